@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Bundles the client, the language server and the CLI with esbuild (one file each, in dist/).
+// `--production` minifies and drops source maps (used by `npm run package`).
+import { build } from 'esbuild';
+import { chmodSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const production = process.argv.includes('--production');
+const t0 = Date.now();
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  // jsonc-parser's "main" is a UMD build that esbuild cannot follow; its ESM build works.
+  mainFields: ['module', 'main'],
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+try {
+  await Promise.all([
+    build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client/extension.js', external: ['vscode'] }),
+    build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server/server.js' }),
+    build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  ]);
+  chmodSync(path.join(root, 'dist/cli.js'), 0o755);
+  console.log(`build: dist/ (client, server, cli) in ${Date.now() - t0} ms${production ? ' (production)' : ''}`);
+} catch (e) {
+  // esbuild has already printed the located errors.
+  console.error(`build failed: ${e instanceof Error ? e.message.split('\n')[0] : e}`);
+  process.exit(1);
+}

@@ -1,0 +1,131 @@
+// One analysis of one document version: parse, decide the kind, run the rules, apply the
+// user's severities and the work caps. Shared by the language server, the CLI and tests.
+// No vscode or LSP imports.
+import { detectKind, bucketFromFileName, kindFromFileName, kindFromSettings, type KindDecision } from './policy/kind';
+import type { PolicyDocument, PolicyKind, Span } from './policy/model';
+import { DEFAULT_PARSE_LIMITS, parsePolicy } from './policy/parse';
+import { RULES } from './rules/registry';
+import type { Finding, ReportInput, Rule, RuleContext, Severity, SeveritySetting } from './rules/types';
+
+export interface AnalysisSettings {
+  /** Severity overrides by rule ID: `{ "GRM-016": "off" }`. */
+  rules?: Record<string, SeveritySetting>;
+  /** Globs that force a kind: `{ "**\/policies/*.json": "bucket-policy" }`. */
+  kinds?: Record<string, string>;
+  /** Bucket name for bucket policies that do not say it in their file name. */
+  bucketName?: string;
+  /** Larger documents are not parsed (AWS's own limits are 20 KB and 32 KB). */
+  maxFileSize?: number;
+  maxStatements?: number;
+  maxDiagnostics?: number;
+}
+
+export const DEFAULT_SETTINGS = {
+  maxFileSize: 1024 * 1024,
+  maxStatements: DEFAULT_PARSE_LIMITS.maxStatements,
+  maxDiagnostics: 1000,
+  maxDepth: DEFAULT_PARSE_LIMITS.maxDepth,
+} as const;
+
+/** The code of diagnostics that say the analysis stopped early (not an AWS rule). */
+export const LIMIT_CODE = 'analysis-limit';
+/** JSON syntax errors are document-shape problems: AWS rejects the document. */
+export const SYNTAX_RULE_ID = 'GRM-001';
+
+export interface RuleFailure {
+  ruleId: string;
+  error: string;
+}
+
+export interface Analysis {
+  kind: KindDecision;
+  bucketName?: string;
+  doc?: PolicyDocument;
+  /** Findings after severity overrides, sorted by position. */
+  findings: Finding[];
+  /** Rules that threw (a bug of ours): logged, never shown as a crash. */
+  ruleFailures: RuleFailure[];
+  /** Set when the content was not analysed (too large, too deep): why, in one phrase. */
+  notAnalysed?: string;
+}
+
+const sev = (s: SeveritySetting | undefined, fallback: Severity): Severity | undefined =>
+  s === 'off' ? undefined : s ?? fallback;
+
+function limitFinding(span: Span, message: string): Finding {
+  return { ruleId: LIMIT_CODE, severity: 'info', span, message, fixes: [] };
+}
+
+const fmtSize = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`);
+
+export function runRule(rule: Rule, doc: PolicyDocument, kind: PolicyKind, bucketName?: string): Finding[] {
+  const out: Finding[] = [];
+  const ctx: RuleContext = {
+    doc,
+    kind,
+    bucketName,
+    report: (r: ReportInput) =>
+      out.push({ ruleId: rule.meta.id, severity: r.severity ?? rule.meta.severity, span: r.span, message: r.message, fixes: r.fixes ?? [] }),
+  };
+  rule.check(ctx);
+  return out;
+}
+
+/** Analyse one document. Never throws. `filePath` may be a path or a URI's path. */
+export function analyze(text: string, filePath: string, settings: AnalysisSettings = {}, rules: readonly Rule[] = RULES): Analysis {
+  const maxFileSize = settings.maxFileSize ?? DEFAULT_SETTINGS.maxFileSize;
+  const maxDiagnostics = settings.maxDiagnostics ?? DEFAULT_SETTINGS.maxDiagnostics;
+  const start: Span = { offset: 0, length: Math.min(text.length, 1) };
+
+  if (text.length > maxFileSize) {
+    // Too big to parse on every keystroke; only a name or a setting can make it a policy.
+    const kind = kindFromSettings(filePath, settings.kinds) ?? kindFromFileName(filePath) ??
+      { kind: 'unknown' as const, source: 'content' as const, reason: `it is ${fmtSize(text.length)}, over the ${fmtSize(maxFileSize)} analysis limit, so its content was not read` };
+    const findings = kind.kind === 'unknown' ? [] : [limitFinding(start,
+      `Not analysed: the file is ${fmtSize(text.length)}, over the ${fmtSize(maxFileSize)} limit (setting s3EncryptionGuard.maxFileSize). ` +
+      'AWS accepts bucket policies up to 20 KB and key policies up to 32 KB.')];
+    return { kind, findings, ruleFailures: [], notAnalysed: `${fmtSize(text.length)}, over the ${fmtSize(maxFileSize)} analysis limit` };
+  }
+
+  const doc = parsePolicy(text, { maxDepth: DEFAULT_SETTINGS.maxDepth, maxStatements: settings.maxStatements ?? DEFAULT_SETTINGS.maxStatements });
+  const kind = detectKind({ filePath, doc, kinds: settings.kinds });
+  const bucketName = settings.bucketName || bucketFromFileName(filePath);
+
+  if (doc.depthExceededAt !== undefined) {
+    // Only say so when the file could be a policy; other JSON gets no diagnostics at all.
+    const maybePolicy = kind.kind !== 'unknown' || text.includes('"Statement"');
+    const findings = maybePolicy ? [limitFinding({ offset: doc.depthExceededAt, length: 1 },
+      `Not analysed: values are nested more than ${DEFAULT_SETTINGS.maxDepth} levels deep here; a policy needs at most 6.`)] : [];
+    return { kind, bucketName, doc, findings, ruleFailures: [], notAnalysed: `nested more than ${DEFAULT_SETTINGS.maxDepth} levels deep` };
+  }
+  if (kind.kind === 'unknown') return { kind, bucketName, doc, findings: [], ruleFailures: [] };
+
+  let findings: Finding[] = doc.syntaxErrors.map(e => ({ ruleId: SYNTAX_RULE_ID, severity: 'error' as Severity, span: e.span, message: e.message, fixes: [] }));
+  const ruleFailures: RuleFailure[] = [];
+  for (const rule of rules) {
+    if (!rule.meta.appliesTo.includes(kind.kind)) continue;
+    if (settings.rules?.[rule.meta.id] === 'off') continue;
+    try {
+      findings.push(...runRule(rule, doc, kind.kind, bucketName));
+    } catch (e) {
+      ruleFailures.push({ ruleId: rule.meta.id, error: e instanceof Error ? e.stack ?? e.message : String(e) });
+    }
+  }
+  findings = findings.flatMap(f => {
+    const s = sev(settings.rules?.[f.ruleId], f.severity);
+    return s ? [{ ...f, severity: s }] : [];
+  });
+  findings.sort((a, b) => a.span.offset - b.span.offset || a.ruleId.localeCompare(b.ruleId));
+  if (doc.truncated) {
+    const st = doc.statementMember?.valueNode;
+    findings.push(limitFinding(st ? { offset: st.offset, length: 1 } : start,
+      `Only the first ${doc.statements.length} statements were analysed (setting s3EncryptionGuard.maxStatements); ` +
+      'AWS size limits allow far fewer in one policy.'));
+  }
+  if (findings.length > maxDiagnostics) {
+    const shown = findings.slice(0, maxDiagnostics);
+    shown.push(limitFinding(start, `${findings.length - maxDiagnostics} more problems are not shown (limit ${maxDiagnostics}, setting s3EncryptionGuard.maxDiagnostics).`));
+    findings = shown;
+  }
+  return { kind, bucketName, doc, findings, ruleFailures };
+}

@@ -1,0 +1,164 @@
+// The CLI: `s3-encryption-guard check <files|folders|globs> [--format text|json|sarif]`.
+// Exit codes: 0 no error findings, 1 error findings, 2 usage or I/O problem (one line, no stack).
+import fs from 'node:fs';
+import path from 'node:path';
+import pkg from '../../package.json';
+import { analyze, type AnalysisSettings } from './analyze';
+import { collectFiles } from './cli/files';
+import { formatJson, formatSarif, formatText, type FileResult } from './cli/report';
+import { LineIndex } from './policy/lines';
+import { POLICY_KINDS } from './policy/kind';
+import type { SeveritySetting } from './rules/types';
+
+const USAGE = `Usage: s3-encryption-guard check <files|folders|globs>... [options]
+
+Checks S3 bucket policies and KMS key policies. Folders are searched for *.json files;
+JSON files that are not policies are listed as kind "unknown" with no findings.
+
+Options:
+  --format text|json|sarif   output format (default: text)
+  --rule ID=SEVERITY         override a rule: error, warning, info or off (repeatable)
+  --kind KIND                treat every file as bucket-policy, key-policy or identity-policy
+  --bucket NAME              the bucket the bucket policies are for (checks Resource ARNs)
+  --max-file-size BYTES      larger files are not analysed (default 1048576)
+  --no-color                 plain text output
+  -h, --help                 this help
+  --version                  print the version
+
+Exit codes: 0 no errors, 1 error findings, 2 usage or I/O problem.`;
+
+class UsageError extends Error {}
+
+interface CheckOptions {
+  paths: string[];
+  format: 'text' | 'json' | 'sarif';
+  settings: AnalysisSettings;
+  forceKind?: string;
+  color: boolean;
+}
+
+function parseCheckArgs(argv: string[]): CheckOptions {
+  const opts: CheckOptions = { paths: [], format: 'text', settings: { rules: {} }, color: process.stdout.isTTY === true && !process.env.NO_COLOR };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || (inline === undefined && v.startsWith('--'))) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--format': {
+        const f = value();
+        if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new UsageError(`unknown format "${f}": use text, json or sarif`);
+        opts.format = f;
+        break;
+      }
+      case '--rule': {
+        const v = value();
+        const m = /^([A-Za-z]+-\d{3})[=:](error|warning|info|off)$/.exec(v);
+        if (!m) throw new UsageError(`--rule expects ID=SEVERITY such as GRM-016=off, got "${v}"`);
+        opts.settings.rules![m[1].toUpperCase()] = m[2] as SeveritySetting;
+        break;
+      }
+      case '--kind': {
+        const k = value();
+        if (!POLICY_KINDS.includes(k as never) || k === 'unknown') throw new UsageError(`unknown kind "${k}": use bucket-policy, key-policy or identity-policy`);
+        opts.forceKind = k;
+        break;
+      }
+      case '--bucket': opts.settings.bucketName = value(); break;
+      case '--max-file-size': {
+        const n = Number(value());
+        if (!Number.isFinite(n) || n <= 0) throw new UsageError('--max-file-size expects a positive number of bytes');
+        opts.settings.maxFileSize = n;
+        break;
+      }
+      case '--no-color': opts.color = false; break;
+      case '--color': opts.color = true; break;
+      default:
+        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
+        opts.paths.push(a);
+    }
+  }
+  if (!opts.paths.length) throw new UsageError('check needs at least one file, folder or glob');
+  if (opts.forceKind) opts.settings.kinds = { '**': opts.forceKind };
+  return opts;
+}
+
+/** Looks like binary data rather than text: NUL bytes in the first 8 KB. */
+const isBinary = (buf: Buffer): boolean => buf.subarray(0, 8192).includes(0);
+
+function check(opts: CheckOptions): number {
+  const cwd = process.cwd();
+  const { files, problems } = collectFiles(opts.paths, cwd);
+  let ioProblem = problems.length > 0;
+  for (const p of problems) process.stderr.write(`s3-encryption-guard: ${p}\n`);
+  const results: FileResult[] = [];
+  for (const abs of files) {
+    const rel = path.relative(cwd, abs);
+    const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs;
+    let buf: Buffer;
+    try {
+      buf = fs.readFileSync(abs);
+    } catch (e) {
+      process.stderr.write(`s3-encryption-guard: ${shown}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})\n`);
+      ioProblem = true;
+      continue;
+    }
+    // A byte-order mark is not part of the JSON (AWS would reject it; editors hide it).
+    let text = buf.toString('utf8');
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    const analysis = analyze(text, abs, opts.settings);
+    if (analysis.kind.kind === 'unknown') {
+      if (isBinary(buf)) process.stderr.write(`s3-encryption-guard: ${shown}: skipped: binary content, not a JSON policy\n`);
+      else if (analysis.notAnalysed) process.stderr.write(`s3-encryption-guard: ${shown}: skipped: ${analysis.notAnalysed}\n`);
+    }
+    for (const f of analysis.ruleFailures) process.stderr.write(`s3-encryption-guard: ${shown}: internal error in rule ${f.ruleId} (please report it): ${f.error.split('\n')[0]}\n`);
+    const lines = new LineIndex(text);
+    results.push({
+      file: shown,
+      kind: analysis.kind.kind,
+      diagnostics: analysis.findings.map(f => ({ code: f.ruleId, severity: f.severity, message: f.message, range: lines.range(f.span) })),
+      verdict: null,
+    });
+  }
+  if (opts.format === 'json') process.stdout.write(formatJson(results) + '\n');
+  else if (opts.format === 'sarif') process.stdout.write(formatSarif(results, pkg.version, cwd) + '\n');
+  else process.stdout.write(formatText(results, opts.color) + '\n');
+  if (ioProblem) return 2;
+  return results.some(r => r.diagnostics.some(d => d.severity === 'error')) ? 1 : 0;
+}
+
+export function main(argv: string[]): number {
+  const [command, ...rest] = argv;
+  if (!command || command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return command ? 0 : 2;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
+  if (command !== 'check') throw new UsageError(`unknown command "${command}": try "s3-encryption-guard check <files>"`);
+  if (rest.includes('-h') || rest.includes('--help')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  return check(parseCheckArgs(rest));
+}
+
+if (require.main === module) {
+  // `check … | head` closes the pipe early: that is not an error worth a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); });
+  let code: number;
+  try {
+    code = main(process.argv.slice(2));
+  } catch (e) {
+    const msg = e instanceof UsageError ? `${e.message} (run "s3-encryption-guard --help" for usage)` : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+    process.stderr.write(`s3-encryption-guard: ${msg}\n`);
+    code = 2;
+  }
+  // Let stdout drain before exiting (large JSON output into a pipe).
+  process.exitCode = code;
+}

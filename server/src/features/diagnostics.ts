@@ -1,0 +1,24 @@
+// Analysis findings → LSP diagnostics.
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
+import type { Severity } from '../rules/types';
+import type { DocumentAnalysis } from './documentAnalysis';
+
+export const SOURCE = 's3-encryption-guard';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+};
+
+export function toDiagnostics(a: DocumentAnalysis): Diagnostic[] {
+  return a.analysis.findings.map((f, i) => ({
+    range: a.lines.range(f.span),
+    severity: SEVERITY[f.severity],
+    code: f.ruleId,
+    source: SOURCE,
+    message: f.message,
+    // Lets code actions find the finding (and its fixes) behind a diagnostic.
+    data: { version: a.version, index: i },
+  }));
+}

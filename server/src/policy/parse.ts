@@ -1,0 +1,208 @@
+// jsonc-parser tree → located, normalised policy model.
+import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import type {
+  ConditionBlock,
+  ConditionOperatorBlock,
+  Located,
+  Member,
+  PolicyDocument,
+  PrincipalBlock,
+  Span,
+  Statement,
+  SyntaxProblem,
+  ValueList,
+} from './model';
+
+/** Limits that keep one document from stalling the server (see `analyze`). */
+export interface ParseLimits {
+  /** Deeper nesting is refused before parsing: the parser recurses and would overflow the stack. */
+  maxDepth: number;
+  /** Statements beyond this many are not modelled. */
+  maxStatements: number;
+}
+
+export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxDepth: 64, maxStatements: 1000 };
+
+export const spanOf = (node: JsonNode): Span => ({ offset: node.offset, length: node.length });
+
+export function located<T>(node: JsonNode, value: T): Located<T> {
+  return { value, span: spanOf(node), node };
+}
+
+/** The value of a JSON node as a plain JS value (objects and arrays included). */
+export function nodeValue(node: JsonNode): unknown {
+  switch (node.type) {
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const p of node.children ?? []) {
+        const [k, v] = p.children ?? [];
+        if (k && v) out[String(k.value)] = nodeValue(v);
+      }
+      return out;
+    }
+    case 'array':
+      return (node.children ?? []).map(nodeValue);
+    default:
+      return node.value;
+  }
+}
+
+/** The members of an object node, in order, duplicates included. */
+export function membersOf(node: JsonNode | undefined): Member[] {
+  if (!node || node.type !== 'object') return [];
+  const out: Member[] = [];
+  for (const prop of node.children ?? []) {
+    const [keyNode, valueNode] = prop.children ?? [];
+    // A property without a value only occurs in broken JSON: the syntax error covers it.
+    if (!keyNode || !valueNode) continue;
+    out.push({ key: located(keyNode, String(keyNode.value)), valueNode, span: spanOf(prop) });
+  }
+  return out;
+}
+
+/** Normalise a string-or-array element to a list that keeps every item's position. */
+export function valueList(node: JsonNode): ValueList {
+  if (node.type === 'array') {
+    const items = (node.children ?? []).map(c => located(c, nodeValue(c)));
+    return { node, span: spanOf(node), isArray: true, items };
+  }
+  return { node, span: spanOf(node), isArray: false, items: [located(node, nodeValue(node))] };
+}
+
+/**
+ * Deepest nesting of objects/arrays, stopping as soon as `limit` is passed.
+ * A plain character scan (strings skipped) so that hostile input cannot recurse.
+ */
+export function nestingDepthExceeds(text: string, limit: number): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+      continue;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return i;
+    } else if (c === 0x7d || c === 0x5d) depth = Math.max(0, depth - 1);
+  }
+  return undefined;
+}
+
+function principalBlock(member: Member): PrincipalBlock {
+  const node = member.valueNode;
+  const block: PrincipalBlock = { member, node, star: false, entries: [] };
+  if (node.type === 'string') {
+    if (node.value === '*') block.star = true;
+    else block.invalidString = located(node, String(node.value));
+  } else if (node.type === 'object') {
+    for (const m of membersOf(node)) block.entries.push({ type: m.key, values: valueList(m.valueNode) });
+  }
+  return block;
+}
+
+function conditionBlock(member: Member): ConditionBlock {
+  const node = member.valueNode;
+  const operators: ConditionOperatorBlock[] = [];
+  for (const op of membersOf(node)) {
+    operators.push({
+      operator: op.key,
+      node: op.valueNode,
+      entries: membersOf(op.valueNode).map(k => ({ key: k.key, values: valueList(k.valueNode) })),
+    });
+  }
+  return { member, node, operators };
+}
+
+function statementOf(node: JsonNode, index: number): Statement {
+  const members = membersOf(node);
+  const st: Statement = { index, node, span: spanOf(node), members };
+  // Later duplicates win, as in most JSON parsers; GRM-001 reports the duplicate itself.
+  for (const m of members) {
+    const v = m.valueNode;
+    switch (m.key.value) {
+      case 'Sid': st.sid = located(v, nodeValue(v)); break;
+      case 'Effect': st.effect = located(v, nodeValue(v)); break;
+      case 'Principal': st.principal = principalBlock(m); break;
+      case 'NotPrincipal': st.notPrincipal = principalBlock(m); break;
+      case 'Action': st.action = valueList(v); break;
+      case 'NotAction': st.notAction = valueList(v); break;
+      case 'Resource': st.resource = valueList(v); break;
+      case 'NotResource': st.notResource = valueList(v); break;
+      case 'Condition': st.condition = conditionBlock(m); break;
+    }
+  }
+  return st;
+}
+
+function syntaxProblem(e: ParseError, text: string): SyntaxProblem {
+  const names: Record<string, string> = {
+    InvalidSymbol: 'Invalid symbol',
+    InvalidNumberFormat: 'Invalid number',
+    PropertyNameExpected: 'Property name expected',
+    ValueExpected: 'Value expected',
+    ColonExpected: 'Colon expected',
+    CommaExpected: 'Comma expected',
+    CloseBraceExpected: 'Closing brace } expected',
+    CloseBracketExpected: 'Closing bracket ] expected',
+    EndOfFileExpected: 'End of file expected',
+    InvalidCommentToken: 'Comments are not allowed in JSON policies',
+    UnexpectedEndOfComment: 'Unterminated comment',
+    UnexpectedEndOfString: 'Unterminated string',
+    UnexpectedEndOfNumber: 'Unterminated number',
+    InvalidUnicode: 'Invalid unicode escape',
+    InvalidEscapeCharacter: 'Invalid escape character',
+    InvalidCharacter: 'Invalid character in string',
+  };
+  const code = printParseErrorCode(e.error);
+  let message = names[code] ?? code;
+  if (code === 'InvalidCommentToken') message = 'Comments are not allowed: AWS rejects policies that contain them';
+  // Zero-length errors (end of file) still need something visible to attach to.
+  let { offset, length } = e;
+  if (length === 0) {
+    if (offset >= text.length && text.length > 0) offset = text.length - 1;
+    length = text.length > 0 ? 1 : 0;
+  }
+  return { message: `JSON syntax error: ${message}`, span: { offset, length } };
+}
+
+/** Parse policy text into the located model. Never throws. */
+export function parsePolicy(text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): PolicyDocument & { depthExceededAt?: number } {
+  const doc: PolicyDocument & { depthExceededAt?: number } = {
+    text,
+    syntaxErrors: [],
+    members: [],
+    statements: [],
+    truncated: false,
+  };
+  const tooDeep = nestingDepthExceeds(text, limits.maxDepth);
+  if (tooDeep !== undefined) {
+    doc.depthExceededAt = tooDeep;
+    doc.truncated = true;
+    return doc;
+  }
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: true });
+  doc.root = root;
+  doc.syntaxErrors = errors.map(e => syntaxProblem(e, text));
+  if (!root || root.type !== 'object') return doc;
+  doc.members = membersOf(root);
+  for (const m of doc.members) {
+    if (m.key.value === 'Version') doc.version = located(m.valueNode, nodeValue(m.valueNode));
+    if (m.key.value === 'Statement') doc.statementMember = m;
+  }
+  const st = doc.statementMember?.valueNode;
+  if (st?.type === 'object') doc.statements.push(statementOf(st, 0));
+  else if (st?.type === 'array') {
+    const children = st.children ?? [];
+    const n = Math.min(children.length, limits.maxStatements);
+    for (let i = 0; i < n; i++) {
+      const c = children[i];
+      if (c.type === 'object') doc.statements.push(statementOf(c, i));
+    }
+    if (children.length > limits.maxStatements) doc.truncated = true;
+  }
+  return doc;
+}

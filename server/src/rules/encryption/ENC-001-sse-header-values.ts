@@ -1,0 +1,78 @@
+import { parseOperator } from '../../policy/operators';
+import type { Rule } from '../types';
+import { jsonString, replaceFix, stringItems } from '../util';
+
+const SSE_KEY = 's3:x-amz-server-side-encryption';
+/** The only values S3 accepts in the `x-amz-server-side-encryption` header (SSE-S3, SSE-KMS, DSSE-KMS). */
+export const SSE_VALUES = ['AES256', 'aws:kms', 'aws:kms:dsse'] as const;
+/** Values SDK enums list for FSx and AWS Backup buckets; not something a client sends to a normal bucket. */
+const SERVICE_VALUES = ['aws:fsx', 'aws:backup'];
+
+/** The value the author most likely meant, from the letters alone: `AES-256` → `AES256`, `ams:kms` → `aws:kms`. */
+export function intendedSseValue(value: string): string | undefined {
+  const letters = value.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (/^(aes256|aes|sses3|s3)$/.test(letters)) return 'AES256';
+  if (/^(a[wm]s)?(kms|ssekms)$/.test(letters) || letters === 'ssekms' || letters === 'awskmss') return 'aws:kms';
+  if (/dsse/.test(letters)) return 'aws:kms:dsse';
+  return undefined;
+}
+
+/** A `*`/`?` pattern as a regular expression (for `StringLike` values). */
+const likePattern = (p: string, ignoreCase: boolean) =>
+  new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, ignoreCase ? 'i' : '');
+
+export const enc001: Rule = {
+  meta: {
+    id: 'ENC-001',
+    title: 'Allowed values of s3:x-amz-server-side-encryption',
+    severity: 'error',
+    appliesTo: ['bucket-policy', 'identity-policy'],
+    why: 'S3 only accepts `AES256` (SSE-S3), `aws:kms` (SSE-KMS) and `aws:kms:dsse` (DSSE-KMS) in the `x-amz-server-side-encryption` header, and String operators compare case-sensitively. A misspelt value never matches any request: a `StringNotEquals` Deny with a typo denies every upload, and a `StringEquals` Allow with a typo allows none. The console and prose call SSE-S3 "AES-256", which invites the typo.',
+    example: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "AES-256"}}}',
+    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "AES256"}}}',
+    references: [
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html',
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-kms-encryption.html',
+      'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html',
+    ],
+    confidence: 'DOC',
+    fixable: true,
+  },
+  check(ctx) {
+    for (const st of ctx.doc.statements) {
+      for (const block of st.condition?.operators ?? []) {
+        const op = parseOperator(block.operator.value);
+        if (!op || op.family !== 'String') continue; // other families are GRM-011/GRM-012's business
+        for (const entry of block.entries) {
+          if (entry.key.value.toLowerCase() !== SSE_KEY) continue;
+          for (const item of stringItems(entry.values)) {
+            const v = item.value;
+            if (op.like && /[*?]/.test(v)) {
+              const re = likePattern(v, op.ignoreCase);
+              if (!SSE_VALUES.some(s => re.test(s))) {
+                ctx.report({ span: item.span, message: `The pattern ${jsonString(v)} matches none of the values S3 sends (${SSE_VALUES.join(', ')}), so this condition never matches an upload.` });
+              }
+              continue;
+            }
+            const valid = op.ignoreCase ? SSE_VALUES.some(s => s.toLowerCase() === v.toLowerCase()) : (SSE_VALUES as readonly string[]).includes(v);
+            if (valid) continue;
+            if (SERVICE_VALUES.includes(v.toLowerCase())) {
+              ctx.report({ span: item.span, severity: 'warning', message: `${jsonString(v)} is a value S3 reports for FSx or AWS Backup storage; clients probably never send it when uploading to a bucket, so it likely never matches. Use ${SSE_VALUES.join(', ')}.` });
+              continue;
+            }
+            const meant = intendedSseValue(v);
+            const consequence = op.negated
+              ? 'so this negated condition matches every upload (a Deny then blocks all of them)'
+              : 'so this condition never matches an upload';
+            ctx.report({
+              span: item.span,
+              message: `${jsonString(v)} is not a value S3 sends in x-amz-server-side-encryption (${SSE_VALUES.join(', ')}), ${consequence}.` +
+                (meant ? ` Did you mean ${jsonString(meant)}?` : ''),
+              fixes: meant ? [replaceFix(`Change to ${jsonString(meant)}`, item.span, jsonString(meant))] : [],
+            });
+          }
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,112 @@
+import type { JsonNode, Member } from '../../policy/model';
+import { membersOf, spanOf } from '../../policy/parse';
+import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
+import { closest, jsonString, replaceFix } from '../util';
+
+const TOP_LEVEL = ['Version', 'Id', 'Statement'];
+const STATEMENT_ELEMENTS = ['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition'];
+
+/** An edit that removes a member together with the comma that joins it to a neighbour. */
+export function removeMemberFix(title: string, siblings: Member[], member: Member): Fix {
+  const i = siblings.indexOf(member);
+  const next = siblings[i + 1];
+  const prev = siblings[i - 1];
+  let offset = member.span.offset;
+  let end = member.span.offset + member.span.length;
+  if (next) end = next.span.offset;
+  else if (prev) offset = prev.span.offset + prev.span.length;
+  return { title, edits: [{ span: { offset, length: end - offset } , newText: '' }] };
+}
+
+function checkUnknownMembers(ctx: RuleContext, members: Member[], allowed: string[], where: string): void {
+  for (const m of members) {
+    if (allowed.includes(m.key.value)) continue;
+    const guess = allowed.find(a => a.toLowerCase() === m.key.value.toLowerCase()) ?? closest(m.key.value, allowed);
+    const taken = guess !== undefined && members.some(o => o.key.value === guess);
+    ctx.report({
+      span: m.key.span,
+      message: `Unknown element "${m.key.value}" ${where}: AWS rejects the policy. ` +
+        (guess && !taken ? `Did you mean "${guess}"?` : `Allowed: ${allowed.join(', ')}.`),
+      fixes: guess && !taken ? [replaceFix(`Rename to "${guess}"`, m.key.span, jsonString(guess))] : [],
+    });
+  }
+}
+
+/** Duplicate keys anywhere: most JSON parsers, AWS's included as far as anyone can tell, keep the last. */
+function checkDuplicates(ctx: RuleContext, node: JsonNode, depth = 0): void {
+  if (depth > 64) return;
+  if (node.type === 'object') {
+    const members = membersOf(node);
+    const lastByName = new Map<string, Member>();
+    for (const m of members) lastByName.set(m.key.value, m);
+    for (const m of members) {
+      const last = lastByName.get(m.key.value)!;
+      if (last === m) continue;
+      const fixes: Fix[] = [];
+      if (m.valueNode.type === 'object' && last.valueNode.type === 'object') {
+        // Merge the two blocks into the later one (the one that wins today), then drop the earlier.
+        const inner = [...membersOf(m.valueNode), ...membersOf(last.valueNode)]
+          .map(x => ctx.doc.text.slice(x.span.offset, x.span.offset + x.span.length));
+        const merged = `{ ${inner.join(', ')} }`;
+        const removal = removeMemberFix('', members, m).edits[0];
+        fixes.push({ title: `Merge both "${m.key.value}" blocks into one`, preferred: true, edits: [removal, { span: spanOf(last.valueNode), newText: merged }] });
+      }
+      fixes.push({ ...removeMemberFix(`Remove this "${m.key.value}" (the later one is what counts)`, members, m), preferred: fixes.length === 0 });
+      ctx.report({
+        span: m.key.span,
+        message: `Duplicate key "${m.key.value}": a later "${m.key.value}" in the same object silently replaces this one, so it has no effect.`,
+        fixes,
+      });
+    }
+  }
+  for (const c of node.children ?? []) checkDuplicates(ctx, c, depth + 1);
+}
+
+export const grm001: Rule = {
+  meta: {
+    id: 'GRM-001',
+    title: 'Document shape',
+    severity: 'error',
+    appliesTo: ALL_POLICY_KINDS,
+    why: 'A policy is a JSON object `{Version?, Id?, Statement}` whose `Statement` is one statement object or a non-empty array of them (a KMS key policy needs at least one statement). Anything else, including JSON syntax errors and unknown elements, is rejected. Duplicate keys are legal JSON but the later one silently replaces the earlier, a classic way a second condition block erases the first.',
+    example: '{"Version": "2012-10-17", "Statement": [], "Condition": {}}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    references: [
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html',
+      'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
+    ],
+    confidence: 'DOC',
+    fixable: true,
+  },
+  check(ctx) {
+    const { doc } = ctx;
+    const root = doc.root;
+    if (!root) {
+      ctx.report({ span: { offset: 0, length: Math.min(doc.text.length, 1) }, message: 'The document is empty: a policy needs at least {"Version": "2012-10-17", "Statement": [...]}.' });
+      return;
+    }
+    if (root.type !== 'object') {
+      ctx.report({ span: spanOf(root), message: `The top level is ${root.type === 'array' ? 'an array' : `a ${root.type}`}; a policy must be a JSON object with a "Statement" member.` });
+      return;
+    }
+    checkUnknownMembers(ctx, doc.members, TOP_LEVEL, 'at the top level');
+    if (!doc.statementMember) {
+      ctx.report({ span: { offset: root.offset, length: 1 }, message: 'The policy has no "Statement": add "Statement": [ ... ] with at least one statement.' });
+    } else {
+      const st = doc.statementMember.valueNode;
+      if (st.type === 'array') {
+        if ((st.children ?? []).length === 0) {
+          ctx.report({ span: spanOf(st), message: '"Statement" is empty: a policy needs at least one statement (AWS rejects an empty list).' });
+        }
+        for (const c of st.children ?? []) {
+          if (c.type !== 'object') ctx.report({ span: spanOf(c), message: `Each statement must be a JSON object, not a ${c.type}.` });
+        }
+      } else if (st.type !== 'object') {
+        ctx.report({ span: spanOf(st), message: `"Statement" must be a statement object or an array of them, not a ${st.type}.` });
+      }
+    }
+    for (const st of doc.statements) checkUnknownMembers(ctx, st.members, STATEMENT_ELEMENTS, 'in a statement');
+    checkDuplicates(ctx, root);
+  },
+};

@@ -1,0 +1,68 @@
+// GRM-002: only two policy language versions exist; 2008-10-17 (and, per AWS, a missing
+// Version) turns policy variables such as ${aws:username} into literal text.
+// RULES.md GRM-002; IAM-UG reference_policies_elements_version.
+import { spanOf } from '../../policy/parse';
+import { ALL_POLICY_KINDS, type Rule } from '../types';
+import { replaceFix, show } from '../util';
+import { insertMemberFirst } from './shared-principal';
+
+const CURRENT = '2012-10-17';
+const OLD = '2008-10-17';
+const CURRENT_JSON = `"${CURRENT}"`;
+
+export const grm002: Rule = {
+  meta: {
+    id: 'GRM-002',
+    title: 'Version',
+    severity: 'error',
+    appliesTo: ALL_POLICY_KINDS,
+    why: 'The policy language has exactly two versions, "2012-10-17" and the legacy "2008-10-17"; any other value, or a value that is not a string, is rejected (Access Analyzer: "Invalid version", "Data type mismatch"). Under "2008-10-17", and according to AWS also when Version is missing, policy variables such as ${aws:username} are not substituted but compared as literal text.',
+    example: '{"Version": "2012-10-18", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*"}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*"}]}',
+    references: [
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
+      'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html',
+    ],
+    confidence: 'DOC',
+    fixable: true,
+  },
+  check(ctx) {
+    const { doc } = ctx;
+    const root = doc.root;
+    if (!root || root.type !== 'object') return;
+    const version = doc.version;
+    if (!version) {
+      ctx.report({
+        span: { offset: root.offset, length: 1 },
+        severity: 'warning',
+        // AWS's pages disagree on what a missing Version means (RULES.md open question 10): soft wording.
+        message: `The policy has no "Version": AWS documents that policy variables such as \${aws:username} then do not work (probably treated as literal text, as under the legacy ${OLD}). Add "Version": "${CURRENT}".`,
+        fixes: [{ title: `Add "Version": "${CURRENT}"`, preferred: true, edits: [insertMemberFirst(doc.text, root, `"Version": ${CURRENT_JSON}`)] }],
+      });
+      return;
+    }
+    const span = spanOf(version.node);
+    const fix = replaceFix(`Set "Version" to "${CURRENT}"`, span, CURRENT_JSON);
+    if (typeof version.value !== 'string') {
+      ctx.report({
+        span,
+        message: `"Version" is ${show(version.value)}, not a string: AWS rejects the policy (data type mismatch). Write "Version": "${CURRENT}" with quotes.`,
+        fixes: [fix],
+      });
+    } else if (version.value === OLD) {
+      ctx.report({
+        span,
+        severity: 'warning',
+        message: `"Version": "${OLD}" is the legacy policy language: policy variables such as \${aws:username} are treated as literal text. Use "${CURRENT}".`,
+        fixes: [fix],
+      });
+    } else if (version.value !== CURRENT) {
+      ctx.report({
+        span,
+        message: `"Version" is ${show(version.value)}: AWS accepts only "${CURRENT}" (or the legacy "${OLD}") and rejects the policy. Use "${CURRENT}".`,
+        fixes: [fix],
+      });
+    }
+  },
+};

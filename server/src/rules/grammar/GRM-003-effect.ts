@@ -1,0 +1,54 @@
+// GRM-003: Effect is mandatory and case-sensitive: exactly "Allow" or "Deny".
+// RULES.md GRM-003; IAM-UG reference_policies_elements_effect.
+import { ALL_POLICY_KINDS, type Rule } from '../types';
+import { closest, jsonString, replaceFix, show, statementHead, statementLabel } from '../util';
+import { sentenceStart } from './shared-principal';
+
+const EFFECTS = ['Allow', 'Deny'];
+
+export const grm003: Rule = {
+  meta: {
+    id: 'GRM-003',
+    title: 'Effect',
+    severity: 'error',
+    appliesTo: ALL_POLICY_KINDS,
+    why: 'Every statement needs an "Effect" whose value is exactly "Allow" or "Deny". The value is case-sensitive: "deny" or "DENY" is not a Deny, and S3 rejects the policy ("MalformedPolicy: Invalid effect").',
+    example: '{"Effect": "deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*"}',
+    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*"}',
+    references: [
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_effect.html',
+      'https://github.com/versity/versitygw/issues/647',
+    ],
+    confidence: 'DOC',
+    fixable: true,
+  },
+  check(ctx) {
+    for (const st of ctx.doc.statements) {
+      const effect = st.effect;
+      if (!effect) {
+        ctx.report({
+          span: statementHead(st),
+          message: `${sentenceStart(statementLabel(st))} has no "Effect": AWS rejects a statement without one. Add "Effect": "Deny" or "Effect": "Allow".`,
+        });
+        continue;
+      }
+      if (typeof effect.value !== 'string') {
+        ctx.report({
+          span: effect.span,
+          message: `"Effect" is ${show(effect.value)}, not a string: AWS rejects the policy. Write "Effect": "Allow" or "Effect": "Deny".`,
+        });
+        continue;
+      }
+      if (EFFECTS.includes(effect.value)) continue;
+      const trimmed = effect.value.trim();
+      // Case and stray spaces are unambiguous; "Denied"-style typos go to the nearest name.
+      const guess = EFFECTS.find(e => e.toLowerCase() === trimmed.toLowerCase()) ?? closest(trimmed, EFFECTS);
+      ctx.report({
+        span: effect.span,
+        message: `"Effect" is ${show(effect.value)}: AWS accepts only "Allow" or "Deny" (case-sensitive) and rejects the policy. ` +
+          (guess ? `Change it to "${guess}".` : 'Use "Allow" or "Deny".'),
+        fixes: guess ? [replaceFix(`Change to "${guess}"`, effect.span, jsonString(guess))] : [],
+      });
+    }
+  },
+};

@@ -1,0 +1,46 @@
+// GRM-004: resource policies say who a statement is for. S3 rejects a statement without
+// Principal/NotPrincipal ("Missing required field Principal"); KMS requires one or more
+// principals per statement. RULES.md GRM-004; KMS-DG key-policy-overview; PutKeyPolicy API.
+import { RESOURCE_POLICY_KINDS, type Fix, type Rule } from '../types';
+import { memberNamed, statementHead, statementLabel } from '../util';
+import { insertMemberAfter, sentenceStart } from './shared-principal';
+
+export const grm004: Rule = {
+  meta: {
+    id: 'GRM-004',
+    title: 'Principal is mandatory in bucket and key policies',
+    severity: 'error',
+    appliesTo: RESOURCE_POLICY_KINDS,
+    why: 'A bucket policy or key policy is attached to the resource, so each statement must say whom it applies to with "Principal" (or "NotPrincipal"). S3 rejects the policy with "MalformedPolicy: Missing required field Principal"; KMS requires one or more principals in every key policy statement.',
+    example: '{"Effect": "Deny", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}',
+    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}',
+    references: [
+      'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html',
+      'https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html',
+      'https://github.com/terraform-aws-modules/terraform-aws-s3-bucket/pull/240',
+    ],
+    confidence: 'DOC',
+    fixable: true,
+  },
+  check(ctx) {
+    const service = ctx.kind === 'key-policy'
+      ? 'KMS requires one or more principals in every key policy statement'
+      : 'S3 rejects the bucket policy ("Missing required field Principal")';
+    for (const st of ctx.doc.statements) {
+      if (st.principal || st.notPrincipal) continue;
+      const effect = memberNamed(st.members, 'Effect');
+      // An enforcement Deny is meant for everyone; an Allow needs a person to name the grantee.
+      const isDeny = typeof st.effect?.value === 'string' && st.effect.value.trim().toLowerCase() === 'deny';
+      const fixes: Fix[] = isDeny && effect
+        ? [{ title: 'Add "Principal": "*"', preferred: true, edits: [insertMemberAfter(ctx.doc.text, st.members, effect, '"Principal": "*"')] }]
+        : [];
+      ctx.report({
+        span: statementHead(st),
+        message: `${sentenceStart(statementLabel(st))} has no "Principal": ${service}. ` +
+          (isDeny ? 'Add "Principal": "*" so the Deny applies to everyone.' : 'Add a "Principal" naming whom the statement is for.'),
+        fixes,
+      });
+    }
+  },
+};

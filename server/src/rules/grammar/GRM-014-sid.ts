@@ -1,0 +1,81 @@
+// GRM-014: Sid rules depend on the policy type. IAM (identity) policies need unique,
+// alphanumeric Sids; KMS key policies may use spaces (the console's own "Enable IAM User
+// Permissions"), and AWS's S3 examples use spaces, hyphens and periods. Whether S3 or KMS
+// reject duplicate Sids is not documented (RULES.md open question 3), so there it is a warning.
+// RULES.md GRM-014; IAM-UG reference_policies_elements_sid; KMS-DG key-policy-overview.
+import type { Located } from '../../policy/model';
+import { ALL_POLICY_KINDS, type Rule } from '../types';
+import { jsonString, replaceFix } from '../util';
+
+const ALPHANUMERIC = /^[A-Za-z0-9]*$/;
+
+/** "deny-http" → "DenyHttp": the words kept, the separators dropped. */
+function alphanumericSid(sid: string): string {
+  return sid.split(/[^A-Za-z0-9]+/).filter(Boolean).map(w => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+}
+
+/** `base`, or `base2`, `base3`… whichever is not taken yet; the result is recorded as taken. */
+function unused(base: string, taken: Set<string>): string {
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base}${n}`;
+  taken.add(name);
+  return name;
+}
+
+export const grm014: Rule = {
+  meta: {
+    id: 'GRM-014',
+    title: 'Sid rules by policy type',
+    severity: 'warning',
+    appliesTo: ALL_POLICY_KINDS,
+    why: 'In an IAM identity policy every Sid must be unique and contain only A–Z, a–z and 0–9 (Access Analyzer: "Unique Sids required", "Unsupported Sid"). KMS key policies allow spaces in Sids, and AWS\'s S3 examples use spaces, hyphens and periods, so those characters are only a problem if the same document is used as an IAM policy. Duplicate Sids make findings and CloudTrail references ambiguous; whether S3 and KMS reject them is not documented.',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "deny-http", "Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    references: [
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
+      'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html',
+      'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html',
+      'https://github.com/cloud-custodian/cloud-custodian/pull/3609',
+    ],
+    confidence: 'DOC',
+    fixable: true,
+  },
+  check(ctx) {
+    const identity = ctx.kind === 'identity-policy';
+    const sids = ctx.doc.statements
+      .map(st => ({ st, sid: st.sid }))
+      .filter((x): x is { st: typeof x.st; sid: Located<string> } => typeof x.sid?.value === 'string');
+    // Names a fix may not produce: every Sid as written, plus the names earlier fixes chose.
+    const taken = new Set(sids.map(x => x.sid.value));
+    const firstUse = new Map<string, typeof sids[number]>();
+    for (const x of sids) {
+      const sid = x.sid.value;
+      if (identity && !ALPHANUMERIC.test(sid)) {
+        const base = alphanumericSid(sid);
+        const renamed = base ? unused(base, taken) : undefined;
+        ctx.report({
+          span: x.sid.span,
+          severity: 'error',
+          message: `Sid ${jsonString(sid)} contains characters other than letters and digits, which IAM does not accept in an identity policy. ` +
+            (renamed ? `Use ${jsonString(renamed)}.` : 'Use only A–Z, a–z and 0–9.'),
+          fixes: renamed ? [replaceFix(`Rename to ${jsonString(renamed)}`, x.sid.span, jsonString(renamed))] : [],
+        });
+      }
+      const first = firstUse.get(sid);
+      if (!first) {
+        firstUse.set(sid, x);
+        continue;
+      }
+      const renamed = unused(identity ? alphanumericSid(sid) || 'Statement' : sid, taken);
+      ctx.report({
+        span: x.sid.span,
+        severity: identity ? 'error' : 'warning',
+        message: `Sid ${jsonString(sid)} is already used by statement ${first.st.index + 1}: ` +
+          (identity ? 'IAM requires unique Sids in an identity policy and rejects it. ' : 'AWS may accept it, but findings and logs that cite the Sid become ambiguous. ') +
+          `Rename it, e.g. to ${jsonString(renamed)}.`,
+        fixes: [replaceFix(`Rename to ${jsonString(renamed)}`, x.sid.span, jsonString(renamed))],
+      });
+    }
+  },
+};

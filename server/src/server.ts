@@ -1,0 +1,126 @@
+// LSP wiring only: connection, documents, settings, debounce. Every feature is an adapter
+// over the one cached analysis per document version (features/).
+import {
+  createConnection,
+  DidChangeConfigurationNotification,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { codeActions, FIX_ALL_KIND } from './features/codeActions';
+import { toDiagnostics } from './features/diagnostics';
+import { analyzeDocument, uriPath, type DocumentAnalysis } from './features/documentAnalysis';
+import { hover } from './features/hover';
+import { toServerSettings, type ServerSettings } from './settings';
+
+const DEBOUNCE_MS = 150;
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const cache = new Map<string, DocumentAnalysis>();
+const timers = new Map<string, NodeJS.Timeout>();
+const settingsCache = new Map<string, Promise<ServerSettings>>();
+const loggedKinds = new Map<string, string>();
+let pullConfiguration = false;
+let initSettings: ServerSettings = toServerSettings({});
+
+connection.onInitialize((params): InitializeResult => {
+  pullConfiguration = !!params.capabilities.workspace?.configuration;
+  // Editors that cannot answer workspace/configuration pass settings here instead.
+  initSettings = toServerSettings((params.initializationOptions as { settings?: unknown } | undefined)?.settings ?? params.initializationOptions);
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      hoverProvider: true,
+      codeActionProvider: { codeActionKinds: ['quickfix', FIX_ALL_KIND] },
+    },
+    serverInfo: { name: 's3-encryption-guard', version: '0.1.0' },
+  };
+});
+
+connection.onInitialized(() => {
+  if (pullConfiguration) {
+    void connection.client.register(DidChangeConfigurationNotification.type, { section: 's3EncryptionGuard' }).catch(() => undefined);
+  }
+});
+
+function settingsFor(uri: string): Promise<ServerSettings> {
+  if (!pullConfiguration) return Promise.resolve(initSettings);
+  let s = settingsCache.get(uri);
+  if (!s) {
+    s = connection.workspace.getConfiguration({ scopeUri: uri, section: 's3EncryptionGuard' })
+      .then(toServerSettings, () => initSettings);
+    settingsCache.set(uri, s);
+  }
+  return s;
+}
+
+connection.onDidChangeConfiguration(change => {
+  settingsCache.clear();
+  if (!pullConfiguration) initSettings = toServerSettings((change.settings as { s3EncryptionGuard?: unknown } | undefined)?.s3EncryptionGuard);
+  for (const d of documents.all()) schedule(d, 0);
+});
+
+async function validate(doc: TextDocument): Promise<void> {
+  const { uri, version } = doc;
+  try {
+    const settings = await settingsFor(uri);
+    const current = documents.get(uri);
+    if (!current || current.version !== version) return; // a newer version is on its way
+    const result = analyzeDocument(uri, version, current.getText(), settings);
+    cache.set(uri, result);
+    const { kind, ruleFailures } = result.analysis;
+    const line = `${kind.kind} (${kind.reason})`;
+    if (loggedKinds.get(uri) !== line) {
+      loggedKinds.set(uri, line);
+      connection.console.info(`${uriPath(uri)}: ${line}; ${result.analysis.findings.length} problem(s) in ${result.ms.toFixed(1)} ms`);
+    }
+    for (const f of ruleFailures) connection.console.error(`${uriPath(uri)}: rule ${f.ruleId} failed (please report this): ${f.error}`);
+    await connection.sendDiagnostics({ uri, version, diagnostics: toDiagnostics(result) });
+  } catch (e) {
+    // One bad document must never stop the others from getting diagnostics.
+    connection.console.error(`${uriPath(uri)}: analysis failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  }
+}
+
+function schedule(doc: TextDocument, delay = DEBOUNCE_MS): void {
+  clearTimeout(timers.get(doc.uri));
+  timers.set(doc.uri, setTimeout(() => { timers.delete(doc.uri); void validate(doc); }, delay));
+}
+
+documents.onDidOpen(e => schedule(e.document, 0));
+documents.onDidChangeContent(e => schedule(e.document));
+documents.onDidClose(e => {
+  clearTimeout(timers.get(e.document.uri));
+  timers.delete(e.document.uri);
+  cache.delete(e.document.uri);
+  settingsCache.delete(e.document.uri);
+  loggedKinds.delete(e.document.uri);
+  void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+});
+
+/** The analysis of the document's current version, computing it now if the debounce has not run yet. */
+async function current(uri: string): Promise<DocumentAnalysis | undefined> {
+  const doc = documents.get(uri);
+  if (!doc) return undefined;
+  const hit = cache.get(uri);
+  if (hit && hit.version === doc.version) return hit;
+  const fresh = analyzeDocument(uri, doc.version, doc.getText(), await settingsFor(uri));
+  cache.set(uri, fresh);
+  return fresh;
+}
+
+connection.onHover(async p => {
+  const a = await current(p.textDocument.uri);
+  return a ? hover(a, p.position) : null;
+});
+
+connection.onCodeAction(async p => {
+  const a = await current(p.textDocument.uri);
+  return a ? codeActions(a, p) : [];
+});
+
+documents.listen(connection);
+connection.listen();

@@ -1,0 +1,31 @@
+// The settings the server reads, in one place, turned into the plain object the analysis takes.
+import type { AnalysisSettings } from './analyze';
+import type { SeveritySetting } from './rules/types';
+
+export interface ServerSettings extends AnalysisSettings {
+  enable: boolean;
+}
+
+const SEVERITIES: readonly string[] = ['error', 'warning', 'info', 'off'];
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const positive = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
+
+/** Validate whatever the client sent; bad entries are dropped, never trusted. */
+export function toServerSettings(raw: unknown): ServerSettings {
+  const r = isRecord(raw) ? raw : {};
+  const rules: Record<string, SeveritySetting> = {};
+  if (isRecord(r.rules)) {
+    for (const [id, s] of Object.entries(r.rules)) if (typeof s === 'string' && SEVERITIES.includes(s)) rules[id.toUpperCase()] = s as SeveritySetting;
+  }
+  const kinds: Record<string, string> = {};
+  if (isRecord(r.kinds)) for (const [g, k] of Object.entries(r.kinds)) if (typeof k === 'string') kinds[g] = k;
+  return {
+    enable: r.enable !== false,
+    rules,
+    kinds,
+    bucketName: typeof r.bucketName === 'string' && r.bucketName.trim() ? r.bucketName.trim() : undefined,
+    maxFileSize: positive(r.maxFileSize),
+    maxStatements: positive(r.maxStatements),
+    maxDiagnostics: positive(r.maxDiagnostics),
+  };
+}

@@ -1,0 +1,152 @@
+// The built CLI, run as a user runs it.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BAD_INPUTS, httpsDeny, policyWith } from '../helpers/bad-input';
+import { DIST_CLI, ROOT } from '../helpers/paths';
+
+function cli(args: string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, [DIST_CLI, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('cli check', () => {
+  it('prints exactly the documented JSON shape for examples/', () => {
+    const r = cli(['check', '--format', 'json', 'examples/']);
+    assert.equal(r.code, 1, r.stderr);
+    const out = JSON.parse(r.stdout) as Record<string, unknown>[];
+    assert.ok(Array.isArray(out));
+    const files = out.map(e => e.file);
+    assert.deepEqual(files, [...files].sort(), 'files in a stable order');
+    for (const e of out) {
+      assert.deepEqual(Object.keys(e), ['file', 'kind', 'diagnostics', 'verdict']);
+      assert.ok(['bucket-policy', 'key-policy', 'identity-policy', 'unknown'].includes(e.kind as string));
+      assert.equal(e.verdict, null);
+      for (const d of e.diagnostics as Record<string, unknown>[]) {
+        assert.deepEqual(Object.keys(d), ['code', 'severity', 'message', 'range']);
+        assert.ok(['error', 'warning', 'info'].includes(d.severity as string));
+        const range = d.range as { start: Record<string, unknown>; end: Record<string, unknown> };
+        assert.deepEqual(Object.keys(range), ['start', 'end']);
+        assert.deepEqual(Object.keys(range.start), ['line', 'character']);
+        assert.deepEqual(Object.keys(range.end), ['line', 'character']);
+      }
+    }
+    const byFile = new Map(out.map(e => [e.file as string, e]));
+    assert.equal(byFile.get('examples/not-a-policy/package.json')?.kind, 'unknown');
+    assert.deepEqual(byFile.get('examples/not-a-policy/package.json')?.diagnostics, []);
+    assert.deepEqual(byFile.get('examples/good-payments-data.bucket-policy.json')?.diagnostics, []);
+    assert.deepEqual(byFile.get('examples/good-app-data.key-policy.json')?.diagnostics, []);
+    const slash = byFile.get('examples/bad-missing-slash-star.bucket-policy.json')!.diagnostics as { code: string; range: unknown }[];
+    assert.deepEqual(slash.map(d => d.code), ['GRM-009']);
+    assert.deepEqual(slash[0].range, { start: { line: 18, character: 18 }, end: { line: 18, character: 56 } });
+    const invisible = byFile.get('examples/bad-invisible-character.bucket-policy.json')!.diagnostics as { code: string }[];
+    assert.ok(invisible.some(d => d.code === 'GRM-016'), JSON.stringify(invisible));
+  });
+
+  it('exits 0 when there are no error findings', () => {
+    const r = cli(['check', 'examples/good-payments-data.bucket-policy.json', 'examples/good-app-data.key-policy.json']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /No problems in 2 policies/);
+  });
+
+  it('prints file, position, severity, message and rule ID as text', () => {
+    const r = cli(['check', 'examples/bad-missing-slash-star.bucket-policy.json']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /examples\/bad-missing-slash-star\.bucket-policy\.json \(bucket-policy\)/);
+    assert.match(r.stdout, /19:19 +error +.*GRM-009/);
+    assert.match(r.stdout, /1 problem \(1 error, 0 warnings, 0 info\) in 1 of 1 files\./);
+  });
+
+  it('writes SARIF 2.1.0 that validates against the schema', () => {
+    const r = cli(['check', '--format', 'sarif', 'examples/']);
+    assert.equal(r.code, 1, r.stderr);
+    const sarif = JSON.parse(r.stdout);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Ajv = require('ajv-draft-04');
+    const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false, validateFormats: false, logger: false });
+    const validate = ajv.compile(require('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'));
+    assert.ok(validate(sarif), JSON.stringify(validate.errors?.slice(0, 5)));
+    const run = sarif.runs[0];
+    assert.equal(run.tool.driver.name, 's3-encryption-guard');
+    assert.ok(run.results.length > 0);
+    for (const res of run.results) {
+      // What GitHub code scanning needs: a rule that exists, a relative URI, 1-based regions.
+      assert.equal(run.tool.driver.rules[res.ruleIndex].id, res.ruleId);
+      const loc = res.locations[0].physicalLocation;
+      assert.match(loc.artifactLocation.uri, /^examples\//);
+      assert.ok(loc.region.startLine >= 1 && loc.region.startColumn >= 1);
+      assert.ok(loc.region.endLine > loc.region.startLine || loc.region.endColumn > loc.region.startColumn);
+    }
+  });
+
+  it('honours --rule overrides', () => {
+    const r = cli(['check', '--format', 'json', '--rule', 'GRM-009=off', 'examples/bad-missing-slash-star.bucket-policy.json']);
+    assert.equal(r.code, 0, r.stdout);
+    assert.deepEqual(JSON.parse(r.stdout)[0].diagnostics, []);
+  });
+
+  it('expands globs', () => {
+    const r = cli(['check', '--format', 'json', 'examples/*.key-policy.json']);
+    assert.deepEqual(JSON.parse(r.stdout).map((e: { file: string }) => e.file), ['examples/bad-app-data.key-policy.json', 'examples/good-app-data.key-policy.json']);
+  });
+
+  for (const [args, message] of [
+    [[], /Usage: s3-encryption-guard check/],
+    [['check'], /check needs at least one file/],
+    [['check', '--format', 'xml', 'examples'], /unknown format "xml"/],
+    [['check', '--bogus', 'examples'], /unknown option --bogus/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+  ] as [string[], RegExp][]) {
+    it(`exits 2 with a one-line message for: ${args.join(' ') || '(no arguments)'}`, () => {
+      const r = cli(args);
+      assert.equal(r.code, 2);
+      const text = r.stderr || r.stdout;
+      assert.match(text, message);
+      if (args.length) {
+        assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+        assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+      }
+    });
+  }
+
+  describe('bad files', () => {
+    let dir: string;
+    before(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3eg-cli-'));
+      for (const [name, make] of Object.entries(BAD_INPUTS)) fs.writeFileSync(path.join(dir, `${name}.json`), make(), name === 'binary' ? 'latin1' : 'utf8');
+      fs.writeFileSync(path.join(dir, 'ok.bucket-policy.json'), policyWith([httpsDeny('ok')]));
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it('says one line per file it skips and goes on with the rest', () => {
+      const r = cli(['check', '--format', 'json', dir, path.join(dir, 'missing.json')]);
+      assert.equal(r.code, 2, 'a missing file is an I/O problem');
+      const lines = r.stderr.trim().split('\n');
+      assert.ok(lines.some(l => /missing\.json: no such file or folder$/.test(l)), r.stderr);
+      assert.ok(lines.some(l => /binary\.json: skipped: binary content/.test(l)), r.stderr);
+      assert.ok(lines.some(l => /fiveMegabytes\.json: skipped: 5\.\d MB, over the 1\.0 MB analysis limit/.test(l)), r.stderr);
+      assert.ok(lines.some(l => /nested10000\.json: skipped: nested more than 64 levels deep/.test(l)), r.stderr);
+      assert.ok(lines.every(l => l.startsWith('s3-encryption-guard: ')), r.stderr);
+      const out = JSON.parse(r.stdout) as { file: string; kind: string; diagnostics: { code: string; severity: string }[] }[];
+      assert.equal(out.length, Object.keys(BAD_INPUTS).length + 1);
+      const ok = out.find(e => e.file.endsWith('ok.bucket-policy.json'))!;
+      assert.deepEqual(ok.diagnostics, []);
+      const many = out.find(e => e.file.endsWith('statements10000.json'))!;
+      assert.equal(many.kind, 'bucket-policy');
+      assert.ok(many.diagnostics.some(d => d.code === 'analysis-limit'));
+      const truncated = out.find(e => e.file.endsWith('truncated.json'))!;
+      assert.ok(truncated.diagnostics.some(d => d.code === 'GRM-001' && d.severity === 'error'), JSON.stringify(truncated));
+    });
+
+    it('analyses a named policy file that is binary garbage as a broken policy', () => {
+      const f = path.join(dir, 'garbage.bucket-policy.json');
+      fs.writeFileSync(f, Buffer.from([0, 1, 2, 255, 254, 10, 123, 34]));
+      const r = cli(['check', '--format', 'json', f]);
+      assert.equal(r.code, 1);
+      assert.ok(JSON.parse(r.stdout)[0].diagnostics.some((d: { code: string }) => d.code === 'GRM-001'));
+    });
+  });
+});

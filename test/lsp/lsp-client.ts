@@ -1,0 +1,86 @@
+// A real JSON-RPC client that spawns the built language server over stdio.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { DIST_SERVER } from '../helpers/paths';
+
+export interface PublishedDiagnostics {
+  uri: string;
+  version?: number;
+  diagnostics: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; severity: number; code: string; source: string; message: string; data?: unknown }[];
+}
+
+export class LspClient {
+  readonly proc: ChildProcess;
+  readonly conn: MessageConnection;
+  readonly published = new Map<string, PublishedDiagnostics[]>();
+  private waiters: (() => void)[] = [];
+  stderr = '';
+  /** What the server asked for with workspace/configuration, and what we answer. */
+  configuration: unknown = {};
+  configurationRequests = 0;
+
+  constructor() {
+    this.proc = spawn(process.execPath, [DIST_SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc.stderr!.on('data', d => { this.stderr += d; });
+    this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
+    this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishedDiagnostics) => {
+      const list = this.published.get(p.uri) ?? [];
+      list.push(p);
+      this.published.set(p.uri, list);
+      for (const w of this.waiters.splice(0)) w();
+    });
+    this.conn.onNotification('window/logMessage', () => undefined);
+    this.conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => {
+      this.configurationRequests++;
+      return p.items.map(() => this.configuration);
+    });
+    this.conn.onRequest('client/registerCapability', () => null);
+    this.conn.listen();
+  }
+
+  async initialize(withConfiguration = true, initializationOptions?: unknown): Promise<{ capabilities: Record<string, unknown> }> {
+    const r = await this.conn.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: { workspace: { configuration: withConfiguration }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+      initializationOptions,
+    });
+    await this.conn.sendNotification('initialized', {});
+    return r as { capabilities: Record<string, unknown> };
+  }
+
+  open(uri: string, text: string, version = 1, languageId = 'json'): Promise<void> {
+    return this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version, text } });
+  }
+
+  change(uri: string, version: number, text: string): Promise<void> {
+    return this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+  }
+
+  /** Wait until diagnostics for `uri` (and `version`, if given) have been published. */
+  async diagnostics(uri: string, version?: number, timeoutMs = 20000): Promise<PublishedDiagnostics> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = (this.published.get(uri) ?? []).filter(p => version === undefined || p.version === version).pop();
+      if (hit) return hit;
+      if (Date.now() > deadline) throw new Error(`no diagnostics for ${uri} (version ${version}) within ${timeoutMs} ms; server stderr: ${this.stderr}`);
+      await new Promise<void>(r => { this.waiters.push(r); setTimeout(r, 200); });
+    }
+  }
+
+  async shutdown(): Promise<number | null> {
+    await this.conn.sendRequest('shutdown');
+    await this.conn.sendNotification('exit');
+    const code = await new Promise<number | null>(r => {
+      if (this.proc.exitCode !== null) r(this.proc.exitCode);
+      else this.proc.once('exit', c => r(c));
+    });
+    this.conn.dispose();
+    return code;
+  }
+
+  kill(): void {
+    this.conn.dispose();
+    this.proc.kill();
+  }
+}

@@ -1,0 +1,131 @@
+// The built language server, spawned over stdio and driven by a real JSON-RPC client.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { BAD_INPUTS, httpsDeny, policyWith } from '../helpers/bad-input';
+import { LspClient } from './lsp-client';
+
+const BAD = `{
+  "Version": "2012-10-17",
+  "Statement": [
+    { "Effect": "deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+      "Condition": { "Bool": { "aws:SecureTransport": "false" } } }
+  ]
+}`;
+
+describe('language server over stdio', () => {
+  let client: LspClient;
+  before(async () => {
+    client = new LspClient();
+    const init = await client.initialize();
+    assert.ok(init.capabilities.textDocumentSync, 'announces document sync');
+    assert.ok(init.capabilities.codeActionProvider, 'announces code actions');
+  });
+  after(() => client.kill());
+
+  it('publishes a diagnostic at the exact range, with code and source', async () => {
+    const uri = 'file:///work/policies/a.bucket-policy.json';
+    await client.open(uri, BAD, 1);
+    const p = await client.diagnostics(uri, 1);
+    const grm003 = p.diagnostics.filter(d => d.code === 'GRM-003');
+    assert.equal(grm003.length, 1, JSON.stringify(p.diagnostics));
+    assert.deepEqual(grm003[0].range, { start: { line: 3, character: 16 }, end: { line: 3, character: 22 } });
+    assert.equal(grm003[0].source, 's3-encryption-guard');
+    assert.equal(grm003[0].severity, 1);
+  });
+
+  it('updates after didChange, and the quick-fix repairs the document', async () => {
+    const uri = 'file:///work/policies/b.bucket-policy.json';
+    await client.open(uri, BAD, 1);
+    const first = await client.diagnostics(uri, 1);
+    const d = first.diagnostics.find(x => x.code === 'GRM-003')!;
+    const actions = await client.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri }, range: d.range, context: { diagnostics: [d], only: ['quickfix'] },
+    }) as { title: string; isPreferred?: boolean; edit: { changes: Record<string, { newText: string }[]> } }[];
+    const preferred = actions.find(a => a.isPreferred);
+    assert.ok(preferred, `a preferred quick-fix among ${actions.map(a => a.title).join(', ')}`);
+    assert.deepEqual(preferred.edit.changes[uri].map(e => e.newText), ['"Deny"']);
+
+    await client.change(uri, 2, BAD.replace('"deny"', '"Deny"'));
+    const second = await client.diagnostics(uri, 2);
+    assert.deepEqual(second.diagnostics.filter(x => x.code === 'GRM-003'), []);
+  });
+
+  it('reports JSON syntax errors at their position', async () => {
+    const uri = 'file:///work/policies/c.bucket-policy.json';
+    await client.open(uri, '{"Version": "2012-10-17", "Statement": [}', 1);
+    const p = await client.diagnostics(uri, 1);
+    const syntax = p.diagnostics.filter(d => d.message.startsWith('JSON syntax error'));
+    assert.ok(syntax.length >= 1, JSON.stringify(p.diagnostics));
+    assert.equal(syntax[0].range.start.line, 0);
+    assert.equal(syntax[0].range.start.character, 40);
+  });
+
+  it('gives JSON that is not a policy no diagnostics at all', async () => {
+    const uri = 'file:///work/app/package.json';
+    await client.open(uri, '{"name": "x", "version": "1.0.0", "scripts": {"build": "tsc"}, "Effect": "deny"}', 1);
+    const p = await client.diagnostics(uri, 1);
+    assert.deepEqual(p.diagnostics, []);
+  });
+
+  it('detects a policy from its content when the file name says nothing', async () => {
+    const uri = 'file:///work/untitled/policy.json';
+    await client.open(uri, BAD, 1);
+    const p = await client.diagnostics(uri, 1);
+    assert.ok(p.diagnostics.some(d => d.code === 'GRM-003'));
+    const hover = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 2, character: 4 } }) as { contents: { value: string } } | null;
+    assert.ok(hover, 'hover on "Statement"');
+    assert.match(hover.contents.value, /S3 bucket policy: its statements name a Principal/);
+  });
+
+  it('honours severity overrides from the settings', async () => {
+    client.configuration = { rules: { 'GRM-003': 'off', 'GRM-001': 'warning' } };
+    await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+    const uri = 'file:///work/policies/d.bucket-policy.json';
+    await client.open(uri, BAD.replace('"Version"', '"Version": "2012-10-17", "version"'), 1);
+    const p = await client.diagnostics(uri, 1);
+    assert.deepEqual(p.diagnostics.filter(d => d.code === 'GRM-003'), []);
+    const shape = p.diagnostics.filter(d => d.code === 'GRM-001');
+    assert.ok(shape.length > 0 && shape.every(d => d.severity === 2), JSON.stringify(shape));
+    client.configuration = {};
+    await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+  });
+
+  for (const [name, make] of Object.entries(BAD_INPUTS)) {
+    it(`keeps answering after a hostile document: ${name}`, async () => {
+      const hostile = `file:///work/hostile/${name}.bucket-policy.json`;
+      await client.open(hostile, make(), 1);
+      const h = await client.diagnostics(hostile, 1, 60000);
+      assert.ok(Array.isArray(h.diagnostics));
+      // Another document still gets its diagnostics afterwards.
+      const probe = `file:///work/hostile/after-${name}.bucket-policy.json`;
+      await client.open(probe, BAD, 1);
+      const p = await client.diagnostics(probe, 1);
+      assert.ok(p.diagnostics.some(d => d.code === 'GRM-003'));
+      if (name === 'fiveMegabytes' || name === 'nested10000') {
+        assert.ok(h.diagnostics.some(d => d.code === 'analysis-limit' && d.severity === 3), `an info diagnostic says the cap was hit: ${JSON.stringify(h.diagnostics)}`);
+      }
+      if (name === 'statements10000') {
+        assert.ok(h.diagnostics.some(d => d.code === 'analysis-limit' && /first 1000 statements/.test(d.message)));
+        assert.ok(h.diagnostics.length <= 1001, `diagnostics are capped (${h.diagnostics.length})`);
+      }
+      if (name === 'truncated' || name === 'empty' || name === 'binary') {
+        assert.ok(h.diagnostics.some(d => d.severity === 1), `an error for ${name}`);
+      }
+    });
+  }
+
+  it('reads settings from initializationOptions when the editor cannot answer workspace/configuration', async () => {
+    const other = new LspClient();
+    try {
+      await other.initialize(false, { settings: { rules: { 'GRM-003': 'info' } } });
+      const uri = 'file:///work/e.bucket-policy.json';
+      await other.open(uri, policyWith([httpsDeny('e').replace('"Deny"', '"deny"')]), 1);
+      const p = await other.diagnostics(uri, 1);
+      const d = p.diagnostics.find(x => x.code === 'GRM-003');
+      assert.equal(d?.severity, 3);
+      assert.equal(other.configurationRequests, 0);
+    } finally {
+      assert.equal(await other.shutdown(), 0, 'exits with 0 after shutdown/exit');
+    }
+  });
+});

@@ -1,0 +1,55 @@
+import { enc001 } from '../../../server/src/rules/encryption/ENC-001-sse-header-values';
+import { ruleTester } from './rule-tester';
+
+const deny = (cond: string) =>
+  `{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*", "Condition": ${cond}}]}`;
+
+ruleTester(enc001, {
+  valid: [
+    { code: deny('{"StringNotEquals": {"s3:x-amz-server-side-encryption": "AES256"}}') },
+    { code: deny('{"StringNotEquals": {"s3:x-amz-server-side-encryption": ["aws:kms", "aws:kms:dsse"]}}') },
+    { name: 'IgnoreCase accepts other casing', code: deny('{"StringNotEqualsIgnoreCase": {"s3:x-amz-server-side-encryption": "AWS:KMS"}}') },
+    { name: 'a Like pattern that matches a real value', code: deny('{"StringNotLike": {"s3:x-amz-server-side-encryption": "aws:kms*"}}') },
+    { name: 'Null takes true/false, not header values', code: deny('{"Null": {"s3:x-amz-server-side-encryption": "true"}}') },
+    { name: 'other keys are not checked', code: deny('{"StringEquals": {"s3:x-amz-server-side-encryption-customer-algorithm": "AES256"}}') },
+  ],
+  invalid: [
+    {
+      code: deny('{"StringNotEquals": {"s3:x-amz-server-side-encryption": "AES-256"}}'),
+      errors: [{ target: '"AES-256"', message: /matches every upload.*Did you mean "AES256"\?/ }],
+      output: deny('{"StringNotEquals": {"s3:x-amz-server-side-encryption": "AES256"}}'),
+    },
+    {
+      code: deny('{"StringNotEquals": {"s3:x-amz-server-side-encryption": "ams:kms"}}'),
+      errors: [{ target: '"ams:kms"', message: /Did you mean "aws:kms"/, severity: 'error' }],
+      output: deny('{"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}'),
+    },
+    {
+      name: 'case matters under StringEquals; key names do not',
+      code: '{"Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"StringEquals": {"S3:X-Amz-Server-Side-Encryption": ["aws:KMS", "SSE-KMS"]}}}}',
+      errors: [{ target: '"aws:KMS"', message: /never matches/ }, { target: '"SSE-KMS"', message: /Did you mean "aws:kms"/ }],
+    },
+    {
+      name: 'DSSE spelling',
+      code: deny('{"ForAnyValue:StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms-dsse"}}'),
+      errors: [{ target: '"aws:kms-dsse"', message: /Did you mean "aws:kms:dsse"/ }],
+      output: deny('{"ForAnyValue:StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms:dsse"}}'),
+    },
+    {
+      name: 'a Like pattern that matches nothing',
+      code: deny('{"StringNotLike": {"s3:x-amz-server-side-encryption": "AES-*"}}'),
+      errors: [{ target: '"AES-*"', message: /matches none of the values/ }],
+    },
+    {
+      name: 'service-only values are a soft warning',
+      code: deny('{"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:fsx"}}'),
+      errors: [{ target: '"aws:fsx"', severity: 'warning', message: /probably never send/ }],
+    },
+    {
+      name: 'an unrecognisable value gets no automatic fix',
+      code: deny('{"StringNotEquals": {"s3:x-amz-server-side-encryption": "yes"}}'),
+      errors: [{ target: '"yes"' }],
+      output: deny('{"StringNotEquals": {"s3:x-amz-server-side-encryption": "yes"}}'),
+    },
+  ],
+});

@@ -1,0 +1,48 @@
+import { grm001 } from '../../../server/src/rules/grammar/GRM-001-document-shape';
+import { ruleTester } from './rule-tester';
+
+const ST = '{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}';
+
+ruleTester(grm001, {
+  valid: [
+    { code: `{"Version": "2012-10-17", "Statement": [${ST}]}` },
+    { name: 'a lone statement object', code: `{"Version": "2012-10-17", "Id": "p1", "Statement": ${ST}}` },
+  ],
+  invalid: [
+    { code: '[1, 2]', errors: [{ target: '[1, 2]', message: /top level is an array/ }] },
+    { code: '', errors: [{ target: '', message: /empty/ }] },
+    { code: '{"Version": "2012-10-17"}', errors: [{ target: '{', message: /no "Statement"/ }] },
+    { code: '{"Version": "2012-10-17", "Statement": []}', errors: [{ target: '[]', message: /empty/ }] },
+    { code: '{"Statement": "x"}', errors: [{ target: '"x"', message: /not a string/ }] },
+    { code: `{"Statement": [${ST}, 5]}`, errors: [{ target: '5', message: /must be a JSON object/ }] },
+    {
+      name: 'unknown top-level element with a case typo',
+      code: `{"version": "2012-10-17", "Statement": [${ST}]}`,
+      errors: [{ target: '"version"', message: /Did you mean "Version"/ }],
+      output: `{"Version": "2012-10-17", "Statement": [${ST}]}`,
+    },
+    {
+      name: 'Condition at the top level',
+      code: `{"Statement": [${ST}], "Condition": {}}`,
+      errors: [{ target: '"Condition"', message: /Unknown element "Condition" at the top level/ }],
+    },
+    {
+      name: 'misspelt statement element',
+      code: '{"Statement": [{"Effect": "Deny", "Principal": "*", "Actions": "s3:*", "Resource": "*"}]}',
+      errors: [{ target: '"Actions"', message: /Did you mean "Action"/ }],
+      output: '{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}]}',
+    },
+    {
+      name: 'duplicate operator blocks are merged',
+      code: '{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}, "StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/k"}}}]}',
+      errors: [{ target: '"StringNotEquals"', message: /Duplicate key "StringNotEquals"/ }],
+      output: '{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"StringNotEquals": { "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/k" }}}]}',
+    },
+    {
+      name: 'duplicate scalar keeps the later one',
+      code: `{"Version": "2008-10-17", "Version": "2012-10-17", "Statement": [${ST}]}`,
+      errors: [{ target: '"Version"', message: /silently replaces/ }],
+      output: `{"Version": "2012-10-17", "Statement": [${ST}]}`,
+    },
+  ],
+});
