@@ -213,7 +213,7 @@ function suiteSummaryLine() {
     const dur = ms ? secs(Number(ms[1])) : (suite.duration || '?');
     return `in-editor suite: ${suite.passing ?? 0} passing, ${suite.failing ?? 0} failing, ${dur}`;
   }
-  return 'in-editor suite: no mocha summary (the suite did not run to the end)';
+  return 'in-editor suite: no mocha summary seen (the suite did not run, or did not finish)';
 }
 
 // ---------------------------------------------------------------- finishing

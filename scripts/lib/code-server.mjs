@@ -73,7 +73,7 @@ export function ensureAptPackages(pkgs, { log = defaultLog, why = '' } = {}) {
     const t = Date.now();
     const r = spawnSync('apt-get', ['-q', ...args], { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (r.status !== 0) {
-      const tail = `${r.stdout || ''}${r.stderr || ''}`.trim().split('\n').slice(-8).join('\n');
+      const tail = `${r.stdout || ''}${r.stderr || ''}`.trim().split('\n').filter(l => /^(E|W|Err):/.test(l)).slice(-6).join('\n');
       if (tail) log(tail);
       throw new SetupError(`'apt-get ${args[0]}' failed (exit ${r.status ?? r.error?.code}); fix apt and run: ${aptCmd}`);
     }
@@ -125,10 +125,14 @@ async function withInstallLock(log, fn) {
     try { owner = JSON.parse(fs.readFileSync(ownerFile, 'utf8')); } catch { /* being written, or left empty */ }
     let ageMs = 0;
     try { ageMs = Date.now() - fs.statSync(lockDir).mtimeMs; } catch { continue; /* just released */ }
-    const stale = owner ? (owner.host === os.hostname() && !pidAlive(owner.pid)) : ageMs > 30_000;
+    // The owner's npm child counts too: it keeps writing into the folder if only the owner was killed.
+    const stale = owner ? (owner.host === os.hostname() && ![owner.pid, owner.childPid].some(p => p && pidAlive(p))) : ageMs > 30_000;
     if (stale) {
-      log(`code-server: removing a stale install lock${owner ? ` (pid ${owner.pid} is gone)` : ''}`);
-      fs.rmSync(lockDir, { recursive: true, force: true });
+      // rename first: of several waiters only one takes the stale lock away, and none removes a fresh one.
+      const grave = `${lockDir}.stale-${process.pid}`;
+      try { fs.renameSync(lockDir, grave); } catch { continue; }
+      log(`code-server: removed a stale install lock${owner ? ` (pid ${owner.pid} is gone)` : ''}`);
+      fs.rmSync(grave, { recursive: true, force: true });
       continue;
     }
     if (Date.now() - t0 > 20 * 60_000) {
@@ -136,13 +140,17 @@ async function withInstallLock(log, fn) {
     }
     if (Date.now() - lastNote > 15_000) {
       lastNote = Date.now();
-      log(`code-server: another process${owner ? ` (pid ${owner.pid})` : ''} is installing it; waiting ...`);
+      const who = !owner ? '' : pidAlive(owner.pid) ? ` (pid ${owner.pid})` : ` (its npm, pid ${owner.childPid}, is still running)`;
+      log(`code-server: another process${who} is installing it; waiting ...`);
     }
     await sleep(1000);
   }
   const release = () => { try { fs.rmSync(lockDir, { recursive: true, force: true }); } catch { /* ignore */ } };
   process.once('exit', release);
-  try { return await fn(); } finally { release(); process.removeListener('exit', release); }
+  const noteChild = childPid => {
+    try { fs.writeFileSync(ownerFile, JSON.stringify({ pid: process.pid, childPid, host: os.hostname(), since: new Date().toISOString() })); } catch { /* ignore */ }
+  };
+  try { return await fn(noteChild); } finally { release(); process.removeListener('exit', release); }
 }
 
 function installedVersionOk() {
@@ -191,22 +199,36 @@ function npmInstallEnv() {
   return env;
 }
 
-function runLogged(cmd, args, { cwd, env, log, label }) {
+function runLogged(cmd, args, { cwd, env, log, label, onSpawn = () => {} }) {
   return new Promise((resolve) => {
     const out = fs.openSync(installLog, 'a');
     fs.writeSync(out, `\n$ ${cmd} ${args.join(' ')}   (cwd ${cwd}, ${new Date().toISOString()})\n`);
     const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', out, out] });
+    if (child.pid) onSpawn(child.pid);
+    // If we are stopped half-way, do not leave npm writing into the folder behind us.
+    const killChild = () => { try { child.kill('SIGTERM'); } catch { /* gone */ } };
+    process.once('exit', killChild);
+    child.on('exit', () => process.removeListener('exit', killChild));
     const t0 = Date.now();
     const beat = setInterval(() => {
       let last = '';
       try {
-        const text = fs.readFileSync(installLog, 'utf8').slice(-4000).split('\n').map(l => l.trim()).filter(Boolean);
+        const text = fs.readFileSync(installLog, 'utf8').slice(-4000).split('\n').map(l => l.trim())
+          .filter(l => l && !l.startsWith('$ ') && !/^npm warn (Unknown (user|env) config|install-scripts)/i.test(l));
         last = (text[text.length - 1] || '').replace(/\s+/g, ' ').slice(0, 100);
       } catch { /* ignore */ }
       log(`  ${label}: still running (${Math.round((Date.now() - t0) / 1000)} s)${last ? ` ... ${last}` : ''}`);
     }, 15_000);
-    child.on('error', e => { clearInterval(beat); fs.closeSync(out); resolve({ code: -1, error: e }); });
-    child.on('exit', (code, signal) => { clearInterval(beat); fs.closeSync(out); resolve({ code, signal }); });
+    let settled = false;
+    const settle = result => {
+      if (settled) return;
+      settled = true;
+      clearInterval(beat);
+      fs.closeSync(out);
+      resolve(result);
+    };
+    child.on('error', e => settle({ code: -1, error: e }));
+    child.on('exit', (code, signal) => settle({ code, signal }));
   });
 }
 
@@ -228,7 +250,7 @@ export async function ensureCodeServer({ log = defaultLog } = {}) {
   if (process.platform !== 'linux') {
     throw new SetupError(`the offline code-server install only supports Linux; install code-server ${CODE_SERVER_VERSION} yourself and set CODE_SERVER_BIN`);
   }
-  return withInstallLock(log, async () => {
+  return withInstallLock(log, async noteChild => {
     if (installedVersionOk()) return codeServerBin; // another process finished while we waited
     const t0 = Date.now();
     log(`Installing code-server ${CODE_SERVER_VERSION} into ${path.relative(repoRoot, codeServerDir)}/ (one time; about 1-2 minutes; log: ${path.relative(repoRoot, installLog)})`);
@@ -241,7 +263,7 @@ export async function ensureCodeServer({ log = defaultLog } = {}) {
     fs.writeFileSync(installLog, '');
     log(`  npm install code-server@${CODE_SERVER_VERSION} (downloads ~100 MB from the npm registry, then builds native modules) ...`);
     const r = await runLogged('npm', ['install', '--no-audit', '--no-fund', '--loglevel=warn', '--prefix', codeServerDir, `code-server@${CODE_SERVER_VERSION}`],
-      { cwd: codeServerDir, env: npmInstallEnv(), log, label: 'npm install code-server' });
+      { cwd: codeServerDir, env: npmInstallEnv(), log, label: 'npm install code-server', onSpawn: noteChild });
     if (r.code !== 0 || !isExecutable(codeServerBin)) {
       const tail = tailOf(installLog, 25);
       if (tail) log(`---- last lines of ${installLog} ----\n${tail}\n----`);

@@ -116,16 +116,16 @@ export function analyze(text: string, filePath: string, settings: AnalysisSettin
     return s ? [{ ...f, severity: s }] : [];
   });
   findings.sort((a, b) => a.span.offset - b.span.offset || a.ruleId.localeCompare(b.ruleId));
+  if (findings.length > maxDiagnostics) {
+    const hidden = findings.length - maxDiagnostics;
+    findings = findings.slice(0, maxDiagnostics);
+    findings.push(limitFinding(start, `${hidden} more problems are not shown (limit ${maxDiagnostics}, setting s3EncryptionGuard.maxDiagnostics).`));
+  }
   if (doc.truncated) {
     const st = doc.statementMember?.valueNode;
     findings.push(limitFinding(st ? { offset: st.offset, length: 1 } : start,
       `Only the first ${doc.statements.length} statements were analysed (setting s3EncryptionGuard.maxStatements); ` +
       'AWS size limits allow far fewer in one policy.'));
-  }
-  if (findings.length > maxDiagnostics) {
-    const shown = findings.slice(0, maxDiagnostics);
-    shown.push(limitFinding(start, `${findings.length - maxDiagnostics} more problems are not shown (limit ${maxDiagnostics}, setting s3EncryptionGuard.maxDiagnostics).`));
-    findings = shown;
   }
   return { kind, bucketName, doc, findings, ruleFailures };
 }

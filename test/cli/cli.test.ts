@@ -41,7 +41,7 @@ describe('cli check', () => {
     assert.deepEqual(byFile.get('examples/good-app-data.key-policy.json')?.diagnostics, []);
     const slash = byFile.get('examples/bad-missing-slash-star.bucket-policy.json')!.diagnostics as { code: string; range: unknown }[];
     assert.deepEqual(slash.map(d => d.code), ['GRM-009']);
-    assert.deepEqual(slash[0].range, { start: { line: 18, character: 18 }, end: { line: 18, character: 56 } });
+    assert.deepEqual(slash[0].range, { start: { line: 19, character: 18 }, end: { line: 19, character: 55 } });
     const invisible = byFile.get('examples/bad-invisible-character.bucket-policy.json')!.diagnostics as { code: string }[];
     assert.ok(invisible.some(d => d.code === 'GRM-016'), JSON.stringify(invisible));
   });
@@ -56,7 +56,7 @@ describe('cli check', () => {
     const r = cli(['check', 'examples/bad-missing-slash-star.bucket-policy.json']);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /examples\/bad-missing-slash-star\.bucket-policy\.json \(bucket-policy\)/);
-    assert.match(r.stdout, /19:19 +error +.*GRM-009/);
+    assert.match(r.stdout, /20:19 +error +.*GRM-009/);
     assert.match(r.stdout, /1 problem \(1 error, 0 warnings, 0 info\) in 1 of 1 files\./);
   });
 

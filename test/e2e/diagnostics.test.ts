@@ -58,8 +58,12 @@ suite('diagnostics in the editor', () => {
   suiteSetup(async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(ext, `extension ${EXTENSION_ID} is not loaded (publisher/name in package.json?)`);
-    await ext.activate();
+    const api: unknown = await ext.activate();
     assert.ok(ext.isActive, 'extension did not activate');
+    // The client's API (client/src/extension.ts) resolves `ready` once the server answered
+    // `initialize`; a server that cannot start fails here with its reason, not after a 30 s wait.
+    const ready = (api as { ready?: Promise<void> } | undefined)?.ready;
+    if (ready) await ready;
 
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder, 'the runner must open test/fixtures/e2e-workspace (a copy) as the workspace folder');

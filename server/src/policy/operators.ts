@@ -111,7 +111,7 @@ export function parseOperator(name: string): ParsedOperator | undefined {
 }
 
 /** `NullIfExists` in any casing, with or without a set prefix: not an operator. */
-export const isNullIfExists = (name: string): boolean => /^(?:for(?:any|all)values:)?nullifexists$/i.test(name);
+export const isNullIfExists = (name: string): boolean => /^(?:foranyvalue:|forallvalues:)?nullifexists$/i.test(name);
 
 /** Every valid operator name in canonical spelling (for completion and did-you-mean). */
 export const ALL_OPERATOR_NAMES: readonly string[] = Object.freeze(
@@ -151,3 +151,14 @@ export function resultWhenKeyAbsent(o: ParsedOperator, nullValues: readonly unkn
   if (o.ifExists || o.set === 'ForAllValues') return true;
   return o.negated;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+const VARIABLE = /\$\{[^}]*\}/g;
+
+/** Does a policy value use a policy variable (`${aws:username}`, or the escapes `${*}`, `${?}`, `${$}`)? */
+export const containsPolicyVariable = (value: string): boolean => /\$\{[^}]*\}/.test(value);
+
+/** Does a value hold a `*` or `?` wildcard? The escapes `${*}` and `${?}` stand for the literal characters. */
+export const containsWildcard = (value: string): boolean => /[*?]/.test(value.replace(VARIABLE, ''));

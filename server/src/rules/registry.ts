@@ -1,9 +1,43 @@
 // Every rule the analysis runs, in ID order.
 import type { Rule } from './types';
 import { grm001 } from './grammar/GRM-001-document-shape';
+import { grm002 } from './grammar/GRM-002-version';
+import { grm003 } from './grammar/GRM-003-effect';
+import { grm004 } from './grammar/GRM-004-principal-required';
+import { grm005 } from './grammar/GRM-005-principal-forms';
+import { grm006 } from './grammar/GRM-006-not-principal';
+import { grm007 } from './grammar/GRM-007-action';
+import { grm008 } from './grammar/GRM-008-bucket-policy-resource';
+import { grm009 } from './grammar/GRM-009-action-resource-granularity';
+import { grm010 } from './grammar/GRM-010-key-policy-resource';
+import { grm011 } from './grammar/GRM-011-condition-shape';
+import { grm012 } from './grammar/GRM-012-condition-value-types';
+import { grm013 } from './grammar/GRM-013-wildcard-without-like';
+import { grm014 } from './grammar/GRM-014-sid';
+import { grm015 } from './grammar/GRM-015-size-and-charset';
+import { grm016 } from './grammar/GRM-016-invisible-characters';
+import { grm017 } from './grammar/GRM-017-condition-keys';
+import { enc001 } from './encryption/ENC-001-sse-header-values';
 
 export const RULES: readonly Rule[] = [
   grm001,
+  grm002,
+  grm003,
+  grm004,
+  grm005,
+  grm006,
+  grm007,
+  grm008,
+  grm009,
+  grm010,
+  grm011,
+  grm012,
+  grm013,
+  grm014,
+  grm015,
+  grm016,
+  grm017,
+  enc001,
 ];
 
 const byId = new Map(RULES.map(r => [r.meta.id, r]));

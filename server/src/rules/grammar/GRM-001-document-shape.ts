@@ -32,10 +32,23 @@ function checkUnknownMembers(ctx: RuleContext, members: Member[], allowed: strin
   }
 }
 
+/** A cheap pre-check, so that only objects with a duplicate pay for the member model. */
+function hasDuplicateKey(node: JsonNode): boolean {
+  const children = node.children ?? [];
+  if (children.length < 2) return false;
+  const seen = new Set<unknown>();
+  for (const prop of children) {
+    const key = prop.children?.[0]?.value;
+    if (seen.has(key)) return true;
+    seen.add(key);
+  }
+  return false;
+}
+
 /** Duplicate keys anywhere: most JSON parsers, AWS's included as far as anyone can tell, keep the last. */
 function checkDuplicates(ctx: RuleContext, node: JsonNode, depth = 0): void {
   if (depth > 64) return;
-  if (node.type === 'object') {
+  if (node.type === 'object' && hasDuplicateKey(node)) {
     const members = membersOf(node);
     const lastByName = new Map<string, Member>();
     for (const m of members) lastByName.set(m.key.value, m);

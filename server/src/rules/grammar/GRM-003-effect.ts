@@ -41,8 +41,11 @@ export const grm003: Rule = {
       }
       if (EFFECTS.includes(effect.value)) continue;
       const trimmed = effect.value.trim();
-      // Case and stray spaces are unambiguous; "Denied"-style typos go to the nearest name.
-      const guess = EFFECTS.find(e => e.toLowerCase() === trimmed.toLowerCase()) ?? closest(trimmed, EFFECTS);
+      // Case and stray spaces are unambiguous; typos ("Alow") and inflections ("Denied",
+      // "Allowed") go to the nearest name or the one they start like.
+      const lower = trimmed.toLowerCase();
+      const guess = EFFECTS.find(e => e.toLowerCase() === lower) ?? closest(trimmed, EFFECTS) ??
+        EFFECTS.find(e => lower.startsWith(e.toLowerCase().slice(0, 3)));
       ctx.report({
         span: effect.span,
         message: `"Effect" is ${show(effect.value)}: AWS accepts only "Allow" or "Deny" (case-sensitive) and rejects the policy. ` +

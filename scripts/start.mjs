@@ -1,0 +1,228 @@
+#!/usr/bin/env node
+// `npm start`: try the extension in a real VS Code in your browser, no VS Code install needed.
+//   1. npm run build                       (dist/: client, language server, CLI)
+//   2. vsce package -> .vscode-test/s3-encryption-guard.vsix
+//   3. code-server 4.100.3 (installed on demand into .vscode-test/, see scripts/lib/code-server.mjs)
+//   4. install the .vsix into a project-local profile (.vscode-test/start/) and serve examples/
+//      on http://127.0.0.1:$PORT (default 8080; a free port if that one is taken), no password.
+// Stop with Ctrl-C: code-server's whole process group is ended and we exit 0.
+// Options: --skip-build (use the dist/ that is there), --verbose (echo code-server's output).
+// env: PORT, CODE_SERVER_BIN (use this code-server instead of installing one).
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { ensureCodeServer, repoRoot, SetupError, CODE_SERVER_VERSION } from './lib/code-server.mjs';
+
+const args = process.argv.slice(2);
+for (const a of args) {
+  if (!['--skip-build', '--verbose', '-h', '--help'].includes(a)) { console.error(`start: unknown argument ${a} (try --help)`); process.exit(2); }
+}
+if (args.includes('-h') || args.includes('--help')) {
+  console.log('usage: npm start [-- --skip-build] [-- --verbose]   env: PORT (default 8080), CODE_SERVER_BIN');
+  process.exit(0);
+}
+const skipBuild = args.includes('--skip-build');
+const verbose = args.includes('--verbose');
+
+const startDir = path.join(repoRoot, '.vscode-test', 'start');
+const vsix = path.join(repoRoot, '.vscode-test', 's3-encryption-guard.vsix');
+const dirs = { userData: path.join(startDir, 'user-data'), extensions: path.join(startDir, 'extensions') };
+const csLogFile = path.join(startDir, 'code-server.log');
+const T0 = Date.now();
+const step = msg => console.log(`\n▶ ${msg}`);
+const fail = (msg, code = 1) => { console.error(`\nstart: ${msg}`); process.exit(code); };
+const rel = p => path.relative(repoRoot, p) || '.';
+
+const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+const extensionId = `${manifest.publisher}.${manifest.name}`.toLowerCase();
+
+// ---------------------------------------------------------------- 1. build
+if (!skipBuild) {
+  step('npm run build');
+  const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, stdio: 'inherit' });
+  if (r.status !== 0) fail(`the build failed (${r.error ? r.error.message : `exit ${r.status}`}); fix the errors above and run npm start again`);
+}
+if (manifest.main && !fs.existsSync(path.resolve(repoRoot, manifest.main))) {
+  fail(`${manifest.main} is missing: run npm run build (or npm start without --skip-build)`);
+}
+
+// ---------------------------------------------------------------- 2. package
+step(`packaging ${rel(vsix)} (vsce)`);
+fs.mkdirSync(startDir, { recursive: true });
+{
+  const vsceArgs = ['vsce', 'package', '--no-dependencies', '--skip-license', '--out', vsix];
+  // Without a repository in package.json vsce would ask (and, with no terminal, abort), and it
+  // refuses relative links in README.md it cannot make absolute. This .vsix is only installed
+  // locally, so keep the links as they are.
+  if (!manifest.repository) vsceArgs.push('--allow-missing-repository', '--no-rewrite-relative-links');
+  const t = Date.now();
+  const r = spawnSync('npx', vsceArgs, {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    env: { ...process.env, npm_config_yes: 'true' },
+  });
+  const out = `${r.stdout || ''}${r.stderr || ''}`.trim();
+  if (r.status !== 0 || !fs.existsSync(vsix)) {
+    if (out) console.error(out);
+    fail(`packaging the extension failed (${r.error ? r.error.message : `vsce exit ${r.status}`}); run \`npx vsce ls --no-dependencies\` to see what it would include`);
+  }
+  const packed = /Packaged: .*\((\d+) files?, ([^)]+)\)/.exec(out);
+  console.log(`  ${rel(vsix)}${packed ? `: ${packed[1]} files, ${packed[2]}` : ''} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+}
+
+// ---------------------------------------------------------------- 3. code-server
+step(`code-server ${CODE_SERVER_VERSION}`);
+let codeServerBin;
+try {
+  codeServerBin = await ensureCodeServer({ log: msg => console.log(`  ${msg}`) });
+} catch (e) {
+  if (e instanceof SetupError) fail(e.message);
+  throw e;
+}
+console.log(`  ${path.isAbsolute(codeServerBin) ? rel(codeServerBin) : codeServerBin}`);
+
+const csEnv = {
+  ...process.env,
+  EXTENSIONS_GALLERY: '{}', // no marketplace (open-vsx): nothing to look up on a closed network
+  CS_DISABLE_FILE_DOWNLOADS: '1',
+};
+delete csEnv.PASSWORD; delete csEnv.HASHED_PASSWORD; delete csEnv.PORT;
+const profileArgs = ['--config', '/dev/null', '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
+
+// ---------------------------------------------------------------- 4. install the .vsix
+step(`installing ${rel(vsix)} into ${rel(dirs.extensions)}`);
+for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+const settingsFile = path.join(dirs.userData, 'User', 'settings.json');
+if (!fs.existsSync(settingsFile)) {
+  // Written once; edit it (or use the settings UI) to taste, it is kept across runs.
+  fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
+  fs.writeFileSync(settingsFile, `${JSON.stringify({
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'extensions.ignoreRecommendations': true,
+    'workbench.startupEditor': 'none',
+    'workbench.enableExperiments': false,
+    'security.workspace.trust.enabled': false,
+    'chat.disableAIFeatures': true,
+    'git.openRepositoryInParentFolders': 'never',
+    'json.schemaDownload.enable': false,
+  }, null, 2)}\n`);
+}
+{
+  const t = Date.now();
+  const r = spawnSync(codeServerBin, [...profileArgs, '--force', '--install-extension', vsix], { env: csEnv, encoding: 'utf8', timeout: 120_000 });
+  const out = `${r.stdout || ''}${r.stderr || ''}`.trim();
+  if (r.status !== 0 || (/failed|error/i.test(out) && !/successfully installed/i.test(out))) {
+    if (out) console.error(out);
+    fail(`installing the .vsix into code-server failed (${r.error ? r.error.message : `exit ${r.status}`}); delete ${rel(startDir)} and try again`);
+  }
+  console.log(`  ${extensionId} installed in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+}
+
+// ---------------------------------------------------------------- 5. serve
+function portFree(port) {
+  return new Promise(resolve => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+function anyFreePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+const wanted = Number(process.env.PORT || 8080);
+if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) fail(`PORT=${process.env.PORT} is not a port number`, 2);
+let port = wanted;
+if (!(await portFree(wanted))) {
+  port = await anyFreePort();
+  console.log(`\n  port ${wanted} is taken; using ${port} instead (set PORT to choose)`);
+}
+
+const examplesDir = path.join(repoRoot, 'examples');
+const folder = fs.existsSync(examplesDir) ? examplesDir : repoRoot;
+if (folder !== examplesDir) console.log(`  (no examples/ folder; opening the repository instead)`);
+
+step(`starting code-server on 127.0.0.1:${port}`);
+const csLog = fs.createWriteStream(csLogFile);
+const codeServer = spawn(codeServerBin, [
+  ...profileArgs,
+  '--auth', 'none', // loopback only, see --bind-addr
+  '--bind-addr', `127.0.0.1:${port}`,
+  '--disable-telemetry',
+  '--disable-update-check',
+  '--disable-workspace-trust',
+  '--disable-getting-started-override',
+  folder,
+], { env: csEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }); // detached: its own process group
+codeServer.stdout.pipe(csLog, { end: false });
+codeServer.stderr.pipe(csLog, { end: false });
+if (verbose) {
+  codeServer.stdout.on('data', d => process.stdout.write(`[code-server] ${d}`));
+  codeServer.stderr.on('data', d => process.stdout.write(`[code-server] ${d}`));
+}
+
+let stopping = false;
+async function stop(signal, exitCode = 0) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping code-server ...`);
+  if (codeServer.exitCode === null && codeServer.signalCode === null) {
+    try { process.kill(-codeServer.pid, 'SIGTERM'); } catch { /* already gone */ }
+    const gone = await Promise.race([
+      new Promise(r => codeServer.once('exit', () => r(true))),
+      new Promise(r => setTimeout(() => r(false), 5000)),
+    ]);
+    if (!gone) { try { process.kill(-codeServer.pid, 'SIGKILL'); } catch { /* gone */ } }
+  }
+  console.log('stopped.');
+  process.exit(exitCode);
+}
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => stop(sig));
+process.on('exit', () => { if (!stopping) { try { process.kill(-codeServer.pid, 'SIGKILL'); } catch { /* gone */ } } });
+
+const tail = n => { try { return fs.readFileSync(csLogFile, 'utf8').trimEnd().split('\n').slice(-n).join('\n'); } catch { return ''; } };
+codeServer.on('error', e => fail(`cannot run ${codeServerBin}: ${e.message}`));
+codeServer.on('exit', (code, signal) => {
+  if (stopping) return;
+  const t = tail(20);
+  if (t) console.error(`---- last lines of ${rel(csLogFile)} ----\n${t}\n----`);
+  fail(`code-server stopped by itself (exit ${code ?? signal}); see ${rel(csLogFile)}`);
+});
+
+const tUp = Date.now();
+for (;;) {
+  try { if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break; } catch { /* not yet */ }
+  if (Date.now() - tUp > 60_000) {
+    console.error(`start: code-server did not answer on port ${port} within 60 s; last lines of ${rel(csLogFile)}:\n${tail(20)}`);
+    await stop('timeout', 1);
+  }
+  await new Promise(r => setTimeout(r, 150));
+}
+
+const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`;
+const bad = folder === examplesDir ? fs.readdirSync(examplesDir).filter(f => /^bad-.*\.json$/.test(f)).sort() : [];
+const line = '═'.repeat(Math.min(100, Math.max(60, url.length + 12)));
+console.log(`
+${line}
+  S3 Encryption Guard ${manifest.version} is running in VS Code (code-server ${CODE_SERVER_VERSION}),
+  ready after ${((Date.now() - T0) / 1000).toFixed(1)} s.
+
+  Open in your browser:   ${url}
+
+  Then open examples/bad-*.json and look at the Problems panel (Ctrl+Shift+M):
+${bad.length ? bad.map(f => `    examples/${f}`).join('\n') : '    (no examples/bad-*.json yet)'}
+  The good-*.json files should have no problems. Try the quick fixes (Ctrl+.).
+
+  On another machine: ssh -L ${port}:127.0.0.1:${port} <this host>, then open the same URL.
+  Log: ${rel(csLogFile)}   Profile: ${rel(startDir)}/   Stop: Ctrl-C
+${line}
+`);

@@ -1,0 +1,152 @@
+import { apiNameToAction, expandActionPattern, isKnownService, lookupAction, suggestAction } from '../../knowledge';
+import type { PolicyKind, Statement, ValueList } from '../../policy/model';
+import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext, type TextEditSpan } from '../types';
+import { jsonString, memberNamed, replaceFix, statementHead, statementLabel } from '../util';
+import { jsonTypeName } from './GRM-008-bucket-policy-resource';
+
+/** The one service whose actions a resource policy may name. */
+const SERVICE_OF_KIND: Partial<Record<PolicyKind, { prefix: string; what: string; rejects: string }>> = {
+  'bucket-policy': { prefix: 's3', what: 'a bucket policy', rejects: 'S3 rejects the policy ("Policy has invalid action")' },
+  'key-policy': { prefix: 'kms', what: 'a key policy', rejects: 'KMS rejects the policy or the statement never applies' },
+};
+
+const ACTION_FORMAT = /^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$/;
+
+/** What a malformed action was probably meant to be: `s3.GetObject`, `s3 : GetObject`, `GetObject`. */
+function repairFormat(s: string, kind: PolicyKind): string | undefined {
+  const squeezed = s.replace(/\s+/g, '');
+  const m = /^([A-Za-z0-9-]+)(?:[.:;/]+|::)([A-Za-z0-9*?]+)$/.exec(squeezed);
+  let candidate = m ? `${m[1]}:${m[2]}` : squeezed;
+  if (!candidate.includes(':')) {
+    const prefix = SERVICE_OF_KIND[kind]?.prefix;
+    if (!prefix) return undefined;
+    candidate = `${prefix}:${candidate}`;
+  }
+  if (!ACTION_FORMAT.test(candidate)) return undefined;
+  if (/[*?]/.test(candidate)) return expandActionPattern(candidate).length > 0 ? candidate : undefined;
+  return lookupAction(candidate)?.fullName ?? suggestAction(candidate);
+}
+
+/** A problem with one item, and the action it should become (when there is one). */
+interface ItemProblem {
+  index: number;
+  message: string;
+  target?: string;
+}
+
+function problemOf(kind: PolicyKind, element: string, s: string): Omit<ItemProblem, 'index'> | undefined {
+  if (s === '*') return undefined;
+  if (!ACTION_FORMAT.test(s)) {
+    const repaired = repairFormat(s, kind);
+    return { message: `${element} "${s}" is not of the form "service:ActionName": AWS rejects the policy.` + (repaired ? ` Did you mean "${repaired}"?` : ''), target: repaired };
+  }
+  const prefix = s.slice(0, s.indexOf(':')).toLowerCase();
+  const expected = SERVICE_OF_KIND[kind];
+  if (expected && prefix !== expected.prefix) {
+    return { message: `${element} "${s}" is not an ${expected.prefix}: action, and ${expected.what} can only control ${expected.prefix}: actions: ${expected.rejects}. Grant it in the caller's IAM policy or the other service's resource policy instead.` };
+  }
+  if (!isKnownService(prefix)) return undefined;
+  if (/[*?]/.test(s)) {
+    return expandActionPattern(s).length === 0 ? { message: `${element} pattern "${s}" matches no ${prefix}: action, so it grants or denies nothing. Check the spelling.` } : undefined;
+  }
+  if (lookupAction(s)) return undefined;
+  const viaApi = apiNameToAction(s);
+  if (viaApi) {
+    return {
+      message: `"${s}" is the name of an S3 API operation, not an IAM action: AWS rejects the policy ("Policy has invalid action"). That operation is authorised by "${viaApi}".`,
+      target: viaApi,
+    };
+  }
+  const guess = suggestAction(s);
+  return {
+    message: `Unknown action "${s}": AWS rejects the policy ("Policy has invalid action").` + (guess ? ` Did you mean "${guess}"?` : ` Check the ${prefix.toUpperCase()} actions in the Service Authorization Reference.`),
+    target: guess,
+  };
+}
+
+/**
+ * One fix for every item that should become the same action: the first is replaced (or, when
+ * the list already holds that action, kept as it is) and the others are removed, so that fixing
+ * `["s3:CreateMultipartUpload", "s3:UploadPart"]` gives `["s3:PutObject"]`, not a duplicate.
+ */
+function groupFix(list: ValueList, target: string, indexes: number[]): Fix {
+  const items = list.items;
+  if (!list.isArray) return replaceFix(`Replace with "${target}"`, items[0].span, jsonString(target));
+  const literal = items.findIndex((i, k) => !indexes.includes(k) && typeof i.value === 'string' && i.value.toLowerCase() === target.toLowerCase());
+  const anchor = literal >= 0 ? literal : indexes[0];
+  const edits: TextEditSpan[] = [];
+  if (literal < 0) edits.push({ span: items[anchor].span, newText: jsonString(target) });
+  for (const j of indexes) {
+    if (j === anchor) continue;
+    // Items before the kept one take their following comma, items after it their preceding one: the spans never overlap.
+    const span = j < anchor
+      ? { offset: items[j].span.offset, length: items[j + 1].span.offset - items[j].span.offset }
+      : { offset: items[j - 1].span.offset + items[j - 1].span.length, length: items[j].span.offset + items[j].span.length - (items[j - 1].span.offset + items[j - 1].span.length) };
+    edits.push({ span, newText: '' });
+  }
+  const title = literal >= 0 ? `Remove (already covered by "${target}")` : indexes.length > 1 ? `Replace with one "${target}"` : `Replace with "${target}"`;
+  return { title, edits, preferred: true };
+}
+
+function checkList(ctx: RuleContext, st: Statement, list: ValueList, element: 'Action' | 'NotAction'): void {
+  const node = list.node;
+  if (node.type !== 'string' && node.type !== 'array') {
+    ctx.report({ span: list.span, message: `"${element}" must be an action string or an array of them, not ${jsonTypeName(node.type)}: AWS rejects the policy.` });
+    return;
+  }
+  if (list.isArray && list.items.length === 0) {
+    const member = memberNamed(st.members, element);
+    ctx.report({ span: member ? member.key.span : list.span, message: `"${element}" in ${statementLabel(st)} is empty: the statement names no action, so it does nothing (AWS may reject it). List the actions.` });
+    return;
+  }
+  const problems: (ItemProblem | undefined)[] = list.items.map((item, index) => {
+    if (typeof item.value !== 'string') {
+      return { index, message: `Each ${element} must be a string "service:ActionName", not ${jsonTypeName(item.node.type)}: AWS rejects the policy.` };
+    }
+    const p = problemOf(ctx.kind, element, item.value);
+    return p && { index, ...p };
+  });
+  const byTarget = new Map<string, number[]>();
+  for (const p of problems) if (p?.target) byTarget.set(p.target.toLowerCase(), [...(byTarget.get(p.target.toLowerCase()) ?? []), p.index]);
+  for (const p of problems) {
+    if (!p) continue;
+    const fix = p.target ? groupFix(list, p.target, byTarget.get(p.target.toLowerCase())!) : undefined;
+    ctx.report({ span: list.items[p.index].span, message: p.message, fixes: fix ? [fix] : [] });
+  }
+}
+
+export const grm007: Rule = {
+  meta: {
+    id: 'GRM-007',
+    title: 'Action / NotAction',
+    severity: 'error',
+    appliesTo: ALL_POLICY_KINDS,
+    why: 'Every statement needs exactly one of `Action` and `NotAction`, each naming `service:Action` (case-insensitive). S3 refuses unknown names with `Policy has invalid action`. A classic trap: `s3:CreateMultipartUpload`, `s3:UploadPart`, `s3:CopyObject` are API operations, not IAM actions; multipart uploads and copies are all authorised as `s3:PutObject` (`s3:AbortMultipartUpload` and `s3:ListMultipartUploadParts` are separate). A bucket policy can only name `s3:` actions and a key policy `kms:` actions.',
+    example: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": ["s3:CreateMultipartUpload", "s3:UploadPart"], "Resource": "arn:aws:s3:::example-bucket/*"}',
+    useInstead: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}',
+    references: [
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html',
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html',
+      'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html',
+    ],
+    confidence: 'DOC',
+    fixable: true,
+  },
+  check(ctx) {
+    for (const st of ctx.doc.statements) {
+      if (!st.action && !st.notAction) {
+        ctx.report({ span: statementHead(st), message: `${statementLabel(st)} has neither "Action" nor "NotAction": AWS rejects the policy. Add "Action" with the actions the statement controls.` });
+        continue;
+      }
+      if (st.action && st.notAction) {
+        const member = memberNamed(st.members, 'NotAction');
+        ctx.report({
+          span: member ? member.key.span : st.notAction.span,
+          message: `${statementLabel(st)} has both "Action" and "NotAction": AWS rejects the policy. Keep one of them (split the statement if you need both).`,
+        });
+      }
+      if (st.action) checkList(ctx, st, st.action, 'Action');
+      if (st.notAction) checkList(ctx, st, st.notAction, 'NotAction');
+    }
+  },
+};

@@ -1,0 +1,156 @@
+import { expandActionPattern, lookupAction, resourceTypesOf, type ActionInfo } from '../../knowledge';
+import type { Located, Statement } from '../../policy/model';
+import type { Fix, Rule, RuleContext } from '../types';
+import { jsonString, replaceFix, stringItems } from '../util';
+import { addItemFix, bucketArn, objectsArn, parseS3Arn, type S3Arn } from './GRM-008-bucket-policy-resource';
+
+// S3 object actions use the `object` resource type (arn:aws:s3:::BUCKET/KEY), bucket actions the
+// `bucket` type (arn:aws:s3:::BUCKET) (SAR-S3 resource table). A bucket policy statement whose
+// actions match none of its resources is refused with "Action does not apply to any resource(s)
+// in statement"; in an identity policy the statement is accepted but never grants that action.
+
+type Kind = 'bucket' | 'object';
+
+interface S3Resource {
+  item: Located<string>;
+  arn: S3Arn;
+  kinds: ReadonlySet<Kind>;
+}
+
+interface ActionEntry {
+  item: Located<string>;
+  actions: ActionInfo[];
+  /** Which of bucket/object the entry's actions act on (union over a pattern's actions). */
+  kinds: Set<Kind>;
+}
+
+const isPattern = (s: string): boolean => /[*?]/.test(s);
+
+function kindsOfAction(a: ActionInfo): Kind[] {
+  const types = resourceTypesOf(a) ?? [];
+  return (['bucket', 'object'] as const).filter(k => types.includes(k));
+}
+
+/**
+ * The S3 resources of a statement with the kinds each can match; undefined when some resource
+ * could match anything (`"*"`, another service, an access point…): then every action applies.
+ */
+function s3Resources(st: Statement): S3Resource[] | undefined {
+  const out: S3Resource[] = [];
+  for (const item of stringItems(st.resource)) {
+    const arn = parseS3Arn(item.value);
+    if (!arn || /\s/.test(item.value)) return undefined;
+    // In Resource, `*` also crosses `/`: `arn:aws:s3:::b*` matches the bucket and its objects.
+    const kinds: Set<Kind> = arn.key !== undefined ? new Set(['object']) : isPattern(arn.bucket) ? new Set(['bucket', 'object']) : new Set(['bucket']);
+    out.push({ item, arn, kinds });
+  }
+  return out;
+}
+
+function actionEntries(st: Statement): ActionEntry[] {
+  const out: ActionEntry[] = [];
+  for (const item of stringItems(st.action)) {
+    const actions = (isPattern(item.value) ? expandActionPattern(item.value) : [lookupAction(item.value)])
+      .filter((a): a is ActionInfo => a !== undefined && a.service === 's3');
+    // Unknown actions and other services are GRM-007's business.
+    if (actions.length === 0) continue;
+    out.push({ item, actions, kinds: new Set(actions.flatMap(kindsOfAction)) });
+  }
+  return out;
+}
+
+const quoteList = (names: string[]): string => names.map(n => `"${n}"`).join(', ');
+
+/** One finding per bucket: on the first resource of that bucket that has the wrong kind. */
+function firstPerBucket(resources: S3Resource[]): S3Resource[] {
+  const seen = new Set<string>();
+  return resources.filter(r => {
+    const id = `${r.arn.partition}:${r.arn.bucket}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+function checkStatement(ctx: RuleContext, st: Statement): void {
+  // NotAction statements name what they exclude: granularity does not apply.
+  if (!st.action || st.notAction || !st.resource) return;
+  const resources = s3Resources(st);
+  if (!resources || resources.length === 0) return;
+  const have = new Set(resources.flatMap(r => [...r.kinds]));
+  const entries = actionEntries(st);
+  const failing = entries.filter(e => ![...e.kinds].some(k => have.has(k)));
+  if (failing.length === 0) return;
+
+  const severity = ctx.kind === 'bucket-policy' ? 'error' : 'warning';
+  const consequence = ctx.kind === 'bucket-policy'
+    ? 'S3 rejects the policy ("Action does not apply to any resource(s) in statement")'
+    : 'the statement never grants or denies it';
+  const text = ctx.doc.text;
+  const needObject = failing.filter(e => e.kinds.has('object'));
+  const needBucket = failing.filter(e => !e.kinds.has('object') && e.kinds.has('bucket'));
+  const needOther = failing.filter(e => e.kinds.size === 0);
+  // Appending `/*` is right only when no action of the statement uses the bucket ARN itself.
+  const bucketUsed = entries.some(e => e.kinds.has('bucket'));
+
+  if (needObject.length > 0) {
+    const names = needObject.map(e => e.item.value);
+    const verb = names.length > 1 ? 'act' : 'acts';
+    for (const r of firstPerBucket(resources.filter(x => x.kinds.has('bucket')))) {
+      const objects = objectsArn(r.arn.partition, r.arn.bucket);
+      const fix: Fix = bucketUsed
+        ? addItemFix(`Add "${objects}"`, text, st.resource, r.item, jsonString(objects))
+        : replaceFix(`Change to "${objects}"`, r.item.span, jsonString(objects));
+      ctx.report({
+        span: r.item.span,
+        severity,
+        message: `${quoteList(names)} ${verb} on objects (arn:aws:s3:::BUCKET/KEY), but "${r.item.value}" is the bucket itself and the statement lists no object ARN: ${consequence}. ` +
+          (bucketUsed ? `Add "${objects}" (keep the bucket ARN for the bucket actions).` : `Use "${objects}".`),
+        fixes: [fix],
+      });
+    }
+  }
+  if (needBucket.length > 0) {
+    const names = needBucket.map(e => e.item.value);
+    const verb = names.length > 1 ? 'act' : 'acts';
+    for (const r of firstPerBucket(resources.filter(x => x.kinds.has('object')))) {
+      const bucket = bucketArn(r.arn.partition, r.arn.bucket);
+      ctx.report({
+        span: r.item.span,
+        severity,
+        message: `${quoteList(names)} ${verb} on the bucket (arn:aws:s3:::BUCKET), but "${r.item.value}" names objects and the statement lists no bucket ARN: ${consequence}. Add "${bucket}".`,
+        fixes: [addItemFix(`Add "${bucket}"`, text, st.resource, r.item, jsonString(bucket))],
+      });
+    }
+  }
+  for (const e of needOther) {
+    const types = [...new Set(e.actions.flatMap(a => resourceTypesOf(a) ?? []))];
+    ctx.report({
+      span: e.item.span,
+      severity,
+      message: `"${e.item.value}" does not act on a bucket or its objects (` +
+        (types.length > 0 ? `it applies to ${types.join(', ')} resources` : 'it only supports "Resource": "*"') +
+        `), so it matches none of the statement's resources: ${consequence}. Move it to a statement or policy for those resources.`,
+    });
+  }
+}
+
+export const grm009: Rule = {
+  meta: {
+    id: 'GRM-009',
+    title: 'Action/resource granularity',
+    severity: 'error',
+    appliesTo: ['bucket-policy', 'identity-policy'],
+    why: 'S3 object actions (`s3:GetObject`, `s3:PutObject`, `s3:DeleteObject`, `s3:AbortMultipartUpload`…) act on the `object` resource type `arn:aws:s3:::BUCKET/KEY`; bucket actions (`s3:ListBucket`, `s3:GetBucketPolicy`, `s3:GetEncryptionConfiguration`…) on the `bucket` type `arn:aws:s3:::BUCKET`. S3 refuses a bucket policy statement in which an action matches none of the listed resources with `MalformedPolicy: Action does not apply to any resource(s) in statement`; a statement mixing both kinds needs both ARNs (S3 apparently accepts it when every action matches at least one resource). In an identity policy the statement is accepted but never applies to that action. A wildcard such as `s3:Get*` is fine as long as one of its actions applies.',
+    example: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Reader"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket"}',
+    useInstead: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Reader"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*"}',
+    references: [
+      'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html',
+    ],
+    confidence: 'DOC',
+    fixable: true,
+  },
+  check(ctx) {
+    for (const st of ctx.doc.statements) checkStatement(ctx, st);
+  },
+};

@@ -1,0 +1,282 @@
+import { lookupConditionKey, type ConditionKeyInfo, type ConditionKeyType } from '../../knowledge';
+import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock, Located } from '../../policy/model';
+import { containsPolicyVariable, containsWildcard, formatOperator, parseOperator, type OperatorFamily, type ParsedOperator } from '../../policy/operators';
+import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext, type Severity } from '../types';
+import { jsonString, replaceFix, show } from '../util';
+import { operatorBlocks, operatorTaken } from './GRM-011-condition-shape';
+
+// ---------------------------------------------------------------------------------------------
+// Literal formats per operator family (IAM-UG condition operators; Access Analyzer "Type mismatch")
+
+const NUMBER = /^[+-]?(?:\d+(?:\.\d+)?|\.\d+)$/;
+
+/** `"1.2 "`, `"TLS1.2"`, `"TLSv1.2"`, `"v1.2"` → `1.2`: the number the author evidently meant. */
+function coerceNumber(s: string): string | undefined {
+  const t = s.trim().replace(/^(?:tls\s*v?|v)\s*/i, '');
+  return NUMBER.test(t) ? t : undefined;
+}
+
+const inRange = (s: string | undefined, lo: number, hi: number): boolean => s === undefined || (Number(s) >= lo && Number(s) <= hi);
+
+/** ISO 8601 (`2026-01-31`, `2026-01-31T12:00:00Z`, `…+01:00`, basic `20260131T120000Z`) or epoch seconds. */
+export function isPolicyDate(s: string): boolean {
+  if (/^\d+$/.test(s)) return true;
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:T(\d{2}):?(\d{2})(?::?(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/.exec(s);
+  return !!m && inRange(m[2], 1, 12) && inRange(m[3], 1, 31) && inRange(m[4], 0, 24) && inRange(m[5], 0, 59) && inRange(m[6], 0, 60);
+}
+
+function isIPv4(s: string): boolean {
+  const parts = s.split('.');
+  return parts.length === 4 && parts.every(p => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+}
+
+function isIPv6(s: string): boolean {
+  const halves = s.split('::');
+  if (halves.length > 2) return false;
+  const groups = halves.map(h => (h === '' ? [] : h.split(':')));
+  if (!groups.every(g => g.every(x => /^[0-9a-fA-F]{1,4}$/.test(x)))) return false;
+  const n = groups.reduce((k, g) => k + g.length, 0);
+  return halves.length === 2 ? n <= 7 : n === 8;
+}
+
+/** An IPv4 or IPv6 address with an optional `/prefix` (IAM assumes /32 or /128 without one). */
+export function isCidr(s: string): boolean {
+  const [addr, prefix, extra] = s.split('/');
+  if (extra !== undefined) return false;
+  const v4 = isIPv4(addr);
+  if (!v4 && !isIPv6(addr)) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (v4 ? 32 : 128));
+}
+
+const isBase64 = (s: string): boolean => s.length > 0 && /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(s);
+const isArnValue = (s: string): boolean => s.startsWith('arn:') && s.split(':').length >= 6;
+
+const BOOL_WORDS = new Map(Object.entries({ yes: true, y: true, on: true, '1': true, enabled: true, no: false, n: false, off: false, '0': false, disabled: false }));
+
+/** A Boolean literal: exact (`true`, `"false"`), only the casing differs (`"True"`), or evidently meant (`"no"`, `1`). */
+function booleanOf(v: unknown): { value: boolean; exact: boolean; caseOnly: boolean } | undefined {
+  if (typeof v === 'boolean') return { value: v, exact: true, caseOnly: false };
+  if (typeof v === 'number' && (v === 0 || v === 1)) return { value: v === 1, exact: false, caseOnly: false };
+  if (typeof v !== 'string') return undefined;
+  if (v === 'true' || v === 'false') return { value: v === 'true', exact: true, caseOnly: false };
+  const t = v.trim().toLowerCase();
+  if (t === 'true' || t === 'false') return { value: t === 'true', exact: false, caseOnly: v.trim() === v };
+  const word = BOOL_WORDS.get(t);
+  return word === undefined ? undefined : { value: word, exact: false, caseOnly: false };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operator family vs. condition-key type (SAR / global-keys page types)
+
+const FAMILIES_OF_TYPE: Record<string, OperatorFamily[]> = {
+  String: ['String'],
+  ARN: ['Arn', 'String'],
+  Numeric: ['Numeric'],
+  Bool: ['Bool'],
+  Date: ['Date'],
+  IPAddress: ['IpAddress'],
+  Binary: ['Binary'],
+};
+
+const FAMILY_OF_TYPE: Record<string, string> = { String: 'String', ARN: 'ARN', Numeric: 'Numeric', Bool: 'Bool', Date: 'Date', IPAddress: 'IpAddress', Binary: 'BinaryEquals' };
+
+function familiesFor(key: ConditionKeyInfo): OperatorFamily[] {
+  const types: ConditionKeyType[] = [key.type, ...(key.alsoAccepts ?? [])];
+  return types.flatMap(t => FAMILIES_OF_TYPE[t.replace(/^ArrayOf/, '')] ?? []);
+}
+
+/** The same test in the family the key needs, where there is one (ArnLike → StringLike, StringEquals → NumericEquals). */
+function operatorForKey(o: ParsedOperator, keyFamily: OperatorFamily, values: Located[]): string | undefined {
+  const parts = { set: o.set, ifExists: o.ifExists };
+  if (o.family === 'Arn' && keyFamily === 'String') {
+    const like = o.base.endsWith('Like') || values.some(v => typeof v.value === 'string' && containsWildcard(v.value));
+    return formatOperator(o.negated ? (like ? 'StringNotLike' : 'StringNotEquals') : like ? 'StringLike' : 'StringEquals', parts);
+  }
+  if (o.family === 'String' && !o.like && (keyFamily === 'Numeric' || keyFamily === 'Date')) {
+    return formatOperator(`${keyFamily}${o.negated ? 'NotEquals' : 'Equals'}`, parts);
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface EntryScope {
+  ctx: RuleContext;
+  cond: ConditionBlock;
+  ob: ConditionOperatorBlock;
+  op: ParsedOperator;
+  entry: ConditionEntry;
+}
+
+const FAMILY_TEXT: Record<OperatorFamily, string> = {
+  String: 'text', Numeric: 'numbers', Date: 'dates', Bool: 'Booleans', Binary: 'base64 binary values', IpAddress: 'IP ranges', Arn: 'ARNs', Null: 'key presence',
+};
+
+function checkKeyType(s: EntryScope, key: ConditionKeyInfo): void {
+  const { ctx, cond, ob, op, entry } = s;
+  if (op.family === 'Null') return;
+  const allowed = familiesFor(key);
+  if (allowed.length === 0 || allowed.includes(op.family)) return;
+  // RULES.md GRM-012 names these two as errors; other mismatches are Access Analyzer "Type mismatch" warnings.
+  const severity: Severity = op.family === 'Arn' || (op.family === 'String' && allowed.includes('Numeric')) ? 'error' : 'warning';
+  const to = operatorForKey(op, allowed[0], entry.values.items);
+  const fixes: Fix[] = to && ob.entries.length === 1 && !operatorTaken(cond, to, ob) ? [replaceFix(`Use "${to}"`, ob.operator.span, jsonString(to))] : [];
+  const typeText = FAMILY_OF_TYPE[key.type.replace(/^ArrayOf/, '')] ?? key.type;
+  ctx.report({
+    span: entry.key.span,
+    severity,
+    message: `"${ob.operator.value}" compares ${FAMILY_TEXT[op.family]}, but "${entry.key.value}" is ${/^[AEIOU]/.test(typeText) ? 'an' : 'a'} ${typeText} key, so the condition probably never matches as intended (Access Analyzer: "Type mismatch"). ` +
+      (to ? `Use "${to}".` : `Use a ${allowed[0]} operator.`),
+    fixes,
+  });
+}
+
+function checkMixedTypes(s: EntryScope): boolean {
+  const { ctx, entry } = s;
+  const items = entry.values.items;
+  const types = new Set(items.map(i => typeof i.value));
+  if (types.size < 2) return false;
+  const asStrings = `[${items.map(i => jsonString(String(i.value))).join(', ')}]`;
+  ctx.report({
+    span: entry.values.span,
+    message: `The values of "${entry.key.value}" mix JSON types (${[...types].join(', ')}): Access Analyzer rejects this ("Invalid condition data type"). Write every value as a string.`,
+    fixes: [replaceFix('Write every value as a string', entry.values.span, asStrings)],
+  });
+  return true;
+}
+
+function checkBooleans(s: EntryScope): void {
+  const { ctx, op, entry } = s;
+  const items = entry.values.items;
+  const what = op.family === 'Null' ? '"Null" takes true (the key is absent) or false (the key is present)' : '"Bool" takes true or false';
+  if (op.family === 'Bool' && items.length > 1) {
+    const parsed = items.map(i => booleanOf(i.value));
+    const values = new Set(parsed.map(p => p?.value));
+    const single = values.size === 1 && !values.has(undefined) ? [...values][0] : undefined;
+    const invalid = items.filter((_, j) => !parsed[j]?.exact).map(i => show(i.value));
+    ctx.report({
+      span: entry.values.span,
+      message: `"${entry.key.value}" has ${items.length} values, but Bool takes exactly one: AWS rejects it (Access Analyzer: "Invalid condition multiple Boolean")` +
+        (invalid.length > 0 ? `, and ${invalid.join(', ')} ${invalid.length > 1 ? 'are not Booleans' : 'is not a Boolean'}` : '') +
+        (single !== undefined ? `. Write "${single}".` : '. Keep the one value you mean (or use "Null" to test whether the key exists).'),
+      fixes: single !== undefined ? [replaceFix(`Write "${single}"`, entry.values.span, jsonString(String(single)))] : [],
+    });
+    return;
+  }
+  for (const item of items) {
+    const b = booleanOf(item.value);
+    if (b?.exact) continue;
+    const fix = b ? [replaceFix(`Write "${b.value}"`, item.span, jsonString(String(b.value)))] : [];
+    if (b?.caseOnly) {
+      ctx.report({
+        span: item.span,
+        severity: 'warning',
+        message: `${show(item.value)} for "${entry.key.value}": AWS documents only lower-case "true" and "false", and whether other casings work is not documented. Write "${b.value}".`,
+        fixes: fix,
+      });
+      continue;
+    }
+    ctx.report({
+      span: item.span,
+      message: `${show(item.value)} is not a Boolean: ${what}, so this condition never matches as intended (Access Analyzer: "Type mismatch Boolean").` + (b ? ` Write "${b.value}".` : ''),
+      fixes: fix,
+    });
+  }
+}
+
+function checkValue(s: EntryScope, item: Located): void {
+  const { ctx, op, entry } = s;
+  const v = item.value;
+  const str = typeof v === 'string' ? v : undefined;
+  const report = (message: string, fixed?: string) =>
+    ctx.report({ span: item.span, message, fixes: fixed !== undefined ? [replaceFix(`Write ${jsonString(fixed)}`, item.span, jsonString(fixed))] : [] });
+  switch (op.family) {
+    case 'Numeric': {
+      if (typeof v === 'number' || (str !== undefined && NUMBER.test(str))) return;
+      const fixed = str !== undefined ? coerceNumber(str) : undefined;
+      report(`${show(v)} is not a number, so "${op.canonical}" on "${entry.key.value}" never matches as intended (Access Analyzer: "Type mismatch number").` + (fixed ? ` Write "${fixed}".` : ' Use a plain number such as "1.2".'), fixed);
+      return;
+    }
+    case 'Date': {
+      if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return;
+      if (str !== undefined && isPolicyDate(str)) return;
+      const fixed = str !== undefined && str.trim() !== str && isPolicyDate(str.trim()) ? str.trim() : undefined;
+      report(`${show(v)} is not a date: Date operators take ISO 8601 ("2026-01-31", "2026-01-31T12:00:00Z") or epoch seconds, so the condition never matches as intended (Access Analyzer: "Type mismatch date").`, fixed);
+      return;
+    }
+    case 'IpAddress': {
+      if (str !== undefined && isCidr(str)) return;
+      const fixed = str !== undefined && isCidr(str.replace(/\s+/g, '')) ? str.replace(/\s+/g, '') : undefined;
+      report(`${show(v)} is not an IP address range in CIDR form ("203.0.113.0/24", "2001:DB8::/32"), so "${op.canonical}" never matches as intended (Access Analyzer: "Type mismatch IP range").`, fixed);
+      return;
+    }
+    case 'Binary': {
+      if (str !== undefined && isBase64(str)) return;
+      report(`${show(v)} is not base64: BinaryEquals compares base64-encoded values, so the condition never matches as intended.`);
+      return;
+    }
+    case 'Arn': {
+      if (str !== undefined && (isArnValue(str) || containsPolicyVariable(str))) return;
+      report(`${show(v)} is not an ARN (arn:partition:service:region:account:resource): "${op.canonical}" compares ARN field by field, so it probably never matches. Use an ARN, or a String operator for other values.`);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+const NO_VARIABLES: readonly OperatorFamily[] = ['Numeric', 'Date', 'Bool', 'Binary', 'IpAddress', 'Null'];
+
+function checkEntry(s: EntryScope): void {
+  const { ctx, op, entry } = s;
+  const items = entry.values.items;
+  // Shapes that are not scalar values are GRM-011's.
+  if (!items.every(i => ['string', 'number', 'boolean'].includes(typeof i.value))) return;
+  if (checkMixedTypes(s)) return;
+  const key = lookupConditionKey(entry.key.value);
+  if (key) checkKeyType(s, key);
+  let rest = items;
+  if (NO_VARIABLES.includes(op.family)) {
+    rest = [];
+    for (const item of items) {
+      if (typeof item.value === 'string' && containsPolicyVariable(item.value)) {
+        ctx.report({
+          span: item.span,
+          message: `Policy variables work only with String and ARN operators, not with "${op.canonical}": AWS rejects the policy (Access Analyzer: "Invalid variable for operator"). Use a literal value.`,
+        });
+      } else rest.push(item);
+    }
+  }
+  if (op.family === 'Bool' || op.family === 'Null') {
+    if (rest.length === items.length) checkBooleans(s);
+    return;
+  }
+  for (const item of rest) checkValue(s, item);
+}
+
+export const grm012: Rule = {
+  meta: {
+    id: 'GRM-012',
+    title: 'Condition value types',
+    severity: 'error',
+    appliesTo: ALL_POLICY_KINDS,
+    why: 'Each operator family compares one type of value, and each condition key has a type (Service Authorization Reference). `Bool` takes exactly one `true`/`false` (JSON Boolean or string); `Numeric*` plain numbers; `Date*` ISO 8601 or epoch seconds; `IpAddress` CIDR ranges; `BinaryEquals` base64; `Arn*` ARNs, on ARN keys. Policy variables work only with String and ARN operators, and one value list must not mix JSON types. A mismatch is either rejected (Access Analyzer errors) or makes the condition never match as intended (Access Analyzer "Type mismatch" warnings) — e.g. a String operator on the numeric `s3:TlsVersion`.',
+    example: '{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": ["false", "no"]}}}',
+    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}',
+    references: [
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html',
+      'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html',
+    ],
+    confidence: 'DOC',
+    fixable: true,
+  },
+  check(ctx) {
+    for (const { cond, ob } of operatorBlocks(ctx.doc)) {
+      const op = parseOperator(ob.operator.value);
+      if (!op) continue;
+      for (const entry of ob.entries) checkEntry({ ctx, cond, ob, op, entry });
+    }
+  },
+};

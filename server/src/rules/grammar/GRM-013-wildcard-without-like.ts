@@ -1,0 +1,94 @@
+import { lookupConditionKey } from '../../knowledge';
+import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock } from '../../policy/model';
+import { containsWildcard, likeFormOf, parseOperator, type ParsedOperator } from '../../policy/operators';
+import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext, type TextEditSpan } from '../types';
+import { jsonString, stringItems } from '../util';
+import { entryMember, operatorBlocks, operatorMember, removeMemberAt } from './GRM-011-condition-shape';
+
+const isArnKey = (key: string): boolean => /^(?:ArrayOf)?ARN$/.test(lookupConditionKey(key)?.type ?? '');
+
+/** The `Like` operator an entry should move to: ArnLike/ArnNotLike for ARN-typed keys, else StringLike/StringNotLike. */
+const targetOf = (op: ParsedOperator, entry: ConditionEntry): string => likeFormOf(op, isArnKey(entry.key.value))!;
+
+/**
+ * One fix for a whole operator block: every entry with a wildcard moves to its Like operator.
+ * When all of them go to the same operator, the operator is simply renamed (keeps the layout);
+ * otherwise the block is rewritten as "kept entries" plus one block per target, or the entries
+ * are added to a block of that operator the Condition already has.
+ */
+function blockFix(text: string, cond: ConditionBlock, ob: ConditionOperatorBlock, op: ParsedOperator, flagged: ConditionEntry[]): Fix | undefined {
+  const targets = new Map<string, ConditionEntry[]>();
+  for (const e of flagged) targets.set(targetOf(op, e), [...(targets.get(targetOf(op, e)) ?? []), e]);
+  const existing = (name: string) => cond.operators.find(o => o !== ob && o.operator.value === name && o.node.type === 'object');
+  const names = [...targets.keys()];
+  const title = `Use ${names.map(n => `"${n}"`).join(' and ')}` + (op.ignoreCase ? ' (matching becomes case-sensitive)' : '');
+  const member = operatorMember(cond, ob);
+  if (!member) return undefined;
+  if (names.length === 1 && flagged.length === ob.entries.length && !existing(names[0])) {
+    return { title, preferred: true, edits: [{ span: ob.operator.span, newText: jsonString(names[0]) }] };
+  }
+  const slice = (e: ConditionEntry) => {
+    const m = entryMember(ob, e)!;
+    return text.slice(m.span.offset, m.span.offset + m.span.length);
+  };
+  const edits: TextEditSpan[] = [];
+  const parts: string[] = [];
+  const kept = ob.entries.filter(e => !flagged.includes(e));
+  if (kept.length > 0) parts.push(`${jsonString(ob.operator.value)}: { ${kept.map(slice).join(', ')} }`);
+  for (const [name, entries] of targets) {
+    const into = existing(name);
+    if (!into) {
+      parts.push(`${jsonString(name)}: { ${entries.map(slice).join(', ')} }`);
+      continue;
+    }
+    const sep = into.entries.length > 0 ? ', ' : '';
+    edits.push({ span: { offset: into.node.offset + 1, length: 0 }, newText: `${entries.map(slice).join(', ')}${sep}` });
+  }
+  if (parts.length > 0) edits.push({ span: member.span, newText: parts.join(', ') });
+  else edits.push(...removeMemberAt('', cond.node, ob.operator.span.offset)!.edits);
+  return { title, preferred: true, edits };
+}
+
+function checkBlock(ctx: RuleContext, cond: ConditionBlock, ob: ConditionOperatorBlock): void {
+  const op = parseOperator(ob.operator.value);
+  // ArnEquals honours wildcards exactly like ArnLike; Like forms are what we want.
+  if (!op || op.family !== 'String' || op.like || ob.node.type !== 'object') return;
+  const flagged = ob.entries.filter(e => stringItems(e.values).some(i => containsWildcard(i.value)));
+  if (flagged.length === 0) return;
+  const fix = blockFix(ctx.doc.text, cond, ob, op, flagged);
+  for (const e of flagged) {
+    const target = targetOf(op, e);
+    for (const item of stringItems(e.values)) {
+      if (!containsWildcard(item.value)) continue;
+      ctx.report({
+        span: item.span,
+        message: `"${ob.operator.value}" compares literally, so the * or ? in "${item.value}" is not a wildcard: the value only matches that exact text, ` +
+          (op.negated ? 'and this negated condition is true for practically every request.' : 'so the condition practically never matches.') +
+          ` Use "${target}"${op.ignoreCase ? ' (Like operators are case-sensitive)' : ''}.` +
+          ' For a literal * or ?, write ${*} or ${?} instead.',
+        fixes: fix ? [fix] : [],
+      });
+    }
+  }
+}
+
+export const grm013: Rule = {
+  meta: {
+    id: 'GRM-013',
+    title: 'Wildcards with non-Like operators',
+    severity: 'warning',
+    appliesTo: ALL_POLICY_KINDS,
+    why: '`StringEquals`, `StringNotEquals` and their `IgnoreCase` forms compare literally: a `*` or `?` in the value is just a character. `"arn:aws:kms:*:111122223333:key/*"` under `StringEquals` never matches, so an Allow does nothing and a negated Deny always fires. Use `StringLike`/`StringNotLike`, or `ArnLike`/`ArnNotLike` for ARN-typed keys. Arn operators are not flagged: `ArnEquals` honours wildcards exactly like `ArnLike`.',
+    example: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:*:111122223333:key/*"}}}',
+    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotLike": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:*:111122223333:key/*"}}}',
+    references: [
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html',
+    ],
+    confidence: 'DOC',
+    fixable: true,
+  },
+  check(ctx) {
+    for (const { cond, ob } of operatorBlocks(ctx.doc)) checkBlock(ctx, cond, ob);
+  },
+};

@@ -1,0 +1,170 @@
+// GRM-016: invisible and look-alike characters pasted from web pages. The S3 User Guide's
+// SSE-C page itself has zero-width spaces inside x-amz-server-side-encryption-customer-algorithm;
+// AWS compares policy strings character by character, so such a key never matches (a Null
+// deny on it then denies every upload). Raw characters and \uXXXX escapes both count: the
+// parsed value holds the character either way. RULES.md GRM-016.
+import type { Located, PolicyDocument, Span, ValueList } from '../../policy/model';
+import { ALL_POLICY_KINDS, type Rule } from '../types';
+import { jsonString, replaceFix, show } from '../util';
+
+interface CharInfo {
+  name: string;
+  /** What the fix puts instead ('' = remove). */
+  ascii: string;
+  invisible: boolean;
+}
+
+const SMART_QUOTES = new Set([0x2018, 0x2019, 0x201c, 0x201d]);
+
+export const LOOKALIKE_CHARS: ReadonlyMap<number, CharInfo> = new Map<number, CharInfo>([
+  [0x200b, { name: 'ZERO WIDTH SPACE', ascii: '', invisible: true }],
+  [0x200c, { name: 'ZERO WIDTH NON-JOINER', ascii: '', invisible: true }],
+  [0x200d, { name: 'ZERO WIDTH JOINER', ascii: '', invisible: true }],
+  [0x2060, { name: 'WORD JOINER', ascii: '', invisible: true }],
+  [0xfeff, { name: 'ZERO WIDTH NO-BREAK SPACE (byte order mark)', ascii: '', invisible: true }],
+  [0x00a0, { name: 'NO-BREAK SPACE', ascii: '', invisible: true }],
+  [0x2010, { name: 'HYPHEN', ascii: '-', invisible: false }],
+  [0x2011, { name: 'NON-BREAKING HYPHEN', ascii: '-', invisible: false }],
+  [0x2012, { name: 'FIGURE DASH', ascii: '-', invisible: false }],
+  [0x2013, { name: 'EN DASH', ascii: '-', invisible: false }],
+  [0x2014, { name: 'EM DASH', ascii: '-', invisible: false }],
+  [0x2015, { name: 'HORIZONTAL BAR', ascii: '-', invisible: false }],
+  [0x2212, { name: 'MINUS SIGN', ascii: '-', invisible: false }],
+  [0x2018, { name: 'LEFT SINGLE QUOTATION MARK', ascii: "'", invisible: false }],
+  [0x2019, { name: 'RIGHT SINGLE QUOTATION MARK', ascii: "'", invisible: false }],
+  [0x201c, { name: 'LEFT DOUBLE QUOTATION MARK', ascii: '"', invisible: false }],
+  [0x201d, { name: 'RIGHT DOUBLE QUOTATION MARK', ascii: '"', invisible: false }],
+]);
+
+/** `U+200B ZERO WIDTH SPACE`, or just `U+0430` for characters outside the table. */
+export function describeChar(cp: number): string {
+  const code = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+  const info = LOOKALIKE_CHARS.get(cp);
+  return info ? `${code} ${info.name}` : code;
+}
+
+/**
+ * Which characters count in a string:
+ * - `strict`: names and keywords that are ASCII by definition (Version, Effect, actions,
+ *   operators, principal types): the table plus any other non-ASCII or control character;
+ * - `table`: ARNs, principals, condition keys (tag and encryption-context keys may be non-ASCII):
+ *   the table only;
+ * - `invisible`: free condition values (tag values may contain dashes): invisible characters only.
+ */
+type Scope = 'strict' | 'table' | 'invisible';
+
+export interface SuspectString {
+  /** How the element is called in messages: "Condition key", "Action"… */
+  element: string;
+  value: Located<string>;
+  hits: { cp: number; position: number }[];
+  /** The value with table characters removed or made ASCII; undefined when none is in the table. */
+  fixed?: string;
+}
+
+function hitsIn(value: string, scope: Scope): SuspectString['hits'] {
+  const hits: SuspectString['hits'] = [];
+  let position = 0;
+  for (const ch of value) {
+    position++;
+    const cp = ch.codePointAt(0)!;
+    const info = LOOKALIKE_CHARS.get(cp);
+    if (info ? scope !== 'invisible' || info.invisible : scope === 'strict' && (cp > 0x7e || cp < 0x20)) hits.push({ cp, position });
+  }
+  return hits;
+}
+
+function normalised(value: string, hits: SuspectString['hits']): string | undefined {
+  if (!hits.some(h => LOOKALIKE_CHARS.has(h.cp))) return undefined;
+  const flagged = new Set(hits.map(h => h.position));
+  const chars = [...value];
+  return chars.map((ch, i) => {
+    const cp = ch.codePointAt(0)!;
+    const info = LOOKALIKE_CHARS.get(cp);
+    if (!info || !flagged.has(i + 1)) return ch;
+    // Smart quotes around a value were quoting it, not part of it: "“aws:kms”" means aws:kms.
+    if (SMART_QUOTES.has(cp) && (i === 0 || i === chars.length - 1)) return '';
+    return info.ascii;
+  }).join('');
+}
+
+/** Every policy string that holds an invisible or look-alike character, in document order. */
+export function suspectStrings(doc: PolicyDocument): SuspectString[] {
+  const out: SuspectString[] = [];
+  const check = (element: string, value: Located<unknown> | undefined, scope: Scope) => {
+    if (!value || typeof value.value !== 'string') return;
+    const hits = hitsIn(value.value, scope);
+    if (hits.length) out.push({ element, value: value as Located<string>, hits, fixed: normalised(value.value, hits) });
+  };
+  const checkList = (element: string, list: ValueList | undefined, scope: Scope) => {
+    for (const item of list?.items ?? []) check(element, item, scope);
+  };
+  check('Version', doc.version, 'strict');
+  for (const st of doc.statements) {
+    check('Effect', st.effect, 'strict');
+    for (const [element, block] of [['Principal', st.principal], ['NotPrincipal', st.notPrincipal]] as const) {
+      if (!block) continue;
+      check(element, block.invalidString, 'table');
+      for (const e of block.entries) {
+        check(`${element} type`, e.type, 'strict');
+        checkList(element, e.values, 'table');
+      }
+    }
+    checkList('Action', st.action, 'strict');
+    checkList('NotAction', st.notAction, 'strict');
+    checkList('Resource', st.resource, 'table');
+    checkList('NotResource', st.notResource, 'table');
+    for (const op of st.condition?.operators ?? []) {
+      check('Condition operator', op.operator, 'strict');
+      for (const entry of op.entries) {
+        check('Condition key', entry.key, 'table');
+        for (const item of entry.values.items) {
+          const arn = typeof item.value === 'string' && item.value.startsWith('arn:');
+          check('Condition value', item, arn ? 'table' : 'invisible');
+        }
+      }
+    }
+  }
+  return out.sort((a, b) => a.value.span.offset - b.value.span.offset);
+}
+
+/** Spans of the strings GRM-016 reports (GRM-015 leaves the characters inside them to this rule). */
+export const suspectSpans = (doc: PolicyDocument): Span[] => suspectStrings(doc).map(s => s.value.span);
+
+function listPositions(positions: number[]): string {
+  if (positions.length === 1) return `position ${positions[0]}`;
+  return `positions ${positions.slice(0, -1).join(', ')} and ${positions[positions.length - 1]}`;
+}
+
+export const grm016: Rule = {
+  meta: {
+    id: 'GRM-016',
+    title: 'Invisible characters',
+    severity: 'error',
+    appliesTo: ALL_POLICY_KINDS,
+    why: 'Text copied from web pages can carry characters you cannot see or tell apart: zero-width spaces, no-break spaces, typographic hyphens and dashes, curly quotes. The S3 User Guide\'s own SSE-C page has zero-width spaces inside "x-amz-server-side-encryption-customer-algorithm". AWS compares actions, condition keys, operators and ARNs character by character, so such a string never matches what it looks like; a Null condition on a key that never exists then denies every upload.',
+    example: '{"Condition": {"Null": {"s3:x-amz-server-side\\u200b-encryption\\u200b-customer-algorithm": "true"}}}',
+    useInstead: '{"Condition": {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "true"}}}',
+    references: [
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html',
+    ],
+    confidence: 'DOC',
+    fixable: true,
+  },
+  check(ctx) {
+    for (const s of suspectStrings(ctx.doc)) {
+      const byChar = new Map<number, number[]>();
+      for (const h of s.hits) byChar.set(h.cp, [...(byChar.get(h.cp) ?? []), h.position]);
+      const chars = [...byChar].map(([cp, positions]) => `${describeChar(cp)} at ${listPositions(positions)}`).join('; ');
+      const visible = [...s.value.value].filter(ch => !LOOKALIKE_CHARS.get(ch.codePointAt(0)!)?.invisible).join('');
+      const fixable = s.fixed !== undefined;
+      ctx.report({
+        span: s.value.span,
+        message: `${s.element} ${show(visible)} contains ${chars}: AWS compares policy strings character by character, so it never matches what it looks like. ` +
+          (fixable ? 'Remove invisible characters and use plain ASCII hyphens and quotes.' : 'Retype it in plain ASCII.'),
+        fixes: fixable ? [replaceFix('Remove invisible characters and normalise hyphens and quotes', s.value.span, jsonString(s.fixed!))] : [],
+      });
+    }
+  },
+};

@@ -1,0 +1,38 @@
+import { grm003 } from '../../../server/src/rules/grammar/GRM-003-effect';
+import { ruleTester } from './rule-tester';
+
+const st = (effect: string) => `{"Version": "2012-10-17", "Statement": [{"Effect": ${effect}, "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}]}`;
+
+ruleTester(grm003, {
+  valid: [
+    { code: st('"Deny"') },
+    { code: st('"Allow"') },
+    { name: 'several statements', code: '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}, {"Sid": "x", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}]}' },
+    { name: 'identity policy', kind: 'identity-policy', code: '{"Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}' },
+    { name: 'no statements: left to GRM-001', code: '{"Version": "2012-10-17", "Statement": []}' },
+  ],
+  invalid: [
+    {
+      name: 'lower case',
+      code: st('"deny"'),
+      errors: [{ target: '"deny"', message: /case-sensitive.*Change it to "Deny"/ }],
+      output: st('"Deny"'),
+    },
+    { name: 'upper case', code: st('"ALLOW"'), errors: [{ target: '"ALLOW"' }], output: st('"Allow"') },
+    { name: 'stray spaces', code: st('" Deny "'), errors: [{ target: '" Deny "' }], output: st('"Deny"') },
+    { name: 'inflected', code: st('"Denied"'), errors: [{ target: '"Denied"', message: /"Deny"/ }], output: st('"Deny"') },
+    { name: 'typo', code: st('"Alow"'), errors: [{ target: '"Alow"', message: /"Allow"/ }], output: st('"Allow"') },
+    {
+      name: 'no close name: no fix',
+      code: st('"Permit"'),
+      errors: [{ target: '"Permit"', message: /Use "Allow" or "Deny"/ }],
+      output: st('"Permit"'),
+    },
+    { name: 'not a string', code: st('true'), errors: [{ target: 'true', message: /not a string/ }], output: st('true') },
+    {
+      name: 'missing Effect',
+      code: '{"Statement": [{"Sid": "NoEffect", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}]}',
+      errors: [{ target: '{', occurrence: 2, message: /^Statement "NoEffect" has no "Effect"/ }],
+    },
+  ],
+});

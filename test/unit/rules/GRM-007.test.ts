@@ -1,0 +1,102 @@
+import { grm007 } from '../../../server/src/rules/grammar/GRM-007-action';
+import { ruleTester } from './rule-tester';
+
+const doc = (statement: string) => `{"Version": "2012-10-17", "Statement": [${statement}]}`;
+const bucketSt = (action: string) => doc(`{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, ${action}, "Resource": "arn:aws:s3:::example-bucket/*"}`);
+const keySt = (action: string) => doc(`{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, ${action}, "Resource": "*"}`);
+
+ruleTester(grm007, {
+  valid: [
+    { code: bucketSt('"Action": "s3:PutObject"') },
+    { name: 'array, wildcards and "*"', code: bucketSt('"Action": ["s3:GetObject", "s3:Get*", "s3:*Object*", "*"]') },
+    { name: 'action names are case-insensitive', code: bucketSt('"Action": ["S3:getobject", "s3:PUTOBJECT"]') },
+    { name: 'NotAction alone', code: bucketSt('"NotAction": "s3:GetObject"') },
+    { name: 'key policy with kms: actions', kind: 'key-policy', code: keySt('"Action": ["kms:Decrypt", "kms:GenerateDataKey*", "kms:*"]') },
+    { name: 'identity policy may name other services', kind: 'identity-policy', code: doc('{"Effect": "Allow", "Action": ["s3:GetObject", "ec2:DescribeInstances", "kms:Decrypt"], "Resource": "*"}') },
+  ],
+  invalid: [
+    {
+      name: 'neither Action nor NotAction',
+      code: doc('{"Effect": "Deny", "Principal": "*", "Resource": "arn:aws:s3:::example-bucket/*"}'),
+      errors: [{ target: '{', occurrence: 2, message: /neither "Action" nor "NotAction"/, severity: 'error' }],
+    },
+    {
+      name: 'both Action and NotAction',
+      code: bucketSt('"Action": "s3:GetObject", "NotAction": "s3:PutObject"'),
+      errors: [{ target: '"NotAction"', message: /both "Action" and "NotAction"/ }],
+    },
+    {
+      name: 'API operation names map to the IAM action (RULES.md example)',
+      code: bucketSt('"Action": ["s3:CreateMultipartUpload", "s3:UploadPart"]'),
+      errors: [
+        { target: '"s3:CreateMultipartUpload"', message: /API operation, not an IAM action.*"s3:PutObject"/ },
+        { target: '"s3:UploadPart"', message: /authorised by "s3:PutObject"/ },
+      ],
+      output: bucketSt('"Action": ["s3:PutObject"]'),
+    },
+    {
+      name: 'API name next to the action it maps to is removed',
+      code: bucketSt('"Action": ["s3:PutObject", "s3:CopyObject", "s3:GetObject"]'),
+      errors: [{ target: '"s3:CopyObject"', message: /"s3:PutObject"/ }],
+      output: bucketSt('"Action": ["s3:PutObject", "s3:GetObject"]'),
+    },
+    {
+      name: 'typo gets the nearest action',
+      code: bucketSt('"Action": "s3:PutObjects"'),
+      errors: [{ target: '"s3:PutObjects"', message: /Unknown action "s3:PutObjects".*Did you mean "s3:PutObject"/ }],
+      output: bucketSt('"Action": "s3:PutObject"'),
+    },
+    {
+      name: 'HeadObject is authorised by GetObject',
+      code: bucketSt('"Action": "s3:HeadObject"'),
+      errors: [{ target: '"s3:HeadObject"' }],
+      output: bucketSt('"Action": "s3:GetObject"'),
+    },
+    {
+      name: 'not service:Name',
+      code: bucketSt('"Action": ["s3.GetObject", "GetObject", "s3:"]'),
+      errors: [
+        { target: '"s3.GetObject"', message: /not of the form "service:ActionName".*"s3:GetObject"/ },
+        { target: '"GetObject"', message: /not of the form/ },
+        { target: '"s3:"', message: /not of the form/ },
+      ],
+      // The second repair would duplicate the first, so it removes the item instead.
+      output: bucketSt('"Action": ["s3:GetObject", "s3:"]'),
+    },
+    {
+      name: 'a pattern that matches nothing',
+      code: bucketSt('"Action": "s3:Gte*"'),
+      errors: [{ target: '"s3:Gte*"', message: /matches no s3: action/ }],
+    },
+    {
+      name: 'non-s3 actions in a bucket policy',
+      code: bucketSt('"Action": ["s3:GetObject", "kms:Decrypt", "iam:PassRole"]'),
+      errors: [
+        { target: '"kms:Decrypt"', message: /bucket policy can only control s3: actions.*Policy has invalid action/ },
+        { target: '"iam:PassRole"' },
+      ],
+    },
+    {
+      name: 'non-kms actions in a key policy',
+      kind: 'key-policy',
+      code: keySt('"Action": ["kms:Decrypt", "s3:PutObject"]'),
+      errors: [{ target: '"s3:PutObject"', message: /key policy can only control kms: actions/ }],
+    },
+    {
+      name: 'unknown action in NotAction',
+      code: bucketSt('"NotAction": ["s3:GetObjects"]'),
+      errors: [{ target: '"s3:GetObjects"', message: /Did you mean "s3:GetObject"/ }],
+      output: bucketSt('"NotAction": ["s3:GetObject"]'),
+    },
+    {
+      name: 'non-string values and empty lists',
+      code: doc('{"Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject", 5, null], "Resource": "*"}, {"Effect": "Allow", "Principal": "*", "NotAction": [], "Resource": "*"}, {"Effect": "Allow", "Principal": "*", "Action": {"s3": "GetObject"}, "Resource": "*"}'),
+      errors: [
+        { target: '5', message: /must be a string/ },
+        { target: 'null', message: /not null/ },
+        { target: '"NotAction"', message: /is empty/ },
+        { target: '{"s3": "GetObject"}', message: /not an object/ },
+      ],
+    },
+  ],
+});

@@ -1,0 +1,112 @@
+import { grm012 } from '../../../server/src/rules/grammar/GRM-012-condition-value-types';
+import { ruleTester } from './rule-tester';
+
+const doc = (condition: string) =>
+  `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": ${condition}}]}`;
+
+ruleTester(grm012, {
+  valid: [
+    { name: 'Bool as string and as JSON Boolean', code: doc('{"Bool": {"aws:SecureTransport": "false", "aws:MultiFactorAuthPresent": true}}') },
+    { name: 'numbers as strings and JSON numbers', code: doc('{"NumericLessThan": {"s3:TlsVersion": "1.2", "s3:signatureAge": 600000}, "NumericGreaterThanEqualsIfExists": {"s3:max-keys": ["10", "20"]}}') },
+    { name: 'dates in ISO 8601 and epoch', code: doc('{"DateGreaterThan": {"aws:CurrentTime": "2026-01-31T12:00:00Z", "aws:TokenIssueTime": ["2026-01-31", "1767225600"]}, "DateLessThan": {"aws:EpochTime": 1767225600}}') },
+    { name: 'IPv4 and IPv6 ranges', code: doc('{"NotIpAddress": {"aws:SourceIp": ["203.0.113.0/24", "198.51.100.7", "2001:DB8:1234:5678::/64", "::1"]}}') },
+    { name: 'ARN operators on ARN keys, with variables', code: doc('{"ArnNotLike": {"aws:PrincipalArn": ["arn:aws:iam::111122223333:role/app-*", "${aws:PrincipalArn}"]}, "ArnEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/k"}}') },
+    { name: 'String operators on ARN keys and variables in String values', code: doc('{"StringLike": {"aws:SourceArn": "arn:aws:cloudtrail:*:111122223333:trail/*", "s3:prefix": "home/${aws:username}/*"}}') },
+    { name: 'Null takes true or false', code: doc('{"Null": {"s3:x-amz-server-side-encryption": "true", "s3:x-amz-server-side-encryption-aws-kms-key-id": false}}') },
+    { name: 'Binary in base64', code: doc('{"BinaryEquals": {"example:Blob": "QmluYXJ5VmFsdWU="}}') },
+    { name: 'unknown operators and keys are left to GRM-011/GRM-017', code: doc('{"Boolean": {"aws:SecureTransport": "nope"}, "NumericLessThan": {"s3:TlsVersions": "1.2"}}') },
+  ],
+  invalid: [
+    {
+      name: 'two Boolean values (RULES.md example)',
+      code: doc('{"Bool": {"aws:SecureTransport": ["false", "no"]}}'),
+      errors: [{ target: '["false", "no"]', severity: 'error', message: /has 2 values, but Bool takes exactly one.*"no" is not a Boolean.*Write "false"/ }],
+      output: doc('{"Bool": {"aws:SecureTransport": "false"}}'),
+    },
+    {
+      name: 'true and false together: no fix',
+      code: doc('{"Bool": {"aws:SecureTransport": ["true", "false"]}}'),
+      errors: [{ target: '["true", "false"]', message: /Keep the one value you mean/ }],
+    },
+    {
+      name: 'Bool with non-Boolean values, softly for casing',
+      code: doc('{"Bool": {"aws:SecureTransport": "no", "aws:MultiFactorAuthPresent": "True", "aws:ViaAWSService": "maybe"}, "BoolIfExists": {"aws:PrincipalIsAWSService": 0}}'),
+      errors: [
+        { target: '"no"', severity: 'error', message: /"no" is not a Boolean.*Write "false"/ },
+        { target: '"True"', severity: 'warning', message: /documents only lower-case/ },
+        { target: '"maybe"', severity: 'error' },
+        { target: '0', occurrence: 3, severity: 'error', message: /Write "false"/ },
+      ],
+      output: doc('{"Bool": {"aws:SecureTransport": "false", "aws:MultiFactorAuthPresent": "true", "aws:ViaAWSService": "maybe"}, "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}'),
+    },
+    {
+      name: 'Numeric with non-numbers',
+      code: doc('{"NumericLessThan": {"s3:TlsVersion": "1.2 "}, "NumericGreaterThan": {"s3:signatureAge": ["TLS1.2", "ten"]}}'),
+      errors: [
+        { target: '"1.2 "', message: /is not a number.*Write "1.2"/ },
+        { target: '"TLS1.2"', message: /Write "1.2"/ },
+        { target: '"ten"', message: /Use a plain number/ },
+      ],
+      output: doc('{"NumericLessThan": {"s3:TlsVersion": "1.2"}, "NumericGreaterThan": {"s3:signatureAge": ["1.2", "ten"]}}'),
+    },
+    {
+      name: 'Date with non-dates',
+      code: doc('{"DateLessThan": {"aws:CurrentTime": ["31/01/2026", "2026-13-01", " 2026-01-31"]}}'),
+      errors: [{ target: '"31/01/2026"', message: /not a date.*ISO 8601/ }, { target: '"2026-13-01"' }, { target: '" 2026-01-31"' }],
+      output: doc('{"DateLessThan": {"aws:CurrentTime": ["31/01/2026", "2026-13-01", "2026-01-31"]}}'),
+    },
+    {
+      name: 'IpAddress with non-CIDR',
+      code: doc('{"IpAddress": {"aws:SourceIp": ["203.0.113.0/33", "10.0.0.256", "203.0.113.0 /24", "any"]}}'),
+      errors: [{ target: '"203.0.113.0/33"', message: /CIDR/ }, { target: '"10.0.0.256"' }, { target: '"203.0.113.0 /24"' }, { target: '"any"' }],
+      output: doc('{"IpAddress": {"aws:SourceIp": ["203.0.113.0/33", "10.0.0.256", "203.0.113.0/24", "any"]}}'),
+    },
+    {
+      name: 'Arn operator on a non-ARN key and a non-ARN value',
+      code: doc('{"ArnLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::example-bucket/*"}, "ArnEquals": {"aws:SourceArn": "example-bucket"}}'),
+      errors: [
+        { target: '"kms:EncryptionContext:aws:s3:arn"', severity: 'error', message: /"ArnLike" compares ARNs, but "kms:EncryptionContext:aws:s3:arn" is a String key.*Use "StringLike"/ },
+        { target: '"example-bucket"', message: /is not an ARN/ },
+      ],
+      output: doc('{"StringLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::example-bucket/*"}, "ArnEquals": {"aws:SourceArn": "example-bucket"}}'),
+    },
+    {
+      name: 'String operator on s3:TlsVersion',
+      code: doc('{"StringNotEquals": {"s3:TlsVersion": "1.2"}}'),
+      errors: [{ target: '"s3:TlsVersion"', severity: 'error', message: /compares text, but "s3:TlsVersion" is a Numeric key.*Use "NumericNotEquals"/ }],
+      output: doc('{"NumericNotEquals": {"s3:TlsVersion": "1.2"}}'),
+    },
+    {
+      name: 'String operator on a Bool key is an Access Analyzer type-mismatch warning',
+      code: doc('{"StringEquals": {"aws:SecureTransport": "false"}}'),
+      errors: [{ target: '"aws:SecureTransport"', severity: 'warning', message: /Use a Bool operator/ }],
+    },
+    {
+      name: 'policy variables with Numeric, Date, IP and Null operators',
+      code: doc('{"NumericLessThan": {"s3:max-keys": "${aws:username}"}, "DateGreaterThan": {"aws:CurrentTime": "${aws:TokenIssueTime}"}, "IpAddress": {"aws:SourceIp": "${aws:SourceIp}"}, "Null": {"aws:TagKeys": "${aws:username}"}}'),
+      errors: [
+        { target: '"${aws:username}"', occurrence: 1, message: /Policy variables work only with String and ARN operators, not with "NumericLessThan"/ },
+        { target: '"${aws:TokenIssueTime}"' },
+        { target: '"${aws:SourceIp}"' },
+        { target: '"${aws:username}"', occurrence: 2, message: /"Null"/ },
+      ],
+    },
+    {
+      name: 'mixed JSON types in one list',
+      code: doc('{"NumericLessThan": {"s3:max-keys": [1, "2"]}}'),
+      errors: [{ target: '[1, "2"]', message: /mix JSON types \(number, string\)/ }],
+      output: doc('{"NumericLessThan": {"s3:max-keys": ["1", "2"]}}'),
+    },
+    {
+      name: 'set prefix and IfExists do not change the value rules',
+      code: doc('{"ForAnyValue:NumericLessThanIfExists": {"s3:TlsVersion": "v1.2"}}'),
+      errors: [{ target: '"v1.2"' }],
+      output: doc('{"ForAnyValue:NumericLessThanIfExists": {"s3:TlsVersion": "1.2"}}'),
+    },
+    {
+      name: 'BinaryEquals with a non-base64 value',
+      code: doc('{"BinaryEquals": {"example:Blob": "not base64!"}}'),
+      errors: [{ target: '"not base64!"', message: /not base64/ }],
+    },
+  ],
+});

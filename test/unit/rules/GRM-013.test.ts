@@ -1,0 +1,55 @@
+import { grm013 } from '../../../server/src/rules/grammar/GRM-013-wildcard-without-like';
+import { ruleTester } from './rule-tester';
+
+const doc = (condition: string) =>
+  `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": ${condition}}]}`;
+const KEY_PATTERN = '"arn:aws:kms:*:111122223333:key/*"';
+
+ruleTester(grm013, {
+  valid: [
+    { code: doc(`{"StringNotLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/app-*"}}`) },
+    { name: 'ArnEquals honours wildcards like ArnLike', code: doc(`{"ArnEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": ${KEY_PATTERN}}, "ArnNotEquals": {"aws:SourceArn": "arn:aws:s3:::b-*"}}`) },
+    { name: 'no wildcard', code: doc('{"StringEquals": {"s3:x-amz-server-side-encryption": ["aws:kms", "AES256"]}}') },
+    { name: 'escaped ${*} and ${?} are literal characters', code: doc('{"StringEquals": {"s3:prefix": "literal${*}star${?}"}}') },
+    { name: 'a policy variable alone is no wildcard', code: doc('{"StringEquals": {"s3:prefix": "home/${aws:username}"}}') },
+    { name: 'other families are not String comparisons', code: doc('{"NumericEquals": {"s3:max-keys": "*"}, "ForAnyValue:StringLike": {"aws:TagKeys": "env-*"}}') },
+  ],
+  invalid: [
+    {
+      name: 'RULES.md example: ARN key gets ArnNotLike',
+      code: doc(`{"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": ${KEY_PATTERN}}}`),
+      errors: [{ target: KEY_PATTERN, severity: 'warning', message: /compares literally.*negated condition is true for practically every request.*Use "ArnNotLike"/ }],
+      output: doc(`{"ArnNotLike": {"s3:x-amz-server-side-encryption-aws-kms-key-id": ${KEY_PATTERN}}}`),
+    },
+    {
+      name: 'String key gets StringLike, prefix and suffix kept',
+      code: doc('{"ForAnyValue:StringEqualsIfExists": {"aws:PrincipalTag/team": ["data-*", "ops"]}}'),
+      errors: [{ target: '"data-*"', message: /practically never matches.*Use "ForAnyValue:StringLikeIfExists"/ }],
+      output: doc('{"ForAnyValue:StringLikeIfExists": {"aws:PrincipalTag/team": ["data-*", "ops"]}}'),
+    },
+    {
+      name: 'IgnoreCase forms become case-sensitive Like',
+      code: doc('{"StringEqualsIgnoreCase": {"s3:prefix": "Home/?"}}'),
+      errors: [{ target: '"Home/?"', message: /Like operators are case-sensitive/ }],
+      output: doc('{"StringLike": {"s3:prefix": "Home/?"}}'),
+    },
+    {
+      name: 'one key of several moves to its own block',
+      code: doc('{"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms", "aws:PrincipalArn": "arn:aws:iam::111122223333:role/*"}}'),
+      errors: [{ target: '"arn:aws:iam::111122223333:role/*"', message: /Use "ArnNotLike"/ }],
+      output: doc('{"StringNotEquals": { "s3:x-amz-server-side-encryption": "aws:kms" }, "ArnNotLike": { "aws:PrincipalArn": "arn:aws:iam::111122223333:role/*" }}'),
+    },
+    {
+      name: 'moves into an existing block of the target operator',
+      code: doc('{"StringEquals": {"s3:prefix": "logs/*", "s3:delimiter": "/"}, "StringLike": {"s3:x-amz-acl": "private"}}'),
+      errors: [{ target: '"logs/*"' }],
+      output: doc('{"StringEquals": { "s3:delimiter": "/" }, "StringLike": {"s3:prefix": "logs/*", "s3:x-amz-acl": "private"}}'),
+    },
+    {
+      name: 'every value with a wildcard is reported; one fix covers the block',
+      code: doc('{"StringNotEquals": {"s3:prefix": ["a*", "b?"], "aws:PrincipalTag/x": "*"}}'),
+      errors: [{ target: '"a*"' }, { target: '"b?"' }, { target: '"*"', occurrence: 2 }],
+      output: doc('{"StringNotLike": {"s3:prefix": ["a*", "b?"], "aws:PrincipalTag/x": "*"}}'),
+    },
+  ],
+});

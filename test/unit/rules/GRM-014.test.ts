@@ -1,0 +1,77 @@
+import { grm014 } from '../../../server/src/rules/grammar/GRM-014-sid';
+import { ruleTester } from './rule-tester';
+
+const st = (sid: string) => `{"Sid": ${sid}, "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}`;
+const bucket = (...sids: string[]) => `{"Statement": [${sids.map(st).join(', ')}]}`;
+const ist = (sid: string) => `{"Sid": ${sid}, "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}`;
+const identity = (...sids: string[]) => `{"Statement": [${sids.map(ist).join(', ')}]}`;
+
+ruleTester(grm014, {
+  valid: [
+    { name: 'S3 examples use spaces, hyphens and periods', code: bucket('"Example permissions"', '"Access-to-specific-VPCE-only"', '"v1.2"') },
+    { name: 'KMS console Sids', kind: 'key-policy', code: '{"Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Allow access for Key Administrators", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": "kms:Describe*", "Resource": "*"}]}' },
+    { name: 'alphanumeric identity Sids', kind: 'identity-policy', code: identity('"ReadObjects"', '"DenyHttp2"') },
+    { name: 'statements without Sid', code: '{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}, {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b"}]}' },
+    { name: 'Sids that differ only in case are different', code: bucket('"DenyHttp"', '"denyhttp"') },
+  ],
+  invalid: [
+    {
+      name: 'duplicate in a bucket policy',
+      code: bucket('"DenyHttp"', '"Other"', '"DenyHttp"'),
+      errors: [{ target: '"DenyHttp"', occurrence: 2, message: /already used by statement 1: AWS may accept it/, severity: 'warning' }],
+      output: bucket('"DenyHttp"', '"Other"', '"DenyHttp2"'),
+    },
+    {
+      name: 'the counter skips names already taken',
+      kind: 'key-policy',
+      code: '{"Statement": [' + ['"Allow use"', '"Allow use2"', '"Allow use"'].map(s => `{"Sid": ${s}, "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:Decrypt", "Resource": "*"}`).join(', ') + ']}',
+      errors: [{ target: '"Allow use"', occurrence: 2, severity: 'warning', message: /"Allow use3"/ }],
+    },
+    {
+      name: 'hyphen in an identity policy',
+      kind: 'identity-policy',
+      code: identity('"deny-http"'),
+      errors: [{ target: '"deny-http"', message: /other than letters and digits.*Use "DenyHttp"/, severity: 'error' }],
+      output: identity('"DenyHttp"'),
+    },
+    {
+      name: 'spaces in an identity policy',
+      kind: 'identity-policy',
+      code: identity('"Allow read of reports"'),
+      errors: [{ target: '"Allow read of reports"', severity: 'error' }],
+      output: identity('"AllowReadOfReports"'),
+    },
+    {
+      name: 'duplicate in an identity policy',
+      kind: 'identity-policy',
+      code: identity('"Read"', '"Read"'),
+      errors: [{ target: '"Read"', occurrence: 2, message: /IAM requires unique Sids/, severity: 'error' }],
+      output: identity('"Read"', '"Read2"'),
+    },
+    {
+      name: 'duplicate with bad characters: renamed once, names stay unique',
+      kind: 'identity-policy',
+      code: identity('"deny-http"', '"deny-http"'),
+      errors: [
+        { target: '"deny-http"', occurrence: 1, message: /Use "DenyHttp"/ },
+        { target: '"deny-http"', occurrence: 2, message: /Use "DenyHttp2"/ },
+        { target: '"deny-http"', occurrence: 2, message: /already used/ },
+      ],
+      output: identity('"DenyHttp"', '"DenyHttp2"'),
+    },
+    {
+      name: 'renaming avoids an existing Sid',
+      kind: 'identity-policy',
+      code: identity('"DenyHttp"', '"deny_http"'),
+      errors: [{ target: '"deny_http"', message: /Use "DenyHttp2"/ }],
+      output: identity('"DenyHttp"', '"DenyHttp2"'),
+    },
+    {
+      name: 'nothing alphanumeric to keep: no fix',
+      kind: 'identity-policy',
+      code: identity('"--"'),
+      errors: [{ target: '"--"', message: /Use only A–Z/ }],
+      output: identity('"--"'),
+    },
+  ],
+});
