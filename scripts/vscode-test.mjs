@@ -122,6 +122,7 @@ const dirs = {
   userData: path.join(tmp, 'user-data'),
   extensions: path.join(tmp, 'extensions'),
   chromeProfile: path.join(tmp, 'chromium-profile'),
+  tmp: path.join(tmp, 'tmp'), // TMPDIR of code-server: its IPC sockets go away with the scratch dir
   workspace: path.join(tmp, 'workspace', path.basename(opts.workspace)),
 };
 for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
@@ -363,6 +364,7 @@ async function runBrowser() {
     XDG_CONFIG_HOME: path.join(dirs.home, '.config'),
     XDG_DATA_HOME: path.join(dirs.home, '.local', 'share'),
     XDG_CACHE_HOME: path.join(dirs.home, '.cache'),
+    TMPDIR: dirs.tmp,
     EXTENSIONS_GALLERY: '{}', // no marketplace (open-vsx): nothing to look up on a closed network
     CS_DISABLE_FILE_DOWNLOADS: '1',
   };

@@ -4,13 +4,13 @@ import {
   ALL_OPERATOR_NAMES,
   BASE_OPERATORS,
   containsPolicyVariable,
-  containsWildcard,
   formatOperator,
   isNullIfExists,
   likeFormOf,
   parseOperator,
   resultWhenKeyAbsent,
 } from '../../server/src/policy/operators';
+import { containsWildcard } from '../../server/src/policy/wildcard';
 
 const parsed = (name: string) => {
   const o = parseOperator(name);

@@ -1,6 +1,6 @@
 // Findings' fixes → quick-fix code actions, plus "fix all" as a source action.
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit } from 'vscode-languageserver';
-import { preferredFix } from '../rules/fixes';
+import { fixAllEdits, preferredFix } from '../rules/fixes';
 import type { Finding, Fix } from '../rules/types';
 import { SOURCE, toDiagnostics } from './diagnostics';
 import type { DocumentAnalysis } from './documentAnalysis';
@@ -39,7 +39,7 @@ export function codeActions(a: DocumentAnalysis, params: CodeActionParams): Code
     }
   }
   if (wants(FIX_ALL_KIND)) {
-    const all = fixAllEdits(a);
+    const all = fixAllTextEdits(a);
     if (all.length) {
       out.push({ title: 'Fix all S3 Encryption Guard problems', kind: FIX_ALL_KIND, diagnostics: toDiagnostics(a), edit: { changes: { [a.uri]: all } } });
     }
@@ -47,14 +47,7 @@ export function codeActions(a: DocumentAnalysis, params: CodeActionParams): Code
   return out;
 }
 
-/** One preferred fix per finding, skipping fixes that overlap an earlier one. */
-export function fixAllEdits(a: DocumentAnalysis): TextEdit[] {
-  const taken: Fix['edits'] = [];
-  for (const f of a.analysis.findings) {
-    const fix = preferredFix(f);
-    if (!fix) continue;
-    const clash = fix.edits.some(e => taken.some(t => e.span.offset < t.span.offset + t.span.length && t.span.offset < e.span.offset + e.span.length));
-    if (!clash) taken.push(...fix.edits);
-  }
-  return taken.map(e => ({ range: a.lines.range(e.span), newText: e.newText }));
+/** "Fix all" as LSP edits (the selection itself is the rules' `fixAllEdits`, shared with the CLI and tests). */
+export function fixAllTextEdits(a: DocumentAnalysis): TextEdit[] {
+  return fixAllEdits(a.analysis.findings).map(e => ({ range: a.lines.range(e.span), newText: e.newText }));
 }

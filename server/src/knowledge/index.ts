@@ -6,6 +6,7 @@
 // case-insensitive on input and returns AWS's canonical spelling. Indexes are built lazily on
 // first use, so importing this module costs only the (small) table literals.
 
+import { escapeRegExp, hasWildcard, wildcardToRegExp } from '../policy/wildcard';
 import { GLOBAL_CONDITION_KEYS, type ConditionKeyType } from './global-keys';
 import { KMS } from './generated/kms';
 import { S3 } from './generated/s3';
@@ -194,10 +195,6 @@ const TABLES: readonly RawServiceTable[] = [S3, KMS];
 const PLACEHOLDER = /\$\{[^}]*\}|<[^>]*>/g;
 let state: State | undefined;
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 function isTemplate(name: string): boolean {
   PLACEHOLDER.lastIndex = 0;
   return PLACEHOLDER.test(name);
@@ -316,12 +313,6 @@ export function allActions(service?: KnownService): readonly ActionInfo[] {
   return s.services.get(service)?.actions ?? [];
 }
 
-function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (const c of glob) re += c === '*' ? '.*' : c === '?' ? '.' : escapeRegExp(c);
-  return new RegExp(`^${re}$`, 'i');
-}
-
 /**
  * Actions matched by an IAM action pattern (`*` any run, `?` one character, case-insensitive):
  * `s3:Get*`, `s3:*Object*`, `kms:*`, `*`. Only covered services can match; a pattern without a
@@ -331,14 +322,24 @@ export function expandActionPattern(pattern: string): ActionInfo[] {
   const s = st();
   const colon = pattern.indexOf(':');
   if (colon < 0) return /^\*+$/.test(pattern) ? [...s.allActions] : [];
-  const svcRe = globToRegExp(pattern.slice(0, colon));
-  const nameRe = globToRegExp(pattern.slice(colon + 1));
+  const svcRe = wildcardToRegExp(pattern.slice(0, colon), { ignoreCase: true });
+  const nameRe = wildcardToRegExp(pattern.slice(colon + 1), { ignoreCase: true });
   const out: ActionInfo[] = [];
   for (const [prefix, svc] of s.services) {
     if (!svcRe.test(prefix)) continue;
     for (const a of svc.actions) if (nameRe.test(a.name)) out.push(a);
   }
   return out;
+}
+
+/**
+ * The actions an `Action`/`NotAction` value names: every action a pattern matches, or the one
+ * action it spells (none when it is unknown or of another service).
+ */
+export function actionsNamed(value: string): ActionInfo[] {
+  if (hasWildcard(value)) return expandActionPattern(value);
+  const a = lookupAction(value);
+  return a ? [a] : [];
 }
 
 /**
@@ -452,10 +453,10 @@ function suggestionLimit(length: number): number {
 }
 
 /**
- * Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), giving up
- * with `limit + 1` as soon as the distance must exceed `limit`.
+ * Optimal-string-alignment distance (Levenshtein plus adjacent transpositions; plain Levenshtein
+ * with `transpositions: false`), giving up with `limit + 1` as soon as the distance must exceed `limit`.
  */
-export function editDistance(a: string, b: string, limit = Number.MAX_SAFE_INTEGER): number {
+export function editDistance(a: string, b: string, limit = Number.MAX_SAFE_INTEGER, { transpositions = true } = {}): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
   const m = b.length;
   let prev2 = new Array<number>(m + 1).fill(0);
@@ -467,7 +468,7 @@ export function editDistance(a: string, b: string, limit = Number.MAX_SAFE_INTEG
     for (let j = 1; j <= m; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
       let v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
-      if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) {
+      if (transpositions && i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) {
         v = Math.min(v, prev2[j - 2] + 1);
       }
       cur[j] = v;

@@ -1,4 +1,5 @@
 // Which kind of policy a document is, and why: settings globs, then file name, then content.
+import { parseS3Arn } from './arn';
 import { matchesGlob } from './glob';
 import type { PolicyDocument, PolicyKind } from './model';
 
@@ -75,7 +76,7 @@ export function kindFromContent(doc: PolicyDocument): KindDecision {
       else if (a !== '*') other++;
     }
     for (const r of strings(st.resource?.items ?? st.notResource?.items)) {
-      if (/^arn:[^:]*:s3:::/.test(r)) s3++;
+      if (parseS3Arn(r)) s3++;
       else if (r === '*') starResource++;
     }
   }

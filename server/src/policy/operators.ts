@@ -155,10 +155,7 @@ export function resultWhenKeyAbsent(o: ParsedOperator, nullValues: readonly unkn
 // ---------------------------------------------------------------------------------------------
 // Values
 
-const VARIABLE = /\$\{[^}]*\}/g;
-
 /** Does a policy value use a policy variable (`${aws:username}`, or the escapes `${*}`, `${?}`, `${$}`)? */
 export const containsPolicyVariable = (value: string): boolean => /\$\{[^}]*\}/.test(value);
 
-/** Does a value hold a `*` or `?` wildcard? The escapes `${*}` and `${?}` stand for the literal characters. */
-export const containsWildcard = (value: string): boolean => /[*?]/.test(value.replace(VARIABLE, ''));
+// Wildcards in values (containsWildcard, matching): see wildcard.ts.

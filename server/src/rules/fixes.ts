@@ -17,11 +17,14 @@ export function applyEdits(text: string, edits: readonly TextEditSpan[]): string
 /** The fix "fix all" would take for a finding: the preferred one, else the first. */
 export const preferredFix = (f: Finding): Fix | undefined => f.fixes.find(x => x.preferred) ?? f.fixes[0];
 
-/** Apply one fix per finding, skipping any whose edits overlap an earlier fix. */
-export function applyFindingFixes(text: string, findings: readonly Finding[]): string {
+/**
+ * The edits "fix all" makes: one preferred fix per finding, in order, skipping a fix whose
+ * edits overlap one already taken (two inserts at the same place count as overlapping).
+ */
+export function fixAllEdits(findings: readonly Finding[]): TextEditSpan[] {
   const taken: TextEditSpan[] = [];
   const overlaps = (a: TextEditSpan, b: TextEditSpan) =>
-    a.span.offset < b.span.offset + b.span.length && b.span.offset < a.span.offset + a.span.length ||
+    (a.span.offset < b.span.offset + b.span.length && b.span.offset < a.span.offset + a.span.length) ||
     (a.span.length === 0 && b.span.length === 0 && a.span.offset === b.span.offset);
   for (const f of findings) {
     const fix = preferredFix(f);
@@ -29,5 +32,8 @@ export function applyFindingFixes(text: string, findings: readonly Finding[]): s
     if (fix.edits.some(e => taken.some(t => overlaps(e, t)))) continue;
     taken.push(...fix.edits);
   }
-  return applyEdits(text, taken);
+  return taken;
 }
+
+/** The text after "fix all". */
+export const applyFindingFixes = (text: string, findings: readonly Finding[]): string => applyEdits(text, fixAllEdits(findings));

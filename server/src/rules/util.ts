@@ -1,15 +1,24 @@
-// Small pieces that several rules share.
-import type { JsonNode, Located, Member, Span, Statement, ValueList } from '../policy/model';
-import { spanOf } from '../policy/parse';
-import type { Fix } from './types';
+// Small pieces that several rules share: JSON text, lookups in the model, message wording.
+// Text edits for quick-fixes are in edits.ts.
+import { editDistance } from '../knowledge';
+import type { ConditionBlock, ConditionOperatorBlock, JsonNode, Located, Member, PolicyDocument, Span, Statement, ValueList } from '../policy/model';
+import { membersOf } from '../policy/parse';
+
+// ---------------------------------------------------------------------------------------------
+// JSON text
 
 /** JSON text for a string value, as it would be written in the policy. */
 export const jsonString = (s: string): string => JSON.stringify(s);
 
-/** A fix that replaces one span with new text. */
-export function replaceFix(title: string, span: Span, newText: string, preferred = true): Fix {
-  return { title, edits: [{ span, newText }], preferred };
-}
+/** `"a"` or `["a", "b"]`: one value stays a string, as AWS's own examples write it. */
+export const jsonStringOrList = (values: readonly string[]): string =>
+  values.length === 1 ? jsonString(values[0]) : `[${values.map(jsonString).join(', ')}]`;
+
+/** The text a span covers. */
+export const spanText = (text: string, span: Span): string => text.slice(span.offset, span.offset + span.length);
+
+// ---------------------------------------------------------------------------------------------
+// The model
 
 /** The items of a list that are strings, with their positions. */
 export function stringItems(list: ValueList | undefined): Located<string>[] {
@@ -23,9 +32,21 @@ export function memberNamed(members: Member[], name: string): Member | undefined
   return found;
 }
 
-/** How the statement is called in messages: its Sid when it has one, else its position. */
-export function statementLabel(st: Statement): string {
-  return typeof st.sid?.value === 'string' && st.sid.value ? `statement "${st.sid.value}"` : `statement ${st.index + 1}`;
+/**
+ * The member of `object` whose key is `key` (a member's key, a condition operator or key, a
+ * principal type), found by position, so duplicated names cannot be confused.
+ */
+export function memberAt(object: JsonNode, key: Located<string>): Member | undefined {
+  return membersOf(object).find(m => m.key.span.offset === key.span.offset);
+}
+
+/** Every operator block of the policy, with its statement and Condition (Conditions that are objects only). */
+export function* operatorBlocks(doc: PolicyDocument): Generator<{ st: Statement; cond: ConditionBlock; ob: ConditionOperatorBlock }> {
+  for (const st of doc.statements) {
+    const cond = st.condition;
+    if (!cond || cond.node.type !== 'object') continue;
+    for (const ob of cond.operators) yield { st, cond, ob };
+  }
 }
 
 /** The span of a statement's opening brace, for findings about the statement as a whole. */
@@ -33,44 +54,38 @@ export function statementHead(st: Statement): Span {
   return { offset: st.node.offset, length: 1 };
 }
 
-/** The span of a member's key, for findings about a whole element. */
-export const keySpan = (m: Member): Span => m.key.span;
+// ---------------------------------------------------------------------------------------------
+// Messages
 
-export const nodeSpan = (n: JsonNode): Span => spanOf(n);
-
-/** Levenshtein distance, capped: returns `max + 1` once it is certain to exceed `max`. */
-export function editDistance(a: string, b: string, max = Infinity): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      cur.push(v);
-      rowMin = Math.min(rowMin, v);
-    }
-    if (rowMin > max) return max + 1;
-    prev = cur;
-  }
-  return prev[b.length];
+/** How the statement is called in messages: its Sid when it has one, else its position. */
+export function statementLabel(st: Statement): string {
+  return typeof st.sid?.value === 'string' && st.sid.value ? `statement "${st.sid.value}"` : `statement ${st.index + 1}`;
 }
 
-/** The candidate closest to `word` (case-insensitive), if it is close enough to be a typo. */
+/** `s` with its first character upper-cased. */
+export const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** `statementLabel` at the start of a sentence: `Statement "DenyHttp"`, `Statement 2`. */
+export const capitalizedStatementLabel = (st: Statement): string => capitalize(statementLabel(st));
+
+/** A short, safe rendering of a JSON value for messages. */
+export function show(value: unknown): string {
+  const s = JSON.stringify(value) ?? String(value);
+  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
+}
+
+/** How a JSON node type reads in a message: `null`, `an object`, `a number`. */
+export const jsonTypeName = (type: string): string => (type === 'null' ? 'null' : type === 'array' || type === 'object' ? `an ${type}` : `a ${type}`);
+
+/** The candidate closest to `word` (case-insensitive, plain Levenshtein), if it is close enough to be a typo. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
   const w = word.toLowerCase();
   const max = Math.max(1, Math.min(3, Math.floor(w.length / 3)));
   let best: string | undefined;
   let bestD = max + 1;
   for (const c of candidates) {
-    const d = editDistance(w, c.toLowerCase(), bestD);
+    const d = editDistance(w, c.toLowerCase(), bestD, { transpositions: false });
     if (d < bestD) { best = c; bestD = d; }
   }
   return best;
-}
-
-/** A short, safe rendering of a JSON value for messages. */
-export function show(value: unknown): string {
-  const s = JSON.stringify(value) ?? String(value);
-  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
 }

@@ -1,6 +1,8 @@
 import { parseOperator } from '../../policy/operators';
+import { hasWildcard, wildcardToRegExp } from '../../policy/wildcard';
+import { replaceFix } from '../edits';
 import type { Rule } from '../types';
-import { jsonString, replaceFix, stringItems } from '../util';
+import { jsonString, operatorBlocks, stringItems } from '../util';
 
 const SSE_KEY = 's3:x-amz-server-side-encryption';
 /** The only values S3 accepts in the `x-amz-server-side-encryption` header (SSE-S3, SSE-KMS, DSSE-KMS). */
@@ -16,10 +18,6 @@ export function intendedSseValue(value: string): string | undefined {
   if (/dsse/.test(letters)) return 'aws:kms:dsse';
   return undefined;
 }
-
-/** A `*`/`?` pattern as a regular expression (for `StringLike` values). */
-const likePattern = (p: string, ignoreCase: boolean) =>
-  new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, ignoreCase ? 'i' : '');
 
 export const enc001: Rule = {
   meta: {
@@ -39,38 +37,36 @@ export const enc001: Rule = {
     fixable: true,
   },
   check(ctx) {
-    for (const st of ctx.doc.statements) {
-      for (const block of st.condition?.operators ?? []) {
-        const op = parseOperator(block.operator.value);
-        if (!op || op.family !== 'String') continue; // other families are GRM-011/GRM-012's business
-        for (const entry of block.entries) {
-          if (entry.key.value.toLowerCase() !== SSE_KEY) continue;
-          for (const item of stringItems(entry.values)) {
-            const v = item.value;
-            if (op.like && /[*?]/.test(v)) {
-              const re = likePattern(v, op.ignoreCase);
-              if (!SSE_VALUES.some(s => re.test(s))) {
-                ctx.report({ span: item.span, message: `The pattern ${jsonString(v)} matches none of the values S3 sends (${SSE_VALUES.join(', ')}), so this condition never matches an upload.` });
-              }
-              continue;
+    for (const { ob: block } of operatorBlocks(ctx.doc)) {
+      const op = parseOperator(block.operator.value);
+      if (!op || op.family !== 'String') continue; // other families are GRM-011/GRM-012's business
+      for (const entry of block.entries) {
+        if (entry.key.value.toLowerCase() !== SSE_KEY) continue;
+        for (const item of stringItems(entry.values)) {
+          const v = item.value;
+          if (op.like && hasWildcard(v)) {
+            const re = wildcardToRegExp(v, { ignoreCase: op.ignoreCase });
+            if (!SSE_VALUES.some(s => re.test(s))) {
+              ctx.report({ span: item.span, message: `The pattern ${jsonString(v)} matches none of the values S3 sends (${SSE_VALUES.join(', ')}), so this condition never matches an upload.` });
             }
-            const valid = op.ignoreCase ? SSE_VALUES.some(s => s.toLowerCase() === v.toLowerCase()) : (SSE_VALUES as readonly string[]).includes(v);
-            if (valid) continue;
-            if (SERVICE_VALUES.includes(v.toLowerCase())) {
-              ctx.report({ span: item.span, severity: 'warning', message: `${jsonString(v)} is a value S3 reports for FSx or AWS Backup storage; clients probably never send it when uploading to a bucket, so it likely never matches. Use ${SSE_VALUES.join(', ')}.` });
-              continue;
-            }
-            const meant = intendedSseValue(v);
-            const consequence = op.negated
-              ? 'so this negated condition matches every upload (a Deny then blocks all of them)'
-              : 'so this condition never matches an upload';
-            ctx.report({
-              span: item.span,
-              message: `${jsonString(v)} is not a value S3 sends in x-amz-server-side-encryption (${SSE_VALUES.join(', ')}), ${consequence}.` +
-                (meant ? ` Did you mean ${jsonString(meant)}?` : ''),
-              fixes: meant ? [replaceFix(`Change to ${jsonString(meant)}`, item.span, jsonString(meant))] : [],
-            });
+            continue;
           }
+          const valid = op.ignoreCase ? SSE_VALUES.some(s => s.toLowerCase() === v.toLowerCase()) : (SSE_VALUES as readonly string[]).includes(v);
+          if (valid) continue;
+          if (SERVICE_VALUES.includes(v.toLowerCase())) {
+            ctx.report({ span: item.span, severity: 'warning', message: `${jsonString(v)} is a value S3 reports for FSx or AWS Backup storage; clients probably never send it when uploading to a bucket, so it likely never matches. Use ${SSE_VALUES.join(', ')}.` });
+            continue;
+          }
+          const meant = intendedSseValue(v);
+          const consequence = op.negated
+            ? 'so this negated condition matches every upload (a Deny then blocks all of them)'
+            : 'so this condition never matches an upload';
+          ctx.report({
+            span: item.span,
+            message: `${jsonString(v)} is not a value S3 sends in x-amz-server-side-encryption (${SSE_VALUES.join(', ')}), ${consequence}.` +
+              (meant ? ` Did you mean ${jsonString(meant)}?` : ''),
+            fixes: meant ? [replaceFix(`Change to ${jsonString(meant)}`, item.span, jsonString(meant))] : [],
+          });
         }
       }
     }

@@ -1,22 +1,11 @@
 import type { JsonNode, Member } from '../../policy/model';
 import { membersOf, spanOf } from '../../policy/parse';
+import { removeMember, removeMemberFix, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
-import { closest, jsonString, replaceFix } from '../util';
+import { closest, jsonString, spanText } from '../util';
 
 const TOP_LEVEL = ['Version', 'Id', 'Statement'];
 const STATEMENT_ELEMENTS = ['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition'];
-
-/** An edit that removes a member together with the comma that joins it to a neighbour. */
-export function removeMemberFix(title: string, siblings: Member[], member: Member): Fix {
-  const i = siblings.indexOf(member);
-  const next = siblings[i + 1];
-  const prev = siblings[i - 1];
-  let offset = member.span.offset;
-  let end = member.span.offset + member.span.length;
-  if (next) end = next.span.offset;
-  else if (prev) offset = prev.span.offset + prev.span.length;
-  return { title, edits: [{ span: { offset, length: end - offset } , newText: '' }] };
-}
 
 function checkUnknownMembers(ctx: RuleContext, members: Member[], allowed: string[], where: string): void {
   for (const m of members) {
@@ -58,13 +47,11 @@ function checkDuplicates(ctx: RuleContext, node: JsonNode, depth = 0): void {
       const fixes: Fix[] = [];
       if (m.valueNode.type === 'object' && last.valueNode.type === 'object') {
         // Merge the two blocks into the later one (the one that wins today), then drop the earlier.
-        const inner = [...membersOf(m.valueNode), ...membersOf(last.valueNode)]
-          .map(x => ctx.doc.text.slice(x.span.offset, x.span.offset + x.span.length));
+        const inner = [...membersOf(m.valueNode), ...membersOf(last.valueNode)].map(x => spanText(ctx.doc.text, x.span));
         const merged = `{ ${inner.join(', ')} }`;
-        const removal = removeMemberFix('', members, m).edits[0];
-        fixes.push({ title: `Merge both "${m.key.value}" blocks into one`, preferred: true, edits: [removal, { span: spanOf(last.valueNode), newText: merged }] });
+        fixes.push({ title: `Merge both "${m.key.value}" blocks into one`, preferred: true, edits: [removeMember(node, m.key)!, { span: spanOf(last.valueNode), newText: merged }] });
       }
-      fixes.push({ ...removeMemberFix(`Remove this "${m.key.value}" (the later one is what counts)`, members, m), preferred: fixes.length === 0 });
+      fixes.push(removeMemberFix(`Remove this "${m.key.value}" (the later one is what counts)`, node, m.key, fixes.length === 0)!);
       ctx.report({
         span: m.key.span,
         message: `Duplicate key "${m.key.value}": a later "${m.key.value}" in the same object silently replaces this one, so it has no effect.`,

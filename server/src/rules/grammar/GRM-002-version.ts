@@ -2,9 +2,9 @@
 // Version) turns policy variables such as ${aws:username} into literal text.
 // RULES.md GRM-002; IAM-UG reference_policies_elements_version.
 import { spanOf } from '../../policy/parse';
+import { editsFix, insertMember, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Rule } from '../types';
-import { replaceFix, show } from '../util';
-import { insertMemberFirst } from './shared-principal';
+import { show } from '../util';
 
 const CURRENT = '2012-10-17';
 const OLD = '2008-10-17';
@@ -38,7 +38,7 @@ export const grm002: Rule = {
         severity: 'warning',
         // AWS's pages disagree on what a missing Version means (RULES.md open question 10): soft wording.
         message: `The policy has no "Version": AWS documents that policy variables such as \${aws:username} then do not work (probably treated as literal text, as under the legacy ${OLD}). Add "Version": "${CURRENT}".`,
-        fixes: [{ title: `Add "Version": "${CURRENT}"`, preferred: true, edits: [insertMemberFirst(doc.text, root, `"Version": ${CURRENT_JSON}`)] }],
+        fixes: [editsFix(`Add "Version": "${CURRENT}"`, [insertMember(doc.text, root, `"Version": ${CURRENT_JSON}`, 'first')])],
       });
       return;
     }

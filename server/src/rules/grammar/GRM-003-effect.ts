@@ -1,8 +1,8 @@
 // GRM-003: Effect is mandatory and case-sensitive: exactly "Allow" or "Deny".
 // RULES.md GRM-003; IAM-UG reference_policies_elements_effect.
+import { replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Rule } from '../types';
-import { closest, jsonString, replaceFix, show, statementHead, statementLabel } from '../util';
-import { sentenceStart } from './shared-principal';
+import { capitalizedStatementLabel, closest, jsonString, show, statementHead } from '../util';
 
 const EFFECTS = ['Allow', 'Deny'];
 
@@ -28,7 +28,7 @@ export const grm003: Rule = {
       if (!effect) {
         ctx.report({
           span: statementHead(st),
-          message: `${sentenceStart(statementLabel(st))} has no "Effect": AWS rejects a statement without one. Add "Effect": "Deny" or "Effect": "Allow".`,
+          message: `${capitalizedStatementLabel(st)} has no "Effect": AWS rejects a statement without one. Add "Effect": "Deny" or "Effect": "Allow".`,
         });
         continue;
       }

@@ -1,9 +1,9 @@
 // GRM-004: resource policies say who a statement is for. S3 rejects a statement without
 // Principal/NotPrincipal ("Missing required field Principal"); KMS requires one or more
 // principals per statement. RULES.md GRM-004; KMS-DG key-policy-overview; PutKeyPolicy API.
+import { editsFix, insertMember } from '../edits';
 import { RESOURCE_POLICY_KINDS, type Fix, type Rule } from '../types';
-import { memberNamed, statementHead, statementLabel } from '../util';
-import { insertMemberAfter, sentenceStart } from './shared-principal';
+import { capitalizedStatementLabel, memberNamed, statementHead } from '../util';
 
 export const grm004: Rule = {
   meta: {
@@ -33,11 +33,11 @@ export const grm004: Rule = {
       // An enforcement Deny is meant for everyone; an Allow needs a person to name the grantee.
       const isDeny = typeof st.effect?.value === 'string' && st.effect.value.trim().toLowerCase() === 'deny';
       const fixes: Fix[] = isDeny && effect
-        ? [{ title: 'Add "Principal": "*"', preferred: true, edits: [insertMemberAfter(ctx.doc.text, st.members, effect, '"Principal": "*"')] }]
+        ? [editsFix('Add "Principal": "*"', [insertMember(ctx.doc.text, st.node, '"Principal": "*"', { after: effect })])]
         : [];
       ctx.report({
         span: statementHead(st),
-        message: `${sentenceStart(statementLabel(st))} has no "Principal": ${service}. ` +
+        message: `${capitalizedStatementLabel(st)} has no "Principal": ${service}. ` +
           (isDeny ? 'Add "Principal": "*" so the Deny applies to everyone.' : 'Add a "Principal" naming whom the statement is for.'),
         fixes,
       });

@@ -3,10 +3,13 @@
 // Federated / CanonicalUser. No wildcard inside a principal, no IAM groups, and principals
 // must exist when the policy is saved (a deleted role or user shows up as its AROA/AIDA ID).
 // RULES.md GRM-005; IAM-UG reference_policies_elements_principal; KMS-DG key-policy-overview.
+import { ACCOUNT_ID, accountRootArn, iamIdentity, parseArn } from '../../policy/arn';
 import type { Located, PrincipalBlock, PrincipalEntry, Statement } from '../../policy/model';
+import { spanOf } from '../../policy/parse';
+import { hasWildcard } from '../../policy/wildcard';
+import { addConditionEdit, replaceFix } from '../edits';
 import { RESOURCE_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
-import { closest, jsonString, replaceFix, show } from '../util';
-import { ACCOUNT_ID, addConditionEdit, hasWildcard, iamIdentity, parseArn } from './shared-principal';
+import { closest, jsonString, show, spanText } from '../util';
 
 const PRINCIPAL_TYPES = ['AWS', 'Service', 'Federated', 'CanonicalUser'];
 /** Service principals end in the partition's DNS suffix; `.amazonaws.com` almost everywhere. */
@@ -34,7 +37,7 @@ function wildcardFix(ctx: RuleContext, st: Statement, element: Element, block: P
   if (!id || !ACCOUNT_ID.test(id.arn.account) || hasWildcard(id.arn.partition)) return [];
   const condition = addConditionEdit(ctx.doc.text, st, 'ArnLike', 'aws:PrincipalArn', jsonString(item.value));
   if (!condition) return [];
-  const account = jsonString(`arn:${id.arn.partition}:iam::${id.arn.account}:root`);
+  const account = jsonString(accountRootArn(id.arn.partition, id.arn.account));
   return [{
     title: 'Name the account and match the pattern with ArnLike aws:PrincipalArn',
     preferred: true,
@@ -113,14 +116,14 @@ function checkBlock(ctx: RuleContext, st: Statement, element: Element, block: Pr
   const node = block.node;
   if (node.type !== 'object') {
     ctx.report({
-      span: { offset: node.offset, length: node.length },
+      span: spanOf(node),
       message: `"${element}" is ${node.type === 'array' ? 'an array' : `a ${node.type}`}: AWS accepts only "*" or an object such as {"AWS": "arn:aws:iam::111122223333:root"} and rejects the policy.`,
     });
     return;
   }
   if (block.entries.length === 0) {
     ctx.report({
-      span: { offset: node.offset, length: node.length },
+      span: spanOf(node),
       message: `"${element}" is an empty object and names no principal: AWS rejects the policy. Add {"AWS": ...}, {"Service": ...}, or use "*".`,
     });
     return;
@@ -145,7 +148,7 @@ function checkBlock(ctx: RuleContext, st: Statement, element: Element, block: Pr
     }
     for (const item of entry.values.items) {
       if (typeof item.value !== 'string') {
-        const raw = ctx.doc.text.slice(item.span.offset, item.span.offset + item.span.length);
+        const raw = spanText(ctx.doc.text, item.span);
         ctx.report({
           span: item.span,
           message: `${type} principal ${show(item.value)} is not a string: AWS expects a quoted string here and probably rejects the policy.` +

@@ -3,12 +3,12 @@
 // that names a role without its account and session ARN still denies the role's sessions
 // (and a user without its account). The robust form is Principal "*" + ArnNotLike
 // aws:PrincipalArn. RULES.md GRM-006; IAM-UG reference_policies_elements_notprincipal.
+import { ACCOUNT_ID, accountPrincipal, accountRootArn, assumedRoleSession, iamIdentity } from '../../policy/arn';
 import type { Located, Statement } from '../../policy/model';
+import { hasWildcard } from '../../policy/wildcard';
+import { addConditionEdit } from '../edits';
 import { RESOURCE_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
-import { show, stringItems } from '../util';
-import {
-  ACCOUNT_ID, accountPrincipal, addConditionEdit, assumedRoleSession, hasWildcard, iamIdentity, jsonStringOrList,
-} from './shared-principal';
+import { jsonStringOrList, show, stringItems } from '../util';
 
 /**
  * Rewrite Deny + NotPrincipal as Principal "*" + ArnNotLike aws:PrincipalArn. Offered only when
@@ -33,7 +33,7 @@ function rewriteFix(ctx: RuleContext, st: Statement): Fix[] {
     const account = accountPrincipal(v);
     if (id && !hasWildcard(v)) arns.push(v);
     // The account ARN in NotPrincipal exempts the account's root user, whose aws:PrincipalArn is that ARN.
-    else if (account) arns.push(ACCOUNT_ID.test(v) ? `arn:${partition}:iam::${account}:root` : v);
+    else if (account) arns.push(ACCOUNT_ID.test(v) ? accountRootArn(partition, account) : v);
     else return [];
   }
   if (!arns.some(a => iamIdentity(a))) return [];
@@ -85,7 +85,7 @@ export const grm006: Rule = {
         if (!id || hasWildcard(item.value)) continue;
         const account = id.arn.account;
         const missing: string[] = [];
-        if (!accounts.has(account)) missing.push(`the account ("arn:${id.arn.partition}:iam::${account}:root")`);
+        if (!accounts.has(account)) missing.push(`the account ("${accountRootArn(id.arn.partition, account)}")`);
         if (id.kind === 'role' && !sessions.some(s => s.account === account && s.role === id.name)) {
           missing.push(`the session ARN ("arn:${id.arn.partition}:sts::${account}:assumed-role/${id.name}/SESSION")`);
         }

@@ -1,8 +1,9 @@
 import { apiNameToAction, expandActionPattern, isKnownService, lookupAction, suggestAction } from '../../knowledge';
 import type { PolicyKind, Statement, ValueList } from '../../policy/model';
+import { hasWildcard } from '../../policy/wildcard';
+import { removeWithComma, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext, type TextEditSpan } from '../types';
-import { jsonString, memberNamed, replaceFix, statementHead, statementLabel } from '../util';
-import { jsonTypeName } from './GRM-008-bucket-policy-resource';
+import { jsonString, jsonTypeName, memberNamed, statementHead, statementLabel } from '../util';
 
 /** The one service whose actions a resource policy may name. */
 const SERVICE_OF_KIND: Partial<Record<PolicyKind, { prefix: string; what: string; rejects: string }>> = {
@@ -23,7 +24,7 @@ function repairFormat(s: string, kind: PolicyKind): string | undefined {
     candidate = `${prefix}:${candidate}`;
   }
   if (!ACTION_FORMAT.test(candidate)) return undefined;
-  if (/[*?]/.test(candidate)) return expandActionPattern(candidate).length > 0 ? candidate : undefined;
+  if (hasWildcard(candidate)) return expandActionPattern(candidate).length > 0 ? candidate : undefined;
   return lookupAction(candidate)?.fullName ?? suggestAction(candidate);
 }
 
@@ -46,7 +47,7 @@ function problemOf(kind: PolicyKind, element: string, s: string): Omit<ItemProbl
     return { message: `${element} "${s}" is not an ${expected.prefix}: action, and ${expected.what} can only control ${expected.prefix}: actions: ${expected.rejects}. Grant it in the caller's IAM policy or the other service's resource policy instead.` };
   }
   if (!isKnownService(prefix)) return undefined;
-  if (/[*?]/.test(s)) {
+  if (hasWildcard(s)) {
     return expandActionPattern(s).length === 0 ? { message: `${element} pattern "${s}" matches no ${prefix}: action, so it grants or denies nothing. Check the spelling.` } : undefined;
   }
   if (lookupAction(s)) return undefined;
@@ -76,13 +77,11 @@ function groupFix(list: ValueList, target: string, indexes: number[]): Fix {
   const anchor = literal >= 0 ? literal : indexes[0];
   const edits: TextEditSpan[] = [];
   if (literal < 0) edits.push({ span: items[anchor].span, newText: jsonString(target) });
+  const spans = items.map(i => i.span);
   for (const j of indexes) {
     if (j === anchor) continue;
     // Items before the kept one take their following comma, items after it their preceding one: the spans never overlap.
-    const span = j < anchor
-      ? { offset: items[j].span.offset, length: items[j + 1].span.offset - items[j].span.offset }
-      : { offset: items[j - 1].span.offset + items[j - 1].span.length, length: items[j].span.offset + items[j].span.length - (items[j - 1].span.offset + items[j - 1].span.length) };
-    edits.push({ span, newText: '' });
+    edits.push(removeWithComma(spans, j, j < anchor ? 'next' : 'previous'));
   }
   const title = literal >= 0 ? `Remove (already covered by "${target}")` : indexes.length > 1 ? `Replace with one "${target}"` : `Replace with "${target}"`;
   return { title, edits, preferred: true };

@@ -1,139 +1,9 @@
-import type { Located, PolicyDocument, Statement, ValueList } from '../../policy/model';
-import { containsWildcard } from '../../policy/operators';
+import { bucketArn, dominantPartition, formatS3Arn, isPlaceholderBucket, objectsArn, PARTITIONS, parseS3Arn, policyBucket } from '../../policy/arn';
+import type { Located, Statement, ValueList } from '../../policy/model';
+import { containsWildcard } from '../../policy/wildcard';
+import { editsFix, insertMember, removeItemFix, replaceFix, replaceItemFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
-import { closest, jsonString, memberNamed, replaceFix, statementHead, statementLabel } from '../util';
-
-// ---------------------------------------------------------------------------------------------
-// S3 ARNs (also used by GRM-009)
-
-/** AWS partitions (General Reference "ARN format"; the isolated and sovereign ones from the SDKs' partition lists). */
-export const PARTITIONS: readonly string[] = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'];
-
-export interface S3Arn {
-  partition: string;
-  bucket: string;
-  /** The object part after the first `/`; undefined for a bucket ARN. */
-  key?: string;
-}
-
-/** `arn:PARTITION:s3:::BUCKET[/KEY]`, the only S3 ARN forms a bucket policy may name. */
-export function parseS3Arn(s: string): S3Arn | undefined {
-  const m = /^arn:([^:]*):s3:::([^/]*)(?:\/(.*))?$/s.exec(s);
-  if (!m) return undefined;
-  return m[3] === undefined ? { partition: m[1], bucket: m[2] } : { partition: m[1], bucket: m[2], key: m[3] };
-}
-
-export const bucketArn = (partition: string, bucket: string): string => `arn:${partition}:s3:::${bucket}`;
-export const objectsArn = (partition: string, bucket: string): string => `arn:${partition}:s3:::${bucket}/*`;
-
-/**
- * Bucket names left over from AWS examples and tutorials. Real bucket names are lower-case,
- * so an all-capitals name is a placeholder (`BUCKET`, `DOC-EXAMPLE-BUCKET`, `YOUR_BUCKET_NAME`).
- */
-export function isPlaceholderBucket(name: string): boolean {
-  const plain = name.replace(/\$\{[^}]*\}/g, '');
-  return /^amzn-s3-demo-/i.test(plain) || /doc-example/i.test(plain) || /[<>{}]/.test(plain) ||
-    (/[A-Z]/.test(plain) && !/[a-z]/.test(plain));
-}
-
-/** How a JSON node type reads in a message: `null`, `an object`, `a number`. */
-export const jsonTypeName = (type: string): string => (type === 'null' ? 'null' : type === 'array' || type === 'object' ? `an ${type}` : `a ${type}`);
-
-// ---------------------------------------------------------------------------------------------
-// Text edits on statements and string-or-array elements (also used by GRM-007, 009, 010)
-
-/** Insert a new member (`"Resource": "*"`) after the statement's last one, matching its layout. */
-export function insertMemberFix(title: string, text: string, st: Statement, memberText: string): Fix {
-  const members = st.members;
-  const last = members[members.length - 1];
-  if (!last) return replaceFix(title, { offset: st.node.offset + 1, length: 0 }, memberText);
-  const prev = members[members.length - 2];
-  const gapStart = prev ? prev.span.offset + prev.span.length : st.node.offset + 1;
-  const gap = text.slice(gapStart, last.span.offset);
-  const nl = gap.lastIndexOf('\n');
-  const sep = nl >= 0 ? `,${gap.slice(nl)}` : ', ';
-  return replaceFix(title, { offset: last.span.offset + last.span.length, length: 0 }, sep + memberText);
-}
-
-/** Add `newItemJson` next to `item`: inserted after it in an array; a lone string becomes an array. */
-export function addItemFix(title: string, text: string, list: ValueList, item: Located, newItemJson: string): Fix {
-  if (!list.isArray) {
-    const orig = text.slice(item.span.offset, item.span.offset + item.span.length);
-    return replaceFix(title, list.span, `[${orig}, ${newItemJson}]`);
-  }
-  return replaceFix(title, { offset: item.span.offset + item.span.length, length: 0 }, `, ${newItemJson}`);
-}
-
-/** Replace one item by several (`"*"` → both bucket ARNs); a lone string becomes an array. */
-export function replaceItemFix(title: string, list: ValueList, item: Located, newItemsJson: string[]): Fix {
-  if (!list.isArray) return replaceFix(title, list.span, newItemsJson.length === 1 ? newItemsJson[0] : `[${newItemsJson.join(', ')}]`);
-  return replaceFix(title, item.span, newItemsJson.join(', '));
-}
-
-/** Remove one array item with the comma that joins it to a neighbour; undefined for a lone item. */
-export function removeItemFix(title: string, list: ValueList, index: number): Fix | undefined {
-  const items = list.items;
-  if (!list.isArray || items.length < 2) return undefined;
-  const item = items[index];
-  const next = items[index + 1];
-  const prev = items[index - 1];
-  let offset = item.span.offset;
-  let end = item.span.offset + item.span.length;
-  if (next) end = next.span.offset;
-  else offset = prev.span.offset + prev.span.length;
-  return { title, preferred: true, edits: [{ span: { offset, length: end - offset }, newText: '' }] };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Which bucket and partition the policy is about
-
-/** Every string in the document that starts with `arn:` (Resource, Principal, Condition values). */
-function documentArns(doc: PolicyDocument): string[] {
-  const out: string[] = [];
-  const add = (items: Located[] | undefined) => {
-    for (const i of items ?? []) if (typeof i.value === 'string' && i.value.startsWith('arn:')) out.push(i.value);
-  };
-  for (const st of doc.statements) {
-    add(st.resource?.items);
-    add(st.notResource?.items);
-    for (const p of [st.principal, st.notPrincipal]) for (const e of p?.entries ?? []) add(e.values.items);
-    for (const o of st.condition?.operators ?? []) for (const e of o.entries) add(e.values.items);
-  }
-  return out;
-}
-
-/** The partition most of the policy's ARNs use, when one clearly dominates. */
-export function dominantPartition(doc: PolicyDocument): string | undefined {
-  const counts = new Map<string, number>();
-  for (const arn of documentArns(doc)) {
-    const p = arn.split(':')[1];
-    if (PARTITIONS.includes(p)) counts.set(p, (counts.get(p) ?? 0) + 1);
-  }
-  const ranked = [...counts].sort((a, b) => b[1] - a[1]);
-  if (ranked.length === 0) return undefined;
-  if (ranked.length > 1 && ranked[0][1] === ranked[1][1]) return undefined;
-  return ranked[0][0];
-}
-
-/**
- * The bucket a bucket policy is for: the one the file name or a setting gives, else the one
- * every S3 ARN of the policy agrees on (placeholders and patterns do not count).
- */
-export function policyBucket(ctx: Pick<RuleContext, 'doc' | 'bucketName'>): string | undefined {
-  if (ctx.bucketName) return ctx.bucketName;
-  const names = new Set<string>();
-  for (const st of ctx.doc.statements) {
-    for (const i of [...(st.resource?.items ?? []), ...(st.notResource?.items ?? [])]) {
-      if (typeof i.value !== 'string') continue;
-      const arn = parseS3Arn(i.value);
-      if (!arn || !arn.bucket || /\s/.test(i.value) || containsWildcard(arn.bucket) || isPlaceholderBucket(arn.bucket)) continue;
-      names.add(arn.bucket);
-    }
-  }
-  return names.size === 1 ? [...names][0] : undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
+import { closest, jsonString, jsonTypeName, memberNamed, statementHead, statementLabel } from '../util';
 
 const INVALID = 'S3 rejects the policy ("Policy has invalid resource")';
 
@@ -204,8 +74,7 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
     });
     return;
   }
-  const rest = arn.key === undefined ? '' : `/${arn.key}`;
-  const withPartition = (p: string) => `arn:${p}:s3:::${arn.bucket}${rest}`;
+  const withPartition = (p: string) => formatS3Arn({ ...arn, partition: p });
   if (!PARTITIONS.includes(arn.partition)) {
     const guess = closest(arn.partition, PARTITIONS);
     ctx.report({
@@ -223,7 +92,7 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
     });
     return;
   }
-  const withBucket = bucket ? `arn:${arn.partition}:s3:::${bucket}${rest}` : undefined;
+  const withBucket = bucket ? formatS3Arn({ ...arn, bucket }) : undefined;
   if (!arn.bucket) {
     ctx.report({
       span: item.span,
@@ -267,7 +136,7 @@ function checkStatement(scope: Scope, st: Statement): void {
       span: statementHead(st),
       message: `${statementLabel(st)} has no "Resource": S3 rejects the policy. ` +
         (bucket ? `Add ${member}.` : 'Add "Resource": ["arn:aws:s3:::BUCKET", "arn:aws:s3:::BUCKET/*"].'),
-      fixes: member ? [insertMemberFix(`Add the ARNs of bucket "${bucket}" and its objects`, ctx.doc.text, st, member)] : [],
+      fixes: member ? [editsFix(`Add the ARNs of bucket "${bucket}" and its objects`, [insertMember(ctx.doc.text, st.node, member)])] : [],
     });
     return;
   }

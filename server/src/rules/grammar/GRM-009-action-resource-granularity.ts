@@ -1,8 +1,10 @@
-import { expandActionPattern, lookupAction, resourceTypesOf, type ActionInfo } from '../../knowledge';
+import { actionsNamed, resourceTypesOf, type ActionInfo } from '../../knowledge';
+import { bucketArn, objectsArn, parseS3Arn, type S3Arn } from '../../policy/arn';
 import type { Located, Statement } from '../../policy/model';
+import { hasWildcard } from '../../policy/wildcard';
+import { addItemFix, replaceFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
-import { jsonString, replaceFix, stringItems } from '../util';
-import { addItemFix, bucketArn, objectsArn, parseS3Arn, type S3Arn } from './GRM-008-bucket-policy-resource';
+import { jsonString, stringItems } from '../util';
 
 // S3 object actions use the `object` resource type (arn:aws:s3:::BUCKET/KEY), bucket actions the
 // `bucket` type (arn:aws:s3:::BUCKET) (SAR-S3 resource table). A bucket policy statement whose
@@ -24,8 +26,6 @@ interface ActionEntry {
   kinds: Set<Kind>;
 }
 
-const isPattern = (s: string): boolean => /[*?]/.test(s);
-
 function kindsOfAction(a: ActionInfo): Kind[] {
   const types = resourceTypesOf(a) ?? [];
   return (['bucket', 'object'] as const).filter(k => types.includes(k));
@@ -41,7 +41,7 @@ function s3Resources(st: Statement): S3Resource[] | undefined {
     const arn = parseS3Arn(item.value);
     if (!arn || /\s/.test(item.value)) return undefined;
     // In Resource, `*` also crosses `/`: `arn:aws:s3:::b*` matches the bucket and its objects.
-    const kinds: Set<Kind> = arn.key !== undefined ? new Set(['object']) : isPattern(arn.bucket) ? new Set(['bucket', 'object']) : new Set(['bucket']);
+    const kinds: Set<Kind> = arn.key !== undefined ? new Set(['object']) : hasWildcard(arn.bucket) ? new Set(['bucket', 'object']) : new Set(['bucket']);
     out.push({ item, arn, kinds });
   }
   return out;
@@ -50,8 +50,7 @@ function s3Resources(st: Statement): S3Resource[] | undefined {
 function actionEntries(st: Statement): ActionEntry[] {
   const out: ActionEntry[] = [];
   for (const item of stringItems(st.action)) {
-    const actions = (isPattern(item.value) ? expandActionPattern(item.value) : [lookupAction(item.value)])
-      .filter((a): a is ActionInfo => a !== undefined && a.service === 's3');
+    const actions = actionsNamed(item.value).filter(a => a.service === 's3');
     // Unknown actions and other services are GRM-007's business.
     if (actions.length === 0) continue;
     out.push({ item, actions, kinds: new Set(actions.flatMap(kindsOfAction)) });

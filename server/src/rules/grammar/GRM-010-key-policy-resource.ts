@@ -1,7 +1,8 @@
 import type { Located, Statement } from '../../policy/model';
+import { hasWildcard } from '../../policy/wildcard';
+import { editsFix, insertMember, replaceFix } from '../edits';
 import type { Rule, RuleContext } from '../types';
-import { replaceFix, statementHead, statementLabel, stringItems } from '../util';
-import { insertMemberFix, jsonTypeName } from './GRM-008-bucket-policy-resource';
+import { jsonTypeName, statementHead, statementLabel, stringItems } from '../util';
 
 // In a key policy the resource is the key itself; `"*"` means "this key" (KMS-DG key-policy-overview).
 const KEY_ARN = /^arn:[^:]+:kms:[^:]+:\d{12}:key\/[^*?]+$/;
@@ -21,7 +22,7 @@ function problemWith(value: string, keyArns: Set<string>): string | undefined {
     return `the policy names ${keyArns.size} different key ARNs, but a key policy only ever applies to its own key, so statements naming another key probably do nothing`;
   }
   if (ALIAS_ARN.test(value)) return 'it is an alias ARN; in a key policy the resource is the key itself, so an alias ARN matches nothing and the statement does nothing';
-  if (/[*?]/.test(value)) return 'it is a pattern; it applies only if it happens to match this key\'s ARN';
+  if (hasWildcard(value)) return 'it is a pattern; it applies only if it happens to match this key\'s ARN';
   if (value.startsWith('arn:')) return 'it is not the ARN of a KMS key, so the statement probably applies to nothing';
   return 'it is not an ARN, so the statement probably applies to nothing';
 }
@@ -33,7 +34,7 @@ function checkStatement(ctx: RuleContext, st: Statement, keyArns: Set<string>): 
     ctx.report({
       span: statementHead(st),
       message: `${label} has no "Resource": KMS accepts the policy but the statement applies to no key, so it silently does nothing. Add "Resource": "*" (in a key policy, "*" means this key).`,
-      fixes: [insertMemberFix('Add "Resource": "*"', ctx.doc.text, st, '"Resource": "*"')],
+      fixes: [editsFix('Add "Resource": "*"', [insertMember(ctx.doc.text, st.node, '"Resource": "*"')])],
     });
     return;
   }

@@ -1,62 +1,9 @@
-import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock, JsonNode, Member, PolicyDocument, Statement } from '../../policy/model';
+import type { ConditionBlock, ConditionOperatorBlock, Statement } from '../../policy/model';
 import { ALL_OPERATOR_NAMES, formatOperator, isNullIfExists, parseOperator, SET_OPERATORS, type SetOperator } from '../../policy/operators';
-import { membersOf, spanOf } from '../../policy/parse';
+import { spanOf } from '../../policy/parse';
+import { operatorTaken, removeMemberFix, removeOperatorFix, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
-import { closest, jsonString, replaceFix, statementLabel } from '../util';
-import { removeMemberFix } from './GRM-001-document-shape';
-import { jsonTypeName } from './GRM-008-bucket-policy-resource';
-
-// ---------------------------------------------------------------------------------------------
-// Condition helpers (also used by GRM-012, GRM-013, GRM-017)
-
-/** The member `"key": value` of an operator block that holds `entry`. */
-export function entryMember(ob: ConditionOperatorBlock, entry: ConditionEntry): Member | undefined {
-  return membersOf(ob.node).find(m => m.key.span.offset === entry.key.span.offset);
-}
-
-/** The member `"Operator": {...}` of the Condition block that holds `ob`. */
-export function operatorMember(cond: ConditionBlock, ob: ConditionOperatorBlock): Member | undefined {
-  return membersOf(cond.node).find(m => m.key.span.offset === ob.operator.span.offset);
-}
-
-/** Remove the member of `object` whose key starts at `keyOffset` (with its joining comma). */
-export function removeMemberAt(title: string, object: JsonNode, keyOffset: number, preferred = true): Fix | undefined {
-  // removeMemberFix finds its neighbours by identity: give it the very list the member comes from.
-  const members = membersOf(object);
-  const member = members.find(m => m.key.span.offset === keyOffset);
-  return member && { ...removeMemberFix(title, members, member), preferred };
-}
-
-/**
- * Remove one condition key; when it is the last key of its operator, the operator goes too,
- * and when that is the last operator, the whole `Condition` element.
- */
-export function removeConditionEntryFix(title: string, st: Statement, cond: ConditionBlock, ob: ConditionOperatorBlock, entry: ConditionEntry, preferred: boolean): Fix | undefined {
-  if (ob.entries.length > 1) return removeMemberAt(title, ob.node, entry.key.span.offset, preferred);
-  return removeOperatorFix(title, st, cond, ob, preferred);
-}
-
-/** Remove one operator block; the whole `Condition` when it is the only one. */
-export function removeOperatorFix(title: string, st: Statement, cond: ConditionBlock, ob: ConditionOperatorBlock, preferred = true): Fix | undefined {
-  if (cond.operators.length > 1) return removeMemberAt(title, cond.node, ob.operator.span.offset, preferred);
-  return { ...removeMemberFix(title, st.members, cond.member), preferred };
-}
-
-/** Every operator block of the policy, with its statement and Condition (Conditions that are objects only). */
-export function* operatorBlocks(doc: PolicyDocument): Generator<{ st: Statement; cond: ConditionBlock; ob: ConditionOperatorBlock }> {
-  for (const st of doc.statements) {
-    const cond = st.condition;
-    if (!cond || cond.node.type !== 'object') continue;
-    for (const ob of cond.operators) yield { st, cond, ob };
-  }
-}
-
-/** Does another operator of the same Condition already use this exact name? */
-export function operatorTaken(cond: ConditionBlock, name: string, except?: ConditionOperatorBlock): boolean {
-  return cond.operators.some(o => o !== except && o.operator.value === name);
-}
-
-// ---------------------------------------------------------------------------------------------
+import { closest, jsonString, jsonTypeName, statementLabel } from '../util';
 
 const ALIASES = new Map([['boolean', 'Bool'], ['isnull', 'Null']]);
 
@@ -182,7 +129,7 @@ export const grm011: Rule = {
           span: spanOf(cond.node),
           severity: 'warning',
           message: `"Condition" in ${statementLabel(st)} is empty, so it tests nothing (Access Analyzer: "Empty object condition"). Add the operator, key and value, or remove "Condition".`,
-          fixes: [{ ...removeMemberFix('Remove the empty Condition', st.members, cond.member), preferred: true }],
+          fixes: [removeMemberFix('Remove the empty Condition', st.node, cond.member.key)!],
         });
         continue;
       }

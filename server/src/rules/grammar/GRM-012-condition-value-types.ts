@@ -1,9 +1,11 @@
 import { lookupConditionKey, type ConditionKeyInfo, type ConditionKeyType } from '../../knowledge';
+import { isArn } from '../../policy/arn';
 import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock, Located } from '../../policy/model';
-import { containsPolicyVariable, containsWildcard, formatOperator, parseOperator, type OperatorFamily, type ParsedOperator } from '../../policy/operators';
+import { containsPolicyVariable, formatOperator, parseOperator, type OperatorFamily, type ParsedOperator } from '../../policy/operators';
+import { containsWildcard } from '../../policy/wildcard';
+import { operatorTaken, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext, type Severity } from '../types';
-import { jsonString, replaceFix, show } from '../util';
-import { operatorBlocks, operatorTaken } from './GRM-011-condition-shape';
+import { jsonString, operatorBlocks, show } from '../util';
 
 // ---------------------------------------------------------------------------------------------
 // Literal formats per operator family (IAM-UG condition operators; Access Analyzer "Type mismatch")
@@ -49,7 +51,6 @@ export function isCidr(s: string): boolean {
 }
 
 const isBase64 = (s: string): boolean => s.length > 0 && /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(s);
-const isArnValue = (s: string): boolean => s.startsWith('arn:') && s.split(':').length >= 6;
 
 const BOOL_WORDS = new Map(Object.entries({ yes: true, y: true, on: true, '1': true, enabled: true, no: false, n: false, off: false, '0': false, disabled: false }));
 
@@ -216,7 +217,7 @@ function checkValue(s: EntryScope, item: Located): void {
       return;
     }
     case 'Arn': {
-      if (str !== undefined && (isArnValue(str) || containsPolicyVariable(str))) return;
+      if (str !== undefined && (isArn(str) || containsPolicyVariable(str))) return;
       report(`${show(v)} is not an ARN (arn:partition:service:region:account:resource): "${op.canonical}" compares ARN field by field, so it probably never matches. Use an ARN, or a String operator for other values.`);
       return;
     }

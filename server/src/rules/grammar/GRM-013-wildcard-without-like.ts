@@ -1,9 +1,10 @@
 import { lookupConditionKey } from '../../knowledge';
 import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock } from '../../policy/model';
-import { containsWildcard, likeFormOf, parseOperator, type ParsedOperator } from '../../policy/operators';
+import { likeFormOf, parseOperator, type ParsedOperator } from '../../policy/operators';
+import { containsWildcard } from '../../policy/wildcard';
+import { editsFix, insertMember, removeMember } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext, type TextEditSpan } from '../types';
-import { jsonString, stringItems } from '../util';
-import { entryMember, operatorBlocks, operatorMember, removeMemberAt } from './GRM-011-condition-shape';
+import { jsonString, memberAt, operatorBlocks, spanText, stringItems } from '../util';
 
 const isArnKey = (key: string): boolean => /^(?:ArrayOf)?ARN$/.test(lookupConditionKey(key)?.type ?? '');
 
@@ -22,15 +23,12 @@ function blockFix(text: string, cond: ConditionBlock, ob: ConditionOperatorBlock
   const existing = (name: string) => cond.operators.find(o => o !== ob && o.operator.value === name && o.node.type === 'object');
   const names = [...targets.keys()];
   const title = `Use ${names.map(n => `"${n}"`).join(' and ')}` + (op.ignoreCase ? ' (matching becomes case-sensitive)' : '');
-  const member = operatorMember(cond, ob);
+  const member = memberAt(cond.node, ob.operator);
   if (!member) return undefined;
   if (names.length === 1 && flagged.length === ob.entries.length && !existing(names[0])) {
-    return { title, preferred: true, edits: [{ span: ob.operator.span, newText: jsonString(names[0]) }] };
+    return editsFix(title, [{ span: ob.operator.span, newText: jsonString(names[0]) }]);
   }
-  const slice = (e: ConditionEntry) => {
-    const m = entryMember(ob, e)!;
-    return text.slice(m.span.offset, m.span.offset + m.span.length);
-  };
+  const slice = (e: ConditionEntry) => spanText(text, memberAt(ob.node, e.key)!.span);
   const edits: TextEditSpan[] = [];
   const parts: string[] = [];
   const kept = ob.entries.filter(e => !flagged.includes(e));
@@ -41,12 +39,10 @@ function blockFix(text: string, cond: ConditionBlock, ob: ConditionOperatorBlock
       parts.push(`${jsonString(name)}: { ${entries.map(slice).join(', ')} }`);
       continue;
     }
-    const sep = into.entries.length > 0 ? ', ' : '';
-    edits.push({ span: { offset: into.node.offset + 1, length: 0 }, newText: `${entries.map(slice).join(', ')}${sep}` });
+    edits.push(insertMember(text, into.node, entries.map(slice).join(', '), 'first'));
   }
-  if (parts.length > 0) edits.push({ span: member.span, newText: parts.join(', ') });
-  else edits.push(...removeMemberAt('', cond.node, ob.operator.span.offset)!.edits);
-  return { title, preferred: true, edits };
+  edits.push(parts.length > 0 ? { span: member.span, newText: parts.join(', ') } : removeMember(cond.node, ob.operator)!);
+  return editsFix(title, edits);
 }
 
 function checkBlock(ctx: RuleContext, cond: ConditionBlock, ob: ConditionOperatorBlock): void {

@@ -4,14 +4,15 @@
 // reject duplicate Sids is not documented (RULES.md open question 3), so there it is a warning.
 // RULES.md GRM-014; IAM-UG reference_policies_elements_sid; KMS-DG key-policy-overview.
 import type { Located } from '../../policy/model';
+import { replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Rule } from '../types';
-import { jsonString, replaceFix } from '../util';
+import { capitalize, jsonString } from '../util';
 
 const ALPHANUMERIC = /^[A-Za-z0-9]*$/;
 
 /** "deny-http" → "DenyHttp": the words kept, the separators dropped. */
 function alphanumericSid(sid: string): string {
-  return sid.split(/[^A-Za-z0-9]+/).filter(Boolean).map(w => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+  return sid.split(/[^A-Za-z0-9]+/).filter(Boolean).map(capitalize).join('');
 }
 
 /** `base`, or `base2`, `base3`… whichever is not taken yet; the result is recorded as taken. */

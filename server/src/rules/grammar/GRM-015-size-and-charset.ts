@@ -6,8 +6,8 @@
 // IAM-UG reference_iam-quotas (managed policy 6,144 characters, whitespace not counted;
 // U+0009, U+000A, U+000D, U+0020–U+00FF). RULES.md GRM-015.
 import type { PolicyKind, Span } from '../../policy/model';
+import { describeChar, suspectSpans } from '../suspect-characters';
 import { ALL_POLICY_KINDS, type Rule } from '../types';
-import { describeChar, suspectSpans } from './GRM-016-invisible-characters';
 
 interface SizeLimit {
   limit: number;

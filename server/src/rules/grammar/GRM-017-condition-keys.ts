@@ -1,9 +1,9 @@
-import { expandActionPattern, isKeyPrefixCovered, keyAppliesToAction, lookupAction, lookupConditionKey, suggestConditionKey, type ActionInfo } from '../../knowledge';
+import { actionsNamed, isKeyPrefixCovered, keyAppliesToAction, lookupConditionKey, suggestConditionKey, type ActionInfo } from '../../knowledge';
 import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock, Statement } from '../../policy/model';
 import { parseOperator, resultWhenKeyAbsent } from '../../policy/operators';
+import { removeConditionEntryFix, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
-import { jsonString, replaceFix, stringItems } from '../util';
-import { operatorBlocks, removeConditionEntryFix } from './GRM-011-condition-shape';
+import { jsonString, operatorBlocks, stringItems } from '../util';
 
 /** Keys people write for request headers that have no condition key, and what to do instead. */
 const NOT_A_KEY = new Map(Object.entries({
@@ -79,7 +79,7 @@ function checkUnknown(s: EntryScope, renamed: Set<string>): boolean {
 }
 
 function statementActions(st: Statement): ActionInfo[] {
-  return stringItems(st.action).flatMap(i => (/[*?]/.test(i.value) ? expandActionPattern(i.value) : [lookupAction(i.value)].filter((a): a is ActionInfo => !!a)));
+  return stringItems(st.action).flatMap(i => actionsNamed(i.value));
 }
 
 function checkApplies(s: EntryScope, actions: ActionInfo[]): void {

@@ -1,0 +1,148 @@
+// The text edits quick-fixes are made of: replacing a span, inserting or removing an object
+// member or an array item, adding or removing a condition. Every edit keeps the document valid
+// JSON and follows its layout (one member per line, or all on one line). Members are found by
+// their position, never by object identity, so any `Member` of the object will do.
+// No vscode or LSP imports.
+import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock, JsonNode, Located, Member, Span, Statement, ValueList } from '../policy/model';
+import { membersOf } from '../policy/parse';
+import type { Fix, TextEditSpan } from './types';
+import { jsonString, spanText } from './util';
+
+/** A fix made of the given edits. */
+export function editsFix(title: string, edits: TextEditSpan[], preferred = true): Fix {
+  return { title, edits, preferred };
+}
+
+/** A fix that replaces one span with new text. */
+export function replaceFix(title: string, span: Span, newText: string, preferred = true): Fix {
+  return editsFix(title, [{ span, newText }], preferred);
+}
+
+/**
+ * Remove `spans[index]` from a comma-separated sequence (object members, array items) with the
+ * comma that joins it to a neighbour: the next one when there is one, else the previous one.
+ * `join` picks the side, so that several removals from one sequence never overlap.
+ */
+export function removeWithComma(spans: readonly Span[], index: number, join: 'next' | 'previous' = 'next'): TextEditSpan {
+  const span = spans[index];
+  const next = spans[index + 1];
+  const prev = spans[index - 1];
+  let offset = span.offset;
+  let end = span.offset + span.length;
+  if (next && (join === 'next' || !prev)) end = next.offset;
+  else if (prev) offset = prev.offset + prev.length;
+  return { span: { offset, length: end - offset }, newText: '' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Object members
+
+/** The whitespace from the start of the line to `offset`, if only whitespace precedes it on that line. */
+function lineIndent(text: string, offset: number): string | undefined {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const before = text.slice(lineStart, offset);
+  return /^[ \t]*$/.test(before) ? before : undefined;
+}
+
+/** What separates `member` from the one before it: a line break and its indentation when it starts a line, else a space. */
+function separatorBefore(text: string, member: Member): string {
+  const indent = lineIndent(text, member.span.offset);
+  return indent !== undefined ? `\n${indent}` : ' ';
+}
+
+/** Where `insertMember` puts the new member: first, last, or right after a member of the object. */
+export type MemberPosition = 'first' | 'last' | { after: Member };
+
+/** Insert `memberText` (`"Key": value`, or several members) into the object `object`, following its layout. */
+export function insertMember(text: string, object: JsonNode, memberText: string, at: MemberPosition = 'last'): TextEditSpan {
+  const members = membersOf(object);
+  let before: Member | undefined;
+  let after: Member | undefined;
+  if (at === 'first') before = members[0];
+  else if (at === 'last') after = members[members.length - 1];
+  else {
+    const i = members.findIndex(m => m.span.offset === at.after.span.offset);
+    after = at.after;
+    before = i >= 0 ? members[i + 1] : undefined;
+  }
+  if (before) return { span: { offset: before.span.offset, length: 0 }, newText: `${memberText},${separatorBefore(text, before)}` };
+  if (after) return { span: { offset: after.span.offset + after.span.length, length: 0 }, newText: `,${separatorBefore(text, after)}${memberText}` };
+  return { span: { offset: object.offset + 1, length: 0 }, newText: memberText };
+}
+
+/** Remove the member of `object` whose key is `key`, with its joining comma; undefined when there is none. */
+export function removeMember(object: JsonNode, key: Located<string>): TextEditSpan | undefined {
+  const members = membersOf(object);
+  const i = members.findIndex(m => m.key.span.offset === key.span.offset);
+  return i < 0 ? undefined : removeWithComma(members.map(m => m.span), i);
+}
+
+/** A fix that removes the member of `object` whose key is `key`. */
+export function removeMemberFix(title: string, object: JsonNode, key: Located<string>, preferred = true): Fix | undefined {
+  const edit = removeMember(object, key);
+  return edit && editsFix(title, [edit], preferred);
+}
+
+// ---------------------------------------------------------------------------------------------
+// String-or-array elements (Action, Resource…)
+
+/** Add `newItemJson` next to `item`: inserted after it in an array; a lone string becomes an array. */
+export function addItemFix(title: string, text: string, list: ValueList, item: Located, newItemJson: string): Fix {
+  if (!list.isArray) return replaceFix(title, list.span, `[${spanText(text, item.span)}, ${newItemJson}]`);
+  return replaceFix(title, { offset: item.span.offset + item.span.length, length: 0 }, `, ${newItemJson}`);
+}
+
+/** Replace one item by several (`"*"` → both bucket ARNs); a lone string becomes an array. */
+export function replaceItemFix(title: string, list: ValueList, item: Located, newItemsJson: string[]): Fix {
+  if (!list.isArray) return replaceFix(title, list.span, newItemsJson.length === 1 ? newItemsJson[0] : `[${newItemsJson.join(', ')}]`);
+  return replaceFix(title, item.span, newItemsJson.join(', '));
+}
+
+/** Remove one array item with the comma that joins it to a neighbour; undefined for a lone item. */
+export function removeItemFix(title: string, list: ValueList, index: number): Fix | undefined {
+  if (!list.isArray || list.items.length < 2) return undefined;
+  return editsFix(title, [removeWithComma(list.items.map(i => i.span), index)]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conditions
+
+/** Does another operator of the same Condition already use this exact name (so renaming onto it would merge blocks)? */
+export function operatorTaken(cond: ConditionBlock, name: string, except?: ConditionOperatorBlock): boolean {
+  return cond.operators.some(o => o !== except && o.operator.value === name);
+}
+
+/**
+ * An edit that adds `"operator": {"key": value}` to a statement's Condition (creating the
+ * Condition when there is none). Undefined when that would not be a plain addition: the
+ * Condition is not an object, is duplicated, or already has a block for `operator`.
+ * Conditions are ANDed, so adding a block narrows the statement exactly by the new test.
+ */
+export function addConditionEdit(text: string, st: Statement, operator: string, key: string, valueJson: string): TextEditSpan | undefined {
+  const block = `${jsonString(operator)}: {${jsonString(key)}: ${valueJson}}`;
+  const conditions = st.members.filter(m => m.key.value === 'Condition');
+  if (conditions.length === 0) {
+    if (st.members.length === 0) return undefined;
+    return insertMember(text, st.node, `"Condition": {${block}}`);
+  }
+  if (conditions.length > 1) return undefined;
+  const node = conditions[0].valueNode;
+  if (node.type !== 'object') return undefined;
+  if (membersOf(node).some(m => m.key.value === operator)) return undefined;
+  return insertMember(text, node, block);
+}
+
+/** Remove one operator block; the whole `Condition` when it is the only one. */
+export function removeOperatorFix(title: string, st: Statement, cond: ConditionBlock, ob: ConditionOperatorBlock, preferred = true): Fix | undefined {
+  if (cond.operators.length > 1) return removeMemberFix(title, cond.node, ob.operator, preferred);
+  return removeMemberFix(title, st.node, cond.member.key, preferred);
+}
+
+/**
+ * Remove one condition key; when it is the last key of its operator, the operator goes too,
+ * and when that is the last operator, the whole `Condition` element.
+ */
+export function removeConditionEntryFix(title: string, st: Statement, cond: ConditionBlock, ob: ConditionOperatorBlock, entry: ConditionEntry, preferred: boolean): Fix | undefined {
+  if (ob.entries.length > 1) return removeMemberFix(title, ob.node, entry.key, preferred);
+  return removeOperatorFix(title, st, cond, ob, preferred);
+}
