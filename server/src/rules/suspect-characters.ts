@@ -126,3 +126,13 @@ export function suspectStrings(doc: PolicyDocument): SuspectString[] {
 
 /** Spans of the strings GRM-016 reports (GRM-015 leaves the characters inside them to GRM-016). */
 export const suspectSpans = (doc: PolicyDocument): Span[] => suspectStrings(doc).map(s => s.value.span);
+
+/**
+ * What a name means once its look-alike characters are made ASCII (`s3:x-amz-…\u200b-…` →
+ * `s3:x-amz-…-…`), or undefined when it holds none. Rules that check names use it to leave a
+ * name that is right apart from those characters to GRM-016, instead of reporting it twice.
+ */
+export function withoutLookalikes(name: string): string | undefined {
+  const hits = hitsIn(name, 'table');
+  return hits.length ? normalised(name, hits) : undefined;
+}

@@ -80,3 +80,16 @@ ruleTester(grm017, {
     },
   ],
 });
+
+// Regression: a real key with a zero-width space inside is reported once, by GRM-016, not here too.
+ruleTester(grm017, {
+  valid: [{
+    name: 'a known key spoilt only by invisible characters is left to GRM-016',
+    code: '{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"Null": {"s3:x-amz-server-side\u200b-encryption\u200b-customer-algorithm": "true"}}}]}',
+  }],
+  invalid: [{
+    name: 'an unknown key stays unknown after the invisible characters are removed',
+    code: '{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"Null": {"s3:x-amz-server-side\u200b-encryption-context": "true"}}}]}',
+    errors: [{ target: '"s3:x-amz-server-side\u200b-encryption-context"', message: /does not exist/ }],
+  }],
+});

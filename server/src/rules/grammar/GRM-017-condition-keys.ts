@@ -1,3 +1,4 @@
+import { withoutLookalikes } from '../suspect-characters';
 import { actionsNamed, isKeyPrefixCovered, keyAppliesToAction, lookupConditionKey, suggestConditionKey, type ActionInfo } from '../../knowledge';
 import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock, Statement } from '../../policy/model';
 import { parseOperator, resultWhenKeyAbsent } from '../../policy/operators';
@@ -50,6 +51,9 @@ function consequence(s: EntryScope): string {
 function checkUnknown(s: EntryScope, renamed: Set<string>): boolean {
   const { ctx, ob, entry } = s;
   const key = entry.key.value;
+  // A real key spoilt by a zero-width space or a typographic hyphen is GRM-016's finding.
+  const ascii = withoutLookalikes(key);
+  if (ascii !== undefined && lookupConditionKey(ascii)) return true;
   const wellFormed = KEY_FORMAT.test(key);
   if (wellFormed && (lookupConditionKey(key) || !isKeyPrefixCovered(key))) return false;
   const note = NOT_A_KEY.get(key.toLowerCase());
