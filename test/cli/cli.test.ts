@@ -42,8 +42,13 @@ describe('cli check', () => {
     const slash = byFile.get('examples/bad-missing-slash-star.bucket-policy.json')!.diagnostics as { code: string; range: unknown }[];
     assert.deepEqual(slash.map(d => d.code), ['GRM-009']);
     assert.deepEqual(slash[0].range, { start: { line: 19, character: 18 }, end: { line: 19, character: 55 } });
-    const invisible = byFile.get('examples/bad-invisible-character.bucket-policy.json')!.diagnostics as { code: string }[];
-    assert.ok(invisible.some(d => d.code === 'GRM-016'), JSON.stringify(invisible));
+    // Every bad example shows the problem it was written for, and only that.
+    const codes = (f: string) => (byFile.get(`examples/${f}`)!.diagnostics as { code: string }[]).map(d => d.code);
+    assert.deepEqual(codes('bad-invisible-character.bucket-policy.json'), ['GRM-016']);
+    assert.deepEqual(codes('bad-aes-256-typo.bucket-policy.json'), ['ENC-001']);
+    assert.deepEqual(codes('bad-ams-kms-typo.bucket-policy.json'), ['GRM-003', 'ENC-001']);
+    assert.deepEqual(codes('bad-allow-instead-of-deny.bucket-policy.json'), ['TLS-003', 'ENC-005']);
+    assert.deepEqual(codes('bad-app-data.key-policy.json'), ['GRM-010', 'GRM-005']);
   });
 
   it('exits 0 when there are no error findings', () => {

@@ -18,6 +18,8 @@ import { grm015 } from './grammar/GRM-015-size-and-charset';
 import { grm016 } from './grammar/GRM-016-invisible-characters';
 import { grm017 } from './grammar/GRM-017-condition-keys';
 import { enc001 } from './encryption/ENC-001-sse-header-values';
+import { enc005 } from './encryption/ENC-005-allow-instead-of-deny';
+import { tls003 } from './transport/TLS-003-allow-if-https';
 
 export const RULES: readonly Rule[] = [
   grm001,
@@ -38,6 +40,8 @@ export const RULES: readonly Rule[] = [
   grm016,
   grm017,
   enc001,
+  enc005,
+  tls003,
 ];
 
 const byId = new Map(RULES.map(r => [r.meta.id, r]));
