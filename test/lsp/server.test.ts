@@ -50,6 +50,30 @@ describe('language server over stdio', () => {
     assert.deepEqual(second.diagnostics.filter(x => x.code === 'GRM-003'), []);
   });
 
+  it('offers "fix all" as a source action that repairs every fixable problem at once', async () => {
+    const uri = 'file:///work/policies/fixall.bucket-policy.json';
+    const text = BAD.replace('"Version"', '"version"').replace('"s3:*"', '"s3:*", "Sid": "a", "Sid": "b"');
+    await client.open(uri, text, 1);
+    const p = await client.diagnostics(uri, 1);
+    assert.ok(p.diagnostics.length >= 3, JSON.stringify(p.diagnostics));
+    const actions = await client.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll'] },
+    }) as { kind: string; edit: { changes: Record<string, { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]> } }[];
+    assert.equal(actions.length, 1);
+    assert.equal(actions[0].kind, 'source.fixAll.s3EncryptionGuard');
+    // Apply the edits (from the end, so earlier positions stay valid) and check the result is clean.
+    const lines = text.split('\n');
+    const offset = (pos: { line: number; character: number }) => lines.slice(0, pos.line).reduce((n, l) => n + l.length + 1, 0) + pos.character;
+    let fixed = text;
+    for (const e of [...actions[0].edit.changes[uri]].sort((a, b) => offset(b.range.start) - offset(a.range.start))) {
+      fixed = fixed.slice(0, offset(e.range.start)) + e.newText + fixed.slice(offset(e.range.end));
+    }
+    JSON.parse(fixed);
+    await client.change(uri, 2, fixed);
+    const after = await client.diagnostics(uri, 2);
+    assert.deepEqual(after.diagnostics.filter(d => d.severity === 1).map(d => `${d.code} ${d.message}`), []);
+  });
+
   it('reports JSON syntax errors at their position', async () => {
     const uri = 'file:///work/policies/c.bucket-policy.json';
     await client.open(uri, '{"Version": "2012-10-17", "Statement": [}', 1);

@@ -23,9 +23,12 @@ export const preferredFix = (f: Finding): Fix | undefined => f.fixes.find(x => x
  */
 export function fixAllEdits(findings: readonly Finding[]): TextEditSpan[] {
   const taken: TextEditSpan[] = [];
+  // Edits clash when their ranges intersect, or when one inserts at the start, inside or at the end
+  // of the other: the order of the two would change the result.
+  const inside = (at: number, e: TextEditSpan) => at >= e.span.offset && at <= e.span.offset + e.span.length;
   const overlaps = (a: TextEditSpan, b: TextEditSpan) =>
     (a.span.offset < b.span.offset + b.span.length && b.span.offset < a.span.offset + a.span.length) ||
-    (a.span.length === 0 && b.span.length === 0 && a.span.offset === b.span.offset);
+    (a.span.length === 0 && inside(a.span.offset, b)) || (b.span.length === 0 && inside(b.span.offset, a));
   for (const f of findings) {
     const fix = preferredFix(f);
     if (!fix) continue;

@@ -64,3 +64,9 @@ ruleTester(grm002, {
     },
   ],
 });
+
+// Regression: a misspelt "version" is GRM-001's rename, not a missing Version (fix-all would add a second one).
+ruleTester(grm002, {
+  valid: [{ name: 'a miscased "version" key is left to GRM-001', code: '{"version": "2012-10-17", "Statement": []}' }],
+  invalid: [],
+});

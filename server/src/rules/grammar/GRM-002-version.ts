@@ -32,6 +32,8 @@ export const grm002: Rule = {
     const root = doc.root;
     if (!root || root.type !== 'object') return;
     const version = doc.version;
+    // "version" or "VERSION" is a misspelt Version: GRM-001 reports it with a rename, so adding another would duplicate it.
+    if (!version && doc.members.some(m => m.key.value.toLowerCase() === 'version')) return;
     if (!version) {
       ctx.report({
         span: { offset: root.offset, length: 1 },
