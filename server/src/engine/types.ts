@@ -1,0 +1,60 @@
+// The enforcement engine's vocabulary (ENGINE.md). No vscode or LSP imports.
+
+/** Who sends a request. */
+export type RequestPrincipal =
+  | { kind: 'anonymous' }
+  /** An IAM principal: a role, user, assumed-role session or an account root. */
+  | { kind: 'aws'; arn: string; account: string }
+  /** An AWS service principal such as `logging.s3.amazonaws.com`. */
+  | { kind: 'service'; service: string };
+
+/**
+ * One concrete request. Condition keys are stored lower-cased (key names are case-insensitive);
+ * a key that is not in `context` is absent from the request context. Values are strings, as AWS
+ * sees them (`"true"`, `"1.2"`), or string lists for multivalued keys.
+ */
+export interface Request {
+  principal: RequestPrincipal;
+  /** Canonical `service:Action`, e.g. `s3:PutObject`. */
+  action: string;
+  /** The resource ARN, e.g. `arn:aws:s3:::bucket/key`. */
+  resource: string;
+  context: Record<string, string | readonly string[]>;
+}
+
+export type Decision = 'explicit-deny' | 'allow' | 'implicit-deny';
+
+/** Whether one statement applies to one request; `unknown` when the engine cannot decide (a policy variable the request lacks, an unknown operator, a malformed value). */
+export type Applies = boolean | 'unknown';
+
+export interface Evaluation {
+  decision: Decision;
+  /** The statements that decided (every applicable Deny, or every applicable Allow), by index. */
+  statements: number[];
+  /** Some statement could not be decided for this request; the decision assumes it does not apply. */
+  undecided: boolean;
+}
+
+/** A witness as ENGINE.md shows it: the request's parts plus the condition keys that matter. */
+export type Witness = Record<string, string | boolean | readonly string[]>;
+
+export interface UploadClass {
+  sse: 'none' | 'AES256' | 'aws:kms' | 'aws:kms:dsse' | 'SSE-C';
+  kmsKey: null | string;
+  decision: 'denied' | 'not-denied';
+  witness: Witness | null;
+}
+
+export interface BucketVerdict {
+  bucket: string;
+  complete: boolean;
+  transport: {
+    http: 'denied' | 'partly-denied' | 'allowed';
+    minTlsVersion: '1.1' | '1.2' | '1.3' | null;
+    witness: Witness | null;
+  };
+  encryption: {
+    uploads: UploadClass[];
+    summary: 'unrestricted' | 'encrypted-header-required' | 'sse-kms-only' | 'sse-kms-key-pinned' | 'dsse-only' | 'sse-s3-only' | 'mixed';
+  };
+}
