@@ -46,12 +46,24 @@ connection.onInitialized(() => {
   }
 });
 
+const reportedProblems = new Set<string>();
+/** Tell the user once per distinct problem that their requirements setting is wrong, and how. */
+function reportSettingProblems(s: ServerSettings): ServerSettings {
+  const key = s.requirementProblems.join('\n');
+  if (key && !reportedProblems.has(key)) {
+    reportedProblems.add(key);
+    connection.console.warn(`s3EncryptionGuard.requirements: ${s.requirementProblems.join('; ')}`);
+    void connection.window.showWarningMessage(`S3 Encryption Guard: the setting s3EncryptionGuard.requirements has problems (those fields use their defaults): ${s.requirementProblems.join('; ')}`);
+  }
+  return s;
+}
+
 function settingsFor(uri: string): Promise<ServerSettings> {
   if (!pullConfiguration) return Promise.resolve(initSettings);
   let s = settingsCache.get(uri);
   if (!s) {
     s = connection.workspace.getConfiguration({ scopeUri: uri, section: 's3EncryptionGuard' })
-      .then(toServerSettings, () => initSettings);
+      .then(raw => reportSettingProblems(toServerSettings(raw)), () => initSettings);
     settingsCache.set(uri, s);
   }
   return s;

@@ -1,9 +1,13 @@
 // The settings the server reads, in one place, turned into the plain object the analysis takes.
 import type { AnalysisSettings } from './analyze';
+import { validateRequirements, type Requirements } from './requirements';
 import type { SeveritySetting } from './rules/types';
 
 export interface ServerSettings extends AnalysisSettings {
   enable: boolean;
+  requirements: Requirements;
+  /** What was wrong with s3EncryptionGuard.requirements (those fields keep their defaults). */
+  requirementProblems: string[];
 }
 
 const SEVERITIES: readonly string[] = ['error', 'warning', 'info', 'off'];
@@ -19,8 +23,11 @@ export function toServerSettings(raw: unknown): ServerSettings {
   }
   const kinds: Record<string, string> = {};
   if (isRecord(r.kinds)) for (const [g, k] of Object.entries(r.kinds)) if (typeof k === 'string') kinds[g] = k;
+  const { requirements, problems } = validateRequirements(r.requirements);
   return {
     enable: r.enable !== false,
+    requirements,
+    requirementProblems: problems,
     rules,
     kinds,
     bucketName: typeof r.bucketName === 'string' && r.bucketName.trim() ? r.bucketName.trim() : undefined,

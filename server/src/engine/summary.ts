@@ -1,0 +1,57 @@
+// The verdict in words: one line for the CodeLens and the CLI, and a sentence per witness.
+import type { BucketVerdict, UploadClass, Witness } from './types';
+
+const shortKey = (arn: string): string => {
+  const id = arn.slice(arn.lastIndexOf('/') + 1);
+  return id.length > 8 ? `…/${id.slice(-4)}` : arn;
+};
+
+function sseLine(v: BucketVerdict): string {
+  const uploads = v.encryption.uploads;
+  const open = uploads.filter(u => u.decision === 'not-denied' && u.sse !== 'none');
+  const kmsKeys = [...new Set(open.map(u => u.kmsKey).filter((k): k is string => !!k && k !== 'other'))];
+  const withKey = kmsKeys.length ? ` with key ${kmsKeys.map(shortKey).join(', ')}` : '';
+  switch (v.encryption.summary) {
+    case 'unrestricted': return 'SSE: not enforced';
+    case 'encrypted-header-required': return 'SSE: any algorithm, header required';
+    case 'sse-kms-only': return 'SSE: only aws:kms';
+    case 'sse-kms-key-pinned': return `SSE: only aws:kms${withKey}`;
+    case 'dsse-only': return `SSE: only aws:kms:dsse${withKey}`;
+    case 'sse-s3-only': return 'SSE: only AES256';
+    case 'mixed': return `SSE: ${[...new Set(open.map(u => u.sse))].join(' or ') || 'nothing'} allowed`;
+  }
+}
+
+/** "HTTPS: enforced · SSE: only aws:kms with key …/1234 · TLS ≥ 1.2: not enforced" */
+export function verdictSummary(v: BucketVerdict, wantedTls?: string | null): string {
+  const https = v.transport.http === 'denied' ? 'HTTPS: enforced' : v.transport.http === 'partly-denied' ? 'HTTPS: partly enforced' : 'HTTPS: not enforced';
+  const parts = [https, sseLine(v)];
+  if (v.transport.minTlsVersion) parts.push(`TLS ≥ ${v.transport.minTlsVersion}: enforced`);
+  else if (wantedTls) parts.push(`TLS ≥ ${wantedTls}: not enforced`);
+  if (!v.complete) parts.push('(incomplete: some statements could not be decided)');
+  return parts.join(' · ');
+}
+
+const describePrincipal = (p: unknown): string =>
+  p === 'anonymous' ? 'an anonymous caller' : typeof p === 'string' && p.includes(':') ? p : `principal ${String(p)}`;
+
+/** A witness in plain words: "an anonymous caller can call s3:ListBucket on arn:aws:s3:::b over HTTP". */
+export function describeWitness(w: Witness): string {
+  const extras: string[] = [];
+  for (const [k, v] of Object.entries(w)) {
+    if (k === 'principal' || k === 'action' || k === 'resource') continue;
+    if (k.toLowerCase() === 'aws:securetransport') continue;
+    extras.push(`${k} = ${Array.isArray(v) ? v.join(', ') : String(v)}`);
+  }
+  const transport = String(w['aws:SecureTransport'] ?? w['aws:securetransport']);
+  const over = transport === 'false' ? ' over HTTP' : transport === 'true' ? ' over HTTPS' : '';
+  return `${describePrincipal(w.principal)} can call ${String(w.action)} on ${String(w.resource)}${over}${extras.length ? ` (${extras.join(', ')})` : ''}`;
+}
+
+/** "uploads with aws:kms and key …/9999" */
+export function describeUploadClass(u: UploadClass): string {
+  if (u.sse === 'none') return 'uploads without an encryption header';
+  if (u.sse === 'SSE-C') return 'uploads with customer-provided keys (SSE-C)';
+  const key = u.kmsKey === null ? (u.sse === 'AES256' ? '' : ' and no key id') : u.kmsKey === 'other' ? ' and a key the policy does not name' : ` and key ${u.kmsKey}`;
+  return `uploads with ${u.sse}${key}`;
+}
