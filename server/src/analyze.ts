@@ -1,6 +1,9 @@
 // One analysis of one document version: parse, decide the kind, run the rules, apply the
 // user's severities and the work caps. Shared by the language server, the CLI and tests.
 // No vscode or LSP imports.
+import { bucketVerdicts } from './engine/verdict';
+import type { BucketVerdict } from './engine/types';
+import { DEFAULT_REQUIREMENTS, type Requirements } from './requirements';
 import { detectKind, bucketFromFileName, kindFromFileName, kindFromSettings, type KindDecision } from './policy/kind';
 import type { PolicyDocument, PolicyKind, Span } from './policy/model';
 import { DEFAULT_PARSE_LIMITS, parsePolicy } from './policy/parse';
@@ -14,6 +17,8 @@ export interface AnalysisSettings {
   kinds?: Record<string, string>;
   /** Bucket name for bucket policies that do not say it in their file name. */
   bucketName?: string;
+  /** What bucket policies must enforce (ENGINE.md §4). */
+  requirements?: Requirements;
   /** Larger documents are not parsed (AWS's own limits are 20 KB and 32 KB). */
   maxFileSize?: number;
   maxStatements?: number;
@@ -47,6 +52,8 @@ export interface Analysis {
   ruleFailures: RuleFailure[];
   /** Set when the content was not analysed (too large, too deep): why, in one phrase. */
   notAnalysed?: string;
+  /** The engine's verdicts for a bucket policy (one per bucket), when any rule or caller asked for them. */
+  verdicts?: readonly BucketVerdict[];
 }
 
 const sev = (s: SeveritySetting | undefined, fallback: Severity): Severity | undefined =>
@@ -58,12 +65,28 @@ function limitFinding(span: Span, message: string): Finding {
 
 const fmtSize = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`);
 
-export function runRule(rule: Rule, doc: PolicyDocument, kind: PolicyKind, bucketName?: string): Finding[] {
+/** What rules share about one document: the verdicts are computed once, on first use. */
+export interface RuleInputs {
+  bucketName?: string;
+  requirements?: Requirements;
+  verdicts?: () => readonly BucketVerdict[];
+}
+
+/** Verdicts for bucket policies only; other kinds have none. */
+export function lazyVerdicts(doc: PolicyDocument, kind: PolicyKind, bucketName?: string): () => readonly BucketVerdict[] {
+  let cached: readonly BucketVerdict[] | undefined;
+  return () => (cached ??= kind === 'bucket-policy' ? bucketVerdicts(doc, { bucketName }) : []);
+}
+
+export function runRule(rule: Rule, doc: PolicyDocument, kind: PolicyKind, inputs: RuleInputs | string = {}): Finding[] {
+  const { bucketName, requirements, verdicts } = typeof inputs === 'string' ? { bucketName: inputs } as RuleInputs : inputs;
   const out: Finding[] = [];
   const ctx: RuleContext = {
     doc,
     kind,
     bucketName,
+    requirements: requirements ?? DEFAULT_REQUIREMENTS,
+    verdicts: verdicts ?? lazyVerdicts(doc, kind, bucketName),
     report: (r: ReportInput) =>
       out.push({ ruleId: rule.meta.id, severity: r.severity ?? rule.meta.severity, span: r.span, message: r.message, fixes: r.fixes ?? [] }),
   };
@@ -102,11 +125,15 @@ export function analyze(text: string, filePath: string, settings: AnalysisSettin
 
   let findings: Finding[] = doc.syntaxErrors.map(e => ({ ruleId: SYNTAX_RULE_ID, severity: 'error' as Severity, span: e.span, message: e.message, fixes: [] }));
   const ruleFailures: RuleFailure[] = [];
+  let verdictsComputed: readonly BucketVerdict[] | undefined;
+  const lazy = lazyVerdicts(doc, kind.kind, bucketName);
+  const verdicts = () => (verdictsComputed ??= lazy());
+  const inputs: RuleInputs = { bucketName, requirements: settings.requirements, verdicts };
   for (const rule of rules) {
     if (!rule.meta.appliesTo.includes(kind.kind)) continue;
     if (settings.rules?.[rule.meta.id] === 'off') continue;
     try {
-      findings.push(...runRule(rule, doc, kind.kind, bucketName));
+      findings.push(...runRule(rule, doc, kind.kind, inputs));
     } catch (e) {
       ruleFailures.push({ ruleId: rule.meta.id, error: e instanceof Error ? e.stack ?? e.message : String(e) });
     }
@@ -127,5 +154,13 @@ export function analyze(text: string, filePath: string, settings: AnalysisSettin
       `Only the first ${doc.statements.length} statements were analysed (setting s3EncryptionGuard.maxStatements); ` +
       'AWS size limits allow far fewer in one policy.'));
   }
-  return { kind, bucketName, doc, findings, ruleFailures };
+  // The verdict is part of every bucket policy's analysis (CodeLens, CLI), even when no rule asked.
+  if (kind.kind === 'bucket-policy') {
+    try {
+      verdicts();
+    } catch (e) {
+      ruleFailures.push({ ruleId: 'engine', error: e instanceof Error ? e.stack ?? e.message : String(e) });
+    }
+  }
+  return { kind, bucketName, doc, findings, ruleFailures, verdicts: verdictsComputed };
 }

@@ -1,6 +1,8 @@
 // What a rule is: self-describing metadata (docs are generated from it) plus a check that
 // reports findings. No vscode or LSP imports: the CLI, the server and the tests share rules.
+import type { BucketVerdict } from '../engine/types';
 import type { PolicyDocument, PolicyKind, Span } from '../policy/model';
+import type { Requirements } from '../requirements';
 
 export type Severity = 'error' | 'warning' | 'info';
 export type SeveritySetting = Severity | 'off';
@@ -59,6 +61,10 @@ export interface RuleContext {
   readonly kind: PolicyKind;
   /** The bucket this policy is for, when a file name or setting says so. */
   readonly bucketName?: string;
+  /** What the user requires bucket policies to enforce (defaults: HTTPS only). */
+  readonly requirements: Requirements;
+  /** The engine's verdicts, one per bucket (bucket policies only; computed once per analysis, on first use). */
+  verdicts(): readonly BucketVerdict[];
   report(input: ReportInput): void;
 }
 

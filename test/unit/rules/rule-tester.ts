@@ -8,12 +8,15 @@ import type { PolicyKind } from '../../../server/src/policy/model';
 import { parsePolicy } from '../../../server/src/policy/parse';
 import { applyFindingFixes } from '../../../server/src/rules/fixes';
 import type { Rule, Severity } from '../../../server/src/rules/types';
+import { DEFAULT_REQUIREMENTS, type Requirements } from '../../../server/src/requirements';
 
 export interface ValidCase {
   name?: string;
   code: string;
   kind?: PolicyKind;
   bucketName?: string;
+  /** What the user requires (merged over the defaults: HTTPS required, nothing else). */
+  requirements?: Partial<Requirements>;
 }
 
 export interface ExpectedFinding {
@@ -41,6 +44,7 @@ function offsetOf(code: string, target: string, occurrence = 1): number {
 
 export function ruleTester(rule: Rule, cases: { valid: ValidCase[]; invalid: InvalidCase[] }): void {
   const kindOf = (c: ValidCase) => c.kind ?? rule.meta.appliesTo[0];
+  const inputsOf = (c: ValidCase) => ({ bucketName: c.bucketName, requirements: { ...DEFAULT_REQUIREMENTS, ...c.requirements } });
   const label = (c: ValidCase, i: number) => c.name ?? (c.code.length > 70 ? `${c.code.slice(0, 67).replace(/\s+/g, ' ')}…` : c.code.replace(/\s+/g, ' ')) + ` #${i + 1}`;
   describe(`${rule.meta.id} ${rule.meta.title}`, () => {
     it('has complete metadata', () => {
@@ -51,13 +55,13 @@ export function ruleTester(rule: Rule, cases: { valid: ValidCase[]; invalid: Inv
     });
     cases.valid.forEach((c, i) => {
       it(`valid: ${label(c, i)}`, () => {
-        const findings = runRule(rule, parsePolicy(c.code), kindOf(c), c.bucketName);
+        const findings = runRule(rule, parsePolicy(c.code), kindOf(c), inputsOf(c));
         assert.deepEqual(findings.map(f => `${f.message} @${c.code.slice(f.span.offset, f.span.offset + f.span.length)}`), []);
       });
     });
     cases.invalid.forEach((c, i) => {
       it(`invalid: ${label(c, i)}`, () => {
-        const findings = runRule(rule, parsePolicy(c.code), kindOf(c), c.bucketName);
+        const findings = runRule(rule, parsePolicy(c.code), kindOf(c), inputsOf(c));
         const got = findings.map(f => ({ text: c.code.slice(f.span.offset, f.span.offset + f.span.length), offset: f.span.offset, f }));
         assert.equal(findings.length, c.errors.length,
           `expected ${c.errors.length} finding(s), got ${findings.length}:\n${got.map(g => `  ${g.text} — ${g.f.message}`).join('\n')}`);
