@@ -5,15 +5,22 @@ import path from 'node:path';
 import pkg from '../../package.json';
 import { analyze, type AnalysisSettings } from './analyze';
 import { collectFiles } from './cli/files';
-import { formatJson, formatSarif, formatText, type FileResult } from './cli/report';
+import { formatExplainText, formatJson, formatSarif, formatText, type FileResult } from './cli/report';
+import { verdictSummary } from './engine/summary';
+import type { BucketVerdict } from './engine/types';
+import { explainRequests } from './engine/verdict';
+import { findConfigFile, loadConfigFile, RequirementsError } from './requirements';
 import { LineIndex } from './policy/lines';
 import { POLICY_KINDS } from './policy/kind';
 import type { SeveritySetting } from './rules/types';
 
 const USAGE = `Usage: s3-encryption-guard check <files|folders|globs>... [options]
+       s3-encryption-guard explain <file> [--format text|json] [--bucket NAME]
 
-Checks S3 bucket policies and KMS key policies. Folders are searched for *.json files;
-JSON files that are not policies are listed as kind "unknown" with no findings.
+check    Checks S3 bucket policies and KMS key policies. Folders are searched for *.json
+         files; JSON files that are not policies are listed as kind "unknown".
+explain  Shows every request class of a bucket policy with the policy's decision on it and
+         the statements that decided it.
 
 Options:
   --format text|json|sarif   output format (default: text)
@@ -21,6 +28,9 @@ Options:
   --kind KIND                treat every file as bucket-policy, key-policy or identity-policy
   --bucket NAME              the bucket the bucket policies are for (checks Resource ARNs)
   --max-file-size BYTES      larger files are not analysed (default 1048576)
+  --config FILE              requirements and rule severities (default: the first
+                             .s3-encryption-guard.json from the working folder upwards)
+  --no-config                ignore .s3-encryption-guard.json files
   --no-color                 plain text output
   -h, --help                 this help
   --version                  print the version
@@ -28,6 +38,8 @@ Options:
 Exit codes: 0 no errors, 1 error findings, 2 usage or I/O problem.`;
 
 class UsageError extends Error {}
+/** A problem in the user's config file: one line, no usage hint. */
+class ConfigProblem extends Error {}
 
 interface CheckOptions {
   paths: string[];
@@ -35,10 +47,12 @@ interface CheckOptions {
   settings: AnalysisSettings;
   forceKind?: string;
   color: boolean;
+  config?: string;
+  noConfig: boolean;
 }
 
 function parseCheckArgs(argv: string[]): CheckOptions {
-  const opts: CheckOptions = { paths: [], format: 'text', settings: { rules: {} }, color: process.stdout.isTTY === true && !process.env.NO_COLOR };
+  const opts: CheckOptions = { paths: [], format: 'text', settings: { rules: {} }, color: process.stdout.isTTY === true && !process.env.NO_COLOR, noConfig: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -74,6 +88,8 @@ function parseCheckArgs(argv: string[]): CheckOptions {
         opts.settings.maxFileSize = n;
         break;
       }
+      case '--config': opts.config = value(); break;
+      case '--no-config': opts.noConfig = true; break;
       case '--no-color': opts.color = false; break;
       case '--color': opts.color = true; break;
       default:
@@ -81,15 +97,37 @@ function parseCheckArgs(argv: string[]): CheckOptions {
         opts.paths.push(a);
     }
   }
-  if (!opts.paths.length) throw new UsageError('check needs at least one file, folder or glob');
   if (opts.forceKind) opts.settings.kinds = { '**': opts.forceKind };
+  applyConfig(opts);
   return opts;
 }
+
+/** Requirements and rule severities from the config file; --rule on the command line wins. */
+function applyConfig(opts: CheckOptions): void {
+  if (opts.noConfig) return;
+  const file = opts.config ? path.resolve(opts.config) : findConfigFile(process.cwd());
+  if (!file) return;
+  let config;
+  try {
+    config = loadConfigFile(file);
+  } catch (e) {
+    const rel = path.relative(process.cwd(), file);
+    if (e instanceof RequirementsError) throw new ConfigProblem(`config ${rel && !rel.startsWith('..') ? rel : file}: ${e.problems.join('; ')}`);
+    throw e;
+  }
+  opts.settings.requirements = config.requirements;
+  opts.settings.rules = { ...(config.rules as Record<string, SeveritySetting>), ...opts.settings.rules };
+}
+
+/** The verdict as the JSON interface shows it: null, one object, or an array for several buckets. */
+const verdictJson = (verdicts: readonly BucketVerdict[] | undefined): unknown =>
+  !verdicts?.length ? null : verdicts.length === 1 ? verdicts[0] : verdicts;
 
 /** Looks like binary data rather than text: NUL bytes in the first 8 KB. */
 const isBinary = (buf: Buffer): boolean => buf.subarray(0, 8192).includes(0);
 
 function check(opts: CheckOptions): number {
+  if (!opts.paths.length) throw new UsageError('check needs at least one file, folder or glob');
   const cwd = process.cwd();
   const { files, problems } = collectFiles(opts.paths, cwd);
   let ioProblem = problems.length > 0;
@@ -120,7 +158,8 @@ function check(opts: CheckOptions): number {
       file: shown,
       kind: analysis.kind.kind,
       diagnostics: analysis.findings.map(f => ({ code: f.ruleId, severity: f.severity, message: f.message, range: lines.range(f.span) })),
-      verdict: null,
+      verdict: verdictJson(analysis.verdicts),
+      summaries: (analysis.verdicts ?? []).map(v => `${v.bucket}: ${verdictSummary(v, opts.settings.requirements?.minTlsVersion)}`),
     });
   }
   if (opts.format === 'json') process.stdout.write(formatJson(results) + '\n');
@@ -128,6 +167,39 @@ function check(opts: CheckOptions): number {
   else process.stdout.write(formatText(results, opts.color) + '\n');
   if (ioProblem) return 2;
   return results.some(r => r.diagnostics.some(d => d.severity === 'error')) ? 1 : 0;
+}
+
+function explain(argv: string[]): number {
+  const opts = parseCheckArgs(argv);
+  if (opts.format === 'sarif') throw new UsageError('explain prints text or json, not sarif');
+  if (opts.paths.length !== 1) throw new UsageError(`explain takes one policy file, got ${opts.paths.length}`);
+  const file = opts.paths[0];
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    process.stderr.write(`s3-encryption-guard: ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})\n`);
+    return 2;
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const analysis = analyze(text, path.resolve(file), opts.settings);
+  if (analysis.kind.kind !== 'bucket-policy' || !analysis.doc) {
+    process.stderr.write(`s3-encryption-guard: ${file}: explain works on bucket policies; this file was taken for ${analysis.kind.kind} (${analysis.kind.reason}). Use --kind bucket-policy to override.\n`);
+    return 2;
+  }
+  const verdicts = analysis.verdicts ?? [];
+  if (!verdicts.length) {
+    process.stderr.write(`s3-encryption-guard: ${file}: the policy names no bucket in its Resource ARNs; pass --bucket NAME\n`);
+    return 2;
+  }
+  const doc = analysis.doc;
+  const requests = verdicts.flatMap(v => explainRequests(doc, v.bucket));
+  if (opts.format === 'json') {
+    process.stdout.write(JSON.stringify({ file, kind: analysis.kind.kind, verdict: verdictJson(verdicts), requests }, null, 2) + '\n');
+  } else {
+    process.stdout.write(formatExplainText(file, verdicts, requests, opts.color, opts.settings.requirements?.minTlsVersion) + '\n');
+  }
+  return 0;
 }
 
 export function main(argv: string[]): number {
@@ -140,12 +212,12 @@ export function main(argv: string[]): number {
     process.stdout.write(`${pkg.version}\n`);
     return 0;
   }
-  if (command !== 'check') throw new UsageError(`unknown command "${command}": try "s3-encryption-guard check <files>"`);
+  if (command !== 'check' && command !== 'explain') throw new UsageError(`unknown command "${command}": try "s3-encryption-guard check <files>"`);
   if (rest.includes('-h') || rest.includes('--help')) {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  return check(parseCheckArgs(rest));
+  return command === 'explain' ? explain(rest) : check(parseCheckArgs(rest));
 }
 
 if (require.main === module) {
@@ -155,7 +227,9 @@ if (require.main === module) {
   try {
     code = main(process.argv.slice(2));
   } catch (e) {
-    const msg = e instanceof UsageError ? `${e.message} (run "s3-encryption-guard --help" for usage)` : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+    const msg = e instanceof UsageError ? `${e.message} (run "s3-encryption-guard --help" for usage)`
+      : e instanceof ConfigProblem ? e.message
+        : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
     process.stderr.write(`s3-encryption-guard: ${msg}\n`);
     code = 2;
   }

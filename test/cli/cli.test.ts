@@ -24,7 +24,13 @@ describe('cli check', () => {
     for (const e of out) {
       assert.deepEqual(Object.keys(e), ['file', 'kind', 'diagnostics', 'verdict']);
       assert.ok(['bucket-policy', 'key-policy', 'identity-policy', 'unknown'].includes(e.kind as string));
-      assert.equal(e.verdict, null);
+      if (e.kind === 'bucket-policy') {
+        // ENGINE.md §3: one verdict per bucket (an object when the policy names one bucket).
+        const v = e.verdict as Record<string, unknown>;
+        assert.deepEqual(Object.keys(v), ['bucket', 'complete', 'transport', 'encryption']);
+        assert.deepEqual(Object.keys(v.transport as object), ['http', 'minTlsVersion', 'witness']);
+        assert.deepEqual(Object.keys(v.encryption as object), ['uploads', 'summary']);
+      } else assert.equal(e.verdict, null);
       for (const d of e.diagnostics as Record<string, unknown>[]) {
         assert.deepEqual(Object.keys(d), ['code', 'severity', 'message', 'range']);
         assert.ok(['error', 'warning', 'info'].includes(d.severity as string));
@@ -49,6 +55,86 @@ describe('cli check', () => {
     assert.deepEqual(codes('bad-ams-kms-typo.bucket-policy.json'), ['GRM-003', 'ENC-001']);
     assert.deepEqual(codes('bad-allow-instead-of-deny.bucket-policy.json'), ['TLS-003', 'ENC-005']);
     assert.deepEqual(codes('bad-app-data.key-policy.json'), ['GRM-010', 'GRM-005']);
+  });
+
+  it('includes the verdict: the good example enforces HTTPS, TLS 1.2 and its KMS key', () => {
+    const r = cli(['check', '--format', 'json', 'examples/good-payments-data.bucket-policy.json']);
+    const v = JSON.parse(r.stdout)[0].verdict;
+    assert.equal(v.bucket, 'good-payments-data');
+    assert.equal(v.complete, true);
+    assert.deepEqual(v.transport, { http: 'denied', minTlsVersion: '1.2', witness: null });
+    assert.equal(v.encryption.summary, 'sse-kms-key-pinned');
+    const open = v.encryption.uploads.filter((u: { decision: string }) => u.decision === 'not-denied');
+    assert.deepEqual(open.map((u: { sse: string; kmsKey: string }) => `${u.sse} ${u.kmsKey}`), ['aws:kms arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab']);
+    const text = cli(['check', 'examples/good-payments-data.bucket-policy.json']);
+    assert.match(text.stdout, /verdict {2}good-payments-data: HTTPS: enforced · SSE: only aws:kms with key …\/90ab · TLS ≥ 1\.2: enforced/);
+  });
+
+  it('explain prints the documented JSON shape, one entry per request class', () => {
+    const r = cli(['explain', '--format', 'json', 'examples/bad-missing-slash-star.bucket-policy.json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(out), ['file', 'kind', 'verdict', 'requests']);
+    assert.equal(out.kind, 'bucket-policy');
+    assert.equal(out.verdict.bucket, 'bad-missing-slash-star');
+    assert.ok(out.requests.length > 10);
+    for (const q of out.requests) {
+      assert.deepEqual(Object.keys(q), ['request', 'decision', 'statements']);
+      assert.ok(['explicit-deny', 'allow', 'implicit-deny'].includes(q.decision));
+      assert.equal(q.decision === 'implicit-deny', q.statements.length === 0);
+    }
+    // Every HTTP request is denied by the Sid that does it; the reader role's GET is allowed by its own Sid.
+    const http = out.requests.filter((q: { request: Record<string, unknown> }) => q.request['aws:SecureTransport'] === false);
+    assert.ok(http.length > 0 && http.every((q: { decision: string; statements: string[] }) => q.decision === 'explicit-deny' && q.statements.includes('DenyInsecureTransport')));
+    // The reader role's Allow names only the bucket ARN, so its GetObject on an object is not allowed (the GRM-009 bug, seen from the engine).
+    type Q = { request: Record<string, unknown>; decision: string; statements: string[] };
+    const readerGet = (q: Q) => q.request.principal === 'arn:aws:iam::111122223333:role/reports' && q.request.action === 's3:GetObject' && q.request['aws:SecureTransport'] === true;
+    assert.ok(out.requests.some(readerGet));
+    assert.ok(out.requests.filter(readerGet).every((q: Q) => q.decision === 'implicit-deny'));
+    const good = JSON.parse(cli(['explain', '--format', 'json', 'examples/good-payments-data.bucket-policy.json']).stdout);
+    assert.ok(good.requests.some((q: Q) => q.request.principal === 'arn:aws:iam::111122223333:role/payments-app' && q.request.action === 's3:GetObject' &&
+      q.request['aws:SecureTransport'] === true && q.decision === 'allow' && q.statements.includes('AllowAppRoleReadWrite')));
+    const text = cli(['explain', 'examples/bad-missing-slash-star.bucket-policy.json']);
+    assert.match(text.stdout, /request classes: \d+ explicitly denied, \d+ allowed, \d+ implicitly denied\./);
+  });
+
+  it('explain refuses what is not a bucket policy, in one line', () => {
+    const r = cli(['explain', 'examples/good-app-data.key-policy.json']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /explain works on bucket policies; this file was taken for key-policy/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+
+  describe('config file', () => {
+    let dir: string;
+    before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3eg-cfg-')); });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it('is read from the working folder upwards, and --rule beats it', () => {
+      fs.writeFileSync(path.join(dir, '.s3-encryption-guard.json'), '{"rules": {"GRM-009": "off"}}');
+      const sub = path.join(dir, 'sub');
+      fs.mkdirSync(sub, { recursive: true });
+      fs.copyFileSync(path.join(ROOT, 'examples/bad-missing-slash-star.bucket-policy.json'), path.join(sub, 'bad-missing-slash-star.bucket-policy.json'));
+      const quiet = cli(['check', '--format', 'json', 'bad-missing-slash-star.bucket-policy.json'], sub);
+      assert.equal(quiet.code, 0, quiet.stderr);
+      assert.deepEqual(JSON.parse(quiet.stdout)[0].diagnostics, []);
+      const loud = cli(['check', '--format', 'json', '--rule', 'GRM-009=error', 'bad-missing-slash-star.bucket-policy.json'], sub);
+      assert.equal(loud.code, 1);
+      const ignored = cli(['check', '--format', 'json', '--no-config', 'bad-missing-slash-star.bucket-policy.json'], sub);
+      assert.equal(ignored.code, 1);
+    });
+
+    it('stops with one line naming the file and every problem when it is invalid', () => {
+      const bad = path.join(dir, 'bad-config.json');
+      fs.writeFileSync(bad, '{"requirements": {"sse": ["AES-256"], "minTlsVersion": "TLS1.2"}}');
+      const r = cli(['check', '--config', bad, 'examples/']);
+      assert.equal(r.code, 2);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, /^s3-encryption-guard: config .*bad-config\.json: /);
+      assert.match(r.stderr, /"minTlsVersion" must be one of "1\.0", "1\.1", "1\.2", "1\.3" or null, not "TLS1\.2"/);
+      assert.match(r.stderr, /"sse" accepts "AES256", "aws:kms" and "aws:kms:dsse", not "AES-256" \(did you mean "AES256"\?\)/);
+      assert.doesNotMatch(r.stderr, /--help/);
+    });
   });
 
   it('exits 0 when there are no error findings', () => {

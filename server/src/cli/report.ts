@@ -1,6 +1,9 @@
 // The CLI's output formats. The JSON shape is an interface other tools rely on
 // (ARCHITECTURE.md, "CLI check --format json"): change it only with a version bump.
 import { LIMIT_CODE } from '../analyze';
+import { verdictSummary } from '../engine/summary';
+import type { BucketVerdict } from '../engine/types';
+import type { ExplainedRequest } from '../engine/verdict';
 import type { PolicyKind } from '../policy/model';
 import type { Range } from '../policy/lines';
 import { RULES } from '../rules/registry';
@@ -18,6 +21,8 @@ export interface FileResult {
   kind: PolicyKind;
   diagnostics: FileDiagnostic[];
   verdict: unknown;
+  /** One line per bucket verdict, for the text format. */
+  summaries: string[];
 }
 
 export function formatJson(results: FileResult[]): string {
@@ -31,9 +36,10 @@ export function formatText(results: FileResult[], color: boolean): string {
   const count = { error: 0, warning: 0, info: 0 };
   let filesWithProblems = 0;
   for (const r of results) {
-    if (!r.diagnostics.length) continue;
-    filesWithProblems++;
+    if (!r.diagnostics.length && !r.summaries.length) continue;
+    if (r.diagnostics.length) filesWithProblems++;
     lines.push(`${paint('4', r.file)} ${paint('2', `(${r.kind})`)}`);
+    for (const s of r.summaries) lines.push(`  ${paint('1', 'verdict')}  ${s}`);
     for (const d of r.diagnostics) {
       count[d.severity]++;
       const pos = `${d.range.start.line + 1}:${d.range.start.character + 1}`;
@@ -107,4 +113,22 @@ export function formatSarif(results: FileResult[], version: string, cwd: string)
     }],
   };
   return JSON.stringify(sarif, null, 2);
+}
+
+/** `explain` as text: the verdict, then each request class with its decision and the deciding statements. */
+export function formatExplainText(file: string, verdicts: readonly BucketVerdict[], requests: readonly ExplainedRequest[], color: boolean, wantedTls?: string | null): string {
+  const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const decisionColor: Record<string, string> = { 'explicit-deny': '32', allow: '33', 'implicit-deny': '2' };
+  const lines = [paint('4', file)];
+  for (const v of verdicts) lines.push(`  ${paint('1', v.bucket)}: ${verdictSummary(v, wantedTls)}`);
+  lines.push('');
+  for (const r of requests) {
+    const { principal, action, resource, ...context } = r.request;
+    const ctx = Object.entries(context).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : String(v)}`).join(' ');
+    const by = r.statements.length ? ` by ${r.statements.map(s => (typeof s === 'number' ? `#${s + 1}` : s)).join(', ')}` : '';
+    lines.push(`  ${paint(decisionColor[r.decision], r.decision.padEnd(13))} ${String(principal)} ${String(action)} ${String(resource)} ${ctx}${by}`);
+  }
+  const count = (d: string) => requests.filter(r => r.decision === d).length;
+  lines.push('', `${requests.length} request classes: ${count('explicit-deny')} explicitly denied, ${count('allow')} allowed, ${count('implicit-deny')} implicitly denied.`);
+  return lines.join('\n');
 }

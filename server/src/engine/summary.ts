@@ -18,7 +18,11 @@ function sseLine(v: BucketVerdict): string {
     case 'sse-kms-key-pinned': return `SSE: only aws:kms${withKey}`;
     case 'dsse-only': return `SSE: only aws:kms:dsse${withKey}`;
     case 'sse-s3-only': return 'SSE: only AES256';
-    case 'mixed': return `SSE: ${[...new Set(open.map(u => u.sse))].join(' or ') || 'nothing'} allowed`;
+    case 'mixed': {
+      const allowed = [...new Set(open.map(u => u.sse))];
+      if (allowed.length) return `SSE: ${allowed.join(' or ')} allowed`;
+      return uploads.some(u => u.decision === 'not-denied') ? 'SSE: only uploads without a header' : 'SSE: every upload denied';
+    }
   }
 }
 
