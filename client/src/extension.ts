@@ -50,7 +50,25 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       output.info('language server restarted');
     }),
     vscode.commands.registerCommand('s3EncryptionGuard.showOutput', () => output.show(true)),
+    vscode.commands.registerCommand('s3EncryptionGuard.explain', (uri?: string | vscode.Uri, bucket?: string) => explain(uri, bucket)),
   );
+
+  /** Opens the Explain report of a policy (the active editor's by default) beside it. */
+  async function explain(uri?: string | vscode.Uri, bucket?: string): Promise<vscode.TextDocument | undefined> {
+    const target = typeof uri === 'string' ? uri : (uri ?? vscode.window.activeTextEditor?.document.uri)?.toString();
+    if (!target || !client) {
+      void vscode.window.showInformationMessage('S3 Encryption Guard: open a bucket policy first, then run "S3 Encryption: Explain Enforcement".');
+      return undefined;
+    }
+    await ready;
+    const report = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: 'S3 Encryption Guard: evaluating the policy' },
+      () => client!.sendRequest<{ markdown: string }>('s3EncryptionGuard/explain', { uri: target, bucket }),
+    );
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: report.markdown });
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    return doc;
+  }
 
   return { ready, activationMs: () => (readyAt === undefined ? undefined : readyAt - t0) };
 }

@@ -10,6 +10,8 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeActions, FIX_ALL_KIND } from './features/codeActions';
+import { codeLenses } from './features/codeLens';
+import { explainReport } from './features/explain';
 import { toDiagnostics } from './features/diagnostics';
 import { analyzeDocument, uriPath, type DocumentAnalysis } from './features/documentAnalysis';
 import { hover } from './features/hover';
@@ -35,6 +37,7 @@ connection.onInitialize((params): InitializeResult => {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: ['quickfix', FIX_ALL_KIND] },
+      codeLensProvider: { resolveProvider: false },
     },
     serverInfo: { name: 's3-encryption-guard', version: '0.1.0' },
   };
@@ -132,6 +135,21 @@ connection.onHover(async p => {
 connection.onCodeAction(async p => {
   const a = await current(p.textDocument.uri);
   return a ? codeActions(a, p) : [];
+});
+
+connection.onCodeLens(async p => {
+  const a = await current(p.textDocument.uri);
+  if (!a) return [];
+  const settings = await settingsFor(p.textDocument.uri);
+  return codeLenses(a, settings.requirements.minTlsVersion);
+});
+
+/** The Explain report (Markdown) for the client's "S3 Encryption: Explain Enforcement" command. */
+connection.onRequest('s3EncryptionGuard/explain', async (p: { uri: string; bucket?: string }) => {
+  const a = await current(p.uri);
+  if (!a) return { markdown: `The document ${uriPath(p.uri)} is not open.` };
+  const settings = await settingsFor(p.uri);
+  return { markdown: explainReport(a, p.bucket, settings.requirements.minTlsVersion) };
 });
 
 documents.listen(connection);

@@ -137,4 +137,19 @@ suite('diagnostics in the editor', () => {
     // Same length replacement: the other diagnostic keeps its range.
     assert.deepEqual(after.map(brief), [`GRM-009 ${fmtRange(resourceRange)}`], `got ${listed(after)}`);
   });
+
+  test('the verdict shows as a CodeLens and "Explain Enforcement" opens the report', async () => {
+    const uri = policyDoc.uri;
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    const ours = lenses.filter(l => l.command?.command === 's3EncryptionGuard.explain');
+    assert.equal(ours.length, 1, JSON.stringify(lenses.map(l => l.command?.title)));
+    assert.match(ours[0].command!.title, /^HTTPS: enforced · SSE: not enforced$/);
+    assert.equal(ours[0].range.start.line, 0);
+    const before = vscode.workspace.textDocuments.length;
+    await vscode.commands.executeCommand(ours[0].command!.command, ...(ours[0].command!.arguments ?? []));
+    const report = await waitFor('the Explain report', () => vscode.workspace.textDocuments.find(d => d.languageId === 'markdown' && d.getText().startsWith('# Enforcement: bad.bucket-policy.json')),
+      () => `${vscode.workspace.textDocuments.length - before} new documents`);
+    assert.match(report.getText(), /## Bucket `example-bucket`/);
+    assert.match(report.getText(), /\| explicit-deny \| anonymous \| s3:\S+ \| arn:aws:s3:::example-bucket\S* \| aws:SecureTransport=false \| DenyInsecureTransport \|/);
+  });
 });

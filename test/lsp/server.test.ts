@@ -74,6 +74,29 @@ describe('language server over stdio', () => {
     assert.deepEqual(after.diagnostics.filter(d => d.severity === 1).map(d => `${d.code} ${d.message}`), []);
   });
 
+  it('shows the verdict in a CodeLens, what a statement denies on hover, and the Explain report', async () => {
+    const uri = 'file:///work/policies/b.bucket-policy.json';
+    const text = policyWith([httpsDeny('b').replace('"Effect"', '"Sid": "DenyHttp", "Effect"')]);
+    await client.open(uri, text, 1);
+    await client.diagnostics(uri, 1);
+    const lenses = await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } }) as { range: unknown; command: { title: string; command: string; arguments: unknown[] } }[];
+    assert.equal(lenses.length, 1);
+    assert.equal(lenses[0].command.title, 'HTTPS: enforced · SSE: not enforced');
+    assert.deepEqual(lenses[0].command.arguments, [uri, 'b']);
+    assert.equal(lenses[0].command.command, 's3EncryptionGuard.explain');
+    const effectAt = text.indexOf('"Deny"') + 2;
+    const hover = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: effectAt } }) as { contents: { value: string } };
+    assert.match(hover.contents.value, /\*\*statement "DenyHttp"\*\* denies \d+ of \d+ request classes for bucket `b`, for example:\n- an anonymous caller can call s3:\S+ on arn:aws:s3:::b\S* over HTTP/);
+    const report = await client.conn.sendRequest('s3EncryptionGuard/explain', { uri }) as { markdown: string };
+    assert.match(report.markdown, /^# Enforcement: b\.bucket-policy\.json\n\n## Bucket `b`\n\n\*\*HTTPS: enforced · SSE: not enforced\*\*/);
+    assert.match(report.markdown, /\| explicit-deny \| anonymous \| s3:\S+ \| arn:aws:s3:::b\S* \| aws:SecureTransport=false \| DenyHttp \|/);
+    // A key policy has no bucket verdict, hence no lens.
+    const key = 'file:///work/policies/k.key-policy.json';
+    await client.open(key, '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}', 1);
+    await client.diagnostics(key, 1);
+    assert.deepEqual(await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri: key } }), []);
+  });
+
   it('reports JSON syntax errors at their position', async () => {
     const uri = 'file:///work/policies/c.bucket-policy.json';
     await client.open(uri, '{"Version": "2012-10-17", "Statement": [}', 1);

@@ -1,0 +1,43 @@
+// "S3 Encryption: Explain Enforcement": a readable Markdown report of every request class, its
+// decision and the deciding statements, built from the cached analysis.
+import { describeUploadClass, describeWitness, verdictSummary } from '../engine/summary';
+import { explainRequests } from '../engine/verdict';
+import type { DocumentAnalysis } from './documentAnalysis';
+import { uriPath } from './documentAnalysis';
+
+const MAX_ROWS = 2000;
+const cell = (s: string) => s.replace(/\|/g, '\\|');
+
+export function explainReport(a: DocumentAnalysis, bucket?: string, wantedTls?: string | null): string {
+  const file = uriPath(a.uri).split('/').pop() ?? a.uri;
+  const doc = a.analysis.doc;
+  const verdicts = (a.analysis.verdicts ?? []).filter(v => !bucket || v.bucket === bucket);
+  if (a.analysis.kind.kind !== 'bucket-policy' || !doc) {
+    return `# Enforcement: ${file}\n\nThis file is checked as ${a.analysis.kind.kind} (${a.analysis.kind.reason}). The enforcement report is for S3 bucket policies.\n`;
+  }
+  if (!verdicts.length) {
+    return `# Enforcement: ${file}\n\nThe policy names no bucket in its Resource ARNs, so there is nothing to evaluate. Add "arn:aws:s3:::BUCKET" and "arn:aws:s3:::BUCKET/*", or set s3EncryptionGuard.bucketName.\n`;
+  }
+  const out: string[] = [`# Enforcement: ${file}`, ''];
+  for (const v of verdicts) {
+    out.push(`## Bucket \`${v.bucket}\``, '', `**${verdictSummary(v, wantedTls)}**`, '');
+    if (!v.complete) out.push('_Some statements could not be decided (policy variables, unknown operators or a syntax error); decisions assume they do not apply._', '');
+    if (v.transport.witness) out.push(`- HTTP: ${v.transport.http}. Gets through: ${describeWitness(v.transport.witness)}.`);
+    else out.push(`- HTTP: ${v.transport.http}.`);
+    out.push(`- Lowest TLS version that gets through: ${v.transport.minTlsVersion ?? '1.0 (no minimum)'}.`);
+    for (const u of v.encryption.uploads) {
+      out.push(`- ${describeUploadClass(u)}: ${u.decision}${u.witness ? ` (e.g. ${describeWitness(u.witness)})` : ''}.`);
+    }
+    const requests = explainRequests(doc, v.bucket, { maxRequests: MAX_ROWS + 1 });
+    out.push('', '| decision | principal | action | resource | context | decided by |', '|---|---|---|---|---|---|');
+    for (const r of requests.slice(0, MAX_ROWS)) {
+      const { principal, action, resource, ...context } = r.request;
+      const ctx = Object.entries(context).map(([k, val]) => `${k}=${Array.isArray(val) ? val.join(', ') : String(val)}`).join('; ');
+      const by = r.statements.map(s => (typeof s === 'number' ? `statement ${s + 1}` : s)).join(', ');
+      out.push(`| ${r.decision} | ${cell(String(principal))} | ${cell(String(action))} | ${cell(String(resource))} | ${cell(ctx)} | ${cell(by)} |`);
+    }
+    if (requests.length > MAX_ROWS) out.push('', `_Only the first ${MAX_ROWS} request classes are listed; \`s3-encryption-guard explain --format json\` lists them all._`);
+    out.push('');
+  }
+  return out.join('\n');
+}
