@@ -17,11 +17,22 @@ import { analyzeDocument, uriPath, type DocumentAnalysis } from './features/docu
 import { hover } from './features/hover';
 import { toServerSettings, type ServerSettings } from './settings';
 
-const DEBOUNCE_MS = 150;
+/** Typing pauses this long before a document is analysed again (initializationOptions.debounceMs overrides it, e.g. for benchmarks). */
+let debounceMs = 150;
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
+/**
+ * Analyses of recently used documents (most recent last). Older ones are dropped to bound memory
+ * with hundreds of policies open; a feature that needs one again recomputes it (a few ms).
+ */
 const cache = new Map<string, DocumentAnalysis>();
+const MAX_CACHED = 32;
+function remember(a: DocumentAnalysis): void {
+  cache.delete(a.uri);
+  cache.set(a.uri, a);
+  while (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
+}
 const timers = new Map<string, NodeJS.Timeout>();
 const settingsCache = new Map<string, Promise<ServerSettings>>();
 const loggedKinds = new Map<string, string>();
@@ -31,7 +42,9 @@ let initSettings: ServerSettings = toServerSettings({});
 connection.onInitialize((params): InitializeResult => {
   pullConfiguration = !!params.capabilities.workspace?.configuration;
   // Editors that cannot answer workspace/configuration pass settings here instead.
-  initSettings = toServerSettings((params.initializationOptions as { settings?: unknown } | undefined)?.settings ?? params.initializationOptions);
+  const init = params.initializationOptions as { settings?: unknown; debounceMs?: unknown } | undefined;
+  initSettings = toServerSettings(init?.settings ?? init);
+  if (typeof init?.debounceMs === 'number' && init.debounceMs >= 0) debounceMs = init.debounceMs;
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -85,7 +98,7 @@ async function validate(doc: TextDocument): Promise<void> {
     const current = documents.get(uri);
     if (!current || current.version !== version) return; // a newer version is on its way
     const result = analyzeDocument(uri, version, current.getText(), settings);
-    cache.set(uri, result);
+    remember(result);
     const { kind, ruleFailures } = result.analysis;
     const line = `${kind.kind} (${kind.reason})`;
     if (loggedKinds.get(uri) !== line) {
@@ -100,7 +113,7 @@ async function validate(doc: TextDocument): Promise<void> {
   }
 }
 
-function schedule(doc: TextDocument, delay = DEBOUNCE_MS): void {
+function schedule(doc: TextDocument, delay = debounceMs): void {
   clearTimeout(timers.get(doc.uri));
   timers.set(doc.uri, setTimeout(() => { timers.delete(doc.uri); void validate(doc); }, delay));
 }
@@ -121,9 +134,12 @@ async function current(uri: string): Promise<DocumentAnalysis | undefined> {
   const doc = documents.get(uri);
   if (!doc) return undefined;
   const hit = cache.get(uri);
-  if (hit && hit.version === doc.version) return hit;
+  if (hit && hit.version === doc.version) {
+    remember(hit);
+    return hit;
+  }
   const fresh = analyzeDocument(uri, doc.version, doc.getText(), await settingsFor(uri));
-  cache.set(uri, fresh);
+  remember(fresh);
   return fresh;
 }
 
@@ -150,6 +166,13 @@ connection.onRequest('s3EncryptionGuard/explain', async (p: { uri: string; bucke
   if (!a) return { markdown: `The document ${uriPath(p.uri)} is not open.` };
   const settings = await settingsFor(p.uri);
   return { markdown: explainReport(a, p.bucket, settings.requirements.minTlsVersion) };
+});
+
+/** Memory and cache figures, for the benchmark and for bug reports ("S3 Encryption Guard: Show Output"). */
+connection.onRequest('s3EncryptionGuard/stats', () => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) gc(); // only when started with --expose-gc (the benchmark), to report live memory
+  return { openDocuments: documents.all().length, cachedAnalyses: cache.size, memory: process.memoryUsage() };
 });
 
 documents.listen(connection);

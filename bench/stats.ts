@@ -1,0 +1,26 @@
+export interface Timing { median: number; p95: number; runs: number }
+
+export function summarize(samples: number[]): Timing {
+  const s = [...samples].sort((a, b) => a - b);
+  return { median: s[s.length >> 1], p95: s[Math.min(s.length - 1, Math.floor(s.length * 0.95))], runs: s.length };
+}
+
+/** Runs `fn` repeatedly for at least `minMs` (and 5 times), after a warm-up. */
+export function time(fn: () => unknown, minMs = 500): Timing {
+  for (let i = 0; i < 5; i++) fn();
+  const samples: number[] = [];
+  const end = performance.now() + minMs;
+  while (performance.now() < end || samples.length < 5) {
+    const t = performance.now();
+    fn();
+    samples.push(performance.now() - t);
+  }
+  return summarize(samples);
+}
+
+export const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`);
+
+export function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map(r => r[c].length)));
+  return rows.map(r => r.map((v, c) => v.padEnd(widths[c])).join('  ')).join('\n');
+}
