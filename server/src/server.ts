@@ -3,7 +3,9 @@
 import {
   createConnection,
   DidChangeConfigurationNotification,
+  MessageType,
   ProposedFeatures,
+  ShowMessageNotification,
   TextDocuments,
   TextDocumentSyncKind,
   type InitializeResult,
@@ -69,7 +71,11 @@ function reportSettingProblems(s: ServerSettings): ServerSettings {
   if (key && !reportedProblems.has(key)) {
     reportedProblems.add(key);
     connection.console.warn(`s3EncryptionGuard.requirements: ${s.requirementProblems.join('; ')}`);
-    void connection.window.showWarningMessage(`S3 Encryption Guard: the setting s3EncryptionGuard.requirements has problems (those fields use their defaults): ${s.requirementProblems.join('; ')}`);
+    // A notification, not window/showMessageRequest: some editors do not answer requests they do not know.
+    void connection.sendNotification(ShowMessageNotification.type, {
+      type: MessageType.Warning,
+      message: `S3 Encryption Guard: the setting s3EncryptionGuard.requirements has problems (those fields use their defaults): ${s.requirementProblems.join('; ')}`,
+    });
   }
   return s;
 }
@@ -174,6 +180,9 @@ connection.onRequest('s3EncryptionGuard/stats', () => {
   if (gc) gc(); // only when started with --expose-gc (the benchmark), to report live memory
   return { openDocuments: documents.all().length, cachedAnalyses: cache.size, memory: process.memoryUsage() };
 });
+
+// A bug of ours in a feature must not take the server down with every open document's diagnostics.
+process.on('unhandledRejection', e => connection.console.error(`unexpected error (please report it): ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
 
 documents.listen(connection);
 connection.listen();

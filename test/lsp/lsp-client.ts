@@ -18,6 +18,8 @@ export class LspClient {
   /** What the server asked for with workspace/configuration, and what we answer. */
   configuration: unknown = {};
   configurationRequests = 0;
+  /** window/showMessage notifications, in order. */
+  readonly messages: { type: number; message: string }[] = [];
 
   constructor() {
     this.proc = spawn(process.execPath, [DIST_SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -30,6 +32,7 @@ export class LspClient {
       for (const w of this.waiters.splice(0)) w();
     });
     this.conn.onNotification('window/logMessage', () => undefined);
+    this.conn.onNotification('window/showMessage', (m: { type: number; message: string }) => { this.messages.push(m); });
     this.conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => {
       this.configurationRequests++;
       return p.items.map(() => this.configuration);

@@ -137,6 +137,24 @@ describe('language server over stdio', () => {
     await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
   });
 
+  it('says once, naming the field, when the requirements setting is invalid, and keeps working', async () => {
+    client.configuration = { requirements: { sse: ['AES-256'], minTlsVersion: 'TLS1.2' } };
+    await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+    const uri = 'file:///work/policies/req.bucket-policy.json';
+    await client.open(uri, BAD, 1);
+    await client.diagnostics(uri, 1);
+    const uri2 = 'file:///work/policies/req2.bucket-policy.json';
+    await client.open(uri2, BAD, 1);
+    await client.diagnostics(uri2, 1);
+    const warnings = client.messages.filter(m => /s3EncryptionGuard\.requirements has problems/.test(m.message));
+    assert.equal(warnings.length, 1, JSON.stringify(client.messages));
+    assert.equal(warnings[0].type, 2);
+    assert.match(warnings[0].message, /"sse" accepts "AES256", "aws:kms" and "aws:kms:dsse", not "AES-256" \(did you mean "AES256"\?\)/);
+    assert.match(warnings[0].message, /"minTlsVersion" must be one of/);
+    client.configuration = {};
+    await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+  });
+
   for (const [name, make] of Object.entries(BAD_INPUTS)) {
     it(`keeps answering after a hostile document: ${name}`, async () => {
       const hostile = `file:///work/hostile/${name}.bucket-policy.json`;
