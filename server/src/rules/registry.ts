@@ -19,7 +19,14 @@ import { grm016 } from './grammar/GRM-016-invisible-characters';
 import { grm017 } from './grammar/GRM-017-condition-keys';
 import { enc001 } from './encryption/ENC-001-sse-header-values';
 import { enc005 } from './encryption/ENC-005-allow-instead-of-deny';
+import { tls001 } from './transport/TLS-001-no-http-deny';
+import { tls002 } from './transport/TLS-002-http-deny-misses-bucket';
 import { tls003 } from './transport/TLS-003-allow-if-https';
+import { tls004 } from './transport/TLS-004-http-deny-few-actions';
+import { tls005 } from './transport/TLS-005-secure-transport-polarity';
+import { tls006 } from './transport/TLS-006-secure-transport-always-present';
+import { tls007 } from './transport/TLS-007-minimum-tls-version';
+import { tls008 } from './transport/TLS-008-signature-keys';
 
 export const RULES: readonly Rule[] = [
   grm001,
@@ -41,7 +48,14 @@ export const RULES: readonly Rule[] = [
   grm017,
   enc001,
   enc005,
+  tls001,
+  tls002,
   tls003,
+  tls004,
+  tls005,
+  tls006,
+  tls007,
+  tls008,
 ];
 
 const byId = new Map(RULES.map(r => [r.meta.id, r]));

@@ -1,31 +1,7 @@
-import { parseOperator } from '../../policy/operators';
-import type { Located, Statement } from '../../policy/model';
 import { addStatementsFix, fixTarget, httpsDenyStatement } from '../templates';
 import type { Fix, Rule } from '../types';
 import { capitalizedStatementLabel } from '../util';
-
-const KEY = 'aws:securetransport';
-
-/** The values a `Bool` (not `…IfExists`-free set operators) condition compares aws:SecureTransport with, as booleans. */
-function secureTransportValues(st: Statement): { value: boolean; item: Located }[] {
-  const out: { value: boolean; item: Located }[] = [];
-  for (const ob of st.condition?.operators ?? []) {
-    const op = parseOperator(ob.operator.value);
-    if (!op || op.family !== 'Bool' || op.set) continue;
-    for (const entry of ob.entries) {
-      if (entry.key.value.toLowerCase() !== KEY) continue;
-      for (const item of entry.values.items) {
-        const v = typeof item.value === 'string' ? item.value.toLowerCase() : item.value;
-        if (v === true || v === 'true') out.push({ value: true, item });
-        else if (v === false || v === 'false') out.push({ value: false, item });
-      }
-    }
-  }
-  return out;
-}
-
-const isEveryone = (st: Statement): boolean =>
-  !!st.principal && (st.principal.star || st.principal.entries.some(e => e.type.value === 'AWS' && e.values.items.some(i => i.value === '*')));
+import { addHttpsDenyFix, httpGaps, httpsNotEnforced, isAllowIfHttps, isEveryone, isHttpDeny, namesBucket } from './TLS-001-no-http-deny';
 
 export const tls003: Rule = {
   meta: {
@@ -44,22 +20,36 @@ export const tls003: Rule = {
     confidence: 'DOC',
     fixable: true,
   },
+  // The Allow shows the author wants HTTPS: checked even when the requirements do not ask for it.
   check(ctx) {
     const { doc } = ctx;
-    // A policy that already denies HTTP somewhere is judged by the enforcement analysis, not here.
-    const deniesHttp = doc.statements.some(st => st.effect?.value === 'Deny' && secureTransportValues(st).some(v => !v.value));
-    if (deniesHttp) return;
-    const target = fixTarget(doc, ctx.bucketName);
-    let fix: Fix | undefined;
-    for (const st of doc.statements) {
-      if (st.effect?.value !== 'Allow' || !st.effect) continue;
-      if (!secureTransportValues(st).some(v => v.value)) continue;
-      fix ??= target && addStatementsFix('Add a statement that denies HTTP requests (DenyInsecureTransport)', doc, [httpsDenyStatement(target.partition, target.bucket)]);
+    const allows = doc.statements.filter(isAllowIfHttps);
+    if (allows.length === 0) return;
+    const verdicts = ctx.verdicts();
+    // Without a bucket there is no verdict: fall back to the text (is there a Deny for HTTP at all?).
+    const fallbackFix = (): Fix | undefined => {
+      const target = fixTarget(doc, ctx.bucketName);
+      return target && addStatementsFix('Add a statement that denies HTTP requests (DenyInsecureTransport)', doc, [httpsDenyStatement(target.partition, target.bucket)]);
+    };
+    if (verdicts.length === 0 && doc.statements.some(isHttpDeny)) return;
+    let noVerdictFix: Fix | undefined;
+    for (const st of allows) {
+      if (!st.effect) continue;
+      let evidence = '';
+      let fix: Fix | undefined;
+      if (verdicts.length > 0) {
+        // A problem only when nothing denies HTTP for a bucket the Allow names (a partial HTTP Deny is TLS-002/TLS-004's).
+        const gap = httpGaps(ctx).find(g => g.verdict.transport.http === 'allowed' && namesBucket(st, g.verdict.bucket));
+        if (!gap) continue;
+        evidence = ` ${httpsNotEnforced(gap.verdict, gap.witness)}`;
+        // A miswritten HTTP Deny (TLS-005, TLS-006) is repaired by its own fix: adding one here would duplicate it.
+        if (gap.owner === 'TLS-003') fix = addHttpsDenyFix(doc, gap);
+      } else fix = noVerdictFix ??= fallbackFix();
       const everyone = isEveryone(st);
       ctx.report({
         span: st.effect.span,
         severity: everyone ? 'error' : 'warning',
-        message: `${capitalizedStatementLabel(st)} allows only HTTPS requests, but an Allow does not stop HTTP: whatever another statement or an IAM policy allows still gets through over HTTP. ` +
+        message: `${capitalizedStatementLabel(st)} allows only HTTPS requests, but an Allow does not stop HTTP: whatever another statement or an IAM policy allows still gets through over HTTP.${evidence} ` +
           (everyone ? 'With "Principal": "*" it also grants anonymous access over HTTPS. ' : '') +
           'Enforce HTTPS with a Deny on "aws:SecureTransport": "false" for the bucket and its objects.',
         fixes: fix ? [fix] : [],

@@ -1,0 +1,63 @@
+import type { Located } from '../../policy/model';
+import type { Fix, Rule } from '../types';
+import { capitalizedStatementLabel, show } from '../util';
+import { gapsOwnedBy, httpsNotEnforced, isEveryone, isInvertedDeny, transportTests, type TransportTest } from './TLS-001-no-http-deny';
+
+/** The value with its polarity flipped, in the same JSON type: `true` → `false`, `"True"` → `"false"`. */
+function flipped(item: Located): string | undefined {
+  const v = item.value;
+  if (typeof v === 'boolean') return String(!v);
+  if (typeof v !== 'string') return undefined;
+  const t = v.trim().toLowerCase();
+  return t === 'true' ? '"false"' : t === 'false' ? '"true"' : undefined;
+}
+
+/** The fix for an inverted test: flip every value of its aws:SecureTransport entries (one fix, several edits). */
+function flipFix(tests: TransportTest[]): Fix | undefined {
+  const edits = [];
+  for (const t of tests) {
+    for (const item of t.entry.values.items) {
+      const to = flipped(item);
+      if (to === undefined) return undefined;
+      edits.push({ span: item.span, newText: to });
+    }
+  }
+  return edits.length ? { title: 'Deny when "aws:SecureTransport" is false (requests over HTTP)', edits, preferred: true } : undefined;
+}
+
+export const tls005: Rule = {
+  meta: {
+    id: 'TLS-005',
+    title: 'Inverted aws:SecureTransport test in a Deny',
+    severity: 'error',
+    appliesTo: ['bucket-policy'],
+    why: '"aws:SecureTransport" is a Boolean that is always in the request context: "true" over HTTPS, "false" over HTTP. A Deny that fires when it is "true" denies every HTTPS request it names and lets HTTP through — the opposite of its evident intent. With "Principal": "*" and "s3:*" it locks everyone out; only the account root user can still get, put or delete the bucket policy to repair it. (Values other than true/false and String operators on the key are reported by GRM-012.)',
+    example: '{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "true"}}}',
+    useInstead: '{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}',
+    references: [
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-securetransport',
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html',
+      'https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html',
+    ],
+    confidence: 'DOC',
+    fixable: true,
+  },
+  check(ctx) {
+    const owned = gapsOwnedBy(ctx, 'TLS-005');
+    for (const st of ctx.doc.statements) {
+      if (!isInvertedDeny(st)) continue;
+      const tests = transportTests(st).filter(t => t.matches === 'https');
+      const first = tests[0]?.entry.values.items[0];
+      if (!first) continue;
+      const gap = owned.find(g => g.statement === st);
+      const lockout = isEveryone(st) ? ' With "Principal": "*" it locks every caller out of what it names; only the account root user can still repair the bucket policy.' : '';
+      ctx.report({
+        span: tests[0].entry.values.span,
+        message: `${capitalizedStatementLabel(st)} tests "${tests[0].ob.operator.value}": {"${tests[0].entry.key.value}": ${show(first.value)}}, which matches every request over HTTPS and none over HTTP: it denies the secure requests it names and lets HTTP through, the opposite of enforcing HTTPS.${lockout}` +
+          (gap ? ` ${httpsNotEnforced(gap.verdict, gap.witness)}` : '') +
+          ' Deny when it is "false".',
+        fixes: [flipFix(tests)].filter((f): f is Fix => !!f),
+      });
+    }
+  },
+};

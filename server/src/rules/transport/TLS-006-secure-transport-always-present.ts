@@ -1,0 +1,75 @@
+import { operatorTaken, removeConditionEntryFix } from '../edits';
+import type { Fix, Rule, Severity } from '../types';
+import { capitalizedStatementLabel, show } from '../util';
+import { gapsOwnedBy, httpsNotEnforced, transportTests } from './TLS-001-no-http-deny';
+
+// aws:SecureTransport is in every request context ("true" over HTTPS, "false" over HTTP; IAM-UG
+// reference_policies_condition-keys). So `BoolIfExists` behaves exactly like `Bool` on it — both
+// are correct and are deliberately not flagged (RULES.md TLS-006) — while a `Null` test on it is a
+// constant: "true" (absent) never matches, "false" (present) always does.
+
+export const tls006: Rule = {
+  meta: {
+    id: 'TLS-006',
+    title: 'aws:SecureTransport is always present: BoolIfExists equals Bool, Null never varies',
+    severity: 'warning',
+    appliesTo: ['bucket-policy'],
+    why: 'aws:SecureTransport is always in the request context: "true" over HTTPS, "false" over HTTP. That is why "BoolIfExists" and "Bool" behave the same on it (both are fine, and JSON false and the string "false" are both accepted; neither is flagged). It also means a "Null" test on it never varies: "Null": {"aws:SecureTransport": "true"} (key absent) never matches, so a Deny with it does nothing, and "false" (key present) always matches, so a Deny with it denies every request it names, HTTPS included. To deny HTTP, test the value with Bool.',
+    example: '{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Null": {"aws:SecureTransport": "true"}}}',
+    useInstead: '{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}',
+    references: [
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-securetransport',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Null',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html',
+    ],
+    confidence: 'DOC',
+    fixable: true,
+  },
+  check(ctx) {
+    const { doc } = ctx;
+    const owned = gapsOwnedBy(ctx, 'TLS-006');
+    for (const st of doc.statements) {
+      const effect = st.effect?.value;
+      if (effect !== 'Allow' && effect !== 'Deny') continue;
+      for (const t of transportTests(st)) {
+        if (t.op.family !== 'Null' || t.op.set) continue;
+        const always = t.matches === 'both';
+        const value = show(t.entry.values.items[0]?.value);
+        const constant = `"${t.ob.operator.value}": {"${t.entry.key.value}": ${value}} ${always ? 'always matches' : 'never matches'}, because aws:SecureTransport is in every request ("true" over HTTPS, "false" over HTTP)`;
+        const label = capitalizedStatementLabel(st);
+        const fixes: Fix[] = [];
+        let severity: Severity;
+        let consequence: string;
+        if (effect === 'Deny') {
+          severity = always ? 'error' : 'warning';
+          consequence = always
+            ? `${label} denies every request it names, HTTPS included.`
+            : `${label} never applies, so it denies nothing.`;
+          const gap = owned.find(g => g.statement === st);
+          if (gap) consequence += ` ${httpsNotEnforced(gap.verdict, gap.witness)}`;
+          consequence += ' To deny HTTP, use "Bool": {"aws:SecureTransport": "false"}.';
+          // The operator and the value change together: only when the Null block tests this key alone.
+          if (t.ob.entries.length === 1 && st.condition && !operatorTaken(st.condition, 'Bool', t.ob) && t.entry.values.items.length === 1) {
+            fixes.push({
+              title: 'Deny requests over HTTP ("Bool": {"aws:SecureTransport": "false"})',
+              edits: [
+                { span: t.ob.operator.span, newText: '"Bool"' },
+                { span: t.entry.values.items[0].span, newText: '"false"' },
+              ],
+              preferred: true,
+            });
+          }
+        } else if (always) {
+          severity = 'info';
+          consequence = `The test is redundant in ${label.charAt(0).toLowerCase()}${label.slice(1)}: remove it.`;
+          const fix = st.condition && removeConditionEntryFix('Remove the test on aws:SecureTransport', st, st.condition, t.ob, t.entry, true);
+          if (fix) fixes.push(fix);
+        } else {
+          severity = 'warning';
+          consequence = `${label} never applies, so it allows nothing.`;
+        }
+        ctx.report({ span: t.ob.operator.span, severity, message: `${constant}. ${consequence}`, fixes });
+      }
+    }
+  },
+};

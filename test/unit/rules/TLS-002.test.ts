@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runRule } from '../../../server/src/analyze';
+import { bucketVerdicts } from '../../../server/src/engine/verdict';
+import { parsePolicy } from '../../../server/src/policy/parse';
+import { DEFAULT_REQUIREMENTS } from '../../../server/src/requirements';
+import { tls002 } from '../../../server/src/rules/transport/TLS-002-http-deny-misses-bucket';
+import { ruleTester, type InvalidCase } from './rule-tester';
+
+const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
+const denyHttp = (resource: string, action = '"s3:*"') =>
+  `{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": ${action}, "Resource": ${resource}, "Condition": {"Bool": {"aws:SecureTransport": "false"}}}`;
+
+const multiLine = (resources: string[]) => `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "DenyHttp",
+      "Effect": "Deny",
+      "Principal": "*",
+      "Action": "s3:*",
+      "Resource": [
+${resources.map(r => `        "${r}"`).join(',\n')}
+      ],
+      "Condition": { "Bool": { "aws:SecureTransport": "false" } }
+    }
+  ]
+}
+`;
+const multiLineTarget = '[\n        "arn:aws:s3:::b/*"\n      ]';
+
+const invalid: InvalidCase[] = [
+  {
+    name: 'only BUCKET/* (the CIS text): the witness is a bucket-level call, the fix adds the bucket ARN',
+    code: policy(denyHttp('"arn:aws:s3:::b/*"')),
+    errors: [{
+      target: '"arn:aws:s3:::b/*"',
+      severity: 'warning',
+      message: /^HTTPS is not enforced for bucket "b": an anonymous caller can call s3:ListBucket on arn:aws:s3:::b over HTTP\. Statement "DenyHttp" denies HTTP only for "arn:aws:s3:::b\/\*", not for the bucket itself.*Add "arn:aws:s3:::b" to its Resource\.$/,
+    }],
+    output: policy(denyHttp('["arn:aws:s3:::b", "arn:aws:s3:::b/*"]')),
+  },
+  {
+    name: 'a one-line array: the bucket ARN goes first',
+    code: policy(denyHttp('["arn:aws:s3:::b/*"]')),
+    errors: [{ target: '["arn:aws:s3:::b/*"]' }],
+    output: policy(denyHttp('["arn:aws:s3:::b", "arn:aws:s3:::b/*"]')),
+  },
+  {
+    name: 'a multi-line array keeps one ARN per line',
+    code: multiLine(['arn:aws:s3:::b/*']),
+    errors: [{ target: multiLineTarget }],
+    output: multiLine(['arn:aws:s3:::b', 'arn:aws:s3:::b/*']),
+  },
+  {
+    name: 'only the bucket ARN: the witness is an object call, the fix adds BUCKET/*',
+    code: policy(denyHttp('"arn:aws:s3:::b"')),
+    errors: [{ target: '"arn:aws:s3:::b"', message: /an anonymous caller can call s3:GetObject on arn:aws:s3:::b\/example over HTTP\. .*not for arn:aws:s3:::b\/example\. Add "arn:aws:s3:::b\/\*" to its Resource\./ }],
+    output: policy(denyHttp('["arn:aws:s3:::b", "arn:aws:s3:::b/*"]')),
+  },
+  {
+    name: 'one prefix only: both canonical ARNs are added in one fix',
+    code: policy(denyHttp('["arn:aws:s3:::b/private/*"]')),
+    errors: [{ target: '["arn:aws:s3:::b/private/*"]', message: /Add "arn:aws:s3:::b" and "arn:aws:s3:::b\/\*" to its Resource\./ }],
+    output: policy(denyHttp('["arn:aws:s3:::b", "arn:aws:s3:::b/private/*", "arn:aws:s3:::b/*"]')),
+  },
+  {
+    name: 'two buckets: one finding each, each fix adds its own bucket ARN beside its objects',
+    code: policy(denyHttp('["arn:aws:s3:::b1/*", "arn:aws:s3:::b2/*"]')),
+    errors: [
+      { target: '["arn:aws:s3:::b1/*", "arn:aws:s3:::b2/*"]', message: /bucket "b1": .* on arn:aws:s3:::b1 over HTTP/ },
+      { target: '["arn:aws:s3:::b1/*", "arn:aws:s3:::b2/*"]', message: /bucket "b2": .* on arn:aws:s3:::b2 over HTTP/ },
+    ],
+    output: policy(denyHttp('["arn:aws:s3:::b1", "arn:aws:s3:::b1/*", "arn:aws:s3:::b2", "arn:aws:s3:::b2/*"]')),
+  },
+  {
+    name: 'a partial HTTP Deny shows the intent: reported even when HTTPS is not required',
+    code: policy(denyHttp('"arn:aws:s3:::b/*"')),
+    requirements: { https: false },
+    errors: [{ target: '"arn:aws:s3:::b/*"' }],
+    output: policy(denyHttp('["arn:aws:s3:::b", "arn:aws:s3:::b/*"]')),
+  },
+];
+
+ruleTester(tls002, {
+  valid: [
+    { name: 'both ARNs', code: policy(denyHttp('["arn:aws:s3:::b", "arn:aws:s3:::b/*"]')) },
+    { name: 'one Deny per ARN', code: policy(denyHttp('"arn:aws:s3:::b"'), denyHttp('"arn:aws:s3:::b/*"')) },
+    { name: 'a pattern that covers both', code: policy(denyHttp('"arn:aws:s3:::b*"')) },
+    { name: 'no HTTP Deny at all is TLS-001\'s', code: policy('{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}') },
+    { name: 'both ARNs but one action is TLS-004\'s', code: policy(denyHttp('["arn:aws:s3:::b", "arn:aws:s3:::b/*"]', '"s3:GetObject"')) },
+  ],
+  invalid,
+});
+
+describe('TLS-002 fixes: the fixed policy denies HTTP to the bucket and its objects', () => {
+  for (const c of invalid) {
+    if (c.output === undefined) continue;
+    it(c.name!, () => {
+      const doc = parsePolicy(c.output!);
+      const verdicts = bucketVerdicts(doc);
+      assert.ok(verdicts.length > 0);
+      assert.deepEqual(verdicts.map(v => v.transport.http), verdicts.map(() => 'denied'));
+      assert.deepEqual(runRule(tls002, doc, 'bucket-policy', { requirements: DEFAULT_REQUIREMENTS }), []);
+    });
+  }
+});

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runRule } from '../../../server/src/analyze';
+import { bucketVerdicts } from '../../../server/src/engine/verdict';
+import { parsePolicy } from '../../../server/src/policy/parse';
+import { DEFAULT_REQUIREMENTS } from '../../../server/src/requirements';
+import { tls006 } from '../../../server/src/rules/transport/TLS-006-secure-transport-always-present';
+import { ruleTester, type InvalidCase } from './rule-tester';
+
+const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
+const deny = (condition: string) =>
+  `{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": ${condition}}`;
+const allow = (condition: string) =>
+  `{"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": ${condition}}`;
+const canonical = deny('{"Bool": {"aws:SecureTransport": "false"}}');
+
+const invalid: InvalidCase[] = [
+  {
+    name: 'Deny if Null "true": never applies; the witness; the fix tests the value with Bool',
+    code: policy(deny('{"Null": {"aws:SecureTransport": "true"}}')),
+    errors: [{
+      target: '"Null"',
+      severity: 'warning',
+      message: /^"Null": \{"aws:SecureTransport": "true"\} never matches, because aws:SecureTransport is in every request.*Statement "DenyHttp" never applies, so it denies nothing\. HTTPS is not enforced for bucket "b": an anonymous caller can call s3:GetObject on arn:aws:s3:::b\/example over HTTP\. To deny HTTP/,
+    }],
+    output: policy(canonical),
+  },
+  {
+    name: 'Deny if Null "false": always applies, HTTPS included (error)',
+    code: policy(deny('{"Null": {"aws:SecureTransport": "false"}}')),
+    errors: [{ target: '"Null"', severity: 'error', message: /always matches.*Statement "DenyHttp" denies every request it names, HTTPS included\./ }],
+    output: policy(canonical),
+  },
+  {
+    name: 'a multi-line Condition keeps its layout',
+    code: `{\n  "Statement": [\n    {\n      "Effect": "Deny",\n      "Principal": "*",\n      "Action": "s3:*",\n      "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],\n      "Condition": {\n        "Null": {\n          "aws:SecureTransport": "true"\n        }\n      }\n    }\n  ]\n}`,
+    errors: [{ target: '"Null"' }],
+    output: `{\n  "Statement": [\n    {\n      "Effect": "Deny",\n      "Principal": "*",\n      "Action": "s3:*",\n      "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],\n      "Condition": {\n        "Bool": {\n          "aws:SecureTransport": "false"\n        }\n      }\n    }\n  ]\n}`,
+  },
+  {
+    name: 'Null testing another key too: reported, no fix (the other key keeps its Null test)',
+    code: policy(deny('{"Null": {"aws:SecureTransport": "true", "s3:x-amz-server-side-encryption": "true"}}')),
+    errors: [{ target: '"Null"' }],
+    output: policy(deny('{"Null": {"aws:SecureTransport": "true", "s3:x-amz-server-side-encryption": "true"}}')),
+  },
+  {
+    name: 'beside a correct HTTP Deny: still dead, but no witness (HTTP is denied)',
+    code: policy(canonical, deny('{"Null": {"aws:SecureTransport": "true"}}')),
+    errors: [{ target: '"Null"', message: /^(?!.*HTTPS is not enforced).*never applies/ }],
+  },
+  {
+    name: 'an Allow with Null "false": the test is redundant (info), the fix removes it',
+    code: policy(canonical, allow('{"Null": {"aws:SecureTransport": "false"}}')),
+    errors: [{ target: '"Null"', severity: 'info', message: /always matches.*redundant/ }],
+    output: policy(canonical, `{"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}`),
+  },
+  {
+    name: 'an Allow with Null "true" never applies',
+    code: policy(canonical, allow('{"Null": {"aws:SecureTransport": "true"}}')),
+    errors: [{ target: '"Null"', severity: 'warning', message: /Statement "Read" never applies, so it allows nothing/ }],
+  },
+];
+
+ruleTester(tls006, {
+  valid: [
+    { name: 'BoolIfExists behaves like Bool on an always-present key: not flagged', code: policy(deny('{"BoolIfExists": {"aws:SecureTransport": "false"}}')) },
+    { name: 'a JSON false is as good as the string', code: policy(deny('{"Bool": {"aws:SecureTransport": false}}')) },
+    { name: 'an Allow with BoolIfExists "true" beside the Deny', code: policy(canonical, allow('{"BoolIfExists": {"aws:SecureTransport": "true"}}')) },
+    { name: 'Null on a key that can be absent is fine', code: policy(canonical, deny('{"Null": {"s3:x-amz-server-side-encryption": "true"}}')) },
+  ],
+  invalid,
+});
+
+describe('TLS-006 fixes: the fixed policy denies HTTP', () => {
+  for (const c of invalid) {
+    if (c.output === undefined || c.output === c.code) continue;
+    it(c.name!, () => {
+      const doc = parsePolicy(c.output!);
+      assert.deepEqual(bucketVerdicts(doc).map(v => v.transport.http), ['denied']);
+      assert.deepEqual(runRule(tls006, doc, 'bucket-policy', { requirements: DEFAULT_REQUIREMENTS }), []);
+    });
+  }
+});
