@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { SERVER_NODE_FLAGS } from '../server/src/runtime';
 import { bucketPolicy, keyPolicy } from './policies';
 import { fmt, summarize, table, type Timing } from './stats';
 
@@ -20,7 +21,7 @@ export async function benchLsp(): Promise<LspResults> {
   const server = path.resolve(__dirname, '..', '..', 'dist', 'server', 'server.js');
   // The flags the VS Code client starts the server with (client/src/extension.ts); --expose-gc
   // lets the stats request collect garbage before it reports live memory.
-  const proc = spawn(process.execPath, ['--max-semi-space-size=2', '--expose-gc', server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--expose-gc', server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
   const waiting = new Map<string, (v: number) => void>();
   conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; version?: number }) => {

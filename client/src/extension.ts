@@ -1,5 +1,6 @@
 // Activation: start the language server over IPC and register the client-side commands.
 import * as vscode from 'vscode';
+import { SERVER_NODE_FLAGS } from '../../server/src/runtime';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 
 export interface ExtensionApi {
@@ -18,9 +19,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   context.subscriptions.push(output);
 
   const serverModule = context.asAbsolutePath('dist/server/server.js');
-  // Analysis runs on every keystroke and makes short-lived garbage: a small young generation keeps
-  // the server's resident memory low with hundreds of policies open (measured in bench/lsp.ts).
-  const execArgv = ['--max-semi-space-size=2'];
+  const execArgv = [...SERVER_NODE_FLAGS];
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv } },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...execArgv, '--nolazy', '--inspect=6010'] } },

@@ -30,10 +30,20 @@ const documents = new TextDocuments(TextDocument);
  */
 const cache = new Map<string, DocumentAnalysis>();
 const MAX_CACHED = 32;
+/** An analysis retains about 30 bytes of heap per byte of text: 4 MB of text is ~120 MB at most. */
+const MAX_CACHED_TEXT = 4 * 1024 * 1024;
+const textSize = (a: DocumentAnalysis): number => a.analysis.doc?.text.length ?? 0;
 function remember(a: DocumentAnalysis): void {
   cache.delete(a.uri);
   cache.set(a.uri, a);
-  while (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
+  let total = 0;
+  for (const c of cache.values()) total += textSize(c);
+  // Drop the least recently used first; the newest one stays whatever its size.
+  while (cache.size > 1 && (cache.size > MAX_CACHED || total > MAX_CACHED_TEXT)) {
+    const oldest = cache.keys().next().value!;
+    total -= textSize(cache.get(oldest)!);
+    cache.delete(oldest);
+  }
 }
 const timers = new Map<string, NodeJS.Timeout>();
 const settingsCache = new Map<string, Promise<ServerSettings>>();

@@ -1,6 +1,7 @@
 // A real JSON-RPC client that spawns the built language server over stdio.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { SERVER_NODE_FLAGS } from '../../server/src/runtime';
 import { DIST_SERVER } from '../helpers/paths';
 
 export interface PublishedDiagnostics {
@@ -22,7 +23,8 @@ export class LspClient {
   readonly messages: { type: number; message: string }[] = [];
 
   constructor() {
-    this.proc = spawn(process.execPath, [DIST_SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // The flags VS Code starts it with: hostile documents must fit in that heap too.
+    this.proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, DIST_SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr!.on('data', d => { this.stderr += d; });
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishedDiagnostics) => {
