@@ -44,10 +44,22 @@ function lineIndent(text: string, offset: number): string | undefined {
   return /^[ \t]*$/.test(before) ? before : undefined;
 }
 
-/** What separates `member` from the one before it: a line break and its indentation when it starts a line, else a space. */
-function separatorBefore(text: string, member: Member): string {
-  const indent = lineIndent(text, member.span.offset);
+/** What separates the item (member, array item) at `offset` from the one before it: a line break and its indentation when it starts a line, else a space. */
+export function separatorBefore(text: string, offset: number): string {
+  const indent = lineIndent(text, offset);
   return indent !== undefined ? `\n${indent}` : ' ';
+}
+
+/**
+ * Insert `newText` (one or more members or array items) into a comma-separated sequence right
+ * before or after the item at `span`, following the layout (a new line with the item's
+ * indentation when the item starts a line, else a space).
+ */
+export function insertBeside(text: string, span: Span, newText: string, side: 'before' | 'after'): TextEditSpan {
+  const sep = separatorBefore(text, span.offset);
+  return side === 'before'
+    ? { span: { offset: span.offset, length: 0 }, newText: `${newText},${sep}` }
+    : { span: { offset: span.offset + span.length, length: 0 }, newText: `,${sep}${newText}` };
 }
 
 /** Where `insertMember` puts the new member: first, last, or right after a member of the object. */
@@ -65,8 +77,8 @@ export function insertMember(text: string, object: JsonNode, memberText: string,
     after = at.after;
     before = i >= 0 ? members[i + 1] : undefined;
   }
-  if (before) return { span: { offset: before.span.offset, length: 0 }, newText: `${memberText},${separatorBefore(text, before)}` };
-  if (after) return { span: { offset: after.span.offset + after.span.length, length: 0 }, newText: `,${separatorBefore(text, after)}${memberText}` };
+  if (before) return insertBeside(text, before.span, memberText, 'before');
+  if (after) return insertBeside(text, after.span, memberText, 'after');
   return { span: { offset: object.offset + 1, length: 0 }, newText: memberText };
 }
 

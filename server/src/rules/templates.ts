@@ -3,21 +3,31 @@
 import { bucketArn, dominantPartition, objectsArn, policyBucket } from '../policy/arn';
 import type { PolicyDocument } from '../policy/model';
 import { spanText } from './util';
-import { editsFix } from './edits';
+import { editsFix, insertBeside, separatorBefore } from './edits';
 import type { Fix } from './types';
 
 const json = (v: unknown): string => JSON.stringify(v);
 
-/** TLS-001: deny every request to the bucket and its objects that does not use HTTPS. */
-export function httpsDenyStatement(partition: string, bucket: string): string {
+/** Deny every S3 action on the bucket and its objects to everyone, when `condition` holds. */
+function bucketWideDenyStatement(partition: string, bucket: string, sid: string, condition: Record<string, Record<string, string | number>>): string {
   return json({
-    Sid: 'DenyInsecureTransport',
+    Sid: sid,
     Effect: 'Deny',
     Principal: '*',
     Action: 's3:*',
     Resource: [bucketArn(partition, bucket), objectsArn(partition, bucket)],
-    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    Condition: condition,
   });
+}
+
+/** TLS-001: deny every request to the bucket and its objects that does not use HTTPS. */
+export function httpsDenyStatement(partition: string, bucket: string): string {
+  return bucketWideDenyStatement(partition, bucket, 'DenyInsecureTransport', { Bool: { 'aws:SecureTransport': 'false' } });
+}
+
+/** TLS-007 "Fixed": deny every request to the bucket and its objects below the TLS version (`"1.2"`). */
+export function oldTlsDenyStatement(partition: string, bucket: string, min: string): string {
+  return bucketWideDenyStatement(partition, bucket, 'DenyOutdatedTls', { NumericLessThan: { 's3:TlsVersion': Number(min) } });
 }
 
 /**
@@ -45,10 +55,8 @@ export function addStatementsFix(title: string, doc: PolicyDocument, statementsJ
   if (node.type !== 'array') return undefined;
   const children = node.children ?? [];
   const last = children[children.length - 1];
+  if (!last) return editsFix(title, [{ span: { offset: node.offset + 1, length: 0 }, newText: statementsJson.join(', ') }]);
   // Follow the file's layout: a new line with the indentation of the last statement.
-  const lineStart = last ? doc.text.lastIndexOf('\n', last.offset) + 1 : -1;
-  const indent = last && lineStart > 0 ? /^[ \t]*/.exec(doc.text.slice(lineStart, last.offset))![0] : '';
-  const sep = last ? (lineStart > 0 && indent === doc.text.slice(lineStart, last.offset) ? `,\n${indent}` : ', ') : '';
-  const at = last ? last.offset + last.length : node.offset + 1;
-  return editsFix(title, [{ span: { offset: at, length: 0 }, newText: sep + statementsJson.join(sep || ', ') }]);
+  const joined = statementsJson.join(`,${separatorBefore(doc.text, last.offset)}`);
+  return editsFix(title, [insertBeside(doc.text, { offset: last.offset, length: last.length }, joined, 'after')]);
 }

@@ -1,7 +1,8 @@
 // Small pieces that several rules share: JSON text, lookups in the model, message wording.
 // Text edits for quick-fixes are in edits.ts.
 import { editDistance } from '../knowledge';
-import type { ConditionBlock, ConditionOperatorBlock, JsonNode, Located, Member, PolicyDocument, Span, Statement, ValueList } from '../policy/model';
+import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock, JsonNode, Located, Member, PolicyDocument, Span, Statement, ValueList } from '../policy/model';
+import { parseOperator, type ParsedOperator } from '../policy/operators';
 import { membersOf } from '../policy/parse';
 
 // ---------------------------------------------------------------------------------------------
@@ -49,9 +50,31 @@ export function* operatorBlocks(doc: PolicyDocument): Generator<{ st: Statement;
   }
 }
 
+/**
+ * Every entry of a statement's Condition that tests `key` (condition key names are
+ * case-insensitive), with its operator block and parsed operator; unknown operators are left out.
+ */
+export function* keyTests(st: Statement, key: string): Generator<{ ob: ConditionOperatorBlock; op: ParsedOperator; entry: ConditionEntry }> {
+  const lower = key.toLowerCase();
+  for (const ob of st.condition?.operators ?? []) {
+    const op = parseOperator(ob.operator.value);
+    if (!op) continue;
+    for (const entry of ob.entries) if (entry.key.value.toLowerCase() === lower) yield { ob, op, entry };
+  }
+}
+
+/** `"Principal": "*"` or `{"AWS": "*"}` (and no NotPrincipal): the statement applies to every caller. */
+export const isEveryone = (st: Statement): boolean =>
+  !st.notPrincipal && !!st.principal && (st.principal.star || st.principal.entries.some(e => e.type.value === 'AWS' && e.values.items.some(i => i.value === '*')));
+
 /** The span of a statement's opening brace, for findings about the statement as a whole. */
 export function statementHead(st: Statement): Span {
   return { offset: st.node.offset, length: 1 };
+}
+
+/** The span of the `Statement` key (else the document's opening brace), for findings about what the policy lacks. */
+export function policyHead(doc: PolicyDocument): Span {
+  return doc.statementMember?.key.span ?? { offset: doc.root?.offset ?? 0, length: doc.root ? 1 : 0 };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
-import { addStatementsFix, fixTarget, httpsDenyStatement } from '../templates';
+import { fixTarget } from '../templates';
 import type { Fix, Rule } from '../types';
-import { capitalizedStatementLabel } from '../util';
-import { addHttpsDenyFix, httpGaps, httpsNotEnforced, isAllowIfHttps, isEveryone, isHttpDeny, namesBucket } from './TLS-001-no-http-deny';
+import { capitalizedStatementLabel, isEveryone } from '../util';
+import { addHttpsDenyFix, addHttpsDenyFixFor, httpGaps, httpsNotEnforced, isAllowIfHttps, isHttpDeny, namesBucket } from './shared';
 
 export const tls003: Rule = {
   meta: {
@@ -29,7 +29,7 @@ export const tls003: Rule = {
     // Without a bucket there is no verdict: fall back to the text (is there a Deny for HTTP at all?).
     const fallbackFix = (): Fix | undefined => {
       const target = fixTarget(doc, ctx.bucketName);
-      return target && addStatementsFix('Add a statement that denies HTTP requests (DenyInsecureTransport)', doc, [httpsDenyStatement(target.partition, target.bucket)]);
+      return target && addHttpsDenyFix(doc, target.partition, target.bucket);
     };
     if (verdicts.length === 0 && doc.statements.some(isHttpDeny)) return;
     let noVerdictFix: Fix | undefined;
@@ -43,7 +43,7 @@ export const tls003: Rule = {
         if (!gap) continue;
         evidence = ` ${httpsNotEnforced(gap.verdict, gap.witness)}`;
         // A miswritten HTTP Deny (TLS-005, TLS-006) is repaired by its own fix: adding one here would duplicate it.
-        if (gap.owner === 'TLS-003') fix = addHttpsDenyFix(doc, gap);
+        if (gap.owner === 'TLS-003') fix = addHttpsDenyFixFor(doc, gap);
       } else fix = noVerdictFix ??= fallbackFix();
       const everyone = isEveryone(st);
       ctx.report({

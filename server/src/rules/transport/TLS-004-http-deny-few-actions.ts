@@ -1,33 +1,6 @@
-import type { PolicyDocument, Statement } from '../../policy/model';
-import { replaceFix } from '../edits';
-import type { Fix, Rule } from '../types';
-import { capitalizedStatementLabel, jsonString, memberAt, stringItems } from '../util';
-import { gapsOwnedBy, httpsNotEnforced } from './TLS-001-no-http-deny';
-
-/**
- * The fix that makes a Deny name every S3 action: `"Action": "s3:*"` (the value replaced, or a
- * `NotAction` member replaced by that Action). Undefined when the statement has neither.
- */
-export function widenActionFix(doc: PolicyDocument, st: Statement): Fix | undefined {
-  const title = 'Deny every S3 action ("Action": "s3:*")';
-  if (st.action) return replaceFix(title, st.action.span, jsonString('s3:*'));
-  if (!st.notAction) return undefined;
-  const key = st.members.find(m => m.key.value === 'NotAction')?.key;
-  const member = key && memberAt(st.node, key);
-  return member ? replaceFix(title, member.span, `"Action": ${jsonString('s3:*')}`) : undefined;
-}
-
-/** How a statement's Action (or NotAction) list reads in a message: `s3:GetObject`, `s3:GetObject and s3:PutObject`. */
-export function actionsText(st: Statement): string {
-  const names = stringItems(st.action ?? st.notAction).map(i => i.value);
-  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
-}
-
-/** What a statement's actions take in and leave out, for messages: `only s3:GetObject` / `other actions`, or with NotAction `every action except s3:GetObject` / `s3:GetObject`. */
-export function actionsLeftOut(st: Statement): { named: string; leftOut: string } {
-  const list = actionsText(st);
-  return st.notAction && !st.action ? { named: `every action except ${list}`, leftOut: list } : { named: `only ${list}`, leftOut: 'other actions' };
-}
+import type { Rule } from '../types';
+import { capitalizedStatementLabel } from '../util';
+import { actionsLeftOut, gapsOwnedBy, httpsNotEnforced, widenActionFix } from './shared';
 
 export const tls004: Rule = {
   meta: {
@@ -47,11 +20,10 @@ export const tls004: Rule = {
   },
   // A partial HTTP Deny shows the author wants HTTPS: checked even when the requirements do not ask for it.
   check(ctx) {
-    const { doc } = ctx;
     for (const gap of gapsOwnedBy(ctx, 'TLS-004')) {
       const st = gap.statement;
       if (!st) continue;
-      const fix = widenActionFix(doc, st);
+      const fix = widenActionFix(st);
       const list = st.action ?? st.notAction;
       ctx.report({
         span: list?.span ?? st.span,

@@ -1,15 +1,13 @@
 import type { Located } from '../../policy/model';
 import type { Fix, Rule } from '../types';
-import { capitalizedStatementLabel, show } from '../util';
-import { gapsOwnedBy, httpsNotEnforced, isEveryone, isInvertedDeny, transportTests, type TransportTest } from './TLS-001-no-http-deny';
+import { capitalizedStatementLabel, isEveryone, show } from '../util';
+import { gapsOwnedBy, httpsNotEnforced, isInvertedDeny, looseBool, transportTests, type TransportTest } from './shared';
 
 /** The value with its polarity flipped, in the same JSON type: `true` → `false`, `"True"` → `"false"`. */
 function flipped(item: Located): string | undefined {
-  const v = item.value;
-  if (typeof v === 'boolean') return String(!v);
-  if (typeof v !== 'string') return undefined;
-  const t = v.trim().toLowerCase();
-  return t === 'true' ? '"false"' : t === 'false' ? '"true"' : undefined;
+  const b = looseBool(item.value);
+  if (b === undefined) return undefined;
+  return typeof item.value === 'boolean' ? String(!b) : `"${!b}"`;
 }
 
 /** The fix for an inverted test: flip every value of its aws:SecureTransport entries (one fix, several edits). */

@@ -1,7 +1,7 @@
 import { operatorTaken, removeConditionEntryFix } from '../edits';
 import type { Fix, Rule, Severity } from '../types';
-import { capitalizedStatementLabel, show } from '../util';
-import { gapsOwnedBy, httpsNotEnforced, transportTests } from './TLS-001-no-http-deny';
+import { capitalizedStatementLabel, show, statementLabel } from '../util';
+import { gapsOwnedBy, httpsNotEnforced, transportTests } from './shared';
 
 // aws:SecureTransport is in every request context ("true" over HTTPS, "false" over HTTP; IAM-UG
 // reference_policies_condition-keys). So `BoolIfExists` behaves exactly like `Bool` on it — both
@@ -61,7 +61,7 @@ export const tls006: Rule = {
           }
         } else if (always) {
           severity = 'info';
-          consequence = `The test is redundant in ${label.charAt(0).toLowerCase()}${label.slice(1)}: remove it.`;
+          consequence = `The test is redundant in ${statementLabel(st)}: remove it.`;
           const fix = st.condition && removeConditionEntryFix('Remove the test on aws:SecureTransport', st, st.condition, t.ob, t.entry, true);
           if (fix) fixes.push(fix);
         } else {

@@ -14,18 +14,24 @@ import {
   sseLevel,
   type TlsVersion,
 } from '../../engine/requests';
-import { describeWitness } from '../../engine/summary';
 import type { BucketVerdict, Witness } from '../../engine/types';
-import { bucketArn, dominantPartition, objectsArn } from '../../policy/arn';
 import type { ConditionEntry, ConditionOperatorBlock, Located, PolicyDocument, Span, Statement } from '../../policy/model';
-import { parseOperator, type ParsedOperator } from '../../policy/operators';
+import type { ParsedOperator } from '../../policy/operators';
 import { replaceFix } from '../edits';
-import { addStatementsFix } from '../templates';
+import { addStatementsFix, oldTlsDenyStatement } from '../templates';
 import type { Fix, Rule, RuleContext } from '../types';
-import { capitalizedStatementLabel, stringItems } from '../util';
-import { coversAction, coversResource, namesBucket, witnessPartition } from './TLS-001-no-http-deny';
-import { addBucketResourceFix } from './TLS-002-http-deny-misses-bucket';
-import { actionsLeftOut, widenActionFix } from './TLS-004-http-deny-few-actions';
+import { capitalizedStatementLabel, keyTests, policyHead, stringItems } from '../util';
+import {
+  actionsLeftOut,
+  addBucketResourceFix,
+  coversAction,
+  coversResource,
+  missingBucketArns,
+  namesBucket,
+  notEnforced,
+  widenActionFix,
+  witnessPartition,
+} from './shared';
 
 const TLS_KEY = 's3:tlsversion';
 const rank = (v: TlsVersion): number => TLS_VERSIONS.indexOf(v);
@@ -46,14 +52,10 @@ interface TlsTest {
 /** Numeric comparisons of s3:TlsVersion with one value (String operators on it are GRM-012's). */
 function tlsTests(st: Statement): TlsTest[] {
   const out: TlsTest[] = [];
-  for (const ob of st.condition?.operators ?? []) {
-    const op = parseOperator(ob.operator.value);
-    if (!op || op.family !== 'Numeric' || op.set) continue;
-    for (const entry of ob.entries) {
-      if (entry.key.value.toLowerCase() !== TLS_KEY || entry.values.items.length !== 1) continue;
-      const item = entry.values.items[0];
-      out.push({ ob, op, entry, item, value: parseNumber(item.value) });
-    }
+  for (const { ob, op, entry } of keyTests(st, TLS_KEY)) {
+    if (op.family !== 'Numeric' || op.set || entry.values.items.length !== 1) continue;
+    const item = entry.values.items[0];
+    out.push({ ob, op, entry, item, value: parseNumber(item.value) });
   }
   return out;
 }
@@ -114,18 +116,6 @@ function tlsWitness(doc: PolicyDocument, bucket: string, tls: TlsVersion): Witne
 // ---------------------------------------------------------------------------------------------
 // Fixes
 
-/** RULES.md TLS-007 "Fixed": deny every request below the version, to the bucket and its objects. */
-function oldTlsDenyStatement(partition: string, bucket: string, min: TlsVersion): string {
-  return JSON.stringify({
-    Sid: 'DenyOutdatedTls',
-    Effect: 'Deny',
-    Principal: '*',
-    Action: 's3:*',
-    Resource: [bucketArn(partition, bucket), objectsArn(partition, bucket)],
-    Condition: { NumericLessThan: { 's3:TlsVersion': Number(min) } },
-  });
-}
-
 /** Set a `NumericLessThan(Equals)` test's value so that it denies exactly the versions below `min`, in the value's JSON type. */
 function thresholdFix(t: TlsTest, min: TlsVersion): Fix | undefined {
   if (t.op.comparison !== 'lt' && t.op.comparison !== 'lte') return undefined;
@@ -148,10 +138,7 @@ interface Shortfall {
 function lead(s: Shortfall): string {
   const { verdict, min } = s;
   const subject = s.source === 'requirement' ? `TLS ${min} or later is required (minTlsVersion) but` : `TLS ${min} or later is`;
-  const head = verdict.complete
-    ? `${subject} not enforced for bucket "${verdict.bucket}"`
-    : `${subject} probably not enforced for bucket "${verdict.bucket}" (the analysis could not decide every statement)`;
-  return s.witness ? `${head}: ${describeWitness(s.witness)}.` : `${head}.`;
+  return notEnforced(subject, verdict, s.witness);
 }
 
 type Shortcoming = 'version' | 'resource' | 'action';
@@ -176,7 +163,7 @@ function tlsDenyRepair(denies: Statement[], w: Witness | undefined, bucket: stri
     const test = tlsTests(st).find(t => t.op.comparison === 'lt' || t.op.comparison === 'lte')!;
     const shortcomings: Shortcoming[] = [];
     if (!TLS_VERSIONS.slice(0, rank(min)).every(v => testMatches(test, v))) shortcomings.push('version');
-    if (!coversResource(st, bucketArn(partition, bucket)) || !coversResource(st, objectsArn(partition, bucket))) shortcomings.push('resource');
+    if (missingBucketArns(st, partition, bucket).all.length > 0) shortcomings.push('resource');
     if (!isAnyS3Action(st)) shortcomings.push('action');
     const primary: Shortcoming | undefined = !w ? shortcomings[0]
       : !testMatches(test, tls) ? 'version' : !coversResource(st, String(w.resource)) ? 'resource' : !coversAction(st, String(w.action)) ? 'action' : undefined;
@@ -191,7 +178,7 @@ function repairFix(doc: PolicyDocument, r: TlsDenyRepair, bucket: string, partit
   const parts: (Fix | undefined)[] = r.shortcomings.map(sc => {
     switch (sc) {
       case 'version': return thresholdFix(r.test, min);
-      case 'action': return widenActionFix(doc, r.st);
+      case 'action': return widenActionFix(r.st);
       case 'resource': return addBucketResourceFix(doc, r.st, partition, bucket);
     }
   });
@@ -205,7 +192,7 @@ function shortcomingText(sc: Shortcoming, r: TlsDenyRepair, bucket: string, part
       const through = TLS_VERSIONS.slice(0, rank(min)).filter(v => !testMatches(r.test, v));
       return `"${r.test.ob.operator.value}": ${JSON.stringify(r.test.item.value)} lets TLS ${through.join(' and ')} through`;
     }
-    case 'resource': return `its Resource does not name ${[bucketArn(partition, bucket), objectsArn(partition, bucket)].filter(a => !coversResource(r.st, a)).join(' or ')}`;
+    case 'resource': return `its Resource does not name ${missingBucketArns(r.st, partition, bucket).all.join(' or ')}`;
     case 'action': return `it names ${actionsLeftOut(r.st).named}`;
   }
 }
@@ -214,7 +201,7 @@ function report(ctx: RuleContext, s: Shortfall): void {
   const { doc } = ctx;
   const bucket = s.verdict.bucket;
   const relevant = doc.statements.filter(st => namesBucket(st, bucket));
-  const partition = s.witness ? witnessPartition(doc, s.witness) : dominantPartition(doc) ?? 'aws';
+  const partition = witnessPartition(doc, s.witness);
   const addFix = addStatementsFix(`Add a statement that denies TLS versions below ${s.min} (DenyOutdatedTls)`, doc, [oldTlsDenyStatement(partition, bucket, s.min)]);
   const denyFix = (): Fix[] => (addFix ? [addFix] : []);
   const repair = tlsDenyRepair(relevant.filter(isOldTlsDeny), s.witness, bucket, partition, s.min);
@@ -251,7 +238,7 @@ function report(ctx: RuleContext, s: Shortfall): void {
   }
   // Nothing tries: advice more than a hole, since AWS endpoints require TLS 1.2 themselves (RULES.md TLS-007).
   ctx.report({
-    span: doc.statementMember?.key.span ?? { offset: doc.root?.offset ?? 0, length: doc.root ? 1 : 0 },
+    span: policyHead(doc),
     severity: 'info',
     message: `${lead(s)} No statement denies old TLS versions: add a Deny with "NumericLessThan": {"s3:TlsVersion": ${s.min}} for the bucket and its objects.`,
     fixes: denyFix(),
