@@ -63,11 +63,13 @@ describe('cli check', () => {
     assert.equal(v.bucket, 'good-payments-data');
     assert.equal(v.complete, true);
     assert.deepEqual(v.transport, { http: 'denied', minTlsVersion: '1.2', witness: null });
-    assert.equal(v.encryption.summary, 'sse-kms-key-pinned');
+    // Template 3 of RULES.md: uploads may rely on default encryption, but whatever they name must be aws:kms and the pinned key.
+    assert.equal(v.encryption.summary, 'sse-kms-only');
     const open = v.encryption.uploads.filter((u: { decision: string }) => u.decision === 'not-denied');
-    assert.deepEqual(open.map((u: { sse: string; kmsKey: string }) => `${u.sse} ${u.kmsKey}`), ['aws:kms arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab']);
+    assert.deepEqual(open.map((u: { sse: string; kmsKey: string }) => `${u.sse} ${u.kmsKey}`),
+      ['none null', 'aws:kms null', 'aws:kms arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab']);
     const text = cli(['check', 'examples/good-payments-data.bucket-policy.json']);
-    assert.match(text.stdout, /verdict {2}good-payments-data: HTTPS: enforced · SSE: only aws:kms with key …\/90ab · TLS ≥ 1\.2: enforced/);
+    assert.match(text.stdout, /verdict {2}good-payments-data: HTTPS: enforced · SSE: only aws:kms, named key must be …\/90ab · TLS ≥ 1\.2: enforced/);
   });
 
   it('explain prints the documented JSON shape, one entry per request class', () => {

@@ -14,7 +14,9 @@ function sseLine(v: BucketVerdict): string {
   switch (v.encryption.summary) {
     case 'unrestricted': return 'SSE: not enforced';
     case 'encrypted-header-required': return 'SSE: any algorithm, header required';
-    case 'sse-kms-only': return 'SSE: only aws:kms';
+    case 'sse-kms-only':
+      // Uploads that name no key are allowed (the bucket's default key), but a named key must be the pinned one.
+      return kmsKeys.length && !open.some(u => u.kmsKey === 'other') ? `SSE: only aws:kms, named key must be ${kmsKeys.map(shortKey).join(' or ')}` : 'SSE: only aws:kms';
     case 'sse-kms-key-pinned': return `SSE: only aws:kms${withKey}`;
     case 'dsse-only': return `SSE: only aws:kms:dsse${withKey}`;
     case 'sse-s3-only': return 'SSE: only AES256';

@@ -18,7 +18,23 @@ import { grm015 } from './grammar/GRM-015-size-and-charset';
 import { grm016 } from './grammar/GRM-016-invisible-characters';
 import { grm017 } from './grammar/GRM-017-condition-keys';
 import { enc001 } from './encryption/ENC-001-sse-header-values';
+import { enc003 } from './encryption/ENC-003-encryption-not-required';
+import { enc004 } from './encryption/ENC-004-header-required-blocks-default-encryption';
 import { enc005 } from './encryption/ENC-005-allow-instead-of-deny';
+import { enc006 } from './encryption/ENC-006-string-equals-in-deny';
+import { enc007 } from './encryption/ENC-007-separate-negated-statements';
+import { enc008 } from './encryption/ENC-008-key-pin-value';
+import { enc009 } from './encryption/ENC-009-key-pin-denies-default-key';
+import { enc010 } from './encryption/ENC-010-null-key-id-only';
+import { enc011 } from './encryption/ENC-011-sse-c';
+import { enc012 } from './encryption/ENC-012-sse-condition-on-other-actions';
+import { enc013 } from './encryption/ENC-013-principal-star-denies-services';
+import { enc014 } from './encryption/ENC-014-multipart-header-conditions';
+import { enc015 } from './encryption/ENC-015-sse-c-multipart-copy';
+import { enc016 } from './encryption/ENC-016-post-and-presigned-uploads';
+import { enc017 } from './encryption/ENC-017-writes-not-covered';
+import { enc018 } from './encryption/ENC-018-aws-managed-key-cross-account';
+import { enc019 } from './encryption/ENC-019-encryption-context-not-a-key';
 import { tls001 } from './transport/TLS-001-no-http-deny';
 import { tls002 } from './transport/TLS-002-http-deny-misses-bucket';
 import { tls003 } from './transport/TLS-003-allow-if-https';
@@ -47,7 +63,23 @@ export const RULES: readonly Rule[] = [
   grm016,
   grm017,
   enc001,
+  enc003,
+  enc004,
   enc005,
+  enc006,
+  enc007,
+  enc008,
+  enc009,
+  enc010,
+  enc011,
+  enc012,
+  enc013,
+  enc014,
+  enc015,
+  enc016,
+  enc017,
+  enc018,
+  enc019,
   tls001,
   tls002,
   tls003,

@@ -1,3 +1,7 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { bucketVerdicts } from '../../../server/src/engine/verdict';
+import { parsePolicy } from '../../../server/src/policy/parse';
 import { enc005 } from '../../../server/src/rules/encryption/ENC-005-allow-instead-of-deny';
 import { ruleTester } from './rule-tester';
 
@@ -6,6 +10,18 @@ const allow = (condition: string, action = '"s3:PutObject"') =>
 const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
 const withAdded = (code: string, ...added: string[]) => code.replace(/\]\}$/, `, ${added.join(', ')}]}`);
 const deny = (sid: string, cond: string) => `{"Sid":"${sid}","Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*","Condition":${cond}}`;
+const kmsAllow = allow('{"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}');
+const defaultFriendly = [
+  deny('Kms', '{"StringNotEqualsIfExists":{"s3:x-amz-server-side-encryption":"aws:kms"},"Null":{"s3:x-amz-server-side-encryption":"false"}}'),
+  deny('NoSseC', '{"Null":{"s3:x-amz-server-side-encryption-customer-algorithm":"false"}}'),
+];
+const roleOnlyDeny = '{"Sid":"D","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111122223333:role/app"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}}';
+const mirrorFixed = withAdded(policy(kmsAllow), deny('DenyUploadsWithoutRequiredEncryption', '{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}'));
+
+function decisions(text: string): Record<string, string> {
+  const [v] = bucketVerdicts(parsePolicy(text));
+  return Object.fromEntries(v.encryption.uploads.map(u => [u.kmsKey === null ? u.sse : `${u.sse}/${u.kmsKey === 'other' ? 'other' : 'named'}`, u.decision]));
+}
 
 ruleTester(enc005, {
   valid: [
@@ -13,6 +29,8 @@ ruleTester(enc005, {
     { name: 'an Allow on reads', code: policy(allow('{"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}', '"s3:GetObject"')) },
     { name: 'an Allow without encryption conditions', code: policy(allow('{"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}')) },
     { name: 'a negated condition on an Allow is not a requirement', code: policy(allow('{"StringNotEquals": {"s3:x-amz-server-side-encryption": "AES256"}}')) },
+    { name: 'beside the default-friendly Deny: only header-less uploads pass, and they get default encryption', code: policy(kmsAllow, ...defaultFriendly) },
+    { name: 'other conditions of the Allow do not matter, only what the policy denies', code: policy(allow('{"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}, "IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}'), deny('D', '{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}')) },
   ],
   invalid: [
     {
@@ -42,5 +60,25 @@ ruleTester(enc005, {
       code: policy(allow('{"StringEquals": {"s3:x-amz-server-side-encryption": "AES256"}}'), allow('{"StringEquals": {"s3:x-amz-server-side-encryption-customer-algorithm": "AES256"}}')),
       errors: [{ target: '"Allow"', occurrence: 1 }, { target: '"Allow"', occurrence: 2 }],
     },
+    {
+      name: 'a Deny for one role does not cover the others: the witness says who gets through',
+      code: policy(kmsAllow, roleOnlyDeny),
+      errors: [{ target: '"Allow"', message: /and no Deny stops them — for example, an anonymous caller can call s3:PutObject on arn:aws:s3:::b\/\S+ over HTTPS \(.*s3:x-amz-server-side-encryption = AES256\)/ }],
+      output: withAdded(policy(kmsAllow, roleOnlyDeny), deny('DenyUploadsWithoutRequiredEncryption', '{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}')),
+    },
+    {
+      name: 'header-less uploads count when the requirements say they must be denied',
+      code: policy(kmsAllow, ...defaultFriendly),
+      requirements: { headerlessUploads: 'deny' },
+      errors: [{ target: '"Allow"', message: /for example, an anonymous caller can call s3:PutObject on arn:aws:s3:::b\/\S+ over HTTPS \(s3:TlsVersion = 1\.3\)\./ }],
+    },
   ],
+});
+
+describe('ENC-005 fixes re-analysed', () => {
+  it('the mirror Deny denies every upload the Allow rejects', () => {
+    const d = decisions(mirrorFixed);
+    for (const k of ['none', 'AES256', 'aws:kms:dsse', 'aws:kms:dsse/other', 'SSE-C']) assert.equal(d[k], 'denied', k);
+    assert.equal(d['aws:kms'], 'not-denied');
+  });
 });

@@ -1,9 +1,16 @@
+// ENC-005 — an Allow with an encryption condition does not enforce it. Decided from the verdict:
+// the Allow is a problem when uploads its condition rejects are not explicitly denied (by any
+// principal, to any object). Which upload classes the condition rejects is decided by evaluating
+// the Allow's encryption conditions on a request of each class.
+import { compileCondition } from '../../engine/conditions';
+import type { BucketVerdict, UploadClass } from '../../engine/types';
+import type { ConditionBlock, Statement } from '../../policy/model';
 import { parseOperator } from '../../policy/operators';
-import type { Statement } from '../../policy/model';
 import { matchesWildcard } from '../../policy/wildcard';
 import { addStatementsFix, fixTarget, uploadDenyStatement } from '../templates';
-import type { Fix, Rule } from '../types';
+import type { Fix, Rule, RuleContext } from '../types';
 import { capitalizedStatementLabel, stringItems } from '../util';
+import { incompleteNote, probably, sseKeyOf, uploadRequest, witnessClause } from './ENC-003-encryption-not-required';
 
 /** The request headers an upload's encryption shows in (RULES.md 0.1), keyed by lower-case name. */
 const SSE_KEYS = new Map([
@@ -29,8 +36,31 @@ function encryptionRequirements(st: Statement): Requirement[] {
   return out;
 }
 
-const mentionsEncryptionKey = (st: Statement): boolean =>
-  (st.condition?.operators ?? []).some(ob => ob.entries.some(e => SSE_KEYS.has(e.key.value.toLowerCase())));
+/** The Allow's Condition reduced to its tests on the encryption headers (its other conditions do not decide which uploads it rejects). */
+function encryptionCondition(cond: ConditionBlock): ConditionBlock {
+  const operators = cond.operators
+    .map(ob => ({ ...ob, entries: ob.entries.filter(e => sseKeyOf(e) !== undefined) }))
+    .filter(ob => ob.entries.length > 0);
+  return { ...cond, operators };
+}
+
+/**
+ * The first upload class that the Allow's encryption condition rejects and that the policy does not
+ * deny. Uploads without a header count only when the requirements say they must be denied: they get
+ * default encryption (ENGINE.md §3).
+ */
+function uploadGettingThrough(ctx: RuleContext, st: Statement): { v: BucketVerdict; u: UploadClass } | undefined {
+  if (!st.condition) return undefined;
+  const test = compileCondition(encryptionCondition(st.condition));
+  for (const v of ctx.verdicts()) {
+    for (const u of v.encryption.uploads) {
+      if (u.decision !== 'not-denied') continue;
+      if (u.sse === 'none' && ctx.requirements.headerlessUploads !== 'deny') continue;
+      if (test(uploadRequest(v, u)) === false) return { v, u };
+    }
+  }
+  return undefined;
+}
 
 /** Does the statement's Action cover s3:PutObject (wildcards included)? NotAction is left to the enforcement analysis. */
 const coversPutObject = (st: Statement): boolean =>
@@ -64,20 +94,23 @@ export const enc005: Rule = {
   },
   check(ctx) {
     const { doc } = ctx;
-    // A policy with a Deny on the encryption headers is judged by the enforcement analysis, not here.
-    if (doc.statements.some(st => st.effect?.value === 'Deny' && mentionsEncryptionKey(st))) return;
-    const target = fixTarget(doc, ctx.bucketName);
+    // Looked up once, and only when a finding needs its fix.
+    let target: ReturnType<typeof fixTarget> | null = null;
+    const targetOf = () => (target === null ? (target = fixTarget(doc, ctx.bucketName)) : target);
     for (const st of doc.statements) {
       if (st.effect?.value !== 'Allow' || !st.effect || !coversPutObject(st)) continue;
       const reqs = encryptionRequirements(st);
       if (!reqs.length) continue;
-      const fix: Fix | undefined = target && addStatementsFix(
-        reqs.length === 1 ? 'Add the matching Deny statement' : `Add the ${reqs.length} matching Deny statements`, doc, mirrorDenies(reqs, target.partition, target.bucket));
+      const through = uploadGettingThrough(ctx, st);
+      if (!through) continue;
+      const t = targetOf();
+      const fix: Fix | undefined = t && addStatementsFix(
+        reqs.length === 1 ? 'Add the matching Deny statement' : `Add the ${reqs.length} matching Deny statements`, doc, mirrorDenies(reqs, t.partition, t.bucket));
       const wanted = reqs.map(r => `${r.key.replace('s3:x-amz-server-side-encryption', 'x-amz-server-side-encryption')} = ${r.values.join(' or ')}`).join(' and ');
       ctx.report({
         span: st.effect.span,
-        message: `${capitalizedStatementLabel(st)} allows uploads only with ${wanted}, but an Allow does not enforce that: principals of the bucket's own account whose IAM policies allow s3:PutObject can still upload with other encryption or none. ` +
-          'Enforce it with a Deny for uploads that do not match.',
+        message: `${capitalizedStatementLabel(st)} allows uploads only with ${wanted}, but an Allow does not enforce that: principals of the bucket's own account whose IAM policies allow s3:PutObject can still upload with other encryption or none, ` +
+          `and no Deny ${probably(through.v)}stops them — ${witnessClause(through.u)}. Enforce it with a Deny for uploads that do not match.` + incompleteNote(through.v),
         fixes: fix ? [fix] : [],
       });
     }

@@ -1,0 +1,71 @@
+// ENC-009 — a key-pinning Deny whose key-id test is true when the header is absent (ArnNotEquals,
+// ArnNotEqualsIfExists, StringNotEquals…, or `Null … "true"`) also denies uploads that send aws:kms
+// without a key id, and uploads without any header: S3 would use the bucket's default key for them,
+// even when that is the pinned key. Decided from the verdict: the "aws:kms without key id" class is
+// denied, and only by key-pinning statements.
+import type { Statement } from '../../policy/model';
+import type { Rule } from '../types';
+import { absentTrueOperator, defaultFriendlyFix, describeUploader } from './ENC-004-header-required-blocks-default-encryption';
+import {
+  NONE,
+  SSE_KMS_KEY_ID,
+  capitalizedStatementLabel,
+  denyingStatements,
+  findClass,
+  incompleteNote,
+  probably,
+  uploadRequest,
+  type ClassId,
+} from './ENC-003-encryption-not-required';
+
+const KMS_WITHOUT_KEY: ClassId = { sse: 'aws:kms', kmsKey: null };
+
+const isKeyPin = (st: Statement): boolean => absentTrueOperator(st, SSE_KMS_KEY_ID) !== undefined;
+
+export const enc009: Rule = {
+  meta: {
+    id: 'ENC-009',
+    title: 'Key pinning also denies default-encryption and "aws:kms without key id" uploads',
+    severity: 'warning',
+    appliesTo: ['bucket-policy'],
+    why: 'AWS\'s "specific key" example uses `ArnNotEqualsIfExists` on `s3:x-amz-server-side-encryption-aws-kms-key-id`, but `IfExists` adds nothing to a negated operator: when the header is absent the condition is true and the Deny fires. So an upload that sends `aws:kms` without a key id (S3 would use the bucket\'s default KMS key, or `aws/s3`) and an upload with no encryption header at all (default encryption) are denied, even when the bucket\'s default key is the pinned one — the S3 guide says such objects "cannot be written". Clients must send the full key ARN. ' +
+      'If default-friendly behaviour is wanted, add `"Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"}` so that only uploads that name another key are denied, and set default encryption to the key. Strict mode ("headerlessUploads": "deny" in the requirements) keeps this rule quiet.',
+    example: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}',
+    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}, "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"}}}',
+    references: [
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html',
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html',
+      'https://github.com/awslabs/mountpoint-s3/issues/906',
+    ],
+    confidence: 'DOC',
+    fixable: true,
+  },
+  check(ctx) {
+    // Strict mode chosen: clients are expected to send the full headers.
+    if (ctx.requirements.headerlessUploads === 'deny') return;
+    for (const v of ctx.verdicts()) {
+      // A policy that lets no upload through has a bigger problem (ENC-001, a lockout): not this one.
+      if (findClass(v, KMS_WITHOUT_KEY)?.decision !== 'denied' || !v.encryption.uploads.some(u => u.decision === 'not-denied')) continue;
+      const req = uploadRequest(v, KMS_WITHOUT_KEY);
+      const deniers = denyingStatements(ctx.doc, req);
+      // Denied because of the algorithm or anything else as well: not the pin's doing.
+      if (!deniers.length || !deniers.every(isKeyPin)) continue;
+      const headerless = denyingStatements(ctx.doc, uploadRequest(v, NONE));
+      const alsoHeaderless = headerless.length > 0 && headerless.every(isKeyPin);
+      const st = deniers[0];
+      const ob = absentTrueOperator(st, SSE_KMS_KEY_ID)!;
+      const op = ob.operator.value;
+      const ifExistsNote = /IfExists$/i.test(op) && !/^Null/i.test(op) ? ` "IfExists" adds nothing to a negated operator: "${op}" is true when the header is absent.` : '';
+      const fix = defaultFriendlyFix(ctx, v, deniers, 'Deny only uploads that name another KMS key (default-friendly; set the bucket\'s default encryption to the key)');
+      ctx.report({
+        span: ob.operator.span,
+        message: `${capitalizedStatementLabel(st)} pins the KMS key with a test that is true when x-amz-server-side-encryption-aws-kms-key-id is absent, so it ${probably(v)}also denies uploads that send aws:kms without a key id (e.g. ${describeUploader(req)})` +
+          `${alsoHeaderless ? ' and uploads without any encryption header' : ''} — S3 would encrypt those with the bucket's default key, even when that is the pinned key.${ifExistsNote} ` +
+          'Clients must send the full key ARN; to deny only uploads that name another key, add "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"}, or set the requirement "headerlessUploads": "deny" if strict mode is intended.' + incompleteNote(v),
+        fixes: fix ? [fix] : [],
+      });
+      return;
+    }
+  },
+};

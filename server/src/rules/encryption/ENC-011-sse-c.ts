@@ -1,0 +1,119 @@
+// ENC-011 — SSE-C (customer-provided keys): (a) a policy that requires SSE-C, on buckets where S3
+// now blocks it by default; (b) "require SSE-C" written with x-amz-server-side-encryption = AES256,
+// which is SSE-S3; (c) SSE-C uploads that get through when the requirements or the policy's own
+// KMS-only intent say they must be denied. (a) and (c) are decided from the verdict.
+import type { BucketVerdict } from '../../engine/types';
+import type { ConditionOperatorBlock, Statement } from '../../policy/model';
+import type { Rule, RuleContext } from '../types';
+import {
+  NONE,
+  SSE,
+  SSE_CUSTOMER_ALGORITHM,
+  algorithmGap,
+  capitalizedStatementLabel,
+  denyingStatements,
+  effectSpan,
+  entryStrings,
+  firstVerdict,
+  freshSid,
+  incompleteNote,
+  listOf,
+  policySpan,
+  probably,
+  sseCBanStatement,
+  sseEntries,
+  statementLabel,
+  statementTarget,
+  statementsFix,
+  trueWhenAbsent,
+  uploadRequest,
+  witnessClause,
+} from './ENC-003-encryption-not-required';
+
+export interface SseCRequirement {
+  st: Statement;
+  ob: ConditionOperatorBlock;
+}
+
+/**
+ * The policy requires SSE-C: only SSE-C uploads get through, and uploads without any header are
+ * denied by a statement whose customer-algorithm test is true when that header is absent.
+ */
+export function sseCRequired(ctx: RuleContext, v: BucketVerdict): SseCRequirement | undefined {
+  const uploads = v.encryption.uploads;
+  if (!uploads.some(u => u.sse === 'SSE-C' && u.decision === 'not-denied')) return undefined;
+  if (!uploads.every(u => u.sse === 'SSE-C' || u.decision === 'denied')) return undefined;
+  for (const st of denyingStatements(ctx.doc, uploadRequest(v, NONE))) {
+    for (const { ob, op, entry, key } of sseEntries(st)) if (key === SSE_CUSTOMER_ALGORITHM && trueWhenAbsent(op, entry)) return { st, ob };
+  }
+  return undefined;
+}
+
+const MENTIONS_SSE_C = /sse[-_ ]?c(?![a-z])|customer[-_ ]?(provided|key|managed)?/i;
+
+export const enc011: Rule = {
+  meta: {
+    id: 'ENC-011',
+    title: 'SSE-C: requiring vs banning, and the 2026 default',
+    severity: 'warning',
+    appliesTo: ['bucket-policy'],
+    why: 'SSE-C is requested with `x-amz-server-side-encryption-customer-algorithm: AES256` plus key and key-MD5 headers (S3 rejects SSE-C over HTTP). Since April 2026 S3 disables SSE-C for all new general purpose buckets (and for existing buckets in accounts without SSE-C objects) through the `BlockedEncryptionTypes` setting; blocked requests get 403 whatever the policy says, so a policy that requires SSE-C makes every upload fail there. ' +
+      '`s3:x-amz-server-side-encryption = AES256` is SSE-S3, not SSE-C. When uploads must use KMS (or the requirements name the accepted algorithms), SSE-C uploads must be denied too: the ban is `Null` "false" on `s3:x-amz-server-side-encryption-customer-algorithm` (AWS sample RCP "S3-Deny-SSE-C").',
+    example: '{"Sid": "EnforceSseC", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "AES256"}}}',
+    useInstead: '{"Sid": "DenySseCUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}}}',
+    references: [
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html',
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html',
+      'https://docs.aws.amazon.com/AmazonS3/latest/API/API_BlockedEncryptionTypes.html',
+      'https://github.com/aws-samples/resource-control-policy-examples/blob/main/Service-specific-controls/S3-Deny-SSE-C.json',
+    ],
+    confidence: 'DOC',
+    fixable: true,
+  },
+  check(ctx) {
+    // (a) Requiring SSE-C.
+    const required = firstVerdict(ctx, v => sseCRequired(ctx, v));
+    if (required) {
+      const { st, ob } = required.found;
+      ctx.report({
+        span: ob.operator.span,
+        message: `${capitalizedStatementLabel(st)} ${probably(required.v)}lets only SSE-C uploads through (customer-provided keys). Since April 2026 S3 blocks SSE-C on new general purpose buckets (and on existing ones in accounts without SSE-C objects): there every upload then fails with AccessDenied unless SSE-C is unblocked in the bucket's encryption settings (BlockedEncryptionTypes).` + incompleteNote(required.v),
+      });
+    }
+
+    // (b) "Require SSE-C" written on the SSE-S3 header.
+    for (const st of ctx.doc.statements) {
+      const label = typeof st.sid?.value === 'string' ? st.sid.value : '';
+      if (!MENTIONS_SSE_C.test(label)) continue;
+      const entries = [...sseEntries(st)];
+      if (entries.some(e => e.key === SSE_CUSTOMER_ALGORITHM)) continue;
+      for (const { entry, key } of entries) {
+        if (key !== SSE || !entryStrings(entry).includes('AES256')) continue;
+        const item = entry.values.items.find(i => i.value === 'AES256')!;
+        ctx.report({
+          span: item.span,
+          message: `${capitalizedStatementLabel(st)} looks meant for SSE-C, but "AES256" in x-amz-server-side-encryption is SSE-S3 (S3-managed keys). SSE-C uploads send x-amz-server-side-encryption-customer-algorithm: AES256 instead; compare s3:x-amz-server-side-encryption-customer-algorithm if SSE-C is what you mean.`,
+        });
+      }
+    }
+
+    // (c) SSE-C uploads that must be denied and are not (the rest of an algorithm gap is ENC-003's).
+    const gap = firstVerdict(ctx, v => {
+      const g = algorithmGap(ctx, v);
+      return g && !g.leaks.length && g.sseC ? g : undefined;
+    });
+    if (gap) {
+      const { v, found } = gap;
+      const fix = statementsFix(ctx.doc, 'Add a Deny for SSE-C uploads (DenySseCUploads)', [], [sseCBanStatement(statementTarget(ctx, v), freshSid(ctx.doc, 'DenySseCUploads'))]);
+      const why = found.source === 'requirement'
+        ? `the requirements accept only ${listOf(found.allowed)} ("sse": ${JSON.stringify(ctx.requirements.sse)})`
+        : `${found.statements[0] ? statementLabel(found.statements[0]) : 'the policy'} accepts only ${listOf(found.allowed)}`;
+      ctx.report({
+        span: found.statements[0] ? effectSpan(found.statements[0]) : policySpan(ctx.doc),
+        message: `Uploads with customer-provided keys (SSE-C) are ${probably(v)}not denied although ${why}: ${witnessClause(found.sseC!)}. ` +
+          'SSE-C uploads send no x-amz-server-side-encryption header, so a Deny that lets uploads without that header through does not catch them; ban them with "Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}.' + incompleteNote(v),
+        fixes: fix ? [fix] : [],
+      });
+    }
+  },
+};

@@ -1,0 +1,95 @@
+// ENC-012 — a Deny whose SSE test is true when the key is absent, on actions that never carry the
+// SSE keys (s3:*, s3:Get*, s3:List*…): GetObject, ListBucket and the bucket-configuration actions
+// have no x-amz-server-side-encryption in their context, so the Deny fires for all of them.
+// Confirmed with the evaluator: the statement applies to such requests.
+import { statementApplies } from '../../engine/evaluate';
+import { carriesSse } from '../../engine/requests';
+import type { Request } from '../../engine/types';
+import { objectsArn, parseS3Arn } from '../../policy/arn';
+import type { Statement } from '../../policy/model';
+import { hasWildcard } from '../../policy/wildcard';
+import { editsFix } from '../edits';
+import type { Fix, Rule, TextEditSpan } from '../types';
+import { jsonStringOrList, stringItems } from '../util';
+import {
+  NONE,
+  capitalizedStatementLabel,
+  httpsRequest,
+  isDenyStatement,
+  principalOf,
+  sseEntries,
+  statementTarget,
+  trueWhenAbsent,
+  uploadRequest,
+} from './ENC-003-encryption-not-required';
+
+/** Actions whose requests never carry the SSE keys (RULES.md 0.1), one per kind of target. */
+const PROBES: readonly { action: string; target: 'object' | 'bucket' }[] = [
+  { action: 's3:GetObject', target: 'object' },
+  { action: 's3:ListBucket', target: 'bucket' },
+  { action: 's3:DeleteObject', target: 'object' },
+  { action: 's3:GetBucketPolicy', target: 'bucket' },
+  { action: 's3:PutBucketEncryption', target: 'bucket' },
+];
+
+/** Requests for `action` by the principals that may meet the statement: the upload's principal and the AWS principals the statement names. */
+function probeRequests(st: Statement, upload: Request, action: string, resource: string): Request[] {
+  const principals = [principalOf(upload)];
+  for (const e of st.principal?.entries ?? []) {
+    if (e.type.value !== 'AWS') continue;
+    for (const i of stringItems(e.values)) if (i.value !== '*' && !principals.includes(i.value)) principals.push(i.value);
+  }
+  return principals.map(principal => httpsRequest(principal, action, resource));
+}
+
+/** Narrow Action to the SSE-carrying actions it lists (else s3:PutObject) and Resource to object ARNs. */
+function narrowFix(st: Statement, partition: string, bucket: string): Fix | undefined {
+  if (!st.action || st.notAction || !st.resource || st.notResource) return undefined;
+  const actions = stringItems(st.action).map(i => i.value).filter(a => !hasWildcard(a) && carriesSse(a));
+  const newActions = actions.length ? actions : ['s3:PutObject'];
+  const resources = stringItems(st.resource).map(i => i.value).filter(r => parseS3Arn(r)?.key !== undefined);
+  const newResources = resources.length ? resources : [objectsArn(partition, bucket)];
+  const edits: TextEditSpan[] = [{ span: st.action.span, newText: jsonStringOrList(newActions) }];
+  if (newResources.length !== st.resource.items.length) edits.push({ span: st.resource.span, newText: jsonStringOrList(newResources) });
+  return editsFix(`Narrow the statement to ${newActions.join(', ')} on ${newResources.join(', ')}`, edits);
+}
+
+export const enc012: Rule = {
+  meta: {
+    id: 'ENC-012',
+    title: 'SSE-key conditions on actions that never carry them',
+    severity: 'error',
+    appliesTo: ['bucket-policy'],
+    why: 'Only uploads (s3:PutObject, and s3:ReplicateObject, s3:BypassGovernanceRetention, s3:UpdateObjectEncryption) have `s3:x-amz-server-side-encryption` and its sibling keys in their request context. A Deny whose condition is true when the key is absent (`Null` "true", `StringNotEquals`…) and whose Action includes `s3:*`, `s3:Get*` or `s3:List*` therefore fires for every GetObject, ListBucket and bucket-configuration request: the bucket becomes unreadable for everyone, the account\'s administrators included (only the root user can still change the bucket policy). S3 may instead refuse the statement ("Conditions do not apply to combination of actions and resources in statement").',
+    example: '{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}',
+    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}',
+    references: [
+      'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html',
+      'https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html',
+    ],
+    confidence: 'DOC',
+    fixable: true,
+  },
+  check(ctx) {
+    for (const st of ctx.doc.statements) {
+      if (!isDenyStatement(st) || ![...sseEntries(st)].some(e => trueWhenAbsent(e.op, e.entry))) continue;
+      for (const v of ctx.verdicts()) {
+        const upload = uploadRequest(v, NONE);
+        const target = statementTarget(ctx, v);
+        const bucketArn = `arn:${target.partition}:s3:::${v.bucket}`;
+        const denied = PROBES.filter(p => probeRequests(st, upload, p.action, p.target === 'object' ? upload.resource : bucketArn).some(r => statementApplies(st, r) === true));
+        if (!denied.length) continue;
+        const fix = narrowFix(st, target.partition, v.bucket);
+        const span = (st.action ?? st.notAction)?.span ?? st.effect?.span ?? { offset: st.node.offset, length: 1 };
+        ctx.report({
+          span,
+          message: `${capitalizedStatementLabel(st)} denies ${denied.map(p => p.action).join(', ')} and every other request that never carries the encryption headers: their condition key is always absent, so the test is always true. ` +
+            'The bucket becomes unreadable for everyone, its account\'s administrators included (only the root user can still change the bucket policy); S3 may also refuse the statement. Limit it to s3:PutObject on the bucket\'s objects.',
+          fixes: fix ? [fix] : [],
+        });
+        break;
+      }
+    }
+  },
+};

@@ -1,0 +1,68 @@
+// ENC-016 — browser POST uploads and presigned URLs under a header-required Deny: for POST the SSE
+// settings are form fields (which the POST policy document must also allow), for a presigned PUT the
+// header must be signed and sent by the uploader. Reported where the policy shows such uploads
+// (a condition on s3:authType naming POST or REST-QUERY-STRING) and the evaluator confirms that a
+// header-less upload of that kind is denied by a statement that reads the SSE keys.
+import type { Statement } from '../../policy/model';
+import type { Rule } from '../types';
+import { NONE, SSE_CUSTOMER_ALGORITHM, statementLabel, denyingStatements, httpsRequest, principalOf, sseEntries, trueWhenAbsent, uploadRequest } from './ENC-003-encryption-not-required';
+
+const AUTH_TYPE = 's3:authtype';
+const KINDS = [
+  { authType: 'POST', what: 'browser POST uploads', advice: 'send x-amz-server-side-encryption (and the key id) as form fields, and allow those fields in the POST policy document (otherwise S3 answers "Extra input fields")' },
+  { authType: 'REST-QUERY-STRING', what: 'uploads through presigned URLs', advice: 'sign the x-amz-server-side-encryption header (and the key id) into the URL and have the uploader send it' },
+] as const;
+
+/** The s3:authType values the policy compares with. */
+function authTypesNamed(statements: readonly Statement[]): Set<string> {
+  const out = new Set<string>();
+  for (const st of statements) for (const ob of st.condition?.operators ?? []) for (const e of ob.entries) {
+    if (e.key.value.toLowerCase() !== AUTH_TYPE) continue;
+    for (const i of e.values.items) if (typeof i.value === 'string') out.add(i.value.toUpperCase());
+  }
+  return out;
+}
+
+export const enc016: Rule = {
+  meta: {
+    id: 'ENC-016',
+    title: 'POST uploads and presigned URLs under a header-required Deny',
+    severity: 'info',
+    appliesTo: ['bucket-policy'],
+    why: 'For a browser POST upload the SSE settings are form fields, not headers, and the POST policy document must allow them (otherwise S3 answers "Extra input fields"). For a presigned PUT the SSE header must be part of the signature and sent by whoever uses the URL. A Deny that requires the header refuses POST and presigned uploads that leave it out. SSE-C presigned URLs cannot be used from a plain browser address bar, since the key headers must be sent.',
+    example: '[{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/uploader"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringEquals": {"s3:authType": "POST"}}}, {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]',
+    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}, "Null": {"s3:x-amz-server-side-encryption": "false"}}}',
+    references: [
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html',
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html',
+      'https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html',
+      'https://github.com/bradleyg/django-s3direct/pull/73',
+    ],
+    confidence: 'DOC',
+    fixable: false,
+  },
+  check(ctx) {
+    const named = authTypesNamed(ctx.doc.statements);
+    if (!named.size) return;
+    const v = ctx.verdicts()[0];
+    if (!v) return;
+    const base = uploadRequest(v, NONE);
+    for (const kind of KINDS) {
+      if (!named.has(kind.authType)) continue;
+      const req = httpsRequest(principalOf(base), 's3:PutObject', base.resource, { 's3:authType': kind.authType });
+      // The statement that denies it for want of a header: an SSE test that is true when the key is absent.
+      const denying = denyingStatements(ctx.doc, req)
+        .map(st => ({ st, absent: [...sseEntries(st)].filter(e => trueWhenAbsent(e.op, e.entry)) }))
+        .find(d => d.absent.length > 0);
+      if (!denying) continue;
+      const { st, absent } = denying;
+      const sseC = absent.some(e => e.key === SSE_CUSTOMER_ALGORITHM);
+      const ob = absent[0].ob;
+      ctx.report({
+        span: ob.operator.span,
+        message: `The policy expects ${kind.what} (s3:authType ${kind.authType}), and ${statementLabel(st)} denies them when they carry no encryption header: ${kind.advice}.` +
+          (sseC && kind.authType === 'REST-QUERY-STRING' ? ' SSE-C presigned URLs cannot be used from a plain browser address bar: the key headers must be sent.' : ''),
+      });
+    }
+  },
+};

@@ -1,0 +1,86 @@
+// ENC-018 — the aws/s3 AWS managed key, or an alias, pinned in a bucket policy that lets other
+// accounts upload or read: aws/s3 can only be used by principals of its own account through S3 (its
+// fixed key policy), and an alias is resolved in the requester's account. Found in the text; the
+// evaluator confirms that the policy's Allow applies to a principal of that account.
+import { statementApplies } from '../../engine/evaluate';
+import { accountPrincipal, parseArn } from '../../policy/arn';
+import type { Located, Statement } from '../../policy/model';
+import type { Rule } from '../types';
+import { jsonString, stringItems } from '../util';
+import { SSE_KMS_KEY_ID, entryStrings, httpsRequest, objectOf, sseEntries, statementLabel } from './ENC-003-encryption-not-required';
+
+/** Key-id values that name aws/s3 or an alias, with the alias ARN's account when it has one. */
+function aliasValues(statements: readonly Statement[]): { item: Located<string>; account?: string; awsManaged: boolean }[] {
+  const out: { item: Located<string>; account?: string; awsManaged: boolean }[] = [];
+  for (const st of statements) {
+    for (const { entry, key } of sseEntries(st)) {
+      if (key !== SSE_KMS_KEY_ID) continue;
+      for (const item of entry.values.items) {
+        if (typeof item.value !== 'string' || !entryStrings(entry).includes(item.value)) continue;
+        const v = item.value;
+        const arn = parseArn(v);
+        const alias = arn ? arn.service === 'kms' && arn.resource.startsWith('alias/') : v.startsWith('alias/') || v === 'aws/s3';
+        if (!alias) continue;
+        out.push({ item: item as Located<string>, account: arn?.account || undefined, awsManaged: /(^|\/)aws\/s3$/.test(v) });
+      }
+    }
+  }
+  return out;
+}
+
+/** Accounts that an Allow lets upload or read objects, with the statement and a principal ARN of that account. */
+function grantedAccounts(statements: readonly Statement[]): { account: string; principal: string; allow: Statement }[] {
+  const out: { account: string; principal: string; allow: Statement }[] = [];
+  for (const st of statements) {
+    if (st.effect?.value !== 'Allow' || !st.principal) continue;
+    for (const e of st.principal.entries) {
+      if (e.type.value !== 'AWS') continue;
+      for (const i of stringItems(e.values)) {
+        const account = accountPrincipal(i.value) ?? parseArn(i.value)?.account;
+        if (!account || !/^\d{12}$/.test(account) || out.some(o => o.account === account)) continue;
+        out.push({ account, principal: /^\d{12}$/.test(i.value) ? `arn:aws:iam::${i.value}:root` : i.value, allow: st });
+      }
+    }
+  }
+  return out;
+}
+
+export const enc018: Rule = {
+  meta: {
+    id: 'ENC-018',
+    title: 'aws/s3 AWS managed key or alias with cross-account writers',
+    severity: 'warning',
+    appliesTo: ['bucket-policy'],
+    why: 'The `aws/s3` AWS managed key can only be used by principals of its own account through S3 (its key policy has `kms:CallerAccount` and `kms:ViaService`) and its policy cannot be changed. An alias is resolved in the requester\'s account, so a writer from another account ends up encrypting with its own key (or fails with "Invalid keyId aws/s3"). For cross-account access AWS says: use a customer managed key and its fully qualified key ARN, and grant the other account `kms:GenerateDataKey` and `kms:Decrypt` in the key policy.',
+    example: '[{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222233334444:root"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}, {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:alias/aws/s3"}}}]',
+    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}',
+    references: [
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-encryption.html',
+      'https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html',
+      'https://repost.aws/knowledge-center/cross-account-access-denied-error-s3',
+      'https://github.com/aws/aws-cli/issues/4507',
+    ],
+    confidence: 'DOC',
+    fixable: false,
+  },
+  check(ctx) {
+    const aliases = aliasValues(ctx.doc.statements);
+    if (!aliases.length) return;
+    const grants = grantedAccounts(ctx.doc.statements);
+    const bucket = ctx.verdicts()[0]?.bucket;
+    for (const a of aliases) {
+      // Another account: one that is not the alias ARN's; for a bare alias, any account but the first named (likely the owner's) when several are.
+      const others = grants.filter(g => (a.account ? g.account !== a.account : grants.length > 1 && g.account !== grants[0].account));
+      const grant = others.find(g => {
+        const resource = bucket && objectOf(g.allow, bucket);
+        return !!resource && ['s3:PutObject', 's3:GetObject'].some(action => statementApplies(g.allow, httpsRequest(g.principal, action, resource)) === true);
+      });
+      if (!grant) continue;
+      ctx.report({
+        span: a.item.span,
+        message: `${jsonString(a.item.value)} ${a.awsManaged ? 'is the aws/s3 AWS managed key, which only principals of its own account can use (its key policy cannot be changed)' : 'is an alias, which KMS resolves in the requester\'s account'}, but ${statementLabel(grant.allow)} lets account ${grant.account} upload or read objects: ` +
+          `its writers ${a.awsManaged ? 'cannot use that key (or end up with their own account\'s aws/s3)' : 'end up with a key of their own account'}. Pin a customer managed key by its full key ARN, and grant account ${grant.account} kms:GenerateDataKey and kms:Decrypt in that key's policy.`,
+      });
+    }
+  },
+};

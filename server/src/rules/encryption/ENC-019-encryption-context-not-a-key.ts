@@ -1,0 +1,50 @@
+// ENC-019 — the encryption context (x-amz-server-side-encryption-context) and the Bucket Key header
+// have no condition key in a bucket policy, and kms:EncryptionContext keys are only in KMS requests:
+// context restrictions belong in the KMS key policy (kms:EncryptionContext:aws:s3:arn, KMS-007).
+// Found in the text; the consequence (the key is never present) comes from the operator table.
+import { parseOperator, resultWhenKeyAbsent } from '../../policy/operators';
+import type { Rule } from '../types';
+import { operatorBlocks } from '../util';
+
+const CONTEXT_HEADERS = /^(s3:)?x-amz-server-side-encryption-(context|bucket-key-enabled)$/i;
+const KMS_CONTEXT = /^kms:encryptioncontext(keys|:.*)$/i;
+
+export const enc019: Rule = {
+  meta: {
+    id: 'ENC-019',
+    title: 'Encryption context is not a bucket-policy key; Bucket Keys change the KMS context',
+    severity: 'info',
+    appliesTo: ['bucket-policy'],
+    why: 'S3 has no condition key for the `x-amz-server-side-encryption-context` or `x-amz-server-side-encryption-bucket-key-enabled` headers, and `kms:EncryptionContext…` keys exist only in requests to KMS, never in the S3 requests a bucket policy sees. Restrict the encryption context in the KMS key policy instead (`kms:EncryptionContext:aws:s3:arn`); with S3 Bucket Keys enabled the context is the bucket ARN, not the object ARN.',
+    example: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-context": "eyJwcm9qZWN0IjoiYXBwIn0="}}}',
+    useInstead: '{"Sid": "AllowS3UseForThisBucket", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}, "StringLike": {"kms:EncryptionContext:aws:s3:arn": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]}}}',
+    references: [
+      'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html',
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-kms-encryption.html',
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html',
+    ],
+    confidence: 'DOC',
+    fixable: false,
+  },
+  check(ctx) {
+    for (const { ob } of operatorBlocks(ctx.doc)) {
+      const op = parseOperator(ob.operator.value);
+      for (const entry of ob.entries) {
+        const key = entry.key.value;
+        const header = CONTEXT_HEADERS.test(key);
+        if (!header && !KMS_CONTEXT.test(key)) continue;
+        const absent = op ? resultWhenKeyAbsent(op, entry.values.items.map(i => i.value)) : undefined;
+        const consequence = absent === true ? `, so "${ob.operator.value}" on it is always true` : absent === false ? `, so "${ob.operator.value}" on it is never true and the statement never applies` : '';
+        ctx.report({
+          span: entry.key.span,
+          message: (header
+            ? `A bucket policy cannot test the ${/bucket-key/i.test(key) ? 'Bucket Key header' : 'encryption context header'}: S3 has no condition key for it, so "${key}" is never present${consequence}. `
+            : `"${key}" is a KMS key: it is in requests to KMS, never in the S3 requests a bucket policy sees${consequence}. `) +
+            (/bucket-key/i.test(key)
+              ? 'Enable S3 Bucket Keys in the bucket\'s default encryption instead.'
+              : 'Restrict the encryption context in the KMS key policy (kms:EncryptionContext:aws:s3:arn); with S3 Bucket Keys the context is the bucket ARN, not the object ARN.'),
+        });
+      }
+    }
+  },
+};

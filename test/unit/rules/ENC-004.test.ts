@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { bucketVerdicts } from '../../../server/src/engine/verdict';
+import { parsePolicy } from '../../../server/src/policy/parse';
+import { enc004 } from '../../../server/src/rules/encryption/ENC-004-header-required-blocks-default-encryption';
+import { ruleTester } from './rule-tester';
+
+const B = 'arn:aws:s3:::b';
+const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const SSE = 's3:x-amz-server-side-encryption';
+const KEY_ID = 's3:x-amz-server-side-encryption-aws-kms-key-id';
+const SSE_C = 's3:x-amz-server-side-encryption-customer-algorithm';
+const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
+const denyPut = (sid: string, condition: string) =>
+  `{"Sid": "${sid}", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "${B}/*", "Condition": ${condition}}`;
+const canonical = (sid: string, condition: unknown) =>
+  JSON.stringify({ Sid: sid, Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `${B}/*`, Condition: condition });
+const httpDeny = `{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["${B}", "${B}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}`;
+const ban = canonical('DenySseCUploads', { Null: { [SSE_C]: 'false' } });
+
+function decisions(text: string): Record<string, string> {
+  const [v] = bucketVerdicts(parsePolicy(text));
+  return Object.fromEntries(v.encryption.uploads.map(u => [u.kmsKey === null ? u.sse : `${u.sse}/${u.kmsKey === 'other' ? 'other' : 'named'}`, u.decision]));
+}
+
+const strictKms = policy(httpDeny, denyPut('OnlyKms', `{"StringNotEquals": {"${SSE}": "aws:kms"}}`));
+const strictKmsFixed = policy(httpDeny, denyPut('OnlyKms', `{"StringNotEquals": {"${SSE}": "aws:kms"}, "Null": {"${SSE}": "false"}}`), ban);
+
+const classicPair = policy(
+  denyPut('DenyIncorrectEncryptionHeader', `{"StringNotEquals": {"${SSE}": "AES256"}}`),
+  denyPut('DenyUnencryptedObjectUploads', `{"Null": {"${SSE}": "true"}}`));
+const classicPairFixed = policy(denyPut('DenyIncorrectEncryptionHeader', `{"StringNotEquals": {"${SSE}": "AES256"}, "Null": {"${SSE}": "false"}}`), ban);
+
+// Template 2 as many write it (the layout is kept; the Null members follow it).
+const template2 = `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "OnlyKms",
+      "Effect": "Deny",
+      "Principal": "*",
+      "Action": "s3:PutObject",
+      "Resource": "${B}/*",
+      "Condition": {
+        "StringNotEquals": { "${SSE}": "aws:kms" }
+      }
+    },
+    {
+      "Sid": "OnlyOurKey",
+      "Effect": "Deny",
+      "Principal": "*",
+      "Action": "s3:PutObject",
+      "Resource": "${B}/*",
+      "Condition": {
+        "ArnNotEqualsIfExists": { "${KEY_ID}": "${KEY}" }
+      }
+    }
+  ]
+}`;
+const template2Fixed = `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "OnlyKms",
+      "Effect": "Deny",
+      "Principal": "*",
+      "Action": "s3:PutObject",
+      "Resource": "${B}/*",
+      "Condition": {
+        "StringNotEquals": { "${SSE}": "aws:kms" },
+        "Null": {"${SSE}": "false"}
+      }
+    },
+    {
+      "Sid": "OnlyOurKey",
+      "Effect": "Deny",
+      "Principal": "*",
+      "Action": "s3:PutObject",
+      "Resource": "${B}/*",
+      "Condition": {
+        "ArnNotEqualsIfExists": { "${KEY_ID}": "${KEY}" },
+        "Null": {"${KEY_ID}": "false"}
+      }
+    },
+    ${ban}
+  ]
+}`;
+
+const headerOnly = policy(httpDeny, denyPut('RequireHeader', `{"Null": {"${SSE}": "true"}}`));
+const headerOnlyFixed = policy(httpDeny, ban);
+
+ruleTester(enc004, {
+  valid: [
+    { name: 'strict mode chosen in the requirements', code: strictKms, requirements: { headerlessUploads: 'deny' } },
+    { name: 'template 3 (default-friendly)', code: strictKmsFixed },
+    { name: 'a key pin alone is ENC-009\'s', code: policy(denyPut('Pin', `{"ArnNotEqualsIfExists": {"${KEY_ID}": "${KEY}"}}`)) },
+    { name: 'requiring SSE-C is ENC-011\'s', code: policy(denyPut('RequireSseC', `{"Null": {"${SSE_C}": "true"}}`)) },
+    { name: 'a Deny that lets no upload through is another problem (ENC-001)', code: policy(denyPut('Typo', `{"StringNotEquals": {"${SSE}": "AES-256"}}`)) },
+    { name: 'no header-required Deny', code: policy(httpDeny) },
+  ],
+  invalid: [
+    {
+      name: 'StringNotEquals aws:kms: the rewrite adds Null "false" and the SSE-C ban (SSE-C has no SSE header)',
+      code: strictKms,
+      errors: [{ target: '"StringNotEquals"', severity: 'warning', message: /^Statement "OnlyKms" also denies uploads that send no encryption header \(e\.g\. an anonymous caller uploading to arn:aws:s3:::b\/\S+\), although S3 would encrypt them with the bucket's default encryption/ }],
+      output: strictKmsFixed,
+    },
+    {
+      name: 'AWS\'s classic pair: the Null statement goes, the SSE-C ban takes its place',
+      code: classicPair,
+      errors: [{ target: '"StringNotEquals"', message: /set the requirement "headerlessUploads": "deny"/ }],
+      output: classicPairFixed,
+    },
+    {
+      name: 'template 2 (algorithm and key pin): both statements become default-friendly, layout kept',
+      code: template2,
+      errors: [{ target: '"StringNotEquals"' }],
+      output: template2Fixed,
+    },
+    {
+      name: 'a Null "true" Deny alone',
+      code: headerOnly,
+      errors: [{ target: '"Null"', message: /^Statement "RequireHeader" also denies uploads that send no encryption header/ }],
+      output: headerOnlyFixed,
+    },
+  ],
+});
+
+describe('ENC-004 fixes re-analysed', () => {
+  it('header-less uploads get through; every other class keeps its decision', () => {
+    for (const [before, after] of [[strictKms, strictKmsFixed], [classicPair, classicPairFixed], [template2, template2Fixed], [headerOnly, headerOnlyFixed]]) {
+      const b = decisions(before);
+      const a = decisions(after);
+      assert.equal(b.none, 'denied');
+      assert.equal(a.none, 'not-denied');
+      for (const [k, d] of Object.entries(b)) {
+        // Template 3's key part also lets aws:kms without a key id through (S3 uses the default key).
+        if (k === 'none' || (before === template2 && (k === 'aws:kms' || k === 'aws:kms:dsse'))) continue;
+        assert.equal(a[k], d, `${k} changed`);
+      }
+    }
+  });
+  it('template 2 becomes template 3: only uploads naming another algorithm or key are denied', () => {
+    const a = decisions(template2Fixed);
+    assert.deepEqual(a, {
+      none: 'not-denied', AES256: 'denied', 'aws:kms': 'not-denied', 'aws:kms/named': 'not-denied', 'aws:kms/other': 'denied',
+      'aws:kms:dsse': 'denied', 'aws:kms:dsse/named': 'denied', 'aws:kms:dsse/other': 'denied', 'SSE-C': 'denied',
+    });
+  });
+});

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { bucketVerdicts } from '../../../server/src/engine/verdict';
+import { parsePolicy } from '../../../server/src/policy/parse';
+import { enc006 } from '../../../server/src/rules/encryption/ENC-006-string-equals-in-deny';
+import { ruleTester } from './rule-tester';
+
+const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const SSE = 's3:x-amz-server-side-encryption';
+const KEY_ID = 's3:x-amz-server-side-encryption-aws-kms-key-id';
+const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
+const denyPut = (sid: string, condition: string) =>
+  `{"Sid": "${sid}", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*", "Condition": ${condition}}`;
+
+function decisions(text: string): Record<string, string> {
+  const [v] = bucketVerdicts(parsePolicy(text));
+  return Object.fromEntries(v.encryption.uploads.map(u => [u.kmsKey === null ? u.sse : `${u.sse}/${u.kmsKey === 'other' ? 'other' : 'named'}`, u.decision]));
+}
+
+const inverted = (op: string, key = SSE, value = 'aws:kms') => policy(denyPut('RequireKms', `{"${op}": {"${key}": "${value}"}}`));
+
+ruleTester(enc006, {
+  valid: [
+    { name: 'the negated operator requires the value', code: inverted('StringNotEquals') },
+    { name: 'banning SSE-C with Null "false"', code: policy(denyPut('NoSseC', '{"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}}')) },
+    { name: 'banning SSE-C with StringEquals on the customer algorithm', code: policy(denyPut('NoSseC', '{"StringEquals": {"s3:x-amz-server-side-encryption-customer-algorithm": "AES256"}}')) },
+    { name: 'banning AES256 beside a Deny that requires aws:kms', code: policy(denyPut('Kms', `{"StringNotEqualsIfExists": {"${SSE}": "aws:kms"}, "Null": {"${SSE}": "false"}}`), denyPut('NoSseS3', `{"StringEquals": {"${SSE}": "AES256"}}`)) },
+    { name: 'banning an algorithm the requirements leave out', code: inverted('StringEquals', SSE, 'AES256'), requirements: { sse: ['aws:kms'] } },
+    { name: 'StringEquals on the algorithm scoping a key pin', code: policy(denyPut('KmsKey', `{"StringEquals": {"${SSE}": "aws:kms"}, "ArnNotEquals": {"${KEY_ID}": "${KEY}"}}`)) },
+    { name: 'an Allow with StringEquals is ENC-005\'s', code: policy(`{"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"StringEquals": {"${SSE}": "aws:kms"}}}`) },
+  ],
+  invalid: [
+    {
+      name: 'StringEquals aws:kms in a Deny',
+      code: inverted('StringEquals'),
+      errors: [{ target: '"StringEquals"', severity: 'error', message: /^Statement "RequireKms" denies uploads with aws:kms and no key id — the ones that name aws:kms — and lets others through: for example, an anonymous caller can call s3:PutObject .*\. "StringEquals" in a Deny refuses the value it names; to require aws:kms, use "StringNotEquals"\.$/ }],
+      output: inverted('StringNotEquals'),
+    },
+    {
+      name: 'IfExists is kept',
+      code: inverted('StringEqualsIfExists', SSE, 'AES256'),
+      errors: [{ target: '"StringEqualsIfExists"', message: /use "StringNotEqualsIfExists"/ }],
+      output: inverted('StringNotEqualsIfExists', SSE, 'AES256'),
+    },
+    {
+      name: 'a key pin written with ArnEquals denies the pinned key',
+      code: inverted('ArnEquals', KEY_ID, KEY),
+      errors: [{ target: '"ArnEquals"', message: /denies uploads with aws:kms and key arn:aws:kms:eu-west-1:111122223333:key\/1234abcd-12ab-34cd-56ef-1234567890ab .*lets others through: for example, .*key\/00000000/ }],
+      output: inverted('ArnNotEquals', KEY_ID, KEY),
+    },
+    {
+      name: 'StringLike with a pattern',
+      code: inverted('StringLike', SSE, 'aws:kms*'),
+      errors: [{ target: '"StringLike"' }],
+      output: inverted('StringNotLike', SSE, 'aws:kms*'),
+    },
+    {
+      name: 'ForAnyValue:StringEquals is reported without a fix (no plain negation)',
+      code: inverted('ForAnyValue:StringEquals'),
+      errors: [{ target: '"ForAnyValue:StringEquals"', message: /use the negated operator \(StringNotEquals, ArnNotEquals\)\.$/ }],
+      output: inverted('ForAnyValue:StringEquals'),
+    },
+  ],
+});
+
+describe('ENC-006 fixes re-analysed', () => {
+  it('after the flip the named algorithm gets through and the others are denied', () => {
+    const before = decisions(inverted('StringEquals'));
+    assert.equal(before['aws:kms'], 'denied');
+    assert.equal(before.AES256, 'not-denied');
+    const after = decisions(inverted('StringNotEquals'));
+    assert.equal(after['aws:kms'], 'not-denied');
+    assert.equal(after.AES256, 'denied');
+    assert.equal(after['aws:kms:dsse'], 'denied');
+  });
+  it('after the flip only the pinned key gets through', () => {
+    const after = decisions(inverted('ArnNotEquals', KEY_ID, KEY));
+    assert.equal(after['aws:kms/named'], 'not-denied');
+    assert.equal(after['aws:kms/other'], 'denied');
+  });
+});

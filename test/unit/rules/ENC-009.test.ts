@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { bucketVerdicts } from '../../../server/src/engine/verdict';
+import { parsePolicy } from '../../../server/src/policy/parse';
+import { enc009 } from '../../../server/src/rules/encryption/ENC-009-key-pin-denies-default-key';
+import { ruleTester } from './rule-tester';
+
+const B = 'arn:aws:s3:::b';
+const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const SSE = 's3:x-amz-server-side-encryption';
+const KEY_ID = 's3:x-amz-server-side-encryption-aws-kms-key-id';
+const SSE_C = 's3:x-amz-server-side-encryption-customer-algorithm';
+const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
+const denyPut = (sid: string, condition: string) =>
+  `{"Sid": "${sid}", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "${B}/*", "Condition": ${condition}}`;
+const canonical = (sid: string, condition: unknown) =>
+  JSON.stringify({ Sid: sid, Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `${B}/*`, Condition: condition });
+const httpDeny = `{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["${B}", "${B}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}`;
+const algorithms = canonical('DenyUploadsWithoutRequiredEncryption', { StringNotEqualsIfExists: { [SSE]: ['aws:kms', 'aws:kms:dsse'] }, Null: { [SSE]: 'false' } });
+const ban = canonical('DenySseCUploads', { Null: { [SSE_C]: 'false' } });
+
+function decisions(text: string): Record<string, string> {
+  const [v] = bucketVerdicts(parsePolicy(text));
+  return Object.fromEntries(v.encryption.uploads.map(u => [u.kmsKey === null ? u.sse : `${u.sse}/${u.kmsKey === 'other' ? 'other' : 'named'}`, u.decision]));
+}
+
+const awsExample = policy(httpDeny, denyPut('OnlyOurKey', `{"ArnNotEqualsIfExists": {"${KEY_ID}": "${KEY}"}}`));
+const awsExampleFixed = `${policy(httpDeny, denyPut('OnlyOurKey', `{"ArnNotEqualsIfExists": {"${KEY_ID}": "${KEY}"}, "Null": {"${KEY_ID}": "false"}}`)).slice(0, -2)}, ${algorithms}, ${ban}]}`;
+
+const withAlgorithm = policy(
+  denyPut('OnlyKms', `{"StringNotEquals": {"${SSE}": "aws:kms"}}`),
+  denyPut('OnlyOurKey', `{"StringNotEqualsIfExists": {"${KEY_ID}": "${KEY}"}}`));
+const withAlgorithmFixed = policy(
+  denyPut('OnlyKms', `{"StringNotEquals": {"${SSE}": "aws:kms"}}`),
+  denyPut('OnlyOurKey', `{"StringNotEqualsIfExists": {"${KEY_ID}": "${KEY}"}, "Null": {"${KEY_ID}": "false"}}`));
+
+const nullKeyId = policy(httpDeny, denyPut('DenyObjectsThatAreNotSSEKMS', `{"Null": {"${KEY_ID}": "true"}}`));
+const nullKeyIdFixed = `${policy(httpDeny).slice(0, -2)}, ${algorithms}, ${ban}]}`;
+
+ruleTester(enc009, {
+  valid: [
+    { name: 'strict mode chosen in the requirements', code: awsExample, requirements: { headerlessUploads: 'deny' } },
+    { name: 'template 3\'s key part', code: withAlgorithmFixed },
+    { name: 'aws:kms without a key id is denied by the algorithm statement anyway', code: policy(denyPut('OnlyAes', `{"StringNotEquals": {"${SSE}": "AES256"}}`), denyPut('Pin', `{"ArnNotEqualsIfExists": {"${KEY_ID}": "${KEY}"}}`)) },
+    { name: 'no key pin', code: policy(httpDeny) },
+    { name: 'a policy that lets no upload through is another problem', code: policy(denyPut('Typo', `{"StringNotEquals": {"${SSE}": "AES-256"}}`), denyPut('Pin', `{"ArnNotEqualsIfExists": {"${KEY_ID}": "${KEY}"}}`)) },
+  ],
+  invalid: [
+    {
+      name: 'AWS\'s specific-key example alone: header-less and aws:kms without key id are denied; the rewrite keeps AES256 and SSE-C denied',
+      code: awsExample,
+      errors: [{
+        target: '"ArnNotEqualsIfExists"', severity: 'warning',
+        message: /^Statement "OnlyOurKey" pins the KMS key with a test that is true when x-amz-server-side-encryption-aws-kms-key-id is absent, so it also denies uploads that send aws:kms without a key id \(e\.g\. an anonymous caller uploading to arn:aws:s3:::b\/\S+\) and uploads without any encryption header — S3 would encrypt those with the bucket's default key, even when that is the pinned key\. "IfExists" adds nothing to a negated operator/,
+      }],
+      output: awsExampleFixed,
+    },
+    {
+      name: 'beside an algorithm Deny only the pin changes',
+      code: withAlgorithm,
+      errors: [{ target: '"StringNotEqualsIfExists"', message: /also denies uploads that send aws:kms without a key id \(e\.g\. [^)]*\) — S3/ }],
+      output: withAlgorithmFixed,
+    },
+    {
+      name: 'AWS\'s Null-on-key-id example: replaced by the algorithm Deny and the SSE-C ban',
+      code: nullKeyId,
+      errors: [{ target: '"Null"', message: /^Statement "DenyObjectsThatAreNotSSEKMS" pins the KMS key/ }],
+      output: nullKeyIdFixed,
+    },
+  ],
+});
+
+describe('ENC-009 fixes re-analysed', () => {
+  it('uploads naming aws:kms without a key id get through; other keys, AES256 and SSE-C stay denied', () => {
+    for (const [before, after] of [[awsExample, awsExampleFixed], [withAlgorithm, withAlgorithmFixed]]) {
+      const b = decisions(before);
+      const a = decisions(after);
+      assert.equal(b['aws:kms'], 'denied');
+      assert.equal(a['aws:kms'], 'not-denied');
+      for (const k of ['aws:kms/other', 'aws:kms:dsse/other', 'AES256', 'SSE-C']) assert.equal(a[k], b[k], k);
+    }
+    assert.equal(decisions(awsExampleFixed).none, 'not-denied');
+  });
+  it('the Null-on-key-id rewrite keeps AES256 and SSE-C denied', () => {
+    const a = decisions(nullKeyIdFixed);
+    assert.equal(a['aws:kms'], 'not-denied');
+    assert.equal(a.AES256, 'denied');
+    assert.equal(a['SSE-C'], 'denied');
+  });
+});

@@ -1,0 +1,40 @@
+import { enc010 } from '../../../server/src/rules/encryption/ENC-010-null-key-id-only';
+import { ruleTester } from './rule-tester';
+
+const B = 'arn:aws:s3:::b';
+const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const SSE = 's3:x-amz-server-side-encryption';
+const KEY_ID = 's3:x-amz-server-side-encryption-aws-kms-key-id';
+const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
+const denyPut = (sid: string, condition: string) =>
+  `{"Sid": "${sid}", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "${B}/*", "Condition": ${condition}}`;
+const nullKeyId = denyPut('DenyObjectsThatAreNotSSEKMS', `{"Null": {"${KEY_ID}": "true"}}`);
+
+ruleTester(enc010, {
+  valid: [
+    { name: 'beside a key-ARN pin', code: policy(nullKeyId, denyPut('Pin', `{"ArnNotEqualsIfExists": {"${KEY_ID}": "${KEY}"}}`)) },
+    { name: 'with "kmsKeyArns" set, ENC-008 reports the unmet requirement', code: policy(nullKeyId), requirements: { kmsKeyArns: [KEY] } },
+    { name: 'Null "false" bans naming a key', code: policy(denyPut('NoKeyId', `{"Null": {"${KEY_ID}": "false"}}`)) },
+    { name: 'no Null on the key id', code: policy(denyPut('Kms', `{"StringNotEquals": {"${SSE}": "aws:kms"}}`)) },
+  ],
+  invalid: [
+    {
+      name: 'AWS\'s "DenyObjectsThatAreNotSSEKMS": any key, and DSSE, get through',
+      code: policy(nullKeyId),
+      errors: [{
+        target: '"Null"', severity: 'warning',
+        message: /^Statement "DenyObjectsThatAreNotSSEKMS" requires a key id, but apparently not a particular key: uploads with aws:kms and a key the policy does not name get through — for example, an anonymous caller can call s3:PutObject .*; uploads with aws:kms:dsse and a key the policy does not name as well\. If a specific key is the goal, add a Deny that pins its ARN \(ArnNotEqualsIfExists\) or set the requirement "kmsKeyArns"\.$/,
+      }],
+    },
+    {
+      name: 'beside an algorithm Deny DSSE is denied, any aws:kms key still passes',
+      code: policy(nullKeyId, denyPut('OnlyKms', `{"StringNotEquals": {"${SSE}": "aws:kms"}}`)),
+      errors: [{ target: '"Null"', message: /get through — for example, [^;]*\. If a specific key/ }],
+    },
+    {
+      name: 'NotAction that leaves s3:PutObject in',
+      code: policy(nullKeyId.replace('"Action": "s3:PutObject"', '"NotAction": "s3:GetObject"')),
+      errors: [{ target: '"Null"' }],
+    },
+  ],
+});

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { bucketVerdicts } from '../../../server/src/engine/verdict';
+import { parsePolicy } from '../../../server/src/policy/parse';
+import { enc011 } from '../../../server/src/rules/encryption/ENC-011-sse-c';
+import { ruleTester } from './rule-tester';
+
+const B = 'arn:aws:s3:::b';
+const SSE = 's3:x-amz-server-side-encryption';
+const SSE_C = 's3:x-amz-server-side-encryption-customer-algorithm';
+const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
+const withAdded = (code: string, ...added: string[]) => code.replace(/\]\}$/, `, ${added.join(', ')}]}`);
+const denyPut = (sid: string, condition: string) =>
+  `{"Sid": "${sid}", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "${B}/*", "Condition": ${condition}}`;
+const friendly = (sid: string, algorithm: string) => denyPut(sid, `{"StringNotEqualsIfExists": {"${SSE}": "${algorithm}"}, "Null": {"${SSE}": "false"}}`);
+const ban = JSON.stringify({ Sid: 'DenySseCUploads', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `${B}/*`, Condition: { Null: { [SSE_C]: 'false' } } });
+
+function decisions(text: string): Record<string, string> {
+  const [v] = bucketVerdicts(parsePolicy(text));
+  return Object.fromEntries(v.encryption.uploads.map(u => [u.kmsKey === null ? u.sse : `${u.sse}/${u.kmsKey === 'other' ? 'other' : 'named'}`, u.decision]));
+}
+
+const kmsOnly = policy(friendly('OnlyKms', 'aws:kms'));
+const aesOnly = policy(friendly('OnlyAes', 'AES256'));
+
+ruleTester(enc011, {
+  valid: [
+    { name: 'KMS-only with the SSE-C ban', code: withAdded(kmsOnly, ban) },
+    { name: 'the strict Deny denies SSE-C uploads (they send no x-amz-server-side-encryption)', code: policy(denyPut('OnlyKms', `{"StringNotEquals": {"${SSE}": "aws:kms"}}`)) },
+    { name: 'SSE-S3 intent without a requirement: SSE-C is not "another algorithm" by intent alone', code: aesOnly },
+    { name: 'a Sid that mentions SSE-C on a customer-algorithm test', code: policy(denyPut('DenySseC', `{"Null": {"${SSE_C}": "false"}}`)) },
+    { name: 'no encryption statements', code: policy(`{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:GetObject", "Resource": "${B}/*"}`) },
+  ],
+  invalid: [
+    {
+      name: '(a) requiring SSE-C',
+      code: policy(denyPut('RequireSseC', `{"Null": {"${SSE_C}": "true"}}`)),
+      errors: [{ target: '"Null"', severity: 'warning', message: /^Statement "RequireSseC" lets only SSE-C uploads through \(customer-provided keys\)\. Since April 2026 S3 blocks SSE-C on new general purpose buckets/ }],
+    },
+    {
+      name: '(b) "enforce SSE-C" written on the SSE-S3 header',
+      code: policy(denyPut('EnforceSSE-C', `{"StringNotEquals": {"${SSE}": "AES256"}}`)),
+      errors: [{ target: '"AES256"', message: /looks meant for SSE-C, but "AES256" in x-amz-server-side-encryption is SSE-S3/ }],
+    },
+    {
+      name: '(c) KMS-only intent, default-friendly, no SSE-C ban',
+      code: kmsOnly,
+      errors: [{ target: '"Deny"', message: /^Uploads with customer-provided keys \(SSE-C\) are not denied although statement "OnlyKms" accepts only aws:kms: for example, an anonymous caller can call s3:PutObject .*s3:x-amz-server-side-encryption-customer-algorithm = AES256/ }],
+      output: withAdded(kmsOnly, ban),
+    },
+    {
+      name: '(c) the "sse" requirement makes SSE-C "another algorithm"',
+      code: aesOnly,
+      requirements: { sse: ['AES256'] },
+      errors: [{ target: '"Deny"', message: /although the requirements accept only AES256 \("sse": \["AES256"\]\)/ }],
+      output: withAdded(aesOnly, ban),
+    },
+  ],
+});
+
+describe('ENC-011 fixes re-analysed', () => {
+  it('the ban denies SSE-C uploads and nothing else', () => {
+    const before = decisions(kmsOnly);
+    const after = decisions(withAdded(kmsOnly, ban));
+    assert.equal(before['SSE-C'], 'not-denied');
+    assert.equal(after['SSE-C'], 'denied');
+    for (const k of Object.keys(before)) if (k !== 'SSE-C') assert.equal(after[k], before[k], k);
+  });
+});

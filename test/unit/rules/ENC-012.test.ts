@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { evaluatePolicy } from '../../../server/src/engine/evaluate';
+import { bucketVerdicts, witnessToRequest } from '../../../server/src/engine/verdict';
+import { parsePolicy } from '../../../server/src/policy/parse';
+import { enc012 } from '../../../server/src/rules/encryption/ENC-012-sse-condition-on-other-actions';
+import { ruleTester } from './rule-tester';
+
+const B = 'arn:aws:s3:::b';
+const SSE = 's3:x-amz-server-side-encryption';
+const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
+const deny = (action: string, resource: string, condition: string) =>
+  `{"Sid": "D", "Effect": "Deny", "Principal": "*", ${action}, "Resource": ${resource}, "Condition": ${condition}}`;
+const bothArns = `["${B}", "${B}/*"]`;
+
+function decisions(text: string): Record<string, string> {
+  const [v] = bucketVerdicts(parsePolicy(text), { bucketName: 'b' });
+  return Object.fromEntries(v.encryption.uploads.map(u => [u.kmsKey === null ? u.sse : `${u.sse}/${u.kmsKey === 'other' ? 'other' : 'named'}`, u.decision]));
+}
+const getDenied = (text: string) =>
+  evaluatePolicy(parsePolicy(text), witnessToRequest({ principal: 'anonymous', action: 's3:GetObject', resource: `${B}/report.csv`, 'aws:SecureTransport': true })).decision === 'explicit-deny';
+
+const everything = policy(deny('"Action": "s3:*"', bothArns, `{"Null": {"${SSE}": "true"}}`));
+const narrowed = policy(deny('"Action": "s3:PutObject"', `"${B}/*"`, `{"Null": {"${SSE}": "true"}}`));
+const putAndGet = policy(deny('"Action": ["s3:PutObject", "s3:GetObject"]', `"${B}/*"`, `{"StringNotEquals": {"${SSE}": "aws:kms"}}`));
+const putOnly = policy(deny('"Action": "s3:PutObject"', `"${B}/*"`, `{"StringNotEquals": {"${SSE}": "aws:kms"}}`));
+
+ruleTester(enc012, {
+  valid: [
+    { name: 's3:PutObject only', code: narrowed },
+    { name: 's3:* with a transport condition', code: policy(deny('"Action": "s3:*"', bothArns, '{"Bool": {"aws:SecureTransport": "false"}}')) },
+    { name: 'Null "false" is false when the key is absent', code: policy(deny('"Action": "s3:*"', bothArns, `{"Null": {"${SSE}": "false"}}`)) },
+    { name: 'StringEquals is false when the key is absent', code: policy(deny('"Action": "s3:*"', bothArns, `{"StringEquals": {"${SSE}": "AES256"}}`)) },
+  ],
+  invalid: [
+    {
+      name: 'RULES.md\'s example: s3:* on both ARNs with Null "true"',
+      code: everything,
+      errors: [{ target: '"s3:*"', severity: 'error', message: /^Statement "D" denies s3:GetObject, s3:ListBucket, s3:DeleteObject, s3:GetBucketPolicy, s3:PutBucketEncryption and every other request that never carries the encryption headers/ }],
+      output: narrowed,
+    },
+    {
+      name: 'GetObject listed beside PutObject',
+      code: putAndGet,
+      errors: [{ target: '["s3:PutObject", "s3:GetObject"]', message: /denies s3:GetObject and every other request/ }],
+      output: putOnly,
+    },
+    {
+      name: 'NotAction: reported, no automatic narrowing',
+      code: policy(deny('"NotAction": "s3:GetObject"', bothArns, `{"Null": {"${SSE}": "true"}}`)),
+      errors: [{ target: '"s3:GetObject"', message: /denies s3:ListBucket, s3:DeleteObject/ }],
+      output: policy(deny('"NotAction": "s3:GetObject"', bothArns, `{"Null": {"${SSE}": "true"}}`)),
+    },
+  ],
+});
+
+describe('ENC-012 fixes re-analysed', () => {
+  it('reads are no longer denied; uploads keep their decisions', () => {
+    assert.equal(getDenied(everything), true);
+    assert.equal(getDenied(narrowed), false);
+    assert.deepEqual(decisions(narrowed), decisions(everything));
+    assert.equal(getDenied(putAndGet), true);
+    assert.equal(getDenied(putOnly), false);
+    assert.deepEqual(decisions(putOnly), decisions(putAndGet));
+  });
+});

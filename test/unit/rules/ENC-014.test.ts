@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { evaluatePolicy } from '../../../server/src/engine/evaluate';
+import { witnessToRequest } from '../../../server/src/engine/verdict';
+import { parsePolicy } from '../../../server/src/policy/parse';
+import { enc014 } from '../../../server/src/rules/encryption/ENC-014-multipart-header-conditions';
+import { ruleTester } from './rule-tester';
+
+const B = 'arn:aws:s3:::b';
+const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
+const allowPut = (condition: string, action = 's3:PutObject') =>
+  `{"Sid": "CrossAccountWrites", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222233334444:root"}, "Action": "${action}", "Resource": "${B}/*", "Condition": ${condition}}`;
+const denyPut = (condition: string) =>
+  `{"Sid": "RequireOwnerControl", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "${B}/*", "Condition": ${condition}}`;
+const acl = '{"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}';
+
+const denied = (text: string, headers: Record<string, string>) =>
+  evaluatePolicy(parsePolicy(text), witnessToRequest({ principal: 'arn:aws:iam::222233334444:role/writer', action: 's3:PutObject', resource: `${B}/part`, 'aws:SecureTransport': true, ...headers })).decision === 'explicit-deny';
+
+const denyAcl = policy(denyPut('{"StringNotEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}'));
+const denyAclFixed = policy(denyPut('{"StringNotEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}, "Null": {"s3:x-amz-acl": "false"}}'));
+
+ruleTester(enc014, {
+  valid: [
+    { name: 'an Allow without header conditions', code: policy(allowPut('{"StringEquals": {"aws:SourceVpce": "vpce-1"}}')) },
+    { name: 'a Deny that tolerates the header\'s absence', code: denyAclFixed },
+    { name: 'IfExists: the Allow also covers requests without the header', code: policy(allowPut('{"StringEqualsIfExists": {"s3:x-amz-acl": "bucket-owner-full-control"}}')) },
+    { name: 'not an upload', code: policy(allowPut(acl, 's3:GetObject')) },
+  ],
+  invalid: [
+    {
+      name: 'RULES.md\'s example: a cross-account Allow that requires x-amz-acl',
+      code: policy(allowPut(acl)),
+      errors: [{ target: '"s3:x-amz-acl"', severity: 'warning', message: /^Statement "CrossAccountWrites" allows s3:PutObject only with x-amz-acl: bucket-owner-full-control, but multipart uploads send that header only on CreateMultipartUpload\./ }],
+    },
+    {
+      name: 'a Deny that fires without the header denies UploadPart; the fix tolerates its absence',
+      code: denyAcl,
+      errors: [{ target: '"s3:x-amz-acl"', message: /denies s3:PutObject requests without x-amz-acl, which includes every UploadPart and CompleteMultipartUpload/ }],
+      output: denyAclFixed,
+    },
+    {
+      name: 'grant headers too',
+      code: policy(allowPut('{"StringEquals": {"s3:x-amz-grant-full-control": "id=abc"}}')),
+      errors: [{ target: '"s3:x-amz-grant-full-control"', message: /only with x-amz-grant-full-control: id=abc/ }],
+    },
+  ],
+});
+
+describe('ENC-014 fixes re-analysed', () => {
+  it('parts (no header) pass; a wrong ACL is still denied', () => {
+    assert.equal(denied(denyAcl, {}), true);
+    assert.equal(denied(denyAclFixed, {}), false);
+    assert.equal(denied(denyAclFixed, { 's3:x-amz-acl': 'public-read' }), true);
+    assert.equal(denied(denyAclFixed, { 's3:x-amz-acl': 'bucket-owner-full-control' }), false);
+  });
+});

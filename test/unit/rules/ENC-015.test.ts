@@ -1,0 +1,34 @@
+import { enc015 } from '../../../server/src/rules/encryption/ENC-015-sse-c-multipart-copy';
+import { ruleTester } from './rule-tester';
+
+const B = 'arn:aws:s3:::b';
+const SSE_C = 's3:x-amz-server-side-encryption-customer-algorithm';
+const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
+const denyPut = (condition: string, principal = '"*"') =>
+  `{"Sid": "RequireSseC", "Effect": "Deny", "Principal": ${principal}, "Action": "s3:PutObject", "Resource": "${B}/*", "Condition": ${condition}}`;
+const httpDeny = `{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["${B}", "${B}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}`;
+
+ruleTester(enc015, {
+  valid: [
+    { name: 'banning SSE-C', code: policy(denyPut(`{"Null": {"${SSE_C}": "false"}}`)) },
+    { name: 'no SSE-C statement', code: policy(httpDeny) },
+    { name: 'SSE-C required for one role only', code: policy(denyPut(`{"Null": {"${SSE_C}": "true"}}`, '{"AWS": "arn:aws:iam::111122223333:role/app"}')) },
+  ],
+  invalid: [
+    {
+      name: 'Null "true" on the customer algorithm',
+      code: policy(denyPut(`{"Null": {"${SSE_C}": "true"}}`)),
+      errors: [{ target: '"Null"', severity: 'warning', message: /^Statement "RequireSseC" requires SSE-C on every upload request\. Users report multipart copies \(e\.g\. the Java TransferManager\) failing at CompleteMultipartUpload/ }],
+    },
+    {
+      name: 'a negated comparison on the customer algorithm',
+      code: policy(denyPut(`{"StringNotEquals": {"${SSE_C}": "AES256"}}`)),
+      errors: [{ target: '"StringNotEquals"' }],
+    },
+    {
+      name: 'beside the HTTPS Deny',
+      code: policy(httpDeny, denyPut(`{"Null": {"${SSE_C}": "true"}}`)),
+      errors: [{ target: '"Null"', message: /Scope the requirement/ }],
+    },
+  ],
+});

@@ -1,0 +1,37 @@
+import { enc016 } from '../../../server/src/rules/encryption/ENC-016-post-and-presigned-uploads';
+import { ruleTester } from './rule-tester';
+
+const B = 'arn:aws:s3:::b';
+const SSE = 's3:x-amz-server-side-encryption';
+const SSE_C = 's3:x-amz-server-side-encryption-customer-algorithm';
+const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
+const allowAuth = (authType: string) =>
+  `{"Sid": "Uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/uploader"}, "Action": "s3:PutObject", "Resource": "${B}/*", "Condition": {"StringEquals": {"s3:authType": "${authType}"}}}`;
+const denyPut = (condition: string) =>
+  `{"Sid": "RequireKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "${B}/*", "Condition": ${condition}}`;
+const strict = denyPut(`{"StringNotEquals": {"${SSE}": "aws:kms"}}`);
+
+ruleTester(enc016, {
+  valid: [
+    { name: 'header-required Deny, no sign of POST or presigned uploads', code: policy(strict) },
+    { name: 'POST uploads under the default-friendly Deny', code: policy(allowAuth('POST'), denyPut(`{"StringNotEquals": {"${SSE}": "aws:kms"}, "Null": {"${SSE}": "false"}}`)) },
+    { name: 'the Deny spares POST uploads', code: policy(allowAuth('POST'), denyPut(`{"StringNotEquals": {"${SSE}": "aws:kms", "s3:authType": "POST"}}`)) },
+  ],
+  invalid: [
+    {
+      name: 'browser POST uploads',
+      code: policy(allowAuth('POST'), strict),
+      errors: [{ target: '"StringNotEquals"', severity: 'info', message: /^The policy expects browser POST uploads \(s3:authType POST\), and statement "RequireKms" denies them when they carry no encryption header: send x-amz-server-side-encryption .* as form fields, and allow those fields in the POST policy document/ }],
+    },
+    {
+      name: 'presigned URLs',
+      code: policy(allowAuth('REST-QUERY-STRING'), strict),
+      errors: [{ target: '"StringNotEquals"', message: /uploads through presigned URLs .*sign the x-amz-server-side-encryption header/ }],
+    },
+    {
+      name: 'SSE-C required and presigned URLs',
+      code: policy(allowAuth('REST-QUERY-STRING'), denyPut(`{"Null": {"${SSE_C}": "true"}}`)),
+      errors: [{ target: '"Null"', message: /SSE-C presigned URLs cannot be used from a plain browser address bar/ }],
+    },
+  ],
+});

@@ -1,0 +1,36 @@
+import { enc018 } from '../../../server/src/rules/encryption/ENC-018-aws-managed-key-cross-account';
+import { ruleTester } from './rule-tester';
+
+const B = 'arn:aws:s3:::b';
+const KEY_ID = 's3:x-amz-server-side-encryption-aws-kms-key-id';
+const KEY = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
+const allow = (principal: string, sid = 'PartnerWrites') =>
+  `{"Sid": "${sid}", "Effect": "Allow", "Principal": {"AWS": "${principal}"}, "Action": ["s3:PutObject", "s3:GetObject"], "Resource": "${B}/*"}`;
+const pin = (value: string) =>
+  `{"Sid": "Pin", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "${B}/*", "Condition": {"ArnNotEqualsIfExists": {"${KEY_ID}": "${value}"}}}`;
+
+ruleTester(enc018, {
+  valid: [
+    { name: 'aws/s3 without other accounts', code: policy(pin('arn:aws:kms:us-east-1:111122223333:alias/aws/s3')) },
+    { name: 'a customer managed key by ARN for a partner', code: policy(allow('arn:aws:iam::222233334444:root'), pin(KEY)) },
+    { name: 'the alias\'s own account only', code: policy(allow('arn:aws:iam::111122223333:role/app'), pin('arn:aws:kms:us-east-1:111122223333:alias/app')) },
+  ],
+  invalid: [
+    {
+      name: 'RULES.md\'s example: aws/s3 pinned with a writer from another account',
+      code: policy(allow('arn:aws:iam::222233334444:root'), pin('arn:aws:kms:us-east-1:111122223333:alias/aws/s3')),
+      errors: [{ target: '"arn:aws:kms:us-east-1:111122223333:alias/aws/s3"', severity: 'warning', message: /^"arn:aws:kms:us-east-1:111122223333:alias\/aws\/s3" is the aws\/s3 AWS managed key, which only principals of its own account can use .* statement "PartnerWrites" lets account 222233334444 upload or read objects/ }],
+    },
+    {
+      name: 'a customer alias resolves in the writer\'s account',
+      code: policy(allow('222233334444'), pin('arn:aws:kms:us-east-1:111122223333:alias/app')),
+      errors: [{ target: '"arn:aws:kms:us-east-1:111122223333:alias/app"', message: /is an alias, which KMS resolves in the requester's account/ }],
+    },
+    {
+      name: 'a bare alias with principals of two accounts',
+      code: policy(allow('arn:aws:iam::111122223333:role/app', 'OwnApp'), allow('arn:aws:iam::222233334444:role/partner'), pin('alias/aws/s3')),
+      errors: [{ target: '"alias/aws/s3"', message: /lets account 222233334444 upload or read objects/ }],
+    },
+  ],
+});

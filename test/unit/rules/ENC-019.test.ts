@@ -1,0 +1,30 @@
+import { enc019 } from '../../../server/src/rules/encryption/ENC-019-encryption-context-not-a-key';
+import { ruleTester } from './rule-tester';
+
+const policy = (condition: string) =>
+  `{"Version": "2012-10-17", "Statement": [{"Sid": "Ctx", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*", "Condition": ${condition}}]}`;
+
+ruleTester(enc019, {
+  valid: [
+    { code: policy('{"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}') },
+    { code: policy('{"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/k"}}') },
+    { name: 'real SSE keys with similar names', code: policy('{"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}}') },
+  ],
+  invalid: [
+    {
+      name: 'the encryption-context header',
+      code: policy('{"StringNotEquals": {"s3:x-amz-server-side-encryption-context": "eyJwcm9qZWN0IjoiYXBwIn0="}}'),
+      errors: [{ target: '"s3:x-amz-server-side-encryption-context"', severity: 'info', message: /^A bucket policy cannot test the encryption context header: S3 has no condition key for it, so "s3:x-amz-server-side-encryption-context" is never present, so "StringNotEquals" on it is always true\. Restrict the encryption context in the KMS key policy/ }],
+    },
+    {
+      name: 'the Bucket Key header',
+      code: policy('{"StringEquals": {"x-amz-server-side-encryption-bucket-key-enabled": "true"}}'),
+      errors: [{ target: '"x-amz-server-side-encryption-bucket-key-enabled"', message: /Bucket Key header.*never true and the statement never applies\. Enable S3 Bucket Keys in the bucket's default encryption instead\.$/ }],
+    },
+    {
+      name: 'a KMS context key in a bucket policy',
+      code: policy('{"StringNotLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::b/*"}}'),
+      errors: [{ target: '"kms:EncryptionContext:aws:s3:arn"', message: /is a KMS key: it is in requests to KMS, never in the S3 requests a bucket policy sees, so "StringNotLike" on it is always true/ }],
+    },
+  ],
+});
