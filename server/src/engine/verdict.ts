@@ -10,6 +10,7 @@
 // settled after one check per principal and action class, not one per request.
 import type { PolicyDocument, Statement } from '../policy/model';
 import { parseS3Arn } from '../policy/arn';
+import { isAnyS3Action, isEveryone } from '../policy/statement';
 import { hasWildcard, wildcardToRegExp } from '../policy/wildcard';
 import { compilePolicy, type CompiledStatement } from './evaluate';
 import {
@@ -112,12 +113,6 @@ interface DenyStatement {
   /** The plain `Resource` patterns (none for NotResource, none with policy variables). */
   resourcePatterns: readonly RegExp[];
 }
-
-const isEveryone = (st: Statement): boolean =>
-  !st.notPrincipal && !!st.principal && (st.principal.star || st.principal.entries.some(e => e.type.value === 'AWS' && e.values.items.some(i => i.value === '*')));
-
-const isAnyS3Action = (st: Statement): boolean =>
-  !st.notAction && !!st.action?.items.some(i => typeof i.value === 'string' && /^(?:s3:)?\*+$/i.test(i.value));
 
 function plainResourcePatterns(st: Statement): RegExp[] {
   if (st.notResource || !st.resource) return [];

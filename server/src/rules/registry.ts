@@ -35,6 +35,7 @@ import { enc016 } from './encryption/ENC-016-post-and-presigned-uploads';
 import { enc017 } from './encryption/ENC-017-writes-not-covered';
 import { enc018 } from './encryption/ENC-018-aws-managed-key-cross-account';
 import { enc019 } from './encryption/ENC-019-encryption-context-not-a-key';
+import { mis003 } from './mistakes/MIS-003-lockout-deny';
 import { tls001 } from './transport/TLS-001-no-http-deny';
 import { tls002 } from './transport/TLS-002-http-deny-misses-bucket';
 import { tls003 } from './transport/TLS-003-allow-if-https';
@@ -88,6 +89,7 @@ export const RULES: readonly Rule[] = [
   tls006,
   tls007,
   tls008,
+  mis003,
 ];
 
 const byId = new Map(RULES.map(r => [r.meta.id, r]));

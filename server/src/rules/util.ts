@@ -4,6 +4,7 @@ import { editDistance } from '../knowledge';
 import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock, JsonNode, Located, Member, PolicyDocument, Span, Statement, ValueList } from '../policy/model';
 import { parseOperator, type ParsedOperator } from '../policy/operators';
 import { membersOf } from '../policy/parse';
+import { matchesWildcard } from '../policy/wildcard';
 
 // ---------------------------------------------------------------------------------------------
 // JSON text
@@ -63,14 +64,36 @@ export function* keyTests(st: Statement, key: string): Generator<{ ob: Condition
   }
 }
 
-/** `"Principal": "*"` or `{"AWS": "*"}` (and no NotPrincipal): the statement applies to every caller. */
-export const isEveryone = (st: Statement): boolean =>
-  !st.notPrincipal && !!st.principal && (st.principal.star || st.principal.entries.some(e => e.type.value === 'AWS' && e.values.items.some(i => i.value === '*')));
+export { isAnyS3Action, isEveryone } from '../policy/statement';
+
+/** The values of one principal type (`AWS`, `Service`…) of a statement's Principal that are strings. */
+export function principalValues(st: Statement, type: string): string[] {
+  return (st.principal?.entries ?? []).flatMap(e => (e.type.value === type ? stringItems(e.values).map(i => i.value) : []));
+}
+
+/** Does Action/NotAction take in `action`? (Case-insensitive, with wildcards; EVAL-005/006.) */
+export function coversAction(st: Statement, action: string): boolean {
+  const list = st.action ?? st.notAction;
+  if (!list) return false;
+  const named = stringItems(list).some(i => matchesWildcard(action, i.value, { ignoreCase: true }));
+  return st.notAction && !st.action ? !named : named;
+}
+
+/** Does Resource/NotResource take in `arn`? (Case-sensitive, with wildcards.) */
+export function coversResource(st: Statement, arn: string): boolean {
+  const list = st.resource ?? st.notResource;
+  if (!list) return false;
+  const named = stringItems(list).some(i => matchesWildcard(arn, i.value));
+  return st.notResource && !st.resource ? !named : named;
+}
 
 /** The span of a statement's opening brace, for findings about the statement as a whole. */
 export function statementHead(st: Statement): Span {
   return { offset: st.node.offset, length: 1 };
 }
+
+/** The span of a statement's Effect value (its opening brace when Effect is missing). */
+export const effectSpan = (st: Statement): Span => st.effect?.span ?? statementHead(st);
 
 /** The span of the `Statement` key (else the document's opening brace), for findings about what the policy lacks. */
 export function policyHead(doc: PolicyDocument): Span {
@@ -84,6 +107,10 @@ export function policyHead(doc: PolicyDocument): Span {
 export function statementLabel(st: Statement): string {
   return typeof st.sid?.value === 'string' && st.sid.value ? `statement "${st.sid.value}"` : `statement ${st.index + 1}`;
 }
+
+/** `a`, `a or b`, `a, b or c`. */
+export const listOf = (values: readonly string[]): string =>
+  values.length <= 1 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
 
 /** `s` with its first character upper-cased. */
 export const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

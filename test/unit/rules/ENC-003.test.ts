@@ -1,27 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bucketVerdicts } from '../../../server/src/engine/verdict';
-import { parsePolicy } from '../../../server/src/policy/parse';
 import { enc003 } from '../../../server/src/rules/encryption/ENC-003-encryption-not-required';
+import { B, SSE, SSE_C, canonical, denyPut, httpDeny, policy, withAdded } from './enc-fixtures';
 import { ruleTester } from './rule-tester';
+import { decisions } from './verdict-helpers';
 
-const B = 'arn:aws:s3:::b';
-const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
-const withAdded = (code: string, ...added: string[]) => code.replace(/\]\}$/, `, ${added.join(', ')}]}`);
-const httpDeny = `{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["${B}", "${B}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}`;
-const denyPut = (sid: string, condition: string, principal = '"*"') =>
-  `{"Sid": "${sid}", "Effect": "Deny", "Principal": ${principal}, "Action": "s3:PutObject", "Resource": "${B}/*", "Condition": ${condition}}`;
-/** A statement as the fixes write it (compact JSON, templates 2 and 3). */
-const canonical = (sid: string, condition: unknown) =>
-  JSON.stringify({ Sid: sid, Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `${B}/*`, Condition: condition });
-const SSE = 's3:x-amz-server-side-encryption';
-const SSE_C = 's3:x-amz-server-side-encryption-customer-algorithm';
-
-/** Upload decisions by class: `none`, `AES256`, `aws:kms`, `aws:kms/other`, … `SSE-C`. */
-function decisions(text: string): Record<string, string> {
-  const [v] = bucketVerdicts(parsePolicy(text));
-  return Object.fromEntries(v.encryption.uploads.map(u => [u.kmsKey === null ? u.sse : `${u.sse}/${u.kmsKey === 'other' ? 'other' : 'named'}`, u.decision]));
-}
 
 const onlyHttps = policy(httpDeny);
 const scopedToRole = policy(httpDeny, denyPut('OnlyKms', `{"StringNotEquals": {"${SSE}": "aws:kms"}}`, '{"AWS": "arn:aws:iam::111122223333:role/app"}'));

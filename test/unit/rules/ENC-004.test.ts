@@ -1,27 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bucketVerdicts } from '../../../server/src/engine/verdict';
-import { parsePolicy } from '../../../server/src/policy/parse';
 import { enc004 } from '../../../server/src/rules/encryption/ENC-004-header-required-blocks-default-encryption';
+import { B, KEY, KEY_ID, SSE, SSE_C, ban, denyPut, httpDeny, policy } from './enc-fixtures';
 import { ruleTester } from './rule-tester';
+import { decisions } from './verdict-helpers';
 
-const B = 'arn:aws:s3:::b';
-const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-const SSE = 's3:x-amz-server-side-encryption';
-const KEY_ID = 's3:x-amz-server-side-encryption-aws-kms-key-id';
-const SSE_C = 's3:x-amz-server-side-encryption-customer-algorithm';
-const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
-const denyPut = (sid: string, condition: string) =>
-  `{"Sid": "${sid}", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "${B}/*", "Condition": ${condition}}`;
-const canonical = (sid: string, condition: unknown) =>
-  JSON.stringify({ Sid: sid, Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `${B}/*`, Condition: condition });
-const httpDeny = `{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["${B}", "${B}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}`;
-const ban = canonical('DenySseCUploads', { Null: { [SSE_C]: 'false' } });
-
-function decisions(text: string): Record<string, string> {
-  const [v] = bucketVerdicts(parsePolicy(text));
-  return Object.fromEntries(v.encryption.uploads.map(u => [u.kmsKey === null ? u.sse : `${u.sse}/${u.kmsKey === 'other' ? 'other' : 'named'}`, u.decision]));
-}
 
 const strictKms = policy(httpDeny, denyPut('OnlyKms', `{"StringNotEquals": {"${SSE}": "aws:kms"}}`));
 const strictKmsFixed = policy(httpDeny, denyPut('OnlyKms', `{"StringNotEquals": {"${SSE}": "aws:kms"}, "Null": {"${SSE}": "false"}}`), ban);

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bucketVerdicts } from '../../../server/src/engine/verdict';
-import { parsePolicy } from '../../../server/src/policy/parse';
 import { enc005 } from '../../../server/src/rules/encryption/ENC-005-allow-instead-of-deny';
+import { policy, withAdded } from './enc-fixtures';
 import { ruleTester } from './rule-tester';
+import { decisions } from './verdict-helpers';
 
 const allow = (condition: string, action = '"s3:PutObject"') =>
   `{"Sid": "OnlyKms", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": ${action}, "Resource": "arn:aws:s3:::b/*", "Condition": ${condition}}`;
-const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
-const withAdded = (code: string, ...added: string[]) => code.replace(/\]\}$/, `, ${added.join(', ')}]}`);
 const deny = (sid: string, cond: string) => `{"Sid":"${sid}","Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*","Condition":${cond}}`;
 const kmsAllow = allow('{"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}');
 const defaultFriendly = [
@@ -17,11 +15,6 @@ const defaultFriendly = [
 ];
 const roleOnlyDeny = '{"Sid":"D","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111122223333:role/app"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}}';
 const mirrorFixed = withAdded(policy(kmsAllow), deny('DenyUploadsWithoutRequiredEncryption', '{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}'));
-
-function decisions(text: string): Record<string, string> {
-  const [v] = bucketVerdicts(parsePolicy(text));
-  return Object.fromEntries(v.encryption.uploads.map(u => [u.kmsKey === null ? u.sse : `${u.sse}/${u.kmsKey === 'other' ? 'other' : 'named'}`, u.decision]));
-}
 
 ruleTester(enc005, {
   valid: [

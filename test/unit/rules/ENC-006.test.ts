@@ -1,21 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bucketVerdicts } from '../../../server/src/engine/verdict';
-import { parsePolicy } from '../../../server/src/policy/parse';
 import { enc006 } from '../../../server/src/rules/encryption/ENC-006-string-equals-in-deny';
+import { KEY, KEY_ID, SSE, denyPut, policy } from './enc-fixtures';
 import { ruleTester } from './rule-tester';
+import { decisions } from './verdict-helpers';
 
-const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-const SSE = 's3:x-amz-server-side-encryption';
-const KEY_ID = 's3:x-amz-server-side-encryption-aws-kms-key-id';
-const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
-const denyPut = (sid: string, condition: string) =>
-  `{"Sid": "${sid}", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*", "Condition": ${condition}}`;
-
-function decisions(text: string): Record<string, string> {
-  const [v] = bucketVerdicts(parsePolicy(text));
-  return Object.fromEntries(v.encryption.uploads.map(u => [u.kmsKey === null ? u.sse : `${u.sse}/${u.kmsKey === 'other' ? 'other' : 'named'}`, u.decision]));
-}
 
 const inverted = (op: string, key = SSE, value = 'aws:kms') => policy(denyPut('RequireKms', `{"${op}": {"${key}": "${value}"}}`));
 

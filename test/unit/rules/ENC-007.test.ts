@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bucketVerdicts } from '../../../server/src/engine/verdict';
-import { parsePolicy } from '../../../server/src/policy/parse';
 import { enc007 } from '../../../server/src/rules/encryption/ENC-007-separate-negated-statements';
+import { SSE, denyPut, policy } from './enc-fixtures';
 import { ruleTester } from './rule-tester';
+import { decisions } from './verdict-helpers';
 
-const SSE = 's3:x-amz-server-side-encryption';
-const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
-const denyPut = (sid: string, condition: string, principal = '"*"') =>
-  `{"Sid": "${sid}", "Effect": "Deny", "Principal": ${principal}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*", "Condition": ${condition}}`;
 const only = (sid: string, values: string, principal?: string) => denyPut(sid, `{"StringNotEquals": {"${SSE}": ${values}}}`, principal);
-
-function decisions(text: string): Record<string, string> {
-  const [v] = bucketVerdicts(parsePolicy(text));
-  return Object.fromEntries(v.encryption.uploads.map(u => [u.kmsKey === null ? u.sse : `${u.sse}/${u.kmsKey === 'other' ? 'other' : 'named'}`, u.decision]));
-}
 
 const withReplication = only('OnlyDsse', '"aws:kms:dsse"').replace('"Action": "s3:PutObject"', '"Action": ["s3:PutObject", "s3:ReplicateObject"]');
 const twoStatements = policy(only('OnlyKms', '"aws:kms"'), only('OnlyDsse', '"aws:kms:dsse"'));

@@ -1,26 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bucketVerdicts } from '../../../server/src/engine/verdict';
-import { parsePolicy } from '../../../server/src/policy/parse';
 import { enc008 } from '../../../server/src/rules/encryption/ENC-008-key-pin-value';
+import { KEY, KEY_ID, canonical, denyPut, httpDeny, policy, withAdded } from './enc-fixtures';
 import { ruleTester } from './rule-tester';
+import { decisions } from './verdict-helpers';
 
-const B = 'arn:aws:s3:::b';
-const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-const KEY_ID = 's3:x-amz-server-side-encryption-aws-kms-key-id';
-const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
-const withAdded = (code: string, ...added: string[]) => code.replace(/\]\}$/, `, ${added.join(', ')}]}`);
-const denyPut = (sid: string, condition: string, principal = '"*"') =>
-  `{"Sid": "${sid}", "Effect": "Deny", "Principal": ${principal}, "Action": "s3:PutObject", "Resource": "${B}/*", "Condition": ${condition}}`;
 const pin = (op: string, value: string, principal?: string) => denyPut('OnlyOurKey', `{"${op}": {"${KEY_ID}": "${value}"}}`, principal);
-const canonical = (sid: string, condition: unknown) =>
-  JSON.stringify({ Sid: sid, Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `${B}/*`, Condition: condition });
-const httpDeny = `{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["${B}", "${B}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}`;
-
-function decisions(text: string): Record<string, string> {
-  const [v] = bucketVerdicts(parsePolicy(text));
-  return Object.fromEntries(v.encryption.uploads.map(u => [u.kmsKey === null ? u.sse : `${u.sse}/${u.kmsKey === 'other' ? 'other' : 'named'}`, u.decision]));
-}
 
 const friendlyPin = canonical('DenyUploadsWithAnotherKmsKey', { ArnNotEqualsIfExists: { [KEY_ID]: KEY }, Null: { [KEY_ID]: 'false' } });
 const strictPin = canonical('DenyUploadsWithAnotherKmsKey', { ArnNotEqualsIfExists: { [KEY_ID]: KEY } });

@@ -1,13 +1,7 @@
 import { enc010 } from '../../../server/src/rules/encryption/ENC-010-null-key-id-only';
+import { KEY, KEY_ID, SSE, denyPut, policy } from './enc-fixtures';
 import { ruleTester } from './rule-tester';
 
-const B = 'arn:aws:s3:::b';
-const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-const SSE = 's3:x-amz-server-side-encryption';
-const KEY_ID = 's3:x-amz-server-side-encryption-aws-kms-key-id';
-const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
-const denyPut = (sid: string, condition: string) =>
-  `{"Sid": "${sid}", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "${B}/*", "Condition": ${condition}}`;
 const nullKeyId = denyPut('DenyObjectsThatAreNotSSEKMS', `{"Null": {"${KEY_ID}": "true"}}`);
 
 ruleTester(enc010, {

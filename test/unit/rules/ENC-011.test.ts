@@ -1,24 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bucketVerdicts } from '../../../server/src/engine/verdict';
-import { parsePolicy } from '../../../server/src/policy/parse';
 import { enc011 } from '../../../server/src/rules/encryption/ENC-011-sse-c';
+import { B, SSE, SSE_C, ban, denyPut, policy, withAdded } from './enc-fixtures';
 import { ruleTester } from './rule-tester';
+import { decisions } from './verdict-helpers';
 
-const B = 'arn:aws:s3:::b';
-const SSE = 's3:x-amz-server-side-encryption';
-const SSE_C = 's3:x-amz-server-side-encryption-customer-algorithm';
-const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
-const withAdded = (code: string, ...added: string[]) => code.replace(/\]\}$/, `, ${added.join(', ')}]}`);
-const denyPut = (sid: string, condition: string) =>
-  `{"Sid": "${sid}", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "${B}/*", "Condition": ${condition}}`;
 const friendly = (sid: string, algorithm: string) => denyPut(sid, `{"StringNotEqualsIfExists": {"${SSE}": "${algorithm}"}, "Null": {"${SSE}": "false"}}`);
-const ban = JSON.stringify({ Sid: 'DenySseCUploads', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `${B}/*`, Condition: { Null: { [SSE_C]: 'false' } } });
-
-function decisions(text: string): Record<string, string> {
-  const [v] = bucketVerdicts(parsePolicy(text));
-  return Object.fromEntries(v.encryption.uploads.map(u => [u.kmsKey === null ? u.sse : `${u.sse}/${u.kmsKey === 'other' ? 'other' : 'named'}`, u.decision]));
-}
 
 const kmsOnly = policy(friendly('OnlyKms', 'aws:kms'));
 const aesOnly = policy(friendly('OnlyAes', 'AES256'));

@@ -1,22 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { evaluatePolicy } from '../../../server/src/engine/evaluate';
-import { bucketVerdicts, witnessToRequest } from '../../../server/src/engine/verdict';
+import { witnessToRequest } from '../../../server/src/engine/verdict';
 import { parsePolicy } from '../../../server/src/policy/parse';
 import { enc012 } from '../../../server/src/rules/encryption/ENC-012-sse-condition-on-other-actions';
+import { B, SSE, policy } from './enc-fixtures';
 import { ruleTester } from './rule-tester';
+import { decisions } from './verdict-helpers';
 
-const B = 'arn:aws:s3:::b';
-const SSE = 's3:x-amz-server-side-encryption';
-const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
 const deny = (action: string, resource: string, condition: string) =>
   `{"Sid": "D", "Effect": "Deny", "Principal": "*", ${action}, "Resource": ${resource}, "Condition": ${condition}}`;
 const bothArns = `["${B}", "${B}/*"]`;
 
-function decisions(text: string): Record<string, string> {
-  const [v] = bucketVerdicts(parsePolicy(text), { bucketName: 'b' });
-  return Object.fromEntries(v.encryption.uploads.map(u => [u.kmsKey === null ? u.sse : `${u.sse}/${u.kmsKey === 'other' ? 'other' : 'named'}`, u.decision]));
-}
 const getDenied = (text: string) =>
   evaluatePolicy(parsePolicy(text), witnessToRequest({ principal: 'anonymous', action: 's3:GetObject', resource: `${B}/report.csv`, 'aws:SecureTransport': true })).decision === 'explicit-deny';
 

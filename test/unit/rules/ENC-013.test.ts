@@ -4,11 +4,10 @@ import { evaluatePolicy } from '../../../server/src/engine/evaluate';
 import { witnessToRequest } from '../../../server/src/engine/verdict';
 import { parsePolicy } from '../../../server/src/policy/parse';
 import { enc013 } from '../../../server/src/rules/encryption/ENC-013-principal-star-denies-services';
+import { SSE, policy } from './enc-fixtures';
 import { ruleTester } from './rule-tester';
 
 const L = 'arn:aws:s3:::logs';
-const SSE = 's3:x-amz-server-side-encryption';
-const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
 const allowService = (service: string) =>
   `{"Sid": "AllowLogDelivery", "Effect": "Allow", "Principal": {"Service": "${service}"}, "Action": "s3:PutObject", "Resource": "${L}/*", "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}}}`;
 const denyPut = (condition: string, principal = '"*"') =>

@@ -4,10 +4,9 @@ import { evaluatePolicy } from '../../../server/src/engine/evaluate';
 import { witnessToRequest } from '../../../server/src/engine/verdict';
 import { parsePolicy } from '../../../server/src/policy/parse';
 import { enc014 } from '../../../server/src/rules/encryption/ENC-014-multipart-header-conditions';
+import { B, policy } from './enc-fixtures';
 import { ruleTester } from './rule-tester';
 
-const B = 'arn:aws:s3:::b';
-const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
 const allowPut = (condition: string, action = 's3:PutObject') =>
   `{"Sid": "CrossAccountWrites", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222233334444:root"}, "Action": "${action}", "Resource": "${B}/*", "Condition": ${condition}}`;
 const denyPut = (condition: string) =>

@@ -1,12 +1,9 @@
 import { enc015 } from '../../../server/src/rules/encryption/ENC-015-sse-c-multipart-copy';
+import { B, SSE_C, httpDeny, policy } from './enc-fixtures';
 import { ruleTester } from './rule-tester';
 
-const B = 'arn:aws:s3:::b';
-const SSE_C = 's3:x-amz-server-side-encryption-customer-algorithm';
-const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
 const denyPut = (condition: string, principal = '"*"') =>
   `{"Sid": "RequireSseC", "Effect": "Deny", "Principal": ${principal}, "Action": "s3:PutObject", "Resource": "${B}/*", "Condition": ${condition}}`;
-const httpDeny = `{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["${B}", "${B}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}`;
 
 ruleTester(enc015, {
   valid: [

@@ -1,10 +1,7 @@
 import { enc016 } from '../../../server/src/rules/encryption/ENC-016-post-and-presigned-uploads';
+import { B, SSE, SSE_C, policy } from './enc-fixtures';
 import { ruleTester } from './rule-tester';
 
-const B = 'arn:aws:s3:::b';
-const SSE = 's3:x-amz-server-side-encryption';
-const SSE_C = 's3:x-amz-server-side-encryption-customer-algorithm';
-const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
 const allowAuth = (authType: string) =>
   `{"Sid": "Uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/uploader"}, "Action": "s3:PutObject", "Resource": "${B}/*", "Condition": {"StringEquals": {"s3:authType": "${authType}"}}}`;
 const denyPut = (condition: string) =>

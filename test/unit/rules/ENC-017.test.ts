@@ -4,14 +4,10 @@ import { evaluatePolicy } from '../../../server/src/engine/evaluate';
 import { witnessToRequest } from '../../../server/src/engine/verdict';
 import { parsePolicy } from '../../../server/src/policy/parse';
 import { enc017 } from '../../../server/src/rules/encryption/ENC-017-writes-not-covered';
+import { B, KEY, KEY_ID, SSE, policy } from './enc-fixtures';
 import { ruleTester } from './rule-tester';
 
-const B = 'arn:aws:s3:::b';
-const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const OTHER = 'arn:aws:kms:eu-west-1:999999999999:key/other';
-const SSE = 's3:x-amz-server-side-encryption';
-const KEY_ID = 's3:x-amz-server-side-encryption-aws-kms-key-id';
-const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
 const deny = (sid: string, action: string, condition: string) =>
   `{"Sid": "${sid}", "Effect": "Deny", "Principal": "*", "Action": ${action}, "Resource": "${B}/*", "Condition": ${condition}}`;
 const pinCondition = `{"ArnNotEqualsIfExists": {"${KEY_ID}": "${KEY}"}, "Null": {"${KEY_ID}": "false"}}`;

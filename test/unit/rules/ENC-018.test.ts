@@ -1,10 +1,8 @@
 import { enc018 } from '../../../server/src/rules/encryption/ENC-018-aws-managed-key-cross-account';
+import { B, KEY_ID, policy } from './enc-fixtures';
 import { ruleTester } from './rule-tester';
 
-const B = 'arn:aws:s3:::b';
-const KEY_ID = 's3:x-amz-server-side-encryption-aws-kms-key-id';
 const KEY = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
 const allow = (principal: string, sid = 'PartnerWrites') =>
   `{"Sid": "${sid}", "Effect": "Allow", "Principal": {"AWS": "${principal}"}, "Action": ["s3:PutObject", "s3:GetObject"], "Resource": "${B}/*"}`;
 const pin = (value: string) =>

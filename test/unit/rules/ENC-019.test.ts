@@ -22,6 +22,21 @@ ruleTester(enc019, {
       errors: [{ target: '"x-amz-server-side-encryption-bucket-key-enabled"', message: /Bucket Key header.*never true and the statement never applies\. Enable S3 Bucket Keys in the bucket's default encryption instead\.$/ }],
     },
     {
+      name: 'Bucket Keys cannot be required by a policy (RULES.md example)',
+      code: policy('{"Bool": {"s3:x-amz-server-side-encryption-bucket-key-enabled": "true"}}'),
+      errors: [{ target: '"s3:x-amz-server-side-encryption-bucket-key-enabled"', severity: 'info', message: /^A bucket policy cannot test the Bucket Key header: S3 has no condition key for it, so "s3:x-amz-server-side-encryption-bucket-key-enabled" is never present, so "Bool" on it is never true and the statement never applies\. Enable S3 Bucket Keys/ }],
+    },
+    {
+      name: 'the encryption-context header beside another condition',
+      code: policy('{"StringNotEquals": {"s3:x-amz-server-side-encryption-context": "x"}, "Bool": {"aws:SecureTransport": "false"}}'),
+      errors: [{ target: '"s3:x-amz-server-side-encryption-context"', message: /encryption context header.*"StringNotEquals" on it is always true/ }],
+    },
+    {
+      name: 'the encryption-context header with IfExists',
+      code: policy('{"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption-context": "x"}}'),
+      errors: [{ target: '"s3:x-amz-server-side-encryption-context"', message: /"StringNotEqualsIfExists" on it is always true/ }],
+    },
+    {
       name: 'a KMS context key in a bucket policy',
       code: policy('{"StringNotLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::b/*"}}'),
       errors: [{ target: '"kms:EncryptionContext:aws:s3:arn"', message: /is a KMS key: it is in requests to KMS, never in the S3 requests a bucket policy sees, so "StringNotLike" on it is always true/ }],

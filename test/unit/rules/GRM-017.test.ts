@@ -15,10 +15,12 @@ ruleTester(grm017, {
     { name: 'templated keys', kind: 'key-policy', code: doc(st('["kms:Decrypt", "kms:GenerateDataKey"]', '{"StringLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::example-bucket/*", "kms:ViaService": "s3.us-east-1.amazonaws.com"}}', 'Allow')) },
     { name: 'keys of services this tool does not cover', kind: 'identity-policy', code: doc('{"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*", "Condition": {"StringEquals": {"ec2:InstanceType": "t3.micro"}}}') },
     { name: 'NotAction statements are not judged for applicability', code: doc(`{"Effect": "Deny", "Principal": "*", "NotAction": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}`) },
+    { name: 'the encryption-context and Bucket Key headers in a bucket policy are ENC-019\'s', code: doc(st('"s3:PutObject"', '{"StringNotEquals": {"s3:x-amz-server-side-encryption-context": "x"}, "Bool": {"s3:x-amz-server-side-encryption-bucket-key-enabled": "true"}}')) },
   ],
   invalid: [
     {
       name: 'Bucket Keys cannot be required by a policy (RULES.md example)',
+      kind: 'identity-policy', // in a bucket policy ENC-019 reports these headers
       code: doc(st('"s3:PutObject"', '{"Bool": {"s3:x-amz-server-side-encryption-bucket-key-enabled": "true"}}')),
       errors: [{ target: '"s3:x-amz-server-side-encryption-bucket-key-enabled"', severity: 'error', message: /does not exist: there is no condition key for the Bucket Key header.*never true and the statement never applies/ }],
       // Removing it would bring the dead Deny to life: no fix.
@@ -26,12 +28,14 @@ ruleTester(grm017, {
     },
     {
       name: 'removing a key whose condition is always true changes nothing, so it is the preferred fix',
+      kind: 'identity-policy', // in a bucket policy ENC-019 reports these headers
       code: doc(st('"s3:PutObject"', '{"StringNotEquals": {"s3:x-amz-server-side-encryption-context": "x"}, "Bool": {"aws:SecureTransport": "false"}}')),
       errors: [{ target: '"s3:x-amz-server-side-encryption-context"', message: /encryption-context header.*always true/ }],
       output: doc(st('"s3:PutObject"', '{"Bool": {"aws:SecureTransport": "false"}}')),
     },
     {
       name: 'removing the only key removes the Condition',
+      kind: 'identity-policy', // in a bucket policy ENC-019 reports these headers
       code: doc(st('"s3:PutObject"', '{"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption-context": "x"}}')),
       errors: [{ target: '"s3:x-amz-server-side-encryption-context"' }],
       output: doc(withoutCondition('"s3:PutObject"')),

@@ -48,7 +48,7 @@ export function ruleTester(rule: Rule, cases: { valid: ValidCase[]; invalid: Inv
   const label = (c: ValidCase, i: number) => c.name ?? (c.code.length > 70 ? `${c.code.slice(0, 67).replace(/\s+/g, ' ')}…` : c.code.replace(/\s+/g, ' ')) + ` #${i + 1}`;
   describe(`${rule.meta.id} ${rule.meta.title}`, () => {
     it('has complete metadata', () => {
-      assert.match(rule.meta.id, /^(GRM|ENC|TLS|KMS)-\d{3}$/);
+      assert.match(rule.meta.id, /^(GRM|ENC|TLS|KMS|MIS)-\d{3}$/);
       for (const k of ['title', 'why', 'example', 'useInstead'] as const) assert.ok(rule.meta[k].length > 0, `meta.${k} is empty`);
       assert.ok(rule.meta.references.length > 0, 'meta.references is empty');
       assert.ok(rule.meta.appliesTo.length > 0, 'meta.appliesTo is empty');

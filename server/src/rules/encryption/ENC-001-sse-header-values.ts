@@ -3,10 +3,8 @@ import { hasWildcard, wildcardToRegExp } from '../../policy/wildcard';
 import { replaceFix } from '../edits';
 import type { Rule } from '../types';
 import { jsonString, operatorBlocks, stringItems } from '../util';
+import { SSE, SSE_VALUES } from './uploads';
 
-const SSE_KEY = 's3:x-amz-server-side-encryption';
-/** The only values S3 accepts in the `x-amz-server-side-encryption` header (SSE-S3, SSE-KMS, DSSE-KMS). */
-export const SSE_VALUES = ['AES256', 'aws:kms', 'aws:kms:dsse'] as const;
 /** Values SDK enums list for FSx and AWS Backup buckets; not something a client sends to a normal bucket. */
 const SERVICE_VALUES = ['aws:fsx', 'aws:backup'];
 
@@ -41,7 +39,7 @@ export const enc001: Rule = {
       const op = parseOperator(block.operator.value);
       if (!op || op.family !== 'String') continue; // other families are GRM-011/GRM-012's business
       for (const entry of block.entries) {
-        if (entry.key.value.toLowerCase() !== SSE_KEY) continue;
+        if (entry.key.value.toLowerCase() !== SSE) continue;
         for (const item of stringItems(entry.values)) {
           const v = item.value;
           if (op.like && hasWildcard(v)) {

@@ -6,11 +6,10 @@ import { compileCondition } from '../../engine/conditions';
 import type { BucketVerdict, UploadClass } from '../../engine/types';
 import type { ConditionBlock, Statement } from '../../policy/model';
 import { parseOperator } from '../../policy/operators';
-import { matchesWildcard } from '../../policy/wildcard';
 import { addStatementsFix, fixTarget, uploadDenyStatement } from '../templates';
 import type { Fix, Rule, RuleContext } from '../types';
 import { capitalizedStatementLabel, stringItems } from '../util';
-import { incompleteNote, probably, sseKeyOf, uploadRequest, witnessClause } from './ENC-003-encryption-not-required';
+import { coversPutObject, incompleteNote, probably, sseKeyOf, uploadRequest, witnessClause } from './uploads';
 
 /** The request headers an upload's encryption shows in (RULES.md 0.1), keyed by lower-case name. */
 const SSE_KEYS = new Map([
@@ -63,8 +62,7 @@ function uploadGettingThrough(ctx: RuleContext, st: Statement): { v: BucketVerdi
 }
 
 /** Does the statement's Action cover s3:PutObject (wildcards included)? NotAction is left to the enforcement analysis. */
-const coversPutObject = (st: Statement): boolean =>
-  stringItems(st.action).some(a => matchesWildcard('s3:PutObject', a.value, { ignoreCase: true }));
+const actionCoversPutObject = (st: Statement): boolean => !!st.action && coversPutObject(st);
 
 /** The Deny that holds every principal to what the Allow asked of its own principals: one per header, since the Allow ANDs them. */
 function mirrorDenies(reqs: Requirement[], partition: string, bucket: string): string[] {
@@ -98,7 +96,7 @@ export const enc005: Rule = {
     let target: ReturnType<typeof fixTarget> | null = null;
     const targetOf = () => (target === null ? (target = fixTarget(doc, ctx.bucketName)) : target);
     for (const st of doc.statements) {
-      if (st.effect?.value !== 'Allow' || !st.effect || !coversPutObject(st)) continue;
+      if (st.effect?.value !== 'Allow' || !st.effect || !actionCoversPutObject(st)) continue;
       const reqs = encryptionRequirements(st);
       if (!reqs.length) continue;
       const through = uploadGettingThrough(ctx, st);

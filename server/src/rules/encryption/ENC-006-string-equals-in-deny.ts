@@ -9,23 +9,22 @@ import { matchesWildcard } from '../../policy/wildcard';
 import { formatOperator, lookupBaseOperator, type ParsedOperator } from '../../policy/operators';
 import { operatorTaken, replaceFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
-import { jsonString } from '../util';
+import { capitalizedStatementLabel, jsonString, listOf } from '../util';
 import {
   SSE,
   SSE_KMS_KEY_ID,
-  capitalizedStatementLabel,
+  acceptedAlgorithms,
+  acceptedKeys,
+  classDeniedBy,
   coversPutObject,
-  denyingStatements,
   encryptionIntent,
   entryStrings,
   incompleteNote,
-  isDenyStatement,
-  listOf,
+  isDeny,
   probably,
   sseEntries,
-  uploadRequest,
   witnessClause,
-} from './ENC-003-encryption-not-required';
+} from './uploads';
 
 /** The negation of a non-negated String/Arn operator, keeping `IfExists` (no set operators). */
 function negation(op: ParsedOperator): string | undefined {
@@ -45,7 +44,7 @@ interface Inverted {
 
 /** Deny statements that compare an approved encryption value with a non-negated String/Arn operator. */
 function invertedComparisons(st: Statement): Inverted[] {
-  if (!isDenyStatement(st) || !coversPutObject(st)) return [];
+  if (!isDeny(st) || !coversPutObject(st)) return [];
   const entries = [...sseEntries(st)];
   // A negated test on another SSE key makes the equality a scope ("aws:kms uploads must name key K"), not an inversion.
   if (entries.some(e => e.op?.negated)) return [];
@@ -65,7 +64,7 @@ function confirm(ctx: RuleContext, v: BucketVerdict, c: Inverted): { named: Uplo
   const namesClass = (u: UploadClass): boolean =>
     c.key === SSE ? u.sse !== 'none' && u.sse !== 'SSE-C' && c.values.some(x => (c.op.like ? matchesWildcard(u.sse, x) : x === u.sse))
       : u.kmsKey !== null && u.kmsKey !== 'other' && c.values.includes(u.kmsKey);
-  const named = uploads.find(u => namesClass(u) && u.decision === 'denied' && denyingStatements(ctx.doc, uploadRequest(v, u)).includes(c.st));
+  const named = classDeniedBy(ctx, v, c.st, namesClass);
   if (!named) return undefined;
   const through = uploads.find(u => !namesClass(u) && u.decision === 'not-denied' && (c.key === SSE || u.kmsKey !== null));
   return through ? { named, through } : undefined;
@@ -92,9 +91,7 @@ export const enc006: Rule = {
     for (const st of ctx.doc.statements) {
       for (const c of invertedComparisons(st)) {
         // Denying a value the requirements (or the policy's own requiring statements) leave out is a ban, not an inversion.
-        const approved: readonly string[] = c.key === SSE
-          ? (ctx.requirements.sse.length ? ctx.requirements.sse : intent.algorithms)
-          : (ctx.requirements.kmsKeyArns.length ? ctx.requirements.kmsKeyArns : intent.keys);
+        const approved: readonly string[] = (c.key === SSE ? acceptedAlgorithms(ctx, intent) : acceptedKeys(ctx, intent))?.values ?? [];
         if (approved.length && !c.values.some(x => approved.includes(x))) continue;
         const found = ctx.verdicts().map(v => ({ v, r: confirm(ctx, v, c) })).find(x => x.r);
         if (!found?.r) continue;

@@ -9,22 +9,8 @@ import type { ConditionEntry, ConditionOperatorBlock, Statement } from '../../po
 import { nodeValue } from '../../policy/parse';
 import { editsFix, removeWithComma, replaceFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
-import { jsonStringOrList } from '../util';
-import { SSE_VALUES } from './ENC-001-sse-header-values';
-import {
-  SSE,
-  capitalizedStatementLabel,
-  coversPutObject,
-  denyingStatements,
-  entryStrings,
-  incompleteNote,
-  isDenyStatement,
-  listOf,
-  probably,
-  sseEntries,
-  statementLabel,
-  uploadRequest,
-} from './ENC-003-encryption-not-required';
+import { capitalizedStatementLabel, jsonStringOrList, listOf, statementLabel } from '../util';
+import { SSE, classDeniedBy, coversPutObject, entryStrings, incompleteNote, isAlgorithm, isDeny, probably, sseEntries } from './uploads';
 
 interface Accepting {
   st: Statement;
@@ -38,20 +24,19 @@ interface Accepting {
 function acceptingStatements(statements: readonly Statement[]): Accepting[] {
   const out: Accepting[] = [];
   for (const st of statements) {
-    if (!isDenyStatement(st) || !coversPutObject(st)) continue;
+    if (!isDeny(st) || !coversPutObject(st)) continue;
     for (const { ob, op, entry, key } of sseEntries(st)) {
       if (key !== SSE || !op || op.family !== 'String' || !op.negated || op.set || op.like || op.ignoreCase) continue;
       const values = entryStrings(entry);
-      if (values.length && values.every(v => (SSE_VALUES as readonly string[]).includes(v))) out.push({ st, ob, entry, values });
+      if (values.length && values.every(isAlgorithm)) out.push({ st, ob, entry, values });
     }
   }
   return out;
 }
 
 /** An upload naming `algorithm` that `by` denies (the class with no key id, else any). */
-function deniedBy(ctx: RuleContext, v: BucketVerdict, algorithm: string, by: Statement): UploadClass | undefined {
-  return v.encryption.uploads.find(u => u.sse === algorithm && u.decision === 'denied' && denyingStatements(ctx.doc, uploadRequest(v, u)).includes(by));
-}
+const deniedBy = (ctx: RuleContext, v: BucketVerdict, algorithm: string, by: Statement): UploadClass | undefined =>
+  classDeniedBy(ctx, v, by, u => u.sse === algorithm);
 
 /** The statement as JSON, without its Sid and the compared values: two statements that differ only there can be merged. */
 function shapeWithout(a: Accepting): string {

@@ -4,32 +4,28 @@
 // This rule also carries the key-pinning requirement (ENGINE.md §4 "kmsKeyArns") and, without it,
 // the policy's own evident key pin: SSE-KMS uploads that name another key must be denied, decided
 // from the verdict, with the witness in the message and a fix that inserts the canonical pin.
+import type { BucketVerdict } from '../../engine/types';
 import { parseArn } from '../../policy/arn';
 import { formatOperator, type ParsedOperator } from '../../policy/operators';
 import { operatorTaken, replaceFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
-import { jsonString } from '../util';
+import { freshSid, keyPinStatement, statementsFix } from '../templates';
+import { capitalizedStatementLabel, effectSpan, jsonString, listOf } from '../util';
 import {
-  KMS_ALGORITHMS,
   SSE_KMS_KEY_ID,
-  capitalizedStatementLabel,
-  effectSpan,
+  acceptedAlgorithms,
   encryptionIntent,
   firstVerdict,
-  freshSid,
   incompleteNote,
+  isKmsAlgorithm,
   keyGap,
-  keyPinStatement,
-  listOf,
   policySpan,
   probably,
   sseEntries,
   statementTarget,
-  statementsFix,
   witnessClause,
   type KeyGap,
-} from './ENC-003-encryption-not-required';
-import type { BucketVerdict } from '../../engine/types';
+} from './uploads';
 
 /** `arn:PARTITION:kms:REGION:ACCOUNT:key/ID` (wildcards allowed in the parts). */
 export const isKeyArn = (value: string): boolean => {
@@ -98,9 +94,9 @@ function reportKeyGap(ctx: RuleContext, v: BucketVerdict, gap: KeyGap): void {
   const first = gap.leaks[0];
   const keys = gap.keys;
   const st = gap.statements[0];
-  const algorithms: readonly string[] = ctx.requirements.sse.length ? ctx.requirements.sse : encryptionIntent(ctx.doc).algorithms;
+  const algorithms: readonly string[] = acceptedAlgorithms(ctx, encryptionIntent(ctx.doc))?.values ?? [];
   // Strict (template 2) only when header-less uploads must be denied and only KMS algorithms are accepted: the strict pin denies every upload without a key id.
-  const strict = ctx.requirements.headerlessUploads === 'deny' && algorithms.length > 0 && algorithms.every(a => KMS_ALGORITHMS.includes(a as never));
+  const strict = ctx.requirements.headerlessUploads === 'deny' && algorithms.length > 0 && algorithms.every(isKmsAlgorithm);
   const insertable = keys.every(k => isKeyArn(k) && !/[*?]/.test(k));
   const fix = insertable
     ? statementsFix(ctx.doc, `Add a Deny for uploads that name another KMS key than ${listOf(keys)}`, [], [keyPinStatement(statementTarget(ctx, v), freshSid(ctx.doc, 'DenyUploadsWithAnotherKmsKey'), keys, strict)])

@@ -5,20 +5,20 @@
 // denied, and only by key-pinning statements.
 import type { Statement } from '../../policy/model';
 import type { Rule } from '../types';
-import { absentTrueOperator, defaultFriendlyFix, describeUploader } from './ENC-004-header-required-blocks-default-encryption';
+import { capitalizedStatementLabel } from '../util';
 import {
+  KMS_WITHOUT_KEY,
   NONE,
   SSE_KMS_KEY_ID,
-  capitalizedStatementLabel,
+  absentTrueOperator,
+  defaultFriendlyFix,
+  deniedOnlyBy,
   denyingStatements,
-  findClass,
+  describeUploader,
   incompleteNote,
   probably,
   uploadRequest,
-  type ClassId,
-} from './ENC-003-encryption-not-required';
-
-const KMS_WITHOUT_KEY: ClassId = { sse: 'aws:kms', kmsKey: null };
+} from './uploads';
 
 const isKeyPin = (st: Statement): boolean => absentTrueOperator(st, SSE_KMS_KEY_ID) !== undefined;
 
@@ -45,12 +45,11 @@ export const enc009: Rule = {
     // Strict mode chosen: clients are expected to send the full headers.
     if (ctx.requirements.headerlessUploads === 'deny') return;
     for (const v of ctx.verdicts()) {
-      // A policy that lets no upload through has a bigger problem (ENC-001, a lockout): not this one.
-      if (findClass(v, KMS_WITHOUT_KEY)?.decision !== 'denied' || !v.encryption.uploads.some(u => u.decision === 'not-denied')) continue;
-      const req = uploadRequest(v, KMS_WITHOUT_KEY);
-      const deniers = denyingStatements(ctx.doc, req);
-      // Denied because of the algorithm or anything else as well: not the pin's doing.
-      if (!deniers.length || !deniers.every(isKeyPin)) continue;
+      // Denied because of the algorithm or anything else as well: not the pin's doing. A policy
+      // that lets no upload through has a bigger problem (ENC-001, a lockout): not this one either.
+      const denied = deniedOnlyBy(ctx, v, KMS_WITHOUT_KEY, isKeyPin);
+      if (!denied) continue;
+      const { req, deniers } = denied;
       const headerless = denyingStatements(ctx.doc, uploadRequest(v, NONE));
       const alsoHeaderless = headerless.length > 0 && headerless.every(isKeyPin);
       const st = deniers[0];

@@ -5,20 +5,12 @@
 import { describeUploadClass } from '../../engine/summary';
 import type { Statement } from '../../policy/model';
 import type { Rule } from '../types';
-import {
-  SSE_KMS_KEY_ID,
-  capitalizedStatementLabel,
-  coversPutObject,
-  incompleteNote,
-  isDenyStatement,
-  sseEntries,
-  trueWhenAbsent,
-  witnessClause,
-} from './ENC-003-encryption-not-required';
+import { capitalizedStatementLabel } from '../util';
+import { SSE_KMS_KEY_ID, coversPutObject, incompleteNote, isDeny, sseEntries, trueWhenAbsent, witnessClause } from './uploads';
 
 /** The `Null` block of a Deny that requires the key-id header, when that is its only SSE test. */
 function nullKeyIdOnly(st: Statement) {
-  if (!isDenyStatement(st) || !coversPutObject(st)) return undefined;
+  if (!isDeny(st) || !coversPutObject(st)) return undefined;
   const entries = [...sseEntries(st)];
   if (entries.length !== 1) return undefined;
   const [{ ob, op, entry, key }] = entries;

@@ -2,52 +2,23 @@
 // now blocks it by default; (b) "require SSE-C" written with x-amz-server-side-encryption = AES256,
 // which is SSE-S3; (c) SSE-C uploads that get through when the requirements or the policy's own
 // KMS-only intent say they must be denied. (a) and (c) are decided from the verdict.
-import type { BucketVerdict } from '../../engine/types';
-import type { ConditionOperatorBlock, Statement } from '../../policy/model';
-import type { Rule, RuleContext } from '../types';
+import { freshSid, sseCBanStatement, statementsFix } from '../templates';
+import type { Rule } from '../types';
+import { capitalizedStatementLabel, effectSpan, listOf, statementLabel } from '../util';
 import {
-  NONE,
   SSE,
   SSE_CUSTOMER_ALGORITHM,
   algorithmGap,
-  capitalizedStatementLabel,
-  denyingStatements,
-  effectSpan,
   entryStrings,
   firstVerdict,
-  freshSid,
   incompleteNote,
-  listOf,
   policySpan,
   probably,
-  sseCBanStatement,
+  sseCRequired,
   sseEntries,
-  statementLabel,
   statementTarget,
-  statementsFix,
-  trueWhenAbsent,
-  uploadRequest,
   witnessClause,
-} from './ENC-003-encryption-not-required';
-
-export interface SseCRequirement {
-  st: Statement;
-  ob: ConditionOperatorBlock;
-}
-
-/**
- * The policy requires SSE-C: only SSE-C uploads get through, and uploads without any header are
- * denied by a statement whose customer-algorithm test is true when that header is absent.
- */
-export function sseCRequired(ctx: RuleContext, v: BucketVerdict): SseCRequirement | undefined {
-  const uploads = v.encryption.uploads;
-  if (!uploads.some(u => u.sse === 'SSE-C' && u.decision === 'not-denied')) return undefined;
-  if (!uploads.every(u => u.sse === 'SSE-C' || u.decision === 'denied')) return undefined;
-  for (const st of denyingStatements(ctx.doc, uploadRequest(v, NONE))) {
-    for (const { ob, op, entry, key } of sseEntries(st)) if (key === SSE_CUSTOMER_ALGORITHM && trueWhenAbsent(op, entry)) return { st, ob };
-  }
-  return undefined;
-}
+} from './uploads';
 
 const MENTIONS_SSE_C = /sse[-_ ]?c(?![a-z])|customer[-_ ]?(provided|key|managed)?/i;
 

@@ -5,23 +5,13 @@
 import { statementApplies } from '../../engine/evaluate';
 import { carriesSse } from '../../engine/requests';
 import type { Request } from '../../engine/types';
-import { objectsArn, parseS3Arn } from '../../policy/arn';
+import { bucketArn, objectsArn, parseS3Arn } from '../../policy/arn';
 import type { Statement } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
 import { editsFix } from '../edits';
 import type { Fix, Rule, TextEditSpan } from '../types';
-import { jsonStringOrList, stringItems } from '../util';
-import {
-  NONE,
-  capitalizedStatementLabel,
-  httpsRequest,
-  isDenyStatement,
-  principalOf,
-  sseEntries,
-  statementTarget,
-  trueWhenAbsent,
-  uploadRequest,
-} from './ENC-003-encryption-not-required';
+import { capitalizedStatementLabel, effectSpan, jsonStringOrList, principalValues, stringItems } from '../util';
+import { NONE, absentTrueEntries, httpsRequest, isDeny, principalOf, statementTarget, uploadRequest } from './uploads';
 
 /** Actions whose requests never carry the SSE keys (RULES.md 0.1), one per kind of target. */
 const PROBES: readonly { action: string; target: 'object' | 'bucket' }[] = [
@@ -35,10 +25,7 @@ const PROBES: readonly { action: string; target: 'object' | 'bucket' }[] = [
 /** Requests for `action` by the principals that may meet the statement: the upload's principal and the AWS principals the statement names. */
 function probeRequests(st: Statement, upload: Request, action: string, resource: string): Request[] {
   const principals = [principalOf(upload)];
-  for (const e of st.principal?.entries ?? []) {
-    if (e.type.value !== 'AWS') continue;
-    for (const i of stringItems(e.values)) if (i.value !== '*' && !principals.includes(i.value)) principals.push(i.value);
-  }
+  for (const p of principalValues(st, 'AWS')) if (p !== '*' && !principals.includes(p)) principals.push(p);
   return principals.map(principal => httpsRequest(principal, action, resource));
 }
 
@@ -73,15 +60,15 @@ export const enc012: Rule = {
   },
   check(ctx) {
     for (const st of ctx.doc.statements) {
-      if (!isDenyStatement(st) || ![...sseEntries(st)].some(e => trueWhenAbsent(e.op, e.entry))) continue;
+      if (!isDeny(st) || !absentTrueEntries(st).length) continue;
       for (const v of ctx.verdicts()) {
         const upload = uploadRequest(v, NONE);
         const target = statementTarget(ctx, v);
-        const bucketArn = `arn:${target.partition}:s3:::${v.bucket}`;
-        const denied = PROBES.filter(p => probeRequests(st, upload, p.action, p.target === 'object' ? upload.resource : bucketArn).some(r => statementApplies(st, r) === true));
+        const bucket = bucketArn(target.partition, v.bucket);
+        const denied = PROBES.filter(p => probeRequests(st, upload, p.action, p.target === 'object' ? upload.resource : bucket).some(r => statementApplies(st, r) === true));
         if (!denied.length) continue;
         const fix = narrowFix(st, target.partition, v.bucket);
-        const span = (st.action ?? st.notAction)?.span ?? st.effect?.span ?? { offset: st.node.offset, length: 1 };
+        const span = (st.action ?? st.notAction)?.span ?? effectSpan(st);
         ctx.report({
           span,
           message: `${capitalizedStatementLabel(st)} denies ${denied.map(p => p.action).join(', ')} and every other request that never carries the encryption headers: their condition key is always absent, so the test is always true. ` +

@@ -8,33 +8,17 @@ import type { Statement } from '../../policy/model';
 import { parseOperator } from '../../policy/operators';
 import { addConditionEdit, editsFix } from '../edits';
 import type { Fix, Rule } from '../types';
-import { stringItems } from '../util';
-import {
-  NONE,
-  SSE,
-  capitalizedStatementLabel,
-  coversPutObject,
-  httpsRequest,
-  objectOf,
-  readsSseKeys,
-  statementLabel,
-  uploadRequest,
-} from './ENC-003-encryption-not-required';
+import { capitalizedStatementLabel, isEveryone, principalValues, statementLabel } from '../util';
+import { NONE, SSE, coversPutObject, httpsRequest, objectOf, readsSseKeys, uploadRequest } from './uploads';
 
 const KEY = 'aws:PrincipalIsAWSService';
-
-const isEveryone = (st: Statement): boolean =>
-  !st.notPrincipal && !!st.principal && (st.principal.star || st.principal.entries.some(e => e.type.value === 'AWS' && e.values.items.some(i => i.value === '*')));
 
 /** Service principals an Allow lets upload, with the statement. */
 function deliveringServices(statements: readonly Statement[]): { service: string; allow: Statement }[] {
   const out: { service: string; allow: Statement }[] = [];
   for (const st of statements) {
     if (st.effect?.value !== 'Allow' || !coversPutObject(st)) continue;
-    for (const e of st.principal?.entries ?? []) {
-      if (e.type.value !== 'Service') continue;
-      for (const i of stringItems(e.values)) if (i.value !== '*' && !out.some(o => o.service === i.value)) out.push({ service: i.value, allow: st });
-    }
+    for (const service of principalValues(st, 'Service')) if (service !== '*' && !out.some(o => o.service === service)) out.push({ service, allow: st });
   }
   return out;
 }

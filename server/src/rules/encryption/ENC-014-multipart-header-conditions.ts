@@ -11,15 +11,15 @@ import type { ConditionEntry, Statement } from '../../policy/model';
 import { parseOperator } from '../../policy/operators';
 import { addConditionEdit, editsFix } from '../edits';
 import type { Fix, Rule } from '../types';
-import { stringItems } from '../util';
-import { NONE, capitalizedStatementLabel, coversPutObject, entryStrings, httpsRequest, objectOf, principalOf, uploadRequest } from './ENC-003-encryption-not-required';
+import { capitalizedStatementLabel, principalValues } from '../util';
+import { NONE, coversPutObject, entryStrings, httpsRequest, objectOf, principalOf, uploadRequest } from './uploads';
 
 /** Request headers of PutObject with a condition key that UploadPart does not send. */
 const ACL_KEYS = new Set(['s3:x-amz-acl', 's3:x-amz-grant-full-control', 's3:x-amz-grant-read', 's3:x-amz-grant-read-acp', 's3:x-amz-grant-write', 's3:x-amz-grant-write-acp']);
 
 /** A PutObject by a principal the statement names, to an object it covers; with `header` set when given. */
 function upload(st: Statement, fallback: Request, bucket: string, key: string, value: string | undefined): Request {
-  const named = st.principal?.star ? undefined : st.principal?.entries.flatMap(e => (e.type.value === 'AWS' ? stringItems(e.values).map(i => i.value) : [])).find(a => a !== '*');
+  const named = st.principal?.star ? undefined : principalValues(st, 'AWS').find(a => a !== '*');
   return httpsRequest(named ?? principalOf(fallback), 's3:PutObject', objectOf(st, bucket) ?? fallback.resource, value === undefined ? {} : { [key]: value });
 }
 

@@ -3,8 +3,8 @@
 // the verdict (only SSE-C uploads get through, ENC-011's test). No fix: the request cannot carry
 // the headers; scope or drop the requirement.
 import type { Rule } from '../types';
-import { capitalizedStatementLabel, firstVerdict, incompleteNote, probably } from './ENC-003-encryption-not-required';
-import { sseCRequired } from './ENC-011-sse-c';
+import { capitalizedStatementLabel } from '../util';
+import { firstVerdict, incompleteNote, probably, sseCRequired } from './uploads';
 
 export const enc015: Rule = {
   meta: {

@@ -5,7 +5,8 @@
 // header-less upload of that kind is denied by a statement that reads the SSE keys.
 import type { Statement } from '../../policy/model';
 import type { Rule } from '../types';
-import { NONE, SSE_CUSTOMER_ALGORITHM, statementLabel, denyingStatements, httpsRequest, principalOf, sseEntries, trueWhenAbsent, uploadRequest } from './ENC-003-encryption-not-required';
+import { statementLabel } from '../util';
+import { NONE, SSE_CUSTOMER_ALGORITHM, absentTrueEntries, denyingStatements, httpsRequest, principalOf, uploadRequest } from './uploads';
 
 const AUTH_TYPE = 's3:authtype';
 const KINDS = [
@@ -52,7 +53,7 @@ export const enc016: Rule = {
       const req = httpsRequest(principalOf(base), 's3:PutObject', base.resource, { 's3:authType': kind.authType });
       // The statement that denies it for want of a header: an SSE test that is true when the key is absent.
       const denying = denyingStatements(ctx.doc, req)
-        .map(st => ({ st, absent: [...sseEntries(st)].filter(e => trueWhenAbsent(e.op, e.entry)) }))
+        .map(st => ({ st, absent: absentTrueEntries(st) }))
         .find(d => d.absent.length > 0);
       if (!denying) continue;
       const { st, absent } = denying;

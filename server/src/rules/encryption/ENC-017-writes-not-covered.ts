@@ -6,12 +6,10 @@
 import { describeUploadClass } from '../../engine/summary';
 import type { BucketVerdict, UploadClass } from '../../engine/types';
 import type { Statement } from '../../policy/model';
-import { matchesWildcard } from '../../policy/wildcard';
 import { editsFix } from '../edits';
 import type { Rule, TextEditSpan } from '../types';
-import { jsonString, spanText, stringItems } from '../util';
-import { KMS_ALGORITHMS, denyingStatements, incompleteNote, probably, readsSseKeys, statementLabel, uploadRequest } from './ENC-003-encryption-not-required';
-import { SSE_VALUES } from './ENC-001-sse-header-values';
+import { coversAction, jsonString, spanText, statementLabel } from '../util';
+import { denyingStatements, incompleteNote, isAlgorithm, isKmsAlgorithm, probably, readsSseKeys, uploadRequest } from './uploads';
 
 interface OtherWrite {
   action: string;
@@ -21,12 +19,9 @@ interface OtherWrite {
 }
 
 const OTHER_WRITES: readonly OtherWrite[] = [
-  { action: 's3:ReplicateObject', what: 'replication; replicas keep the source object\'s encryption', carries: u => (SSE_VALUES as readonly string[]).includes(u.sse) },
-  { action: 's3:UpdateObjectEncryption', what: 'in-place re-encryption of existing objects to SSE-KMS or another KMS key', carries: u => (KMS_ALGORITHMS as readonly string[]).includes(u.sse) && u.kmsKey !== null },
+  { action: 's3:ReplicateObject', what: 'replication; replicas keep the source object\'s encryption', carries: u => isAlgorithm(u.sse) },
+  { action: 's3:UpdateObjectEncryption', what: 'in-place re-encryption of existing objects to SSE-KMS or another KMS key', carries: u => isKmsAlgorithm(u.sse) && u.kmsKey !== null },
 ];
-
-const covers = (st: Statement, action: string): boolean =>
-  st.action ? stringItems(st.action).some(i => matchesWildcard(action, i.value, { ignoreCase: true })) : !stringItems(st.notAction).some(i => matchesWildcard(action, i.value, { ignoreCase: true }));
 
 interface Uncovered { st: Statement; writes: Map<string, UploadClass> }
 
@@ -54,7 +49,7 @@ export const enc017: Rule = {
     const { sse, kmsKeyArns } = ctx.requirements;
     if (!sse.length && !kmsKeyArns.length) return;
     const required = (u: UploadClass): boolean =>
-      (sse.length > 0 && (SSE_VALUES as readonly string[]).includes(u.sse) && !(sse as readonly string[]).includes(u.sse)) ||
+      (sse.length > 0 && isAlgorithm(u.sse) && !sse.includes(u.sse)) ||
       (kmsKeyArns.length > 0 && u.kmsKey !== null && (u.kmsKey === 'other' || !kmsKeyArns.includes(u.kmsKey)));
     const uncovered: Uncovered[] = [];
     let verdict: BucketVerdict | undefined;
@@ -68,7 +63,8 @@ export const enc017: Rule = {
         if (!deniers.length) continue;
         for (const w of OTHER_WRITES) {
           if (!w.carries(u) || denyingStatements(ctx.doc, uploadRequest(v, u, w.action)).length) continue;
-          const st = deniers.find(s => !covers(s, w.action));
+          // The deniers apply to an upload, so each has an Action or a NotAction.
+          const st = deniers.find(s => !coversAction(s, w.action));
           if (!st) continue;
           let entry = uncovered.find(e => e.st === st);
           if (!entry) uncovered.push((entry = { st, writes: new Map() }));

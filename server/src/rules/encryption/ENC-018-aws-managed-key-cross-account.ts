@@ -3,11 +3,11 @@
 // fixed key policy), and an alias is resolved in the requester's account. Found in the text; the
 // evaluator confirms that the policy's Allow applies to a principal of that account.
 import { statementApplies } from '../../engine/evaluate';
-import { accountPrincipal, parseArn } from '../../policy/arn';
+import { ACCOUNT_ID, accountPrincipal, accountRootArn, parseArn } from '../../policy/arn';
 import type { Located, Statement } from '../../policy/model';
 import type { Rule } from '../types';
-import { jsonString, stringItems } from '../util';
-import { SSE_KMS_KEY_ID, entryStrings, httpsRequest, objectOf, sseEntries, statementLabel } from './ENC-003-encryption-not-required';
+import { jsonString, principalValues, statementLabel } from '../util';
+import { SSE_KMS_KEY_ID, entryStrings, httpsRequest, objectOf, sseEntries } from './uploads';
 
 /** Key-id values that name aws/s3 or an alias, with the alias ARN's account when it has one. */
 function aliasValues(statements: readonly Statement[]): { item: Located<string>; account?: string; awsManaged: boolean }[] {
@@ -32,14 +32,11 @@ function aliasValues(statements: readonly Statement[]): { item: Located<string>;
 function grantedAccounts(statements: readonly Statement[]): { account: string; principal: string; allow: Statement }[] {
   const out: { account: string; principal: string; allow: Statement }[] = [];
   for (const st of statements) {
-    if (st.effect?.value !== 'Allow' || !st.principal) continue;
-    for (const e of st.principal.entries) {
-      if (e.type.value !== 'AWS') continue;
-      for (const i of stringItems(e.values)) {
-        const account = accountPrincipal(i.value) ?? parseArn(i.value)?.account;
-        if (!account || !/^\d{12}$/.test(account) || out.some(o => o.account === account)) continue;
-        out.push({ account, principal: /^\d{12}$/.test(i.value) ? `arn:aws:iam::${i.value}:root` : i.value, allow: st });
-      }
+    if (st.effect?.value !== 'Allow') continue;
+    for (const p of principalValues(st, 'AWS')) {
+      const account = accountPrincipal(p) ?? parseArn(p)?.account;
+      if (!account || !ACCOUNT_ID.test(account) || out.some(o => o.account === account)) continue;
+      out.push({ account, principal: ACCOUNT_ID.test(p) ? accountRootArn('aws', p) : p, allow: st });
     }
   }
   return out;

@@ -6,7 +6,11 @@ import { removeConditionEntryFix, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
 import { jsonString, operatorBlocks, stringItems } from '../util';
 
-/** Keys people write for request headers that have no condition key, and what to do instead. */
+/**
+ * Keys people write for request headers that have no condition key, and what to do instead. In
+ * bucket policies ENC-019 reports them (with the KMS key policy alternative), so this rule does
+ * only in the other kinds of policy.
+ */
 const NOT_A_KEY = new Map(Object.entries({
   's3:x-amz-server-side-encryption-context':
     'there is no condition key for the x-amz-server-side-encryption-context header; restrict the encryption context with kms:EncryptionContext:… conditions in the KMS key policy instead',
@@ -57,6 +61,7 @@ function checkUnknown(s: EntryScope, renamed: Set<string>): boolean {
   const wellFormed = KEY_FORMAT.test(key);
   if (wellFormed && (lookupConditionKey(key) || !isKeyPrefixCovered(key))) return false;
   const note = NOT_A_KEY.get(key.toLowerCase());
+  if (note && ctx.kind === 'bucket-policy') return true;
   const guess = note ? undefined : suggestConditionKey(key);
   // Never rename onto a key the block already has, or that an earlier key is renamed to.
   const taken = guess !== undefined &&
@@ -109,7 +114,7 @@ export const grm017: Rule = {
     title: 'Condition keys that do not exist or do not apply',
     severity: 'error',
     appliesTo: ALL_POLICY_KINDS,
-    why: 'Condition keys come from the Service Authorization Reference and the list of global keys. Invented ones — `s3:x-amz-server-side-encryption-context`, `s3:x-amz-server-side-encryption-bucket-key-enabled`, `s3:x-amz-server-side-encryption-kms-key-id`, `s3:SecureTransport`, `x-amz-server-side-encryption` without `s3:` — are rejected ("Invalid service condition key", "Invalid condition key format") or, if a policy with them is accepted, never present in a request. A real key on actions that never carry it (the SSE keys on `s3:GetObject` or `s3:ListBucket`) is absent at runtime too; S3 has rejected such statements with "Conditions do not apply to combination of actions and resources in statement". An absent key makes the condition constantly true or false (RULES.md 0.2).',
+    why: 'Condition keys come from the Service Authorization Reference and the list of global keys. Invented ones — `s3:x-amz-server-side-encryption-context`, `s3:x-amz-server-side-encryption-bucket-key-enabled`, `s3:x-amz-server-side-encryption-kms-key-id`, `s3:SecureTransport`, `x-amz-server-side-encryption` without `s3:` — are rejected ("Invalid service condition key", "Invalid condition key format") or, if a policy with them is accepted, never present in a request. A real key on actions that never carry it (the SSE keys on `s3:GetObject` or `s3:ListBucket`) is absent at runtime too; S3 has rejected such statements with "Conditions do not apply to combination of actions and resources in statement". An absent key makes the condition constantly true or false (RULES.md 0.2). In bucket policies the encryption-context and Bucket Key headers are reported by ENC-019 instead.',
     example: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}',
     useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}',
     references: [

@@ -20,12 +20,10 @@ import type { ParsedOperator } from '../../policy/operators';
 import { replaceFix } from '../edits';
 import { addStatementsFix, oldTlsDenyStatement } from '../templates';
 import type { Fix, Rule, RuleContext } from '../types';
-import { capitalizedStatementLabel, keyTests, policyHead, stringItems } from '../util';
+import { capitalizedStatementLabel, coversAction, coversResource, isAnyS3Action, keyTests, policyHead } from '../util';
 import {
   actionsLeftOut,
   addBucketResourceFix,
-  coversAction,
-  coversResource,
   missingBucketArns,
   namesBucket,
   notEnforced,
@@ -151,9 +149,6 @@ interface TlsDenyRepair {
   /** What the witness got through by (undefined: its Principal or another condition leaves it out). */
   primary?: Shortcoming;
 }
-
-const isAnyS3Action = (st: Statement): boolean =>
-  !!st.action && !st.notAction && stringItems(st.action).some(i => /^(?:s3:)?\*+$/i.test(i.value));
 
 /** The TLS Deny that should have denied the witness (the one that misses least), with everything it misses. */
 function tlsDenyRepair(denies: Statement[], w: Witness | undefined, bucket: string, partition: string, min: TlsVersion): TlsDenyRepair | undefined {

@@ -21,7 +21,7 @@ import { matchesWildcard } from '../../policy/wildcard';
 import { editsFix, insertBeside, replaceFix, replaceItemFix } from '../edits';
 import { addStatementsFix, httpsDenyStatement } from '../templates';
 import type { Fix, RuleContext, TextEditSpan } from '../types';
-import { jsonString, keyTests, memberAt, stringItems } from '../util';
+import { coversAction, coversResource, jsonString, keyTests, memberAt, stringItems } from '../util';
 
 const SECURE_TRANSPORT = 'aws:securetransport';
 
@@ -109,23 +109,7 @@ const hasNullTransportTest = (st: Statement): boolean => transportTests(st).some
 export const isAllowIfHttps = (st: Statement): boolean => effectIs(st, 'Allow') && transportTests(st).some(t => t.op.family === 'Bool' && t.matches === 'https');
 
 // ---------------------------------------------------------------------------------------------
-// Which requests a statement names
-
-/** Does Action/NotAction take in `action`? (Case-insensitive, with wildcards; EVAL-005/006.) */
-export function coversAction(st: Statement, action: string): boolean {
-  const list = st.action ?? st.notAction;
-  if (!list) return false;
-  const named = stringItems(list).some(i => matchesWildcard(action, i.value, { ignoreCase: true }));
-  return st.notAction && !st.action ? !named : named;
-}
-
-/** Does Resource/NotResource take in `arn`? (Case-sensitive, with wildcards.) */
-export function coversResource(st: Statement, arn: string): boolean {
-  const list = st.resource ?? st.notResource;
-  if (!list) return false;
-  const named = stringItems(list).some(i => matchesWildcard(arn, i.value));
-  return st.notResource && !st.resource ? !named : named;
-}
+// Which requests a statement names (coversAction and coversResource are in ../util)
 
 /** Is `value` an S3 ARN (the bucket or an object) whose bucket part matches `bucket`? */
 function arnOfBucket(value: string, bucket: string): boolean {

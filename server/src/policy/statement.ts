@@ -1,0 +1,11 @@
+// What a statement names, read from the model alone: shared by the engine (which statements can
+// decide early) and the rules (wording, fixes). No vscode or LSP imports.
+import type { Statement } from './model';
+
+/** `"Principal": "*"` or `{"AWS": "*"}` (and no NotPrincipal): the statement applies to every caller. */
+export const isEveryone = (st: Statement): boolean =>
+  !st.notPrincipal && !!st.principal && (st.principal.star || st.principal.entries.some(e => e.type.value === 'AWS' && e.values.items.some(i => i.value === '*')));
+
+/** `Action` holds `*` or `s3:*` (and there is no NotAction): no S3 action is left out. */
+export const isAnyS3Action = (st: Statement): boolean =>
+  !st.notAction && !!st.action?.items.some(i => typeof i.value === 'string' && /^(?:s3:)?\*+$/i.test(i.value));
