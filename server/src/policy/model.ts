@@ -78,7 +78,7 @@ export interface Statement {
   node: JsonNode;
   span: Span;
   /** Every member as written, in order (duplicates included). */
-  members: Member[];
+  members: readonly Member[];
   sid?: Located<unknown>;
   effect?: Located<unknown>;
   principal?: PrincipalBlock;
@@ -101,7 +101,7 @@ export interface PolicyDocument {
   root?: JsonNode;
   syntaxErrors: SyntaxProblem[];
   /** Top-level members (only when the root is an object). */
-  members: Member[];
+  members: readonly Member[];
   version?: Located<unknown>;
   statementMember?: Member;
   statements: Statement[];

@@ -86,8 +86,20 @@ export function formatOperator(base: string, parts: { set?: SetOperator; ifExist
  * Parse a condition operator as written. Undefined for anything that is not an operator,
  * `NullIfExists` included (Access Analyzer: "Null with if exists"). Never throws.
  */
+const parsedCache = new Map<string, ParsedOperator | undefined>();
+
+/** Parse an operator name (results are frozen and memoised: every rule and the evaluator ask, on every keystroke). */
 export function parseOperator(name: string): ParsedOperator | undefined {
-  if (typeof name !== 'string' || name.length === 0 || name.length > 80) return undefined;
+  if (typeof name !== 'string') return undefined;
+  if (parsedCache.has(name)) return parsedCache.get(name);
+  const parsed = parseOperatorUncached(name);
+  if (parsedCache.size > 2000) parsedCache.clear();
+  parsedCache.set(name, parsed);
+  return parsed;
+}
+
+function parseOperatorUncached(name: string): ParsedOperator | undefined {
+  if (name.length === 0 || name.length > 80) return undefined;
   let rest = name;
   let set: SetOperator | undefined;
   const colon = name.indexOf(':');

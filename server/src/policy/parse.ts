@@ -47,9 +47,21 @@ export function nodeValue(node: JsonNode): unknown {
   }
 }
 
-/** The members of an object node, in order, duplicates included. */
-export function membersOf(node: JsonNode | undefined): Member[] {
-  if (!node || node.type !== 'object') return [];
+const membersCache = new WeakMap<JsonNode, readonly Member[]>();
+const NO_MEMBERS: readonly Member[] = Object.freeze([]);
+
+/** The members of an object node, in order, duplicates included (memoised per node: many rules ask). */
+export function membersOf(node: JsonNode | undefined): readonly Member[] {
+  if (!node || node.type !== 'object') return NO_MEMBERS;
+  let hit = membersCache.get(node);
+  if (!hit) {
+    hit = Object.freeze(collectMembers(node));
+    membersCache.set(node, hit);
+  }
+  return hit;
+}
+
+function collectMembers(node: JsonNode): Member[] {
   const out: Member[] = [];
   for (const prop of node.children ?? []) {
     const [keyNode, valueNode] = prop.children ?? [];

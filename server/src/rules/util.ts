@@ -28,7 +28,7 @@ export function stringItems(list: ValueList | undefined): Located<string>[] {
 }
 
 /** The member named `name` (exact case) of a statement; the last one when duplicated. */
-export function memberNamed(members: Member[], name: string): Member | undefined {
+export function memberNamed(members: readonly Member[], name: string): Member | undefined {
   let found: Member | undefined;
   for (const m of members) if (m.key.value === name) found = m;
   return found;

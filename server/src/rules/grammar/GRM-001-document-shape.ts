@@ -7,7 +7,7 @@ import { closest, jsonString, spanText } from '../util';
 const TOP_LEVEL = ['Version', 'Id', 'Statement'];
 const STATEMENT_ELEMENTS = ['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition'];
 
-function checkUnknownMembers(ctx: RuleContext, members: Member[], allowed: string[], where: string): void {
+function checkUnknownMembers(ctx: RuleContext, members: readonly Member[], allowed: string[], where: string): void {
   for (const m of members) {
     if (allowed.includes(m.key.value)) continue;
     const guess = allowed.find(a => a.toLowerCase() === m.key.value.toLowerCase()) ?? closest(m.key.value, allowed);
