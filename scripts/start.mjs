@@ -13,7 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { ensureCodeServer, repoRoot, SetupError, CODE_SERVER_VERSION } from './lib/code-server.mjs';
+import { ensureCodeServer, repoRoot, SetupError, CODE_SERVER_VERSION, OFFLINE_USER_SETTINGS } from './lib/code-server.mjs';
 
 const args = process.argv.slice(2);
 for (const a of args) {
@@ -99,19 +99,7 @@ const settingsFile = path.join(dirs.userData, 'User', 'settings.json');
 if (!fs.existsSync(settingsFile)) {
   // Written once; edit it (or use the settings UI) to taste, it is kept across runs.
   fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
-  fs.writeFileSync(settingsFile, `${JSON.stringify({
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'extensions.ignoreRecommendations': true,
-    'workbench.startupEditor': 'none',
-    'workbench.enableExperiments': false,
-    'security.workspace.trust.enabled': false,
-    'chat.disableAIFeatures': true,
-    'git.openRepositoryInParentFolders': 'never',
-    'json.schemaDownload.enable': false,
-  }, null, 2)}\n`);
+  fs.writeFileSync(settingsFile, `${JSON.stringify(OFFLINE_USER_SETTINGS, null, 2)}\n`);
 }
 {
   const t = Date.now();

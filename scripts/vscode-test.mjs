@@ -33,7 +33,7 @@ import os from 'node:os';
 import path from 'node:path';
 import util from 'node:util';
 import { createRequire } from 'node:module';
-import { ensureChromium, ensureCodeServer, repoRoot, SetupError, CODE_SERVER_VERSION } from './lib/code-server.mjs';
+import { ensureChromium, ensureCodeServer, repoRoot, SetupError, CODE_SERVER_VERSION, OFFLINE_USER_SETTINGS } from './lib/code-server.mjs';
 
 const require = createRequire(import.meta.url);
 const VSCODE_VERSION = '1.100.3'; // the VS Code inside code-server 4.100.3; also what --runner electron downloads
@@ -128,20 +128,7 @@ const dirs = {
 for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
 fs.cpSync(opts.workspace, dirs.workspace, { recursive: true, dereference: true });
 fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
-fs.writeFileSync(path.join(dirs.userData, 'User', 'settings.json'), JSON.stringify({
-  'telemetry.telemetryLevel': 'off',
-  'update.mode': 'none',
-  'extensions.autoCheckUpdates': false,
-  'extensions.autoUpdate': false,
-  'extensions.ignoreRecommendations': true,
-  'workbench.startupEditor': 'none',
-  'workbench.enableExperiments': false,
-  'workbench.tips.enabled': false,
-  'security.workspace.trust.enabled': false,
-  'chat.disableAIFeatures': true,
-  'git.openRepositoryInParentFolders': 'never',
-  'json.schemaDownload.enable': false,
-}, null, 2));
+fs.writeFileSync(path.join(dirs.userData, 'User', 'settings.json'), JSON.stringify(OFFLINE_USER_SETTINGS, null, 2));
 const logsDir = opts.logs || path.join(tmp, 'logs');
 fs.mkdirSync(logsDir, { recursive: true });
 

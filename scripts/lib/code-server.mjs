@@ -284,3 +284,23 @@ export async function ensureCodeServer({ log = defaultLog } = {}) {
     return codeServerBin;
   });
 }
+
+/**
+ * User settings that keep a code-server workbench quiet and offline (no telemetry, update
+ * checks, marketplace recommendations, start-up editor or schema downloads). Used by the
+ * in-editor test runner and by `npm start`.
+ */
+export const OFFLINE_USER_SETTINGS = Object.freeze({
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'workbench.startupEditor': 'none',
+  'workbench.enableExperiments': false,
+  'workbench.tips.enabled': false,
+  'security.workspace.trust.enabled': false,
+  'chat.disableAIFeatures': true,
+  'git.openRepositoryInParentFolders': 'never',
+  'json.schemaDownload.enable': false,
+});
