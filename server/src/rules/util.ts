@@ -43,12 +43,22 @@ export function memberAt(object: JsonNode, key: Located<string>): Member | undef
 }
 
 /** Every operator block of the policy, with its statement and Condition (Conditions that are objects only). */
-export function* operatorBlocks(doc: PolicyDocument): Generator<{ st: Statement; cond: ConditionBlock; ob: ConditionOperatorBlock }> {
-  for (const st of doc.statements) {
-    const cond = st.condition;
-    if (!cond || cond.node.type !== 'object') continue;
-    for (const ob of cond.operators) yield { st, cond, ob };
+const blocksCache = new WeakMap<PolicyDocument, readonly { st: Statement; cond: ConditionBlock; ob: ConditionOperatorBlock }[]>();
+
+/** Every condition operator block of the policy with its statement (computed once per document: many rules ask). */
+export function operatorBlocks(doc: PolicyDocument): readonly { st: Statement; cond: ConditionBlock; ob: ConditionOperatorBlock }[] {
+  let hit = blocksCache.get(doc);
+  if (!hit) {
+    const out: { st: Statement; cond: ConditionBlock; ob: ConditionOperatorBlock }[] = [];
+    for (const st of doc.statements) {
+      const cond = st.condition;
+      if (!cond || cond.node.type !== 'object') continue;
+      for (const ob of cond.operators) out.push({ st, cond, ob });
+    }
+    hit = out;
+    blocksCache.set(doc, hit);
   }
+  return hit;
 }
 
 /**

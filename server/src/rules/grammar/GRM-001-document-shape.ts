@@ -25,6 +25,14 @@ function checkUnknownMembers(ctx: RuleContext, members: readonly Member[], allow
 function hasDuplicateKey(node: JsonNode): boolean {
   const children = node.children ?? [];
   if (children.length < 2) return false;
+  // Most objects in a policy have a handful of members: comparing pairs allocates nothing.
+  if (children.length <= 8) {
+    for (let i = 1; i < children.length; i++) {
+      const key = children[i].children?.[0]?.value;
+      for (let j = 0; j < i; j++) if (children[j].children?.[0]?.value === key) return true;
+    }
+    return false;
+  }
   const seen = new Set<unknown>();
   for (const prop of children) {
     const key = prop.children?.[0]?.value;
@@ -59,7 +67,7 @@ function checkDuplicates(ctx: RuleContext, node: JsonNode, depth = 0): void {
       });
     }
   }
-  for (const c of node.children ?? []) checkDuplicates(ctx, c, depth + 1);
+  if (node.children) for (const c of node.children) checkDuplicates(ctx, c, depth + 1);
 }
 
 export const grm001: Rule = {
