@@ -318,7 +318,20 @@ export function allActions(service?: KnownService): readonly ActionInfo[] {
  * `s3:Get*`, `s3:*Object*`, `kms:*`, `*`. Only covered services can match; a pattern without a
  * service prefix matches only when it is all `*`.
  */
-export function expandActionPattern(pattern: string): ActionInfo[] {
+const expansions = new Map<string, readonly ActionInfo[]>();
+
+/** Memoised: rules expand the same few patterns on every keystroke. */
+export function expandActionPattern(pattern: string): readonly ActionInfo[] {
+  let hit = expansions.get(pattern);
+  if (!hit) {
+    hit = Object.freeze(expandUncached(pattern));
+    if (expansions.size > 5000) expansions.clear();
+    expansions.set(pattern, hit);
+  }
+  return hit;
+}
+
+function expandUncached(pattern: string): ActionInfo[] {
   const s = st();
   const colon = pattern.indexOf(':');
   if (colon < 0) return /^\*+$/.test(pattern) ? [...s.allActions] : [];
@@ -336,7 +349,7 @@ export function expandActionPattern(pattern: string): ActionInfo[] {
  * The actions an `Action`/`NotAction` value names: every action a pattern matches, or the one
  * action it spells (none when it is unknown or of another service).
  */
-export function actionsNamed(value: string): ActionInfo[] {
+export function actionsNamed(value: string): readonly ActionInfo[] {
   if (hasWildcard(value)) return expandActionPattern(value);
   const a = lookupAction(value);
   return a ? [a] : [];

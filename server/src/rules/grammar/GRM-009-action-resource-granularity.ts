@@ -26,9 +26,15 @@ interface ActionEntry {
   kinds: Set<Kind>;
 }
 
-function kindsOfAction(a: ActionInfo): Kind[] {
-  const types = resourceTypesOf(a) ?? [];
-  return (['bucket', 'object'] as const).filter(k => types.includes(k));
+const kindsCache = new WeakMap<ActionInfo, readonly Kind[]>();
+function kindsOfAction(a: ActionInfo): readonly Kind[] {
+  let hit = kindsCache.get(a);
+  if (!hit) {
+    const types = resourceTypesOf(a) ?? [];
+    hit = (['bucket', 'object'] as const).filter(k => types.includes(k));
+    kindsCache.set(a, hit);
+  }
+  return hit;
 }
 
 /**
