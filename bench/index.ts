@@ -3,16 +3,23 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { SERVER_NODE_FLAGS } from '../server/src/runtime';
 import { benchAnalysis, printAnalysis } from './analyze';
 import { benchLsp, printLsp } from './lsp';
 
 async function main(): Promise<void> {
+  // Measure under the V8 flags the language server ships with (server/src/runtime.ts).
+  if (!SERVER_NODE_FLAGS.every(f => process.execArgv.includes(f))) {
+    const r = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, __filename], { stdio: 'inherit' });
+    process.exit(r.status ?? 1);
+  }
   const analysis = benchAnalysis();
   printAnalysis(analysis);
   console.log('');
   const lsp = await benchLsp();
   printLsp(lsp);
-  const machine = { node: process.version, platform: `${process.platform}/${process.arch}`, cpus: os.cpus().length, cpu: os.cpus()[0]?.model };
+  const machine = { flags: process.execArgv.join(' '), node: process.version, platform: `${process.platform}/${process.arch}`, cpus: os.cpus().length, cpu: os.cpus()[0]?.model };
   console.log(`\n${machine.node}, ${machine.platform}, ${machine.cpus} × ${machine.cpu}`);
   const file = path.resolve(__dirname, '..', '..', 'bench', 'results.json');
   fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, analysis, lsp }, null, 2) + '\n');
