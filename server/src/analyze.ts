@@ -52,7 +52,7 @@ export interface Analysis {
   ruleFailures: RuleFailure[];
   /** Set when the content was not analysed (too large, too deep): why, in one phrase. */
   notAnalysed?: string;
-  /** The engine's verdicts for a bucket policy (one per bucket), when any rule or caller asked for them. */
+  /** The engine's verdicts for a bucket policy (one per bucket); undefined for other kinds. */
   verdicts?: readonly BucketVerdict[];
 }
 
@@ -78,8 +78,8 @@ export function lazyVerdicts(doc: PolicyDocument, kind: PolicyKind, bucketName?:
   return () => (cached ??= kind === 'bucket-policy' ? bucketVerdicts(doc, { bucketName }) : []);
 }
 
-export function runRule(rule: Rule, doc: PolicyDocument, kind: PolicyKind, inputs: RuleInputs | string = {}): Finding[] {
-  const { bucketName, requirements, verdicts } = typeof inputs === 'string' ? { bucketName: inputs } as RuleInputs : inputs;
+export function runRule(rule: Rule, doc: PolicyDocument, kind: PolicyKind, inputs: RuleInputs = {}): Finding[] {
+  const { bucketName, requirements, verdicts } = inputs;
   const out: Finding[] = [];
   const ctx: RuleContext = {
     doc,
@@ -125,9 +125,7 @@ export function analyze(text: string, filePath: string, settings: AnalysisSettin
 
   let findings: Finding[] = doc.syntaxErrors.map(e => ({ ruleId: SYNTAX_RULE_ID, severity: 'error' as Severity, span: e.span, message: e.message, fixes: [] }));
   const ruleFailures: RuleFailure[] = [];
-  let verdictsComputed: readonly BucketVerdict[] | undefined;
-  const lazy = lazyVerdicts(doc, kind.kind, bucketName);
-  const verdicts = () => (verdictsComputed ??= lazy());
+  const verdicts = lazyVerdicts(doc, kind.kind, bucketName);
   const inputs: RuleInputs = { bucketName, requirements: settings.requirements, verdicts };
   for (const rule of rules) {
     if (!rule.meta.appliesTo.includes(kind.kind)) continue;
@@ -155,12 +153,13 @@ export function analyze(text: string, filePath: string, settings: AnalysisSettin
       'AWS size limits allow far fewer in one policy.'));
   }
   // The verdict is part of every bucket policy's analysis (CodeLens, CLI), even when no rule asked.
+  let computed: readonly BucketVerdict[] | undefined;
   if (kind.kind === 'bucket-policy') {
     try {
-      verdicts();
+      computed = verdicts();
     } catch (e) {
       ruleFailures.push({ ruleId: 'engine', error: e instanceof Error ? e.stack ?? e.message : String(e) });
     }
   }
-  return { kind, bucketName, doc, findings, ruleFailures, verdicts: verdictsComputed };
+  return { kind, bucketName, doc, findings, ruleFailures, verdicts: computed };
 }

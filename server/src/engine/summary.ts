@@ -44,12 +44,13 @@ const describePrincipal = (p: unknown): string =>
 /** A witness in plain words: "an anonymous caller can call s3:ListBucket on arn:aws:s3:::b over HTTP". */
 export function describeWitness(w: Witness): string {
   const extras: string[] = [];
+  let transport: string | undefined;
   for (const [k, v] of Object.entries(w)) {
     if (k === 'principal' || k === 'action' || k === 'resource') continue;
-    if (k.toLowerCase() === 'aws:securetransport') continue;
-    extras.push(`${k} = ${Array.isArray(v) ? v.join(', ') : String(v)}`);
+    // Condition key names are case-insensitive: find aws:SecureTransport however it is spelt.
+    if (k.toLowerCase() === 'aws:securetransport') transport = String(v);
+    else extras.push(`${k} = ${Array.isArray(v) ? v.join(', ') : String(v)}`);
   }
-  const transport = String(w['aws:SecureTransport'] ?? w['aws:securetransport']);
   const over = transport === 'false' ? ' over HTTP' : transport === 'true' ? ' over HTTPS' : '';
   return `${describePrincipal(w.principal)} can call ${String(w.action)} on ${String(w.resource)}${over}${extras.length ? ` (${extras.join(', ')})` : ''}`;
 }
