@@ -32,7 +32,7 @@ function testFiles(dir) {
       else if (e.name.endsWith('.test.js')) out.push(p);
     }
   };
-  for (const sub of ['unit', 'lsp', 'cli']) if (fs.existsSync(path.join(dir, sub))) walk(path.join(dir, sub));
+  for (const sub of ['unit', 'lsp', 'cli', 'aws']) if (fs.existsSync(path.join(dir, sub))) walk(path.join(dir, sub));
   return out.sort();
 }
 

@@ -58,3 +58,19 @@ export interface BucketVerdict {
     summary: 'unrestricted' | 'encrypted-header-required' | 'sse-kms-only' | 'sse-kms-key-pinned' | 'dsse-only' | 'sse-s3-only' | 'mixed';
   };
 }
+
+/** A key policy's verdict (ENGINE.md §3, key policies). */
+export interface KeyPolicyVerdict {
+  kind: 'key-policy';
+  complete: boolean;
+  /** No principal can call kms:PutKeyPolicy: nobody could ever change the policy again. */
+  lockout: boolean;
+  /** The principals that can call kms:PutKeyPolicy, as written in the policy. */
+  administrators: string[];
+  /** Some principal of an account the policy does not name is allowed a cryptographic or management action. */
+  openToOtherAccounts: { value: boolean; witness: Witness | null };
+  /** Some anonymous request is allowed a cryptographic or management action. */
+  openToAnonymous: { value: boolean; witness: Witness | null };
+  /** Some principal of an account the policy names is allowed kms:GenerateDataKey and kms:Decrypt through S3. */
+  s3CanUse: { value: boolean; viaService: string | null; witness?: Witness | null };
+}

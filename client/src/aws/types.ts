@@ -1,0 +1,61 @@
+// The live posture of buckets, as `s3-encryption-guard status --format json` prints it
+// (ARCHITECTURE.md, "CLI status"). No vscode imports: shared by the CLI, the tree view and tests.
+import type { BucketVerdict, KeyPolicyVerdict } from '../../../server/src/engine/types';
+
+/** One failed AWS call, recorded on the bucket it concerns; never thrown through. */
+export interface CallError {
+  /** The API operation, e.g. `GetBucketPolicy`, `kms:DescribeKey`. */
+  call: string;
+  /** AWS's error code (`AccessDenied`, `NoSuchBucketPolicy`, `ThrottlingException`…) or a transport code (`TimeoutError`, `ECONNREFUSED`). */
+  code: string;
+  message: string;
+}
+
+export interface DefaultEncryption {
+  algorithm: 'AES256' | 'aws:kms' | 'aws:kms:dsse' | null;
+  kmsKeyId: string | null;
+  bucketKeyEnabled: boolean;
+}
+
+export interface PublicAccessBlock {
+  blockPublicAcls: boolean;
+  ignorePublicAcls: boolean;
+  blockPublicPolicy: boolean;
+  restrictPublicBuckets: boolean;
+}
+
+export interface KmsKeyPosture {
+  arn: string;
+  /** KeyState from DescribeKey: Enabled, Disabled, PendingDeletion, … (null when it could not be read). */
+  state: string | null;
+  /** Automatic rotation enabled (null when it could not be read). */
+  rotation: boolean | null;
+  /** KeySpec from DescribeKey: SYMMETRIC_DEFAULT, RSA_2048, … */
+  keySpec: string | null;
+  region: string | null;
+  /** The key policy's verdict by the engine (null when the policy could not be read). */
+  policyVerdict: KeyPolicyVerdict | null;
+}
+
+/** A cross-check between the facts of one bucket (issue 6, "Posture per bucket"). */
+export interface PostureCheck {
+  id: string;
+  status: 'pass' | 'warn' | 'fail';
+  message: string;
+}
+
+export interface BucketPosture {
+  name: string;
+  region: string | null;
+  /** null when it could not be read; algorithm null when the bucket has no default encryption. */
+  defaultEncryption: DefaultEncryption | null;
+  policy: { present: boolean | null; verdict: BucketVerdict | null; text?: string | null };
+  publicAccessBlock: PublicAccessBlock | null;
+  kmsKey: KmsKeyPosture | null;
+  checks: PostureCheck[];
+  errors: CallError[];
+}
+
+export interface PostureReport {
+  buckets: BucketPosture[];
+}
