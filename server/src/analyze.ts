@@ -2,7 +2,8 @@
 // user's severities and the work caps. Shared by the language server, the CLI and tests.
 // No vscode or LSP imports.
 import { bucketVerdicts } from './engine/verdict';
-import type { BucketVerdict } from './engine/types';
+import { keyPolicyVerdict } from './engine/key-verdict';
+import type { BucketVerdict, KeyPolicyVerdict } from './engine/types';
 import { DEFAULT_REQUIREMENTS, type Requirements } from './requirements';
 import { detectKind, bucketFromFileName, kindFromFileName, kindFromSettings, type KindDecision } from './policy/kind';
 import type { PolicyDocument, PolicyKind, Span } from './policy/model';
@@ -54,6 +55,8 @@ export interface Analysis {
   notAnalysed?: string;
   /** The engine's verdicts for a bucket policy (one per bucket); undefined for other kinds. */
   verdicts?: readonly BucketVerdict[];
+  /** The engine's verdict for a key policy; undefined for other kinds. */
+  keyVerdict?: KeyPolicyVerdict;
 }
 
 const sev = (s: SeveritySetting | undefined, fallback: Severity): Severity | undefined =>
@@ -70,6 +73,7 @@ export interface RuleInputs {
   bucketName?: string;
   requirements?: Requirements;
   verdicts?: () => readonly BucketVerdict[];
+  keyVerdict?: () => KeyPolicyVerdict | undefined;
 }
 
 /** Verdicts for bucket policies only; other kinds have none. */
@@ -78,8 +82,18 @@ export function lazyVerdicts(doc: PolicyDocument, kind: PolicyKind, bucketName?:
   return () => (cached ??= kind === 'bucket-policy' ? bucketVerdicts(doc, { bucketName }) : []);
 }
 
+/** The verdict of a key policy; other kinds have none. */
+export function lazyKeyVerdict(doc: PolicyDocument, kind: PolicyKind): () => KeyPolicyVerdict | undefined {
+  let cached: KeyPolicyVerdict | undefined;
+  let done = false;
+  return () => {
+    if (!done) { cached = kind === 'key-policy' ? keyPolicyVerdict(doc) : undefined; done = true; }
+    return cached;
+  };
+}
+
 export function runRule(rule: Rule, doc: PolicyDocument, kind: PolicyKind, inputs: RuleInputs = {}): Finding[] {
-  const { bucketName, requirements, verdicts } = inputs;
+  const { bucketName, requirements, verdicts, keyVerdict } = inputs;
   const out: Finding[] = [];
   const ctx: RuleContext = {
     doc,
@@ -87,6 +101,7 @@ export function runRule(rule: Rule, doc: PolicyDocument, kind: PolicyKind, input
     bucketName,
     requirements: requirements ?? DEFAULT_REQUIREMENTS,
     verdicts: verdicts ?? lazyVerdicts(doc, kind, bucketName),
+    keyVerdict: keyVerdict ?? lazyKeyVerdict(doc, kind),
     report: (r: ReportInput) =>
       out.push({ ruleId: rule.meta.id, severity: r.severity ?? rule.meta.severity, span: r.span, message: r.message, fixes: r.fixes ?? [] }),
   };
@@ -126,7 +141,8 @@ export function analyze(text: string, filePath: string, settings: AnalysisSettin
   let findings: Finding[] = doc.syntaxErrors.map(e => ({ ruleId: SYNTAX_RULE_ID, severity: 'error' as Severity, span: e.span, message: e.message, fixes: [] }));
   const ruleFailures: RuleFailure[] = [];
   const verdicts = lazyVerdicts(doc, kind.kind, bucketName);
-  const inputs: RuleInputs = { bucketName, requirements: settings.requirements, verdicts };
+  const keyVerdict = lazyKeyVerdict(doc, kind.kind);
+  const inputs: RuleInputs = { bucketName, requirements: settings.requirements, verdicts, keyVerdict };
   for (const rule of rules) {
     if (!rule.meta.appliesTo.includes(kind.kind)) continue;
     if (settings.rules?.[rule.meta.id] === 'off') continue;
@@ -161,5 +177,13 @@ export function analyze(text: string, filePath: string, settings: AnalysisSettin
       ruleFailures.push({ ruleId: 'engine', error: e instanceof Error ? e.stack ?? e.message : String(e) });
     }
   }
-  return { kind, bucketName, doc, findings, ruleFailures, verdicts: computed };
+  let keyComputed: KeyPolicyVerdict | undefined;
+  if (kind.kind === 'key-policy') {
+    try {
+      keyComputed = keyVerdict();
+    } catch (e) {
+      ruleFailures.push({ ruleId: 'engine', error: e instanceof Error ? e.stack ?? e.message : String(e) });
+    }
+  }
+  return { kind, bucketName, doc, findings, ruleFailures, verdicts: computed, keyVerdict: keyComputed };
 }

@@ -7,7 +7,8 @@ import { analyze, type AnalysisSettings } from './analyze';
 import { collectFiles } from './cli/files';
 import { formatExplainText, formatJson, formatSarif, formatText, type FileResult } from './cli/report';
 import { verdictSummary } from './engine/summary';
-import type { BucketVerdict } from './engine/types';
+import { explainKeyRequests, keyVerdictSummary } from './engine/key-verdict';
+import type { BucketVerdict, KeyPolicyVerdict } from './engine/types';
 import { explainRequests } from './engine/verdict';
 import { findConfigFile, loadConfigFile, RequirementsError } from './requirements';
 import { LineIndex } from './policy/lines';
@@ -19,8 +20,9 @@ const USAGE = `Usage: s3-encryption-guard check <files|folders|globs>... [option
 
 check    Checks S3 bucket policies and KMS key policies. Folders are searched for *.json
          files; JSON files that are not policies are listed as kind "unknown".
-explain  Shows every request class of a bucket policy with the policy's decision on it and
-         the statements that decided it.
+explain  Shows every request class of a bucket policy (or, for a key policy, each principal
+         class × key action, called directly or through S3) with the policy's decision on it
+         and the statements that decided it.
 
 Options:
   --format text|json|sarif   output format (default: text)
@@ -120,8 +122,8 @@ function applyConfig(opts: CheckOptions): void {
 }
 
 /** The verdict as the JSON interface shows it: null, one object, or an array for several buckets. */
-const verdictJson = (verdicts: readonly BucketVerdict[] | undefined): unknown =>
-  !verdicts?.length ? null : verdicts.length === 1 ? verdicts[0] : verdicts;
+const verdictJson = (verdicts: readonly BucketVerdict[] | undefined, keyVerdict?: KeyPolicyVerdict): unknown =>
+  keyVerdict ?? (!verdicts?.length ? null : verdicts.length === 1 ? verdicts[0] : verdicts);
 
 /** Looks like binary data rather than text: NUL bytes in the first 8 KB. */
 const isBinary = (buf: Buffer): boolean => buf.subarray(0, 8192).includes(0);
@@ -158,8 +160,9 @@ function check(opts: CheckOptions): number {
       file: shown,
       kind: analysis.kind.kind,
       diagnostics: analysis.findings.map(f => ({ code: f.ruleId, severity: f.severity, message: f.message, range: lines.range(f.span) })),
-      verdict: verdictJson(analysis.verdicts),
-      summaries: (analysis.verdicts ?? []).map(v => `${v.bucket}: ${verdictSummary(v, opts.settings.requirements?.minTlsVersion)}`),
+      verdict: verdictJson(analysis.verdicts, analysis.keyVerdict),
+      summaries: analysis.keyVerdict ? [`key: ${keyVerdictSummary(analysis.keyVerdict)}`]
+        : (analysis.verdicts ?? []).map(v => `${v.bucket}: ${verdictSummary(v, opts.settings.requirements?.minTlsVersion)}`),
     });
   }
   if (opts.format === 'json') process.stdout.write(formatJson(results) + '\n');
@@ -183,8 +186,14 @@ function explain(argv: string[]): number {
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const analysis = analyze(text, path.resolve(file), opts.settings);
+  if (analysis.kind.kind === 'key-policy' && analysis.doc && analysis.keyVerdict) {
+    const requests = explainKeyRequests(analysis.doc);
+    if (opts.format === 'json') process.stdout.write(JSON.stringify({ file, kind: analysis.kind.kind, verdict: analysis.keyVerdict, requests }, null, 2) + '\n');
+    else process.stdout.write(formatExplainText(file, [`key: ${keyVerdictSummary(analysis.keyVerdict)}`], requests, opts.color) + '\n');
+    return 0;
+  }
   if (analysis.kind.kind !== 'bucket-policy' || !analysis.doc) {
-    process.stderr.write(`s3-encryption-guard: ${file}: explain works on bucket policies; this file was taken for ${analysis.kind.kind} (${analysis.kind.reason}). Use --kind bucket-policy to override.\n`);
+    process.stderr.write(`s3-encryption-guard: ${file}: explain works on bucket policies and key policies; this file was taken for ${analysis.kind.kind} (${analysis.kind.reason}). Use --kind bucket-policy or --kind key-policy to override.\n`);
     return 2;
   }
   const verdicts = analysis.verdicts ?? [];
@@ -197,7 +206,7 @@ function explain(argv: string[]): number {
   if (opts.format === 'json') {
     process.stdout.write(JSON.stringify({ file, kind: analysis.kind.kind, verdict: verdictJson(verdicts), requests }, null, 2) + '\n');
   } else {
-    process.stdout.write(formatExplainText(file, verdicts, requests, opts.color, opts.settings.requirements?.minTlsVersion) + '\n');
+    process.stdout.write(formatExplainText(file, verdicts.map(v => `${v.bucket}: ${verdictSummary(v, opts.settings.requirements?.minTlsVersion)}`), requests, opts.color) + '\n');
   }
   return 0;
 }

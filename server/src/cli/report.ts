@@ -1,8 +1,6 @@
 // The CLI's output formats. The JSON shape is an interface other tools rely on
 // (ARCHITECTURE.md, "CLI check --format json"): change it only with a version bump.
 import { LIMIT_CODE } from '../analyze';
-import { verdictSummary } from '../engine/summary';
-import type { BucketVerdict } from '../engine/types';
 import type { ExplainedRequest } from '../engine/verdict';
 import type { PolicyKind } from '../policy/model';
 import type { Range } from '../policy/lines';
@@ -116,11 +114,14 @@ export function formatSarif(results: FileResult[], version: string, cwd: string)
 }
 
 /** `explain` as text: the verdict, then each request class with its decision and the deciding statements. */
-export function formatExplainText(file: string, verdicts: readonly BucketVerdict[], requests: readonly ExplainedRequest[], color: boolean, wantedTls?: string | null): string {
+export function formatExplainText(file: string, summaries: readonly string[], requests: readonly ExplainedRequest[], color: boolean): string {
   const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const decisionColor: Record<string, string> = { 'explicit-deny': '32', allow: '33', 'implicit-deny': '2' };
   const lines = [paint('4', file)];
-  for (const v of verdicts) lines.push(`  ${paint('1', v.bucket)}: ${verdictSummary(v, wantedTls)}`);
+  for (const line of summaries) {
+    const i = line.indexOf(': ');
+    lines.push(`  ${paint('1', line.slice(0, i))}: ${line.slice(i + 2)}`);
+  }
   lines.push('');
   for (const r of requests) {
     const { principal, action, resource, ...context } = r.request;

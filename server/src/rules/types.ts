@@ -1,6 +1,6 @@
 // What a rule is: self-describing metadata (docs are generated from it) plus a check that
 // reports findings. No vscode or LSP imports: the CLI, the server and the tests share rules.
-import type { BucketVerdict } from '../engine/types';
+import type { BucketVerdict, KeyPolicyVerdict } from '../engine/types';
 import type { PolicyDocument, PolicyKind, Span } from '../policy/model';
 import type { Requirements } from '../requirements';
 
@@ -65,6 +65,8 @@ export interface RuleContext {
   readonly requirements: Requirements;
   /** The engine's verdicts, one per bucket (bucket policies only; computed once per analysis, on first use). */
   verdicts(): readonly BucketVerdict[];
+  /** The engine's key-policy verdict (key policies only; computed once per analysis, on first use). */
+  keyVerdict(): KeyPolicyVerdict | undefined;
   report(input: ReportInput): void;
 }
 

@@ -1,0 +1,346 @@
+// The key-policy verdict (ENGINE.md §3, key policies): who can administer the key, whether anyone
+// outside the accounts the policy names (or an anonymous caller) may use it, and whether S3 can use it
+// on behalf of the accounts the policy names. Decided like bucket verdicts: by evaluating the policy
+// over the request classes it implies (a key policy is a resource policy whose Resource "*" is the
+// key itself), with a witness for every finding. No vscode or LSP imports.
+import type { PolicyDocument, Statement } from '../policy/model';
+import { accountPrincipal, parseArn } from '../policy/arn';
+import { hasWildcard, wildcardToRegExp } from '../policy/wildcard';
+import { allActions, keyAppliesToAction, type ActionInfo } from '../knowledge';
+import { compilePolicy, type CompiledPolicy } from './evaluate';
+import {
+  Budget, enumerateRequests, keyLevel, principalContext, principalLabel, requestClasses, requestToWitness,
+  type KeyDomain, type Level, type RequestClasses,
+} from './requests';
+import type { KeyPolicyVerdict, Request, RequestPrincipal, Witness } from './types';
+import { DEFAULT_MAX_EVALUATIONS, type ExplainedRequest } from './verdict';
+
+const CALLER_ACCOUNT = 'kms:calleraccount';
+const VIA_SERVICE = 'kms:viaservice';
+const ORG_KEYS = ['aws:principalorgid', 'aws:principalorgpaths'];
+/** The key's actions S3 calls for SSE-KMS: GenerateDataKey on upload, Decrypt on download and multipart (RULES.md KMS-005). */
+export const S3_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;
+const FALLBACK_REGION = 'us-east-1';
+
+export interface KeyVerdictOptions {
+  /** Work cap: request evaluations. Past it the verdict is `complete: false`. */
+  maxEvaluations?: number;
+}
+
+export interface KeyPolicyAnalysis {
+  verdict: KeyPolicyVerdict;
+  /** The key ARN requests were made against (from Resource when the policy names one, otherwise made up). */
+  keyArn: string;
+  /** The region S3 requests come from (`kms:ViaService` = `s3.<region>.amazonaws.com`). */
+  region: string;
+  /** Accounts the policy names (principals, kms:CallerAccount / aws:PrincipalAccount values). */
+  accounts: readonly string[];
+  evaluations: number;
+}
+
+/** The AWS principals a statement names, account IDs as root ARNs; `*` for everyone. */
+function namedPrincipals(st: Statement | undefined): string[] {
+  const out: string[] = [];
+  for (const e of st?.principal?.entries ?? []) {
+    if (e.type.value !== 'AWS' && e.type.value !== '*') continue;
+    for (const i of e.values.items) {
+      if (typeof i.value !== 'string') continue;
+      const account = accountPrincipal(i.value);
+      out.push(account && i.value !== '*' ? `arn:${parseArn(i.value)?.partition ?? 'aws'}:iam::${account}:root` : i.value);
+    }
+  }
+  if (st?.principal?.star) out.push('*');
+  return out;
+}
+
+/** The 12-digit account of a principal, when it has one. */
+const accountOf = (p: RequestPrincipal): string | undefined => (p.kind === 'aws' ? p.account : undefined);
+
+/** KMS actions that act on a key (the ones a key policy authorises; account-level ones are IAM-only, KMS-013). */
+let keyActionsCache: readonly ActionInfo[] | undefined;
+function keyActions(): readonly ActionInfo[] {
+  return (keyActionsCache ??= allActions('kms').filter(a => a.resourceTypes.some(r => r.name === 'key')));
+}
+
+/**
+ * The key actions grouped by what the policy can tell apart (its Action/NotAction patterns and the
+ * condition keys it reads), one representative each; the representatives of well-known actions first.
+ */
+function actionRepresentatives(doc: PolicyDocument, keys: readonly string[]): string[] {
+  const patterns: RegExp[] = [];
+  for (const st of doc.statements) {
+    for (const list of [st.action, st.notAction]) {
+      for (const i of list?.items ?? []) if (typeof i.value === 'string') patterns.push(wildcardToRegExp(i.value, { ignoreCase: true }));
+    }
+  }
+  const preferred = ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt', 'kms:PutKeyPolicy', 'kms:CreateGrant', 'kms:ScheduleKeyDeletion', 'kms:DescribeKey'];
+  const rank = (n: string) => { const i = preferred.indexOf(n); return i < 0 ? preferred.length : i; };
+  const groups = new Map<string, string[]>();
+  for (const a of keyActions()) {
+    let sig = '';
+    for (const r of patterns) sig += r.test(a.fullName) ? '1' : '0';
+    sig += '|';
+    for (const k of keys) sig += keyAppliesToAction(k, a) ? '1' : '0';
+    const g = groups.get(sig);
+    if (g) g.push(a.fullName);
+    else groups.set(sig, [a.fullName]);
+  }
+  return [...groups.values()].map(g => [...g].sort((x, y) => rank(x) - rank(y) || (x < y ? -1 : 1))[0]).sort((x, y) => rank(x) - rank(y) || (x < y ? -1 : 1));
+}
+
+/** The key ARN the requests target: the one the policy names in Resource, else a made-up ARN in its account. */
+function targetKey(doc: PolicyDocument, accounts: readonly string[], region: string, partition: string): string {
+  for (const st of doc.statements) {
+    for (const i of st.resource?.items ?? []) {
+      if (typeof i.value !== 'string' || hasWildcard(i.value)) continue;
+      const arn = parseArn(i.value);
+      if (arn?.service === 'kms' && arn.resource.startsWith('key/')) return i.value;
+    }
+  }
+  return `arn:${partition}:kms:${region}:${accounts[0] ?? '111122223333'}:key/00000000-0000-4000-8000-00000000abcd`;
+}
+
+/** The region of the key: from a key ARN in Resource, else from an S3 kms:ViaService value, else us-east-1. */
+function keyRegion(doc: PolicyDocument, classes: RequestClasses): string {
+  for (const st of doc.statements) {
+    for (const i of st.resource?.items ?? []) {
+      const arn = typeof i.value === 'string' ? parseArn(i.value) : undefined;
+      if (arn?.service === 'kms' && arn.region && !hasWildcard(arn.region)) return arn.region;
+    }
+  }
+  const via = classes.keys.find(k => k.key === VIA_SERVICE);
+  for (const v of via?.values ?? []) {
+    const m = typeof v === 'string' ? /^s3\.([a-z0-9-]+)\.amazonaws\.com$/.exec(v) : null;
+    if (m) return m[1];
+  }
+  return FALLBACK_REGION;
+}
+
+/** Sets the principal and the keys that follow from it: KMS sets kms:CallerAccount to the caller's account. */
+function principalLevel(principals: readonly RequestPrincipal[]): Level {
+  return {
+    name: 'principal',
+    dims: ['principal', CALLER_ACCOUNT],
+    *assign(req) {
+      for (const p of principals) {
+        req.principal = p;
+        const ctx = req.context as Record<string, string | readonly string[]>;
+        for (const k of Object.keys(ctx)) if (k.startsWith('aws:principal') || k === 'aws:username' || k === CALLER_ACCOUNT) delete ctx[k];
+        Object.assign(ctx, principalContext(p));
+        const account = accountOf(p);
+        if (account) ctx[CALLER_ACCOUNT] = account;
+        yield;
+      }
+    },
+  };
+}
+
+function fixedLevel(name: string, key: string, value: string): Level {
+  return {
+    name,
+    dims: [key],
+    *assign(req) {
+      (req.context as Record<string, string>)[key] = value;
+      yield;
+      delete (req.context as Record<string, string>)[key];
+    },
+  };
+}
+
+function actionLevel(actions: readonly string[]): Level {
+  return {
+    name: 'action',
+    dims: ['action'],
+    *assign(req) {
+      for (const a of actions) {
+        req.action = a;
+        yield;
+      }
+    },
+  };
+}
+
+interface Search {
+  readonly compiled: CompiledPolicy;
+  readonly classes: RequestClasses;
+  readonly keyArn: string;
+  readonly budget: Budget;
+  undecided: boolean;
+}
+
+/** The first request of the product of `levels` that `accept` takes, or undefined. */
+function find(s: Search, levels: readonly Level[], accept: (req: Request) => boolean): Request | undefined {
+  const base: Request = { principal: { kind: 'anonymous' }, action: 'kms:Decrypt', resource: s.keyArn, context: {} };
+  for (const req of enumerateRequests(levels, base)) {
+    if (!s.budget.take()) return undefined;
+    const e = s.compiled.evaluate(req);
+    if (e.undecided) s.undecided = true;
+    if (accept(req) && e.decision === 'allow') return { ...req, context: { ...req.context } };
+  }
+  return undefined;
+}
+
+const witness = (s: Search, req: Request): Witness => requestToWitness(req, new Set([...s.classes.referencedKeys, CALLER_ACCOUNT]), s.classes.keyNames);
+
+/** The key-policy verdict with the facts behind it. */
+export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = {}): KeyPolicyAnalysis {
+  const classes = requestClasses(doc, 'key-policy-target');
+  const partition = classes.partition;
+  const budget = new Budget(opts.maxEvaluations ?? DEFAULT_MAX_EVALUATIONS);
+  const compiled = compilePolicy(doc);
+
+  // Accounts the policy names: its principals' accounts and the accounts its account conditions compare with.
+  const accounts: string[] = [];
+  const addAccount = (a: string) => { if (/^\d{12}$/.test(a) && !accounts.includes(a)) accounts.push(a); };
+  for (const p of classes.principals) { const a = accountOf(p); if (a && a !== '999999999999') addAccount(a); }
+  for (const k of classes.keys) if (k.key === CALLER_ACCOUNT || k.key === 'aws:principalaccount') for (const v of k.values) if (typeof v === 'string') addAccount(v);
+  const region = keyRegion(doc, classes);
+  const keyArn = targetKey(doc, accounts, region, partition);
+  const keyAccount = parseArn(keyArn)?.account;
+  if (keyAccount) addAccount(keyAccount);
+
+  // Principals: those the policy names, another in each account it names, one in a fresh account, anonymous.
+  let fresh = '999999999999';
+  while (accounts.includes(fresh)) fresh = String(Number(fresh) - 1).padStart(12, '0');
+  const principals: RequestPrincipal[] = classes.principals.filter(p => p.kind !== 'aws' || p.account !== '999999999999');
+  for (const a of accounts) {
+    const arn = `arn:${partition}:iam::${a}:role/other-principal`;
+    if (!principals.some(p => p.kind === 'aws' && p.arn === arn)) principals.push({ kind: 'aws', arn, account: a });
+  }
+  principals.push({ kind: 'aws', arn: `arn:${partition}:iam::${fresh}:role/other-principal`, account: fresh });
+  const synthetic = (p: RequestPrincipal) => p.kind === 'aws' && /:role\/other-principal$/.test(p.arn);
+
+  const keyDomains: KeyDomain[] = classes.keys.filter(k => k.key !== CALLER_ACCOUNT);
+  const usedKeys = keyDomains.map(k => k.key);
+  const s: Search = { compiled, classes, keyArn, budget, undecided: false };
+  const conditionLevels = (except: readonly string[] = []) => keyDomains.filter(k => !except.includes(k.key)).map(keyLevel);
+
+  // --- administrators and lock-out: who may call kms:PutKeyPolicy
+  const administrators: string[] = [];
+  let someAdmin = false;
+  for (const p of principals) {
+    if (p.kind === 'service') continue;
+    const hit = find(s, [principalLevel([p]), actionLevel(['kms:PutKeyPolicy']), ...conditionLevels()], () => true);
+    if (!hit) continue;
+    someAdmin = true;
+    // Listed when a statement that allows it names this principal itself; others (an account's other
+    // roles through the root statement, "*" with conditions) count for the lock-out only.
+    for (const i of compiled.evaluate(hit).statements) {
+      const named = namedPrincipals(doc.statements[i]);
+      const label = principalLabel(p);
+      if (named.includes('*') && !administrators.includes('*')) administrators.push('*');
+      if (!synthetic(p) && named.includes(label) && !administrators.includes(label)) administrators.push(label);
+    }
+  }
+  if (someAdmin && administrators.length === 0) administrators.push('*');
+
+  // --- open to other accounts / anonymous: any key action allowed
+  const actions = actionRepresentatives(doc, usedKeys);
+  const inNamedOrg = (req: Request) => ORG_KEYS.some(k => {
+    const v = req.context[k];
+    const domain = keyDomains.find(d => d.key === k);
+    // The organisation (or path) the policy names stands for accounts it names collectively.
+    return v !== undefined && domain !== undefined && domain.values.slice(0, -1).some(x => JSON.stringify(x) === JSON.stringify(v) && (Array.isArray(x) ? x.length > 0 : true));
+  });
+  const outsider = principals.find(p => p.kind === 'aws' && p.account === fresh)!;
+  const other = find(s, [principalLevel([outsider]), actionLevel(actions), ...conditionLevels()], req => !inNamedOrg(req));
+  const anon = find(s, [principalLevel([{ kind: 'anonymous' }]), actionLevel(actions), ...conditionLevels()], () => true);
+
+  // --- S3 can use the key: one principal of a named account allowed GenerateDataKey and Decrypt through S3
+  const viaService = `s3.${region}.amazonaws.com`;
+  let s3Witness: Request | undefined;
+  for (const p of principals) {
+    if (p.kind !== 'aws' || !accounts.includes(p.account)) continue;
+    const levels = (action: string) => [principalLevel([p]), actionLevel([action]), fixedLevel('via service', VIA_SERVICE, viaService), ...conditionLevels([VIA_SERVICE])];
+    const gen = find(s, levels(S3_KEY_ACTIONS[0]), () => true);
+    if (!gen) continue;
+    const dec = find(s, levels(S3_KEY_ACTIONS[1]), () => true);
+    if (dec) { s3Witness = gen; break; }
+  }
+
+  const verdict: KeyPolicyVerdict = {
+    kind: 'key-policy',
+    complete: !budget.exhausted && !s.undecided,
+    lockout: !someAdmin,
+    administrators,
+    openToOtherAccounts: { value: other !== undefined, witness: other ? witness(s, other) : null },
+    openToAnonymous: { value: anon !== undefined, witness: anon ? witness(s, anon) : null },
+    s3CanUse: { value: s3Witness !== undefined, viaService: s3Witness ? viaService : null, witness: s3Witness ? witness(s, s3Witness) : null },
+  };
+  return { verdict, keyArn, region, accounts, evaluations: budget.used };
+}
+
+export function keyPolicyVerdict(doc: PolicyDocument, opts: KeyVerdictOptions = {}): KeyPolicyVerdict {
+  return analyzeKeyPolicy(doc, opts).verdict;
+}
+
+/** One line for the CodeLens and the status bar. */
+export function keyVerdictSummary(v: KeyPolicyVerdict): string {
+  const parts: string[] = [];
+  parts.push(v.lockout ? 'Admins: none (lock-out)' : `Admins: ${v.administrators.length === 1 ? shortPrincipal(v.administrators[0]) : `${v.administrators.length} principals`}`);
+  parts.push(v.openToAnonymous.value ? 'Open to anonymous callers' : v.openToOtherAccounts.value ? 'Open to other accounts' : 'Not open to other accounts');
+  parts.push(v.s3CanUse.value ? `S3 can use it (${v.s3CanUse.viaService})` : 'S3 cannot use it');
+  if (!v.complete) parts.push('incomplete');
+  return parts.join(' · ');
+}
+
+function shortPrincipal(p: string): string {
+  const m = /^arn:[^:]+:iam::(\d{12}):root$/.exec(p);
+  if (m) return `account ${m[1]}`;
+  return p.replace(/^arn:[^:]+:iam::\d{12}:/, '');
+}
+
+// ---------------------------------------------------------------------------------------------
+// explain
+
+/** The actions an explain report shows for a key policy: administration and the cryptographic calls S3 and applications make. */
+const EXPLAIN_ACTIONS = ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom'];
+
+/**
+ * For each principal class × action × path (called directly, or through S3), the policy's decision:
+ * `allow` with the request that gets it when some request of that class is allowed, otherwise the
+ * decision on the plainest request of the class (no optional condition keys).
+ */
+export function explainKeyRequests(doc: PolicyDocument, opts: KeyVerdictOptions & { maxRequests?: number } = {}): ExplainedRequest[] {
+  const a = analyzeKeyPolicy(doc, opts);
+  const classes = requestClasses(doc, 'key-policy-target');
+  const compiled = compilePolicy(doc);
+  const budget = new Budget(opts.maxEvaluations ?? DEFAULT_MAX_EVALUATIONS);
+  const s: Search = { compiled, classes, keyArn: a.keyArn, budget, undecided: false };
+  const label = new Map<number, string | number>();
+  for (const st of doc.statements) label.set(st.index, typeof st.sid?.value === 'string' && st.sid.value !== '' ? st.sid.value : st.index);
+  const keyDomains = classes.keys.filter(k => k.key !== CALLER_ACCOUNT);
+  const partition = classes.partition;
+  const principals: RequestPrincipal[] = [{ kind: 'anonymous' }];
+  const seen = new Set<string>(['anonymous']);
+  const add = (p: RequestPrincipal) => { const l = principalLabel(p); if (!seen.has(l)) { seen.add(l); principals.push(p); } };
+  for (const p of classes.principals) if (p.kind !== 'anonymous' && !(p.kind === 'aws' && p.account === '999999999999')) add(p);
+  for (const acct of a.accounts) add({ kind: 'aws', arn: `arn:${partition}:iam::${acct}:role/other-principal`, account: acct });
+  let fresh = '999999999999';
+  while (a.accounts.includes(fresh)) fresh = String(Number(fresh) - 1).padStart(12, '0');
+  add({ kind: 'aws', arn: `arn:${partition}:iam::${fresh}:role/other-principal`, account: fresh });
+  const max = opts.maxRequests ?? 10_000;
+  const out: ExplainedRequest[] = [];
+  const relevant = new Set([...classes.referencedKeys, CALLER_ACCOUNT]);
+  for (const p of principals) {
+    for (const action of EXPLAIN_ACTIONS) {
+      for (const viaS3 of [false, true]) {
+        if (out.length >= max) return out;
+        if (viaS3 && (action === 'kms:PutKeyPolicy' || action === 'kms:ScheduleKeyDeletion')) continue;
+        const levels: Level[] = [principalLevel([p]), actionLevel([action])];
+        if (viaS3) levels.push(fixedLevel('via service', VIA_SERVICE, `s3.${a.region}.amazonaws.com`));
+        levels.push(...keyDomains.filter(k => !viaS3 || k.key !== VIA_SERVICE).map(keyLevel));
+        let req = find(s, levels, () => true);
+        if (!req) {
+          // The plainest request of the class: its first enumeration (optional keys absent).
+          const base: Request = { principal: { kind: 'anonymous' }, action, resource: a.keyArn, context: {} };
+          const first = enumerateRequests(levels, base).next();
+          req = first.done ? base : { ...first.value, context: { ...first.value.context } };
+        }
+        const ev = compiled.evaluate(req);
+        out.push({ request: requestToWitness(req, relevant, classes.keyNames), decision: ev.decision, statements: ev.statements.map(i => label.get(i) ?? i) });
+      }
+    }
+  }
+  return out;
+}
