@@ -56,10 +56,10 @@ function keyReport(file: string, doc: PolicyDocument, v: KeyPolicyVerdict): stri
     ? '- Administrators: **none**. No principal can call kms:PutKeyPolicy, so nobody could ever change this policy again (only AWS Support can help). Keep the account root statement (KMS-001).'
     : `- Administrators (can call kms:PutKeyPolicy): ${v.administrators.map(p => `\`${p}\``).join(', ')}.`);
   out.push(v.openToOtherAccounts.value
-    ? `- Open to other accounts: **yes**, e.g. ${describeWitness(v.openToOtherAccounts.witness!)}.`
+    ? `- Open to other accounts: **yes**, e.g. ${describeWitness({ ...v.openToOtherAccounts.witness!, resource: 'this key' })}.`
     : '- Open to other accounts: no.');
   out.push(v.openToAnonymous.value
-    ? `- Open to anonymous callers: **yes**, e.g. ${describeWitness(v.openToAnonymous.witness!)}.`
+    ? `- Open to anonymous callers: **yes**, e.g. ${describeWitness({ ...v.openToAnonymous.witness!, resource: 'this key' })}.`
     : '- Open to anonymous callers: no.');
   out.push(v.s3CanUse.value
     ? `- S3 can use the key for uploads and downloads (kms:GenerateDataKey and kms:Decrypt through ${v.s3CanUse.viaService}).`

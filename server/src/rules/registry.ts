@@ -35,6 +35,22 @@ import { enc016 } from './encryption/ENC-016-post-and-presigned-uploads';
 import { enc017 } from './encryption/ENC-017-writes-not-covered';
 import { enc018 } from './encryption/ENC-018-aws-managed-key-cross-account';
 import { enc019 } from './encryption/ENC-019-encryption-context-not-a-key';
+import { kms001 } from './kms/KMS-001-lockout';
+import { kms002 } from './kms/KMS-002-account-delegation';
+import { kms003 } from './kms/KMS-003-wildcard-principal';
+import { kms004 } from './kms/KMS-004-admin-user-separation';
+import { kms005 } from './kms/KMS-005-s3-permissions';
+import { kms006 } from './kms/KMS-006-via-service-format';
+import { kms007 } from './kms/KMS-007-encryption-context-bucket-keys';
+import { kms008 } from './kms/KMS-008-set-operator-on-encryption-context';
+import { kms009 } from './kms/KMS-009-encryption-context-case';
+import { kms010 } from './kms/KMS-010-s3-service-principal';
+import { kms011 } from './kms/KMS-011-aws-managed-s3-key';
+import { kms012 } from './kms/KMS-012-key-type-for-s3';
+import { kms013 } from './kms/KMS-013-no-effect-in-key-policy';
+import { kms014 } from './kms/KMS-014-alias-condition-values';
+import { kms015 } from './kms/KMS-015-cloudtrail-key-policy';
+import { kms016 } from './kms/KMS-016-cross-account-principals';
 import { mis003 } from './mistakes/MIS-003-lockout-deny';
 import { tls001 } from './transport/TLS-001-no-http-deny';
 import { tls002 } from './transport/TLS-002-http-deny-misses-bucket';
@@ -89,6 +105,22 @@ export const RULES: readonly Rule[] = [
   tls006,
   tls007,
   tls008,
+  kms001,
+  kms002,
+  kms003,
+  kms004,
+  kms005,
+  kms006,
+  kms007,
+  kms008,
+  kms009,
+  kms010,
+  kms011,
+  kms012,
+  kms013,
+  kms014,
+  kms015,
+  kms016,
   mis003,
 ];
 

@@ -1,0 +1,77 @@
+// KMS-003: an Allow to Principal "*" that nothing scopes to your accounts lets every identity in
+// every AWS account (and, as written, anonymous callers) use the key. Found per statement (no
+// scoping condition key) and proved by the key-policy verdict, whose witness names the request.
+import { evaluatePolicy } from '../../engine/evaluate';
+import { describeWitness } from '../../engine/summary';
+import { witnessToRequest } from '../../engine/requests';
+import type { Witness } from '../../engine/types';
+import type { Statement } from '../../policy/model';
+import { addConditionEdit, editsFix, insertMember } from '../edits';
+import type { Fix, Rule, RuleContext } from '../types';
+import { capitalizedStatementLabel, isEveryone, jsonString } from '../util';
+import { isAllow, keyAccount } from './lead-shared';
+
+/** Condition keys that tie a "*" principal to accounts or an organisation (RULES.md KMS-003). */
+const SCOPING_KEYS = ['kms:calleraccount', 'aws:principalaccount', 'aws:principalorgid', 'aws:principalorgpaths', 'aws:principalarn', 'aws:sourceaccount', 'aws:sourcearn'];
+
+const hasScopingKey = (st: Statement): boolean =>
+  (st.condition?.operators ?? []).some(o => o.entries.some(e => SCOPING_KEYS.includes(e.key.value.toLowerCase())));
+
+/** Add kms:CallerAccount = the key's account to the statement's StringEquals (created when missing). */
+function callerAccountFix(ctx: RuleContext, st: Statement): Fix | undefined {
+  const account = keyAccount(ctx.doc);
+  if (!account) return undefined;
+  const title = `Allow only callers in account ${account} (kms:CallerAccount)`;
+  const edit = addConditionEdit(ctx.doc.text, st, 'StringEquals', 'kms:CallerAccount', jsonString(account));
+  if (edit) return editsFix(title, [edit]);
+  const block = st.condition?.operators.find(o => o.operator.value === 'StringEquals' && o.node.type === 'object');
+  if (!block || block.entries.some(e => e.key.value.toLowerCase() === 'kms:calleraccount')) return undefined;
+  return editsFix(title, [insertMember(ctx.doc.text, block.node, `"kms:CallerAccount": ${jsonString(account)}`)]);
+}
+
+/** The statements that allow a witness request. */
+function allowingStatements(ctx: RuleContext, w: Witness | null): Set<number> {
+  if (!w) return new Set();
+  const req = witnessToRequest(w);
+  if (req.principal.kind === 'aws' && w['kms:CallerAccount'] === undefined) (req.context as Record<string, string>)['kms:calleraccount'] = req.principal.account;
+  const e = evaluatePolicy(ctx.doc, req);
+  return new Set(e.decision === 'allow' ? e.statements : []);
+}
+
+export const kms003: Rule = {
+  meta: {
+    id: 'KMS-003',
+    title: 'Principal "*" is allowed to use the key without a condition that scopes it to your accounts',
+    severity: 'error',
+    appliesTo: ['key-policy'],
+    why: 'In a key policy, an Allow to Principal "*" grants every identity in every AWS account: they need only an IAM policy in their own account. AWS managed keys use this form safely by adding kms:CallerAccount (and kms:ViaService); kms:ViaService alone does not help, since any account can call through S3.',
+    example: '{"Effect": "Allow", "Principal": "*", "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*"}',
+    useInstead: '{"Effect": "Allow", "Principal": "*", "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*", "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333", "kms:ViaService": "s3.us-east-1.amazonaws.com"}}}',
+    references: [
+      'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html',
+      'https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account',
+    ],
+    confidence: 'DOC',
+    fixable: true,
+  },
+  check(ctx) {
+    const v = ctx.keyVerdict();
+    if (!v) return;
+    const outsider = allowingStatements(ctx, v.openToOtherAccounts.witness);
+    const anonymous = allowingStatements(ctx, v.openToAnonymous.witness);
+    for (const st of ctx.doc.statements) {
+      if (!isAllow(st)) continue;
+      const proved = outsider.has(st.index) ? v.openToOtherAccounts.witness : anonymous.has(st.index) ? v.openToAnonymous.witness : null;
+      const unscoped = isEveryone(st) && !hasScopingKey(st);
+      if (!proved && !unscoped) continue;
+      const fix = callerAccountFix(ctx, st);
+      const through = proved ? ` For example: ${describeWitness({ ...proved, resource: 'this key' })}.` : '';
+      ctx.report({
+        span: st.principal?.member.key.span ?? st.effect?.span ?? st.span,
+        message: `${capitalizedStatementLabel(st)} lets principals outside your accounts use the key${unscoped ? ': Principal "*" with no kms:CallerAccount, aws:PrincipalAccount or aws:PrincipalOrgID condition' : ''}.${through} ` +
+          'Add "StringEquals": {"kms:CallerAccount": "<your account>"} (and kms:ViaService for S3 use).',
+        fixes: fix ? [fix] : [],
+      });
+    }
+  },
+};

@@ -1,0 +1,86 @@
+// What KMS-001…005 and KMS-007 share: the account-root statement AWS's default key policy starts
+// with, and the action groups of KMS-004/005. No vscode or LSP imports.
+import { expandActionPattern } from '../../knowledge';
+import { accountPrincipal, dominantPartition } from '../../policy/arn';
+import type { PolicyDocument, Statement } from '../../policy/model';
+import { addStatementsFix, freshSid } from '../templates';
+import type { Fix } from '../types';
+import { coversAction, stringItems } from '../util';
+import { ownerAccount } from './key-policy-context';
+
+/** AWS's "Enable IAM User Permissions" statement (KMS-DG key-policy-default). */
+export function rootStatementJson(doc: PolicyDocument, account: string): string {
+  const partition = dominantPartition(doc) ?? 'aws';
+  const sid = freshSid(doc, 'Enable IAM User Permissions');
+  return JSON.stringify({ Sid: sid, Effect: 'Allow', Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: 'kms:*', Resource: '*' });
+}
+
+/** The fix that appends the account-root statement; undefined when the key's account is unknown. */
+export function addRootStatementFix(doc: PolicyDocument): Fix | undefined {
+  const account = keyAccount(doc);
+  if (!account) return undefined;
+  return addStatementsFix(`Add the account root statement ("Enable IAM User Permissions" for ${account})`, doc, [rootStatementJson(doc, account)]);
+}
+
+/** The key's account: the key ARN's or the root statement's (ownerAccount), else the one account all principals belong to. */
+export const keyAccount = (doc: PolicyDocument): string | undefined => ownerAccount(doc) ?? onlyNamedAccount(doc);
+
+/** The account of the principals when they all belong to one account. */
+function onlyNamedAccount(doc: PolicyDocument): string | undefined {
+  const accounts = new Set<string>();
+  for (const st of doc.statements) {
+    for (const e of st.principal?.entries ?? []) {
+      if (e.type.value !== 'AWS') continue;
+      for (const i of stringItems(e.values)) {
+        const a = accountPrincipal(i.value) ?? /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(i.value)?.[1];
+        if (a) accounts.add(a);
+      }
+    }
+  }
+  return accounts.size === 1 ? [...accounts][0] : undefined;
+}
+
+/** Does the statement name the account root (or a bare account ID) as an AWS principal? */
+export function namesAccountRoot(st: Statement, account?: string): boolean {
+  for (const e of st.principal?.entries ?? []) {
+    if (e.type.value !== 'AWS') continue;
+    for (const i of stringItems(e.values)) {
+      const a = accountPrincipal(i.value);
+      if (a && (!account || a === account)) return true;
+    }
+  }
+  return false;
+}
+
+/** The AWS principals a statement names that are roles, users or sessions (not account roots, not "*"). */
+export function namedIdentities(st: Statement): string[] {
+  const out: string[] = [];
+  for (const e of st.principal?.entries ?? []) {
+    if (e.type.value !== 'AWS') continue;
+    for (const i of stringItems(e.values)) if (i.value !== '*' && !accountPrincipal(i.value)) out.push(i.value);
+  }
+  return out;
+}
+
+export const isAllow = (st: Statement): boolean => st.effect?.value === 'Allow';
+
+/** Management actions that let a principal rewrite, disable, delete or re-grant the key (RULES.md KMS-004). */
+export const ADMIN_ACTIONS = ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:CreateGrant', 'kms:TagResource', 'kms:UntagResource', 'kms:UpdateAlias', 'kms:DeleteAlias'] as const;
+/** The cryptographic calls of a key user. */
+export const CRYPTO_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'] as const;
+/** What AWS's console gives key users (KMS-DG key-policy-default). */
+export const USER_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'] as const;
+
+/** The actions of `candidates` an Allow statement grants (Action or NotAction, wildcards expanded). */
+export function grantedOf(st: Statement, candidates: readonly string[]): string[] {
+  return candidates.filter(a => coversAction(st, a));
+}
+
+/** Does the statement's Action name `kms:*` or `*` itself? */
+export function grantsAllKms(st: Statement): boolean {
+  return stringItems(st.action).some(i => i.value === '*' || i.value.toLowerCase() === 'kms:*');
+}
+
+/** Is any KMS action the pattern names one of `actions`? */
+export const patternTouches = (pattern: string, actions: readonly string[]): boolean =>
+  expandActionPattern(pattern).some(a => actions.includes(a.fullName));
