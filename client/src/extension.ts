@@ -2,12 +2,18 @@
 import * as vscode from 'vscode';
 import { SERVER_NODE_FLAGS } from '../../server/src/runtime';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { ANALYZE_REQUEST, type LiveAnalyzeParams, type LiveAnalyzeResult } from '../../server/src/features/liveProtocol';
+import { LIVE_SCHEME, registerLiveView, type LiveViewApi } from './views/liveView';
+import { registerNewPolicyCommands } from './commands/newPolicy';
+import { registerRuleDocsCommand } from './commands/ruleDocs';
 
 export interface ExtensionApi {
   /** Resolves once the language server has answered `initialize`. */
   ready: Promise<void>;
   /** Milliseconds from activate() to the server being ready. */
   activationMs(): number | undefined;
+  /** The "S3 Encryption" live view (tree, commands, status bar). */
+  liveView: LiveViewApi;
 }
 
 let client: LanguageClient | undefined;
@@ -30,9 +36,15 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       { scheme: 'file', language: 'jsonc' },
       { scheme: 'untitled', language: 'json' },
       { scheme: 'untitled', language: 'jsonc' },
+      // Live bucket and key policies opened from the S3 Encryption view (views/liveDocuments.ts).
+      { scheme: LIVE_SCHEME, language: 'json' },
     ],
     outputChannel: output,
-    synchronize: { configurationSection: 's3EncryptionGuard' },
+    synchronize: {
+      configurationSection: 's3EncryptionGuard',
+      // Key policies linked to bucket policies (cross-document check) are watched on disk.
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.key-policy.json'),
+    },
   };
   client = new LanguageClient('s3EncryptionGuard', 'S3 Encryption Guard', serverOptions, clientOptions);
   const ready = client.start().then(() => {
@@ -52,7 +64,17 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       output.info('language server restarted');
     }),
     vscode.commands.registerCommand('s3EncryptionGuard.showOutput', () => output.show(true)),
+    // Opens the key policy a bucket policy's key CodeLens links to (cross-document check).
+    vscode.commands.registerCommand('s3EncryptionGuard.openFile', async (uri: string) => {
+      try {
+        await vscode.window.showTextDocument(vscode.Uri.parse(uri), { preview: true });
+      } catch (e) {
+        void vscode.window.showErrorMessage(`S3 Encryption Guard: cannot open ${uri}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }),
     vscode.commands.registerCommand('s3EncryptionGuard.explain', (uri?: string | vscode.Uri, bucket?: string) => explain(uri, bucket)),
+    ...registerNewPolicyCommands(),
+    registerRuleDocsCommand(context.extensionUri),
   );
 
   /** Opens the Explain report of a policy (the active editor's by default) beside it. */
@@ -72,7 +94,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     return doc;
   }
 
-  return { ready, activationMs: () => (readyAt === undefined ? undefined : readyAt - t0) };
+  const analyzePolicy = async (p: LiveAnalyzeParams): Promise<LiveAnalyzeResult> => {
+    await ready;
+    if (!client) throw new Error('the language server is not running');
+    return client.sendRequest<LiveAnalyzeResult>(ANALYZE_REQUEST, p);
+  };
+  const liveView = registerLiveView(context, analyzePolicy, output);
+
+  return { ready, activationMs: () => (readyAt === undefined ? undefined : readyAt - t0), liveView };
 }
 
 export async function deactivate(): Promise<void> {

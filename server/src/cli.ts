@@ -3,9 +3,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pkg from '../../package.json';
-import { analyze, type AnalysisSettings } from './analyze';
+import { analyze, type Analysis, type AnalysisSettings } from './analyze';
+import { crossDocument, keyIdOf, KeyPolicyIndex, linkSummary } from './crossdoc';
 import { collectFiles } from './cli/files';
 import { formatExplainText, formatJson, formatSarif, formatText, type FileResult } from './cli/report';
+import { status } from './cli/status';
 import { verdictSummary } from './engine/summary';
 import { explainKeyRequests, keyVerdictSummary } from './engine/key-verdict';
 import type { BucketVerdict, KeyPolicyVerdict } from './engine/types';
@@ -17,12 +19,15 @@ import type { SeveritySetting } from './rules/types';
 
 const USAGE = `Usage: s3-encryption-guard check <files|folders|globs>... [options]
        s3-encryption-guard explain <file> [--format text|json] [--bucket NAME]
+       s3-encryption-guard status [--profile P] [--region R] [--endpoint URL] [--bucket B]... [--format text|json]
 
 check    Checks S3 bucket policies and KMS key policies. Folders are searched for *.json
          files; JSON files that are not policies are listed as kind "unknown".
 explain  Shows every request class of a bucket policy (or, for a key policy, each principal
          class × key action, called directly or through S3) with the policy's decision on it
          and the statements that decided it.
+status   Reads the live encryption posture of an account's buckets (read-only AWS calls);
+         "s3-encryption-guard status --help" lists its options and exit codes.
 
 Options:
   --format text|json|sarif   output format (default: text)
@@ -30,6 +35,10 @@ Options:
   --kind KIND                treat every file as bucket-policy, key-policy or identity-policy
   --bucket NAME              the bucket the bucket policies are for (checks Resource ARNs)
   --max-file-size BYTES      larger files are not analysed (default 1048576)
+  --key-policy ARN=FILE      the key policy of a KMS key that bucket policies pin (repeatable);
+                             key policies among the checked files are linked by a Resource
+                             naming the key ARN or a file name with the key ID
+                             (<key-id>.key-policy.json)
   --config FILE              requirements and rule severities (default: the first
                              .s3-encryption-guard.json from the working folder upwards)
   --no-config                ignore .s3-encryption-guard.json files
@@ -51,10 +60,12 @@ interface CheckOptions {
   color: boolean;
   config?: string;
   noConfig: boolean;
+  /** --key-policy ARN=FILE: explicit links for the cross-document check. */
+  keyPolicies: [string, string][];
 }
 
 function parseCheckArgs(argv: string[]): CheckOptions {
-  const opts: CheckOptions = { paths: [], format: 'text', settings: { rules: {} }, color: process.stdout.isTTY === true && !process.env.NO_COLOR, noConfig: false };
+  const opts: CheckOptions = { paths: [], format: 'text', settings: { rules: {} }, color: process.stdout.isTTY === true && !process.env.NO_COLOR, noConfig: false, keyPolicies: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -91,6 +102,13 @@ function parseCheckArgs(argv: string[]): CheckOptions {
         break;
       }
       case '--config': opts.config = value(); break;
+      case '--key-policy': {
+        const v = value();
+        const m = /^(arn:[^=]+)=(.+)$/.exec(v);
+        if (!m || !keyIdOf(m[1])) throw new UsageError(`--key-policy expects KEY_ARN=FILE such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-…=keys/app.key-policy.json, got "${v}"`);
+        opts.keyPolicies.push([m[1], m[2]]);
+        break;
+      }
       case '--no-config': opts.noConfig = true; break;
       case '--no-color': opts.color = false; break;
       case '--color': opts.color = true; break;
@@ -134,7 +152,7 @@ function check(opts: CheckOptions): number {
   const { files, problems } = collectFiles(opts.paths, cwd);
   let ioProblem = problems.length > 0;
   for (const p of problems) process.stderr.write(`s3-encryption-guard: ${p}\n`);
-  const results: FileResult[] = [];
+  const analysed: { shown: string; abs: string; analysis: Analysis; lines: LineIndex }[] = [];
   for (const abs of files) {
     const rel = path.relative(cwd, abs);
     const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs;
@@ -155,16 +173,39 @@ function check(opts: CheckOptions): number {
       else if (analysis.notAnalysed) process.stderr.write(`s3-encryption-guard: ${shown}: skipped: ${analysis.notAnalysed}\n`);
     }
     for (const f of analysis.ruleFailures) process.stderr.write(`s3-encryption-guard: ${shown}: internal error in rule ${f.ruleId} (please report it): ${f.error.split('\n')[0]}\n`);
-    const lines = new LineIndex(text);
-    results.push({
+    analysed.push({ shown, abs, analysis, lines: new LineIndex(text) });
+  }
+  // Cross-document check: bucket policies that pin a key against that key's policy (crossdoc.ts).
+  const index = new KeyPolicyIndex();
+  for (const a of analysed) if (a.analysis.kind.kind === 'key-policy' && a.analysis.doc) index.set(a.abs, a.analysis.doc.text);
+  const explicit = new Map<string, string>();
+  for (const [arn, file] of opts.keyPolicies) {
+    const abs = path.resolve(file);
+    try {
+      index.set(abs, fs.readFileSync(abs, 'utf8'));
+      explicit.set(arn, abs);
+    } catch (e) {
+      process.stderr.write(`s3-encryption-guard: --key-policy ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})\n`);
+      ioProblem = true;
+    }
+  }
+  index.setExplicit(explicit);
+  const shownPath = (abs: string) => analysed.find(a => a.abs === abs)?.shown ?? path.relative(cwd, abs).split(path.sep).join('/');
+  const results: FileResult[] = analysed.map(({ shown, analysis, lines }) => {
+    const cross = crossDocument(analysis, index, opts.settings, shownPath);
+    const findings = [...analysis.findings, ...cross.findings].sort((a, b) => a.span.offset - b.span.offset || a.ruleId.localeCompare(b.ruleId));
+    return {
       file: shown,
       kind: analysis.kind.kind,
-      diagnostics: analysis.findings.map(f => ({ code: f.ruleId, severity: f.severity, message: f.message, range: lines.range(f.span) })),
+      diagnostics: findings.map(f => ({ code: f.ruleId, severity: f.severity, message: f.message, range: lines.range(f.span) })),
       verdict: verdictJson(analysis.verdicts, analysis.keyVerdict),
-      summaries: analysis.keyVerdict ? [`key: ${keyVerdictSummary(analysis.keyVerdict)}`]
-        : (analysis.verdicts ?? []).map(v => `${v.bucket}: ${verdictSummary(v, opts.settings.requirements?.minTlsVersion)}`),
-    });
-  }
+      summaries: [
+        ...(analysis.keyVerdict ? [`key: ${keyVerdictSummary(analysis.keyVerdict)}`]
+          : (analysis.verdicts ?? []).map(v => `${v.bucket}: ${verdictSummary(v, opts.settings.requirements?.minTlsVersion)}`)),
+        ...cross.links.filter(l => l.keyPolicy).map(l => `${l.bucket}: ${linkSummary(l, shownPath)}`),
+      ],
+    };
+  });
   if (opts.format === 'json') process.stdout.write(formatJson(results) + '\n');
   else if (opts.format === 'sarif') process.stdout.write(formatSarif(results, pkg.version, cwd) + '\n');
   else process.stdout.write(formatText(results, opts.color) + '\n');
@@ -211,7 +252,7 @@ function explain(argv: string[]): number {
   return 0;
 }
 
-export function main(argv: string[]): number {
+export function main(argv: string[]): number | Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '-h' || command === '--help' || command === 'help') {
     process.stdout.write(USAGE + '\n');
@@ -221,6 +262,7 @@ export function main(argv: string[]): number {
     process.stdout.write(`${pkg.version}\n`);
     return 0;
   }
+  if (command === 'status') return status(rest);
   if (command !== 'check' && command !== 'explain') throw new UsageError(`unknown command "${command}": try "s3-encryption-guard check <files>"`);
   if (rest.includes('-h') || rest.includes('--help')) {
     process.stdout.write(USAGE + '\n');
@@ -232,16 +274,19 @@ export function main(argv: string[]): number {
 if (require.main === module) {
   // `check … | head` closes the pipe early: that is not an error worth a stack trace.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); });
-  let code: number;
-  try {
-    code = main(process.argv.slice(2));
-  } catch (e) {
+  const failed = (e: unknown): number => {
     const msg = e instanceof UsageError ? `${e.message} (run "s3-encryption-guard --help" for usage)`
       : e instanceof ConfigProblem ? e.message
         : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
     process.stderr.write(`s3-encryption-guard: ${msg}\n`);
-    code = 2;
+    return 2;
+  };
+  // Let stdout drain before exiting (large JSON output into a pipe): set the exit code, do not exit.
+  try {
+    const code = main(process.argv.slice(2));
+    if (typeof code === 'number') process.exitCode = code;
+    else code.then(c => { process.exitCode = c; }, e => { process.exitCode = failed(e); });
+  } catch (e) {
+    process.exitCode = failed(e);
   }
-  // Let stdout drain before exiting (large JSON output into a pipe).
-  process.exitCode = code;
 }

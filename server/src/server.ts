@@ -13,11 +13,19 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeActions, FIX_ALL_KIND } from './features/codeActions';
 import { codeLenses } from './features/codeLens';
+import { completion, COMPLETION_TRIGGER_CHARACTERS } from './features/completion';
 import { explainReport } from './features/explain';
 import { toDiagnostics } from './features/diagnostics';
 import { analyzeDocument, uriPath, type DocumentAnalysis } from './features/documentAnalysis';
 import { hover } from './features/hover';
+import { ANALYZE_REQUEST, analyzeText, liveDocumentSettings, liveResult, parseLiveParams } from './features/liveAnalysis';
 import { toServerSettings, type ServerSettings } from './settings';
+import { KeyPolicyIndex } from './crossdoc';
+import { findKeyPolicyFiles, KEY_POLICY_FILE } from './workspace-scan';
+import type { CrossContext } from './features/documentAnalysis';
+import nodePath from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 
 /** Typing pauses this long before a document is analysed again (initializationOptions.debounceMs overrides it, e.g. for benchmarks). */
 let debounceMs = 150;
@@ -49,10 +57,67 @@ const timers = new Map<string, NodeJS.Timeout>();
 const settingsCache = new Map<string, Promise<ServerSettings>>();
 const loggedKinds = new Map<string, string>();
 let pullConfiguration = false;
+
+// ---------------------------------------------------------------------------------------------
+// Key policies of the workspace, for the cross-document check (crossdoc.ts)
+
+const keyIndex = new KeyPolicyIndex();
+let workspaceFolders: string[] = [];
+/** A file: URI as a file system path; other schemes keep their path part. */
+const fsPath = (uri: string): string => {
+  try { return uri.startsWith('file:') ? fileURLToPath(uri) : uriPath(uri); } catch { return uriPath(uri); }
+};
+const folderOf = (p: string): string | undefined => workspaceFolders.find(f => p === f || p.startsWith(f + nodePath.sep));
+const relativePath = (p: string): string => {
+  const f = folderOf(p);
+  return f ? nodePath.relative(f, p).split(nodePath.sep).join('/') : p;
+};
+
+/** Re-check the open bucket policies: a key policy they may pin changed. */
+function revalidateBucketPolicies(): void {
+  for (const d of documents.all()) {
+    const kind = cache.get(d.uri)?.analysis.kind.kind;
+    if (kind === undefined || kind === 'bucket-policy') schedule(d, 0);
+  }
+}
+
+async function loadKeyPolicy(p: string): Promise<boolean> {
+  // An open document's text wins over the file on disk.
+  if (documents.all().some(d => fsPath(d.uri) === p)) return false;
+  try {
+    return keyIndex.set(p, await readFile(p, 'utf8'));
+  } catch {
+    return keyIndex.delete(p);
+  }
+}
+
+async function indexWorkspace(): Promise<void> {
+  if (!workspaceFolders.length) return;
+  const t0 = Date.now();
+  const { files, truncated } = await findKeyPolicyFiles(workspaceFolders);
+  let changed = false;
+  for (const f of files) changed = (await loadKeyPolicy(f)) || changed;
+  connection.console.info(`cross-document check: ${keyIndex.size} key polic${keyIndex.size === 1 ? 'y' : 'ies'} indexed in ${Date.now() - t0} ms${truncated ? ' (the workspace is large: the search stopped early; map keys explicitly in s3EncryptionGuard.keyPolicies)' : ''}`);
+  if (changed) revalidateBucketPolicies();
+}
+
+/** The explicit key → file map of a document's settings, with paths made absolute and the files indexed. */
+async function crossContext(uri: string, settings: ServerSettings): Promise<CrossContext> {
+  const explicit = new Map<string, string>();
+  const base = folderOf(fsPath(uri)) ?? workspaceFolders[0] ?? nodePath.dirname(fsPath(uri));
+  for (const [arn, file] of Object.entries(settings.keyPolicies ?? {})) {
+    const abs = nodePath.isAbsolute(file) ? file : nodePath.resolve(base, file);
+    explicit.set(arn, abs);
+    if (!keyIndex.has(abs)) await loadKeyPolicy(abs);
+  }
+  return { index: keyIndex, explicit, relative: relativePath };
+}
 let initSettings: ServerSettings = toServerSettings({});
 
 connection.onInitialize((params): InitializeResult => {
   pullConfiguration = !!params.capabilities.workspace?.configuration;
+  const folders = params.workspaceFolders?.map(f => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  workspaceFolders = folders.filter(u => u.startsWith('file:')).map(fsPath);
   // Editors that cannot answer workspace/configuration pass settings here instead.
   const init = params.initializationOptions as { settings?: unknown; debounceMs?: unknown } | undefined;
   initSettings = toServerSettings(init?.settings ?? init);
@@ -61,6 +126,7 @@ connection.onInitialize((params): InitializeResult => {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       hoverProvider: true,
+      completionProvider: { triggerCharacters: COMPLETION_TRIGGER_CHARACTERS, resolveProvider: false },
       codeActionProvider: { codeActionKinds: ['quickfix', FIX_ALL_KIND] },
       codeLensProvider: { resolveProvider: false },
     },
@@ -69,6 +135,7 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 connection.onInitialized(() => {
+  void indexWorkspace().catch(e => connection.console.error(`cross-document check: indexing the workspace failed: ${e instanceof Error ? e.message : String(e)}`));
   if (pullConfiguration) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 's3EncryptionGuard' }).catch(() => undefined);
   }
@@ -91,11 +158,12 @@ function reportSettingProblems(s: ServerSettings): ServerSettings {
 }
 
 function settingsFor(uri: string): Promise<ServerSettings> {
-  if (!pullConfiguration) return Promise.resolve(initSettings);
+  if (!pullConfiguration) return Promise.resolve(liveDocumentSettings(uri, initSettings));
   let s = settingsCache.get(uri);
   if (!s) {
     s = connection.workspace.getConfiguration({ scopeUri: uri, section: 's3EncryptionGuard' })
-      .then(raw => reportSettingProblems(toServerSettings(raw)), () => initSettings);
+      .then(raw => reportSettingProblems(toServerSettings(raw)), () => initSettings)
+      .then(settings => liveDocumentSettings(uri, settings));
     settingsCache.set(uri, s);
   }
   return s;
@@ -113,8 +181,14 @@ async function validate(doc: TextDocument): Promise<void> {
     const settings = await settingsFor(uri);
     const current = documents.get(uri);
     if (!current || current.version !== version) return; // a newer version is on its way
-    const result = analyzeDocument(uri, version, current.getText(), settings);
+    const cross = await crossContext(uri, settings);
+    if (documents.get(uri)?.version !== version) return;
+    const result = analyzeDocument(uri, version, current.getText(), settings, cross);
     remember(result);
+    // A key policy being edited: the bucket policies that pin its key see the change.
+    if (result.analysis.kind.kind === 'key-policy' ? keyIndex.set(fsPath(uri), current.getText()) : keyIndex.delete(fsPath(uri))) {
+      for (const d of documents.all()) if (d.uri !== uri && cache.get(d.uri)?.analysis.kind.kind === 'bucket-policy') schedule(d);
+    }
     const { kind, ruleFailures } = result.analysis;
     const line = `${kind.kind} (${kind.reason})`;
     if (loggedKinds.get(uri) !== line) {
@@ -136,7 +210,22 @@ function schedule(doc: TextDocument, delay = debounceMs): void {
 
 documents.onDidOpen(e => schedule(e.document, 0));
 documents.onDidChangeContent(e => schedule(e.document));
+connection.onDidChangeWatchedFiles(async change => {
+  let changed = false;
+  for (const c of change.changes) {
+    const p = fsPath(c.uri);
+    if (!KEY_POLICY_FILE.test(p) && !keyIndex.has(p)) continue;
+    changed = (c.type === 3 /* Deleted */ ? keyIndex.delete(p) : await loadKeyPolicy(p)) || changed;
+  }
+  if (changed) revalidateBucketPolicies();
+});
+
 documents.onDidClose(e => {
+  // The file on disk is the key policy again (or none, if it was never saved).
+  if (keyIndex.has(fsPath(e.document.uri))) {
+    const p = fsPath(e.document.uri);
+    setTimeout(() => void loadKeyPolicy(p).then(changed => { if (changed) revalidateBucketPolicies(); }), 0);
+  }
   clearTimeout(timers.get(e.document.uri));
   timers.delete(e.document.uri);
   cache.delete(e.document.uri);
@@ -154,7 +243,8 @@ async function current(uri: string): Promise<DocumentAnalysis | undefined> {
     remember(hit);
     return hit;
   }
-  const fresh = analyzeDocument(uri, doc.version, doc.getText(), await settingsFor(uri));
+  const settings = await settingsFor(uri);
+  const fresh = analyzeDocument(uri, doc.version, doc.getText(), settings, await crossContext(uri, settings));
   remember(fresh);
   return fresh;
 }
@@ -164,9 +254,14 @@ connection.onHover(async p => {
   return a ? hover(a, p.position) : null;
 });
 
+connection.onCompletion(async p => {
+  const a = await current(p.textDocument.uri);
+  return a ? completion(a, p.position) : null;
+});
+
 connection.onCodeAction(async p => {
   const a = await current(p.textDocument.uri);
-  return a ? codeActions(a, p) : [];
+  return a ? codeActions(a, p, await settingsFor(p.textDocument.uri)) : [];
 });
 
 connection.onCodeLens(async p => {
@@ -182,6 +277,23 @@ connection.onRequest('s3EncryptionGuard/explain', async (p: { uri: string; bucke
   if (!a) return { markdown: `The document ${uriPath(p.uri)} is not open.` };
   const settings = await settingsFor(p.uri);
   return { markdown: explainReport(a, p.bucket, settings.requirements.minTlsVersion) };
+});
+
+/**
+ * A policy's verdict and diagnostics: `{ text, kind, bucket? }` for text that is not a document
+ * (the live view's bucket and key policies), or `{ uri }` for an open document (the status bar).
+ */
+const LIVE_SETTINGS_URI = 's3-encryption-guard:/live';
+connection.onRequest(ANALYZE_REQUEST, async (raw: unknown) => {
+  const p = parseLiveParams(raw);
+  if (!p) throw new Error('s3EncryptionGuard/analyze expects { text, kind: "bucket-policy" | "key-policy", bucket? } or { uri }');
+  if ('uri' in p) {
+    const a = await current(p.uri);
+    if (!a) return { kind: 'unknown', verdict: null, summary: [], diagnostics: [] };
+    const settings = await settingsFor(p.uri);
+    return liveResult(a.analysis, documents.get(p.uri)?.getText() ?? '', undefined, settings.requirements.minTlsVersion);
+  }
+  return analyzeText(p.text, p.kind, p.bucket, await settingsFor(LIVE_SETTINGS_URI));
 });
 
 /** Memory and cache figures, for the benchmark and for bug reports ("S3 Encryption Guard: Show Output"). */

@@ -8,6 +8,8 @@ export interface ServerSettings extends AnalysisSettings {
   requirements: Requirements;
   /** What was wrong with s3EncryptionGuard.requirements (those fields keep their defaults). */
   requirementProblems: string[];
+  /** Key ARN → key-policy file (absolute, or relative to the workspace folder) for the cross-document check. */
+  keyPolicies: Record<string, string>;
 }
 
 const SEVERITIES: readonly string[] = ['error', 'warning', 'info', 'off'];
@@ -23,11 +25,16 @@ export function toServerSettings(raw: unknown): ServerSettings {
   }
   const kinds: Record<string, string> = {};
   if (isRecord(r.kinds)) for (const [g, k] of Object.entries(r.kinds)) if (typeof k === 'string') kinds[g] = k;
+  const keyPolicies: Record<string, string> = {};
+  if (isRecord(r.keyPolicies)) {
+    for (const [arn, file] of Object.entries(r.keyPolicies)) if (/^arn:[^:]+:kms:[^:]*:\d{12}:key\/[^*?]+$/.test(arn) && typeof file === 'string' && file.trim()) keyPolicies[arn] = file.trim();
+  }
   const { requirements, problems } = validateRequirements(r.requirements);
   return {
     enable: r.enable !== false,
     requirements,
     requirementProblems: problems,
+    keyPolicies,
     rules,
     kinds,
     bucketName: typeof r.bucketName === 'string' && r.bucketName.trim() ? r.bucketName.trim() : undefined,

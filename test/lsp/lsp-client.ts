@@ -43,10 +43,11 @@ export class LspClient {
     this.conn.listen();
   }
 
-  async initialize(withConfiguration = true, initializationOptions?: unknown): Promise<{ capabilities: Record<string, unknown> }> {
+  async initialize(withConfiguration = true, initializationOptions?: unknown, rootUri: string | null = null): Promise<{ capabilities: Record<string, unknown> }> {
     const r = await this.conn.sendRequest('initialize', {
       processId: process.pid,
-      rootUri: null,
+      rootUri,
+      workspaceFolders: rootUri ? [{ uri: rootUri, name: 'workspace' }] : null,
       capabilities: { workspace: { configuration: withConfiguration }, textDocument: { publishDiagnostics: { versionSupport: true } } },
       initializationOptions,
     });

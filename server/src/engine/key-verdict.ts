@@ -135,14 +135,14 @@ function principalLevel(principals: readonly RequestPrincipal[]): Level {
   };
 }
 
-function fixedLevel(name: string, key: string, value: string): Level {
+function fixedLevel(name: string, key: string, value: string | readonly string[]): Level {
   return {
     name,
     dims: [key],
     *assign(req) {
-      (req.context as Record<string, string>)[key] = value;
+      (req.context as Record<string, string | readonly string[]>)[key] = value;
       yield;
-      delete (req.context as Record<string, string>)[key];
+      delete (req.context as Record<string, string | readonly string[]>)[key];
     },
   };
 }
@@ -288,6 +288,25 @@ function shortPrincipal(p: string): string {
   const m = /^arn:[^:]+:iam::(\d{12}):root$/.exec(p);
   if (m) return `account ${m[1]}`;
   return p.replace(/^arn:[^:]+:iam::\d{12}:/, '');
+}
+
+// ---------------------------------------------------------------------------------------------
+// One question at a time (the cross-document check)
+
+/**
+ * A request by `principal` for `action` on the key, with the context keys in `fixed` (lower-cased
+ * names) set as given, that the key policy allows — trying every value of the other condition keys
+ * it reads — or undefined when none is.
+ */
+export function keyPolicyAllows(doc: PolicyDocument, principal: RequestPrincipal, action: string, fixed: Readonly<Record<string, string | readonly string[]>> = {}, opts: KeyVerdictOptions = {}): Request | undefined {
+  const classes = requestClasses(doc, 'key-policy-target');
+  const accounts = principal.kind === 'aws' ? [principal.account] : [];
+  const keyArn = targetKey(doc, accounts, keyRegion(doc, classes), classes.partition);
+  const s: Search = { compiled: compilePolicy(doc), classes, keyArn, budget: new Budget(opts.maxEvaluations ?? DEFAULT_MAX_EVALUATIONS), undecided: false };
+  const levels: Level[] = [principalLevel([principal]), actionLevel([action])];
+  for (const [k, v] of Object.entries(fixed)) levels.push(fixedLevel(k, k, v));
+  levels.push(...classes.keys.filter(k => k.key !== CALLER_ACCOUNT && !(k.key in fixed)).map(keyLevel));
+  return find(s, levels, () => true);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,11 +1,16 @@
 // The verdict at the top of a bucket policy ("HTTPS: enforced · SSE: only aws:kms … " per bucket) or
 // of a key policy ("Admins: account … · Not open to other accounts · S3 can use it").
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { CodeLens } from 'vscode-languageserver';
+import { linkSummary } from '../crossdoc';
 import { keyVerdictSummary } from '../engine/key-verdict';
 import { verdictSummary } from '../engine/summary';
 import type { DocumentAnalysis } from './documentAnalysis';
 
 export const EXPLAIN_COMMAND = 's3EncryptionGuard.explain';
+/** Client command that opens a file by URI (the linked key policy). */
+export const OPEN_FILE_COMMAND = 's3EncryptionGuard.openFile';
 
 export function codeLenses(a: DocumentAnalysis, wantedTls?: string | null): CodeLens[] {
   const root = a.analysis.doc?.root;
@@ -16,12 +21,19 @@ export function codeLenses(a: DocumentAnalysis, wantedTls?: string | null): Code
   const verdicts = a.analysis.verdicts ?? [];
   if (!root || !verdicts.length) return [];
   const at = a.lines.range({ offset: root.offset, length: 1 });
-  return verdicts.map(v => ({
+  // Above each pinned key ARN: its linked key policy and whether the bucket's writers and readers can use the key.
+  const links: CodeLens[] = a.keyLinks.map(l => ({
+    range: a.lines.range(l.span),
+    command: l.keyPolicy
+      ? { title: linkSummary(l, p => path.basename(p)), command: OPEN_FILE_COMMAND, arguments: [pathToFileURL(l.keyPolicy.path).toString()] }
+      : { title: linkSummary(l), command: '' },
+  }));
+  return [...links, ...verdicts.map(v => ({
     range: at,
     command: {
       title: `${verdicts.length > 1 ? `${v.bucket}: ` : ''}${verdictSummary(v, wantedTls)}`,
       command: EXPLAIN_COMMAND,
       arguments: [a.uri, v.bucket],
     },
-  }));
+  }))];
 }

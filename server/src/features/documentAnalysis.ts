@@ -1,5 +1,6 @@
 // The one cached analysis per document version that every feature reads.
 import { analyze, type Analysis } from '../analyze';
+import { crossDocument, type KeyLink, type KeyPolicyIndex } from '../crossdoc';
 import { LineIndex } from '../policy/lines';
 import type { ServerSettings } from '../settings';
 
@@ -10,15 +11,36 @@ export interface DocumentAnalysis {
   lines: LineIndex;
   /** Milliseconds the analysis took (for the log and the benchmark). */
   ms: number;
+  /** Pinned keys of a bucket policy and their linked key policies (cross-document check). */
+  keyLinks: KeyLink[];
 }
 
-export function analyzeDocument(uri: string, version: number, text: string, settings: ServerSettings): DocumentAnalysis {
+/** What the cross-document check needs from the workspace. */
+export interface CrossContext {
+  index: KeyPolicyIndex;
+  /** Key ARN → absolute path, from s3EncryptionGuard.keyPolicies. */
+  explicit: ReadonlyMap<string, string>;
+  /** A path as messages show it (relative to the workspace folder). */
+  relative(p: string): string;
+}
+
+export function analyzeDocument(uri: string, version: number, text: string, settings: ServerSettings, cross?: CrossContext): DocumentAnalysis {
   const t0 = performance.now();
   const filePath = uriPath(uri);
   const analysis = settings.enable
     ? analyze(text, filePath, settings)
     : { kind: { kind: 'unknown' as const, source: 'setting' as const, reason: 's3EncryptionGuard.enable is false' }, findings: [], ruleFailures: [] };
-  return { uri, version, analysis, lines: new LineIndex(text), ms: performance.now() - t0 };
+  let keyLinks: KeyLink[] = [];
+  if (cross && analysis.kind.kind === 'bucket-policy') {
+    try {
+      const c = crossDocument(analysis, cross.index, settings, cross.relative, cross.explicit);
+      keyLinks = c.links;
+      if (c.findings.length) analysis.findings = [...analysis.findings, ...c.findings].sort((a, b) => a.span.offset - b.span.offset || a.ruleId.localeCompare(b.ruleId));
+    } catch (e) {
+      analysis.ruleFailures.push({ ruleId: 'cross-document', error: e instanceof Error ? e.stack ?? e.message : String(e) });
+    }
+  }
+  return { uri, version, analysis, lines: new LineIndex(text), ms: performance.now() - t0, keyLinks };
 }
 
 /** The path part of a URI (file names decide the kind), decoded. */

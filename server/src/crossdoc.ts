@@ -1,0 +1,212 @@
+// Cross-document check: a bucket policy that pins a KMS key, checked against that key's policy when
+// the workspace (editor) or the command line (CLI) has it. Shared by the server and the CLI; no
+// vscode or LSP imports.
+//
+// How a key-policy file is linked to its key ARN, first match wins:
+//   1. an explicit map, key ARN → file (setting s3EncryptionGuard.keyPolicies, CLI --key-policy ARN=FILE);
+//   2. the key policy names the key's ARN in a Resource element;
+//   3. the file name contains the key ID: `<key-id>.key-policy.json` (e.g. 1234abcd-12ab-34cd-56ef-1234567890ab.key-policy.json,
+//      or app-data.1234abcd-….key-policy.json).
+import path from 'node:path';
+import type { Analysis, AnalysisSettings } from './analyze';
+import { crossCheck, type CrossCheck, type KeyUseResult } from './engine/cross-check';
+import { parseArn } from './policy/arn';
+import { detectKind } from './policy/kind';
+import type { PolicyDocument, Span } from './policy/model';
+import { parsePolicy } from './policy/parse';
+import { hasWildcard } from './policy/wildcard';
+import type { Finding, Severity } from './rules/types';
+
+/** The ID part of a key ARN (`key/ID`), lower-cased. */
+export function keyIdOf(arn: string): string | undefined {
+  const a = parseArn(arn);
+  if (!a || a.service !== 'kms' || !a.resource.startsWith('key/')) return undefined;
+  const id = a.resource.slice(4).toLowerCase();
+  return id && !hasWildcard(id) ? id : undefined;
+}
+
+interface IndexedKeyPolicy {
+  path: string;
+  doc: PolicyDocument;
+  /** Key ARNs its Resource elements name. */
+  arns: string[];
+}
+
+export interface LinkedKeyPolicy {
+  path: string;
+  doc: PolicyDocument;
+  /** Why this file is the key's policy, in a few words. */
+  how: string;
+}
+
+/** Largest key-policy file indexed (AWS's limit is 32 KB). */
+const MAX_KEY_POLICY_SIZE = 256 * 1024;
+
+/** The key policies a workspace or a CLI run knows, by path; and the explicit ARN → file map. */
+export class KeyPolicyIndex {
+  private readonly files = new Map<string, IndexedKeyPolicy>();
+  private explicit = new Map<string, string>();
+
+  /** Record (or forget, when it is not a key policy) a file's current text. Returns whether the index changed. */
+  set(filePath: string, text: string): boolean {
+    const had = this.files.has(filePath);
+    if (text.length > MAX_KEY_POLICY_SIZE) { this.files.delete(filePath); return had; }
+    const doc = parsePolicy(text);
+    const kind = detectKind({ filePath, doc });
+    if (kind.kind !== 'key-policy') { this.files.delete(filePath); return had; }
+    const arns: string[] = [];
+    for (const st of doc.statements) {
+      for (const i of st.resource?.items ?? []) if (typeof i.value === 'string' && keyIdOf(i.value) && !arns.includes(i.value)) arns.push(i.value);
+    }
+    this.files.set(filePath, { path: filePath, doc, arns });
+    return true;
+  }
+
+  delete(filePath: string): boolean {
+    return this.files.delete(filePath);
+  }
+
+  /** The explicit map (absolute paths). */
+  setExplicit(map: ReadonlyMap<string, string>): void {
+    this.explicit = new Map(map);
+  }
+
+  get size(): number {
+    return this.files.size;
+  }
+
+  /** Is this file indexed as a key policy? */
+  has(filePath: string): boolean {
+    return this.files.has(filePath);
+  }
+
+  /** The key policy of `keyArn`, if one is known (`explicit` overrides the index's own map). */
+  find(keyArn: string, explicit: ReadonlyMap<string, string> = this.explicit): LinkedKeyPolicy | undefined {
+    const mapped = explicit.get(keyArn);
+    if (mapped) {
+      const f = this.files.get(mapped);
+      if (f) return { path: f.path, doc: f.doc, how: 'named in s3EncryptionGuard.keyPolicies' };
+    }
+    for (const f of this.files.values()) if (f.arns.includes(keyArn)) return { path: f.path, doc: f.doc, how: 'its Resource names the key ARN' };
+    const id = keyIdOf(keyArn);
+    if (id) {
+      for (const f of this.files.values()) {
+        if (path.basename(f.path).toLowerCase().includes(id)) return { path: f.path, doc: f.doc, how: 'its file name has the key ID' };
+      }
+    }
+    return undefined;
+  }
+
+  /** The key ARNs linked to a key-policy file (explicitly or by its Resource), for the reverse link. */
+  arnsOf(filePath: string): string[] {
+    const out = [...(this.files.get(filePath)?.arns ?? [])];
+    for (const [arn, p] of this.explicit) if (p === filePath && !out.includes(arn)) out.push(arn);
+    return out;
+  }
+}
+
+/** One pinned key of a bucket policy, with its key policy when linked. */
+export interface KeyLink {
+  bucket: string;
+  keyArn: string;
+  /** Where the bucket policy names the key. */
+  span: Span;
+  keyPolicy?: { path: string; how: string };
+  check?: CrossCheck;
+}
+
+export interface CrossDocument {
+  links: KeyLink[];
+  findings: Finding[];
+}
+
+/** The key ARNs a bucket verdict pins (exact ARNs only; patterns pin no single key). */
+function pinnedKeys(analysis: Analysis): { bucket: string; keyArn: string }[] {
+  const out: { bucket: string; keyArn: string }[] = [];
+  for (const v of analysis.verdicts ?? []) {
+    for (const u of v.encryption.uploads) {
+      if (!u.kmsKey || u.kmsKey === 'other' || !keyIdOf(u.kmsKey)) continue;
+      if (!out.some(o => o.bucket === v.bucket && o.keyArn === u.kmsKey)) out.push({ bucket: v.bucket, keyArn: u.kmsKey });
+    }
+  }
+  return out;
+}
+
+function findingFor(link: KeyLink, r: KeyUseResult, file: string, statementLabel: (i: number) => string): Finding | undefined {
+  if (r.withoutBucketKey && r.withBucketKey) return undefined;
+  const acts = r.role === 'writer' ? 'Uploads' : 'Downloads';
+  const by = `${acts} by ${r.label}${r.statement !== undefined ? ` (allowed by ${statementLabel(r.statement)})` : ''}`;
+  const via = link.check!.viaService;
+  if (!r.withoutBucketKey && !r.withBucketKey) {
+    const crossAccount = r.principal.kind === 'aws' && link.keyArn.split(':')[4] !== r.principal.account;
+    return {
+      ruleId: 'KMS-005',
+      severity: 'warning',
+      span: link.span,
+      message: `${by} fail with AccessDenied: the key policy ${file} does not allow ${r.action} through ${via} to it. ` +
+        `Allow ${r.action}${r.role === 'writer' ? ' and kms:Decrypt (multipart uploads)' : ''} to it in the key policy with "kms:ViaService": "${via}"` +
+        `${crossAccount ? '; cross-account use also needs an IAM policy in its own account' : ''}.`,
+      fixes: [],
+    };
+  }
+  const works = r.withBucketKey ? 'with' : 'without';
+  const fails = r.withBucketKey ? 'without' : 'with';
+  return {
+    ruleId: 'KMS-007',
+    severity: 'warning',
+    span: link.span,
+    message: `${by} work only ${works} S3 Bucket Keys: the kms:EncryptionContext:aws:s3:arn condition in the key policy ${file} does not match the ${r.withBucketKey ? 'object' : 'bucket'} ARN that S3 sends ${fails} them. ` +
+      `List both "arn:aws:s3:::${link.bucket}" and "arn:aws:s3:::${link.bucket}/*" there.`,
+    fixes: [],
+  };
+}
+
+/**
+ * Links of a bucket policy's pinned keys to their key policies, and the findings of the check,
+ * with the user's rule severities applied. `relative` shortens paths in messages.
+ */
+export function crossDocument(analysis: Analysis, index: KeyPolicyIndex, settings: Pick<AnalysisSettings, 'rules'> = {}, relative: (p: string) => string = p => p, explicit?: ReadonlyMap<string, string>): CrossDocument {
+  const doc = analysis.doc;
+  if (analysis.kind.kind !== 'bucket-policy' || !doc) return { links: [], findings: [] };
+  const links: KeyLink[] = [];
+  const findings: Finding[] = [];
+  const statementLabel = (i: number) => {
+    const st = doc.statements[i];
+    return st && typeof st.sid?.value === 'string' && st.sid.value ? `statement "${st.sid.value}"` : `statement ${i + 1}`;
+  };
+  for (const { bucket, keyArn } of pinnedKeys(analysis)) {
+    const at = doc.text.indexOf(JSON.stringify(keyArn));
+    const span: Span = at >= 0 ? { offset: at, length: JSON.stringify(keyArn).length } : { offset: doc.root?.offset ?? 0, length: 1 };
+    const linked = index.find(keyArn, explicit);
+    const link: KeyLink = { bucket, keyArn, span };
+    if (linked) {
+      link.keyPolicy = { path: linked.path, how: linked.how };
+      try {
+        link.check = crossCheck(doc, bucket, keyArn, linked.doc);
+      } catch {
+        link.check = undefined;
+      }
+      for (const r of link.check?.results ?? []) {
+        const f = findingFor(link, r, relative(linked.path), statementLabel);
+        if (!f) continue;
+        const s = settings.rules?.[f.ruleId];
+        if (s === 'off') continue;
+        findings.push(s ? { ...f, severity: s as Severity } : f);
+      }
+    }
+    links.push(link);
+  }
+  return { links, findings };
+}
+
+/** One line for a link's CodeLens: `Key policy: file · writers ✓ · readers ✗`. */
+export function linkSummary(link: KeyLink, relative: (p: string) => string = p => p): string {
+  if (!link.keyPolicy) return `Key …/${keyIdOf(link.keyArn)?.slice(0, 8) ?? ''}: no key policy in the workspace (name it <key-id>.key-policy.json or map it in s3EncryptionGuard.keyPolicies)`;
+  const results = link.check?.results ?? [];
+  const mark = (role: 'writer' | 'reader') => {
+    const rs = results.filter(r => r.role === role);
+    const failing = rs.filter(r => !(r.withoutBucketKey && r.withBucketKey)).length;
+    return failing === 0 ? '✓' : `✗ ${failing} of ${rs.length}`;
+  };
+  return `Key policy: ${relative(link.keyPolicy.path)} · writers ${mark('writer')} · readers ${mark('reader')}`;
+}
