@@ -66,13 +66,25 @@ function keyActions(): readonly ActionInfo[] {
  * The key actions grouped by what the policy can tell apart (its Action/NotAction patterns and the
  * condition keys it reads), one representative each; the representatives of well-known actions first.
  */
+const representativesCache = new Map<string, string[]>();
 function actionRepresentatives(doc: PolicyDocument, keys: readonly string[]): string[] {
-  const patterns: RegExp[] = [];
+  const names = new Set<string>();
   for (const st of doc.statements) {
     for (const list of [st.action, st.notAction]) {
-      for (const i of list?.items ?? []) if (typeof i.value === 'string') patterns.push(wildcardToRegExp(i.value, { ignoreCase: true }));
+      for (const i of list?.items ?? []) if (typeof i.value === 'string') names.add(i.value.toLowerCase());
     }
   }
+  // Policies change a character at a time: their action patterns rarely do.
+  const cacheKey = `${[...names].join('\n')}\u0000${keys.join('\n')}`;
+  const hit = representativesCache.get(cacheKey);
+  if (hit) return hit;
+  const result = computeRepresentatives([...names].map(n => wildcardToRegExp(n, { ignoreCase: true })), keys);
+  if (representativesCache.size >= 32) representativesCache.delete(representativesCache.keys().next().value as string);
+  representativesCache.set(cacheKey, result);
+  return result;
+}
+
+function computeRepresentatives(patterns: readonly RegExp[], keys: readonly string[]): string[] {
   const preferred = ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt', 'kms:PutKeyPolicy', 'kms:CreateGrant', 'kms:ScheduleKeyDeletion', 'kms:DescribeKey'];
   const rank = (n: string) => { const i = preferred.indexOf(n); return i < 0 ? preferred.length : i; };
   const groups = new Map<string, string[]>();
