@@ -28,9 +28,10 @@ try {
     build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client/extension.js', external: ['vscode'] }),
     build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server/server.js' }),
     build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+    build({ ...common, entryPoints: ['emulator/src/cli.ts'], outfile: 'dist/emulator.js' }),
   ]);
   chmodSync(path.join(root, 'dist/cli.js'), 0o755);
-  console.log(`build: dist/ (client, server, cli) in ${Date.now() - t0} ms${production ? ' (production)' : ''}`);
+  console.log(`build: dist/ (client, server, cli, emulator) in ${Date.now() - t0} ms${production ? ' (production)' : ''}`);
 } catch (e) {
   // esbuild has already printed the located errors.
   console.error(`build failed: ${e instanceof Error ? e.message.split('\n')[0] : e}`);

@@ -5,7 +5,9 @@
 //   3. code-server 4.100.3 (installed on demand into .vscode-test/, see scripts/lib/code-server.mjs)
 //   4. install the .vsix into a project-local profile (.vscode-test/start/) and serve examples/
 //      on http://127.0.0.1:$PORT (default 8080; a free port if that one is taken), no password.
-// Stop with Ctrl-C: code-server's whole process group is ended and we exit 0.
+//   5. a demo AWS endpoint for the S3 Encryption view: the local emulator (dist/emulator.js) with the
+//      made-up account of emulator/demo-seed.json; the sandbox's user settings point the view at it.
+// Stop with Ctrl-C: code-server's whole process group and the emulator are ended and we exit 0.
 // Options: --skip-build (use the dist/ that is there), --verbose (echo code-server's output).
 // env: PORT, CODE_SERVER_BIN (use this code-server instead of installing one).
 
@@ -13,6 +15,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { ensureCodeServer, repoRoot, SetupError, CODE_SERVER_VERSION, OFFLINE_USER_SETTINGS } from './lib/code-server.mjs';
 
 const args = process.argv.slice(2);
@@ -112,6 +115,57 @@ if (!fs.existsSync(settingsFile)) {
   console.log(`  ${extensionId} installed in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 }
 
+// ---------------------------------------------------------------- 4b. demo AWS endpoint
+// The S3 Encryption view needs an account to show: the local emulator serves the made-up buckets of
+// emulator/demo-seed.json, and the sandbox's *user* settings point the view at it (the view's
+// endpoint and profile settings are application-scoped: workspace settings cannot set them). The
+// sandbox gets dummy credentials and AWS config files of its own: no real credentials reach it.
+const demoSeed = path.join(repoRoot, 'emulator', 'demo-seed.json');
+const emulatorJs = path.join(repoRoot, 'dist', 'emulator.js');
+function startDemoEndpoint() {
+  if (!fs.existsSync(emulatorJs)) return Promise.reject(new Error(`${rel(emulatorJs)} is missing (npm run build)`));
+  if (!fs.existsSync(demoSeed)) return Promise.reject(new Error(`${rel(demoSeed)} is missing`));
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [emulatorJs, '--seed', demoSeed, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => { proc.kill(); reject(new Error('the emulator did not answer within 10 s')); }, 10_000);
+    proc.stdout.on('data', d => {
+      out += d;
+      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) { clearTimeout(timer); resolve({ url: m[1], proc }); }
+    });
+    proc.stderr.on('data', d => { out += d; });
+    proc.on('error', e => { clearTimeout(timer); reject(e); });
+    proc.on('exit', code => { clearTimeout(timer); reject(new Error(`the emulator stopped (exit ${code}): ${out.trim()}`)); });
+  });
+}
+/** Sets one key of a settings.json (JSON with comments), keeping whatever else the user put there. */
+function setUserSetting(file, key, value) {
+  const { modify, applyEdits } = createRequire(import.meta.url)('jsonc-parser');
+  const text = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(file, applyEdits(text, modify(text, [key], value, { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' } })));
+}
+step('demo AWS endpoint for the S3 Encryption view');
+const demo = await startDemoEndpoint().catch(e => { console.log(`  not started: ${e.message}; the S3 Encryption view will show why it cannot connect`); return undefined; });
+if (demo) {
+  process.on('exit', () => { if (demo.proc.exitCode === null) { try { demo.proc.kill('SIGKILL'); } catch { /* gone */ } } });
+  setUserSetting(settingsFile, 's3EncryptionGuard.aws.endpoint', demo.url);
+  const awsDir = path.join(startDir, 'aws');
+  fs.mkdirSync(awsDir, { recursive: true });
+  fs.writeFileSync(path.join(awsDir, 'config'), '# AWS config of the npm start sandbox (demo only)\n[default]\nregion = us-east-1\n');
+  fs.writeFileSync(path.join(awsDir, 'credentials'), '# Dummy credentials for the local demo endpoint: not an AWS account\n[default]\naws_access_key_id = demo\naws_secret_access_key = demo\n');
+  for (const k of Object.keys(csEnv)) if (k.startsWith('AWS_')) delete csEnv[k];
+  Object.assign(csEnv, {
+    AWS_ACCESS_KEY_ID: 'demo',
+    AWS_SECRET_ACCESS_KEY: 'demo',
+    AWS_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: path.join(awsDir, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(awsDir, 'credentials'),
+    S3EG_DEMO_ENDPOINT: demo.url, // the view labels this endpoint "demo endpoint"
+  });
+  console.log(`  demo endpoint ${demo.url} (made-up buckets from ${rel(demoSeed)}; not AWS), set in ${rel(settingsFile)}`);
+}
+
 // ---------------------------------------------------------------- 5. serve
 function portFree(port) {
   return new Promise(resolve => {
@@ -171,6 +225,7 @@ async function stop(signal, exitCode = 0) {
     ]);
     if (!gone) { try { process.kill(-codeServer.pid, 'SIGKILL'); } catch { /* gone */ } }
   }
+  if (demo && demo.proc.exitCode === null) { try { demo.proc.kill('SIGTERM'); } catch { /* gone */ } }
   console.log('stopped.');
   process.exit(exitCode);
 }
@@ -209,7 +264,10 @@ ${line}
   Then open examples/bad-*.json and look at the Problems panel (Ctrl+Shift+M):
 ${bad.length ? bad.map(f => `    examples/${f}`).join('\n') : '    (no examples/bad-*.json yet)'}
   The good-*.json files should have no problems. Try the quick fixes (Ctrl+.).
-
+${demo ? `
+  Live posture: the S3 Encryption view (shield icon in the activity bar) shows the buckets of the
+  demo endpoint ${demo.url} (a local emulator with made-up buckets; not AWS).
+` : ''}
   On another machine: ssh -L ${port}:127.0.0.1:${port} <this host>, then open the same URL.
   Log: ${rel(csLogFile)}   Profile: ${rel(startDir)}/   Stop: Ctrl-C
 ${line}

@@ -13,7 +13,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeActions, FIX_ALL_KIND } from './features/codeActions';
 import { codeLenses } from './features/codeLens';
-import { completion, COMPLETION_TRIGGER_CHARACTERS } from './features/completion';
+import { completion, COMPLETION_TRIGGER_CHARACTERS, resolveCompletion } from './features/completion';
 import { explainReport } from './features/explain';
 import { toDiagnostics } from './features/diagnostics';
 import { analyzeDocument, uriPath, type DocumentAnalysis } from './features/documentAnalysis';
@@ -126,7 +126,7 @@ connection.onInitialize((params): InitializeResult => {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       hoverProvider: true,
-      completionProvider: { triggerCharacters: COMPLETION_TRIGGER_CHARACTERS, resolveProvider: false },
+      completionProvider: { triggerCharacters: COMPLETION_TRIGGER_CHARACTERS, resolveProvider: true },
       codeActionProvider: { codeActionKinds: ['quickfix', FIX_ALL_KIND] },
       codeLensProvider: { resolveProvider: false },
     },
@@ -258,6 +258,8 @@ connection.onCompletion(async p => {
   const a = await current(p.textDocument.uri);
   return a ? completion(a, p.position) : null;
 });
+
+connection.onCompletionResolve(item => resolveCompletion(item));
 
 connection.onCodeAction(async p => {
   const a = await current(p.textDocument.uri);

@@ -51,8 +51,10 @@ describe('language server over stdio', () => {
   });
 
   it('offers "fix all" as a source action that repairs every fixable problem at once', async () => {
-    const uri = 'file:///work/policies/fixall.bucket-policy.json';
-    const text = BAD.replace('"Version"', '"version"').replace('"s3:*"', '"s3:*", "Sid": "a", "Sid": "b"');
+    // Named after its bucket "b": renaming ARNs to the file's bucket is a choice, not a safe fix.
+    const uri = 'file:///work/policies/fixall/b.bucket-policy.json';
+    // Every problem here has a safe fix (letter case only): "fix all" applies only safe ones (test/lsp/fix-all.test.ts).
+    const text = BAD.replace('"Version"', '"version"').replace('"Bool"', '"bool"');
     await client.open(uri, text, 1);
     const p = await client.diagnostics(uri, 1);
     assert.ok(p.diagnostics.length >= 3, JSON.stringify(p.diagnostics));

@@ -19,7 +19,12 @@ describe('package.json contributions', () => {
     const file = pkg.contributes.snippets[0].path as string;
     const snippets = JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8')) as Record<string, { prefix: string; body: string[] }>;
     const byPrefix = new Map(Object.values(snippets).map(s => [s.prefix, s.body.join('\n')]));
-    const fill = (body: string) => body.replace(/\$\{1:bucket-name\}/g, 'my-bucket').replace(/\$0/g, '');
+    // Every placeholder takes its default (innermost first: the key ARN nests region, account and key ID); test/unit/snippets.test.ts checks other values.
+    const fill = (body: string) => {
+      let out = body.replace(/\$\{1:bucket-name\}/g, 'my-bucket').replace(/\$0/g, '');
+      while (/\$\{\d+:[^${}]*\}/.test(out)) out = out.replace(/\$\{\d+:([^${}]*)\}/g, '$1');
+      return out;
+    };
     const full = fill(byPrefix.get('s3eg-bucket-policy')!);
     assert.deepEqual(analyze(full, '/w/my-bucket.bucket-policy.json').findings.map(f => `${f.ruleId} ${f.message}`), []);
     const statement = fill(byPrefix.get('s3eg-deny-http')!);
@@ -33,6 +38,7 @@ describe('package.json contributions', () => {
     const scopeOf = (s: string) => grammar.patterns.find(p => new RegExp(p.match).test(s))?.name;
     assert.match(scopeOf('arn:aws:s3:::bucket/*') ?? '', /arn/);
     assert.match(scopeOf('s3:PutObject"') ?? '', /action/);
-    assert.match(scopeOf('aws:SecureTransport"') ?? '', /condition-key/);
+    // Condition keys are property names (followed by `:`); test/unit/grammar.test.ts tokenizes a whole policy.
+    assert.match(scopeOf('aws:SecureTransport": "false"') ?? '', /condition-key/);
   });
 });

@@ -35,6 +35,10 @@ export interface KmsKeyPosture {
   region: string | null;
   /** The key policy's verdict by the engine (null when the policy could not be read). */
   policyVerdict: KeyPolicyVerdict | null;
+  /** The key policy as read (GetKeyPolicy, policy name `default`); null when it could not be read. */
+  policyText?: string | null;
+  /** KeyManager from DescribeKey: CUSTOMER or AWS (an AWS managed key such as aws/s3). */
+  keyManager?: string | null;
 }
 
 /** A cross-check between the facts of one bucket (issue 6, "Posture per bucket"). */
@@ -58,4 +62,8 @@ export interface BucketPosture {
 
 export interface PostureReport {
   buckets: BucketPosture[];
+  /** Failures before any bucket is known (no credentials, ListBuckets denied, endpoint down). */
+  errors?: CallError[];
+  /** Where the report came from (never credentials). */
+  source?: { profile: string | null; region: string; endpoint: string | null; credentials: 'chain' | 'dummy' };
 }

@@ -1,9 +1,11 @@
-// Findings' fixes → quick-fix code actions, plus "fix all" as a source action.
+// Findings' fixes → quick-fix code actions, "Explain <ID>" (opens the rule's page), and "fix all" as a source action.
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit } from 'vscode-languageserver';
-import { fixAllEdits, preferredFix } from '../rules/fixes';
+import { analyze, type AnalysisSettings } from '../analyze';
+import { fixAllTextEdits as fixAllSpans, preferredFix } from '../rules/fixes';
 import type { Finding, Fix } from '../rules/types';
 import { SOURCE, toDiagnostics } from './diagnostics';
-import type { DocumentAnalysis } from './documentAnalysis';
+import { uriPath, type DocumentAnalysis } from './documentAnalysis';
+import { ruleDocUri, SHOW_RULE_DOC_COMMAND } from './ruleDocs';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.s3EncryptionGuard`;
 
@@ -18,7 +20,8 @@ function findingFor(a: DocumentAnalysis, d: Diagnostic): Finding | undefined {
   return a.analysis.findings.find(f => f.ruleId === d.code && JSON.stringify(a.lines.range(f.span)) === JSON.stringify(d.range));
 }
 
-export function codeActions(a: DocumentAnalysis, params: CodeActionParams): CodeAction[] {
+/** `settings`: the document's analysis settings, so that "fix all" can analyse its own result again (without them it does one round). */
+export function codeActions(a: DocumentAnalysis, params: CodeActionParams, settings?: AnalysisSettings): CodeAction[] {
   const only = params.context.only;
   const wants = (kind: string) => !only || only.some(o => kind === o || kind.startsWith(`${o}.`));
   const out: CodeAction[] = [];
@@ -37,9 +40,18 @@ export function codeActions(a: DocumentAnalysis, params: CodeActionParams): Code
         });
       }
     }
+    // After the fixes, "Explain <ID>" opens the rule's page inside the editor (once per rule).
+    const explained = new Set<string>();
+    for (const d of params.context.diagnostics) {
+      const id = String(d.code ?? '');
+      if (d.source !== SOURCE || explained.has(id) || !ruleDocUri(id)) continue;
+      explained.add(id);
+      const title = `Explain ${id}`;
+      out.push({ title, kind: CodeActionKind.QuickFix, diagnostics: [d], command: { title, command: SHOW_RULE_DOC_COMMAND, arguments: [id] } });
+    }
   }
   if (wants(FIX_ALL_KIND)) {
-    const all = fixAllTextEdits(a);
+    const all = fixAllTextEdits(a, settings);
     if (all.length) {
       out.push({ title: 'Fix all S3 Encryption Guard problems', kind: FIX_ALL_KIND, diagnostics: toDiagnostics(a), edit: { changes: { [a.uri]: all } } });
     }
@@ -47,7 +59,14 @@ export function codeActions(a: DocumentAnalysis, params: CodeActionParams): Code
   return out;
 }
 
-/** "Fix all" as LSP edits (the selection itself is the rules' `fixAllEdits`, shared with the CLI and tests). */
-export function fixAllTextEdits(a: DocumentAnalysis): TextEdit[] {
-  return fixAllEdits(a.analysis.findings).map(e => ({ range: a.lines.range(e.span), newText: e.newText }));
+/**
+ * "Fix all" as LSP edits: only safe fixes, round after round with the document analysed again
+ * (the selection is the rules' `fixAllTextEdits`, shared with the tests).
+ */
+export function fixAllTextEdits(a: DocumentAnalysis, settings?: AnalysisSettings): TextEdit[] {
+  const text = a.analysis.doc?.text;
+  if (text === undefined) return [];
+  const path = uriPath(a.uri);
+  const analyse = settings ? (t: string) => (t === text ? a.analysis.findings : analyze(t, path, settings).findings) : (t: string) => (t === text ? a.analysis.findings : []);
+  return fixAllSpans(text, analyse).map(e => ({ range: a.lines.range(e.span), newText: e.newText }));
 }

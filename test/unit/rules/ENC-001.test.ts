@@ -17,11 +17,13 @@ ruleTester(enc001, {
     {
       code: deny('{"StringNotEquals": {"s3:x-amz-server-side-encryption": "AES-256"}}'),
       errors: [{ target: '"AES-256"', message: /matches every upload.*Did you mean "AES256"\?/ }],
+      fixAll: 'output',
       output: deny('{"StringNotEquals": {"s3:x-amz-server-side-encryption": "AES256"}}'),
     },
     {
       code: deny('{"StringNotEquals": {"s3:x-amz-server-side-encryption": "ams:kms"}}'),
       errors: [{ target: '"ams:kms"', message: /Did you mean "aws:kms"/, severity: 'error' }],
+      fixAll: 'output',
       output: deny('{"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}'),
     },
     {
@@ -33,6 +35,7 @@ ruleTester(enc001, {
       name: 'DSSE spelling',
       code: deny('{"ForAnyValue:StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms-dsse"}}'),
       errors: [{ target: '"aws:kms-dsse"', message: /Did you mean "aws:kms:dsse"/ }],
+      fixAll: 'output',
       output: deny('{"ForAnyValue:StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms:dsse"}}'),
     },
     {
@@ -49,6 +52,7 @@ ruleTester(enc001, {
       name: 'an unrecognisable value gets no automatic fix',
       code: deny('{"StringNotEquals": {"s3:x-amz-server-side-encryption": "yes"}}'),
       errors: [{ target: '"yes"' }],
+      fixAll: 'output',
       output: deny('{"StringNotEquals": {"s3:x-amz-server-side-encryption": "yes"}}'),
     },
   ],

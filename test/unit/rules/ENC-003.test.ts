@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { enc003 } from '../../../server/src/rules/encryption/ENC-003-encryption-not-required';
 import { B, SSE, SSE_C, canonical, denyPut, httpDeny, policy, withAdded } from './enc-fixtures';
-import { ruleTester } from './rule-tester';
+import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';
 
 
@@ -38,12 +38,14 @@ ruleTester(enc003, {
       code: onlyHttps,
       requirements: { sse: ['aws:kms'] },
       errors: [{ target: '"Statement"', severity: 'warning', message: /^Uploads that name another encryption than aws:kms are not all denied \(requirement "sse": \["aws:kms"\]\): for example, an anonymous caller can call s3:PutObject on arn:aws:s3:::b\/\S+ over HTTPS \(.*s3:x-amz-server-side-encryption = AES256\)\. Uploads with customer-provided keys \(SSE-C\) are not denied either\.$/ }],
+      fixAll: 'output',
       output: fixes.sseKms,
     },
     {
       name: 'evident intent: a Deny naming aws:kms that covers one role lets AES256 through for others',
       code: scopedToRole,
       errors: [{ target: '"Deny"', occurrence: 2, message: /^Statement "OnlyKms" denies uploads that do not use aws:kms, but not all of them: for example, an anonymous caller can call s3:PutObject .*AES256/ }],
+      fixAll: 'unchanged',
       output: fixes.scoped,
     },
     {
@@ -51,6 +53,7 @@ ruleTester(enc003, {
       code: onlyHttps,
       requirements: { headerlessUploads: 'deny' },
       errors: [{ target: '"Statement"', message: /^Uploads without an encryption header are not all denied \(requirement "headerlessUploads": "deny"\): for example, an anonymous caller can call s3:PutObject/ }],
+      fixAll: 'output',
       output: fixes.headerless,
     },
     {
@@ -58,12 +61,14 @@ ruleTester(enc003, {
       code: onlyHttps,
       requirements: { sse: ['AES256'], headerlessUploads: 'deny' },
       errors: [{ target: '"Statement"', message: /another encryption than AES256/ }, { target: '"Statement"', message: /without an encryption header/ }],
+      fixAll: 'output',
       output: fixes.strictAes,
     },
     {
       name: 'the classic pair: the Null statement is redundant (info, optional removal)',
       code: classicPair,
       errors: [{ target: '"Null"', severity: 'info', message: /^Statement "DenyUnencryptedObjectUploads" is redundant: statement "DenyIncorrectEncryptionHeader" already denies uploads without the x-amz-server-side-encryption header/ }],
+      fixAll: 'unchanged',
       output: fixes.pair,
     },
     {
@@ -75,7 +80,7 @@ ruleTester(enc003, {
   ],
 });
 
-describe('ENC-003 fixes re-analysed', () => {
+tableSuite('ENC-003 fixes re-analysed', () => {
   it('template 3 + SSE-C ban: every other algorithm and SSE-C denied, header-less left to default encryption', () => {
     const d = decisions(fixes.sseKms);
     assert.equal(d.AES256, 'denied');

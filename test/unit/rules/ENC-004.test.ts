@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { enc004 } from '../../../server/src/rules/encryption/ENC-004-header-required-blocks-default-encryption';
 import { B, KEY, KEY_ID, SSE, SSE_C, ban, denyPut, httpDeny, policy } from './enc-fixtures';
-import { ruleTester } from './rule-tester';
+import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';
 
 
@@ -86,30 +86,34 @@ ruleTester(enc004, {
       name: 'StringNotEquals aws:kms: the rewrite adds Null "false" and the SSE-C ban (SSE-C has no SSE header)',
       code: strictKms,
       errors: [{ target: '"StringNotEquals"', severity: 'warning', message: /^Statement "OnlyKms" also denies uploads that send no encryption header \(e\.g\. an anonymous caller uploading to arn:aws:s3:::b\/\S+\), although S3 would encrypt them with the bucket's default encryption/ }],
+      fixAll: 'unchanged',
       output: strictKmsFixed,
     },
     {
       name: 'AWS\'s classic pair: the Null statement goes, the SSE-C ban takes its place',
       code: classicPair,
       errors: [{ target: '"StringNotEquals"', message: /set the requirement "headerlessUploads": "deny"/ }],
+      fixAll: 'unchanged',
       output: classicPairFixed,
     },
     {
       name: 'template 2 (algorithm and key pin): both statements become default-friendly, layout kept',
       code: template2,
       errors: [{ target: '"StringNotEquals"' }],
+      fixAll: 'unchanged',
       output: template2Fixed,
     },
     {
       name: 'a Null "true" Deny alone',
       code: headerOnly,
       errors: [{ target: '"Null"', message: /^Statement "RequireHeader" also denies uploads that send no encryption header/ }],
+      fixAll: 'unchanged',
       output: headerOnlyFixed,
     },
   ],
 });
 
-describe('ENC-004 fixes re-analysed', () => {
+tableSuite('ENC-004 fixes re-analysed', () => {
   it('header-less uploads get through; every other class keeps its decision', () => {
     for (const [before, after] of [[strictKms, strictKmsFixed], [classicPair, classicPairFixed], [template2, template2Fixed], [headerOnly, headerOnlyFixed]]) {
       const b = decisions(before);

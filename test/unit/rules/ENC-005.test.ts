@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { enc005 } from '../../../server/src/rules/encryption/ENC-005-allow-instead-of-deny';
 import { policy, withAdded } from './enc-fixtures';
-import { ruleTester } from './rule-tester';
+import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';
 
 const allow = (condition: string, action = '"s3:PutObject"') =>
@@ -30,6 +30,7 @@ ruleTester(enc005, {
       name: 'Allow if aws:kms: the fix adds the mirror Deny',
       code: policy(allow('{"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}')),
       errors: [{ target: '"Allow"', severity: 'warning', message: /allows uploads only with x-amz-server-side-encryption = aws:kms, but an Allow does not enforce that/ }],
+      fixAll: 'unchanged',
       output: withAdded(policy(allow('{"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}')),
         deny('DenyUploadsWithoutRequiredEncryption', '{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}')),
     },
@@ -37,6 +38,7 @@ ruleTester(enc005, {
       name: 'algorithm and key: one Deny per header (the Allow ANDs them)',
       code: policy(allow('{"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:eu-west-1:111122223333:key/k"}}', '["s3:Put*"]')),
       errors: [{ target: '"Allow"', message: /aws:kms and x-amz-server-side-encryption-aws-kms-key-id = arn:aws:kms/ }],
+      fixAll: 'unchanged',
       output: withAdded(policy(allow('{"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:eu-west-1:111122223333:key/k"}}', '["s3:Put*"]')),
         deny('DenyUploadsWithoutRequiredEncryption', '{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}'),
         deny('DenyUploadsWithAnotherKmsKey', '{"ArnNotEquals":{"s3:x-amz-server-side-encryption-aws-kms-key-id":"arn:aws:kms:eu-west-1:111122223333:key/k"}}')),
@@ -45,6 +47,7 @@ ruleTester(enc005, {
       name: 'wildcard actions and Like patterns',
       code: policy(allow('{"StringLike": {"s3:x-amz-server-side-encryption": ["aws:kms*"]}}', '"s3:*"')),
       errors: [{ target: '"Allow"' }],
+      fixAll: 'unchanged',
       output: withAdded(policy(allow('{"StringLike": {"s3:x-amz-server-side-encryption": ["aws:kms*"]}}', '"s3:*"')),
         deny('DenyUploadsWithoutRequiredEncryption', '{"StringNotLike":{"s3:x-amz-server-side-encryption":"aws:kms*"}}')),
     },
@@ -57,6 +60,7 @@ ruleTester(enc005, {
       name: 'a Deny for one role does not cover the others: the witness says who gets through',
       code: policy(kmsAllow, roleOnlyDeny),
       errors: [{ target: '"Allow"', message: /and no Deny stops them — for example, an anonymous caller can call s3:PutObject on arn:aws:s3:::b\/\S+ over HTTPS \(.*s3:x-amz-server-side-encryption = AES256\)/ }],
+      fixAll: 'unchanged',
       output: withAdded(policy(kmsAllow, roleOnlyDeny), deny('DenyUploadsWithoutRequiredEncryption', '{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}')),
     },
     {
@@ -68,7 +72,7 @@ ruleTester(enc005, {
   ],
 });
 
-describe('ENC-005 fixes re-analysed', () => {
+tableSuite('ENC-005 fixes re-analysed', () => {
   it('the mirror Deny denies every upload the Allow rejects', () => {
     const d = decisions(mirrorFixed);
     for (const k of ['none', 'AES256', 'aws:kms:dsse', 'aws:kms:dsse/other', 'SSE-C']) assert.equal(d[k], 'denied', k);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { enc006 } from '../../../server/src/rules/encryption/ENC-006-string-equals-in-deny';
 import { KEY, KEY_ID, SSE, denyPut, policy } from './enc-fixtures';
-import { ruleTester } from './rule-tester';
+import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';
 
 
@@ -23,36 +23,41 @@ ruleTester(enc006, {
       name: 'StringEquals aws:kms in a Deny',
       code: inverted('StringEquals'),
       errors: [{ target: '"StringEquals"', severity: 'error', message: /^Statement "RequireKms" denies uploads with aws:kms and no key id — the ones that name aws:kms — and lets others through: for example, an anonymous caller can call s3:PutObject .*\. "StringEquals" in a Deny refuses the value it names; to require aws:kms, use "StringNotEquals"\.$/ }],
+      fixAll: 'unchanged',
       output: inverted('StringNotEquals'),
     },
     {
       name: 'IfExists is kept',
       code: inverted('StringEqualsIfExists', SSE, 'AES256'),
       errors: [{ target: '"StringEqualsIfExists"', message: /use "StringNotEqualsIfExists"/ }],
+      fixAll: 'unchanged',
       output: inverted('StringNotEqualsIfExists', SSE, 'AES256'),
     },
     {
       name: 'a key pin written with ArnEquals denies the pinned key',
       code: inverted('ArnEquals', KEY_ID, KEY),
       errors: [{ target: '"ArnEquals"', message: /denies uploads with aws:kms and key arn:aws:kms:eu-west-1:111122223333:key\/1234abcd-12ab-34cd-56ef-1234567890ab .*lets others through: for example, .*key\/00000000/ }],
+      fixAll: 'unchanged',
       output: inverted('ArnNotEquals', KEY_ID, KEY),
     },
     {
       name: 'StringLike with a pattern',
       code: inverted('StringLike', SSE, 'aws:kms*'),
       errors: [{ target: '"StringLike"' }],
+      fixAll: 'unchanged',
       output: inverted('StringNotLike', SSE, 'aws:kms*'),
     },
     {
       name: 'ForAnyValue:StringEquals is reported without a fix (no plain negation)',
       code: inverted('ForAnyValue:StringEquals'),
       errors: [{ target: '"ForAnyValue:StringEquals"', message: /use the negated operator \(StringNotEquals, ArnNotEquals\)\.$/ }],
+      fixAll: 'output',
       output: inverted('ForAnyValue:StringEquals'),
     },
   ],
 });
 
-describe('ENC-006 fixes re-analysed', () => {
+tableSuite('ENC-006 fixes re-analysed', () => {
   it('after the flip the named algorithm gets through and the others are denied', () => {
     const before = decisions(inverted('StringEquals'));
     assert.equal(before['aws:kms'], 'denied');

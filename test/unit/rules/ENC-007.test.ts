@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { enc007 } from '../../../server/src/rules/encryption/ENC-007-separate-negated-statements';
 import { SSE, denyPut, policy } from './enc-fixtures';
-import { ruleTester } from './rule-tester';
+import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';
 
 const only = (sid: string, values: string, principal?: string) => denyPut(sid, `{"StringNotEquals": {"${SSE}": ${values}}}`, principal);
@@ -76,18 +76,21 @@ ruleTester(enc007, {
       name: 'two statements: together they deny both algorithms; the fix merges them',
       code: twoStatements,
       errors: [{ target: '"StringNotEquals"', occurrence: 2, severity: 'warning', message: /^Statement "OnlyDsse" accepts only aws:kms:dsse and statement "OnlyKms" only aws:kms; each is its own Deny, so together they deny both: uploads with aws:kms and no key id are denied by this statement, uploads with aws:kms:dsse and no key id by statement "OnlyKms"\./ }],
+      fixAll: 'unchanged',
       output: merged,
     },
     {
       name: 'pretty-printed: the second statement goes with its comma',
       code: pretty,
       errors: [{ target: '"StringNotEquals"', occurrence: 2 }],
+      fixAll: 'unchanged',
       output: prettyMerged,
     },
     {
       name: 'statements that differ in more than the value are reported without a fix',
       code: policy(only('OnlyKms', '"aws:kms"'), withReplication),
       errors: [{ target: '"StringNotEquals"', occurrence: 2 }],
+      fixAll: 'output',
       output: policy(only('OnlyKms', '"aws:kms"'), withReplication),
     },
     {
@@ -95,12 +98,13 @@ ruleTester(enc007, {
       code: policy(only('OnlyKms', '"aws:kms"')),
       requirements: { sse: ['aws:kms', 'aws:kms:dsse'] },
       errors: [{ target: '"aws:kms"', message: /^Statement "OnlyKms" accepts only aws:kms, so it denies uploads with aws:kms:dsse and no key id, which your requirements accept \("sse": \["aws:kms","aws:kms:dsse"\]\)\. Add aws:kms:dsse to the list\.$/ }],
+      fixAll: 'output',
       output: merged,
     },
   ],
 });
 
-describe('ENC-007 fixes re-analysed', () => {
+tableSuite('ENC-007 fixes re-analysed', () => {
   it('two statements deny every algorithm; merged, both accepted ones get through', () => {
     const before = decisions(twoStatements);
     assert.equal(before['aws:kms'], 'denied');

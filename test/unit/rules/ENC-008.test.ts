@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { enc008 } from '../../../server/src/rules/encryption/ENC-008-key-pin-value';
 import { KEY, KEY_ID, canonical, denyPut, httpDeny, policy, withAdded } from './enc-fixtures';
-import { ruleTester } from './rule-tester';
+import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';
 
 const pin = (op: string, value: string, principal?: string) => denyPut('OnlyOurKey', `{"${op}": {"${KEY_ID}": "${value}"}}`, principal);
@@ -24,6 +24,7 @@ ruleTester(enc008, {
       name: 'an alias is not a key ARN',
       code: policy(pin('ArnNotEqualsIfExists', 'alias/app')),
       errors: [{ target: '"alias/app"', severity: 'error', message: /^The key id header is compared with the alias "alias\/app"\. S3 requires the key ARN here .* a negated test then denies uploads that name the key by its ARN\. Use the full key ARN\.$/ }],
+      fixAll: 'output',
       output: policy(pin('ArnNotEqualsIfExists', 'alias/app')),
     },
     {
@@ -31,6 +32,7 @@ ruleTester(enc008, {
       code: policy(pin('ArnNotEqualsIfExists', '1234abcd-12ab-34cd-56ef-1234567890ab')),
       requirements: { kmsKeyArns: [KEY] },
       errors: [{ target: '"1234abcd-12ab-34cd-56ef-1234567890ab"', message: /the bare key id/ }],
+      fixAll: 'output',
       output: policy(pin('ArnNotEqualsIfExists', KEY)),
     },
     {
@@ -42,6 +44,7 @@ ruleTester(enc008, {
       name: 'a String operator on the key ARN is advice (same result for an exact ARN)',
       code: policy(pin('StringNotEqualsIfExists', KEY)),
       errors: [{ target: '"StringNotEqualsIfExists"', severity: 'info', message: /AWS's examples use "ArnNotEqualsIfExists"; for an exact ARN the result is the same/ }],
+      fixAll: 'output',
       output: policy(pin('ArnNotEqualsIfExists', KEY)),
     },
     {
@@ -49,6 +52,7 @@ ruleTester(enc008, {
       code: policy(httpDeny),
       requirements: { kmsKeyArns: [KEY] },
       errors: [{ target: '"Statement"', severity: 'warning', message: /^SSE-KMS uploads that name another key than arn:aws:kms:eu-west-1:111122223333:key\/1234abcd-12ab-34cd-56ef-1234567890ab are not all denied \(requirement "kmsKeyArns"\): for example, an anonymous caller can call s3:PutObject .*s3:x-amz-server-side-encryption-aws-kms-key-id = arn:aws:kms:[^)]*key\/0{8}/ }],
+      fixAll: 'output',
       output: withAdded(policy(httpDeny), friendlyPin),
     },
     {
@@ -56,18 +60,20 @@ ruleTester(enc008, {
       code: policy(httpDeny),
       requirements: { kmsKeyArns: [KEY], sse: ['aws:kms'], headerlessUploads: 'deny' },
       errors: [{ target: '"Statement"' }],
+      fixAll: 'output',
       output: withAdded(policy(httpDeny), strictPin),
     },
     {
       name: 'evident intent: a pin for one role lets other principals use another key',
       code: roleOnly,
       errors: [{ target: '"Deny"', message: /^Statement "OnlyOurKey" denies uploads that name another KMS key than .*, but not all of them: for example, an anonymous caller/ }],
+      fixAll: 'unchanged',
       output: withAdded(roleOnly, friendlyPin),
     },
   ],
 });
 
-describe('ENC-008 fixes re-analysed', () => {
+tableSuite('ENC-008 fixes re-analysed', () => {
   it('the inserted pin denies uploads naming another key, and only those', () => {
     const d = decisions(withAdded(policy(httpDeny), friendlyPin));
     assert.equal(d['aws:kms/other'], 'denied');

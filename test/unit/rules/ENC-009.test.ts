@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { enc009 } from '../../../server/src/rules/encryption/ENC-009-key-pin-denies-default-key';
 import { KEY, KEY_ID, SSE, ban, canonical, denyPut, httpDeny, policy } from './enc-fixtures';
-import { ruleTester } from './rule-tester';
+import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';
 
 const algorithms = canonical('DenyUploadsWithoutRequiredEncryption', { StringNotEqualsIfExists: { [SSE]: ['aws:kms', 'aws:kms:dsse'] }, Null: { [SSE]: 'false' } });
@@ -36,24 +36,27 @@ ruleTester(enc009, {
         target: '"ArnNotEqualsIfExists"', severity: 'warning',
         message: /^Statement "OnlyOurKey" pins the KMS key with a test that is true when x-amz-server-side-encryption-aws-kms-key-id is absent, so it also denies uploads that send aws:kms without a key id \(e\.g\. an anonymous caller uploading to arn:aws:s3:::b\/\S+\) and uploads without any encryption header — S3 would encrypt those with the bucket's default key, even when that is the pinned key\. "IfExists" adds nothing to a negated operator/,
       }],
+      fixAll: 'unchanged',
       output: awsExampleFixed,
     },
     {
       name: 'beside an algorithm Deny only the pin changes',
       code: withAlgorithm,
       errors: [{ target: '"StringNotEqualsIfExists"', message: /also denies uploads that send aws:kms without a key id \(e\.g\. [^)]*\) — S3/ }],
+      fixAll: 'unchanged',
       output: withAlgorithmFixed,
     },
     {
       name: 'AWS\'s Null-on-key-id example: replaced by the algorithm Deny and the SSE-C ban',
       code: nullKeyId,
       errors: [{ target: '"Null"', message: /^Statement "DenyObjectsThatAreNotSSEKMS" pins the KMS key/ }],
+      fixAll: 'unchanged',
       output: nullKeyIdFixed,
     },
   ],
 });
 
-describe('ENC-009 fixes re-analysed', () => {
+tableSuite('ENC-009 fixes re-analysed', () => {
   it('uploads naming aws:kms without a key id get through; other keys, AES256 and SSE-C stay denied', () => {
     for (const [before, after] of [[awsExample, awsExampleFixed], [withAlgorithm, withAlgorithmFixed]]) {
       const b = decisions(before);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { enc011 } from '../../../server/src/rules/encryption/ENC-011-sse-c';
 import { B, SSE, SSE_C, ban, denyPut, policy, withAdded } from './enc-fixtures';
-import { ruleTester } from './rule-tester';
+import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';
 
 const friendly = (sid: string, algorithm: string) => denyPut(sid, `{"StringNotEqualsIfExists": {"${SSE}": "${algorithm}"}, "Null": {"${SSE}": "false"}}`);
@@ -33,6 +33,7 @@ ruleTester(enc011, {
       name: '(c) KMS-only intent, default-friendly, no SSE-C ban',
       code: kmsOnly,
       errors: [{ target: '"Deny"', message: /^Uploads with customer-provided keys \(SSE-C\) are not denied although statement "OnlyKms" accepts only aws:kms: for example, an anonymous caller can call s3:PutObject .*s3:x-amz-server-side-encryption-customer-algorithm = AES256/ }],
+      fixAll: 'unchanged',
       output: withAdded(kmsOnly, ban),
     },
     {
@@ -40,12 +41,13 @@ ruleTester(enc011, {
       code: aesOnly,
       requirements: { sse: ['AES256'] },
       errors: [{ target: '"Deny"', message: /although the requirements accept only AES256 \("sse": \["AES256"\]\)/ }],
+      fixAll: 'output',
       output: withAdded(aesOnly, ban),
     },
   ],
 });
 
-describe('ENC-011 fixes re-analysed', () => {
+tableSuite('ENC-011 fixes re-analysed', () => {
   it('the ban denies SSE-C uploads and nothing else', () => {
     const before = decisions(kmsOnly);
     const after = decisions(withAdded(kmsOnly, ban));

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { evaluatePolicy } from '../../../server/src/engine/evaluate';
 import { witnessToRequest } from '../../../server/src/engine/verdict';
 import { parsePolicy } from '../../../server/src/policy/parse';
 import { enc012 } from '../../../server/src/rules/encryption/ENC-012-sse-condition-on-other-actions';
 import { B, SSE, policy } from './enc-fixtures';
-import { ruleTester } from './rule-tester';
+import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';
 
 const deny = (action: string, resource: string, condition: string) =>
@@ -32,24 +32,27 @@ ruleTester(enc012, {
       name: 'RULES.md\'s example: s3:* on both ARNs with Null "true"',
       code: everything,
       errors: [{ target: '"s3:*"', severity: 'error', message: /^Statement "D" denies s3:GetObject, s3:ListBucket, s3:DeleteObject, s3:GetBucketPolicy, s3:PutBucketEncryption and every other request that never carries the encryption headers/ }],
+      fixAll: 'output',
       output: narrowed,
     },
     {
       name: 'GetObject listed beside PutObject',
       code: putAndGet,
       errors: [{ target: '["s3:PutObject", "s3:GetObject"]', message: /denies s3:GetObject and every other request/ }],
+      fixAll: 'output',
       output: putOnly,
     },
     {
       name: 'NotAction: reported, no automatic narrowing',
       code: policy(deny('"NotAction": "s3:GetObject"', bothArns, `{"Null": {"${SSE}": "true"}}`)),
       errors: [{ target: '"s3:GetObject"', message: /denies s3:ListBucket, s3:DeleteObject/ }],
+      fixAll: 'output',
       output: policy(deny('"NotAction": "s3:GetObject"', bothArns, `{"Null": {"${SSE}": "true"}}`)),
     },
   ],
 });
 
-describe('ENC-012 fixes re-analysed', () => {
+tableSuite('ENC-012 fixes re-analysed', () => {
   it('reads are no longer denied; uploads keep their decisions', () => {
     assert.equal(getDenied(everything), true);
     assert.equal(getDenied(narrowed), false);

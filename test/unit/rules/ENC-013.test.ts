@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { evaluatePolicy } from '../../../server/src/engine/evaluate';
 import { witnessToRequest } from '../../../server/src/engine/verdict';
 import { parsePolicy } from '../../../server/src/policy/parse';
 import { enc013 } from '../../../server/src/rules/encryption/ENC-013-principal-star-denies-services';
 import { SSE, policy } from './enc-fixtures';
-import { ruleTester } from './rule-tester';
+import { ruleTester, tableSuite } from './rule-tester';
 
 const L = 'arn:aws:s3:::logs';
 const allowService = (service: string) =>
@@ -34,12 +34,14 @@ ruleTester(enc013, {
       name: 'server access logging under a header-required Deny',
       code: logging,
       errors: [{ target: '"*"', severity: 'warning', message: /^Statement "DenyUnencrypted" applies to every principal, so it also denies logging\.s3\.amazonaws\.com, which statement "AllowLogDelivery" lets write to the bucket: AWS services deliver objects without an encryption header \(S3 server access logging was reported denied/ }],
+      fixAll: 'unchanged',
       output: loggingFixed,
     },
     {
       name: 'VPC Flow Logs delivery under a KMS-only Deny written with {"AWS": "*"}',
       code: flowLogs,
       errors: [{ target: '{"AWS": "*"}', message: /also denies delivery\.logs\.amazonaws\.com/ }],
+      fixAll: 'unchanged',
       output: flowLogsFixed,
     },
     {
@@ -50,7 +52,7 @@ ruleTester(enc013, {
   ],
 });
 
-describe('ENC-013 fixes re-analysed', () => {
+tableSuite('ENC-013 fixes re-analysed', () => {
   it('the service delivers again; anonymous and IAM callers without the header stay denied', () => {
     assert.equal(denied(logging, 'logging.s3.amazonaws.com'), true);
     assert.equal(denied(loggingFixed, 'logging.s3.amazonaws.com'), false);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { evaluatePolicy } from '../../../server/src/engine/evaluate';
 import { witnessToRequest } from '../../../server/src/engine/verdict';
 import { parsePolicy } from '../../../server/src/policy/parse';
 import { enc014 } from '../../../server/src/rules/encryption/ENC-014-multipart-header-conditions';
 import { B, policy } from './enc-fixtures';
-import { ruleTester } from './rule-tester';
+import { ruleTester, tableSuite } from './rule-tester';
 
 const allowPut = (condition: string, action = 's3:PutObject') =>
   `{"Sid": "CrossAccountWrites", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222233334444:root"}, "Action": "${action}", "Resource": "${B}/*", "Condition": ${condition}}`;
@@ -36,6 +36,7 @@ ruleTester(enc014, {
       name: 'a Deny that fires without the header denies UploadPart; the fix tolerates its absence',
       code: denyAcl,
       errors: [{ target: '"s3:x-amz-acl"', message: /denies s3:PutObject requests without x-amz-acl, which includes every UploadPart and CompleteMultipartUpload/ }],
+      fixAll: 'unchanged',
       output: denyAclFixed,
     },
     {
@@ -46,7 +47,7 @@ ruleTester(enc014, {
   ],
 });
 
-describe('ENC-014 fixes re-analysed', () => {
+tableSuite('ENC-014 fixes re-analysed', () => {
   it('parts (no header) pass; a wrong ACL is still denied', () => {
     assert.equal(denied(denyAcl, {}), true);
     assert.equal(denied(denyAclFixed, {}), false);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { evaluatePolicy } from '../../../server/src/engine/evaluate';
 import { witnessToRequest } from '../../../server/src/engine/verdict';
 import { parsePolicy } from '../../../server/src/policy/parse';
 import { enc017 } from '../../../server/src/rules/encryption/ENC-017-writes-not-covered';
 import { B, KEY, KEY_ID, SSE, policy } from './enc-fixtures';
-import { ruleTester } from './rule-tester';
+import { ruleTester, tableSuite } from './rule-tester';
 
 const OTHER = 'arn:aws:kms:eu-west-1:999999999999:key/other';
 const deny = (sid: string, action: string, condition: string) =>
@@ -39,6 +39,7 @@ ruleTester(enc017, {
       code: pinOnly,
       requirements: keyRequired,
       errors: [{ target: '"s3:PutObject"', severity: 'info', message: /^Encryption is enforced on s3:PutObject only; other writes that carry the encryption headers are not denied: s3:ReplicateObject \(replication; replicas keep the source object's encryption\) with aws:kms and a key the policy does not name, which statement "OnlyOurKey" denies for s3:PutObject; s3:UpdateObjectEncryption/ }],
+      fixAll: 'unchanged',
       output: pinFixed,
     },
     {
@@ -46,6 +47,7 @@ ruleTester(enc017, {
       code: both,
       requirements: kmsRequired,
       errors: [{ target: '["s3:PutObject"]', message: /s3:ReplicateObject .* with AES256, which statement "OnlyKms" denies for s3:PutObject/ }],
+      fixAll: 'unchanged',
       output: bothFixed,
     },
     {
@@ -53,12 +55,13 @@ ruleTester(enc017, {
       code: policy(deny('OnlyOurKey', '["s3:PutObject"]', pinCondition)),
       requirements: keyRequired,
       errors: [{ target: '["s3:PutObject"]' }],
+      fixAll: 'unchanged',
       output: pinFixed,
     },
   ],
 });
 
-describe('ENC-017 fixes re-analysed', () => {
+tableSuite('ENC-017 fixes re-analysed', () => {
   it('replication and re-encryption with another key are denied after the fix', () => {
     const other = { [SSE]: 'aws:kms', [KEY_ID]: OTHER };
     for (const action of ['s3:ReplicateObject', 's3:UpdateObjectEncryption']) {

@@ -30,5 +30,21 @@ ruleTester(enc018, {
       code: policy(allow('arn:aws:iam::111122223333:role/app', 'OwnApp'), allow('arn:aws:iam::222233334444:role/partner'), pin('alias/aws/s3')),
       errors: [{ target: '"alias/aws/s3"', message: /lets account 222233334444 upload or read objects/ }],
     },
+    {
+      name: 'with exactly one key required ("kmsKeyArns"), the fix pins it (not safe: the partner needs grants in its key policy)',
+      code: policy(allow('arn:aws:iam::222233334444:root'), pin('arn:aws:kms:us-east-1:111122223333:alias/aws/s3')),
+      requirements: { kmsKeyArns: [KEY] },
+      errors: [{ target: '"arn:aws:kms:us-east-1:111122223333:alias/aws/s3"', message: /aws\/s3 AWS managed key/ }],
+      fixAll: 'unchanged',
+      output: policy(allow('arn:aws:iam::222233334444:root'), pin(KEY)),
+    },
+    {
+      name: 'with two keys required the choice is the author\'s: no fix',
+      code: policy(allow('222233334444'), pin('arn:aws:kms:us-east-1:111122223333:alias/app')),
+      requirements: { kmsKeyArns: [KEY, KEY.replace('1234abcd', '5678abcd')] },
+      errors: [{ target: '"arn:aws:kms:us-east-1:111122223333:alias/app"', message: /is an alias/ }],
+      fixAll: 'output',
+      output: policy(allow('222233334444'), pin('arn:aws:kms:us-east-1:111122223333:alias/app')),
+    },
   ],
 });

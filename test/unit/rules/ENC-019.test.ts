@@ -3,6 +3,8 @@ import { ruleTester } from './rule-tester';
 
 const policy = (condition: string) =>
   `{"Version": "2012-10-17", "Statement": [{"Sid": "Ctx", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*", "Condition": ${condition}}]}`;
+/** The statement once its only (always-true) test is removed: a Deny of every upload, as it already was. */
+const UNCONDITIONAL = '{"Version": "2012-10-17", "Statement": [{"Sid": "Ctx", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*"}]}';
 
 ruleTester(enc019, {
   valid: [
@@ -15,11 +17,17 @@ ruleTester(enc019, {
       name: 'the encryption-context header',
       code: policy('{"StringNotEquals": {"s3:x-amz-server-side-encryption-context": "eyJwcm9qZWN0IjoiYXBwIn0="}}'),
       errors: [{ target: '"s3:x-amz-server-side-encryption-context"', severity: 'info', message: /^A bucket policy cannot test the encryption context header: S3 has no condition key for it, so "s3:x-amz-server-side-encryption-context" is never present, so "StringNotEquals" on it is always true\. Restrict the encryption context in the KMS key policy/ }],
+      // The always-true test goes (not safe for "fix all": the Deny is left with no condition).
+      fixAll: 'unchanged',
+      output: UNCONDITIONAL,
     },
     {
       name: 'the Bucket Key header',
       code: policy('{"StringEquals": {"x-amz-server-side-encryption-bucket-key-enabled": "true"}}'),
       errors: [{ target: '"x-amz-server-side-encryption-bucket-key-enabled"', message: /Bucket Key header.*never true and the statement never applies\. Enable S3 Bucket Keys in the bucket's default encryption instead\.$/ }],
+      // A never-true test keeps the statement dead: removing it would bring it to life, so no fix.
+      fixAll: 'output',
+      output: policy('{"StringEquals": {"x-amz-server-side-encryption-bucket-key-enabled": "true"}}'),
     },
     {
       name: 'Bucket Keys cannot be required by a policy (RULES.md example)',
@@ -30,16 +38,22 @@ ruleTester(enc019, {
       name: 'the encryption-context header beside another condition',
       code: policy('{"StringNotEquals": {"s3:x-amz-server-side-encryption-context": "x"}, "Bool": {"aws:SecureTransport": "false"}}'),
       errors: [{ target: '"s3:x-amz-server-side-encryption-context"', message: /encryption context header.*"StringNotEquals" on it is always true/ }],
+      fixAll: 'output',
+      output: policy('{"Bool": {"aws:SecureTransport": "false"}}'),
     },
     {
       name: 'the encryption-context header with IfExists',
       code: policy('{"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption-context": "x"}}'),
       errors: [{ target: '"s3:x-amz-server-side-encryption-context"', message: /"StringNotEqualsIfExists" on it is always true/ }],
+      fixAll: 'unchanged',
+      output: UNCONDITIONAL,
     },
     {
       name: 'a KMS context key in a bucket policy',
       code: policy('{"StringNotLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::b/*"}}'),
       errors: [{ target: '"kms:EncryptionContext:aws:s3:arn"', message: /is a KMS key: it is in requests to KMS, never in the S3 requests a bucket policy sees, so "StringNotLike" on it is always true/ }],
+      fixAll: 'unchanged',
+      output: UNCONDITIONAL,
     },
   ],
 });

@@ -17,11 +17,13 @@ ruleTester(grm003, {
       code: st('"deny"'),
       errors: [{ target: '"deny"', message: /case-sensitive.*Change it to "Deny"/ }],
       output: st('"Deny"'),
+      fixAll: 'output',
     },
-    { name: 'upper case', code: st('"ALLOW"'), errors: [{ target: '"ALLOW"' }], output: st('"Allow"') },
-    { name: 'stray spaces', code: st('" Deny "'), errors: [{ target: '" Deny "' }], output: st('"Deny"') },
-    { name: 'inflected', code: st('"Denied"'), errors: [{ target: '"Denied"', message: /"Deny"/ }], output: st('"Deny"') },
-    { name: 'typo', code: st('"Alow"'), errors: [{ target: '"Alow"', message: /"Allow"/ }], output: st('"Allow"') },
+    // Case and spaces are safe for "fix all"; a guess is not (Allow and Deny are opposites).
+    { name: 'upper case', code: st('"ALLOW"'), errors: [{ target: '"ALLOW"' }], output: st('"Allow"'), fixAll: 'output' },
+    { name: 'stray spaces', code: st('" Deny "'), errors: [{ target: '" Deny "' }], output: st('"Deny"'), fixAll: 'output' },
+    { name: 'inflected', code: st('"Denied"'), errors: [{ target: '"Denied"', message: /"Deny"/ }], output: st('"Deny"'), fixAll: 'unchanged' },
+    { name: 'typo', code: st('"Alow"'), errors: [{ target: '"Alow"', message: /"Allow"/ }], output: st('"Allow"'), fixAll: 'unchanged' },
     {
       name: 'no close name: no fix',
       code: st('"Permit"'),

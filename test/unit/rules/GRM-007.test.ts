@@ -32,24 +32,28 @@ ruleTester(grm007, {
         { target: '"s3:CreateMultipartUpload"', message: /API operation, not an IAM action.*"s3:PutObject"/ },
         { target: '"s3:UploadPart"', message: /authorised by "s3:PutObject"/ },
       ],
+      fixAll: 'output',
       output: bucketSt('"Action": ["s3:PutObject"]'),
     },
     {
       name: 'API name next to the action it maps to is removed',
       code: bucketSt('"Action": ["s3:PutObject", "s3:CopyObject", "s3:GetObject"]'),
       errors: [{ target: '"s3:CopyObject"', message: /"s3:PutObject"/ }],
+      fixAll: 'output',
       output: bucketSt('"Action": ["s3:PutObject", "s3:GetObject"]'),
     },
     {
       name: 'typo gets the nearest action',
       code: bucketSt('"Action": "s3:PutObjects"'),
       errors: [{ target: '"s3:PutObjects"', message: /Unknown action "s3:PutObjects".*Did you mean "s3:PutObject"/ }],
+      fixAll: 'unchanged',
       output: bucketSt('"Action": "s3:PutObject"'),
     },
     {
       name: 'HeadObject is authorised by GetObject',
       code: bucketSt('"Action": "s3:HeadObject"'),
       errors: [{ target: '"s3:HeadObject"' }],
+      fixAll: 'output',
       output: bucketSt('"Action": "s3:GetObject"'),
     },
     {
@@ -61,6 +65,7 @@ ruleTester(grm007, {
         { target: '"s3:"', message: /not of the form/ },
       ],
       // The second repair would duplicate the first, so it removes the item instead.
+      fixAll: 'output',
       output: bucketSt('"Action": ["s3:GetObject", "s3:"]'),
     },
     {
@@ -86,6 +91,7 @@ ruleTester(grm007, {
       name: 'unknown action in NotAction',
       code: bucketSt('"NotAction": ["s3:GetObjects"]'),
       errors: [{ target: '"s3:GetObjects"', message: /Did you mean "s3:GetObject"/ }],
+      fixAll: 'unchanged',
       output: bucketSt('"NotAction": ["s3:GetObject"]'),
     },
     {

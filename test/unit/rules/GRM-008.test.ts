@@ -20,24 +20,28 @@ ruleTester(grm008, {
       bucketName: 'example-bucket',
       code: doc(st('"Resource": "*"')),
       errors: [{ target: '"*"', occurrence: 2, message: /"Resource": "\*" is not allowed in a bucket policy.*Policy has invalid resource/, severity: 'error' }],
+      fixAll: 'output',
       output: doc(st(both)),
     },
     {
       name: '"*" with the bucket inferred from the other statements',
       code: doc(st('"Resource": "*"'), st('"Resource": "arn:aws:s3:::example-bucket/*"')),
       errors: [{ target: '"*"', occurrence: 2 }],
+      fixAll: 'output',
       output: doc(st(both), st('"Resource": "arn:aws:s3:::example-bucket/*"')),
     },
     {
       name: '"*" in an array that already has the bucket ARN',
       code: doc(st('"Resource": ["arn:aws:s3:::example-bucket", "*"]')),
       errors: [{ target: '"*"', occurrence: 2 }],
+      fixAll: 'output',
       output: doc(st(both)),
     },
     {
       name: '"*" with no way to know the bucket: no fix',
       code: doc(st('"Resource": "*"')),
       errors: [{ target: '"*"', occurrence: 2, message: /arn:aws:s3:::BUCKET/ }],
+      fixAll: 'output',
       output: doc(st('"Resource": "*"')),
     },
     {
@@ -45,6 +49,7 @@ ruleTester(grm008, {
       bucketName: 'example-bucket',
       code: doc('{"Effect": "Deny", "Principal": "*", "Action": "s3:*"}'),
       errors: [{ target: '{', occurrence: 2, message: /has no "Resource"/ }],
+      fixAll: 'unchanged',
       output: doc(`{"Effect": "Deny", "Principal": "*", "Action": "s3:*", ${both}}`),
     },
     {
@@ -52,6 +57,7 @@ ruleTester(grm008, {
       bucketName: 'example-bucket',
       code: '{\n  "Statement": [\n    {\n      "Effect": "Deny",\n      "Principal": "*",\n      "Action": "s3:*"\n    }\n  ]\n}',
       errors: [{ target: '{', occurrence: 2 }],
+      fixAll: 'unchanged',
       output: '{\n  "Statement": [\n    {\n      "Effect": "Deny",\n      "Principal": "*",\n      "Action": "s3:*",\n      "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]\n    }\n  ]\n}',
     },
     {
@@ -59,6 +65,7 @@ ruleTester(grm008, {
       bucketName: 'example-bucket',
       code: doc(st('"Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::other-bucket/*"]')),
       errors: [{ target: '"arn:aws:s3:::other-bucket/*"', message: /names bucket "other-bucket", but this is the policy of bucket "example-bucket"/ }],
+      fixAll: 'unchanged',
       output: doc(st(both)),
     },
     {
@@ -75,6 +82,7 @@ ruleTester(grm008, {
       name: 'a space before /*',
       code: doc(st('"Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket /*"]')),
       errors: [{ target: '"arn:aws:s3:::example-bucket /*"', message: /contains whitespace/ }],
+      fixAll: 'output',
       output: doc(st(both)),
     },
     {
@@ -87,6 +95,7 @@ ruleTester(grm008, {
         { target: '"arn:aws:s3:::<bucket_name>/*"', message: /placeholder/ },
         { target: '"arn:aws:s3:::YOUR_BUCKET_NAME/*"', message: /placeholder/ },
       ],
+      fixAll: 'output',
       output: doc(st('"Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*", "arn:aws:s3:::example-bucket/*", "arn:aws:s3:::example-bucket/*"]')),
     },
     {
@@ -98,12 +107,14 @@ ruleTester(grm008, {
       name: 'wrong partition among China ARNs',
       code: doc(st('"Resource": ["arn:aws-cn:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]'), st('"Resource": "arn:aws-cn:s3:::example-bucket/*"')),
       errors: [{ target: '"arn:aws:s3:::example-bucket/*"', message: /partition "aws" while the rest of the policy uses "aws-cn"/ }],
+      fixAll: 'unchanged',
       output: doc(st('"Resource": ["arn:aws-cn:s3:::example-bucket", "arn:aws-cn:s3:::example-bucket/*"]'), st('"Resource": "arn:aws-cn:s3:::example-bucket/*"')),
     },
     {
       name: 'misspelt partition',
       code: doc(st('"Resource": "arn:aws-china:s3:::example-bucket/*"')),
       errors: [{ target: '"arn:aws-china:s3:::example-bucket/*"', message: /not an AWS partition.*"arn:aws-cn:s3:::example-bucket\/\*"/ }],
+      fixAll: 'unchanged',
       output: doc(st('"Resource": "arn:aws-cn:s3:::example-bucket/*"')),
     },
     {
@@ -111,6 +122,7 @@ ruleTester(grm008, {
       bucketName: 'example-bucket',
       code: doc(st('"Resource": "arn:aws:s3:::example-*/*"')),
       errors: [{ target: '"arn:aws:s3:::example-*/*"', message: /probably rejects/ }],
+      fixAll: 'output',
       output: doc(st('"Resource": "arn:aws:s3:::example-bucket/*"')),
     },
     {

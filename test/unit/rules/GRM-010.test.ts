@@ -19,30 +19,35 @@ ruleTester(grm010, {
       name: 'missing Resource (RULES.md example)',
       code: doc(st('')),
       errors: [{ target: '{', occurrence: 2, severity: 'error', message: /statement "Allow use" has no "Resource".*silently does nothing/ }],
+      fixAll: 'output',
       output: doc(st(', "Resource": "*"')),
     },
     {
       name: 'missing Resource in a multi-line statement',
       code: '{\n  "Statement": [\n    {\n      "Effect": "Allow",\n      "Principal": {"AWS": "arn:aws:iam::111122223333:root"},\n      "Action": "kms:*"\n    }\n  ]\n}',
       errors: [{ target: '{', occurrence: 2 }],
+      fixAll: 'output',
       output: '{\n  "Statement": [\n    {\n      "Effect": "Allow",\n      "Principal": {"AWS": "arn:aws:iam::111122223333:root"},\n      "Action": "kms:*",\n      "Resource": "*"\n    }\n  ]\n}',
     },
     {
       name: 'an empty statement object',
       code: doc('{}'),
       errors: [{ target: '{', occurrence: 2, message: /has no "Resource"/ }],
+      fixAll: 'unchanged',
       output: doc('{"Resource": "*"}'),
     },
     {
       name: 'alias ARN',
       code: doc(st(', "Resource": "arn:aws:kms:us-east-1:111122223333:alias/app"')),
       errors: [{ target: '"arn:aws:kms:us-east-1:111122223333:alias/app"', severity: 'warning', message: /alias ARN.*matches nothing/ }],
+      fixAll: 'output',
       output: doc(st(', "Resource": "*"')),
     },
     {
       name: 'a key ARN pattern',
       code: doc(st(', "Resource": "arn:aws:kms:*:111122223333:key/*"')),
       errors: [{ target: '"arn:aws:kms:*:111122223333:key/*"', severity: 'warning', message: /is a pattern/ }],
+      fixAll: 'output',
       output: doc(st(', "Resource": "*"')),
     },
     {
@@ -52,6 +57,7 @@ ruleTester(grm010, {
         { target: `"${KEY}"`, severity: 'warning', message: /2 different key ARNs.*probably do nothing/ },
         { target: `"${OTHER_KEY}"`, severity: 'warning' },
       ],
+      fixAll: 'output',
       output: doc(st(`, "Resource": "${KEY}"`), st(`, "Resource": ["*", "${OTHER_KEY}"]`)),
     },
     {

@@ -17,12 +17,14 @@ ruleTester(grm011, {
       name: 'NullIfExists (RULES.md example)',
       code: doc('{"NullIfExists": {"s3:x-amz-server-side-encryption": "true"}}'),
       errors: [{ target: '"NullIfExists"', severity: 'error', message: /IfExists cannot be added to Null.*use "Null"/ }],
+      fixAll: 'output',
       output: doc('{"Null": {"s3:x-amz-server-side-encryption": "true"}}'),
     },
     {
       name: 'NullIfExists with a set prefix keeps it',
       code: doc('{"ForAnyValue:NullIfExists": {"aws:TagKeys": "true"}}'),
       errors: [{ target: '"ForAnyValue:NullIfExists"' }],
+      fixAll: 'output',
       output: doc('{"ForAnyValue:Null": {"aws:TagKeys": "true"}}'),
     },
     {
@@ -33,18 +35,21 @@ ruleTester(grm011, {
         { target: '"ForAnyValues:StringLike"', message: /"ForAnyValue:StringLike"/ },
         { target: '"Boolean"', message: /"Bool"/ },
       ],
+      fixAll: 'unchanged',
       output: doc('{"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}, "ForAnyValue:StringLike": {"aws:TagKeys": "a*"}, "Bool": {"aws:SecureTransport": "false"}}'),
     },
     {
       name: 'non-canonical casing is a soft warning',
       code: doc('{"stringNotEqualsIfexists": {"s3:x-amz-server-side-encryption": "aws:kms"}}'),
       errors: [{ target: '"stringNotEqualsIfexists"', severity: 'warning', message: /whether other casings are accepted is not documented.*"StringNotEqualsIfExists"/ }],
+      fixAll: 'output',
       output: doc('{"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms"}}'),
     },
     {
       name: 'no rename when the target already exists (GRM-001 merges duplicates)',
       code: doc('{"StringEqual": {"a:b": "c"}, "StringEquals": {"d:e": "f"}}'),
       errors: [{ target: '"StringEqual"', message: /Did you mean "StringEquals"/ }],
+      fixAll: 'output',
       output: doc('{"StringEqual": {"a:b": "c"}, "StringEquals": {"d:e": "f"}}'),
     },
     {
@@ -76,6 +81,7 @@ ruleTester(grm011, {
       name: 'empty Condition is removed',
       code: doc('{}'),
       errors: [{ target: '{}', severity: 'warning', message: /is empty/ }],
+      fixAll: 'output',
       output: '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}]}',
     },
     {
@@ -85,6 +91,7 @@ ruleTester(grm011, {
         { target: '{}', severity: 'warning', message: /"StringEquals" has no condition keys/ },
         { target: '[]', severity: 'warning', message: /empty list of values/ },
       ],
+      fixAll: 'output',
       output: doc('{"Bool": {"aws:SecureTransport": []}}'),
     },
   ],

@@ -21,6 +21,7 @@ ruleTester(grm012, {
       name: 'two Boolean values (RULES.md example)',
       code: doc('{"Bool": {"aws:SecureTransport": ["false", "no"]}}'),
       errors: [{ target: '["false", "no"]', severity: 'error', message: /has 2 values, but Bool takes exactly one.*"no" is not a Boolean.*Write "false"/ }],
+      fixAll: 'output',
       output: doc('{"Bool": {"aws:SecureTransport": "false"}}'),
     },
     {
@@ -47,18 +48,21 @@ ruleTester(grm012, {
         { target: '"TLS1.2"', message: /Write "1.2"/ },
         { target: '"ten"', message: /Use a plain number/ },
       ],
+      fixAll: 'output',
       output: doc('{"NumericLessThan": {"s3:TlsVersion": "1.2"}, "NumericGreaterThan": {"s3:signatureAge": ["1.2", "ten"]}}'),
     },
     {
       name: 'Date with non-dates',
       code: doc('{"DateLessThan": {"aws:CurrentTime": ["31/01/2026", "2026-13-01", " 2026-01-31"]}}'),
       errors: [{ target: '"31/01/2026"', message: /not a date.*ISO 8601/ }, { target: '"2026-13-01"' }, { target: '" 2026-01-31"' }],
+      fixAll: 'output',
       output: doc('{"DateLessThan": {"aws:CurrentTime": ["31/01/2026", "2026-13-01", "2026-01-31"]}}'),
     },
     {
       name: 'IpAddress with non-CIDR',
       code: doc('{"IpAddress": {"aws:SourceIp": ["203.0.113.0/33", "10.0.0.256", "203.0.113.0 /24", "any"]}}'),
       errors: [{ target: '"203.0.113.0/33"', message: /CIDR/ }, { target: '"10.0.0.256"' }, { target: '"203.0.113.0 /24"' }, { target: '"any"' }],
+      fixAll: 'output',
       output: doc('{"IpAddress": {"aws:SourceIp": ["203.0.113.0/33", "10.0.0.256", "203.0.113.0/24", "any"]}}'),
     },
     {
@@ -68,12 +72,14 @@ ruleTester(grm012, {
         { target: '"kms:EncryptionContext:aws:s3:arn"', severity: 'error', message: /"ArnLike" compares ARNs, but "kms:EncryptionContext:aws:s3:arn" is a String key.*Use "StringLike"/ },
         { target: '"example-bucket"', message: /is not an ARN/ },
       ],
+      fixAll: 'output',
       output: doc('{"StringLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::example-bucket/*"}, "ArnEquals": {"aws:SourceArn": "example-bucket"}}'),
     },
     {
       name: 'String operator on s3:TlsVersion',
       code: doc('{"StringNotEquals": {"s3:TlsVersion": "1.2"}}'),
       errors: [{ target: '"s3:TlsVersion"', severity: 'error', message: /compares text, but "s3:TlsVersion" is a Numeric key.*Use "NumericNotEquals"/ }],
+      fixAll: 'output',
       output: doc('{"NumericNotEquals": {"s3:TlsVersion": "1.2"}}'),
     },
     {
@@ -95,12 +101,14 @@ ruleTester(grm012, {
       name: 'mixed JSON types in one list',
       code: doc('{"NumericLessThan": {"s3:max-keys": [1, "2"]}}'),
       errors: [{ target: '[1, "2"]', message: /mix JSON types \(number, string\)/ }],
+      fixAll: 'output',
       output: doc('{"NumericLessThan": {"s3:max-keys": ["1", "2"]}}'),
     },
     {
       name: 'set prefix and IfExists do not change the value rules',
       code: doc('{"ForAnyValue:NumericLessThanIfExists": {"s3:TlsVersion": "v1.2"}}'),
       errors: [{ target: '"v1.2"' }],
+      fixAll: 'output',
       output: doc('{"ForAnyValue:NumericLessThanIfExists": {"s3:TlsVersion": "1.2"}}'),
     },
     {

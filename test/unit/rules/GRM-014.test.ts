@@ -19,6 +19,7 @@ ruleTester(grm014, {
       name: 'duplicate in a bucket policy',
       code: bucket('"DenyHttp"', '"Other"', '"DenyHttp"'),
       errors: [{ target: '"DenyHttp"', occurrence: 2, message: /already used by statement 1: AWS may accept it/, severity: 'warning' }],
+      fixAll: 'output',
       output: bucket('"DenyHttp"', '"Other"', '"DenyHttp2"'),
     },
     {
@@ -32,6 +33,7 @@ ruleTester(grm014, {
       kind: 'identity-policy',
       code: identity('"deny-http"'),
       errors: [{ target: '"deny-http"', message: /other than letters and digits.*Use "DenyHttp"/, severity: 'error' }],
+      fixAll: 'output',
       output: identity('"DenyHttp"'),
     },
     {
@@ -39,6 +41,7 @@ ruleTester(grm014, {
       kind: 'identity-policy',
       code: identity('"Allow read of reports"'),
       errors: [{ target: '"Allow read of reports"', severity: 'error' }],
+      fixAll: 'output',
       output: identity('"AllowReadOfReports"'),
     },
     {
@@ -46,6 +49,7 @@ ruleTester(grm014, {
       kind: 'identity-policy',
       code: identity('"Read"', '"Read"'),
       errors: [{ target: '"Read"', occurrence: 2, message: /IAM requires unique Sids/, severity: 'error' }],
+      fixAll: 'output',
       output: identity('"Read"', '"Read2"'),
     },
     {
@@ -57,6 +61,7 @@ ruleTester(grm014, {
         { target: '"deny-http"', occurrence: 2, message: /Use "DenyHttp2"/ },
         { target: '"deny-http"', occurrence: 2, message: /already used/ },
       ],
+      fixAll: 'output',
       output: identity('"DenyHttp"', '"DenyHttp2"'),
     },
     {
@@ -64,6 +69,7 @@ ruleTester(grm014, {
       kind: 'identity-policy',
       code: identity('"DenyHttp"', '"deny_http"'),
       errors: [{ target: '"deny_http"', message: /Use "DenyHttp2"/ }],
+      fixAll: 'output',
       output: identity('"DenyHttp"', '"DenyHttp2"'),
     },
     {
@@ -71,6 +77,7 @@ ruleTester(grm014, {
       kind: 'identity-policy',
       code: identity('"--"'),
       errors: [{ target: '"--"', message: /Use only A–Z/ }],
+      fixAll: 'output',
       output: identity('"--"'),
     },
   ],

@@ -24,6 +24,7 @@ ruleTester(grm017, {
       code: doc(st('"s3:PutObject"', '{"Bool": {"s3:x-amz-server-side-encryption-bucket-key-enabled": "true"}}')),
       errors: [{ target: '"s3:x-amz-server-side-encryption-bucket-key-enabled"', severity: 'error', message: /does not exist: there is no condition key for the Bucket Key header.*never true and the statement never applies/ }],
       // Removing it would bring the dead Deny to life: no fix.
+      fixAll: 'output',
       output: doc(st('"s3:PutObject"', '{"Bool": {"s3:x-amz-server-side-encryption-bucket-key-enabled": "true"}}')),
     },
     {
@@ -31,6 +32,7 @@ ruleTester(grm017, {
       kind: 'identity-policy', // in a bucket policy ENC-019 reports these headers
       code: doc(st('"s3:PutObject"', '{"StringNotEquals": {"s3:x-amz-server-side-encryption-context": "x"}, "Bool": {"aws:SecureTransport": "false"}}')),
       errors: [{ target: '"s3:x-amz-server-side-encryption-context"', message: /encryption-context header.*always true/ }],
+      fixAll: 'output',
       output: doc(st('"s3:PutObject"', '{"Bool": {"aws:SecureTransport": "false"}}')),
     },
     {
@@ -38,6 +40,7 @@ ruleTester(grm017, {
       kind: 'identity-policy', // in a bucket policy ENC-019 reports these headers
       code: doc(st('"s3:PutObject"', '{"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption-context": "x"}}')),
       errors: [{ target: '"s3:x-amz-server-side-encryption-context"' }],
+      fixAll: 'unchanged',
       output: doc(withoutCondition('"s3:PutObject"')),
     },
     {
@@ -57,24 +60,29 @@ ruleTester(grm017, {
       name: 'a key without the service prefix',
       code: doc(st('"s3:PutObject"', '{"StringNotEquals": {"x-amz-server-side-encryption": "aws:kms"}}')),
       errors: [{ target: '"x-amz-server-side-encryption"', message: /is not a condition key: keys are written "service:name".*Did you mean "s3:x-amz-server-side-encryption"/ }],
+      // Only the prefix is missing: the text decides the key, so "fix all" renames it.
+      fixAll: 'output',
       output: doc(st('"s3:PutObject"', '{"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}')),
     },
     {
       name: 'spaces around a key',
       code: doc(st('"s3:*"', '{"Bool": {" aws:SecureTransport": "false"}}')),
       errors: [{ target: '" aws:SecureTransport"', message: /has spaces around the key name.*Did you mean "aws:SecureTransport"/ }],
+      fixAll: 'output',
       output: doc(st('"s3:*"', '{"Bool": {"aws:SecureTransport": "false"}}')),
     },
     {
       name: 'SSE keys on actions that never carry them',
       code: doc(st('["s3:GetObject", "s3:ListBucket"]', '{"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}')),
       errors: [{ target: '"s3:x-amz-server-side-encryption"', severity: 'warning', message: /never in the request context of this statement's actions \(s3:GetObject, s3:ListBucket\).*always true.*Conditions do not apply to combination/ }],
+      fixAll: 'unchanged',
       output: doc(withoutCondition('["s3:GetObject", "s3:ListBucket"]')),
     },
     {
       name: 'mismatch on a dead Allow: removing the key would revive it, so no fix',
       code: doc(st('"s3:GetObject"', '{"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}', 'Allow')),
       errors: [{ target: '"s3:x-amz-server-side-encryption"', severity: 'warning', message: /never true and the statement never applies/ }],
+      fixAll: 'output',
       output: doc(st('"s3:GetObject"', '{"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}', 'Allow')),
     },
     {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { analyze, runRule } from '../../../server/src/analyze';
 import { compilePolicy } from '../../../server/src/engine/evaluate';
 import { parsePolicy } from '../../../server/src/policy/parse';
 import { DEFAULT_REQUIREMENTS } from '../../../server/src/requirements';
 import { mis003 } from '../../../server/src/rules/mistakes/MIS-003-lockout-deny';
 import { EXAMPLES } from '../../helpers/paths';
-import { ruleTester, type InvalidCase } from './rule-tester';
+import { ruleTester, type InvalidCase, tableSuite } from './rule-tester';
 
 const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
 const BOTH = '["arn:aws:s3:::b", "arn:aws:s3:::b/*"]';
@@ -29,12 +29,14 @@ const invalid: InvalidCase[] = [
       severity: 'error',
       message: /^Statement "Lock" locks out every caller: it denies everyone every S3 action on bucket "b" whenever the request uses HTTPS \("Bool": \{"aws:SecureTransport": "true"\}\), which every ordinary request matches\. For example, it denies arn:aws:sts::111122223333:assumed-role\/Admin\/session calling s3:GetObject on arn:aws:s3:::b\/example over HTTPS \(TLS 1\.3\)\. An explicit Deny overrides every Allow, administrators' included; .*root user.*Deny when "aws:SecureTransport" is "false" \(requests over HTTP\) instead; TLS-005 reports the inverted test itself\.$/,
     }],
+    fixAll: 'output',
     output: policy(deny('{"Bool": {"aws:SecureTransport": "false"}}'), allowAdmin),
   },
   {
     name: 'a JSON true stays a JSON Boolean; multi-line layout is kept',
     code: `{\n  "Statement": [\n    ${deny('{"Bool": {"aws:SecureTransport": true}}')}\n  ]\n}`,
     errors: [{ target: '"Deny"', severity: 'error', message: recovery }],
+    fixAll: 'output',
     output: `{\n  "Statement": [\n    ${deny('{"Bool": {"aws:SecureTransport": false}}')}\n  ]\n}`,
   },
   {
@@ -46,6 +48,7 @@ const invalid: InvalidCase[] = [
       severity: 'error',
       message: /^Statement "RequireSse" locks out every caller: it denies everyone every S3 action on bucket "b" whenever the request has no s3:x-amz-server-side-encryption header .*Only uploads \(s3:PutObject\) can send the encryption headers.*Only well-formed uploads \(s3:PutObject with aws:kms\) get past it\..*Narrow its Action to "s3:PutObject".*No automatic fix/,
     }],
+    fixAll: 'output',
     output: policy(httpsDeny, deny('{"Null": {"s3:x-amz-server-side-encryption": "true"}}', { sid: 'RequireSse' }), allowAdmin),
   },
   {
@@ -132,7 +135,7 @@ ruleTester(mis003, {
   invalid,
 });
 
-describe('MIS-003 on the shipped examples and fixed policies', () => {
+tableSuite('MIS-003 on the shipped examples and fixed policies', () => {
   for (const file of fs.readdirSync(EXAMPLES).filter(f => f.endsWith('.bucket-policy.json'))) {
     it(`reports nothing on examples/${file}`, () => {
       const text = fs.readFileSync(path.join(EXAMPLES, file), 'utf8');
@@ -149,7 +152,7 @@ describe('MIS-003 on the shipped examples and fixed policies', () => {
   }
 });
 
-describe('MIS-003 work stays bounded', () => {
+tableSuite('MIS-003 work stays bounded', () => {
   // A 20 KB-class policy: many named principals and object prefixes, and one lockout Deny.
   const tenants = Array.from({ length: 120 }, (_, i) =>
     `{"Sid": "Tenant${i}", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1111222233${String(i % 100).padStart(2, '0')}:role/app-${i}"}, "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::b/tenant-${i}/*", "Condition": {"IpAddress": {"aws:SourceIp": ["192.0.2.0/24", "203.0.113.0/24"]}}}`);

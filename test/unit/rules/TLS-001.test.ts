@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { runRule } from '../../../server/src/analyze';
 import { bucketVerdicts } from '../../../server/src/engine/verdict';
 import { parsePolicy } from '../../../server/src/policy/parse';
 import { DEFAULT_REQUIREMENTS } from '../../../server/src/requirements';
 import { tls001 } from '../../../server/src/rules/transport/TLS-001-no-http-deny';
-import { ruleTester, type InvalidCase } from './rule-tester';
+import { ruleTester, type InvalidCase, tableSuite } from './rule-tester';
 
 const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
 const denyHttp = (resource = '["arn:aws:s3:::b", "arn:aws:s3:::b/*"]', principal = '"*"', condition = '{"Bool": {"aws:SecureTransport": "false"}}') =>
@@ -20,30 +20,35 @@ const invalid: InvalidCase[] = [
     name: 'no HTTP Deny: one finding on "Statement" with the witness, and the fix adds the canonical Deny',
     code: policy(allowRead()),
     errors: [{ target: '"Statement"', severity: 'warning', message: /^HTTPS is not enforced for bucket "b": an anonymous caller can call s3:GetObject on arn:aws:s3:::b\/example over HTTP\. No statement denies/ }],
+    fixAll: 'output',
     output: withAdded(policy(allowRead())),
   },
   {
     name: 'a multi-line policy keeps its layout',
     code: `{\n  "Version": "2012-10-17",\n  "Statement": [\n    ${allowRead()}\n  ]\n}\n`,
     errors: [{ target: '"Statement"' }],
+    fixAll: 'output',
     output: `{\n  "Version": "2012-10-17",\n  "Statement": [\n    ${allowRead()},\n    ${added}\n  ]\n}\n`,
   },
   {
     name: 'a lone statement object becomes an array',
     code: `{"Version": "2012-10-17", "Statement": ${allowRead()}}`,
     errors: [{ target: '"Statement"' }],
+    fixAll: 'output',
     output: `{"Version": "2012-10-17", "Statement": [${allowRead()}, ${added}]}`,
   },
   {
     name: 'an HTTP Deny for one role only: on that statement, saying why the witness gets through',
     code: policy(denyHttp(undefined, '{"AWS": "arn:aws:iam::111122223333:role/app"}')),
     errors: [{ target: '"Deny"', message: /an anonymous caller can call s3:GetObject on arn:aws:s3:::b\/example over HTTP\. Statement "DenyHttp" tests aws:SecureTransport, but its Principal leaves out anonymous callers/ }],
+    fixAll: 'unchanged',
     output: withAdded(policy(denyHttp(undefined, '{"AWS": "arn:aws:iam::111122223333:role/app"}'))),
   },
   {
     name: 'an undecidable condition: worded softly',
     code: policy(denyHttp(undefined, undefined, '{"Bool": {"aws:SecureTransport": "false"}, "StringEquals": {"aws:PrincipalTag/team": "${aws:username}"}}')),
     errors: [{ target: '"Deny"', message: /^HTTPS is probably not enforced for bucket "b" \(the analysis could not decide every statement\): .* over HTTP\. .*its other conditions do not match this request/ }],
+    fixAll: 'unchanged',
     output: withAdded(policy(denyHttp(undefined, undefined, '{"Bool": {"aws:SecureTransport": "false"}, "StringEquals": {"aws:PrincipalTag/team": "${aws:username}"}}'))),
   },
   {
@@ -51,12 +56,14 @@ const invalid: InvalidCase[] = [
     code: '{"Version": "2012-10-17", "Statement": []}',
     bucketName: 'b',
     errors: [{ target: '"Statement"', message: /HTTPS is not enforced for bucket "b": an anonymous caller can call s3:GetObject on arn:aws:s3:::b\/example over HTTP/ }],
+    fixAll: 'output',
     output: `{"Version": "2012-10-17", "Statement": [${added}]}`,
   },
   {
     name: 'a Bool value that is not a Boolean: no second Deny (GRM-012 repairs the value)',
     code: policy(denyHttp(undefined, undefined, '{"Bool": {"aws:SecureTransport": "no"}}')),
     errors: [{ target: '"Deny"', message: /its value is not a Boolean, so it never matches an HTTP request/ }],
+    fixAll: 'output',
     output: policy(denyHttp(undefined, undefined, '{"Bool": {"aws:SecureTransport": "no"}}')),
   },
 ];
@@ -75,7 +82,7 @@ ruleTester(tls001, {
   invalid,
 });
 
-describe('TLS-001 fixes: the fixed policy enforces HTTPS', () => {
+tableSuite('TLS-001 fixes: the fixed policy enforces HTTPS', () => {
   for (const c of invalid) {
     if (c.output === undefined || c.output === c.code) continue;
     it(c.name!, () => {

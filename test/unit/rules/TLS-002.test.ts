@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { runRule } from '../../../server/src/analyze';
 import { bucketVerdicts } from '../../../server/src/engine/verdict';
 import { parsePolicy } from '../../../server/src/policy/parse';
 import { DEFAULT_REQUIREMENTS } from '../../../server/src/requirements';
 import { tls002 } from '../../../server/src/rules/transport/TLS-002-http-deny-misses-bucket';
-import { ruleTester, type InvalidCase } from './rule-tester';
+import { ruleTester, type InvalidCase, tableSuite } from './rule-tester';
 
 const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
 const denyHttp = (resource: string, action = '"s3:*"') =>
@@ -38,30 +38,35 @@ const invalid: InvalidCase[] = [
       severity: 'warning',
       message: /^HTTPS is not enforced for bucket "b": an anonymous caller can call s3:ListBucket on arn:aws:s3:::b over HTTP\. Statement "DenyHttp" denies HTTP only for "arn:aws:s3:::b\/\*", not for the bucket itself.*Add "arn:aws:s3:::b" to its Resource\.$/,
     }],
+    fixAll: 'output',
     output: policy(denyHttp('["arn:aws:s3:::b", "arn:aws:s3:::b/*"]')),
   },
   {
     name: 'a one-line array: the bucket ARN goes first',
     code: policy(denyHttp('["arn:aws:s3:::b/*"]')),
     errors: [{ target: '["arn:aws:s3:::b/*"]' }],
+    fixAll: 'output',
     output: policy(denyHttp('["arn:aws:s3:::b", "arn:aws:s3:::b/*"]')),
   },
   {
     name: 'a multi-line array keeps one ARN per line',
     code: multiLine(['arn:aws:s3:::b/*']),
     errors: [{ target: multiLineTarget }],
+    fixAll: 'output',
     output: multiLine(['arn:aws:s3:::b', 'arn:aws:s3:::b/*']),
   },
   {
     name: 'only the bucket ARN: the witness is an object call, the fix adds BUCKET/*',
     code: policy(denyHttp('"arn:aws:s3:::b"')),
     errors: [{ target: '"arn:aws:s3:::b"', message: /an anonymous caller can call s3:GetObject on arn:aws:s3:::b\/example over HTTP\. .*not for arn:aws:s3:::b\/example\. Add "arn:aws:s3:::b\/\*" to its Resource\./ }],
+    fixAll: 'output',
     output: policy(denyHttp('["arn:aws:s3:::b", "arn:aws:s3:::b/*"]')),
   },
   {
     name: 'one prefix only: both canonical ARNs are added in one fix',
     code: policy(denyHttp('["arn:aws:s3:::b/private/*"]')),
     errors: [{ target: '["arn:aws:s3:::b/private/*"]', message: /Add "arn:aws:s3:::b" and "arn:aws:s3:::b\/\*" to its Resource\./ }],
+    fixAll: 'output',
     output: policy(denyHttp('["arn:aws:s3:::b", "arn:aws:s3:::b/private/*", "arn:aws:s3:::b/*"]')),
   },
   {
@@ -71,6 +76,7 @@ const invalid: InvalidCase[] = [
       { target: '["arn:aws:s3:::b1/*", "arn:aws:s3:::b2/*"]', message: /bucket "b1": .* on arn:aws:s3:::b1 over HTTP/ },
       { target: '["arn:aws:s3:::b1/*", "arn:aws:s3:::b2/*"]', message: /bucket "b2": .* on arn:aws:s3:::b2 over HTTP/ },
     ],
+    fixAll: 'output',
     output: policy(denyHttp('["arn:aws:s3:::b1", "arn:aws:s3:::b1/*", "arn:aws:s3:::b2", "arn:aws:s3:::b2/*"]')),
   },
   {
@@ -78,6 +84,7 @@ const invalid: InvalidCase[] = [
     code: policy(denyHttp('"arn:aws:s3:::b/*"')),
     requirements: { https: false },
     errors: [{ target: '"arn:aws:s3:::b/*"' }],
+    fixAll: 'output',
     output: policy(denyHttp('["arn:aws:s3:::b", "arn:aws:s3:::b/*"]')),
   },
 ];
@@ -93,7 +100,7 @@ ruleTester(tls002, {
   invalid,
 });
 
-describe('TLS-002 fixes: the fixed policy denies HTTP to the bucket and its objects', () => {
+tableSuite('TLS-002 fixes: the fixed policy denies HTTP to the bucket and its objects', () => {
   for (const c of invalid) {
     if (c.output === undefined) continue;
     it(c.name!, () => {

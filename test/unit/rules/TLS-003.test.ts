@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { runRule } from '../../../server/src/analyze';
 import { bucketVerdicts } from '../../../server/src/engine/verdict';
 import { parsePolicy } from '../../../server/src/policy/parse';
 import { DEFAULT_REQUIREMENTS } from '../../../server/src/requirements';
 import { tls003 } from '../../../server/src/rules/transport/TLS-003-allow-if-https';
-import { ruleTester, type InvalidCase } from './rule-tester';
+import { ruleTester, type InvalidCase, tableSuite } from './rule-tester';
 
 const allowHttps = (principal = '"*"', value = '"true"', operator = 'Bool') =>
   `{"Sid": "OnlyHttps", "Effect": "Allow", "Principal": ${principal}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"${operator}": {"aws:SecureTransport": ${value}}}}`;
@@ -19,6 +19,7 @@ const invalid: InvalidCase[] = [
     name: 'public Allow if HTTPS: error, and the fix adds the Deny',
     code: policy(allowHttps()),
     errors: [{ target: '"Allow"', severity: 'error', message: /an Allow does not stop HTTP.*anonymous access/ }],
+    fixAll: 'output',
     output: policy(allowHttps()).replace(/\]\}$/, `, ${added}]}`),
   },
   {
@@ -35,18 +36,21 @@ const invalid: InvalidCase[] = [
     name: 'a lone statement object becomes an array with the Deny',
     code: `{"Statement": ${allowHttps()}}`,
     errors: [{ target: '"Allow"' }],
+    fixAll: 'output',
     output: `{"Statement": [${allowHttps()}, ${added}]}`,
   },
   {
     name: 'multi-line layout is kept',
     code: `{\n  "Statement": [\n    ${allowHttps()}\n  ]\n}`,
     errors: [{ target: '"Allow"' }],
+    fixAll: 'output',
     output: `{\n  "Statement": [\n    ${allowHttps()},\n    ${added}\n  ]\n}`,
   },
   {
     name: 'no fix when the bucket is unknown',
     code: policy(allowHttps().replace('arn:aws:s3:::b/*', '*')),
     errors: [{ target: '"Allow"' }],
+    fixAll: 'output',
     output: policy(allowHttps().replace('arn:aws:s3:::b/*', '*')),
   },
   {
@@ -58,12 +62,14 @@ const invalid: InvalidCase[] = [
     name: 'BoolIfExists is the same test',
     code: policy(allowHttps('"*"', '"true"', 'BoolIfExists')),
     errors: [{ target: '"Allow"', severity: 'error' }],
+    fixAll: 'output',
     output: policy(allowHttps('"*"', '"true"', 'BoolIfExists')).replace(/\]\}$/, `, ${added}]}`),
   },
   {
     name: 'a Deny that mentions aws:SecureTransport but denies HTTPS (TLS-005 repairs it): reported, without a second Deny',
     code: policy(allowHttps(), denyHttpOn('["arn:aws:s3:::b", "arn:aws:s3:::b/*"]', '"true"')),
     errors: [{ target: '"Allow"', severity: 'error' }],
+    fixAll: 'output',
     output: policy(allowHttps(), denyHttpOn('["arn:aws:s3:::b", "arn:aws:s3:::b/*"]', '"true"')),
   },
 ];
@@ -80,7 +86,7 @@ ruleTester(tls003, {
   invalid,
 });
 
-describe('TLS-003 fixes: the fixed policy enforces HTTPS', () => {
+tableSuite('TLS-003 fixes: the fixed policy enforces HTTPS', () => {
   for (const c of invalid) {
     if (c.output === undefined || c.output === c.code) continue;
     it(c.name!, () => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { runRule } from '../../../server/src/analyze';
 import { bucketVerdicts } from '../../../server/src/engine/verdict';
 import { parsePolicy } from '../../../server/src/policy/parse';
 import { DEFAULT_REQUIREMENTS } from '../../../server/src/requirements';
 import { tls004 } from '../../../server/src/rules/transport/TLS-004-http-deny-few-actions';
-import { ruleTester, type InvalidCase } from './rule-tester';
+import { ruleTester, type InvalidCase, tableSuite } from './rule-tester';
 
 const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
 const denyHttp = (action: string, resource = '["arn:aws:s3:::b", "arn:aws:s3:::b/*"]') =>
@@ -21,24 +21,28 @@ const invalid: InvalidCase[] = [
       severity: 'warning',
       message: /^HTTPS is not enforced for bucket "b": an anonymous caller can call s3:PutObject on arn:aws:s3:::b\/example over HTTP\. Statement "DenyHttp" denies HTTP for only s3:GetObject, so other actions may use HTTP\. Deny every S3 action: "Action": "s3:\*"\.$/,
     }],
+    fixAll: 'output',
     output: fixed,
   },
   {
     name: 'object reads and writes only: the witness is a bucket-level call',
     code: policy(denyHttp('"Action": ["s3:GetObject", "s3:PutObject"]')),
     errors: [{ target: '["s3:GetObject", "s3:PutObject"]', message: /s3:ListBucket on arn:aws:s3:::b over HTTP.*only s3:GetObject and s3:PutObject/ }],
+    fixAll: 'output',
     output: fixed,
   },
   {
     name: 'a multi-line Action list becomes "s3:*"',
     code: `{\n  "Version": "2012-10-17",\n  "Statement": [\n    {\n      "Effect": "Deny",\n      "Principal": "*",\n      "Action": [\n        "s3:GetObject",\n        "s3:ListBucket"\n      ],\n      "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],\n      "Condition": {"Bool": {"aws:SecureTransport": "false"}}\n    }\n  ]\n}\n`,
     errors: [{ target: '[\n        "s3:GetObject",\n        "s3:ListBucket"\n      ]', message: /an anonymous caller can call s3:PutObject on arn:aws:s3:::b\/example over HTTP/ }],
+    fixAll: 'output',
     output: `{\n  "Version": "2012-10-17",\n  "Statement": [\n    {\n      "Effect": "Deny",\n      "Principal": "*",\n      "Action": "s3:*",\n      "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],\n      "Condition": {"Bool": {"aws:SecureTransport": "false"}}\n    }\n  ]\n}\n`,
   },
   {
     name: 'NotAction leaves the listed actions over HTTP: the fix turns it into "Action": "s3:*"',
     code: policy(denyHttp('"NotAction": "s3:GetObject"')),
     errors: [{ target: '"s3:GetObject"', message: /s3:GetObject on arn:aws:s3:::b\/example over HTTP\. Statement "DenyHttp" denies HTTP for every action except s3:GetObject, so s3:GetObject may use HTTP/ }],
+    fixAll: 'output',
     output: fixed,
   },
   {
@@ -46,6 +50,7 @@ const invalid: InvalidCase[] = [
     code: policy(denyHttp('"Action": "s3:GetObject"')),
     requirements: { https: false },
     errors: [{ target: '"s3:GetObject"' }],
+    fixAll: 'output',
     output: fixed,
   },
 ];
@@ -61,7 +66,7 @@ ruleTester(tls004, {
   invalid,
 });
 
-describe('TLS-004 fixes: the fixed policy denies HTTP for every action', () => {
+tableSuite('TLS-004 fixes: the fixed policy denies HTTP for every action', () => {
   for (const c of invalid) {
     if (c.output === undefined) continue;
     it(c.name!, () => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { runRule } from '../../../server/src/analyze';
 import { bucketVerdicts } from '../../../server/src/engine/verdict';
 import { parsePolicy } from '../../../server/src/policy/parse';
 import { DEFAULT_REQUIREMENTS } from '../../../server/src/requirements';
 import { tls005 } from '../../../server/src/rules/transport/TLS-005-secure-transport-polarity';
-import { ruleTester, type InvalidCase } from './rule-tester';
+import { ruleTester, type InvalidCase, tableSuite } from './rule-tester';
 
 const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
 const deny = (condition: string, principal = '"*"') =>
@@ -21,36 +21,42 @@ const invalid: InvalidCase[] = [
       severity: 'error',
       message: /^Statement "DenyHttp" tests "Bool": \{"aws:SecureTransport": "true"\}, which matches every request over HTTPS and none over HTTP: .*locks every caller out.*account root user.* HTTPS is not enforced for bucket "b": an anonymous caller can call s3:GetObject on arn:aws:s3:::b\/example over HTTP\. Deny when it is "false"\.$/,
     }],
+    fixAll: 'output',
     output: policy(deny(bool('"false"'))),
   },
   {
     name: 'a JSON true stays a JSON Boolean',
     code: policy(deny(bool('true'))),
     errors: [{ target: 'true' }],
+    fixAll: 'output',
     output: policy(deny(bool('false'))),
   },
   {
     name: 'StringEquals "true" is inverted too (its type is GRM-012\'s)',
     code: policy(deny(bool('"true"', 'StringEquals'))),
     errors: [{ target: '"true"', message: /"StringEquals": \{"aws:SecureTransport": "true"\}/ }],
+    fixAll: 'output',
     output: policy(deny(bool('"false"', 'StringEquals'))),
   },
   {
     name: 'StringNotEquals "false" fires on HTTPS: the flip makes it StringNotEquals "true"',
     code: policy(deny(bool('"false"', 'StringNotEquals'))),
     errors: [{ target: '"false"' }],
+    fixAll: 'output',
     output: policy(deny(bool('"true"', 'StringNotEquals'))),
   },
   {
     name: 'a named principal: no lockout sentence; "True" (undocumented casing) makes the verdict incomplete, so worded softly',
     code: policy(deny(bool('"True"', 'BoolIfExists'), '{"AWS": "arn:aws:iam::111122223333:role/app"}')),
     errors: [{ target: '"True"', message: /^(?!.*locks every caller out).*the opposite of enforcing HTTPS\. HTTPS is probably not enforced for bucket "b" \(the analysis could not decide every statement\)/ }],
+    fixAll: 'output',
     output: policy(deny(bool('"false"', 'BoolIfExists'), '{"AWS": "arn:aws:iam::111122223333:role/app"}')),
   },
   {
     name: 'beside a correct HTTP Deny it still locks HTTPS callers out, but HTTP is denied: no witness',
     code: policy(deny(bool('"false"')), deny(bool('"true"'))),
     errors: [{ target: '"true"', message: /^(?!.*HTTPS is not enforced).*locks every caller out/ }],
+    fixAll: 'output',
     output: policy(deny(bool('"false"')), deny(bool('"false"'))),
   },
 ];
@@ -67,7 +73,7 @@ ruleTester(tls005, {
   invalid,
 });
 
-describe('TLS-005 fixes: the fixed policy denies HTTP and lets HTTPS through', () => {
+tableSuite('TLS-005 fixes: the fixed policy denies HTTP and lets HTTPS through', () => {
   for (const c of invalid) {
     if (c.output === undefined) continue;
     it(c.name!, () => {

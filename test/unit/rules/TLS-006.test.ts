@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { runRule } from '../../../server/src/analyze';
 import { bucketVerdicts } from '../../../server/src/engine/verdict';
 import { parsePolicy } from '../../../server/src/policy/parse';
 import { DEFAULT_REQUIREMENTS } from '../../../server/src/requirements';
 import { tls006 } from '../../../server/src/rules/transport/TLS-006-secure-transport-always-present';
-import { ruleTester, type InvalidCase } from './rule-tester';
+import { ruleTester, type InvalidCase, tableSuite } from './rule-tester';
 
 const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
 const deny = (condition: string) =>
@@ -23,24 +23,28 @@ const invalid: InvalidCase[] = [
       severity: 'warning',
       message: /^"Null": \{"aws:SecureTransport": "true"\} never matches, because aws:SecureTransport is in every request.*Statement "DenyHttp" never applies, so it denies nothing\. HTTPS is not enforced for bucket "b": an anonymous caller can call s3:GetObject on arn:aws:s3:::b\/example over HTTP\. To deny HTTP/,
     }],
+    fixAll: 'output',
     output: policy(canonical),
   },
   {
     name: 'Deny if Null "false": always applies, HTTPS included (error)',
     code: policy(deny('{"Null": {"aws:SecureTransport": "false"}}')),
     errors: [{ target: '"Null"', severity: 'error', message: /always matches.*Statement "DenyHttp" denies every request it names, HTTPS included\./ }],
+    fixAll: 'output',
     output: policy(canonical),
   },
   {
     name: 'a multi-line Condition keeps its layout',
     code: `{\n  "Statement": [\n    {\n      "Effect": "Deny",\n      "Principal": "*",\n      "Action": "s3:*",\n      "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],\n      "Condition": {\n        "Null": {\n          "aws:SecureTransport": "true"\n        }\n      }\n    }\n  ]\n}`,
     errors: [{ target: '"Null"' }],
+    fixAll: 'output',
     output: `{\n  "Statement": [\n    {\n      "Effect": "Deny",\n      "Principal": "*",\n      "Action": "s3:*",\n      "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],\n      "Condition": {\n        "Bool": {\n          "aws:SecureTransport": "false"\n        }\n      }\n    }\n  ]\n}`,
   },
   {
     name: 'Null testing another key too: reported, no fix (the other key keeps its Null test)',
     code: policy(deny('{"Null": {"aws:SecureTransport": "true", "s3:x-amz-server-side-encryption": "true"}}')),
     errors: [{ target: '"Null"' }],
+    fixAll: 'output',
     output: policy(deny('{"Null": {"aws:SecureTransport": "true", "s3:x-amz-server-side-encryption": "true"}}')),
   },
   {
@@ -52,6 +56,7 @@ const invalid: InvalidCase[] = [
     name: 'an Allow with Null "false": the test is redundant (info), the fix removes it',
     code: policy(canonical, allow('{"Null": {"aws:SecureTransport": "false"}}')),
     errors: [{ target: '"Null"', severity: 'info', message: /always matches.*redundant/ }],
+    fixAll: 'output',
     output: policy(canonical, `{"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}`),
   },
   {
@@ -71,7 +76,7 @@ ruleTester(tls006, {
   invalid,
 });
 
-describe('TLS-006 fixes: the fixed policy denies HTTP', () => {
+tableSuite('TLS-006 fixes: the fixed policy denies HTTP', () => {
   for (const c of invalid) {
     if (c.output === undefined || c.output === c.code) continue;
     it(c.name!, () => {

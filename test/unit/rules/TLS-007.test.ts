@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { runRule } from '../../../server/src/analyze';
 import { bucketVerdicts } from '../../../server/src/engine/verdict';
 import { parsePolicy } from '../../../server/src/policy/parse';
 import { DEFAULT_REQUIREMENTS, type TlsVersion } from '../../../server/src/requirements';
 import { tls007 } from '../../../server/src/rules/transport/TLS-007-minimum-tls-version';
-import { ruleTester, type InvalidCase } from './rule-tester';
+import { ruleTester, type InvalidCase, tableSuite } from './rule-tester';
 
 const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
 const BOTH = '["arn:aws:s3:::b", "arn:aws:s3:::b/*"]';
@@ -28,6 +28,7 @@ const invalid: (InvalidCase & { min: TlsVersion })[] = [
       severity: 'info',
       message: /^TLS 1\.2 or later is required \(minTlsVersion\) but not enforced for bucket "b": an anonymous caller can call s3:GetObject on arn:aws:s3:::b\/example over HTTPS \(s3:TlsVersion = 1\.0\)\. No statement denies old TLS versions/,
     }],
+    fixAll: 'output',
     output: withAdded(policy(denyHttp), '1.2'),
   },
   {
@@ -36,6 +37,7 @@ const invalid: (InvalidCase & { min: TlsVersion })[] = [
     requirements: { minTlsVersion: '1.3' },
     min: '1.3',
     errors: [{ target: '"Statement"', message: /^TLS 1\.3 or later is required \(minTlsVersion\) but probably not enforced for bucket "b" \(the analysis could not decide every statement\): .* over HTTPS \(s3:TlsVersion = 1\.0\)\./ }],
+    fixAll: 'output',
     output: withAdded(policy(denyHttp, undecidable), '1.3'),
   },
   {
@@ -48,6 +50,7 @@ const invalid: (InvalidCase & { min: TlsVersion })[] = [
       severity: 'warning',
       message: /^TLS 1\.2 or later is not enforced for bucket "b": an anonymous caller can call s3:ListBucket on arn:aws:s3:::b over HTTPS \(s3:TlsVersion = 1\.0\)\. Statement "DenyOldTls" denies old TLS versions, but its Resource does not name arn:aws:s3:::b\./,
     }],
+    fixAll: 'output',
     output: policy(denyHttp, denyOldTls(lessThan('"1.2"'), '["arn:aws:s3:::b", "arn:aws:s3:::b/*"]')),
   },
   {
@@ -56,6 +59,7 @@ const invalid: (InvalidCase & { min: TlsVersion })[] = [
     requirements: { minTlsVersion: '1.2' },
     min: '1.2',
     errors: [{ target: '"1.1"', message: /over HTTPS \(s3:TlsVersion = 1\.1\)\. Statement "DenyOldTls" denies old TLS versions, but "NumericLessThan": "1\.1" lets TLS 1\.1 through\./ }],
+    fixAll: 'output',
     output: policy(denyHttp, denyOldTls(lessThan('"1.2"'))),
   },
   {
@@ -64,6 +68,7 @@ const invalid: (InvalidCase & { min: TlsVersion })[] = [
     requirements: { minTlsVersion: '1.2' },
     min: '1.2',
     errors: [{ target: '1.1' }],
+    fixAll: 'output',
     output: policy(denyHttp, denyOldTls(lessThan('1.2'))),
   },
   {
@@ -72,6 +77,7 @@ const invalid: (InvalidCase & { min: TlsVersion })[] = [
     requirements: { minTlsVersion: '1.2' },
     min: '1.2',
     errors: [{ target: '"1.0"' }],
+    fixAll: 'output',
     output: policy(denyHttp, denyOldTls(lessThan('"1.1"', 'NumericLessThanEquals'))),
   },
   {
@@ -79,6 +85,7 @@ const invalid: (InvalidCase & { min: TlsVersion })[] = [
     code: policy(denyHttp, '{"Sid": "NewTlsOnly", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"NumericGreaterThanEquals": {"s3:TlsVersion": "1.2"}}}'),
     min: '1.2',
     errors: [{ target: '"Allow"', severity: 'warning', message: /Statement "NewTlsOnly" allows only newer TLS versions, but an Allow does not stop older ones/ }],
+    fixAll: 'output',
     output: withAdded(policy(denyHttp, '{"Sid": "NewTlsOnly", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"NumericGreaterThanEquals": {"s3:TlsVersion": "1.2"}}}'), '1.2'),
   },
   {
@@ -87,6 +94,7 @@ const invalid: (InvalidCase & { min: TlsVersion })[] = [
     requirements: { minTlsVersion: '1.2' },
     min: '1.2',
     errors: [{ target: '[\n        "arn:aws:s3:::b/*"\n      ]', message: /but its Resource does not name arn:aws:s3:::b; "NumericLessThan": "1\.1" lets TLS 1\.1 through; it names only s3:GetObject and s3:PutObject\./ }],
+    fixAll: 'output',
     output: `{\n  "Statement": [\n    ${denyHttp},\n    {\n      "Sid": "DenyOldTls",\n      "Effect": "Deny",\n      "Principal": "*",\n      "Action": "s3:*",\n      "Resource": [\n        "arn:aws:s3:::b",\n        "arn:aws:s3:::b/*"\n      ],\n      "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}}\n    }\n  ]\n}`,
   },
 ];
@@ -103,7 +111,7 @@ ruleTester(tls007, {
   invalid,
 });
 
-describe('TLS-007 fixes: the fixed policy enforces the minimum TLS version', () => {
+tableSuite('TLS-007 fixes: the fixed policy enforces the minimum TLS version', () => {
   const rank = (v: string | null) => ['1.0', '1.1', '1.2', '1.3'].indexOf(v ?? '1.0');
   for (const c of invalid) {
     if (c.output === undefined) continue;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import { runRule } from '../../../server/src/analyze';
 import { evaluatePolicy } from '../../../server/src/engine/evaluate';
 import type { Request } from '../../../server/src/engine/types';
 import { parsePolicy } from '../../../server/src/policy/parse';
 import { tls008 } from '../../../server/src/rules/transport/TLS-008-signature-keys';
-import { ruleTester, type InvalidCase } from './rule-tester';
+import { ruleTester, type InvalidCase, tableSuite } from './rule-tester';
 
 const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
 const deny = (condition: string) =>
@@ -31,6 +31,7 @@ const invalid: (InvalidCase & { blocksOrdinary?: boolean })[] = [
       severity: 'warning',
       message: /^"SigV4" is not a value S3 sets for s3:signatureversion \(AWS, AWS4-HMAC-SHA256\), so this negated condition matches every request \(a Deny then blocks all of them, correctly signed ones included\)\. Did you mean "AWS4-HMAC-SHA256"\?$/,
     }],
+    fixAll: 'output',
     output: policy(deny(test('StringNotEquals', 's3:signatureversion', '"AWS4-HMAC-SHA256"'))),
   },
   {
@@ -38,6 +39,7 @@ const invalid: (InvalidCase & { blocksOrdinary?: boolean })[] = [
     code: policy(deny(test('StringNotEquals', 's3:signatureversion', '["v4"]'))),
     blocksOrdinary: true,
     errors: [{ target: '"v4"' }],
+    fixAll: 'output',
     output: policy(deny(test('StringNotEquals', 's3:signatureversion', '["AWS4-HMAC-SHA256"]'))),
   },
   {
@@ -45,6 +47,7 @@ const invalid: (InvalidCase & { blocksOrdinary?: boolean })[] = [
     code: policy(deny(test('StringNotEquals', 's3:signatureversion', '"aws4-hmac-sha256"'))),
     blocksOrdinary: true,
     errors: [{ target: '"aws4-hmac-sha256"', message: /"StringNotEquals" compares case-sensitively/ }],
+    fixAll: 'output',
     output: policy(deny(test('StringNotEquals', 's3:signatureversion', '"AWS4-HMAC-SHA256"'))),
   },
   {
@@ -52,12 +55,14 @@ const invalid: (InvalidCase & { blocksOrdinary?: boolean })[] = [
     code: policy(deny(test('StringNotEquals', 's3:authType', '["REST-HEADER", "presigned"]'))),
     blocksOrdinary: false,
     errors: [{ target: '"presigned"', message: /not a value S3 sets for s3:authType \(REST-HEADER, REST-QUERY-STRING, POST\).*Did you mean "REST-QUERY-STRING"\?/ }],
+    fixAll: 'output',
     output: policy(deny(test('StringNotEquals', 's3:authType', '["REST-HEADER", "REST-QUERY-STRING"]'))),
   },
   {
     name: 'a positive test with a typo never matches (the Deny of SigV2 does nothing)',
     code: policy(deny(test('StringEquals', 's3:signatureversion', '"SigV2"'))),
     errors: [{ target: '"SigV2"', message: /so this condition never matches a request\. Did you mean "AWS"\?/ }],
+    fixAll: 'output',
     output: policy(deny(test('StringEquals', 's3:signatureversion', '"AWS"'))),
   },
   {
@@ -65,6 +70,7 @@ const invalid: (InvalidCase & { blocksOrdinary?: boolean })[] = [
     code: policy(deny(test('StringNotLike', 's3:signatureversion', '"SIGV4*"'))),
     blocksOrdinary: true,
     errors: [{ target: '"SIGV4*"', message: /^The pattern "SIGV4\*" matches none of the values S3 sets/ }],
+    fixAll: 'output',
     output: policy(deny(test('StringNotLike', 's3:signatureversion', '"SIGV4*"'))),
   },
   {
@@ -75,6 +81,7 @@ const invalid: (InvalidCase & { blocksOrdinary?: boolean })[] = [
       { target: '"600"', message: /^s3:signatureAge is in milliseconds, so "600" is 600 ms — less than a second; it was probably meant as seconds.*matches almost every signed request\. Did you mean 600000\?$/ },
       { target: '600', occurrence: 2 },
     ],
+    fixAll: 'unchanged',
     output: policy(deny(test('NumericGreaterThan', 's3:signatureAge', '"600000"')), deny(test('NumericGreaterThan', 's3:signatureAge', '600000'))),
   },
 ];
@@ -91,7 +98,7 @@ ruleTester(tls008, {
   invalid,
 });
 
-describe('TLS-008: the engine agrees — the typo blocks ordinary requests, the fix lets them through', () => {
+tableSuite('TLS-008: the engine agrees — the typo blocks ordinary requests, the fix lets them through', () => {
   for (const c of invalid) {
     if (c.blocksOrdinary === undefined) continue;
     it(c.name!, () => {

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { runRule } from '../../../server/src/analyze';
 import type { PolicyKind } from '../../../server/src/policy/model';
 import { parsePolicy } from '../../../server/src/policy/parse';
-import { applyFindingFixes } from '../../../server/src/rules/fixes';
+import { applyFindingFixes, fixAll } from '../../../server/src/rules/fixes';
 import type { Rule, Severity } from '../../../server/src/rules/types';
 import { DEFAULT_REQUIREMENTS, type Requirements } from '../../../server/src/requirements';
 
@@ -30,7 +30,14 @@ export interface ExpectedFinding {
 
 export interface InvalidCase extends ValidCase {
   errors: ExpectedFinding[];
+  /** The text after each finding's preferred fix (safe or not). */
   output?: string;
+  /**
+   * What "fix all" with this rule alone does (safe fixes only, analysed again round after round):
+   * `'output'` — the same as the preferred fixes (they are safe); `'unchanged'` — nothing, no fix
+   * is safe; or the exact text.
+   */
+  fixAll?: 'output' | 'unchanged' | (string & {});
 }
 
 function offsetOf(code: string, target: string, occurrence = 1): number {
@@ -42,7 +49,31 @@ function offsetOf(code: string, target: string, occurrence = 1): number {
   return at;
 }
 
+export interface RuleTable { rule: Rule; valid: ValidCase[]; invalid: InvalidCase[] }
+
+/**
+ * Every table `ruleTester` was given in this process, by rule ID. test/unit/fixes.test.ts loads the
+ * tables with `collecting.only` set, to check every fix of every case without running the tables twice.
+ */
+export const ruleTables = new Map<string, RuleTable>();
+export const collecting = { only: false };
+
+/** The findings of one case, as the table runs it. */
+export function runCase(rule: Rule, c: ValidCase) {
+  const kind = c.kind ?? rule.meta.appliesTo[0];
+  return runRule(rule, parsePolicy(c.code), kind, { bucketName: c.bucketName, requirements: { ...DEFAULT_REQUIREMENTS, ...c.requirements } });
+}
+
+/** node:test's `describe` for a table file's own suites: left out while fixes.test.ts only collects the tables. */
+export function tableSuite(name: string, fn: () => void): void {
+  if (!collecting.only) describe(name, fn);
+}
+
 export function ruleTester(rule: Rule, cases: { valid: ValidCase[]; invalid: InvalidCase[] }): void {
+  // A file may call ruleTester more than once for a rule: the cases add up.
+  const known = ruleTables.get(rule.meta.id);
+  ruleTables.set(rule.meta.id, { rule, valid: [...(known?.valid ?? []), ...cases.valid], invalid: [...(known?.invalid ?? []), ...cases.invalid] });
+  if (collecting.only) return;
   const kindOf = (c: ValidCase) => c.kind ?? rule.meta.appliesTo[0];
   const inputsOf = (c: ValidCase) => ({ bucketName: c.bucketName, requirements: { ...DEFAULT_REQUIREMENTS, ...c.requirements } });
   const label = (c: ValidCase, i: number) => c.name ?? (c.code.length > 70 ? `${c.code.slice(0, 67).replace(/\s+/g, ' ')}…` : c.code.replace(/\s+/g, ' ')) + ` #${i + 1}`;
@@ -74,6 +105,10 @@ export function ruleTester(rule: Rule, cases: { valid: ValidCase[]; invalid: Inv
           if (e.severity) assert.equal(g.f.severity, e.severity);
         });
         if (c.output !== undefined) assert.equal(applyFindingFixes(c.code, findings), c.output);
+        if (c.fixAll !== undefined) {
+          const expected = c.fixAll === 'output' ? c.output : c.fixAll === 'unchanged' ? c.code : c.fixAll;
+          assert.equal(fixAll(c.code, t => runRule(rule, parsePolicy(t), kindOf(c), inputsOf(c))).text, expected, `"fix all" (safe fixes only): ${c.fixAll}`);
+        }
       });
     });
   });

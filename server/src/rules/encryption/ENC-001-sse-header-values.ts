@@ -1,6 +1,6 @@
 import { parseOperator } from '../../policy/operators';
 import { hasWildcard, wildcardToRegExp } from '../../policy/wildcard';
-import { replaceFix } from '../edits';
+import { markSafe, replaceFix } from '../edits';
 import type { Rule } from '../types';
 import { jsonString, operatorBlocks, stringItems } from '../util';
 import { SSE, SSE_VALUES } from './uploads';
@@ -63,7 +63,9 @@ export const enc001: Rule = {
             span: item.span,
             message: `${jsonString(v)} is not a value S3 sends in x-amz-server-side-encryption (${SSE_VALUES.join(', ')}), ${consequence}.` +
               (meant ? ` Did you mean ${jsonString(meant)}?` : ''),
-            fixes: meant ? [replaceFix(`Change to ${jsonString(meant)}`, item.span, jsonString(meant))] : [],
+            // Safe: the letters decide the value (AES-256, aes256, SSE-S3 → AES256; ams:kms → aws:kms), and
+            // the value as written matches no upload. Patterns and FSx/Backup values get no fix.
+            fixes: meant ? [markSafe(replaceFix(`Change to ${jsonString(meant)}`, item.span, jsonString(meant)))] : [],
           });
         }
       }

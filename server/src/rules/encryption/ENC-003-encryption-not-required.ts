@@ -7,6 +7,7 @@ import type { BucketVerdict, UploadClass } from '../../engine/types';
 import { parsePolicy } from '../../policy/parse';
 import { applyEdits } from '../fixes';
 import { algorithmDenyStatement, freshSid, sseCBanStatement, statementsFix, uploadDenyStatement, type StatementTarget } from '../templates';
+import { markSafe } from '../edits';
 import type { Rule, RuleContext } from '../types';
 import { capitalizedStatementLabel, effectSpan, listOf, statementLabel } from '../util';
 import {
@@ -63,7 +64,10 @@ function reportAlgorithmGap(ctx: RuleContext, v: BucketVerdict, gap: AlgorithmGa
   const fixText = gap.source === 'requirement'
     ? `Add a Deny for uploads that name another encryption than ${allowed}`
     : `Add a Deny that covers every upload naming another encryption than ${allowed}`;
-  const fix = statementsFix(ctx.doc, fixText, [], algorithmGapStatements(ctx, v, gap.allowed, !!gap.sseC));
+  // Safe when the requirements name the algorithms: the added Deny refuses only uploads they
+  // forbid. From the policy's own intent it is not: the existing Deny may be scoped on purpose
+  // (some principals, some keys), and a Deny for everyone is a choice its author makes.
+  const fix = markSafe(statementsFix(ctx.doc, fixText, [], algorithmGapStatements(ctx, v, gap.allowed, !!gap.sseC)), gap.source === 'requirement');
   const st = gap.statements[0];
   const message = gap.source === 'requirement'
     ? `Uploads that name another encryption than ${allowed} are ${probably(v)}not all denied (${REQUIREMENT_NOTE(ctx)}): ${witnessClause(first)}.${sseC}`
@@ -78,7 +82,8 @@ function reportHeaderlessGap(ctx: RuleContext, v: BucketVerdict, none: UploadCla
   const statement = required.length
     ? algorithmDenyStatement(t, freshSid(ctx.doc, 'DenyUploadsWithoutRequiredEncryption'), required, true)
     : headerRequiredStatement(t, freshSid(ctx.doc, 'DenyUploadsWithoutEncryptionHeader'));
-  const fix = statementsFix(ctx.doc, 'Add a Deny for uploads without an encryption header', [], [statement]);
+  // Safe: the requirement "headerlessUploads": "deny" asks for exactly this Deny.
+  const fix = markSafe(statementsFix(ctx.doc, 'Add a Deny for uploads without an encryption header', [], [statement]));
   const st = intent.headerStatements[0] ?? intent.algorithmStatements[0];
   ctx.report({
     span: st ? effectSpan(st) : policySpan(ctx.doc),
@@ -101,6 +106,8 @@ function reportRedundantNull(ctx: RuleContext, v: BucketVerdict, intent: Encrypt
     if (!nullOnly || st.condition?.operators.length !== 1) continue;
     const others = intent.algorithmStatements.filter(s => s !== st);
     if (!others.length || !ctx.doc.statementMember || ctx.doc.statementMember.valueNode.type !== 'array') continue;
+    // Changes no decision (checked below), but not safe for "fix all": nothing is wrong, AWS's own
+    // example has both statements, and removing one is the author's refactoring to choose.
     const removal = statementsFix(ctx.doc, `Remove the redundant ${statementLabel(st)}`, [], [], st);
     if (!removal) continue;
     const without = bucketVerdicts(parsePolicy(applyEdits(ctx.doc.text, removal.edits)), { bucketName: v.bucket })[0];

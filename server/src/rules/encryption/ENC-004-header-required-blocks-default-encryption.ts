@@ -52,6 +52,9 @@ export const enc004: Rule = {
       if (!headerStatements.length || deniers.some(st => absentTrueOperator(st, SSE_CUSTOMER_ALGORITHM))) continue;
       const st = headerStatements[0];
       const ob = absentTrueOperator(st, SSE)!;
+      // Not safe: strict (header required) is sometimes a compliance requirement, so the switch to
+      // default-friendly is the author's choice (RULES.md ENC-004: never switch silently); keeping
+      // strict mode is a setting ("headerlessUploads": "deny"), not an edit.
       const fix = defaultFriendlyFix(ctx, v, deniers, 'Deny only uploads that name the wrong encryption (default-friendly; set the bucket\'s default encryption)');
       ctx.report({
         span: ob.operator.span,

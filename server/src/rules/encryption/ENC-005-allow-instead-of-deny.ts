@@ -102,6 +102,9 @@ export const enc005: Rule = {
       const through = uploadGettingThrough(ctx, st);
       if (!through) continue;
       const t = targetOf();
+      // Not safe: the Deny holds every principal (services and the owner's tools included) to what
+      // the Allow asked of its own principals, and denies uploads without the header too (ENC-004);
+      // whether that is wanted, and strict or default-friendly, is the author's choice.
       const fix: Fix | undefined = t && addStatementsFix(
         reqs.length === 1 ? 'Add the matching Deny statement' : `Add the ${reqs.length} matching Deny statements`, doc, mirrorDenies(reqs, t.partition, t.bucket));
       const wanted = reqs.map(r => `${r.key.replace('s3:x-amz-server-side-encryption', 'x-amz-server-side-encryption')} = ${r.values.join(' or ')}`).join(' and ');

@@ -98,6 +98,8 @@ export const enc006: Rule = {
         const { v, r } = found;
         const flipped = negation(c.op);
         const onlyThese = c.ob.entries.every(e => e.key.value.toLowerCase() === c.key);
+        // Not safe: negating turns "deny X" into "deny everything but X", uploads without the header
+        // included (ENC-004); the verdict shows it is inverted, the author confirms the reversal.
         const fixes: Fix[] = flipped && onlyThese && !operatorTaken(st.condition!, flipped, c.ob)
           ? [replaceFix(`Change to ${flipped} (deny uploads that do not name ${listOf(c.values)})`, c.ob.operator.span, jsonString(flipped))]
           : [];

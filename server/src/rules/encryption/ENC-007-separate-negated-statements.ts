@@ -7,7 +7,7 @@ import { describeUploadClass } from '../../engine/summary';
 import type { BucketVerdict, UploadClass } from '../../engine/types';
 import type { ConditionEntry, ConditionOperatorBlock, Statement } from '../../policy/model';
 import { nodeValue } from '../../policy/parse';
-import { editsFix, removeWithComma, replaceFix } from '../edits';
+import { editsFix, markSafe, removeWithComma, replaceFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
 import { capitalizedStatementLabel, jsonStringOrList, listOf, statementLabel } from '../util';
 import { SSE, classDeniedBy, coversPutObject, entryStrings, incompleteNote, isAlgorithm, isDeny, probably, sseEntries } from './uploads';
@@ -97,6 +97,8 @@ export const enc007: Rule = {
         const found = verdicts.map(v => ({ v, byB: deniedBy(ctx, v, aOnly, b.st), byA: deniedBy(ctx, v, bOnly, a.st) })).find(x => x.byA && x.byB);
         if (!found?.byA || !found.byB) continue;
         const { v, byA, byB } = found;
+        // Not safe: accepting both algorithms is a security decision (one of the two statements may be
+        // the stale one); the merge is what the statements most likely mean, for a person to confirm.
         const fix = mergeFix(ctx, a, b);
         reported.add(b.st);
         ctx.report({
@@ -121,7 +123,8 @@ export const enc007: Rule = {
       ctx.report({
         span: a.entry.values.span,
         message: `${capitalizedStatementLabel(a.st)} accepts only ${listOf(a.values)}, so it ${probably(v)}denies ${describeUploadClass(u!)}, which your requirements accept ("sse": ${JSON.stringify(required)}). Add ${listOf(missing)} to the list.` + incompleteNote(v),
-        fixes: [replaceFix(`Accept ${listOf(merged)}`, a.entry.values.span, jsonStringOrList(merged))],
+        // Safe: the requirements name the algorithms to accept.
+        fixes: [markSafe(replaceFix(`Accept ${listOf(merged)}`, a.entry.values.span, jsonStringOrList(merged)))],
       });
     }
   },

@@ -7,7 +7,7 @@
 import type { BucketVerdict } from '../../engine/types';
 import { parseArn } from '../../policy/arn';
 import { formatOperator, type ParsedOperator } from '../../policy/operators';
-import { operatorTaken, replaceFix } from '../edits';
+import { markSafe, operatorTaken, replaceFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
 import { freshSid, keyPinStatement, statementsFix } from '../templates';
 import { capitalizedStatementLabel, effectSpan, jsonString, listOf } from '../util';
@@ -71,14 +71,19 @@ function checkValues(ctx: RuleContext): number {
           severity: 'error',
           message: `The key id header is compared with ${what}. S3 requires the key ARN here (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID) and IAM does not check that it names a key; whether S3 resolves a key id or alias before comparing is undocumented, so this comparison likely never matches the key S3 uses` +
             `${op.negated ? ' — a negated test then denies uploads that name the key by its ARN' : ''}. Use the full key ARN.`,
-          fixes: known ? [replaceFix(`Use the key ARN ${known}`, item.span, jsonString(known))] : [],
+          // Safe when the requirements name the key ARN that ends in this key id; otherwise which ARN
+          // (region, account) is not in the text, so there is no fix.
+          fixes: known ? [markSafe(replaceFix(`Use the key ARN ${known}`, item.span, jsonString(known)))] : [],
         });
       }
       const arnOp = arnOperator(op);
       if (!allKeyArns || !arnOp) continue;
       const onlyKeyId = ob.entries.every(e => e.key.value.toLowerCase() === SSE_KMS_KEY_ID);
+      // Safe for exact ARNs: the result is the same. With a wildcard the Arn operator would start
+      // honouring it (a String operator compares it literally): a change of meaning to review.
+      const literal = entry.values.items.every(i => typeof i.value !== 'string' || !/[*?]/.test(i.value));
       const fixes: Fix[] = onlyKeyId && st.condition && !operatorTaken(st.condition, arnOp, ob)
-        ? [replaceFix(`Change to ${arnOp}`, ob.operator.span, jsonString(arnOp))] : [];
+        ? [markSafe(replaceFix(`Change to ${arnOp}`, ob.operator.span, jsonString(arnOp)), literal)] : [];
       ctx.report({
         span: ob.operator.span,
         severity: 'info',
@@ -98,6 +103,8 @@ function reportKeyGap(ctx: RuleContext, v: BucketVerdict, gap: KeyGap): void {
   // Strict (template 2) only when header-less uploads must be denied and only KMS algorithms are accepted: the strict pin denies every upload without a key id.
   const strict = ctx.requirements.headerlessUploads === 'deny' && algorithms.length > 0 && algorithms.every(isKmsAlgorithm);
   const insertable = keys.every(k => isKeyArn(k) && !/[*?]/.test(k));
+  // Safe when the requirements name the keys ("kmsKeyArns"); from the policy's own pin it is not: a
+  // scoped pin may be scoped on purpose, and a Deny for everyone is its author's choice.
   const fix = insertable
     ? statementsFix(ctx.doc, `Add a Deny for uploads that name another KMS key than ${listOf(keys)}`, [], [keyPinStatement(statementTarget(ctx, v), freshSid(ctx.doc, 'DenyUploadsWithAnotherKmsKey'), keys, strict)])
     : undefined;
@@ -105,7 +112,7 @@ function reportKeyGap(ctx: RuleContext, v: BucketVerdict, gap: KeyGap): void {
     ? `SSE-KMS uploads that name another key than ${listOf(keys)} are ${probably(v)}not all denied (requirement "kmsKeyArns"): ${witnessClause(first)}.`
     : `${capitalizedStatementLabel(st)} denies uploads that name another KMS key than ${listOf(keys)}, but ${probably(v)}not all of them: ${witnessClause(first)}. ` +
       'A Deny constrains only the requests its Principal, Action, Resource and other conditions match.';
-  ctx.report({ span: st ? effectSpan(st) : policySpan(ctx.doc), severity: 'warning', message: message + incompleteNote(v), fixes: fix ? [fix] : [] });
+  ctx.report({ span: st ? effectSpan(st) : policySpan(ctx.doc), severity: 'warning', message: message + incompleteNote(v), fixes: fix ? [markSafe(fix, gap.source === 'requirement')] : [] });
 }
 
 export const enc008: Rule = {

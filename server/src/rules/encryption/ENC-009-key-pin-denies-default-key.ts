@@ -56,6 +56,7 @@ export const enc009: Rule = {
       const ob = absentTrueOperator(st, SSE_KMS_KEY_ID)!;
       const op = ob.operator.value;
       const ifExistsNote = /IfExists$/i.test(op) && !/^Null/i.test(op) ? ` "IfExists" adds nothing to a negated operator: "${op}" is true when the header is absent.` : '';
+      // Not safe: strict vs default-friendly is the author's choice (as ENC-004).
       const fix = defaultFriendlyFix(ctx, v, deniers, 'Deny only uploads that name another KMS key (default-friendly; set the bucket\'s default encryption to the key)');
       ctx.report({
         span: ob.operator.span,

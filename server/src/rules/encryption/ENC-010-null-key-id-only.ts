@@ -47,6 +47,8 @@ export const enc010: Rule = {
           span: ob.operator.span,
           message: `${capitalizedStatementLabel(st)} requires a key id, but apparently not a particular key: ${describeUploadClass(anyKey)} get through — ${witnessClause(anyKey)}` +
             `${dsse ? `; ${describeUploadClass(dsse)} as well` : ''}. If a specific key is the goal, add a Deny that pins its ARN (ArnNotEqualsIfExists) or set the requirement "kmsKeyArns".` + incompleteNote(v),
+          // No fix: pinning needs the key ARN, which the policy does not name (with "kmsKeyArns" set,
+          // ENC-008 reports this with its fix).
           fixes: [],
         });
         break;

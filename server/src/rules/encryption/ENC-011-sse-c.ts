@@ -3,6 +3,7 @@
 // which is SSE-S3; (c) SSE-C uploads that get through when the requirements or the policy's own
 // KMS-only intent say they must be denied. (a) and (c) are decided from the verdict.
 import { freshSid, sseCBanStatement, statementsFix } from '../templates';
+import { markSafe } from '../edits';
 import type { Rule } from '../types';
 import { capitalizedStatementLabel, effectSpan, listOf, statementLabel } from '../util';
 import {
@@ -42,7 +43,8 @@ export const enc011: Rule = {
     fixable: true,
   },
   check(ctx) {
-    // (a) Requiring SSE-C.
+    // (a) Requiring SSE-C. No fix: drop the requirement or unblock SSE-C on the bucket, the author's choice.
+
     const required = firstVerdict(ctx, v => sseCRequired(ctx, v));
     if (required) {
       const { st, ob } = required.found;
@@ -52,7 +54,8 @@ export const enc011: Rule = {
       });
     }
 
-    // (b) "Require SSE-C" written on the SSE-S3 header.
+    // (b) "Require SSE-C" written on the SSE-S3 header. No fix: SSE-C or SSE-S3 — which was meant is
+    // the author's call, and requiring SSE-C is what (a) warns against.
     for (const st of ctx.doc.statements) {
       const label = typeof st.sid?.value === 'string' ? st.sid.value : '';
       if (!MENTIONS_SSE_C.test(label)) continue;
@@ -75,7 +78,9 @@ export const enc011: Rule = {
     });
     if (gap) {
       const { v, found } = gap;
-      const fix = statementsFix(ctx.doc, 'Add a Deny for SSE-C uploads (DenySseCUploads)', [], [sseCBanStatement(statementTarget(ctx, v), freshSid(ctx.doc, 'DenySseCUploads'))]);
+      // Safe when the requirements name the accepted algorithms (SSE-C is not one of them); from the
+      // policy's KMS-only intent not, as for ENC-003: a Deny for everyone is its author's choice.
+      const fix = markSafe(statementsFix(ctx.doc, 'Add a Deny for SSE-C uploads (DenySseCUploads)', [], [sseCBanStatement(statementTarget(ctx, v), freshSid(ctx.doc, 'DenySseCUploads'))]), found.source === 'requirement');
       const why = found.source === 'requirement'
         ? `the requirements accept only ${listOf(found.allowed)} ("sse": ${JSON.stringify(ctx.requirements.sse)})`
         : `${found.statements[0] ? statementLabel(found.statements[0]) : 'the policy'} accepts only ${listOf(found.allowed)}`;

@@ -8,7 +8,7 @@ import type { Request } from '../../engine/types';
 import { bucketArn, objectsArn, parseS3Arn } from '../../policy/arn';
 import type { Statement } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
-import { editsFix } from '../edits';
+import { editsFix, markSafe } from '../edits';
 import type { Fix, Rule, TextEditSpan } from '../types';
 import { capitalizedStatementLabel, effectSpan, jsonStringOrList, principalValues, stringItems } from '../util';
 import { NONE, absentTrueEntries, httpsRequest, isDeny, principalOf, statementTarget, uploadRequest } from './uploads';
@@ -29,7 +29,12 @@ function probeRequests(st: Statement, upload: Request, action: string, resource:
   return principals.map(principal => httpsRequest(principal, action, resource));
 }
 
-/** Narrow Action to the SSE-carrying actions it lists (else s3:PutObject) and Resource to object ARNs. */
+/**
+ * Narrow Action to the SSE-carrying actions it lists (else s3:PutObject) and Resource to object
+ * ARNs. Safe: the statement's SSE test can only mean uploads (no other request carries the
+ * header), and narrowing a Deny cannot lock anyone out; what it stops denying is every read and
+ * bucket call, which it denies today only by this mistake.
+ */
 function narrowFix(st: Statement, partition: string, bucket: string): Fix | undefined {
   if (!st.action || st.notAction || !st.resource || st.notResource) return undefined;
   const actions = stringItems(st.action).map(i => i.value).filter(a => !hasWildcard(a) && carriesSse(a));
@@ -38,7 +43,7 @@ function narrowFix(st: Statement, partition: string, bucket: string): Fix | unde
   const newResources = resources.length ? resources : [objectsArn(partition, bucket)];
   const edits: TextEditSpan[] = [{ span: st.action.span, newText: jsonStringOrList(newActions) }];
   if (newResources.length !== st.resource.items.length) edits.push({ span: st.resource.span, newText: jsonStringOrList(newResources) });
-  return editsFix(`Narrow the statement to ${newActions.join(', ')} on ${newResources.join(', ')}`, edits);
+  return markSafe(editsFix(`Narrow the statement to ${newActions.join(', ')} on ${newResources.join(', ')}`, edits));
 }
 
 export const enc012: Rule = {

@@ -64,6 +64,8 @@ export const enc013: Rule = {
           const withHeader = (algorithm: string) => statementApplies(st, httpsRequest(service, 's3:PutObject', resource, { [SSE]: algorithm })) === true;
           if (withHeader('AES256') && withHeader('aws:kms')) continue;
           reported.add(st);
+          // Not safe: exempting AWS services widens the Deny's exceptions, and the default-friendly
+          // rewrite (ENC-004) is the other way out; the author chooses.
           const edit = addConditionEdit(ctx.doc.text, st, 'BoolIfExists', KEY, '"false"');
           const fixes: Fix[] = edit ? [editsFix(`Exempt AWS services ("BoolIfExists": {"${KEY}": "false"})`, [edit])] : [];
           ctx.report({

@@ -66,6 +66,9 @@ export const enc014: Rule = {
                 'Rely on Object Ownership "bucket owner enforced" instead of ACL conditions, or require the header in a Deny that tolerates its absence.',
             });
           } else if (effect === 'Deny' && withoutHeader === true && withHeader === false) {
+            // Not safe: requests without the header stop being denied (a wider door than intended),
+            // and Object Ownership "bucket owner enforced" is the other way out; the author chooses.
+            // The Allow form gets no fix: moving the requirement into a Deny is a redesign.
             const edit = addConditionEdit(ctx.doc.text, st, 'Null', entry.key.value, '"false"');
             const fixes: Fix[] = edit ? [editsFix(`Deny only requests that send ${header} with another value ("Null": {"${entry.key.value}": "false"})`, [edit])] : [];
             ctx.report({

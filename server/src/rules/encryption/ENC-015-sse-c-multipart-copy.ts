@@ -26,6 +26,7 @@ export const enc015: Rule = {
     const required = firstVerdict(ctx, v => sseCRequired(ctx, v));
     if (!required) return;
     const { st, ob } = required.found;
+    // No fix: no edit to this policy makes CompleteMultipartUpload carry SSE-C headers.
     ctx.report({
       span: ob.operator.span,
       message: `${capitalizedStatementLabel(st)} ${probably(required.v)}requires SSE-C on every upload request. Users report multipart copies (e.g. the Java TransferManager) failing at CompleteMultipartUpload under such a policy, because that request carries no SSE-C headers. ` +

@@ -57,6 +57,7 @@ export const enc016: Rule = {
         .find(d => d.absent.length > 0);
       if (!denying) continue;
       const { st, absent } = denying;
+      // No fix: the repair is in the uploading client or the POST policy document, not in this policy.
       const sseC = absent.some(e => e.key === SSE_CUSTOMER_ALGORITHM);
       const ob = absent[0].ob;
       ctx.report({

@@ -75,6 +75,8 @@ export const enc017: Rule = {
     }
     if (!uncovered.length) return;
     // One finding for the policy; its fix adds the missing actions to every statement concerned.
+    // Not safe: a header-required Deny on s3:ReplicateObject can stop replication (replicas may
+    // arrive without the header), a trade-off the author weighs.
     const edits: TextEditSpan[] = [];
     for (const { st, writes } of uncovered) {
       const list = st.action;

@@ -5,7 +5,8 @@
 import { statementApplies } from '../../engine/evaluate';
 import { ACCOUNT_ID, accountPrincipal, accountRootArn, parseArn } from '../../policy/arn';
 import type { Located, Statement } from '../../policy/model';
-import type { Rule } from '../types';
+import { replaceFix } from '../edits';
+import type { Fix, Rule } from '../types';
 import { jsonString, principalValues, statementLabel } from '../util';
 import { SSE_KMS_KEY_ID, entryStrings, httpsRequest, objectOf, sseEntries } from './uploads';
 
@@ -58,7 +59,7 @@ export const enc018: Rule = {
       'https://github.com/aws/aws-cli/issues/4507',
     ],
     confidence: 'DOC',
-    fixable: false,
+    fixable: true,
   },
   check(ctx) {
     const aliases = aliasValues(ctx.doc.statements);
@@ -73,10 +74,16 @@ export const enc018: Rule = {
         return !!resource && ['s3:PutObject', 's3:GetObject'].some(action => statementApplies(g.allow, httpsRequest(g.principal, action, resource)) === true);
       });
       if (!grant) continue;
+      // A fix only when the requirements name exactly one key ("kmsKeyArns"): otherwise which
+      // customer managed key is not in the text. Not safe even then: the other account also needs
+      // kms:GenerateDataKey and kms:Decrypt in that key's policy, or its uploads start failing.
+      const required = ctx.requirements.kmsKeyArns;
+      const fixes: Fix[] = required.length === 1 ? [replaceFix(`Pin the required key ${required[0]}`, a.item.span, jsonString(required[0]))] : [];
       ctx.report({
         span: a.item.span,
         message: `${jsonString(a.item.value)} ${a.awsManaged ? 'is the aws/s3 AWS managed key, which only principals of its own account can use (its key policy cannot be changed)' : 'is an alias, which KMS resolves in the requester\'s account'}, but ${statementLabel(grant.allow)} lets account ${grant.account} upload or read objects: ` +
           `its writers ${a.awsManaged ? 'cannot use that key (or end up with their own account\'s aws/s3)' : 'end up with a key of their own account'}. Pin a customer managed key by its full key ARN, and grant account ${grant.account} kms:GenerateDataKey and kms:Decrypt in that key's policy.`,
+        fixes,
       });
     }
   },

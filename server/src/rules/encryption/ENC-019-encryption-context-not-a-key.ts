@@ -3,7 +3,8 @@
 // context restrictions belong in the KMS key policy (kms:EncryptionContext:aws:s3:arn, KMS-007).
 // Found in the text; the consequence (the key is never present) comes from the operator table.
 import { parseOperator, resultWhenKeyAbsent } from '../../policy/operators';
-import type { Rule } from '../types';
+import { alwaysTrueRemovalIsSafe, markSafe, removeConditionEntryFix } from '../edits';
+import type { Fix, Rule } from '../types';
 import { operatorBlocks } from '../util';
 
 const CONTEXT_HEADERS = /^(s3:)?x-amz-server-side-encryption-(context|bucket-key-enabled)$/i;
@@ -24,16 +25,23 @@ export const enc019: Rule = {
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html',
     ],
     confidence: 'DOC',
-    fixable: false,
+    fixable: true,
   },
   check(ctx) {
-    for (const { ob } of operatorBlocks(ctx.doc)) {
+    for (const { st, cond, ob } of operatorBlocks(ctx.doc)) {
       const op = parseOperator(ob.operator.value);
       for (const entry of ob.entries) {
         const key = entry.key.value;
         const header = CONTEXT_HEADERS.test(key);
         if (!header && !KMS_CONTEXT.test(key)) continue;
         const absent = op ? resultWhenKeyAbsent(op, entry.values.items.map(i => i.value)) : undefined;
+        // The key is never present: removing a test that is then always true changes no decision
+        // (safe, unless it is a Deny's last test: alwaysTrueRemovalIsSafe). One that is never true
+        // keeps the statement dead; removing it would bring the statement to life, so no fix then.
+        const removal = absent === true
+          ? markSafe(removeConditionEntryFix(`Remove "${key}" (it is never present, so this changes nothing)`, st, cond, ob, entry, true), alwaysTrueRemovalIsSafe(st, cond))
+          : undefined;
+        const fixes: Fix[] = removal ? [removal] : [];
         const consequence = absent === true ? `, so "${ob.operator.value}" on it is always true` : absent === false ? `, so "${ob.operator.value}" on it is never true and the statement never applies` : '';
         ctx.report({
           span: entry.key.span,
@@ -43,6 +51,7 @@ export const enc019: Rule = {
             (/bucket-key/i.test(key)
               ? 'Enable S3 Bucket Keys in the bucket\'s default encryption instead.'
               : 'Restrict the encryption context in the KMS key policy (kms:EncryptionContext:aws:s3:arn); with S3 Bucket Keys the context is the bucket ARN, not the object ARN.'),
+          fixes,
         });
       }
     }

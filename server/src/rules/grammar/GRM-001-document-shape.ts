@@ -1,6 +1,6 @@
 import type { JsonNode, Member } from '../../policy/model';
 import { membersOf, spanOf } from '../../policy/parse';
-import { removeMember, removeMemberFix, replaceFix } from '../edits';
+import { markSafe, removeMember, removeMemberFix, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
 import { closest, jsonString, spanText } from '../util';
 
@@ -16,7 +16,8 @@ function checkUnknownMembers(ctx: RuleContext, members: readonly Member[], allow
       span: m.key.span,
       message: `Unknown element "${m.key.value}" ${where}: AWS rejects the policy. ` +
         (guess && !taken ? `Did you mean "${guess}"?` : `Allowed: ${allowed.join(', ')}.`),
-      fixes: guess && !taken ? [replaceFix(`Rename to "${guess}"`, m.key.span, jsonString(guess))] : [],
+      // Safe only when the letter case is all that differs; a nearest typo ("Conditon") is a guess to look at.
+      fixes: guess && !taken ? [markSafe(replaceFix(`Rename to "${guess}"`, m.key.span, jsonString(guess)), guess.toLowerCase() === m.key.value.toLowerCase())] : [],
     });
   }
 }
@@ -52,6 +53,9 @@ function checkDuplicates(ctx: RuleContext, node: JsonNode, depth = 0): void {
     for (const m of members) {
       const last = lastByName.get(m.key.value)!;
       if (last === m) continue;
+      // Neither fix is safe: merging adds the earlier block's conditions (a Deny then applies to
+      // less, an Allow to less: a change of meaning), removing keeps today's meaning but maybe not
+      // the intent. Which one is right needs the author.
       const fixes: Fix[] = [];
       if (m.valueNode.type === 'object' && last.valueNode.type === 'object') {
         // Merge the two blocks into the later one (the one that wins today), then drop the earlier.

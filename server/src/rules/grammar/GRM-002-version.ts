@@ -2,7 +2,7 @@
 // Version) turns policy variables such as ${aws:username} into literal text.
 // RULES.md GRM-002; IAM-UG reference_policies_elements_version.
 import { spanOf } from '../../policy/parse';
-import { editsFix, insertMember, replaceFix } from '../edits';
+import { editsFix, insertMember, markSafe, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Rule } from '../types';
 import { show } from '../util';
 
@@ -31,6 +31,9 @@ export const grm002: Rule = {
     const { doc } = ctx;
     const root = doc.root;
     if (!root || root.type !== 'object') return;
+    // Setting 2012-10-17 makes policy variables work: with none in the document that changes
+    // nothing, so the fix is safe; with some, what they match changes (review it).
+    const noVariables = !doc.text.includes('${');
     const version = doc.version;
     // "version" or "VERSION" is a misspelt Version: GRM-001 reports it with a rename, so adding another would duplicate it.
     if (!version && doc.members.some(m => m.key.value.toLowerCase() === 'version')) return;
@@ -40,12 +43,12 @@ export const grm002: Rule = {
         severity: 'warning',
         // AWS's pages disagree on what a missing Version means (RULES.md open question 10): soft wording.
         message: `The policy has no "Version": AWS documents that policy variables such as \${aws:username} then do not work (probably treated as literal text, as under the legacy ${OLD}). Add "Version": "${CURRENT}".`,
-        fixes: [editsFix(`Add "Version": "${CURRENT}"`, [insertMember(doc.text, root, `"Version": ${CURRENT_JSON}`, 'first')])],
+        fixes: [markSafe(editsFix(`Add "Version": "${CURRENT}"`, [insertMember(doc.text, root, `"Version": ${CURRENT_JSON}`, 'first')]), noVariables)],
       });
       return;
     }
     const span = spanOf(version.node);
-    const fix = replaceFix(`Set "Version" to "${CURRENT}"`, span, CURRENT_JSON);
+    const fix = markSafe(replaceFix(`Set "Version" to "${CURRENT}"`, span, CURRENT_JSON), noVariables);
     if (typeof version.value !== 'string') {
       ctx.report({
         span,

@@ -1,6 +1,6 @@
 // GRM-003: Effect is mandatory and case-sensitive: exactly "Allow" or "Deny".
 // RULES.md GRM-003; IAM-UG reference_policies_elements_effect.
-import { replaceFix } from '../edits';
+import { markSafe, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Rule } from '../types';
 import { capitalizedStatementLabel, closest, jsonString, show, statementHead } from '../util';
 
@@ -50,7 +50,10 @@ export const grm003: Rule = {
         span: effect.span,
         message: `"Effect" is ${show(effect.value)}: AWS accepts only "Allow" or "Deny" (case-sensitive) and rejects the policy. ` +
           (guess ? `Change it to "${guess}".` : 'Use "Allow" or "Deny".'),
-        fixes: guess ? [replaceFix(`Change to "${guess}"`, effect.span, jsonString(guess))] : [],
+        // Case and stray spaces are safe to repair; a typo's nearest name is not: Allow and Deny are
+        // opposites, so a wrong guess would grant what was meant to be denied. No fix for a missing
+        // or non-string Effect: Allow or Deny is the author's choice.
+        fixes: guess ? [markSafe(replaceFix(`Change to "${guess}"`, effect.span, jsonString(guess)), guess.toLowerCase() === lower)] : [],
       });
     }
   },

@@ -31,6 +31,8 @@ export const grm004: Rule = {
       if (st.principal || st.notPrincipal) continue;
       const effect = memberNamed(st.members, 'Effect');
       // An enforcement Deny is meant for everyone; an Allow needs a person to name the grantee.
+      // Not safe: "Principal": "*" makes the Deny apply to every caller, administrators included,
+      // which in a key policy can lock the key for good (KMS-001); a person confirms the scope.
       const isDeny = typeof st.effect?.value === 'string' && st.effect.value.trim().toLowerCase() === 'deny';
       const fixes: Fix[] = isDeny && effect
         ? [editsFix('Add "Principal": "*"', [insertMember(ctx.doc.text, st.node, '"Principal": "*"', { after: effect })])]

@@ -7,7 +7,7 @@ import { ACCOUNT_ID, accountRootArn, iamIdentity, parseArn } from '../../policy/
 import type { Located, PrincipalBlock, PrincipalEntry, Statement } from '../../policy/model';
 import { spanOf } from '../../policy/parse';
 import { hasWildcard } from '../../policy/wildcard';
-import { addConditionEdit, replaceFix } from '../edits';
+import { addConditionEdit, markSafe, replaceFix } from '../edits';
 import { RESOURCE_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
 import { closest, jsonString, show, spanText } from '../util';
 
@@ -18,18 +18,19 @@ const UNIQUE_ID = /^(AIDA|AROA)[A-Z0-9]{8,}$/;
 
 type Element = 'Principal' | 'NotPrincipal';
 
-/** `{"AWS": v}` / `{"Service": v}` for a plain string that is clearly one of those. */
+/** `{"AWS": v}` / `{"Service": v}` for a plain string that is clearly one of those: safe, the form of the value decides the type and the principal stays the same. */
 function wrapFix(element: Element, value: Located<string>): Fix[] {
   const v = value.value;
   const type = ACCOUNT_ID.test(v) || /^arn:[^:]*:(iam|sts)::/.test(v) ? 'AWS'
     : SERVICE_SUFFIXES.some(s => v.endsWith(s)) ? 'Service' : undefined;
-  return type ? [replaceFix(`Write {"${type}": ${jsonString(v)}}`, value.span, `{"${type}": ${jsonString(v)}}`)] : [];
+  return type ? [markSafe(replaceFix(`Write {"${type}": ${jsonString(v)}}`, value.span, `{"${type}": ${jsonString(v)}}`))] : [];
 }
 
 /**
  * Move a wildcard role/user ARN into `ArnLike aws:PrincipalArn` and name the account instead
  * (the form AWS recommends). Only offered when that is a plain rewrite: a Principal with one
- * AWS value, a literal account, and no ArnLike block already in the Condition.
+ * AWS value, a literal account, and no ArnLike block already in the Condition. Not safe: naming the
+ * account changes how the grant combines with the account's IAM policies; a person confirms it.
  */
 function wildcardFix(ctx: RuleContext, st: Statement, element: Element, block: PrincipalBlock, entry: PrincipalEntry, item: Located<string>): Fix[] {
   if (element !== 'Principal' || block.entries.length !== 1 || entry.values.items.length !== 1) return [];
@@ -98,6 +99,7 @@ function checkServiceValue(ctx: RuleContext, element: Element, item: Located<str
     severity: 'warning',
     message: `${element} service ${show(v)} does not end in ".amazonaws.com": it is probably not an AWS service principal, and AWS may reject the policy. ` +
       (bare ? `Use "${v}.amazonaws.com".` : 'Use the service principal name, e.g. "cloudtrail.amazonaws.com".'),
+    // Not safe: the suffix depends on the partition (China uses .amazonaws.com.cn for some services).
     fixes: bare ? [replaceFix(`Change to "${v}.amazonaws.com"`, item.span, jsonString(`${v}.amazonaws.com`))] : [],
   });
 }
@@ -138,7 +140,8 @@ function checkBlock(ctx: RuleContext, st: Statement, element: Element, block: Pr
         span: entry.type.span,
         message: `"${element}" has an unknown principal type ${show(type)}: AWS accepts only AWS, Service, Federated and CanonicalUser (case-sensitive) and rejects the policy. ` +
           (usable ? `Did you mean "${guess}"?` : 'Use one of those keys.'),
-        fixes: usable ? [replaceFix(`Rename to "${guess}"`, entry.type.span, jsonString(guess))] : [],
+        // Safe when only the case differs ("aws" → "AWS"); a nearest typo is a guess.
+        fixes: usable ? [markSafe(replaceFix(`Rename to "${guess}"`, entry.type.span, jsonString(guess)), guess.toLowerCase() === type.toLowerCase())] : [],
       });
       continue;
     }
@@ -153,7 +156,7 @@ function checkBlock(ctx: RuleContext, st: Statement, element: Element, block: Pr
           span: item.span,
           message: `${type} principal ${show(item.value)} is not a string: AWS expects a quoted string here and probably rejects the policy.` +
             (typeof item.value === 'number' ? ` Write "${raw}".` : ''),
-          fixes: typeof item.value === 'number' ? [replaceFix('Quote the value', item.span, jsonString(raw))] : [],
+          fixes: typeof item.value === 'number' ? [markSafe(replaceFix('Quote the value', item.span, jsonString(raw)))] : [],
         });
         continue;
       }

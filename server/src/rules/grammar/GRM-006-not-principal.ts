@@ -14,7 +14,9 @@ import { jsonStringOrList, show, stringItems } from '../util';
  * Rewrite Deny + NotPrincipal as Principal "*" + ArnNotLike aws:PrincipalArn. Offered only when
  * the NotPrincipal is plain AWS role/user/account principals: aws:PrincipalArn of a role
  * session is the role's ARN, so listed sessions (which pin one session name) cannot be carried
- * over, and other principal types have no ARN to match.
+ * over, and other principal types have no ARN to match. Not safe: the exemption then covers every
+ * session of the listed roles, which a person should confirm. Allow + NotPrincipal gets no fix:
+ * whom to allow is the author's choice.
  */
 function rewriteFix(ctx: RuleContext, st: Statement): Fix[] {
   const block = st.notPrincipal;

@@ -1,7 +1,7 @@
 import { apiNameToAction, expandActionPattern, isKnownService, lookupAction, suggestAction } from '../../knowledge';
 import type { PolicyKind, Statement, ValueList } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
-import { removeWithComma, replaceFix } from '../edits';
+import { markSafe, removeWithComma, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext, type TextEditSpan } from '../types';
 import { jsonString, jsonTypeName, memberNamed, statementHead, statementLabel } from '../util';
 
@@ -13,8 +13,12 @@ const SERVICE_OF_KIND: Partial<Record<PolicyKind, { prefix: string; what: string
 
 const ACTION_FORMAT = /^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$/;
 
-/** What a malformed action was probably meant to be: `s3.GetObject`, `s3 : GetObject`, `GetObject`. */
-function repairFormat(s: string, kind: PolicyKind): string | undefined {
+/**
+ * What a malformed action was probably meant to be: `s3.GetObject`, `s3 : GetObject`, `GetObject`.
+ * `exact` when only the separators and spaces were repaired and the result is a real action (or a
+ * pattern that matches some), not the nearest name to a misspelling.
+ */
+function repairFormat(s: string, kind: PolicyKind): { target: string; exact: boolean } | undefined {
   const squeezed = s.replace(/\s+/g, '');
   const m = /^([A-Za-z0-9-]+)(?:[.:;/]+|::)([A-Za-z0-9*?]+)$/.exec(squeezed);
   let candidate = m ? `${m[1]}:${m[2]}` : squeezed;
@@ -24,8 +28,11 @@ function repairFormat(s: string, kind: PolicyKind): string | undefined {
     candidate = `${prefix}:${candidate}`;
   }
   if (!ACTION_FORMAT.test(candidate)) return undefined;
-  if (hasWildcard(candidate)) return expandActionPattern(candidate).length > 0 ? candidate : undefined;
-  return lookupAction(candidate)?.fullName ?? suggestAction(candidate);
+  if (hasWildcard(candidate)) return expandActionPattern(candidate).length > 0 ? { target: candidate, exact: true } : undefined;
+  const exact = lookupAction(candidate)?.fullName;
+  if (exact) return { target: exact, exact: true };
+  const guess = suggestAction(candidate);
+  return guess ? { target: guess, exact: false } : undefined;
 }
 
 /** A problem with one item, and the action it should become (when there is one). */
@@ -33,13 +40,19 @@ interface ItemProblem {
   index: number;
   message: string;
   target?: string;
+  /**
+   * The repair is safe: a format repair onto a real action, or an API operation's IAM action (a
+   * fixed table). The nearest name to a misspelling is not: in an Allow a wrong guess grants
+   * another action.
+   */
+  safe?: boolean;
 }
 
 function problemOf(kind: PolicyKind, element: string, s: string): Omit<ItemProblem, 'index'> | undefined {
   if (s === '*') return undefined;
   if (!ACTION_FORMAT.test(s)) {
     const repaired = repairFormat(s, kind);
-    return { message: `${element} "${s}" is not of the form "service:ActionName": AWS rejects the policy.` + (repaired ? ` Did you mean "${repaired}"?` : ''), target: repaired };
+    return { message: `${element} "${s}" is not of the form "service:ActionName": AWS rejects the policy.` + (repaired ? ` Did you mean "${repaired.target}"?` : ''), target: repaired?.target, safe: repaired?.exact };
   }
   const prefix = s.slice(0, s.indexOf(':')).toLowerCase();
   const expected = SERVICE_OF_KIND[kind];
@@ -56,6 +69,7 @@ function problemOf(kind: PolicyKind, element: string, s: string): Omit<ItemProbl
     return {
       message: `"${s}" is the name of an S3 API operation, not an IAM action: AWS rejects the policy ("Policy has invalid action"). That operation is authorised by "${viaApi}".`,
       target: viaApi,
+      safe: true,
     };
   }
   const guess = suggestAction(s);
@@ -70,9 +84,9 @@ function problemOf(kind: PolicyKind, element: string, s: string): Omit<ItemProbl
  * the list already holds that action, kept as it is) and the others are removed, so that fixing
  * `["s3:CreateMultipartUpload", "s3:UploadPart"]` gives `["s3:PutObject"]`, not a duplicate.
  */
-function groupFix(list: ValueList, target: string, indexes: number[]): Fix {
+function groupFix(list: ValueList, target: string, indexes: number[], safe: boolean): Fix {
   const items = list.items;
-  if (!list.isArray) return replaceFix(`Replace with "${target}"`, items[0].span, jsonString(target));
+  if (!list.isArray) return markSafe(replaceFix(`Replace with "${target}"`, items[0].span, jsonString(target)), safe);
   const literal = items.findIndex((i, k) => !indexes.includes(k) && typeof i.value === 'string' && i.value.toLowerCase() === target.toLowerCase());
   const anchor = literal >= 0 ? literal : indexes[0];
   const edits: TextEditSpan[] = [];
@@ -84,7 +98,7 @@ function groupFix(list: ValueList, target: string, indexes: number[]): Fix {
     edits.push(removeWithComma(spans, j, j < anchor ? 'next' : 'previous'));
   }
   const title = literal >= 0 ? `Remove (already covered by "${target}")` : indexes.length > 1 ? `Replace with one "${target}"` : `Replace with "${target}"`;
-  return { title, edits, preferred: true };
+  return markSafe({ title, edits, preferred: true }, safe);
 }
 
 function checkList(ctx: RuleContext, st: Statement, list: ValueList, element: 'Action' | 'NotAction'): void {
@@ -107,9 +121,11 @@ function checkList(ctx: RuleContext, st: Statement, list: ValueList, element: 'A
   });
   const byTarget = new Map<string, number[]>();
   for (const p of problems) if (p?.target) byTarget.set(p.target.toLowerCase(), [...(byTarget.get(p.target.toLowerCase()) ?? []), p.index]);
+  // A group's fix is safe when every item it rewrites is safely repaired.
+  const safeTarget = (target: string) => byTarget.get(target.toLowerCase())!.every(i => problems[i]?.safe === true);
   for (const p of problems) {
     if (!p) continue;
-    const fix = p.target ? groupFix(list, p.target, byTarget.get(p.target.toLowerCase())!) : undefined;
+    const fix = p.target ? groupFix(list, p.target, byTarget.get(p.target.toLowerCase())!, safeTarget(p.target)) : undefined;
     ctx.report({ span: list.items[p.index].span, message: p.message, fixes: fix ? [fix] : [] });
   }
 }

@@ -1,7 +1,7 @@
 import { bucketArn, dominantPartition, formatS3Arn, isPlaceholderBucket, objectsArn, PARTITIONS, parseS3Arn, policyBucket } from '../../policy/arn';
 import type { Located, Statement, ValueList } from '../../policy/model';
 import { containsWildcard } from '../../policy/wildcard';
-import { editsFix, insertMember, removeItemFix, replaceFix, replaceItemFix } from '../edits';
+import { editsFix, insertMember, markSafe, removeItemFix, replaceFix, replaceItemFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
 import { closest, jsonString, jsonTypeName, memberNamed, statementHead, statementLabel } from '../util';
 
@@ -24,6 +24,13 @@ interface Scope {
   partition: string;
 }
 
+// Which fixes are safe: S3 rejects every finding's document as written, so no access exists to
+// widen; a fix is safe when the text decides the repair — "*" or an unnamed, placeholder or
+// wildcard bucket becomes the policy's one bucket (a bucket policy can only name its own), spaces
+// go, an s3:// URL or a bare "bucket/key" becomes its ARN. Guesses are not safe: the nearest
+// partition, the majority partition, another service's ARN replaced by the bucket's, a bucket name
+// that disagrees with the file name or setting (which one is wrong?), and which resources a
+// statement without Resource was meant for.
 function checkItem(scope: Scope, list: ValueList, item: Located<string>, element: string): void {
   const { ctx, bucket, partition, dominant } = scope;
   const s = item.value;
@@ -35,9 +42,9 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
       // Only the ARNs the list does not hold yet, so that the fix never duplicates an item.
       const present = new Set(list.items.map(i => i.value));
       const missing = [bucketArn(partition, bucket), objectsArn(partition, bucket)].filter(a => !present.has(a));
-      fix = missing.length > 0
+      fix = markSafe(missing.length > 0
         ? replaceItemFix(`Replace with the ARNs of bucket "${bucket}" and its objects`, list, item, missing.map(jsonString))
-        : removeItemFix('Remove "*" (the bucket and its objects are already listed)', list, list.items.indexOf(item));
+        : removeItemFix('Remove "*" (the bucket and its objects are already listed)', list, list.items.indexOf(item)));
     }
     ctx.report({
       span: item.span,
@@ -52,7 +59,7 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
     ctx.report({
       span: item.span,
       message: `${element} "${s}" contains whitespace, so it names no bucket or object: ${INVALID}. Remove the spaces.`,
-      fixes: squeezed ? [replaceFix('Remove the whitespace', item.span, jsonString(squeezed))] : [],
+      fixes: squeezed ? [markSafe(replaceFix('Remove the whitespace', item.span, jsonString(squeezed)))] : [],
     });
     return;
   }
@@ -61,7 +68,7 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
     ctx.report({
       span: item.span,
       message: `${element} "${s}" is not an ARN: ${INVALID}. ` + (arn ? `Write it as "${arn}".` : 'Use "arn:aws:s3:::BUCKET" for the bucket and "arn:aws:s3:::BUCKET/*" for its objects.'),
-      fixes: arn ? [replaceFix(`Write it as "${arn}"`, item.span, jsonString(arn))] : [],
+      fixes: arn ? [markSafe(replaceFix(`Write it as "${arn}"`, item.span, jsonString(arn)))] : [],
     });
     return;
   }
@@ -97,7 +104,7 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
     ctx.report({
       span: item.span,
       message: `${element} "${s}" has no bucket name: ${INVALID}.` + (withBucket ? ` Use "${withBucket}".` : ''),
-      fixes: withBucket ? [replaceFix(`Use bucket "${bucket}"`, item.span, jsonString(withBucket))] : [],
+      fixes: withBucket ? [markSafe(replaceFix(`Use bucket "${bucket}"`, item.span, jsonString(withBucket)))] : [],
     });
     return;
   }
@@ -106,7 +113,7 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
       span: item.span,
       message: `"${arn.bucket}" is a placeholder from an example, not a bucket name: ${INVALID}. ` +
         (withBucket ? `Use "${withBucket}".` : 'Put in the name of your bucket.'),
-      fixes: withBucket ? [replaceFix(`Use bucket "${bucket}"`, item.span, jsonString(withBucket))] : [],
+      fixes: withBucket ? [markSafe(replaceFix(`Use bucket "${bucket}"`, item.span, jsonString(withBucket)))] : [],
     });
     return;
   }
@@ -115,7 +122,7 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
       span: item.span,
       message: `${element} "${s}" uses a wildcard in the bucket name: a bucket policy can only name its own bucket, so S3 probably rejects it ("Policy has invalid resource").` +
         (withBucket ? ` Use "${withBucket}".` : ' Write the bucket name out.'),
-      fixes: withBucket ? [replaceFix(`Use bucket "${bucket}"`, item.span, jsonString(withBucket))] : [],
+      fixes: withBucket ? [markSafe(replaceFix(`Use bucket "${bucket}"`, item.span, jsonString(withBucket)))] : [],
     });
     return;
   }

@@ -2,7 +2,7 @@ import { actionsNamed, resourceTypesOf, type ActionInfo } from '../../knowledge'
 import { bucketArn, objectsArn, parseS3Arn, type S3Arn } from '../../policy/arn';
 import type { Located, Statement } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
-import { addItemFix, replaceFix } from '../edits';
+import { addItemFix, markSafe, replaceFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
 import { jsonString, stringItems } from '../util';
 
@@ -97,15 +97,19 @@ function checkStatement(ctx: RuleContext, st: Statement): void {
   const needOther = failing.filter(e => e.kinds.size === 0);
   // Appending `/*` is right only when no action of the statement uses the bucket ARN itself.
   const bucketUsed = entries.some(e => e.kinds.has('bucket'));
+  // The ARN to add follows from the actions, so the fix is unambiguous. It is safe where S3 rejects
+  // the policy as written (nothing is granted today) and for a Deny; in an identity policy an Allow
+  // is accepted and grants nothing for these actions today, so the fix would grant them: review it.
+  const safe = ctx.kind === 'bucket-policy' || st.effect?.value === 'Deny';
 
   if (needObject.length > 0) {
     const names = needObject.map(e => e.item.value);
     const verb = names.length > 1 ? 'act' : 'acts';
     for (const r of firstPerBucket(resources.filter(x => x.kinds.has('bucket')))) {
       const objects = objectsArn(r.arn.partition, r.arn.bucket);
-      const fix: Fix = bucketUsed
+      const fix: Fix = markSafe(bucketUsed
         ? addItemFix(`Add "${objects}"`, text, st.resource, r.item, jsonString(objects))
-        : replaceFix(`Change to "${objects}"`, r.item.span, jsonString(objects));
+        : replaceFix(`Change to "${objects}"`, r.item.span, jsonString(objects)), safe);
       ctx.report({
         span: r.item.span,
         severity,
@@ -124,10 +128,11 @@ function checkStatement(ctx: RuleContext, st: Statement): void {
         span: r.item.span,
         severity,
         message: `${quoteList(names)} ${verb} on the bucket (arn:aws:s3:::BUCKET), but "${r.item.value}" names objects and the statement lists no bucket ARN: ${consequence}. Add "${bucket}".`,
-        fixes: [addItemFix(`Add "${bucket}"`, text, st.resource, r.item, jsonString(bucket))],
+        fixes: [markSafe(addItemFix(`Add "${bucket}"`, text, st.resource, r.item, jsonString(bucket)), safe)],
       });
     }
   }
+  // No fix: moving an action to another statement or policy is the author's design.
   for (const e of needOther) {
     const types = [...new Set(e.actions.flatMap(a => resourceTypesOf(a) ?? []))];
     ctx.report({

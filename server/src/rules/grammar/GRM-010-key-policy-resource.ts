@@ -1,8 +1,8 @@
 import type { Located, Statement } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
-import { editsFix, insertMember, replaceFix } from '../edits';
+import { editsFix, insertMember, markSafe, replaceFix } from '../edits';
 import type { Rule, RuleContext } from '../types';
-import { jsonTypeName, statementHead, statementLabel, stringItems } from '../util';
+import { isEveryone, jsonTypeName, statementHead, statementLabel, stringItems } from '../util';
 
 // In a key policy the resource is the key itself; `"*"` means "this key" (KMS-DG key-policy-overview).
 const KEY_ARN = /^arn:[^:]+:kms:[^:]+:\d{12}:key\/[^*?]+$/;
@@ -27,19 +27,28 @@ function problemWith(value: string, keyArns: Set<string>): string | undefined {
   return 'it is not an ARN, so the statement probably applies to nothing';
 }
 
+/**
+ * "Resource": "*" is the unambiguous repair (in a key policy it means this key), but it brings a
+ * statement that applies to no key today to life. Safe only for an Allow to named principals: it
+ * grants what its author wrote. A Deny comes to life for whom it names, which can lock the key for
+ * good (KMS lockouts cannot be undone, RULES.md EVAL-008); an Allow to everyone opens the key.
+ */
+const revivingIsSafe = (st: Statement): boolean => st.effect?.value === 'Allow' && !!st.principal && !st.notPrincipal && !isEveryone(st);
+
 function checkStatement(ctx: RuleContext, st: Statement, keyArns: Set<string>): void {
   const label = statementLabel(st);
+  const safe = revivingIsSafe(st);
   if (!st.resource) {
     if (st.notResource) return;
     ctx.report({
       span: statementHead(st),
       message: `${label} has no "Resource": KMS accepts the policy but the statement applies to no key, so it silently does nothing. Add "Resource": "*" (in a key policy, "*" means this key).`,
-      fixes: [editsFix('Add "Resource": "*"', [insertMember(ctx.doc.text, st.node, '"Resource": "*"')])],
+      fixes: [markSafe(editsFix('Add "Resource": "*"', [insertMember(ctx.doc.text, st.node, '"Resource": "*"')]), safe)],
     });
     return;
   }
   const list = st.resource;
-  const toStar = replaceFix('Replace with "*" (this key)', list.span, '"*"');
+  const toStar = markSafe(replaceFix('Replace with "*" (this key)', list.span, '"*"'), safe);
   if ((list.node.type !== 'string' && list.node.type !== 'array') || (list.isArray && list.items.length === 0)) {
     ctx.report({
       span: list.span,

@@ -1,7 +1,7 @@
 import type { ConditionBlock, ConditionOperatorBlock, Statement } from '../../policy/model';
 import { ALL_OPERATOR_NAMES, formatOperator, isNullIfExists, parseOperator, SET_OPERATORS, type SetOperator } from '../../policy/operators';
 import { spanOf } from '../../policy/parse';
-import { operatorTaken, removeMemberFix, removeOperatorFix, replaceFix } from '../edits';
+import { markSafe, operatorTaken, removeMemberFix, removeOperatorFix, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
 import { closest, jsonString, jsonTypeName, statementLabel } from '../util';
 
@@ -22,15 +22,17 @@ export function suggestOperator(name: string): string | undefined {
 
 function checkOperatorName(ctx: RuleContext, cond: ConditionBlock, ob: ConditionOperatorBlock): void {
   const name = ob.operator.value;
-  const rename = (to: string, title = `Rename to "${to}"`): Fix[] =>
-    operatorTaken(cond, to, ob) ? [] : [replaceFix(title, ob.operator.span, jsonString(to))];
+  // `safe`: NullIfExists → Null and canonical casing are decided by the name itself; the nearest
+  // operator to a misspelling is a guess (StringEquls could be StringEquals or StringNotEquals).
+  const rename = (to: string, safe: boolean): Fix[] =>
+    operatorTaken(cond, to, ob) ? [] : [markSafe(replaceFix(`Rename to "${to}"`, ob.operator.span, jsonString(to)), safe)];
   if (isNullIfExists(name)) {
     const set = SET_OPERATORS.find(s => name.toLowerCase().startsWith(`${s.toLowerCase()}:`)) as SetOperator | undefined;
     const to = formatOperator('Null', { set });
     ctx.report({
       span: ob.operator.span,
       message: `"${name}" is not an operator: IfExists cannot be added to Null (Access Analyzer: "Null with if exists"), and AWS rejects the policy. Null already tests whether the key exists: use "${to}".`,
-      fixes: rename(to),
+      fixes: rename(to, true),
     });
     return;
   }
@@ -41,7 +43,7 @@ function checkOperatorName(ctx: RuleContext, cond: ConditionBlock, ob: Condition
       span: ob.operator.span,
       message: `Unknown condition operator "${name}": AWS rejects the policy ("Invalid condition operator").` +
         (guess ? ` Did you mean "${guess}"?` : ' Use one of the String*, Numeric*, Date*, Bool, BinaryEquals, IpAddress, NotIpAddress, Arn* or Null operators.'),
-      fixes: guess ? rename(guess) : [],
+      fixes: guess ? rename(guess, false) : [],
     });
     return;
   }
@@ -50,7 +52,7 @@ function checkOperatorName(ctx: RuleContext, cond: ConditionBlock, ob: Condition
       span: ob.operator.span,
       severity: 'warning',
       message: `Operator "${name}" is written with unusual casing: AWS documents it only as "${parsed.canonical}", and whether other casings are accepted is not documented. Write "${parsed.canonical}".`,
-      fixes: rename(parsed.canonical),
+      fixes: rename(parsed.canonical, true),
     });
   }
 }
@@ -71,7 +73,8 @@ function checkEntries(ctx: RuleContext, st: Statement, cond: ConditionBlock, ob:
       span: spanOf(ob.node),
       severity: 'warning',
       message: `"${name}" has no condition keys, so it tests nothing (Access Analyzer flags empty condition blocks). Add the key and value to compare, or remove "${name}".`,
-      fixes: [removeOperatorFix(cond.operators.length > 1 ? `Remove "${name}"` : 'Remove the empty Condition', st, cond, ob)!],
+      // Safe: an operator with no keys tests nothing (Access Analyzer: it does not affect the policy).
+      fixes: [markSafe(removeOperatorFix(cond.operators.length > 1 ? `Remove "${name}"` : 'Remove the empty Condition', st, cond, ob)!)],
     });
     return;
   }
@@ -82,6 +85,7 @@ function checkEntries(ctx: RuleContext, st: Statement, cond: ConditionBlock, ob:
       continue;
     }
     if (v.isArray && v.items.length === 0) {
+      // No fix: what an empty list does is undocumented, so removing the key could change the statement.
       ctx.report({
         span: v.span,
         severity: 'warning',
@@ -129,7 +133,7 @@ export const grm011: Rule = {
           span: spanOf(cond.node),
           severity: 'warning',
           message: `"Condition" in ${statementLabel(st)} is empty, so it tests nothing (Access Analyzer: "Empty object condition"). Add the operator, key and value, or remove "Condition".`,
-          fixes: [removeMemberFix('Remove the empty Condition', st.node, cond.member.key)!],
+          fixes: [markSafe(removeMemberFix('Remove the empty Condition', st.node, cond.member.key)!)],
         });
         continue;
       }

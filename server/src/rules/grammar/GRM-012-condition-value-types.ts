@@ -3,7 +3,7 @@ import { isArn } from '../../policy/arn';
 import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock, Located } from '../../policy/model';
 import { containsPolicyVariable, formatOperator, parseOperator, type OperatorFamily, type ParsedOperator } from '../../policy/operators';
 import { containsWildcard } from '../../policy/wildcard';
-import { operatorTaken, replaceFix } from '../edits';
+import { markSafe, operatorTaken, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext, type Severity } from '../types';
 import { jsonString, operatorBlocks, show } from '../util';
 
@@ -121,7 +121,8 @@ function checkKeyType(s: EntryScope, key: ConditionKeyInfo): void {
   // RULES.md GRM-012 names these two as errors; other mismatches are Access Analyzer "Type mismatch" warnings.
   const severity: Severity = op.family === 'Arn' || (op.family === 'String' && allowed.includes('Numeric')) ? 'error' : 'warning';
   const to = operatorForKey(op, allowed[0], entry.values.items);
-  const fixes: Fix[] = to && ob.entries.length === 1 && !operatorTaken(cond, to, ob) ? [replaceFix(`Use "${to}"`, ob.operator.span, jsonString(to))] : [];
+  // Safe: the same comparison (negation, IfExists and set kept) in the family the key's type needs.
+  const fixes: Fix[] = to && ob.entries.length === 1 && !operatorTaken(cond, to, ob) ? [markSafe(replaceFix(`Use "${to}"`, ob.operator.span, jsonString(to)))] : [];
   const typeText = FAMILY_OF_TYPE[key.type.replace(/^ArrayOf/, '')] ?? key.type;
   ctx.report({
     span: entry.key.span,
@@ -141,7 +142,8 @@ function checkMixedTypes(s: EntryScope): boolean {
   ctx.report({
     span: entry.values.span,
     message: `The values of "${entry.key.value}" mix JSON types (${[...types].join(', ')}): Access Analyzer rejects this ("Invalid condition data type"). Write every value as a string.`,
-    fixes: [replaceFix('Write every value as a string', entry.values.span, asStrings)],
+    // Safe: quotes are optional for numbers and Booleans, so the values mean the same.
+    fixes: [markSafe(replaceFix('Write every value as a string', entry.values.span, asStrings))],
   });
   return true;
 }
@@ -160,14 +162,17 @@ function checkBooleans(s: EntryScope): void {
       message: `"${entry.key.value}" has ${items.length} values, but Bool takes exactly one: AWS rejects it (Access Analyzer: "Invalid condition multiple Boolean")` +
         (invalid.length > 0 ? `, and ${invalid.join(', ')} ${invalid.length > 1 ? 'are not Booleans' : 'is not a Boolean'}` : '') +
         (single !== undefined ? `. Write "${single}".` : '. Keep the one value you mean (or use "Null" to test whether the key exists).'),
-      fixes: single !== undefined ? [replaceFix(`Write "${single}"`, entry.values.span, jsonString(String(single)))] : [],
+      fixes: single !== undefined ? [markSafe(replaceFix(`Write "${single}"`, entry.values.span, jsonString(String(single))))] : [],
     });
     return;
   }
   for (const item of items) {
     const b = booleanOf(item.value);
     if (b?.exact) continue;
-    const fix = b ? [replaceFix(`Write "${b.value}"`, item.span, jsonString(String(b.value)))] : [];
+    // Safe when the value is "true" or "false" in another case or with spaces; a word ("no", "on",
+    // 1) is evident but still a reading of the author's mind, so it waits for a person.
+    const spelt = typeof item.value === 'string' && ['true', 'false'].includes(item.value.trim().toLowerCase());
+    const fix = b ? [markSafe(replaceFix(`Write "${b.value}"`, item.span, jsonString(String(b.value))), spelt)] : [];
     if (b?.caseOnly) {
       ctx.report({
         span: item.span,
@@ -189,8 +194,9 @@ function checkValue(s: EntryScope, item: Located): void {
   const { ctx, op, entry } = s;
   const v = item.value;
   const str = typeof v === 'string' ? v : undefined;
+  // Safe: each repair only strips what cannot be part of the literal (spaces, a "TLSv" prefix).
   const report = (message: string, fixed?: string) =>
-    ctx.report({ span: item.span, message, fixes: fixed !== undefined ? [replaceFix(`Write ${jsonString(fixed)}`, item.span, jsonString(fixed))] : [] });
+    ctx.report({ span: item.span, message, fixes: fixed !== undefined ? [markSafe(replaceFix(`Write ${jsonString(fixed)}`, item.span, jsonString(fixed)))] : [] });
   switch (op.family) {
     case 'Numeric': {
       if (typeof v === 'number' || (str !== undefined && NUMBER.test(str))) return;

@@ -2,7 +2,7 @@ import { lookupConditionKey } from '../../knowledge';
 import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock } from '../../policy/model';
 import { likeFormOf, parseOperator, type ParsedOperator } from '../../policy/operators';
 import { containsWildcard } from '../../policy/wildcard';
-import { editsFix, insertMember, removeMember } from '../edits';
+import { editsFix, insertMember, markSafe, removeMember } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext, type TextEditSpan } from '../types';
 import { jsonString, memberAt, operatorBlocks, spanText, stringItems } from '../util';
 
@@ -51,7 +51,12 @@ function checkBlock(ctx: RuleContext, cond: ConditionBlock, ob: ConditionOperato
   if (!op || op.family !== 'String' || op.like || ob.node.type !== 'object') return;
   const flagged = ob.entries.filter(e => stringItems(e.values).some(i => containsWildcard(i.value)));
   if (flagged.length === 0) return;
-  const fix = blockFix(ctx.doc.text, cond, ob, op, flagged);
+  // Safe only for a negated operator: the Like form then applies the statement to fewer requests
+  // (a Deny that today fires on practically everything, an Allow that grants practically
+  // everything). A non-negated one never matches today: the Like form would bring a dead Allow to
+  // life (widening access) or a dead Deny (it may lock callers out). IgnoreCase operators become
+  // case-sensitive, a change of meaning a person confirms.
+  const fix = markSafe(blockFix(ctx.doc.text, cond, ob, op, flagged), op.negated && !op.ignoreCase);
   for (const e of flagged) {
     const target = targetOf(op, e);
     for (const item of stringItems(e.values)) {

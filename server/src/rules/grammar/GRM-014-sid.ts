@@ -4,7 +4,7 @@
 // reject duplicate Sids is not documented (RULES.md open question 3), so there it is a warning.
 // RULES.md GRM-014; IAM-UG reference_policies_elements_sid; KMS-DG key-policy-overview.
 import type { Located } from '../../policy/model';
-import { replaceFix } from '../edits';
+import { markSafe, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Rule } from '../types';
 import { capitalize, jsonString } from '../util';
 
@@ -60,7 +60,8 @@ export const grm014: Rule = {
           severity: 'error',
           message: `Sid ${jsonString(sid)} contains characters other than letters and digits, which IAM does not accept in an identity policy. ` +
             (renamed ? `Use ${jsonString(renamed)}.` : 'Use only A–Z, a–z and 0–9.'),
-          fixes: renamed ? [replaceFix(`Rename to ${jsonString(renamed)}`, x.sid.span, jsonString(renamed))] : [],
+          // Safe: a Sid names a statement and changes no decision.
+          fixes: renamed ? [markSafe(replaceFix(`Rename to ${jsonString(renamed)}`, x.sid.span, jsonString(renamed)))] : [],
         });
       }
       const first = firstUse.get(sid);
@@ -75,7 +76,7 @@ export const grm014: Rule = {
         message: `Sid ${jsonString(sid)} is already used by statement ${first.st.index + 1}: ` +
           (identity ? 'IAM requires unique Sids in an identity policy and rejects it. ' : 'AWS may accept it, but findings and logs that cite the Sid become ambiguous. ') +
           `Rename it, e.g. to ${jsonString(renamed)}.`,
-        fixes: [replaceFix(`Rename to ${jsonString(renamed)}`, x.sid.span, jsonString(renamed))],
+        fixes: [markSafe(replaceFix(`Rename to ${jsonString(renamed)}`, x.sid.span, jsonString(renamed)))],
       });
     }
   },

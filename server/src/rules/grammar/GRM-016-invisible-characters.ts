@@ -3,7 +3,7 @@
 // AWS compares policy strings character by character, so such a key never matches (a Null
 // deny on it then denies every upload). Raw characters and \uXXXX escapes both count: the
 // parsed value holds the character either way. RULES.md GRM-016.
-import { replaceFix } from '../edits';
+import { markSafe, replaceFix } from '../edits';
 import { describeChar, LOOKALIKE_CHARS, suspectStrings } from '../suspect-characters';
 import { ALL_POLICY_KINDS, type Rule } from '../types';
 import { jsonString, show } from '../util';
@@ -40,7 +40,8 @@ export const grm016: Rule = {
         span: s.value.span,
         message: `${s.element} ${show(visible)} contains ${chars}: AWS compares policy strings character by character, so it never matches what it looks like. ` +
           (fixable ? 'Remove invisible characters and use plain ASCII hyphens and quotes.' : 'Retype it in plain ASCII.'),
-        fixes: fixable ? [replaceFix('Remove invisible characters and normalise hyphens and quotes', s.value.span, jsonString(s.fixed!))] : [],
+        // Safe: the fixed string is what the text shows; characters without a plain ASCII twin get no fix.
+        fixes: fixable ? [markSafe(replaceFix('Remove invisible characters and normalise hyphens and quotes', s.value.span, jsonString(s.fixed!)))] : [],
       });
     }
   },

@@ -2,7 +2,7 @@ import { withoutLookalikes } from '../suspect-characters';
 import { actionsNamed, isKeyPrefixCovered, keyAppliesToAction, lookupConditionKey, suggestConditionKey, type ActionInfo } from '../../knowledge';
 import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock, Statement } from '../../policy/model';
 import { parseOperator, resultWhenKeyAbsent } from '../../policy/operators';
-import { removeConditionEntryFix, replaceFix } from '../edits';
+import { alwaysTrueRemovalIsSafe, markSafe, removeConditionEntryFix, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
 import { jsonString, operatorBlocks, stringItems } from '../util';
 
@@ -38,11 +38,13 @@ function absentResult(s: EntryScope): boolean | undefined {
  * Removing a key that is never present keeps the statement's meaning only when the condition
  * on it is true today; otherwise the statement is dead and removing the key would bring it to
  * life (a Deny could suddenly apply to everyone). Only the safe removal is offered as a fix,
- * since "fix all" applies a finding's only fix even when it is not the preferred one.
+ * and it is safe — an always-true test changes no decision — unless a rename is offered too: then
+ * the key was probably meant as that one, and removing it would erase the author's intent — nor when
+ * it is a Deny's last test (`alwaysTrueRemovalIsSafe`).
  */
 function removalFix(s: EntryScope, preferred: boolean): Fix | undefined {
   if (absentResult(s) !== true) return undefined;
-  return removeConditionEntryFix(`Remove "${s.entry.key.value}" (it is never present, so this changes nothing)`, s.st, s.cond, s.ob, s.entry, preferred);
+  return markSafe(removeConditionEntryFix(`Remove "${s.entry.key.value}" (it is never present, so this changes nothing)`, s.st, s.cond, s.ob, s.entry, preferred), preferred && alwaysTrueRemovalIsSafe(s.st, s.cond));
 }
 
 function consequence(s: EntryScope): string {
@@ -69,7 +71,12 @@ function checkUnknown(s: EntryScope, renamed: Set<string>): boolean {
   const fixes: Fix[] = [];
   if (guess && !taken) {
     renamed.add(guess.toLowerCase());
-    fixes.push(replaceFix(`Rename to "${guess}"`, entry.key.span, jsonString(guess)));
+    // Safe when the text decides the key: only case or surrounding spaces differ, or only the
+    // service prefix is missing ("x-amz-server-side-encryption"). The nearest key to a misspelling is
+    // a guess, and a wrong one would test something the author never wrote.
+    const written = key.trim().toLowerCase();
+    const decided = guess.toLowerCase() === written || (!written.includes(':') && guess.toLowerCase().endsWith(`:${written}`));
+    fixes.push(markSafe(replaceFix(`Rename to "${guess}"`, entry.key.span, jsonString(guess)), decided));
   }
   const removal = removalFix(s, fixes.length === 0);
   if (removal) fixes.push(removal);

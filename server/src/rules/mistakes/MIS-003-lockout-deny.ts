@@ -470,7 +470,8 @@ function flipFix(st: Statement): Fix | undefined {
   // No re-analysis needed: the statement's aws:SecureTransport tests are ANDed, and after the flip
   // one of them matches HTTP requests only, so the statement can no longer apply to any normal
   // (HTTPS) request.
-  return { title: 'Deny when "aws:SecureTransport" is false (requests over HTTP)', edits, preferred: true };
+  // Safe, as TLS-005's flip: the inverted test is never meant, and the flipped Deny refuses only HTTP.
+  return { title: 'Deny when "aws:SecureTransport" is false (requests over HTTP)', edits, preferred: true, safe: true };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -535,6 +536,9 @@ export const mis003: Rule = {
         const callers = lockout.rootExempt ? 'every caller except the account root user' : 'every caller';
         const uploads = lockout.uploadsPass ? ' Only well-formed uploads (s3:PutObject with aws:kms) get past it.' : '';
         let advice: string;
+        // Only the inverted test has an unambiguous repair. A misspelt key is GRM-017's (a rename to
+        // confirm), an encryption test on every action ENC-012's (narrow to uploads), a NotPrincipal
+        // GRM-006's; any other lockout needs the author's intent.
         const fix = words.inverted ? flipFix(st) : undefined;
         if (words.inverted) advice = 'Deny when "aws:SecureTransport" is "false" (requests over HTTP) instead; TLS-005 reports the inverted test itself.';
         else if (words.unknownKeys.length) advice = `Correct the condition key${words.unknownKeys.length > 1 ? 's' : ''} ${list(words.unknownKeys.map(u => `"${u.key}"`), 'and')}.`;

@@ -3,6 +3,7 @@
 import type { Witness } from '../../engine/types';
 import { bucketArn } from '../../policy/arn';
 import type { Statement } from '../../policy/model';
+import { markSafe } from '../edits';
 import type { Rule } from '../types';
 import { capitalizedStatementLabel, isEveryone, policyHead } from '../util';
 import { addHttpsDenyFixFor, gapsOwnedBy, httpsNotEnforced, misspeltDeny, namesBucket, transportTests, witnessPartition } from './shared';
@@ -46,7 +47,10 @@ export const tls001: Rule = {
     const { doc } = ctx;
     for (const gap of gapsOwnedBy(ctx, 'TLS-001')) {
       const st = gap.statement;
-      const fix = st && repairedElsewhere(st, gap.verdict.bucket) ? undefined : addHttpsDenyFixFor(doc, gap);
+      // Safe when the policy has no HTTP Deny: the canonical statement denies only requests over
+      // HTTP, which is the requirement. Beside a Deny its author scoped (some principals, other
+      // conditions) adding one for everyone overrides that scope: a person decides.
+      const fix = st && repairedElsewhere(st, gap.verdict.bucket) ? undefined : markSafe(addHttpsDenyFixFor(doc, gap), !st);
       const fixes = fix ? [fix] : [];
       if (st) {
         ctx.report({

@@ -1,5 +1,6 @@
 import { bucketArn } from '../../policy/arn';
 import type { ValueList } from '../../policy/model';
+import { markSafe } from '../edits';
 import type { Rule } from '../types';
 import { capitalizedStatementLabel, jsonString, stringItems } from '../util';
 import { addBucketResourceFix, gapsOwnedBy, httpsNotEnforced, missingBucketArns, witnessPartition } from './shared';
@@ -32,7 +33,8 @@ export const tls002: Rule = {
       const resource = String(gap.witness.resource);
       const partition = witnessPartition(doc, gap.witness);
       const missing = missingBucketArns(st, partition, gap.verdict.bucket);
-      const fix = addBucketResourceFix(doc, st, partition, gap.verdict.bucket);
+      // Safe: the HTTP Deny then names the bucket and its objects, and only HTTP requests are denied.
+      const fix = markSafe(addBucketResourceFix(doc, st, partition, gap.verdict.bucket));
       const list = st.resource ?? st.notResource;
       const named = st.resource ? `only for ${resourceText(st.resource)}` : 'except for what its NotResource lists';
       const leftOut = resource === bucketArn(partition, gap.verdict.bucket)

@@ -1,4 +1,5 @@
 import { fixTarget } from '../templates';
+import { markSafe } from '../edits';
 import type { Fix, Rule } from '../types';
 import { capitalizedStatementLabel, isEveryone } from '../util';
 import { addHttpsDenyFix, addHttpsDenyFixFor, httpGaps, httpsNotEnforced, isAllowIfHttps, isHttpDeny, namesBucket } from './shared';
@@ -52,7 +53,9 @@ export const tls003: Rule = {
         message: `${capitalizedStatementLabel(st)} allows only HTTPS requests, but an Allow does not stop HTTP: whatever another statement or an IAM policy allows still gets through over HTTP.${evidence} ` +
           (everyone ? 'With "Principal": "*" it also grants anonymous access over HTTPS. ' : '') +
           'Enforce HTTPS with a Deny on "aws:SecureTransport": "false" for the bucket and its objects.',
-        fixes: fix ? [fix] : [],
+        // Safe: the added Deny refuses only requests over HTTP. The Allow stays: whether anonymous
+        // HTTPS access is intended is not something a fix can decide.
+        fixes: fix ? [markSafe(fix)] : [],
       });
     }
   },

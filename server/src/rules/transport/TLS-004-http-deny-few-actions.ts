@@ -1,3 +1,4 @@
+import { markSafe } from '../edits';
 import type { Rule } from '../types';
 import { capitalizedStatementLabel } from '../util';
 import { actionsLeftOut, gapsOwnedBy, httpsNotEnforced, widenActionFix } from './shared';
@@ -23,7 +24,8 @@ export const tls004: Rule = {
     for (const gap of gapsOwnedBy(ctx, 'TLS-004')) {
       const st = gap.statement;
       if (!st) continue;
-      const fix = widenActionFix(st);
+      // Safe: the statement denies only requests over HTTP, now for every S3 action.
+      const fix = markSafe(widenActionFix(st));
       const list = st.action ?? st.notAction;
       ctx.report({
         span: list?.span ?? st.span,

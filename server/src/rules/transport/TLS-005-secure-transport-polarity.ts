@@ -20,7 +20,8 @@ function flipFix(tests: TransportTest[]): Fix | undefined {
       edits.push({ span: item.span, newText: to });
     }
   }
-  return edits.length ? { title: 'Deny when "aws:SecureTransport" is false (requests over HTTP)', edits, preferred: true } : undefined;
+  // Safe: a Deny that fires on HTTPS is never what its author meant, and the flipped one denies only HTTP.
+  return edits.length ? { title: 'Deny when "aws:SecureTransport" is false (requests over HTTP)', edits, preferred: true, safe: true } : undefined;
 }
 
 export const tls005: Rule = {

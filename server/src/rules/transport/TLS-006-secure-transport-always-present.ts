@@ -57,15 +57,19 @@ export const tls006: Rule = {
                 { span: t.entry.values.items[0].span, newText: '"false"' },
               ],
               preferred: true,
+              // Safe: the Deny then fires exactly on HTTP, what a Deny testing aws:SecureTransport is for.
+              safe: true,
             });
           }
         } else if (always) {
           severity = 'info';
           consequence = `The test is redundant in ${statementLabel(st)}: remove it.`;
+          // Safe: the test is always true, so removing it changes no decision (and this is an Allow).
           const fix = st.condition && removeConditionEntryFix('Remove the test on aws:SecureTransport', st, st.condition, t.ob, t.entry, true);
-          if (fix) fixes.push(fix);
+          if (fix) fixes.push({ ...fix, safe: true });
         } else {
           severity = 'warning';
+          // No fix: which requests the Allow was meant to allow is the author's call.
           consequence = `${label} never applies, so it allows nothing.`;
         }
         ctx.report({ span: t.ob.operator.span, severity, message: `${constant}. ${consequence}`, fixes });

@@ -17,7 +17,7 @@ import {
 import type { BucketVerdict, Witness } from '../../engine/types';
 import type { ConditionEntry, ConditionOperatorBlock, Located, PolicyDocument, Span, Statement } from '../../policy/model';
 import type { ParsedOperator } from '../../policy/operators';
-import { replaceFix } from '../edits';
+import { markSafe, replaceFix } from '../edits';
 import { addStatementsFix, oldTlsDenyStatement } from '../templates';
 import type { Fix, Rule, RuleContext } from '../types';
 import { capitalizedStatementLabel, coversAction, coversResource, isAnyS3Action, keyTests, policyHead } from '../util';
@@ -198,7 +198,12 @@ function report(ctx: RuleContext, s: Shortfall): void {
   const relevant = doc.statements.filter(st => namesBucket(st, bucket));
   const partition = witnessPartition(doc, s.witness);
   const addFix = addStatementsFix(`Add a statement that denies TLS versions below ${s.min} (DenyOutdatedTls)`, doc, [oldTlsDenyStatement(partition, bucket, s.min)]);
-  const denyFix = (): Fix[] => (addFix ? [addFix] : []);
+  // Adding the canonical statement is safe where the policy has no TLS Deny: it refuses only TLS
+  // versions below the minimum (the requirement, or the policy's own evident minimum). Repairing
+  // the policy's own TLS Deny is safe as well (its threshold, Action and Resource follow from the
+  // minimum). Beside a TLS Deny whose Principal or other conditions leave requests out, a new Deny
+  // for everyone overrides a scope its author chose: not safe.
+  const denyFix = (): Fix[] => (addFix ? [markSafe(addFix)] : []);
   const repair = tlsDenyRepair(relevant.filter(isOldTlsDeny), s.witness, bucket, partition, s.min);
   if (repair) {
     const { st, test, primary } = repair;
@@ -211,7 +216,7 @@ function report(ctx: RuleContext, s: Shortfall): void {
     const ordered = primary ? [primary, ...repair.shortcomings.filter(sc => sc !== primary)] : repair.shortcomings;
     const problems = ordered.map(sc => shortcomingText(sc, repair, bucket, partition, s.min));
     if (!primary) problems.unshift('its Principal or other conditions leave this request out');
-    const fix = primary ? repairFix(doc, repair, bucket, partition, s.min) : addFix;
+    const fix = primary ? markSafe(repairFix(doc, repair, bucket, partition, s.min)) : addFix;
     ctx.report({
       span,
       severity: 'warning',

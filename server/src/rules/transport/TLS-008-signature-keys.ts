@@ -1,7 +1,7 @@
 import { parseNumber } from '../../engine/conditions';
 import { parseOperator, type ParsedOperator } from '../../policy/operators';
 import { hasWildcard, wildcardToRegExp } from '../../policy/wildcard';
-import { replaceFix } from '../edits';
+import { markSafe, replaceFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
 import { jsonString, operatorBlocks, stringItems } from '../util';
 import type { ConditionEntry, Located } from '../../policy/model';
@@ -68,12 +68,13 @@ function checkFixedValues(ctx: RuleContext, op: ParsedOperator, entry: Condition
       span: item.span,
       message: `${jsonString(v)} is not a value S3 sets for ${key.name} (${list}${caseOnly ? `; "${op.canonical}" compares case-sensitively` : ''}), ${consequence}.` +
         (meant ? ` Did you mean ${jsonString(meant)}?` : ''),
-      fixes: meant ? [replaceFix(`Change to ${jsonString(meant)}`, item.span, jsonString(meant))] : [],
+      // Safe: S3 sets one of a few fixed strings, and the letters decide which one was meant (as ENC-001).
+      fixes: meant ? [markSafe(replaceFix(`Change to ${jsonString(meant)}`, item.span, jsonString(meant)))] : [],
     });
   }
 }
 
-/** `600` in the value's JSON type, times 1000: `"600"` → `"600000"`. */
+/** `600` in the value's JSON type, times 1000: `"600"` → `"600000"`. Not safe: "probably seconds" is a guess. */
 function inMilliseconds(item: Located, n: number): Fix {
   const ms = String(n * 1000);
   return replaceFix(`Change to ${ms} (milliseconds)`, item.span, typeof item.value === 'number' ? ms : jsonString(ms));
