@@ -295,7 +295,7 @@ connection.onRequest(ANALYZE_REQUEST, async (raw: unknown) => {
     const settings = await settingsFor(p.uri);
     return liveResult(a.analysis, documents.get(p.uri)?.getText() ?? '', undefined, settings.requirements.minTlsVersion);
   }
-  return analyzeText(p.text, p.kind, p.bucket, await settingsFor(LIVE_SETTINGS_URI));
+  return analyzeText(p.text, p.kind, p.bucket, await settingsFor(LIVE_SETTINGS_URI), p.diagnostics !== false);
 });
 
 /** Memory and cache figures, for the benchmark and for bug reports ("S3 Encryption Guard: Show Output"). */

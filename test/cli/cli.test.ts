@@ -30,6 +30,11 @@ describe('cli check', () => {
         assert.deepEqual(Object.keys(v), ['bucket', 'complete', 'transport', 'encryption']);
         assert.deepEqual(Object.keys(v.transport as object), ['http', 'minTlsVersion', 'witness']);
         assert.deepEqual(Object.keys(v.encryption as object), ['uploads', 'summary']);
+      } else if (e.kind === 'key-policy') {
+        // ENGINE.md §3, key policies.
+        const v = e.verdict as Record<string, unknown>;
+        assert.deepEqual(Object.keys(v), ['kind', 'complete', 'lockout', 'administrators', 'openToOtherAccounts', 'openToAnonymous', 's3CanUse']);
+        assert.equal(v.kind, 'key-policy');
       } else assert.equal(e.verdict, null);
       for (const d of e.diagnostics as Record<string, unknown>[]) {
         assert.deepEqual(Object.keys(d), ['code', 'severity', 'message', 'range']);
@@ -54,7 +59,10 @@ describe('cli check', () => {
     assert.deepEqual(codes('bad-aes-256-typo.bucket-policy.json'), ['ENC-001']);
     assert.deepEqual(codes('bad-ams-kms-typo.bucket-policy.json'), ['GRM-003', 'ENC-001']);
     assert.deepEqual(codes('bad-allow-instead-of-deny.bucket-policy.json'), ['TLS-003', 'ENC-005']);
-    assert.deepEqual(codes('bad-app-data.key-policy.json'), ['GRM-010', 'GRM-005']);
+    assert.deepEqual(codes('bad-app-data.key-policy.json'), ['KMS-001', 'GRM-010', 'GRM-005']);
+    // The cross-document check links the orders-data pair by the key ID in the key policy's name.
+    assert.deepEqual(codes('orders-data.bucket-policy.json'), ['KMS-005']);
+    assert.deepEqual(codes('orders-data.5f2c7a1e-8d3b-4c6a-9e0f-2b7d4a6c8e10.key-policy.json'), []);
   });
 
   it('includes the verdict: the good example enforces HTTPS, TLS 1.2 and its KMS key', () => {
@@ -100,10 +108,10 @@ describe('cli check', () => {
     assert.match(text.stdout, /request classes: \d+ explicitly denied, \d+ allowed, \d+ implicitly denied\./);
   });
 
-  it('explain refuses what is not a bucket policy, in one line', () => {
-    const r = cli(['explain', 'examples/good-app-data.key-policy.json']);
+  it('explain refuses what is not a bucket or key policy, in one line', () => {
+    const r = cli(['explain', 'examples/not-a-policy/package.json']);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /explain works on bucket policies; this file was taken for key-policy/);
+    assert.match(r.stderr, /explain works on bucket policies and key policies; this file was taken for unknown/);
     assert.equal(r.stderr.trim().split('\n').length, 1);
   });
 
@@ -183,7 +191,7 @@ describe('cli check', () => {
 
   it('expands globs', () => {
     const r = cli(['check', '--format', 'json', 'examples/*.key-policy.json']);
-    assert.deepEqual(JSON.parse(r.stdout).map((e: { file: string }) => e.file), ['examples/bad-app-data.key-policy.json', 'examples/good-app-data.key-policy.json']);
+    assert.deepEqual(JSON.parse(r.stdout).map((e: { file: string }) => e.file), ['examples/bad-app-data.key-policy.json', 'examples/good-app-data.key-policy.json', 'examples/orders-data.5f2c7a1e-8d3b-4c6a-9e0f-2b7d4a6c8e10.key-policy.json']);
   });
 
   for (const [args, message] of [

@@ -92,11 +92,18 @@ describe('language server over stdio', () => {
     const report = await client.conn.sendRequest('s3EncryptionGuard/explain', { uri }) as { markdown: string };
     assert.match(report.markdown, /^# Enforcement: b\.bucket-policy\.json\n\n## Bucket `b`\n\n\*\*HTTPS: enforced · SSE: not enforced\*\*/);
     assert.match(report.markdown, /\| explicit-deny \| anonymous \| s3:\S+ \| arn:aws:s3:::b\S* \| aws:SecureTransport=false \| DenyHttp \|/);
-    // A key policy has no bucket verdict, hence no lens.
+    // A key policy gets the key-policy verdict in its lens, and its own Explain report.
     const key = 'file:///work/policies/k.key-policy.json';
     await client.open(key, '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}', 1);
     await client.diagnostics(key, 1);
-    assert.deepEqual(await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri: key } }), []);
+    const keyLenses = await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri: key } }) as typeof lenses;
+    assert.deepEqual(keyLenses.map(l => [l.command.title, l.command.command, l.command.arguments]), [
+      ['Admins: account 111122223333 · Not open to other accounts · S3 can use it (s3.us-east-1.amazonaws.com)', 's3EncryptionGuard.explain', [key]],
+    ]);
+    const keyReport = await client.conn.sendRequest('s3EncryptionGuard/explain', { uri: key }) as { markdown: string };
+    assert.match(keyReport.markdown, /^# Key policy: k\.key-policy\.json\n\n\*\*Admins: account 111122223333/);
+    assert.match(keyReport.markdown, /- Administrators \(can call kms:PutKeyPolicy\): `arn:aws:iam::111122223333:root`\./);
+    assert.match(keyReport.markdown, /\| implicit-deny \| anonymous \| kms:PutKeyPolicy \|/);
   });
 
   it('reports JSON syntax errors at their position', async () => {

@@ -13,9 +13,10 @@ ruleTester(kms002, {
   ],
   invalid: [
     {
-      name: 'only named roles: IAM cannot grant use (fix offered, not preferred)',
+      name: 'only named roles: IAM cannot grant use; the fix adds the root statement',
       code: doc(ADMIN),
       errors: [{ target: '"Statement"', severity: 'warning', message: /No statement names the account 111122223333.*IAM policies in the account cannot grant use/ }],
+      output: doc(ADMIN, '{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}'),
     },
     {
       name: 'the root statement is a Deny: still no delegation',

@@ -31,7 +31,7 @@ export const kms002: Rule = {
       span: policyHead(ctx.doc),
       message: `No statement names the ${owner ? `account ${owner}` : 'key\'s account'} (its root principal), so IAM policies in the account cannot grant use of this key; only the principals named here can use it. ` +
         'Add the account root statement ("Enable IAM User Permissions") unless you mean to keep IAM out.',
-      fixes: fix ? [{ ...fix, preferred: false }] : [],
+      fixes: fix ? [fix] : [],
     });
   },
 };

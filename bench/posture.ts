@@ -1,0 +1,122 @@
+// Benchmark: the live posture of 500 buckets, each with SSE-KMS default encryption, a bucket policy
+// and its own KMS key, with 50 ms of latency injected on every call by the local endpoint (run in a
+// child process, so the memory figures are the posture fetch's own). Wall time is shown beside the
+// floor the concurrency limit implies: calls × latency / concurrency.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fetchPosture, localJudge } from '../client/src/aws/posture';
+import type { EmulatorSeed } from '../emulator/src/types';
+import { table } from './stats';
+
+const BUCKETS = 500;
+const LATENCY_MS = 50;
+/** ListBuckets once; per bucket GetBucketLocation, GetBucketEncryption, GetBucketPolicy, GetPublicAccessBlock, kms:DescribeKey, kms:GetKeyRotationStatus, kms:GetKeyPolicy. */
+const CALLS_PER_BUCKET = 7;
+
+export interface PostureRow {
+  buckets: number;
+  latencyMs: number;
+  concurrency: number;
+  calls: number;
+  wallMs: number;
+  floorMs: number;
+  ratio: number;
+  failedCalls: number;
+  rssMb: number;
+  peakRssMb: number;
+  heapUsedMb: number;
+  /** CPU time of this process (SDK, engine) during the fetch: what is not waiting on the endpoint. */
+  cpuMs: number;
+  /** The machine's 1-minute load average at the end: other work competing for the cores. */
+  load: number;
+}
+
+function seed(): EmulatorSeed {
+  const account = '111122223333';
+  const keys = Array.from({ length: BUCKETS }, (_, i) => ({
+    id: `0000${String(i).padStart(4, '0')}-1111-4222-8333-${String(i).padStart(12, '0')}`,
+    region: 'eu-west-1',
+    rotation: i % 2 === 0,
+    policy: { Version: '2012-10-17', Statement: [{ Sid: 'Root', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }] },
+  }));
+  const buckets = keys.map((k, i) => {
+    const name = `bench-bucket-${String(i).padStart(4, '0')}`;
+    const key = `arn:aws:kms:eu-west-1:${account}:key/${k.id}`;
+    return {
+      name, region: 'eu-west-1', publicAccessBlock: true,
+      encryption: { algorithm: 'aws:kms' as const, kmsKeyId: key, bucketKeyEnabled: true },
+      policy: {
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'DenyHttp', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [`arn:aws:s3:::${name}`, `arn:aws:s3:::${name}/*`], Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+          { Sid: 'DenyOtherKeys', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `arn:aws:s3:::${name}/*`, Condition: { ArnNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': key }, Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' } } },
+        ],
+      },
+    };
+  });
+  return { account, buckets, keys, faults: [{ call: '*', latencyMs: LATENCY_MS }] };
+}
+
+async function startEndpoint(seedFile: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [path.resolve(__dirname, '..', '..', 'dist', 'emulator.js'), '--seed', seedFile, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', code => reject(new Error(`emulator exited with ${code} (run npm run build first)`)));
+  });
+  return { url, child };
+}
+
+const mb = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10;
+
+export async function benchPosture(concurrencies: readonly number[] = [8, 32]): Promise<PostureRow[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3eg-bench-'));
+  const seedFile = path.join(dir, 'seed.json');
+  fs.writeFileSync(seedFile, JSON.stringify(seed()));
+  const { url, child } = await startEndpoint(seedFile);
+  const env = { AWS_ACCESS_KEY_ID: 'AKIABENCHEXAMPLE0000', AWS_SECRET_ACCESS_KEY: 'bench-secret-not-real', AWS_CONFIG_FILE: path.join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'none') };
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const rows: PostureRow[] = [];
+  try {
+    for (const concurrency of concurrencies) {
+      global.gc?.();
+      let peak = process.memoryUsage.rss();
+      const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 50);
+      const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      const report = await fetchPosture({ endpoint: url, env, judge: localJudge(), concurrency, timeoutMs: 10_000 });
+      const wallMs = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      clearInterval(sampler);
+      const mem = process.memoryUsage();
+      peak = Math.max(peak, mem.rss);
+      if (report.errors?.length || report.buckets.length !== BUCKETS) throw new Error(`posture bench: ${report.buckets.length} buckets, ${JSON.stringify(report.errors)}`);
+      const calls = 1 + BUCKETS * CALLS_PER_BUCKET;
+      const floorMs = (BUCKETS * CALLS_PER_BUCKET * LATENCY_MS) / concurrency;
+      rows.push({
+        buckets: BUCKETS, latencyMs: LATENCY_MS, concurrency, calls, wallMs: Math.round(wallMs), floorMs: Math.round(floorMs), ratio: Math.round((wallMs / floorMs) * 100) / 100,
+        failedCalls: report.buckets.reduce((n, b) => n + b.errors.length, 0),
+        rssMb: mb(mem.rss), peakRssMb: mb(peak), heapUsedMb: mb(mem.heapUsed),
+        cpuMs: Math.round((cpu.user + cpu.system) / 1000), load: Math.round(os.loadavg()[0] * 10) / 10,
+      });
+    }
+  } finally {
+    child.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+export function printPosture(rows: PostureRow[]): void {
+  console.log(table([
+    ['posture', 'concurrency', 'calls', 'wall time', 'floor (calls × latency / concurrency)', 'wall / floor', 'failed calls', 'CPU (client)', 'RSS after', 'peak RSS', 'heap used', 'load avg'],
+    ...rows.map(r => [`${r.buckets} buckets, ${r.latencyMs} ms/call`, String(r.concurrency), String(r.calls), `${(r.wallMs / 1000).toFixed(2)} s`, `${(r.floorMs / 1000).toFixed(2)} s`,
+      `${r.ratio.toFixed(2)}×`, String(r.failedCalls), `${(r.cpuMs / 1000).toFixed(2)} s`, `${r.rssMb} MB`, `${r.peakRssMb} MB`, `${r.heapUsedMb} MB`, String(r.load)]),
+  ]));
+}

@@ -1,0 +1,313 @@
+// A local endpoint for tests and `npm start` that speaks the real wire protocols, so the real AWS SDK
+// talks to it exactly as it talks to AWS: S3's REST/XML protocol (path-style: ListBuckets,
+// GetBucketLocation, GetBucketEncryption, GetBucketPolicy, GetPublicAccessBlock, HeadBucket) and
+// KMS's JSON 1.1 protocol (X-Amz-Target TrentService.DescribeKey, GetKeyRotationStatus, GetKeyPolicy,
+// ListAliases), with AWS's error codes, HTTP statuses and XML/JSON error shapes.
+//
+// Read-only: every write is refused (MethodNotAllowed), which is what the posture code must never
+// need. Requests must carry a SigV4-looking Authorization header (signatures are not verified); the
+// KMS region comes from its credential scope, so a key is found only in its own region, as in AWS.
+// One endpoint serves every region's buckets. Faults (latency, throttling, 500s, AccessDenied) can be
+// injected per call and per bucket or key.
+import fs from 'node:fs';
+import http from 'node:http';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Emulator, EmulatorOptions, EmulatorSeed, FaultSpec, SeedBucket, SeedKey } from './types';
+
+export type { Emulator, EmulatorOptions, EmulatorSeed, FaultSpec, SeedBucket, SeedKey } from './types';
+
+const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+const DEFAULT_ACCOUNT = '111122223333';
+
+const xmlEscape = (s: string): string => s.replace(/[<>&'"]/g, c => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
+
+/** Reads and checks a seed; throws one message naming the bad field. */
+export function loadSeed(seed: EmulatorSeed | string): EmulatorSeed {
+  let raw: unknown = seed;
+  if (typeof seed === 'string') {
+    let text: string;
+    try { text = fs.readFileSync(seed, 'utf8'); } catch (e) { throw new Error(`seed ${seed}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`); }
+    try { raw = JSON.parse(text); } catch (e) { throw new Error(`seed ${seed}: invalid JSON (${e instanceof Error ? e.message : String(e)})`); }
+  }
+  const where = typeof seed === 'string' ? `seed ${seed}` : 'seed';
+  const s = raw as EmulatorSeed;
+  if (typeof s !== 'object' || s === null || !Array.isArray(s.buckets)) throw new Error(`${where}: must be an object with a "buckets" array`);
+  s.buckets.forEach((b, i) => {
+    if (!b || typeof b.name !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b.name)) throw new Error(`${where}: buckets[${i}].name must be a valid bucket name, not ${JSON.stringify(b?.name)}`);
+  });
+  (s.keys ?? []).forEach((k, i) => {
+    if (!k || typeof k.id !== 'string' || typeof k.region !== 'string') throw new Error(`${where}: keys[${i}] needs "id" and "region"`);
+  });
+  return s;
+}
+
+interface Key extends SeedKey { arn: string; created: number }
+
+/** The policy of the AWS managed key aws/s3: any principal of the account, through S3 only. */
+function managedS3KeyPolicy(account: string, region: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Id: 'auto-s3-2',
+    Statement: [
+      {
+        Sid: 'Allow access through S3 for all principals in the account that are authorized to use S3',
+        Effect: 'Allow', Principal: { AWS: '*' },
+        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'], Resource: '*',
+        Condition: { StringEquals: { 'kms:CallerAccount': account, 'kms:ViaService': `s3.${region}.amazonaws.com` } },
+      },
+      {
+        Sid: 'Allow direct access to key metadata to the account',
+        Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: ['kms:Describe*', 'kms:Get*', 'kms:List*'], Resource: '*',
+      },
+    ],
+  });
+}
+
+const rootKeyPolicy = (account: string): string => JSON.stringify({
+  Version: '2012-10-17',
+  Id: 'key-default-1',
+  Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }],
+});
+
+const asText = (p: string | Record<string, unknown>): string => (typeof p === 'string' ? p : JSON.stringify(p));
+
+/** The region and service of a SigV4 Authorization header's credential scope. */
+function credentialScope(auth: string | undefined): { region: string; service: string } | null {
+  if (!auth || !auth.startsWith('AWS4-HMAC-SHA256 ')) return null;
+  const m = /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request/.exec(auth);
+  return m ? { region: m[1], service: m[2] } : null;
+}
+
+class FaultTable {
+  private faults: (FaultSpec & { used: number })[] = [];
+  set(list: readonly FaultSpec[]): void { this.faults = list.map(f => ({ ...f, used: 0 })); }
+
+  /** The latency and the error (if any) for one call. */
+  match(call: string, bucket?: string, keyNames: readonly string[] = []): { latencyMs: number; error?: FaultSpec['error'] } {
+    let latencyMs = 0;
+    let error: FaultSpec['error'];
+    for (const f of this.faults) {
+      const name = f.call.replace(/^kms:/, '');
+      if (name !== '*' && name !== call.replace(/^kms:/, '')) continue;
+      if (f.bucket !== undefined && f.bucket !== bucket) continue;
+      if (f.key !== undefined && !keyNames.includes(f.key)) continue;
+      if (f.latencyMs) latencyMs = Math.max(latencyMs, f.latencyMs);
+      if (f.error && !error && (f.times === undefined || f.used < f.times)) {
+        f.used++;
+        error = f.error;
+      }
+    }
+    return { latencyMs, error };
+  }
+}
+
+export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
+  const seed = loadSeed(opts.seed);
+  const account = seed.account ?? DEFAULT_ACCOUNT;
+  const buckets = new Map<string, SeedBucket>(seed.buckets.map(b => [b.name, b]));
+  const keys: Key[] = (seed.keys ?? []).map(k => ({ ...k, arn: `arn:aws:kms:${k.region}:${account}:key/${k.id}`, created: 1700000000 }));
+  const faults = new FaultTable();
+  faults.set(seed.faults ?? []);
+  let counts: Record<string, number> = {};
+  let inFlight = 0;
+  let maxInFlight = 0;
+
+  /** The AWS managed key aws/s3 of a region, made on first use as AWS does. */
+  function managedS3Key(region: string): Key {
+    let k = keys.find(x => x.region === region && x.aliases?.includes('alias/aws/s3'));
+    if (!k) {
+      const id = `a3a3a3a3-0000-4000-8000-${Buffer.from(region).toString('hex').padEnd(12, '0').slice(0, 12)}`;
+      k = { id, region, aliases: ['alias/aws/s3'], manager: 'AWS', rotation: true, description: 'Default key that protects my S3 objects when no other key is defined',
+        policy: managedS3KeyPolicy(account, region), arn: `arn:aws:kms:${region}:${account}:key/${id}`, created: 1700000000 };
+      keys.push(k);
+    }
+    return k;
+  }
+
+  /** A key by ID, key ARN, alias name or alias ARN, in the request's region (KMS is regional). */
+  function findKey(keyId: string, region: string): Key | undefined {
+    const arn = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key|alias)\/(.+)$/.exec(keyId);
+    if (arn && (arn[1] !== region || arn[2] !== account)) return undefined;
+    const kind = arn ? arn[3] : keyId.startsWith('alias/') ? 'alias' : 'key';
+    const name = arn ? (kind === 'alias' ? `alias/${arn[4]}` : arn[4]) : keyId;
+    if (kind === 'alias' && name === 'alias/aws/s3') return managedS3Key(region);
+    return keys.find(k => k.region === region && (kind === 'alias' ? k.aliases?.includes(name) : k.id === name));
+  }
+
+  const requestId = () => randomBytes(8).toString('hex').toUpperCase();
+
+  function s3Error(res: http.ServerResponse, status: number, code: string, message: string, extra: Record<string, string> = {}, head = false): void {
+    const id = requestId();
+    const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xmlEscape(message)}</Message>` +
+      Object.entries(extra).map(([k, v]) => `<${k}>${xmlEscape(v)}</${k}>`).join('') +
+      `<RequestId>${id}</RequestId><HostId>${randomBytes(24).toString('base64')}</HostId></Error>`;
+    res.writeHead(status, { 'Content-Type': 'application/xml', 'x-amz-request-id': id, ...(head ? {} : { 'Content-Length': Buffer.byteLength(body) }) });
+    res.end(head ? undefined : body);
+  }
+
+  function s3Ok(res: http.ServerResponse, body: string, contentType = 'application/xml'): void {
+    res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'x-amz-request-id': requestId() });
+    res.end(body);
+  }
+
+  function kmsError(res: http.ServerResponse, status: number, type: string, message: string): void {
+    const body = JSON.stringify({ __type: type, message });
+    res.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': randomUUID(), 'x-amzn-ErrorType': `${type}:`, 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+  }
+
+  function kmsOk(res: http.ServerResponse, value: unknown): void {
+    const body = JSON.stringify(value);
+    res.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': randomUUID(), 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+  }
+
+  const sleep = (ms: number) => new Promise<void>(r => setTimeout(r, ms));
+
+  /** Counts the call, waits its latency; answers its injected error and returns true when there is one. */
+  async function injected(call: string, res: http.ServerResponse, target: { bucket?: string; key?: Key; keyId?: string }, kms: boolean, head = false): Promise<boolean> {
+    counts[call] = (counts[call] ?? 0) + 1;
+    const names = [target.keyId, target.key?.id, target.key?.arn, ...(target.key?.aliases ?? [])].filter((x): x is string => !!x);
+    const { latencyMs, error } = faults.match(call, target.bucket, names);
+    if (latencyMs) await sleep(latencyMs);
+    if (res.destroyed) return true;
+    if (!error) return false;
+    if (kms) {
+      if (error === 'throttle') kmsError(res, 400, 'ThrottlingException', 'Rate exceeded');
+      else if (error === 'internal') kmsError(res, 500, 'KMSInternalException', 'An internal error occurred.');
+      else kmsError(res, 400, 'AccessDeniedException', `User: arn:aws:iam::${account}:user/auditor is not authorized to perform: ${call} on resource: ${target.key?.arn ?? target.keyId ?? '*'} because no identity-based policy allows the ${call} action`);
+    } else if (error === 'throttle') s3Error(res, 503, 'SlowDown', 'Please reduce your request rate.', {}, head);
+    else if (error === 'internal') s3Error(res, 500, 'InternalError', 'We encountered an internal error. Please try again.', {}, head);
+    else s3Error(res, 403, 'AccessDenied', 'Access Denied', {}, head);
+    return true;
+  }
+
+  async function handleS3(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const head = req.method === 'HEAD';
+    if (!credentialScope(req.headers.authorization)) return s3Error(res, 403, 'AccessDenied', 'Access Denied', {}, head);
+    if (req.method !== 'GET' && !head) return s3Error(res, 405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', { Method: req.method ?? '', ResourceType: 'BUCKET' });
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    if (parts.length === 0) {
+      if (await injected('ListBuckets', res, {}, false)) return;
+      const list = [...buckets.values()].map(b => `<Bucket><Name>${xmlEscape(b.name)}</Name><CreationDate>${b.created ?? '2024-01-15T10:00:00.000Z'}</CreationDate><BucketRegion>${b.region ?? 'us-east-1'}</BucketRegion></Bucket>`).join('');
+      return s3Ok(res, `<?xml version="1.0" encoding="UTF-8"?>\n<ListAllMyBucketsResult xmlns="${S3_NS}"><Owner><ID>${'7'.repeat(64)}</ID><DisplayName>demo</DisplayName></Owner><Buckets>${list}</Buckets></ListAllMyBucketsResult>`);
+    }
+    const name = parts[0];
+    if (parts.length > 1) return s3Error(res, 501, 'NotImplemented', 'This local endpoint serves bucket-level configuration only.', {}, head);
+    const q = url.searchParams;
+    const call = head ? 'HeadBucket' : q.has('location') ? 'GetBucketLocation' : q.has('encryption') ? 'GetBucketEncryption' : q.has('policy') ? 'GetBucketPolicy'
+      : q.has('publicAccessBlock') ? 'GetPublicAccessBlock' : null;
+    if (!call) return s3Error(res, 501, 'NotImplemented', 'A header or query you provided implies functionality that is not implemented by this local endpoint.');
+    if (await injected(call, res, { bucket: name }, false, head)) return;
+    const b = buckets.get(name);
+    if (!b) return s3Error(res, 404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: name }, head);
+    const region = b.region ?? 'us-east-1';
+    switch (call) {
+      case 'HeadBucket':
+        res.writeHead(200, { 'x-amz-bucket-region': region, 'x-amz-request-id': requestId() });
+        return void res.end();
+      case 'GetBucketLocation':
+        // us-east-1 is the empty LocationConstraint (AWS's historic quirk).
+        return s3Ok(res, `<?xml version="1.0" encoding="UTF-8"?>\n${region === 'us-east-1' ? `<LocationConstraint xmlns="${S3_NS}"/>` : `<LocationConstraint xmlns="${S3_NS}">${region}</LocationConstraint>`}`);
+      case 'GetBucketEncryption': {
+        const enc = b.encryption === undefined ? { algorithm: 'AES256' as const } : b.encryption;
+        if (!enc) return s3Error(res, 404, 'ServerSideEncryptionConfigurationNotFoundError', 'The server side encryption configuration was not found', { BucketName: name });
+        const key = enc.kmsKeyId ? `<KMSMasterKeyID>${xmlEscape(enc.kmsKeyId)}</KMSMasterKeyID>` : '';
+        return s3Ok(res, `<?xml version="1.0" encoding="UTF-8"?>\n<ServerSideEncryptionConfiguration xmlns="${S3_NS}"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>${enc.algorithm}</SSEAlgorithm>${key}</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>${enc.bucketKeyEnabled === true}</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`);
+      }
+      case 'GetBucketPolicy':
+        if (b.policy === undefined || b.policy === null) return s3Error(res, 404, 'NoSuchBucketPolicy', 'The bucket policy does not exist', { BucketName: name });
+        return s3Ok(res, asText(b.policy), 'application/json');
+      case 'GetPublicAccessBlock': {
+        const pab = b.publicAccessBlock;
+        if (pab === undefined || pab === null || pab === false) return s3Error(res, 404, 'NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found', { BucketName: name });
+        const all = pab === true;
+        const v = (k: 'blockPublicAcls' | 'ignorePublicAcls' | 'blockPublicPolicy' | 'restrictPublicBuckets') => all || (pab as Record<string, boolean>)[k] === true;
+        return s3Ok(res, `<?xml version="1.0" encoding="UTF-8"?>\n<PublicAccessBlockConfiguration xmlns="${S3_NS}"><BlockPublicAcls>${v('blockPublicAcls')}</BlockPublicAcls><IgnorePublicAcls>${v('ignorePublicAcls')}</IgnorePublicAcls><BlockPublicPolicy>${v('blockPublicPolicy')}</BlockPublicPolicy><RestrictPublicBuckets>${v('restrictPublicBuckets')}</RestrictPublicBuckets></PublicAccessBlockConfiguration>`);
+      }
+    }
+  }
+
+  async function handleKms(req: http.IncomingMessage, res: http.ServerResponse, target: string, body: string): Promise<void> {
+    const scope = credentialScope(req.headers.authorization);
+    if (!scope) return kmsError(res, 400, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+    const op = target.replace(/^TrentService\./, '');
+    let input: Record<string, unknown>;
+    try { input = body ? (JSON.parse(body) as Record<string, unknown>) : {}; } catch { return kmsError(res, 400, 'SerializationException', 'Start of structure or map found where not expected.'); }
+    const keyId = typeof input.KeyId === 'string' ? input.KeyId : undefined;
+    const call = `kms:${op}`;
+    const key = keyId ? findKey(keyId, scope.region) : undefined;
+    if (!['DescribeKey', 'GetKeyRotationStatus', 'GetKeyPolicy', 'ListAliases'].includes(op)) {
+      counts[call] = (counts[call] ?? 0) + 1;
+      return kmsError(res, 400, 'UnknownOperationException', `${op} is not served by this read-only local endpoint`);
+    }
+    if (await injected(call, res, { key, keyId }, true)) return;
+    if (op === 'ListAliases') {
+      const aliases = keys.filter(k => k.region === scope.region).flatMap(k => (k.aliases ?? []).map(a => ({ AliasName: a, AliasArn: `arn:aws:kms:${k.region}:${account}:${a}`, TargetKeyId: k.id })));
+      return kmsOk(res, { Aliases: aliases, Truncated: false });
+    }
+    if (!keyId) return kmsError(res, 400, 'ValidationException', "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null");
+    if (!key) return kmsError(res, 400, 'NotFoundException', keyId.includes('alias/') ? `Alias ${keyId.startsWith('arn:') ? keyId : `arn:aws:kms:${scope.region}:${account}:${keyId}`} is not found.` : `Key '${keyId.startsWith('arn:') ? keyId : `arn:aws:kms:${scope.region}:${account}:key/${keyId}`}' does not exist`);
+    const spec = key.spec ?? 'SYMMETRIC_DEFAULT';
+    const state = key.state ?? 'Enabled';
+    switch (op) {
+      case 'DescribeKey':
+        return kmsOk(res, {
+          KeyMetadata: {
+            AWSAccountId: account, KeyId: key.id, Arn: key.arn, CreationDate: key.created, Enabled: state === 'Enabled',
+            Description: key.description ?? '', KeyUsage: spec === 'SYMMETRIC_DEFAULT' ? 'ENCRYPT_DECRYPT' : spec.startsWith('HMAC') ? 'GENERATE_VERIFY_MAC' : 'SIGN_VERIFY',
+            KeyState: state, Origin: 'AWS_KMS', KeyManager: key.manager ?? 'CUSTOMER', CustomerMasterKeySpec: spec, KeySpec: spec,
+            ...(spec === 'SYMMETRIC_DEFAULT' ? { EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'] } : {}),
+            ...(state === 'PendingDeletion' ? { DeletionDate: key.created + 30 * 86400, PendingDeletionWindowInDays: 30 } : {}),
+            MultiRegion: false,
+          },
+        });
+      case 'GetKeyRotationStatus':
+        // Automatic rotation exists only for symmetric encryption keys.
+        if (spec !== 'SYMMETRIC_DEFAULT') return kmsError(res, 400, 'UnsupportedOperationException', `${key.arn} key usage or key spec does not support this operation`);
+        return kmsOk(res, { KeyRotationEnabled: state === 'PendingDeletion' ? false : key.rotation === true, KeyId: key.arn, ...(key.rotation ? { RotationPeriodInDays: 365 } : {}) });
+      case 'GetKeyPolicy':
+        if (input.PolicyName !== undefined && input.PolicyName !== 'default') return kmsError(res, 400, 'NotFoundException', `Policy ${String(input.PolicyName)} is not found`);
+        return kmsOk(res, { Policy: key.policy !== undefined ? asText(key.policy) : rootKeyPolicy(account), PolicyName: 'default' });
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    let counted = true;
+    const done = () => { if (counted) { counted = false; inFlight--; } };
+    res.on('finish', done);
+    res.on('close', done);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const target = req.headers['x-amz-target'];
+      const work = typeof target === 'string' && target.startsWith('TrentService.')
+        ? handleKms(req, res, target, Buffer.concat(chunks).toString('utf8'))
+        : handleS3(req, res, url);
+      work.catch(e => {
+        if (!res.headersSent) s3Error(res, 500, 'InternalError', `emulator failure: ${e instanceof Error ? e.message : String(e)}`);
+        else res.destroy();
+      });
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => { server.off('error', reject); resolve(); });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    close: () => new Promise<void>(resolve => { server.close(() => resolve()); server.closeAllConnections(); }),
+    setFaults: f => faults.set(f),
+    calls: () => ({ ...counts }),
+    maxInFlight: () => maxInFlight,
+    resetStats: () => { counts = {}; maxInFlight = inFlight; },
+  };
+}

@@ -1,0 +1,253 @@
+// `s3-encryption-guard status`: the live encryption posture of an account's buckets (client/src/aws),
+// judged by the engine in-process, as a table or as JSON (ARCHITECTURE.md, "CLI status").
+// Exit codes: 0 every call succeeded and every bucket meets the requirements; 1 some bucket fails a
+// check (the requirements of .s3-encryption-guard.json / --config, or a key S3 cannot use) or some
+// of its facts could not be read; 2 usage, config, credentials or connection problems (one line each).
+// Only Get/List/Describe calls are made. Credentials never appear in the output.
+import path from 'node:path';
+import { fetchPosture, localJudge } from '../../../client/src/aws/posture';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS } from '../../../client/src/aws/session';
+import type { BucketPosture, PostureReport } from '../../../client/src/aws/types';
+import { verdictSummary } from '../engine/summary';
+import { DEFAULT_REQUIREMENTS, findConfigFile, loadConfigFile, RequirementsError, type Requirements } from '../requirements';
+
+export const STATUS_USAGE = `Usage: s3-encryption-guard status [--profile P] [--region R]... [--endpoint URL] [--bucket B]...
+                                [--format text|json] [--concurrency N] [--timeout MS]
+
+status   Reads the live encryption posture of the account's buckets (default encryption, bucket
+         policy verdict, Block Public Access, the KMS key and its policy) with Get/List/Describe
+         calls only, and checks it against the requirements.
+
+Options:
+  --profile P          AWS profile (default: AWS_PROFILE, else the default credential chain)
+  --region R           only buckets in this region (repeatable); the first is also the region of
+                       account-wide calls (default: AWS_REGION, the profile's region, us-east-1)
+  --endpoint URL       an S3/KMS-compatible endpoint (path-style); on localhost, dummy credentials
+                       are used when none are configured
+  --bucket B           only this bucket (repeatable; no ListBuckets call)
+  --format text|json   output format (default: text)
+  --concurrency N      AWS calls in flight at most (default 8)
+  --timeout MS         per-call timeout (default ${DEFAULT_TIMEOUT_MS})
+  --max-attempts N     attempts per call, with the SDK's backoff (default ${DEFAULT_MAX_ATTEMPTS})
+  --config FILE        requirements (default: the first .s3-encryption-guard.json upwards)
+  --no-config          ignore .s3-encryption-guard.json files
+
+Exit codes: 0 all buckets pass, 1 a bucket fails a check or could not be read fully,
+2 usage, credentials or connection problem.`;
+
+class StatusUsageError extends Error {}
+
+interface StatusOptions {
+  profile?: string;
+  regions: string[];
+  endpoint?: string;
+  buckets: string[];
+  format: 'text' | 'json';
+  concurrency?: number;
+  timeoutMs?: number;
+  maxAttempts?: number;
+  config?: string;
+  noConfig: boolean;
+  color: boolean;
+}
+
+function parseStatusArgs(argv: string[]): StatusOptions {
+  const opts: StatusOptions = { regions: [], buckets: [], format: 'text', noConfig: false, color: process.stdout.isTTY === true && !process.env.NO_COLOR };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || (inline === undefined && v.startsWith('--'))) throw new StatusUsageError(`${flag} needs a value`);
+      return v;
+    };
+    const positive = (name: string, max: number): number => {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1 || n > max) throw new StatusUsageError(`${name} expects a whole number from 1 to ${max}`);
+      return n;
+    };
+    switch (flag) {
+      case '--profile': opts.profile = value(); break;
+      case '--region': {
+        const r = value();
+        if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(r)) throw new StatusUsageError(`"${r}" is not a region name such as eu-west-1`);
+        opts.regions.push(r);
+        break;
+      }
+      case '--endpoint': opts.endpoint = value(); break;
+      case '--bucket': opts.buckets.push(value()); break;
+      case '--format': {
+        const f = value();
+        if (f !== 'text' && f !== 'json') throw new StatusUsageError(`unknown format "${f}": status prints text or json`);
+        opts.format = f;
+        break;
+      }
+      case '--concurrency': opts.concurrency = positive('--concurrency', 256); break;
+      case '--timeout': opts.timeoutMs = positive('--timeout', 600_000); break;
+      case '--max-attempts': opts.maxAttempts = positive('--max-attempts', 20); break;
+      case '--config': opts.config = value(); break;
+      case '--no-config': opts.noConfig = true; break;
+      case '--no-color': opts.color = false; break;
+      case '--color': opts.color = true; break;
+      default: throw new StatusUsageError(a.startsWith('-') ? `unknown option ${a}` : `status takes no file arguments (got "${a}"); use --bucket NAME`);
+    }
+  }
+  return opts;
+}
+
+function requirementsFor(opts: StatusOptions): { requirements: Requirements; problem?: string } {
+  if (opts.noConfig) return { requirements: { ...DEFAULT_REQUIREMENTS } };
+  const file = opts.config ? path.resolve(opts.config) : findConfigFile(process.cwd());
+  if (!file) return { requirements: { ...DEFAULT_REQUIREMENTS } };
+  try {
+    return { requirements: loadConfigFile(file).requirements };
+  } catch (e) {
+    const rel = path.relative(process.cwd(), file);
+    const shown = rel && !rel.startsWith('..') ? rel : file;
+    if (e instanceof RequirementsError) return { requirements: { ...DEFAULT_REQUIREMENTS }, problem: `config ${shown}: ${e.problems.join('; ')}` };
+    throw e;
+  }
+}
+
+type BucketStatus = 'pass' | 'warn' | 'fail' | 'error';
+
+export function bucketStatus(b: BucketPosture): BucketStatus {
+  if (b.checks.some(c => c.status === 'fail')) return 'fail';
+  if (b.errors.length) return 'error';
+  return b.checks.some(c => c.status === 'warn') ? 'warn' : 'pass';
+}
+
+/** The report as printed by --format json: policy texts left out (they are the account's, not ours to echo). */
+export function statusJson(report: PostureReport): unknown {
+  return {
+    buckets: report.buckets.map(b => {
+      const { text: _text, ...policy } = b.policy;
+      const kmsKey = b.kmsKey ? (({ policyText: _p, ...k }) => k)(b.kmsKey) : null;
+      return { ...b, policy, kmsKey };
+    }),
+    ...(report.errors?.length ? { errors: report.errors } : {}),
+    ...(report.source ? { source: report.source } : {}),
+  };
+}
+
+const shortKey = (arn: string): string => {
+  const id = arn.slice(arn.lastIndexOf('/') + 1);
+  return id.length > 12 ? `…/${id.slice(-4)}` : arn.slice(arn.lastIndexOf(':') + 1);
+};
+
+function encryptionCell(b: BucketPosture): string {
+  const e = b.defaultEncryption;
+  if (!e) return '?';
+  if (!e.algorithm) return 'none';
+  return `${e.algorithm}${e.bucketKeyEnabled ? ' +BucketKey' : ''}`;
+}
+
+function keyCell(b: BucketPosture): string {
+  const k = b.kmsKey;
+  if (!k) return b.defaultEncryption?.algorithm?.startsWith('aws:kms') ? '?' : '–';
+  const parts = [k.keyManager === 'AWS' ? 'aws/s3' : shortKey(k.arn)];
+  if (k.state) parts.push(k.state);
+  if (k.keySpec && k.keySpec !== 'SYMMETRIC_DEFAULT') parts.push(k.keySpec);
+  if (k.region && b.region && k.region !== b.region) parts.push(k.region);
+  if (k.rotation !== null) parts.push(k.rotation ? 'rotated' : 'not rotated');
+  return parts.join(' ');
+}
+
+function policyCell(b: BucketPosture, minTls: string | null): string {
+  if (b.policy.present === false) return 'no policy';
+  if (!b.policy.verdict) return b.policy.present ? 'not judged' : '?';
+  return verdictSummary(b.policy.verdict, minTls);
+}
+
+function pabCell(b: BucketPosture): string {
+  const p = b.publicAccessBlock;
+  if (!p) return b.errors.some(e => e.call === 'GetPublicAccessBlock') ? '?' : 'not set';
+  const on = Object.values(p).filter(Boolean).length;
+  return on === 4 ? 'all on' : `${on}/4 on`;
+}
+
+const COLORS: Record<BucketStatus | 'info', string> = { pass: '\x1b[32m', warn: '\x1b[33m', fail: '\x1b[31m', error: '\x1b[35m', info: '\x1b[2m' };
+
+export function formatStatusText(report: PostureReport, requirements: Requirements, color: boolean): string {
+  const paint = (s: BucketStatus, text: string) => (color ? `${COLORS[s]}${text}\x1b[0m` : text);
+  const rows = report.buckets.map(b => [b.name, b.region ?? '?', encryptionCell(b), keyCell(b), policyCell(b, requirements.minTlsVersion), pabCell(b), bucketStatus(b)]);
+  const header = ['bucket', 'region', 'default encryption', 'KMS key', 'bucket policy', 'public access block', 'status'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
+  const line = (r: string[], status?: BucketStatus) => r.map((c, i) => (i === r.length - 1 ? (status ? paint(status, c) : c) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const out: string[] = [];
+  if (!report.buckets.length) out.push('No buckets.');
+  else {
+    out.push(line(header));
+    for (let i = 0; i < rows.length; i++) out.push(line(rows[i], rows[i][6] as BucketStatus));
+  }
+  const details = report.buckets.filter(b => b.errors.length || b.checks.some(c => c.status !== 'pass'));
+  if (details.length) out.push('');
+  for (const b of details) {
+    out.push(`${b.name}:`);
+    for (const c of b.checks.filter(x => x.status === 'fail')) out.push(`  ${paint('fail', 'fail')}   ${c.message} [${c.id}]`);
+    for (const c of b.checks.filter(x => x.status === 'warn')) out.push(`  ${paint('warn', 'warn')}   ${c.message} [${c.id}]`);
+    for (const e of b.errors) out.push(`  ${paint('error', 'error')}  ${e.call}: ${e.code}: ${e.message}`);
+  }
+  const counts = { pass: 0, warn: 0, fail: 0, error: 0 } as Record<BucketStatus, number>;
+  for (const b of report.buckets) counts[bucketStatus(b)]++;
+  const failedCalls = report.buckets.reduce((n, b) => n + b.errors.length, 0);
+  out.push('', `${report.buckets.length} bucket${report.buckets.length === 1 ? '' : 's'}: ${counts.pass} pass, ${counts.warn} warn, ${counts.fail} fail${counts.error ? `, ${counts.error} incomplete` : ''}` +
+    `${failedCalls ? `; ${failedCalls} call${failedCalls === 1 ? '' : 's'} failed` : ''}${report.source?.credentials === 'dummy' ? ` (endpoint ${report.source.endpoint}, dummy credentials)` : ''}`);
+  return out.join('\n');
+}
+
+/** Runs `status`; resolves to the exit code. Writes the report to stdout, problems to stderr. */
+export async function status(argv: string[]): Promise<number> {
+  const err = (msg: string) => process.stderr.write(`s3-encryption-guard: ${msg}\n`);
+  if (argv.includes('-h') || argv.includes('--help')) {
+    process.stdout.write(`${STATUS_USAGE}\n`);
+    return 0;
+  }
+  let opts: StatusOptions;
+  try {
+    opts = parseStatusArgs(argv);
+  } catch (e) {
+    if (!(e instanceof StatusUsageError)) throw e;
+    err(`${e.message} (run "s3-encryption-guard status --help" for usage)`);
+    return 2;
+  }
+  const { requirements, problem } = requirementsFor(opts);
+  if (problem) { err(problem); return 2; }
+  // The SDK's notice about future Node versions is not the user's problem in a CLI run.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once('SIGINT', onSigint);
+  const progress = process.stderr.isTTY === true;
+  let report: PostureReport;
+  try {
+    report = await fetchPosture({
+      profile: opts.profile,
+      region: opts.regions[0],
+      regions: opts.regions,
+      endpoint: opts.endpoint,
+      buckets: opts.buckets,
+      concurrency: opts.concurrency,
+      timeoutMs: opts.timeoutMs,
+      maxAttempts: opts.maxAttempts,
+      judge: localJudge(),
+      requirements,
+      signal: abort.signal,
+      onProgress: progress ? p => { if (p.total > 0) process.stderr.write(`\rreading ${p.done}/${p.total} buckets…`); } : undefined,
+    });
+  } catch (e) {
+    if (abort.signal.aborted) { if (progress) process.stderr.write('\r\x1b[K'); err('interrupted'); return 130; }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  if (progress) process.stderr.write('\r\x1b[K');
+  if (opts.format === 'json') process.stdout.write(JSON.stringify(statusJson(report), null, 2) + '\n');
+  if (report.errors?.length) {
+    for (const e of report.errors) err(`${e.call === 'credentials' ? '' : `${e.call}: `}${e.message}`);
+    return 2;
+  }
+  if (opts.format === 'text') process.stdout.write(formatStatusText(report, requirements, opts.color) + '\n');
+  return report.buckets.some(b => bucketStatus(b) !== 'pass' && bucketStatus(b) !== 'warn') ? 1 : 0;
+}

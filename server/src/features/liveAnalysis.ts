@@ -1,0 +1,67 @@
+// The `s3EncryptionGuard/analyze` request: a policy's verdict and diagnostics for text that is
+// not a file, e.g. a bucket's live policy fetched by the live view (client/src/aws/posture.ts
+// through the editor's judge), or the verdict of an open document for the status bar.
+// No LSP or vscode imports: the CLI and tests can use it too.
+import { analyze, type Analysis, type AnalysisSettings } from '../analyze';
+import { verdictSummary } from '../engine/summary';
+import { keyPolicyVerdict, keyVerdictSummary } from '../engine/key-verdict';
+import { LineIndex } from '../policy/lines';
+import type { LiveAnalyzeParams, LiveAnalyzeResult } from './liveProtocol';
+
+export { ANALYZE_REQUEST, type LiveAnalyzeParams, type LiveAnalyzeResult, type LiveDiagnostic } from './liveProtocol';
+
+/** The verdict and diagnostics of one analysis, in the request's shape. */
+export function liveResult(a: Analysis, text: string, bucket?: string, wantedTls?: string | null): LiveAnalyzeResult {
+  const lines = new LineIndex(text);
+  const diagnostics = a.findings.map(f => ({ code: f.ruleId, severity: f.severity, message: f.message, range: lines.range(f.span) }));
+  if (a.kind.kind === 'bucket-policy') {
+    const verdicts = a.verdicts ?? [];
+    const verdict = verdicts.find(v => v.bucket === bucket) ?? verdicts[0] ?? null;
+    return {
+      kind: a.kind.kind,
+      verdict,
+      summary: verdicts.map(v => `${verdicts.length > 1 ? `${v.bucket}: ` : ''}${verdictSummary(v, wantedTls)}`),
+      diagnostics,
+    };
+  }
+  if (a.kind.kind === 'key-policy' && a.doc && !a.notAnalysed) {
+    const verdict = a.keyVerdict ?? keyPolicyVerdict(a.doc);
+    return { kind: a.kind.kind, verdict, summary: [keyVerdictSummary(verdict)], diagnostics };
+  }
+  return { kind: a.kind.kind, verdict: null, summary: [], diagnostics };
+}
+
+/**
+ * Judge policy text as the given kind, whatever globs the user's settings hold; for a bucket
+ * policy, `bucket` is the bucket it is attached to (GRM-008 and the verdict are about that one).
+ */
+export function analyzeText(text: string, kind: 'bucket-policy' | 'key-policy', bucket: string | undefined, settings: AnalysisSettings, withDiagnostics = true): LiveAnalyzeResult {
+  const file = kind === 'bucket-policy' ? 'live.bucket-policy.json' : 'live.key-policy.json';
+  // diagnostics false: no rules, only the parse and the verdict (all the live view's judge needs).
+  const a = analyze(text, `/${file}`, { ...settings, kinds: {}, bucketName: kind === 'bucket-policy' ? bucket : undefined }, withDiagnostics ? undefined : []);
+  return liveResult(a, text, bucket, settings.requirements?.minTlsVersion);
+}
+
+/** Narrow whatever a client sent; undefined when it is not a valid request. */
+export function parseLiveParams(p: unknown): LiveAnalyzeParams | undefined {
+  if (typeof p !== 'object' || p === null) return undefined;
+  const r = p as Record<string, unknown>;
+  if (typeof r.uri === 'string') return { uri: r.uri };
+  if (typeof r.text !== 'string' || (r.kind !== 'bucket-policy' && r.kind !== 'key-policy')) return undefined;
+  if (r.bucket !== undefined && typeof r.bucket !== 'string') return undefined;
+  if (r.diagnostics !== undefined && typeof r.diagnostics !== 'boolean') return undefined;
+  return { text: r.text, kind: r.kind, bucket: r.bucket as string | undefined, diagnostics: r.diagnostics as boolean | undefined };
+}
+
+/** The URI scheme of live policies opened from the editor's S3 Encryption view (client/src/views/liveDocuments.ts). */
+export const LIVE_DOCUMENT_SCHEME = 's3-encryption-guard';
+
+/**
+ * A live policy's document name says what it is (`<bucket>.bucket-policy.json`,
+ * `<key id>.key-policy.json`): the folder's kind globs and bucketName setting, meant for local
+ * files, must not override it.
+ */
+export function liveDocumentSettings<S extends AnalysisSettings>(uri: string, settings: S): S {
+  if (!uri.startsWith(`${LIVE_DOCUMENT_SCHEME}:`)) return settings;
+  return { ...settings, kinds: {}, bucketName: undefined };
+}

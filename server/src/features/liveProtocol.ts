@@ -1,0 +1,31 @@
+// The shape of the custom request `s3EncryptionGuard/analyze` (server: liveAnalysis.ts; client:
+// the live view's judge and the status bar). Types and the method name only, so the client bundle
+// does not pull in the engine.
+import type { BucketVerdict, KeyPolicyVerdict } from '../engine/types';
+import type { Range } from '../policy/lines';
+import type { PolicyKind } from '../policy/model';
+import type { Severity } from '../rules/types';
+
+export const ANALYZE_REQUEST = 's3EncryptionGuard/analyze';
+
+/** Text to judge (the live view), or an open document by URI (the status bar). */
+export type LiveAnalyzeParams =
+  /** `diagnostics: false`: the verdict only (the rules are not run; `diagnostics` is then empty). */
+  | { text: string; kind: 'bucket-policy' | 'key-policy'; bucket?: string; diagnostics?: boolean }
+  | { uri: string };
+
+export interface LiveDiagnostic {
+  code: string;
+  severity: Severity;
+  message: string;
+  range: Range;
+}
+
+export interface LiveAnalyzeResult {
+  kind: PolicyKind;
+  /** The bucket's verdict (the named bucket, else the first), the key policy's, or null. */
+  verdict: BucketVerdict | KeyPolicyVerdict | null;
+  /** One line per verdict, as the CodeLens shows it (bucket and key policies). */
+  summary: string[];
+  diagnostics: LiveDiagnostic[];
+}

@@ -1,0 +1,56 @@
+// KMS-008 — kms:EncryptionContext:<key> holds one value per request, so ForAllValues/ForAnyValue
+// do not belong on it (KMS-DG conditions-kms; IAM-UG Access Analyzer "ForAllValues with single
+// valued key"). ForAllValues is true when the request has no such context at all, so an Allow
+// with it also lets context-free requests through; KMS refuses new policies with it
+// (OverlyPermissiveCondition). The multivalued kms:EncryptionContextKeys is a different key and
+// needs the set operators.
+import type { ConditionEntry } from '../../policy/model';
+import { formatOperator, parseOperator } from '../../policy/operators';
+import type { Rule } from '../types';
+import { markSafe } from '../edits';
+import { operatorBlocks } from '../util';
+import { moveEntriesFix } from './key-policy-context';
+
+const CONTEXT_KEY = /^kms:encryptioncontext:.+/i;
+
+export const kms008: Rule = {
+  meta: {
+    id: 'KMS-008',
+    title: 'Set operators on kms:EncryptionContext:<key>',
+    severity: 'error',
+    appliesTo: ['key-policy'],
+    why: '`kms:EncryptionContext:<key>` is single-valued: a request has at most one value for each context key. `ForAllValues:` is true when the request has no value at all, so `ForAllValues:StringEquals` also matches requests with no or unexpected encryption context, and KMS now rejects such policies with `OverlyPermissiveCondition`. `ForAnyValue:` is false when the key is missing (so `ForAnyValue:StringNotEquals` in a Deny lets context-free requests through), and AWS warns against it. Use the plain operator. (For the multivalued `kms:EncryptionContextKeys` the set operators are required.)',
+    example: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"ForAllValues:StringEquals": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::example-bucket"}}}',
+    useInstead: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::example-bucket"}}}',
+    references: [
+      'https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-context',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html',
+    ],
+    confidence: 'DOC',
+    fixable: true,
+  },
+  check(ctx) {
+    for (const { st, cond, ob } of operatorBlocks(ctx.doc)) {
+      const op = parseOperator(ob.operator.value);
+      if (!op?.set) continue;
+      const flagged: ConditionEntry[] = ob.entries.filter(e => CONTEXT_KEY.test(e.key.value));
+      if (flagged.length === 0) continue;
+      const plain = formatOperator(op.base, { ifExists: op.ifExists });
+      // Safe for "fix all" only in an Allow with ForAllValues: the plain operator differs only for
+      // requests without the context, which it stops allowing, so access can only narrow. Elsewhere
+      // the change can widen an Allow or a Deny, which waits for a person.
+      const fix = markSafe(moveEntriesFix(`Use "${plain}"`, ctx.doc.text, cond, ob, flagged, plain), st.effect?.value === 'Allow' && op.set === 'ForAllValues');
+      const effect = op.set === 'ForAllValues'
+        ? `"${op.set}:" is true when the request has no value for it, so the condition also holds for requests without that encryption context (KMS rejects new policies with it as overly permissive)`
+        : `"${op.set}:" is false when the request has no value for it${op.negated ? `, unlike "${plain}" alone,` : ''} and AWS warns against it`;
+      for (const e of flagged) {
+        ctx.report({
+          span: e.key.span,
+          message: `"${e.key.value}" holds one value per request, so "${ob.operator.value}" is the wrong operator: ${effect}. Use "${plain}".`,
+          fixes: fix ? [fix] : [],
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,57 @@
+// KMS-012 — key type in context of S3: S3 supports only symmetric encryption KMS keys
+// (S3-UG UsingKMSEncryption, specifying-kms-encryption), while kms:Sign, kms:Verify, kms:GetPublicKey
+// and kms:DeriveSharedSecret exist only for asymmetric keys and kms:GenerateMac/kms:VerifyMac only
+// for HMAC keys. A key policy granting both cannot be right for one key. The Region half of
+// RULES.md KMS-012 (ViaService Region vs the key ARN's) is KMS-006's, to have one owner.
+import { actionsNamed } from '../../knowledge';
+import type { Rule } from '../types';
+import { statementLabel, stringItems } from '../util';
+import { s3UseEvidence } from './key-policy-context';
+
+/** Actions that only asymmetric (signing or key agreement) or HMAC keys support. */
+const NOT_SYMMETRIC = new Map<string, string>([
+  ['Sign', 'asymmetric signing'],
+  ['Verify', 'asymmetric signing'],
+  ['GetPublicKey', 'asymmetric'],
+  ['DeriveSharedSecret', 'asymmetric key-agreement'],
+  ['GenerateMac', 'HMAC'],
+  ['VerifyMac', 'HMAC'],
+]);
+
+export const kms012: Rule = {
+  meta: {
+    id: 'KMS-012',
+    title: 'Key type and region (context for S3)',
+    severity: 'info',
+    appliesTo: ['key-policy'],
+    why: 'S3 supports only symmetric encryption KMS keys, in the bucket\'s own Region (multi-Region keys are used as single-Region keys; DSSE-KMS does not use S3 Bucket Keys). `kms:Sign`, `kms:Verify`, `kms:GetPublicKey` and `kms:DeriveSharedSecret` exist only for asymmetric keys, `kms:GenerateMac` and `kms:VerifyMac` only for HMAC keys. A key policy that grants them and also lets S3 use the key (a `kms:ViaService` for S3, or the S3 encryption context) is wrong for one of the two: S3 cannot use a signing or HMAC key, and a symmetric key never signs. (The Region check of `kms:ViaService` is KMS-006.)',
+    example: '[{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:Sign", "kms:Verify"], "Resource": "*"}, {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]',
+    useInstead: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}',
+    references: [
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html',
+      'https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-kms-encryption.html',
+      'https://docs.aws.amazon.com/kms/latest/developerguide/symm-asymm-choose-key-spec.html',
+    ],
+    confidence: 'DOC',
+    fixable: false,
+  },
+  check(ctx) {
+    const s3 = s3UseEvidence(ctx.doc);
+    if (!s3) return;
+    for (const st of ctx.doc.statements) {
+      if (st.effect?.value !== 'Allow' || st.notAction) continue;
+      for (const item of stringItems(st.action)) {
+        const actions = actionsNamed(item.value).filter(a => a.service === 'kms');
+        // Only values that name nothing but such actions (kms:* or kms:Get* also name symmetric ones).
+        if (actions.length === 0 || !actions.every(a => NOT_SYMMETRIC.has(a.name))) continue;
+        const kinds = [...new Set(actions.map(a => NOT_SYMMETRIC.get(a.name)!))].join(' or ');
+        const where = s3.st === st ? 'this statement' : statementLabel(s3.st);
+        ctx.report({
+          span: item.span,
+          message: `"${item.value}" works only with ${kinds} keys, but ${where} lets S3 use the key (${s3.what}), and S3 supports only symmetric encryption keys: one of the two grants is useless. ` +
+            `If this key encrypts S3 objects, remove "${item.value}"; if it is ${/^[aeiouH]/.test(kinds) ? 'an' : 'a'} ${kinds} key, S3 cannot use it.`,
+        });
+      }
+    }
+  },
+};

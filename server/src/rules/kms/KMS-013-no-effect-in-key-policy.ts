@@ -1,0 +1,66 @@
+// KMS-013 — actions and condition keys that do nothing in a key policy. A key policy only
+// authorises requests on its own key; actions without the `key` resource type in the Service
+// Authorization Reference (kms:CreateKey, kms:ListAliases, kms:ListKeys, kms:GenerateRandom, the
+// custom key store actions…) act on no key, so only IAM policies can allow them (KMS-DG
+// key-policy-default). kms:ResourceAliases is valid in IAM policies only (KMS-DG conditions-kms).
+import { actionsNamed } from '../../knowledge';
+import type { Statement } from '../../policy/model';
+import { markSafe, removeItemFix } from '../edits';
+import type { Rule, RuleContext } from '../types';
+import { operatorBlocks, stringItems } from '../util';
+
+/** Does an Action value name only KMS actions that act on no key? (Unknown and other services' actions are GRM-007's.) */
+function noKeyAction(value: string): boolean {
+  const actions = actionsNamed(value).filter(a => a.service === 'kms');
+  return actions.length > 0 && actions.every(a => !a.resourceTypes.some(r => r.name === 'key'));
+}
+
+function checkActions(ctx: RuleContext, st: Statement): void {
+  if (!st.action || st.notAction) return;
+  const items = st.action.items;
+  const flagged = stringItems(st.action).filter(i => noKeyAction(i.value));
+  // Removing is offered only while an action with an effect stays in the list.
+  const keeps = items.some(i => !flagged.some(f => f === i));
+  for (const item of flagged) {
+    // Safe for "fix all": the action never applies here, so removing it changes no decision.
+    const fix = markSafe(keeps ? removeItemFix(`Remove "${item.value}" from the key policy`, st.action, items.indexOf(item)) : undefined);
+    ctx.report({
+      span: item.span,
+      message: `"${item.value}" acts on no particular key, so only IAM policies can allow it: in a key policy it never applies. ` +
+        'Remove it here and grant it in the principal\'s IAM policy.',
+      fixes: fix ? [fix] : [],
+    });
+  }
+}
+
+export const kms013: Rule = {
+  meta: {
+    id: 'KMS-013',
+    title: 'Actions and keys that have no effect in a key policy',
+    severity: 'warning',
+    appliesTo: ['key-policy'],
+    why: 'A key policy controls access to its own key only. Actions that do not act on a key — `kms:CreateKey`, `kms:ListAliases`, `kms:ListKeys`, `kms:GenerateRandom`, `kms:ListRetirableGrants`, the custom key store actions — are authorised only by IAM policies, so in a key policy they never apply (wildcards such as `kms:List*` are fine: they also name key actions). The condition key `kms:ResourceAliases` is likewise valid only in IAM policies.',
+    example: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": ["kms:DescribeKey", "kms:CreateKey", "kms:ListAliases"], "Resource": "*"}',
+    useInstead: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": ["kms:DescribeKey"], "Resource": "*"}',
+    references: [
+      'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html',
+      'https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases',
+      'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html',
+    ],
+    confidence: 'DOC',
+    fixable: true,
+  },
+  check(ctx) {
+    for (const st of ctx.doc.statements) checkActions(ctx, st);
+    for (const { ob } of operatorBlocks(ctx.doc)) {
+      for (const entry of ob.entries) {
+        if (entry.key.value.toLowerCase() !== 'kms:resourcealiases') continue;
+        ctx.report({
+          span: entry.key.span,
+          message: `"${entry.key.value}" is valid only in IAM policies, not in key policies, so this condition does not control access to the key here. ` +
+            'Move it to the principals\' IAM policy, or test the alias in the request with kms:RequestAlias.',
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,229 @@
+// `s3-encryption-guard status`, the built CLI run as a user runs it. AWS itself cannot be reached
+// here, so the CLI talks to a local endpoint (emulator/) that speaks the real S3 REST/XML and KMS
+// JSON 1.1 wire protocols, through the real AWS SDK and its credential chain.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { startEmulator, type Emulator } from '../../emulator/src/emulator';
+import { DIST_CLI } from '../helpers/paths';
+import { emptyAwsFiles, GOOD_KEY_ARN, goodBucket, KEYS, policy, denyHttp, postureSeed, SECRET, testEnv } from '../aws/fixtures';
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+/** The CLI in a child process (asynchronous: the emulator answers from this process). */
+function cli(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [DIST_CLI, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.once('error', reject);
+    child.once('close', code => resolve({ code, stdout, stderr }));
+  });
+}
+
+let em: Emulator;
+let good: Emulator;
+const files = emptyAwsFiles();
+const env = testEnv(files);
+/** A folder without .s3-encryption-guard.json above it (the default requirements apply). */
+const cwd = files.dir;
+const runs: Run[] = [];
+const status = async (args: string[], e: NodeJS.ProcessEnv = env): Promise<Run> => {
+  const r = await cli(['status', ...args], e, cwd);
+  runs.push(r);
+  return r;
+};
+
+before(async () => {
+  em = await startEmulator({ seed: postureSeed() });
+  good = await startEmulator({ seed: { keys: [KEYS.good], buckets: [goodBucket('payments-a'), goodBucket('payments-b')] } });
+});
+after(async () => {
+  await em.close();
+  await good.close();
+});
+beforeEach(() => { em.setFaults([]); em.resetStats(); });
+
+describe('cli status', () => {
+  it('--format json prints the documented shape', async () => {
+    const r = await status(['--endpoint', em.url, '--format', 'json']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr, '');
+    const out = JSON.parse(r.stdout) as { buckets: Record<string, unknown>[]; errors?: unknown; source: Record<string, unknown> };
+    assert.deepEqual(Object.keys(out), ['buckets', 'source']);
+    assert.deepEqual(out.source, { profile: null, region: 'us-east-1', endpoint: em.url, credentials: 'chain' });
+    assert.equal(out.buckets.length, postureSeed().buckets.length);
+    for (const b of out.buckets) {
+      assert.deepEqual(Object.keys(b), ['name', 'region', 'defaultEncryption', 'policy', 'publicAccessBlock', 'kmsKey', 'checks', 'errors']);
+      assert.deepEqual(Object.keys(b.defaultEncryption as object), ['algorithm', 'kmsKeyId', 'bucketKeyEnabled']);
+      assert.deepEqual(Object.keys(b.policy as object), ['present', 'verdict'], 'the policy text is not echoed');
+      if (b.kmsKey) assert.deepEqual(Object.keys(b.kmsKey as object), ['arn', 'state', 'rotation', 'keySpec', 'region', 'policyVerdict', 'keyManager']);
+      for (const c of b.checks as Record<string, unknown>[]) assert.deepEqual(Object.keys(c), ['id', 'status', 'message']);
+    }
+    const payments = out.buckets.find(b => b.name === 'good-payments')!;
+    assert.equal((payments.kmsKey as { arn: string }).arn, GOOD_KEY_ARN);
+    assert.equal((payments.policy as { verdict: { transport: { http: string } } }).verdict.transport.http, 'denied');
+  });
+
+  it('exit 0 when every bucket passes; the text table shows each bucket', async () => {
+    const r = await status(['--endpoint', good.url]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const lines = r.stdout.split('\n');
+    assert.match(lines[0], /^bucket\s+region\s+default encryption\s+KMS key\s+bucket policy\s+public access block\s+status$/);
+    assert.match(lines[1], /^payments-a\s+eu-west-1\s+aws:kms \+BucketKey\s+…\/90ab Enabled rotated\s+HTTPS: enforced · SSE: only aws:kms.*all on\s+pass$/);
+    assert.match(lines[2], /^payments-b\s/);
+    assert.match(r.stdout, /2 buckets: 2 pass, 0 warn, 0 fail\n$/);
+  });
+
+  it('exit 1 when a bucket fails; the text lists each failing check', async () => {
+    const r = await status(['--endpoint', em.url, '--bucket', 'key-disabled', '--bucket', 'good-payments']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^key-disabled:\n {2}fail {3}The key is Disabled: .* \[kms-state\]$/m);
+    assert.match(r.stdout, /2 buckets: 1 pass, 0 warn, 1 fail\n$/);
+  });
+
+  it('--bucket reads only those buckets, without ListBuckets', async () => {
+    const r = await status(['--endpoint', em.url, '--bucket', 'good-payments', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((JSON.parse(r.stdout) as { buckets: { name: string }[] }).buckets.map(b => b.name), ['good-payments']);
+    assert.equal(em.calls().ListBuckets, undefined);
+  });
+
+  it('--region keeps buckets of those regions', async () => {
+    const r = await status(['--endpoint', em.url, '--region', 'us-east-1', '--format', 'json']);
+    const out = JSON.parse(r.stdout) as { buckets: { name: string; region: string }[]; source: { region: string } };
+    assert.deepEqual(out.buckets.map(b => b.name).sort(), ['dsse-bucket', 'plain-us-east']);
+    assert.equal(out.source.region, 'us-east-1');
+    const two = await status(['--endpoint', em.url, '--region', 'eu-central-1', '--region', 'us-east-1', '--format', 'json']);
+    assert.deepEqual((JSON.parse(two.stdout) as { buckets: { name: string }[] }).buckets.map(b => b.name).sort(), ['dsse-bucket', 'key-other-region', 'plain-us-east']);
+  });
+
+  it('the requirements of .s3-encryption-guard.json / --config decide pass or fail', async () => {
+    const dir = fs.mkdtempSync(path.join(files.dir, 'cfg-'));
+    fs.writeFileSync(path.join(dir, '.s3-encryption-guard.json'), JSON.stringify({ requirements: { https: true, sse: ['aws:kms'] } }));
+    const strict = await cli(['status', '--endpoint', em.url, '--bucket', 'plain-us-east', '--format', 'json'], env, dir);
+    runs.push(strict);
+    assert.equal(strict.code, 1);
+    const checks = (JSON.parse(strict.stdout) as { buckets: { checks: { id: string; status: string }[] }[] }).buckets[0].checks;
+    assert.equal(checks.find(c => c.id === 'sse-required')?.status, 'fail');
+    // The same bucket passes the default requirements (HTTPS only).
+    const relaxed = await status(['--endpoint', em.url, '--bucket', 'plain-us-east']);
+    assert.equal(relaxed.code, 0, relaxed.stdout);
+    const bad = path.join(dir, 'bad.json');
+    fs.writeFileSync(bad, JSON.stringify({ requirements: { sse: ['AES-256'] } }));
+    const invalid = await status(['--endpoint', em.url, '--config', bad]);
+    assert.equal(invalid.code, 2);
+    assert.match(invalid.stderr, /^s3-encryption-guard: config .*bad\.json: "sse" accepts "AES256", "aws:kms" and "aws:kms:dsse", not "AES-256" \(did you mean "AES256"\?\)\n$/);
+  });
+
+  it('a failed call is reported on its bucket, and the run exits 1', async () => {
+    em.setFaults([{ call: 'GetBucketPolicy', bucket: 'plain-us-east', error: 'accessDenied' }]);
+    const r = await status(['--endpoint', em.url, '--bucket', 'plain-us-east', '--bucket', 'good-payments']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /^plain-us-east:\n(?: {2}.*\n)* {2}error {2}GetBucketPolicy: AccessDenied: access denied: the caller needs s3:GetBucketPolicy$/m);
+    assert.match(r.stdout, /1 pass, 0 warn, 0 fail, 1 incomplete; 1 call failed/);
+  });
+
+  it('endpoint down: exit 2 with one line', async () => {
+    const down = await startEmulator({ seed: { buckets: [] } });
+    const url = down.url;
+    await down.close();
+    for (const extra of [[], ['--bucket', 'a-bucket', '--bucket', 'b-bucket']]) {
+      const r = await status(['--endpoint', url, '--max-attempts', '1', ...extra]);
+      assert.equal(r.code, 2);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^s3-encryption-guard: (ListBuckets|GetBucketLocation): cannot connect to http:\/\/127\.0\.0\.1:\d+: connection refused; is the endpoint running and the URL right\?\n$/);
+    }
+  });
+
+  it('usage errors: exit 2 with one line', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--format', 'sarif'], /unknown format "sarif": status prints text or json/],
+      [['--concurrency', '0'], /--concurrency expects a whole number from 1 to 256/],
+      [['--region', 'Europe'], /"Europe" is not a region name such as eu-west-1/],
+      [['--bogus'], /unknown option --bogus/],
+      [['policy.json'], /status takes no file arguments/],
+      [['--endpoint', 'ftp://x'], /must start with http:\/\/ or https:\/\//],
+    ];
+    for (const [args, re] of cases) {
+      const r = await status(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, re);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    }
+    const help = await status(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /--endpoint URL/);
+  });
+
+  it('missing credentials: one line naming AWS_PROFILE, aws sso login and --endpoint', async () => {
+    const none = testEnv(emptyAwsFiles(), { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined });
+    delete none.AWS_ACCESS_KEY_ID;
+    delete none.AWS_SECRET_ACCESS_KEY;
+    for (const args of [[], ['--endpoint', 'https://s3.storage.example.com']]) {
+      const r = await status(args, none);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^s3-encryption-guard: no AWS credentials found: set AWS_PROFILE or pass --profile NAME, run "aws sso login --profile NAME" for an SSO profile, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; for a local emulator pass --endpoint http:\/\/127\.0\.0\.1:PORT\n$/);
+    }
+    // A local endpoint works without credentials (the emulator ignores signatures): dummy ones are used, and said so.
+    const local = await status(['--endpoint', good.url], none);
+    assert.equal(local.code, 0, local.stderr);
+    assert.match(local.stdout, /dummy credentials\)\n$/);
+    const unknown = await status(['--profile', 'prod'], none);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /profile "prod" is not in /);
+    // An SSO profile without a login (no token in HOME's SSO cache): the way out is `aws sso login`.
+    const sso = emptyAwsFiles();
+    fs.writeFileSync(sso.config, '[profile prod-sso]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = ReadOnly\nregion = eu-west-1\n\n[sso-session corp]\nsso_start_url = https://example.awsapps.com/start\nsso_region = eu-west-1\n');
+    const ssoEnv: NodeJS.ProcessEnv = { ...testEnv(sso), HOME: sso.dir, USERPROFILE: sso.dir };
+    delete ssoEnv.AWS_ACCESS_KEY_ID;
+    delete ssoEnv.AWS_SECRET_ACCESS_KEY;
+    const login = await status(['--profile', 'prod-sso'], ssoEnv);
+    assert.equal(login.code, 2);
+    assert.equal(login.stderr, 's3-encryption-guard: the SSO session of profile "prod-sso" has expired or was never started: run "aws sso login --profile prod-sso"\n');
+  });
+
+  it('credentials from a profile in the shared credentials file work, and never show', async () => {
+    const f = emptyAwsFiles();
+    fs.writeFileSync(f.credentials, `[auditor]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = ${SECRET}\n`);
+    fs.writeFileSync(f.config, '[profile auditor]\nregion = eu-west-1\n');
+    const e = testEnv(f);
+    delete e.AWS_ACCESS_KEY_ID;
+    delete e.AWS_SECRET_ACCESS_KEY;
+    em.setFaults([{ call: 'GetBucketEncryption', error: 'accessDenied' }, { call: 'DescribeKey', error: 'internal' }, { call: 'GetBucketLocation', bucket: 'partial-pab', latencyMs: 800 }]);
+    for (const format of ['json', 'text']) {
+      const r = await status(['--profile', 'auditor', '--endpoint', em.url, '--format', format, '--timeout', '300', '--max-attempts', '1'], e);
+      assert.equal(r.code, 1, r.stderr);
+      assert.ok(r.stdout.includes('AccessDenied') && r.stdout.includes('TimeoutError'));
+      if (format === 'json') assert.equal((JSON.parse(r.stdout) as { source: { profile: string; region: string } }).source.profile, 'auditor');
+    }
+  });
+
+  it('a bucket policy that is not valid JSON is a failed check, never a crash', async () => {
+    const odd = await startEmulator({ seed: { buckets: [{ name: 'odd-policy', policy: '{"Version": "2012-10-17", "Statement": [' }, { name: 'fine-bucket', publicAccessBlock: true, policy: policy(denyHttp('fine-bucket')) }] } });
+    try {
+      const r = await status(['--endpoint', odd.url, '--format', 'json']);
+      assert.equal(r.code, 1);
+      const out = JSON.parse(r.stdout) as { buckets: { name: string; policy: { present: boolean } }[] };
+      assert.deepEqual(out.buckets.map(b => [b.name, b.policy.present]), [['odd-policy', true], ['fine-bucket', true]]);
+      const checks = (out.buckets[0] as unknown as { checks: { id: string; status: string; message: string }[] }).checks;
+      assert.match(checks.find(c => c.id === 'https' && c.status === 'fail')?.message ?? '', /could not be judged/);
+    } finally {
+      await odd.close();
+    }
+  });
+
+  // Runs last: every run above (successes, denials, timeouts, endpoint down, bad credentials).
+  it('never shows the secret access key or a stack trace, whatever happened', () => {
+    assert.ok(runs.length >= 20, `${runs.length} runs`);
+    for (const r of runs) {
+      assert.ok(!r.stdout.includes(SECRET) && !r.stderr.includes(SECRET), 'the secret access key appears in the output');
+      assert.ok(!/\n\s+at .*\(.*:\d+:\d+\)/.test(r.stderr), `no stack traces: ${r.stderr}`);
+    }
+  });
+});

@@ -1,0 +1,35 @@
+import { kms011 } from '../../../server/src/rules/kms/KMS-011-aws-managed-s3-key';
+import { ACCOUNT, allowApp, keyPolicy, rootStatement } from './kms-table-fixtures';
+import { ruleTester } from './rule-tester';
+
+const S3_STATEMENT = `{"Sid": "Allow access through S3 for all principals in the account that are authorized to use S3", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*", "Condition": {"StringEquals": {"kms:CallerAccount": "${ACCOUNT}", "kms:ViaService": "s3.us-east-1.amazonaws.com"}}}`;
+const METADATA = `{"Sid": "Allow direct access to key metadata to the account", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::${ACCOUNT}:root"}, "Action": ["kms:Describe*", "kms:Get*", "kms:List*"], "Resource": "*"}`;
+
+ruleTester(kms011, {
+  valid: [
+    { name: 'a customer managed key for S3', code: keyPolicy(rootStatement, allowApp('["kms:GenerateDataKey", "kms:Decrypt"]', '{"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}')) },
+    { name: 'a customer alias', code: keyPolicy(rootStatement, allowApp('"kms:Decrypt"', '{"StringEquals": {"kms:RequestAlias": "alias/app"}}')) },
+  ],
+  invalid: [
+    {
+      name: 'the captured aws/s3 policy, by its Id',
+      code: `{"Version": "2012-10-17", "Id": "auto-s3-2", "Statement": [${S3_STATEMENT}, ${METADATA}]}`,
+      errors: [{ target: '"auto-s3-2"', severity: 'info', message: /^This looks like the key policy of the aws\/s3 AWS managed key \("auto-s3-2"\): AWS owns that policy, so it cannot be changed, .*create a customer managed key/ }],
+    },
+    {
+      name: 'the captured aws/s3 statement without the Id',
+      code: keyPolicy(S3_STATEMENT, METADATA),
+      errors: [{ target: '"Allow access through S3 for all principals in the account that are authorized to use S3"', message: /looks like the key policy of the aws\/s3 AWS managed key/ }],
+    },
+    {
+      name: 'kms:RequestAlias naming alias/aws/s3 in a customer key\'s policy',
+      code: keyPolicy(rootStatement, allowApp('"kms:Decrypt"', '{"StringEquals": {"kms:RequestAlias": "alias/aws/s3"}}')),
+      errors: [{ target: '"alias/aws/s3"', message: /^"alias\/aws\/s3" is the aws\/s3 AWS managed key: its key policy is AWS's and cannot be changed, .*Use a customer managed key you control\.$/ }],
+    },
+    {
+      name: 'an alias ARN of aws/s3 in Resource',
+      code: keyPolicy(rootStatement, allowApp('"kms:Decrypt"', undefined, 'AppUse', `"arn:aws:kms:us-east-1:${ACCOUNT}:alias/aws/s3"`)),
+      errors: [{ target: `"arn:aws:kms:us-east-1:${ACCOUNT}:alias/aws/s3"` }],
+    },
+  ],
+});
