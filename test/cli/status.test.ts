@@ -147,6 +147,7 @@ describe('cli status', () => {
       [['--region', 'Europe'], /"Europe" is not a region name such as eu-west-1/],
       [['--bogus'], /unknown option --bogus/],
       [['policy.json'], /status takes no file arguments/],
+      [['--bucket', 'logs/2024'], /"logs\/2024" is not a bucket name/],
       [['--endpoint', 'ftp://x'], /must start with http:\/\/ or https:\/\//],
     ];
     for (const [args, re] of cases) {

@@ -135,6 +135,25 @@ describe('completion over stdio', () => {
     assert.equal(accept(st.text, principal).text, '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Principal": "*"}]}');
   });
 
+  it('every element name offered is one AWS accepts there', async () => {
+    for (const [source, name] of [
+      ['{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", |}]}', 'p.bucket-policy.json'],
+      ['{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", |}]}', 'p.bucket-policy.json'],
+      ['{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "|"}]}', 'k.key-policy.json'],
+      ['{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "|", "Action": "s3:GetObject", "Resource": "*"}]}', 'i.identity-policy.json'],
+      ['{|}', 'p.bucket-policy.json'],
+    ] as const) {
+      const r = await complete(source, name);
+      assert.ok(r.items.length > 0, source);
+      for (const item of r.items) {
+        const done = accept(r.text, item);
+        // The name itself: `"Name"` at the start of the inserted text.
+        const errors = grammarErrorsAt(done.text, r.file, done.start, done.start + JSON.stringify(item.label).length);
+        assert.deepEqual(errors, [], `after accepting ${item.label}:\n${done.text}`);
+      }
+    }
+  });
+
   it('inserts "Name": value with a comma before the next member, and only the name when the colon is there', async () => {
     const r = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Deny",\n  "Ac|\n  "Principal": "*", "Resource": "arn:aws:s3:::b/*"}]}');
     const action = r.items.find(i => i.label === 'Action');
@@ -365,6 +384,10 @@ describe('completion over stdio', () => {
     const svc = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "|"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::logs/*"}]}');
     for (const p of ['logging.s3.amazonaws.com', 'cloudtrail.amazonaws.com', 'delivery.logs.amazonaws.com']) assert.ok(labels(svc.items).includes(p), p);
     assertAllAccepted(svc.text, svc.file, svc.items);
+
+    const whole = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Effect": "Allow", "Principal": |, "Action": "kms:Decrypt", "Resource": "*"}]}', 'k.key-policy.json');
+    assert.deepEqual(labels(whole.items), ['*', '{"AWS": "arn:aws:iam::111122223333:root"}']);
+    assertAllAccepted(whole.text, whole.file, whole.items);
 
     const types = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"|"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::logs/*"}]}');
     assert.deepEqual(labels(types.items), ['AWS', 'Service']);

@@ -5,14 +5,19 @@ import { bucketVerdicts } from '../../../server/src/engine/verdict';
 import { keyPolicyVerdict } from '../../../server/src/engine/key-verdict';
 import type { Judge } from './posture';
 
+/** AWS caps bucket policies at 20 KB and key policies at 32 KB; an S3-compatible store might not. */
+const MAX_POLICY_CHARS = 1024 * 1024;
+
 export function localJudge(): Judge {
   return {
     async bucketPolicy(text, bucket) {
+      if (text.length > MAX_POLICY_CHARS) return null;
       const doc = parsePolicy(text);
       if (!doc.statements.length) return null;
       return bucketVerdicts(doc, { bucketName: bucket })[0] ?? null;
     },
     async keyPolicy(text) {
+      if (text.length > MAX_POLICY_CHARS) return null;
       const doc = parsePolicy(text);
       if (!doc.statements.length) return null;
       return keyPolicyVerdict(doc);

@@ -169,8 +169,8 @@ class PostureRun {
     else fail('GetBucketLocation', loc.error);
     const wanted = this.opts.regions?.filter(Boolean);
     if (wanted?.length && p.region && !wanted.includes(p.region)) return null;
-    // A bucket that does not exist has no other facts to read.
-    if (!loc.ok && errorCode(loc.error) === 'NoSuchBucket') return p;
+    // A bucket that does not exist (or whose name S3 refuses) has no other facts to read.
+    if (!loc.ok && ['NoSuchBucket', 'InvalidBucketName'].includes(errorCode(loc.error))) return p;
     const s3 = this.session.s3(p.region ?? this.session.region);
 
     await Promise.all([

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { BucketPosture } from '../aws/types';
 import { checkEndpoint } from '../views/liveSettings';
 import type { LiveDocuments } from '../views/liveDocuments';
-import { bucketArn, type PostureNode } from '../views/postureModel';
+import { bucketArn, keyIdOf, type PostureNode } from '../views/postureModel';
 import { currentLiveSettings, keyPolicyText, loadAws, type PostureTreeProvider } from '../views/postureTree';
 
 export const LIVE_COMMANDS = {
@@ -88,8 +88,7 @@ export function registerLiveCommands(deps: Deps): vscode.Disposable[] {
         : `S3 Encryption Guard: bucket ${b.name} does not use a customer managed KMS key.`);
       return undefined;
     }
-    const keyId = b.kmsKey.arn.slice(b.kmsKey.arn.lastIndexOf('/') + 1);
-    const uri = docs.put('key-policy', profileSegment(), b.kmsKey.region ?? b.region, keyId, text);
+    const uri = docs.put('key-policy', profileSegment(), b.kmsKey.region ?? b.region, keyIdOf(b.kmsKey.arn), text);
     const doc = await vscode.workspace.openTextDocument(uri);
     return vscode.window.showTextDocument(doc, { preview: true });
   }

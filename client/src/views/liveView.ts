@@ -6,7 +6,7 @@ import { registerLiveCommands } from '../commands/liveCommands';
 import { serverJudge } from './judge';
 import { LIVE_SCHEME, LiveDocuments } from './liveDocuments';
 import type { LiveSettings } from './liveSettings';
-import type { Report } from './postureModel';
+import { keyIdOf, type Report } from './postureModel';
 import { currentLiveSettings, PostureTreeProvider, VIEW_ID } from './postureTree';
 import { VerdictStatusBar } from './statusBar';
 
@@ -33,7 +33,10 @@ export function registerLiveView(
   const provider = new PostureTreeProvider(judge, log, report => {
     // Open live documents follow the new report (an open policy editor shows the fresh text).
     const profile = currentLiveSettings().profile ?? 'default';
-    for (const b of report.buckets) if (b.policy.text) docs.update('bucket-policy', profile, b.region, b.name, b.policy.text);
+    for (const b of report.buckets) {
+      if (b.policy.text) docs.update('bucket-policy', profile, b.region, b.name, b.policy.text);
+      if (b.kmsKey?.policyText) docs.update('key-policy', profile, b.kmsKey.region ?? b.region, keyIdOf(b.kmsKey.arn), b.kmsKey.policyText);
+    }
   });
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   provider.attach(view);

@@ -49,8 +49,10 @@ export function worst(nodes: readonly { status: Status }[]): Status {
 
 const md = (s: string): string => s.replace(/([\\`*_{}[\]()#+!|<>])/g, '\\$1');
 const code = (s: string): string => `\`${s.replace(/`/g, "'")}\``;
+/** The key ID (or alias name) at the end of a KMS key ARN or alias ARN. */
+export const keyIdOf = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1);
 export const shortKey = (arn: string): string => {
-  const id = arn.slice(arn.lastIndexOf('/') + 1);
+  const id = keyIdOf(arn);
   return id.length > 12 ? `…/${id.slice(-8)}` : id;
 };
 const witnessLine = (w: Witness | null | undefined): string => (w ? `\n\nGets through: ${md(describeWitness(w))}.` : '');

@@ -75,7 +75,13 @@ function parseStatusArgs(argv: string[]): StatusOptions {
         break;
       }
       case '--endpoint': opts.endpoint = value(); break;
-      case '--bucket': opts.buckets.push(value()); break;
+      case '--bucket': {
+        // Lenient: buckets made in us-east-1 before 2018 may have upper case and underscores.
+        const b = value();
+        if (!/^[A-Za-z0-9._-]{1,255}$/.test(b)) throw new StatusUsageError(`"${b}" is not a bucket name (letters, digits, dots and hyphens)`);
+        opts.buckets.push(b);
+        break;
+      }
       case '--format': {
         const f = value();
         if (f !== 'text' && f !== 'json') throw new StatusUsageError(`unknown format "${f}": status prints text or json`);

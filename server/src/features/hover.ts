@@ -2,9 +2,6 @@
 // statement's Effect or Sid, what the statement decides; on an action, a condition operator, key
 // or value, what it is (knowledge/describe.ts); and on a range with one of our diagnostics, the
 // rule behind it with a link to its page in docs/rules/.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { findNodeAtOffset, getNodePath, type Node as JsonNode } from 'jsonc-parser';
 import type { Hover, Position } from 'vscode-languageserver';
 import { describeWitness } from '../engine/summary';
@@ -18,6 +15,7 @@ import { RULES } from '../rules/registry';
 import type { RuleMeta } from '../rules/types';
 import { statementLabel } from '../rules/util';
 import type { DocumentAnalysis } from './documentAnalysis';
+import { ruleDocUri } from './ruleDocs';
 
 const KIND_NAMES: Record<string, string> = {
   'bucket-policy': 'an S3 bucket policy',
@@ -116,16 +114,6 @@ function knowledgeHover(a: DocumentAnalysis, offset: number): { text: string; sp
 // The rule behind a diagnostic
 
 const META = new Map<string, RuleMeta>(RULES.map(r => [r.meta.id, r.meta]));
-const docLinks = new Map<string, string | undefined>();
-
-/** A link to docs/rules/<ID>.md next to the bundle (dist/server/ → ../../docs), when the page is there. */
-function ruleDocLink(id: string): string | undefined {
-  if (!docLinks.has(id)) {
-    const file = path.join(__dirname, '..', '..', 'docs', 'rules', `${id}.md`);
-    docLinks.set(id, existsSync(file) ? pathToFileURL(file).toString() : undefined);
-  }
-  return docLinks.get(id);
-}
 
 /** The first sentences of a rule's "why", up to about 400 characters. */
 function brief(why: string): string {
@@ -144,7 +132,7 @@ function ruleHover(a: DocumentAnalysis, offset: number): { text: string; span: S
   const ids = [...new Set(hits.map(f => f.ruleId))];
   const sections = ids.map(id => {
     const meta = META.get(id)!;
-    const link = ruleDocLink(id);
+    const link = ruleDocUri(id);
     return [
       `**${id}** · ${meta.title}`,
       '',
