@@ -77,7 +77,10 @@ const relativePath = (p: string): string => {
 function revalidateBucketPolicies(): void {
   for (const d of documents.all()) {
     const kind = cache.get(d.uri)?.analysis.kind.kind;
-    if (kind === undefined || kind === 'bucket-policy') schedule(d, 0);
+    if (kind === undefined || kind === 'bucket-policy') {
+      cache.delete(d.uri); // its cached analysis saw the old key policies
+      schedule(d, 0);
+    }
   }
 }
 
@@ -171,6 +174,7 @@ function settingsFor(uri: string): Promise<ServerSettings> {
 
 connection.onDidChangeConfiguration(change => {
   settingsCache.clear();
+  cache.clear();
   if (!pullConfiguration) initSettings = toServerSettings((change.settings as { s3EncryptionGuard?: unknown } | undefined)?.s3EncryptionGuard);
   for (const d of documents.all()) schedule(d, 0);
 });
@@ -183,11 +187,18 @@ async function validate(doc: TextDocument): Promise<void> {
     if (!current || current.version !== version) return; // a newer version is on its way
     const cross = await crossContext(uri, settings);
     if (documents.get(uri)?.version !== version) return;
-    const result = analyzeDocument(uri, version, current.getText(), settings, cross);
+    // Completion or hover may already have analysed this version (with the same settings and key policies).
+    const hit = cache.get(uri);
+    const result = hit && hit.version === version ? hit : analyzeDocument(uri, version, current.getText(), settings, cross);
     remember(result);
     // A key policy being edited: the bucket policies that pin its key see the change.
     if (result.analysis.kind.kind === 'key-policy' ? keyIndex.set(fsPath(uri), current.getText()) : keyIndex.delete(fsPath(uri))) {
-      for (const d of documents.all()) if (d.uri !== uri && cache.get(d.uri)?.analysis.kind.kind === 'bucket-policy') schedule(d);
+      for (const d of documents.all()) {
+        if (d.uri !== uri && cache.get(d.uri)?.analysis.kind.kind === 'bucket-policy') {
+          cache.delete(d.uri);
+          schedule(d);
+        }
+      }
     }
     const { kind, ruleFailures } = result.analysis;
     const line = `${kind.kind} (${kind.reason})`;

@@ -13,22 +13,12 @@ import type { PostureNode } from '../../client/src/views/postureModel';
 import type { LiveViewApi } from '../../client/src/views/liveView';
 import { BAD_POLICY_BUCKET, DENIED_BUCKET, EXPECTED_BUCKET_STATES, liveViewSeed } from '../fixtures/live-view-seed';
 import { ROOT } from '../helpers/paths';
+import { waitFor } from './wait-for';
 
 const EXTENSION_ID = 's3-encryption-guard.s3-encryption-guard';
 const SOURCE = 's3-encryption-guard';
-const WAIT_MS = 30_000;
 const SECTION = 's3EncryptionGuard';
 const ENV_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_REGION', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'S3EG_DEMO_ENDPOINT'] as const;
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, describe: () => string, ms = WAIT_MS): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) assert.fail(`timed out after ${ms / 1000} s waiting for ${what}; last seen: ${describe()}`);
-    await new Promise(resolve => setTimeout(resolve, 100));
-  }
-}
 
 const all = (n: PostureNode): PostureNode[] => [n, ...n.children.flatMap(all)];
 const ruleId = (d: vscode.Diagnostic): string => String(typeof d.code === 'object' ? d.code.value : d.code);

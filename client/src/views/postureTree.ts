@@ -112,7 +112,8 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
       item.tooltip = tip;
     }
     item.contextValue = this.contextValue(n);
-    item.accessibilityInformation = { label: `${n.label}${n.description ? `: ${n.description}` : ''}, ${n.status === 'info' ? '' : n.status}` };
+    const state = { pass: 'passes', warn: 'warning', fail: 'fails', info: '' }[n.status];
+    item.accessibilityInformation = { label: `${n.label}${n.description ? `: ${n.description}` : ''}${state ? ` (${state})` : ''}` };
     return item;
   }
 
