@@ -6,6 +6,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { SERVER_NODE_FLAGS } from '../server/src/runtime';
 import { benchAnalysis, printAnalysis } from './analyze';
+import { benchCompletion, printCompletion } from './completion';
 import { benchLsp, printLsp } from './lsp';
 import { benchPosture, printPosture } from './posture';
 
@@ -21,12 +22,15 @@ async function main(): Promise<void> {
   const lsp = await benchLsp();
   printLsp(lsp);
   console.log('');
+  const completion = await benchCompletion();
+  printCompletion(completion);
+  console.log('');
   const posture = await benchPosture();
   printPosture(posture);
   const machine = { flags: process.execArgv.join(' '), node: process.version, platform: `${process.platform}/${process.arch}`, cpus: os.cpus().length, cpu: os.cpus()[0]?.model };
   console.log(`\n${machine.node}, ${machine.platform}, ${machine.cpus} × ${machine.cpu}`);
   const file = path.resolve(__dirname, '..', '..', 'bench', 'results.json');
-  fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, analysis, lsp, posture }, null, 2) + '\n');
+  fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, analysis, lsp, completion, posture }, null, 2) + '\n');
   console.log(`wrote ${path.relative(process.cwd(), file)}`);
 }
 
