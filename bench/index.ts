@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { SERVER_NODE_FLAGS } from '../server/src/runtime';
 import { benchAnalysis, printAnalysis } from './analyze';
 import { benchCompletion, printCompletion } from './completion';
+import { benchLiveView, printLiveView } from './liveview';
 import { benchLsp, printLsp } from './lsp';
 import { benchPosture, printPosture } from './posture';
 
@@ -27,10 +28,13 @@ async function main(): Promise<void> {
   console.log('');
   const posture = await benchPosture();
   printPosture(posture);
+  console.log('');
+  const liveView = await benchLiveView();
+  printLiveView(liveView);
   const machine = { flags: process.execArgv.join(' '), node: process.version, platform: `${process.platform}/${process.arch}`, cpus: os.cpus().length, cpu: os.cpus()[0]?.model };
   console.log(`\n${machine.node}, ${machine.platform}, ${machine.cpus} × ${machine.cpu}`);
   const file = path.resolve(__dirname, '..', '..', 'bench', 'results.json');
-  fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, analysis, lsp, completion, posture }, null, 2) + '\n');
+  fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, analysis, lsp, completion, posture, liveView }, null, 2) + '\n');
   console.log(`wrote ${path.relative(process.cwd(), file)}`);
 }
 

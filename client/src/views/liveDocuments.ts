@@ -4,8 +4,10 @@
 // diagnostics, CodeLens and hover like a local file. Nothing here writes anywhere.
 import * as vscode from 'vscode';
 import { applyEdits, format } from 'jsonc-parser';
+import { LIVE_DOCUMENT_SCHEME } from '../../../server/src/features/liveProtocol';
 
-export const LIVE_SCHEME = 's3-encryption-guard';
+/** The language server reads these documents' bucket and kind from their names (liveDocumentSettings). */
+export const LIVE_SCHEME = LIVE_DOCUMENT_SCHEME;
 
 const segment = (s: string): string => encodeURIComponent(s.replace(/[/\\]/g, '_'));
 

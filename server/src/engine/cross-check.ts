@@ -6,6 +6,7 @@
 // grant). No vscode or LSP imports.
 import { accountPrincipal, parseArn, parseS3Arn } from '../policy/arn';
 import type { PolicyDocument, Statement } from '../policy/model';
+import { coversAction } from '../policy/statement';
 import { hasWildcard, matchesWildcard } from '../policy/wildcard';
 import { keyPolicyAllows } from './key-verdict';
 import { principalLabel } from './requests';
@@ -39,13 +40,6 @@ export interface CrossCheck {
 }
 
 const OBJECT_ACTIONS: Record<KeyUserRole, string> = { writer: 's3:PutObject', reader: 's3:GetObject' };
-
-function coversAction(st: Statement, action: string): boolean {
-  const list = st.action ?? st.notAction;
-  if (!list) return false;
-  const named = list.items.some(i => typeof i.value === 'string' && matchesWildcard(action, i.value, { ignoreCase: true }));
-  return st.notAction && !st.action ? !named : named;
-}
 
 /** Does the statement's Resource take in some object of the bucket (`bucket/*`, `bucket/prefix/*`, `*`…)? */
 function coversObjects(st: Statement, bucket: string): boolean {

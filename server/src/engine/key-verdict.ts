@@ -4,6 +4,7 @@
 // over the request classes it implies (a key policy is a resource policy whose Resource "*" is the
 // key itself), with a witness for every finding. No vscode or LSP imports.
 import type { PolicyDocument, Statement } from '../policy/model';
+import { coversAction } from '../policy/statement';
 import { accountPrincipal, parseArn } from '../policy/arn';
 import { hasWildcard, wildcardToRegExp } from '../policy/wildcard';
 import { allActions, keyAppliesToAction, type ActionInfo } from '../knowledge';
@@ -230,8 +231,14 @@ export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = 
   // --- administrators and lock-out: who may call kms:PutKeyPolicy
   const administrators: string[] = [];
   let someAdmin = false;
+  // A principal the policy names is listed only when an Allow of kms:PutKeyPolicy names it, so only
+  // those (and the classes standing for everyone else) need asking, unless such an Allow is open to "*".
+  const putAllows = doc.statements.filter(st => st.effect?.value === 'Allow' && coversAction(st, 'kms:PutKeyPolicy'));
+  const putNamed = new Set(putAllows.flatMap(namedPrincipals));
+  const openPut = putAllows.some(st => st.notPrincipal !== undefined || putNamed.has('*'));
   for (const p of principals) {
     if (p.kind === 'service') continue;
+    if (p.kind === 'aws' && !synthetic(p) && !openPut && !putNamed.has(principalLabel(p))) continue;
     const hit = find(s, [principalLevel([p]), actionLevel(['kms:PutKeyPolicy']), ...conditionLevels()], () => true);
     if (!hit) continue;
     someAdmin = true;

@@ -6,9 +6,9 @@ import { analyze, type Analysis, type AnalysisSettings } from '../analyze';
 import { verdictSummary } from '../engine/summary';
 import { keyPolicyVerdict, keyVerdictSummary } from '../engine/key-verdict';
 import { LineIndex } from '../policy/lines';
-import type { LiveAnalyzeParams, LiveAnalyzeResult } from './liveProtocol';
+import { LIVE_DOCUMENT_SCHEME, type LiveAnalyzeParams, type LiveAnalyzeResult } from './liveProtocol';
 
-export { ANALYZE_REQUEST, type LiveAnalyzeParams, type LiveAnalyzeResult, type LiveDiagnostic } from './liveProtocol';
+export { ANALYZE_REQUEST, LIVE_DOCUMENT_SCHEME, type LiveAnalyzeParams, type LiveAnalyzeResult, type LiveDiagnostic } from './liveProtocol';
 
 /** The verdict and diagnostics of one analysis, in the request's shape. */
 export function liveResult(a: Analysis, text: string, bucket?: string, wantedTls?: string | null): LiveAnalyzeResult {
@@ -52,9 +52,6 @@ export function parseLiveParams(p: unknown): LiveAnalyzeParams | undefined {
   if (r.diagnostics !== undefined && typeof r.diagnostics !== 'boolean') return undefined;
   return { text: r.text, kind: r.kind, bucket: r.bucket as string | undefined, diagnostics: r.diagnostics as boolean | undefined };
 }
-
-/** The URI scheme of live policies opened from the editor's S3 Encryption view (client/src/views/liveDocuments.ts). */
-export const LIVE_DOCUMENT_SCHEME = 's3-encryption-guard';
 
 /**
  * A live policy's document name says what it is (`<bucket>.bucket-policy.json`,

@@ -8,6 +8,9 @@ import type { Severity } from '../rules/types';
 
 export const ANALYZE_REQUEST = 's3EncryptionGuard/analyze';
 
+/** The URI scheme of live policies opened from the editor's S3 Encryption view (client/src/views/liveDocuments.ts). */
+export const LIVE_DOCUMENT_SCHEME = 's3-encryption-guard';
+
 /** Text to judge (the live view), or an open document by URI (the status bar). */
 export type LiveAnalyzeParams =
   /** `diagnostics: false`: the verdict only (the rules are not run; `diagnostics` is then empty). */

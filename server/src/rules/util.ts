@@ -74,19 +74,11 @@ export function* keyTests(st: Statement, key: string): Generator<{ ob: Condition
   }
 }
 
-export { isAnyS3Action, isEveryone } from '../policy/statement';
+export { coversAction, isAnyS3Action, isEveryone } from '../policy/statement';
 
 /** The values of one principal type (`AWS`, `Service`…) of a statement's Principal that are strings. */
 export function principalValues(st: Statement, type: string): string[] {
   return (st.principal?.entries ?? []).flatMap(e => (e.type.value === type ? stringItems(e.values).map(i => i.value) : []));
-}
-
-/** Does Action/NotAction take in `action`? (Case-insensitive, with wildcards; EVAL-005/006.) */
-export function coversAction(st: Statement, action: string): boolean {
-  const list = st.action ?? st.notAction;
-  if (!list) return false;
-  const named = stringItems(list).some(i => matchesWildcard(action, i.value, { ignoreCase: true }));
-  return st.notAction && !st.action ? !named : named;
 }
 
 /** Does Resource/NotResource take in `arn`? (Case-sensitive, with wildcards.) */
