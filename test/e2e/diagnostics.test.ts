@@ -6,12 +6,12 @@
 // Fixtures: test/fixtures/e2e-workspace/ (the runner opens a temporary copy of it).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { waitFor } from './wait-for';
 
 const EXTENSION_ID = 's3-encryption-guard.s3-encryption-guard';
 const SOURCE = 's3-encryption-guard';
 const POLICY_FILE = 'bad.bucket-policy.json';
 const NON_POLICY_FILE = 'not-a-policy.json';
-const WAIT_MS = 30_000;
 
 function ruleId(d: vscode.Diagnostic): string {
   const code = typeof d.code === 'object' ? d.code.value : d.code;
@@ -26,17 +26,6 @@ const fmtRange = (r: vscode.Range) => `${r.start.line}:${r.start.character}-${r.
 /** "GRM-003 19:16-19:22": what the assertions compare (0-based line:character, as in LSP). */
 const brief = (d: vscode.Diagnostic) => `${ruleId(d)} ${fmtRange(d.range)}`;
 const listed = (ds: vscode.Diagnostic[]) => JSON.stringify(ds.map(d => `${brief(d)} ${vscode.DiagnosticSeverity[d.severity]} ${d.message}`));
-
-/** Polls `probe` until it returns a value other than undefined; fails after `ms` with `describe()`. */
-async function waitFor<T>(what: string, probe: () => T | undefined, describe: () => string, ms = WAIT_MS): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) assert.fail(`timed out after ${ms / 1000} s waiting for ${what}; last seen: ${describe()}`);
-    await new Promise(resolve => setTimeout(resolve, 100));
-  }
-}
 
 /** Range of the JSON string token `"literal"` (quotes included): its first occurrence after `anchor`. */
 function stringToken(doc: vscode.TextDocument, literal: string, anchor: string): vscode.Range {
