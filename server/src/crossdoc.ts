@@ -27,10 +27,14 @@ export function keyIdOf(arn: string): string | undefined {
 
 interface IndexedKeyPolicy {
   path: string;
-  doc: PolicyDocument;
+  /** The text; parsed again when a bucket policy needs it (a parsed model is ~30× the text). */
+  text: string;
   /** Key ARNs its Resource elements name. */
   arns: string[];
 }
+
+/** Parsed key policies kept for the bucket policies being checked (most recently used last). */
+const MAX_PARSED = 8;
 
 export interface LinkedKeyPolicy {
   path: string;
@@ -50,6 +54,7 @@ export class KeyPolicyIndex {
   /** Record (or forget, when it is not a key policy) a file's current text. Returns whether the index changed. */
   set(filePath: string, text: string): boolean {
     const had = this.files.has(filePath);
+    if (this.files.get(filePath)?.text === text) return false;
     if (text.length > MAX_KEY_POLICY_SIZE) { this.files.delete(filePath); return had; }
     const doc = parsePolicy(text);
     const kind = detectKind({ filePath, doc });
@@ -58,11 +63,29 @@ export class KeyPolicyIndex {
     for (const st of doc.statements) {
       for (const i of st.resource?.items ?? []) if (typeof i.value === 'string' && keyIdOf(i.value) && !arns.includes(i.value)) arns.push(i.value);
     }
-    this.files.set(filePath, { path: filePath, doc, arns });
+    this.files.set(filePath, { path: filePath, text, arns });
+    this.parsed.delete(filePath);
     return true;
   }
 
+  private readonly parsed = new Map<string, { text: string; doc: PolicyDocument }>();
+
+  /** The parsed model of an indexed file (a few parsed ones are kept). */
+  private docOf(f: IndexedKeyPolicy): PolicyDocument {
+    const hit = this.parsed.get(f.path);
+    if (hit && hit.text === f.text) {
+      this.parsed.delete(f.path);
+      this.parsed.set(f.path, hit);
+      return hit.doc;
+    }
+    const doc = parsePolicy(f.text);
+    this.parsed.set(f.path, { text: f.text, doc });
+    if (this.parsed.size > MAX_PARSED) this.parsed.delete(this.parsed.keys().next().value as string);
+    return doc;
+  }
+
   delete(filePath: string): boolean {
+    this.parsed.delete(filePath);
     return this.files.delete(filePath);
   }
 
@@ -85,13 +108,13 @@ export class KeyPolicyIndex {
     const mapped = explicit.get(keyArn);
     if (mapped) {
       const f = this.files.get(mapped);
-      if (f) return { path: f.path, doc: f.doc, how: 'named in s3EncryptionGuard.keyPolicies' };
+      if (f) return { path: f.path, doc: this.docOf(f), how: 'named in s3EncryptionGuard.keyPolicies' };
     }
-    for (const f of this.files.values()) if (f.arns.includes(keyArn)) return { path: f.path, doc: f.doc, how: 'its Resource names the key ARN' };
+    for (const f of this.files.values()) if (f.arns.includes(keyArn)) return { path: f.path, doc: this.docOf(f), how: 'its Resource names the key ARN' };
     const id = keyIdOf(keyArn);
     if (id) {
       for (const f of this.files.values()) {
-        if (path.basename(f.path).toLowerCase().includes(id)) return { path: f.path, doc: f.doc, how: 'its file name has the key ID' };
+        if (path.basename(f.path).toLowerCase().includes(id)) return { path: f.path, doc: this.docOf(f), how: 'its file name has the key ID' };
       }
     }
     return undefined;
