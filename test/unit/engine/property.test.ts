@@ -94,4 +94,47 @@ describe('engine properties (fast-check)', () => {
       assert.deepEqual(a.ruleFailures, []);
     }), { numRuns: RUNS });
   });
+
+  // Key policies: the same statement shapes over KMS actions and keys.
+  const kmsAction = oneOrMany(pick(['kms:*', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:PutKeyPolicy', 'kms:Put*', 'kms:Encrypt', 'kms:CreateGrant', 'kms:Describe*', '*']));
+  const kmsKey = pick(['kms:CallerAccount', 'kms:ViaService', 'aws:PrincipalOrgID', 'aws:PrincipalArn', 'kms:EncryptionContext:aws:s3:arn', 'kms:GrantIsForAWSResource', 'aws:PrincipalAccount']);
+  const kmsValue = fc.oneof(pick(['111122223333', '444455556666', 's3.us-east-1.amazonaws.com', 's3.amazonaws.com', 'o-abc123', 'arn:aws:iam::111122223333:role/app', 'arn:aws:s3:::b/*', 'arn:aws:s3:::b', 'true', '*', '${aws:username}']), fc.boolean());
+  const keyStatement = fc.record({
+    Effect: fc.oneof({ weight: 8, arbitrary: pick(['Allow', 'Deny']) }, { weight: 1, arbitrary: pick(['allow']) }),
+    Principal: principal,
+    Action: kmsAction,
+    Resource: fc.oneof({ weight: 6, arbitrary: fc.constant('*') }, { weight: 1, arbitrary: pick(['arn:aws:kms:us-east-1:111122223333:key/k1', 'arn:aws:kms:us-east-1:111122223333:alias/a']) }),
+    Condition: fc.option(fc.dictionary(operator, fc.dictionary(kmsKey, oneOrMany(kmsValue), { minKeys: 1, maxKeys: 2 }), { minKeys: 1, maxKeys: 2 }), { nil: undefined, freq: 2 }),
+  }, { requiredKeys: ['Effect', 'Principal', 'Action', 'Resource'] });
+  const keyPolicy = fc.array(keyStatement, { minLength: 1, maxLength: 5 }).map(st => JSON.stringify({ Version: '2012-10-17', Statement: st }));
+
+  it('key policies: the verdict never throws, and every witness it returns is allowed when evaluated again', () => {
+    let witnesses = 0;
+    fc.assert(fc.property(keyPolicy, text => {
+      const a = analyze(text, '/w/prop.key-policy.json');
+      assert.deepEqual(a.ruleFailures, []);
+      const v = a.keyVerdict!;
+      assert.ok(v, 'a key policy has a verdict');
+      assert.equal(v.lockout, v.administrators.length === 0);
+      const doc = parsePolicy(text);
+      for (const w of [v.openToOtherAccounts.witness, v.openToAnonymous.witness, v.s3CanUse.witness ?? null]) {
+        if (!w) continue;
+        witnesses++;
+        const req = witnessToRequest(w);
+        // kms:CallerAccount follows from the principal (it is shown in the witness when the policy reads it).
+        if (req.principal.kind === 'aws' && req.context['kms:calleraccount'] === undefined) (req.context as Record<string, string>)['kms:calleraccount'] = req.principal.account;
+        assert.equal(evaluatePolicy(doc, req).decision, 'allow', `witness ${JSON.stringify(w)} is not allowed by\n${text}`);
+      }
+      assert.equal(v.openToOtherAccounts.value, v.openToOtherAccounts.witness !== null);
+      assert.equal(v.openToAnonymous.value, v.openToAnonymous.witness !== null);
+    }), { numRuns: RUNS });
+    assert.ok(witnesses > RUNS / 3, `the property saw ${witnesses} witnesses`);
+  });
+
+  it('the whole analysis never throws on arbitrary JSON or text, named as a key policy', () => {
+    fc.assert(fc.property(fc.oneof(fc.json(), fc.string({ maxLength: 200 }), keyPolicy.map(p => p.slice(0, Math.floor(p.length / 2)))), text => {
+      const a = analyze(text, '/w/prop.key-policy.json');
+      assert.deepEqual(a.ruleFailures, []);
+    }), { numRuns: RUNS });
+  });
 });
