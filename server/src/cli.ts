@@ -177,7 +177,7 @@ function check(opts: CheckOptions): number {
   }
   // Cross-document check: bucket policies that pin a key against that key's policy (crossdoc.ts).
   const index = new KeyPolicyIndex();
-  for (const a of analysed) if (a.analysis.kind.kind === 'key-policy' && a.analysis.doc) index.set(a.abs, a.analysis.doc.text);
+  for (const a of analysed) if (a.analysis.kind.kind === 'key-policy' && a.analysis.doc) index.setParsed(a.abs, a.analysis.doc);
   const explicit = new Map<string, string>();
   for (const [arn, file] of opts.keyPolicies) {
     const abs = path.resolve(file);

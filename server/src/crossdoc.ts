@@ -10,20 +10,15 @@
 import path from 'node:path';
 import type { Analysis, AnalysisSettings } from './analyze';
 import { crossCheck, type CrossCheck, type KeyUseResult } from './engine/cross-check';
-import { parseArn } from './policy/arn';
+import { parseKeyArn } from './policy/arn';
 import { detectKind } from './policy/kind';
 import type { PolicyDocument, Span } from './policy/model';
 import { parsePolicy } from './policy/parse';
-import { hasWildcard } from './policy/wildcard';
 import type { Finding, Severity } from './rules/types';
+import { statementLabel } from './rules/util';
 
 /** The ID part of a key ARN (`key/ID`), lower-cased. */
-export function keyIdOf(arn: string): string | undefined {
-  const a = parseArn(arn);
-  if (!a || a.service !== 'kms' || !a.resource.startsWith('key/')) return undefined;
-  const id = a.resource.slice(4).toLowerCase();
-  return id && !hasWildcard(id) ? id : undefined;
-}
+export const keyIdOf = (arn: string): string | undefined => parseKeyArn(arn)?.id.toLowerCase();
 
 interface IndexedKeyPolicy {
   path: string;
@@ -49,26 +44,31 @@ const MAX_KEY_POLICY_SIZE = 256 * 1024;
 /** The key policies a workspace or a CLI run knows, by path; and the explicit ARN → file map. */
 export class KeyPolicyIndex {
   private readonly files = new Map<string, IndexedKeyPolicy>();
+  private readonly parsed = new Map<string, { text: string; doc: PolicyDocument }>();
   private explicit = new Map<string, string>();
 
   /** Record (or forget, when it is not a key policy) a file's current text. Returns whether the index changed. */
   set(filePath: string, text: string): boolean {
-    const had = this.files.has(filePath);
     if (this.files.get(filePath)?.text === text) return false;
-    if (text.length > MAX_KEY_POLICY_SIZE) { this.files.delete(filePath); return had; }
+    if (text.length > MAX_KEY_POLICY_SIZE) return this.delete(filePath);
     const doc = parsePolicy(text);
-    const kind = detectKind({ filePath, doc });
-    if (kind.kind !== 'key-policy') { this.files.delete(filePath); return had; }
+    return detectKind({ filePath, doc }).kind === 'key-policy' ? this.setParsed(filePath, doc) : this.delete(filePath);
+  }
+
+  /** Record a key policy the caller has already parsed (and taken for a key policy). Returns whether the index changed. */
+  setParsed(filePath: string, doc: PolicyDocument): boolean {
+    const text = doc.text;
+    if (this.files.get(filePath)?.text === text) return false;
+    if (text.length > MAX_KEY_POLICY_SIZE) return this.delete(filePath);
     const arns: string[] = [];
     for (const st of doc.statements) {
       for (const i of st.resource?.items ?? []) if (typeof i.value === 'string' && keyIdOf(i.value) && !arns.includes(i.value)) arns.push(i.value);
     }
     this.files.set(filePath, { path: filePath, text, arns });
-    this.parsed.delete(filePath);
+    this.parsed.set(filePath, { text, doc });
+    this.trimParsed();
     return true;
   }
-
-  private readonly parsed = new Map<string, { text: string; doc: PolicyDocument }>();
 
   /** The parsed model of an indexed file (a few parsed ones are kept). */
   private docOf(f: IndexedKeyPolicy): PolicyDocument {
@@ -80,8 +80,12 @@ export class KeyPolicyIndex {
     }
     const doc = parsePolicy(f.text);
     this.parsed.set(f.path, { text: f.text, doc });
-    if (this.parsed.size > MAX_PARSED) this.parsed.delete(this.parsed.keys().next().value as string);
+    this.trimParsed();
     return doc;
+  }
+
+  private trimParsed(): void {
+    while (this.parsed.size > MAX_PARSED) this.parsed.delete(this.parsed.keys().next().value as string);
   }
 
   delete(filePath: string): boolean {
@@ -118,13 +122,6 @@ export class KeyPolicyIndex {
       }
     }
     return undefined;
-  }
-
-  /** The key ARNs linked to a key-policy file (explicitly or by its Resource), for the reverse link. */
-  arnsOf(filePath: string): string[] {
-    const out = [...(this.files.get(filePath)?.arns ?? [])];
-    for (const [arn, p] of this.explicit) if (p === filePath && !out.includes(arn)) out.push(arn);
-    return out;
   }
 }
 
@@ -193,10 +190,7 @@ export function crossDocument(analysis: Analysis, index: KeyPolicyIndex, setting
   if (analysis.kind.kind !== 'bucket-policy' || !doc) return { links: [], findings: [] };
   const links: KeyLink[] = [];
   const findings: Finding[] = [];
-  const statementLabel = (i: number) => {
-    const st = doc.statements[i];
-    return st && typeof st.sid?.value === 'string' && st.sid.value ? `statement "${st.sid.value}"` : `statement ${i + 1}`;
-  };
+  const labelOf = (i: number) => statementLabel(doc.statements[i]);
   for (const { bucket, keyArn } of pinnedKeys(analysis)) {
     const at = doc.text.indexOf(JSON.stringify(keyArn));
     const span: Span = at >= 0 ? { offset: at, length: JSON.stringify(keyArn).length } : { offset: doc.root?.offset ?? 0, length: 1 };
@@ -210,7 +204,7 @@ export function crossDocument(analysis: Analysis, index: KeyPolicyIndex, setting
         link.check = undefined;
       }
       for (const r of link.check?.results ?? []) {
-        const f = findingFor(link, r, relative(linked.path), statementLabel);
+        const f = findingFor(link, r, relative(linked.path), labelOf);
         if (!f) continue;
         const s = settings.rules?.[f.ruleId];
         if (s === 'off') continue;

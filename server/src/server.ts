@@ -191,16 +191,9 @@ async function validate(doc: TextDocument): Promise<void> {
     const hit = cache.get(uri);
     const result = hit && hit.version === version ? hit : analyzeDocument(uri, version, current.getText(), settings, cross);
     remember(result);
+    const { kind, ruleFailures, doc: parsed } = result.analysis;
     // A key policy being edited: the bucket policies that pin its key see the change.
-    if (result.analysis.kind.kind === 'key-policy' ? keyIndex.set(fsPath(uri), current.getText()) : keyIndex.delete(fsPath(uri))) {
-      for (const d of documents.all()) {
-        if (d.uri !== uri && cache.get(d.uri)?.analysis.kind.kind === 'bucket-policy') {
-          cache.delete(d.uri);
-          schedule(d);
-        }
-      }
-    }
-    const { kind, ruleFailures } = result.analysis;
+    if (kind.kind === 'key-policy' && parsed ? keyIndex.setParsed(fsPath(uri), parsed) : keyIndex.delete(fsPath(uri))) revalidateBucketPolicies();
     const line = `${kind.kind} (${kind.reason})`;
     if (loggedKinds.get(uri) !== line) {
       loggedKinds.set(uri, line);
@@ -304,7 +297,7 @@ connection.onRequest(ANALYZE_REQUEST, async (raw: unknown) => {
     const a = await current(p.uri);
     if (!a) return { kind: 'unknown', verdict: null, summary: [], diagnostics: [] };
     const settings = await settingsFor(p.uri);
-    return liveResult(a.analysis, documents.get(p.uri)?.getText() ?? '', undefined, settings.requirements.minTlsVersion);
+    return liveResult(a.analysis, a.lines, undefined, settings.requirements.minTlsVersion);
   }
   return analyzeText(p.text, p.kind, p.bucket, await settingsFor(LIVE_SETTINGS_URI), p.diagnostics !== false);
 });

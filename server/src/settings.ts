@@ -1,5 +1,6 @@
 // The settings the server reads, in one place, turned into the plain object the analysis takes.
 import type { AnalysisSettings } from './analyze';
+import { parseKeyArn } from './policy/arn';
 import { validateRequirements, type Requirements } from './requirements';
 import type { SeveritySetting } from './rules/types';
 
@@ -27,7 +28,7 @@ export function toServerSettings(raw: unknown): ServerSettings {
   if (isRecord(r.kinds)) for (const [g, k] of Object.entries(r.kinds)) if (typeof k === 'string') kinds[g] = k;
   const keyPolicies: Record<string, string> = {};
   if (isRecord(r.keyPolicies)) {
-    for (const [arn, file] of Object.entries(r.keyPolicies)) if (/^arn:[^:]+:kms:[^:]*:\d{12}:key\/[^*?]+$/.test(arn) && typeof file === 'string' && file.trim()) keyPolicies[arn] = file.trim();
+    for (const [arn, file] of Object.entries(r.keyPolicies)) if (parseKeyArn(arn) && typeof file === 'string' && file.trim()) keyPolicies[arn] = file.trim();
   }
   const { requirements, problems } = validateRequirements(r.requirements);
   return {

@@ -6,10 +6,9 @@
 // grant). No vscode or LSP imports.
 import { accountPrincipal, parseArn, parseS3Arn } from '../policy/arn';
 import type { PolicyDocument, Statement } from '../policy/model';
-import { coversAction } from '../policy/statement';
+import { coversAction, principalValues } from '../policy/statement';
 import { hasWildcard, matchesWildcard } from '../policy/wildcard';
 import { keyPolicyAllows } from './key-verdict';
-import { principalLabel } from './requests';
 import type { RequestPrincipal } from './types';
 
 export type KeyUserRole = 'writer' | 'reader';
@@ -60,22 +59,19 @@ export function bucketKeyUsers(doc: PolicyDocument, bucket: string, keyAccount: 
     const id = `${u.role}|${u.label}`;
     if (!seen.has(id)) { seen.add(id); out.push(u); }
   };
+  /** Any principal of an account: the account root delegates to the account's IAM policies. */
+  const accountUser = (role: KeyUserRole, account: string, statement?: number): KeyUser =>
+    ({ role, principal: { kind: 'aws', arn: `arn:${partition}:iam::${account}:role/any-principal`, account }, label: `principals of account ${account}`, statement });
   for (const role of ['writer', 'reader'] as const) {
-    if (keyAccount) add({ role, principal: { kind: 'aws', arn: `arn:${partition}:iam::${keyAccount}:role/any-principal`, account: keyAccount }, label: `principals of account ${keyAccount}` });
+    if (keyAccount) add(accountUser(role, keyAccount));
     for (const st of doc.statements) {
       if (st.effect?.value !== 'Allow' || !coversAction(st, OBJECT_ACTIONS[role]) || !coversObjects(st, bucket)) continue;
-      for (const e of st.principal?.entries ?? []) {
-        if (e.type.value !== 'AWS') continue;
-        for (const i of e.values.items) {
-          if (typeof i.value !== 'string' || i.value === '*' || hasWildcard(i.value)) continue;
-          const account = accountPrincipal(i.value);
-          if (account) {
-            add({ role, principal: { kind: 'aws', arn: `arn:${partition}:iam::${account}:role/any-principal`, account }, label: `principals of account ${account}`, statement: st.index });
-            continue;
-          }
-          const arn = parseArn(i.value);
-          if (arn && /^\d{12}$/.test(arn.account)) add({ role, principal: { kind: 'aws', arn: i.value, account: arn.account }, label: principalLabel({ kind: 'aws', arn: i.value, account: arn.account }), statement: st.index });
-        }
+      for (const value of principalValues(st, 'AWS')) {
+        if (value === '*' || hasWildcard(value)) continue;
+        const account = accountPrincipal(value);
+        const arn = parseArn(value);
+        if (account) add(accountUser(role, account, st.index));
+        else if (arn && /^\d{12}$/.test(arn.account)) add({ role, principal: { kind: 'aws', arn: value, account: arn.account }, label: value, statement: st.index });
       }
     }
   }
@@ -97,7 +93,7 @@ export function crossCheck(bucketDoc: PolicyDocument, bucket: string, keyArn: st
       'kms:viaservice': viaService,
       'kms:encryptioncontext:aws:s3:arn': context,
       'kms:encryptioncontextkeys': ['aws:s3:arn'],
-    }) !== undefined;
+    }, { keyArn }) !== undefined;
     return { ...u, action, withoutBucketKey: allowed(objectArn), withBucketKey: allowed(bucketArn) };
   });
   return { bucket, keyArn, viaService, results };

@@ -4,17 +4,17 @@
 // over the request classes it implies (a key policy is a resource policy whose Resource "*" is the
 // key itself), with a witness for every finding. No vscode or LSP imports.
 import type { PolicyDocument, Statement } from '../policy/model';
-import { coversAction } from '../policy/statement';
+import { coversAction, principalValues } from '../policy/statement';
 import { accountPrincipal, parseArn } from '../policy/arn';
 import { hasWildcard, wildcardToRegExp } from '../policy/wildcard';
 import { allActions, keyAppliesToAction, type ActionInfo } from '../knowledge';
 import { compilePolicy, type CompiledPolicy } from './evaluate';
 import {
-  Budget, enumerateRequests, keyLevel, principalContext, principalLabel, requestClasses, requestToWitness,
+  Budget, enumerateRequests, keyLevel, principalContext, principalLabel, requestClasses, requestToWitness, witnessToRequest,
   type KeyDomain, type Level, type RequestClasses,
 } from './requests';
 import type { KeyPolicyVerdict, Request, RequestPrincipal, Witness } from './types';
-import { DEFAULT_MAX_EVALUATIONS, type ExplainedRequest } from './verdict';
+import { DEFAULT_MAX_EVALUATIONS, statementLabels, type ExplainedRequest } from './verdict';
 
 const CALLER_ACCOUNT = 'kms:calleraccount';
 const VIA_SERVICE = 'kms:viaservice';
@@ -41,16 +41,12 @@ export interface KeyPolicyAnalysis {
 
 /** The AWS principals a statement names, account IDs as root ARNs; `*` for everyone. */
 function namedPrincipals(st: Statement | undefined): string[] {
-  const out: string[] = [];
-  for (const e of st?.principal?.entries ?? []) {
-    if (e.type.value !== 'AWS' && e.type.value !== '*') continue;
-    for (const i of e.values.items) {
-      if (typeof i.value !== 'string') continue;
-      const account = accountPrincipal(i.value);
-      out.push(account && i.value !== '*' ? `arn:${parseArn(i.value)?.partition ?? 'aws'}:iam::${account}:root` : i.value);
-    }
-  }
-  if (st?.principal?.star) out.push('*');
+  if (!st) return [];
+  const out = principalValues(st, 'AWS').map(v => {
+    const account = accountPrincipal(v);
+    return account ? `arn:${parseArn(v)?.partition ?? 'aws'}:iam::${account}:root` : v;
+  });
+  if (st.principal?.star) out.push('*');
   return out;
 }
 
@@ -195,13 +191,31 @@ function find(s: Search, levels: readonly Level[], accept: (req: Request) => boo
 
 const witness = (s: Search, req: Request): Witness => requestToWitness(req, new Set([...s.classes.referencedKeys, CALLER_ACCOUNT]), s.classes.keyNames);
 
-/** The key-policy verdict with the facts behind it. */
-export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = {}): KeyPolicyAnalysis {
+/**
+ * What every question about one key policy starts from: its request classes, the key the requests
+ * target, the accounts it names and the principal classes (those it names, another principal in each
+ * account it names, one in a fresh account, anonymous). Built once per document.
+ */
+interface KeyRequestSpace {
+  readonly classes: RequestClasses;
+  readonly compiled: CompiledPolicy;
+  readonly accounts: readonly string[];
+  readonly region: string;
+  readonly keyArn: string;
+  /** The account no statement names. */
+  readonly fresh: string;
+  readonly principals: readonly RequestPrincipal[];
+  /** The condition keys to enumerate (kms:CallerAccount follows from the principal). */
+  readonly keyDomains: readonly KeyDomain[];
+}
+
+const spaces = new WeakMap<PolicyDocument, KeyRequestSpace>();
+
+function keyRequestSpace(doc: PolicyDocument): KeyRequestSpace {
+  const hit = spaces.get(doc);
+  if (hit) return hit;
   const classes = requestClasses(doc, 'key-policy-target');
   const partition = classes.partition;
-  const budget = new Budget(opts.maxEvaluations ?? DEFAULT_MAX_EVALUATIONS);
-  const compiled = compilePolicy(doc);
-
   // Accounts the policy names: its principals' accounts and the accounts its account conditions compare with.
   const accounts: string[] = [];
   const addAccount = (a: string) => { if (/^\d{12}$/.test(a) && !accounts.includes(a)) accounts.push(a); };
@@ -212,7 +226,6 @@ export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = 
   const keyAccount = parseArn(keyArn)?.account;
   if (keyAccount) addAccount(keyAccount);
 
-  // Principals: those the policy names, another in each account it names, one in a fresh account, anonymous.
   let fresh = '999999999999';
   while (accounts.includes(fresh)) fresh = String(Number(fresh) - 1).padStart(12, '0');
   const principals: RequestPrincipal[] = classes.principals.filter(p => p.kind !== 'aws' || p.account !== '999999999999');
@@ -221,12 +234,28 @@ export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = 
     if (!principals.some(p => p.kind === 'aws' && p.arn === arn)) principals.push({ kind: 'aws', arn, account: a });
   }
   principals.push({ kind: 'aws', arn: `arn:${partition}:iam::${fresh}:role/other-principal`, account: fresh });
-  const synthetic = (p: RequestPrincipal) => p.kind === 'aws' && /:role\/other-principal$/.test(p.arn);
+  const space: KeyRequestSpace = {
+    classes, compiled: compilePolicy(doc), accounts, region, keyArn, fresh, principals,
+    keyDomains: classes.keys.filter(k => k.key !== CALLER_ACCOUNT),
+  };
+  spaces.set(doc, space);
+  return space;
+}
 
-  const keyDomains: KeyDomain[] = classes.keys.filter(k => k.key !== CALLER_ACCOUNT);
-  const usedKeys = keyDomains.map(k => k.key);
-  const s: Search = { compiled, classes, keyArn, budget, undecided: false };
-  const conditionLevels = (except: readonly string[] = []) => keyDomains.filter(k => !except.includes(k.key)).map(keyLevel);
+const newSearch = (space: KeyRequestSpace, opts: KeyVerdictOptions, keyArn = space.keyArn): Search =>
+  ({ compiled: space.compiled, classes: space.classes, keyArn, budget: new Budget(opts.maxEvaluations ?? DEFAULT_MAX_EVALUATIONS), undecided: false });
+
+/** The condition-key levels of a space, leaving out the keys a question fixes itself. */
+const conditionLevels = (space: KeyRequestSpace, except: readonly string[] = []): Level[] =>
+  space.keyDomains.filter(k => !except.includes(k.key)).map(keyLevel);
+
+/** The key-policy verdict with the facts behind it. */
+export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = {}): KeyPolicyAnalysis {
+  const space = keyRequestSpace(doc);
+  const { compiled, accounts, region, keyArn, fresh, principals, keyDomains } = space;
+  const synthetic = (p: RequestPrincipal) => p.kind === 'aws' && /:role\/other-principal$/.test(p.arn);
+  const s = newSearch(space, opts);
+  const budget = s.budget;
 
   // --- administrators and lock-out: who may call kms:PutKeyPolicy
   const administrators: string[] = [];
@@ -239,7 +268,7 @@ export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = 
   for (const p of principals) {
     if (p.kind === 'service') continue;
     if (p.kind === 'aws' && !synthetic(p) && !openPut && !putNamed.has(principalLabel(p))) continue;
-    const hit = find(s, [principalLevel([p]), actionLevel(['kms:PutKeyPolicy']), ...conditionLevels()], () => true);
+    const hit = find(s, [principalLevel([p]), actionLevel(['kms:PutKeyPolicy']), ...conditionLevels(space)], () => true);
     if (!hit) continue;
     someAdmin = true;
     // Listed when a statement that allows it names this principal itself; others (an account's other
@@ -254,7 +283,7 @@ export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = 
   if (someAdmin && administrators.length === 0) administrators.push('*');
 
   // --- open to other accounts / anonymous: any key action allowed
-  const actions = actionRepresentatives(doc, usedKeys);
+  const actions = actionRepresentatives(doc, keyDomains.map(k => k.key));
   const inNamedOrg = (req: Request) => ORG_KEYS.some(k => {
     const v = req.context[k];
     const domain = keyDomains.find(d => d.key === k);
@@ -262,15 +291,15 @@ export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = 
     return v !== undefined && domain !== undefined && domain.values.slice(0, -1).some(x => JSON.stringify(x) === JSON.stringify(v) && (Array.isArray(x) ? x.length > 0 : true));
   });
   const outsider = principals.find(p => p.kind === 'aws' && p.account === fresh)!;
-  const other = find(s, [principalLevel([outsider]), actionLevel(actions), ...conditionLevels()], req => !inNamedOrg(req));
-  const anon = find(s, [principalLevel([{ kind: 'anonymous' }]), actionLevel(actions), ...conditionLevels()], () => true);
+  const other = find(s, [principalLevel([outsider]), actionLevel(actions), ...conditionLevels(space)], req => !inNamedOrg(req));
+  const anon = find(s, [principalLevel([{ kind: 'anonymous' }]), actionLevel(actions), ...conditionLevels(space)], () => true);
 
   // --- S3 can use the key: one principal of a named account allowed GenerateDataKey and Decrypt through S3
   const viaService = `s3.${region}.amazonaws.com`;
   let s3Witness: Request | undefined;
   for (const p of principals) {
     if (p.kind !== 'aws' || !accounts.includes(p.account)) continue;
-    const levels = (action: string) => [principalLevel([p]), actionLevel([action]), fixedLevel('via service', VIA_SERVICE, viaService), ...conditionLevels([VIA_SERVICE])];
+    const levels = (action: string) => [principalLevel([p]), actionLevel([action]), fixedLevel('via service', VIA_SERVICE, viaService), ...conditionLevels(space, [VIA_SERVICE])];
     const gen = find(s, levels(S3_KEY_ACTIONS[0]), () => true);
     if (!gen) continue;
     const dec = find(s, levels(S3_KEY_ACTIONS[1]), () => true);
@@ -309,6 +338,13 @@ function shortPrincipal(p: string): string {
   return p.replace(/^arn:[^:]+:iam::\d{12}:/, '');
 }
 
+/** The request a key-policy witness stands for: KMS sets kms:CallerAccount from the caller (the witness may not show it). */
+export function keyRequestFromWitness(w: Witness): Request {
+  const req = witnessToRequest(w);
+  if (req.principal.kind === 'aws' && req.context[CALLER_ACCOUNT] === undefined) (req.context as Record<string, string>)[CALLER_ACCOUNT] = req.principal.account;
+  return req;
+}
+
 // ---------------------------------------------------------------------------------------------
 // One question at a time (the cross-document check)
 
@@ -317,15 +353,12 @@ function shortPrincipal(p: string): string {
  * names) set as given, that the key policy allows — trying every value of the other condition keys
  * it reads — or undefined when none is.
  */
-export function keyPolicyAllows(doc: PolicyDocument, principal: RequestPrincipal, action: string, fixed: Readonly<Record<string, string | readonly string[]>> = {}, opts: KeyVerdictOptions = {}): Request | undefined {
-  const classes = requestClasses(doc, 'key-policy-target');
-  const accounts = principal.kind === 'aws' ? [principal.account] : [];
-  const keyArn = targetKey(doc, accounts, keyRegion(doc, classes), classes.partition);
-  const s: Search = { compiled: compilePolicy(doc), classes, keyArn, budget: new Budget(opts.maxEvaluations ?? DEFAULT_MAX_EVALUATIONS), undecided: false };
+export function keyPolicyAllows(doc: PolicyDocument, principal: RequestPrincipal, action: string, fixed: Readonly<Record<string, string | readonly string[]>> = {}, opts: KeyVerdictOptions & { keyArn?: string } = {}): Request | undefined {
+  const space = keyRequestSpace(doc);
   const levels: Level[] = [principalLevel([principal]), actionLevel([action])];
   for (const [k, v] of Object.entries(fixed)) levels.push(fixedLevel(k, k, v));
-  levels.push(...classes.keys.filter(k => k.key !== CALLER_ACCOUNT && !(k.key in fixed)).map(keyLevel));
-  return find(s, levels, () => true);
+  levels.push(...conditionLevels(space, Object.keys(fixed)));
+  return find(newSearch(space, opts, opts.keyArn), levels, () => true);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -340,38 +373,25 @@ const EXPLAIN_ACTIONS = ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:Cre
  * decision on the plainest request of the class (no optional condition keys).
  */
 export function explainKeyRequests(doc: PolicyDocument, opts: KeyVerdictOptions & { maxRequests?: number } = {}): ExplainedRequest[] {
-  const a = analyzeKeyPolicy(doc, opts);
-  const classes = requestClasses(doc, 'key-policy-target');
-  const compiled = compilePolicy(doc);
-  const budget = new Budget(opts.maxEvaluations ?? DEFAULT_MAX_EVALUATIONS);
-  const s: Search = { compiled, classes, keyArn: a.keyArn, budget, undecided: false };
-  const label = new Map<number, string | number>();
-  for (const st of doc.statements) label.set(st.index, typeof st.sid?.value === 'string' && st.sid.value !== '' ? st.sid.value : st.index);
-  const keyDomains = classes.keys.filter(k => k.key !== CALLER_ACCOUNT);
-  const partition = classes.partition;
-  const principals: RequestPrincipal[] = [{ kind: 'anonymous' }];
-  const seen = new Set<string>(['anonymous']);
-  const add = (p: RequestPrincipal) => { const l = principalLabel(p); if (!seen.has(l)) { seen.add(l); principals.push(p); } };
-  for (const p of classes.principals) if (p.kind !== 'anonymous' && !(p.kind === 'aws' && p.account === '999999999999')) add(p);
-  for (const acct of a.accounts) add({ kind: 'aws', arn: `arn:${partition}:iam::${acct}:role/other-principal`, account: acct });
-  let fresh = '999999999999';
-  while (a.accounts.includes(fresh)) fresh = String(Number(fresh) - 1).padStart(12, '0');
-  add({ kind: 'aws', arn: `arn:${partition}:iam::${fresh}:role/other-principal`, account: fresh });
+  const space = keyRequestSpace(doc);
+  const { classes, compiled, region, keyArn } = space;
+  const s = newSearch(space, opts);
+  const label = statementLabels(doc);
   const max = opts.maxRequests ?? 10_000;
   const out: ExplainedRequest[] = [];
   const relevant = new Set([...classes.referencedKeys, CALLER_ACCOUNT]);
-  for (const p of principals) {
+  for (const p of space.principals) {
     for (const action of EXPLAIN_ACTIONS) {
       for (const viaS3 of [false, true]) {
         if (out.length >= max) return out;
         if (viaS3 && (action === 'kms:PutKeyPolicy' || action === 'kms:ScheduleKeyDeletion')) continue;
         const levels: Level[] = [principalLevel([p]), actionLevel([action])];
-        if (viaS3) levels.push(fixedLevel('via service', VIA_SERVICE, `s3.${a.region}.amazonaws.com`));
-        levels.push(...keyDomains.filter(k => !viaS3 || k.key !== VIA_SERVICE).map(keyLevel));
+        if (viaS3) levels.push(fixedLevel('via service', VIA_SERVICE, `s3.${region}.amazonaws.com`));
+        levels.push(...conditionLevels(space, viaS3 ? [VIA_SERVICE] : []));
         let req = find(s, levels, () => true);
         if (!req) {
           // The plainest request of the class: its first enumeration (optional keys absent).
-          const base: Request = { principal: { kind: 'anonymous' }, action, resource: a.keyArn, context: {} };
+          const base: Request = { principal: { kind: 'anonymous' }, action, resource: keyArn, context: {} };
           const first = enumerateRequests(levels, base).next();
           req = first.done ? base : { ...first.value, context: { ...first.value.context } };
         }

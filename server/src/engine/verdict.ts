@@ -388,6 +388,13 @@ export interface ExplainedRequest {
   statements: (string | number)[];
 }
 
+/** How explain reports name statements: by Sid when they have one, else by index. */
+export function statementLabels(doc: PolicyDocument): Map<number, string | number> {
+  const label = new Map<number, string | number>();
+  for (const st of doc.statements) label.set(st.index, typeof st.sid?.value === 'string' && st.sid.value !== '' ? st.sid.value : st.index);
+  return label;
+}
+
 export interface ExplainOptions {
   /** Stop after this many requests (default 10 000). */
   maxRequests?: number;
@@ -400,8 +407,7 @@ export interface ExplainOptions {
 export function explainRequests(doc: PolicyDocument, bucket: string, opts: ExplainOptions = {}): ExplainedRequest[] {
   const classes = requestClasses(doc, bucket);
   const compiled = compilePolicy(doc);
-  const label = new Map<number, string | number>();
-  for (const st of doc.statements) label.set(st.index, typeof st.sid?.value === 'string' && st.sid.value !== '' ? st.sid.value : st.index);
+  const label = statementLabels(doc);
   const max = opts.maxRequests ?? 10_000;
   const out: ExplainedRequest[] = [];
   for (const req of allRequests(classes)) {

@@ -4,15 +4,14 @@
 // No LSP or vscode imports: the CLI and tests can use it too.
 import { analyze, type Analysis, type AnalysisSettings } from '../analyze';
 import { verdictSummary } from '../engine/summary';
-import { keyPolicyVerdict, keyVerdictSummary } from '../engine/key-verdict';
+import { keyVerdictSummary } from '../engine/key-verdict';
 import { LineIndex } from '../policy/lines';
 import { LIVE_DOCUMENT_SCHEME, type LiveAnalyzeParams, type LiveAnalyzeResult } from './liveProtocol';
 
 export { ANALYZE_REQUEST, LIVE_DOCUMENT_SCHEME, type LiveAnalyzeParams, type LiveAnalyzeResult, type LiveDiagnostic } from './liveProtocol';
 
 /** The verdict and diagnostics of one analysis, in the request's shape. */
-export function liveResult(a: Analysis, text: string, bucket?: string, wantedTls?: string | null): LiveAnalyzeResult {
-  const lines = new LineIndex(text);
+export function liveResult(a: Analysis, lines: LineIndex, bucket?: string, wantedTls?: string | null): LiveAnalyzeResult {
   const diagnostics = a.findings.map(f => ({ code: f.ruleId, severity: f.severity, message: f.message, range: lines.range(f.span) }));
   if (a.kind.kind === 'bucket-policy') {
     const verdicts = a.verdicts ?? [];
@@ -24,10 +23,8 @@ export function liveResult(a: Analysis, text: string, bucket?: string, wantedTls
       diagnostics,
     };
   }
-  if (a.kind.kind === 'key-policy' && a.doc && !a.notAnalysed) {
-    const verdict = a.keyVerdict ?? keyPolicyVerdict(a.doc);
-    return { kind: a.kind.kind, verdict, summary: [keyVerdictSummary(verdict)], diagnostics };
-  }
+  // The analysis computes the key verdict of every key policy it parsed.
+  if (a.kind.kind === 'key-policy' && a.keyVerdict) return { kind: a.kind.kind, verdict: a.keyVerdict, summary: [keyVerdictSummary(a.keyVerdict)], diagnostics };
   return { kind: a.kind.kind, verdict: null, summary: [], diagnostics };
 }
 
@@ -39,7 +36,7 @@ export function analyzeText(text: string, kind: 'bucket-policy' | 'key-policy', 
   const file = kind === 'bucket-policy' ? 'live.bucket-policy.json' : 'live.key-policy.json';
   // diagnostics false: no rules, only the parse and the verdict (all the live view's judge needs).
   const a = analyze(text, `/${file}`, { ...settings, kinds: {}, bucketName: kind === 'bucket-policy' ? bucket : undefined }, withDiagnostics ? undefined : []);
-  return liveResult(a, text, bucket, settings.requirements?.minTlsVersion);
+  return liveResult(a, new LineIndex(text), bucket, settings.requirements?.minTlsVersion);
 }
 
 /** Narrow whatever a client sent; undefined when it is not a valid request. */

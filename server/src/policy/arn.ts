@@ -61,6 +61,15 @@ export function assumedRoleSession(value: string): { account: string; role: stri
 }
 
 // ---------------------------------------------------------------------------------------------
+// KMS keys
+
+/** `arn:PARTITION:kms:REGION:ACCOUNT:key/ID`: one key (no wildcards in the ID). */
+export function parseKeyArn(value: string): { partition: string; region: string; account: string; id: string } | undefined {
+  const m = /^arn:([^:]+):kms:([^:]+):(\d{12}):key\/([^*?]+)$/.exec(value);
+  return m ? { partition: m[1], region: m[2], account: m[3], id: m[4] } : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
 // S3 buckets and objects
 
 export interface S3Arn {

@@ -18,3 +18,8 @@ export function coversAction(st: Statement, action: string): boolean {
   const named = list.items.some(i => typeof i.value === 'string' && matchesWildcard(action, i.value, { ignoreCase: true }));
   return st.notAction && !st.action ? !named : named;
 }
+
+/** The values of one principal type (`AWS`, `Service`…) of a statement's Principal that are strings. */
+export function principalValues(st: Statement, type: string): string[] {
+  return (st.principal?.entries ?? []).flatMap(e => (e.type.value === type ? e.values.items.flatMap(i => (typeof i.value === 'string' ? [i.value] : [])) : []));
+}

@@ -74,12 +74,7 @@ export function* keyTests(st: Statement, key: string): Generator<{ ob: Condition
   }
 }
 
-export { coversAction, isAnyS3Action, isEveryone } from '../policy/statement';
-
-/** The values of one principal type (`AWS`, `Service`…) of a statement's Principal that are strings. */
-export function principalValues(st: Statement, type: string): string[] {
-  return (st.principal?.entries ?? []).flatMap(e => (e.type.value === type ? stringItems(e.values).map(i => i.value) : []));
-}
+export { coversAction, isAnyS3Action, isEveryone, principalValues } from '../policy/statement';
 
 /** Does Resource/NotResource take in `arn`? (Case-sensitive, with wildcards.) */
 export function coversResource(st: Statement, arn: string): boolean {

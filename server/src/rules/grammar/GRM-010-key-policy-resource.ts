@@ -1,3 +1,4 @@
+import { parseKeyArn } from '../../policy/arn';
 import type { Located, Statement } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
 import { editsFix, insertMember, markSafe, replaceFix } from '../edits';
@@ -5,19 +6,19 @@ import type { Rule, RuleContext } from '../types';
 import { isEveryone, jsonTypeName, statementHead, statementLabel, stringItems } from '../util';
 
 // In a key policy the resource is the key itself; `"*"` means "this key" (KMS-DG key-policy-overview).
-const KEY_ARN = /^arn:[^:]+:kms:[^:]+:\d{12}:key\/[^*?]+$/;
+const isKeyArn = (value: string): boolean => parseKeyArn(value) !== undefined;
 const ALIAS_ARN = /^arn:[^:]*:kms:[^:]*:[^:]*:alias\//;
 
 /** Key ARNs named in the Resource elements of the whole policy. */
 function keyArnsOf(statements: Statement[]): Set<string> {
   const out = new Set<string>();
-  for (const st of statements) for (const i of stringItems(st.resource)) if (KEY_ARN.test(i.value)) out.add(i.value);
+  for (const st of statements) for (const i of stringItems(st.resource)) if (isKeyArn(i.value)) out.add(i.value);
   return out;
 }
 
 function problemWith(value: string, keyArns: Set<string>): string | undefined {
   if (value === '*') return undefined;
-  if (KEY_ARN.test(value)) {
+  if (isKeyArn(value)) {
     if (keyArns.size < 2) return undefined;
     return `the policy names ${keyArns.size} different key ARNs, but a key policy only ever applies to its own key, so statements naming another key probably do nothing`;
   }
@@ -67,7 +68,7 @@ function checkStatement(ctx: RuleContext, st: Statement, keyArns: Set<string>): 
     if (!problem) continue;
     // With several key ARNs we cannot tell which one is this key: "*" could revive a statement
     // meant for another key and grant access to this one, so there is no automatic fix then.
-    const ambiguous = KEY_ARN.test(value);
+    const ambiguous = isKeyArn(value);
     ctx.report({
       span: item.span,
       severity: 'warning',

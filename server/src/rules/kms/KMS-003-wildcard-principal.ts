@@ -3,7 +3,7 @@
 // scoping condition key) and proved by the key-policy verdict, whose witness names the request.
 import { evaluatePolicy } from '../../engine/evaluate';
 import { describeWitness } from '../../engine/summary';
-import { witnessToRequest } from '../../engine/requests';
+import { keyRequestFromWitness } from '../../engine/key-verdict';
 import type { Witness } from '../../engine/types';
 import type { Statement } from '../../policy/model';
 import { addConditionEdit, editsFix, insertMember } from '../edits';
@@ -32,9 +32,7 @@ function callerAccountFix(ctx: RuleContext, st: Statement): Fix | undefined {
 /** The statements that allow a witness request. */
 function allowingStatements(ctx: RuleContext, w: Witness | null): Set<number> {
   if (!w) return new Set();
-  const req = witnessToRequest(w);
-  if (req.principal.kind === 'aws' && w['kms:CallerAccount'] === undefined) (req.context as Record<string, string>)['kms:calleraccount'] = req.principal.account;
-  const e = evaluatePolicy(ctx.doc, req);
+  const e = evaluatePolicy(ctx.doc, keyRequestFromWitness(w));
   return new Set(e.decision === 'allow' ? e.statements : []);
 }
 

@@ -2,7 +2,7 @@
 // the key's region and account (from a key ARN in Resource, else from the rest of the policy),
 // kms:ViaService values, and moving condition entries to another operator (the quick-fixes of
 // KMS-008 and KMS-014). No vscode or LSP imports.
-import { ACCOUNT_ID, accountPrincipal, parseArn } from '../../policy/arn';
+import { ACCOUNT_ID, accountPrincipal, parseArn, parseKeyArn } from '../../policy/arn';
 import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock, Located, PolicyDocument, Statement } from '../../policy/model';
 import { parseOperator, type ParsedOperator } from '../../policy/operators';
 import { membersOf } from '../../policy/parse';
@@ -15,16 +15,15 @@ export const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 /** A Region name inside a longer value (`s3-us-west-2.amazonaws.com`, `s3.dualstack.eu-west-1…`). */
 const REGION_INSIDE = /(?:^|[^a-z])([a-z]{2}(?:-[a-z]+)+-\d{1,2})(?![0-9])/i;
 
-/** `arn:PARTITION:kms:REGION:ACCOUNT:key/ID`: the key itself (KMS-DG key-policy-overview tolerates it in Resource). */
-const KEY_ARN = /^arn:[^:]+:kms:([^:]+):(\d{12}):key\/[^*?]+$/;
 
 /** The key ARN(s) named in the policy's Resource elements, first one first. */
 export function keyArns(doc: PolicyDocument): { arn: string; region: string; account: string }[] {
   const out: { arn: string; region: string; account: string }[] = [];
   for (const st of doc.statements) {
     for (const i of stringItems(st.resource)) {
-      const m = KEY_ARN.exec(i.value);
-      if (m && REGION.test(m[1]) && !out.some(o => o.arn === i.value)) out.push({ arn: i.value, region: m[1], account: m[2] });
+      // The key's own ARN (KMS-DG key-policy-overview tolerates it in Resource).
+      const k = parseKeyArn(i.value);
+      if (k && REGION.test(k.region) && !out.some(o => o.arn === i.value)) out.push({ arn: i.value, region: k.region, account: k.account });
     }
   }
   return out;

@@ -1,12 +1,11 @@
 // What KMS-001…005 and KMS-007 share: the account-root statement AWS's default key policy starts
 // with, and the action groups of KMS-004/005. No vscode or LSP imports.
-import { expandActionPattern } from '../../knowledge';
 import { accountPrincipal, dominantPartition } from '../../policy/arn';
 import type { PolicyDocument, Statement } from '../../policy/model';
 import { addStatementsFix, freshSid } from '../templates';
 import type { Fix } from '../types';
-import { coversAction, stringItems } from '../util';
-import { ownerAccount } from './key-policy-context';
+import { coversAction, principalValues } from '../util';
+import { ownerAccount, principalAccount } from './key-policy-context';
 
 /** AWS's "Enable IAM User Permissions" statement (KMS-DG key-policy-default). */
 export function rootStatementJson(doc: PolicyDocument, account: string): string {
@@ -27,40 +26,21 @@ export const keyAccount = (doc: PolicyDocument): string | undefined => ownerAcco
 
 /** The account of the principals when they all belong to one account. */
 function onlyNamedAccount(doc: PolicyDocument): string | undefined {
-  const accounts = new Set<string>();
-  for (const st of doc.statements) {
-    for (const e of st.principal?.entries ?? []) {
-      if (e.type.value !== 'AWS') continue;
-      for (const i of stringItems(e.values)) {
-        const a = accountPrincipal(i.value) ?? /^arn:[^:]+:(?:iam|sts)::(\d{12}):/.exec(i.value)?.[1];
-        if (a) accounts.add(a);
-      }
-    }
-  }
+  const accounts = new Set(doc.statements.flatMap(st => principalValues(st, 'AWS').flatMap(v => principalAccount(v) ?? [])));
   return accounts.size === 1 ? [...accounts][0] : undefined;
 }
 
 /** Does the statement name the account root (or a bare account ID) as an AWS principal? */
 export function namesAccountRoot(st: Statement, account?: string): boolean {
-  for (const e of st.principal?.entries ?? []) {
-    if (e.type.value !== 'AWS') continue;
-    for (const i of stringItems(e.values)) {
-      const a = accountPrincipal(i.value);
-      if (a && (!account || a === account)) return true;
-    }
-  }
-  return false;
+  return principalValues(st, 'AWS').some(v => {
+    const a = accountPrincipal(v);
+    return a !== undefined && (!account || a === account);
+  });
 }
 
 /** The AWS principals a statement names that are roles, users or sessions (not account roots, not "*"). */
-export function namedIdentities(st: Statement): string[] {
-  const out: string[] = [];
-  for (const e of st.principal?.entries ?? []) {
-    if (e.type.value !== 'AWS') continue;
-    for (const i of stringItems(e.values)) if (i.value !== '*' && !accountPrincipal(i.value)) out.push(i.value);
-  }
-  return out;
-}
+export const namedIdentities = (st: Statement): string[] =>
+  principalValues(st, 'AWS').filter(v => v !== '*' && !accountPrincipal(v));
 
 export const isAllow = (st: Statement): boolean => st.effect?.value === 'Allow';
 
@@ -75,12 +55,3 @@ export const USER_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'km
 export function grantedOf(st: Statement, candidates: readonly string[]): string[] {
   return candidates.filter(a => coversAction(st, a));
 }
-
-/** Does the statement's Action name `kms:*` or `*` itself? */
-export function grantsAllKms(st: Statement): boolean {
-  return stringItems(st.action).some(i => i.value === '*' || i.value.toLowerCase() === 'kms:*');
-}
-
-/** Is any KMS action the pattern names one of `actions`? */
-export const patternTouches = (pattern: string, actions: readonly string[]): boolean =>
-  expandActionPattern(pattern).some(a => actions.includes(a.fullName));
