@@ -5,6 +5,7 @@ import path from 'node:path';
 import pkg from '../../package.json';
 import { analyze, type Analysis, type AnalysisSettings } from './analyze';
 import { crossDocument, keyIdOf, KeyPolicyIndex, linkSummary } from './crossdoc';
+import { configFileFor, eachArg, shownPath } from './cli/args';
 import { collectFiles } from './cli/files';
 import { formatExplainText, formatJson, formatSarif, formatText, type FileResult } from './cli/report';
 import { status } from './cli/status';
@@ -12,7 +13,7 @@ import { verdictSummary } from './engine/summary';
 import { explainKeyRequests, keyVerdictSummary } from './engine/key-verdict';
 import type { BucketVerdict, KeyPolicyVerdict } from './engine/types';
 import { explainRequests } from './engine/verdict';
-import { findConfigFile, loadConfigFile, RequirementsError } from './requirements';
+import { loadConfigFile, RequirementsError } from './requirements';
 import { LineIndex } from './policy/lines';
 import { POLICY_KINDS } from './policy/kind';
 import type { SeveritySetting } from './rules/types';
@@ -66,14 +67,7 @@ interface CheckOptions {
 
 function parseCheckArgs(argv: string[]): CheckOptions {
   const opts: CheckOptions = { paths: [], format: 'text', settings: { rules: {} }, color: process.stdout.isTTY === true && !process.env.NO_COLOR, noConfig: false, keyPolicies: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || (inline === undefined && v.startsWith('--'))) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
+  eachArg(argv, m => new UsageError(m), (flag, value) => {
     switch (flag) {
       case '--format': {
         const f = value();
@@ -113,10 +107,10 @@ function parseCheckArgs(argv: string[]): CheckOptions {
       case '--no-color': opts.color = false; break;
       case '--color': opts.color = true; break;
       default:
-        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
-        opts.paths.push(a);
+        if (flag.startsWith('-') && flag !== '-') throw new UsageError(`unknown option ${flag}`);
+        opts.paths.push(flag);
     }
-  }
+  });
   if (opts.forceKind) opts.settings.kinds = { '**': opts.forceKind };
   applyConfig(opts);
   return opts;
@@ -124,15 +118,13 @@ function parseCheckArgs(argv: string[]): CheckOptions {
 
 /** Requirements and rule severities from the config file; --rule on the command line wins. */
 function applyConfig(opts: CheckOptions): void {
-  if (opts.noConfig) return;
-  const file = opts.config ? path.resolve(opts.config) : findConfigFile(process.cwd());
+  const file = configFileFor(opts);
   if (!file) return;
   let config;
   try {
     config = loadConfigFile(file);
   } catch (e) {
-    const rel = path.relative(process.cwd(), file);
-    if (e instanceof RequirementsError) throw new ConfigProblem(`config ${rel && !rel.startsWith('..') ? rel : file}: ${e.problems.join('; ')}`);
+    if (e instanceof RequirementsError) throw new ConfigProblem(`config ${shownPath(file)}: ${e.problems.join('; ')}`);
     throw e;
   }
   opts.settings.requirements = config.requirements;

@@ -4,12 +4,12 @@
 // check (the requirements of .s3-encryption-guard.json / --config, or a key S3 cannot use) or some
 // of its facts could not be read; 2 usage, config, credentials or connection problems (one line each).
 // Only Get/List/Describe calls are made. Credentials never appear in the output.
-import path from 'node:path';
+import { configFileFor, eachArg, shownPath } from './args';
 import { fetchPosture, localJudge } from '../../../client/src/aws/posture';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS } from '../../../client/src/aws/session';
 import type { BucketPosture, PostureReport } from '../../../client/src/aws/types';
 import { verdictSummary } from '../engine/summary';
-import { DEFAULT_REQUIREMENTS, findConfigFile, loadConfigFile, RequirementsError, type Requirements } from '../requirements';
+import { DEFAULT_REQUIREMENTS, loadConfigFile, RequirementsError, type Requirements } from '../requirements';
 
 export const STATUS_USAGE = `Usage: s3-encryption-guard status [--profile P] [--region R]... [--endpoint URL] [--bucket B]...
                                 [--format text|json] [--concurrency N] [--timeout MS]
@@ -53,14 +53,7 @@ interface StatusOptions {
 
 function parseStatusArgs(argv: string[]): StatusOptions {
   const opts: StatusOptions = { regions: [], buckets: [], format: 'text', noConfig: false, color: process.stdout.isTTY === true && !process.env.NO_COLOR };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || (inline === undefined && v.startsWith('--'))) throw new StatusUsageError(`${flag} needs a value`);
-      return v;
-    };
+  eachArg(argv, m => new StatusUsageError(m), (flag, value) => {
     const positive = (name: string, max: number): number => {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 1 || n > max) throw new StatusUsageError(`${name} expects a whole number from 1 to ${max}`);
@@ -95,22 +88,19 @@ function parseStatusArgs(argv: string[]): StatusOptions {
       case '--no-config': opts.noConfig = true; break;
       case '--no-color': opts.color = false; break;
       case '--color': opts.color = true; break;
-      default: throw new StatusUsageError(a.startsWith('-') ? `unknown option ${a}` : `status takes no file arguments (got "${a}"); use --bucket NAME`);
+      default: throw new StatusUsageError(flag.startsWith('-') ? `unknown option ${flag}` : `status takes no file arguments (got "${flag}"); use --bucket NAME`);
     }
-  }
+  });
   return opts;
 }
 
 function requirementsFor(opts: StatusOptions): { requirements: Requirements; problem?: string } {
-  if (opts.noConfig) return { requirements: { ...DEFAULT_REQUIREMENTS } };
-  const file = opts.config ? path.resolve(opts.config) : findConfigFile(process.cwd());
+  const file = configFileFor(opts);
   if (!file) return { requirements: { ...DEFAULT_REQUIREMENTS } };
   try {
     return { requirements: loadConfigFile(file).requirements };
   } catch (e) {
-    const rel = path.relative(process.cwd(), file);
-    const shown = rel && !rel.startsWith('..') ? rel : file;
-    if (e instanceof RequirementsError) return { requirements: { ...DEFAULT_REQUIREMENTS }, problem: `config ${shown}: ${e.problems.join('; ')}` };
+    if (e instanceof RequirementsError) return { requirements: { ...DEFAULT_REQUIREMENTS }, problem: `config ${shownPath(file)}: ${e.problems.join('; ')}` };
     throw e;
   }
 }
