@@ -65,8 +65,8 @@ export class KeyPolicyIndex {
       for (const i of st.resource?.items ?? []) if (typeof i.value === 'string' && keyIdOf(i.value) && !arns.includes(i.value)) arns.push(i.value);
     }
     this.files.set(filePath, { path: filePath, text, arns });
-    this.parsed.set(filePath, { text, doc });
-    this.trimParsed();
+    // The caller's model is not kept: documents being edited would pile up here (memory).
+    this.parsed.delete(filePath);
     return true;
   }
 
@@ -80,12 +80,8 @@ export class KeyPolicyIndex {
     }
     const doc = parsePolicy(f.text);
     this.parsed.set(f.path, { text: f.text, doc });
-    this.trimParsed();
+    if (this.parsed.size > MAX_PARSED) this.parsed.delete(this.parsed.keys().next().value as string);
     return doc;
-  }
-
-  private trimParsed(): void {
-    while (this.parsed.size > MAX_PARSED) this.parsed.delete(this.parsed.keys().next().value as string);
   }
 
   delete(filePath: string): boolean {

@@ -8,7 +8,7 @@ import { accountPrincipal, parseArn, parseS3Arn } from '../policy/arn';
 import type { PolicyDocument, Statement } from '../policy/model';
 import { coversAction, principalValues } from '../policy/statement';
 import { hasWildcard, matchesWildcard } from '../policy/wildcard';
-import { keyPolicyAllows } from './key-verdict';
+import { keyPolicyAsker } from './key-verdict';
 import type { RequestPrincipal } from './types';
 
 export type KeyUserRole = 'writer' | 'reader';
@@ -87,13 +87,14 @@ export function crossCheck(bucketDoc: PolicyDocument, bucket: string, keyArn: st
   const users = bucketKeyUsers(bucketDoc, bucket, key?.account && /^\d{12}$/.test(key.account) ? key.account : undefined, partition);
   const objectArn = `arn:${partition}:s3:::${bucket}/example`;
   const bucketArn = `arn:${partition}:s3:::${bucket}`;
+  const ask = keyPolicyAsker(keyDoc, { keyArn });
   const results = users.map((u): KeyUseResult => {
     const action = u.role === 'writer' ? 'kms:GenerateDataKey' : 'kms:Decrypt';
-    const allowed = (context: string) => keyPolicyAllows(keyDoc, u.principal, action, {
+    const allowed = (context: string) => ask(u.principal, action, {
       'kms:viaservice': viaService,
       'kms:encryptioncontext:aws:s3:arn': context,
       'kms:encryptioncontextkeys': ['aws:s3:arn'],
-    }, { keyArn }) !== undefined;
+    }) !== undefined;
     return { ...u, action, withoutBucketKey: allowed(objectArn), withBucketKey: allowed(bucketArn) };
   });
   return { bucket, keyArn, viaService, results };

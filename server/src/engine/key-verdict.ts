@@ -209,11 +209,8 @@ interface KeyRequestSpace {
   readonly keyDomains: readonly KeyDomain[];
 }
 
-const spaces = new WeakMap<PolicyDocument, KeyRequestSpace>();
-
+/** Built by each entry point (not cached on the document: analyses kept for open documents would hold it too). */
 function keyRequestSpace(doc: PolicyDocument): KeyRequestSpace {
-  const hit = spaces.get(doc);
-  if (hit) return hit;
   const classes = requestClasses(doc, 'key-policy-target');
   const partition = classes.partition;
   // Accounts the policy names: its principals' accounts and the accounts its account conditions compare with.
@@ -234,12 +231,10 @@ function keyRequestSpace(doc: PolicyDocument): KeyRequestSpace {
     if (!principals.some(p => p.kind === 'aws' && p.arn === arn)) principals.push({ kind: 'aws', arn, account: a });
   }
   principals.push({ kind: 'aws', arn: `arn:${partition}:iam::${fresh}:role/other-principal`, account: fresh });
-  const space: KeyRequestSpace = {
+  return {
     classes, compiled: compilePolicy(doc), accounts, region, keyArn, fresh, principals,
     keyDomains: classes.keys.filter(k => k.key !== CALLER_ACCOUNT),
   };
-  spaces.set(doc, space);
-  return space;
 }
 
 const newSearch = (space: KeyRequestSpace, opts: KeyVerdictOptions, keyArn = space.keyArn): Search =>
@@ -348,17 +343,22 @@ export function keyRequestFromWitness(w: Witness): Request {
 // ---------------------------------------------------------------------------------------------
 // One question at a time (the cross-document check)
 
+/** Asks one key policy, question by question (its request space is built once, for all of them). */
+export type KeyPolicyQuestion = (principal: RequestPrincipal, action: string, fixed?: Readonly<Record<string, string | readonly string[]>>) => Request | undefined;
+
 /**
- * A request by `principal` for `action` on the key, with the context keys in `fixed` (lower-cased
- * names) set as given, that the key policy allows — trying every value of the other condition keys
- * it reads — or undefined when none is.
+ * For a key policy and the key it is asked about: a function that returns a request by `principal`
+ * for `action` on the key, with the context keys in `fixed` (lower-cased names) set as given, that the
+ * policy allows — trying every value of the other condition keys it reads — or undefined when none is.
  */
-export function keyPolicyAllows(doc: PolicyDocument, principal: RequestPrincipal, action: string, fixed: Readonly<Record<string, string | readonly string[]>> = {}, opts: KeyVerdictOptions & { keyArn?: string } = {}): Request | undefined {
+export function keyPolicyAsker(doc: PolicyDocument, opts: KeyVerdictOptions & { keyArn?: string } = {}): KeyPolicyQuestion {
   const space = keyRequestSpace(doc);
-  const levels: Level[] = [principalLevel([principal]), actionLevel([action])];
-  for (const [k, v] of Object.entries(fixed)) levels.push(fixedLevel(k, k, v));
-  levels.push(...conditionLevels(space, Object.keys(fixed)));
-  return find(newSearch(space, opts, opts.keyArn), levels, () => true);
+  return (principal, action, fixed = {}) => {
+    const levels: Level[] = [principalLevel([principal]), actionLevel([action])];
+    for (const [k, v] of Object.entries(fixed)) levels.push(fixedLevel(k, k, v));
+    levels.push(...conditionLevels(space, Object.keys(fixed)));
+    return find(newSearch(space, opts, opts.keyArn), levels, () => true);
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
