@@ -2,12 +2,12 @@
 // against one request, with AWS's three-valued honesty added — `'unknown'` whenever AWS's
 // behaviour is not documented or the request lacks what a policy variable needs. Never throws.
 //
-// Each block is compiled once (operators parsed, values converted, RegExps built) and cached in
+// Each block is compiled once (operators parsed, values converted, wildcard matchers built) and cached in
 // a WeakMap, so evaluating it again costs a few property lookups and comparisons.
 // No vscode or LSP imports.
 import type { ConditionBlock, ConditionEntry, Located } from '../policy/model';
 import { parseOperator, resultWhenKeyAbsent, type ParsedOperator } from '../policy/operators';
-import { escapeRegExp, wildcardToRegExp } from '../policy/wildcard';
+import { compileArnParts, compileParts, compileWildcard, type WildcardMatcher, type WildcardPart } from '../policy/wildcard';
 import type { Applies, Request } from './types';
 
 export interface ConditionOptions {
@@ -137,31 +137,34 @@ function substitute(segments: readonly Segment[], request: Request): string | un
 }
 
 /**
- * RegExp source matching what the segments match. With `arn`, wildcards stay within one of the
- * first five colon-separated ARN fields (EVAL-006: ArnLike matches each field separately); the
- * sixth field (the resource) may hold colons. Undefined when a variable cannot be substituted, when
- * a substituted value holds `*`/`?` (whether AWS then treats them as wildcards is undocumented), or
- * when an ARN pattern has fewer than six fields.
+ * The wildcard parts of segments, policy variables substituted from the request. Undefined when a
+ * variable cannot be substituted, or when a substituted value holds `*`/`?` (whether AWS then treats
+ * them as wildcards is undocumented).
  */
-function patternSource(segments: readonly Segment[], request: Request | undefined, arn: boolean): string | undefined {
-  let source = '^';
-  let colons = 0;
-  const addText = (text: string): void => {
-    if (arn) for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 58 /* : */ && colons < 5) colons++;
-    source += escapeRegExp(text);
-  };
+function partsOf(segments: readonly Segment[], request: Request | undefined): WildcardPart[] | undefined {
+  const out: WildcardPart[] = [];
   for (const s of segments) {
-    if (s.kind === 'text') addText(s.text);
+    if (s.kind === 'text') out.push(s);
     else if (s.kind === 'variable') {
       if (!request) return undefined;
       const v = variableValue(s, request);
       if (v === undefined || /[*?]/.test(v)) return undefined;
-      addText(v);
-    } else if (s.kind === 'star') source += arn && colons < 5 ? '[^:]*' : '.*';
-    else source += arn && colons < 5 ? '[^:]' : '.';
+      out.push({ kind: 'text', text: v });
+    } else out.push(s);
   }
-  if (arn && colons < 5) return undefined;
-  return `${source}$`;
+  return out;
+}
+
+/**
+ * The matcher for segments. With `arn`, wildcards stay within one of the first five colon-separated
+ * ARN fields (EVAL-006: ArnLike matches each field separately); the sixth field (the resource) may
+ * hold colons. Undefined when a variable cannot be substituted (see partsOf) or when an ARN pattern
+ * has fewer than six fields.
+ */
+function segmentMatcher(segments: readonly Segment[], request: Request | undefined, mode: PatternMode): WildcardMatcher | undefined {
+  const parts = partsOf(segments, request);
+  if (!parts) return undefined;
+  return mode.arn ? compileArnParts(parts, mode) : compileParts(parts, mode);
 }
 
 /** How a value list matches: `*`/`?` wildcards or not, per ARN field or not, case or not. */
@@ -184,7 +187,7 @@ export function compilePatterns(values: readonly unknown[], mode: PatternMode): 
   let matchAll = false;
   let invalid = false;
   const exact = new Set<string>();
-  const regexps: RegExp[] = [];
+  const matchers: WildcardMatcher[] = [];
   const dynamic: Segment[][] = [];
   for (const raw of values) {
     const value = scalarText(raw);
@@ -197,11 +200,11 @@ export function compilePatterns(values: readonly unknown[], mode: PatternMode): 
       if (!mode.wildcards) exact.add(mode.ignoreCase ? value.toLowerCase() : value);
       else if (value === '*' && !mode.arn) matchAll = true;
       else if (!mode.arn && !/[*?]/.test(value)) exact.add(mode.ignoreCase ? value.toLowerCase() : value);
-      else if (!mode.arn) regexps.push(wildcardToRegExp(value, { ignoreCase: mode.ignoreCase }));
+      else if (!mode.arn) matchers.push(compileWildcard(value, { ignoreCase: mode.ignoreCase }));
       else {
-        const source = patternSource(parseSegments(value, { wildcards: true, variables: false }) ?? [], undefined, true);
-        if (source === undefined) invalid = true;
-        else regexps.push(new RegExp(source, 's'));
+        const m = segmentMatcher(parseSegments(value, { wildcards: true, variables: false }) ?? [], undefined, mode);
+        if (m === undefined) invalid = true;
+        else matchers.push(m);
       }
       continue;
     }
@@ -220,14 +223,14 @@ export function compilePatterns(values: readonly unknown[], mode: PatternMode): 
       exact.add(mode.ignoreCase ? text.toLowerCase() : text);
     } else if (segments.length === 1 && segments[0].kind === 'star' && !mode.arn) matchAll = true;
     else {
-      const source = patternSource(segments, undefined, mode.arn === true);
-      if (source === undefined) invalid = true;
-      else regexps.push(new RegExp(source, mode.ignoreCase ? 'is' : 's'));
+      const m = segmentMatcher(segments, undefined, mode);
+      if (m === undefined) invalid = true;
+      else matchers.push(m);
     }
   }
   if (matchAll) return () => true;
   const lower = mode.ignoreCase === true;
-  if (dynamic.length === 0 && regexps.length === 0) {
+  if (dynamic.length === 0 && matchers.length === 0) {
     const miss: Applies = invalid ? 'unknown' : false;
     if (exact.size === 1) {
       const only = [...exact][0];
@@ -238,7 +241,7 @@ export function compilePatterns(values: readonly unknown[], mode: PatternMode): 
   const templates = dynamic.map(segments => dynamicTest(segments, mode));
   return (v, request) => {
     if (exact.size > 0 && exact.has(lower ? v.toLowerCase() : v)) return true;
-    for (let i = 0; i < regexps.length; i++) if (regexps[i].test(v)) return true;
+    for (let i = 0; i < matchers.length; i++) if (matchers[i].test(v)) return true;
     let unknown = invalid;
     for (let i = 0; i < templates.length; i++) {
       const r = templates[i](v, request);
@@ -256,7 +259,7 @@ export function compilePatterns(values: readonly unknown[], mode: PatternMode): 
 function dynamicTest(segments: readonly Segment[], mode: PatternMode): ValueTest {
   const variables = segments.filter((s): s is Extract<Segment, { kind: 'variable' }> => s.kind === 'variable');
   const lower = mode.ignoreCase === true;
-  const byValues = new Map<string, RegExp | string | null>();
+  const byValues = new Map<string, WildcardMatcher | string | null>();
   return (v, request) => {
     let id = '';
     for (let i = 0; i < variables.length; i++) {
@@ -269,10 +272,7 @@ function dynamicTest(segments: readonly Segment[], mode: PatternMode): ValueTest
       if (!mode.wildcards) {
         const text = substitute(segments, request) as string;
         compiled = lower ? text.toLowerCase() : text;
-      } else {
-        const source = patternSource(segments, request, mode.arn === true);
-        compiled = source === undefined ? null : new RegExp(source, lower ? 'is' : 's');
-      }
+      } else compiled = segmentMatcher(segments, request, mode) ?? null;
       if (byValues.size >= 256) byValues.clear();
       byValues.set(id, compiled);
     }

@@ -6,7 +6,7 @@
 import type { PolicyDocument, Statement } from '../policy/model';
 import { coversAction, principalValues } from '../policy/statement';
 import { accountPrincipal, parseArn } from '../policy/arn';
-import { hasWildcard, wildcardToRegExp } from '../policy/wildcard';
+import { hasWildcard, compileWildcard, type WildcardMatcher } from '../policy/wildcard';
 import { allActions, keyAppliesToAction, type ActionInfo } from '../knowledge';
 import { compilePolicy, type CompiledPolicy } from './evaluate';
 import {
@@ -75,13 +75,13 @@ function actionRepresentatives(doc: PolicyDocument, keys: readonly string[]): st
   const cacheKey = `${[...names].join('\n')}\u0000${keys.join('\n')}`;
   const hit = representativesCache.get(cacheKey);
   if (hit) return hit;
-  const result = computeRepresentatives([...names].map(n => wildcardToRegExp(n, { ignoreCase: true })), keys);
+  const result = computeRepresentatives([...names].map(n => compileWildcard(n, { ignoreCase: true })), keys);
   if (representativesCache.size >= 32) representativesCache.delete(representativesCache.keys().next().value as string);
   representativesCache.set(cacheKey, result);
   return result;
 }
 
-function computeRepresentatives(patterns: readonly RegExp[], keys: readonly string[]): string[] {
+function computeRepresentatives(patterns: readonly WildcardMatcher[], keys: readonly string[]): string[] {
   const preferred = ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt', 'kms:PutKeyPolicy', 'kms:CreateGrant', 'kms:ScheduleKeyDeletion', 'kms:DescribeKey'];
   const rank = (n: string) => { const i = preferred.indexOf(n); return i < 0 ? preferred.length : i; };
   const groups = new Map<string, string[]>();

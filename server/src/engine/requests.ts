@@ -7,7 +7,7 @@
 import type { JsonNode, PolicyDocument, Statement } from '../policy/model';
 import { dominantPartition, parseArn, parseS3Arn, accountPrincipal, assumedRoleSession, iamIdentity, ACCOUNT_ID, PARTITIONS } from '../policy/arn';
 import { parseOperator, type OperatorFamily } from '../policy/operators';
-import { hasWildcard, matchesWildcard, wildcardToRegExp } from '../policy/wildcard';
+import { hasWildcard, matchesWildcard, compileWildcard } from '../policy/wildcard';
 import { allActions, isKeyPrefixCovered, keyAppliesToAction, lookupConditionKey, type ActionInfo, type ConditionKeyType } from '../knowledge';
 import { parseCidr } from './conditions';
 import type { Request, RequestPrincipal, UploadClass, Witness } from './types';
@@ -531,7 +531,7 @@ function objectResources(patterns: readonly string[], partition: string, bucket:
       keyPattern = rest.slice(slash + 1);
     } else if (hasWildcard(rest) && matchesWildcard(`${bucket}/${OBJECT_KEY_INSTANCE}`, rest)) keyPattern = '*';
     else continue;
-    const re = wildcardToRegExp(pattern);
+    const re = compileWildcard(pattern);
     add(matching, instantiate(keyPattern));
     const miss = ['other', 'x', 'other/x', `${instantiate(keyPattern)}-other`, 'zzz'].find(k => !re.test(prefix + k));
     if (miss !== undefined) add(others, miss);
@@ -602,7 +602,7 @@ function actionClasses(patterns: readonly string[], serviceKeys: readonly string
   const cacheKey = `${patterns.join('\n')}\u0000${serviceKeys.join('\n')}`;
   const hit = actionClassCache.get(cacheKey);
   if (hit) return hit;
-  const regexes = patterns.map(p => wildcardToRegExp(p, { ignoreCase: true }));
+  const regexes = patterns.map(p => compileWildcard(p, { ignoreCase: true }));
   const groups = new Map<string, { target: 'object' | 'bucket'; sse: boolean; members: string[] }>();
   for (const { info: a, target, sse } of s3BucketActions()) {
     let sig = `${target}|${sse ? 1 : 0}|`;

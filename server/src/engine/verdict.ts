@@ -11,7 +11,7 @@
 import type { PolicyDocument, Statement } from '../policy/model';
 import { parseS3Arn } from '../policy/arn';
 import { isAnyS3Action, isEveryone } from '../policy/statement';
-import { hasWildcard, wildcardToRegExp } from '../policy/wildcard';
+import { hasWildcard, compileWildcard, type WildcardMatcher } from '../policy/wildcard';
 import { compilePolicy, type CompiledStatement } from './evaluate';
 import {
   Budget,
@@ -111,14 +111,14 @@ interface DenyStatement {
   /** `Action` holds `*` or `s3:*`: no S3 action is left out. */
   anyS3Action: boolean;
   /** The plain `Resource` patterns (none for NotResource, none with policy variables). */
-  resourcePatterns: readonly RegExp[];
+  resourcePatterns: readonly WildcardMatcher[];
 }
 
-function plainResourcePatterns(st: Statement): RegExp[] {
+function plainResourcePatterns(st: Statement): WildcardMatcher[] {
   if (st.notResource || !st.resource) return [];
   return st.resource.items
     .filter((i): i is typeof i & { value: string } => typeof i.value === 'string' && !i.value.includes('${'))
-    .map(i => wildcardToRegExp(i.value));
+    .map(i => compileWildcard(i.value));
 }
 
 class Searcher {

@@ -6,7 +6,7 @@
 // case-insensitive on input and returns AWS's canonical spelling. Indexes are built lazily on
 // first use, so importing this module costs only the (small) table literals.
 
-import { escapeRegExp, hasWildcard, wildcardToRegExp } from '../policy/wildcard';
+import { escapeRegExp, hasWildcard, compileWildcard } from '../policy/wildcard';
 import { GLOBAL_CONDITION_KEYS, type ConditionKeyType } from './global-keys';
 import { KMS } from './generated/kms';
 import { S3 } from './generated/s3';
@@ -354,8 +354,8 @@ function expandUncached(pattern: string): ActionInfo[] {
   const s = st();
   const colon = pattern.indexOf(':');
   if (colon < 0) return /^\*+$/.test(pattern) ? [...s.allActions] : [];
-  const svcRe = wildcardToRegExp(pattern.slice(0, colon), { ignoreCase: true });
-  const nameRe = wildcardToRegExp(pattern.slice(colon + 1), { ignoreCase: true });
+  const svcRe = compileWildcard(pattern.slice(0, colon), { ignoreCase: true });
+  const nameRe = compileWildcard(pattern.slice(colon + 1), { ignoreCase: true });
   const out: ActionInfo[] = [];
   for (const [prefix, svc] of s.services) {
     if (!svcRe.test(prefix)) continue;

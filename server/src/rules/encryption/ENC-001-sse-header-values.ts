@@ -1,5 +1,5 @@
 import { parseOperator } from '../../policy/operators';
-import { hasWildcard, wildcardToRegExp } from '../../policy/wildcard';
+import { hasWildcard, compileWildcard } from '../../policy/wildcard';
 import { markSafe, replaceFix } from '../edits';
 import type { Rule } from '../types';
 import { jsonString, operatorBlocks, stringItems } from '../util';
@@ -43,7 +43,7 @@ export const enc001: Rule = {
         for (const item of stringItems(entry.values)) {
           const v = item.value;
           if (op.like && hasWildcard(v)) {
-            const re = wildcardToRegExp(v, { ignoreCase: op.ignoreCase });
+            const re = compileWildcard(v, { ignoreCase: op.ignoreCase });
             if (!SSE_VALUES.some(s => re.test(s))) {
               ctx.report({ span: item.span, message: `The pattern ${jsonString(v)} matches none of the values S3 sends (${SSE_VALUES.join(', ')}), so this condition never matches an upload.` });
             }

@@ -1,6 +1,6 @@
 import { parseNumber } from '../../engine/conditions';
 import { parseOperator, type ParsedOperator } from '../../policy/operators';
-import { hasWildcard, wildcardToRegExp } from '../../policy/wildcard';
+import { hasWildcard, compileWildcard } from '../../policy/wildcard';
 import { markSafe, replaceFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
 import { jsonString, operatorBlocks, stringItems } from '../util';
@@ -51,7 +51,7 @@ function checkFixedValues(ctx: RuleContext, op: ParsedOperator, entry: Condition
     const v = item.value;
     const list = key.values.join(', ');
     if (op.like && hasWildcard(v)) {
-      const re = wildcardToRegExp(v, { ignoreCase: op.ignoreCase });
+      const re = compileWildcard(v, { ignoreCase: op.ignoreCase });
       if (!key.values.some(s => re.test(s))) {
         ctx.report({ span: item.span, message: `The pattern ${jsonString(v)} matches none of the values S3 sets for ${key.name} (${list}), so ${op.negated ? 'this negated condition matches every request (a Deny then blocks all of them)' : 'this condition never matches a request'}.` });
       }
