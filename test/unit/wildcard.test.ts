@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { analyze } from '../../server/src/analyze';
-import { compileArnParts, compileWildcard, matchesWildcard, wildcardParts, wildcardSteps } from '../../server/src/policy/wildcard';
+import { compileArnParts, compileWildcard, containsWildcard, matchesWildcard, wildcardParts, wildcardSteps } from '../../server/src/policy/wildcard';
+import { hasVariableSyntax, parseVariableBody, splitVariables } from '../../server/src/policy/variables';
 
 /** Reference: dp[i][j] = pattern[0..i) matches value[0..j). O(n·m), obviously right. */
 function reference(value: string, pattern: string, fieldSeparator?: string): boolean {
@@ -117,4 +118,28 @@ describe('IAM wildcard matcher', () => {
       assert.ok(steps < 2_000_000, `${steps} steps`);
     });
   }
+});
+
+describe('policy variables are found in linear time', () => {
+  it('a value of 200,000 unclosed "${" is read without restarting at each one', { timeout: 20_000 }, () => {
+    const value = '${'.repeat(200_000);
+    assert.deepEqual(splitVariables(value), [{ kind: 'text', text: value }]);
+    assert.equal(hasVariableSyntax(value), false);
+    assert.equal(containsWildcard(value), false);
+    const text = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: `arn:aws:s3:::b/${value}*`, Condition: { StringLike: { 'aws:userid': value } } }] });
+    const a = analyze(text, 'b.bucket-policy.json');
+    assert.deepEqual(a.ruleFailures, []);
+  });
+
+  it('splits variables, escapes and defaults as IAM reads them', () => {
+    assert.deepEqual(splitVariables("home/${aws:username}/${*}x${aws:PrincipalTag/team, 'none'}"), [
+      { kind: 'text', text: 'home/' }, { kind: 'variable', body: 'aws:username' }, { kind: 'text', text: '/' },
+      { kind: 'variable', body: '*' }, { kind: 'text', text: 'x' }, { kind: 'variable', body: "aws:PrincipalTag/team, 'none'" },
+    ]);
+    assert.deepEqual(parseVariableBody("  aws:PrincipalTag/team , 'a,b' "), { key: 'aws:principaltag/team', fallback: 'a,b' });
+    assert.deepEqual(parseVariableBody('aws:username'), { key: 'aws:username' });
+    assert.equal(parseVariableBody("a, b"), undefined);
+    assert.equal(parseVariableBody("'a'"), undefined);
+    assert.equal(parseVariableBody(''), undefined);
+  });
 });

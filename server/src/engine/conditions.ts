@@ -8,6 +8,7 @@
 import type { ConditionBlock, ConditionEntry, Located } from '../policy/model';
 import { parseOperator, resultWhenKeyAbsent, type ParsedOperator } from '../policy/operators';
 import { compileArnParts, compileParts, compileWildcard, type WildcardMatcher, type WildcardPart } from '../policy/wildcard';
+import { hasVariableSyntax, isEscape, parseVariableBody } from '../policy/variables';
 import type { Applies, Request } from './types';
 
 export interface ConditionOptions {
@@ -63,9 +64,6 @@ export type Segment =
   | { kind: 'one' }
   | { kind: 'variable'; key: string; fallback?: string };
 
-/** `key` or `key, 'default'` inside `${…}` (IAM-UG reference_policies_variables, "Specifying default values"). */
-const VARIABLE_BODY = /^\s*([^\s,'][^,']*?)\s*(?:,\s*'([^']*)'\s*)?$/;
-
 /**
  * Split a value into segments. With `wildcards`, `*` and `?` are wildcards; with `variables`,
  * `${*}`, `${?}` and `${$}` are the literal characters and `${key}` / `${key, 'default'}` are
@@ -78,23 +76,26 @@ export function parseSegments(value: string, { wildcards, variables }: { wildcar
     if (text) out.push({ kind: 'text', text });
     text = '';
   };
+  // Once a `${` has no `}` after it, no later one has: stop looking (linear on `${${${…`).
+  let closing = variables;
   for (let i = 0; i < value.length; i++) {
     const c = value[i];
-    if (variables && c === '$' && value[i + 1] === '{') {
+    if (closing && c === '$' && value[i + 1] === '{') {
       const close = value.indexOf('}', i + 2);
       if (close >= 0) {
         const body = value.slice(i + 2, close);
         i = close;
-        if (body === '*' || body === '?' || body === '$') {
+        if (isEscape(body)) {
           text += body;
           continue;
         }
-        const m = VARIABLE_BODY.exec(body);
-        if (!m) return undefined;
+        const v = parseVariableBody(body);
+        if (!v) return undefined;
         flush();
-        out.push({ kind: 'variable', key: m[1].toLowerCase(), fallback: m[2] });
+        out.push({ kind: 'variable', key: v.key, fallback: v.fallback });
         continue;
       }
+      closing = false;
     }
     if (wildcards && c === '*') {
       flush();
@@ -517,7 +518,7 @@ function compileEntry(op: ParsedOperator, entry: ConditionEntry, variables: bool
   if (values.length === 0) return UNKNOWN;
   if (op.family === 'Null') return compileNull(op, key, values);
   // Numeric, Date, Bool, Binary and IpAddress take no policy variables (IAM-UG): undecidable.
-  if (variables && op.family !== 'String' && op.family !== 'Arn' && values.some(v => typeof v === 'string' && /\$\{[^}]*\}/.test(v))) return UNKNOWN;
+  if (variables && op.family !== 'String' && op.family !== 'Arn' && values.some(v => typeof v === 'string' && hasVariableSyntax(v))) return UNKNOWN;
   const absent = fromBoolean(resultWhenKeyAbsent(op));
   const positive = positiveTest(op, values, variables);
   const negated = op.negated;

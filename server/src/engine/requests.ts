@@ -8,6 +8,7 @@ import type { JsonNode, PolicyDocument, Statement } from '../policy/model';
 import { dominantPartition, parseArn, parseS3Arn, accountPrincipal, assumedRoleSession, iamIdentity, ACCOUNT_ID, PARTITIONS } from '../policy/arn';
 import { parseOperator, type OperatorFamily } from '../policy/operators';
 import { hasWildcard, matchesWildcard, compileWildcard } from '../policy/wildcard';
+import { hasVariableSyntax, isEscape, replaceVariables, splitVariables, variableKeys } from '../policy/variables';
 import { allActions, isKeyPrefixCovered, keyAppliesToAction, lookupConditionKey, type ActionInfo, type ConditionKeyType } from '../knowledge';
 import { parseCidr } from './conditions';
 import type { Request, RequestPrincipal, UploadClass, Witness } from './types';
@@ -65,17 +66,7 @@ function stringsIn(node: JsonNode | undefined, out: string[] = []): string[] {
   return out;
 }
 
-const VARIABLE = /\$\{([^}]*)\}/g;
-
-/** The context keys a policy variable names (`${aws:username}`, `${aws:PrincipalTag/team, 'none'}`); not the escapes `${*}` `${?}` `${$}`. */
-export function variableKeys(value: string): string[] {
-  const out: string[] = [];
-  for (const m of value.matchAll(VARIABLE)) {
-    const name = m[1].split(',')[0].trim();
-    if (name && name !== '*' && name !== '?' && name !== '$') out.push(name.toLowerCase());
-  }
-  return out;
-}
+export { variableKeys };
 
 /**
  * Every context key a statement can read, lower-cased: its condition keys and the keys of the policy
@@ -100,16 +91,19 @@ export const isDeny = (st: Statement): boolean => st.effect?.value === 'Deny';
  * replaced by `variable(key)` (the escapes `${*}`, `${?}`, `${$}` by their character).
  */
 export function instantiate(pattern: string, variable: (key: string) => string = () => OBJECT_KEY_INSTANCE): string {
-  return pattern.replace(/\$\{([^}]*)\}|\*|\?/g, (m, inner: string | undefined) => {
-    if (m === '*') return OBJECT_KEY_INSTANCE;
-    if (m === '?') return 'x';
-    const name = (inner ?? '').split(',')[0].trim();
-    if (name === '*' || name === '?' || name === '$') return name;
-    return variable(name.toLowerCase());
-  });
+  let out = '';
+  for (const p of splitVariables(pattern)) {
+    if (p.kind === 'variable') {
+      const name = p.body.split(',')[0].trim();
+      out += isEscape(name) ? name : variable(name.toLowerCase());
+    } else {
+      for (const c of p.text) out += c === '*' ? OBJECT_KEY_INSTANCE : c === '?' ? 'x' : c;
+    }
+  }
+  return out;
 }
 
-const hasVariable = (s: string): boolean => /\$\{[^}]*\}/.test(s);
+const hasVariable = hasVariableSyntax;
 
 // ---------------------------------------------------------------------------------------------
 // Principals
@@ -541,10 +535,9 @@ function objectResources(patterns: readonly string[], partition: string, bucket:
 }
 
 function instantiateVariablesOnly(pattern: string, variable: (key: string) => string): string {
-  return pattern.replace(/\$\{([^}]*)\}/g, (_m, inner: string) => {
-    const name = inner.split(',')[0].trim();
-    if (name === '*' || name === '?' || name === '$') return name;
-    return variable(name.toLowerCase());
+  return replaceVariables(pattern, body => {
+    const name = body.split(',')[0].trim();
+    return isEscape(name) ? name : variable(name.toLowerCase());
   });
 }
 

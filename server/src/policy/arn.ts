@@ -2,6 +2,7 @@
 // S3 bucket and object ARNs, partitions, and which bucket and partition a bucket policy is
 // about. Shared by the grammar rules and the evaluator. No vscode or LSP imports.
 import type { Located, PolicyDocument } from './model';
+import { replaceVariables } from './variables';
 import { containsWildcard } from './wildcard';
 
 /** AWS partitions (General Reference "ARN format"; the isolated and sovereign ones from the SDKs' partition lists). */
@@ -101,7 +102,7 @@ export const objectsArn = (partition: string, bucket: string): string => formatS
  * so an all-capitals name is a placeholder (`BUCKET`, `DOC-EXAMPLE-BUCKET`, `YOUR_BUCKET_NAME`).
  */
 export function isPlaceholderBucket(name: string): boolean {
-  const plain = name.replace(/\$\{[^}]*\}/g, '');
+  const plain = replaceVariables(name, () => '');
   return /^amzn-s3-demo-/i.test(plain) || /doc-example/i.test(plain) || /[<>{}]/.test(plain) ||
     (/[A-Z]/.test(plain) && !/[a-z]/.test(plain));
 }

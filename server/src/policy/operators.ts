@@ -3,6 +3,7 @@
 // Source: IAM User Guide, reference_policies_elements_condition_operators and
 // reference_policies_multi-value-conditions (RULES.md 0.2, EVAL-004…006).
 // No vscode or LSP imports.
+import { hasVariableSyntax } from './variables';
 
 export type OperatorFamily = 'String' | 'Numeric' | 'Date' | 'Bool' | 'Binary' | 'IpAddress' | 'Arn' | 'Null';
 export type SetOperator = 'ForAnyValue' | 'ForAllValues';
@@ -168,6 +169,6 @@ export function resultWhenKeyAbsent(o: ParsedOperator, nullValues: readonly unkn
 // Values
 
 /** Does a policy value use a policy variable (`${aws:username}`, or the escapes `${*}`, `${?}`, `${$}`)? */
-export const containsPolicyVariable = (value: string): boolean => /\$\{[^}]*\}/.test(value);
+export const containsPolicyVariable = hasVariableSyntax;
 
 // Wildcards in values (containsWildcard, matching): see wildcard.ts.

@@ -13,14 +13,13 @@
 // with Knuth–Morris–Pratt, pieces with `?` by direct comparison, so one match costs at most
 // O(text × pattern) character steps, and O(text + pattern) when the pattern has no `?`.
 import { BoundedCache, stringBytes } from '../util/bounded-cache';
+import { replaceVariables } from './variables';
 
 /** Does the text hold a `*` or `?` (an action pattern, a Resource ARN)? */
 export const hasWildcard = (s: string): boolean => /[*?]/.test(s);
 
-const VARIABLE = /\$\{[^}]*\}/g;
-
 /** Does a condition value hold a `*` or `?` wildcard? The escapes `${*}` and `${?}` stand for the literal characters. */
-export const containsWildcard = (value: string): boolean => hasWildcard(value.replace(VARIABLE, ''));
+export const containsWildcard = (value: string): boolean => hasWildcard(replaceVariables(value, () => ''));
 
 /** `s` with every character that has a meaning in a RegExp escaped (for patterns built from our own tables, never from documents). */
 export const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -14,6 +14,7 @@ import { coversAction, jsonString, memberAt, operatorBlocks, spanText, stringIte
 export const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 /** A Region name inside a longer value (`s3-us-west-2.amazonaws.com`, `s3.dualstack.eu-west-1…`). */
 const REGION_INSIDE = /(?:^|[^a-z])([a-z]{2}(?:-[a-z]+)+-\d{1,2})(?![0-9])/i;
+const MAX_ENDPOINT_NAME = 253;
 
 
 /** The key ARN(s) named in the policy's Resource elements, first one first. */
@@ -43,6 +44,9 @@ export function viaServiceRegion(value: string): string | undefined {
 
 /** A Region written somewhere inside a value (lower-cased), e.g. the `us-west-2` of `s3-us-west-2.amazonaws.com`. */
 export function regionInside(value: string): string | undefined {
+  // The search restarts at every position: quadratic on a long run of `-aa-aa…`. Service endpoint
+  // names are short; a longer value holds no Region worth suggesting.
+  if (value.length > MAX_ENDPOINT_NAME) return undefined;
   const m = REGION_INSIDE.exec(value);
   return m && REGION.test(m[1].toLowerCase()) ? m[1].toLowerCase() : undefined;
 }
