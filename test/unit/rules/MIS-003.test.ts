@@ -33,6 +33,11 @@ const invalid: InvalidCase[] = [
     output: policy(deny('{"Bool": {"aws:SecureTransport": "false"}}'), allowAdmin),
   },
   {
+    name: 'a non-object entry before the Deny in the Statement array (regression: a TypeError once)',
+    code: policy('"not a statement"', deny('{"Bool": {"aws:SecureTransport": "true"}}')),
+    errors: [{ target: '"Deny"', severity: 'error', message: recovery }],
+  },
+  {
     name: 'a JSON true stays a JSON Boolean; multi-line layout is kept',
     code: `{\n  "Statement": [\n    ${deny('{"Bool": {"aws:SecureTransport": true}}')}\n  ]\n}`,
     errors: [{ target: '"Deny"', severity: 'error', message: recovery }],

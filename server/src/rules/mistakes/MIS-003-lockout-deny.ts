@@ -498,7 +498,9 @@ export const mis003: Rule = {
   check(ctx) {
     const { doc } = ctx;
     const compiled = compilePolicy(doc);
-    const candidates = doc.statements.filter((st, i) => compiled.statements[i]?.effect === 'Deny' && st.effect);
+    // Compiled statements line up with doc.statements, not with Statement indexes (a non-object entry of the array has an index but no statement).
+    const compiledOf = new Map(doc.statements.map((st, i) => [st, compiled.statements[i]]));
+    const candidates = doc.statements.filter(st => compiledOf.get(st)?.effect === 'Deny' && st.effect);
     if (candidates.length === 0) return;
     const buckets = ctx.bucketName ? [ctx.bucketName] : policyBuckets(doc);
     const budget = new Budget();
@@ -512,7 +514,7 @@ export const mis003: Rule = {
       };
       for (const st of candidates) {
         if (reported.has(st)) continue;
-        const lockout = lockoutOf(doc, st, compiled.statements[st.index], bucket, policy, budget);
+        const lockout = lockoutOf(doc, st, compiledOf.get(st)!, bucket, policy, budget);
         if (!lockout) continue;
         reported.add(st);
         const words = conditionWords(st);
