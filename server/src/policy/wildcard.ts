@@ -9,9 +9,10 @@
 // exponential time: a backtracking regular expression built from `A0*A0*A0*…` takes minutes on a
 // 200-byte policy. Here a pattern is split at its stars into pieces; the first piece must match at
 // the start, the last at the end, and each middle piece is found at its leftmost place after the
-// previous one (leftmost is always right for pieces separated by stars). Literal pieces are found
-// with Knuth–Morris–Pratt, pieces with `?` by direct comparison, so one match costs at most
-// O(text × pattern) character steps, and O(text + pattern) when the pattern has no `?`.
+// previous one (leftmost is always right for pieces separated by stars), never revisiting text a
+// piece has passed. Literal pieces are found with the engine's substring search, pieces with `?` by
+// direct comparison, so one match costs at most O(text × pattern) character steps, and
+// O(text + pattern) when the pattern has no `?`.
 import { BoundedCache, stringBytes } from '../util/bounded-cache';
 import { replaceVariables } from './variables';
 
@@ -51,51 +52,36 @@ export const wildcardSteps = (): number => steps;
 interface Piece {
   readonly text: string;
   readonly any: Uint8Array | undefined;
-  /** KMP failure table, for literal pieces searched in the middle of a value (built on first use). */
-  fail?: Int32Array;
 }
 
-/** Does `piece` match `s` at `at` (the caller checked that it fits)? */
+/**
+ * Does `piece` match `s` at `at` (the caller checked that it fits)? Compared from the end: the
+ * patterns of one policy share long prefixes (`arn:aws:s3:::bucket/…`) and differ at the end.
+ */
 function pieceAt(piece: Piece, s: string, at: number): boolean {
   const { text, any } = piece;
-  for (let i = 0; i < text.length; i++) {
-    steps++;
-    if (any?.[i]) continue;
-    if (s.charCodeAt(at + i) !== text.charCodeAt(i)) return false;
+  steps += text.length;
+  for (let i = text.length - 1; i >= 0; i--) {
+    if (s.charCodeAt(at + i) !== text.charCodeAt(i) && !any?.[i]) return false;
   }
   return true;
 }
 
-function failTable(text: string): Int32Array {
-  const fail = new Int32Array(text.length);
-  let k = 0;
-  for (let i = 1; i < text.length; i++) {
-    while (k > 0 && text.charCodeAt(i) !== text.charCodeAt(k)) { k = fail[k - 1]; steps++; }
-    if (text.charCodeAt(i) === text.charCodeAt(k)) k++;
-    fail[i] = k;
-    steps++;
-  }
-  return fail;
-}
-
-/** The leftmost place at or after `from` where `piece` matches and ends by `end`; -1 when none. */
+/**
+ * The leftmost place at or after `from` where `piece` matches and ends by `end`; -1 when none.
+ * Literal pieces use the engine's substring search (Boyer–Moore family, linear in the text); pieces
+ * with `?` compare at each place, so their cost is at most (end - from) × piece length.
+ */
 function findPiece(piece: Piece, s: string, from: number, end: number): number {
   const n = piece.text.length;
   if (n === 0) return from;
-  if (piece.any) {
-    for (let at = from; at + n <= end; at++) if (pieceAt(piece, s, at)) return at;
-    return -1;
+  if (!piece.any) {
+    const at = s.indexOf(piece.text, from);
+    const found = at >= 0 && at + n <= end;
+    steps += (found ? at - from : end - from) + n;
+    return found ? at : -1;
   }
-  const text = piece.text;
-  const fail = (piece.fail ??= failTable(text));
-  let k = 0;
-  for (let i = from; i < end; i++) {
-    const c = s.charCodeAt(i);
-    while (k > 0 && c !== text.charCodeAt(k)) { k = fail[k - 1]; steps++; }
-    steps++;
-    if (c === text.charCodeAt(k)) k++;
-    if (k === n) return i - n + 1;
-  }
+  for (let at = from; at + n <= end; at++) if (pieceAt(piece, s, at)) return at;
   return -1;
 }
 
