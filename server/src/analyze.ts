@@ -1,8 +1,9 @@
 // One analysis of one document version: parse, decide the kind, run the rules, apply the
 // user's severities and the work caps. Shared by the language server, the CLI and tests.
 // No vscode or LSP imports.
-import { bucketVerdicts } from './engine/verdict';
+import { bucketVerdicts, MAX_BUCKET_VERDICTS, policyBuckets } from './engine/verdict';
 import { keyPolicyVerdict } from './engine/key-verdict';
+import { Budget, DEFAULT_MAX_STEPS } from './engine/requests';
 import type { BucketVerdict, KeyPolicyVerdict } from './engine/types';
 import { DEFAULT_REQUIREMENTS, type Requirements } from './requirements';
 import { detectKind, bucketFromFileName, kindFromFileName, kindFromSettings, type KindDecision } from './policy/kind';
@@ -24,6 +25,8 @@ export interface AnalysisSettings {
   maxFileSize?: number;
   maxStatements?: number;
   maxDiagnostics?: number;
+  /** The work one analysis may do, in statement checks (see Budget); past it verdicts are incomplete and an information diagnostic says so. */
+  maxSteps?: number;
 }
 
 export const DEFAULT_SETTINGS = {
@@ -31,6 +34,7 @@ export const DEFAULT_SETTINGS = {
   maxStatements: DEFAULT_PARSE_LIMITS.maxStatements,
   maxDiagnostics: 1000,
   maxDepth: DEFAULT_PARSE_LIMITS.maxDepth,
+  maxSteps: DEFAULT_MAX_STEPS,
 } as const;
 
 /** The code of diagnostics that say the analysis stopped early (not an AWS rule). */
@@ -68,40 +72,45 @@ function limitFinding(span: Span, message: string): Finding {
 
 const fmtSize = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`);
 
-/** What rules share about one document: the verdicts are computed once, on first use. */
+/** What rules share about one document: the verdicts are computed once, on first use, from one work allowance. */
 export interface RuleInputs {
   bucketName?: string;
   requirements?: Requirements;
   verdicts?: () => readonly BucketVerdict[];
   keyVerdict?: () => KeyPolicyVerdict | undefined;
+  budget?: Budget;
 }
 
 /** Verdicts for bucket policies only; other kinds have none. */
-export function lazyVerdicts(doc: PolicyDocument, kind: PolicyKind, bucketName?: string): () => readonly BucketVerdict[] {
+export function lazyVerdicts(doc: PolicyDocument, kind: PolicyKind, bucketName?: string, budget?: Budget): () => readonly BucketVerdict[] {
   let cached: readonly BucketVerdict[] | undefined;
-  return () => (cached ??= kind === 'bucket-policy' ? bucketVerdicts(doc, { bucketName }) : []);
+  return () => (cached ??= kind === 'bucket-policy' ? bucketVerdicts(doc, { bucketName, budget }) : []);
 }
 
 /** The verdict of a key policy; other kinds have none. */
-export function lazyKeyVerdict(doc: PolicyDocument, kind: PolicyKind): () => KeyPolicyVerdict | undefined {
+export function lazyKeyVerdict(doc: PolicyDocument, kind: PolicyKind, budget?: Budget): () => KeyPolicyVerdict | undefined {
   let cached: KeyPolicyVerdict | undefined;
   let done = false;
   return () => {
-    if (!done) { cached = kind === 'key-policy' ? keyPolicyVerdict(doc) : undefined; done = true; }
+    if (!done) { cached = kind === 'key-policy' ? keyPolicyVerdict(doc, { budget }) : undefined; done = true; }
     return cached;
   };
 }
 
 export function runRule(rule: Rule, doc: PolicyDocument, kind: PolicyKind, inputs: RuleInputs = {}): Finding[] {
-  const { bucketName, requirements, verdicts, keyVerdict } = inputs;
+  const { bucketName, requirements } = inputs;
+  const budget = inputs.budget ?? new Budget(DEFAULT_MAX_STEPS);
+  const verdicts = inputs.verdicts ?? lazyVerdicts(doc, kind, bucketName, budget);
+  const keyVerdict = inputs.keyVerdict ?? lazyKeyVerdict(doc, kind, budget);
   const out: Finding[] = [];
   const ctx: RuleContext = {
     doc,
     kind,
     bucketName,
     requirements: requirements ?? DEFAULT_REQUIREMENTS,
-    verdicts: verdicts ?? lazyVerdicts(doc, kind, bucketName),
-    keyVerdict: keyVerdict ?? lazyKeyVerdict(doc, kind),
+    verdicts,
+    keyVerdict,
+    budget,
     report: (r: ReportInput) =>
       out.push({ ruleId: rule.meta.id, severity: r.severity ?? rule.meta.severity, span: r.span, message: r.message, fixes: r.fixes ?? [] }),
   };
@@ -140,9 +149,10 @@ export function analyze(text: string, filePath: string, settings: AnalysisSettin
 
   let findings: Finding[] = doc.syntaxErrors.map(e => ({ ruleId: SYNTAX_RULE_ID, severity: 'error' as Severity, span: e.span, message: e.message, fixes: [] }));
   const ruleFailures: RuleFailure[] = [];
-  const verdicts = lazyVerdicts(doc, kind.kind, bucketName);
-  const keyVerdict = lazyKeyVerdict(doc, kind.kind);
-  const inputs: RuleInputs = { bucketName, requirements: settings.requirements, verdicts, keyVerdict };
+  const budget = new Budget(settings.maxSteps ?? DEFAULT_SETTINGS.maxSteps);
+  const verdicts = lazyVerdicts(doc, kind.kind, bucketName, budget);
+  const keyVerdict = lazyKeyVerdict(doc, kind.kind, budget);
+  const inputs: RuleInputs = { bucketName, requirements: settings.requirements, verdicts, keyVerdict, budget };
   for (const rule of rules) {
     if (!rule.meta.appliesTo.includes(kind.kind)) continue;
     if (settings.rules?.[rule.meta.id] === 'off') continue;
@@ -184,6 +194,19 @@ export function analyze(text: string, filePath: string, settings: AnalysisSettin
     } catch (e) {
       ruleFailures.push({ ruleId: 'engine', error: e instanceof Error ? e.stack ?? e.message : String(e) });
     }
+  }
+  if (kind.kind === 'bucket-policy' && !bucketName) {
+    const named = policyBuckets(doc).length;
+    if (named > MAX_BUCKET_VERDICTS) {
+      findings.push(limitFinding(start, `This policy names ${named} buckets; verdicts and the checks built on them cover the first ${MAX_BUCKET_VERDICTS} only. ` +
+        'A bucket policy applies to its own bucket (S3 rejects one that names another).'));
+    }
+  }
+  if (budget.exhausted) {
+    findings.push(limitFinding(start,
+      `Analysis stopped early: this policy needs more than ${String(budget.max).replace(/\B(?=(\d{3})+$)/g, ',')} evaluation steps (the limit for one analysis), ` +
+      'so its verdict is marked incomplete and some problems may be missing. Policies within AWS\'s size limits rarely need that many; ' +
+      'many condition keys or values in one statement multiply the work.'));
   }
   return { kind, bucketName, doc, findings, ruleFailures, verdicts: computed, keyVerdict: keyComputed };
 }

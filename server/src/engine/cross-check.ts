@@ -9,6 +9,7 @@ import type { PolicyDocument, Statement } from '../policy/model';
 import { coversAction, principalValues } from '../policy/statement';
 import { hasWildcard, matchesWildcard } from '../policy/wildcard';
 import { keyPolicyAsker } from './key-verdict';
+import { Budget, DEFAULT_MAX_STEPS } from './requests';
 import type { RequestPrincipal } from './types';
 
 export type KeyUserRole = 'writer' | 'reader';
@@ -35,7 +36,9 @@ export interface CrossCheck {
   bucket: string;
   keyArn: string;
   viaService: string;
+  /** Writers and readers the check decided; with `complete: false` the work allowance ran out and the rest are left out (never reported as failing). */
   results: KeyUseResult[];
+  complete: boolean;
 }
 
 const OBJECT_ACTIONS: Record<KeyUserRole, string> = { writer: 's3:PutObject', reader: 's3:GetObject' };
@@ -87,15 +90,22 @@ export function crossCheck(bucketDoc: PolicyDocument, bucket: string, keyArn: st
   const users = bucketKeyUsers(bucketDoc, bucket, key?.account && /^\d{12}$/.test(key.account) ? key.account : undefined, partition);
   const objectArn = `arn:${partition}:s3:::${bucket}/example`;
   const bucketArn = `arn:${partition}:s3:::${bucket}`;
-  const ask = keyPolicyAsker(keyDoc, { keyArn });
-  const results = users.map((u): KeyUseResult => {
+  // One allowance for every question: a bucket policy naming thousands of principals stays bounded.
+  const budget = new Budget(DEFAULT_MAX_STEPS);
+  const ask = keyPolicyAsker(keyDoc, { keyArn, budget });
+  const results: KeyUseResult[] = [];
+  for (const u of users) {
     const action = u.role === 'writer' ? 'kms:GenerateDataKey' : 'kms:Decrypt';
     const allowed = (context: string) => ask(u.principal, action, {
       'kms:viaservice': viaService,
       'kms:encryptioncontext:aws:s3:arn': context,
       'kms:encryptioncontextkeys': ['aws:s3:arn'],
     }) !== undefined;
-    return { ...u, action, withoutBucketKey: allowed(objectArn), withBucketKey: allowed(bucketArn) };
-  });
-  return { bucket, keyArn, viaService, results };
+    const withoutBucketKey = allowed(objectArn);
+    const withBucketKey = allowed(bucketArn);
+    // A question cut short answers "not allowed" without knowing: leave this user out.
+    if (budget.exhausted) break;
+    results.push({ ...u, action, withoutBucketKey, withBucketKey });
+  }
+  return { bucket, keyArn, viaService, results, complete: !budget.exhausted };
 }

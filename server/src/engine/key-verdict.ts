@@ -10,11 +10,11 @@ import { hasWildcard, compileWildcard, type WildcardMatcher } from '../policy/wi
 import { allActions, keyAppliesToAction, type ActionInfo } from '../knowledge';
 import { compilePolicy, type CompiledPolicy } from './evaluate';
 import {
-  Budget, enumerateRequests, keyLevel, principalContext, principalLabel, requestClasses, requestToWitness, witnessToRequest,
+  Budget, DEFAULT_MAX_STEPS, enumerateRequests, keyLevel, principalContext, principalLabel, requestClasses, requestToWitness, witnessToRequest,
   type KeyDomain, type Level, type RequestClasses,
 } from './requests';
 import type { KeyPolicyVerdict, Request, RequestPrincipal, Witness } from './types';
-import { DEFAULT_MAX_EVALUATIONS, statementLabels, type ExplainedRequest } from './verdict';
+import { statementLabels, type ExplainedRequest } from './verdict';
 
 const CALLER_ACCOUNT = 'kms:calleraccount';
 const VIA_SERVICE = 'kms:viaservice';
@@ -24,8 +24,10 @@ export const S3_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;
 const FALLBACK_REGION = 'us-east-1';
 
 export interface KeyVerdictOptions {
-  /** Work cap: request evaluations. Past it the verdict is `complete: false`. */
-  maxEvaluations?: number;
+  /** The work allowance to draw from (shared by a whole analysis); when absent, a fresh one of `maxSteps`. */
+  budget?: Budget;
+  /** Work cap in statement checks (see Budget) when no `budget` is given. Past it the verdict is `complete: false`. */
+  maxSteps?: number;
 }
 
 export interface KeyPolicyAnalysis {
@@ -36,7 +38,8 @@ export interface KeyPolicyAnalysis {
   region: string;
   /** Accounts the policy names (principals, kms:CallerAccount / aws:PrincipalAccount values). */
   accounts: readonly string[];
-  evaluations: number;
+  /** Statement checks used (see Budget). */
+  steps: number;
 }
 
 /** The AWS principals a statement names, account IDs as root ARNs; `*` for everyone. */
@@ -181,7 +184,7 @@ interface Search {
 function find(s: Search, levels: readonly Level[], accept: (req: Request) => boolean): Request | undefined {
   const base: Request = { principal: { kind: 'anonymous' }, action: 'kms:Decrypt', resource: s.keyArn, context: {} };
   for (const req of enumerateRequests(levels, base)) {
-    if (!s.budget.take()) return undefined;
+    if (!s.budget.take(s.compiled.statements.length)) return undefined;
     const e = s.compiled.evaluate(req);
     if (e.undecided) s.undecided = true;
     if (accept(req) && e.decision === 'allow') return { ...req, context: { ...req.context } };
@@ -238,7 +241,7 @@ function keyRequestSpace(doc: PolicyDocument): KeyRequestSpace {
 }
 
 const newSearch = (space: KeyRequestSpace, opts: KeyVerdictOptions, keyArn = space.keyArn): Search =>
-  ({ compiled: space.compiled, classes: space.classes, keyArn, budget: new Budget(opts.maxEvaluations ?? DEFAULT_MAX_EVALUATIONS), undecided: false });
+  ({ compiled: space.compiled, classes: space.classes, keyArn, budget: opts.budget ?? new Budget(opts.maxSteps ?? DEFAULT_MAX_STEPS), undecided: false });
 
 /** The condition-key levels of a space, leaving out the keys a question fixes itself. */
 const conditionLevels = (space: KeyRequestSpace, except: readonly string[] = []): Level[] =>
@@ -251,6 +254,7 @@ export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = 
   const synthetic = (p: RequestPrincipal) => p.kind === 'aws' && /:role\/other-principal$/.test(p.arn);
   const s = newSearch(space, opts);
   const budget = s.budget;
+  const before = budget.used;
 
   // --- administrators and lock-out: who may call kms:PutKeyPolicy
   const administrators: string[] = [];
@@ -310,7 +314,7 @@ export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = 
     openToAnonymous: { value: anon !== undefined, witness: anon ? witness(s, anon) : null },
     s3CanUse: { value: s3Witness !== undefined, viaService: s3Witness ? viaService : null, witness: s3Witness ? witness(s, s3Witness) : null },
   };
-  return { verdict, keyArn, region, accounts, evaluations: budget.used };
+  return { verdict, keyArn, region, accounts, steps: budget.used - before };
 }
 
 export function keyPolicyVerdict(doc: PolicyDocument, opts: KeyVerdictOptions = {}): KeyPolicyVerdict {

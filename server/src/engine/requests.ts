@@ -7,7 +7,8 @@
 import type { JsonNode, PolicyDocument, Statement } from '../policy/model';
 import { dominantPartition, parseArn, parseS3Arn, accountPrincipal, assumedRoleSession, iamIdentity, ACCOUNT_ID, PARTITIONS } from '../policy/arn';
 import { parseOperator, type OperatorFamily } from '../policy/operators';
-import { hasWildcard, matchesWildcard, compileWildcard } from '../policy/wildcard';
+import { hasWildcard, matchesWildcard, compileWildcard, type WildcardMatcher } from '../policy/wildcard';
+import { BoundedCache, stringBytes } from '../util/bounded-cache';
 import { hasVariableSyntax, isEscape, replaceVariables, splitVariables, variableKeys } from '../policy/variables';
 import { allActions, isKeyPrefixCovered, keyAppliesToAction, lookupConditionKey, type ActionInfo, type ConditionKeyType } from '../knowledge';
 import { parseCidr } from './conditions';
@@ -263,9 +264,13 @@ export function requestClasses(doc: PolicyDocument, bucket: string, options: Req
   const referenced = new Set<string>();
   const keyNames = new Map<string, string>();
 
-  const addAccount = (a: string) => { if (a && !accounts.includes(a)) accounts.push(a); };
+  // Sets beside the lists: a 20 KB policy can name thousands of principals, and list scans made this quadratic.
+  const accountSet = new Set<string>();
+  const namedArns = new Set<string>();
+  const serviceSet = new Set<string>();
+  const addAccount = (a: string) => { if (a && !accountSet.has(a)) { accountSet.add(a); accounts.push(a); } };
   const addPrincipal = (arn: string, account: string, namesAccount = true) => {
-    if (!named.some(n => n.kind === 'aws' && n.arn === arn)) named.push({ kind: 'aws', arn, account });
+    if (!namedArns.has(arn)) { namedArns.add(arn); named.push({ kind: 'aws', arn, account }); }
     if (namesAccount) addAccount(account);
   };
   /** A Principal value: an account (12 digits or its root ARN) or an IAM ARN; "*" and partial wildcards name no one in particular (GRM-005). */
@@ -278,7 +283,7 @@ export function requestClasses(doc: PolicyDocument, bucket: string, options: Req
       if (arn) addPrincipal(value, arn.account);
     }
   };
-  const addService = (s: string) => { if (s && !hasWildcard(s) && !services.includes(s)) services.push(s); };
+  const addService = (s: string) => { if (s && !hasWildcard(s) && !serviceSet.has(s)) { serviceSet.add(s); services.push(s); } };
   const usage = (key: string, asWritten: string): KeyUsage => {
     let u = usages.get(key);
     if (!u) usages.set(key, (u = { name: keyDisplayName(key, asWritten), families: new Set(), literals: [], setOperator: false }));
@@ -330,7 +335,7 @@ export function requestClasses(doc: PolicyDocument, bucket: string, options: Req
   for (const a of stringLiterals('aws:principalaccount')) addAccount(instantiate(a));
   for (const s of stringLiterals('aws:principalservicename')) addService(instantiate(s));
   let freshAccount = FRESH_ACCOUNT;
-  while (accounts.includes(freshAccount)) freshAccount = String(Number(freshAccount) - 1).padStart(12, '0');
+  while (accountSet.has(freshAccount)) freshAccount = String(Number(freshAccount) - 1).padStart(12, '0');
   // aws:username is an IAM user's name: a user of that name in the first named account.
   for (const name of stringLiterals('aws:username')) {
     const account = accounts[0] ?? freshAccount;
@@ -341,7 +346,7 @@ export function requestClasses(doc: PolicyDocument, bucket: string, options: Req
   const principals: RequestPrincipal[] = [{ kind: 'anonymous' }, ...named];
   for (const a of accounts) {
     let arn = `arn:${partition}:iam::${a}:role/other-principal`;
-    if (named.some(n => n.kind === 'aws' && n.arn === arn)) arn += '-2';
+    if (namedArns.has(arn)) arn += '-2';
     principals.push({ kind: 'aws', arn, account: a });
   }
   principals.push({ kind: 'aws', arn: `arn:${partition}:iam::${freshAccount}:role/other-principal`, account: freshAccount });
@@ -423,7 +428,8 @@ function keyDomain(key: string, u: KeyUsage, partition: string, freshAccount: st
   const literals = u.literals.map(v => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined))
     .filter((v): v is string => v !== undefined && !hasVariable(v));
   const values: string[] = [];
-  const add = (v: string | undefined) => { if (v !== undefined && !values.includes(v)) values.push(v); };
+  const added = new Set<string>();
+  const add = (v: string | undefined) => { if (v !== undefined && !added.has(v)) { added.add(v); values.push(v); } };
   for (const lit of literals) {
     if (families.has('Numeric')) for (const v of numericBoundaries(lit)) add(v);
     if (families.has('Date')) for (const v of dateBoundaries(lit)) add(v);
@@ -502,6 +508,40 @@ const formatIPv6 = (v: bigint): string =>
 // ---------------------------------------------------------------------------------------------
 // Resources
 
+/** A Resource pattern split once into what objectResources asks of it for every bucket. */
+interface ObjectPattern {
+  /** Service `s3`, empty region and account: the pattern can name S3 objects at all. */
+  readonly s3: boolean;
+  readonly partition: WildcardMatcher;
+  /** The bucket part before the first `/` of the resource, or undefined when the resource has no `/`. */
+  readonly bucket: WildcardMatcher | undefined;
+  /** The key part after that `/`, or the whole resource when it has none. */
+  readonly rest: string;
+  readonly whole: WildcardMatcher;
+}
+
+/** Parsed once per pattern text: a document's patterns are asked about each of its buckets. */
+const objectPatternCache = new BoundedCache<string, ObjectPattern | null>(2 * 1024 * 1024, k => 4 * stringBytes(k));
+
+function objectPattern(pattern: string): ObjectPattern | null {
+  const hit = objectPatternCache.get(pattern);
+  if (hit !== undefined) return hit;
+  let parsed: ObjectPattern | null = null;
+  const arn = parseArn(pattern);
+  if (arn) {
+    const slash = arn.resource.indexOf('/');
+    parsed = {
+      s3: matchesWildcard('s3', arn.service) && matchesWildcard('', arn.region) && matchesWildcard('', arn.account),
+      partition: compileWildcard(arn.partition),
+      bucket: slash >= 0 ? compileWildcard(arn.resource.slice(0, slash)) : undefined,
+      rest: slash >= 0 ? arn.resource.slice(slash + 1) : arn.resource,
+      whole: compileWildcard(pattern),
+    };
+  }
+  objectPatternCache.set(pattern, parsed);
+  return parsed;
+}
+
 /**
  * Object ARNs of the bucket: for each object pattern that can cover the bucket's objects, a key that
  * matches it and (when one exists) a key that does not; `bucket/example` when the policy has no
@@ -509,25 +549,22 @@ const formatIPv6 = (v: bigint): string =>
  */
 function objectResources(patterns: readonly string[], partition: string, bucket: string, variable: (key: string) => string): string[] {
   const prefix = `arn:${partition}:s3:::${bucket}/`;
+  const seen = new Set<string>();
   const matching: string[] = [];
   const others: string[] = [];
-  const add = (list: string[], key: string) => { const arn = prefix + key; if (!matching.includes(arn) && !others.includes(arn)) list.push(arn); };
+  const add = (list: string[], key: string) => { const arn = prefix + key; if (!seen.has(arn)) { seen.add(arn); list.push(arn); } };
   for (const raw of patterns) {
     const pattern = hasVariable(raw) ? instantiateVariablesOnly(raw, variable) : raw;
-    const arn = /^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$/s.exec(pattern);
-    if (!arn) continue;
-    const [, p, service, region, account, rest] = arn;
-    if (!matchesWildcard(partition, p) || !matchesWildcard('s3', service) || !matchesWildcard('', region) || !matchesWildcard('', account)) continue;
-    const slash = rest.indexOf('/');
+    const parsed = objectPattern(pattern);
+    if (!parsed || !parsed.s3 || !parsed.partition.test(partition)) continue;
     let keyPattern: string;
-    if (slash >= 0) {
-      if (!matchesWildcard(bucket, rest.slice(0, slash))) continue;
-      keyPattern = rest.slice(slash + 1);
-    } else if (hasWildcard(rest) && matchesWildcard(`${bucket}/${OBJECT_KEY_INSTANCE}`, rest)) keyPattern = '*';
+    if (parsed.bucket) {
+      if (!parsed.bucket.test(bucket)) continue;
+      keyPattern = parsed.rest;
+    } else if (hasWildcard(parsed.rest) && matchesWildcard(`${bucket}/${OBJECT_KEY_INSTANCE}`, parsed.rest)) keyPattern = '*';
     else continue;
-    const re = compileWildcard(pattern);
     add(matching, instantiate(keyPattern));
-    const miss = ['other', 'x', 'other/x', `${instantiate(keyPattern)}-other`, 'zzz'].find(k => !re.test(prefix + k));
+    const miss = ['other', 'x', 'other/x', `${instantiate(keyPattern)}-other`, 'zzz'].find(k => !parsed.whole.test(prefix + k));
     if (miss !== undefined) add(others, miss);
   }
   const out = [...matching, ...others];
@@ -761,38 +798,62 @@ export function keyLevel(d: KeyDomain): Level {
   };
 }
 
-/** A shared allowance of evaluations; `exhausted` once a caller asked for more than `max`. */
+/**
+ * A shared allowance of work, counted in statement checks: one statement tested against one request
+ * costs 1, one request evaluated against a policy of n statements costs n. One budget serves a whole
+ * analysis (every verdict and every rule that evaluates requests), so that no document, however many
+ * buckets, statements or condition keys it has, can keep the engine busy for long. `exhausted` once a
+ * caller asked for more than is left; callers then stop and mark their answer incomplete.
+ */
 export class Budget {
   used = 0;
   exhausted = false;
   constructor(readonly max: number) {}
-  /** Take one evaluation; false (and `exhausted`) when none is left. */
-  take(): boolean {
-    if (this.used >= this.max) {
+  /** Take `cost` units; false (and `exhausted`) when they are not left. */
+  take(cost = 1): boolean {
+    if (this.used + cost > this.max) {
       this.exhausted = true;
       return false;
     }
-    this.used++;
+    this.used += cost;
     return true;
   }
 }
 
 /**
+ * The work one analysis may do: about 100 ms of statement checks (one costs 50–150 ns, bench/).
+ * Typical policies need tens to a few thousand (the 20 KB benchmark bucket policy 171, the 32 KB key
+ * policy about 5,000); a thousand statements with conditions, about 100,000.
+ */
+export const DEFAULT_MAX_STEPS = 1_000_000;
+
+/**
  * Depth-first walk over the product of the levels. After a level is assigned, `prune(req, index)`
  * may skip everything below. Yields the same mutable request at each leaf: copy it to keep it.
+ * Iterative (a stack of the levels' iterators): a policy with thousands of condition keys has
+ * thousands of levels, and nested generators would overflow the stack.
  */
 export function* enumerateRequests(levels: readonly Level[], base: Request, prune?: (req: Request, level: number) => boolean): Generator<Request> {
-  function* walk(i: number): Generator<Request> {
-    if (i === levels.length) {
-      yield base;
-      return;
-    }
-    for (const _ of levels[i].assign(base)) {
-      if (prune && prune(base, i)) continue;
-      yield* walk(i + 1);
-    }
+  const n = levels.length;
+  if (n === 0) {
+    yield base;
+    return;
   }
-  yield* walk(0);
+  const open: Iterator<void>[] = [levels[0].assign(base)[Symbol.iterator]()];
+  let i = 0;
+  while (i >= 0) {
+    if (open[i].next().done) {
+      i--;
+      continue;
+    }
+    if (prune && prune(base, i)) continue;
+    if (i === n - 1) {
+      yield base;
+      continue;
+    }
+    i++;
+    open[i] = levels[i].assign(base)[Symbol.iterator]();
+  }
 }
 
 export function baseRequest(classes: RequestClasses): Request {

@@ -15,6 +15,7 @@ import { hasWildcard, compileWildcard, type WildcardMatcher } from '../policy/wi
 import { compilePolicy, type CompiledStatement } from './evaluate';
 import {
   Budget,
+  DEFAULT_MAX_STEPS,
   SECURE_TRANSPORT,
   TLS_VERSION,
   TLS_VERSIONS,
@@ -42,19 +43,19 @@ import type { BucketVerdict, Decision, Evaluation, Request, UploadClass, Witness
 
 export { requestToWitness, witnessToRequest } from './requests';
 
-export const DEFAULT_MAX_EVALUATIONS = 200_000;
-
 export interface VerdictOptions {
   /** The bucket the policy is for (file name, setting): one verdict for it instead of one per bucket the policy names. */
   bucketName?: string;
-  /** Work cap per bucket: statement checks plus request evaluations. Past it the verdict is `complete: false`. */
-  maxEvaluations?: number;
+  /** The work allowance to draw from (shared by a whole analysis); when absent, a fresh one of `maxSteps`. */
+  budget?: Budget;
+  /** Work cap in statement checks (see Budget) when no `budget` is given. Past it the verdict is `complete: false`. */
+  maxSteps?: number;
 }
 
 export interface BucketAnalysis {
   verdict: BucketVerdict;
-  /** Statement checks and policy evaluations used. */
-  evaluations: number;
+  /** Statement checks used (see Budget). */
+  steps: number;
   /** The work cap was reached. */
   exhausted: boolean;
   /**
@@ -70,21 +71,54 @@ export interface BucketAnalysis {
  */
 export function policyBuckets(doc: PolicyDocument): string[] {
   const out: string[] = [];
+  const seen = new Set<string>();
   for (const st of doc.statements) {
     for (const i of [...(st.resource?.items ?? []), ...(st.notResource?.items ?? [])]) {
       if (typeof i.value !== 'string' || /\s/.test(i.value)) continue;
       const arn = parseS3Arn(i.value);
       if (!arn || !arn.bucket || hasWildcard(arn.bucket) || arn.bucket.includes('${')) continue;
-      if (!out.includes(arn.bucket)) out.push(arn.bucket);
+      if (!seen.has(arn.bucket)) { seen.add(arn.bucket); out.push(arn.bucket); }
     }
   }
   return out;
 }
 
-/** One verdict per bucket the policy names, or one for `opts.bucketName`. */
+/**
+ * A bucket policy applies to its own bucket only (S3 rejects one that names another); a policy that
+ * names many is a template or a mistake, and each bucket costs a pass over the whole document.
+ */
+export const MAX_BUCKET_VERDICTS = 20;
+
+/**
+ * One verdict per bucket the policy names (the first MAX_BUCKET_VERDICTS), or one for
+ * `opts.bucketName`. A bucket whose request classes the allowance cannot pay for gets no verdict.
+ */
 export function bucketVerdicts(doc: PolicyDocument, opts: VerdictOptions = {}): BucketVerdict[] {
-  const buckets = opts.bucketName ? [opts.bucketName] : policyBuckets(doc);
-  return buckets.map(b => analyzeBucket(doc, b, opts).verdict);
+  const buckets = opts.bucketName ? [opts.bucketName] : policyBuckets(doc).slice(0, MAX_BUCKET_VERDICTS);
+  // One allowance for every bucket: a policy naming many buckets does not get one each.
+  const budget = opts.budget ?? new Budget(opts.maxSteps ?? DEFAULT_MAX_STEPS);
+  const out: BucketVerdict[] = [];
+  for (const b of buckets) {
+    const a = analyzeBucket(doc, b, { ...opts, budget });
+    if (a) out.push(a.verdict);
+  }
+  return out;
+}
+
+const sizeCache = new WeakMap<PolicyDocument, number>();
+/** The values a pass over the document reads (principals, actions, resources, condition values): what building request classes costs. */
+function documentSize(doc: PolicyDocument): number {
+  let n = sizeCache.get(doc);
+  if (n === undefined) {
+    n = 0;
+    for (const st of doc.statements) {
+      n += 1 + ((st.action ?? st.notAction)?.items.length ?? 0) + ((st.resource ?? st.notResource)?.items.length ?? 0);
+      for (const e of (st.principal ?? st.notPrincipal)?.entries ?? []) n += e.values.items.length;
+      for (const o of st.condition?.operators ?? []) for (const e of o.entries) n += e.values.items.length;
+    }
+    sizeCache.set(doc, n);
+  }
+  return n;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -163,13 +197,15 @@ class Searcher {
   }
 
   evaluate(req: Request): Evaluation | undefined {
-    if (!this.budget.take()) return undefined;
+    if (!this.budget.take(this.compiled.statements.length)) return undefined;
     return this.compiled.evaluate(req);
   }
 
   /** Could a statement that was undecided for this request have denied it? */
   undecidedMatters(req: Request, ev: Evaluation): boolean {
     if (!ev.undecided || ev.decision === 'explicit-deny') return false;
+    // Out of allowance: assume it could (the caller then keeps the request only as a fallback).
+    if (!this.budget.take(this.compiled.statements.length)) return true;
     // An Allow cannot turn into an explicit deny; a Deny, or a statement whose Effect is unusable, can.
     return this.compiled.statements.some(s => s.effect !== 'Allow' && s.applies(req) === 'unknown');
   }
@@ -357,9 +393,11 @@ export function encryptionSummary(uploads: readonly UploadClass[]): BucketVerdic
   return 'mixed';
 }
 
-/** The verdict for one bucket, with the work it took. */
-export function analyzeBucket(doc: PolicyDocument, bucket: string, opts: VerdictOptions = {}): BucketAnalysis {
-  const budget = new Budget(opts.maxEvaluations ?? DEFAULT_MAX_EVALUATIONS);
+/** The verdict for one bucket, with the work it took; undefined when the allowance cannot pay for its request classes. */
+export function analyzeBucket(doc: PolicyDocument, bucket: string, opts: VerdictOptions = {}): BucketAnalysis | undefined {
+  const budget = opts.budget ?? new Budget(opts.maxSteps ?? DEFAULT_MAX_STEPS);
+  const before = budget.used;
+  if (!budget.take(documentSize(doc))) return undefined;
   // Only Deny statements can change an explicit-deny question: the classes come from them alone.
   const classes = requestClasses(doc, bucket, { statements: isDeny });
   const s = new Searcher(doc, classes, budget);
@@ -375,7 +413,7 @@ export function analyzeBucket(doc: PolicyDocument, bucket: string, opts: Verdict
     transport: { http, minTlsVersion, witness },
     encryption: { uploads, summary: encryptionSummary(uploads) },
   };
-  return { verdict, evaluations: budget.used, exhausted: budget.exhausted, httpCause: cause };
+  return { verdict, steps: budget.used - before, exhausted: budget.exhausted, httpCause: cause };
 }
 
 // ---------------------------------------------------------------------------------------------

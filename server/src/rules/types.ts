@@ -1,5 +1,6 @@
 // What a rule is: self-describing metadata (docs are generated from it) plus a check that
 // reports findings. No vscode or LSP imports: the CLI, the server and the tests share rules.
+import type { Budget } from '../engine/requests';
 import type { BucketVerdict, KeyPolicyVerdict } from '../engine/types';
 import type { PolicyDocument, PolicyKind, Span } from '../policy/model';
 import type { Requirements } from '../requirements';
@@ -72,6 +73,8 @@ export interface RuleContext {
   verdicts(): readonly BucketVerdict[];
   /** The engine's key-policy verdict (key policies only; computed once per analysis, on first use). */
   keyVerdict(): KeyPolicyVerdict | undefined;
+  /** The analysis's work allowance: a rule that evaluates requests itself draws from it and stops when it is exhausted. */
+  readonly budget: Budget;
   report(input: ReportInput): void;
 }
 

@@ -181,7 +181,7 @@ describe('key-policy verdict', () => {
   });
 
   test('the work cap marks the verdict incomplete instead of running on', () => {
-    const v = keyPolicyVerdict(parsePolicy(policy(rootStatement)), { maxEvaluations: 2 });
+    const v = keyPolicyVerdict(parsePolicy(policy(rootStatement)), { maxSteps: 2 });
     assert.equal(v.complete, false);
   });
 

@@ -110,7 +110,7 @@ function reportRedundantNull(ctx: RuleContext, v: BucketVerdict, intent: Encrypt
     // example has both statements, and removing one is the author's refactoring to choose.
     const removal = statementsFix(ctx.doc, `Remove the redundant ${statementLabel(st)}`, [], [], st);
     if (!removal) continue;
-    const without = bucketVerdicts(parsePolicy(applyEdits(ctx.doc.text, removal.edits)), { bucketName: v.bucket })[0];
+    const without = bucketVerdicts(parsePolicy(applyEdits(ctx.doc.text, removal.edits)), { bucketName: v.bucket, budget: ctx.budget })[0];
     if (!without || !v.complete || !without.complete) continue;
     const unchanged = v.encryption.uploads.every(u => findClass(without, u)?.decision === u.decision);
     if (!unchanged) continue;

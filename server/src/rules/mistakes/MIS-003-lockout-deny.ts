@@ -59,6 +59,7 @@ import {
   type RequestClasses,
   type UploadSpec,
 } from '../../engine/requests';
+import type { Budget as SharedBudget } from '../../engine/requests';
 import type { Request, RequestPrincipal, Witness } from '../../engine/types';
 import { policyBuckets } from '../../engine/verdict';
 import { isKeyPrefixCovered, lookupConditionKey, suggestConditionKey } from '../../knowledge';
@@ -218,10 +219,12 @@ function outsideValues(st: Statement, d: KeyDomain): KeyDomain {
 // ---------------------------------------------------------------------------------------------
 // The check
 
+/** At most MAX_EVALUATIONS statement checks for this rule, drawn from the analysis's own allowance. */
 class Budget {
   used = 0;
+  constructor(private readonly shared: SharedBudget) {}
   take(): boolean {
-    if (this.used >= MAX_EVALUATIONS) return false;
+    if (this.used >= MAX_EVALUATIONS || !this.shared.take()) return false;
     this.used++;
     return true;
   }
@@ -503,7 +506,7 @@ export const mis003: Rule = {
     const candidates = doc.statements.filter(st => compiledOf.get(st)?.effect === 'Deny' && st.effect);
     if (candidates.length === 0) return;
     const buckets = ctx.bucketName ? [ctx.bucketName] : policyBuckets(doc);
-    const budget = new Budget();
+    const budget = new Budget(ctx.budget);
     const reported = new Set<Statement>();
     for (const bucket of buckets) {
       let shown: NormalPrincipal[] | undefined;

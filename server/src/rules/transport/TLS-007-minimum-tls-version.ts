@@ -12,6 +12,7 @@ import {
   requestClasses,
   requestToWitness,
   sseLevel,
+  type Budget,
   type TlsVersion,
 } from '../../engine/requests';
 import type { BucketVerdict, Witness } from '../../engine/types';
@@ -97,7 +98,7 @@ const MAX_WITNESS_EVALUATIONS = 10_000;
  * explicitly deny. The verdict says such a request exists (its `minTlsVersion`); this names one.
  * Null when every such request is denied; undefined when the search gave up.
  */
-function tlsWitness(doc: PolicyDocument, bucket: string, tls: TlsVersion): Witness | null | undefined {
+function tlsWitness(doc: PolicyDocument, bucket: string, tls: TlsVersion, budget: Budget): Witness | null | undefined {
   const classes = requestClasses(doc, bucket, { statements: isDeny });
   const levels = [actionResourceLevel(classes), principalLevel(classes.principals), sseLevel(classes.uploads), ...classes.keys.map(keyLevel)];
   const base = baseRequest(classes);
@@ -105,7 +106,7 @@ function tlsWitness(doc: PolicyDocument, bucket: string, tls: TlsVersion): Witne
   const policy = compilePolicy(doc);
   let evaluations = 0;
   for (const req of enumerateRequests(levels, base)) {
-    if (++evaluations > MAX_WITNESS_EVALUATIONS) return undefined;
+    if (++evaluations > MAX_WITNESS_EVALUATIONS || !budget.take(policy.statements.length)) return undefined;
     if (policy.evaluate(req).decision !== 'explicit-deny') return requestToWitness(req, classes.referencedKeys, classes.keyNames);
   }
   return null;
@@ -276,7 +277,7 @@ export const tls007: Rule = {
       if (rank(achieved) >= rank(min)) continue;
       // The verdict's minTlsVersion is the lowest version at which something gets through (null: 1.0,
       // or nothing at all); the witness is one request at that version, and none means nothing gets through.
-      const witness = tlsWitness(doc, verdict.bucket, achieved);
+      const witness = tlsWitness(doc, verdict.bucket, achieved, ctx.budget);
       if (witness === null) continue;
       report(ctx, { verdict, min, source, witness });
     }
