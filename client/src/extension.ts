@@ -6,6 +6,7 @@ import { ANALYZE_REQUEST, type LiveAnalyzeParams, type LiveAnalyzeResult } from 
 import { LIVE_SCHEME, registerLiveView, type LiveViewApi } from './views/liveView';
 import { registerNewPolicyCommands } from './commands/newPolicy';
 import { registerRuleDocsCommand } from './commands/ruleDocs';
+import { messageValue } from './views/uiText';
 
 export interface ExtensionApi {
   /** Resolves once the language server has answered `initialize`. */
@@ -69,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       try {
         await vscode.window.showTextDocument(vscode.Uri.parse(uri), { preview: true });
       } catch (e) {
-        void vscode.window.showErrorMessage(`S3 Encryption Guard: cannot open ${uri}: ${e instanceof Error ? e.message : String(e)}`);
+        void vscode.window.showErrorMessage(`S3 Encryption Guard: cannot open ${messageValue(String(uri))}: ${messageValue(e instanceof Error ? e.message : String(e))}`);
       }
     }),
     vscode.commands.registerCommand('s3EncryptionGuard.explain', (uri?: string | vscode.Uri, bucket?: string) => explain(uri, bucket)),

@@ -6,6 +6,7 @@
 // Fixtures: test/fixtures/e2e-workspace/ (the runner opens a temporary copy of it).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { rendered } from '../helpers/markdown';
 import { waitFor } from './wait-for';
 
 const EXTENSION_ID = 's3-encryption-guard.s3-encryption-guard';
@@ -136,9 +137,10 @@ suite('diagnostics in the editor', () => {
     assert.equal(ours[0].range.start.line, 0);
     const before = vscode.workspace.textDocuments.length;
     await vscode.commands.executeCommand(ours[0].command!.command, ...(ours[0].command!.arguments ?? []));
-    const report = await waitFor('the Explain report', () => vscode.workspace.textDocuments.find(d => d.languageId === 'markdown' && d.getText().startsWith('# Enforcement: bad.bucket-policy.json')),
+    const report = await waitFor('the Explain report', () => vscode.workspace.textDocuments.find(d => d.languageId === 'markdown' && rendered(d.getText()).startsWith('# Enforcement: bad.bucket-policy.json')),
       () => `${vscode.workspace.textDocuments.length - before} new documents`);
-    assert.match(report.getText(), /## Bucket `example-bucket`/);
-    assert.match(report.getText(), /\| explicit-deny \| anonymous \| s3:\S+ \| arn:aws:s3:::example-bucket\S* \| aws:SecureTransport=false \| DenyInsecureTransport \|/);
+    // Names and values from the policy are backslash-escaped in the Markdown: match what the reader sees.
+    assert.match(rendered(report.getText()), /## Bucket `example-bucket`/);
+    assert.match(rendered(report.getText()), /\| explicit-deny \| anonymous \| s3:\S+ \| arn:aws:s3:::example-bucket\S* \| aws:SecureTransport=false \| DenyInsecureTransport \|/);
   });
 });

@@ -12,6 +12,7 @@ import { startEmulator, type Emulator } from '../../emulator/src/emulator';
 import type { PostureNode } from '../../client/src/views/postureModel';
 import type { LiveViewApi } from '../../client/src/views/liveView';
 import { BAD_POLICY_BUCKET, DENIED_BUCKET, EXPECTED_BUCKET_STATES, liveViewSeed } from '../fixtures/live-view-seed';
+import { rendered } from '../helpers/markdown';
 import { ROOT } from '../helpers/paths';
 import { waitFor } from './wait-for';
 
@@ -107,7 +108,8 @@ suite('live view (S3 Encryption tree)', () => {
     // What VS Code renders: the pass/warn/fail icon, a tooltip, the context for the menus.
     const icons = Object.fromEntries(bucketNodes().map(b => {
       const item = api.provider.getTreeItem(b);
-      assert.ok(item.tooltip instanceof vscode.MarkdownString && item.tooltip.value.includes(b.label), `${b.label} has a Markdown tooltip`);
+      assert.ok(item.tooltip instanceof vscode.MarkdownString && rendered(item.tooltip.value).includes(b.label), `${b.label} has a Markdown tooltip`);
+      assert.ok(!item.tooltip.isTrusted && !item.tooltip.supportHtml, `${b.label}'s tooltip runs no commands and renders no HTML`);
       return [b.label, (item.iconPath as vscode.ThemeIcon).id];
     }));
     assert.deepEqual(icons, Object.fromEntries(Object.entries(EXPECTED_BUCKET_STATES).map(([b, s]) => [b, { pass: 'pass', warn: 'warning', fail: 'error' }[s]])));

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BAD_INPUTS, httpsDeny, policyWith } from '../helpers/bad-input';
+import { rendered } from '../helpers/markdown';
 import { LspClient } from './lsp-client';
 
 const BAD = `{
@@ -88,10 +89,11 @@ describe('language server over stdio', () => {
     assert.equal(lenses[0].command.command, 's3EncryptionGuard.explain');
     const effectAt = text.indexOf('"Deny"') + 2;
     const hover = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: effectAt } }) as { contents: { value: string } };
-    assert.match(hover.contents.value, /\*\*statement "DenyHttp"\*\* denies \d+ of \d+ request classes for bucket `b`, for example:\n- an anonymous caller can call s3:\S+ on arn:aws:s3:::b\S* over HTTP/);
+    // Values from the policy are backslash-escaped in the Markdown: match what the reader sees.
+    assert.match(rendered(hover.contents.value), /\*\*statement "DenyHttp"\*\* denies \d+ of \d+ request classes for bucket `b`, for example:\n- an anonymous caller can call s3:\S+ on arn:aws:s3:::b\S* over HTTP/);
     const report = await client.conn.sendRequest('s3EncryptionGuard/explain', { uri }) as { markdown: string };
-    assert.match(report.markdown, /^# Enforcement: b\.bucket-policy\.json\n\n## Bucket `b`\n\n\*\*HTTPS: enforced · SSE: not enforced\*\*/);
-    assert.match(report.markdown, /\| explicit-deny \| anonymous \| s3:\S+ \| arn:aws:s3:::b\S* \| aws:SecureTransport=false \| DenyHttp \|/);
+    assert.match(rendered(report.markdown), /^# Enforcement: b\.bucket-policy\.json\n\n## Bucket `b`\n\n\*\*HTTPS: enforced · SSE: not enforced\*\*/);
+    assert.match(rendered(report.markdown), /\| explicit-deny \| anonymous \| s3:\S+ \| arn:aws:s3:::b\S* \| aws:SecureTransport=false \| DenyHttp \|/);
     // A key policy gets the key-policy verdict in its lens, and its own Explain report.
     const key = 'file:///work/policies/k.key-policy.json';
     await client.open(key, '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}', 1);
@@ -101,9 +103,9 @@ describe('language server over stdio', () => {
       ['Admins: account 111122223333 · Not open to other accounts · S3 can use it (s3.us-east-1.amazonaws.com)', 's3EncryptionGuard.explain', [key]],
     ]);
     const keyReport = await client.conn.sendRequest('s3EncryptionGuard/explain', { uri: key }) as { markdown: string };
-    assert.match(keyReport.markdown, /^# Key policy: k\.key-policy\.json\n\n\*\*Admins: account 111122223333/);
-    assert.match(keyReport.markdown, /- Administrators \(can call kms:PutKeyPolicy\): `arn:aws:iam::111122223333:root`\./);
-    assert.match(keyReport.markdown, /\| implicit-deny \| anonymous \| kms:PutKeyPolicy \|/);
+    assert.match(rendered(keyReport.markdown), /^# Key policy: k\.key-policy\.json\n\n\*\*Admins: account 111122223333/);
+    assert.match(rendered(keyReport.markdown), /- Administrators \(can call kms:PutKeyPolicy\): `arn:aws:iam::111122223333:root`\./);
+    assert.match(rendered(keyReport.markdown), /\| implicit-deny \| anonymous \| kms:PutKeyPolicy \|/);
   });
 
   it('reports JSON syntax errors at their position', async () => {

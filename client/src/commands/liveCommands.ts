@@ -1,6 +1,8 @@
 // The live view's commands: Select Profile, Select Regions, Use a Custom Endpoint, Refresh, Filter,
 // Open Bucket Policy, Compare With Local File, Open Key Policy, Copy Bucket ARN. They read the
 // account and change only the user's own settings; nothing is ever written to an AWS account.
+// Bucket names, key ARNs, regions and error messages come from the endpoint: they reach messages
+// through messageValue, quick picks and the status bar through iconSafe, titles through plainLine.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BucketPosture } from '../aws/types';
@@ -8,6 +10,8 @@ import { checkEndpoint } from '../views/liveSettings';
 import type { LiveDocuments } from '../views/liveDocuments';
 import { bucketArn, keyIdOf, type PostureNode } from '../views/postureModel';
 import { currentLiveSettings, keyPolicyText, loadAws, type PostureTreeProvider } from '../views/postureTree';
+import { iconSafe, messageValue } from '../views/uiText';
+import { plainLine } from '../../../server/src/text/escape';
 
 export const LIVE_COMMANDS = {
   refresh: 's3EncryptionGuard.live.refresh',
@@ -46,7 +50,7 @@ async function pickBucket(deps: Deps, arg: unknown, want: (b: BucketPosture) => 
   const name = typeof arg === 'string' ? arg : (arg as PostureNode | undefined)?.bucket;
   if (name) {
     const b = deps.provider.bucket(name);
-    if (!b) void vscode.window.showWarningMessage(`S3 Encryption Guard: bucket ${name} is not loaded; refresh the S3 Encryption view.`);
+    if (!b) void vscode.window.showWarningMessage(`S3 Encryption Guard: bucket ${messageValue(name, 100)} is not loaded; refresh the S3 Encryption view.`);
     return b;
   }
   const buckets = deps.provider.current.report?.buckets.filter(want) ?? [];
@@ -54,7 +58,7 @@ async function pickBucket(deps: Deps, arg: unknown, want: (b: BucketPosture) => 
     void vscode.window.showInformationMessage(`S3 Encryption Guard: no loaded bucket has ${what}. Open the S3 Encryption view and refresh it first.`);
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(buckets.map(b => ({ label: b.name, description: b.region ?? '', bucket: b })), { placeHolder: `Bucket (${what})` });
+  const picked = await vscode.window.showQuickPick(buckets.map(b => ({ label: iconSafe(b.name, 100), description: iconSafe(b.region ?? '', 40), bucket: b })), { placeHolder: `Bucket (${what})` });
   return picked?.bucket;
 }
 
@@ -69,8 +73,8 @@ export function registerLiveCommands(deps: Deps): vscode.Disposable[] {
     if (!b.policy.text) {
       const why = b.errors.find(e => /BucketPolicy$/i.test(e.call));
       void vscode.window.showInformationMessage(why
-        ? `S3 Encryption Guard: the policy of ${b.name} could not be read (${why.code}: ${why.message}).`
-        : `S3 Encryption Guard: bucket ${b.name} has no bucket policy.`);
+        ? `S3 Encryption Guard: the policy of ${messageValue(b.name, 100)} could not be read (${messageValue(why.code, 60)}: ${messageValue(why.message)}).`
+        : `S3 Encryption Guard: bucket ${messageValue(b.name, 100)} has no bucket policy.`);
       return undefined;
     }
     const uri = docs.put('bucket-policy', profileSegment(), b.region, b.name, b.policy.text);
@@ -84,8 +88,8 @@ export function registerLiveCommands(deps: Deps): vscode.Disposable[] {
     const text = keyPolicyText(b);
     if (!b.kmsKey || !text) {
       void vscode.window.showInformationMessage(b.kmsKey
-        ? `S3 Encryption Guard: the policy of key ${b.kmsKey.arn} could not be read.`
-        : `S3 Encryption Guard: bucket ${b.name} does not use a customer managed KMS key.`);
+        ? `S3 Encryption Guard: the policy of key ${messageValue(b.kmsKey.arn, 160)} could not be read.`
+        : `S3 Encryption Guard: bucket ${messageValue(b.name, 100)} does not use a customer managed KMS key.`);
       return undefined;
     }
     const uri = docs.put('key-policy', profileSegment(), b.kmsKey.region ?? b.region, keyIdOf(b.kmsKey.arn), text);
@@ -96,7 +100,7 @@ export function registerLiveCommands(deps: Deps): vscode.Disposable[] {
   async function compareWithLocal(arg?: unknown, localFile?: vscode.Uri): Promise<void> {
     const b = await pickBucket(deps, arg, x => !!x.policy.text, 'a bucket policy');
     if (!b?.policy.text) {
-      if (b) void vscode.window.showInformationMessage(`S3 Encryption Guard: bucket ${b.name} has no policy to compare.`);
+      if (b) void vscode.window.showInformationMessage(`S3 Encryption Guard: bucket ${messageValue(b.name, 100)} has no policy to compare.`);
       return;
     }
     let local = localFile;
@@ -104,7 +108,7 @@ export function registerLiveCommands(deps: Deps): vscode.Disposable[] {
       const picked = await vscode.window.showOpenDialog({
         canSelectMany: false,
         openLabel: 'Compare',
-        title: `Compare the live policy of ${b.name} with`,
+        title: `Compare the live policy of ${plainLine(b.name, 100)} with`,
         filters: { 'Policies (JSON)': ['json'] },
         defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
       });
@@ -112,7 +116,7 @@ export function registerLiveCommands(deps: Deps): vscode.Disposable[] {
     }
     if (!local) return;
     const live = docs.put('bucket-policy', profileSegment(), b.region, b.name, b.policy.text);
-    await vscode.commands.executeCommand('vscode.diff', live, local, `${b.name} (live) ↔ ${path.basename(local.path)}`, { preview: true });
+    await vscode.commands.executeCommand('vscode.diff', live, local, `${plainLine(b.name, 100)} (live) ↔ ${plainLine(path.basename(local.path), 100)}`, { preview: true });
   }
 
   async function copyBucketArn(arg?: unknown): Promise<string | undefined> {
@@ -120,7 +124,7 @@ export function registerLiveCommands(deps: Deps): vscode.Disposable[] {
     if (!b) return undefined;
     const arn = bucketArn(b.name, b.region);
     await vscode.env.clipboard.writeText(arn);
-    void vscode.window.setStatusBarMessage(`Copied ${arn}`, 3000);
+    void vscode.window.setStatusBarMessage(`Copied ${iconSafe(arn, 160)}`, 3000);
     return arn;
   }
 
@@ -141,12 +145,13 @@ export function registerLiveCommands(deps: Deps): vscode.Disposable[] {
     const current = currentLiveSettings().regions;
     const seen = (provider.current.report?.buckets ?? []).map(b => b.region).filter((r): r is string => !!r);
     const all = [...new Set([...current, ...seen, ...KNOWN_REGIONS])].sort();
-    const picked = await vscode.window.showQuickPick(all.map(r => ({ label: r, picked: current.includes(r), description: seen.includes(r) ? 'has buckets' : undefined })), {
+    // A region seen comes from the endpoint: shown without icon syntax, saved as it is.
+    const picked = await vscode.window.showQuickPick(all.map(r => ({ label: iconSafe(r, 40), region: r, picked: current.includes(r), description: seen.includes(r) ? 'has buckets' : undefined })), {
       canPickMany: true,
       placeHolder: 'Regions whose buckets to show (none selected: every region)',
     });
     if (!picked) return;
-    await vscode.workspace.getConfiguration(SECTION).update('aws.regions', picked.length ? picked.map(p => p.label) : undefined, userTarget);
+    await vscode.workspace.getConfiguration(SECTION).update('aws.regions', picked.length ? picked.map(p => p.region) : undefined, userTarget);
   }
 
   async function useEndpoint(): Promise<void> {

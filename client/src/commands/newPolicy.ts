@@ -21,6 +21,7 @@ import {
   type MinTlsChoice,
   type SseChoice,
 } from '../../../server/src/authoring/generate';
+import { messageValue } from '../views/uiText';
 
 export const NEW_BUCKET_POLICY_COMMAND = 's3EncryptionGuard.newBucketPolicy';
 export const NEW_KEY_POLICY_COMMAND = 's3EncryptionGuard.newKeyPolicy';
@@ -47,7 +48,8 @@ async function open(content: string): Promise<vscode.TextDocument> {
 }
 
 function refuse(what: string, problems: string[]): undefined {
-  void vscode.window.showErrorMessage(`S3 Encryption Guard: cannot create the ${what}: ${problems.join('; ')}`);
+  // The problems quote the answers, which an argument object (another extension, a keybinding) may fill with anything.
+  void vscode.window.showErrorMessage(`S3 Encryption Guard: cannot create the ${what}: ${messageValue(problems.join('; '), 600)}`);
   return undefined;
 }
 
@@ -197,8 +199,8 @@ export async function newBucketPolicy(answers?: unknown): Promise<vscode.TextDoc
   const doc = await open(generateBucketPolicy(options));
   if (options.sse !== 'none' && options.headerlessUploads === 'allow') {
     // The policy lets uploads without an encryption header through: the bucket's default encryption must match it.
-    const key = options.kmsKeyArn ? ` with key ${options.kmsKeyArn}` : '';
-    void vscode.window.showInformationMessage(`S3 Encryption Guard: uploads without an encryption header get the bucket's default encryption; set it to ${options.sse}${key} on ${options.bucket}${options.sse === 'aws:kms' ? ' (with S3 Bucket Key)' : ''}.`);
+    const key = options.kmsKeyArn ? ` with key ${messageValue(options.kmsKeyArn, 160)}` : '';
+    void vscode.window.showInformationMessage(`S3 Encryption Guard: uploads without an encryption header get the bucket's default encryption; set it to ${messageValue(options.sse, 20)}${key} on ${messageValue(options.bucket, 100)}${options.sse === 'aws:kms' ? ' (with S3 Bucket Key)' : ''}.`);
   }
   return doc;
 }

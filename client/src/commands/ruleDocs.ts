@@ -2,6 +2,7 @@
 // (docs/rules/<ID>.md, shipped with the extension) in VS Code's Markdown preview.
 import * as vscode from 'vscode';
 import { SHOW_RULE_DOC_COMMAND } from '../../../server/src/features/ruleDocs';
+import { messageValue } from '../views/uiText';
 
 const RULE_ID = /^[A-Z]{3}-\d{3}$/;
 
@@ -31,7 +32,7 @@ export async function showRuleDocumentation(extensionUri: vscode.Uri, id?: strin
   const page = vscode.Uri.joinPath(dir, `${id}.md`);
   const exists = RULE_ID.test(id) && (await vscode.workspace.fs.stat(page).then(() => true, () => false));
   if (!exists) {
-    void vscode.window.showWarningMessage(`S3 Encryption Guard: there is no page for rule "${id}". Run "S3 Encryption: Show Rule Documentation" to pick one.`);
+    void vscode.window.showWarningMessage(`S3 Encryption Guard: there is no page for rule "${messageValue(id, 40)}". Run "S3 Encryption: Show Rule Documentation" to pick one.`);
     return undefined;
   }
   try {

@@ -2,8 +2,12 @@
 // fail state, a one-line description and a Markdown tooltip. Built from a PostureReport (the
 // backend's, client/src/aws/posture.ts) so it can be tested without VS Code; postureTree.ts turns
 // the nodes into TreeItems. A failed AWS call shows on the fact it concerns (issue 6: "no
-// permission to read the policy is a fact, not a crash").
+// permission to read the policy is a fact, not a crash"). Tooltips are Markdown: every bucket
+// name, key ARN, region, error code and message from the endpoint, and every sentence that holds
+// one, goes in through escapeMarkdown or markdownCode. Labels and descriptions are plain text
+// (uiText.ts makes them one line when they are shown).
 import { describeUploadClass, describeWitness, verdictSummary } from '../../../server/src/engine/summary';
+import { escapeMarkdown, markdownCode } from '../../../server/src/text/escape';
 import type { BucketVerdict, KeyPolicyVerdict, Witness } from '../../../server/src/engine/types';
 import { keyVerdictSummary } from '../../../server/src/engine/key-verdict';
 import type { BucketPosture, CallError, KmsKeyPosture, PostureCheck, PostureReport } from '../aws/types';
@@ -47,15 +51,13 @@ export function worst(nodes: readonly { status: Status }[]): Status {
   return w;
 }
 
-const md = (s: string): string => s.replace(/([\\`*_{}[\]()#+!|<>])/g, '\\$1');
-const code = (s: string): string => `\`${s.replace(/`/g, "'")}\``;
 /** The key ID (or alias name) at the end of a KMS key ARN or alias ARN. */
 export const keyIdOf = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1);
 export const shortKey = (arn: string): string => {
   const id = keyIdOf(arn);
   return id.length > 12 ? `…/${id.slice(-8)}` : id;
 };
-const witnessLine = (w: Witness | null | undefined): string => (w ? `\n\nGets through: ${md(describeWitness(w))}.` : '');
+const witnessLine = (w: Witness | null | undefined): string => (w ? `\n\nGets through: ${describeWitness(w, escapeMarkdown)}.` : '');
 
 /** Which fact a failed call belongs to. */
 type Topic = 'encryption' | 'policy' | 'publicAccess' | 'keyState' | 'keyRotation' | 'keyPolicy' | 'location' | 'other';
@@ -79,13 +81,13 @@ function errorNode(id: string, what: string, e: CallError): PostureNode {
     description: `${e.code}: ${e.message}`,
     // A permission or transport problem: the fact is unknown, not failed.
     status: 'warn',
-    tooltip: `**${md(what)}**: ${e.call} failed with ${code(e.code)}\n\n${md(e.message)}${hint(e)}`,
+    tooltip: `**${escapeMarkdown(what)}**: ${e.call} failed with ${markdownCode(e.code)}\n\n${escapeMarkdown(e.message)}${hint(e)}`,
     children: [],
   };
 }
 
 function hint(e: CallError): string {
-  if (/AccessDenied|Forbidden|UnauthorizedOperation/i.test(e.code)) return `\n\nThe credentials in use may not call ${code(e.call)}; grant it (read-only) to see this fact.`;
+  if (/AccessDenied|Forbidden|UnauthorizedOperation/i.test(e.code)) return `\n\nThe credentials in use may not call ${markdownCode(e.call)}; grant it (read-only) to see this fact.`;
   if (/Throttl|SlowDown|TooManyRequests/i.test(e.code)) return '\n\nAWS throttled the request; lower s3EncryptionGuard.aws.concurrency or refresh later.';
   if (/Timeout|ETIMEDOUT/i.test(e.code)) return '\n\nNo answer in time; raise s3EncryptionGuard.aws.timeoutMs or check the network.';
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|NetworkingError/i.test(e.code)) return '\n\nThe endpoint could not be reached; check s3EncryptionGuard.aws.endpoint and the network.';
@@ -93,7 +95,7 @@ function hint(e: CallError): string {
 }
 
 function fact(id: string, label: string, status: Status, description: string, tooltip?: string, kind: NodeKind = 'fact'): PostureNode {
-  return { id, kind, label, status, description, tooltip: tooltip ?? `**${md(label)}**: ${md(description)}`, children: [] };
+  return { id, kind, label, status, description, tooltip: tooltip ?? `**${escapeMarkdown(label)}**: ${escapeMarkdown(description)}`, children: [] };
 }
 
 function encryptionFacts(b: BucketPosture, id: string, errors: CallError[]): PostureNode[] {
@@ -110,7 +112,7 @@ function encryptionFacts(b: BucketPosture, id: string, errors: CallError[]): Pos
   const name = d.algorithm === 'AES256' ? 'SSE-S3 (AES256)' : d.algorithm === 'aws:kms' ? 'SSE-KMS' : 'DSSE-KMS';
   const key = d.kmsKeyId ? `, key ${shortKey(d.kmsKeyId)}` : d.algorithm !== 'AES256' ? ', AWS managed key aws/s3' : '';
   out.push(fact(`${id}/encryption`, 'Default encryption', 'pass', `${name}${key}`,
-    `**Default encryption**: ${name}${d.kmsKeyId ? ` with key ${code(d.kmsKeyId)}` : ''}`));
+    `**Default encryption**: ${name}${d.kmsKeyId ? ` with key ${markdownCode(d.kmsKeyId)}` : ''}`));
   if (d.algorithm === 'AES256') {
     out.push(fact(`${id}/bucketKey`, 'Bucket Key', 'info', 'not applicable (SSE-S3)'));
   } else {
@@ -130,7 +132,7 @@ export function verdictFacts(v: BucketVerdict, id: string, wantedTls?: string | 
       `**HTTPS**: ${v.transport.http === 'partly-denied' ? 'some' : 'no'} requests over HTTP are denied.${witnessLine(v.transport.witness)}\n\nAdd a Deny for \`"aws:SecureTransport": "false"\` on the bucket and its objects.`);
   const open = v.encryption.uploads.filter(u => u.decision === 'not-denied');
   const sseText = verdictSummary(v).split(' · ').find(p => p.startsWith('SSE:'))?.slice(5) ?? v.encryption.summary;
-  const sseTip = `**SSE**: ${md(sseText)}${open.length ? `\n\nNot denied:\n${open.map(u => `- ${md(describeUploadClass(u))}`).join('\n')}` : ''}` +
+  const sseTip = `**SSE**: ${escapeMarkdown(sseText)}${open.length ? `\n\nNot denied:\n${open.map(u => `- ${describeUploadClass(u, escapeMarkdown)}`).join('\n')}` : ''}` +
     (open[0]?.witness ? witnessLine(open[0].witness) : '');
   const sse = v.encryption.summary === 'unrestricted'
     ? fact(`${id}/sse`, 'SSE', 'warn', 'not enforced by the policy (default encryption applies)', sseTip)
@@ -138,7 +140,7 @@ export function verdictFacts(v: BucketVerdict, id: string, wantedTls?: string | 
   const tls = v.transport.minTlsVersion
     ? fact(`${id}/tls`, 'TLS', 'pass', `≥ ${v.transport.minTlsVersion} enforced`)
     : wantedTls
-      ? fact(`${id}/tls`, 'TLS', 'fail', `≥ ${wantedTls} not enforced`, `**TLS**: requests with TLS below ${wantedTls} are not denied (setting s3EncryptionGuard.requirements.minTlsVersion). Add a Deny on \`s3:TlsVersion\` \`NumericLessThan\` ${wantedTls}.`)
+      ? fact(`${id}/tls`, 'TLS', 'fail', `≥ ${wantedTls} not enforced`, `**TLS**: requests with TLS below ${escapeMarkdown(wantedTls)} are not denied (setting s3EncryptionGuard.requirements.minTlsVersion). Add a Deny on \`s3:TlsVersion\` \`NumericLessThan\` ${escapeMarkdown(wantedTls)}.`)
       : fact(`${id}/tls`, 'TLS', 'info', 'no minimum version');
   return [https, sse, tls];
 }
@@ -168,7 +170,7 @@ function policyNode(b: BucketPosture, id: string, errors: CallError[], wantedTls
     ...base,
     status: worst(children),
     description: summary,
-    tooltip: `**Bucket policy** of ${code(b.name)}\n\n${md(summary)}${v.complete ? '' : '\n\n_Some statements could not be decided._'}`,
+    tooltip: `**Bucket policy** of ${markdownCode(b.name)}\n\n${escapeMarkdown(summary)}${v.complete ? '' : '\n\n_Some statements could not be decided._'}`,
     children,
   };
 }
@@ -184,7 +186,7 @@ function publicAccessNode(b: BucketPosture, id: string, errors: CallError[]): Po
   const off = (Object.entries(p) as [string, boolean][]).filter(([, on]) => !on).map(([k]) => k);
   return off.length === 0
     ? fact(`${id}/bpa`, 'Block Public Access', 'pass', 'all four settings on')
-    : fact(`${id}/bpa`, 'Block Public Access', 'warn', `off: ${off.join(', ')}`, `**Block Public Access**: ${off.map(code).join(', ')} ${off.length === 1 ? 'is' : 'are'} off.`);
+    : fact(`${id}/bpa`, 'Block Public Access', 'warn', `off: ${off.join(', ')}`, `**Block Public Access**: ${off.map(s => markdownCode(s)).join(', ')} ${off.length === 1 ? 'is' : 'are'} off.`);
 }
 
 function keyNode(b: BucketPosture, k: KmsKeyPosture, id: string, errors: CallError[]): PostureNode {
@@ -198,7 +200,7 @@ function keyNode(b: BucketPosture, k: KmsKeyPosture, id: string, errors: CallErr
   else if (k.state !== null) {
     children.push(k.state === 'Enabled'
       ? fact(`${kid}/state`, 'State', 'pass', 'Enabled')
-      : fact(`${kid}/state`, 'State', 'fail', k.state, `**State**: ${md(k.state)}. S3 cannot encrypt or decrypt objects with a key that is not enabled: uploads that use it fail.`));
+      : fact(`${kid}/state`, 'State', 'fail', k.state, `**State**: ${escapeMarkdown(k.state)}. S3 cannot encrypt or decrypt objects with a key that is not enabled: uploads that use it fail.`));
   }
   const rotErr = errFor('keyRotation');
   if (rotErr) children.push(errorNode(`${kid}/rotation`, 'Rotation', rotErr));
@@ -210,13 +212,13 @@ function keyNode(b: BucketPosture, k: KmsKeyPosture, id: string, errors: CallErr
   if (!stateErr && k.keySpec !== null) {
     children.push(k.keySpec === 'SYMMETRIC_DEFAULT'
       ? fact(`${kid}/spec`, 'Key spec', 'pass', 'SYMMETRIC_DEFAULT')
-      : fact(`${kid}/spec`, 'Key spec', 'fail', k.keySpec, `**Key spec**: ${md(k.keySpec)}. S3 supports only symmetric encryption KMS keys; use a SYMMETRIC_DEFAULT key.`));
+      : fact(`${kid}/spec`, 'Key spec', 'fail', k.keySpec, `**Key spec**: ${escapeMarkdown(k.keySpec)}. S3 supports only symmetric encryption KMS keys; use a SYMMETRIC_DEFAULT key.`));
   }
   if (k.region !== null) {
     const same = !b.region || k.region === b.region;
     children.push(same
       ? fact(`${kid}/region`, 'Region', 'pass', k.region)
-      : fact(`${kid}/region`, 'Region', 'fail', `${k.region}, bucket in ${b.region}`, `**Region**: the key is in ${code(k.region)} but the bucket is in ${code(String(b.region))}. S3 needs a key in the bucket's region.`));
+      : fact(`${kid}/region`, 'Region', 'fail', `${k.region}, bucket in ${b.region}`, `**Region**: the key is in ${markdownCode(k.region)} but the bucket is in ${markdownCode(String(b.region))}. S3 needs a key in the bucket's region.`));
   }
   const polErr = errFor('keyPolicy');
   if (polErr) children.push(errorNode(`${kid}/policy`, 'Key policy', polErr));
@@ -229,7 +231,7 @@ function keyNode(b: BucketPosture, k: KmsKeyPosture, id: string, errors: CallErr
     label: 'KMS key',
     description: shortKey(k.arn),
     status,
-    tooltip: `**KMS key** ${code(k.arn)}\n\n${children.map(c => `- ${md(c.label)}: ${md(c.description ?? '')}`).join('\n')}`,
+    tooltip: `**KMS key** ${markdownCode(k.arn)}\n\n${children.map(c => `- ${escapeMarkdown(c.label)}: ${escapeMarkdown(c.description ?? '')}`).join('\n')}`,
     bucket: b.name,
     region: b.region,
     keyArn: k.arn,
@@ -248,9 +250,9 @@ function keyPolicyFact(v: KeyPolicyVerdict, id: string): PostureNode {
   const summary = keyVerdictSummary(v);
   const witness = v.openToAnonymous.value ? v.openToAnonymous.witness : v.openToOtherAccounts.value ? v.openToOtherAccounts.witness : null;
   const lines = [
-    `**Key policy**: ${md(summary)}`,
-    v.administrators.length ? `Administrators (kms:PutKeyPolicy): ${v.administrators.map(code).join(', ')}` : '',
-    v.s3CanUse.value ? `S3 can use it${v.s3CanUse.viaService ? ` via ${code(v.s3CanUse.viaService)}` : ''}.` : 'No principal of the account is allowed kms:GenerateDataKey and kms:Decrypt through S3: SSE-KMS uploads with this key fail.',
+    `**Key policy**: ${escapeMarkdown(summary)}`,
+    v.administrators.length ? `Administrators (kms:PutKeyPolicy): ${v.administrators.map(s => markdownCode(s)).join(', ')}` : '',
+    v.s3CanUse.value ? `S3 can use it${v.s3CanUse.viaService ? ` via ${markdownCode(v.s3CanUse.viaService)}` : ''}.` : 'No principal of the account is allowed kms:GenerateDataKey and kms:Decrypt through S3: SSE-KMS uploads with this key fail.',
   ].filter(Boolean);
   return { ...fact(id, 'Key policy', keyVerdictStatus(v), summary, lines.join('\n\n') + witnessLine(witness)), kind: 'fact' };
 }
@@ -290,7 +292,7 @@ function applyChecks(nodes: PostureNode[], bucketId: string, checks: readonly Po
     if (mine.length) {
       for (const c of mine) used.add(c.id);
       n.status = worst(mine);
-      n.tooltip = `${n.tooltip ?? `**${md(n.label)}**`}\n\n${mine.map(c => `${c.status === 'pass' ? '✓' : c.status === 'warn' ? '⚠' : '✗'} ${md(c.message)}`).join('\n\n')}`;
+      n.tooltip = `${n.tooltip ?? `**${escapeMarkdown(n.label)}**`}\n\n${mine.map(c => `${c.status === 'pass' ? '✓' : c.status === 'warn' ? '⚠' : '✗'} ${escapeMarkdown(c.message, 1000)}`).join('\n\n')}`;
     } else if (n.children.length && (n.kind === 'policy' || n.kind === 'key')) {
       n.status = worst(n.children);
     }
@@ -311,7 +313,7 @@ export function bucketFacts(b: BucketPosture, id: string, wantedTls?: string | n
   for (const c of b.checks ?? []) {
     if (used.has(c.id)) continue;
     const label = CROSS_CHECK_LABELS[c.id] ?? c.id;
-    out.push(fact(`${id}/check/${c.id}`, label, c.status, c.message, `**${md(label)}** (${code(c.id)}): ${md(c.message)}`));
+    out.push(fact(`${id}/check/${c.id}`, label, c.status, c.message, `**${escapeMarkdown(label)}** (${markdownCode(c.id)}): ${escapeMarkdown(c.message, 1000)}`));
   }
   errors.filter(e => topicOf(e.call) === 'other' || topicOf(e.call) === 'location').forEach((e, i) => out.push(errorNode(`${id}/error/${i}`, e.call, e)));
   return out;
@@ -329,8 +331,8 @@ export function bucketNode(b: BucketPosture, parentId: string, wantedTls?: strin
     label: b.name,
     description: status === 'pass' ? 'ok' : `${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}`,
     status,
-    tooltip: `**${md(b.name)}** (${b.region ?? 'region unknown'})${policy?.description ? `\n\n${md(policy.description)}` : ''}` +
-      (problems.length ? `\n\n${problems.map(p => `- ${p.status === 'fail' ? '✗' : '⚠'} ${md(p.label)}: ${md(p.description ?? '')}`).join('\n')}` : ''),
+    tooltip: `**${escapeMarkdown(b.name)}** (${b.region ? escapeMarkdown(b.region) : 'region unknown'})${policy?.description ? `\n\n${escapeMarkdown(policy.description)}` : ''}` +
+      (problems.length ? `\n\n${problems.map(p => `- ${p.status === 'fail' ? '✗' : '⚠'} ${escapeMarkdown(p.label)}: ${escapeMarkdown(p.description ?? '')}`).join('\n')}` : ''),
     bucket: b.name,
     region: b.region,
     children,
@@ -385,7 +387,7 @@ export function postureTree(report: Report, opts: TreeOptions): PostureNode {
     label,
     description,
     status: worst(children),
-    tooltip: `**${md(label)}** · ${md(description)}${opts.connection.demo ? '\n\nA local demo endpoint (`npm start`) with made-up buckets, not an AWS account.' : ''}`,
+    tooltip: `**${escapeMarkdown(label)}** · ${escapeMarkdown(description)}${opts.connection.demo ? '\n\nA local demo endpoint (`npm start`) with made-up buckets, not an AWS account.' : ''}`,
     children,
   };
 }

@@ -7,6 +7,8 @@ import type { Judge } from '../aws/posture';
 import type { BucketPosture } from '../aws/types';
 import { liveRequirements, readLiveSettings, type LiveSettings } from './liveSettings';
 import { postureTree, type PostureNode, type Report, type Status } from './postureModel';
+import { plainLine } from '../../../server/src/text/escape';
+import { messageValue, treeItemText } from './uiText';
 
 export const VIEW_ID = 's3EncryptionGuard.posture';
 /** Context keys for when-clauses in package.json. */
@@ -102,18 +104,22 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
     const collapsed = n.children.length === 0
       ? vscode.TreeItemCollapsibleState.None
       : n.kind === 'profile' || n.kind === 'region' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
-    const item = new vscode.TreeItem(n.label, collapsed);
+    // Labels and descriptions hold bucket names and endpoint error messages: plain text, one line.
+    const text = treeItemText(n);
+    const item = new vscode.TreeItem(text.label, collapsed);
     item.id = n.id;
-    item.description = n.description;
+    item.description = text.description;
     item.iconPath = n.kind === 'profile' ? new vscode.ThemeIcon('account') : n.kind === 'region' && n.status === 'info' ? new vscode.ThemeIcon('globe') : ICONS[n.status];
     if (n.tooltip) {
+      // postureModel.ts escapes every value in the tooltip; no command links, HTML or icons are ours to render.
       const tip = new vscode.MarkdownString(n.tooltip);
-      tip.supportThemeIcons = true;
+      tip.isTrusted = false;
+      tip.supportHtml = false;
+      tip.supportThemeIcons = false;
       item.tooltip = tip;
     }
     item.contextValue = this.contextValue(n);
-    const state = { pass: 'passes', warn: 'warning', fail: 'fails', info: '' }[n.status];
-    item.accessibilityInformation = { label: `${n.label}${n.description ? `: ${n.description}` : ''}${state ? ` (${state})` : ''}` };
+    item.accessibilityInformation = { label: text.accessibility };
     return item;
   }
 
@@ -193,7 +199,7 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
         this.root = undefined;
         this.log.warn(`live view: ${cred.message}`);
         await vscode.commands.executeCommand('setContext', CONTEXT.noCredentials, true);
-        this.setMessage(`No AWS credentials: ${cred.message}`);
+        this.setMessage(`No AWS credentials: ${plainLine(cred.message)}`);
         this.changed.fire(undefined);
         return;
       }
@@ -217,7 +223,7 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
               const pct = p.total ? (100 * p.done) / p.total : 0;
               progress.report({ increment: pct - last, message: `${p.done}/${p.total}` });
               last = pct;
-              this.setMessage(`Loading buckets… ${p.done}/${p.total}${p.bucket ? ` (${p.bucket})` : ''}`);
+              this.setMessage(`Loading buckets… ${p.done}/${p.total}${p.bucket ? ` (${plainLine(p.bucket, 80)})` : ''}`);
             },
           });
         },
@@ -238,7 +244,7 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
       // fetchPosture records AWS errors on their nodes; anything else is a bug of ours, shown, not thrown.
       const msg = e instanceof Error ? e.message : String(e);
       this.log.error(`live view: loading failed: ${e instanceof Error ? e.stack ?? msg : msg}`);
-      this.setMessage(`Loading failed: ${msg}. See the "S3 Encryption Guard" output; Refresh to try again.`);
+      this.setMessage(`Loading failed: ${plainLine(msg, 200)}. See the "S3 Encryption Guard" output; Refresh to try again.`);
     } finally {
       if (this.abort === abort || !this.abort) this.setLoading(false);
     }
@@ -249,7 +255,7 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
       if (this.warnedIgnored.has(p)) continue;
       this.warnedIgnored.add(p);
       this.log.warn(`live view: ${p}`);
-      void vscode.window.showWarningMessage(`S3 Encryption Guard: ${p}.`);
+      void vscode.window.showWarningMessage(`S3 Encryption Guard: ${messageValue(p, 400)}.`);
     }
   }
 
@@ -266,7 +272,8 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
   /** Rebuilds the nodes from the report (after a load or a filter change) and the view's messages. */
   private rebuild(): void {
     const { report, settings } = this.state;
-    if (this.view) this.view.description = this.filterText ? `filter: ${this.filterText}` : undefined;
+    const filter = plainLine(this.filterText, 80);
+    if (this.view) this.view.description = this.filterText ? `filter: ${filter}` : undefined;
     if (!report || !settings) {
       this.changed.fire(undefined);
       return;
@@ -283,9 +290,9 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
         ? 'No buckets could be listed: see the error under the profile.'
         : `No buckets${settings.regions.length ? ` in ${settings.regions.join(', ')}` : ''} for these credentials.`);
     } else if (shown === 0) {
-      this.setMessage(`No bucket name contains "${this.filterText}" (${report.buckets.length} loaded). Clear the filter to see them all.`);
+      this.setMessage(`No bucket name contains "${filter}" (${report.buckets.length} loaded). Clear the filter to see them all.`);
     } else if (this.filterText) {
-      this.setMessage(`Showing ${shown} of ${report.buckets.length} buckets whose name contains "${this.filterText}".`);
+      this.setMessage(`Showing ${shown} of ${report.buckets.length} buckets whose name contains "${filter}".`);
     } else {
       this.setMessage(undefined);
     }

@@ -1,10 +1,13 @@
 // The status-bar item: the active policy file's verdict (a bucket policy: the CodeLens summary; a
 // key policy: the key verdict's summary), hidden for any other file; click → Explain Enforcement.
+// The summary holds bucket names and key ARNs from the policy: uiText.ts keeps `$(icon)` in them
+// out of the text and Markdown out of the tooltip.
 import * as vscode from 'vscode';
 import type { BucketVerdict, KeyPolicyVerdict } from '../../../server/src/engine/types';
 import { keyVerdictStatus } from './postureModel';
 import type { LiveAnalyzeParams, LiveAnalyzeResult } from '../../../server/src/features/liveProtocol';
 import { LIVE_SCHEME } from './liveDocuments';
+import { verdictStatusText, verdictTooltip } from './uiText';
 
 const SCHEMES = new Set(['file', 'untitled', LIVE_SCHEME]);
 const LANGUAGES = new Set(['json', 'jsonc']);
@@ -53,9 +56,10 @@ export class VerdictStatusBar implements vscode.Disposable {
     if ((r.kind !== 'bucket-policy' && r.kind !== 'key-policy') || !r.summary.length) return this.hide();
     const state = r.kind === 'key-policy' ? keyVerdictStatus(r.verdict as KeyPolicyVerdict) : bucketStatus(r.verdict as BucketVerdict | null);
     const icon = state === 'pass' ? (r.kind === 'key-policy' ? '$(key)' : '$(shield)') : state === 'warn' ? '$(warning)' : '$(error)';
-    const text = `${r.summary[0]}${r.summary.length > 1 ? ` (+${r.summary.length - 1} buckets)` : ''}`;
-    this.item.text = `${icon} ${text}`;
-    const tip = new vscode.MarkdownString(`**${r.kind === 'key-policy' ? 'Key policy' : 'Bucket policy'} verdict**\n\n${r.summary.map(s => `- ${s}`).join('\n')}\n\nClick for the Explain Enforcement report.`);
+    this.item.text = `${icon} ${verdictStatusText(r.summary)}`;
+    const tip = new vscode.MarkdownString(verdictTooltip(r.kind, r.summary));
+    tip.isTrusted = false;
+    tip.supportHtml = false;
     this.item.tooltip = tip;
     this.item.command = { title: 'Explain Enforcement', command: 's3EncryptionGuard.explain', arguments: [doc.uri.toString()] };
     this.item.backgroundColor = state === 'fail' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;

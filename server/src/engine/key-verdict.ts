@@ -14,6 +14,7 @@ import {
   type KeyDomain, type Level, type RequestClasses,
 } from './requests';
 import type { KeyPolicyVerdict, Request, RequestPrincipal, Witness } from './types';
+import type { ShowValue } from './summary';
 import { statementLabels, type ExplainedRequest } from './verdict';
 
 const CALLER_ACCOUNT = 'kms:calleraccount';
@@ -321,12 +322,12 @@ export function keyPolicyVerdict(doc: PolicyDocument, opts: KeyVerdictOptions = 
   return analyzeKeyPolicy(doc, opts).verdict;
 }
 
-/** One line for the CodeLens and the status bar. */
-export function keyVerdictSummary(v: KeyPolicyVerdict): string {
+/** One line for the CodeLens and the status bar; `show` writes the principal and service taken from the policy (escapeMarkdown for Markdown). */
+export function keyVerdictSummary(v: KeyPolicyVerdict, show: ShowValue = value => value): string {
   const parts: string[] = [];
-  parts.push(v.lockout ? 'Admins: none (lock-out)' : `Admins: ${v.administrators.length === 1 ? shortPrincipal(v.administrators[0]) : `${v.administrators.length} principals`}`);
+  parts.push(v.lockout ? 'Admins: none (lock-out)' : `Admins: ${v.administrators.length === 1 ? show(shortPrincipal(v.administrators[0])) : `${v.administrators.length} principals`}`);
   parts.push(v.openToAnonymous.value ? 'Open to anonymous callers' : v.openToOtherAccounts.value ? 'Open to other accounts' : 'Not open to other accounts');
-  parts.push(v.s3CanUse.value ? `S3 can use it (${v.s3CanUse.viaService})` : 'S3 cannot use it');
+  parts.push(v.s3CanUse.value ? `S3 can use it (${show(String(v.s3CanUse.viaService))})` : 'S3 cannot use it');
   if (!v.complete) parts.push('incomplete');
   return parts.join(' · ');
 }

@@ -1,12 +1,14 @@
 // The verdict at the top of a bucket policy ("HTTPS: enforced · SSE: only aws:kms … " per bucket) or
 // of a key policy ("Admins: account … · Not open to other accounts · S3 can use it").
+// A CodeLens title is plain text, but it holds bucket names, principals and file names from the
+// workspace: plainLine keeps each title on one line, with controls visible, clipped.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CodeLens } from 'vscode-languageserver';
 import { linkSummary } from '../crossdoc';
-import { keyVerdictSummary } from '../engine/key-verdict';
-import { verdictSummary } from '../engine/summary';
+import { plainLine } from '../text/escape';
 import type { DocumentAnalysis } from './documentAnalysis';
+import { bucketVerdictLine, keyVerdictLine } from './liveAnalysis';
 
 export const EXPLAIN_COMMAND = 's3EncryptionGuard.explain';
 /** Client command that opens a file by URI (the linked key policy). */
@@ -16,7 +18,7 @@ export function codeLenses(a: DocumentAnalysis, wantedTls?: string | null): Code
   const root = a.analysis.doc?.root;
   const keyVerdict = a.analysis.keyVerdict;
   if (root && keyVerdict) {
-    return [{ range: a.lines.range({ offset: root.offset, length: 1 }), command: { title: keyVerdictSummary(keyVerdict), command: EXPLAIN_COMMAND, arguments: [a.uri] } }];
+    return [{ range: a.lines.range({ offset: root.offset, length: 1 }), command: { title: keyVerdictLine(keyVerdict), command: EXPLAIN_COMMAND, arguments: [a.uri] } }];
   }
   const verdicts = a.analysis.verdicts ?? [];
   if (!root || !verdicts.length) return [];
@@ -25,13 +27,13 @@ export function codeLenses(a: DocumentAnalysis, wantedTls?: string | null): Code
   const links: CodeLens[] = a.keyLinks.map(l => ({
     range: a.lines.range(l.span),
     command: l.keyPolicy
-      ? { title: linkSummary(l, p => path.basename(p)), command: OPEN_FILE_COMMAND, arguments: [pathToFileURL(l.keyPolicy.path).toString()] }
-      : { title: linkSummary(l), command: '' },
+      ? { title: plainLine(linkSummary(l, p => plainLine(path.basename(p), 80))), command: OPEN_FILE_COMMAND, arguments: [pathToFileURL(l.keyPolicy.path).toString()] }
+      : { title: plainLine(linkSummary(l)), command: '' },
   }));
   return [...links, ...verdicts.map(v => ({
     range: at,
     command: {
-      title: `${verdicts.length > 1 ? `${v.bucket}: ` : ''}${verdictSummary(v, wantedTls)}`,
+      title: bucketVerdictLine(v, verdicts.length > 1, wantedTls),
       command: EXPLAIN_COMMAND,
       arguments: [a.uri, v.bucket],
     },

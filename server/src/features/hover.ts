@@ -1,7 +1,8 @@
 // Hover: on the top-level "Statement" or "Version" key, what kind of policy this is and why; on a
 // statement's Effect or Sid, what the statement decides; on an action, a condition operator, key
 // or value, what it is (knowledge/describe.ts); and on a range with one of our diagnostics, the
-// rule behind it with a link to its page in docs/rules/.
+// rule behind it with a link to its page in docs/rules/. Every value from the policy, its file name
+// or the settings goes into the Markdown through escapeMarkdown or markdownCode (a Sid is not a link).
 import { findNodeAtOffset, getNodePath, type Node as JsonNode } from 'jsonc-parser';
 import type { Hover, Position } from 'vscode-languageserver';
 import { describeWitness } from '../engine/summary';
@@ -14,6 +15,7 @@ import { hasWildcard } from '../policy/wildcard';
 import { RULES } from '../rules/registry';
 import type { RuleMeta } from '../rules/types';
 import { statementLabel } from '../rules/util';
+import { escapeMarkdown, markdownCode } from '../text/escape';
 import type { DocumentAnalysis } from './documentAnalysis';
 import { ruleDocUri } from './ruleDocs';
 
@@ -35,12 +37,12 @@ function statementHover(a: DocumentAnalysis, st: Statement): string {
     const requests = explainRequests(doc, v.bucket, { maxRequests: 5000 });
     const decided = requests.filter(r => r.statements.includes(label));
     const verb = st.effect?.value === 'Deny' ? 'denies' : 'allows';
-    const intro = `**${statementLabel(st)}** ${verb} ${decided.length} of ${requests.length} request classes for bucket \`${v.bucket}\``;
+    const intro = `**${escapeMarkdown(statementLabel(st))}** ${verb} ${decided.length} of ${requests.length} request classes for bucket ${markdownCode(v.bucket)}`;
     if (!decided.length) {
       lines.push(`${intro}: it never decides one${st.effect?.value === 'Deny' ? ' (no request matches it, or another Deny already does)' : ' (a Deny wins, or no request matches it)'}.`);
       continue;
     }
-    lines.push([`${intro}, for example:`, ...decided.slice(0, 4).map(r => `- ${describeWitness(r.request)}`)].join('\n'));
+    lines.push([`${intro}, for example:`, ...decided.slice(0, 4).map(r => `- ${describeWitness(r.request, escapeMarkdown)}`)].join('\n'));
   }
   return lines.join('\n\n');
 }
@@ -58,8 +60,9 @@ function policyHover(a: DocumentAnalysis, offset: number): { text: string; span?
     offset >= m.key.span.offset && offset <= m.key.span.offset + m.key.span.length);
   if (!member) return undefined;
   const k = a.analysis.kind;
-  const bucket = a.analysis.bucketName ? ` Bucket: \`${a.analysis.bucketName}\`.` : '';
-  return { text: `**S3 Encryption Guard** checks this as ${KIND_NAMES[k.kind]}: ${k.reason}.${bucket}`, span: member.key.span };
+  const bucket = a.analysis.bucketName ? ` Bucket: ${markdownCode(a.analysis.bucketName)}.` : '';
+  // The reason may quote a glob from the settings.
+  return { text: `**S3 Encryption Guard** checks this as ${KIND_NAMES[k.kind]}: ${escapeMarkdown(k.reason)}.${bucket}`, span: member.key.span };
 }
 
 // ---------------------------------------------------------------------------------------------

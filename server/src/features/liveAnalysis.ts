@@ -5,10 +5,24 @@
 import { analyze, type Analysis, type AnalysisSettings } from '../analyze';
 import { verdictSummary } from '../engine/summary';
 import { keyVerdictSummary } from '../engine/key-verdict';
+import type { BucketVerdict, KeyPolicyVerdict } from '../engine/types';
 import { LineIndex } from '../policy/lines';
+import { plainLine } from '../text/escape';
 import { LIVE_DOCUMENT_SCHEME, type LiveAnalyzeParams, type LiveAnalyzeResult } from './liveProtocol';
 
 export { ANALYZE_REQUEST, LIVE_DOCUMENT_SCHEME, type LiveAnalyzeParams, type LiveAnalyzeResult, type LiveDiagnostic } from './liveProtocol';
+
+/**
+ * A bucket's verdict on one line, after its name when the policy names several buckets: the
+ * CodeLens title and the status bar's text. Plain text holding a bucket name and key ARNs from
+ * the policy, so one line, controls visible, the name clipped so the verdict still shows.
+ */
+export function bucketVerdictLine(v: BucketVerdict, withBucket: boolean, wantedTls?: string | null): string {
+  return `${withBucket ? `${plainLine(v.bucket, 80)}: ` : ''}${plainLine(verdictSummary(v, wantedTls))}`;
+}
+
+/** A key policy's verdict on one line (its principal comes from the policy). */
+export const keyVerdictLine = (v: KeyPolicyVerdict): string => plainLine(keyVerdictSummary(v));
 
 /** The verdict and diagnostics of one analysis, in the request's shape. */
 export function liveResult(a: Analysis, lines: LineIndex, bucket?: string, wantedTls?: string | null): LiveAnalyzeResult {
@@ -19,12 +33,12 @@ export function liveResult(a: Analysis, lines: LineIndex, bucket?: string, wante
     return {
       kind: a.kind.kind,
       verdict,
-      summary: verdicts.map(v => `${verdicts.length > 1 ? `${v.bucket}: ` : ''}${verdictSummary(v, wantedTls)}`),
+      summary: verdicts.map(v => bucketVerdictLine(v, verdicts.length > 1, wantedTls)),
       diagnostics,
     };
   }
   // The analysis computes the key verdict of every key policy it parsed.
-  if (a.kind.kind === 'key-policy' && a.keyVerdict) return { kind: a.kind.kind, verdict: a.keyVerdict, summary: [keyVerdictSummary(a.keyVerdict)], diagnostics };
+  if (a.kind.kind === 'key-policy' && a.keyVerdict) return { kind: a.kind.kind, verdict: a.keyVerdict, summary: [keyVerdictLine(a.keyVerdict)], diagnostics };
   return { kind: a.kind.kind, verdict: null, summary: [], diagnostics };
 }
 

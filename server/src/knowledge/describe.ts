@@ -4,9 +4,12 @@
 
 import { parseOperator, resultWhenKeyAbsent, type OperatorFamily, type ParsedOperator } from '../policy/operators';
 import { actionsSupportingKey, lookupConditionKey, type ActionInfo, type ConditionKeyInfo } from './index';
+import { markdownCode } from '../text/escape';
 import { describeValue, keyFacts, nullOperatorValues } from './values';
 
-const code = (s: string): string => `\`${s}\``;
+// Inline code through markdownCode: a pattern or key can come from the policy (or a completion
+// item's data) and may hold backticks. One argument: `.map(code)` must not pass the index as `max`.
+const code = (s: string): string => markdownCode(s);
 
 /** `a, b, c … and 12 more` */
 function listSome(items: readonly string[], max: number): string {
@@ -158,8 +161,9 @@ export function describeConditionValue(key: string, operator: string, value: unk
   const op = parseOperator(operator);
   if (op?.family === 'Null') {
     const v = nullOperatorValues().find(n => n.value === text);
-    return v ? `**${text}** under ${code('Null')}: ${v.description}.` : undefined;
+    return v ? `**${v.value}** under ${code('Null')}: ${v.description}.` : undefined;
   }
+  // describeValue matches the value exactly: `text` is then one of the table's values.
   const known = describeValue(key, text);
   if (known) return `**${text}** for ${code(lookupConditionKey(key)?.name ?? key)}: ${known}.`;
   return undefined;

@@ -67,6 +67,16 @@ export function escapeTerminal(text: string, max = 1000): string {
 }
 
 /**
+ * Text shown as plain text in the editor (a CodeLens title, a tree item's label or description, a
+ * notification, a view message): nothing is rendered there, but a value must stay on one line
+ * (line breaks become spaces) and controls and bidirectional overrides are made visible as for a
+ * terminal, so a name cannot reorder or hide what surrounds it. Clipped to `max`.
+ */
+export function plainLine(text: string, max = 300): string {
+  return escapeTerminal(clip(String(text), max).replace(/\r\n?|\n/g, ' '), max);
+}
+
+/**
  * An internal error as one line for a log or stderr: the first line of its message (never the
  * stack, never a whole policy or regular expression it may quote), controls made visible, clipped.
  */

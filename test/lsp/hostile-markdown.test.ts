@@ -1,0 +1,178 @@
+// Issue 10, Build 6: a Sid, a bucket name, condition values, a principal and a file name that
+// carry Markdown link and image syntax, HTML, backticks, pipes, line breaks and ESC reach the
+// hover, the Explain report and the CodeLens of the real language server over stdio as text:
+// every rendering-relevant character of theirs is backslash-escaped or inside a code span that
+// holds, nothing starts a heading or a list, no control character gets through.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { LiveAnalyzeResult } from '../../server/src/features/liveProtocol';
+import { activeText, CONTROLS, inlineSegments, markdownProblems, rendered } from '../helpers/markdown';
+import { LspClient } from './lsp-client';
+
+const ESC = '\u001b';
+const SID = `![x](https://evil.example/p.png) [Click to fix](command:workbench.action.terminal.new) <img src=x onerror=alert(1)> \`\`tick\`\` a|b ${ESC}[31mRED\n# INJECTED-HEADING`;
+// No `/` and no white space: the whole string is a bucket the verdict is computed for.
+const BUCKET = `evil[b](command:workbench.action.terminal.new)|<img>\`tick\`${ESC}[2J`;
+const KEY_ARN = `arn:aws:kms:us-east-1:111122223333:key/![k](https://evil.example/k.png)|\`${ESC}`;
+const USER_ID = `[u](command:x)<b>|\`\n- INJECTED-ITEM`;
+const ADMIN = `arn:aws:iam::111122223333:role/[r](command:workbench.action.terminal.new)\`|<img>${ESC}`;
+const FILE = `[f](command:x)\`|<img src=x>${ESC}`;
+const GLOB_FILE = 'glob-<img src=x onerror=alert(1)>-1.json';
+
+/** What the escaping helpers make of a value's line breaks and controls (shown, not obeyed). */
+const visible = (s: string): string => s.replace(/\n/g, ' ').split(ESC).join('\\x1b');
+
+/**
+ * Nothing a renderer would act on comes from the values: no raw control character; outside
+ * escapes and code spans no `[`, `]`, `<`, `>`, no URL or command scheme; a value's line break
+ * does not start a line (the markers after the breaks stay on the line of the text before them).
+ */
+function assertInert(md: string, where: string): void {
+  assert.deepEqual(markdownProblems(md), [], where);
+  for (const line of md.split('\n')) {
+    assert.ok(!/^\s{0,3}(#{1,6}|[-*+])\s+INJECTED/.test(line), `${where}: a value's line break started a heading or list: ${JSON.stringify(line)}`);
+    if (line.includes('INJECTED-HEADING')) assert.ok(line.includes('Click to fix'), `${where}: the Sid was split across lines: ${JSON.stringify(line)}`);
+    if (line.includes('INJECTED-ITEM')) assert.ok(line.includes('command'), `${where}: a condition value was split across lines: ${JSON.stringify(line)}`);
+  }
+}
+
+/** The code spans of the Markdown that hold `marker`: each must hold the whole value, so its fence held. */
+function codeSpansWith(md: string, marker: string): string[] {
+  return md.split('\n').flatMap(l => inlineSegments(l)).filter(s => s.kind === 'code' && s.value.includes(marker)).map(s => s.value);
+}
+
+const bucketPolicy = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: SID, Effect: 'Deny', Principal: '*', Action: 's3:*',
+      Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`, 'arn:aws:s3:::plain-bucket', 'arn:aws:s3:::plain-bucket/*'],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    },
+    {
+      Sid: 'PinKey', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `arn:aws:s3:::${BUCKET}/*`,
+      Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': KEY_ARN }, StringNotLike: { 'aws:userid': USER_ID } },
+    },
+  ],
+}, null, 2);
+
+const keyPolicy = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Sid: SID, Effect: 'Allow', Principal: { AWS: ADMIN }, Action: 'kms:*', Resource: '*' }],
+}, null, 2);
+
+describe('hostile names and values reach hover, Explain and CodeLens as text', () => {
+  let client: LspClient;
+  const bucketUri = `file:///work/hostile/${encodeURIComponent(`${FILE}.bucket-policy.json`)}`;
+  const keyUri = `file:///work/hostile/${encodeURIComponent(`${FILE}.key-policy.json`)}`;
+  const globUri = `file:///work/hostile/${encodeURIComponent(GLOB_FILE)}`;
+  const hover = async (uri: string, text: string, needle: string, via = client): Promise<string> => {
+    const at = text.indexOf(needle) + 2;
+    assert.ok(at >= 2, needle);
+    const before = text.slice(0, at).split('\n');
+    const r = await via.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: before.length - 1, character: before[before.length - 1].length } }) as
+      { contents: { kind: string; value: string } } | null;
+    assert.ok(r, `a hover at ${needle}`);
+    assert.equal(r.contents.kind, 'markdown');
+    return r.contents.value;
+  };
+  const explain = async (uri: string) => (await client.conn.sendRequest('s3EncryptionGuard/explain', { uri }) as { markdown: string }).markdown;
+  const lensTitles = async (uri: string) => (await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } }) as { command: { title: string } }[]).map(l => l.command.title);
+
+  before(async () => {
+    client = new LspClient();
+    await client.initialize();
+    await client.open(bucketUri, bucketPolicy, 1);
+    await client.open(keyUri, keyPolicy, 1);
+    await Promise.all([client.diagnostics(bucketUri, 1), client.diagnostics(keyUri, 1)]);
+  });
+  after(() => client.kill());
+
+  it('the statement hover shows the Sid and the bucket as text', async () => {
+    const md = await hover(bucketUri, bucketPolicy, '"Deny"');
+    assertInert(md, 'statement hover');
+    const seen = rendered(md);
+    // The Sid is shown whole, as written (its line break and ESC visible, not obeyed).
+    assert.ok(seen.includes(`**statement "${visible(SID)}"**`), seen);
+    assert.ok(md.includes('\\!\\[x\\]\\(https\\://evil\\.example/p\\.png\\)'), md);
+    assert.ok(md.includes('&lt;img src=x onerror=alert\\(1\\)&gt;'), md);
+    // The bucket name is one code span holding all of it: its backticks did not close the fence.
+    assert.deepEqual(codeSpansWith(md, 'evil[b]'), [visible(BUCKET)]);
+    // Witnesses name the bucket's ARN and the condition values as escaped text.
+    assert.ok(seen.includes(`arn:aws:s3:::${visible(BUCKET)}`), seen);
+  });
+
+  it('the kind hover shows the glob and the bucket from the settings as text', async () => {
+    // The settings are repository content too (.vscode/settings.json): the kind's reason quotes
+    // the glob, the hover names the bucket setting.
+    const other = new LspClient();
+    try {
+      other.configuration = { kinds: { '**/glob-<img src=x onerror=alert(1)>-*.json': 'bucket-policy' }, bucketName: BUCKET };
+      await other.initialize();
+      await other.open(globUri, bucketPolicy, 1);
+      await other.diagnostics(globUri, 1);
+      const md = await hover(globUri, bucketPolicy, '"Statement"', other);
+      assertInert(md, 'kind hover');
+      assert.ok(rendered(md).includes('maps "**/glob-<img src=x onerror=alert(1)>-*.json" to bucket-policy'), md);
+      assert.ok(md.includes('\\*\\*/glob\\-&lt;img src=x onerror=alert\\(1\\)&gt;'), md);
+      assert.deepEqual(codeSpansWith(md, 'evil[b]'), [visible(BUCKET)]);
+    } finally {
+      other.kill();
+    }
+  });
+
+  it('the Explain report escapes the file name, buckets, condition values and Sids, and keeps its table to six columns', async () => {
+    const md = await explain(bucketUri);
+    assertInert(md, 'Explain report');
+    const lines = md.split('\n');
+    assert.equal(rendered(lines[0]), `# Enforcement: ${visible(FILE)}.bucket-policy.json`);
+    assert.ok(lines.includes(`## Bucket ${'`'.repeat(2)}${visible(BUCKET)}${'`'.repeat(2)}`), lines.filter(l => l.startsWith('##')).join('\n'));
+    const rows = lines.filter(l => l.startsWith('| '));
+    assert.ok(rows.length > 10, `${rows.length} table rows`);
+    for (const row of rows) {
+      assert.equal(activeText(row).split('|').length - 1, 7, `a value's pipe split a cell: ${row}`);
+    }
+    const seen = rendered(md);
+    // Decided by the hostile Sid, in the last column, whole and on its row.
+    assert.ok(rows.some(r => rendered(r).endsWith(`| ${visible(SID)} |`)), rows.slice(0, 5).join('\n'));
+    // The key ARN and the user id from the conditions, as text.
+    assert.ok(seen.includes(visible(KEY_ARN)), 'the key ARN condition value is shown');
+    assert.ok(seen.includes(visible(USER_ID)), 'the aws:userid condition value is shown');
+    assert.ok(md.includes('key/\\!\\[k\\]\\(https\\://evil\\.example/k\\.png\\)\\|\\`\\x1b'), 'the key ARN is escaped character by character');
+  });
+
+  it('the key policy report shows the administrator as one code span and the Sid as text', async () => {
+    const md = await explain(keyUri);
+    assertInert(md, 'key policy report');
+    assert.equal(rendered(md.split('\n')[0]), `# Key policy: ${visible(FILE)}.key-policy.json`);
+    assert.deepEqual(codeSpansWith(md, '[r]'), [visible(ADMIN)]);
+  });
+
+  it('CodeLens titles and the status-bar summary are one line without controls, the verdict still shown', async () => {
+    const titles = [...await lensTitles(bucketUri), ...await lensTitles(keyUri)];
+    assert.ok(titles.length >= 3, JSON.stringify(titles));
+    for (const t of titles) {
+      assert.ok(!CONTROLS.test(t) && !t.includes('\n'), JSON.stringify(t));
+      assert.ok(t.length <= 400, `${t.length} characters`);
+    }
+    // Two buckets: each title names its bucket, then the verdict.
+    assert.ok(titles.some(t => t.startsWith(`${visible(BUCKET)}: HTTPS: `)), JSON.stringify(titles));
+    assert.ok(titles.some(t => t.startsWith('plain-bucket: HTTPS: enforced')), JSON.stringify(titles));
+    const summary = (await client.conn.sendRequest('s3EncryptionGuard/analyze', { uri: bucketUri }) as LiveAnalyzeResult).summary;
+    assert.deepEqual(summary, titles.filter(t => t.includes(': HTTPS: ')));
+  });
+
+  it('a bucket name of 5000 characters is clipped in the CodeLens title, the verdict after it kept', async () => {
+    const long = `b${'x'.repeat(5000)}`;
+    // Not a bucket name itself, so the policy's buckets are the ones judged.
+    const uri = 'file:///work/hostile/Long_Name.bucket-policy.json';
+    const text = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [`arn:aws:s3:::${long}/*`, 'arn:aws:s3:::other/*'], Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] });
+    await client.open(uri, text, 1);
+    await client.diagnostics(uri, 1);
+    const titles = await lensTitles(uri);
+    const mine = titles.find(t => t.startsWith('bxxx'));
+    assert.ok(mine, JSON.stringify(titles.map(t => t.slice(0, 40))));
+    assert.ok(mine.length < 200, `${mine.length} characters`);
+    assert.match(mine, /…: HTTPS: /);
+  });
+});
