@@ -23,6 +23,10 @@ export interface CompiledStatement {
   readonly effect: 'Allow' | 'Deny' | undefined;
   /** Does the statement apply to the request (Principal, Action, Resource and Condition all match)? */
   applies(request: Request): Applies;
+  /** Does its Principal / NotPrincipal element alone take in the principal (conditions on principal keys aside)? */
+  namesPrincipal(principal: RequestPrincipal): Applies;
+  /** The principals a `Principal` element names one by one (not `*`, not NotPrincipal): what the principal index is built from. */
+  readonly named?: PrincipalSet;
 }
 
 export interface CompiledPolicy {
@@ -30,6 +34,18 @@ export interface CompiledPolicy {
   readonly variables: boolean;
   readonly statements: readonly CompiledStatement[];
   evaluate(request: Request): Evaluation;
+  /**
+   * The same policy for requests by one principal: only the statements whose Principal / NotPrincipal
+   * can take it in (the others never apply to its requests). Asking many questions about one principal
+   * of a policy with hundreds of statements, each naming someone else, then costs what the
+   * principal's own statements cost.
+   */
+  forPrincipal(principal: RequestPrincipal): CompiledPolicy;
+  /**
+   * What the statements' Principal / NotPrincipal elements say about the principal, as a string:
+   * two principals with the same signature are taken in by the same statements.
+   */
+  principalSignature(principal: RequestPrincipal): string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -158,16 +174,18 @@ function namesAll(set: PrincipalSet, p: RequestPrincipal): Applies {
 }
 
 const UNKNOWN: RequestTest = () => 'unknown';
+type PrincipalTest = (p: RequestPrincipal) => Applies;
+const UNKNOWN_PRINCIPAL: PrincipalTest = () => 'unknown';
 
-function principalTest(st: Statement): RequestTest {
-  if (st.principal && st.notPrincipal) return UNKNOWN;
+function principalTest(st: Statement): { test: PrincipalTest; named?: PrincipalSet } {
+  if (st.principal && st.notPrincipal) return { test: UNKNOWN_PRINCIPAL };
   // Both are missing: bucket and key policies require one (GRM-004).
   const block = st.principal ?? st.notPrincipal;
-  if (!block) return UNKNOWN;
+  if (!block) return { test: UNKNOWN_PRINCIPAL };
   const set = principalSet(block);
-  if (!set) return UNKNOWN;
-  if (st.principal) return set.everyone ? () => true : r => namesAny(set, r.principal);
-  return set.everyone ? () => false : r => not(namesAll(set, r.principal));
+  if (!set) return { test: UNKNOWN_PRINCIPAL };
+  if (st.principal) return set.everyone ? { test: () => true } : { test: p => namesAny(set, p), named: set.anyService ? undefined : set };
+  return { test: set.everyone ? () => false : p => not(namesAll(set, p)) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -250,10 +268,11 @@ function buildStatement(st: Statement, variables: boolean): CompiledStatement {
   const e = st.effect?.value;
   // The Effect value is case-sensitive (GRM-003): anything else makes the statement unusable.
   const effect = e === 'Allow' || e === 'Deny' ? e : undefined;
-  if (!effect || malformedElements(st)) return { index: st.index, effect, applies: UNKNOWN };
+  if (!effect || malformedElements(st)) return { index: st.index, effect, applies: UNKNOWN, namesPrincipal: UNKNOWN_PRINCIPAL };
+  const { test: principal, named } = principalTest(st);
   // Cheapest and most selective first; a false anywhere decides (three-valued AND).
-  const applies = allOf([actionTest(st), resourceTest(st, variables), principalTest(st), compileCondition(st.condition, { variables })]);
-  return { index: st.index, effect, applies };
+  const applies = allOf([actionTest(st), resourceTest(st, variables), r => principal(r.principal), compileCondition(st.condition, { variables })]);
+  return { index: st.index, effect, applies, namesPrincipal: principal, named };
 }
 
 /** Does the statement apply to the request? */
@@ -275,9 +294,80 @@ export function compilePolicy(doc: PolicyDocument): CompiledPolicy {
   if (compiled) return compiled;
   const variables = policyVariablesEnabled(doc);
   const statements = doc.statements.map(st => compileStatement(st, { variables }));
-  compiled = { variables, statements, evaluate: request => decide(statements, request) };
+  compiled = policyOf(variables, statements, true);
   compiledPolicies.set(doc, compiled);
   return compiled;
+}
+
+/**
+ * Which statements can take in a principal, found by lookups instead of testing every statement:
+ * statements that name principals one by one are indexed by the accounts, roles, ARNs and services
+ * they name; the rest (`*`, NotPrincipal, malformed) are asked each time.
+ */
+class PrincipalIndex {
+  private readonly others: number[] = [];
+  private readonly byAccount = new Map<string, number[]>();
+  private readonly byRole = new Map<string, number[]>();
+  private readonly byArn = new Map<string, number[]>();
+  private readonly byService = new Map<string, number[]>();
+
+  constructor(private readonly statements: readonly CompiledStatement[]) {
+    const add = (map: Map<string, number[]>, key: string, i: number) => {
+      const list = map.get(key);
+      if (!list) map.set(key, [i]);
+      else if (list[list.length - 1] !== i) list.push(i);
+    };
+    statements.forEach((s, i) => {
+      const set = s.named;
+      if (!set) { this.others.push(i); return; }
+      for (const a of set.accounts) add(this.byAccount, a, i);
+      for (const r of set.roles) add(this.byRole, r, i);
+      for (const a of set.arns) add(this.byArn, a, i);
+      for (const v of set.services) add(this.byService, v, i);
+    });
+  }
+
+  /** Positions of the statements that can take the principal in, in order, each with what it says. */
+  candidates(p: RequestPrincipal): { at: number[]; signature: string } {
+    const named: number[] = [];
+    if (p.kind === 'service') named.push(...(this.byService.get(p.service.toLowerCase()) ?? []));
+    else if (p.kind === 'aws') {
+      const ids = identitiesOf(p);
+      named.push(...(this.byAccount.get(ids.account) ?? []));
+      if (ids.role !== undefined) named.push(...(this.byRole.get(ids.role) ?? []));
+      if (ids.arn !== undefined) named.push(...(this.byArn.get(ids.arn) ?? []));
+    }
+    let signature = '';
+    const at = [...new Set(named)];
+    for (const i of this.others) {
+      const a = this.statements[i].namesPrincipal(p);
+      signature += a === true ? '1' : a === false ? '0' : '?';
+      if (a !== false) at.push(i);
+    }
+    at.sort((x, y) => x - y);
+    return { at, signature: `${signature}|${at.join(',')}` };
+  }
+}
+
+function policyOf(variables: boolean, statements: readonly CompiledStatement[], narrowable: boolean): CompiledPolicy {
+  const narrowed = new WeakMap<RequestPrincipal, CompiledPolicy>();
+  let index: PrincipalIndex | undefined;
+  const self: CompiledPolicy = {
+    variables,
+    statements,
+    evaluate: request => decide(statements, request),
+    forPrincipal(principal) {
+      if (!narrowable) return self;
+      let n = narrowed.get(principal);
+      if (!n) {
+        n = policyOf(variables, (index ??= new PrincipalIndex(statements)).candidates(principal).at.map(i => statements[i]), false);
+        narrowed.set(principal, n);
+      }
+      return n;
+    },
+    principalSignature: principal => (index ??= new PrincipalIndex(statements)).candidates(principal).signature,
+  };
+  return self;
 }
 
 /**

@@ -10,7 +10,7 @@ import { hasWildcard, compileWildcard, type WildcardMatcher } from '../policy/wi
 import { allActions, keyAppliesToAction, type ActionInfo } from '../knowledge';
 import { compilePolicy, type CompiledPolicy } from './evaluate';
 import {
-  Budget, DEFAULT_MAX_STEPS, enumerateRequests, keyLevel, principalContext, principalLabel, requestClasses, requestToWitness, witnessToRequest,
+  Budget, DEFAULT_MAX_STEPS, enumerateRequests, principalClasses, keyLevel, principalContext, principalLabel, requestClasses, requestToWitness, witnessToRequest,
   type KeyDomain, type Level, type RequestClasses,
 } from './requests';
 import type { KeyPolicyVerdict, Request, RequestPrincipal, Witness } from './types';
@@ -181,12 +181,13 @@ interface Search {
   undecided: boolean;
 }
 
-/** The first request of the product of `levels` that `accept` takes, or undefined. */
-function find(s: Search, levels: readonly Level[], accept: (req: Request) => boolean): Request | undefined {
+/** The first request by `principal` of the product of `levels` that `accept` takes, or undefined. */
+function find(s: Search, principal: RequestPrincipal, levels: readonly Level[], accept: (req: Request) => boolean): Request | undefined {
   const base: Request = { principal: { kind: 'anonymous' }, action: 'kms:Decrypt', resource: s.keyArn, context: {} };
-  for (const req of enumerateRequests(levels, base)) {
-    if (!s.budget.take(s.compiled.statements.length)) return undefined;
-    const e = s.compiled.evaluate(req);
+  const policy = s.compiled.forPrincipal(principal);
+  for (const req of enumerateRequests([principalLevel([principal]), ...levels], base)) {
+    if (!s.budget.take(policy.statements.length + 1)) return undefined;
+    const e = policy.evaluate(req);
     if (e.undecided) s.undecided = true;
     if (accept(req) && e.decision === 'allow') return { ...req, context: { ...req.context } };
   }
@@ -219,7 +220,8 @@ function keyRequestSpace(doc: PolicyDocument): KeyRequestSpace {
   const partition = classes.partition;
   // Accounts the policy names: its principals' accounts and the accounts its account conditions compare with.
   const accounts: string[] = [];
-  const addAccount = (a: string) => { if (/^\d{12}$/.test(a) && !accounts.includes(a)) accounts.push(a); };
+  const accountSet = new Set<string>();
+  const addAccount = (a: string) => { if (/^\d{12}$/.test(a) && !accountSet.has(a)) { accountSet.add(a); accounts.push(a); } };
   for (const p of classes.principals) { const a = accountOf(p); if (a && a !== '999999999999') addAccount(a); }
   for (const k of classes.keys) if (k.key === CALLER_ACCOUNT || k.key === 'aws:principalaccount') for (const v of k.values) if (typeof v === 'string') addAccount(v);
   const region = keyRegion(doc, classes);
@@ -228,11 +230,12 @@ function keyRequestSpace(doc: PolicyDocument): KeyRequestSpace {
   if (keyAccount) addAccount(keyAccount);
 
   let fresh = '999999999999';
-  while (accounts.includes(fresh)) fresh = String(Number(fresh) - 1).padStart(12, '0');
+  while (accountSet.has(fresh)) fresh = String(Number(fresh) - 1).padStart(12, '0');
   const principals: RequestPrincipal[] = classes.principals.filter(p => p.kind !== 'aws' || p.account !== '999999999999');
+  const arns = new Set(principals.map(p => (p.kind === 'aws' ? p.arn : '')));
   for (const a of accounts) {
     const arn = `arn:${partition}:iam::${a}:role/other-principal`;
-    if (!principals.some(p => p.kind === 'aws' && p.arn === arn)) principals.push({ kind: 'aws', arn, account: a });
+    if (!arns.has(arn)) principals.push({ kind: 'aws', arn, account: a });
   }
   principals.push({ kind: 'aws', arn: `arn:${partition}:iam::${fresh}:role/other-principal`, account: fresh });
   return {
@@ -252,34 +255,49 @@ const conditionLevels = (space: KeyRequestSpace, except: readonly string[] = [])
 export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = {}): KeyPolicyAnalysis {
   const space = keyRequestSpace(doc);
   const { compiled, accounts, region, keyArn, fresh, principals, keyDomains } = space;
+  const accountSet = new Set(accounts);
+  const readsCaller = space.classes.referencedKeys.has(CALLER_ACCOUNT);
+  // Statement indexes (as evaluations report them) → statements: a non-object entry of the array has an index but no statement.
+  const byIndex = new Map(doc.statements.map(st => [st.index, st]));
   const synthetic = (p: RequestPrincipal) => p.kind === 'aws' && /:role\/other-principal$/.test(p.arn);
   const s = newSearch(space, opts);
   const budget = s.budget;
   const before = budget.used;
 
+  // Principals the policy cannot tell apart are asked once (principalClasses): key policies with
+  // hundreds of statements naming one principal each stay near-linear.
+  const groups = principalClasses(principals, compiled, space.classes.referencedKeys, p =>
+    (p.kind === 'aws' ? `${accountSet.has(p.account) ? 'named' : 'other'}${readsCaller ? `:${p.account}` : ''}` : ''));
+  const order = new Map(principals.map((p, i) => [p, i]));
+
   // --- administrators and lock-out: who may call kms:PutKeyPolicy
-  const administrators: string[] = [];
+  // Label → the place of the principal that listed it, so that the list keeps the policy's order.
+  const admins = new Map<string, number>();
   let someAdmin = false;
   // A principal the policy names is listed only when an Allow of kms:PutKeyPolicy names it, so only
   // those (and the classes standing for everyone else) need asking, unless such an Allow is open to "*".
   const putAllows = doc.statements.filter(st => st.effect?.value === 'Allow' && coversAction(st, 'kms:PutKeyPolicy'));
   const putNamed = new Set(putAllows.flatMap(namedPrincipals));
   const openPut = putAllows.some(st => st.notPrincipal !== undefined || putNamed.has('*'));
-  for (const p of principals) {
-    if (p.kind === 'service') continue;
-    if (p.kind === 'aws' && !synthetic(p) && !openPut && !putNamed.has(principalLabel(p))) continue;
-    const hit = find(s, [principalLevel([p]), actionLevel(['kms:PutKeyPolicy']), ...conditionLevels(space)], () => true);
+  for (const g of groups) {
+    const asked = g.members.filter(p => p.kind !== 'service' && !(p.kind === 'aws' && !synthetic(p) && !openPut && !putNamed.has(principalLabel(p))));
+    if (!asked.length) continue;
+    const hit = find(s, asked[0], [actionLevel(['kms:PutKeyPolicy']), ...conditionLevels(space)], () => true);
     if (!hit) continue;
     someAdmin = true;
     // Listed when a statement that allows it names this principal itself; others (an account's other
-    // roles through the root statement, "*" with conditions) count for the lock-out only.
-    for (const i of compiled.evaluate(hit).statements) {
-      const named = namedPrincipals(doc.statements[i]);
-      const label = principalLabel(p);
-      if (named.includes('*') && !administrators.includes('*')) administrators.push('*');
-      if (!synthetic(p) && named.includes(label) && !administrators.includes(label)) administrators.push(label);
+    // roles through the root statement, "*" with conditions) count for the lock-out only. The class
+    // shares its statements, so the representative's answer holds for every member.
+    for (const i of compiled.forPrincipal(asked[0]).evaluate(hit).statements) {
+      const named = new Set(namedPrincipals(byIndex.get(i)));
+      if (named.has('*') && !admins.has('*')) admins.set('*', order.get(asked[0])! - 0.5);
+      for (const p of asked) {
+        const label = principalLabel(p);
+        if (!synthetic(p) && named.has(label) && !admins.has(label)) admins.set(label, order.get(p)!);
+      }
     }
   }
+  const administrators = [...admins].sort((a, b) => a[1] - b[1]).map(([label]) => label);
   if (someAdmin && administrators.length === 0) administrators.push('*');
 
   // --- open to other accounts / anonymous: any key action allowed
@@ -291,18 +309,19 @@ export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = 
     return v !== undefined && domain !== undefined && domain.values.slice(0, -1).some(x => JSON.stringify(x) === JSON.stringify(v) && (Array.isArray(x) ? x.length > 0 : true));
   });
   const outsider = principals.find(p => p.kind === 'aws' && p.account === fresh)!;
-  const other = find(s, [principalLevel([outsider]), actionLevel(actions), ...conditionLevels(space)], req => !inNamedOrg(req));
-  const anon = find(s, [principalLevel([{ kind: 'anonymous' }]), actionLevel(actions), ...conditionLevels(space)], () => true);
+  const other = find(s, outsider, [actionLevel(actions), ...conditionLevels(space)], req => !inNamedOrg(req));
+  const anon = find(s, { kind: 'anonymous' }, [actionLevel(actions), ...conditionLevels(space)], () => true);
 
   // --- S3 can use the key: one principal of a named account allowed GenerateDataKey and Decrypt through S3
   const viaService = `s3.${region}.amazonaws.com`;
   let s3Witness: Request | undefined;
-  for (const p of principals) {
-    if (p.kind !== 'aws' || !accounts.includes(p.account)) continue;
-    const levels = (action: string) => [principalLevel([p]), actionLevel([action]), fixedLevel('via service', VIA_SERVICE, viaService), ...conditionLevels(space, [VIA_SERVICE])];
-    const gen = find(s, levels(S3_KEY_ACTIONS[0]), () => true);
+  for (const g of groups) {
+    const p = g.representative;
+    if (p.kind !== 'aws' || !accountSet.has(p.account)) continue;
+    const levels = (action: string) => [actionLevel([action]), fixedLevel('via service', VIA_SERVICE, viaService), ...conditionLevels(space, [VIA_SERVICE])];
+    const gen = find(s, p, levels(S3_KEY_ACTIONS[0]), () => true);
     if (!gen) continue;
-    const dec = find(s, levels(S3_KEY_ACTIONS[1]), () => true);
+    const dec = find(s, p, levels(S3_KEY_ACTIONS[1]), () => true);
     if (dec) { s3Witness = gen; break; }
   }
 
@@ -359,10 +378,10 @@ export type KeyPolicyQuestion = (principal: RequestPrincipal, action: string, fi
 export function keyPolicyAsker(doc: PolicyDocument, opts: KeyVerdictOptions & { keyArn?: string } = {}): KeyPolicyQuestion {
   const space = keyRequestSpace(doc);
   return (principal, action, fixed = {}) => {
-    const levels: Level[] = [principalLevel([principal]), actionLevel([action])];
+    const levels: Level[] = [actionLevel([action])];
     for (const [k, v] of Object.entries(fixed)) levels.push(fixedLevel(k, k, v));
     levels.push(...conditionLevels(space, Object.keys(fixed)));
-    return find(newSearch(space, opts, opts.keyArn), levels, () => true);
+    return find(newSearch(space, opts, opts.keyArn), principal, levels, () => true);
   };
 }
 
@@ -390,17 +409,17 @@ export function explainKeyRequests(doc: PolicyDocument, opts: KeyVerdictOptions 
       for (const viaS3 of [false, true]) {
         if (out.length >= max) return out;
         if (viaS3 && (action === 'kms:PutKeyPolicy' || action === 'kms:ScheduleKeyDeletion')) continue;
-        const levels: Level[] = [principalLevel([p]), actionLevel([action])];
+        const levels: Level[] = [actionLevel([action])];
         if (viaS3) levels.push(fixedLevel('via service', VIA_SERVICE, `s3.${region}.amazonaws.com`));
         levels.push(...conditionLevels(space, viaS3 ? [VIA_SERVICE] : []));
-        let req = find(s, levels, () => true);
+        let req = find(s, p, levels, () => true);
         if (!req) {
           // The plainest request of the class: its first enumeration (optional keys absent).
           const base: Request = { principal: { kind: 'anonymous' }, action, resource: keyArn, context: {} };
-          const first = enumerateRequests(levels, base).next();
+          const first = enumerateRequests([principalLevel([p]), ...levels], base).next();
           req = first.done ? base : { ...first.value, context: { ...first.value.context } };
         }
-        const ev = compiled.evaluate(req);
+        const ev = compiled.forPrincipal(p).evaluate(req);
         out.push({ request: requestToWitness(req, relevant, classes.keyNames), decision: ev.decision, statements: ev.statements.map(i => label.get(i) ?? i) });
       }
     }

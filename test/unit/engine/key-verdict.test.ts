@@ -180,6 +180,17 @@ describe('key-policy verdict', () => {
     assert.equal(v.lockout, false);
   });
 
+  test('500 statements each naming another administrator: every one is listed, in order, and the work stays linear', () => {
+    const admins = Array.from({ length: 500 }, (_, i) => `arn:aws:iam::${String(200000000000 + i)}:role/admin-${i}`);
+    const statements = admins.map((a, i) => ({ Sid: `Admin${i}`, Effect: 'Allow', Principal: { AWS: a }, Action: ['kms:PutKeyPolicy', 'kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*' }));
+    const doc = parsePolicy(policy(rootStatement, ...statements));
+    const a = analyzeKeyPolicy(doc);
+    assert.equal(a.verdict.complete, true);
+    assert.deepEqual(a.verdict.administrators, ['arn:aws:iam::111122223333:root', ...admins]);
+    // Each administrator's questions read its own statement and the root statement, not all 501.
+    assert.ok(a.steps < 50 * admins.length, `${a.steps} statement checks`);
+  });
+
   test('the work cap marks the verdict incomplete instead of running on', () => {
     const v = keyPolicyVerdict(parsePolicy(policy(rootStatement)), { maxSteps: 2 });
     assert.equal(v.complete, false);

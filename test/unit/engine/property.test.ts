@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { analyze } from '../../../server/src/analyze';
-import { evaluatePolicy } from '../../../server/src/engine/evaluate';
+import { compilePolicy, evaluatePolicy } from '../../../server/src/engine/evaluate';
 import { keyRequestFromWitness } from '../../../server/src/engine/key-verdict';
 import { witnessToRequest } from '../../../server/src/engine/requests';
 import type { Request } from '../../../server/src/engine/types';
@@ -68,6 +68,18 @@ describe('engine properties (fast-check)', () => {
         assert.equal(ev.decision === 'implicit-deny', ev.statements.length === 0);
       }
     }), { numRuns: RUNS });
+  });
+
+  it('a policy narrowed to the request\'s principal decides as the whole policy does, and principals with one signature are taken in alike', () => {
+    fc.assert(fc.property(policy, request, request, (text, req, other) => {
+      const compiled = compilePolicy(parsePolicy(text));
+      const full = compiled.evaluate(req);
+      const narrow = compiled.forPrincipal(req.principal).evaluate(req);
+      assert.deepEqual(narrow, full);
+      if (compiled.principalSignature(req.principal) === compiled.principalSignature(other.principal)) {
+        for (const s of compiled.statements) assert.equal(s.namesPrincipal(req.principal), s.namesPrincipal(other.principal));
+      }
+    }), { numRuns: RUNS * 3 });
   });
 
   it('every witness of a verdict is really not explicitly denied', () => {
