@@ -3,7 +3,7 @@
 // No vscode or LSP imports.
 import { bucketVerdicts, MAX_BUCKET_VERDICTS, policyBuckets } from './engine/verdict';
 import { keyPolicyVerdict } from './engine/key-verdict';
-import { Budget, DEFAULT_MAX_STEPS } from './engine/requests';
+import { Budget, DEFAULT_MAX_STEPS, MAX_KEY_LEVELS } from './engine/requests';
 import type { BucketVerdict, KeyPolicyVerdict } from './engine/types';
 import { DEFAULT_REQUIREMENTS, type Requirements } from './requirements';
 import { detectKind, bucketFromFileName, kindFromFileName, kindFromSettings, type KindDecision } from './policy/kind';
@@ -200,6 +200,14 @@ export function analyze(text: string, filePath: string, settings: AnalysisSettin
     if (named > MAX_BUCKET_VERDICTS) {
       findings.push(limitFinding(start, `This policy names ${named} buckets; verdicts and the checks built on them cover the first ${MAX_BUCKET_VERDICTS} only. ` +
         'A bucket policy applies to its own bucket (S3 rejects one that names another).'));
+    }
+  }
+  if (kind.kind === 'bucket-policy' || kind.kind === 'key-policy') {
+    const keys = new Set<string>();
+    for (const st of doc.statements) for (const o of st.condition?.operators ?? []) for (const e of o.entries) keys.add(e.key.value.toLowerCase());
+    if (keys.size > MAX_KEY_LEVELS) {
+      findings.push(limitFinding(start, `This policy tests ${keys.size} different condition keys; the engine enumerates requests over the first ${MAX_KEY_LEVELS} of them, ` +
+        'so its verdict is marked incomplete. Real policies test a handful.'));
     }
   }
   if (budget.exhausted) {

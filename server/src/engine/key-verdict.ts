@@ -327,7 +327,7 @@ export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = 
 
   const verdict: KeyPolicyVerdict = {
     kind: 'key-policy',
-    complete: !budget.exhausted && !s.undecided,
+    complete: !budget.exhausted && !s.undecided && space.classes.keysLeftOut === 0,
     lockout: !someAdmin,
     administrators,
     openToOtherAccounts: { value: other !== undefined, witness: other ? witness(s, other) : null },

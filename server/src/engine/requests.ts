@@ -27,6 +27,13 @@ export const SSE_KEYS: readonly string[] = [SSE, SSE_KMS_KEY_ID, SSE_CUSTOMER_AL
 export const TLS_VERSIONS = ['1.0', '1.1', '1.2', '1.3'] as const;
 export type TlsVersion = (typeof TLS_VERSIONS)[number];
 
+/**
+ * Condition keys enumerated, one level of the request walk each. Real policies test a handful; a
+ * document testing thousands would make every request a walk through thousands of levels, so past
+ * this the rest are left out and the answers say they are incomplete.
+ */
+export const MAX_KEY_LEVELS = 64;
+
 /** Server access logging delivers with no SSE header (RULES.md ENC-013): always one of the principals. */
 export const LOG_DELIVERY_SERVICE = 'logging.s3.amazonaws.com';
 
@@ -98,7 +105,7 @@ export function instantiate(pattern: string, variable: (key: string) => string =
       const name = p.body.split(',')[0].trim();
       out += isEscape(name) ? name : variable(name.toLowerCase());
     } else {
-      for (const c of p.text) out += c === '*' ? OBJECT_KEY_INSTANCE : c === '?' ? 'x' : c;
+      out += p.text.replace(/[*?]/g, c => (c === '*' ? OBJECT_KEY_INSTANCE : 'x'));
     }
   }
   return out;
@@ -237,8 +244,10 @@ export interface RequestClasses {
   readonly principals: readonly RequestPrincipal[];
   readonly actions: readonly ActionClass[];
   readonly uploads: readonly UploadSpec[];
-  /** Condition keys other than the transport, SSE and principal keys, which have levels of their own. */
+  /** Condition keys other than the transport, SSE and principal keys, which have levels of their own (the first MAX_KEY_LEVELS). */
   readonly keys: readonly KeyDomain[];
+  /** Condition keys left out past MAX_KEY_LEVELS: answers built on these classes are then incomplete. */
+  readonly keysLeftOut: number;
   readonly transports: readonly Transport[];
   /** KMS key ARNs (or patterns) the policy compares the key-id header with. */
   readonly kmsKeys: readonly string[];
@@ -391,8 +400,10 @@ export function requestClasses(doc: PolicyDocument, bucket: string, options: Req
   // --- condition keys (other than transport, SSE and principal keys)
   const keys: KeyDomain[] = [];
   const freshValues = new Map<string, string>();
+  let keysLeftOut = 0;
   for (const [key, u] of usages) {
     if (TRANSPORT_KEYS.includes(key) || SSE_KEYS.includes(key) || PRINCIPAL_KEYS.includes(key)) continue;
+    if (keys.length >= MAX_KEY_LEVELS) { keysLeftOut++; continue; }
     const domain = keyDomain(key, u, partition, freshAccount);
     keys.push(domain);
     // The fresh value comes last; policy variables in object patterns are instantiated with it.
@@ -424,7 +435,7 @@ export function requestClasses(doc: PolicyDocument, bucket: string, options: Req
   const transports: Transport[] = [{ secure: false }, ...TLS_VERSIONS.map(tls => ({ secure: true, tls }))];
 
   return {
-    bucket, partition, bucketArn, objectArns, principals, actions, uploads, keys, transports, kmsKeys, otherKmsKey,
+    bucket, partition, bucketArn, objectArns, principals, actions, uploads, keys, keysLeftOut, transports, kmsKeys, otherKmsKey,
     referencedKeys: referenced, keyNames, statements,
   };
 }

@@ -401,7 +401,7 @@ export function analyzeBucket(doc: PolicyDocument, bucket: string, opts: Verdict
   // Only Deny statements can change an explicit-deny question: the classes come from them alone.
   const classes = requestClasses(doc, bucket, { statements: isDeny });
   const s = new Searcher(doc, classes, budget);
-  const incomplete: Incomplete = { value: doc.truncated || doc.syntaxErrors.length > 0 };
+  const incomplete: Incomplete = { value: doc.truncated || doc.syntaxErrors.length > 0 || classes.keysLeftOut > 0 };
 
   const { http, witness, cause } = httpQuestion(s, incomplete);
   const minTlsVersion = minTlsQuestion(s, incomplete);
