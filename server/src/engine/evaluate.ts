@@ -14,6 +14,7 @@ import type { PolicyDocument, PrincipalBlock, Statement, ValueList } from '../po
 import { hasWildcard } from '../policy/wildcard';
 import { allOf, compileCondition, compilePatterns, not, type ConditionOptions, type RequestTest, type ValueTest } from './conditions';
 import type { Applies, Evaluation, Request, RequestPrincipal } from './types';
+import { BoundedCache, stringBytes } from '../util/bounded-cache';
 
 export type { ConditionOptions } from './conditions';
 
@@ -65,7 +66,8 @@ interface Identities {
 
 const roleKey = (account: string, name: string): string => `${account}/${name}`;
 
-const identityCache = new Map<string, Identities>();
+/** Keyed by ARNs from the documents: bounded by bytes. */
+const identityCache = new BoundedCache<string, Identities>(1024 * 1024, k => 3 * stringBytes(k));
 function identitiesOf(p: { arn: string; account: string }): Identities {
   let ids = identityCache.get(p.arn);
   if (ids && ids.account === p.account) return ids;
@@ -75,7 +77,6 @@ function identitiesOf(p: { arn: string; account: string }): Identities {
   else if (session) ids = { account: p.account, role: roleKey(session.account, session.role), arn: p.arn };
   else if (identity?.kind === 'role') ids = { account: p.account, role: roleKey(identity.arn.account, identity.name) };
   else ids = { account: p.account, arn: p.arn };
-  if (identityCache.size >= 4096) identityCache.clear();
   identityCache.set(p.arn, ids);
   return ids;
 }
@@ -192,11 +193,10 @@ function principalTest(st: Statement): { test: PrincipalTest; named?: PrincipalS
 // Action / NotAction, Resource / NotResource
 
 /** Canonical actions arrive in a handful of spellings: lower-case each once. */
-const lowerActions = new Map<string, string>();
+const lowerActions = new BoundedCache<string, string>(256 * 1024, k => 2 * stringBytes(k));
 function lowerAction(a: string): string {
   let l = lowerActions.get(a);
   if (l === undefined) {
-    if (lowerActions.size >= 4096) lowerActions.clear();
     l = a.toLowerCase();
     lowerActions.set(a, l);
   }

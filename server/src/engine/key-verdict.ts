@@ -16,6 +16,7 @@ import {
 import type { KeyPolicyVerdict, Request, RequestPrincipal, Witness } from './types';
 import type { ShowValue } from './summary';
 import { statementLabels, type ExplainedRequest } from './verdict';
+import { BoundedCache, stringBytes } from '../util/bounded-cache';
 
 const CALLER_ACCOUNT = 'kms:calleraccount';
 const VIA_SERVICE = 'kms:viaservice';
@@ -67,7 +68,7 @@ function keyActions(): readonly ActionInfo[] {
  * The key actions grouped by what the policy can tell apart (its Action/NotAction patterns and the
  * condition keys it reads), one representative each; the representatives of well-known actions first.
  */
-const representativesCache = new Map<string, string[]>();
+const representativesCache = new BoundedCache<string, string[]>(1024 * 1024, (k, v) => stringBytes(k) + 64 * v.length);
 function actionRepresentatives(doc: PolicyDocument, keys: readonly string[]): string[] {
   const names = new Set<string>();
   for (const st of doc.statements) {
@@ -80,7 +81,6 @@ function actionRepresentatives(doc: PolicyDocument, keys: readonly string[]): st
   const hit = representativesCache.get(cacheKey);
   if (hit) return hit;
   const result = computeRepresentatives([...names].map(n => compileWildcard(n, { ignoreCase: true })), keys);
-  if (representativesCache.size >= 32) representativesCache.delete(representativesCache.keys().next().value as string);
   representativesCache.set(cacheKey, result);
   return result;
 }

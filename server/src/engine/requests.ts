@@ -673,7 +673,7 @@ function s3BucketActions(): readonly BucketAction[] {
 }
 
 /** Policies change a character at a time: their action classes rarely do. */
-const actionClassCache = new Map<string, ActionClass[]>();
+const actionClassCache = new BoundedCache<string, ActionClass[]>(2 * 1024 * 1024, (k, v) => stringBytes(k) + v.reduce((n, c) => n + 64 + 48 * c.members.length, 0));
 
 function actionClasses(patterns: readonly string[], serviceKeys: readonly string[]): ActionClass[] {
   const cacheKey = `${patterns.join('\n')}\u0000${serviceKeys.join('\n')}`;
@@ -695,7 +695,6 @@ function actionClasses(patterns: readonly string[], serviceKeys: readonly string
     return { action, target: g.target, carriesSse: g.sse, members: g.members };
   });
   classes.sort((x, y) => rank(x.action) - rank(y.action) || (x.target === y.target ? 0 : x.target === 'object' ? -1 : 1) || (x.action < y.action ? -1 : 1));
-  if (actionClassCache.size >= 64) actionClassCache.delete(actionClassCache.keys().next().value as string);
   actionClassCache.set(cacheKey, classes);
   return classes;
 }
@@ -815,7 +814,8 @@ export function sseLevel(uploads: readonly UploadSpec[]): Level {
   };
 }
 
-const keyActionCache = new Map<string, boolean>();
+/** Keyed by condition keys from the documents (templated keys carry any suffix): bounded by bytes. */
+const keyActionCache = new BoundedCache<string, boolean>(512 * 1024, k => stringBytes(k) + 16);
 function keyPresentFor(d: KeyDomain, req: Request): boolean {
   if (d.presence === 'never') return false;
   if (d.scope === 'identity' && req.principal.kind !== 'aws') return false;

@@ -10,6 +10,7 @@ import { escapeRegExp, hasWildcard, compileWildcard } from '../policy/wildcard';
 import { GLOBAL_CONDITION_KEYS, type ConditionKeyType } from './global-keys';
 import { KMS } from './generated/kms';
 import { S3 } from './generated/s3';
+import { BoundedCache, stringBytes } from '../util/bounded-cache';
 
 export { GLOBAL_CONDITION_KEYS } from './global-keys';
 export type { ConditionKeyType, GlobalKeyDef } from './global-keys';
@@ -337,14 +338,13 @@ export function allActions(service?: KnownService): readonly ActionInfo[] {
  * `s3:Get*`, `s3:*Object*`, `kms:*`, `*`. Only covered services can match; a pattern without a
  * service prefix matches only when it is all `*`.
  */
-const expansions = new Map<string, readonly ActionInfo[]>();
+const expansions = new BoundedCache<string, readonly ActionInfo[]>(1024 * 1024, (k, v) => stringBytes(k) + 8 * v.length + 32);
 
 /** Memoised: rules expand the same few patterns on every keystroke. */
 export function expandActionPattern(pattern: string): readonly ActionInfo[] {
   let hit = expansions.get(pattern);
   if (!hit) {
     hit = Object.freeze(expandUncached(pattern));
-    if (expansions.size > 5000) expansions.clear();
     expansions.set(pattern, hit);
   }
   return hit;

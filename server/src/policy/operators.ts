@@ -4,6 +4,7 @@
 // reference_policies_multi-value-conditions (RULES.md 0.2, EVAL-004…006).
 // No vscode or LSP imports.
 import { hasVariableSyntax } from './variables';
+import { BoundedCache, stringBytes } from '../util/bounded-cache';
 
 export type OperatorFamily = 'String' | 'Numeric' | 'Date' | 'Bool' | 'Binary' | 'IpAddress' | 'Arn' | 'Null';
 export type SetOperator = 'ForAnyValue' | 'ForAllValues';
@@ -87,15 +88,15 @@ export function formatOperator(base: string, parts: { set?: SetOperator; ifExist
  * Parse a condition operator as written. Undefined for anything that is not an operator,
  * `NullIfExists` included (Access Analyzer: "Null with if exists"). Never throws.
  */
-const parsedCache = new Map<string, ParsedOperator | undefined>();
+const parsedCache = new BoundedCache<string, ParsedOperator | null>(256 * 1024, k => stringBytes(k) + 96);
 
 /** Parse an operator name (results are frozen and memoised: every rule and the evaluator ask, on every keystroke). */
 export function parseOperator(name: string): ParsedOperator | undefined {
   if (typeof name !== 'string') return undefined;
-  if (parsedCache.has(name)) return parsedCache.get(name);
+  const hit = parsedCache.get(name);
+  if (hit !== undefined) return hit ?? undefined;
   const parsed = parseOperatorUncached(name);
-  if (parsedCache.size > 2000) parsedCache.clear();
-  parsedCache.set(name, parsed);
+  parsedCache.set(name, parsed ?? null);
   return parsed;
 }
 
