@@ -98,11 +98,11 @@ describe('cli check', () => {
     assert.ok(http.length > 0 && http.every((q: { decision: string; statements: string[] }) => q.decision === 'explicit-deny' && q.statements.includes('DenyInsecureTransport')));
     // The reader role's Allow names only the bucket ARN, so its GetObject on an object is not allowed (the GRM-009 bug, seen from the engine).
     type Q = { request: Record<string, unknown>; decision: string; statements: string[] };
-    const readerGet = (q: Q) => q.request.principal === 'arn:aws:iam::111122223333:role/reports' && q.request.action === 's3:GetObject' && q.request['aws:SecureTransport'] === true;
+    const readerGet = (q: Q) => q.request.principal === 'arn:aws:sts::111122223333:assumed-role/reports/session' && q.request.action === 's3:GetObject' && q.request['aws:SecureTransport'] === true;
     assert.ok(out.requests.some(readerGet));
     assert.ok(out.requests.filter(readerGet).every((q: Q) => q.decision === 'implicit-deny'));
     const good = JSON.parse(cli(['explain', '--format', 'json', 'examples/good-payments-data.bucket-policy.json']).stdout);
-    assert.ok(good.requests.some((q: Q) => q.request.principal === 'arn:aws:iam::111122223333:role/payments-app' && q.request.action === 's3:GetObject' &&
+    assert.ok(good.requests.some((q: Q) => q.request.principal === 'arn:aws:sts::111122223333:assumed-role/payments-app/session' && q.request.action === 's3:GetObject' &&
       q.request['aws:SecureTransport'] === true && q.decision === 'allow' && q.statements.includes('AllowAppRoleReadWrite')));
     const text = cli(['explain', 'examples/bad-missing-slash-star.bucket-policy.json']);
     assert.match(text.stdout, /request classes: \d+ explicitly denied, \d+ allowed, \d+ implicitly denied\./);

@@ -39,7 +39,8 @@ describe('cli on key policies', () => {
     const find = (principal: string, action: string, via: boolean) => out.requests.find(x => x.request.principal === principal && x.request.action === action && (x.request['kms:ViaService'] !== undefined) === via);
     assert.equal(find('anonymous', 'kms:Decrypt', false)?.decision, 'implicit-deny');
     assert.deepEqual(find('arn:aws:iam::111122223333:root', 'kms:PutKeyPolicy', false)?.statements, ['Enable IAM User Permissions']);
-    const app = find('arn:aws:iam::111122223333:role/payments-app', 'kms:GenerateDataKey', true);
+    // A role acts through its sessions: the request class is one of them.
+    const app = find('arn:aws:sts::111122223333:assumed-role/payments-app/session', 'kms:GenerateDataKey', true);
     assert.equal(app?.decision, 'allow');
     assert.ok(app?.statements.includes('Allow S3 in this account to use the key'));
     const text = cli(['explain', '--no-config', 'examples/good-app-data.key-policy.json']);

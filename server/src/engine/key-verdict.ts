@@ -55,6 +55,9 @@ function namedPrincipals(st: Statement | undefined): string[] {
   return out;
 }
 
+/** A principal as the policy writes it: a role rather than the session that stands for it. */
+const writtenLabel = (p: RequestPrincipal): string => (p.kind === 'aws' && p.written) || principalLabel(p);
+
 /** The 12-digit account of a principal, when it has one. */
 const accountOf = (p: RequestPrincipal): string | undefined => (p.kind === 'aws' ? p.account : undefined);
 
@@ -280,7 +283,7 @@ export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = 
   const putNamed = new Set(putAllows.flatMap(namedPrincipals));
   const openPut = putAllows.some(st => st.notPrincipal !== undefined || putNamed.has('*'));
   for (const g of groups) {
-    const asked = g.members.filter(p => p.kind !== 'service' && !(p.kind === 'aws' && !synthetic(p) && !openPut && !putNamed.has(principalLabel(p))));
+    const asked = g.members.filter(p => p.kind !== 'service' && !(p.kind === 'aws' && !synthetic(p) && !openPut && !putNamed.has(writtenLabel(p))));
     if (!asked.length) continue;
     const hit = find(s, asked[0], [actionLevel(['kms:PutKeyPolicy']), ...conditionLevels(space)], () => true);
     if (!hit) continue;
@@ -292,7 +295,7 @@ export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = 
       const named = new Set(namedPrincipals(byIndex.get(i)));
       if (named.has('*') && !admins.has('*')) admins.set('*', order.get(asked[0])! - 0.5);
       for (const p of asked) {
-        const label = principalLabel(p);
+        const label = writtenLabel(p);
         if (!synthetic(p) && named.has(label) && !admins.has(label)) admins.set(label, order.get(p)!);
       }
     }

@@ -120,6 +120,23 @@ export function principalLabel(p: RequestPrincipal): string {
   return p.kind === 'anonymous' ? 'anonymous' : p.kind === 'aws' ? p.arn : p.service;
 }
 
+/**
+ * Who sends the requests of a principal a policy names. A role never signs a request itself: its
+ * sessions do (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`). `Principal` with the role's ARN takes
+ * its sessions in; `NotPrincipal` with it does not spare them (IAM-UG
+ * reference_policies_elements_notprincipal: name the session, and the role and account too). So a
+ * named role stands in the request classes as one of its sessions; users, account roots and sessions
+ * stand as themselves.
+ */
+export function requester(arn: string): string {
+  const identity = iamIdentity(arn);
+  if (identity?.kind !== 'role') return arn;
+  return `arn:${identity.arn.partition}:sts::${identity.arn.account}:assumed-role/${identity.name}/${ROLE_SESSION}`;
+}
+
+/** The session name of the request classes' role sessions. */
+export const ROLE_SESSION = 'session';
+
 /** The principal a witness names: `anonymous`, an ARN (or a bare account ID), or a service principal name. */
 export function principalFromLabel(label: string, partition = 'aws'): RequestPrincipal {
   if (label === 'anonymous') return { kind: 'anonymous' };
@@ -315,7 +332,8 @@ export function requestClasses(doc: PolicyDocument, bucket: string, options: Req
   const serviceSet = new Set<string>();
   const addAccount = (a: string) => { if (a && !accountSet.has(a)) { accountSet.add(a); accounts.push(a); } };
   const addPrincipal = (arn: string, account: string, namesAccount = true) => {
-    if (!namedArns.has(arn)) { namedArns.add(arn); named.push({ kind: 'aws', arn, account }); }
+    const who = requester(arn);
+    if (!namedArns.has(who)) { namedArns.add(who); named.push(who === arn ? { kind: 'aws', arn, account } : { kind: 'aws', arn: who, account, written: arn }); }
     if (namesAccount) addAccount(account);
   };
   /** A Principal value: an account (12 digits or its root ARN) or an IAM ARN; "*" and partial wildcards name no one in particular (GRM-005). */

@@ -3,8 +3,11 @@
 /** Who sends a request. */
 export type RequestPrincipal =
   | { kind: 'anonymous' }
-  /** An IAM principal: a role, user, assumed-role session or an account root. */
-  | { kind: 'aws'; arn: string; account: string }
+  /**
+   * An IAM principal: a user, an assumed-role session or an account root (a role acts through its
+   * sessions). `written` is the ARN as a policy names it when that differs (the role of a session).
+   */
+  | { kind: 'aws'; arn: string; account: string; written?: string }
   /** An AWS service principal such as `logging.s3.amazonaws.com`. */
   | { kind: 'service'; service: string };
 

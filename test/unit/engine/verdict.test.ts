@@ -247,7 +247,27 @@ describe('verdict: encryption in transit', () => {
   it('an aws:PrincipalArn ArnNotLike exemption: the witness is a principal the pattern matches', () => {
     const v = verdict(denyHttp({ Condition: { Bool: { 'aws:SecureTransport': 'false' }, ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/app-*' } } }));
     assert.equal(v.transport.http, 'partly-denied');
-    assert.match(String(v.transport.witness?.principal), /^arn:aws:iam::111122223333:role\/app-/);
+    // A role acts through its sessions; a session's aws:PrincipalArn is its role's ARN.
+    assert.match(String(v.transport.witness?.principal), /^arn:aws:sts::111122223333:assumed-role\/app-[^/]+\/session$/);
+  });
+
+  it('Deny with NotPrincipal naming a role and its account: the role\'s sessions are denied, not spared (IAM-UG NotPrincipal)', () => {
+    const admin = 'arn:aws:iam::111122223333:role/admin';
+    const notAdmin = (names: string[]) => verdict({ Effect: 'Deny', NotPrincipal: { AWS: names }, Action: 's3:*', Resource: [B, O], Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    // Role and account only: a session of the role is not spared, so its HTTP requests are denied;
+    // what gets through is the account's root user, whom the account ARN spares.
+    const roleOnly = notAdmin([admin, ACCOUNT_ROOT]);
+    assert.equal(roleOnly.transport.witness?.principal, ACCOUNT_ROOT);
+    // The session named as well (with its role and account): that session is spared.
+    const session = 'arn:aws:sts::111122223333:assumed-role/admin/session';
+    const withSession = notAdmin([session, admin, ACCOUNT_ROOT]);
+    assert.equal(withSession.transport.http, 'partly-denied');
+    assert.ok([session, ACCOUNT_ROOT].includes(String(withSession.transport.witness?.principal)));
+    // Evaluated directly: a session of the role is denied under the first policy, spared under the second.
+    const req = (names: string[]) => evaluatePolicy(policy({ Effect: 'Deny', NotPrincipal: { AWS: names }, Action: 's3:*', Resource: [B, O] }),
+      { principal: { kind: 'aws', arn: session, account: '111122223333' }, action: 's3:GetObject', resource: `${B}/k`, context: {} }).decision;
+    assert.equal(req([admin, ACCOUNT_ROOT]), 'explicit-deny');
+    assert.equal(req([session, admin, ACCOUNT_ROOT]), 'implicit-deny');
   });
 
   it('a resource pattern with a wildcard in the bucket name covers the bucket and its objects', () => {
