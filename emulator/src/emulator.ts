@@ -36,7 +36,8 @@ export function loadSeed(seed: EmulatorSeed | string): EmulatorSeed {
   const s = raw as EmulatorSeed;
   if (typeof s !== 'object' || s === null || !Array.isArray(s.buckets)) throw new Error(`${where}: must be an object with a "buckets" array`);
   s.buckets.forEach((b, i) => {
-    if (!b || typeof b.name !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b.name)) throw new Error(`${where}: buckets[${i}].name must be a valid bucket name, not ${JSON.stringify(b?.name)}`);
+    const valid = b && typeof b.name === 'string' && (b.unsafeName ? b.name.length >= 1 && b.name.length <= 255 && !b.name.includes('/') : /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b.name));
+    if (!valid) throw new Error(`${where}: buckets[${i}].name must be a valid bucket name, not ${JSON.stringify(b?.name)}`);
   });
   (s.keys ?? []).forEach((k, i) => {
     if (!k || typeof k.id !== 'string' || typeof k.region !== 'string') throw new Error(`${where}: keys[${i}] needs "id" and "region"`);
@@ -83,9 +84,9 @@ function credentialScope(auth: string | undefined): { region: string; service: s
 }
 
 /** What a fault does to one answer (everything but latency). */
-type AnswerFault = Pick<FaultSpec, 'error' | 'wire' | 'trickleMs' | 'malformed' | 'oversizeBytes' | 'endlessPages'>;
+type AnswerFault = Pick<FaultSpec, 'error' | 'errorMessage' | 'wire' | 'trickleMs' | 'malformed' | 'oversizeBytes' | 'endlessPages' | 'chunked'>;
 
-const hasAnswerFault = (f: FaultSpec): boolean => !!(f.error || f.wire || f.malformed || f.oversizeBytes || f.endlessPages);
+const hasAnswerFault = (f: FaultSpec): boolean => !!(f.error || f.wire || f.malformed || f.oversizeBytes || f.endlessPages || f.chunked);
 
 class FaultTable {
   private faults: (FaultSpec & { used: number })[] = [];
@@ -204,7 +205,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const requestId = () => randomBytes(8).toString('hex').toUpperCase();
 
   const sleep = (ms: number) => new Promise<void>(r => setTimeout(r, ms));
-  const drained = (res: http.ServerResponse) => new Promise<void>(r => { res.once('drain', r); res.once('close', r); });
+  const drained = (res: http.ServerResponse) => new Promise<void>(resolve => {
+    const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 
   /** Writes an answer, through its fault (malformed, oversized, stalled, trickled, reset). */
   function send(res: http.ServerResponse, status: number, headers: Record<string, string>, text: string, head = false): void {
@@ -217,7 +222,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     }
     const padding = Math.max(0, (fault?.oversizeBytes ?? 0) - Buffer.byteLength(text));
     const body = paddedBody(text, paddingPoint(text), padding);
-    res.writeHead(status, { ...headers, 'Content-Type': contentType, 'Content-Length': String(body.length) });
+    res.writeHead(status, { ...headers, 'Content-Type': contentType, ...(fault?.chunked ? {} : { 'Content-Length': String(body.length) }) });
     if (!fault?.wire && padding === 0) return void res.end(text);
     void deliver(res, body, fault ?? {});
   }
@@ -288,13 +293,14 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     answerFaults.set(res, answer);
     const error = answer.error;
     if (!error) return false;
+    const say = (aws: string) => answer.errorMessage ?? aws;
     if (kms) {
-      if (error === 'throttle') kmsError(res, 400, 'ThrottlingException', 'Rate exceeded');
-      else if (error === 'internal') kmsError(res, 500, 'KMSInternalException', 'An internal error occurred.');
-      else kmsError(res, 400, 'AccessDeniedException', `User: arn:aws:iam::${account}:user/auditor is not authorized to perform: ${call} on resource: ${target.key?.arn ?? target.keyId ?? '*'} because no identity-based policy allows the ${call} action`);
-    } else if (error === 'throttle') s3Error(res, 503, 'SlowDown', 'Please reduce your request rate.', {}, head);
-    else if (error === 'internal') s3Error(res, 500, 'InternalError', 'We encountered an internal error. Please try again.', {}, head);
-    else s3Error(res, 403, 'AccessDenied', 'Access Denied', {}, head);
+      if (error === 'throttle') kmsError(res, 400, 'ThrottlingException', say('Rate exceeded'));
+      else if (error === 'internal') kmsError(res, 500, 'KMSInternalException', say('An internal error occurred.'));
+      else kmsError(res, 400, 'AccessDeniedException', say(`User: arn:aws:iam::${account}:user/auditor is not authorized to perform: ${call} on resource: ${target.key?.arn ?? target.keyId ?? '*'} because no identity-based policy allows the ${call} action`));
+    } else if (error === 'throttle') s3Error(res, 503, 'SlowDown', say('Please reduce your request rate.'), {}, head);
+    else if (error === 'internal') s3Error(res, 500, 'InternalError', say('We encountered an internal error. Please try again.'), {}, head);
+    else s3Error(res, 403, 'AccessDenied', say('Access Denied'), {}, head);
     return true;
   }
 

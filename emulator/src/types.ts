@@ -4,6 +4,11 @@ export type SseAlgorithm = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
 
 export interface SeedBucket {
   name: string;
+  /**
+   * The name is not checked against S3's naming rules: a hostile endpoint's bucket name (control
+   * characters, terminal escape sequences), to test how clients print it. Still no `/`.
+   */
+  unsafeName?: boolean;
   /** Default us-east-1 (GetBucketLocation then answers an empty LocationConstraint, as AWS does). */
   region?: string;
   /** ISO date; default 2024-01-15T10:00:00.000Z. */
@@ -78,6 +83,8 @@ export interface FaultSpec {
   latencyMs?: number;
   /** The error to answer with: throttle (S3 SlowDown 503, KMS ThrottlingException), internal (500), accessDenied. */
   error?: 'throttle' | 'internal' | 'accessDenied';
+  /** The error's message in place of AWS's: a hostile endpoint's text (control characters, several lines). */
+  errorMessage?: string;
   /** How the answer is sent (see WireFault). */
   wire?: WireFault;
   /** `wire: 'trickle'`: milliseconds between two bytes (default 1000). */
@@ -92,6 +99,8 @@ export interface FaultSpec {
   oversizeBytes?: number;
   /** ListBuckets only: every page carries a continuation token (see EndlessPages). */
   endlessPages?: EndlessPages;
+  /** The answer is sent without Content-Length (chunked), so a client learns its size only by reading it. */
+  chunked?: boolean;
   /**
    * The fault (error, wire, malformed, oversize, endless pages) applies to this many matching
    * calls, then the call is answered normally; left out: always. Latency always applies.

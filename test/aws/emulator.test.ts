@@ -299,6 +299,21 @@ describe('emulator: misbehaving answers on the wire', () => {
     }
   });
 
+  it('chunked: no Content-Length; a hostile error text is sent as given', async () => {
+    em.setFaults([{ call: 'GetBucketPolicy', bucket: 'good-payments', chunked: true }, { call: 'GetBucketEncryption', error: 'accessDenied', errorMessage: 'no\x1b[2J\nway' }]);
+    try {
+      const a = await wire('/good-payments?policy', { headers: SIGNED });
+      assert.equal(a.headers['content-length'], undefined);
+      assert.equal(a.headers['transfer-encoding'], 'chunked');
+      assert.equal(JSON.parse(text(a)).Statement[0].Sid, 'DenyInsecureTransport');
+      const e = await wire('/good-payments?encryption', { headers: SIGNED });
+      assert.equal(e.status, 403);
+      assert.match(text(e), /<Code>AccessDenied<\/Code><Message>no\x1b\[2J\nway<\/Message>/);
+    } finally {
+      em.setFaults([]);
+    }
+  });
+
   it('reset: mid-answer after half the body, or before any answer', async () => {
     em.setFaults([{ call: 'GetBucketPolicy', bucket: 'good-payments', wire: 'reset', times: 1 }, { call: 'GetBucketLocation', wire: 'reset-before-answer', times: 1 }]);
     try {
@@ -323,6 +338,10 @@ describe('emulator: seed and command line', () => {
     assert.throws(() => loadSeed({ buckets: [{ name: 'Bad_Name' }] }), /buckets\[0\]\.name must be a valid bucket name/);
     assert.throws(() => loadSeed({} as never), /"buckets" array/);
     assert.throws(() => loadSeed('/nonexistent/seed.json'), /cannot read it \(ENOENT\)/);
+    // A hostile name only when asked for, and never with a slash (it would be a path).
+    assert.equal(loadSeed({ buckets: [{ name: 'evil\x1b]0;x\x07', unsafeName: true }] }).buckets.length, 1);
+    assert.throws(() => loadSeed({ buckets: [{ name: 'evil\x1b]0;x\x07' }] }), /buckets\[0\]\.name must be a valid bucket name/);
+    assert.throws(() => loadSeed({ buckets: [{ name: 'a/b', unsafeName: true }] }), /buckets\[0\]\.name must be a valid bucket name/);
   });
 
   it('the demo seed loads and `node dist/emulator.js --seed` serves it', async () => {
