@@ -7,15 +7,17 @@
 // Read-only: every write is refused (MethodNotAllowed), which is what the posture code must never
 // need. Requests must carry a SigV4-looking Authorization header (signatures are not verified); the
 // KMS region comes from its credential scope, so a key is found only in its own region, as in AWS.
-// One endpoint serves every region's buckets. Faults (latency, throttling, 500s, AccessDenied) can be
-// injected per call and per bucket or key.
+// One endpoint serves every region's buckets; ListBuckets pages with max-buckets and
+// continuation-token as S3 does. Faults can be injected per call and per bucket or key: latency,
+// throttling, 500s and AccessDenied, and the misbehaviour a client must survive (types.ts): stalled
+// and trickled bodies, resets, endless pagination, oversized and malformed answers.
 import fs from 'node:fs';
 import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Emulator, EmulatorOptions, EmulatorSeed, FaultSpec, SeedBucket, SeedKey } from './types';
+import type { Emulator, EmulatorOptions, EmulatorSeed, FaultSpec, MalformedAnswer, SeedBucket, SeedKey } from './types';
 
-export type { Emulator, EmulatorOptions, EmulatorSeed, FaultSpec, SeedBucket, SeedKey } from './types';
+export type { Emulator, EmulatorOptions, EmulatorSeed, EndlessPages, FaultSpec, MalformedAnswer, SeedBucket, SeedKey, WireFault } from './types';
 
 const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const DEFAULT_ACCOUNT = '111122223333';
@@ -34,7 +36,8 @@ export function loadSeed(seed: EmulatorSeed | string): EmulatorSeed {
   const s = raw as EmulatorSeed;
   if (typeof s !== 'object' || s === null || !Array.isArray(s.buckets)) throw new Error(`${where}: must be an object with a "buckets" array`);
   s.buckets.forEach((b, i) => {
-    if (!b || typeof b.name !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b.name)) throw new Error(`${where}: buckets[${i}].name must be a valid bucket name, not ${JSON.stringify(b?.name)}`);
+    const valid = b && typeof b.name === 'string' && (b.unsafeName ? b.name.length >= 1 && b.name.length <= 255 && !b.name.includes('/') : /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b.name));
+    if (!valid) throw new Error(`${where}: buckets[${i}].name must be a valid bucket name, not ${JSON.stringify(b?.name)}`);
   });
   (s.keys ?? []).forEach((k, i) => {
     if (!k || typeof k.id !== 'string' || typeof k.region !== 'string') throw new Error(`${where}: keys[${i}] needs "id" and "region"`);
@@ -80,26 +83,85 @@ function credentialScope(auth: string | undefined): { region: string; service: s
   return m ? { region: m[1], service: m[2] } : null;
 }
 
+/** What a fault does to one answer (everything but latency). */
+type AnswerFault = Pick<FaultSpec, 'error' | 'errorMessage' | 'wire' | 'trickleMs' | 'malformed' | 'oversizeBytes' | 'endlessPages' | 'chunked'>;
+
+const hasAnswerFault = (f: FaultSpec): boolean => !!(f.error || f.wire || f.malformed || f.oversizeBytes || f.endlessPages || f.chunked);
+
 class FaultTable {
   private faults: (FaultSpec & { used: number })[] = [];
   set(list: readonly FaultSpec[]): void { this.faults = list.map(f => ({ ...f, used: 0 })); }
 
-  /** The latency and the error (if any) for one call. */
-  match(call: string, bucket?: string, keyNames: readonly string[] = []): { latencyMs: number; error?: FaultSpec['error'] } {
+  /** The latency and the answer fault (the first matching one not used up) for one call. */
+  match(call: string, bucket?: string, keyNames: readonly string[] = []): { latencyMs: number; answer?: AnswerFault } {
     let latencyMs = 0;
-    let error: FaultSpec['error'];
+    let answer: AnswerFault | undefined;
     for (const f of this.faults) {
       const name = f.call.replace(/^kms:/, '');
       if (name !== '*' && name !== call.replace(/^kms:/, '')) continue;
       if (f.bucket !== undefined && f.bucket !== bucket) continue;
       if (f.key !== undefined && !keyNames.includes(f.key)) continue;
       if (f.latencyMs) latencyMs = Math.max(latencyMs, f.latencyMs);
-      if (f.error && !error && (f.times === undefined || f.used < f.times)) {
+      if (!answer && hasAnswerFault(f) && (f.times === undefined || f.used < f.times)) {
         f.used++;
-        error = f.error;
+        answer = f;
       }
     }
-    return { latencyMs, error };
+    return { latencyMs, answer };
+  }
+}
+
+/** An answer body: its length, and its bytes in chunks (padding is generated, never held whole). */
+interface Body { length: number; chunks(): Iterable<Buffer> }
+
+const PAD_CHUNK = Buffer.alloc(64 * 1024, 0x20);
+
+/** `text` with `padding` spaces inserted at `at` (a place where whitespace keeps the document valid). */
+function paddedBody(text: string, at: number, padding: number): Body {
+  const before = Buffer.from(text.slice(0, at));
+  const after = Buffer.from(text.slice(at));
+  return {
+    length: before.length + padding + after.length,
+    *chunks() {
+      yield before;
+      for (let left = padding; left > 0; left -= PAD_CHUNK.length) yield left >= PAD_CHUNK.length ? PAD_CHUNK : PAD_CHUNK.subarray(0, left);
+      yield after;
+    },
+  };
+}
+
+/** Where whitespace may go: after the XML declaration, or before a JSON document's last `}`. */
+function paddingPoint(text: string): number {
+  const decl = text.startsWith('<?xml') ? text.indexOf('?>') : -1;
+  if (decl >= 0) return decl + 2;
+  const brace = text.lastIndexOf('}');
+  return brace >= 0 ? brace : text.length;
+}
+
+const S3_ROOT = /^(?:<\?xml[^>]*\?>\s*)?<([A-Za-z]+)/;
+
+/** The answer made malformed (types.ts, MalformedAnswer). */
+function malform(text: string, kind: MalformedAnswer, contentType: string): { text: string; contentType: string } {
+  const root = S3_ROOT.exec(text)?.[1] ?? 'lolz';
+  switch (kind) {
+    case 'entity-bomb': {
+      // Billion laughs: each entity ten of the one before. The root is the answer's own, so only
+      // the DOCTYPE tells the answer apart from a real one.
+      const entities = ['<!ENTITY lol0 "lol">'];
+      for (let i = 1; i <= 9; i++) entities.push(`<!ENTITY lol${i} "${`&lol${i - 1};`.repeat(10)}">`);
+      return { text: `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE ${root} [\n${entities.join('\n')}\n]>\n<${root} xmlns="${S3_NS}">&lol9;</${root}>`, contentType: 'application/xml' };
+    }
+    case 'truncated':
+      return { text: text.slice(0, Math.floor(text.length / 2)), contentType };
+    case 'no-root': {
+      if (contentType.includes('json')) return { text: '{}', contentType };
+      const m = /^(<\?xml[^>]*\?>\s*)<([A-Za-z]+)[^>]*?(\/?)>([\s\S]*)$/.exec(text);
+      if (!m) return { text, contentType };
+      // A self-closing root leaves the declaration only; otherwise the root's children without it.
+      return { text: m[3] ? m[1] : m[1] + m[4].slice(0, m[4].lastIndexOf(`</${m[2]}>`)), contentType };
+    }
+    case 'not-json':
+      return { text: '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>', contentType: 'text/html' };
   }
 }
 
@@ -113,6 +175,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   let counts: Record<string, number> = {};
   let inFlight = 0;
   let maxInFlight = 0;
+  /** The fault of each answer being made (set by `injected`, applied by `send`). */
+  const answerFaults = new WeakMap<http.ServerResponse, AnswerFault>();
+  /** Continuation tokens made up by endless pagination. */
+  let endlessPage = 0;
 
   /** The AWS managed key aws/s3 of a region, made on first use as AWS does. */
   function managedS3Key(region: string): Key {
@@ -138,49 +204,103 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
 
   const requestId = () => randomBytes(8).toString('hex').toUpperCase();
 
+  const sleep = (ms: number) => new Promise<void>(r => setTimeout(r, ms));
+  const drained = (res: http.ServerResponse) => new Promise<void>(resolve => {
+    const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+
+  /** Writes an answer, through its fault (malformed, oversized, stalled, trickled, reset). */
+  function send(res: http.ServerResponse, status: number, headers: Record<string, string>, text: string, head = false): void {
+    const fault = answerFaults.get(res);
+    let contentType = headers['Content-Type'];
+    if (fault?.malformed) ({ text, contentType } = malform(text, fault.malformed, contentType));
+    if (head) {
+      res.writeHead(status, headers);
+      return void res.end();
+    }
+    const padding = Math.max(0, (fault?.oversizeBytes ?? 0) - Buffer.byteLength(text));
+    const body = paddedBody(text, paddingPoint(text), padding);
+    res.writeHead(status, { ...headers, 'Content-Type': contentType, ...(fault?.chunked ? {} : { 'Content-Length': String(body.length) }) });
+    if (!fault?.wire && padding === 0) return void res.end(text);
+    void deliver(res, body, fault ?? {});
+  }
+
+  async function deliver(res: http.ServerResponse, body: Body, fault: AnswerFault): Promise<void> {
+    const cut = fault.wire === 'stall' || fault.wire === 'reset' ? Math.floor(body.length / 2) : body.length;
+    const trickleMs = Math.max(1, fault.trickleMs ?? 1000);
+    let sent = 0;
+    for (const chunk of body.chunks()) {
+      const piece = sent + chunk.length > cut ? chunk.subarray(0, cut - sent) : chunk;
+      if (fault.wire === 'trickle') {
+        for (let i = 0; i < piece.length; i++) {
+          if (res.destroyed) return;
+          res.write(piece.subarray(i, i + 1));
+          await sleep(trickleMs);
+        }
+      } else {
+        if (res.destroyed) return;
+        if (!res.write(piece)) await drained(res);
+      }
+      sent += piece.length;
+      if (sent >= cut) break;
+    }
+    if (res.destroyed) return;
+    // Stalled: the connection stays open with the body half sent, until the client gives up.
+    if (fault.wire === 'stall') return;
+    if (fault.wire === 'reset') {
+      // The half sent must reach the client before the reset, which discards what is still queued.
+      await new Promise<void>(r => res.write(Buffer.alloc(0), () => r()));
+      await sleep(10);
+      return void res.socket?.resetAndDestroy();
+    }
+    res.end();
+  }
+
   function s3Error(res: http.ServerResponse, status: number, code: string, message: string, extra: Record<string, string> = {}, head = false): void {
     const id = requestId();
     const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xmlEscape(message)}</Message>` +
       Object.entries(extra).map(([k, v]) => `<${k}>${xmlEscape(v)}</${k}>`).join('') +
       `<RequestId>${id}</RequestId><HostId>${randomBytes(24).toString('base64')}</HostId></Error>`;
-    res.writeHead(status, { 'Content-Type': 'application/xml', 'x-amz-request-id': id, ...(head ? {} : { 'Content-Length': Buffer.byteLength(body) }) });
-    res.end(head ? undefined : body);
+    send(res, status, { 'Content-Type': 'application/xml', 'x-amz-request-id': id }, body, head);
   }
 
   function s3Ok(res: http.ServerResponse, body: string, contentType = 'application/xml'): void {
-    res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'x-amz-request-id': requestId() });
-    res.end(body);
+    send(res, 200, { 'Content-Type': contentType, 'x-amz-request-id': requestId() }, body);
   }
 
   function kmsError(res: http.ServerResponse, status: number, type: string, message: string): void {
-    const body = JSON.stringify({ __type: type, message });
-    res.writeHead(status, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': randomUUID(), 'x-amzn-ErrorType': `${type}:`, 'Content-Length': Buffer.byteLength(body) });
-    res.end(body);
+    send(res, status, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': randomUUID(), 'x-amzn-ErrorType': `${type}:` }, JSON.stringify({ __type: type, message }));
   }
 
   function kmsOk(res: http.ServerResponse, value: unknown): void {
-    const body = JSON.stringify(value);
-    res.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': randomUUID(), 'Content-Length': Buffer.byteLength(body) });
-    res.end(body);
+    send(res, 200, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': randomUUID() }, JSON.stringify(value));
   }
-
-  const sleep = (ms: number) => new Promise<void>(r => setTimeout(r, ms));
 
   /** Counts the call, waits its latency; answers its injected error and returns true when there is one. */
   async function injected(call: string, res: http.ServerResponse, target: { bucket?: string; key?: Key; keyId?: string }, kms: boolean, head = false): Promise<boolean> {
     counts[call] = (counts[call] ?? 0) + 1;
     const names = [target.keyId, target.key?.id, target.key?.arn, ...(target.key?.aliases ?? [])].filter((x): x is string => !!x);
-    const { latencyMs, error } = faults.match(call, target.bucket, names);
+    const { latencyMs, answer } = faults.match(call, target.bucket, names);
     if (latencyMs) await sleep(latencyMs);
     if (res.destroyed) return true;
+    if (!answer) return false;
+    if (answer.wire === 'reset-before-answer') {
+      res.socket?.resetAndDestroy();
+      return true;
+    }
+    answerFaults.set(res, answer);
+    const error = answer.error;
     if (!error) return false;
+    const say = (aws: string) => answer.errorMessage ?? aws;
     if (kms) {
-      if (error === 'throttle') kmsError(res, 400, 'ThrottlingException', 'Rate exceeded');
-      else if (error === 'internal') kmsError(res, 500, 'KMSInternalException', 'An internal error occurred.');
-      else kmsError(res, 400, 'AccessDeniedException', `User: arn:aws:iam::${account}:user/auditor is not authorized to perform: ${call} on resource: ${target.key?.arn ?? target.keyId ?? '*'} because no identity-based policy allows the ${call} action`);
-    } else if (error === 'throttle') s3Error(res, 503, 'SlowDown', 'Please reduce your request rate.', {}, head);
-    else if (error === 'internal') s3Error(res, 500, 'InternalError', 'We encountered an internal error. Please try again.', {}, head);
-    else s3Error(res, 403, 'AccessDenied', 'Access Denied', {}, head);
+      if (error === 'throttle') kmsError(res, 400, 'ThrottlingException', say('Rate exceeded'));
+      else if (error === 'internal') kmsError(res, 500, 'KMSInternalException', say('An internal error occurred.'));
+      else kmsError(res, 400, 'AccessDeniedException', say(`User: arn:aws:iam::${account}:user/auditor is not authorized to perform: ${call} on resource: ${target.key?.arn ?? target.keyId ?? '*'} because no identity-based policy allows the ${call} action`));
+    } else if (error === 'throttle') s3Error(res, 503, 'SlowDown', say('Please reduce your request rate.'), {}, head);
+    else if (error === 'internal') s3Error(res, 500, 'InternalError', say('We encountered an internal error. Please try again.'), {}, head);
+    else s3Error(res, 403, 'AccessDenied', say('Access Denied'), {}, head);
     return true;
   }
 
@@ -191,8 +311,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts.length === 0) {
       if (await injected('ListBuckets', res, {}, false)) return;
-      const list = [...buckets.values()].map(b => `<Bucket><Name>${xmlEscape(b.name)}</Name><CreationDate>${b.created ?? '2024-01-15T10:00:00.000Z'}</CreationDate><BucketRegion>${b.region ?? 'us-east-1'}</BucketRegion></Bucket>`).join('');
-      return s3Ok(res, `<?xml version="1.0" encoding="UTF-8"?>\n<ListAllMyBucketsResult xmlns="${S3_NS}"><Owner><ID>${'7'.repeat(64)}</ID><DisplayName>demo</DisplayName></Owner><Buckets>${list}</Buckets></ListAllMyBucketsResult>`);
+      return listBuckets(res, url.searchParams);
     }
     const name = parts[0];
     if (parts.length > 1) return s3Error(res, 501, 'NotImplemented', 'This local endpoint serves bucket-level configuration only.', {}, head);
@@ -228,6 +347,36 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         return s3Ok(res, `<?xml version="1.0" encoding="UTF-8"?>\n<PublicAccessBlockConfiguration xmlns="${S3_NS}"><BlockPublicAcls>${v('blockPublicAcls')}</BlockPublicAcls><IgnorePublicAcls>${v('ignorePublicAcls')}</IgnorePublicAcls><BlockPublicPolicy>${v('blockPublicPolicy')}</BlockPublicPolicy><RestrictPublicBuckets>${v('restrictPublicBuckets')}</RestrictPublicBuckets></PublicAccessBlockConfiguration>`);
       }
     }
+  }
+
+  /**
+   * ListBuckets, paged as S3 pages it: max-buckets (1 to 10,000) sets the page size, and a page
+   * that is not the last carries a ContinuationToken; a continuation token without max-buckets
+   * pages by 10,000; neither lists every bucket at once.
+   */
+  function listBuckets(res: http.ServerResponse, q: URLSearchParams): void {
+    const all = [...buckets.values()].map(b => ({ name: b.name, created: b.created ?? '2024-01-15T10:00:00.000Z', region: b.region ?? 'us-east-1' }));
+    const maxParam = q.get('max-buckets');
+    const token = q.get('continuation-token');
+    const max = maxParam === null ? (token === null ? all.length : 10_000) : Number(maxParam);
+    if (!Number.isInteger(max) || max < 1 || max > 10_000) return s3Error(res, 400, 'InvalidArgument', 'Argument max-buckets must be an integer between 1 and 10000.', { ArgumentName: 'max-buckets', ArgumentValue: String(maxParam) });
+    const endless = answerFaults.get(res)?.endlessPages;
+    let start = 0;
+    if (token !== null && !endless) {
+      const m = /^next:(\d+)$/.exec(Buffer.from(token, 'base64').toString('utf8'));
+      if (!m) return s3Error(res, 400, 'InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token', ArgumentValue: token });
+      start = Number(m[1]);
+    }
+    let page = all.slice(start, start + max);
+    let next = start + max < all.length ? Buffer.from(`next:${start + max}`).toString('base64') : null;
+    if (endless === 'same') next = token ?? 'endless-1';
+    else if (endless) {
+      next = `endless-${++endlessPage}`;
+      if (endless === 'new-buckets') page = [{ name: `endless-bucket-${endlessPage}`, created: '2024-01-15T10:00:00.000Z', region: 'us-east-1' }];
+    }
+    const list = page.map(b => `<Bucket><Name>${xmlEscape(b.name)}</Name><CreationDate>${b.created}</CreationDate><BucketRegion>${b.region}</BucketRegion></Bucket>`).join('');
+    return s3Ok(res, `<?xml version="1.0" encoding="UTF-8"?>\n<ListAllMyBucketsResult xmlns="${S3_NS}"><Owner><ID>${'7'.repeat(64)}</ID><DisplayName>demo</DisplayName></Owner><Buckets>${list}</Buckets>` +
+      `${next !== null ? `<ContinuationToken>${xmlEscape(next)}</ContinuationToken>` : ''}</ListAllMyBucketsResult>`);
   }
 
   async function handleKms(req: http.IncomingMessage, res: http.ServerResponse, target: string, body: string): Promise<void> {

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GetBucketEncryptionCommand, GetBucketLocationCommand, GetBucketPolicyCommand, GetPublicAccessBlockCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
@@ -145,11 +146,202 @@ describe('emulator: through the real AWS SDK', () => {
   });
 });
 
+const SIGNED = { Authorization: `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY}/20260101/eu-west-1/s3/aws4_request, SignedHeaders=host, Signature=00` };
+const KMS_SIGNED = { Authorization: `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY}/20260101/eu-west-1/kms/aws4_request, SignedHeaders=host, Signature=00` };
+
+interface RawAnswer { status: number; headers: http.IncomingHttpHeaders; chunks: Buffer[]; complete: boolean; error?: NodeJS.ErrnoException }
+
+/**
+ * One request on the wire, read until the answer ends, fails, or `stopAfter` bytes of the body have
+ * arrived (then the connection is closed by us). No timers: what arrived is what is asserted.
+ */
+function wire(pathAndQuery: string, opts: { headers?: Record<string, string>; body?: string; stopAfter?: number } = {}): Promise<RawAnswer> {
+  return new Promise(resolve => {
+    const req = http.request(em.url + pathAndQuery, { method: opts.body ? 'POST' : 'GET', headers: opts.headers, agent: false });
+    let out: RawAnswer = { status: 0, headers: {}, chunks: [], complete: false };
+    // A reset mid-body fails the request and the response: the answer so far is what counts.
+    req.once('error', (error: NodeJS.ErrnoException) => { out.error ??= error; resolve(out); });
+    req.once('response', res => {
+      out = { status: res.statusCode ?? 0, headers: res.headers, chunks: [], complete: false };
+      let bytes = 0;
+      res.on('data', (c: Buffer) => {
+        out.chunks.push(c);
+        bytes += c.length;
+        if (opts.stopAfter !== undefined && bytes >= opts.stopAfter) {
+          // Whatever the server sent so far has been read: it sent nothing that ends the answer.
+          setImmediate(() => { out.complete = res.complete; req.destroy(); resolve(out); });
+        }
+      });
+      res.once('end', () => { out.complete = res.complete; resolve(out); });
+      res.once('error', (error: NodeJS.ErrnoException) => { out.error = error; resolve(out); });
+    });
+    req.end(opts.body);
+  });
+}
+const text = (a: RawAnswer) => Buffer.concat(a.chunks).toString('utf8');
+
+describe('emulator: ListBuckets pages', () => {
+  it('pages with max-buckets and continuation-token, as S3 does', async () => {
+    const c = s3();
+    const names: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await c.send(new ListBucketsCommand({ MaxBuckets: 5, ...(token ? { ContinuationToken: token } : {}) }));
+      names.push(...(page.Buckets ?? []).map(b => b.Name ?? ''));
+      token = page.ContinuationToken;
+      pages++;
+    } while (token && pages < 10);
+    assert.deepEqual(names, postureSeed().buckets.map(b => b.name));
+    assert.equal(pages, Math.ceil(postureSeed().buckets.length / 5));
+    await rejectsWith(c.send(new ListBucketsCommand({ MaxBuckets: 5, ContinuationToken: 'bogus' })), 'InvalidArgument', 400);
+    c.destroy();
+  });
+
+  it('endless pages: the same token, a new token with the same buckets, new buckets every page', async () => {
+    const c = s3();
+    try {
+      em.setFaults([{ call: 'ListBuckets', endlessPages: 'same' }]);
+      const first = await c.send(new ListBucketsCommand({ MaxBuckets: 100 }));
+      assert.ok(first.ContinuationToken);
+      assert.equal((await c.send(new ListBucketsCommand({ MaxBuckets: 100, ContinuationToken: first.ContinuationToken }))).ContinuationToken, first.ContinuationToken);
+      em.setFaults([{ call: 'ListBuckets', endlessPages: 'new' }]);
+      const a = await c.send(new ListBucketsCommand({ MaxBuckets: 100 }));
+      const b = await c.send(new ListBucketsCommand({ MaxBuckets: 100, ContinuationToken: a.ContinuationToken }));
+      assert.notEqual(a.ContinuationToken, b.ContinuationToken);
+      assert.deepEqual(b.Buckets?.map(x => x.Name), a.Buckets?.map(x => x.Name));
+      em.setFaults([{ call: 'ListBuckets', endlessPages: 'new-buckets' }]);
+      const x = await c.send(new ListBucketsCommand({ MaxBuckets: 100 }));
+      const y = await c.send(new ListBucketsCommand({ MaxBuckets: 100, ContinuationToken: x.ContinuationToken }));
+      assert.equal(x.Buckets?.length, 1);
+      assert.notEqual(x.Buckets?.[0].Name, y.Buckets?.[0].Name);
+      assert.ok(y.ContinuationToken);
+    } finally {
+      em.setFaults([]);
+      c.destroy();
+    }
+  });
+});
+
+describe('emulator: misbehaving answers on the wire', () => {
+  it('malformed: an entity bomb with the answer\'s own root, truncated, without its root, not JSON', async () => {
+    try {
+      em.setFaults([{ call: 'ListBuckets', malformed: 'entity-bomb' }]);
+      const bomb = text(await wire('/', { headers: SIGNED }));
+      assert.match(bomb, /^<\?xml [^>]*\?>\n<!DOCTYPE ListAllMyBucketsResult \[\n<!ENTITY lol0 "lol">\n(<!ENTITY lol\d "(&lol\d;){10}">\n){9}\]>\n<ListAllMyBucketsResult xmlns="[^"]+">&lol9;<\/ListAllMyBucketsResult>$/);
+      // The SDK's own XML reader skips the DOCTYPE and reads an empty bucket list: the client must refuse it itself.
+      const c = s3();
+      assert.deepEqual((await c.send(new ListBucketsCommand({}))).Buckets, undefined);
+      c.destroy();
+
+      em.setFaults([{ call: 'GetBucketEncryption', malformed: 'truncated' }]);
+      const cut = await wire('/good-payments?encryption', { headers: SIGNED });
+      assert.equal(Number(cut.headers['content-length']), Buffer.concat(cut.chunks).length);
+      assert.match(text(cut), /^<\?xml [^>]*\?>\n<ServerSideEncryptionConfiguration /);
+      assert.doesNotMatch(text(cut), /<\/ServerSideEncryptionConfiguration>$/);
+
+      em.setFaults([{ call: 'ListBuckets', malformed: 'no-root' }, { call: 'GetBucketLocation', malformed: 'no-root' }, { call: 'kms:DescribeKey', malformed: 'no-root' }]);
+      assert.match(text(await wire('/', { headers: SIGNED })), /^<\?xml [^>]*\?>\n<Owner>.*<\/Buckets>$/);
+      assert.equal(text(await wire('/plain-us-east?location', { headers: SIGNED })), '<?xml version="1.0" encoding="UTF-8"?>\n');
+      assert.equal(text(await wire('/legacy-eu?location', { headers: SIGNED })), '<?xml version="1.0" encoding="UTF-8"?>\nEU');
+      assert.equal(text(await wire('/', { headers: { ...KMS_SIGNED, 'X-Amz-Target': 'TrentService.DescribeKey' }, body: JSON.stringify({ KeyId: GOOD_KEY_ARN }) })), '{}');
+
+      em.setFaults([{ call: 'GetKeyPolicy', malformed: 'not-json' }]);
+      const html = await wire('/', { headers: { ...KMS_SIGNED, 'X-Amz-Target': 'TrentService.GetKeyPolicy' }, body: JSON.stringify({ KeyId: GOOD_KEY_ARN, PolicyName: 'default' }) });
+      assert.equal(html.status, 200);
+      assert.equal(html.headers['content-type'], 'text/html');
+      assert.throws(() => JSON.parse(text(html)));
+    } finally {
+      em.setFaults([]);
+    }
+  });
+
+  it('oversized: the answer padded to N bytes, still a valid document', async () => {
+    try {
+      em.setFaults([{ call: 'GetBucketPolicy', bucket: 'good-payments', oversizeBytes: 3_000_000 }, { call: 'ListBuckets', oversizeBytes: 2_000_000 }]);
+      const policy = await wire('/good-payments?policy', { headers: SIGNED });
+      assert.equal(Number(policy.headers['content-length']), 3_000_000);
+      assert.equal(Buffer.concat(policy.chunks).length, 3_000_000);
+      assert.equal(JSON.parse(text(policy)).Statement[0].Sid, 'DenyInsecureTransport');
+      const list = await wire('/', { headers: SIGNED });
+      assert.equal(Buffer.concat(list.chunks).length, 2_000_000);
+      assert.match(text(list), /^<\?xml [^>]*\?> +\n<ListAllMyBucketsResult /);
+    } finally {
+      em.setFaults([]);
+    }
+  });
+
+  it('stalled: headers and half the body, then nothing', async () => {
+    em.setFaults([{ call: 'GetBucketPolicy', bucket: 'good-payments', wire: 'stall' }]);
+    try {
+      const full = Number((await wire('/plain-us-east?policy', { headers: SIGNED })).headers['content-length']);
+      assert.ok(full > 0);
+      const a = await wire('/good-payments?policy', { headers: SIGNED, stopAfter: 1 });
+      const length = Number(a.headers['content-length']);
+      assert.equal(a.status, 200);
+      assert.equal(Buffer.concat(a.chunks).length, Math.floor(length / 2), 'half the body arrived at once');
+      assert.equal(a.complete, false);
+    } finally {
+      em.setFaults([]);
+    }
+  });
+
+  it('trickled: one byte per write', async () => {
+    em.setFaults([{ call: 'GetBucketLocation', bucket: 'legacy-eu', wire: 'trickle', trickleMs: 1 }]);
+    try {
+      const a = await wire('/legacy-eu?location', { headers: SIGNED });
+      assert.equal(a.complete, true);
+      assert.match(text(a), /<LocationConstraint [^>]*>EU<\/LocationConstraint>$/);
+      assert.ok(a.chunks.every(c => c.length === 1), 'every chunk is one byte');
+      assert.equal(a.chunks.length, Number(a.headers['content-length']));
+    } finally {
+      em.setFaults([]);
+    }
+  });
+
+  it('chunked: no Content-Length; a hostile error text is sent as given', async () => {
+    em.setFaults([{ call: 'GetBucketPolicy', bucket: 'good-payments', chunked: true }, { call: 'GetBucketEncryption', error: 'accessDenied', errorMessage: 'no\x1b[2J\nway' }]);
+    try {
+      const a = await wire('/good-payments?policy', { headers: SIGNED });
+      assert.equal(a.headers['content-length'], undefined);
+      assert.equal(a.headers['transfer-encoding'], 'chunked');
+      assert.equal(JSON.parse(text(a)).Statement[0].Sid, 'DenyInsecureTransport');
+      const e = await wire('/good-payments?encryption', { headers: SIGNED });
+      assert.equal(e.status, 403);
+      assert.match(text(e), /<Code>AccessDenied<\/Code><Message>no\x1b\[2J\nway<\/Message>/);
+    } finally {
+      em.setFaults([]);
+    }
+  });
+
+  it('reset: mid-answer after half the body, or before any answer', async () => {
+    em.setFaults([{ call: 'GetBucketPolicy', bucket: 'good-payments', wire: 'reset', times: 1 }, { call: 'GetBucketLocation', wire: 'reset-before-answer', times: 1 }]);
+    try {
+      const mid = await wire('/good-payments?policy', { headers: SIGNED });
+      assert.equal(mid.status, 200);
+      assert.equal(mid.complete, false);
+      assert.ok(mid.error, 'the body ends in an error');
+      assert.ok(Buffer.concat(mid.chunks).length <= Math.floor(Number(mid.headers['content-length']) / 2));
+      const early = await wire('/good-payments?location', { headers: SIGNED });
+      assert.equal(early.status, 0);
+      assert.equal(early.error?.code, 'ECONNRESET');
+      // `times`: the next call is answered normally.
+      assert.equal((await wire('/good-payments?policy', { headers: SIGNED })).complete, true);
+    } finally {
+      em.setFaults([]);
+    }
+  });
+});
+
 describe('emulator: seed and command line', () => {
   it('rejects a bad seed with a message naming the field', () => {
     assert.throws(() => loadSeed({ buckets: [{ name: 'Bad_Name' }] }), /buckets\[0\]\.name must be a valid bucket name/);
     assert.throws(() => loadSeed({} as never), /"buckets" array/);
     assert.throws(() => loadSeed('/nonexistent/seed.json'), /cannot read it \(ENOENT\)/);
+    // A hostile name only when asked for, and never with a slash (it would be a path).
+    assert.equal(loadSeed({ buckets: [{ name: 'evil\x1b]0;x\x07', unsafeName: true }] }).buckets.length, 1);
+    assert.throws(() => loadSeed({ buckets: [{ name: 'evil\x1b]0;x\x07' }] }), /buckets\[0\]\.name must be a valid bucket name/);
+    assert.throws(() => loadSeed({ buckets: [{ name: 'a/b', unsafeName: true }] }), /buckets\[0\]\.name must be a valid bucket name/);
   });
 
   it('the demo seed loads and `node dist/emulator.js --seed` serves it', async () => {

@@ -1,16 +1,20 @@
 // `s3-encryption-guard status`, the built CLI run as a user runs it. AWS itself cannot be reached
 // here, so the CLI talks to a local endpoint (emulator/) that speaks the real S3 REST/XML and KMS
-// JSON 1.1 wire protocols, through the real AWS SDK and its credential chain.
+// JSON 1.1 wire protocols, through the real AWS SDK and its credential chain. Runs against a
+// misbehaving endpoint assert that they ended and what they said, never how long they took.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { startEmulator, type Emulator } from '../../emulator/src/emulator';
+import { startEmulator, type Emulator, type FaultSpec } from '../../emulator/src/emulator';
 import { DIST_CLI } from '../helpers/paths';
 import { emptyAwsFiles, GOOD_KEY_ARN, goodBucket, KEYS, policy, denyHttp, postureSeed, SECRET, testEnv } from '../aws/fixtures';
 
 interface Run { code: number | null; stdout: string; stderr: string }
+
+/** A hang detector for one run, far above what any run here needs: a run still going then is killed (code null). */
+const HANG_MS = 90_000;
 
 /** The CLI in a child process (asynchronous: the emulator answers from this process). */
 function cli(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Run> {
@@ -18,10 +22,11 @@ function cli(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Run> 
     const child = spawn(process.execPath, [DIST_CLI, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    const hang = setTimeout(() => child.kill('SIGKILL'), HANG_MS);
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.once('error', reject);
-    child.once('close', code => resolve({ code, stdout, stderr }));
+    child.once('error', e => { clearTimeout(hang); reject(e); });
+    child.once('close', code => { clearTimeout(hang); resolve({ code, stdout, stderr }); });
   });
 }
 
@@ -49,6 +54,51 @@ after(async () => {
 beforeEach(() => { em.setFaults([]); em.resetStats(); });
 
 describe('cli status', () => {
+  it('a misbehaving endpoint: every run ends and names what happened (issue 10)', async () => {
+    const quick = ['--timeout', '300', '--max-attempts', '2'];
+    const cases: { faults: FaultSpec[]; args?: string[]; code: number; stdout?: RegExp; stderr?: RegExp; requests?: Record<string, number> }[] = [
+      // A body that never finishes or trickles: that call fails with a timeout, the report is printed.
+      { faults: [{ call: 'GetBucketPolicy', bucket: 'good-payments', wire: 'stall' }], code: 1, stdout: /^ {2}error {2}GetBucketPolicy: TimeoutError: the answer from http:\/\/127\.0\.0\.1:\d+ was not complete within 300 ms \(each of 2 attempts\): \d+ bytes arrived, then it stalled or trickled; retry later or raise the timeout \(--timeout MS\)$/m },
+      { faults: [{ call: 'GetBucketPolicy', bucket: 'good-payments', wire: 'trickle', trickleMs: 20 }], code: 1, stdout: /GetBucketPolicy: TimeoutError: the answer from .* was not complete within 300 ms/ },
+      // Three 100 MB policies: refused, each on its bucket.
+      { faults: [{ call: 'GetBucketPolicy', oversizeBytes: 100_000_000 }], args: ['--bucket', 'plain-us-east', '--bucket', 'partial-pab'], code: 1, stdout: /^ {2}error {2}GetBucketPolicy: ResponseTooLarge: the answer from .* is larger than the 1 MB allowed for one answer \(it announced 95 MB\)/m },
+      // The listing: exit 2 with one line, never "No buckets.".
+      { faults: [{ call: 'ListBuckets', endlessPages: 'new' }], args: [], code: 2, stderr: /^s3-encryption-guard: ListBuckets: the bucket list of http:\/\/127\.0\.0\.1:\d+ would never end: page 2 lists no bucket that earlier pages did not, yet says there is another page; stopped after 2 pages: name the buckets to read instead \(--bucket NAME\)\n$/, requests: { ListBuckets: 2 } },
+      { faults: [{ call: 'ListBuckets', endlessPages: 'same' }], args: [], code: 2, stderr: /^s3-encryption-guard: ListBuckets: .* \(a repeated continuation token\); stopped after 2 pages/, requests: { ListBuckets: 2 } },
+      { faults: [{ call: 'ListBuckets', malformed: 'entity-bomb' }], args: [], code: 2, stderr: /^s3-encryption-guard: ListBuckets: the answer from http:\/\/127\.0\.0\.1:\d+ is malformed: it declares a DTD \(<!DOCTYPE or <!ENTITY\), which AWS never sends; it is not an answer S3 sends \(check the endpoint URL, or a proxy in the way\)\n$/ },
+      { faults: [{ call: 'ListBuckets', malformed: 'no-root' }], args: [], code: 2, stderr: /^s3-encryption-guard: ListBuckets: .* is malformed: its root element is <Owner>, not <ListAllMyBucketsResult>;/ },
+      { faults: [{ call: 'ListBuckets', malformed: 'truncated' }], args: [], code: 2, stderr: /^s3-encryption-guard: ListBuckets: .* is malformed: it ends before <\/\w+> \(truncated after \d+ characters\)/ },
+      { faults: [{ call: 'ListBuckets', oversizeBytes: 50_000_000 }], args: [], code: 2, stderr: /^s3-encryption-guard: ListBuckets: .* is larger than the 1 MB allowed for one answer \(it announced 48 MB\)/ },
+      // Resets: named as resets, with when.
+      { faults: [{ call: 'ListBuckets', wire: 'reset-before-answer' }], args: [], code: 2, stderr: /^s3-encryption-guard: ListBuckets: the connection to http:\/\/127\.0\.0\.1:\d+ was reset before an answer \(\d+ ms into the last of 2 attempts\); retry later\n$/, requests: { ListBuckets: 2 } },
+      { faults: [{ call: 'GetBucketPolicy', wire: 'reset' }], args: ['--bucket', 'plain-us-east'], code: 2, stderr: /^s3-encryption-guard: GetBucketPolicy: the connection to .* was reset mid-answer, after \d+ bytes of it \(\d+ ms into the last of 2 attempts\); retry later\n$/ },
+      // A malformed fact of one bucket is that call's error, not an empty fact.
+      { faults: [{ call: 'GetBucketEncryption', malformed: 'entity-bomb' }, { call: 'DescribeKey', malformed: 'not-json' }], code: 1, stdout: /^ {2}error {2}GetBucketEncryption: MalformedResponse: the answer from .* is malformed: it declares a DTD/m },
+      { faults: [{ call: 'DescribeKey', malformed: 'not-json' }], code: 1, stdout: /^ {2}error {2}kms:DescribeKey: MalformedResponse: the answer from .* is malformed: it is not JSON \(it starts with "<", like an HTML or XML page\); it is not an answer KMS sends/m },
+    ];
+    for (const c of cases) {
+      em.setFaults(c.faults);
+      em.resetStats();
+      const r = await status(['--endpoint', em.url, ...quick, ...(c.args ?? ['--bucket', 'good-payments'])]);
+      const label = JSON.stringify(c.faults);
+      assert.equal(r.code, c.code, `${label}: ${r.stderr}${r.stdout}`);
+      assert.doesNotMatch(r.stdout, /No buckets\./, label);
+      if (c.stdout) assert.match(r.stdout, c.stdout, label);
+      if (c.stderr) {
+        assert.match(r.stderr, c.stderr, label);
+        assert.equal(r.stderr.split('\n').length, 2, `${label}: one line`);
+        assert.equal(r.stdout, '', label);
+      } else assert.equal(r.stderr, '', label);
+      if (c.requests) assert.deepEqual(em.calls(), c.requests, label);
+    }
+    // JSON: the listing's error in "errors", no buckets.
+    em.setFaults([{ call: 'ListBuckets', malformed: 'entity-bomb' }]);
+    const json = await status(['--endpoint', em.url, '--format', 'json']);
+    assert.equal(json.code, 2);
+    const out = JSON.parse(json.stdout) as { buckets: unknown[]; errors: { call: string; code: string }[] };
+    assert.deepEqual([out.buckets, out.errors.map(e => [e.call, e.code])], [[], [['ListBuckets', 'MalformedResponse']]]);
+  });
+
   it('--format json prints the documented shape', async () => {
     const r = await status(['--endpoint', em.url, '--format', 'json']);
     assert.equal(r.code, 1, r.stderr);
@@ -216,6 +266,27 @@ describe('cli status', () => {
       assert.match(checks.find(c => c.id === 'https' && c.status === 'fail')?.message ?? '', /could not be judged/);
     } finally {
       await odd.close();
+    }
+  });
+
+  it('a bucket name and an error text with terminal escape sequences are shown escaped, one line each', async () => {
+    const evil = 'evil\x1b]0;owned\x07\x1b[2J-bucket';
+    const hostile = await startEmulator({ seed: { buckets: [{ name: evil, unsafeName: true, publicAccessBlock: true }], faults: [{ call: 'GetBucketPolicy', error: 'accessDenied', errorMessage: 'denied \x1b[31mRED\x1b[0m\nsecond line \x1b]8;;http://x\x07link' }] } });
+    try {
+      const r = await status(['--endpoint', hostile.url]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.ok(!r.stdout.includes('\x1b') && !r.stdout.includes('\x07'), `no control character reaches the terminal: ${JSON.stringify(r.stdout)}`);
+      const row = r.stdout.split('\n')[1];
+      assert.match(row, /^evil\\x1b\]0;owned\\x07\\x1b\[2J-bucket\s+us-east-1\s/);
+      assert.match(r.stdout, /^evil\\x1b\]0;owned\\x07\\x1b\[2J-bucket:$/m);
+      assert.match(r.stdout, /^ {2}error {2}GetBucketPolicy: AccessDenied: access denied: the caller needs s3:GetBucketPolicy \(denied \\x1b\[31mRED\\x1b\[0m\)$/m);
+      assert.doesNotMatch(r.stdout, /second line/, 'an error is one line');
+      // JSON keeps the value exact (JSON escapes control characters itself).
+      const json = await status(['--endpoint', hostile.url, '--format', 'json']);
+      assert.equal((JSON.parse(json.stdout) as { buckets: { name: string }[] }).buckets[0].name, evil);
+      assert.ok(!json.stdout.includes('\x1b'));
+    } finally {
+      await hostile.close();
     }
   });
 

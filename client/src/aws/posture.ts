@@ -6,16 +6,23 @@
 // in flight at once (a semaphore around every call); a bucket's calls run in the bucket's region and a
 // key's calls in the key's region. Every failed call is recorded on its bucket as {call, code, message}
 // and never thrown through: one bucket's AccessDenied or throttling leaves the others complete. The
-// only rejection is an abort. No vscode imports.
+// only rejection is an abort.
+//
+// Nothing an endpoint does holds a fetch forever: each attempt of a call has a deadline that covers
+// its whole answer and each answer a size limit (wire.ts); each call has a deadline that covers its
+// attempts and the waits between them (session.callDeadlineMs), after which it is abandoned, as it
+// is at once when the caller aborts; ListBuckets stops on a page that repeats itself or after
+// MAX_LIST_PAGES pages, and then fails as a whole (errors.ts, paginationError). No vscode imports.
 import { setMaxListeners } from 'node:events';
 import { GetBucketEncryptionCommand, GetBucketLocationCommand, GetBucketPolicyCommand, GetPublicAccessBlockCommand, ListBucketsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { BucketVerdict, KeyPolicyVerdict } from '../../../server/src/engine/types';
 import type { Requirements } from '../../../server/src/requirements';
 import { postureChecks, type FactsRead } from './checks';
-import { errorCode, isAbortError, isConnectionError, toCallError, type ErrorContext } from './errors';
+import { errorCode, isConnectionError, paginationError, toCallError, type ErrorContext } from './errors';
 import { openSession, SessionError, type Session, type SessionOptions } from './session';
 import type { BucketPosture, CallError, DefaultEncryption, KmsKeyPosture, PostureReport } from './types';
+import { LIST_BUCKETS_PAGE_SIZE, MAX_LIST_PAGES, WireError } from './wire';
 
 export { localJudge } from './local-judge';
 
@@ -37,6 +44,10 @@ export interface PostureOptions extends SessionOptions {
   judge: Judge;
   /** What bucket policies must enforce (the CLI's config file, the editor's setting); defaults: HTTPS required. */
   requirements?: Readonly<Requirements>;
+  /** ListBuckets pages read at most (default MAX_LIST_PAGES). */
+  maxListPages?: number;
+  /** Buckets per ListBuckets page (default LIST_BUCKETS_PAGE_SIZE; S3 accepts 1 to 10,000). */
+  listPageSize?: number;
 }
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -125,34 +136,67 @@ class PostureRun {
       else opts.signal.addEventListener('abort', () => relay.abort(opts.signal?.reason), { once: true });
       this.signal = relay.signal;
     }
-    this.errCtx = { endpoint: session.endpoint, timeoutMs: session.timeoutMs, scrub: session.scrub };
+    this.errCtx = { endpoint: session.endpoint, timeoutMs: session.timeoutMs, maxAttempts: session.maxAttempts, scrub: session.scrub };
   }
 
-  /** One AWS call under the concurrency limit; aborts reject, every other failure is returned. */
-  private async send<T>(client: S3Client | KMSClient, command: unknown): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  /**
+   * One AWS call under the concurrency limit and the call's deadline; the caller's abort rejects,
+   * every other failure is returned (the deadline as a TimeoutError of phase `call`). The SDK gets
+   * an abort signal for both and is not waited for after either: whatever it still has running is
+   * aborted, and nothing it does later can hold the fetch.
+   */
+  private async send<T>(operation: string, client: S3Client | KMSClient, command: unknown): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
     const signal = this.signal;
     await this.limit.acquire(signal);
+    const call = new AbortController();
+    const started = Date.now();
+    const deadline = this.session.callDeadlineMs;
+    let expired = false;
+    const timer = setTimeout(() => { expired = true; call.abort(); }, deadline);
+    const onAbort = () => call.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const value = await (client as { send(c: unknown, o: { abortSignal?: AbortSignal }): Promise<T> }).send(command, { abortSignal: signal });
+      const value = await new Promise<T>((resolve, reject) => {
+        call.signal.addEventListener('abort', () => reject(abortError(call.signal)), { once: true });
+        (client as { send(c: unknown, o: { abortSignal?: AbortSignal }): Promise<T> }).send(command, { abortSignal: call.signal }).then(resolve, reject);
+      });
       return { ok: true, value };
     } catch (error) {
-      if (signal?.aborted || isAbortError(error)) throw abortError(signal);
+      if (signal?.aborted) throw abortError(signal);
+      if (expired) return { ok: false, error: new WireError('TimeoutError', { operation, phase: 'call', elapsedMs: Date.now() - started, bytes: 0, limit: deadline }) };
       return { ok: false, error };
     } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       this.limit.release();
     }
   }
 
+  /**
+   * Every bucket name, page by page. A listing that would never end fails as a whole: a page that
+   * repeats a continuation token, one that adds no bucket yet asks for another page, or more
+   * pages than `maxListPages`.
+   */
   async listBuckets(): Promise<{ names: string[] } | { error: CallError }> {
-    const names: string[] = [];
+    const names = new Set<string>();
+    const tokens = new Set<string>();
+    const maxPages = Math.max(1, this.opts.maxListPages ?? MAX_LIST_PAGES);
+    const pageSize = Math.min(10_000, Math.max(1, Math.floor(this.opts.listPageSize ?? LIST_BUCKETS_PAGE_SIZE)));
     let token: string | undefined;
-    do {
-      const r = await this.send<{ Buckets?: { Name?: string }[]; ContinuationToken?: string }>(this.session.s3(this.session.region), new ListBucketsCommand(token ? { ContinuationToken: token } : {}));
+    for (let page = 1; ; page++) {
+      const r = await this.send<{ Buckets?: { Name?: string }[]; ContinuationToken?: string }>('ListBuckets', this.session.s3(this.session.region),
+        new ListBucketsCommand({ MaxBuckets: pageSize, ...(token ? { ContinuationToken: token } : {}) }));
       if (!r.ok) return { error: toCallError('ListBuckets', r.error, this.errCtx) };
-      for (const b of r.value.Buckets ?? []) if (b.Name) names.push(b.Name);
-      token = r.value.ContinuationToken || undefined;
-    } while (token);
-    return { names };
+      const known = names.size;
+      for (const b of r.value.Buckets ?? []) if (b.Name) names.add(b.Name);
+      const next = r.value.ContinuationToken || undefined;
+      if (!next) return { names: [...names] };
+      if (tokens.has(next) || next === token) return { error: paginationError({ kind: 'repeated-token', page }, this.errCtx) };
+      if (names.size === known) return { error: paginationError({ kind: 'no-new-buckets', page }, this.errCtx) };
+      if (page >= maxPages) return { error: paginationError({ kind: 'too-many-pages', page, buckets: names.size }, this.errCtx) };
+      tokens.add(next);
+      token = next;
+    }
   }
 
   /** The posture of one bucket, or null when its region is not one of the wanted regions. */
@@ -164,7 +208,7 @@ class PostureRun {
     const read: FactsRead = { encryption: false, policy: false, publicAccessBlock: false };
     const fail = (call: string, e: unknown) => p.errors.push(toCallError(call, e, this.errCtx));
 
-    const loc = await this.send<{ LocationConstraint?: string }>(this.session.s3(this.session.region), new GetBucketLocationCommand({ Bucket: name }));
+    const loc = await this.send<{ LocationConstraint?: string }>('GetBucketLocation', this.session.s3(this.session.region), new GetBucketLocationCommand({ Bucket: name }));
     if (loc.ok) p.region = locationToRegion(loc.value.LocationConstraint);
     else fail('GetBucketLocation', loc.error);
     const wanted = this.opts.regions?.filter(Boolean);
@@ -175,7 +219,7 @@ class PostureRun {
 
     await Promise.all([
       (async () => {
-        const r = await this.send<{ ServerSideEncryptionConfiguration?: { Rules?: { ApplyServerSideEncryptionByDefault?: { SSEAlgorithm?: string; KMSMasterKeyID?: string }; BucketKeyEnabled?: boolean }[] } }>(s3, new GetBucketEncryptionCommand({ Bucket: name }));
+        const r = await this.send<{ ServerSideEncryptionConfiguration?: { Rules?: { ApplyServerSideEncryptionByDefault?: { SSEAlgorithm?: string; KMSMasterKeyID?: string }; BucketKeyEnabled?: boolean }[] } }>('GetBucketEncryption', s3, new GetBucketEncryptionCommand({ Bucket: name }));
         if (r.ok) {
           const rule = r.value.ServerSideEncryptionConfiguration?.Rules?.find(x => x.ApplyServerSideEncryptionByDefault) ?? r.value.ServerSideEncryptionConfiguration?.Rules?.[0];
           const byDefault = rule?.ApplyServerSideEncryptionByDefault;
@@ -191,7 +235,7 @@ class PostureRun {
         } else fail('GetBucketEncryption', r.error);
       })(),
       (async () => {
-        const r = await this.send<{ Policy?: string }>(s3, new GetBucketPolicyCommand({ Bucket: name }));
+        const r = await this.send<{ Policy?: string }>('GetBucketPolicy', s3, new GetBucketPolicyCommand({ Bucket: name }));
         if (r.ok) {
           const text = r.value.Policy ?? '';
           p.policy.present = true;
@@ -208,7 +252,7 @@ class PostureRun {
         } else fail('GetBucketPolicy', r.error);
       })(),
       (async () => {
-        const r = await this.send<{ PublicAccessBlockConfiguration?: { BlockPublicAcls?: boolean; IgnorePublicAcls?: boolean; BlockPublicPolicy?: boolean; RestrictPublicBuckets?: boolean } }>(s3, new GetPublicAccessBlockCommand({ Bucket: name }));
+        const r = await this.send<{ PublicAccessBlockConfiguration?: { BlockPublicAcls?: boolean; IgnorePublicAcls?: boolean; BlockPublicPolicy?: boolean; RestrictPublicBuckets?: boolean } }>('GetPublicAccessBlock', s3, new GetPublicAccessBlockCommand({ Bucket: name }));
         if (r.ok) {
           const c = r.value.PublicAccessBlockConfiguration ?? {};
           p.publicAccessBlock = { blockPublicAcls: c.BlockPublicAcls === true, ignorePublicAcls: c.IgnorePublicAcls === true, blockPublicPolicy: c.BlockPublicPolicy === true, restrictPublicBuckets: c.RestrictPublicBuckets === true };
@@ -249,7 +293,7 @@ class PostureRun {
     const kms = this.session.kms(region);
     const errors: CallError[] = [];
     const key: KmsKeyPosture = { arn: keyId, state: null, rotation: null, keySpec: null, region, policyVerdict: null, policyText: null, keyManager: null };
-    const d = await this.send<{ KeyMetadata?: { Arn?: string; KeyState?: string; KeySpec?: string; CustomerMasterKeySpec?: string; KeyManager?: string } }>(kms, new DescribeKeyCommand({ KeyId: keyId }));
+    const d = await this.send<{ KeyMetadata?: { Arn?: string; KeyState?: string; KeySpec?: string; CustomerMasterKeySpec?: string; KeyManager?: string } }>('kms:DescribeKey', kms, new DescribeKeyCommand({ KeyId: keyId }));
     if (!d.ok) {
       errors.push(toCallError('kms:DescribeKey', d.error, this.errCtx));
       return { key, errors };
@@ -262,13 +306,13 @@ class PostureRun {
     key.keyManager = m.KeyManager ?? null;
     await Promise.all([
       (async () => {
-        const r = await this.send<{ KeyRotationEnabled?: boolean }>(kms, new GetKeyRotationStatusCommand({ KeyId: key.arn }));
+        const r = await this.send<{ KeyRotationEnabled?: boolean }>('kms:GetKeyRotationStatus', kms, new GetKeyRotationStatusCommand({ KeyId: key.arn }));
         if (r.ok) key.rotation = r.value.KeyRotationEnabled ?? null;
         // Asymmetric keys have no automatic rotation: KMS answers UnsupportedOperationException, a fact, not a failure.
         else if (errorCode(r.error) !== 'UnsupportedOperationException') errors.push(toCallError('kms:GetKeyRotationStatus', r.error, this.errCtx));
       })(),
       (async () => {
-        const r = await this.send<{ Policy?: string }>(kms, new GetKeyPolicyCommand({ KeyId: key.arn, PolicyName: 'default' }));
+        const r = await this.send<{ Policy?: string }>('kms:GetKeyPolicy', kms, new GetKeyPolicyCommand({ KeyId: key.arn, PolicyName: 'default' }));
         if (!r.ok) { errors.push(toCallError('kms:GetKeyPolicy', r.error, this.errCtx)); return; }
         key.policyText = r.value.Policy ?? null;
         if (!key.policyText) return;

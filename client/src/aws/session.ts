@@ -1,7 +1,9 @@
 // An AWS session from the standard configuration: the shared config and credentials files
 // (AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE), profiles, SSO, environment variables, container
 // and instance roles — the SDK's own node provider chain. Clients are made per region (a bucket's
-// calls go to its region, a key's calls to the key's region), with per-call timeouts and SDK retries.
+// calls go to its region, a key's calls to the key's region), with SDK retries and the wire guard
+// (wire.ts): each attempt has a deadline that covers its whole answer, answers have a size limit
+// and are checked before the SDK parses them.
 // With a custom endpoint (an S3-compatible store, LocalStack, the emulator) every call goes there
 // with path-style addressing.
 //
@@ -19,12 +21,15 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { callDeadlineMs, guardClient } from './wire';
 
 export interface SessionOptions {
   profile?: string;
   region?: string;
   endpoint?: string;
+  /** The deadline of one attempt: connecting, the headers and the whole body (default DEFAULT_TIMEOUT_MS). */
   timeoutMs?: number;
+  /** Attempts per call, with the SDK's backoff between them (default DEFAULT_MAX_ATTEMPTS). */
   maxAttempts?: number;
   env?: NodeJS.ProcessEnv;
 }
@@ -163,7 +168,11 @@ export interface Session {
   endpoint: string | null;
   /** Signing with the emulator's dummy credentials (loopback endpoint, no credentials found). */
   dummy: boolean;
+  /** The deadline of one attempt. */
   timeoutMs: number;
+  maxAttempts: number;
+  /** The deadline of one call, every attempt and the waits between them (wire.ts, callDeadlineMs). */
+  callDeadlineMs: number;
   s3(region: string): S3Client;
   kms(region: string): KMSClient;
   /** Blanks the secret key and session token out of a text. */
@@ -191,6 +200,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     credentials,
     maxAttempts,
     retryMode: 'standard',
+    // The SDK's own timeouts end with the headers; the wire guard's deadline covers the body too.
     requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs, throwOnRequestTimeout: true },
     ...(endpoint ? { endpoint } : {}),
   } as const;
@@ -202,14 +212,22 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     endpoint,
     dummy,
     timeoutMs,
+    maxAttempts,
+    callDeadlineMs: callDeadlineMs(timeoutMs, maxAttempts),
     s3: r => {
       let c = s3Clients.get(r);
-      if (!c) s3Clients.set(r, (c = new S3Client({ ...common, region: r, forcePathStyle: !!endpoint, followRegionRedirects: true })));
+      if (!c) {
+        s3Clients.set(r, (c = new S3Client({ ...common, region: r, forcePathStyle: !!endpoint, followRegionRedirects: true })));
+        guardClient(c, { service: 's3', timeoutMs });
+      }
       return c;
     },
     kms: r => {
       let c = kmsClients.get(r);
-      if (!c) kmsClients.set(r, (c = new KMSClient({ ...common, region: r })));
+      if (!c) {
+        kmsClients.set(r, (c = new KMSClient({ ...common, region: r })));
+        guardClient(c, { service: 'kms', timeoutMs });
+      }
       return c;
     },
     scrub: text => secrets.reduce((t, s) => t.split(s).join('***'), text),

@@ -2,12 +2,17 @@
 // judged by the engine in-process, as a table or as JSON (ARCHITECTURE.md, "CLI status").
 // Exit codes: 0 every call succeeded and every bucket meets the requirements; 1 some bucket fails a
 // check (the requirements of .s3-encryption-guard.json / --config, or a key S3 cannot use) or some
-// of its facts could not be read; 2 usage, config, credentials or connection problems (one line each).
-// Only Get/List/Describe calls are made. Credentials never appear in the output.
+// of its facts could not be read; 2 usage, config, credentials or connection problems (one line each),
+// and an endpoint that cannot list its buckets (a malformed or endless ListBuckets, client/src/aws).
+// Only Get/List/Describe calls are made. Credentials never appear in the output, and every string
+// that comes from the endpoint (bucket names, regions, key ARNs, error messages, what a policy
+// says) is escaped for the terminal, one value on one line.
+import { escapeTerminal } from '../text/escape';
 import { configFileFor, eachArg, shownPath } from './args';
 import { fetchPosture, localJudge } from '../../../client/src/aws/posture';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS } from '../../../client/src/aws/session';
-import type { BucketPosture, PostureReport } from '../../../client/src/aws/types';
+import { MAX_ANSWER_BYTES, RETRY_BACKOFF_ALLOWANCE_MS } from '../../../client/src/aws/wire';
+import type { BucketPosture, CallError, PostureReport } from '../../../client/src/aws/types';
 import { verdictSummary } from '../engine/summary';
 import { DEFAULT_REQUIREMENTS, loadConfigFile, RequirementsError, type Requirements } from '../requirements';
 
@@ -27,13 +32,18 @@ Options:
   --bucket B           only this bucket (repeatable; no ListBuckets call)
   --format text|json   output format (default: text)
   --concurrency N      AWS calls in flight at most (default 8)
-  --timeout MS         per-call timeout (default ${DEFAULT_TIMEOUT_MS})
-  --max-attempts N     attempts per call, with the SDK's backoff (default ${DEFAULT_MAX_ATTEMPTS})
+  --timeout MS         deadline of one attempt of a call: connecting, the headers and the
+                       whole answer (default ${DEFAULT_TIMEOUT_MS})
+  --max-attempts N     attempts per call, with the SDK's backoff (default ${DEFAULT_MAX_ATTEMPTS}); a call
+                       ends after N x (MS + ${RETRY_BACKOFF_ALLOWANCE_MS / 1000} s) at most
   --config FILE        requirements (default: the first .s3-encryption-guard.json upwards)
   --no-config          ignore .s3-encryption-guard.json files
 
+Answers larger than ${MAX_ANSWER_BYTES / (1024 * 1024)} MB, malformed answers and a bucket list that never ends are refused,
+each with a line that names what happened.
+
 Exit codes: 0 all buckets pass, 1 a bucket fails a check or could not be read fully,
-2 usage, credentials or connection problem.`;
+2 usage, credentials or connection problem, or the bucket list could not be read.`;
 
 class StatusUsageError extends Error {}
 
@@ -164,9 +174,12 @@ function pabCell(b: BucketPosture): string {
 
 const COLORS: Record<BucketStatus | 'info', string> = { pass: '\x1b[32m', warn: '\x1b[33m', fail: '\x1b[31m', error: '\x1b[35m', info: '\x1b[2m' };
 
+/** A value from the endpoint in a table cell or a line: control characters made visible, one line. */
+const cell = (text: string): string => escapeTerminal(text, 300);
+
 export function formatStatusText(report: PostureReport, requirements: Requirements, color: boolean): string {
   const paint = (s: BucketStatus, text: string) => (color ? `${COLORS[s]}${text}\x1b[0m` : text);
-  const rows = report.buckets.map(b => [b.name, b.region ?? '?', encryptionCell(b), keyCell(b), policyCell(b, requirements.minTlsVersion), pabCell(b), bucketStatus(b)]);
+  const rows = report.buckets.map(b => [b.name, b.region ?? '?', encryptionCell(b), keyCell(b), policyCell(b, requirements.minTlsVersion), pabCell(b)].map(cell).concat(bucketStatus(b)));
   const header = ['bucket', 'region', 'default encryption', 'KMS key', 'bucket policy', 'public access block', 'status'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
   const line = (r: string[], status?: BucketStatus) => r.map((c, i) => (i === r.length - 1 ? (status ? paint(status, c) : c) : c.padEnd(widths[i]))).join('  ').trimEnd();
@@ -179,17 +192,22 @@ export function formatStatusText(report: PostureReport, requirements: Requiremen
   const details = report.buckets.filter(b => b.errors.length || b.checks.some(c => c.status !== 'pass'));
   if (details.length) out.push('');
   for (const b of details) {
-    out.push(`${b.name}:`);
-    for (const c of b.checks.filter(x => x.status === 'fail')) out.push(`  ${paint('fail', 'fail')}   ${c.message} [${c.id}]`);
-    for (const c of b.checks.filter(x => x.status === 'warn')) out.push(`  ${paint('warn', 'warn')}   ${c.message} [${c.id}]`);
-    for (const e of b.errors) out.push(`  ${paint('error', 'error')}  ${e.call}: ${e.code}: ${e.message}`);
+    out.push(`${cell(b.name)}:`);
+    for (const c of b.checks.filter(x => x.status === 'fail')) out.push(`  ${paint('fail', 'fail')}   ${escapeTerminal(c.message)} [${c.id}]`);
+    for (const c of b.checks.filter(x => x.status === 'warn')) out.push(`  ${paint('warn', 'warn')}   ${escapeTerminal(c.message)} [${c.id}]`);
+    for (const e of b.errors) out.push(`  ${paint('error', 'error')}  ${errorText(e)}`);
   }
   const counts = { pass: 0, warn: 0, fail: 0, error: 0 } as Record<BucketStatus, number>;
   for (const b of report.buckets) counts[bucketStatus(b)]++;
   const failedCalls = report.buckets.reduce((n, b) => n + b.errors.length, 0);
   out.push('', `${report.buckets.length} bucket${report.buckets.length === 1 ? '' : 's'}: ${counts.pass} pass, ${counts.warn} warn, ${counts.fail} fail${counts.error ? `, ${counts.error} incomplete` : ''}` +
-    `${failedCalls ? `; ${failedCalls} call${failedCalls === 1 ? '' : 's'} failed` : ''}${report.source?.credentials === 'dummy' ? ` (endpoint ${report.source.endpoint}, dummy credentials)` : ''}`);
+    `${failedCalls ? `; ${failedCalls} call${failedCalls === 1 ? '' : 's'} failed` : ''}${report.source?.credentials === 'dummy' ? ` (endpoint ${escapeTerminal(report.source.endpoint ?? '')}, dummy credentials)` : ''}`);
   return out.join('\n');
+}
+
+/** A failed call as one line: `call: code: message`, the message (which may quote the endpoint) escaped. */
+function errorText(e: CallError, withCode = true): string {
+  return escapeTerminal(`${e.call}: ${withCode ? `${e.code}: ` : ''}${e.message}`, 600);
 }
 
 /** Runs `status`; resolves to the exit code. Writes the report to stdout, problems to stderr. */
@@ -241,7 +259,7 @@ export async function status(argv: string[]): Promise<number> {
   if (progress) process.stderr.write('\r\x1b[K');
   if (opts.format === 'json') process.stdout.write(JSON.stringify(statusJson(report), null, 2) + '\n');
   if (report.errors?.length) {
-    for (const e of report.errors) err(`${e.call === 'credentials' ? '' : `${e.call}: `}${e.message}`);
+    for (const e of report.errors) err(e.call === 'credentials' ? escapeTerminal(e.message, 600) : errorText(e, false));
     return 2;
   }
   if (opts.format === 'text') process.stdout.write(formatStatusText(report, requirements, opts.color) + '\n');
