@@ -14,13 +14,13 @@
 //
 // Secrets never leave this module in text: every message passes through `scrub`, which blanks the
 // resolved secret key and session token. No vscode imports.
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { safeReadTextSync } from '../../../server/src/io/safe-read';
 import { callDeadlineMs, guardClient } from './wire';
 
 export interface SessionOptions {
@@ -61,7 +61,10 @@ const credentialsFile = (env: NodeJS.ProcessEnv): string => env.AWS_SHARED_CREDE
 function readIni(file: string): Map<string, Record<string, string>> {
   const out = new Map<string, Record<string, string>>();
   let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch { return out; }
+  // The shared files are the user's own, but may still be a symlink to a device: read them like any other file.
+  const read = safeReadTextSync(file, { maxBytes: 4 * 1024 * 1024 });
+  if (!read.ok) return out;
+  text = read.text;
   let current: Record<string, string> | undefined;
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
