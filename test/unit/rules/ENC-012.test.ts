@@ -31,14 +31,21 @@ ruleTester(enc012, {
     {
       name: 'RULES.md\'s example: s3:* on both ARNs with Null "true"',
       code: everything,
-      errors: [{ target: '"s3:*"', severity: 'error', message: /^Statement "D" denies s3:GetObject, s3:ListBucket, s3:DeleteObject, s3:GetBucketPolicy, s3:PutBucketEncryption and every other request that never carries the encryption headers/ }],
+      errors: [{ target: '"s3:*"', severity: 'error', message: /^Statement "D" denies s3:GetObject, s3:ListBucket, s3:DeleteObject, s3:GetBucketPolicy, s3:PutEncryptionConfiguration and \d{2,} more actions to everyone: their requests never carry the encryption headers.*The bucket becomes unreadable/ }],
       fixAll: 'output',
       output: narrowed,
     },
     {
       name: 'GetObject listed beside PutObject',
       code: putAndGet,
-      errors: [{ target: '["s3:PutObject", "s3:GetObject"]', message: /denies s3:GetObject and every other request/ }],
+      errors: [{ target: '["s3:PutObject", "s3:GetObject"]', message: /denies s3:GetObject to everyone/ }],
+      fixAll: 'output',
+      output: putOnly,
+    },
+    {
+      name: '"s3:Put*" on objects: PutObjectAcl, PutObjectTagging and the other object writes are denied to everyone (they never carry the header)',
+      code: policy(deny('"Action": "s3:Put*"', `"${B}/*"`, `{"StringNotEquals": {"${SSE}": "aws:kms"}}`)),
+      errors: [{ target: '"s3:Put*"', message: /^Statement "D" denies s3:PutObjectAcl, .*s3:PutObjectTagging.* to everyone: .*Those calls fail for everyone/ }],
       fixAll: 'output',
       output: putOnly,
     },

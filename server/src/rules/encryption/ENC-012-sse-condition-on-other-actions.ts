@@ -4,6 +4,8 @@
 // Confirmed with the evaluator: the statement applies to such requests.
 import { statementApplies } from '../../engine/evaluate';
 import { carriesSse } from '../../engine/requests';
+import { allActions } from '../../knowledge';
+import { coversAction } from '../../policy/statement';
 import type { Request } from '../../engine/types';
 import { bucketArn, objectsArn, parseS3Arn } from '../../policy/arn';
 import type { Statement } from '../../policy/model';
@@ -13,14 +15,36 @@ import type { Fix, Rule, TextEditSpan } from '../types';
 import { capitalizedStatementLabel, effectSpan, jsonStringOrList, principalValues, stringItems } from '../util';
 import { NONE, absentTrueEntries, httpsRequest, isDeny, principalOf, statementTarget, uploadRequest } from './uploads';
 
-/** Actions whose requests never carry the SSE keys (RULES.md 0.1), one per kind of target. */
-const PROBES: readonly { action: string; target: 'object' | 'bucket' }[] = [
-  { action: 's3:GetObject', target: 'object' },
-  { action: 's3:ListBucket', target: 'bucket' },
-  { action: 's3:DeleteObject', target: 'object' },
-  { action: 's3:GetBucketPolicy', target: 'bucket' },
-  { action: 's3:PutBucketEncryption', target: 'bucket' },
-];
+/** Actions whose requests never carry the SSE keys (RULES.md 0.1) that readers recognise first. */
+const FIRST = ['s3:GetObject', 's3:ListBucket', 's3:DeleteObject', 's3:GetBucketPolicy', 's3:PutEncryptionConfiguration'];
+
+interface Probe { action: string; target: 'object' | 'bucket' }
+let probes: readonly Probe[] | undefined;
+/**
+ * Every S3 action on a bucket or its objects whose request never carries the SSE keys, the familiar
+ * ones first: `s3:Put*` takes in PutObjectAcl and PutObjectTagging, `s3:*Object` DeleteObject, and
+ * a Deny on the SSE header denies each of them to everyone.
+ */
+function allProbes(): readonly Probe[] {
+  if (!probes) {
+    const out: Probe[] = [];
+    for (const a of allActions('s3')) {
+      if (carriesSse(a.fullName)) continue;
+      const names = a.resourceTypes.map(r => r.name);
+      const target = names.includes('object') ? 'object' : names.includes('bucket') ? 'bucket' : undefined;
+      if (target) out.push({ action: a.fullName, target });
+    }
+    const rank = (p: Probe) => { const i = FIRST.indexOf(p.action); return i < 0 ? FIRST.length : i; };
+    probes = out.sort((x, y) => rank(x) - rank(y) || (x.action < y.action ? -1 : 1));
+  }
+  return probes;
+}
+
+/** `a, b, c and 9 more actions` */
+function actionList(actions: readonly string[], shown = 5): string {
+  if (actions.length <= shown) return actions.length === 1 ? actions[0] : `${actions.slice(0, -1).join(', ')} and ${actions[actions.length - 1]}`;
+  return `${actions.slice(0, shown).join(', ')} and ${actions.length - shown} more actions`;
+}
 
 /** Requests for `action` by the principals that may meet the statement: the upload's principal and the AWS principals the statement names. */
 function probeRequests(st: Statement, upload: Request, action: string, resource: string): Request[] {
@@ -70,14 +94,17 @@ export const enc012: Rule = {
         const upload = uploadRequest(v, NONE);
         const target = statementTarget(ctx, v);
         const bucket = bucketArn(target.partition, v.bucket);
-        const denied = PROBES.filter(p => probeRequests(st, upload, p.action, p.target === 'object' ? upload.resource : bucket).some(r => statementApplies(st, r) === true));
+        const denied = allProbes().filter(p => coversAction(st, p.action) && probeRequests(st, upload, p.action, p.target === 'object' ? upload.resource : bucket).some(r => statementApplies(st, r) === true));
         if (!denied.length) continue;
         const fix = narrowFix(st, target.partition, v.bucket);
         const span = (st.action ?? st.notAction)?.span ?? effectSpan(st);
         ctx.report({
           span,
-          message: `${capitalizedStatementLabel(st)} denies ${denied.map(p => p.action).join(', ')} and every other request that never carries the encryption headers: their condition key is always absent, so the test is always true. ` +
-            'The bucket becomes unreadable for everyone, its account\'s administrators included (only the root user can still change the bucket policy); S3 may also refuse the statement. Limit it to s3:PutObject on the bucket\'s objects.',
+          message: `${capitalizedStatementLabel(st)} denies ${actionList(denied.map(p => p.action))} to everyone: their requests never carry the encryption headers, so the condition key is always absent and the test always true. ` +
+            (denied.some(p => p.action === 's3:GetObject' || p.action === 's3:ListBucket')
+              ? 'The bucket becomes unreadable for everyone, its account\'s administrators included (only the root user can still change the bucket policy); '
+              : 'Those calls fail for everyone, its account\'s administrators included; ') +
+            'S3 may also refuse the statement. Limit it to s3:PutObject on the bucket\'s objects.',
           fixes: fix ? [fix] : [],
         });
         break;
