@@ -19,7 +19,7 @@ interface Expectation {
   note?: string;
   mustReport: string[];
   mustNotReport: string[];
-  verdict: { lockout: boolean; openToOtherAccounts: boolean; openToAnonymous: boolean; s3CanUse: boolean };
+  verdict: { lockout: boolean; openToOtherAccounts: boolean; openToAnonymous: boolean; openToOrganization: boolean; s3CanUse: boolean };
 }
 
 const names = fs.readdirSync(DIR).filter(f => f.endsWith(SUFFIX)).map(f => f.slice(0, -SUFFIX.length)).sort();
@@ -36,7 +36,7 @@ describe('key-policy corpus', () => {
     for (const name of names) {
       const { expect } = load(name);
       assert.ok(Array.isArray(expect.mustReport) && Array.isArray(expect.mustNotReport), `${name}.expect.json: mustReport/mustNotReport`);
-      for (const k of ['lockout', 'openToOtherAccounts', 'openToAnonymous', 's3CanUse'] as const) assert.equal(typeof expect.verdict[k], 'boolean', `${name}.expect.json: verdict.${k}`);
+      for (const k of ['lockout', 'openToOtherAccounts', 'openToAnonymous', 'openToOrganization', 's3CanUse'] as const) assert.equal(typeof expect.verdict[k], 'boolean', `${name}.expect.json: verdict.${k}`);
       assert.deepEqual(expect.mustReport.filter(id => expect.mustNotReport.includes(id)), [], `${name}: a rule in both lists`);
     }
   });
@@ -64,11 +64,13 @@ describe('key-policy corpus', () => {
       assert.ok(analysis.doc);
       const v = keyPolicyVerdict(analysis.doc);
       assert.equal(v.kind, 'key-policy');
-      const got = { lockout: v.lockout, openToOtherAccounts: v.openToOtherAccounts.value, openToAnonymous: v.openToAnonymous.value, s3CanUse: v.s3CanUse.value };
+      const got = { lockout: v.lockout, openToOtherAccounts: v.openToOtherAccounts.value, openToAnonymous: v.openToAnonymous.value, openToOrganization: v.openToOrganization.value, s3CanUse: v.s3CanUse.value };
       assert.deepEqual(got, expect.verdict);
       // Every "open" verdict names the request that gets through; a closed one names none.
       assert.equal(v.openToOtherAccounts.witness !== null, v.openToOtherAccounts.value);
       assert.equal(v.openToAnonymous.witness !== null, v.openToAnonymous.value);
+      assert.equal(v.openToOrganization.witness !== null, v.openToOrganization.value);
+      assert.equal(v.openToOrganization.organizations.length > 0, v.openToOrganization.value);
       if (!v.lockout) assert.ok(v.administrators.length > 0, 'not locked out, yet no administrator');
     });
   }

@@ -128,6 +128,7 @@ export function postureChecks(p: BucketPosture, read: FactsRead, req: Readonly<R
       else add('kms-s3-use', 'pass', `The key policy lets S3 use the key${kv.s3CanUse.viaService ? ` (${kv.s3CanUse.viaService})` : ''}.`);
       if (kv.openToAnonymous.value) add('kms-key-open', 'fail', 'The key policy allows anonymous callers to use or manage the key.');
       else if (kv.openToOtherAccounts.value) add('kms-key-open', 'warn', 'The key policy allows accounts it does not name to use or manage the key.');
+      else if (kv.openToOrganization?.value) add('kms-key-open', 'pass', `The key policy lets every account of organisation ${kv.openToOrganization.organizations.join(', ')} use the key, not only the accounts it names.`);
     }
   }
   return out;

@@ -248,7 +248,8 @@ export function keyVerdictStatus(v: KeyPolicyVerdict): 'pass' | 'warn' | 'fail' 
 
 function keyPolicyFact(v: KeyPolicyVerdict, id: string): PostureNode {
   const summary = keyVerdictSummary(v);
-  const witness = v.openToAnonymous.value ? v.openToAnonymous.witness : v.openToOtherAccounts.value ? v.openToOtherAccounts.witness : null;
+  const witness = v.openToAnonymous.value ? v.openToAnonymous.witness : v.openToOtherAccounts.value ? v.openToOtherAccounts.witness
+    : v.openToOrganization?.value ? v.openToOrganization.witness : null;
   const lines = [
     `**Key policy**: ${escapeMarkdown(summary)}`,
     v.administrators.length ? `Administrators (kms:PutKeyPolicy): ${v.administrators.map(s => markdownCode(s)).join(', ')}` : '',

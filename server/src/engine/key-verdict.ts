@@ -313,6 +313,9 @@ export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = 
   });
   const outsider = principals.find(p => p.kind === 'aws' && p.account === fresh)!;
   const other = find(s, outsider, [actionLevel(actions), ...conditionLevels(space)], req => !inNamedOrg(req));
+  // Through the organisation the policy names: every account in it, not only those the policy names.
+  const viaOrg = other ? undefined : find(s, outsider, [actionLevel(actions), ...conditionLevels(space)], inNamedOrg);
+  const organizations = viaOrg ? ORG_KEYS.flatMap(k => { const v = viaOrg.context[k]; return v === undefined ? [] : typeof v === 'string' ? [v] : [...v]; }) : [];
   const anon = find(s, { kind: 'anonymous' }, [actionLevel(actions), ...conditionLevels(space)], () => true);
 
   // --- S3 can use the key: one principal of a named account allowed GenerateDataKey and Decrypt through S3
@@ -335,6 +338,7 @@ export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = 
     administrators,
     openToOtherAccounts: { value: other !== undefined, witness: other ? witness(s, other) : null },
     openToAnonymous: { value: anon !== undefined, witness: anon ? witness(s, anon) : null },
+    openToOrganization: { value: viaOrg !== undefined, organizations, witness: viaOrg ? witness(s, viaOrg) : null },
     s3CanUse: { value: s3Witness !== undefined, viaService: s3Witness ? viaService : null, witness: s3Witness ? witness(s, s3Witness) : null },
   };
   return { verdict, keyArn, region, accounts, steps: budget.used - before };
@@ -348,7 +352,8 @@ export function keyPolicyVerdict(doc: PolicyDocument, opts: KeyVerdictOptions = 
 export function keyVerdictSummary(v: KeyPolicyVerdict, show: ShowValue = value => value): string {
   const parts: string[] = [];
   parts.push(v.lockout ? 'Admins: none (lock-out)' : `Admins: ${v.administrators.length === 1 ? show(shortPrincipal(v.administrators[0])) : `${v.administrators.length} principals`}`);
-  parts.push(v.openToAnonymous.value ? 'Open to anonymous callers' : v.openToOtherAccounts.value ? 'Open to other accounts' : 'Not open to other accounts');
+  parts.push(v.openToAnonymous.value ? 'Open to anonymous callers' : v.openToOtherAccounts.value ? 'Open to other accounts'
+    : v.openToOrganization?.value ? `Open to organisation ${v.openToOrganization.organizations.join(', ') || 'it names'} (every account in it)` : 'Not open to other accounts');
   parts.push(v.s3CanUse.value ? `S3 can use it (${show(String(v.s3CanUse.viaService))})` : 'S3 cannot use it');
   if (!v.complete) parts.push('incomplete');
   return parts.join(' · ');

@@ -74,6 +74,12 @@ export interface KeyPolicyVerdict {
   openToOtherAccounts: { value: boolean; witness: Witness | null };
   /** Some anonymous request is allowed a cryptographic or management action. */
   openToAnonymous: { value: boolean; witness: Witness | null };
+  /**
+   * Principals of accounts the policy does not name get in through an organisation (or organisation
+   * path) it names (`aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`): often intended, never to be hidden.
+   * `organizations` lists the values they get in with; the witness is one such request.
+   */
+  openToOrganization: { value: boolean; organizations: string[]; witness: Witness | null };
   /** Some principal of an account the policy names is allowed kms:GenerateDataKey and kms:Decrypt through S3. */
   s3CanUse: { value: boolean; viaService: string | null; witness?: Witness | null };
 }

@@ -196,6 +196,16 @@ describe('key-policy verdict', () => {
     assert.equal(v.complete, false);
   });
 
+  test('Principal "*" limited by aws:PrincipalOrgID: open to the organisation, and the summary says so', () => {
+    const v = verdictOf(policy(rootStatement, { Effect: 'Allow', Principal: { AWS: '*' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } }));
+    assert.equal(v.openToOtherAccounts.value, false);
+    assert.deepEqual(v.openToOrganization.organizations, ['o-a1b2c3d4e5']);
+    assert.equal(v.openToOrganization.witness?.['aws:PrincipalOrgID'], 'o-a1b2c3d4e5');
+    assert.notEqual(v.openToOrganization.witness?.principal, ROOT, 'the witness is an account the policy does not name');
+    assert.match(keyVerdictSummary(v), /· Open to organisation o-a1b2c3d4e5 \(every account in it\) ·/);
+    assert.equal(verdictOf(policy(rootStatement)).openToOrganization.value, false);
+  });
+
   test('summary line', () => {
     assert.equal(keyVerdictSummary(verdictOf(policy(rootStatement))), 'Admins: account 111122223333 · Not open to other accounts · S3 can use it (s3.us-east-1.amazonaws.com)');
     assert.match(keyVerdictSummary(verdictOf(policy({ Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*' }))), /^Admins: none \(lock-out\) · Open to anonymous callers · S3 cannot use it/);
