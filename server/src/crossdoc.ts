@@ -186,7 +186,12 @@ export function crossDocument(analysis: Analysis, index: KeyPolicyIndex, setting
   if (analysis.kind.kind !== 'bucket-policy' || !doc) return { links: [], findings: [] };
   const links: KeyLink[] = [];
   const findings: Finding[] = [];
-  const labelOf = (i: number) => statementLabel(doc.statements[i]);
+  // `i` is the statement's position in the Statement array, which is not its place in
+  // doc.statements when a non-object element (a typo, a half-typed value) comes before it.
+  const labelOf = (i: number) => {
+    const st = doc.statements.find(s => s.index === i);
+    return st ? statementLabel(st) : `statement ${i + 1}`;
+  };
   for (const { bucket, keyArn } of pinnedKeys(analysis)) {
     const at = doc.text.indexOf(JSON.stringify(keyArn));
     const span: Span = at >= 0 ? { offset: at, length: JSON.stringify(keyArn).length } : { offset: doc.root?.offset ?? 0, length: 1 };
