@@ -1,0 +1,66 @@
+// The language server's own parts that need no connection: the byte-bounded caches and the
+// key-policy index's budget.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { ByteLru } from '../../server/src/byte-lru';
+import { KeyPolicyIndex, MODEL_BYTES_PER_CHAR } from '../../server/src/crossdoc';
+import { EXAMPLES } from '../helpers/paths';
+
+const KEY_ID = '5f2c7a1e-8d3b-4c6a-9e0f-2b7d4a6c8e10';
+const KEY_ARN = `arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`;
+const KEY_TEXT = fs.readFileSync(path.join(EXAMPLES, `orders-data.${KEY_ID}.key-policy.json`), 'utf8');
+
+describe('ByteLru', () => {
+  it('drops the least recently used entries until the bytes fit, not by count', () => {
+    const lru = new ByteLru<string>({ maxBytes: 100 });
+    lru.set('a', 'A', 40);
+    lru.set('b', 'B', 40);
+    assert.equal(lru.get('a'), 'A'); // a is now the most recently used
+    lru.set('c', 'C', 40);
+    assert.deepEqual([...lru.keys()], ['a', 'c']);
+    assert.equal(lru.bytes, 80);
+    for (let i = 0; i < 1000; i++) lru.set(`small-${i}`, 'x', 0.01);
+    assert.equal(lru.size, 1002, 'many small entries fit where two large ones did');
+  });
+
+  it('does not keep a value larger than the per-entry limit, and forgets what the key had', () => {
+    const lru = new ByteLru<string>({ maxBytes: 100, maxEntryBytes: 50 });
+    lru.set('a', 'old', 10);
+    assert.equal(lru.set('a', 'huge', 60), false);
+    assert.equal(lru.get('a'), undefined);
+    assert.equal(lru.bytes, 0);
+  });
+
+  it('re-counts a resized entry', () => {
+    const lru = new ByteLru<string>({ maxBytes: 100 });
+    lru.set('a', 'A', 10);
+    lru.set('b', 'B', 10);
+    lru.resize('a', 95);
+    assert.deepEqual([...lru.keys()], ['a']);
+    assert.equal(lru.bytes, 95);
+  });
+});
+
+describe('KeyPolicyIndex budget', () => {
+  it('refuses key policies beyond its text budget and gives the bytes back on delete', () => {
+    const index = new KeyPolicyIndex({ maxTextBytes: 2 * KEY_TEXT.length * 2 + 10 });
+    assert.equal(index.set('/k/a.key-policy.json', KEY_TEXT), true);
+    assert.equal(index.set('/k/b.key-policy.json', KEY_TEXT.replace('orders-data-key', 'b')), true);
+    assert.equal(index.set('/k/c.key-policy.json', KEY_TEXT.replace('orders-data-key', 'c')), false);
+    assert.equal(index.refusedForSize, 1);
+    assert.equal(index.size, 2);
+    index.delete('/k/a.key-policy.json');
+    index.delete('/k/b.key-policy.json');
+    assert.equal(index.bytes, 0);
+  });
+
+  it('keeps parsed models within their budget and finds the key without one', () => {
+    const index = new KeyPolicyIndex({ maxParsedBytes: MODEL_BYTES_PER_CHAR * KEY_TEXT.length + 1 });
+    for (let i = 0; i < 5; i++) index.set(`/k/${i}.${i === 4 ? KEY_ID : 'other'}.key-policy.json`, KEY_TEXT.replace('orders-data-key', `k${i}`));
+    assert.equal(index.resolve(KEY_ARN)?.path, `/k/4.${KEY_ID}.key-policy.json`);
+    assert.ok(index.find(KEY_ARN)?.doc.statements.length);
+    assert.ok(index.bytes <= 5 * 2 * (KEY_TEXT.length + 10) + MODEL_BYTES_PER_CHAR * (KEY_TEXT.length + 10));
+  });
+});
