@@ -2,12 +2,14 @@
 // over the one cached analysis per document version (features/).
 import {
   createConnection,
+  DiagnosticSeverity,
   DidChangeConfigurationNotification,
   MessageType,
   ProposedFeatures,
   ShowMessageNotification,
   TextDocuments,
   TextDocumentSyncKind,
+  type Diagnostic,
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -15,11 +17,13 @@ import { codeActions, FIX_ALL_KIND } from './features/codeActions';
 import { codeLenses } from './features/codeLens';
 import { completion, COMPLETION_TRIGGER_CHARACTERS, resolveCompletion } from './features/completion';
 import { explainReport } from './features/explain';
-import { toDiagnostics } from './features/diagnostics';
+import { SOURCE, toDiagnostics } from './features/diagnostics';
 import { analyzeDocument, uriPath, type DocumentAnalysis } from './features/documentAnalysis';
 import { hover } from './features/hover';
 import { ANALYZE_REQUEST, analyzeText, liveDocumentSettings, liveResult, parseLiveParams } from './features/liveAnalysis';
+import { failureReason, logValue, ruleFailuresLine } from './server-log';
 import { toServerSettings, type ServerSettings } from './settings';
+import { escapeMarkdown } from './text/escape';
 import { KeyPolicyIndex } from './crossdoc';
 import { findKeyPolicyFiles, KEY_POLICY_FILE } from './workspace-scan';
 import type { CrossContext } from './features/documentAnalysis';
@@ -56,6 +60,8 @@ function remember(a: DocumentAnalysis): void {
 const timers = new Map<string, NodeJS.Timeout>();
 const settingsCache = new Map<string, Promise<ServerSettings>>();
 const loggedKinds = new Map<string, string>();
+/** The version whose rule failures were last logged, per document. */
+const loggedFailures = new Map<string, number>();
 let pullConfiguration = false;
 
 // ---------------------------------------------------------------------------------------------
@@ -138,7 +144,7 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 connection.onInitialized(() => {
-  void indexWorkspace().catch(e => connection.console.error(`cross-document check: indexing the workspace failed: ${e instanceof Error ? e.message : String(e)}`));
+  void indexWorkspace().catch(e => connection.console.error(`cross-document check: indexing the workspace failed: ${failureReason(e)}`));
   if (pullConfiguration) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 's3EncryptionGuard' }).catch(() => undefined);
   }
@@ -147,14 +153,16 @@ connection.onInitialized(() => {
 const reportedProblems = new Set<string>();
 /** Tell the user once per distinct problem that their requirements setting is wrong, and how. */
 function reportSettingProblems(s: ServerSettings): ServerSettings {
-  const key = s.requirementProblems.join('\n');
-  if (key && !reportedProblems.has(key)) {
-    reportedProblems.add(key);
-    connection.console.warn(`s3EncryptionGuard.requirements: ${s.requirementProblems.join('; ')}`);
+  // The problems quote the setting's values: one line, clipped.
+  const problems = logValue(s.requirementProblems.join('; '), 1000);
+  if (problems && !reportedProblems.has(problems)) {
+    if (reportedProblems.size >= 256) reportedProblems.clear();
+    reportedProblems.add(problems);
+    connection.console.warn(`s3EncryptionGuard.requirements: ${problems}`);
     // A notification, not window/showMessageRequest: some editors do not answer requests they do not know.
     void connection.sendNotification(ShowMessageNotification.type, {
       type: MessageType.Warning,
-      message: `S3 Encryption Guard: the setting s3EncryptionGuard.requirements has problems (those fields use their defaults): ${s.requirementProblems.join('; ')}`,
+      message: `S3 Encryption Guard: the setting s3EncryptionGuard.requirements has problems (those fields use their defaults): ${problems}`,
     });
   }
   return s;
@@ -179,6 +187,18 @@ connection.onDidChangeConfiguration(change => {
   for (const d of documents.all()) schedule(d, 0);
 });
 
+/** Shown instead of a document's diagnostics when its analysis failed as a whole (a bug of ours). */
+function analysisFailedDiagnostic(e: unknown): Diagnostic {
+  return {
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
+    severity: DiagnosticSeverity.Information,
+    code: 'analysis-failed',
+    source: SOURCE,
+    message: `Not analysed: an internal error stopped the analysis of this version (${failureReason(e)}). ` +
+      'The problems shown before were removed, as they may no longer apply; the next edit analyses the document again. Please report this.',
+  };
+}
+
 async function validate(doc: TextDocument): Promise<void> {
   const { uri, version } = doc;
   try {
@@ -194,16 +214,21 @@ async function validate(doc: TextDocument): Promise<void> {
     const { kind, ruleFailures, doc: parsed } = result.analysis;
     // A key policy being edited: the bucket policies that pin its key see the change.
     if (kind.kind === 'key-policy' && parsed ? keyIndex.setParsed(fsPath(uri), parsed) : keyIndex.delete(fsPath(uri))) revalidateBucketPolicies();
-    const line = `${kind.kind} (${kind.reason})`;
+    const line = logValue(`${kind.kind} (${kind.reason})`, 300);
     if (loggedKinds.get(uri) !== line) {
       loggedKinds.set(uri, line);
-      connection.console.info(`${uriPath(uri)}: ${line}; ${result.analysis.findings.length} problem(s) in ${result.ms.toFixed(1)} ms`);
+      connection.console.info(`${logValue(uriPath(uri))}: ${line}; ${result.analysis.findings.length} problem(s) in ${result.ms.toFixed(1)} ms`);
     }
-    for (const f of ruleFailures) connection.console.error(`${uriPath(uri)}: rule ${f.ruleId} failed (please report this): ${f.error}`);
+    if (ruleFailures.length && loggedFailures.get(uri) !== version) {
+      loggedFailures.set(uri, version);
+      connection.console.error(ruleFailuresLine(uriPath(uri), version, ruleFailures));
+    }
     await connection.sendDiagnostics({ uri, version, diagnostics: toDiagnostics(result) });
   } catch (e) {
-    // One bad document must never stop the others from getting diagnostics.
-    connection.console.error(`${uriPath(uri)}: analysis failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    // One bad document must never stop the others from getting diagnostics, nor keep stale ones.
+    if (documents.get(uri)?.version !== version) return;
+    connection.console.error(`${logValue(uriPath(uri))} (version ${version}): analysis failed (please report this): ${failureReason(e)}`);
+    await connection.sendDiagnostics({ uri, version, diagnostics: [analysisFailedDiagnostic(e)] }).catch(() => undefined);
   }
 }
 
@@ -235,6 +260,7 @@ documents.onDidClose(e => {
   cache.delete(e.document.uri);
   settingsCache.delete(e.document.uri);
   loggedKinds.delete(e.document.uri);
+  loggedFailures.delete(e.document.uri);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 
@@ -280,7 +306,7 @@ connection.onCodeLens(async p => {
 /** The Explain report (Markdown) for the client's "S3 Encryption: Explain Enforcement" command. */
 connection.onRequest('s3EncryptionGuard/explain', async (p: { uri: string; bucket?: string }) => {
   const a = await current(p.uri);
-  if (!a) return { markdown: `The document ${uriPath(p.uri)} is not open.` };
+  if (!a) return { markdown: `The document ${escapeMarkdown(uriPath(p.uri), 200)} is not open.` };
   const settings = await settingsFor(p.uri);
   return { markdown: explainReport(a, p.bucket, settings.requirements.minTlsVersion) };
 });
@@ -310,7 +336,7 @@ connection.onRequest('s3EncryptionGuard/stats', () => {
 });
 
 // A bug of ours in a feature must not take the server down with every open document's diagnostics.
-process.on('unhandledRejection', e => connection.console.error(`unexpected error (please report it): ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
+process.on('unhandledRejection', e => connection.console.error(`unexpected error (please report it): ${failureReason(e)}`));
 
 documents.listen(connection);
 connection.listen();

@@ -1,11 +1,12 @@
-// The language server's own parts that need no connection: the byte-bounded caches and the
-// key-policy index's budget.
+// The language server's own parts that need no connection: the byte-bounded caches, the
+// key-policy index's budget, and the log lines for internal failures.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ByteLru } from '../../server/src/byte-lru';
 import { KeyPolicyIndex, MODEL_BYTES_PER_CHAR } from '../../server/src/crossdoc';
+import { failureReason, logValue, ruleFailuresLine } from '../../server/src/server-log';
 import { EXAMPLES } from '../helpers/paths';
 
 const KEY_ID = '5f2c7a1e-8d3b-4c6a-9e0f-2b7d4a6c8e10';
@@ -62,5 +63,33 @@ describe('KeyPolicyIndex budget', () => {
     assert.equal(index.resolve(KEY_ARN)?.path, `/k/4.${KEY_ID}.key-policy.json`);
     assert.ok(index.find(KEY_ARN)?.doc.statements.length);
     assert.ok(index.bytes <= 5 * 2 * (KEY_TEXT.length + 10) + MODEL_BYTES_PER_CHAR * (KEY_TEXT.length + 10));
+  });
+});
+
+describe('server log lines', () => {
+  it('one line per failing version: rule IDs and the first line of each error, never the stack', () => {
+    let stack = '';
+    try { (undefined as unknown as { sid: string }).sid.trim(); } catch (e) { stack = (e as Error).stack ?? ''; }
+    assert.ok(stack.includes('\n    at '), 'a real stack');
+    const line = ruleFailuresLine('/w/a\nb\u001b[2J.bucket-policy.json', 7, [{ ruleId: 'MIS-003', error: stack }, { ruleId: 'cross-document', error: 'RangeError: Maximum call stack size exceeded\n    at x' }]);
+    assert.ok(!line.includes('\n') && !line.includes('\u001b'), line);
+    assert.ok(!line.includes(' at '), 'no stack frames');
+    assert.match(line, /^\/w\/a\\nb\\x1b\[2J\.bucket-policy\.json \(version 7\): 2 rules failed .*: MIS-003: TypeError: Cannot read properties of undefined \(reading 'sid'\); cross-document: RangeError: Maximum call stack size exceeded$/);
+  });
+
+  it('never quotes the regular expression of an "Invalid regular expression" error', () => {
+    const pattern = `^${'(?:a*)*'.repeat(5000)}$`;
+    let error: unknown;
+    try { new RegExp(`${pattern}(`); } catch (e) { error = e; }
+    const reason = failureReason(error);
+    assert.equal(reason, 'SyntaxError: Invalid regular expression (pattern not shown): Unterminated group');
+    assert.equal(failureReason(`SyntaxError: Invalid regular expression: /${pattern}/u: Maximum call stack size exceeded\n    at f`), 'SyntaxError: Invalid regular expression (pattern not shown): Maximum call stack size exceeded');
+  });
+
+  it('clips values and keeps them on one line', () => {
+    const v = logValue(`${'x'.repeat(500)}\r\nsecond line`, 100);
+    assert.equal(v.length, 100);
+    assert.ok(!v.includes('\n'));
+    assert.ok(ruleFailuresLine('p', 1, Array.from({ length: 50 }, (_, i) => ({ ruleId: `R-${i}`, error: 'E'.repeat(500) }))).length <= 1000);
   });
 });
