@@ -24,11 +24,13 @@ import { ANALYZE_REQUEST, analyzeText, liveDocumentSettings, liveResult, parseLi
 import { failureReason, logValue, ruleFailuresLine } from './server-log';
 import { toServerSettings, type ServerSettings } from './settings';
 import { escapeMarkdown } from './text/escape';
-import { KeyPolicyIndex } from './crossdoc';
+import { KeyPolicyIndex, MAX_KEY_POLICY_SIZE } from './crossdoc';
+import { safeReadText, type SafeReadCode } from './io/safe-read';
 import { findKeyPolicyFiles, KEY_POLICY_FILE } from './workspace-scan';
 import type { CrossContext } from './features/documentAnalysis';
 import nodePath from 'node:path';
-import { readFile } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 /** Typing pauses this long before a document is analysed again (initializationOptions.debounceMs overrides it, e.g. for benchmarks). */
@@ -64,20 +66,34 @@ const loggedKinds = new Map<string, string>();
 const loggedFailures = new Map<string, number>();
 let pullConfiguration = false;
 
+/** Remember at most this many distinct things already said once (warnings, refusals), then start over. */
+const MAX_SAID_ONCE = 256;
+function once(said: Set<string>, key: string): boolean {
+  if (said.has(key)) return false;
+  if (said.size >= MAX_SAID_ONCE) said.clear();
+  said.add(key);
+  return true;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Key policies of the workspace, for the cross-document check (crossdoc.ts)
 
-const keyIndex = new KeyPolicyIndex();
+/** Key-policy texts in the index are bounded (8 MB: 250 key policies of AWS's 32 KB maximum), and so are the parsed ones kept. */
+const keyIndex = new KeyPolicyIndex({ maxTextBytes: 8 * 1024 * 1024, maxParsedBytes: 16 * 1024 * 1024 });
 let workspaceFolders: string[] = [];
+/** The workspace folders with symbolic links resolved: a file the server reads must be inside one. */
+let workspaceRoots: string[] = [];
 /** A file: URI as a file system path; other schemes keep their path part. */
 const fsPath = (uri: string): string => {
   try { return uri.startsWith('file:') ? fileURLToPath(uri) : uriPath(uri); } catch { return uriPath(uri); }
 };
-const folderOf = (p: string): string | undefined => workspaceFolders.find(f => p === f || p.startsWith(f + nodePath.sep));
+const within = (p: string, folder: string): boolean => p === folder || p.startsWith(folder.endsWith(nodePath.sep) ? folder : folder + nodePath.sep);
+const folderOf = (p: string): string | undefined => workspaceFolders.find(f => within(p, f));
 const relativePath = (p: string): string => {
   const f = folderOf(p);
   return f ? nodePath.relative(f, p).split(nodePath.sep).join('/') : p;
 };
+const isOpen = (p: string): boolean => documents.all().some(d => fsPath(d.uri) === p);
 
 /** Re-check the open bucket policies: a key policy they may pin changed. */
 function revalidateBucketPolicies(): void {
@@ -90,15 +106,47 @@ function revalidateBucketPolicies(): void {
   }
 }
 
+/** A key-policy file read from disk, or why it was not. */
+type KeyPolicyRead = { ok: true; text: string } | { ok: false; code: SafeReadCode | 'outside'; message: string };
+
+/**
+ * Read a key-policy file that the workspace or a setting names, trusting nothing about it: it must
+ * be inside a workspace folder once symbolic links are resolved (a cloned repository's settings or
+ * links must not make the server read the rest of the disk), and a regular file within the size
+ * limit (safe-read.ts refuses devices such as /dev/zero, FIFOs and sockets without blocking).
+ */
+async function readKeyPolicy(p: string): Promise<KeyPolicyRead> {
+  // An untitled document's "path" is a name, not a file (a relative path would be read from the server's working folder).
+  if (!nodePath.isAbsolute(p)) return { ok: false, code: 'not-found', message: 'no such file' };
+  let real: string;
+  try {
+    real = await realpath(p);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? { ok: false, code: 'not-found', message: 'no such file' } : { ok: false, code: 'unreadable', message: `cannot read it (${code ?? failureReason(e)})` };
+  }
+  if (!workspaceRoots.some(r => within(real, r))) {
+    return { ok: false, code: 'outside', message: `it is outside the workspace folders${real !== p ? ` (it leads to ${real})` : ''}, so it is not read` };
+  }
+  return safeReadText(real, { maxBytes: MAX_KEY_POLICY_SIZE });
+}
+
+/** Key-policy files found by the scan or the watcher that were not read (said once each in the log). */
+const refusedFiles = new Set<string>();
+
+/** Index (or forget) the key policy at `p` from disk. Returns whether the index changed. */
 async function loadKeyPolicy(p: string): Promise<boolean> {
   // An open document's text wins over the file on disk.
-  if (documents.all().some(d => fsPath(d.uri) === p)) return false;
-  try {
-    return keyIndex.set(p, await readFile(p, 'utf8'));
-  } catch {
+  if (isOpen(p)) return false;
+  const r = await readKeyPolicy(p);
+  if (isOpen(p)) return false; // opened while it was read
+  if (!r.ok) {
+    if (r.code !== 'not-found' && once(refusedFiles, `${p}\n${r.message}`)) connection.console.warn(`cross-document check: ${logValue(p)}: ${logValue(r.message, 300)}`);
     return keyIndex.delete(p);
   }
+  return keyIndex.set(p, r.text);
 }
+
 
 async function indexWorkspace(): Promise<void> {
   if (!workspaceFolders.length) return;
@@ -106,8 +154,33 @@ async function indexWorkspace(): Promise<void> {
   const { files, truncated } = await findKeyPolicyFiles(workspaceFolders);
   let changed = false;
   for (const f of files) changed = (await loadKeyPolicy(f)) || changed;
-  connection.console.info(`cross-document check: ${keyIndex.size} key polic${keyIndex.size === 1 ? 'y' : 'ies'} indexed in ${Date.now() - t0} ms${truncated ? ' (the workspace is large: the search stopped early; map keys explicitly in s3EncryptionGuard.keyPolicies)' : ''}`);
+  const full = keyIndex.refusedForSize ? `; ${keyIndex.refusedForSize} were left out because the index holds at most 8 MB of key policies (map the ones you need in s3EncryptionGuard.keyPolicies)` : '';
+  connection.console.info(`cross-document check: ${keyIndex.size} key polic${keyIndex.size === 1 ? 'y' : 'ies'} indexed in ${Date.now() - t0} ms${truncated ? ' (the workspace is large: the search stopped early; map keys explicitly in s3EncryptionGuard.keyPolicies)' : ''}${full}`);
   if (changed) revalidateBucketPolicies();
+}
+
+/** Explicitly mapped files already read (or refused) since the settings last changed. */
+const explicitLoaded = new Set<string>();
+/** Refusals of s3EncryptionGuard.keyPolicies entries already shown. */
+const warnedSettings = new Set<string>();
+
+/** Read a file named in s3EncryptionGuard.keyPolicies; say once, with the way out, why one is not used. */
+async function loadExplicitKeyPolicy(abs: string, keyArn: string): Promise<boolean> {
+  if (isOpen(abs)) return false;
+  const r = await readKeyPolicy(abs);
+  if (isOpen(abs)) return false;
+  if (r.ok) return keyIndex.set(abs, r.text);
+  if (once(warnedSettings, `${abs}\n${r.code}`)) {
+    const fix = r.code === 'outside'
+      ? 'Put the key policy file in the workspace and name it relative to the workspace folder.'
+      : r.code === 'not-found'
+        ? 'Correct the path (relative to the workspace folder) or remove the entry.'
+        : `Name a regular JSON file of at most ${MAX_KEY_POLICY_SIZE / 1024} KB inside the workspace.`;
+    const message = `The setting s3EncryptionGuard.keyPolicies maps ${logValue(keyArn, 120)} to ${logValue(abs)}: ${logValue(r.message, 300)}. ${fix}`;
+    connection.console.warn(message);
+    void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `S3 Encryption Guard: ${message}` });
+  }
+  return keyIndex.delete(abs);
 }
 
 /** The explicit key → file map of a document's settings, with paths made absolute and the files indexed. */
@@ -115,9 +188,9 @@ async function crossContext(uri: string, settings: ServerSettings): Promise<Cros
   const explicit = new Map<string, string>();
   const base = folderOf(fsPath(uri)) ?? workspaceFolders[0] ?? nodePath.dirname(fsPath(uri));
   for (const [arn, file] of Object.entries(settings.keyPolicies ?? {})) {
-    const abs = nodePath.isAbsolute(file) ? file : nodePath.resolve(base, file);
+    const abs = nodePath.isAbsolute(file) ? nodePath.normalize(file) : nodePath.resolve(base, file);
     explicit.set(arn, abs);
-    if (!keyIndex.has(abs)) await loadKeyPolicy(abs);
+    if (once(explicitLoaded, abs)) await loadExplicitKeyPolicy(abs, arn);
   }
   return { index: keyIndex, explicit, relative: relativePath };
 }
@@ -127,6 +200,7 @@ connection.onInitialize((params): InitializeResult => {
   pullConfiguration = !!params.capabilities.workspace?.configuration;
   const folders = params.workspaceFolders?.map(f => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
   workspaceFolders = folders.filter(u => u.startsWith('file:')).map(fsPath);
+  workspaceRoots = workspaceFolders.map(f => { try { return realpathSync(f); } catch { return f; } });
   // Editors that cannot answer workspace/configuration pass settings here instead.
   const init = params.initializationOptions as { settings?: unknown; debounceMs?: unknown } | undefined;
   initSettings = toServerSettings(init?.settings ?? init);
@@ -155,9 +229,7 @@ const reportedProblems = new Set<string>();
 function reportSettingProblems(s: ServerSettings): ServerSettings {
   // The problems quote the setting's values: one line, clipped.
   const problems = logValue(s.requirementProblems.join('; '), 1000);
-  if (problems && !reportedProblems.has(problems)) {
-    if (reportedProblems.size >= 256) reportedProblems.clear();
-    reportedProblems.add(problems);
+  if (problems && once(reportedProblems, problems)) {
     connection.console.warn(`s3EncryptionGuard.requirements: ${problems}`);
     // A notification, not window/showMessageRequest: some editors do not answer requests they do not know.
     void connection.sendNotification(ShowMessageNotification.type, {
@@ -183,6 +255,7 @@ function settingsFor(uri: string): Promise<ServerSettings> {
 connection.onDidChangeConfiguration(change => {
   settingsCache.clear();
   cache.clear();
+  explicitLoaded.clear();
   if (!pullConfiguration) initSettings = toServerSettings((change.settings as { s3EncryptionGuard?: unknown } | undefined)?.s3EncryptionGuard);
   for (const d of documents.all()) schedule(d, 0);
 });
@@ -243,7 +316,7 @@ connection.onDidChangeWatchedFiles(async change => {
   let changed = false;
   for (const c of change.changes) {
     const p = fsPath(c.uri);
-    if (!KEY_POLICY_FILE.test(p) && !keyIndex.has(p)) continue;
+    if (!KEY_POLICY_FILE.test(p) && !keyIndex.has(p) && !explicitLoaded.has(p)) continue;
     changed = (c.type === 3 /* Deleted */ ? keyIndex.delete(p) : await loadKeyPolicy(p)) || changed;
   }
   if (changed) revalidateBucketPolicies();
@@ -332,7 +405,7 @@ connection.onRequest(ANALYZE_REQUEST, async (raw: unknown) => {
 connection.onRequest('s3EncryptionGuard/stats', () => {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc) gc(); // only when started with --expose-gc (the benchmark), to report live memory
-  return { openDocuments: documents.all().length, cachedAnalyses: cache.size, memory: process.memoryUsage() };
+  return { openDocuments: documents.all().length, cachedAnalyses: cache.size, keyPolicies: keyIndex.size, memory: process.memoryUsage() };
 });
 
 // A bug of ours in a feature must not take the server down with every open document's diagnostics.
