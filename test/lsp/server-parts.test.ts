@@ -4,9 +4,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { analysisBytes, AnalysisCache } from '../../server/src/analysis-cache';
 import { ByteLru } from '../../server/src/byte-lru';
 import { KeyPolicyIndex, MODEL_BYTES_PER_CHAR } from '../../server/src/crossdoc';
+import { analyzeDocument } from '../../server/src/features/documentAnalysis';
 import { failureReason, logValue, ruleFailuresLine } from '../../server/src/server-log';
+import { toServerSettings } from '../../server/src/settings';
 import { EXAMPLES } from '../helpers/paths';
 
 const KEY_ID = '5f2c7a1e-8d3b-4c6a-9e0f-2b7d4a6c8e10';
@@ -41,6 +44,31 @@ describe('ByteLru', () => {
     lru.resize('a', 95);
     assert.deepEqual([...lru.keys()], ['a']);
     assert.equal(lru.bytes, 95);
+  });
+});
+
+describe('AnalysisCache', () => {
+  const settings = toServerSettings({});
+  it('charges an analysis at least MODEL_BYTES_PER_CHAR per character and keeps the total under its limit', () => {
+    const text = fs.readFileSync(path.join(EXAMPLES, 'orders-data.bucket-policy.json'), 'utf8');
+    const a = analyzeDocument('file:///c/a.bucket-policy.json', 1, text, settings);
+    assert.ok(analysisBytes(a) >= MODEL_BYTES_PER_CHAR * text.length);
+    const cache = new AnalysisCache({ maxBytes: 3 * analysisBytes(a), maxEntryBytes: 2 * analysisBytes(a) });
+    for (let i = 0; i < 10; i++) cache.remember(analyzeDocument(`file:///c/p${i}.bucket-policy.json`, 1, text, settings));
+    assert.equal(cache.size, 3);
+    assert.ok(cache.bytes <= 3 * analysisBytes(a));
+    assert.ok(cache.get('file:///c/p9.bucket-policy.json', 1));
+    assert.equal(cache.get('file:///c/p9.bucket-policy.json', 2), undefined, 'another version is not a hit');
+    const big = analyzeDocument('file:///c/big.bucket-policy.json', 1, text.replace('"Version"', `"Padding": "${'x'.repeat(3 * text.length)}", "Version"`), settings);
+    cache.remember(big);
+    assert.equal(cache.get('file:///c/big.bucket-policy.json', 1), undefined, 'over the per-entry limit: not kept');
+  });
+
+  it('charges findings too: a short document with a thousand problems is not cheap', () => {
+    const text = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":[${Array(2000).fill(1).join(',')}]}]}`;
+    const a = analyzeDocument('file:///c/many.bucket-policy.json', 1, text, settings);
+    assert.ok(a.analysis.findings.length >= 1000);
+    assert.ok(analysisBytes(a) >= MODEL_BYTES_PER_CHAR * text.length + 400 * a.analysis.findings.length);
   });
 });
 
