@@ -20,6 +20,7 @@ import {
   type ResponseMessage,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import nodePath from 'node:path';
@@ -38,6 +39,7 @@ import { explainReport } from './features/explain';
 import { hover } from './features/hover';
 import { ANALYZE_REQUEST, analyzeText, liveDocumentSettings, liveResult, parseLiveParams } from './features/liveAnalysis';
 import { safeReadText, type SafeReadCode } from './io/safe-read';
+import { KeyPolicyLinks } from './key-policy-links';
 import { failureReason, logValue, ruleFailuresLine } from './server-log';
 import { toServerSettings, type ServerSettings } from './settings';
 import { escapeMarkdown } from './text/escape';
@@ -45,9 +47,15 @@ import { findKeyPolicyFiles, KEY_POLICY_FILE } from './workspace-scan';
 
 /** Typing pauses this long before a document is analysed again (initializationOptions.debounceMs overrides it, e.g. for benchmarks). */
 let debounceMs = 150;
+/**
+ * After a key policy changes, the bucket policies that link to it are re-checked once its typing
+ * has paused this long (initializationOptions.crossDebounceMs overrides it): a keystroke in a key
+ * policy must not re-check, and republish, every bucket policy that pins its key.
+ */
+let crossDebounceMs = 500;
 
 /** Counters for the stats request (see there). */
-const stats = { analyses: 0, publications: 0, staleDropped: 0, cancelledRequests: 0, ruleFailures: 0 };
+const stats = { analyses: 0, publications: 0, unchangedSkipped: 0, staleDropped: 0, crossRechecks: 0, cancelledRequests: 0, ruleFailures: 0 };
 const eventLoopDelay = monitorEventLoopDelay({ resolution: 10 });
 eventLoopDelay.enable();
 
@@ -74,6 +82,8 @@ const settingsCache = new ByteLru<Promise<ServerSettings>>({ maxBytes: 4 * 1024 
 const loggedKinds = new ByteLru<string>({ maxBytes: 256 * 1024 });
 /** The version whose rule failures were last logged, per document. */
 const loggedFailures = new Map<string, number>();
+/** A digest of the diagnostics last published per document: the same set is not sent again. */
+const lastPublished = new Map<string, string>();
 const queue = new AnalysisQueue(uri => validate(uri));
 let pullConfiguration = false;
 
@@ -101,6 +111,11 @@ function once(said: Set<string>, key: string): boolean {
 
 /** Key-policy texts in the index are bounded (8 MB: 250 key policies of AWS's 32 KB maximum), and so are the parsed ones kept. */
 const keyIndex = new KeyPolicyIndex({ maxTextBytes: 8 * 1024 * 1024, maxParsedBytes: 16 * 1024 * 1024 });
+/** Which open bucket policies link to which key-policy file. */
+const keyLinks = new KeyPolicyLinks();
+/** Bucket policies to re-check once the key policy being edited stops changing. */
+const crossPending = new Set<string>();
+let crossTimer: NodeJS.Timeout | undefined;
 let workspaceFolders: string[] = [];
 /** The workspace folders with symbolic links resolved: a file the server reads must be inside one. */
 let workspaceRoots: string[] = [];
@@ -157,16 +172,25 @@ async function loadKeyPolicy(p: string): Promise<boolean> {
   return keyIndex.set(p, r.text);
 }
 
-/** Re-check the open bucket policies: a key policy they may pin changed. */
+/** Re-check (once typing in the key policy pauses) the open bucket policies that the changed key-policy files concern. */
 function keyPoliciesChanged(paths: ReadonlySet<string>): void {
-  if (!paths.size) return;
-  for (const d of documents.all()) {
-    const kind = cache.get(d.uri, d.version)?.analysis.kind.kind;
-    if (kind === undefined || kind === 'bucket-policy') {
-      cache.delete(d.uri); // its cached analysis saw the old key policies
-      queue.schedule(d.uri, 0);
-    }
+  for (const uri of keyLinks.affectedBy(paths, keyIndex)) {
+    cache.delete(uri); // its cached analysis saw the old key policy: a request computes it again
+    crossPending.add(uri);
   }
+  if (crossPending.size) armCrossRecheck();
+}
+
+function armCrossRecheck(): void {
+  clearTimeout(crossTimer);
+  crossTimer = setTimeout(() => {
+    crossTimer = undefined;
+    for (const uri of crossPending) {
+      stats.crossRechecks++;
+      queue.soon(uri);
+    }
+    crossPending.clear();
+  }, crossDebounceMs);
 }
 
 async function indexWorkspace(): Promise<void> {
@@ -227,10 +251,11 @@ connection.onInitialize((params): InitializeResult => {
   workspaceFolders = folders.filter(u => u.startsWith('file:')).map(fsPath);
   workspaceRoots = workspaceFolders.map(f => { try { return realpathSync(f); } catch { return f; } });
   // Editors that cannot answer workspace/configuration pass settings here instead.
-  const init = params.initializationOptions as { settings?: unknown; debounceMs?: unknown } | undefined;
+  const init = params.initializationOptions as { settings?: unknown; debounceMs?: unknown; crossDebounceMs?: unknown } | undefined;
   initSettings = toServerSettings(init?.settings ?? init);
   const ms = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.min(v, 60_000) : undefined);
   debounceMs = ms(init?.debounceMs) ?? debounceMs;
+  crossDebounceMs = ms(init?.crossDebounceMs) ?? crossDebounceMs;
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -317,7 +342,9 @@ function analyseNow(doc: TextDocument, settings: ServerSettings, cross: CrossCon
   cache.remember(result);
   const { kind, ruleFailures, doc: parsed } = result.analysis;
   const path = fsPath(uri);
-  // A key policy being edited: the bucket policies that may pin its key see the change.
+  if (kind.kind === 'bucket-policy') keyLinks.record(uri, result.keyLinks, cross?.explicit ?? new Map());
+  else keyLinks.forget(uri);
+  // A key policy being edited: the bucket policies that link to it see the change (once typing pauses).
   if (kind.kind === 'key-policy' && parsed ? keyIndex.setParsed(path, parsed) : keyIndex.delete(path)) keyPoliciesChanged(new Set([path]));
   const line = logValue(`${kind.kind} (${kind.reason})`, 300);
   if (loggedKinds.peek(uri) !== line) {
@@ -342,7 +369,12 @@ async function crossContextOrNone(uri: string, settings: ServerSettings): Promis
   }
 }
 
+/** Send diagnostics unless they are the ones the client already has for this document. */
 async function publish(uri: string, version: number, diagnostics: Diagnostic[]): Promise<void> {
+  // `data` carries the version (code actions also match a diagnostic by code and range): not a change.
+  const digest = createHash('sha1').update(JSON.stringify(diagnostics, (k: string, v: unknown) => (k === 'data' ? undefined : v))).digest('base64');
+  if (lastPublished.get(uri) === digest) { stats.unchangedSkipped++; return; }
+  lastPublished.set(uri, digest);
   stats.publications++;
   await connection.sendDiagnostics({ uri, version, diagnostics });
 }
@@ -390,6 +422,8 @@ documents.onDidOpen(e => {
 });
 documents.onDidChangeContent(e => {
   queue.schedule(e.document.uri, debounceMs);
+  // Typing in a key policy pushes back the re-check of the bucket policies that link to it.
+  if (crossPending.size && keyIndex.has(fsPath(e.document.uri))) armCrossRecheck();
 });
 connection.onDidChangeWatchedFiles(async change => {
   const changed = new Set<string>();
@@ -413,6 +447,9 @@ documents.onDidClose(e => {
   settingsCache.delete(uri);
   loggedKinds.delete(uri);
   loggedFailures.delete(uri);
+  lastPublished.delete(uri);
+  keyLinks.forget(uri);
+  crossPending.delete(uri);
   void connection.sendDiagnostics({ uri, diagnostics: [] });
 });
 
@@ -505,11 +542,14 @@ connection.onRequest(ANALYZE_REQUEST, async (raw: unknown, token: CancellationTo
  *   keyPolicies          key policies in the cross-document index
  *   keyIndexBytes        the index's estimated heap (texts plus the parsed models it keeps)
  *   pendingAnalyses      documents waiting for an analysis for diagnostics (or in one), now
- *   documentEntries      entries kept per document URI in the server's maps (settings,
- *                        logged lines): must fall back with closed documents
+ *   pendingRechecks      bucket policies waiting for a key policy they link to to stop changing, now
+ *   documentEntries      entries kept per document URI in the server's maps (settings, last
+ *                        diagnostics, logged lines, key links): must fall back with closed documents
  *   analyses             analyses run (for diagnostics and for requests)
  *   publications         textDocument/publishDiagnostics sent (not counting the empty one on close)
+ *   unchangedSkipped     diagnostics not sent because they equal the last ones sent for the document
  *   staleDropped         analyses for diagnostics dropped because a newer version had arrived
+ *   crossRechecks        bucket policies re-checked because a key policy they link to changed
  *   cancelledRequests    requests answered with RequestCancelled (-32800)
  *   ruleFailures         rules that threw (logged once per document version)
  *   maxEventLoopDelayMs  the longest event-loop stall since the previous stats request
@@ -527,7 +567,8 @@ connection.onRequest('s3EncryptionGuard/stats', () => {
     keyPolicies: keyIndex.size,
     keyIndexBytes: keyIndex.bytes,
     pendingAnalyses: queue.pending,
-    documentEntries: settingsCache.size + loggedKinds.size + loggedFailures.size,
+    pendingRechecks: crossPending.size,
+    documentEntries: settingsCache.size + loggedKinds.size + loggedFailures.size + lastPublished.size + keyLinks.size + crossPending.size,
     ...stats,
     maxEventLoopDelayMs,
     memory: process.memoryUsage(),

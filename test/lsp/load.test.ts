@@ -1,12 +1,26 @@
 // The language server under load, over stdio: cancelled requests are answered as cancelled, a
-// burst of edits is analysed once, closed documents leave nothing behind, and a rule that throws
-// is logged once per version.
+// burst of edits is analysed once, an edit of a key policy re-checks only the bucket policies that
+// link to it (and publishes only what changed), closed documents leave nothing behind, and a rule
+// that throws is logged once per version.
 // Everything here counts work (publications, analyses, re-checks); deadlines are hang detectors only.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node';
+import { EXAMPLES } from '../helpers/paths';
 import { LspClient } from './lsp-client';
 
+const KEY_ID = '5f2c7a1e-8d3b-4c6a-9e0f-2b7d4a6c8e10';
+const OTHER_KEY_ID = '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d';
+const BUCKET_EXAMPLE = fs.readFileSync(path.join(EXAMPLES, 'orders-data.bucket-policy.json'), 'utf8');
+const KEY_FILE = `orders-data.${KEY_ID}.key-policy.json`;
+const KEY_EXAMPLE = fs.readFileSync(path.join(EXAMPLES, KEY_FILE), 'utf8');
+const WRITER = 'arn:aws:iam::444455556666:role/orders-writer';
+/** A key-policy statement that lets the example bucket's partner writer use the key through S3. */
+const WRITER_GRANT = `{"Sid": "Partner uploads", "Effect": "Allow", "Principal": {"AWS": "${WRITER}"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}},\n    `;
 const REQUEST_CANCELLED = -32800;
 
 const BAD = `{
@@ -108,6 +122,74 @@ describe('language server: a burst of edits', () => {
     assert.deepEqual(published.map(p => p.version), [201], 'one publication, for the final version');
     assert.equal(stats.analyses - before.analyses, 1, 'one analysis');
   });
+});
+
+describe('language server: fan-out of key-policy edits', () => {
+  const LINKED = 4;
+  const UNLINKED = 36;
+  const BURSTS = 3;
+  const KEYSTROKES = 10;
+  let dir: string;
+  let client: LspClient;
+  const uriOf = (name: string) => pathToFileURL(path.join(dir, name)).toString();
+  const linked = Array.from({ length: LINKED }, (_, i) => `linked-${i}`);
+  const unlinked = Array.from({ length: UNLINKED }, (_, i) => `unlinked-${i}`);
+  const bucketText = (bucket: string, keyId: string) => BUCKET_EXAMPLE.replaceAll('orders-data', bucket).replaceAll(KEY_ID, keyId);
+  const hasWriterProblem = (uri: string) => {
+    const list = client.published.get(uri) ?? [];
+    return list.length > 0 && list[list.length - 1].diagnostics.some(d => d.code === 'KMS-005' && d.message.startsWith(`Uploads by ${WRITER}`));
+  };
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3eg-fanout-'));
+    for (const b of linked) fs.writeFileSync(path.join(dir, `${b}.bucket-policy.json`), bucketText(b, KEY_ID));
+    for (const b of unlinked) fs.writeFileSync(path.join(dir, `${b}.bucket-policy.json`), bucketText(b, OTHER_KEY_ID));
+    fs.mkdirSync(path.join(dir, 'keys'));
+    fs.writeFileSync(path.join(dir, 'keys', KEY_FILE), KEY_EXAMPLE);
+    client = new LspClient();
+    await client.initialize(true, { debounceMs: 20, crossDebounceMs: 1000 }, pathToFileURL(dir).toString());
+  });
+  after(() => { client.kill(); fs.rmSync(dir, { recursive: true, force: true }); });
+
+  it('re-checks only the bucket policies linked to the edited key, once per pause, and publishes only changes', async () => {
+    for (const b of [...linked, ...unlinked]) await client.open(uriOf(`${b}.bucket-policy.json`), fs.readFileSync(path.join(dir, `${b}.bucket-policy.json`), 'utf8'), 1);
+    // The workspace index finds the key policy by its file name: the linked ones report the writer.
+    await client.until('the linked bucket policies are checked against the key policy', () => linked.every(b => hasWriterProblem(uriOf(`${b}.bucket-policy.json`))));
+    await client.until('every bucket policy has diagnostics', () => unlinked.every(b => client.publications(uriOf(`${b}.bucket-policy.json`)) > 0));
+    const keyUri = uriOf(`keys/${KEY_FILE}`);
+    await client.open(keyUri, KEY_EXAMPLE, 1);
+    await client.diagnostics(keyUri, 1);
+    const start = await client.idle();
+    const count = (names: string[]) => names.map(b => client.publications(uriOf(`${b}.bucket-policy.json`)));
+    const linkedBefore = count(linked);
+    const unlinkedBefore = count(unlinked);
+
+    const withGrant = KEY_EXAMPLE.replace('{\n      "Sid": "Allow reporting', `${WRITER_GRANT}{\n      "Sid": "Allow reporting`);
+    assert.notEqual(withGrant, KEY_EXAMPLE);
+    let version = 1;
+    let sid = 'Allow access for Key Administrators';
+    for (let burst = 0; burst < BURSTS; burst++) {
+      // Even bursts add the writer's grant, odd ones remove it.
+      const [from, to] = burst % 2 === 0 ? [KEY_EXAMPLE, withGrant] : [withGrant, KEY_EXAMPLE];
+      const sent: Promise<void>[] = [];
+      // Keystrokes into a Sid (nothing changes for the bucket policies), then the one that adds or removes the grant.
+      for (let k = 0; k < KEYSTROKES - 1; k++) {
+        sid += 'x';
+        sent.push(client.change(keyUri, ++version, from.replace('Allow access for Key Administrators', sid)));
+      }
+      sent.push(client.change(keyUri, ++version, to.replace('Allow access for Key Administrators', sid)));
+      await Promise.all(sent);
+      await client.until(`burst ${burst}: the linked bucket policies see the change`,
+        () => linked.every(b => hasWriterProblem(uriOf(`${b}.bucket-policy.json`)) === (to === KEY_EXAMPLE)));
+    }
+    const end = await client.idle();
+    assert.deepEqual(count(linked), linkedBefore.map(n => n + BURSTS), 'each linked bucket policy: one publication per pause');
+    assert.deepEqual(count(unlinked), unlinkedBefore, 'the others: none');
+    assert.equal(end.crossRechecks - start.crossRechecks, LINKED * BURSTS, 'one re-check per linked bucket policy per pause');
+    const keyPublications = client.publications(keyUri) - 1;
+    assert.ok(keyPublications <= BURSTS * KEYSTROKES, `the key policy's own diagnostics: ${keyPublications}`);
+  });
+
 });
 
 describe('language server: closing documents', () => {

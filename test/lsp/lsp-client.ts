@@ -18,10 +18,13 @@ export interface ServerStats {
   keyPolicies: number;
   keyIndexBytes: number;
   pendingAnalyses: number;
+  pendingRechecks: number;
   documentEntries: number;
   analyses: number;
   publications: number;
+  unchangedSkipped: number;
   staleDropped: number;
+  crossRechecks: number;
   cancelledRequests: number;
   ruleFailures: number;
   maxEventLoopDelayMs: number;
@@ -107,12 +110,12 @@ export class LspClient {
     return this.conn.sendRequest('s3EncryptionGuard/stats') as Promise<ServerStats>;
   }
 
-  /** Wait (a hang detector, not a timer under test) until the server has no analysis pending. */
+  /** Wait (a hang detector, not a timer under test) until the server has no analysis or re-check pending. */
   async idle(timeoutMs = 20000): Promise<ServerStats> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const s = await this.stats();
-      if (s.pendingAnalyses === 0) return s;
+      if (s.pendingAnalyses === 0 && s.pendingRechecks === 0) return s;
       if (Date.now() > deadline) throw new Error(`the server still has work pending after ${timeoutMs} ms: ${JSON.stringify(s)}`);
       await new Promise(r => setTimeout(r, 50));
     }

@@ -1,5 +1,5 @@
-// The language server's own parts that need no connection: the byte-bounded caches, the
-// key-policy index's budget, and the log lines for internal failures.
+// The language server's own parts that need no connection: the byte-bounded caches, the key-policy
+// index's budget and links, and the log lines for internal failures.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { analysisBytes, AnalysisCache } from '../../server/src/analysis-cache';
 import { ByteLru } from '../../server/src/byte-lru';
 import { KeyPolicyIndex, MODEL_BYTES_PER_CHAR } from '../../server/src/crossdoc';
 import { analyzeDocument } from '../../server/src/features/documentAnalysis';
+import { KeyPolicyLinks } from '../../server/src/key-policy-links';
 import { failureReason, logValue, ruleFailuresLine } from '../../server/src/server-log';
 import { toServerSettings } from '../../server/src/settings';
 import { EXAMPLES } from '../helpers/paths';
@@ -91,6 +92,23 @@ describe('KeyPolicyIndex budget', () => {
     assert.equal(index.resolve(KEY_ARN)?.path, `/k/4.${KEY_ID}.key-policy.json`);
     assert.ok(index.find(KEY_ARN)?.doc.statements.length);
     assert.ok(index.bytes <= 5 * 2 * (KEY_TEXT.length + 10) + MODEL_BYTES_PER_CHAR * (KEY_TEXT.length + 10));
+  });
+});
+
+describe('KeyPolicyLinks', () => {
+  it('names the bucket policies checked against a changed file and those whose key now resolves to it', () => {
+    const index = new KeyPolicyIndex();
+    const links = new KeyPolicyLinks();
+    const none = new Map<string, string>();
+    links.record('file:///b/linked.json', [{ keyArn: KEY_ARN, keyPolicy: { path: '/k/old.key-policy.json' } }], none);
+    links.record('file:///b/waiting.json', [{ keyArn: KEY_ARN }], none);
+    links.record('file:///b/other.json', [{ keyArn: KEY_ARN.replace(KEY_ID, '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d') }], none);
+    links.record('file:///b/no-key.json', [], none);
+    assert.deepEqual(links.affectedBy(new Set(['/k/old.key-policy.json']), index), ['file:///b/linked.json']);
+    index.set(`/k/${KEY_ID}.key-policy.json`, KEY_TEXT);
+    assert.deepEqual(links.affectedBy(new Set([`/k/${KEY_ID}.key-policy.json`]), index), ['file:///b/linked.json', 'file:///b/waiting.json']);
+    links.forget('file:///b/linked.json');
+    assert.equal(links.size, 2);
   });
 });
 
