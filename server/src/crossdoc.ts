@@ -16,20 +16,34 @@ import type { PolicyDocument, Span } from './policy/model';
 import { parsePolicy } from './policy/parse';
 import type { Finding, Severity } from './rules/types';
 import { statementLabel } from './rules/util';
+import { ByteLru } from './byte-lru';
 
 /** The ID part of a key ARN (`key/ID`), lower-cased. */
 export const keyIdOf = (arn: string): string | undefined => parseKeyArn(arn)?.id.toLowerCase();
 
 interface IndexedKeyPolicy {
   path: string;
-  /** The text; parsed again when a bucket policy needs it (a parsed model is ~30× the text). */
+  /** The text; parsed again when a bucket policy needs it (a parsed model is up to MODEL_BYTES_PER_CHAR × its length). */
   text: string;
   /** Key ARNs its Resource elements name. */
   arns: string[];
 }
 
-/** Parsed key policies kept for the bucket policies being checked (most recently used last). */
-const MAX_PARSED = 8;
+/**
+ * Heap a parsed policy model (or an analysis) retains per character of its text, measured with
+ * --expose-gc over realistic bucket and key policies (33–70 bytes) and hostile shapes such as an
+ * array of 400,000 numbers (86–91 bytes); rounded up so that budgets based on it hold.
+ */
+export const MODEL_BYTES_PER_CHAR = 100;
+/** A string's characters may take two bytes each. */
+const textBytes = (text: string): number => 2 * text.length;
+
+export interface KeyPolicyIndexLimits {
+  /** Sum of the indexed texts (default 64 MB; the language server sets less). */
+  maxTextBytes?: number;
+  /** Parsed models kept for the bucket policies being checked, by estimated size (default 16 MB). */
+  maxParsedBytes?: number;
+}
 
 export interface LinkedKeyPolicy {
   path: string;
@@ -39,13 +53,22 @@ export interface LinkedKeyPolicy {
 }
 
 /** Largest key-policy file indexed (AWS's limit is 32 KB). */
-const MAX_KEY_POLICY_SIZE = 256 * 1024;
+export const MAX_KEY_POLICY_SIZE = 256 * 1024;
 
 /** The key policies a workspace or a CLI run knows, by path; and the explicit ARN → file map. */
 export class KeyPolicyIndex {
   private readonly files = new Map<string, IndexedKeyPolicy>();
-  private readonly parsed = new Map<string, { text: string; doc: PolicyDocument }>();
+  private readonly parsed: ByteLru<{ text: string; doc: PolicyDocument }>;
   private explicit = new Map<string, string>();
+  private indexedBytes = 0;
+  private readonly maxTextBytes: number;
+  /** Key policies left out because the index was full (the caller may say so once). */
+  refusedForSize = 0;
+
+  constructor(limits: KeyPolicyIndexLimits = {}) {
+    this.maxTextBytes = limits.maxTextBytes ?? 64 * 1024 * 1024;
+    this.parsed = new ByteLru({ maxBytes: limits.maxParsedBytes ?? 16 * 1024 * 1024 });
+  }
 
   /** Record (or forget, when it is not a key policy) a file's current text. Returns whether the index changed. */
   set(filePath: string, text: string): boolean {
@@ -60,32 +83,35 @@ export class KeyPolicyIndex {
     const text = doc.text;
     if (this.files.get(filePath)?.text === text) return false;
     if (text.length > MAX_KEY_POLICY_SIZE) return this.delete(filePath);
+    const had = this.delete(filePath);
+    if (this.indexedBytes + textBytes(text) > this.maxTextBytes) {
+      this.refusedForSize++;
+      return had;
+    }
     const arns: string[] = [];
     for (const st of doc.statements) {
       for (const i of st.resource?.items ?? []) if (typeof i.value === 'string' && keyIdOf(i.value) && !arns.includes(i.value)) arns.push(i.value);
     }
     this.files.set(filePath, { path: filePath, text, arns });
+    this.indexedBytes += textBytes(text);
     // The caller's model is not kept: documents being edited would pile up here (memory).
-    this.parsed.delete(filePath);
     return true;
   }
 
-  /** The parsed model of an indexed file (a few parsed ones are kept). */
+  /** The parsed model of an indexed file (a few parsed ones are kept, by size). */
   private docOf(f: IndexedKeyPolicy): PolicyDocument {
     const hit = this.parsed.get(f.path);
-    if (hit && hit.text === f.text) {
-      this.parsed.delete(f.path);
-      this.parsed.set(f.path, hit);
-      return hit.doc;
-    }
+    if (hit && hit.text === f.text) return hit.doc;
     const doc = parsePolicy(f.text);
-    this.parsed.set(f.path, { text: f.text, doc });
-    if (this.parsed.size > MAX_PARSED) this.parsed.delete(this.parsed.keys().next().value as string);
+    this.parsed.set(f.path, { text: f.text, doc }, MODEL_BYTES_PER_CHAR * f.text.length);
     return doc;
   }
 
   delete(filePath: string): boolean {
     this.parsed.delete(filePath);
+    const f = this.files.get(filePath);
+    if (!f) return false;
+    this.indexedBytes -= textBytes(f.text);
     return this.files.delete(filePath);
   }
 
@@ -98,26 +124,35 @@ export class KeyPolicyIndex {
     return this.files.size;
   }
 
+  /** Estimated heap the index retains: the texts and the parsed models kept. */
+  get bytes(): number {
+    return this.indexedBytes + this.parsed.bytes;
+  }
+
   /** Is this file indexed as a key policy? */
   has(filePath: string): boolean {
     return this.files.has(filePath);
   }
 
-  /** The key policy of `keyArn`, if one is known (`explicit` overrides the index's own map). */
-  find(keyArn: string, explicit: ReadonlyMap<string, string> = this.explicit): LinkedKeyPolicy | undefined {
+  /** Which indexed file is the key policy of `keyArn`, and why; nothing is parsed (`explicit` overrides the index's own map). */
+  resolve(keyArn: string, explicit: ReadonlyMap<string, string> = this.explicit): { path: string; how: string } | undefined {
     const mapped = explicit.get(keyArn);
-    if (mapped) {
-      const f = this.files.get(mapped);
-      if (f) return { path: f.path, doc: this.docOf(f), how: 'named in s3EncryptionGuard.keyPolicies' };
-    }
-    for (const f of this.files.values()) if (f.arns.includes(keyArn)) return { path: f.path, doc: this.docOf(f), how: 'its Resource names the key ARN' };
+    if (mapped && this.files.has(mapped)) return { path: mapped, how: 'named in s3EncryptionGuard.keyPolicies' };
+    for (const f of this.files.values()) if (f.arns.includes(keyArn)) return { path: f.path, how: 'its Resource names the key ARN' };
     const id = keyIdOf(keyArn);
     if (id) {
       for (const f of this.files.values()) {
-        if (path.basename(f.path).toLowerCase().includes(id)) return { path: f.path, doc: this.docOf(f), how: 'its file name has the key ID' };
+        if (path.basename(f.path).toLowerCase().includes(id)) return { path: f.path, how: 'its file name has the key ID' };
       }
     }
     return undefined;
+  }
+
+  /** The key policy of `keyArn`, if one is known (`explicit` overrides the index's own map). */
+  find(keyArn: string, explicit: ReadonlyMap<string, string> = this.explicit): LinkedKeyPolicy | undefined {
+    const r = this.resolve(keyArn, explicit);
+    const f = r && this.files.get(r.path);
+    return r && f ? { ...r, doc: this.docOf(f) } : undefined;
   }
 }
 
@@ -136,13 +171,17 @@ export interface CrossDocument {
   findings: Finding[];
 }
 
+/** Pinned keys checked per bucket policy: each costs a key-policy lookup and a check; real policies pin one or two. */
+const MAX_PINNED_KEYS = 100;
+
 /** The key ARNs a bucket verdict pins (exact ARNs only; patterns pin no single key). */
 function pinnedKeys(analysis: Analysis): { bucket: string; keyArn: string }[] {
   const out: { bucket: string; keyArn: string }[] = [];
   for (const v of analysis.verdicts ?? []) {
-    for (const u of v.encryption.uploads) {
+    for (const u of v.encryption?.uploads ?? []) {
       if (!u.kmsKey || u.kmsKey === 'other' || !keyIdOf(u.kmsKey)) continue;
       if (!out.some(o => o.bucket === v.bucket && o.keyArn === u.kmsKey)) out.push({ bucket: v.bucket, keyArn: u.kmsKey });
+      if (out.length >= MAX_PINNED_KEYS) return out;
     }
   }
   return out;
@@ -186,7 +225,12 @@ export function crossDocument(analysis: Analysis, index: KeyPolicyIndex, setting
   if (analysis.kind.kind !== 'bucket-policy' || !doc) return { links: [], findings: [] };
   const links: KeyLink[] = [];
   const findings: Finding[] = [];
-  const labelOf = (i: number) => statementLabel(doc.statements[i]);
+  // `i` is the statement's position in the Statement array, which is not its place in
+  // doc.statements when a non-object element (a typo, a half-typed value) comes before it.
+  const labelOf = (i: number) => {
+    const st = doc.statements.find(s => s.index === i);
+    return st ? statementLabel(st) : `statement ${i + 1}`;
+  };
   for (const { bucket, keyArn } of pinnedKeys(analysis)) {
     const at = doc.text.indexOf(JSON.stringify(keyArn));
     const span: Span = at >= 0 ? { offset: at, length: JSON.stringify(keyArn).length } : { offset: doc.root?.offset ?? 0, length: 1 };

@@ -1,6 +1,7 @@
 // Finds key-policy files in the workspace folders for the cross-document check (crossdoc.ts).
 // Bounded: skips dependency and build folders, stops after MAX_ENTRIES directory entries and
-// MAX_FILES matches, never follows symbolic links. No vscode or LSP imports.
+// MAX_FILES matches, never follows symbolic links (the server reads what it finds through
+// safe-read.ts, inside the workspace folders only). No vscode or LSP imports.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -29,17 +30,22 @@ export async function findKeyPolicyFiles(folders: readonly string[], limits: Sca
   while (queue.length) {
     if (limits.signal?.aborted) { truncated = true; break; }
     const dir = queue.shift()!;
-    let list: import('node:fs').Dirent[];
+    let folder: import('node:fs').Dir;
     try {
-      list = await fs.readdir(dir, { withFileTypes: true });
+      folder = await fs.opendir(dir);
     } catch {
       continue; // unreadable folder: skip it
     }
-    for (const e of list) {
-      if (++entries > maxEntries || files.length >= maxFiles) { truncated = true; return { files, truncated }; }
-      if (e.isDirectory()) {
-        if (!SKIP.has(e.name) && !e.name.startsWith('.')) queue.push(path.join(dir, e.name));
-      } else if (e.isFile() && KEY_POLICY_FILE.test(e.name)) files.push(path.join(dir, e.name));
+    // Read entry by entry (not readdir's whole list): a folder of a million files costs nothing more than the limit.
+    try {
+      for await (const e of folder) {
+        if (++entries > maxEntries || files.length >= maxFiles) { truncated = true; return { files, truncated }; }
+        if (e.isDirectory()) {
+          if (!SKIP.has(e.name) && !e.name.startsWith('.')) queue.push(path.join(dir, e.name));
+        } else if (e.isFile() && KEY_POLICY_FILE.test(e.name)) files.push(path.join(dir, e.name));
+      }
+    } catch {
+      // the folder went away while it was read: keep what was found
     }
   }
   return { files, truncated };

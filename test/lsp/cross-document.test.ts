@@ -109,3 +109,40 @@ describe('cross-document check (language server)', () => {
     }
   });
 });
+
+describe('cross-document check on a half-typed bucket policy (language server)', () => {
+  let dir: string;
+  let client: LspClient;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3eg-partial-'));
+    // Without its root and reporting statements the key policy lets no one use the key, the reader
+    // (allowed by the bucket policy's last statement) included.
+    const key = JSON.parse(fs.readFileSync(path.join(EXAMPLES, KEY_FILE), 'utf8')) as { Statement: { Sid: string }[] };
+    key.Statement = key.Statement.filter(st => !st.Sid.startsWith('Allow reporting') && st.Sid !== 'Enable IAM User Permissions');
+    fs.writeFileSync(path.join(dir, KEY_FILE), JSON.stringify(key, null, 2));
+    client = new LspClient();
+    await client.initialize(true, undefined, pathToFileURL(dir).toString());
+  });
+  after(() => { client.kill(); fs.rmSync(dir, { recursive: true, force: true }); });
+
+  it('names the statements right when a non-object comes first (this named the next statement, or threw a TypeError for the last)', async () => {
+    const uri = pathToFileURL(path.join(dir, BUCKET_FILE)).toString();
+    // A value being typed before the first statement: the statements' positions in the array shift by one.
+    const text = fs.readFileSync(path.join(EXAMPLES, BUCKET_FILE), 'utf8').replace('"Statement": [\n', '"Statement": [\n    "half-typed",\n');
+    await client.open(uri, text, 1);
+    const deadline = Date.now() + 15000;
+    let labelled: string[] = [];
+    let last: { code: string; message: string }[] = [];
+    while (Date.now() < deadline) {
+      last = (await client.diagnostics(uri)).diagnostics;
+      labelled = last.filter(d => d.code === 'KMS-005' && d.message.includes('(allowed by')).map(d => d.message.split(' fail')[0]);
+      if (labelled.length) break;
+      await new Promise(r => setTimeout(r, 100));
+    }
+    assert.deepEqual(labelled, [
+      `Uploads by ${WRITER} (allowed by statement "AllowPartnerUploads")`,
+      'Downloads by arn:aws:iam::111122223333:role/orders-reporting (allowed by statement "AllowReportingReads")',
+    ]);
+    assert.ok(last.some(d => d.code !== 'KMS-005'), 'the document\'s own findings are there too');
+  });
+});

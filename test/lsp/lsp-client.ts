@@ -10,6 +10,27 @@ export interface PublishedDiagnostics {
   diagnostics: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; severity: number; code: string; source: string; message: string; data?: unknown }[];
 }
 
+/** The s3EncryptionGuard/stats answer (field meanings in server/src/server.ts). */
+export interface ServerStats {
+  openDocuments: number;
+  cachedAnalyses: number;
+  cachedAnalysisBytes: number;
+  keyPolicies: number;
+  keyIndexBytes: number;
+  pendingAnalyses: number;
+  pendingRechecks: number;
+  documentEntries: number;
+  analyses: number;
+  publications: number;
+  unchangedSkipped: number;
+  staleDropped: number;
+  crossRechecks: number;
+  cancelledRequests: number;
+  ruleFailures: number;
+  maxEventLoopDelayMs: number;
+  memory: NodeJS.MemoryUsage;
+}
+
 export class LspClient {
   readonly proc: ChildProcess;
   readonly conn: MessageConnection;
@@ -19,6 +40,8 @@ export class LspClient {
   /** What the server asked for with workspace/configuration, and what we answer. */
   configuration: unknown = {};
   configurationRequests = 0;
+  /** window/logMessage notifications (the server's log), in order. */
+  readonly logs: { type: number; message: string }[] = [];
   /** window/showMessage notifications, in order. */
   readonly messages: { type: number; message: string }[] = [];
 
@@ -33,7 +56,7 @@ export class LspClient {
       this.published.set(p.uri, list);
       for (const w of this.waiters.splice(0)) w();
     });
-    this.conn.onNotification('window/logMessage', () => undefined);
+    this.conn.onNotification('window/logMessage', (m: { type: number; message: string }) => { this.logs.push(m); });
     this.conn.onNotification('window/showMessage', (m: { type: number; message: string }) => { this.messages.push(m); });
     this.conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => {
       this.configurationRequests++;
@@ -71,6 +94,39 @@ export class LspClient {
       if (hit) return hit;
       if (Date.now() > deadline) throw new Error(`no diagnostics for ${uri} (version ${version}) within ${timeoutMs} ms; server stderr: ${this.stderr}`);
       await new Promise<void>(r => { this.waiters.push(r); setTimeout(r, 200); });
+    }
+  }
+
+  /** Notifications for `uri` so far (all URIs without one). */
+  publications(uri?: string): number {
+    if (uri !== undefined) return (this.published.get(uri) ?? []).length;
+    let n = 0;
+    for (const list of this.published.values()) n += list.length;
+    return n;
+  }
+
+  /** The server's figures (server.ts, request s3EncryptionGuard/stats). */
+  stats(): Promise<ServerStats> {
+    return this.conn.sendRequest('s3EncryptionGuard/stats') as Promise<ServerStats>;
+  }
+
+  /** Wait (a hang detector, not a timer under test) until the server has no analysis or re-check pending. */
+  async idle(timeoutMs = 20000): Promise<ServerStats> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = await this.stats();
+      if (s.pendingAnalyses === 0 && s.pendingRechecks === 0) return s;
+      if (Date.now() > deadline) throw new Error(`the server still has work pending after ${timeoutMs} ms: ${JSON.stringify(s)}`);
+      await new Promise(r => setTimeout(r, 50));
+    }
+  }
+
+  /** Wait until `done()` holds, re-checking after each publication (a hang detector with a generous deadline). */
+  async until(what: string, done: () => boolean, timeoutMs = 20000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms; server stderr: ${this.stderr}`);
+      await new Promise<void>(r => { this.waiters.push(r); setTimeout(r, 100); });
     }
   }
 

@@ -11,6 +11,8 @@ export interface DocumentAnalysis {
   lines: LineIndex;
   /** Milliseconds the analysis took (for the log and the benchmark). */
   ms: number;
+  /** Characters in the analysed text (what the analysis cache charges it for). */
+  textLength: number;
   /** Pinned keys of a bucket policy and their linked key policies (cross-document check). */
   keyLinks: KeyLink[];
 }
@@ -43,7 +45,7 @@ export function analyzeDocument(uri: string, version: number, text: string, fold
       analysis.ruleFailures.push({ ruleId: 'cross-document', error: e instanceof Error ? e.stack ?? e.message : String(e) });
     }
   }
-  return { uri, version, analysis, lines: new LineIndex(text), ms: performance.now() - t0, keyLinks };
+  return { uri, version, analysis, lines: new LineIndex(text), ms: performance.now() - t0, textLength: text.length, keyLinks };
 }
 
 /** The path part of a URI (file names decide the kind), decoded. */
