@@ -33,7 +33,7 @@ describe('cli check', () => {
       } else if (e.kind === 'key-policy') {
         // ENGINE.md §3, key policies.
         const v = e.verdict as Record<string, unknown>;
-        assert.deepEqual(Object.keys(v), ['kind', 'complete', 'lockout', 'administrators', 'openToOtherAccounts', 'openToAnonymous', 's3CanUse']);
+        assert.deepEqual(Object.keys(v), ['kind', 'complete', 'lockout', 'administrators', 'openToOtherAccounts', 'openToAnonymous', 'openToOrganization', 's3CanUse']);
         assert.equal(v.kind, 'key-policy');
       } else assert.equal(e.verdict, null);
       for (const d of e.diagnostics as Record<string, unknown>[]) {

@@ -22,7 +22,7 @@ describe('cli on key policies', () => {
     assert.equal(r.code, 1, r.stderr);
     const [good, bad] = JSON.parse(r.stdout) as { kind: string; verdict: Record<string, unknown>; diagnostics: { code: string }[] }[];
     assert.equal(good.kind, 'key-policy');
-    assert.deepEqual(Object.keys(good.verdict), ['kind', 'complete', 'lockout', 'administrators', 'openToOtherAccounts', 'openToAnonymous', 's3CanUse']);
+    assert.deepEqual(Object.keys(good.verdict), ['kind', 'complete', 'lockout', 'administrators', 'openToOtherAccounts', 'openToAnonymous', 'openToOrganization', 's3CanUse']);
     assert.equal(good.verdict.lockout, false);
     assert.deepEqual(good.verdict.administrators, ['arn:aws:iam::111122223333:root', 'arn:aws:iam::111122223333:role/KeyAdmin']);
     assert.deepEqual(good.verdict.s3CanUse, { value: true, viaService: 's3.eu-west-1.amazonaws.com', witness: (good.verdict.s3CanUse as { witness: unknown }).witness });
