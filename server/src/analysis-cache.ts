@@ -1,5 +1,5 @@
 // The analyses of recently used documents, bounded by the heap they retain. No vscode or LSP imports.
-import { ByteLru } from './byte-lru';
+import { BoundedCache } from './util/bounded-cache';
 import { MODEL_BYTES_PER_CHAR } from './crossdoc';
 import type { DocumentAnalysis } from './features/documentAnalysis';
 
@@ -35,10 +35,10 @@ export interface AnalysisCacheLimits {
 
 /** One analysis per document (its latest), least recently used dropped first. */
 export class AnalysisCache {
-  private readonly lru: ByteLru<DocumentAnalysis>;
+  private readonly lru: BoundedCache<string, DocumentAnalysis>;
 
   constructor(limits: AnalysisCacheLimits) {
-    this.lru = new ByteLru(limits);
+    this.lru = new BoundedCache(limits);
   }
 
   /** The cached analysis of `uri` if it is of `version`. */

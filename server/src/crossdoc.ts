@@ -16,7 +16,7 @@ import type { PolicyDocument, Span } from './policy/model';
 import { parsePolicy } from './policy/parse';
 import type { Finding, Severity } from './rules/types';
 import { statementLabel } from './rules/util';
-import { ByteLru } from './byte-lru';
+import { BoundedCache } from './util/bounded-cache';
 
 /** The ID part of a key ARN (`key/ID`), lower-cased. */
 export const keyIdOf = (arn: string): string | undefined => parseKeyArn(arn)?.id.toLowerCase();
@@ -58,7 +58,7 @@ export const MAX_KEY_POLICY_SIZE = 256 * 1024;
 /** The key policies a workspace or a CLI run knows, by path; and the explicit ARN → file map. */
 export class KeyPolicyIndex {
   private readonly files = new Map<string, IndexedKeyPolicy>();
-  private readonly parsed: ByteLru<{ text: string; doc: PolicyDocument }>;
+  private readonly parsed: BoundedCache<string, { text: string; doc: PolicyDocument }>;
   private explicit = new Map<string, string>();
   private indexedBytes = 0;
   private readonly maxTextBytes: number;
@@ -67,7 +67,7 @@ export class KeyPolicyIndex {
 
   constructor(limits: KeyPolicyIndexLimits = {}) {
     this.maxTextBytes = limits.maxTextBytes ?? 64 * 1024 * 1024;
-    this.parsed = new ByteLru({ maxBytes: limits.maxParsedBytes ?? 16 * 1024 * 1024 });
+    this.parsed = new BoundedCache({ maxBytes: limits.maxParsedBytes ?? 16 * 1024 * 1024 });
   }
 
   /** Record (or forget, when it is not a key policy) a file's current text. Returns whether the index changed. */

@@ -1,6 +1,6 @@
 // LSP wiring only: connection, documents, settings, the analysis queue. Every feature is an adapter
 // over the one cached analysis per document version (features/); the caches and indexes beside it
-// are bounded by bytes (analysis-cache.ts, byte-lru.ts, crossdoc.ts).
+// are bounded by bytes (analysis-cache.ts, util/bounded-cache.ts, crossdoc.ts).
 import {
   CancellationToken,
   createConnection,
@@ -28,7 +28,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { AnalysisCache } from './analysis-cache';
 import { AnalysisQueue } from './analysis-queue';
-import { ByteLru } from './byte-lru';
+import { BoundedCache } from './util/bounded-cache';
 import { KeyPolicyIndex, MAX_KEY_POLICY_SIZE } from './crossdoc';
 import { codeActions, FIX_ALL_KIND } from './features/codeActions';
 import { codeLenses } from './features/codeLens';
@@ -77,9 +77,9 @@ const documents = new TextDocuments(TextDocument);
  */
 const cache = new AnalysisCache({ maxBytes: 64 * 1024 * 1024, maxEntryBytes: 16 * 1024 * 1024 });
 /** Each open document's settings (its folder's, as the client resolved them for its URI). */
-const settingsCache = new ByteLru<Promise<ServerSettings>>({ maxBytes: 4 * 1024 * 1024 });
+const settingsCache = new BoundedCache<string, Promise<ServerSettings>>({ maxBytes: 4 * 1024 * 1024 });
 /** The kind line last logged per document, so that it is logged when it changes. */
-const loggedKinds = new ByteLru<string>({ maxBytes: 256 * 1024 });
+const loggedKinds = new BoundedCache<string, string>({ maxBytes: 256 * 1024 });
 /** The version whose rule failures were last logged, per document. */
 const loggedFailures = new Map<string, number>();
 /** A digest of the diagnostics last published per document: the same set is not sent again. */

@@ -67,7 +67,7 @@ interface Identities {
 const roleKey = (account: string, name: string): string => `${account}/${name}`;
 
 /** Keyed by ARNs from the documents: bounded by bytes. */
-const identityCache = new BoundedCache<string, Identities>(1024 * 1024, k => 3 * stringBytes(k));
+const identityCache = new BoundedCache<string, Identities>({ maxBytes: 1024 * 1024, sizeOf: k => 3 * stringBytes(k) });
 function identitiesOf(p: { arn: string; account: string }): Identities {
   let ids = identityCache.get(p.arn);
   if (ids && ids.account === p.account) return ids;
@@ -193,7 +193,7 @@ function principalTest(st: Statement): { test: PrincipalTest; named?: PrincipalS
 // Action / NotAction, Resource / NotResource
 
 /** Canonical actions arrive in a handful of spellings: lower-case each once. */
-const lowerActions = new BoundedCache<string, string>(256 * 1024, k => 2 * stringBytes(k));
+const lowerActions = new BoundedCache<string, string>({ maxBytes: 256 * 1024, sizeOf: k => 2 * stringBytes(k) });
 function lowerAction(a: string): string {
   let l = lowerActions.get(a);
   if (l === undefined) {

@@ -71,7 +71,7 @@ function keyActions(): readonly ActionInfo[] {
  * The key actions grouped by what the policy can tell apart (its Action/NotAction patterns and the
  * condition keys it reads), one representative each; the representatives of well-known actions first.
  */
-const representativesCache = new BoundedCache<string, string[]>(1024 * 1024, (k, v) => stringBytes(k) + 64 * v.length);
+const representativesCache = new BoundedCache<string, string[]>({ maxBytes: 1024 * 1024, sizeOf: (k, v) => stringBytes(k) + 64 * v.length });
 function actionRepresentatives(doc: PolicyDocument, keys: readonly string[]): string[] {
   const names = new Set<string>();
   for (const st of doc.statements) {

@@ -586,7 +586,7 @@ interface ObjectPattern {
 }
 
 /** Parsed once per pattern text: a document's patterns are asked about each of its buckets. */
-const objectPatternCache = new BoundedCache<string, ObjectPattern | null>(2 * 1024 * 1024, k => 4 * stringBytes(k));
+const objectPatternCache = new BoundedCache<string, ObjectPattern | null>({ maxBytes: 2 * 1024 * 1024, sizeOf: k => 4 * stringBytes(k) });
 
 function objectPattern(pattern: string): ObjectPattern | null {
   const hit = objectPatternCache.get(pattern);
@@ -691,7 +691,7 @@ function s3BucketActions(): readonly BucketAction[] {
 }
 
 /** Policies change a character at a time: their action classes rarely do. */
-const actionClassCache = new BoundedCache<string, ActionClass[]>(2 * 1024 * 1024, (k, v) => stringBytes(k) + v.reduce((n, c) => n + 64 + 48 * c.members.length, 0));
+const actionClassCache = new BoundedCache<string, ActionClass[]>({ maxBytes: 2 * 1024 * 1024, sizeOf: (k, v) => stringBytes(k) + v.reduce((n, c) => n + 64 + 48 * c.members.length, 0) });
 
 function actionClasses(patterns: readonly string[], serviceKeys: readonly string[]): ActionClass[] {
   const cacheKey = `${patterns.join('\n')}\u0000${serviceKeys.join('\n')}`;
@@ -833,7 +833,7 @@ export function sseLevel(uploads: readonly UploadSpec[]): Level {
 }
 
 /** Keyed by condition keys from the documents (templated keys carry any suffix): bounded by bytes. */
-const keyActionCache = new BoundedCache<string, boolean>(512 * 1024, k => stringBytes(k) + 16);
+const keyActionCache = new BoundedCache<string, boolean>({ maxBytes: 512 * 1024, sizeOf: k => stringBytes(k) + 16 });
 function keyPresentFor(d: KeyDomain, req: Request): boolean {
   if (d.presence === 'never') return false;
   if (d.scope === 'identity' && req.principal.kind !== 'aws') return false;

@@ -338,7 +338,7 @@ export function allActions(service?: KnownService): readonly ActionInfo[] {
  * `s3:Get*`, `s3:*Object*`, `kms:*`, `*`. Only covered services can match; a pattern without a
  * service prefix matches only when it is all `*`.
  */
-const expansions = new BoundedCache<string, readonly ActionInfo[]>(1024 * 1024, (k, v) => stringBytes(k) + 8 * v.length + 32);
+const expansions = new BoundedCache<string, readonly ActionInfo[]>({ maxBytes: 1024 * 1024, sizeOf: (k, v) => stringBytes(k) + 8 * v.length + 32 });
 
 /** Memoised: rules expand the same few patterns on every keystroke. */
 export function expandActionPattern(pattern: string): readonly ActionInfo[] {

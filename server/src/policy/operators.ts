@@ -88,7 +88,7 @@ export function formatOperator(base: string, parts: { set?: SetOperator; ifExist
  * Parse a condition operator as written. Undefined for anything that is not an operator,
  * `NullIfExists` included (Access Analyzer: "Null with if exists"). Never throws.
  */
-const parsedCache = new BoundedCache<string, ParsedOperator | null>(256 * 1024, k => stringBytes(k) + 96);
+const parsedCache = new BoundedCache<string, ParsedOperator | null>({ maxBytes: 256 * 1024, sizeOf: k => stringBytes(k) + 96 });
 
 /** Parse an operator name (results are frozen and memoised: every rule and the evaluator ask, on every keystroke). */
 export function parseOperator(name: string): ParsedOperator | undefined {

@@ -209,8 +209,8 @@ export function compileArnParts(parts: readonly WildcardPart[], options: Wildcar
 
 /** Compiled patterns, per case mode; bounded by the bytes of their text, since patterns come from the documents being edited. */
 const caches = {
-  s: new BoundedCache<string, WildcardMatcher>(4 * 1024 * 1024, k => 3 * stringBytes(k)),
-  i: new BoundedCache<string, WildcardMatcher>(4 * 1024 * 1024, k => 3 * stringBytes(k)),
+  s: new BoundedCache<string, WildcardMatcher>({ maxBytes: 4 * 1024 * 1024, sizeOf: k => 3 * stringBytes(k) }),
+  i: new BoundedCache<string, WildcardMatcher>({ maxBytes: 4 * 1024 * 1024, sizeOf: k => 3 * stringBytes(k) }),
 };
 
 /** The matcher for an IAM wildcard pattern (anchored at both ends); cached, so calling this in a loop is cheap. */

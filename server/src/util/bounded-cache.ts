@@ -1,24 +1,40 @@
 // A cache bounded by the bytes its entries hold, not by their number: the keys and values come from
-// the documents being edited, so a count bound alone lets a few huge entries (a 1 MB pattern, say)
-// hold hundreds of megabytes. Eviction is "second chance" (CLOCK): a hit only sets a flag, and an
-// entry that was used since it was last passed over is kept once more. A hit costs one lookup — this
-// cache sits on the engine's hottest paths, where reordering a Map on every hit cost more than the work
-// it saved. No vscode or LSP imports.
+// the documents being edited, so a count bound alone lets a few huge entries (a 1 MB pattern, one
+// 1 MB document's analysis) hold hundreds of megabytes. The caller says what an entry costs (an
+// estimate), per entry or through `sizeOf`.
+//
+// Eviction is "second chance" (CLOCK): a hit only sets a flag, and an entry used since it was last
+// passed over is kept once more, behind the newest. A hit costs one lookup — this cache sits on the
+// engine's hottest paths, where reordering a Map on every hit cost more than the work it saved.
+// No vscode or LSP imports.
+
+export interface BoundedCacheOptions<K, V> {
+  /** The sum of the entries' sizes stays at or below this. */
+  maxBytes: number;
+  /** An entry larger than this is not kept at all (default: a quarter of maxBytes, so that one entry cannot push out everything else). */
+  maxEntryBytes?: number;
+  /** What an entry costs when `set` is not told. */
+  sizeOf?: (key: K, value: V) => number;
+}
 
 export class BoundedCache<K, V> {
   private readonly map = new Map<K, { value: V; bytes: number; used: boolean }>();
   private total = 0;
+  readonly maxBytes: number;
+  private readonly maxEntryBytes: number;
+  private readonly sizeOf: (key: K, value: V) => number;
 
-  /**
-   * @param maxBytes what all entries together may hold (an estimate: `sizeOf` decides)
-   * @param sizeOf the bytes one entry holds; entries larger than `maxBytes / 4` are not kept at all
-   */
-  constructor(readonly maxBytes: number, private readonly sizeOf: (key: K, value: V) => number) {}
+  constructor(options: BoundedCacheOptions<K, V>) {
+    this.maxBytes = options.maxBytes;
+    this.maxEntryBytes = Math.min(options.maxEntryBytes ?? options.maxBytes / 4, options.maxBytes);
+    this.sizeOf = options.sizeOf ?? (() => 1);
+  }
 
   get size(): number {
     return this.map.size;
   }
 
+  /** The sum of the kept entries' sizes. */
   get bytes(): number {
     return this.total;
   }
@@ -31,13 +47,26 @@ export class BoundedCache<K, V> {
     return hit.value;
   }
 
-  set(key: K, value: V): void {
+  /** The value without marking it used. */
+  peek(key: K): V | undefined {
+    return this.map.get(key)?.value;
+  }
+
+  has(key: K): boolean {
+    return this.map.has(key);
+  }
+
+  /**
+   * Keep `value` (replacing what `key` had), then drop entries until the total fits. Returns false
+   * when the value alone is over the per-entry limit: it is not kept (and what the key had before is
+   * dropped, being out of date).
+   */
+  set(key: K, value: V, bytes: number = this.sizeOf(key, value)): boolean {
     this.delete(key);
-    const bytes = Math.max(1, this.sizeOf(key, value));
-    // One entry may not push everything else out.
-    if (bytes > this.maxBytes / 4) return;
-    this.map.set(key, { value, bytes, used: false });
-    this.total += bytes;
+    const size = Math.max(0, bytes);
+    if (!(size <= this.maxEntryBytes)) return false;
+    this.map.set(key, { value, bytes: size, used: false });
+    this.total += size;
     while (this.total > this.maxBytes) {
       const oldest = this.map.entries().next();
       if (oldest.done) break;
@@ -49,6 +78,13 @@ export class BoundedCache<K, V> {
         this.map.set(k, entry);
       } else this.delete(k);
     }
+    return true;
+  }
+
+  /** Change the recorded size of a kept entry (e.g. once a pending value is known). */
+  resize(key: K, bytes: number): void {
+    const e = this.map.get(key);
+    if (e) this.set(key, e.value, bytes);
   }
 
   delete(key: K): boolean {
@@ -62,6 +98,10 @@ export class BoundedCache<K, V> {
   clear(): void {
     this.map.clear();
     this.total = 0;
+  }
+
+  keys(): IterableIterator<K> {
+    return this.map.keys();
   }
 }
 
