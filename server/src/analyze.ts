@@ -30,7 +30,9 @@ export interface AnalysisSettings {
 }
 
 export const DEFAULT_SETTINGS = {
-  maxFileSize: 1024 * 1024,
+  // Four times the largest policy AWS accepts (key policies, 32 KB): analysis time grows with size, and
+  // a document far past AWS's limits is not a policy anyone can apply.
+  maxFileSize: 128 * 1024,
   maxStatements: DEFAULT_PARSE_LIMITS.maxStatements,
   maxDiagnostics: 1000,
   maxDepth: DEFAULT_PARSE_LIMITS.maxDepth,

@@ -228,14 +228,14 @@ describe('cli check', () => {
       const lines = r.stderr.trim().split('\n');
       assert.ok(lines.some(l => /missing\.json: no such file or folder$/.test(l)), r.stderr);
       assert.ok(lines.some(l => /binary\.json: skipped: binary content/.test(l)), r.stderr);
-      assert.ok(lines.some(l => /fiveMegabytes\.json: skipped: 5\.\d MB, over the 1\.0 MB analysis limit/.test(l)), r.stderr);
+      assert.ok(lines.some(l => /fiveMegabytes\.json: skipped: 5\.\d MB, over the 128 KB analysis limit/.test(l)), r.stderr);
       assert.ok(lines.some(l => /nested10000\.json: skipped: nested more than 64 levels deep/.test(l)), r.stderr);
       assert.ok(lines.every(l => l.startsWith('s3-encryption-guard: ')), r.stderr);
       const out = JSON.parse(r.stdout) as { file: string; kind: string; diagnostics: { code: string; severity: string }[] }[];
       assert.equal(out.length, Object.keys(BAD_INPUTS).length + 1);
       const ok = out.find(e => e.file.endsWith('ok.bucket-policy.json'))!;
       assert.deepEqual(ok.diagnostics, []);
-      const many = out.find(e => e.file.endsWith('statements10000.json'))!;
+      const many = out.find(e => e.file.endsWith('statements1300.json'))!;
       assert.equal(many.kind, 'bucket-policy');
       assert.ok(many.diagnostics.some(d => d.code === 'analysis-limit'));
       const truncated = out.find(e => e.file.endsWith('truncated.json'))!;

@@ -14,14 +14,14 @@ export const BAD_INPUTS: Record<string, () => string> = {
     return policyWith(Array.from({ length: n }, () => st));
   },
   nested10000: () => `{"Statement": ${'['.repeat(10000)}${']'.repeat(10000)}}`,
-  // Compact, so that it stays under the 1 MB size limit and the statement cap is what bites.
-  statements10000: () => policyWith(Array.from({ length: 10000 }, (_, i) =>
+  // Compact, so that it stays under the 128 KB size limit and the statement cap (1000) is what bites.
+  statements1300: () => policyWith(Array.from({ length: 1300 }, (_, i) =>
     `{"Effect":"deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${i}"}`)),
   // Wildcard chains that took minutes as backtracking regular expressions (issue 10).
   wildcards30: () => policyWith([wildcardDeny(30)]),
   wildcards1000: () => policyWith([wildcardDeny(1000)]),
   // Quadratic for a `${…}` search that restarts at every `${`.
-  unclosedVariables: () => policyWith([`{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::b/${'${'.repeat(100_000)}*"}`]),
+  unclosedVariables: () => policyWith([`{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::b/${'${'.repeat(60_000)}*"}`]),
   // Each bucket a pass over the document; verdicts stop at 20 buckets.
   buckets300: () => policyWith([httpsDeny('b'), JSON.stringify({ Effect: 'Deny', Principal: '*', Action: 's3:PutObject',
     Resource: Array.from({ length: 300 }, (_, i) => `arn:aws:s3:::bucket-${i}/*`), Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } } })]),
