@@ -287,13 +287,15 @@ describe('emulator: misbehaving answers on the wire', () => {
   });
 
   it('trickled: one byte per write', async () => {
-    em.setFaults([{ call: 'GetBucketLocation', bucket: 'legacy-eu', wire: 'trickle', trickleMs: 1 }]);
+    em.setFaults([{ call: 'GetBucketLocation', bucket: 'legacy-eu', wire: 'trickle', trickleMs: 5 }]);
     try {
       const a = await wire('/legacy-eu?location', { headers: SIGNED });
       assert.equal(a.complete, true);
       assert.match(text(a), /<LocationConstraint [^>]*>EU<\/LocationConstraint>$/);
-      assert.ok(a.chunks.every(c => c.length === 1), 'every chunk is one byte');
-      assert.equal(a.chunks.length, Number(a.headers['content-length']));
+      // One byte per write; a busy machine may hand the reader two or three writes at once.
+      const length = Number(a.headers['content-length']);
+      assert.equal(a.chunks.reduce((n, c) => n + c.length, 0), length);
+      assert.ok(a.chunks.length >= length / 4 && a.chunks.every(c => c.length <= 4), `${a.chunks.length} chunks for ${length} bytes`);
     } finally {
       em.setFaults([]);
     }
