@@ -45,6 +45,17 @@ describe('parse: located, normalised model', () => {
     assert.ok(deep.truncated);
     assert.equal(deep.root, undefined);
   });
+
+  it('counts brackets after a quote inside a comment or an unterminated string, as the parser reads them', () => {
+    // Each of these once hid 20,000 brackets from the check and overflowed the parser's stack.
+    const deep = '['.repeat(20000) + ']'.repeat(20000);
+    for (const text of [`{"Statement": /* " */ ${deep}}`, `{"Statement": // "\n${deep}}`, `{"Statement": "abc\n${deep}}`]) {
+      assert.notEqual(nestingDepthExceeds(text, 64), undefined, text.slice(0, 30));
+      const a = analyze(text, '/x/a.bucket-policy.json');
+      assert.match(a.notAnalysed ?? '', /nested more than 64 levels/);
+    }
+    assert.equal(nestingDepthExceeds('/* [[[[ */ "[[[[" // [[[[\n [[', 3), undefined, 'brackets in comments and strings do not count');
+  });
 });
 
 describe('kind detection', () => {

@@ -650,11 +650,15 @@ function instantiateVariablesOnly(pattern: string, variable: (key: string) => st
 const PREFERRED_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:ListBucket', 's3:DeleteObject', 's3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:GetBucketLocation'];
 const rank = (a: string): number => { const i = PREFERRED_ACTIONS.indexOf(a); return i < 0 ? PREFERRED_ACTIONS.length : i; };
 
-const sseCarriers = new Map<string, boolean>();
+/** Keyed by action names, some of them as policies write them: bounded by bytes. */
+const sseCarriers = new BoundedCache<string, boolean>({ maxBytes: 256 * 1024, sizeOf: k => stringBytes(k) + 16 });
 /** Can the action's request context carry the SSE headers (SAR-S3, RULES.md 0.1)? */
 export function carriesSse(action: string): boolean {
   let v = sseCarriers.get(action);
-  if (v === undefined) sseCarriers.set(action, (v = keyAppliesToAction(SSE, action)));
+  if (v === undefined) {
+    v = keyAppliesToAction(SSE, action);
+    sseCarriers.set(action, v);
+  }
   return v;
 }
 

@@ -83,7 +83,9 @@ export function valueList(node: JsonNode): ValueList {
 
 /**
  * Deepest nesting of objects/arrays, stopping as soon as `limit` is passed.
- * A plain character scan (strings skipped) so that hostile input cannot recurse.
+ * A plain character scan so that hostile input cannot recurse. It skips what the parser skips —
+ * strings and comments (JSON policies may not have comments, but the tolerant parser reads past
+ * them; a `"` inside a comment must not look like the start of a string that hides the brackets).
  */
 export function nestingDepthExceeds(text: string, limit: number): number | undefined {
   let depth = 0;
@@ -93,9 +95,17 @@ export function nestingDepthExceeds(text: string, limit: number): number | undef
     if (inString) {
       if (c === 0x5c /* \ */) i++;
       else if (c === 0x22 /* " */) inString = false;
+      // A line break ends an unterminated string for the parser too.
+      else if (c === 0x0a || c === 0x0d) inString = false;
       continue;
     }
-    if (c === 0x22) inString = true;
+    if (c === 0x2f /* / */ && text.charCodeAt(i + 1) === 0x2f) {
+      const end = text.indexOf('\n', i + 2);
+      i = end < 0 ? text.length : end;
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a /* * */) {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 1;
+    } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
       if (++depth > limit) return i;
     } else if (c === 0x7d || c === 0x5d) depth = Math.max(0, depth - 1);
