@@ -1,7 +1,7 @@
 // Which files a `check` run reads: files as given, folders walked for *.json, globs expanded.
 import fs from 'node:fs';
 import path from 'node:path';
-import { globToRegExp, hasGlobMagic } from '../policy/glob';
+import { compileGlob, globProblem, hasGlobMagic } from '../policy/glob';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.vscode-test', 'dist', 'out']);
 
@@ -43,9 +43,12 @@ export function collectFiles(args: string[], cwd = process.cwd()): Collected {
       const firstMagic = parts.findIndex(hasGlobMagic);
       const baseRel = parts.slice(0, firstMagic).join('/') || '.';
       const base = path.resolve(cwd, baseRel);
-      const re = globToRegExp(parts.slice(firstMagic).join('/'));
+      const pattern = parts.slice(firstMagic).join('/');
+      const problem = globProblem(pattern);
+      if (problem) { problems.push(`${arg.slice(0, 80)}…: ${problem}`); continue; }
+      const matcher = compileGlob(pattern);
       const before = files.length;
-      if (fs.existsSync(base)) walk(base, rel => re.test(rel), base, files, problems);
+      if (fs.existsSync(base)) walk(base, rel => matcher.test(rel), base, files, problems);
       if (files.length === before) problems.push(`${arg}: no files match this pattern`);
     } else problems.push(`${arg}: no such file or folder`);
   }
