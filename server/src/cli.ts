@@ -141,9 +141,10 @@ const isBinary = (buf: Buffer): boolean => buf.subarray(0, 8192).includes(0);
 function check(opts: CheckOptions): number {
   if (!opts.paths.length) throw new UsageError('check needs at least one file, folder or glob');
   const cwd = process.cwd();
-  const { files, problems } = collectFiles(opts.paths, cwd);
+  const { files, problems, skipped } = collectFiles(opts.paths, cwd);
   let ioProblem = problems.length > 0;
   for (const p of problems) process.stderr.write(`s3-encryption-guard: ${p}\n`);
+  for (const s of skipped) process.stderr.write(`s3-encryption-guard: ${s}\n`);
   const analysed: { shown: string; abs: string; analysis: Analysis; lines: LineIndex }[] = [];
   for (const abs of files) {
     const rel = path.relative(cwd, abs);
