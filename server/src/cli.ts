@@ -5,9 +5,9 @@ import path from 'node:path';
 import pkg from '../../package.json';
 import { analyze, type Analysis, type AnalysisSettings } from './analyze';
 import { crossDocument, keyIdOf, KeyPolicyIndex, linkSummary } from './crossdoc';
-import { configFileFor, eachArg, shownPath } from './cli/args';
+import { configChoice, eachArg } from './cli/args';
 import { collectFiles } from './cli/files';
-import { formatExplainText, formatJson, formatSarif, formatText, type FileResult } from './cli/report';
+import { formatExplainText, formatJson, formatSarif, formatText, type ConfigReport, type FileResult } from './cli/report';
 import { status } from './cli/status';
 import { verdictSummary } from './engine/summary';
 import { explainKeyRequests, keyVerdictSummary } from './engine/key-verdict';
@@ -16,7 +16,8 @@ import { explainRequests } from './engine/verdict';
 import { loadConfigFile, RequirementsError } from './requirements';
 import { LineIndex } from './policy/lines';
 import { POLICY_KINDS } from './policy/kind';
-import type { SeveritySetting } from './rules/types';
+import { RULES } from './rules/registry';
+import type { Severity, SeveritySetting } from './rules/types';
 
 const USAGE = `Usage: s3-encryption-guard check <files|folders|globs>... [options]
        s3-encryption-guard explain <file> [--format text|json] [--bucket NAME]
@@ -43,9 +44,15 @@ Options:
   --config FILE              requirements and rule severities (default: the first
                              .s3-encryption-guard.json from the working folder upwards)
   --no-config                ignore .s3-encryption-guard.json files
+  --strict                   the config file may not turn rules off, lower their severity
+                             or turn the HTTPS requirement off: such settings are ignored
+                             (and listed); --rule on the command line still applies
   --no-color                 plain text output
   -h, --help                 this help
   --version                  print the version
+
+A config file found in a parent folder, and every rule a config file turns off or
+lowers, is named on stderr (and in the SARIF run's properties).
 
 Exit codes: 0 no errors, 1 error findings, 2 usage or I/O problem.`;
 
@@ -61,12 +68,19 @@ interface CheckOptions {
   color: boolean;
   config?: string;
   noConfig: boolean;
+  /** --strict: the config file may only make the check stricter. */
+  strict: boolean;
   /** --key-policy ARN=FILE: explicit links for the cross-document check. */
   keyPolicies: [string, string][];
+  /** What the config file did to the rules (filled by applyConfig). */
+  configReport: ConfigReport;
 }
 
 function parseCheckArgs(argv: string[]): CheckOptions {
-  const opts: CheckOptions = { paths: [], format: 'text', settings: { rules: {} }, color: process.stdout.isTTY === true && !process.env.NO_COLOR, noConfig: false, keyPolicies: [] };
+  const opts: CheckOptions = {
+    paths: [], format: 'text', settings: { rules: {} }, color: process.stdout.isTTY === true && !process.env.NO_COLOR, noConfig: false, strict: false, keyPolicies: [],
+    configReport: { file: null, foundIn: null, strict: false, rulesOff: [], rulesLowered: [], requirementsWeakened: [], ignored: false, commandLineRules: {} },
+  };
   eachArg(argv, m => new UsageError(m), (flag, value) => {
     switch (flag) {
       case '--format': {
@@ -104,6 +118,7 @@ function parseCheckArgs(argv: string[]): CheckOptions {
         break;
       }
       case '--no-config': opts.noConfig = true; break;
+      case '--strict': opts.strict = true; break;
       case '--no-color': opts.color = false; break;
       case '--color': opts.color = true; break;
       default:
@@ -116,19 +131,61 @@ function parseCheckArgs(argv: string[]): CheckOptions {
   return opts;
 }
 
-/** Requirements and rule severities from the config file; --rule on the command line wins. */
+const SEVERITY_RANK: Record<SeveritySetting, number> = { off: 0, info: 1, warning: 2, error: 3 };
+const DEFAULT_SEVERITY = new Map<string, Severity>(RULES.map(r => [r.meta.id, r.meta.severity]));
+
+/**
+ * Requirements and rule severities from the config file; --rule on the command line wins. What the
+ * config weakens (rules off, severities lowered, the HTTPS requirement off) is recorded for the
+ * output, and dropped with --strict: a config file committed anywhere up the folder tree must not
+ * make an open bucket pass without a word.
+ */
 function applyConfig(opts: CheckOptions): void {
-  const file = configFileFor(opts);
-  if (!file) return;
+  const report = opts.configReport;
+  report.strict = opts.strict;
+  report.commandLineRules = { ...opts.settings.rules };
+  const choice = configChoice(opts);
+  if (!choice) return;
   let config;
   try {
-    config = loadConfigFile(file);
+    config = loadConfigFile(choice.path);
   } catch (e) {
-    if (e instanceof RequirementsError) throw new ConfigProblem(`config ${shownPath(file)}: ${e.problems.join('; ')}`);
+    if (e instanceof RequirementsError) throw new ConfigProblem(`config ${choice.shown}: ${e.problems.join('; ')}`);
     throw e;
   }
-  opts.settings.requirements = config.requirements;
-  opts.settings.rules = { ...(config.rules as Record<string, SeveritySetting>), ...opts.settings.rules };
+  report.file = choice.shown;
+  report.foundIn = choice.origin;
+  const rules: Record<string, SeveritySetting> = {};
+  for (const [id, setting] of Object.entries(config.rules as Record<string, SeveritySetting>)) {
+    // A rule that --rule sets on the command line is not the config's doing.
+    const fallback = id in report.commandLineRules ? undefined : DEFAULT_SEVERITY.get(id);
+    if (fallback && setting === 'off') report.rulesOff.push(id);
+    else if (fallback && SEVERITY_RANK[setting] < SEVERITY_RANK[fallback]) report.rulesLowered.push({ rule: id, from: fallback, to: setting as Severity });
+    else { rules[id] = setting; continue; }
+    if (!opts.strict) rules[id] = setting;
+  }
+  const requirements = { ...config.requirements };
+  if (!requirements.https) {
+    report.requirementsWeakened.push('https');
+    if (opts.strict) requirements.https = true;
+  }
+  report.ignored = opts.strict && (report.rulesOff.length + report.rulesLowered.length + report.requirementsWeakened.length) > 0;
+  opts.settings.requirements = requirements;
+  opts.settings.rules = { ...rules, ...opts.settings.rules };
+}
+
+/** One line per thing the run's config file does that the user must not miss (stderr). */
+function configNotes(report: ConfigReport): string[] {
+  if (report.file === null) return [];
+  const notes: string[] = [];
+  if (report.foundIn === 'parent folder') notes.push(`using config ${report.file}, found in a parent folder (--no-config ignores it, --config names another)`);
+  const parts: string[] = [];
+  if (report.rulesOff.length) parts.push(report.rulesOff.length === DEFAULT_SEVERITY.size ? `turns off every rule (${report.rulesOff.length})` : `turns off ${report.rulesOff.join(', ')}`);
+  if (report.rulesLowered.length) parts.push(`lowers ${report.rulesLowered.map(l => `${l.rule} (${l.from} to ${l.to})`).join(', ')}`);
+  if (report.requirementsWeakened.length) parts.push('turns the HTTPS requirement off ("https": false)');
+  const said = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
+  if (said) notes.push(`config ${report.file} ${said}${report.strict ? ': ignored with --strict' : ' (--strict ignores this)'}`);
+  return notes;
 }
 
 /** The verdict as the JSON interface shows it: null, one object, or an array for several buckets. */
@@ -141,6 +198,7 @@ const isBinary = (buf: Buffer): boolean => buf.subarray(0, 8192).includes(0);
 function check(opts: CheckOptions): number {
   if (!opts.paths.length) throw new UsageError('check needs at least one file, folder or glob');
   const cwd = process.cwd();
+  for (const note of configNotes(opts.configReport)) process.stderr.write(`s3-encryption-guard: ${note}\n`);
   const { files, problems, skipped } = collectFiles(opts.paths, cwd);
   let ioProblem = problems.length > 0;
   for (const p of problems) process.stderr.write(`s3-encryption-guard: ${p}\n`);
@@ -200,7 +258,7 @@ function check(opts: CheckOptions): number {
     };
   });
   if (opts.format === 'json') process.stdout.write(formatJson(results) + '\n');
-  else if (opts.format === 'sarif') process.stdout.write(formatSarif(results, pkg.version, cwd) + '\n');
+  else if (opts.format === 'sarif') process.stdout.write(formatSarif(results, pkg.version, cwd, opts.configReport) + '\n');
   else process.stdout.write(formatText(results, opts.color) + '\n');
   if (ioProblem) return 2;
   return results.some(r => r.diagnostics.some(d => d.severity === 'error')) ? 1 : 0;
@@ -210,6 +268,7 @@ function explain(argv: string[]): number {
   const opts = parseCheckArgs(argv);
   if (opts.format === 'sarif') throw new UsageError('explain prints text or json, not sarif');
   if (opts.paths.length !== 1) throw new UsageError(`explain takes one policy file, got ${opts.paths.length}`);
+  for (const note of configNotes(opts.configReport)) process.stderr.write(`s3-encryption-guard: ${note}\n`);
   const file = opts.paths[0];
   let text: string;
   try {

@@ -5,7 +5,8 @@ import type { ExplainedRequest } from '../engine/verdict';
 import type { PolicyKind } from '../policy/model';
 import type { Range } from '../policy/lines';
 import { RULES } from '../rules/registry';
-import type { Severity } from '../rules/types';
+import type { Severity, SeveritySetting } from '../rules/types';
+import type { ConfigOrigin } from './args';
 
 export interface FileDiagnostic {
   code: string;
@@ -21,6 +22,25 @@ export interface FileResult {
   verdict: unknown;
   /** One line per bucket verdict, for the text format. */
   summaries: string[];
+}
+
+/** What the run's config file did: SARIF records it in the run's properties, text names it on stderr. */
+export interface ConfigReport {
+  /** The config file as messages show it, or null when none applied. */
+  file: string | null;
+  foundIn: ConfigOrigin | null;
+  /** --strict: what the config weakens is ignored. */
+  strict: boolean;
+  /** Rules the config turns off. */
+  rulesOff: string[];
+  /** Rules the config gives a severity below their default. */
+  rulesLowered: { rule: string; from: Severity; to: Severity }[];
+  /** Requirements the config turns off that are on by default (`https`). */
+  requirementsWeakened: string[];
+  /** True when --strict dropped some of the above. */
+  ignored: boolean;
+  /** --rule overrides on the command line (they apply, --strict or not). */
+  commandLineRules: Record<string, SeveritySetting>;
 }
 
 export function formatJson(results: FileResult[]): string {
@@ -56,8 +76,11 @@ export function formatText(results: FileResult[], color: boolean): string {
 
 const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
-/** SARIF 2.1.0 as GitHub code scanning accepts it: rules in the driver, 1-based regions, relative URIs. */
-export function formatSarif(results: FileResult[], version: string, cwd: string): string {
+/**
+ * SARIF 2.1.0 as GitHub code scanning accepts it: rules in the driver, 1-based regions, relative URIs.
+ * The run's properties always say which config file applied and what it turned off or lowered.
+ */
+export function formatSarif(results: FileResult[], version: string, cwd: string, config?: ConfigReport): string {
   const rules = [
     ...RULES.map(r => ({
       id: r.meta.id,
@@ -108,6 +131,11 @@ export function formatSarif(results: FileResult[], version: string, cwd: string)
         }],
       }))),
       columnKind: 'utf16CodeUnits',
+      properties: {
+        config: config?.file ? { file: config.file, foundIn: config.foundIn, rulesOff: config.rulesOff, rulesLowered: config.rulesLowered, requirementsWeakened: config.requirementsWeakened, ignoredWithStrict: config.ignored } : null,
+        strict: config?.strict ?? false,
+        commandLineRules: config?.commandLineRules ?? {},
+      },
     }],
   };
   return JSON.stringify(sarif, null, 2);
