@@ -3,21 +3,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pkg from '../../package.json';
-import { analyze, type Analysis, type AnalysisSettings } from './analyze';
+import { analyze, DEFAULT_SETTINGS, LIMIT_CODE, type Analysis, type AnalysisSettings } from './analyze';
 import { crossDocument, keyIdOf, KeyPolicyIndex, linkSummary } from './crossdoc';
 import { configChoice, eachArg } from './cli/args';
 import { collectFiles } from './cli/files';
-import { formatExplainText, formatJson, formatSarif, formatText, type ConfigReport, type FileResult } from './cli/report';
+import { formatExplainText, formatJson, formatSarif, formatText, type ConfigReport, type FileDiagnostic, type FileResult } from './cli/report';
 import { status } from './cli/status';
 import { verdictSummary } from './engine/summary';
 import { explainKeyRequests, keyVerdictSummary } from './engine/key-verdict';
 import type { BucketVerdict, KeyPolicyVerdict } from './engine/types';
 import { explainRequests } from './engine/verdict';
+import { decodeText, safeReadFileSync } from './io/safe-read';
 import { loadConfigFile, RequirementsError } from './requirements';
 import { LineIndex } from './policy/lines';
-import { POLICY_KINDS } from './policy/kind';
+import { kindFromFileName, kindFromSettings, POLICY_KINDS, type KindDecision } from './policy/kind';
 import { RULES } from './rules/registry';
 import type { Severity, SeveritySetting } from './rules/types';
+import { errorLine, escapeTerminal } from './text/escape';
 
 const USAGE = `Usage: s3-encryption-guard check <files|folders|globs>... [options]
        s3-encryption-guard explain <file> [--format text|json] [--bucket NAME]
@@ -54,7 +56,8 @@ Options:
 A config file found in a parent folder, and every rule a config file turns off or
 lowers, is named on stderr (and in the SARIF run's properties).
 
-Exit codes: 0 no errors, 1 error findings, 2 usage or I/O problem.`;
+Exit codes: 0 no errors, 1 error findings, 2 usage or I/O problem (a file that could
+not be read or analysed: the other files' results are still printed).`;
 
 class UsageError extends Error {}
 /** A problem in the user's config file: one line, no usage hint. */
@@ -195,67 +198,108 @@ const verdictJson = (verdicts: readonly BucketVerdict[] | undefined, keyVerdict?
 /** Looks like binary data rather than text: NUL bytes in the first 8 KB. */
 const isBinary = (buf: Buffer): boolean => buf.subarray(0, 8192).includes(0);
 
+/** One line on stderr. Everything in it that came from a file name, a policy or an error is made safe for a terminal. */
+const warn = (line: string): void => { process.stderr.write(`s3-encryption-guard: ${escapeTerminal(line, 2000)}\n`); };
+
+const fmtSize = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`);
+
+/** A file's result when its content was not analysed: the kind its name or --kind gives, and one note saying why. */
+function notAnalysedResult(shown: string, abs: string, settings: AnalysisSettings, why: string): FileResult {
+  const kind: KindDecision | undefined = kindFromSettings(abs, settings.kinds) ?? kindFromFileName(abs);
+  const diagnostics: FileDiagnostic[] = kind ? [{ code: LIMIT_CODE, severity: 'info', message: `Not analysed: ${why}.`, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } }] : [];
+  return { file: shown, kind: kind?.kind ?? 'unknown', diagnostics, verdict: null, summaries: [] };
+}
+
+/**
+ * `check`. A file that cannot be read is one line; a file the analysis cannot handle is one line
+ * and one "not analysed" result, and the run goes on with the others.
+ */
 function check(opts: CheckOptions): number {
   if (!opts.paths.length) throw new UsageError('check needs at least one file, folder or glob');
   const cwd = process.cwd();
-  for (const note of configNotes(opts.configReport)) process.stderr.write(`s3-encryption-guard: ${note}\n`);
+  for (const note of configNotes(opts.configReport)) warn(note);
   const { files, problems, skipped } = collectFiles(opts.paths, cwd);
   let ioProblem = problems.length > 0;
-  for (const p of problems) process.stderr.write(`s3-encryption-guard: ${p}\n`);
-  for (const s of skipped) process.stderr.write(`s3-encryption-guard: ${s}\n`);
-  const analysed: { shown: string; abs: string; analysis: Analysis; lines: LineIndex }[] = [];
+  for (const p of problems) warn(p);
+  for (const s of skipped) warn(s);
+  const maxFileSize = opts.settings.maxFileSize ?? DEFAULT_SETTINGS.maxFileSize;
+  // Each file: analysed (with its line index), or already a result (not analysed).
+  const analysed: { shown: string; abs: string; analysis?: Analysis; lines?: LineIndex; result?: FileResult }[] = [];
   for (const abs of files) {
     const rel = path.relative(cwd, abs);
     const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs;
-    let buf: Buffer;
-    try {
-      buf = fs.readFileSync(abs);
-    } catch (e) {
-      process.stderr.write(`s3-encryption-guard: ${shown}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})\n`);
-      ioProblem = true;
+    const read = safeReadFileSync(abs, { maxBytes: maxFileSize });
+    if (!read.ok) {
+      if (read.code === 'too-large') {
+        let size = '';
+        try { size = `${fmtSize(fs.statSync(abs).size)}, `; } catch { /* the limit still says it */ }
+        warn(`${shown}: skipped: ${size}over the ${fmtSize(maxFileSize)} analysis limit`);
+        analysed.push({ shown, abs, result: notAnalysedResult(shown, abs, opts.settings, `the file is ${size}over the ${fmtSize(maxFileSize)} limit (--max-file-size). AWS accepts bucket policies up to 20 KB and key policies up to 32 KB`) });
+      } else {
+        warn(`${shown}: ${read.message}`);
+        ioProblem = true;
+      }
       continue;
     }
-    // A byte-order mark is not part of the JSON (AWS would reject it; editors hide it).
-    let text = buf.toString('utf8');
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    const analysis = analyze(text, abs, opts.settings);
-    if (analysis.kind.kind === 'unknown') {
-      if (isBinary(buf)) process.stderr.write(`s3-encryption-guard: ${shown}: skipped: binary content, not a JSON policy\n`);
-      else if (analysis.notAnalysed) process.stderr.write(`s3-encryption-guard: ${shown}: skipped: ${analysis.notAnalysed}\n`);
+    try {
+      const text = decodeText(read.bytes);
+      const analysis = analyze(text, abs, opts.settings);
+      if (analysis.kind.kind === 'unknown') {
+        if (isBinary(read.bytes)) warn(`${shown}: skipped: binary content, not a JSON policy`);
+        else if (analysis.notAnalysed) warn(`${shown}: skipped: ${analysis.notAnalysed}`);
+      }
+      for (const f of analysis.ruleFailures) warn(`${shown}: internal error in rule ${f.ruleId} (please report it): ${errorLine(f.error)}`);
+      analysed.push({ shown, abs, analysis, lines: new LineIndex(text) });
+    } catch (e) {
+      // One file the analysis cannot handle is one failure: said once, and the run goes on.
+      warn(`${shown}: not analysed: internal error (please report it): ${errorLine(e)}`);
+      analysed.push({ shown, abs, result: notAnalysedResult(shown, abs, opts.settings, 'the analysis failed on this file (an internal error, reported on stderr)') });
+      ioProblem = true;
     }
-    for (const f of analysis.ruleFailures) process.stderr.write(`s3-encryption-guard: ${shown}: internal error in rule ${f.ruleId} (please report it): ${f.error.split('\n')[0]}\n`);
-    analysed.push({ shown, abs, analysis, lines: new LineIndex(text) });
   }
   // Cross-document check: bucket policies that pin a key against that key's policy (crossdoc.ts).
   const index = new KeyPolicyIndex();
-  for (const a of analysed) if (a.analysis.kind.kind === 'key-policy' && a.analysis.doc) index.setParsed(a.abs, a.analysis.doc);
+  for (const a of analysed) if (a.analysis?.kind.kind === 'key-policy' && a.analysis.doc) index.setParsed(a.abs, a.analysis.doc);
   const explicit = new Map<string, string>();
   for (const [arn, file] of opts.keyPolicies) {
     const abs = path.resolve(file);
+    const read = safeReadFileSync(abs, { maxBytes: maxFileSize });
+    if (!read.ok) {
+      warn(`--key-policy ${file}: ${read.message}`);
+      ioProblem = true;
+      continue;
+    }
     try {
-      index.set(abs, fs.readFileSync(abs, 'utf8'));
+      index.set(abs, decodeText(read.bytes));
       explicit.set(arn, abs);
     } catch (e) {
-      process.stderr.write(`s3-encryption-guard: --key-policy ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})\n`);
+      warn(`--key-policy ${file}: not analysed: internal error (please report it): ${errorLine(e)}`);
       ioProblem = true;
     }
   }
   index.setExplicit(explicit);
   const shownPath = (abs: string) => analysed.find(a => a.abs === abs)?.shown ?? path.relative(cwd, abs).split(path.sep).join('/');
-  const results: FileResult[] = analysed.map(({ shown, analysis, lines }) => {
-    const cross = crossDocument(analysis, index, opts.settings, shownPath);
-    const findings = [...analysis.findings, ...cross.findings].sort((a, b) => a.span.offset - b.span.offset || a.ruleId.localeCompare(b.ruleId));
-    return {
-      file: shown,
-      kind: analysis.kind.kind,
-      diagnostics: findings.map(f => ({ code: f.ruleId, severity: f.severity, message: f.message, range: lines.range(f.span) })),
-      verdict: verdictJson(analysis.verdicts, analysis.keyVerdict),
-      summaries: [
-        ...(analysis.keyVerdict ? [`key: ${keyVerdictSummary(analysis.keyVerdict)}`]
-          : (analysis.verdicts ?? []).map(v => `${v.bucket}: ${verdictSummary(v, opts.settings.requirements?.minTlsVersion)}`)),
-        ...cross.links.filter(l => l.keyPolicy).map(l => `${l.bucket}: ${linkSummary(l, shownPath)}`),
-      ],
-    };
+  const results: FileResult[] = analysed.map(({ shown, abs, analysis, lines, result }) => {
+    if (result || !analysis || !lines) return result!;
+    try {
+      const cross = crossDocument(analysis, index, opts.settings, shownPath);
+      const findings = [...analysis.findings, ...cross.findings].sort((a, b) => a.span.offset - b.span.offset || a.ruleId.localeCompare(b.ruleId));
+      return {
+        file: shown,
+        kind: analysis.kind.kind,
+        diagnostics: findings.map(f => ({ code: f.ruleId, severity: f.severity, message: f.message, range: lines.range(f.span) })),
+        verdict: verdictJson(analysis.verdicts, analysis.keyVerdict),
+        summaries: [
+          ...(analysis.keyVerdict ? [`key: ${keyVerdictSummary(analysis.keyVerdict)}`]
+            : (analysis.verdicts ?? []).map(v => `${v.bucket}: ${verdictSummary(v, opts.settings.requirements?.minTlsVersion)}`)),
+          ...cross.links.filter(l => l.keyPolicy).map(l => `${l.bucket}: ${linkSummary(l, shownPath)}`),
+        ],
+      };
+    } catch (e) {
+      warn(`${shown}: not analysed: internal error (please report it): ${errorLine(e)}`);
+      ioProblem = true;
+      return notAnalysedResult(shown, abs, opts.settings, 'the analysis failed on this file (an internal error, reported on stderr)');
+    }
   });
   if (opts.format === 'json') process.stdout.write(formatJson(results) + '\n');
   else if (opts.format === 'sarif') process.stdout.write(formatSarif(results, pkg.version, cwd, opts.configReport) + '\n');
@@ -268,40 +312,56 @@ function explain(argv: string[]): number {
   const opts = parseCheckArgs(argv);
   if (opts.format === 'sarif') throw new UsageError('explain prints text or json, not sarif');
   if (opts.paths.length !== 1) throw new UsageError(`explain takes one policy file, got ${opts.paths.length}`);
-  for (const note of configNotes(opts.configReport)) process.stderr.write(`s3-encryption-guard: ${note}\n`);
+  for (const note of configNotes(opts.configReport)) warn(note);
   const file = opts.paths[0];
-  let text: string;
+  const maxFileSize = opts.settings.maxFileSize ?? DEFAULT_SETTINGS.maxFileSize;
+  const read = safeReadFileSync(file, { maxBytes: maxFileSize });
+  if (!read.ok) {
+    warn(`${file}: ${read.message}${read.code === 'too-large' ? ' (--max-file-size)' : ''}`);
+    return 2;
+  }
   try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    process.stderr.write(`s3-encryption-guard: ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})\n`);
-    return 2;
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const analysis = analyze(text, path.resolve(file), opts.settings);
-  if (analysis.kind.kind === 'key-policy' && analysis.doc && analysis.keyVerdict) {
-    const requests = explainKeyRequests(analysis.doc);
-    if (opts.format === 'json') process.stdout.write(JSON.stringify({ file, kind: analysis.kind.kind, verdict: analysis.keyVerdict, requests }, null, 2) + '\n');
-    else process.stdout.write(formatExplainText(file, [`key: ${keyVerdictSummary(analysis.keyVerdict)}`], requests, opts.color) + '\n');
+    const text = decodeText(read.bytes);
+    const analysis = analyze(text, path.resolve(file), opts.settings);
+    for (const f of analysis.ruleFailures) warn(`${file}: internal error in rule ${f.ruleId} (please report it): ${errorLine(f.error)}`);
+    if (analysis.notAnalysed) {
+      warn(`${file}: not analysed: ${analysis.notAnalysed}`);
+      return 2;
+    }
+    // A policy that does not parse has no meaning to explain: AWS rejects it.
+    const syntax = analysis.kind.kind !== 'unknown' ? analysis.doc?.syntaxErrors[0] : undefined;
+    if (syntax) {
+      const at = new LineIndex(text).position(syntax.span.offset);
+      warn(`${file}:${at.line + 1}:${at.character + 1}: ${syntax.message}; AWS rejects this policy, so there is nothing to explain (fix it, or run "check" to see every problem)`);
+      return 2;
+    }
+    if (analysis.kind.kind === 'key-policy' && analysis.doc && analysis.keyVerdict) {
+      const requests = explainKeyRequests(analysis.doc);
+      if (opts.format === 'json') process.stdout.write(JSON.stringify({ file, kind: analysis.kind.kind, verdict: analysis.keyVerdict, requests }, null, 2) + '\n');
+      else process.stdout.write(formatExplainText(file, [`key: ${keyVerdictSummary(analysis.keyVerdict)}`], requests, opts.color) + '\n');
+      return 0;
+    }
+    if (analysis.kind.kind !== 'bucket-policy' || !analysis.doc) {
+      warn(`${file}: explain works on bucket policies and key policies; this file was taken for ${analysis.kind.kind} (${analysis.kind.reason}). Use --kind bucket-policy or --kind key-policy to override.`);
+      return 2;
+    }
+    const verdicts = analysis.verdicts ?? [];
+    if (!verdicts.length) {
+      warn(`${file}: the policy names no bucket in its Resource ARNs; pass --bucket NAME`);
+      return 2;
+    }
+    const doc = analysis.doc;
+    const requests = verdicts.flatMap(v => explainRequests(doc, v.bucket));
+    if (opts.format === 'json') {
+      process.stdout.write(JSON.stringify({ file, kind: analysis.kind.kind, verdict: verdictJson(verdicts), requests }, null, 2) + '\n');
+    } else {
+      process.stdout.write(formatExplainText(file, verdicts.map(v => `${v.bucket}: ${verdictSummary(v, opts.settings.requirements?.minTlsVersion)}`), requests, opts.color) + '\n');
+    }
     return 0;
-  }
-  if (analysis.kind.kind !== 'bucket-policy' || !analysis.doc) {
-    process.stderr.write(`s3-encryption-guard: ${file}: explain works on bucket policies and key policies; this file was taken for ${analysis.kind.kind} (${analysis.kind.reason}). Use --kind bucket-policy or --kind key-policy to override.\n`);
+  } catch (e) {
+    warn(`${file}: not analysed: internal error (please report it): ${errorLine(e)}`);
     return 2;
   }
-  const verdicts = analysis.verdicts ?? [];
-  if (!verdicts.length) {
-    process.stderr.write(`s3-encryption-guard: ${file}: the policy names no bucket in its Resource ARNs; pass --bucket NAME\n`);
-    return 2;
-  }
-  const doc = analysis.doc;
-  const requests = verdicts.flatMap(v => explainRequests(doc, v.bucket));
-  if (opts.format === 'json') {
-    process.stdout.write(JSON.stringify({ file, kind: analysis.kind.kind, verdict: verdictJson(verdicts), requests }, null, 2) + '\n');
-  } else {
-    process.stdout.write(formatExplainText(file, verdicts.map(v => `${v.bucket}: ${verdictSummary(v, opts.settings.requirements?.minTlsVersion)}`), requests, opts.color) + '\n');
-  }
-  return 0;
 }
 
 export function main(argv: string[]): number | Promise<number> {
@@ -329,8 +389,8 @@ if (require.main === module) {
   const failed = (e: unknown): number => {
     const msg = e instanceof UsageError ? `${e.message} (run "s3-encryption-guard --help" for usage)`
       : e instanceof ConfigProblem ? e.message
-        : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
-    process.stderr.write(`s3-encryption-guard: ${msg}\n`);
+        : `unexpected error: ${errorLine(e)}`;
+    process.stderr.write(`s3-encryption-guard: ${escapeTerminal(msg, 2000)}\n`);
     return 2;
   };
   // Let stdout drain before exiting (large JSON output into a pipe): set the exit code, do not exit.

@@ -140,8 +140,9 @@ export function collectFiles(args: string[], cwd = process.cwd(), options: Colle
     const abs = path.resolve(cwd, arg);
     let stat: fs.Stats | undefined;
     try { stat = fs.statSync(abs); } catch { stat = undefined; }
-    if (stat?.isFile()) state.files.push(abs);
-    else if (stat?.isDirectory()) walk(abs, rel => rel.toLowerCase().endsWith('.json'), state, shown);
+    if (stat?.isDirectory()) walk(abs, rel => rel.toLowerCase().endsWith('.json'), state, shown);
+    // A file named on the command line is read whatever it is: the read says why a pipe or a device is refused.
+    else if (stat) state.files.push(abs);
     else if (hasGlobMagic(arg)) {
       // Walk from the part of the pattern before the first wildcard.
       const parts = arg.split(/[\\/]/);

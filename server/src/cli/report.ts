@@ -6,6 +6,7 @@ import type { PolicyKind } from '../policy/model';
 import type { Range } from '../policy/lines';
 import { RULES } from '../rules/registry';
 import type { Severity, SeveritySetting } from '../rules/types';
+import { escapeTerminal } from '../text/escape';
 import type { ConfigOrigin } from './args';
 
 export interface FileDiagnostic {
@@ -43,6 +44,10 @@ export interface ConfigReport {
   commandLineRules: Record<string, SeveritySetting>;
 }
 
+// Text output is read in terminals and CI logs: every string from a policy or a file name is made
+// safe (escapeTerminal: no ESC sequences, one line), and clipped at 4,000 characters.
+const term = (s: string): string => escapeTerminal(s, 4000);
+
 export function formatJson(results: FileResult[]): string {
   return JSON.stringify(results.map(r => ({ file: r.file, kind: r.kind, diagnostics: r.diagnostics, verdict: r.verdict ?? null })), null, 2);
 }
@@ -56,12 +61,12 @@ export function formatText(results: FileResult[], color: boolean): string {
   for (const r of results) {
     if (!r.diagnostics.length && !r.summaries.length) continue;
     if (r.diagnostics.length) filesWithProblems++;
-    lines.push(`${paint('4', r.file)} ${paint('2', `(${r.kind})`)}`);
-    for (const s of r.summaries) lines.push(`  ${paint('1', 'verdict')}  ${s}`);
+    lines.push(`${paint('4', term(r.file))} ${paint('2', `(${r.kind})`)}`);
+    for (const s of r.summaries) lines.push(`  ${paint('1', 'verdict')}  ${term(s)}`);
     for (const d of r.diagnostics) {
       count[d.severity]++;
       const pos = `${d.range.start.line + 1}:${d.range.start.character + 1}`;
-      lines.push(`  ${pos.padEnd(8)} ${paint(sevColor[d.severity], d.severity.padEnd(7))} ${d.message}  ${paint('2', d.code)}`);
+      lines.push(`  ${pos.padEnd(8)} ${paint(sevColor[d.severity], d.severity.padEnd(7))} ${term(d.message)}  ${paint('2', term(d.code))}`);
     }
     lines.push('');
   }
@@ -145,17 +150,17 @@ export function formatSarif(results: FileResult[], version: string, cwd: string,
 export function formatExplainText(file: string, summaries: readonly string[], requests: readonly ExplainedRequest[], color: boolean): string {
   const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const decisionColor: Record<string, string> = { 'explicit-deny': '32', allow: '33', 'implicit-deny': '2' };
-  const lines = [paint('4', file)];
+  const lines = [paint('4', term(file))];
   for (const line of summaries) {
     const i = line.indexOf(': ');
-    lines.push(`  ${paint('1', line.slice(0, i))}: ${line.slice(i + 2)}`);
+    lines.push(`  ${paint('1', term(line.slice(0, i)))}: ${term(line.slice(i + 2))}`);
   }
   lines.push('');
   for (const r of requests) {
     const { principal, action, resource, ...context } = r.request;
     const ctx = Object.entries(context).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : String(v)}`).join(' ');
     const by = r.statements.length ? ` by ${r.statements.map(s => (typeof s === 'number' ? `#${s + 1}` : s)).join(', ')}` : '';
-    lines.push(`  ${paint(decisionColor[r.decision], r.decision.padEnd(13))} ${String(principal)} ${String(action)} ${String(resource)} ${ctx}${by}`);
+    lines.push(`  ${paint(decisionColor[r.decision], r.decision.padEnd(13))} ${term(`${String(principal)} ${String(action)} ${String(resource)} ${ctx}${by}`)}`);
   }
   const count = (d: string) => requests.filter(r => r.decision === d).length;
   lines.push('', `${requests.length} request classes: ${count('explicit-deny')} explicitly denied, ${count('allow')} allowed, ${count('implicit-deny')} implicitly denied.`);
