@@ -3,11 +3,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pkg from '../../package.json';
-import { analyze, DEFAULT_SETTINGS, LIMIT_CODE, type Analysis, type AnalysisSettings } from './analyze';
+import { analyze, DEFAULT_SETTINGS, LIMIT_CODE, type AnalysisSettings } from './analyze';
 import { crossDocument, keyIdOf, KeyPolicyIndex, linkSummary } from './crossdoc';
 import { configChoice, eachArg } from './cli/args';
 import { collectFiles } from './cli/files';
-import { formatExplainText, formatJson, formatSarif, formatText, type ConfigReport, type FileDiagnostic, type FileResult } from './cli/report';
+import { formatExplainText, jsonWriter, sarifWriter, textWriter, type ConfigReport, type FileDiagnostic, type FileResult, type ResultWriter } from './cli/report';
 import { status } from './cli/status';
 import { verdictSummary } from './engine/summary';
 import { explainKeyRequests, keyVerdictSummary } from './engine/key-verdict';
@@ -16,7 +16,8 @@ import { explainRequests } from './engine/verdict';
 import { decodeText, safeReadFileSync } from './io/safe-read';
 import { loadConfigFile, RequirementsError } from './requirements';
 import { LineIndex } from './policy/lines';
-import { kindFromFileName, kindFromSettings, POLICY_KINDS, type KindDecision } from './policy/kind';
+import { detectKind, kindFromFileName, kindFromSettings, POLICY_KINDS, type KindDecision } from './policy/kind';
+import { parsePolicy } from './policy/parse';
 import { RULES } from './rules/registry';
 import type { Severity, SeveritySetting } from './rules/types';
 import { errorLine, escapeTerminal } from './text/escape';
@@ -211,8 +212,12 @@ function notAnalysedResult(shown: string, abs: string, settings: AnalysisSetting
 }
 
 /**
- * `check`. A file that cannot be read is one line; a file the analysis cannot handle is one line
- * and one "not analysed" result, and the run goes on with the others.
+ * `check`. Memory does not grow with the number of files: each file's analysis is turned into its
+ * output at once and dropped (its parsed model and line index with it); text and JSON are written
+ * file by file.
+ * So that every bucket policy can be cross-checked right away, key policies are indexed first
+ * (their text only, crossdoc.ts); files that a name or --kind already says are not key policies
+ * are not read for that.
  */
 function check(opts: CheckOptions): number {
   if (!opts.paths.length) throw new UsageError('check needs at least one file, folder or glob');
@@ -223,43 +228,28 @@ function check(opts: CheckOptions): number {
   for (const p of problems) warn(p);
   for (const s of skipped) warn(s);
   const maxFileSize = opts.settings.maxFileSize ?? DEFAULT_SETTINGS.maxFileSize;
-  // Each file: analysed (with its line index), or already a result (not analysed).
-  const analysed: { shown: string; abs: string; analysis?: Analysis; lines?: LineIndex; result?: FileResult }[] = [];
+  const parseLimits = { maxDepth: DEFAULT_SETTINGS.maxDepth, maxStatements: opts.settings.maxStatements ?? DEFAULT_SETTINGS.maxStatements };
+  const shownOf = new Map<string, string>();
   for (const abs of files) {
     const rel = path.relative(cwd, abs);
-    const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs;
+    shownOf.set(abs, rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs);
+  }
+  const shownPath = (abs: string) => shownOf.get(abs) ?? path.relative(cwd, abs).split(path.sep).join('/');
+
+  // The key policies: among the files (what the main pass below would take for one), then --key-policy.
+  const index = new KeyPolicyIndex();
+  for (const abs of files) {
+    const named = kindFromSettings(abs, opts.settings.kinds) ?? kindFromFileName(abs);
+    if (named && named.kind !== 'key-policy') continue;
     const read = safeReadFileSync(abs, { maxBytes: maxFileSize });
-    if (!read.ok) {
-      if (read.code === 'too-large') {
-        let size = '';
-        try { size = `${fmtSize(fs.statSync(abs).size)}, `; } catch { /* the limit still says it */ }
-        warn(`${shown}: skipped: ${size}over the ${fmtSize(maxFileSize)} analysis limit`);
-        analysed.push({ shown, abs, result: notAnalysedResult(shown, abs, opts.settings, `the file is ${size}over the ${fmtSize(maxFileSize)} limit (--max-file-size). AWS accepts bucket policies up to 20 KB and key policies up to 32 KB`) });
-      } else {
-        warn(`${shown}: ${read.message}`);
-        ioProblem = true;
-      }
-      continue;
-    }
+    if (!read.ok) continue; // said once, by the main pass
     try {
-      const text = decodeText(read.bytes);
-      const analysis = analyze(text, abs, opts.settings);
-      if (analysis.kind.kind === 'unknown') {
-        if (isBinary(read.bytes)) warn(`${shown}: skipped: binary content, not a JSON policy`);
-        else if (analysis.notAnalysed) warn(`${shown}: skipped: ${analysis.notAnalysed}`);
-      }
-      for (const f of analysis.ruleFailures) warn(`${shown}: internal error in rule ${f.ruleId} (please report it): ${errorLine(f.error)}`);
-      analysed.push({ shown, abs, analysis, lines: new LineIndex(text) });
-    } catch (e) {
-      // One file the analysis cannot handle is one failure: said once, and the run goes on.
-      warn(`${shown}: not analysed: internal error (please report it): ${errorLine(e)}`);
-      analysed.push({ shown, abs, result: notAnalysedResult(shown, abs, opts.settings, 'the analysis failed on this file (an internal error, reported on stderr)') });
-      ioProblem = true;
+      const doc = parsePolicy(decodeText(read.bytes), parseLimits);
+      if ((named ?? detectKind({ filePath: abs, doc, kinds: opts.settings.kinds })).kind === 'key-policy') index.setParsed(abs, doc);
+    } catch {
+      // The main pass reports a file that cannot be analysed.
     }
   }
-  // Cross-document check: bucket policies that pin a key against that key's policy (crossdoc.ts).
-  const index = new KeyPolicyIndex();
-  for (const a of analysed) if (a.analysis?.kind.kind === 'key-policy' && a.analysis.doc) index.setParsed(a.abs, a.analysis.doc);
   const explicit = new Map<string, string>();
   for (const [arn, file] of opts.keyPolicies) {
     const abs = path.resolve(file);
@@ -278,34 +268,67 @@ function check(opts: CheckOptions): number {
     }
   }
   index.setExplicit(explicit);
-  const shownPath = (abs: string) => analysed.find(a => a.abs === abs)?.shown ?? path.relative(cwd, abs).split(path.sep).join('/');
-  const results: FileResult[] = analysed.map(({ shown, abs, analysis, lines, result }) => {
-    if (result || !analysis || !lines) return result!;
+
+  const write = (chunk: string) => { process.stdout.write(chunk); };
+  const writer: ResultWriter = opts.format === 'json' ? jsonWriter(write)
+    : opts.format === 'sarif' ? sarifWriter(write, pkg.version, cwd, opts.configReport)
+      : textWriter(write, opts.color);
+  let errors = false;
+  const emit = (r: FileResult) => {
+    if (r.diagnostics.some(d => d.severity === 'error')) errors = true;
+    writer.add(r);
+  };
+  for (const abs of files) {
+    const shown = shownPath(abs);
+    const read = safeReadFileSync(abs, { maxBytes: maxFileSize });
+    if (!read.ok) {
+      if (read.code === 'too-large') {
+        let size = '';
+        try { size = `${fmtSize(fs.statSync(abs).size)}, `; } catch { /* the limit still says it */ }
+        warn(`${shown}: skipped: ${size}over the ${fmtSize(maxFileSize)} analysis limit`);
+        emit(notAnalysedResult(shown, abs, opts.settings, `the file is ${size}over the ${fmtSize(maxFileSize)} limit (--max-file-size). AWS accepts bucket policies up to 20 KB and key policies up to 32 KB`));
+      } else {
+        warn(`${shown}: ${read.message}`);
+        ioProblem = true;
+      }
+      continue;
+    }
     try {
+      const text = decodeText(read.bytes);
+      const analysis = analyze(text, abs, opts.settings);
+      if (analysis.kind.kind === 'unknown') {
+        if (isBinary(read.bytes)) warn(`${shown}: skipped: binary content, not a JSON policy`);
+        else if (analysis.notAnalysed) warn(`${shown}: skipped: ${analysis.notAnalysed}`);
+      }
+      for (const f of analysis.ruleFailures) warn(`${shown}: internal error in rule ${f.ruleId} (please report it): ${errorLine(f.error)}`);
+      // Cross-document check: a bucket policy that pins a key against that key's policy (crossdoc.ts).
       const cross = crossDocument(analysis, index, opts.settings, shownPath);
-      const findings = [...analysis.findings, ...cross.findings].sort((a, b) => a.span.offset - b.span.offset || a.ruleId.localeCompare(b.ruleId));
-      return {
+      const findings = cross.findings.length
+        ? [...analysis.findings, ...cross.findings].sort((a, b) => a.span.offset - b.span.offset || a.ruleId.localeCompare(b.ruleId))
+        : analysis.findings;
+      const lines = new LineIndex(text);
+      emit({
         file: shown,
         kind: analysis.kind.kind,
         diagnostics: findings.map(f => ({ code: f.ruleId, severity: f.severity, message: f.message, range: lines.range(f.span) })),
-        verdict: verdictJson(analysis.verdicts, analysis.keyVerdict),
+        // Only the JSON format prints verdicts; the others need only the summaries.
+        verdict: opts.format === 'json' ? verdictJson(analysis.verdicts, analysis.keyVerdict) : null,
         summaries: [
           ...(analysis.keyVerdict ? [`key: ${keyVerdictSummary(analysis.keyVerdict)}`]
             : (analysis.verdicts ?? []).map(v => `${v.bucket}: ${verdictSummary(v, opts.settings.requirements?.minTlsVersion)}`)),
           ...cross.links.filter(l => l.keyPolicy).map(l => `${l.bucket}: ${linkSummary(l, shownPath)}`),
         ],
-      };
+      });
     } catch (e) {
+      // One file the analysis cannot handle is one failure: said once, and the run goes on.
       warn(`${shown}: not analysed: internal error (please report it): ${errorLine(e)}`);
+      emit(notAnalysedResult(shown, abs, opts.settings, 'the analysis failed on this file (an internal error, reported on stderr)'));
       ioProblem = true;
-      return notAnalysedResult(shown, abs, opts.settings, 'the analysis failed on this file (an internal error, reported on stderr)');
     }
-  });
-  if (opts.format === 'json') process.stdout.write(formatJson(results) + '\n');
-  else if (opts.format === 'sarif') process.stdout.write(formatSarif(results, pkg.version, cwd, opts.configReport) + '\n');
-  else process.stdout.write(formatText(results, opts.color) + '\n');
+  }
+  writer.end();
   if (ioProblem) return 2;
-  return results.some(r => r.diagnostics.some(d => d.severity === 'error')) ? 1 : 0;
+  return errors ? 1 : 0;
 }
 
 function explain(argv: string[]): number {
