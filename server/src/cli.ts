@@ -3,20 +3,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pkg from '../../package.json';
-import { analyze, type Analysis, type AnalysisSettings } from './analyze';
+import { analyze, DEFAULT_SETTINGS, LIMIT_CODE, type AnalysisSettings } from './analyze';
 import { crossDocument, keyIdOf, KeyPolicyIndex, linkSummary } from './crossdoc';
-import { configFileFor, eachArg, shownPath } from './cli/args';
+import { configChoice, eachArg } from './cli/args';
 import { collectFiles } from './cli/files';
-import { formatExplainText, formatJson, formatSarif, formatText, type FileResult } from './cli/report';
+import { formatExplainText, jsonWriter, sarifWriter, textWriter, type ConfigReport, type FileDiagnostic, type FileResult, type ResultWriter } from './cli/report';
 import { status } from './cli/status';
 import { verdictSummary } from './engine/summary';
 import { explainKeyRequests, keyVerdictSummary } from './engine/key-verdict';
 import type { BucketVerdict, KeyPolicyVerdict } from './engine/types';
 import { explainRequests } from './engine/verdict';
+import { decodeText, safeReadFileSync } from './io/safe-read';
 import { loadConfigFile, RequirementsError } from './requirements';
 import { LineIndex } from './policy/lines';
-import { POLICY_KINDS } from './policy/kind';
-import type { SeveritySetting } from './rules/types';
+import { detectKind, kindFromFileName, kindFromSettings, POLICY_KINDS, type KindDecision } from './policy/kind';
+import { parsePolicy } from './policy/parse';
+import { RULES } from './rules/registry';
+import type { Severity, SeveritySetting } from './rules/types';
+import { errorLine, escapeTerminal } from './text/escape';
 
 const USAGE = `Usage: s3-encryption-guard check <files|folders|globs>... [options]
        s3-encryption-guard explain <file> [--format text|json] [--bucket NAME]
@@ -43,11 +47,18 @@ Options:
   --config FILE              requirements and rule severities (default: the first
                              .s3-encryption-guard.json from the working folder upwards)
   --no-config                ignore .s3-encryption-guard.json files
+  --strict                   the config file may not turn rules off, lower their severity
+                             or turn the HTTPS requirement off: such settings are ignored
+                             (and listed); --rule on the command line still applies
   --no-color                 plain text output
   -h, --help                 this help
   --version                  print the version
 
-Exit codes: 0 no errors, 1 error findings, 2 usage or I/O problem.`;
+A config file found in a parent folder, and every rule a config file turns off or
+lowers, is named on stderr (and in the SARIF run's properties).
+
+Exit codes: 0 no errors, 1 error findings, 2 usage or I/O problem (a file that could
+not be read or analysed: the other files' results are still printed).`;
 
 class UsageError extends Error {}
 /** A problem in the user's config file: one line, no usage hint. */
@@ -61,12 +72,19 @@ interface CheckOptions {
   color: boolean;
   config?: string;
   noConfig: boolean;
+  /** --strict: the config file may only make the check stricter. */
+  strict: boolean;
   /** --key-policy ARN=FILE: explicit links for the cross-document check. */
   keyPolicies: [string, string][];
+  /** What the config file did to the rules (filled by applyConfig). */
+  configReport: ConfigReport;
 }
 
 function parseCheckArgs(argv: string[]): CheckOptions {
-  const opts: CheckOptions = { paths: [], format: 'text', settings: { rules: {} }, color: process.stdout.isTTY === true && !process.env.NO_COLOR, noConfig: false, keyPolicies: [] };
+  const opts: CheckOptions = {
+    paths: [], format: 'text', settings: { rules: {} }, color: process.stdout.isTTY === true && !process.env.NO_COLOR, noConfig: false, strict: false, keyPolicies: [],
+    configReport: { file: null, foundIn: null, strict: false, rulesOff: [], rulesLowered: [], requirementsWeakened: [], ignored: false, commandLineRules: {} },
+  };
   eachArg(argv, m => new UsageError(m), (flag, value) => {
     switch (flag) {
       case '--format': {
@@ -104,6 +122,7 @@ function parseCheckArgs(argv: string[]): CheckOptions {
         break;
       }
       case '--no-config': opts.noConfig = true; break;
+      case '--strict': opts.strict = true; break;
       case '--no-color': opts.color = false; break;
       case '--color': opts.color = true; break;
       default:
@@ -116,19 +135,61 @@ function parseCheckArgs(argv: string[]): CheckOptions {
   return opts;
 }
 
-/** Requirements and rule severities from the config file; --rule on the command line wins. */
+const SEVERITY_RANK: Record<SeveritySetting, number> = { off: 0, info: 1, warning: 2, error: 3 };
+const DEFAULT_SEVERITY = new Map<string, Severity>(RULES.map(r => [r.meta.id, r.meta.severity]));
+
+/**
+ * Requirements and rule severities from the config file; --rule on the command line wins. What the
+ * config weakens (rules off, severities lowered, the HTTPS requirement off) is recorded for the
+ * output, and dropped with --strict: a config file committed anywhere up the folder tree must not
+ * make an open bucket pass without a word.
+ */
 function applyConfig(opts: CheckOptions): void {
-  const file = configFileFor(opts);
-  if (!file) return;
+  const report = opts.configReport;
+  report.strict = opts.strict;
+  report.commandLineRules = { ...opts.settings.rules };
+  const choice = configChoice(opts);
+  if (!choice) return;
   let config;
   try {
-    config = loadConfigFile(file);
+    config = loadConfigFile(choice.path);
   } catch (e) {
-    if (e instanceof RequirementsError) throw new ConfigProblem(`config ${shownPath(file)}: ${e.problems.join('; ')}`);
+    if (e instanceof RequirementsError) throw new ConfigProblem(`config ${choice.shown}: ${e.problems.join('; ')}`);
     throw e;
   }
-  opts.settings.requirements = config.requirements;
-  opts.settings.rules = { ...(config.rules as Record<string, SeveritySetting>), ...opts.settings.rules };
+  report.file = choice.shown;
+  report.foundIn = choice.origin;
+  const rules: Record<string, SeveritySetting> = {};
+  for (const [id, setting] of Object.entries(config.rules as Record<string, SeveritySetting>)) {
+    // A rule that --rule sets on the command line is not the config's doing.
+    const fallback = id in report.commandLineRules ? undefined : DEFAULT_SEVERITY.get(id);
+    if (fallback && setting === 'off') report.rulesOff.push(id);
+    else if (fallback && SEVERITY_RANK[setting] < SEVERITY_RANK[fallback]) report.rulesLowered.push({ rule: id, from: fallback, to: setting as Severity });
+    else { rules[id] = setting; continue; }
+    if (!opts.strict) rules[id] = setting;
+  }
+  const requirements = { ...config.requirements };
+  if (!requirements.https) {
+    report.requirementsWeakened.push('https');
+    if (opts.strict) requirements.https = true;
+  }
+  report.ignored = opts.strict && (report.rulesOff.length + report.rulesLowered.length + report.requirementsWeakened.length) > 0;
+  opts.settings.requirements = requirements;
+  opts.settings.rules = { ...rules, ...opts.settings.rules };
+}
+
+/** One line per thing the run's config file does that the user must not miss (stderr). */
+function configNotes(report: ConfigReport): string[] {
+  if (report.file === null) return [];
+  const notes: string[] = [];
+  if (report.foundIn === 'parent folder') notes.push(`using config ${report.file}, found in a parent folder (--no-config ignores it, --config names another)`);
+  const parts: string[] = [];
+  if (report.rulesOff.length) parts.push(report.rulesOff.length === DEFAULT_SEVERITY.size ? `turns off every rule (${report.rulesOff.length})` : `turns off ${report.rulesOff.join(', ')}`);
+  if (report.rulesLowered.length) parts.push(`lowers ${report.rulesLowered.map(l => `${l.rule} (${l.from} to ${l.to})`).join(', ')}`);
+  if (report.requirementsWeakened.length) parts.push('turns the HTTPS requirement off ("https": false)');
+  const said = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
+  if (said) notes.push(`config ${report.file} ${said}${report.strict ? ': ignored with --strict' : ' (--strict ignores this)'}`);
+  return notes;
 }
 
 /** The verdict as the JSON interface shows it: null, one object, or an array for several buckets. */
@@ -138,110 +199,192 @@ const verdictJson = (verdicts: readonly BucketVerdict[] | undefined, keyVerdict?
 /** Looks like binary data rather than text: NUL bytes in the first 8 KB. */
 const isBinary = (buf: Buffer): boolean => buf.subarray(0, 8192).includes(0);
 
+/** One line on stderr. Everything in it that came from a file name, a policy or an error is made safe for a terminal. */
+const warn = (line: string): void => { process.stderr.write(`s3-encryption-guard: ${escapeTerminal(line, 2000)}\n`); };
+
+const fmtSize = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`);
+
+/** A file's result when its content was not analysed: the kind its name or --kind gives, and one note saying why. */
+function notAnalysedResult(shown: string, abs: string, settings: AnalysisSettings, why: string): FileResult {
+  const kind: KindDecision | undefined = kindFromSettings(abs, settings.kinds) ?? kindFromFileName(abs);
+  const diagnostics: FileDiagnostic[] = kind ? [{ code: LIMIT_CODE, severity: 'info', message: `Not analysed: ${why}.`, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } }] : [];
+  return { file: shown, kind: kind?.kind ?? 'unknown', diagnostics, verdict: null, summaries: [] };
+}
+
+/**
+ * `check`. Memory does not grow with the number of files: each file's analysis is turned into its
+ * output at once and dropped (its parsed model and line index with it); text and JSON are written
+ * file by file.
+ * So that every bucket policy can be cross-checked right away, key policies are indexed first
+ * (their text only, crossdoc.ts); files that a name or --kind already says are not key policies
+ * are not read for that.
+ */
 function check(opts: CheckOptions): number {
   if (!opts.paths.length) throw new UsageError('check needs at least one file, folder or glob');
   const cwd = process.cwd();
-  const { files, problems } = collectFiles(opts.paths, cwd);
+  for (const note of configNotes(opts.configReport)) warn(note);
+  const { files, problems, skipped } = collectFiles(opts.paths, cwd);
   let ioProblem = problems.length > 0;
-  for (const p of problems) process.stderr.write(`s3-encryption-guard: ${p}\n`);
-  const analysed: { shown: string; abs: string; analysis: Analysis; lines: LineIndex }[] = [];
+  for (const p of problems) warn(p);
+  for (const s of skipped) warn(s);
+  const maxFileSize = opts.settings.maxFileSize ?? DEFAULT_SETTINGS.maxFileSize;
+  const parseLimits = { maxDepth: DEFAULT_SETTINGS.maxDepth, maxStatements: opts.settings.maxStatements ?? DEFAULT_SETTINGS.maxStatements };
+  const shownOf = new Map<string, string>();
   for (const abs of files) {
     const rel = path.relative(cwd, abs);
-    const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs;
-    let buf: Buffer;
-    try {
-      buf = fs.readFileSync(abs);
-    } catch (e) {
-      process.stderr.write(`s3-encryption-guard: ${shown}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})\n`);
-      ioProblem = true;
-      continue;
-    }
-    // A byte-order mark is not part of the JSON (AWS would reject it; editors hide it).
-    let text = buf.toString('utf8');
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    const analysis = analyze(text, abs, opts.settings);
-    if (analysis.kind.kind === 'unknown') {
-      if (isBinary(buf)) process.stderr.write(`s3-encryption-guard: ${shown}: skipped: binary content, not a JSON policy\n`);
-      else if (analysis.notAnalysed) process.stderr.write(`s3-encryption-guard: ${shown}: skipped: ${analysis.notAnalysed}\n`);
-    }
-    for (const f of analysis.ruleFailures) process.stderr.write(`s3-encryption-guard: ${shown}: internal error in rule ${f.ruleId} (please report it): ${f.error.split('\n')[0]}\n`);
-    analysed.push({ shown, abs, analysis, lines: new LineIndex(text) });
+    shownOf.set(abs, rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : abs);
   }
-  // Cross-document check: bucket policies that pin a key against that key's policy (crossdoc.ts).
+  const shownPath = (abs: string) => shownOf.get(abs) ?? path.relative(cwd, abs).split(path.sep).join('/');
+
+  // The key policies: among the files (what the main pass below would take for one), then --key-policy.
   const index = new KeyPolicyIndex();
-  for (const a of analysed) if (a.analysis.kind.kind === 'key-policy' && a.analysis.doc) index.setParsed(a.abs, a.analysis.doc);
+  for (const abs of files) {
+    const named = kindFromSettings(abs, opts.settings.kinds) ?? kindFromFileName(abs);
+    if (named && named.kind !== 'key-policy') continue;
+    const read = safeReadFileSync(abs, { maxBytes: maxFileSize });
+    if (!read.ok) continue; // said once, by the main pass
+    try {
+      const doc = parsePolicy(decodeText(read.bytes), parseLimits);
+      if ((named ?? detectKind({ filePath: abs, doc, kinds: opts.settings.kinds })).kind === 'key-policy') index.setParsed(abs, doc);
+    } catch {
+      // The main pass reports a file that cannot be analysed.
+    }
+  }
   const explicit = new Map<string, string>();
   for (const [arn, file] of opts.keyPolicies) {
     const abs = path.resolve(file);
+    const read = safeReadFileSync(abs, { maxBytes: maxFileSize });
+    if (!read.ok) {
+      warn(`--key-policy ${file}: ${read.message}`);
+      ioProblem = true;
+      continue;
+    }
     try {
-      index.set(abs, fs.readFileSync(abs, 'utf8'));
+      index.set(abs, decodeText(read.bytes));
       explicit.set(arn, abs);
     } catch (e) {
-      process.stderr.write(`s3-encryption-guard: --key-policy ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})\n`);
+      warn(`--key-policy ${file}: not analysed: internal error (please report it): ${errorLine(e)}`);
       ioProblem = true;
     }
   }
   index.setExplicit(explicit);
-  const shownPath = (abs: string) => analysed.find(a => a.abs === abs)?.shown ?? path.relative(cwd, abs).split(path.sep).join('/');
-  const results: FileResult[] = analysed.map(({ shown, analysis, lines }) => {
-    const cross = crossDocument(analysis, index, opts.settings, shownPath);
-    const findings = [...analysis.findings, ...cross.findings].sort((a, b) => a.span.offset - b.span.offset || a.ruleId.localeCompare(b.ruleId));
-    return {
-      file: shown,
-      kind: analysis.kind.kind,
-      diagnostics: findings.map(f => ({ code: f.ruleId, severity: f.severity, message: f.message, range: lines.range(f.span) })),
-      verdict: verdictJson(analysis.verdicts, analysis.keyVerdict),
-      summaries: [
-        ...(analysis.keyVerdict ? [`key: ${keyVerdictSummary(analysis.keyVerdict)}`]
-          : (analysis.verdicts ?? []).map(v => `${v.bucket}: ${verdictSummary(v, opts.settings.requirements?.minTlsVersion)}`)),
-        ...cross.links.filter(l => l.keyPolicy).map(l => `${l.bucket}: ${linkSummary(l, shownPath)}`),
-      ],
-    };
-  });
-  if (opts.format === 'json') process.stdout.write(formatJson(results) + '\n');
-  else if (opts.format === 'sarif') process.stdout.write(formatSarif(results, pkg.version, cwd) + '\n');
-  else process.stdout.write(formatText(results, opts.color) + '\n');
+
+  const write = (chunk: string) => { process.stdout.write(chunk); };
+  const writer: ResultWriter = opts.format === 'json' ? jsonWriter(write)
+    : opts.format === 'sarif' ? sarifWriter(write, pkg.version, cwd, opts.configReport)
+      : textWriter(write, opts.color);
+  let errors = false;
+  const emit = (r: FileResult) => {
+    if (r.diagnostics.some(d => d.severity === 'error')) errors = true;
+    writer.add(r);
+  };
+  for (const abs of files) {
+    const shown = shownPath(abs);
+    const read = safeReadFileSync(abs, { maxBytes: maxFileSize });
+    if (!read.ok) {
+      if (read.code === 'too-large') {
+        let size = '';
+        try { size = `${fmtSize(fs.statSync(abs).size)}, `; } catch { /* the limit still says it */ }
+        warn(`${shown}: skipped: ${size}over the ${fmtSize(maxFileSize)} analysis limit`);
+        emit(notAnalysedResult(shown, abs, opts.settings, `the file is ${size}over the ${fmtSize(maxFileSize)} limit (--max-file-size). AWS accepts bucket policies up to 20 KB and key policies up to 32 KB`));
+      } else {
+        warn(`${shown}: ${read.message}`);
+        ioProblem = true;
+      }
+      continue;
+    }
+    try {
+      const text = decodeText(read.bytes);
+      const analysis = analyze(text, abs, opts.settings);
+      if (analysis.kind.kind === 'unknown') {
+        if (isBinary(read.bytes)) warn(`${shown}: skipped: binary content, not a JSON policy`);
+        else if (analysis.notAnalysed) warn(`${shown}: skipped: ${analysis.notAnalysed}`);
+      }
+      for (const f of analysis.ruleFailures) warn(`${shown}: internal error in rule ${f.ruleId} (please report it): ${errorLine(f.error)}`);
+      // Cross-document check: a bucket policy that pins a key against that key's policy (crossdoc.ts).
+      const cross = crossDocument(analysis, index, opts.settings, shownPath);
+      const findings = cross.findings.length
+        ? [...analysis.findings, ...cross.findings].sort((a, b) => a.span.offset - b.span.offset || a.ruleId.localeCompare(b.ruleId))
+        : analysis.findings;
+      const lines = new LineIndex(text);
+      emit({
+        file: shown,
+        kind: analysis.kind.kind,
+        diagnostics: findings.map(f => ({ code: f.ruleId, severity: f.severity, message: f.message, range: lines.range(f.span) })),
+        // Only the JSON format prints verdicts; the others need only the summaries.
+        verdict: opts.format === 'json' ? verdictJson(analysis.verdicts, analysis.keyVerdict) : null,
+        summaries: [
+          ...(analysis.keyVerdict ? [`key: ${keyVerdictSummary(analysis.keyVerdict)}`]
+            : (analysis.verdicts ?? []).map(v => `${v.bucket}: ${verdictSummary(v, opts.settings.requirements?.minTlsVersion)}`)),
+          ...cross.links.filter(l => l.keyPolicy).map(l => `${l.bucket}: ${linkSummary(l, shownPath)}`),
+        ],
+      });
+    } catch (e) {
+      // One file the analysis cannot handle is one failure: said once, and the run goes on.
+      warn(`${shown}: not analysed: internal error (please report it): ${errorLine(e)}`);
+      emit(notAnalysedResult(shown, abs, opts.settings, 'the analysis failed on this file (an internal error, reported on stderr)'));
+      ioProblem = true;
+    }
+  }
+  writer.end();
   if (ioProblem) return 2;
-  return results.some(r => r.diagnostics.some(d => d.severity === 'error')) ? 1 : 0;
+  return errors ? 1 : 0;
 }
 
 function explain(argv: string[]): number {
   const opts = parseCheckArgs(argv);
   if (opts.format === 'sarif') throw new UsageError('explain prints text or json, not sarif');
   if (opts.paths.length !== 1) throw new UsageError(`explain takes one policy file, got ${opts.paths.length}`);
+  for (const note of configNotes(opts.configReport)) warn(note);
   const file = opts.paths[0];
-  let text: string;
+  const maxFileSize = opts.settings.maxFileSize ?? DEFAULT_SETTINGS.maxFileSize;
+  const read = safeReadFileSync(file, { maxBytes: maxFileSize });
+  if (!read.ok) {
+    warn(`${file}: ${read.message}${read.code === 'too-large' ? ' (--max-file-size)' : ''}`);
+    return 2;
+  }
   try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    process.stderr.write(`s3-encryption-guard: ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})\n`);
-    return 2;
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const analysis = analyze(text, path.resolve(file), opts.settings);
-  if (analysis.kind.kind === 'key-policy' && analysis.doc && analysis.keyVerdict) {
-    const requests = explainKeyRequests(analysis.doc);
-    if (opts.format === 'json') process.stdout.write(JSON.stringify({ file, kind: analysis.kind.kind, verdict: analysis.keyVerdict, requests }, null, 2) + '\n');
-    else process.stdout.write(formatExplainText(file, [`key: ${keyVerdictSummary(analysis.keyVerdict)}`], requests, opts.color) + '\n');
+    const text = decodeText(read.bytes);
+    const analysis = analyze(text, path.resolve(file), opts.settings);
+    for (const f of analysis.ruleFailures) warn(`${file}: internal error in rule ${f.ruleId} (please report it): ${errorLine(f.error)}`);
+    if (analysis.notAnalysed) {
+      warn(`${file}: not analysed: ${analysis.notAnalysed}`);
+      return 2;
+    }
+    // A policy that does not parse has no meaning to explain: AWS rejects it.
+    const syntax = analysis.kind.kind !== 'unknown' ? analysis.doc?.syntaxErrors[0] : undefined;
+    if (syntax) {
+      const at = new LineIndex(text).position(syntax.span.offset);
+      warn(`${file}:${at.line + 1}:${at.character + 1}: ${syntax.message}; AWS rejects this policy, so there is nothing to explain (fix it, or run "check" to see every problem)`);
+      return 2;
+    }
+    if (analysis.kind.kind === 'key-policy' && analysis.doc && analysis.keyVerdict) {
+      const requests = explainKeyRequests(analysis.doc);
+      if (opts.format === 'json') process.stdout.write(JSON.stringify({ file, kind: analysis.kind.kind, verdict: analysis.keyVerdict, requests }, null, 2) + '\n');
+      else process.stdout.write(formatExplainText(file, [`key: ${keyVerdictSummary(analysis.keyVerdict)}`], requests, opts.color) + '\n');
+      return 0;
+    }
+    if (analysis.kind.kind !== 'bucket-policy' || !analysis.doc) {
+      warn(`${file}: explain works on bucket policies and key policies; this file was taken for ${analysis.kind.kind} (${analysis.kind.reason}). Use --kind bucket-policy or --kind key-policy to override.`);
+      return 2;
+    }
+    const verdicts = analysis.verdicts ?? [];
+    if (!verdicts.length) {
+      warn(`${file}: the policy names no bucket in its Resource ARNs; pass --bucket NAME`);
+      return 2;
+    }
+    const doc = analysis.doc;
+    const requests = verdicts.flatMap(v => explainRequests(doc, v.bucket));
+    if (opts.format === 'json') {
+      process.stdout.write(JSON.stringify({ file, kind: analysis.kind.kind, verdict: verdictJson(verdicts), requests }, null, 2) + '\n');
+    } else {
+      process.stdout.write(formatExplainText(file, verdicts.map(v => `${v.bucket}: ${verdictSummary(v, opts.settings.requirements?.minTlsVersion)}`), requests, opts.color) + '\n');
+    }
     return 0;
-  }
-  if (analysis.kind.kind !== 'bucket-policy' || !analysis.doc) {
-    process.stderr.write(`s3-encryption-guard: ${file}: explain works on bucket policies and key policies; this file was taken for ${analysis.kind.kind} (${analysis.kind.reason}). Use --kind bucket-policy or --kind key-policy to override.\n`);
+  } catch (e) {
+    warn(`${file}: not analysed: internal error (please report it): ${errorLine(e)}`);
     return 2;
   }
-  const verdicts = analysis.verdicts ?? [];
-  if (!verdicts.length) {
-    process.stderr.write(`s3-encryption-guard: ${file}: the policy names no bucket in its Resource ARNs; pass --bucket NAME\n`);
-    return 2;
-  }
-  const doc = analysis.doc;
-  const requests = verdicts.flatMap(v => explainRequests(doc, v.bucket));
-  if (opts.format === 'json') {
-    process.stdout.write(JSON.stringify({ file, kind: analysis.kind.kind, verdict: verdictJson(verdicts), requests }, null, 2) + '\n');
-  } else {
-    process.stdout.write(formatExplainText(file, verdicts.map(v => `${v.bucket}: ${verdictSummary(v, opts.settings.requirements?.minTlsVersion)}`), requests, opts.color) + '\n');
-  }
-  return 0;
 }
 
 export function main(argv: string[]): number | Promise<number> {
@@ -269,8 +412,8 @@ if (require.main === module) {
   const failed = (e: unknown): number => {
     const msg = e instanceof UsageError ? `${e.message} (run "s3-encryption-guard --help" for usage)`
       : e instanceof ConfigProblem ? e.message
-        : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
-    process.stderr.write(`s3-encryption-guard: ${msg}\n`);
+        : `unexpected error: ${errorLine(e)}`;
+    process.stderr.write(`s3-encryption-guard: ${escapeTerminal(msg, 2000)}\n`);
     return 2;
   };
   // Let stdout drain before exiting (large JSON output into a pipe): set the exit code, do not exit.

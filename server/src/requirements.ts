@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { safeReadTextSync } from './io/safe-read';
 import { closest } from './rules/util';
 
 export type SseAlgorithm = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
@@ -116,6 +117,8 @@ export function validateRequirements(raw: unknown): { requirements: Requirements
 }
 
 export const CONFIG_FILE_NAME = '.s3-encryption-guard.json';
+/** Larger config files are refused unread: a real one is a few hundred bytes. */
+export const MAX_CONFIG_BYTES = 256 * 1024;
 
 export interface ConfigFile {
   path: string;
@@ -123,12 +126,18 @@ export interface ConfigFile {
   rules: Record<string, string>;
 }
 
-/** The config file from `start` upwards (the first one found), or undefined. */
+/**
+ * The config file from `start` upwards (the first one found), or undefined. Any entry with that name
+ * counts, even a link to nothing or to a device: loading it then says why it cannot be used, rather
+ * than the search silently going on to a config file further up.
+ */
 export function findConfigFile(start: string): string | undefined {
   let dir = path.resolve(start);
   for (;;) {
     const candidate = path.join(dir, CONFIG_FILE_NAME);
-    if (fs.existsSync(candidate)) return candidate;
+    let present = false;
+    try { fs.lstatSync(candidate); present = true; } catch { /* not here */ }
+    if (present) return candidate;
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
@@ -137,12 +146,10 @@ export function findConfigFile(start: string): string | undefined {
 
 /** Read and validate a config file: `{ "requirements": {...}, "rules": { "GRM-016": "off" } }`. Throws RequirementsError with every problem. */
 export function loadConfigFile(file: string): ConfigFile {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new RequirementsError([`cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`], file);
-  }
+  // A repository can commit the config file as a link to /dev/zero or a FIFO: checked before reading.
+  const read = safeReadTextSync(file, { maxBytes: MAX_CONFIG_BYTES });
+  if (!read.ok) throw new RequirementsError([read.message], file);
+  const text = read.text;
   const errors: ParseError[] = [];
   const raw: unknown = parseJsonc(text, errors, { allowTrailingComma: true });
   if (errors.length) {

@@ -18,10 +18,33 @@ export function eachArg(argv: readonly string[], usage: (message: string) => Err
   }
 }
 
-/** The config file of this run: --config, else the first .s3-encryption-guard.json from the working folder upwards; none with --no-config. */
-export function configFileFor(opts: { config?: string; noConfig: boolean }): string | undefined {
+/** Where the config file of a run came from; one found in a parent folder is always named in the output. */
+export type ConfigOrigin = 'command line' | 'working folder' | 'parent folder';
+
+export interface ConfigChoice {
+  path: string;
+  origin: ConfigOrigin;
+  /** As messages show it: `../.s3-encryption-guard.json` for a parent folder's. */
+  shown: string;
+}
+
+/** The config file of this run and where it came from: --config, else the first .s3-encryption-guard.json from the working folder upwards; none with --no-config. */
+export function configChoice(opts: { config?: string; noConfig: boolean }): ConfigChoice | undefined {
   if (opts.noConfig) return undefined;
-  return opts.config ? path.resolve(opts.config) : findConfigFile(process.cwd());
+  const cwd = process.cwd();
+  if (opts.config) {
+    const file = path.resolve(opts.config);
+    return { path: file, origin: 'command line', shown: shownPath(file) };
+  }
+  const found = findConfigFile(cwd);
+  if (!found) return undefined;
+  if (path.dirname(found) === path.resolve(cwd)) return { path: found, origin: 'working folder', shown: shownPath(found) };
+  return { path: found, origin: 'parent folder', shown: path.relative(cwd, found).split(path.sep).join('/') };
+}
+
+/** The config file of this run (see configChoice). */
+export function configFileFor(opts: { config?: string; noConfig: boolean }): string | undefined {
+  return configChoice(opts)?.path;
 }
 
 /** A path as messages show it: relative to the working folder when it is inside it. */

@@ -5,7 +5,9 @@ import type { ExplainedRequest } from '../engine/verdict';
 import type { PolicyKind } from '../policy/model';
 import type { Range } from '../policy/lines';
 import { RULES } from '../rules/registry';
-import type { Severity } from '../rules/types';
+import type { Severity, SeveritySetting } from '../rules/types';
+import { escapeTerminal } from '../text/escape';
+import type { ConfigOrigin } from './args';
 
 export interface FileDiagnostic {
   code: string;
@@ -23,41 +25,126 @@ export interface FileResult {
   summaries: string[];
 }
 
+/** What the run's config file did: SARIF records it in the run's properties, text names it on stderr. */
+export interface ConfigReport {
+  /** The config file as messages show it, or null when none applied. */
+  file: string | null;
+  foundIn: ConfigOrigin | null;
+  /** --strict: what the config weakens is ignored. */
+  strict: boolean;
+  /** Rules the config turns off. */
+  rulesOff: string[];
+  /** Rules the config gives a severity below their default. */
+  rulesLowered: { rule: string; from: Severity; to: Severity }[];
+  /** Requirements the config turns off that are on by default (`https`). */
+  requirementsWeakened: string[];
+  /** True when --strict dropped some of the above. */
+  ignored: boolean;
+  /** --rule overrides on the command line (they apply, --strict or not). */
+  commandLineRules: Record<string, SeveritySetting>;
+}
+
+// Text output is read in terminals and CI logs: every string from a policy or a file name is made
+// safe (escapeTerminal: no ESC sequences, one line), and clipped at 4,000 characters.
+const term = (s: string): string => escapeTerminal(s, 4000);
+
+/**
+ * Where a run's results go, one file at a time, so that a run over many files holds the output of
+ * one file, not of all of them (SARIF keeps only the file names, for its artifacts).
+ */
+export interface ResultWriter {
+  add(result: FileResult): void;
+  end(): void;
+}
+
+/** Collects writes into chunks of about 64 KB (one write per file would be a system call per file). */
+function chunked(write: (s: string) => void): { put(s: string): void; flush(): void } {
+  let buf = '';
+  return {
+    put(s: string) { buf += s; if (buf.length >= 65536) { write(buf); buf = ''; } },
+    flush() { if (buf) write(buf); buf = ''; },
+  };
+}
+
+/** `--format json`: the same bytes as JSON.stringify(results, null, 2), written entry by entry. */
+export function jsonWriter(write: (s: string) => void): ResultWriter {
+  const out = chunked(write);
+  let count = 0;
+  return {
+    add(r) {
+      const entry = JSON.stringify({ file: r.file, kind: r.kind, diagnostics: r.diagnostics, verdict: r.verdict ?? null }, null, 2);
+      // JSON strings hold no raw line breaks, so indenting every line nests the entry in the array.
+      out.put(`${count++ ? ',\n' : '[\n'}  ${entry.split('\n').join('\n  ')}`);
+    },
+    end() {
+      out.put(count ? '\n]\n' : '[]\n');
+      out.flush();
+    },
+  };
+}
+
 export function formatJson(results: FileResult[]): string {
-  return JSON.stringify(results.map(r => ({ file: r.file, kind: r.kind, diagnostics: r.diagnostics, verdict: r.verdict ?? null })), null, 2);
+  let text = '';
+  const w = jsonWriter(s => { text += s; });
+  for (const r of results) w.add(r);
+  w.end();
+  return text.slice(0, -1);
+}
+
+/** The text format: each file with its verdicts and findings, then one summary line. */
+export function textWriter(write: (s: string) => void, color: boolean): ResultWriter {
+  const out = chunked(write);
+  const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const sevColor: Record<Severity, string> = { error: '31', warning: '33', info: '36' };
+  const count = { error: 0, warning: 0, info: 0 };
+  let files = 0;
+  let policies = 0;
+  let filesWithProblems = 0;
+  return {
+    add(r) {
+      files++;
+      if (r.kind !== 'unknown') policies++;
+      if (!r.diagnostics.length && !r.summaries.length) return;
+      if (r.diagnostics.length) filesWithProblems++;
+      const lines = [`${paint('4', term(r.file))} ${paint('2', `(${r.kind})`)}`];
+      for (const s of r.summaries) lines.push(`  ${paint('1', 'verdict')}  ${term(s)}`);
+      for (const d of r.diagnostics) {
+        count[d.severity]++;
+        const pos = `${d.range.start.line + 1}:${d.range.start.character + 1}`;
+        lines.push(`  ${pos.padEnd(8)} ${paint(sevColor[d.severity], d.severity.padEnd(7))} ${term(d.message)}  ${paint('2', term(d.code))}`);
+      }
+      out.put(`${lines.join('\n')}\n\n`);
+    },
+    end() {
+      const total = count.error + count.warning + count.info;
+      const summary = total === 0
+        ? `No problems in ${policies} ${policies === 1 ? 'policy' : 'policies'} (${files} file${files === 1 ? '' : 's'} checked).`
+        : `${total} problem${total === 1 ? '' : 's'} (${count.error} error${count.error === 1 ? '' : 's'}, ${count.warning} warning${count.warning === 1 ? '' : 's'}, ${count.info} info) in ${filesWithProblems} of ${files} files.`;
+      out.put(`${paint(count.error ? '31;1' : '32', summary)}\n`);
+      out.flush();
+    },
+  };
 }
 
 export function formatText(results: FileResult[], color: boolean): string {
-  const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const sevColor: Record<Severity, string> = { error: '31', warning: '33', info: '36' };
-  const lines: string[] = [];
-  const count = { error: 0, warning: 0, info: 0 };
-  let filesWithProblems = 0;
-  for (const r of results) {
-    if (!r.diagnostics.length && !r.summaries.length) continue;
-    if (r.diagnostics.length) filesWithProblems++;
-    lines.push(`${paint('4', r.file)} ${paint('2', `(${r.kind})`)}`);
-    for (const s of r.summaries) lines.push(`  ${paint('1', 'verdict')}  ${s}`);
-    for (const d of r.diagnostics) {
-      count[d.severity]++;
-      const pos = `${d.range.start.line + 1}:${d.range.start.character + 1}`;
-      lines.push(`  ${pos.padEnd(8)} ${paint(sevColor[d.severity], d.severity.padEnd(7))} ${d.message}  ${paint('2', d.code)}`);
-    }
-    lines.push('');
-  }
-  const total = count.error + count.warning + count.info;
-  const policies = results.filter(r => r.kind !== 'unknown').length;
-  const summary = total === 0
-    ? `No problems in ${policies} ${policies === 1 ? 'policy' : 'policies'} (${results.length} file${results.length === 1 ? '' : 's'} checked).`
-    : `${total} problem${total === 1 ? '' : 's'} (${count.error} error${count.error === 1 ? '' : 's'}, ${count.warning} warning${count.warning === 1 ? '' : 's'}, ${count.info} info) in ${filesWithProblems} of ${results.length} files.`;
-  lines.push(paint(count.error ? '31;1' : '32', summary));
-  return lines.join('\n');
+  let text = '';
+  const w = textWriter(s => { text += s; }, color);
+  for (const r of results) w.add(r);
+  w.end();
+  return text.slice(0, -1);
 }
 
 const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
-/** SARIF 2.1.0 as GitHub code scanning accepts it: rules in the driver, 1-based regions, relative URIs. */
-export function formatSarif(results: FileResult[], version: string, cwd: string): string {
+/** Lines of `JSON.stringify(value, null, 2)` indented by `indent` more spaces (JSON strings hold no raw line breaks). */
+const nested = (value: unknown, indent: string): string => indent + JSON.stringify(value, null, 2).split('\n').join(`\n${indent}`);
+
+/**
+ * `--format sarif`: SARIF 2.1.0 as GitHub code scanning accepts it: rules in the driver, 1-based
+ * regions, relative URIs. Results are written file by file; the artifacts (file names only) follow
+ * them. The run's properties always say which config file applied and what it turned off or lowered.
+ */
+export function sarifWriter(write: (s: string) => void, version: string, cwd: string, config?: ConfigReport): ResultWriter {
   const rules = [
     ...RULES.map(r => ({
       id: r.meta.id,
@@ -82,52 +169,95 @@ export function formatSarif(results: FileResult[], version: string, cwd: string)
   const encode = (p: string) => p.split('\\').join('/').split('/').map(encodeURIComponent).join('/');
   // Files under the working folder are relative to %SRCROOT% (what code scanning maps to the repository).
   const location = (file: string) => (file.startsWith('/') ? { uri: `file://${encode(file)}` } : { uri: encode(file), uriBaseId: '%SRCROOT%' });
-  const sarif = {
+  // The document with markers where the results and the artifacts go, cut there.
+  const RESULTS = '\u0000results';
+  const ARTIFACTS = '\u0000artifacts';
+  const skeleton = JSON.stringify({
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [{
       tool: { driver: { name: 's3-encryption-guard', version, semanticVersion: version, informationUri: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-encryption.html', rules } },
       originalUriBaseIds: { '%SRCROOT%': { uri: `file://${cwd.split('/').map(encodeURIComponent).join('/')}/` } },
-      artifacts: results.map(r => ({ location: location(r.file) })),
-      results: results.flatMap((r, artifactIndex) => r.diagnostics.map(d => ({
-        ruleId: d.code,
-        ...(index.has(d.code) ? { ruleIndex: index.get(d.code) } : {}),
-        level: SARIF_LEVEL[d.severity],
-        message: { text: d.message },
-        locations: [{
-          physicalLocation: {
-            artifactLocation: { ...location(r.file), index: artifactIndex },
-            region: {
-              startLine: d.range.start.line + 1,
-              startColumn: d.range.start.character + 1,
-              endLine: d.range.end.line + 1,
-              // SARIF columns are exclusive at the end, like LSP's; never before the start.
-              endColumn: Math.max(d.range.end.character + 1, d.range.start.line === d.range.end.line ? d.range.start.character + 2 : 1),
-            },
-          },
-        }],
-      }))),
+      results: [RESULTS],
+      artifacts: [ARTIFACTS],
       columnKind: 'utf16CodeUnits',
+      properties: {
+        config: config?.file ? { file: config.file, foundIn: config.foundIn, rulesOff: config.rulesOff, rulesLowered: config.rulesLowered, requirementsWeakened: config.requirementsWeakened, ignoredWithStrict: config.ignored } : null,
+        strict: config?.strict ?? false,
+        commandLineRules: config?.commandLineRules ?? {},
+      },
     }],
+  }, null, 2);
+  const marker = (m: string) => {
+    const at = skeleton.indexOf(JSON.stringify(m));
+    const lineStart = skeleton.lastIndexOf('\n', at);
+    return { open: skeleton.lastIndexOf('[', lineStart), close: skeleton.indexOf(']', at), indent: skeleton.slice(lineStart + 1, at) };
   };
-  return JSON.stringify(sarif, null, 2);
+  const r = marker(RESULTS);
+  const a = marker(ARTIFACTS);
+  const out = chunked(write);
+  const files: string[] = [];
+  let results = 0;
+  out.put(skeleton.slice(0, r.open + 1));
+  return {
+    add(res) {
+      const artifactIndex = files.push(res.file) - 1;
+      for (const d of res.diagnostics) {
+        out.put(`${results++ ? ',' : ''}\n${nested({
+          ruleId: d.code,
+          ...(index.has(d.code) ? { ruleIndex: index.get(d.code) } : {}),
+          level: SARIF_LEVEL[d.severity],
+          message: { text: d.message },
+          locations: [{
+            physicalLocation: {
+              artifactLocation: { ...location(res.file), index: artifactIndex },
+              region: {
+                startLine: d.range.start.line + 1,
+                startColumn: d.range.start.character + 1,
+                endLine: d.range.end.line + 1,
+                // SARIF columns are exclusive at the end, like LSP's; never before the start.
+                endColumn: Math.max(d.range.end.character + 1, d.range.start.line === d.range.end.line ? d.range.start.character + 2 : 1),
+              },
+            },
+          }],
+        }, r.indent)}`);
+      }
+    },
+    end() {
+      // `[]` when empty, as JSON.stringify writes it; otherwise the closing bracket on its own line.
+      const closeOf = (m: { open: number; close: number }) => skeleton.slice(skeleton.lastIndexOf('\n', m.close), m.close + 1);
+      out.put(results ? closeOf(r) : ']');
+      out.put(skeleton.slice(r.close + 1, a.open + 1));
+      out.put(files.length ? `\n${files.map(f => nested({ location: location(f) }, a.indent)).join(',\n')}${closeOf(a)}` : ']');
+      out.put(`${skeleton.slice(a.close + 1)}\n`);
+      out.flush();
+    },
+  };
+}
+
+export function formatSarif(results: FileResult[], version: string, cwd: string, config?: ConfigReport): string {
+  let text = '';
+  const w = sarifWriter(s => { text += s; }, version, cwd, config);
+  for (const r of results) w.add(r);
+  w.end();
+  return text.slice(0, -1);
 }
 
 /** `explain` as text: the verdict, then each request class with its decision and the deciding statements. */
 export function formatExplainText(file: string, summaries: readonly string[], requests: readonly ExplainedRequest[], color: boolean): string {
   const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const decisionColor: Record<string, string> = { 'explicit-deny': '32', allow: '33', 'implicit-deny': '2' };
-  const lines = [paint('4', file)];
+  const lines = [paint('4', term(file))];
   for (const line of summaries) {
     const i = line.indexOf(': ');
-    lines.push(`  ${paint('1', line.slice(0, i))}: ${line.slice(i + 2)}`);
+    lines.push(`  ${paint('1', term(line.slice(0, i)))}: ${term(line.slice(i + 2))}`);
   }
   lines.push('');
   for (const r of requests) {
     const { principal, action, resource, ...context } = r.request;
     const ctx = Object.entries(context).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : String(v)}`).join(' ');
     const by = r.statements.length ? ` by ${r.statements.map(s => (typeof s === 'number' ? `#${s + 1}` : s)).join(', ')}` : '';
-    lines.push(`  ${paint(decisionColor[r.decision], r.decision.padEnd(13))} ${String(principal)} ${String(action)} ${String(resource)} ${ctx}${by}`);
+    lines.push(`  ${paint(decisionColor[r.decision], r.decision.padEnd(13))} ${term(`${String(principal)} ${String(action)} ${String(resource)} ${ctx}${by}`)}`);
   }
   const count = (d: string) => requests.filter(r => r.decision === d).length;
   lines.push('', `${requests.length} request classes: ${count('explicit-deny')} explicitly denied, ${count('allow')} allowed, ${count('implicit-deny')} implicitly denied.`);
