@@ -39,7 +39,8 @@ Options:
   --rule ID=SEVERITY         override a rule: error, warning, info or off (repeatable)
   --kind KIND                treat every file as bucket-policy, key-policy or identity-policy
   --bucket NAME              the bucket the bucket policies are for (checks Resource ARNs)
-  --max-file-size BYTES      larger files are not analysed (default 1048576)
+  --max-file-size BYTES      larger files are not analysed (default 131072, four times the
+                             largest policy AWS accepts)
   --key-policy ARN=FILE      the key policy of a KMS key that bucket policies pin (repeatable);
                              key policies among the checked files are linked by a Resource
                              naming the key ARN or a file name with the key ID

@@ -88,7 +88,9 @@ describe('cli on hostile input', { skip: noFifo && 'needs mkfifo and /dev/zero' 
     });
   });
 
-  describe('one file the analysis cannot handle is one failure', () => {
+  describe('a file nested too deep behind a comment is one refused file, the others are printed', () => {
+    // A quote inside a comment once hid the nesting from the pre-parse check; the parser then overflowed
+    // the stack and the whole run ended without printing anything. Now it is refused like any deep file.
     let folder: string;
     before(() => {
       folder = path.join(dir, 'mixed');
@@ -100,12 +102,10 @@ describe('cli on hostile input', { skip: noFifo && 'needs mkfifo and /dev/zero' 
 
     it('check reports the file in one line on stderr and prints every other result', () => {
       const r = cli(['check', '--no-config', '--format', 'json', folder]);
-      assert.equal(r.code, 2, 'a file that was not analysed makes the run incomplete');
+      assert.equal(r.code, 1, 'the GRM-009 error of the other file decides the exit code');
       const err = lines(r.stderr);
-      assert.equal(err.length, 2, r.stderr);
-      assert.match(err[0], /deep\.bucket-policy\.json: not analysed: internal error \(please report it\): /);
-      assert.match(err[1], /deep\.json: not analysed: internal error \(please report it\): /);
-      assert.ok(err.every(l => l.length < 300 && !/\n\s+at /.test(l)));
+      assert.equal(err.length, 1, r.stderr);
+      assert.match(err[0], /deep\.json: skipped: nested more than 64 levels deep$/);
       const out = JSON.parse(r.stdout) as { file: string; kind: string; diagnostics: { code: string; severity: string }[] }[];
       assert.deepEqual(out.map(e => path.basename(e.file)), ['bad-missing-slash-star.bucket-policy.json', 'deep.bucket-policy.json', 'deep.json', 'good-payments-data.bucket-policy.json']);
       assert.deepEqual(out[0].diagnostics.map(d => d.code), ['GRM-009']);
@@ -118,13 +118,13 @@ describe('cli on hostile input', { skip: noFifo && 'needs mkfifo and /dev/zero' 
       assert.match(text.stdout, /20:19 +error +.*GRM-009/);
     });
 
-    it('explain exits 2 with one line on a file it cannot analyse, a broken file or one nested too deep', () => {
+    it('explain exits 2 with one line on a broken file or one nested too deep', () => {
       const truncated = path.join(folder, 'e-truncated.bucket-policy.json');
       fs.writeFileSync(truncated, policyWith([httpsDeny('e')]).slice(0, 120));
       const tooDeep = path.join(folder, 'f-nested.bucket-policy.json');
       fs.writeFileSync(tooDeep, `{"Statement": ${'['.repeat(100)}${']'.repeat(100)}}`);
       for (const [file, pattern] of [
-        [path.join(folder, 'deep.bucket-policy.json'), /deep\.bucket-policy\.json: not analysed: internal error/],
+        [path.join(folder, 'deep.bucket-policy.json'), /deep\.bucket-policy\.json: not analysed: nested more than 64 levels deep/],
         [truncated, /e-truncated\.bucket-policy\.json:1:\d+: JSON syntax error: .*nothing to explain/],
         [tooDeep, /f-nested\.bucket-policy\.json: not analysed: nested more than 64 levels deep/],
       ] as [string, RegExp][]) {
