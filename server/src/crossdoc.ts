@@ -17,6 +17,7 @@ import { parsePolicy } from './policy/parse';
 import type { Finding, Severity } from './rules/types';
 import { statementLabel } from './rules/util';
 import { BoundedCache } from './util/bounded-cache';
+import { shortKeyArn } from './engine/wording';
 
 /** The ID part of a key ARN (`key/ID`), lower-cased. */
 export const keyIdOf = (arn: string): string | undefined => parseKeyArn(arn)?.id.toLowerCase();
@@ -258,7 +259,7 @@ export function crossDocument(analysis: Analysis, index: KeyPolicyIndex, setting
 
 /** One line for a link's CodeLens: `Key policy: file · writers ✓ · readers ✗`. */
 export function linkSummary(link: KeyLink, relative: (p: string) => string = p => p): string {
-  if (!link.keyPolicy) return `Key …/${keyIdOf(link.keyArn)?.slice(0, 8) ?? ''}: no key policy in the workspace (name it <key-id>.key-policy.json or map it in s3EncryptionGuard.keyPolicies)`;
+  if (!link.keyPolicy) return `Key ${shortKeyArn(link.keyArn)}: no key policy in the workspace (name it <key-id>.key-policy.json or map it in s3EncryptionGuard.keyPolicies)`;
   const results = link.check?.results ?? [];
   const mark = (role: 'writer' | 'reader') => {
     const rs = results.filter(r => r.role === role);

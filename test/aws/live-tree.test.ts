@@ -58,7 +58,7 @@ describe('live view tree from a real posture', () => {
     const policy = child(good, 'Bucket policy');
     assert.deepEqual(policy.children.map(brief), [
       'HTTPS: pass (enforced: every HTTP request is denied)',
-      'SSE: pass (only aws:kms, named key must be …/90ab)',
+      'SSE: pass (only aws:kms, named key must be key/1234abcd…)',
       'TLS: pass (≥ 1.2 enforced)',
     ]);
     assert.deepEqual(child(good, 'KMS key').children.map(c => `${c.label}: ${c.status}`), ['State: pass', 'Rotation: pass', 'Key spec: pass', 'Region: pass', 'Key policy: pass']);

@@ -124,7 +124,7 @@ describe('cli status', () => {
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const lines = r.stdout.split('\n');
     assert.match(lines[0], /^bucket\s+region\s+default encryption\s+KMS key\s+bucket policy\s+public access block\s+status$/);
-    assert.match(lines[1], /^payments-a\s+eu-west-1\s+aws:kms \+BucketKey\s+…\/90ab Enabled rotated\s+HTTPS: enforced · SSE: only aws:kms.*all on\s+pass$/);
+    assert.match(lines[1], /^payments-a\s+eu-west-1\s+aws:kms \+BucketKey\s+key\/1234abcd… Enabled rotated\s+HTTPS: enforced · SSE: only aws:kms.*all on\s+pass$/);
     assert.match(lines[2], /^payments-b\s/);
     assert.match(r.stdout, /2 buckets: 2 pass, 0 warn, 0 fail\n$/);
   });

@@ -90,7 +90,7 @@ describe('language server over stdio', () => {
     const effectAt = text.indexOf('"Deny"') + 2;
     const hover = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: effectAt } }) as { contents: { value: string } };
     // Values from the policy are backslash-escaped in the Markdown: match what the reader sees.
-    assert.match(rendered(hover.contents.value), /\*\*statement "DenyHttp"\*\* denies \d+ of \d+ request classes for bucket `b`, for example:\n- an anonymous caller can call s3:\S+ on arn:aws:s3:::b\S* over HTTP/);
+    assert.match(rendered(hover.contents.value), /\*\*statement "DenyHttp"\*\* denies \d+ of \d+ request classes for bucket `b`, for example:\n- an anonymous caller calling s3:\S+ on arn:aws:s3:::b\S* over HTTP/);
     const report = await client.conn.sendRequest('s3EncryptionGuard/explain', { uri }) as { markdown: string };
     assert.match(rendered(report.markdown), /^# Enforcement: b\.bucket-policy\.json\n\n## Bucket `b`\n\n\*\*HTTPS: enforced · SSE: not enforced\*\*/);
     assert.match(rendered(report.markdown), /\| explicit-deny \| anonymous \| s3:\S+ \| arn:aws:s3:::b\S* \| aws:SecureTransport=false \| DenyHttp \|/);

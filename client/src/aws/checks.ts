@@ -5,8 +5,9 @@
 // its key; `warn` = worth a look. No vscode imports.
 import type { BucketVerdict } from '../../../server/src/engine/types';
 import type { Requirements } from '../../../server/src/requirements';
-import { describeWitness } from '../../../server/src/engine/summary';
+import { requestClause } from '../../../server/src/engine/wording';
 import type { BucketPosture, PostureCheck } from './types';
+import { shortKeyArn } from '../../../server/src/engine/wording';
 
 /** The requirements' defaults (server/src/requirements.ts), repeated to keep the engine's config loader out of the client bundle. */
 export const POSTURE_DEFAULT_REQUIREMENTS: Readonly<Requirements> = Object.freeze({ https: true, minTlsVersion: null, sse: [], kmsKeyArns: [], headerlessUploads: 'allow' });
@@ -18,10 +19,7 @@ export interface FactsRead {
   publicAccessBlock: boolean;
 }
 
-const short = (arn: string): string => {
-  const id = arn.slice(arn.lastIndexOf('/') + 1);
-  return id.length > 12 ? `…/${id.slice(-8)}` : arn;
-};
+const short = shortKeyArn;
 
 const TLS_ORDER = ['1.0', '1.1', '1.2', '1.3'];
 
@@ -57,7 +55,7 @@ export function postureChecks(p: BucketPosture, read: FactsRead, req: Readonly<R
       add('https', req.https ? 'fail' : 'warn', 'No bucket policy: requests over HTTP are not denied. Add a Deny on aws:SecureTransport = false for the bucket and its objects.');
     } else if (v.transport.http !== 'denied') {
       const how = v.transport.http === 'partly-denied' ? 'only partly denied' : 'not denied';
-      add('https', req.https ? 'fail' : 'warn', `HTTP requests are ${how}${v.transport.witness ? `: ${describeWitness(v.transport.witness)}` : ''}. Deny aws:SecureTransport = false for the bucket and its objects.`);
+      add('https', req.https ? 'fail' : 'warn', `HTTP requests are ${how}${v.transport.witness ? `: for example, ${requestClause(v.transport.witness, 'not-denied')}` : ''}. Deny aws:SecureTransport = false for the bucket and its objects.`);
     } else add('https', 'pass', 'Every HTTP request is denied.');
     if (req.minTlsVersion) {
       const got = v?.transport.minTlsVersion ?? null;

@@ -6,7 +6,8 @@
 // name, key ARN, region, error code and message from the endpoint, and every sentence that holds
 // one, goes in through escapeMarkdown or markdownCode. Labels and descriptions are plain text
 // (uiText.ts makes them one line when they are shown).
-import { describeUploadClass, describeWitness, verdictSummary } from '../../../server/src/engine/summary';
+import { verdictSummary } from '../../../server/src/engine/summary';
+import { describeUploadClass, requestClause, shortKeyArn, type Outcome } from '../../../server/src/engine/wording';
 import { escapeMarkdown, markdownCode } from '../../../server/src/text/escape';
 import type { BucketVerdict, KeyPolicyVerdict, Witness } from '../../../server/src/engine/types';
 import { keyVerdictSummary } from '../../../server/src/engine/key-verdict';
@@ -53,11 +54,10 @@ export function worst(nodes: readonly { status: Status }[]): Status {
 
 /** The key ID (or alias name) at the end of a KMS key ARN or alias ARN. */
 export const keyIdOf = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1);
-export const shortKey = (arn: string): string => {
-  const id = keyIdOf(arn);
-  return id.length > 12 ? `…/${id.slice(-8)}` : id;
-};
-const witnessLine = (w: Witness | null | undefined): string => (w ? `\n\nGets through: ${describeWitness(w, escapeMarkdown)}.` : '');
+export const shortKey = shortKeyArn;
+/** A bucket policy's witness is not denied by it; a key policy's is allowed by it. */
+const witnessLine = (w: Witness | null | undefined, outcome: Outcome = 'not-denied', policy?: string): string =>
+  (w ? `\n\nFor example, ${requestClause(w, outcome, escapeMarkdown, policy)}.` : '');
 
 /** Which fact a failed call belongs to. */
 type Topic = 'encryption' | 'policy' | 'publicAccess' | 'keyState' | 'keyRotation' | 'keyPolicy' | 'location' | 'other';
@@ -255,7 +255,7 @@ function keyPolicyFact(v: KeyPolicyVerdict, id: string): PostureNode {
     v.administrators.length ? `Administrators (kms:PutKeyPolicy): ${v.administrators.map(s => markdownCode(s)).join(', ')}` : '',
     v.s3CanUse.value ? `S3 can use it${v.s3CanUse.viaService ? ` via ${markdownCode(v.s3CanUse.viaService)}` : ''}.` : 'No principal of the account is allowed kms:GenerateDataKey and kms:Decrypt through S3: SSE-KMS uploads with this key fail.',
   ].filter(Boolean);
-  return { ...fact(id, 'Key policy', keyVerdictStatus(v), summary, lines.join('\n\n') + witnessLine(witness)), kind: 'fact' };
+  return { ...fact(id, 'Key policy', keyVerdictStatus(v), summary, lines.join('\n\n') + witnessLine(witness, 'allowed', 'the key policy')), kind: 'fact' };
 }
 
 /**

@@ -15,6 +15,7 @@ import { MAX_ANSWER_BYTES, RETRY_BACKOFF_ALLOWANCE_MS } from '../../../client/sr
 import type { BucketPosture, CallError, PostureReport } from '../../../client/src/aws/types';
 import { verdictSummary } from '../engine/summary';
 import { DEFAULT_REQUIREMENTS, loadConfigFile, RequirementsError, type Requirements } from '../requirements';
+import { shortKeyArn } from '../engine/wording';
 
 export const STATUS_USAGE = `Usage: s3-encryption-guard status [--profile P] [--region R]... [--endpoint URL] [--bucket B]...
                                 [--format text|json] [--concurrency N] [--timeout MS]
@@ -136,10 +137,7 @@ export function statusJson(report: PostureReport): unknown {
   };
 }
 
-const shortKey = (arn: string): string => {
-  const id = arn.slice(arn.lastIndexOf('/') + 1);
-  return id.length > 12 ? `…/${id.slice(-4)}` : arn.slice(arn.lastIndexOf(':') + 1);
-};
+const shortKey = shortKeyArn;
 
 function encryptionCell(b: BucketPosture): string {
   const e = b.defaultEncryption;

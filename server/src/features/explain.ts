@@ -2,7 +2,8 @@
 // decision and the deciding statements, built from the cached analysis. The file name and every
 // value from the policy (Sids, principals, actions, ARNs, condition values) go in through
 // escapeMarkdown (text, table cells: pipes too) or markdownCode (inline code), never as they are.
-import { describeUploadClass, describeWitness, verdictSummary } from '../engine/summary';
+import { verdictSummary } from '../engine/summary';
+import { describeUploadClass, requestClause } from '../engine/wording';
 import { explainKeyRequests, keyVerdictSummary } from '../engine/key-verdict';
 import type { KeyPolicyVerdict } from '../engine/types';
 import { explainRequests, type ExplainedRequest } from '../engine/verdict';
@@ -28,11 +29,11 @@ export function explainReport(a: DocumentAnalysis, bucket?: string, wantedTls?: 
   for (const v of verdicts) {
     out.push(`## Bucket ${markdownCode(v.bucket)}`, '', `**${verdictSummary(v, wantedTls, escapeMarkdown)}**`, '');
     if (!v.complete) out.push('_Some statements could not be decided (policy variables, unknown operators or a syntax error); decisions assume they do not apply._', '');
-    if (v.transport.witness) out.push(`- HTTP: ${v.transport.http}. Gets through: ${describeWitness(v.transport.witness, escapeMarkdown)}.`);
+    if (v.transport.witness) out.push(`- HTTP: ${v.transport.http}. For example, ${requestClause(v.transport.witness, 'not-denied', escapeMarkdown)}.`);
     else out.push(`- HTTP: ${v.transport.http}.`);
     out.push(`- Lowest TLS version that gets through: ${v.transport.minTlsVersion ?? '1.0 (no minimum)'}.`);
     for (const u of v.encryption.uploads) {
-      out.push(`- ${describeUploadClass(u, escapeMarkdown)}: ${u.decision}${u.witness ? ` (e.g. ${describeWitness(u.witness, escapeMarkdown)})` : ''}.`);
+      out.push(`- ${describeUploadClass(u, escapeMarkdown)}: ${u.decision}${u.witness ? ` (for example, ${requestClause(u.witness, 'not-denied', escapeMarkdown)})` : ''}.`);
     }
     requestTable(out, explainRequests(doc, v.bucket, { maxRequests: MAX_ROWS + 1 }));
   }
@@ -58,10 +59,10 @@ function keyReport(file: string, doc: PolicyDocument, v: KeyPolicyVerdict): stri
     ? '- Administrators: **none**. No principal can call kms:PutKeyPolicy, so nobody could ever change this policy again (only AWS Support can help). Keep the account root statement (KMS-001).'
     : `- Administrators (can call kms:PutKeyPolicy): ${v.administrators.map(p => markdownCode(p)).join(', ')}.`);
   out.push(v.openToOtherAccounts.value
-    ? `- Open to other accounts: **yes**, e.g. ${describeWitness({ ...v.openToOtherAccounts.witness!, resource: 'this key' }, escapeMarkdown)}.`
+    ? `- Open to other accounts: **yes**, for example, ${requestClause({ ...v.openToOtherAccounts.witness!, resource: 'this key' }, 'allowed', escapeMarkdown, 'the key policy')}.`
     : '- Open to other accounts: no.');
   out.push(v.openToAnonymous.value
-    ? `- Open to anonymous callers: **yes**, e.g. ${describeWitness({ ...v.openToAnonymous.witness!, resource: 'this key' }, escapeMarkdown)}.`
+    ? `- Open to anonymous callers: **yes**, for example, ${requestClause({ ...v.openToAnonymous.witness!, resource: 'this key' }, 'allowed', escapeMarkdown, 'the key policy')}.`
     : '- Open to anonymous callers: no.');
   out.push(v.s3CanUse.value
     ? `- S3 can use the key for uploads and downloads (kms:GenerateDataKey and kms:Decrypt through ${escapeMarkdown(String(v.s3CanUse.viaService))}).`

@@ -5,7 +5,7 @@
 // or the settings goes into the Markdown through escapeMarkdown or markdownCode (a Sid is not a link).
 import { findNodeAtOffset, getNodePath, type Node as JsonNode } from 'jsonc-parser';
 import type { Hover, Position } from 'vscode-languageserver';
-import { describeWitness } from '../engine/summary';
+import { outcomeOf, requestClause } from '../engine/wording';
 import { explainRequests } from '../engine/verdict';
 import { SERVICE_PRINCIPALS, actionsNamed, lookupAction, lookupConditionKey } from '../knowledge';
 import { describeAction, describeActionPattern, describeConditionKey, describeConditionValue, describeOperator } from '../knowledge/describe';
@@ -42,7 +42,7 @@ function statementHover(a: DocumentAnalysis, st: Statement): string {
       lines.push(`${intro}: it never decides one${st.effect?.value === 'Deny' ? ' (no request matches it, or another Deny already does)' : ' (a Deny wins, or no request matches it)'}.`);
       continue;
     }
-    lines.push([`${intro}, for example:`, ...decided.slice(0, 4).map(r => `- ${describeWitness(r.request, escapeMarkdown)}`)].join('\n'));
+    lines.push([`${intro}, for example:`, ...decided.slice(0, 4).map(r => `- ${requestClause(r.request, outcomeOf(r.decision), escapeMarkdown)}`)].join('\n'));
   }
   return lines.join('\n\n');
 }

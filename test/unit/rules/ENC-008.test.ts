@@ -51,7 +51,7 @@ ruleTester(enc008, {
       name: '"kmsKeyArns" requirement without a pin: template 3\'s key part is inserted',
       code: policy(httpDeny),
       requirements: { kmsKeyArns: [KEY] },
-      errors: [{ target: '"Statement"', severity: 'warning', message: /^SSE-KMS uploads that name another key than arn:aws:kms:eu-west-1:111122223333:key\/1234abcd-12ab-34cd-56ef-1234567890ab are not all denied \(requirement "kmsKeyArns"\): for example, an anonymous caller can call s3:PutObject .*s3:x-amz-server-side-encryption-aws-kms-key-id = arn:aws:kms:[^)]*key\/0{8}/ }],
+      errors: [{ target: '"Statement"', severity: 'warning', message: /^SSE-KMS uploads that name another key than arn:aws:kms:eu-west-1:111122223333:key\/1234abcd-12ab-34cd-56ef-1234567890ab are not all denied \(requirement "kmsKeyArns"\): for example, an anonymous caller calling s3:PutObject .*s3:x-amz-server-side-encryption-aws-kms-key-id = arn:aws:kms:[^)]*key\/0{8}/ }],
       fixAll: 'output',
       output: withAdded(policy(httpDeny), friendlyPin),
     },

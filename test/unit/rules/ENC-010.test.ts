@@ -17,7 +17,7 @@ ruleTester(enc010, {
       code: policy(nullKeyId),
       errors: [{
         target: '"Null"', severity: 'warning',
-        message: /^Statement "DenyObjectsThatAreNotSSEKMS" requires a key id, but apparently not a particular key: uploads with aws:kms and a key the policy does not name get through — for example, an anonymous caller can call s3:PutObject .*; uploads with aws:kms:dsse and a key the policy does not name as well\. If a specific key is the goal, add a Deny that pins its ARN \(ArnNotEqualsIfExists\) or set the requirement "kmsKeyArns"\.$/,
+        message: /^Statement "DenyObjectsThatAreNotSSEKMS" requires a key id, but apparently not a particular key: uploads with aws:kms and a key the policy does not name get through — for example, an anonymous caller calling s3:PutObject .*; uploads with aws:kms:dsse and a key the policy does not name as well\. If a specific key is the goal, add a Deny that pins its ARN \(ArnNotEqualsIfExists\) or set the requirement "kmsKeyArns"\.$/,
       }],
     },
     {

@@ -32,7 +32,7 @@ ruleTester(enc011, {
     {
       name: '(c) KMS-only intent, default-friendly, no SSE-C ban',
       code: kmsOnly,
-      errors: [{ target: '"Deny"', message: /^Uploads with customer-provided keys \(SSE-C\) are not denied although statement "OnlyKms" accepts only aws:kms: for example, an anonymous caller can call s3:PutObject .*s3:x-amz-server-side-encryption-customer-algorithm = AES256/ }],
+      errors: [{ target: '"Deny"', message: /^Uploads with customer-provided keys \(SSE-C\) are not denied although statement "OnlyKms" accepts only aws:kms: for example, an anonymous caller calling s3:PutObject .*s3:x-amz-server-side-encryption-customer-algorithm = AES256/ }],
       fixAll: 'unchanged',
       output: withAdded(kmsOnly, ban),
     },

@@ -17,7 +17,7 @@ ruleTester(kms003, {
     {
       name: 'RULES.md bad example: no condition; the fix adds kms:CallerAccount',
       code: doc(ROOT, star()),
-      errors: [{ target: '"Principal"', occurrence: 2, severity: 'error', message: /Statement "S3" lets principals outside your accounts use the key: Principal "\*" with no kms:CallerAccount.*For example: arn:aws:iam::\d{12}:role\/other-principal can call kms:\w+ on this key/ }],
+      errors: [{ target: '"Principal"', occurrence: 2, severity: 'error', message: /Statement "S3" lets principals outside your accounts use the key: Principal "\*" with no kms:CallerAccount.*For example, arn:aws:iam::\d{12}:role\/other-principal calling kms:\w+ on this key/ }],
       output: doc(ROOT, star(', "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333"}}')),
     },
     {

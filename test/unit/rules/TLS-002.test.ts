@@ -36,7 +36,7 @@ const invalid: InvalidCase[] = [
     errors: [{
       target: '"arn:aws:s3:::b/*"',
       severity: 'warning',
-      message: /^HTTPS is not enforced for bucket "b": an anonymous caller can call s3:ListBucket on arn:aws:s3:::b over HTTP\. Statement "DenyHttp" denies HTTP only for "arn:aws:s3:::b\/\*", not for the bucket itself.*Add "arn:aws:s3:::b" to its Resource\.$/,
+      message: /^HTTPS is not enforced for bucket "b": an anonymous caller calling s3:ListBucket on arn:aws:s3:::b over HTTP is not denied by this policy \([^)]*\)\. Statement "DenyHttp" denies HTTP only for "arn:aws:s3:::b\/\*", not for the bucket itself.*Add "arn:aws:s3:::b" to its Resource\.$/,
     }],
     fixAll: 'output',
     output: policy(denyHttp('["arn:aws:s3:::b", "arn:aws:s3:::b/*"]')),
@@ -58,7 +58,7 @@ const invalid: InvalidCase[] = [
   {
     name: 'only the bucket ARN: the witness is an object call, the fix adds BUCKET/*',
     code: policy(denyHttp('"arn:aws:s3:::b"')),
-    errors: [{ target: '"arn:aws:s3:::b"', message: /an anonymous caller can call s3:GetObject on arn:aws:s3:::b\/example over HTTP\. .*not for arn:aws:s3:::b\/example\. Add "arn:aws:s3:::b\/\*" to its Resource\./ }],
+    errors: [{ target: '"arn:aws:s3:::b"', message: /an anonymous caller calling s3:GetObject on arn:aws:s3:::b\/example over HTTP is not denied by this policy \([^)]*\)\. .*not for arn:aws:s3:::b\/example\. Add "arn:aws:s3:::b\/\*" to its Resource\./ }],
     fixAll: 'output',
     output: policy(denyHttp('["arn:aws:s3:::b", "arn:aws:s3:::b/*"]')),
   },

@@ -19,7 +19,7 @@ const invalid: InvalidCase[] = [
     errors: [{
       target: '"s3:GetObject"',
       severity: 'warning',
-      message: /^HTTPS is not enforced for bucket "b": an anonymous caller can call s3:PutObject on arn:aws:s3:::b\/example over HTTP\. Statement "DenyHttp" denies HTTP for only s3:GetObject, so other actions may use HTTP\. Deny every S3 action: "Action": "s3:\*"\.$/,
+      message: /^HTTPS is not enforced for bucket "b": an anonymous caller calling s3:PutObject on arn:aws:s3:::b\/example over HTTP is not denied by this policy \([^)]*\)\. Statement "DenyHttp" denies HTTP for only s3:GetObject, so other actions may use HTTP\. Deny every S3 action: "Action": "s3:\*"\.$/,
     }],
     fixAll: 'output',
     output: fixed,
@@ -34,14 +34,14 @@ const invalid: InvalidCase[] = [
   {
     name: 'a multi-line Action list becomes "s3:*"',
     code: `{\n  "Version": "2012-10-17",\n  "Statement": [\n    {\n      "Effect": "Deny",\n      "Principal": "*",\n      "Action": [\n        "s3:GetObject",\n        "s3:ListBucket"\n      ],\n      "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],\n      "Condition": {"Bool": {"aws:SecureTransport": "false"}}\n    }\n  ]\n}\n`,
-    errors: [{ target: '[\n        "s3:GetObject",\n        "s3:ListBucket"\n      ]', message: /an anonymous caller can call s3:PutObject on arn:aws:s3:::b\/example over HTTP/ }],
+    errors: [{ target: '[\n        "s3:GetObject",\n        "s3:ListBucket"\n      ]', message: /an anonymous caller calling s3:PutObject on arn:aws:s3:::b\/example over HTTP/ }],
     fixAll: 'output',
     output: `{\n  "Version": "2012-10-17",\n  "Statement": [\n    {\n      "Effect": "Deny",\n      "Principal": "*",\n      "Action": "s3:*",\n      "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],\n      "Condition": {"Bool": {"aws:SecureTransport": "false"}}\n    }\n  ]\n}\n`,
   },
   {
     name: 'NotAction leaves the listed actions over HTTP: the fix turns it into "Action": "s3:*"',
     code: policy(denyHttp('"NotAction": "s3:GetObject"')),
-    errors: [{ target: '"s3:GetObject"', message: /s3:GetObject on arn:aws:s3:::b\/example over HTTP\. Statement "DenyHttp" denies HTTP for every action except s3:GetObject, so s3:GetObject may use HTTP/ }],
+    errors: [{ target: '"s3:GetObject"', message: /s3:GetObject on arn:aws:s3:::b\/example over HTTP is not denied by this policy \([^)]*\)\. Statement "DenyHttp" denies HTTP for every action except s3:GetObject, so s3:GetObject may use HTTP/ }],
     fixAll: 'output',
     output: fixed,
   },

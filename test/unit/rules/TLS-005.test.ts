@@ -19,7 +19,7 @@ const invalid: InvalidCase[] = [
     errors: [{
       target: '"true"',
       severity: 'error',
-      message: /^Statement "DenyHttp" tests "Bool": \{"aws:SecureTransport": "true"\}, which matches every request over HTTPS and none over HTTP: .*locks every caller out.*account root user.* HTTPS is not enforced for bucket "b": an anonymous caller can call s3:GetObject on arn:aws:s3:::b\/example over HTTP\. Deny when it is "false"\.$/,
+      message: /^Statement "DenyHttp" tests "Bool": \{"aws:SecureTransport": "true"\}, which matches every request over HTTPS and none over HTTP: .*locks every caller out.*account root user.* HTTPS is not enforced for bucket "b": an anonymous caller calling s3:GetObject on arn:aws:s3:::b\/example over HTTP is not denied by this policy \([^)]*\)\. Deny when it is "false"\.$/,
     }],
     fixAll: 'output',
     output: policy(deny(bool('"false"'))),

@@ -21,7 +21,7 @@ const invalid: InvalidCase[] = [
     errors: [{
       target: '"Null"',
       severity: 'warning',
-      message: /^"Null": \{"aws:SecureTransport": "true"\} never matches, because aws:SecureTransport is in every request.*Statement "DenyHttp" never applies, so it denies nothing\. HTTPS is not enforced for bucket "b": an anonymous caller can call s3:GetObject on arn:aws:s3:::b\/example over HTTP\. To deny HTTP/,
+      message: /^"Null": \{"aws:SecureTransport": "true"\} never matches, because aws:SecureTransport is in every request.*Statement "DenyHttp" never applies, so it denies nothing\. HTTPS is not enforced for bucket "b": an anonymous caller calling s3:GetObject on arn:aws:s3:::b\/example over HTTP is not denied by this policy \([^)]*\)\. To deny HTTP/,
     }],
     fixAll: 'output',
     output: policy(canonical),

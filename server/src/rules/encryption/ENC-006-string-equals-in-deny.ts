@@ -2,7 +2,7 @@
 // encryption header denies exactly the uploads that name the approved value and lets every other
 // one through. Found in the text, confirmed on the verdict: the named algorithm (or key) is denied,
 // by this statement, and uploads with another algorithm (or key) are not.
-import { describeUploadClass } from '../../engine/summary';
+import { describeUploadClass } from '../../engine/wording';
 import type { BucketVerdict, UploadClass } from '../../engine/types';
 import type { ConditionOperatorBlock, Statement } from '../../policy/model';
 import { matchesWildcard } from '../../policy/wildcard';

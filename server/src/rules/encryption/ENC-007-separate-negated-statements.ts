@@ -3,7 +3,7 @@
 // accepts, so together they deny both. Found in the text; the verdict confirms that uploads naming
 // an algorithm a statement accepts are denied. Also: a single `StringNotEquals` list that leaves out
 // an algorithm the requirements accept ("sse": ["aws:kms", "aws:kms:dsse"]).
-import { describeUploadClass } from '../../engine/summary';
+import { describeUploadClass } from '../../engine/wording';
 import type { BucketVerdict, UploadClass } from '../../engine/types';
 import type { ConditionEntry, ConditionOperatorBlock, Statement } from '../../policy/model';
 import { nodeValue } from '../../policy/parse';

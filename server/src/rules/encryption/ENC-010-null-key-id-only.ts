@@ -2,7 +2,7 @@
 // requires some key id, not a particular key, and not a particular algorithm. Found in the text;
 // the verdict shows the consequence: SSE-KMS uploads that name a key the policy does not name get
 // through (and DSSE-KMS ones too). RULES.md tags the analysis [UNCONFIRMED]: worded softly.
-import { describeUploadClass } from '../../engine/summary';
+import { describeUploadClass } from '../../engine/wording';
 import type { Statement } from '../../policy/model';
 import type { Rule } from '../types';
 import { capitalizedStatementLabel } from '../util';

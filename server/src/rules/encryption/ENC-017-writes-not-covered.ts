@@ -3,7 +3,7 @@
 // keys (SAR-S3). Decided with the evaluator: an upload class that the requirements ("sse",
 // "kmsKeyArns") say must be denied, and that the policy denies for s3:PutObject, is not denied for
 // the other action.
-import { describeUploadClass } from '../../engine/summary';
+import { describeUploadClass } from '../../engine/wording';
 import type { BucketVerdict, UploadClass } from '../../engine/types';
 import type { Statement } from '../../policy/model';
 import { editsFix } from '../edits';

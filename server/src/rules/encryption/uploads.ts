@@ -5,7 +5,7 @@
 // Rule modules import from here (and from ../templates, ../edits, ../util), never from each other.
 import { evaluatePolicy } from '../../engine/evaluate';
 import { SSE, SSE_CUSTOMER_ALGORITHM, SSE_KEYS, SSE_KMS_KEY_ID, instantiate, isDeny, principalLabel, statementKeys } from '../../engine/requests';
-import { describeWitness } from '../../engine/summary';
+import { requestClause } from '../../engine/wording';
 import type { BucketVerdict, Request, UploadClass } from '../../engine/types';
 import { witnessToRequest } from '../../engine/verdict';
 import { dominantPartition, parseArn, parseS3Arn } from '../../policy/arn';
@@ -417,8 +417,8 @@ export function defaultFriendlyFix(ctx: RuleContext, v: BucketVerdict, statement
 // ---------------------------------------------------------------------------------------------
 // Wording of findings decided from the verdict
 
-/** "for example, an anonymous caller can call s3:PutObject on … (…)" */
-export const witnessClause = (u: UploadClass): string => (u.witness ? `for example, ${describeWitness(u.witness)}` : '');
+/** "for example, an anonymous caller calling s3:PutObject on … (…) is not denied by this policy (…)" */
+export const witnessClause = (u: UploadClass): string => (u.witness ? `for example, ${requestClause(u.witness, 'not-denied')}` : '');
 
 /** Soft wording for verdicts the engine could not complete. */
 export const incompleteNote = (v: BucketVerdict): string =>

@@ -2,7 +2,7 @@
 // every AWS account (and, as written, anonymous callers) use the key. Found per statement (no
 // scoping condition key) and proved by the key-policy verdict, whose witness names the request.
 import { evaluatePolicy } from '../../engine/evaluate';
-import { describeWitness } from '../../engine/summary';
+import { requestClause } from '../../engine/wording';
 import { keyRequestFromWitness } from '../../engine/key-verdict';
 import type { Witness } from '../../engine/types';
 import type { Statement } from '../../policy/model';
@@ -63,7 +63,7 @@ export const kms003: Rule = {
       const unscoped = isEveryone(st) && !hasScopingKey(st);
       if (!proved && !unscoped) continue;
       const fix = callerAccountFix(ctx, st);
-      const through = proved ? ` For example: ${describeWitness({ ...proved, resource: 'this key' })}.` : '';
+      const through = proved ? ` For example, ${requestClause({ ...proved, resource: 'this key' }, 'allowed', undefined, 'the key policy')}.` : '';
       ctx.report({
         span: st.principal?.member.key.span ?? st.effect?.span ?? st.span,
         message: `${capitalizedStatementLabel(st)} lets principals outside your accounts use the key${unscoped ? ': Principal "*" with no kms:CallerAccount, aws:PrincipalAccount or aws:PrincipalOrgID condition' : ''}.${through} ` +

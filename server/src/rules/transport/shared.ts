@@ -12,7 +12,7 @@
 //   TLS-004  the HTTP Deny's Action misses the witness's action (e.g. only s3:GetObject)
 //   TLS-001  everything else: no HTTP Deny at all (on "Statement"), or one that leaves the
 //            witness out for another reason (its Principal, its other conditions)
-import { describeWitness } from '../../engine/summary';
+import { requestClause } from '../../engine/wording';
 import type { BucketVerdict, Witness } from '../../engine/types';
 import { bucketArn, dominantPartition, objectsArn, parseS3Arn } from '../../policy/arn';
 import type { ConditionEntry, ConditionOperatorBlock, PolicyDocument, Statement } from '../../policy/model';
@@ -225,7 +225,7 @@ export function notEnforced(subject: string, verdict: BucketVerdict, witness: Wi
   const head = verdict.complete
     ? `${subject} not enforced for bucket "${verdict.bucket}"`
     : `${subject} probably not enforced for bucket "${verdict.bucket}" (the analysis could not decide every statement)`;
-  return witness ? `${head}: ${describeWitness(witness)}.` : `${head}.`;
+  return witness ? `${head}: ${requestClause(witness, 'not-denied')}.` : `${head}.`;
 }
 
 /** `HTTPS is not enforced for bucket "b": an anonymous caller can call s3:ListBucket on arn:aws:s3:::b over HTTP.` */
