@@ -43,7 +43,13 @@ ${pretty(meta.example)}
 ${pretty(meta.useInstead)}
 \`\`\`
 
-## References
+${meta.messages ? `## Messages
+
+${Object.entries(meta.messages).map(([id, m]) => `- \`${id}\`: ${m.summary}${m.detail ? ` ${m.detail}` : ''}`).join('\n')}
+
+Placeholders in braces are filled in from the policy.
+
+` : ''}## References
 
 ${meta.references.map(r => `- ${r}`).join('\n')}
 

@@ -9,6 +9,7 @@ import { DEFAULT_REQUIREMENTS, type Requirements } from './requirements';
 import { detectKind, bucketFromFileName, kindFromFileName, kindFromSettings, type KindDecision } from './policy/kind';
 import type { PolicyDocument, PolicyKind, Span } from './policy/model';
 import { DEFAULT_PARSE_LIMITS, parsePolicy } from './policy/parse';
+import { renderMessage } from './rules/messages';
 import { RULES } from './rules/registry';
 import type { Finding, ReportInput, Rule, RuleContext, Severity, SeveritySetting } from './rules/types';
 
@@ -113,8 +114,10 @@ export function runRule(rule: Rule, doc: PolicyDocument, kind: PolicyKind, input
     verdicts,
     keyVerdict,
     budget,
-    report: (r: ReportInput) =>
-      out.push({ ruleId: rule.meta.id, severity: r.severity ?? rule.meta.severity, span: r.span, message: r.message, fixes: r.fixes ?? [] }),
+    report: (r: ReportInput) => {
+      const text = 'messageId' in r ? { ...renderMessage(rule.meta, r.messageId, r.data), messageId: r.messageId } : { message: r.message, ...(r.detail ? { detail: r.detail } : {}) };
+      out.push({ ruleId: rule.meta.id, severity: r.severity ?? rule.meta.severity, span: r.span, ...text, fixes: r.fixes ?? [] });
+    },
   };
   rule.check(ctx);
   return out;

@@ -311,7 +311,7 @@ function check(opts: CheckOptions): number {
       emit({
         file: shown,
         kind: analysis.kind.kind,
-        diagnostics: findings.map(f => ({ code: f.ruleId, severity: f.severity, message: f.message, range: lines.range(f.span) })),
+        diagnostics: findings.map(f => ({ code: f.ruleId, severity: f.severity, message: f.message, ...(f.detail ? { detail: f.detail } : {}), range: lines.range(f.span) })),
         // Only the JSON format prints verdicts; the others need only the summaries.
         verdict: opts.format === 'json' ? verdictJson(analysis.verdicts, analysis.keyVerdict) : null,
         summaries: [

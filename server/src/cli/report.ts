@@ -12,7 +12,10 @@ import type { ConfigOrigin } from './args';
 export interface FileDiagnostic {
   code: string;
   severity: Severity;
+  /** One sentence. */
   message: string;
+  /** The rest of the explanation, when there is more (JSON: left out when absent). */
+  detail?: string;
   range: Range;
 }
 
@@ -112,6 +115,7 @@ export function textWriter(write: (s: string) => void, color: boolean): ResultWr
         count[d.severity]++;
         const pos = `${d.range.start.line + 1}:${d.range.start.character + 1}`;
         lines.push(`  ${pos.padEnd(8)} ${paint(sevColor[d.severity], d.severity.padEnd(7))} ${term(d.message)}  ${paint('2', term(d.code))}`);
+        if (d.detail) lines.push(paint('2', `${' '.repeat(18)}${term(d.detail)}`));
       }
       out.put(`${lines.join('\n')}\n\n`);
     },
@@ -207,7 +211,7 @@ export function sarifWriter(write: (s: string) => void, version: string, cwd: st
           ruleId: d.code,
           ...(index.has(d.code) ? { ruleIndex: index.get(d.code) } : {}),
           level: SARIF_LEVEL[d.severity],
-          message: { text: d.message },
+          message: { text: d.detail ? `${d.message} ${d.detail}` : d.message },
           locations: [{
             physicalLocation: {
               artifactLocation: { ...location(res.file), index: artifactIndex },

@@ -23,6 +23,8 @@ export function toDiagnostics(a: DocumentAnalysis): Diagnostic[] {
       ...(href ? { codeDescription: { href } } : {}),
       source: SOURCE,
       message: f.message,
+      // The rest of the explanation, beside the one-sentence message (the Problems panel shows it under it).
+      ...(f.detail ? { relatedInformation: [{ location: { uri: a.uri, range: a.lines.range(f.span) }, message: f.detail }] } : {}),
       // Lets code actions find the finding (and its fixes) behind a diagnostic.
       data: { version: a.version, index: i },
     };

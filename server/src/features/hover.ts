@@ -136,9 +136,12 @@ function ruleHover(a: DocumentAnalysis, offset: number): { text: string; span: S
   const sections = ids.map(id => {
     const meta = META.get(id)!;
     const link = ruleDocUri(id);
+    // The findings' own explanations first (what this diagnostic is about), then the rule's why.
+    const details = hits.filter(f => f.ruleId === id && f.detail).map(f => escapeMarkdown(f.detail!, 2000));
     return [
       `**${id}** · ${meta.title}`,
       '',
+      ...details.flatMap(d => [d, '']),
       brief(meta.why),
       '',
       link ? `[${id} documentation](${link})` : `Documentation: docs/rules/${id}.md`,

@@ -28,7 +28,26 @@ export interface RuleMeta {
   confidence: Confidence;
   /** Whether findings usually carry a quick-fix. */
   fixable: boolean;
+  /**
+   * Every message the rule reports, by ID, as templates whose `{name}` placeholders the report fills
+   * in. Rewording a message means editing it here; tests assert message IDs, not wording.
+   */
+  messages?: Readonly<Record<string, RuleMessage>>;
 }
+
+/**
+ * One message of a rule. The summary is what the Problems panel shows: one sentence of at most
+ * MAX_SUMMARY characters once filled in, saying what is wrong and where. The detail is the rest —
+ * why, the request that gets through, what to do — shown in the diagnostic's related information,
+ * its hover and the CLI's text output.
+ */
+export interface RuleMessage {
+  summary: string;
+  detail?: string;
+}
+
+/** The longest first sentence a Problems panel shows without cutting it. */
+export const MAX_SUMMARY = 120;
 
 export interface TextEditSpan {
   span: Span;
@@ -51,16 +70,25 @@ export interface Finding {
   ruleId: string;
   severity: Severity;
   span: Span;
+  /** The summary: one sentence (see RuleMessage). */
   message: string;
+  /** The rest of the explanation, when there is more to say. */
+  detail?: string;
+  /** Which of the rule's messages (meta.messages) this is. */
+  messageId?: string;
   fixes: Fix[];
 }
 
-export interface ReportInput {
+export type ReportInput = {
   span: Span;
-  message: string;
   severity?: Severity;
   fixes?: Fix[];
-}
+} & (
+  /** A message of the rule's meta.messages, its placeholders filled from `data`. */
+  | { messageId: string; data?: Readonly<Record<string, string | number>> }
+  /** Inline text (rules not yet moved to meta.messages). */
+  | { message: string; detail?: string }
+);
 
 export interface RuleContext {
   readonly doc: PolicyDocument;

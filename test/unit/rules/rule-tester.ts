@@ -7,7 +7,7 @@ import { runRule } from '../../../server/src/analyze';
 import type { PolicyKind } from '../../../server/src/policy/model';
 import { parsePolicy } from '../../../server/src/policy/parse';
 import { applyFindingFixes, fixAll } from '../../../server/src/rules/fixes';
-import type { Rule, Severity } from '../../../server/src/rules/types';
+import { MAX_SUMMARY, type Finding, type Rule, type Severity } from '../../../server/src/rules/types';
 import { DEFAULT_REQUIREMENTS, type Requirements } from '../../../server/src/requirements';
 
 export interface ValidCase {
@@ -24,6 +24,9 @@ export interface ExpectedFinding {
   target: string;
   /** Which occurrence of `target` in the code (1-based); default 1. */
   occurrence?: number;
+  /** Which of the rule's messages (meta.messages). */
+  messageId?: string;
+  /** Matched against the whole text: the summary, a space, the detail. */
   message?: RegExp;
   severity?: Severity;
 }
@@ -64,6 +67,9 @@ export function runCase(rule: Rule, c: ValidCase) {
   return runRule(rule, parsePolicy(c.code), kind, { bucketName: c.bucketName, requirements: { ...DEFAULT_REQUIREMENTS, ...c.requirements } });
 }
 
+/** What a finding says in full: the summary, then the detail. */
+export const fullText = (f: Finding): string => (f.detail ? `${f.message} ${f.detail}` : f.message);
+
 /** node:test's `describe` for a table file's own suites: left out while fixes.test.ts only collects the tables. */
 export function tableSuite(name: string, fn: () => void): void {
   if (!collecting.only) describe(name, fn);
@@ -83,7 +89,24 @@ export function ruleTester(rule: Rule, cases: { valid: ValidCase[]; invalid: Inv
       for (const k of ['title', 'why', 'example', 'useInstead'] as const) assert.ok(rule.meta[k].length > 0, `meta.${k} is empty`);
       assert.ok(rule.meta.references.length > 0, 'meta.references is empty');
       assert.ok(rule.meta.appliesTo.length > 0, 'meta.appliesTo is empty');
+      for (const [id, m] of Object.entries(rule.meta.messages ?? {})) {
+        assert.match(id, /^[a-z][A-Za-z0-9]*$/, `message ID ${id}`);
+        assert.ok(m.summary.length > 0 && !m.summary.includes('\n'), `${id}: the summary is one line`);
+      }
     });
+    if (rule.meta.messages) {
+      it('reports only its own messages, each summary at most one short sentence, and every message is exercised by a case', () => {
+        const seen = new Set<string>();
+        for (const c of cases.invalid) {
+          for (const f of runRule(rule, parsePolicy(c.code), kindOf(c), inputsOf(c))) {
+            assert.ok(f.messageId && rule.meta.messages![f.messageId], `a finding without a message of meta.messages: ${f.message}`);
+            seen.add(f.messageId);
+            assert.ok(f.message.length <= MAX_SUMMARY, `${f.messageId}: the summary has ${f.message.length} characters (at most ${MAX_SUMMARY}): ${f.message}`);
+          }
+        }
+        assert.deepEqual(Object.keys(rule.meta.messages!).filter(id => !seen.has(id)), [], 'messages no invalid case reports');
+      });
+    }
     cases.valid.forEach((c, i) => {
       it(`valid: ${label(c, i)}`, () => {
         const findings = runRule(rule, parsePolicy(c.code), kindOf(c), inputsOf(c));
@@ -95,13 +118,14 @@ export function ruleTester(rule: Rule, cases: { valid: ValidCase[]; invalid: Inv
         const findings = runRule(rule, parsePolicy(c.code), kindOf(c), inputsOf(c));
         const got = findings.map(f => ({ text: c.code.slice(f.span.offset, f.span.offset + f.span.length), offset: f.span.offset, f }));
         assert.equal(findings.length, c.errors.length,
-          `expected ${c.errors.length} finding(s), got ${findings.length}:\n${got.map(g => `  ${g.text} — ${g.f.message}`).join('\n')}`);
+          `expected ${c.errors.length} finding(s), got ${findings.length}:\n${got.map(g => `  ${g.text} — ${fullText(g.f)}`).join('\n')}`);
         c.errors.forEach((e, j) => {
           const g = got[j];
           assert.equal(g.f.ruleId, rule.meta.id);
           assert.equal(g.text, e.target, `finding ${j + 1} covers ${JSON.stringify(g.text)}, expected ${JSON.stringify(e.target)} (${g.f.message})`);
           assert.equal(g.offset, offsetOf(c.code, e.target, e.occurrence), `finding ${j + 1} is at the wrong occurrence of ${JSON.stringify(e.target)}`);
-          if (e.message) assert.match(g.f.message, e.message);
+          if (e.messageId) assert.equal(g.f.messageId, e.messageId, `finding ${j + 1}: ${fullText(g.f)}`);
+          if (e.message) assert.match(fullText(g.f), e.message);
           if (e.severity) assert.equal(g.f.severity, e.severity);
         });
         if (c.output !== undefined) assert.equal(applyFindingFixes(c.code, findings), c.output);

@@ -6,7 +6,7 @@ import type { Statement } from '../../policy/model';
 import { markSafe } from '../edits';
 import type { Rule } from '../types';
 import { capitalizedStatementLabel, isEveryone, policyHead } from '../util';
-import { addHttpsDenyFixFor, gapsOwnedBy, httpsNotEnforced, misspeltDeny, namesBucket, transportTests, witnessPartition } from './shared';
+import { addHttpsDenyFixFor, gapData, gapsOwnedBy, misspeltDeny, namesBucket, transportTests, witnessPartition } from './shared';
 
 /** Why an HTTP Deny that names the witness's action and resource still leaves it out. */
 function whyLeftOut(st: Statement, w: Witness, bucket: string): string {
@@ -41,6 +41,16 @@ export const tls001: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      noDeny: {
+        summary: 'HTTPS is {notEnforced} for bucket "{bucket}": no statement denies HTTP requests.',
+        detail: 'For example, {request}{undecided}. Add a Deny on "aws:SecureTransport": "false" for the bucket and its objects.',
+      },
+      leftOut: {
+        summary: '{statement} tests aws:SecureTransport but lets HTTP requests to bucket "{bucket}" through.',
+        detail: 'HTTPS is {notEnforced}{undecided}: {why}. For example, {request}.{advice}',
+      },
+    },
   },
   check(ctx) {
     if (!ctx.requirements.https) return;
@@ -52,20 +62,22 @@ export const tls001: Rule = {
       // conditions) adding one for everyone overrides that scope: a person decides.
       const fix = st && repairedElsewhere(st, gap.verdict.bucket) ? undefined : markSafe(addHttpsDenyFixFor(doc, gap), !st);
       const fixes = fix ? [fix] : [];
+      const data = gapData(gap.verdict, gap.witness);
       if (st) {
         ctx.report({
           span: st.effect?.span ?? st.span,
-          message: `${httpsNotEnforced(gap.verdict, gap.witness)} ${capitalizedStatementLabel(st)} tests aws:SecureTransport, but ${whyLeftOut(st, gap.witness, gap.verdict.bucket)}.` +
-            (repairedElsewhere(st, gap.verdict.bucket) ? '' : ` Deny every request with "aws:SecureTransport": "false" to ${bucketArn(witnessPartition(doc, gap.witness), gap.verdict.bucket)} and its objects.`),
+          messageId: 'leftOut',
+          data: {
+            ...data,
+            statement: capitalizedStatementLabel(st),
+            why: whyLeftOut(st, gap.witness, gap.verdict.bucket),
+            advice: repairedElsewhere(st, gap.verdict.bucket) ? '' : ` Deny every request with "aws:SecureTransport": "false" to ${bucketArn(witnessPartition(doc, gap.witness), gap.verdict.bucket)} and its objects.`,
+          },
           fixes,
         });
         continue;
       }
-      ctx.report({
-        span: policyHead(doc),
-        message: `${httpsNotEnforced(gap.verdict, gap.witness)} No statement denies requests that do not use HTTPS: add a Deny on "aws:SecureTransport": "false" for the bucket and its objects.`,
-        fixes,
-      });
+      ctx.report({ span: policyHead(doc), messageId: 'noDeny', data, fixes });
     }
   },
 };

@@ -228,8 +228,22 @@ export function notEnforced(subject: string, verdict: BucketVerdict, witness: Wi
   return witness ? `${head}: ${requestClause(witness, 'not-denied')}.` : `${head}.`;
 }
 
-/** `HTTPS is not enforced for bucket "b": an anonymous caller can call s3:ListBucket on arn:aws:s3:::b over HTTP.` */
+/** `HTTPS is not enforced for bucket "b": an anonymous caller calling s3:ListBucket on arn:aws:s3:::b over HTTP is not denied…` */
 export const httpsNotEnforced = (verdict: BucketVerdict, witness: Witness): string => notEnforced('HTTPS is', verdict, witness);
+
+/**
+ * The values most transport messages fill in (meta.messages placeholders): `{bucket}`; `{notEnforced}`,
+ * "not enforced", or "probably not enforced" when the verdict is incomplete; `{undecided}`, which
+ * says why in that case (else empty); `{request}`, the witness in words with what the policy decides.
+ */
+export function gapData(verdict: BucketVerdict, witness: Witness | undefined): Record<string, string> {
+  return {
+    bucket: verdict.bucket,
+    notEnforced: verdict.complete ? 'not enforced' : 'probably not enforced',
+    undecided: verdict.complete ? '' : ' (the analysis could not decide every statement)',
+    request: witness ? requestClause(witness, 'not-denied') : 'no example could be found within the analysis limits',
+  };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Fixes
