@@ -333,7 +333,8 @@ export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = 
 
   const verdict: KeyPolicyVerdict = {
     kind: 'key-policy',
-    complete: !budget.exhausted && !s.undecided && space.classes.keysLeftOut === 0,
+    // As for bucket verdicts: a document with syntax errors or statements left out may hold what would change the answer.
+    complete: !budget.exhausted && !s.undecided && space.classes.keysLeftOut === 0 && !doc.truncated && doc.syntaxErrors.length === 0,
     lockout: !someAdmin,
     administrators,
     openToOtherAccounts: { value: other !== undefined, witness: other ? witness(s, other) : null },

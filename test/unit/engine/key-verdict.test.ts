@@ -191,6 +191,17 @@ describe('key-policy verdict', () => {
     assert.ok(a.steps < 50 * admins.length, `${a.steps} statement checks`);
   });
 
+  test('syntax errors or statements left out mark the verdict incomplete, as for bucket verdicts', () => {
+    const broken = `{"Version":"2012-10-17","Statement":[${JSON.stringify(rootStatement)},] ,,, }`;
+    const d = parsePolicy(broken);
+    assert.ok(d.syntaxErrors.length > 0);
+    assert.equal(keyPolicyVerdict(d).complete, false);
+    const many = parsePolicy(policy(rootStatement, ...Array.from({ length: 1002 }, (_, i) => ({ Sid: `S${i}`, Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:Decrypt', Resource: '*' }))));
+    assert.ok(many.truncated);
+    assert.equal(keyPolicyVerdict(many).complete, false);
+    assert.equal(verdictOf(policy(rootStatement)).complete, true);
+  });
+
   test('the work cap marks the verdict incomplete instead of running on', () => {
     const v = keyPolicyVerdict(parsePolicy(policy(rootStatement)), { maxSteps: 2 });
     assert.equal(v.complete, false);
