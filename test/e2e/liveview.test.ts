@@ -153,11 +153,22 @@ suite('live view (S3 Encryption tree)', () => {
   test('Open Key Policy opens the key policy with the key verdict in the status bar', async () => {
     const editor = await vscode.commands.executeCommand<vscode.TextEditor>('s3EncryptionGuard.live.openKeyPolicy', 'acme-payments-prod');
     assert.ok(editor, 'the command returns the editor');
-    assert.match(editor.document.uri.path, /\/eu-west-1\/keys\/1234abcd-12ab-34cd-56ef-1234567890ab\.key-policy\.json$/);
+    // The folder names the key, so the language server judges the policy for that key (issue 11, item 1).
+    assert.match(editor.document.uri.path, /\/eu-west-1\/keys\/arn:aws:kms:eu-west-1:111122223333:key\/1234abcd-12ab-34cd-56ef-1234567890ab\.key-policy\.json$/);
     assert.match(editor.document.getText(), /"Sid": "Allow S3 in this account to use the key"/);
     const shown = await waitFor('the key verdict in the status bar', () => (api.statusBar.shown?.uri === editor.document.uri.toString() ? api.statusBar.shown : undefined), () => JSON.stringify(api.statusBar.shown));
     assert.equal(shown.kind, 'key-policy');
     assert.match(shown.text, /S3 can use it/);
+  });
+
+  test('each live key policy is judged for its own key: S3 in the key\'s region, the witness on its ARN', () => {
+    const keys = (api.report()?.buckets ?? []).flatMap(b => (b.kmsKey?.policyVerdict ? [b.kmsKey] : []));
+    assert.ok(keys.length >= 3, JSON.stringify(keys.map(k => k.arn)));
+    for (const k of keys) {
+      const v = k.policyVerdict!;
+      assert.equal(v.s3CanUse.viaService, `s3.${k.region}.amazonaws.com`, k.arn);
+      assert.equal(v.s3CanUse.witness?.resource, k.arn, 'the example request names the real key, not a placeholder');
+    }
   });
 
   test('the status bar hides for a file that is not a policy', async () => {

@@ -2,6 +2,13 @@
 // (ARCHITECTURE.md, "CLI status"). No vscode imports: shared by the CLI, the tree view and tests.
 import type { BucketVerdict, KeyPolicyVerdict } from '../../../server/src/engine/types';
 
+/**
+ * A KMS key ARN as KMS writes one (DescribeKey's Arn): only such an ARN is handed on as the key a
+ * policy is attached to (its region decides which S3 endpoint the verdict asks about). Anything
+ * else an endpoint answers is kept for display only.
+ */
+export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]{1,32}:\d{12}:key\/[A-Za-z0-9-]{1,128}$/;
+
 /** One failed AWS call, recorded on the bucket it concerns; never thrown through. */
 export interface CallError {
   /** The API operation, e.g. `GetBucketPolicy`, `kms:DescribeKey`. */
