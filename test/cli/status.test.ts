@@ -8,8 +8,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startEmulator, type Emulator, type FaultSpec } from '../../emulator/src/emulator';
-import { DIST_CLI } from '../helpers/paths';
+import type { EmulatorSeed } from '../../emulator/src/types';
+import { fetchPosture, localJudge } from '../../client/src/aws/posture';
+import type { PostureReport } from '../../client/src/aws/types';
+import { postureTree, type PostureNode } from '../../client/src/views/postureModel';
+import { DIST_CLI, ROOT } from '../helpers/paths';
 import { emptyAwsFiles, GOOD_KEY_ARN, goodBucket, KEYS, policy, denyHttp, postureSeed, SECRET, testEnv } from '../aws/fixtures';
+
+/** The made-up account `npm start` shows. */
+const demoSeed = (): EmulatorSeed => JSON.parse(fs.readFileSync(path.join(ROOT, 'emulator', 'demo-seed.json'), 'utf8')) as EmulatorSeed;
+const allNodes = (n: PostureNode): PostureNode[] => [n, ...n.children.flatMap(allNodes)];
 
 interface Run { code: number | null; stdout: string; stderr: string }
 
@@ -32,6 +40,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Run> 
 
 let em: Emulator;
 let good: Emulator;
+let demo: Emulator;
 const files = emptyAwsFiles();
 const env = testEnv(files);
 /** A folder without .s3-encryption-guard.json above it (the default requirements apply). */
@@ -46,10 +55,12 @@ const status = async (args: string[], e: NodeJS.ProcessEnv = env): Promise<Run> 
 before(async () => {
   em = await startEmulator({ seed: postureSeed() });
   good = await startEmulator({ seed: { keys: [KEYS.good], buckets: [goodBucket('payments-a'), goodBucket('payments-b')] } });
+  demo = await startEmulator({ seed: demoSeed() });
 });
 after(async () => {
   await em.close();
   await good.close();
+  await demo.close();
 });
 beforeEach(() => { em.setFaults([]); em.resetStats(); });
 
@@ -112,11 +123,40 @@ describe('cli status', () => {
       assert.deepEqual(Object.keys(b.defaultEncryption as object), ['algorithm', 'kmsKeyId', 'bucketKeyEnabled']);
       assert.deepEqual(Object.keys(b.policy as object), ['present', 'verdict'], 'the policy text is not echoed');
       if (b.kmsKey) assert.deepEqual(Object.keys(b.kmsKey as object), ['arn', 'state', 'rotation', 'keySpec', 'region', 'policyVerdict', 'keyManager']);
-      for (const c of b.checks as Record<string, unknown>[]) assert.deepEqual(Object.keys(c), ['id', 'status', 'message']);
+      for (const c of b.checks as Record<string, unknown>[]) assert.deepEqual(Object.keys(c), c.detail === undefined ? ['id', 'status', 'message'] : ['id', 'status', 'message', 'detail']);
     }
     const payments = out.buckets.find(b => b.name === 'good-payments')!;
     assert.equal((payments.kmsKey as { arn: string }).arn, GOOD_KEY_ARN);
     assert.equal((payments.policy as { verdict: { transport: { http: string } } }).verdict.transport.http, 'denied');
+  });
+
+  it('the live view\'s tree shows exactly the checks `status --format json` prints, for every demo bucket (issue 11, item 3)', async () => {
+    const r = await status(['--endpoint', demo.url, '--format', 'json']);
+    assert.equal(r.stderr, '');
+    const printed = JSON.parse(r.stdout) as PostureReport;
+    // The tree of the same account, as the editor builds it from its own fetch.
+    const tree = postureTree(await fetchPosture({ endpoint: demo.url, env, judge: localJudge() }), { connection: {} });
+    const bucketNodes = allNodes(tree).filter(n => n.kind === 'bucket');
+    assert.deepEqual(bucketNodes.map(n => n.label).sort(), printed.buckets.map(b => b.name).sort());
+    for (const b of printed.buckets) {
+      const shown = allNodes(bucketNodes.find(n => n.label === b.name)!).filter(n => n.checkId !== undefined);
+      assert.ok(b.checks.length >= 3, `${b.name}: ${b.checks.length} checks`);
+      assert.deepEqual(shown.map(n => ({ id: n.checkId, status: n.status, message: n.description })), b.checks.map(c => ({ id: c.id, status: c.status, message: c.message })), b.name);
+      // Nothing else in the tree judges: every other node is a failed call, or the policy or key holding its checks.
+      for (const n of allNodes(bucketNodes.find(x => x.label === b.name)!).slice(1)) assert.ok(n.checkId || ['error', 'policy', 'key'].includes(n.kind), `${b.name}: ${n.label}`);
+    }
+    // A DSSE-KMS bucket has no Bucket Key (S3 does not use one for DSSE-KMS), an SSE-S3 bucket neither; an SSE-KMS bucket without one is told.
+    const checksOf = (name: string) => printed.buckets.find(b => b.name === name)!.checks;
+    assert.equal(printed.buckets.find(b => b.name === 'acme-ledger-dsse')!.defaultEncryption?.algorithm, 'aws:kms:dsse');
+    assert.equal(checksOf('acme-ledger-dsse').find(c => c.id === 'bucket-key'), undefined);
+    assert.equal(checksOf('acme-app-logs').find(c => c.id === 'bucket-key'), undefined);
+    assert.equal(checksOf('acme-payments-prod').find(c => c.id === 'bucket-key')?.status, 'pass');
+    assert.equal(checksOf('acme-analytics-raw').find(c => c.id === 'bucket-key')?.status, 'warn');
+    assert.ok(!allNodes(bucketNodes.find(n => n.label === 'acme-ledger-dsse')!).some(n => n.label === 'Bucket Key'), 'no Bucket Key node on the DSSE-KMS bucket');
+    // And the text prints it with its ID.
+    const text = await status(['--endpoint', demo.url, '--bucket', 'acme-analytics-raw', '--bucket', 'acme-ledger-dsse']);
+    assert.match(text.stdout, /^ {2}warn {3}S3 Bucket Key off: .*\[bucket-key\]$/m);
+    assert.equal(text.stdout.match(/\[bucket-key\]/g)?.length, 1);
   });
 
   it('exit 0 when every bucket passes; the text table shows each bucket', async () => {

@@ -121,6 +121,19 @@ suite('live view (S3 Encryption tree)', () => {
     assert.match(api.provider.getTreeItem(good).contextValue ?? '', /^bucket hasPolicy hasKeyPolicy hasBucket$/);
   });
 
+  test('each bucket shows exactly its checks, the list `status` prints (issue 11, item 3)', () => {
+    const report = api.report()!;
+    for (const node of bucketNodes()) {
+      const b = report.buckets.find(x => x.name === node.label)!;
+      const shown = all(node).filter(n => n.checkId !== undefined).map(n => `${n.checkId} ${n.status}: ${n.description}`);
+      assert.deepEqual(shown, b.checks.map(c => `${c.id} ${c.status}: ${c.message}`), node.label);
+      for (const n of all(node).filter(x => x.checkId !== undefined)) {
+        const item = api.provider.getTreeItem(n);
+        assert.equal((item.iconPath as vscode.ThemeIcon).id, { pass: 'pass', warn: 'warning', fail: 'error', info: 'info' }[n.status], `${node.label}: ${n.label}`);
+      }
+    }
+  });
+
   test('an AccessDenied on one bucket\'s policy shows on that node only, with a warning icon', async () => {
     const errors = shownTree().filter(n => n.kind === 'error');
     assert.deepEqual(errors.map(e => `${e.bucket ?? '?'} ${e.label}`), [`${DENIED_BUCKET} Bucket policy`]);

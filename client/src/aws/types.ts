@@ -48,11 +48,16 @@ export interface KmsKeyPosture {
   keyManager?: string | null;
 }
 
-/** A cross-check between the facts of one bucket (issue 6, "Posture per bucket"). */
+export type CheckStatus = 'pass' | 'warn' | 'fail';
+
+/** A check of one bucket's facts, alone or together (client/src/aws/checks.ts). */
 export interface PostureCheck {
   id: string;
-  status: 'pass' | 'warn' | 'fail';
+  status: CheckStatus;
+  /** One short sentence (what `status` prints and the tree shows beside the check's label). */
   message: string;
+  /** Why it matters and what to do, when there is more to say (`status --wide`, `--format json`, the tree's tooltip). */
+  detail?: string;
 }
 
 export interface BucketPosture {

@@ -12,7 +12,7 @@ import { configFileFor, eachArg, shownPath } from './args';
 import { fetchPosture, localJudge } from '../../../client/src/aws/posture';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS } from '../../../client/src/aws/session';
 import { MAX_ANSWER_BYTES, RETRY_BACKOFF_ALLOWANCE_MS } from '../../../client/src/aws/wire';
-import type { BucketPosture, CallError, PostureReport } from '../../../client/src/aws/types';
+import type { BucketPosture, CallError, PostureCheck, PostureReport } from '../../../client/src/aws/types';
 import { verdictSummary } from '../engine/summary';
 import { DEFAULT_REQUIREMENTS, loadConfigFile, RequirementsError, type Requirements } from '../requirements';
 import { shortKeyArn } from '../engine/wording';
@@ -191,8 +191,9 @@ export function formatStatusText(report: PostureReport, requirements: Requiremen
   if (details.length) out.push('');
   for (const b of details) {
     out.push(`${cell(b.name)}:`);
-    for (const c of b.checks.filter(x => x.status === 'fail')) out.push(`  ${paint('fail', 'fail')}   ${escapeTerminal(c.message)} [${c.id}]`);
-    for (const c of b.checks.filter(x => x.status === 'warn')) out.push(`  ${paint('warn', 'warn')}   ${escapeTerminal(c.message)} [${c.id}]`);
+    const text = (c: PostureCheck) => escapeTerminal(c.detail ? `${c.message} ${c.detail}` : c.message);
+    for (const c of b.checks.filter(x => x.status === 'fail')) out.push(`  ${paint('fail', 'fail')}   ${text(c)} [${c.id}]`);
+    for (const c of b.checks.filter(x => x.status === 'warn')) out.push(`  ${paint('warn', 'warn')}   ${text(c)} [${c.id}]`);
     for (const e of b.errors) out.push(`  ${paint('error', 'error')}  ${errorText(e)}`);
   }
   const counts = { pass: 0, warn: 0, fail: 0, error: 0 } as Record<BucketStatus, number>;
