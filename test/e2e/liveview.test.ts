@@ -160,7 +160,9 @@ suite('live view (S3 Encryption tree)', () => {
     assert.equal(doc.offsetAt(diagnostics[0].range.start), arnAt);
     const shown = await waitFor('the status bar verdict', () => (api.statusBar.shown?.uri === doc.uri.toString() ? api.statusBar.shown : undefined), () => JSON.stringify(api.statusBar.shown));
     assert.equal(shown.kind, 'bucket-policy');
-    assert.match(shown.text, /HTTPS: enforced · SSE: not enforced$/);
+    // A few marks (issue 11, item 8), the tree's states: SSE not enforced is a warning there too.
+    assert.equal(shown.text, '$(warning) S3: ✓ HTTPS ⚠ SSE');
+    assert.match(rendered(shown.tooltip), /HTTPS: enforced · SSE: not enforced/);
   });
 
   test('Open Key Policy opens the key policy with the key verdict in the status bar', async () => {
@@ -171,7 +173,8 @@ suite('live view (S3 Encryption tree)', () => {
     assert.match(editor.document.getText(), /"Sid": "Allow S3 in this account to use the key"/);
     const shown = await waitFor('the key verdict in the status bar', () => (api.statusBar.shown?.uri === editor.document.uri.toString() ? api.statusBar.shown : undefined), () => JSON.stringify(api.statusBar.shown));
     assert.equal(shown.kind, 'key-policy');
-    assert.match(shown.text, /S3 can use it/);
+    assert.equal(shown.text, '$(key) KMS: ✓ Admins ✓ Own accounts ✓ S3');
+    assert.match(rendered(shown.tooltip), /S3 can use it \(s3\.eu-west-1\.amazonaws\.com\)/);
   });
 
   test('each live key policy is judged for its own key: S3 in the key\'s region, the witness on its ARN', () => {
@@ -182,6 +185,16 @@ suite('live view (S3 Encryption tree)', () => {
       assert.equal(v.s3CanUse.viaService, `s3.${k.region}.amazonaws.com`, k.arn);
       assert.equal(v.s3CanUse.witness?.resource, k.arn, 'the example request names the real key, not a placeholder');
     }
+  });
+
+  test('the status bar is a few marks wide, the whole verdict in its tooltip (issue 11, item 8)', async () => {
+    // A policy whose verdict is long: it pins a key and enforces TLS 1.2 (90 characters as the CodeLens says it).
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('s3EncryptionGuard.live.openBucketPolicy', 'acme-payments-prod');
+    const doc = editor.document;
+    const shown = await waitFor('the status bar verdict', () => (api.statusBar.shown?.uri === doc.uri.toString() ? api.statusBar.shown : undefined), () => JSON.stringify(api.statusBar.shown));
+    assert.equal(shown.text, '$(shield) S3: ✓ HTTPS ✓ SSE ✓ TLS');
+    assert.match(rendered(shown.tooltip), /HTTPS: enforced · SSE: only aws:kms, named key must be key\/1234abcd… · TLS ≥ 1\.2: enforced/);
+    assert.equal(api.statusBar.item.text, shown.text);
   });
 
   test('the status bar hides for a file that is not a policy', async () => {

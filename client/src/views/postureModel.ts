@@ -10,9 +10,8 @@
 import { verdictSummary } from '../../../server/src/engine/summary';
 import { shortKeyArn } from '../../../server/src/engine/wording';
 import { escapeMarkdown, markdownCode } from '../../../server/src/text/escape';
-import type { KeyPolicyVerdict } from '../../../server/src/engine/types';
 import { keyVerdictSummary } from '../../../server/src/engine/key-verdict';
-import { CHECKS, keyPolicyMarks, worstStatus, type CheckGroup } from '../aws/checks';
+import { CHECKS, type CheckGroup } from '../aws/checks';
 import type { BucketPosture, CallError, PostureCheck, PostureReport } from '../aws/types';
 
 /** `info`: a node with no judgement of its own (a region with no bucket, a policy that was not read). */
@@ -161,12 +160,6 @@ function keyNode(b: BucketPosture, id: string, errors: CallError[]): PostureNode
     keyArn: k.arn,
     children,
   };
-}
-
-/** pass / warn / fail of a key policy for use by S3: the worst of its marks (the tree's checks and the status bar agree). */
-export function keyVerdictStatus(v: KeyPolicyVerdict): 'pass' | 'warn' | 'fail' {
-  const s = worstStatus(keyPolicyMarks(v)) ?? 'pass';
-  return s === 'pass' && !v.complete ? 'warn' : s;
 }
 
 /**
