@@ -90,7 +90,8 @@ describe('cli status', () => {
     for (const c of cases) {
       em.setFaults(c.faults);
       em.resetStats();
-      const r = await status(['--endpoint', em.url, ...quick, ...(c.args ?? ['--bucket', 'good-payments'])]);
+      // --wide: each message whole (the default clips lines to 120 columns).
+      const r = await status(['--endpoint', em.url, ...quick, '--wide', ...(c.args ?? ['--bucket', 'good-payments'])]);
       const label = JSON.stringify(c.faults);
       assert.equal(r.code, c.code, `${label}: ${r.stderr}${r.stdout}`);
       assert.doesNotMatch(r.stdout, /No buckets\./, label);
@@ -159,14 +160,64 @@ describe('cli status', () => {
     assert.equal(text.stdout.match(/\[bucket-key\]/g)?.length, 1);
   });
 
+  it('the text fits 120 columns on the demo account; --wide shows every value and each check\'s details (issue 11, item 8)', async () => {
+    const widest = (text: string) => Math.max(...text.split('\n').map(l => [...l].length));
+    const r = await status(['--endpoint', demo.url]);
+    assert.equal(r.code, 1, r.stderr);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.ok(widest(r.stdout) <= 120, `widest line: ${widest(r.stdout)}\n${lines.filter(l => [...l].length > 120).join('\n')}`);
+    assert.match(lines[0], /^bucket\s+region\s+encryption\s+KMS key\s+bucket policy\s+public access\s+status$/);
+    assert.equal(lines.filter(l => /\s(pass|warn|fail|error)$/.test(l)).length, demoSeed().buckets!.length, 'one row per bucket');
+    assert.match(r.stdout, /^acme-payments-prod\s+eu-west-1\s+SSE-KMS\s+key\/1234abcd…\s+✓ HTTPS ✓ SSE ✓ TLS\s+all on\s+pass$/m);
+    assert.match(r.stdout, /^acme-legacy-exports\s+us-east-1\s+none\s+–\s+none ✗ HTTPS\s+not set\s+fail$/m);
+    assert.match(r.stdout, /^ {2}warn {3}S3 Bucket Key off: S3 calls KMS for every object it encrypts or decrypts\. \[bucket-key\]$/m);
+    assert.doesNotMatch(r.stdout, /Values cut with/, 'nothing of the demo account needs cutting');
+    // --wide: the full table and each check's details, in lines as long as they need.
+    const wide = await status(['--endpoint', demo.url, '--wide']);
+    assert.equal(wide.code, 1);
+    assert.ok(widest(wide.stdout) > 120);
+    assert.match(wide.stdout, /^acme-payments-prod\s+eu-west-1\s+aws:kms \+BucketKey\s+key\/1234abcd… Enabled rotated\s+HTTPS: enforced · SSE: only aws:kms, named key must be key\/1234abcd… · TLS ≥ 1\.2: enforced\s+all on\s+pass$/m);
+    assert.match(wide.stdout, /^ {2}warn {3}S3 Bucket Key off: .*\. Each call is billed and counts against the KMS request quota.*Enable the S3 Bucket Key .* \[bucket-key\]$/m);
+    assert.match(wide.stdout, /^ {2}fail {3}HTTP requests are not denied\. For example, an anonymous caller calling s3:GetObject on arn:aws:s3:::acme-static-site\/example over HTTP is not denied by this policy/m);
+
+    // Values longer than their place: cut with …, said once at the end; --wide keeps them whole.
+    const longName = `acme-${'very-long-bucket-name-'.repeat(2)}for-exports-2024`.slice(0, 63);
+    const alias = `alias/${'a-very-long-alias-name-'.repeat(3)}`;
+    const long = await startEmulator({
+      seed: {
+        account: '111122223333',
+        keys: [{ id: '9999aaaa-12ab-34cd-56ef-aaaaaaaa0009', region: 'ap-southeast-4', aliases: [alias], rotation: true, policy: policy({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' }) }],
+        buckets: [{ name: longName, region: 'ap-southeast-4', encryption: { algorithm: 'aws:kms', kmsKeyId: alias }, publicAccessBlock: true }],
+        faults: [{ call: 'GetPublicAccessBlock', error: 'accessDenied', errorMessage: `denied: ${'because '.repeat(30)}` }],
+      },
+    });
+    try {
+      const cut = await status(['--endpoint', long.url]);
+      assert.ok(widest(cut.stdout) <= 120, cut.stdout);
+      assert.match(cut.stdout, new RegExp(`^${longName.slice(0, 29)}…\\s+ap-southeast-4\\s+SSE-KMS\\s`, 'm'));
+      assert.match(cut.stdout, /^ {2}error {2}GetPublicAccessBlock: AccessDenied: .*…$/m);
+      assert.match(cut.stdout, /\nValues cut with … to fit 120 columns: --wide or --format json shows them whole, with each check's details\.\n$/);
+      const whole = await status(['--endpoint', long.url, '--wide']);
+      assert.match(whole.stdout, new RegExp(`^${longName}\\s+ap-southeast-4\\s`, 'm'));
+      assert.match(whole.stdout, /because because because because because because because because because/);
+      assert.doesNotMatch(whole.stdout, /Values cut with/);
+    } finally {
+      await long.close();
+    }
+  });
+
   it('exit 0 when every bucket passes; the text table shows each bucket', async () => {
     const r = await status(['--endpoint', good.url]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const lines = r.stdout.split('\n');
-    assert.match(lines[0], /^bucket\s+region\s+default encryption\s+KMS key\s+bucket policy\s+public access block\s+status$/);
-    assert.match(lines[1], /^payments-a\s+eu-west-1\s+aws:kms \+BucketKey\s+key\/1234abcd… Enabled rotated\s+HTTPS: enforced · SSE: only aws:kms.*all on\s+pass$/);
+    assert.match(lines[0], /^bucket\s+region\s+encryption\s+KMS key\s+bucket policy\s+public access\s+status$/);
+    assert.match(lines[1], /^payments-a\s+eu-west-1\s+SSE-KMS\s+key\/1234abcd…\s+✓ HTTPS ✓ SSE ✓ TLS\s+all on\s+pass$/);
     assert.match(lines[2], /^payments-b\s/);
     assert.match(r.stdout, /2 buckets: 2 pass, 0 warn, 0 fail\n$/);
+    // --wide: every value whole.
+    const wide = (await status(['--endpoint', good.url, '--wide'])).stdout.split('\n');
+    assert.match(wide[0], /^bucket\s+region\s+default encryption\s+KMS key\s+bucket policy\s+public access block\s+status$/);
+    assert.match(wide[1], /^payments-a\s+eu-west-1\s+aws:kms \+BucketKey\s+key\/1234abcd… Enabled rotated\s+HTTPS: enforced · SSE: only aws:kms.*all on\s+pass$/);
   });
 
   it('exit 1 when a bucket fails; the text lists each failing check', async () => {
@@ -316,8 +367,11 @@ describe('cli status', () => {
       const r = await status(['--endpoint', hostile.url]);
       assert.equal(r.code, 1, r.stderr);
       assert.ok(!r.stdout.includes('\x1b') && !r.stdout.includes('\x07'), `no control character reaches the terminal: ${JSON.stringify(r.stdout)}`);
+      // Escaped, then cut to its column (30) in the default table; whole with --wide.
       const row = r.stdout.split('\n')[1];
-      assert.match(row, /^evil\\x1b\]0;owned\\x07\\x1b\[2J-bucket\s+us-east-1\s/);
+      assert.match(row, /^evil\\x1b\]0;owned\\x07\\x1b\[2J-b…\s+us-east-1\s/);
+      const wideRow = (await status(['--endpoint', hostile.url, '--wide'])).stdout.split('\n')[1];
+      assert.match(wideRow, /^evil\\x1b\]0;owned\\x07\\x1b\[2J-bucket\s+us-east-1\s/);
       assert.match(r.stdout, /^evil\\x1b\]0;owned\\x07\\x1b\[2J-bucket:$/m);
       assert.match(r.stdout, /^ {2}error {2}GetBucketPolicy: AccessDenied: access denied: the caller needs s3:GetBucketPolicy \(denied \\x1b\[31mRED\\x1b\[0m\)$/m);
       assert.doesNotMatch(r.stdout, /second line/, 'an error is one line');
