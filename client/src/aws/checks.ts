@@ -53,6 +53,11 @@ const TLS_ORDER = ['1.0', '1.1', '1.2', '1.3'];
 /** A sentence from words that may end in a clipped value (`key/1234abcd…`): no period after the ellipsis. */
 const sentence = (s: string): string => (/[.…]$/.test(s) ? s : `${s}.`);
 
+/** Adds checks to `out`: the message made a sentence, the detail only when there is one. */
+const adder = (out: PostureCheck[]) => (id: string, status: CheckStatus, message: string, detail?: string): void => {
+  out.push({ id, status, message: sentence(message), ...(detail ? { detail } : {}) });
+};
+
 /** The key ARNs a bucket policy lets SSE-KMS uploads name while denying every other key: the pinned keys. */
 export function pinnedKeys(v: BucketVerdict): string[] {
   const kms = v.encryption.uploads.filter(u => u.sse === 'aws:kms' || u.sse === 'aws:kms:dsse');
@@ -83,7 +88,7 @@ const ALGORITHM_NAMES: Record<string, string> = { AES256: 'SSE-S3 (AES256)', 'aw
  */
 export function policyChecks(verdict: BucketVerdict | null, present: boolean, req: Readonly<Requirements> = POSTURE_DEFAULT_REQUIREMENTS, defaultAlgorithm?: string | null): PostureCheck[] {
   const out: PostureCheck[] = [];
-  const add = (id: string, status: CheckStatus, message: string, detail?: string) => out.push({ id, status, message: sentence(message), ...(detail ? { detail } : {}) });
+  const add = adder(out);
   const v = verdict;
   if (present && !v) {
     add('https', req.https ? 'fail' : 'warn', 'The bucket policy could not be judged: HTTPS enforcement is unknown',
@@ -133,7 +138,7 @@ export function policyChecks(verdict: BucketVerdict | null, present: boolean, re
 /** The checks a key policy's verdict decides alone: can S3 use the key, and who else can. */
 export function keyPolicyChecks(kv: KeyPolicyVerdict): PostureCheck[] {
   const out: PostureCheck[] = [];
-  const add = (id: string, status: CheckStatus, message: string, detail?: string) => out.push({ id, status, message: sentence(message), ...(detail ? { detail } : {}) });
+  const add = adder(out);
   const example = (w: KeyPolicyVerdict['openToAnonymous']['witness']) => (w ? `For example, ${requestClause(w, 'allowed', undefined, 'the key policy')}.` : undefined);
   if (!kv.s3CanUse.value) {
     add('kms-s3-use', kv.complete ? 'fail' : 'warn', `The key policy does not ${kv.complete ? '' : 'seem to '}let S3 use the key: uploads with default encryption fail`,
@@ -150,7 +155,7 @@ export function keyPolicyChecks(kv: KeyPolicyVerdict): PostureCheck[] {
 
 export function postureChecks(p: BucketPosture, read: FactsRead, req: Readonly<Requirements> = POSTURE_DEFAULT_REQUIREMENTS): PostureCheck[] {
   const out: PostureCheck[] = [];
-  const add = (id: string, status: CheckStatus, message: string, detail?: string) => out.push({ id, status, message: sentence(message), ...(detail ? { detail } : {}) });
+  const add = adder(out);
   const enc = read.encryption ? p.defaultEncryption : null;
   const v = p.policy.verdict;
 
