@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 // `npm start`: try the extension in a real VS Code in your browser, no VS Code install needed.
 //   1. npm run build                       (dist/: client, language server, CLI)
-//   2. vsce package -> .vscode-test/s3-encryption-guard.vsix
+//   2. vsce package -> .vscode-test/start/s3-encryption-guard.vsix
 //   3. code-server 4.100.3 (installed on demand into .vscode-test/, see scripts/lib/code-server.mjs)
-//   4. install the .vsix into a project-local profile (.vscode-test/start/) and serve examples/
-//      on http://127.0.0.1:$PORT (default 8080; a free port if that one is taken), no password.
+//   4. install the .vsix into a project-local profile (.vscode-test/start/) and serve a copy of
+//      examples/ (.vscode-test/start/workspace) on http://127.0.0.1:$PORT (default 8080; a free port
+//      if that one is taken), no password. The copy is made on the first start and kept after that,
+//      so what you change there (quick fixes save into the open files) survives a restart and never
+//      reaches examples/, which the tests read; --reset-examples makes a fresh copy.
 //   5. a demo AWS endpoint for the S3 Encryption view: the local emulator (dist/emulator.js) with the
 //      made-up account of emulator/demo-seed.json; the sandbox's user settings point the view at it.
 // Stop with Ctrl-C: code-server's whole process group and the emulator are ended and we exit 0.
-// Options: --skip-build (use the dist/ that is there), --verbose (echo code-server's output).
-// env: PORT, CODE_SERVER_BIN (use this code-server instead of installing one).
+// Options: --skip-build (use the dist/ that is there), --reset-examples (a fresh copy of examples/),
+// --verbose (echo code-server's output).
+// env: PORT, CODE_SERVER_BIN (use this code-server instead of installing one), S3EG_START_DIR (the
+// sandbox folder instead of .vscode-test/start: its profile, settings and workspace copy).
 
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,17 +25,23 @@ import { ensureCodeServer, repoRoot, SetupError, CODE_SERVER_VERSION, OFFLINE_US
 
 const args = process.argv.slice(2);
 for (const a of args) {
-  if (!['--skip-build', '--verbose', '-h', '--help'].includes(a)) { console.error(`start: unknown argument ${a} (try --help)`); process.exit(2); }
+  if (!['--skip-build', '--reset-examples', '--verbose', '-h', '--help'].includes(a)) { console.error(`start: unknown argument ${a} (try --help)`); process.exit(2); }
 }
 if (args.includes('-h') || args.includes('--help')) {
-  console.log('usage: npm start [-- --skip-build] [-- --verbose]   env: PORT (default 8080), CODE_SERVER_BIN');
+  console.log(`usage: npm start [-- --skip-build] [-- --reset-examples] [-- --verbose]
+  --skip-build      use the dist/ that is there
+  --reset-examples  replace the editor's copy of examples/ (.vscode-test/start/workspace) with a
+                    fresh one; without it the copy of the last start is kept, with your edits
+  --verbose         echo code-server's output
+env: PORT (default 8080), CODE_SERVER_BIN, S3EG_START_DIR (default .vscode-test/start)`);
   process.exit(0);
 }
 const skipBuild = args.includes('--skip-build');
+const resetExamples = args.includes('--reset-examples');
 const verbose = args.includes('--verbose');
 
-const startDir = path.join(repoRoot, '.vscode-test', 'start');
-const vsix = path.join(repoRoot, '.vscode-test', 's3-encryption-guard.vsix');
+const startDir = process.env.S3EG_START_DIR ? path.resolve(process.env.S3EG_START_DIR) : path.join(repoRoot, '.vscode-test', 'start');
+const vsix = path.join(startDir, 's3-encryption-guard.vsix');
 const dirs = { userData: path.join(startDir, 'user-data'), extensions: path.join(startDir, 'extensions') };
 const csLogFile = path.join(startDir, 'code-server.log');
 const T0 = Date.now();
@@ -189,9 +200,50 @@ if (!(await portFree(wanted))) {
   console.log(`\n  port ${wanted} is taken; using ${port} instead (set PORT to choose)`);
 }
 
+// ---------------------------------------------------------------- 4c. the workspace: a copy of examples/
+// Trying a quick-fix saves it into the open file: the editor gets a copy of examples/, never the
+// tracked files the tests read (issue 11, item 9). The copy is kept from one start to the next, so
+// your edits survive a restart; --reset-examples replaces it with a fresh copy.
 const examplesDir = path.join(repoRoot, 'examples');
-const folder = fs.existsSync(examplesDir) ? examplesDir : repoRoot;
-if (folder !== examplesDir) console.log(`  (no examples/ folder; opening the repository instead)`);
+const workspaceDir = path.join(startDir, 'workspace');
+
+/** The files under a folder, relative, sorted (examples/ holds a few dozen; stop at 10,000). */
+function filesUnder(dir) {
+  const out = [];
+  const walk = rel => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      if (out.length >= 10_000) return;
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else if (e.isFile()) out.push(r);
+    }
+  };
+  walk('');
+  return out.sort();
+}
+/** Files of examples/ that the copy lacks or has changed. */
+function changedFromExamples() {
+  return filesUnder(examplesDir).filter(f => {
+    try { return !fs.readFileSync(path.join(workspaceDir, f)).equals(fs.readFileSync(path.join(examplesDir, f))); } catch { return true; }
+  });
+}
+
+let folder = repoRoot;
+if (!fs.existsSync(examplesDir)) console.log(`  (no examples/ folder; opening the repository instead)`);
+else {
+  step(`workspace: a copy of examples/ in ${rel(workspaceDir)}`);
+  const existed = fs.existsSync(workspaceDir);
+  if (existed && resetExamples) fs.rmSync(workspaceDir, { recursive: true, force: true });
+  if (!existed || resetExamples) {
+    // dereference: a link in examples/ becomes a file of the copy, so no edit can reach back.
+    fs.cpSync(examplesDir, workspaceDir, { recursive: true, dereference: true });
+    console.log(`  ${existed ? 'a fresh copy (--reset-examples)' : 'copied (first start)'}: ${filesUnder(workspaceDir).length} files. Edits and quick fixes change the copy, never examples/.`);
+  } else {
+    const changed = changedFromExamples();
+    console.log(`  kept from the last start, with your edits${changed.length ? ` (${changed.length} file${changed.length === 1 ? '' : 's'} differ${changed.length === 1 ? 's' : ''} from examples/)` : ''}; npm start -- --reset-examples makes a fresh copy`);
+  }
+  folder = workspaceDir;
+}
 
 step(`starting code-server on 127.0.0.1:${port}`);
 const csLog = fs.createWriteStream(csLogFile);
@@ -252,7 +304,7 @@ for (;;) {
 }
 
 const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`;
-const bad = folder === examplesDir ? fs.readdirSync(examplesDir).filter(f => /^bad-.*\.json$/.test(f)).sort() : [];
+const bad = folder === workspaceDir ? fs.readdirSync(workspaceDir).filter(f => /^bad-.*\.json$/.test(f)).sort() : [];
 const line = '═'.repeat(Math.min(100, Math.max(60, url.length + 12)));
 console.log(`
 ${line}
@@ -261,9 +313,11 @@ ${line}
 
   Open in your browser:   ${url}
 
-  Then open examples/bad-*.json and look at the Problems panel (Ctrl+Shift+M):
-${bad.length ? bad.map(f => `    examples/${f}`).join('\n') : '    (no examples/bad-*.json yet)'}
-  The good-*.json files should have no problems. Try the quick fixes (Ctrl+.).
+  The editor opens a copy of examples/ (${rel(folder)}). Open bad-*.json there and look at
+  the Problems panel (Ctrl+Shift+M):
+${bad.length ? bad.map(f => `    ${f}`).join('\n') : '    (no bad-*.json)'}
+  The good-*.json files should have no problems. Try the quick fixes (Ctrl+.): they change the
+  copy, never examples/; npm start -- --reset-examples starts over from examples/.
 ${demo ? `
   Live posture: the S3 Encryption view (shield icon in the activity bar) shows the buckets of the
   demo endpoint ${demo.url} (a local emulator with made-up buckets; not AWS).

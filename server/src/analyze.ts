@@ -20,6 +20,8 @@ export interface AnalysisSettings {
   kinds?: Record<string, string>;
   /** Bucket name for bucket policies that do not say it in their file name. */
   bucketName?: string;
+  /** The ARN of the key a key policy is attached to, when known (a live key policy): its verdict targets that key and its region. */
+  keyArn?: string;
   /** What bucket policies must enforce (ENGINE.md §4). */
   requirements?: Requirements;
   /** Larger documents are not parsed (AWS's own limits are 20 KB and 32 KB). */
@@ -91,11 +93,11 @@ export function lazyVerdicts(doc: PolicyDocument, kind: PolicyKind, bucketName?:
 }
 
 /** The verdict of a key policy; other kinds have none. */
-export function lazyKeyVerdict(doc: PolicyDocument, kind: PolicyKind, budget?: Budget): () => KeyPolicyVerdict | undefined {
+export function lazyKeyVerdict(doc: PolicyDocument, kind: PolicyKind, budget?: Budget, keyArn?: string): () => KeyPolicyVerdict | undefined {
   let cached: KeyPolicyVerdict | undefined;
   let done = false;
   return () => {
-    if (!done) { cached = kind === 'key-policy' ? keyPolicyVerdict(doc, { budget }) : undefined; done = true; }
+    if (!done) { cached = kind === 'key-policy' ? keyPolicyVerdict(doc, { budget, keyArn }) : undefined; done = true; }
     return cached;
   };
 }
@@ -156,7 +158,7 @@ export function analyze(text: string, filePath: string, settings: AnalysisSettin
   const ruleFailures: RuleFailure[] = [];
   const budget = new Budget(settings.maxSteps ?? DEFAULT_SETTINGS.maxSteps);
   const verdicts = lazyVerdicts(doc, kind.kind, bucketName, budget);
-  const keyVerdict = lazyKeyVerdict(doc, kind.kind, budget);
+  const keyVerdict = lazyKeyVerdict(doc, kind.kind, budget, settings.keyArn);
   const inputs: RuleInputs = { bucketName, requirements: settings.requirements, verdicts, keyVerdict, budget };
   for (const rule of rules) {
     if (!rule.meta.appliesTo.includes(kind.kind)) continue;

@@ -530,7 +530,7 @@ connection.onRequest(ANALYZE_REQUEST, async (raw: unknown, token: CancellationTo
   await yieldToLoop();
   checkCancelled(token);
   stats.analyses++;
-  return analyzeText(p.text, p.kind, p.bucket, settings, p.diagnostics !== false);
+  return analyzeText(p.text, p.kind, p.bucket, settings, p.diagnostics !== false, p.keyArn);
 });
 
 /**

@@ -57,31 +57,32 @@ describe('live view tree from a real posture', () => {
     assert.deepEqual(good.children.map(c => c.label), ['Default encryption', 'Bucket Key', 'Bucket policy', 'Block Public Access', 'KMS key', 'Pinned key vs default key']);
     const policy = child(good, 'Bucket policy');
     assert.deepEqual(policy.children.map(brief), [
-      'HTTPS: pass (enforced: every HTTP request is denied)',
-      'SSE: pass (only aws:kms, named key must be key/1234abcd…)',
-      'TLS: pass (≥ 1.2 enforced)',
+      'HTTPS: pass (Every HTTP request is denied.)',
+      'SSE: pass (Uploads: only aws:kms, named key must be key/1234abcd…)',
+      'TLS: pass (TLS below 1.2 is denied.)',
     ]);
-    assert.deepEqual(child(good, 'KMS key').children.map(c => `${c.label}: ${c.status}`), ['State: pass', 'Rotation: pass', 'Key spec: pass', 'Region: pass', 'Key policy: pass']);
-    assert.match(child(child(good, 'KMS key'), 'Key policy').description!, /Not open to other accounts · S3 can use it/);
+    assert.deepEqual(child(good, 'KMS key').children.map(c => `${c.label}: ${c.status}`), ['State: pass', 'Rotation: pass', 'Key spec: pass', 'Region: pass', 'Use by S3: pass', 'Who can use it: pass']);
+    assert.equal(child(child(good, 'KMS key'), 'Use by S3').description, 'The key policy lets S3 use the key (s3.eu-west-1.amazonaws.com).');
+    assert.match(child(good, 'KMS key').tooltip!, /Not open to other accounts · S3 can use it/);
 
     const logs = byName.get('acme-web-logs')!;
-    assert.equal(child(logs, 'Default encryption').description, 'SSE-S3 (AES256)');
+    assert.equal(child(logs, 'Default encryption').description, 'Default encryption: SSE-S3 (AES256).');
     const none = child(logs, 'Bucket policy');
     assert.equal(none.status, 'fail');
     assert.match(none.tooltip!, /aws:SecureTransport/);
 
     const far = child(child(byName.get('acme-analytics-eu')!, 'KMS key'), 'Region');
     assert.equal(far.status, 'fail');
-    assert.equal(far.description, 'us-east-1, bucket in eu-west-1');
+    assert.equal(far.description, 'The key is in us-east-1, the bucket in eu-west-1: S3 needs a key in the bucket\'s region.');
     assert.match(child(byName.get('acme-analytics-eu')!, 'KMS key').keyArn!, new RegExp(KEY_FAR));
 
     const state = child(child(byName.get('acme-archive')!, 'KMS key'), 'State');
-    assert.equal(`${state.status} ${state.description}`, 'fail Disabled');
+    assert.equal(`${state.status} ${state.description}`, 'fail The key is Disabled: uploads with default encryption fail.');
     assert.match(child(byName.get('acme-archive')!, 'KMS key').keyArn!, new RegExp(KEY_DISABLED));
 
     const media = child(byName.get(BAD_POLICY_BUCKET)!, 'Bucket policy');
     assert.equal(child(media, 'SSE').status, 'warn');
-    assert.match(child(media, 'SSE').tooltip!, /no Deny enforces it/);
+    assert.match(child(media, 'SSE').tooltip!, /No Deny enforces the default encryption/);
   });
 
   it('shows an AccessDenied on one bucket\'s policy on that node only, as a warning with the code', () => {
@@ -96,7 +97,7 @@ describe('live view tree from a real posture', () => {
     assert.match(denied.tooltip!, /s3:GetBucketPolicy|may not call/);
     // The bucket's other facts were read.
     const bucket = buckets(root).find(b => b.label === DENIED_BUCKET)!;
-    assert.deepEqual(bucket.children.filter(c => c.kind !== 'error').map(c => c.status), ['pass', 'info', 'pass']);
+    assert.deepEqual(bucket.children.filter(c => c.kind !== 'error').map(brief), ['Default encryption: pass (Default encryption: SSE-S3 (AES256).)', 'Block Public Access: pass (Block Public Access: all four settings on.)']);
   });
 
   it('filters buckets by name, case-insensitively, keeping only regions with matches', () => {
@@ -109,7 +110,7 @@ describe('live view tree from a real posture', () => {
   it('fails a missing TLS minimum when the requirements ask for one', async () => {
     const strict = await fetchPosture({ endpoint: emulator.url, region: 'us-east-1', env, judge: localJudge(), buckets: ['acme-archive'], requirements: liveRequirements({ minTlsVersion: '1.2' }) });
     const tls = child(child(buckets(postureTree(strict, { connection: {}, wantedTls: '1.2' }))[0], 'Bucket policy'), 'TLS');
-    assert.equal(`${tls.status} ${tls.description}`, 'fail ≥ 1.2 not enforced');
+    assert.equal(`${tls.status} ${tls.description}`, 'fail TLS below 1.2 is not denied.');
   });
 
   it('puts errors before any bucket (nothing listed) under the profile', async () => {

@@ -66,7 +66,8 @@ describe('posture facts', () => {
     assert.equal(b.kmsKey?.policyVerdict?.kind, 'key-policy');
     assert.equal(b.kmsKey?.policyVerdict?.s3CanUse.value, true);
     assert.deepEqual(b.checks.filter(c => c.status !== 'pass'), []);
-    assert.deepEqual(b.checks.map(c => c.id).sort(), ['default-encryption', 'https', 'key-mismatch', 'kms-key-spec', 'kms-region', 'kms-rotation', 'kms-s3-use', 'kms-state', 'public-access-block']);
+    // In the order `status` and the tree list them (client/src/aws/checks.ts, CHECKS).
+    assert.deepEqual(b.checks.map(c => c.id), ['default-encryption', 'bucket-key', 'https', 'sse-enforced', 'min-tls', 'public-access-block', 'kms-state', 'kms-rotation', 'kms-key-spec', 'kms-region', 'kms-s3-use', 'kms-key-open', 'key-mismatch']);
   });
 
   it('finds each bucket\'s region: empty LocationConstraint is us-east-1, "EU" is eu-west-1', () => {
@@ -81,7 +82,8 @@ describe('posture facts', () => {
     assert.equal(b.kmsKey, null);
     assert.equal(check(b, 'sse-enforced')?.status, 'warn');
     assert.equal(check(b, 'https')?.status, 'pass');
-    assert.equal(check(byName(report, 'good-payments'), 'sse-enforced'), undefined);
+    assert.equal(check(byName(report, 'good-payments'), 'sse-enforced')?.status, 'pass');
+    assert.equal(check(byName(report, 'good-payments'), 'sse-enforced')?.message, 'Uploads: only aws:kms, named key must be key/1234abcd…');
   });
 
   it('no default encryption configuration: algorithm null and a warning', () => {
@@ -162,6 +164,18 @@ describe('posture facts', () => {
     const b = byName(report, 'dsse-bucket');
     assert.equal(b.defaultEncryption?.algorithm, 'aws:kms:dsse');
     assert.equal(b.kmsKey?.arn, keyArn('us-east-1', KEYS.usEast.id));
+  });
+
+  it('the Bucket Key is checked for SSE-KMS only: DSSE-KMS does not use Bucket Keys, SSE-S3 calls no KMS (issue 11, item 3)', () => {
+    assert.equal(byName(report, 'dsse-bucket').defaultEncryption?.bucketKeyEnabled, false);
+    assert.equal(check(byName(report, 'dsse-bucket'), 'bucket-key'), undefined);
+    assert.equal(check(byName(report, 'plain-us-east'), 'bucket-key'), undefined);
+    assert.equal(check(byName(report, 'no-default-encryption'), 'bucket-key'), undefined);
+    assert.equal(check(byName(report, 'good-payments'), 'bucket-key')?.status, 'pass');
+    const off = check(byName(report, 'key-mismatch'), 'bucket-key');
+    assert.equal(off?.status, 'warn');
+    assert.match(off!.message, /^S3 Bucket Key off: S3 calls KMS for every object/);
+    assert.match(off!.detail ?? '', /Enable the S3 Bucket Key/);
   });
 
   it('reads each key once however many buckets use it, and only reads', () => {

@@ -8,8 +8,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startEmulator, type Emulator, type FaultSpec } from '../../emulator/src/emulator';
-import { DIST_CLI } from '../helpers/paths';
+import type { EmulatorSeed } from '../../emulator/src/types';
+import { fetchPosture, localJudge } from '../../client/src/aws/posture';
+import type { PostureReport } from '../../client/src/aws/types';
+import { postureTree, type PostureNode } from '../../client/src/views/postureModel';
+import { DIST_CLI, ROOT } from '../helpers/paths';
 import { emptyAwsFiles, GOOD_KEY_ARN, goodBucket, KEYS, policy, denyHttp, postureSeed, SECRET, testEnv } from '../aws/fixtures';
+
+/** The made-up account `npm start` shows. */
+const demoSeed = (): EmulatorSeed => JSON.parse(fs.readFileSync(path.join(ROOT, 'emulator', 'demo-seed.json'), 'utf8')) as EmulatorSeed;
+const allNodes = (n: PostureNode): PostureNode[] => [n, ...n.children.flatMap(allNodes)];
 
 interface Run { code: number | null; stdout: string; stderr: string }
 
@@ -32,6 +40,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Run> 
 
 let em: Emulator;
 let good: Emulator;
+let demo: Emulator;
 const files = emptyAwsFiles();
 const env = testEnv(files);
 /** A folder without .s3-encryption-guard.json above it (the default requirements apply). */
@@ -46,10 +55,12 @@ const status = async (args: string[], e: NodeJS.ProcessEnv = env): Promise<Run> 
 before(async () => {
   em = await startEmulator({ seed: postureSeed() });
   good = await startEmulator({ seed: { keys: [KEYS.good], buckets: [goodBucket('payments-a'), goodBucket('payments-b')] } });
+  demo = await startEmulator({ seed: demoSeed() });
 });
 after(async () => {
   await em.close();
   await good.close();
+  await demo.close();
 });
 beforeEach(() => { em.setFaults([]); em.resetStats(); });
 
@@ -79,7 +90,8 @@ describe('cli status', () => {
     for (const c of cases) {
       em.setFaults(c.faults);
       em.resetStats();
-      const r = await status(['--endpoint', em.url, ...quick, ...(c.args ?? ['--bucket', 'good-payments'])]);
+      // --wide: each message whole (the default clips lines to 120 columns).
+      const r = await status(['--endpoint', em.url, ...quick, '--wide', ...(c.args ?? ['--bucket', 'good-payments'])]);
       const label = JSON.stringify(c.faults);
       assert.equal(r.code, c.code, `${label}: ${r.stderr}${r.stdout}`);
       assert.doesNotMatch(r.stdout, /No buckets\./, label);
@@ -112,21 +124,100 @@ describe('cli status', () => {
       assert.deepEqual(Object.keys(b.defaultEncryption as object), ['algorithm', 'kmsKeyId', 'bucketKeyEnabled']);
       assert.deepEqual(Object.keys(b.policy as object), ['present', 'verdict'], 'the policy text is not echoed');
       if (b.kmsKey) assert.deepEqual(Object.keys(b.kmsKey as object), ['arn', 'state', 'rotation', 'keySpec', 'region', 'policyVerdict', 'keyManager']);
-      for (const c of b.checks as Record<string, unknown>[]) assert.deepEqual(Object.keys(c), ['id', 'status', 'message']);
+      for (const c of b.checks as Record<string, unknown>[]) assert.deepEqual(Object.keys(c), c.detail === undefined ? ['id', 'status', 'message'] : ['id', 'status', 'message', 'detail']);
     }
     const payments = out.buckets.find(b => b.name === 'good-payments')!;
     assert.equal((payments.kmsKey as { arn: string }).arn, GOOD_KEY_ARN);
     assert.equal((payments.policy as { verdict: { transport: { http: string } } }).verdict.transport.http, 'denied');
   });
 
+  it('the live view\'s tree shows exactly the checks `status --format json` prints, for every demo bucket (issue 11, item 3)', async () => {
+    const r = await status(['--endpoint', demo.url, '--format', 'json']);
+    assert.equal(r.stderr, '');
+    const printed = JSON.parse(r.stdout) as PostureReport;
+    // The tree of the same account, as the editor builds it from its own fetch.
+    const tree = postureTree(await fetchPosture({ endpoint: demo.url, env, judge: localJudge() }), { connection: {} });
+    const bucketNodes = allNodes(tree).filter(n => n.kind === 'bucket');
+    assert.deepEqual(bucketNodes.map(n => n.label).sort(), printed.buckets.map(b => b.name).sort());
+    for (const b of printed.buckets) {
+      const shown = allNodes(bucketNodes.find(n => n.label === b.name)!).filter(n => n.checkId !== undefined);
+      assert.ok(b.checks.length >= 3, `${b.name}: ${b.checks.length} checks`);
+      assert.deepEqual(shown.map(n => ({ id: n.checkId, status: n.status, message: n.description })), b.checks.map(c => ({ id: c.id, status: c.status, message: c.message })), b.name);
+      // Nothing else in the tree judges: every other node is a failed call, or the policy or key holding its checks.
+      for (const n of allNodes(bucketNodes.find(x => x.label === b.name)!).slice(1)) assert.ok(n.checkId || ['error', 'policy', 'key'].includes(n.kind), `${b.name}: ${n.label}`);
+    }
+    // A DSSE-KMS bucket has no Bucket Key (S3 does not use one for DSSE-KMS), an SSE-S3 bucket neither; an SSE-KMS bucket without one is told.
+    const checksOf = (name: string) => printed.buckets.find(b => b.name === name)!.checks;
+    assert.equal(printed.buckets.find(b => b.name === 'acme-ledger-dsse')!.defaultEncryption?.algorithm, 'aws:kms:dsse');
+    assert.equal(checksOf('acme-ledger-dsse').find(c => c.id === 'bucket-key'), undefined);
+    assert.equal(checksOf('acme-app-logs').find(c => c.id === 'bucket-key'), undefined);
+    assert.equal(checksOf('acme-payments-prod').find(c => c.id === 'bucket-key')?.status, 'pass');
+    assert.equal(checksOf('acme-analytics-raw').find(c => c.id === 'bucket-key')?.status, 'warn');
+    assert.ok(!allNodes(bucketNodes.find(n => n.label === 'acme-ledger-dsse')!).some(n => n.label === 'Bucket Key'), 'no Bucket Key node on the DSSE-KMS bucket');
+    // And the text prints it with its ID.
+    const text = await status(['--endpoint', demo.url, '--bucket', 'acme-analytics-raw', '--bucket', 'acme-ledger-dsse']);
+    assert.match(text.stdout, /^ {2}warn {3}S3 Bucket Key off: .*\[bucket-key\]$/m);
+    assert.equal(text.stdout.match(/\[bucket-key\]/g)?.length, 1);
+  });
+
+  it('the text fits 120 columns on the demo account; --wide shows every value and each check\'s details (issue 11, item 8)', async () => {
+    const widest = (text: string) => Math.max(...text.split('\n').map(l => [...l].length));
+    const r = await status(['--endpoint', demo.url]);
+    assert.equal(r.code, 1, r.stderr);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.ok(widest(r.stdout) <= 120, `widest line: ${widest(r.stdout)}\n${lines.filter(l => [...l].length > 120).join('\n')}`);
+    assert.match(lines[0], /^bucket\s+region\s+encryption\s+KMS key\s+bucket policy\s+public access\s+status$/);
+    assert.equal(lines.filter(l => /\s(pass|warn|fail|error)$/.test(l)).length, demoSeed().buckets!.length, 'one row per bucket');
+    assert.match(r.stdout, /^acme-payments-prod\s+eu-west-1\s+SSE-KMS\s+key\/1234abcd…\s+✓ HTTPS ✓ SSE ✓ TLS\s+all on\s+pass$/m);
+    assert.match(r.stdout, /^acme-legacy-exports\s+us-east-1\s+none\s+–\s+none ✗ HTTPS\s+not set\s+fail$/m);
+    assert.match(r.stdout, /^ {2}warn {3}S3 Bucket Key off: S3 calls KMS for every object it encrypts or decrypts\. \[bucket-key\]$/m);
+    assert.doesNotMatch(r.stdout, /Values cut with/, 'nothing of the demo account needs cutting');
+    // --wide: the full table and each check's details, in lines as long as they need.
+    const wide = await status(['--endpoint', demo.url, '--wide']);
+    assert.equal(wide.code, 1);
+    assert.ok(widest(wide.stdout) > 120);
+    assert.match(wide.stdout, /^acme-payments-prod\s+eu-west-1\s+aws:kms \+BucketKey\s+key\/1234abcd… Enabled rotated\s+HTTPS: enforced · SSE: only aws:kms, named key must be key\/1234abcd… · TLS ≥ 1\.2: enforced\s+all on\s+pass$/m);
+    assert.match(wide.stdout, /^ {2}warn {3}S3 Bucket Key off: .*\. Each call is billed and counts against the KMS request quota.*Enable the S3 Bucket Key .* \[bucket-key\]$/m);
+    assert.match(wide.stdout, /^ {2}fail {3}HTTP requests are not denied\. For example, an anonymous caller calling s3:GetObject on arn:aws:s3:::acme-static-site\/example over HTTP is not denied by this policy/m);
+
+    // Values longer than their place: cut with …, said once at the end; --wide keeps them whole.
+    const longName = `acme-${'very-long-bucket-name-'.repeat(2)}for-exports-2024`.slice(0, 63);
+    const alias = `alias/${'a-very-long-alias-name-'.repeat(3)}`;
+    const long = await startEmulator({
+      seed: {
+        account: '111122223333',
+        keys: [{ id: '9999aaaa-12ab-34cd-56ef-aaaaaaaa0009', region: 'ap-southeast-4', aliases: [alias], rotation: true, policy: policy({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' }) }],
+        buckets: [{ name: longName, region: 'ap-southeast-4', encryption: { algorithm: 'aws:kms', kmsKeyId: alias }, publicAccessBlock: true }],
+        faults: [{ call: 'GetPublicAccessBlock', error: 'accessDenied', errorMessage: `denied: ${'because '.repeat(30)}` }],
+      },
+    });
+    try {
+      const cut = await status(['--endpoint', long.url]);
+      assert.ok(widest(cut.stdout) <= 120, cut.stdout);
+      assert.match(cut.stdout, new RegExp(`^${longName.slice(0, 29)}…\\s+ap-southeast-4\\s+SSE-KMS\\s`, 'm'));
+      assert.match(cut.stdout, /^ {2}error {2}GetPublicAccessBlock: AccessDenied: .*…$/m);
+      assert.match(cut.stdout, /\nValues cut with … to fit 120 columns: --wide or --format json shows them whole, with each check's details\.\n$/);
+      const whole = await status(['--endpoint', long.url, '--wide']);
+      assert.match(whole.stdout, new RegExp(`^${longName}\\s+ap-southeast-4\\s`, 'm'));
+      assert.match(whole.stdout, /because because because because because because because because because/);
+      assert.doesNotMatch(whole.stdout, /Values cut with/);
+    } finally {
+      await long.close();
+    }
+  });
+
   it('exit 0 when every bucket passes; the text table shows each bucket', async () => {
     const r = await status(['--endpoint', good.url]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const lines = r.stdout.split('\n');
-    assert.match(lines[0], /^bucket\s+region\s+default encryption\s+KMS key\s+bucket policy\s+public access block\s+status$/);
-    assert.match(lines[1], /^payments-a\s+eu-west-1\s+aws:kms \+BucketKey\s+key\/1234abcd… Enabled rotated\s+HTTPS: enforced · SSE: only aws:kms.*all on\s+pass$/);
+    assert.match(lines[0], /^bucket\s+region\s+encryption\s+KMS key\s+bucket policy\s+public access\s+status$/);
+    assert.match(lines[1], /^payments-a\s+eu-west-1\s+SSE-KMS\s+key\/1234abcd…\s+✓ HTTPS ✓ SSE ✓ TLS\s+all on\s+pass$/);
     assert.match(lines[2], /^payments-b\s/);
     assert.match(r.stdout, /2 buckets: 2 pass, 0 warn, 0 fail\n$/);
+    // --wide: every value whole.
+    const wide = (await status(['--endpoint', good.url, '--wide'])).stdout.split('\n');
+    assert.match(wide[0], /^bucket\s+region\s+default encryption\s+KMS key\s+bucket policy\s+public access block\s+status$/);
+    assert.match(wide[1], /^payments-a\s+eu-west-1\s+aws:kms \+BucketKey\s+key\/1234abcd… Enabled rotated\s+HTTPS: enforced · SSE: only aws:kms.*all on\s+pass$/);
   });
 
   it('exit 1 when a bucket fails; the text lists each failing check', async () => {
@@ -276,8 +367,11 @@ describe('cli status', () => {
       const r = await status(['--endpoint', hostile.url]);
       assert.equal(r.code, 1, r.stderr);
       assert.ok(!r.stdout.includes('\x1b') && !r.stdout.includes('\x07'), `no control character reaches the terminal: ${JSON.stringify(r.stdout)}`);
+      // Escaped, then cut to its column (30) in the default table; whole with --wide.
       const row = r.stdout.split('\n')[1];
-      assert.match(row, /^evil\\x1b\]0;owned\\x07\\x1b\[2J-bucket\s+us-east-1\s/);
+      assert.match(row, /^evil\\x1b\]0;owned\\x07\\x1b\[2J-b…\s+us-east-1\s/);
+      const wideRow = (await status(['--endpoint', hostile.url, '--wide'])).stdout.split('\n')[1];
+      assert.match(wideRow, /^evil\\x1b\]0;owned\\x07\\x1b\[2J-bucket\s+us-east-1\s/);
       assert.match(r.stdout, /^evil\\x1b\]0;owned\\x07\\x1b\[2J-bucket:$/m);
       assert.match(r.stdout, /^ {2}error {2}GetBucketPolicy: AccessDenied: access denied: the caller needs s3:GetBucketPolicy \(denied \\x1b\[31mRED\\x1b\[0m\)$/m);
       assert.doesNotMatch(r.stdout, /second line/, 'an error is one line');

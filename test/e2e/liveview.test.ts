@@ -121,6 +121,19 @@ suite('live view (S3 Encryption tree)', () => {
     assert.match(api.provider.getTreeItem(good).contextValue ?? '', /^bucket hasPolicy hasKeyPolicy hasBucket$/);
   });
 
+  test('each bucket shows exactly its checks, the list `status` prints (issue 11, item 3)', () => {
+    const report = api.report()!;
+    for (const node of bucketNodes()) {
+      const b = report.buckets.find(x => x.name === node.label)!;
+      const shown = all(node).filter(n => n.checkId !== undefined).map(n => `${n.checkId} ${n.status}: ${n.description}`);
+      assert.deepEqual(shown, b.checks.map(c => `${c.id} ${c.status}: ${c.message}`), node.label);
+      for (const n of all(node).filter(x => x.checkId !== undefined)) {
+        const item = api.provider.getTreeItem(n);
+        assert.equal((item.iconPath as vscode.ThemeIcon).id, { pass: 'pass', warn: 'warning', fail: 'error', info: 'info' }[n.status], `${node.label}: ${n.label}`);
+      }
+    }
+  });
+
   test('an AccessDenied on one bucket\'s policy shows on that node only, with a warning icon', async () => {
     const errors = shownTree().filter(n => n.kind === 'error');
     assert.deepEqual(errors.map(e => `${e.bucket ?? '?'} ${e.label}`), [`${DENIED_BUCKET} Bucket policy`]);
@@ -147,17 +160,41 @@ suite('live view (S3 Encryption tree)', () => {
     assert.equal(doc.offsetAt(diagnostics[0].range.start), arnAt);
     const shown = await waitFor('the status bar verdict', () => (api.statusBar.shown?.uri === doc.uri.toString() ? api.statusBar.shown : undefined), () => JSON.stringify(api.statusBar.shown));
     assert.equal(shown.kind, 'bucket-policy');
-    assert.match(shown.text, /HTTPS: enforced · SSE: not enforced$/);
+    // A few marks (issue 11, item 8), the tree's states: SSE not enforced is a warning there too.
+    assert.equal(shown.text, '$(warning) S3: ✓ HTTPS ⚠ SSE');
+    assert.match(rendered(shown.tooltip), /HTTPS: enforced · SSE: not enforced/);
   });
 
   test('Open Key Policy opens the key policy with the key verdict in the status bar', async () => {
     const editor = await vscode.commands.executeCommand<vscode.TextEditor>('s3EncryptionGuard.live.openKeyPolicy', 'acme-payments-prod');
     assert.ok(editor, 'the command returns the editor');
-    assert.match(editor.document.uri.path, /\/eu-west-1\/keys\/1234abcd-12ab-34cd-56ef-1234567890ab\.key-policy\.json$/);
+    // The folder names the key, so the language server judges the policy for that key (issue 11, item 1).
+    assert.match(editor.document.uri.path, /\/eu-west-1\/keys\/arn:aws:kms:eu-west-1:111122223333:key\/1234abcd-12ab-34cd-56ef-1234567890ab\.key-policy\.json$/);
     assert.match(editor.document.getText(), /"Sid": "Allow S3 in this account to use the key"/);
     const shown = await waitFor('the key verdict in the status bar', () => (api.statusBar.shown?.uri === editor.document.uri.toString() ? api.statusBar.shown : undefined), () => JSON.stringify(api.statusBar.shown));
     assert.equal(shown.kind, 'key-policy');
-    assert.match(shown.text, /S3 can use it/);
+    assert.equal(shown.text, '$(key) KMS: ✓ Admins ✓ Own accounts ✓ S3');
+    assert.match(rendered(shown.tooltip), /S3 can use it \(s3\.eu-west-1\.amazonaws\.com\)/);
+  });
+
+  test('each live key policy is judged for its own key: S3 in the key\'s region, the witness on its ARN', () => {
+    const keys = (api.report()?.buckets ?? []).flatMap(b => (b.kmsKey?.policyVerdict ? [b.kmsKey] : []));
+    assert.ok(keys.length >= 3, JSON.stringify(keys.map(k => k.arn)));
+    for (const k of keys) {
+      const v = k.policyVerdict!;
+      assert.equal(v.s3CanUse.viaService, `s3.${k.region}.amazonaws.com`, k.arn);
+      assert.equal(v.s3CanUse.witness?.resource, k.arn, 'the example request names the real key, not a placeholder');
+    }
+  });
+
+  test('the status bar is a few marks wide, the whole verdict in its tooltip (issue 11, item 8)', async () => {
+    // A policy whose verdict is long: it pins a key and enforces TLS 1.2 (90 characters as the CodeLens says it).
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('s3EncryptionGuard.live.openBucketPolicy', 'acme-payments-prod');
+    const doc = editor.document;
+    const shown = await waitFor('the status bar verdict', () => (api.statusBar.shown?.uri === doc.uri.toString() ? api.statusBar.shown : undefined), () => JSON.stringify(api.statusBar.shown));
+    assert.equal(shown.text, '$(shield) S3: ✓ HTTPS ✓ SSE ✓ TLS');
+    assert.match(rendered(shown.tooltip), /HTTPS: enforced · SSE: only aws:kms, named key must be key\/1234abcd… · TLS ≥ 1\.2: enforced/);
+    assert.equal(api.statusBar.item.text, shown.text);
   });
 
   test('the status bar hides for a file that is not a policy', async () => {

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { analyze } from '../../server/src/analyze';
 import { plainLine } from '../../server/src/text/escape';
 import type { BucketPosture } from '../../client/src/aws/types';
+import { postureChecks } from '../../client/src/aws/checks';
 import { postureTree, type PostureNode } from '../../client/src/views/postureModel';
 import { iconSafe, messageValue, treeItemText, verdictStatusText, verdictTooltip } from '../../client/src/views/uiText';
 import { CONTROLS, inlineSegments, markdownProblems, rendered } from '../helpers/markdown';
@@ -46,10 +47,9 @@ describe('plain text in the editor UI', () => {
     assert.equal(treeItemText({ label: 'ok', status: 'info' }).accessibility, 'ok');
   });
 
-  it('the status bar: the verdict without icon syntax in its text, escaped in its tooltip, at most 20 lines', () => {
+  it('the status bar: marks in our words in its text, the verdict escaped in its tooltip, at most 20 lines', () => {
     const summary = [`${HOSTILE}: HTTPS: enforced`, 'plain: HTTPS: not enforced'];
-    const text = verdictStatusText(summary);
-    assert.ok(text.includes('\\$(gear)') && text.endsWith(' (+1 buckets)') && !text.includes('\n'), text);
+    assert.equal(verdictStatusText('bucket-policy', [{ label: 'HTTPS', status: 'pass' }, { label: 'SSE', status: 'warn' }], summary.length), 'S3: ✓ HTTPS ⚠ SSE (+1 buckets)');
     const tip = verdictTooltip('bucket-policy', summary);
     assert.deepEqual(markdownProblems(tip), []);
     assert.ok(rendered(tip).includes(`- ${visible(HOSTILE)}: HTTPS: enforced`), tip);
@@ -77,9 +77,14 @@ describe('live view tooltips with hostile names from an endpoint', () => {
     policy: { present: true, verdict, text: bucketText },
     publicAccessBlock: null,
     kmsKey: { arn: `arn:aws:kms:eu-west-1:111122223333:key/${HOSTILE}`, state: HOSTILE, rotation: false, keySpec: HOSTILE, region: HOSTILE, policyVerdict: keyVerdict },
-    checks: [{ id: 'https', status: 'fail', message: `HTTP requests get through: ${HOSTILE}` }, { id: HOSTILE, status: 'warn', message: HOSTILE }],
+    checks: [],
     errors: [{ call: 'GetPublicAccessBlock', code: `AccessDenied${HOSTILE}`, message: HOSTILE }, { call: 'GetBucketTagging', code: 'Other', message: HOSTILE }],
   };
+  // The checks the tree renders, from these facts, and two that hold the hostile text themselves.
+  bucket.checks = [
+    ...postureChecks(bucket, { encryption: true, policy: true, publicAccessBlock: false }, { https: true, minTlsVersion: '1.2', sse: [], kmsKeyArns: [HOSTILE], headerlessUploads: 'deny' }),
+    { id: 'https', status: 'fail', message: `HTTP requests get through: ${HOSTILE}`, detail: HOSTILE }, { id: HOSTILE, status: 'warn', message: HOSTILE },
+  ];
   const root = postureTree({ buckets: [bucket], errors: [{ call: 'ListBuckets', code: HOSTILE, message: HOSTILE }] }, { connection: { profile: HOSTILE, endpoint: `https://evil.example/${HOSTILE}` }, wantedTls: HOSTILE });
   const all = (n: PostureNode): PostureNode[] => [n, ...n.children.flatMap(all)];
 

@@ -16,11 +16,11 @@ export function localJudge(): Judge {
       if (!doc.statements.length) return null;
       return bucketVerdicts(doc, { bucketName: bucket })[0] ?? null;
     },
-    async keyPolicy(text) {
+    async keyPolicy(text, keyArn) {
       if (text.length > MAX_POLICY_CHARS) return null;
       const doc = parsePolicy(text);
       if (!doc.statements.length) return null;
-      return keyPolicyVerdict(doc);
+      return keyPolicyVerdict(doc, { keyArn });
     },
   };
 }

@@ -21,7 +21,7 @@ import type { Requirements } from '../../../server/src/requirements';
 import { postureChecks, type FactsRead } from './checks';
 import { errorCode, isConnectionError, paginationError, toCallError, type ErrorContext } from './errors';
 import { openSession, SessionError, type Session, type SessionOptions } from './session';
-import type { BucketPosture, CallError, DefaultEncryption, KmsKeyPosture, PostureReport } from './types';
+import { KMS_KEY_ARN, type BucketPosture, type CallError, type DefaultEncryption, type KmsKeyPosture, type PostureReport } from './types';
 import { LIST_BUCKETS_PAGE_SIZE, MAX_LIST_PAGES, WireError } from './wire';
 
 export { localJudge } from './local-judge';
@@ -29,7 +29,8 @@ export { localJudge } from './local-judge';
 /** Judges policy text with the engine: in-process (localJudge) or through the language server. */
 export interface Judge {
   bucketPolicy(text: string, bucket: string): Promise<BucketVerdict | null>;
-  keyPolicy(text: string): Promise<KeyPolicyVerdict | null>;
+  /** `keyArn`: the key the policy is attached to, as DescribeKey named it (its region is the one S3 calls KMS from); undefined when KMS gave no key ARN. */
+  keyPolicy(text: string, keyArn: string | undefined): Promise<KeyPolicyVerdict | null>;
 }
 
 export interface PostureOptions extends SessionOptions {
@@ -120,7 +121,11 @@ interface KeyResult { key: KmsKeyPosture; errors: CallError[] }
 class PostureRun {
   private readonly limit: Semaphore;
   private readonly keys = new Map<string, Promise<KeyResult>>();
-  /** Key policies judged once per text: an account's keys often share the default key policy. */
+  /**
+   * Key policies judged once per key and text: a key reached by its alias and by its ARN is one
+   * key. Keys that share a policy text are judged apart: the verdict (S3 in the key's region, the
+   * witness's key) is about one key.
+   */
   private readonly keyVerdicts = new Map<string, Promise<KeyPolicyVerdict | null>>();
   readonly errCtx: ErrorContext;
 
@@ -318,8 +323,9 @@ class PostureRun {
         if (!key.policyText) return;
         try {
           const text = key.policyText;
-          let verdict = this.keyVerdicts.get(text);
-          if (!verdict) this.keyVerdicts.set(text, (verdict = this.opts.judge.keyPolicy(text)));
+          const cacheKey = `${key.arn}\n${text}`;
+          let verdict = this.keyVerdicts.get(cacheKey);
+          if (!verdict) this.keyVerdicts.set(cacheKey, (verdict = this.opts.judge.keyPolicy(text, KMS_KEY_ARN.test(key.arn) ? key.arn : undefined)));
           key.policyVerdict = await verdict;
         } catch (e) {
           errors.push({ call: 'analyze key policy', code: 'AnalysisFailed', message: this.session.scrub(`the engine could not judge the key policy: ${e instanceof Error ? e.message : String(e)}`) });

@@ -2,6 +2,13 @@
 // (ARCHITECTURE.md, "CLI status"). No vscode imports: shared by the CLI, the tree view and tests.
 import type { BucketVerdict, KeyPolicyVerdict } from '../../../server/src/engine/types';
 
+/**
+ * A KMS key ARN as KMS writes one (DescribeKey's Arn): only such an ARN is handed on as the key a
+ * policy is attached to (its region decides which S3 endpoint the verdict asks about). Anything
+ * else an endpoint answers is kept for display only.
+ */
+export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]{1,32}:\d{12}:key\/[A-Za-z0-9-]{1,128}$/;
+
 /** One failed AWS call, recorded on the bucket it concerns; never thrown through. */
 export interface CallError {
   /** The API operation, e.g. `GetBucketPolicy`, `kms:DescribeKey`. */
@@ -41,11 +48,16 @@ export interface KmsKeyPosture {
   keyManager?: string | null;
 }
 
-/** A cross-check between the facts of one bucket (issue 6, "Posture per bucket"). */
+export type CheckStatus = 'pass' | 'warn' | 'fail';
+
+/** A check of one bucket's facts, alone or together (client/src/aws/checks.ts). */
 export interface PostureCheck {
   id: string;
-  status: 'pass' | 'warn' | 'fail';
+  status: CheckStatus;
+  /** One short sentence (what `status` prints and the tree shows beside the check's label). */
   message: string;
+  /** Why it matters and what to do, when there is more to say (`status --wide`, `--format json`, the tree's tooltip). */
+  detail?: string;
 }
 
 export interface BucketPosture {

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { BucketPosture } from '../aws/types';
 import { checkEndpoint } from '../views/liveSettings';
 import type { LiveDocuments } from '../views/liveDocuments';
-import { bucketArn, keyIdOf, type PostureNode } from '../views/postureModel';
+import { bucketArn, type PostureNode } from '../views/postureModel';
 import { currentLiveSettings, keyPolicyText, loadAws, type PostureTreeProvider } from '../views/postureTree';
 import { iconSafe, messageValue } from '../views/uiText';
 import { plainLine } from '../../../server/src/text/escape';
@@ -92,7 +92,7 @@ export function registerLiveCommands(deps: Deps): vscode.Disposable[] {
         : `S3 Encryption Guard: bucket ${messageValue(b.name, 100)} does not use a customer managed KMS key.`);
       return undefined;
     }
-    const uri = docs.put('key-policy', profileSegment(), b.kmsKey.region ?? b.region, keyIdOf(b.kmsKey.arn), text);
+    const uri = docs.put('key-policy', profileSegment(), b.kmsKey.region ?? b.region, b.kmsKey.arn, text);
     const doc = await vscode.workspace.openTextDocument(uri);
     return vscode.window.showTextDocument(doc, { preview: true });
   }

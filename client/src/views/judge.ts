@@ -20,8 +20,8 @@ export function serverJudge(analyze: (p: LiveAnalyzeParams) => Promise<LiveAnaly
       const r = await ask({ text, kind: 'bucket-policy', bucket, diagnostics: false }, `the policy of bucket ${bucket}`);
       return r?.kind === 'bucket-policy' ? (r.verdict as BucketVerdict | null) : null;
     },
-    async keyPolicy(text) {
-      const r = await ask({ text, kind: 'key-policy', diagnostics: false }, 'a key policy');
+    async keyPolicy(text, keyArn) {
+      const r = await ask({ text, kind: 'key-policy', keyArn, diagnostics: false }, `the policy of key ${keyArn ?? '(no ARN)'}`);
       return r?.kind === 'key-policy' ? (r.verdict as KeyPolicyVerdict | null) : null;
     },
   };

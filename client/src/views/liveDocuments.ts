@@ -1,18 +1,24 @@
 // Live policies as read-only editor documents: `s3-encryption-guard:/<profile>/<region>/<bucket>.bucket-policy.json`
-// and `…/keys/<key id>.key-policy.json`. The file name is what makes the language server treat them
-// as a bucket (for that bucket) or key policy (server/src/policy/kind.ts), so they get our
-// diagnostics, CodeLens and hover like a local file. Nothing here writes anywhere.
+// and `…/keys/arn:aws:kms:<region>:<account>:key/<key id>.key-policy.json`. The file name is what makes
+// the language server treat them as a bucket (for that bucket) or key policy (server/src/policy/kind.ts),
+// so they get our diagnostics, CodeLens and hover like a local file; a key policy's folder names its
+// key, so the server judges it for that key and region (liveDocumentSettings). Nothing here writes anywhere.
 import * as vscode from 'vscode';
 import { applyEdits, format } from 'jsonc-parser';
 import { LIVE_DOCUMENT_SCHEME } from '../../../server/src/features/liveProtocol';
+import { KMS_KEY_ARN } from '../aws/types';
 
 /** The language server reads these documents' bucket and kind from their names (liveDocumentSettings). */
 export const LIVE_SCHEME = LIVE_DOCUMENT_SCHEME;
 
 const segment = (s: string): string => encodeURIComponent(s.replace(/[/\\]/g, '_'));
 
+/** `name`: the bucket, or the key's ARN (anything else KMS named it by, when that is not a key ARN). */
 export function liveUri(kind: 'bucket-policy' | 'key-policy', profile: string, region: string | null, name: string): vscode.Uri {
-  const file = kind === 'bucket-policy' ? `${segment(name)}.bucket-policy.json` : `keys/${segment(name)}.key-policy.json`;
+  // A key ARN (letters, digits, `:` and `-` only) stays whole, split at its `key/`: the folder names the key.
+  const slash = name.lastIndexOf('/');
+  const file = kind === 'bucket-policy' ? `${segment(name)}.bucket-policy.json`
+    : KMS_KEY_ARN.test(name) ? `keys/${name.slice(0, slash)}/${name.slice(slash + 1)}.key-policy.json` : `keys/${segment(name)}.key-policy.json`;
   return vscode.Uri.from({ scheme: LIVE_SCHEME, path: `/${segment(profile)}/${segment(region ?? 'unknown-region')}/${file}` });
 }
 

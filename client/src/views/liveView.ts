@@ -6,7 +6,7 @@ import { registerLiveCommands } from '../commands/liveCommands';
 import { serverJudge } from './judge';
 import { LIVE_SCHEME, LiveDocuments } from './liveDocuments';
 import type { LiveSettings } from './liveSettings';
-import { keyIdOf, type Report } from './postureModel';
+import type { Report } from './postureModel';
 import { currentLiveSettings, PostureTreeProvider, VIEW_ID } from './postureTree';
 import { VerdictStatusBar } from './statusBar';
 
@@ -35,7 +35,7 @@ export function registerLiveView(
     const profile = currentLiveSettings().profile ?? 'default';
     for (const b of report.buckets) {
       if (b.policy.text) docs.update('bucket-policy', profile, b.region, b.name, b.policy.text);
-      if (b.kmsKey?.policyText) docs.update('key-policy', profile, b.kmsKey.region ?? b.region, keyIdOf(b.kmsKey.arn), b.kmsKey.policyText);
+      if (b.kmsKey?.policyText) docs.update('key-policy', profile, b.kmsKey.region ?? b.region, b.kmsKey.arn, b.kmsKey.policyText);
     }
   });
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });

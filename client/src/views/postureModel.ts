@@ -1,22 +1,23 @@
-// The live view's tree as plain data: profile → region → bucket → facts, each with a pass / warn /
+// The live view's tree as plain data: profile → region → bucket → checks, each with a pass / warn /
 // fail state, a one-line description and a Markdown tooltip. Built from a PostureReport (the
 // backend's, client/src/aws/posture.ts) so it can be tested without VS Code; postureTree.ts turns
-// the nodes into TreeItems. A failed AWS call shows on the fact it concerns (issue 6: "no
-// permission to read the policy is a fact, not a crash"). Tooltips are Markdown: every bucket
-// name, key ARN, region, error code and message from the endpoint, and every sentence that holds
-// one, goes in through escapeMarkdown or markdownCode. Labels and descriptions are plain text
-// (uiText.ts makes them one line when they are shown).
+// the nodes into TreeItems. A bucket's nodes are its checks (client/src/aws/checks.ts, the list
+// `status` prints), grouped under its bucket policy and its KMS key. A failed AWS call shows on the
+// fact it concerns (issue 6: "no permission to read the policy is a fact, not a crash"). Tooltips
+// are Markdown: every bucket name, key ARN, region, error code and message from the endpoint, and
+// every sentence that holds one, goes in through escapeMarkdown or markdownCode. Labels and
+// descriptions are plain text (uiText.ts makes them one line when they are shown).
 import { verdictSummary } from '../../../server/src/engine/summary';
-import { describeUploadClass, requestClause, shortKeyArn, type Outcome } from '../../../server/src/engine/wording';
+import { shortKeyArn } from '../../../server/src/engine/wording';
 import { escapeMarkdown, markdownCode } from '../../../server/src/text/escape';
-import type { BucketVerdict, KeyPolicyVerdict, Witness } from '../../../server/src/engine/types';
 import { keyVerdictSummary } from '../../../server/src/engine/key-verdict';
-import type { BucketPosture, CallError, KmsKeyPosture, PostureCheck, PostureReport } from '../aws/types';
+import { CHECKS, type CheckGroup } from '../aws/checks';
+import type { BucketPosture, CallError, PostureCheck, PostureReport } from '../aws/types';
 
-/** `info`: a fact with no judgement (e.g. Bucket Key under SSE-S3). */
+/** `info`: a node with no judgement of its own (a region with no bucket, a policy that was not read). */
 export type Status = 'pass' | 'warn' | 'fail' | 'info';
 
-export type NodeKind = 'profile' | 'region' | 'bucket' | 'policy' | 'key' | 'fact' | 'error';
+export type NodeKind = 'profile' | 'region' | 'bucket' | 'policy' | 'key' | 'check' | 'error';
 
 export interface PostureNode {
   /** Stable across refreshes (TreeItem.id keeps the expansion state). */
@@ -30,6 +31,8 @@ export interface PostureNode {
   bucket?: string;
   region?: string | null;
   keyArn?: string;
+  /** A check's ID (client/src/aws/checks.ts), on the check's node. */
+  checkId?: string;
   children: PostureNode[];
 }
 
@@ -52,12 +55,7 @@ export function worst(nodes: readonly { status: Status }[]): Status {
   return w;
 }
 
-/** The key ID (or alias name) at the end of a KMS key ARN or alias ARN. */
-export const keyIdOf = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1);
 export const shortKey = shortKeyArn;
-/** A bucket policy's witness is not denied by it; a key policy's is allowed by it. */
-const witnessLine = (w: Witness | null | undefined, outcome: Outcome = 'not-denied', policy?: string): string =>
-  (w ? `\n\nFor example, ${requestClause(w, outcome, escapeMarkdown, policy)}.` : '');
 
 /** Which fact a failed call belongs to. */
 type Topic = 'encryption' | 'policy' | 'publicAccess' | 'keyState' | 'keyRotation' | 'keyPolicy' | 'location' | 'other';
@@ -94,144 +92,69 @@ function hint(e: CallError): string {
   return '';
 }
 
-function fact(id: string, label: string, status: Status, description: string, tooltip?: string, kind: NodeKind = 'fact'): PostureNode {
-  return { id, kind, label, status, description, tooltip: tooltip ?? `**${escapeMarkdown(label)}**: ${escapeMarkdown(description)}`, children: [] };
+/**
+ * One check as a tree node: the check's label, its message beside it, and in the tooltip the
+ * message, its detail and its ID (what `status` prints, so the two can be matched).
+ */
+function checkNode(c: PostureCheck, bucketId: string): PostureNode {
+  const label = CHECKS[c.id]?.label ?? c.id;
+  const mark = c.status === 'pass' ? '' : ` ${c.status === 'fail' ? '✗' : '⚠'}`;
+  return {
+    id: `${bucketId}/check/${c.id}`,
+    kind: 'check',
+    label,
+    description: c.message,
+    status: c.status,
+    tooltip: `**${escapeMarkdown(label)}**${mark}: ${escapeMarkdown(c.message, 1000)}${c.detail ? `\n\n${escapeMarkdown(c.detail, 2000)}` : ''}\n\n${markdownCode(c.id, 100)}`,
+    checkId: c.id,
+    children: [],
+  };
 }
 
-function encryptionFacts(b: BucketPosture, id: string, errors: CallError[]): PostureNode[] {
-  const err = errors.find(e => topicOf(e.call) === 'encryption');
-  if (err) return [errorNode(`${id}/encryption`, 'Default encryption', err)];
-  const d = b.defaultEncryption;
-  if (!d) return [fact(`${id}/encryption`, 'Default encryption', 'info', 'not read')];
-  const out: PostureNode[] = [];
-  if (d.algorithm === null) {
-    out.push(fact(`${id}/encryption`, 'Default encryption', 'fail', 'none',
-      '**Default encryption**: none configured. New objects uploaded without an encryption header are stored unencrypted by this endpoint. Configure SSE-KMS (or at least SSE-S3) as the bucket\'s default encryption.'));
-    return out;
-  }
-  const name = d.algorithm === 'AES256' ? 'SSE-S3 (AES256)' : d.algorithm === 'aws:kms' ? 'SSE-KMS' : 'DSSE-KMS';
-  const key = d.kmsKeyId ? `, key ${shortKey(d.kmsKeyId)}` : d.algorithm !== 'AES256' ? ', AWS managed key aws/s3' : '';
-  out.push(fact(`${id}/encryption`, 'Default encryption', 'pass', `${name}${key}`,
-    `**Default encryption**: ${name}${d.kmsKeyId ? ` with key ${markdownCode(d.kmsKeyId)}` : ''}`));
-  if (d.algorithm === 'AES256') {
-    out.push(fact(`${id}/bucketKey`, 'Bucket Key', 'info', 'not applicable (SSE-S3)'));
-  } else {
-    out.push(d.bucketKeyEnabled
-      ? fact(`${id}/bucketKey`, 'Bucket Key', 'pass', 'enabled')
-      : fact(`${id}/bucketKey`, 'Bucket Key', 'warn', 'disabled',
-        '**Bucket Key**: disabled. Every object operation calls KMS, which costs more and can be throttled; enable the S3 Bucket Key in the default encryption settings.'));
-  }
-  return out;
-}
-
-/** HTTPS, SSE and TLS facts of a bucket policy's verdict. */
-export function verdictFacts(v: BucketVerdict, id: string, wantedTls?: string | null): PostureNode[] {
-  const https = v.transport.http === 'denied'
-    ? fact(`${id}/https`, 'HTTPS', 'pass', 'enforced: every HTTP request is denied')
-    : fact(`${id}/https`, 'HTTPS', 'fail', v.transport.http === 'partly-denied' ? 'partly enforced' : 'not enforced',
-      `**HTTPS**: ${v.transport.http === 'partly-denied' ? 'some' : 'no'} requests over HTTP are denied.${witnessLine(v.transport.witness)}\n\nAdd a Deny for \`"aws:SecureTransport": "false"\` on the bucket and its objects.`);
-  const open = v.encryption.uploads.filter(u => u.decision === 'not-denied');
-  const sseText = verdictSummary(v).split(' · ').find(p => p.startsWith('SSE:'))?.slice(5) ?? v.encryption.summary;
-  const sseTip = `**SSE**: ${escapeMarkdown(sseText)}${open.length ? `\n\nNot denied:\n${open.map(u => `- ${describeUploadClass(u, escapeMarkdown)}`).join('\n')}` : ''}` +
-    (open[0]?.witness ? witnessLine(open[0].witness) : '');
-  const sse = v.encryption.summary === 'unrestricted'
-    ? fact(`${id}/sse`, 'SSE', 'warn', 'not enforced by the policy (default encryption applies)', sseTip)
-    : fact(`${id}/sse`, 'SSE', 'pass', sseText, sseTip);
-  const tls = v.transport.minTlsVersion
-    ? fact(`${id}/tls`, 'TLS', 'pass', `≥ ${v.transport.minTlsVersion} enforced`)
-    : wantedTls
-      ? fact(`${id}/tls`, 'TLS', 'fail', `≥ ${wantedTls} not enforced`, `**TLS**: requests with TLS below ${escapeMarkdown(wantedTls)} are not denied (setting s3EncryptionGuard.requirements.minTlsVersion). Add a Deny on \`s3:TlsVersion\` \`NumericLessThan\` ${escapeMarkdown(wantedTls)}.`)
-      : fact(`${id}/tls`, 'TLS', 'info', 'no minimum version');
-  return [https, sse, tls];
-}
+const checksOf = (b: BucketPosture, group: CheckGroup): PostureCheck[] =>
+  (b.checks ?? []).filter(c => (CHECKS[c.id]?.group ?? 'cross') === group);
 
 function policyNode(b: BucketPosture, id: string, errors: CallError[], wantedTls?: string | null): PostureNode {
   const pid = `${id}/policy`;
   const err = errors.find(e => topicOf(e.call) === 'policy');
   if (err) return { ...errorNode(pid, 'Bucket policy', err), bucket: b.name, region: b.region };
-  const base = { id: pid, kind: 'policy' as const, label: 'Bucket policy', bucket: b.name, region: b.region };
+  const children = checksOf(b, 'policy').map(c => checkNode(c, id));
+  const base = { id: pid, kind: 'policy' as const, label: 'Bucket policy', bucket: b.name, region: b.region, children, status: worst(children) };
   if (b.policy.present === false) {
     return {
       ...base,
-      status: 'fail',
-      description: 'none: HTTP not denied',
+      description: 'none',
       tooltip: '**Bucket policy**: none. Nothing denies requests over HTTP. Attach a policy with a Deny on `"aws:SecureTransport": "false"` for the bucket and its objects.',
-      children: [],
     };
   }
-  if (b.policy.present === null) return { ...base, kind: 'fact', status: 'info', description: 'not read', children: [] };
   const v = b.policy.verdict;
+  if (b.policy.present === null) return { ...base, description: 'not read' };
   if (!v) {
-    return { ...base, status: 'warn', description: 'present; verdict unavailable', tooltip: '**Bucket policy**: present, but the language server could not judge it (see the "S3 Encryption Guard" output). Open it to see its diagnostics.', children: [] };
+    return { ...base, description: 'present; verdict unavailable', tooltip: '**Bucket policy**: present, but it could not be judged (see the "S3 Encryption Guard" output). Open it to see its diagnostics.' };
   }
-  const children = verdictFacts(v, pid, wantedTls);
   const summary = verdictSummary(v, wantedTls);
   return {
     ...base,
-    status: worst(children),
     description: summary,
     tooltip: `**Bucket policy** of ${markdownCode(b.name)}\n\n${escapeMarkdown(summary)}${v.complete ? '' : '\n\n_Some statements could not be decided._'}`,
-    children,
   };
 }
 
-function publicAccessNode(b: BucketPosture, id: string, errors: CallError[]): PostureNode {
-  const err = errors.find(e => topicOf(e.call) === 'publicAccess');
-  if (err) return errorNode(`${id}/bpa`, 'Block Public Access', err);
-  const p = b.publicAccessBlock;
-  if (!p) {
-    return fact(`${id}/bpa`, 'Block Public Access', 'warn', 'not configured on the bucket',
-      '**Block Public Access**: the bucket has no Block Public Access configuration (the account-level setting may still apply). Turn on all four settings unless the bucket must be public.');
-  }
-  const off = (Object.entries(p) as [string, boolean][]).filter(([, on]) => !on).map(([k]) => k);
-  return off.length === 0
-    ? fact(`${id}/bpa`, 'Block Public Access', 'pass', 'all four settings on')
-    : fact(`${id}/bpa`, 'Block Public Access', 'warn', `off: ${off.join(', ')}`, `**Block Public Access**: ${off.map(s => markdownCode(s)).join(', ')} ${off.length === 1 ? 'is' : 'are'} off.`);
-}
-
-function keyNode(b: BucketPosture, k: KmsKeyPosture, id: string, errors: CallError[]): PostureNode {
-  const kid = `${id}/key`;
+function keyNode(b: BucketPosture, id: string, errors: CallError[]): PostureNode | undefined {
+  const k = b.kmsKey;
   const keyErrors = errors.filter(e => ['keyState', 'keyRotation', 'keyPolicy'].includes(topicOf(e.call)));
-  const errFor = (t: Topic): CallError | undefined => keyErrors.find(e => topicOf(e.call) === t);
-  const children: PostureNode[] = [];
-
-  const stateErr = errFor('keyState');
-  if (stateErr) children.push(errorNode(`${kid}/state`, 'Key state', stateErr));
-  else if (k.state !== null) {
-    children.push(k.state === 'Enabled'
-      ? fact(`${kid}/state`, 'State', 'pass', 'Enabled')
-      : fact(`${kid}/state`, 'State', 'fail', k.state, `**State**: ${escapeMarkdown(k.state)}. S3 cannot encrypt or decrypt objects with a key that is not enabled: uploads that use it fail.`));
-  }
-  const rotErr = errFor('keyRotation');
-  if (rotErr) children.push(errorNode(`${kid}/rotation`, 'Rotation', rotErr));
-  else if (k.rotation !== null) {
-    children.push(k.rotation
-      ? fact(`${kid}/rotation`, 'Rotation', 'pass', 'automatic rotation on')
-      : fact(`${kid}/rotation`, 'Rotation', 'warn', 'off', '**Rotation**: automatic key rotation is off. Turn it on (EnableKeyRotation) unless you rotate the key yourself.'));
-  }
-  if (!stateErr && k.keySpec !== null) {
-    children.push(k.keySpec === 'SYMMETRIC_DEFAULT'
-      ? fact(`${kid}/spec`, 'Key spec', 'pass', 'SYMMETRIC_DEFAULT')
-      : fact(`${kid}/spec`, 'Key spec', 'fail', k.keySpec, `**Key spec**: ${escapeMarkdown(k.keySpec)}. S3 supports only symmetric encryption KMS keys; use a SYMMETRIC_DEFAULT key.`));
-  }
-  if (k.region !== null) {
-    const same = !b.region || k.region === b.region;
-    children.push(same
-      ? fact(`${kid}/region`, 'Region', 'pass', k.region)
-      : fact(`${kid}/region`, 'Region', 'fail', `${k.region}, bucket in ${b.region}`, `**Region**: the key is in ${markdownCode(k.region)} but the bucket is in ${markdownCode(String(b.region))}. S3 needs a key in the bucket's region.`));
-  }
-  const polErr = errFor('keyPolicy');
-  if (polErr) children.push(errorNode(`${kid}/policy`, 'Key policy', polErr));
-  else if (k.policyVerdict) children.push(keyPolicyFact(k.policyVerdict, `${kid}/policy`));
-  else children.push(fact(`${kid}/policy`, 'Key policy', 'info', 'not judged'));
-  const status = worst(children);
+  if (!k) return keyErrors.length ? errorNode(`${id}/key`, 'KMS key', keyErrors[0]) : undefined;
+  const kid = `${id}/key`;
+  const label = (e: CallError) => ({ keyState: 'Key state', keyRotation: 'Rotation', keyPolicy: 'Key policy' } as Record<string, string>)[topicOf(e.call)] ?? e.call;
+  const children = [...checksOf(b, 'key').map(c => checkNode(c, id)), ...keyErrors.map(e => errorNode(`${kid}/${topicOf(e.call)}`, label(e), e))];
+  const policy = k.policyVerdict ? `\n\nKey policy: ${escapeMarkdown(keyVerdictSummary(k.policyVerdict))}` : '';
   return {
     id: kid,
     kind: 'key',
     label: 'KMS key',
     description: shortKey(k.arn),
-    status,
-    tooltip: `**KMS key** ${markdownCode(k.arn)}\n\n${children.map(c => `- ${escapeMarkdown(c.label)}: ${escapeMarkdown(c.description ?? '')}`).join('\n')}`,
+    status: worst(children),
+    tooltip: `**KMS key** ${markdownCode(k.arn)}${policy}\n\n${children.map(c => `- ${escapeMarkdown(c.label)}: ${escapeMarkdown(c.description ?? '')}`).join('\n')}`,
     bucket: b.name,
     region: b.region,
     keyArn: k.arn,
@@ -239,83 +162,24 @@ function keyNode(b: BucketPosture, k: KmsKeyPosture, id: string, errors: CallErr
   };
 }
 
-/** pass / warn / fail of a key policy for use by S3 (the tree and the status bar agree). */
-export function keyVerdictStatus(v: KeyPolicyVerdict): 'pass' | 'warn' | 'fail' {
-  if (v.openToAnonymous.value || v.openToOtherAccounts.value || !v.s3CanUse.value) return 'fail';
-  if (v.lockout || !v.complete) return 'warn';
-  return 'pass';
-}
-
-function keyPolicyFact(v: KeyPolicyVerdict, id: string): PostureNode {
-  const summary = keyVerdictSummary(v);
-  const witness = v.openToAnonymous.value ? v.openToAnonymous.witness : v.openToOtherAccounts.value ? v.openToOtherAccounts.witness
-    : v.openToOrganization?.value ? v.openToOrganization.witness : null;
-  const lines = [
-    `**Key policy**: ${escapeMarkdown(summary)}`,
-    v.administrators.length ? `Administrators (kms:PutKeyPolicy): ${v.administrators.map(s => markdownCode(s)).join(', ')}` : '',
-    v.s3CanUse.value ? `S3 can use it${v.s3CanUse.viaService ? ` via ${markdownCode(v.s3CanUse.viaService)}` : ''}.` : 'No principal of the account is allowed kms:GenerateDataKey and kms:Decrypt through S3: SSE-KMS uploads with this key fail.',
-  ].filter(Boolean);
-  return { ...fact(id, 'Key policy', keyVerdictStatus(v), summary, lines.join('\n\n') + witnessLine(witness, 'allowed', 'the key policy')), kind: 'fact' };
-}
-
 /**
- * Which facts the backend's checks (client/src/aws/checks.ts, the same ones `status` prints) judge,
- * by the fact's id suffix. Their status wins over the fact's own (they know the user's requirements)
- * and their message joins the tooltip; the other checks (key-mismatch, default-key-required…) are
- * true cross-checks and get nodes of their own.
+ * The nodes under one bucket: its checks (client/src/aws/checks.ts, the list `status` prints) by
+ * where they belong, the bucket policy and the KMS key as nodes holding theirs, and each failed call
+ * on the fact it concerns. Nothing here judges: a check is in the tree exactly when it is in the list.
  */
-const CHECKS_BY_FACT: Record<string, readonly string[]> = {
-  '/encryption': ['default-encryption'],
-  '/policy/https': ['https'],
-  '/policy/tls': ['min-tls'],
-  '/policy/sse': ['sse-enforced', 'sse-required', 'kms-key-required', 'headerless-uploads'],
-  '/bpa': ['public-access-block'],
-  '/key/state': ['kms-state'],
-  '/key/spec': ['kms-key-spec'],
-  '/key/rotation': ['kms-rotation'],
-  '/key/region': ['kms-region'],
-  '/key/policy': ['kms-s3-use', 'kms-key-open'],
-};
-const CROSS_CHECK_LABELS: Record<string, string> = {
-  'key-mismatch': 'Pinned key vs default key',
-  'default-key-required': 'Default key vs required keys',
-};
-/** Without a policy there are no HTTPS/SSE/TLS facts: the policy node takes their checks. */
-const NO_POLICY_CHECKS = ['https', 'min-tls', 'sse-enforced', 'sse-required', 'kms-key-required', 'headerless-uploads'];
-
-function applyChecks(nodes: PostureNode[], bucketId: string, checks: readonly PostureCheck[], used: Set<string>): void {
-  for (const n of nodes) {
-    applyChecks(n.children, bucketId, checks, used);
-    if (n.kind === 'error') continue;
-    const suffix = n.id.slice(bucketId.length);
-    const ids = suffix === '/policy' && n.children.length === 0 ? NO_POLICY_CHECKS : CHECKS_BY_FACT[suffix];
-    const mine = ids ? checks.filter(c => ids.includes(c.id)) : [];
-    if (mine.length) {
-      for (const c of mine) used.add(c.id);
-      n.status = worst(mine);
-      n.tooltip = `${n.tooltip ?? `**${escapeMarkdown(n.label)}**`}\n\n${mine.map(c => `${c.status === 'pass' ? '✓' : c.status === 'warn' ? '⚠' : '✗'} ${escapeMarkdown(c.message, 1000)}`).join('\n\n')}`;
-    } else if (n.children.length && (n.kind === 'policy' || n.kind === 'key')) {
-      n.status = worst(n.children);
-    }
-  }
-}
-
-/** The facts under one bucket. */
 export function bucketFacts(b: BucketPosture, id: string, wantedTls?: string | null): PostureNode[] {
   const errors = b.errors ?? [];
-  const out: PostureNode[] = [...encryptionFacts(b, id, errors), policyNode(b, id, errors, wantedTls), publicAccessNode(b, id, errors)];
-  if (b.kmsKey) out.push(keyNode(b, b.kmsKey, id, errors));
-  else {
-    const keyErr = errors.find(e => ['keyState', 'keyRotation', 'keyPolicy'].includes(topicOf(e.call)));
-    if (keyErr) out.push(errorNode(`${id}/key`, 'KMS key', keyErr));
-  }
-  const used = new Set<string>();
-  applyChecks(out, id, b.checks ?? [], used);
-  for (const c of b.checks ?? []) {
-    if (used.has(c.id)) continue;
-    const label = CROSS_CHECK_LABELS[c.id] ?? c.id;
-    out.push(fact(`${id}/check/${c.id}`, label, c.status, c.message, `**${escapeMarkdown(label)}** (${markdownCode(c.id)}): ${escapeMarkdown(c.message, 1000)}`));
-  }
+  const out: PostureNode[] = [];
+  const encErr = errors.find(e => topicOf(e.call) === 'encryption');
+  if (encErr) out.push(errorNode(`${id}/encryption`, 'Default encryption', encErr));
+  out.push(...checksOf(b, 'encryption').map(c => checkNode(c, id)));
+  out.push(policyNode(b, id, errors, wantedTls));
+  const bpaErr = errors.find(e => topicOf(e.call) === 'publicAccess');
+  if (bpaErr) out.push(errorNode(`${id}/bpa`, 'Block Public Access', bpaErr));
+  out.push(...checksOf(b, 'access').map(c => checkNode(c, id)));
+  const key = keyNode(b, id, errors);
+  if (key) out.push(key);
+  out.push(...checksOf(b, 'cross').map(c => checkNode(c, id)));
   errors.filter(e => topicOf(e.call) === 'other' || topicOf(e.call) === 'location').forEach((e, i) => out.push(errorNode(`${id}/error/${i}`, e.call, e)));
   return out;
 }

@@ -1,12 +1,15 @@
-// The status-bar item: the active policy file's verdict (a bucket policy: the CodeLens summary; a
-// key policy: the key verdict's summary), hidden for any other file; click → Explain Enforcement.
-// The summary holds bucket names and key ARNs from the policy: uiText.ts keeps `$(icon)` in them
-// out of the text and Markdown out of the tooltip.
+// The status-bar item: the active policy file's verdict in a few marks (a bucket policy: HTTPS, SSE,
+// TLS as the live view's checks judge them; a key policy: its administrators, who can use it, S3),
+// with the whole summary (the CodeLens's) in the tooltip; hidden for any other file; click → Explain
+// Enforcement. The summary holds bucket names and key ARNs from the policy: uiText.ts keeps Markdown
+// in them out of the tooltip; the text holds only our words.
 import * as vscode from 'vscode';
 import type { BucketVerdict, KeyPolicyVerdict } from '../../../server/src/engine/types';
-import { keyVerdictStatus } from './postureModel';
+import { keyPolicyMarks, policyChecks, policyMarks, worstStatus } from '../aws/checks';
+import type { CheckStatus } from '../aws/types';
 import type { LiveAnalyzeParams, LiveAnalyzeResult } from '../../../server/src/features/liveProtocol';
 import { LIVE_SCHEME } from './liveDocuments';
+import { liveRequirements } from './liveSettings';
 import { verdictStatusText, verdictTooltip } from './uiText';
 
 const SCHEMES = new Set(['file', 'untitled', LIVE_SCHEME]);
@@ -19,7 +22,7 @@ export class VerdictStatusBar implements vscode.Disposable {
   private timer?: NodeJS.Timeout;
   private generation = 0;
   /** What the item shows now, for tests: undefined when hidden. */
-  shown?: { uri: string; kind: string; text: string };
+  shown?: { uri: string; kind: string; text: string; tooltip: string };
 
   constructor(private readonly analyze: (p: LiveAnalyzeParams) => Promise<LiveAnalyzeResult>) {
     this.item.name = 'S3 Encryption Guard verdict';
@@ -53,18 +56,23 @@ export class VerdictStatusBar implements vscode.Disposable {
       return gen === this.generation ? this.hide() : undefined; // server not ready or restarting: the next event updates it
     }
     if (gen !== this.generation) return;
-    if ((r.kind !== 'bucket-policy' && r.kind !== 'key-policy') || !r.summary.length) return this.hide();
-    const state = r.kind === 'key-policy' ? keyVerdictStatus(r.verdict as KeyPolicyVerdict) : bucketStatus(r.verdict as BucketVerdict | null);
+    if ((r.kind !== 'bucket-policy' && r.kind !== 'key-policy') || !r.summary.length || !r.verdict) return this.hide();
+    // The requirements of the document's folder, as the language server reads them for it.
+    const requirements = liveRequirements(vscode.workspace.getConfiguration('s3EncryptionGuard', doc.uri).get('requirements'));
+    const marks = r.kind === 'key-policy' ? keyPolicyMarks(r.verdict as KeyPolicyVerdict) : policyMarks(policyChecks(r.verdict as BucketVerdict, true, requirements));
+    const worstMark: CheckStatus = worstStatus(marks) ?? 'pass';
+    const state = !r.verdict.complete && worstMark === 'pass' ? 'warn' : worstMark;
     const icon = state === 'pass' ? (r.kind === 'key-policy' ? '$(key)' : '$(shield)') : state === 'warn' ? '$(warning)' : '$(error)';
-    this.item.text = `${icon} ${verdictStatusText(r.summary)}`;
-    const tip = new vscode.MarkdownString(verdictTooltip(r.kind, r.summary));
+    this.item.text = `${icon} ${verdictStatusText(r.kind, marks, r.summary.length)}`;
+    const markdown = verdictTooltip(r.kind, r.summary);
+    const tip = new vscode.MarkdownString(markdown);
     tip.isTrusted = false;
     tip.supportHtml = false;
     this.item.tooltip = tip;
     this.item.command = { title: 'Explain Enforcement', command: 's3EncryptionGuard.explain', arguments: [doc.uri.toString()] };
     this.item.backgroundColor = state === 'fail' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
-    this.shown = { uri: doc.uri.toString(), kind: r.kind, text: this.item.text };
+    this.shown = { uri: doc.uri.toString(), kind: r.kind, text: this.item.text, tooltip: markdown };
   }
 
   private hide(): void {
@@ -78,8 +86,3 @@ export class VerdictStatusBar implements vscode.Disposable {
   }
 }
 
-function bucketStatus(v: BucketVerdict | null): 'pass' | 'warn' | 'fail' {
-  if (!v) return 'warn';
-  if (v.transport.http !== 'denied') return 'fail';
-  return v.complete ? 'pass' : 'warn';
-}

@@ -9,6 +9,8 @@
 //   notification. A value goes in through iconSafe or messageValue there.
 // No vscode imports: the tests use these directly.
 import { escapeMarkdown, plainLine } from '../../../server/src/text/escape';
+import { marksText } from '../aws/checks';
+import type { CheckStatus } from '../aws/types';
 import type { PostureNode } from './postureModel';
 
 // VS Code's theme-icon syntax: `$(name)` or `$(name~modifier)`; a backslash before it shows it as text.
@@ -35,9 +37,14 @@ export function treeItemText(n: Pick<PostureNode, 'label' | 'description' | 'sta
   return { label, description, accessibility: `${label}${description ? `: ${description}` : ''}${state ? ` (${state})` : ''}` };
 }
 
-/** The status-bar item's text after its icon: the first verdict line, and how many more buckets. */
-export function verdictStatusText(summary: readonly string[]): string {
-  return `${iconSafe(summary[0] ?? '', 160)}${summary.length > 1 ? ` (+${summary.length - 1} buckets)` : ''}`;
+/**
+ * The status-bar item's text after its icon, a few words wide (issue 11, item 8): one mark per
+ * check of the verdict, `S3: ✓ HTTPS ⚠ SSE ✓ TLS` or `KMS: ✓ Admins ✓ Own accounts ✓ S3`, and how
+ * many more buckets the policy names. Our words only: the names and ARNs of the verdict stay in the
+ * tooltip (verdictTooltip), with the whole summary.
+ */
+export function verdictStatusText(kind: 'bucket-policy' | 'key-policy', marks: readonly { label: string; status: CheckStatus }[], buckets = 1): string {
+  return `${kind === 'key-policy' ? 'KMS' : 'S3'}: ${marksText(marks)}${buckets > 1 ? ` (+${buckets - 1} buckets)` : ''}`;
 }
 
 const TOOLTIP_LINES = 20;

@@ -7,18 +7,22 @@
 // Only Get/List/Describe calls are made. Credentials never appear in the output, and every string
 // that comes from the endpoint (bucket names, regions, key ARNs, error messages, what a policy
 // says) is escaped for the terminal, one value on one line.
-import { escapeTerminal } from '../text/escape';
+import { clip, escapeTerminal } from '../text/escape';
 import { configFileFor, eachArg, shownPath } from './args';
 import { fetchPosture, localJudge } from '../../../client/src/aws/posture';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS } from '../../../client/src/aws/session';
 import { MAX_ANSWER_BYTES, RETRY_BACKOFF_ALLOWANCE_MS } from '../../../client/src/aws/wire';
+import { marksText, policyMarks } from '../../../client/src/aws/checks';
 import type { BucketPosture, CallError, PostureReport } from '../../../client/src/aws/types';
 import { verdictSummary } from '../engine/summary';
 import { DEFAULT_REQUIREMENTS, loadConfigFile, RequirementsError, type Requirements } from '../requirements';
 import { shortKeyArn } from '../engine/wording';
 
+/** The default output fits this many columns (issue 11, item 8); `--wide` shows every value whole. */
+export const STATUS_COLUMNS = 120;
+
 export const STATUS_USAGE = `Usage: s3-encryption-guard status [--profile P] [--region R]... [--endpoint URL] [--bucket B]...
-                                [--format text|json] [--concurrency N] [--timeout MS]
+                                [--format text|json] [--wide] [--concurrency N] [--timeout MS]
 
 status   Reads the live encryption posture of the account's buckets (default encryption, bucket
          policy verdict, Block Public Access, the KMS key and its policy) with Get/List/Describe
@@ -32,6 +36,9 @@ Options:
                        are used when none are configured
   --bucket B           only this bucket (repeatable; no ListBuckets call)
   --format text|json   output format (default: text)
+  --wide               text: every value whole and each check with its details, in lines as
+                       long as they need; by default the text fits ${STATUS_COLUMNS} columns: a mark per
+                       bucket policy check (✓ pass, ⚠ warn, ✗ fail), values too long cut with …
   --concurrency N      AWS calls in flight at most (default 8)
   --timeout MS         deadline of one attempt of a call: connecting, the headers and the
                        whole answer (default ${DEFAULT_TIMEOUT_MS})
@@ -54,6 +61,7 @@ interface StatusOptions {
   endpoint?: string;
   buckets: string[];
   format: 'text' | 'json';
+  wide: boolean;
   concurrency?: number;
   timeoutMs?: number;
   maxAttempts?: number;
@@ -63,7 +71,7 @@ interface StatusOptions {
 }
 
 function parseStatusArgs(argv: string[]): StatusOptions {
-  const opts: StatusOptions = { regions: [], buckets: [], format: 'text', noConfig: false, color: process.stdout.isTTY === true && !process.env.NO_COLOR };
+  const opts: StatusOptions = { regions: [], buckets: [], format: 'text', wide: false, noConfig: false, color: process.stdout.isTTY === true && !process.env.NO_COLOR };
   eachArg(argv, m => new StatusUsageError(m), (flag, value) => {
     const positive = (name: string, max: number): number => {
       const n = Number(value());
@@ -92,6 +100,7 @@ function parseStatusArgs(argv: string[]): StatusOptions {
         opts.format = f;
         break;
       }
+      case '--wide': opts.wide = true; break;
       case '--concurrency': opts.concurrency = positive('--concurrency', 256); break;
       case '--timeout': opts.timeoutMs = positive('--timeout', 600_000); break;
       case '--max-attempts': opts.maxAttempts = positive('--max-attempts', 20); break;
@@ -139,17 +148,24 @@ export function statusJson(report: PostureReport): unknown {
 
 const shortKey = shortKeyArn;
 
-function encryptionCell(b: BucketPosture): string {
+
+const ALGORITHMS: Record<string, string> = { AES256: 'SSE-S3', 'aws:kms': 'SSE-KMS', 'aws:kms:dsse': 'DSSE-KMS' };
+
+function encryptionCell(b: BucketPosture, wide: boolean): string {
   const e = b.defaultEncryption;
   if (!e) return '?';
   if (!e.algorithm) return 'none';
+  if (!wide) return ALGORITHMS[e.algorithm] ?? e.algorithm;
   return `${e.algorithm}${e.bucketKeyEnabled ? ' +BucketKey' : ''}`;
 }
 
-function keyCell(b: BucketPosture): string {
+function keyCell(b: BucketPosture, wide: boolean): string {
   const k = b.kmsKey;
   if (!k) return b.defaultEncryption?.algorithm?.startsWith('aws:kms') ? '?' : '–';
-  const parts = [k.keyManager === 'AWS' ? 'aws/s3' : shortKey(k.arn)];
+  const name = k.keyManager === 'AWS' ? 'aws/s3' : shortKey(k.arn);
+  // Narrow: the key alone; its state, spec, region and rotation are checks, listed below the table.
+  if (!wide) return name;
+  const parts = [name];
   if (k.state) parts.push(k.state);
   if (k.keySpec && k.keySpec !== 'SYMMETRIC_DEFAULT') parts.push(k.keySpec);
   if (k.region && b.region && k.region !== b.region) parts.push(k.region);
@@ -157,9 +173,12 @@ function keyCell(b: BucketPosture): string {
   return parts.join(' ');
 }
 
-function policyCell(b: BucketPosture, minTls: string | null): string {
-  if (b.policy.present === false) return 'no policy';
-  if (!b.policy.verdict) return b.policy.present ? 'not judged' : '?';
+function policyCell(b: BucketPosture, minTls: string | null, wide: boolean): string {
+  if (b.policy.present === null) return '?';
+  if (b.policy.present && !b.policy.verdict) return 'not judged';
+  // Narrow: a mark per check, as the editor's status bar shows a policy (`✓ HTTPS ⚠ SSE ✓ TLS`).
+  if (!wide) return `${b.policy.present ? '' : 'none '}${marksText(policyMarks(b.checks))}`;
+  if (!b.policy.verdict) return 'no policy';
   return verdictSummary(b.policy.verdict, minTls);
 }
 
@@ -172,34 +191,64 @@ function pabCell(b: BucketPosture): string {
 
 const COLORS: Record<BucketStatus | 'info', string> = { pass: '\x1b[32m', warn: '\x1b[33m', fail: '\x1b[31m', error: '\x1b[35m', info: '\x1b[2m' };
 
-/** A value from the endpoint in a table cell or a line: control characters made visible, one line. */
-const cell = (text: string): string => escapeTerminal(text, 300);
+/** The table's columns: header, and in the narrow table the widest a value may be (the sum fits STATUS_COLUMNS). */
+const COLUMNS: { header: string; wideHeader?: string; max: number }[] = [
+  { header: 'bucket', max: 30 },
+  { header: 'region', max: 14 },
+  { header: 'encryption', wideHeader: 'default encryption', max: 10 },
+  { header: 'KMS key', max: 14 },
+  { header: 'bucket policy', max: 20 },
+  { header: 'public access', wideHeader: 'public access block', max: 13 },
+  { header: 'status', max: 6 },
+];
 
-export function formatStatusText(report: PostureReport, requirements: Requirements, color: boolean): string {
+/**
+ * The report as text: a table (one row per bucket), then each bucket's failed and warned checks and
+ * failed calls, then a count. By default every line fits STATUS_COLUMNS: cells and messages that do
+ * not are clipped with "…" and a last line says so; `wide` shows each value whole and each check's
+ * detail.
+ */
+export function formatStatusText(report: PostureReport, requirements: Requirements, color: boolean, wide = false): string {
   const paint = (s: BucketStatus, text: string) => (color ? `${COLORS[s]}${text}\x1b[0m` : text);
-  const rows = report.buckets.map(b => [b.name, b.region ?? '?', encryptionCell(b), keyCell(b), policyCell(b, requirements.minTlsVersion), pabCell(b)].map(cell).concat(bucketStatus(b)));
-  const header = ['bucket', 'region', 'default encryption', 'KMS key', 'bucket policy', 'public access block', 'status'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
+  let clipped = false;
+  /** A value in a line of at most `max` columns: control characters made visible, one line, clipped (narrow). */
+  const fit = (text: string, max: number): string => {
+    const one = escapeTerminal(text, 1000);
+    if (wide || one.length <= max) return one;
+    clipped = true;
+    return clip(one, max);
+  };
+  const headers = COLUMNS.map(c => (wide ? c.wideHeader ?? c.header : c.header));
+  const rows = report.buckets.map(b => [b.name, b.region ?? '?', encryptionCell(b, wide), keyCell(b, wide), policyCell(b, requirements.minTlsVersion, wide), pabCell(b)]
+    .map((v, i) => fit(v, COLUMNS[i].max)).concat(bucketStatus(b)));
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
   const line = (r: string[], status?: BucketStatus) => r.map((c, i) => (i === r.length - 1 ? (status ? paint(status, c) : c) : c.padEnd(widths[i]))).join('  ').trimEnd();
   const out: string[] = [];
   if (!report.buckets.length) out.push('No buckets.');
   else {
-    out.push(line(header));
+    out.push(line(headers));
     for (let i = 0; i < rows.length; i++) out.push(line(rows[i], rows[i][6] as BucketStatus));
   }
   const details = report.buckets.filter(b => b.errors.length || b.checks.some(c => c.status !== 'pass'));
   if (details.length) out.push('');
+  const indent = 9; // "  fail   ", "  error  "
   for (const b of details) {
-    out.push(`${cell(b.name)}:`);
-    for (const c of b.checks.filter(x => x.status === 'fail')) out.push(`  ${paint('fail', 'fail')}   ${escapeTerminal(c.message)} [${c.id}]`);
-    for (const c of b.checks.filter(x => x.status === 'warn')) out.push(`  ${paint('warn', 'warn')}   ${escapeTerminal(c.message)} [${c.id}]`);
-    for (const e of b.errors) out.push(`  ${paint('error', 'error')}  ${errorText(e)}`);
+    out.push(`${fit(b.name, STATUS_COLUMNS - 1)}:`);
+    for (const status of ['fail', 'warn'] as const) {
+      for (const c of b.checks.filter(x => x.status === status)) {
+        const id = ` [${escapeTerminal(c.id, 60)}]`;
+        const text = wide && c.detail ? `${c.message} ${c.detail}` : c.message;
+        out.push(`  ${paint(status, status)}${' '.repeat(7 - status.length)}${fit(text, STATUS_COLUMNS - indent - id.length)}${id}`);
+      }
+    }
+    for (const e of b.errors) out.push(`  ${paint('error', 'error')}  ${fit(errorText(e), STATUS_COLUMNS - indent)}`);
   }
   const counts = { pass: 0, warn: 0, fail: 0, error: 0 } as Record<BucketStatus, number>;
   for (const b of report.buckets) counts[bucketStatus(b)]++;
   const failedCalls = report.buckets.reduce((n, b) => n + b.errors.length, 0);
-  out.push('', `${report.buckets.length} bucket${report.buckets.length === 1 ? '' : 's'}: ${counts.pass} pass, ${counts.warn} warn, ${counts.fail} fail${counts.error ? `, ${counts.error} incomplete` : ''}` +
-    `${failedCalls ? `; ${failedCalls} call${failedCalls === 1 ? '' : 's'} failed` : ''}${report.source?.credentials === 'dummy' ? ` (endpoint ${escapeTerminal(report.source.endpoint ?? '')}, dummy credentials)` : ''}`);
+  out.push('', fit(`${report.buckets.length} bucket${report.buckets.length === 1 ? '' : 's'}: ${counts.pass} pass, ${counts.warn} warn, ${counts.fail} fail${counts.error ? `, ${counts.error} incomplete` : ''}` +
+    `${failedCalls ? `; ${failedCalls} call${failedCalls === 1 ? '' : 's'} failed` : ''}${report.source?.credentials === 'dummy' ? ` (endpoint ${report.source.endpoint ?? ''}, dummy credentials)` : ''}`, STATUS_COLUMNS));
+  if (clipped) out.push(`Values cut with … to fit ${STATUS_COLUMNS} columns: --wide or --format json shows them whole, with each check's details.`);
   return out.join('\n');
 }
 
@@ -260,6 +309,6 @@ export async function status(argv: string[]): Promise<number> {
     for (const e of report.errors) err(e.call === 'credentials' ? escapeTerminal(e.message, 600) : errorText(e, false));
     return 2;
   }
-  if (opts.format === 'text') process.stdout.write(formatStatusText(report, requirements, opts.color) + '\n');
+  if (opts.format === 'text') process.stdout.write(formatStatusText(report, requirements, opts.color, opts.wide) + '\n');
   return report.buckets.some(b => bucketStatus(b) !== 'pass' && bucketStatus(b) !== 'warn') ? 1 : 0;
 }

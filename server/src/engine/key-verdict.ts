@@ -5,7 +5,7 @@
 // key itself), with a witness for every finding. No vscode or LSP imports.
 import type { PolicyDocument, Statement } from '../policy/model';
 import { coversAction, principalValues } from '../policy/statement';
-import { accountPrincipal, parseArn } from '../policy/arn';
+import { accountPrincipal, parseArn, parseKeyArn } from '../policy/arn';
 import { hasWildcard, compileWildcard, type WildcardMatcher } from '../policy/wildcard';
 import { allActions, keyAppliesToAction, type ActionInfo } from '../knowledge';
 import { compilePolicy, type CompiledPolicy } from './evaluate';
@@ -30,11 +30,17 @@ export interface KeyVerdictOptions {
   budget?: Budget;
   /** Work cap in statement checks (see Budget) when no `budget` is given. Past it the verdict is `complete: false`. */
   maxSteps?: number;
+  /**
+   * The ARN of the key the policy is attached to, when it is known (a live key read from KMS): the
+   * requests target it, and S3 calls it from its region (`kms:ViaService` = `s3.<its region>.amazonaws.com`).
+   * Without it both are guessed from the policy (targetKey, keyRegion).
+   */
+  keyArn?: string;
 }
 
 export interface KeyPolicyAnalysis {
   verdict: KeyPolicyVerdict;
-  /** The key ARN requests were made against (from Resource when the policy names one, otherwise made up). */
+  /** The key ARN requests were made against (the given keyArn, else from Resource when the policy names one, else made up). */
   keyArn: string;
   /** The region S3 requests come from (`kms:ViaService` = `s3.<region>.amazonaws.com`). */
   region: string;
@@ -218,7 +224,7 @@ interface KeyRequestSpace {
 }
 
 /** Built by each entry point (not cached on the document: analyses kept for open documents would hold it too). */
-function keyRequestSpace(doc: PolicyDocument): KeyRequestSpace {
+function keyRequestSpace(doc: PolicyDocument, knownKeyArn?: string): KeyRequestSpace {
   const classes = requestClasses(doc, 'key-policy-target');
   const partition = classes.partition;
   // Accounts the policy names: its principals' accounts and the accounts its account conditions compare with.
@@ -227,8 +233,10 @@ function keyRequestSpace(doc: PolicyDocument): KeyRequestSpace {
   const addAccount = (a: string) => { if (/^\d{12}$/.test(a) && !accountSet.has(a)) { accountSet.add(a); accounts.push(a); } };
   for (const p of classes.principals) { const a = accountOf(p); if (a && a !== '999999999999') addAccount(a); }
   for (const k of classes.keys) if (k.key === CALLER_ACCOUNT || k.key === 'aws:principalaccount') for (const v of k.values) if (typeof v === 'string') addAccount(v);
-  const region = keyRegion(doc, classes);
-  const keyArn = targetKey(doc, accounts, region, partition);
+  // A key ARN that is not one (an alias, a bare ID) says nothing certain: guess as without it.
+  const known = knownKeyArn !== undefined ? parseKeyArn(knownKeyArn) : undefined;
+  const region = known ? known.region : keyRegion(doc, classes);
+  const keyArn = known ? knownKeyArn! : targetKey(doc, accounts, region, partition);
   const keyAccount = parseArn(keyArn)?.account;
   if (keyAccount) addAccount(keyAccount);
 
@@ -256,7 +264,7 @@ const conditionLevels = (space: KeyRequestSpace, except: readonly string[] = [])
 
 /** The key-policy verdict with the facts behind it. */
 export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = {}): KeyPolicyAnalysis {
-  const space = keyRequestSpace(doc);
+  const space = keyRequestSpace(doc, opts.keyArn);
   const { compiled, accounts, region, keyArn, fresh, principals, keyDomains } = space;
   const accountSet = new Set(accounts);
   const readsCaller = space.classes.referencedKeys.has(CALLER_ACCOUNT);
@@ -384,7 +392,7 @@ export type KeyPolicyQuestion = (principal: RequestPrincipal, action: string, fi
  * for `action` on the key, with the context keys in `fixed` (lower-cased names) set as given, that the
  * policy allows — trying every value of the other condition keys it reads — or undefined when none is.
  */
-export function keyPolicyAsker(doc: PolicyDocument, opts: KeyVerdictOptions & { keyArn?: string } = {}): KeyPolicyQuestion {
+export function keyPolicyAsker(doc: PolicyDocument, opts: KeyVerdictOptions = {}): KeyPolicyQuestion {
   const space = keyRequestSpace(doc);
   return (principal, action, fixed = {}) => {
     const levels: Level[] = [actionLevel([action])];
@@ -406,7 +414,7 @@ const EXPLAIN_ACTIONS = ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:Cre
  * decision on the plainest request of the class (no optional condition keys).
  */
 export function explainKeyRequests(doc: PolicyDocument, opts: KeyVerdictOptions & { maxRequests?: number } = {}): ExplainedRequest[] {
-  const space = keyRequestSpace(doc);
+  const space = keyRequestSpace(doc, opts.keyArn);
   const { classes, compiled, region, keyArn } = space;
   const s = newSearch(space, opts);
   const label = statementLabels(doc);

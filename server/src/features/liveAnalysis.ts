@@ -6,9 +6,10 @@ import { analyze, type Analysis, type AnalysisSettings } from '../analyze';
 import { verdictSummary } from '../engine/summary';
 import { keyVerdictSummary } from '../engine/key-verdict';
 import type { BucketVerdict, KeyPolicyVerdict } from '../engine/types';
+import { parseKeyArn } from '../policy/arn';
 import { LineIndex } from '../policy/lines';
 import { plainLine } from '../text/escape';
-import { LIVE_DOCUMENT_SCHEME, type LiveAnalyzeParams, type LiveAnalyzeResult } from './liveProtocol';
+import { LIVE_DOCUMENT_SCHEME, MAX_KEY_ARN_LENGTH, type LiveAnalyzeParams, type LiveAnalyzeResult } from './liveProtocol';
 
 export { ANALYZE_REQUEST, LIVE_DOCUMENT_SCHEME, type LiveAnalyzeParams, type LiveAnalyzeResult, type LiveDiagnostic } from './liveProtocol';
 
@@ -44,12 +45,15 @@ export function liveResult(a: Analysis, lines: LineIndex, bucket?: string, wante
 
 /**
  * Judge policy text as the given kind, whatever globs the user's settings hold; for a bucket
- * policy, `bucket` is the bucket it is attached to (GRM-008 and the verdict are about that one).
+ * policy, `bucket` is the bucket it is attached to (GRM-008 and the verdict are about that one);
+ * for a key policy, `keyArn` is the key it is attached to (the verdict's target and region).
  */
-export function analyzeText(text: string, kind: 'bucket-policy' | 'key-policy', bucket: string | undefined, settings: AnalysisSettings, withDiagnostics = true): LiveAnalyzeResult {
+export function analyzeText(text: string, kind: 'bucket-policy' | 'key-policy', bucket: string | undefined, settings: AnalysisSettings, withDiagnostics = true, keyArn?: string): LiveAnalyzeResult {
   const file = kind === 'bucket-policy' ? 'live.bucket-policy.json' : 'live.key-policy.json';
   // diagnostics false: no rules, only the parse and the verdict (all the live view's judge needs).
-  const a = analyze(text, `/${file}`, { ...settings, kinds: {}, bucketName: kind === 'bucket-policy' ? bucket : undefined }, withDiagnostics ? undefined : []);
+  const a = analyze(text, `/${file}`, {
+    ...settings, kinds: {}, bucketName: kind === 'bucket-policy' ? bucket : undefined, keyArn: kind === 'key-policy' ? keyArn : undefined,
+  }, withDiagnostics ? undefined : []);
   return liveResult(a, new LineIndex(text), bucket, settings.requirements?.minTlsVersion);
 }
 
@@ -61,15 +65,28 @@ export function parseLiveParams(p: unknown): LiveAnalyzeParams | undefined {
   if (typeof r.text !== 'string' || (r.kind !== 'bucket-policy' && r.kind !== 'key-policy')) return undefined;
   if (r.bucket !== undefined && typeof r.bucket !== 'string') return undefined;
   if (r.diagnostics !== undefined && typeof r.diagnostics !== 'boolean') return undefined;
-  return { text: r.text, kind: r.kind, bucket: r.bucket as string | undefined, diagnostics: r.diagnostics as boolean | undefined };
+  if (r.keyArn !== undefined && (typeof r.keyArn !== 'string' || r.keyArn.length > MAX_KEY_ARN_LENGTH)) return undefined;
+  return { text: r.text, kind: r.kind, bucket: r.bucket as string | undefined, keyArn: r.keyArn as string | undefined, diagnostics: r.diagnostics as boolean | undefined };
 }
 
 /**
  * A live policy's document name says what it is (`<bucket>.bucket-policy.json`,
  * `<key id>.key-policy.json`): the folder's kind globs and bucketName setting, meant for local
- * files, must not override it.
+ * files, must not override it. A live key policy's folder is its key's ARN up to `key`
+ * (`…/keys/arn:aws:kms:eu-west-1:111122223333:key/<key id>.key-policy.json`, client/src/views/liveDocuments.ts):
+ * its verdict is about that key, in that key's region.
  */
 export function liveDocumentSettings<S extends AnalysisSettings>(uri: string, settings: S): S {
   if (!uri.startsWith(`${LIVE_DOCUMENT_SCHEME}:`)) return settings;
-  return { ...settings, kinds: {}, bucketName: undefined };
+  return { ...settings, kinds: {}, bucketName: undefined, keyArn: liveKeyArn(uri) };
+}
+
+/** The key ARN in a live key policy's URI, or undefined. */
+export function liveKeyArn(uri: string): string | undefined {
+  if (uri.length > 4 * MAX_KEY_ARN_LENGTH) return undefined;
+  let path: string;
+  try { path = decodeURIComponent(uri.replace(/[?#].*$/s, '')); } catch { return undefined; }
+  const m = /\/keys\/(arn:[^/]*:key)\/([^/]+)\.key-policy\.json$/.exec(path);
+  const arn = m ? `${m[1]}/${m[2]}` : undefined;
+  return arn && parseKeyArn(arn) ? arn : undefined;
 }

@@ -13,9 +13,16 @@ export const LIVE_DOCUMENT_SCHEME = 's3-encryption-guard';
 
 /** Text to judge (the live view), or an open document by URI (the status bar). */
 export type LiveAnalyzeParams =
-  /** `diagnostics: false`: the verdict only (the rules are not run; `diagnostics` is then empty). */
-  | { text: string; kind: 'bucket-policy' | 'key-policy'; bucket?: string; diagnostics?: boolean }
+  /**
+   * `diagnostics: false`: the verdict only (the rules are not run; `diagnostics` is then empty).
+   * `keyArn`: the key a key policy is attached to (a live key): the verdict asks about that key, and
+   * about S3 in its region, instead of guessing both from the policy.
+   */
+  | { text: string; kind: 'bucket-policy' | 'key-policy'; bucket?: string; keyArn?: string; diagnostics?: boolean }
   | { uri: string };
+
+/** The longest key ARN a request may name (real ones are under 100 characters). */
+export const MAX_KEY_ARN_LENGTH = 2048;
 
 export interface LiveDiagnostic {
   code: string;
