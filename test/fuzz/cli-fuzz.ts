@@ -161,7 +161,8 @@ export async function runCliFuzz(opts: CliFuzzOptions): Promise<CliFuzzReport> {
   if (count(r => r.crashed)) failed.push(`crashed: ${names(r => r.crashed)}`);
   if (count(r => r.hung)) failed.push(`hung (killed after ${opts.timeoutMs} ms): ${names(r => r.hung)}`);
   if (count(r => r.memoryExceeded)) failed.push(`killed at ${CASE_MEMORY_LIMIT_MB} MB RSS: ${names(r => r.memoryExceeded)}`);
-  if (count(r => r.overBudget && !r.hung)) failed.push(`over ${CASE_BUDGET_MS} ms: ${names(r => r.overBudget && !r.hung)}`);
+  const slow = (r: CliCaseResult): boolean => r.overBudget && !r.hung && !r.memoryExceeded;
+  if (count(slow)) failed.push(`over ${CASE_BUDGET_MS} ms: ${names(slow)}`);
   if (count(r => r.escInStdout || r.escInStderr)) failed.push(`raw ESC in output: ${names(r => r.escInStdout || r.escInStderr)}`);
   if (count(r => r.stderrBytes > STDERR_FLOOD_BYTES)) failed.push(`stderr flood: ${names(r => r.stderrBytes > STDERR_FLOOD_BYTES)}`);
   if (count(r => !!r.missingResult)) failed.push(`the good file's result is missing: ${names(r => !!r.missingResult)}`);

@@ -42,6 +42,8 @@ export interface Corpus {
   account: string;
   otherAccounts: string[];
   keys: { id: string; arn: string }[];
+  /** Longest wildcard chain to generate (to look past the backtracking patterns at what else breaks). */
+  maxWildcards?: number;
 }
 
 const hex = (rng: Rng, n: number): string => Array.from({ length: n }, () => '0123456789abcdef'[rng.int(0, 15)]).join('');
@@ -192,7 +194,7 @@ export interface Hostile {
 export const wildcardChain = (n: number, unit = 'A0*'): string => unit.repeat(n);
 
 /** How many wildcards: mostly around the 20–32 where backtracking took 0.3 s to over a minute, some far beyond. */
-const wildcardCount = (rng: Rng): number => rng.weighted([[rng.int(4, 19), 3], [rng.int(20, 32), 4], [rng.int(33, 60), 1], [100, 1], [1000, 1]] as const);
+const wildcardCount = (rng: Rng, max = Infinity): number => Math.min(max, rng.weighted([[rng.int(4, 19), 3], [rng.int(20, 32), 4], [rng.int(33, 60), 1], [100, 1], [1000, 1]] as const));
 
 /** Characters that must never break anything: control characters, ESC sequences, lone surrogates, bidi and zero-width ones. */
 const NASTY_CHARS = ['\u0000', '\u0007', '\u0008', '\u001b[31m', '\u001b]8;;https://evil.example\u0007', '\r', '\u2028', '\u2029', '\ufeff', '\u200b', '\u202e', '\ud800', '\udfff', '\udbff\udbff', '\u00a0', '\uffff'];
@@ -215,7 +217,7 @@ const UNKNOWN_OPERATORS = ['StringLikeX', 'ForAnyValue:StringLikeIfExists', 'For
 /** A string value (JSON-escaped, unless `raw` characters are the point) that is hostile for its property. */
 export function hostileValue(rng: Rng, property: string, bucket: string, c: Corpus): Hostile {
   const p = property.toLowerCase();
-  const n = wildcardCount(rng);
+  const n = wildcardCount(rng, c.maxWildcards);
   return rng.weighted<() => Hostile>([
     [() => {
       if (p === 'action' || p === 'notaction') return { label: `${n} wildcards in ${property}`, text: `s3:${wildcardChain(n, rng.pick(['Get*', 'A0*', '*?']))}` };
@@ -236,7 +238,7 @@ export function hostileValue(rng: Rng, property: string, bucket: string, c: Corp
 /** Statements (JSON text, comma-separated) that are hostile for a policy of this kind. */
 export function hostileStatements(rng: Rng, kind: FuzzKind, bucket: string, c: Corpus): Hostile {
   const arn = `arn:aws:s3:::${bucket}`;
-  const n = wildcardCount(rng);
+  const n = wildcardCount(rng, c.maxWildcards);
   const chain = wildcardChain(n);
   const st = (o: { [k: string]: Json }): string => JSON.stringify(o);
   return rng.weighted<() => Hostile>([
@@ -276,13 +278,13 @@ export function hostileStatements(rng: Rng, kind: FuzzKind, bucket: string, c: C
 }
 
 /** Text to insert anywhere at all (it usually breaks the JSON, which must be harmless too). */
-export function hostileFragment(rng: Rng): Hostile {
+export function hostileFragment(rng: Rng, maxWildcards = Infinity): Hostile {
   return rng.weighted<() => Hostile>([
     [() => { const d = rng.pick([1000, 5000, 20000]); return { label: `${d} unclosed brackets`, text: rng.pick(['[', '{"a":', '[{"Statement":']).repeat(d) }; }, 2],
     [() => ({ label: 'control characters and lone surrogates', text: Array.from({ length: rng.int(1, 20) }, () => rng.pick(NASTY_CHARS)).join('') }), 3],
     [() => { const n = rng.pick([10_000, 100_000, 1_000_000]); return { label: `${n} characters of ${'"'} and *`, text: rng.pick(['"', '*', '\\', ' ', '"*"', ',']).repeat(n) }; }, 1],
     [() => ({ label: 'a second "Statement" member', text: `"Statement": [${JSON.stringify({ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' })}], ` }), 1],
-    [() => ({ label: 'wildcard chain', text: `"arn:aws:s3:::xyz/${wildcardChain(wildcardCount(rng))}"` }), 2],
+    [() => ({ label: 'wildcard chain', text: `"arn:aws:s3:::xyz/${wildcardChain(wildcardCount(rng, maxWildcards))}"` }), 2],
   ])();
 }
 
@@ -335,6 +337,9 @@ export function writeHostileFiles(root: string, opts: { many?: boolean } = {}): 
   };
 
   single('deep-nesting-20000', 'deep.bucket-policy.json', `{"Version":"2012-10-17","Statement":${'['.repeat(20000)}${']'.repeat(20000)}}`, '20,000 nested arrays');
+  // A string broken by a line end (jsonc-parser ends it there) and a stray quote: a depth check
+  // that reads strings differently from the parser lets the nesting through (found by the fuzzer).
+  single('deep-after-broken-string', 'deep.bucket-policy.json', `{"Version":"2012-10-17","Sid":"x\n"","Statement":[${'['.repeat(10000)}${']'.repeat(10001)}}`, '10,000 nested arrays after a string broken by a line end');
   single('deep-objects-20000', 'deep.bucket-policy.json', `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Condition":${'{"a":'.repeat(20000)}1${'}'.repeat(20000)}}]}`, '20,000 nested objects in a Condition');
   {
     const st = '{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::big","arn:aws:s3:::big/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}';
@@ -397,12 +402,13 @@ export function writeHostileFiles(root: string, opts: { many?: boolean } = {}): 
     const d = dir('all-together');
     file(d, 'a-good.bucket-policy.json', good);
     file(d, 'deep.json', `{"Statement":${'['.repeat(20000)}${']'.repeat(20000)}}`);
+    file(d, 'deep-after-broken-string.json', `{"Sid":"x\n"","Statement":[${'['.repeat(10000)}`);
     // Not NAME.bucket-policy.json: a bucket named by the file would not be the policy's bucket xyz.
     file(d, 'wildcards.json', wildcardPolicy(30));
     file(d, 'spoof.bucket-policy.json', spoofingPolicy());
     fs.symlinkSync('/dev/zero', path.join(d, 'zero.json'));
     fifoOk(path.join(d, 'fifo.json'));
-    cases.push({ name: 'check all-together (json)', args: ['check', '--no-config', '--format', 'json', '.'], cwd: d, about: 'good, deep, 30 wildcards, spoofing Sids, /dev/zero and a FIFO in one folder', mustReport: 'a-good.bucket-policy.json', mustMention: ['zero.json', 'fifo.json'] });
+    cases.push({ name: 'check all-together (json)', args: ['check', '--no-config', '--format', 'json', '.'], cwd: d, about: 'good, deep (twice), 30 wildcards, spoofing Sids, /dev/zero and a FIFO in one folder', mustReport: 'a-good.bucket-policy.json', mustMention: ['zero.json', 'fifo.json'] });
     cases.push({ name: 'check all-together (sarif)', args: ['check', '--no-config', '--format', 'sarif', '.'], cwd: d, about: 'the same, SARIF', mustReport: 'a-good.bucket-policy.json', mustMention: ['zero.json', 'fifo.json'] });
   }
   if (opts.many) {

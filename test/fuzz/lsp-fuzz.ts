@@ -41,6 +41,8 @@ export interface LspFuzzOptions {
   artifacts?: string;
   /** Also answer workspace/configuration with hostile settings (keyPolicies at /dev/zero, a FIFO, outside paths). */
   hostileSettings?: boolean;
+  /** Cap on generated wildcard chains (default none): to see what else breaks while backtracking patterns still freeze the server. */
+  maxWildcards?: number;
   /** Restart the server after a crash at most this many times. */
   maxRestarts?: number;
   /** Progress lines (every 30 s). */
@@ -51,7 +53,7 @@ export interface OpRecord { t: number; op: string; doc?: string; version?: numbe
 
 export interface LspFuzzReport {
   seed: number;
-  options: { seconds: number; docs: number; rate: number; hostile: number; hostileSettings: boolean };
+  options: { seconds: number; docs: number; rate: number; hostile: number; hostileSettings: boolean; maxWildcards?: number };
   serverFlags: string[];
   durationMs: number;
   operations: { total: number; perSecond: number; opens: number; closes: number; edits: number; hostileEdits: number; requests: number; cancelsSent: number; configChanges: number; skippedWhileRestarting: number };
@@ -73,6 +75,8 @@ export interface LspFuzzReport {
   };
   diagnostics: { publications: number; perSecond: number; peakInOneSecond: number };
   internalErrors: { total: number; distinct: { line: string; where?: string; count: number; firstAtMs: number; doc?: string; artifact?: string }[] };
+  /** Answers that carry document text unescaped: raw control characters (ESC…), or a Sid's Markdown link alive in hover, Explain or completion. */
+  hygiene: { rawControl: number; unescapedLink: number; examples: { method: string; doc?: string; text: string }[] };
   /** The fuzzer's own worst event-loop delay: stalls near this figure may be the fuzzer's. */
   driverLagMaxMs: number;
   /** Which of the issue's "Done when" thresholds failed. */
@@ -90,6 +94,8 @@ interface FuzzDoc {
   doc: TextDocument;
   open: boolean;
   diagnostics: unknown[];
+  /** The hostile statements the document was created with, if any. */
+  hostileAtStart?: string;
   /** Recent small versions, for reproduction files. */
   recent: { version: number; text: string }[];
   tree?: { version: number; root: Node | undefined };
@@ -129,6 +135,10 @@ const isEmptyResult = (r: unknown): boolean =>
   (typeof r === 'object' && r !== null && Array.isArray((r as { items?: unknown }).items) && (r as { items: unknown[] }).items.length === 0);
 
 const firstLine = (s: string): string => s.split('\n')[0];
+const isHostile = (o: OpRecord): boolean => o.op.endsWith('hostile');
+// C0 controls but tab and line breaks, DEL, C1 controls, bidirectional overrides and isolates.
+// eslint-disable-next-line no-control-regex
+const RAW_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 /** The line of a dead server's stderr that says why: V8's fatal error, else the last error message. */
 export const crashLine = (stderr: string): string => {
   const lines = stderr.split('\n').map(l => l.trim()).filter(Boolean);
@@ -218,18 +228,21 @@ export async function runLspFuzz(opts: LspFuzzOptions): Promise<LspFuzzReport> {
   const ws = path.join(tmp, 'workspace');
   for (const d of ['buckets', 'keys', 'iam', 'misc']) fs.mkdirSync(path.join(ws, d), { recursive: true });
   const artifacts = opts.artifacts;
-  if (artifacts) fs.mkdirSync(artifacts, { recursive: true });
-  let artifactCount = 0;
+  // Separate budgets, so that snapshots of long stalls cannot crowd out a crash report.
+  const artifactCounts = new Map<string, number>();
   const saveArtifact = (name: string, content: string): string | undefined => {
-    if (!artifacts || artifactCount >= 200) return undefined;
-    artifactCount++;
+    const kind = name.replace(/-\d.*$/, ''); // crash, internal-error, stall, stall-at
+    const n = artifactCounts.get(kind) ?? 0;
+    if (!artifacts || n >= 150) return undefined;
+    artifactCounts.set(kind, n + 1);
+    fs.mkdirSync(artifacts, { recursive: true }); // only when there is something to keep
     const p = path.join(artifacts, name);
     fs.writeFileSync(p, content);
     return p;
   };
 
   const keyCount = Math.max(2, Math.round(opts.docs * 0.2));
-  const c: Corpus = corpus(docRng, keyCount);
+  const c: Corpus = { ...corpus(docRng, keyCount), maxWildcards: opts.maxWildcards };
   const docs: FuzzDoc[] = [];
   for (let i = 0; i < opts.docs; i++) {
     const kind: FuzzKind = i < keyCount ? 'key-policy' : docRng.weighted<FuzzKind>([['bucket-policy', 60], ['identity-policy', 20], ['not-a-policy', 20]]);
@@ -240,21 +253,27 @@ export async function runLspFuzz(opts: LspFuzzOptions): Promise<LspFuzzReport> {
           : `misc/${docRng.pick(['package', 'settings', 'data'])}-${i}.json`;
     const file = path.join(ws, rel);
     let text = documentText(docRng, kind, c, bucket);
+    let hostileAtStart: string | undefined;
     if (docRng.chance(opts.hostile)) {
       let array: Node | undefined;
       try { const t = parseTree(text); array = t && findNodeAtLocation(t, ['Statement']); } catch { array = undefined; }
-      text = applyOffsets(text, ...insertStatements(text, hostileStatements(docRng, kind, bucket, c).text, array));
+      const h = hostileStatements(docRng, kind, bucket, c);
+      hostileAtStart = h.label;
+      text = applyOffsets(text, ...insertStatements(text, h.text, array));
     }
     if (kind === 'key-policy' && i % 2 === 0) fs.writeFileSync(file, text);
     const uri = pathToFileURL(file).href;
-    docs.push({ uri, name: rel, kind, bucket, doc: TextDocument.create(uri, 'json', 1, text), open: false, diagnostics: [], recent: [] });
+    docs.push({ uri, name: rel, kind, bucket, doc: TextDocument.create(uri, 'json', 1, text), open: false, diagnostics: [], recent: [], hostileAtStart });
   }
   const fifo = path.join(tmp, 'settings.fifo');
   if (opts.hostileSettings) spawnSync('mkfifo', [fifo], { stdio: 'ignore' });
 
   // ---- figures
   const ops: OpRecord[] = [];
-  const opLog = (r: OpRecord): void => { ops.push(r); if (ops.length > 4000) ops.splice(0, 2000); };
+  const opLog = (r: OpRecord): void => { ops.push(r); if (ops.length > 50_000) ops.splice(0, 25_000); };
+  /** The operations that may have caused a stall that began at `t` (analysis runs ~150 ms after an edit; opens and configuration changes start analyses too). */
+  const editsBefore = (t: number): OpRecord[] => ops.filter(o => /^(edit|open|config)/.test(o.op) && o.t >= t - 3000 && o.t <= t + 250)
+    .sort((a, b) => Number(isHostile(b)) - Number(isHostile(a)) || b.t - a.t);
   const counts = { total: 0, opens: 0, closes: 0, edits: 0, hostileEdits: 0, requests: 0, cancelsSent: 0, configChanges: 0, skippedWhileRestarting: 0 };
   const crashes: LspFuzzReport['crashes'] = [];
   const cancellations = { sent: 0, repliedCancelled: 0, repliedEmpty: 0, repliedWithResult: 0, repliedOtherError: 0, unanswered: 0, lostToCrash: 0 };
@@ -269,6 +288,9 @@ export async function runLspFuzz(opts: LspFuzzOptions): Promise<LspFuzzReport> {
   let probes = 0;
   let probeOutstanding: Pending | undefined;
   const serverReported: Record<string, number> = {};
+  const hygiene: LspFuzzReport['hygiene'] = { rawControl: 0, unescapedLink: 0, examples: [] };
+  /** Document texts saved while a stall was going on, by the probe's send time. */
+  const stallTexts = new Map<number, string[]>();
   let publications = 0;
   const publicationsBySecond = new Map<number, number>();
   const internal = new Map<string, { line: string; where?: string; count: number; firstAtMs: number; doc?: string; artifact?: string }>();
@@ -303,6 +325,7 @@ export async function runLspFuzz(opts: LspFuzzOptions): Promise<LspFuzzReport> {
       return;
     }
     (latencies.get(p.method) ?? latencies.set(p.method, []).get(p.method)!).push(ms);
+    if (outcome === 'result') checkHygiene(p, value);
     const err = outcome === 'error' && value instanceof ResponseError ? value : undefined;
     if (err && err.code !== -32800) {
       const key = `${p.method}: ${clip(firstLine(err.message), 200)}`;
@@ -313,6 +336,26 @@ export async function runLspFuzz(opts: LspFuzzOptions): Promise<LspFuzzReport> {
       else if (err) cancellations.repliedOtherError++;
       else if (isEmptyResult(value)) cancellations.repliedEmpty++;
       else cancellations.repliedWithResult++;
+    }
+  };
+  /** Text from documents must reach the editor escaped: no raw control characters, no live Markdown link from a Sid. */
+  const checkHygiene = (p: Pending, result: unknown): void => {
+    const strings: string[] = [];
+    const walk = (v: unknown, depth: number): void => {
+      if (strings.length > 2000 || depth > 8) return;
+      if (typeof v === 'string') strings.push(v);
+      else if (v && typeof v === 'object') for (const x of Object.values(v)) walk(x, depth + 1);
+    };
+    walk(result, 0);
+    const markdown = /hover|explain|completion/.test(p.method);
+    const control = strings.find(x => RAW_CONTROL.test(x));
+    const link = markdown ? strings.find(x => x.includes('](https://evil.example')) : undefined;
+    if (control !== undefined) hygiene.rawControl++;
+    if (link !== undefined) hygiene.unescapedLink++;
+    const bad = control ?? link;
+    if (bad !== undefined && hygiene.examples.length < 5) {
+      const at = Math.max(0, bad.search(control !== undefined ? RAW_CONTROL : /\]\(https:\/\/evil/) - 40);
+      hygiene.examples.push({ method: p.method, doc: p.doc, text: bad.slice(at, at + 120) });
     }
   };
   const collectServerStall = (v: unknown, prefix: string): void => {
@@ -443,6 +486,16 @@ export async function runLspFuzz(opts: LspFuzzOptions): Promise<LspFuzzReport> {
   }, 200);
   const prober = setInterval(() => {
     const s = session;
+    const p = probeOutstanding;
+    if (p && now() - p.sentAt > 2000 && !stallTexts.has(p.sentAt) && stallTexts.size < 25) {
+      // The server is stuck now: keep the texts of what was edited just before, while we have them.
+      const files: string[] = [];
+      for (const name of [...new Set(editsBefore(p.sentAt).flatMap(o => (o.doc ? [o.doc] : [])))].slice(0, 6)) {
+        const r = docs.find(x => x.name === name)?.recent.at(-1);
+        if (r?.text) files.push(saveArtifact(`stall-at-${Math.round(p.sentAt)}ms-v${r.version}-${path.basename(name)}`, r.text) ?? '');
+      }
+      stallTexts.set(p.sentAt, files.filter(Boolean));
+    }
     if (stopping || !s?.ready || s.exited || probeOutstanding) return;
     send(s, 's3EncryptionGuard/stats', undefined, undefined, undefined, true);
   }, pingMs);
@@ -509,7 +562,7 @@ export async function runLspFuzz(opts: LspFuzzOptions): Promise<LspFuzzReport> {
         const h = hostileStatements(opRng, d.kind, d.bucket, c);
         return edit(d, ...insertStatements(text, h.text, statements), 'edit hostile', h.label);
       }
-      const h: Hostile = hostileFragment(opRng);
+      const h: Hostile = hostileFragment(opRng, opts.maxWildcards);
       const at = opRng.int(0, text.length);
       return edit(d, at, at, h.text, 'edit hostile', h.label);
     }
@@ -585,7 +638,7 @@ export async function runLspFuzz(opts: LspFuzzOptions): Promise<LspFuzzReport> {
         break;
       }
       case 'textDocument/codeLens': params = { textDocument: { uri } }; break;
-      case 's3EncryptionGuard/explain': params = v < 0.8 ? { uri } : { uri, bucket: v < 0.9 ? d.bucket : `xyz${'A0*'.repeat(30)}` }; break;
+      case 's3EncryptionGuard/explain': params = v < 0.8 ? { uri } : { uri, bucket: v < 0.9 ? d.bucket : `xyz${'A0*'.repeat(Math.min(30, opts.maxWildcards ?? 30))}` }; break;
       case 's3EncryptionGuard/analyze':
         params = v < 0.6 ? { uri } : { text: d.kind === 'key-policy' || d.kind === 'bucket-policy' ? text : documentText(opRng, 'bucket-policy', c, d.bucket), kind: d.kind === 'key-policy' ? 'key-policy' : 'bucket-policy', bucket: d.bucket };
         break;
@@ -631,7 +684,7 @@ export async function runLspFuzz(opts: LspFuzzOptions): Promise<LspFuzzReport> {
     const version = d.doc.version + 1;
     d.doc = TextDocument.create(d.uri, 'json', version, d.doc.getText());
     remember(d);
-    opLog({ t: now(), op: 'open', doc: d.name, version, detail: `didOpen (${d.doc.getText().length} chars)` });
+    opLog({ t: now(), op: d.hostileAtStart ? 'open hostile' : 'open', doc: d.name, version, detail: `didOpen (${d.doc.getText().length} chars${d.hostileAtStart ? `; created with ${d.hostileAtStart}` : ''})` });
     notify('textDocument/didOpen', { textDocument: { uri: d.uri, languageId: 'json', version, text: d.doc.getText() } });
   };
 
@@ -683,11 +736,12 @@ export async function runLspFuzz(opts: LspFuzzOptions): Promise<LspFuzzReport> {
   // ---- the report
   const sortedStalls = [...stalls].sort((a, b) => b.ms - a.ms);
   const top = sortedStalls.slice(0, 10).map((st, i) => {
-    const recentEdits = ops.filter(o => o.op.startsWith('edit') && o.t >= st.atMs - 3000 && o.t <= st.atMs + st.ms)
-      .sort((a, b) => Number(b.op === 'edit hostile') - Number(a.op === 'edit hostile') || b.t - a.t).slice(0, 8);
+    const recentEdits = editsBefore(st.atMs)
+      .slice(0, 8);
     const artifact = st.ms > 1000 ? saveArtifact(`stall-${i + 1}.txt`, [
       `seed ${opts.seed}; the stats probe sent at ${(st.atMs / 1000).toFixed(2)} s waited ${st.ms.toFixed(0)} ms`,
-      '--- edits in the 3 s before and during the stall (hostile first, then the latest first)', ...recentEdits.map(o => `${(o.t / 1000).toFixed(2)}s ${o.op} ${o.doc} v${o.version} ${o.detail}`),
+      '--- edits, opens and configuration changes in the 3 s before it began (hostile first, then the latest first)', ...recentEdits.map(o => `${(o.t / 1000).toFixed(2)}s ${o.op} ${o.doc} v${o.version} ${o.detail}`),
+      ...(stallTexts.get(st.atMs) ?? []).map(f => `--- text: ${f}`),
     ].join('\n')) : undefined;
     return { atMs: Math.round(st.atMs), ms: Math.round(st.ms), recentEdits, artifact };
   });
@@ -701,7 +755,7 @@ export async function runLspFuzz(opts: LspFuzzOptions): Promise<LspFuzzReport> {
   if (longestMs > STALL_LIMIT_MS) failed.push(`longest stall ${longestMs} ms > ${STALL_LIMIT_MS} ms`);
   return {
     seed: opts.seed,
-    options: { seconds: opts.seconds, docs: opts.docs, rate: opts.rate, hostile: opts.hostile, hostileSettings: !!opts.hostileSettings },
+    options: { seconds: opts.seconds, docs: opts.docs, rate: opts.rate, hostile: opts.hostile, hostileSettings: !!opts.hostileSettings, maxWildcards: opts.maxWildcards },
     serverFlags: [...SERVER_NODE_FLAGS],
     durationMs: Math.round(durationMs),
     operations: { ...counts, perSecond: Number((counts.total / Math.max(1, (durationMs - (docs.length * openInterval)) / 1000)).toFixed(2)) },
@@ -716,6 +770,7 @@ export async function runLspFuzz(opts: LspFuzzOptions): Promise<LspFuzzReport> {
     stalls: { probes, longestMs, over250: stalls.filter(x => x.ms > 250).length, over1000: stalls.filter(x => x.ms > 1000).length, top, serverReported },
     diagnostics: { publications, perSecond: Number((publications / Math.max(1, durationMs / 1000)).toFixed(1)), peakInOneSecond: Math.max(0, ...perSecond) },
     internalErrors: { total: internalTotal, distinct: [...internal.values()].sort((a, b) => b.count - a.count) },
+    hygiene,
     driverLagMaxMs: Math.round(driverLag.max / 1e6),
     failed,
   };

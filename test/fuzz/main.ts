@@ -6,6 +6,7 @@
 //   npm run fuzz -- --seconds 600 --docs 220 --rate 10 --hostile 0.05     (the long run)
 //   npm run fuzz -- --seed 12345 --only lsp                                  (replay a seed)
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCliFuzz } from './cli-fuzz';
@@ -20,6 +21,8 @@ const USAGE = `Usage: npm run fuzz -- [options]
   --seed N            the seed (default: random, printed); the same seed replays the same edits
   --hostile F         fraction of edits that are hostile inserts, 0..1 (default 0.05)
   --grace N           seconds to wait for outstanding requests at the end (default 10)
+  --max-wildcards N   generate wildcard chains of at most N (default: up to 1,000), to look past
+                      the backtracking patterns at what else breaks
   --hostile-settings  also answer workspace/configuration with hostile settings
                       (keyPolicies naming /dev/zero, a FIFO and a file outside the workspace)
   --only lsp|cli      run one part only
@@ -31,7 +34,7 @@ const USAGE = `Usage: npm run fuzz -- [options]
 
 interface Args {
   seconds: number; docs: number; rate: number; seed: number; hostile: number; grace: number;
-  hostileSettings: boolean; only?: 'lsp' | 'cli'; cliTimeout: number; many: boolean; artifacts?: string; json: boolean;
+  hostileSettings: boolean; maxWildcards?: number; only?: 'lsp' | 'cli'; cliTimeout: number; many: boolean; artifacts?: string; json: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -52,6 +55,7 @@ function parseArgs(argv: string[]): Args {
       case '--grace': a.grace = num(f, argv[++i], 0, 600); break;
       case '--cli-timeout': a.cliTimeout = num(f, argv[++i], 100, 600_000); break;
       case '--hostile-settings': a.hostileSettings = true; break;
+      case '--max-wildcards': a.maxWildcards = Math.round(num(f, argv[++i], 0, 100_000)); break;
       case '--many-files': a.many = true; break;
       case '--json': a.json = true; break;
       case '--artifacts': {
@@ -86,15 +90,15 @@ async function main(): Promise<number> {
   }
   const artifacts = a.artifacts ?? path.join(os.tmpdir(), `s3eg-fuzz-${a.seed}`);
   const progress = (line: string): void => { process.stderr.write(`fuzz: ${line}\n`); };
-  const reproduce = `npm run fuzz -- --only lsp --seed ${a.seed} --seconds ${a.seconds} --docs ${a.docs} --rate ${a.rate} --hostile ${a.hostile}${a.hostileSettings ? ' --hostile-settings' : ''}`;
+  const reproduce = `npm run fuzz -- --only lsp --seed ${a.seed} --seconds ${a.seconds} --docs ${a.docs} --rate ${a.rate} --hostile ${a.hostile}${a.hostileSettings ? ' --hostile-settings' : ''}${a.maxWildcards !== undefined ? ` --max-wildcards ${a.maxWildcards}` : ''}`;
   const result: Record<string, unknown> = { seed: a.seed, artifacts };
   let failed = false;
   if (a.only !== 'cli') {
     progress(`language server: ${a.seconds} s, ${a.docs} documents, ${a.rate} operations/s, hostile ${a.hostile}, seed ${a.seed}`);
-    const r = await runLspFuzz({ seconds: a.seconds, docs: a.docs, rate: a.rate, seed: a.seed, hostile: a.hostile, graceSeconds: a.grace, artifacts, hostileSettings: a.hostileSettings, log: progress });
+    const r = await runLspFuzz({ seconds: a.seconds, docs: a.docs, rate: a.rate, seed: a.seed, hostile: a.hostile, graceSeconds: a.grace, artifacts, hostileSettings: a.hostileSettings, maxWildcards: a.maxWildcards, log: progress });
     result.lsp = r;
     failed ||= r.failed.length > 0;
-    if (!a.json) await print(`${formatLspReport(r, reproduce)}\n  reproduction material: ${artifacts}\n\n`);
+    if (!a.json) await print(`${formatLspReport(r, reproduce)}\n  reproduction material: ${fs.existsSync(artifacts) ? artifacts : 'none (nothing to reproduce)'}\n\n`);
   }
   if (a.only !== 'lsp') {
     progress('CLI on hostile files');

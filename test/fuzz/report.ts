@@ -30,11 +30,14 @@ export function formatLspReport(r: LspFuzzReport, reproduce: string): string {
   const reported = Object.entries(r.stalls.serverReported);
   if (reported.length) out.push(`    reported by the server: ${reported.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   for (const st of r.stalls.top.slice(0, 5)) {
-    out.push(`    ${s(st.ms)} from ${(st.atMs / 1000).toFixed(1)} s; edits just before: ${st.recentEdits.slice(0, 3).map(e => `${e.doc} ${e.op === 'edit hostile' ? 'HOSTILE ' : ''}${clip(e.detail, 60)}`).join('; ') || 'none'}${st.artifact ? ` [${st.artifact}]` : ''}`);
+    out.push(`    ${s(st.ms)} from ${(st.atMs / 1000).toFixed(1)} s; operations just before: ${st.recentEdits.slice(0, 3).map(e => `${e.op.split(' ')[0]} ${e.doc} ${e.op.endsWith('hostile') ? 'HOSTILE ' : ''}${clip(e.detail, 70)}`).join('; ') || 'none'}${st.artifact ? ` [${st.artifact}]` : ''}`);
   }
   out.push(`  diagnostics              ${r.diagnostics.publications} publications, ${r.diagnostics.perSecond}/s (most in one second: ${r.diagnostics.peakInOneSecond})`);
   out.push(`  internal errors logged   ${r.internalErrors.total} (${r.internalErrors.distinct.length} distinct)`);
   for (const e of r.internalErrors.distinct.slice(0, 15)) out.push(`    ${e.count}× ${clip(e.line, 200)}${e.where ? ` (${clip(e.where, 80)})` : ''}${e.artifact ? ` [${e.artifact}]` : ''}`);
+  const h = r.hygiene;
+  out.push(`  output hygiene           ${h.rawControl} answers with raw control characters, ${h.unescapedLink} with a document's Markdown link left live`);
+  for (const e of h.examples) out.push(`    ${e.method} on ${e.doc}: ${clip(JSON.stringify(e.text), 140)}`);
   if (r.requestErrors.length) {
     out.push(`  requests answered with an error: ${r.requestErrors.reduce((n, e) => n + e.count, 0)}`);
     for (const e of r.requestErrors.slice(0, 8)) out.push(`    ${e.count}× ${clip(e.message, 200)}`);
@@ -51,7 +54,7 @@ export function formatCliReport(r: CliFuzzReport, timeoutMs: number): string {
   const w = Math.max(...r.cases.map(c => c.name.length));
   for (const c of r.cases) {
     const flags = [
-      c.hung ? 'HUNG' : '', c.memoryExceeded ? 'KILLED at the memory limit' : '', c.crashed ? `CRASH (${c.crashReason})` : '', c.overBudget && !c.hung ? 'SLOW' : '',
+      c.hung ? 'HUNG' : '', c.memoryExceeded ? 'KILLED at the memory limit' : '', c.crashed ? `CRASH (${c.crashReason})` : '', c.overBudget && !c.hung && !c.memoryExceeded ? 'SLOW' : '',
       c.escInStdout ? 'ESC in stdout' : '', c.escInStderr ? 'ESC in stderr' : '', c.missingResult ? `no result for ${c.missingResult}` : '', c.unmentioned.length ? `skipped without a word: ${c.unmentioned.join(', ')}` : '',
       c.stderrBytes > 100 * 1024 ? `stderr ${(c.stderrBytes / 1024 / 1024).toFixed(1)} MB` : '', c.internalErrors ? `${c.internalErrors} internal errors` : '',
     ].filter(Boolean);
