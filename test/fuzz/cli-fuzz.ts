@@ -26,7 +26,7 @@ export interface CliCaseResult {
   hung: boolean;
   /** Killed by the memory guard (RSS over the limit). */
   memoryExceeded: boolean;
-  /** Died of a signal, an unexpected exit code, a V8 fatal error or an uncaught exception. */
+  /** Died of a signal, an unexpected exit code, a V8 fatal error, an uncaught exception, or ended the run with "unexpected error". */
   crashed: boolean;
   crashReason?: string;
   overBudget: boolean;
@@ -98,6 +98,8 @@ export async function runCliCase(c: HostileFileCase, timeoutMs: number): Promise
   else if (!killed && exitCode !== null && ![0, 1, 2].includes(exitCode)) crashReason = `exit code ${exitCode}`;
   if (/FATAL ERROR/.test(stderr)) crashReason = lines.find(l => /FATAL ERROR/.test(l))!.trim();
   else if (!killed && STACK_FRAME.test(stderr)) crashReason = `uncaught: ${lines.find(l => /Error\b/.test(l))?.trim() ?? lines[0]}`;
+  // The CLI's last-resort handler: a bug of ours ended the whole run (exit 2, one line).
+  else if (/: unexpected error: /.test(stderr)) crashReason = lines.find(l => /: unexpected error: /.test(l))!.trim();
   const missing = c.mustReport && !killed && !stdout.includes(c.mustReport) ? c.mustReport : undefined;
   const unmentioned = killed ? [] : (c.mustMention ?? []).filter(f => !stdout.includes(f) && !stderr.includes(f));
   return {

@@ -380,6 +380,9 @@ export function writeHostileFiles(root: string, opts: { many?: boolean } = {}): 
   const fifoOk = (p: string): boolean => spawnSync('mkfifo', [p]).status === 0;
   special('fifo', d => { if (!fifoOk(path.join(d, 'fifo.bucket-policy.json'))) throw new Error('mkfifo failed'); }, 'a FIFO named like a policy', 'fifo.bucket-policy.json');
   special('dev-zero', d => fs.symlinkSync('/dev/zero', path.join(d, 'zero.bucket-policy.json')), 'a symlink to /dev/zero', 'zero.bucket-policy.json');
+  special('deep-after-broken-string-beside-good', d => {
+    file(d, 'deep.json', `{"Sid":"x\n"","Statement":[${'['.repeat(10000)}`);
+  }, 'nesting past the depth cap beside a good policy');
   special('symlink-loop', d => {
     fs.symlinkSync('loop-b.json', path.join(d, 'loop-a.json'));
     fs.symlinkSync('loop-a.json', path.join(d, 'loop-b.json'));
