@@ -155,6 +155,10 @@ export function analyze(text: string, filePath: string, settings: AnalysisSettin
   if (kind.kind === 'unknown') return { kind, bucketName, doc, findings: [], ruleFailures: [] };
 
   let findings: Finding[] = doc.syntaxErrors.map(e => ({ ruleId: SYNTAX_RULE_ID, severity: 'error' as Severity, span: e.span, message: e.message, fixes: [] }));
+  if (doc.syntaxErrorsLeftOut) {
+    const last = doc.syntaxErrors[doc.syntaxErrors.length - 1].span;
+    findings.push(limitFinding(last, `${doc.syntaxErrorsLeftOut} more JSON syntax errors after this one are not shown; fix the ones above first.`));
+  }
   const ruleFailures: RuleFailure[] = [];
   const budget = new Budget(settings.maxSteps ?? DEFAULT_SETTINGS.maxSteps);
   const verdicts = lazyVerdicts(doc, kind.kind, bucketName, budget);

@@ -99,7 +99,10 @@ export interface PolicyDocument {
   text: string;
   /** Undefined when the text holds no JSON value at all. */
   root?: JsonNode;
+  /** The first MAX_SYNTAX_ERRORS syntax errors (a document of 100,000 stray commas has 100,000). */
   syntaxErrors: SyntaxProblem[];
+  /** Syntax errors past MAX_SYNTAX_ERRORS, counted but not kept. */
+  syntaxErrorsLeftOut?: number;
   /** Top-level members (only when the root is an object). */
   members: readonly Member[];
   version?: Located<unknown>;

@@ -23,6 +23,9 @@ export interface ParseLimits {
 
 export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxDepth: 64, maxStatements: 1000 };
 
+/** Syntax errors kept per document: after the first hundred, more say nothing new and only hold memory. */
+export const MAX_SYNTAX_ERRORS = 100;
+
 export const spanOf = (node: JsonNode): Span => ({ offset: node.offset, length: node.length });
 
 export function located<T>(node: JsonNode, value: T): Located<T> {
@@ -208,7 +211,8 @@ export function parsePolicy(text: string, limits: ParseLimits = DEFAULT_PARSE_LI
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: true });
   doc.root = root;
-  doc.syntaxErrors = errors.map(e => syntaxProblem(e, text));
+  doc.syntaxErrors = errors.slice(0, MAX_SYNTAX_ERRORS).map(e => syntaxProblem(e, text));
+  if (errors.length > MAX_SYNTAX_ERRORS) doc.syntaxErrorsLeftOut = errors.length - MAX_SYNTAX_ERRORS;
   if (!root || root.type !== 'object') return doc;
   doc.members = membersOf(root);
   for (const m of doc.members) {
