@@ -54,7 +54,8 @@ const term = (s: string): string => escapeTerminal(s, 4000);
  */
 export interface ResultWriter {
   add(result: FileResult): void;
-  end(): void;
+  /** `notChecked`: files the run could not read or analyse (said on stderr); the text summary counts them. */
+  end(run?: { notChecked: number }): void;
 }
 
 /** Collects writes into chunks of about 64 KB (one write per file would be a system call per file). */
@@ -115,12 +116,18 @@ export function textWriter(write: (s: string) => void, color: boolean): ResultWr
       }
       out.put(`${lines.join('\n')}\n\n`);
     },
-    end() {
+    end(run) {
       const total = count.error + count.warning + count.info;
+      const notChecked = run?.notChecked ?? 0;
+      const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+      // "No problems" only when every file was checked: beside a file that could not be, it would read as a pass.
+      const unchecked = notChecked ? `${plural(notChecked, 'file', 'files')} could not be checked (see the messages above)` : '';
       const summary = total === 0
-        ? `No problems in ${policies} ${policies === 1 ? 'policy' : 'policies'} (${files} file${files === 1 ? '' : 's'} checked).`
-        : `${total} problem${total === 1 ? '' : 's'} (${count.error} error${count.error === 1 ? '' : 's'}, ${count.warning} warning${count.warning === 1 ? '' : 's'}, ${count.info} info) in ${filesWithProblems} of ${files} files.`;
-      out.put(`${paint(count.error ? '31;1' : '32', summary)}\n`);
+        ? (notChecked
+          ? `${unchecked}${policies ? `; the ${plural(policies, 'policy', 'policies')} checked ${policies === 1 ? 'has' : 'have'} no problems` : ''}.`
+          : `No problems in ${plural(policies, 'policy', 'policies')} (${plural(files, 'file', 'files')} checked).`)
+        : `${plural(total, 'problem', 'problems')} (${plural(count.error, 'error', 'errors')}, ${plural(count.warning, 'warning', 'warnings')}, ${count.info} info) in ${filesWithProblems} of ${files} files${notChecked ? `; ${unchecked}` : ''}.`;
+      out.put(`${paint(count.error || notChecked ? '31;1' : '32', summary)}\n`);
       out.flush();
     },
   };
