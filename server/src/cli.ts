@@ -9,6 +9,7 @@ import { configChoice, eachArg } from './cli/args';
 import { collectFiles } from './cli/files';
 import { formatExplainText, jsonWriter, sarifWriter, textWriter, type ConfigReport, type FileDiagnostic, type FileResult, type ResultWriter } from './cli/report';
 import { status } from './cli/status';
+import { explainReport } from './features/explain';
 import { verdictSummary } from './engine/summary';
 import { explainKeyRequests, keyVerdictSummary } from './engine/key-verdict';
 import type { BucketVerdict, KeyPolicyVerdict } from './engine/types';
@@ -428,10 +429,11 @@ function explain(argv: string[]): number {
       warn(`${file}:${at.line + 1}:${at.character + 1}: ${syntax.message}; AWS rejects this policy, so there is nothing to explain (fix it, or run "check" to see every problem)`);
       return 2;
     }
+    // Text: the same report as the editor's view (summary first, then the grouped table). JSON: every request class, ungrouped.
+    const report = (): string => formatExplainText(file, explainReport({ uri: file, analysis, lines: new LineIndex(text), wantedTls: opts.settings.requirements?.minTlsVersion }), opts.color);
     if (analysis.kind.kind === 'key-policy' && analysis.doc && analysis.keyVerdict) {
-      const requests = explainKeyRequests(analysis.doc);
-      if (opts.format === 'json') process.stdout.write(JSON.stringify({ file, kind: analysis.kind.kind, verdict: analysis.keyVerdict, requests }, null, 2) + '\n');
-      else process.stdout.write(formatExplainText(file, [`key: ${keyVerdictSummary(analysis.keyVerdict)}`], requests, opts.color) + '\n');
+      if (opts.format === 'json') process.stdout.write(JSON.stringify({ file, kind: analysis.kind.kind, verdict: analysis.keyVerdict, requests: explainKeyRequests(analysis.doc) }, null, 2) + '\n');
+      else process.stdout.write(report() + '\n');
       return 0;
     }
     if (analysis.kind.kind !== 'bucket-policy' || !analysis.doc) {
@@ -444,12 +446,10 @@ function explain(argv: string[]): number {
       return 2;
     }
     const doc = analysis.doc;
-    const requests = verdicts.flatMap(v => explainRequests(doc, v.bucket));
     if (opts.format === 'json') {
+      const requests = verdicts.flatMap(v => explainRequests(doc, v.bucket));
       process.stdout.write(JSON.stringify({ file, kind: analysis.kind.kind, verdict: verdictJson(verdicts), requests }, null, 2) + '\n');
-    } else {
-      process.stdout.write(formatExplainText(file, verdicts.map(v => `${v.bucket}: ${verdictSummary(v, opts.settings.requirements?.minTlsVersion)}`), requests, opts.color) + '\n');
-    }
+    } else process.stdout.write(report() + '\n');
     return 0;
   } catch (e) {
     warn(`${file}: not analysed: internal error (please report it): ${errorLine(e)}`);

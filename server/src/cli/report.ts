@@ -1,7 +1,7 @@
 // The CLI's output formats. The JSON shape is an interface other tools rely on
 // (ARCHITECTURE.md, "CLI check --format json"): change it only with a version bump.
 import { LIMIT_CODE } from '../analyze';
-import type { ExplainedRequest } from '../engine/verdict';
+import { statementNames, statementPhrases, type CellTone, type ExplainReport, type ReportCell } from '../features/explain';
 import type { PolicyKind } from '../policy/model';
 import type { Range } from '../policy/lines';
 import { RULES } from '../rules/registry';
@@ -250,23 +250,50 @@ export function formatSarif(results: FileResult[], version: string, cwd: string,
   return text.slice(0, -1);
 }
 
-/** `explain` as text: the verdict, then each request class with its decision and the deciding statements. */
-export function formatExplainText(file: string, summaries: readonly string[], requests: readonly ExplainedRequest[], color: boolean): string {
+/** Column names in the text table: A, B, … then C27, C28, …. */
+const columnName = (i: number): string => (i < 26 ? String.fromCharCode(65 + i) : `C${i + 1}`);
+
+const WORD_COLOR: Record<CellTone, string> = { denied: '31', allowed: '32', open: '33', mixed: '35' };
+
+/** " by DenyInsecureTransport; some also by DenyTlsBelow12". */
+function cellText(report: ExplainReport, c: ReportCell): string {
+  return statementPhrases(c).map(p => ` ${p.prefix} ${statementNames(report, p.statements).join(', ')}`).join(';');
+}
+
+/**
+ * `explain` as text: per bucket (or for the key policy) the verdict line, the summary in plain words
+ * (the same sentences as the editor's report view), the callers the policy treats alike, then every
+ * request class, grouped: a line per row, a line per distinct cell naming the columns it holds for.
+ */
+export function formatExplainText(file: string, report: ExplainReport, color: boolean): string {
   const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const decisionColor: Record<string, string> = { 'explicit-deny': '32', allow: '33', 'implicit-deny': '2' };
   const lines = [paint('4', term(file))];
-  for (const line of summaries) {
-    const i = line.indexOf(': ');
-    lines.push(`  ${paint('1', term(line.slice(0, i)))}: ${term(line.slice(i + 2))}`);
+  if (report.message) lines.push(`  ${term(report.message)}`);
+  for (const section of report.sections) {
+    lines.push(`${paint('1', term(section.heading))}: ${term(section.verdictLine)}`);
+    for (const s of section.summary) lines.push(`  ${term(s)}`);
+    lines.push('', `  ${section.columns.length === 1 ? 'Callers (the policy treats them alike)' : 'Callers the policy treats alike'}:`);
+    section.columns.forEach((c, i) => lines.push(`    ${paint('1', columnName(i))}  ${term(c.label)}: ${term(c.members.join(', '))}`));
+    const rows = section.details.rows;
+    lines.push('', `  ${section.requestClasses} request classes in ${rows.length} row${rows.length === 1 ? '' : 's'}${section.truncated ? ` (only the first ${section.requestClasses} were enumerated)` : ''}:`);
+    const width = Math.max(...section.columns.map((_, i) => columnName(i).length + 1)) * Math.min(section.columns.length, 4);
+    for (const row of rows) {
+      lines.push(`    ${term(row.parts.length ? row.parts.join(' · ') : 'every request')}`);
+      // Columns whose cells read the same share a line.
+      const same = new Map<string, { cols: number[]; cell: ReportCell }>();
+      row.cells.forEach((c, i) => {
+        if (!c) return;
+        const key = `${c.word}|${c.statements.join(',')}|${c.alsoBy.join(',')}`;
+        const entry = same.get(key);
+        if (entry) entry.cols.push(i);
+        else same.set(key, { cols: [i], cell: c });
+      });
+      for (const { cols, cell } of same.values()) {
+        const who = cols.length === section.columns.length && cols.length > 1 ? 'all' : cols.map(columnName).join(' ');
+        lines.push(`      ${who.padEnd(width)} ${paint(WORD_COLOR[cell.tone], cell.word)}${term(cellText(report, cell))}`);
+      }
+    }
+    lines.push('');
   }
-  lines.push('');
-  for (const r of requests) {
-    const { principal, action, resource, ...context } = r.request;
-    const ctx = Object.entries(context).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : String(v)}`).join(' ');
-    const by = r.statements.length ? ` by ${r.statements.map(s => (typeof s === 'number' ? `#${s + 1}` : s)).join(', ')}` : '';
-    lines.push(`  ${paint(decisionColor[r.decision], r.decision.padEnd(13))} ${term(`${String(principal)} ${String(action)} ${String(resource)} ${ctx}${by}`)}`);
-  }
-  const count = (d: string) => requests.filter(r => r.decision === d).length;
-  lines.push('', `${requests.length} request classes: ${count('explicit-deny')} explicitly denied, ${count('allow')} allowed, ${count('implicit-deny')} implicitly denied.`);
-  return lines.join('\n');
+  return lines.join('\n').replace(/\n+$/, '');
 }
