@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import { SERVER_NODE_FLAGS } from '../../server/src/runtime';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { ANALYZE_REQUEST, type LiveAnalyzeParams, type LiveAnalyzeResult } from '../../server/src/features/liveProtocol';
+import { EXPLAIN_REQUEST, type ExplainReport } from '../../server/src/features/explainProtocol';
+import { registerExplainView } from './views/explainView';
 import { LIVE_SCHEME, registerLiveView, type LiveViewApi } from './views/liveView';
 import { registerNewPolicyCommands } from './commands/newPolicy';
 import { registerRuleDocsCommand } from './commands/ruleDocs';
@@ -73,27 +75,15 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
         void vscode.window.showErrorMessage(`S3 Encryption Guard: cannot open ${messageValue(String(uri))}: ${messageValue(e instanceof Error ? e.message : String(e))}`);
       }
     }),
-    vscode.commands.registerCommand('s3EncryptionGuard.explain', (uri?: string | vscode.Uri, bucket?: string) => explain(uri, bucket)),
+    // "S3 Encryption: Explain Enforcement": the report view (views/explainView.ts).
+    registerExplainView(async (uri, bucket) => {
+      await ready;
+      if (!client) throw new Error('the language server is not running');
+      return client.sendRequest<{ report: ExplainReport }>(EXPLAIN_REQUEST, { uri, bucket });
+    }),
     ...registerNewPolicyCommands(),
     registerRuleDocsCommand(context.extensionUri),
   );
-
-  /** Opens the Explain report of a policy (the active editor's by default) beside it. */
-  async function explain(uri?: string | vscode.Uri, bucket?: string): Promise<vscode.TextDocument | undefined> {
-    const target = typeof uri === 'string' ? uri : (uri ?? vscode.window.activeTextEditor?.document.uri)?.toString();
-    if (!target || !client) {
-      void vscode.window.showInformationMessage('S3 Encryption Guard: open a bucket policy first, then run "S3 Encryption: Explain Enforcement".');
-      return undefined;
-    }
-    await ready;
-    const report = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: 'S3 Encryption Guard: evaluating the policy' },
-      () => client!.sendRequest<{ markdown: string }>('s3EncryptionGuard/explain', { uri: target, bucket }),
-    );
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: report.markdown });
-    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
-    return doc;
-  }
 
   const analyzePolicy = async (p: LiveAnalyzeParams): Promise<LiveAnalyzeResult> => {
     await ready;

@@ -3,12 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pkg from '../../package.json';
-import { analyze, DEFAULT_SETTINGS, LIMIT_CODE, type AnalysisSettings } from './analyze';
+import { analyze, DEFAULT_SETTINGS, LIMIT_CODE, SYNTAX_RULE_ID, type Analysis, type AnalysisSettings } from './analyze';
 import { crossDocument, keyIdOf, KeyPolicyIndex, linkSummary } from './crossdoc';
 import { configChoice, eachArg } from './cli/args';
 import { collectFiles } from './cli/files';
 import { formatExplainText, jsonWriter, sarifWriter, textWriter, type ConfigReport, type FileDiagnostic, type FileResult, type ResultWriter } from './cli/report';
 import { status } from './cli/status';
+import { explainReport } from './features/explain';
 import { verdictSummary } from './engine/summary';
 import { explainKeyRequests, keyVerdictSummary } from './engine/key-verdict';
 import type { BucketVerdict, KeyPolicyVerdict } from './engine/types';
@@ -212,6 +213,48 @@ function notAnalysedResult(shown: string, abs: string, settings: AnalysisSetting
   return { file: shown, kind: kind?.kind ?? 'unknown', diagnostics, verdict: null, summaries: [] };
 }
 
+/** A file with nothing in it but white space: not JSON, so not a policy either. */
+const isBlank = (text: string): boolean => text.trim() === '';
+
+/**
+ * Why AWS rejects a policy before reading any of its statements — a JSON syntax error, or no
+ * document at all — or undefined when it parses. Findings and verdicts of such a document describe
+ * what the parser recovered, not the policy: the CLI shows only the syntax errors then.
+ */
+function unparsable(analysis: Analysis): string | undefined {
+  const doc = analysis.doc;
+  // Not analysed at all (nested too deep): its one finding already says so.
+  if (analysis.kind.kind === 'unknown' || !doc || analysis.notAnalysed) return undefined;
+  if (doc.syntaxErrors.length) return 'the policy does not parse (AWS rejects it); fix the JSON syntax error first';
+  if (!doc.root) return 'the document is empty (AWS rejects it)';
+  return undefined;
+}
+
+/**
+ * The syntax findings of a document that does not parse, one per place: a file cut short gets a
+ * "} expected" and a "] expected" for every level still open, all at its end.
+ */
+function syntaxFindings(analysis: Analysis): Analysis['findings'] {
+  const out: Analysis['findings'] = [];
+  const at = new Map<number, { index: number; messages: string[] }>();
+  const errors = new Set((analysis.doc?.syntaxErrors ?? []).map(e => e.span.offset));
+  for (const f of analysis.findings) {
+    if (f.ruleId !== SYNTAX_RULE_ID || (errors.size && !errors.has(f.span.offset))) continue;
+    const seen = at.get(f.span.offset);
+    if (!seen) {
+      at.set(f.span.offset, { index: out.length, messages: [f.message] });
+      out.push(f);
+      continue;
+    }
+    if (seen.messages.includes(f.message)) continue;
+    seen.messages.push(f.message);
+    const prefix = 'JSON syntax error: ';
+    const rest = seen.messages.map((m, i) => (i > 0 && m.startsWith(prefix) ? m.slice(prefix.length) : m));
+    out[seen.index] = { ...out[seen.index], message: rest.join('; ') };
+  }
+  return out;
+}
+
 /**
  * `check`. Memory does not grow with the number of files: each file's analysis is turned into its
  * output at once and dropped (its parsed model and line index with it); text and JSON are written
@@ -225,6 +268,8 @@ function check(opts: CheckOptions): number {
   const cwd = process.cwd();
   for (const note of configNotes(opts.configReport)) warn(note);
   const { files, problems, skipped } = collectFiles(opts.paths, cwd);
+  // Files named or found that could not be checked: the summary line must not read "No problems" beside them.
+  let notChecked = problems.length;
   let ioProblem = problems.length > 0;
   for (const p of problems) warn(p);
   for (const s of skipped) warn(s);
@@ -291,23 +336,43 @@ function check(opts: CheckOptions): number {
       } else {
         warn(`${shown}: ${read.message}`);
         ioProblem = true;
+        notChecked++;
       }
       continue;
     }
     try {
       const text = decodeText(read.bytes);
+      if (isBlank(text) && !(kindFromSettings(abs, opts.settings.kinds) ?? kindFromFileName(abs))) {
+        // Not a policy by its name either: nothing else would say anything about it.
+        warn(`${shown}: not checked: the file is empty (not JSON, so not a policy); delete it or write the policy into it`);
+        emit(notAnalysedResult(shown, abs, opts.settings, 'the file is empty'));
+        ioProblem = true;
+        notChecked++;
+        continue;
+      }
       const analysis = analyze(text, abs, opts.settings);
       if (analysis.kind.kind === 'unknown') {
         if (isBinary(read.bytes)) warn(`${shown}: skipped: binary content, not a JSON policy`);
         else if (analysis.notAnalysed) warn(`${shown}: skipped: ${analysis.notAnalysed}`);
       }
       for (const f of analysis.ruleFailures) warn(`${shown}: internal error in rule ${f.ruleId} (please report it): ${errorLine(f.error)}`);
+      const lines = new LineIndex(text);
+      const broken = unparsable(analysis);
+      if (broken) {
+        emit({
+          file: shown,
+          kind: analysis.kind.kind,
+          diagnostics: syntaxFindings(analysis).map(f => ({ code: f.ruleId, severity: f.severity, message: f.message, range: lines.range(f.span) })),
+          verdict: null,
+          summaries: [`not evaluated: ${broken}`],
+        });
+        continue;
+      }
       // Cross-document check: a bucket policy that pins a key against that key's policy (crossdoc.ts).
       const cross = crossDocument(analysis, index, opts.settings, shownPath);
       const findings = cross.findings.length
         ? [...analysis.findings, ...cross.findings].sort((a, b) => a.span.offset - b.span.offset || a.ruleId.localeCompare(b.ruleId))
         : analysis.findings;
-      const lines = new LineIndex(text);
       emit({
         file: shown,
         kind: analysis.kind.kind,
@@ -325,9 +390,10 @@ function check(opts: CheckOptions): number {
       warn(`${shown}: not analysed: internal error (please report it): ${errorLine(e)}`);
       emit(notAnalysedResult(shown, abs, opts.settings, 'the analysis failed on this file (an internal error, reported on stderr)'));
       ioProblem = true;
+      notChecked++;
     }
   }
-  writer.end();
+  writer.end({ notChecked });
   if (ioProblem) return 2;
   return errors ? 1 : 0;
 }
@@ -346,6 +412,10 @@ function explain(argv: string[]): number {
   }
   try {
     const text = decodeText(read.bytes);
+    if (isBlank(text)) {
+      warn(`${file}: the file is empty, so there is nothing to explain`);
+      return 2;
+    }
     const analysis = analyze(text, path.resolve(file), opts.settings);
     for (const f of analysis.ruleFailures) warn(`${file}: internal error in rule ${f.ruleId} (please report it): ${errorLine(f.error)}`);
     if (analysis.notAnalysed) {
@@ -359,10 +429,11 @@ function explain(argv: string[]): number {
       warn(`${file}:${at.line + 1}:${at.character + 1}: ${syntax.message}; AWS rejects this policy, so there is nothing to explain (fix it, or run "check" to see every problem)`);
       return 2;
     }
+    // Text: the same report as the editor's view (summary first, then the grouped table). JSON: every request class, ungrouped.
+    const report = (): string => formatExplainText(file, explainReport({ uri: file, analysis, lines: new LineIndex(text), wantedTls: opts.settings.requirements?.minTlsVersion }), opts.color);
     if (analysis.kind.kind === 'key-policy' && analysis.doc && analysis.keyVerdict) {
-      const requests = explainKeyRequests(analysis.doc);
-      if (opts.format === 'json') process.stdout.write(JSON.stringify({ file, kind: analysis.kind.kind, verdict: analysis.keyVerdict, requests }, null, 2) + '\n');
-      else process.stdout.write(formatExplainText(file, [`key: ${keyVerdictSummary(analysis.keyVerdict)}`], requests, opts.color) + '\n');
+      if (opts.format === 'json') process.stdout.write(JSON.stringify({ file, kind: analysis.kind.kind, verdict: analysis.keyVerdict, requests: explainKeyRequests(analysis.doc) }, null, 2) + '\n');
+      else process.stdout.write(report() + '\n');
       return 0;
     }
     if (analysis.kind.kind !== 'bucket-policy' || !analysis.doc) {
@@ -375,12 +446,10 @@ function explain(argv: string[]): number {
       return 2;
     }
     const doc = analysis.doc;
-    const requests = verdicts.flatMap(v => explainRequests(doc, v.bucket));
     if (opts.format === 'json') {
+      const requests = verdicts.flatMap(v => explainRequests(doc, v.bucket));
       process.stdout.write(JSON.stringify({ file, kind: analysis.kind.kind, verdict: verdictJson(verdicts), requests }, null, 2) + '\n');
-    } else {
-      process.stdout.write(formatExplainText(file, verdicts.map(v => `${v.bucket}: ${verdictSummary(v, opts.settings.requirements?.minTlsVersion)}`), requests, opts.color) + '\n');
-    }
+    } else process.stdout.write(report() + '\n');
     return 0;
   } catch (e) {
     warn(`${file}: not analysed: internal error (please report it): ${errorLine(e)}`);

@@ -35,14 +35,13 @@ import { codeLenses } from './features/codeLens';
 import { completion, COMPLETION_TRIGGER_CHARACTERS, resolveCompletion } from './features/completion';
 import { SOURCE, toDiagnostics } from './features/diagnostics';
 import { analyzeDocument, uriPath, type CrossContext, type DocumentAnalysis } from './features/documentAnalysis';
-import { explainReport } from './features/explain';
+import { EXPLAIN_REQUEST, explainReport, type ExplainReport } from './features/explain';
 import { hover } from './features/hover';
-import { ANALYZE_REQUEST, analyzeText, liveDocumentSettings, liveResult, parseLiveParams } from './features/liveAnalysis';
+import { ANALYZE_REQUEST, analyzeText, liveDocumentSettings, liveResult, parseLiveParams, liveKeyArn } from './features/liveAnalysis';
 import { safeReadText, type SafeReadCode } from './io/safe-read';
 import { KeyPolicyLinks } from './key-policy-links';
 import { failureReason, logValue, ruleFailuresLine } from './server-log';
 import { toServerSettings, type ServerSettings } from './settings';
-import { escapeMarkdown } from './text/escape';
 import { findKeyPolicyFiles, KEY_POLICY_FILE } from './workspace-scan';
 
 /** Typing pauses this long before a document is analysed again (initializationOptions.debounceMs overrides it, e.g. for benchmarks). */
@@ -502,13 +501,23 @@ connection.onCodeLens(async (p, token) => {
   return codeLenses(a, settings.requirements.minTlsVersion);
 });
 
-/** The Explain report (Markdown) for the client's "S3 Encryption: Explain Enforcement" command. */
-connection.onRequest('s3EncryptionGuard/explain', async (p: { uri: string; bucket?: string }, token: CancellationToken) => {
-  const a = await current(p.uri, token);
-  if (!a) return { markdown: `The document ${escapeMarkdown(uriPath(p.uri), 200)} is not open.` };
-  const settings = await settingsFor(p.uri);
+/**
+ * The Explain report as data (features/explain.ts ExplainReport) for the client's report view
+ * ("S3 Encryption: Explain Enforcement"); the view escapes and renders it.
+ */
+connection.onRequest(EXPLAIN_REQUEST, async (raw: unknown, token: CancellationToken): Promise<{ report: ExplainReport }> => {
+  const p = raw as { uri?: unknown; bucket?: unknown } | null;
+  if (!p || typeof p.uri !== 'string') throw new Error(`${EXPLAIN_REQUEST} expects { uri, bucket? }`);
+  const uri = p.uri;
+  const bucket = typeof p.bucket === 'string' ? p.bucket : undefined;
+  const a = await current(uri, token);
+  if (!a) return { report: { uri, file: uriPath(uri).split('/').pop() ?? uri, kind: 'other', message: 'The document is not open in the editor.', statements: [], sections: [] } };
+  const settings = await settingsFor(uri);
   checkCancelled(token);
-  return { markdown: explainReport(a, p.bucket, settings.requirements.minTlsVersion) };
+  // A few hundred to ten thousand evaluations: let a queued edit or cancellation in first.
+  await yieldToLoop();
+  checkCancelled(token);
+  return { report: explainReport({ uri, analysis: a.analysis, lines: a.lines, bucket, wantedTls: settings.requirements.minTlsVersion, keyArn: liveKeyArn(uri) }) };
 });
 
 /**

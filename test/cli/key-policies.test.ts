@@ -44,7 +44,7 @@ describe('cli on key policies', () => {
     assert.equal(app?.decision, 'allow');
     assert.ok(app?.statements.includes('Allow S3 in this account to use the key'));
     const text = cli(['explain', '--no-config', 'examples/good-app-data.key-policy.json']);
-    assert.match(text.stdout, /key: Admins: 2 principals · Not open to other accounts · S3 can use it \(s3\.eu-west-1\.amazonaws\.com\)/);
+    assert.match(text.stdout, /\nKey policy: Admins: 2 principals · Not open to other accounts · S3 can use it \(s3\.eu-west-1\.amazonaws\.com\)\n {2}Administered by \(may call kms:PutKeyPolicy\): account 111122223333, role\/KeyAdmin\.\n/);
   });
 
   it('links the example pair by the key ID in the file name and reports the writer the key policy leaves out', () => {

@@ -1,12 +1,17 @@
 // Issue 10, Build 6: a Sid, a bucket name, condition values, a principal and a file name that
 // carry Markdown link and image syntax, HTML, backticks, pipes, line breaks and ESC reach the
-// hover, the Explain report and the CodeLens of the real language server over stdio as text:
-// every rendering-relevant character of theirs is backslash-escaped or inside a code span that
-// holds, nothing starts a heading or a list, no control character gets through.
+// hover, the Explain report view and the CodeLens of the real language server over stdio as text:
+// in Markdown every rendering-relevant character of theirs is backslash-escaped or inside a code
+// span that holds, nothing starts a heading or a list; in the view's HTML every tag and link is the
+// renderer's own; no control character gets through.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LiveAnalyzeResult } from '../../server/src/features/liveProtocol';
-import { activeText, CONTROLS, inlineSegments, markdownProblems, rendered } from '../helpers/markdown';
+import { explainHtml } from '../../client/src/views/explainHtml';
+import { shortKeyArn } from '../../server/src/engine/wording';
+import type { ExplainReport } from '../../server/src/features/explainProtocol';
+import { escapeHtml } from '../../server/src/text/escape';
+import { CONTROLS, inlineSegments, markdownProblems, rendered } from '../helpers/markdown';
 import { LspClient } from './lsp-client';
 
 const ESC = '\u001b';
@@ -34,6 +39,30 @@ function assertInert(md: string, where: string): void {
     if (line.includes('INJECTED-HEADING')) assert.ok(line.includes('Click to fix'), `${where}: the Sid was split across lines: ${JSON.stringify(line)}`);
     if (line.includes('INJECTED-ITEM')) assert.ok(line.includes('command'), `${where}: a condition value was split across lines: ${JSON.stringify(line)}`);
   }
+}
+
+// The Explain view's HTML (client/src/views/explainHtml.ts): the tags and attributes it writes itself.
+const HTML_TAGS = new Set(['!doctype', 'html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'h3', 'p', 'ul', 'li', 'dl', 'dt', 'dd', 'section', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'span', 'div', 'a', 'details', 'summary']);
+const HTML_ATTRIBUTES = new Set(['lang', 'charset', 'http-equiv', 'content', 'name', 'nonce', 'class', 'title', 'scope', 'href', 'aria-hidden']);
+
+/**
+ * Nothing in the HTML comes from a value: no raw control character; every tag (outside the style
+ * element) one the renderer writes, with attributes it writes, all quoted; every link the reveal
+ * command; no script.
+ */
+function assertInertHtml(html: string, where: string): void {
+  assert.ok(!CONTROLS.test(html.replace(/\n/g, '')), `${where}: a raw control character`);
+  const body = html.replace(/<style nonce="[^"]*">[^<]*<\/style>/, '<style></style>');
+  for (const m of body.matchAll(/<\/?([!a-zA-Z0-9-]+)((?:\s+[a-z-]+(?:="[^"<>]*")?)*)\s*>|<|>/g)) {
+    assert.ok(m[1], `${where}: a bare < or > outside a tag: ${JSON.stringify(body.slice(Math.max(0, m.index! - 60), m.index! + 60))}`);
+    assert.ok(HTML_TAGS.has(m[1].toLowerCase()), `${where}: tag <${m[1]}>`);
+    for (const attr of m[2].matchAll(/([a-z-]+)(?:="([^"]*)")?/g)) {
+      if (m[1].toLowerCase() === '!doctype') continue;
+      assert.ok(HTML_ATTRIBUTES.has(attr[1]), `${where}: attribute ${attr[1]} on <${m[1]}>`);
+      if (attr[1] === 'href') assert.match(attr[2], /^command:s3EncryptionGuard\.revealPolicyRange\?[A-Za-z0-9%._~!*()-]*$/, `${where}: link`);
+    }
+  }
+  assert.ok(!/<script/i.test(html), `${where}: a script`);
 }
 
 /** The code spans of the Markdown that hold `marker`: each must hold the whole value, so its fence held. */
@@ -76,7 +105,7 @@ describe('hostile names and values reach hover, Explain and CodeLens as text', (
     assert.equal(r.contents.kind, 'markdown');
     return r.contents.value;
   };
-  const explain = async (uri: string) => (await client.conn.sendRequest('s3EncryptionGuard/explain', { uri }) as { markdown: string }).markdown;
+  const explain = async (uri: string) => (await client.conn.sendRequest('s3EncryptionGuard/explain', { uri }) as { report: ExplainReport }).report;
   const lensTitles = async (uri: string) => (await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } }) as { command: { title: string } }[]).map(l => l.command.title);
 
   before(async () => {
@@ -121,31 +150,26 @@ describe('hostile names and values reach hover, Explain and CodeLens as text', (
     }
   });
 
-  it('the Explain report escapes the file name, buckets, condition values and Sids, and keeps its table to six columns', async () => {
-    const md = await explain(bucketUri);
-    assertInert(md, 'Explain report');
-    const lines = md.split('\n');
-    assert.equal(rendered(lines[0]), `# Enforcement: ${visible(FILE)}.bucket-policy.json`);
-    assert.ok(lines.includes(`## Bucket ${'`'.repeat(2)}${visible(BUCKET)}${'`'.repeat(2)}`), lines.filter(l => l.startsWith('##')).join('\n'));
-    const rows = lines.filter(l => l.startsWith('| '));
-    assert.ok(rows.length > 10, `${rows.length} table rows`);
-    for (const row of rows) {
-      assert.equal(activeText(row).split('|').length - 1, 7, `a value's pipe split a cell: ${row}`);
-    }
-    const seen = rendered(md);
-    // Decided by the hostile Sid, in the last column, whole and on its row.
-    assert.ok(rows.some(r => rendered(r).endsWith(`| ${visible(SID)} |`)), rows.slice(0, 5).join('\n'));
+  it('the Explain view shows the file name, buckets, condition values and Sids as text: every tag and link is ours', async () => {
+    const html = explainHtml(await explain(bucketUri), { nonce: 'n0nce' });
+    assertInertHtml(html, 'Explain view');
+    assert.ok(html.includes(`<title>Enforcement: ${escapeHtml(FILE)}.bucket-policy.json</title>`), html.slice(0, 600));
+    assert.ok(html.includes(`<h2>Bucket ${escapeHtml(BUCKET)}</h2>`), 'the bucket in its heading, as text');
+    // The hostile Sid names the deciding statement of the HTTP row, whole, as a link to its line.
+    assert.ok(html.includes(`>${escapeHtml(SID, 200)}</a>`), 'the Sid as link text');
+    assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;') && html.includes('\\x1b[31mRED'), 'HTML and ESC of the Sid shown, not obeyed');
     // The key ARN and the user id from the conditions, as text.
-    assert.ok(seen.includes(visible(KEY_ARN)), 'the key ARN condition value is shown');
-    assert.ok(seen.includes(visible(USER_ID)), 'the aws:userid condition value is shown');
-    assert.ok(md.includes('key/\\!\\[k\\]\\(https\\://evil\\.example/k\\.png\\)\\|\\`\\x1b'), 'the key ARN is escaped character by character');
+    assert.ok(html.includes(escapeHtml(shortKeyArn(KEY_ARN))), 'the key ARN condition value is shown');
+    assert.ok(html.includes(escapeHtml(USER_ID)), 'the aws:userid condition value is shown');
   });
 
-  it('the key policy report shows the administrator as one code span and the Sid as text', async () => {
-    const md = await explain(keyUri);
-    assertInert(md, 'key policy report');
-    assert.equal(rendered(md.split('\n')[0]), `# Key policy: ${visible(FILE)}.key-policy.json`);
-    assert.deepEqual(codeSpansWith(md, '[r]'), [visible(ADMIN)]);
+  it('the key policy view shows the administrator and the Sid as text', async () => {
+    const report = await explain(keyUri);
+    const html = explainHtml(report, { nonce: 'n0nce' });
+    assertInertHtml(html, 'key policy view');
+    assert.ok(report.sections[0].summary[0].includes('role/[r](command:workbench.action.terminal.new)'), report.sections[0].summary[0]);
+    assert.ok(html.includes(escapeHtml(report.sections[0].summary[0], 4000)), 'the summary line with the administrator, escaped');
+    assert.ok(html.includes(`>${escapeHtml(SID, 200)}</a>`), 'the Sid as link text');
   });
 
   it('CodeLens titles and the status-bar summary are one line without controls, the verdict still shown', async () => {

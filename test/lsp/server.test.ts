@@ -1,6 +1,7 @@
 // The built language server, spawned over stdio and driven by a real JSON-RPC client.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { ExplainReport } from '../../server/src/features/explainProtocol';
 import { BAD_INPUTS, httpsDeny, policyWith } from '../helpers/bad-input';
 import { rendered } from '../helpers/markdown';
 import { LspClient } from './lsp-client';
@@ -91,9 +92,12 @@ describe('language server over stdio', () => {
     const hover = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: effectAt } }) as { contents: { value: string } };
     // Values from the policy are backslash-escaped in the Markdown: match what the reader sees.
     assert.match(rendered(hover.contents.value), /\*\*statement "DenyHttp"\*\* denies \d+ of \d+ request classes for bucket `b`, for example:\n- an anonymous caller calling s3:\S+ on arn:aws:s3:::b\S* over HTTP/);
-    const report = await client.conn.sendRequest('s3EncryptionGuard/explain', { uri }) as { markdown: string };
-    assert.match(rendered(report.markdown), /^# Enforcement: b\.bucket-policy\.json\n\n## Bucket `b`\n\n\*\*HTTPS: enforced · SSE: not enforced\*\*/);
-    assert.match(rendered(report.markdown), /\| explicit-deny \| anonymous \| s3:\S+ \| arn:aws:s3:::b\S* \| aws:SecureTransport=false \| DenyHttp \|/);
+    // The report as data (test/lsp/explain.test.ts checks its content in depth).
+    const { report } = await client.conn.sendRequest('s3EncryptionGuard/explain', { uri }) as { report: ExplainReport };
+    assert.equal(report.file, 'b.bucket-policy.json');
+    assert.deepEqual(report.sections.map(s => [s.heading, s.verdictLine, s.summary[0]]), [['Bucket b', 'HTTPS: enforced · SSE: not enforced', 'HTTPS is enforced: every request over plain HTTP is denied.']]);
+    const http = report.sections[0].details.rows.find(r => r.parts.join(' · ') === 'over HTTP');
+    assert.deepEqual(http?.cells.map(c => [c?.word, c && report.statements[c.statements[0]]?.label]), [['denied', 'DenyHttp']]);
     // A key policy gets the key-policy verdict in its lens, and its own Explain report.
     const key = 'file:///work/policies/k.key-policy.json';
     await client.open(key, '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}', 1);
@@ -102,10 +106,12 @@ describe('language server over stdio', () => {
     assert.deepEqual(keyLenses.map(l => [l.command.title, l.command.command, l.command.arguments]), [
       ['Admins: account 111122223333 · Not open to other accounts · S3 can use it (s3.us-east-1.amazonaws.com)', 's3EncryptionGuard.explain', [key]],
     ]);
-    const keyReport = await client.conn.sendRequest('s3EncryptionGuard/explain', { uri: key }) as { markdown: string };
-    assert.match(rendered(keyReport.markdown), /^# Key policy: k\.key-policy\.json\n\n\*\*Admins: account 111122223333/);
-    assert.match(rendered(keyReport.markdown), /- Administrators \(can call kms:PutKeyPolicy\): `arn:aws:iam::111122223333:root`\./);
-    assert.match(rendered(keyReport.markdown), /\| implicit-deny \| anonymous \| kms:PutKeyPolicy \|/);
+    const { report: keyReport } = await client.conn.sendRequest('s3EncryptionGuard/explain', { uri: key }) as { report: ExplainReport };
+    const section = keyReport.sections[0];
+    assert.match(section.verdictLine, /^Admins: account 111122223333/);
+    assert.equal(section.summary[0], 'Administered by (may call kms:PutKeyPolicy): account 111122223333.');
+    assert.deepEqual(section.columns.map(c => c.label), ['everyone else', 'everyone in account 111122223333']);
+    assert.deepEqual(section.details.rows.map(r => r.cells.map(c => c?.word)), [['not allowed', 'allowed']]);
   });
 
   it('reports JSON syntax errors at their position', async () => {

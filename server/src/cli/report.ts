@@ -1,7 +1,7 @@
 // The CLI's output formats. The JSON shape is an interface other tools rely on
 // (ARCHITECTURE.md, "CLI check --format json"): change it only with a version bump.
 import { LIMIT_CODE } from '../analyze';
-import type { ExplainedRequest } from '../engine/verdict';
+import { statementNames, statementPhrases, type CellTone, type ExplainReport, type ReportCell } from '../features/explain';
 import type { PolicyKind } from '../policy/model';
 import type { Range } from '../policy/lines';
 import { RULES } from '../rules/registry';
@@ -57,7 +57,8 @@ const term = (s: string): string => escapeTerminal(s, 4000);
  */
 export interface ResultWriter {
   add(result: FileResult): void;
-  end(): void;
+  /** `notChecked`: files the run could not read or analyse (said on stderr); the text summary counts them. */
+  end(run?: { notChecked: number }): void;
 }
 
 /** Collects writes into chunks of about 64 KB (one write per file would be a system call per file). */
@@ -119,12 +120,18 @@ export function textWriter(write: (s: string) => void, color: boolean): ResultWr
       }
       out.put(`${lines.join('\n')}\n\n`);
     },
-    end() {
+    end(run) {
       const total = count.error + count.warning + count.info;
+      const notChecked = run?.notChecked ?? 0;
+      const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+      // "No problems" only when every file was checked: beside a file that could not be, it would read as a pass.
+      const unchecked = notChecked ? `${plural(notChecked, 'file', 'files')} could not be checked (see the messages above)` : '';
       const summary = total === 0
-        ? `No problems in ${policies} ${policies === 1 ? 'policy' : 'policies'} (${files} file${files === 1 ? '' : 's'} checked).`
-        : `${total} problem${total === 1 ? '' : 's'} (${count.error} error${count.error === 1 ? '' : 's'}, ${count.warning} warning${count.warning === 1 ? '' : 's'}, ${count.info} info) in ${filesWithProblems} of ${files} files.`;
-      out.put(`${paint(count.error ? '31;1' : '32', summary)}\n`);
+        ? (notChecked
+          ? `${unchecked}${policies ? `; the ${plural(policies, 'policy', 'policies')} checked ${policies === 1 ? 'has' : 'have'} no problems` : ''}.`
+          : `No problems in ${plural(policies, 'policy', 'policies')} (${plural(files, 'file', 'files')} checked).`)
+        : `${plural(total, 'problem', 'problems')} (${plural(count.error, 'error', 'errors')}, ${plural(count.warning, 'warning', 'warnings')}, ${count.info} info) in ${filesWithProblems} of ${files} files${notChecked ? `; ${unchecked}` : ''}.`;
+      out.put(`${paint(count.error || notChecked ? '31;1' : '32', summary)}\n`);
       out.flush();
     },
   };
@@ -247,23 +254,50 @@ export function formatSarif(results: FileResult[], version: string, cwd: string,
   return text.slice(0, -1);
 }
 
-/** `explain` as text: the verdict, then each request class with its decision and the deciding statements. */
-export function formatExplainText(file: string, summaries: readonly string[], requests: readonly ExplainedRequest[], color: boolean): string {
+/** Column names in the text table: A, B, … then C27, C28, …. */
+const columnName = (i: number): string => (i < 26 ? String.fromCharCode(65 + i) : `C${i + 1}`);
+
+const WORD_COLOR: Record<CellTone, string> = { denied: '31', allowed: '32', open: '33', mixed: '35' };
+
+/** " by DenyInsecureTransport; some also by DenyTlsBelow12". */
+function cellText(report: ExplainReport, c: ReportCell): string {
+  return statementPhrases(c).map(p => ` ${p.prefix} ${statementNames(report, p.statements).join(', ')}`).join(';');
+}
+
+/**
+ * `explain` as text: per bucket (or for the key policy) the verdict line, the summary in plain words
+ * (the same sentences as the editor's report view), the callers the policy treats alike, then every
+ * request class, grouped: a line per row, a line per distinct cell naming the columns it holds for.
+ */
+export function formatExplainText(file: string, report: ExplainReport, color: boolean): string {
   const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const decisionColor: Record<string, string> = { 'explicit-deny': '32', allow: '33', 'implicit-deny': '2' };
   const lines = [paint('4', term(file))];
-  for (const line of summaries) {
-    const i = line.indexOf(': ');
-    lines.push(`  ${paint('1', term(line.slice(0, i)))}: ${term(line.slice(i + 2))}`);
+  if (report.message) lines.push(`  ${term(report.message)}`);
+  for (const section of report.sections) {
+    lines.push(`${paint('1', term(section.heading))}: ${term(section.verdictLine)}`);
+    for (const s of section.summary) lines.push(`  ${term(s)}`);
+    lines.push('', `  ${section.columns.length === 1 ? 'Callers (the policy treats them alike)' : 'Callers the policy treats alike'}:`);
+    section.columns.forEach((c, i) => lines.push(`    ${paint('1', columnName(i))}  ${term(c.label)}: ${term(c.members.join(', '))}`));
+    const rows = section.details.rows;
+    lines.push('', `  ${section.requestClasses} request classes in ${rows.length} row${rows.length === 1 ? '' : 's'}${section.truncated ? ` (only the first ${section.requestClasses} were enumerated)` : ''}:`);
+    const width = Math.max(...section.columns.map((_, i) => columnName(i).length + 1)) * Math.min(section.columns.length, 4);
+    for (const row of rows) {
+      lines.push(`    ${term(row.parts.length ? row.parts.join(' · ') : 'every request')}`);
+      // Columns whose cells read the same share a line.
+      const same = new Map<string, { cols: number[]; cell: ReportCell }>();
+      row.cells.forEach((c, i) => {
+        if (!c) return;
+        const key = `${c.word}|${c.statements.join(',')}|${c.alsoBy.join(',')}`;
+        const entry = same.get(key);
+        if (entry) entry.cols.push(i);
+        else same.set(key, { cols: [i], cell: c });
+      });
+      for (const { cols, cell } of same.values()) {
+        const who = cols.length === section.columns.length && cols.length > 1 ? 'all' : cols.map(columnName).join(' ');
+        lines.push(`      ${who.padEnd(width)} ${paint(WORD_COLOR[cell.tone], cell.word)}${term(cellText(report, cell))}`);
+      }
+    }
+    lines.push('');
   }
-  lines.push('');
-  for (const r of requests) {
-    const { principal, action, resource, ...context } = r.request;
-    const ctx = Object.entries(context).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : String(v)}`).join(' ');
-    const by = r.statements.length ? ` by ${r.statements.map(s => (typeof s === 'number' ? `#${s + 1}` : s)).join(', ')}` : '';
-    lines.push(`  ${paint(decisionColor[r.decision], r.decision.padEnd(13))} ${term(`${String(principal)} ${String(action)} ${String(resource)} ${ctx}${by}`)}`);
-  }
-  const count = (d: string) => requests.filter(r => r.decision === d).length;
-  lines.push('', `${requests.length} request classes: ${count('explicit-deny')} explicitly denied, ${count('allow')} allowed, ${count('implicit-deny')} implicitly denied.`);
-  return lines.join('\n');
+  return lines.join('\n').replace(/\n+$/, '');
 }

@@ -13,9 +13,9 @@ import {
   Budget, DEFAULT_MAX_STEPS, enumerateRequests, principalClasses, keyLevel, principalContext, principalLabel, requestClasses, requestToWitness, witnessToRequest,
   type KeyDomain, type Level, type RequestClasses,
 } from './requests';
-import type { KeyPolicyVerdict, Request, RequestPrincipal, Witness } from './types';
+import type { Decision, KeyPolicyVerdict, Request, RequestPrincipal, Witness } from './types';
 import type { ShowValue } from './summary';
-import { statementLabels, type ExplainedRequest } from './verdict';
+import { statementLabels, type ExplainClass, type ExplainedRequest, type ExplainGrid, type GridPrincipal } from './verdict';
 import { BoundedCache, stringBytes } from '../util/bounded-cache';
 
 const CALLER_ACCOUNT = 'kms:calleraccount';
@@ -408,23 +408,27 @@ export function keyPolicyAsker(doc: PolicyDocument, opts: KeyVerdictOptions = {}
 /** The actions an explain report shows for a key policy: administration and the cryptographic calls S3 and applications make. */
 const EXPLAIN_ACTIONS = ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom'];
 
+interface KeyExplained {
+  principal: number;
+  action: string;
+  viaS3: boolean;
+  request: Request;
+  decision: Decision;
+  statements: number[];
+  undecided: boolean;
+}
+
 /**
  * For each principal class × action × path (called directly, or through S3), the policy's decision:
  * `allow` with the request that gets it when some request of that class is allowed, otherwise the
  * decision on the plainest request of the class (no optional condition keys).
  */
-export function explainKeyRequests(doc: PolicyDocument, opts: KeyVerdictOptions & { maxRequests?: number } = {}): ExplainedRequest[] {
-  const space = keyRequestSpace(doc, opts.keyArn);
-  const { classes, compiled, region, keyArn } = space;
+function* keyExplanations(space: KeyRequestSpace, opts: KeyVerdictOptions): Generator<KeyExplained> {
+  const { compiled, region, keyArn } = space;
   const s = newSearch(space, opts);
-  const label = statementLabels(doc);
-  const max = opts.maxRequests ?? 10_000;
-  const out: ExplainedRequest[] = [];
-  const relevant = new Set([...classes.referencedKeys, CALLER_ACCOUNT]);
-  for (const p of space.principals) {
+  for (const [principal, p] of space.principals.entries()) {
     for (const action of EXPLAIN_ACTIONS) {
       for (const viaS3 of [false, true]) {
-        if (out.length >= max) return out;
         if (viaS3 && (action === 'kms:PutKeyPolicy' || action === 'kms:ScheduleKeyDeletion')) continue;
         const levels: Level[] = [actionLevel([action])];
         if (viaS3) levels.push(fixedLevel('via service', VIA_SERVICE, `s3.${region}.amazonaws.com`));
@@ -437,9 +441,53 @@ export function explainKeyRequests(doc: PolicyDocument, opts: KeyVerdictOptions 
           req = first.done ? base : { ...first.value, context: { ...first.value.context } };
         }
         const ev = compiled.forPrincipal(p).evaluate(req);
-        out.push({ request: requestToWitness(req, relevant, classes.keyNames), decision: ev.decision, statements: ev.statements.map(i => label.get(i) ?? i) });
+        yield { principal, action, viaS3, request: req, decision: ev.decision, statements: ev.statements, undecided: ev.undecided };
       }
     }
   }
+}
+
+export function explainKeyRequests(doc: PolicyDocument, opts: KeyVerdictOptions & { maxRequests?: number } = {}): ExplainedRequest[] {
+  const space = keyRequestSpace(doc, opts.keyArn);
+  const label = statementLabels(doc);
+  const max = opts.maxRequests ?? 10_000;
+  const out: ExplainedRequest[] = [];
+  const relevant = new Set([...space.classes.referencedKeys, CALLER_ACCOUNT]);
+  for (const e of keyExplanations(space, opts)) {
+    if (out.length >= max) break;
+    out.push({ request: requestToWitness(e.request, relevant, space.classes.keyNames), decision: e.decision, statements: e.statements.map(i => label.get(i) ?? i) });
+  }
   return out;
+}
+
+/** The coordinate of a key grid's `path` dimension. */
+export const DIRECT = 'direct';
+export const THROUGH_S3 = 'through S3';
+
+/** explainKeyRequests as a grid (verdict.ts, groupExplainGrid): dimensions action and path (direct, or through S3). */
+export function explainKeyGrid(doc: PolicyDocument, opts: KeyVerdictOptions & { maxRequests?: number } = {}): ExplainGrid {
+  const space = keyRequestSpace(doc, opts.keyArn);
+  const max = opts.maxRequests ?? 10_000;
+  const relevant = new Set([...space.classes.referencedKeys, CALLER_ACCOUNT]);
+  const accountSet = new Set(space.accounts);
+  const classes: ExplainClass[] = [];
+  let truncated = false;
+  let undecided = false;
+  for (const e of keyExplanations(space, opts)) {
+    if (classes.length >= max) { truncated = true; break; }
+    if (e.undecided) undecided = true;
+    classes.push({
+      principal: e.principal,
+      coords: [e.action, e.viaS3 ? THROUGH_S3 : DIRECT],
+      request: requestToWitness(e.request, relevant, space.classes.keyNames),
+      decision: e.decision,
+      statements: e.statements,
+    });
+  }
+  const principals = space.principals.map((p): GridPrincipal => ({
+    principal: p,
+    role: p.kind === 'anonymous' ? 'anonymous' : p.kind === 'service' ? 'service'
+      : /:role\/other-principal$/.test(p.arn) ? (accountSet.has(p.account) ? 'account-other' : 'outsider') : 'named',
+  }));
+  return { dims: ['action', 'path'], principals, classes, truncated, undecided };
 }

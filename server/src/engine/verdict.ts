@@ -24,14 +24,17 @@ import {
   applyTransport,
   applyUpload,
   baseRequest,
+  carriesSse,
   copyRequest,
   enumerateRequests,
   isDeny,
   keyLevel,
   objectLevel,
+  principalLabel,
   principalLevel,
   requestClasses,
   requestToWitness,
+  SSE_KEYS,
   sseLevel,
   statementKeys,
   type Level,
@@ -39,7 +42,7 @@ import {
   type TlsVersion,
   type UploadSpec,
 } from './requests';
-import type { BucketVerdict, Decision, Evaluation, Request, UploadClass, Witness } from './types';
+import type { BucketVerdict, Decision, Evaluation, Request, RequestPrincipal, UploadClass, Witness } from './types';
 
 export { requestToWitness, witnessToRequest } from './requests';
 
@@ -458,4 +461,277 @@ export function explainRequests(doc: PolicyDocument, bucket: string, opts: Expla
     });
   }
   return out;
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// explain, grouped: request classes that the policy treats alike, in one row or one column
+//
+// The raw list above has one entry per request class: hundreds for a five-statement policy, most
+// of them alike. A grid keeps each class's place in every dimension (transport, action, upload
+// encryption…; the principal apart), so that `groupExplainGrid` can put the principals the policy
+// cannot tell apart in one column and the classes every column decides alike in one row.
+
+/** Who a principal of the request classes stands for. */
+export type PrincipalRole =
+  /** A principal the policy names (a role stands as one of its sessions). */
+  | 'named'
+  /** Another principal of an account the policy names. */
+  | 'account-other'
+  /** A principal of an account the policy does not name. */
+  | 'outsider'
+  | 'anonymous'
+  | 'service';
+
+export interface GridPrincipal {
+  principal: RequestPrincipal;
+  role: PrincipalRole;
+}
+
+export interface ExplainClass {
+  /** Index into the grid's principals. */
+  principal: number;
+  /** The class's value in each dimension of the grid; '' where the dimension is absent from its requests (the upload encryption of s3:GetObject, a condition key the request does not carry). */
+  coords: readonly string[];
+  request: Witness;
+  decision: Decision;
+  /** The deciding statements, by index. */
+  statements: readonly number[];
+}
+
+export interface ExplainGrid {
+  /** The dimensions besides the principal, in the order the grouped table splits on them. */
+  dims: readonly string[];
+  principals: readonly GridPrincipal[];
+  classes: readonly ExplainClass[];
+  /** Bucket grids: the upload classes that the `upload` coordinate indexes. */
+  uploads?: readonly Pick<UploadClass, 'sse' | 'kmsKey'>[];
+  /** The enumeration stopped at `maxRequests`: the grid holds only the first classes. */
+  truncated: boolean;
+  /** Some statement could not be decided for some class (decisions assume it does not apply). */
+  undecided: boolean;
+}
+
+export const TRANSPORT_DIM = 'transport';
+export const ACTION_DIM = 'action';
+export const UPLOAD_DIM = 'upload';
+export const RESOURCE_DIM = 'resource';
+
+/** A bucket grid's transport coordinates, in the order requests are enumerated. */
+export const HTTP = 'HTTP';
+export const tlsCoord = (version: string): string => `TLS ${version}`;
+
+const SYNTHETIC = /:role\/other-principal(-2)?$/;
+
+/**
+ * The roles of the request classes' principals. requestClasses adds one synthetic principal per
+ * account the policy names, then the one of an account it does not name: the last synthetic one.
+ */
+function bucketPrincipalRoles(principals: readonly RequestPrincipal[]): GridPrincipal[] {
+  let outsider = -1;
+  principals.forEach((p, i) => { if (p.kind === 'aws' && SYNTHETIC.test(p.arn)) outsider = i; });
+  return principals.map((p, i): GridPrincipal => ({
+    principal: p,
+    role: p.kind === 'anonymous' ? 'anonymous' : p.kind === 'service' ? 'service' : i === outsider ? 'outsider' : SYNTHETIC.test(p.arn) ? 'account-other' : 'named',
+  }));
+}
+
+/**
+ * The request classes of explainRequests, each with its place in the dimensions transport, action,
+ * upload encryption, resource and each condition key the policy reads.
+ */
+export function explainGrid(doc: PolicyDocument, bucket: string, opts: ExplainOptions = {}): ExplainGrid {
+  const classes = requestClasses(doc, bucket);
+  const compiled = compilePolicy(doc);
+  const max = opts.maxRequests ?? 10_000;
+  const uploadKey = (ctx: Request['context']) => SSE_KEYS.map(k => String(ctx[k] ?? '')).join('\u0000');
+  const uploadIds = new Map(classes.uploads.map((u, i) => [uploadKey(u.headers), String(i)]));
+  const principalIndex = new Map(classes.principals.map((p, i) => [principalLabel(p), i]));
+  const out: ExplainClass[] = [];
+  let truncated = false;
+  let undecided = false;
+  for (const req of allRequests(classes)) {
+    if (out.length >= max) { truncated = true; break; }
+    const ev = compiled.evaluate(req);
+    if (ev.undecided) undecided = true;
+    const ctx = req.context;
+    const coords = [
+      ctx[SECURE_TRANSPORT] === 'false' ? HTTP : tlsCoord(String(ctx[TLS_VERSION] ?? '')),
+      req.action,
+      carriesSse(req.action) ? uploadIds.get(uploadKey(ctx)) ?? '' : '',
+      req.resource,
+      ...classes.keys.map(k => { const v = ctx[k.key]; return v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v); }),
+    ];
+    out.push({
+      principal: principalIndex.get(principalLabel(req.principal)) ?? 0,
+      coords,
+      request: requestToWitness(req, classes.referencedKeys, classes.keyNames),
+      decision: ev.decision,
+      statements: ev.statements,
+    });
+  }
+  return {
+    dims: [TRANSPORT_DIM, ACTION_DIM, UPLOAD_DIM, RESOURCE_DIM, ...classes.keys.map(k => k.name)],
+    principals: bucketPrincipalRoles(classes.principals),
+    classes: out,
+    uploads: classes.uploads.map(u => ({ sse: u.sse, kmsKey: u.kmsKey })),
+    truncated,
+    undecided,
+  };
+}
+
+/** The principals of one column: the policy gives every request of theirs the same decision. */
+export interface ExplainColumn {
+  /** Indexes into the grid's principals, in their order. */
+  members: readonly number[];
+}
+
+/** What the policy decides for one column over the classes of one row. */
+export interface ExplainCell {
+  decision: Decision;
+  /** The statements that decide every class of the cell (for a Deny or an Allow, empty only when no one statement decides them all: then each is decided by one of `alsoBy`). */
+  statements: readonly number[];
+  /** Statements that decide some classes of the cell, not all. */
+  alsoBy: readonly number[];
+  /** The first class of the cell: its request stands for the others. */
+  example: ExplainClass;
+  /** How many request classes (of all the column's principals) the cell covers. */
+  classes: number;
+}
+
+/** The values one row covers in one dimension. */
+export interface RowScope {
+  values: readonly string[];
+  /** The values left over after the rows beside this one took theirs ("any other action"). */
+  rest: boolean;
+}
+
+export interface ExplainRow {
+  /** Per dimension of the grid: the values the row covers, or null for any. */
+  scope: readonly (RowScope | null)[];
+  /** Per column; null where no class of the row exists for that column's principals. */
+  cells: readonly (ExplainCell | null)[];
+}
+
+export interface GroupedExplain {
+  columns: readonly ExplainColumn[];
+  rows: readonly ExplainRow[];
+}
+
+const intersect = (a: readonly number[], b: readonly number[]): number[] => a.filter(i => b.includes(i));
+
+/** Folds classes into the cell of one column: undefined when their decisions differ. */
+function foldCell(classes: Iterable<ExplainClass>): ExplainCell | null | undefined {
+  let cell: { decision: Decision; statements: number[]; union: Set<number>; example: ExplainClass; classes: number } | null = null;
+  for (const c of classes) {
+    if (!cell) { cell = { decision: c.decision, statements: [...c.statements], union: new Set(c.statements), example: c, classes: 1 }; continue; }
+    if (c.decision !== cell.decision) return undefined;
+    cell.statements = intersect(cell.statements, c.statements);
+    for (const i of c.statements) cell.union.add(i);
+    cell.classes++;
+  }
+  if (!cell) return null;
+  const { decision, statements, union, example, classes: count } = cell;
+  return { decision, statements, alsoBy: [...union].filter(i => !statements.includes(i)).sort((a, b) => a - b), example, classes: count };
+}
+
+/**
+ * Groups a grid. Columns: the principals that get the same decision on every request class. Rows:
+ * the classes are split dimension by dimension, in the grid's order. A branch becomes a row as soon
+ * as each column decides all its classes alike and, for a Deny or an Allow, some statement decides
+ * them all; at each split the values whose branches would read the same share one: those decided
+ * alike by the same statements throughout, or with identical sub-tables. Every class is in exactly
+ * one row and one column. Work: a pass over the classes per dimension.
+ */
+export function groupExplainGrid(grid: ExplainGrid): GroupedExplain {
+  const keyOf = (coords: readonly string[]) => coords.join('\u0000');
+  // --- columns: principals with the same decision on every coordinate set
+  const byPrincipal = new Map<number, Map<string, ExplainClass>>();
+  for (const c of grid.classes) {
+    let m = byPrincipal.get(c.principal);
+    if (!m) byPrincipal.set(c.principal, (m = new Map()));
+    m.set(keyOf(c.coords), c);
+  }
+  const columnOf = new Map<string, number[]>();
+  for (const [p, m] of byPrincipal) {
+    let sig = '';
+    for (const [k, c] of m) sig += `${k}\u0001${c.decision}\u0002`;
+    const members = columnOf.get(sig);
+    if (members) members.push(p);
+    else columnOf.set(sig, [p]);
+  }
+  const columns: ExplainColumn[] = [...columnOf.values()].map(members => ({ members }));
+
+  // --- one tuple per coordinate set, with the classes of each column's principals
+  interface Tuple { coords: readonly string[]; cells: ExplainClass[][]; vector: string }
+  const tuples = new Map<string, Tuple>();
+  columns.forEach((col, ci) => {
+    for (const p of col.members) {
+      for (const [k, c] of byPrincipal.get(p)!) {
+        let t = tuples.get(k);
+        if (!t) tuples.set(k, (t = { coords: c.coords, cells: columns.map(() => []), vector: '' }));
+        t.cells[ci].push(c);
+      }
+    }
+  });
+  const cellKey = (cell: ExplainCell | null | undefined) => (cell ? `${cell.decision}:${cell.statements.join(',')}` : '-');
+  for (const t of tuples.values()) t.vector = t.cells.map(cs => cellKey(foldCell(cs))).join('|');
+
+  /** The cells of a branch when it reads as one row, else undefined. */
+  const rowCells = (ts: readonly Tuple[], last: boolean): (ExplainCell | null)[] | undefined => {
+    const cells: (ExplainCell | null)[] = [];
+    for (let col = 0; col < columns.length; col++) {
+      const cell = foldCell((function* () { for (const t of ts) yield* t.cells[col]; })());
+      if (cell === undefined) return undefined;
+      // Past the last dimension no split is left: the statements are then each class's own.
+      if (cell && cell.decision !== 'implicit-deny' && cell.statements.length === 0 && !last) return undefined;
+      cells.push(cell);
+    }
+    return cells;
+  };
+
+  const rows: ExplainRow[] = [];
+  const dims = grid.dims.length;
+  const split = (ts: readonly Tuple[], dim: number, scope: (RowScope | null)[], cells: (ExplainCell | null)[] | undefined): void => {
+    if (cells || dim >= dims) {
+      rows.push({ scope: [...scope, ...new Array<null>(Math.max(0, dims - scope.length)).fill(null)], cells: cells ?? rowCells(ts, true) ?? [] });
+      return;
+    }
+    const byValue = new Map<string, Tuple[]>();
+    for (const t of ts) {
+      const v = t.coords[dim];
+      const list = byValue.get(v);
+      if (list) list.push(t);
+      else byValue.set(v, [t]);
+    }
+    // Values whose branches read the same share one: a branch that is one row by its cells, any other by its sub-table.
+    const branches = new Map<string, { values: string[]; tuples: Tuple[]; cells: (ExplainCell | null)[] | undefined }>();
+    for (const [v, list] of byValue) {
+      const cells = rowCells(list, dim + 1 >= dims);
+      let sig: string;
+      if (cells) sig = `row\u0001${cells.map(cellKey).join('|')}`;
+      else {
+        const rest = new Set<string>();
+        for (const t of list) rest.add(`${keyOf(t.coords.slice(dim + 1))}\u0001${t.vector}`);
+        sig = `table\u0001${[...rest].sort().join('\u0002')}`;
+      }
+      const b = branches.get(sig);
+      if (!b) branches.set(sig, { values: [v], tuples: [...list], cells });
+      else {
+        b.values.push(v);
+        for (const t of list) b.tuples.push(t);
+        // The same statements decide both; the classes and the statements deciding some of them add up.
+        if (b.cells) b.cells = rowCells(b.tuples, dim + 1 >= dims);
+      }
+    }
+    const groups = [...branches.values()];
+    // The largest branch of several, when it holds more than one value, may read as "the others".
+    const largest = groups.length > 1 ? groups.reduce((a, b) => (b.values.length > a.values.length ? b : a)) : undefined;
+    for (const b of groups) {
+      const here: RowScope | null = groups.length === 1 ? null : { values: b.values, rest: b === largest && b.values.length > 1 };
+      split(b.tuples, dim + 1, [...scope, here], b.cells);
+    }
+  };
+  split([...tuples.values()], 0, [], rowCells([...tuples.values()], dims === 0));
+  return { columns, rows };
 }

@@ -1,8 +1,9 @@
 // Text from outside (a Sid, a bucket name, a file name, an error message from an endpoint) reaches
-// two kinds of output: Markdown that the editor renders (hover, the Explain report, tooltips) and
-// terminals (the CLI). Neither may be steered by that text: in Markdown a `[link](…)` or `![image](…)`
-// would render as a link or fetch an image, in a terminal an ESC sequence could rewrite the screen or
-// the window title. Every such string goes through exactly one of these functions on its way out.
+// three kinds of output: Markdown that the editor renders (hover, tooltips), HTML (the Explain
+// report view) and terminals (the CLI). None may be steered by that text: in Markdown a `[link](…)`
+// or `![image](…)` would render as a link or fetch an image, in HTML a tag would, in a terminal an
+// ESC sequence could rewrite the screen or the window title. Every such string goes through exactly
+// one of these functions on its way out.
 // No vscode or LSP imports.
 
 // Characters with a meaning somewhere in CommonMark or GitHub-flavoured Markdown (emphasis, links,
@@ -55,6 +56,17 @@ export function markdownCode(text: string, max = 500): string {
   // A code span that starts or ends with a backtick needs a space inside the fence (stripped on rendering).
   const pad = body.startsWith('`') || body.endsWith('`') || (body.startsWith(' ') && body.endsWith(' ') && body.trim()) ? ' ' : '';
   return `${fence}${pad}${body}${pad}${fence}`;
+}
+
+const HTML_ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * Text shown in HTML (the Explain report view), in element content or a quoted attribute value:
+ * `& < > " '` become entities, line breaks spaces, control and bidirectional-override characters
+ * visible `\xNN` escapes (as for Markdown). Clipped to `max` characters.
+ */
+export function escapeHtml(text: string, max = 500): string {
+  return clip(String(text), max).replace(/\r\n?|\n/g, ' ').replace(CONTROLS, hex).replace(/[&<>"']/g, c => HTML_ENTITY[c]);
 }
 
 /**
