@@ -65,7 +65,18 @@ const template2Fixed = `{
         "Null": {"${KEY_ID}": "false"}
       }
     },
-    ${ban}
+    {
+      "Sid": "DenySseCUploads",
+      "Effect": "Deny",
+      "Principal": "*",
+      "Action": "s3:PutObject",
+      "Resource": "${B}/*",
+      "Condition": {
+        "Null": {
+          "${SSE_C}": "false"
+        }
+      }
+    }
   ]
 }`;
 

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { enc005 } from '../../../server/src/rules/encryption/ENC-005-allow-instead-of-deny';
-import { policy, withAdded } from './enc-fixtures';
+import { canonical, policy, withAdded } from './enc-fixtures';
 import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';
 
 const allow = (condition: string, action = '"s3:PutObject"') =>
   `{"Sid": "OnlyKms", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": ${action}, "Resource": "arn:aws:s3:::b/*", "Condition": ${condition}}`;
 const deny = (sid: string, cond: string) => `{"Sid":"${sid}","Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*","Condition":${cond}}`;
+/** A statement the fix adds after a one-line statement written with spaces. */
+const added = (sid: string, cond: string) => canonical(sid, JSON.parse(cond));
 const kmsAllow = allow('{"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}');
 const defaultFriendly = [
   deny('Kms', '{"StringNotEqualsIfExists":{"s3:x-amz-server-side-encryption":"aws:kms"},"Null":{"s3:x-amz-server-side-encryption":"false"}}'),
@@ -32,7 +34,7 @@ ruleTester(enc005, {
       errors: [{ target: '"Allow"', severity: 'warning', message: /allows uploads only with x-amz-server-side-encryption = aws:kms, but an Allow does not enforce that/ }],
       fixAll: 'unchanged',
       output: withAdded(policy(allow('{"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}')),
-        deny('DenyUploadsWithoutRequiredEncryption', '{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}')),
+        added('DenyUploadsWithoutRequiredEncryption', '{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}')),
     },
     {
       name: 'algorithm and key: one Deny per header (the Allow ANDs them)',
@@ -40,8 +42,8 @@ ruleTester(enc005, {
       errors: [{ target: '"Allow"', message: /aws:kms and x-amz-server-side-encryption-aws-kms-key-id = arn:aws:kms/ }],
       fixAll: 'unchanged',
       output: withAdded(policy(allow('{"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:eu-west-1:111122223333:key/k"}}', '["s3:Put*"]')),
-        deny('DenyUploadsWithoutRequiredEncryption', '{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}'),
-        deny('DenyUploadsWithAnotherKmsKey', '{"ArnNotEquals":{"s3:x-amz-server-side-encryption-aws-kms-key-id":"arn:aws:kms:eu-west-1:111122223333:key/k"}}')),
+        added('DenyUploadsWithoutRequiredEncryption', '{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}'),
+        added('DenyUploadsWithAnotherKmsKey', '{"ArnNotEquals":{"s3:x-amz-server-side-encryption-aws-kms-key-id":"arn:aws:kms:eu-west-1:111122223333:key/k"}}')),
     },
     {
       name: 'wildcard actions and Like patterns',
@@ -49,7 +51,7 @@ ruleTester(enc005, {
       errors: [{ target: '"Allow"' }],
       fixAll: 'unchanged',
       output: withAdded(policy(allow('{"StringLike": {"s3:x-amz-server-side-encryption": ["aws:kms*"]}}', '"s3:*"')),
-        deny('DenyUploadsWithoutRequiredEncryption', '{"StringNotLike":{"s3:x-amz-server-side-encryption":"aws:kms*"}}')),
+        added('DenyUploadsWithoutRequiredEncryption', '{"StringNotLike":{"s3:x-amz-server-side-encryption":"aws:kms*"}}')),
     },
     {
       name: 'two Allows are reported each',

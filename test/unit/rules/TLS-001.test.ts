@@ -12,7 +12,7 @@ const denyHttp = (resource = '["arn:aws:s3:::b", "arn:aws:s3:::b/*"]', principal
   `{"Sid": "DenyHttp", "Effect": "Deny", "Principal": ${principal}, "Action": "s3:*", "Resource": ${resource}, "Condition": ${condition}}`;
 const allowRead = (resource = '"arn:aws:s3:::b/*"') =>
   `{"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:GetObject", "Resource": ${resource}}`;
-const added = '{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}';
+const added = '{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}';
 const withAdded = (code: string) => code.replace(/\]\}$/, `, ${added}]}`);
 
 const invalid: InvalidCase[] = [
@@ -29,6 +29,21 @@ const invalid: InvalidCase[] = [
     errors: [{ target: '"Statement"' }],
     fixAll: 'output',
     output: `{\n  "Version": "2012-10-17",\n  "Statement": [\n    ${allowRead()},\n    ${added}\n  ]\n}\n`,
+  },
+  {
+    name: 'a pretty-printed policy gets the statement pretty-printed, indented like its neighbours',
+    code: '{\n    "Version": "2012-10-17",\n    "Statement": [\n        {\n            "Sid": "Read",\n            "Effect": "Allow",\n            "Principal": {\n                "AWS": "arn:aws:iam::111122223333:role/app"\n            },\n            "Action": "s3:GetObject",\n            "Resource": "arn:aws:s3:::b/*"\n        }\n    ]\n}\n',
+    errors: [{ target: '"Statement"', messageId: 'noDeny' }],
+    fixAll: 'output',
+    output: [
+      '{', '    "Version": "2012-10-17",', '    "Statement": [',
+      '        {', '            "Sid": "Read",', '            "Effect": "Allow",', '            "Principal": {', '                "AWS": "arn:aws:iam::111122223333:role/app"', '            },',
+      '            "Action": "s3:GetObject",', '            "Resource": "arn:aws:s3:::b/*"', '        },',
+      '        {', '            "Sid": "DenyInsecureTransport",', '            "Effect": "Deny",', '            "Principal": "*",', '            "Action": "s3:*",',
+      '            "Resource": [', '                "arn:aws:s3:::b",', '                "arn:aws:s3:::b/*"', '            ],',
+      '            "Condition": {', '                "Bool": {', '                    "aws:SecureTransport": "false"', '                }', '            }', '        }',
+      '    ]', '}', '',
+    ].join('\n'),
   },
   {
     name: 'a lone statement object becomes an array',

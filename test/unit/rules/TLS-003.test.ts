@@ -12,7 +12,7 @@ const allowHttps = (principal = '"*"', value = '"true"', operator = 'Bool') =>
 const denyHttp = '{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}';
 const denyHttpOn = (resource: string, value = '"false"') => `{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ${resource}, "Condition": {"Bool": {"aws:SecureTransport": ${value}}}}`;
 const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
-const added = '{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}';
+const added = '{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}';
 
 const invalid: InvalidCase[] = [
   {

@@ -13,7 +13,7 @@ const denyHttp = `{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Actio
 const denyOldTls = (test: string, resource = BOTH, action = '"s3:*"') =>
   `{"Sid": "DenyOldTls", "Effect": "Deny", "Principal": "*", "Action": ${action}, "Resource": ${resource}, "Condition": {${test}}}`;
 const lessThan = (value: string, operator = 'NumericLessThan') => `"${operator}": {"s3:TlsVersion": ${value}}`;
-const added = (min: string) => `{"Sid":"DenyOutdatedTls","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"],"Condition":{"NumericLessThan":{"s3:TlsVersion":${min}}}}`;
+const added = (min: string) => `{"Sid": "DenyOutdatedTls", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"NumericLessThan": {"s3:TlsVersion": ${min}}}}`;
 const undecidable = '{"Sid": "TeamOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"StringNotEquals": {"aws:PrincipalTag/team": "${aws:username}"}}}';
 const withAdded = (code: string, min: string) => code.replace(/\]\}$/, `, ${added(min)}]}`);
 

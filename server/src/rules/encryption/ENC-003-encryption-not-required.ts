@@ -6,7 +6,7 @@ import { bucketVerdicts } from '../../engine/verdict';
 import type { BucketVerdict, UploadClass } from '../../engine/types';
 import { parsePolicy } from '../../policy/parse';
 import { applyEdits } from '../fixes';
-import { algorithmDenyStatement, freshSid, sseCBanStatement, statementsFix, uploadDenyStatement, type StatementTarget } from '../templates';
+import { freshSid, newStatement, statementsFix, uploadDenyStatement, type NewStatement, type StatementTarget } from '../templates';
 import { markSafe } from '../edits';
 import type { Rule, RuleContext } from '../types';
 import { capitalizedStatementLabel, effectSpan, listOf, statementLabel } from '../util';
@@ -14,6 +14,7 @@ import {
   NONE,
   SSE,
   SSE_CUSTOMER_ALGORITHM,
+  algorithmDeny,
   algorithmGap,
   encryptionIntent,
   findClass,
@@ -21,6 +22,7 @@ import {
   incompleteNote,
   policySpan,
   probably,
+  sseCBan,
   sseEntries,
   statementTarget,
   witnessClause,
@@ -29,24 +31,24 @@ import {
 } from './uploads';
 
 /** Deny uploads that send no encryption header at all (neither SSE nor SSE-C). */
-function headerRequiredStatement(t: StatementTarget, sid: string): string {
-  return uploadDenyStatement(t.partition, t.bucket, sid, { Null: { [SSE]: 'true', [SSE_CUSTOMER_ALGORITHM]: 'true' } });
+function headerRequiredStatement(t: StatementTarget, sid: string): NewStatement {
+  return newStatement(uploadDenyStatement(t.partition, t.bucket, sid, { Null: { [SSE]: 'true', [SSE_CUSTOMER_ALGORITHM]: 'true' } }), 'denies uploads without an encryption header');
 }
 
 /**
  * The statements that close an algorithm gap: the algorithm Deny, strict when header-less uploads
  * must be denied, plus the SSE-C ban when SSE-C gets through and the Deny does not catch it.
  */
-function algorithmGapStatements(ctx: RuleContext, v: BucketVerdict, allowed: readonly string[], sseCOpen: boolean, taken: string[] = []): string[] {
+function algorithmGapStatements(ctx: RuleContext, v: BucketVerdict, allowed: readonly string[], sseCOpen: boolean, taken: string[] = []): NewStatement[] {
   const t = statementTarget(ctx, v);
   const strict = ctx.requirements.headerlessUploads === 'deny';
   const sid = freshSid(ctx.doc, 'DenyUploadsWithoutRequiredEncryption', taken);
-  const out = [algorithmDenyStatement(t, sid, allowed, strict)];
+  const out = [algorithmDeny(t, sid, allowed, strict)];
   taken.push(sid);
   // The strict form denies SSE-C uploads too: they carry no x-amz-server-side-encryption header.
   if (sseCOpen && !strict) {
     const ban = freshSid(ctx.doc, 'DenySseCUploads', taken);
-    out.push(sseCBanStatement(t, ban));
+    out.push(sseCBan(t, ban));
     taken.push(ban);
   }
   return out;
@@ -61,13 +63,10 @@ function reportAlgorithmGap(ctx: RuleContext, v: BucketVerdict, gap: AlgorithmGa
   const first = gap.leaks[0];
   const allowed = listOf(gap.allowed);
   const sseC = gap.sseC ? ' Uploads with customer-provided keys (SSE-C) are not denied either.' : '';
-  const fixText = gap.source === 'requirement'
-    ? `Add a Deny for uploads that name another encryption than ${allowed}`
-    : `Add a Deny that covers every upload naming another encryption than ${allowed}`;
   // Safe when the requirements name the algorithms: the added Deny refuses only uploads they
   // forbid. From the policy's own intent it is not: the existing Deny may be scoped on purpose
   // (some principals, some keys), and a Deny for everyone is a choice its author makes.
-  const fix = markSafe(statementsFix(ctx.doc, fixText, [], algorithmGapStatements(ctx, v, gap.allowed, !!gap.sseC)), gap.source === 'requirement');
+  const fix = markSafe(statementsFix(ctx.doc, undefined, [], algorithmGapStatements(ctx, v, gap.allowed, !!gap.sseC)), gap.source === 'requirement');
   const st = gap.statements[0];
   const message = gap.source === 'requirement'
     ? `Uploads that name another encryption than ${allowed} are ${probably(v)}not all denied (${REQUIREMENT_NOTE(ctx)}): ${witnessClause(first)}.${sseC}`
@@ -80,10 +79,10 @@ function reportHeaderlessGap(ctx: RuleContext, v: BucketVerdict, none: UploadCla
   const t = statementTarget(ctx, v);
   const required = ctx.requirements.sse;
   const statement = required.length
-    ? algorithmDenyStatement(t, freshSid(ctx.doc, 'DenyUploadsWithoutRequiredEncryption'), required, true)
+    ? algorithmDeny(t, freshSid(ctx.doc, 'DenyUploadsWithoutRequiredEncryption'), required, true)
     : headerRequiredStatement(t, freshSid(ctx.doc, 'DenyUploadsWithoutEncryptionHeader'));
   // Safe: the requirement "headerlessUploads": "deny" asks for exactly this Deny.
-  const fix = markSafe(statementsFix(ctx.doc, 'Add a Deny for uploads without an encryption header', [], [statement]));
+  const fix = markSafe(statementsFix(ctx.doc, undefined, [], [statement]));
   const st = intent.headerStatements[0] ?? intent.algorithmStatements[0];
   ctx.report({
     span: st ? effectSpan(st) : policySpan(ctx.doc),

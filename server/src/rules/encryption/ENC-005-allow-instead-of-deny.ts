@@ -4,9 +4,10 @@
 // the Allow's encryption conditions on a request of each class.
 import { compileCondition } from '../../engine/conditions';
 import type { BucketVerdict, UploadClass } from '../../engine/types';
-import type { ConditionBlock, Statement } from '../../policy/model';
+import type { ConditionBlock, PolicyDocument, Statement } from '../../policy/model';
 import { parseOperator } from '../../policy/operators';
-import { addStatementsFix, fixTarget, uploadDenyStatement } from '../templates';
+import { addStatementsFixFor, fixTarget, freshSid, newStatement, uploadDenyStatement, type NewStatement } from '../templates';
+import { shortKeyArn } from '../../engine/wording';
 import type { Fix, Rule, RuleContext } from '../types';
 import { capitalizedStatementLabel, stringItems } from '../util';
 import { coversPutObject, incompleteNote, probably, sseKeyOf, uploadRequest, witnessClause } from './uploads';
@@ -65,13 +66,20 @@ function uploadGettingThrough(ctx: RuleContext, st: Statement): { v: BucketVerdi
 const actionCoversPutObject = (st: Statement): boolean => !!st.action && coversPutObject(st);
 
 /** The Deny that holds every principal to what the Allow asked of its own principals: one per header, since the Allow ANDs them. */
-function mirrorDenies(reqs: Requirement[], partition: string, bucket: string): string[] {
+function mirrorDenies(doc: PolicyDocument, reqs: Requirement[], partition: string, bucket: string): NewStatement[] {
+  const taken: string[] = [];
   return reqs.map(r => {
     const operator = r.arn ? (r.like ? 'ArnNotLike' : 'ArnNotEquals') : r.like ? 'StringNotLike' : 'StringNotEquals';
-    const sid = r.key.endsWith('key-id') ? 'DenyUploadsWithAnotherKmsKey' : r.key.endsWith('customer-algorithm') ? 'DenyUploadsWithoutSseC' : 'DenyUploadsWithoutRequiredEncryption';
-    return uploadDenyStatement(partition, bucket, sid, { [operator]: { [r.key]: r.values.length === 1 ? r.values[0] : r.values } });
+    const sid = freshSid(doc, r.key.endsWith('key-id') ? 'DenyUploadsWithAnotherKmsKey' : r.key.endsWith('customer-algorithm') ? 'DenyUploadsWithoutSseC' : 'DenyUploadsWithoutRequiredEncryption', taken);
+    taken.push(sid);
+    const values = r.arn ? r.values.map(shortKeyArn) : r.values;
+    return newStatement(uploadDenyStatement(partition, bucket, sid, { [operator]: { [r.key]: r.values.length === 1 ? r.values[0] : r.values } }),
+      `denies uploads that do not send ${headerName(r.key)}: ${values.join(' or ')}`);
   });
 }
+
+/** `x-amz-server-side-encryption`, the header a condition key stands for. */
+const headerName = (key: string): string => key.replace(/^s3:/, '');
 
 export const enc005: Rule = {
   meta: {
@@ -105,8 +113,7 @@ export const enc005: Rule = {
       // Not safe: the Deny holds every principal (services and the owner's tools included) to what
       // the Allow asked of its own principals, and denies uploads without the header too (ENC-004);
       // whether that is wanted, and strict or default-friendly, is the author's choice.
-      const fix: Fix | undefined = t && addStatementsFix(
-        reqs.length === 1 ? 'Add the matching Deny statement' : `Add the ${reqs.length} matching Deny statements`, doc, mirrorDenies(reqs, t.partition, t.bucket));
+      const fix: Fix | undefined = t && addStatementsFixFor(doc, mirrorDenies(doc, reqs, t.partition, t.bucket));
       const wanted = reqs.map(r => `${r.key.replace('s3:x-amz-server-side-encryption', 'x-amz-server-side-encryption')} = ${r.values.join(' or ')}`).join(' and ');
       ctx.report({
         span: st.effect.span,

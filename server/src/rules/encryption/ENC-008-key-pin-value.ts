@@ -9,7 +9,8 @@ import { parseArn } from '../../policy/arn';
 import { formatOperator, type ParsedOperator } from '../../policy/operators';
 import { markSafe, operatorTaken, replaceFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
-import { freshSid, keyPinStatement, statementsFix } from '../templates';
+import { freshSid, keyPinStatement, newStatement, statementsFix } from '../templates';
+import { shortKeyArn } from '../../engine/wording';
 import { capitalizedStatementLabel, effectSpan, jsonString, listOf } from '../util';
 import {
   SSE_KMS_KEY_ID,
@@ -106,7 +107,8 @@ function reportKeyGap(ctx: RuleContext, v: BucketVerdict, gap: KeyGap): void {
   // Safe when the requirements name the keys ("kmsKeyArns"); from the policy's own pin it is not: a
   // scoped pin may be scoped on purpose, and a Deny for everyone is its author's choice.
   const fix = insertable
-    ? statementsFix(ctx.doc, `Add a Deny for uploads that name another KMS key than ${listOf(keys)}`, [], [keyPinStatement(statementTarget(ctx, v), freshSid(ctx.doc, 'DenyUploadsWithAnotherKmsKey'), keys, strict)])
+    ? statementsFix(ctx.doc, undefined, [], [newStatement(keyPinStatement(statementTarget(ctx, v), freshSid(ctx.doc, 'DenyUploadsWithAnotherKmsKey'), keys, strict),
+      `denies uploads that name ${strict ? 'no KMS key or another one' : 'another KMS key'} than ${listOf(keys.map(shortKeyArn))}`)])
     : undefined;
   const message = gap.source === 'requirement'
     ? `SSE-KMS uploads that name another key than ${listOf(keys)} are ${probably(v)}not all denied (requirement "kmsKeyArns"): ${witnessClause(first)}.`

@@ -2,7 +2,7 @@
 // now blocks it by default; (b) "require SSE-C" written with x-amz-server-side-encryption = AES256,
 // which is SSE-S3; (c) SSE-C uploads that get through when the requirements or the policy's own
 // KMS-only intent say they must be denied. (a) and (c) are decided from the verdict.
-import { freshSid, sseCBanStatement, statementsFix } from '../templates';
+import { freshSid, statementsFix } from '../templates';
 import { markSafe } from '../edits';
 import type { Rule } from '../types';
 import { capitalizedStatementLabel, effectSpan, listOf, statementLabel } from '../util';
@@ -15,6 +15,7 @@ import {
   incompleteNote,
   policySpan,
   probably,
+  sseCBan,
   sseCRequired,
   sseEntries,
   statementTarget,
@@ -80,7 +81,7 @@ export const enc011: Rule = {
       const { v, found } = gap;
       // Safe when the requirements name the accepted algorithms (SSE-C is not one of them); from the
       // policy's KMS-only intent not, as for ENC-003: a Deny for everyone is its author's choice.
-      const fix = markSafe(statementsFix(ctx.doc, 'Add a Deny for SSE-C uploads (DenySseCUploads)', [], [sseCBanStatement(statementTarget(ctx, v), freshSid(ctx.doc, 'DenySseCUploads'))]), found.source === 'requirement');
+      const fix = markSafe(statementsFix(ctx.doc, undefined, [], [sseCBan(statementTarget(ctx, v), freshSid(ctx.doc, 'DenySseCUploads'))]), found.source === 'requirement');
       const why = found.source === 'requirement'
         ? `the requirements accept only ${listOf(found.allowed)} ("sse": ${JSON.stringify(ctx.requirements.sse)})`
         : `${found.statements[0] ? statementLabel(found.statements[0]) : 'the policy'} accepts only ${listOf(found.allowed)}`;

@@ -13,9 +13,9 @@ import type { ConditionEntry, ConditionOperatorBlock, PolicyDocument, Span, Stat
 import { parseOperator, resultWhenKeyAbsent, type ParsedOperator } from '../../policy/operators';
 import { matchesWildcard } from '../../policy/wildcard';
 import { insertMember } from '../edits';
-import { algorithmDenyStatement, freshSid, sseCBanStatement, statementsFix, type StatementTarget } from '../templates';
+import { algorithmDenyStatement, freshSid, newStatement, sseCBanStatement, statementsFix, type NewStatement, type StatementTarget } from '../templates';
 import type { Fix, RuleContext, TextEditSpan } from '../types';
-import { coversAction, jsonString, stringItems } from '../util';
+import { coversAction, jsonString, listOf, stringItems } from '../util';
 
 export { SSE, SSE_CUSTOMER_ALGORITHM, SSE_KMS_KEY_ID, isDeny };
 
@@ -308,6 +308,13 @@ export function sseCRequired(ctx: RuleContext, v: BucketVerdict): { st: Statemen
 // ---------------------------------------------------------------------------------------------
 // Statements a fix adds (the templates are in ../templates)
 
+/** The algorithm Deny (templates.ts), with what it does for the fix's title: strict also denies uploads without the header. */
+export const algorithmDeny = (t: StatementTarget, sid: string, algorithms: readonly string[], strict: boolean): NewStatement =>
+  newStatement(algorithmDenyStatement(t, sid, algorithms, strict), strict ? `denies uploads that do not name ${listOf(algorithms)}` : `denies uploads that name another encryption than ${listOf(algorithms)}`);
+
+/** The SSE-C ban (templates.ts), with what it does. */
+export const sseCBan = (t: StatementTarget, sid: string): NewStatement => newStatement(sseCBanStatement(t, sid), 'denies SSE-C uploads');
+
 /** The verdict's bucket, in the partition its witnesses use (else the policy's). */
 export function statementTarget(ctx: RuleContext, v: BucketVerdict): StatementTarget {
   const partition = partitionOf(v) ?? dominantPartition(ctx.doc) ?? 'aws';
@@ -397,7 +404,7 @@ export function defaultFriendlyFix(ctx: RuleContext, v: BucketVerdict, statement
   });
 
   const t = statementTarget(ctx, v);
-  const appended: string[] = [];
+  const appended: NewStatement[] = [];
   const taken: string[] = [];
   const algorithmsReopened = reopened.filter(u => isAlgorithm(u.sse));
   if (algorithmsReopened.length) {
@@ -407,9 +414,9 @@ export function defaultFriendlyFix(ctx: RuleContext, v: BucketVerdict, statement
     if (!allowed.length || algorithmsReopened.some(u => allowed.includes(u.sse as Algorithm))) return undefined;
     const sid = freshSid(doc, 'DenyUploadsWithoutRequiredEncryption', taken);
     taken.push(sid);
-    appended.push(algorithmDenyStatement(t, sid, allowed, false));
+    appended.push(algorithmDeny(t, sid, allowed, false));
   }
-  if (reopened.some(u => u.sse === 'SSE-C')) appended.push(sseCBanStatement(t, freshSid(doc, 'DenySseCUploads', taken)));
+  if (reopened.some(u => u.sse === 'SSE-C')) appended.push(sseCBan(t, freshSid(doc, 'DenySseCUploads', taken)));
   const fix = statementsFix(doc, title, edits, appended, removed);
   return fix && { ...fix, preferred: false };
 }

@@ -19,7 +19,7 @@ import type { BucketVerdict, Witness } from '../../engine/types';
 import type { ConditionEntry, ConditionOperatorBlock, Located, PolicyDocument, Span, Statement } from '../../policy/model';
 import type { ParsedOperator } from '../../policy/operators';
 import { markSafe, replaceFix } from '../edits';
-import { addStatementsFix, oldTlsDenyStatement } from '../templates';
+import { addStatementsFixFor, newStatement, oldTlsDenyStatement } from '../templates';
 import type { Fix, Rule, RuleContext } from '../types';
 import { capitalizedStatementLabel, coversAction, coversResource, isAnyS3Action, keyTests, policyHead } from '../util';
 import {
@@ -198,7 +198,7 @@ function report(ctx: RuleContext, s: Shortfall): void {
   const bucket = s.verdict.bucket;
   const relevant = doc.statements.filter(st => namesBucket(st, bucket));
   const partition = witnessPartition(doc, s.witness);
-  const addFix = addStatementsFix(`Add a statement that denies TLS versions below ${s.min} (DenyOutdatedTls)`, doc, [oldTlsDenyStatement(partition, bucket, s.min)]);
+  const addFix = addStatementsFixFor(doc, [newStatement(oldTlsDenyStatement(partition, bucket, s.min), `denies TLS versions below ${s.min}`)]);
   // Adding the canonical statement is safe where the policy has no TLS Deny: it refuses only TLS
   // versions below the minimum (the requirement, or the policy's own evident minimum). Repairing
   // the policy's own TLS Deny is safe as well (its threshold, Action and Resource follow from the

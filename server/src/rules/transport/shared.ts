@@ -19,7 +19,7 @@ import type { ConditionEntry, ConditionOperatorBlock, PolicyDocument, Statement 
 import type { ParsedOperator } from '../../policy/operators';
 import { matchesWildcard } from '../../policy/wildcard';
 import { editsFix, insertBeside, replaceFix, replaceItemFix } from '../edits';
-import { addStatementsFix, httpsDenyStatement } from '../templates';
+import { addStatementsFixFor, httpsDenyStatement, newStatement } from '../templates';
 import type { Fix, RuleContext, TextEditSpan } from '../types';
 import { coversAction, coversResource, jsonString, keyTests, memberAt, stringItems } from '../util';
 
@@ -250,7 +250,7 @@ export function gapData(verdict: BucketVerdict, witness: Witness | undefined): R
 
 /** The fix that adds the canonical HTTPS statement (RULES.md TLS-001) for a bucket. */
 export function addHttpsDenyFix(doc: PolicyDocument, partition: string, bucket: string): Fix | undefined {
-  return addStatementsFix('Add a statement that denies HTTP requests (DenyInsecureTransport)', doc, [httpsDenyStatement(partition, bucket)]);
+  return addStatementsFixFor(doc, [newStatement(httpsDenyStatement(partition, bucket), 'denies HTTP requests')]);
 }
 
 /** `addHttpsDenyFix` for the gap's bucket, in the witness's partition. */
