@@ -26,7 +26,7 @@ const invalid: InvalidCase[] = [
   {
     name: 'a multi-line policy keeps its layout',
     code: `{\n  "Version": "2012-10-17",\n  "Statement": [\n    ${allowRead()}\n  ]\n}\n`,
-    errors: [{ target: '"Statement"' }],
+    errors: [{ target: '"Statement"', messageId: 'noDeny' }],
     fixAll: 'output',
     output: `{\n  "Version": "2012-10-17",\n  "Statement": [\n    ${allowRead()},\n    ${added}\n  ]\n}\n`,
   },
@@ -48,14 +48,14 @@ const invalid: InvalidCase[] = [
   {
     name: 'a lone statement object becomes an array',
     code: `{"Version": "2012-10-17", "Statement": ${allowRead()}}`,
-    errors: [{ target: '"Statement"' }],
+    errors: [{ target: '"Statement"', messageId: 'noDeny' }],
     fixAll: 'output',
     output: `{"Version": "2012-10-17", "Statement": [${allowRead()}, ${added}]}`,
   },
   {
     name: 'an HTTP Deny for one role only: on that statement, saying why the witness gets through',
     code: policy(denyHttp(undefined, '{"AWS": "arn:aws:iam::111122223333:role/app"}')),
-    errors: [{ target: '"Deny"', messageId: 'leftOut', message: /^Statement "DenyHttp" tests aws:SecureTransport but lets HTTP requests to bucket "b" through\. HTTPS is not enforced: its Principal leaves out anonymous callers\. For example, an anonymous caller calling s3:GetObject on arn:aws:s3:::b\/example over HTTP is not denied by this policy/ }],
+    errors: [{ target: '"Deny"', messageId: 'leftOut', message: /^Statement "DenyHttp" tests aws:SecureTransport but does not deny HTTP to "b"\. HTTPS is not enforced: its Principal leaves out anonymous callers\. For example, an anonymous caller calling s3:GetObject on arn:aws:s3:::b\/example over HTTP is not denied by this policy/ }],
     fixAll: 'unchanged',
     output: withAdded(policy(denyHttp(undefined, '{"AWS": "arn:aws:iam::111122223333:role/app"}'))),
   },
@@ -77,7 +77,7 @@ const invalid: InvalidCase[] = [
   {
     name: 'a Bool value that is not a Boolean: no second Deny (GRM-012 repairs the value)',
     code: policy(denyHttp(undefined, undefined, '{"Bool": {"aws:SecureTransport": "no"}}')),
-    errors: [{ target: '"Deny"', message: /its value is not a Boolean, so it never matches an HTTP request/ }],
+    errors: [{ target: '"Deny"', messageId: 'leftOut', message: /its value is not a Boolean, so it never matches an HTTP request/ }],
     fixAll: 'output',
     output: policy(denyHttp(undefined, undefined, '{"Bool": {"aws:SecureTransport": "no"}}')),
   },
