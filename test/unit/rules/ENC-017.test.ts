@@ -60,6 +60,14 @@ ruleTester(enc017, {
       fixAll: 'unchanged',
       output: pinFixed,
     },
+    {
+      name: 'a multi-line Action list gets the actions one per line',
+      code: policy(deny('OnlyOurKey', '[\n        "s3:PutObject"\n      ]', pinCondition)),
+      requirements: keyRequired,
+      errors: [{ target: '[\n        "s3:PutObject"\n      ]', messageId: 'otherWrites' }],
+      fixAll: 'unchanged',
+      output: policy(deny('OnlyOurKey', '[\n        "s3:PutObject",\n        "s3:ReplicateObject",\n        "s3:UpdateObjectEncryption"\n      ]', pinCondition)),
+    },
   ],
 });
 

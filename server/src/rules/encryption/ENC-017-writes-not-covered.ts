@@ -6,7 +6,7 @@
 import { describeUploadClass } from '../../engine/wording';
 import type { BucketVerdict, UploadClass } from '../../engine/types';
 import type { Statement } from '../../policy/model';
-import { editsFix } from '../edits';
+import { editsFix, insertBeside, separatorBefore } from '../edits';
 import type { Rule, TextEditSpan } from '../types';
 import { coversAction, jsonString, spanText, statementLabel } from '../util';
 import { denyingStatements, incompleteNote, isAlgorithm, isKmsAlgorithm, probably, readsSseKeys, uploadRequest } from './uploads';
@@ -89,8 +89,9 @@ export const enc017: Rule = {
       const last = list?.items[list.items.length - 1];
       if (!list || !last) { edits.length = 0; break; }
       const actions = [...writes.keys()];
+      // An Action list keeps its layout (one action per line, or all on one line).
       edits.push(list.isArray
-        ? { span: { offset: last.span.offset + last.span.length, length: 0 }, newText: actions.map(a => `, ${jsonString(a)}`).join('') }
+        ? insertBeside(ctx.doc.text, last.span, actions.map(jsonString).join(`,${separatorBefore(ctx.doc.text, last.span.offset)}`), 'after')
         : { span: list.span, newText: `[${[spanText(ctx.doc.text, last.span), ...actions.map(jsonString)].join(', ')}]` });
     }
     const all = [...new Set(uncovered.flatMap(u => [...u.writes.keys()]))];
