@@ -18,7 +18,7 @@ ruleTester(enc010, {
       errors: [{
         target: '"Null"', severity: 'warning',
         messageId: 'anyKey',
-        message: /^Statement "DenyObjectsThatAreNotSSEKMS" requires a key id, but apparently not a particular key: other keys get through\. It apparently lets uploads with aws:kms and a key the policy does not name through\. For example, an anonymous caller calling s3:PutObject .*\. Uploads with aws:kms:dsse and a key the policy does not name get through as well\. If a specific key is the goal, add a Deny that pins its ARN \(ArnNotEqualsIfExists\) or set the requirement "kmsKeyArns"\.$/,
+        message: /^Statement "DenyObjectsThatAreNotSSEKMS" apparently requires some key id, not a particular key\. It apparently lets uploads with aws:kms and a key the policy does not name through\. For example, an anonymous caller calling s3:PutObject .*\. Uploads with aws:kms:dsse and a key the policy does not name get through as well\. If a specific key is the goal, add a Deny that pins its ARN \(ArnNotEqualsIfExists\) or set the requirement "kmsKeyArns"\.$/,
       }],
     },
     {

@@ -18,7 +18,7 @@ ruleTester(enc018, {
     {
       name: 'RULES.md\'s example: aws/s3 pinned with a writer from another account',
       code: policy(allow('arn:aws:iam::222233334444:root'), pin('arn:aws:kms:us-east-1:111122223333:alias/aws/s3')),
-      errors: [{ target: '"arn:aws:kms:us-east-1:111122223333:alias/aws/s3"', severity: 'warning', messageId: 'awsManagedKey', message: /^"alias\/aws\/s3" is the aws\/s3 AWS managed key, which account 222233334444 cannot use\. "arn:aws:kms:us-east-1:111122223333:alias\/aws\/s3" is the aws\/s3 AWS managed key: only principals of its own account can use it.* Statement "PartnerWrites" lets account 222233334444 upload or read objects/ }],
+      errors: [{ target: '"arn:aws:kms:us-east-1:111122223333:alias/aws/s3"', severity: 'warning', messageId: 'awsManagedKey', message: /^"alias\/aws\/s3" is the aws\/s3 AWS managed key, which account 222233334444 cannot use\. "arn:aws:kms:us-east-1:111122223333:alias\/aws\/s3" is the aws\/s3 AWS managed key: only principals of its own account can use it.* But statement "PartnerWrites" lets account 222233334444 upload or read objects/ }],
     },
     {
       name: 'a customer alias resolves in the writer\'s account',

@@ -16,7 +16,7 @@ ruleTester(enc019, {
     {
       name: 'the encryption-context header',
       code: policy('{"StringNotEquals": {"s3:x-amz-server-side-encryption-context": "eyJwcm9qZWN0IjoiYXBwIn0="}}'),
-      errors: [{ target: '"s3:x-amz-server-side-encryption-context"', severity: 'info', messageId: 'headerHasNoKey', message: /^A bucket policy cannot test the encryption context header: S3 has no condition key for it\. S3 has no condition key for it, so "s3:x-amz-server-side-encryption-context" is never present, so "StringNotEquals" on it is always true\. Restrict the encryption context in the KMS key policy/ }],
+      errors: [{ target: '"s3:x-amz-server-side-encryption-context"', severity: 'info', messageId: 'headerHasNoKey', message: /^A bucket policy cannot test the encryption context header: S3 has no condition key for it\. "s3:x-amz-server-side-encryption-context" is never in the request context, so "StringNotEquals" on it is always true\. Restrict the encryption context in the KMS key policy/ }],
       // The always-true test goes (not safe for "fix all": the Deny is left with no condition).
       fixAll: 'unchanged',
       output: UNCONDITIONAL,
@@ -32,7 +32,7 @@ ruleTester(enc019, {
     {
       name: 'Bucket Keys cannot be required by a policy (RULES.md example)',
       code: policy('{"Bool": {"s3:x-amz-server-side-encryption-bucket-key-enabled": "true"}}'),
-      errors: [{ target: '"s3:x-amz-server-side-encryption-bucket-key-enabled"', severity: 'info', messageId: 'headerHasNoKey', message: /^A bucket policy cannot test the Bucket Key header: S3 has no condition key for it\. S3 has no condition key for it, so "s3:x-amz-server-side-encryption-bucket-key-enabled" is never present, so "Bool" on it is never true and the statement never applies\. Enable S3 Bucket Keys/ }],
+      errors: [{ target: '"s3:x-amz-server-side-encryption-bucket-key-enabled"', severity: 'info', messageId: 'headerHasNoKey', message: /^A bucket policy cannot test the Bucket Key header: S3 has no condition key for it\. "s3:x-amz-server-side-encryption-bucket-key-enabled" is never in the request context, so "Bool" on it is never true and the statement never applies\. Enable S3 Bucket Keys/ }],
     },
     {
       name: 'the encryption-context header beside another condition',

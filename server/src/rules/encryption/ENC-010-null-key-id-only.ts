@@ -34,7 +34,7 @@ export const enc010: Rule = {
     fixable: false,
     messages: {
       anyKey: {
-        summary: '{statement} requires a key id, but apparently not a particular key: other keys get through.',
+        summary: '{statement} apparently requires some key id, not a particular key.',
         detail: 'It apparently lets {through} through.{example}{dsse} If a specific key is the goal, add a Deny that pins its ARN (ArnNotEqualsIfExists) or set the requirement "kmsKeyArns".{incomplete}',
       },
     },

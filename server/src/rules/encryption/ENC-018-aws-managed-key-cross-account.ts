@@ -8,7 +8,7 @@ import type { Located, Statement } from '../../policy/model';
 import { replaceFix } from '../edits';
 import type { Fix, Rule } from '../types';
 import { shortKeyArn } from '../../engine/wording';
-import { capitalizedStatementLabel, jsonString, principalValues } from '../util';
+import { jsonString, principalValues, statementLabel } from '../util';
 import { SSE_KMS_KEY_ID, entryStrings, httpsRequest, objectOf, sseEntries } from './uploads';
 
 /** Key-id values that name aws/s3 or an alias, with the alias ARN's account when it has one. */
@@ -64,7 +64,7 @@ export const enc018: Rule = {
     messages: {
       awsManagedKey: {
         summary: '{value} is the aws/s3 AWS managed key, which account {account} cannot use.',
-        detail: '{fullValue} is the aws/s3 AWS managed key: only principals of its own account can use it, and its key policy cannot be changed. {allow} lets account {account} upload or read objects, so its writers cannot use that key (or end up with their own account\'s aws/s3). ' +
+        detail: '{fullValue} is the aws/s3 AWS managed key: only principals of its own account can use it, and its key policy cannot be changed. But {allow} lets account {account} upload or read objects, so its writers cannot use that key (or end up with their own account\'s aws/s3). ' +
           'Pin a customer managed key by its full key ARN, and grant account {account} kms:GenerateDataKey and kms:Decrypt in that key\'s policy.',
       },
       alias: {
@@ -95,7 +95,7 @@ export const enc018: Rule = {
       ctx.report({
         span: a.item.span,
         messageId: a.awsManaged ? 'awsManagedKey' : 'alias',
-        data: { value: jsonString(shortKeyArn(a.item.value)), fullValue: jsonString(a.item.value), allow: capitalizedStatementLabel(grant.allow), account: grant.account },
+        data: { value: jsonString(shortKeyArn(a.item.value)), fullValue: jsonString(a.item.value), allow: statementLabel(grant.allow), account: grant.account },
         fixes,
       });
     }

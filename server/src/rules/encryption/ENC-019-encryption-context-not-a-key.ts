@@ -30,7 +30,7 @@ export const enc019: Rule = {
     messages: {
       headerHasNoKey: {
         summary: 'A bucket policy cannot test the {kind}: S3 has no condition key for it.',
-        detail: 'S3 has no condition key for it, so {fullKey} is never present{consequence}. {advice}',
+        detail: '{fullKey} is never in the request context{consequence}. {advice}',
       },
       kmsKey: {
         summary: '{key} is a KMS condition key: it is never in the S3 requests a bucket policy sees.',
