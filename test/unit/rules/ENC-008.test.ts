@@ -38,7 +38,7 @@ ruleTester(enc008, {
     {
       name: 'aws/s3 by its alias ARN',
       code: policy(pin('ArnNotEquals', 'arn:aws:kms:eu-west-1:111122223333:alias/aws/s3')),
-      errors: [{ target: '"arn:aws:kms:eu-west-1:111122223333:alias/aws/s3"', messageId: 'notAKeyArn', message: /the alias ARN/ }],
+      errors: [{ target: '"arn:aws:kms:eu-west-1:111122223333:alias/aws/s3"', messageId: 'notAKeyArn', message: /^The key id header is compared with the alias ARN of alias\/aws\/s3, not with a key ARN\. It is compared with the alias ARN "arn:aws:kms:eu-west-1:111122223333:alias\/aws\/s3"\./ }],
     },
     {
       name: 'a String operator on the key ARN is advice (same result for an exact ARN)',

@@ -34,12 +34,15 @@ export const isKeyArn = (value: string): boolean => {
   return !!arn && arn.service === 'kms' && /^key\/.+/.test(arn.resource);
 };
 
-/** What a value that is not a key ARN is, for the message (`the alias "alias/app"`, the value clipped to `max`); undefined for a key ARN. */
-export function notAKeyArn(value: string, max = Infinity): string | undefined {
+/**
+ * What a value that is not a key ARN is, for the message (`the alias "alias/app"`); undefined for a
+ * key ARN. `brief` for a summary: an alias ARN by its alias, other values clipped.
+ */
+export function notAKeyArn(value: string, brief = false): string | undefined {
   if (isKeyArn(value)) return undefined;
-  const shown = jsonString(clip(value, max));
+  const shown = jsonString(brief ? clip(value, 40) : value);
   const arn = parseArn(value);
-  if (arn?.service === 'kms' && arn.resource.startsWith('alias/')) return `the alias ARN ${shown}`;
+  if (arn?.service === 'kms' && arn.resource.startsWith('alias/')) return brief ? `the alias ARN of ${shortKeyArn(value)}` : `the alias ARN ${shown}`;
   if (value === 'aws/s3' || value === 'alias/aws/s3') return `the AWS managed key alias ${shown}`;
   if (value.startsWith('alias/')) return `the alias ${shown}`;
   if (/^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.test(value)) return `the bare key id ${shown}`;
@@ -73,7 +76,7 @@ function checkValues(ctx: RuleContext): number {
           severity: 'error',
           messageId: 'notAKeyArn',
           data: {
-            what: notAKeyArn(item.value, 40)!,
+            what: notAKeyArn(item.value, true)!,
             full: what,
             negated: op.negated ? ' — a negated test then denies uploads that name the key by its ARN' : '',
           },
