@@ -37,7 +37,9 @@ describe('cli check', () => {
         assert.equal(v.kind, 'key-policy');
       } else assert.equal(e.verdict, null);
       for (const d of e.diagnostics as Record<string, unknown>[]) {
-        assert.deepEqual(Object.keys(d), ['code', 'severity', 'message', 'range']);
+        // "detail" (the rest of the explanation after the one-sentence message) only when the rule has more to say.
+        assert.deepEqual(Object.keys(d), 'detail' in d ? ['code', 'severity', 'message', 'detail', 'range'] : ['code', 'severity', 'message', 'range']);
+        if ('detail' in d) assert.ok(typeof d.detail === 'string' && d.detail.length > 0);
         assert.ok(['error', 'warning', 'info'].includes(d.severity as string));
         const range = d.range as { start: Record<string, unknown>; end: Record<string, unknown> };
         assert.deepEqual(Object.keys(range), ['start', 'end']);

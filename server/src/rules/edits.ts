@@ -50,10 +50,22 @@ function lineIndent(text: string, offset: number): string | undefined {
   return /^[ \t]*$/.test(before) ? before : undefined;
 }
 
+/** The whitespace at the start of the line that holds `offset` (whatever follows it on the line). */
+function leadingWhitespace(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart, offset))![0];
+}
+
+/** The line break that ends the line before the one holding `offset`: `\r\n` in a file with CRLF line ends, else `\n`. */
+function lineBreakBefore(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  return lineStart >= 2 && text.charCodeAt(lineStart - 2) === 13 ? '\r\n' : '\n';
+}
+
 /** What separates the item (member, array item) at `offset` from the one before it: a line break and its indentation when it starts a line, else a space. */
 export function separatorBefore(text: string, offset: number): string {
   const indent = lineIndent(text, offset);
-  return indent !== undefined ? `\n${indent}` : ' ';
+  return indent !== undefined ? `${lineBreakBefore(text, offset)}${indent}` : ' ';
 }
 
 /**
@@ -99,6 +111,90 @@ export function removeMember(object: JsonNode, key: Located<string>): TextEditSp
 export function removeMemberFix(title: string, object: JsonNode, key: Located<string>, preferred = true): Fix | undefined {
   const edit = removeMember(object, key);
   return edit && editsFix(title, [edit], preferred);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole values (statements) in the document's layout
+
+/**
+ * How the document writes an object or array, read from one it already has: what a value a fix
+ * adds beside it (a statement) follows, so that it looks written by the same hand.
+ */
+export interface JsonLayout {
+  /** One member or item per line (else all on one line). */
+  multiLine: boolean;
+  /** The indentation of the line with the value's closing bracket: the value's own depth. */
+  indent: string;
+  /** One level of indentation, as the document writes it: two or four spaces, a tab… */
+  unit: string;
+  /** The line break: `\r\n` in a file with CRLF line ends, else `\n`. */
+  eol: string;
+  /** A space after `:` (and after `,` on one line): `{"a": 1, "b": 2}`, else `{"a":1,"b":2}`. */
+  spaced: boolean;
+}
+
+/** The indentation unit when the document shows none (a one-line policy that becomes multi-line never does). */
+export const DEFAULT_INDENT_UNIT = '  ';
+
+/**
+ * The layout of an existing object or array. The unit is the indentation its first member or item
+ * has beyond its closing bracket's; `fallbackUnit` when that does not show one (one line, a first
+ * member on the opening line).
+ */
+export function layoutOf(text: string, node: JsonNode, fallbackUnit = DEFAULT_INDENT_UNIT): JsonLayout {
+  const end = node.offset + node.length;
+  const newline = text.indexOf('\n', node.offset);
+  const multiLine = newline >= 0 && newline < end;
+  const anyNewline = multiLine ? newline : text.indexOf('\n');
+  const eol = anyNewline > 0 && text.charCodeAt(anyNewline - 1) === 13 ? '\r\n' : '\n';
+  const indent = leadingWhitespace(text, Math.max(node.offset, end - 1));
+  const first = node.children?.[0];
+  const firstIndent = first && lineIndent(text, first.offset);
+  const unit = firstIndent !== undefined && firstIndent.length > indent.length && firstIndent.startsWith(indent) ? firstIndent.slice(indent.length) : fallbackUnit;
+  return { multiLine, indent, unit, eol, spaced: spacedAfterColon(text, node) };
+}
+
+/** Does the document put a space after a colon (judged on the node's first member that has one, else on the node itself)? */
+function spacedAfterColon(text: string, node: JsonNode): boolean {
+  let n: JsonNode | undefined = node;
+  // Down the first children to the first property: bounded by the nesting depth of the value.
+  while (n && n.type !== 'property') n = n.children?.[0];
+  const [key, value] = n?.children ?? [];
+  if (!key || !value) return true;
+  return /\s/.test(text.slice(key.offset + key.length, value.offset));
+}
+
+/**
+ * `value` (parsed JSON) as text in `layout`: on one line, or one member or item per line with the
+ * layout's indentation from its depth on, nested objects and arrays too (as JSON.stringify writes
+ * them, and as AWS's examples are laid out).
+ */
+export function renderJson(value: unknown, layout: JsonLayout): string {
+  const { multiLine, unit, eol, spaced } = layout;
+  const colon = spaced ? ': ' : ':';
+  const render = (v: unknown, indent: string): string => {
+    const inner = indent + unit;
+    let items: string[];
+    let open: string;
+    if (Array.isArray(v)) {
+      items = v.map(i => render(i, inner));
+      open = '[';
+    } else if (v && typeof v === 'object') {
+      items = Object.entries(v).map(([k, i]) => `${JSON.stringify(k)}${colon}${render(i, inner)}`);
+      open = '{';
+    } else return JSON.stringify(v) ?? 'null';
+    const close = open === '[' ? ']' : '}';
+    if (!items.length) return open + close;
+    return multiLine
+      ? `${open}${eol}${inner}${items.join(`,${eol}${inner}`)}${eol}${indent}${close}`
+      : `${open}${items.join(spaced ? ', ' : ',')}${close}`;
+  };
+  return render(value, layout.indent);
+}
+
+/** `text` with one more `unit` of indentation on every line after its first (empty lines stay empty): a value moved one level deeper. */
+export function indentFollowingLines(text: string, unit: string): string {
+  return text.replace(/\n(?![\r\n]|$)/g, `\n${unit}`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -65,7 +65,18 @@ const template2Fixed = `{
         "Null": {"${KEY_ID}": "false"}
       }
     },
-    ${ban}
+    {
+      "Sid": "DenySseCUploads",
+      "Effect": "Deny",
+      "Principal": "*",
+      "Action": "s3:PutObject",
+      "Resource": "${B}/*",
+      "Condition": {
+        "Null": {
+          "${SSE_C}": "false"
+        }
+      }
+    }
   ]
 }`;
 
@@ -85,28 +96,28 @@ ruleTester(enc004, {
     {
       name: 'StringNotEquals aws:kms: the rewrite adds Null "false" and the SSE-C ban (SSE-C has no SSE header)',
       code: strictKms,
-      errors: [{ target: '"StringNotEquals"', severity: 'warning', message: /^Statement "OnlyKms" also denies uploads that send no encryption header \(e\.g\. an anonymous caller uploading to arn:aws:s3:::b\/\S+\), although S3 would encrypt them with the bucket's default encryption/ }],
+      errors: [{ target: '"StringNotEquals"', severity: 'warning', messageId: 'blocksDefaultEncryption', message: /^Statement "OnlyKms" also denies uploads that rely on default encryption \(no header\)\. It denies uploads that send no encryption header, although S3 would encrypt them with the bucket's default encryption: .* For example, an anonymous caller calling s3:PutObject on arn:aws:s3:::b\/\S+ over HTTPS \(s3:TlsVersion = 1\.3\) is denied by this policy\./ }],
       fixAll: 'unchanged',
       output: strictKmsFixed,
     },
     {
       name: 'AWS\'s classic pair: the Null statement goes, the SSE-C ban takes its place',
       code: classicPair,
-      errors: [{ target: '"StringNotEquals"', message: /set the requirement "headerlessUploads": "deny"/ }],
+      errors: [{ target: '"StringNotEquals"', messageId: 'blocksDefaultEncryption', message: /set the requirement "headerlessUploads": "deny"/ }],
       fixAll: 'unchanged',
       output: classicPairFixed,
     },
     {
       name: 'template 2 (algorithm and key pin): both statements become default-friendly, layout kept',
       code: template2,
-      errors: [{ target: '"StringNotEquals"' }],
+      errors: [{ target: '"StringNotEquals"', messageId: 'blocksDefaultEncryption' }],
       fixAll: 'unchanged',
       output: template2Fixed,
     },
     {
       name: 'a Null "true" Deny alone',
       code: headerOnly,
-      errors: [{ target: '"Null"', message: /^Statement "RequireHeader" also denies uploads that send no encryption header/ }],
+      errors: [{ target: '"Null"', messageId: 'blocksDefaultEncryption', message: /^Statement "RequireHeader" also denies uploads that rely on default encryption/ }],
       fixAll: 'unchanged',
       output: headerOnlyFixed,
     },

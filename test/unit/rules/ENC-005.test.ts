@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { enc005 } from '../../../server/src/rules/encryption/ENC-005-allow-instead-of-deny';
-import { policy, withAdded } from './enc-fixtures';
+import { canonical, policy, withAdded } from './enc-fixtures';
 import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';
 
 const allow = (condition: string, action = '"s3:PutObject"') =>
   `{"Sid": "OnlyKms", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": ${action}, "Resource": "arn:aws:s3:::b/*", "Condition": ${condition}}`;
 const deny = (sid: string, cond: string) => `{"Sid":"${sid}","Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*","Condition":${cond}}`;
+/** A statement the fix adds after a one-line statement written with spaces. */
+const added = (sid: string, cond: string) => canonical(sid, JSON.parse(cond));
 const kmsAllow = allow('{"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}');
 const defaultFriendly = [
   deny('Kms', '{"StringNotEqualsIfExists":{"s3:x-amz-server-side-encryption":"aws:kms"},"Null":{"s3:x-amz-server-side-encryption":"false"}}'),
@@ -29,37 +31,37 @@ ruleTester(enc005, {
     {
       name: 'Allow if aws:kms: the fix adds the mirror Deny',
       code: policy(allow('{"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}')),
-      errors: [{ target: '"Allow"', severity: 'warning', message: /allows uploads only with x-amz-server-side-encryption = aws:kms, but an Allow does not enforce that/ }],
+      errors: [{ target: '"Allow"', severity: 'warning', messageId: 'allowDoesNotEnforce', message: /^Statement "OnlyKms" requires encryption in an Allow condition, which does not enforce it\. It allows uploads only with x-amz-server-side-encryption = aws:kms, but/ }],
       fixAll: 'unchanged',
       output: withAdded(policy(allow('{"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}')),
-        deny('DenyUploadsWithoutRequiredEncryption', '{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}')),
+        added('DenyUploadsWithoutRequiredEncryption', '{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}')),
     },
     {
       name: 'algorithm and key: one Deny per header (the Allow ANDs them)',
       code: policy(allow('{"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:eu-west-1:111122223333:key/k"}}', '["s3:Put*"]')),
-      errors: [{ target: '"Allow"', message: /aws:kms and x-amz-server-side-encryption-aws-kms-key-id = arn:aws:kms/ }],
+      errors: [{ target: '"Allow"', messageId: 'allowDoesNotEnforce', message: /aws:kms and x-amz-server-side-encryption-aws-kms-key-id = arn:aws:kms/ }],
       fixAll: 'unchanged',
       output: withAdded(policy(allow('{"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:eu-west-1:111122223333:key/k"}}', '["s3:Put*"]')),
-        deny('DenyUploadsWithoutRequiredEncryption', '{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}'),
-        deny('DenyUploadsWithAnotherKmsKey', '{"ArnNotEquals":{"s3:x-amz-server-side-encryption-aws-kms-key-id":"arn:aws:kms:eu-west-1:111122223333:key/k"}}')),
+        added('DenyUploadsWithoutRequiredEncryption', '{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}'),
+        added('DenyUploadsWithAnotherKmsKey', '{"ArnNotEquals":{"s3:x-amz-server-side-encryption-aws-kms-key-id":"arn:aws:kms:eu-west-1:111122223333:key/k"}}')),
     },
     {
       name: 'wildcard actions and Like patterns',
       code: policy(allow('{"StringLike": {"s3:x-amz-server-side-encryption": ["aws:kms*"]}}', '"s3:*"')),
-      errors: [{ target: '"Allow"' }],
+      errors: [{ target: '"Allow"', messageId: 'allowDoesNotEnforce' }],
       fixAll: 'unchanged',
       output: withAdded(policy(allow('{"StringLike": {"s3:x-amz-server-side-encryption": ["aws:kms*"]}}', '"s3:*"')),
-        deny('DenyUploadsWithoutRequiredEncryption', '{"StringNotLike":{"s3:x-amz-server-side-encryption":"aws:kms*"}}')),
+        added('DenyUploadsWithoutRequiredEncryption', '{"StringNotLike":{"s3:x-amz-server-side-encryption":"aws:kms*"}}')),
     },
     {
       name: 'two Allows are reported each',
       code: policy(allow('{"StringEquals": {"s3:x-amz-server-side-encryption": "AES256"}}'), allow('{"StringEquals": {"s3:x-amz-server-side-encryption-customer-algorithm": "AES256"}}')),
-      errors: [{ target: '"Allow"', occurrence: 1 }, { target: '"Allow"', occurrence: 2 }],
+      errors: [{ target: '"Allow"', occurrence: 1, messageId: 'allowDoesNotEnforce' }, { target: '"Allow"', occurrence: 2, messageId: 'allowDoesNotEnforce' }],
     },
     {
       name: 'a Deny for one role does not cover the others: the witness says who gets through',
       code: policy(kmsAllow, roleOnlyDeny),
-      errors: [{ target: '"Allow"', message: /and no Deny stops them — for example, an anonymous caller calling s3:PutObject on arn:aws:s3:::b\/\S+ over HTTPS \(.*s3:x-amz-server-side-encryption = AES256\)/ }],
+      errors: [{ target: '"Allow"', messageId: 'allowDoesNotEnforce', message: /and no Deny stops them\. For example, an anonymous caller calling s3:PutObject on arn:aws:s3:::b\/\S+ over HTTPS \(.*s3:x-amz-server-side-encryption = AES256\)/ }],
       fixAll: 'unchanged',
       output: withAdded(policy(kmsAllow, roleOnlyDeny), deny('DenyUploadsWithoutRequiredEncryption', '{"StringNotEquals":{"s3:x-amz-server-side-encryption":"aws:kms"}}')),
     },
@@ -67,7 +69,7 @@ ruleTester(enc005, {
       name: 'header-less uploads count when the requirements say they must be denied',
       code: policy(kmsAllow, ...defaultFriendly),
       requirements: { headerlessUploads: 'deny' },
-      errors: [{ target: '"Allow"', message: /for example, an anonymous caller calling s3:PutObject on arn:aws:s3:::b\/\S+ over HTTPS \(s3:TlsVersion = 1\.3\) is not denied by this policy \([^)]*\)\./ }],
+      errors: [{ target: '"Allow"', messageId: 'allowDoesNotEnforce', message: /For example, an anonymous caller calling s3:PutObject on arn:aws:s3:::b\/\S+ over HTTPS \(s3:TlsVersion = 1\.3\) is not denied by this policy \([^)]*\)\./ }],
     },
   ],
 });

@@ -34,7 +34,8 @@ ruleTester(enc009, {
       code: awsExample,
       errors: [{
         target: '"ArnNotEqualsIfExists"', severity: 'warning',
-        message: /^Statement "OnlyOurKey" pins the KMS key with a test that is true when x-amz-server-side-encryption-aws-kms-key-id is absent, so it also denies uploads that send aws:kms without a key id \(e\.g\. an anonymous caller uploading to arn:aws:s3:::b\/\S+\) and uploads without any encryption header — S3 would encrypt those with the bucket's default key, even when that is the pinned key\. "IfExists" adds nothing to a negated operator/,
+        messageId: 'pinDeniesDefaultKey',
+        message: /^Statement "OnlyOurKey" pins the KMS key but also denies uploads that use the default key\. Its test is true when x-amz-server-side-encryption-aws-kms-key-id is absent, so it also denies uploads that send aws:kms without a key id and uploads without any encryption header — S3 would encrypt those with the bucket's default key, even when that is the pinned key\. For example, an anonymous caller calling s3:PutObject on arn:aws:s3:::b\/\S+ over HTTPS \([^)]*s3:x-amz-server-side-encryption = aws:kms\) is denied by this policy\. "IfExists" adds nothing to a negated operator/,
       }],
       fixAll: 'unchanged',
       output: awsExampleFixed,
@@ -42,14 +43,14 @@ ruleTester(enc009, {
     {
       name: 'beside an algorithm Deny only the pin changes',
       code: withAlgorithm,
-      errors: [{ target: '"StringNotEqualsIfExists"', message: /also denies uploads that send aws:kms without a key id \(e\.g\. [^)]*\) — S3/ }],
+      errors: [{ target: '"StringNotEqualsIfExists"', messageId: 'pinDeniesDefaultKey', message: /also denies uploads that send aws:kms without a key id — S3/ }],
       fixAll: 'unchanged',
       output: withAlgorithmFixed,
     },
     {
       name: 'AWS\'s Null-on-key-id example: replaced by the algorithm Deny and the SSE-C ban',
       code: nullKeyId,
-      errors: [{ target: '"Null"', message: /^Statement "DenyObjectsThatAreNotSSEKMS" pins the KMS key/ }],
+      errors: [{ target: '"Null"', messageId: 'pinDeniesDefaultKey', message: /^Statement "DenyObjectsThatAreNotSSEKMS" pins the KMS key/ }],
       fixAll: 'unchanged',
       output: nullKeyIdFixed,
     },

@@ -17,18 +17,19 @@ ruleTester(enc010, {
       code: policy(nullKeyId),
       errors: [{
         target: '"Null"', severity: 'warning',
-        message: /^Statement "DenyObjectsThatAreNotSSEKMS" requires a key id, but apparently not a particular key: uploads with aws:kms and a key the policy does not name get through — for example, an anonymous caller calling s3:PutObject .*; uploads with aws:kms:dsse and a key the policy does not name as well\. If a specific key is the goal, add a Deny that pins its ARN \(ArnNotEqualsIfExists\) or set the requirement "kmsKeyArns"\.$/,
+        messageId: 'anyKey',
+        message: /^Statement "DenyObjectsThatAreNotSSEKMS" apparently requires some key id, not a particular key\. It apparently lets uploads with aws:kms and a key the policy does not name through\. For example, an anonymous caller calling s3:PutObject .*\. Uploads with aws:kms:dsse and a key the policy does not name get through as well\. If a specific key is the goal, add a Deny that pins its ARN \(ArnNotEqualsIfExists\) or set the requirement "kmsKeyArns"\.$/,
       }],
     },
     {
       name: 'beside an algorithm Deny DSSE is denied, any aws:kms key still passes',
       code: policy(nullKeyId, denyPut('OnlyKms', `{"StringNotEquals": {"${SSE}": "aws:kms"}}`)),
-      errors: [{ target: '"Null"', message: /get through — for example, [^;]*\. If a specific key/ }],
+      errors: [{ target: '"Null"', messageId: 'anyKey', message: /^(?!.*aws:kms:dsse).*For example, .*\. If a specific key/ }],
     },
     {
       name: 'NotAction that leaves s3:PutObject in',
       code: policy(nullKeyId.replace('"Action": "s3:PutObject"', '"NotAction": "s3:GetObject"')),
-      errors: [{ target: '"Null"' }],
+      errors: [{ target: '"Null"', messageId: 'anyKey' }],
     },
   ],
 });

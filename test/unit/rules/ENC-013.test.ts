@@ -33,21 +33,21 @@ ruleTester(enc013, {
     {
       name: 'server access logging under a header-required Deny',
       code: logging,
-      errors: [{ target: '"*"', severity: 'warning', message: /^Statement "DenyUnencrypted" applies to every principal, so it also denies logging\.s3\.amazonaws\.com, which statement "AllowLogDelivery" lets write to the bucket: AWS services deliver objects without an encryption header \(S3 server access logging was reported denied/ }],
+      errors: [{ target: '"*"', severity: 'warning', messageId: 'deniesService', message: /^Statement "DenyUnencrypted" also denies uploads by logging\.s3\.amazonaws\.com \(no encryption header\)\. It applies to every principal, and statement "AllowLogDelivery" lets logging\.s3\.amazonaws\.com write to the bucket: AWS services deliver objects without an encryption header \(S3 server access logging was reported denied/ }],
       fixAll: 'unchanged',
       output: loggingFixed,
     },
     {
       name: 'VPC Flow Logs delivery under a KMS-only Deny written with {"AWS": "*"}',
       code: flowLogs,
-      errors: [{ target: '{"AWS": "*"}', message: /also denies delivery\.logs\.amazonaws\.com/ }],
+      errors: [{ target: '{"AWS": "*"}', messageId: 'deniesService', message: /also denies uploads by delivery\.logs\.amazonaws\.com/ }],
       fixAll: 'unchanged',
       output: flowLogsFixed,
     },
     {
       name: 'several delivering services, one finding per Deny',
       code: policy(allowService('logging.s3.amazonaws.com'), allowService('delivery.logs.amazonaws.com').replace('AllowLogDelivery', 'AllowFlowLogs'), denyPut(nullTrue)),
-      errors: [{ target: '"*"', message: /logging\.s3\.amazonaws\.com/ }],
+      errors: [{ target: '"*"', messageId: 'deniesService', message: /logging\.s3\.amazonaws\.com/ }],
     },
   ],
 });

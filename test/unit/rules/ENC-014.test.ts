@@ -30,19 +30,19 @@ ruleTester(enc014, {
     {
       name: 'RULES.md\'s example: a cross-account Allow that requires x-amz-acl',
       code: policy(allowPut(acl)),
-      errors: [{ target: '"s3:x-amz-acl"', severity: 'warning', message: /^Statement "CrossAccountWrites" allows s3:PutObject only with x-amz-acl: bucket-owner-full-control, but multipart uploads send that header only on CreateMultipartUpload\./ }],
+      errors: [{ target: '"s3:x-amz-acl"', severity: 'warning', messageId: 'allowMissesParts', message: /^Statement "CrossAccountWrites" does not allow UploadPart requests: they never send x-amz-acl\. It allows s3:PutObject only with x-amz-acl: bucket-owner-full-control, but multipart uploads send that header only on CreateMultipartUpload\./ }],
     },
     {
       name: 'a Deny that fires without the header denies UploadPart; the fix tolerates its absence',
       code: denyAcl,
-      errors: [{ target: '"s3:x-amz-acl"', message: /denies s3:PutObject requests without x-amz-acl, which includes every UploadPart and CompleteMultipartUpload/ }],
+      errors: [{ target: '"s3:x-amz-acl"', messageId: 'denyBlocksParts', message: /denies s3:PutObject requests without x-amz-acl, which includes every UploadPart and CompleteMultipartUpload/ }],
       fixAll: 'unchanged',
       output: denyAclFixed,
     },
     {
       name: 'grant headers too',
       code: policy(allowPut('{"StringEquals": {"s3:x-amz-grant-full-control": "id=abc"}}')),
-      errors: [{ target: '"s3:x-amz-grant-full-control"', message: /only with x-amz-grant-full-control: id=abc/ }],
+      errors: [{ target: '"s3:x-amz-grant-full-control"', messageId: 'allowMissesParts', message: /only with x-amz-grant-full-control: id=abc/ }],
     },
   ],
 });

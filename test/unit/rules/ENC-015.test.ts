@@ -15,17 +15,17 @@ ruleTester(enc015, {
     {
       name: 'Null "true" on the customer algorithm',
       code: policy(denyPut(`{"Null": {"${SSE_C}": "true"}}`)),
-      errors: [{ target: '"Null"', severity: 'warning', message: /^Statement "RequireSseC" requires SSE-C on every upload request\. Users report multipart copies \(e\.g\. the Java TransferManager\) failing at CompleteMultipartUpload/ }],
+      errors: [{ target: '"Null"', severity: 'warning', messageId: 'multipartCopyFails', message: /^Statement "RequireSseC" requires SSE-C headers, which CompleteMultipartUpload never sends\. It requires SSE-C on every upload request\. Users report multipart copies \(e\.g\. the Java TransferManager\) failing at CompleteMultipartUpload/ }],
     },
     {
       name: 'a negated comparison on the customer algorithm',
       code: policy(denyPut(`{"StringNotEquals": {"${SSE_C}": "AES256"}}`)),
-      errors: [{ target: '"StringNotEquals"' }],
+      errors: [{ target: '"StringNotEquals"', messageId: 'multipartCopyFails' }],
     },
     {
       name: 'beside the HTTPS Deny',
       code: policy(httpDeny, denyPut(`{"Null": {"${SSE_C}": "true"}}`)),
-      errors: [{ target: '"Null"', message: /Scope the requirement/ }],
+      errors: [{ target: '"Null"', messageId: 'multipartCopyFails', message: /Scope the requirement/ }],
     },
   ],
 });

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { analyze } from '../../../server/src/analyze';
 import { evaluatePolicy } from '../../../server/src/engine/evaluate';
 import { witnessToRequest } from '../../../server/src/engine/verdict';
 import { parsePolicy } from '../../../server/src/policy/parse';
+import { DEFAULT_REQUIREMENTS } from '../../../server/src/requirements';
 import { enc017 } from '../../../server/src/rules/encryption/ENC-017-writes-not-covered';
 import { B, KEY, KEY_ID, SSE, policy } from './enc-fixtures';
 import { ruleTester, tableSuite } from './rule-tester';
@@ -38,7 +40,7 @@ ruleTester(enc017, {
       name: 'a key pin on s3:PutObject only, with "kmsKeyArns" required',
       code: pinOnly,
       requirements: keyRequired,
-      errors: [{ target: '"s3:PutObject"', severity: 'info', message: /^Encryption is enforced on s3:PutObject only; other writes that carry the encryption headers are not denied: s3:ReplicateObject \(replication; replicas keep the source object's encryption\) with aws:kms and a key the policy does not name, which statement "OnlyOurKey" denies for s3:PutObject; s3:UpdateObjectEncryption/ }],
+      errors: [{ target: '"s3:PutObject"', severity: 'info', messageId: 'otherWrites', message: /^Encryption is enforced on s3:PutObject only: s3:ReplicateObject and s3:UpdateObjectEncryption are not denied\. Other writes that carry the encryption headers are not denied: s3:ReplicateObject \(replication; replicas keep the source object's encryption\) with aws:kms and a key the policy does not name, which statement "OnlyOurKey" denies for s3:PutObject; s3:UpdateObjectEncryption/ }],
       fixAll: 'unchanged',
       output: pinFixed,
     },
@@ -46,7 +48,7 @@ ruleTester(enc017, {
       name: 'algorithm and pin, both required: one finding, both statements extended',
       code: both,
       requirements: kmsRequired,
-      errors: [{ target: '["s3:PutObject"]', message: /s3:ReplicateObject .* with AES256, which statement "OnlyKms" denies for s3:PutObject/ }],
+      errors: [{ target: '["s3:PutObject"]', messageId: 'otherWrites', message: /s3:ReplicateObject .* with AES256, which statement "OnlyKms" denies for s3:PutObject/ }],
       fixAll: 'unchanged',
       output: bothFixed,
     },
@@ -54,9 +56,17 @@ ruleTester(enc017, {
       name: 'Action written as a one-item array',
       code: policy(deny('OnlyOurKey', '["s3:PutObject"]', pinCondition)),
       requirements: keyRequired,
-      errors: [{ target: '["s3:PutObject"]' }],
+      errors: [{ target: '["s3:PutObject"]', messageId: 'otherWrites' }],
       fixAll: 'unchanged',
       output: pinFixed,
+    },
+    {
+      name: 'a multi-line Action list gets the actions one per line',
+      code: policy(deny('OnlyOurKey', '[\n        "s3:PutObject"\n      ]', pinCondition)),
+      requirements: keyRequired,
+      errors: [{ target: '[\n        "s3:PutObject"\n      ]', messageId: 'otherWrites' }],
+      fixAll: 'unchanged',
+      output: policy(deny('OnlyOurKey', '[\n        "s3:PutObject",\n        "s3:ReplicateObject",\n        "s3:UpdateObjectEncryption"\n      ]', pinCondition)),
     },
   ],
 });
@@ -70,5 +80,16 @@ tableSuite('ENC-017 fixes re-analysed', () => {
       assert.equal(denied(pinFixed, action, { [SSE]: 'aws:kms', [KEY_ID]: KEY }), false, action);
     }
     assert.equal(denied(bothFixed, 's3:ReplicateObject', { [SSE]: 'AES256' }), true);
+  });
+});
+
+tableSuite('ENC-017 documented example', () => {
+  // test/unit/rule-examples.test.ts analyses examples with the default requirements, under which this
+  // rule never speaks; here its example is analysed with the requirement it is written for.
+  it('the example triggers it under "kmsKeyArns" (the key it pins), "use instead" does not', () => {
+    const requirements = { ...DEFAULT_REQUIREMENTS, kmsKeyArns: ['arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'] };
+    const ids = (text: string) => analyze(text, '/work/example-bucket.bucket-policy.json', { requirements }).findings.map(f => f.ruleId);
+    assert.ok(ids(enc017.meta.example).includes('ENC-017'));
+    assert.ok(!ids(enc017.meta.useInstead).includes('ENC-017'));
   });
 });

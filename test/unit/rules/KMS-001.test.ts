@@ -18,13 +18,13 @@ ruleTester(kms001, {
       name: 'only key users: nobody can change the policy; the fix adds the root statement for the account the principals name',
       code: doc(APP),
       errors: [{ target: '"Statement"', severity: 'error', message: /No principal can call kms:PutKeyPolicy.*Add the account root statement/ }],
-      output: doc(APP, '{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}'),
+      output: doc(APP, ROOT),
     },
     {
       name: 'administration without PutKeyPolicy (Describe/Enable/List only)',
       code: doc('{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/KeyAdmin"}, "Action": ["kms:Describe*", "kms:Enable*", "kms:List*"], "Resource": "*"}'),
       errors: [{ target: '"Statement"', message: /No principal can call kms:PutKeyPolicy/ }],
-      output: doc('{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/KeyAdmin"}, "Action": ["kms:Describe*", "kms:Enable*", "kms:List*"], "Resource": "*"}', '{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}'),
+      output: doc('{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/KeyAdmin"}, "Action": ["kms:Describe*", "kms:Enable*", "kms:List*"], "Resource": "*"}', ROOT),
     },
     {
       name: 'a Deny of kms:PutKeyPolicy to everyone: reported on the Deny, no statement can undo it',
@@ -40,7 +40,7 @@ ruleTester(kms001, {
       name: 'the key ARN in Resource names the account for the fix',
       code: doc('{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:role/B"}, "Action": "kms:Decrypt", "Resource": "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}'),
       errors: [{ target: '"Statement"' }],
-      output: doc('{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:role/B"}, "Action": "kms:Decrypt", "Resource": "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}', '{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}'),
+      output: doc('{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:role/B"}, "Action": "kms:Decrypt", "Resource": "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}', ROOT),
     },
   ],
 });

@@ -16,7 +16,7 @@ ruleTester(kms002, {
       name: 'only named roles: IAM cannot grant use; the fix adds the root statement',
       code: doc(ADMIN),
       errors: [{ target: '"Statement"', severity: 'warning', message: /No statement names the account 111122223333.*IAM policies in the account cannot grant use/ }],
-      output: doc(ADMIN, '{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}'),
+      output: doc(ADMIN, ROOT),
     },
     {
       name: 'the root statement is a Deny: still no delegation',

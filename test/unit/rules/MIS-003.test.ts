@@ -27,7 +27,8 @@ const invalid: InvalidCase[] = [
     errors: [{
       target: '"Deny"',
       severity: 'error',
-      message: /^Statement "Lock" locks out every caller: it denies everyone every S3 action on bucket "b" whenever the request uses HTTPS \("Bool": \{"aws:SecureTransport": "true"\}\), which every ordinary request matches\. For example, it denies arn:aws:sts::111122223333:assumed-role\/Admin\/session calling s3:GetObject on arn:aws:s3:::b\/example over HTTPS \(TLS 1\.3\)\. An explicit Deny overrides every Allow, administrators' included; .*root user.*Deny when "aws:SecureTransport" is "false" \(requests over HTTP\) instead; TLS-005 reports the inverted test itself\.$/,
+      messageId: 'lockout',
+      message: /^Statement "Lock" locks everyone out of bucket "b"\. It locks out every caller: it denies everyone every S3 action on bucket "b" whenever the request uses HTTPS \("Bool": \{"aws:SecureTransport": "true"\}\), which every ordinary request matches\. For example, arn:aws:sts::111122223333:assumed-role\/Admin\/session calling s3:GetObject on arn:aws:s3:::b\/example over HTTPS \(s3:TlsVersion = 1\.3\) is denied by this statement\. An explicit Deny overrides every Allow, administrators' included; .*root user.*Deny when "aws:SecureTransport" is "false" \(requests over HTTP\) instead; TLS-005 reports the inverted test itself\.$/,
     }],
     fixAll: 'output',
     output: policy(deny('{"Bool": {"aws:SecureTransport": "false"}}'), allowAdmin),
@@ -35,12 +36,12 @@ const invalid: InvalidCase[] = [
   {
     name: 'a non-object entry before the Deny in the Statement array (regression: a TypeError once)',
     code: policy('"not a statement"', deny('{"Bool": {"aws:SecureTransport": "true"}}')),
-    errors: [{ target: '"Deny"', severity: 'error', message: recovery }],
+    errors: [{ target: '"Deny"', severity: 'error', messageId: 'lockout', message: recovery }],
   },
   {
     name: 'a JSON true stays a JSON Boolean; multi-line layout is kept',
     code: `{\n  "Statement": [\n    ${deny('{"Bool": {"aws:SecureTransport": true}}')}\n  ]\n}`,
-    errors: [{ target: '"Deny"', severity: 'error', message: recovery }],
+    errors: [{ target: '"Deny"', severity: 'error', messageId: 'lockout', message: recovery }],
     fixAll: 'output',
     output: `{\n  "Statement": [\n    ${deny('{"Bool": {"aws:SecureTransport": false}}')}\n  ]\n}`,
   },
@@ -51,7 +52,8 @@ const invalid: InvalidCase[] = [
       target: '"Deny"',
       occurrence: 2,
       severity: 'error',
-      message: /^Statement "RequireSse" locks out every caller: it denies everyone every S3 action on bucket "b" whenever the request has no s3:x-amz-server-side-encryption header .*Only uploads \(s3:PutObject\) can send the encryption headers.*Only well-formed uploads \(s3:PutObject with aws:kms\) get past it\..*Narrow its Action to "s3:PutObject".*No automatic fix/,
+      messageId: 'lockout',
+      message: /^Statement "RequireSse" locks everyone out of bucket "b"\. It locks out every caller: it denies everyone every S3 action on bucket "b" whenever the request has no s3:x-amz-server-side-encryption header .*Only uploads \(s3:PutObject\) can send the encryption headers.*Only well-formed uploads \(s3:PutObject with aws:kms\) get past it\..*Narrow its Action to "s3:PutObject".*No automatic fix/,
     }],
     fixAll: 'output',
     output: policy(httpsDeny, deny('{"Null": {"s3:x-amz-server-side-encryption": "true"}}', { sid: 'RequireSse' }), allowAdmin),
@@ -59,7 +61,7 @@ const invalid: InvalidCase[] = [
   {
     name: 'a negated SSE test with "s3:*" and a misspelt value: uploads are denied too',
     code: policy(deny('{"StringNotEquals": {"s3:x-amz-server-side-encryption": "ams:kms"}}')),
-    errors: [{ target: '"Deny"', severity: 'error', message: /That test is true whenever the request has no s3:x-amz-server-side-encryption header\.(?!.*get past it)/ }],
+    errors: [{ target: '"Deny"', severity: 'error', messageId: 'lockout', message: /That test is true whenever the request has no s3:x-amz-server-side-encryption header\.(?!.*get past it)/ }],
   },
   {
     name: 'StringNotEquals aws:SourceVpce: a warning, softer (unless every caller uses the endpoint)',
@@ -67,49 +69,50 @@ const invalid: InvalidCase[] = [
     errors: [{
       target: '"Deny"',
       severity: 'warning',
-      message: /^Statement "OnlyFromVpce" denies every ordinary request that does not come through VPC endpoint vpce-1a2b3c4d: .*For example, it denies arn:aws:sts::111122223333:assumed-role\/Admin\/session calling s3:GetObject .*Unless every caller, including administrators and AWS services, uses that endpoint, this locks them out\. An explicit Deny overrides every Allow.*root user/,
+      messageId: 'networkLockout',
+      message: /^Statement "OnlyFromVpce" may lock out callers that do not come through VPC endpoint vpce-1a2b3c4d\. It denies every ordinary request that does not come through VPC endpoint vpce-1a2b3c4d: .*For example, arn:aws:sts::111122223333:assumed-role\/Admin\/session calling s3:GetObject .* is denied by this statement\. Unless every caller, including administrators and AWS services, uses that endpoint, this locks them out\. An explicit Deny overrides every Allow.*root user/,
     }],
   },
   {
     name: 'NotIpAddress aws:SourceIp: the same warning for a network path',
     code: policy(deny('{"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}')),
-    errors: [{ target: '"Deny"', severity: 'warning', message: /does not come from 10\.0\.0\.0\/8.*uses that network path/ }],
+    errors: [{ target: '"Deny"', severity: 'warning', messageId: 'networkLockout', message: /does not come from 10\.0\.0\.0\/8.*uses that network path/ }],
   },
   {
     name: 'a negated test on a misspelt key is always true: error, names the key it should be',
     code: policy(deny('{"StringNotEquals": {"aws:SourceVpcee": "vpce-1a2b3c4d"}}'), allowAdmin),
-    errors: [{ target: '"Deny"', severity: 'error', message: /"aws:SourceVpcee" is not a condition key AWS knows \(did you mean "aws:SourceVpce"\?\): it is never in a request, so that test is always true\..*Correct the condition key "aws:SourceVpcee"\./ }],
+    errors: [{ target: '"Deny"', severity: 'error', messageId: 'lockout', message: /"aws:SourceVpcee" is not a condition key AWS knows \(did you mean "aws:SourceVpce"\?\): it is never in a request, so that test is always true\..*Correct the condition key "aws:SourceVpcee"\./ }],
   },
   {
     name: 'NotPrincipal naming only the role: its sessions (and everyone else) are denied',
     code: policy(deny(undefined, { principal: '"NotPrincipal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}' })),
-    errors: [{ target: '"Deny"', severity: 'error', message: /^Statement "Lock" locks out every caller: it denies everyone except arn:aws:iam::111122223333:role\/Admin every S3 action on bucket "b" unconditionally.*denies arn:aws:sts::111122223333:assumed-role\/Admin\/session calling.*session ARNs.*GRM-006/ }],
+    errors: [{ target: '"Deny"', severity: 'error', messageId: 'lockout', message: /^Statement "Lock" locks everyone out of bucket "b"\. It locks out every caller: it denies everyone except arn:aws:iam::111122223333:role\/Admin every S3 action on bucket "b" unconditionally.*For example, arn:aws:sts::111122223333:assumed-role\/Admin\/session calling.*session ARNs.*GRM-006/ }],
   },
   {
     name: 'NotPrincipal naming the account and the role but no session: everyone but the root user is locked out',
     code: policy(deny(undefined, { principal: '"NotPrincipal": {"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/Admin"]}' })),
-    errors: [{ target: '"Deny"', severity: 'error', message: /locks out every caller except the account root user/ }],
+    errors: [{ target: '"Deny"', severity: 'error', messageId: 'lockout', message: /^Statement "Lock" locks everyone but the root user out of bucket "b"\. It locks out every caller except the account root user/ }],
   },
   {
     name: 'aws:SourceAccount is only in requests AWS services make: a negated test denies every principal',
     code: policy(deny('{"StringNotEquals": {"aws:SourceAccount": "111122223333"}}')),
-    errors: [{ target: '"Deny"', severity: 'error', message: /aws:SourceAccount is only in requests an AWS service makes/ }],
+    errors: [{ target: '"Deny"', severity: 'error', messageId: 'lockout', message: /aws:SourceAccount is only in requests an AWS service makes/ }],
   },
   {
     name: '"Null": {"aws:SecureTransport": "false"} is always true',
     code: policy(deny('{"Null": {"aws:SecureTransport": "false"}}')),
-    errors: [{ target: '"Deny"', severity: 'error', message: /aws:SecureTransport is in every request.*always true.*No automatic fix/ }],
+    errors: [{ target: '"Deny"', severity: 'error', messageId: 'lockout', message: /aws:SecureTransport is in every request.*always true.*No automatic fix/ }],
   },
   {
     name: 'a TLS-version Deny with a mistyped version ("13" for "1.3") denies TLS 1.3 too',
     code: policy(httpsDeny, deny('{"NumericLessThan": {"s3:TlsVersion": "13"}}', { sid: 'DenyOldTls' })),
-    errors: [{ target: '"Deny"', occurrence: 2, severity: 'error', message: /^Statement "DenyOldTls" locks out every caller: .*when "NumericLessThan": \{"s3:TlsVersion": "13"\}/ }],
+    errors: [{ target: '"Deny"', occurrence: 2, severity: 'error', messageId: 'lockout', message: /^Statement "DenyOldTls" locks everyone out of bucket "b"\. It locks out every caller: .*when "NumericLessThan": \{"s3:TlsVersion": "13"\}/ }],
   },
   {
     name: 'an unconditional Deny of everything, for the bucket a setting names',
     code: policy(deny(undefined, { resource: '"*"' })),
     bucketName: 'from-settings',
-    errors: [{ target: '"Deny"', severity: 'error', message: /on bucket "from-settings" unconditionally.*arn:aws:s3:::from-settings\/example/ }],
+    errors: [{ target: '"Deny"', severity: 'error', messageId: 'lockout', message: /on bucket "from-settings" unconditionally.*arn:aws:s3:::from-settings\/example/ }],
   },
 ];
 

@@ -12,7 +12,7 @@ const denyHttp = (resource = '["arn:aws:s3:::b", "arn:aws:s3:::b/*"]', principal
   `{"Sid": "DenyHttp", "Effect": "Deny", "Principal": ${principal}, "Action": "s3:*", "Resource": ${resource}, "Condition": ${condition}}`;
 const allowRead = (resource = '"arn:aws:s3:::b/*"') =>
   `{"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:GetObject", "Resource": ${resource}}`;
-const added = '{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}';
+const added = '{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}';
 const withAdded = (code: string) => code.replace(/\]\}$/, `, ${added}]}`);
 
 const invalid: InvalidCase[] = [
@@ -26,21 +26,36 @@ const invalid: InvalidCase[] = [
   {
     name: 'a multi-line policy keeps its layout',
     code: `{\n  "Version": "2012-10-17",\n  "Statement": [\n    ${allowRead()}\n  ]\n}\n`,
-    errors: [{ target: '"Statement"' }],
+    errors: [{ target: '"Statement"', messageId: 'noDeny' }],
     fixAll: 'output',
     output: `{\n  "Version": "2012-10-17",\n  "Statement": [\n    ${allowRead()},\n    ${added}\n  ]\n}\n`,
   },
   {
+    name: 'a pretty-printed policy gets the statement pretty-printed, indented like its neighbours',
+    code: '{\n    "Version": "2012-10-17",\n    "Statement": [\n        {\n            "Sid": "Read",\n            "Effect": "Allow",\n            "Principal": {\n                "AWS": "arn:aws:iam::111122223333:role/app"\n            },\n            "Action": "s3:GetObject",\n            "Resource": "arn:aws:s3:::b/*"\n        }\n    ]\n}\n',
+    errors: [{ target: '"Statement"', messageId: 'noDeny' }],
+    fixAll: 'output',
+    output: [
+      '{', '    "Version": "2012-10-17",', '    "Statement": [',
+      '        {', '            "Sid": "Read",', '            "Effect": "Allow",', '            "Principal": {', '                "AWS": "arn:aws:iam::111122223333:role/app"', '            },',
+      '            "Action": "s3:GetObject",', '            "Resource": "arn:aws:s3:::b/*"', '        },',
+      '        {', '            "Sid": "DenyInsecureTransport",', '            "Effect": "Deny",', '            "Principal": "*",', '            "Action": "s3:*",',
+      '            "Resource": [', '                "arn:aws:s3:::b",', '                "arn:aws:s3:::b/*"', '            ],',
+      '            "Condition": {', '                "Bool": {', '                    "aws:SecureTransport": "false"', '                }', '            }', '        }',
+      '    ]', '}', '',
+    ].join('\n'),
+  },
+  {
     name: 'a lone statement object becomes an array',
     code: `{"Version": "2012-10-17", "Statement": ${allowRead()}}`,
-    errors: [{ target: '"Statement"' }],
+    errors: [{ target: '"Statement"', messageId: 'noDeny' }],
     fixAll: 'output',
     output: `{"Version": "2012-10-17", "Statement": [${allowRead()}, ${added}]}`,
   },
   {
     name: 'an HTTP Deny for one role only: on that statement, saying why the witness gets through',
     code: policy(denyHttp(undefined, '{"AWS": "arn:aws:iam::111122223333:role/app"}')),
-    errors: [{ target: '"Deny"', messageId: 'leftOut', message: /^Statement "DenyHttp" tests aws:SecureTransport but lets HTTP requests to bucket "b" through\. HTTPS is not enforced: its Principal leaves out anonymous callers\. For example, an anonymous caller calling s3:GetObject on arn:aws:s3:::b\/example over HTTP is not denied by this policy/ }],
+    errors: [{ target: '"Deny"', messageId: 'leftOut', message: /^Statement "DenyHttp" tests aws:SecureTransport but does not deny HTTP to "b"\. HTTPS is not enforced: its Principal leaves out anonymous callers\. For example, an anonymous caller calling s3:GetObject on arn:aws:s3:::b\/example over HTTP is not denied by this policy/ }],
     fixAll: 'unchanged',
     output: withAdded(policy(denyHttp(undefined, '{"AWS": "arn:aws:iam::111122223333:role/app"}'))),
   },
@@ -62,7 +77,7 @@ const invalid: InvalidCase[] = [
   {
     name: 'a Bool value that is not a Boolean: no second Deny (GRM-012 repairs the value)',
     code: policy(denyHttp(undefined, undefined, '{"Bool": {"aws:SecureTransport": "no"}}')),
-    errors: [{ target: '"Deny"', message: /its value is not a Boolean, so it never matches an HTTP request/ }],
+    errors: [{ target: '"Deny"', messageId: 'leftOut', message: /its value is not a Boolean, so it never matches an HTTP request/ }],
     fixAll: 'output',
     output: policy(denyHttp(undefined, undefined, '{"Bool": {"aws:SecureTransport": "no"}}')),
   },

@@ -12,63 +12,63 @@ const allowHttps = (principal = '"*"', value = '"true"', operator = 'Bool') =>
 const denyHttp = '{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}';
 const denyHttpOn = (resource: string, value = '"false"') => `{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ${resource}, "Condition": {"Bool": {"aws:SecureTransport": ${value}}}}`;
 const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;
-const added = '{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}';
+const added = '{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}';
 
 const invalid: InvalidCase[] = [
   {
     name: 'public Allow if HTTPS: error, and the fix adds the Deny',
     code: policy(allowHttps()),
-    errors: [{ target: '"Allow"', severity: 'error', message: /an Allow does not stop HTTP.*anonymous access/ }],
+    errors: [{ target: '"Allow"', messageId: 'allowOnlyHttps', severity: 'error', message: /an Allow does not stop HTTP.*anonymous access/ }],
     fixAll: 'output',
     output: policy(allowHttps()).replace(/\]\}$/, `, ${added}]}`),
   },
   {
     name: 'JSON boolean and {"AWS": "*"} count too',
     code: policy(allowHttps('{"AWS": "*"}', 'true')),
-    errors: [{ target: '"Allow"', severity: 'error' }],
+    errors: [{ target: '"Allow"', messageId: 'allowOnlyHttps', severity: 'error' }],
   },
   {
     name: 'a named principal: warning',
     code: policy(allowHttps('{"AWS": "arn:aws:iam::111122223333:role/r"}')),
-    errors: [{ target: '"Allow"', severity: 'warning', message: /^Statement "OnlyHttps" allows only HTTPS requests/ }],
+    errors: [{ target: '"Allow"', messageId: 'allowOnlyHttps', severity: 'warning', message: /^Statement "OnlyHttps" allows only HTTPS requests/ }],
   },
   {
     name: 'a lone statement object becomes an array with the Deny',
     code: `{"Statement": ${allowHttps()}}`,
-    errors: [{ target: '"Allow"' }],
+    errors: [{ target: '"Allow"', messageId: 'allowOnlyHttps' }],
     fixAll: 'output',
     output: `{"Statement": [${allowHttps()}, ${added}]}`,
   },
   {
     name: 'multi-line layout is kept',
     code: `{\n  "Statement": [\n    ${allowHttps()}\n  ]\n}`,
-    errors: [{ target: '"Allow"' }],
+    errors: [{ target: '"Allow"', messageId: 'allowOnlyHttps' }],
     fixAll: 'output',
     output: `{\n  "Statement": [\n    ${allowHttps()},\n    ${added}\n  ]\n}`,
   },
   {
     name: 'no fix when the bucket is unknown',
     code: policy(allowHttps().replace('arn:aws:s3:::b/*', '*')),
-    errors: [{ target: '"Allow"' }],
+    errors: [{ target: '"Allow"', messageId: 'allowOnlyHttps' }],
     fixAll: 'output',
     output: policy(allowHttps().replace('arn:aws:s3:::b/*', '*')),
   },
   {
     name: 'the message names a request the verdict lets through over HTTP',
     code: policy(allowHttps()),
-    errors: [{ target: '"Allow"', message: /over HTTP\. HTTPS is not enforced for bucket "b": an anonymous caller calling s3:GetObject on arn:aws:s3:::b\/example over HTTP is not denied by this policy \([^)]*\)\. With/ }],
+    errors: [{ target: '"Allow"', messageId: 'allowOnlyHttps', message: /over HTTP\. HTTPS is not enforced for bucket "b": for example, an anonymous caller calling s3:GetObject on arn:aws:s3:::b\/example over HTTP is not denied by this policy \([^)]*\)\. With/ }],
   },
   {
     name: 'BoolIfExists is the same test',
     code: policy(allowHttps('"*"', '"true"', 'BoolIfExists')),
-    errors: [{ target: '"Allow"', severity: 'error' }],
+    errors: [{ target: '"Allow"', messageId: 'allowOnlyHttps', severity: 'error' }],
     fixAll: 'output',
     output: policy(allowHttps('"*"', '"true"', 'BoolIfExists')).replace(/\]\}$/, `, ${added}]}`),
   },
   {
     name: 'a Deny that mentions aws:SecureTransport but denies HTTPS (TLS-005 repairs it): reported, without a second Deny',
     code: policy(allowHttps(), denyHttpOn('["arn:aws:s3:::b", "arn:aws:s3:::b/*"]', '"true"')),
-    errors: [{ target: '"Allow"', severity: 'error' }],
+    errors: [{ target: '"Allow"', messageId: 'allowOnlyHttps', severity: 'error' }],
     fixAll: 'output',
     output: policy(allowHttps(), denyHttpOn('["arn:aws:s3:::b", "arn:aws:s3:::b/*"]', '"true"')),
   },

@@ -21,7 +21,8 @@ const invalid: InvalidCase[] = [
     errors: [{
       target: '"Null"',
       severity: 'warning',
-      message: /^"Null": \{"aws:SecureTransport": "true"\} never matches, because aws:SecureTransport is in every request.*Statement "DenyHttp" never applies, so it denies nothing\. HTTPS is not enforced for bucket "b": an anonymous caller calling s3:GetObject on arn:aws:s3:::b\/example over HTTP is not denied by this policy \([^)]*\)\. To deny HTTP/,
+      messageId: 'denyNever',
+      message: /^Statement "DenyHttp" denies nothing: its Null test on aws:SecureTransport never matches\. "Null": \{"aws:SecureTransport": "true"\} never matches, because aws:SecureTransport is in every request.*so the statement never applies\. HTTPS is not enforced for bucket "b": for example, an anonymous caller calling s3:GetObject on arn:aws:s3:::b\/example over HTTP is not denied by this policy \([^)]*\)\. To deny HTTP/,
     }],
     fixAll: 'output',
     output: policy(canonical),
@@ -29,40 +30,40 @@ const invalid: InvalidCase[] = [
   {
     name: 'Deny if Null "false": always applies, HTTPS included (error)',
     code: policy(deny('{"Null": {"aws:SecureTransport": "false"}}')),
-    errors: [{ target: '"Null"', severity: 'error', message: /always matches.*Statement "DenyHttp" denies every request it names, HTTPS included\./ }],
+    errors: [{ target: '"Null"', severity: 'error', messageId: 'denyAlways', message: /^Statement "DenyHttp" denies every request it names, HTTPS too.*"Null": \{"aws:SecureTransport": "false"\} always matches/ }],
     fixAll: 'output',
     output: policy(canonical),
   },
   {
     name: 'a multi-line Condition keeps its layout',
     code: `{\n  "Statement": [\n    {\n      "Effect": "Deny",\n      "Principal": "*",\n      "Action": "s3:*",\n      "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],\n      "Condition": {\n        "Null": {\n          "aws:SecureTransport": "true"\n        }\n      }\n    }\n  ]\n}`,
-    errors: [{ target: '"Null"' }],
+    errors: [{ target: '"Null"', messageId: 'denyNever' }],
     fixAll: 'output',
     output: `{\n  "Statement": [\n    {\n      "Effect": "Deny",\n      "Principal": "*",\n      "Action": "s3:*",\n      "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],\n      "Condition": {\n        "Bool": {\n          "aws:SecureTransport": "false"\n        }\n      }\n    }\n  ]\n}`,
   },
   {
     name: 'Null testing another key too: reported, no fix (the other key keeps its Null test)',
     code: policy(deny('{"Null": {"aws:SecureTransport": "true", "s3:x-amz-server-side-encryption": "true"}}')),
-    errors: [{ target: '"Null"' }],
+    errors: [{ target: '"Null"', messageId: 'denyNever' }],
     fixAll: 'output',
     output: policy(deny('{"Null": {"aws:SecureTransport": "true", "s3:x-amz-server-side-encryption": "true"}}')),
   },
   {
     name: 'beside a correct HTTP Deny: still dead, but no witness (HTTP is denied)',
     code: policy(canonical, deny('{"Null": {"aws:SecureTransport": "true"}}')),
-    errors: [{ target: '"Null"', message: /^(?!.*HTTPS is not enforced).*never applies/ }],
+    errors: [{ target: '"Null"', messageId: 'denyNever', message: /^(?!.*HTTPS is not enforced).*never applies/ }],
   },
   {
     name: 'an Allow with Null "false": the test is redundant (info), the fix removes it',
     code: policy(canonical, allow('{"Null": {"aws:SecureTransport": "false"}}')),
-    errors: [{ target: '"Null"', severity: 'info', message: /always matches.*redundant/ }],
+    errors: [{ target: '"Null"', severity: 'info', messageId: 'allowRedundant', message: /always matches.*redundant/ }],
     fixAll: 'output',
     output: policy(canonical, `{"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}`),
   },
   {
     name: 'an Allow with Null "true" never applies',
     code: policy(canonical, allow('{"Null": {"aws:SecureTransport": "true"}}')),
-    errors: [{ target: '"Null"', severity: 'warning', message: /Statement "Read" never applies, so it allows nothing/ }],
+    errors: [{ target: '"Null"', severity: 'warning', messageId: 'allowNever', message: /^Statement "Read" allows nothing: .* so the statement never applies/ }],
   },
 ];
 

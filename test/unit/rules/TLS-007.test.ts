@@ -13,7 +13,7 @@ const denyHttp = `{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Actio
 const denyOldTls = (test: string, resource = BOTH, action = '"s3:*"') =>
   `{"Sid": "DenyOldTls", "Effect": "Deny", "Principal": "*", "Action": ${action}, "Resource": ${resource}, "Condition": {${test}}}`;
 const lessThan = (value: string, operator = 'NumericLessThan') => `"${operator}": {"s3:TlsVersion": ${value}}`;
-const added = (min: string) => `{"Sid":"DenyOutdatedTls","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"],"Condition":{"NumericLessThan":{"s3:TlsVersion":${min}}}}`;
+const added = (min: string) => `{"Sid": "DenyOutdatedTls", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"NumericLessThan": {"s3:TlsVersion": ${min}}}}`;
 const undecidable = '{"Sid": "TeamOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"StringNotEquals": {"aws:PrincipalTag/team": "${aws:username}"}}}';
 const withAdded = (code: string, min: string) => code.replace(/\]\}$/, `, ${added(min)}]}`);
 
@@ -26,7 +26,8 @@ const invalid: (InvalidCase & { min: TlsVersion })[] = [
     errors: [{
       target: '"Statement"',
       severity: 'info',
-      message: /^TLS 1\.2 or later is required \(minTlsVersion\) but not enforced for bucket "b": an anonymous caller calling s3:GetObject on arn:aws:s3:::b\/example over HTTPS \(s3:TlsVersion = 1\.0\) is not denied by this policy \([^)]*\)\. No statement denies old TLS versions/,
+      messageId: 'noDeny',
+      message: /^Minimum TLS 1\.2 is not enforced for bucket "b": no statement denies older versions\. TLS 1\.2 or later is required \(minTlsVersion\) but not enforced\. For example, an anonymous caller calling s3:GetObject on arn:aws:s3:::b\/example over HTTPS \(s3:TlsVersion = 1\.0\) is not denied by this policy \([^)]*\)\. Add a Deny/,
     }],
     fixAll: 'output',
     output: withAdded(policy(denyHttp), '1.2'),
@@ -36,7 +37,7 @@ const invalid: (InvalidCase & { min: TlsVersion })[] = [
     code: policy(denyHttp, undecidable),
     requirements: { minTlsVersion: '1.3' },
     min: '1.3',
-    errors: [{ target: '"Statement"', message: /^TLS 1\.3 or later is required \(minTlsVersion\) but probably not enforced for bucket "b" \(the analysis could not decide every statement\): .* over HTTPS \(s3:TlsVersion = 1\.0\) is not denied by this policy \([^)]*\)\./ }],
+    errors: [{ target: '"Statement"', messageId: 'noDeny', message: /^Minimum TLS 1\.3 is probably not enforced for bucket "b": .* TLS 1\.3 or later is required \(minTlsVersion\) but probably not enforced \(the analysis could not decide every statement\)\. For example, .* over HTTPS \(s3:TlsVersion = 1\.0\) is not denied by this policy \([^)]*\)\./ }],
     fixAll: 'output',
     output: withAdded(policy(denyHttp, undecidable), '1.3'),
   },
@@ -48,7 +49,8 @@ const invalid: (InvalidCase & { min: TlsVersion })[] = [
       target: '"arn:aws:s3:::b/*"',
       occurrence: 2,
       severity: 'warning',
-      message: /^TLS 1\.2 or later is not enforced for bucket "b": an anonymous caller calling s3:ListBucket on arn:aws:s3:::b over HTTPS \(s3:TlsVersion = 1\.0\) is not denied by this policy \([^)]*\)\. Statement "DenyOldTls" denies old TLS versions, but its Resource does not name arn:aws:s3:::b\./,
+      messageId: 'denyFallsShort',
+      message: /^Statement "DenyOldTls" does not deny every request below TLS 1\.2 to bucket "b"\. TLS 1\.2 or later is not enforced: the statement denies old TLS versions, but its Resource does not name arn:aws:s3:::b\. For example, an anonymous caller calling s3:ListBucket on arn:aws:s3:::b over HTTPS \(s3:TlsVersion = 1\.0\) is not denied by this policy \([^)]*\)\./,
     }],
     fixAll: 'output',
     output: policy(denyHttp, denyOldTls(lessThan('"1.2"'), '["arn:aws:s3:::b", "arn:aws:s3:::b/*"]')),
@@ -58,7 +60,7 @@ const invalid: (InvalidCase & { min: TlsVersion })[] = [
     code: policy(denyHttp, denyOldTls(lessThan('"1.1"'))),
     requirements: { minTlsVersion: '1.2' },
     min: '1.2',
-    errors: [{ target: '"1.1"', message: /over HTTPS \(s3:TlsVersion = 1\.1\) is not denied by this policy \([^)]*\)\. Statement "DenyOldTls" denies old TLS versions, but "NumericLessThan": "1\.1" lets TLS 1\.1 through\./ }],
+    errors: [{ target: '"1.1"', messageId: 'denyFallsShort', message: /TLS 1\.2 or later is required \(minTlsVersion\) but not enforced: the statement denies old TLS versions, but "NumericLessThan": "1\.1" lets TLS 1\.1 through\. For example, .* over HTTPS \(s3:TlsVersion = 1\.1\) is not denied by this policy \([^)]*\)\./ }],
     fixAll: 'output',
     output: policy(denyHttp, denyOldTls(lessThan('"1.2"'))),
   },
@@ -67,7 +69,7 @@ const invalid: (InvalidCase & { min: TlsVersion })[] = [
     code: policy(denyHttp, denyOldTls(lessThan('1.1'))),
     requirements: { minTlsVersion: '1.2' },
     min: '1.2',
-    errors: [{ target: '1.1' }],
+    errors: [{ target: '1.1', messageId: 'denyFallsShort' }],
     fixAll: 'output',
     output: policy(denyHttp, denyOldTls(lessThan('1.2'))),
   },
@@ -76,7 +78,7 @@ const invalid: (InvalidCase & { min: TlsVersion })[] = [
     code: policy(denyHttp, denyOldTls(lessThan('"1.0"', 'NumericLessThanEquals'))),
     requirements: { minTlsVersion: '1.2' },
     min: '1.2',
-    errors: [{ target: '"1.0"' }],
+    errors: [{ target: '"1.0"', messageId: 'denyFallsShort' }],
     fixAll: 'output',
     output: policy(denyHttp, denyOldTls(lessThan('"1.1"', 'NumericLessThanEquals'))),
   },
@@ -84,7 +86,7 @@ const invalid: (InvalidCase & { min: TlsVersion })[] = [
     name: 'an Allow instead of a Deny: warning on the Allow, the fix adds the Deny',
     code: policy(denyHttp, '{"Sid": "NewTlsOnly", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"NumericGreaterThanEquals": {"s3:TlsVersion": "1.2"}}}'),
     min: '1.2',
-    errors: [{ target: '"Allow"', severity: 'warning', message: /Statement "NewTlsOnly" allows only newer TLS versions, but an Allow does not stop older ones/ }],
+    errors: [{ target: '"Allow"', severity: 'warning', messageId: 'allowInstead', message: /^Statement "NewTlsOnly" allows only newer TLS versions, but an Allow does not stop older ones\. TLS 1\.2 or later is not enforced for bucket "b": .* For example, .* over HTTPS \(s3:TlsVersion = 1\.0\) is not denied/ }],
     fixAll: 'output',
     output: withAdded(policy(denyHttp, '{"Sid": "NewTlsOnly", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"NumericGreaterThanEquals": {"s3:TlsVersion": "1.2"}}}'), '1.2'),
   },
@@ -93,7 +95,7 @@ const invalid: (InvalidCase & { min: TlsVersion })[] = [
     code: `{\n  "Statement": [\n    ${denyHttp},\n    {\n      "Sid": "DenyOldTls",\n      "Effect": "Deny",\n      "Principal": "*",\n      "Action": ["s3:GetObject", "s3:PutObject"],\n      "Resource": [\n        "arn:aws:s3:::b/*"\n      ],\n      "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.1"}}\n    }\n  ]\n}`,
     requirements: { minTlsVersion: '1.2' },
     min: '1.2',
-    errors: [{ target: '[\n        "arn:aws:s3:::b/*"\n      ]', message: /but its Resource does not name arn:aws:s3:::b; "NumericLessThan": "1\.1" lets TLS 1\.1 through; it names only s3:GetObject and s3:PutObject\./ }],
+    errors: [{ target: '[\n        "arn:aws:s3:::b/*"\n      ]', messageId: 'denyFallsShort', message: /but its Resource does not name arn:aws:s3:::b; "NumericLessThan": "1\.1" lets TLS 1\.1 through; it names only s3:GetObject and s3:PutObject\./ }],
     fixAll: 'output',
     output: `{\n  "Statement": [\n    ${denyHttp},\n    {\n      "Sid": "DenyOldTls",\n      "Effect": "Deny",\n      "Principal": "*",\n      "Action": "s3:*",\n      "Resource": [\n        "arn:aws:s3:::b",\n        "arn:aws:s3:::b/*"\n      ],\n      "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}}\n    }\n  ]\n}`,
   },

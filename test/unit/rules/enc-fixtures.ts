@@ -14,9 +14,11 @@ export const withAdded = (code: string, ...added: string[]) => code.replace(/\]\
 /** A Deny of s3:PutObject on the bucket's objects, as people write it. */
 export const denyPut = (sid: string, condition: string, principal = '"*"') =>
   `{"Sid": "${sid}", "Effect": "Deny", "Principal": ${principal}, "Action": "s3:PutObject", "Resource": "${B}/*", "Condition": ${condition}}`;
-/** A statement as the fixes write it (compact JSON, templates 2 and 3). */
+/** JSON on one line with a space after colons and commas: how a fix adds a statement to a one-line policy. */
+export const oneLine = (v: unknown): string => JSON.stringify(v, null, 1).replace(/,\n\s*/g, ', ').replace(/\n\s*/g, '');
+/** A statement as the fixes write it into a one-line policy (templates 2 and 3). */
 export const canonical = (sid: string, condition: unknown) =>
-  JSON.stringify({ Sid: sid, Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `${B}/*`, Condition: condition });
+  oneLine({ Sid: sid, Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `${B}/*`, Condition: condition });
 /** The HTTPS Deny (TLS-001's canonical statement, with another Sid). */
 export const httpDeny = `{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["${B}", "${B}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}`;
 /** The SSE-C ban as the fixes write it. */

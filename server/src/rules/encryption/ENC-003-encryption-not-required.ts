@@ -6,7 +6,7 @@ import { bucketVerdicts } from '../../engine/verdict';
 import type { BucketVerdict, UploadClass } from '../../engine/types';
 import { parsePolicy } from '../../policy/parse';
 import { applyEdits } from '../fixes';
-import { algorithmDenyStatement, freshSid, sseCBanStatement, statementsFix, uploadDenyStatement, type StatementTarget } from '../templates';
+import { freshSid, newStatement, statementsFix, uploadDenyStatement, type NewStatement, type StatementTarget } from '../templates';
 import { markSafe } from '../edits';
 import type { Rule, RuleContext } from '../types';
 import { capitalizedStatementLabel, effectSpan, listOf, statementLabel } from '../util';
@@ -14,39 +14,40 @@ import {
   NONE,
   SSE,
   SSE_CUSTOMER_ALGORITHM,
+  algorithmDeny,
   algorithmGap,
   encryptionIntent,
   findClass,
   firstVerdict,
-  incompleteNote,
+  forExample,
   policySpan,
-  probably,
+  softWords,
+  sseCBan,
   sseEntries,
   statementTarget,
-  witnessClause,
   type AlgorithmGap,
   type EncryptionIntent,
 } from './uploads';
 
 /** Deny uploads that send no encryption header at all (neither SSE nor SSE-C). */
-function headerRequiredStatement(t: StatementTarget, sid: string): string {
-  return uploadDenyStatement(t.partition, t.bucket, sid, { Null: { [SSE]: 'true', [SSE_CUSTOMER_ALGORITHM]: 'true' } });
+function headerRequiredStatement(t: StatementTarget, sid: string): NewStatement {
+  return newStatement(uploadDenyStatement(t.partition, t.bucket, sid, { Null: { [SSE]: 'true', [SSE_CUSTOMER_ALGORITHM]: 'true' } }), 'denies uploads without an encryption header');
 }
 
 /**
  * The statements that close an algorithm gap: the algorithm Deny, strict when header-less uploads
  * must be denied, plus the SSE-C ban when SSE-C gets through and the Deny does not catch it.
  */
-function algorithmGapStatements(ctx: RuleContext, v: BucketVerdict, allowed: readonly string[], sseCOpen: boolean, taken: string[] = []): string[] {
+function algorithmGapStatements(ctx: RuleContext, v: BucketVerdict, allowed: readonly string[], sseCOpen: boolean, taken: string[] = []): NewStatement[] {
   const t = statementTarget(ctx, v);
   const strict = ctx.requirements.headerlessUploads === 'deny';
   const sid = freshSid(ctx.doc, 'DenyUploadsWithoutRequiredEncryption', taken);
-  const out = [algorithmDenyStatement(t, sid, allowed, strict)];
+  const out = [algorithmDeny(t, sid, allowed, strict)];
   taken.push(sid);
   // The strict form denies SSE-C uploads too: they carry no x-amz-server-side-encryption header.
   if (sseCOpen && !strict) {
     const ban = freshSid(ctx.doc, 'DenySseCUploads', taken);
-    out.push(sseCBanStatement(t, ban));
+    out.push(sseCBan(t, ban));
     taken.push(ban);
   }
   return out;
@@ -55,41 +56,43 @@ function algorithmGapStatements(ctx: RuleContext, v: BucketVerdict, allowed: rea
 // ---------------------------------------------------------------------------------------------
 // The rule
 
-const REQUIREMENT_NOTE = (ctx: RuleContext) => `requirement "sse": ${JSON.stringify(ctx.requirements.sse)}`;
-
 function reportAlgorithmGap(ctx: RuleContext, v: BucketVerdict, gap: AlgorithmGap): void {
-  const first = gap.leaks[0];
-  const allowed = listOf(gap.allowed);
-  const sseC = gap.sseC ? ' Uploads with customer-provided keys (SSE-C) are not denied either.' : '';
-  const fixText = gap.source === 'requirement'
-    ? `Add a Deny for uploads that name another encryption than ${allowed}`
-    : `Add a Deny that covers every upload naming another encryption than ${allowed}`;
   // Safe when the requirements name the algorithms: the added Deny refuses only uploads they
   // forbid. From the policy's own intent it is not: the existing Deny may be scoped on purpose
   // (some principals, some keys), and a Deny for everyone is a choice its author makes.
-  const fix = markSafe(statementsFix(ctx.doc, fixText, [], algorithmGapStatements(ctx, v, gap.allowed, !!gap.sseC)), gap.source === 'requirement');
+  const fix = markSafe(statementsFix(ctx.doc, undefined, [], algorithmGapStatements(ctx, v, gap.allowed, !!gap.sseC)), gap.source === 'requirement');
   const st = gap.statements[0];
-  const message = gap.source === 'requirement'
-    ? `Uploads that name another encryption than ${allowed} are ${probably(v)}not all denied (${REQUIREMENT_NOTE(ctx)}): ${witnessClause(first)}.${sseC}`
-    : `${capitalizedStatementLabel(st)} denies uploads that do not use ${allowed}, but ${probably(v)}not all of them: ${witnessClause(first)}. ` +
-      'A Deny constrains only the requests its Principal, Action, Resource and other conditions match.' + sseC;
-  ctx.report({ span: st ? effectSpan(st) : policySpan(ctx.doc), severity: 'warning', message: message + incompleteNote(v), fixes: fix ? [fix] : [] });
+  const requirement = gap.source === 'requirement' || !st;
+  ctx.report({
+    span: st ? effectSpan(st) : policySpan(ctx.doc),
+    severity: 'warning',
+    messageId: requirement ? 'requiredAlgorithm' : 'intendedAlgorithm',
+    data: {
+      ...softWords(v),
+      allowed: listOf(gap.allowed),
+      statement: st ? capitalizedStatementLabel(st) : '',
+      sse: JSON.stringify(ctx.requirements.sse),
+      example: forExample(gap.leaks[0]),
+      sseC: gap.sseC ? ' Uploads with customer-provided keys (SSE-C) are not denied either.' : '',
+    },
+    fixes: fix ? [fix] : [],
+  });
 }
 
 function reportHeaderlessGap(ctx: RuleContext, v: BucketVerdict, none: UploadClass, intent: EncryptionIntent): void {
   const t = statementTarget(ctx, v);
   const required = ctx.requirements.sse;
   const statement = required.length
-    ? algorithmDenyStatement(t, freshSid(ctx.doc, 'DenyUploadsWithoutRequiredEncryption'), required, true)
+    ? algorithmDeny(t, freshSid(ctx.doc, 'DenyUploadsWithoutRequiredEncryption'), required, true)
     : headerRequiredStatement(t, freshSid(ctx.doc, 'DenyUploadsWithoutEncryptionHeader'));
   // Safe: the requirement "headerlessUploads": "deny" asks for exactly this Deny.
-  const fix = markSafe(statementsFix(ctx.doc, 'Add a Deny for uploads without an encryption header', [], [statement]));
+  const fix = markSafe(statementsFix(ctx.doc, undefined, [], [statement]));
   const st = intent.headerStatements[0] ?? intent.algorithmStatements[0];
   ctx.report({
     span: st ? effectSpan(st) : policySpan(ctx.doc),
     severity: 'warning',
-    message: `Uploads without an encryption header are ${probably(v)}not all denied (requirement "headerlessUploads": "deny"): ${witnessClause(none)}. ` +
-      'S3 would encrypt them with the bucket\'s default encryption, but your requirements say such uploads must be refused.' + incompleteNote(v),
+    messageId: 'headerless',
+    data: { ...softWords(v), example: forExample(none) },
     fixes: fix ? [fix] : [],
   });
 }
@@ -118,8 +121,8 @@ function reportRedundantNull(ctx: RuleContext, v: BucketVerdict, intent: Encrypt
     ctx.report({
       span: ob.operator.span,
       severity: 'info',
-      message: `${capitalizedStatementLabel(st)} is redundant: ${statementLabel(others[0])} already denies uploads without the x-amz-server-side-encryption header, because a negated operator is true when the key is absent. ` +
-        'It is harmless (AWS\'s own example has both statements); removing it changes no upload decision.',
+      messageId: 'redundantNull',
+      data: { statement: capitalizedStatementLabel(st), other: capitalizedStatementLabel(others[0]) },
       fixes: [{ ...removal, preferred: false }],
     });
   }
@@ -133,8 +136,8 @@ export const enc003: Rule = {
     appliesTo: ['bucket-policy'],
     why: 'Only an explicit Deny constrains every principal, and it constrains only the requests its Principal, Action, Resource and conditions match. When the requirements (setting "sse" or "headerlessUploads": "deny") or the algorithms a policy\'s own Deny statements name say uploads with other encryption must be refused, every such PutObject — by any principal, to any object — must be explicitly denied; the finding names one that is not. ' +
       'A `StringNotEquals` on `s3:x-amz-server-side-encryption` is true when the header is absent, so that statement alone already denies uploads without the header: the `Null` "true" statement AWS publishes beside it is redundant (harmless).',
-    example: '{"Sid": "DenyUnencrypted", "Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}',
-    useInstead: '{"Sid": "DenyUploadsWithoutRequiredEncryption", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms"}, "Null": {"s3:x-amz-server-side-encryption": "false"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyUnencrypted", "Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyUploadsWithoutRequiredEncryption", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms"}, "Null": {"s3:x-amz-server-side-encryption": "false"}}}, {"Sid": "DenySseCUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html',
@@ -143,6 +146,24 @@ export const enc003: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      requiredAlgorithm: {
+        summary: 'Uploads that name another encryption than {allowed} are {probably}not all denied (requirement "sse").',
+        detail: 'Your requirements accept only {allowed} ("sse": {sse}), and some upload with another encryption gets through.{example}{sseC}{incomplete}',
+      },
+      intendedAlgorithm: {
+        summary: '{statement} {probably}misses uploads with encryption other than {allowed}.',
+        detail: 'It denies uploads that do not use {allowed}, but {probably}not all of them: a Deny constrains only the requests its Principal, Action, Resource and other conditions match.{example}{sseC}{incomplete}',
+      },
+      headerless: {
+        summary: 'Uploads without an encryption header are {probably}not all denied (requirement "headerlessUploads").',
+        detail: 'Your requirements say such uploads must be refused ("headerlessUploads": "deny"); S3 would otherwise encrypt them with the bucket\'s default encryption.{example}{incomplete}',
+      },
+      redundantNull: {
+        summary: '{statement} is redundant: removing it changes no upload decision.',
+        detail: '{other} already denies uploads without the x-amz-server-side-encryption header, because a negated operator is true when the key is absent. The redundant statement is harmless (AWS\'s own example has both statements).',
+      },
+    },
   },
   check(ctx) {
     const intent = encryptionIntent(ctx.doc);

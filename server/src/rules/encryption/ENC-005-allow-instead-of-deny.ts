@@ -4,12 +4,13 @@
 // the Allow's encryption conditions on a request of each class.
 import { compileCondition } from '../../engine/conditions';
 import type { BucketVerdict, UploadClass } from '../../engine/types';
-import type { ConditionBlock, Statement } from '../../policy/model';
+import type { ConditionBlock, PolicyDocument, Statement } from '../../policy/model';
 import { parseOperator } from '../../policy/operators';
-import { addStatementsFix, fixTarget, uploadDenyStatement } from '../templates';
+import { addStatementsFixFor, fixTarget, freshSid, newStatement, uploadDenyStatement, type NewStatement } from '../templates';
+import { shortKeyArn } from '../../engine/wording';
 import type { Fix, Rule, RuleContext } from '../types';
 import { capitalizedStatementLabel, stringItems } from '../util';
-import { coversPutObject, incompleteNote, probably, sseKeyOf, uploadRequest, witnessClause } from './uploads';
+import { coversPutObject, forExample, softWords, sseKeyOf, uploadRequest } from './uploads';
 
 /** The request headers an upload's encryption shows in (RULES.md 0.1), keyed by lower-case name. */
 const SSE_KEYS = new Map([
@@ -65,13 +66,20 @@ function uploadGettingThrough(ctx: RuleContext, st: Statement): { v: BucketVerdi
 const actionCoversPutObject = (st: Statement): boolean => !!st.action && coversPutObject(st);
 
 /** The Deny that holds every principal to what the Allow asked of its own principals: one per header, since the Allow ANDs them. */
-function mirrorDenies(reqs: Requirement[], partition: string, bucket: string): string[] {
+function mirrorDenies(doc: PolicyDocument, reqs: Requirement[], partition: string, bucket: string): NewStatement[] {
+  const taken: string[] = [];
   return reqs.map(r => {
     const operator = r.arn ? (r.like ? 'ArnNotLike' : 'ArnNotEquals') : r.like ? 'StringNotLike' : 'StringNotEquals';
-    const sid = r.key.endsWith('key-id') ? 'DenyUploadsWithAnotherKmsKey' : r.key.endsWith('customer-algorithm') ? 'DenyUploadsWithoutSseC' : 'DenyUploadsWithoutRequiredEncryption';
-    return uploadDenyStatement(partition, bucket, sid, { [operator]: { [r.key]: r.values.length === 1 ? r.values[0] : r.values } });
+    const sid = freshSid(doc, r.key.endsWith('key-id') ? 'DenyUploadsWithAnotherKmsKey' : r.key.endsWith('customer-algorithm') ? 'DenyUploadsWithoutSseC' : 'DenyUploadsWithoutRequiredEncryption', taken);
+    taken.push(sid);
+    const values = r.arn ? r.values.map(shortKeyArn) : r.values;
+    return newStatement(uploadDenyStatement(partition, bucket, sid, { [operator]: { [r.key]: r.values.length === 1 ? r.values[0] : r.values } }),
+      `denies uploads that do not send ${headerName(r.key)}: ${values.join(' or ')}`);
   });
 }
+
+/** `x-amz-server-side-encryption`, the header a condition key stands for. */
+const headerName = (key: string): string => key.replace(/^s3:/, '');
 
 export const enc005: Rule = {
   meta: {
@@ -80,8 +88,8 @@ export const enc005: Rule = {
     severity: 'warning',
     appliesTo: ['bucket-policy'],
     why: 'Within the bucket owner\'s account a request is allowed when an identity policy or the bucket policy allows it, so a principal whose IAM policy allows s3:PutObject is not bound by the condition on a bucket-policy Allow: it can upload with any encryption, or none. Only an explicit Deny constrains every principal. (Principals of other accounts do need the bucket policy\'s Allow, so for them the condition does apply.)',
-    example: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}',
-    useInstead: '{"Sid": "DenyUploadsWithoutRequiredEncryption", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "AppUploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "AppUploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}, {"Sid": "DenyUploadsWithoutRequiredEncryption", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html',
@@ -89,6 +97,12 @@ export const enc005: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      allowDoesNotEnforce: {
+        summary: '{statement} requires encryption in an Allow condition, which does not enforce it.',
+        detail: 'It allows uploads only with {wanted}, but principals of the bucket\'s own account whose IAM policies allow s3:PutObject can still upload with other encryption or none, and no Deny {probably}stops them.{example} Enforce it with a Deny for uploads that do not match.{incomplete}',
+      },
+    },
   },
   check(ctx) {
     const { doc } = ctx;
@@ -105,13 +119,12 @@ export const enc005: Rule = {
       // Not safe: the Deny holds every principal (services and the owner's tools included) to what
       // the Allow asked of its own principals, and denies uploads without the header too (ENC-004);
       // whether that is wanted, and strict or default-friendly, is the author's choice.
-      const fix: Fix | undefined = t && addStatementsFix(
-        reqs.length === 1 ? 'Add the matching Deny statement' : `Add the ${reqs.length} matching Deny statements`, doc, mirrorDenies(reqs, t.partition, t.bucket));
-      const wanted = reqs.map(r => `${r.key.replace('s3:x-amz-server-side-encryption', 'x-amz-server-side-encryption')} = ${r.values.join(' or ')}`).join(' and ');
+      const fix: Fix | undefined = t && addStatementsFixFor(doc, mirrorDenies(doc, reqs, t.partition, t.bucket));
+      const wanted = reqs.map(r => `${headerName(r.key)} = ${r.values.join(' or ')}`).join(' and ');
       ctx.report({
         span: st.effect.span,
-        message: `${capitalizedStatementLabel(st)} allows uploads only with ${wanted}, but an Allow does not enforce that: principals of the bucket's own account whose IAM policies allow s3:PutObject can still upload with other encryption or none, ` +
-          `and no Deny ${probably(through.v)}stops them — ${witnessClause(through.u)}. Enforce it with a Deny for uploads that do not match.` + incompleteNote(through.v),
+        messageId: 'allowDoesNotEnforce',
+        data: { ...softWords(through.v), statement: capitalizedStatementLabel(st), wanted, example: forExample(through.u) },
         fixes: fix ? [fix] : [],
       });
     }

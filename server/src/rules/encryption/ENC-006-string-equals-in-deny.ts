@@ -2,7 +2,8 @@
 // encryption header denies exactly the uploads that name the approved value and lets every other
 // one through. Found in the text, confirmed on the verdict: the named algorithm (or key) is denied,
 // by this statement, and uploads with another algorithm (or key) are not.
-import { describeUploadClass } from '../../engine/wording';
+import { describeUploadClass, shortKeyArn } from '../../engine/wording';
+import { clip } from '../../text/escape';
 import type { BucketVerdict, UploadClass } from '../../engine/types';
 import type { ConditionOperatorBlock, Statement } from '../../policy/model';
 import { matchesWildcard } from '../../policy/wildcard';
@@ -19,11 +20,10 @@ import {
   coversPutObject,
   encryptionIntent,
   entryStrings,
-  incompleteNote,
+  forExample,
   isDeny,
-  probably,
+  softWords,
   sseEntries,
-  witnessClause,
 } from './uploads';
 
 /** The negation of a non-negated String/Arn operator, keeping `IfExists` (no set operators). */
@@ -77,14 +77,20 @@ export const enc006: Rule = {
     severity: 'error',
     appliesTo: ['bucket-policy'],
     why: 'A Deny applies when its condition is true. With `StringEquals` (or `StringLike`, `ArnEquals`, `ArnLike`) on `s3:x-amz-server-side-encryption` or the key-id header and an approved value, the Deny refuses exactly the compliant uploads and lets uploads with another algorithm, another key or no header through. Requiring a value needs the negated operator (`StringNotEquals`, `ArnNotEquals`). Denying a forbidden value — `Null` "false" on `s3:x-amz-server-side-encryption-customer-algorithm` to ban SSE-C — is the one legitimate use and is not reported.',
-    example: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}',
-    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html',
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      inverted: {
+        summary: '{statement} denies uploads naming {named} and {probably}lets others through.',
+        detail: 'It denies {denied} — the ones that name {values} — and {probably}lets others through.{example} "{operator}" in a Deny refuses the value it names; to require {values}, use {negation}.{incomplete}',
+      },
+    },
   },
   check(ctx) {
     const intent = encryptionIntent(ctx.doc);
@@ -105,8 +111,17 @@ export const enc006: Rule = {
           : [];
         ctx.report({
           span: c.ob.operator.span,
-          message: `${capitalizedStatementLabel(st)} denies ${describeUploadClass(r.named)} — the ones that name ${listOf(c.values)} — and ${probably(v)}lets others through: ${witnessClause(r.through)}. ` +
-            `"${c.ob.operator.value}" in a Deny refuses the value it names; to require ${listOf(c.values)}, use ${flipped ? `"${flipped}"` : 'the negated operator (StringNotEquals, ArnNotEquals)'}.` + incompleteNote(v),
+          messageId: 'inverted',
+          data: {
+            ...softWords(v),
+            statement: capitalizedStatementLabel(st),
+            named: listOf(c.key === SSE_KMS_KEY_ID ? c.values.map(shortKeyArn) : c.values.map(x => clip(x, 30))),
+            values: listOf(c.values),
+            denied: describeUploadClass(r.named),
+            example: forExample(r.through),
+            operator: c.ob.operator.value,
+            negation: flipped ? `"${flipped}"` : 'the negated operator (StringNotEquals, ArnNotEquals)',
+          },
           fixes,
         });
       }

@@ -10,7 +10,7 @@ import { nodeValue } from '../../policy/parse';
 import { editsFix, markSafe, removeWithComma, replaceFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
 import { capitalizedStatementLabel, jsonStringOrList, listOf, statementLabel } from '../util';
-import { SSE, classDeniedBy, coversPutObject, entryStrings, incompleteNote, isAlgorithm, isDeny, probably, sseEntries } from './uploads';
+import { SSE, classDeniedBy, coversPutObject, entryStrings, isAlgorithm, isDeny, softWords, sseEntries } from './uploads';
 
 interface Accepting {
   st: Statement;
@@ -71,14 +71,25 @@ export const enc007: Rule = {
     severity: 'warning',
     appliesTo: ['bucket-policy'],
     why: 'For a negated operator a list of values means "differs from all of them". Each statement is its own Deny, so `StringNotEquals aws:kms` in one statement and `StringNotEquals aws:kms:dsse` in another deny every upload: each refuses what the other accepts. Accepting several algorithms takes one statement with a value list. Likewise a list that leaves out an algorithm your requirements accept denies uploads that should pass.',
-    example: '[{"Sid": "OnlyKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}, {"Sid": "OnlyDsse", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms:dsse"}}}]',
-    useInstead: '{"Sid": "OnlyKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": ["aws:kms", "aws:kms:dsse"]}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}, {"Sid": "OnlyDsse", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms:dsse"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": ["aws:kms", "aws:kms:dsse"]}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_multi-value-conditions.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingDSSEncryption.html',
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      eachDeniesTheOther: {
+        summary: '{statement} denies {aOnly}, which another Deny accepts: together they deny both.',
+        detail: '{statement} accepts only {bValues} and {other} only {aValues}; each is its own Deny, so together they {probably}deny both: {deniedHere} are denied by this statement, {deniedThere} by {other}. ' +
+          'To accept several algorithms, list them in one statement: a negated operator is true when the value differs from all of them.{incomplete}',
+      },
+      missesRequired: {
+        summary: '{statement} {probably}denies {missing}, which your requirements accept ("sse").',
+        detail: 'It accepts only {values}, so it {probably}denies {denied}, which your requirements accept ("sse": {sse}). Add {missing} to the list.{incomplete}',
+      },
+    },
   },
   check(ctx) {
     const verdicts = ctx.verdicts();
@@ -103,9 +114,17 @@ export const enc007: Rule = {
         reported.add(b.st);
         ctx.report({
           span: b.ob.operator.span,
-          message: `${capitalizedStatementLabel(b.st)} accepts only ${listOf(b.values)} and ${statementLabel(a.st)} only ${listOf(a.values)}; each is its own Deny, so together they ${probably(v)}deny both: ` +
-            `${describeUploadClass(byB)} are denied by this statement, ${describeUploadClass(byA)} by ${statementLabel(a.st)}. ` +
-            'To accept several algorithms, list them in one statement: a negated operator is true when the value differs from all of them.' + incompleteNote(v),
+          messageId: 'eachDeniesTheOther',
+          data: {
+            ...softWords(v),
+            statement: capitalizedStatementLabel(b.st),
+            other: statementLabel(a.st),
+            aOnly,
+            bValues: listOf(b.values),
+            aValues: listOf(a.values),
+            deniedHere: describeUploadClass(byB),
+            deniedThere: describeUploadClass(byA),
+          },
           fixes: fix ? [fix] : [],
         });
       }
@@ -122,7 +141,15 @@ export const enc007: Rule = {
       const merged = [...a.values, ...missing];
       ctx.report({
         span: a.entry.values.span,
-        message: `${capitalizedStatementLabel(a.st)} accepts only ${listOf(a.values)}, so it ${probably(v)}denies ${describeUploadClass(u!)}, which your requirements accept ("sse": ${JSON.stringify(required)}). Add ${listOf(missing)} to the list.` + incompleteNote(v),
+        messageId: 'missesRequired',
+        data: {
+          ...softWords(v),
+          statement: capitalizedStatementLabel(a.st),
+          values: listOf(a.values),
+          missing: listOf(missing),
+          denied: describeUploadClass(u!),
+          sse: JSON.stringify(required),
+        },
         // Safe: the requirements name the algorithms to accept.
         fixes: [markSafe(replaceFix(`Accept ${listOf(merged)}`, a.entry.values.span, jsonStringOrList(merged)))],
       });

@@ -13,10 +13,9 @@ import {
   absentTrueOperator,
   defaultFriendlyFix,
   deniedOnlyBy,
+  deniedRequest,
   denyingStatements,
-  describeUploader,
-  incompleteNote,
-  probably,
+  softWords,
   uploadRequest,
 } from './uploads';
 
@@ -30,8 +29,8 @@ export const enc009: Rule = {
     appliesTo: ['bucket-policy'],
     why: 'AWS\'s "specific key" example uses `ArnNotEqualsIfExists` on `s3:x-amz-server-side-encryption-aws-kms-key-id`, but `IfExists` adds nothing to a negated operator: when the header is absent the condition is true and the Deny fires. So an upload that sends `aws:kms` without a key id (S3 would use the bucket\'s default KMS key, or `aws/s3`) and an upload with no encryption header at all (default encryption) are denied, even when the bucket\'s default key is the pinned one — the S3 guide says such objects "cannot be written". Clients must send the full key ARN. ' +
       'If default-friendly behaviour is wanted, add `"Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"}` so that only uploads that name another key are denied, and set default encryption to the key. Strict mode ("headerlessUploads": "deny" in the requirements) keeps this rule quiet.',
-    example: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}',
-    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}, "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}, "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html',
@@ -40,6 +39,13 @@ export const enc009: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      pinDeniesDefaultKey: {
+        summary: '{statement} pins the KMS key but {probably}also denies uploads that use the default key.',
+        detail: 'Its test is true when x-amz-server-side-encryption-aws-kms-key-id is absent, so it {probably}also denies uploads that send aws:kms without a key id{headerless} — S3 would encrypt those with the bucket\'s default key, even when that is the pinned key. For example, {request}.{ifExists} ' +
+          'Clients must send the full key ARN; to deny only uploads that name another key, add "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"}, or set the requirement "headerlessUploads": "deny" if strict mode is intended.{incomplete}',
+      },
+    },
   },
   check(ctx) {
     // Strict mode chosen: clients are expected to send the full headers.
@@ -55,14 +61,18 @@ export const enc009: Rule = {
       const st = deniers[0];
       const ob = absentTrueOperator(st, SSE_KMS_KEY_ID)!;
       const op = ob.operator.value;
-      const ifExistsNote = /IfExists$/i.test(op) && !/^Null/i.test(op) ? ` "IfExists" adds nothing to a negated operator: "${op}" is true when the header is absent.` : '';
       // Not safe: strict vs default-friendly is the author's choice (as ENC-004).
       const fix = defaultFriendlyFix(ctx, v, deniers, 'Deny only uploads that name another KMS key (default-friendly; set the bucket\'s default encryption to the key)');
       ctx.report({
         span: ob.operator.span,
-        message: `${capitalizedStatementLabel(st)} pins the KMS key with a test that is true when x-amz-server-side-encryption-aws-kms-key-id is absent, so it ${probably(v)}also denies uploads that send aws:kms without a key id (e.g. ${describeUploader(req)})` +
-          `${alsoHeaderless ? ' and uploads without any encryption header' : ''} — S3 would encrypt those with the bucket's default key, even when that is the pinned key.${ifExistsNote} ` +
-          'Clients must send the full key ARN; to deny only uploads that name another key, add "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"}, or set the requirement "headerlessUploads": "deny" if strict mode is intended.' + incompleteNote(v),
+        messageId: 'pinDeniesDefaultKey',
+        data: {
+          ...softWords(v),
+          statement: capitalizedStatementLabel(st),
+          request: deniedRequest(req),
+          headerless: alsoHeaderless ? ' and uploads without any encryption header' : '',
+          ifExists: /IfExists$/i.test(op) && !/^Null/i.test(op) ? ` "IfExists" adds nothing to a negated operator: "${op}" is true when the header is absent.` : '',
+        },
         fixes: fix ? [fix] : [],
       });
       return;

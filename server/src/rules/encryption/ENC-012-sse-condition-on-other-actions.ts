@@ -77,8 +77,8 @@ export const enc012: Rule = {
     severity: 'error',
     appliesTo: ['bucket-policy'],
     why: 'Only uploads (s3:PutObject, and s3:ReplicateObject, s3:BypassGovernanceRetention, s3:UpdateObjectEncryption) have `s3:x-amz-server-side-encryption` and its sibling keys in their request context. A Deny whose condition is true when the key is absent (`Null` "true", `StringNotEquals`…) and whose Action includes `s3:*`, `s3:Get*` or `s3:List*` therefore fires for every GetObject, ListBucket and bucket-configuration request: the bucket becomes unreadable for everyone, the account\'s administrators included (only the root user can still change the bucket policy). S3 may instead refuse the statement ("Conditions do not apply to combination of actions and resources in statement").',
-    example: '{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}',
-    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireEncryption", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireEncryption", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]}',
     references: [
       'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html',
@@ -86,6 +86,12 @@ export const enc012: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      deniesEveryone: {
+        summary: '{statement} denies everyone {count} whose requests never carry the encryption headers.',
+        detail: 'It denies {actions} to everyone: their requests never carry the encryption headers, so the condition key is always absent and the test always true. {consequence}S3 may also refuse the statement. Limit it to s3:PutObject on the bucket\'s objects.',
+      },
+    },
   },
   check(ctx) {
     for (const st of ctx.doc.statements) {
@@ -100,11 +106,15 @@ export const enc012: Rule = {
         const span = (st.action ?? st.notAction)?.span ?? effectSpan(st);
         ctx.report({
           span,
-          message: `${capitalizedStatementLabel(st)} denies ${actionList(denied.map(p => p.action))} to everyone: their requests never carry the encryption headers, so the condition key is always absent and the test always true. ` +
-            (denied.some(p => p.action === 's3:GetObject' || p.action === 's3:ListBucket')
+          messageId: 'deniesEveryone',
+          data: {
+            statement: capitalizedStatementLabel(st),
+            count: denied.length === 1 ? '1 action' : `${denied.length} actions`,
+            actions: actionList(denied.map(p => p.action)),
+            consequence: denied.some(p => p.action === 's3:GetObject' || p.action === 's3:ListBucket')
               ? 'The bucket becomes unreadable for everyone, its account\'s administrators included (only the root user can still change the bucket policy); '
-              : 'Those calls fail for everyone, its account\'s administrators included; ') +
-            'S3 may also refuse the statement. Limit it to s3:PutObject on the bucket\'s objects.',
+              : 'Those calls fail for everyone, its account\'s administrators included; ',
+          },
           fixes: fix ? [fix] : [],
         });
         break;

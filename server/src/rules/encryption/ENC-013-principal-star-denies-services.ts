@@ -34,8 +34,8 @@ export const enc013: Rule = {
     severity: 'warning',
     appliesTo: ['bucket-policy'],
     why: 'AWS services that deliver objects — S3 server access logging (logging.s3.amazonaws.com), CloudWatch Logs / VPC Flow Logs delivery (delivery.logs.amazonaws.com), Elastic Load Balancing, CloudTrail, AWS Config — send no encryption header. A header-required Deny with `"Principal": "*"` applies to them too, so log delivery fails with AccessDenied (reported for server access logging until the Deny was removed). Server access log destinations also supported only SSE-S3 default encryption (2023 guide), and ALB logs use SSE-S3. Exempt the services with `"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}` (the key is absent for anonymous callers, hence IfExists), or use the default-friendly pattern (ENC-004).',
-    example: '[{"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-logs/*"}, {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-logs/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]',
-    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-logs/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}, "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "AllowLogDelivery", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}, {"Sid": "RequireEncryption", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "AllowLogDelivery", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}, {"Sid": "RequireEncryption", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}, "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}]}',
     references: [
       'https://github.com/aws-quickstart/quickstart-compliance-common/issues/29',
       'https://github.com/cloudposse/terraform-aws-lb-s3-bucket/issues/9',
@@ -44,6 +44,13 @@ export const enc013: Rule = {
     ],
     confidence: 'COMMUNITY',
     fixable: true,
+    messages: {
+      deniesService: {
+        summary: '{statement} also denies uploads by {service} (no encryption header).',
+        detail: 'It applies to every principal, and {allow} lets {service} write to the bucket: AWS services deliver objects without an encryption header (S3 server access logging was reported denied until such a Deny was removed). ' +
+          'Exempt AWS services with "BoolIfExists": {"{key}": "false"} (anonymous callers stay denied), or deny only uploads that name the wrong encryption (ENC-004).',
+      },
+    },
   },
   check(ctx) {
     const services = deliveringServices(ctx.doc.statements);
@@ -70,8 +77,8 @@ export const enc013: Rule = {
           const fixes: Fix[] = edit ? [editsFix(`Exempt AWS services ("BoolIfExists": {"${KEY}": "false"})`, [edit])] : [];
           ctx.report({
             span: { offset: st.principal!.node.offset, length: st.principal!.node.length },
-            message: `${capitalizedStatementLabel(st)} applies to every principal, so it also denies ${service}, which ${statementLabel(allow)} lets write to the bucket: AWS services deliver objects without an encryption header (S3 server access logging was reported denied until such a Deny was removed). ` +
-              `Exempt AWS services with "BoolIfExists": {"${KEY}": "false"} (anonymous callers stay denied), or deny only uploads that name the wrong encryption (ENC-004).`,
+            messageId: 'deniesService',
+            data: { statement: capitalizedStatementLabel(st), service, allow: statementLabel(allow), key: KEY },
             fixes,
           });
         }

@@ -10,6 +10,7 @@ import type { Request } from '../../engine/types';
 import type { ConditionEntry, Statement } from '../../policy/model';
 import { parseOperator } from '../../policy/operators';
 import { addConditionEdit, editsFix } from '../edits';
+import { clip } from '../../text/escape';
 import type { Fix, Rule } from '../types';
 import { capitalizedStatementLabel, principalValues } from '../util';
 import { NONE, coversPutObject, entryStrings, httpsRequest, objectOf, principalOf, uploadRequest } from './uploads';
@@ -30,8 +31,8 @@ export const enc014: Rule = {
     severity: 'warning',
     appliesTo: ['bucket-policy'],
     why: 'Every multipart step is authorised as `s3:PutObject`, but request headers such as `x-amz-acl` and `x-amz-grant-*` are sent only on CreateMultipartUpload; UploadPart and CompleteMultipartUpload carry none. An Allow that requires such a header does not cover the parts (multipart uploads by cross-account writers fail), and a Deny that fires when it is absent denies them (reported in several SDKs). CopyObject: SSE headers apply to the destination only; without them the copy is header-less (ENC-004). SSE-KMS writers also need `kms:Decrypt` for multipart uploads (a key-policy matter).',
-    example: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222233334444:root"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}}',
-    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}, "Null": {"s3:x-amz-acl": "false"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "PartnerWrites", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222233334444:root"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "PartnerWrites", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222233334444:root"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}, {"Sid": "RequireOwnerFullControl", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}, "Null": {"s3:x-amz-acl": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html',
@@ -41,6 +42,18 @@ export const enc014: Rule = {
     ],
     confidence: 'COMMUNITY',
     fixable: true,
+    messages: {
+      allowMissesParts: {
+        summary: '{statement} does not allow UploadPart requests: they never send {header}.',
+        detail: 'It allows s3:PutObject only with {header}: {value}, but multipart uploads send that header only on CreateMultipartUpload. UploadPart and CompleteMultipartUpload, also authorised as s3:PutObject, carry no {header}, so this Allow does not cover them and multipart uploads by principals that depend on it (other accounts) reportedly fail. ' +
+          'Rely on Object Ownership "bucket owner enforced" instead of ACL conditions, or require the header in a Deny that tolerates its absence.',
+      },
+      denyBlocksParts: {
+        summary: '{statement} denies multipart UploadPart requests: they never send {header}.',
+        detail: 'It denies s3:PutObject requests without {header}, which includes every UploadPart and CompleteMultipartUpload (the header goes only on CreateMultipartUpload): multipart uploads reportedly fail. ' +
+          'Add "Null": {"{key}": "false"} so that only requests that send another value are denied, or rely on Object Ownership "bucket owner enforced".',
+      },
+    },
   },
   check(ctx) {
     const v = ctx.verdicts()[0];
@@ -60,11 +73,7 @@ export const enc014: Rule = {
           const withoutHeader = statementApplies(st, upload(st, fallback, v.bucket, key, undefined));
           const header = key.replace(/^s3:/, '');
           if (effect === 'Allow' && withHeader === true && withoutHeader === false) {
-            ctx.report({
-              span: entry.key.span,
-              message: `${capitalizedStatementLabel(st)} allows s3:PutObject only with ${header}: ${value}, but multipart uploads send that header only on CreateMultipartUpload. UploadPart and CompleteMultipartUpload, also authorised as s3:PutObject, carry no ${header}, so this Allow does not cover them and multipart uploads by principals that depend on it (other accounts) reportedly fail. ` +
-                'Rely on Object Ownership "bucket owner enforced" instead of ACL conditions, or require the header in a Deny that tolerates its absence.',
-            });
+            ctx.report({ span: entry.key.span, messageId: 'allowMissesParts', data: { statement: capitalizedStatementLabel(st), header, value: clip(value, 60) } });
           } else if (effect === 'Deny' && withoutHeader === true && withHeader === false) {
             // Not safe: requests without the header stop being denied (a wider door than intended),
             // and Object Ownership "bucket owner enforced" is the other way out; the author chooses.
@@ -73,8 +82,8 @@ export const enc014: Rule = {
             const fixes: Fix[] = edit ? [editsFix(`Deny only requests that send ${header} with another value ("Null": {"${entry.key.value}": "false"})`, [edit])] : [];
             ctx.report({
               span: entry.key.span,
-              message: `${capitalizedStatementLabel(st)} denies s3:PutObject requests without ${header}, which includes every UploadPart and CompleteMultipartUpload (the header goes only on CreateMultipartUpload): multipart uploads reportedly fail. ` +
-                `Add "Null": {"${entry.key.value}": "false"} so that only requests that send another value are denied, or rely on Object Ownership "bucket owner enforced".`,
+              messageId: 'denyBlocksParts',
+              data: { statement: capitalizedStatementLabel(st), header, key: entry.key.value },
               fixes,
             });
           }

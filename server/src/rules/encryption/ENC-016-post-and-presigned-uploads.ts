@@ -5,7 +5,7 @@
 // header-less upload of that kind is denied by a statement that reads the SSE keys.
 import type { Statement } from '../../policy/model';
 import type { Rule } from '../types';
-import { statementLabel } from '../util';
+import { capitalizedStatementLabel } from '../util';
 import { NONE, SSE_CUSTOMER_ALGORITHM, absentTrueEntries, denyingStatements, httpsRequest, principalOf, uploadRequest } from './uploads';
 
 const AUTH_TYPE = 's3:authtype';
@@ -31,8 +31,8 @@ export const enc016: Rule = {
     severity: 'info',
     appliesTo: ['bucket-policy'],
     why: 'For a browser POST upload the SSE settings are form fields, not headers, and the POST policy document must allow them (otherwise S3 answers "Extra input fields"). For a presigned PUT the SSE header must be part of the signature and sent by whoever uses the URL. A Deny that requires the header refuses POST and presigned uploads that leave it out. SSE-C presigned URLs cannot be used from a plain browser address bar, since the key headers must be sent.',
-    example: '[{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/uploader"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringEquals": {"s3:authType": "POST"}}}, {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]',
-    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}, "Null": {"s3:x-amz-server-side-encryption": "false"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "BrowserUploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/uploader"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringEquals": {"s3:authType": "POST"}}}, {"Sid": "RequireKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "BrowserUploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/uploader"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringEquals": {"s3:authType": "POST"}}}, {"Sid": "RequireKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}, "Null": {"s3:x-amz-server-side-encryption": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html',
@@ -41,6 +41,12 @@ export const enc016: Rule = {
     ],
     confidence: 'DOC',
     fixable: false,
+    messages: {
+      deniedWithoutHeader: {
+        summary: '{statement} denies {what} that carry no encryption header.',
+        detail: 'The policy expects {what} (s3:authType {authType}), and the statement denies them when they carry no encryption header: {advice}.{sseC}',
+      },
+    },
   },
   check(ctx) {
     const named = authTypesNamed(ctx.doc.statements);
@@ -62,8 +68,14 @@ export const enc016: Rule = {
       const ob = absent[0].ob;
       ctx.report({
         span: ob.operator.span,
-        message: `The policy expects ${kind.what} (s3:authType ${kind.authType}), and ${statementLabel(st)} denies them when they carry no encryption header: ${kind.advice}.` +
-          (sseC && kind.authType === 'REST-QUERY-STRING' ? ' SSE-C presigned URLs cannot be used from a plain browser address bar: the key headers must be sent.' : ''),
+        messageId: 'deniedWithoutHeader',
+        data: {
+          statement: capitalizedStatementLabel(st),
+          what: kind.what,
+          authType: kind.authType,
+          advice: kind.advice,
+          sseC: sseC && kind.authType === 'REST-QUERY-STRING' ? ' SSE-C presigned URLs cannot be used from a plain browser address bar: the key headers must be sent.' : '',
+        },
       });
     }
   },

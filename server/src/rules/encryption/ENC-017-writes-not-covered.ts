@@ -6,7 +6,7 @@
 import { describeUploadClass } from '../../engine/wording';
 import type { BucketVerdict, UploadClass } from '../../engine/types';
 import type { Statement } from '../../policy/model';
-import { editsFix } from '../edits';
+import { editsFix, insertBeside, separatorBefore } from '../edits';
 import type { Rule, TextEditSpan } from '../types';
 import { coversAction, jsonString, spanText, statementLabel } from '../util';
 import { denyingStatements, incompleteNote, isAlgorithm, isKmsAlgorithm, probably, readsSseKeys, uploadRequest } from './uploads';
@@ -32,8 +32,8 @@ export const enc017: Rule = {
     severity: 'info',
     appliesTo: ['bucket-policy'],
     why: 'Replicas are written with `s3:ReplicateObject`, whose request carries the SSE keys, and the UpdateObjectEncryption API (`s3:UpdateObjectEncryption`: SSE-S3 to SSE-KMS, or another KMS key, in place) carries `s3:x-amz-server-side-encryption` and `s3:x-amz-server-side-encryption-aws-kms-key-id`. A Deny that names only `s3:PutObject` does not constrain them, so an object can end up with an algorithm or key the policy refuses for uploads. To pin encryption for every way of (re)encrypting data, include these actions in the Deny. (Replication encrypts an unencrypted source object with the destination\'s default; SSE-S3 and SSE-KMS sources keep their encryption type.)',
-    example: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}',
-    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": ["s3:PutObject", "s3:ReplicateObject", "s3:UpdateObjectEncryption"], "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": ["s3:PutObject", "s3:ReplicateObject", "s3:UpdateObjectEncryption"], "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
     references: [
       'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/update-sse-encryption.html',
@@ -41,6 +41,12 @@ export const enc017: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      otherWrites: {
+        summary: 'Encryption is enforced on s3:PutObject only: {writes} are {probably}not denied.',
+        detail: 'Other writes that carry the encryption headers are {probably}not denied: {list}. Include these actions in the Deny if replicas and re-encryption must follow the same rule.{incomplete}',
+      },
+    },
   },
   check(ctx) {
     // Only what the user requires: AWS's own templates (and ours) deny on s3:PutObject alone, and
@@ -83,8 +89,9 @@ export const enc017: Rule = {
       const last = list?.items[list.items.length - 1];
       if (!list || !last) { edits.length = 0; break; }
       const actions = [...writes.keys()];
+      // An Action list keeps its layout (one action per line, or all on one line).
       edits.push(list.isArray
-        ? { span: { offset: last.span.offset + last.span.length, length: 0 }, newText: actions.map(a => `, ${jsonString(a)}`).join('') }
+        ? insertBeside(ctx.doc.text, last.span, actions.map(jsonString).join(`,${separatorBefore(ctx.doc.text, last.span.offset)}`), 'after')
         : { span: list.span, newText: `[${[spanText(ctx.doc.text, last.span), ...actions.map(jsonString)].join(', ')}]` });
     }
     const all = [...new Set(uncovered.flatMap(u => [...u.writes.keys()]))];
@@ -93,8 +100,13 @@ export const enc017: Rule = {
     const first = uncovered[0].st;
     ctx.report({
       span: (first.action ?? first.notAction)!.span,
-      message: `Encryption is enforced on s3:PutObject only; other writes that carry the encryption headers are ${verdict ? probably(verdict) : ''}not denied: ${detail}. ` +
-        'Include these actions in the Deny if replicas and re-encryption must follow the same rule.' + (verdict ? incompleteNote(verdict) : ''),
+      messageId: 'otherWrites',
+      data: {
+        writes: all.join(' and '),
+        list: detail,
+        probably: verdict ? probably(verdict) : '',
+        incomplete: verdict ? incompleteNote(verdict) : '',
+      },
       fixes: edits.length ? [editsFix(`Add ${all.join(', ')} to the Deny ${uncovered.length > 1 ? 'statements' : 'statement'}`, edits)] : [],
     });
   },

@@ -7,6 +7,7 @@ import { ACCOUNT_ID, accountPrincipal, accountRootArn, parseArn } from '../../po
 import type { Located, Statement } from '../../policy/model';
 import { replaceFix } from '../edits';
 import type { Fix, Rule } from '../types';
+import { shortKeyArn } from '../../engine/wording';
 import { jsonString, principalValues, statementLabel } from '../util';
 import { SSE_KMS_KEY_ID, entryStrings, httpsRequest, objectOf, sseEntries } from './uploads';
 
@@ -50,8 +51,8 @@ export const enc018: Rule = {
     severity: 'warning',
     appliesTo: ['bucket-policy'],
     why: 'The `aws/s3` AWS managed key can only be used by principals of its own account through S3 (its key policy has `kms:CallerAccount` and `kms:ViaService`) and its policy cannot be changed. An alias is resolved in the requester\'s account, so a writer from another account ends up encrypting with its own key (or fails with "Invalid keyId aws/s3"). For cross-account access AWS says: use a customer managed key and its fully qualified key ARN, and grant the other account `kms:GenerateDataKey` and `kms:Decrypt` in the key policy.',
-    example: '[{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222233334444:root"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}, {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:alias/aws/s3"}}}]',
-    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "PartnerWrites", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222233334444:root"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}, {"Sid": "OnlyS3ManagedKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:alias/aws/s3"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "PartnerWrites", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222233334444:root"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}, {"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-encryption.html',
       'https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html',
@@ -60,6 +61,18 @@ export const enc018: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      awsManagedKey: {
+        summary: '{value} is the aws/s3 AWS managed key, which account {account} cannot use.',
+        detail: '{fullValue} is the aws/s3 AWS managed key: only principals of its own account can use it, and its key policy cannot be changed. But {allow} lets account {account} upload or read objects, so its writers cannot use that key (or end up with their own account\'s aws/s3). ' +
+          'Pin a customer managed key by its full key ARN, and grant account {account} kms:GenerateDataKey and kms:Decrypt in that key\'s policy.',
+      },
+      alias: {
+        summary: '{value} is an alias: account {account} writes with a key of its own.',
+        detail: 'KMS resolves an alias in the requester\'s account, and {allow} lets account {account} upload or read objects, so its writers end up with a key of their own account. ' +
+          'Pin a customer managed key by its full key ARN, and grant account {account} kms:GenerateDataKey and kms:Decrypt in that key\'s policy.',
+      },
+    },
   },
   check(ctx) {
     const aliases = aliasValues(ctx.doc.statements);
@@ -81,8 +94,8 @@ export const enc018: Rule = {
       const fixes: Fix[] = required.length === 1 ? [replaceFix(`Pin the required key ${required[0]}`, a.item.span, jsonString(required[0]))] : [];
       ctx.report({
         span: a.item.span,
-        message: `${jsonString(a.item.value)} ${a.awsManaged ? 'is the aws/s3 AWS managed key, which only principals of its own account can use (its key policy cannot be changed)' : 'is an alias, which KMS resolves in the requester\'s account'}, but ${statementLabel(grant.allow)} lets account ${grant.account} upload or read objects: ` +
-          `its writers ${a.awsManaged ? 'cannot use that key (or end up with their own account\'s aws/s3)' : 'end up with a key of their own account'}. Pin a customer managed key by its full key ARN, and grant account ${grant.account} kms:GenerateDataKey and kms:Decrypt in that key's policy.`,
+        messageId: a.awsManaged ? 'awsManagedKey' : 'alias',
+        data: { value: jsonString(shortKeyArn(a.item.value)), fullValue: jsonString(a.item.value), allow: statementLabel(grant.allow), account: grant.account },
         fixes,
       });
     }

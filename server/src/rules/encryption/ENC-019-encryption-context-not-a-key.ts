@@ -5,7 +5,8 @@
 import { parseOperator, resultWhenKeyAbsent } from '../../policy/operators';
 import { alwaysTrueRemovalIsSafe, markSafe, removeConditionEntryFix } from '../edits';
 import type { Fix, Rule } from '../types';
-import { operatorBlocks } from '../util';
+import { clip } from '../../text/escape';
+import { jsonString, operatorBlocks } from '../util';
 
 const CONTEXT_HEADERS = /^(s3:)?x-amz-server-side-encryption-(context|bucket-key-enabled)$/i;
 const KMS_CONTEXT = /^kms:encryptioncontext(keys|:.*)$/i;
@@ -17,8 +18,8 @@ export const enc019: Rule = {
     severity: 'info',
     appliesTo: ['bucket-policy'],
     why: 'S3 has no condition key for the `x-amz-server-side-encryption-context` or `x-amz-server-side-encryption-bucket-key-enabled` headers, and `kms:EncryptionContext…` keys exist only in requests to KMS, never in the S3 requests a bucket policy sees. Restrict the encryption context in the KMS key policy instead (`kms:EncryptionContext:aws:s3:arn`); with S3 Bucket Keys enabled the context is the bucket ARN, not the object ARN.',
-    example: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-context": "eyJwcm9qZWN0IjoiYXBwIn0="}}}',
-    useInstead: '{"Sid": "AllowS3UseForThisBucket", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}, "StringLike": {"kms:EncryptionContext:aws:s3:arn": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireContext", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-context": "eyJwcm9qZWN0IjoiYXBwIn0="}, "ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
     references: [
       'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-kms-encryption.html',
@@ -26,6 +27,16 @@ export const enc019: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      headerHasNoKey: {
+        summary: 'A bucket policy cannot test the {kind}: S3 has no condition key for it.',
+        detail: '{fullKey} is never in the request context{consequence}. {advice}',
+      },
+      kmsKey: {
+        summary: '{key} is a KMS condition key: it is never in the S3 requests a bucket policy sees.',
+        detail: '{fullKey} is a KMS key: it is in requests to KMS, never in the S3 requests a bucket policy sees{consequence}. {advice}',
+      },
+    },
   },
   check(ctx) {
     for (const { st, cond, ob } of operatorBlocks(ctx.doc)) {
@@ -45,12 +56,16 @@ export const enc019: Rule = {
         const consequence = absent === true ? `, so "${ob.operator.value}" on it is always true` : absent === false ? `, so "${ob.operator.value}" on it is never true and the statement never applies` : '';
         ctx.report({
           span: entry.key.span,
-          message: (header
-            ? `A bucket policy cannot test the ${/bucket-key/i.test(key) ? 'Bucket Key header' : 'encryption context header'}: S3 has no condition key for it, so "${key}" is never present${consequence}. `
-            : `"${key}" is a KMS key: it is in requests to KMS, never in the S3 requests a bucket policy sees${consequence}. `) +
-            (/bucket-key/i.test(key)
+          messageId: header ? 'headerHasNoKey' : 'kmsKey',
+          data: {
+            kind: /bucket-key/i.test(key) ? 'Bucket Key header' : 'encryption context header',
+            key: jsonString(clip(key, 40)),
+            fullKey: jsonString(key),
+            consequence,
+            advice: /bucket-key/i.test(key)
               ? 'Enable S3 Bucket Keys in the bucket\'s default encryption instead.'
-              : 'Restrict the encryption context in the KMS key policy (kms:EncryptionContext:aws:s3:arn); with S3 Bucket Keys the context is the bucket ARN, not the object ARN.'),
+              : 'Restrict the encryption context in the KMS key policy (kms:EncryptionContext:aws:s3:arn); with S3 Bucket Keys the context is the bucket ARN, not the object ARN.',
+          },
           fixes,
         });
       }

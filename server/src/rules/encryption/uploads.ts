@@ -4,7 +4,7 @@
 // default-friendly rewrite (RULES.md template 3), and the wording of verdict-based findings.
 // Rule modules import from here (and from ../templates, ../edits, ../util), never from each other.
 import { evaluatePolicy } from '../../engine/evaluate';
-import { SSE, SSE_CUSTOMER_ALGORITHM, SSE_KEYS, SSE_KMS_KEY_ID, instantiate, isDeny, principalLabel, statementKeys } from '../../engine/requests';
+import { SSE, SSE_CUSTOMER_ALGORITHM, SSE_KEYS, SSE_KMS_KEY_ID, instantiate, isDeny, principalLabel, requestToWitness, statementKeys } from '../../engine/requests';
 import { requestClause } from '../../engine/wording';
 import type { BucketVerdict, Request, UploadClass } from '../../engine/types';
 import { witnessToRequest } from '../../engine/verdict';
@@ -13,9 +13,9 @@ import type { ConditionEntry, ConditionOperatorBlock, PolicyDocument, Span, Stat
 import { parseOperator, resultWhenKeyAbsent, type ParsedOperator } from '../../policy/operators';
 import { matchesWildcard } from '../../policy/wildcard';
 import { insertMember } from '../edits';
-import { algorithmDenyStatement, freshSid, sseCBanStatement, statementsFix, type StatementTarget } from '../templates';
+import { algorithmDenyStatement, freshSid, newStatement, sseCBanStatement, statementsFix, type NewStatement, type StatementTarget } from '../templates';
 import type { Fix, RuleContext, TextEditSpan } from '../types';
-import { coversAction, jsonString, stringItems } from '../util';
+import { coversAction, jsonString, listOf, stringItems } from '../util';
 
 export { SSE, SSE_CUSTOMER_ALGORITHM, SSE_KMS_KEY_ID, isDeny };
 
@@ -151,13 +151,6 @@ export function httpsRequest(principal: string, action: string, resource: string
 
 /** How a witness names the request's principal: `anonymous`, an ARN or a service name. */
 export const principalOf = (req: Request): string => principalLabel(req.principal);
-
-/** "an anonymous caller uploading to arn:aws:s3:::b/example" */
-export function describeUploader(req: { principal: { kind: string; arn?: string; service?: string }; resource: string }): string {
-  const p = req.principal;
-  const who = p.kind === 'anonymous' ? 'an anonymous caller' : p.kind === 'service' ? String(p.service) : String(p.arn);
-  return `${who} uploading to ${req.resource}`;
-}
 
 /** An object of `bucket` that the statement's Resource covers (its first object pattern, instantiated). */
 export function objectOf(st: Statement, bucket: string): string | undefined {
@@ -308,6 +301,13 @@ export function sseCRequired(ctx: RuleContext, v: BucketVerdict): { st: Statemen
 // ---------------------------------------------------------------------------------------------
 // Statements a fix adds (the templates are in ../templates)
 
+/** The algorithm Deny (templates.ts), with what it does for the fix's title: strict also denies uploads without the header. */
+export const algorithmDeny = (t: StatementTarget, sid: string, algorithms: readonly string[], strict: boolean): NewStatement =>
+  newStatement(algorithmDenyStatement(t, sid, algorithms, strict), strict ? `denies uploads that do not name ${listOf(algorithms)}` : `denies uploads that name another encryption than ${listOf(algorithms)}`);
+
+/** The SSE-C ban (templates.ts), with what it does. */
+export const sseCBan = (t: StatementTarget, sid: string): NewStatement => newStatement(sseCBanStatement(t, sid), 'denies SSE-C uploads');
+
 /** The verdict's bucket, in the partition its witnesses use (else the policy's). */
 export function statementTarget(ctx: RuleContext, v: BucketVerdict): StatementTarget {
   const partition = partitionOf(v) ?? dominantPartition(ctx.doc) ?? 'aws';
@@ -397,7 +397,7 @@ export function defaultFriendlyFix(ctx: RuleContext, v: BucketVerdict, statement
   });
 
   const t = statementTarget(ctx, v);
-  const appended: string[] = [];
+  const appended: NewStatement[] = [];
   const taken: string[] = [];
   const algorithmsReopened = reopened.filter(u => isAlgorithm(u.sse));
   if (algorithmsReopened.length) {
@@ -407,9 +407,9 @@ export function defaultFriendlyFix(ctx: RuleContext, v: BucketVerdict, statement
     if (!allowed.length || algorithmsReopened.some(u => allowed.includes(u.sse as Algorithm))) return undefined;
     const sid = freshSid(doc, 'DenyUploadsWithoutRequiredEncryption', taken);
     taken.push(sid);
-    appended.push(algorithmDenyStatement(t, sid, allowed, false));
+    appended.push(algorithmDeny(t, sid, allowed, false));
   }
-  if (reopened.some(u => u.sse === 'SSE-C')) appended.push(sseCBanStatement(t, freshSid(doc, 'DenySseCUploads', taken)));
+  if (reopened.some(u => u.sse === 'SSE-C')) appended.push(sseCBan(t, freshSid(doc, 'DenySseCUploads', taken)));
   const fix = statementsFix(doc, title, edits, appended, removed);
   return fix && { ...fix, preferred: false };
 }
@@ -417,8 +417,11 @@ export function defaultFriendlyFix(ctx: RuleContext, v: BucketVerdict, statement
 // ---------------------------------------------------------------------------------------------
 // Wording of findings decided from the verdict
 
-/** "for example, an anonymous caller calling s3:PutObject on … (…) is not denied by this policy (…)" */
-export const witnessClause = (u: UploadClass): string => (u.witness ? `for example, ${requestClause(u.witness, 'not-denied')}` : '');
+/** " For example, an anonymous caller calling s3:PutObject on … (…) is not denied by this policy (…)." — empty when the class has no witness. */
+export const forExample = (u: UploadClass): string => (u.witness ? ` For example, ${requestClause(u.witness, 'not-denied')}.` : '');
+
+/** A request the policy denies, in words: "an anonymous caller calling s3:PutObject on … over HTTPS (…) is denied by this policy". */
+export const deniedRequest = (req: Request): string => requestClause(requestToWitness(req), 'denied');
 
 /** Soft wording for verdicts the engine could not complete. */
 export const incompleteNote = (v: BucketVerdict): string =>
@@ -426,6 +429,12 @@ export const incompleteNote = (v: BucketVerdict): string =>
 
 /** "probably " when the verdict is incomplete. */
 export const probably = (v: BucketVerdict): string => (v.complete ? '' : 'probably ');
+
+/**
+ * The placeholders of verdict-based messages that soften them when the engine could not decide every
+ * statement: `{probably}` ("probably " or nothing) and `{incomplete}` (a closing sentence or nothing).
+ */
+export const softWords = (v: BucketVerdict): { probably: string; incomplete: string } => ({ probably: probably(v), incomplete: incompleteNote(v) });
 
 /** Where a finding about the policy as a whole goes: the `Statement` key, else the document's start. */
 export function policySpan(doc: PolicyDocument): Span {

@@ -42,7 +42,6 @@ import {
   PRINCIPAL_KEYS,
   SECURE_TRANSPORT,
   SSE_KEYS,
-  TLS_VERSION,
   applyTransport,
   applyUpload,
   baseRequest,
@@ -69,6 +68,8 @@ import { parseOperator, type ParsedOperator } from '../../policy/operators';
 import { hasWildcard, matchesWildcard } from '../../policy/wildcard';
 import { isInvertedDeny, looseBool, transportTests } from '../transport/shared';
 import type { Fix, Rule, TextEditSpan } from '../types';
+import { asIs, requestClause } from '../../engine/wording';
+import { clip } from '../../text/escape';
 import { capitalizedStatementLabel, isEveryone, show, stringItems } from '../util';
 
 /** Statement checks per analysis (ENGINE.md §5: analysis runs on every keystroke). */
@@ -440,22 +441,6 @@ function conditionWords(st: Statement): ConditionWords {
   return out;
 }
 
-const describePrincipal = (label: unknown): string => (label === 'anonymous' ? 'an anonymous caller' : String(label));
-
-/** A denied request in words: "arn:…:assumed-role/Admin/session calling s3:GetObject on arn:aws:s3:::b/example over HTTPS (TLS 1.3)". */
-function requestWords(w: Witness): string {
-  const extras: string[] = [];
-  for (const [k, v] of Object.entries(w)) {
-    if (k === 'principal' || k === 'action' || k === 'resource') continue;
-    const lower = k.toLowerCase();
-    if (lower === SECURE_TRANSPORT || lower === TLS_VERSION) continue;
-    extras.push(`${k} = ${Array.isArray(v) ? v.join(', ') : String(v)}`);
-  }
-  const tls = w['s3:TlsVersion'] ?? w['s3:tlsversion'];
-  const over = String(w['aws:SecureTransport'] ?? w['aws:securetransport']) === 'true' ? ` over HTTPS${tls ? ` (TLS ${String(tls)})` : ''}` : '';
-  return `${describePrincipal(w.principal)} calling ${String(w.action)} on ${String(w.resource)}${over}${extras.length ? ` with ${extras.join(', ')}` : ''}`;
-}
-
 // ---------------------------------------------------------------------------------------------
 // The fix: flip an inverted aws:SecureTransport test (the same edits as TLS-005's)
 
@@ -487,8 +472,8 @@ export const mis003: Rule = {
     severity: 'error',
     appliesTo: ['bucket-policy'],
     why: 'An explicit Deny overrides every Allow, administrators\' included. A Deny whose condition is true for normal traffic — "Bool": {"aws:SecureTransport": "true"} (inverted), "Null" on an encryption header with "s3:*" (only uploads send it), a negated test on a misspelt key (never present, so always true), "StringNotEquals" on aws:SourceVpce when not every caller uses that endpoint, or a NotPrincipal that omits the role session ARNs — denies every caller, and nobody can read the data or change the policy any more. Only the account\'s root user can recover: it can always get, put or delete the bucket policy (API_DeleteBucketPolicy).',
-    example: '{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "true"}}}',
-    useInstead: '{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Admins", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]}, {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Admins", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]}, {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html',
@@ -497,6 +482,20 @@ export const mis003: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      lockout: {
+        summary: '{statement} locks {who} out of bucket "{bucket}".',
+        detail: 'It locks out {callers}: {matches}, which every ordinary request matches.{notes} For example, {request}.{uploads} ' +
+          'An explicit Deny overrides every Allow, administrators\' included; recovery then needs the account\'s root user, which can always get, put or delete the bucket policy. {advice}',
+      },
+      networkLockout: {
+        summary: '{statement} may lock out callers that do not come {where}.',
+        detail: 'It denies every ordinary request that does not come {fullWhere}: {matches}.{notes} For example, {request}. ' +
+          'Unless every caller, including administrators and AWS services, uses that {path}, this locks them out. ' +
+          'An explicit Deny overrides every Allow, administrators\' included; recovery then needs the account\'s root user, which can always get, put or delete the bucket policy. ' +
+          'Exempt the administrators and service principals that do not use that {path} (for example with ArnNotLike on aws:PrincipalArn), or make sure every caller does.',
+      },
+    },
   },
   check(ctx) {
     const { doc } = ctx;
@@ -521,25 +520,23 @@ export const mis003: Rule = {
         if (!lockout) continue;
         reported.add(st);
         const words = conditionWords(st);
-        const label = capitalizedStatementLabel(st);
-        const matches = `it denies ${whoWords(st)} ${whatWords(st)} on bucket "${bucket}" ${words.when.length ? words.when.join(' and ') : 'unconditionally'}`;
-        const notes = words.notes.length ? ` ${words.notes.join(' ')}` : '';
-        const example = `For example, it denies ${requestWords(lockout.witness)}.`;
-        const recovery = 'An explicit Deny overrides every Allow, administrators\' included; recovery then needs the account\'s root user, which can always get, put or delete the bucket policy.';
+        const data = {
+          statement: capitalizedStatementLabel(st),
+          bucket,
+          matches: `it denies ${whoWords(st)} ${whatWords(st)} on bucket "${bucket}" ${words.when.length ? words.when.join(' and ') : 'unconditionally'}`,
+          notes: words.notes.length ? ` ${words.notes.join(' ')}` : '',
+          request: requestClause(lockout.witness, 'denied', asIs, 'this statement'),
+        };
         if (lockout.tier === 'warning') {
-          const where = list(words.network, 'and');
-          const path = where.startsWith('through VPC endpoint') ? 'endpoint' : 'network path';
+          const where = list(words.network, 'and') || 'through the network path it names';
           ctx.report({
             span: st.effect!.span,
             severity: 'warning',
-            message: `${label} denies every ordinary request that does not come ${where || 'through the network path it names'}: ${matches}.${notes} ${example}` +
-              ` Unless every caller, including administrators and AWS services, uses that ${path}, this locks them out. ${recovery}` +
-              ` Exempt the administrators and service principals that do not use that ${path} (for example with ArnNotLike on aws:PrincipalArn), or make sure every caller does.`,
+            messageId: 'networkLockout',
+            data: { ...data, where: clip(where, 45), fullWhere: where, path: where.startsWith('through VPC endpoint') ? 'endpoint' : 'network path' },
           });
           continue;
         }
-        const callers = lockout.rootExempt ? 'every caller except the account root user' : 'every caller';
-        const uploads = lockout.uploadsPass ? ' Only well-formed uploads (s3:PutObject with aws:kms) get past it.' : '';
         let advice: string;
         // Only the inverted test has an unambiguous repair. A misspelt key is GRM-017's (a rename to
         // confirm), an encryption test on every action ENC-012's (narrow to uploads), a NotPrincipal
@@ -552,8 +549,14 @@ export const mis003: Rule = {
         else advice = 'Narrow its Principal, Action, Resource or Condition to the requests it is meant to refuse.';
         ctx.report({
           span: st.effect!.span,
-          message: `${label} locks out ${callers}: ${matches}, which every ordinary request matches.${notes} ${example}${uploads} ${recovery} ${advice}` +
-            (fix ? '' : ' (No automatic fix: narrowing it needs your intent.)'),
+          messageId: 'lockout',
+          data: {
+            ...data,
+            who: lockout.rootExempt ? 'everyone but the root user' : 'everyone',
+            callers: lockout.rootExempt ? 'every caller except the account root user' : 'every caller',
+            uploads: lockout.uploadsPass ? ' Only well-formed uploads (s3:PutObject with aws:kms) get past it.' : '',
+            advice: advice + (fix ? '' : ' (No automatic fix: narrowing it needs your intent.)'),
+          },
           fixes: fix ? [fix] : [],
         });
       }

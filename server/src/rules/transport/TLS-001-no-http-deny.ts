@@ -30,8 +30,8 @@ export const tls001: Rule = {
     severity: 'warning',
     appliesTo: ['bucket-policy'],
     why: 'S3 accepts both HTTP and HTTPS by default; only an explicit Deny on "aws:SecureTransport": "false" for the bucket and its objects enforces encryption in transit (AWS Config rule s3-bucket-ssl-requests-only, CIS AWS Foundations 2.1.1/3.1.1). S3 itself requires TLS only for SSE-KMS and SSE-C requests; SSE-S3 uploads and reads have no such built-in requirement. The check is decided by evaluating the policy: the message names one request that gets through over HTTP.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*"}]}',
-    useInstead: '{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "AppRead", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*"}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "AppRead", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*"}, {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html',
@@ -47,7 +47,7 @@ export const tls001: Rule = {
         detail: 'For example, {request}{undecided}. Add a Deny on "aws:SecureTransport": "false" for the bucket and its objects.',
       },
       leftOut: {
-        summary: '{statement} tests aws:SecureTransport but lets HTTP requests to bucket "{bucket}" through.',
+        summary: '{statement} tests aws:SecureTransport but does not deny HTTP to "{bucket}".',
         detail: 'HTTPS is {notEnforced}{undecided}: {why}. For example, {request}.{advice}',
       },
     },

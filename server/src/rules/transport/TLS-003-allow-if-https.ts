@@ -11,8 +11,8 @@ export const tls003: Rule = {
     severity: 'error',
     appliesTo: ['bucket-policy'],
     why: 'An Allow that requires "aws:SecureTransport": "true" does not stop HTTP requests: anything another statement or an IAM identity policy allows still gets through over HTTP. Only an explicit Deny on "aws:SecureTransport": "false" enforces HTTPS. With "Principal": "*" such an Allow also grants anonymous access over HTTPS, which AWS Config\'s s3-bucket-ssl-requests-only rule uses as its non-compliant example.',
-    example: '{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}',
-    useInstead: '{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "PublicReadOverHttps", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "PublicReadOverHttps", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}, {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
     references: [
       'https://repost.aws/knowledge-center/s3-bucket-policy-for-config-rule',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html',
@@ -20,6 +20,12 @@ export const tls003: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      allowOnlyHttps: {
+        summary: '{statement} allows only HTTPS requests, but an Allow does not stop HTTP requests.',
+        detail: 'Whatever another statement or an IAM policy allows still gets through over HTTP.{evidence}{anonymous} Enforce HTTPS with a Deny on "aws:SecureTransport": "false" for the bucket and its objects.',
+      },
+    },
   },
   // The Allow shows the author wants HTTPS: checked even when the requirements do not ask for it.
   check(ctx) {
@@ -50,9 +56,12 @@ export const tls003: Rule = {
       ctx.report({
         span: st.effect.span,
         severity: everyone ? 'error' : 'warning',
-        message: `${capitalizedStatementLabel(st)} allows only HTTPS requests, but an Allow does not stop HTTP: whatever another statement or an IAM policy allows still gets through over HTTP.${evidence} ` +
-          (everyone ? 'With "Principal": "*" it also grants anonymous access over HTTPS. ' : '') +
-          'Enforce HTTPS with a Deny on "aws:SecureTransport": "false" for the bucket and its objects.',
+        messageId: 'allowOnlyHttps',
+        data: {
+          statement: capitalizedStatementLabel(st),
+          evidence,
+          anonymous: everyone ? ' With "Principal": "*" it also grants anonymous access over HTTPS.' : '',
+        },
         // Safe: the added Deny refuses only requests over HTTP. The Allow stays: whether anonymous
         // HTTPS access is intended is not something a fix can decide.
         fixes: fix ? [markSafe(fix)] : [],

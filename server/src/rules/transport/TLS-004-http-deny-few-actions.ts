@@ -1,7 +1,7 @@
 import { markSafe } from '../edits';
 import type { Rule } from '../types';
 import { capitalizedStatementLabel } from '../util';
-import { actionsLeftOut, gapsOwnedBy, httpsNotEnforced, widenActionFix } from './shared';
+import { actionsLeftOut, gapData, gapsOwnedBy, widenActionFix } from './shared';
 
 export const tls004: Rule = {
   meta: {
@@ -10,14 +10,20 @@ export const tls004: Rule = {
     severity: 'warning',
     appliesTo: ['bucket-policy'],
     why: 'A Deny on "aws:SecureTransport": "false" stops HTTP only for the actions it names: with "Action": "s3:GetObject" (as in CIS AWS Foundations v1.3/v1.4 remediation text), PutObject, ListBucket, DeleteObject and everything else may still use HTTP. AWS\'s example denies "s3:*". Decided by evaluating the policy: the message names one request that gets through.',
-    example: '{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}',
-    useInstead: '{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html',
       'https://repost.aws/knowledge-center/s3-bucket-policy-for-config-rule',
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      someActions: {
+        summary: '{statement} does not deny HTTP for every action on bucket "{bucket}".',
+        detail: 'HTTPS is {notEnforced}{undecided}: the statement denies HTTP for {named}, so {leftOut} may use HTTP. For example, {request}. Deny every S3 action: "Action": "s3:*".',
+      },
+    },
   },
   // A partial HTTP Deny shows the author wants HTTPS: checked even when the requirements do not ask for it.
   check(ctx) {
@@ -29,8 +35,8 @@ export const tls004: Rule = {
       const list = st.action ?? st.notAction;
       ctx.report({
         span: list?.span ?? st.span,
-        message: `${httpsNotEnforced(gap.verdict, gap.witness)} ${capitalizedStatementLabel(st)} denies HTTP for ${actionsLeftOut(st).named}, so ${actionsLeftOut(st).leftOut} may use HTTP.` +
-          ' Deny every S3 action: "Action": "s3:*".',
+        messageId: 'someActions',
+        data: { ...gapData(gap.verdict, gap.witness), statement: capitalizedStatementLabel(st), ...actionsLeftOut(st) },
         fixes: fix ? [fix] : [],
       });
     }

@@ -31,8 +31,8 @@ export const tls005: Rule = {
     severity: 'error',
     appliesTo: ['bucket-policy'],
     why: '"aws:SecureTransport" is a Boolean that is always in the request context: "true" over HTTPS, "false" over HTTP. A Deny that fires when it is "true" denies every HTTPS request it names and lets HTTP through — the opposite of its evident intent. With "Principal": "*" and "s3:*" it locks everyone out; only the account root user can still get, put or delete the bucket policy to repair it. (Values other than true/false and String operators on the key are reported by GRM-012.)',
-    example: '{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "true"}}}',
-    useInstead: '{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-securetransport',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html',
@@ -40,6 +40,12 @@ export const tls005: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      inverted: {
+        summary: '{statement} tests aws:SecureTransport the wrong way round: it denies HTTPS, not HTTP.',
+        detail: 'It tests {test}, which matches every request over HTTPS and none over HTTP: it denies the secure requests it names and lets HTTP through, the opposite of enforcing HTTPS.{lockout}{evidence} Deny when it is "false".',
+      },
+    },
   },
   check(ctx) {
     const owned = gapsOwnedBy(ctx, 'TLS-005');
@@ -49,12 +55,15 @@ export const tls005: Rule = {
       const first = tests[0]?.entry.values.items[0];
       if (!first) continue;
       const gap = owned.find(g => g.statement === st);
-      const lockout = isEveryone(st) ? ' With "Principal": "*" it locks every caller out of what it names; only the account root user can still repair the bucket policy.' : '';
       ctx.report({
         span: tests[0].entry.values.span,
-        message: `${capitalizedStatementLabel(st)} tests "${tests[0].ob.operator.value}": {"${tests[0].entry.key.value}": ${show(first.value)}}, which matches every request over HTTPS and none over HTTP: it denies the secure requests it names and lets HTTP through, the opposite of enforcing HTTPS.${lockout}` +
-          (gap ? ` ${httpsNotEnforced(gap.verdict, gap.witness)}` : '') +
-          ' Deny when it is "false".',
+        messageId: 'inverted',
+        data: {
+          statement: capitalizedStatementLabel(st),
+          test: `"${tests[0].ob.operator.value}": {"${tests[0].entry.key.value}": ${show(first.value)}}`,
+          lockout: isEveryone(st) ? ' With "Principal": "*" it locks every caller out of what it names; only the account root user can still repair the bucket policy.' : '',
+          evidence: gap ? ` ${httpsNotEnforced(gap.verdict, gap.witness)}` : '',
+        },
         fixes: [flipFix(tests)].filter((f): f is Fix => !!f),
       });
     }

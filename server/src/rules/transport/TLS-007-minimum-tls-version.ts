@@ -19,15 +19,15 @@ import type { BucketVerdict, Witness } from '../../engine/types';
 import type { ConditionEntry, ConditionOperatorBlock, Located, PolicyDocument, Span, Statement } from '../../policy/model';
 import type { ParsedOperator } from '../../policy/operators';
 import { markSafe, replaceFix } from '../edits';
-import { addStatementsFix, oldTlsDenyStatement } from '../templates';
+import { addStatementsFixFor, newStatement, oldTlsDenyStatement } from '../templates';
 import type { Fix, Rule, RuleContext } from '../types';
 import { capitalizedStatementLabel, coversAction, coversResource, isAnyS3Action, keyTests, policyHead } from '../util';
 import {
   actionsLeftOut,
   addBucketResourceFix,
   missingBucketArns,
+  gapData,
   namesBucket,
-  notEnforced,
   widenActionFix,
   witnessPartition,
 } from './shared';
@@ -133,11 +133,13 @@ interface Shortfall {
   witness?: Witness;
 }
 
-/** `TLS 1.2 or later is required (minTlsVersion) but not enforced for bucket "b": <witness>.`, softened when the verdict is incomplete. */
-function lead(s: Shortfall): string {
-  const { verdict, min } = s;
-  const subject = s.source === 'requirement' ? `TLS ${min} or later is required (minTlsVersion) but` : `TLS ${min} or later is`;
-  return notEnforced(subject, verdict, s.witness);
+/**
+ * The values every TLS-007 message fills in: those of the transport messages (`{bucket}`,
+ * `{notEnforced}`, `{undecided}`, `{request}`: gapData), `{min}`, and `{required}`, which says when
+ * the minimum is the user's requirement rather than what the policy's own TLS statements mean.
+ */
+function shortfallData(s: Shortfall): Record<string, string> {
+  return { ...gapData(s.verdict, s.witness), min: s.min, required: s.source === 'requirement' ? 'required (minTlsVersion) but ' : '' };
 }
 
 type Shortcoming = 'version' | 'resource' | 'action';
@@ -198,7 +200,7 @@ function report(ctx: RuleContext, s: Shortfall): void {
   const bucket = s.verdict.bucket;
   const relevant = doc.statements.filter(st => namesBucket(st, bucket));
   const partition = witnessPartition(doc, s.witness);
-  const addFix = addStatementsFix(`Add a statement that denies TLS versions below ${s.min} (DenyOutdatedTls)`, doc, [oldTlsDenyStatement(partition, bucket, s.min)]);
+  const addFix = addStatementsFixFor(doc, [newStatement(oldTlsDenyStatement(partition, bucket, s.min), `denies TLS versions below ${s.min}`)]);
   // Adding the canonical statement is safe where the policy has no TLS Deny: it refuses only TLS
   // versions below the minimum (the requirement, or the policy's own evident minimum). Repairing
   // the policy's own TLS Deny is safe as well (its threshold, Action and Resource follow from the
@@ -221,29 +223,19 @@ function report(ctx: RuleContext, s: Shortfall): void {
     ctx.report({
       span,
       severity: 'warning',
-      message: `${lead(s)} ${label} denies old TLS versions, but ${problems.join('; ')}. ` +
-        `Deny every S3 action on the bucket and its objects with "NumericLessThan": {"s3:TlsVersion": ${s.min}}.`,
+      messageId: 'denyFallsShort',
+      data: { ...shortfallData(s), statement: label, problems: problems.join('; ') },
       fixes: fix ? [fix] : [],
     });
     return;
   }
   const allow = relevant.find(isNewTlsAllow);
   if (allow?.effect) {
-    ctx.report({
-      span: allow.effect.span,
-      severity: 'warning',
-      message: `${lead(s)} ${capitalizedStatementLabel(allow)} allows only newer TLS versions, but an Allow does not stop older ones: whatever another statement or an IAM policy allows still gets through. Deny with "NumericLessThan": {"s3:TlsVersion": ${s.min}} instead.`,
-      fixes: denyFix(),
-    });
+    ctx.report({ span: allow.effect.span, severity: 'warning', messageId: 'allowInstead', data: { ...shortfallData(s), statement: capitalizedStatementLabel(allow) }, fixes: denyFix() });
     return;
   }
   // Nothing tries: advice more than a hole, since AWS endpoints require TLS 1.2 themselves (RULES.md TLS-007).
-  ctx.report({
-    span: policyHead(doc),
-    severity: 'info',
-    message: `${lead(s)} No statement denies old TLS versions: add a Deny with "NumericLessThan": {"s3:TlsVersion": ${s.min}} for the bucket and its objects.`,
-    fixes: denyFix(),
-  });
+  ctx.report({ span: policyHead(doc), severity: 'info', messageId: 'noDeny', data: shortfallData(s), fixes: denyFix() });
 }
 
 export const tls007: Rule = {
@@ -253,8 +245,8 @@ export const tls007: Rule = {
     severity: 'warning',
     appliesTo: ['bucket-policy'],
     why: 's3:TlsVersion is a Numeric key: a minimum TLS version is enforced by a Deny with "NumericLessThan": {"s3:TlsVersion": 1.2} for the bucket and its objects. An Allow with "NumericGreaterThanEquals" does not stop older versions, and a Deny that misses the bucket ARN, some actions, or compares with a lower number leaves them through. AWS announced TLS 1.2 as the minimum for all AWS API endpoints, so this is mostly defence in depth: the rule reports a shortfall as a warning when the policy tries to set a minimum and gets it wrong, and as info when a required minimum is simply missing. (String operators and values such as "TLSv1.2" are reported by GRM-012.) Decided by evaluating the policy: the message names one request that gets through.',
-    example: '{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"NumericLessThan": {"s3:TlsVersion": 1.2}}}',
-    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"NumericLessThan": {"s3:TlsVersion": 1.2}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, {"Sid": "DenyOutdatedTls", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"NumericLessThan": {"s3:TlsVersion": 1.2}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, {"Sid": "DenyOutdatedTls", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"NumericLessThan": {"s3:TlsVersion": 1.2}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html',
       'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html',
@@ -262,6 +254,20 @@ export const tls007: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      denyFallsShort: {
+        summary: '{statement} does not deny every request below TLS {min} to bucket "{bucket}".',
+        detail: 'TLS {min} or later is {required}{notEnforced}{undecided}: the statement denies old TLS versions, but {problems}. For example, {request}. Deny every S3 action on the bucket and its objects with "NumericLessThan": {"s3:TlsVersion": {min}}.',
+      },
+      allowInstead: {
+        summary: '{statement} allows only newer TLS versions, but an Allow does not stop older ones.',
+        detail: 'TLS {min} or later is {required}{notEnforced} for bucket "{bucket}"{undecided}: whatever another statement or an IAM policy allows still gets through. For example, {request}. Deny with "NumericLessThan": {"s3:TlsVersion": {min}} instead.',
+      },
+      noDeny: {
+        summary: 'Minimum TLS {min} is {notEnforced} for bucket "{bucket}": no statement denies older versions.',
+        detail: 'TLS {min} or later is {required}{notEnforced}{undecided}. For example, {request}. Add a Deny with "NumericLessThan": {"s3:TlsVersion": {min}} for the bucket and its objects.',
+      },
+    },
   },
   check(ctx) {
     const { doc } = ctx;

@@ -19,7 +19,7 @@ import type { ConditionEntry, ConditionOperatorBlock, PolicyDocument, Statement 
 import type { ParsedOperator } from '../../policy/operators';
 import { matchesWildcard } from '../../policy/wildcard';
 import { editsFix, insertBeside, replaceFix, replaceItemFix } from '../edits';
-import { addStatementsFix, httpsDenyStatement } from '../templates';
+import { addStatementsFixFor, httpsDenyStatement, newStatement } from '../templates';
 import type { Fix, RuleContext, TextEditSpan } from '../types';
 import { coversAction, coversResource, jsonString, keyTests, memberAt, stringItems } from '../util';
 
@@ -218,18 +218,13 @@ export const witnessPartition = (doc: PolicyDocument, w: Witness | undefined): s
   (w && parseS3Arn(String(w.resource))?.partition) ?? dominantPartition(doc) ?? 'aws';
 
 /**
- * `SUBJECT not enforced for bucket "b": <witness>.` — `SUBJECT probably not enforced …` when the
- * verdict is incomplete; without a witness the sentence ends at the bucket.
+ * `HTTPS is not enforced for bucket "b": for example, <witness>.` — `probably not enforced …` when
+ * the verdict is incomplete. The evidence sentence of a finding about a statement (in its detail).
  */
-export function notEnforced(subject: string, verdict: BucketVerdict, witness: Witness | undefined): string {
-  const head = verdict.complete
-    ? `${subject} not enforced for bucket "${verdict.bucket}"`
-    : `${subject} probably not enforced for bucket "${verdict.bucket}" (the analysis could not decide every statement)`;
-  return witness ? `${head}: ${requestClause(witness, 'not-denied')}.` : `${head}.`;
+export function httpsNotEnforced(verdict: BucketVerdict, witness: Witness): string {
+  const d = gapData(verdict, witness);
+  return `HTTPS is ${d.notEnforced} for bucket "${d.bucket}"${d.undecided}: for example, ${d.request}.`;
 }
-
-/** `HTTPS is not enforced for bucket "b": an anonymous caller calling s3:ListBucket on arn:aws:s3:::b over HTTP is not denied…` */
-export const httpsNotEnforced = (verdict: BucketVerdict, witness: Witness): string => notEnforced('HTTPS is', verdict, witness);
 
 /**
  * The values most transport messages fill in (meta.messages placeholders): `{bucket}`; `{notEnforced}`,
@@ -250,7 +245,7 @@ export function gapData(verdict: BucketVerdict, witness: Witness | undefined): R
 
 /** The fix that adds the canonical HTTPS statement (RULES.md TLS-001) for a bucket. */
 export function addHttpsDenyFix(doc: PolicyDocument, partition: string, bucket: string): Fix | undefined {
-  return addStatementsFix('Add a statement that denies HTTP requests (DenyInsecureTransport)', doc, [httpsDenyStatement(partition, bucket)]);
+  return addStatementsFixFor(doc, [newStatement(httpsDenyStatement(partition, bucket), 'denies HTTP requests')]);
 }
 
 /** `addHttpsDenyFix` for the gap's bucket, in the witness's partition. */
