@@ -115,10 +115,10 @@ export const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.s
 /** `statementLabel` at the start of a sentence: `Statement "DenyHttp"`, `Statement 2`. */
 export const capitalizedStatementLabel = (st: Statement): string => capitalize(statementLabel(st));
 
-/** A short, safe rendering of a JSON value for messages. */
-export function show(value: unknown): string {
+/** A short, safe rendering of a JSON value for messages (`max` characters at most; a summary wants fewer). */
+export function show(value: unknown, max = 60): string {
   const s = JSON.stringify(value) ?? String(value);
-  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
+  return s.length > max ? `${s.slice(0, max - 3)}…` : s;
 }
 
 /** How a JSON node type reads in a message: `null`, `an object`, `a number`. */
