@@ -37,7 +37,9 @@ describe('cli check', () => {
         assert.equal(v.kind, 'key-policy');
       } else assert.equal(e.verdict, null);
       for (const d of e.diagnostics as Record<string, unknown>[]) {
-        assert.deepEqual(Object.keys(d), ['code', 'severity', 'message', 'range']);
+        // "detail" is there when a message has more to say than its one-sentence summary.
+        assert.deepEqual(Object.keys(d), d.detail === undefined ? ['code', 'severity', 'message', 'range'] : ['code', 'severity', 'message', 'detail', 'range']);
+        if (d.detail !== undefined) assert.equal(typeof d.detail, 'string');
         assert.ok(['error', 'warning', 'info'].includes(d.severity as string));
         const range = d.range as { start: Record<string, unknown>; end: Record<string, unknown> };
         assert.deepEqual(Object.keys(range), ['start', 'end']);
