@@ -293,15 +293,15 @@ export const grm012: Rule = {
     messages: {
       typeMismatchRepairable: {
         summary: '{operator} compares {what}, but {key} is {type} key: the condition probably never matches.',
-        detail: 'Access Analyzer reports a "Type mismatch": the condition probably never matches as intended. Use "{to}".',
+        detail: 'Access Analyzer reports a "Type mismatch". Use "{to}".',
       },
       typeMismatch: {
         summary: '{operator} compares {what}, but {key} is {type} key: the condition probably never matches.',
-        detail: 'Access Analyzer reports a "Type mismatch": the condition probably never matches as intended. Use a {family} operator.',
+        detail: 'Access Analyzer reports a "Type mismatch". Use a {family} operator.',
       },
       mixedTypes: {
         summary: 'The values of {key} mix JSON types ({types}): Access Analyzer rejects this.',
-        detail: 'Access Analyzer: "Invalid condition data type". Write every value as a string.',
+        detail: 'Its error is "Invalid condition data type". Write every value as a string.',
       },
       multipleBooleansRepairable: {
         summary: '{key} has {count} values, but Bool takes exactly one: AWS rejects it.',
