@@ -29,7 +29,12 @@ ruleTester(kms001, {
     {
       name: 'a Deny of kms:PutKeyPolicy to everyone: reported on the Deny, no statement can undo it',
       code: doc(ROOT, '{"Effect": "Deny", "Principal": "*", "Action": "kms:PutKeyPolicy", "Resource": "*"}'),
-      errors: [{ target: '"Deny"', messageId: 'denyToEveryone', message: /^Statement 2 denies kms:PutKeyPolicy to everyone.*only AWS Support can recover.*Remove kms:PutKeyPolicy from this Deny/ }],
+      errors: [{ target: '"Deny"', messageId: 'denyToEveryone', message: /^Statement 2 denies kms:PutKeyPolicy to everyone: the key policy is locked for good\. Nobody could ever change this key policy again.*only AWS Support can recover.*Remove kms:PutKeyPolicy from this Deny/ }],
+    },
+    {
+      name: 'a long Sid is clipped in the summary, which stays one short line',
+      code: doc(ROOT, '{"Sid": "Nobody may ever change this key policy, not even administrators", "Effect": "Deny", "Principal": "*", "Action": "kms:PutKeyPolicy", "Resource": "*"}'),
+      errors: [{ target: '"Deny"', messageId: 'denyToEveryone', message: /^Statement "Nobody may ever change this key…" denies kms:PutKeyPolicy to everyone: the key policy is locked for good\. / }],
     },
     {
       name: 'principals of two accounts: the key\'s account is unknown, so no fix',

@@ -62,7 +62,7 @@ ruleTester(kms014, {
     {
       name: 'RequestAlias on S3 traffic (unconfirmed, soft)',
       code: app('{"StringEquals": {"kms:RequestAlias": "alias/app", "kms:ViaService": "s3.us-east-1.amazonaws.com"}}'),
-      errors: [{ target: '"kms:RequestAlias"', severity: 'info', messageId: 'requestAliasThroughS3', message: /^Statement "AppUse" is for requests through S3, but "kms:RequestAlias" may not match what S3 sends\. "kms:RequestAlias" only matches when the request names the key by that alias, and which identifier S3 passes to KMS is not documented: the statement may not apply to S3 uploads\./ }],
+      errors: [{ target: '"kms:RequestAlias"', severity: 'info', messageId: 'requestAliasThroughS3', message: /^Statement "AppUse" is for S3 requests, but "kms:RequestAlias" may not match what S3 sends\. "kms:RequestAlias" only matches when the request names the key by that alias, and which identifier S3 passes to KMS is not documented: the statement may not apply to S3 uploads\./ }],
     },
   ],
 });

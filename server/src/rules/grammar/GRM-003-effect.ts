@@ -2,7 +2,7 @@
 // RULES.md GRM-003; IAM-UG reference_policies_elements_effect.
 import { markSafe, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Rule } from '../types';
-import { capitalizedStatementLabel, closest, jsonString, show, statementHead } from '../util';
+import { capitalizedStatementLabel, closest, jsonString, show, statementHead, SUMMARY_SID } from '../util';
 
 const EFFECTS = ['Allow', 'Deny'];
 
@@ -47,7 +47,7 @@ export const grm003: Rule = {
         ctx.report({
           span: statementHead(st),
           messageId: 'missing',
-          data: { statement: capitalizedStatementLabel(st) },
+          data: { statement: capitalizedStatementLabel(st, SUMMARY_SID) },
         });
         continue;
       }

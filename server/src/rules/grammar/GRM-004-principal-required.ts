@@ -3,7 +3,7 @@
 // principals per statement. RULES.md GRM-004; KMS-DG key-policy-overview; PutKeyPolicy API.
 import { editsFix, insertMember } from '../edits';
 import { RESOURCE_POLICY_KINDS, type Fix, type Rule } from '../types';
-import { capitalizedStatementLabel, memberNamed, statementHead } from '../util';
+import { capitalizedStatementLabel, memberNamed, statementHead, SUMMARY_SID } from '../util';
 
 export const grm004: Rule = {
   meta: {
@@ -50,7 +50,7 @@ export const grm004: Rule = {
       ctx.report({
         span: statementHead(st),
         messageId: isDeny ? 'missingInDeny' : 'missing',
-        data: { statement: capitalizedStatementLabel(st), ...service },
+        data: { statement: capitalizedStatementLabel(st, SUMMARY_SID), ...service },
         fixes,
       });
     }

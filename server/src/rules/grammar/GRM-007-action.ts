@@ -3,7 +3,7 @@ import type { PolicyKind, Statement, ValueList } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
 import { markSafe, removeWithComma, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext, type TextEditSpan } from '../types';
-import { capitalizedStatementLabel, jsonString, jsonTypeName, memberNamed, show, statementHead, statementLabel } from '../util';
+import { capitalizedStatementLabel, jsonString, jsonTypeName, memberNamed, show, statementHead, statementLabel, SUMMARY_SID } from '../util';
 
 /** The one service whose actions a resource policy may name. */
 const SERVICE_OF_KIND: Partial<Record<PolicyKind, { prefix: string; article: string; what: string; rejects: string }>> = {
@@ -102,7 +102,7 @@ function checkList(ctx: RuleContext, st: Statement, list: ValueList, element: 'A
   }
   if (list.isArray && list.items.length === 0) {
     const member = memberNamed(st.members, element);
-    ctx.report({ span: member ? member.key.span : list.span, messageId: 'emptyList', data: { element, statement: statementLabel(st) } });
+    ctx.report({ span: member ? member.key.span : list.span, messageId: 'emptyList', data: { element, statement: statementLabel(st, SUMMARY_SID) } });
     return;
   }
   const problems: (ItemProblem | undefined)[] = list.items.map((item, index) => {
@@ -191,7 +191,7 @@ export const grm007: Rule = {
   check(ctx) {
     for (const st of ctx.doc.statements) {
       if (!st.action && !st.notAction) {
-        ctx.report({ span: statementHead(st), messageId: 'noAction', data: { statement: capitalizedStatementLabel(st) } });
+        ctx.report({ span: statementHead(st), messageId: 'noAction', data: { statement: capitalizedStatementLabel(st, SUMMARY_SID) } });
         continue;
       }
       if (st.action && st.notAction) {
@@ -199,7 +199,7 @@ export const grm007: Rule = {
         ctx.report({
           span: member ? member.key.span : st.notAction.span,
           messageId: 'bothActionAndNotAction',
-          data: { statement: capitalizedStatementLabel(st) },
+          data: { statement: capitalizedStatementLabel(st, SUMMARY_SID) },
         });
       }
       if (st.action) checkList(ctx, st, st.action, 'Action');

@@ -4,7 +4,7 @@ import { containsWildcard } from '../../policy/wildcard';
 import { editsFix, insertMember, markSafe, removeItemFix, replaceFix, replaceItemFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
 import { clip } from '../../text/escape';
-import { capitalizedStatementLabel, closest, jsonString, jsonTypeName, memberNamed, show, statementHead } from '../util';
+import { capitalizedStatementLabel, closest, jsonString, jsonTypeName, memberNamed, show, statementHead, SUMMARY_SID } from '../util';
 
 const INVALID = 'S3 rejects the policy ("Policy has invalid resource")';
 /** The same, for a detail whose summary already says that S3 rejects the policy. */
@@ -154,7 +154,7 @@ function checkStatement(scope: Scope, st: Statement): void {
     ctx.report({
       span: statementHead(st),
       messageId: member ? 'noResourceRepairable' : 'noResource',
-      data: { statement: capitalizedStatementLabel(st), member: member ?? '' },
+      data: { statement: capitalizedStatementLabel(st, SUMMARY_SID), member: member ?? '' },
       fixes: member ? [editsFix(`Add the ARNs of bucket "${bucket}" and its objects`, [insertMember(ctx.doc.text, st.node, member)])] : [],
     });
     return;

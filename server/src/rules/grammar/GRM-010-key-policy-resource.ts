@@ -3,7 +3,7 @@ import type { Located, Statement } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
 import { editsFix, insertMember, markSafe, replaceFix } from '../edits';
 import type { Rule, RuleContext } from '../types';
-import { capitalize, isEveryone, jsonTypeName, statementHead, statementLabel, stringItems } from '../util';
+import { capitalizedStatementLabel, isEveryone, jsonTypeName, statementHead, statementLabel, stringItems, SUMMARY_SID } from '../util';
 
 // In a key policy the resource is the key itself; `"*"` means "this key" (KMS-DG key-policy-overview).
 const isKeyArn = (value: string): boolean => parseKeyArn(value) !== undefined;
@@ -42,7 +42,7 @@ function checkStatement(ctx: RuleContext, st: Statement, keyArns: Set<string>): 
     ctx.report({
       span: statementHead(st),
       messageId: 'noResource',
-      data: { statement: capitalize(label) },
+      data: { statement: capitalizedStatementLabel(st, SUMMARY_SID) },
       fixes: [markSafe(editsFix('Add "Resource": "*"', [insertMember(ctx.doc.text, st.node, '"Resource": "*"')]), safe)],
     });
     return;

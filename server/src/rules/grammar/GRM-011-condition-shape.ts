@@ -3,7 +3,7 @@ import { ALL_OPERATOR_NAMES, formatOperator, isNullIfExists, parseOperator, SET_
 import { spanOf } from '../../policy/parse';
 import { markSafe, operatorTaken, removeMemberFix, removeOperatorFix, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
-import { closest, jsonString, jsonTypeName, show, statementLabel } from '../util';
+import { closest, jsonString, jsonTypeName, show, statementLabel, SUMMARY_SID } from '../util';
 
 const ALIASES = new Map([['boolean', 'Bool'], ['isnull', 'Null']]);
 
@@ -123,8 +123,8 @@ export const grm011: Rule = {
     fixable: true,
     messages: {
       conditionNotObject: {
-        summary: '"Condition" in {statement} must be an object of operators, not {type}: AWS rejects the policy.',
-        detail: 'Write it as {"StringEquals": {"key": "value"}}.',
+        summary: '"Condition" in {statement} must be an object of operators, not {type}.',
+        detail: 'AWS rejects the policy. Write it as {"StringEquals": {"key": "value"}}.',
       },
       emptyCondition: {
         summary: '"Condition" in {statement} is empty, so it tests nothing.',
@@ -175,7 +175,7 @@ export const grm011: Rule = {
         ctx.report({
           span: spanOf(cond.node),
           messageId: 'conditionNotObject',
-          data: { statement: statementLabel(st), type: jsonTypeName(cond.node.type) },
+          data: { statement: statementLabel(st, SUMMARY_SID), type: jsonTypeName(cond.node.type) },
         });
         continue;
       }
@@ -184,7 +184,7 @@ export const grm011: Rule = {
           span: spanOf(cond.node),
           severity: 'warning',
           messageId: 'emptyCondition',
-          data: { statement: statementLabel(st) },
+          data: { statement: statementLabel(st, SUMMARY_SID) },
           fixes: [markSafe(removeMemberFix('Remove the empty Condition', st.node, cond.member.key)!)],
         });
         continue;

@@ -2,7 +2,7 @@
 // Decided by the key-policy verdict (every principal class, every condition value).
 import type { Statement } from '../../policy/model';
 import type { Rule } from '../types';
-import { capitalizedStatementLabel, isEveryone, policyHead } from '../util';
+import { capitalizedStatementLabel, isEveryone, policyHead, SUMMARY_SID } from '../util';
 import { addRootStatementFix, grantedOf } from './lead-shared';
 
 /** A Deny that takes kms:PutKeyPolicy from everyone: the root statement cannot undo it. */
@@ -27,8 +27,8 @@ export const kms001: Rule = {
     fixable: true,
     messages: {
       denyToEveryone: {
-        summary: '{statement} denies kms:PutKeyPolicy to everyone: nobody could ever change this key policy again.',
-        detail: 'Not even the account root could; only AWS Support can recover such a key. Remove kms:PutKeyPolicy from this Deny or scope it with a condition that leaves your key administrators out.',
+        summary: '{statement} denies kms:PutKeyPolicy to everyone: the key policy is locked for good.',
+        detail: 'Nobody could ever change this key policy again, not even the account root; only AWS Support can recover such a key. Remove kms:PutKeyPolicy from this Deny or scope it with a condition that leaves your key administrators out.',
       },
       noAdministrator: {
         summary: 'No principal can call kms:PutKeyPolicy, so nobody could ever change this key policy again.',
@@ -45,7 +45,7 @@ export const kms001: Rule = {
     if (!v || !v.lockout || ctx.doc.statements.length === 0) return;
     const deny = ctx.doc.statements.find(deniesPutKeyPolicyToAll);
     if (deny) {
-      ctx.report({ span: deny.effect?.span ?? deny.span, messageId: 'denyToEveryone', data: { statement: capitalizedStatementLabel(deny) } });
+      ctx.report({ span: deny.effect?.span ?? deny.span, messageId: 'denyToEveryone', data: { statement: capitalizedStatementLabel(deny, SUMMARY_SID) } });
       return;
     }
     const fix = addRootStatementFix(ctx.doc);

@@ -8,7 +8,7 @@ import type { Witness } from '../../engine/types';
 import type { Statement } from '../../policy/model';
 import { addConditionEdit, editsFix, insertMember } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
-import { capitalizedStatementLabel, isEveryone, jsonString } from '../util';
+import { capitalizedStatementLabel, isEveryone, jsonString, SUMMARY_SID } from '../util';
 import { isAllow, keyAccount } from './lead-shared';
 
 /** Condition keys that tie a "*" principal to accounts or an organisation (RULES.md KMS-003). */
@@ -77,7 +77,7 @@ export const kms003: Rule = {
       ctx.report({
         span: st.principal?.member.key.span ?? st.effect?.span ?? st.span,
         messageId: unscoped ? 'unscoped' : 'scopedButOpen',
-        data: { statement: capitalizedStatementLabel(st), example },
+        data: { statement: capitalizedStatementLabel(st, SUMMARY_SID), example },
         fixes: fix ? [fix] : [],
       });
     }

@@ -6,7 +6,7 @@ import type { Statement } from '../../policy/model';
 import { replaceItemFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
 import { clip } from '../../text/escape';
-import { capitalizedStatementLabel, jsonString, listOf, stringItems } from '../util';
+import { capitalizedStatementLabel, jsonString, listOf, stringItems, SUMMARY_SID } from '../util';
 import { ADMIN_ACTIONS, CRYPTO_ACTIONS, USER_ACTIONS, grantedOf, isAllow, namedIdentities, namesAccountRoot } from './lead-shared';
 
 /** CreateGrant limited to AWS services (kms:GrantIsForAWSResource true) is a key user's right, not an administrator's. */
@@ -68,7 +68,7 @@ export const kms004: Rule = {
         span: st.action?.span ?? st.notAction?.span ?? st.span,
         messageId: fix ? 'adminAndUse' : 'adminAndUseSeparate',
         data: {
-          statement: capitalizedStatementLabel(st),
+          statement: capitalizedStatementLabel(st, SUMMARY_SID),
           // The summary names a role or user by its resource part (role/App): the account is the key's, as a rule.
           whoShort: clip(identities.length === 1 ? identities[0].replace(/^arn:[^:]+:(?:iam|sts)::\d{12}:/, '') : who, 40),
           who,

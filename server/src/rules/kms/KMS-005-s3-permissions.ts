@@ -5,7 +5,7 @@
 import type { Located, Statement } from '../../policy/model';
 import { addItemFix } from '../edits';
 import type { Rule } from '../types';
-import { capitalizedStatementLabel, stringItems } from '../util';
+import { capitalizedStatementLabel, stringItems, SUMMARY_SID } from '../util';
 import { grantedOf, isAllow, namedIdentities } from './lead-shared';
 import { isS3ViaService, meansS3, s3UseEvidence } from './key-policy-context';
 
@@ -67,7 +67,7 @@ export const kms005: Rule = {
         ctx.report({
           span: encrypt.span,
           messageId: 'encryptInsteadOfGenerateDataKey',
-          data: { statement: capitalizedStatementLabel(st), missing: missing.join(' and ') },
+          data: { statement: capitalizedStatementLabel(st, SUMMARY_SID), missing: missing.join(' and ') },
           fixes: [addItemFix(`Add ${missing.join(' and ')}`, ctx.doc.text, list, encrypt, missing.map(a => JSON.stringify(a)).join(', '))],
         });
         reported = true;
@@ -80,7 +80,7 @@ export const kms005: Rule = {
         ctx.report({
           span: gen.span,
           messageId: 'noDecrypt',
-          data: { statement: capitalizedStatementLabel(st) },
+          data: { statement: capitalizedStatementLabel(st, SUMMARY_SID) },
           fixes: [addItemFix('Add kms:Decrypt', ctx.doc.text, list, gen, '"kms:Decrypt"')],
         });
         reported = true;

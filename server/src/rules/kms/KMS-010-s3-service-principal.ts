@@ -3,7 +3,7 @@
 // principal does nothing for uploads and downloads; an AWS docs maintainer also called that
 // principal for KMS "not officially supported" (awsdocs/amazon-s3-developer-guide#38).
 import type { Rule } from '../types';
-import { capitalizedStatementLabel, stringItems } from '../util';
+import { capitalizedStatementLabel, stringItems, SUMMARY_SID } from '../util';
 import { contextRegion, s3ViaService } from './key-policy-context';
 
 export const kms010: Rule = {
@@ -36,7 +36,7 @@ export const kms010: Rule = {
         if (e.type.value !== 'Service') continue;
         for (const item of stringItems(e.values)) {
           if (item.value.toLowerCase() !== 's3.amazonaws.com') continue;
-          ctx.report({ span: item.span, messageId: 'servicePrincipal', data: { statement: capitalizedStatementLabel(st), via } });
+          ctx.report({ span: item.span, messageId: 'servicePrincipal', data: { statement: capitalizedStatementLabel(st, SUMMARY_SID), via } });
         }
       }
     }

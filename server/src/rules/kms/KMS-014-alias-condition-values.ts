@@ -8,7 +8,7 @@ import { parseArn } from '../../policy/arn';
 import { formatOperator, parseOperator } from '../../policy/operators';
 import { replaceFix } from '../edits';
 import type { Rule, RuleContext } from '../types';
-import { capitalizedStatementLabel, jsonString, operatorBlocks, show, stringItems } from '../util';
+import { capitalizedStatementLabel, jsonString, operatorBlocks, show, stringItems, SUMMARY_SID } from '../util';
 import { meansS3, moveEntriesFix, viaServiceValues } from './key-policy-context';
 
 const ALIAS_KEYS = new Set(['kms:requestalias', 'kms:resourcealiases']);
@@ -77,7 +77,7 @@ export const kms014: Rule = {
       },
       requestAliasThroughS3: {
         // Which identifier S3 passes to KMS for SSE-KMS is not documented [UNCONFIRMED]: worded softly.
-        summary: '{statement} is for requests through S3, but {key} may not match what S3 sends.',
+        summary: '{statement} is for S3 requests, but {key} may not match what S3 sends.',
         detail: '{key} only matches when the request names the key by that alias, and which identifier S3 passes to KMS is not documented: the statement may not apply to S3 uploads. Consider kms:ViaService with the S3 encryption context (kms:EncryptionContext:aws:s3:arn) instead.',
       },
     },
@@ -106,7 +106,7 @@ export const kms014: Rule = {
       if (!s3Via.has(st)) continue;
       for (const e of entries) {
         if (e.key.value.toLowerCase() !== 'kms:requestalias' || stringItems(e.values).every(i => i.value === '*')) continue;
-        ctx.report({ span: e.key.span, severity: 'info', messageId: 'requestAliasThroughS3', data: { statement: capitalizedStatementLabel(st), key: show(e.key.value, 40) } });
+        ctx.report({ span: e.key.span, severity: 'info', messageId: 'requestAliasThroughS3', data: { statement: capitalizedStatementLabel(st, SUMMARY_SID), key: show(e.key.value, 40) } });
       }
     }
   },

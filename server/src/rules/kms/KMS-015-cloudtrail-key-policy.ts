@@ -9,7 +9,7 @@ import type { Located, Statement } from '../../policy/model';
 import { addConditionEdit, editsFix, insertBeside, insertMember, replaceFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
 import { clip } from '../../text/escape';
-import { capitalizedStatementLabel, coversAction, jsonString, keyTests, stringItems } from '../util';
+import { capitalizedStatementLabel, coversAction, jsonString, keyTests, stringItems, SUMMARY_SID } from '../util';
 import { ownerAccount } from './key-policy-context';
 
 const CLOUDTRAIL = 'cloudtrail.amazonaws.com';
@@ -136,7 +136,7 @@ export const kms015: Rule = {
         ctx.report({
           span: principal.span,
           messageId: hasKey(st, 'aws:SourceArn') || hasKey(st, 'aws:SourceAccount') ? 'noContextCondition' : 'anyTrail',
-          data: { statement: capitalizedStatementLabel(st), account: account ?? 'ACCOUNT' },
+          data: { statement: capitalizedStatementLabel(st, SUMMARY_SID), account: account ?? 'ACCOUNT' },
           fixes: fix ? [fix] : [],
         });
       }
@@ -145,7 +145,7 @@ export const kms015: Rule = {
         ctx.report({
           span: principal.span,
           messageId: hasKey(st, 'aws:SourceAccount') ? 'sourceAccountOnly' : 'noSourceArn',
-          data: { statement: capitalizedStatementLabel(st), account: account ?? 'ACCOUNT' },
+          data: { statement: capitalizedStatementLabel(st, SUMMARY_SID), account: account ?? 'ACCOUNT' },
         });
       }
       for (const item of sourceArns) {
