@@ -149,7 +149,7 @@ describe('cli on hostile input', { skip: noFifo && 'needs mkfifo and /dev/zero' 
       assert.equal(r.code, 1, r.stderr);
       assert.ok(!r.stdout.includes(ESC) && !r.stdout.includes('\u0007'), 'no raw control characters on the terminal');
       assert.ok(r.stdout.includes('evil\\x1b]0;owned\\x07.bucket-policy.json'), r.stdout);
-      assert.match(r.stdout, /statement "x\\x1b\[2Jy" has neither "Action" nor "NotAction"/);
+      assert.match(r.stdout, /Statement "x\\x1b\[2Jy" has neither "Action" nor "NotAction"/);
       const json = cli(['check', '--no-config', '--format', 'json', folder]);
       const out = JSON.parse(json.stdout) as { file: string; diagnostics: { message: string }[] }[];
       assert.equal(path.basename(out[0].file), name, 'JSON carries the exact name');

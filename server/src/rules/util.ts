@@ -5,6 +5,7 @@ import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock, JsonNode, 
 import { parseOperator, type ParsedOperator } from '../policy/operators';
 import { membersOf } from '../policy/parse';
 import { matchesWildcard } from '../policy/wildcard';
+import { clip } from '../text/escape';
 
 // ---------------------------------------------------------------------------------------------
 // JSON text
@@ -100,10 +101,13 @@ export function policyHead(doc: PolicyDocument): Span {
 // ---------------------------------------------------------------------------------------------
 // Messages
 
-/** How the statement is called in messages: its Sid when it has one, else its position. */
-export function statementLabel(st: Statement): string {
-  return typeof st.sid?.value === 'string' && st.sid.value ? `statement "${st.sid.value}"` : `statement ${st.index + 1}`;
+/** How the statement is called in messages: its Sid (clipped to `maxSid` characters) when it has one, else its position. */
+export function statementLabel(st: Statement, maxSid = Infinity): string {
+  return typeof st.sid?.value === 'string' && st.sid.value ? `statement "${clip(st.sid.value, maxSid)}"` : `statement ${st.index + 1}`;
 }
+
+/** The longest Sid a summary quotes whole: a summary must fit the Problems panel (MAX_SUMMARY). */
+export const SUMMARY_SID = 32;
 
 /** `a`, `a or b`, `a, b or c`. */
 export const listOf = (values: readonly string[]): string =>
@@ -113,12 +117,12 @@ export const listOf = (values: readonly string[]): string =>
 export const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** `statementLabel` at the start of a sentence: `Statement "DenyHttp"`, `Statement 2`. */
-export const capitalizedStatementLabel = (st: Statement): string => capitalize(statementLabel(st));
+export const capitalizedStatementLabel = (st: Statement, maxSid = Infinity): string => capitalize(statementLabel(st, maxSid));
 
-/** A short, safe rendering of a JSON value for messages. */
-export function show(value: unknown): string {
+/** A short, safe rendering of a JSON value for messages (`max` characters at most; a summary wants fewer). */
+export function show(value: unknown, max = 60): string {
   const s = JSON.stringify(value) ?? String(value);
-  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
+  return s.length > max ? `${s.slice(0, max - 3)}…` : s;
 }
 
 /** How a JSON node type reads in a message: `null`, `an object`, `a number`. */

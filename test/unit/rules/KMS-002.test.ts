@@ -15,13 +15,13 @@ ruleTester(kms002, {
     {
       name: 'only named roles: IAM cannot grant use; the fix adds the root statement',
       code: doc(ADMIN),
-      errors: [{ target: '"Statement"', severity: 'warning', message: /No statement names the account 111122223333.*IAM policies in the account cannot grant use/ }],
+      errors: [{ target: '"Statement"', severity: 'warning', messageId: 'noDelegation', message: /^No statement names account 111122223333 \(its root\), so IAM policies cannot grant use of this key\. Only the principals named/ }],
       output: doc(ADMIN, ROOT),
     },
     {
       name: 'the root statement is a Deny: still no delegation',
       code: doc(ADMIN, '{"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:ScheduleKeyDeletion", "Resource": "*"}'),
-      errors: [{ target: '"Statement"', message: /No statement names the account 111122223333/ }],
+      errors: [{ target: '"Statement"', messageId: 'noDelegation', message: /No statement names account 111122223333/ }],
     },
   ],
 });

@@ -17,19 +17,19 @@ ruleTester(kms003, {
     {
       name: 'RULES.md bad example: no condition; the fix adds kms:CallerAccount',
       code: doc(ROOT, star()),
-      errors: [{ target: '"Principal"', occurrence: 2, severity: 'error', message: /Statement "S3" lets principals outside your accounts use the key: Principal "\*" with no kms:CallerAccount.*For example, arn:aws:iam::\d{12}:role\/other-principal calling kms:\w+ on this key/ }],
+      errors: [{ target: '"Principal"', occurrence: 2, severity: 'error', messageId: 'unscoped', message: /^Statement "S3" lets principals outside your accounts use the key\. Its Principal is "\*" with no kms:CallerAccount.*For example, arn:aws:iam::\d{12}:role\/other-principal calling kms:\w+ on this key .*is allowed by the key policy/ }],
       output: doc(ROOT, star(', "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333"}}')),
     },
     {
       name: '{"AWS": "*"} with kms:ViaService only: any account can call through S3',
       code: doc(ROOT, star(', "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}', '{"AWS": "*"}')),
-      errors: [{ target: '"Principal"', occurrence: 2, message: /kms:ViaService = s3\.us-east-1\.amazonaws\.com/ }],
+      errors: [{ target: '"Principal"', occurrence: 2, messageId: 'unscoped', message: /kms:ViaService = s3\.us-east-1\.amazonaws\.com/ }],
       output: doc(ROOT, star(', "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com", "kms:CallerAccount": "111122223333"}}', '{"AWS": "*"}')),
     },
     {
       name: 'a scoping key that scopes nothing (StringLike "*") is caught by the verdict',
       code: doc(ROOT, star(', "Condition": {"StringLike": {"kms:CallerAccount": "*"}}')),
-      errors: [{ target: '"Principal"', occurrence: 2, message: /lets principals outside your accounts use the key\. For example/ }],
+      errors: [{ target: '"Principal"', occurrence: 2, messageId: 'scopedButOpen', message: /lets principals outside your accounts use the key\. Its conditions do not keep other accounts out\. For example/ }],
       output: doc(ROOT, star(', "Condition": {"StringLike": {"kms:CallerAccount": "*"}, "StringEquals": {"kms:CallerAccount": "111122223333"}}')),
     },
   ],

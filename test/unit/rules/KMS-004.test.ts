@@ -16,24 +16,24 @@ ruleTester(kms004, {
     {
       name: 'kms:* to an application role: split into the key-user actions (the root still administers)',
       code: doc(ROOT, app('"kms:*"')),
-      errors: [{ target: '"kms:*"', occurrence: 2, severity: 'warning', message: /gives arn:aws:iam::111122223333:role\/App both administration of the key \(kms:PutKeyPolicy, kms:ScheduleKeyDeletion or kms:DisableKey…\) and its use.*Give it only the key-user actions/ }],
+      errors: [{ target: '"kms:*"', occurrence: 2, severity: 'warning', messageId: 'adminAndUse', message: /^Statement "App" gives role\/App both administration and use of the key\. It gives arn:aws:iam::111122223333:role\/App administration of the key \(kms:PutKeyPolicy, kms:ScheduleKeyDeletion or kms:DisableKey…\) and its use.*Give it only the key-user actions/ }],
       output: doc(ROOT, app('["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]')),
     },
     {
       name: 'kms:* in a list',
       code: doc(ROOT, app('["kms:*", "kms:Decrypt"]')),
-      errors: [{ target: '["kms:*", "kms:Decrypt"]' }],
+      errors: [{ target: '["kms:*", "kms:Decrypt"]', messageId: 'adminAndUse' }],
       output: doc(ROOT, app('["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:Decrypt"]')),
     },
     {
       name: 'PutKeyPolicy and Decrypt together, CreateGrant unrestricted',
       code: doc(ROOT, app('["kms:PutKeyPolicy", "kms:CreateGrant", "kms:Decrypt"]')),
-      errors: [{ target: '["kms:PutKeyPolicy", "kms:CreateGrant", "kms:Decrypt"]', message: /kms:PutKeyPolicy or kms:CreateGrant\) and its use \(kms:Decrypt\).*Separate key administrators/ }],
+      errors: [{ target: '["kms:PutKeyPolicy", "kms:CreateGrant", "kms:Decrypt"]', messageId: 'adminAndUseSeparate', message: /kms:PutKeyPolicy or kms:CreateGrant\) and its use \(kms:Decrypt\).*Separate key administrators/ }],
     },
     {
       name: 'the only administrator: no fix (splitting would lock the key out)',
       code: doc(app('"kms:*"')),
-      errors: [{ target: '"kms:*"', message: /Separate key administrators/ }],
+      errors: [{ target: '"kms:*"', messageId: 'adminAndUseSeparate', message: /Separate key administrators/ }],
     },
   ],
 });

@@ -14,25 +14,25 @@ ruleTester(kms007, {
     {
       name: 'RULES.md bad example: objects only',
       code: doc(`{"StringLike": {"kms:EncryptionContext:aws:s3:arn": "${B}/*"}}`),
-      errors: [{ target: '"kms:EncryptionContext:aws:s3:arn"', severity: 'warning', message: /lists only object ARNs: with S3 Bucket Keys enabled the encryption context is the bucket ARN \(arn:aws:s3:::example-bucket\).*Add the bucket ARN\.$/ }],
+      errors: [{ target: '"kms:EncryptionContext:aws:s3:arn"', severity: 'warning', messageId: 'objectsOnly', message: /^"kms:EncryptionContext:aws:s3:arn" lists only object ARNs, so it stops matching once S3 Bucket Keys are enabled\. With S3 Bucket Keys enabled the encryption context is the bucket ARN \(arn:aws:s3:::example-bucket\).*AccessDenied from KMS\. Add the bucket ARN\.$/ }],
       output: doc(`{"StringLike": {"kms:EncryptionContext:aws:s3:arn": ["${B}/*", "${B}"]}}`),
     },
     {
       name: 'an object prefix: the restriction cannot survive Bucket Keys',
       code: doc(`{"StringLike": {"kms:EncryptionContext:aws:s3:arn": ["${B}/reports/*"]}}`),
-      errors: [{ target: '"kms:EncryptionContext:aws:s3:arn"', message: /prefix restriction cannot be kept/ }],
+      errors: [{ target: '"kms:EncryptionContext:aws:s3:arn"', messageId: 'objectPrefixOnly', message: /prefix restriction cannot be kept/ }],
       output: doc(`{"StringLike": {"kms:EncryptionContext:aws:s3:arn": ["${B}/reports/*", "${B}"]}}`),
     },
     {
       name: 'bucket only with StringLike: info, add the objects',
       code: doc(`{"StringLike": {"kms:EncryptionContext:aws:s3:arn": "${B}"}}`),
-      errors: [{ target: '"kms:EncryptionContext:aws:s3:arn"', severity: 'info', message: /only bucket ARNs.*Add arn:aws:s3:::example-bucket\/\* to work either way/ }],
+      errors: [{ target: '"kms:EncryptionContext:aws:s3:arn"', severity: 'info', messageId: 'bucketsOnly', message: /only bucket ARNs.*own ARN as context\. Add arn:aws:s3:::example-bucket\/\* to work either way/ }],
       output: doc(`{"StringLike": {"kms:EncryptionContext:aws:s3:arn": ["${B}", "${B}/*"]}}`),
     },
     {
       name: 'bucket only with StringEquals: no fix (a wildcard needs StringLike)',
       code: doc(`{"StringEquals": {"kms:EncryptionContext:aws:s3:arn": "${B}"}}`),
-      errors: [{ target: '"kms:EncryptionContext:aws:s3:arn"', severity: 'info', message: /use StringLike/ }],
+      errors: [{ target: '"kms:EncryptionContext:aws:s3:arn"', severity: 'info', messageId: 'bucketsOnlyLiteral', message: /use StringLike with arn:aws:s3:::example-bucket\/\* as well/ }],
     },
   ],
 });

@@ -16,19 +16,19 @@ ruleTester(kms012, {
       name: 'Sign and Verify beside S3 use',
       code: keyPolicy(rootStatement, signer('["kms:Sign", "kms:Verify", "kms:DescribeKey"]'), s3Use),
       errors: [
-        { target: '"kms:Sign"', severity: 'info', message: /^"kms:Sign" works only with asymmetric signing keys, but statement "S3Use" lets S3 use the key \(kms:ViaService "s3\.us-east-1\.amazonaws\.com"\), and S3 supports only symmetric encryption keys: one of the two grants is useless\. If this key encrypts S3 objects, remove "kms:Sign"; if it is an asymmetric signing key, S3 cannot use it\.$/ },
-        { target: '"kms:Verify"' },
+        { target: '"kms:Sign"', severity: 'info', messageId: 'notSymmetric', message: /^"kms:Sign" works only with asymmetric signing keys, but this policy also lets S3 use the key\. Statement "S3Use" lets S3 use the key \(kms:ViaService "s3\.us-east-1\.amazonaws\.com"\), and S3 supports only symmetric encryption keys: one of the two grants is useless\. If this key encrypts S3 objects, remove "kms:Sign"; if it is an asymmetric signing key, S3 cannot use it\.$/ },
+        { target: '"kms:Verify"', messageId: 'notSymmetric' },
       ],
     },
     {
       name: 'HMAC actions in the statement that uses the S3 encryption context',
       code: keyPolicy(rootStatement, allowApp('["kms:GenerateMac", "kms:Decrypt"]', '{"StringLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::example-bucket/*"}}')),
-      errors: [{ target: '"kms:GenerateMac"', message: /works only with HMAC keys, but this statement lets S3 use the key \(the S3 encryption context/ }],
+      errors: [{ target: '"kms:GenerateMac"', messageId: 'notSymmetric', message: /works only with HMAC keys, .* This statement lets S3 use the key \(the S3 encryption context.*if it is an HMAC key, S3 cannot use it/ }],
     },
     {
       name: 'a wildcard naming only such actions',
       code: keyPolicy(rootStatement, signer('"kms:Verify*"'), s3Use),
-      errors: [{ target: '"kms:Verify*"', message: /works only with asymmetric signing or HMAC keys/ }],
+      errors: [{ target: '"kms:Verify*"', messageId: 'notSymmetric', message: /works only with asymmetric signing or HMAC keys/ }],
     },
   ],
 });

@@ -20,32 +20,32 @@ ruleTester(kms013, {
       name: 'RULES.md\'s example plus a real key action: each one can be removed',
       code: keyPolicy(rootStatement, admin('["kms:DescribeKey", "kms:CreateKey", "kms:ListAliases"]')),
       errors: [
-        { target: '"kms:CreateKey"', severity: 'warning', message: /^"kms:CreateKey" acts on no particular key, so only IAM policies can allow it: in a key policy it never applies\. Remove it here and grant it in the principal's IAM policy\.$/ },
-        { target: '"kms:ListAliases"' },
+        { target: '"kms:CreateKey"', severity: 'warning', messageId: 'noKeyAction', message: /^"kms:CreateKey" acts on no particular key, so in a key policy it never applies\. Only IAM policies can allow it\. Remove it here and grant it in the principal's IAM policy\.$/ },
+        { target: '"kms:ListAliases"', messageId: 'noKeyAction' },
       ],
       output: keyPolicy(rootStatement, admin('["kms:DescribeKey", "kms:ListAliases"]')),
     },
     {
       name: 'nothing else in the list: no fix',
       code: keyPolicy(rootStatement, admin('["kms:CreateKey", "kms:ListAliases"]')),
-      errors: [{ target: '"kms:CreateKey"' }, { target: '"kms:ListAliases"' }],
+      errors: [{ target: '"kms:CreateKey"', messageId: 'noKeyAction' }, { target: '"kms:ListAliases"', messageId: 'noKeyAction' }],
       output: keyPolicy(rootStatement, admin('["kms:CreateKey", "kms:ListAliases"]')),
     },
     {
       name: 'a lone action',
       code: keyPolicy(rootStatement, admin('"kms:ListKeys"')),
-      errors: [{ target: '"kms:ListKeys"' }],
+      errors: [{ target: '"kms:ListKeys"', messageId: 'noKeyAction' }],
     },
     {
       name: 'a wildcard naming only account-level actions, and GenerateRandom',
       code: keyPolicy(rootStatement, admin('["kms:*CustomKeyStore*", "kms:GenerateRandom", "kms:Decrypt"]')),
-      errors: [{ target: '"kms:*CustomKeyStore*"' }, { target: '"kms:GenerateRandom"' }],
+      errors: [{ target: '"kms:*CustomKeyStore*"', messageId: 'noKeyAction' }, { target: '"kms:GenerateRandom"', messageId: 'noKeyAction' }],
       output: keyPolicy(rootStatement, admin('["kms:Decrypt"]')),
     },
     {
       name: 'kms:ResourceAliases is for IAM policies only',
       code: keyPolicy(rootStatement, allowApp('"kms:Decrypt"', '{"ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/app"}}')),
-      errors: [{ target: '"kms:ResourceAliases"', message: /^"kms:ResourceAliases" is valid only in IAM policies, not in key policies, so this condition does not control access to the key here\. Move it to the principals' IAM policy, or test the alias in the request with kms:RequestAlias\.$/ }],
+      errors: [{ target: '"kms:ResourceAliases"', messageId: 'resourceAliases', message: /^"kms:ResourceAliases" is valid only in IAM policies, not in key policies: here it controls nothing\. Move it to the principals' IAM policy, or test the alias in the request with kms:RequestAlias\.$/ }],
     },
   ],
 });

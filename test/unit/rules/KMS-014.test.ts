@@ -21,25 +21,25 @@ ruleTester(kms014, {
     {
       name: 'RULES.md\'s example: an alias ARN in kms:RequestAlias',
       code: app('{"StringEquals": {"kms:RequestAlias": "arn:aws:kms:us-east-1:111122223333:alias/app"}}'),
-      errors: [{ target: '"arn:aws:kms:us-east-1:111122223333:alias/app"', severity: 'error', message: /^kms:RequestAlias compares alias names, not alias ARNs, so "arn:aws:kms:us-east-1:111122223333:alias\/app" never matches\. Use "alias\/app"\.$/ }],
+      errors: [{ target: '"arn:aws:kms:us-east-1:111122223333:alias/app"', severity: 'error', messageId: 'aliasArn', message: /^kms:RequestAlias compares alias names, not alias ARNs, so this value never matches\. "arn:aws:kms:us-east-1:111122223333:alias\/app" is an alias ARN\. Use "alias\/app"\.$/ }],
       output: app('{"StringEquals": {"kms:RequestAlias": "alias/app"}}'),
     },
     {
       name: 'a name without alias/',
       code: app('{"StringEquals": {"kms:RequestAlias": "app"}}'),
-      errors: [{ target: '"app"', message: /always start with "alias\/", so "app" never matches\. Use "alias\/app"\.$/ }],
+      errors: [{ target: '"app"', messageId: 'noAliasPrefix', message: /always start with "alias\/", so this value never matches\. "app" has no "alias\/" prefix\. Use "alias\/app"\.$/ }],
       output: app('{"StringEquals": {"kms:RequestAlias": "alias/app"}}'),
     },
     {
       name: 'a key ARN is not an alias name (no fix)',
       code: app('{"StringEquals": {"kms:RequestAlias": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}'),
-      errors: [{ target: '"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"', message: /compares alias names such as "alias\/app"/ }],
+      errors: [{ target: '"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"', messageId: 'otherArn', message: /compares alias names such as "alias\/app", so this ARN never matches\. "arn:aws:kms:.*" is not an alias/ }],
     },
     {
       name: 'ResourceAliases without a set operator in an IAM policy',
       kind: 'identity-policy',
       code: iam('{"StringLike": {"kms:ResourceAliases": "alias/app-*"}}'),
-      errors: [{ target: '"kms:ResourceAliases"', message: /^"kms:ResourceAliases" holds every alias of the key \(several values\), so "StringLike" needs a set operator: use "ForAnyValue:StringLike" \(any alias matches\) or "ForAllValues:StringLike"/ }],
+      errors: [{ target: '"kms:ResourceAliases"', messageId: 'needsSetOperator', message: /^"kms:ResourceAliases" holds every alias of the key, so "StringLike" needs a set operator\. A key can have several aliases\. Use "ForAnyValue:StringLike" \(any alias matches\) or "ForAllValues:StringLike"/ }],
       output: iam('{"ForAnyValue:StringLike": {"kms:ResourceAliases": "alias/app-*"}}'),
     },
     {
@@ -47,8 +47,8 @@ ruleTester(kms014, {
       kind: 'identity-policy',
       code: iam('{"StringEquals": {"aws:PrincipalTag/Team": "data", "kms:ResourceAliases": "arn:aws:kms:us-east-1:111122223333:alias/app"}}'),
       errors: [
-        { target: '"arn:aws:kms:us-east-1:111122223333:alias/app"', message: /Use "alias\/app"\.$/ },
-        { target: '"kms:ResourceAliases"', message: /use "ForAnyValue:StringEquals"/ },
+        { target: '"arn:aws:kms:us-east-1:111122223333:alias/app"', messageId: 'aliasArn', message: /Use "alias\/app"\.$/ },
+        { target: '"kms:ResourceAliases"', messageId: 'needsSetOperator', message: /Use "ForAnyValue:StringEquals"/ },
       ],
       output: iam('{"StringEquals": {"aws:PrincipalTag/Team": "data", "kms:ResourceAliases": "alias/app"}}'),
     },
@@ -56,13 +56,13 @@ ruleTester(kms014, {
       name: 'the second round moves the key to a ForAnyValue block',
       kind: 'identity-policy',
       code: iam('{"StringEquals": {"aws:PrincipalTag/Team": "data", "kms:ResourceAliases": "alias/app"}}'),
-      errors: [{ target: '"kms:ResourceAliases"' }],
+      errors: [{ target: '"kms:ResourceAliases"', messageId: 'needsSetOperator' }],
       output: iam('{"StringEquals": {"aws:PrincipalTag/Team": "data"}, "ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/app"}}'),
     },
     {
       name: 'RequestAlias on S3 traffic (unconfirmed, soft)',
       code: app('{"StringEquals": {"kms:RequestAlias": "alias/app", "kms:ViaService": "s3.us-east-1.amazonaws.com"}}'),
-      errors: [{ target: '"kms:RequestAlias"', severity: 'info', message: /^Statement "AppUse" is for requests through S3, but "kms:RequestAlias" only matches when the request names the key by that alias, and which identifier S3 passes to KMS is not documented: the statement may not apply to S3 uploads\./ }],
+      errors: [{ target: '"kms:RequestAlias"', severity: 'info', messageId: 'requestAliasThroughS3', message: /^Statement "AppUse" is for S3 requests, but "kms:RequestAlias" may not match what S3 sends\. "kms:RequestAlias" only matches when the request names the key by that alias, and which identifier S3 passes to KMS is not documented: the statement may not apply to S3 uploads\./ }],
     },
   ],
 });

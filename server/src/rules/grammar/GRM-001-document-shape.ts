@@ -2,7 +2,7 @@ import type { JsonNode, Member } from '../../policy/model';
 import { membersOf, spanOf } from '../../policy/parse';
 import { markSafe, removeMember, removeMemberFix, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
-import { closest, jsonString, spanText } from '../util';
+import { closest, jsonString, jsonTypeName, show, spanText } from '../util';
 
 const TOP_LEVEL = ['Version', 'Id', 'Statement'];
 const STATEMENT_ELEMENTS = ['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition'];
@@ -12,12 +12,13 @@ function checkUnknownMembers(ctx: RuleContext, members: readonly Member[], allow
     if (allowed.includes(m.key.value)) continue;
     const guess = allowed.find(a => a.toLowerCase() === m.key.value.toLowerCase()) ?? closest(m.key.value, allowed);
     const taken = guess !== undefined && members.some(o => o.key.value === guess);
+    const usable = guess !== undefined && !taken;
     ctx.report({
       span: m.key.span,
-      message: `Unknown element "${m.key.value}" ${where}: AWS rejects the policy. ` +
-        (guess && !taken ? `Did you mean "${guess}"?` : `Allowed: ${allowed.join(', ')}.`),
+      messageId: usable ? 'unknownElementTypo' : 'unknownElement',
+      data: { name: show(m.key.value, 40), where, guess: guess ?? '', allowed: allowed.join(', ') },
       // Safe only when the letter case is all that differs; a nearest typo ("Conditon") is a guess to look at.
-      fixes: guess && !taken ? [markSafe(replaceFix(`Rename to "${guess}"`, m.key.span, jsonString(guess)), guess.toLowerCase() === m.key.value.toLowerCase())] : [],
+      fixes: usable ? [markSafe(replaceFix(`Rename to "${guess}"`, m.key.span, jsonString(guess)), guess.toLowerCase() === m.key.value.toLowerCase())] : [],
     });
   }
 }
@@ -64,11 +65,7 @@ function checkDuplicates(ctx: RuleContext, node: JsonNode, depth = 0): void {
         fixes.push({ title: `Merge both "${m.key.value}" blocks into one`, preferred: true, edits: [removeMember(node, m.key)!, { span: spanOf(last.valueNode), newText: merged }] });
       }
       fixes.push(removeMemberFix(`Remove this "${m.key.value}" (the later one is what counts)`, node, m.key, fixes.length === 0)!);
-      ctx.report({
-        span: m.key.span,
-        message: `Duplicate key "${m.key.value}": a later "${m.key.value}" in the same object silently replaces this one, so it has no effect.`,
-        fixes,
-      });
+      ctx.report({ span: m.key.span, messageId: 'duplicateKey', data: { name: show(m.key.value, 48) }, fixes });
     }
   }
   if (node.children) for (const c of node.children) checkDuplicates(ctx, c, depth + 1);
@@ -81,7 +78,7 @@ export const grm001: Rule = {
     severity: 'error',
     appliesTo: ALL_POLICY_KINDS,
     why: 'A policy is a JSON object `{Version?, Id?, Statement}` whose `Statement` is one statement object or a non-empty array of them (a KMS key policy needs at least one statement). Anything else, including JSON syntax errors and unknown elements, is rejected. Duplicate keys are legal JSON but the later one silently replaces the earlier, a classic way a second condition block erases the first.',
-    example: '{"Version": "2012-10-17", "Statement": [], "Condition": {}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]}], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}',
     useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html',
@@ -90,32 +87,70 @@ export const grm001: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      empty: {
+        summary: 'The document is empty: AWS rejects it as a policy.',
+        detail: 'A policy needs at least {"Version": "2012-10-17", "Statement": [...]}.',
+      },
+      topLevelNotObject: {
+        summary: 'The top level is {type}: a policy must be a JSON object with a "Statement" member.',
+        detail: 'AWS rejects anything else. Write {"Version": "2012-10-17", "Statement": [...]}.',
+      },
+      noStatement: {
+        summary: 'The policy has no "Statement": AWS rejects it.',
+        detail: 'Add "Statement": [ ... ] with at least one statement.',
+      },
+      emptyStatement: {
+        summary: '"Statement" is empty: AWS rejects a policy without statements.',
+        detail: 'A policy needs at least one statement (AWS rejects an empty list).',
+      },
+      statementNotObject: {
+        summary: 'Each statement must be a JSON object, not {type}.',
+        detail: 'AWS rejects the policy. Write the statement as {"Effect": ..., "Action": ..., "Resource": ...}.',
+      },
+      statementWrongType: {
+        summary: '"Statement" must be a statement object or an array of them, not {type}.',
+        detail: 'AWS rejects the policy. Write "Statement": [ {...}, ... ].',
+      },
+      unknownElementTypo: {
+        summary: 'Unknown element {name} {where}: AWS rejects the policy.',
+        detail: 'Did you mean "{guess}"?',
+      },
+      unknownElement: {
+        summary: 'Unknown element {name} {where}: AWS rejects the policy.',
+        detail: 'Allowed {where}: {allowed}.',
+      },
+      duplicateKey: {
+        summary: 'Duplicate key {name}: a later one in the same object silently replaces this one.',
+        detail: 'JSON parsers, AWS\'s included as far as anyone can tell, keep the last of duplicate keys, so this one has no effect. Merge the two, or remove the one you do not mean.',
+      },
+    },
   },
   check(ctx) {
     const { doc } = ctx;
     const root = doc.root;
     if (!root) {
-      ctx.report({ span: { offset: 0, length: Math.min(doc.text.length, 1) }, message: 'The document is empty: a policy needs at least {"Version": "2012-10-17", "Statement": [...]}.' });
+      ctx.report({ span: { offset: 0, length: Math.min(doc.text.length, 1) }, messageId: 'empty' });
       return;
     }
     if (root.type !== 'object') {
-      ctx.report({ span: spanOf(root), message: `The top level is ${root.type === 'array' ? 'an array' : `a ${root.type}`}; a policy must be a JSON object with a "Statement" member.` });
+      ctx.report({ span: spanOf(root), messageId: 'topLevelNotObject', data: { type: jsonTypeName(root.type) } });
       return;
     }
     checkUnknownMembers(ctx, doc.members, TOP_LEVEL, 'at the top level');
     if (!doc.statementMember) {
-      ctx.report({ span: { offset: root.offset, length: 1 }, message: 'The policy has no "Statement": add "Statement": [ ... ] with at least one statement.' });
+      ctx.report({ span: { offset: root.offset, length: 1 }, messageId: 'noStatement' });
     } else {
       const st = doc.statementMember.valueNode;
       if (st.type === 'array') {
         if ((st.children ?? []).length === 0) {
-          ctx.report({ span: spanOf(st), message: '"Statement" is empty: a policy needs at least one statement (AWS rejects an empty list).' });
+          ctx.report({ span: spanOf(st), messageId: 'emptyStatement' });
         }
         for (const c of st.children ?? []) {
-          if (c.type !== 'object') ctx.report({ span: spanOf(c), message: `Each statement must be a JSON object, not a ${c.type}.` });
+          if (c.type !== 'object') ctx.report({ span: spanOf(c), messageId: 'statementNotObject', data: { type: jsonTypeName(c.type) } });
         }
       } else if (st.type !== 'object') {
-        ctx.report({ span: spanOf(st), message: `"Statement" must be a statement object or an array of them, not a ${st.type}.` });
+        ctx.report({ span: spanOf(st), messageId: 'statementWrongType', data: { type: jsonTypeName(st.type) } });
       }
     }
     for (const st of doc.statements) checkUnknownMembers(ctx, st.members, STATEMENT_ELEMENTS, 'in a statement');

@@ -26,6 +26,25 @@ export const grm002: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      missing: {
+        // AWS's pages disagree on what a missing Version means (RULES.md open question 10): soft wording.
+        summary: 'The policy has no "Version": policy variables such as ${aws:username} may not work.',
+        detail: 'AWS documents that they then do not work (probably treated as literal text, as under the legacy 2008-10-17). Add "Version": "2012-10-17".',
+      },
+      notString: {
+        summary: '"Version" is {value}, not a string: AWS rejects the policy.',
+        detail: 'AWS reports a data type mismatch. Write "Version": "2012-10-17" with quotes.',
+      },
+      legacy: {
+        summary: '"Version": "2008-10-17" is the legacy policy language: policy variables do not work.',
+        detail: 'Under it policy variables such as ${aws:username} are treated as literal text. Use "2012-10-17".',
+      },
+      unknown: {
+        summary: '"Version" is {value}: AWS accepts only "2012-10-17" (or the legacy "2008-10-17").',
+        detail: 'AWS rejects the policy. Use "2012-10-17".',
+      },
+    },
   },
   check(ctx) {
     const { doc } = ctx;
@@ -41,8 +60,7 @@ export const grm002: Rule = {
       ctx.report({
         span: { offset: root.offset, length: 1 },
         severity: 'warning',
-        // AWS's pages disagree on what a missing Version means (RULES.md open question 10): soft wording.
-        message: `The policy has no "Version": AWS documents that policy variables such as \${aws:username} then do not work (probably treated as literal text, as under the legacy ${OLD}). Add "Version": "${CURRENT}".`,
+        messageId: 'missing',
         fixes: [markSafe(editsFix(`Add "Version": "${CURRENT}"`, [insertMember(doc.text, root, `"Version": ${CURRENT_JSON}`, 'first')]), noVariables)],
       });
       return;
@@ -52,20 +70,22 @@ export const grm002: Rule = {
     if (typeof version.value !== 'string') {
       ctx.report({
         span,
-        message: `"Version" is ${show(version.value)}, not a string: AWS rejects the policy (data type mismatch). Write "Version": "${CURRENT}" with quotes.`,
+        messageId: 'notString',
+        data: { value: show(version.value, 40) },
         fixes: [fix],
       });
     } else if (version.value === OLD) {
       ctx.report({
         span,
         severity: 'warning',
-        message: `"Version": "${OLD}" is the legacy policy language: policy variables such as \${aws:username} are treated as literal text. Use "${CURRENT}".`,
+        messageId: 'legacy',
         fixes: [fix],
       });
     } else if (version.value !== CURRENT) {
       ctx.report({
         span,
-        message: `"Version" is ${show(version.value)}: AWS accepts only "${CURRENT}" (or the legacy "${OLD}") and rejects the policy. Use "${CURRENT}".`,
+        messageId: 'unknown',
+        data: { value: show(version.value, 40) },
         fixes: [fix],
       });
     }

@@ -2,7 +2,7 @@
 // RULES.md GRM-003; IAM-UG reference_policies_elements_effect.
 import { markSafe, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Rule } from '../types';
-import { capitalizedStatementLabel, closest, jsonString, show, statementHead } from '../util';
+import { capitalizedStatementLabel, closest, jsonString, show, statementHead, SUMMARY_SID } from '../util';
 
 const EFFECTS = ['Allow', 'Deny'];
 
@@ -13,14 +13,32 @@ export const grm003: Rule = {
     severity: 'error',
     appliesTo: ALL_POLICY_KINDS,
     why: 'Every statement needs an "Effect" whose value is exactly "Allow" or "Deny". The value is case-sensitive: "deny" or "DENY" is not a Deny, and S3 rejects the policy ("MalformedPolicy: Invalid effect").',
-    example: '{"Effect": "deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*"}',
-    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*"}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_effect.html',
       'https://github.com/versity/versitygw/issues/647',
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      missing: {
+        summary: '{statement} has no "Effect": AWS rejects a statement without one.',
+        detail: 'Add "Effect": "Deny" or "Effect": "Allow".',
+      },
+      notString: {
+        summary: '"Effect" is {value}, not a string: AWS rejects the policy.',
+        detail: 'Write "Effect": "Allow" or "Effect": "Deny".',
+      },
+      invalidTypo: {
+        summary: '"Effect" is {value}: AWS accepts only "Allow" or "Deny" (case-sensitive).',
+        detail: 'AWS rejects the policy. Change it to "{guess}".',
+      },
+      invalid: {
+        summary: '"Effect" is {value}: AWS accepts only "Allow" or "Deny" (case-sensitive).',
+        detail: 'AWS rejects the policy. Use "Allow" or "Deny".',
+      },
+    },
   },
   check(ctx) {
     for (const st of ctx.doc.statements) {
@@ -28,14 +46,16 @@ export const grm003: Rule = {
       if (!effect) {
         ctx.report({
           span: statementHead(st),
-          message: `${capitalizedStatementLabel(st)} has no "Effect": AWS rejects a statement without one. Add "Effect": "Deny" or "Effect": "Allow".`,
+          messageId: 'missing',
+          data: { statement: capitalizedStatementLabel(st, SUMMARY_SID) },
         });
         continue;
       }
       if (typeof effect.value !== 'string') {
         ctx.report({
           span: effect.span,
-          message: `"Effect" is ${show(effect.value)}, not a string: AWS rejects the policy. Write "Effect": "Allow" or "Effect": "Deny".`,
+          messageId: 'notString',
+          data: { value: show(effect.value, 40) },
         });
         continue;
       }
@@ -48,8 +68,8 @@ export const grm003: Rule = {
         EFFECTS.find(e => lower.startsWith(e.toLowerCase().slice(0, 3)));
       ctx.report({
         span: effect.span,
-        message: `"Effect" is ${show(effect.value)}: AWS accepts only "Allow" or "Deny" (case-sensitive) and rejects the policy. ` +
-          (guess ? `Change it to "${guess}".` : 'Use "Allow" or "Deny".'),
+        messageId: guess ? 'invalidTypo' : 'invalid',
+        data: { value: show(effect.value, 40), guess: guess ?? '' },
         // Case and stray spaces are safe to repair; a typo's nearest name is not: Allow and Deny are
         // opposites, so a wrong guess would grant what was meant to be denied. No fix for a missing
         // or non-string Effect: Allow or Deny is the author's choice.

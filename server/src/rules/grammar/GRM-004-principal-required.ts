@@ -3,7 +3,7 @@
 // principals per statement. RULES.md GRM-004; KMS-DG key-policy-overview; PutKeyPolicy API.
 import { editsFix, insertMember } from '../edits';
 import { RESOURCE_POLICY_KINDS, type Fix, type Rule } from '../types';
-import { capitalizedStatementLabel, memberNamed, statementHead } from '../util';
+import { capitalizedStatementLabel, memberNamed, statementHead, SUMMARY_SID } from '../util';
 
 export const grm004: Rule = {
   meta: {
@@ -12,8 +12,8 @@ export const grm004: Rule = {
     severity: 'error',
     appliesTo: RESOURCE_POLICY_KINDS,
     why: 'A bucket policy or key policy is attached to the resource, so each statement must say whom it applies to with "Principal" (or "NotPrincipal"). S3 rejects the policy with "MalformedPolicy: Missing required field Principal"; KMS requires one or more principals in every key policy statement.',
-    example: '{"Effect": "Deny", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}',
-    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyUnencryptedUploads", "Effect": "Deny", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyUnencryptedUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]}',
     references: [
       'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html',
       'https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html',
@@ -22,11 +22,21 @@ export const grm004: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      missingInDeny: {
+        summary: '{statement} has no "Principal": {rejects}.',
+        detail: '{requirement}. Add "Principal": "*" so the Deny applies to everyone.',
+      },
+      missing: {
+        summary: '{statement} has no "Principal": {rejects}.',
+        detail: '{requirement}. Add a "Principal" naming whom the statement is for.',
+      },
+    },
   },
   check(ctx) {
     const service = ctx.kind === 'key-policy'
-      ? 'KMS requires one or more principals in every key policy statement'
-      : 'S3 rejects the bucket policy ("Missing required field Principal")';
+      ? { rejects: 'KMS rejects the key policy', requirement: 'KMS requires one or more principals in every key policy statement' }
+      : { rejects: 'S3 rejects the bucket policy', requirement: 'S3 answers "MalformedPolicy: Missing required field Principal"' };
     for (const st of ctx.doc.statements) {
       if (st.principal || st.notPrincipal) continue;
       const effect = memberNamed(st.members, 'Effect');
@@ -39,8 +49,8 @@ export const grm004: Rule = {
         : [];
       ctx.report({
         span: statementHead(st),
-        message: `${capitalizedStatementLabel(st)} has no "Principal": ${service}. ` +
-          (isDeny ? 'Add "Principal": "*" so the Deny applies to everyone.' : 'Add a "Principal" naming whom the statement is for.'),
+        messageId: isDeny ? 'missingInDeny' : 'missing',
+        data: { statement: capitalizedStatementLabel(st, SUMMARY_SID), ...service },
         fixes,
       });
     }

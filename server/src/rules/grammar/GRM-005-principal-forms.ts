@@ -9,7 +9,10 @@ import { spanOf } from '../../policy/parse';
 import { hasWildcard } from '../../policy/wildcard';
 import { addConditionEdit, markSafe, replaceFix } from '../edits';
 import { RESOURCE_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
-import { closest, jsonString, show, spanText } from '../util';
+import { closest, jsonString, jsonTypeName, show, spanText } from '../util';
+
+/** A principal value as summaries quote it: short enough that the sentence fits the Problems panel. */
+const quoted = (value: unknown): string => show(value, 48);
 
 const PRINCIPAL_TYPES = ['AWS', 'Service', 'Federated', 'CanonicalUser'];
 /** Service principals end in the partition's DNS suffix; `.amazonaws.com` almost everywhere. */
@@ -53,8 +56,8 @@ function checkAwsValue(ctx: RuleContext, st: Statement, element: Element, block:
   if (hasWildcard(v)) {
     ctx.report({
       span: item.span,
-      message: `${element} ${show(v)} has a wildcard inside it: AWS does not accept wildcards in part of a principal ("*" alone means everyone) and rejects the policy. ` +
-        'Name the account as principal and match the ARN pattern with an ArnLike condition on aws:PrincipalArn.',
+      messageId: 'partialWildcard',
+      data: { element, value: quoted(v) },
       fixes: arn ? wildcardFix(ctx, st, element, block, entry, item) : [],
     });
     return;
@@ -63,7 +66,8 @@ function checkAwsValue(ctx: RuleContext, st: Statement, element: Element, block:
     if (arn.service === 'iam' && arn.resource.startsWith('group/')) {
       ctx.report({
         span: item.span,
-        message: `${element} ${show(v)} is an IAM group: groups cannot be principals, so AWS rejects the policy ("Invalid principal"). Name the group's users or roles instead.`,
+        messageId: 'group',
+        data: { element, value: quoted(v) },
       });
     }
     return;
@@ -74,14 +78,15 @@ function checkAwsValue(ctx: RuleContext, st: Statement, element: Element, block:
     ctx.report({
       span: item.span,
       severity: 'warning',
-      message: `${element} ${show(v)} looks like the unique ID of a deleted IAM ${what}: AWS shows a principal this way once it is deleted, and saving the policy again probably fails with "Invalid principal in policy". ` +
-        `Replace it with the ARN of the re-created ${what}, or remove it.`,
+      messageId: 'deletedIdentity',
+      data: { element, value: quoted(v), what },
     });
     return;
   }
   ctx.report({
     span: item.span,
-    message: `${element} ${show(v)} is not a valid AWS principal: use an IAM ARN such as "arn:aws:iam::111122223333:role/Name", a 12-digit account ID, or "*". AWS rejects the policy ("Invalid principal").`,
+    messageId: 'invalidAws',
+    data: { element, value: quoted(v) },
   });
 }
 
@@ -89,7 +94,7 @@ function checkServiceValue(ctx: RuleContext, element: Element, item: Located<str
   const v = item.value;
   if (v === '*') return;
   if (hasWildcard(v)) {
-    ctx.report({ span: item.span, message: `Service principal ${show(v)} has a wildcard: AWS does not accept wildcards in part of a principal. Name each service, e.g. "s3.amazonaws.com".` });
+    ctx.report({ span: item.span, messageId: 'serviceWildcard', data: { value: quoted(v) } });
     return;
   }
   if (SERVICE_SUFFIXES.some(s => v.endsWith(s))) return;
@@ -97,8 +102,8 @@ function checkServiceValue(ctx: RuleContext, element: Element, item: Located<str
   ctx.report({
     span: item.span,
     severity: 'warning',
-    message: `${element} service ${show(v)} does not end in ".amazonaws.com": it is probably not an AWS service principal, and AWS may reject the policy. ` +
-      (bare ? `Use "${v}.amazonaws.com".` : 'Use the service principal name, e.g. "cloudtrail.amazonaws.com".'),
+    messageId: bare ? 'serviceNameBare' : 'serviceName',
+    data: { element, value: quoted(v), fixed: `${v}.amazonaws.com` },
     // Not safe: the suffix depends on the partition (China uses .amazonaws.com.cn for some services).
     fixes: bare ? [replaceFix(`Change to "${v}.amazonaws.com"`, item.span, jsonString(`${v}.amazonaws.com`))] : [],
   });
@@ -110,7 +115,8 @@ function checkBlock(ctx: RuleContext, st: Statement, element: Element, block: Pr
     const v = block.invalidString;
     ctx.report({
       span: v.span,
-      message: `"${element}": ${show(v.value)} is not valid: the only plain string AWS accepts here is "*" (everyone), so it rejects the policy. Write an object such as {"AWS": ${show(v.value)}}.`,
+      messageId: 'plainString',
+      data: { element, value: quoted(v.value) },
       fixes: wrapFix(element, v),
     });
     return;
@@ -119,14 +125,16 @@ function checkBlock(ctx: RuleContext, st: Statement, element: Element, block: Pr
   if (node.type !== 'object') {
     ctx.report({
       span: spanOf(node),
-      message: `"${element}" is ${node.type === 'array' ? 'an array' : `a ${node.type}`}: AWS accepts only "*" or an object such as {"AWS": "arn:aws:iam::111122223333:root"} and rejects the policy.`,
+      messageId: 'notObject',
+      data: { element, type: jsonTypeName(node.type) },
     });
     return;
   }
   if (block.entries.length === 0) {
     ctx.report({
       span: spanOf(node),
-      message: `"${element}" is an empty object and names no principal: AWS rejects the policy. Add {"AWS": ...}, {"Service": ...}, or use "*".`,
+      messageId: 'emptyObject',
+      data: { element },
     });
     return;
   }
@@ -138,15 +146,15 @@ function checkBlock(ctx: RuleContext, st: Statement, element: Element, block: Pr
       const usable = guess !== undefined && !written.includes(guess);
       ctx.report({
         span: entry.type.span,
-        message: `"${element}" has an unknown principal type ${show(type)}: AWS accepts only AWS, Service, Federated and CanonicalUser (case-sensitive) and rejects the policy. ` +
-          (usable ? `Did you mean "${guess}"?` : 'Use one of those keys.'),
+        messageId: usable ? 'unknownTypeTypo' : 'unknownType',
+        data: { element, type: show(type, 40), guess: guess ?? '' },
         // Safe when only the case differs ("aws" → "AWS"); a nearest typo is a guess.
         fixes: usable ? [markSafe(replaceFix(`Rename to "${guess}"`, entry.type.span, jsonString(guess)), guess.toLowerCase() === type.toLowerCase())] : [],
       });
       continue;
     }
     if (entry.values.isArray && entry.values.items.length === 0) {
-      ctx.report({ span: entry.values.span, message: `"${element}" lists no ${type} principal (empty array): AWS rejects the policy. Add at least one, or remove "${type}".` });
+      ctx.report({ span: entry.values.span, messageId: 'emptyList', data: { element, type } });
       continue;
     }
     for (const item of entry.values.items) {
@@ -154,8 +162,8 @@ function checkBlock(ctx: RuleContext, st: Statement, element: Element, block: Pr
         const raw = spanText(ctx.doc.text, item.span);
         ctx.report({
           span: item.span,
-          message: `${type} principal ${show(item.value)} is not a string: AWS expects a quoted string here and probably rejects the policy.` +
-            (typeof item.value === 'number' ? ` Write "${raw}".` : ''),
+          messageId: typeof item.value === 'number' ? 'numberNotString' : 'notString',
+          data: { type, value: quoted(item.value), raw },
           fixes: typeof item.value === 'number' ? [markSafe(replaceFix('Quote the value', item.span, jsonString(raw)))] : [],
         });
         continue;
@@ -164,7 +172,7 @@ function checkBlock(ctx: RuleContext, st: Statement, element: Element, block: Pr
       if (type === 'AWS') checkAwsValue(ctx, st, element, block, entry, s);
       else if (type === 'Service') checkServiceValue(ctx, element, s);
       else if (s.value !== '*' && hasWildcard(s.value)) {
-        ctx.report({ span: s.span, message: `${type} principal ${show(s.value)} has a wildcard: AWS does not accept wildcards in part of a principal and rejects the policy. Name the principal exactly.` });
+        ctx.report({ span: s.span, messageId: 'typeWildcard', data: { type, value: quoted(s.value) } });
       }
     }
   }
@@ -177,8 +185,8 @@ export const grm005: Rule = {
     severity: 'error',
     appliesTo: RESOURCE_POLICY_KINDS,
     why: '"Principal" is either "*" (everyone; the same as {"AWS": "*"}) or an object whose keys are AWS, Service, Federated or CanonicalUser. A wildcard cannot match part of a principal ARN, IAM groups are not principals, and every principal must exist when the policy is saved: S3 answers "Invalid principal in policy", KMS "MalformedPolicyDocumentException ... invalid principals". A role or user deleted after the policy was written shows up as its unique ID (AROA…/AIDA…), and the policy can then no longer be saved unchanged.',
-    example: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app-*"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*"}',
-    useInstead: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/app-*"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "AppRolesRead", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app-*"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*"}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "AppRolesRead", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/app-*"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html',
@@ -188,6 +196,72 @@ export const grm005: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      partialWildcard: {
+        summary: '{element} {value} has a wildcard inside it: AWS rejects the policy.',
+        detail: 'AWS does not accept wildcards in part of a principal ("*" alone means everyone). Name the account as principal and match the ARN pattern with an ArnLike condition on aws:PrincipalArn.',
+      },
+      group: {
+        summary: '{element} {value} is an IAM group: groups cannot be principals.',
+        detail: 'AWS rejects the policy ("Invalid principal"). Name the group\'s users or roles instead.',
+      },
+      deletedIdentity: {
+        summary: '{element} {value} looks like the unique ID of a deleted IAM {what}.',
+        detail: 'AWS shows a principal this way once it is deleted, and saving the policy again probably fails with "Invalid principal in policy". Replace it with the ARN of the re-created {what}, or remove it.',
+      },
+      invalidAws: {
+        summary: '{element} {value} is not a valid AWS principal: AWS rejects the policy.',
+        detail: 'AWS answers "Invalid principal". Use an IAM ARN such as "arn:aws:iam::111122223333:role/Name", a 12-digit account ID, or "*".',
+      },
+      serviceWildcard: {
+        summary: 'Service principal {value} has a wildcard: AWS does not accept it.',
+        detail: 'AWS does not accept wildcards in part of a principal. Name each service, e.g. "s3.amazonaws.com".',
+      },
+      serviceNameBare: {
+        summary: '{element} service {value} is probably not an AWS service principal.',
+        detail: 'It does not end in ".amazonaws.com", and AWS may reject the policy. Use "{fixed}".',
+      },
+      serviceName: {
+        summary: '{element} service {value} is probably not an AWS service principal.',
+        detail: 'It does not end in ".amazonaws.com", and AWS may reject the policy. Use the service principal name, e.g. "cloudtrail.amazonaws.com".',
+      },
+      plainString: {
+        summary: '"{element}" is the plain string {value}: AWS rejects the policy.',
+        detail: 'The only plain string AWS accepts here is "*" (everyone). Write an object such as {"AWS": {value}}.',
+      },
+      notObject: {
+        summary: '"{element}" is {type}: AWS accepts only "*" or an object and rejects the policy.',
+        detail: 'Write an object such as {"AWS": "arn:aws:iam::111122223333:root"}.',
+      },
+      emptyObject: {
+        summary: '"{element}" is an empty object and names no principal: AWS rejects the policy.',
+        detail: 'Add {"AWS": ...}, {"Service": ...}, or use "*".',
+      },
+      unknownTypeTypo: {
+        summary: '"{element}" has an unknown principal type {type}: AWS rejects the policy.',
+        detail: 'AWS accepts only AWS, Service, Federated and CanonicalUser (case-sensitive). Did you mean "{guess}"?',
+      },
+      unknownType: {
+        summary: '"{element}" has an unknown principal type {type}: AWS rejects the policy.',
+        detail: 'AWS accepts only AWS, Service, Federated and CanonicalUser (case-sensitive). Use one of those keys.',
+      },
+      emptyList: {
+        summary: '"{element}" lists no {type} principal (empty array): AWS rejects the policy.',
+        detail: 'Add at least one, or remove "{type}".',
+      },
+      numberNotString: {
+        summary: '{type} principal {value} is not a string: AWS probably rejects the policy.',
+        detail: 'AWS expects a quoted string here. Write "{raw}".',
+      },
+      notString: {
+        summary: '{type} principal {value} is not a string: AWS probably rejects the policy.',
+        detail: 'AWS expects a quoted string here.',
+      },
+      typeWildcard: {
+        summary: '{type} principal {value} has a wildcard: AWS rejects the policy.',
+        detail: 'AWS does not accept wildcards in part of a principal. Name the principal exactly.',
+      },
+    },
   },
   check(ctx) {
     for (const st of ctx.doc.statements) {

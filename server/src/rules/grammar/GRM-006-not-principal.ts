@@ -55,14 +55,24 @@ export const grm006: Rule = {
     severity: 'warning',
     appliesTo: RESOURCE_POLICY_KINDS,
     why: '"NotPrincipal" with "Allow" grants the actions to every principal except those listed, anonymous users included; AWS documents the combination as unsupported and Access Analyzer flags it. With "Deny", AWS checks the account, then the role, then the assumed-role session, so the exemption must name all three (the account, the role and arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION); otherwise requests made with the role are still denied. AWS recommends "Principal": "*" with an ArnNotLike/ArnNotEquals condition on aws:PrincipalArn instead.',
-    example: '{"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*"}',
-    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/Admin"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyAdminDeletes", "Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::example-bucket/*"}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyAdminDeletes", "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/Admin"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      allow: {
+        summary: '"Allow" with "NotPrincipal" grants the actions to everyone except the listed principals.',
+        detail: 'That includes anonymous users, and AWS documents this combination as unsupported. Use "Principal" with the principals you mean to allow.',
+      },
+      incompleteExemption: {
+        summary: 'This Deny still applies to this {identity}: NotPrincipal also needs {missingShort}.',
+        detail: 'Deny with NotPrincipal exempts {value} only if it also lists {missing}; as written, {who}. Rewrite it as "Principal": "*" with an ArnNotLike condition on aws:PrincipalArn.',
+      },
+    },
   },
   check(ctx) {
     for (const st of ctx.doc.statements) {
@@ -70,10 +80,7 @@ export const grm006: Rule = {
       if (!block) continue;
       const effect = st.effect?.value;
       if (effect === 'Allow') {
-        ctx.report({
-          span: block.member.key.span,
-          message: '"Allow" with "NotPrincipal" grants the actions to everyone except the listed principals, anonymous users included (AWS documents this combination as unsupported). Use "Principal" with the principals you mean to allow.',
-        });
+        ctx.report({ span: block.member.key.span, messageId: 'allow' });
         continue;
       }
       if (effect !== 'Deny') continue;
@@ -87,17 +94,28 @@ export const grm006: Rule = {
         if (!id || hasWildcard(item.value)) continue;
         const account = id.arn.account;
         const missing: string[] = [];
-        if (!accounts.has(account)) missing.push(`the account ("${accountRootArn(id.arn.partition, account)}")`);
+        const missingShort: string[] = [];
+        if (!accounts.has(account)) {
+          missing.push(`the account ("${accountRootArn(id.arn.partition, account)}")`);
+          missingShort.push('the account');
+        }
         if (id.kind === 'role' && !sessions.some(s => s.account === account && s.role === id.name)) {
           missing.push(`the session ARN ("arn:${id.arn.partition}:sts::${account}:assumed-role/${id.name}/SESSION")`);
+          missingShort.push('the session ARN');
         }
         if (missing.length === 0) continue;
         fixes ??= rewriteFix(ctx, st);
         const who = id.kind === 'role' ? 'requests made with this role are still denied' : 'this user is still denied';
         ctx.report({
           span: item.span,
-          message: `Deny with NotPrincipal exempts ${show(item.value)} only if it also lists ${missing.join(' and ')}; as written, ${who}. ` +
-            'Rewrite it as "Principal": "*" with an ArnNotLike condition on aws:PrincipalArn.',
+          messageId: 'incompleteExemption',
+          data: {
+            identity: id.kind === 'role' ? 'role\'s sessions' : 'user',
+            missingShort: missingShort.join(' and '),
+            value: show(item.value),
+            missing: missing.join(' and '),
+            who,
+          },
           fixes,
         });
       }

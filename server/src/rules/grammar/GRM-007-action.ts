@@ -3,12 +3,12 @@ import type { PolicyKind, Statement, ValueList } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
 import { markSafe, removeWithComma, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext, type TextEditSpan } from '../types';
-import { jsonString, jsonTypeName, memberNamed, statementHead, statementLabel } from '../util';
+import { capitalizedStatementLabel, jsonString, jsonTypeName, memberNamed, show, statementHead, statementLabel, SUMMARY_SID } from '../util';
 
 /** The one service whose actions a resource policy may name. */
-const SERVICE_OF_KIND: Partial<Record<PolicyKind, { prefix: string; what: string; rejects: string }>> = {
-  'bucket-policy': { prefix: 's3', what: 'a bucket policy', rejects: 'S3 rejects the policy ("Policy has invalid action")' },
-  'key-policy': { prefix: 'kms', what: 'a key policy', rejects: 'KMS rejects the policy or the statement never applies' },
+const SERVICE_OF_KIND: Partial<Record<PolicyKind, { prefix: string; article: string; what: string; rejects: string }>> = {
+  'bucket-policy': { prefix: 's3', article: 'an', what: 'a bucket policy', rejects: 'S3 rejects the policy ("Policy has invalid action")' },
+  'key-policy': { prefix: 'kms', article: 'a', what: 'a key policy', rejects: 'KMS rejects the policy or the statement never applies' },
 };
 
 const ACTION_FORMAT = /^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$/;
@@ -38,7 +38,8 @@ function repairFormat(s: string, kind: PolicyKind): { target: string; exact: boo
 /** A problem with one item, and the action it should become (when there is one). */
 interface ItemProblem {
   index: number;
-  message: string;
+  messageId: string;
+  data: Record<string, string>;
   target?: string;
   /**
    * The repair is safe: a format repair onto a real action, or an API operation's IAM action (a
@@ -50,33 +51,25 @@ interface ItemProblem {
 
 function problemOf(kind: PolicyKind, element: string, s: string): Omit<ItemProblem, 'index'> | undefined {
   if (s === '*') return undefined;
+  const value = show(s, 40);
   if (!ACTION_FORMAT.test(s)) {
     const repaired = repairFormat(s, kind);
-    return { message: `${element} "${s}" is not of the form "service:ActionName": AWS rejects the policy.` + (repaired ? ` Did you mean "${repaired.target}"?` : ''), target: repaired?.target, safe: repaired?.exact };
+    return { messageId: repaired ? 'notActionFormatTypo' : 'notActionFormat', data: { element, value, target: repaired?.target ?? '' }, target: repaired?.target, safe: repaired?.exact };
   }
   const prefix = s.slice(0, s.indexOf(':')).toLowerCase();
   const expected = SERVICE_OF_KIND[kind];
   if (expected && prefix !== expected.prefix) {
-    return { message: `${element} "${s}" is not an ${expected.prefix}: action, and ${expected.what} can only control ${expected.prefix}: actions: ${expected.rejects}. Grant it in the caller's IAM policy or the other service's resource policy instead.` };
+    return { messageId: 'otherService', data: { element, value, article: expected.article, prefix: expected.prefix, what: expected.what, rejects: expected.rejects } };
   }
   if (!isKnownService(prefix)) return undefined;
   if (hasWildcard(s)) {
-    return expandActionPattern(s).length === 0 ? { message: `${element} pattern "${s}" matches no ${prefix}: action, so it grants or denies nothing. Check the spelling.` } : undefined;
+    return expandActionPattern(s).length === 0 ? { messageId: 'patternMatchesNothing', data: { element, value, prefix } } : undefined;
   }
   if (lookupAction(s)) return undefined;
   const viaApi = apiNameToAction(s);
-  if (viaApi) {
-    return {
-      message: `"${s}" is the name of an S3 API operation, not an IAM action: AWS rejects the policy ("Policy has invalid action"). That operation is authorised by "${viaApi}".`,
-      target: viaApi,
-      safe: true,
-    };
-  }
+  if (viaApi) return { messageId: 'apiOperation', data: { value, target: viaApi }, target: viaApi, safe: true };
   const guess = suggestAction(s);
-  return {
-    message: `Unknown action "${s}": AWS rejects the policy ("Policy has invalid action").` + (guess ? ` Did you mean "${guess}"?` : ` Check the ${prefix.toUpperCase()} actions in the Service Authorization Reference.`),
-    target: guess,
-  };
+  return { messageId: guess ? 'unknownActionTypo' : 'unknownAction', data: { value, target: guess ?? '', service: prefix.toUpperCase() }, target: guess };
 }
 
 /**
@@ -104,17 +97,17 @@ function groupFix(list: ValueList, target: string, indexes: number[], safe: bool
 function checkList(ctx: RuleContext, st: Statement, list: ValueList, element: 'Action' | 'NotAction'): void {
   const node = list.node;
   if (node.type !== 'string' && node.type !== 'array') {
-    ctx.report({ span: list.span, message: `"${element}" must be an action string or an array of them, not ${jsonTypeName(node.type)}: AWS rejects the policy.` });
+    ctx.report({ span: list.span, messageId: 'listWrongType', data: { element, type: jsonTypeName(node.type) } });
     return;
   }
   if (list.isArray && list.items.length === 0) {
     const member = memberNamed(st.members, element);
-    ctx.report({ span: member ? member.key.span : list.span, message: `"${element}" in ${statementLabel(st)} is empty: the statement names no action, so it does nothing (AWS may reject it). List the actions.` });
+    ctx.report({ span: member ? member.key.span : list.span, messageId: 'emptyList', data: { element, statement: statementLabel(st, SUMMARY_SID) } });
     return;
   }
   const problems: (ItemProblem | undefined)[] = list.items.map((item, index) => {
     if (typeof item.value !== 'string') {
-      return { index, message: `Each ${element} must be a string "service:ActionName", not ${jsonTypeName(item.node.type)}: AWS rejects the policy.` };
+      return { index, messageId: 'itemNotString', data: { element, type: jsonTypeName(item.node.type) } };
     }
     const p = problemOf(ctx.kind, element, item.value);
     return p && { index, ...p };
@@ -126,7 +119,7 @@ function checkList(ctx: RuleContext, st: Statement, list: ValueList, element: 'A
   for (const p of problems) {
     if (!p) continue;
     const fix = p.target ? groupFix(list, p.target, byTarget.get(p.target.toLowerCase())!, safeTarget(p.target)) : undefined;
-    ctx.report({ span: list.items[p.index].span, message: p.message, fixes: fix ? [fix] : [] });
+    ctx.report({ span: list.items[p.index].span, messageId: p.messageId, data: p.data, fixes: fix ? [fix] : [] });
   }
 }
 
@@ -137,8 +130,8 @@ export const grm007: Rule = {
     severity: 'error',
     appliesTo: ALL_POLICY_KINDS,
     why: 'Every statement needs exactly one of `Action` and `NotAction`, each naming `service:Action` (case-insensitive). S3 refuses unknown names with `Policy has invalid action`. A classic trap: `s3:CreateMultipartUpload`, `s3:UploadPart`, `s3:CopyObject` are API operations, not IAM actions; multipart uploads and copies are all authorised as `s3:PutObject` (`s3:AbortMultipartUpload` and `s3:ListMultipartUploadParts` are separate). A bucket policy can only name `s3:` actions and a key policy `kms:` actions.',
-    example: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": ["s3:CreateMultipartUpload", "s3:UploadPart"], "Resource": "arn:aws:s3:::example-bucket/*"}',
-    useInstead: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": ["s3:CreateMultipartUpload", "s3:UploadPart"], "Resource": "arn:aws:s3:::example-bucket/*"}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html',
@@ -146,18 +139,67 @@ export const grm007: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      noAction: {
+        summary: '{statement} has neither "Action" nor "NotAction": AWS rejects the policy.',
+        detail: 'Add "Action" with the actions the statement controls.',
+      },
+      bothActionAndNotAction: {
+        summary: '{statement} has both "Action" and "NotAction": AWS rejects the policy.',
+        detail: 'Keep one of them (split the statement if you need both).',
+      },
+      listWrongType: {
+        summary: '"{element}" must be an action string or an array of them, not {type}: AWS rejects the policy.',
+      },
+      emptyList: {
+        summary: '"{element}" in {statement} is empty: the statement names no action, so it does nothing.',
+        detail: 'AWS may reject it. List the actions.',
+      },
+      itemNotString: {
+        summary: 'Each {element} must be a string "service:ActionName", not {type}: AWS rejects the policy.',
+      },
+      notActionFormatTypo: {
+        summary: '{element} {value} is not of the form "service:ActionName": AWS rejects the policy.',
+        detail: 'Did you mean "{target}"?',
+      },
+      notActionFormat: {
+        summary: '{element} {value} is not of the form "service:ActionName": AWS rejects the policy.',
+        detail: 'Write the service prefix, a colon and the action name, e.g. "s3:GetObject".',
+      },
+      otherService: {
+        summary: '{element} {value} is not {article} {prefix}: action, and {what} can only control {prefix}: actions.',
+        detail: '{rejects}. Grant it in the caller\'s IAM policy or the other service\'s resource policy instead.',
+      },
+      patternMatchesNothing: {
+        summary: '{element} pattern {value} matches no {prefix}: action, so it grants or denies nothing.',
+        detail: 'Check the spelling.',
+      },
+      apiOperation: {
+        summary: '{value} is an S3 API operation, not an IAM action: AWS rejects the policy.',
+        detail: 'AWS answers "Policy has invalid action". That operation is authorised by "{target}".',
+      },
+      unknownActionTypo: {
+        summary: 'Unknown action {value}: AWS rejects the policy ("Policy has invalid action").',
+        detail: 'Did you mean "{target}"?',
+      },
+      unknownAction: {
+        summary: 'Unknown action {value}: AWS rejects the policy ("Policy has invalid action").',
+        detail: 'Check the {service} actions in the Service Authorization Reference.',
+      },
+    },
   },
   check(ctx) {
     for (const st of ctx.doc.statements) {
       if (!st.action && !st.notAction) {
-        ctx.report({ span: statementHead(st), message: `${statementLabel(st)} has neither "Action" nor "NotAction": AWS rejects the policy. Add "Action" with the actions the statement controls.` });
+        ctx.report({ span: statementHead(st), messageId: 'noAction', data: { statement: capitalizedStatementLabel(st, SUMMARY_SID) } });
         continue;
       }
       if (st.action && st.notAction) {
         const member = memberNamed(st.members, 'NotAction');
         ctx.report({
           span: member ? member.key.span : st.notAction.span,
-          message: `${statementLabel(st)} has both "Action" and "NotAction": AWS rejects the policy. Keep one of them (split the statement if you need both).`,
+          messageId: 'bothActionAndNotAction',
+          data: { statement: capitalizedStatementLabel(st, SUMMARY_SID) },
         });
       }
       if (st.action) checkList(ctx, st, st.action, 'Action');

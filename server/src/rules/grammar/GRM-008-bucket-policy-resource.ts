@@ -3,9 +3,14 @@ import type { Located, Statement, ValueList } from '../../policy/model';
 import { containsWildcard } from '../../policy/wildcard';
 import { editsFix, insertMember, markSafe, removeItemFix, replaceFix, replaceItemFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
-import { closest, jsonString, jsonTypeName, memberNamed, statementHead, statementLabel } from '../util';
+import { clip } from '../../text/escape';
+import { capitalizedStatementLabel, closest, jsonString, jsonTypeName, memberNamed, show, statementHead, SUMMARY_SID } from '../util';
 
 const INVALID = 'S3 rejects the policy ("Policy has invalid resource")';
+/** The same, for a detail whose summary already says that S3 rejects the policy. */
+const ANSWER = 'S3 answers "Policy has invalid resource"';
+/** A Resource value as summaries quote it: short enough that the sentence fits the Problems panel. */
+const quoted = (value: string): string => show(value, 44);
 
 /** A string that is clearly meant as a bucket or object but is not written as an ARN. */
 function arnFromNonArn(s: string, partition: string): string | undefined {
@@ -48,8 +53,8 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
     }
     ctx.report({
       span: item.span,
-      message: `"Resource": "*" is not allowed in a bucket policy: ${INVALID}. ` +
-        (bucket ? `Name the bucket and its objects: "${bucketArn(partition, bucket)}" and "${objectsArn(partition, bucket)}".` : 'Name the bucket ("arn:aws:s3:::BUCKET") and its objects ("arn:aws:s3:::BUCKET/*").'),
+      messageId: bucket ? 'starForBucket' : 'star',
+      data: bucket ? { bucketArn: bucketArn(partition, bucket), objectsArn: objectsArn(partition, bucket) } : {},
       fixes: fix ? [fix] : [],
     });
     return;
@@ -58,7 +63,8 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
     const squeezed = s.replace(/\s+/g, '');
     ctx.report({
       span: item.span,
-      message: `${element} "${s}" contains whitespace, so it names no bucket or object: ${INVALID}. Remove the spaces.`,
+      messageId: 'whitespace',
+      data: { element, value: quoted(s) },
       fixes: squeezed ? [markSafe(replaceFix('Remove the whitespace', item.span, jsonString(squeezed)))] : [],
     });
     return;
@@ -67,7 +73,8 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
     const arn = arnFromNonArn(s, partition);
     ctx.report({
       span: item.span,
-      message: `${element} "${s}" is not an ARN: ${INVALID}. ` + (arn ? `Write it as "${arn}".` : 'Use "arn:aws:s3:::BUCKET" for the bucket and "arn:aws:s3:::BUCKET/*" for its objects.'),
+      messageId: arn ? 'notArnRepairable' : 'notArn',
+      data: { element, value: quoted(s), arn: arn ?? '' },
       fixes: arn ? [markSafe(replaceFix(`Write it as "${arn}"`, item.span, jsonString(arn)))] : [],
     });
     return;
@@ -76,7 +83,8 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
   if (!arn) {
     ctx.report({
       span: item.span,
-      message: `${element} "${s}" is not a bucket or object ARN: a bucket policy may only name its own bucket ("arn:aws:s3:::BUCKET") and objects ("arn:aws:s3:::BUCKET/KEY"); otherwise ${INVALID}.`,
+      messageId: 'notS3Arn',
+      data: { element, value: quoted(s) },
       fixes: both && element === 'Resource' ? [replaceItemFix(`Replace with the ARNs of bucket "${bucket}" and its objects`, list, item, both)] : [],
     });
     return;
@@ -86,7 +94,8 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
     const guess = closest(arn.partition, PARTITIONS);
     ctx.report({
       span: item.span,
-      message: `"${arn.partition}" is not an AWS partition (aws, aws-cn, aws-us-gov, …): ${INVALID}.` + (guess ? ` Did you mean "${withPartition(guess)}"?` : ''),
+      messageId: guess ? 'unknownPartitionTypo' : 'unknownPartition',
+      data: { partition: show(arn.partition, 24), fixed: guess ? withPartition(guess) : '' },
       fixes: guess ? [replaceFix(`Use partition "${guess}"`, item.span, jsonString(withPartition(guess)))] : [],
     });
     return;
@@ -94,7 +103,8 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
   if (dominant && arn.partition !== dominant) {
     ctx.report({
       span: item.span,
-      message: `${element} "${s}" uses partition "${arn.partition}" while the rest of the policy uses "${dominant}": a bucket lives in one partition (China buckets use arn:aws-cn:, GovCloud arn:aws-us-gov:), so ${INVALID}.`,
+      messageId: 'mixedPartitions',
+      data: { element, partition: arn.partition, dominant },
       fixes: [replaceFix(`Use partition "${dominant}"`, item.span, jsonString(withPartition(dominant)))],
     });
     return;
@@ -103,7 +113,8 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
   if (!arn.bucket) {
     ctx.report({
       span: item.span,
-      message: `${element} "${s}" has no bucket name: ${INVALID}.` + (withBucket ? ` Use "${withBucket}".` : ''),
+      messageId: withBucket ? 'noBucketNameRepairable' : 'noBucketName',
+      data: { element, value: quoted(s), fixed: withBucket ?? '' },
       fixes: withBucket ? [markSafe(replaceFix(`Use bucket "${bucket}"`, item.span, jsonString(withBucket)))] : [],
     });
     return;
@@ -111,8 +122,8 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
   if (isPlaceholderBucket(arn.bucket)) {
     ctx.report({
       span: item.span,
-      message: `"${arn.bucket}" is a placeholder from an example, not a bucket name: ${INVALID}. ` +
-        (withBucket ? `Use "${withBucket}".` : 'Put in the name of your bucket.'),
+      messageId: withBucket ? 'placeholderRepairable' : 'placeholder',
+      data: { bucket: show(arn.bucket, 40), fixed: withBucket ?? '' },
       fixes: withBucket ? [markSafe(replaceFix(`Use bucket "${bucket}"`, item.span, jsonString(withBucket)))] : [],
     });
     return;
@@ -120,8 +131,8 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
   if (containsWildcard(arn.bucket)) {
     ctx.report({
       span: item.span,
-      message: `${element} "${s}" uses a wildcard in the bucket name: a bucket policy can only name its own bucket, so S3 probably rejects it ("Policy has invalid resource").` +
-        (withBucket ? ` Use "${withBucket}".` : ' Write the bucket name out.'),
+      messageId: withBucket ? 'bucketWildcardRepairable' : 'bucketWildcard',
+      data: { element, value: quoted(s), fixed: withBucket ?? '' },
       fixes: withBucket ? [markSafe(replaceFix(`Use bucket "${bucket}"`, item.span, jsonString(withBucket)))] : [],
     });
     return;
@@ -129,7 +140,8 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
   if (ctx.bucketName && arn.bucket !== ctx.bucketName) {
     ctx.report({
       span: item.span,
-      message: `${element} "${s}" names bucket "${arn.bucket}", but this is the policy of bucket "${ctx.bucketName}": ${INVALID}. Use "${withBucket}".`,
+      messageId: 'otherBucket',
+      data: { element, bucket: clip(arn.bucket, 32), own: clip(ctx.bucketName, 32), value: s, fixed: withBucket! },
       fixes: [replaceFix(`Use bucket "${ctx.bucketName}"`, item.span, jsonString(withBucket!))],
     });
   }
@@ -141,8 +153,8 @@ function checkStatement(scope: Scope, st: Statement): void {
     const member = bucket ? `"Resource": [${jsonString(bucketArn(partition, bucket))}, ${jsonString(objectsArn(partition, bucket))}]` : undefined;
     ctx.report({
       span: statementHead(st),
-      message: `${statementLabel(st)} has no "Resource": S3 rejects the policy. ` +
-        (bucket ? `Add ${member}.` : 'Add "Resource": ["arn:aws:s3:::BUCKET", "arn:aws:s3:::BUCKET/*"].'),
+      messageId: member ? 'noResourceRepairable' : 'noResource',
+      data: { statement: capitalizedStatementLabel(st, SUMMARY_SID), member: member ?? '' },
       fixes: member ? [editsFix(`Add the ARNs of bucket "${bucket}" and its objects`, [insertMember(ctx.doc.text, st.node, member)])] : [],
     });
     return;
@@ -151,17 +163,17 @@ function checkStatement(scope: Scope, st: Statement): void {
     if (!list) continue;
     const node = list.node;
     if (node.type !== 'string' && node.type !== 'array') {
-      ctx.report({ span: list.span, message: `"${element}" must be an ARN or an array of ARNs, not ${jsonTypeName(node.type)}: ${INVALID}.` });
+      ctx.report({ span: list.span, messageId: 'listWrongType', data: { element, type: jsonTypeName(node.type) } });
       continue;
     }
     if (list.isArray && list.items.length === 0) {
       const member = memberNamed(st.members, element);
-      ctx.report({ span: member ? member.key.span : list.span, message: `"${element}" is empty: the statement names no resource, so ${INVALID}. List the bucket and/or object ARNs.` });
+      ctx.report({ span: member ? member.key.span : list.span, messageId: 'emptyList', data: { element } });
       continue;
     }
     for (const item of list.items) {
       if (typeof item.value !== 'string') {
-        ctx.report({ span: item.span, message: `Each ${element} must be an ARN string, not ${jsonTypeName(item.node.type)}: ${INVALID}.` });
+        ctx.report({ span: item.span, messageId: 'itemNotString', data: { element, type: jsonTypeName(item.node.type) } });
         continue;
       }
       checkItem(scope, list, item as Located<string>, element);
@@ -176,8 +188,8 @@ export const grm008: Rule = {
     severity: 'error',
     appliesTo: ['bucket-policy'],
     why: 'A bucket policy can only name its own bucket (`arn:aws:s3:::BUCKET`) and its objects (`arn:aws:s3:::BUCKET/KEY`). S3 refuses anything else with `MalformedPolicy: Policy has invalid resource`: a missing Resource, `"*"`, another bucket, a non-ARN string, an ARN with a stray space, a placeholder such as `DOC-EXAMPLE-BUCKET` left from an example, or the wrong partition (China buckets use `arn:aws-cn:`, GovCloud `arn:aws-us-gov:`). The bucket comes from a `NAME.bucket-policy.json` file name or the bucketName setting; otherwise from the other ARNs of the policy when they agree.',
-    example: '{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}',
-    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/WebsiteAccessPermissionsReqd.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/HostingWebsiteOnS3Setup.html',
@@ -186,6 +198,92 @@ export const grm008: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      starForBucket: {
+        summary: '"Resource": "*" is not allowed in a bucket policy: S3 rejects the policy.',
+        detail: `${ANSWER}. Name the bucket and its objects: "{bucketArn}" and "{objectsArn}".`,
+      },
+      star: {
+        summary: '"Resource": "*" is not allowed in a bucket policy: S3 rejects the policy.',
+        detail: `${ANSWER}. Name the bucket ("arn:aws:s3:::BUCKET") and its objects ("arn:aws:s3:::BUCKET/*").`,
+      },
+      whitespace: {
+        summary: '{element} {value} contains whitespace, so it names no bucket or object.',
+        detail: `${INVALID}. Remove the spaces.`,
+      },
+      notArnRepairable: {
+        summary: '{element} {value} is not an ARN: S3 rejects the policy.',
+        detail: `${ANSWER}. Write it as "{arn}".`,
+      },
+      notArn: {
+        summary: '{element} {value} is not an ARN: S3 rejects the policy.',
+        detail: `${ANSWER}. Use "arn:aws:s3:::BUCKET" for the bucket and "arn:aws:s3:::BUCKET/*" for its objects.`,
+      },
+      notS3Arn: {
+        summary: '{element} {value} is not a bucket or object ARN: S3 rejects the policy.',
+        detail: `A bucket policy may only name its own bucket ("arn:aws:s3:::BUCKET") and objects ("arn:aws:s3:::BUCKET/KEY"); for anything else ${ANSWER}.`,
+      },
+      unknownPartitionTypo: {
+        summary: '{partition} is not an AWS partition (aws, aws-cn, aws-us-gov, …): S3 rejects the policy.',
+        detail: `${ANSWER}. Did you mean "{fixed}"?`,
+      },
+      unknownPartition: {
+        summary: '{partition} is not an AWS partition (aws, aws-cn, aws-us-gov, …): S3 rejects the policy.',
+        detail: `${ANSWER}.`,
+      },
+      mixedPartitions: {
+        summary: '{element} uses partition "{partition}" while the rest of the policy uses "{dominant}".',
+        detail: `A bucket lives in one partition (China buckets use arn:aws-cn:, GovCloud arn:aws-us-gov:), so ${INVALID}.`,
+      },
+      noBucketNameRepairable: {
+        summary: '{element} {value} has no bucket name: S3 rejects the policy.',
+        detail: `${ANSWER}. Use "{fixed}".`,
+      },
+      noBucketName: {
+        summary: '{element} {value} has no bucket name: S3 rejects the policy.',
+        detail: `${ANSWER}. Name the bucket: "arn:aws:s3:::BUCKET" or "arn:aws:s3:::BUCKET/*".`,
+      },
+      placeholderRepairable: {
+        summary: '{bucket} is a placeholder from an example, not a bucket name: S3 rejects the policy.',
+        detail: `${ANSWER}. Use "{fixed}".`,
+      },
+      placeholder: {
+        summary: '{bucket} is a placeholder from an example, not a bucket name: S3 rejects the policy.',
+        detail: `${ANSWER}. Put in the name of your bucket.`,
+      },
+      bucketWildcardRepairable: {
+        summary: '{element} {value} has a wildcard in the bucket name: S3 probably rejects it.',
+        detail: 'A bucket policy can only name its own bucket ("Policy has invalid resource"). Use "{fixed}".',
+      },
+      bucketWildcard: {
+        summary: '{element} {value} has a wildcard in the bucket name: S3 probably rejects it.',
+        detail: 'A bucket policy can only name its own bucket ("Policy has invalid resource"). Write the bucket name out.',
+      },
+      otherBucket: {
+        summary: '{element} names bucket "{bucket}", not this policy\'s bucket "{own}": S3 rejects it.',
+        detail: `A bucket policy can only name its own bucket and objects (${ANSWER}). Use "{fixed}" instead of "{value}".`,
+      },
+      noResourceRepairable: {
+        summary: '{statement} has no "Resource": S3 rejects the policy.',
+        detail: 'Add {member}.',
+      },
+      noResource: {
+        summary: '{statement} has no "Resource": S3 rejects the policy.',
+        detail: 'Add "Resource": ["arn:aws:s3:::BUCKET", "arn:aws:s3:::BUCKET/*"] with the name of your bucket.',
+      },
+      listWrongType: {
+        summary: '"{element}" must be an ARN or an array of ARNs, not {type}: S3 rejects the policy.',
+        detail: `${ANSWER}.`,
+      },
+      emptyList: {
+        summary: '"{element}" is empty: the statement names no resource, so S3 rejects the policy.',
+        detail: 'List the bucket and/or object ARNs.',
+      },
+      itemNotString: {
+        summary: 'Each {element} must be an ARN string, not {type}: S3 rejects the policy.',
+        detail: `${ANSWER}.`,
+      },
+    },
   },
   check(ctx) {
     const dominant = dominantPartition(ctx.doc);

@@ -4,7 +4,7 @@ import type { Located, Statement } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
 import { addItemFix, markSafe, replaceFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
-import { jsonString, stringItems } from '../util';
+import { jsonString, show, stringItems } from '../util';
 
 // S3 object actions use the `object` resource type (arn:aws:s3:::BUCKET/KEY), bucket actions the
 // `bucket` type (arn:aws:s3:::BUCKET) (SAR-S3 resource table). A bucket policy statement whose
@@ -65,6 +65,9 @@ function actionEntries(st: Statement): ActionEntry[] {
 }
 
 const quoteList = (names: string[]): string => names.map(n => `"${n}"`).join(', ');
+/** The first action and how many more: a summary has no room for the whole list. */
+const firstAndMore = (names: string[]): string =>
+  `"${names[0]}"${names.length > 1 ? ` and ${names.length - 1} other action${names.length > 2 ? 's' : ''}` : ''}`;
 
 /** One finding per bucket: on the first resource of that bucket that has the wrong kind. */
 function firstPerBucket(resources: S3Resource[]): S3Resource[] {
@@ -88,9 +91,14 @@ function checkStatement(ctx: RuleContext, st: Statement): void {
   if (failing.length === 0) return;
 
   const severity = ctx.kind === 'bucket-policy' ? 'error' : 'warning';
-  const consequence = ctx.kind === 'bucket-policy'
-    ? 'S3 rejects the policy ("Action does not apply to any resource(s) in statement")'
-    : 'the statement never grants or denies it';
+  const bucketPolicy = ctx.kind === 'bucket-policy';
+  /** What follows, briefly for the summary (`short`) and in full for the detail. */
+  const consequence = (names: readonly string[]) => {
+    const it = names.length > 1 ? 'them' : 'it';
+    return bucketPolicy
+      ? { short: 'S3 rejects the policy', consequence: 'S3 rejects the policy ("Action does not apply to any resource(s) in statement")' }
+      : { short: `the statement never grants or denies ${it}`, consequence: `the statement never grants or denies ${it}` };
+  };
   const text = ctx.doc.text;
   const needObject = failing.filter(e => e.kinds.has('object'));
   const needBucket = failing.filter(e => !e.kinds.has('object') && e.kinds.has('bucket'));
@@ -113,8 +121,8 @@ function checkStatement(ctx: RuleContext, st: Statement): void {
       ctx.report({
         span: r.item.span,
         severity,
-        message: `${quoteList(names)} ${verb} on objects (arn:aws:s3:::BUCKET/KEY), but "${r.item.value}" is the bucket itself and the statement lists no object ARN: ${consequence}. ` +
-          (bucketUsed ? `Add "${objects}" (keep the bucket ARN for the bucket actions).` : `Use "${objects}".`),
+        messageId: bucketUsed ? 'objectActionsAddObjects' : 'objectActions',
+        data: { actions: firstAndMore(names), names: quoteList(names), verb, value: r.item.value, objects, ...consequence(names) },
         fixes: [fix],
       });
     }
@@ -127,7 +135,8 @@ function checkStatement(ctx: RuleContext, st: Statement): void {
       ctx.report({
         span: r.item.span,
         severity,
-        message: `${quoteList(names)} ${verb} on the bucket (arn:aws:s3:::BUCKET), but "${r.item.value}" names objects and the statement lists no bucket ARN: ${consequence}. Add "${bucket}".`,
+        messageId: 'bucketActions',
+        data: { actions: firstAndMore(names), names: quoteList(names), verb, value: r.item.value, bucket, ...consequence(names) },
         fixes: [markSafe(addItemFix(`Add "${bucket}"`, text, st.resource, r.item, jsonString(bucket)), safe)],
       });
     }
@@ -138,9 +147,8 @@ function checkStatement(ctx: RuleContext, st: Statement): void {
     ctx.report({
       span: e.item.span,
       severity,
-      message: `"${e.item.value}" does not act on a bucket or its objects (` +
-        (types.length > 0 ? `it applies to ${types.join(', ')} resources` : 'it only supports "Resource": "*"') +
-        `), so it matches none of the statement's resources: ${consequence}. Move it to a statement or policy for those resources.`,
+      messageId: types.length > 0 ? 'otherResourceTypes' : 'noResourceType',
+      data: { action: show(e.item.value, 40), types: types.join(', '), ...consequence([e.item.value]) },
     });
   }
 }
@@ -152,13 +160,35 @@ export const grm009: Rule = {
     severity: 'error',
     appliesTo: ['bucket-policy', 'identity-policy'],
     why: 'S3 object actions (`s3:GetObject`, `s3:PutObject`, `s3:DeleteObject`, `s3:AbortMultipartUpload`…) act on the `object` resource type `arn:aws:s3:::BUCKET/KEY`; bucket actions (`s3:ListBucket`, `s3:GetBucketPolicy`, `s3:GetEncryptionConfiguration`…) on the `bucket` type `arn:aws:s3:::BUCKET`. S3 refuses a bucket policy statement in which an action matches none of the listed resources with `MalformedPolicy: Action does not apply to any resource(s) in statement`; a statement mixing both kinds needs both ARNs (S3 apparently accepts it when every action matches at least one resource). In an identity policy the statement is accepted but never applies to that action. A wildcard such as `s3:Get*` is fine as long as one of its actions applies.',
-    example: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Reader"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket"}',
-    useInstead: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Reader"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*"}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Readers", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Reader"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket"}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Readers", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Reader"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*"}]}',
     references: [
       'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html',
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      objectActions: {
+        summary: '{actions} {verb} on objects, but this ARN is the bucket itself: {short}.',
+        detail: '{names} {verb} on objects (arn:aws:s3:::BUCKET/KEY), but "{value}" is the bucket itself and the statement lists no object ARN: {consequence}. Use "{objects}".',
+      },
+      objectActionsAddObjects: {
+        summary: '{actions} {verb} on objects, but this ARN is the bucket itself: {short}.',
+        detail: '{names} {verb} on objects (arn:aws:s3:::BUCKET/KEY), but "{value}" is the bucket itself and the statement lists no object ARN: {consequence}. Add "{objects}" (keep the bucket ARN for the bucket actions).',
+      },
+      bucketActions: {
+        summary: '{actions} {verb} on the bucket, but this ARN names objects: {short}.',
+        detail: '{names} {verb} on the bucket (arn:aws:s3:::BUCKET), but "{value}" names objects and the statement lists no bucket ARN: {consequence}. Add "{bucket}".',
+      },
+      otherResourceTypes: {
+        summary: '{action} does not act on a bucket or its objects: {short}.',
+        detail: 'It applies to {types} resources, so it matches none of the statement\'s resources: {consequence}. Move it to a statement or policy for those resources.',
+      },
+      noResourceType: {
+        summary: '{action} does not act on a bucket or its objects: {short}.',
+        detail: 'It only supports "Resource": "*", so it matches none of the statement\'s resources: {consequence}. Move it to a statement or policy for those resources.',
+      },
+    },
   },
   check(ctx) {
     for (const st of ctx.doc.statements) checkStatement(ctx, st);

@@ -3,7 +3,7 @@ import type { Located, Statement } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
 import { editsFix, insertMember, markSafe, replaceFix } from '../edits';
 import type { Rule, RuleContext } from '../types';
-import { isEveryone, jsonTypeName, statementHead, statementLabel, stringItems } from '../util';
+import { capitalizedStatementLabel, isEveryone, jsonTypeName, statementHead, statementLabel, stringItems, SUMMARY_SID } from '../util';
 
 // In a key policy the resource is the key itself; `"*"` means "this key" (KMS-DG key-policy-overview).
 const isKeyArn = (value: string): boolean => parseKeyArn(value) !== undefined;
@@ -16,16 +16,14 @@ function keyArnsOf(statements: Statement[]): Set<string> {
   return out;
 }
 
+/** Which message a Resource value of a key policy gets, if any. */
 function problemWith(value: string, keyArns: Set<string>): string | undefined {
   if (value === '*') return undefined;
-  if (isKeyArn(value)) {
-    if (keyArns.size < 2) return undefined;
-    return `the policy names ${keyArns.size} different key ARNs, but a key policy only ever applies to its own key, so statements naming another key probably do nothing`;
-  }
-  if (ALIAS_ARN.test(value)) return 'it is an alias ARN; in a key policy the resource is the key itself, so an alias ARN matches nothing and the statement does nothing';
-  if (hasWildcard(value)) return 'it is a pattern; it applies only if it happens to match this key\'s ARN';
-  if (value.startsWith('arn:')) return 'it is not the ARN of a KMS key, so the statement probably applies to nothing';
-  return 'it is not an ARN, so the statement probably applies to nothing';
+  if (isKeyArn(value)) return keyArns.size < 2 ? undefined : 'severalKeys';
+  if (ALIAS_ARN.test(value)) return 'aliasArn';
+  if (hasWildcard(value)) return 'pattern';
+  if (value.startsWith('arn:')) return 'notKeyArn';
+  return 'notArn';
 }
 
 /**
@@ -43,7 +41,8 @@ function checkStatement(ctx: RuleContext, st: Statement, keyArns: Set<string>): 
     if (st.notResource) return;
     ctx.report({
       span: statementHead(st),
-      message: `${label} has no "Resource": KMS accepts the policy but the statement applies to no key, so it silently does nothing. Add "Resource": "*" (in a key policy, "*" means this key).`,
+      messageId: 'noResource',
+      data: { statement: capitalizedStatementLabel(st, SUMMARY_SID) },
       fixes: [markSafe(editsFix('Add "Resource": "*"', [insertMember(ctx.doc.text, st.node, '"Resource": "*"')]), safe)],
     });
     return;
@@ -53,14 +52,15 @@ function checkStatement(ctx: RuleContext, st: Statement, keyArns: Set<string>): 
   if ((list.node.type !== 'string' && list.node.type !== 'array') || (list.isArray && list.items.length === 0)) {
     ctx.report({
       span: list.span,
-      message: `"Resource" in ${label} must be "*" (this key)${list.isArray ? ', not an empty list' : `, not ${jsonTypeName(list.node.type)}`}: the statement applies to no key. Use "Resource": "*".`,
+      messageId: 'wrongType',
+      data: { statement: label, type: list.isArray ? 'an empty list' : jsonTypeName(list.node.type) },
       fixes: [toStar],
     });
     return;
   }
   for (const item of list.items) {
     if (typeof item.value !== 'string') {
-      ctx.report({ span: item.span, message: `Each Resource must be a string; in a key policy use "*" (this key), not ${jsonTypeName(item.node.type)}.`, fixes: [toStar] });
+      ctx.report({ span: item.span, messageId: 'itemNotString', data: { type: jsonTypeName(item.node.type) }, fixes: [toStar] });
       continue;
     }
     const value = (item as Located<string>).value;
@@ -72,8 +72,8 @@ function checkStatement(ctx: RuleContext, st: Statement, keyArns: Set<string>): 
     ctx.report({
       span: item.span,
       severity: 'warning',
-      message: `Resource "${value}" in ${label}: ${problem}. In a key policy use "Resource": "*", which means this key` +
-        (ambiguous ? ', in the statements meant for this key, and move the others to their own key\'s policy.' : '.'),
+      messageId: problem,
+      data: { value, statement: label, count: keyArns.size },
       fixes: ambiguous ? [] : [toStar],
     });
   }
@@ -86,14 +86,47 @@ export const grm010: Rule = {
     severity: 'error',
     appliesTo: ['key-policy'],
     why: 'In a key policy `"Resource": "*"` means "this key". CreateKey and PutKeyPolicy accept a statement without `Resource` (only the console complains), but it applies to no key: a silently dead statement. The full ARN of the key itself is tolerated (AWS\'s CloudTrail examples use it); an alias ARN, another key\'s ARN or an ARN pattern is at best confusing and usually makes the statement do nothing.',
-    example: '{"Sid": "Allow use", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt"}',
-    useInstead: '{"Sid": "Allow use", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*"}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Allow use", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt"}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Allow use", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*"}]}',
     references: [
       'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html',
       'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html',
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      noResource: {
+        summary: '{statement} has no "Resource", so it applies to no key and silently does nothing.',
+        detail: 'KMS accepts the policy, but the statement applies to no key. Add "Resource": "*" (in a key policy, "*" means this key).',
+      },
+      wrongType: {
+        summary: '"Resource" must be "*" (this key), not {type}: the statement applies to no key.',
+        detail: 'In {statement}, use "Resource": "*".',
+      },
+      itemNotString: {
+        summary: 'Each Resource must be a string; in a key policy use "*" (this key), not {type}.',
+      },
+      severalKeys: {
+        summary: 'This policy names {count} different key ARNs, but a key policy applies only to its own key.',
+        detail: 'Resource "{value}" in {statement}: statements naming another key probably do nothing. In a key policy use "Resource": "*", which means this key, in the statements meant for this key, and move the others to their own key\'s policy.',
+      },
+      aliasArn: {
+        summary: 'This Resource is an alias ARN, which matches nothing in a key policy: the statement does nothing.',
+        detail: 'Resource "{value}" in {statement}: in a key policy the resource is the key itself. Use "Resource": "*", which means this key.',
+      },
+      pattern: {
+        summary: 'This Resource is a pattern: it applies only if it happens to match this key\'s ARN.',
+        detail: 'Resource "{value}" in {statement}. In a key policy use "Resource": "*", which means this key.',
+      },
+      notKeyArn: {
+        summary: 'This Resource is not the ARN of a KMS key, so the statement probably applies to nothing.',
+        detail: 'Resource "{value}" in {statement}. In a key policy use "Resource": "*", which means this key.',
+      },
+      notArn: {
+        summary: 'This Resource is not an ARN, so the statement probably applies to nothing.',
+        detail: 'Resource "{value}" in {statement}. In a key policy use "Resource": "*", which means this key.',
+      },
+    },
   },
   check(ctx) {
     const keyArns = keyArnsOf(ctx.doc.statements);

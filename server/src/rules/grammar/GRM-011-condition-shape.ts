@@ -3,7 +3,7 @@ import { ALL_OPERATOR_NAMES, formatOperator, isNullIfExists, parseOperator, SET_
 import { spanOf } from '../../policy/parse';
 import { markSafe, operatorTaken, removeMemberFix, removeOperatorFix, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
-import { closest, jsonString, jsonTypeName, statementLabel } from '../util';
+import { closest, jsonString, jsonTypeName, show, statementLabel, SUMMARY_SID } from '../util';
 
 const ALIASES = new Map([['boolean', 'Bool'], ['isnull', 'Null']]);
 
@@ -31,7 +31,8 @@ function checkOperatorName(ctx: RuleContext, cond: ConditionBlock, ob: Condition
     const to = formatOperator('Null', { set });
     ctx.report({
       span: ob.operator.span,
-      message: `"${name}" is not an operator: IfExists cannot be added to Null (Access Analyzer: "Null with if exists"), and AWS rejects the policy. Null already tests whether the key exists: use "${to}".`,
+      messageId: 'nullIfExists',
+      data: { name: show(name, 40), to },
       fixes: rename(to, true),
     });
     return;
@@ -41,8 +42,8 @@ function checkOperatorName(ctx: RuleContext, cond: ConditionBlock, ob: Condition
     const guess = suggestOperator(name);
     ctx.report({
       span: ob.operator.span,
-      message: `Unknown condition operator "${name}": AWS rejects the policy ("Invalid condition operator").` +
-        (guess ? ` Did you mean "${guess}"?` : ' Use one of the String*, Numeric*, Date*, Bool, BinaryEquals, IpAddress, NotIpAddress, Arn* or Null operators.'),
+      messageId: guess ? 'unknownOperatorTypo' : 'unknownOperator',
+      data: { name: show(name, 40), guess: guess ?? '' },
       fixes: guess ? rename(guess, false) : [],
     });
     return;
@@ -51,7 +52,8 @@ function checkOperatorName(ctx: RuleContext, cond: ConditionBlock, ob: Condition
     ctx.report({
       span: ob.operator.span,
       severity: 'warning',
-      message: `Operator "${name}" is written with unusual casing: AWS documents it only as "${parsed.canonical}", and whether other casings are accepted is not documented. Write "${parsed.canonical}".`,
+      messageId: 'casing',
+      data: { name: show(name, 40), canonical: parsed.canonical },
       fixes: rename(parsed.canonical, true),
     });
   }
@@ -64,7 +66,8 @@ function checkEntries(ctx: RuleContext, st: Statement, cond: ConditionBlock, ob:
   if (ob.node.type !== 'object') {
     ctx.report({
       span: spanOf(ob.node),
-      message: `The value of "${name}" must be an object of condition keys and values ({"key": "value"}), not ${jsonTypeName(ob.node.type)}: AWS rejects the policy.`,
+      messageId: 'operatorNotObject',
+      data: { name: show(name, 40), type: jsonTypeName(ob.node.type) },
     });
     return;
   }
@@ -72,7 +75,8 @@ function checkEntries(ctx: RuleContext, st: Statement, cond: ConditionBlock, ob:
     ctx.report({
       span: spanOf(ob.node),
       severity: 'warning',
-      message: `"${name}" has no condition keys, so it tests nothing (Access Analyzer flags empty condition blocks). Add the key and value to compare, or remove "${name}".`,
+      messageId: 'emptyOperator',
+      data: { name: show(name, 40) },
       // Safe: an operator with no keys tests nothing (Access Analyzer: it does not affect the policy).
       fixes: [markSafe(removeOperatorFix(cond.operators.length > 1 ? `Remove "${name}"` : 'Remove the empty Condition', st, cond, ob)!)],
     });
@@ -81,7 +85,7 @@ function checkEntries(ctx: RuleContext, st: Statement, cond: ConditionBlock, ob:
   for (const e of ob.entries) {
     const v = e.values;
     if (!SCALAR.has(v.node.type) && v.node.type !== 'array') {
-      ctx.report({ span: v.span, message: `The value of condition key "${e.key.value}" must be a string, number, Boolean or an array of them, not ${jsonTypeName(v.node.type)}: AWS rejects the policy.` });
+      ctx.report({ span: v.span, messageId: 'valueWrongType', data: { key: show(e.key.value, 48), type: jsonTypeName(v.node.type) } });
       continue;
     }
     if (v.isArray && v.items.length === 0) {
@@ -89,13 +93,14 @@ function checkEntries(ctx: RuleContext, st: Statement, cond: ConditionBlock, ob:
       ctx.report({
         span: v.span,
         severity: 'warning',
-        message: `Condition key "${e.key.value}" has an empty list of values, so the condition compares with nothing: AWS does not document the result (Access Analyzer says it does not affect the policy as intended). List the values, or remove the key.`,
+        messageId: 'emptyValues',
+        data: { key: show(e.key.value, 40) },
       });
       continue;
     }
     for (const item of v.items) {
       if (!SCALAR.has(item.node.type)) {
-        ctx.report({ span: item.span, message: `Each value of condition key "${e.key.value}" must be a string, number or Boolean, not ${jsonTypeName(item.node.type)}: AWS rejects the policy.` });
+        ctx.report({ span: item.span, messageId: 'itemWrongType', data: { key: show(e.key.value, 40), type: jsonTypeName(item.node.type) } });
       }
     }
   }
@@ -108,14 +113,59 @@ export const grm011: Rule = {
     severity: 'error',
     appliesTo: ALL_POLICY_KINDS,
     why: '`Condition` is an object `{operator: {key: value | [values]}}`. The operators are the String*, Numeric*, Date*, `Bool`, `BinaryEquals`, `IpAddress`/`NotIpAddress`, Arn* families, each optionally with the `IfExists` suffix, plus `Null`; any of them may carry a `ForAllValues:`/`ForAnyValue:` prefix. AWS rejects unknown operators ("Invalid condition operator") and `NullIfExists` ("Null with if exists"). Operator names appear in the AWS documentation only in their canonical casing; whether other casings work is undocumented, so they are flagged as warnings. Empty operator blocks and empty value lists compare with nothing.',
-    example: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"NullIfExists": {"s3:x-amz-server-side-encryption": "true"}}}',
-    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyUnencryptedUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"NullIfExists": {"s3:x-amz-server-side-encryption": "true"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyUnencryptedUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      conditionNotObject: {
+        summary: '"Condition" in {statement} must be an object of operators, not {type}.',
+        detail: 'AWS rejects the policy. Write it as {"StringEquals": {"key": "value"}}.',
+      },
+      emptyCondition: {
+        summary: '"Condition" in {statement} is empty, so it tests nothing.',
+        detail: 'Access Analyzer: "Empty object condition". Add the operator, key and value, or remove "Condition".',
+      },
+      nullIfExists: {
+        summary: '{name} is not an operator: IfExists cannot be added to Null, and AWS rejects the policy.',
+        detail: 'Access Analyzer: "Null with if exists". Null already tests whether the key exists: use "{to}".',
+      },
+      unknownOperatorTypo: {
+        summary: 'Unknown condition operator {name}: AWS rejects the policy.',
+        detail: 'AWS answers "Invalid condition operator". Did you mean "{guess}"?',
+      },
+      unknownOperator: {
+        summary: 'Unknown condition operator {name}: AWS rejects the policy.',
+        detail: 'AWS answers "Invalid condition operator". Use one of the String*, Numeric*, Date*, Bool, BinaryEquals, IpAddress, NotIpAddress, Arn* or Null operators.',
+      },
+      casing: {
+        summary: 'Operator {name} is written with unusual casing: AWS documents it only as "{canonical}".',
+        detail: 'Whether other casings are accepted is not documented. Write "{canonical}".',
+      },
+      operatorNotObject: {
+        summary: 'The value of {name} must be an object of condition keys and values, not {type}.',
+        detail: 'AWS rejects the policy. Write {"key": "value"}.',
+      },
+      emptyOperator: {
+        summary: '{name} has no condition keys, so it tests nothing.',
+        detail: 'Access Analyzer flags empty condition blocks. Add the key and value to compare, or remove {name}.',
+      },
+      valueWrongType: {
+        summary: 'Condition key {key} has {type} as its value: AWS rejects the policy.',
+        detail: 'The value of a condition key must be a string, number, Boolean or an array of them.',
+      },
+      emptyValues: {
+        summary: 'Condition key {key} has an empty list of values, so the condition compares with nothing.',
+        detail: 'AWS does not document the result (Access Analyzer says it does not affect the policy as intended). List the values, or remove the key.',
+      },
+      itemWrongType: {
+        summary: 'Each value of {key} must be a string, number or Boolean, not {type}: AWS rejects the policy.',
+      },
+    },
   },
   check(ctx) {
     for (const st of ctx.doc.statements) {
@@ -124,7 +174,8 @@ export const grm011: Rule = {
       if (cond.node.type !== 'object') {
         ctx.report({
           span: spanOf(cond.node),
-          message: `"Condition" in ${statementLabel(st)} must be an object of operators ({"StringEquals": {"key": "value"}}), not ${jsonTypeName(cond.node.type)}: AWS rejects the policy.`,
+          messageId: 'conditionNotObject',
+          data: { statement: statementLabel(st, SUMMARY_SID), type: jsonTypeName(cond.node.type) },
         });
         continue;
       }
@@ -132,7 +183,8 @@ export const grm011: Rule = {
         ctx.report({
           span: spanOf(cond.node),
           severity: 'warning',
-          message: `"Condition" in ${statementLabel(st)} is empty, so it tests nothing (Access Analyzer: "Empty object condition"). Add the operator, key and value, or remove "Condition".`,
+          messageId: 'emptyCondition',
+          data: { statement: statementLabel(st, SUMMARY_SID) },
           fixes: [markSafe(removeMemberFix('Remove the empty Condition', st.node, cond.member.key)!)],
         });
         continue;

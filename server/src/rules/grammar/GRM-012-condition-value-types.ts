@@ -127,8 +127,15 @@ function checkKeyType(s: EntryScope, key: ConditionKeyInfo): void {
   ctx.report({
     span: entry.key.span,
     severity,
-    message: `"${ob.operator.value}" compares ${FAMILY_TEXT[op.family]}, but "${entry.key.value}" is ${/^[AEIOU]/.test(typeText) ? 'an' : 'a'} ${typeText} key, so the condition probably never matches as intended (Access Analyzer: "Type mismatch"). ` +
-      (to ? `Use "${to}".` : `Use a ${allowed[0]} operator.`),
+    messageId: to ? 'typeMismatchRepairable' : 'typeMismatch',
+    data: {
+      operator: show(ob.operator.value, 36),
+      what: FAMILY_TEXT[op.family],
+      key: show(entry.key.value, 40),
+      type: `${/^[AEIOU]/.test(typeText) ? 'an' : 'a'} ${typeText}`,
+      to: to ?? '',
+      family: allowed[0],
+    },
     fixes,
   });
 }
@@ -141,7 +148,8 @@ function checkMixedTypes(s: EntryScope): boolean {
   const asStrings = `[${items.map(i => jsonString(String(i.value))).join(', ')}]`;
   ctx.report({
     span: entry.values.span,
-    message: `The values of "${entry.key.value}" mix JSON types (${[...types].join(', ')}): Access Analyzer rejects this ("Invalid condition data type"). Write every value as a string.`,
+    messageId: 'mixedTypes',
+    data: { key: show(entry.key.value, 40), types: [...types].join(', ') },
     // Safe: quotes are optional for numbers and Booleans, so the values mean the same.
     fixes: [markSafe(replaceFix('Write every value as a string', entry.values.span, asStrings))],
   });
@@ -159,9 +167,13 @@ function checkBooleans(s: EntryScope): void {
     const invalid = items.filter((_, j) => !parsed[j]?.exact).map(i => show(i.value));
     ctx.report({
       span: entry.values.span,
-      message: `"${entry.key.value}" has ${items.length} values, but Bool takes exactly one: AWS rejects it (Access Analyzer: "Invalid condition multiple Boolean")` +
-        (invalid.length > 0 ? `, and ${invalid.join(', ')} ${invalid.length > 1 ? 'are not Booleans' : 'is not a Boolean'}` : '') +
-        (single !== undefined ? `. Write "${single}".` : '. Keep the one value you mean (or use "Null" to test whether the key exists).'),
+      messageId: single !== undefined ? 'multipleBooleansRepairable' : 'multipleBooleans',
+      data: {
+        key: show(entry.key.value, 40),
+        count: items.length,
+        invalid: invalid.length > 0 ? `, and ${invalid.join(', ')} ${invalid.length > 1 ? 'are not Booleans' : 'is not a Boolean'}` : '',
+        single: String(single),
+      },
       fixes: single !== undefined ? [markSafe(replaceFix(`Write "${single}"`, entry.values.span, jsonString(String(single))))] : [],
     });
     return;
@@ -177,14 +189,16 @@ function checkBooleans(s: EntryScope): void {
       ctx.report({
         span: item.span,
         severity: 'warning',
-        message: `${show(item.value)} for "${entry.key.value}": AWS documents only lower-case "true" and "false", and whether other casings work is not documented. Write "${b.value}".`,
+        messageId: 'booleanCase',
+        data: { value: show(item.value, 24), key: show(entry.key.value, 40), fixed: String(b.value) },
         fixes: fix,
       });
       continue;
     }
     ctx.report({
       span: item.span,
-      message: `${show(item.value)} is not a Boolean: ${what}, so this condition never matches as intended (Access Analyzer: "Type mismatch Boolean").` + (b ? ` Write "${b.value}".` : ''),
+      messageId: b ? 'notBooleanRepairable' : 'notBoolean',
+      data: { value: show(item.value, 40), what, fixed: String(b?.value) },
       fixes: fix,
     });
   }
@@ -195,36 +209,37 @@ function checkValue(s: EntryScope, item: Located): void {
   const v = item.value;
   const str = typeof v === 'string' ? v : undefined;
   // Safe: each repair only strips what cannot be part of the literal (spaces, a "TLSv" prefix).
-  const report = (message: string, fixed?: string) =>
-    ctx.report({ span: item.span, message, fixes: fixed !== undefined ? [markSafe(replaceFix(`Write ${jsonString(fixed)}`, item.span, jsonString(fixed)))] : [] });
+  const data = { value: show(v, 40), operator: show(op.canonical, 36), key: show(entry.key.value, 40) };
+  const report = (messageId: string, fixed?: string) =>
+    ctx.report({ span: item.span, messageId, data: { ...data, fixed: fixed ?? '' }, fixes: fixed !== undefined ? [markSafe(replaceFix(`Write ${jsonString(fixed)}`, item.span, jsonString(fixed)))] : [] });
   switch (op.family) {
     case 'Numeric': {
       if (typeof v === 'number' || (str !== undefined && NUMBER.test(str))) return;
       const fixed = str !== undefined ? coerceNumber(str) : undefined;
-      report(`${show(v)} is not a number, so "${op.canonical}" on "${entry.key.value}" never matches as intended (Access Analyzer: "Type mismatch number").` + (fixed ? ` Write "${fixed}".` : ' Use a plain number such as "1.2".'), fixed);
+      report(fixed ? 'notNumberRepairable' : 'notNumber', fixed);
       return;
     }
     case 'Date': {
       if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return;
       if (str !== undefined && isPolicyDate(str)) return;
       const fixed = str !== undefined && str.trim() !== str && isPolicyDate(str.trim()) ? str.trim() : undefined;
-      report(`${show(v)} is not a date: Date operators take ISO 8601 ("2026-01-31", "2026-01-31T12:00:00Z") or epoch seconds, so the condition never matches as intended (Access Analyzer: "Type mismatch date").`, fixed);
+      report('notDate', fixed);
       return;
     }
     case 'IpAddress': {
       if (str !== undefined && isCidr(str)) return;
       const fixed = str !== undefined && isCidr(str.replace(/\s+/g, '')) ? str.replace(/\s+/g, '') : undefined;
-      report(`${show(v)} is not an IP address range in CIDR form ("203.0.113.0/24", "2001:DB8::/32"), so "${op.canonical}" never matches as intended (Access Analyzer: "Type mismatch IP range").`, fixed);
+      report('notIpRange', fixed);
       return;
     }
     case 'Binary': {
       if (str !== undefined && isBase64(str)) return;
-      report(`${show(v)} is not base64: BinaryEquals compares base64-encoded values, so the condition never matches as intended.`);
+      report('notBase64');
       return;
     }
     case 'Arn': {
       if (str !== undefined && (isArn(str) || containsPolicyVariable(str))) return;
-      report(`${show(v)} is not an ARN (arn:partition:service:region:account:resource): "${op.canonical}" compares ARN field by field, so it probably never matches. Use an ARN, or a String operator for other values.`);
+      report('notArn');
       return;
     }
     default:
@@ -247,10 +262,7 @@ function checkEntry(s: EntryScope): void {
     rest = [];
     for (const item of items) {
       if (typeof item.value === 'string' && containsPolicyVariable(item.value)) {
-        ctx.report({
-          span: item.span,
-          message: `Policy variables work only with String and ARN operators, not with "${op.canonical}": AWS rejects the policy (Access Analyzer: "Invalid variable for operator"). Use a literal value.`,
-        });
+        ctx.report({ span: item.span, messageId: 'variableWithOperator', data: { operator: show(op.canonical, 36) } });
       } else rest.push(item);
     }
   }
@@ -268,8 +280,8 @@ export const grm012: Rule = {
     severity: 'error',
     appliesTo: ALL_POLICY_KINDS,
     why: 'Each operator family compares one type of value, and each condition key has a type (Service Authorization Reference). `Bool` takes exactly one `true`/`false` (JSON Boolean or string); `Numeric*` plain numbers; `Date*` ISO 8601 or epoch seconds; `IpAddress` CIDR ranges; `BinaryEquals` base64; `Arn*` ARNs, on ARN keys. Policy variables work only with String and ARN operators, and one value list must not mix JSON types. A mismatch is either rejected (Access Analyzer errors) or makes the condition never match as intended (Access Analyzer "Type mismatch" warnings) — e.g. a String operator on the numeric `s3:TlsVersion`.',
-    example: '{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": ["false", "no"]}}}',
-    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": ["false", "no"]}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html',
@@ -278,6 +290,68 @@ export const grm012: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      typeMismatchRepairable: {
+        summary: '{operator} compares {what}, but {key} is {type} key: the condition probably never matches.',
+        detail: 'Access Analyzer reports a "Type mismatch". Use "{to}".',
+      },
+      typeMismatch: {
+        summary: '{operator} compares {what}, but {key} is {type} key: the condition probably never matches.',
+        detail: 'Access Analyzer reports a "Type mismatch". Use a {family} operator.',
+      },
+      mixedTypes: {
+        summary: 'The values of {key} mix JSON types ({types}): Access Analyzer rejects this.',
+        detail: 'Its error is "Invalid condition data type". Write every value as a string.',
+      },
+      multipleBooleansRepairable: {
+        summary: '{key} has {count} values, but Bool takes exactly one: AWS rejects it.',
+        detail: 'Access Analyzer: "Invalid condition multiple Boolean"{invalid}. Write "{single}".',
+      },
+      multipleBooleans: {
+        summary: '{key} has {count} values, but Bool takes exactly one: AWS rejects it.',
+        detail: 'Access Analyzer: "Invalid condition multiple Boolean"{invalid}. Keep the one value you mean (or use "Null" to test whether the key exists).',
+      },
+      booleanCase: {
+        summary: '{value} for {key}: AWS documents only lower-case "true" and "false".',
+        detail: 'Whether other casings work is not documented. Write "{fixed}".',
+      },
+      notBooleanRepairable: {
+        summary: '{value} is not a Boolean, so this condition never matches as intended.',
+        detail: '{what} (Access Analyzer: "Type mismatch Boolean"). Write "{fixed}".',
+      },
+      notBoolean: {
+        summary: '{value} is not a Boolean, so this condition never matches as intended.',
+        detail: '{what} (Access Analyzer: "Type mismatch Boolean").',
+      },
+      notNumberRepairable: {
+        summary: '{value} is not a number, so {operator} on {key} never matches as intended.',
+        detail: 'Access Analyzer: "Type mismatch number". Write "{fixed}".',
+      },
+      notNumber: {
+        summary: '{value} is not a number, so {operator} on {key} never matches as intended.',
+        detail: 'Access Analyzer: "Type mismatch number". Use a plain number such as "1.2".',
+      },
+      notDate: {
+        summary: '{value} is not a date, so the condition never matches as intended.',
+        detail: 'Date operators take ISO 8601 ("2026-01-31", "2026-01-31T12:00:00Z") or epoch seconds (Access Analyzer: "Type mismatch date").',
+      },
+      notIpRange: {
+        summary: '{value} is not an IP address range in CIDR form, so {operator} never matches as intended.',
+        detail: 'Write ranges such as "203.0.113.0/24" or "2001:DB8::/32" (Access Analyzer: "Type mismatch IP range").',
+      },
+      notBase64: {
+        summary: '{value} is not base64, so the condition never matches as intended.',
+        detail: 'BinaryEquals compares base64-encoded values.',
+      },
+      notArn: {
+        summary: '{value} is not an ARN, so {operator} probably never matches.',
+        detail: '{operator} compares ARNs field by field (arn:partition:service:region:account:resource). Use an ARN, or a String operator for other values.',
+      },
+      variableWithOperator: {
+        summary: 'Policy variables work only with String and ARN operators, not with {operator}.',
+        detail: 'AWS rejects the policy (Access Analyzer: "Invalid variable for operator"). Use a literal value.',
+      },
+    },
   },
   check(ctx) {
     for (const { cond, ob } of operatorBlocks(ctx.doc)) {

@@ -4,7 +4,7 @@ import { likeFormOf, parseOperator, type ParsedOperator } from '../../policy/ope
 import { containsWildcard } from '../../policy/wildcard';
 import { editsFix, insertMember, markSafe, removeMember } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext, type TextEditSpan } from '../types';
-import { jsonString, memberAt, operatorBlocks, spanText, stringItems } from '../util';
+import { jsonString, memberAt, operatorBlocks, show, spanText, stringItems } from '../util';
 
 const isArnKey = (key: string): boolean => /^(?:ArrayOf)?ARN$/.test(lookupConditionKey(key)?.type ?? '');
 
@@ -63,10 +63,8 @@ function checkBlock(ctx: RuleContext, cond: ConditionBlock, ob: ConditionOperato
       if (!containsWildcard(item.value)) continue;
       ctx.report({
         span: item.span,
-        message: `"${ob.operator.value}" compares literally, so the * or ? in "${item.value}" is not a wildcard: the value only matches that exact text, ` +
-          (op.negated ? 'and this negated condition is true for practically every request.' : 'so the condition practically never matches.') +
-          ` Use "${target}"${op.ignoreCase ? ' (Like operators are case-sensitive)' : ''}.` +
-          ' For a literal * or ?, write ${*} or ${?} instead.',
+        messageId: op.negated ? 'negated' : 'literal',
+        data: { operator: show(ob.operator.value, 34), value: item.value, target, caseSensitive: op.ignoreCase ? ' (Like operators are case-sensitive)' : '' },
         fixes: fix ? [fix] : [],
       });
     }
@@ -80,14 +78,24 @@ export const grm013: Rule = {
     severity: 'warning',
     appliesTo: ALL_POLICY_KINDS,
     why: '`StringEquals`, `StringNotEquals` and their `IgnoreCase` forms compare literally: a `*` or `?` in the value is just a character. `"arn:aws:kms:*:111122223333:key/*"` under `StringEquals` never matches, so an Allow does nothing and a negated Deny always fires. Use `StringLike`/`StringNotLike`, or `ArnLike`/`ArnNotLike` for ARN-typed keys. Arn operators are not flagged: `ArnEquals` honours wildcards exactly like `ArnLike`.',
-    example: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:*:111122223333:key/*"}}}',
-    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotLike": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:*:111122223333:key/*"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyOtherAccountsKeys", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:*:111122223333:key/*"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyOtherAccountsKeys", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotLike": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:*:111122223333:key/*"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html',
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      negated: {
+        summary: '{operator} takes * and ? literally, so this condition is almost always true.',
+        detail: 'The value "{value}" matches only that exact text, so this negated condition holds for practically every request. Use "{target}"{caseSensitive}. For a literal * or ?, write ${*} or ${?} instead.',
+      },
+      literal: {
+        summary: '{operator} takes * and ? literally, so this condition almost never matches.',
+        detail: 'The value "{value}" matches only that exact text, so the condition practically never matches. Use "{target}"{caseSensitive}. For a literal * or ?, write ${*} or ${?} instead.',
+      },
+    },
   },
   check(ctx) {
     for (const { cond, ob } of operatorBlocks(ctx.doc)) checkBlock(ctx, cond, ob);

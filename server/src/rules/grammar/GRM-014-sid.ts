@@ -6,7 +6,7 @@
 import type { Located } from '../../policy/model';
 import { markSafe, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Rule } from '../types';
-import { capitalize, jsonString } from '../util';
+import { capitalize, jsonString, show } from '../util';
 
 const ALPHANUMERIC = /^[A-Za-z0-9]*$/;
 
@@ -30,8 +30,8 @@ export const grm014: Rule = {
     severity: 'warning',
     appliesTo: ALL_POLICY_KINDS,
     why: 'In an IAM identity policy every Sid must be unique and contain only A–Z, a–z and 0–9 (Access Analyzer: "Unique Sids required", "Unsupported Sid"). KMS key policies allow spaces in Sids, and AWS\'s S3 examples use spaces, hyphens and periods, so those characters are only a problem if the same document is used as an IAM policy. Duplicate Sids make findings and CloudTrail references ambiguous; whether S3 and KMS reject them is not documented.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "deny-http", "Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, {"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, {"Sid": "DenyHttpObjects", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
@@ -41,6 +41,24 @@ export const grm014: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      unsupportedCharactersRenamed: {
+        summary: 'Sid {sid} may contain only letters and digits in an identity policy: IAM rejects it.',
+        detail: 'IAM accepts only A–Z, a–z and 0–9 in the Sids of an identity policy. Use {renamed}.',
+      },
+      unsupportedCharacters: {
+        summary: 'Sid {sid} may contain only letters and digits in an identity policy: IAM rejects it.',
+        detail: 'IAM accepts only A–Z, a–z and 0–9 in the Sids of an identity policy. Use only those characters.',
+      },
+      duplicateInIdentityPolicy: {
+        summary: 'Sid {sid} is already used by statement {first}: IAM rejects duplicate Sids here.',
+        detail: 'IAM requires unique Sids in an identity policy and rejects the policy. Rename it, e.g. to {renamed}.',
+      },
+      duplicate: {
+        summary: 'Sid {sid} is already used by statement {first}: findings and logs citing it become ambiguous.',
+        detail: 'AWS may accept it (whether S3 and KMS reject duplicate Sids is not documented), but findings and logs that cite the Sid become ambiguous. Rename it, e.g. to {renamed}.',
+      },
+    },
   },
   check(ctx) {
     const identity = ctx.kind === 'identity-policy';
@@ -58,8 +76,8 @@ export const grm014: Rule = {
         ctx.report({
           span: x.sid.span,
           severity: 'error',
-          message: `Sid ${jsonString(sid)} contains characters other than letters and digits, which IAM does not accept in an identity policy. ` +
-            (renamed ? `Use ${jsonString(renamed)}.` : 'Use only A–Z, a–z and 0–9.'),
+          messageId: renamed ? 'unsupportedCharactersRenamed' : 'unsupportedCharacters',
+          data: { sid: show(sid, 40), renamed: renamed ? jsonString(renamed) : '' },
           // Safe: a Sid names a statement and changes no decision.
           fixes: renamed ? [markSafe(replaceFix(`Rename to ${jsonString(renamed)}`, x.sid.span, jsonString(renamed)))] : [],
         });
@@ -73,9 +91,8 @@ export const grm014: Rule = {
       ctx.report({
         span: x.sid.span,
         severity: identity ? 'error' : 'warning',
-        message: `Sid ${jsonString(sid)} is already used by statement ${first.st.index + 1}: ` +
-          (identity ? 'IAM requires unique Sids in an identity policy and rejects it. ' : 'AWS may accept it, but findings and logs that cite the Sid become ambiguous. ') +
-          `Rename it, e.g. to ${jsonString(renamed)}.`,
+        messageId: identity ? 'duplicateInIdentityPolicy' : 'duplicate',
+        data: { sid: show(sid, 36), first: first.st.index + 1, renamed: jsonString(renamed) },
         fixes: [markSafe(replaceFix(`Rename to ${jsonString(renamed)}`, x.sid.span, jsonString(renamed)))],
       });
     }

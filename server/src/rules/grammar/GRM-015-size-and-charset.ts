@@ -7,20 +7,24 @@
 // U+0009, U+000A, U+000D, U+0020–U+00FF). RULES.md GRM-015.
 import type { PolicyKind, Span } from '../../policy/model';
 import { describeChar, suspectSpans } from '../suspect-characters';
-import { ALL_POLICY_KINDS, type Rule } from '../types';
+import type { Rule } from '../types';
+
+const ADVICE = 'Merge statements that share Effect, Principal and Condition, list actions with wildcards, or move grants to IAM policies or access points.';
 
 interface SizeLimit {
   limit: number;
   unit: 'bytes' | 'characters';
   what: string;
+  /** Who rejects it, in a summary's few words. */
+  rejects: string;
   /** How the limit is written in AWS's documentation. */
   documented: string;
 }
 
 const SIZE_LIMITS: Partial<Record<PolicyKind, SizeLimit>> = {
-  'bucket-policy': { limit: 20 * 1024, unit: 'bytes', what: 'S3 rejects bucket policies', documented: '20 KB' },
-  'key-policy': { limit: 32 * 1024, unit: 'bytes', what: 'KMS rejects key policies', documented: '32 KB' },
-  'identity-policy': { limit: 6144, unit: 'characters', what: 'IAM rejects managed policies', documented: '6,144 characters' },
+  'bucket-policy': { limit: 20 * 1024, unit: 'bytes', what: 'S3 rejects bucket policies', rejects: 'S3 rejects it', documented: '20 KB' },
+  'key-policy': { limit: 32 * 1024, unit: 'bytes', what: 'KMS rejects key policies', rejects: 'KMS rejects it', documented: '32 KB' },
+  'identity-policy': { limit: 6144, unit: 'characters', what: 'IAM rejects managed policies', rejects: 'IAM rejects it', documented: '6,144 characters' },
 };
 
 const WARN_AT = 0.9;
@@ -72,7 +76,8 @@ export const grm015: Rule = {
     id: 'GRM-015',
     title: 'Size and character-set limits',
     severity: 'error',
-    appliesTo: ALL_POLICY_KINDS,
+    // Key policies first: the example shows the character-set limit, which bucket policies do not have.
+    appliesTo: ['key-policy', 'bucket-policy', 'identity-policy'],
     why: 'AWS enforces hard limits: a bucket policy may be at most 20 KB, a key policy 32,768 bytes, a customer managed IAM policy 6,144 characters (whitespace not counted). S3 normalises the policy it stores, so the stored size differs slightly from the file; staying under 90% leaves room. Key policies and IAM policies may contain only tab, line feed, carriage return and the printable characters up to U+00FF; anything else, such as a curly quote or an emoji in a Sid, makes AWS reject the document.',
     example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Allow use of the key \u2013 app", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*"}]}',
     useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Allow use of the key - app", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*"}]}',
@@ -85,6 +90,20 @@ export const grm015: Rule = {
     ],
     confidence: 'DOC',
     fixable: false,
+    messages: {
+      overLimit: {
+        summary: 'The policy is {size} {unit} without whitespace, over the {documented} ({limit} {unit}) limit: {rejects}.',
+        detail: `{what} this large. ${ADVICE}`,
+      },
+      nearLimit: {
+        summary: 'The policy is {size} {unit} without whitespace, {percent}% of the {documented} limit.',
+        detail: `{what} over it, and the size AWS counts may differ slightly. ${ADVICE}`,
+      },
+      character: {
+        summary: '{character} is not allowed: {service}.',
+        detail: 'The policy may contain only {set}. Replace or remove it.',
+      },
+    },
   },
   check(ctx) {
     const { doc, kind } = ctx;
@@ -94,18 +113,11 @@ export const grm015: Rule = {
       const measured = minifiedSize(doc.text, size.unit);
       const share = measured / size.limit;
       const span: Span = doc.statementMember?.key.span ?? { offset: doc.root.offset, length: 1 };
-      const advice = 'Merge statements that share Effect, Principal and Condition, list actions with wildcards, or move grants to IAM policies or access points.';
+      const data = { size: fmt(measured), unit: size.unit, documented: size.documented, limit: fmt(size.limit), what: size.what, rejects: size.rejects };
       if (measured > size.limit) {
-        ctx.report({
-          span,
-          message: `The policy is ${fmt(measured)} ${size.unit} without whitespace, over the ${size.documented} (${fmt(size.limit)} ${size.unit}) limit: ${size.what} this large. ${advice}`,
-        });
+        ctx.report({ span, messageId: 'overLimit', data });
       } else if (share >= WARN_AT) {
-        ctx.report({
-          span,
-          severity: 'warning',
-          message: `The policy is ${fmt(measured)} ${size.unit} without whitespace, ${Math.floor(share * 100)}% of the ${size.documented} limit (${size.what} over it; the size AWS counts may differ slightly). ${advice}`,
-        });
+        ctx.report({ span, severity: 'warning', messageId: 'nearLimit', data: { ...data, percent: Math.floor(share * 100) } });
       }
     }
     const charset = CHARSETS[kind];
@@ -119,10 +131,7 @@ export const grm015: Rule = {
       const length = cp > 0xffff ? 2 : 1;
       if (!charset.allows(cp) && !inCovered(i)) {
         reported++;
-        ctx.report({
-          span: { offset: i, length },
-          message: `${describeChar(cp)} is not allowed: ${charset.service}, which may contain only ${charset.set}. Replace or remove it.`,
-        });
+        ctx.report({ span: { offset: i, length }, messageId: 'character', data: { character: describeChar(cp), service: charset.service, set: charset.set } });
       }
       i += length - 1;
     }

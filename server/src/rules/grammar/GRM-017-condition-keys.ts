@@ -4,7 +4,9 @@ import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock, Statement 
 import { parseOperator, resultWhenKeyAbsent } from '../../policy/operators';
 import { alwaysTrueRemovalIsSafe, markSafe, removeConditionEntryFix, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
-import { jsonString, operatorBlocks, stringItems } from '../util';
+import { jsonString, operatorBlocks, show, stringItems } from '../util';
+
+const ABSENT = 'AWS rejects the policy, or the key is simply never present in a request{consequence}.';
 
 /**
  * Keys people write for request headers that have no condition key, and what to do instead. In
@@ -13,9 +15,9 @@ import { jsonString, operatorBlocks, stringItems } from '../util';
  */
 const NOT_A_KEY = new Map(Object.entries({
   's3:x-amz-server-side-encryption-context':
-    'there is no condition key for the x-amz-server-side-encryption-context header; restrict the encryption context with kms:EncryptionContext:… conditions in the KMS key policy instead',
+    'There is no condition key for the x-amz-server-side-encryption-context header; restrict the encryption context with kms:EncryptionContext:… conditions in the KMS key policy instead',
   's3:x-amz-server-side-encryption-bucket-key-enabled':
-    'there is no condition key for the Bucket Key header, so a policy cannot require S3 Bucket Keys; enable BucketKeyEnabled in the bucket\'s default encryption instead',
+    'There is no condition key for the Bucket Key header, so a policy cannot require S3 Bucket Keys; enable BucketKeyEnabled in the bucket\'s default encryption instead',
 }));
 
 const KEY_FORMAT = /^[A-Za-z0-9-]+:\S+$/;
@@ -80,15 +82,13 @@ function checkUnknown(s: EntryScope, renamed: Set<string>): boolean {
   }
   const removal = removalFix(s, fixes.length === 0);
   if (removal) fixes.push(removal);
-  const what = wellFormed
-    ? `Condition key "${key}" does not exist`
-    : key.trim() !== key && lookupConditionKey(key.trim())
-      ? `"${key}" has spaces around the key name, so it is not a condition key`
-      : `"${key}" is not a condition key: keys are written "service:name" (Access Analyzer: "Invalid condition key format")`;
+  const messageId = note ? 'header'
+    : wellFormed ? 'unknownKey'
+      : key.trim() !== key && lookupConditionKey(key.trim()) ? 'spacesAroundKey' : 'keyFormat';
   ctx.report({
     span: entry.key.span,
-    message: `${what}${note ? `: ${note}` : ''}. AWS rejects the policy, or the key is simply never present in a request${consequence(s)}.` +
-      (guess ? ` Did you mean "${guess}"?` : note ? ' Remove it.' : ''),
+    messageId,
+    data: { key: show(key, 52), note: note ?? '', consequence: consequence(s), advice: guess ? ` Did you mean "${guess}"?` : note ? ' Remove it.' : '' },
     fixes,
   });
   return true;
@@ -109,8 +109,8 @@ function checkApplies(s: EntryScope, actions: ActionInfo[]): void {
   ctx.report({
     span: entry.key.span,
     severity: 'warning',
-    message: `"${entry.key.value}" is never in the request context of this statement's actions (${shown}): the key is absent at runtime${consequence(s)}. ` +
-      'S3 may also reject the statement ("Conditions do not apply to combination of actions and resources in statement"). Remove the key, or move it to a statement for the actions that carry it.',
+    messageId: 'notInRequest',
+    data: { key: show(entry.key.value, 48), actions: shown, consequence: consequence(s) },
     fixes: removal ? [removal] : [],
   });
 }
@@ -122,8 +122,8 @@ export const grm017: Rule = {
     severity: 'error',
     appliesTo: ALL_POLICY_KINDS,
     why: 'Condition keys come from the Service Authorization Reference and the list of global keys. Invented ones — `s3:x-amz-server-side-encryption-context`, `s3:x-amz-server-side-encryption-bucket-key-enabled`, `s3:x-amz-server-side-encryption-kms-key-id`, `s3:SecureTransport`, `x-amz-server-side-encryption` without `s3:` — are rejected ("Invalid service condition key", "Invalid condition key format") or, if a policy with them is accepted, never present in a request. A real key on actions that never carry it (the SSE keys on `s3:GetObject` or `s3:ListBucket`) is absent at runtime too; S3 has rejected such statements with "Conditions do not apply to combination of actions and resources in statement". An absent key makes the condition constantly true or false (RULES.md 0.2). In bucket policies the encryption-context and Bucket Key headers are reported by ENC-019 instead.',
-    example: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}',
-    useInstead: '{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyOtherKeys", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyOtherKeys", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
     references: [
       'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html',
@@ -131,6 +131,28 @@ export const grm017: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      unknownKey: {
+        summary: 'Condition key {key} does not exist, so it is never in a request.',
+        detail: `${ABSENT}{advice}`,
+      },
+      header: {
+        summary: 'Condition key {key} does not exist, so it is never in a request.',
+        detail: `{note}. ${ABSENT}{advice}`,
+      },
+      spacesAroundKey: {
+        summary: '{key} has spaces around the key name, so it is not a condition key.',
+        detail: `${ABSENT}{advice}`,
+      },
+      keyFormat: {
+        summary: '{key} is not a condition key: keys are written "service:name".',
+        detail: `Access Analyzer: "Invalid condition key format". ${ABSENT}{advice}`,
+      },
+      notInRequest: {
+        summary: '{key} is never in the request context of this statement\'s actions.',
+        detail: 'Its actions ({actions}) never carry it: the key is absent at runtime{consequence}. S3 may also reject the statement ("Conditions do not apply to combination of actions and resources in statement"). Remove the key, or move it to a statement for the actions that carry it.',
+      },
+    },
   },
   check(ctx) {
     const actionsOf = new Map<Statement, ActionInfo[]>();

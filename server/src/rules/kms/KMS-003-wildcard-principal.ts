@@ -8,7 +8,7 @@ import type { Witness } from '../../engine/types';
 import type { Statement } from '../../policy/model';
 import { addConditionEdit, editsFix, insertMember } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
-import { capitalizedStatementLabel, isEveryone, jsonString } from '../util';
+import { capitalizedStatementLabel, isEveryone, jsonString, SUMMARY_SID } from '../util';
 import { isAllow, keyAccount } from './lead-shared';
 
 /** Condition keys that tie a "*" principal to accounts or an organisation (RULES.md KMS-003). */
@@ -43,14 +43,24 @@ export const kms003: Rule = {
     severity: 'error',
     appliesTo: ['key-policy'],
     why: 'In a key policy, an Allow to Principal "*" grants every identity in every AWS account: they need only an IAM policy in their own account. AWS managed keys use this form safely by adding kms:CallerAccount (and kms:ViaService); kms:ViaService alone does not help, since any account can call through S3.',
-    example: '{"Effect": "Allow", "Principal": "*", "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*"}',
-    useInstead: '{"Effect": "Allow", "Principal": "*", "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*", "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333", "kms:ViaService": "s3.us-east-1.amazonaws.com"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "S3Use", "Effect": "Allow", "Principal": "*", "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*"}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "S3Use", "Effect": "Allow", "Principal": "*", "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*", "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333", "kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]}',
     references: [
       'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html',
       'https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account',
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      unscoped: {
+        summary: '{statement} lets principals outside your accounts use the key.',
+        detail: 'Its Principal is "*" with no kms:CallerAccount, aws:PrincipalAccount or aws:PrincipalOrgID condition.{example} Add "StringEquals": {"kms:CallerAccount": "<your account>"} (and kms:ViaService for S3 use).',
+      },
+      scopedButOpen: {
+        summary: '{statement} lets principals outside your accounts use the key.',
+        detail: 'Its conditions do not keep other accounts out.{example} Add "StringEquals": {"kms:CallerAccount": "<your account>"} (and kms:ViaService for S3 use).',
+      },
+    },
   },
   check(ctx) {
     const v = ctx.keyVerdict();
@@ -63,11 +73,11 @@ export const kms003: Rule = {
       const unscoped = isEveryone(st) && !hasScopingKey(st);
       if (!proved && !unscoped) continue;
       const fix = callerAccountFix(ctx, st);
-      const through = proved ? ` For example, ${requestClause({ ...proved, resource: 'this key' }, 'allowed', undefined, 'the key policy')}.` : '';
+      const example = proved ? ` For example, ${requestClause({ ...proved, resource: 'this key' }, 'allowed', undefined, 'the key policy')}.` : '';
       ctx.report({
         span: st.principal?.member.key.span ?? st.effect?.span ?? st.span,
-        message: `${capitalizedStatementLabel(st)} lets principals outside your accounts use the key${unscoped ? ': Principal "*" with no kms:CallerAccount, aws:PrincipalAccount or aws:PrincipalOrgID condition' : ''}.${through} ` +
-          'Add "StringEquals": {"kms:CallerAccount": "<your account>"} (and kms:ViaService for S3 use).',
+        messageId: unscoped ? 'unscoped' : 'scopedButOpen',
+        data: { statement: capitalizedStatementLabel(st, SUMMARY_SID), example },
         fixes: fix ? [fix] : [],
       });
     }

@@ -5,7 +5,8 @@
 import type { Statement } from '../../policy/model';
 import { replaceItemFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
-import { capitalizedStatementLabel, jsonString, listOf, stringItems } from '../util';
+import { clip } from '../../text/escape';
+import { capitalizedStatementLabel, jsonString, listOf, stringItems, SUMMARY_SID } from '../util';
 import { ADMIN_ACTIONS, CRYPTO_ACTIONS, USER_ACTIONS, grantedOf, isAllow, namedIdentities, namesAccountRoot } from './lead-shared';
 
 /** CreateGrant limited to AWS services (kms:GrantIsForAWSResource true) is a key user's right, not an administrator's. */
@@ -33,8 +34,8 @@ export const kms004: Rule = {
     severity: 'warning',
     appliesTo: ['key-policy'],
     why: 'AWS\'s console key policy separates key administrators (manage the key, no cryptographic use) from key users (Encrypt, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey, and grants only for AWS resources). Administration includes rewriting the key policy and creating grants, so an application role that holds both can give itself or others any access; tags and aliases can steer attribute-based access.',
-    example: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:*", "Resource": "*"}',
-    useInstead: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*"}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "App", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:*", "Resource": "*"}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "App", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*"}]}',
     references: [
       'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-administrators',
       'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-users',
@@ -42,6 +43,16 @@ export const kms004: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      adminAndUse: {
+        summary: '{statement} gives {whoShort} both administration and use of the key.',
+        detail: 'It gives {who} administration of the key ({admin}) and its use ({use}): such a principal can rewrite the policy or create grants to widen its own access. Give it only the key-user actions and keep administration with the key administrators.',
+      },
+      adminAndUseSeparate: {
+        summary: '{statement} gives {whoShort} both administration and use of the key.',
+        detail: 'It gives {who} administration of the key ({admin}) and its use ({use}): such a principal can rewrite the policy or create grants to widen its own access. Separate key administrators (management actions, no cryptographic use) from key users (Encrypt, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey).',
+      },
+    },
   },
   check(ctx) {
     for (const st of ctx.doc.statements) {
@@ -55,8 +66,15 @@ export const kms004: Rule = {
       const who = identities.length === 1 ? identities[0] : `${identities.length} principals`;
       ctx.report({
         span: st.action?.span ?? st.notAction?.span ?? st.span,
-        message: `${capitalizedStatementLabel(st)} gives ${who} both administration of the key (${listOf(admin.slice(0, 3))}${admin.length > 3 ? '…' : ''}) and its use (${listOf(crypto.slice(0, 3))}${crypto.length > 3 ? '…' : ''}): such a principal can rewrite the policy or create grants to widen its own access. ` +
-          (fix ? 'Give it only the key-user actions and keep administration with the key administrators.' : 'Separate key administrators (management actions, no cryptographic use) from key users (Encrypt, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey).'),
+        messageId: fix ? 'adminAndUse' : 'adminAndUseSeparate',
+        data: {
+          statement: capitalizedStatementLabel(st, SUMMARY_SID),
+          // The summary names a role or user by its resource part (role/App): the account is the key's, as a rule.
+          whoShort: clip(identities.length === 1 ? identities[0].replace(/^arn:[^:]+:(?:iam|sts)::\d{12}:/, '') : who, 40),
+          who,
+          admin: `${listOf(admin.slice(0, 3))}${admin.length > 3 ? '…' : ''}`,
+          use: `${listOf(crypto.slice(0, 3))}${crypto.length > 3 ? '…' : ''}`,
+        },
         fixes: fix ? [fix] : [],
       });
     }

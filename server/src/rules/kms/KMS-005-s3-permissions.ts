@@ -5,9 +5,11 @@
 import type { Located, Statement } from '../../policy/model';
 import { addItemFix } from '../edits';
 import type { Rule } from '../types';
-import { capitalizedStatementLabel, stringItems } from '../util';
+import { capitalizedStatementLabel, stringItems, SUMMARY_SID } from '../util';
 import { grantedOf, isAllow, namedIdentities } from './lead-shared';
 import { isS3ViaService, meansS3, s3UseEvidence } from './key-policy-context';
+
+const NOBODY_THROUGH_S3 = 'It names S3 ({evidence}), but no principal of the accounts it names is allowed both kms:GenerateDataKey and kms:Decrypt through S3, so SSE-KMS uploads and downloads with this key fail.';
 
 /** Does the statement limit itself to calls through S3 (a kms:ViaService value for S3)? */
 const throughS3 = (st: Statement): boolean =>
@@ -24,8 +26,8 @@ export const kms005: Rule = {
     severity: 'warning',
     appliesTo: ['key-policy'],
     why: 'With SSE-KMS, S3 calls KMS with the requester\'s identity: kms:GenerateDataKey for every upload, kms:Decrypt for every download, multipart upload and copy. kms:Encrypt is used by replication, not by uploads. Same-account callers need the key policy (or IAM, through the account root statement) to allow both; cross-account callers need the key policy and their own IAM policy.',
-    example: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": "kms:Encrypt", "Resource": "*"}',
-    useInstead: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": "kms:Encrypt", "Resource": "*"}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions',
@@ -33,6 +35,24 @@ export const kms005: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      encryptInsteadOfGenerateDataKey: {
+        summary: '{statement} grants kms:Encrypt but not kms:GenerateDataKey, which S3 uploads use.',
+        detail: 'S3 uploads with SSE-KMS call GenerateDataKey (and downloads and multipart uploads call Decrypt), so this principal\'s uploads would fail with AccessDenied. Add {missing}.',
+      },
+      noDecrypt: {
+        summary: '{statement} lets S3 generate data keys for uploads but not decrypt.',
+        detail: 'Multipart uploads, downloads and copies of SSE-KMS objects call kms:Decrypt and would fail. Add kms:Decrypt.',
+      },
+      s3CannotUse: {
+        summary: 'This key policy is meant for S3, but no principal can use the key through S3.',
+        detail: `${NOBODY_THROUGH_S3} Grant both actions to the bucket's writers and readers, with "kms:ViaService": "s3.<region>.amazonaws.com".`,
+      },
+      s3CannotUseViaServiceFormat: {
+        summary: 'This key policy is meant for S3, but no principal can use the key through S3.',
+        detail: `${NOBODY_THROUGH_S3} Its kms:ViaService value is not in the form s3.<region>.amazonaws.com (KMS-006).`,
+      },
+    },
   },
   check(ctx) {
     let reported = false;
@@ -46,7 +66,8 @@ export const kms005: Rule = {
         const missing = ['kms:GenerateDataKey', ...(granted.includes('kms:Decrypt') ? [] : ['kms:Decrypt'])];
         ctx.report({
           span: encrypt.span,
-          message: `${capitalizedStatementLabel(st)} grants kms:Encrypt but not kms:GenerateDataKey: S3 uploads with SSE-KMS call GenerateDataKey (and downloads and multipart uploads call Decrypt), so this principal's uploads would fail with AccessDenied. Add ${missing.join(' and ')}.`,
+          messageId: 'encryptInsteadOfGenerateDataKey',
+          data: { statement: capitalizedStatementLabel(st, SUMMARY_SID), missing: missing.join(' and ') },
           fixes: [addItemFix(`Add ${missing.join(' and ')}`, ctx.doc.text, list, encrypt, missing.map(a => JSON.stringify(a)).join(', '))],
         });
         reported = true;
@@ -58,7 +79,8 @@ export const kms005: Rule = {
         if (!gen) continue;
         ctx.report({
           span: gen.span,
-          message: `${capitalizedStatementLabel(st)} lets S3 generate data keys for uploads but not decrypt: multipart uploads, downloads and copies of SSE-KMS objects call kms:Decrypt and would fail. Add kms:Decrypt.`,
+          messageId: 'noDecrypt',
+          data: { statement: capitalizedStatementLabel(st, SUMMARY_SID) },
           fixes: [addItemFix('Add kms:Decrypt', ctx.doc.text, list, gen, '"kms:Decrypt"')],
         });
         reported = true;
@@ -69,10 +91,6 @@ export const kms005: Rule = {
     const evidence = s3UseEvidence(ctx.doc);
     if (reported || !v || v.s3CanUse.value || v.lockout || !evidence) return;
     const wrongFormat = ctx.doc.statements.some(st => (st.condition?.operators ?? []).some(o => o.entries.some(e => e.key.value.toLowerCase() === 'kms:viaservice' && stringItems(e.values).some(i => meansS3(i.value) && !isS3ViaService(i.value)))));
-    ctx.report({
-      span: evidence.st.effect?.span ?? evidence.st.span,
-      message: `The policy is meant for S3 (${evidence.what}), but no principal of the accounts it names is allowed both kms:GenerateDataKey and kms:Decrypt through S3, so SSE-KMS uploads and downloads with this key fail. ` +
-        (wrongFormat ? 'Its kms:ViaService value is not in the form s3.<region>.amazonaws.com (KMS-006).' : 'Grant both actions to the bucket\'s writers and readers, with "kms:ViaService": "s3.<region>.amazonaws.com".'),
-    });
+    ctx.report({ span: evidence.st.effect?.span ?? evidence.st.span, messageId: wrongFormat ? 's3CannotUseViaServiceFormat' : 's3CannotUse', data: { evidence: evidence.what } });
   },
 };

@@ -8,7 +8,10 @@ import type { ParsedOperator } from '../../policy/operators';
 import type { Statement } from '../../policy/model';
 import { removeItemFix, replaceFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
-import { jsonString, statementLabel } from '../util';
+import { jsonString, show, statementLabel } from '../util';
+
+const S3_FORM = 'S3 calls KMS as "s3.REGION.amazonaws.com" (".amazonaws.com" in every partition): the value matches no request, {consequence}.';
+const ANY_REGION = 'Use "s3.REGION.amazonaws.com" with the Region of the bucket and the key, e.g. "s3.us-east-1.amazonaws.com"';
 import { contextRegion, isS3ViaService, keyRegion, meansS3, regionInside, s3ViaService, viaServiceRegion, viaServiceValues, type ViaServiceValue } from './key-policy-context';
 
 /** What a value that never matches does to its statement. */
@@ -45,16 +48,17 @@ function checkFormat(ctx: RuleContext, v: ViaServiceValue, region: string | unde
   // The Region the value itself names wins over the one the policy states elsewhere.
   const fixRegion = (!wildcard && regionInside(value)) || region;
   const fixed = fixRegion ? s3ViaService(fixRegion) : undefined;
-  const why = wildcard && !v.op.like
-    ? `"${v.ob.operator.value}" compares literally, so the * in ${jsonString(value)} is not a wildcard and the value matches no request`
-    : `${jsonString(value)} is not how S3 appears in kms:ViaService: S3 calls KMS as "s3.REGION.amazonaws.com" (".amazonaws.com" in every partition), so the value matches no request`;
-  const instead = fixed
-    ? `Use ${jsonString(fixed)}${wildcard && !v.op.like ? ' (or "StringLike" to keep the pattern)' : ''}.`
-    : `Use "s3.REGION.amazonaws.com" with the Region of the bucket and the key, e.g. "s3.us-east-1.amazonaws.com"${wildcard && !v.op.like ? ', or "StringLike" to keep the pattern' : ''}.`;
+  const literal = wildcard && !v.op.like;
   ctx.report({
     span: v.item.span,
     severity: 'error',
-    message: `${why}, ${consequence(v.st, v.op, v.entry.values.items.length)}. ${instead}`,
+    messageId: `${literal ? 'literalWildcard' : 'wrongFormat'}${fixed ? 'InRegion' : ''}`,
+    data: {
+      value: show(value, 40),
+      operator: show(v.ob.operator.value, 36),
+      consequence: consequence(v.st, v.op, v.entry.values.items.length),
+      fixed: fixed ? jsonString(fixed) : '',
+    },
     fixes: fixed ? [fixTo(v, fixed)] : [],
   });
   return true;
@@ -83,7 +87,8 @@ function checkRegions(ctx: RuleContext, values: readonly ViaServiceValue[], flag
       ctx.report({
         span: v.item.span,
         severity: 'warning',
-        message: `The key is in ${fromKey} (its ARN in Resource), and S3 can use a key only in the bucket's own Region, so ${jsonString(v.item.value)} never matches. Use ${jsonString(fixed)}.`,
+        messageId: 'otherRegionThanKey',
+        data: { keyRegion: fromKey, value: jsonString(v.item.value), fixed: jsonString(fixed) },
         fixes: [fixTo(v, fixed)],
       });
     }
@@ -102,8 +107,8 @@ function checkRegions(ctx: RuleContext, values: readonly ViaServiceValue[], flag
     ctx.report({
       span: v.item.span,
       severity: 'warning',
-      message: `This policy names kms:ViaService in ${regions}, but a key lives in one Region and S3 can use it only from that Region: ${jsonString(v.item.value)} may never match. ` +
-        `Use the key's Region${majority ? ` (probably ${jsonString(s3ViaService(majority))})` : ''}.`,
+      messageId: majority ? 'regionsDisagreeMajority' : 'regionsDisagree',
+      data: { regions, value: jsonString(v.item.value), probably: majority ? jsonString(s3ViaService(majority)) : '' },
     });
   }
 }
@@ -115,14 +120,44 @@ export const kms006: Rule = {
     severity: 'error',
     appliesTo: ['key-policy'],
     why: 'Requests that S3 makes to KMS on your behalf carry `kms:ViaService` = `s3.REGION.amazonaws.com` (the `.amazonaws.com` suffix is used in all partitions). `s3.amazonaws.com`, `s3`, an S3 ARN, a legacy endpoint such as `s3-us-west-2.amazonaws.com`, or `s3.*.amazonaws.com` under `StringEquals` match no request: an Allow with them never applies and a negated Deny always does. S3 can only use a KMS key in the bucket\'s Region, so the Region in the value must be the key\'s Region (warning when it differs from the key ARN in Resource, or from the other ViaService values).',
-    example: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.amazonaws.com"}}}',
-    useInstead: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.amazonaws.com"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]}',
     references: [
       'https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html',
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      wrongFormatInRegion: {
+        summary: '{value} is not how S3 appears in kms:ViaService, so it matches no request.',
+        detail: `${S3_FORM} Use {fixed}.`,
+      },
+      wrongFormat: {
+        summary: '{value} is not how S3 appears in kms:ViaService, so it matches no request.',
+        detail: `${S3_FORM} ${ANY_REGION}.`,
+      },
+      literalWildcardInRegion: {
+        summary: '{operator} takes the * in {value} literally, so it matches no request.',
+        detail: 'The * is not a wildcard under {operator}: the value matches no request, {consequence}. Use {fixed} (or "StringLike" to keep the pattern).',
+      },
+      literalWildcard: {
+        summary: '{operator} takes the * in {value} literally, so it matches no request.',
+        detail: `The * is not a wildcard under {operator}: the value matches no request, {consequence}. ${ANY_REGION}, or "StringLike" to keep the pattern.`,
+      },
+      otherRegionThanKey: {
+        summary: 'The key is in {keyRegion}, but {value} names another Region, so it never matches.',
+        detail: 'The key\'s Region comes from its ARN in Resource, and S3 can use a key only in the bucket\'s own Region. Use {fixed}.',
+      },
+      regionsDisagreeMajority: {
+        summary: 'This policy names kms:ViaService in {regions}, but a key lives in one Region.',
+        detail: 'S3 can use the key only from that Region: {value} may never match. Use the key\'s Region (probably {probably}).',
+      },
+      regionsDisagree: {
+        summary: 'This policy names kms:ViaService in {regions}, but a key lives in one Region.',
+        detail: 'S3 can use the key only from that Region: {value} may never match. Use the key\'s Region.',
+      },
+    },
   },
   check(ctx) {
     const values = viaServiceValues(ctx.doc);

@@ -6,7 +6,10 @@ import { parseS3Arn, formatS3Arn } from '../../policy/arn';
 import { parseOperator } from '../../policy/operators';
 import { addItemFix } from '../edits';
 import type { Rule } from '../types';
-import { jsonString, operatorBlocks, stringItems } from '../util';
+import { jsonString, operatorBlocks, show, stringItems } from '../util';
+
+const OBJECTS_ONLY = 'With S3 Bucket Keys enabled the encryption context is the bucket ARN ({bucket}), so this condition stops matching and S3 gets AccessDenied from KMS. Add the bucket {arns}.';
+const BUCKETS_ONLY = 'Objects written without a Bucket Key carry their own ARN as context.';
 
 const CONTEXT_KEY = 'kms:encryptioncontext:aws:s3:arn';
 
@@ -17,14 +20,32 @@ export const kms007: Rule = {
     severity: 'warning',
     appliesTo: ['key-policy'],
     why: 'S3 passes the encryption context {"aws:s3:arn": ARN} to KMS: the object\'s ARN without an S3 Bucket Key, the bucket\'s ARN (no trailing slash) with one. A condition that lists only object ARNs stops matching as soon as Bucket Keys are enabled, so S3 gets AccessDenied from KMS; AWS asks users to update such policies before enabling Bucket Keys. Listing both the bucket ARN and its objects works either way; restricting to an object prefix is impossible with Bucket Keys.',
-    example: '"Condition": {"StringLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::example-bucket/*"}}',
-    useInstead: '"Condition": {"StringLike": {"kms:EncryptionContext:aws:s3:arn": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AppUseForThisBucket", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::example-bucket/*"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AppUseForThisBucket", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringLike": {"kms:EncryptionContext:aws:s3:arn": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html',
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      objectsOnly: {
+        summary: '{key} lists only object ARNs, so it stops matching once S3 Bucket Keys are enabled.',
+        detail: OBJECTS_ONLY,
+      },
+      objectPrefixOnly: {
+        summary: '{key} lists only object ARNs, so it stops matching once S3 Bucket Keys are enabled.',
+        detail: `${OBJECTS_ONLY} (A prefix restriction cannot be kept with Bucket Keys: the context no longer names the object.)`,
+      },
+      bucketsOnly: {
+        summary: '{key} lists only bucket ARNs, so it matches only while S3 Bucket Keys are enabled.',
+        detail: `${BUCKETS_ONLY} Add {added} to work either way.`,
+      },
+      bucketsOnlyLiteral: {
+        summary: '{key} lists only bucket ARNs, so it matches only while S3 Bucket Keys are enabled.',
+        detail: `${BUCKETS_ONLY} To work either way use StringLike with {added} as well.`,
+      },
+    },
   },
   check(ctx) {
     for (const { ob } of operatorBlocks(ctx.doc)) {
@@ -44,8 +65,8 @@ export const kms007: Rule = {
           const prefixOnly = objects.some(o => o.arn!.key !== '*');
           ctx.report({
             span: entry.key.span,
-            message: `${entry.key.value} lists only object ARNs: with S3 Bucket Keys enabled the encryption context is the bucket ARN (${missing[0]}), so this condition stops matching and S3 gets AccessDenied from KMS. Add the bucket ARN${missing.length > 1 ? 's' : ''}.` +
-              (prefixOnly ? ' (A prefix restriction cannot be kept with Bucket Keys: the context no longer names the object.)' : ''),
+            messageId: prefixOnly ? 'objectPrefixOnly' : 'objectsOnly',
+            data: { key: show(entry.key.value, 40), bucket: missing[0], arns: missing.length > 1 ? 'ARNs' : 'ARN' },
             fixes: [addItemFix(`Add ${missing.join(', ')} (Bucket Keys)`, ctx.doc.text, entry.values, last, missing.map(jsonString).join(', '))],
           });
         } else if (objects.length === 0) {
@@ -55,8 +76,8 @@ export const kms007: Rule = {
           ctx.report({
             span: entry.key.span,
             severity: 'info',
-            message: `${entry.key.value} lists only bucket ARNs: that matches only while S3 Bucket Keys are enabled; objects written without a Bucket Key carry their own ARN as context. ` +
-              (wildcardOk ? `Add ${added.join(', ')} to work either way.` : `To work either way use StringLike with ${added.join(', ')} as well.`),
+            messageId: wildcardOk ? 'bucketsOnly' : 'bucketsOnlyLiteral',
+            data: { key: show(entry.key.value, 40), added: added.join(', ') },
             fixes: wildcardOk ? [addItemFix(`Add ${added.join(', ')}`, ctx.doc.text, entry.values, last, added.map(jsonString).join(', '))] : [],
           });
         }

@@ -8,7 +8,7 @@ import type { ConditionEntry } from '../../policy/model';
 import { formatOperator, parseOperator } from '../../policy/operators';
 import type { Rule } from '../types';
 import { markSafe } from '../edits';
-import { operatorBlocks } from '../util';
+import { operatorBlocks, show } from '../util';
 import { moveEntriesFix } from './key-policy-context';
 
 const CONTEXT_KEY = /^kms:encryptioncontext:.+/i;
@@ -20,8 +20,8 @@ export const kms008: Rule = {
     severity: 'error',
     appliesTo: ['key-policy'],
     why: '`kms:EncryptionContext:<key>` is single-valued: a request has at most one value for each context key. `ForAllValues:` is true when the request has no value at all, so `ForAllValues:StringEquals` also matches requests with no or unexpected encryption context, and KMS now rejects such policies with `OverlyPermissiveCondition`. `ForAnyValue:` is false when the key is missing (so `ForAnyValue:StringNotEquals` in a Deny lets context-free requests through), and AWS warns against it. Use the plain operator. (For the multivalued `kms:EncryptionContextKeys` the set operators are required.)',
-    example: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"ForAllValues:StringEquals": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::example-bucket"}}}',
-    useInstead: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::example-bucket"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AppReadsThisBucket", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"ForAllValues:StringEquals": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::example-bucket"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AppReadsThisBucket", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::example-bucket"}}}]}',
     references: [
       'https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-context',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
@@ -29,6 +29,20 @@ export const kms008: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      forAllValues: {
+        summary: '{key} is single-valued, so {operator} is the wrong operator.',
+        detail: 'It holds one value per request, and "ForAllValues:" is true when the request has no value for it, so the condition also holds for requests without that encryption context (KMS rejects new policies with it as overly permissive). Use "{plain}".',
+      },
+      forAnyValueNegated: {
+        summary: '{key} is single-valued, so {operator} is the wrong operator.',
+        detail: 'It holds one value per request, and "ForAnyValue:" is false when the request has no value for it, unlike "{plain}" alone, and AWS warns against it. Use "{plain}".',
+      },
+      forAnyValue: {
+        summary: '{key} is single-valued, so {operator} is the wrong operator.',
+        detail: 'It holds one value per request, and "ForAnyValue:" is false when the request has no value for it, and AWS warns against it. Use "{plain}".',
+      },
+    },
   },
   check(ctx) {
     for (const { st, cond, ob } of operatorBlocks(ctx.doc)) {
@@ -41,13 +55,11 @@ export const kms008: Rule = {
       // requests without the context, which it stops allowing, so access can only narrow. Elsewhere
       // the change can widen an Allow or a Deny, which waits for a person.
       const fix = markSafe(moveEntriesFix(`Use "${plain}"`, ctx.doc.text, cond, ob, flagged, plain), st.effect?.value === 'Allow' && op.set === 'ForAllValues');
-      const effect = op.set === 'ForAllValues'
-        ? `"${op.set}:" is true when the request has no value for it, so the condition also holds for requests without that encryption context (KMS rejects new policies with it as overly permissive)`
-        : `"${op.set}:" is false when the request has no value for it${op.negated ? `, unlike "${plain}" alone,` : ''} and AWS warns against it`;
       for (const e of flagged) {
         ctx.report({
           span: e.key.span,
-          message: `"${e.key.value}" holds one value per request, so "${ob.operator.value}" is the wrong operator: ${effect}. Use "${plain}".`,
+          messageId: op.set === 'ForAllValues' ? 'forAllValues' : op.negated ? 'forAnyValueNegated' : 'forAnyValue',
+          data: { key: show(e.key.value, 44), operator: show(ob.operator.value, 36), plain },
           fixes: fix ? [fix] : [],
         });
       }

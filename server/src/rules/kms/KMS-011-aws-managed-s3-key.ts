@@ -39,23 +39,26 @@ export const kms011: Rule = {
     ],
     confidence: 'DOC',
     fixable: false,
+    messages: {
+      managedKeyPolicy: {
+        summary: 'This looks like the key policy of the aws/s3 AWS managed key, which AWS owns: it cannot be changed.',
+        detail: 'It is marked {marker}. Only principals of its own account can use that key, through S3. To control the policy, create a customer managed key and set it as the bucket\'s default encryption key.',
+      },
+      managedKeyAlias: {
+        summary: 'This names the aws/s3 AWS managed key, whose key policy AWS owns: it is not this key.',
+        detail: '{value} is the aws/s3 AWS managed key: its key policy is AWS\'s and cannot be changed, only principals of its own account can use it through S3, and in another key\'s policy it names a different key. Use a customer managed key you control.',
+      },
+    },
   },
   check(ctx) {
     const id = memberNamed(ctx.doc.members, 'Id')?.valueNode;
     const sid = ctx.doc.statements.find(st => st.sid?.value === AWS_S3_SID)?.sid;
     const capturedAt = id?.type === 'string' && /^auto-s3(?:-|$)/.test(String(id.value)) ? { value: String(id.value), span: spanOf(id) } : sid;
     if (capturedAt) {
-      ctx.report({
-        span: capturedAt.span,
-        message: `This looks like the key policy of the aws/s3 AWS managed key (${jsonString(String(capturedAt.value))}): AWS owns that policy, so it cannot be changed, and only principals of its own account can use the key through S3. ` +
-          'To control the policy, create a customer managed key and set it as the bucket\'s default encryption key.',
-      });
+      ctx.report({ span: capturedAt.span, messageId: 'managedKeyPolicy', data: { marker: jsonString(String(capturedAt.value)) } });
     }
     for (const item of aliasMentions(ctx)) {
-      ctx.report({
-        span: item.span,
-        message: `${jsonString(item.value)} is the aws/s3 AWS managed key: its key policy is AWS's and cannot be changed, only principals of its own account can use it through S3, and in another key's policy it names a different key. Use a customer managed key you control.`,
-      });
+      ctx.report({ span: item.span, messageId: 'managedKeyAlias', data: { value: jsonString(item.value) } });
     }
   },
 };

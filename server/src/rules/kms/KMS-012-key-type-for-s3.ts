@@ -5,7 +5,7 @@
 // RULES.md KMS-012 (ViaService Region vs the key ARN's) is KMS-006's, to have one owner.
 import { actionsNamed } from '../../knowledge';
 import type { Rule } from '../types';
-import { statementLabel, stringItems } from '../util';
+import { capitalizedStatementLabel, show, stringItems } from '../util';
 import { s3UseEvidence } from './key-policy-context';
 
 /** Actions that only asymmetric (signing or key agreement) or HMAC keys support. */
@@ -25,8 +25,8 @@ export const kms012: Rule = {
     severity: 'info',
     appliesTo: ['key-policy'],
     why: 'S3 supports only symmetric encryption KMS keys, in the bucket\'s own Region (multi-Region keys are used as single-Region keys; DSSE-KMS does not use S3 Bucket Keys). `kms:Sign`, `kms:Verify`, `kms:GetPublicKey` and `kms:DeriveSharedSecret` exist only for asymmetric keys, `kms:GenerateMac` and `kms:VerifyMac` only for HMAC keys. A key policy that grants them and also lets S3 use the key (a `kms:ViaService` for S3, or the S3 encryption context) is wrong for one of the two: S3 cannot use a signing or HMAC key, and a symmetric key never signs. (The Region check of `kms:ViaService` is KMS-006.)',
-    example: '[{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:Sign", "kms:Verify"], "Resource": "*"}, {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]',
-    useInstead: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Signing", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:Sign", "kms:Verify"], "Resource": "*"}, {"Sid": "S3Use", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "S3Use", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-kms-encryption.html',
@@ -34,6 +34,12 @@ export const kms012: Rule = {
     ],
     confidence: 'DOC',
     fixable: false,
+    messages: {
+      notSymmetric: {
+        summary: '{action} works only with {kinds} keys, but this policy also lets S3 use the key.',
+        detail: '{where} lets S3 use the key ({evidence}), and S3 supports only symmetric encryption keys: one of the two grants is useless. If this key encrypts S3 objects, remove {action}; if it is {kindOfKey} key, S3 cannot use it.',
+      },
+    },
   },
   check(ctx) {
     const s3 = s3UseEvidence(ctx.doc);
@@ -45,11 +51,11 @@ export const kms012: Rule = {
         // Only values that name nothing but such actions (kms:* or kms:Get* also name symmetric ones).
         if (actions.length === 0 || !actions.every(a => NOT_SYMMETRIC.has(a.name))) continue;
         const kinds = [...new Set(actions.map(a => NOT_SYMMETRIC.get(a.name)!))].join(' or ');
-        const where = s3.st === st ? 'this statement' : statementLabel(s3.st);
+        const where = s3.st === st ? 'This statement' : capitalizedStatementLabel(s3.st);
         ctx.report({
           span: item.span,
-          message: `"${item.value}" works only with ${kinds} keys, but ${where} lets S3 use the key (${s3.what}), and S3 supports only symmetric encryption keys: one of the two grants is useless. ` +
-            `If this key encrypts S3 objects, remove "${item.value}"; if it is ${/^[aeiouH]/.test(kinds) ? 'an' : 'a'} ${kinds} key, S3 cannot use it.`,
+          messageId: 'notSymmetric',
+          data: { action: show(item.value, 32), kinds, where, evidence: s3.what, kindOfKey: `${/^[aeiouH]/.test(kinds) ? 'an' : 'a'} ${kinds}` },
         });
       }
     }

@@ -7,7 +7,7 @@ import { actionsNamed } from '../../knowledge';
 import type { Statement } from '../../policy/model';
 import { markSafe, removeItemFix } from '../edits';
 import type { Rule, RuleContext } from '../types';
-import { operatorBlocks, stringItems } from '../util';
+import { operatorBlocks, show, stringItems } from '../util';
 
 /** Does an Action value name only KMS actions that act on no key? (Unknown and other services' actions are GRM-007's.) */
 function noKeyAction(value: string): boolean {
@@ -24,12 +24,7 @@ function checkActions(ctx: RuleContext, st: Statement): void {
   for (const item of flagged) {
     // Safe for "fix all": the action never applies here, so removing it changes no decision.
     const fix = markSafe(keeps ? removeItemFix(`Remove "${item.value}" from the key policy`, st.action, items.indexOf(item)) : undefined);
-    ctx.report({
-      span: item.span,
-      message: `"${item.value}" acts on no particular key, so only IAM policies can allow it: in a key policy it never applies. ` +
-        'Remove it here and grant it in the principal\'s IAM policy.',
-      fixes: fix ? [fix] : [],
-    });
+    ctx.report({ span: item.span, messageId: 'noKeyAction', data: { action: show(item.value, 40) }, fixes: fix ? [fix] : [] });
   }
 }
 
@@ -40,8 +35,8 @@ export const kms013: Rule = {
     severity: 'warning',
     appliesTo: ['key-policy'],
     why: 'A key policy controls access to its own key only. Actions that do not act on a key — `kms:CreateKey`, `kms:ListAliases`, `kms:ListKeys`, `kms:GenerateRandom`, `kms:ListRetirableGrants`, the custom key store actions — are authorised only by IAM policies, so in a key policy they never apply (wildcards such as `kms:List*` are fine: they also name key actions). The condition key `kms:ResourceAliases` is likewise valid only in IAM policies.',
-    example: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": ["kms:DescribeKey", "kms:CreateKey", "kms:ListAliases"], "Resource": "*"}',
-    useInstead: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": ["kms:DescribeKey"], "Resource": "*"}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": ["kms:DescribeKey", "kms:CreateKey", "kms:ListAliases"], "Resource": "*"}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": ["kms:DescribeKey"], "Resource": "*"}]}',
     references: [
       'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html',
       'https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases',
@@ -49,17 +44,23 @@ export const kms013: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      noKeyAction: {
+        summary: '{action} acts on no particular key, so in a key policy it never applies.',
+        detail: 'Only IAM policies can allow it. Remove it here and grant it in the principal\'s IAM policy.',
+      },
+      resourceAliases: {
+        summary: '{key} is valid only in IAM policies, not in key policies: here it controls nothing.',
+        detail: 'Move it to the principals\' IAM policy, or test the alias in the request with kms:RequestAlias.',
+      },
+    },
   },
   check(ctx) {
     for (const st of ctx.doc.statements) checkActions(ctx, st);
     for (const { ob } of operatorBlocks(ctx.doc)) {
       for (const entry of ob.entries) {
         if (entry.key.value.toLowerCase() !== 'kms:resourcealiases') continue;
-        ctx.report({
-          span: entry.key.span,
-          message: `"${entry.key.value}" is valid only in IAM policies, not in key policies, so this condition does not control access to the key here. ` +
-            'Move it to the principals\' IAM policy, or test the alias in the request with kms:RequestAlias.',
-        });
+        ctx.report({ span: entry.key.span, messageId: 'resourceAliases', data: { key: show(entry.key.value, 40) } });
       }
     }
   },

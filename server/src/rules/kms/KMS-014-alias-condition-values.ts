@@ -8,7 +8,7 @@ import { parseArn } from '../../policy/arn';
 import { formatOperator, parseOperator } from '../../policy/operators';
 import { replaceFix } from '../edits';
 import type { Rule, RuleContext } from '../types';
-import { capitalizedStatementLabel, jsonString, operatorBlocks, stringItems } from '../util';
+import { capitalizedStatementLabel, jsonString, operatorBlocks, show, stringItems, SUMMARY_SID } from '../util';
 import { meansS3, moveEntriesFix, viaServiceValues } from './key-policy-context';
 
 const ALIAS_KEYS = new Set(['kms:requestalias', 'kms:resourcealiases']);
@@ -19,12 +19,13 @@ function checkValues(ctx: RuleContext, key: string, items: ReturnType<typeof str
     const arn = parseArn(v);
     if (arn) {
       if (arn.service !== 'kms' || !arn.resource.startsWith('alias/')) {
-        ctx.report({ span: item.span, message: `${key} compares alias names such as "alias/app", so ${jsonString(v)} never matches. Use the alias name.` });
+        ctx.report({ span: item.span, messageId: 'otherArn', data: { key, value: jsonString(v) } });
         continue;
       }
       ctx.report({
         span: item.span,
-        message: `${key} compares alias names, not alias ARNs, so ${jsonString(v)} never matches. Use ${jsonString(arn.resource)}.`,
+        messageId: 'aliasArn',
+        data: { key, value: jsonString(v), fixed: jsonString(arn.resource) },
         fixes: [replaceFix(`Change to ${jsonString(arn.resource)}`, item.span, jsonString(arn.resource))],
       });
       continue;
@@ -34,7 +35,8 @@ function checkValues(ctx: RuleContext, key: string, items: ReturnType<typeof str
     const fixed = `alias/${v}`;
     ctx.report({
       span: item.span,
-      message: `${key} compares alias names, which always start with "alias/", so ${jsonString(v)} never matches. Use ${jsonString(fixed)}.`,
+      messageId: 'noAliasPrefix',
+      data: { key, value: jsonString(v), fixed: jsonString(fixed) },
       fixes: [replaceFix(`Change to ${jsonString(fixed)}`, item.span, jsonString(fixed))],
     });
   }
@@ -47,8 +49,8 @@ export const kms014: Rule = {
     severity: 'error',
     appliesTo: ['key-policy', 'identity-policy'],
     why: '`kms:RequestAlias` and `kms:ResourceAliases` compare alias names such as `alias/app` (patterns allowed), never alias ARNs: an ARN never matches, so an Allow is dead and a negated Deny always applies. `kms:ResourceAliases` is multivalued (a key can have several aliases) and needs `ForAnyValue:` or `ForAllValues:`. `kms:RequestAlias` matches only when the request names the key by that alias (a request by key ARN does not); which identifier S3 passes to KMS for SSE-KMS is not documented, so alias-based grants for S3 traffic may not match.',
-    example: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:RequestAlias": "arn:aws:kms:us-east-1:111122223333:alias/app"}}}',
-    useInstead: '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:RequestAlias": "alias/app"}}}',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AppByAlias", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:RequestAlias": "arn:aws:kms:us-east-1:111122223333:alias/app"}}}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AppByAlias", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:RequestAlias": "alias/app"}}}]}',
     references: [
       'https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-request-alias',
       'https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases',
@@ -56,6 +58,29 @@ export const kms014: Rule = {
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      aliasArn: {
+        summary: '{key} compares alias names, not alias ARNs, so this value never matches.',
+        detail: '{value} is an alias ARN. Use {fixed}.',
+      },
+      otherArn: {
+        summary: '{key} compares alias names such as "alias/app", so this ARN never matches.',
+        detail: '{value} is not an alias. Use the alias name.',
+      },
+      noAliasPrefix: {
+        summary: '{key} compares alias names, which always start with "alias/", so this value never matches.',
+        detail: '{value} has no "alias/" prefix. Use {fixed}.',
+      },
+      needsSetOperator: {
+        summary: '{key} holds every alias of the key, so {operator} needs a set operator.',
+        detail: 'A key can have several aliases. Use "{target}" (any alias matches) or "ForAllValues:{canonical}" (every alias matches; also true for a key without aliases).',
+      },
+      requestAliasThroughS3: {
+        // Which identifier S3 passes to KMS for SSE-KMS is not documented [UNCONFIRMED]: worded softly.
+        summary: '{statement} is for S3 requests, but {key} may not match what S3 sends.',
+        detail: '{key} only matches when the request names the key by that alias, and which identifier S3 passes to KMS is not documented: the statement may not apply to S3 uploads. Consider kms:ViaService with the S3 encryption context (kms:EncryptionContext:aws:s3:arn) instead.',
+      },
+    },
   },
   check(ctx) {
     const s3Via = new Set(viaServiceValues(ctx.doc).filter(v => meansS3(v.item.value)).map(v => v.st));
@@ -72,7 +97,8 @@ export const kms014: Rule = {
         for (const e of multi) {
           ctx.report({
             span: e.key.span,
-            message: `"${e.key.value}" holds every alias of the key (several values), so "${ob.operator.value}" needs a set operator: use "${target}" (any alias matches) or "ForAllValues:${op.canonical}" (every alias matches; also true for a key without aliases).`,
+            messageId: 'needsSetOperator',
+            data: { key: show(e.key.value, 40), operator: show(ob.operator.value, 36), target, canonical: op.canonical },
             fixes: fix ? [fix] : [],
           });
         }
@@ -80,12 +106,7 @@ export const kms014: Rule = {
       if (!s3Via.has(st)) continue;
       for (const e of entries) {
         if (e.key.value.toLowerCase() !== 'kms:requestalias' || stringItems(e.values).every(i => i.value === '*')) continue;
-        ctx.report({
-          span: e.key.span,
-          severity: 'info',
-          message: `${capitalizedStatementLabel(st)} is for requests through S3, but "${e.key.value}" only matches when the request names the key by that alias, and which identifier S3 passes to KMS is not documented: the statement may not apply to S3 uploads. ` +
-            'Consider kms:ViaService with the S3 encryption context (kms:EncryptionContext:aws:s3:arn) instead.',
-        });
+        ctx.report({ span: e.key.span, severity: 'info', messageId: 'requestAliasThroughS3', data: { statement: capitalizedStatementLabel(st, SUMMARY_SID), key: show(e.key.value, 40) } });
       }
     }
   },

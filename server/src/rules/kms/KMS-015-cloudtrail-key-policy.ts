@@ -8,11 +8,14 @@ import { parseArn } from '../../policy/arn';
 import type { Located, Statement } from '../../policy/model';
 import { addConditionEdit, editsFix, insertBeside, insertMember, replaceFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
-import { capitalizedStatementLabel, coversAction, jsonString, keyTests, stringItems } from '../util';
+import { clip } from '../../text/escape';
+import { capitalizedStatementLabel, coversAction, jsonString, keyTests, stringItems, SUMMARY_SID } from '../util';
 import { ownerAccount } from './key-policy-context';
 
 const CLOUDTRAIL = 'cloudtrail.amazonaws.com';
 const CONTEXT_KEY = 'kms:EncryptionContext:aws:cloudtrail:arn';
+const ADD_CONTEXT = `Add "StringLike": {"${CONTEXT_KEY}": "arn:aws:cloudtrail:*:{account}:trail/*"} (one entry per account whose trails may use it).`;
+const ADD_SOURCE_ARN = 'Add "StringEquals": {"aws:SourceArn": "arn:aws:cloudtrail:REGION:{account}:trail/TRAIL-NAME"}.';
 
 /** The `cloudtrail.amazonaws.com` item of an Allow statement's Principal. */
 function cloudTrailPrincipal(st: Statement): Located<string> | undefined {
@@ -62,14 +65,48 @@ export const kms015: Rule = {
     severity: 'warning',
     appliesTo: ['key-policy'],
     why: 'CloudTrail encrypts log files with data keys from `kms:GenerateDataKey*` (not `kms:Encrypt`), under the encryption context `aws:cloudtrail:arn` = the trail ARN, and calls `kms:DescribeKey` when a trail is created or updated. AWS\'s key policy for CloudTrail allows `kms:GenerateDataKey*` to `cloudtrail.amazonaws.com` with `StringLike kms:EncryptionContext:aws:cloudtrail:arn` = `arn:aws:cloudtrail:*:ACCOUNT:trail/*` (one entry per account allowed to use the key) and `aws:SourceArn` = the trail ARN (recommended over `aws:SourceAccount`), plus `kms:DescribeKey` for the service, and `kms:Decrypt` for log readers. Without them CloudTrail cannot deliver logs, or any trail could use your key.',
-    example: '{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:Encrypt", "Resource": "*"}',
-    useInstead: '[{"Sid": "Allow CloudTrail to encrypt logs", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:GenerateDataKey*", "Resource": "*", "Condition": {"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:111122223333:trail/*"}, "StringEquals": {"aws:SourceArn": "arn:aws:cloudtrail:us-east-1:111122223333:trail/management-events"}}}, {"Sid": "Allow CloudTrail access", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:DescribeKey", "Resource": "*"}]',
+    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Allow CloudTrail to encrypt logs", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:Encrypt", "Resource": "*"}]}',
+    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Allow CloudTrail to encrypt logs", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:GenerateDataKey*", "Resource": "*", "Condition": {"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:111122223333:trail/*"}, "StringEquals": {"aws:SourceArn": "arn:aws:cloudtrail:us-east-1:111122223333:trail/management-events"}}}, {"Sid": "Allow CloudTrail access", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:DescribeKey", "Resource": "*"}]}',
     references: [
       'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html',
       'https://docs.aws.amazon.com/kms/latest/developerguide/services-cloudtrail.html',
     ],
     confidence: 'DOC',
     fixable: true,
+    messages: {
+      encryptInsteadOfGenerateDataKey: {
+        summary: 'CloudTrail encrypts logs with kms:GenerateDataKey*, never kms:Encrypt: it cannot deliver logs.',
+        detail: 'It encrypts each log file with a data key from kms:GenerateDataKey*, so with this grant alone it cannot deliver logs. Use "kms:GenerateDataKey*".',
+      },
+      noGenerateDataKey: {
+        summary: 'No statement lets CloudTrail call kms:GenerateDataKey*, so trails cannot encrypt logs with this key.',
+        detail: 'Allow "kms:GenerateDataKey*" to cloudtrail.amazonaws.com, limited to your trails with kms:EncryptionContext:aws:cloudtrail:arn.',
+      },
+      anyTrail: {
+        summary: '{statement} lets CloudTrail use the key for any trail, in any account.',
+        detail: `It has no ${CONTEXT_KEY}, aws:SourceArn or aws:SourceAccount condition, so a trail in any account that names this key can use it. ${ADD_CONTEXT}`,
+      },
+      noContextCondition: {
+        summary: `{statement} has no ${CONTEXT_KEY} condition.`,
+        detail: `AWS's CloudTrail key policy uses it to limit the key to your accounts' trails. ${ADD_CONTEXT}`,
+      },
+      noSourceArn: {
+        summary: '{statement} has no aws:SourceArn condition limiting CloudTrail to your trail.',
+        detail: `AWS recommends limiting CloudTrail's use of the key to your trail. ${ADD_SOURCE_ARN}`,
+      },
+      sourceAccountOnly: {
+        summary: '{statement} has no aws:SourceArn condition limiting CloudTrail to your trail.',
+        detail: `AWS recommends limiting CloudTrail's use of the key to your trail (aws:SourceAccount works, but aws:SourceArn is recommended). ${ADD_SOURCE_ARN}`,
+      },
+      sourceArnNotTrail: {
+        summary: 'For CloudTrail, aws:SourceArn is the trail\'s ARN, so this {service} ARN never matches.',
+        detail: '{value} is not a trail, so CloudTrail cannot use the key. Use "arn:aws:cloudtrail:REGION:ACCOUNT:trail/TRAIL-NAME".',
+      },
+      noDescribeKey: {
+        summary: 'CloudTrail also needs kms:DescribeKey on the key, or creating and updating trails fails.',
+        detail: 'Allow it without an encryption-context condition, which DescribeKey requests never carry. Add a statement allowing "kms:DescribeKey" to cloudtrail.amazonaws.com.',
+      },
+    },
   },
   check(ctx) {
     const trailStatements = ctx.doc.statements.filter(st => cloudTrailPrincipal(st));
@@ -83,15 +120,12 @@ export const kms015: Rule = {
         ctx.report({
           span: item.span,
           severity: 'error',
-          message: 'CloudTrail encrypts log files with data keys from kms:GenerateDataKey*, never with kms:Encrypt, so with this grant it cannot deliver logs. Use "kms:GenerateDataKey*".',
+          messageId: 'encryptInsteadOfGenerateDataKey',
           fixes: [replaceFix('Change to "kms:GenerateDataKey*"', item.span, jsonString('kms:GenerateDataKey*'))],
         });
       }
       if (encryptItems.length === 0) {
-        ctx.report({
-          span: cloudTrailPrincipal(trailStatements[0])!.span,
-          message: 'No statement lets CloudTrail call kms:GenerateDataKey*, so trails cannot encrypt their log files with this key. Allow "kms:GenerateDataKey*" to cloudtrail.amazonaws.com, limited to your trails with kms:EncryptionContext:aws:cloudtrail:arn.',
-        });
+        ctx.report({ span: cloudTrailPrincipal(trailStatements[0])!.span, messageId: 'noGenerateDataKey' });
       }
     }
 
@@ -101,10 +135,8 @@ export const kms015: Rule = {
         const fix = account ? contextFix(ctx, st, account) : undefined;
         ctx.report({
           span: principal.span,
-          message: (hasKey(st, 'aws:SourceArn') || hasKey(st, 'aws:SourceAccount')
-            ? `${capitalizedStatementLabel(st)} has no ${CONTEXT_KEY} condition, which AWS's CloudTrail key policy uses to limit the key to your accounts' trails. `
-            : `${capitalizedStatementLabel(st)} lets CloudTrail use the key for any trail, in any account that names it. `) +
-            `Add "StringLike": {"${CONTEXT_KEY}": "arn:aws:cloudtrail:*:${account ?? 'ACCOUNT'}:trail/*"} (one entry per account whose trails may use it).`,
+          messageId: hasKey(st, 'aws:SourceArn') || hasKey(st, 'aws:SourceAccount') ? 'noContextCondition' : 'anyTrail',
+          data: { statement: capitalizedStatementLabel(st, SUMMARY_SID), account: account ?? 'ACCOUNT' },
           fixes: fix ? [fix] : [],
         });
       }
@@ -112,18 +144,14 @@ export const kms015: Rule = {
       if (sourceArns.length === 0) {
         ctx.report({
           span: principal.span,
-          message: `${capitalizedStatementLabel(st)} has no aws:SourceArn condition: AWS recommends limiting CloudTrail's use of the key to your trail` +
-            (hasKey(st, 'aws:SourceAccount') ? ' (aws:SourceAccount works, but aws:SourceArn is recommended)' : '') +
-            `. Add "StringEquals": {"aws:SourceArn": "arn:aws:cloudtrail:REGION:${account ?? 'ACCOUNT'}:trail/TRAIL-NAME"}.`,
+          messageId: hasKey(st, 'aws:SourceAccount') ? 'sourceAccountOnly' : 'noSourceArn',
+          data: { statement: capitalizedStatementLabel(st, SUMMARY_SID), account: account ?? 'ACCOUNT' },
         });
       }
       for (const item of sourceArns) {
         const arn = parseArn(item.value);
         if (!arn || arn.service === 'cloudtrail' || arn.service.includes('*')) continue;
-        ctx.report({
-          span: item.span,
-          message: `For CloudTrail, aws:SourceArn is the trail's ARN, so ${jsonString(item.value)} (an ${arn.service} ARN) never matches and CloudTrail cannot use the key. Use "arn:aws:cloudtrail:REGION:ACCOUNT:trail/TRAIL-NAME".`,
-        });
+        ctx.report({ span: item.span, messageId: 'sourceArnNotTrail', data: { value: jsonString(item.value), service: clip(arn.service, 24) } });
       }
     }
 
@@ -134,7 +162,7 @@ export const kms015: Rule = {
       const statement = `{"Sid": "Allow CloudTrail access", "Effect": "Allow", "Principal": {"Service": "${CLOUDTRAIL}"}, "Action": "kms:DescribeKey", "Resource": "*"}`;
       ctx.report({
         span: cloudTrailPrincipal(first)!.span,
-        message: 'CloudTrail also needs kms:DescribeKey on the key (without an encryption-context condition, which DescribeKey requests never carry); without it, creating or updating the trail fails. Add a statement allowing "kms:DescribeKey" to cloudtrail.amazonaws.com.',
+        messageId: 'noDescribeKey',
         fixes: [editsFix('Add a statement allowing kms:DescribeKey to CloudTrail', [insertBeside(ctx.doc.text, first.span, statement, 'after')])],
       });
     }
