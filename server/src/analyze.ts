@@ -62,6 +62,13 @@ export interface Analysis {
   ruleFailures: RuleFailure[];
   /** Set when the content was not analysed (too large, too deep): why, in one phrase. */
   notAnalysed?: string;
+  /**
+   * Set when the document is a policy by its name or content but AWS would reject it before reading
+   * a statement (JSON syntax errors, an empty document): why, in one phrase. Its findings are then the
+   * document-shape ones only, and it has no verdict: what the tolerant parser recovered is not the
+   * policy, and a verdict of it ("every upload denied") would be a guess.
+   */
+  notEvaluated?: string;
   /** The engine's verdicts for a bucket policy (one per bucket); undefined for other kinds. */
   verdicts?: readonly BucketVerdict[];
   /** The engine's verdict for a key policy; undefined for other kinds. */
@@ -158,6 +165,22 @@ export function analyze(text: string, filePath: string, settings: AnalysisSettin
   if (doc.syntaxErrorsLeftOut) {
     const last = doc.syntaxErrors[doc.syntaxErrors.length - 1].span;
     findings.push(limitFinding(last, `${doc.syntaxErrorsLeftOut} more JSON syntax errors after this one are not shown; fix the ones above first.`));
+  }
+  const notEvaluated = doc.syntaxErrors.length ? 'the JSON has syntax errors (AWS rejects it); fix them first'
+    : !doc.root ? 'the document is empty (AWS rejects it)' : undefined;
+  if (notEvaluated) {
+    // Like a compiler after a parse error: the document-shape rule only, no verdict.
+    const shape = rules.find(r => r.meta.id === SYNTAX_RULE_ID);
+    const ruleFailures: RuleFailure[] = [];
+    if (shape && settings.rules?.[SYNTAX_RULE_ID] !== 'off') {
+      try {
+        findings.push(...runRule(shape, doc, kind.kind, { bucketName, requirements: settings.requirements }));
+      } catch (e) {
+        ruleFailures.push({ ruleId: SYNTAX_RULE_ID, error: e instanceof Error ? e.stack ?? e.message : String(e) });
+      }
+    }
+    findings.sort((a, b) => a.span.offset - b.span.offset || a.ruleId.localeCompare(b.ruleId));
+    return { kind, bucketName, doc, findings: findings.slice(0, maxDiagnostics), ruleFailures, notEvaluated };
   }
   const ruleFailures: RuleFailure[] = [];
   const budget = new Budget(settings.maxSteps ?? DEFAULT_SETTINGS.maxSteps);

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pkg from '../../package.json';
-import { analyze, DEFAULT_SETTINGS, LIMIT_CODE, SYNTAX_RULE_ID, type Analysis, type AnalysisSettings } from './analyze';
+import { analyze, DEFAULT_SETTINGS, LIMIT_CODE, type AnalysisSettings } from './analyze';
 import { crossDocument, keyIdOf, KeyPolicyIndex, linkSummary } from './crossdoc';
 import { configChoice, eachArg } from './cli/args';
 import { collectFiles } from './cli/files';
@@ -217,45 +217,6 @@ function notAnalysedResult(shown: string, abs: string, settings: AnalysisSetting
 const isBlank = (text: string): boolean => text.trim() === '';
 
 /**
- * Why AWS rejects a policy before reading any of its statements — a JSON syntax error, or no
- * document at all — or undefined when it parses. Findings and verdicts of such a document describe
- * what the parser recovered, not the policy: the CLI shows only the syntax errors then.
- */
-function unparsable(analysis: Analysis): string | undefined {
-  const doc = analysis.doc;
-  // Not analysed at all (nested too deep): its one finding already says so.
-  if (analysis.kind.kind === 'unknown' || !doc || analysis.notAnalysed) return undefined;
-  if (doc.syntaxErrors.length) return 'the policy does not parse (AWS rejects it); fix the JSON syntax error first';
-  if (!doc.root) return 'the document is empty (AWS rejects it)';
-  return undefined;
-}
-
-/**
- * The syntax findings of a document that does not parse, one per place: a file cut short gets a
- * "} expected" and a "] expected" for every level still open, all at its end.
- */
-function syntaxFindings(analysis: Analysis): Analysis['findings'] {
-  const out: Analysis['findings'] = [];
-  const at = new Map<number, { index: number; messages: string[] }>();
-  const errors = new Set((analysis.doc?.syntaxErrors ?? []).map(e => e.span.offset));
-  for (const f of analysis.findings) {
-    if (f.ruleId !== SYNTAX_RULE_ID || (errors.size && !errors.has(f.span.offset))) continue;
-    const seen = at.get(f.span.offset);
-    if (!seen) {
-      at.set(f.span.offset, { index: out.length, messages: [f.message] });
-      out.push(f);
-      continue;
-    }
-    if (seen.messages.includes(f.message)) continue;
-    seen.messages.push(f.message);
-    const prefix = 'JSON syntax error: ';
-    const rest = seen.messages.map((m, i) => (i > 0 && m.startsWith(prefix) ? m.slice(prefix.length) : m));
-    out[seen.index] = { ...out[seen.index], message: rest.join('; ') };
-  }
-  return out;
-}
-
-/**
  * `check`. Memory does not grow with the number of files: each file's analysis is turned into its
  * output at once and dropped (its parsed model and line index with it); text and JSON are written
  * file by file.
@@ -357,14 +318,14 @@ function check(opts: CheckOptions): number {
       }
       for (const f of analysis.ruleFailures) warn(`${shown}: internal error in rule ${f.ruleId} (please report it): ${errorLine(f.error)}`);
       const lines = new LineIndex(text);
-      const broken = unparsable(analysis);
-      if (broken) {
+      // AWS rejects it before reading a statement: its syntax errors, no verdict (analyze.ts).
+      if (analysis.notEvaluated) {
         emit({
           file: shown,
           kind: analysis.kind.kind,
-          diagnostics: syntaxFindings(analysis).map(f => ({ code: f.ruleId, severity: f.severity, message: f.message, range: lines.range(f.span) })),
+          diagnostics: analysis.findings.map(f => ({ code: f.ruleId, severity: f.severity, message: f.message, ...(f.detail ? { detail: f.detail } : {}), range: lines.range(f.span) })),
           verdict: null,
-          summaries: [`not evaluated: ${broken}`],
+          summaries: [`not evaluated: ${analysis.notEvaluated}`],
         });
         continue;
       }

@@ -43,7 +43,7 @@ describe('cli on broken input', () => {
     const out = lines(r.stdout);
     // The file, the verdict line, one syntax error, the summary.
     assert.equal(out.length, 4, r.stdout);
-    assert.match(out[1], /^ {2}verdict {2}not evaluated: the policy does not parse \(AWS rejects it\)/);
+    assert.match(out[1], /^ {2}verdict {2}not evaluated: the JSON has syntax errors \(AWS rejects it\)/);
     assert.doesNotMatch(r.stdout, /SSE:|HTTPS:|TLS-001|GRM-011/);
     const errors = out.filter(l => /\berror\b/.test(l) && /GRM-001$/.test(l));
     assert.equal(errors.length, 1, r.stdout);

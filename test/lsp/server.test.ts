@@ -78,6 +78,17 @@ describe('language server over stdio', () => {
     assert.deepEqual(after.diagnostics.filter(d => d.severity === 1).map(d => `${d.code} ${d.message}`), []);
   });
 
+  it('a policy cut short mid-edit: its syntax error once per place, no other finding, and the CodeLens says it is not evaluated', async () => {
+    // Once it showed "SSE: every upload denied" and TLS-001 for what the parser recovered (issue 11, item 7).
+    const uri = 'file:///work/policies/cut-data.bucket-policy.json';
+    const text = '{"Version":"2012-10-17","Statement":[{"Sid":"D","Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::cut-data/*","Condition":{"StringNotEquals" ';
+    await client.open(uri, text, 1);
+    const d = await client.diagnostics(uri, 1);
+    assert.deepEqual(d.diagnostics.map(x => [x.code, x.message]), [['GRM-001', 'JSON syntax error: Colon expected; Closing brace } expected; Closing bracket ] expected']]);
+    const lenses = await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } }) as { command: { title: string } }[];
+    assert.deepEqual(lenses.map(l => l.command.title), ['Verdict: not evaluated, the JSON has syntax errors (AWS rejects it); fix them first']);
+  });
+
   it('shows the verdict in a CodeLens, what a statement denies on hover, and the Explain report', async () => {
     const uri = 'file:///work/policies/b.bucket-policy.json';
     const text = policyWith([httpsDeny('b').replace('"Effect"', '"Sid": "DenyHttp", "Effect"')]);

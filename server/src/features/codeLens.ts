@@ -16,6 +16,11 @@ export const OPEN_FILE_COMMAND = 's3EncryptionGuard.openFile';
 
 export function codeLenses(a: DocumentAnalysis, wantedTls?: string | null): CodeLens[] {
   const root = a.analysis.doc?.root;
+  if (a.analysis.notEvaluated) {
+    // While the JSON is broken there is no policy to judge: say so where the verdict stands, rather than judge what the parser recovered.
+    const first = a.analysis.findings.find(f => f.ruleId === 'GRM-001')?.span ?? { offset: 0, length: 0 };
+    return [{ range: a.lines.range({ offset: root?.offset ?? first.offset, length: 0 }), command: { title: `Verdict: not evaluated, ${a.analysis.notEvaluated}`, command: '' } }];
+  }
   const keyVerdict = a.analysis.keyVerdict;
   if (root && keyVerdict) {
     return [{ range: a.lines.range({ offset: root.offset, length: 1 }), command: { title: keyVerdictLine(keyVerdict), command: EXPLAIN_COMMAND, arguments: [a.uri] } }];

@@ -28,6 +28,7 @@ export const keyVerdictLine = (v: KeyPolicyVerdict): string => plainLine(keyVerd
 /** The verdict and diagnostics of one analysis, in the request's shape. */
 export function liveResult(a: Analysis, lines: LineIndex, bucket?: string, wantedTls?: string | null): LiveAnalyzeResult {
   const diagnostics = a.findings.map(f => ({ code: f.ruleId, severity: f.severity, message: f.message, range: lines.range(f.span) }));
+  if (a.notEvaluated) return { kind: a.kind.kind, verdict: null, summary: [`Not evaluated: ${a.notEvaluated}`], diagnostics };
   if (a.kind.kind === 'bucket-policy') {
     const verdicts = a.verdicts ?? [];
     const verdict = verdicts.find(v => v.bucket === bucket) ?? verdicts[0] ?? null;

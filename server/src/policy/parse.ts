@@ -23,6 +23,8 @@ export interface ParseLimits {
 
 export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxDepth: 64, maxStatements: 1000 };
 
+const SYNTAX_PREFIX = 'JSON syntax error: ';
+
 /** Syntax errors kept per document: after the first hundred, more say nothing new and only hold memory. */
 export const MAX_SYNTAX_ERRORS = 100;
 
@@ -190,7 +192,7 @@ function syntaxProblem(e: ParseError, text: string): SyntaxProblem {
     if (offset >= text.length && text.length > 0) offset = text.length - 1;
     length = text.length > 0 ? 1 : 0;
   }
-  return { message: `JSON syntax error: ${message}`, span: { offset, length } };
+  return { message: `${SYNTAX_PREFIX}${message}`, span: { offset, length } };
 }
 
 /** Parse policy text into the located model. Never throws. */
@@ -211,8 +213,18 @@ export function parsePolicy(text: string, limits: ParseLimits = DEFAULT_PARSE_LI
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: true });
   doc.root = root;
-  doc.syntaxErrors = errors.slice(0, MAX_SYNTAX_ERRORS).map(e => syntaxProblem(e, text));
-  if (errors.length > MAX_SYNTAX_ERRORS) doc.syntaxErrorsLeftOut = errors.length - MAX_SYNTAX_ERRORS;
+  // One problem per place: a file cut short gets "} expected" and "] expected" for every level still
+  // open, all at its end; say each different thing once.
+  const byPlace = new Map<number, { span: Span; what: string[] }>();
+  for (const e of errors) {
+    const p = syntaxProblem(e, text);
+    const seen = byPlace.get(p.span.offset);
+    const what = p.message.slice(SYNTAX_PREFIX.length);
+    if (seen) { if (!seen.what.includes(what)) seen.what.push(what); }
+    else if (byPlace.size < MAX_SYNTAX_ERRORS) byPlace.set(p.span.offset, { span: p.span, what: [what] });
+    else doc.syntaxErrorsLeftOut = (doc.syntaxErrorsLeftOut ?? 0) + 1;
+  }
+  doc.syntaxErrors = [...byPlace.values()].map(p => ({ span: p.span, message: `${SYNTAX_PREFIX}${p.what.join('; ')}` }));
   if (!root || root.type !== 'object') return doc;
   doc.members = membersOf(root);
   for (const m of doc.members) {
