@@ -10,7 +10,7 @@ import { explainHtml } from '../../client/src/views/explainHtml';
 import { compilePolicy } from '../../server/src/engine/evaluate';
 import { keyRequestFromWitness } from '../../server/src/engine/key-verdict';
 import { explainRequests, witnessToRequest } from '../../server/src/engine/verdict';
-import { describeRequest, outcomeOf, requestClause } from '../../server/src/engine/wording';
+import { KEY_POLICY, outcomeOf, requestClause } from '../../server/src/engine/wording';
 import type { ExplainReport, ReportCell, ReportSection } from '../../server/src/features/explainProtocol';
 import { parsePolicy } from '../../server/src/policy/parse';
 import { EXAMPLES } from '../helpers/paths';
@@ -55,7 +55,7 @@ function assertWordsReplay(report: ExplainReport, text: string): void {
       for (const e of cell.examples) {
         const decision = compiled.evaluate(key ? keyRequestFromWitness(e.request) : witnessToRequest(e.request)).decision;
         assert.equal(outcomeOf(decision), e.outcome, `replayed: ${e.text}`);
-        const words = key && e.outcome === 'not-denied' ? describeRequest(e.request) : requestClause(e.request, e.outcome, undefined, key ? 'the key policy' : undefined);
+        const words = requestClause(e.request, e.outcome, undefined, key ? KEY_POLICY : undefined);
         assert.equal(e.text, words);
       }
       const outcomes = new Set(cell.examples.map(e => e.outcome));

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { evaluatePolicy } from '../../server/src/engine/evaluate';
 import { witnessToRequest } from '../../server/src/engine/requests';
 import { explainRequests } from '../../server/src/engine/verdict';
-import { describeRequest, outcomeOf, requestClause, shortKeyArn } from '../../server/src/engine/wording';
+import { describeRequest, KEY_POLICY, outcomeOf, requestClause, shortKeyArn } from '../../server/src/engine/wording';
 import { parsePolicy } from '../../server/src/policy/parse';
 
 describe('wording of requests', () => {
@@ -17,6 +17,9 @@ describe('wording of requests', () => {
     assert.match(requestClause(w, 'not-denied'), /is not denied by this policy \(it succeeds only if something else grants anonymous access/);
     assert.match(requestClause({ ...w, principal: 'arn:aws:iam::111122223333:user/u' }, 'not-denied'), /\(the caller's own IAM policies decide\)$/);
     assert.match(requestClause({ ...w, principal: 'logging.s3.amazonaws.com' }, 'not-denied'), /^the service logging\.s3\.amazonaws\.com calling .*\(the service's own permissions decide\)$/);
+    // KMS refuses what the key policy does not allow: "not denied" would mislead there.
+    assert.equal(requestClause({ ...w, action: 'kms:Decrypt', resource: 'this key' }, 'not-denied', undefined, KEY_POLICY),
+      'an anonymous caller calling kms:Decrypt on this key over HTTP is not allowed by the key policy (KMS refuses it unless a grant allows it)');
     assert.equal(outcomeOf('explicit-deny'), 'denied');
     assert.equal(outcomeOf('allow'), 'allowed');
     assert.equal(outcomeOf('implicit-deny'), 'not-denied');

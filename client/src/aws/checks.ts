@@ -9,7 +9,7 @@
 import type { BucketVerdict, KeyPolicyVerdict, UploadClass } from '../../../server/src/engine/types';
 import { verdictSummary } from '../../../server/src/engine/summary';
 import type { Requirements } from '../../../server/src/requirements';
-import { describeUploadClass, requestClause, shortKeyArn } from '../../../server/src/engine/wording';
+import { describeUploadClass, requestClause, shortKeyArn, KEY_POLICY } from '../../../server/src/engine/wording';
 import type { BucketPosture, CheckStatus, PostureCheck } from './types';
 
 /** The requirements' defaults (server/src/requirements.ts), repeated to keep the engine's config loader out of the client bundle. */
@@ -139,7 +139,7 @@ export function policyChecks(verdict: BucketVerdict | null, present: boolean, re
 export function keyPolicyChecks(kv: KeyPolicyVerdict): PostureCheck[] {
   const out: PostureCheck[] = [];
   const add = adder(out);
-  const example = (w: KeyPolicyVerdict['openToAnonymous']['witness']) => (w ? `For example, ${requestClause(w, 'allowed', undefined, 'the key policy')}.` : undefined);
+  const example = (w: KeyPolicyVerdict['openToAnonymous']['witness']) => (w ? `For example, ${requestClause(w, 'allowed', undefined, KEY_POLICY)}.` : undefined);
   if (!kv.s3CanUse.value) {
     add('kms-s3-use', kv.complete ? 'fail' : 'warn', `The key policy does not ${kv.complete ? '' : 'seem to '}let S3 use the key: uploads with default encryption fail`,
       'No principal of the accounts it names is allowed kms:GenerateDataKey and kms:Decrypt through S3.');

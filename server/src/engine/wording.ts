@@ -5,7 +5,9 @@
 //   allowed     an Allow of this policy applies and no Deny does;
 //   not-denied  nothing in this policy applies: whether the call succeeds depends on what else grants
 //               it (the caller's IAM policies, or for an anonymous caller an ACL). A reader must not
-//               take it for "anyone can do this".
+//               take it for "anyone can do this". A key policy is different: KMS refuses what the
+//               key policy does not allow (only a grant can add to it), so there the same outcome
+//               reads "is not allowed by the key policy".
 // No vscode or LSP imports.
 import type { Decision, RequestPrincipal, UploadClass, Witness } from './types';
 
@@ -81,12 +83,17 @@ function decidedElsewhere(principal: unknown): string {
   return 'the caller\'s own IAM policies decide';
 }
 
+/** The name of the key policy in sentences: requests it does not allow are refused by KMS. */
+export const KEY_POLICY = 'the key policy';
+
 /** The verb phrase for an outcome: "is denied by this policy", "is allowed by this policy", "is not denied by this policy (…)". */
 export function outcomeWords(outcome: Outcome, principal: unknown, policy = 'this policy'): string {
   switch (outcome) {
     case 'denied': return `is denied by ${policy}`;
     case 'allowed': return `is allowed by ${policy}`;
-    case 'not-denied': return `is not denied by ${policy} (${decidedElsewhere(principal)})`;
+    case 'not-denied': return policy === KEY_POLICY
+      ? `is not allowed by ${policy} (KMS refuses it unless a grant allows it)`
+      : `is not denied by ${policy} (${decidedElsewhere(principal)})`;
   }
 }
 

@@ -19,7 +19,7 @@ import {
   explainGrid, groupExplainGrid, statementLabels, witnessToRequest, ACTION_DIM, HTTP, RESOURCE_DIM, TRANSPORT_DIM, UPLOAD_DIM, tlsCoord,
   type ExplainCell, type ExplainClass, type ExplainGrid, type GridPrincipal, type RowScope,
 } from '../engine/verdict';
-import { describePrincipal, describeRequest, describeUploadClass, outcomeOf, requestClause, type Outcome } from '../engine/wording';
+import { describePrincipal, describeUploadClass, outcomeOf, requestClause, type Outcome, KEY_POLICY } from '../engine/wording';
 import type { LineIndex } from '../policy/lines';
 import type { PolicyDocument } from '../policy/model';
 import type { CellTone, CellWord, ExplainReport, ReportCell, ReportColumn, ReportExample, ReportRow, ReportSection, StatementRef } from './explainProtocol';
@@ -54,10 +54,9 @@ const WORDS: Record<'bucket' | 'key', Record<Outcome, CellWord>> = {
 };
 const TONES: Record<Outcome, CellTone> = { denied: 'denied', allowed: 'allowed', 'not-denied': 'open' };
 
-/** The example of one outcome, in words. Key policies: a request the key policy does not allow is shown without a verb (wording.ts's "not denied" speaks of bucket policies). */
+/** The example of one outcome, in words (for a key policy, "not denied" reads "not allowed by the key policy": wording.ts). */
 function example(kind: 'bucket' | 'key', outcome: Outcome, request: Witness): ReportExample {
-  const text = kind === 'bucket' ? requestClause(request, outcome)
-    : outcome === 'not-denied' ? describeRequest(request) : requestClause(request, outcome, undefined, 'the key policy');
+  const text = kind === 'bucket' ? requestClause(request, outcome) : requestClause(request, outcome, undefined, KEY_POLICY);
   return { outcome, request, text };
 }
 
@@ -377,8 +376,8 @@ export function explainSummary(input: SummaryInput): string[] {
     ? `The key policy lets these callers use the key (${KEY_USE.join(', ')}): ${input.users.join('; ')}.`
     : `Nobody may use the key for ${KEY_USE.join(', ')}.`);
   const keyWitness = (w: Witness): Witness => ({ ...w, resource: 'this key' });
-  if (v.openToAnonymous.value && v.openToAnonymous.witness) out.push(`Open to anonymous callers: for example, ${requestClause(keyWitness(v.openToAnonymous.witness), outcome(v.openToAnonymous.witness, true), undefined, 'the key policy')}.`);
-  if (v.openToOtherAccounts.value && v.openToOtherAccounts.witness) out.push(`Open to other accounts: for example, ${requestClause(keyWitness(v.openToOtherAccounts.witness), outcome(v.openToOtherAccounts.witness, true), undefined, 'the key policy')}.`);
+  if (v.openToAnonymous.value && v.openToAnonymous.witness) out.push(`Open to anonymous callers: for example, ${requestClause(keyWitness(v.openToAnonymous.witness), outcome(v.openToAnonymous.witness, true), undefined, KEY_POLICY)}.`);
+  if (v.openToOtherAccounts.value && v.openToOtherAccounts.witness) out.push(`Open to other accounts: for example, ${requestClause(keyWitness(v.openToOtherAccounts.witness), outcome(v.openToOtherAccounts.witness, true), undefined, KEY_POLICY)}.`);
   else if (v.openToOrganization?.value) out.push(`Open to every account of organisation ${v.openToOrganization.organizations.join(', ') || '(the one it names)'}, not only the accounts the policy names.`);
   if (!v.openToAnonymous.value && !v.openToOtherAccounts.value && !v.openToOrganization?.value) out.push('Not open to other accounts or to anonymous callers.');
   out.push(v.s3CanUse.value

@@ -2,7 +2,7 @@
 // every AWS account (and, as written, anonymous callers) use the key. Found per statement (no
 // scoping condition key) and proved by the key-policy verdict, whose witness names the request.
 import { evaluatePolicy } from '../../engine/evaluate';
-import { requestClause } from '../../engine/wording';
+import { requestClause, KEY_POLICY } from '../../engine/wording';
 import { keyRequestFromWitness } from '../../engine/key-verdict';
 import type { Witness } from '../../engine/types';
 import type { Statement } from '../../policy/model';
@@ -73,7 +73,7 @@ export const kms003: Rule = {
       const unscoped = isEveryone(st) && !hasScopingKey(st);
       if (!proved && !unscoped) continue;
       const fix = callerAccountFix(ctx, st);
-      const example = proved ? ` For example, ${requestClause({ ...proved, resource: 'this key' }, 'allowed', undefined, 'the key policy')}.` : '';
+      const example = proved ? ` For example, ${requestClause({ ...proved, resource: 'this key' }, 'allowed', undefined, KEY_POLICY)}.` : '';
       ctx.report({
         span: st.principal?.member.key.span ?? st.effect?.span ?? st.span,
         messageId: unscoped ? 'unscoped' : 'scopedButOpen',
