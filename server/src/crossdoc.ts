@@ -18,6 +18,7 @@ import type { Finding, Severity } from './rules/types';
 import { statementLabel } from './rules/util';
 import { BoundedCache } from './util/bounded-cache';
 import { shortKeyArn } from './engine/wording';
+import { clip } from './text/escape';
 
 /** The ID part of a key ARN (`key/ID`), lower-cased. */
 export const keyIdOf = (arn: string): string | undefined => parseKeyArn(arn)?.id.toLowerCase();
@@ -191,7 +192,9 @@ function pinnedKeys(analysis: Analysis): { bucket: string; keyArn: string }[] {
 function findingFor(link: KeyLink, r: KeyUseResult, file: string, statementLabel: (i: number) => string): Finding | undefined {
   if (r.withoutBucketKey && r.withBucketKey) return undefined;
   const acts = r.role === 'writer' ? 'Uploads' : 'Downloads';
-  const by = `${acts} by ${r.label}${r.statement !== undefined ? ` (allowed by ${statementLabel(r.statement)})` : ''}`;
+  // The summary names who (clipped); the detail says which statement allows them, where, and the fix.
+  const who = `${acts} by ${clip(r.label, 48)}`;
+  const allowedBy = r.statement !== undefined ? ` (the bucket policy allows them in ${statementLabel(r.statement)})` : '';
   const via = link.check!.viaService;
   if (!r.withoutBucketKey && !r.withBucketKey) {
     const crossAccount = r.principal.kind === 'aws' && link.keyArn.split(':')[4] !== r.principal.account;
@@ -199,8 +202,9 @@ function findingFor(link: KeyLink, r: KeyUseResult, file: string, statementLabel
       ruleId: 'KMS-005',
       severity: 'warning',
       span: link.span,
-      message: `${by} fail with AccessDenied: the key policy ${file} does not allow ${r.action} through ${via} to it. ` +
-        `Allow ${r.action}${r.role === 'writer' ? ' and kms:Decrypt (multipart uploads)' : ''} to it in the key policy with "kms:ViaService": "${via}"` +
+      message: `${who} fail: the key policy does not allow ${r.action} through S3.`,
+      detail: `${acts} by ${r.label}${allowedBy} get AccessDenied: the key policy ${file} does not allow ${r.action} through ${via} to them. ` +
+        `Allow ${r.action}${r.role === 'writer' ? ' and kms:Decrypt (multipart uploads)' : ''} to them in the key policy with "kms:ViaService": "${via}"` +
         `${crossAccount ? '; cross-account use also needs an IAM policy in its own account' : ''}.`,
       fixes: [],
     };
@@ -211,8 +215,9 @@ function findingFor(link: KeyLink, r: KeyUseResult, file: string, statementLabel
     ruleId: 'KMS-007',
     severity: 'warning',
     span: link.span,
-    message: `${by} work only ${works} S3 Bucket Keys: the kms:EncryptionContext:aws:s3:arn condition in the key policy ${file} does not match the ${r.withBucketKey ? 'object' : 'bucket'} ARN that S3 sends ${fails} them. ` +
-      `List both "arn:aws:s3:::${link.bucket}" and "arn:aws:s3:::${link.bucket}/*" there.`,
+    message: `${who} work only ${works} S3 Bucket Keys: the key policy's encryption context misses one ARN.`,
+    detail: `${acts} by ${r.label}${allowedBy} work only ${works} S3 Bucket Keys: the kms:EncryptionContext:aws:s3:arn condition in the key policy ${file} ` +
+      `does not match the ${r.withBucketKey ? 'object' : 'bucket'} ARN that S3 sends ${fails} them. List both "arn:aws:s3:::${link.bucket}" and "arn:aws:s3:::${link.bucket}/*" there.`,
     fixes: [],
   };
 }

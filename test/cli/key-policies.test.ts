@@ -50,10 +50,11 @@ describe('cli on key policies', () => {
   it('links the example pair by the key ID in the file name and reports the writer the key policy leaves out', () => {
     const r = cli(['check', '--format', 'json', '--no-config', ...PAIR]);
     assert.equal(r.code, 0, r.stderr); // a warning, not an error
-    const [bucket, key] = JSON.parse(r.stdout) as { diagnostics: { code: string; severity: string; message: string }[] }[];
+    const [bucket, key] = JSON.parse(r.stdout) as { diagnostics: { code: string; severity: string; message: string; detail?: string }[] }[];
     assert.deepEqual(key.diagnostics, []);
     assert.deepEqual(bucket.diagnostics.map(d => [d.code, d.severity]), [['KMS-005', 'warning']]);
-    assert.match(bucket.diagnostics[0].message, /^Uploads by arn:aws:iam::444455556666:role\/orders-writer .* the key policy examples\/orders-data\.5f2c7a1e-8d3b-4c6a-9e0f-2b7d4a6c8e10\.key-policy\.json does not allow kms:GenerateDataKey/);
+    assert.equal(bucket.diagnostics[0].message, 'Uploads by arn:aws:iam::444455556666:role/orders-writer fail: the key policy does not allow kms:GenerateDataKey through S3.');
+    assert.match(bucket.diagnostics[0].detail ?? '', /^Uploads by arn:aws:iam::444455556666:role\/orders-writer .* the key policy examples\/orders-data\.5f2c7a1e-8d3b-4c6a-9e0f-2b7d4a6c8e10\.key-policy\.json does not allow kms:GenerateDataKey/);
     const text = cli(['check', '--no-config', ...PAIR]);
     assert.match(text.stdout, /orders-data: Key policy: examples\/orders-data\.5f2c7a1e-8d3b-4c6a-9e0f-2b7d4a6c8e10\.key-policy\.json · writers ✗ 1 of 2 · readers ✓/);
   });

@@ -67,7 +67,9 @@ suite('key policies', () => {
     const doc = await vscode.workspace.openTextDocument(bucketUri);
     await vscode.window.showTextDocument(doc);
     const cross = await waitFor('the cross-document KMS-005', () => vscode.languages.getDiagnostics(bucketUri).find(d => d.source === SOURCE && code(d) === 'KMS-005'), shown(bucketUri));
-    assert.match(cross.message, /^Uploads by arn:aws:iam::444455556666:role\/orders-writer \(allowed by statement "AllowPartnerUploads"\) fail with AccessDenied: the key policy keys\/orders-data\.5f2c7a1e-8d3b-4c6a-9e0f-2b7d4a6c8e10\.key-policy\.json/);
+    assert.equal(cross.message, 'Uploads by arn:aws:iam::444455556666:role/orders-writer fail: the key policy does not allow kms:GenerateDataKey through S3.');
+    // The rest of the explanation is the diagnostic's related information, under it in the Problems panel.
+    assert.match(cross.relatedInformation?.[0]?.message ?? '', /^Uploads by arn:aws:iam::444455556666:role\/orders-writer \(the bucket policy allows them in statement "AllowPartnerUploads"\) get AccessDenied: the key policy keys\/orders-data\.5f2c7a1e-8d3b-4c6a-9e0f-2b7d4a6c8e10\.key-policy\.json/);
     assert.equal(doc.getText(cross.range), '"arn:aws:kms:us-east-1:111122223333:key/5f2c7a1e-8d3b-4c6a-9e0f-2b7d4a6c8e10"');
     const link = await waitFor('the key-policy link CodeLens', async () => {
       const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', bucketUri);

@@ -38,7 +38,7 @@ describe('cross-document check (language server)', () => {
     await client.open(uri, fs.readFileSync(path.join(dir, BUCKET_FILE), 'utf8'), 1);
     // The workspace is indexed right after "initialized"; the bucket policy is re-checked when it is.
     const deadline = Date.now() + 15000;
-    let cross: { code: string; message: string; range: { start: { line: number } } }[] = [];
+    let cross: { code: string; message: string; relatedInformation?: { message: string }[]; range: { start: { line: number } } }[] = [];
     while (Date.now() < deadline) {
       const p = await client.diagnostics(uri);
       cross = p.diagnostics.filter(d => d.message.includes('key policy'));
@@ -47,8 +47,10 @@ describe('cross-document check (language server)', () => {
     }
     assert.equal(cross.length, 1, JSON.stringify(cross));
     assert.equal(cross[0].code, 'KMS-005');
-    assert.ok(cross[0].message.startsWith(`Uploads by ${WRITER} (allowed by statement "AllowPartnerUploads") fail with AccessDenied`), cross[0].message);
-    assert.ok(cross[0].message.includes(`keys/${KEY_FILE}`), 'names the key policy relative to the workspace');
+    assert.equal(cross[0].message, `Uploads by ${WRITER} fail: the key policy does not allow kms:GenerateDataKey through S3.`);
+    const detail = cross[0].relatedInformation?.[0]?.message ?? '';
+    assert.ok(detail.startsWith(`Uploads by ${WRITER} (the bucket policy allows them in statement "AllowPartnerUploads") get AccessDenied`), detail);
+    assert.ok(detail.includes(`keys/${KEY_FILE}`), 'names the key policy relative to the workspace');
     const text = fs.readFileSync(path.join(dir, BUCKET_FILE), 'utf8');
     assert.equal(cross[0].range.start.line, text.slice(0, text.indexOf(`key/${KEY_ID}`)).split('\n').length - 1, 'on the pinned key ARN');
 
@@ -96,12 +98,13 @@ describe('cross-document check (language server)', () => {
       const uri = uriOf(BUCKET_FILE);
       await other.open(uri, fs.readFileSync(path.join(dir, BUCKET_FILE), 'utf8'), 1);
       const p = await other.diagnostics(uri, 1);
-      const cross = p.diagnostics.filter(d => d.message.includes('keys/orders.key-policy.json'));
+      const detailOf = (d: { relatedInformation?: { message: string }[] }) => d.relatedInformation?.[0]?.message ?? '';
+      const cross = p.diagnostics.filter(d => detailOf(d).includes('keys/orders.key-policy.json'));
       // The mapped file wins over the one named by key ID. Without the root statement the account's
       // other principals cannot upload or read, but the reporting role (named) can still read.
-      assert.deepEqual(cross.map(d => d.message.split(' fail')[0]).sort(), [
+      assert.deepEqual(cross.map(d => detailOf(d).split(' get AccessDenied')[0]).sort(), [
         'Downloads by principals of account 111122223333',
-        'Uploads by arn:aws:iam::444455556666:role/orders-writer (allowed by statement "AllowPartnerUploads")',
+        'Uploads by arn:aws:iam::444455556666:role/orders-writer (the bucket policy allows them in statement "AllowPartnerUploads")',
         'Uploads by principals of account 111122223333',
       ]);
     } finally {
@@ -132,16 +135,16 @@ describe('cross-document check on a half-typed bucket policy (language server)',
     await client.open(uri, text, 1);
     const deadline = Date.now() + 15000;
     let labelled: string[] = [];
-    let last: { code: string; message: string }[] = [];
+    let last: { code: string; message: string; relatedInformation?: { message: string }[] }[] = [];
     while (Date.now() < deadline) {
       last = (await client.diagnostics(uri)).diagnostics;
-      labelled = last.filter(d => d.code === 'KMS-005' && d.message.includes('(allowed by')).map(d => d.message.split(' fail')[0]);
+      labelled = last.map(d => (d.code === 'KMS-005' ? d.relatedInformation?.[0]?.message ?? '' : '')).filter(m => m.includes('(the bucket policy allows them in')).map(m => m.split(' get AccessDenied')[0]);
       if (labelled.length) break;
       await new Promise(r => setTimeout(r, 100));
     }
     assert.deepEqual(labelled, [
-      `Uploads by ${WRITER} (allowed by statement "AllowPartnerUploads")`,
-      'Downloads by arn:aws:iam::111122223333:role/orders-reporting (allowed by statement "AllowReportingReads")',
+      `Uploads by ${WRITER} (the bucket policy allows them in statement "AllowPartnerUploads")`,
+      'Downloads by arn:aws:iam::111122223333:role/orders-reporting (the bucket policy allows them in statement "AllowReportingReads")',
     ]);
     assert.ok(last.some(d => d.code !== 'KMS-005'), 'the document\'s own findings are there too');
   });

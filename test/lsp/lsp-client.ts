@@ -7,7 +7,7 @@ import { DIST_SERVER } from '../helpers/paths';
 export interface PublishedDiagnostics {
   uri: string;
   version?: number;
-  diagnostics: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; severity: number; code: string; source: string; message: string; data?: unknown }[];
+  diagnostics: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; severity: number; code: string; source: string; message: string; relatedInformation?: { message: string }[]; data?: unknown }[];
 }
 
 /** The s3EncryptionGuard/stats answer (field meanings in server/src/server.ts). */
