@@ -78,6 +78,27 @@ describe('language server over stdio', () => {
     assert.deepEqual(after.diagnostics.filter(d => d.severity === 1).map(d => `${d.code} ${d.message}`), []);
   });
 
+  it('values with control characters reach diagnostics, code action titles and completion labels made visible, never raw', async () => {
+    const uri = 'file:///work/policies/esc.bucket-policy.json';
+    const op = 'ArnLike\u001b[31m\u0007';
+    const text = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'x\u001b]0;t\u0007', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: ['arn:aws:s3:::esc', 'arn:aws:s3:::esc/*'], Condition: { [op]: { 'aws:SourceArn': 'arn:aws:s3:::esc\u001b[2J' } } }] });
+    await client.open(uri, text, 1);
+    const d = await client.diagnostics(uri, 1);
+    const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+    assert.ok(d.diagnostics.length > 0);
+    for (const x of d.diagnostics) {
+      assert.ok(!raw.test(x.message), x.message);
+      for (const r of x.relatedInformation ?? []) assert.ok(!raw.test(r.message), r.message);
+    }
+    assert.ok(d.diagnostics.some(x => x.message.includes('\\u001b') || x.message.includes('\\x1b')), 'the control character is shown as an escape');
+    const actions = await client.conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: text.length } }, context: { diagnostics: d.diagnostics } }) as { title: string }[];
+    for (const a of actions) assert.ok(!raw.test(a.title), a.title);
+    const at = text.indexOf('aws:SourceArn') + 1;
+    const items = await client.conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 0, character: at } }) as { items?: { label: string }[] } | { label: string }[] | null;
+    const list = Array.isArray(items) ? items : items?.items ?? [];
+    for (const i of list) assert.ok(!raw.test(i.label), i.label);
+  });
+
   it('a policy cut short mid-edit: its syntax error once per place, no other finding, and the CodeLens says it is not evaluated', async () => {
     // Once it showed "SSE: every upload denied" and TLS-001 for what the parser recovered (issue 11, item 7).
     const uri = 'file:///work/policies/cut-data.bucket-policy.json';

@@ -6,6 +6,7 @@ import type { Finding, Fix } from '../rules/types';
 import { SOURCE, toDiagnostics } from './diagnostics';
 import { uriPath, type DocumentAnalysis } from './documentAnalysis';
 import { ruleDocUri, SHOW_RULE_DOC_COMMAND } from './ruleDocs';
+import { plainLine } from '../text/escape';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.s3EncryptionGuard`;
 
@@ -32,7 +33,7 @@ export function codeActions(a: DocumentAnalysis, params: CodeActionParams, setti
       if (!f) continue;
       for (const fix of f.fixes) {
         out.push({
-          title: fix.title,
+          title: plainLine(fix.title),
           kind: CodeActionKind.QuickFix,
           diagnostics: [d],
           isPreferred: fix === preferredFix(f),

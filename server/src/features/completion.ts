@@ -41,6 +41,7 @@ import type { PolicyDocument, PolicyKind, Statement } from '../policy/model';
 import { ALL_OPERATOR_NAMES, parseOperator, type OperatorFamily } from '../policy/operators';
 import { containsWildcard } from '../policy/wildcard';
 import type { DocumentAnalysis } from './documentAnalysis';
+import { plainLine } from '../text/escape';
 
 export const COMPLETION_TRIGGER_CHARACTERS = ['"', ':'];
 
@@ -195,7 +196,8 @@ export type ResolveData = { action: string } | { pattern: string } | { operator:
 function valueItem(c: Ctx, label: string, o: { kind: CompletionItemKind; detail?: string; doc?: string; data?: ResolveData; raw?: boolean; sortText?: string }): CompletionItem {
   const newText = o.raw ? label : JSON.stringify(label);
   return {
-    label,
+    // The label may be a value taken from the document: shown on one line with controls visible; the inserted text is JSON-escaped.
+    label: plainLine(label, 200),
     kind: o.kind,
     detail: o.detail,
     documentation: o.doc ? markdown(o.doc) : undefined,

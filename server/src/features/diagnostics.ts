@@ -3,6 +3,7 @@ import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { Severity } from '../rules/types';
 import type { DocumentAnalysis } from './documentAnalysis';
 import { ruleDocUri } from './ruleDocs';
+import { plainLine } from '../text/escape';
 
 export const SOURCE = 's3-encryption-guard';
 
@@ -22,9 +23,10 @@ export function toDiagnostics(a: DocumentAnalysis): Diagnostic[] {
       // The rule ID in the Problems panel links to the rule's page.
       ...(href ? { codeDescription: { href } } : {}),
       source: SOURCE,
-      message: f.message,
+      // Messages quote the policy: a value holding control characters must not reach the editor raw.
+      message: plainLine(f.message, 1000),
       // The rest of the explanation, beside the one-sentence message (the Problems panel shows it under it).
-      ...(f.detail ? { relatedInformation: [{ location: { uri: a.uri, range: a.lines.range(f.span) }, message: f.detail }] } : {}),
+      ...(f.detail ? { relatedInformation: [{ location: { uri: a.uri, range: a.lines.range(f.span) }, message: plainLine(f.detail, 4000) }] } : {}),
       // Lets code actions find the finding (and its fixes) behind a diagnostic.
       data: { version: a.version, index: i },
     };
