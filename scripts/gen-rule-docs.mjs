@@ -37,12 +37,12 @@ ${meta.why}
 ${pretty(meta.example)}
 \`\`\`
 
-## Use instead
+${meta.exampleRequirements ? `With the requirements \`${JSON.stringify(meta.exampleRequirements)}\` (setting \`s3EncryptionGuard.requirements\`).\n\n` : ''}## Use instead
 
 \`\`\`json
 ${pretty(meta.useInstead)}
 \`\`\`
-
+${meta.reminder ? `\nThis rule is a reminder: ${meta.reminder}\n` : ''}
 ${meta.messages ? `## Messages
 
 ${Object.entries(meta.messages).map(([id, m]) => `- \`${id}\`: ${m.summary}${m.detail ? ` ${m.detail}` : ''}`).join('\n')}

@@ -18,10 +18,17 @@ export interface RuleMeta {
   appliesTo: readonly PolicyKind[];
   /** Why it matters (the AWS behaviour). */
   why: string;
-  /** A JSON fragment that triggers the rule. */
+  /** A whole policy of the rule's first kind that triggers the rule. */
   example: string;
-  /** The same fragment, fixed. */
+  /** The same policy, fixed. */
   useInstead: string;
+  /** The requirements under which the example triggers the rule, when it depends on them (docs show them). */
+  exampleRequirements?: Partial<Requirements>;
+  /**
+   * Set for a reminder that also reports a correct policy (what it asks for lies outside the policy,
+   * e.g. an IAM policy in another account): why. Its "use instead" then triggers it too.
+   */
+  reminder?: string;
   /** AWS pages and other sources (RULES.md names them). */
   references: readonly string[];
   /** How sure we are of the AWS fact behind it; UNCONFIRMED rules word their messages softly. */
