@@ -26,7 +26,8 @@ export function formatLspReport(r: LspFuzzReport, reproduce: string): string {
   const honoured = c.repliedCancelled + c.repliedEmpty;
   out.push(`  cancellations honoured   ${honoured} of ${c.sent} (RequestCancelled -32800: ${c.repliedCancelled}, empty result: ${c.repliedEmpty}; full result after the cancel: ${c.repliedWithResult}, other error: ${c.repliedOtherError}, never answered: ${c.unanswered}, lost in crashes: ${c.lostToCrash})`);
   out.push(`  peak RSS                 ${r.peakRssMB} MB (VmHWM, limit ${RSS_LIMIT_MB} MB)${mark(r.peakRssMB >= RSS_LIMIT_MB)}; every 10 s: ${r.rssTimelineMB.map(([, mb]) => mb).join(' ')}`);
-  out.push(`  longest stall            ${s(r.stalls.longestMs)} (stats probe every ~75 ms, ${r.stalls.probes} answered; over ${STALL_LIMIT_MS} ms: ${r.stalls.over250}, over 1 s: ${r.stalls.over1000})${mark(r.stalls.longestMs > STALL_LIMIT_MS)}`);
+  out.push(`  longest stall            ${s(r.stalls.judgedMs)}${r.stalls.serverReported.maxEventLoopDelayMs !== undefined ? ' (the server\'s own event-loop delay)' : ''}${mark(r.stalls.judgedMs > STALL_LIMIT_MS)}`);
+  out.push(`  stats probe latency      longest ${s(r.stalls.longestMs)} (every ~75 ms, ${r.stalls.probes} answered; over ${STALL_LIMIT_MS} ms: ${r.stalls.over250}, over 1 s: ${r.stalls.over1000}; includes the fuzzer's own delays)`);
   const reported = Object.entries(r.stalls.serverReported);
   if (reported.length) out.push(`    reported by the server: ${reported.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   for (const st of r.stalls.top.slice(0, 5)) {

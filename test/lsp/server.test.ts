@@ -93,9 +93,15 @@ describe('language server over stdio', () => {
     assert.ok(d.diagnostics.some(x => x.message.includes('\\u001b') || x.message.includes('\\x1b')), 'the control character is shown as an escape');
     const actions = await client.conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: text.length } }, context: { diagnostics: d.diagnostics } }) as { title: string }[];
     for (const a of actions) assert.ok(!raw.test(a.title), a.title);
-    const at = text.indexOf('aws:SourceArn') + 1;
-    const items = await client.conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 0, character: at } }) as { items?: { label: string }[] } | { label: string }[] | null;
+    // Completion offers the ARNs already in the document: one holding control characters is shown escaped.
+    const uri2 = 'file:///work/policies/esc2.bucket-policy.json';
+    const text2 = `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ${JSON.stringify('arn:aws:iam::111122223333:role/x\u001b[31m\u0007')}}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::esc2/*"}, {"Effect": "Allow", "Principal": {"AWS": ""}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::esc2/*"}]}`;
+    await client.open(uri2, text2, 1);
+    await client.diagnostics(uri2, 1);
+    const at = text2.indexOf('{"AWS": ""}') + '{"AWS": "'.length;
+    const items = await client.conn.sendRequest('textDocument/completion', { textDocument: { uri: uri2 }, position: { line: 0, character: at } }) as { items?: { label: string }[] } | { label: string }[] | null;
     const list = Array.isArray(items) ? items : items?.items ?? [];
+    assert.ok(list.some(i => i.label.includes('role/x')), `the document's ARN is offered: ${list.map(i => i.label).join(', ')}`);
     for (const i of list) assert.ok(!raw.test(i.label), i.label);
   });
 

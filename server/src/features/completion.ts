@@ -196,8 +196,7 @@ export type ResolveData = { action: string } | { pattern: string } | { operator:
 function valueItem(c: Ctx, label: string, o: { kind: CompletionItemKind; detail?: string; doc?: string; data?: ResolveData; raw?: boolean; sortText?: string }): CompletionItem {
   const newText = o.raw ? label : JSON.stringify(label);
   return {
-    // The label may be a value taken from the document: shown on one line with controls visible; the inserted text is JSON-escaped.
-    label: plainLine(label, 200),
+    label,
     kind: o.kind,
     detail: o.detail,
     documentation: o.doc ? markdown(o.doc) : undefined,
@@ -585,7 +584,9 @@ export function completion(a: DocumentAnalysis, position: Position): CompletionL
   if (!place) return null;
   const lead = !place.inString && !place.atKey && text.charCodeAt(offset - 1) === 0x3a /* : */ ? ' ' : '';
   const c: Ctx = { a, doc, kind, text, place, range: a.lines.range({ offset: place.range.start, length: place.range.end - place.range.start }), lead };
-  const items = itemsAt(c);
+  // Labels may be values taken from the document (ARNs, accounts, keys): shown on one line with
+  // controls visible. What an item inserts is JSON-escaped where it is built.
+  const items = itemsAt(c).map(i => ({ ...i, label: plainLine(i.label, 200), ...(i.detail ? { detail: plainLine(i.detail, 300) } : {}) }));
   return items.length > 0 ? { isIncomplete: false, items } : null;
 }
 
