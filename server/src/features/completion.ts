@@ -586,7 +586,12 @@ export function completion(a: DocumentAnalysis, position: Position): CompletionL
   const c: Ctx = { a, doc, kind, text, place, range: a.lines.range({ offset: place.range.start, length: place.range.end - place.range.start }), lead };
   // Labels may be values taken from the document (ARNs, accounts, keys): shown on one line with
   // controls visible. What an item inserts is JSON-escaped where it is built.
-  const items = itemsAt(c).map(i => ({ ...i, label: plainLine(i.label, 200), ...(i.detail ? { detail: plainLine(i.detail, 300) } : {}) }));
+  const items = itemsAt(c).map(i => ({
+    ...i,
+    label: plainLine(i.label, 200),
+    ...(i.detail ? { detail: plainLine(i.detail, 300) } : {}),
+    ...(i.filterText ? { filterText: plainLine(i.filterText, 400) } : {}),
+  }));
   return items.length > 0 ? { isIncomplete: false, items } : null;
 }
 
