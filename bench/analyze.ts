@@ -1,7 +1,7 @@
 // Benchmark: whole analysis (parse, kind, every rule, the engine's verdict) beside parse-only
 // time of the same text, for realistic policies and the hostile inputs of the robustness tests.
 import { parseTree } from 'jsonc-parser';
-import { analyze } from '../server/src/analyze';
+import { analyze } from '../core/analyze';
 import { BAD_INPUTS } from '../test/helpers/bad-input';
 import { bucketPolicy, keyPolicy } from './policies';
 import { fmt, table, time, type Timing } from './stats';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { SERVER_NODE_FLAGS } from '../server/src/runtime';
+import { SERVER_NODE_FLAGS } from '../protocol/runtime';
 import { benchAnalysis, printAnalysis } from './analyze';
 import { benchCompletion, printCompletion } from './completion';
 import { benchLiveView, printLiveView } from './liveview';
@@ -12,7 +12,7 @@ import { benchLsp, printLsp } from './lsp';
 import { benchPosture, printPosture } from './posture';
 
 async function main(): Promise<void> {
-  // Measure under the V8 flags the language server ships with (server/src/runtime.ts).
+  // Measure under the V8 flags the language server ships with (protocol/runtime.ts).
   if (!SERVER_NODE_FLAGS.every(f => process.execArgv.includes(f))) {
     const r = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, __filename], { stdio: 'inherit' });
     process.exit(r.status ?? 1);

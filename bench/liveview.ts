@@ -4,9 +4,9 @@
 // load and filter change). Run alone: `node out/bench/liveview.js` after `npm run build` and tsc.
 import fs from 'node:fs';
 import path from 'node:path';
-import { postureTree, type PostureNode } from '../client/src/views/postureModel';
-import type { BucketPosture } from '../client/src/aws/types';
-import { analyzeText } from '../server/src/features/liveAnalysis';
+import { postureTree, type PostureNode } from '../client/views/postureModel';
+import type { BucketPosture } from '../aws/types';
+import { analyzeText } from '../server/features/liveAnalysis';
 import { LspClient } from '../test/lsp/lsp-client';
 import { EXAMPLES } from '../test/helpers/paths';
 import { fmt, table, time, type Timing } from './stats';

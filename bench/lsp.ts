@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { SERVER_NODE_FLAGS } from '../server/src/runtime';
+import { SERVER_NODE_FLAGS } from '../protocol/runtime';
 import { bucketPolicy, keyPolicy } from './policies';
 import { fmt, summarize, table, type Timing } from './stats';
 
@@ -21,7 +21,7 @@ const rssMB = (pid: number): number => {
 
 export async function benchLsp(): Promise<LspResults> {
   const server = path.resolve(__dirname, '..', '..', 'dist', 'server', 'server.js');
-  // The flags the VS Code client starts the server with (client/src/extension.ts); --expose-gc
+  // The flags the VS Code client starts the server with (client/extension.ts); --expose-gc
   // lets the stats request collect garbage before it reports live memory.
   const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--expose-gc', server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));

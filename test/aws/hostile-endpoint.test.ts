@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startEmulator, type Emulator, type FaultSpec } from '../../emulator/src/emulator';
-import { byteSize, errorCode, toCallError } from '../../client/src/aws/errors';
-import { fetchPosture, localJudge, type PostureOptions } from '../../client/src/aws/posture';
-import type { BucketPosture, CallError, PostureReport } from '../../client/src/aws/types';
-import { answerProblem, callDeadlineMs, kmsJsonProblem, MAX_ANSWER_BYTES, MAX_XML_DEPTH, RETRY_BACKOFF_ALLOWANCE_MS, WireError, xmlProblem } from '../../client/src/aws/wire';
+import { byteSize, errorCode, toCallError } from '../../aws/errors';
+import { fetchPosture, localJudge, type PostureOptions } from '../../aws/posture';
+import type { BucketPosture, CallError, PostureReport } from '../../aws/types';
+import { answerProblem, callDeadlineMs, kmsJsonProblem, MAX_ANSWER_BYTES, MAX_XML_DEPTH, RETRY_BACKOFF_ALLOWANCE_MS, WireError, xmlProblem } from '../../aws/wire';
 import { emptyAwsFiles, goodBucket, KEYS, postureSeed, SECRET, testEnv } from './fixtures';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

@@ -11,12 +11,12 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startEmulator, type Emulator } from '../../emulator/src/emulator';
 import type { EmulatorSeed } from '../../emulator/src/types';
-import { fetchPosture, localJudge, type Judge } from '../../client/src/aws/posture';
-import type { KmsKeyPosture, PostureReport } from '../../client/src/aws/types';
-import { serverJudge } from '../../client/src/views/judge';
-import type { KeyPolicyVerdict } from '../../server/src/engine/types';
-import { liveKeyArn, parseLiveParams } from '../../server/src/features/liveAnalysis';
-import type { LiveAnalyzeParams, LiveAnalyzeResult } from '../../server/src/features/liveProtocol';
+import { fetchPosture, localJudge, type Judge } from '../../aws/posture';
+import type { KmsKeyPosture, PostureReport } from '../../aws/types';
+import { serverJudge } from '../../client/views/judge';
+import type { KeyPolicyVerdict } from '../../shared/types';
+import { liveKeyArn, parseLiveParams } from '../../server/features/liveAnalysis';
+import type { LiveAnalyzeParams, LiveAnalyzeResult } from '../../protocol/live';
 import { LspClient } from '../lsp/lsp-client';
 import { ROOT } from '../helpers/paths';
 import { emptyAwsFiles, testEnv } from './fixtures';
@@ -75,7 +75,7 @@ describe('a live key policy is judged for its own key and region', () => {
     for (const [id, region] of [['1234abcd-12ab-34cd-56ef-1234567890ab', 'eu-west-1'], ['8b9c0d1e-2f3a-4b4c-5d6e-7f8a9b0c1d2e', 'us-west-2']]) {
       const arn = `arn:aws:kms:${region}:111122223333:key/${id}`;
       const text = JSON.stringify(seed.keys!.find(k => k.id === id)!.policy);
-      // As VS Code writes the URI of client/src/views/liveDocuments.ts's liveUri (`:` encoded in the path).
+      // As VS Code writes the URI of client/views/liveDocuments.ts's liveUri (`:` encoded in the path).
       const uri = `s3-encryption-guard:/default/${region}/keys/${encodeURIComponent(arn.slice(0, arn.lastIndexOf('/')))}/${id}.key-policy.json`;
       assert.equal(liveKeyArn(uri), arn);
       await lsp.open(uri, text);

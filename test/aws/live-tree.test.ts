@@ -1,12 +1,12 @@
-// The live view's tree model (client/src/views/postureModel.ts) over a real posture: the real AWS
+// The live view's tree model (client/views/postureModel.ts) over a real posture: the real AWS
 // SDK against the local emulator, judged by the engine, then turned into profile → region →
 // bucket → facts. Also the settings reader that keeps workspace values out (liveSettings.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startEmulator, type Emulator } from '../../emulator/src/emulator';
-import { fetchPosture, localJudge } from '../../client/src/aws/posture';
-import { bucketArn, postureTree, type PostureNode, type Report } from '../../client/src/views/postureModel';
-import { checkEndpoint, liveRequirements, readLiveSettings, type InspectedValue } from '../../client/src/views/liveSettings';
+import { fetchPosture, localJudge } from '../../aws/posture';
+import { bucketArn, postureTree, type PostureNode, type Report } from '../../client/views/postureModel';
+import { checkEndpoint, liveRequirements, readLiveSettings, type InspectedValue } from '../../client/views/liveSettings';
 import { ROOT } from '../helpers/paths';
 import { BAD_POLICY_BUCKET, DENIED_BUCKET, EXPECTED_BUCKET_STATES, KEY_DISABLED, KEY_FAR, liveViewSeed } from '../fixtures/live-view-seed';
 

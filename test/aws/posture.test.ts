@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startEmulator, type Emulator } from '../../emulator/src/emulator';
-import { fetchPosture, localJudge, type PostureOptions } from '../../client/src/aws/posture';
-import type { BucketPosture, PostureReport } from '../../client/src/aws/types';
+import { fetchPosture, localJudge, type PostureOptions } from '../../aws/posture';
+import type { BucketPosture, PostureReport } from '../../aws/types';
 import { ACCOUNT, emptyAwsFiles, GOOD_KEY_ARN, goodBucket, keyArn, KEYS, postureSeed, SECRET, testEnv } from './fixtures';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -66,7 +66,7 @@ describe('posture facts', () => {
     assert.equal(b.kmsKey?.policyVerdict?.kind, 'key-policy');
     assert.equal(b.kmsKey?.policyVerdict?.s3CanUse.value, true);
     assert.deepEqual(b.checks.filter(c => c.status !== 'pass'), []);
-    // In the order `status` and the tree list them (client/src/aws/checks.ts, CHECKS).
+    // In the order `status` and the tree list them (aws/checks.ts, CHECKS).
     assert.deepEqual(b.checks.map(c => c.id), ['default-encryption', 'bucket-key', 'https', 'sse-enforced', 'min-tls', 'public-access-block', 'kms-state', 'kms-rotation', 'kms-key-spec', 'kms-region', 'kms-s3-use', 'kms-key-open', 'key-mismatch']);
   });
 

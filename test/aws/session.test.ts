@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { checkCredentials, isLoopbackEndpoint, listProfiles, openSession } from '../../client/src/aws/session';
+import { checkCredentials, isLoopbackEndpoint, listProfiles, openSession } from '../../aws/session';
 import { ACCESS_KEY, emptyAwsFiles, SECRET, testEnv } from './fixtures';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { RULES } from '../../server/src/rules/registry';
+import { RULES } from '../../core/rules/registry';
 import { DIST_CLI, ROOT } from '../helpers/paths';
 
 function cli(args: string[], cwd = ROOT) {

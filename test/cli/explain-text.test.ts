@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { analyze } from '../../server/src/analyze';
-import { explainReport } from '../../server/src/features/explain';
-import { LineIndex } from '../../server/src/policy/lines';
+import { analyze } from '../../core/analyze';
+import { explainReport } from '../../server/features/explain';
+import { LineIndex } from '../../core/policy/lines';
 import { DIST_CLI, ROOT } from '../helpers/paths';
 
 function cli(args: string[]) {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { collectFiles } from '../../server/src/cli/files';
+import { collectFiles } from '../../cli/files';
 import { httpsDeny, policyWith } from '../helpers/bad-input';
 import { DIST_CLI, ROOT } from '../helpers/paths';
 

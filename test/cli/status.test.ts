@@ -9,9 +9,9 @@ import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startEmulator, type Emulator, type FaultSpec } from '../../emulator/src/emulator';
 import type { EmulatorSeed } from '../../emulator/src/types';
-import { fetchPosture, localJudge } from '../../client/src/aws/posture';
-import type { PostureReport } from '../../client/src/aws/types';
-import { postureTree, type PostureNode } from '../../client/src/views/postureModel';
+import { fetchPosture, localJudge } from '../../aws/posture';
+import type { PostureReport } from '../../aws/types';
+import { postureTree, type PostureNode } from '../../client/views/postureModel';
 import { DIST_CLI, ROOT } from '../helpers/paths';
 import { emptyAwsFiles, GOOD_KEY_ARN, goodBucket, KEYS, policy, denyHttp, postureSeed, SECRET, testEnv } from '../aws/fixtures';
 

@@ -5,7 +5,7 @@
 // language server itself: its diagnostics and the verdict in its CodeLens.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { generateBucketPolicy, generateKeyPolicy, type BucketPolicyOptions } from '../../server/src/authoring/generate';
+import { generateBucketPolicy, generateKeyPolicy, type BucketPolicyOptions } from '../../core/authoring/generate';
 import { waitFor } from './wait-for';
 
 const EXTENSION_ID = 's3-encryption-guard.s3-encryption-guard';

@@ -49,7 +49,7 @@ suite('diagnostics in the editor', () => {
     assert.ok(ext, `extension ${EXTENSION_ID} is not loaded (publisher/name in package.json?)`);
     const api: unknown = await ext.activate();
     assert.ok(ext.isActive, 'extension did not activate');
-    // The client's API (client/src/extension.ts) resolves `ready` once the server answered
+    // The client's API (client/extension.ts) resolves `ready` once the server answered
     // `initialize`; a server that cannot start fails here with its reason, not after a 30 s wait.
     const { ready, activationMs } = (api ?? {}) as { ready?: Promise<void>; activationMs?: () => number | undefined };
     assert.ok(ready && activationMs, 'the extension exports { ready, activationMs }');

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { escapeTerminal } from '../../server/src/text/escape';
+import { escapeTerminal } from '../../shared/escape';
 import { DIST_CLI } from '../helpers/paths';
 import { writeHostileFiles, type HostileFileCase } from './hostile';
 

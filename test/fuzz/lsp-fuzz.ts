@@ -17,8 +17,8 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CancellationTokenSource, createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import { SERVER_NODE_FLAGS } from '../../server/src/runtime';
-import { clip } from '../../server/src/text/escape';
+import { SERVER_NODE_FLAGS } from '../../protocol/runtime';
+import { clip } from '../../shared/escape';
 import { DIST_SERVER } from '../helpers/paths';
 import {
   corpus, documentText, hostileFragment, hostileStatements, hostileValue, Rng, statementText, valueFor,

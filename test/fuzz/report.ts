@@ -1,5 +1,5 @@
 // The fuzzer's reports as text for a terminal (the JSON form is the report objects themselves).
-import { escapeTerminal } from '../../server/src/text/escape';
+import { escapeTerminal } from '../../shared/escape';
 import { CASE_BUDGET_MS, CASE_MEMORY_LIMIT_MB, type CliFuzzReport } from './cli-fuzz';
 import { crashLine, RSS_LIMIT_MB, STALL_LIMIT_MS, type LspFuzzReport } from './lsp-fuzz';
 

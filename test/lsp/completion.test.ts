@@ -3,7 +3,7 @@
 // (the grammar rules find no error on it).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { analyze } from '../../server/src/analyze';
+import { analyze } from '../../core/analyze';
 import { LspClient } from './lsp-client';
 
 interface Pos { line: number; character: number }

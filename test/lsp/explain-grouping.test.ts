@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { explainKeyGrid } from '../../server/src/engine/key-verdict';
-import { explainGrid, groupExplainGrid, policyBuckets, type ExplainGrid } from '../../server/src/engine/verdict';
-import { parsePolicy } from '../../server/src/policy/parse';
+import { explainKeyGrid } from '../../core/engine/key-verdict';
+import { explainGrid, groupExplainGrid, policyBuckets, type ExplainGrid } from '../../core/engine/verdict';
+import { parsePolicy } from '../../core/policy/parse';
 import { EXAMPLES } from '../helpers/paths';
 
 const example = (file: string) => fs.readFileSync(path.join(EXAMPLES, file), 'utf8');

@@ -1,18 +1,18 @@
 // The Explain report over the real language server (issue 11, item 4): the summary first, in plain
 // words; request classes the policy treats alike grouped into far fewer rows than there are classes;
 // every cell's word and example replayed through the engine; statements linked to their lines; and
-// the report view's HTML (client/src/views/explainHtml.ts) strict: no script, a CSP, a nonce.
+// the report view's HTML (client/views/explainHtml.ts) strict: no script, a CSP, a nonce.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { explainHtml } from '../../client/src/views/explainHtml';
-import { compilePolicy } from '../../server/src/engine/evaluate';
-import { keyRequestFromWitness } from '../../server/src/engine/key-verdict';
-import { explainRequests, witnessToRequest } from '../../server/src/engine/verdict';
-import { KEY_POLICY, outcomeOf, requestClause } from '../../server/src/engine/wording';
-import type { ExplainReport, ReportCell, ReportSection } from '../../server/src/features/explainProtocol';
-import { parsePolicy } from '../../server/src/policy/parse';
+import { explainHtml } from '../../client/views/explainHtml';
+import { compilePolicy } from '../../core/engine/evaluate';
+import { keyRequestFromWitness } from '../../core/engine/key-verdict';
+import { explainRequests, witnessToRequest } from '../../core/engine/verdict';
+import { KEY_POLICY, outcomeOf, requestClause } from '../../shared/wording';
+import type { ExplainReport, ReportCell, ReportSection } from '../../protocol/explain';
+import { parsePolicy } from '../../core/policy/parse';
 import { EXAMPLES } from '../helpers/paths';
 import { LspClient } from './lsp-client';
 

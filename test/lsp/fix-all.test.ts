@@ -3,9 +3,9 @@
 // need a choice stay available as quick-fixes and are never applied by "fix all".
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { analyze } from '../../server/src/analyze';
-import { LineIndex } from '../../server/src/policy/lines';
-import { fixAll, safeFix } from '../../server/src/rules/fixes';
+import { analyze } from '../../core/analyze';
+import { LineIndex } from '../../core/policy/lines';
+import { fixAll, safeFix } from '../../core/rules/fixes';
 import { LspClient, type PublishedDiagnostics } from './lsp-client';
 
 interface Pos { line: number; character: number }

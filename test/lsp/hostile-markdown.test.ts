@@ -6,11 +6,11 @@
 // renderer's own; no control character gets through.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { LiveAnalyzeResult } from '../../server/src/features/liveProtocol';
-import { explainHtml } from '../../client/src/views/explainHtml';
-import { shortKeyArn } from '../../server/src/engine/wording';
-import type { ExplainReport } from '../../server/src/features/explainProtocol';
-import { escapeHtml } from '../../server/src/text/escape';
+import type { LiveAnalyzeResult } from '../../protocol/live';
+import { explainHtml } from '../../client/views/explainHtml';
+import { shortKeyArn } from '../../shared/wording';
+import type { ExplainReport } from '../../protocol/explain';
+import { escapeHtml } from '../../shared/escape';
 import { CONTROLS, inlineSegments, markdownProblems, rendered } from '../helpers/markdown';
 import { LspClient } from './lsp-client';
 
@@ -41,7 +41,7 @@ function assertInert(md: string, where: string): void {
   }
 }
 
-// The Explain view's HTML (client/src/views/explainHtml.ts): the tags and attributes it writes itself.
+// The Explain view's HTML (client/views/explainHtml.ts): the tags and attributes it writes itself.
 const HTML_TAGS = new Set(['!doctype', 'html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'h3', 'p', 'ul', 'li', 'dl', 'dt', 'dd', 'section', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'span', 'div', 'a', 'details', 'summary']);
 const HTML_ATTRIBUTES = new Set(['lang', 'charset', 'http-equiv', 'content', 'name', 'nonce', 'class', 'title', 'scope', 'href', 'aria-hidden']);
 

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { LiveAnalyzeResult } from '../../server/src/features/liveProtocol';
-import type { BucketVerdict, KeyPolicyVerdict } from '../../server/src/engine/types';
+import type { LiveAnalyzeResult } from '../../protocol/live';
+import type { BucketVerdict, KeyPolicyVerdict } from '../../shared/types';
 import { EXAMPLES } from '../helpers/paths';
 import { LspClient } from './lsp-client';
 

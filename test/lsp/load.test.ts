@@ -51,6 +51,8 @@ describe('language server: cancellation', () => {
   const hoverAt = { textDocument: { uri }, position: { line: 3, character: 8 } }; // on "Effect"
   before(async () => {
     client = new LspClient();
+    // Over the default analysis limit on purpose: the busy policy must really be parsed.
+    client.configuration = { maxFileSize: 4 * 1024 * 1024 };
     await client.initialize();
     await client.open(uri, BAD, 1);
     await client.diagnostics(uri, 1);

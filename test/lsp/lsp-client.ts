@@ -1,7 +1,7 @@
 // A real JSON-RPC client that spawns the built language server over stdio.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import { SERVER_NODE_FLAGS } from '../../server/src/runtime';
+import { SERVER_NODE_FLAGS } from '../../protocol/runtime';
 import { DIST_SERVER } from '../helpers/paths';
 
 export interface PublishedDiagnostics {
@@ -10,7 +10,7 @@ export interface PublishedDiagnostics {
   diagnostics: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; severity: number; code: string; source: string; message: string; relatedInformation?: { message: string }[]; data?: unknown }[];
 }
 
-/** The s3EncryptionGuard/stats answer (field meanings in server/src/server.ts). */
+/** The s3EncryptionGuard/stats answer (field meanings in server/server.ts). */
 export interface ServerStats {
   openDocuments: number;
   cachedAnalyses: number;

@@ -3,7 +3,7 @@
 // whose settings name another bucket, and find no error in it.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { generateBucketPolicy, generateKeyPolicy } from '../../server/src/authoring/generate';
+import { generateBucketPolicy, generateKeyPolicy } from '../../core/authoring/generate';
 import { LspClient } from './lsp-client';
 
 const BUCKET_POLICY = generateBucketPolicy({

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clip, errorLine, escapeMarkdown, escapeTerminal, markdownCode } from '../../server/src/text/escape';
+import { clip, errorLine, escapeMarkdown, escapeTerminal, markdownCode } from '../../shared/escape';
 
 describe('escaping text from outside for Markdown and terminals', () => {
   it('Markdown: links, images, HTML, emphasis and autolinks are shown as text', () => {

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { analyze, type AnalysisSettings } from '../../server/src/analyze';
-import { parsePolicy } from '../../server/src/policy/parse';
-import { DEFAULT_REQUIREMENTS } from '../../server/src/requirements';
-import { applyEdits, applyFindingFixes, fixAll, fixAllEdits, fixAllTextEdits, preferredFix, safeFix, wholeEdit } from '../../server/src/rules/fixes';
-import { RULES } from '../../server/src/rules/registry';
-import type { Finding, Fix } from '../../server/src/rules/types';
+import { analyze, type AnalysisSettings } from '../../core/analyze';
+import { parsePolicy } from '../../core/policy/parse';
+import { DEFAULT_REQUIREMENTS } from '../../core/requirements';
+import { applyEdits, applyFindingFixes, fixAll, fixAllEdits, fixAllTextEdits, preferredFix, safeFix, wholeEdit } from '../../core/rules/fixes';
+import { RULES } from '../../core/rules/registry';
+import type { Finding, Fix } from '../../core/rules/types';
 import { EXAMPLES } from '../helpers/paths';
 import { collecting, ruleTables, runCase, type InvalidCase } from './rules/rule-tester';
 

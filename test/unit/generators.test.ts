@@ -3,7 +3,7 @@
 // the analysis finds no error, and bad answers are refused with a message naming the field and the fix.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyze } from '../../server/src/analyze';
+import { analyze } from '../../core/analyze';
 import {
   accountProblem,
   bucketNameProblem,
@@ -15,10 +15,10 @@ import {
   regionProblem,
   type BucketPolicyOptions,
   type KeyPolicyOptions,
-} from '../../server/src/authoring/generate';
-import { keyPolicyVerdict } from '../../server/src/engine/key-verdict';
-import type { UploadClass } from '../../server/src/engine/types';
-import type { SseAlgorithm } from '../../server/src/requirements';
+} from '../../core/authoring/generate';
+import { keyPolicyVerdict } from '../../core/engine/key-verdict';
+import type { UploadClass } from '../../shared/types';
+import type { SseAlgorithm } from '../../core/requirements';
 
 // What a new editor tab is: no file name, so the kind comes from the content and the bucket from Resource.
 const UNTITLED = '/untitled/Untitled-1';

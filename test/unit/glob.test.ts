@@ -2,7 +2,7 @@
 // expressions had, and work bounded by pattern × path on patterns that make backtracking explode.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileGlob, matchesGlob, MAX_GLOB_LENGTH, type StepCounter } from '../../server/src/policy/glob';
+import { compileGlob, matchesGlob, MAX_GLOB_LENGTH, type StepCounter } from '../../core/policy/glob';
 
 describe('glob matcher', () => {
   for (const [glob, text, want] of [

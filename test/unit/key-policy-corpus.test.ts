@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { analyze } from '../../server/src/analyze';
-import { keyPolicyVerdict } from '../../server/src/engine/key-verdict';
-import { ruleById } from '../../server/src/rules/registry';
+import { analyze } from '../../core/analyze';
+import { keyPolicyVerdict } from '../../core/engine/key-verdict';
+import { ruleById } from '../../core/rules/registry';
 import { ROOT } from '../helpers/paths';
 
 const DIR = path.join(ROOT, 'test', 'fixtures', 'key-policies');
@@ -57,7 +57,7 @@ describe('key-policy corpus', () => {
     });
 
     if (pending.length > 0) {
-      it(`${name}: expectations for ${pending.join(', ')}`, { skip: `not registered in server/src/rules/registry.ts yet: ${pending.join(', ')}` }, () => {});
+      it(`${name}: expectations for ${pending.join(', ')}`, { skip: `not registered in core/rules/registry.ts yet: ${pending.join(', ')}` }, () => {});
     }
 
     it(`${name}: key-policy verdict`, () => {

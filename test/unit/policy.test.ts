@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyze } from '../../server/src/analyze';
-import { matchesGlob } from '../../server/src/policy/glob';
-import { bucketFromFileName, detectKind } from '../../server/src/policy/kind';
-import { LineIndex } from '../../server/src/policy/lines';
-import { nestingDepthExceeds, parsePolicy } from '../../server/src/policy/parse';
-import { toServerSettings } from '../../server/src/settings';
+import { analyze } from '../../core/analyze';
+import { matchesGlob } from '../../core/policy/glob';
+import { bucketFromFileName, detectKind } from '../../core/policy/kind';
+import { LineIndex } from '../../core/policy/lines';
+import { nestingDepthExceeds, parsePolicy } from '../../core/policy/parse';
+import { toServerSettings } from '../../server/settings';
 
 describe('parse: located, normalised model', () => {
   const text = '{"Version": "2012-10-17", "Statement": {"Sid": "A", "Effect": "Deny", "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "222233334444"]}, "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"Bool": {"aws:SecureTransport": false}}}}';

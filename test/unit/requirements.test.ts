@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CONFIG_FILE_NAME, DEFAULT_REQUIREMENTS, findConfigFile, loadConfigFile, REQUIREMENTS_SCHEMA, RequirementsError, validateRequirements } from '../../server/src/requirements';
+import { CONFIG_FILE_NAME, DEFAULT_REQUIREMENTS, findConfigFile, loadConfigFile, REQUIREMENTS_SCHEMA, RequirementsError, validateRequirements } from '../../core/requirements';
 import { ROOT } from '../helpers/paths';
 
 describe('requirements', () => {

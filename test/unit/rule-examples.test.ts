@@ -3,9 +3,9 @@
 // editor analyses a file named for that kind, under the requirements the rule's meta gives.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyze } from '../../server/src/analyze';
-import { DEFAULT_REQUIREMENTS } from '../../server/src/requirements';
-import { RULES } from '../../server/src/rules/registry';
+import { analyze } from '../../core/analyze';
+import { DEFAULT_REQUIREMENTS } from '../../core/requirements';
+import { RULES } from '../../core/rules/registry';
 
 const FILE: Record<string, string> = {
   'bucket-policy': '/work/example-bucket.bucket-policy.json',

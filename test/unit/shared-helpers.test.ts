@@ -4,12 +4,12 @@ import { describe, it } from 'node:test';
 import {
   accountPrincipal, accountRootArn, assumedRoleSession, bucketArn, dominantPartition, formatS3Arn, iamIdentity, isArn,
   objectsArn, parseArn, parseS3Arn, policyBucket,
-} from '../../server/src/policy/arn';
-import { membersOf, parsePolicy } from '../../server/src/policy/parse';
-import { compileWildcard, containsWildcard, hasWildcard, matchesWildcard } from '../../server/src/policy/wildcard';
-import { insertMember, removeMember, removeMemberFix, removeWithComma } from '../../server/src/rules/edits';
-import { applyEdits } from '../../server/src/rules/fixes';
-import type { TextEditSpan } from '../../server/src/rules/types';
+} from '../../core/policy/arn';
+import { membersOf, parsePolicy } from '../../core/policy/parse';
+import { compileWildcard, containsWildcard, hasWildcard, matchesWildcard } from '../../core/policy/wildcard';
+import { insertMember, removeMember, removeMemberFix, removeWithComma } from '../../core/rules/edits';
+import { applyEdits } from '../../core/rules/fixes';
+import type { TextEditSpan } from '../../core/rules/types';
 
 describe('IAM wildcards', () => {
   it('* matches any run, ? exactly one character, the rest literally', () => {

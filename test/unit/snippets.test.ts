@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { analyze } from '../../server/src/analyze';
-import { keyPolicyVerdict } from '../../server/src/engine/key-verdict';
-import type { BucketVerdict, UploadClass } from '../../server/src/engine/types';
+import { analyze } from '../../core/analyze';
+import { keyPolicyVerdict } from '../../core/engine/key-verdict';
+import type { BucketVerdict, UploadClass } from '../../shared/types';
 import { ROOT } from '../helpers/paths';
 
 interface Snippet { prefix: string; description: string; body: string[] }

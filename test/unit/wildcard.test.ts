@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { analyze } from '../../server/src/analyze';
-import { compileArnParts, compileWildcard, containsWildcard, matchesWildcard, wildcardParts, wildcardSteps } from '../../server/src/policy/wildcard';
-import { hasVariableSyntax, parseVariableBody, splitVariables } from '../../server/src/policy/variables';
+import { analyze } from '../../core/analyze';
+import { compileArnParts, compileWildcard, containsWildcard, matchesWildcard, wildcardParts, wildcardSteps } from '../../core/policy/wildcard';
+import { hasVariableSyntax, parseVariableBody, splitVariables } from '../../core/policy/variables';
 
 /** Reference: dp[i][j] = pattern[0..i) matches value[0..j). O(n·m), obviously right. */
 function reference(value: string, pattern: string, fieldSeparator?: string): boolean {

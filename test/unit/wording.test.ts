@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { evaluatePolicy } from '../../server/src/engine/evaluate';
-import { witnessToRequest } from '../../server/src/engine/requests';
-import { explainRequests } from '../../server/src/engine/verdict';
-import { describeRequest, KEY_POLICY, outcomeOf, requestClause, shortKeyArn } from '../../server/src/engine/wording';
-import { parsePolicy } from '../../server/src/policy/parse';
+import { evaluatePolicy } from '../../core/engine/evaluate';
+import { witnessToRequest } from '../../core/engine/requests';
+import { explainRequests } from '../../core/engine/verdict';
+import { describeRequest, KEY_POLICY, outcomeOf, requestClause, shortKeyArn } from '../../shared/wording';
+import { parsePolicy } from '../../core/policy/parse';
 
 describe('wording of requests', () => {
   const w = { principal: 'anonymous', action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', 'aws:SecureTransport': false };

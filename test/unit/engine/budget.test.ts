@@ -4,12 +4,12 @@
 // carries one information diagnostic naming the limit.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyze, LIMIT_CODE } from '../../../server/src/analyze';
-import { crossCheck } from '../../../server/src/engine/cross-check';
-import { Budget, enumerateRequests, type Level } from '../../../server/src/engine/requests';
-import { bucketVerdicts, MAX_BUCKET_VERDICTS } from '../../../server/src/engine/verdict';
-import { parsePolicy } from '../../../server/src/policy/parse';
-import type { Request } from '../../../server/src/engine/types';
+import { analyze, LIMIT_CODE } from '../../../core/analyze';
+import { crossCheck } from '../../../core/engine/cross-check';
+import { Budget, enumerateRequests, type Level } from '../../../core/engine/requests';
+import { bucketVerdicts, MAX_BUCKET_VERDICTS } from '../../../core/engine/verdict';
+import { parsePolicy } from '../../../core/policy/parse';
+import type { Request } from '../../../shared/types';
 
 const policy = (statements: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 

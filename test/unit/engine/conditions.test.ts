@@ -3,10 +3,10 @@
 // with the code under test.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { evaluateCondition } from '../../../server/src/engine/conditions';
-import type { Applies, Request } from '../../../server/src/engine/types';
-import type { ConditionBlock } from '../../../server/src/policy/model';
-import { parsePolicy } from '../../../server/src/policy/parse';
+import { evaluateCondition } from '../../../core/engine/conditions';
+import type { Applies, Request } from '../../../shared/types';
+import type { ConditionBlock } from '../../../core/policy/model';
+import { parsePolicy } from '../../../core/policy/parse';
 
 /** The Condition block of a one-statement policy. */
 function block(condition: unknown): ConditionBlock {

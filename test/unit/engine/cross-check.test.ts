@@ -2,8 +2,8 @@
 // with and without S3 Bucket Keys. Expectations written from RULES.md KMS-005/KMS-007.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bucketKeyUsers, crossCheck } from '../../../server/src/engine/cross-check';
-import { parsePolicy } from '../../../server/src/policy/parse';
+import { bucketKeyUsers, crossCheck } from '../../../core/engine/cross-check';
+import { parsePolicy } from '../../../core/policy/parse';
 
 const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const bucketPolicy = (extra = '') => parsePolicy(`{"Version": "2012-10-17", "Statement": [

@@ -2,10 +2,10 @@
 // EVAL-001/005/006, GRM-003/004/006/010 and the IAM User Guide (Principal, NotPrincipal).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compilePolicy, compileStatement, evaluatePolicy, statementApplies } from '../../../server/src/engine/evaluate';
-import type { Applies, Request, RequestPrincipal } from '../../../server/src/engine/types';
-import type { PolicyDocument, Statement } from '../../../server/src/policy/model';
-import { parsePolicy } from '../../../server/src/policy/parse';
+import { compilePolicy, compileStatement, evaluatePolicy, statementApplies } from '../../../core/engine/evaluate';
+import type { Applies, Request, RequestPrincipal } from '../../../shared/types';
+import type { PolicyDocument, Statement } from '../../../core/policy/model';
+import { parsePolicy } from '../../../core/policy/parse';
 
 const ACCOUNT = '111122223333';
 const OTHER = '444455556666';

@@ -2,10 +2,10 @@
 // KMS facts in RULES.md section 4, not from running the code; every witness is re-evaluated.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { analyzeKeyPolicy, keyPolicyVerdict, keyRequestFromWitness, keyVerdictSummary } from '../../../server/src/engine/key-verdict';
-import { evaluatePolicy } from '../../../server/src/engine/evaluate';
-import type { KeyPolicyVerdict } from '../../../server/src/engine/types';
-import { parsePolicy } from '../../../server/src/policy/parse';
+import { analyzeKeyPolicy, keyPolicyVerdict, keyRequestFromWitness, keyVerdictSummary } from '../../../core/engine/key-verdict';
+import { evaluatePolicy } from '../../../core/engine/evaluate';
+import type { KeyPolicyVerdict } from '../../../shared/types';
+import { parsePolicy } from '../../../core/policy/parse';
 
 const ACCOUNT = '111122223333';
 const ROOT = `arn:aws:iam::${ACCOUNT}:root`;

@@ -3,13 +3,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { analyze } from '../../../server/src/analyze';
-import { compilePolicy, evaluatePolicy } from '../../../server/src/engine/evaluate';
-import { keyRequestFromWitness } from '../../../server/src/engine/key-verdict';
-import { witnessToRequest } from '../../../server/src/engine/requests';
-import type { Request } from '../../../server/src/engine/types';
-import { bucketVerdicts } from '../../../server/src/engine/verdict';
-import { parsePolicy } from '../../../server/src/policy/parse';
+import { analyze } from '../../../core/analyze';
+import { compilePolicy, evaluatePolicy } from '../../../core/engine/evaluate';
+import { keyRequestFromWitness } from '../../../core/engine/key-verdict';
+import { witnessToRequest } from '../../../core/engine/requests';
+import type { Request } from '../../../shared/types';
+import { bucketVerdicts } from '../../../core/engine/verdict';
+import { parsePolicy } from '../../../core/policy/parse';
 
 const BUCKET = 'prop-bucket';
 const pick = <T>(xs: readonly T[]) => fc.constantFrom(...xs);

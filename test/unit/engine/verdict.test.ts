@@ -4,8 +4,8 @@
 // denied over HTTP and not over HTTPS.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { evaluatePolicy } from '../../../server/src/engine/evaluate';
-import type { BucketVerdict, Witness } from '../../../server/src/engine/types';
+import { evaluatePolicy } from '../../../core/engine/evaluate';
+import type { BucketVerdict, Witness } from '../../../shared/types';
 import {
   analyzeBucket,
   bucketVerdicts,
@@ -15,9 +15,9 @@ import {
   requestToWitness,
   witnessToRequest,
   type BucketAnalysis,
-} from '../../../server/src/engine/verdict';
-import { parsePolicy } from '../../../server/src/policy/parse';
-import type { PolicyDocument } from '../../../server/src/policy/model';
+} from '../../../core/engine/verdict';
+import { parsePolicy } from '../../../core/policy/parse';
+import type { PolicyDocument } from '../../../core/policy/model';
 
 // ---------------------------------------------------------------------------------------------
 // Policy fragments

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { safeReadFile, safeReadFileSync, safeReadTextSync } from '../../../server/src/io/safe-read';
+import { safeReadFile, safeReadFileSync, safeReadTextSync } from '../../../shared/safe-read';
 
 describe('safe reads: only regular files within the limit, never blocking', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3eg-safe-read-'));

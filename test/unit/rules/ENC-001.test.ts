@@ -1,4 +1,4 @@
-import { enc001 } from '../../../server/src/rules/encryption/ENC-001-sse-header-values';
+import { enc001 } from '../../../core/rules/encryption/ENC-001-sse-header-values';
 import { ruleTester } from './rule-tester';
 
 const deny = (cond: string) =>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { enc003 } from '../../../server/src/rules/encryption/ENC-003-encryption-not-required';
+import { enc003 } from '../../../core/rules/encryption/ENC-003-encryption-not-required';
 import { B, SSE, SSE_C, canonical, denyPut, httpDeny, policy, withAdded } from './enc-fixtures';
 import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { enc004 } from '../../../server/src/rules/encryption/ENC-004-header-required-blocks-default-encryption';
+import { enc004 } from '../../../core/rules/encryption/ENC-004-header-required-blocks-default-encryption';
 import { B, KEY, KEY_ID, SSE, SSE_C, ban, denyPut, httpDeny, policy } from './enc-fixtures';
 import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { enc005 } from '../../../server/src/rules/encryption/ENC-005-allow-instead-of-deny';
+import { enc005 } from '../../../core/rules/encryption/ENC-005-allow-instead-of-deny';
 import { canonical, policy, withAdded } from './enc-fixtures';
 import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';

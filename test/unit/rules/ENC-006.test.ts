@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { enc006 } from '../../../server/src/rules/encryption/ENC-006-string-equals-in-deny';
+import { enc006 } from '../../../core/rules/encryption/ENC-006-string-equals-in-deny';
 import { KEY, KEY_ID, SSE, denyPut, policy } from './enc-fixtures';
 import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { enc007 } from '../../../server/src/rules/encryption/ENC-007-separate-negated-statements';
+import { enc007 } from '../../../core/rules/encryption/ENC-007-separate-negated-statements';
 import { SSE, denyPut, policy } from './enc-fixtures';
 import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';

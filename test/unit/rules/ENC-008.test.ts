@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { enc008 } from '../../../server/src/rules/encryption/ENC-008-key-pin-value';
+import { enc008 } from '../../../core/rules/encryption/ENC-008-key-pin-value';
 import { KEY, KEY_ID, canonical, denyPut, httpDeny, policy, withAdded } from './enc-fixtures';
 import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';

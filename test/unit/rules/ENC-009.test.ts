@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { enc009 } from '../../../server/src/rules/encryption/ENC-009-key-pin-denies-default-key';
+import { enc009 } from '../../../core/rules/encryption/ENC-009-key-pin-denies-default-key';
 import { KEY, KEY_ID, SSE, ban, canonical, denyPut, httpDeny, policy } from './enc-fixtures';
 import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';

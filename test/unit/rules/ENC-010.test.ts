@@ -1,4 +1,4 @@
-import { enc010 } from '../../../server/src/rules/encryption/ENC-010-null-key-id-only';
+import { enc010 } from '../../../core/rules/encryption/ENC-010-null-key-id-only';
 import { KEY, KEY_ID, SSE, denyPut, policy } from './enc-fixtures';
 import { ruleTester } from './rule-tester';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { enc011 } from '../../../server/src/rules/encryption/ENC-011-sse-c';
+import { enc011 } from '../../../core/rules/encryption/ENC-011-sse-c';
 import { B, SSE, SSE_C, ban, denyPut, policy, withAdded } from './enc-fixtures';
 import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { evaluatePolicy } from '../../../server/src/engine/evaluate';
-import { witnessToRequest } from '../../../server/src/engine/verdict';
-import { parsePolicy } from '../../../server/src/policy/parse';
-import { enc012 } from '../../../server/src/rules/encryption/ENC-012-sse-condition-on-other-actions';
+import { evaluatePolicy } from '../../../core/engine/evaluate';
+import { witnessToRequest } from '../../../core/engine/verdict';
+import { parsePolicy } from '../../../core/policy/parse';
+import { enc012 } from '../../../core/rules/encryption/ENC-012-sse-condition-on-other-actions';
 import { B, SSE, policy } from './enc-fixtures';
 import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { evaluatePolicy } from '../../../server/src/engine/evaluate';
-import { witnessToRequest } from '../../../server/src/engine/verdict';
-import { parsePolicy } from '../../../server/src/policy/parse';
-import { enc013 } from '../../../server/src/rules/encryption/ENC-013-principal-star-denies-services';
+import { evaluatePolicy } from '../../../core/engine/evaluate';
+import { witnessToRequest } from '../../../core/engine/verdict';
+import { parsePolicy } from '../../../core/policy/parse';
+import { enc013 } from '../../../core/rules/encryption/ENC-013-principal-star-denies-services';
 import { SSE, policy } from './enc-fixtures';
 import { ruleTester, tableSuite } from './rule-tester';
 

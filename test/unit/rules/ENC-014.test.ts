@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { evaluatePolicy } from '../../../server/src/engine/evaluate';
-import { witnessToRequest } from '../../../server/src/engine/verdict';
-import { parsePolicy } from '../../../server/src/policy/parse';
-import { enc014 } from '../../../server/src/rules/encryption/ENC-014-multipart-header-conditions';
+import { evaluatePolicy } from '../../../core/engine/evaluate';
+import { witnessToRequest } from '../../../core/engine/verdict';
+import { parsePolicy } from '../../../core/policy/parse';
+import { enc014 } from '../../../core/rules/encryption/ENC-014-multipart-header-conditions';
 import { B, policy } from './enc-fixtures';
 import { ruleTester, tableSuite } from './rule-tester';
 

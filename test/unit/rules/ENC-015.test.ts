@@ -1,4 +1,4 @@
-import { enc015 } from '../../../server/src/rules/encryption/ENC-015-sse-c-multipart-copy';
+import { enc015 } from '../../../core/rules/encryption/ENC-015-sse-c-multipart-copy';
 import { B, SSE_C, httpDeny, policy } from './enc-fixtures';
 import { ruleTester } from './rule-tester';
 

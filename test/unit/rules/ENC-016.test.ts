@@ -1,4 +1,4 @@
-import { enc016 } from '../../../server/src/rules/encryption/ENC-016-post-and-presigned-uploads';
+import { enc016 } from '../../../core/rules/encryption/ENC-016-post-and-presigned-uploads';
 import { B, SSE, SSE_C, policy } from './enc-fixtures';
 import { ruleTester } from './rule-tester';
 

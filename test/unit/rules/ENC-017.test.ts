@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { analyze } from '../../../server/src/analyze';
-import { evaluatePolicy } from '../../../server/src/engine/evaluate';
-import { witnessToRequest } from '../../../server/src/engine/verdict';
-import { parsePolicy } from '../../../server/src/policy/parse';
-import { DEFAULT_REQUIREMENTS } from '../../../server/src/requirements';
-import { enc017 } from '../../../server/src/rules/encryption/ENC-017-writes-not-covered';
+import { analyze } from '../../../core/analyze';
+import { evaluatePolicy } from '../../../core/engine/evaluate';
+import { witnessToRequest } from '../../../core/engine/verdict';
+import { parsePolicy } from '../../../core/policy/parse';
+import { DEFAULT_REQUIREMENTS } from '../../../core/requirements';
+import { enc017 } from '../../../core/rules/encryption/ENC-017-writes-not-covered';
 import { B, KEY, KEY_ID, SSE, policy } from './enc-fixtures';
 import { ruleTester, tableSuite } from './rule-tester';
 

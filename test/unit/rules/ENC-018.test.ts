@@ -1,4 +1,4 @@
-import { enc018 } from '../../../server/src/rules/encryption/ENC-018-aws-managed-key-cross-account';
+import { enc018 } from '../../../core/rules/encryption/ENC-018-aws-managed-key-cross-account';
 import { B, KEY_ID, policy } from './enc-fixtures';
 import { ruleTester } from './rule-tester';
 

@@ -1,4 +1,4 @@
-import { enc019 } from '../../../server/src/rules/encryption/ENC-019-encryption-context-not-a-key';
+import { enc019 } from '../../../core/rules/encryption/ENC-019-encryption-context-not-a-key';
 import { ruleTester } from './rule-tester';
 
 const policy = (condition: string) =>

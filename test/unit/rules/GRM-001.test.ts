@@ -1,4 +1,4 @@
-import { grm001 } from '../../../server/src/rules/grammar/GRM-001-document-shape';
+import { grm001 } from '../../../core/rules/grammar/GRM-001-document-shape';
 import { ruleTester } from './rule-tester';
 
 const ST = '{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}';

@@ -1,4 +1,4 @@
-import { grm002 } from '../../../server/src/rules/grammar/GRM-002-version';
+import { grm002 } from '../../../core/rules/grammar/GRM-002-version';
 import { ruleTester } from './rule-tester';
 
 const ST = '{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}';

@@ -1,4 +1,4 @@
-import { grm003 } from '../../../server/src/rules/grammar/GRM-003-effect';
+import { grm003 } from '../../../core/rules/grammar/GRM-003-effect';
 import { ruleTester } from './rule-tester';
 
 const st = (effect: string) => `{"Version": "2012-10-17", "Statement": [{"Effect": ${effect}, "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}]}`;

@@ -1,4 +1,4 @@
-import { grm004 } from '../../../server/src/rules/grammar/GRM-004-principal-required';
+import { grm004 } from '../../../core/rules/grammar/GRM-004-principal-required';
 import { ruleTester } from './rule-tester';
 
 ruleTester(grm004, {

@@ -1,4 +1,4 @@
-import { grm005 } from '../../../server/src/rules/grammar/GRM-005-principal-forms';
+import { grm005 } from '../../../core/rules/grammar/GRM-005-principal-forms';
 import { ruleTester } from './rule-tester';
 
 const R = '"Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"';

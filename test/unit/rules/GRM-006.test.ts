@@ -1,4 +1,4 @@
-import { grm006 } from '../../../server/src/rules/grammar/GRM-006-not-principal';
+import { grm006 } from '../../../core/rules/grammar/GRM-006-not-principal';
 import { ruleTester } from './rule-tester';
 
 const R = '"Action": "s3:*", "Resource": "arn:aws:s3:::b/*"';

@@ -1,4 +1,4 @@
-import { grm007 } from '../../../server/src/rules/grammar/GRM-007-action';
+import { grm007 } from '../../../core/rules/grammar/GRM-007-action';
 import { ruleTester } from './rule-tester';
 
 const doc = (statement: string) => `{"Version": "2012-10-17", "Statement": [${statement}]}`;

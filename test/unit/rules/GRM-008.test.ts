@@ -1,4 +1,4 @@
-import { grm008 } from '../../../server/src/rules/grammar/GRM-008-bucket-policy-resource';
+import { grm008 } from '../../../core/rules/grammar/GRM-008-bucket-policy-resource';
 import { ruleTester } from './rule-tester';
 
 const st = (resource: string) => `{"Effect": "Deny", "Principal": "*", "Action": "s3:*", ${resource}, "Condition": {"Bool": {"aws:SecureTransport": "false"}}}`;

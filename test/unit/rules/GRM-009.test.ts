@@ -1,4 +1,4 @@
-import { grm009 } from '../../../server/src/rules/grammar/GRM-009-action-resource-granularity';
+import { grm009 } from '../../../core/rules/grammar/GRM-009-action-resource-granularity';
 import { ruleTester } from './rule-tester';
 
 const st = (effect: string, action: string, resource: string) =>

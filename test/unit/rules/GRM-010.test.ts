@@ -1,4 +1,4 @@
-import { grm010 } from '../../../server/src/rules/grammar/GRM-010-key-policy-resource';
+import { grm010 } from '../../../core/rules/grammar/GRM-010-key-policy-resource';
 import { ruleTester } from './rule-tester';
 
 const KEY = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';

@@ -1,4 +1,4 @@
-import { grm011 } from '../../../server/src/rules/grammar/GRM-011-condition-shape';
+import { grm011 } from '../../../core/rules/grammar/GRM-011-condition-shape';
 import { ruleTester } from './rule-tester';
 
 const st = (condition: string) =>

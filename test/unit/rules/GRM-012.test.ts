@@ -1,4 +1,4 @@
-import { grm012 } from '../../../server/src/rules/grammar/GRM-012-condition-value-types';
+import { grm012 } from '../../../core/rules/grammar/GRM-012-condition-value-types';
 import { ruleTester } from './rule-tester';
 
 const doc = (condition: string) =>

@@ -1,4 +1,4 @@
-import { grm013 } from '../../../server/src/rules/grammar/GRM-013-wildcard-without-like';
+import { grm013 } from '../../../core/rules/grammar/GRM-013-wildcard-without-like';
 import { ruleTester } from './rule-tester';
 
 const doc = (condition: string) =>

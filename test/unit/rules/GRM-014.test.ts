@@ -1,4 +1,4 @@
-import { grm014 } from '../../../server/src/rules/grammar/GRM-014-sid';
+import { grm014 } from '../../../core/rules/grammar/GRM-014-sid';
 import { ruleTester } from './rule-tester';
 
 const st = (sid: string) => `{"Sid": ${sid}, "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}`;

@@ -1,5 +1,5 @@
-import { grm015 } from '../../../server/src/rules/grammar/GRM-015-size-and-charset';
-import type { PolicyKind } from '../../../server/src/policy/model';
+import { grm015 } from '../../../core/rules/grammar/GRM-015-size-and-charset';
+import type { PolicyKind } from '../../../core/policy/model';
 import { ruleTester } from './rule-tester';
 
 const STATEMENT: Record<Exclude<PolicyKind, 'unknown'>, object> = {

@@ -1,4 +1,4 @@
-import { grm016 } from '../../../server/src/rules/grammar/GRM-016-invisible-characters';
+import { grm016 } from '../../../core/rules/grammar/GRM-016-invisible-characters';
 import { ruleTester } from './rule-tester';
 
 const deny = (body: string) => `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*"${body}}]}`;

@@ -1,4 +1,4 @@
-import { grm017 } from '../../../server/src/rules/grammar/GRM-017-condition-keys';
+import { grm017 } from '../../../core/rules/grammar/GRM-017-condition-keys';
 import { ruleTester } from './rule-tester';
 
 const st = (action: string, condition: string, effect = 'Deny') =>

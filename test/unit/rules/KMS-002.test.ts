@@ -1,4 +1,4 @@
-import { kms002 } from '../../../server/src/rules/kms/KMS-002-account-delegation';
+import { kms002 } from '../../../core/rules/kms/KMS-002-account-delegation';
 import { ruleTester } from './rule-tester';
 
 const ROOT = '{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}';

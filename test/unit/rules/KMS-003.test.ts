@@ -1,4 +1,4 @@
-import { kms003 } from '../../../server/src/rules/kms/KMS-003-wildcard-principal';
+import { kms003 } from '../../../core/rules/kms/KMS-003-wildcard-principal';
 import { ruleTester } from './rule-tester';
 
 const ROOT = '{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}';

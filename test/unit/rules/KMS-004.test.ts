@@ -1,4 +1,4 @@
-import { kms004 } from '../../../server/src/rules/kms/KMS-004-admin-user-separation';
+import { kms004 } from '../../../core/rules/kms/KMS-004-admin-user-separation';
 import { ruleTester } from './rule-tester';
 
 const ROOT = '{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}';

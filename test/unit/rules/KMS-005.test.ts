@@ -1,4 +1,4 @@
-import { kms005 } from '../../../server/src/rules/kms/KMS-005-s3-permissions';
+import { kms005 } from '../../../core/rules/kms/KMS-005-s3-permissions';
 import { ruleTester } from './rule-tester';
 
 const ROOT = '{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { statementApplies } from '../../../server/src/engine/evaluate';
-import { parsePolicy } from '../../../server/src/policy/parse';
-import { kms006 } from '../../../server/src/rules/kms/KMS-006-via-service-format';
+import { statementApplies } from '../../../core/engine/evaluate';
+import { parsePolicy } from '../../../core/policy/parse';
+import { kms006 } from '../../../core/rules/kms/KMS-006-via-service-format';
 import { ACCOUNT, APP, KEY_ARN, allowApp, assertFixedAway, keyPolicy, rootStatement } from './kms-table-fixtures';
 import { ruleTester } from './rule-tester';
 

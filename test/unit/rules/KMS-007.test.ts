@@ -1,4 +1,4 @@
-import { kms007 } from '../../../server/src/rules/kms/KMS-007-encryption-context-bucket-keys';
+import { kms007 } from '../../../core/rules/kms/KMS-007-encryption-context-bucket-keys';
 import { ruleTester } from './rule-tester';
 
 const doc = (cond: string) => `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": ${cond}}]}`;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { statementApplies } from '../../../server/src/engine/evaluate';
-import { runRule } from '../../../server/src/analyze';
-import { parsePolicy } from '../../../server/src/policy/parse';
-import { fixAll } from '../../../server/src/rules/fixes';
-import { kms008 } from '../../../server/src/rules/kms/KMS-008-set-operator-on-encryption-context';
+import { statementApplies } from '../../../core/engine/evaluate';
+import { runRule } from '../../../core/analyze';
+import { parsePolicy } from '../../../core/policy/parse';
+import { fixAll } from '../../../core/rules/fixes';
+import { kms008 } from '../../../core/rules/kms/KMS-008-set-operator-on-encryption-context';
 import { ACCOUNT, APP, KEY_ARN, allowApp, assertFixedAway, keyPolicy, rootStatement } from './kms-table-fixtures';
 import { ruleTester } from './rule-tester';
 

@@ -1,4 +1,4 @@
-import { kms009 } from '../../../server/src/rules/kms/KMS-009-encryption-context-case';
+import { kms009 } from '../../../core/rules/kms/KMS-009-encryption-context-case';
 import { allowApp, keyPolicy, rootStatement } from './kms-table-fixtures';
 import { ruleTester } from './rule-tester';
 

@@ -1,4 +1,4 @@
-import { kms010 } from '../../../server/src/rules/kms/KMS-010-s3-service-principal';
+import { kms010 } from '../../../core/rules/kms/KMS-010-s3-service-principal';
 import { KEY_ARN, keyPolicy, rootStatement } from './kms-table-fixtures';
 import { ruleTester } from './rule-tester';
 

@@ -1,4 +1,4 @@
-import { kms011 } from '../../../server/src/rules/kms/KMS-011-aws-managed-s3-key';
+import { kms011 } from '../../../core/rules/kms/KMS-011-aws-managed-s3-key';
 import { ACCOUNT, allowApp, keyPolicy, rootStatement } from './kms-table-fixtures';
 import { ruleTester } from './rule-tester';
 

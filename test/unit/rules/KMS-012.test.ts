@@ -1,4 +1,4 @@
-import { kms012 } from '../../../server/src/rules/kms/KMS-012-key-type-for-s3';
+import { kms012 } from '../../../core/rules/kms/KMS-012-key-type-for-s3';
 import { allowApp, keyPolicy, rootStatement } from './kms-table-fixtures';
 import { ruleTester } from './rule-tester';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runRule } from '../../../server/src/analyze';
-import { parsePolicy } from '../../../server/src/policy/parse';
-import { fixAll } from '../../../server/src/rules/fixes';
-import { kms013 } from '../../../server/src/rules/kms/KMS-013-no-effect-in-key-policy';
+import { runRule } from '../../../core/analyze';
+import { parsePolicy } from '../../../core/policy/parse';
+import { fixAll } from '../../../core/rules/fixes';
+import { kms013 } from '../../../core/rules/kms/KMS-013-no-effect-in-key-policy';
 import { allowApp, assertFixedAway, keyPolicy, rootStatement } from './kms-table-fixtures';
 import { ruleTester } from './rule-tester';
 

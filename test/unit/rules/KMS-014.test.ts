@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, runRule } from '../../../server/src/analyze';
-import { parsePolicy } from '../../../server/src/policy/parse';
-import { kms014 } from '../../../server/src/rules/kms/KMS-014-alias-condition-values';
+import { analyze, runRule } from '../../../core/analyze';
+import { parsePolicy } from '../../../core/policy/parse';
+import { kms014 } from '../../../core/rules/kms/KMS-014-alias-condition-values';
 import { allowApp, assertFixedAway, keyPolicy, rootStatement } from './kms-table-fixtures';
 import { ruleTester } from './rule-tester';
 

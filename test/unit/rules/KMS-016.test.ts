@@ -1,4 +1,4 @@
-import { kms016 } from '../../../server/src/rules/kms/KMS-016-cross-account-principals';
+import { kms016 } from '../../../core/rules/kms/KMS-016-cross-account-principals';
 import { KEY_ARN, OTHER, keyPolicy, rootStatement } from './kms-table-fixtures';
 import { ruleTester } from './rule-tester';
 

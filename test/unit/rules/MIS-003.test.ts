@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { it } from 'node:test';
-import { analyze, runRule } from '../../../server/src/analyze';
-import { compilePolicy } from '../../../server/src/engine/evaluate';
-import { parsePolicy } from '../../../server/src/policy/parse';
-import { DEFAULT_REQUIREMENTS } from '../../../server/src/requirements';
-import { mis003 } from '../../../server/src/rules/mistakes/MIS-003-lockout-deny';
+import { analyze, runRule } from '../../../core/analyze';
+import { compilePolicy } from '../../../core/engine/evaluate';
+import { parsePolicy } from '../../../core/policy/parse';
+import { DEFAULT_REQUIREMENTS } from '../../../core/requirements';
+import { mis003 } from '../../../core/rules/mistakes/MIS-003-lockout-deny';
 import { EXAMPLES } from '../../helpers/paths';
 import { ruleTester, type InvalidCase, tableSuite } from './rule-tester';
 

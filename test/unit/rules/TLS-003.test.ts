@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { runRule } from '../../../server/src/analyze';
-import { bucketVerdicts } from '../../../server/src/engine/verdict';
-import { parsePolicy } from '../../../server/src/policy/parse';
-import { DEFAULT_REQUIREMENTS } from '../../../server/src/requirements';
-import { tls003 } from '../../../server/src/rules/transport/TLS-003-allow-if-https';
+import { runRule } from '../../../core/analyze';
+import { bucketVerdicts } from '../../../core/engine/verdict';
+import { parsePolicy } from '../../../core/policy/parse';
+import { DEFAULT_REQUIREMENTS } from '../../../core/requirements';
+import { tls003 } from '../../../core/rules/transport/TLS-003-allow-if-https';
 import { ruleTester, type InvalidCase, tableSuite } from './rule-tester';
 
 const allowHttps = (principal = '"*"', value = '"true"', operator = 'Bool') =>

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { runRule } from '../../../server/src/analyze';
-import { bucketVerdicts } from '../../../server/src/engine/verdict';
-import { parsePolicy } from '../../../server/src/policy/parse';
-import { DEFAULT_REQUIREMENTS } from '../../../server/src/requirements';
-import { tls004 } from '../../../server/src/rules/transport/TLS-004-http-deny-few-actions';
+import { runRule } from '../../../core/analyze';
+import { bucketVerdicts } from '../../../core/engine/verdict';
+import { parsePolicy } from '../../../core/policy/parse';
+import { DEFAULT_REQUIREMENTS } from '../../../core/requirements';
+import { tls004 } from '../../../core/rules/transport/TLS-004-http-deny-few-actions';
 import { ruleTester, type InvalidCase, tableSuite } from './rule-tester';
 
 const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;

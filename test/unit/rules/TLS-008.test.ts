@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { runRule } from '../../../server/src/analyze';
-import { evaluatePolicy } from '../../../server/src/engine/evaluate';
-import type { Request } from '../../../server/src/engine/types';
-import { parsePolicy } from '../../../server/src/policy/parse';
-import { tls008 } from '../../../server/src/rules/transport/TLS-008-signature-keys';
+import { runRule } from '../../../core/analyze';
+import { evaluatePolicy } from '../../../core/engine/evaluate';
+import type { Request } from '../../../shared/types';
+import { parsePolicy } from '../../../core/policy/parse';
+import { tls008 } from '../../../core/rules/transport/TLS-008-signature-keys';
 import { ruleTester, type InvalidCase, tableSuite } from './rule-tester';
 
 const policy = (...sts: string[]) => `{"Version": "2012-10-17", "Statement": [${sts.join(', ')}]}`;

@@ -2,9 +2,9 @@
 // examples write them, and a check that a fix's output, analysed again as a whole key policy,
 // no longer has the finding (and is still valid JSON).
 import assert from 'node:assert/strict';
-import { analyze, runRule } from '../../../server/src/analyze';
-import { parsePolicy } from '../../../server/src/policy/parse';
-import type { Rule } from '../../../server/src/rules/types';
+import { analyze, runRule } from '../../../core/analyze';
+import { parsePolicy } from '../../../core/policy/parse';
+import type { Rule } from '../../../core/rules/types';
 
 export const ACCOUNT = '111122223333';
 export const OTHER = '444455556666';

@@ -3,12 +3,12 @@
 // when `output` is given, produce that text once every finding's preferred fix is applied.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runRule } from '../../../server/src/analyze';
-import type { PolicyKind } from '../../../server/src/policy/model';
-import { parsePolicy } from '../../../server/src/policy/parse';
-import { applyFindingFixes, fixAll } from '../../../server/src/rules/fixes';
-import { MAX_SUMMARY, type Finding, type Rule, type Severity } from '../../../server/src/rules/types';
-import { DEFAULT_REQUIREMENTS, type Requirements } from '../../../server/src/requirements';
+import { runRule } from '../../../core/analyze';
+import type { PolicyKind } from '../../../core/policy/model';
+import { parsePolicy } from '../../../core/policy/parse';
+import { applyFindingFixes, fixAll } from '../../../core/rules/fixes';
+import { MAX_SUMMARY, type Finding, type Rule, type Severity } from '../../../core/rules/types';
+import { DEFAULT_REQUIREMENTS, type Requirements } from '../../../core/requirements';
 
 export interface ValidCase {
   name?: string;

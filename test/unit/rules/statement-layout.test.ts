@@ -4,10 +4,10 @@
 // names it. Exact outputs, one table per layout.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parsePolicy } from '../../../server/src/policy/parse';
-import { insertMember } from '../../../server/src/rules/edits';
-import { applyEdits } from '../../../server/src/rules/fixes';
-import { addStatementsFixFor, addStatementsTitle, httpsDenyStatement, newStatement, statementsFix } from '../../../server/src/rules/templates';
+import { parsePolicy } from '../../../core/policy/parse';
+import { insertMember } from '../../../core/rules/edits';
+import { applyEdits } from '../../../core/rules/fixes';
+import { addStatementsFixFor, addStatementsTitle, httpsDenyStatement, newStatement, statementsFix } from '../../../core/rules/templates';
 
 const deny = newStatement(httpsDenyStatement('aws', 'b'), 'denies HTTP requests');
 const ban = newStatement('{"Sid":"DenySseCUploads","Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*","Condition":{"Null":{"s3:x-amz-server-side-encryption-customer-algorithm":"false"}}}', 'denies SSE-C uploads');

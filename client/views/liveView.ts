@@ -1,0 +1,63 @@
+// Wires the live view: the "S3 Encryption" tree, its live policy documents, its commands and the
+// verdict status-bar item. extension.ts calls registerLiveView once and exports what it returns.
+import * as vscode from 'vscode';
+import type { LiveAnalyzeParams, LiveAnalyzeResult } from '../../protocol/live';
+import { registerLiveCommands } from '../commands/liveCommands';
+import { serverJudge } from './judge';
+import { LIVE_SCHEME, LiveDocuments } from './liveDocuments';
+import type { LiveSettings } from './liveSettings';
+import type { Report } from './postureModel';
+import { currentLiveSettings, PostureTreeProvider, VIEW_ID } from './postureTree';
+import { VerdictStatusBar } from './statusBar';
+
+export interface LiveViewApi {
+  /** The tree's data provider (getChildren / getTreeItem, as the view sees them). */
+  provider: PostureTreeProvider;
+  statusBar: VerdictStatusBar;
+  /** Loads the posture again; resolves when the tree shows it. */
+  refresh(): Promise<void>;
+  /** The settings the view uses now (user settings only). */
+  settings(): LiveSettings;
+  report(): Report | undefined;
+}
+
+export { LIVE_SCHEME };
+
+export function registerLiveView(
+  context: vscode.ExtensionContext,
+  analyze: (p: LiveAnalyzeParams) => Promise<LiveAnalyzeResult>,
+  log: vscode.LogOutputChannel,
+): LiveViewApi {
+  const docs = new LiveDocuments();
+  const judge = serverJudge(analyze, msg => log.warn(msg));
+  const provider = new PostureTreeProvider(judge, log, report => {
+    // Open live documents follow the new report (an open policy editor shows the fresh text).
+    const profile = currentLiveSettings().profile ?? 'default';
+    for (const b of report.buckets) {
+      if (b.policy.text) docs.update('bucket-policy', profile, b.region, b.name, b.policy.text);
+      if (b.kmsKey?.policyText) docs.update('key-policy', profile, b.kmsKey.region ?? b.region, b.kmsKey.arn, b.kmsKey.policyText);
+    }
+  });
+  const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  provider.attach(view);
+  const statusBar = new VerdictStatusBar(analyze);
+  context.subscriptions.push(
+    docs,
+    provider,
+    view,
+    statusBar,
+    vscode.workspace.registerTextDocumentContentProvider(LIVE_SCHEME, docs),
+    ...registerLiveCommands({ provider, docs }),
+    vscode.workspace.onDidChangeConfiguration(e => {
+      // A new profile, region list or endpoint: load again, if the view has been loaded at all.
+      if (e.affectsConfiguration('s3EncryptionGuard.aws') && provider.current.settings) void provider.refresh();
+    }),
+  );
+  return {
+    provider,
+    statusBar,
+    refresh: () => provider.refresh(),
+    settings: currentLiveSettings,
+    report: () => provider.current.report,
+  };
+}

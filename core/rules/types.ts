@@ -1,0 +1,122 @@
+// What a rule is: self-describing metadata (docs are generated from it) plus a check that
+// reports findings. No vscode or LSP imports: the CLI, the server and the tests share rules.
+import type { Budget } from '../engine/requests';
+import type { BucketVerdict, KeyPolicyVerdict } from '../../shared/types';
+import type { PolicyDocument, PolicyKind, Span } from '../policy/model';
+import type { Requirements } from '../requirements';
+
+export type Severity = 'error' | 'warning' | 'info';
+export type SeveritySetting = Severity | 'off';
+export type Confidence = 'DOC' | 'COMMUNITY' | 'UNCONFIRMED';
+
+export interface RuleMeta {
+  /** Stable ID from RULES.md, e.g. `GRM-003`. */
+  id: string;
+  title: string;
+  /** Default severity; a finding may carry its own (rules with an error and a warning form). */
+  severity: Severity;
+  appliesTo: readonly PolicyKind[];
+  /** Why it matters (the AWS behaviour). */
+  why: string;
+  /** A whole policy of the rule's first kind that triggers the rule. */
+  example: string;
+  /** The same policy, fixed. */
+  useInstead: string;
+  /** The requirements under which the example triggers the rule, when it depends on them (docs show them). */
+  exampleRequirements?: Partial<Requirements>;
+  /**
+   * Set for a reminder that also reports a correct policy (what it asks for lies outside the policy,
+   * e.g. an IAM policy in another account): why. Its "use instead" then triggers it too.
+   */
+  reminder?: string;
+  /** AWS pages and other sources (RULES.md names them). */
+  references: readonly string[];
+  /** How sure we are of the AWS fact behind it; UNCONFIRMED rules word their messages softly. */
+  confidence: Confidence;
+  /** Whether findings usually carry a quick-fix. */
+  fixable: boolean;
+  /**
+   * Every message the rule reports, by ID, as templates whose `{name}` placeholders the report fills
+   * in. Rewording a message means editing it here; tests assert message IDs, not wording.
+   */
+  messages?: Readonly<Record<string, RuleMessage>>;
+}
+
+/**
+ * One message of a rule. The summary is what the Problems panel shows: one sentence of at most
+ * MAX_SUMMARY characters once filled in, saying what is wrong and where. The detail is the rest —
+ * why, the request that gets through, what to do — shown in the diagnostic's related information,
+ * its hover and the CLI's text output.
+ */
+export interface RuleMessage {
+  summary: string;
+  detail?: string;
+}
+
+/** The longest first sentence a Problems panel shows without cutting it. */
+export const MAX_SUMMARY = 120;
+
+export interface TextEditSpan {
+  span: Span;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  edits: TextEditSpan[];
+  /** The fix the editor offers first among a finding's alternatives (VS Code's `isPreferred`); a person still looks at it. */
+  preferred?: boolean;
+  /**
+   * Unambiguous, and it cannot lock anyone out or widen access: "fix all" applies only these,
+   * without anyone looking (the criteria are in fixes.ts).
+   */
+  safe?: boolean;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  span: Span;
+  /** The summary: one sentence (see RuleMessage). */
+  message: string;
+  /** The rest of the explanation, when there is more to say. */
+  detail?: string;
+  /** Which of the rule's messages (meta.messages) this is. */
+  messageId?: string;
+  fixes: Fix[];
+}
+
+export type ReportInput = {
+  span: Span;
+  severity?: Severity;
+  fixes?: Fix[];
+} & (
+  /** A message of the rule's meta.messages, its placeholders filled from `data`. */
+  | { messageId: string; data?: Readonly<Record<string, string | number>> }
+  /** Inline text (rules not yet moved to meta.messages). */
+  | { message: string; detail?: string }
+);
+
+export interface RuleContext {
+  readonly doc: PolicyDocument;
+  readonly kind: PolicyKind;
+  /** The bucket this policy is for, when a file name or setting says so. */
+  readonly bucketName?: string;
+  /** What the user requires bucket policies to enforce (defaults: HTTPS only). */
+  readonly requirements: Requirements;
+  /** The engine's verdicts, one per bucket (bucket policies only; computed once per analysis, on first use). */
+  verdicts(): readonly BucketVerdict[];
+  /** The engine's key-policy verdict (key policies only; computed once per analysis, on first use). */
+  keyVerdict(): KeyPolicyVerdict | undefined;
+  /** The analysis's work allowance: a rule that evaluates requests itself draws from it and stops when it is exhausted. */
+  readonly budget: Budget;
+  report(input: ReportInput): void;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(ctx: RuleContext): void;
+}
+
+export const RESOURCE_POLICY_KINDS: readonly PolicyKind[] = ['bucket-policy', 'key-policy'];
+export const ALL_POLICY_KINDS: readonly PolicyKind[] = ['bucket-policy', 'key-policy', 'identity-policy'];
