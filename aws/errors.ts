@@ -10,7 +10,18 @@ import type { CallError } from './types';
 import { MAX_LIST_PAGES, WireError } from './wire';
 
 /** Error codes of transport failures: the endpoint could not be reached at all. */
-export const CONNECTION_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']);
+export const CONNECTION_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EPIPE',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
 
 /** The IAM action each call needs (for AccessDenied messages). */
 const IAM_ACTION: Record<string, string> = {
@@ -24,7 +35,17 @@ const IAM_ACTION: Record<string, string> = {
   'kms:GetKeyPolicy': 'kms:GetKeyPolicy',
 };
 
-const THROTTLING = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'ThrottledException', 'RequestThrottled', 'RequestThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded', 'LimitExceededException']);
+const THROTTLING = new Set([
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+]);
 
 export interface ErrorContext {
   /** The custom endpoint, or null for AWS. */
@@ -48,13 +69,18 @@ interface SdkLikeError {
   $response?: { statusCode?: number };
 }
 
-const asObject = (e: unknown): SdkLikeError => (typeof e === 'object' && e !== null ? (e as SdkLikeError) : { message: String(e) });
+const asObject = (e: unknown): SdkLikeError =>
+  typeof e === 'object' && e !== null ? (e as SdkLikeError) : { message: String(e) };
 
 /** The Node error code of a transport failure, looking through AggregateError (happy eyeballs) and causes. */
 function nodeCode(e: SdkLikeError, depth = 0): string | undefined {
   if (typeof e.code === 'string' && /^[A-Z_]+$/.test(e.code)) return e.code;
   if (depth > 3) return undefined;
-  if (Array.isArray(e.errors)) for (const inner of e.errors) { const c = nodeCode(asObject(inner), depth + 1); if (c) return c; }
+  if (Array.isArray(e.errors))
+    for (const inner of e.errors) {
+      const c = nodeCode(asObject(inner), depth + 1);
+      if (c) return c;
+    }
   if (e.cause) return nodeCode(asObject(e.cause), depth + 1);
   return undefined;
 }
@@ -74,7 +100,10 @@ export function byteSize(n: number): string {
  * malformed, whatever error name the SDK gives it.
  */
 const isSdkParseError = (o: SdkLikeError): boolean =>
-  typeof o.message === 'string' && (/^@aws-sdk XML parse error/.test(o.message) || /Deserialization error: to see the raw response/.test(o.message) || (o.name === 'SyntaxError' && /JSON/.test(o.message)));
+  typeof o.message === 'string' &&
+  (/^@aws-sdk XML parse error/.test(o.message) ||
+    /Deserialization error: to see the raw response/.test(o.message) ||
+    (o.name === 'SyntaxError' && /JSON/.test(o.message)));
 
 /** The error's code as AWS names it: `AccessDenied`, `NoSuchBucketPolicy`, `ThrottlingException`, `TimeoutError`, `ECONNREFUSED`… */
 export function errorCode(e: unknown): string {
@@ -107,7 +136,8 @@ function wireMessage(call: string, e: WireError, where: string, attempts: number
         const attempts = ctx.maxAttempts ?? 1;
         return `no complete answer from ${where} within the call's deadline of ${f.limit} ms (${attempts} attempt${attempts === 1 ? '' : 's'} of ${ctx.timeoutMs} ms and the waits between them); retry later or raise the timeout (--timeout MS)`;
       }
-      if (f.phase === 'body') return `the answer from ${where} was not complete within ${f.limit} ms${each}: ${f.bytes ? `${byteSize(f.bytes)} arrived, then it stalled or trickled` : 'the headers arrived, then no body'}; retry later or raise the timeout (--timeout MS)`;
+      if (f.phase === 'body')
+        return `the answer from ${where} was not complete within ${f.limit} ms${each}: ${f.bytes ? `${byteSize(f.bytes)} arrived, then it stalled or trickled` : 'the headers arrived, then no body'}; retry later or raise the timeout (--timeout MS)`;
       return `no answer from ${where} within ${f.limit} ms${each}; retry later or raise the timeout (--timeout MS)`;
     case 'ECONNRESET':
       return `the connection to ${where} was reset ${f.phase === 'body' ? `mid-answer, after ${byteSize(f.bytes)} of it` : 'before an answer'} (${f.elapsedMs} ms into the ${attempts > 1 ? `last of ${attempts} attempts` : 'attempt'}); retry later`;
@@ -128,18 +158,28 @@ export function toCallError(call: string, e: unknown, ctx: ErrorContext): CallEr
   const action = IAM_ACTION[call] ?? call;
   let message: string;
   if (e instanceof WireError) message = wireMessage(call, e, where, attempts ?? 1, ctx);
-  else if (code === 'TimeoutError') message = `no answer from ${where} within ${ctx.timeoutMs} ms${tries}; retry later or raise the timeout (--timeout MS)`;
-  else if (code === 'MalformedResponse') message = `the answer from ${where} is malformed: ${typeof o.message === 'string' ? clip(firstLine(o.message), 200) : 'it cannot be read'}; it is not an answer ${serviceOf(call)} sends (check the endpoint URL, or a proxy in the way)`;
-  else if (code === 'ECONNREFUSED') message = `cannot connect to ${where}: connection refused; is the endpoint running and the URL right?`;
-  else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') message = `cannot resolve the host of ${where}; check the endpoint URL and your network`;
+  else if (code === 'TimeoutError')
+    message = `no answer from ${where} within ${ctx.timeoutMs} ms${tries}; retry later or raise the timeout (--timeout MS)`;
+  else if (code === 'MalformedResponse')
+    message = `the answer from ${where} is malformed: ${typeof o.message === 'string' ? clip(firstLine(o.message), 200) : 'it cannot be read'}; it is not an answer ${serviceOf(call)} sends (check the endpoint URL, or a proxy in the way)`;
+  else if (code === 'ECONNREFUSED')
+    message = `cannot connect to ${where}: connection refused; is the endpoint running and the URL right?`;
+  else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    message = `cannot resolve the host of ${where}; check the endpoint URL and your network`;
   else if (code === 'ECONNRESET' || code === 'EPIPE') message = `the connection to ${where} was reset${tries}; retry later`;
-  else if (CONNECTION_CODES.has(code)) message = `cannot connect to ${where} (${code}); check the endpoint URL and its certificate`;
+  else if (CONNECTION_CODES.has(code))
+    message = `cannot connect to ${where} (${code}); check the endpoint URL and its certificate`;
   else if (code === 'AccessDenied' || code === 'AccessDeniedException' || code === 'AllAccessDisabled') {
     const detail = typeof o.message === 'string' ? clip(firstLine(o.message), 200) : '';
     message = `access denied: the caller needs ${action}${detail && !/^access denied\.?$/i.test(detail) ? ` (${detail})` : ''}`;
-  }
-  else if (THROTTLING.has(code)) message = `throttled${tries}; retry later or lower the concurrency (--concurrency N)`;
-  else if (code === 'InternalError' || code === 'KMSInternalException' || code === 'ServiceUnavailable' || /^HTTP5\d\d$/.test(code)) message = `the service failed (${code})${tries}; retry later`;
+  } else if (THROTTLING.has(code)) message = `throttled${tries}; retry later or lower the concurrency (--concurrency N)`;
+  else if (
+    code === 'InternalError' ||
+    code === 'KMSInternalException' ||
+    code === 'ServiceUnavailable' ||
+    /^HTTP5\d\d$/.test(code)
+  )
+    message = `the service failed (${code})${tries}; retry later`;
   else message = typeof o.message === 'string' && o.message ? clip(firstLine(o.message), 300) : `failed with ${code}`;
   return { call, code, message: ctx.scrub(firstLine(message)) };
 }
@@ -159,10 +199,23 @@ export function paginationError(stop: PaginationStop, ctx: ErrorContext): CallEr
   const where = ctx.endpoint ?? 'AWS';
   const way = 'name the buckets to read instead (--bucket NAME)';
   if (stop.kind === 'too-many-pages') {
-    return { call: 'ListBuckets', code: 'TooManyPages', message: ctx.scrub(`${where} still had another ListBuckets page after ${stop.page} pages and ${stop.buckets} buckets${stop.page >= MAX_LIST_PAGES ? ', more than an account can have' : ''}; stopped: ${way}`) };
+    return {
+      call: 'ListBuckets',
+      code: 'TooManyPages',
+      message: ctx.scrub(
+        `${where} still had another ListBuckets page after ${stop.page} pages and ${stop.buckets} buckets${stop.page >= MAX_LIST_PAGES ? ', more than an account can have' : ''}; stopped: ${way}`,
+      ),
+    };
   }
-  const why = stop.kind === 'repeated-token' ? `page ${stop.page} asks again for a page it already gave (a repeated continuation token)` : `page ${stop.page} lists no bucket that earlier pages did not, yet says there is another page`;
-  return { call: 'ListBuckets', code: 'PaginationLoop', message: ctx.scrub(`the bucket list of ${where} would never end: ${why}; stopped after ${stop.page} pages: ${way}`) };
+  const why =
+    stop.kind === 'repeated-token'
+      ? `page ${stop.page} asks again for a page it already gave (a repeated continuation token)`
+      : `page ${stop.page} lists no bucket that earlier pages did not, yet says there is another page`;
+  return {
+    call: 'ListBuckets',
+    code: 'PaginationLoop',
+    message: ctx.scrub(`the bucket list of ${where} would never end: ${why}; stopped after ${stop.page} pages: ${way}`),
+  };
 }
 
 /** A connection-level failure: the endpoint itself is unreachable (not one bucket's problem). */

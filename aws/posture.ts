@@ -14,14 +14,28 @@
 // is at once when the caller aborts; ListBuckets stops on a page that repeats itself or after
 // MAX_LIST_PAGES pages, and then fails as a whole (errors.ts, paginationError). No vscode imports.
 import { setMaxListeners } from 'node:events';
-import { GetBucketEncryptionCommand, GetBucketLocationCommand, GetBucketPolicyCommand, GetPublicAccessBlockCommand, ListBucketsCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetBucketEncryptionCommand,
+  GetBucketLocationCommand,
+  GetBucketPolicyCommand,
+  GetPublicAccessBlockCommand,
+  ListBucketsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { BucketVerdict, KeyPolicyVerdict } from '../shared/types';
 import type { Requirements } from '../core/requirements';
 import { postureChecks, type FactsRead } from './checks';
 import { errorCode, isConnectionError, paginationError, toCallError, type ErrorContext } from './errors';
 import { openSession, SessionError, type Session, type SessionOptions } from './session';
-import { KMS_KEY_ARN, type BucketPosture, type CallError, type DefaultEncryption, type KmsKeyPosture, type PostureReport } from './types';
+import {
+  KMS_KEY_ARN,
+  type BucketPosture,
+  type CallError,
+  type DefaultEncryption,
+  type KmsKeyPosture,
+  type PostureReport,
+} from './types';
 import { LIST_BUCKETS_PAGE_SIZE, MAX_LIST_PAGES, WireError } from './wire';
 
 export { localJudge } from '../cli/local-judge';
@@ -82,9 +96,16 @@ class Semaphore {
 
   async acquire(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) throw abortError(signal);
-    if (this.active < this.limit) { this.active++; return; }
+    if (this.active < this.limit) {
+      this.active++;
+      return;
+    }
     await new Promise<void>((resolve, reject) => {
-      const go = () => { signal?.removeEventListener('abort', onAbort); this.active++; resolve(); };
+      const go = () => {
+        signal?.removeEventListener('abort', onAbort);
+        this.active++;
+        resolve();
+      };
       const onAbort = () => {
         const i = this.waiting.indexOf(go);
         if (i >= 0) this.waiting.splice(i, 1);
@@ -103,7 +124,12 @@ class Semaphore {
 }
 
 /** Runs `work` over `items` with at most `width` at once; stops starting new work on abort. */
-async function pool<T>(items: readonly T[], width: number, work: (item: T, index: number) => Promise<void>, signal?: AbortSignal): Promise<void> {
+async function pool<T>(
+  items: readonly T[],
+  width: number,
+  work: (item: T, index: number) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < items.length) {
@@ -115,7 +141,10 @@ async function pool<T>(items: readonly T[], width: number, work: (item: T, index
   await Promise.all(Array.from({ length: Math.max(1, Math.min(width, items.length)) }, lane));
 }
 
-interface KeyResult { key: KmsKeyPosture; errors: CallError[] }
+interface KeyResult {
+  key: KmsKeyPosture;
+  errors: CallError[];
+}
 
 /** One fetch: the session, the call limiter, the key cache. */
 class PostureRun {
@@ -132,7 +161,10 @@ class PostureRun {
   /** The caller's signal, relayed: every in-flight call listens to it, more than Node's default 10 listeners. */
   private readonly signal?: AbortSignal;
 
-  constructor(private readonly session: Session, private readonly opts: PostureOptions) {
+  constructor(
+    private readonly session: Session,
+    private readonly opts: PostureOptions,
+  ) {
     this.limit = new Semaphore(Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_CONCURRENCY)));
     if (opts.signal) {
       const relay = new AbortController();
@@ -141,7 +173,12 @@ class PostureRun {
       else opts.signal.addEventListener('abort', () => relay.abort(opts.signal?.reason), { once: true });
       this.signal = relay.signal;
     }
-    this.errCtx = { endpoint: session.endpoint, timeoutMs: session.timeoutMs, maxAttempts: session.maxAttempts, scrub: session.scrub };
+    this.errCtx = {
+      endpoint: session.endpoint,
+      timeoutMs: session.timeoutMs,
+      maxAttempts: session.maxAttempts,
+      scrub: session.scrub,
+    };
   }
 
   /**
@@ -150,25 +187,44 @@ class PostureRun {
    * an abort signal for both and is not waited for after either: whatever it still has running is
    * aborted, and nothing it does later can hold the fetch.
    */
-  private async send<T>(operation: string, client: S3Client | KMSClient, command: unknown): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  private async send<T>(
+    operation: string,
+    client: S3Client | KMSClient,
+    command: unknown,
+  ): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
     const signal = this.signal;
     await this.limit.acquire(signal);
     const call = new AbortController();
     const started = Date.now();
     const deadline = this.session.callDeadlineMs;
     let expired = false;
-    const timer = setTimeout(() => { expired = true; call.abort(); }, deadline);
+    const timer = setTimeout(() => {
+      expired = true;
+      call.abort();
+    }, deadline);
     const onAbort = () => call.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const value = await new Promise<T>((resolve, reject) => {
         call.signal.addEventListener('abort', () => reject(abortError(call.signal)), { once: true });
-        (client as { send(c: unknown, o: { abortSignal?: AbortSignal }): Promise<T> }).send(command, { abortSignal: call.signal }).then(resolve, reject);
+        (client as { send(c: unknown, o: { abortSignal?: AbortSignal }): Promise<T> })
+          .send(command, { abortSignal: call.signal })
+          .then(resolve, reject);
       });
       return { ok: true, value };
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);
-      if (expired) return { ok: false, error: new WireError('TimeoutError', { operation, phase: 'call', elapsedMs: Date.now() - started, bytes: 0, limit: deadline }) };
+      if (expired)
+        return {
+          ok: false,
+          error: new WireError('TimeoutError', {
+            operation,
+            phase: 'call',
+            elapsedMs: Date.now() - started,
+            bytes: 0,
+            limit: deadline,
+          }),
+        };
       return { ok: false, error };
     } finally {
       clearTimeout(timer);
@@ -189,8 +245,11 @@ class PostureRun {
     const pageSize = Math.min(10_000, Math.max(1, Math.floor(this.opts.listPageSize ?? LIST_BUCKETS_PAGE_SIZE)));
     let token: string | undefined;
     for (let page = 1; ; page++) {
-      const r = await this.send<{ Buckets?: { Name?: string }[]; ContinuationToken?: string }>('ListBuckets', this.session.s3(this.session.region),
-        new ListBucketsCommand({ MaxBuckets: pageSize, ...(token ? { ContinuationToken: token } : {}) }));
+      const r = await this.send<{ Buckets?: { Name?: string }[]; ContinuationToken?: string }>(
+        'ListBuckets',
+        this.session.s3(this.session.region),
+        new ListBucketsCommand({ MaxBuckets: pageSize, ...(token ? { ContinuationToken: token } : {}) }),
+      );
       if (!r.ok) return { error: toCallError('ListBuckets', r.error, this.errCtx) };
       const known = names.size;
       for (const b of r.value.Buckets ?? []) if (b.Name) names.add(b.Name);
@@ -207,13 +266,23 @@ class PostureRun {
   /** The posture of one bucket, or null when its region is not one of the wanted regions. */
   async bucket(name: string): Promise<BucketPosture | null> {
     const p: BucketPosture = {
-      name, region: null, defaultEncryption: null, policy: { present: null, verdict: null, text: null },
-      publicAccessBlock: null, kmsKey: null, checks: [], errors: [],
+      name,
+      region: null,
+      defaultEncryption: null,
+      policy: { present: null, verdict: null, text: null },
+      publicAccessBlock: null,
+      kmsKey: null,
+      checks: [],
+      errors: [],
     };
     const read: FactsRead = { encryption: false, policy: false, publicAccessBlock: false };
     const fail = (call: string, e: unknown) => p.errors.push(toCallError(call, e, this.errCtx));
 
-    const loc = await this.send<{ LocationConstraint?: string }>('GetBucketLocation', this.session.s3(this.session.region), new GetBucketLocationCommand({ Bucket: name }));
+    const loc = await this.send<{ LocationConstraint?: string }>(
+      'GetBucketLocation',
+      this.session.s3(this.session.region),
+      new GetBucketLocationCommand({ Bucket: name }),
+    );
     if (loc.ok) p.region = locationToRegion(loc.value.LocationConstraint);
     else fail('GetBucketLocation', loc.error);
     const wanted = this.opts.regions?.filter(Boolean);
@@ -224,9 +293,18 @@ class PostureRun {
 
     await Promise.all([
       (async () => {
-        const r = await this.send<{ ServerSideEncryptionConfiguration?: { Rules?: { ApplyServerSideEncryptionByDefault?: { SSEAlgorithm?: string; KMSMasterKeyID?: string }; BucketKeyEnabled?: boolean }[] } }>('GetBucketEncryption', s3, new GetBucketEncryptionCommand({ Bucket: name }));
+        const r = await this.send<{
+          ServerSideEncryptionConfiguration?: {
+            Rules?: {
+              ApplyServerSideEncryptionByDefault?: { SSEAlgorithm?: string; KMSMasterKeyID?: string };
+              BucketKeyEnabled?: boolean;
+            }[];
+          };
+        }>('GetBucketEncryption', s3, new GetBucketEncryptionCommand({ Bucket: name }));
         if (r.ok) {
-          const rule = r.value.ServerSideEncryptionConfiguration?.Rules?.find(x => x.ApplyServerSideEncryptionByDefault) ?? r.value.ServerSideEncryptionConfiguration?.Rules?.[0];
+          const rule =
+            r.value.ServerSideEncryptionConfiguration?.Rules?.find(x => x.ApplyServerSideEncryptionByDefault) ??
+            r.value.ServerSideEncryptionConfiguration?.Rules?.[0];
           const byDefault = rule?.ApplyServerSideEncryptionByDefault;
           p.defaultEncryption = {
             algorithm: (byDefault?.SSEAlgorithm as DefaultEncryption['algorithm']) ?? null,
@@ -249,7 +327,11 @@ class PostureRun {
             p.policy.verdict = await this.opts.judge.bucketPolicy(text, name);
             read.policy = true;
           } catch (e) {
-            p.errors.push({ call: 'analyze bucket policy', code: 'AnalysisFailed', message: this.session.scrub(`the engine could not judge the policy: ${e instanceof Error ? e.message : String(e)}`) });
+            p.errors.push({
+              call: 'analyze bucket policy',
+              code: 'AnalysisFailed',
+              message: this.session.scrub(`the engine could not judge the policy: ${e instanceof Error ? e.message : String(e)}`),
+            });
           }
         } else if (errorCode(r.error) === 'NoSuchBucketPolicy') {
           p.policy.present = false;
@@ -257,10 +339,22 @@ class PostureRun {
         } else fail('GetBucketPolicy', r.error);
       })(),
       (async () => {
-        const r = await this.send<{ PublicAccessBlockConfiguration?: { BlockPublicAcls?: boolean; IgnorePublicAcls?: boolean; BlockPublicPolicy?: boolean; RestrictPublicBuckets?: boolean } }>('GetPublicAccessBlock', s3, new GetPublicAccessBlockCommand({ Bucket: name }));
+        const r = await this.send<{
+          PublicAccessBlockConfiguration?: {
+            BlockPublicAcls?: boolean;
+            IgnorePublicAcls?: boolean;
+            BlockPublicPolicy?: boolean;
+            RestrictPublicBuckets?: boolean;
+          };
+        }>('GetPublicAccessBlock', s3, new GetPublicAccessBlockCommand({ Bucket: name }));
         if (r.ok) {
           const c = r.value.PublicAccessBlockConfiguration ?? {};
-          p.publicAccessBlock = { blockPublicAcls: c.BlockPublicAcls === true, ignorePublicAcls: c.IgnorePublicAcls === true, blockPublicPolicy: c.BlockPublicPolicy === true, restrictPublicBuckets: c.RestrictPublicBuckets === true };
+          p.publicAccessBlock = {
+            blockPublicAcls: c.BlockPublicAcls === true,
+            ignorePublicAcls: c.IgnorePublicAcls === true,
+            blockPublicPolicy: c.BlockPublicPolicy === true,
+            restrictPublicBuckets: c.RestrictPublicBuckets === true,
+          };
           read.publicAccessBlock = true;
         } else if (errorCode(r.error) === 'NoSuchPublicAccessBlockConfiguration') {
           read.publicAccessBlock = true;
@@ -297,8 +391,19 @@ class PostureRun {
   private async fetchKey(keyId: string, region: string): Promise<KeyResult> {
     const kms = this.session.kms(region);
     const errors: CallError[] = [];
-    const key: KmsKeyPosture = { arn: keyId, state: null, rotation: null, keySpec: null, region, policyVerdict: null, policyText: null, keyManager: null };
-    const d = await this.send<{ KeyMetadata?: { Arn?: string; KeyState?: string; KeySpec?: string; CustomerMasterKeySpec?: string; KeyManager?: string } }>('kms:DescribeKey', kms, new DescribeKeyCommand({ KeyId: keyId }));
+    const key: KmsKeyPosture = {
+      arn: keyId,
+      state: null,
+      rotation: null,
+      keySpec: null,
+      region,
+      policyVerdict: null,
+      policyText: null,
+      keyManager: null,
+    };
+    const d = await this.send<{
+      KeyMetadata?: { Arn?: string; KeyState?: string; KeySpec?: string; CustomerMasterKeySpec?: string; KeyManager?: string };
+    }>('kms:DescribeKey', kms, new DescribeKeyCommand({ KeyId: keyId }));
     if (!d.ok) {
       errors.push(toCallError('kms:DescribeKey', d.error, this.errCtx));
       return { key, errors };
@@ -311,24 +416,46 @@ class PostureRun {
     key.keyManager = m.KeyManager ?? null;
     await Promise.all([
       (async () => {
-        const r = await this.send<{ KeyRotationEnabled?: boolean }>('kms:GetKeyRotationStatus', kms, new GetKeyRotationStatusCommand({ KeyId: key.arn }));
+        const r = await this.send<{ KeyRotationEnabled?: boolean }>(
+          'kms:GetKeyRotationStatus',
+          kms,
+          new GetKeyRotationStatusCommand({ KeyId: key.arn }),
+        );
         if (r.ok) key.rotation = r.value.KeyRotationEnabled ?? null;
         // Asymmetric keys have no automatic rotation: KMS answers UnsupportedOperationException, a fact, not a failure.
-        else if (errorCode(r.error) !== 'UnsupportedOperationException') errors.push(toCallError('kms:GetKeyRotationStatus', r.error, this.errCtx));
+        else if (errorCode(r.error) !== 'UnsupportedOperationException')
+          errors.push(toCallError('kms:GetKeyRotationStatus', r.error, this.errCtx));
       })(),
       (async () => {
-        const r = await this.send<{ Policy?: string }>('kms:GetKeyPolicy', kms, new GetKeyPolicyCommand({ KeyId: key.arn, PolicyName: 'default' }));
-        if (!r.ok) { errors.push(toCallError('kms:GetKeyPolicy', r.error, this.errCtx)); return; }
+        const r = await this.send<{ Policy?: string }>(
+          'kms:GetKeyPolicy',
+          kms,
+          new GetKeyPolicyCommand({ KeyId: key.arn, PolicyName: 'default' }),
+        );
+        if (!r.ok) {
+          errors.push(toCallError('kms:GetKeyPolicy', r.error, this.errCtx));
+          return;
+        }
         key.policyText = r.value.Policy ?? null;
         if (!key.policyText) return;
         try {
           const text = key.policyText;
           const cacheKey = `${key.arn}\n${text}`;
           let verdict = this.keyVerdicts.get(cacheKey);
-          if (!verdict) this.keyVerdicts.set(cacheKey, (verdict = this.opts.judge.keyPolicy(text, KMS_KEY_ARN.test(key.arn) ? key.arn : undefined)));
+          if (!verdict)
+            this.keyVerdicts.set(
+              cacheKey,
+              (verdict = this.opts.judge.keyPolicy(text, KMS_KEY_ARN.test(key.arn) ? key.arn : undefined)),
+            );
           key.policyVerdict = await verdict;
         } catch (e) {
-          errors.push({ call: 'analyze key policy', code: 'AnalysisFailed', message: this.session.scrub(`the engine could not judge the key policy: ${e instanceof Error ? e.message : String(e)}`) });
+          errors.push({
+            call: 'analyze key policy',
+            code: 'AnalysisFailed',
+            message: this.session.scrub(
+              `the engine could not judge the key policy: ${e instanceof Error ? e.message : String(e)}`,
+            ),
+          });
         }
       })(),
     ]);
@@ -352,7 +479,12 @@ export async function fetchPosture(opts: PostureOptions): Promise<PostureReport>
     const message = e instanceof SessionError ? e.message : 'could not set up the AWS session';
     return { buckets: [], errors: [{ call: 'credentials', code, message }] };
   }
-  const source = { profile: session.profile, region: session.region, endpoint: session.endpoint, credentials: session.dummy ? 'dummy' as const : 'chain' as const };
+  const source = {
+    profile: session.profile,
+    region: session.region,
+    endpoint: session.endpoint,
+    credentials: session.dummy ? ('dummy' as const) : ('chain' as const),
+  };
   try {
     const run = new PostureRun(session, opts);
     let names: string[];
@@ -367,15 +499,21 @@ export async function fetchPosture(opts: PostureOptions): Promise<PostureReport>
     opts.onProgress?.({ done, total });
     const results: (BucketPosture | null)[] = new Array(total).fill(null);
     const width = 2 * Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_CONCURRENCY));
-    await pool(names, width, async (name, i) => {
-      results[i] = await run.bucket(name);
-      opts.onProgress?.({ done: ++done, total, bucket: name });
-    }, opts.signal);
+    await pool(
+      names,
+      width,
+      async (name, i) => {
+        results[i] = await run.bucket(name);
+        opts.onProgress?.({ done: ++done, total, bucket: name });
+      },
+      opts.signal,
+    );
     if (opts.signal?.aborted) throw abortError(opts.signal);
     const buckets = results.filter((b): b is BucketPosture => b !== null);
     // The endpoint itself unreachable for every bucket: say it once, at the top.
     const errors: CallError[] = [];
-    if (buckets.length && buckets.every(b => b.errors.length && b.errors.every(isConnectionError))) errors.push(buckets[0].errors[0]);
+    if (buckets.length && buckets.every(b => b.errors.length && b.errors.every(isConnectionError)))
+      errors.push(buckets[0].errors[0]);
     return { buckets, ...(errors.length ? { errors } : {}), source };
   } finally {
     session.destroy();

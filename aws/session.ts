@@ -41,21 +41,27 @@ export const DEFAULT_REGION = 'us-east-1';
 /** What users are told when no credentials are found. */
 export function noCredentialsMessage(profile: string | null): string {
   const p = profile ?? 'NAME';
-  return `no AWS credentials found${profile ? ` for profile "${profile}"` : ''}: set AWS_PROFILE or pass --profile ${p}, ` +
+  return (
+    `no AWS credentials found${profile ? ` for profile "${profile}"` : ''}: set AWS_PROFILE or pass --profile ${p}, ` +
     `run "aws sso login --profile ${p}" for an SSO profile, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; ` +
-    'for a local emulator pass --endpoint http://127.0.0.1:PORT';
+    'for a local emulator pass --endpoint http://127.0.0.1:PORT'
+  );
 }
 
 /** A problem that stops the whole session (credentials, a bad endpoint URL). */
 export class SessionError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'SessionError';
   }
 }
 
 const configFile = (env: NodeJS.ProcessEnv): string => env.AWS_CONFIG_FILE || path.join(os.homedir(), '.aws', 'config');
-const credentialsFile = (env: NodeJS.ProcessEnv): string => env.AWS_SHARED_CREDENTIALS_FILE || path.join(os.homedir(), '.aws', 'credentials');
+const credentialsFile = (env: NodeJS.ProcessEnv): string =>
+  env.AWS_SHARED_CREDENTIALS_FILE || path.join(os.homedir(), '.aws', 'credentials');
 
 /** INI sections and their keys; unreadable or missing files are empty. */
 function readIni(file: string): Map<string, Record<string, string>> {
@@ -70,7 +76,11 @@ function readIni(file: string): Map<string, Record<string, string>> {
     const line = raw.trim();
     if (!line || line.startsWith('#') || line.startsWith(';')) continue;
     const section = /^\[\s*([^\]]+?)\s*\]$/.exec(line);
-    if (section) { current = {}; out.set(section[1], current); continue; }
+    if (section) {
+      current = {};
+      out.set(section[1], current);
+      continue;
+    }
     const kv = /^([^=]+?)\s*=\s*(.*)$/.exec(line);
     if (kv && current && !raw.startsWith(' ') && !raw.startsWith('\t')) current[kv[1].toLowerCase()] = kv[2];
   }
@@ -107,30 +117,56 @@ export function isLoopbackEndpoint(endpoint: string | undefined): boolean {
 }
 
 /** Fresh each time: the SDK marks credential objects with where they came from. */
-const dummyCredentials = (): AwsCredentialIdentity => ({ accessKeyId: 'AKIAEMULATOREXAMPLE0', secretAccessKey: 'emulator-dummy-secret-not-a-real-key' });
+const dummyCredentials = (): AwsCredentialIdentity => ({
+  accessKeyId: 'AKIAEMULATOREXAMPLE0',
+  secretAccessKey: 'emulator-dummy-secret-not-a-real-key',
+});
 
 function validateEndpoint(endpoint: string | undefined): string | null {
   if (!endpoint) return null;
   let url: URL;
-  try { url = new URL(endpoint); } catch { throw new SessionError('InvalidEndpoint', `endpoint "${endpoint}" is not a URL; use e.g. http://127.0.0.1:4566`); }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SessionError('InvalidEndpoint', `endpoint "${endpoint}" must start with http:// or https://`);
-  if (url.username || url.password) throw new SessionError('InvalidEndpoint', 'the endpoint URL must not contain a user name or password');
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new SessionError('InvalidEndpoint', `endpoint "${endpoint}" is not a URL; use e.g. http://127.0.0.1:4566`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new SessionError('InvalidEndpoint', `endpoint "${endpoint}" must start with http:// or https://`);
+  if (url.username || url.password)
+    throw new SessionError('InvalidEndpoint', 'the endpoint URL must not contain a user name or password');
   return url.origin + url.pathname.replace(/\/$/, '');
 }
 
-interface ResolvedCredentials { credentials: AwsCredentialIdentity; dummy: boolean }
+interface ResolvedCredentials {
+  credentials: AwsCredentialIdentity;
+  dummy: boolean;
+}
 
-async function resolveCredentials(opts: SessionOptions, env: NodeJS.ProcessEnv, profile: string | null): Promise<ResolvedCredentials> {
+async function resolveCredentials(
+  opts: SessionOptions,
+  env: NodeJS.ProcessEnv,
+  profile: string | null,
+): Promise<ResolvedCredentials> {
   const endpoint = opts.endpoint;
   if (profile && !profiles(env).has(profile)) {
     // A named profile that does not exist is a typo, never a reason to fall back to dummy credentials.
     const known = await listProfiles(env);
-    throw new SessionError('ProfileNotFound', `profile "${profile}" is not in ${configFile(env)} or ${credentialsFile(env)}` +
-      `${known.length ? ` (profiles: ${known.join(', ')})` : ''}; pass --profile with one of them or run "aws configure sso"`);
+    throw new SessionError(
+      'ProfileNotFound',
+      `profile "${profile}" is not in ${configFile(env)} or ${credentialsFile(env)}` +
+        `${known.length ? ` (profiles: ${known.join(', ')})` : ''}; pass --profile with one of them or run "aws configure sso"`,
+    );
   }
   // Environment credentials from an explicit env (the editor passes its own) come first, as in the SDK's chain.
   if (!profile && opts.env && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
-    return { credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN }, dummy: false };
+    return {
+      credentials: {
+        accessKeyId: env.AWS_ACCESS_KEY_ID,
+        secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+        sessionToken: env.AWS_SESSION_TOKEN,
+      },
+      dummy: false,
+    };
   }
   const provider = fromNodeProviderChain({
     ...(profile ? { profile } : {}),
@@ -145,7 +181,10 @@ async function resolveCredentials(opts: SessionOptions, env: NodeJS.ProcessEnv, 
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     if (/sso|token/i.test(msg) && profile) {
-      throw new SessionError('SsoLoginRequired', `the SSO session of profile "${profile}" has expired or was never started: run "aws sso login --profile ${profile}"`);
+      throw new SessionError(
+        'SsoLoginRequired',
+        `the SSO session of profile "${profile}" has expired or was never started: run "aws sso login --profile ${profile}"`,
+      );
     }
     if (isLoopbackEndpoint(endpoint)) return { credentials: dummyCredentials(), dummy: true };
     throw new SessionError('CredentialsNotFound', noCredentialsMessage(profile));
@@ -185,7 +224,9 @@ export interface Session {
 
 /** The session's region: the option, AWS_REGION / AWS_DEFAULT_REGION, the profile's `region`, else us-east-1. */
 function sessionRegion(opts: SessionOptions, env: NodeJS.ProcessEnv, profile: string | null): string {
-  return opts.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || profiles(env).get(profile ?? 'default')?.region || DEFAULT_REGION;
+  return (
+    opts.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || profiles(env).get(profile ?? 'default')?.region || DEFAULT_REGION
+  );
 }
 
 /** Opens a session; throws SessionError (credentials, endpoint) with a message that names the fix. */
@@ -194,7 +235,8 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   const endpoint = validateEndpoint(opts.endpoint);
   const profile = opts.profile || env.AWS_PROFILE || null;
   const region = sessionRegion(opts, env, profile);
-  if (!/^[a-z0-9-]+$/.test(region)) throw new SessionError('InvalidRegion', `region "${region}" is not a region name such as eu-west-1`);
+  if (!/^[a-z0-9-]+$/.test(region))
+    throw new SessionError('InvalidRegion', `region "${region}" is not a region name such as eu-west-1`);
   const { credentials, dummy } = await resolveCredentials(opts, env, profile);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;

@@ -80,8 +80,13 @@ export interface WireFacts {
 export class WireError extends Error {
   /** The Node code for resets, so that the SDK retries them as it retries its own. */
   readonly code?: string;
-  constructor(name: WireFailure, readonly facts: WireFacts) {
-    super(`${name} in ${facts.operation} (${facts.phase}, ${facts.elapsedMs} ms, ${facts.bytes} bytes)${facts.reason ? `: ${facts.reason}` : ''}`);
+  constructor(
+    name: WireFailure,
+    readonly facts: WireFacts,
+  ) {
+    super(
+      `${name} in ${facts.operation} (${facts.phase}, ${facts.elapsedMs} ms, ${facts.bytes} bytes)${facts.reason ? `: ${facts.reason}` : ''}`,
+    );
     this.name = name;
     if (name === 'ECONNRESET') this.code = 'ECONNRESET';
   }
@@ -138,7 +143,9 @@ export function xmlProblem(text: string, root: string | null): string | null {
       let quote = '';
       for (; j < n; j++) {
         const c = text[j];
-        if (quote) { if (c === quote) quote = ''; } else if (c === '"' || c === "'") quote = c;
+        if (quote) {
+          if (c === quote) quote = '';
+        } else if (c === '"' || c === "'") quote = c;
         else if (c === '>') break;
       }
       if (j >= n) return `it ends inside a tag (truncated after ${n} characters)`;
@@ -150,7 +157,8 @@ export function xmlProblem(text: string, root: string | null): string | null {
       if (!name) return 'it has an empty tag';
       if (closing) {
         const expected = open.pop();
-        if (expected !== name) return expected ? `<${expected}> is closed by </${clipName(name)}>` : `</${clipName(name)}> closes nothing`;
+        if (expected !== name)
+          return expected ? `<${expected}> is closed by </${clipName(name)}>` : `</${clipName(name)}> closes nothing`;
       } else {
         if (!open.length) {
           if (rootSeen) return `it has more than one root element (<${rootSeen}>, then <${clipName(name)}>)`;
@@ -219,22 +227,58 @@ interface BodyStream {
   readableEnded?: boolean;
 }
 
-interface WireResponse { statusCode: number; headers: Record<string, string | undefined>; body?: unknown }
+interface WireResponse {
+  statusCode: number;
+  headers: Record<string, string | undefined>;
+  body?: unknown;
+}
 
-const isStream = (b: unknown): b is BodyStream => typeof b === 'object' && b !== null && typeof (b as BodyStream).on === 'function' && typeof (b as BodyStream).destroy === 'function';
+const isStream = (b: unknown): b is BodyStream =>
+  typeof b === 'object' &&
+  b !== null &&
+  typeof (b as BodyStream).on === 'function' &&
+  typeof (b as BodyStream).destroy === 'function';
 
 /** The node error code of a failed read (`ECONNRESET`, `ERR_STREAM_PREMATURE_CLOSE`…). */
-const errCode = (e: unknown): string | undefined => (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : undefined);
+const errCode = (e: unknown): string | undefined =>
+  typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string'
+    ? (e as { code: string }).code
+    : undefined;
 
 /** Reads a body whole, by `deadline` (epoch ms), at most `maxBytes`. */
-function readBody(body: unknown, operation: string, started: number, deadline: number, timeoutMs: number, maxBytes: number): Promise<Buffer> {
+function readBody(
+  body: unknown,
+  operation: string,
+  started: number,
+  deadline: number,
+  timeoutMs: number,
+  maxBytes: number,
+): Promise<Buffer> {
   if (body === undefined || body === null) return Promise.resolve(Buffer.alloc(0));
   if (body instanceof Uint8Array) {
-    if (body.length > maxBytes) return Promise.reject(new WireError('ResponseTooLarge', { operation, phase: 'body', elapsedMs: Date.now() - started, bytes: body.length, limit: maxBytes }));
+    if (body.length > maxBytes)
+      return Promise.reject(
+        new WireError('ResponseTooLarge', {
+          operation,
+          phase: 'body',
+          elapsedMs: Date.now() - started,
+          bytes: body.length,
+          limit: maxBytes,
+        }),
+      );
     return Promise.resolve(Buffer.from(body.buffer, body.byteOffset, body.length));
   }
   if (typeof body === 'string') return readBody(Buffer.from(body), operation, started, deadline, timeoutMs, maxBytes);
-  if (!isStream(body)) return Promise.reject(new WireError('MalformedResponse', { operation, phase: 'body', elapsedMs: Date.now() - started, bytes: 0, reason: 'its body cannot be read' }));
+  if (!isStream(body))
+    return Promise.reject(
+      new WireError('MalformedResponse', {
+        operation,
+        phase: 'body',
+        elapsedMs: Date.now() - started,
+        bytes: 0,
+        reason: 'its body cannot be read',
+      }),
+    );
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -250,7 +294,10 @@ function readBody(body: unknown, operation: string, started: number, deadline: n
       } else resolve(Buffer.concat(chunks, bytes));
     };
     const facts = (phase: WirePhase = 'body') => ({ operation, phase, elapsedMs: Date.now() - started, bytes });
-    const timer = setTimeout(() => finish(new WireError('TimeoutError', { ...facts(), limit: timeoutMs })), Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(
+      () => finish(new WireError('TimeoutError', { ...facts(), limit: timeoutMs })),
+      Math.max(0, deadline - Date.now()),
+    );
     body.on('data', chunk => {
       if (settled) return;
       const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
@@ -262,12 +309,16 @@ function readBody(body: unknown, operation: string, started: number, deadline: n
     body.on('error', e => {
       const code = errCode(e);
       // A reset, or the request destroyed because the call was aborted (posture.ts tells the two apart).
-      finish(code?.startsWith('HPE_')
-        ? new WireError('MalformedResponse', { ...facts(), reason: `its body is not valid HTTP (${code})` })
-        : new WireError('ECONNRESET', facts()));
+      finish(
+        code?.startsWith('HPE_')
+          ? new WireError('MalformedResponse', { ...facts(), reason: `its body is not valid HTTP (${code})` })
+          : new WireError('ECONNRESET', facts()),
+      );
     });
     // A stream closed without `end` was cut off (an older Node reports no error for it).
-    body.on('close', () => { if (!body.readableEnded) finish(new WireError('ECONNRESET', facts())); });
+    body.on('close', () => {
+      if (!body.readableEnded) finish(new WireError('ECONNRESET', facts()));
+    });
   });
 }
 
@@ -281,7 +332,9 @@ function discard(body: unknown): void {
 /** Resolves or rejects with `work`, or rejects with the timeout error at `deadline`. */
 function byDeadline<T>(work: Promise<T>, deadline: number, timeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(timeout()), Math.max(0, deadline - Date.now())); });
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timeout()), Math.max(0, deadline - Date.now()));
+  });
   return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
 
@@ -293,42 +346,82 @@ export interface GuardOptions {
   maxAnswerBytes?: number;
 }
 
-interface StackLike { add(middleware: unknown, options: Record<string, unknown>): void }
+interface StackLike {
+  add(middleware: unknown, options: Record<string, unknown>): void;
+}
 
 /** Installs the wire guard in a client's middleware stack (S3Client, KMSClient). */
 export function guardClient(client: { middlewareStack: unknown }, opts: GuardOptions): void {
   const maxBytes = opts.maxAnswerBytes ?? MAX_ANSWER_BYTES;
-  const middleware = (next: (args: unknown) => Promise<{ response: unknown }>, context: { commandName?: string }) => async (args: unknown) => {
-    const operation = (context.commandName ?? 'call').replace(/Command$/, '');
-    const started = Date.now();
-    const deadline = started + opts.timeoutMs;
-    let result: { response: unknown };
-    const pending = next(args);
-    try {
-      result = await byDeadline(pending, deadline, () => new WireError('TimeoutError', { operation, phase: 'headers', elapsedMs: Date.now() - started, bytes: 0, limit: opts.timeoutMs }));
-    } catch (e) {
-      // Headers that arrive after the deadline are not read: their connection is closed.
-      if (e instanceof WireError) pending.then(late => discard((late.response as WireResponse | undefined)?.body), () => undefined);
-      // The SDK's handler names a reset "TimeoutError" (it retries both): say what it was, and when.
-      const code = errCode(e);
-      if (!(e instanceof WireError) && (code === 'ECONNRESET' || code === 'EPIPE')) {
-        throw Object.assign(new WireError('ECONNRESET', { operation, phase: 'headers', elapsedMs: Date.now() - started, bytes: 0 }), { cause: e });
+  const middleware =
+    (next: (args: unknown) => Promise<{ response: unknown }>, context: { commandName?: string }) => async (args: unknown) => {
+      const operation = (context.commandName ?? 'call').replace(/Command$/, '');
+      const started = Date.now();
+      const deadline = started + opts.timeoutMs;
+      let result: { response: unknown };
+      const pending = next(args);
+      try {
+        result = await byDeadline(
+          pending,
+          deadline,
+          () =>
+            new WireError('TimeoutError', {
+              operation,
+              phase: 'headers',
+              elapsedMs: Date.now() - started,
+              bytes: 0,
+              limit: opts.timeoutMs,
+            }),
+        );
+      } catch (e) {
+        // Headers that arrive after the deadline are not read: their connection is closed.
+        if (e instanceof WireError)
+          pending.then(
+            late => discard((late.response as WireResponse | undefined)?.body),
+            () => undefined,
+          );
+        // The SDK's handler names a reset "TimeoutError" (it retries both): say what it was, and when.
+        const code = errCode(e);
+        if (!(e instanceof WireError) && (code === 'ECONNRESET' || code === 'EPIPE')) {
+          throw Object.assign(
+            new WireError('ECONNRESET', { operation, phase: 'headers', elapsedMs: Date.now() - started, bytes: 0 }),
+            { cause: e },
+          );
+        }
+        throw e;
       }
-      throw e;
-    }
-    const response = result.response as WireResponse;
-    if (typeof response?.statusCode !== 'number') return result;
-    const announced = Number(response.headers?.['content-length'] ?? response.headers?.['Content-Length']);
-    if (Number.isFinite(announced) && announced > maxBytes) {
-      discard(response.body);
-      throw new WireError('ResponseTooLarge', { operation, phase: 'body', elapsedMs: Date.now() - started, bytes: announced, limit: maxBytes, announced: true });
-    }
-    const body = await readBody(response.body, operation, started, deadline, opts.timeoutMs, maxBytes);
-    const problem = answerProblem(opts.service, operation, response.statusCode, body);
-    if (problem) throw new WireError('MalformedResponse', { operation, phase: 'body', elapsedMs: Date.now() - started, bytes: body.length, reason: problem });
-    response.body = body;
-    return result;
-  };
+      const response = result.response as WireResponse;
+      if (typeof response?.statusCode !== 'number') return result;
+      const announced = Number(response.headers?.['content-length'] ?? response.headers?.['Content-Length']);
+      if (Number.isFinite(announced) && announced > maxBytes) {
+        discard(response.body);
+        throw new WireError('ResponseTooLarge', {
+          operation,
+          phase: 'body',
+          elapsedMs: Date.now() - started,
+          bytes: announced,
+          limit: maxBytes,
+          announced: true,
+        });
+      }
+      const body = await readBody(response.body, operation, started, deadline, opts.timeoutMs, maxBytes);
+      const problem = answerProblem(opts.service, operation, response.statusCode, body);
+      if (problem)
+        throw new WireError('MalformedResponse', {
+          operation,
+          phase: 'body',
+          elapsedMs: Date.now() - started,
+          bytes: body.length,
+          reason: problem,
+        });
+      response.body = body;
+      return result;
+    };
   // Step "deserialize", priority "low": below the SDK's deserializer, next to the HTTP handler.
-  (client.middlewareStack as StackLike).add(middleware, { step: 'deserialize', priority: 'low', name: 's3egWireGuard', override: true });
+  (client.middlewareStack as StackLike).add(middleware, {
+    step: 'deserialize',
+    priority: 'low',
+    name: 's3egWireGuard',
+    override: true,
+  });
 }

@@ -45,7 +45,12 @@ export async function benchCompletion(): Promise<CompletionResults> {
   conn.onNotification('textDocument/publishDiagnostics', () => undefined);
   conn.onNotification('window/logMessage', () => undefined);
   conn.listen();
-  await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { debounceMs: 0 } });
+  await conn.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: {},
+    initializationOptions: { debounceMs: 0 },
+  });
   await conn.sendNotification('initialized', {});
 
   const { text, marks } = policyWithHoles();
@@ -57,7 +62,9 @@ export async function benchCompletion(): Promise<CompletionResults> {
     const position = positionOf(text, offset);
     const ask = async () => {
       const t0 = performance.now();
-      const r = await conn.sendRequest('textDocument/completion', { textDocument: { uri }, position }) as { items: unknown[] } | null;
+      const r = (await conn.sendRequest('textDocument/completion', { textDocument: { uri }, position })) as {
+        items: unknown[];
+      } | null;
       return { ms: performance.now() - t0, items: r?.items.length ?? 0 };
     };
     let items = 0;
@@ -86,12 +93,24 @@ export async function benchCompletion(): Promise<CompletionResults> {
 
 export function printCompletion(r: CompletionResults): void {
   console.log(`completion over stdio, ${(r.bytes / 1024).toFixed(1)} KB bucket policy`);
-  console.log(table([
-    ['position', 'items', 'cached median', 'cached p95', 'after an edit median', 'after an edit p95'],
-    ...r.positions.map(p => [p.name, String(p.items), fmt(p.cached.median), fmt(p.cached.p95), fmt(p.afterEdit.median), fmt(p.afterEdit.p95)]),
-  ]));
+  console.log(
+    table([
+      ['position', 'items', 'cached median', 'cached p95', 'after an edit median', 'after an edit p95'],
+      ...r.positions.map(p => [
+        p.name,
+        String(p.items),
+        fmt(p.cached.median),
+        fmt(p.cached.p95),
+        fmt(p.afterEdit.median),
+        fmt(p.afterEdit.p95),
+      ]),
+    ]),
+  );
 }
 
 if (require.main === module) {
-  benchCompletion().then(printCompletion, e => { console.error(e); process.exit(1); });
+  benchCompletion().then(printCompletion, e => {
+    console.error(e);
+    process.exit(1);
+  });
 }

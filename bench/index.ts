@@ -31,11 +31,23 @@ async function main(): Promise<void> {
   console.log('');
   const liveView = await benchLiveView();
   printLiveView(liveView);
-  const machine = { flags: process.execArgv.join(' '), node: process.version, platform: `${process.platform}/${process.arch}`, cpus: os.cpus().length, cpu: os.cpus()[0]?.model };
+  const machine = {
+    flags: process.execArgv.join(' '),
+    node: process.version,
+    platform: `${process.platform}/${process.arch}`,
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+  };
   console.log(`\n${machine.node}, ${machine.platform}, ${machine.cpus} × ${machine.cpu}`);
   const file = path.resolve(__dirname, '..', '..', 'bench', 'results.json');
-  fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, analysis, lsp, completion, posture, liveView }, null, 2) + '\n');
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ date: new Date().toISOString(), machine, analysis, lsp, completion, posture, liveView }, null, 2) + '\n',
+  );
   console.log(`wrote ${path.relative(process.cwd(), file)}`);
 }
 
-main().catch(e => { console.error(e); process.exit(1); });
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});

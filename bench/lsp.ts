@@ -12,7 +12,14 @@ import { SERVER_NODE_FLAGS } from '../protocol/runtime';
 import { bucketPolicy, keyPolicy } from './policies';
 import { fmt, summarize, table, type Timing } from './stats';
 
-export interface LspResults { roundTrip20KB: Timing; rssAfter200PoliciesMB: number; rssIdleMB: number; heapUsedAfter200PoliciesMB: number; rssAfter200PoliciesAfterGcMB: number; load: LoadResults }
+export interface LspResults {
+  roundTrip20KB: Timing;
+  rssAfter200PoliciesMB: number;
+  rssIdleMB: number;
+  heapUsedAfter200PoliciesMB: number;
+  rssAfter200PoliciesAfterGcMB: number;
+  load: LoadResults;
+}
 
 const rssMB = (pid: number): number => {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -23,7 +30,9 @@ export async function benchLsp(): Promise<LspResults> {
   const server = path.resolve(__dirname, '..', '..', 'dist', 'server', 'server.js');
   // The flags the VS Code client starts the server with (client/extension.ts); --expose-gc
   // lets the stats request collect garbage before it reports live memory.
-  const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--expose-gc', server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--expose-gc', server, '--stdio'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
   const waiting = new Map<string, (v: number) => void>();
   conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; version?: number }) => {
@@ -34,7 +43,12 @@ export async function benchLsp(): Promise<LspResults> {
   conn.onNotification('window/logMessage', () => undefined);
   conn.listen();
   const published = (uri: string, version: number) => new Promise<number>(r => waiting.set(`${uri}#${version}`, r));
-  await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { debounceMs: 0 } });
+  await conn.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: {},
+    initializationOptions: { debounceMs: 0 },
+  });
   await conn.sendNotification('initialized', {});
   const rssIdleMB = rssMB(proc.pid!);
 
@@ -49,21 +63,27 @@ export async function benchLsp(): Promise<LspResults> {
     const next = v % 2 ? text : text.replace('"Tenant0"', '"Tenant9"');
     wait = published(uri, v);
     const t0 = performance.now();
-    await conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ text: next }] });
+    await conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: v },
+      contentChanges: [{ text: next }],
+    });
     const t1 = await wait;
     if (v >= 2 + 30) samples.push(t1 - t0); // the first 30 warm the JIT
   }
 
   for (let i = 0; i < 200; i++) {
     const u = `file:///bench/many/p${i}.${i % 4 === 3 ? 'key' : 'bucket'}-policy.json`;
-    const t = i % 4 === 3 ? keyPolicy(2048 + (i % 10) * 3000) : bucketPolicy(1024 + (i % 10) * 2000, `bucket-${i}`).replace(/bench-bucket/g, `p${i}`);
+    const t =
+      i % 4 === 3
+        ? keyPolicy(2048 + (i % 10) * 3000)
+        : bucketPolicy(1024 + (i % 10) * 2000, `bucket-${i}`).replace(/bench-bucket/g, `p${i}`);
     wait = published(u, 1);
     await conn.sendNotification('textDocument/didOpen', { textDocument: { uri: u, languageId: 'json', version: 1, text: t } });
     await wait;
   }
   await new Promise(r => setTimeout(r, 500));
   const rssAfter200PoliciesMB = rssMB(proc.pid!);
-  const stats = await conn.sendRequest('s3EncryptionGuard/stats') as { openDocuments: number; memory: NodeJS.MemoryUsage };
+  const stats = (await conn.sendRequest('s3EncryptionGuard/stats')) as { openDocuments: number; memory: NodeJS.MemoryUsage };
   if (stats.openDocuments !== 201) throw new Error(`expected 201 open documents, the server has ${stats.openDocuments}`);
   const heapUsedAfter200PoliciesMB = stats.memory.heapUsed / 1024 / 1024;
   const rssAfter200PoliciesAfterGcMB = rssMB(proc.pid!);
@@ -71,16 +91,32 @@ export async function benchLsp(): Promise<LspResults> {
   await conn.sendNotification('exit');
   conn.dispose();
   const load = await benchLoad(server);
-  return { roundTrip20KB: summarize(samples), rssAfter200PoliciesMB, rssIdleMB, heapUsedAfter200PoliciesMB, rssAfter200PoliciesAfterGcMB, load };
+  return {
+    roundTrip20KB: summarize(samples),
+    rssAfter200PoliciesMB,
+    rssIdleMB,
+    heapUsedAfter200PoliciesMB,
+    rssAfter200PoliciesAfterGcMB,
+    load,
+  };
 }
 
 export function printLsp(r: LspResults): void {
-  console.log(table([
-    ['language server (stdio)', 'median', 'p95', 'runs'],
-    ['didChange → publishDiagnostics, 20 KB bucket policy (debounce 0)', fmt(r.roundTrip20KB.median), fmt(r.roundTrip20KB.p95), String(r.roundTrip20KB.runs)],
-  ]));
-  console.log(`server memory with 200 policies open (1–20 KB bucket policies, 2–29 KB key policies): RSS ${r.rssAfter200PoliciesMB.toFixed(0)} MB, ` +
-    `after a full GC ${r.rssAfter200PoliciesAfterGcMB.toFixed(0)} MB (live heap ${r.heapUsedAfter200PoliciesMB.toFixed(0)} MB); idle ${r.rssIdleMB.toFixed(0)} MB`);
+  console.log(
+    table([
+      ['language server (stdio)', 'median', 'p95', 'runs'],
+      [
+        'didChange → publishDiagnostics, 20 KB bucket policy (debounce 0)',
+        fmt(r.roundTrip20KB.median),
+        fmt(r.roundTrip20KB.p95),
+        String(r.roundTrip20KB.runs),
+      ],
+    ]),
+  );
+  console.log(
+    `server memory with 200 policies open (1–20 KB bucket policies, 2–29 KB key policies): RSS ${r.rssAfter200PoliciesMB.toFixed(0)} MB, ` +
+      `after a full GC ${r.rssAfter200PoliciesAfterGcMB.toFixed(0)} MB (live heap ${r.heapUsedAfter200PoliciesMB.toFixed(0)} MB); idle ${r.rssIdleMB.toFixed(0)} MB`,
+  );
   printLoad(r.load);
 }
 
@@ -112,23 +148,39 @@ export interface LoadResults {
 
 const ORDERS_KEY_ID = '5f2c7a1e-8d3b-4c6a-9e0f-2b7d4a6c8e10';
 
-interface Counted { conn: ReturnType<typeof createMessageConnection>; proc: ReturnType<typeof spawn>; count: Map<string, number>; total: () => number; lastAt: () => number }
+interface Counted {
+  conn: ReturnType<typeof createMessageConnection>;
+  proc: ReturnType<typeof spawn>;
+  count: Map<string, number>;
+  total: () => number;
+  lastAt: () => number;
+}
 
 function startServer(server: string, rootUri: string | null, initializationOptions: unknown): Counted {
-  const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--expose-gc', server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--expose-gc', server, '--stdio'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
   const count = new Map<string, number>();
   let last = performance.now();
-  conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string }) => { count.set(p.uri, (count.get(p.uri) ?? 0) + 1); last = performance.now(); });
+  conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string }) => {
+    count.set(p.uri, (count.get(p.uri) ?? 0) + 1);
+    last = performance.now();
+  });
   conn.onNotification('window/logMessage', () => undefined);
   conn.onNotification('window/showMessage', () => undefined);
   conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => ({})));
   conn.onRequest('client/registerCapability', () => null);
   conn.listen();
-  void conn.sendRequest('initialize', {
-    processId: process.pid, rootUri, workspaceFolders: rootUri ? [{ uri: rootUri, name: 'bench' }] : null,
-    capabilities: { workspace: { configuration: true } }, initializationOptions,
-  }).then(() => conn.sendNotification('initialized', {}));
+  void conn
+    .sendRequest('initialize', {
+      processId: process.pid,
+      rootUri,
+      workspaceFolders: rootUri ? [{ uri: rootUri, name: 'bench' }] : null,
+      capabilities: { workspace: { configuration: true } },
+      initializationOptions,
+    })
+    .then(() => conn.sendNotification('initialized', {}));
   return { conn, proc, count, total: () => [...count.values()].reduce((a, b) => a + b, 0), lastAt: () => last };
 }
 
@@ -143,7 +195,9 @@ async function settle(s: Counted, quietMs: number): Promise<void> {
  * one of its Sids, 250 ms apart (slower than the 150 ms debounce, so each keystroke is analysed):
  * the publications counted from the first keystroke until the server is quiet again.
  */
-export async function benchLoad(server = path.resolve(__dirname, '..', '..', 'dist', 'server', 'server.js')): Promise<LoadResults> {
+export async function benchLoad(
+  server = path.resolve(__dirname, '..', '..', 'dist', 'server', 'server.js'),
+): Promise<LoadResults> {
   const examples = path.resolve(__dirname, '..', '..', 'examples');
   const bucketExample = fs.readFileSync(path.join(examples, 'orders-data.bucket-policy.json'), 'utf8');
   const keyFile = `orders-data.${ORDERS_KEY_ID}.key-policy.json`;
@@ -169,35 +223,52 @@ export async function benchLoad(server = path.resolve(__dirname, '..', '..', 'di
       await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'json', version: 1, text } });
     }
     const keyUri = pathToFileURL(path.join(dir, 'keys', keyFile)).toString();
-    await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: keyUri, languageId: 'json', version: 1, text: keyExample } });
+    await s.conn.sendNotification('textDocument/didOpen', {
+      textDocument: { uri: keyUri, languageId: 'json', version: 1, text: keyExample },
+    });
     await settle(s, 3000);
-    const withGrant = keyExample.replace('{\n      "Sid": "Allow reporting', `{"Sid": "Partner uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:role/orders-writer"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}},\n    {\n      "Sid": "Allow reporting`);
+    const withGrant = keyExample.replace(
+      '{\n      "Sid": "Allow reporting',
+      `{"Sid": "Partner uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:role/orders-writer"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}},\n    {\n      "Sid": "Allow reporting`,
+    );
     let version = 1;
     const typing = async (textOf: (k: number) => string): Promise<FanOutResults> => {
       const before = s.total();
       const bucketsBefore = bucketUris.reduce((n, u) => n + (s.count.get(u) ?? 0), 0);
       for (let k = 0; k < KEYSTROKES; k++) {
-        await s.conn.sendNotification('textDocument/didChange', { textDocument: { uri: keyUri, version: ++version }, contentChanges: [{ text: textOf(k) }] });
+        await s.conn.sendNotification('textDocument/didChange', {
+          textDocument: { uri: keyUri, version: ++version },
+          contentChanges: [{ text: textOf(k) }],
+        });
         await sleep(250);
       }
       await settle(s, 3000);
       return {
-        bucketPolicies: BUCKETS, linkedToTheKey: LINKED, keystrokes: KEYSTROKES,
+        bucketPolicies: BUCKETS,
+        linkedToTheKey: LINKED,
+        keystrokes: KEYSTROKES,
         publications: s.total() - before,
         bucketPublications: bucketUris.reduce((n, u) => n + (s.count.get(u) ?? 0), 0) - bucketsBefore,
       };
     };
     let sid = 'Allow access for Key Administrators';
-    const fanOut = await typing(() => keyExample.replace('Allow access for Key Administrators', sid += 'x'));
+    const fanOut = await typing(() => keyExample.replace('Allow access for Key Administrators', (sid += 'x')));
     // The last keystroke leaves the grant in: the linked bucket policies' results differ from before.
     const fanOutToggling = await typing(k => (k % 2 === 0 ? keyExample : withGrant));
     // 19 more documents (key policies, 2–29 KB): 220 open.
     for (let i = 0; i < 19; i++) {
       const uri = pathToFileURL(path.join(dir, `extra-${i}.key-policy.json`)).toString();
-      await s.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'json', version: 1, text: keyPolicy(2048 + (i % 10) * 3000) } });
+      await s.conn.sendNotification('textDocument/didOpen', {
+        textDocument: { uri, languageId: 'json', version: 1, text: keyPolicy(2048 + (i % 10) * 3000) },
+      });
     }
     await settle(s, 3000);
-    const stats = await s.conn.sendRequest('s3EncryptionGuard/stats') as { openDocuments: number; cachedAnalyses: number; cachedAnalysisBytes?: number; memory: NodeJS.MemoryUsage };
+    const stats = (await s.conn.sendRequest('s3EncryptionGuard/stats')) as {
+      openDocuments: number;
+      cachedAnalyses: number;
+      cachedAnalysisBytes?: number;
+      memory: NodeJS.MemoryUsage;
+    };
     await s.conn.sendRequest('shutdown');
     await s.conn.sendNotification('exit');
     s.conn.dispose();
@@ -216,15 +287,25 @@ export async function benchLoad(server = path.resolve(__dirname, '..', '..', 'di
 }
 
 export function printLoad(r: LoadResults): void {
-  for (const [what, f] of [['into a Sid', r.fanOut], ['each adding or removing a grant', r.fanOutToggling]] as const) {
-    console.log(`${f.keystrokes} keystrokes in a key policy (${what}), 250 ms apart, ${f.bucketPolicies} bucket policies open (${f.linkedToTheKey} pin its key): ` +
-      `${f.publications} diagnostic publications (${f.bucketPublications} to bucket policies)`);
+  for (const [what, f] of [
+    ['into a Sid', r.fanOut],
+    ['each adding or removing a grant', r.fanOutToggling],
+  ] as const) {
+    console.log(
+      `${f.keystrokes} keystrokes in a key policy (${what}), 250 ms apart, ${f.bucketPolicies} bucket policies open (${f.linkedToTheKey} pin its key): ` +
+        `${f.publications} diagnostic publications (${f.bucketPublications} to bucket policies)`,
+    );
   }
-  console.log(`server with ${r.openDocuments} documents open: RSS ${r.rssMB.toFixed(0)} MB, live heap ${r.heapUsedMB.toFixed(0)} MB` +
-    `${r.cachedAnalysisMB === undefined ? '' : `, ${r.cachedAnalyses} cached analyses (${r.cachedAnalysisMB.toFixed(1)} MB estimated)`}`);
+  console.log(
+    `server with ${r.openDocuments} documents open: RSS ${r.rssMB.toFixed(0)} MB, live heap ${r.heapUsedMB.toFixed(0)} MB` +
+      `${r.cachedAnalysisMB === undefined ? '' : `, ${r.cachedAnalyses} cached analyses (${r.cachedAnalysisMB.toFixed(1)} MB estimated)`}`,
+  );
 }
 
 // `node out/bench/lsp.js [server.js]`: only this part (e.g. against another build of the server).
 if (require.main === module) {
-  benchLoad(process.argv[2]).then(printLoad, e => { console.error(e); process.exit(1); });
+  benchLoad(process.argv[2]).then(printLoad, e => {
+    console.error(e);
+    process.exit(1);
+  });
 }

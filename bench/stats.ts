@@ -1,4 +1,8 @@
-export interface Timing { median: number; p95: number; runs: number }
+export interface Timing {
+  median: number;
+  p95: number;
+  runs: number;
+}
 
 export function summarize(samples: number[]): Timing {
   const s = [...samples].sort((a, b) => a - b);

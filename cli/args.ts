@@ -6,10 +6,15 @@ import { findConfigFile } from '../core/requirements';
  * Walks a command line: `--flag value`, `--flag=value` and plain arguments (given as the flag).
  * `value()` takes the flag's value, failing with `usage(...)` when it is missing.
  */
-export function eachArg(argv: readonly string[], usage: (message: string) => Error, handle: (flag: string, value: () => string) => void): void {
+export function eachArg(
+  argv: readonly string[],
+  usage: (message: string) => Error,
+  handle: (flag: string, value: () => string) => void,
+): void {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const [flag, inline] =
+      a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     handle(flag, () => {
       const v = inline ?? argv[++i];
       if (v === undefined || (inline === undefined && v.startsWith('--'))) throw usage(`${flag} needs a value`);

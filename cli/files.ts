@@ -68,7 +68,9 @@ function walk(root: string, accept: (rel: string) => boolean, state: WalkState, 
       const id = idOf(fs.statSync(dir));
       const before = searched.get(id);
       if (before !== undefined) {
-        state.skipped.push(`${shown(dir)}: skipped: a link to a folder already searched (${shown(before)}); links are followed once`);
+        state.skipped.push(
+          `${shown(dir)}: skipped: a link to a folder already searched (${shown(before)}); links are followed once`,
+        );
         continue;
       }
       searched.set(id, dir);
@@ -79,7 +81,9 @@ function walk(root: string, accept: (rel: string) => boolean, state: WalkState, 
     }
     state.entries += entries.length;
     if (state.entries > state.maxEntries) {
-      state.problems.push(`${shown(dir)}: stopped searching after ${state.maxEntries} folder entries; name the policy folders or files to check instead`);
+      state.problems.push(
+        `${shown(dir)}: stopped searching after ${state.maxEntries} folder entries; name the policy folders or files to check instead`,
+      );
       state.stopped = true;
       break;
     }
@@ -97,7 +101,10 @@ function walk(root: string, accept: (rel: string) => boolean, state: WalkState, 
           target = fs.statSync(p);
         } catch (err) {
           // A dangling link is only worth a word when it has a name we would have checked.
-          if (accept(rel(p))) state.skipped.push(`${shown(p)}: skipped: ${code(err) === 'ELOOP' ? 'a loop of symbolic links' : 'a symbolic link to nothing'}`);
+          if (accept(rel(p)))
+            state.skipped.push(
+              `${shown(p)}: skipped: ${code(err) === 'ELOOP' ? 'a loop of symbolic links' : 'a symbolic link to nothing'}`,
+            );
           continue;
         }
         if (target.isDirectory()) {
@@ -115,7 +122,11 @@ function walk(root: string, accept: (rel: string) => boolean, state: WalkState, 
     const firstById = new Map<string, string>();
     for (const f of found) {
       if (linked.has(f)) continue;
-      try { firstById.set(idOf(fs.statSync(f)), f); } catch { /* reported when read */ }
+      try {
+        firstById.set(idOf(fs.statSync(f)), f);
+      } catch {
+        /* reported when read */
+      }
     }
     const dropped = new Set<string>();
     for (const l of linkedFiles) {
@@ -130,7 +141,14 @@ function walk(root: string, accept: (rel: string) => boolean, state: WalkState, 
 }
 
 export function collectFiles(args: string[], cwd = process.cwd(), options: CollectOptions = {}): Collected {
-  const state: WalkState = { files: [], problems: [], skipped: [], entries: 0, maxEntries: options.maxEntries ?? MAX_WALK_ENTRIES, stopped: false };
+  const state: WalkState = {
+    files: [],
+    problems: [],
+    skipped: [],
+    entries: 0,
+    maxEntries: options.maxEntries ?? MAX_WALK_ENTRIES,
+    stopped: false,
+  };
   const shown = (p: string): string => {
     const r = path.relative(cwd, p);
     return r && !r.startsWith('..') && !path.isAbsolute(r) ? r.split(path.sep).join('/') : p;
@@ -139,7 +157,11 @@ export function collectFiles(args: string[], cwd = process.cwd(), options: Colle
     if (state.stopped) break;
     const abs = path.resolve(cwd, arg);
     let stat: fs.Stats | undefined;
-    try { stat = fs.statSync(abs); } catch { stat = undefined; }
+    try {
+      stat = fs.statSync(abs);
+    } catch {
+      stat = undefined;
+    }
     if (stat?.isDirectory()) walk(abs, rel => rel.toLowerCase().endsWith('.json'), state, shown);
     // A file named on the command line is read whatever it is: the read says why a pipe or a device is refused.
     else if (stat) state.files.push(abs);
@@ -151,7 +173,10 @@ export function collectFiles(args: string[], cwd = process.cwd(), options: Colle
       const base = path.resolve(cwd, baseRel);
       const pattern = parts.slice(firstMagic).join('/');
       const problem = globProblem(pattern);
-      if (problem) { state.problems.push(`${arg.slice(0, 80)}…: ${problem}`); continue; }
+      if (problem) {
+        state.problems.push(`${arg.slice(0, 80)}…: ${problem}`);
+        continue;
+      }
       const matcher = compileGlob(pattern);
       const before = state.files.length;
       if (fs.existsSync(base)) walk(base, rel => matcher.test(rel), state, shown);

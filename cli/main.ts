@@ -7,7 +7,16 @@ import { analyze, DEFAULT_SETTINGS, LIMIT_CODE, type AnalysisSettings } from '..
 import { crossDocument, keyIdOf, KeyPolicyIndex, linkSummary } from '../core/crossdoc';
 import { configChoice, eachArg } from './args';
 import { collectFiles } from './files';
-import { formatExplainText, jsonWriter, sarifWriter, textWriter, type ConfigReport, type FileDiagnostic, type FileResult, type ResultWriter } from './report';
+import {
+  formatExplainText,
+  jsonWriter,
+  sarifWriter,
+  textWriter,
+  type ConfigReport,
+  type FileDiagnostic,
+  type FileResult,
+  type ResultWriter,
+} from './report';
 import { status } from './status';
 import { explainReport } from '../server/features/explain';
 import { verdictSummary } from '../shared/summary';
@@ -84,54 +93,90 @@ interface CheckOptions {
 
 function parseCheckArgs(argv: string[]): CheckOptions {
   const opts: CheckOptions = {
-    paths: [], format: 'text', settings: { rules: {} }, color: process.stdout.isTTY === true && !process.env.NO_COLOR, noConfig: false, strict: false, keyPolicies: [],
-    configReport: { file: null, foundIn: null, strict: false, rulesOff: [], rulesLowered: [], requirementsWeakened: [], ignored: false, commandLineRules: {} },
+    paths: [],
+    format: 'text',
+    settings: { rules: {} },
+    color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    noConfig: false,
+    strict: false,
+    keyPolicies: [],
+    configReport: {
+      file: null,
+      foundIn: null,
+      strict: false,
+      rulesOff: [],
+      rulesLowered: [],
+      requirementsWeakened: [],
+      ignored: false,
+      commandLineRules: {},
+    },
   };
-  eachArg(argv, m => new UsageError(m), (flag, value) => {
-    switch (flag) {
-      case '--format': {
-        const f = value();
-        if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new UsageError(`unknown format "${f}": use text, json or sarif`);
-        opts.format = f;
-        break;
+  eachArg(
+    argv,
+    m => new UsageError(m),
+    (flag, value) => {
+      switch (flag) {
+        case '--format': {
+          const f = value();
+          if (f !== 'text' && f !== 'json' && f !== 'sarif')
+            throw new UsageError(`unknown format "${f}": use text, json or sarif`);
+          opts.format = f;
+          break;
+        }
+        case '--rule': {
+          const v = value();
+          const m = /^([A-Za-z]+-\d{3})[=:](error|warning|info|off)$/.exec(v);
+          if (!m) throw new UsageError(`--rule expects ID=SEVERITY such as GRM-016=off, got "${v}"`);
+          opts.settings.rules![m[1].toUpperCase()] = m[2] as SeveritySetting;
+          break;
+        }
+        case '--kind': {
+          const k = value();
+          if (!POLICY_KINDS.includes(k as never) || k === 'unknown')
+            throw new UsageError(`unknown kind "${k}": use bucket-policy, key-policy or identity-policy`);
+          opts.forceKind = k;
+          break;
+        }
+        case '--bucket':
+          opts.settings.bucketName = value();
+          break;
+        case '--max-file-size': {
+          const n = Number(value());
+          if (!Number.isFinite(n) || n <= 0) throw new UsageError('--max-file-size expects a positive number of bytes');
+          opts.settings.maxFileSize = n;
+          break;
+        }
+        case '--config':
+          opts.config = value();
+          break;
+        case '--key-policy': {
+          const v = value();
+          const m = /^(arn:[^=]+)=(.+)$/.exec(v);
+          if (!m || !keyIdOf(m[1]))
+            throw new UsageError(
+              `--key-policy expects KEY_ARN=FILE such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-…=keys/app.key-policy.json, got "${v}"`,
+            );
+          opts.keyPolicies.push([m[1], m[2]]);
+          break;
+        }
+        case '--no-config':
+          opts.noConfig = true;
+          break;
+        case '--strict':
+          opts.strict = true;
+          break;
+        case '--no-color':
+          opts.color = false;
+          break;
+        case '--color':
+          opts.color = true;
+          break;
+        default:
+          if (flag.startsWith('-') && flag !== '-') throw new UsageError(`unknown option ${flag}`);
+          opts.paths.push(flag);
       }
-      case '--rule': {
-        const v = value();
-        const m = /^([A-Za-z]+-\d{3})[=:](error|warning|info|off)$/.exec(v);
-        if (!m) throw new UsageError(`--rule expects ID=SEVERITY such as GRM-016=off, got "${v}"`);
-        opts.settings.rules![m[1].toUpperCase()] = m[2] as SeveritySetting;
-        break;
-      }
-      case '--kind': {
-        const k = value();
-        if (!POLICY_KINDS.includes(k as never) || k === 'unknown') throw new UsageError(`unknown kind "${k}": use bucket-policy, key-policy or identity-policy`);
-        opts.forceKind = k;
-        break;
-      }
-      case '--bucket': opts.settings.bucketName = value(); break;
-      case '--max-file-size': {
-        const n = Number(value());
-        if (!Number.isFinite(n) || n <= 0) throw new UsageError('--max-file-size expects a positive number of bytes');
-        opts.settings.maxFileSize = n;
-        break;
-      }
-      case '--config': opts.config = value(); break;
-      case '--key-policy': {
-        const v = value();
-        const m = /^(arn:[^=]+)=(.+)$/.exec(v);
-        if (!m || !keyIdOf(m[1])) throw new UsageError(`--key-policy expects KEY_ARN=FILE such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-…=keys/app.key-policy.json, got "${v}"`);
-        opts.keyPolicies.push([m[1], m[2]]);
-        break;
-      }
-      case '--no-config': opts.noConfig = true; break;
-      case '--strict': opts.strict = true; break;
-      case '--no-color': opts.color = false; break;
-      case '--color': opts.color = true; break;
-      default:
-        if (flag.startsWith('-') && flag !== '-') throw new UsageError(`unknown option ${flag}`);
-        opts.paths.push(flag);
-    }
-  });
+    },
+  );
   if (opts.forceKind) opts.settings.kinds = { '**': opts.forceKind };
   applyConfig(opts);
   return opts;
@@ -166,8 +211,12 @@ function applyConfig(opts: CheckOptions): void {
     // A rule that --rule sets on the command line is not the config's doing.
     const fallback = id in report.commandLineRules ? undefined : DEFAULT_SEVERITY.get(id);
     if (fallback && setting === 'off') report.rulesOff.push(id);
-    else if (fallback && SEVERITY_RANK[setting] < SEVERITY_RANK[fallback]) report.rulesLowered.push({ rule: id, from: fallback, to: setting as Severity });
-    else { rules[id] = setting; continue; }
+    else if (fallback && SEVERITY_RANK[setting] < SEVERITY_RANK[fallback])
+      report.rulesLowered.push({ rule: id, from: fallback, to: setting as Severity });
+    else {
+      rules[id] = setting;
+      continue;
+    }
     if (!opts.strict) rules[id] = setting;
   }
   const requirements = { ...config.requirements };
@@ -175,7 +224,7 @@ function applyConfig(opts: CheckOptions): void {
     report.requirementsWeakened.push('https');
     if (opts.strict) requirements.https = true;
   }
-  report.ignored = opts.strict && (report.rulesOff.length + report.rulesLowered.length + report.requirementsWeakened.length) > 0;
+  report.ignored = opts.strict && report.rulesOff.length + report.rulesLowered.length + report.requirementsWeakened.length > 0;
   opts.settings.requirements = requirements;
   opts.settings.rules = { ...rules, ...opts.settings.rules };
 }
@@ -184,10 +233,17 @@ function applyConfig(opts: CheckOptions): void {
 function configNotes(report: ConfigReport): string[] {
   if (report.file === null) return [];
   const notes: string[] = [];
-  if (report.foundIn === 'parent folder') notes.push(`using config ${report.file}, found in a parent folder (--no-config ignores it, --config names another)`);
+  if (report.foundIn === 'parent folder')
+    notes.push(`using config ${report.file}, found in a parent folder (--no-config ignores it, --config names another)`);
   const parts: string[] = [];
-  if (report.rulesOff.length) parts.push(report.rulesOff.length === DEFAULT_SEVERITY.size ? `turns off every rule (${report.rulesOff.length})` : `turns off ${report.rulesOff.join(', ')}`);
-  if (report.rulesLowered.length) parts.push(`lowers ${report.rulesLowered.map(l => `${l.rule} (${l.from} to ${l.to})`).join(', ')}`);
+  if (report.rulesOff.length)
+    parts.push(
+      report.rulesOff.length === DEFAULT_SEVERITY.size
+        ? `turns off every rule (${report.rulesOff.length})`
+        : `turns off ${report.rulesOff.join(', ')}`,
+    );
+  if (report.rulesLowered.length)
+    parts.push(`lowers ${report.rulesLowered.map(l => `${l.rule} (${l.from} to ${l.to})`).join(', ')}`);
   if (report.requirementsWeakened.length) parts.push('turns the HTTPS requirement off ("https": false)');
   const said = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
   if (said) notes.push(`config ${report.file} ${said}${report.strict ? ': ignored with --strict' : ' (--strict ignores this)'}`);
@@ -202,14 +258,25 @@ const verdictJson = (verdicts: readonly BucketVerdict[] | undefined, keyVerdict?
 const isBinary = (buf: Buffer): boolean => buf.subarray(0, 8192).includes(0);
 
 /** One line on stderr. Everything in it that came from a file name, a policy or an error is made safe for a terminal. */
-const warn = (line: string): void => { process.stderr.write(`s3-encryption-guard: ${escapeTerminal(line, 2000)}\n`); };
+const warn = (line: string): void => {
+  process.stderr.write(`s3-encryption-guard: ${escapeTerminal(line, 2000)}\n`);
+};
 
 const fmtSize = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`);
 
 /** A file's result when its content was not analysed: the kind its name or --kind gives, and one note saying why. */
 function notAnalysedResult(shown: string, abs: string, settings: AnalysisSettings, why: string): FileResult {
   const kind: KindDecision | undefined = kindFromSettings(abs, settings.kinds) ?? kindFromFileName(abs);
-  const diagnostics: FileDiagnostic[] = kind ? [{ code: LIMIT_CODE, severity: 'info', message: `Not analysed: ${why}.`, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } }] : [];
+  const diagnostics: FileDiagnostic[] = kind
+    ? [
+        {
+          code: LIMIT_CODE,
+          severity: 'info',
+          message: `Not analysed: ${why}.`,
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
+        },
+      ]
+    : [];
   return { file: shown, kind: kind?.kind ?? 'unknown', diagnostics, verdict: null, summaries: [] };
 }
 
@@ -235,7 +302,10 @@ function check(opts: CheckOptions): number {
   for (const p of problems) warn(p);
   for (const s of skipped) warn(s);
   const maxFileSize = opts.settings.maxFileSize ?? DEFAULT_SETTINGS.maxFileSize;
-  const parseLimits = { maxDepth: DEFAULT_SETTINGS.maxDepth, maxStatements: opts.settings.maxStatements ?? DEFAULT_SETTINGS.maxStatements };
+  const parseLimits = {
+    maxDepth: DEFAULT_SETTINGS.maxDepth,
+    maxStatements: opts.settings.maxStatements ?? DEFAULT_SETTINGS.maxStatements,
+  };
   const shownOf = new Map<string, string>();
   for (const abs of files) {
     const rel = path.relative(cwd, abs);
@@ -252,7 +322,8 @@ function check(opts: CheckOptions): number {
     if (!read.ok) continue; // said once, by the main pass
     try {
       const doc = parsePolicy(decodeText(read.bytes), parseLimits);
-      if ((named ?? detectKind({ filePath: abs, doc, kinds: opts.settings.kinds })).kind === 'key-policy') index.setParsed(abs, doc);
+      if ((named ?? detectKind({ filePath: abs, doc, kinds: opts.settings.kinds })).kind === 'key-policy')
+        index.setParsed(abs, doc);
     } catch {
       // The main pass reports a file that cannot be analysed.
     }
@@ -276,10 +347,15 @@ function check(opts: CheckOptions): number {
   }
   index.setExplicit(explicit);
 
-  const write = (chunk: string) => { process.stdout.write(chunk); };
-  const writer: ResultWriter = opts.format === 'json' ? jsonWriter(write)
-    : opts.format === 'sarif' ? sarifWriter(write, pkg.version, cwd, opts.configReport)
-      : textWriter(write, opts.color);
+  const write = (chunk: string) => {
+    process.stdout.write(chunk);
+  };
+  const writer: ResultWriter =
+    opts.format === 'json'
+      ? jsonWriter(write)
+      : opts.format === 'sarif'
+        ? sarifWriter(write, pkg.version, cwd, opts.configReport)
+        : textWriter(write, opts.color);
   let errors = false;
   const emit = (r: FileResult) => {
     if (r.diagnostics.some(d => d.severity === 'error')) errors = true;
@@ -291,9 +367,20 @@ function check(opts: CheckOptions): number {
     if (!read.ok) {
       if (read.code === 'too-large') {
         let size = '';
-        try { size = `${fmtSize(fs.statSync(abs).size)}, `; } catch { /* the limit still says it */ }
+        try {
+          size = `${fmtSize(fs.statSync(abs).size)}, `;
+        } catch {
+          /* the limit still says it */
+        }
         warn(`${shown}: skipped: ${size}over the ${fmtSize(maxFileSize)} analysis limit`);
-        emit(notAnalysedResult(shown, abs, opts.settings, `the file is ${size}over the ${fmtSize(maxFileSize)} limit (--max-file-size). AWS accepts bucket policies up to 20 KB and key policies up to 32 KB`));
+        emit(
+          notAnalysedResult(
+            shown,
+            abs,
+            opts.settings,
+            `the file is ${size}over the ${fmtSize(maxFileSize)} limit (--max-file-size). AWS accepts bucket policies up to 20 KB and key policies up to 32 KB`,
+          ),
+        );
       } else {
         warn(`${shown}: ${read.message}`);
         ioProblem = true;
@@ -316,14 +403,21 @@ function check(opts: CheckOptions): number {
         if (isBinary(read.bytes)) warn(`${shown}: skipped: binary content, not a JSON policy`);
         else if (analysis.notAnalysed) warn(`${shown}: skipped: ${analysis.notAnalysed}`);
       }
-      for (const f of analysis.ruleFailures) warn(`${shown}: internal error in rule ${f.ruleId} (please report it): ${errorLine(f.error)}`);
+      for (const f of analysis.ruleFailures)
+        warn(`${shown}: internal error in rule ${f.ruleId} (please report it): ${errorLine(f.error)}`);
       const lines = new LineIndex(text);
       // AWS rejects it before reading a statement: its syntax errors, no verdict (analyze.ts).
       if (analysis.notEvaluated) {
         emit({
           file: shown,
           kind: analysis.kind.kind,
-          diagnostics: analysis.findings.map(f => ({ code: f.ruleId, severity: f.severity, message: f.message, ...(f.detail ? { detail: f.detail } : {}), range: lines.range(f.span) })),
+          diagnostics: analysis.findings.map(f => ({
+            code: f.ruleId,
+            severity: f.severity,
+            message: f.message,
+            ...(f.detail ? { detail: f.detail } : {}),
+            range: lines.range(f.span),
+          })),
           verdict: null,
           summaries: [`not evaluated: ${analysis.notEvaluated}`],
         });
@@ -332,16 +426,25 @@ function check(opts: CheckOptions): number {
       // Cross-document check: a bucket policy that pins a key against that key's policy (crossdoc.ts).
       const cross = crossDocument(analysis, index, opts.settings, shownPath);
       const findings = cross.findings.length
-        ? [...analysis.findings, ...cross.findings].sort((a, b) => a.span.offset - b.span.offset || a.ruleId.localeCompare(b.ruleId))
+        ? [...analysis.findings, ...cross.findings].sort(
+            (a, b) => a.span.offset - b.span.offset || a.ruleId.localeCompare(b.ruleId),
+          )
         : analysis.findings;
       emit({
         file: shown,
         kind: analysis.kind.kind,
-        diagnostics: findings.map(f => ({ code: f.ruleId, severity: f.severity, message: f.message, ...(f.detail ? { detail: f.detail } : {}), range: lines.range(f.span) })),
+        diagnostics: findings.map(f => ({
+          code: f.ruleId,
+          severity: f.severity,
+          message: f.message,
+          ...(f.detail ? { detail: f.detail } : {}),
+          range: lines.range(f.span),
+        })),
         // Only the JSON format prints verdicts; the others need only the summaries.
         verdict: opts.format === 'json' ? verdictJson(analysis.verdicts, analysis.keyVerdict) : null,
         summaries: [
-          ...(analysis.keyVerdict ? [`key: ${keyVerdictSummary(analysis.keyVerdict)}`]
+          ...(analysis.keyVerdict
+            ? [`key: ${keyVerdictSummary(analysis.keyVerdict)}`]
             : (analysis.verdicts ?? []).map(v => `${v.bucket}: ${verdictSummary(v, opts.settings.requirements?.minTlsVersion)}`)),
           ...cross.links.filter(l => l.keyPolicy).map(l => `${l.bucket}: ${linkSummary(l, shownPath)}`),
         ],
@@ -349,7 +452,9 @@ function check(opts: CheckOptions): number {
     } catch (e) {
       // One file the analysis cannot handle is one failure: said once, and the run goes on.
       warn(`${shown}: not analysed: internal error (please report it): ${errorLine(e)}`);
-      emit(notAnalysedResult(shown, abs, opts.settings, 'the analysis failed on this file (an internal error, reported on stderr)'));
+      emit(
+        notAnalysedResult(shown, abs, opts.settings, 'the analysis failed on this file (an internal error, reported on stderr)'),
+      );
       ioProblem = true;
       notChecked++;
     }
@@ -378,7 +483,8 @@ function explain(argv: string[]): number {
       return 2;
     }
     const analysis = analyze(text, path.resolve(file), opts.settings);
-    for (const f of analysis.ruleFailures) warn(`${file}: internal error in rule ${f.ruleId} (please report it): ${errorLine(f.error)}`);
+    for (const f of analysis.ruleFailures)
+      warn(`${file}: internal error in rule ${f.ruleId} (please report it): ${errorLine(f.error)}`);
     if (analysis.notAnalysed) {
       warn(`${file}: not analysed: ${analysis.notAnalysed}`);
       return 2;
@@ -387,18 +493,34 @@ function explain(argv: string[]): number {
     const syntax = analysis.kind.kind !== 'unknown' ? analysis.doc?.syntaxErrors[0] : undefined;
     if (syntax) {
       const at = new LineIndex(text).position(syntax.span.offset);
-      warn(`${file}:${at.line + 1}:${at.character + 1}: ${syntax.message}; AWS rejects this policy, so there is nothing to explain (fix it, or run "check" to see every problem)`);
+      warn(
+        `${file}:${at.line + 1}:${at.character + 1}: ${syntax.message}; AWS rejects this policy, so there is nothing to explain (fix it, or run "check" to see every problem)`,
+      );
       return 2;
     }
     // Text: the same report as the editor's view (summary first, then the grouped table). JSON: every request class, ungrouped.
-    const report = (): string => formatExplainText(file, explainReport({ uri: file, analysis, lines: new LineIndex(text), wantedTls: opts.settings.requirements?.minTlsVersion }), opts.color);
+    const report = (): string =>
+      formatExplainText(
+        file,
+        explainReport({ uri: file, analysis, lines: new LineIndex(text), wantedTls: opts.settings.requirements?.minTlsVersion }),
+        opts.color,
+      );
     if (analysis.kind.kind === 'key-policy' && analysis.doc && analysis.keyVerdict) {
-      if (opts.format === 'json') process.stdout.write(JSON.stringify({ file, kind: analysis.kind.kind, verdict: analysis.keyVerdict, requests: explainKeyRequests(analysis.doc) }, null, 2) + '\n');
+      if (opts.format === 'json')
+        process.stdout.write(
+          JSON.stringify(
+            { file, kind: analysis.kind.kind, verdict: analysis.keyVerdict, requests: explainKeyRequests(analysis.doc) },
+            null,
+            2,
+          ) + '\n',
+        );
       else process.stdout.write(report() + '\n');
       return 0;
     }
     if (analysis.kind.kind !== 'bucket-policy' || !analysis.doc) {
-      warn(`${file}: explain works on bucket policies and key policies; this file was taken for ${analysis.kind.kind} (${analysis.kind.reason}). Use --kind bucket-policy or --kind key-policy to override.`);
+      warn(
+        `${file}: explain works on bucket policies and key policies; this file was taken for ${analysis.kind.kind} (${analysis.kind.reason}). Use --kind bucket-policy or --kind key-policy to override.`,
+      );
       return 2;
     }
     const verdicts = analysis.verdicts ?? [];
@@ -409,7 +531,9 @@ function explain(argv: string[]): number {
     const doc = analysis.doc;
     if (opts.format === 'json') {
       const requests = verdicts.flatMap(v => explainRequests(doc, v.bucket));
-      process.stdout.write(JSON.stringify({ file, kind: analysis.kind.kind, verdict: verdictJson(verdicts), requests }, null, 2) + '\n');
+      process.stdout.write(
+        JSON.stringify({ file, kind: analysis.kind.kind, verdict: verdictJson(verdicts), requests }, null, 2) + '\n',
+      );
     } else process.stdout.write(report() + '\n');
     return 0;
   } catch (e) {
@@ -429,7 +553,8 @@ export function main(argv: string[]): number | Promise<number> {
     return 0;
   }
   if (command === 'status') return status(rest);
-  if (command !== 'check' && command !== 'explain') throw new UsageError(`unknown command "${command}": try "s3-encryption-guard check <files>"`);
+  if (command !== 'check' && command !== 'explain')
+    throw new UsageError(`unknown command "${command}": try "s3-encryption-guard check <files>"`);
   if (rest.includes('-h') || rest.includes('--help')) {
     process.stdout.write(USAGE + '\n');
     return 0;
@@ -439,11 +564,16 @@ export function main(argv: string[]): number | Promise<number> {
 
 if (require.main === module) {
   // `check … | head` closes the pipe early: that is not an error worth a stack trace.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); });
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
   const failed = (e: unknown): number => {
-    const msg = e instanceof UsageError ? `${e.message} (run "s3-encryption-guard --help" for usage)`
-      : e instanceof ConfigProblem ? e.message
-        : `unexpected error: ${errorLine(e)}`;
+    const msg =
+      e instanceof UsageError
+        ? `${e.message} (run "s3-encryption-guard --help" for usage)`
+        : e instanceof ConfigProblem
+          ? e.message
+          : `unexpected error: ${errorLine(e)}`;
     process.stderr.write(`s3-encryption-guard: ${escapeTerminal(msg, 2000)}\n`);
     return 2;
   };
@@ -451,7 +581,15 @@ if (require.main === module) {
   try {
     const code = main(process.argv.slice(2));
     if (typeof code === 'number') process.exitCode = code;
-    else code.then(c => { process.exitCode = c; }, e => { process.exitCode = failed(e); });
+    else
+      code.then(
+        c => {
+          process.exitCode = c;
+        },
+        e => {
+          process.exitCode = failed(e);
+        },
+      );
   } catch (e) {
     process.exitCode = failed(e);
   }

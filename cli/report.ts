@@ -65,8 +65,17 @@ export interface ResultWriter {
 function chunked(write: (s: string) => void): { put(s: string): void; flush(): void } {
   let buf = '';
   return {
-    put(s: string) { buf += s; if (buf.length >= 65536) { write(buf); buf = ''; } },
-    flush() { if (buf) write(buf); buf = ''; },
+    put(s: string) {
+      buf += s;
+      if (buf.length >= 65536) {
+        write(buf);
+        buf = '';
+      }
+    },
+    flush() {
+      if (buf) write(buf);
+      buf = '';
+    },
   };
 }
 
@@ -76,7 +85,11 @@ export function jsonWriter(write: (s: string) => void): ResultWriter {
   let count = 0;
   return {
     add(r) {
-      const entry = JSON.stringify({ file: r.file, kind: r.kind, diagnostics: r.diagnostics, verdict: r.verdict ?? null }, null, 2);
+      const entry = JSON.stringify(
+        { file: r.file, kind: r.kind, diagnostics: r.diagnostics, verdict: r.verdict ?? null },
+        null,
+        2,
+      );
       // JSON strings hold no raw line breaks, so indenting every line nests the entry in the array.
       out.put(`${count++ ? ',\n' : '[\n'}  ${entry.split('\n').join('\n  ')}`);
     },
@@ -89,7 +102,9 @@ export function jsonWriter(write: (s: string) => void): ResultWriter {
 
 export function formatJson(results: FileResult[]): string {
   let text = '';
-  const w = jsonWriter(s => { text += s; });
+  const w = jsonWriter(s => {
+    text += s;
+  });
   for (const r of results) w.add(r);
   w.end();
   return text.slice(0, -1);
@@ -115,7 +130,9 @@ export function textWriter(write: (s: string) => void, color: boolean): ResultWr
       for (const d of r.diagnostics) {
         count[d.severity]++;
         const pos = `${d.range.start.line + 1}:${d.range.start.character + 1}`;
-        lines.push(`  ${pos.padEnd(8)} ${paint(sevColor[d.severity], d.severity.padEnd(7))} ${term(d.message)}  ${paint('2', term(d.code))}`);
+        lines.push(
+          `  ${pos.padEnd(8)} ${paint(sevColor[d.severity], d.severity.padEnd(7))} ${term(d.message)}  ${paint('2', term(d.code))}`,
+        );
         if (d.detail) lines.push(paint('2', `${' '.repeat(18)}${term(d.detail)}`));
       }
       out.put(`${lines.join('\n')}\n\n`);
@@ -126,11 +143,12 @@ export function textWriter(write: (s: string) => void, color: boolean): ResultWr
       const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
       // "No problems" only when every file was checked: beside a file that could not be, it would read as a pass.
       const unchecked = notChecked ? `${plural(notChecked, 'file', 'files')} could not be checked (see the messages above)` : '';
-      const summary = total === 0
-        ? (notChecked
-          ? `${unchecked}${policies ? `; the ${plural(policies, 'policy', 'policies')} checked ${policies === 1 ? 'has' : 'have'} no problems` : ''}.`
-          : `No problems in ${plural(policies, 'policy', 'policies')} (${plural(files, 'file', 'files')} checked).`)
-        : `${plural(total, 'problem', 'problems')} (${plural(count.error, 'error', 'errors')}, ${plural(count.warning, 'warning', 'warnings')}, ${count.info} info) in ${filesWithProblems} of ${files} files${notChecked ? `; ${unchecked}` : ''}.`;
+      const summary =
+        total === 0
+          ? notChecked
+            ? `${unchecked}${policies ? `; the ${plural(policies, 'policy', 'policies')} checked ${policies === 1 ? 'has' : 'have'} no problems` : ''}.`
+            : `No problems in ${plural(policies, 'policy', 'policies')} (${plural(files, 'file', 'files')} checked).`
+          : `${plural(total, 'problem', 'problems')} (${plural(count.error, 'error', 'errors')}, ${plural(count.warning, 'warning', 'warnings')}, ${count.info} info) in ${filesWithProblems} of ${files} files${notChecked ? `; ${unchecked}` : ''}.`;
       out.put(`${paint(count.error || notChecked ? '31;1' : '32', summary)}\n`);
       out.flush();
     },
@@ -139,7 +157,9 @@ export function textWriter(write: (s: string) => void, color: boolean): ResultWr
 
 export function formatText(results: FileResult[], color: boolean): string {
   let text = '';
-  const w = textWriter(s => { text += s; }, color);
+  const w = textWriter(s => {
+    text += s;
+  }, color);
   for (const r of results) w.add(r);
   w.end();
   return text.slice(0, -1);
@@ -148,7 +168,8 @@ export function formatText(results: FileResult[], color: boolean): string {
 const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
 /** Lines of `JSON.stringify(value, null, 2)` indented by `indent` more spaces (JSON strings hold no raw line breaks). */
-const nested = (value: unknown, indent: string): string => indent + JSON.stringify(value, null, 2).split('\n').join(`\n${indent}`);
+const nested = (value: unknown, indent: string): string =>
+  indent + JSON.stringify(value, null, 2).split('\n').join(`\n${indent}`);
 
 /**
  * `--format sarif`: SARIF 2.1.0 as GitHub code scanning accepts it: rules in the driver, 1-based
@@ -159,10 +180,15 @@ export function sarifWriter(write: (s: string) => void, version: string, cwd: st
   const rules = [
     ...RULES.map(r => ({
       id: r.meta.id,
-      name: r.meta.title.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : '')).replace(/^./, c => c.toUpperCase()),
+      name: r.meta.title
+        .replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))
+        .replace(/^./, c => c.toUpperCase()),
       shortDescription: { text: r.meta.title },
       fullDescription: { text: r.meta.why },
-      help: { text: `${r.meta.why}\n\nExample:\n${r.meta.example}\n\nUse instead:\n${r.meta.useInstead}`, markdown: `${r.meta.why}\n\n**Example**\n\n\`\`\`json\n${r.meta.example}\n\`\`\`\n\n**Use instead**\n\n\`\`\`json\n${r.meta.useInstead}\n\`\`\`\n\n${r.meta.references.map(u => `- ${u}`).join('\n')}` },
+      help: {
+        text: `${r.meta.why}\n\nExample:\n${r.meta.example}\n\nUse instead:\n${r.meta.useInstead}`,
+        markdown: `${r.meta.why}\n\n**Example**\n\n\`\`\`json\n${r.meta.example}\n\`\`\`\n\n**Use instead**\n\n\`\`\`json\n${r.meta.useInstead}\n\`\`\`\n\n${r.meta.references.map(u => `- ${u}`).join('\n')}`,
+      },
       helpUri: r.meta.references[0],
       defaultConfiguration: { level: SARIF_LEVEL[r.meta.severity] },
       properties: { tags: ['security', 'aws', r.meta.id.split('-')[0].toLowerCase()], confidence: r.meta.confidence },
@@ -171,7 +197,9 @@ export function sarifWriter(write: (s: string) => void, version: string, cwd: st
       id: LIMIT_CODE,
       name: 'AnalysisLimit',
       shortDescription: { text: 'The analysis stopped at a limit' },
-      fullDescription: { text: 'The file was larger or more deeply nested than the analysis limits allow, so part of it was not checked.' },
+      fullDescription: {
+        text: 'The file was larger or more deeply nested than the analysis limits allow, so part of it was not checked.',
+      },
       defaultConfiguration: { level: 'note' as const },
       properties: { tags: ['limit'] },
     },
@@ -179,30 +207,58 @@ export function sarifWriter(write: (s: string) => void, version: string, cwd: st
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const encode = (p: string) => p.split('\\').join('/').split('/').map(encodeURIComponent).join('/');
   // Files under the working folder are relative to %SRCROOT% (what code scanning maps to the repository).
-  const location = (file: string) => (file.startsWith('/') ? { uri: `file://${encode(file)}` } : { uri: encode(file), uriBaseId: '%SRCROOT%' });
+  const location = (file: string) =>
+    file.startsWith('/') ? { uri: `file://${encode(file)}` } : { uri: encode(file), uriBaseId: '%SRCROOT%' };
   // The document with markers where the results and the artifacts go, cut there.
   const RESULTS = '\u0000results';
   const ARTIFACTS = '\u0000artifacts';
-  const skeleton = JSON.stringify({
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [{
-      tool: { driver: { name: 's3-encryption-guard', version, semanticVersion: version, informationUri: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-encryption.html', rules } },
-      originalUriBaseIds: { '%SRCROOT%': { uri: `file://${cwd.split('/').map(encodeURIComponent).join('/')}/` } },
-      results: [RESULTS],
-      artifacts: [ARTIFACTS],
-      columnKind: 'utf16CodeUnits',
-      properties: {
-        config: config?.file ? { file: config.file, foundIn: config.foundIn, rulesOff: config.rulesOff, rulesLowered: config.rulesLowered, requirementsWeakened: config.requirementsWeakened, ignoredWithStrict: config.ignored } : null,
-        strict: config?.strict ?? false,
-        commandLineRules: config?.commandLineRules ?? {},
-      },
-    }],
-  }, null, 2);
+  const skeleton = JSON.stringify(
+    {
+      $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+      version: '2.1.0',
+      runs: [
+        {
+          tool: {
+            driver: {
+              name: 's3-encryption-guard',
+              version,
+              semanticVersion: version,
+              informationUri: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-encryption.html',
+              rules,
+            },
+          },
+          originalUriBaseIds: { '%SRCROOT%': { uri: `file://${cwd.split('/').map(encodeURIComponent).join('/')}/` } },
+          results: [RESULTS],
+          artifacts: [ARTIFACTS],
+          columnKind: 'utf16CodeUnits',
+          properties: {
+            config: config?.file
+              ? {
+                  file: config.file,
+                  foundIn: config.foundIn,
+                  rulesOff: config.rulesOff,
+                  rulesLowered: config.rulesLowered,
+                  requirementsWeakened: config.requirementsWeakened,
+                  ignoredWithStrict: config.ignored,
+                }
+              : null,
+            strict: config?.strict ?? false,
+            commandLineRules: config?.commandLineRules ?? {},
+          },
+        },
+      ],
+    },
+    null,
+    2,
+  );
   const marker = (m: string) => {
     const at = skeleton.indexOf(JSON.stringify(m));
     const lineStart = skeleton.lastIndexOf('\n', at);
-    return { open: skeleton.lastIndexOf('[', lineStart), close: skeleton.indexOf(']', at), indent: skeleton.slice(lineStart + 1, at) };
+    return {
+      open: skeleton.lastIndexOf('[', lineStart),
+      close: skeleton.indexOf(']', at),
+      indent: skeleton.slice(lineStart + 1, at),
+    };
   };
   const r = marker(RESULTS);
   const a = marker(ARTIFACTS);
@@ -214,24 +270,34 @@ export function sarifWriter(write: (s: string) => void, version: string, cwd: st
     add(res) {
       const artifactIndex = files.push(res.file) - 1;
       for (const d of res.diagnostics) {
-        out.put(`${results++ ? ',' : ''}\n${nested({
-          ruleId: d.code,
-          ...(index.has(d.code) ? { ruleIndex: index.get(d.code) } : {}),
-          level: SARIF_LEVEL[d.severity],
-          message: { text: d.detail ? `${d.message} ${d.detail}` : d.message },
-          locations: [{
-            physicalLocation: {
-              artifactLocation: { ...location(res.file), index: artifactIndex },
-              region: {
-                startLine: d.range.start.line + 1,
-                startColumn: d.range.start.character + 1,
-                endLine: d.range.end.line + 1,
-                // SARIF columns are exclusive at the end, like LSP's; never before the start.
-                endColumn: Math.max(d.range.end.character + 1, d.range.start.line === d.range.end.line ? d.range.start.character + 2 : 1),
-              },
+        out.put(
+          `${results++ ? ',' : ''}\n${nested(
+            {
+              ruleId: d.code,
+              ...(index.has(d.code) ? { ruleIndex: index.get(d.code) } : {}),
+              level: SARIF_LEVEL[d.severity],
+              message: { text: d.detail ? `${d.message} ${d.detail}` : d.message },
+              locations: [
+                {
+                  physicalLocation: {
+                    artifactLocation: { ...location(res.file), index: artifactIndex },
+                    region: {
+                      startLine: d.range.start.line + 1,
+                      startColumn: d.range.start.character + 1,
+                      endLine: d.range.end.line + 1,
+                      // SARIF columns are exclusive at the end, like LSP's; never before the start.
+                      endColumn: Math.max(
+                        d.range.end.character + 1,
+                        d.range.start.line === d.range.end.line ? d.range.start.character + 2 : 1,
+                      ),
+                    },
+                  },
+                },
+              ],
             },
-          }],
-        }, r.indent)}`);
+            r.indent,
+          )}`,
+        );
       }
     },
     end() {
@@ -248,7 +314,14 @@ export function sarifWriter(write: (s: string) => void, version: string, cwd: st
 
 export function formatSarif(results: FileResult[], version: string, cwd: string, config?: ConfigReport): string {
   let text = '';
-  const w = sarifWriter(s => { text += s; }, version, cwd, config);
+  const w = sarifWriter(
+    s => {
+      text += s;
+    },
+    version,
+    cwd,
+    config,
+  );
   for (const r of results) w.add(r);
   w.end();
   return text.slice(0, -1);
@@ -261,7 +334,9 @@ const WORD_COLOR: Record<CellTone, string> = { denied: '31', allowed: '32', open
 
 /** " by DenyInsecureTransport; some also by DenyTlsBelow12". */
 function cellText(report: ExplainReport, c: ReportCell): string {
-  return statementPhrases(c).map(p => ` ${p.prefix} ${statementNames(report, p.statements).join(', ')}`).join(';');
+  return statementPhrases(c)
+    .map(p => ` ${p.prefix} ${statementNames(report, p.statements).join(', ')}`)
+    .join(';');
 }
 
 /**
@@ -276,10 +351,18 @@ export function formatExplainText(file: string, report: ExplainReport, color: bo
   for (const section of report.sections) {
     lines.push(`${paint('1', term(section.heading))}: ${term(section.verdictLine)}`);
     for (const s of section.summary) lines.push(`  ${term(s)}`);
-    lines.push('', `  ${section.columns.length === 1 ? 'Callers (the policy treats them alike)' : 'Callers the policy treats alike'}:`);
-    section.columns.forEach((c, i) => lines.push(`    ${paint('1', columnName(i))}  ${term(c.label)}: ${term(c.members.join(', '))}`));
+    lines.push(
+      '',
+      `  ${section.columns.length === 1 ? 'Callers (the policy treats them alike)' : 'Callers the policy treats alike'}:`,
+    );
+    section.columns.forEach((c, i) =>
+      lines.push(`    ${paint('1', columnName(i))}  ${term(c.label)}: ${term(c.members.join(', '))}`),
+    );
     const rows = section.details.rows;
-    lines.push('', `  ${section.requestClasses} request classes in ${rows.length} row${rows.length === 1 ? '' : 's'}${section.truncated ? ` (only the first ${section.requestClasses} were enumerated)` : ''}:`);
+    lines.push(
+      '',
+      `  ${section.requestClasses} request classes in ${rows.length} row${rows.length === 1 ? '' : 's'}${section.truncated ? ` (only the first ${section.requestClasses} were enumerated)` : ''}:`,
+    );
     const width = Math.max(...section.columns.map((_, i) => columnName(i).length + 1)) * Math.min(section.columns.length, 4);
     for (const row of rows) {
       lines.push(`    ${term(row.parts.length ? row.parts.join(' · ') : 'every request')}`);

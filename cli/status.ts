@@ -71,46 +71,82 @@ interface StatusOptions {
 }
 
 function parseStatusArgs(argv: string[]): StatusOptions {
-  const opts: StatusOptions = { regions: [], buckets: [], format: 'text', wide: false, noConfig: false, color: process.stdout.isTTY === true && !process.env.NO_COLOR };
-  eachArg(argv, m => new StatusUsageError(m), (flag, value) => {
-    const positive = (name: string, max: number): number => {
-      const n = Number(value());
-      if (!Number.isInteger(n) || n < 1 || n > max) throw new StatusUsageError(`${name} expects a whole number from 1 to ${max}`);
-      return n;
-    };
-    switch (flag) {
-      case '--profile': opts.profile = value(); break;
-      case '--region': {
-        const r = value();
-        if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(r)) throw new StatusUsageError(`"${r}" is not a region name such as eu-west-1`);
-        opts.regions.push(r);
-        break;
+  const opts: StatusOptions = {
+    regions: [],
+    buckets: [],
+    format: 'text',
+    wide: false,
+    noConfig: false,
+    color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+  };
+  eachArg(
+    argv,
+    m => new StatusUsageError(m),
+    (flag, value) => {
+      const positive = (name: string, max: number): number => {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1 || n > max)
+          throw new StatusUsageError(`${name} expects a whole number from 1 to ${max}`);
+        return n;
+      };
+      switch (flag) {
+        case '--profile':
+          opts.profile = value();
+          break;
+        case '--region': {
+          const r = value();
+          if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(r)) throw new StatusUsageError(`"${r}" is not a region name such as eu-west-1`);
+          opts.regions.push(r);
+          break;
+        }
+        case '--endpoint':
+          opts.endpoint = value();
+          break;
+        case '--bucket': {
+          // Lenient: buckets made in us-east-1 before 2018 may have upper case and underscores.
+          const b = value();
+          if (!/^[A-Za-z0-9._-]{1,255}$/.test(b))
+            throw new StatusUsageError(`"${b}" is not a bucket name (letters, digits, dots and hyphens)`);
+          opts.buckets.push(b);
+          break;
+        }
+        case '--format': {
+          const f = value();
+          if (f !== 'text' && f !== 'json') throw new StatusUsageError(`unknown format "${f}": status prints text or json`);
+          opts.format = f;
+          break;
+        }
+        case '--wide':
+          opts.wide = true;
+          break;
+        case '--concurrency':
+          opts.concurrency = positive('--concurrency', 256);
+          break;
+        case '--timeout':
+          opts.timeoutMs = positive('--timeout', 600_000);
+          break;
+        case '--max-attempts':
+          opts.maxAttempts = positive('--max-attempts', 20);
+          break;
+        case '--config':
+          opts.config = value();
+          break;
+        case '--no-config':
+          opts.noConfig = true;
+          break;
+        case '--no-color':
+          opts.color = false;
+          break;
+        case '--color':
+          opts.color = true;
+          break;
+        default:
+          throw new StatusUsageError(
+            flag.startsWith('-') ? `unknown option ${flag}` : `status takes no file arguments (got "${flag}"); use --bucket NAME`,
+          );
       }
-      case '--endpoint': opts.endpoint = value(); break;
-      case '--bucket': {
-        // Lenient: buckets made in us-east-1 before 2018 may have upper case and underscores.
-        const b = value();
-        if (!/^[A-Za-z0-9._-]{1,255}$/.test(b)) throw new StatusUsageError(`"${b}" is not a bucket name (letters, digits, dots and hyphens)`);
-        opts.buckets.push(b);
-        break;
-      }
-      case '--format': {
-        const f = value();
-        if (f !== 'text' && f !== 'json') throw new StatusUsageError(`unknown format "${f}": status prints text or json`);
-        opts.format = f;
-        break;
-      }
-      case '--wide': opts.wide = true; break;
-      case '--concurrency': opts.concurrency = positive('--concurrency', 256); break;
-      case '--timeout': opts.timeoutMs = positive('--timeout', 600_000); break;
-      case '--max-attempts': opts.maxAttempts = positive('--max-attempts', 20); break;
-      case '--config': opts.config = value(); break;
-      case '--no-config': opts.noConfig = true; break;
-      case '--no-color': opts.color = false; break;
-      case '--color': opts.color = true; break;
-      default: throw new StatusUsageError(flag.startsWith('-') ? `unknown option ${flag}` : `status takes no file arguments (got "${flag}"); use --bucket NAME`);
-    }
-  });
+    },
+  );
   return opts;
 }
 
@@ -120,7 +156,8 @@ function requirementsFor(opts: StatusOptions): { requirements: Requirements; pro
   try {
     return { requirements: loadConfigFile(file).requirements };
   } catch (e) {
-    if (e instanceof RequirementsError) return { requirements: { ...DEFAULT_REQUIREMENTS }, problem: `config ${shownPath(file)}: ${e.problems.join('; ')}` };
+    if (e instanceof RequirementsError)
+      return { requirements: { ...DEFAULT_REQUIREMENTS }, problem: `config ${shownPath(file)}: ${e.problems.join('; ')}` };
     throw e;
   }
 }
@@ -147,7 +184,6 @@ export function statusJson(report: PostureReport): unknown {
 }
 
 const shortKey = shortKeyArn;
-
 
 const ALGORITHMS: Record<string, string> = { AES256: 'SSE-S3', 'aws:kms': 'SSE-KMS', 'aws:kms:dsse': 'DSSE-KMS' };
 
@@ -189,7 +225,13 @@ function pabCell(b: BucketPosture): string {
   return on === 4 ? 'all on' : `${on}/4 on`;
 }
 
-const COLORS: Record<BucketStatus | 'info', string> = { pass: '\x1b[32m', warn: '\x1b[33m', fail: '\x1b[31m', error: '\x1b[35m', info: '\x1b[2m' };
+const COLORS: Record<BucketStatus | 'info', string> = {
+  pass: '\x1b[32m',
+  warn: '\x1b[33m',
+  fail: '\x1b[31m',
+  error: '\x1b[35m',
+  info: '\x1b[2m',
+};
 
 /** The table's columns: header, and in the narrow table the widest a value may be (the sum fits STATUS_COLUMNS). */
 const COLUMNS: { header: string; wideHeader?: string; max: number }[] = [
@@ -218,11 +260,25 @@ export function formatStatusText(report: PostureReport, requirements: Requiremen
     clipped = true;
     return clip(one, max);
   };
-  const headers = COLUMNS.map(c => (wide ? c.wideHeader ?? c.header : c.header));
-  const rows = report.buckets.map(b => [b.name, b.region ?? '?', encryptionCell(b, wide), keyCell(b, wide), policyCell(b, requirements.minTlsVersion, wide), pabCell(b)]
-    .map((v, i) => fit(v, COLUMNS[i].max)).concat(bucketStatus(b)));
+  const headers = COLUMNS.map(c => (wide ? (c.wideHeader ?? c.header) : c.header));
+  const rows = report.buckets.map(b =>
+    [
+      b.name,
+      b.region ?? '?',
+      encryptionCell(b, wide),
+      keyCell(b, wide),
+      policyCell(b, requirements.minTlsVersion, wide),
+      pabCell(b),
+    ]
+      .map((v, i) => fit(v, COLUMNS[i].max))
+      .concat(bucketStatus(b)),
+  );
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
-  const line = (r: string[], status?: BucketStatus) => r.map((c, i) => (i === r.length - 1 ? (status ? paint(status, c) : c) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (r: string[], status?: BucketStatus) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? (status ? paint(status, c) : c) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const out: string[] = [];
   if (!report.buckets.length) out.push('No buckets.');
   else {
@@ -238,7 +294,9 @@ export function formatStatusText(report: PostureReport, requirements: Requiremen
       for (const c of b.checks.filter(x => x.status === status)) {
         const id = ` [${escapeTerminal(c.id, 60)}]`;
         const text = wide && c.detail ? `${c.message} ${c.detail}` : c.message;
-        out.push(`  ${paint(status, status)}${' '.repeat(7 - status.length)}${fit(text, STATUS_COLUMNS - indent - id.length)}${id}`);
+        out.push(
+          `  ${paint(status, status)}${' '.repeat(7 - status.length)}${fit(text, STATUS_COLUMNS - indent - id.length)}${id}`,
+        );
       }
     }
     for (const e of b.errors) out.push(`  ${paint('error', 'error')}  ${fit(errorText(e), STATUS_COLUMNS - indent)}`);
@@ -246,9 +304,18 @@ export function formatStatusText(report: PostureReport, requirements: Requiremen
   const counts = { pass: 0, warn: 0, fail: 0, error: 0 } as Record<BucketStatus, number>;
   for (const b of report.buckets) counts[bucketStatus(b)]++;
   const failedCalls = report.buckets.reduce((n, b) => n + b.errors.length, 0);
-  out.push('', fit(`${report.buckets.length} bucket${report.buckets.length === 1 ? '' : 's'}: ${counts.pass} pass, ${counts.warn} warn, ${counts.fail} fail${counts.error ? `, ${counts.error} incomplete` : ''}` +
-    `${failedCalls ? `; ${failedCalls} call${failedCalls === 1 ? '' : 's'} failed` : ''}${report.source?.credentials === 'dummy' ? ` (endpoint ${report.source.endpoint ?? ''}, dummy credentials)` : ''}`, STATUS_COLUMNS));
-  if (clipped) out.push(`Values cut with … to fit ${STATUS_COLUMNS} columns: --wide or --format json shows them whole, with each check's details.`);
+  out.push(
+    '',
+    fit(
+      `${report.buckets.length} bucket${report.buckets.length === 1 ? '' : 's'}: ${counts.pass} pass, ${counts.warn} warn, ${counts.fail} fail${counts.error ? `, ${counts.error} incomplete` : ''}` +
+        `${failedCalls ? `; ${failedCalls} call${failedCalls === 1 ? '' : 's'} failed` : ''}${report.source?.credentials === 'dummy' ? ` (endpoint ${report.source.endpoint ?? ''}, dummy credentials)` : ''}`,
+      STATUS_COLUMNS,
+    ),
+  );
+  if (clipped)
+    out.push(
+      `Values cut with … to fit ${STATUS_COLUMNS} columns: --wide or --format json shows them whole, with each check's details.`,
+    );
   return out.join('\n');
 }
 
@@ -273,7 +340,10 @@ export async function status(argv: string[]): Promise<number> {
     return 2;
   }
   const { requirements, problem } = requirementsFor(opts);
-  if (problem) { err(problem); return 2; }
+  if (problem) {
+    err(problem);
+    return 2;
+  }
   // The SDK's notice about future Node versions is not the user's problem in a CLI run.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -295,10 +365,18 @@ export async function status(argv: string[]): Promise<number> {
       judge: localJudge(),
       requirements,
       signal: abort.signal,
-      onProgress: progress ? p => { if (p.total > 0) process.stderr.write(`\rreading ${p.done}/${p.total} buckets…`); } : undefined,
+      onProgress: progress
+        ? p => {
+            if (p.total > 0) process.stderr.write(`\rreading ${p.done}/${p.total} buckets…`);
+          }
+        : undefined,
     });
   } catch (e) {
-    if (abort.signal.aborted) { if (progress) process.stderr.write('\r\x1b[K'); err('interrupted'); return 130; }
+    if (abort.signal.aborted) {
+      if (progress) process.stderr.write('\r\x1b[K');
+      err('interrupted');
+      return 130;
+    }
     throw e;
   } finally {
     process.off('SIGINT', onSigint);

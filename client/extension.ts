@@ -31,7 +31,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const execArgv = [...SERVER_NODE_FLAGS];
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv } },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...execArgv, '--nolazy', '--inspect=6010'] } },
+    debug: {
+      module: serverModule,
+      transport: TransportKind.ipc,
+      options: { execArgv: [...execArgv, '--nolazy', '--inspect=6010'] },
+    },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
@@ -50,15 +54,20 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     },
   };
   client = new LanguageClient('s3EncryptionGuard', 'S3 Encryption Guard', serverOptions, clientOptions);
-  const ready = client.start().then(() => {
-    readyAt = Date.now();
-    output.info(`language server ready ${readyAt - t0} ms after activation`);
-  }, (e: unknown) => {
-    const msg = e instanceof Error ? e.message : String(e);
-    output.error(`the language server did not start: ${msg}`);
-    void vscode.window.showErrorMessage(`S3 Encryption Guard: the language server did not start (${msg}). See the "S3 Encryption Guard" output for details, then run "S3 Encryption Guard: Restart Language Server".`);
-    throw e;
-  });
+  const ready = client.start().then(
+    () => {
+      readyAt = Date.now();
+      output.info(`language server ready ${readyAt - t0} ms after activation`);
+    },
+    (e: unknown) => {
+      const msg = e instanceof Error ? e.message : String(e);
+      output.error(`the language server did not start: ${msg}`);
+      void vscode.window.showErrorMessage(
+        `S3 Encryption Guard: the language server did not start (${msg}). See the "S3 Encryption Guard" output for details, then run "S3 Encryption Guard: Restart Language Server".`,
+      );
+      throw e;
+    },
+  );
 
   context.subscriptions.push(
     vscode.commands.registerCommand('s3EncryptionGuard.restartServer', async () => {
@@ -72,7 +81,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       try {
         await vscode.window.showTextDocument(vscode.Uri.parse(uri), { preview: true });
       } catch (e) {
-        void vscode.window.showErrorMessage(`S3 Encryption Guard: cannot open ${messageValue(String(uri))}: ${messageValue(e instanceof Error ? e.message : String(e))}`);
+        void vscode.window.showErrorMessage(
+          `S3 Encryption Guard: cannot open ${messageValue(String(uri))}: ${messageValue(e instanceof Error ? e.message : String(e))}`,
+        );
       }
     }),
     // "S3 Encryption: Explain Enforcement": the report view (views/explainView.ts).

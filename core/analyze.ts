@@ -76,7 +76,7 @@ export interface Analysis {
 }
 
 const sev = (s: SeveritySetting | undefined, fallback: Severity): Severity | undefined =>
-  s === 'off' ? undefined : s ?? fallback;
+  s === 'off' ? undefined : (s ?? fallback);
 
 function limitFinding(span: Span, message: string): Finding {
   return { ruleId: LIMIT_CODE, severity: 'info', span, message, fixes: [] };
@@ -94,17 +94,30 @@ export interface RuleInputs {
 }
 
 /** Verdicts for bucket policies only; other kinds have none. */
-export function lazyVerdicts(doc: PolicyDocument, kind: PolicyKind, bucketName?: string, budget?: Budget): () => readonly BucketVerdict[] {
+export function lazyVerdicts(
+  doc: PolicyDocument,
+  kind: PolicyKind,
+  bucketName?: string,
+  budget?: Budget,
+): () => readonly BucketVerdict[] {
   let cached: readonly BucketVerdict[] | undefined;
   return () => (cached ??= kind === 'bucket-policy' ? bucketVerdicts(doc, { bucketName, budget }) : []);
 }
 
 /** The verdict of a key policy; other kinds have none. */
-export function lazyKeyVerdict(doc: PolicyDocument, kind: PolicyKind, budget?: Budget, keyArn?: string): () => KeyPolicyVerdict | undefined {
+export function lazyKeyVerdict(
+  doc: PolicyDocument,
+  kind: PolicyKind,
+  budget?: Budget,
+  keyArn?: string,
+): () => KeyPolicyVerdict | undefined {
   let cached: KeyPolicyVerdict | undefined;
   let done = false;
   return () => {
-    if (!done) { cached = kind === 'key-policy' ? keyPolicyVerdict(doc, { budget, keyArn }) : undefined; done = true; }
+    if (!done) {
+      cached = kind === 'key-policy' ? keyPolicyVerdict(doc, { budget, keyArn }) : undefined;
+      done = true;
+    }
     return cached;
   };
 }
@@ -124,7 +137,10 @@ export function runRule(rule: Rule, doc: PolicyDocument, kind: PolicyKind, input
     keyVerdict,
     budget,
     report: (r: ReportInput) => {
-      const text = 'messageId' in r ? { ...renderMessage(rule.meta, r.messageId, r.data), messageId: r.messageId } : { message: r.message, ...(r.detail ? { detail: r.detail } : {}) };
+      const text =
+        'messageId' in r
+          ? { ...renderMessage(rule.meta, r.messageId, r.data), messageId: r.messageId }
+          : { message: r.message, ...(r.detail ? { detail: r.detail } : {}) };
       out.push({ ruleId: rule.meta.id, severity: r.severity ?? rule.meta.severity, span: r.span, ...text, fixes: r.fixes ?? [] });
     },
   };
@@ -133,41 +149,92 @@ export function runRule(rule: Rule, doc: PolicyDocument, kind: PolicyKind, input
 }
 
 /** Analyse one document. Never throws. `filePath` may be a path or a URI's path. */
-export function analyze(text: string, filePath: string, settings: AnalysisSettings = {}, rules: readonly Rule[] = RULES): Analysis {
+export function analyze(
+  text: string,
+  filePath: string,
+  settings: AnalysisSettings = {},
+  rules: readonly Rule[] = RULES,
+): Analysis {
   const maxFileSize = settings.maxFileSize ?? DEFAULT_SETTINGS.maxFileSize;
   const maxDiagnostics = settings.maxDiagnostics ?? DEFAULT_SETTINGS.maxDiagnostics;
   const start: Span = { offset: 0, length: Math.min(text.length, 1) };
 
   if (text.length > maxFileSize) {
     // Too big to parse on every keystroke; only a name or a setting can make it a policy.
-    const kind = kindFromSettings(filePath, settings.kinds) ?? kindFromFileName(filePath) ??
-      { kind: 'unknown' as const, source: 'content' as const, reason: `it is ${fmtSize(text.length)}, over the ${fmtSize(maxFileSize)} analysis limit, so its content was not read` };
-    const findings = kind.kind === 'unknown' ? [] : [limitFinding(start,
-      `Not analysed: the file is ${fmtSize(text.length)}, over the ${fmtSize(maxFileSize)} limit (setting s3EncryptionGuard.maxFileSize). ` +
-      'AWS accepts bucket policies up to 20 KB and key policies up to 32 KB.')];
-    return { kind, findings, ruleFailures: [], notAnalysed: `${fmtSize(text.length)}, over the ${fmtSize(maxFileSize)} analysis limit` };
+    const kind = kindFromSettings(filePath, settings.kinds) ??
+      kindFromFileName(filePath) ?? {
+        kind: 'unknown' as const,
+        source: 'content' as const,
+        reason: `it is ${fmtSize(text.length)}, over the ${fmtSize(maxFileSize)} analysis limit, so its content was not read`,
+      };
+    const findings =
+      kind.kind === 'unknown'
+        ? []
+        : [
+            limitFinding(
+              start,
+              `Not analysed: the file is ${fmtSize(text.length)}, over the ${fmtSize(maxFileSize)} limit (setting s3EncryptionGuard.maxFileSize). ` +
+                'AWS accepts bucket policies up to 20 KB and key policies up to 32 KB.',
+            ),
+          ];
+    return {
+      kind,
+      findings,
+      ruleFailures: [],
+      notAnalysed: `${fmtSize(text.length)}, over the ${fmtSize(maxFileSize)} analysis limit`,
+    };
   }
 
-  const doc = parsePolicy(text, { maxDepth: DEFAULT_SETTINGS.maxDepth, maxStatements: settings.maxStatements ?? DEFAULT_SETTINGS.maxStatements });
+  const doc = parsePolicy(text, {
+    maxDepth: DEFAULT_SETTINGS.maxDepth,
+    maxStatements: settings.maxStatements ?? DEFAULT_SETTINGS.maxStatements,
+  });
   const kind = detectKind({ filePath, doc, kinds: settings.kinds });
   const bucketName = settings.bucketName || bucketFromFileName(filePath);
 
   if (doc.depthExceededAt !== undefined) {
     // Only say so when the file could be a policy; other JSON gets no diagnostics at all.
     const maybePolicy = kind.kind !== 'unknown' || text.includes('"Statement"');
-    const findings = maybePolicy ? [limitFinding({ offset: doc.depthExceededAt, length: 1 },
-      `Not analysed: values are nested more than ${DEFAULT_SETTINGS.maxDepth} levels deep here; a policy needs at most 6.`)] : [];
-    return { kind, bucketName, doc, findings, ruleFailures: [], notAnalysed: `nested more than ${DEFAULT_SETTINGS.maxDepth} levels deep` };
+    const findings = maybePolicy
+      ? [
+          limitFinding(
+            { offset: doc.depthExceededAt, length: 1 },
+            `Not analysed: values are nested more than ${DEFAULT_SETTINGS.maxDepth} levels deep here; a policy needs at most 6.`,
+          ),
+        ]
+      : [];
+    return {
+      kind,
+      bucketName,
+      doc,
+      findings,
+      ruleFailures: [],
+      notAnalysed: `nested more than ${DEFAULT_SETTINGS.maxDepth} levels deep`,
+    };
   }
   if (kind.kind === 'unknown') return { kind, bucketName, doc, findings: [], ruleFailures: [] };
 
-  let findings: Finding[] = doc.syntaxErrors.map(e => ({ ruleId: SYNTAX_RULE_ID, severity: 'error' as Severity, span: e.span, message: e.message, fixes: [] }));
+  let findings: Finding[] = doc.syntaxErrors.map(e => ({
+    ruleId: SYNTAX_RULE_ID,
+    severity: 'error' as Severity,
+    span: e.span,
+    message: e.message,
+    fixes: [],
+  }));
   if (doc.syntaxErrorsLeftOut) {
     const last = doc.syntaxErrors[doc.syntaxErrors.length - 1].span;
-    findings.push(limitFinding(last, `${doc.syntaxErrorsLeftOut} more JSON syntax errors after this one are not shown; fix the ones above first.`));
+    findings.push(
+      limitFinding(
+        last,
+        `${doc.syntaxErrorsLeftOut} more JSON syntax errors after this one are not shown; fix the ones above first.`,
+      ),
+    );
   }
-  const notEvaluated = doc.syntaxErrors.length ? 'the JSON has syntax errors (AWS rejects it); fix them first'
-    : !doc.root ? 'the document is empty (AWS rejects it)' : undefined;
+  const notEvaluated = doc.syntaxErrors.length
+    ? 'the JSON has syntax errors (AWS rejects it); fix them first'
+    : !doc.root
+      ? 'the document is empty (AWS rejects it)'
+      : undefined;
   if (notEvaluated) {
     // Like a compiler after a parse error: the document-shape rule only, no verdict.
     const shape = rules.find(r => r.meta.id === SYNTAX_RULE_ID);
@@ -176,7 +243,7 @@ export function analyze(text: string, filePath: string, settings: AnalysisSettin
       try {
         findings.push(...runRule(shape, doc, kind.kind, { bucketName, requirements: settings.requirements }));
       } catch (e) {
-        ruleFailures.push({ ruleId: SYNTAX_RULE_ID, error: e instanceof Error ? e.stack ?? e.message : String(e) });
+        ruleFailures.push({ ruleId: SYNTAX_RULE_ID, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
       }
     }
     findings.sort((a, b) => a.span.offset - b.span.offset || a.ruleId.localeCompare(b.ruleId));
@@ -193,7 +260,7 @@ export function analyze(text: string, filePath: string, settings: AnalysisSettin
     try {
       findings.push(...runRule(rule, doc, kind.kind, inputs));
     } catch (e) {
-      ruleFailures.push({ ruleId: rule.meta.id, error: e instanceof Error ? e.stack ?? e.message : String(e) });
+      ruleFailures.push({ ruleId: rule.meta.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
     }
   }
   findings = findings.flatMap(f => {
@@ -204,13 +271,22 @@ export function analyze(text: string, filePath: string, settings: AnalysisSettin
   if (findings.length > maxDiagnostics) {
     const hidden = findings.length - maxDiagnostics;
     findings = findings.slice(0, maxDiagnostics);
-    findings.push(limitFinding(start, `${hidden} more problems are not shown (limit ${maxDiagnostics}, setting s3EncryptionGuard.maxDiagnostics).`));
+    findings.push(
+      limitFinding(
+        start,
+        `${hidden} more problems are not shown (limit ${maxDiagnostics}, setting s3EncryptionGuard.maxDiagnostics).`,
+      ),
+    );
   }
   if (doc.truncated) {
     const st = doc.statementMember?.valueNode;
-    findings.push(limitFinding(st ? { offset: st.offset, length: 1 } : start,
-      `Only the first ${doc.statements.length} statements were analysed (setting s3EncryptionGuard.maxStatements); ` +
-      'AWS size limits allow far fewer in one policy.'));
+    findings.push(
+      limitFinding(
+        st ? { offset: st.offset, length: 1 } : start,
+        `Only the first ${doc.statements.length} statements were analysed (setting s3EncryptionGuard.maxStatements); ` +
+          'AWS size limits allow far fewer in one policy.',
+      ),
+    );
   }
   // The verdict is part of every bucket policy's analysis (CodeLens, CLI), even when no rule asked.
   let computed: readonly BucketVerdict[] | undefined;
@@ -218,7 +294,7 @@ export function analyze(text: string, filePath: string, settings: AnalysisSettin
     try {
       computed = verdicts();
     } catch (e) {
-      ruleFailures.push({ ruleId: 'engine', error: e instanceof Error ? e.stack ?? e.message : String(e) });
+      ruleFailures.push({ ruleId: 'engine', error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
     }
   }
   let keyComputed: KeyPolicyVerdict | undefined;
@@ -226,29 +302,44 @@ export function analyze(text: string, filePath: string, settings: AnalysisSettin
     try {
       keyComputed = keyVerdict();
     } catch (e) {
-      ruleFailures.push({ ruleId: 'engine', error: e instanceof Error ? e.stack ?? e.message : String(e) });
+      ruleFailures.push({ ruleId: 'engine', error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
     }
   }
   if (kind.kind === 'bucket-policy' && !bucketName) {
     const named = policyBuckets(doc).length;
     if (named > MAX_BUCKET_VERDICTS) {
-      findings.push(limitFinding(start, `This policy names ${named} buckets; verdicts and the checks built on them cover the first ${MAX_BUCKET_VERDICTS} only. ` +
-        'A bucket policy applies to its own bucket (S3 rejects one that names another).'));
+      findings.push(
+        limitFinding(
+          start,
+          `This policy names ${named} buckets; verdicts and the checks built on them cover the first ${MAX_BUCKET_VERDICTS} only. ` +
+            'A bucket policy applies to its own bucket (S3 rejects one that names another).',
+        ),
+      );
     }
   }
   if (kind.kind === 'bucket-policy' || kind.kind === 'key-policy') {
     const keys = new Set<string>();
-    for (const st of doc.statements) for (const o of st.condition?.operators ?? []) for (const e of o.entries) keys.add(e.key.value.toLowerCase());
+    for (const st of doc.statements)
+      for (const o of st.condition?.operators ?? []) for (const e of o.entries) keys.add(e.key.value.toLowerCase());
     if (keys.size > MAX_KEY_LEVELS) {
-      findings.push(limitFinding(start, `This policy tests ${keys.size} different condition keys; the engine enumerates requests over the first ${MAX_KEY_LEVELS} of them, ` +
-        'so its verdict is marked incomplete. Real policies test a handful.'));
+      findings.push(
+        limitFinding(
+          start,
+          `This policy tests ${keys.size} different condition keys; the engine enumerates requests over the first ${MAX_KEY_LEVELS} of them, ` +
+            'so its verdict is marked incomplete. Real policies test a handful.',
+        ),
+      );
     }
   }
   if (budget.exhausted) {
-    findings.push(limitFinding(start,
-      `Analysis stopped early: this policy needs more than ${String(budget.max).replace(/\B(?=(\d{3})+$)/g, ',')} evaluation steps (the limit for one analysis), ` +
-      'so its verdict is marked incomplete and some problems may be missing. Policies within AWS\'s size limits rarely need that many; ' +
-      'many condition keys or values in one statement multiply the work.'));
+    findings.push(
+      limitFinding(
+        start,
+        `Analysis stopped early: this policy needs more than ${String(budget.max).replace(/\B(?=(\d{3})+$)/g, ',')} evaluation steps (the limit for one analysis), ` +
+          "so its verdict is marked incomplete and some problems may be missing. Policies within AWS's size limits rarely need that many; " +
+          'many condition keys or values in one statement multiply the work.',
+      ),
+    );
   }
   return { kind, bucketName, doc, findings, ruleFailures, verdicts: computed, keyVerdict: keyComputed };
 }

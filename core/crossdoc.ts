@@ -92,7 +92,8 @@ export class KeyPolicyIndex {
     }
     const arns: string[] = [];
     for (const st of doc.statements) {
-      for (const i of st.resource?.items ?? []) if (typeof i.value === 'string' && keyIdOf(i.value) && !arns.includes(i.value)) arns.push(i.value);
+      for (const i of st.resource?.items ?? [])
+        if (typeof i.value === 'string' && keyIdOf(i.value) && !arns.includes(i.value)) arns.push(i.value);
     }
     this.files.set(filePath, { path: filePath, text, arns });
     this.indexedBytes += textBytes(text);
@@ -140,7 +141,8 @@ export class KeyPolicyIndex {
   resolve(keyArn: string, explicit: ReadonlyMap<string, string> = this.explicit): { path: string; how: string } | undefined {
     const mapped = explicit.get(keyArn);
     if (mapped && this.files.has(mapped)) return { path: mapped, how: 'named in s3EncryptionGuard.keyPolicies' };
-    for (const f of this.files.values()) if (f.arns.includes(keyArn)) return { path: f.path, how: 'its Resource names the key ARN' };
+    for (const f of this.files.values())
+      if (f.arns.includes(keyArn)) return { path: f.path, how: 'its Resource names the key ARN' };
     const id = keyIdOf(keyArn);
     if (id) {
       for (const f of this.files.values()) {
@@ -203,7 +205,8 @@ function findingFor(link: KeyLink, r: KeyUseResult, file: string, statementLabel
       severity: 'warning',
       span: link.span,
       message: `${who} fail: the key policy does not allow ${r.action} through S3.`,
-      detail: `${acts} by ${r.label}${allowedBy} get AccessDenied: the key policy ${file} does not allow ${r.action} through ${via} to them. ` +
+      detail:
+        `${acts} by ${r.label}${allowedBy} get AccessDenied: the key policy ${file} does not allow ${r.action} through ${via} to them. ` +
         `Allow ${r.action}${r.role === 'writer' ? ' and kms:Decrypt (multipart uploads)' : ''} to them in the key policy with "kms:ViaService": "${via}"` +
         `${crossAccount ? '; cross-account use also needs an IAM policy in its own account' : ''}.`,
       fixes: [],
@@ -216,7 +219,8 @@ function findingFor(link: KeyLink, r: KeyUseResult, file: string, statementLabel
     severity: 'warning',
     span: link.span,
     message: `${who} work only ${works} S3 Bucket Keys: the key policy's encryption context misses one ARN.`,
-    detail: `${acts} by ${r.label}${allowedBy} work only ${works} S3 Bucket Keys: the kms:EncryptionContext:aws:s3:arn condition in the key policy ${file} ` +
+    detail:
+      `${acts} by ${r.label}${allowedBy} work only ${works} S3 Bucket Keys: the kms:EncryptionContext:aws:s3:arn condition in the key policy ${file} ` +
       `does not match the ${r.withBucketKey ? 'object' : 'bucket'} ARN that S3 sends ${fails} them. List both "arn:aws:s3:::${link.bucket}" and "arn:aws:s3:::${link.bucket}/*" there.`,
     fixes: [],
   };
@@ -226,7 +230,13 @@ function findingFor(link: KeyLink, r: KeyUseResult, file: string, statementLabel
  * Links of a bucket policy's pinned keys to their key policies, and the findings of the check,
  * with the user's rule severities applied. `relative` shortens paths in messages.
  */
-export function crossDocument(analysis: Analysis, index: KeyPolicyIndex, settings: Pick<AnalysisSettings, 'rules'> = {}, relative: (p: string) => string = p => p, explicit?: ReadonlyMap<string, string>): CrossDocument {
+export function crossDocument(
+  analysis: Analysis,
+  index: KeyPolicyIndex,
+  settings: Pick<AnalysisSettings, 'rules'> = {},
+  relative: (p: string) => string = p => p,
+  explicit?: ReadonlyMap<string, string>,
+): CrossDocument {
   const doc = analysis.doc;
   if (analysis.kind.kind !== 'bucket-policy' || !doc) return { links: [], findings: [] };
   const links: KeyLink[] = [];
@@ -239,7 +249,8 @@ export function crossDocument(analysis: Analysis, index: KeyPolicyIndex, setting
   };
   for (const { bucket, keyArn } of pinnedKeys(analysis)) {
     const at = doc.text.indexOf(JSON.stringify(keyArn));
-    const span: Span = at >= 0 ? { offset: at, length: JSON.stringify(keyArn).length } : { offset: doc.root?.offset ?? 0, length: 1 };
+    const span: Span =
+      at >= 0 ? { offset: at, length: JSON.stringify(keyArn).length } : { offset: doc.root?.offset ?? 0, length: 1 };
     const linked = index.find(keyArn, explicit);
     const link: KeyLink = { bucket, keyArn, span };
     if (linked) {
@@ -264,7 +275,8 @@ export function crossDocument(analysis: Analysis, index: KeyPolicyIndex, setting
 
 /** One line for a link's CodeLens: `Key policy: file · writers ✓ · readers ✗`. */
 export function linkSummary(link: KeyLink, relative: (p: string) => string = p => p): string {
-  if (!link.keyPolicy) return `Key ${shortKeyArn(link.keyArn)}: no key policy in the workspace (name it <key-id>.key-policy.json or map it in s3EncryptionGuard.keyPolicies)`;
+  if (!link.keyPolicy)
+    return `Key ${shortKeyArn(link.keyArn)}: no key policy in the workspace (name it <key-id>.key-policy.json or map it in s3EncryptionGuard.keyPolicies)`;
   const results = link.check?.results ?? [];
   const mark = (role: 'writer' | 'reader') => {
     const rs = results.filter(r => r.role === role);

@@ -41,16 +41,47 @@ export const REQUIREMENTS_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    https: { type: 'boolean', default: true, description: 'Every request over HTTP must be explicitly denied (a Deny on aws:SecureTransport false for the bucket and its objects).' },
-    minTlsVersion: { type: ['string', 'null'], enum: [...TLS_VERSIONS, null], default: null, description: 'HTTPS requests below this TLS version must be denied (s3:TlsVersion). null: no requirement.' },
-    sse: { type: 'array', items: { enum: [...SSE_ALGORITHMS] }, uniqueItems: true, default: [], description: 'Uploads that name any other server-side encryption must be denied. Empty: no requirement (default encryption still applies).' },
-    kmsKeyArns: { type: 'array', items: { type: 'string', pattern: KEY_ARN.source }, uniqueItems: true, default: [], description: 'SSE-KMS uploads that name any other KMS key must be denied (key ARNs, not aliases).' },
-    headerlessUploads: { enum: ['allow', 'deny'], default: 'allow', description: '"allow": uploads without an encryption header are fine (S3 applies the bucket\'s default encryption). "deny": they must be denied.' },
+    https: {
+      type: 'boolean',
+      default: true,
+      description:
+        'Every request over HTTP must be explicitly denied (a Deny on aws:SecureTransport false for the bucket and its objects).',
+    },
+    minTlsVersion: {
+      type: ['string', 'null'],
+      enum: [...TLS_VERSIONS, null],
+      default: null,
+      description: 'HTTPS requests below this TLS version must be denied (s3:TlsVersion). null: no requirement.',
+    },
+    sse: {
+      type: 'array',
+      items: { enum: [...SSE_ALGORITHMS] },
+      uniqueItems: true,
+      default: [],
+      description:
+        'Uploads that name any other server-side encryption must be denied. Empty: no requirement (default encryption still applies).',
+    },
+    kmsKeyArns: {
+      type: 'array',
+      items: { type: 'string', pattern: KEY_ARN.source },
+      uniqueItems: true,
+      default: [],
+      description: 'SSE-KMS uploads that name any other KMS key must be denied (key ARNs, not aliases).',
+    },
+    headerlessUploads: {
+      enum: ['allow', 'deny'],
+      default: 'allow',
+      description:
+        '"allow": uploads without an encryption header are fine (S3 applies the bucket\'s default encryption). "deny": they must be denied.',
+    },
   },
 } as const;
 
 export class RequirementsError extends Error {
-  constructor(readonly problems: string[], readonly source: string) {
+  constructor(
+    readonly problems: string[],
+    readonly source: string,
+  ) {
     super(`${source}: ${problems.join('; ')}`);
     this.name = 'RequirementsError';
   }
@@ -66,7 +97,11 @@ export function validateRequirements(raw: unknown): { requirements: Requirements
   const problems: string[] = [];
   const out: Requirements = { ...DEFAULT_REQUIREMENTS, sse: [], kmsKeyArns: [] };
   if (raw === undefined || raw === null) return { requirements: out, problems };
-  if (!isRecord(raw)) return { requirements: out, problems: [`requirements must be an object such as {"https": true, "sse": ["aws:kms"]}, not ${JSON.stringify(raw)}`] };
+  if (!isRecord(raw))
+    return {
+      requirements: out,
+      problems: [`requirements must be an object such as {"https": true, "sse": ["aws:kms"]}, not ${JSON.stringify(raw)}`],
+    };
   for (const [k, v] of Object.entries(raw)) {
     switch (k) {
       case 'https':
@@ -81,22 +116,35 @@ export function validateRequirements(raw: unknown): { requirements: Requirements
       }
       case 'sse': {
         const list = typeof v === 'string' ? [v] : v;
-        if (!Array.isArray(list)) { problems.push(`"sse" must be a list such as ["aws:kms"], not ${JSON.stringify(v)}`); break; }
+        if (!Array.isArray(list)) {
+          problems.push(`"sse" must be a list such as ["aws:kms"], not ${JSON.stringify(v)}`);
+          break;
+        }
         for (const a of list) {
-          if (SSE_ALGORITHMS.includes(a as SseAlgorithm)) { if (!out.sse.includes(a as SseAlgorithm)) out.sse.push(a as SseAlgorithm); }
-          else {
+          if (SSE_ALGORITHMS.includes(a as SseAlgorithm)) {
+            if (!out.sse.includes(a as SseAlgorithm)) out.sse.push(a as SseAlgorithm);
+          } else {
             const guess = typeof a === 'string' ? closest(a, SSE_ALGORITHMS) : undefined;
-            problems.push(`"sse" accepts "AES256", "aws:kms" and "aws:kms:dsse", not ${JSON.stringify(a)}${guess ? ` (did you mean "${guess}"?)` : ''}`);
+            problems.push(
+              `"sse" accepts "AES256", "aws:kms" and "aws:kms:dsse", not ${JSON.stringify(a)}${guess ? ` (did you mean "${guess}"?)` : ''}`,
+            );
           }
         }
         break;
       }
       case 'kmsKeyArns': {
         const list = typeof v === 'string' ? [v] : v;
-        if (!Array.isArray(list)) { problems.push(`"kmsKeyArns" must be a list of key ARNs, not ${JSON.stringify(v)}`); break; }
+        if (!Array.isArray(list)) {
+          problems.push(`"kmsKeyArns" must be a list of key ARNs, not ${JSON.stringify(v)}`);
+          break;
+        }
         for (const a of list) {
-          if (typeof a === 'string' && KEY_ARN.test(a)) { if (!out.kmsKeyArns.includes(a)) out.kmsKeyArns.push(a); }
-          else problems.push(`"kmsKeyArns" needs key ARNs such as "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-…" (S3 compares the ARN; aliases and bare key IDs never match), not ${JSON.stringify(a)}`);
+          if (typeof a === 'string' && KEY_ARN.test(a)) {
+            if (!out.kmsKeyArns.includes(a)) out.kmsKeyArns.push(a);
+          } else
+            problems.push(
+              `"kmsKeyArns" needs key ARNs such as "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-…" (S3 compares the ARN; aliases and bare key IDs never match), not ${JSON.stringify(a)}`,
+            );
         }
         break;
       }
@@ -111,7 +159,9 @@ export function validateRequirements(raw: unknown): { requirements: Requirements
     }
   }
   if (out.kmsKeyArns.length && out.sse.length && !out.sse.some(s => s !== 'AES256')) {
-    problems.push('"kmsKeyArns" pins KMS keys, but "sse" allows only AES256 (SSE-S3), which uses no KMS key: add "aws:kms" or "aws:kms:dsse" to "sse"');
+    problems.push(
+      '"kmsKeyArns" pins KMS keys, but "sse" allows only AES256 (SSE-S3), which uses no KMS key: add "aws:kms" or "aws:kms:dsse" to "sse"',
+    );
   }
   return { requirements: out, problems };
 }
@@ -136,7 +186,12 @@ export function findConfigFile(start: string): string | undefined {
   for (;;) {
     const candidate = path.join(dir, CONFIG_FILE_NAME);
     let present = false;
-    try { fs.lstatSync(candidate); present = true; } catch { /* not here */ }
+    try {
+      fs.lstatSync(candidate);
+      present = true;
+    } catch {
+      /* not here */
+    }
     if (present) return candidate;
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
@@ -159,16 +214,19 @@ export function loadConfigFile(file: string): ConfigFile {
   }
   if (!isRecord(raw)) throw new RequirementsError(['must be a JSON object such as {"requirements": {"https": true}}'], file);
   const problems: string[] = [];
-  for (const k of Object.keys(raw)) if (!['$schema', 'requirements', 'rules'].includes(k)) problems.push(`unknown top-level key "${k}" (allowed: requirements, rules)`);
+  for (const k of Object.keys(raw))
+    if (!['$schema', 'requirements', 'rules'].includes(k))
+      problems.push(`unknown top-level key "${k}" (allowed: requirements, rules)`);
   const { requirements, problems: reqProblems } = validateRequirements(raw.requirements);
   problems.push(...reqProblems);
   const rules: Record<string, string> = {};
   if (raw.rules !== undefined) {
     if (!isRecord(raw.rules)) problems.push('"rules" must be an object such as {"GRM-016": "off"}');
-    else for (const [id, s] of Object.entries(raw.rules)) {
-      if (typeof s === 'string' && ['error', 'warning', 'info', 'off'].includes(s)) rules[id.toUpperCase()] = s;
-      else problems.push(`rule "${id}" must be "error", "warning", "info" or "off", not ${JSON.stringify(s)}`);
-    }
+    else
+      for (const [id, s] of Object.entries(raw.rules)) {
+        if (typeof s === 'string' && ['error', 'warning', 'info', 'off'].includes(s)) rules[id.toUpperCase()] = s;
+        else problems.push(`rule "${id}" must be "error", "warning", "info" or "off", not ${JSON.stringify(s)}`);
+      }
   }
   if (problems.length) throw new RequirementsError(problems, file);
   return { path: file, requirements, rules };

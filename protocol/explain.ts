@@ -98,7 +98,12 @@ export interface ExplainReport {
  */
 export function statementPhrases(c: ReportCell): { prefix: string; statements: number[] }[] {
   const out: { prefix: string; statements: number[] }[] = [];
-  const mixed = c.word === 'partly denied' ? 'some denied by' : c.word === 'not denied here' || c.word === 'not allowed' ? 'some allowed by' : undefined;
+  const mixed =
+    c.word === 'partly denied'
+      ? 'some denied by'
+      : c.word === 'not denied here' || c.word === 'not allowed'
+        ? 'some allowed by'
+        : undefined;
   if (mixed) {
     if (c.alsoBy.length) out.push({ prefix: mixed, statements: c.alsoBy });
     return out;

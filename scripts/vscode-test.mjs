@@ -33,7 +33,14 @@ import os from 'node:os';
 import path from 'node:path';
 import util from 'node:util';
 import { createRequire } from 'node:module';
-import { ensureChromium, ensureCodeServer, repoRoot, SetupError, CODE_SERVER_VERSION, OFFLINE_USER_SETTINGS } from './lib/code-server.mjs';
+import {
+  ensureChromium,
+  ensureCodeServer,
+  repoRoot,
+  SetupError,
+  CODE_SERVER_VERSION,
+  OFFLINE_USER_SETTINGS,
+} from './lib/code-server.mjs';
 
 const require = createRequire(import.meta.url);
 const VSCODE_VERSION = '1.100.3'; // the VS Code inside code-server 4.100.3; also what --runner electron downloads
@@ -67,24 +74,49 @@ const opts = { runner: 'browser', timeout: 300, verbose: false, keep: false, ext
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
     let inline;
-    if (a.startsWith('--') && a.includes('=')) { inline = a.slice(a.indexOf('=') + 1); a = a.slice(0, a.indexOf('=')); }
+    if (a.startsWith('--') && a.includes('=')) {
+      inline = a.slice(a.indexOf('=') + 1);
+      a = a.slice(0, a.indexOf('='));
+    }
     const value = () => {
       if (inline !== undefined) return inline;
       if (i + 1 >= argv.length) usage(`${a} needs a value`);
       return argv[++i];
     };
     switch (a) {
-      case '--runner': opts.runner = value(); break;
-      case '--timeout': opts.timeout = Number(value()); break;
-      case '--logs': opts.logs = path.resolve(value()); break;
-      case '--screenshot': opts.screenshot = path.resolve(value()); break;
-      case '--extension': opts.ext = path.resolve(value()); break;
-      case '--tests': opts.tests = path.resolve(value()); break;
-      case '--workspace': opts.workspace = path.resolve(value()); break;
-      case '--verbose': opts.verbose = true; break;
-      case '--keep': opts.keep = true; break;
-      case '-h': case '--help': usage(); break;
-      default: usage(`unknown argument ${argv[i]}`);
+      case '--runner':
+        opts.runner = value();
+        break;
+      case '--timeout':
+        opts.timeout = Number(value());
+        break;
+      case '--logs':
+        opts.logs = path.resolve(value());
+        break;
+      case '--screenshot':
+        opts.screenshot = path.resolve(value());
+        break;
+      case '--extension':
+        opts.ext = path.resolve(value());
+        break;
+      case '--tests':
+        opts.tests = path.resolve(value());
+        break;
+      case '--workspace':
+        opts.workspace = path.resolve(value());
+        break;
+      case '--verbose':
+        opts.verbose = true;
+        break;
+      case '--keep':
+        opts.keep = true;
+        break;
+      case '-h':
+      case '--help':
+        usage();
+        break;
+      default:
+        usage(`unknown argument ${argv[i]}`);
     }
   }
   if (!['browser', 'electron'].includes(opts.runner)) usage(`--runner must be browser or electron, not ${opts.runner}`);
@@ -107,10 +139,14 @@ function infraFail(msg) {
   if (!fs.existsSync(manifestPath)) infraFail(`no package.json in ${opts.ext}`);
   const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
   if (manifest.main && !fs.existsSync(path.resolve(opts.ext, manifest.main))) {
-    infraFail(`the extension is not built: ${path.relative(process.cwd(), path.resolve(opts.ext, manifest.main)) || manifest.main} is missing; run \`npm run build\` first`);
+    infraFail(
+      `the extension is not built: ${path.relative(process.cwd(), path.resolve(opts.ext, manifest.main)) || manifest.main} is missing; run \`npm run build\` first`,
+    );
   }
-  if (!fs.existsSync(opts.tests)) infraFail(`the e2e tests are not compiled: ${opts.tests} is missing; compile test/e2e/*.ts with tsc first`);
-  if (!fs.statSync(opts.workspace, { throwIfNoEntry: false })?.isDirectory()) infraFail(`workspace fixture folder ${opts.workspace} is missing`);
+  if (!fs.existsSync(opts.tests))
+    infraFail(`the e2e tests are not compiled: ${opts.tests} is missing; compile test/e2e/*.ts with tsc first`);
+  if (!fs.statSync(opts.workspace, { throwIfNoEntry: false })?.isDirectory())
+    infraFail(`workspace fixture folder ${opts.workspace} is missing`);
 }
 
 // ---------------------------------------------------------------- scratch state
@@ -142,21 +178,35 @@ function procTree(rootPid) {
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (!children.has(ppid)) children.set(ppid, []);
       children.get(ppid).push(Number(e));
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   const out = [];
   const stack = [rootPid];
-  while (stack.length) { const p = stack.pop(); out.push(p); stack.push(...(children.get(p) || [])); }
+  while (stack.length) {
+    const p = stack.pop();
+    out.push(p);
+    stack.push(...(children.get(p) || []));
+  }
   return out;
 }
 function memOf(pid) {
   try {
     const s = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
     return { rss: Number(/^Rss:\s+(\d+)/m.exec(s)?.[1] || 0), pss: Number(/^Pss:\s+(\d+)/m.exec(s)?.[1] || 0) };
-  } catch { return { rss: 0, pss: 0 }; }
+  } catch {
+    return { rss: 0, pss: 0 };
+  }
 }
 const hasProc = fs.existsSync('/proc/self/smaps_rollup');
-const memAvailableKb = () => { try { return Number(/^MemAvailable:\s+(\d+)/m.exec(fs.readFileSync('/proc/meminfo', 'utf8'))?.[1] || 0); } catch { return 0; } };
+const memAvailableKb = () => {
+  try {
+    return Number(/^MemAvailable:\s+(\d+)/m.exec(fs.readFileSync('/proc/meminfo', 'utf8'))?.[1] || 0);
+  } catch {
+    return 0;
+  }
+};
 const memAvailStart = memAvailableKb();
 let memAvailMin = memAvailStart;
 const peak = { codeServer: { rss: 0, pss: 0 }, chromium: { rss: 0, pss: 0 }, total: { rss: 0, pss: 0 }, procs: 0 };
@@ -164,12 +214,25 @@ let csPid = 0;
 let chromePid = 0;
 function sampleMemory() {
   if (!hasProc) return;
-  const sum = pids => pids.reduce((acc, p) => { const m = memOf(p); acc.rss += m.rss; acc.pss += m.pss; return acc; }, { rss: 0, pss: 0 });
+  const sum = pids =>
+    pids.reduce(
+      (acc, p) => {
+        const m = memOf(p);
+        acc.rss += m.rss;
+        acc.pss += m.pss;
+        return acc;
+      },
+      { rss: 0, pss: 0 },
+    );
   const cs = csPid ? sum(procTree(csPid)) : { rss: 0, pss: 0 };
   const cr = chromePid ? sum(procTree(chromePid)) : { rss: 0, pss: 0 };
   const all = procTree(process.pid);
   const tot = sum(all);
-  for (const [k, v] of [['codeServer', cs], ['chromium', cr], ['total', tot]]) {
+  for (const [k, v] of [
+    ['codeServer', cs],
+    ['chromium', cr],
+    ['total', tot],
+  ]) {
     peak[k].rss = Math.max(peak[k].rss, v.rss);
     peak[k].pss = Math.max(peak[k].pss, v.pss);
   }
@@ -184,9 +247,19 @@ const memTimer = setInterval(sampleMemory, 250);
 const suite = { result: null, passing: null, failing: null, duration: null };
 function observeSuiteLine(line) {
   const m = /\[e2e-result\] (\{.*\})/.exec(line);
-  if (m) { try { suite.result = JSON.parse(m[1]); } catch { /* ignore */ } return; }
+  if (m) {
+    try {
+      suite.result = JSON.parse(m[1]);
+    } catch {
+      /* ignore */
+    }
+    return;
+  }
   const p = /^\s*(\d+) passing \(([^)]*)\)/.exec(line);
-  if (p) { suite.passing = Number(p[1]); suite.duration = p[2]; }
+  if (p) {
+    suite.passing = Number(p[1]);
+    suite.duration = p[2];
+  }
   const f = /^\s*(\d+) failing\b/.exec(line);
   if (f) suite.failing = Number(f[1]);
 }
@@ -198,7 +271,7 @@ function suiteSummaryLine() {
   if (suite.passing !== null || suite.failing !== null) {
     // A suite without our [e2e-result] line: mocha's own "(850ms)", or its rounded "(3s)" as is.
     const ms = /^(\d+)ms$/.exec(suite.duration || '');
-    const dur = ms ? secs(Number(ms[1])) : (suite.duration || '?');
+    const dur = ms ? secs(Number(ms[1])) : suite.duration || '?';
     return `in-editor suite: ${suite.passing ?? 0} passing, ${suite.failing ?? 0} failing, ${dur}`;
   }
   return 'in-editor suite: no mocha summary seen (the suite did not run, or did not finish)';
@@ -208,7 +281,11 @@ function suiteSummaryLine() {
 let cleanupHooks = [];
 let exiting = false;
 function tail(file, n) {
-  try { return fs.readFileSync(file, 'utf8').split('\n').slice(-n).join('\n'); } catch { return ''; }
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-n).join('\n');
+  } catch {
+    return '';
+  }
 }
 async function finish(code, why) {
   if (exiting) return;
@@ -222,15 +299,25 @@ async function finish(code, why) {
     }
     console.error('---- (use --logs DIR to keep all logs) ----');
   }
-  for (const hook of cleanupHooks.reverse()) { try { await hook(); } catch { /* best effort */ } }
+  for (const hook of cleanupHooks.reverse()) {
+    try {
+      await hook();
+    } catch {
+      /* best effort */
+    }
+  }
   if (!opts.keep) fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
   else info(`kept scratch dir ${tmp}`);
   const mb = kb => `${(kb / 1024).toFixed(0)} MiB`;
   if (hasProc && peak.procs > 1) {
-    info(`peak memory (sum over process trees, RSS / PSS): ` +
-      (opts.runner === 'browser' ? `code-server ${mb(peak.codeServer.rss)} / ${mb(peak.codeServer.pss)}, chromium ${mb(peak.chromium.rss)} / ${mb(peak.chromium.pss)}, ` : '') +
-      `everything incl. runner ${mb(peak.total.rss)} / ${mb(peak.total.pss)} (${peak.procs} processes); ` +
-      `system MemAvailable dropped by at most ${mb(memAvailStart - memAvailMin)}`);
+    info(
+      `peak memory (sum over process trees, RSS / PSS): ` +
+        (opts.runner === 'browser'
+          ? `code-server ${mb(peak.codeServer.rss)} / ${mb(peak.codeServer.pss)}, chromium ${mb(peak.chromium.rss)} / ${mb(peak.chromium.pss)}, `
+          : '') +
+        `everything incl. runner ${mb(peak.total.rss)} / ${mb(peak.total.pss)} (${peak.procs} processes); ` +
+        `system MemAvailable dropped by at most ${mb(memAvailStart - memAvailMin)}`,
+    );
   }
   info(`${why}; runner wall time ${secs(Date.now() - T0)}`);
   console.log(suiteSummaryLine());
@@ -238,8 +325,14 @@ async function finish(code, why) {
 }
 process.on('SIGINT', () => finish(130, 'interrupted'));
 process.on('SIGTERM', () => finish(143, 'terminated'));
-process.on('uncaughtException', e => { console.error(e); finish(3, 'runner error'); });
-process.on('unhandledRejection', e => { console.error(e); finish(3, 'runner error'); });
+process.on('uncaughtException', e => {
+  console.error(e);
+  finish(3, 'runner error');
+});
+process.on('unhandledRejection', e => {
+  console.error(e);
+  finish(3, 'runner error');
+});
 
 const timeoutTimer = setTimeout(() => finish(2, `timeout: no result after ${opts.timeout} s`), opts.timeout * 1000);
 
@@ -249,13 +342,27 @@ else await runBrowser();
 // ---------------------------------------------------------------- --runner electron
 async function runElectron() {
   let testElectron;
-  try { testElectron = require('@vscode/test-electron'); } catch { await finish(3, '@vscode/test-electron is not installed (npm ci)'); }
+  try {
+    testElectron = require('@vscode/test-electron');
+  } catch {
+    await finish(3, '@vscode/test-electron is not installed (npm ci)');
+  }
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
-    info('warning: no DISPLAY; VS Code (Electron) needs one on Linux: run under `xvfb-run -a`, or use the default --runner browser');
+    info(
+      'warning: no DISPLAY; VS Code (Electron) needs one on Linux: run under `xvfb-run -a`, or use the default --runner browser',
+    );
   }
   // VS Code's processes are our descendants; on timeout/interrupt end them (runTests keeps no handle we can use).
   cleanupHooks.push(() => {
-    for (const pid of procTree(process.pid).filter(p => p !== process.pid).reverse()) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+    for (const pid of procTree(process.pid)
+      .filter(p => p !== process.pid)
+      .reverse()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
   });
   // Tee VS Code's output (runTests forwards it to our stdout) to read mocha's summary.
   const write = process.stdout.write.bind(process.stdout);
@@ -291,7 +398,10 @@ async function runElectron() {
       info(`VS Code: ${e.message}`);
     } else {
       console.error(e);
-      await finish(3, `could not run VS Code (download or start failed: ${e?.message ?? e}); on machines without access to update.code.visualstudio.com use --runner browser`);
+      await finish(
+        3,
+        `could not run VS Code (download or start failed: ${e?.message ?? e}); on machines without access to update.code.visualstudio.com use --runner browser`,
+      );
     }
   } finally {
     if (buf) observeSuiteLine(buf);
@@ -306,7 +416,10 @@ function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
   });
 }
 
@@ -325,7 +438,10 @@ async function runBrowser() {
     chromiumBin = ensureChromium({ log });
     codeServerBin = await ensureCodeServer({ log });
   } catch (e) {
-    if (e instanceof SetupError) { console.error(`vscode-test: ${e.message}`); await finish(3, 'setup failed'); }
+    if (e instanceof SetupError) {
+      console.error(`vscode-test: ${e.message}`);
+      await finish(3, 'setup failed');
+    }
     throw e;
   }
 
@@ -333,15 +449,20 @@ async function runBrowser() {
   const authority = `127.0.0.1:${port}`;
   const csLog = fs.createWriteStream(path.join(logsDir, 'code-server.log'));
   const csArgs = [
-    '--config', '/dev/null', // never read/write ~/.config/code-server/config.yaml
-    '--auth', 'none',
-    '--bind-addr', authority, // loopback only
+    '--config',
+    '/dev/null', // never read/write ~/.config/code-server/config.yaml
+    '--auth',
+    'none',
+    '--bind-addr',
+    authority, // loopback only
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
-    '--user-data-dir', dirs.userData,
-    '--extensions-dir', dirs.extensions,
+    '--user-data-dir',
+    dirs.userData,
+    '--extensions-dir',
+    dirs.extensions,
     '--ignore-last-opened',
     dirs.workspace,
   ];
@@ -355,7 +476,9 @@ async function runBrowser() {
     EXTENSIONS_GALLERY: '{}', // no marketplace (open-vsx): nothing to look up on a closed network
     CS_DISABLE_FILE_DOWNLOADS: '1',
   };
-  delete csEnv.PORT; delete csEnv.PASSWORD; delete csEnv.HASHED_PASSWORD;
+  delete csEnv.PORT;
+  delete csEnv.PASSWORD;
+  delete csEnv.HASHED_PASSWORD;
 
   info(`starting code-server on http://${authority}/ with workspace ${dirs.workspace}`);
   // detached => its own process group, so cleanup ends exactly code-server and its children.
@@ -363,12 +486,22 @@ async function runBrowser() {
   csPid = codeServer.pid;
   cleanupHooks.push(async () => {
     if (codeServer.exitCode !== null || codeServer.signalCode !== null) return;
-    try { process.kill(-codeServer.pid, 'SIGTERM'); } catch { /* gone */ }
+    try {
+      process.kill(-codeServer.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
     const gone = await Promise.race([
       new Promise(r => codeServer.once('exit', () => r(true))),
       new Promise(r => setTimeout(() => r(false), 5000)),
     ]);
-    if (!gone) { try { process.kill(-codeServer.pid, 'SIGKILL'); } catch { /* gone */ } }
+    if (!gone) {
+      try {
+        process.kill(-codeServer.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
   });
   codeServer.stdout.pipe(csLog, { end: false });
   codeServer.stderr.pipe(csLog, { end: false });
@@ -380,21 +513,36 @@ async function runBrowser() {
     csOutBuf = lines.pop();
     for (const l of lines) {
       const m = /Extension Host Process exited with code: (\S+), signal: (\S+)\./.exec(l);
-      if (m) { extHostExits.push({ code: m[1], signal: m[2] }); onExtHostExit(); }
+      if (m) {
+        extHostExits.push({ code: m[1], signal: m[2] });
+        onExtHostExit();
+      }
     }
   });
   if (opts.verbose) {
     codeServer.stdout.on('data', d => process.stdout.write(`[code-server] ${d}`));
     codeServer.stderr.on('data', d => process.stdout.write(`[code-server] ${d}`));
   }
-  codeServer.on('error', e => { if (!exiting) { console.error(`vscode-test: cannot start ${codeServerBin}: ${e.message}`); finish(3, 'code-server did not start'); } });
+  codeServer.on('error', e => {
+    if (!exiting) {
+      console.error(`vscode-test: cannot start ${codeServerBin}: ${e.message}`);
+      finish(3, 'code-server did not start');
+    }
+  });
   codeServer.on('exit', (code, sig) => {
-    if (!exiting) { info(`code-server exited early (code ${code}, signal ${sig})`); finish(3, 'code-server died'); }
+    if (!exiting) {
+      info(`code-server exited early (code ${code}, signal ${sig})`);
+      finish(3, 'code-server died');
+    }
   });
 
   const tCs = Date.now();
   for (;;) {
-    try { if ((await fetch(`http://${authority}/healthz`)).ok) break; } catch { /* not yet */ }
+    try {
+      if ((await fetch(`http://${authority}/healthz`)).ok) break;
+    } catch {
+      /* not yet */
+    }
     if (Date.now() - tCs > 60_000) await finish(3, 'code-server did not answer /healthz within 60 s');
     await new Promise(r => setTimeout(r, 100));
   }
@@ -406,22 +554,40 @@ async function runBrowser() {
     context = await playwright.chromium.launchPersistentContext(dirs.chromeProfile, {
       executablePath: chromiumBin,
       headless: true,
-      env: { ...process.env, HOME: dirs.home, XDG_CONFIG_HOME: path.join(dirs.home, '.config'), XDG_CACHE_HOME: path.join(dirs.home, '.cache') },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      env: {
+        ...process.env,
+        HOME: dirs.home,
+        XDG_CONFIG_HOME: path.join(dirs.home, '.config'),
+        XDG_CACHE_HOME: path.join(dirs.home, '.cache'),
+      },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   } catch (e) {
     console.error(`vscode-test: Chromium (${chromiumBin}) did not start: ${e.message.split('\n')[0]}`);
     await finish(3, 'chromium did not start');
   }
   cleanupHooks.push(() => context.close());
-  chromePid = procTree(process.pid).find(p => {
-    if (p === process.pid || procTree(csPid).includes(p)) return false;
-    try { return fs.readFileSync(`/proc/${p}/comm`, 'utf8').trim().startsWith('chrom'); } catch { return false; }
-  }) || 0;
+  chromePid =
+    procTree(process.pid).find(p => {
+      if (p === process.pid || procTree(csPid).includes(p)) return false;
+      try {
+        return fs.readFileSync(`/proc/${p}/comm`, 'utf8').trim().startsWith('chrom');
+      } catch {
+        return false;
+      }
+    }) || 0;
   info(`code-server up in ${csStartMs} ms; chromium ${context.browser()?.version?.() ?? ''} up in ${Date.now() - tBrowser} ms`);
 
-  const page = context.pages()[0] || await context.newPage();
+  const page = context.pages()[0] || (await context.newPage());
   const consoleLog = fs.createWriteStream(path.join(logsDir, 'browser-console.log'));
   page.on('console', m => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
   page.on('pageerror', e => consoleLog.write(`[pageerror] ${e.stack || e}\n`));
@@ -446,7 +612,9 @@ async function runBrowser() {
         fs.mkdirSync(path.dirname(out), { recursive: true });
         fs.writeFileSync(out, l.contents);
       }
-    } catch (e) { console.error('could not write VS Code logs', e); }
+    } catch (e) {
+      console.error('could not write VS Code logs', e);
+    }
     testsDone = true;
     resolveExit(code);
   });
@@ -467,16 +635,30 @@ async function runBrowser() {
   const code = await exitPromise;
   const tDone = Date.now();
   if (opts.screenshot) {
-    try { fs.mkdirSync(path.dirname(opts.screenshot), { recursive: true }); await page.screenshot({ path: opts.screenshot }); info(`screenshot ${opts.screenshot}`); } catch (e) { info(`screenshot failed: ${e.message}`); }
+    try {
+      fs.mkdirSync(path.dirname(opts.screenshot), { recursive: true });
+      await page.screenshot({ path: opts.screenshot });
+      info(`screenshot ${opts.screenshot}`);
+    } catch (e) {
+      info(`screenshot failed: ${e.message}`);
+    }
   }
   info(`VS Code reported exit code ${code}; page open -> suite done ${tDone - tNav} ms`);
   // The workbench now stops the extension host; wait (max 5 s) for code-server to log how it ended.
-  if (!extHostExits.length) await new Promise(r => { onExtHostExit = r; setTimeout(r, 5000); });
+  if (!extHostExits.length)
+    await new Promise(r => {
+      onExtHostExit = r;
+      setTimeout(r, 5000);
+    });
   clearTimeout(timeoutTimer);
   const bad = extHostExits.filter(e => e.code !== '0' || e.signal !== 'null');
   if (!extHostExits.length) info('warning: did not see the extension host exit in the code-server log');
   if (opts.logs) info(`logs in ${logsDir}`);
   if (code !== 0) await finish(1, 'tests FAILED');
-  else if (bad.length) await finish(1, `tests FAILED: the extension host process ended abnormally (${bad.map(e => `code ${e.code}, signal ${e.signal}`).join('; ')})`);
+  else if (bad.length)
+    await finish(
+      1,
+      `tests FAILED: the extension host process ended abnormally (${bad.map(e => `code ${e.code}, signal ${e.signal}`).join('; ')})`,
+    );
   else await finish(0, 'tests passed');
 }

@@ -27,11 +27,14 @@ export class AnalysisQueue {
     }
     // A version that was waiting for its turn is replaced by the newer one, which waits again.
     this.ready.delete(uri);
-    this.timers.set(uri, setTimeout(() => {
-      this.timers.delete(uri);
-      this.ready.add(uri);
-      this.kick();
-    }, delay));
+    this.timers.set(
+      uri,
+      setTimeout(() => {
+        this.timers.delete(uri);
+        this.ready.add(uri);
+        this.kick();
+      }, delay),
+    );
   }
 
   /** Analyse `uri` when its turn comes, unless an analysis of it is already waiting (it will see what changed). */

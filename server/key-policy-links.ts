@@ -15,8 +15,15 @@ export class KeyPolicyLinks {
   private readonly byUri = new Map<string, BucketLinks>();
 
   /** What the last analysis of a bucket policy linked (an empty list forgets it: it pins no key). */
-  record(uri: string, keys: readonly { keyArn: string; keyPolicy?: { path: string } }[], explicit: ReadonlyMap<string, string>): void {
-    if (!keys.length) { this.byUri.delete(uri); return; }
+  record(
+    uri: string,
+    keys: readonly { keyArn: string; keyPolicy?: { path: string } }[],
+    explicit: ReadonlyMap<string, string>,
+  ): void {
+    if (!keys.length) {
+      this.byUri.delete(uri);
+      return;
+    }
     this.byUri.set(uri, { keys: keys.map(k => ({ arn: k.keyArn, path: k.keyPolicy?.path })), explicit });
   }
 

@@ -32,5 +32,8 @@ export function failureReason(error: unknown, max = 160): string {
 /** One line for the rules that threw on one version of a document (logged once per version). */
 export function ruleFailuresLine(where: string, version: number, failures: readonly RuleFailure[]): string {
   const each = failures.map(f => `${clip(f.ruleId, 40)}: ${failureReason(f.error)}`);
-  return clip(`${logValue(where)} (version ${version}): ${failures.length === 1 ? 'rule' : `${failures.length} rules`} failed (please report this; the other rules' findings are shown): ${each.join('; ')}`, 1000);
+  return clip(
+    `${logValue(where)} (version ${version}): ${failures.length === 1 ? 'rule' : `${failures.length} rules`} failed (please report this; the other rules' findings are shown): ${each.join('; ')}`,
+    1000,
+  );
 }

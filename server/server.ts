@@ -37,7 +37,14 @@ import { SOURCE, toDiagnostics } from './features/diagnostics';
 import { analyzeDocument, uriPath, type CrossContext, type DocumentAnalysis } from './features/documentAnalysis';
 import { EXPLAIN_REQUEST, explainReport, type ExplainReport } from './features/explain';
 import { hover } from './features/hover';
-import { ANALYZE_REQUEST, analyzeText, liveDocumentSettings, liveResult, parseLiveParams, liveKeyArn } from './features/liveAnalysis';
+import {
+  ANALYZE_REQUEST,
+  analyzeText,
+  liveDocumentSettings,
+  liveResult,
+  parseLiveParams,
+  liveKeyArn,
+} from './features/liveAnalysis';
 import { safeReadText, type SafeReadCode } from '../shared/safe-read';
 import { KeyPolicyLinks } from './key-policy-links';
 import { failureReason, logValue, ruleFailuresLine } from './server-log';
@@ -54,7 +61,15 @@ let debounceMs = 150;
 let crossDebounceMs = 500;
 
 /** Counters for the stats request (see there). */
-const stats = { analyses: 0, publications: 0, unchangedSkipped: 0, staleDropped: 0, crossRechecks: 0, cancelledRequests: 0, ruleFailures: 0 };
+const stats = {
+  analyses: 0,
+  publications: 0,
+  unchangedSkipped: 0,
+  staleDropped: 0,
+  crossRechecks: 0,
+  cancelledRequests: 0,
+  ruleFailures: 0,
+};
 const eventLoopDelay = monitorEventLoopDelay({ resolution: 10 });
 eventLoopDelay.enable();
 
@@ -120,9 +135,14 @@ let workspaceFolders: string[] = [];
 let workspaceRoots: string[] = [];
 /** A file: URI as a file system path; other schemes keep their path part. */
 const fsPath = (uri: string): string => {
-  try { return uri.startsWith('file:') ? fileURLToPath(uri) : uriPath(uri); } catch { return uriPath(uri); }
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : uriPath(uri);
+  } catch {
+    return uriPath(uri);
+  }
 };
-const within = (p: string, folder: string): boolean => p === folder || p.startsWith(folder.endsWith(nodePath.sep) ? folder : folder + nodePath.sep);
+const within = (p: string, folder: string): boolean =>
+  p === folder || p.startsWith(folder.endsWith(nodePath.sep) ? folder : folder + nodePath.sep);
 const folderOf = (p: string): string | undefined => workspaceFolders.find(f => within(p, f));
 const relativePath = (p: string): string => {
   const f = folderOf(p);
@@ -147,10 +167,16 @@ async function readKeyPolicy(p: string): Promise<KeyPolicyRead> {
     real = await realpath(p);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' || code === 'ENOTDIR' ? { ok: false, code: 'not-found', message: 'no such file' } : { ok: false, code: 'unreadable', message: `cannot read it (${code ?? failureReason(e)})` };
+    return code === 'ENOENT' || code === 'ENOTDIR'
+      ? { ok: false, code: 'not-found', message: 'no such file' }
+      : { ok: false, code: 'unreadable', message: `cannot read it (${code ?? failureReason(e)})` };
   }
   if (!workspaceRoots.some(r => within(real, r))) {
-    return { ok: false, code: 'outside', message: `it is outside the workspace folders${real !== p ? ` (it leads to ${real})` : ''}, so it is not read` };
+    return {
+      ok: false,
+      code: 'outside',
+      message: `it is outside the workspace folders${real !== p ? ` (it leads to ${real})` : ''}, so it is not read`,
+    };
   }
   return safeReadText(real, { maxBytes: MAX_KEY_POLICY_SIZE });
 }
@@ -165,7 +191,8 @@ async function loadKeyPolicy(p: string): Promise<boolean> {
   const r = await readKeyPolicy(p);
   if (isOpen(p)) return false; // opened while it was read
   if (!r.ok) {
-    if (r.code !== 'not-found' && once(refusedFiles, `${p}\n${r.message}`)) connection.console.warn(`cross-document check: ${logValue(p)}: ${logValue(r.message, 300)}`);
+    if (r.code !== 'not-found' && once(refusedFiles, `${p}\n${r.message}`))
+      connection.console.warn(`cross-document check: ${logValue(p)}: ${logValue(r.message, 300)}`);
     return keyIndex.delete(p);
   }
   return keyIndex.set(p, r.text);
@@ -198,8 +225,12 @@ async function indexWorkspace(): Promise<void> {
   const { files, truncated } = await findKeyPolicyFiles(workspaceFolders);
   const changed = new Set<string>();
   for (const f of files) if (await loadKeyPolicy(f)) changed.add(f);
-  const full = keyIndex.refusedForSize ? `; ${keyIndex.refusedForSize} were left out because the index holds at most 8 MB of key policies (map the ones you need in s3EncryptionGuard.keyPolicies)` : '';
-  connection.console.info(`cross-document check: ${keyIndex.size} key polic${keyIndex.size === 1 ? 'y' : 'ies'} indexed in ${Date.now() - t0} ms${truncated ? ' (the workspace is large: the search stopped early; map keys explicitly in s3EncryptionGuard.keyPolicies)' : ''}${full}`);
+  const full = keyIndex.refusedForSize
+    ? `; ${keyIndex.refusedForSize} were left out because the index holds at most 8 MB of key policies (map the ones you need in s3EncryptionGuard.keyPolicies)`
+    : '';
+  connection.console.info(
+    `cross-document check: ${keyIndex.size} key polic${keyIndex.size === 1 ? 'y' : 'ies'} indexed in ${Date.now() - t0} ms${truncated ? ' (the workspace is large: the search stopped early; map keys explicitly in s3EncryptionGuard.keyPolicies)' : ''}${full}`,
+  );
   keyPoliciesChanged(changed);
 }
 
@@ -215,14 +246,18 @@ async function loadExplicitKeyPolicy(abs: string, keyArn: string): Promise<boole
   if (isOpen(abs)) return false;
   if (r.ok) return keyIndex.set(abs, r.text);
   if (once(warnedSettings, `${abs}\n${r.code}`)) {
-    const fix = r.code === 'outside'
-      ? 'Put the key policy file in the workspace and name it relative to the workspace folder.'
-      : r.code === 'not-found'
-        ? 'Correct the path (relative to the workspace folder) or remove the entry.'
-        : `Name a regular JSON file of at most ${MAX_KEY_POLICY_SIZE / 1024} KB inside the workspace.`;
+    const fix =
+      r.code === 'outside'
+        ? 'Put the key policy file in the workspace and name it relative to the workspace folder.'
+        : r.code === 'not-found'
+          ? 'Correct the path (relative to the workspace folder) or remove the entry.'
+          : `Name a regular JSON file of at most ${MAX_KEY_POLICY_SIZE / 1024} KB inside the workspace.`;
     const message = `The setting s3EncryptionGuard.keyPolicies maps ${logValue(keyArn, 120)} to ${logValue(abs)}: ${logValue(r.message, 300)}. ${fix}`;
     connection.console.warn(message);
-    void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `S3 Encryption Guard: ${message}` });
+    void connection.sendNotification(ShowMessageNotification.type, {
+      type: MessageType.Warning,
+      message: `S3 Encryption Guard: ${message}`,
+    });
   }
   return keyIndex.delete(abs);
 }
@@ -248,11 +283,19 @@ connection.onInitialize((params): InitializeResult => {
   pullConfiguration = !!params.capabilities.workspace?.configuration;
   const folders = params.workspaceFolders?.map(f => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
   workspaceFolders = folders.filter(u => u.startsWith('file:')).map(fsPath);
-  workspaceRoots = workspaceFolders.map(f => { try { return realpathSync(f); } catch { return f; } });
+  workspaceRoots = workspaceFolders.map(f => {
+    try {
+      return realpathSync(f);
+    } catch {
+      return f;
+    }
+  });
   // Editors that cannot answer workspace/configuration pass settings here instead.
-  const init = params.initializationOptions as { settings?: unknown; debounceMs?: unknown; crossDebounceMs?: unknown } | undefined;
+  const init = params.initializationOptions as
+    { settings?: unknown; debounceMs?: unknown; crossDebounceMs?: unknown } | undefined;
   initSettings = toServerSettings(init?.settings ?? init);
-  const ms = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.min(v, 60_000) : undefined);
+  const ms = (v: unknown): number | undefined =>
+    typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.min(v, 60_000) : undefined;
   debounceMs = ms(init?.debounceMs) ?? debounceMs;
   crossDebounceMs = ms(init?.crossDebounceMs) ?? crossDebounceMs;
   return {
@@ -268,9 +311,13 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 connection.onInitialized(() => {
-  void indexWorkspace().catch(e => connection.console.error(`cross-document check: indexing the workspace failed: ${failureReason(e)}`));
+  void indexWorkspace().catch(e =>
+    connection.console.error(`cross-document check: indexing the workspace failed: ${failureReason(e)}`),
+  );
   if (pullConfiguration) {
-    void connection.client.register(DidChangeConfigurationNotification.type, { section: 's3EncryptionGuard' }).catch(() => undefined);
+    void connection.client
+      .register(DidChangeConfigurationNotification.type, { section: 's3EncryptionGuard' })
+      .catch(() => undefined);
   }
 });
 
@@ -297,8 +344,13 @@ function settingsFor(uri: string): Promise<ServerSettings> {
   const cached = settingsCache.get(uri);
   if (cached) return cached;
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>(resolve => { timer = setTimeout(() => resolve(undefined), CONFIGURATION_TIMEOUT_MS); });
-  const asked = connection.workspace.getConfiguration({ scopeUri: uri, section: 's3EncryptionGuard' }).then((raw: unknown) => ({ raw }), () => undefined);
+  const timeout = new Promise<undefined>(resolve => {
+    timer = setTimeout(() => resolve(undefined), CONFIGURATION_TIMEOUT_MS);
+  });
+  const asked = connection.workspace.getConfiguration({ scopeUri: uri, section: 's3EncryptionGuard' }).then(
+    (raw: unknown) => ({ raw }),
+    () => undefined,
+  );
   const pending: Promise<ServerSettings> = Promise.race([asked, timeout]).then(answer => {
     clearTimeout(timer);
     // No answer (or an error): the initial settings, and the client is asked again next time.
@@ -316,7 +368,11 @@ function settingsFor(uri: string): Promise<ServerSettings> {
 /** What one document's settings retain: the validated copy of the client's answer, estimated from its JSON. */
 function settingsBytes(raw: unknown): number {
   let json = 0;
-  try { json = JSON.stringify(raw)?.length ?? 0; } catch { /* a cycle cannot come over JSON-RPC */ }
+  try {
+    json = JSON.stringify(raw)?.length ?? 0;
+  } catch {
+    /* a cycle cannot come over JSON-RPC */
+  }
   return 2048 + 4 * json;
 }
 
@@ -324,7 +380,8 @@ connection.onDidChangeConfiguration(change => {
   settingsCache.clear();
   cache.clear();
   explicitLoaded.clear();
-  if (!pullConfiguration) initSettings = toServerSettings((change.settings as { s3EncryptionGuard?: unknown } | undefined)?.s3EncryptionGuard);
+  if (!pullConfiguration)
+    initSettings = toServerSettings((change.settings as { s3EncryptionGuard?: unknown } | undefined)?.s3EncryptionGuard);
   for (const d of documents.all()) queue.schedule(d.uri, 0);
 });
 
@@ -344,11 +401,14 @@ function analyseNow(doc: TextDocument, settings: ServerSettings, cross: CrossCon
   if (kind.kind === 'bucket-policy') keyLinks.record(uri, result.keyLinks, cross?.explicit ?? new Map());
   else keyLinks.forget(uri);
   // A key policy being edited: the bucket policies that link to it see the change (once typing pauses).
-  if (kind.kind === 'key-policy' && parsed ? keyIndex.setParsed(path, parsed) : keyIndex.delete(path)) keyPoliciesChanged(new Set([path]));
+  if (kind.kind === 'key-policy' && parsed ? keyIndex.setParsed(path, parsed) : keyIndex.delete(path))
+    keyPoliciesChanged(new Set([path]));
   const line = logValue(`${kind.kind} (${kind.reason})`, 300);
   if (loggedKinds.peek(uri) !== line) {
     loggedKinds.set(uri, line, 2 * (uri.length + line.length) + 64);
-    connection.console.info(`${logValue(uriPath(uri))}: ${line}; ${result.analysis.findings.length} problem(s) in ${result.ms.toFixed(1)} ms`);
+    connection.console.info(
+      `${logValue(uriPath(uri))}: ${line}; ${result.analysis.findings.length} problem(s) in ${result.ms.toFixed(1)} ms`,
+    );
   }
   if (ruleFailures.length && loggedFailures.get(uri) !== version) {
     loggedFailures.set(uri, version);
@@ -371,8 +431,13 @@ async function crossContextOrNone(uri: string, settings: ServerSettings): Promis
 /** Send diagnostics unless they are the ones the client already has for this document. */
 async function publish(uri: string, version: number, diagnostics: Diagnostic[]): Promise<void> {
   // `data` carries the version (code actions also match a diagnostic by code and range): not a change.
-  const digest = createHash('sha1').update(JSON.stringify(diagnostics, (k: string, v: unknown) => (k === 'data' ? undefined : v))).digest('base64');
-  if (lastPublished.get(uri) === digest) { stats.unchangedSkipped++; return; }
+  const digest = createHash('sha1')
+    .update(JSON.stringify(diagnostics, (k: string, v: unknown) => (k === 'data' ? undefined : v)))
+    .digest('base64');
+  if (lastPublished.get(uri) === digest) {
+    stats.unchangedSkipped++;
+    return;
+  }
   lastPublished.set(uri, digest);
   stats.publications++;
   await connection.sendDiagnostics({ uri, version, diagnostics });
@@ -385,7 +450,8 @@ function analysisFailedDiagnostic(e: unknown): Diagnostic {
     severity: DiagnosticSeverity.Information,
     code: 'analysis-failed',
     source: SOURCE,
-    message: `Not analysed: an internal error stopped the analysis of this version (${failureReason(e)}). ` +
+    message:
+      `Not analysed: an internal error stopped the analysis of this version (${failureReason(e)}). ` +
       'The problems shown before were removed, as they may no longer apply; the next edit analyses the document again. Please report this.',
   };
 }
@@ -410,7 +476,9 @@ async function validate(uri: string): Promise<void> {
   } catch (e) {
     // One bad document must never stop the others from getting diagnostics, nor keep stale ones.
     if (stale()) return;
-    connection.console.error(`${logValue(uriPath(uri))} (version ${version}): analysis failed (please report this): ${failureReason(e)}`);
+    connection.console.error(
+      `${logValue(uriPath(uri))} (version ${version}): analysis failed (please report this): ${failureReason(e)}`,
+    );
     await publish(uri, version, [analysisFailedDiagnostic(e)]).catch(() => undefined);
   }
 }
@@ -439,7 +507,13 @@ documents.onDidClose(e => {
   const p = fsPath(uri);
   // The file on disk is the key policy again (or none, if it was never saved).
   if (keyIndex.has(p)) {
-    setTimeout(() => void loadKeyPolicy(p).then(changed => { if (changed) keyPoliciesChanged(new Set([p])); }), 0);
+    setTimeout(
+      () =>
+        void loadKeyPolicy(p).then(changed => {
+          if (changed) keyPoliciesChanged(new Set([p]));
+        }),
+      0,
+    );
   }
   queue.cancel(uri);
   cache.delete(uri);
@@ -511,13 +585,32 @@ connection.onRequest(EXPLAIN_REQUEST, async (raw: unknown, token: CancellationTo
   const uri = p.uri;
   const bucket = typeof p.bucket === 'string' ? p.bucket : undefined;
   const a = await current(uri, token);
-  if (!a) return { report: { uri, file: uriPath(uri).split('/').pop() ?? uri, kind: 'other', message: 'The document is not open in the editor.', statements: [], sections: [] } };
+  if (!a)
+    return {
+      report: {
+        uri,
+        file: uriPath(uri).split('/').pop() ?? uri,
+        kind: 'other',
+        message: 'The document is not open in the editor.',
+        statements: [],
+        sections: [],
+      },
+    };
   const settings = await settingsFor(uri);
   checkCancelled(token);
   // A few hundred to ten thousand evaluations: let a queued edit or cancellation in first.
   await yieldToLoop();
   checkCancelled(token);
-  return { report: explainReport({ uri, analysis: a.analysis, lines: a.lines, bucket, wantedTls: settings.requirements.minTlsVersion, keyArn: liveKeyArn(uri) }) };
+  return {
+    report: explainReport({
+      uri,
+      analysis: a.analysis,
+      lines: a.lines,
+      bucket,
+      wantedTls: settings.requirements.minTlsVersion,
+      keyArn: liveKeyArn(uri),
+    }),
+  };
 });
 
 /**
@@ -577,7 +670,8 @@ connection.onRequest('s3EncryptionGuard/stats', () => {
     keyIndexBytes: keyIndex.bytes,
     pendingAnalyses: queue.pending,
     pendingRechecks: crossPending.size,
-    documentEntries: settingsCache.size + loggedKinds.size + loggedFailures.size + lastPublished.size + keyLinks.size + crossPending.size,
+    documentEntries:
+      settingsCache.size + loggedKinds.size + loggedFailures.size + lastPublished.size + keyLinks.size + crossPending.size,
     ...stats,
     maxEventLoopDelayMs,
     memory: process.memoryUsage(),

@@ -30,13 +30,18 @@ export function toServerSettings(raw: unknown): ServerSettings {
   const r = isRecord(raw) ? raw : {};
   const rules: Record<string, SeveritySetting> = {};
   if (isRecord(r.rules)) {
-    for (const [id, s] of entriesOf(r.rules)) if (typeof s === 'string' && SEVERITIES.includes(s)) rules[id.toUpperCase()] = s as SeveritySetting;
+    for (const [id, s] of entriesOf(r.rules))
+      if (typeof s === 'string' && SEVERITIES.includes(s)) rules[id.toUpperCase()] = s as SeveritySetting;
   }
   const kinds: Record<string, string> = {};
-  if (isRecord(r.kinds)) for (const [g, k] of entriesOf(r.kinds)) if (typeof k === 'string' && g.length <= MAX_STRING && k.length <= MAX_STRING) kinds[g] = k;
+  if (isRecord(r.kinds))
+    for (const [g, k] of entriesOf(r.kinds))
+      if (typeof k === 'string' && g.length <= MAX_STRING && k.length <= MAX_STRING) kinds[g] = k;
   const keyPolicies: Record<string, string> = {};
   if (isRecord(r.keyPolicies)) {
-    for (const [arn, file] of entriesOf(r.keyPolicies)) if (parseKeyArn(arn) && typeof file === 'string' && file.trim() && file.length <= MAX_STRING) keyPolicies[arn] = file.trim();
+    for (const [arn, file] of entriesOf(r.keyPolicies))
+      if (parseKeyArn(arn) && typeof file === 'string' && file.trim() && file.length <= MAX_STRING)
+        keyPolicies[arn] = file.trim();
   }
   const { requirements, problems } = validateRequirements(r.requirements);
   return {
@@ -46,7 +51,10 @@ export function toServerSettings(raw: unknown): ServerSettings {
     keyPolicies,
     rules,
     kinds,
-    bucketName: typeof r.bucketName === 'string' && r.bucketName.trim() && r.bucketName.length <= MAX_STRING ? r.bucketName.trim() : undefined,
+    bucketName:
+      typeof r.bucketName === 'string' && r.bucketName.trim() && r.bucketName.length <= MAX_STRING
+        ? r.bucketName.trim()
+        : undefined,
     maxFileSize: positive(r.maxFileSize),
     maxStatements: positive(r.maxStatements),
     maxDiagnostics: positive(r.maxDiagnostics),

@@ -5,7 +5,22 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-const SKIP = new Set(['node_modules', '.git', '.hg', '.svn', 'dist', 'out', '.vscode-test', '.terraform', 'cdk.out', '.venv', 'venv', '__pycache__', 'target', 'build']);
+const SKIP = new Set([
+  'node_modules',
+  '.git',
+  '.hg',
+  '.svn',
+  'dist',
+  'out',
+  '.vscode-test',
+  '.terraform',
+  'cdk.out',
+  '.venv',
+  'venv',
+  '__pycache__',
+  'target',
+  'build',
+]);
 export const KEY_POLICY_FILE = /\.key-policy\.json$/i;
 
 export interface ScanLimits {
@@ -28,7 +43,10 @@ export async function findKeyPolicyFiles(folders: readonly string[], limits: Sca
   let truncated = false;
   const queue = [...folders];
   while (queue.length) {
-    if (limits.signal?.aborted) { truncated = true; break; }
+    if (limits.signal?.aborted) {
+      truncated = true;
+      break;
+    }
     const dir = queue.shift()!;
     let folder: import('node:fs').Dir;
     try {
@@ -39,7 +57,10 @@ export async function findKeyPolicyFiles(folders: readonly string[], limits: Sca
     // Read entry by entry (not readdir's whole list): a folder of a million files costs nothing more than the limit.
     try {
       for await (const e of folder) {
-        if (++entries > maxEntries || files.length >= maxFiles) { truncated = true; return { files, truncated }; }
+        if (++entries > maxEntries || files.length >= maxFiles) {
+          truncated = true;
+          return { files, truncated };
+        }
         if (e.isDirectory()) {
           if (!SKIP.has(e.name) && !e.name.startsWith('.')) queue.push(path.join(dir, e.name));
         } else if (e.isFile() && KEY_POLICY_FILE.test(e.name)) files.push(path.join(dir, e.name));

@@ -33,11 +33,13 @@ export function clip(text: string, max: number): string {
  * bidirectional-override characters become visible `\xNN` escapes. Clipped to `max` characters.
  */
 export function escapeMarkdown(text: string, max = 500): string {
-  return clip(String(text), max)
-    .replace(/\r\n?|\n/g, ' ')
-    .replace(MARKDOWN_SPECIAL, m => (m === '&' ? '&amp;' : m === '<' ? '&lt;' : m === '>' ? '&gt;' : `\\${m}`))
-    // After the escaping above: the backslash of `\x1b` before a letter is shown as it is.
-    .replace(CONTROLS, hex);
+  return (
+    clip(String(text), max)
+      .replace(/\r\n?|\n/g, ' ')
+      .replace(MARKDOWN_SPECIAL, m => (m === '&' ? '&amp;' : m === '<' ? '&lt;' : m === '>' ? '&gt;' : `\\${m}`))
+      // After the escaping above: the backslash of `\x1b` before a letter is shown as it is.
+      .replace(CONTROLS, hex)
+  );
 }
 
 /**
@@ -45,7 +47,9 @@ export function escapeMarkdown(text: string, max = 500): string {
  * only way CommonMark lets a code span hold backticks), on one line, controls made visible.
  */
 export function markdownCode(text: string, max = 500): string {
-  const body = clip(String(text), max).replace(/\r\n?|\n/g, ' ').replace(CONTROLS, hex);
+  const body = clip(String(text), max)
+    .replace(/\r\n?|\n/g, ' ')
+    .replace(CONTROLS, hex);
   let longest = 0;
   let run = 0;
   for (const ch of body) {
@@ -54,7 +58,8 @@ export function markdownCode(text: string, max = 500): string {
   }
   const fence = '`'.repeat(longest + 1);
   // A code span that starts or ends with a backtick needs a space inside the fence (stripped on rendering).
-  const pad = body.startsWith('`') || body.endsWith('`') || (body.startsWith(' ') && body.endsWith(' ') && body.trim()) ? ' ' : '';
+  const pad =
+    body.startsWith('`') || body.endsWith('`') || (body.startsWith(' ') && body.endsWith(' ') && body.trim()) ? ' ' : '';
   return `${fence}${pad}${body}${pad}${fence}`;
 }
 
@@ -66,7 +71,10 @@ const HTML_ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&
  * visible `\xNN` escapes (as for Markdown). Clipped to `max` characters.
  */
 export function escapeHtml(text: string, max = 500): string {
-  return clip(String(text), max).replace(/\r\n?|\n/g, ' ').replace(CONTROLS, hex).replace(/[&<>"']/g, c => HTML_ENTITY[c]);
+  return clip(String(text), max)
+    .replace(/\r\n?|\n/g, ' ')
+    .replace(CONTROLS, hex)
+    .replace(/[&<>"']/g, c => HTML_ENTITY[c]);
 }
 
 /**
@@ -75,7 +83,9 @@ export function escapeHtml(text: string, max = 500): string {
  * line breaks inside the value become `\n`, so one value stays on one line. Clipped to `max`.
  */
 export function escapeTerminal(text: string, max = 1000): string {
-  return clip(String(text), max).replace(/\r\n|\r|\n|\t/g, m => (m === '\t' ? ' ' : '\\n')).replace(CONTROLS, hex);
+  return clip(String(text), max)
+    .replace(/\r\n|\r|\n|\t/g, m => (m === '\t' ? ' ' : '\\n'))
+    .replace(CONTROLS, hex);
 }
 
 /**

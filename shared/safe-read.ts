@@ -9,9 +9,7 @@ import fs from 'node:fs';
 /** Policies are at most 32 KB in AWS; config files are smaller still. Beyond this nothing is read. */
 export const DEFAULT_MAX_READ_BYTES = 1024 * 1024;
 
-export type SafeReadResult =
-  | { ok: true; bytes: Buffer; size: number }
-  | { ok: false; code: SafeReadCode; message: string };
+export type SafeReadResult = { ok: true; bytes: Buffer; size: number } | { ok: false; code: SafeReadCode; message: string };
 
 /** Why a file was not read; `message` says it in words, naming the way out where there is one. */
 export type SafeReadCode = 'not-found' | 'not-a-file' | 'too-large' | 'unreadable';
@@ -21,7 +19,8 @@ export interface SafeReadOptions {
   maxBytes?: number;
 }
 
-const fmtSize = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} bytes`);
+const fmtSize = (n: number): string =>
+  n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} bytes`;
 
 function describeType(st: fs.Stats): string {
   if (st.isDirectory()) return 'a folder';
@@ -36,12 +35,17 @@ function failure(e: unknown): SafeReadResult {
   if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, code: 'not-found', message: 'no such file' };
   if (code === 'EISDIR') return { ok: false, code: 'not-a-file', message: 'it is a folder, not a file' };
   if (code === 'ELOOP') return { ok: false, code: 'unreadable', message: 'cannot read it: a loop of symbolic links' };
-  return { ok: false, code: 'unreadable', message: `cannot read it (${code ?? (e instanceof Error ? e.message.split('\n')[0] : String(e))})` };
+  return {
+    ok: false,
+    code: 'unreadable',
+    message: `cannot read it (${code ?? (e instanceof Error ? e.message.split('\n')[0] : String(e))})`,
+  };
 }
 
 function checkStats(st: fs.Stats, maxBytes: number): SafeReadResult | undefined {
   if (!st.isFile()) return { ok: false, code: 'not-a-file', message: `not read: it is ${describeType(st)}, not a regular file` };
-  if (st.size > maxBytes) return { ok: false, code: 'too-large', message: `not read: it is ${fmtSize(st.size)}, over the ${fmtSize(maxBytes)} limit` };
+  if (st.size > maxBytes)
+    return { ok: false, code: 'too-large', message: `not read: it is ${fmtSize(st.size)}, over the ${fmtSize(maxBytes)} limit` };
   return undefined;
 }
 
@@ -75,7 +79,11 @@ export function safeReadFileSync(file: string, options: SafeReadOptions = {}): S
   } catch (e) {
     return failure(e);
   } finally {
-    try { fs.closeSync(fd); } catch { /* already closed */ }
+    try {
+      fs.closeSync(fd);
+    } catch {
+      /* already closed */
+    }
   }
 }
 
@@ -116,12 +124,18 @@ export function decodeText(bytes: Buffer): string {
 }
 
 /** A safe read as text, or the one-line reason it was refused. */
-export function safeReadTextSync(file: string, options?: SafeReadOptions): { ok: true; text: string } | { ok: false; code: SafeReadCode; message: string } {
+export function safeReadTextSync(
+  file: string,
+  options?: SafeReadOptions,
+): { ok: true; text: string } | { ok: false; code: SafeReadCode; message: string } {
   const r = safeReadFileSync(file, options);
   return r.ok ? { ok: true, text: decodeText(r.bytes) } : r;
 }
 
-export async function safeReadText(file: string, options?: SafeReadOptions): Promise<{ ok: true; text: string } | { ok: false; code: SafeReadCode; message: string }> {
+export async function safeReadText(
+  file: string,
+  options?: SafeReadOptions,
+): Promise<{ ok: true; text: string } | { ok: false; code: SafeReadCode; message: string }> {
   const r = await safeReadFile(file, options);
   return r.ok ? { ok: true, text: decodeText(r.bytes) } : r;
 }

@@ -11,14 +11,21 @@ function sseLine(v: BucketVerdict, show: ShowValue): string {
   const keys = (sep: string) => kmsKeys.map(k => show(shortKeyArn(k))).join(sep);
   const withKey = kmsKeys.length ? ` with key ${keys(', ')}` : '';
   switch (v.encryption.summary) {
-    case 'unrestricted': return 'SSE: not enforced';
-    case 'encrypted-header-required': return 'SSE: any algorithm, header required';
+    case 'unrestricted':
+      return 'SSE: not enforced';
+    case 'encrypted-header-required':
+      return 'SSE: any algorithm, header required';
     case 'sse-kms-only':
       // Uploads that name no key are allowed (the bucket's default key), but a named key must be the pinned one.
-      return kmsKeys.length && !open.some(u => u.kmsKey === 'other') ? `SSE: only aws:kms, named key must be ${keys(' or ')}` : 'SSE: only aws:kms';
-    case 'sse-kms-key-pinned': return `SSE: only aws:kms${withKey}`;
-    case 'dsse-only': return `SSE: only aws:kms:dsse${withKey}`;
-    case 'sse-s3-only': return 'SSE: only AES256';
+      return kmsKeys.length && !open.some(u => u.kmsKey === 'other')
+        ? `SSE: only aws:kms, named key must be ${keys(' or ')}`
+        : 'SSE: only aws:kms';
+    case 'sse-kms-key-pinned':
+      return `SSE: only aws:kms${withKey}`;
+    case 'dsse-only':
+      return `SSE: only aws:kms:dsse${withKey}`;
+    case 'sse-s3-only':
+      return 'SSE: only AES256';
     case 'mixed': {
       const allowed = [...new Set(open.map(u => u.sse))];
       if (allowed.length) return `SSE: ${allowed.join(' or ')} allowed`;
@@ -29,7 +36,12 @@ function sseLine(v: BucketVerdict, show: ShowValue): string {
 
 /** "HTTPS: enforced · SSE: only aws:kms with key …/1234 · TLS ≥ 1.2: not enforced" */
 export function verdictSummary(v: BucketVerdict, wantedTls?: string | null, show: ShowValue = asIs): string {
-  const https = v.transport.http === 'denied' ? 'HTTPS: enforced' : v.transport.http === 'partly-denied' ? 'HTTPS: partly enforced' : 'HTTPS: not enforced';
+  const https =
+    v.transport.http === 'denied'
+      ? 'HTTPS: enforced'
+      : v.transport.http === 'partly-denied'
+        ? 'HTTPS: partly enforced'
+        : 'HTTPS: not enforced';
   const parts = [https, sseLine(v, show)];
   if (v.transport.minTlsVersion) parts.push(`TLS ≥ ${v.transport.minTlsVersion}: enforced`);
   else if (wantedTls) parts.push(`TLS ≥ ${show(wantedTls)}: not enforced`);

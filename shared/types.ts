@@ -58,7 +58,14 @@ export interface BucketVerdict {
   };
   encryption: {
     uploads: UploadClass[];
-    summary: 'unrestricted' | 'encrypted-header-required' | 'sse-kms-only' | 'sse-kms-key-pinned' | 'dsse-only' | 'sse-s3-only' | 'mixed';
+    summary:
+      | 'unrestricted'
+      | 'encrypted-header-required'
+      | 'sse-kms-only'
+      | 'sse-kms-key-pinned'
+      | 'dsse-only'
+      | 'sse-s3-only'
+      | 'mixed';
   };
 }
 

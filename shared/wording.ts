@@ -22,7 +22,8 @@ export const asIs: ShowValue = value => value;
 /** What the policy decides about a request, in the three words a reader needs. */
 export type Outcome = 'denied' | 'allowed' | 'not-denied';
 
-export const outcomeOf = (decision: Decision): Outcome => (decision === 'explicit-deny' ? 'denied' : decision === 'allow' ? 'allowed' : 'not-denied');
+export const outcomeOf = (decision: Decision): Outcome =>
+  decision === 'explicit-deny' ? 'denied' : decision === 'allow' ? 'allowed' : 'not-denied';
 
 // ---------------------------------------------------------------------------------------------
 // KMS keys, abbreviated one way everywhere
@@ -77,10 +78,11 @@ export function describeRequest(w: Witness, show: ShowValue = asIs): string {
 
 /** Who else decides a request this policy does not deny. */
 function decidedElsewhere(principal: unknown): string {
-  if (principal === 'anonymous') return 'it succeeds only if something else grants anonymous access, such as an Allow elsewhere or an ACL';
+  if (principal === 'anonymous')
+    return 'it succeeds only if something else grants anonymous access, such as an Allow elsewhere or an ACL';
   const s = String(principal);
-  if (!s.includes(':') && !/^\d{12}$/.test(s)) return 'the service\'s own permissions decide';
-  return 'the caller\'s own IAM policies decide';
+  if (!s.includes(':') && !/^\d{12}$/.test(s)) return "the service's own permissions decide";
+  return "the caller's own IAM policies decide";
 }
 
 /** The name of the key policy in sentences: requests it does not allow are refused by KMS. */
@@ -89,11 +91,14 @@ export const KEY_POLICY = 'the key policy';
 /** The verb phrase for an outcome: "is denied by this policy", "is allowed by this policy", "is not denied by this policy (…)". */
 export function outcomeWords(outcome: Outcome, principal: unknown, policy = 'this policy'): string {
   switch (outcome) {
-    case 'denied': return `is denied by ${policy}`;
-    case 'allowed': return `is allowed by ${policy}`;
-    case 'not-denied': return policy === KEY_POLICY
-      ? `is not allowed by ${policy} (KMS refuses it unless a grant allows it)`
-      : `is not denied by ${policy} (${decidedElsewhere(principal)})`;
+    case 'denied':
+      return `is denied by ${policy}`;
+    case 'allowed':
+      return `is allowed by ${policy}`;
+    case 'not-denied':
+      return policy === KEY_POLICY
+        ? `is not allowed by ${policy} (KMS refuses it unless a grant allows it)`
+        : `is not denied by ${policy} (${decidedElsewhere(principal)})`;
   }
 }
 
@@ -106,6 +111,13 @@ export function requestClause(w: Witness, outcome: Outcome, show: ShowValue = as
 export function describeUploadClass(u: UploadClass, show: ShowValue = asIs): string {
   if (u.sse === 'none') return 'uploads without an encryption header';
   if (u.sse === 'SSE-C') return 'uploads with customer-provided keys (SSE-C)';
-  const key = u.kmsKey === null ? (u.sse === 'AES256' ? '' : ' and no key id') : u.kmsKey === 'other' ? ' and a key the policy does not name' : ` and ${show(shortKeyArn(u.kmsKey))}`;
+  const key =
+    u.kmsKey === null
+      ? u.sse === 'AES256'
+        ? ''
+        : ' and no key id'
+      : u.kmsKey === 'other'
+        ? ' and a key the policy does not name'
+        : ` and ${show(shortKeyArn(u.kmsKey))}`;
   return `uploads with ${u.sse}${key}`;
 }

@@ -27,7 +27,12 @@ export const NEW_BUCKET_POLICY_COMMAND = 's3EncryptionGuard.newBucketPolicy';
 export const NEW_KEY_POLICY_COMMAND = 's3EncryptionGuard.newKeyPolicy';
 
 /** What an answer object may leave out. */
-const BUCKET_DEFAULTS: Omit<BucketPolicyOptions, 'bucket'> = { sse: 'aws:kms', minTls: '1.2', banSseC: true, headerlessUploads: 'allow' };
+const BUCKET_DEFAULTS: Omit<BucketPolicyOptions, 'bucket'> = {
+  sse: 'aws:kms',
+  minTls: '1.2',
+  banSseC: true,
+  headerlessUploads: 'allow',
+};
 const KEY_DEFAULTS: Omit<KeyPolicyOptions, 'account' | 'region'> = { administrators: [], users: [] };
 
 export function registerNewPolicyCommands(): vscode.Disposable[] {
@@ -39,7 +44,11 @@ export function registerNewPolicyCommands(): vscode.Disposable[] {
 
 /** A plain answers object (a command run from a menu gets a Uri or nothing instead). */
 const isAnswers = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof vscode.Uri) && Object.getPrototypeOf(v) === Object.prototype;
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  !(v instanceof vscode.Uri) &&
+  Object.getPrototypeOf(v) === Object.prototype;
 
 async function open(content: string): Promise<vscode.TextDocument> {
   const doc = await vscode.workspace.openTextDocument({ language: 'json', content });
@@ -49,18 +58,25 @@ async function open(content: string): Promise<vscode.TextDocument> {
 
 function refuse(what: string, problems: string[]): undefined {
   // The problems quote the answers, which an argument object (another extension, a keybinding) may fill with anything.
-  void vscode.window.showErrorMessage(`S3 Encryption Guard: cannot create the ${what}: ${messageValue(problems.join('; '), 600)}`);
+  void vscode.window.showErrorMessage(
+    `S3 Encryption Guard: cannot create the ${what}: ${messageValue(problems.join('; '), 600)}`,
+  );
   return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
 // The questions
 
-interface Choice<T> extends vscode.QuickPickItem { value: T }
+interface Choice<T> extends vscode.QuickPickItem {
+  value: T;
+}
 
 class Steps {
   private n = 0;
-  constructor(private readonly title: string, private readonly total: number) {}
+  constructor(
+    private readonly title: string,
+    private readonly total: number,
+  ) {}
 
   private next(): string {
     this.n++;
@@ -73,15 +89,20 @@ class Steps {
   }
 
   /** undefined when the user pressed Esc. */
-  input(prompt: string, opts: { placeHolder?: string; value?: string; validate: (v: string) => string | undefined }): Thenable<string | undefined> {
-    return vscode.window.showInputBox({
-      title: this.next(),
-      prompt,
-      placeHolder: opts.placeHolder,
-      value: opts.value,
-      ignoreFocusOut: true,
-      validateInput: v => opts.validate(v.trim()),
-    }).then(v => v?.trim());
+  input(
+    prompt: string,
+    opts: { placeHolder?: string; value?: string; validate: (v: string) => string | undefined },
+  ): Thenable<string | undefined> {
+    return vscode.window
+      .showInputBox({
+        title: this.next(),
+        prompt,
+        placeHolder: opts.placeHolder,
+        value: opts.value,
+        ignoreFocusOut: true,
+        validateInput: v => opts.validate(v.trim()),
+      })
+      .then(v => v?.trim());
   }
 
   async pick<T>(placeHolder: string, items: Choice<T>[]): Promise<T | undefined> {
@@ -90,7 +111,12 @@ class Steps {
   }
 
   async pickMany<T>(placeHolder: string, items: Choice<T>[]): Promise<T[] | undefined> {
-    const chosen = await vscode.window.showQuickPick(items, { title: this.next(), placeHolder, ignoreFocusOut: true, canPickMany: true });
+    const chosen = await vscode.window.showQuickPick(items, {
+      title: this.next(),
+      placeHolder,
+      ignoreFocusOut: true,
+      canPickMany: true,
+    });
     return chosen?.map(c => c.value);
   }
 }
@@ -98,17 +124,36 @@ class Steps {
 const optional = (check: (v: string) => string | undefined) => (v: string) => (v === '' ? undefined : check(v));
 
 const fullArnsOnly = (v: string): string | undefined =>
-  principalListProblem(v) ?? (splitList(v).some(p => !p.startsWith('arn:')) ? 'A bucket policy has no account of its own: enter full ARNs such as arn:aws:iam::111122223333:role/app.' : undefined);
+  principalListProblem(v) ??
+  (splitList(v).some(p => !p.startsWith('arn:'))
+    ? 'A bucket policy has no account of its own: enter full ARNs such as arn:aws:iam::111122223333:role/app.'
+    : undefined);
 
 async function askBucketPolicy(): Promise<BucketPolicyOptions | undefined> {
   const steps = new Steps('New Bucket Policy', 6);
-  const bucket = await steps.input('The bucket this policy is for', { placeHolder: 'payments-data', validate: v => bucketNameProblem(v) });
+  const bucket = await steps.input('The bucket this policy is for', {
+    placeHolder: 'payments-data',
+    validate: v => bucketNameProblem(v),
+  });
   if (bucket === undefined) return undefined;
   const sse = await steps.pick<SseChoice>('Which server-side encryption may uploads ask for?', [
-    { label: 'SSE-KMS (aws:kms)', description: 'recommended', detail: 'Uploads that name another algorithm are denied; you can pin the KMS key next.', value: 'aws:kms' },
-    { label: 'DSSE-KMS (aws:kms:dsse)', detail: 'Dual-layer encryption with KMS keys (no S3 Bucket Keys).', value: 'aws:kms:dsse' },
+    {
+      label: 'SSE-KMS (aws:kms)',
+      description: 'recommended',
+      detail: 'Uploads that name another algorithm are denied; you can pin the KMS key next.',
+      value: 'aws:kms',
+    },
+    {
+      label: 'DSSE-KMS (aws:kms:dsse)',
+      detail: 'Dual-layer encryption with KMS keys (no S3 Bucket Keys).',
+      value: 'aws:kms:dsse',
+    },
     { label: 'SSE-S3 (AES256)', detail: 'Keys managed by S3.', value: 'AES256' },
-    { label: 'No requirement', detail: 'The bucket\'s default encryption applies; only HTTPS (and TLS) are enforced.', value: 'none' },
+    {
+      label: 'No requirement',
+      detail: "The bucket's default encryption applies; only HTTPS (and TLS) are enforced.",
+      value: 'none',
+    },
   ]);
   if (sse === undefined) return undefined;
   let kmsKeyArn: string | undefined;
@@ -132,47 +177,79 @@ async function askBucketPolicy(): Promise<BucketPolicyOptions | undefined> {
     { label: 'Uploads with customer-provided keys (SSE-C)', description: 'recommended', value: 'banSseC', picked: true },
     {
       label: 'Uploads that name no encryption',
-      detail: 'Otherwise they are allowed and get the bucket\'s default encryption (set it to the same algorithm and key). Deny them only if every client sends the header.',
+      detail:
+        "Otherwise they are allowed and get the bucket's default encryption (set it to the same algorithm and key). Deny them only if every client sends the header.",
       value: 'strict',
     },
   ]);
   if (extras === undefined) return undefined;
-  const roles = await steps.input('IAM roles or users that may list the bucket and read and write objects (optional; full ARNs, separated by commas)', {
-    placeHolder: 'arn:aws:iam::111122223333:role/app',
-    validate: fullArnsOnly,
-  });
+  const roles = await steps.input(
+    'IAM roles or users that may list the bucket and read and write objects (optional; full ARNs, separated by commas)',
+    {
+      placeHolder: 'arn:aws:iam::111122223333:role/app',
+      validate: fullArnsOnly,
+    },
+  );
   if (roles === undefined) return undefined;
-  return { bucket, sse, kmsKeyArn, minTls, banSseC: extras.includes('banSseC'), headerlessUploads: extras.includes('strict') ? 'deny' : 'allow', readWriteRoles: splitList(roles) };
+  return {
+    bucket,
+    sse,
+    kmsKeyArn,
+    minTls,
+    banSseC: extras.includes('banSseC'),
+    headerlessUploads: extras.includes('strict') ? 'deny' : 'allow',
+    readWriteRoles: splitList(roles),
+  };
 }
 
 async function askKeyPolicy(): Promise<KeyPolicyOptions | undefined> {
   const steps = new Steps('New KMS Key Policy', 7);
-  const account = await steps.input('The key\'s AWS account ID', { placeHolder: '111122223333', validate: accountProblem });
+  const account = await steps.input("The key's AWS account ID", { placeHolder: '111122223333', validate: accountProblem });
   if (account === undefined) return undefined;
-  const region = await steps.input('The key\'s region (S3 uses keys of the bucket\'s own region)', { placeHolder: 'us-east-1', validate: regionProblem });
+  const region = await steps.input("The key's region (S3 uses keys of the bucket's own region)", {
+    placeHolder: 'us-east-1',
+    validate: regionProblem,
+  });
   if (region === undefined) return undefined;
-  const administrators = await steps.input('Key administrators: manage the key, no encryption (optional; role/Name, user/Name or full ARNs, separated by commas)', {
-    placeHolder: 'role/KeyAdmin',
-    validate: principalListProblem,
-  });
+  const administrators = await steps.input(
+    'Key administrators: manage the key, no encryption (optional; role/Name, user/Name or full ARNs, separated by commas)',
+    {
+      placeHolder: 'role/KeyAdmin',
+      validate: principalListProblem,
+    },
+  );
   if (administrators === undefined) return undefined;
-  const users = await steps.input('Key users: encrypt and decrypt through S3 only (optional; role/Name, user/Name or full ARNs, separated by commas)', {
-    placeHolder: 'role/app',
-    validate: principalListProblem,
-  });
+  const users = await steps.input(
+    'Key users: encrypt and decrypt through S3 only (optional; role/Name, user/Name or full ARNs, separated by commas)',
+    {
+      placeHolder: 'role/app',
+      validate: principalListProblem,
+    },
+  );
   if (users === undefined) return undefined;
-  const bucket = await steps.input('Only for this bucket (optional; limits key users to objects of this bucket)', { placeHolder: 'payments-data', validate: optional(bucketNameProblem) });
+  const bucket = await steps.input('Only for this bucket (optional; limits key users to objects of this bucket)', {
+    placeHolder: 'payments-data',
+    validate: optional(bucketNameProblem),
+  });
   if (bucket === undefined) return undefined;
   const cloudTrail = await steps.pick<boolean>('Will CloudTrail encrypt trail logs with this key?', [
     { label: 'No', value: false },
-    { label: 'Yes', detail: 'Lets cloudtrail.amazonaws.com generate data keys for this account\'s trails and describe the key.', value: true },
+    {
+      label: 'Yes',
+      detail: "Lets cloudtrail.amazonaws.com generate data keys for this account's trails and describe the key.",
+      value: true,
+    },
   ]);
   if (cloudTrail === undefined) return undefined;
   let trailName: string | undefined;
   if (cloudTrail) {
-    const name = await steps.input('The trail\'s name (optional; limits CloudTrail to that trail with aws:SourceArn)', {
+    const name = await steps.input("The trail's name (optional; limits CloudTrail to that trail with aws:SourceArn)", {
       placeHolder: 'management-events',
-      validate: optional(v => (/^[A-Za-z0-9][\w.-]{2,127}$/.test(v) ? undefined : 'Trail names are 3 to 128 letters, digits, dots, underscores and hyphens.')),
+      validate: optional(v =>
+        /^[A-Za-z0-9][\w.-]{2,127}$/.test(v)
+          ? undefined
+          : 'Trail names are 3 to 128 letters, digits, dots, underscores and hyphens.',
+      ),
     });
     if (name === undefined) return undefined;
     trailName = name || undefined;
@@ -200,7 +277,9 @@ export async function newBucketPolicy(answers?: unknown): Promise<vscode.TextDoc
   if (options.sse !== 'none' && options.headerlessUploads === 'allow') {
     // The policy lets uploads without an encryption header through: the bucket's default encryption must match it.
     const key = options.kmsKeyArn ? ` with key ${messageValue(options.kmsKeyArn, 160)}` : '';
-    void vscode.window.showInformationMessage(`S3 Encryption Guard: uploads without an encryption header get the bucket's default encryption; set it to ${messageValue(options.sse, 20)}${key} on ${messageValue(options.bucket, 100)}${options.sse === 'aws:kms' ? ' (with S3 Bucket Key)' : ''}.`);
+    void vscode.window.showInformationMessage(
+      `S3 Encryption Guard: uploads without an encryption header get the bucket's default encryption; set it to ${messageValue(options.sse, 20)}${key} on ${messageValue(options.bucket, 100)}${options.sse === 'aws:kms' ? ' (with S3 Bucket Key)' : ''}.`,
+    );
   }
   return doc;
 }

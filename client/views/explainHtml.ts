@@ -5,7 +5,15 @@
 // 'none'); its one style element carries a nonce; no image, font, frame or form can load. Every
 // string from the report goes through escapeHtml, and the only links are command URIs of the one
 // command the webview allows (REVEAL_COMMAND), with JSON arguments URI-encoded.
-import { statementPhrases, type CellTone, type ExplainReport, type ReportCell, type ReportColumn, type ReportSection, type ReportTable } from '../../protocol/explain';
+import {
+  statementPhrases,
+  type CellTone,
+  type ExplainReport,
+  type ReportCell,
+  type ReportColumn,
+  type ReportSection,
+  type ReportTable,
+} from '../../protocol/explain';
 import { escapeHtml } from '../../shared/escape';
 
 /** Reveals a range of a policy: `[uri, startLine, startCharacter, endLine, endCharacter]`. */
@@ -32,7 +40,10 @@ function statementLink(report: ExplainReport, index: number): string {
 
 function statementsHtml(report: ExplainReport, c: ReportCell): string {
   return statementPhrases(c)
-    .map((p, i) => `<span class="${i === 0 && p.prefix === 'by' ? 'by' : 'also'}">${t(p.prefix)} ${p.statements.map(ix => statementLink(report, ix)).join(', ')}</span>`)
+    .map(
+      (p, i) =>
+        `<span class="${i === 0 && p.prefix === 'by' ? 'by' : 'also'}">${t(p.prefix)} ${p.statements.map(ix => statementLink(report, ix)).join(', ')}</span>`,
+    )
     .join(' ');
 }
 
@@ -53,10 +64,12 @@ function headerRow(columns: readonly ReportColumn[], rowHeader: string): string 
 
 function tableHtml(report: ExplainReport, section: ReportSection, table: ReportTable, kind: 'matrix' | 'details'): string {
   const details = kind === 'details';
-  const rows = table.rows.map(r => {
-    const label = r.parts.length ? r.parts.map(p => `<div>${t(p, 2000)}</div>`).join('') : '<div>every request</div>';
-    return `<tr><th scope="row">${label}</th>${r.cells.map(c => cellHtml(report, c, true, details)).join('')}</tr>`;
-  }).join('\n');
+  const rows = table.rows
+    .map(r => {
+      const label = r.parts.length ? r.parts.map(p => `<div>${t(p, 2000)}</div>`).join('') : '<div>every request</div>';
+      return `<tr><th scope="row">${label}</th>${r.cells.map(c => cellHtml(report, c, true, details)).join('')}</tr>`;
+    })
+    .join('\n');
   return `<table class="${kind}">${headerRow(section.columns, table.rowHeader)}<tbody>\n${rows}\n</tbody></table>`;
 }
 
@@ -73,7 +86,9 @@ function sectionHtml(report: ExplainReport, s: ReportSection): string {
     out.push(tableHtml(report, s, m, 'matrix'));
   }
   const rows = s.details.rows.length;
-  out.push(`<details><summary>${t(s.details.title)}: ${s.requestClasses} request classes in ${rows} row${rows === 1 ? '' : 's'}${s.truncated ? ' (only the first were enumerated)' : ''}</summary>`);
+  out.push(
+    `<details><summary>${t(s.details.title)}: ${s.requestClasses} request classes in ${rows} row${rows === 1 ? '' : 's'}${s.truncated ? ' (only the first were enumerated)' : ''}</summary>`,
+  );
   out.push(`<p class="note">${t(s.details.note, 1000)}</p>`);
   out.push(tableHtml(report, s, s.details, 'details'));
   out.push('</details></section>');

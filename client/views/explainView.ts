@@ -50,8 +50,17 @@ export function registerExplainView(request: ExplainRequester): vscode.Disposabl
     } catch (e) {
       if (generation !== r.generation) return;
       const msg = e instanceof Error ? e.message : String(e);
-      html = explainHtml({ uri: r.uri, file: vscode.Uri.parse(r.uri).path.split('/').pop() ?? r.uri, kind: 'other', statements: [], sections: [],
-        message: `The report could not be made: ${msg}. Run "S3 Encryption: Explain Enforcement" again, or see the "S3 Encryption Guard" output.` }, { nonce: nonce() });
+      html = explainHtml(
+        {
+          uri: r.uri,
+          file: vscode.Uri.parse(r.uri).path.split('/').pop() ?? r.uri,
+          kind: 'other',
+          statements: [],
+          sections: [],
+          message: `The report could not be made: ${msg}. Run "S3 Encryption: Explain Enforcement" again, or see the "S3 Encryption Guard" output.`,
+        },
+        { nonce: nonce() },
+      );
     }
     r.panel.webview.html = html;
   };
@@ -59,20 +68,27 @@ export function registerExplainView(request: ExplainRequester): vscode.Disposabl
   async function explain(arg?: string | vscode.Uri, bucket?: string): Promise<vscode.WebviewPanel | undefined> {
     const target = typeof arg === 'string' ? arg : (arg ?? vscode.window.activeTextEditor?.document.uri)?.toString();
     if (!target) {
-      void vscode.window.showInformationMessage('S3 Encryption Guard: open a bucket policy or key policy first, then run "S3 Encryption: Explain Enforcement".');
+      void vscode.window.showInformationMessage(
+        'S3 Encryption Guard: open a bucket policy or key policy first, then run "S3 Encryption: Explain Enforcement".',
+      );
       return undefined;
     }
     const key = keyOf(target, typeof bucket === 'string' ? bucket : undefined);
     let r = open.get(key);
     if (r) r.panel.reveal(vscode.ViewColumn.Beside, false);
     else {
-      const panel = vscode.window.createWebviewPanel(EXPLAIN_VIEW_TYPE, 'Enforcement', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
-        enableScripts: false,
-        enableForms: false,
-        enableCommandUris: [REVEAL_COMMAND],
-        localResourceRoots: [],
-        enableFindWidget: true,
-      });
+      const panel = vscode.window.createWebviewPanel(
+        EXPLAIN_VIEW_TYPE,
+        'Enforcement',
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+        {
+          enableScripts: false,
+          enableForms: false,
+          enableCommandUris: [REVEAL_COMMAND],
+          localResourceRoots: [],
+          enableFindWidget: true,
+        },
+      );
       r = { panel, uri: target, bucket: typeof bucket === 'string' ? bucket : undefined, generation: 0 };
       const entry = r;
       open.set(key, entry);
@@ -81,7 +97,10 @@ export function registerExplainView(request: ExplainRequester): vscode.Disposabl
         open.delete(key);
       });
     }
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'S3 Encryption Guard: evaluating the policy' }, () => render(r!));
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: 'S3 Encryption Guard: evaluating the policy' },
+      () => render(r!),
+    );
     return r.panel;
   }
 
@@ -93,10 +112,16 @@ export function registerExplainView(request: ExplainRequester): vscode.Disposabl
     try {
       const target = vscode.Uri.parse(uri, true);
       const shown = vscode.window.visibleTextEditors.find(e => e.document.uri.toString() === target.toString());
-      const editor = await vscode.window.showTextDocument(target, { viewColumn: shown?.viewColumn ?? vscode.ViewColumn.One, selection: range, preserveFocus: false });
+      const editor = await vscode.window.showTextDocument(target, {
+        viewColumn: shown?.viewColumn ?? vscode.ViewColumn.One,
+        selection: range,
+        preserveFocus: false,
+      });
       editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     } catch (e) {
-      void vscode.window.showErrorMessage(`S3 Encryption Guard: cannot open the policy: ${messageValue(e instanceof Error ? e.message : String(e))}`);
+      void vscode.window.showErrorMessage(
+        `S3 Encryption Guard: cannot open the policy: ${messageValue(e instanceof Error ? e.message : String(e))}`,
+      );
     }
   }
 
@@ -104,14 +129,23 @@ export function registerExplainView(request: ExplainRequester): vscode.Disposabl
     for (const r of open.values()) {
       if (r.uri !== uri) continue;
       if (r.timer) clearTimeout(r.timer);
-      r.timer = setTimeout(() => { r.timer = undefined; void render(r); }, REFRESH_DELAY_MS);
+      r.timer = setTimeout(() => {
+        r.timer = undefined;
+        void render(r);
+      }, REFRESH_DELAY_MS);
     }
   };
 
   return vscode.Disposable.from(
     vscode.commands.registerCommand(EXPLAIN_COMMAND, explain),
     vscode.commands.registerCommand(REVEAL_COMMAND, reveal),
-    vscode.workspace.onDidChangeTextDocument(e => { if (e.contentChanges.length) refreshLater(e.document.uri.toString()); }),
-    { dispose: () => { for (const r of [...open.values()]) r.panel.dispose(); } },
+    vscode.workspace.onDidChangeTextDocument(e => {
+      if (e.contentChanges.length) refreshLater(e.document.uri.toString());
+    }),
+    {
+      dispose: () => {
+        for (const r of [...open.values()]) r.panel.dispose();
+      },
+    },
   );
 }

@@ -17,8 +17,12 @@ const segment = (s: string): string => encodeURIComponent(s.replace(/[/\\]/g, '_
 export function liveUri(kind: 'bucket-policy' | 'key-policy', profile: string, region: string | null, name: string): vscode.Uri {
   // A key ARN (letters, digits, `:` and `-` only) stays whole, split at its `key/`: the folder names the key.
   const slash = name.lastIndexOf('/');
-  const file = kind === 'bucket-policy' ? `${segment(name)}.bucket-policy.json`
-    : KMS_KEY_ARN.test(name) ? `keys/${name.slice(0, slash)}/${name.slice(slash + 1)}.key-policy.json` : `keys/${segment(name)}.key-policy.json`;
+  const file =
+    kind === 'bucket-policy'
+      ? `${segment(name)}.bucket-policy.json`
+      : KMS_KEY_ARN.test(name)
+        ? `keys/${name.slice(0, slash)}/${name.slice(slash + 1)}.key-policy.json`
+        : `keys/${segment(name)}.key-policy.json`;
   return vscode.Uri.from({ scheme: LIVE_SCHEME, path: `/${segment(profile)}/${segment(region ?? 'unknown-region')}/${file}` });
 }
 
@@ -46,8 +50,10 @@ export class LiveDocuments implements vscode.TextDocumentContentProvider {
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.texts.get(uri.toString()) ??
-      `{ "_": "This live policy is no longer loaded: refresh the S3 Encryption view and open it again." }\n`;
+    return (
+      this.texts.get(uri.toString()) ??
+      `{ "_": "This live policy is no longer loaded: refresh the S3 Encryption view and open it again." }\n`
+    );
   }
 
   dispose(): void {

@@ -55,9 +55,16 @@ export function readLiveSettings(inspect: Inspect): LiveSettings {
 
   const rawRegions = get<unknown>('aws.regions');
   const regions = Array.isArray(rawRegions)
-    ? [...new Set(rawRegions.filter((r): r is string => typeof r === 'string' && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(r.trim())).map(r => r.trim()))]
+    ? [
+        ...new Set(
+          rawRegions
+            .filter((r): r is string => typeof r === 'string' && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(r.trim()))
+            .map(r => r.trim()),
+        ),
+      ]
     : [];
-  if (Array.isArray(rawRegions) && regions.length !== rawRegions.length) problems.push('s3EncryptionGuard.aws.regions: entries that are not region codes (like "eu-west-1") were ignored');
+  if (Array.isArray(rawRegions) && regions.length !== rawRegions.length)
+    problems.push('s3EncryptionGuard.aws.regions: entries that are not region codes (like "eu-west-1") were ignored');
 
   const rawEndpoint = get<unknown>('aws.endpoint');
   let endpoint: string | undefined;
@@ -67,8 +74,22 @@ export function readLiveSettings(inspect: Inspect): LiveSettings {
     else problems.push(`s3EncryptionGuard.aws.endpoint: ${checked.problem}; using AWS's own endpoints`);
   }
 
-  const concurrency = boundedInt(get<unknown>('aws.concurrency'), 1, 64, DEFAULT_CONCURRENCY, 's3EncryptionGuard.aws.concurrency', problems);
-  const timeoutMs = boundedInt(get<unknown>('aws.timeoutMs'), 500, 600_000, DEFAULT_TIMEOUT_MS, 's3EncryptionGuard.aws.timeoutMs', problems);
+  const concurrency = boundedInt(
+    get<unknown>('aws.concurrency'),
+    1,
+    64,
+    DEFAULT_CONCURRENCY,
+    's3EncryptionGuard.aws.concurrency',
+    problems,
+  );
+  const timeoutMs = boundedInt(
+    get<unknown>('aws.timeoutMs'),
+    500,
+    600_000,
+    DEFAULT_TIMEOUT_MS,
+    's3EncryptionGuard.aws.timeoutMs',
+    problems,
+  );
   return { profile, regions, endpoint, concurrency, timeoutMs, ignored, problems };
 }
 
@@ -106,7 +127,9 @@ export function liveRequirements(raw: unknown): Requirements {
   return {
     https: typeof r.https === 'boolean' ? r.https : true,
     minTlsVersion: (['1.0', '1.1', '1.2', '1.3'] as const).find(t => t === r.minTlsVersion) ?? null,
-    sse: strings(r.sse).filter((s): s is Requirements['sse'][number] => s === 'AES256' || s === 'aws:kms' || s === 'aws:kms:dsse'),
+    sse: strings(r.sse).filter(
+      (s): s is Requirements['sse'][number] => s === 'AES256' || s === 'aws:kms' || s === 'aws:kms:dsse',
+    ),
     kmsKeyArns: strings(r.kmsKeyArns),
     headerlessUploads: r.headerlessUploads === 'deny' ? 'deny' : 'allow',
   };

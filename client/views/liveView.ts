@@ -35,7 +35,8 @@ export function registerLiveView(
     const profile = currentLiveSettings().profile ?? 'default';
     for (const b of report.buckets) {
       if (b.policy.text) docs.update('bucket-policy', profile, b.region, b.name, b.policy.text);
-      if (b.kmsKey?.policyText) docs.update('key-policy', profile, b.kmsKey.region ?? b.region, b.kmsKey.arn, b.kmsKey.policyText);
+      if (b.kmsKey?.policyText)
+        docs.update('key-policy', profile, b.kmsKey.region ?? b.region, b.kmsKey.arn, b.kmsKey.policyText);
     }
   });
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });

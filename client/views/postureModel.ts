@@ -85,10 +85,14 @@ function errorNode(id: string, what: string, e: CallError): PostureNode {
 }
 
 function hint(e: CallError): string {
-  if (/AccessDenied|Forbidden|UnauthorizedOperation/i.test(e.code)) return `\n\nThe credentials in use may not call ${markdownCode(e.call)}; grant it (read-only) to see this fact.`;
-  if (/Throttl|SlowDown|TooManyRequests/i.test(e.code)) return '\n\nAWS throttled the request; lower s3EncryptionGuard.aws.concurrency or refresh later.';
-  if (/Timeout|ETIMEDOUT/i.test(e.code)) return '\n\nNo answer in time; raise s3EncryptionGuard.aws.timeoutMs or check the network.';
-  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|NetworkingError/i.test(e.code)) return '\n\nThe endpoint could not be reached; check s3EncryptionGuard.aws.endpoint and the network.';
+  if (/AccessDenied|Forbidden|UnauthorizedOperation/i.test(e.code))
+    return `\n\nThe credentials in use may not call ${markdownCode(e.call)}; grant it (read-only) to see this fact.`;
+  if (/Throttl|SlowDown|TooManyRequests/i.test(e.code))
+    return '\n\nAWS throttled the request; lower s3EncryptionGuard.aws.concurrency or refresh later.';
+  if (/Timeout|ETIMEDOUT/i.test(e.code))
+    return '\n\nNo answer in time; raise s3EncryptionGuard.aws.timeoutMs or check the network.';
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|NetworkingError/i.test(e.code))
+    return '\n\nThe endpoint could not be reached; check s3EncryptionGuard.aws.endpoint and the network.';
   return '';
 }
 
@@ -119,18 +123,32 @@ function policyNode(b: BucketPosture, id: string, errors: CallError[], wantedTls
   const err = errors.find(e => topicOf(e.call) === 'policy');
   if (err) return { ...errorNode(pid, 'Bucket policy', err), bucket: b.name, region: b.region };
   const children = checksOf(b, 'policy').map(c => checkNode(c, id));
-  const base = { id: pid, kind: 'policy' as const, label: 'Bucket policy', bucket: b.name, region: b.region, children, status: worst(children) };
+  const base = {
+    id: pid,
+    kind: 'policy' as const,
+    label: 'Bucket policy',
+    bucket: b.name,
+    region: b.region,
+    children,
+    status: worst(children),
+  };
   if (b.policy.present === false) {
     return {
       ...base,
       description: 'none',
-      tooltip: '**Bucket policy**: none. Nothing denies requests over HTTP. Attach a policy with a Deny on `"aws:SecureTransport": "false"` for the bucket and its objects.',
+      tooltip:
+        '**Bucket policy**: none. Nothing denies requests over HTTP. Attach a policy with a Deny on `"aws:SecureTransport": "false"` for the bucket and its objects.',
     };
   }
   const v = b.policy.verdict;
   if (b.policy.present === null) return { ...base, description: 'not read' };
   if (!v) {
-    return { ...base, description: 'present; verdict unavailable', tooltip: '**Bucket policy**: present, but it could not be judged (see the "S3 Encryption Guard" output). Open it to see its diagnostics.' };
+    return {
+      ...base,
+      description: 'present; verdict unavailable',
+      tooltip:
+        '**Bucket policy**: present, but it could not be judged (see the "S3 Encryption Guard" output). Open it to see its diagnostics.',
+    };
   }
   const summary = verdictSummary(v, wantedTls);
   return {
@@ -145,8 +163,13 @@ function keyNode(b: BucketPosture, id: string, errors: CallError[]): PostureNode
   const keyErrors = errors.filter(e => ['keyState', 'keyRotation', 'keyPolicy'].includes(topicOf(e.call)));
   if (!k) return keyErrors.length ? errorNode(`${id}/key`, 'KMS key', keyErrors[0]) : undefined;
   const kid = `${id}/key`;
-  const label = (e: CallError) => ({ keyState: 'Key state', keyRotation: 'Rotation', keyPolicy: 'Key policy' } as Record<string, string>)[topicOf(e.call)] ?? e.call;
-  const children = [...checksOf(b, 'key').map(c => checkNode(c, id)), ...keyErrors.map(e => errorNode(`${kid}/${topicOf(e.call)}`, label(e), e))];
+  const label = (e: CallError) =>
+    (({ keyState: 'Key state', keyRotation: 'Rotation', keyPolicy: 'Key policy' }) as Record<string, string>)[topicOf(e.call)] ??
+    e.call;
+  const children = [
+    ...checksOf(b, 'key').map(c => checkNode(c, id)),
+    ...keyErrors.map(e => errorNode(`${kid}/${topicOf(e.call)}`, label(e), e)),
+  ];
   const policy = k.policyVerdict ? `\n\nKey policy: ${escapeMarkdown(keyVerdictSummary(k.policyVerdict))}` : '';
   return {
     id: kid,
@@ -180,7 +203,9 @@ export function bucketFacts(b: BucketPosture, id: string, wantedTls?: string | n
   const key = keyNode(b, id, errors);
   if (key) out.push(key);
   out.push(...checksOf(b, 'cross').map(c => checkNode(c, id)));
-  errors.filter(e => topicOf(e.call) === 'other' || topicOf(e.call) === 'location').forEach((e, i) => out.push(errorNode(`${id}/error/${i}`, e.call, e)));
+  errors
+    .filter(e => topicOf(e.call) === 'other' || topicOf(e.call) === 'location')
+    .forEach((e, i) => out.push(errorNode(`${id}/error/${i}`, e.call, e)));
   return out;
 }
 
@@ -196,8 +221,11 @@ export function bucketNode(b: BucketPosture, parentId: string, wantedTls?: strin
     label: b.name,
     description: status === 'pass' ? 'ok' : `${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}`,
     status,
-    tooltip: `**${escapeMarkdown(b.name)}** (${b.region ? escapeMarkdown(b.region) : 'region unknown'})${policy?.description ? `\n\n${escapeMarkdown(policy.description)}` : ''}` +
-      (problems.length ? `\n\n${problems.map(p => `- ${p.status === 'fail' ? '✗' : '⚠'} ${escapeMarkdown(p.label)}: ${escapeMarkdown(p.description ?? '')}`).join('\n')}` : ''),
+    tooltip:
+      `**${escapeMarkdown(b.name)}** (${b.region ? escapeMarkdown(b.region) : 'region unknown'})${policy?.description ? `\n\n${escapeMarkdown(policy.description)}` : ''}` +
+      (problems.length
+        ? `\n\n${problems.map(p => `- ${p.status === 'fail' ? '✗' : '⚠'} ${escapeMarkdown(p.label)}: ${escapeMarkdown(p.description ?? '')}`).join('\n')}`
+        : ''),
     bucket: b.name,
     region: b.region,
     children,
@@ -230,20 +258,22 @@ export function postureTree(report: Report, opts: TreeOptions): PostureNode {
     const r = b.region ?? 'region unknown';
     byRegion.set(r, [...(byRegion.get(r) ?? []), b]);
   }
-  const regions: PostureNode[] = [...byRegion.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([region, list]) => {
-    const rid = `${pid}/${region}`;
-    const children = list.sort((a, b) => a.name.localeCompare(b.name)).map(b => bucketNode(b, rid, opts.wantedTls));
-    const failing = children.filter(c => c.status === 'fail').length;
-    return {
-      id: rid,
-      kind: 'region',
-      label: region,
-      description: `${children.length} bucket${children.length === 1 ? '' : 's'}${failing ? `, ${failing} failing` : ''}`,
-      status: worst(children),
-      region,
-      children,
-    };
-  });
+  const regions: PostureNode[] = [...byRegion.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([region, list]) => {
+      const rid = `${pid}/${region}`;
+      const children = list.sort((a, b) => a.name.localeCompare(b.name)).map(b => bucketNode(b, rid, opts.wantedTls));
+      const failing = children.filter(c => c.status === 'fail').length;
+      return {
+        id: rid,
+        kind: 'region',
+        label: region,
+        description: `${children.length} bucket${children.length === 1 ? '' : 's'}${failing ? `, ${failing} failing` : ''}`,
+        status: worst(children),
+        region,
+        children,
+      };
+    });
   const errors = (report.errors ?? []).map((e, i) => errorNode(`${pid}/error/${i}`, e.call, e));
   const children = [...errors, ...regions];
   return {

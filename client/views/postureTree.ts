@@ -101,15 +101,23 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
   }
 
   getTreeItem(n: PostureNode): vscode.TreeItem {
-    const collapsed = n.children.length === 0
-      ? vscode.TreeItemCollapsibleState.None
-      : n.kind === 'profile' || n.kind === 'region' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+    const collapsed =
+      n.children.length === 0
+        ? vscode.TreeItemCollapsibleState.None
+        : n.kind === 'profile' || n.kind === 'region'
+          ? vscode.TreeItemCollapsibleState.Expanded
+          : vscode.TreeItemCollapsibleState.Collapsed;
     // Labels and descriptions hold bucket names and endpoint error messages: plain text, one line.
     const text = treeItemText(n);
     const item = new vscode.TreeItem(text.label, collapsed);
     item.id = n.id;
     item.description = text.description;
-    item.iconPath = n.kind === 'profile' ? new vscode.ThemeIcon('account') : n.kind === 'region' && n.status === 'info' ? new vscode.ThemeIcon('globe') : ICONS[n.status];
+    item.iconPath =
+      n.kind === 'profile'
+        ? new vscode.ThemeIcon('account')
+        : n.kind === 'region' && n.status === 'info'
+          ? new vscode.ThemeIcon('globe')
+          : ICONS[n.status];
     if (n.tooltip) {
       // postureModel.ts escapes every value in the tooltip; no command links, HTML or icons are ours to render.
       const tip = new vscode.MarkdownString(n.tooltip);
@@ -232,18 +240,25 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
       this.state.report = report;
       this.state.settings = settings;
       const failed = report.buckets.reduce((n, b) => n + b.errors.length, 0);
-      this.log.info(`live view: ${report.buckets.length} bucket(s) in ${Date.now() - t0} ms${failed ? `, ${failed} failed call(s) shown on their nodes` : ''}${report.errors?.length ? `; ${report.errors.map(e => `${e.call}: ${e.code}`).join(', ')}` : ''}`);
+      this.log.info(
+        `live view: ${report.buckets.length} bucket(s) in ${Date.now() - t0} ms${failed ? `, ${failed} failed call(s) shown on their nodes` : ''}${report.errors?.length ? `; ${report.errors.map(e => `${e.call}: ${e.code}`).join(', ')}` : ''}`,
+      );
       this.onReport(report, settings);
       this.rebuild();
     } catch (e) {
       if (abort.signal.aborted) {
         // Stopped by the user (a newer refresh sets its own message).
-        if (this.abort === abort) this.setMessage(this.state.report ? 'Loading stopped; showing the previous results.' : 'Loading stopped. Refresh to load the buckets.');
+        if (this.abort === abort)
+          this.setMessage(
+            this.state.report
+              ? 'Loading stopped; showing the previous results.'
+              : 'Loading stopped. Refresh to load the buckets.',
+          );
         return;
       }
       // fetchPosture records AWS errors on their nodes; anything else is a bug of ours, shown, not thrown.
       const msg = e instanceof Error ? e.message : String(e);
-      this.log.error(`live view: loading failed: ${e instanceof Error ? e.stack ?? msg : msg}`);
+      this.log.error(`live view: loading failed: ${e instanceof Error ? (e.stack ?? msg) : msg}`);
       this.setMessage(`Loading failed: ${plainLine(msg, 200)}. See the "S3 Encryption Guard" output; Refresh to try again.`);
     } finally {
       if (this.abort === abort || !this.abort) this.setLoading(false);
@@ -251,7 +266,13 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
   }
 
   private reportSettingProblems(s: LiveSettings): void {
-    for (const p of [...s.problems, ...s.ignored.map(k => `${k} is set in the workspace settings and ignored: it decides where credentials go, so only your user settings count`)]) {
+    for (const p of [
+      ...s.problems,
+      ...s.ignored.map(
+        k =>
+          `${k} is set in the workspace settings and ignored: it decides where credentials go, so only your user settings count`,
+      ),
+    ]) {
       if (this.warnedIgnored.has(p)) continue;
       this.warnedIgnored.add(p);
       this.log.warn(`live view: ${p}`);
@@ -286,9 +307,11 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
     });
     const shown = this.root.children.filter(c => c.kind === 'region').reduce((n, r) => n + r.children.length, 0);
     if (report.buckets.length === 0) {
-      this.setMessage(report.errors?.length
-        ? 'No buckets could be listed: see the error under the profile.'
-        : `No buckets${settings.regions.length ? ` in ${settings.regions.join(', ')}` : ''} for these credentials.`);
+      this.setMessage(
+        report.errors?.length
+          ? 'No buckets could be listed: see the error under the profile.'
+          : `No buckets${settings.regions.length ? ` in ${settings.regions.join(', ')}` : ''} for these credentials.`,
+      );
     } else if (shown === 0) {
       this.setMessage(`No bucket name contains "${filter}" (${report.buckets.length} loaded). Clear the filter to see them all.`);
     } else if (this.filterText) {

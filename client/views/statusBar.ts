@@ -29,7 +29,9 @@ export class VerdictStatusBar implements vscode.Disposable {
     this.disposables.push(
       this.item,
       vscode.window.onDidChangeActiveTextEditor(() => this.schedule(0)),
-      vscode.workspace.onDidChangeTextDocument(e => { if (e.document === vscode.window.activeTextEditor?.document) this.schedule(); }),
+      vscode.workspace.onDidChangeTextDocument(e => {
+        if (e.document === vscode.window.activeTextEditor?.document) this.schedule();
+      }),
       // The server may still be analysing a just-opened document: its diagnostics mean it is done.
       vscode.languages.onDidChangeDiagnostics(e => {
         const active = vscode.window.activeTextEditor?.document.uri.toString();
@@ -59,10 +61,14 @@ export class VerdictStatusBar implements vscode.Disposable {
     if ((r.kind !== 'bucket-policy' && r.kind !== 'key-policy') || !r.summary.length || !r.verdict) return this.hide();
     // The requirements of the document's folder, as the language server reads them for it.
     const requirements = liveRequirements(vscode.workspace.getConfiguration('s3EncryptionGuard', doc.uri).get('requirements'));
-    const marks = r.kind === 'key-policy' ? keyPolicyMarks(r.verdict as KeyPolicyVerdict) : policyMarks(policyChecks(r.verdict as BucketVerdict, true, requirements));
+    const marks =
+      r.kind === 'key-policy'
+        ? keyPolicyMarks(r.verdict as KeyPolicyVerdict)
+        : policyMarks(policyChecks(r.verdict as BucketVerdict, true, requirements));
     const worstMark: CheckStatus = worstStatus(marks) ?? 'pass';
     const state = !r.verdict.complete && worstMark === 'pass' ? 'warn' : worstMark;
-    const icon = state === 'pass' ? (r.kind === 'key-policy' ? '$(key)' : '$(shield)') : state === 'warn' ? '$(warning)' : '$(error)';
+    const icon =
+      state === 'pass' ? (r.kind === 'key-policy' ? '$(key)' : '$(shield)') : state === 'warn' ? '$(warning)' : '$(error)';
     this.item.text = `${icon} ${verdictStatusText(r.kind, marks, r.summary.length)}`;
     const markdown = verdictTooltip(r.kind, r.summary);
     const tip = new vscode.MarkdownString(markdown);
@@ -85,4 +91,3 @@ export class VerdictStatusBar implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
   }
 }
-

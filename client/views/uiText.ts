@@ -30,7 +30,11 @@ export function messageValue(text: string, max = 200): string {
 }
 
 /** What the tree shows for a node: plain text, one line each. */
-export function treeItemText(n: Pick<PostureNode, 'label' | 'description' | 'status'>): { label: string; description?: string; accessibility: string } {
+export function treeItemText(n: Pick<PostureNode, 'label' | 'description' | 'status'>): {
+  label: string;
+  description?: string;
+  accessibility: string;
+} {
   const label = plainLine(n.label, 120);
   const description = n.description === undefined ? undefined : plainLine(n.description, 200);
   const state = { pass: 'passes', warn: 'warning', fail: 'fails', info: '' }[n.status];
@@ -43,7 +47,11 @@ export function treeItemText(n: Pick<PostureNode, 'label' | 'description' | 'sta
  * many more buckets the policy names. Our words only: the names and ARNs of the verdict stay in the
  * tooltip (verdictTooltip), with the whole summary.
  */
-export function verdictStatusText(kind: 'bucket-policy' | 'key-policy', marks: readonly { label: string; status: CheckStatus }[], buckets = 1): string {
+export function verdictStatusText(
+  kind: 'bucket-policy' | 'key-policy',
+  marks: readonly { label: string; status: CheckStatus }[],
+  buckets = 1,
+): string {
   return `${kind === 'key-policy' ? 'KMS' : 'S3'}: ${marksText(marks)}${buckets > 1 ? ` (+${buckets - 1} buckets)` : ''}`;
 }
 

@@ -5,7 +5,14 @@
 // what a quick-fix inserts stay the same statements; the key policy is template 4.
 import { SSE } from '../engine/requests';
 import { bucketArn, iamIdentity, objectsArn, PARTITIONS } from '../policy/arn';
-import { algorithmDenyStatement, httpsDenyStatement, keyPinStatement, oldTlsDenyStatement, sseCBanStatement, uploadDenyStatement } from '../rules/templates';
+import {
+  algorithmDenyStatement,
+  httpsDenyStatement,
+  keyPinStatement,
+  oldTlsDenyStatement,
+  sseCBanStatement,
+  uploadDenyStatement,
+} from '../rules/templates';
 
 export type SseChoice = 'aws:kms' | 'aws:kms:dsse' | 'AES256' | 'none';
 export type MinTlsChoice = '1.2' | '1.3' | null;
@@ -72,7 +79,8 @@ const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 /** S3 general purpose bucket naming rules (S3 User Guide, "Bucket naming rules"). */
 export function bucketNameProblem(name: string): string | undefined {
   if (!name) return 'Enter the bucket name (3 to 63 characters: lowercase letters, digits, dots and hyphens).';
-  if (name.length < 3 || name.length > 63) return `The bucket name must be 3 to 63 characters long; "${name}" has ${name.length}.`;
+  if (name.length < 3 || name.length > 63)
+    return `The bucket name must be 3 to 63 characters long; "${name}" has ${name.length}.`;
   if (/[A-Z]/.test(name)) return `Bucket names are lowercase: "${name.toLowerCase()}".`;
   const bad = /[^a-z0-9.-]/.exec(name);
   if (bad) return `The bucket name may contain only lowercase letters, digits, dots and hyphens, not "${bad[0]}".`;
@@ -89,11 +97,15 @@ export function bucketNameProblem(name: string): string | undefined {
 }
 
 export function accountProblem(account: string): string | undefined {
-  return /^\d{12}$/.test(account) ? undefined : `The account ID is 12 digits, such as 111122223333${account ? `, not "${account}"` : ''}.`;
+  return /^\d{12}$/.test(account)
+    ? undefined
+    : `The account ID is 12 digits, such as 111122223333${account ? `, not "${account}"` : ''}.`;
 }
 
 export function regionProblem(region: string): string | undefined {
-  return REGION.test(region) ? undefined : `Enter a region code such as us-east-1 or eu-west-1${region ? `, not "${region}"` : ''}.`;
+  return REGION.test(region)
+    ? undefined
+    : `Enter a region code such as us-east-1 or eu-west-1${region ? `, not "${region}"` : ''}.`;
 }
 
 /** A KMS key ARN: S3 compares the key ARN, so key IDs and aliases cannot pin a key (RULES.md ENC-008). */
@@ -102,7 +114,8 @@ export function keyArnProblem(arn: string): string | undefined {
   if (/^arn:aws[a-z-]*:kms:[^:]*:[^:]*:alias\//.test(arn) || arn.startsWith('alias/')) {
     return 'An alias cannot pin a key: S3 compares the key ARN. Enter arn:aws:kms:REGION:ACCOUNT:key/KEY-ID.';
   }
-  if (/^[0-9a-f]{8}-[0-9a-f]{4}-|^mrk-/.test(arn)) return 'Enter the full key ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID), not the bare key ID.';
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-|^mrk-/.test(arn))
+    return 'Enter the full key ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID), not the bare key ID.';
   return `Enter a KMS key ARN such as arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab${arn ? `, not "${arn}"` : ''}.`;
 }
 
@@ -129,11 +142,16 @@ export function splitList(text: string): string[] {
 }
 
 const partitionOfRegion = (region: string): string =>
-  region.startsWith('cn-') ? 'aws-cn'
-    : region.startsWith('us-gov-') ? 'aws-us-gov'
-      : region.startsWith('us-isob-') ? 'aws-iso-b'
-        : region.startsWith('us-iso-') ? 'aws-iso'
-          : region.startsWith('eusc-') ? 'aws-eusc'
+  region.startsWith('cn-')
+    ? 'aws-cn'
+    : region.startsWith('us-gov-')
+      ? 'aws-us-gov'
+      : region.startsWith('us-isob-')
+        ? 'aws-iso-b'
+        : region.startsWith('us-iso-')
+          ? 'aws-iso'
+          : region.startsWith('eusc-')
+            ? 'aws-eusc'
             : 'aws';
 
 function label(field: string, problem: string | undefined): string[] {
@@ -147,15 +165,19 @@ export function bucketPolicyProblems(o: BucketPolicyOptions): string[] {
   }
   if (o.kmsKeyArn) {
     problems.push(...label('kmsKeyArn', keyArnProblem(o.kmsKeyArn)));
-    if (o.sse === 'AES256' || o.sse === 'none') problems.push(`kmsKeyArn: a KMS key applies only to aws:kms or aws:kms:dsse uploads, not to sse ${o.sse}`);
+    if (o.sse === 'AES256' || o.sse === 'none')
+      problems.push(`kmsKeyArn: a KMS key applies only to aws:kms or aws:kms:dsse uploads, not to sse ${o.sse}`);
   }
-  if (o.minTls !== null && o.minTls !== '1.2' && o.minTls !== '1.3') problems.push(`minTls: choose "1.2", "1.3" or null, not ${JSON.stringify(o.minTls)}`);
+  if (o.minTls !== null && o.minTls !== '1.2' && o.minTls !== '1.3')
+    problems.push(`minTls: choose "1.2", "1.3" or null, not ${JSON.stringify(o.minTls)}`);
   if (typeof o.banSseC !== 'boolean') problems.push('banSseC: true or false');
-  if (o.headerlessUploads !== 'allow' && o.headerlessUploads !== 'deny') problems.push(`headerlessUploads: choose "allow" or "deny", not ${JSON.stringify(o.headerlessUploads)}`);
+  if (o.headerlessUploads !== 'allow' && o.headerlessUploads !== 'deny')
+    problems.push(`headerlessUploads: choose "allow" or "deny", not ${JSON.stringify(o.headerlessUploads)}`);
   for (const r of o.readWriteRoles ?? []) {
     const problem = principalProblem(r);
     if (problem) problems.push(`readWriteRoles: ${problem}`);
-    else if (!r.startsWith('arn:')) problems.push(`readWriteRoles: "${r}" needs its account: enter the full ARN arn:aws:iam::ACCOUNT:${r}`);
+    else if (!r.startsWith('arn:'))
+      problems.push(`readWriteRoles: "${r}" needs its account: enter the full ARN arn:aws:iam::ACCOUNT:${r}`);
   }
   if (o.partition !== undefined && !PARTITIONS.includes(o.partition)) problems.push(`partition: one of ${PARTITIONS.join(', ')}`);
   return problems;
@@ -163,7 +185,10 @@ export function bucketPolicyProblems(o: BucketPolicyOptions): string[] {
 
 export function keyPolicyProblems(o: KeyPolicyOptions): string[] {
   const problems = [...label('account', accountProblem(o.account ?? '')), ...label('region', regionProblem(o.region ?? ''))];
-  for (const [field, list] of [['administrators', o.administrators], ['users', o.users]] as const) {
+  for (const [field, list] of [
+    ['administrators', o.administrators],
+    ['users', o.users],
+  ] as const) {
     if (!Array.isArray(list)) {
       problems.push(`${field}: a list of role or user ARNs (may be empty)`);
       continue;
@@ -174,7 +199,9 @@ export function keyPolicyProblems(o: KeyPolicyOptions): string[] {
   if (typeof o.cloudTrail === 'object' && o.cloudTrail) {
     const { trailName, trailRegion } = o.cloudTrail;
     if (trailName !== undefined && !/^[A-Za-z0-9][\w.-]{2,127}$/.test(trailName)) {
-      problems.push(`cloudTrail.trailName: 3 to 128 letters, digits, dots, underscores and hyphens, starting with a letter or digit, not "${trailName}"`);
+      problems.push(
+        `cloudTrail.trailName: 3 to 128 letters, digits, dots, underscores and hyphens, starting with a letter or digit, not "${trailName}"`,
+      );
     }
     if (trailRegion !== undefined) problems.push(...label('cloudTrail.trailRegion', regionProblem(trailRegion)));
   }
@@ -202,15 +229,31 @@ export function generateBucketPolicy(o: BucketPolicyOptions): string {
   const statements: string[] = [httpsDenyStatement(partition, o.bucket)];
   if (o.minTls) statements.push(oldTlsDenyStatement(partition, o.bucket, o.minTls));
   if (o.sse !== 'none') statements.push(algorithmDenyStatement(target, 'DenyUploadsNamingAnotherEncryption', [o.sse], strict));
-  else if (strict) statements.push(uploadDenyStatement(partition, o.bucket, 'DenyUploadsWithoutEncryptionHeader', { Null: { [SSE]: 'true' } }));
+  else if (strict)
+    statements.push(uploadDenyStatement(partition, o.bucket, 'DenyUploadsWithoutEncryptionHeader', { Null: { [SSE]: 'true' } }));
   if (o.kmsKeyArn) statements.push(keyPinStatement(target, 'DenyUploadsNamingAnotherKey', [o.kmsKeyArn], strict));
   if (o.banSseC) statements.push(sseCBanStatement(target, 'DenyCustomerProvidedKeys'));
-  const policy: { Version: string; Statement: Json[] } = { Version: '2012-10-17', Statement: statements.map(s => JSON.parse(s) as Json) };
+  const policy: { Version: string; Statement: Json[] } = {
+    Version: '2012-10-17',
+    Statement: statements.map(s => JSON.parse(s) as Json),
+  };
   const roles = o.readWriteRoles ?? [];
   if (roles.length) {
     policy.Statement.push(
-      { Sid: 'AllowReadWrite', Effect: 'Allow', Principal: { AWS: one(roles) }, Action: ['s3:GetObject', 's3:PutObject'], Resource: objectsArn(partition, o.bucket) },
-      { Sid: 'AllowList', Effect: 'Allow', Principal: { AWS: one(roles) }, Action: 's3:ListBucket', Resource: bucketArn(partition, o.bucket) },
+      {
+        Sid: 'AllowReadWrite',
+        Effect: 'Allow',
+        Principal: { AWS: one(roles) },
+        Action: ['s3:GetObject', 's3:PutObject'],
+        Resource: objectsArn(partition, o.bucket),
+      },
+      {
+        Sid: 'AllowList',
+        Effect: 'Allow',
+        Principal: { AWS: one(roles) },
+        Action: 's3:ListBucket',
+        Resource: bucketArn(partition, o.bucket),
+      },
     );
   }
   return format(policy);
@@ -218,9 +261,21 @@ export function generateBucketPolicy(o: BucketPolicyOptions): string {
 
 /** What key administrators may do: manage the key, never use it (KMS Developer Guide, default key policy). */
 export const KEY_ADMIN_ACTIONS: readonly string[] = [
-  'kms:Create*', 'kms:Describe*', 'kms:Enable*', 'kms:List*', 'kms:Put*', 'kms:Update*', 'kms:Revoke*',
-  'kms:Disable*', 'kms:Get*', 'kms:Delete*', 'kms:TagResource', 'kms:UntagResource', 'kms:ScheduleKeyDeletion',
-  'kms:CancelKeyDeletion', 'kms:RotateKeyOnDemand',
+  'kms:Create*',
+  'kms:Describe*',
+  'kms:Enable*',
+  'kms:List*',
+  'kms:Put*',
+  'kms:Update*',
+  'kms:Revoke*',
+  'kms:Disable*',
+  'kms:Get*',
+  'kms:Delete*',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+  'kms:RotateKeyOnDemand',
 ];
 /** What S3 calls on the requester's behalf: GenerateDataKey on upload, Decrypt on download and multipart (RULES.md KMS-005). */
 export const S3_USER_ACTIONS: readonly string[] = ['kms:GenerateDataKey', 'kms:Decrypt'];
@@ -240,20 +295,48 @@ export function generateKeyPolicy(o: KeyPolicyOptions): string {
   const users = [...new Set(o.users.map(arnOf))];
   const statements: Json[] = [
     // Without it nobody could change the policy again: IAM policies in the account grant the rest (RULES.md KMS-001, KMS-002).
-    { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:${partition}:iam::${o.account}:root` }, Action: 'kms:*', Resource: '*' },
+    {
+      Sid: 'Enable IAM User Permissions',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:${partition}:iam::${o.account}:root` },
+      Action: 'kms:*',
+      Resource: '*',
+    },
   ];
   if (administrators.length) {
-    statements.push({ Sid: 'Allow access for Key Administrators', Effect: 'Allow', Principal: { AWS: one(administrators) }, Action: [...KEY_ADMIN_ACTIONS], Resource: '*' });
+    statements.push({
+      Sid: 'Allow access for Key Administrators',
+      Effect: 'Allow',
+      Principal: { AWS: one(administrators) },
+      Action: [...KEY_ADMIN_ACTIONS],
+      Resource: '*',
+    });
   }
   if (users.length) {
     const condition: { [op: string]: { [key: string]: Json } } = {
       StringEquals: { 'kms:ViaService': `s3.${o.region}.amazonaws.com`, 'kms:CallerAccount': o.account },
     };
     // With an S3 Bucket Key the context is the bucket ARN, without one the object ARN (RULES.md KMS-007).
-    if (o.bucket) condition.StringLike = { 'kms:EncryptionContext:aws:s3:arn': [bucketArn(partition, o.bucket), objectsArn(partition, o.bucket)] };
+    if (o.bucket)
+      condition.StringLike = {
+        'kms:EncryptionContext:aws:s3:arn': [bucketArn(partition, o.bucket), objectsArn(partition, o.bucket)],
+      };
     statements.push(
-      { Sid: 'Allow use of the key through S3', Effect: 'Allow', Principal: { AWS: one(users) }, Action: [...S3_USER_ACTIONS], Resource: '*', Condition: condition },
-      { Sid: 'Allow key users to describe the key', Effect: 'Allow', Principal: { AWS: one(users) }, Action: 'kms:DescribeKey', Resource: '*' },
+      {
+        Sid: 'Allow use of the key through S3',
+        Effect: 'Allow',
+        Principal: { AWS: one(users) },
+        Action: [...S3_USER_ACTIONS],
+        Resource: '*',
+        Condition: condition,
+      },
+      {
+        Sid: 'Allow key users to describe the key',
+        Effect: 'Allow',
+        Principal: { AWS: one(users) },
+        Action: 'kms:DescribeKey',
+        Resource: '*',
+      },
     );
   }
   if (o.cloudTrail) {
@@ -262,11 +345,26 @@ export function generateKeyPolicy(o: KeyPolicyOptions): string {
       StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${partition}:cloudtrail:*:${o.account}:trail/*` },
     };
     if (trail.trailName) {
-      condition.StringEquals = { 'aws:SourceArn': `arn:${partition}:cloudtrail:${trail.trailRegion ?? o.region}:${o.account}:trail/${trail.trailName}` };
+      condition.StringEquals = {
+        'aws:SourceArn': `arn:${partition}:cloudtrail:${trail.trailRegion ?? o.region}:${o.account}:trail/${trail.trailName}`,
+      };
     }
     statements.push(
-      { Sid: 'Allow CloudTrail to encrypt logs', Effect: 'Allow', Principal: { Service: CLOUDTRAIL }, Action: 'kms:GenerateDataKey*', Resource: '*', Condition: condition },
-      { Sid: 'Allow CloudTrail to describe the key', Effect: 'Allow', Principal: { Service: CLOUDTRAIL }, Action: 'kms:DescribeKey', Resource: '*' },
+      {
+        Sid: 'Allow CloudTrail to encrypt logs',
+        Effect: 'Allow',
+        Principal: { Service: CLOUDTRAIL },
+        Action: 'kms:GenerateDataKey*',
+        Resource: '*',
+        Condition: condition,
+      },
+      {
+        Sid: 'Allow CloudTrail to describe the key',
+        Effect: 'Allow',
+        Principal: { Service: CLOUDTRAIL },
+        Action: 'kms:DescribeKey',
+        Resource: '*',
+      },
       // Log readers need kms:Decrypt: the account statement above delegates it to their IAM policies.
     );
   }

@@ -48,7 +48,10 @@ export function allOf(tests: readonly RequestTest[]): RequestTest {
   };
 }
 
-const constant = (value: Applies): RequestTest => () => value;
+const constant =
+  (value: Applies): RequestTest =>
+  () =>
+    value;
 const ALWAYS_TRUE = constant(true);
 const UNKNOWN = constant('unknown');
 
@@ -59,17 +62,17 @@ export const not = (a: Applies): Applies => (a === 'unknown' ? a : !a);
 
 /** A condition or Resource value split into literal text, wildcards and policy variables. */
 export type Segment =
-  | { kind: 'text'; text: string }
-  | { kind: 'star' }
-  | { kind: 'one' }
-  | { kind: 'variable'; key: string; fallback?: string };
+  { kind: 'text'; text: string } | { kind: 'star' } | { kind: 'one' } | { kind: 'variable'; key: string; fallback?: string };
 
 /**
  * Split a value into segments. With `wildcards`, `*` and `?` are wildcards; with `variables`,
  * `${*}`, `${?}` and `${$}` are the literal characters and `${key}` / `${key, 'default'}` are
  * variables. Undefined when a `${…}` is not a well-formed variable.
  */
-export function parseSegments(value: string, { wildcards, variables }: { wildcards: boolean; variables: boolean }): Segment[] | undefined {
+export function parseSegments(
+  value: string,
+  { wildcards, variables }: { wildcards: boolean; variables: boolean },
+): Segment[] | undefined {
   const out: Segment[] = [];
   let text = '';
   const flush = (): void => {
@@ -162,7 +165,11 @@ function partsOf(segments: readonly Segment[], request: Request | undefined): Wi
  * hold colons. Undefined when a variable cannot be substituted (see partsOf) or when an ARN pattern
  * has fewer than six fields.
  */
-function segmentMatcher(segments: readonly Segment[], request: Request | undefined, mode: PatternMode): WildcardMatcher | undefined {
+function segmentMatcher(
+  segments: readonly Segment[],
+  request: Request | undefined,
+  mode: PatternMode,
+): WildcardMatcher | undefined {
   const parts = partsOf(segments, request);
   if (!parts) return undefined;
   return mode.arn ? compileArnParts(parts, mode) : compileParts(parts, mode);
@@ -295,7 +302,12 @@ function scalarText(v: unknown): string | undefined {
 // Operator families other than String and Arn (no policy variables: IAM-UG condition operators)
 
 /** Build a test from converted policy values: any value matching → true (undefined values are malformed). */
-function anyOf<P>(values: readonly unknown[], convert: (v: unknown) => P | undefined, parseRequest: (v: string) => P | undefined, matches: (request: P, policy: P) => boolean): ValueTest {
+function anyOf<P>(
+  values: readonly unknown[],
+  convert: (v: unknown) => P | undefined,
+  parseRequest: (v: string) => P | undefined,
+  matches: (request: P, policy: P) => boolean,
+): ValueTest {
   const parsed: P[] = [];
   let invalid = false;
   for (const v of values) {
@@ -457,11 +469,16 @@ const requestIp = memo(parseIpAddress);
 
 function compare(c: ParsedOperator['comparison'], a: number, b: number): boolean {
   switch (c) {
-    case 'eq': return a === b;
-    case 'lt': return a < b;
-    case 'lte': return a <= b;
-    case 'gt': return a > b;
-    case 'gte': return a >= b;
+    case 'eq':
+      return a === b;
+    case 'lt':
+      return a < b;
+    case 'lte':
+      return a <= b;
+    case 'gt':
+      return a > b;
+    case 'gte':
+      return a >= b;
   }
 }
 
@@ -518,7 +535,13 @@ function compileEntry(op: ParsedOperator, entry: ConditionEntry, variables: bool
   if (values.length === 0) return UNKNOWN;
   if (op.family === 'Null') return compileNull(op, key, values);
   // Numeric, Date, Bool, Binary and IpAddress take no policy variables (IAM-UG): undecidable.
-  if (variables && op.family !== 'String' && op.family !== 'Arn' && values.some(v => typeof v === 'string' && hasVariableSyntax(v))) return UNKNOWN;
+  if (
+    variables &&
+    op.family !== 'String' &&
+    op.family !== 'Arn' &&
+    values.some(v => typeof v === 'string' && hasVariableSyntax(v))
+  )
+    return UNKNOWN;
   const absent = fromBoolean(resultWhenKeyAbsent(op));
   const positive = positiveTest(op, values, variables);
   const negated = op.negated;

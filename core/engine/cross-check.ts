@@ -55,16 +55,28 @@ function coversObjects(st: Statement, bucket: string): boolean {
 }
 
 /** The writers and readers of a bucket that a bucket policy names, plus a principal of the key's account. */
-export function bucketKeyUsers(doc: PolicyDocument, bucket: string, keyAccount: string | undefined, partition = 'aws'): KeyUser[] {
+export function bucketKeyUsers(
+  doc: PolicyDocument,
+  bucket: string,
+  keyAccount: string | undefined,
+  partition = 'aws',
+): KeyUser[] {
   const out: KeyUser[] = [];
   const seen = new Set<string>();
   const add = (u: KeyUser) => {
     const id = `${u.role}|${u.label}`;
-    if (!seen.has(id)) { seen.add(id); out.push(u); }
+    if (!seen.has(id)) {
+      seen.add(id);
+      out.push(u);
+    }
   };
   /** Any principal of an account: the account root delegates to the account's IAM policies. */
-  const accountUser = (role: KeyUserRole, account: string, statement?: number): KeyUser =>
-    ({ role, principal: { kind: 'aws', arn: `arn:${partition}:iam::${account}:role/any-principal`, account }, label: `principals of account ${account}`, statement });
+  const accountUser = (role: KeyUserRole, account: string, statement?: number): KeyUser => ({
+    role,
+    principal: { kind: 'aws', arn: `arn:${partition}:iam::${account}:role/any-principal`, account },
+    label: `principals of account ${account}`,
+    statement,
+  });
   for (const role of ['writer', 'reader'] as const) {
     if (keyAccount) add(accountUser(role, keyAccount));
     for (const st of doc.statements) {
@@ -74,7 +86,8 @@ export function bucketKeyUsers(doc: PolicyDocument, bucket: string, keyAccount: 
         const account = accountPrincipal(value);
         const arn = parseArn(value);
         if (account) add(accountUser(role, account, st.index));
-        else if (arn && /^\d{12}$/.test(arn.account)) add({ role, principal: { kind: 'aws', arn: value, account: arn.account }, label: value, statement: st.index });
+        else if (arn && /^\d{12}$/.test(arn.account))
+          add({ role, principal: { kind: 'aws', arn: value, account: arn.account }, label: value, statement: st.index });
       }
     }
   }
@@ -87,7 +100,12 @@ export function crossCheck(bucketDoc: PolicyDocument, bucket: string, keyArn: st
   const partition = key?.partition || 'aws';
   const region = key?.region && !hasWildcard(key.region) ? key.region : 'us-east-1';
   const viaService = `s3.${region}.amazonaws.com`;
-  const users = bucketKeyUsers(bucketDoc, bucket, key?.account && /^\d{12}$/.test(key.account) ? key.account : undefined, partition);
+  const users = bucketKeyUsers(
+    bucketDoc,
+    bucket,
+    key?.account && /^\d{12}$/.test(key.account) ? key.account : undefined,
+    partition,
+  );
   const objectArn = `arn:${partition}:s3:::${bucket}/example`;
   const bucketArn = `arn:${partition}:s3:::${bucket}`;
   // One allowance for every question: a bucket policy naming thousands of principals stays bounded.
@@ -96,11 +114,12 @@ export function crossCheck(bucketDoc: PolicyDocument, bucket: string, keyArn: st
   const results: KeyUseResult[] = [];
   for (const u of users) {
     const action = u.role === 'writer' ? 'kms:GenerateDataKey' : 'kms:Decrypt';
-    const allowed = (context: string) => ask(u.principal, action, {
-      'kms:viaservice': viaService,
-      'kms:encryptioncontext:aws:s3:arn': context,
-      'kms:encryptioncontextkeys': ['aws:s3:arn'],
-    }) !== undefined;
+    const allowed = (context: string) =>
+      ask(u.principal, action, {
+        'kms:viaservice': viaService,
+        'kms:encryptioncontext:aws:s3:arn': context,
+        'kms:encryptioncontextkeys': ['aws:s3:arn'],
+      }) !== undefined;
     const withoutBucketKey = allowed(objectArn);
     const withBucketKey = allowed(bucketArn);
     // A question cut short answers "not allowed" without knowing: leave this user out.

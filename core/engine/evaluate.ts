@@ -12,7 +12,15 @@
 import { accountPrincipal, assumedRoleSession, iamIdentity, parseArn } from '../policy/arn';
 import type { PolicyDocument, PrincipalBlock, Statement, ValueList } from '../policy/model';
 import { hasWildcard } from '../policy/wildcard';
-import { allOf, compileCondition, compilePatterns, not, type ConditionOptions, type RequestTest, type ValueTest } from './conditions';
+import {
+  allOf,
+  compileCondition,
+  compilePatterns,
+  not,
+  type ConditionOptions,
+  type RequestTest,
+  type ValueTest,
+} from './conditions';
 import type { Applies, Evaluation, Request, RequestPrincipal } from '../../shared/types';
 import { BoundedCache, stringBytes } from '../bounded-cache';
 
@@ -97,7 +105,14 @@ const UNIQUE_ID = /^A[A-Z0-9]{3}[A-Z0-9]{12,}$/;
 
 /** Read a Principal/NotPrincipal element; undefined when it is malformed (AWS rejects it, GRM-005). */
 function principalSet(block: PrincipalBlock): PrincipalSet | undefined {
-  const set: PrincipalSet = { everyone: block.star, accounts: new Set(), roles: new Set(), arns: new Set(), services: new Set(), anyService: false };
+  const set: PrincipalSet = {
+    everyone: block.star,
+    accounts: new Set(),
+    roles: new Set(),
+    arns: new Set(),
+    services: new Set(),
+    anyService: false,
+  };
   if (block.star) return set;
   if (block.node.type !== 'object' || block.entries.length === 0) return undefined;
   for (const entry of block.entries) {
@@ -151,7 +166,11 @@ function namesAny(set: PrincipalSet, p: RequestPrincipal): Applies {
       return set.services.has(p.service.toLowerCase()) ? true : set.anyService ? 'unknown' : false;
     case 'aws': {
       const ids = identitiesOf(p);
-      return set.accounts.has(ids.account) || (ids.role !== undefined && set.roles.has(ids.role)) || (ids.arn !== undefined && set.arns.has(ids.arn));
+      return (
+        set.accounts.has(ids.account) ||
+        (ids.role !== undefined && set.roles.has(ids.role)) ||
+        (ids.arn !== undefined && set.arns.has(ids.arn))
+      );
     }
   }
 }
@@ -169,7 +188,11 @@ function namesAll(set: PrincipalSet, p: RequestPrincipal): Applies {
       return set.services.has(p.service.toLowerCase()) ? true : set.anyService ? 'unknown' : false;
     case 'aws': {
       const ids = identitiesOf(p);
-      return set.accounts.has(ids.account) && (ids.role === undefined || set.roles.has(ids.role)) && (ids.arn === undefined || set.arns.has(ids.arn));
+      return (
+        set.accounts.has(ids.account) &&
+        (ids.role === undefined || set.roles.has(ids.role)) &&
+        (ids.arn === undefined || set.arns.has(ids.arn))
+      );
     }
   }
 }
@@ -185,7 +208,8 @@ function principalTest(st: Statement): { test: PrincipalTest; named?: PrincipalS
   if (!block) return { test: UNKNOWN_PRINCIPAL };
   const set = principalSet(block);
   if (!set) return { test: UNKNOWN_PRINCIPAL };
-  if (st.principal) return set.everyone ? { test: () => true } : { test: p => namesAny(set, p), named: set.anyService ? undefined : set };
+  if (st.principal)
+    return set.everyone ? { test: () => true } : { test: p => namesAny(set, p), named: set.anyService ? undefined : set };
   return { test: set.everyone ? () => false : p => not(namesAll(set, p)) };
 }
 
@@ -226,14 +250,27 @@ function resourceTest(st: Statement, variables: boolean): RequestTest {
   // S3 rejects a bucket policy without Resource; a key-policy statement without one is accepted
   // but applies to no key (GRM-010).
   if (!list) return r => (isKmsArn(r.resource) ? false : 'unknown');
-  const test = compilePatterns(list.items.map(i => (typeof i.value === 'string' ? i.value : undefined)), { wildcards: true, variables });
+  const test = compilePatterns(
+    list.items.map(i => (typeof i.value === 'string' ? i.value : undefined)),
+    { wildcards: true, variables },
+  );
   return listTest(list, test, r => r.resource, st.notResource !== undefined);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Statements
 
-const STATEMENT_ELEMENTS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
+const STATEMENT_ELEMENTS = new Set([
+  'Sid',
+  'Effect',
+  'Principal',
+  'NotPrincipal',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Condition',
+]);
 
 /** Elements AWS does not know, or written twice (which one AWS keeps is undocumented). */
 function malformedElements(st: Statement): boolean {
@@ -271,7 +308,12 @@ function buildStatement(st: Statement, variables: boolean): CompiledStatement {
   if (!effect || malformedElements(st)) return { index: st.index, effect, applies: UNKNOWN, namesPrincipal: UNKNOWN_PRINCIPAL };
   const { test: principal, named } = principalTest(st);
   // Cheapest and most selective first; a false anywhere decides (three-valued AND).
-  const applies = allOf([actionTest(st), resourceTest(st, variables), r => principal(r.principal), compileCondition(st.condition, { variables })]);
+  const applies = allOf([
+    actionTest(st),
+    resourceTest(st, variables),
+    r => principal(r.principal),
+    compileCondition(st.condition, { variables }),
+  ]);
   return { index: st.index, effect, applies, namesPrincipal: principal, named };
 }
 
@@ -319,7 +361,10 @@ class PrincipalIndex {
     };
     statements.forEach((s, i) => {
       const set = s.named;
-      if (!set) { this.others.push(i); return; }
+      if (!set) {
+        this.others.push(i);
+        return;
+      }
       for (const a of set.accounts) add(this.byAccount, a, i);
       for (const r of set.roles) add(this.byRole, r, i);
       for (const a of set.arns) add(this.byArn, a, i);
@@ -360,7 +405,11 @@ function policyOf(variables: boolean, statements: readonly CompiledStatement[], 
       if (!narrowable) return self;
       let n = narrowed.get(principal);
       if (!n) {
-        n = policyOf(variables, (index ??= new PrincipalIndex(statements)).candidates(principal).at.map(i => statements[i]), false);
+        n = policyOf(
+          variables,
+          (index ??= new PrincipalIndex(statements)).candidates(principal).at.map(i => statements[i]),
+          false,
+        );
         narrowed.set(principal, n);
       }
       return n;

@@ -10,8 +10,19 @@ import { hasWildcard, compileWildcard, type WildcardMatcher } from '../policy/wi
 import { allActions, keyAppliesToAction, type ActionInfo } from '../knowledge';
 import { compilePolicy, type CompiledPolicy } from './evaluate';
 import {
-  Budget, DEFAULT_MAX_STEPS, enumerateRequests, principalClasses, keyLevel, principalContext, principalLabel, requestClasses, requestToWitness, witnessToRequest,
-  type KeyDomain, type Level, type RequestClasses,
+  Budget,
+  DEFAULT_MAX_STEPS,
+  enumerateRequests,
+  principalClasses,
+  keyLevel,
+  principalContext,
+  principalLabel,
+  requestClasses,
+  requestToWitness,
+  witnessToRequest,
+  type KeyDomain,
+  type Level,
+  type RequestClasses,
 } from './requests';
 import type { Decision, KeyPolicyVerdict, Request, RequestPrincipal, Witness } from '../../shared/types';
 import type { ShowValue } from '../../shared/summary';
@@ -77,7 +88,10 @@ function keyActions(): readonly ActionInfo[] {
  * The key actions grouped by what the policy can tell apart (its Action/NotAction patterns and the
  * condition keys it reads), one representative each; the representatives of well-known actions first.
  */
-const representativesCache = new BoundedCache<string, string[]>({ maxBytes: 1024 * 1024, sizeOf: (k, v) => stringBytes(k) + 64 * v.length });
+const representativesCache = new BoundedCache<string, string[]>({
+  maxBytes: 1024 * 1024,
+  sizeOf: (k, v) => stringBytes(k) + 64 * v.length,
+});
 function actionRepresentatives(doc: PolicyDocument, keys: readonly string[]): string[] {
   const names = new Set<string>();
   for (const st of doc.statements) {
@@ -89,14 +103,28 @@ function actionRepresentatives(doc: PolicyDocument, keys: readonly string[]): st
   const cacheKey = `${[...names].join('\n')}\u0000${keys.join('\n')}`;
   const hit = representativesCache.get(cacheKey);
   if (hit) return hit;
-  const result = computeRepresentatives([...names].map(n => compileWildcard(n, { ignoreCase: true })), keys);
+  const result = computeRepresentatives(
+    [...names].map(n => compileWildcard(n, { ignoreCase: true })),
+    keys,
+  );
   representativesCache.set(cacheKey, result);
   return result;
 }
 
 function computeRepresentatives(patterns: readonly WildcardMatcher[], keys: readonly string[]): string[] {
-  const preferred = ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt', 'kms:PutKeyPolicy', 'kms:CreateGrant', 'kms:ScheduleKeyDeletion', 'kms:DescribeKey'];
-  const rank = (n: string) => { const i = preferred.indexOf(n); return i < 0 ? preferred.length : i; };
+  const preferred = [
+    'kms:Decrypt',
+    'kms:GenerateDataKey',
+    'kms:Encrypt',
+    'kms:PutKeyPolicy',
+    'kms:CreateGrant',
+    'kms:ScheduleKeyDeletion',
+    'kms:DescribeKey',
+  ];
+  const rank = (n: string) => {
+    const i = preferred.indexOf(n);
+    return i < 0 ? preferred.length : i;
+  };
   const groups = new Map<string, string[]>();
   for (const a of keyActions()) {
     let sig = '';
@@ -107,7 +135,9 @@ function computeRepresentatives(patterns: readonly WildcardMatcher[], keys: read
     if (g) g.push(a.fullName);
     else groups.set(sig, [a.fullName]);
   }
-  return [...groups.values()].map(g => [...g].sort((x, y) => rank(x) - rank(y) || (x < y ? -1 : 1))[0]).sort((x, y) => rank(x) - rank(y) || (x < y ? -1 : 1));
+  return [...groups.values()]
+    .map(g => [...g].sort((x, y) => rank(x) - rank(y) || (x < y ? -1 : 1))[0])
+    .sort((x, y) => rank(x) - rank(y) || (x < y ? -1 : 1));
 }
 
 /** The key ARN the requests target: the one the policy names in Resource, else a made-up ARN in its account. */
@@ -147,7 +177,8 @@ function principalLevel(principals: readonly RequestPrincipal[]): Level {
       for (const p of principals) {
         req.principal = p;
         const ctx = req.context as Record<string, string | readonly string[]>;
-        for (const k of Object.keys(ctx)) if (k.startsWith('aws:principal') || k === 'aws:username' || k === CALLER_ACCOUNT) delete ctx[k];
+        for (const k of Object.keys(ctx))
+          if (k.startsWith('aws:principal') || k === 'aws:username' || k === CALLER_ACCOUNT) delete ctx[k];
         Object.assign(ctx, principalContext(p));
         const account = accountOf(p);
         if (account) ctx[CALLER_ACCOUNT] = account;
@@ -191,7 +222,12 @@ interface Search {
 }
 
 /** The first request by `principal` of the product of `levels` that `accept` takes, or undefined. */
-function find(s: Search, principal: RequestPrincipal, levels: readonly Level[], accept: (req: Request) => boolean): Request | undefined {
+function find(
+  s: Search,
+  principal: RequestPrincipal,
+  levels: readonly Level[],
+  accept: (req: Request) => boolean,
+): Request | undefined {
   const base: Request = { principal: { kind: 'anonymous' }, action: 'kms:Decrypt', resource: s.keyArn, context: {} };
   const policy = s.compiled.forPrincipal(principal);
   for (const req of enumerateRequests([principalLevel([principal]), ...levels], base)) {
@@ -203,7 +239,8 @@ function find(s: Search, principal: RequestPrincipal, levels: readonly Level[], 
   return undefined;
 }
 
-const witness = (s: Search, req: Request): Witness => requestToWitness(req, new Set([...s.classes.referencedKeys, CALLER_ACCOUNT]), s.classes.keyNames);
+const witness = (s: Search, req: Request): Witness =>
+  requestToWitness(req, new Set([...s.classes.referencedKeys, CALLER_ACCOUNT]), s.classes.keyNames);
 
 /**
  * What every question about one key policy starts from: its request classes, the key the requests
@@ -230,9 +267,19 @@ function keyRequestSpace(doc: PolicyDocument, knownKeyArn?: string): KeyRequestS
   // Accounts the policy names: its principals' accounts and the accounts its account conditions compare with.
   const accounts: string[] = [];
   const accountSet = new Set<string>();
-  const addAccount = (a: string) => { if (/^\d{12}$/.test(a) && !accountSet.has(a)) { accountSet.add(a); accounts.push(a); } };
-  for (const p of classes.principals) { const a = accountOf(p); if (a && a !== '999999999999') addAccount(a); }
-  for (const k of classes.keys) if (k.key === CALLER_ACCOUNT || k.key === 'aws:principalaccount') for (const v of k.values) if (typeof v === 'string') addAccount(v);
+  const addAccount = (a: string) => {
+    if (/^\d{12}$/.test(a) && !accountSet.has(a)) {
+      accountSet.add(a);
+      accounts.push(a);
+    }
+  };
+  for (const p of classes.principals) {
+    const a = accountOf(p);
+    if (a && a !== '999999999999') addAccount(a);
+  }
+  for (const k of classes.keys)
+    if (k.key === CALLER_ACCOUNT || k.key === 'aws:principalaccount')
+      for (const v of k.values) if (typeof v === 'string') addAccount(v);
   // A key ARN that is not one (an alias, a bare ID) says nothing certain: guess as without it.
   const known = knownKeyArn !== undefined ? parseKeyArn(knownKeyArn) : undefined;
   const region = known ? known.region : keyRegion(doc, classes);
@@ -250,13 +297,24 @@ function keyRequestSpace(doc: PolicyDocument, knownKeyArn?: string): KeyRequestS
   }
   principals.push({ kind: 'aws', arn: `arn:${partition}:iam::${fresh}:role/other-principal`, account: fresh });
   return {
-    classes, compiled: compilePolicy(doc), accounts, region, keyArn, fresh, principals,
+    classes,
+    compiled: compilePolicy(doc),
+    accounts,
+    region,
+    keyArn,
+    fresh,
+    principals,
     keyDomains: classes.keys.filter(k => k.key !== CALLER_ACCOUNT),
   };
 }
 
-const newSearch = (space: KeyRequestSpace, opts: KeyVerdictOptions, keyArn = space.keyArn): Search =>
-  ({ compiled: space.compiled, classes: space.classes, keyArn, budget: opts.budget ?? new Budget(opts.maxSteps ?? DEFAULT_MAX_STEPS), undecided: false });
+const newSearch = (space: KeyRequestSpace, opts: KeyVerdictOptions, keyArn = space.keyArn): Search => ({
+  compiled: space.compiled,
+  classes: space.classes,
+  keyArn,
+  budget: opts.budget ?? new Budget(opts.maxSteps ?? DEFAULT_MAX_STEPS),
+  undecided: false,
+});
 
 /** The condition-key levels of a space, leaving out the keys a question fixes itself. */
 const conditionLevels = (space: KeyRequestSpace, except: readonly string[] = []): Level[] =>
@@ -278,7 +336,8 @@ export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = 
   // Principals the policy cannot tell apart are asked once (principalClasses): key policies with
   // hundreds of statements naming one principal each stay near-linear.
   const groups = principalClasses(principals, compiled, space.classes.referencedKeys, p =>
-    (p.kind === 'aws' ? `${accountSet.has(p.account) ? 'named' : 'other'}${readsCaller ? `:${p.account}` : ''}` : ''));
+    p.kind === 'aws' ? `${accountSet.has(p.account) ? 'named' : 'other'}${readsCaller ? `:${p.account}` : ''}` : '',
+  );
   const order = new Map(principals.map((p, i) => [p, i]));
 
   // --- administrators and lock-out: who may call kms:PutKeyPolicy
@@ -291,7 +350,9 @@ export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = 
   const putNamed = new Set(putAllows.flatMap(namedPrincipals));
   const openPut = putAllows.some(st => st.notPrincipal !== undefined || putNamed.has('*'));
   for (const g of groups) {
-    const asked = g.members.filter(p => p.kind !== 'service' && !(p.kind === 'aws' && !synthetic(p) && !openPut && !putNamed.has(writtenLabel(p))));
+    const asked = g.members.filter(
+      p => p.kind !== 'service' && !(p.kind === 'aws' && !synthetic(p) && !openPut && !putNamed.has(writtenLabel(p))),
+    );
     if (!asked.length) continue;
     const hit = find(s, asked[0], [actionLevel(['kms:PutKeyPolicy']), ...conditionLevels(space)], () => true);
     if (!hit) continue;
@@ -312,18 +373,31 @@ export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = 
   if (someAdmin && administrators.length === 0) administrators.push('*');
 
   // --- open to other accounts / anonymous: any key action allowed
-  const actions = actionRepresentatives(doc, keyDomains.map(k => k.key));
-  const inNamedOrg = (req: Request) => ORG_KEYS.some(k => {
-    const v = req.context[k];
-    const domain = keyDomains.find(d => d.key === k);
-    // The organisation (or path) the policy names stands for accounts it names collectively.
-    return v !== undefined && domain !== undefined && domain.values.slice(0, -1).some(x => JSON.stringify(x) === JSON.stringify(v) && (Array.isArray(x) ? x.length > 0 : true));
-  });
+  const actions = actionRepresentatives(
+    doc,
+    keyDomains.map(k => k.key),
+  );
+  const inNamedOrg = (req: Request) =>
+    ORG_KEYS.some(k => {
+      const v = req.context[k];
+      const domain = keyDomains.find(d => d.key === k);
+      // The organisation (or path) the policy names stands for accounts it names collectively.
+      return (
+        v !== undefined &&
+        domain !== undefined &&
+        domain.values.slice(0, -1).some(x => JSON.stringify(x) === JSON.stringify(v) && (Array.isArray(x) ? x.length > 0 : true))
+      );
+    });
   const outsider = principals.find(p => p.kind === 'aws' && p.account === fresh)!;
   const other = find(s, outsider, [actionLevel(actions), ...conditionLevels(space)], req => !inNamedOrg(req));
   // Through the organisation the policy names: every account in it, not only those the policy names.
   const viaOrg = other ? undefined : find(s, outsider, [actionLevel(actions), ...conditionLevels(space)], inNamedOrg);
-  const organizations = viaOrg ? ORG_KEYS.flatMap(k => { const v = viaOrg.context[k]; return v === undefined ? [] : typeof v === 'string' ? [v] : [...v]; }) : [];
+  const organizations = viaOrg
+    ? ORG_KEYS.flatMap(k => {
+        const v = viaOrg.context[k];
+        return v === undefined ? [] : typeof v === 'string' ? [v] : [...v];
+      })
+    : [];
   const anon = find(s, { kind: 'anonymous' }, [actionLevel(actions), ...conditionLevels(space)], () => true);
 
   // --- S3 can use the key: one principal of a named account allowed GenerateDataKey and Decrypt through S3
@@ -332,23 +406,35 @@ export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = 
   for (const g of groups) {
     const p = g.representative;
     if (p.kind !== 'aws' || !accountSet.has(p.account)) continue;
-    const levels = (action: string) => [actionLevel([action]), fixedLevel('via service', VIA_SERVICE, viaService), ...conditionLevels(space, [VIA_SERVICE])];
+    const levels = (action: string) => [
+      actionLevel([action]),
+      fixedLevel('via service', VIA_SERVICE, viaService),
+      ...conditionLevels(space, [VIA_SERVICE]),
+    ];
     const gen = find(s, p, levels(S3_KEY_ACTIONS[0]), () => true);
     if (!gen) continue;
     const dec = find(s, p, levels(S3_KEY_ACTIONS[1]), () => true);
-    if (dec) { s3Witness = gen; break; }
+    if (dec) {
+      s3Witness = gen;
+      break;
+    }
   }
 
   const verdict: KeyPolicyVerdict = {
     kind: 'key-policy',
     // As for bucket verdicts: a document with syntax errors or statements left out may hold what would change the answer.
-    complete: !budget.exhausted && !s.undecided && space.classes.keysLeftOut === 0 && !doc.truncated && doc.syntaxErrors.length === 0,
+    complete:
+      !budget.exhausted && !s.undecided && space.classes.keysLeftOut === 0 && !doc.truncated && doc.syntaxErrors.length === 0,
     lockout: !someAdmin,
     administrators,
     openToOtherAccounts: { value: other !== undefined, witness: other ? witness(s, other) : null },
     openToAnonymous: { value: anon !== undefined, witness: anon ? witness(s, anon) : null },
     openToOrganization: { value: viaOrg !== undefined, organizations, witness: viaOrg ? witness(s, viaOrg) : null },
-    s3CanUse: { value: s3Witness !== undefined, viaService: s3Witness ? viaService : null, witness: s3Witness ? witness(s, s3Witness) : null },
+    s3CanUse: {
+      value: s3Witness !== undefined,
+      viaService: s3Witness ? viaService : null,
+      witness: s3Witness ? witness(s, s3Witness) : null,
+    },
   };
   return { verdict, keyArn, region, accounts, steps: budget.used - before };
 }
@@ -360,9 +446,20 @@ export function keyPolicyVerdict(doc: PolicyDocument, opts: KeyVerdictOptions = 
 /** One line for the CodeLens and the status bar; `show` writes the principal and service taken from the policy (escapeMarkdown for Markdown). */
 export function keyVerdictSummary(v: KeyPolicyVerdict, show: ShowValue = value => value): string {
   const parts: string[] = [];
-  parts.push(v.lockout ? 'Admins: none (lock-out)' : `Admins: ${v.administrators.length === 1 ? show(shortPrincipal(v.administrators[0])) : `${v.administrators.length} principals`}`);
-  parts.push(v.openToAnonymous.value ? 'Open to anonymous callers' : v.openToOtherAccounts.value ? 'Open to other accounts'
-    : v.openToOrganization?.value ? `Open to organisation ${v.openToOrganization.organizations.join(', ') || 'it names'} (every account in it)` : 'Not open to other accounts');
+  parts.push(
+    v.lockout
+      ? 'Admins: none (lock-out)'
+      : `Admins: ${v.administrators.length === 1 ? show(shortPrincipal(v.administrators[0])) : `${v.administrators.length} principals`}`,
+  );
+  parts.push(
+    v.openToAnonymous.value
+      ? 'Open to anonymous callers'
+      : v.openToOtherAccounts.value
+        ? 'Open to other accounts'
+        : v.openToOrganization?.value
+          ? `Open to organisation ${v.openToOrganization.organizations.join(', ') || 'it names'} (every account in it)`
+          : 'Not open to other accounts',
+  );
   parts.push(v.s3CanUse.value ? `S3 can use it (${show(String(v.s3CanUse.viaService))})` : 'S3 cannot use it');
   if (!v.complete) parts.push('incomplete');
   return parts.join(' · ');
@@ -377,7 +474,8 @@ function shortPrincipal(p: string): string {
 /** The request a key-policy witness stands for: KMS sets kms:CallerAccount from the caller (the witness may not show it). */
 export function keyRequestFromWitness(w: Witness): Request {
   const req = witnessToRequest(w);
-  if (req.principal.kind === 'aws' && req.context[CALLER_ACCOUNT] === undefined) (req.context as Record<string, string>)[CALLER_ACCOUNT] = req.principal.account;
+  if (req.principal.kind === 'aws' && req.context[CALLER_ACCOUNT] === undefined)
+    (req.context as Record<string, string>)[CALLER_ACCOUNT] = req.principal.account;
   return req;
 }
 
@@ -385,7 +483,11 @@ export function keyRequestFromWitness(w: Witness): Request {
 // One question at a time (the cross-document check)
 
 /** Asks one key policy, question by question (its request space is built once, for all of them). */
-export type KeyPolicyQuestion = (principal: RequestPrincipal, action: string, fixed?: Readonly<Record<string, string | readonly string[]>>) => Request | undefined;
+export type KeyPolicyQuestion = (
+  principal: RequestPrincipal,
+  action: string,
+  fixed?: Readonly<Record<string, string | readonly string[]>>,
+) => Request | undefined;
 
 /**
  * For a key policy and the key it is asked about: a function that returns a request by `principal`
@@ -406,7 +508,16 @@ export function keyPolicyAsker(doc: PolicyDocument, opts: KeyVerdictOptions = {}
 // explain
 
 /** The actions an explain report shows for a key policy: administration and the cryptographic calls S3 and applications make. */
-const EXPLAIN_ACTIONS = ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom'];
+const EXPLAIN_ACTIONS = [
+  'kms:PutKeyPolicy',
+  'kms:ScheduleKeyDeletion',
+  'kms:CreateGrant',
+  'kms:DescribeKey',
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:GenerateDataKey',
+  'kms:ReEncryptFrom',
+];
 
 interface KeyExplained {
   principal: number;
@@ -441,13 +552,24 @@ function* keyExplanations(space: KeyRequestSpace, opts: KeyVerdictOptions): Gene
           req = first.done ? base : { ...first.value, context: { ...first.value.context } };
         }
         const ev = compiled.forPrincipal(p).evaluate(req);
-        yield { principal, action, viaS3, request: req, decision: ev.decision, statements: ev.statements, undecided: ev.undecided };
+        yield {
+          principal,
+          action,
+          viaS3,
+          request: req,
+          decision: ev.decision,
+          statements: ev.statements,
+          undecided: ev.undecided,
+        };
       }
     }
   }
 }
 
-export function explainKeyRequests(doc: PolicyDocument, opts: KeyVerdictOptions & { maxRequests?: number } = {}): ExplainedRequest[] {
+export function explainKeyRequests(
+  doc: PolicyDocument,
+  opts: KeyVerdictOptions & { maxRequests?: number } = {},
+): ExplainedRequest[] {
   const space = keyRequestSpace(doc, opts.keyArn);
   const label = statementLabels(doc);
   const max = opts.maxRequests ?? 10_000;
@@ -455,7 +577,11 @@ export function explainKeyRequests(doc: PolicyDocument, opts: KeyVerdictOptions 
   const relevant = new Set([...space.classes.referencedKeys, CALLER_ACCOUNT]);
   for (const e of keyExplanations(space, opts)) {
     if (out.length >= max) break;
-    out.push({ request: requestToWitness(e.request, relevant, space.classes.keyNames), decision: e.decision, statements: e.statements.map(i => label.get(i) ?? i) });
+    out.push({
+      request: requestToWitness(e.request, relevant, space.classes.keyNames),
+      decision: e.decision,
+      statements: e.statements.map(i => label.get(i) ?? i),
+    });
   }
   return out;
 }
@@ -474,7 +600,10 @@ export function explainKeyGrid(doc: PolicyDocument, opts: KeyVerdictOptions & { 
   let truncated = false;
   let undecided = false;
   for (const e of keyExplanations(space, opts)) {
-    if (classes.length >= max) { truncated = true; break; }
+    if (classes.length >= max) {
+      truncated = true;
+      break;
+    }
     if (e.undecided) undecided = true;
     classes.push({
       principal: e.principal,
@@ -486,8 +615,16 @@ export function explainKeyGrid(doc: PolicyDocument, opts: KeyVerdictOptions & { 
   }
   const principals = space.principals.map((p): GridPrincipal => ({
     principal: p,
-    role: p.kind === 'anonymous' ? 'anonymous' : p.kind === 'service' ? 'service'
-      : /:role\/other-principal$/.test(p.arn) ? (accountSet.has(p.account) ? 'account-other' : 'outsider') : 'named',
+    role:
+      p.kind === 'anonymous'
+        ? 'anonymous'
+        : p.kind === 'service'
+          ? 'service'
+          : /:role\/other-principal$/.test(p.arn)
+            ? accountSet.has(p.account)
+              ? 'account-other'
+              : 'outsider'
+            : 'named',
   }));
   return { dims: ['action', 'path'], principals, classes, truncated, undecided };
 }

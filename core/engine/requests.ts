@@ -5,12 +5,28 @@
 // walk over the product of the dimensions), so that a caller can stop at the first witness and
 // skip whole subtrees that a Deny already covers. No vscode or LSP imports.
 import type { JsonNode, PolicyDocument, Statement } from '../policy/model';
-import { dominantPartition, parseArn, parseS3Arn, accountPrincipal, assumedRoleSession, iamIdentity, ACCOUNT_ID, PARTITIONS } from '../policy/arn';
+import {
+  dominantPartition,
+  parseArn,
+  parseS3Arn,
+  accountPrincipal,
+  assumedRoleSession,
+  iamIdentity,
+  ACCOUNT_ID,
+  PARTITIONS,
+} from '../policy/arn';
 import { parseOperator, type OperatorFamily } from '../policy/operators';
 import { hasWildcard, matchesWildcard, compileWildcard, type WildcardMatcher } from '../policy/wildcard';
 import { BoundedCache, stringBytes } from '../bounded-cache';
 import { hasVariableSyntax, isEscape, replaceVariables, splitVariables, variableKeys } from '../policy/variables';
-import { allActions, isKeyPrefixCovered, keyAppliesToAction, lookupConditionKey, type ActionInfo, type ConditionKeyType } from '../knowledge';
+import {
+  allActions,
+  isKeyPrefixCovered,
+  keyAppliesToAction,
+  lookupConditionKey,
+  type ActionInfo,
+  type ConditionKeyType,
+} from '../knowledge';
 import { parseCidr } from './conditions';
 import type { Request, RequestPrincipal, UploadClass, Witness } from '../../shared/types';
 
@@ -53,7 +69,8 @@ export const PRINCIPAL_KEYS: readonly string[] = [
 ];
 
 /** Keys that only an IAM principal's request carries (never anonymous or service requests); enumerated for IAM principals only. */
-const IDENTITY_KEY = /^aws:(principalorgid|principalorgpaths|principaltag\/.*|userid|multifactorauthpresent|multifactorauthage|tokenissuetime|sourceidentity|federatedprovider|assumedroot|signinsessionarn)$/;
+const IDENTITY_KEY =
+  /^aws:(principalorgid|principalorgpaths|principaltag\/.*|userid|multifactorauthpresent|multifactorauthage|tokenissuetime|sourceidentity|federatedprovider|assumedroot|signinsessionarn)$/;
 
 /** Keys IAM always puts in the request context (no "absent" class for them). */
 const ALWAYS_PRESENT = new Set(['aws:currenttime', 'aws:epochtime', 'aws:requestedregion']);
@@ -159,7 +176,11 @@ export function principalContext(p: RequestPrincipal): Record<string, ContextVal
     case 'anonymous':
       return { 'aws:principaltype': 'Anonymous' };
     case 'service':
-      return { 'aws:principalisawsservice': 'true', 'aws:principalservicename': p.service, 'aws:principalservicenameslist': [p.service] };
+      return {
+        'aws:principalisawsservice': 'true',
+        'aws:principalservicename': p.service,
+        'aws:principalservicenameslist': [p.service],
+      };
     case 'aws': {
       const session = assumedRoleSession(p.arn);
       const partition = parseArn(p.arn)?.partition ?? 'aws';
@@ -293,8 +314,10 @@ interface KeyUsage {
 /** The canonical spelling of a context key for witnesses, or the spelling the policy uses. */
 export function keyDisplayName(key: string, asWritten?: string): string {
   switch (key.toLowerCase()) {
-    case SECURE_TRANSPORT: return 'aws:SecureTransport';
-    case TLS_VERSION: return 's3:TlsVersion';
+    case SECURE_TRANSPORT:
+      return 'aws:SecureTransport';
+    case TLS_VERSION:
+      return 's3:TlsVersion';
   }
   return lookupConditionKey(asWritten ?? key)?.name ?? asWritten ?? key;
 }
@@ -330,10 +353,18 @@ export function requestClasses(doc: PolicyDocument, bucket: string, options: Req
   const accountSet = new Set<string>();
   const namedArns = new Set<string>();
   const serviceSet = new Set<string>();
-  const addAccount = (a: string) => { if (a && !accountSet.has(a)) { accountSet.add(a); accounts.push(a); } };
+  const addAccount = (a: string) => {
+    if (a && !accountSet.has(a)) {
+      accountSet.add(a);
+      accounts.push(a);
+    }
+  };
   const addPrincipal = (arn: string, account: string, namesAccount = true) => {
     const who = requester(arn);
-    if (!namedArns.has(who)) { namedArns.add(who); named.push(who === arn ? { kind: 'aws', arn, account } : { kind: 'aws', arn: who, account, written: arn }); }
+    if (!namedArns.has(who)) {
+      namedArns.add(who);
+      named.push(who === arn ? { kind: 'aws', arn, account } : { kind: 'aws', arn: who, account, written: arn });
+    }
     if (namesAccount) addAccount(account);
   };
   /** A Principal value: an account (12 digits or its root ARN) or an IAM ARN; "*" and partial wildcards name no one in particular (GRM-005). */
@@ -346,10 +377,16 @@ export function requestClasses(doc: PolicyDocument, bucket: string, options: Req
       if (arn) addPrincipal(value, arn.account);
     }
   };
-  const addService = (s: string) => { if (s && !hasWildcard(s) && !serviceSet.has(s)) { serviceSet.add(s); services.push(s); } };
+  const addService = (s: string) => {
+    if (s && !hasWildcard(s) && !serviceSet.has(s)) {
+      serviceSet.add(s);
+      services.push(s);
+    }
+  };
   const usage = (key: string, asWritten: string): KeyUsage => {
     let u = usages.get(key);
-    if (!u) usages.set(key, (u = { name: keyDisplayName(key, asWritten), families: new Set(), literals: [], setOperator: false }));
+    if (!u)
+      usages.set(key, (u = { name: keyDisplayName(key, asWritten), families: new Set(), literals: [], setOperator: false }));
     return u;
   };
 
@@ -366,8 +403,10 @@ export function requestClasses(doc: PolicyDocument, bucket: string, options: Req
         }
       }
     }
-    for (const list of [st.action, st.notAction]) for (const i of list?.items ?? []) if (typeof i.value === 'string') actionPatterns.add(i.value);
-    for (const list of [st.resource, st.notResource]) for (const i of list?.items ?? []) if (typeof i.value === 'string') resourcePatterns.push(i.value);
+    for (const list of [st.action, st.notAction])
+      for (const i of list?.items ?? []) if (typeof i.value === 'string') actionPatterns.add(i.value);
+    for (const list of [st.resource, st.notResource])
+      for (const i of list?.items ?? []) if (typeof i.value === 'string') resourcePatterns.push(i.value);
     for (const o of st.condition?.operators ?? []) {
       const op = parseOperator(o.operator.value);
       for (const e of o.entries) {
@@ -421,7 +460,10 @@ export function requestClasses(doc: PolicyDocument, bucket: string, options: Req
   let keysLeftOut = 0;
   for (const [key, u] of usages) {
     if (TRANSPORT_KEYS.includes(key) || SSE_KEYS.includes(key) || PRINCIPAL_KEYS.includes(key)) continue;
-    if (keys.length >= MAX_KEY_LEVELS) { keysLeftOut++; continue; }
+    if (keys.length >= MAX_KEY_LEVELS) {
+      keysLeftOut++;
+      continue;
+    }
     const domain = keyDomain(key, u, partition, freshAccount);
     keys.push(domain);
     // The fresh value comes last; policy variables in object patterns are instantiated with it.
@@ -434,15 +476,21 @@ export function requestClasses(doc: PolicyDocument, bucket: string, options: Req
   const objectArns = objectResources(resourcePatterns, partition, bucket, variableValue);
 
   // --- actions
-  const serviceKeys = [...usages.keys()].filter(k => !k.startsWith('aws:') && isKeyPrefixCovered(k) && !TRANSPORT_KEYS.includes(k) && !SSE_KEYS.includes(k));
+  const serviceKeys = [...usages.keys()].filter(
+    k => !k.startsWith('aws:') && isKeyPrefixCovered(k) && !TRANSPORT_KEYS.includes(k) && !SSE_KEYS.includes(k),
+  );
   const actions = actionClasses([...actionPatterns], serviceKeys);
 
   // --- uploads
   const kmsKeys = [...new Set(stringLiterals(SSE_KMS_KEY_ID))];
   const region = kmsKeys.map(k => parseArn(k)?.region).find(r => r && !hasWildcard(r)) ?? 'us-east-1';
   let otherKmsKey = `arn:${partition}:kms:${region}:${freshAccount}:key/00000000-0000-4000-8000-000000000000`;
-  for (let n = 1; kmsKeys.some(k => matchesWildcard(otherKmsKey, k)) && n < 10; n++) otherKmsKey = otherKmsKey.slice(0, -1) + String(n);
-  const uploads: UploadSpec[] = [{ sse: 'none', kmsKey: null, headers: {} }, { sse: 'AES256', kmsKey: null, headers: { [SSE]: 'AES256' } }];
+  for (let n = 1; kmsKeys.some(k => matchesWildcard(otherKmsKey, k)) && n < 10; n++)
+    otherKmsKey = otherKmsKey.slice(0, -1) + String(n);
+  const uploads: UploadSpec[] = [
+    { sse: 'none', kmsKey: null, headers: {} },
+    { sse: 'AES256', kmsKey: null, headers: { [SSE]: 'AES256' } },
+  ];
   for (const sse of ['aws:kms', 'aws:kms:dsse'] as const) {
     uploads.push({ sse, kmsKey: null, headers: { [SSE]: sse } });
     for (const k of kmsKeys) uploads.push({ sse, kmsKey: k, headers: { [SSE]: sse, [SSE_KMS_KEY_ID]: instantiate(k) } });
@@ -453,8 +501,21 @@ export function requestClasses(doc: PolicyDocument, bucket: string, options: Req
   const transports: Transport[] = [{ secure: false }, ...TLS_VERSIONS.map(tls => ({ secure: true, tls }))];
 
   return {
-    bucket, partition, bucketArn, objectArns, principals, actions, uploads, keys, keysLeftOut, transports, kmsKeys, otherKmsKey,
-    referencedKeys: referenced, keyNames, statements,
+    bucket,
+    partition,
+    bucketArn,
+    objectArns,
+    principals,
+    actions,
+    uploads,
+    keys,
+    keysLeftOut,
+    transports,
+    kmsKeys,
+    otherKmsKey,
+    referencedKeys: referenced,
+    keyNames,
+    statements,
   };
 }
 
@@ -462,7 +523,13 @@ export function requestClasses(doc: PolicyDocument, bucket: string, options: Req
 // Values of one condition key
 
 const FAMILY_OF_TYPE: Record<string, OperatorFamily> = {
-  String: 'String', ARN: 'Arn', Numeric: 'Numeric', Bool: 'Bool', Date: 'Date', IPAddress: 'IpAddress', Binary: 'Binary',
+  String: 'String',
+  ARN: 'Arn',
+  Numeric: 'Numeric',
+  Bool: 'Bool',
+  Date: 'Date',
+  IPAddress: 'IpAddress',
+  Binary: 'Binary',
 };
 
 function keyType(key: string, u: KeyUsage): { family: OperatorFamily | 'unknown'; multivalued: boolean } {
@@ -490,23 +557,35 @@ function keyDomain(key: string, u: KeyUsage, partition: string, freshAccount: st
   families.delete('unknown');
   if (families.size === 0) families.add('String');
 
-  const literals = u.literals.map(v => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined))
+  const literals = u.literals
+    .map(v => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined))
     .filter((v): v is string => v !== undefined && !hasVariable(v));
   const values: string[] = [];
   const added = new Set<string>();
-  const add = (v: string | undefined) => { if (v !== undefined && !added.has(v)) { added.add(v); values.push(v); } };
+  const add = (v: string | undefined) => {
+    if (v !== undefined && !added.has(v)) {
+      added.add(v);
+      values.push(v);
+    }
+  };
   for (const lit of literals) {
     if (families.has('Numeric')) for (const v of numericBoundaries(lit)) add(v);
     if (families.has('Date')) for (const v of dateBoundaries(lit)) add(v);
     if (families.has('IpAddress')) for (const v of ipClasses(lit)) add(v);
-    if (families.has('Bool')) { add('true'); add('false'); }
+    if (families.has('Bool')) {
+      add('true');
+      add('false');
+    }
     if (families.has('String') || families.has('Arn') || families.has('Binary')) {
       add(lit);
       if (hasWildcard(lit)) add(instantiate(lit));
     }
   }
   // One fresh value, of the key's type.
-  if (families.has('Bool')) { add('true'); add('false'); }
+  if (families.has('Bool')) {
+    add('true');
+    add('false');
+  }
   if (families.has('Numeric') && values.length === 0) add('0');
   if (families.has('Date') && values.length === 0) add('2001-01-01T00:00:00Z');
   if (families.has('IpAddress') && values.length === 0) add('192.0.2.10');
@@ -586,7 +665,10 @@ interface ObjectPattern {
 }
 
 /** Parsed once per pattern text: a document's patterns are asked about each of its buckets. */
-const objectPatternCache = new BoundedCache<string, ObjectPattern | null>({ maxBytes: 2 * 1024 * 1024, sizeOf: k => 4 * stringBytes(k) });
+const objectPatternCache = new BoundedCache<string, ObjectPattern | null>({
+  maxBytes: 2 * 1024 * 1024,
+  sizeOf: k => 4 * stringBytes(k),
+});
 
 function objectPattern(pattern: string): ObjectPattern | null {
   const hit = objectPatternCache.get(pattern);
@@ -612,12 +694,23 @@ function objectPattern(pattern: string): ObjectPattern | null {
  * matches it and (when one exists) a key that does not; `bucket/example` when the policy has no
  * object pattern.
  */
-function objectResources(patterns: readonly string[], partition: string, bucket: string, variable: (key: string) => string): string[] {
+function objectResources(
+  patterns: readonly string[],
+  partition: string,
+  bucket: string,
+  variable: (key: string) => string,
+): string[] {
   const prefix = `arn:${partition}:s3:::${bucket}/`;
   const seen = new Set<string>();
   const matching: string[] = [];
   const others: string[] = [];
-  const add = (list: string[], key: string) => { const arn = prefix + key; if (!seen.has(arn)) { seen.add(arn); list.push(arn); } };
+  const add = (list: string[], key: string) => {
+    const arn = prefix + key;
+    if (!seen.has(arn)) {
+      seen.add(arn);
+      list.push(arn);
+    }
+  };
   for (const raw of patterns) {
     const pattern = hasVariable(raw) ? instantiateVariablesOnly(raw, variable) : raw;
     const parsed = objectPattern(pattern);
@@ -647,8 +740,19 @@ function instantiateVariablesOnly(pattern: string, variable: (key: string) => st
 // Actions
 
 /** Representatives in this order, when a class contains them (they read best in a witness). */
-const PREFERRED_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:ListBucket', 's3:DeleteObject', 's3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:GetBucketLocation'];
-const rank = (a: string): number => { const i = PREFERRED_ACTIONS.indexOf(a); return i < 0 ? PREFERRED_ACTIONS.length : i; };
+const PREFERRED_ACTIONS = [
+  's3:GetObject',
+  's3:PutObject',
+  's3:ListBucket',
+  's3:DeleteObject',
+  's3:GetBucketPolicy',
+  's3:PutBucketPolicy',
+  's3:GetBucketLocation',
+];
+const rank = (a: string): number => {
+  const i = PREFERRED_ACTIONS.indexOf(a);
+  return i < 0 ? PREFERRED_ACTIONS.length : i;
+};
 
 /** Keyed by action names, some of them as policies write them: bounded by bytes. */
 const sseCarriers = new BoundedCache<string, boolean>({ maxBytes: 256 * 1024, sizeOf: k => stringBytes(k) + 16 });
@@ -695,7 +799,10 @@ function s3BucketActions(): readonly BucketAction[] {
 }
 
 /** Policies change a character at a time: their action classes rarely do. */
-const actionClassCache = new BoundedCache<string, ActionClass[]>({ maxBytes: 2 * 1024 * 1024, sizeOf: (k, v) => stringBytes(k) + v.reduce((n, c) => n + 64 + 48 * c.members.length, 0) });
+const actionClassCache = new BoundedCache<string, ActionClass[]>({
+  maxBytes: 2 * 1024 * 1024,
+  sizeOf: (k, v) => stringBytes(k) + v.reduce((n, c) => n + 64 + 48 * c.members.length, 0),
+});
 
 function actionClasses(patterns: readonly string[], serviceKeys: readonly string[]): ActionClass[] {
   const cacheKey = `${patterns.join('\n')}\u0000${serviceKeys.join('\n')}`;
@@ -716,7 +823,12 @@ function actionClasses(patterns: readonly string[], serviceKeys: readonly string
     const action = [...g.members].sort((x, y) => rank(x) - rank(y) || (x < y ? -1 : x > y ? 1 : 0))[0];
     return { action, target: g.target, carriesSse: g.sse, members: g.members };
   });
-  classes.sort((x, y) => rank(x.action) - rank(y.action) || (x.target === y.target ? 0 : x.target === 'object' ? -1 : 1) || (x.action < y.action ? -1 : 1));
+  classes.sort(
+    (x, y) =>
+      rank(x.action) - rank(y.action) ||
+      (x.target === y.target ? 0 : x.target === 'object' ? -1 : 1) ||
+      (x.action < y.action ? -1 : 1),
+  );
   actionClassCache.set(cacheKey, classes);
   return classes;
 }
@@ -902,7 +1014,11 @@ export const DEFAULT_MAX_STEPS = 1_000_000;
  * Iterative (a stack of the levels' iterators): a policy with thousands of condition keys has
  * thousands of levels, and nested generators would overflow the stack.
  */
-export function* enumerateRequests(levels: readonly Level[], base: Request, prune?: (req: Request, level: number) => boolean): Generator<Request> {
+export function* enumerateRequests(
+  levels: readonly Level[],
+  base: Request,
+  prune?: (req: Request, level: number) => boolean,
+): Generator<Request> {
   const n = levels.length;
   if (n === 0) {
     yield base;
@@ -935,7 +1051,13 @@ export function copyRequest(req: Request): Request {
 
 /** Every request class of the bucket, lazily: transport × principal × action/resource × upload encryption × each condition key. */
 export function* allRequests(classes: RequestClasses): Generator<Request> {
-  const levels = [transportLevel(classes.transports), principalLevel(classes.principals), actionResourceLevel(classes), sseLevel(classes.uploads), ...classes.keys.map(keyLevel)];
+  const levels = [
+    transportLevel(classes.transports),
+    principalLevel(classes.principals),
+    actionResourceLevel(classes),
+    sseLevel(classes.uploads),
+    ...classes.keys.map(keyLevel),
+  ];
   for (const r of enumerateRequests(levels, baseRequest(classes))) yield copyRequest(r);
 }
 
@@ -953,7 +1075,10 @@ const ALWAYS_SHOWN: readonly string[] = [SECURE_TRANSPORT, TLS_VERSION, ...SSE_K
 export function requestToWitness(req: Request, relevant?: ReadonlySet<string>, names?: ReadonlyMap<string, string>): Witness {
   const w: Witness = { principal: principalLabel(req.principal), action: req.action, resource: req.resource };
   const entries = Object.entries(req.context);
-  const order = (k: string) => { const i = ALWAYS_SHOWN.indexOf(k); return i < 0 ? ALWAYS_SHOWN.length : i; };
+  const order = (k: string) => {
+    const i = ALWAYS_SHOWN.indexOf(k);
+    return i < 0 ? ALWAYS_SHOWN.length : i;
+  };
   entries.sort((a, b) => order(a[0]) - order(b[0]));
   for (const [k, v] of entries) {
     const shown = ALWAYS_SHOWN.includes(k) || (relevant ? relevant.has(k) : !PRINCIPAL_KEYS.includes(k));

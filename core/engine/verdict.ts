@@ -80,7 +80,10 @@ export function policyBuckets(doc: PolicyDocument): string[] {
       if (typeof i.value !== 'string' || /\s/.test(i.value)) continue;
       const arn = parseS3Arn(i.value);
       if (!arn || !arn.bucket || hasWildcard(arn.bucket) || arn.bucket.includes('${')) continue;
-      if (!seen.has(arn.bucket)) { seen.add(arn.bucket); out.push(arn.bucket); }
+      if (!seen.has(arn.bucket)) {
+        seen.add(arn.bucket);
+        out.push(arn.bucket);
+      }
     }
   }
   return out;
@@ -172,7 +175,13 @@ class Searcher {
     doc.statements.forEach((st: Statement, i) => {
       const c = this.compiled.statements[i];
       if (c && c.effect === 'Deny') {
-        this.denies.push({ compiled: c, keys: statementKeys(st), anyPrincipal: isEveryone(st), anyS3Action: isAnyS3Action(st), resourcePatterns: plainResourcePatterns(st) });
+        this.denies.push({
+          compiled: c,
+          keys: statementKeys(st),
+          anyPrincipal: isEveryone(st),
+          anyS3Action: isAnyS3Action(st),
+          resourcePatterns: plainResourcePatterns(st),
+        });
       }
     });
   }
@@ -191,7 +200,9 @@ class Searcher {
       if (dims.includes('principal') && !d.anyPrincipal) reads = true;
       if (dims.includes('action') && !d.anyS3Action) reads = true;
       if (dims.includes('resource')) {
-        const resources = dims.includes('action') ? [this.classes.bucketArn, ...this.classes.objectArns] : this.classes.objectArns;
+        const resources = dims.includes('action')
+          ? [this.classes.bucketArn, ...this.classes.objectArns]
+          : this.classes.objectArns;
         if (!resources.every(r => d.resourcePatterns.some(p => p.test(r)))) reads = true;
       }
       if (reads) ready = i;
@@ -217,7 +228,11 @@ class Searcher {
    * The first request of the walk that no Deny covers and that `accept` takes (a decided one when
    * there is one; else the first undecided one).
    */
-  search(levels: readonly Level[], base: Request, opts: { prune?: (req: Request, level: number) => boolean; accept?: (req: Request) => boolean | 'unknown' } = {}): SearchResult {
+  search(
+    levels: readonly Level[],
+    base: Request,
+    opts: { prune?: (req: Request, level: number) => boolean; accept?: (req: Request) => boolean | 'unknown' } = {},
+  ): SearchResult {
     const byLevel: CompiledStatement[][] = levels.map(() => []);
     for (const d of this.denies) {
       const ready = this.readyLevel(d, levels);
@@ -247,7 +262,8 @@ class Searcher {
         if (accepted === 'unknown') uncertain = true;
         continue;
       }
-      if (!this.undecidedMatters(req, ev)) return { found: { request: copyRequest(req), evaluation: ev, definite: true }, uncertain };
+      if (!this.undecidedMatters(req, ev))
+        return { found: { request: copyRequest(req), evaluation: ev, definite: true }, uncertain };
       // The evaluator assumed an undecided Deny does not apply: keep looking for a decided request.
       fallback ??= { request: copyRequest(req), evaluation: ev, definite: false };
     }
@@ -267,7 +283,12 @@ class Searcher {
  * every resource, so most of them decide before the principal is chosen.
  */
 function requestLevels(classes: RequestClasses): Level[] {
-  return [actionResourceLevel(classes), principalLevel(classes.principals), sseLevel(classes.uploads), ...classes.keys.map(keyLevel)];
+  return [
+    actionResourceLevel(classes),
+    principalLevel(classes.principals),
+    sseLevel(classes.uploads),
+    ...classes.keys.map(keyLevel),
+  ];
 }
 
 function baseWith(classes: RequestClasses, transport: { secure: boolean; tls?: TlsVersion }, upload?: UploadSpec): Request {
@@ -277,7 +298,9 @@ function baseWith(classes: RequestClasses, transport: { secure: boolean; tls?: T
   return base;
 }
 
-interface Incomplete { value: boolean }
+interface Incomplete {
+  value: boolean;
+}
 
 interface HttpAnswer {
   http: BucketVerdict['transport']['http'];
@@ -314,13 +337,15 @@ function httpQuestion(s: Searcher, incomplete: Incomplete): HttpAnswer {
   // Once every transport-reading Deny is fixed, a subtree where none of them applies over HTTP has no cause.
   const prune = (req: Request, level: number): boolean => {
     if (level !== readyAll) return false;
-    return httpTwin(req, () => {
-      for (const d of transportDenies) {
-        if (!budget.take()) return false;
-        if (d.compiled.applies(req) !== false) return false;
-      }
-      return true;
-    }) === true;
+    return (
+      httpTwin(req, () => {
+        for (const d of transportDenies) {
+          if (!budget.take()) return false;
+          if (d.compiled.applies(req) !== false) return false;
+        }
+        return true;
+      }) === true
+    );
   };
   const accept = (req: Request): boolean | 'unknown' =>
     httpTwin(req, () => {
@@ -386,7 +411,8 @@ export function encryptionSummary(uploads: readonly UploadClass[]): BucketVerdic
   const open = uploads.filter(u => u.decision === 'not-denied');
   const openSse = (sse: UploadClass['sse']) => open.some(u => u.sse === sse);
   const explicit = open.filter(u => u.sse !== 'none');
-  if (openSse('AES256') && openSse('aws:kms') && openSse('aws:kms:dsse')) return openSse('none') ? 'unrestricted' : 'encrypted-header-required';
+  if (openSse('AES256') && openSse('aws:kms') && openSse('aws:kms:dsse'))
+    return openSse('none') ? 'unrestricted' : 'encrypted-header-required';
   if (explicit.length === 0) return 'mixed';
   if (explicit.every(u => u.sse === 'AES256')) return 'sse-s3-only';
   if (explicit.every(u => u.sse === 'aws:kms:dsse')) return 'dsse-only';
@@ -432,7 +458,8 @@ export interface ExplainedRequest {
 /** How explain reports name statements: by Sid when they have one, else by index. */
 export function statementLabels(doc: PolicyDocument): Map<number, string | number> {
   const label = new Map<number, string | number>();
-  for (const st of doc.statements) label.set(st.index, typeof st.sid?.value === 'string' && st.sid.value !== '' ? st.sid.value : st.index);
+  for (const st of doc.statements)
+    label.set(st.index, typeof st.sid?.value === 'string' && st.sid.value !== '' ? st.sid.value : st.index);
   return label;
 }
 
@@ -462,7 +489,6 @@ export function explainRequests(doc: PolicyDocument, bucket: string, opts: Expla
   }
   return out;
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // explain, grouped: request classes that the policy treats alike, in one row or one column
@@ -529,10 +555,21 @@ const SYNTHETIC = /:role\/other-principal(-2)?$/;
  */
 function bucketPrincipalRoles(principals: readonly RequestPrincipal[]): GridPrincipal[] {
   let outsider = -1;
-  principals.forEach((p, i) => { if (p.kind === 'aws' && SYNTHETIC.test(p.arn)) outsider = i; });
+  principals.forEach((p, i) => {
+    if (p.kind === 'aws' && SYNTHETIC.test(p.arn)) outsider = i;
+  });
   return principals.map((p, i): GridPrincipal => ({
     principal: p,
-    role: p.kind === 'anonymous' ? 'anonymous' : p.kind === 'service' ? 'service' : i === outsider ? 'outsider' : SYNTHETIC.test(p.arn) ? 'account-other' : 'named',
+    role:
+      p.kind === 'anonymous'
+        ? 'anonymous'
+        : p.kind === 'service'
+          ? 'service'
+          : i === outsider
+            ? 'outsider'
+            : SYNTHETIC.test(p.arn)
+              ? 'account-other'
+              : 'named',
   }));
 }
 
@@ -551,16 +588,22 @@ export function explainGrid(doc: PolicyDocument, bucket: string, opts: ExplainOp
   let truncated = false;
   let undecided = false;
   for (const req of allRequests(classes)) {
-    if (out.length >= max) { truncated = true; break; }
+    if (out.length >= max) {
+      truncated = true;
+      break;
+    }
     const ev = compiled.evaluate(req);
     if (ev.undecided) undecided = true;
     const ctx = req.context;
     const coords = [
       ctx[SECURE_TRANSPORT] === 'false' ? HTTP : tlsCoord(String(ctx[TLS_VERSION] ?? '')),
       req.action,
-      carriesSse(req.action) ? uploadIds.get(uploadKey(ctx)) ?? '' : '',
+      carriesSse(req.action) ? (uploadIds.get(uploadKey(ctx)) ?? '') : '',
       req.resource,
-      ...classes.keys.map(k => { const v = ctx[k.key]; return v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v); }),
+      ...classes.keys.map(k => {
+        const v = ctx[k.key];
+        return v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+      }),
     ];
     out.push({
       principal: principalIndex.get(principalLabel(req.principal)) ?? 0,
@@ -622,9 +665,13 @@ const intersect = (a: readonly number[], b: readonly number[]): number[] => a.fi
 
 /** Folds classes into the cell of one column: undefined when their decisions differ. */
 function foldCell(classes: Iterable<ExplainClass>): ExplainCell | null | undefined {
-  let cell: { decision: Decision; statements: number[]; union: Set<number>; example: ExplainClass; classes: number } | null = null;
+  let cell: { decision: Decision; statements: number[]; union: Set<number>; example: ExplainClass; classes: number } | null =
+    null;
   for (const c of classes) {
-    if (!cell) { cell = { decision: c.decision, statements: [...c.statements], union: new Set(c.statements), example: c, classes: 1 }; continue; }
+    if (!cell) {
+      cell = { decision: c.decision, statements: [...c.statements], union: new Set(c.statements), example: c, classes: 1 };
+      continue;
+    }
     if (c.decision !== cell.decision) return undefined;
     cell.statements = intersect(cell.statements, c.statements);
     for (const i of c.statements) cell.union.add(i);
@@ -632,7 +679,13 @@ function foldCell(classes: Iterable<ExplainClass>): ExplainCell | null | undefin
   }
   if (!cell) return null;
   const { decision, statements, union, example, classes: count } = cell;
-  return { decision, statements, alsoBy: [...union].filter(i => !statements.includes(i)).sort((a, b) => a - b), example, classes: count };
+  return {
+    decision,
+    statements,
+    alsoBy: [...union].filter(i => !statements.includes(i)).sort((a, b) => a - b),
+    example,
+    classes: count,
+  };
 }
 
 /**
@@ -663,7 +716,11 @@ export function groupExplainGrid(grid: ExplainGrid): GroupedExplain {
   const columns: ExplainColumn[] = [...columnOf.values()].map(members => ({ members }));
 
   // --- one tuple per coordinate set, with the classes of each column's principals
-  interface Tuple { coords: readonly string[]; cells: ExplainClass[][]; vector: string }
+  interface Tuple {
+    coords: readonly string[];
+    cells: ExplainClass[][];
+    vector: string;
+  }
   const tuples = new Map<string, Tuple>();
   columns.forEach((col, ci) => {
     for (const p of col.members) {
@@ -681,7 +738,11 @@ export function groupExplainGrid(grid: ExplainGrid): GroupedExplain {
   const rowCells = (ts: readonly Tuple[], last: boolean): (ExplainCell | null)[] | undefined => {
     const cells: (ExplainCell | null)[] = [];
     for (let col = 0; col < columns.length; col++) {
-      const cell = foldCell((function* () { for (const t of ts) yield* t.cells[col]; })());
+      const cell = foldCell(
+        (function* () {
+          for (const t of ts) yield* t.cells[col];
+        })(),
+      );
       if (cell === undefined) return undefined;
       // Past the last dimension no split is left: the statements are then each class's own.
       if (cell && cell.decision !== 'implicit-deny' && cell.statements.length === 0 && !last) return undefined;
@@ -692,9 +753,17 @@ export function groupExplainGrid(grid: ExplainGrid): GroupedExplain {
 
   const rows: ExplainRow[] = [];
   const dims = grid.dims.length;
-  const split = (ts: readonly Tuple[], dim: number, scope: (RowScope | null)[], cells: (ExplainCell | null)[] | undefined): void => {
+  const split = (
+    ts: readonly Tuple[],
+    dim: number,
+    scope: (RowScope | null)[],
+    cells: (ExplainCell | null)[] | undefined,
+  ): void => {
     if (cells || dim >= dims) {
-      rows.push({ scope: [...scope, ...new Array<null>(Math.max(0, dims - scope.length)).fill(null)], cells: cells ?? rowCells(ts, true) ?? [] });
+      rows.push({
+        scope: [...scope, ...new Array<null>(Math.max(0, dims - scope.length)).fill(null)],
+        cells: cells ?? rowCells(ts, true) ?? [],
+      });
       return;
     }
     const byValue = new Map<string, Tuple[]>();

@@ -51,14 +51,23 @@ export function describeActionPattern(pattern: string, actions: readonly ActionI
   return [
     `${code(pattern)} matches ${actions.length} action${actions.length > 1 ? 's' : ''} (${levels.join('; ')}):`,
     '',
-    listSome(actions.map(a => a.name), 60),
+    listSome(
+      actions.map(a => a.name),
+      60,
+    ),
     '',
     'The pattern also covers actions AWS adds later.',
   ].join('\n');
 }
 
 const TYPE_TEXT: Record<string, string> = {
-  String: 'String', ARN: 'ARN', Numeric: 'Numeric', Bool: 'Boolean', Date: 'Date', IPAddress: 'IP address', Binary: 'Binary',
+  String: 'String',
+  ARN: 'ARN',
+  Numeric: 'Numeric',
+  Bool: 'Boolean',
+  Date: 'Date',
+  IPAddress: 'IP address',
+  Binary: 'Binary',
 };
 
 /** `String`, `ARN`, `list of String`… */
@@ -125,13 +134,18 @@ export function describeOperator(name: string, values: readonly unknown[] = []):
   const parts = [FAMILY_TEXT[op.family]];
   if (op.family !== 'Null' && op.family !== 'Arn') {
     if (op.comparison !== 'eq') parts.push(COMPARISON_TEXT[op.comparison]);
-    else if (op.negated) parts.push('matches when the request value differs from every listed value (a list means "none of these")');
+    else if (op.negated)
+      parts.push('matches when the request value differs from every listed value (a list means "none of these")');
     else parts.push('matches when the request value equals one of the listed values');
     if (op.like) parts.push('`*` and `?` are wildcards');
     if (op.ignoreCase) parts.push('case is ignored');
     else if (op.family === 'String') parts.push('case-sensitive');
   } else if (op.family === 'Arn') {
-    parts.push(op.negated ? 'matches when the ARN differs from every listed pattern' : 'matches when the ARN matches one of the listed patterns');
+    parts.push(
+      op.negated
+        ? 'matches when the ARN differs from every listed pattern'
+        : 'matches when the ARN matches one of the listed patterns',
+    );
   }
   lines.push('', `${parts.join('; ')}.`);
   const absent: string[] = [];
@@ -139,24 +153,35 @@ export function describeOperator(name: string, values: readonly unknown[] = []):
     absent.push('Missing key: this is the operator that tests for it.');
   } else {
     const r = resultWhenKeyAbsent(op, values);
-    absent.push(r === undefined
-      ? 'Missing key: with both ForAnyValue: and IfExists, AWS does not document which rule wins; avoid the combination.'
-      : `Missing key: the condition is **${r}** when the request does not carry the key${op.ifExists ? '' : op.negated ? ' (negated operators match an absent key)' : ''}.`);
+    absent.push(
+      r === undefined
+        ? 'Missing key: with both ForAnyValue: and IfExists, AWS does not document which rule wins; avoid the combination.'
+        : `Missing key: the condition is **${r}** when the request does not carry the key${op.ifExists ? '' : op.negated ? ' (negated operators match an absent key)' : ''}.`,
+    );
   }
   if (op.ifExists) {
-    absent.push(op.negated
-      ? 'IfExists: true when the key is absent, evaluated normally when present. A negated operator is already true on an absent key, so IfExists adds nothing here (in a Deny, requests without the key are still denied; ENC-009).'
-      : 'IfExists: true when the key is absent, evaluated normally when present (in a Deny, requests without the key are then not denied).');
+    absent.push(
+      op.negated
+        ? 'IfExists: true when the key is absent, evaluated normally when present. A negated operator is already true on an absent key, so IfExists adds nothing here (in a Deny, requests without the key are still denied; ENC-009).'
+        : 'IfExists: true when the key is absent, evaluated normally when present (in a Deny, requests without the key are then not denied).',
+    );
   }
-  if (op.set === 'ForAnyValue') absent.push('ForAnyValue: for multivalued keys; true when at least one value in the request matches; false when the key is absent or empty.');
-  if (op.set === 'ForAllValues') absent.push('ForAllValues: for multivalued keys; true when every value in the request matches; also true when the key is absent or empty, so add a Null check or it allows everything.');
+  if (op.set === 'ForAnyValue')
+    absent.push(
+      'ForAnyValue: for multivalued keys; true when at least one value in the request matches; false when the key is absent or empty.',
+    );
+  if (op.set === 'ForAllValues')
+    absent.push(
+      'ForAllValues: for multivalued keys; true when every value in the request matches; also true when the key is absent or empty, so add a Null check or it allows everything.',
+    );
   lines.push('', ...absent.flatMap((t, i) => (i === 0 ? [t] : ['', t])));
   return lines.join('\n');
 }
 
 /** Hover documentation for a value under a condition key, when it is one we know (`AES256`, `aws:kms`, `"false"`…). */
 export function describeConditionValue(key: string, operator: string, value: unknown): string | undefined {
-  const text = typeof value === 'boolean' || typeof value === 'number' ? String(value) : typeof value === 'string' ? value : undefined;
+  const text =
+    typeof value === 'boolean' || typeof value === 'number' ? String(value) : typeof value === 'string' ? value : undefined;
   if (text === undefined) return undefined;
   const op = parseOperator(operator);
   if (op?.family === 'Null') {

@@ -44,13 +44,39 @@ export interface GlobalKeyDef {
 
 export const GLOBAL_CONDITION_KEYS: readonly GlobalKeyDef[] = [
   // Properties of the principal
-  { name: 'aws:PrincipalArn', type: 'ARN', description: 'ARN of the calling principal (for a role session, the role ARN, not the session ARN); absent for anonymous requests' },
-  { name: 'aws:PrincipalAccount', type: 'String', description: 'Account ID of the calling principal; absent for anonymous requests' },
-  { name: 'aws:PrincipalOrgPaths', type: 'ArrayOfString', description: 'Organizations paths (o-…/r-…/ou-…/) of the calling principal\'s account; multivalued' },
-  { name: 'aws:PrincipalOrgID', type: 'String', description: 'ID of the AWS Organizations organization of the calling principal\'s account' },
+  {
+    name: 'aws:PrincipalArn',
+    type: 'ARN',
+    description:
+      'ARN of the calling principal (for a role session, the role ARN, not the session ARN); absent for anonymous requests',
+  },
+  {
+    name: 'aws:PrincipalAccount',
+    type: 'String',
+    description: 'Account ID of the calling principal; absent for anonymous requests',
+  },
+  {
+    name: 'aws:PrincipalOrgPaths',
+    type: 'ArrayOfString',
+    description: "Organizations paths (o-…/r-…/ou-…/) of the calling principal's account; multivalued",
+  },
+  {
+    name: 'aws:PrincipalOrgID',
+    type: 'String',
+    description: "ID of the AWS Organizations organization of the calling principal's account",
+  },
   { name: 'aws:PrincipalTag/${TagKey}', type: 'String', description: 'A tag attached to the calling principal (user or role)' },
-  { name: 'aws:PrincipalIsAWSService', type: 'Bool', description: 'true when an AWS service principal (such as cloudtrail.amazonaws.com) makes the call with its own identity; absent for anonymous requests' },
-  { name: 'aws:PrincipalServiceName', type: 'String', description: 'The service principal name when an AWS service makes the call with its own identity' },
+  {
+    name: 'aws:PrincipalIsAWSService',
+    type: 'Bool',
+    description:
+      'true when an AWS service principal (such as cloudtrail.amazonaws.com) makes the call with its own identity; absent for anonymous requests',
+  },
+  {
+    name: 'aws:PrincipalServiceName',
+    type: 'String',
+    description: 'The service principal name when an AWS service makes the call with its own identity',
+  },
   { name: 'aws:PrincipalServiceNamesList', type: 'ArrayOfString' },
   { name: 'aws:PrincipalType', type: 'String', description: 'Account, User, FederatedUser, AssumedRole or Anonymous' },
   { name: 'aws:userid', type: 'String', description: 'Unique ID of the calling principal' },
@@ -63,7 +89,11 @@ export const GLOBAL_CONDITION_KEYS: readonly GlobalKeyDef[] = [
   { name: 'aws:TokenIssueTime', type: 'Date' },
   { name: 'aws:SignInSessionArn', type: 'ARN' },
   { name: 'aws:MultiFactorAuthAge', type: 'Numeric', description: 'Seconds since the caller authenticated with MFA' },
-  { name: 'aws:MultiFactorAuthPresent', type: 'Bool', description: 'Whether the temporary credentials of the call were obtained with MFA; absent for long-term access keys' },
+  {
+    name: 'aws:MultiFactorAuthPresent',
+    type: 'Bool',
+    description: 'Whether the temporary credentials of the call were obtained with MFA; absent for long-term access keys',
+  },
   { name: 'aws:ChatbotSourceArn', type: 'ARN' },
   { name: 'aws:Ec2InstanceSourceVpc', type: 'String' },
   { name: 'aws:Ec2InstanceSourcePrivateIPv4', type: 'IPAddress' },
@@ -79,14 +109,22 @@ export const GLOBAL_CONDITION_KEYS: readonly GlobalKeyDef[] = [
   { name: 'identitystore:UserId', type: 'String', crossService: true },
 
   // Properties of the network
-  { name: 'aws:SourceIp', type: 'IPAddress', description: 'Public IP address of the caller; not the private address for requests through a VPC endpoint' },
+  {
+    name: 'aws:SourceIp',
+    type: 'IPAddress',
+    description: 'Public IP address of the caller; not the private address for requests through a VPC endpoint',
+  },
   { name: 'aws:SourceVpc', type: 'String', description: 'ID of the VPC whose endpoint the request came through' },
   { name: 'aws:SourceVpcArn', type: 'ARN' },
   { name: 'aws:SourceVpce', type: 'String', description: 'ID of the VPC endpoint the request came through' },
   { name: 'aws:VpceAccount', type: 'String' },
   { name: 'aws:VpceOrgID', type: 'String' },
   { name: 'aws:VpceOrgPaths', type: 'ArrayOfString' },
-  { name: 'aws:VpcSourceIp', type: 'IPAddress', description: 'Private IP address of the caller for requests through a VPC endpoint' },
+  {
+    name: 'aws:VpcSourceIp',
+    type: 'IPAddress',
+    description: 'Private IP address of the caller for requests through a VPC endpoint',
+  },
 
   // Properties of the resource
   { name: 'aws:ResourceAccount', type: 'String', description: 'Account ID that owns the resource' },
@@ -95,11 +133,19 @@ export const GLOBAL_CONDITION_KEYS: readonly GlobalKeyDef[] = [
   { name: 'aws:ResourceTag/${TagKey}', type: 'String', description: 'A tag attached to the resource' },
 
   // Properties of the request
-  { name: 'aws:CalledVia', type: 'ArrayOfString', description: 'The services that made the request on the caller\'s behalf, in order; multivalued' },
+  {
+    name: 'aws:CalledVia',
+    type: 'ArrayOfString',
+    description: "The services that made the request on the caller's behalf, in order; multivalued",
+  },
   { name: 'aws:CalledViaFirst', type: 'String' },
   { name: 'aws:CalledViaLast', type: 'String' },
   { name: 'aws:CalledViaAWSMCP', type: 'String' },
-  { name: 'aws:ViaAWSService', type: 'Bool', description: 'true when an AWS service makes the request on the caller\'s behalf (forward access sessions)' },
+  {
+    name: 'aws:ViaAWSService',
+    type: 'Bool',
+    description: "true when an AWS service makes the request on the caller's behalf (forward access sessions)",
+  },
   { name: 'aws:ViaAWSMCPService', type: 'Bool' },
   { name: 'aws:CurrentTime', type: 'Date', description: 'Date and time of the request' },
   { name: 'aws:EpochTime', type: 'Date', alsoAccepts: ['Numeric'], description: 'Time of the request in seconds since 1970' },
@@ -107,11 +153,33 @@ export const GLOBAL_CONDITION_KEYS: readonly GlobalKeyDef[] = [
   { name: 'aws:RequestedRegion', type: 'String', description: 'Region the request is sent to' },
   { name: 'aws:RequestTag/${TagKey}', type: 'String', description: 'A tag passed in the request' },
   { name: 'aws:TagKeys', type: 'ArrayOfString', description: 'Tag keys passed in the request; multivalued' },
-  { name: 'aws:SecureTransport', type: 'Bool', description: 'Whether the request arrived over TLS (HTTPS); present in every request, "false" for HTTP' },
-  { name: 'aws:SourceAccount', type: 'String', description: 'Account ID of the resource on whose behalf an AWS service makes the request (confused-deputy protection); only in service-to-service requests' },
-  { name: 'aws:SourceArn', type: 'ARN', description: 'ARN of the resource on whose behalf an AWS service makes the request (a trail, a distribution…); only in service-to-service requests' },
-  { name: 'aws:SourceOrgID', type: 'String', description: 'Organizations ID of the account on whose behalf an AWS service makes the request' },
+  {
+    name: 'aws:SecureTransport',
+    type: 'Bool',
+    description: 'Whether the request arrived over TLS (HTTPS); present in every request, "false" for HTTP',
+  },
+  {
+    name: 'aws:SourceAccount',
+    type: 'String',
+    description:
+      'Account ID of the resource on whose behalf an AWS service makes the request (confused-deputy protection); only in service-to-service requests',
+  },
+  {
+    name: 'aws:SourceArn',
+    type: 'ARN',
+    description:
+      'ARN of the resource on whose behalf an AWS service makes the request (a trail, a distribution…); only in service-to-service requests',
+  },
+  {
+    name: 'aws:SourceOrgID',
+    type: 'String',
+    description: 'Organizations ID of the account on whose behalf an AWS service makes the request',
+  },
   { name: 'aws:SourceOrgPaths', type: 'ArrayOfString' },
-  { name: 'aws:UserAgent', type: 'String', description: 'The client\'s User-Agent header: set by the caller, so not a security control' },
+  {
+    name: 'aws:UserAgent',
+    type: 'String',
+    description: "The client's User-Agent header: set by the caller, so not a security control",
+  },
   { name: 'aws:IsMcpServiceAction', type: 'Bool' },
 ];

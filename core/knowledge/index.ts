@@ -237,7 +237,11 @@ function buildService(table: RawServiceTable): ServiceIndex {
       accessLevel: table.accessLevels[level],
       resourceTypes: Object.freeze(
         rts.map(([rt, required, rk]) =>
-          Object.freeze({ name: table.resourceTypes[rt][0], required: required === 1, conditionKeys: Object.freeze((rk ?? []).map(keyName)) }),
+          Object.freeze({
+            name: table.resourceTypes[rt][0],
+            required: required === 1,
+            conditionKeys: Object.freeze((rk ?? []).map(keyName)),
+          }),
         ),
       ),
       conditionKeys: Object.freeze(keys.map(keyName)),
@@ -270,7 +274,14 @@ function build(): State {
   };
   // Global keys first so they win over the copies of aws:RequestTag etc. in the service tables.
   for (const g of GLOBAL_CONDITION_KEYS) {
-    add({ definition: g.name, type: g.type, alsoAccepts: g.alsoAccepts, source: 'global', crossService: g.crossService === true, description: g.description ?? '' });
+    add({
+      definition: g.name,
+      type: g.type,
+      alsoAccepts: g.alsoAccepts,
+      source: 'global',
+      crossService: g.crossService === true,
+      description: g.description ?? '',
+    });
   }
   for (const t of TABLES) {
     for (const [name, type, description] of t.conditionKeys) {
@@ -338,7 +349,10 @@ export function allActions(service?: KnownService): readonly ActionInfo[] {
  * `s3:Get*`, `s3:*Object*`, `kms:*`, `*`. Only covered services can match; a pattern without a
  * service prefix matches only when it is all `*`.
  */
-const expansions = new BoundedCache<string, readonly ActionInfo[]>({ maxBytes: 1024 * 1024, sizeOf: (k, v) => stringBytes(k) + 8 * v.length + 32 });
+const expansions = new BoundedCache<string, readonly ActionInfo[]>({
+  maxBytes: 1024 * 1024,
+  sizeOf: (k, v) => stringBytes(k) + 8 * v.length + 32,
+});
 
 /** Memoised: rules expand the same few patterns on every keystroke. */
 export function expandActionPattern(pattern: string): readonly ActionInfo[] {
@@ -387,7 +401,9 @@ export function resourceTypesOf(action: string | ActionInfo): readonly string[] 
 /** A resource type of a covered service by name (case-insensitive). */
 export function lookupResourceType(service: string, name: string): ResourceTypeInfo | undefined {
   if (!isKnownService(service)) return undefined;
-  return st().services.get(service.toLowerCase() as KnownService)?.resourceTypeByName.get(name.toLowerCase());
+  return st()
+    .services.get(service.toLowerCase() as KnownService)
+    ?.resourceTypeByName.get(name.toLowerCase());
 }
 
 /** All resource types of a covered service, sorted by name. */
@@ -434,7 +450,8 @@ export function actionFamilies(service: KnownService): readonly ActionFamily[] {
     if (matched.length < 2) continue;
     const id = matched.map(a => a.name).join(',');
     const prev = bySet.get(id);
-    if (!prev || prev.pattern.length < service.length + 2 + p.length) bySet.set(id, { pattern: `${service}:${p}*`, actions: matched });
+    if (!prev || prev.pattern.length < service.length + 2 + p.length)
+      bySet.set(id, { pattern: `${service}:${p}*`, actions: matched });
   }
   const out = [{ pattern: `${service}:*`, actions }, ...[...bySet.values()].sort((x, y) => (x.pattern < y.pattern ? -1 : 1))];
   families.set(service, Object.freeze(out));
@@ -546,7 +563,13 @@ export function editDistance(a: string, b: string, limit = Number.MAX_SAFE_INTEG
     for (let j = 1; j <= m; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
       let v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
-      if (transpositions && i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) {
+      if (
+        transpositions &&
+        i > 1 &&
+        j > 1 &&
+        a.charCodeAt(i - 1) === b.charCodeAt(j - 2) &&
+        a.charCodeAt(i - 2) === b.charCodeAt(j - 1)
+      ) {
         v = Math.min(v, prev2[j - 2] + 1);
       }
       cur[j] = v;
@@ -610,11 +633,17 @@ export function suggestAction(name: string): string | undefined {
   const s = st();
   const parts = splitAction(name);
   if (!parts) {
-    return nearestOf(name, s.allActions.map(a => ({ compare: a.name.toLowerCase(), result: a.fullName })));
+    return nearestOf(
+      name,
+      s.allActions.map(a => ({ compare: a.name.toLowerCase(), result: a.fullName })),
+    );
   }
   const svc = s.services.get(parts[0] as KnownService);
   const pool = svc ? svc.actions : s.allActions;
-  return nearestOf(name, pool.map(a => ({ compare: a.fullName.toLowerCase(), result: a.fullName })));
+  return nearestOf(
+    name,
+    pool.map(a => ({ compare: a.fullName.toLowerCase(), result: a.fullName })),
+  );
 }
 
 /**

@@ -6,7 +6,16 @@ import { replaceVariables } from './variables';
 import { containsWildcard } from './wildcard';
 
 /** AWS partitions (General Reference "ARN format"; the isolated and sovereign ones from the SDKs' partition lists). */
-export const PARTITIONS: readonly string[] = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'];
+export const PARTITIONS: readonly string[] = [
+  'aws',
+  'aws-cn',
+  'aws-us-gov',
+  'aws-iso',
+  'aws-iso-b',
+  'aws-iso-e',
+  'aws-iso-f',
+  'aws-eusc',
+];
 
 // ---------------------------------------------------------------------------------------------
 // Any ARN
@@ -90,7 +99,8 @@ export function parseS3Arn(s: string): S3Arn | undefined {
 }
 
 /** The ARN text of an S3 ARN (the inverse of `parseS3Arn`). */
-export const formatS3Arn = ({ partition, bucket, key }: S3Arn): string => `arn:${partition}:s3:::${bucket}${key === undefined ? '' : `/${key}`}`;
+export const formatS3Arn = ({ partition, bucket, key }: S3Arn): string =>
+  `arn:${partition}:s3:::${bucket}${key === undefined ? '' : `/${key}`}`;
 
 /** `arn:PARTITION:s3:::BUCKET`, the bucket itself. */
 export const bucketArn = (partition: string, bucket: string): string => formatS3Arn({ partition, bucket });
@@ -103,8 +113,12 @@ export const objectsArn = (partition: string, bucket: string): string => formatS
  */
 export function isPlaceholderBucket(name: string): boolean {
   const plain = replaceVariables(name, () => '');
-  return /^amzn-s3-demo-/i.test(plain) || /doc-example/i.test(plain) || /[<>{}]/.test(plain) ||
-    (/[A-Z]/.test(plain) && !/[a-z]/.test(plain));
+  return (
+    /^amzn-s3-demo-/i.test(plain) ||
+    /doc-example/i.test(plain) ||
+    /[<>{}]/.test(plain) ||
+    (/[A-Z]/.test(plain) && !/[a-z]/.test(plain))
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -66,10 +66,16 @@ function tokenize(glob: string): Token[] {
         i += slash ? 2 : 1;
       } else tokens.push({ t: 'star' });
     } else if (c === '?') tokens.push({ t: 'notSlash' });
-    else if (c === '{') { open.push(tokens.length); tokens.push({ t: 'open' }); }
-    else if (c === '}' && open.length) { open.pop(); tokens.push({ t: 'close' }); }
-    else if (c === ',' && open.length) { commaOwner.set(tokens.length, open[open.length - 1]); tokens.push({ t: 'comma' }); }
-    else if (c === '[' && glob.indexOf(']', i + 1) >= 0) {
+    else if (c === '{') {
+      open.push(tokens.length);
+      tokens.push({ t: 'open' });
+    } else if (c === '}' && open.length) {
+      open.pop();
+      tokens.push({ t: 'close' });
+    } else if (c === ',' && open.length) {
+      commaOwner.set(tokens.length, open[open.length - 1]);
+      tokens.push({ t: 'comma' });
+    } else if (c === '[' && glob.indexOf(']', i + 1) >= 0) {
       const end = glob.indexOf(']', i + 1);
       let body = glob.slice(i + 1, end);
       const negated = body.startsWith('!') || body.startsWith('^');
@@ -128,18 +134,30 @@ function compile(glob: string): State[] {
   for (let i = tokens.length - 1; i >= 0; i--) {
     const tok = tokens[i];
     switch (tok.t) {
-      case 'char': k = add({ op: Op.Char, next: k, alt: tok.code }); break;
-      case 'notSlash': k = add({ op: Op.NotSlash, next: k, alt: -1 }); break;
-      case 'class': k = add({ op: Op.Class, next: k, alt: -1, ranges: tok.ranges, negated: tok.negated }); break;
-      case 'star': k = loop(Op.NotSlash, k); break;
-      case 'globstar': k = loop(Op.Any, k); break;
+      case 'char':
+        k = add({ op: Op.Char, next: k, alt: tok.code });
+        break;
+      case 'notSlash':
+        k = add({ op: Op.NotSlash, next: k, alt: -1 });
+        break;
+      case 'class':
+        k = add({ op: Op.Class, next: k, alt: -1, ranges: tok.ranges, negated: tok.negated });
+        break;
+      case 'star':
+        k = loop(Op.NotSlash, k);
+        break;
+      case 'globstar':
+        k = loop(Op.Any, k);
+        break;
       case 'globstarSlash': {
         // `(anything/)?`: either skip, or any characters then a slash.
         const slash = add({ op: Op.Char, next: k, alt: 0x2f });
         k = add({ op: Op.Split, next: loop(Op.Any, slash), alt: k });
         break;
       }
-      case 'close': groups.push({ after: k, starts: [] }); break;
+      case 'close':
+        groups.push({ after: k, starts: [] });
+        break;
       case 'comma': {
         const g = groups[groups.length - 1];
         g.starts.push(k);
@@ -171,7 +189,10 @@ function matcherOf(states: State[]): GlobMatcher {
   return {
     states: states.length,
     test(text: string, counter?: StepCounter): boolean {
-      if (generation > 0x3fffffff - text.length) { seen.fill(0); generation = 0; }
+      if (generation > 0x3fffffff - text.length) {
+        seen.fill(0);
+        generation = 0;
+      }
       const base = generation + 1;
       generation += text.length + 1;
       let steps = 0;
@@ -187,9 +208,11 @@ function matcherOf(states: State[]): GlobMatcher {
           seen[id] = base + position;
           steps++;
           const st = states[id];
-          if (st.op === Op.Split) { stack.push(st.alt, st.next); }
-          else if (st.op === Op.Match) { if (position === text.length) matched = true; }
-          else into.push(id);
+          if (st.op === Op.Split) {
+            stack.push(st.alt, st.next);
+          } else if (st.op === Op.Match) {
+            if (position === text.length) matched = true;
+          } else into.push(id);
         }
       };
       enter(start, 0, current);
@@ -200,9 +223,15 @@ function matcherOf(states: State[]): GlobMatcher {
           const st = states[id];
           let ok: boolean;
           switch (st.op) {
-            case Op.Char: ok = c === st.alt; break;
-            case Op.NotSlash: ok = c !== 0x2f; break;
-            case Op.Any: ok = true; break;
+            case Op.Char:
+              ok = c === st.alt;
+              break;
+            case Op.NotSlash:
+              ok = c !== 0x2f;
+              break;
+            case Op.Any:
+              ok = true;
+              break;
             default: {
               const r = st.ranges!;
               let inside = false;
@@ -227,7 +256,9 @@ const MAX_CACHED = 256;
 
 /** Why a glob cannot be used, or undefined when it can. */
 export function globProblem(glob: string): string | undefined {
-  return glob.length > MAX_GLOB_LENGTH ? `the pattern is ${glob.length} characters long, over the ${MAX_GLOB_LENGTH}-character limit` : undefined;
+  return glob.length > MAX_GLOB_LENGTH
+    ? `the pattern is ${glob.length} characters long, over the ${MAX_GLOB_LENGTH}-character limit`
+    : undefined;
 }
 
 function cached(glob: string): GlobMatcher {

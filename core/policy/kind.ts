@@ -25,7 +25,11 @@ export function kindFromSettings(filePath: string, kinds: Record<string, string>
   for (const [glob, kind] of Object.entries(kinds ?? {})) {
     if (!POLICY_KINDS.includes(kind as PolicyKind)) continue;
     if (matchesGlob(filePath, glob)) {
-      found = { kind: kind as PolicyKind, source: 'setting', reason: `the setting s3EncryptionGuard.kinds maps "${glob}" to ${kind}` };
+      found = {
+        kind: kind as PolicyKind,
+        source: 'setting',
+        reason: `the setting s3EncryptionGuard.kinds maps "${glob}" to ${kind}`,
+      };
     }
   }
   return found;
@@ -59,7 +63,8 @@ export function kindFromContent(doc: PolicyDocument): KindDecision {
   if (!doc.statementMember) return unknown('it has no "Statement" member');
   if (doc.statements.length === 0) {
     // `"Statement": []` while typing: a policy skeleton. Version tells us it is meant as one.
-    if (doc.version) return { kind: 'bucket-policy', source: 'content', reason: 'it has Version and Statement but no statements yet' };
+    if (doc.version)
+      return { kind: 'bucket-policy', source: 'content', reason: 'it has Version and Statement but no statements yet' };
     return unknown('its "Statement" holds no statement objects');
   }
   let s3 = 0;
@@ -81,18 +86,38 @@ export function kindFromContent(doc: PolicyDocument): KindDecision {
     }
   }
   if (withPrincipal === 0) {
-    return { kind: 'identity-policy', source: 'content', reason: 'no statement names a Principal, so it is an identity (IAM) policy' };
+    return {
+      kind: 'identity-policy',
+      source: 'content',
+      reason: 'no statement names a Principal, so it is an identity (IAM) policy',
+    };
   }
   if (kms > s3) {
-    return { kind: 'key-policy', source: 'content', reason: `its statements name a Principal and mostly kms: actions (${kms} kms, ${s3} s3)` };
+    return {
+      kind: 'key-policy',
+      source: 'content',
+      reason: `its statements name a Principal and mostly kms: actions (${kms} kms, ${s3} s3)`,
+    };
   }
   if (s3 > 0) {
-    return { kind: 'bucket-policy', source: 'content', reason: `its statements name a Principal and s3: actions or S3 ARNs (${s3})` };
+    return {
+      kind: 'bucket-policy',
+      source: 'content',
+      reason: `its statements name a Principal and s3: actions or S3 ARNs (${s3})`,
+    };
   }
   if (starResource > 0 && other === 0) {
-    return { kind: 'key-policy', source: 'content', reason: 'its statements name a Principal with "Resource": "*", as key policies do' };
+    return {
+      kind: 'key-policy',
+      source: 'content',
+      reason: 'its statements name a Principal with "Resource": "*", as key policies do',
+    };
   }
-  return { kind: 'bucket-policy', source: 'content', reason: 'its statements name a Principal (a resource policy); treated as a bucket policy' };
+  return {
+    kind: 'bucket-policy',
+    source: 'content',
+    reason: 'its statements name a Principal (a resource policy); treated as a bucket policy',
+  };
 }
 
 export interface KindInput {

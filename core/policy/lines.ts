@@ -2,8 +2,14 @@
 // positions (as LSP and the CLI's JSON use them).
 import type { Span } from './model';
 
-export interface Position { line: number; character: number }
-export interface Range { start: Position; end: Position }
+export interface Position {
+  line: number;
+  character: number;
+}
+export interface Range {
+  start: Position;
+  end: Position;
+}
 
 export class LineIndex {
   private readonly starts: number[] = [0];

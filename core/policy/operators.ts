@@ -130,7 +130,11 @@ export const isNullIfExists = (name: string): boolean => /^(?:foranyvalue:|foral
 /** Every valid operator name in canonical spelling (for completion and did-you-mean). */
 export const ALL_OPERATOR_NAMES: readonly string[] = Object.freeze(
   [undefined, ...SET_OPERATORS].flatMap(set =>
-    BASE_OPERATORS.flatMap(b => (b.family === 'Null' ? [formatOperator(b.name, { set })] : [formatOperator(b.name, { set }), formatOperator(b.name, { set, ifExists: true })])),
+    BASE_OPERATORS.flatMap(b =>
+      b.family === 'Null'
+        ? [formatOperator(b.name, { set })]
+        : [formatOperator(b.name, { set }), formatOperator(b.name, { set, ifExists: true })],
+    ),
   ),
 );
 
@@ -156,7 +160,9 @@ export function resultWhenKeyAbsent(o: ParsedOperator, nullValues: readonly unkn
   if (o.family === 'Null') {
     if (o.set === 'ForAllValues') return true;
     if (o.set === 'ForAnyValue') return false;
-    const bools = new Set(nullValues.map(v => (v === true || v === 'true' ? true : v === false || v === 'false' ? false : undefined)));
+    const bools = new Set(
+      nullValues.map(v => (v === true || v === 'true' ? true : v === false || v === 'false' ? false : undefined)),
+    );
     if (bools.size !== 1 || bools.has(undefined)) return undefined;
     return bools.has(true);
   }

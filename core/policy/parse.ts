@@ -150,15 +150,33 @@ function statementOf(node: JsonNode, index: number): Statement {
   for (const m of members) {
     const v = m.valueNode;
     switch (m.key.value) {
-      case 'Sid': st.sid = located(v, nodeValue(v)); break;
-      case 'Effect': st.effect = located(v, nodeValue(v)); break;
-      case 'Principal': st.principal = principalBlock(m); break;
-      case 'NotPrincipal': st.notPrincipal = principalBlock(m); break;
-      case 'Action': st.action = valueList(v); break;
-      case 'NotAction': st.notAction = valueList(v); break;
-      case 'Resource': st.resource = valueList(v); break;
-      case 'NotResource': st.notResource = valueList(v); break;
-      case 'Condition': st.condition = conditionBlock(m); break;
+      case 'Sid':
+        st.sid = located(v, nodeValue(v));
+        break;
+      case 'Effect':
+        st.effect = located(v, nodeValue(v));
+        break;
+      case 'Principal':
+        st.principal = principalBlock(m);
+        break;
+      case 'NotPrincipal':
+        st.notPrincipal = principalBlock(m);
+        break;
+      case 'Action':
+        st.action = valueList(v);
+        break;
+      case 'NotAction':
+        st.notAction = valueList(v);
+        break;
+      case 'Resource':
+        st.resource = valueList(v);
+        break;
+      case 'NotResource':
+        st.notResource = valueList(v);
+        break;
+      case 'Condition':
+        st.condition = conditionBlock(m);
+        break;
     }
   }
   return st;
@@ -196,7 +214,10 @@ function syntaxProblem(e: ParseError, text: string): SyntaxProblem {
 }
 
 /** Parse policy text into the located model. Never throws. */
-export function parsePolicy(text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): PolicyDocument & { depthExceededAt?: number } {
+export function parsePolicy(
+  text: string,
+  limits: ParseLimits = DEFAULT_PARSE_LIMITS,
+): PolicyDocument & { depthExceededAt?: number } {
   const doc: PolicyDocument & { depthExceededAt?: number } = {
     text,
     syntaxErrors: [],
@@ -220,8 +241,9 @@ export function parsePolicy(text: string, limits: ParseLimits = DEFAULT_PARSE_LI
     const p = syntaxProblem(e, text);
     const seen = byPlace.get(p.span.offset);
     const what = p.message.slice(SYNTAX_PREFIX.length);
-    if (seen) { if (!seen.what.includes(what)) seen.what.push(what); }
-    else if (byPlace.size < MAX_SYNTAX_ERRORS) byPlace.set(p.span.offset, { span: p.span, what: [what] });
+    if (seen) {
+      if (!seen.what.includes(what)) seen.what.push(what);
+    } else if (byPlace.size < MAX_SYNTAX_ERRORS) byPlace.set(p.span.offset, { span: p.span, what: [what] });
     else doc.syntaxErrorsLeftOut = (doc.syntaxErrorsLeftOut ?? 0) + 1;
   }
   doc.syntaxErrors = [...byPlace.values()].map(p => ({ span: p.span, message: `${SYNTAX_PREFIX}${p.what.join('; ')}` }));

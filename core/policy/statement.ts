@@ -5,7 +5,9 @@ import { matchesWildcard } from './wildcard';
 
 /** `"Principal": "*"` or `{"AWS": "*"}` (and no NotPrincipal): the statement applies to every caller. */
 export const isEveryone = (st: Statement): boolean =>
-  !st.notPrincipal && !!st.principal && (st.principal.star || st.principal.entries.some(e => e.type.value === 'AWS' && e.values.items.some(i => i.value === '*')));
+  !st.notPrincipal &&
+  !!st.principal &&
+  (st.principal.star || st.principal.entries.some(e => e.type.value === 'AWS' && e.values.items.some(i => i.value === '*')));
 
 /** `Action` holds `*` or `s3:*` (and there is no NotAction): no S3 action is left out. */
 export const isAnyS3Action = (st: Statement): boolean =>
@@ -21,5 +23,7 @@ export function coversAction(st: Statement, action: string): boolean {
 
 /** The values of one principal type (`AWS`, `Service`…) of a statement's Principal that are strings. */
 export function principalValues(st: Statement, type: string): string[] {
-  return (st.principal?.entries ?? []).flatMap(e => (e.type.value === type ? e.values.items.flatMap(i => (typeof i.value === 'string' ? [i.value] : [])) : []));
+  return (st.principal?.entries ?? []).flatMap(e =>
+    e.type.value === type ? e.values.items.flatMap(i => (typeof i.value === 'string' ? [i.value] : [])) : [],
+  );
 }

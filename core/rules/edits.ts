@@ -3,7 +3,17 @@
 // JSON and follows its layout (one member per line, or all on one line). Members are found by
 // their position, never by object identity, so any `Member` of the object will do.
 // No vscode or LSP imports.
-import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock, JsonNode, Located, Member, Span, Statement, ValueList } from '../policy/model';
+import type {
+  ConditionBlock,
+  ConditionEntry,
+  ConditionOperatorBlock,
+  JsonNode,
+  Located,
+  Member,
+  Span,
+  Statement,
+  ValueList,
+} from '../policy/model';
 import { membersOf } from '../policy/parse';
 import type { Fix, TextEditSpan } from './types';
 import { jsonString, spanText } from './util';
@@ -104,7 +114,12 @@ export function insertMember(text: string, object: JsonNode, memberText: string,
 export function removeMember(object: JsonNode, key: Located<string>): TextEditSpan | undefined {
   const members = membersOf(object);
   const i = members.findIndex(m => m.key.span.offset === key.span.offset);
-  return i < 0 ? undefined : removeWithComma(members.map(m => m.span), i);
+  return i < 0
+    ? undefined
+    : removeWithComma(
+        members.map(m => m.span),
+        i,
+      );
 }
 
 /** A fix that removes the member of `object` whose key is `key`. */
@@ -150,7 +165,10 @@ export function layoutOf(text: string, node: JsonNode, fallbackUnit = DEFAULT_IN
   const indent = leadingWhitespace(text, Math.max(node.offset, end - 1));
   const first = node.children?.[0];
   const firstIndent = first && lineIndent(text, first.offset);
-  const unit = firstIndent !== undefined && firstIndent.length > indent.length && firstIndent.startsWith(indent) ? firstIndent.slice(indent.length) : fallbackUnit;
+  const unit =
+    firstIndent !== undefined && firstIndent.length > indent.length && firstIndent.startsWith(indent)
+      ? firstIndent.slice(indent.length)
+      : fallbackUnit;
   return { multiLine, indent, unit, eol, spaced: spacedAfterColon(text, node) };
 }
 
@@ -208,14 +226,20 @@ export function addItemFix(title: string, text: string, list: ValueList, item: L
 
 /** Replace one item by several (`"*"` → both bucket ARNs); a lone string becomes an array. */
 export function replaceItemFix(title: string, list: ValueList, item: Located, newItemsJson: string[]): Fix {
-  if (!list.isArray) return replaceFix(title, list.span, newItemsJson.length === 1 ? newItemsJson[0] : `[${newItemsJson.join(', ')}]`);
+  if (!list.isArray)
+    return replaceFix(title, list.span, newItemsJson.length === 1 ? newItemsJson[0] : `[${newItemsJson.join(', ')}]`);
   return replaceFix(title, item.span, newItemsJson.join(', '));
 }
 
 /** Remove one array item with the comma that joins it to a neighbour; undefined for a lone item. */
 export function removeItemFix(title: string, list: ValueList, index: number): Fix | undefined {
   if (!list.isArray || list.items.length < 2) return undefined;
-  return editsFix(title, [removeWithComma(list.items.map(i => i.span), index)]);
+  return editsFix(title, [
+    removeWithComma(
+      list.items.map(i => i.span),
+      index,
+    ),
+  ]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -232,7 +256,13 @@ export function operatorTaken(cond: ConditionBlock, name: string, except?: Condi
  * Condition is not an object, is duplicated, or already has a block for `operator`.
  * Conditions are ANDed, so adding a block narrows the statement exactly by the new test.
  */
-export function addConditionEdit(text: string, st: Statement, operator: string, key: string, valueJson: string): TextEditSpan | undefined {
+export function addConditionEdit(
+  text: string,
+  st: Statement,
+  operator: string,
+  key: string,
+  valueJson: string,
+): TextEditSpan | undefined {
   const block = `${jsonString(operator)}: {${jsonString(key)}: ${valueJson}}`;
   const conditions = st.members.filter(m => m.key.value === 'Condition');
   if (conditions.length === 0) {
@@ -256,7 +286,13 @@ export const alwaysTrueRemovalIsSafe = (st: Statement, cond: ConditionBlock): bo
   st.effect?.value !== 'Deny' || cond.operators.reduce((n, o) => n + o.entries.length, 0) > 1;
 
 /** Remove one operator block; the whole `Condition` when it is the only one. */
-export function removeOperatorFix(title: string, st: Statement, cond: ConditionBlock, ob: ConditionOperatorBlock, preferred = true): Fix | undefined {
+export function removeOperatorFix(
+  title: string,
+  st: Statement,
+  cond: ConditionBlock,
+  ob: ConditionOperatorBlock,
+  preferred = true,
+): Fix | undefined {
   if (cond.operators.length > 1) return removeMemberFix(title, cond.node, ob.operator, preferred);
   return removeMemberFix(title, st.node, cond.member.key, preferred);
 }
@@ -265,7 +301,14 @@ export function removeOperatorFix(title: string, st: Statement, cond: ConditionB
  * Remove one condition key; when it is the last key of its operator, the operator goes too,
  * and when that is the last operator, the whole `Condition` element.
  */
-export function removeConditionEntryFix(title: string, st: Statement, cond: ConditionBlock, ob: ConditionOperatorBlock, entry: ConditionEntry, preferred: boolean): Fix | undefined {
+export function removeConditionEntryFix(
+  title: string,
+  st: Statement,
+  cond: ConditionBlock,
+  ob: ConditionOperatorBlock,
+  entry: ConditionEntry,
+  preferred: boolean,
+): Fix | undefined {
   if (ob.entries.length > 1) return removeMemberFix(title, ob.node, entry.key, preferred);
   return removeOperatorFix(title, st, cond, ob, preferred);
 }

@@ -48,7 +48,8 @@ export const safeFix = (f: Finding): Fix | undefined => f.fixes.find(x => x.safe
 const inside = (at: number, e: TextEditSpan) => at >= e.span.offset && at <= e.span.offset + e.span.length;
 const overlaps = (a: TextEditSpan, b: TextEditSpan) =>
   (a.span.offset < b.span.offset + b.span.length && b.span.offset < a.span.offset + a.span.length) ||
-  (a.span.length === 0 && inside(a.span.offset, b)) || (b.span.length === 0 && inside(b.span.offset, a));
+  (a.span.length === 0 && inside(a.span.offset, b)) ||
+  (b.span.length === 0 && inside(b.span.offset, a));
 
 /**
  * One fix per finding (the one `pick` chooses), in order, skipping a fix whose edits overlap one
@@ -69,7 +70,8 @@ export function selectEdits(findings: readonly Finding[], pick: (f: Finding) => 
 export const fixAllEdits = (findings: readonly Finding[]): TextEditSpan[] => selectEdits(findings, safeFix);
 
 /** The text after each finding's preferred fix (what the rule tables' `output` shows). */
-export const applyFindingFixes = (text: string, findings: readonly Finding[]): string => applyEdits(text, selectEdits(findings, preferredFix));
+export const applyFindingFixes = (text: string, findings: readonly Finding[]): string =>
+  applyEdits(text, selectEdits(findings, preferredFix));
 
 /** The text after one "fix all" round (safe fixes only). */
 export const applySafeFixes = (text: string, findings: readonly Finding[]): string => applyEdits(text, fixAllEdits(findings));
@@ -99,7 +101,11 @@ const syntaxErrors = (text: string): number => {
  * whose result has more JSON syntax errors than its input is dropped (a fix must never break the
  * document; this is the backstop), and so is one that brings back a text seen before.
  */
-export function fixAll(text: string, analyse: (text: string) => readonly Finding[], maxRounds = MAX_FIX_ALL_ROUNDS): FixAllResult {
+export function fixAll(
+  text: string,
+  analyse: (text: string) => readonly Finding[],
+  maxRounds = MAX_FIX_ALL_ROUNDS,
+): FixAllResult {
   const seen = new Set([text]);
   let current = text;
   let rounds = 0;
@@ -136,7 +142,11 @@ export function wholeEdit(before: string, after: string): TextEditSpan {
  * did everything (they keep the cursor and the undo steps small), else one edit over the changed
  * region; none when nothing is safely fixable.
  */
-export function fixAllTextEdits(text: string, analyse: (text: string) => readonly Finding[], maxRounds = MAX_FIX_ALL_ROUNDS): TextEditSpan[] {
+export function fixAllTextEdits(
+  text: string,
+  analyse: (text: string) => readonly Finding[],
+  maxRounds = MAX_FIX_ALL_ROUNDS,
+): TextEditSpan[] {
   const r = fixAll(text, analyse, maxRounds);
   if (r.rounds === 0) return [];
   return r.rounds === 1 ? r.firstRound : [wholeEdit(text, r.text)];

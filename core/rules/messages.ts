@@ -14,7 +14,11 @@ export function fillTemplate(template: string, data: Readonly<Record<string, str
 }
 
 /** The summary and detail of one of the rule's messages, filled in. */
-export function renderMessage(meta: RuleMeta, messageId: string, data?: Readonly<Record<string, string | number>>): { message: string; detail?: string } {
+export function renderMessage(
+  meta: RuleMeta,
+  messageId: string,
+  data?: Readonly<Record<string, string | number>>,
+): { message: string; detail?: string } {
   const m = meta.messages?.[messageId];
   if (!m) throw new Error(`${meta.id} has no message "${messageId}"`);
   const where = `${meta.id}/${messageId}`;

@@ -65,7 +65,8 @@ function hitsIn(value: string, scope: Scope): SuspectString['hits'] {
     position++;
     const cp = ch.codePointAt(0)!;
     const info = LOOKALIKE_CHARS.get(cp);
-    if (info ? scope !== 'invisible' || info.invisible : scope === 'strict' && (cp > 0x7e || cp < 0x20)) hits.push({ cp, position });
+    if (info ? scope !== 'invisible' || info.invisible : scope === 'strict' && (cp > 0x7e || cp < 0x20))
+      hits.push({ cp, position });
   }
   return hits;
 }
@@ -74,14 +75,16 @@ function normalised(value: string, hits: SuspectString['hits']): string | undefi
   if (!hits.some(h => LOOKALIKE_CHARS.has(h.cp))) return undefined;
   const flagged = new Set(hits.map(h => h.position));
   const chars = [...value];
-  return chars.map((ch, i) => {
-    const cp = ch.codePointAt(0)!;
-    const info = LOOKALIKE_CHARS.get(cp);
-    if (!info || !flagged.has(i + 1)) return ch;
-    // Smart quotes around a value were quoting it, not part of it: "“aws:kms”" means aws:kms.
-    if (SMART_QUOTES.has(cp) && (i === 0 || i === chars.length - 1)) return '';
-    return info.ascii;
-  }).join('');
+  return chars
+    .map((ch, i) => {
+      const cp = ch.codePointAt(0)!;
+      const info = LOOKALIKE_CHARS.get(cp);
+      if (!info || !flagged.has(i + 1)) return ch;
+      // Smart quotes around a value were quoting it, not part of it: "“aws:kms”" means aws:kms.
+      if (SMART_QUOTES.has(cp) && (i === 0 || i === chars.length - 1)) return '';
+      return info.ascii;
+    })
+    .join('');
 }
 
 /** Every policy string that holds an invisible or look-alike character, in document order. */
@@ -98,7 +101,10 @@ export function suspectStrings(doc: PolicyDocument): SuspectString[] {
   check('Version', doc.version, 'strict');
   for (const st of doc.statements) {
     check('Effect', st.effect, 'strict');
-    for (const [element, block] of [['Principal', st.principal], ['NotPrincipal', st.notPrincipal]] as const) {
+    for (const [element, block] of [
+      ['Principal', st.principal],
+      ['NotPrincipal', st.notPrincipal],
+    ] as const) {
       if (!block) continue;
       check(element, block.invalidString, 'table');
       for (const e of block.entries) {

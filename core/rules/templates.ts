@@ -6,14 +6,29 @@ import { SSE, SSE_CUSTOMER_ALGORITHM, SSE_KMS_KEY_ID } from '../engine/requests'
 import { bucketArn, dominantPartition, objectsArn, policyBucket } from '../policy/arn';
 import type { JsonNode, PolicyDocument, Statement } from '../policy/model';
 import { spanText } from './util';
-import { DEFAULT_INDENT_UNIT, editsFix, indentFollowingLines, insertBeside, layoutOf, removeWithComma, renderJson, separatorBefore, type JsonLayout } from './edits';
+import {
+  DEFAULT_INDENT_UNIT,
+  editsFix,
+  indentFollowingLines,
+  insertBeside,
+  layoutOf,
+  removeWithComma,
+  renderJson,
+  separatorBefore,
+  type JsonLayout,
+} from './edits';
 import { applyEdits } from './fixes';
 import type { Fix, TextEditSpan } from './types';
 
 const json = (v: unknown): string => JSON.stringify(v);
 
 /** Deny every S3 action on the bucket and its objects to everyone, when `condition` holds. */
-function bucketWideDenyStatement(partition: string, bucket: string, sid: string, condition: Record<string, Record<string, string | number>>): string {
+function bucketWideDenyStatement(
+  partition: string,
+  bucket: string,
+  sid: string,
+  condition: Record<string, Record<string, string | number>>,
+): string {
   return json({
     Sid: sid,
     Effect: 'Deny',
@@ -39,27 +54,52 @@ export function oldTlsDenyStatement(partition: string, bucket: string, min: stri
  * are compared with ArnNotEqualsIfExists (template 2), so uploads that name no key are not denied
  * by that statement.
  */
-export function uploadDenyStatement(partition: string, bucket: string, sid: string, condition: Record<string, Record<string, string | string[]>>): string {
-  return json({ Sid: sid, Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: objectsArn(partition, bucket), Condition: condition });
+export function uploadDenyStatement(
+  partition: string,
+  bucket: string,
+  sid: string,
+  condition: Record<string, Record<string, string | string[]>>,
+): string {
+  return json({
+    Sid: sid,
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:PutObject',
+    Resource: objectsArn(partition, bucket),
+    Condition: condition,
+  });
 }
 
 /** The bucket a fix's statements are for, and its partition. */
-export interface StatementTarget { partition: string; bucket: string }
+export interface StatementTarget {
+  partition: string;
+  bucket: string;
+}
 
 const one = (values: readonly string[]): string | string[] => (values.length === 1 ? values[0] : [...values]);
 
 /** Deny uploads that name another algorithm; strict (template 2) also denies uploads without the header, else template 3. */
 export function algorithmDenyStatement(t: StatementTarget, sid: string, algorithms: readonly string[], strict: boolean): string {
-  return uploadDenyStatement(t.partition, t.bucket, sid, strict
-    ? { StringNotEquals: { [SSE]: one(algorithms) } }
-    : { StringNotEqualsIfExists: { [SSE]: one(algorithms) }, Null: { [SSE]: 'false' } });
+  return uploadDenyStatement(
+    t.partition,
+    t.bucket,
+    sid,
+    strict
+      ? { StringNotEquals: { [SSE]: one(algorithms) } }
+      : { StringNotEqualsIfExists: { [SSE]: one(algorithms) }, Null: { [SSE]: 'false' } },
+  );
 }
 
 /** Deny uploads that name another KMS key; strict (template 2) also denies uploads that name none, else template 3. */
 export function keyPinStatement(t: StatementTarget, sid: string, keys: readonly string[], strict: boolean): string {
-  return uploadDenyStatement(t.partition, t.bucket, sid, strict
-    ? { ArnNotEqualsIfExists: { [SSE_KMS_KEY_ID]: one(keys) } }
-    : { ArnNotEqualsIfExists: { [SSE_KMS_KEY_ID]: one(keys) }, Null: { [SSE_KMS_KEY_ID]: 'false' } });
+  return uploadDenyStatement(
+    t.partition,
+    t.bucket,
+    sid,
+    strict
+      ? { ArnNotEqualsIfExists: { [SSE_KMS_KEY_ID]: one(keys) } }
+      : { ArnNotEqualsIfExists: { [SSE_KMS_KEY_ID]: one(keys) }, Null: { [SSE_KMS_KEY_ID]: 'false' } },
+  );
 }
 
 /** The SSE-C ban (AWS sample RCP "S3-Deny-SSE-C", RULES.md ENC-011). */
@@ -108,7 +148,10 @@ function sidOf(json: string): string | undefined {
  * can tell it from a fix that edits the statement under the cursor.
  */
 export function addStatementsTitle(statements: readonly NewStatement[]): string {
-  const named = statements.map(s => { const sid = sidOf(s.json); return sid ? `${sid} (${s.does})` : `that ${s.does}`; });
+  const named = statements.map(s => {
+    const sid = sidOf(s.json);
+    return sid ? `${sid} (${s.does})` : `that ${s.does}`;
+  });
   const list = named.length <= 1 ? named.join('') : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
   return `Add statement${statements.length > 1 ? 's' : ''} ${list}`;
 }
@@ -143,7 +186,12 @@ function statementList(items: readonly string[], layout: JsonLayout): string {
  * it goes) and the new statements, laid out as the object is: a multi-line object moves one level
  * deeper and the new statements follow it, a one-line object stays on one line.
  */
-function wrapLoneStatement(doc: PolicyDocument, node: JsonNode, own: string | undefined, statementsJson: readonly string[]): string {
+function wrapLoneStatement(
+  doc: PolicyDocument,
+  node: JsonNode,
+  own: string | undefined,
+  statementsJson: readonly string[],
+): string {
   const layout = layoutOf(doc.text, node, documentUnit(doc));
   const inner = { ...layout, indent: layout.multiLine ? layout.indent + layout.unit : layout.indent };
   const items = [
@@ -163,7 +211,8 @@ function addStatementsEdit(doc: PolicyDocument, statementsJson: readonly string[
   const node = doc.statementMember?.valueNode;
   if (!node || statementsJson.length === 0) return undefined;
   const whole = { offset: node.offset, length: node.length };
-  if (node.type === 'object') return { span: whole, newText: wrapLoneStatement(doc, node, spanText(doc.text, node), statementsJson) };
+  if (node.type === 'object')
+    return { span: whole, newText: wrapLoneStatement(doc, node, spanText(doc.text, node), statementsJson) };
   if (node.type !== 'array') return undefined;
   const children = node.children ?? [];
   const last = children[children.length - 1];
@@ -174,7 +223,13 @@ function addStatementsEdit(doc: PolicyDocument, statementsJson: readonly string[
       ? { ...root, indent: layoutOf(doc.text, node, root.unit).indent }
       : { multiLine: false, indent: '', unit: DEFAULT_INDENT_UNIT, eol: '\n', spaced: true };
     const inner = { ...layout, indent: layout.indent + layout.unit };
-    return { span: whole, newText: statementList(statementsJson.map(s => renderStatement(s, inner)), layout) };
+    return {
+      span: whole,
+      newText: statementList(
+        statementsJson.map(s => renderStatement(s, inner)),
+        layout,
+      ),
+    };
   }
   const layout = layoutOf(doc.text, last, documentUnit(doc));
   const joined = statementsJson.map(s => renderStatement(s, layout)).join(`,${separatorBefore(doc.text, last.offset)}`);
@@ -192,7 +247,11 @@ export function addStatementsFix(title: string, doc: PolicyDocument, statementsJ
 
 /** A fix that appends `statements`, titled `Add statement SID (what it does)`. */
 export function addStatementsFixFor(doc: PolicyDocument, statements: readonly NewStatement[]): Fix | undefined {
-  return addStatementsFix(addStatementsTitle(statements), doc, statements.map(s => s.json));
+  return addStatementsFix(
+    addStatementsTitle(statements),
+    doc,
+    statements.map(s => s.json),
+  );
 }
 
 /**
@@ -201,9 +260,14 @@ export function addStatementsFixFor(doc: PolicyDocument, statements: readonly Ne
  */
 function editedStatementsValid(doc: PolicyDocument, edits: readonly TextEditSpan[]): boolean {
   for (const st of doc.statements) {
-    const inside = edits.filter(e => e.span.offset >= st.node.offset && e.span.offset + e.span.length <= st.node.offset + st.node.length);
+    const inside = edits.filter(
+      e => e.span.offset >= st.node.offset && e.span.offset + e.span.length <= st.node.offset + st.node.length,
+    );
     if (!inside.length) continue;
-    const shifted = inside.map(e => ({ span: { offset: e.span.offset - st.node.offset, length: e.span.length }, newText: e.newText }));
+    const shifted = inside.map(e => ({
+      span: { offset: e.span.offset - st.node.offset, length: e.span.length },
+      newText: e.newText,
+    }));
     const errors: ParseError[] = [];
     parseJson(applyEdits(spanText(doc.text, st.node), shifted), errors, { allowTrailingComma: true });
     if (errors.length) return false;
@@ -218,19 +282,31 @@ function editedStatementsValid(doc: PolicyDocument, edits: readonly TextEditSpan
  * the title says which statements it adds. Undefined when the result would not be a valid policy
  * document.
  */
-export function statementsFix(doc: PolicyDocument, title: string | undefined, edits: TextEditSpan[], appended: readonly NewStatement[], removed?: Statement): Fix | undefined {
+export function statementsFix(
+  doc: PolicyDocument,
+  title: string | undefined,
+  edits: TextEditSpan[],
+  appended: readonly NewStatement[],
+  removed?: Statement,
+): Fix | undefined {
   const node = doc.statementMember?.valueNode;
   if (!node) return undefined;
   const added = appended.map(a => a.json);
   let all: TextEditSpan[];
   if (node.type === 'object') {
     // A lone statement object: rewrite it as a whole.
-    const shifted = edits.map(e => ({ span: { offset: e.span.offset - node.offset, length: e.span.length }, newText: e.newText }));
+    const shifted = edits.map(e => ({
+      span: { offset: e.span.offset - node.offset, length: e.span.length },
+      newText: e.newText,
+    }));
     const own = removed ? undefined : applyEdits(spanText(doc.text, node), shifted);
     if (own === undefined && !added.length) return undefined;
-    const newText = own !== undefined && !added.length ? own
-      : own === undefined && added.length === 1 ? renderStatement(added[0], layoutOf(doc.text, node, documentUnit(doc)))
-      : wrapLoneStatement(doc, node, own, added);
+    const newText =
+      own !== undefined && !added.length
+        ? own
+        : own === undefined && added.length === 1
+          ? renderStatement(added[0], layoutOf(doc.text, node, documentUnit(doc)))
+          : wrapLoneStatement(doc, node, own, added);
     all = [{ span: { offset: node.offset, length: node.length }, newText }];
   } else if (node.type === 'array') {
     all = [...edits];
@@ -245,7 +321,13 @@ export function statementsFix(doc: PolicyDocument, title: string | undefined, ed
         all.push({ span: { offset: removed.node.offset, length: removed.node.length }, newText });
       } else {
         if (children.length < 2) return undefined;
-        all.push(removeWithComma(children.map(c => ({ offset: c.offset, length: c.length })), i, 'previous'));
+        all.push(
+          removeWithComma(
+            children.map(c => ({ offset: c.offset, length: c.length })),
+            i,
+            'previous',
+          ),
+        );
       }
     } else if (added.length) {
       const add = addStatementsEdit(doc, added);
@@ -255,6 +337,11 @@ export function statementsFix(doc: PolicyDocument, title: string | undefined, ed
   } else return undefined;
   if (!all.length || !editedStatementsValid(doc, edits)) return undefined;
   const adds = appended.length ? addStatementsTitle(appended) : '';
-  const named = title === undefined ? adds : adds && (edits.length || removed) ? `${title}, and ${adds.charAt(0).toLowerCase()}${adds.slice(1)}` : title;
+  const named =
+    title === undefined
+      ? adds
+      : adds && (edits.length || removed)
+        ? `${title}, and ${adds.charAt(0).toLowerCase()}${adds.slice(1)}`
+        : title;
   return editsFix(named || 'Edit the statements', all);
 }

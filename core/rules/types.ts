@@ -90,12 +90,13 @@ export type ReportInput = {
   span: Span;
   severity?: Severity;
   fixes?: Fix[];
-} & (
+} &
   /** A message of the rule's meta.messages, its placeholders filled from `data`. */
-  | { messageId: string; data?: Readonly<Record<string, string | number>> }
-  /** Inline text (rules not yet moved to meta.messages). */
-  | { message: string; detail?: string }
-);
+  (
+    | { messageId: string; data?: Readonly<Record<string, string | number>> }
+    /** Inline text (rules not yet moved to meta.messages). */
+    | { message: string; detail?: string }
+  );
 
 export interface RuleContext {
   readonly doc: PolicyDocument;

@@ -1,7 +1,18 @@
 // Small pieces that several rules share: JSON text, lookups in the model, message wording.
 // Text edits for quick-fixes are in edits.ts.
 import { editDistance } from '../knowledge';
-import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock, JsonNode, Located, Member, PolicyDocument, Span, Statement, ValueList } from '../policy/model';
+import type {
+  ConditionBlock,
+  ConditionEntry,
+  ConditionOperatorBlock,
+  JsonNode,
+  Located,
+  Member,
+  PolicyDocument,
+  Span,
+  Statement,
+  ValueList,
+} from '../policy/model';
 import { parseOperator, type ParsedOperator } from '../policy/operators';
 import { membersOf } from '../policy/parse';
 import { matchesWildcard } from '../policy/wildcard';
@@ -47,7 +58,9 @@ export function memberAt(object: JsonNode, key: Located<string>): Member | undef
 const blocksCache = new WeakMap<PolicyDocument, readonly { st: Statement; cond: ConditionBlock; ob: ConditionOperatorBlock }[]>();
 
 /** Every condition operator block of the policy with its statement (computed once per document: many rules ask). */
-export function operatorBlocks(doc: PolicyDocument): readonly { st: Statement; cond: ConditionBlock; ob: ConditionOperatorBlock }[] {
+export function operatorBlocks(
+  doc: PolicyDocument,
+): readonly { st: Statement; cond: ConditionBlock; ob: ConditionOperatorBlock }[] {
   let hit = blocksCache.get(doc);
   if (!hit) {
     const out: { st: Statement; cond: ConditionBlock; ob: ConditionOperatorBlock }[] = [];
@@ -66,7 +79,10 @@ export function operatorBlocks(doc: PolicyDocument): readonly { st: Statement; c
  * Every entry of a statement's Condition that tests `key` (condition key names are
  * case-insensitive), with its operator block and parsed operator; unknown operators are left out.
  */
-export function* keyTests(st: Statement, key: string): Generator<{ ob: ConditionOperatorBlock; op: ParsedOperator; entry: ConditionEntry }> {
+export function* keyTests(
+  st: Statement,
+  key: string,
+): Generator<{ ob: ConditionOperatorBlock; op: ParsedOperator; entry: ConditionEntry }> {
   const lower = key.toLowerCase();
   for (const ob of st.condition?.operators ?? []) {
     const op = parseOperator(ob.operator.value);
@@ -103,7 +119,9 @@ export function policyHead(doc: PolicyDocument): Span {
 
 /** How the statement is called in messages: its Sid (clipped to `maxSid` characters) when it has one, else its position. */
 export function statementLabel(st: Statement, maxSid = Infinity): string {
-  return typeof st.sid?.value === 'string' && st.sid.value ? `statement "${clip(st.sid.value, maxSid)}"` : `statement ${st.index + 1}`;
+  return typeof st.sid?.value === 'string' && st.sid.value
+    ? `statement "${clip(st.sid.value, maxSid)}"`
+    : `statement ${st.index + 1}`;
 }
 
 /** The longest Sid a summary quotes whole: a summary must fit the Problems panel (MAX_SUMMARY). */
@@ -126,7 +144,8 @@ export function show(value: unknown, max = 60): string {
 }
 
 /** How a JSON node type reads in a message: `null`, `an object`, `a number`. */
-export const jsonTypeName = (type: string): string => (type === 'null' ? 'null' : type === 'array' || type === 'object' ? `an ${type}` : `a ${type}`);
+export const jsonTypeName = (type: string): string =>
+  type === 'null' ? 'null' : type === 'array' || type === 'object' ? `an ${type}` : `a ${type}`;
 
 /** The candidate closest to `word` (case-insensitive, plain Levenshtein), if it is close enough to be a typo. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
@@ -136,7 +155,10 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   let bestD = max + 1;
   for (const c of candidates) {
     const d = editDistance(w, c.toLowerCase(), bestD, { transpositions: false });
-    if (d < bestD) { best = c; bestD = d; }
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
   }
   return best;
 }

@@ -19,13 +19,17 @@ async function main(argv: string[]): Promise<void> {
       port = Number(value());
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port expects a port number 0-65535\n${USAGE}`);
     } else if (a === '--host') host = value();
-    else if (a === '-h' || a === '--help') { process.stdout.write(`${USAGE}\n`); return; }
-    else throw new Error(`unknown option ${a}\n${USAGE}`);
+    else if (a === '-h' || a === '--help') {
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    } else throw new Error(`unknown option ${a}\n${USAGE}`);
   }
   if (!seed) throw new Error(`--seed FILE is required\n${USAGE}`);
   const emulator = await startEmulator({ seed, port, host });
   process.stdout.write(`local AWS endpoint (S3 + KMS): ${emulator.url}\n`);
-  const stop = () => { void emulator.close().then(() => process.exit(0)); };
+  const stop = () => {
+    void emulator.close().then(() => process.exit(0));
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

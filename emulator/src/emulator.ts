@@ -17,35 +17,64 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Emulator, EmulatorOptions, EmulatorSeed, FaultSpec, MalformedAnswer, SeedBucket, SeedKey } from './types';
 
-export type { Emulator, EmulatorOptions, EmulatorSeed, EndlessPages, FaultSpec, MalformedAnswer, SeedBucket, SeedKey, WireFault } from './types';
+export type {
+  Emulator,
+  EmulatorOptions,
+  EmulatorSeed,
+  EndlessPages,
+  FaultSpec,
+  MalformedAnswer,
+  SeedBucket,
+  SeedKey,
+  WireFault,
+} from './types';
 
 const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const DEFAULT_ACCOUNT = '111122223333';
 
-const xmlEscape = (s: string): string => s.replace(/[<>&'"]/g, c => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
+const xmlEscape = (s: string): string =>
+  s.replace(/[<>&'"]/g, c => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
 
 /** Reads and checks a seed; throws one message naming the bad field. */
 export function loadSeed(seed: EmulatorSeed | string): EmulatorSeed {
   let raw: unknown = seed;
   if (typeof seed === 'string') {
     let text: string;
-    try { text = fs.readFileSync(seed, 'utf8'); } catch (e) { throw new Error(`seed ${seed}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`); }
-    try { raw = JSON.parse(text); } catch (e) { throw new Error(`seed ${seed}: invalid JSON (${e instanceof Error ? e.message : String(e)})`); }
+    try {
+      text = fs.readFileSync(seed, 'utf8');
+    } catch (e) {
+      throw new Error(`seed ${seed}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new Error(`seed ${seed}: invalid JSON (${e instanceof Error ? e.message : String(e)})`);
+    }
   }
   const where = typeof seed === 'string' ? `seed ${seed}` : 'seed';
   const s = raw as EmulatorSeed;
-  if (typeof s !== 'object' || s === null || !Array.isArray(s.buckets)) throw new Error(`${where}: must be an object with a "buckets" array`);
+  if (typeof s !== 'object' || s === null || !Array.isArray(s.buckets))
+    throw new Error(`${where}: must be an object with a "buckets" array`);
   s.buckets.forEach((b, i) => {
-    const valid = b && typeof b.name === 'string' && (b.unsafeName ? b.name.length >= 1 && b.name.length <= 255 && !b.name.includes('/') : /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b.name));
+    const valid =
+      b &&
+      typeof b.name === 'string' &&
+      (b.unsafeName
+        ? b.name.length >= 1 && b.name.length <= 255 && !b.name.includes('/')
+        : /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b.name));
     if (!valid) throw new Error(`${where}: buckets[${i}].name must be a valid bucket name, not ${JSON.stringify(b?.name)}`);
   });
   (s.keys ?? []).forEach((k, i) => {
-    if (!k || typeof k.id !== 'string' || typeof k.region !== 'string') throw new Error(`${where}: keys[${i}] needs "id" and "region"`);
+    if (!k || typeof k.id !== 'string' || typeof k.region !== 'string')
+      throw new Error(`${where}: keys[${i}] needs "id" and "region"`);
   });
   return s;
 }
 
-interface Key extends SeedKey { arn: string; created: number }
+interface Key extends SeedKey {
+  arn: string;
+  created: number;
+}
 
 /** The policy of the AWS managed key aws/s3: any principal of the account, through S3 only. */
 function managedS3KeyPolicy(account: string, region: string): string {
@@ -55,24 +84,37 @@ function managedS3KeyPolicy(account: string, region: string): string {
     Statement: [
       {
         Sid: 'Allow access through S3 for all principals in the account that are authorized to use S3',
-        Effect: 'Allow', Principal: { AWS: '*' },
-        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'], Resource: '*',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+        Resource: '*',
         Condition: { StringEquals: { 'kms:CallerAccount': account, 'kms:ViaService': `s3.${region}.amazonaws.com` } },
       },
       {
         Sid: 'Allow direct access to key metadata to the account',
-        Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` },
-        Action: ['kms:Describe*', 'kms:Get*', 'kms:List*'], Resource: '*',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: ['kms:Describe*', 'kms:Get*', 'kms:List*'],
+        Resource: '*',
       },
     ],
   });
 }
 
-const rootKeyPolicy = (account: string): string => JSON.stringify({
-  Version: '2012-10-17',
-  Id: 'key-default-1',
-  Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }],
-});
+const rootKeyPolicy = (account: string): string =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Id: 'key-default-1',
+    Statement: [
+      {
+        Sid: 'Enable IAM User Permissions',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+    ],
+  });
 
 const asText = (p: string | Record<string, unknown>): string => (typeof p === 'string' ? p : JSON.stringify(p));
 
@@ -84,13 +126,19 @@ function credentialScope(auth: string | undefined): { region: string; service: s
 }
 
 /** What a fault does to one answer (everything but latency). */
-type AnswerFault = Pick<FaultSpec, 'error' | 'errorMessage' | 'wire' | 'trickleMs' | 'malformed' | 'oversizeBytes' | 'endlessPages' | 'chunked'>;
+type AnswerFault = Pick<
+  FaultSpec,
+  'error' | 'errorMessage' | 'wire' | 'trickleMs' | 'malformed' | 'oversizeBytes' | 'endlessPages' | 'chunked'
+>;
 
-const hasAnswerFault = (f: FaultSpec): boolean => !!(f.error || f.wire || f.malformed || f.oversizeBytes || f.endlessPages || f.chunked);
+const hasAnswerFault = (f: FaultSpec): boolean =>
+  !!(f.error || f.wire || f.malformed || f.oversizeBytes || f.endlessPages || f.chunked);
 
 class FaultTable {
   private faults: (FaultSpec & { used: number })[] = [];
-  set(list: readonly FaultSpec[]): void { this.faults = list.map(f => ({ ...f, used: 0 })); }
+  set(list: readonly FaultSpec[]): void {
+    this.faults = list.map(f => ({ ...f, used: 0 }));
+  }
 
   /** The latency and the answer fault (the first matching one not used up) for one call. */
   match(call: string, bucket?: string, keyNames: readonly string[] = []): { latencyMs: number; answer?: AnswerFault } {
@@ -112,7 +160,10 @@ class FaultTable {
 }
 
 /** An answer body: its length, and its bytes in chunks (padding is generated, never held whole). */
-interface Body { length: number; chunks(): Iterable<Buffer> }
+interface Body {
+  length: number;
+  chunks(): Iterable<Buffer>;
+}
 
 const PAD_CHUNK = Buffer.alloc(64 * 1024, 0x20);
 
@@ -124,7 +175,8 @@ function paddedBody(text: string, at: number, padding: number): Body {
     length: before.length + padding + after.length,
     *chunks() {
       yield before;
-      for (let left = padding; left > 0; left -= PAD_CHUNK.length) yield left >= PAD_CHUNK.length ? PAD_CHUNK : PAD_CHUNK.subarray(0, left);
+      for (let left = padding; left > 0; left -= PAD_CHUNK.length)
+        yield left >= PAD_CHUNK.length ? PAD_CHUNK : PAD_CHUNK.subarray(0, left);
       yield after;
     },
   };
@@ -149,7 +201,10 @@ function malform(text: string, kind: MalformedAnswer, contentType: string): { te
       // the DOCTYPE tells the answer apart from a real one.
       const entities = ['<!ENTITY lol0 "lol">'];
       for (let i = 1; i <= 9; i++) entities.push(`<!ENTITY lol${i} "${`&lol${i - 1};`.repeat(10)}">`);
-      return { text: `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE ${root} [\n${entities.join('\n')}\n]>\n<${root} xmlns="${S3_NS}">&lol9;</${root}>`, contentType: 'application/xml' };
+      return {
+        text: `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE ${root} [\n${entities.join('\n')}\n]>\n<${root} xmlns="${S3_NS}">&lol9;</${root}>`,
+        contentType: 'application/xml',
+      };
     }
     case 'truncated':
       return { text: text.slice(0, Math.floor(text.length / 2)), contentType };
@@ -161,7 +216,10 @@ function malform(text: string, kind: MalformedAnswer, contentType: string): { te
       return { text: m[3] ? m[1] : m[1] + m[4].slice(0, m[4].lastIndexOf(`</${m[2]}>`)), contentType };
     }
     case 'not-json':
-      return { text: '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>', contentType: 'text/html' };
+      return {
+        text: '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>',
+        contentType: 'text/html',
+      };
   }
 }
 
@@ -169,7 +227,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const seed = loadSeed(opts.seed);
   const account = seed.account ?? DEFAULT_ACCOUNT;
   const buckets = new Map<string, SeedBucket>(seed.buckets.map(b => [b.name, b]));
-  const keys: Key[] = (seed.keys ?? []).map(k => ({ ...k, arn: `arn:aws:kms:${k.region}:${account}:key/${k.id}`, created: 1700000000 }));
+  const keys: Key[] = (seed.keys ?? []).map(k => ({
+    ...k,
+    arn: `arn:aws:kms:${k.region}:${account}:key/${k.id}`,
+    created: 1700000000,
+  }));
   const faults = new FaultTable();
   faults.set(seed.faults ?? []);
   let counts: Record<string, number> = {};
@@ -185,8 +247,17 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     let k = keys.find(x => x.region === region && x.aliases?.includes('alias/aws/s3'));
     if (!k) {
       const id = `a3a3a3a3-0000-4000-8000-${Buffer.from(region).toString('hex').padEnd(12, '0').slice(0, 12)}`;
-      k = { id, region, aliases: ['alias/aws/s3'], manager: 'AWS', rotation: true, description: 'Default key that protects my S3 objects when no other key is defined',
-        policy: managedS3KeyPolicy(account, region), arn: `arn:aws:kms:${region}:${account}:key/${id}`, created: 1700000000 };
+      k = {
+        id,
+        region,
+        aliases: ['alias/aws/s3'],
+        manager: 'AWS',
+        rotation: true,
+        description: 'Default key that protects my S3 objects when no other key is defined',
+        policy: managedS3KeyPolicy(account, region),
+        arn: `arn:aws:kms:${region}:${account}:key/${id}`,
+        created: 1700000000,
+      };
       keys.push(k);
     }
     return k;
@@ -205,11 +276,16 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const requestId = () => randomBytes(8).toString('hex').toUpperCase();
 
   const sleep = (ms: number) => new Promise<void>(r => setTimeout(r, ms));
-  const drained = (res: http.ServerResponse) => new Promise<void>(resolve => {
-    const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
-    res.on('drain', done);
-    res.on('close', done);
-  });
+  const drained = (res: http.ServerResponse) =>
+    new Promise<void>(resolve => {
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
 
   /** Writes an answer, through its fault (malformed, oversized, stalled, trickled, reset). */
   function send(res: http.ServerResponse, status: number, headers: Record<string, string>, text: string, head = false): void {
@@ -222,7 +298,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     }
     const padding = Math.max(0, (fault?.oversizeBytes ?? 0) - Buffer.byteLength(text));
     const body = paddedBody(text, paddingPoint(text), padding);
-    res.writeHead(status, { ...headers, 'Content-Type': contentType, ...(fault?.chunked ? {} : { 'Content-Length': String(body.length) }) });
+    res.writeHead(status, {
+      ...headers,
+      'Content-Type': contentType,
+      ...(fault?.chunked ? {} : { 'Content-Length': String(body.length) }),
+    });
     if (!fault?.wire && padding === 0) return void res.end(text);
     void deliver(res, body, fault ?? {});
   }
@@ -258,10 +338,20 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     res.end();
   }
 
-  function s3Error(res: http.ServerResponse, status: number, code: string, message: string, extra: Record<string, string> = {}, head = false): void {
+  function s3Error(
+    res: http.ServerResponse,
+    status: number,
+    code: string,
+    message: string,
+    extra: Record<string, string> = {},
+    head = false,
+  ): void {
     const id = requestId();
-    const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xmlEscape(message)}</Message>` +
-      Object.entries(extra).map(([k, v]) => `<${k}>${xmlEscape(v)}</${k}>`).join('') +
+    const body =
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xmlEscape(message)}</Message>` +
+      Object.entries(extra)
+        .map(([k, v]) => `<${k}>${xmlEscape(v)}</${k}>`)
+        .join('') +
       `<RequestId>${id}</RequestId><HostId>${randomBytes(24).toString('base64')}</HostId></Error>`;
     send(res, status, { 'Content-Type': 'application/xml', 'x-amz-request-id': id }, body, head);
   }
@@ -271,7 +361,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   }
 
   function kmsError(res: http.ServerResponse, status: number, type: string, message: string): void {
-    send(res, status, { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': randomUUID(), 'x-amzn-ErrorType': `${type}:` }, JSON.stringify({ __type: type, message }));
+    send(
+      res,
+      status,
+      { 'Content-Type': 'application/x-amz-json-1.1', 'x-amzn-RequestId': randomUUID(), 'x-amzn-ErrorType': `${type}:` },
+      JSON.stringify({ __type: type, message }),
+    );
   }
 
   function kmsOk(res: http.ServerResponse, value: unknown): void {
@@ -279,7 +374,13 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   }
 
   /** Counts the call, waits its latency; answers its injected error and returns true when there is one. */
-  async function injected(call: string, res: http.ServerResponse, target: { bucket?: string; key?: Key; keyId?: string }, kms: boolean, head = false): Promise<boolean> {
+  async function injected(
+    call: string,
+    res: http.ServerResponse,
+    target: { bucket?: string; key?: Key; keyId?: string },
+    kms: boolean,
+    head = false,
+  ): Promise<boolean> {
     counts[call] = (counts[call] ?? 0) + 1;
     const names = [target.keyId, target.key?.id, target.key?.arn, ...(target.key?.aliases ?? [])].filter((x): x is string => !!x);
     const { latencyMs, answer } = faults.match(call, target.bucket, names);
@@ -297,9 +398,18 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     if (kms) {
       if (error === 'throttle') kmsError(res, 400, 'ThrottlingException', say('Rate exceeded'));
       else if (error === 'internal') kmsError(res, 500, 'KMSInternalException', say('An internal error occurred.'));
-      else kmsError(res, 400, 'AccessDeniedException', say(`User: arn:aws:iam::${account}:user/auditor is not authorized to perform: ${call} on resource: ${target.key?.arn ?? target.keyId ?? '*'} because no identity-based policy allows the ${call} action`));
+      else
+        kmsError(
+          res,
+          400,
+          'AccessDeniedException',
+          say(
+            `User: arn:aws:iam::${account}:user/auditor is not authorized to perform: ${call} on resource: ${target.key?.arn ?? target.keyId ?? '*'} because no identity-based policy allows the ${call} action`,
+          ),
+        );
     } else if (error === 'throttle') s3Error(res, 503, 'SlowDown', say('Please reduce your request rate.'), {}, head);
-    else if (error === 'internal') s3Error(res, 500, 'InternalError', say('We encountered an internal error. Please try again.'), {}, head);
+    else if (error === 'internal')
+      s3Error(res, 500, 'InternalError', say('We encountered an internal error. Please try again.'), {}, head);
     else s3Error(res, 403, 'AccessDenied', say('Access Denied'), {}, head);
     return true;
   }
@@ -307,18 +417,38 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   async function handleS3(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     const head = req.method === 'HEAD';
     if (!credentialScope(req.headers.authorization)) return s3Error(res, 403, 'AccessDenied', 'Access Denied', {}, head);
-    if (req.method !== 'GET' && !head) return s3Error(res, 405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', { Method: req.method ?? '', ResourceType: 'BUCKET' });
+    if (req.method !== 'GET' && !head)
+      return s3Error(res, 405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', {
+        Method: req.method ?? '',
+        ResourceType: 'BUCKET',
+      });
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts.length === 0) {
       if (await injected('ListBuckets', res, {}, false)) return;
       return listBuckets(res, url.searchParams);
     }
     const name = parts[0];
-    if (parts.length > 1) return s3Error(res, 501, 'NotImplemented', 'This local endpoint serves bucket-level configuration only.', {}, head);
+    if (parts.length > 1)
+      return s3Error(res, 501, 'NotImplemented', 'This local endpoint serves bucket-level configuration only.', {}, head);
     const q = url.searchParams;
-    const call = head ? 'HeadBucket' : q.has('location') ? 'GetBucketLocation' : q.has('encryption') ? 'GetBucketEncryption' : q.has('policy') ? 'GetBucketPolicy'
-      : q.has('publicAccessBlock') ? 'GetPublicAccessBlock' : null;
-    if (!call) return s3Error(res, 501, 'NotImplemented', 'A header or query you provided implies functionality that is not implemented by this local endpoint.');
+    const call = head
+      ? 'HeadBucket'
+      : q.has('location')
+        ? 'GetBucketLocation'
+        : q.has('encryption')
+          ? 'GetBucketEncryption'
+          : q.has('policy')
+            ? 'GetBucketPolicy'
+            : q.has('publicAccessBlock')
+              ? 'GetPublicAccessBlock'
+              : null;
+    if (!call)
+      return s3Error(
+        res,
+        501,
+        'NotImplemented',
+        'A header or query you provided implies functionality that is not implemented by this local endpoint.',
+      );
     if (await injected(call, res, { bucket: name }, false, head)) return;
     const b = buckets.get(name);
     if (!b) return s3Error(res, 404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: name }, head);
@@ -329,22 +459,47 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         return void res.end();
       case 'GetBucketLocation':
         // us-east-1 is the empty LocationConstraint (AWS's historic quirk).
-        return s3Ok(res, `<?xml version="1.0" encoding="UTF-8"?>\n${region === 'us-east-1' ? `<LocationConstraint xmlns="${S3_NS}"/>` : `<LocationConstraint xmlns="${S3_NS}">${region}</LocationConstraint>`}`);
+        return s3Ok(
+          res,
+          `<?xml version="1.0" encoding="UTF-8"?>\n${region === 'us-east-1' ? `<LocationConstraint xmlns="${S3_NS}"/>` : `<LocationConstraint xmlns="${S3_NS}">${region}</LocationConstraint>`}`,
+        );
       case 'GetBucketEncryption': {
         const enc = b.encryption === undefined ? { algorithm: 'AES256' as const } : b.encryption;
-        if (!enc) return s3Error(res, 404, 'ServerSideEncryptionConfigurationNotFoundError', 'The server side encryption configuration was not found', { BucketName: name });
+        if (!enc)
+          return s3Error(
+            res,
+            404,
+            'ServerSideEncryptionConfigurationNotFoundError',
+            'The server side encryption configuration was not found',
+            { BucketName: name },
+          );
         const key = enc.kmsKeyId ? `<KMSMasterKeyID>${xmlEscape(enc.kmsKeyId)}</KMSMasterKeyID>` : '';
-        return s3Ok(res, `<?xml version="1.0" encoding="UTF-8"?>\n<ServerSideEncryptionConfiguration xmlns="${S3_NS}"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>${enc.algorithm}</SSEAlgorithm>${key}</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>${enc.bucketKeyEnabled === true}</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`);
+        return s3Ok(
+          res,
+          `<?xml version="1.0" encoding="UTF-8"?>\n<ServerSideEncryptionConfiguration xmlns="${S3_NS}"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>${enc.algorithm}</SSEAlgorithm>${key}</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>${enc.bucketKeyEnabled === true}</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`,
+        );
       }
       case 'GetBucketPolicy':
-        if (b.policy === undefined || b.policy === null) return s3Error(res, 404, 'NoSuchBucketPolicy', 'The bucket policy does not exist', { BucketName: name });
+        if (b.policy === undefined || b.policy === null)
+          return s3Error(res, 404, 'NoSuchBucketPolicy', 'The bucket policy does not exist', { BucketName: name });
         return s3Ok(res, asText(b.policy), 'application/json');
       case 'GetPublicAccessBlock': {
         const pab = b.publicAccessBlock;
-        if (pab === undefined || pab === null || pab === false) return s3Error(res, 404, 'NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found', { BucketName: name });
+        if (pab === undefined || pab === null || pab === false)
+          return s3Error(
+            res,
+            404,
+            'NoSuchPublicAccessBlockConfiguration',
+            'The public access block configuration was not found',
+            { BucketName: name },
+          );
         const all = pab === true;
-        const v = (k: 'blockPublicAcls' | 'ignorePublicAcls' | 'blockPublicPolicy' | 'restrictPublicBuckets') => all || (pab as Record<string, boolean>)[k] === true;
-        return s3Ok(res, `<?xml version="1.0" encoding="UTF-8"?>\n<PublicAccessBlockConfiguration xmlns="${S3_NS}"><BlockPublicAcls>${v('blockPublicAcls')}</BlockPublicAcls><IgnorePublicAcls>${v('ignorePublicAcls')}</IgnorePublicAcls><BlockPublicPolicy>${v('blockPublicPolicy')}</BlockPublicPolicy><RestrictPublicBuckets>${v('restrictPublicBuckets')}</RestrictPublicBuckets></PublicAccessBlockConfiguration>`);
+        const v = (k: 'blockPublicAcls' | 'ignorePublicAcls' | 'blockPublicPolicy' | 'restrictPublicBuckets') =>
+          all || (pab as Record<string, boolean>)[k] === true;
+        return s3Ok(
+          res,
+          `<?xml version="1.0" encoding="UTF-8"?>\n<PublicAccessBlockConfiguration xmlns="${S3_NS}"><BlockPublicAcls>${v('blockPublicAcls')}</BlockPublicAcls><IgnorePublicAcls>${v('ignorePublicAcls')}</IgnorePublicAcls><BlockPublicPolicy>${v('blockPublicPolicy')}</BlockPublicPolicy><RestrictPublicBuckets>${v('restrictPublicBuckets')}</RestrictPublicBuckets></PublicAccessBlockConfiguration>`,
+        );
       }
     }
   }
@@ -355,16 +510,28 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
    * pages by 10,000; neither lists every bucket at once.
    */
   function listBuckets(res: http.ServerResponse, q: URLSearchParams): void {
-    const all = [...buckets.values()].map(b => ({ name: b.name, created: b.created ?? '2024-01-15T10:00:00.000Z', region: b.region ?? 'us-east-1' }));
+    const all = [...buckets.values()].map(b => ({
+      name: b.name,
+      created: b.created ?? '2024-01-15T10:00:00.000Z',
+      region: b.region ?? 'us-east-1',
+    }));
     const maxParam = q.get('max-buckets');
     const token = q.get('continuation-token');
     const max = maxParam === null ? (token === null ? all.length : 10_000) : Number(maxParam);
-    if (!Number.isInteger(max) || max < 1 || max > 10_000) return s3Error(res, 400, 'InvalidArgument', 'Argument max-buckets must be an integer between 1 and 10000.', { ArgumentName: 'max-buckets', ArgumentValue: String(maxParam) });
+    if (!Number.isInteger(max) || max < 1 || max > 10_000)
+      return s3Error(res, 400, 'InvalidArgument', 'Argument max-buckets must be an integer between 1 and 10000.', {
+        ArgumentName: 'max-buckets',
+        ArgumentValue: String(maxParam),
+      });
     const endless = answerFaults.get(res)?.endlessPages;
     let start = 0;
     if (token !== null && !endless) {
       const m = /^next:(\d+)$/.exec(Buffer.from(token, 'base64').toString('utf8'));
-      if (!m) return s3Error(res, 400, 'InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token', ArgumentValue: token });
+      if (!m)
+        return s3Error(res, 400, 'InvalidArgument', 'The continuation token provided is incorrect', {
+          ArgumentName: 'continuation-token',
+          ArgumentValue: token,
+        });
       start = Number(m[1]);
     }
     let page = all.slice(start, start + max);
@@ -372,11 +539,20 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     if (endless === 'same') next = token ?? 'endless-1';
     else if (endless) {
       next = `endless-${++endlessPage}`;
-      if (endless === 'new-buckets') page = [{ name: `endless-bucket-${endlessPage}`, created: '2024-01-15T10:00:00.000Z', region: 'us-east-1' }];
+      if (endless === 'new-buckets')
+        page = [{ name: `endless-bucket-${endlessPage}`, created: '2024-01-15T10:00:00.000Z', region: 'us-east-1' }];
     }
-    const list = page.map(b => `<Bucket><Name>${xmlEscape(b.name)}</Name><CreationDate>${b.created}</CreationDate><BucketRegion>${b.region}</BucketRegion></Bucket>`).join('');
-    return s3Ok(res, `<?xml version="1.0" encoding="UTF-8"?>\n<ListAllMyBucketsResult xmlns="${S3_NS}"><Owner><ID>${'7'.repeat(64)}</ID><DisplayName>demo</DisplayName></Owner><Buckets>${list}</Buckets>` +
-      `${next !== null ? `<ContinuationToken>${xmlEscape(next)}</ContinuationToken>` : ''}</ListAllMyBucketsResult>`);
+    const list = page
+      .map(
+        b =>
+          `<Bucket><Name>${xmlEscape(b.name)}</Name><CreationDate>${b.created}</CreationDate><BucketRegion>${b.region}</BucketRegion></Bucket>`,
+      )
+      .join('');
+    return s3Ok(
+      res,
+      `<?xml version="1.0" encoding="UTF-8"?>\n<ListAllMyBucketsResult xmlns="${S3_NS}"><Owner><ID>${'7'.repeat(64)}</ID><DisplayName>demo</DisplayName></Owner><Buckets>${list}</Buckets>` +
+        `${next !== null ? `<ContinuationToken>${xmlEscape(next)}</ContinuationToken>` : ''}</ListAllMyBucketsResult>`,
+    );
   }
 
   async function handleKms(req: http.IncomingMessage, res: http.ServerResponse, target: string, body: string): Promise<void> {
@@ -384,7 +560,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     if (!scope) return kmsError(res, 400, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
     const op = target.replace(/^TrentService\./, '');
     let input: Record<string, unknown>;
-    try { input = body ? (JSON.parse(body) as Record<string, unknown>) : {}; } catch { return kmsError(res, 400, 'SerializationException', 'Start of structure or map found where not expected.'); }
+    try {
+      input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+    } catch {
+      return kmsError(res, 400, 'SerializationException', 'Start of structure or map found where not expected.');
+    }
     const keyId = typeof input.KeyId === 'string' ? input.KeyId : undefined;
     const call = `kms:${op}`;
     const key = keyId ? findKey(keyId, scope.region) : undefined;
@@ -394,20 +574,48 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     }
     if (await injected(call, res, { key, keyId }, true)) return;
     if (op === 'ListAliases') {
-      const aliases = keys.filter(k => k.region === scope.region).flatMap(k => (k.aliases ?? []).map(a => ({ AliasName: a, AliasArn: `arn:aws:kms:${k.region}:${account}:${a}`, TargetKeyId: k.id })));
+      const aliases = keys
+        .filter(k => k.region === scope.region)
+        .flatMap(k =>
+          (k.aliases ?? []).map(a => ({ AliasName: a, AliasArn: `arn:aws:kms:${k.region}:${account}:${a}`, TargetKeyId: k.id })),
+        );
       return kmsOk(res, { Aliases: aliases, Truncated: false });
     }
-    if (!keyId) return kmsError(res, 400, 'ValidationException', "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null");
-    if (!key) return kmsError(res, 400, 'NotFoundException', keyId.includes('alias/') ? `Alias ${keyId.startsWith('arn:') ? keyId : `arn:aws:kms:${scope.region}:${account}:${keyId}`} is not found.` : `Key '${keyId.startsWith('arn:') ? keyId : `arn:aws:kms:${scope.region}:${account}:key/${keyId}`}' does not exist`);
+    if (!keyId)
+      return kmsError(
+        res,
+        400,
+        'ValidationException',
+        "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null",
+      );
+    if (!key)
+      return kmsError(
+        res,
+        400,
+        'NotFoundException',
+        keyId.includes('alias/')
+          ? `Alias ${keyId.startsWith('arn:') ? keyId : `arn:aws:kms:${scope.region}:${account}:${keyId}`} is not found.`
+          : `Key '${keyId.startsWith('arn:') ? keyId : `arn:aws:kms:${scope.region}:${account}:key/${keyId}`}' does not exist`,
+      );
     const spec = key.spec ?? 'SYMMETRIC_DEFAULT';
     const state = key.state ?? 'Enabled';
     switch (op) {
       case 'DescribeKey':
         return kmsOk(res, {
           KeyMetadata: {
-            AWSAccountId: account, KeyId: key.id, Arn: key.arn, CreationDate: key.created, Enabled: state === 'Enabled',
-            Description: key.description ?? '', KeyUsage: spec === 'SYMMETRIC_DEFAULT' ? 'ENCRYPT_DECRYPT' : spec.startsWith('HMAC') ? 'GENERATE_VERIFY_MAC' : 'SIGN_VERIFY',
-            KeyState: state, Origin: 'AWS_KMS', KeyManager: key.manager ?? 'CUSTOMER', CustomerMasterKeySpec: spec, KeySpec: spec,
+            AWSAccountId: account,
+            KeyId: key.id,
+            Arn: key.arn,
+            CreationDate: key.created,
+            Enabled: state === 'Enabled',
+            Description: key.description ?? '',
+            KeyUsage:
+              spec === 'SYMMETRIC_DEFAULT' ? 'ENCRYPT_DECRYPT' : spec.startsWith('HMAC') ? 'GENERATE_VERIFY_MAC' : 'SIGN_VERIFY',
+            KeyState: state,
+            Origin: 'AWS_KMS',
+            KeyManager: key.manager ?? 'CUSTOMER',
+            CustomerMasterKeySpec: spec,
+            KeySpec: spec,
             ...(spec === 'SYMMETRIC_DEFAULT' ? { EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'] } : {}),
             ...(state === 'PendingDeletion' ? { DeletionDate: key.created + 30 * 86400, PendingDeletionWindowInDays: 30 } : {}),
             MultiRegion: false,
@@ -415,11 +623,25 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         });
       case 'GetKeyRotationStatus':
         // Automatic rotation exists only for symmetric encryption keys.
-        if (spec !== 'SYMMETRIC_DEFAULT') return kmsError(res, 400, 'UnsupportedOperationException', `${key.arn} key usage or key spec does not support this operation`);
-        return kmsOk(res, { KeyRotationEnabled: state === 'PendingDeletion' ? false : key.rotation === true, KeyId: key.arn, ...(key.rotation ? { RotationPeriodInDays: 365 } : {}) });
+        if (spec !== 'SYMMETRIC_DEFAULT')
+          return kmsError(
+            res,
+            400,
+            'UnsupportedOperationException',
+            `${key.arn} key usage or key spec does not support this operation`,
+          );
+        return kmsOk(res, {
+          KeyRotationEnabled: state === 'PendingDeletion' ? false : key.rotation === true,
+          KeyId: key.arn,
+          ...(key.rotation ? { RotationPeriodInDays: 365 } : {}),
+        });
       case 'GetKeyPolicy':
-        if (input.PolicyName !== undefined && input.PolicyName !== 'default') return kmsError(res, 400, 'NotFoundException', `Policy ${String(input.PolicyName)} is not found`);
-        return kmsOk(res, { Policy: key.policy !== undefined ? asText(key.policy) : rootKeyPolicy(account), PolicyName: 'default' });
+        if (input.PolicyName !== undefined && input.PolicyName !== 'default')
+          return kmsError(res, 400, 'NotFoundException', `Policy ${String(input.PolicyName)} is not found`);
+        return kmsOk(res, {
+          Policy: key.policy !== undefined ? asText(key.policy) : rootKeyPolicy(account),
+          PolicyName: 'default',
+        });
     }
   }
 
@@ -427,7 +649,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     let counted = true;
-    const done = () => { if (counted) { counted = false; inFlight--; } };
+    const done = () => {
+      if (counted) {
+        counted = false;
+        inFlight--;
+      }
+    };
     res.on('finish', done);
     res.on('close', done);
     const chunks: Buffer[] = [];
@@ -435,11 +662,13 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const target = req.headers['x-amz-target'];
-      const work = typeof target === 'string' && target.startsWith('TrentService.')
-        ? handleKms(req, res, target, Buffer.concat(chunks).toString('utf8'))
-        : handleS3(req, res, url);
+      const work =
+        typeof target === 'string' && target.startsWith('TrentService.')
+          ? handleKms(req, res, target, Buffer.concat(chunks).toString('utf8'))
+          : handleS3(req, res, url);
       work.catch(e => {
-        if (!res.headersSent) s3Error(res, 500, 'InternalError', `emulator failure: ${e instanceof Error ? e.message : String(e)}`);
+        if (!res.headersSent)
+          s3Error(res, 500, 'InternalError', `emulator failure: ${e instanceof Error ? e.message : String(e)}`);
         else res.destroy();
       });
     });
@@ -448,15 +677,25 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => { server.off('error', reject); resolve(); });
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    close: () => new Promise<void>(resolve => { server.close(() => resolve()); server.closeAllConnections(); }),
+    close: () =>
+      new Promise<void>(resolve => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
     setFaults: f => faults.set(f),
     calls: () => ({ ...counts }),
     maxInFlight: () => maxInFlight,
-    resetStats: () => { counts = {}; maxInFlight = inFlight; },
+    resetStats: () => {
+      counts = {};
+      maxInFlight = inFlight;
+    },
   };
 }

@@ -21,7 +21,15 @@ export interface SeedBucket {
   /** The bucket policy (JSON text, or an object that is serialised); left out or null: NoSuchBucketPolicy. */
   policy?: string | Record<string, unknown> | null;
   /** Block Public Access: true = all four on; left out or null: NoSuchPublicAccessBlockConfiguration. */
-  publicAccessBlock?: boolean | null | Partial<{ blockPublicAcls: boolean; ignorePublicAcls: boolean; blockPublicPolicy: boolean; restrictPublicBuckets: boolean }>;
+  publicAccessBlock?:
+    | boolean
+    | null
+    | Partial<{
+        blockPublicAcls: boolean;
+        ignorePublicAcls: boolean;
+        blockPublicPolicy: boolean;
+        restrictPublicBuckets: boolean;
+      }>;
 }
 
 export interface SeedKey {

@@ -39,11 +39,21 @@ const installLog = path.join(cacheRoot, `code-server-${CODE_SERVER_VERSION}-inst
 
 /** An error whose message is one line meant for a person: what failed and the way out. */
 export class SetupError extends Error {
-  constructor(message) { super(message); this.name = 'SetupError'; }
+  constructor(message) {
+    super(message);
+    this.name = 'SetupError';
+  }
 }
 
 const defaultLog = msg => console.error(msg);
-const isExecutable = p => { try { fs.accessSync(p, fs.constants.X_OK); return fs.statSync(p).isFile(); } catch { return false; } };
+const isExecutable = p => {
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+};
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
 // ---------------------------------------------------------------- apt
@@ -57,23 +67,35 @@ function dpkgInstalled(pkg) {
 export function ensureAptPackages(pkgs, { log = defaultLog, why = '' } = {}) {
   const hasDpkg = spawnSync('dpkg-query', ['--version'], { stdio: 'ignore' }).status === 0;
   if (!hasDpkg) {
-    throw new SetupError(`cannot check for ${pkgs.join(', ')}${why ? ` (${why})` : ''}: this is not a Debian/Ubuntu system; install the equivalents yourself`);
+    throw new SetupError(
+      `cannot check for ${pkgs.join(', ')}${why ? ` (${why})` : ''}: this is not a Debian/Ubuntu system; install the equivalents yourself`,
+    );
   }
   const missing = pkgs.filter(p => !dpkgInstalled(p));
   if (!missing.length) return;
   const aptCmd = `apt-get update && apt-get install -y ${missing.join(' ')}`;
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    throw new SetupError(`missing Debian packages ${missing.join(' ')}${why ? ` (${why})` : ''}; run as root: sudo sh -c '${aptCmd}'`);
+    throw new SetupError(
+      `missing Debian packages ${missing.join(' ')}${why ? ` (${why})` : ''}; run as root: sudo sh -c '${aptCmd}'`,
+    );
   }
   log(`Installing Debian packages ${missing.join(' ')}${why ? ` (${why})` : ''} with apt-get ...`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   // Wait for a concurrent apt/dpkg run instead of failing on its lock.
   const lockWait = ['-o', 'DPkg::Lock::Timeout=600'];
-  for (const args of [['update', ...lockWait], ['install', '-y', '--no-install-recommends', ...lockWait, ...missing]]) {
+  for (const args of [
+    ['update', ...lockWait],
+    ['install', '-y', '--no-install-recommends', ...lockWait, ...missing],
+  ]) {
     const t = Date.now();
     const r = spawnSync('apt-get', ['-q', ...args], { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (r.status !== 0) {
-      const tail = `${r.stdout || ''}${r.stderr || ''}`.trim().split('\n').filter(l => /^(E|W|Err):/.test(l)).slice(-6).join('\n');
+      const tail = `${r.stdout || ''}${r.stderr || ''}`
+        .trim()
+        .split('\n')
+        .filter(l => /^(E|W|Err):/.test(l))
+        .slice(-6)
+        .join('\n');
       if (tail) log(tail);
       throw new SetupError(`'apt-get ${args[0]}' failed (exit ${r.status ?? r.error?.code}); fix apt and run: ${aptCmd}`);
     }
@@ -89,7 +111,10 @@ export function ensureAptPackages(pkgs, { log = defaultLog, why = '' } = {}) {
 export function ensureChromium({ log = defaultLog } = {}) {
   const fromEnv = process.env.CHROMIUM_BIN;
   if (fromEnv) {
-    if (!isExecutable(fromEnv)) throw new SetupError(`CHROMIUM_BIN=${fromEnv} is not an executable file; fix it, or unset it to use Debian's ${CHROMIUM_DEFAULT}`);
+    if (!isExecutable(fromEnv))
+      throw new SetupError(
+        `CHROMIUM_BIN=${fromEnv} is not an executable file; fix it, or unset it to use Debian's ${CHROMIUM_DEFAULT}`,
+      );
     return fromEnv;
   }
   if (isExecutable(CHROMIUM_DEFAULT)) return CHROMIUM_DEFAULT;
@@ -97,14 +122,20 @@ export function ensureChromium({ log = defaultLog } = {}) {
     throw new SetupError(`no Chromium at ${CHROMIUM_DEFAULT}; set CHROMIUM_BIN to a Chromium/Chrome executable`);
   }
   ensureAptPackages(['chromium'], { log, why: 'headless browser for the in-editor tests' });
-  if (!isExecutable(CHROMIUM_DEFAULT)) throw new SetupError(`the chromium package is installed but ${CHROMIUM_DEFAULT} is missing; set CHROMIUM_BIN`);
+  if (!isExecutable(CHROMIUM_DEFAULT))
+    throw new SetupError(`the chromium package is installed but ${CHROMIUM_DEFAULT} is missing; set CHROMIUM_BIN`);
   return CHROMIUM_DEFAULT;
 }
 
 // ---------------------------------------------------------------- code-server
 
 function pidAlive(pid) {
-  try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
 }
 
 /** mkdir-based lock: atomic on local file systems; a lock whose owner died is taken over. */
@@ -122,45 +153,90 @@ async function withInstallLock(log, fn) {
       if (e.code !== 'EEXIST') throw e;
     }
     let owner = null;
-    try { owner = JSON.parse(fs.readFileSync(ownerFile, 'utf8')); } catch { /* being written, or left empty */ }
+    try {
+      owner = JSON.parse(fs.readFileSync(ownerFile, 'utf8'));
+    } catch {
+      /* being written, or left empty */
+    }
     let ageMs = 0;
-    try { ageMs = Date.now() - fs.statSync(lockDir).mtimeMs; } catch { continue; /* just released */ }
+    try {
+      ageMs = Date.now() - fs.statSync(lockDir).mtimeMs;
+    } catch {
+      continue; /* just released */
+    }
     // The owner's npm child counts too: it keeps writing into the folder if only the owner was killed.
-    const stale = owner ? (owner.host === os.hostname() && ![owner.pid, owner.childPid].some(p => p && pidAlive(p))) : ageMs > 30_000;
+    const stale = owner
+      ? owner.host === os.hostname() && ![owner.pid, owner.childPid].some(p => p && pidAlive(p))
+      : ageMs > 30_000;
     if (stale) {
       // rename first: of several waiters only one takes the stale lock away, and none removes a fresh one.
       const grave = `${lockDir}.stale-${process.pid}`;
-      try { fs.renameSync(lockDir, grave); } catch { continue; }
+      try {
+        fs.renameSync(lockDir, grave);
+      } catch {
+        continue;
+      }
       log(`code-server: removed a stale install lock${owner ? ` (pid ${owner.pid} is gone)` : ''}`);
       fs.rmSync(grave, { recursive: true, force: true });
       continue;
     }
     if (Date.now() - t0 > 20 * 60_000) {
-      throw new SetupError(`code-server: still locked by ${owner ? `pid ${owner.pid}` : 'another process'} after 20 min; if no install is running, delete ${lockDir}`);
+      throw new SetupError(
+        `code-server: still locked by ${owner ? `pid ${owner.pid}` : 'another process'} after 20 min; if no install is running, delete ${lockDir}`,
+      );
     }
     if (Date.now() - lastNote > 15_000) {
       lastNote = Date.now();
-      const who = !owner ? '' : pidAlive(owner.pid) ? ` (pid ${owner.pid})` : ` (its npm, pid ${owner.childPid}, is still running)`;
+      const who = !owner
+        ? ''
+        : pidAlive(owner.pid)
+          ? ` (pid ${owner.pid})`
+          : ` (its npm, pid ${owner.childPid}, is still running)`;
       log(`code-server: another process${who} is installing it; waiting ...`);
     }
     await sleep(1000);
   }
-  const release = () => { try { fs.rmSync(lockDir, { recursive: true, force: true }); } catch { /* ignore */ } };
+  const release = () => {
+    try {
+      fs.rmSync(lockDir, { recursive: true, force: true });
+    } catch {
+      /* ignore */
+    }
+  };
   process.once('exit', release);
   const noteChild = childPid => {
-    try { fs.writeFileSync(ownerFile, JSON.stringify({ pid: process.pid, childPid, host: os.hostname(), since: new Date().toISOString() })); } catch { /* ignore */ }
+    try {
+      fs.writeFileSync(
+        ownerFile,
+        JSON.stringify({ pid: process.pid, childPid, host: os.hostname(), since: new Date().toISOString() }),
+      );
+    } catch {
+      /* ignore */
+    }
   };
-  try { return await fn(noteChild); } finally { release(); process.removeListener('exit', release); }
+  try {
+    return await fn(noteChild);
+  } finally {
+    release();
+    process.removeListener('exit', release);
+  }
 }
 
 function installedVersionOk() {
   if (!isExecutable(codeServerBin)) return false;
-  try { return fs.readFileSync(markerFile, 'utf8').trim().startsWith(CODE_SERVER_VERSION); } catch { return false; }
+  try {
+    return fs.readFileSync(markerFile, 'utf8').trim().startsWith(CODE_SERVER_VERSION);
+  } catch {
+    return false;
+  }
 }
 
 function seedRipgrepCache(log) {
   const arch = { x64: 'x86_64-unknown-linux-musl', arm64: 'aarch64-unknown-linux-musl' }[process.arch];
-  if (!arch) throw new SetupError(`code-server: no offline ripgrep recipe for CPU ${process.arch}; set CODE_SERVER_BIN to an installed code-server ${CODE_SERVER_VERSION}`);
+  if (!arch)
+    throw new SetupError(
+      `code-server: no offline ripgrep recipe for CPU ${process.arch}; set CODE_SERVER_BIN to an installed code-server ${CODE_SERVER_VERSION}`,
+    );
   const rg = ['/usr/bin/rg', '/bin/rg'].find(isExecutable);
   if (!rg) throw new SetupError('code-server: /usr/bin/rg (Debian package ripgrep) is missing; run: apt-get install -y ripgrep');
   const cache = path.join(os.tmpdir(), `vscode-ripgrep-cache-${RIPGREP_PKG_VERSION}`);
@@ -200,23 +276,35 @@ function npmInstallEnv() {
 }
 
 function runLogged(cmd, args, { cwd, env, log, label, onSpawn = () => {} }) {
-  return new Promise((resolve) => {
+  return new Promise(resolve => {
     const out = fs.openSync(installLog, 'a');
     fs.writeSync(out, `\n$ ${cmd} ${args.join(' ')}   (cwd ${cwd}, ${new Date().toISOString()})\n`);
     const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', out, out] });
     if (child.pid) onSpawn(child.pid);
     // If we are stopped half-way, do not leave npm writing into the folder behind us.
-    const killChild = () => { try { child.kill('SIGTERM'); } catch { /* gone */ } };
+    const killChild = () => {
+      try {
+        child.kill('SIGTERM');
+      } catch {
+        /* gone */
+      }
+    };
     process.once('exit', killChild);
     child.on('exit', () => process.removeListener('exit', killChild));
     const t0 = Date.now();
     const beat = setInterval(() => {
       let last = '';
       try {
-        const text = fs.readFileSync(installLog, 'utf8').slice(-4000).split('\n').map(l => l.trim())
+        const text = fs
+          .readFileSync(installLog, 'utf8')
+          .slice(-4000)
+          .split('\n')
+          .map(l => l.trim())
           .filter(l => l && !l.startsWith('$ ') && !/^npm warn (Unknown (user|env) config|install-scripts)/i.test(l));
         last = (text[text.length - 1] || '').replace(/\s+/g, ' ').slice(0, 100);
-      } catch { /* ignore */ }
+      } catch {
+        /* ignore */
+      }
       log(`  ${label}: still running (${Math.round((Date.now() - t0) / 1000)} s)${last ? ` ... ${last}` : ''}`);
     }, 15_000);
     let settled = false;
@@ -233,7 +321,11 @@ function runLogged(cmd, args, { cwd, env, log, label, onSpawn = () => {} }) {
 }
 
 function tailOf(file, n) {
-  try { return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n'); } catch { return ''; }
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n');
+  } catch {
+    return '';
+  }
 }
 
 /**
@@ -243,43 +335,79 @@ function tailOf(file, n) {
 export async function ensureCodeServer({ log = defaultLog } = {}) {
   const fromEnv = process.env.CODE_SERVER_BIN;
   if (fromEnv) {
-    if (!isExecutable(fromEnv)) throw new SetupError(`CODE_SERVER_BIN=${fromEnv} is not an executable file; fix it, or unset it to install code-server ${CODE_SERVER_VERSION} into .vscode-test/`);
+    if (!isExecutable(fromEnv))
+      throw new SetupError(
+        `CODE_SERVER_BIN=${fromEnv} is not an executable file; fix it, or unset it to install code-server ${CODE_SERVER_VERSION} into .vscode-test/`,
+      );
     return fromEnv;
   }
   if (installedVersionOk()) return codeServerBin;
   if (process.platform !== 'linux') {
-    throw new SetupError(`the offline code-server install only supports Linux; install code-server ${CODE_SERVER_VERSION} yourself and set CODE_SERVER_BIN`);
+    throw new SetupError(
+      `the offline code-server install only supports Linux; install code-server ${CODE_SERVER_VERSION} yourself and set CODE_SERVER_BIN`,
+    );
   }
   return withInstallLock(log, async noteChild => {
     if (installedVersionOk()) return codeServerBin; // another process finished while we waited
     const t0 = Date.now();
-    log(`Installing code-server ${CODE_SERVER_VERSION} into ${path.relative(repoRoot, codeServerDir)}/ (one time; about 1-2 minutes; log: ${path.relative(repoRoot, installLog)})`);
-    ensureAptPackages(['libkrb5-dev', 'pkg-config', 'ripgrep', 'python3', 'make', 'g++'], { log, why: "to build code-server's native modules" });
+    log(
+      `Installing code-server ${CODE_SERVER_VERSION} into ${path.relative(repoRoot, codeServerDir)}/ (one time; about 1-2 minutes; log: ${path.relative(repoRoot, installLog)})`,
+    );
+    ensureAptPackages(['libkrb5-dev', 'pkg-config', 'ripgrep', 'python3', 'make', 'g++'], {
+      log,
+      why: "to build code-server's native modules",
+    });
     seedRipgrepCache(log);
     // A folder without the marker is a failed or interrupted attempt: start clean.
     fs.rmSync(codeServerDir, { recursive: true, force: true });
     fs.mkdirSync(codeServerDir, { recursive: true });
-    fs.writeFileSync(path.join(codeServerDir, 'package.json'), JSON.stringify({ private: true, description: 'code-server for the in-editor tests and npm start (installed by scripts/lib/code-server.mjs)' }, null, 2));
+    fs.writeFileSync(
+      path.join(codeServerDir, 'package.json'),
+      JSON.stringify(
+        {
+          private: true,
+          description: 'code-server for the in-editor tests and npm start (installed by scripts/lib/code-server.mjs)',
+        },
+        null,
+        2,
+      ),
+    );
     fs.writeFileSync(installLog, '');
-    log(`  npm install code-server@${CODE_SERVER_VERSION} (downloads ~100 MB from the npm registry, then builds native modules) ...`);
-    const r = await runLogged('npm', ['install', '--no-audit', '--no-fund', '--loglevel=warn', '--prefix', codeServerDir, `code-server@${CODE_SERVER_VERSION}`],
-      { cwd: codeServerDir, env: npmInstallEnv(), log, label: 'npm install code-server', onSpawn: noteChild });
+    log(
+      `  npm install code-server@${CODE_SERVER_VERSION} (downloads ~100 MB from the npm registry, then builds native modules) ...`,
+    );
+    const r = await runLogged(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--loglevel=warn', '--prefix', codeServerDir, `code-server@${CODE_SERVER_VERSION}`],
+      { cwd: codeServerDir, env: npmInstallEnv(), log, label: 'npm install code-server', onSpawn: noteChild },
+    );
     if (r.code !== 0 || !isExecutable(codeServerBin)) {
       const tail = tailOf(installLog, 25);
       if (tail) log(`---- last lines of ${installLog} ----\n${tail}\n----`);
-      const hint = /ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNREFUSED/.test(tail) ? 'a download failed (is the npm registry reachable?)'
-        : /krb5|gssapi/i.test(tail) ? 'the kerberos module did not build (apt-get install -y libkrb5-dev pkg-config)'
-        : /ripgrep|rg/i.test(tail) ? `@vscode/ripgrep's postinstall failed (check the seeded cache in ${os.tmpdir()}/vscode-ripgrep-cache-*)`
-        : /gyp/i.test(tail) ? 'a native module did not build (node headers: set npm_config_nodedir; compilers: apt-get install -y python3 make g++)'
-        : 'see the log';
-      throw new SetupError(`installing code-server ${CODE_SERVER_VERSION} failed (${r.error ? r.error.message : `npm exit ${r.code ?? r.signal}`}): ${hint}; full log ${installLog}; retry, or set CODE_SERVER_BIN to an installed code-server`);
+      const hint = /ENOTFOUND|ETIMEDOUT|EAI_AGAIN|ECONNREFUSED/.test(tail)
+        ? 'a download failed (is the npm registry reachable?)'
+        : /krb5|gssapi/i.test(tail)
+          ? 'the kerberos module did not build (apt-get install -y libkrb5-dev pkg-config)'
+          : /ripgrep|rg/i.test(tail)
+            ? `@vscode/ripgrep's postinstall failed (check the seeded cache in ${os.tmpdir()}/vscode-ripgrep-cache-*)`
+            : /gyp/i.test(tail)
+              ? 'a native module did not build (node headers: set npm_config_nodedir; compilers: apt-get install -y python3 make g++)'
+              : 'see the log';
+      throw new SetupError(
+        `installing code-server ${CODE_SERVER_VERSION} failed (${r.error ? r.error.message : `npm exit ${r.code ?? r.signal}`}): ${hint}; full log ${installLog}; retry, or set CODE_SERVER_BIN to an installed code-server`,
+      );
     }
     const v = spawnSync(codeServerBin, ['--config', '/dev/null', '--version'], { encoding: 'utf8', timeout: 60_000 });
     const firstLine = (v.stdout || '').trim().split('\n').pop() || '';
     if (v.status !== 0 || !firstLine.startsWith(CODE_SERVER_VERSION)) {
-      throw new SetupError(`code-server was installed but '${codeServerBin} --version' failed (${(v.stderr || firstLine || `exit ${v.status}`).trim().split('\n').pop()}); delete ${codeServerDir} and retry`);
+      throw new SetupError(
+        `code-server was installed but '${codeServerBin} --version' failed (${(v.stderr || firstLine || `exit ${v.status}`).trim().split('\n').pop()}); delete ${codeServerDir} and retry`,
+      );
     }
-    fs.writeFileSync(markerFile, `${firstLine}\ninstalled ${new Date().toISOString()} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    fs.writeFileSync(
+      markerFile,
+      `${firstLine}\ninstalled ${new Date().toISOString()} in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+    );
     log(`code-server ${firstLine} installed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     return codeServerBin;
   });

@@ -48,13 +48,23 @@ export function codeActions(a: DocumentAnalysis, params: CodeActionParams, setti
       if (d.source !== SOURCE || explained.has(id) || !ruleDocUri(id)) continue;
       explained.add(id);
       const title = `Explain ${id}`;
-      out.push({ title, kind: CodeActionKind.QuickFix, diagnostics: [d], command: { title, command: SHOW_RULE_DOC_COMMAND, arguments: [id] } });
+      out.push({
+        title,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [d],
+        command: { title, command: SHOW_RULE_DOC_COMMAND, arguments: [id] },
+      });
     }
   }
   if (wants(FIX_ALL_KIND)) {
     const all = fixAllTextEdits(a, settings);
     if (all.length) {
-      out.push({ title: 'Fix all S3 Encryption Guard problems', kind: FIX_ALL_KIND, diagnostics: toDiagnostics(a), edit: { changes: { [a.uri]: all } } });
+      out.push({
+        title: 'Fix all S3 Encryption Guard problems',
+        kind: FIX_ALL_KIND,
+        diagnostics: toDiagnostics(a),
+        edit: { changes: { [a.uri]: all } },
+      });
     }
   }
   return out;
@@ -68,6 +78,8 @@ export function fixAllTextEdits(a: DocumentAnalysis, settings?: AnalysisSettings
   const text = a.analysis.doc?.text;
   if (text === undefined) return [];
   const path = uriPath(a.uri);
-  const analyse = settings ? (t: string) => (t === text ? a.analysis.findings : analyze(t, path, settings).findings) : (t: string) => (t === text ? a.analysis.findings : []);
+  const analyse = settings
+    ? (t: string) => (t === text ? a.analysis.findings : analyze(t, path, settings).findings)
+    : (t: string) => (t === text ? a.analysis.findings : []);
   return fixAllSpans(text, analyse).map(e => ({ range: a.lines.range(e.span), newText: e.newText }));
 }

@@ -19,11 +19,21 @@ export function codeLenses(a: DocumentAnalysis, wantedTls?: string | null): Code
   if (a.analysis.notEvaluated) {
     // While the JSON is broken there is no policy to judge: say so where the verdict stands, rather than judge what the parser recovered.
     const first = a.analysis.findings.find(f => f.ruleId === 'GRM-001')?.span ?? { offset: 0, length: 0 };
-    return [{ range: a.lines.range({ offset: root?.offset ?? first.offset, length: 0 }), command: { title: `Verdict: not evaluated, ${a.analysis.notEvaluated}`, command: '' } }];
+    return [
+      {
+        range: a.lines.range({ offset: root?.offset ?? first.offset, length: 0 }),
+        command: { title: `Verdict: not evaluated, ${a.analysis.notEvaluated}`, command: '' },
+      },
+    ];
   }
   const keyVerdict = a.analysis.keyVerdict;
   if (root && keyVerdict) {
-    return [{ range: a.lines.range({ offset: root.offset, length: 1 }), command: { title: keyVerdictLine(keyVerdict), command: EXPLAIN_COMMAND, arguments: [a.uri] } }];
+    return [
+      {
+        range: a.lines.range({ offset: root.offset, length: 1 }),
+        command: { title: keyVerdictLine(keyVerdict), command: EXPLAIN_COMMAND, arguments: [a.uri] },
+      },
+    ];
   }
   const verdicts = a.analysis.verdicts ?? [];
   if (!root || !verdicts.length) return [];
@@ -32,15 +42,22 @@ export function codeLenses(a: DocumentAnalysis, wantedTls?: string | null): Code
   const links: CodeLens[] = a.keyLinks.map(l => ({
     range: a.lines.range(l.span),
     command: l.keyPolicy
-      ? { title: plainLine(linkSummary(l, p => plainLine(path.basename(p), 80))), command: OPEN_FILE_COMMAND, arguments: [pathToFileURL(l.keyPolicy.path).toString()] }
+      ? {
+          title: plainLine(linkSummary(l, p => plainLine(path.basename(p), 80))),
+          command: OPEN_FILE_COMMAND,
+          arguments: [pathToFileURL(l.keyPolicy.path).toString()],
+        }
       : { title: plainLine(linkSummary(l)), command: '' },
   }));
-  return [...links, ...verdicts.map(v => ({
-    range: at,
-    command: {
-      title: bucketVerdictLine(v, verdicts.length > 1, wantedTls),
-      command: EXPLAIN_COMMAND,
-      arguments: [a.uri, v.bucket],
-    },
-  }))];
+  return [
+    ...links,
+    ...verdicts.map(v => ({
+      range: at,
+      command: {
+        title: bucketVerdictLine(v, verdicts.length > 1, wantedTls),
+        command: EXPLAIN_COMMAND,
+        arguments: [a.uri, v.bucket],
+      },
+    })),
+  ];
 }

@@ -35,7 +35,13 @@ import {
   type KnownService,
   type KnownValue,
 } from '../../core/knowledge';
-import { describeAction, describeActionPattern, describeConditionKey, describeOperator, keyTypeText } from '../../core/knowledge/describe';
+import {
+  describeAction,
+  describeActionPattern,
+  describeConditionKey,
+  describeOperator,
+  keyTypeText,
+} from '../../core/knowledge/describe';
 import { iamIdentity, parseArn, parseS3Arn, PARTITIONS } from '../../core/policy/arn';
 import type { PolicyDocument, PolicyKind, Statement } from '../../core/policy/model';
 import { ALL_OPERATOR_NAMES, parseOperator, type OperatorFamily } from '../../core/policy/operators';
@@ -46,16 +52,37 @@ import { plainLine } from '../../shared/escape';
 export const COMPLETION_TRIGGER_CHARACTERS = ['"', ':'];
 
 const TOP_LEVEL = ['Version', 'Statement'] as const;
-const STATEMENT_ELEMENTS = ['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition'] as const;
+const STATEMENT_ELEMENTS = [
+  'Sid',
+  'Effect',
+  'Principal',
+  'NotPrincipal',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Condition',
+] as const;
 /** Elements that AWS refuses together in one statement (GRM-006, GRM-007, RULES.md GRM-001). */
 const EXCLUSIVE: Record<string, string> = {
-  Principal: 'NotPrincipal', NotPrincipal: 'Principal', Action: 'NotAction', NotAction: 'Action', Resource: 'NotResource', NotResource: 'Resource',
+  Principal: 'NotPrincipal',
+  NotPrincipal: 'Principal',
+  Action: 'NotAction',
+  NotAction: 'Action',
+  Resource: 'NotResource',
+  NotResource: 'Resource',
 };
 const TRIGGER_SUGGEST = { title: 'Suggest', command: 'editor.action.triggerSuggest' };
 
 /** Which operator families a key type accepts (as GRM-012 checks them). */
 const FAMILIES_OF_TYPE: Record<string, readonly OperatorFamily[]> = {
-  String: ['String'], ARN: ['Arn', 'String'], Numeric: ['Numeric'], Bool: ['Bool'], Date: ['Date'], IPAddress: ['IpAddress'], Binary: ['Binary'],
+  String: ['String'],
+  ARN: ['Arn', 'String'],
+  Numeric: ['Numeric'],
+  Bool: ['Bool'],
+  Date: ['Date'],
+  IPAddress: ['IpAddress'],
+  Binary: ['Binary'],
 };
 
 function familiesOf(k: ConditionKeyInfo): OperatorFamily[] {
@@ -141,7 +168,8 @@ function collectStrings(doc: PolicyDocument, bucketName: string | undefined, ski
     if (!value.startsWith('arn:')) return;
     const s3 = parseS3Arn(value);
     if (s3) {
-      if (s3.bucket && !containsWildcard(s3.bucket) && !/[\s${}]/.test(s3.bucket) && once(`b:${s3.partition}:${s3.bucket}`)) out.buckets.push({ partition: s3.partition, bucket: s3.bucket });
+      if (s3.bucket && !containsWildcard(s3.bucket) && !/[\s${}]/.test(s3.bucket) && once(`b:${s3.partition}:${s3.bucket}`))
+        out.buckets.push({ partition: s3.partition, bucket: s3.bucket });
       return;
     }
     const arn = parseArn(value);
@@ -155,8 +183,7 @@ function collectStrings(doc: PolicyDocument, bucketName: string | undefined, ski
     if (!node || depth > 12) return;
     if (node.type === 'string' && typeof node.value === 'string') {
       if (node.offset !== skip) visit(node.value);
-    }
-    else if (node.type === 'property') walk(node.children?.[1], depth + 1);
+    } else if (node.type === 'property') walk(node.children?.[1], depth + 1);
     else for (const c of node.children ?? []) walk(c, depth + 1);
   };
   walk(doc.root, 0);
@@ -193,7 +220,11 @@ function markdown(value: string) {
 export type ResolveData = { action: string } | { pattern: string } | { operator: string } | { key: string; operator: string };
 
 /** An item that puts `value` as a JSON string (or raw JSON with `raw`) in place of the token. */
-function valueItem(c: Ctx, label: string, o: { kind: CompletionItemKind; detail?: string; doc?: string; data?: ResolveData; raw?: boolean; sortText?: string }): CompletionItem {
+function valueItem(
+  c: Ctx,
+  label: string,
+  o: { kind: CompletionItemKind; detail?: string; doc?: string; data?: ResolveData; raw?: boolean; sortText?: string },
+): CompletionItem {
   const newText = o.raw ? label : JSON.stringify(label);
   return {
     label,
@@ -208,9 +239,28 @@ function valueItem(c: Ctx, label: string, o: { kind: CompletionItemKind; detail?
 }
 
 /** `"Name": value` for a member name, or just `"Name"` when the member already has its colon. */
-function propertyItem(c: Ctx, name: string, o: { kind: CompletionItemKind; detail?: string; doc?: string; data?: ResolveData; value: string; suggestAfter?: boolean; sortText?: string }): CompletionItem {
+function propertyItem(
+  c: Ctx,
+  name: string,
+  o: {
+    kind: CompletionItemKind;
+    detail?: string;
+    doc?: string;
+    data?: ResolveData;
+    value: string;
+    suggestAfter?: boolean;
+    sortText?: string;
+  },
+): CompletionItem {
   const after = nextSignificant(c.text, c.place.range.end);
-  const item: CompletionItem = { label: name, kind: o.kind, detail: o.detail, documentation: o.doc ? markdown(o.doc) : undefined, sortText: o.sortText, data: o.data };
+  const item: CompletionItem = {
+    label: name,
+    kind: o.kind,
+    detail: o.detail,
+    documentation: o.doc ? markdown(o.doc) : undefined,
+    sortText: o.sortText,
+    data: o.data,
+  };
   item.filterText = c.place.inString ? JSON.stringify(name) : name;
   if (after === ':') {
     item.textEdit = { range: c.range, newText: JSON.stringify(name) };
@@ -248,43 +298,82 @@ function elementItems(c: Ctx, level: 'document' | 'statement', objectPath: JSONP
   const key = c.kind === 'key-policy';
   const accounts = strings(c).accounts;
   const values: Record<string, { value: string; suggest?: boolean; doc: string }> = {
-    Version: { value: '"2012-10-17"', doc: 'The policy language version: always `"2012-10-17"` (the older 2008 version has no policy variables).' },
-    Statement: { value: '[\n\t{\n\t\t$0\n\t}\n]', doc: 'The statements: an array of objects with Effect, Principal, Action, Resource and optionally Condition.' },
+    Version: {
+      value: '"2012-10-17"',
+      doc: 'The policy language version: always `"2012-10-17"` (the older 2008 version has no policy variables).',
+    },
+    Statement: {
+      value: '[\n\t{\n\t\t$0\n\t}\n]',
+      doc: 'The statements: an array of objects with Effect, Principal, Action, Resource and optionally Condition.',
+    },
     Sid: { value: '"$1"', doc: 'An optional statement ID. IAM identity policies allow only A–Z, a–z and 0–9 (GRM-014).' },
-    Effect: { value: '"${1|Deny,Allow|}"', doc: 'Deny or Allow. Enforcement (HTTPS, encryption) is written as a Deny: an Allow never stops what another policy allows.' },
+    Effect: {
+      value: '"${1|Deny,Allow|}"',
+      doc: 'Deny or Allow. Enforcement (HTTPS, encryption) is written as a Deny: an Allow never stops what another policy allows.',
+    },
     Principal: {
       value: key ? `{"AWS": "\${1:${snippetText(`arn:aws:iam::${accounts[0]?.account ?? '111122223333'}:root`)}}"}` : '"${1:*}"',
       doc: 'Who the statement applies to: `"*"` (everyone, typical for Deny statements), `{"AWS": "arn:aws:iam::ACCOUNT:root"}`, `{"Service": "cloudtrail.amazonaws.com"}`.',
     },
-    NotPrincipal: { value: '{"AWS": "$1"}', suggest: true, doc: 'Everyone except these principals. Rarely what you want (GRM-006): prefer `"Principal": "*"` with a condition on aws:PrincipalArn.' },
+    NotPrincipal: {
+      value: '{"AWS": "$1"}',
+      suggest: true,
+      doc: 'Everyone except these principals. Rarely what you want (GRM-006): prefer `"Principal": "*"` with a condition on aws:PrincipalArn.',
+    },
     Action: { value: '"$1"', suggest: true, doc: 'The actions the statement controls: `"s3:PutObject"`, `"s3:*"`, or a list.' },
-    NotAction: { value: '"$1"', suggest: true, doc: 'Every action except these (with Allow this grants far more than it seems).' },
-    Resource: { value: key ? '"*"' : '"$1"', suggest: !key, doc: key ? 'In a key policy always `"*"`: the key the policy is attached to (GRM-010).' : 'The bucket and/or its objects: `arn:aws:s3:::BUCKET` and `arn:aws:s3:::BUCKET/*`.' },
+    NotAction: {
+      value: '"$1"',
+      suggest: true,
+      doc: 'Every action except these (with Allow this grants far more than it seems).',
+    },
+    Resource: {
+      value: key ? '"*"' : '"$1"',
+      suggest: !key,
+      doc: key
+        ? 'In a key policy always `"*"`: the key the policy is attached to (GRM-010).'
+        : 'The bucket and/or its objects: `arn:aws:s3:::BUCKET` and `arn:aws:s3:::BUCKET/*`.',
+    },
     NotResource: { value: '"$1"', suggest: true, doc: 'Every resource except these.' },
-    Condition: { value: '{\n\t"$1": {}\n}', suggest: true, doc: 'When the statement applies: `{"Operator": {"key": "value"}}`, e.g. `{"Bool": {"aws:SecureTransport": "false"}}`.' },
+    Condition: {
+      value: '{\n\t"$1": {}\n}',
+      suggest: true,
+      doc: 'When the statement applies: `{"Operator": {"key": "value"}}`, e.g. `{"Bool": {"aws:SecureTransport": "false"}}`.',
+    },
   };
-  const names: readonly string[] = level === 'document' ? TOP_LEVEL : STATEMENT_ELEMENTS.filter(n => {
-    // An identity policy takes no Principal. One recognised only because no statement names a
-    // Principal yet may well be a bucket or key policy being written: offer Principal there.
-    if (c.kind === 'identity-policy' && n === 'NotPrincipal') return false;
-    if (c.kind === 'identity-policy' && n === 'Principal' && c.a.analysis.kind.source !== 'content') return false;
-    if (key && (n === 'NotPrincipal' || n === 'NotResource')) return false;
-    return true;
-  });
+  const names: readonly string[] =
+    level === 'document'
+      ? TOP_LEVEL
+      : STATEMENT_ELEMENTS.filter(n => {
+          // An identity policy takes no Principal. One recognised only because no statement names a
+          // Principal yet may well be a bucket or key policy being written: offer Principal there.
+          if (c.kind === 'identity-policy' && n === 'NotPrincipal') return false;
+          if (c.kind === 'identity-policy' && n === 'Principal' && c.a.analysis.kind.source !== 'content') return false;
+          if (key && (n === 'NotPrincipal' || n === 'NotResource')) return false;
+          return true;
+        });
   return names
     .filter(n => !present.has(n) && !(EXCLUSIVE[n] && present.has(EXCLUSIVE[n])))
-    .map((n, i) => propertyItem(c, n, {
-      kind: CompletionItemKind.Property,
-      detail: level === 'document' ? 'policy element' : 'statement element',
-      doc: values[n].doc,
-      value: values[n].value,
-      suggestAfter: values[n].suggest,
-      sortText: String(i).padStart(2, '0'),
-    }));
+    .map((n, i) =>
+      propertyItem(c, n, {
+        kind: CompletionItemKind.Property,
+        detail: level === 'document' ? 'policy element' : 'statement element',
+        doc: values[n].doc,
+        value: values[n].value,
+        suggestAfter: values[n].suggest,
+        sortText: String(i).padStart(2, '0'),
+      }),
+    );
 }
 
-function enumItems(c: Ctx, values: readonly KnownValue[], kind: CompletionItemKind, exclude: Set<string> = new Set()): CompletionItem[] {
-  return values.filter(v => !exclude.has(v.value)).map((v, i) => valueItem(c, v.value, { kind, doc: v.description, sortText: String(i).padStart(3, '0') }));
+function enumItems(
+  c: Ctx,
+  values: readonly KnownValue[],
+  kind: CompletionItemKind,
+  exclude: Set<string> = new Set(),
+): CompletionItem[] {
+  return values
+    .filter(v => !exclude.has(v.value))
+    .map((v, i) => valueItem(c, v.value, { kind, doc: v.description, sortText: String(i).padStart(3, '0') }));
 }
 
 // --- actions and resources -------------------------------------------------------------------
@@ -308,16 +397,22 @@ function resourceGranularity(st: Statement | undefined, skipOffset: number): Set
     if (!arn || /\s/.test(item.value)) return undefined;
     any = true;
     if (arn.key !== undefined) have.add('object');
-    else if (containsWildcard(arn.bucket)) { have.add('bucket'); have.add('object'); }
-    else have.add('bucket');
+    else if (containsWildcard(arn.bucket)) {
+      have.add('bucket');
+      have.add('object');
+    } else have.add('bucket');
   }
   return any ? have : undefined;
 }
 
 /** Other string items of the list the cursor is in (to leave out what is already there). */
-function listedValues(list: { items: { value: unknown; span: { offset: number } }[] } | undefined, skipOffset: number): Set<string> {
+function listedValues(
+  list: { items: { value: unknown; span: { offset: number } }[] } | undefined,
+  skipOffset: number,
+): Set<string> {
   const out = new Set<string>();
-  for (const i of list?.items ?? []) if (typeof i.value === 'string' && i.span.offset !== skipOffset) out.add(i.value.toLowerCase());
+  for (const i of list?.items ?? [])
+    if (typeof i.value === 'string' && i.span.offset !== skipOffset) out.add(i.value.toLowerCase());
   return out;
 }
 
@@ -336,30 +431,59 @@ function actionItems(c: Ctx, st: Statement | undefined, element: 'Action' | 'Not
   for (const service of servicesFor(c.kind)) {
     for (const f of actionFamilies(service)) {
       if (listed.has(f.pattern.toLowerCase()) || !fits(f.actions)) continue;
-      items.push(valueItem(c, f.pattern, { kind: CompletionItemKind.Module, detail: `${f.actions.length} actions`, data: { pattern: f.pattern }, sortText: `1${f.pattern}` }));
+      items.push(
+        valueItem(c, f.pattern, {
+          kind: CompletionItemKind.Module,
+          detail: `${f.actions.length} actions`,
+          data: { pattern: f.pattern },
+          sortText: `1${f.pattern}`,
+        }),
+      );
     }
     for (const a of allActions(service)) {
       if (listed.has(a.fullName.toLowerCase()) || !fits([a])) continue;
-      items.push(valueItem(c, a.fullName, { kind: CompletionItemKind.Function, detail: a.accessLevel, data: { action: a.fullName }, sortText: `0${a.fullName}` }));
+      items.push(
+        valueItem(c, a.fullName, {
+          kind: CompletionItemKind.Function,
+          detail: a.accessLevel,
+          data: { action: a.fullName },
+          sortText: `0${a.fullName}`,
+        }),
+      );
     }
   }
   return items;
 }
 
-function resourceItems(c: Ctx, st: Statement | undefined, element: 'Resource' | 'NotResource', inArray: boolean): CompletionItem[] {
+function resourceItems(
+  c: Ctx,
+  st: Statement | undefined,
+  element: 'Resource' | 'NotResource',
+  inArray: boolean,
+): CompletionItem[] {
   const skip = c.place.inString ? c.place.range.start : -1;
   const listed = listedValues(element === 'Resource' ? st?.resource : st?.notResource, skip);
   const items: CompletionItem[] = [];
   if (c.kind === 'key-policy' || c.kind === 'identity-policy') {
-    if (!listed.has('*')) items.push(valueItem(c, '*', { kind: CompletionItemKind.Constant, detail: c.kind === 'key-policy' ? 'this key' : 'every resource', sortText: '0' }));
+    if (!listed.has('*'))
+      items.push(
+        valueItem(c, '*', {
+          kind: CompletionItemKind.Constant,
+          detail: c.kind === 'key-policy' ? 'this key' : 'every resource',
+          sortText: '0',
+        }),
+      );
     if (c.kind === 'key-policy') return items;
   }
   // With actions named, every Action entry must act on one of the resources (GRM-009): per entry,
   // the bucket and/or object granularity of the actions it names.
-  const entries = element === 'Resource' && st?.action && !st.notAction
-    ? st.action.items.map(i => granularityOf(typeof i.value === 'string' ? actionsNamed(i.value).filter(a => a.service === 's3') : [])).filter(g => g.size > 0)
-    : [];
-  const others = element === 'Resource' ? resourceGranularity(st, skip) ?? new Set<Granularity>() : new Set<Granularity>();
+  const entries =
+    element === 'Resource' && st?.action && !st.notAction
+      ? st.action.items
+          .map(i => granularityOf(typeof i.value === 'string' ? actionsNamed(i.value).filter(a => a.service === 's3') : []))
+          .filter(g => g.size > 0)
+      : [];
+  const others = element === 'Resource' ? (resourceGranularity(st, skip) ?? new Set<Granularity>()) : new Set<Granularity>();
   const useful = (g: Granularity) => entries.length === 0 || entries.some(e => e.has(g));
   const enough = (g: Granularity) => entries.every(e => e.has(g) || [...e].some(x => others.has(x)));
   for (const { partition, bucket } of strings(c).buckets) {
@@ -378,7 +502,14 @@ function resourceItems(c: Ctx, st: Statement | undefined, element: 'Resource' | 
     // Bucket and object actions together in a single-string Resource: both ARNs as a list.
     if (!inArray && useful('bucket') && useful('object')) {
       const both = `[${JSON.stringify(bucketArn)}, ${JSON.stringify(objectsArn)}]`;
-      items.push(valueItem(c, both, { kind: CompletionItemKind.Reference, raw: true, detail: 'the bucket and every object in it', sortText: `0${bucketArn}` }));
+      items.push(
+        valueItem(c, both, {
+          kind: CompletionItemKind.Reference,
+          raw: true,
+          detail: 'the bucket and every object in it',
+          sortText: `0${bucketArn}`,
+        }),
+      );
     }
   }
   return items;
@@ -387,10 +518,17 @@ function resourceItems(c: Ctx, st: Statement | undefined, element: 'Resource' | 
 // --- principals ------------------------------------------------------------------------------
 
 function accountRoots(c: Ctx): string[] {
-  return strings(c).accounts.map(({ partition, account }) => `arn:${PARTITIONS.includes(partition) ? partition : 'aws'}:iam::${account}:root`);
+  return strings(c).accounts.map(
+    ({ partition, account }) => `arn:${PARTITIONS.includes(partition) ? partition : 'aws'}:iam::${account}:root`,
+  );
 }
 
-function principalValueItems(c: Ctx, st: Statement | undefined, type: string, element: 'Principal' | 'NotPrincipal'): CompletionItem[] {
+function principalValueItems(
+  c: Ctx,
+  st: Statement | undefined,
+  type: string,
+  element: 'Principal' | 'NotPrincipal',
+): CompletionItem[] {
   const skip = c.place.inString ? c.place.range.start : -1;
   const block = element === 'Principal' ? st?.principal : st?.notPrincipal;
   const listed = listedValues(block?.entries.find(e => e.type.value === type)?.values, skip);
@@ -398,21 +536,42 @@ function principalValueItems(c: Ctx, st: Statement | undefined, type: string, el
   if (type !== 'AWS') return [];
   const items: CompletionItem[] = [];
   for (const root of accountRoots(c)) {
-    if (!listed.has(root.toLowerCase())) items.push(valueItem(c, root, { kind: CompletionItemKind.Reference, detail: 'the account (delegates to its IAM policies)', sortText: `0${root}` }));
+    if (!listed.has(root.toLowerCase()))
+      items.push(
+        valueItem(c, root, {
+          kind: CompletionItemKind.Reference,
+          detail: 'the account (delegates to its IAM policies)',
+          sortText: `0${root}`,
+        }),
+      );
   }
   for (const id of strings(c).identities) {
-    if (!listed.has(id.toLowerCase())) items.push(valueItem(c, id, { kind: CompletionItemKind.Reference, detail: 'seen in this policy', sortText: `1${id}` }));
+    if (!listed.has(id.toLowerCase()))
+      items.push(valueItem(c, id, { kind: CompletionItemKind.Reference, detail: 'seen in this policy', sortText: `1${id}` }));
   }
-  if (!listed.has('*') && element === 'Principal') items.push(valueItem(c, '*', { kind: CompletionItemKind.Constant, detail: 'everyone, including anonymous callers', sortText: '2' }));
+  if (!listed.has('*') && element === 'Principal')
+    items.push(
+      valueItem(c, '*', { kind: CompletionItemKind.Constant, detail: 'everyone, including anonymous callers', sortText: '2' }),
+    );
   return items;
 }
 
 function principalItems(c: Ctx, element: 'Principal' | 'NotPrincipal'): CompletionItem[] {
   const items: CompletionItem[] = [];
-  if (element === 'Principal') items.push(valueItem(c, '*', { kind: CompletionItemKind.Constant, detail: 'everyone, including anonymous callers', sortText: '0' }));
+  if (element === 'Principal')
+    items.push(
+      valueItem(c, '*', { kind: CompletionItemKind.Constant, detail: 'everyone, including anonymous callers', sortText: '0' }),
+    );
   for (const root of accountRoots(c)) {
     const obj = `{"AWS": ${JSON.stringify(root)}}`;
-    items.push(valueItem(c, obj, { kind: CompletionItemKind.Reference, raw: true, detail: 'the account (delegates to its IAM policies)', sortText: `1${root}` }));
+    items.push(
+      valueItem(c, obj, {
+        kind: CompletionItemKind.Reference,
+        raw: true,
+        detail: 'the account (delegates to its IAM policies)',
+        sortText: `1${root}`,
+      }),
+    );
   }
   return items;
 }
@@ -422,8 +581,12 @@ function principalItems(c: Ctx, element: 'Principal' | 'NotPrincipal'): Completi
 function operatorItems(c: Ctx, st: Statement | undefined, conditionPath: JSONPath): CompletionItem[] {
   const present = new Set([...siblingNames(c, conditionPath)].map(n => n.toLowerCase()));
   // Renaming an operator that already has keys: only operators that fit them (GRM-012).
-  const editing = c.place.inString ? st?.condition?.operators.find(o => o.operator.span.offset === c.place.range.start) : undefined;
-  const keys = (editing?.entries ?? []).map(e => lookupConditionKey(e.key.value)).filter((k): k is ConditionKeyInfo => k !== undefined);
+  const editing = c.place.inString
+    ? st?.condition?.operators.find(o => o.operator.span.offset === c.place.range.start)
+    : undefined;
+  const keys = (editing?.entries ?? [])
+    .map(e => lookupConditionKey(e.key.value))
+    .filter((k): k is ConditionKeyInfo => k !== undefined);
   const items: CompletionItem[] = [];
   for (const name of ALL_OPERATOR_NAMES) {
     if (present.has(name.toLowerCase())) continue;
@@ -432,14 +595,16 @@ function operatorItems(c: Ctx, st: Statement | undefined, conditionPath: JSONPat
     // ForAnyValue/ForAllValues are for multivalued keys: on single-valued ones KMS refuses them (KMS-008).
     if (op.set && !keys.every(k => k.multivalued)) continue;
     const rank = op.set ? 2 : op.ifExists ? 1 : 0;
-    items.push(propertyItem(c, name, {
-      kind: CompletionItemKind.Operator,
-      detail: `${op.family}${op.negated ? ', negated' : ''}${op.ifExists ? ', IfExists' : ''}${op.set ? `, ${op.set}` : ''}`,
-      data: { operator: name },
-      value: '{\n\t"$1": $0\n}',
-      suggestAfter: true,
-      sortText: `${rank}${name}`,
-    }));
+    items.push(
+      propertyItem(c, name, {
+        kind: CompletionItemKind.Operator,
+        detail: `${op.family}${op.negated ? ', negated' : ''}${op.ifExists ? ', IfExists' : ''}${op.set ? `, ${op.set}` : ''}`,
+        data: { operator: name },
+        value: '{\n\t"$1": $0\n}',
+        suggestAfter: true,
+        sortText: `${rank}${name}`,
+      }),
+    );
   }
   return items;
 }
@@ -451,9 +616,8 @@ function conditionKeyItems(c: Ctx, st: Statement | undefined, operator: string, 
   const present = new Set([...siblingNames(c, blockPath)].map(n => n.toLowerCase()));
   const op = parseOperator(operator);
   const services = servicesFor(c.kind);
-  const actions = st?.action && !st.notAction
-    ? st.action.items.flatMap(i => (typeof i.value === 'string' ? actionsNamed(i.value) : []))
-    : [];
+  const actions =
+    st?.action && !st.notAction ? st.action.items.flatMap(i => (typeof i.value === 'string' ? actionsNamed(i.value) : [])) : [];
   const applies = (k: ConditionKeyInfo): boolean => {
     if (k.source === 'global') return !k.crossService;
     if (!services.includes(k.source)) return false;
@@ -491,7 +655,9 @@ function conditionKeyItems(c: Ctx, st: Statement | undefined, operator: string, 
     // `aws:PrincipalTag/${TagKey}` → `aws:PrincipalTag/` plus a tab stop for the tag key.
     const parts = k.definition.split(/(\$\{[^}]*\}|<[^>]*>)/);
     let n = 0;
-    const insert = parts.map(p => (/^(\$\{|<)/.test(p) ? `\${${++n}:${snippetText(p.replace(/^\$\{|^<|\}$|>$/g, ''))}}` : snippetText(p))).join('');
+    const insert = parts
+      .map(p => (/^(\$\{|<)/.test(p) ? `\${${++n}:${snippetText(p.replace(/^\$\{|^<|\}$|>$/g, ''))}}` : snippetText(p)))
+      .join('');
     add(k, k.definition, insert);
     for (const concrete of CONCRETE_TEMPLATED) {
       const info = lookupConditionKey(concrete);
@@ -533,19 +699,33 @@ function conditionValueItems(c: Ctx, st: Statement | undefined, operator: string
   const listed = listedValues(entry?.values, skip);
   const exclude = (v: string) => listed.has(v.toLowerCase());
   const op = parseOperator(operator);
-  if (op?.family === 'Null') return enumItems(c, nullOperatorValues().filter(v => !exclude(v.value)), CompletionItemKind.Value);
+  if (op?.family === 'Null')
+    return enumItems(
+      c,
+      nullOperatorValues().filter(v => !exclude(v.value)),
+      CompletionItemKind.Value,
+    );
   const info = lookupConditionKey(key);
   const facts = keyFacts(key);
   const values: KnownValue[] = [...(facts?.values ?? [])];
-  if (facts?.fromDocument === 'accounts') for (const a of strings(c).accounts) values.push({ value: a.account, description: 'an account ID seen in this policy' });
-  if (facts?.fromDocument === 'kmsKeyArns') for (const k of strings(c).kmsKeys) values.push({ value: k, description: 'a KMS key ARN seen in this policy' });
+  if (facts?.fromDocument === 'accounts')
+    for (const a of strings(c).accounts) values.push({ value: a.account, description: 'an account ID seen in this policy' });
+  if (facts?.fromDocument === 'kmsKeyArns')
+    for (const k of strings(c).kmsKeys) values.push({ value: k, description: 'a KMS key ARN seen in this policy' });
   if (info?.name.toLowerCase() === 'kms:encryptioncontext:aws:s3:arn') {
     for (const { partition, bucket } of strings(c).buckets) {
-      values.push({ value: `arn:${partition}:s3:::${bucket}`, description: 'the bucket: the context S3 sends when the bucket uses S3 Bucket Keys (KMS-007)' });
-      values.push({ value: `arn:${partition}:s3:::${bucket}/*`, description: 'its objects: the context S3 sends without Bucket Keys (needs StringLike)' });
+      values.push({
+        value: `arn:${partition}:s3:::${bucket}`,
+        description: 'the bucket: the context S3 sends when the bucket uses S3 Bucket Keys (KMS-007)',
+      });
+      values.push({
+        value: `arn:${partition}:s3:::${bucket}/*`,
+        description: 'its objects: the context S3 sends without Bucket Keys (needs StringLike)',
+      });
     }
   }
-  if (values.length === 0 && info?.type === 'Bool') values.push({ value: 'true', description: 'true' }, { value: 'false', description: 'false' });
+  if (values.length === 0 && info?.type === 'Bool')
+    values.push({ value: 'true', description: 'true' }, { value: 'false', description: 'false' });
   // Values the operator would compare wrongly are left out (wildcards only under Like operators, GRM-013).
   const fitting = values.filter(v => !exclude(v.value) && (!containsWildcard(v.value) || op?.like === true));
   if (op && info && !operatorFits(op.family, info)) return [];
@@ -583,7 +763,15 @@ export function completion(a: DocumentAnalysis, position: Position): CompletionL
   const place = placeAt(text, offset);
   if (!place) return null;
   const lead = !place.inString && !place.atKey && text.charCodeAt(offset - 1) === 0x3a /* : */ ? ' ' : '';
-  const c: Ctx = { a, doc, kind, text, place, range: a.lines.range({ offset: place.range.start, length: place.range.end - place.range.start }), lead };
+  const c: Ctx = {
+    a,
+    doc,
+    kind,
+    text,
+    place,
+    range: a.lines.range({ offset: place.range.start, length: place.range.end - place.range.start }),
+    lead,
+  };
   // Labels may be values taken from the document (ARNs, accounts, keys): shown on one line with
   // controls visible. What an item inserts is JSON-escaped where it is built.
   const items = itemsAt(c).map(i => ({
@@ -599,7 +787,12 @@ function itemsAt(c: Ctx): CompletionItem[] {
   const { path, atKey } = c.place;
   if (path[0] !== 'Statement') {
     if (atKey && path.length === 1) return elementItems(c, 'document', []);
-    if (!atKey && path.length === 1 && path[0] === 'Version') return enumItems(c, [{ value: '2012-10-17', description: 'the current policy language version' }], CompletionItemKind.Value);
+    if (!atKey && path.length === 1 && path[0] === 'Version')
+      return enumItems(
+        c,
+        [{ value: '2012-10-17', description: 'the current policy language version' }],
+        CompletionItemKind.Value,
+      );
     return [];
   }
   // Statement as one object, or an array of them.
@@ -613,22 +806,40 @@ function itemsAt(c: Ctx): CompletionItem[] {
   if (atKey) {
     if (rest.length === 1) return elementItems(c, 'statement', stmtPath);
     if (element === 'Condition' && rest.length === 2) return operatorItems(c, st, [...stmtPath, 'Condition']);
-    if (element === 'Condition' && rest.length === 3 && typeof second === 'string') return conditionKeyItems(c, st, second, [...stmtPath, 'Condition', second]);
+    if (element === 'Condition' && rest.length === 3 && typeof second === 'string')
+      return conditionKeyItems(c, st, second, [...stmtPath, 'Condition', second]);
     if ((element === 'Principal' || element === 'NotPrincipal') && rest.length === 2) {
       const present = siblingNames(c, [...stmtPath, element]);
       return ['AWS', 'Service']
         .filter(t => !present.has(t))
-        .map((t, i) => propertyItem(c, t, { kind: CompletionItemKind.Property, detail: 'principal type', value: '"$1"', suggestAfter: true, sortText: String(i) }));
+        .map((t, i) =>
+          propertyItem(c, t, {
+            kind: CompletionItemKind.Property,
+            detail: 'principal type',
+            value: '"$1"',
+            suggestAfter: true,
+            sortText: String(i),
+          }),
+        );
     }
     return [];
   }
   const itemIndex = (n: number) => rest.length === n || (rest.length === n + 1 && typeof rest[n] === 'number');
   switch (element) {
     case 'Effect':
-      return rest.length === 1 ? enumItems(c, [
-        { value: 'Deny', description: 'denies what the statement matches, whatever else allows it: how encryption and HTTPS are enforced' },
-        { value: 'Allow', description: 'allows what the statement matches (unless a Deny matches too)' },
-      ], CompletionItemKind.Value) : [];
+      return rest.length === 1
+        ? enumItems(
+            c,
+            [
+              {
+                value: 'Deny',
+                description: 'denies what the statement matches, whatever else allows it: how encryption and HTTPS are enforced',
+              },
+              { value: 'Allow', description: 'allows what the statement matches (unless a Deny matches too)' },
+            ],
+            CompletionItemKind.Value,
+          )
+        : [];
     case 'Action':
     case 'NotAction':
       return itemIndex(1) ? actionItems(c, st, element) : [];
@@ -641,7 +852,11 @@ function itemsAt(c: Ctx): CompletionItem[] {
       if (typeof second === 'string' && itemIndex(2)) return principalValueItems(c, st, second, element);
       return [];
     case 'Condition':
-      if (typeof second === 'string' && typeof third === 'string' && (rest.length === 3 || (rest.length === 4 && typeof fourth === 'number'))) {
+      if (
+        typeof second === 'string' &&
+        typeof third === 'string' &&
+        (rest.length === 3 || (rest.length === 4 && typeof fourth === 'number'))
+      ) {
         return conditionValueItems(c, st, second, third);
       }
       return [];

@@ -26,7 +26,9 @@ export function toDiagnostics(a: DocumentAnalysis): Diagnostic[] {
       // Messages quote the policy: a value holding control characters must not reach the editor raw.
       message: plainLine(f.message, 1000),
       // The rest of the explanation, beside the one-sentence message (the Problems panel shows it under it).
-      ...(f.detail ? { relatedInformation: [{ location: { uri: a.uri, range: a.lines.range(f.span) }, message: plainLine(f.detail, 4000) }] } : {}),
+      ...(f.detail
+        ? { relatedInformation: [{ location: { uri: a.uri, range: a.lines.range(f.span) }, message: plainLine(f.detail, 4000) }] }
+        : {}),
       // Lets code actions find the finding (and its fixes) behind a diagnostic.
       data: { version: a.version, index: i },
     };

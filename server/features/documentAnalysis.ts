@@ -26,23 +26,37 @@ export interface CrossContext {
   relative(p: string): string;
 }
 
-export function analyzeDocument(uri: string, version: number, text: string, folderSettings: ServerSettings, cross?: CrossContext): DocumentAnalysis {
+export function analyzeDocument(
+  uri: string,
+  version: number,
+  text: string,
+  folderSettings: ServerSettings,
+  cross?: CrossContext,
+): DocumentAnalysis {
   const t0 = performance.now();
   // An untitled document (a new policy from a snippet or "New Bucket Policy…") is in no folder: the
   // folder's bucketName is not its bucket; the policy's own Resource names it.
-  const settings = uri.startsWith('untitled:') && folderSettings.bucketName ? { ...folderSettings, bucketName: undefined } : folderSettings;
+  const settings =
+    uri.startsWith('untitled:') && folderSettings.bucketName ? { ...folderSettings, bucketName: undefined } : folderSettings;
   const filePath = uriPath(uri);
   const analysis = settings.enable
     ? analyze(text, filePath, settings)
-    : { kind: { kind: 'unknown' as const, source: 'setting' as const, reason: 's3EncryptionGuard.enable is false' }, findings: [], ruleFailures: [] };
+    : {
+        kind: { kind: 'unknown' as const, source: 'setting' as const, reason: 's3EncryptionGuard.enable is false' },
+        findings: [],
+        ruleFailures: [],
+      };
   let keyLinks: KeyLink[] = [];
   if (cross && analysis.kind.kind === 'bucket-policy') {
     try {
       const c = crossDocument(analysis, cross.index, settings, cross.relative, cross.explicit);
       keyLinks = c.links;
-      if (c.findings.length) analysis.findings = [...analysis.findings, ...c.findings].sort((a, b) => a.span.offset - b.span.offset || a.ruleId.localeCompare(b.ruleId));
+      if (c.findings.length)
+        analysis.findings = [...analysis.findings, ...c.findings].sort(
+          (a, b) => a.span.offset - b.span.offset || a.ruleId.localeCompare(b.ruleId),
+        );
     } catch (e) {
-      analysis.ruleFailures.push({ ruleId: 'cross-document', error: e instanceof Error ? e.stack ?? e.message : String(e) });
+      analysis.ruleFailures.push({ ruleId: 'cross-document', error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
     }
   }
   return { uri, version, analysis, lines: new LineIndex(text), ms: performance.now() - t0, textLength: text.length, keyLinks };
@@ -52,5 +66,9 @@ export function analyzeDocument(uri: string, version: number, text: string, fold
 export function uriPath(uri: string): string {
   const m = /^[a-z][a-z0-9+.-]*:(?:\/\/[^/]*)?(.*)$/i.exec(uri);
   const p = m ? m[1] : uri;
-  try { return decodeURIComponent(p); } catch { return p; }
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    return p;
+  }
 }

@@ -16,19 +16,41 @@ import { compilePolicy } from '../../core/engine/evaluate';
 import { verdictSummary } from '../../shared/summary';
 import type { BucketVerdict, Decision, KeyPolicyVerdict, Witness } from '../../shared/types';
 import {
-  explainGrid, groupExplainGrid, statementLabels, witnessToRequest, ACTION_DIM, HTTP, RESOURCE_DIM, TRANSPORT_DIM, UPLOAD_DIM, tlsCoord,
-  type ExplainCell, type ExplainClass, type ExplainGrid, type GridPrincipal, type RowScope,
+  explainGrid,
+  groupExplainGrid,
+  statementLabels,
+  witnessToRequest,
+  ACTION_DIM,
+  HTTP,
+  RESOURCE_DIM,
+  TRANSPORT_DIM,
+  UPLOAD_DIM,
+  tlsCoord,
+  type ExplainCell,
+  type ExplainClass,
+  type ExplainGrid,
+  type GridPrincipal,
+  type RowScope,
 } from '../../core/engine/verdict';
 import { describePrincipal, describeUploadClass, outcomeOf, requestClause, type Outcome, KEY_POLICY } from '../../shared/wording';
 import type { LineIndex } from '../../core/policy/lines';
 import type { PolicyDocument } from '../../core/policy/model';
-import type { CellTone, CellWord, ExplainReport, ReportCell, ReportColumn, ReportExample, ReportRow, ReportSection, StatementRef } from '../../protocol/explain';
+import type {
+  CellTone,
+  CellWord,
+  ExplainReport,
+  ReportCell,
+  ReportColumn,
+  ReportExample,
+  ReportRow,
+  ReportSection,
+  StatementRef,
+} from '../../protocol/explain';
 
 export * from '../../protocol/explain';
 
 /** Request classes enumerated for one report; past it the report says it is cut short. */
 export const MAX_EXPLAIN_CLASSES = 10_000;
-
 
 export interface ExplainInput {
   uri: string;
@@ -63,7 +85,14 @@ function example(kind: 'bucket' | 'key', outcome: Outcome, request: Witness): Re
 /** A cell of a grouped row: one decision, the statements behind it. */
 function groupedCell(kind: 'bucket' | 'key', c: ExplainCell): ReportCell {
   const outcome = outcomeOf(c.decision);
-  return { word: WORDS[kind][outcome], tone: TONES[outcome], statements: [...c.statements], alsoBy: [...c.alsoBy], classes: c.classes, examples: [example(kind, outcome, c.example.request)] };
+  return {
+    word: WORDS[kind][outcome],
+    tone: TONES[outcome],
+    statements: [...c.statements],
+    alsoBy: [...c.alsoBy],
+    classes: c.classes,
+    examples: [example(kind, outcome, c.example.request)],
+  };
 }
 
 /**
@@ -83,9 +112,19 @@ function aggregateCell(kind: 'bucket' | 'key', classes: readonly ExplainClass[])
   let tone: CellTone;
   // The classes whose statements the cell names: all of them when they agree; else those that stand out (denied, or allowed).
   let named: Outcome;
-  if (outcomes.length === 1) { word = WORDS[kind][outcomes[0]]; tone = TONES[outcomes[0]]; named = outcomes[0]; }
-  else if (firstOf.has('denied')) { word = 'partly denied'; tone = 'mixed'; named = 'denied'; }
-  else { word = WORDS[kind]['not-denied']; tone = 'open'; named = 'allowed'; }
+  if (outcomes.length === 1) {
+    word = WORDS[kind][outcomes[0]];
+    tone = TONES[outcomes[0]];
+    named = outcomes[0];
+  } else if (firstOf.has('denied')) {
+    word = 'partly denied';
+    tone = 'mixed';
+    named = 'denied';
+  } else {
+    word = WORDS[kind]['not-denied'];
+    tone = 'open';
+    named = 'allowed';
+  }
   let common: number[] | undefined;
   const union = new Set<number>();
   for (const c of classes) {
@@ -93,9 +132,11 @@ function aggregateCell(kind: 'bucket' | 'key', classes: readonly ExplainClass[])
     common = common ? common.filter(i => c.statements.includes(i)) : [...c.statements];
     for (const i of c.statements) union.add(i);
   }
-  const statements = outcomes.length === 1 ? common ?? [] : [];
+  const statements = outcomes.length === 1 ? (common ?? []) : [];
   return {
-    word, tone, statements,
+    word,
+    tone,
+    statements,
     alsoBy: [...union].filter(i => !statements.includes(i)).sort((a, b) => a - b),
     classes: classes.length,
     examples: [...firstOf].map(([o, c]) => example(kind, o, c.request)),
@@ -111,9 +152,12 @@ function matrixRows(candidates: { part: string; cells: (ReportCell | null)[] }[]
     if (c.cells.every(x => x === null)) continue;
     const key = c.cells.map(cellKey).join('|');
     const row = rows.get(key);
-    if (!row) { rows.set(key, { parts: [c.part], cells: c.cells }); continue; }
+    if (!row) {
+      rows.set(key, { parts: [c.part], cells: c.cells });
+      continue;
+    }
     row.parts.push(c.part);
-    row.cells = row.cells.map((x, i) => (x && c.cells[i] ? merge(x, c.cells[i]!) : x ?? c.cells[i]));
+    row.cells = row.cells.map((x, i) => (x && c.cells[i] ? merge(x, c.cells[i]!) : (x ?? c.cells[i])));
   }
   return [...rows.values()].map(r => ({ parts: [r.parts.join(joiner)], cells: r.cells }));
 }
@@ -121,7 +165,12 @@ function matrixRows(candidates: { part: string; cells: (ReportCell | null)[] }[]
 function merge(a: ReportCell, b: ReportCell): ReportCell {
   const examples = [...a.examples];
   for (const e of b.examples) if (!examples.some(x => x.outcome === e.outcome)) examples.push(e);
-  return { ...a, alsoBy: [...new Set([...a.alsoBy, ...b.alsoBy])].filter(i => !a.statements.includes(i)).sort((x, y) => x - y), classes: a.classes + b.classes, examples };
+  return {
+    ...a,
+    alsoBy: [...new Set([...a.alsoBy, ...b.alsoBy])].filter(i => !a.statements.includes(i)).sort((x, y) => x - y),
+    classes: a.classes + b.classes,
+    examples,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -130,17 +179,22 @@ function merge(a: ReportCell, b: ReportCell): ReportCell {
 function memberWords(g: GridPrincipal): string {
   const p = g.principal;
   switch (g.role) {
-    case 'anonymous': return 'anonymous callers';
-    case 'service': return describePrincipal(p.kind === 'service' ? p.service : '');
-    case 'outsider': return 'principals of accounts the policy does not name';
-    case 'account-other': return `other principals of account ${p.kind === 'aws' ? p.account : ''}`;
-    case 'named': return p.kind === 'aws' ? describePrincipal(p.written ?? p.arn) : describePrincipal(principalName(g));
+    case 'anonymous':
+      return 'anonymous callers';
+    case 'service':
+      return describePrincipal(p.kind === 'service' ? p.service : '');
+    case 'outsider':
+      return 'principals of accounts the policy does not name';
+    case 'account-other':
+      return `other principals of account ${p.kind === 'aws' ? p.account : ''}`;
+    case 'named':
+      return p.kind === 'aws' ? describePrincipal(p.written ?? p.arn) : describePrincipal(principalName(g));
   }
 }
 
 function principalName(g: GridPrincipal): string {
   const p = g.principal;
-  return p.kind === 'anonymous' ? 'anonymous' : p.kind === 'service' ? p.service : p.written ?? p.arn;
+  return p.kind === 'anonymous' ? 'anonymous' : p.kind === 'service' ? p.service : (p.written ?? p.arn);
 }
 
 /** "role/payments-app", "account 111122223333", "user/alice": an IAM ARN's resource, the account for a root. */
@@ -174,7 +228,9 @@ function columnLabel(members: readonly GridPrincipal[], all: readonly (readonly 
       if (m.role === 'account-other') names.push(`everyone in account ${a}`);
       continue;
     }
-    names.push(m.role === 'named' && m.principal.kind === 'aws' ? shortArn(m.principal.written ?? m.principal.arn) : memberWords(m));
+    names.push(
+      m.role === 'named' && m.principal.kind === 'aws' ? shortArn(m.principal.written ?? m.principal.arn) : memberWords(m),
+    );
   }
   return names.length > 3 ? `${names.slice(0, 2).join(', ')} and ${names.length - 2} more` : names.join(', ');
 }
@@ -189,13 +245,33 @@ const BEST_TRANSPORT = tlsCoord('1.3');
 function scopeWords(grid: ExplainGrid, dim: string, scope: RowScope): string {
   const list = (values: readonly string[], sep = ', ') => values.join(sep);
   switch (dim) {
-    case TRANSPORT_DIM: return `over ${list(scope.values.map(v => (v === HTTP ? 'HTTP' : v)), ' or ')}`;
-    case ACTION_DIM: return scope.rest ? 'any other action' : list(scope.values);
-    case UPLOAD_DIM: return list(scope.values.map(v => (v === '' ? 'no upload (the action carries no encryption header)' : describeUploadClass(uploadOf(grid, v)))), '; ');
+    case TRANSPORT_DIM:
+      return `over ${list(
+        scope.values.map(v => (v === HTTP ? 'HTTP' : v)),
+        ' or ',
+      )}`;
+    case ACTION_DIM:
+      return scope.rest ? 'any other action' : list(scope.values);
+    case UPLOAD_DIM:
+      return list(
+        scope.values.map(v =>
+          v === '' ? 'no upload (the action carries no encryption header)' : describeUploadClass(uploadOf(grid, v)),
+        ),
+        '; ',
+      );
     // Resources are instances of the policy's patterns: named, never "the others".
-    case RESOURCE_DIM: return `on ${list(scope.values, ' or ')}`;
-    case 'path': return list(scope.values.map(v => (v === DIRECT ? 'called directly' : v === THROUGH_S3 ? 'through S3' : v)), ' or ');
-    default: return `${dim} ${list(scope.values.map(v => (v === '' ? 'absent' : `= ${v}`)), ' or ')}`;
+    case RESOURCE_DIM:
+      return `on ${list(scope.values, ' or ')}`;
+    case 'path':
+      return list(
+        scope.values.map(v => (v === DIRECT ? 'called directly' : v === THROUGH_S3 ? 'through S3' : v)),
+        ' or ',
+      );
+    default:
+      return `${dim} ${list(
+        scope.values.map(v => (v === '' ? 'absent' : `= ${v}`)),
+        ' or ',
+      )}`;
   }
 }
 
@@ -219,7 +295,9 @@ function buildGrouped(kind: 'bucket' | 'key', grid: ExplainGrid): Built {
   const memberLists = grouped.columns.map(c => c.members.map(i => grid.principals[i]));
   const columns = memberLists.map(members => ({ label: columnLabel(members, memberLists), members: members.map(memberWords) }));
   const columnIndex = new Map<number, number>();
-  grouped.columns.forEach((c, ci) => { for (const m of c.members) columnIndex.set(m, ci); });
+  grouped.columns.forEach((c, ci) => {
+    for (const m of c.members) columnIndex.set(m, ci);
+  });
   const classesOf: ExplainClass[][] = grouped.columns.map(() => []);
   for (const c of grid.classes) classesOf[columnIndex.get(c.principal) ?? 0].push(c);
   const details = grouped.rows.map(r => ({
@@ -238,7 +316,12 @@ function bucketSection(doc: PolicyDocument, v: BucketVerdict, input: ExplainInpu
   // Uploads over HTTPS, each encryption × each column.
   const uploads = (grid.uploads ?? []).map((u, i) => ({
     part: describeUploadClass({ ...u, decision: 'not-denied', witness: null }),
-    cells: classesOf.map(cs => aggregateCell('bucket', cs.filter(c => c.coords[tDim] === BEST_TRANSPORT && c.coords[aDim] === UPLOAD_ACTION && c.coords[uDim] === String(i)))),
+    cells: classesOf.map(cs =>
+      aggregateCell(
+        'bucket',
+        cs.filter(c => c.coords[tDim] === BEST_TRANSPORT && c.coords[aDim] === UPLOAD_ACTION && c.coords[uDim] === String(i)),
+      ),
+    ),
   }));
   // Each transport × each column, over the requests the policy does not deny anyway (their TLS 1.3 twin is not denied).
   const transports = [HTTP, ...['1.0', '1.1', '1.2', '1.3'].map(tlsCoord)];
@@ -296,13 +379,23 @@ function keySection(doc: PolicyDocument, v: KeyPolicyVerdict, input: ExplainInpu
   const seen = new Set<string>();
   for (const c of grid.classes) {
     const k = c.coords.join('\u0000');
-    if (!seen.has(k)) { seen.add(k); coords.push([...c.coords]); }
+    if (!seen.has(k)) {
+      seen.add(k);
+      coords.push([...c.coords]);
+    }
   }
   const candidates = coords.map(([action, path]) => ({
     part: `${action} ${path === DIRECT ? 'called directly' : 'through S3'}`,
-    cells: classesOf.map(cs => aggregateCell('key', cs.filter(c => c.coords[0] === action && c.coords[1] === path))),
+    cells: classesOf.map(cs =>
+      aggregateCell(
+        'key',
+        cs.filter(c => c.coords[0] === action && c.coords[1] === path),
+      ),
+    ),
   }));
-  const users = columns.filter((_, ci) => classesOf[ci].some(c => KEY_USE.includes(c.coords[0]) && c.decision === 'allow')).map(c => c.label);
+  const users = columns
+    .filter((_, ci) => classesOf[ci].some(c => KEY_USE.includes(c.coords[0]) && c.decision === 'allow'))
+    .map(c => c.label);
   return {
     kind: 'key',
     heading: 'Key policy',
@@ -310,12 +403,14 @@ function keySection(doc: PolicyDocument, v: KeyPolicyVerdict, input: ExplainInpu
     summary: explainSummary({ kind: 'key', doc, verdict: v, users }),
     complete: v.complete && !grid.truncated,
     columns,
-    matrices: [{
-      title: 'Who may administer and use the key',
-      note: 'Each key action, called directly or by S3 on the caller\'s behalf (kms:ViaService). KMS refuses what the key policy does not allow.',
-      rowHeader: 'Action',
-      rows: matrixRows(candidates),
-    }],
+    matrices: [
+      {
+        title: 'Who may administer and use the key',
+        note: "Each key action, called directly or by S3 on the caller's behalf (kms:ViaService). KMS refuses what the key policy does not allow.",
+        rowHeader: 'Action',
+        rows: matrixRows(candidates),
+      },
+    ],
     details: {
       title: 'Every request class',
       note: 'Request classes that every column decides alike, by the same statements, share a row.',
@@ -334,7 +429,8 @@ export type SummaryInput =
   | { kind: 'bucket'; doc: PolicyDocument; verdict: BucketVerdict; wantedTls?: string | null }
   | { kind: 'key'; doc: PolicyDocument; verdict: KeyPolicyVerdict; users: readonly string[] };
 
-const INCOMPLETE = 'Some statements could not be decided (policy variables, unknown operators, or more work than one analysis may do): the decisions assume they do not apply.';
+const INCOMPLETE =
+  'Some statements could not be decided (policy variables, unknown operators, or more work than one analysis may do): the decisions assume they do not apply.';
 
 /**
  * The verdict in plain words, one sentence a line, values as they are (the caller escapes): the
@@ -343,19 +439,27 @@ const INCOMPLETE = 'Some statements could not be decided (policy variables, unkn
  */
 export function explainSummary(input: SummaryInput): string[] {
   const compiled = compilePolicy(input.doc);
-  const outcome = (w: Witness, key = false) => outcomeOf(compiled.evaluate(key ? keyRequestFromWitness(w) : witnessToRequest(w)).decision);
+  const outcome = (w: Witness, key = false) =>
+    outcomeOf(compiled.evaluate(key ? keyRequestFromWitness(w) : witnessToRequest(w)).decision);
   const out: string[] = [];
   if (input.kind === 'bucket') {
     const v = input.verdict;
     const t = v.transport;
     if (t.http === 'denied') out.push('HTTPS is enforced: every request over plain HTTP is denied.');
     else {
-      const how = t.http === 'partly-denied' ? 'HTTPS is only partly enforced: some requests over plain HTTP are denied, not all' : 'HTTPS is not enforced';
+      const how =
+        t.http === 'partly-denied'
+          ? 'HTTPS is only partly enforced: some requests over plain HTTP are denied, not all'
+          : 'HTTPS is not enforced';
       out.push(t.witness ? `${how}. For example, ${requestClause(t.witness, outcome(t.witness))}.` : `${how}.`);
     }
     const below = ['1.0', '1.1', '1.2'].filter(x => t.minTlsVersion && x < t.minTlsVersion);
-    if (t.minTlsVersion) out.push(`TLS ${t.minTlsVersion} or later is required: requests over TLS ${below.join(' and ')} are denied.`);
-    else out.push(`No minimum TLS version is enforced: requests over TLS 1.0 are not denied${input.wantedTls ? ` (your requirement is TLS ${input.wantedTls} or later)` : ''}.`);
+    if (t.minTlsVersion)
+      out.push(`TLS ${t.minTlsVersion} or later is required: requests over TLS ${below.join(' and ')} are denied.`);
+    else
+      out.push(
+        `No minimum TLS version is enforced: requests over TLS 1.0 are not denied${input.wantedTls ? ` (your requirement is TLS ${input.wantedTls} or later)` : ''}.`,
+      );
     const denied = v.encryption.uploads.filter(u => u.decision === 'denied').map(u => describeUploadClass(u));
     const open = v.encryption.uploads.filter(u => u.decision === 'not-denied');
     if (!open.length) out.push('Every upload is denied, whatever its encryption: nobody can write to this bucket.');
@@ -364,25 +468,41 @@ export function explainSummary(input: SummaryInput): string[] {
       out.push(`Denied: ${denied.join('; ')}.`);
       out.push(`Not denied here: ${open.map(u => describeUploadClass(u)).join('; ')}.`);
     }
-    if (open.some(u => u.sse === 'none')) out.push('Uploads without an encryption header get the bucket\'s default encryption.');
+    if (open.some(u => u.sse === 'none')) out.push("Uploads without an encryption header get the bucket's default encryption.");
     if (!v.complete) out.push(INCOMPLETE);
     return out;
   }
   const v = input.verdict;
-  out.push(v.lockout
-    ? 'Nobody can administer this key: no principal may call kms:PutKeyPolicy, so this policy can never be changed again (only AWS Support can help). Keep the account root statement (KMS-001).'
-    : `Administered by (may call kms:PutKeyPolicy): ${v.administrators.map(a => (a === '*' ? 'anyone the conditions let through' : shortArn(a))).join(', ')}.`);
-  out.push(input.users.length
-    ? `The key policy lets these callers use the key (${KEY_USE.join(', ')}): ${input.users.join('; ')}.`
-    : `Nobody may use the key for ${KEY_USE.join(', ')}.`);
+  out.push(
+    v.lockout
+      ? 'Nobody can administer this key: no principal may call kms:PutKeyPolicy, so this policy can never be changed again (only AWS Support can help). Keep the account root statement (KMS-001).'
+      : `Administered by (may call kms:PutKeyPolicy): ${v.administrators.map(a => (a === '*' ? 'anyone the conditions let through' : shortArn(a))).join(', ')}.`,
+  );
+  out.push(
+    input.users.length
+      ? `The key policy lets these callers use the key (${KEY_USE.join(', ')}): ${input.users.join('; ')}.`
+      : `Nobody may use the key for ${KEY_USE.join(', ')}.`,
+  );
   const keyWitness = (w: Witness): Witness => ({ ...w, resource: 'this key' });
-  if (v.openToAnonymous.value && v.openToAnonymous.witness) out.push(`Open to anonymous callers: for example, ${requestClause(keyWitness(v.openToAnonymous.witness), outcome(v.openToAnonymous.witness, true), undefined, KEY_POLICY)}.`);
-  if (v.openToOtherAccounts.value && v.openToOtherAccounts.witness) out.push(`Open to other accounts: for example, ${requestClause(keyWitness(v.openToOtherAccounts.witness), outcome(v.openToOtherAccounts.witness, true), undefined, KEY_POLICY)}.`);
-  else if (v.openToOrganization?.value) out.push(`Open to every account of organisation ${v.openToOrganization.organizations.join(', ') || '(the one it names)'}, not only the accounts the policy names.`);
-  if (!v.openToAnonymous.value && !v.openToOtherAccounts.value && !v.openToOrganization?.value) out.push('Not open to other accounts or to anonymous callers.');
-  out.push(v.s3CanUse.value
-    ? `S3 can use the key for SSE-KMS uploads and downloads (kms:GenerateDataKey and kms:Decrypt through ${v.s3CanUse.viaService}).`
-    : 'S3 cannot use the key: no principal of the accounts the policy names may call kms:GenerateDataKey and kms:Decrypt through S3, so SSE-KMS uploads with this key fail (KMS-005).');
+  if (v.openToAnonymous.value && v.openToAnonymous.witness)
+    out.push(
+      `Open to anonymous callers: for example, ${requestClause(keyWitness(v.openToAnonymous.witness), outcome(v.openToAnonymous.witness, true), undefined, KEY_POLICY)}.`,
+    );
+  if (v.openToOtherAccounts.value && v.openToOtherAccounts.witness)
+    out.push(
+      `Open to other accounts: for example, ${requestClause(keyWitness(v.openToOtherAccounts.witness), outcome(v.openToOtherAccounts.witness, true), undefined, KEY_POLICY)}.`,
+    );
+  else if (v.openToOrganization?.value)
+    out.push(
+      `Open to every account of organisation ${v.openToOrganization.organizations.join(', ') || '(the one it names)'}, not only the accounts the policy names.`,
+    );
+  if (!v.openToAnonymous.value && !v.openToOtherAccounts.value && !v.openToOrganization?.value)
+    out.push('Not open to other accounts or to anonymous callers.');
+  out.push(
+    v.s3CanUse.value
+      ? `S3 can use the key for SSE-KMS uploads and downloads (kms:GenerateDataKey and kms:Decrypt through ${v.s3CanUse.viaService}).`
+      : 'S3 cannot use the key: no principal of the accounts the policy names may call kms:GenerateDataKey and kms:Decrypt through S3, so SSE-KMS uploads with this key fail (KMS-005).',
+  );
   if (!v.complete) out.push(INCOMPLETE);
   return out;
 }
@@ -413,12 +533,16 @@ export function explainReport(input: ExplainInput): ExplainReport {
   const empty = (message: string): ExplainReport => ({ uri: input.uri, file, kind, message, statements: [], sections: [] });
   if (analysis.notAnalysed) return empty(`This file was not analysed: ${analysis.notAnalysed}.`);
   if (kind === 'other' || !doc) {
-    return empty(`This file is checked as ${analysis.kind.kind} (${analysis.kind.reason}). The report is for S3 bucket policies and KMS key policies.`);
+    return empty(
+      `This file is checked as ${analysis.kind.kind} (${analysis.kind.reason}). The report is for S3 bucket policies and KMS key policies.`,
+    );
   }
   const syntax = doc.syntaxErrors[0];
   if (syntax) {
     const at = lines.position(syntax.span.offset);
-    return empty(`Line ${at.line + 1}, column ${at.character + 1}: ${syntax.message}. AWS rejects a policy that does not parse, so there is nothing to explain yet.`);
+    return empty(
+      `Line ${at.line + 1}, column ${at.character + 1}: ${syntax.message}. AWS rejects a policy that does not parse, so there is nothing to explain yet.`,
+    );
   }
   if (!doc.root) return empty('The document is empty. AWS rejects an empty policy, so there is nothing to explain yet.');
   const statements = statementRefs(doc, lines);
@@ -428,7 +552,9 @@ export function explainReport(input: ExplainInput): ExplainReport {
   }
   const verdicts = (analysis.verdicts ?? []).filter(v => !input.bucket || v.bucket === input.bucket);
   if (!verdicts.length) {
-    return empty('The policy names no bucket in its Resource ARNs, so there is nothing to evaluate. Add "arn:aws:s3:::BUCKET" and "arn:aws:s3:::BUCKET/*", or set s3EncryptionGuard.bucketName.');
+    return empty(
+      'The policy names no bucket in its Resource ARNs, so there is nothing to evaluate. Add "arn:aws:s3:::BUCKET" and "arn:aws:s3:::BUCKET/*", or set s3EncryptionGuard.bucketName.',
+    );
   }
   return { uri: input.uri, file, kind, statements, sections: verdicts.map(v => bucketSection(doc, v, input)) };
 }
@@ -436,7 +562,11 @@ export function explainReport(input: ExplainInput): ExplainReport {
 function fileName(uri: string): string {
   const path = uri.replace(/[?#].*$/s, '');
   let name = path.slice(path.lastIndexOf('/') + 1) || path;
-  try { name = decodeURIComponent(name); } catch { /* keep it as written */ }
+  try {
+    name = decodeURIComponent(name);
+  } catch {
+    /* keep it as written */
+  }
   return name;
 }
 
@@ -447,4 +577,3 @@ export function statementNames(report: Pick<ExplainReport, 'statements'>, indexe
 
 /** How a decision reads in a cell of the given report kind (for tests and renderers). */
 export const wordOf = (kind: 'bucket' | 'key', decision: Decision): CellWord => WORDS[kind][outcomeOf(decision)];
-

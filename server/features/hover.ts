@@ -8,7 +8,13 @@ import type { Hover, Position } from 'vscode-languageserver';
 import { outcomeOf, requestClause } from '../../shared/wording';
 import { explainRequests } from '../../core/engine/verdict';
 import { SERVICE_PRINCIPALS, actionsNamed, lookupAction, lookupConditionKey } from '../../core/knowledge';
-import { describeAction, describeActionPattern, describeConditionKey, describeConditionValue, describeOperator } from '../../core/knowledge/describe';
+import {
+  describeAction,
+  describeActionPattern,
+  describeConditionKey,
+  describeConditionValue,
+  describeOperator,
+} from '../../core/knowledge/describe';
 import type { Span, Statement } from '../../core/policy/model';
 import { nodeValue } from '../../core/policy/parse';
 import { hasWildcard } from '../../core/policy/wildcard';
@@ -26,7 +32,8 @@ const KIND_NAMES: Record<string, string> = {
   unknown: 'not a policy',
 };
 
-const within = (offset: number, span: { offset: number; length: number }) => offset >= span.offset && offset <= span.offset + span.length;
+const within = (offset: number, span: { offset: number; length: number }) =>
+  offset >= span.offset && offset <= span.offset + span.length;
 
 /** What one statement decides, over the request classes of every bucket the policy names. */
 function statementHover(a: DocumentAnalysis, st: Statement): string {
@@ -39,10 +46,17 @@ function statementHover(a: DocumentAnalysis, st: Statement): string {
     const verb = st.effect?.value === 'Deny' ? 'denies' : 'allows';
     const intro = `**${escapeMarkdown(statementLabel(st))}** ${verb} ${decided.length} of ${requests.length} request classes for bucket ${markdownCode(v.bucket)}`;
     if (!decided.length) {
-      lines.push(`${intro}: it never decides one${st.effect?.value === 'Deny' ? ' (no request matches it, or another Deny already does)' : ' (a Deny wins, or no request matches it)'}.`);
+      lines.push(
+        `${intro}: it never decides one${st.effect?.value === 'Deny' ? ' (no request matches it, or another Deny already does)' : ' (a Deny wins, or no request matches it)'}.`,
+      );
       continue;
     }
-    lines.push([`${intro}, for example:`, ...decided.slice(0, 4).map(r => `- ${requestClause(r.request, outcomeOf(r.decision), escapeMarkdown)}`)].join('\n'));
+    lines.push(
+      [
+        `${intro}, for example:`,
+        ...decided.slice(0, 4).map(r => `- ${requestClause(r.request, outcomeOf(r.decision), escapeMarkdown)}`),
+      ].join('\n'),
+    );
   }
   return lines.join('\n\n');
 }
@@ -50,33 +64,49 @@ function statementHover(a: DocumentAnalysis, st: Statement): string {
 /** The verdict and kind hovers (unchanged behaviour): text and the range they apply to. */
 function policyHover(a: DocumentAnalysis, offset: number): { text: string; span?: Span } | undefined {
   const doc = a.analysis.doc!;
-  const st = a.analysis.verdicts?.length ? doc.statements.find(s => (s.effect && (within(offset, s.effect.span) || s.members.some(m => m.key.value === 'Effect' && within(offset, m.key.span)))) ||
-    (s.sid && within(offset, s.sid.span))) : undefined;
+  const st = a.analysis.verdicts?.length
+    ? doc.statements.find(
+        s =>
+          (s.effect &&
+            (within(offset, s.effect.span) || s.members.some(m => m.key.value === 'Effect' && within(offset, m.key.span)))) ||
+          (s.sid && within(offset, s.sid.span)),
+      )
+    : undefined;
   if (st) {
     const text = statementHover(a, st);
     if (text) return { text };
   }
-  const member = doc.members.find(m => (m.key.value === 'Statement' || m.key.value === 'Version') &&
-    offset >= m.key.span.offset && offset <= m.key.span.offset + m.key.span.length);
+  const member = doc.members.find(
+    m =>
+      (m.key.value === 'Statement' || m.key.value === 'Version') &&
+      offset >= m.key.span.offset &&
+      offset <= m.key.span.offset + m.key.span.length,
+  );
   if (!member) return undefined;
   const k = a.analysis.kind;
   const bucket = a.analysis.bucketName ? ` Bucket: ${markdownCode(a.analysis.bucketName)}.` : '';
   // The reason may quote a glob from the settings.
-  return { text: `**S3 Encryption Guard** checks this as ${KIND_NAMES[k.kind]}: ${escapeMarkdown(k.reason)}.${bucket}`, span: member.key.span };
+  return {
+    text: `**S3 Encryption Guard** checks this as ${KIND_NAMES[k.kind]}: ${escapeMarkdown(k.reason)}.${bucket}`,
+    span: member.key.span,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Actions, operators, keys and values
 
 /** The string under the cursor, where it stands in the policy, and whether it is a member name. */
-function stringAt(a: DocumentAnalysis, offset: number): { node: JsonNode; path: (string | number)[]; isKey: boolean } | undefined {
+function stringAt(
+  a: DocumentAnalysis,
+  offset: number,
+): { node: JsonNode; path: (string | number)[]; isKey: boolean } | undefined {
   const root = a.analysis.doc?.root;
   if (!root) return undefined;
   const node = findNodeAtOffset(root, offset, true);
   if (!node || node.type !== 'string' || typeof node.value !== 'string') return undefined;
   const isKey = node.parent?.type === 'property' && node.parent.children?.[0] === node;
   // getNodePath of a key names the member itself.
-  const path = getNodePath(isKey ? node.parent!.children?.[1] ?? node : node);
+  const path = getNodePath(isKey ? (node.parent!.children?.[1] ?? node) : node);
   return { node, path, isKey };
 }
 
@@ -130,7 +160,9 @@ function brief(why: string): string {
 }
 
 function ruleHover(a: DocumentAnalysis, offset: number): { text: string; span: Span } | undefined {
-  const hits = a.analysis.findings.filter(f => META.has(f.ruleId) && offset >= f.span.offset && offset <= f.span.offset + f.span.length);
+  const hits = a.analysis.findings.filter(
+    f => META.has(f.ruleId) && offset >= f.span.offset && offset <= f.span.offset + f.span.length,
+  );
   if (hits.length === 0) return undefined;
   const ids = [...new Set(hits.map(f => f.ruleId))];
   const sections = ids.map(id => {
@@ -155,8 +187,11 @@ export function hover(a: DocumentAnalysis, position: Position): Hover | null {
   const doc = a.analysis.doc;
   if (!doc) return null;
   const offset = a.lines.offset(position);
-  const parts = [policyHover(a, offset), a.analysis.kind.kind === 'unknown' ? undefined : knowledgeHover(a, offset), ruleHover(a, offset)]
-    .filter((p): p is { text: string; span?: Span } => p !== undefined);
+  const parts = [
+    policyHover(a, offset),
+    a.analysis.kind.kind === 'unknown' ? undefined : knowledgeHover(a, offset),
+    ruleHover(a, offset),
+  ].filter((p): p is { text: string; span?: Span } => p !== undefined);
   if (parts.length === 0) return null;
   const span = parts.find(p => p.span)?.span;
   return {

@@ -11,7 +11,13 @@ import { LineIndex } from '../../core/policy/lines';
 import { plainLine } from '../../shared/escape';
 import { LIVE_DOCUMENT_SCHEME, MAX_KEY_ARN_LENGTH, type LiveAnalyzeParams, type LiveAnalyzeResult } from '../../protocol/live';
 
-export { ANALYZE_REQUEST, LIVE_DOCUMENT_SCHEME, type LiveAnalyzeParams, type LiveAnalyzeResult, type LiveDiagnostic } from '../../protocol/live';
+export {
+  ANALYZE_REQUEST,
+  LIVE_DOCUMENT_SCHEME,
+  type LiveAnalyzeParams,
+  type LiveAnalyzeResult,
+  type LiveDiagnostic,
+} from '../../protocol/live';
 
 /**
  * A bucket's verdict on one line, after its name when the policy names several buckets: the
@@ -27,7 +33,12 @@ export const keyVerdictLine = (v: KeyPolicyVerdict): string => plainLine(keyVerd
 
 /** The verdict and diagnostics of one analysis, in the request's shape. */
 export function liveResult(a: Analysis, lines: LineIndex, bucket?: string, wantedTls?: string | null): LiveAnalyzeResult {
-  const diagnostics = a.findings.map(f => ({ code: f.ruleId, severity: f.severity, message: f.message, range: lines.range(f.span) }));
+  const diagnostics = a.findings.map(f => ({
+    code: f.ruleId,
+    severity: f.severity,
+    message: f.message,
+    range: lines.range(f.span),
+  }));
   if (a.notEvaluated) return { kind: a.kind.kind, verdict: null, summary: [`Not evaluated: ${a.notEvaluated}`], diagnostics };
   if (a.kind.kind === 'bucket-policy') {
     const verdicts = a.verdicts ?? [];
@@ -40,7 +51,8 @@ export function liveResult(a: Analysis, lines: LineIndex, bucket?: string, wante
     };
   }
   // The analysis computes the key verdict of every key policy it parsed.
-  if (a.kind.kind === 'key-policy' && a.keyVerdict) return { kind: a.kind.kind, verdict: a.keyVerdict, summary: [keyVerdictLine(a.keyVerdict)], diagnostics };
+  if (a.kind.kind === 'key-policy' && a.keyVerdict)
+    return { kind: a.kind.kind, verdict: a.keyVerdict, summary: [keyVerdictLine(a.keyVerdict)], diagnostics };
   return { kind: a.kind.kind, verdict: null, summary: [], diagnostics };
 }
 
@@ -49,12 +61,27 @@ export function liveResult(a: Analysis, lines: LineIndex, bucket?: string, wante
  * policy, `bucket` is the bucket it is attached to (GRM-008 and the verdict are about that one);
  * for a key policy, `keyArn` is the key it is attached to (the verdict's target and region).
  */
-export function analyzeText(text: string, kind: 'bucket-policy' | 'key-policy', bucket: string | undefined, settings: AnalysisSettings, withDiagnostics = true, keyArn?: string): LiveAnalyzeResult {
+export function analyzeText(
+  text: string,
+  kind: 'bucket-policy' | 'key-policy',
+  bucket: string | undefined,
+  settings: AnalysisSettings,
+  withDiagnostics = true,
+  keyArn?: string,
+): LiveAnalyzeResult {
   const file = kind === 'bucket-policy' ? 'live.bucket-policy.json' : 'live.key-policy.json';
   // diagnostics false: no rules, only the parse and the verdict (all the live view's judge needs).
-  const a = analyze(text, `/${file}`, {
-    ...settings, kinds: {}, bucketName: kind === 'bucket-policy' ? bucket : undefined, keyArn: kind === 'key-policy' ? keyArn : undefined,
-  }, withDiagnostics ? undefined : []);
+  const a = analyze(
+    text,
+    `/${file}`,
+    {
+      ...settings,
+      kinds: {},
+      bucketName: kind === 'bucket-policy' ? bucket : undefined,
+      keyArn: kind === 'key-policy' ? keyArn : undefined,
+    },
+    withDiagnostics ? undefined : [],
+  );
   return liveResult(a, new LineIndex(text), bucket, settings.requirements?.minTlsVersion);
 }
 
@@ -67,7 +94,13 @@ export function parseLiveParams(p: unknown): LiveAnalyzeParams | undefined {
   if (r.bucket !== undefined && typeof r.bucket !== 'string') return undefined;
   if (r.diagnostics !== undefined && typeof r.diagnostics !== 'boolean') return undefined;
   if (r.keyArn !== undefined && (typeof r.keyArn !== 'string' || r.keyArn.length > MAX_KEY_ARN_LENGTH)) return undefined;
-  return { text: r.text, kind: r.kind, bucket: r.bucket as string | undefined, keyArn: r.keyArn as string | undefined, diagnostics: r.diagnostics as boolean | undefined };
+  return {
+    text: r.text,
+    kind: r.kind,
+    bucket: r.bucket as string | undefined,
+    keyArn: r.keyArn as string | undefined,
+    diagnostics: r.diagnostics as boolean | undefined,
+  };
 }
 
 /**
@@ -86,7 +119,11 @@ export function liveDocumentSettings<S extends AnalysisSettings>(uri: string, se
 export function liveKeyArn(uri: string): string | undefined {
   if (uri.length > 4 * MAX_KEY_ARN_LENGTH) return undefined;
   let path: string;
-  try { path = decodeURIComponent(uri.replace(/[?#].*$/s, '')); } catch { return undefined; }
+  try {
+    path = decodeURIComponent(uri.replace(/[?#].*$/s, ''));
+  } catch {
+    return undefined;
+  }
   const m = /\/keys\/(arn:[^/]*:key)\/([^/]+)\.key-policy\.json$/.exec(path);
   const arn = m ? `${m[1]}/${m[2]}` : undefined;
   return arn && parseKeyArn(arn) ? arn : undefined;

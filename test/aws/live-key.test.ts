@@ -23,7 +23,8 @@ import { emptyAwsFiles, testEnv } from './fixtures';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const demoSeed = (): EmulatorSeed => JSON.parse(fs.readFileSync(path.join(ROOT, 'emulator', 'demo-seed.json'), 'utf8')) as EmulatorSeed;
+const demoSeed = (): EmulatorSeed =>
+  JSON.parse(fs.readFileSync(path.join(ROOT, 'emulator', 'demo-seed.json'), 'utf8')) as EmulatorSeed;
 const env = testEnv(emptyAwsFiles());
 
 /** The keys of a report whose policy was judged, each once. */
@@ -56,7 +57,10 @@ describe('a live key policy is judged for its own key and region', () => {
     await em.close();
   });
 
-  for (const [name, judge] of [['status (in-process judge)', () => localJudge()], ['the tree (the language server\'s judge)', () => serverJudge(analyze, m => assert.fail(m))]] as const) {
+  for (const [name, judge] of [
+    ['status (in-process judge)', () => localJudge()],
+    ["the tree (the language server's judge)", () => serverJudge(analyze, m => assert.fail(m))],
+  ] as const) {
     it(`${name}: S3 in eu-west-1, us-west-2 and us-east-1, and the real key ARN`, async () => {
       const r = await posture(judge());
       const keys = judgedKeys(r).filter(k => k.policyVerdict!.s3CanUse.value);
@@ -72,7 +76,10 @@ describe('a live key policy is judged for its own key and region', () => {
 
   it('the status bar: an open live key policy is judged for the key its URI names', async () => {
     const seed = demoSeed();
-    for (const [id, region] of [['1234abcd-12ab-34cd-56ef-1234567890ab', 'eu-west-1'], ['8b9c0d1e-2f3a-4b4c-5d6e-7f8a9b0c1d2e', 'us-west-2']]) {
+    for (const [id, region] of [
+      ['1234abcd-12ab-34cd-56ef-1234567890ab', 'eu-west-1'],
+      ['8b9c0d1e-2f3a-4b4c-5d6e-7f8a9b0c1d2e', 'us-west-2'],
+    ]) {
       const arn = `arn:aws:kms:${region}:111122223333:key/${id}`;
       const text = JSON.stringify(seed.keys!.find(k => k.id === id)!.policy);
       // As VS Code writes the URI of client/views/liveDocuments.ts's liveUri (`:` encoded in the path).
@@ -87,12 +94,25 @@ describe('a live key policy is judged for its own key and region', () => {
   });
 
   it('only a key ARN is taken from a request or a URI', () => {
-    assert.equal(liveKeyArn('s3-encryption-guard:/default/eu-west-1/keys/1234abcd.key-policy.json'), undefined, 'the key ID alone names no region');
-    assert.equal(liveKeyArn('s3-encryption-guard:/p/r/keys/arn:aws:kms:eu-west-1:1111:key/1234.key-policy.json'), undefined, 'not an account');
+    assert.equal(
+      liveKeyArn('s3-encryption-guard:/default/eu-west-1/keys/1234abcd.key-policy.json'),
+      undefined,
+      'the key ID alone names no region',
+    );
+    assert.equal(
+      liveKeyArn('s3-encryption-guard:/p/r/keys/arn:aws:kms:eu-west-1:1111:key/1234.key-policy.json'),
+      undefined,
+      'not an account',
+    );
     assert.equal(liveKeyArn(`s3-encryption-guard:/p/r/keys/${'arn:'.repeat(5000)}:key/1.key-policy.json`), undefined);
     assert.equal(parseLiveParams({ text: '{}', kind: 'key-policy', keyArn: 7 }), undefined);
     assert.equal(parseLiveParams({ text: '{}', kind: 'key-policy', keyArn: 'x'.repeat(5000) }), undefined);
-    assert.deepEqual(parseLiveParams({ text: '{}', kind: 'key-policy', keyArn: 'arn:aws:kms:us-west-2:111122223333:key/1' }),
-      { text: '{}', kind: 'key-policy', bucket: undefined, keyArn: 'arn:aws:kms:us-west-2:111122223333:key/1', diagnostics: undefined });
+    assert.deepEqual(parseLiveParams({ text: '{}', kind: 'key-policy', keyArn: 'arn:aws:kms:us-west-2:111122223333:key/1' }), {
+      text: '{}',
+      kind: 'key-policy',
+      bucket: undefined,
+      keyArn: 'arn:aws:kms:us-west-2:111122223333:key/1',
+      diagnostics: undefined,
+    });
   });
 });

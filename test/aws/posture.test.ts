@@ -29,20 +29,32 @@ const byName = (r: PostureReport, name: string): BucketPosture => {
 };
 const check = (b: BucketPosture, id: string) => b.checks.find(c => c.id === id);
 
-before(async () => { em = await startEmulator({ seed: postureSeed() }); });
+before(async () => {
+  em = await startEmulator({ seed: postureSeed() });
+});
 after(async () => {
   await em.close();
 });
-beforeEach(() => { em.setFaults([]); em.resetStats(); });
+beforeEach(() => {
+  em.setFaults([]);
+  em.resetStats();
+});
 
 describe('posture facts', () => {
   let report: PostureReport;
   let calls: Record<string, number>;
-  before(async () => { em.resetStats(); report = await posture(); calls = em.calls(); });
+  before(async () => {
+    em.resetStats();
+    report = await posture();
+    calls = em.calls();
+  });
 
   it('lists every bucket with no failed call', () => {
     assert.deepEqual(report.errors, undefined);
-    assert.deepEqual(report.buckets.map(b => b.name), postureSeed().buckets.map(b => b.name));
+    assert.deepEqual(
+      report.buckets.map(b => b.name),
+      postureSeed().buckets.map(b => b.name),
+    );
     for (const b of report.buckets) assert.deepEqual(b.errors, [], `${b.name}: ${JSON.stringify(b.errors)}`);
     assert.deepEqual(report.source, { profile: null, region: 'us-east-1', endpoint: em.url, credentials: 'chain' });
   });
@@ -56,7 +68,12 @@ describe('posture facts', () => {
     assert.equal(b.policy.verdict?.transport.http, 'denied');
     assert.equal(b.policy.verdict?.transport.minTlsVersion, '1.2');
     assert.equal(b.policy.verdict?.encryption.summary, 'sse-kms-only');
-    assert.deepEqual(b.publicAccessBlock, { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true });
+    assert.deepEqual(b.publicAccessBlock, {
+      blockPublicAcls: true,
+      ignorePublicAcls: true,
+      blockPublicPolicy: true,
+      restrictPublicBuckets: true,
+    });
     assert.equal(b.kmsKey?.arn, GOOD_KEY_ARN);
     assert.equal(b.kmsKey?.state, 'Enabled');
     assert.equal(b.kmsKey?.keySpec, 'SYMMETRIC_DEFAULT');
@@ -65,9 +82,29 @@ describe('posture facts', () => {
     assert.equal(b.kmsKey?.keyManager, 'CUSTOMER');
     assert.equal(b.kmsKey?.policyVerdict?.kind, 'key-policy');
     assert.equal(b.kmsKey?.policyVerdict?.s3CanUse.value, true);
-    assert.deepEqual(b.checks.filter(c => c.status !== 'pass'), []);
+    assert.deepEqual(
+      b.checks.filter(c => c.status !== 'pass'),
+      [],
+    );
     // In the order `status` and the tree list them (aws/checks.ts, CHECKS).
-    assert.deepEqual(b.checks.map(c => c.id), ['default-encryption', 'bucket-key', 'https', 'sse-enforced', 'min-tls', 'public-access-block', 'kms-state', 'kms-rotation', 'kms-key-spec', 'kms-region', 'kms-s3-use', 'kms-key-open', 'key-mismatch']);
+    assert.deepEqual(
+      b.checks.map(c => c.id),
+      [
+        'default-encryption',
+        'bucket-key',
+        'https',
+        'sse-enforced',
+        'min-tls',
+        'public-access-block',
+        'kms-state',
+        'kms-rotation',
+        'kms-key-spec',
+        'kms-region',
+        'kms-s3-use',
+        'kms-key-open',
+        'key-mismatch',
+      ],
+    );
   });
 
   it('finds each bucket\'s region: empty LocationConstraint is us-east-1, "EU" is eu-west-1', () => {
@@ -83,7 +120,10 @@ describe('posture facts', () => {
     assert.equal(check(b, 'sse-enforced')?.status, 'warn');
     assert.equal(check(b, 'https')?.status, 'pass');
     assert.equal(check(byName(report, 'good-payments'), 'sse-enforced')?.status, 'pass');
-    assert.equal(check(byName(report, 'good-payments'), 'sse-enforced')?.message, 'Uploads: only aws:kms, named key must be key/1234abcd…');
+    assert.equal(
+      check(byName(report, 'good-payments'), 'sse-enforced')?.message,
+      'Uploads: only aws:kms, named key must be key/1234abcd…',
+    );
   });
 
   it('no default encryption configuration: algorithm null and a warning', () => {
@@ -104,12 +144,17 @@ describe('posture facts', () => {
     assert.equal(none.publicAccessBlock, null);
     assert.match(check(none, 'public-access-block')?.message ?? '', /not configured/);
     const partial = byName(report, 'partial-pab');
-    assert.deepEqual(partial.publicAccessBlock, { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: false, restrictPublicBuckets: false });
+    assert.deepEqual(partial.publicAccessBlock, {
+      blockPublicAcls: true,
+      ignorePublicAcls: true,
+      blockPublicPolicy: false,
+      restrictPublicBuckets: false,
+    });
     assert.equal(check(partial, 'public-access-block')?.status, 'warn');
     assert.match(check(partial, 'public-access-block')!.message, /blockPublicPolicy, restrictPublicBuckets/);
   });
 
-  it('aws:kms without a key id is the AWS managed key aws/s3 of the bucket\'s region', () => {
+  it("aws:kms without a key id is the AWS managed key aws/s3 of the bucket's region", () => {
     const b = byName(report, 'legacy-eu');
     assert.equal(b.kmsKey?.keyManager, 'AWS');
     assert.match(b.kmsKey?.arn ?? '', new RegExp(`^arn:aws:kms:eu-west-1:${ACCOUNT}:key/`));
@@ -122,7 +167,7 @@ describe('posture facts', () => {
     assert.equal(byName(report, 'key-pending-deletion').kmsKey?.arn, keyArn('eu-west-1', KEYS.pending.id));
   });
 
-  it('a key in another region than the bucket: read with a KMS client in the key\'s region, and a failed check', () => {
+  it("a key in another region than the bucket: read with a KMS client in the key's region, and a failed check", () => {
     const b = byName(report, 'key-other-region');
     // The emulator finds keys only in the region of the request's credential scope, as KMS does.
     assert.equal(b.kmsKey?.state, 'Enabled');
@@ -189,9 +234,15 @@ describe('posture facts', () => {
 describe('posture options', () => {
   it('--bucket names: no ListBuckets call, a missing bucket is recorded on it', async () => {
     const r = await posture({ buckets: ['good-payments', 'does-not-exist'] });
-    assert.deepEqual(r.buckets.map(b => b.name), ['good-payments', 'does-not-exist']);
+    assert.deepEqual(
+      r.buckets.map(b => b.name),
+      ['good-payments', 'does-not-exist'],
+    );
     assert.equal(em.calls().ListBuckets, undefined);
-    assert.deepEqual(byName(r, 'does-not-exist').errors.map(e => [e.call, e.code]), [['GetBucketLocation', 'NoSuchBucket']]);
+    assert.deepEqual(
+      byName(r, 'does-not-exist').errors.map(e => [e.call, e.code]),
+      [['GetBucketLocation', 'NoSuchBucket']],
+    );
     assert.deepEqual(byName(r, 'good-payments').errors, []);
   });
 
@@ -201,13 +252,26 @@ describe('posture options', () => {
   });
 
   it('requirements from the config: SSE, keys, TLS and header-less uploads', async () => {
-    const r = await posture({ buckets: ['good-payments', 'plain-us-east'], requirements: { https: true, minTlsVersion: '1.2', sse: ['aws:kms'], kmsKeyArns: [GOOD_KEY_ARN], headerlessUploads: 'deny' } });
+    const r = await posture({
+      buckets: ['good-payments', 'plain-us-east'],
+      requirements: {
+        https: true,
+        minTlsVersion: '1.2',
+        sse: ['aws:kms'],
+        kmsKeyArns: [GOOD_KEY_ARN],
+        headerlessUploads: 'deny',
+      },
+    });
     const good = byName(r, 'good-payments');
     const plain = byName(r, 'plain-us-east');
     assert.equal(check(good, 'min-tls')?.status, 'pass');
     assert.equal(check(good, 'sse-required')?.status, 'pass');
     assert.equal(check(good, 'kms-key-required')?.status, 'pass');
-    assert.equal(check(good, 'headerless-uploads')?.status, 'fail', 'the good policy lets header-less uploads through (default encryption applies)');
+    assert.equal(
+      check(good, 'headerless-uploads')?.status,
+      'fail',
+      'the good policy lets header-less uploads through (default encryption applies)',
+    );
     assert.equal(check(plain, 'default-encryption')?.status, 'fail');
     assert.equal(check(plain, 'min-tls')?.status, 'fail');
     assert.equal(check(plain, 'sse-required')?.status, 'fail');
@@ -215,14 +279,23 @@ describe('posture options', () => {
   });
 
   it('HTTPS not required by the config: a missing HTTP deny is a warning, not a failure', async () => {
-    const r = await posture({ buckets: ['no-default-encryption'], requirements: { https: false, minTlsVersion: null, sse: [], kmsKeyArns: [], headerlessUploads: 'allow' } });
+    const r = await posture({
+      buckets: ['no-default-encryption'],
+      requirements: { https: false, minTlsVersion: null, sse: [], kmsKeyArns: [], headerlessUploads: 'allow' },
+    });
     assert.equal(check(r.buckets[0], 'https')?.status, 'warn');
   });
 
   it('progress: done counts up to the total', async () => {
     const seen: number[] = [];
     let total = -1;
-    await posture({ buckets: ['good-payments', 'plain-us-east', 'partial-pab'], onProgress: p => { seen.push(p.done); total = p.total; } });
+    await posture({
+      buckets: ['good-payments', 'plain-us-east', 'partial-pab'],
+      onProgress: p => {
+        seen.push(p.done);
+        total = p.total;
+      },
+    });
     assert.equal(total, 3);
     assert.deepEqual(seen, [0, 1, 2, 3]);
   });
@@ -231,7 +304,9 @@ describe('posture options', () => {
 describe('concurrency', () => {
   it('never has more calls in flight than the limit', async () => {
     const names = Array.from({ length: 24 }, (_, i) => `bulk-${String(i).padStart(2, '0')}`);
-    const bulk = await startEmulator({ seed: { keys: [KEYS.good], buckets: names.map(n => goodBucket(n)), faults: [{ call: '*', latencyMs: 15 }] } });
+    const bulk = await startEmulator({
+      seed: { keys: [KEYS.good], buckets: names.map(n => goodBucket(n)), faults: [{ call: '*', latencyMs: 15 }] },
+    });
     try {
       for (const limit of [1, 3, 8]) {
         bulk.resetStats();
@@ -249,7 +324,7 @@ describe('concurrency', () => {
 });
 
 describe('faults degrade one bucket, never the report', () => {
-  it('throttling (S3 SlowDown, KMS ThrottlingException) recovered by the SDK\'s retries', async () => {
+  it("throttling (S3 SlowDown, KMS ThrottlingException) recovered by the SDK's retries", async () => {
     em.setFaults([
       { call: 'GetBucketPolicy', bucket: 'good-payments', error: 'throttle', times: 2 },
       { call: 'kms:DescribeKey', key: KEYS.good.id, error: 'throttle', times: 1 },
@@ -266,7 +341,10 @@ describe('faults degrade one bucket, never the report', () => {
     em.setFaults([{ call: 'GetBucketEncryption', bucket: 'plain-us-east', error: 'throttle' }]);
     const r = await posture({ buckets: ['good-payments', 'plain-us-east'], maxAttempts: 2 });
     const b = byName(r, 'plain-us-east');
-    assert.deepEqual(b.errors.map(e => [e.call, e.code]), [['GetBucketEncryption', 'SlowDown']]);
+    assert.deepEqual(
+      b.errors.map(e => [e.call, e.code]),
+      [['GetBucketEncryption', 'SlowDown']],
+    );
     assert.match(b.errors[0].message, /throttled after 2 attempts/);
     assert.equal(b.defaultEncryption, null);
     assert.equal(check(b, 'default-encryption'), undefined, 'no check on a fact that could not be read');
@@ -280,25 +358,40 @@ describe('faults degrade one bucket, never the report', () => {
       { call: 'DescribeKey', key: GOOD_KEY_ARN, error: 'internal' },
     ]);
     const r = await posture({ buckets: ['partial-pab', 'good-payments', 'plain-us-east'], maxAttempts: 2 });
-    assert.deepEqual(byName(r, 'partial-pab').errors.map(e => [e.call, e.code]), [['GetPublicAccessBlock', 'InternalError']]);
+    assert.deepEqual(
+      byName(r, 'partial-pab').errors.map(e => [e.call, e.code]),
+      [['GetPublicAccessBlock', 'InternalError']],
+    );
     const g = byName(r, 'good-payments');
-    assert.deepEqual(g.errors.map(e => [e.call, e.code]), [['kms:DescribeKey', 'KMSInternalException']]);
+    assert.deepEqual(
+      g.errors.map(e => [e.call, e.code]),
+      [['kms:DescribeKey', 'KMSInternalException']],
+    );
     assert.equal(g.kmsKey?.state, null);
-    assert.equal(g.policy.verdict?.transport.http, 'denied', 'the bucket\'s own facts are complete');
+    assert.equal(g.policy.verdict?.transport.http, 'denied', "the bucket's own facts are complete");
     assert.deepEqual(byName(r, 'plain-us-east').errors, []);
   });
 
   it('AccessDenied on GetBucketPolicy is a fact on that bucket; the others are complete', async () => {
-    em.setFaults([{ call: 'GetBucketPolicy', bucket: 'partial-pab', error: 'accessDenied' }, { call: 'GetKeyPolicy', key: GOOD_KEY_ARN, error: 'accessDenied' }]);
+    em.setFaults([
+      { call: 'GetBucketPolicy', bucket: 'partial-pab', error: 'accessDenied' },
+      { call: 'GetKeyPolicy', key: GOOD_KEY_ARN, error: 'accessDenied' },
+    ]);
     const r = await posture({ buckets: ['partial-pab', 'plain-us-east', 'good-payments'] });
     const b = byName(r, 'partial-pab');
-    assert.deepEqual(b.errors.map(e => [e.call, e.code]), [['GetBucketPolicy', 'AccessDenied']]);
+    assert.deepEqual(
+      b.errors.map(e => [e.call, e.code]),
+      [['GetBucketPolicy', 'AccessDenied']],
+    );
     assert.match(b.errors[0].message, /s3:GetBucketPolicy/);
     assert.deepEqual(b.policy, { present: null, verdict: null, text: null });
     assert.equal(check(b, 'https'), undefined);
     assert.ok(b.publicAccessBlock, 'Block Public Access still read');
     const g = byName(r, 'good-payments');
-    assert.deepEqual(g.errors.map(e => [e.call, e.code]), [['kms:GetKeyPolicy', 'AccessDeniedException']]);
+    assert.deepEqual(
+      g.errors.map(e => [e.call, e.code]),
+      [['kms:GetKeyPolicy', 'AccessDeniedException']],
+    );
     assert.equal(g.kmsKey?.policyVerdict, null);
     assert.equal(g.kmsKey?.rotation, true);
     assert.deepEqual(byName(r, 'plain-us-east').errors, []);
@@ -308,7 +401,10 @@ describe('faults degrade one bucket, never the report', () => {
     em.setFaults([{ call: 'GetBucketPolicy', bucket: 'plain-us-east', latencyMs: 1500 }]);
     const r = await posture({ buckets: ['plain-us-east', 'partial-pab'], timeoutMs: 300, maxAttempts: 1 });
     const b = byName(r, 'plain-us-east');
-    assert.deepEqual(b.errors.map(e => [e.call, e.code]), [['GetBucketPolicy', 'TimeoutError']]);
+    assert.deepEqual(
+      b.errors.map(e => [e.call, e.code]),
+      [['GetBucketPolicy', 'TimeoutError']],
+    );
     assert.match(b.errors[0].message, /within 300 ms/);
     assert.deepEqual(byName(r, 'partial-pab').errors, []);
   });
@@ -317,7 +413,10 @@ describe('faults degrade one bucket, never the report', () => {
     em.setFaults([{ call: 'ListBuckets', error: 'accessDenied' }]);
     const r = await posture();
     assert.deepEqual(r.buckets, []);
-    assert.deepEqual(r.errors?.map(e => [e.call, e.code]), [['ListBuckets', 'AccessDenied']]);
+    assert.deepEqual(
+      r.errors?.map(e => [e.call, e.code]),
+      [['ListBuckets', 'AccessDenied']],
+    );
     assert.match(r.errors![0].message, /s3:ListAllMyBuckets/);
   });
 
@@ -331,16 +430,30 @@ describe('faults degrade one bucket, never the report', () => {
     assert.equal(listed.errors![0].code, 'ECONNREFUSED');
     assert.match(listed.errors![0].message, /cannot connect to http:\/\/127\.0\.0\.1:\d+: connection refused/);
     const named = await posture({ endpoint: url, maxAttempts: 1, buckets: ['a-bucket', 'b-bucket'] });
-    assert.deepEqual(named.errors?.map(e => e.code), ['ECONNREFUSED']);
+    assert.deepEqual(
+      named.errors?.map(e => e.code),
+      ['ECONNREFUSED'],
+    );
   });
 });
 
 describe('abort', () => {
   it('rejects with an AbortError, before or during the fetch', async () => {
-    await assert.rejects(fetchPosture({ endpoint: em.url, env, judge: localJudge(), signal: AbortSignal.abort() }), { name: 'AbortError' });
+    await assert.rejects(fetchPosture({ endpoint: em.url, env, judge: localJudge(), signal: AbortSignal.abort() }), {
+      name: 'AbortError',
+    });
     em.setFaults([{ call: '*', latencyMs: 200 }]);
     const ac = new AbortController();
-    const started = fetchPosture({ endpoint: em.url, env, judge: localJudge(), signal: ac.signal, concurrency: 2, onProgress: p => { if (p.done === 1) ac.abort(); } });
+    const started = fetchPosture({
+      endpoint: em.url,
+      env,
+      judge: localJudge(),
+      signal: ac.signal,
+      concurrency: 2,
+      onProgress: p => {
+        if (p.done === 1) ac.abort();
+      },
+    });
     await assert.rejects(started, { name: 'AbortError' });
     const calls = Object.values(em.calls()).reduce((a, b) => a + b, 0);
     assert.ok(calls < 13 * 4, `stopped early (${calls} calls)`);
@@ -351,7 +464,10 @@ describe('abort', () => {
 describe('secrets', () => {
   it('the secret access key appears in no report, fact or error message', () => {
     assert.ok(reports.length >= 15);
-    assert.ok(reports.some(r => r.buckets.some(b => b.errors.length)), 'some reports carry errors');
+    assert.ok(
+      reports.some(r => r.buckets.some(b => b.errors.length)),
+      'some reports carry errors',
+    );
     assert.ok(!JSON.stringify(reports).includes(SECRET));
   });
 });

@@ -33,7 +33,10 @@ describe('cli on broken input', () => {
     fs.writeFileSync(path.join(dir, 'cut-data.bucket-policy.json'), CUT);
     fs.writeFileSync(path.join(dir, 'empty.json'), '');
     fs.writeFileSync(path.join(dir, 'blank.bucket-policy.json'), ' \n');
-    fs.copyFileSync(path.join(EXAMPLES, 'good-payments-data.bucket-policy.json'), path.join(dir, 'good-payments-data.bucket-policy.json'));
+    fs.copyFileSync(
+      path.join(EXAMPLES, 'good-payments-data.bucket-policy.json'),
+      path.join(dir, 'good-payments-data.bucket-policy.json'),
+    );
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -51,10 +54,15 @@ describe('cli on broken input', () => {
     assert.match(errors[0], /^ {2}5:\d+ +error +JSON syntax error: Colon expected; .*Closing brace \} expected.*GRM-001$/);
     assert.equal(errors[0].split('Closing brace } expected').length, 2, errors[0]);
 
-    const json = JSON.parse(cli(['check', '--no-config', '--format', 'json', 'cut-data.bucket-policy.json'], dir).stdout) as
-      { verdict: unknown; diagnostics: { code: string }[] }[];
+    const json = JSON.parse(cli(['check', '--no-config', '--format', 'json', 'cut-data.bucket-policy.json'], dir).stdout) as {
+      verdict: unknown;
+      diagnostics: { code: string }[];
+    }[];
     assert.equal(json[0].verdict, null);
-    assert.deepEqual(json[0].diagnostics.map(d => d.code), ['GRM-001']);
+    assert.deepEqual(
+      json[0].diagnostics.map(d => d.code),
+      ['GRM-001'],
+    );
 
     const explain = cli(['explain', '--no-config', 'cut-data.bucket-policy.json'], dir);
     assert.equal(explain.code, 2);
@@ -65,7 +73,9 @@ describe('cli on broken input', () => {
   it('an empty .json file is said on stderr and fails the run; an empty policy by its name is a GRM-001 error, not a verdict', () => {
     const r = cli(['check', '--no-config', 'empty.json'], dir);
     assert.equal(r.code, 2, r.stdout);
-    assert.deepEqual(lines(r.stderr), ['s3-encryption-guard: empty.json: not checked: the file is empty (not JSON, so not a policy); delete it or write the policy into it']);
+    assert.deepEqual(lines(r.stderr), [
+      's3-encryption-guard: empty.json: not checked: the file is empty (not JSON, so not a policy); delete it or write the policy into it',
+    ]);
     assert.doesNotMatch(r.stdout, /No problems/);
 
     const blank = cli(['check', '--no-config', 'blank.bucket-policy.json'], dir);
@@ -91,6 +101,9 @@ describe('cli on broken input', () => {
 
     const both = cli(['check', '--no-config', 'empty.json', 'cut-data.bucket-policy.json'], dir);
     assert.equal(both.code, 2);
-    assert.equal(lines(both.stdout).pop(), '1 problem (1 error, 0 warnings, 0 info) in 1 of 2 files; 1 file could not be checked (see the messages above).');
+    assert.equal(
+      lines(both.stdout).pop(),
+      '1 problem (1 error, 0 warnings, 0 info) in 1 of 2 files; 1 file could not be checked (see the messages above).',
+    );
   });
 });

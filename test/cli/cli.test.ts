@@ -33,12 +33,24 @@ describe('cli check', () => {
       } else if (e.kind === 'key-policy') {
         // ENGINE.md §3, key policies.
         const v = e.verdict as Record<string, unknown>;
-        assert.deepEqual(Object.keys(v), ['kind', 'complete', 'lockout', 'administrators', 'openToOtherAccounts', 'openToAnonymous', 'openToOrganization', 's3CanUse']);
+        assert.deepEqual(Object.keys(v), [
+          'kind',
+          'complete',
+          'lockout',
+          'administrators',
+          'openToOtherAccounts',
+          'openToAnonymous',
+          'openToOrganization',
+          's3CanUse',
+        ]);
         assert.equal(v.kind, 'key-policy');
       } else assert.equal(e.verdict, null);
       for (const d of e.diagnostics as Record<string, unknown>[]) {
         // "detail" (the rest of the explanation after the one-sentence message) only when the rule has more to say.
-        assert.deepEqual(Object.keys(d), 'detail' in d ? ['code', 'severity', 'message', 'detail', 'range'] : ['code', 'severity', 'message', 'range']);
+        assert.deepEqual(
+          Object.keys(d),
+          'detail' in d ? ['code', 'severity', 'message', 'detail', 'range'] : ['code', 'severity', 'message', 'range'],
+        );
         if ('detail' in d) assert.ok(typeof d.detail === 'string' && d.detail.length > 0);
         assert.ok(['error', 'warning', 'info'].includes(d.severity as string));
         const range = d.range as { start: Record<string, unknown>; end: Record<string, unknown> };
@@ -52,8 +64,14 @@ describe('cli check', () => {
     assert.deepEqual(byFile.get('examples/not-a-policy/package.json')?.diagnostics, []);
     assert.deepEqual(byFile.get('examples/good-payments-data.bucket-policy.json')?.diagnostics, []);
     assert.deepEqual(byFile.get('examples/good-app-data.key-policy.json')?.diagnostics, []);
-    const slash = byFile.get('examples/bad-missing-slash-star.bucket-policy.json')!.diagnostics as { code: string; range: unknown }[];
-    assert.deepEqual(slash.map(d => d.code), ['GRM-009']);
+    const slash = byFile.get('examples/bad-missing-slash-star.bucket-policy.json')!.diagnostics as {
+      code: string;
+      range: unknown;
+    }[];
+    assert.deepEqual(
+      slash.map(d => d.code),
+      ['GRM-009'],
+    );
     assert.deepEqual(slash[0].range, { start: { line: 19, character: 18 }, end: { line: 19, character: 55 } });
     // Every bad example shows the problem it was written for, and only that.
     const codes = (f: string) => (byFile.get(`examples/${f}`)!.diagnostics as { code: string }[]).map(d => d.code);
@@ -76,10 +94,15 @@ describe('cli check', () => {
     // Template 3 of RULES.md: uploads may rely on default encryption, but whatever they name must be aws:kms and the pinned key.
     assert.equal(v.encryption.summary, 'sse-kms-only');
     const open = v.encryption.uploads.filter((u: { decision: string }) => u.decision === 'not-denied');
-    assert.deepEqual(open.map((u: { sse: string; kmsKey: string }) => `${u.sse} ${u.kmsKey}`),
-      ['none null', 'aws:kms null', 'aws:kms arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab']);
+    assert.deepEqual(
+      open.map((u: { sse: string; kmsKey: string }) => `${u.sse} ${u.kmsKey}`),
+      ['none null', 'aws:kms null', 'aws:kms arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
+    );
     const text = cli(['check', 'examples/good-payments-data.bucket-policy.json']);
-    assert.match(text.stdout, /verdict {2}good-payments-data: HTTPS: enforced · SSE: only aws:kms, named key must be key\/1234abcd… · TLS ≥ 1\.2: enforced/);
+    assert.match(
+      text.stdout,
+      /verdict {2}good-payments-data: HTTPS: enforced · SSE: only aws:kms, named key must be key\/1234abcd… · TLS ≥ 1\.2: enforced/,
+    );
   });
 
   it('explain prints the documented JSON shape, one entry per request class', () => {
@@ -97,15 +120,32 @@ describe('cli check', () => {
     }
     // Every HTTP request is denied by the Sid that does it; the reader role's GET is allowed by its own Sid.
     const http = out.requests.filter((q: { request: Record<string, unknown> }) => q.request['aws:SecureTransport'] === false);
-    assert.ok(http.length > 0 && http.every((q: { decision: string; statements: string[] }) => q.decision === 'explicit-deny' && q.statements.includes('DenyInsecureTransport')));
+    assert.ok(
+      http.length > 0 &&
+        http.every(
+          (q: { decision: string; statements: string[] }) =>
+            q.decision === 'explicit-deny' && q.statements.includes('DenyInsecureTransport'),
+        ),
+    );
     // The reader role's Allow names only the bucket ARN, so its GetObject on an object is not allowed (the GRM-009 bug, seen from the engine).
     type Q = { request: Record<string, unknown>; decision: string; statements: string[] };
-    const readerGet = (q: Q) => q.request.principal === 'arn:aws:sts::111122223333:assumed-role/reports/session' && q.request.action === 's3:GetObject' && q.request['aws:SecureTransport'] === true;
+    const readerGet = (q: Q) =>
+      q.request.principal === 'arn:aws:sts::111122223333:assumed-role/reports/session' &&
+      q.request.action === 's3:GetObject' &&
+      q.request['aws:SecureTransport'] === true;
     assert.ok(out.requests.some(readerGet));
     assert.ok(out.requests.filter(readerGet).every((q: Q) => q.decision === 'implicit-deny'));
     const good = JSON.parse(cli(['explain', '--format', 'json', 'examples/good-payments-data.bucket-policy.json']).stdout);
-    assert.ok(good.requests.some((q: Q) => q.request.principal === 'arn:aws:sts::111122223333:assumed-role/payments-app/session' && q.request.action === 's3:GetObject' &&
-      q.request['aws:SecureTransport'] === true && q.decision === 'allow' && q.statements.includes('AllowAppRoleReadWrite')));
+    assert.ok(
+      good.requests.some(
+        (q: Q) =>
+          q.request.principal === 'arn:aws:sts::111122223333:assumed-role/payments-app/session' &&
+          q.request.action === 's3:GetObject' &&
+          q.request['aws:SecureTransport'] === true &&
+          q.decision === 'allow' &&
+          q.statements.includes('AllowAppRoleReadWrite'),
+      ),
+    );
     // Text: the summary, then the classes grouped (test/cli/explain-text.test.ts).
     const text = cli(['explain', 'examples/bad-missing-slash-star.bucket-policy.json']);
     assert.match(text.stdout, new RegExp(`\\n {2}${out.requests.length} request classes in \\d+ rows:\\n`));
@@ -120,18 +160,26 @@ describe('cli check', () => {
 
   describe('config file', () => {
     let dir: string;
-    before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3eg-cfg-')); });
+    before(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3eg-cfg-'));
+    });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it('is read from the working folder upwards, and --rule beats it', () => {
       fs.writeFileSync(path.join(dir, '.s3-encryption-guard.json'), '{"rules": {"GRM-009": "off"}}');
       const sub = path.join(dir, 'sub');
       fs.mkdirSync(sub, { recursive: true });
-      fs.copyFileSync(path.join(ROOT, 'examples/bad-missing-slash-star.bucket-policy.json'), path.join(sub, 'bad-missing-slash-star.bucket-policy.json'));
+      fs.copyFileSync(
+        path.join(ROOT, 'examples/bad-missing-slash-star.bucket-policy.json'),
+        path.join(sub, 'bad-missing-slash-star.bucket-policy.json'),
+      );
       const quiet = cli(['check', '--format', 'json', 'bad-missing-slash-star.bucket-policy.json'], sub);
       assert.equal(quiet.code, 0, quiet.stderr);
       assert.deepEqual(JSON.parse(quiet.stdout)[0].diagnostics, []);
-      const loud = cli(['check', '--format', 'json', '--rule', 'GRM-009=error', 'bad-missing-slash-star.bucket-policy.json'], sub);
+      const loud = cli(
+        ['check', '--format', 'json', '--rule', 'GRM-009=error', 'bad-missing-slash-star.bucket-policy.json'],
+        sub,
+      );
       assert.equal(loud.code, 1);
       const ignored = cli(['check', '--format', 'json', '--no-config', 'bad-missing-slash-star.bucket-policy.json'], sub);
       assert.equal(ignored.code, 1);
@@ -194,7 +242,14 @@ describe('cli check', () => {
 
   it('expands globs', () => {
     const r = cli(['check', '--format', 'json', 'examples/*.key-policy.json']);
-    assert.deepEqual(JSON.parse(r.stdout).map((e: { file: string }) => e.file), ['examples/bad-app-data.key-policy.json', 'examples/good-app-data.key-policy.json', 'examples/orders-data.5f2c7a1e-8d3b-4c6a-9e0f-2b7d4a6c8e10.key-policy.json']);
+    assert.deepEqual(
+      JSON.parse(r.stdout).map((e: { file: string }) => e.file),
+      [
+        'examples/bad-app-data.key-policy.json',
+        'examples/good-app-data.key-policy.json',
+        'examples/orders-data.5f2c7a1e-8d3b-4c6a-9e0f-2b7d4a6c8e10.key-policy.json',
+      ],
+    );
   });
 
   for (const [args, message] of [
@@ -220,7 +275,8 @@ describe('cli check', () => {
     let dir: string;
     before(() => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3eg-cli-'));
-      for (const [name, make] of Object.entries(BAD_INPUTS)) fs.writeFileSync(path.join(dir, `${name}.json`), make(), name === 'binary' ? 'latin1' : 'utf8');
+      for (const [name, make] of Object.entries(BAD_INPUTS))
+        fs.writeFileSync(path.join(dir, `${name}.json`), make(), name === 'binary' ? 'latin1' : 'utf8');
       fs.writeFileSync(path.join(dir, 'ok.bucket-policy.json'), policyWith([httpsDeny('ok')]));
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -229,11 +285,26 @@ describe('cli check', () => {
       const r = cli(['check', '--format', 'json', dir, path.join(dir, 'missing.json')]);
       assert.equal(r.code, 2, 'a missing file is an I/O problem');
       const lines = r.stderr.trim().split('\n');
-      assert.ok(lines.some(l => /missing\.json: no such file or folder$/.test(l)), r.stderr);
-      assert.ok(lines.some(l => /binary\.json: skipped: binary content/.test(l)), r.stderr);
-      assert.ok(lines.some(l => /fiveMegabytes\.json: skipped: 5\.\d MB, over the 128 KB analysis limit/.test(l)), r.stderr);
-      assert.ok(lines.some(l => /nested10000\.json: skipped: nested more than 64 levels deep/.test(l)), r.stderr);
-      assert.ok(lines.every(l => l.startsWith('s3-encryption-guard: ')), r.stderr);
+      assert.ok(
+        lines.some(l => /missing\.json: no such file or folder$/.test(l)),
+        r.stderr,
+      );
+      assert.ok(
+        lines.some(l => /binary\.json: skipped: binary content/.test(l)),
+        r.stderr,
+      );
+      assert.ok(
+        lines.some(l => /fiveMegabytes\.json: skipped: 5\.\d MB, over the 128 KB analysis limit/.test(l)),
+        r.stderr,
+      );
+      assert.ok(
+        lines.some(l => /nested10000\.json: skipped: nested more than 64 levels deep/.test(l)),
+        r.stderr,
+      );
+      assert.ok(
+        lines.every(l => l.startsWith('s3-encryption-guard: ')),
+        r.stderr,
+      );
       const out = JSON.parse(r.stdout) as { file: string; kind: string; diagnostics: { code: string; severity: string }[] }[];
       assert.equal(out.length, Object.keys(BAD_INPUTS).length + 1);
       const ok = out.find(e => e.file.endsWith('ok.bucket-policy.json'))!;
@@ -242,7 +313,10 @@ describe('cli check', () => {
       assert.equal(many.kind, 'bucket-policy');
       assert.ok(many.diagnostics.some(d => d.code === 'analysis-limit'));
       const truncated = out.find(e => e.file.endsWith('truncated.json'))!;
-      assert.ok(truncated.diagnostics.some(d => d.code === 'GRM-001' && d.severity === 'error'), JSON.stringify(truncated));
+      assert.ok(
+        truncated.diagnostics.some(d => d.code === 'GRM-001' && d.severity === 'error'),
+        JSON.stringify(truncated),
+      );
     });
 
     it('analyses a named policy file that is binary garbage as a broken policy', () => {

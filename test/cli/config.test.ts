@@ -10,18 +10,25 @@ import { RULES } from '../../core/rules/registry';
 import { DIST_CLI, ROOT } from '../helpers/paths';
 
 function cli(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [DIST_CLI, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 30_000 });
+  const r = spawnSync(process.execPath, [DIST_CLI, ...args], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 30_000,
+  });
   assert.equal(r.signal, null, `the CLI was killed (a hang): ${args.join(' ')}`);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 const lines = (s: string) => s.split('\n').filter(Boolean);
 // Grants a role reads and denies nothing: no HTTPS enforcement (TLS-001).
-const OPEN = '{"Version": "2012-10-17", "Statement": [{"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::open-data/*"}]}';
+const OPEN =
+  '{"Version": "2012-10-17", "Statement": [{"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::open-data/*"}]}';
 const BAD = 'bad-missing-slash-star.bucket-policy.json';
 
 type Diag = { code: string; severity: string };
-const codes = (stdout: string): string[] => (JSON.parse(stdout) as { diagnostics: Diag[] }[]).flatMap(e => e.diagnostics.map(d => `${d.code}:${d.severity}`));
+const codes = (stdout: string): string[] =>
+  (JSON.parse(stdout) as { diagnostics: Diag[] }[]).flatMap(e => e.diagnostics.map(d => `${d.code}:${d.severity}`));
 
 describe('cli config file', () => {
   let repo: string;
@@ -40,11 +47,24 @@ describe('cli config file', () => {
     writeConfig({ requirements: { minTlsVersion: '1.2' } });
     for (const format of ['text', 'json', 'sarif']) {
       const r = cli(['check', '--format', format, 'open-data.bucket-policy.json'], work);
-      assert.deepEqual(lines(r.stderr), ['s3-encryption-guard: using config ../.s3-encryption-guard.json, found in a parent folder (--no-config ignores it, --config names another)'], format);
+      assert.deepEqual(
+        lines(r.stderr),
+        [
+          's3-encryption-guard: using config ../.s3-encryption-guard.json, found in a parent folder (--no-config ignores it, --config names another)',
+        ],
+        format,
+      );
     }
     const sarif = JSON.parse(cli(['check', '--format', 'sarif', 'open-data.bucket-policy.json'], work).stdout);
     assert.deepEqual(sarif.runs[0].properties, {
-      config: { file: '../.s3-encryption-guard.json', foundIn: 'parent folder', rulesOff: [], rulesLowered: [], requirementsWeakened: [], ignoredWithStrict: false },
+      config: {
+        file: '../.s3-encryption-guard.json',
+        foundIn: 'parent folder',
+        rulesOff: [],
+        rulesLowered: [],
+        requirementsWeakened: [],
+        ignoredWithStrict: false,
+      },
       strict: false,
       commandLineRules: {},
     });
@@ -54,7 +74,9 @@ describe('cli config file', () => {
     assert.equal(here.runs[0].properties.config.file, '.s3-encryption-guard.json');
     assert.equal(cli(['check', 'policies/open-data.bucket-policy.json'], repo).stderr, '');
     // No config at all: recorded as null.
-    const none = JSON.parse(cli(['check', '--no-config', '--format', 'sarif', '--rule', 'TLS-001=error', 'open-data.bucket-policy.json'], work).stdout);
+    const none = JSON.parse(
+      cli(['check', '--no-config', '--format', 'sarif', '--rule', 'TLS-001=error', 'open-data.bucket-policy.json'], work).stdout,
+    );
     assert.deepEqual(none.runs[0].properties, { config: null, strict: false, commandLineRules: { 'TLS-001': 'error' } });
   });
 
@@ -65,7 +87,12 @@ describe('cli config file', () => {
     assert.deepEqual(codes(quiet.stdout), []);
     const err = lines(quiet.stderr);
     assert.equal(err.length, 2, quiet.stderr);
-    assert.match(err[1], new RegExp(`^s3-encryption-guard: config \\.\\./\\.s3-encryption-guard\\.json turns off every rule \\(${RULES.length}\\) \\(--strict ignores this\\)$`));
+    assert.match(
+      err[1],
+      new RegExp(
+        `^s3-encryption-guard: config \\.\\./\\.s3-encryption-guard\\.json turns off every rule \\(${RULES.length}\\) \\(--strict ignores this\\)$`,
+      ),
+    );
     const sarif = JSON.parse(cli(['check', '--format', 'sarif', 'open-data.bucket-policy.json'], work).stdout);
     assert.equal(sarif.runs[0].properties.config.rulesOff.length, RULES.length);
     assert.ok(sarif.runs[0].properties.config.rulesOff.includes('TLS-001'));
@@ -77,17 +104,29 @@ describe('cli config file', () => {
   });
 
   it('--strict ignores rules turned off or lowered and "https": false, and lists them; --rule still applies', () => {
-    writeConfig({ requirements: { https: false }, rules: { 'ENC-003': 'off', 'TLS-001': 'off', 'GRM-009': 'warning', 'GRM-014': 'error' } });
+    writeConfig({
+      requirements: { https: false },
+      rules: { 'ENC-003': 'off', 'TLS-001': 'off', 'GRM-009': 'warning', 'GRM-014': 'error' },
+    });
     const loose = cli(['check', '--format', 'json', 'open-data.bucket-policy.json', BAD], work);
     assert.equal(loose.code, 0);
     assert.deepEqual(codes(loose.stdout), ['GRM-009:warning']);
-    assert.match(loose.stderr, /config \.\.\/\.s3-encryption-guard\.json turns off ENC-003, TLS-001, lowers GRM-009 \(error to warning\) and turns the HTTPS requirement off \("https": false\) \(--strict ignores this\)$/m);
+    assert.match(
+      loose.stderr,
+      /config \.\.\/\.s3-encryption-guard\.json turns off ENC-003, TLS-001, lowers GRM-009 \(error to warning\) and turns the HTTPS requirement off \("https": false\) \(--strict ignores this\)$/m,
+    );
 
     const strict = cli(['check', '--strict', '--format', 'sarif', 'open-data.bucket-policy.json', BAD], work);
     assert.equal(strict.code, 1);
-    assert.match(strict.stderr, /config \.\.\/\.s3-encryption-guard\.json turns off ENC-003, TLS-001, lowers GRM-009 \(error to warning\) and turns the HTTPS requirement off \("https": false\): ignored with --strict$/m);
+    assert.match(
+      strict.stderr,
+      /config \.\.\/\.s3-encryption-guard\.json turns off ENC-003, TLS-001, lowers GRM-009 \(error to warning\) and turns the HTTPS requirement off \("https": false\): ignored with --strict$/m,
+    );
     const run = JSON.parse(strict.stdout).runs[0];
-    assert.deepEqual(run.results.map((x: { ruleId: string; level: string }) => `${x.ruleId}:${x.level}`), ['TLS-001:warning', 'GRM-009:error']);
+    assert.deepEqual(
+      run.results.map((x: { ruleId: string; level: string }) => `${x.ruleId}:${x.level}`),
+      ['TLS-001:warning', 'GRM-009:error'],
+    );
     assert.deepEqual(run.properties, {
       config: {
         file: '../.s3-encryption-guard.json',

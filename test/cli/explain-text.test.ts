@@ -23,7 +23,11 @@ function viewReport(file: string) {
 }
 
 describe('cli explain as text', () => {
-  for (const file of ['examples/good-payments-data.bucket-policy.json', 'examples/orders-data.bucket-policy.json', 'examples/good-app-data.key-policy.json']) {
+  for (const file of [
+    'examples/good-payments-data.bucket-policy.json',
+    'examples/orders-data.bucket-policy.json',
+    'examples/good-app-data.key-policy.json',
+  ]) {
     it(`${path.basename(file)}: the verdict and the view's summary first, then grouped rows`, () => {
       const r = cli(['explain', '--no-config', file]);
       assert.equal(r.code, 0, r.stderr);
@@ -32,13 +36,22 @@ describe('cli explain as text', () => {
       const section = report.sections[0];
       assert.equal(lines[0], file);
       assert.equal(lines[1], `${section.heading}: ${section.verdictLine}`);
-      assert.deepEqual(lines.slice(2, 2 + section.summary.length), section.summary.map(s => `  ${s}`));
+      assert.deepEqual(
+        lines.slice(2, 2 + section.summary.length),
+        section.summary.map(s => `  ${s}`),
+      );
       // Then who, then the rows: far fewer than the request classes (one line each before).
       const json = JSON.parse(cli(['explain', '--no-config', '--format', 'json', file]).stdout) as { requests: unknown[] };
       const header = lines.findIndex(l => /^ {2}\d+ request classes in \d+ rows?:$/.test(l));
       assert.ok(header > 2 + section.summary.length, r.stdout);
-      assert.equal(lines[header], `  ${json.requests.length} request classes in ${section.details.rows.length} row${section.details.rows.length === 1 ? '' : 's'}:`);
-      assert.ok(section.details.rows.length * 10 < json.requests.length, `${section.details.rows.length} rows for ${json.requests.length} classes`);
+      assert.equal(
+        lines[header],
+        `  ${json.requests.length} request classes in ${section.details.rows.length} row${section.details.rows.length === 1 ? '' : 's'}:`,
+      );
+      assert.ok(
+        section.details.rows.length * 10 < json.requests.length,
+        `${section.details.rows.length} rows for ${json.requests.length} classes`,
+      );
       assert.ok(lines.length < 60, `${lines.length} lines`);
       assert.doesNotMatch(r.stdout, /not-denied|explicit-deny|implicit-deny/);
     });
@@ -46,8 +59,17 @@ describe('cli explain as text', () => {
 
   it('names the callers of each column and the deciding statements of each row', () => {
     const r = cli(['explain', '--no-config', 'examples/good-payments-data.bucket-policy.json']);
-    assert.match(r.stdout, /\n {4}A {2}everyone else: anonymous callers, .*\n {4}B {2}role\/payments-app: arn:aws:iam::111122223333:role\/payments-app\n/);
-    assert.match(r.stdout, /\n {4}over HTTP\n {6}all +denied by DenyInsecureTransport; some also by DenyUploadsNamingAnotherEncryption, DenyUploadsNamingAnotherKey, DenyCustomerProvidedKeys\n/);
-    assert.match(r.stdout, /\n {4}over TLS 1\.2 or TLS 1\.3 · s3:GetObject\n {6}A +not denied here\n {6}B +allowed by AllowAppRoleReadWrite\n/);
+    assert.match(
+      r.stdout,
+      /\n {4}A {2}everyone else: anonymous callers, .*\n {4}B {2}role\/payments-app: arn:aws:iam::111122223333:role\/payments-app\n/,
+    );
+    assert.match(
+      r.stdout,
+      /\n {4}over HTTP\n {6}all +denied by DenyInsecureTransport; some also by DenyUploadsNamingAnotherEncryption, DenyUploadsNamingAnotherKey, DenyCustomerProvidedKeys\n/,
+    );
+    assert.match(
+      r.stdout,
+      /\n {4}over TLS 1\.2 or TLS 1\.3 · s3:GetObject\n {6}A +not denied here\n {6}B +allowed by AllowAppRoleReadWrite\n/,
+    );
   });
 });

@@ -11,7 +11,12 @@ import { httpsDeny, policyWith } from '../helpers/bad-input';
 import { DIST_CLI, ROOT } from '../helpers/paths';
 
 function cli(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [DIST_CLI, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 30_000 });
+  const r = spawnSync(process.execPath, [DIST_CLI, ...args], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 30_000,
+  });
   assert.equal(r.signal, null, `the CLI was killed (a hang): ${args.join(' ')}`);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -20,7 +25,9 @@ const lines = (s: string) => s.split('\n').filter(Boolean);
 
 describe('cli folder search', { skip: process.platform === 'win32' && 'symbolic links need privileges on Windows' }, () => {
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3eg-folders-')); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3eg-folders-'));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('follows links once, names every link it skips, and ends on a loop', () => {
@@ -58,9 +65,14 @@ describe('cli folder search', { skip: process.platform === 'win32' && 'symbolic 
       /^s3-encryption-guard: policies\/a-again\.bucket-policy\.json: skipped: a link to policies\/a\.bucket-policy\.json, which is checked under that name$/,
       /^s3-encryption-guard: policies\/c\.bucket-policy\.json: skipped: a link to policies\/linked\/c\.bucket-policy\.json, which is checked under that name$/,
     ];
-    if (fs.existsSync('/dev/zero')) expected.push(/^s3-encryption-guard: policies\/zero\.json: skipped: a symbolic link to a device, not a regular file$/);
+    if (fs.existsSync('/dev/zero'))
+      expected.push(/^s3-encryption-guard: policies\/zero\.json: skipped: a symbolic link to a device, not a regular file$/);
     assert.equal(err.length, expected.length, r.stderr);
-    for (const re of expected) assert.ok(err.some(l => re.test(l)), `${re} in:\n${r.stderr}`);
+    for (const re of expected)
+      assert.ok(
+        err.some(l => re.test(l)),
+        `${re} in:\n${r.stderr}`,
+      );
   });
 
   it('a link loop between two folders ends too', () => {
@@ -72,8 +84,13 @@ describe('cli folder search', { skip: process.platform === 'win32' && 'symbolic 
     fs.writeFileSync(path.join(root, 'b', 'p.bucket-policy.json'), policyWith([httpsDeny('p')]));
     const r = cli(['check', '--no-config', '--format', 'json', 'a'], root);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual((JSON.parse(r.stdout) as { file: string }[]).map(e => e.file), ['a/to-b/p.bucket-policy.json']);
-    assert.deepEqual(lines(r.stderr), ['s3-encryption-guard: a/to-b/to-a: skipped: a link to a folder already searched (a); links are followed once']);
+    assert.deepEqual(
+      (JSON.parse(r.stdout) as { file: string }[]).map(e => e.file),
+      ['a/to-b/p.bucket-policy.json'],
+    );
+    assert.deepEqual(lines(r.stderr), [
+      's3-encryption-guard: a/to-b/to-a: skipped: a link to a folder already searched (a); links are followed once',
+    ]);
   });
 
   it('stops after a bounded number of folder entries and says so', () => {
@@ -85,7 +102,9 @@ describe('cli folder search', { skip: process.platform === 'win32' && 'symbolic 
     assert.deepEqual(all.problems, []);
     const capped = collectFiles([root, root], dir, { maxEntries: 10 });
     assert.deepEqual(capped.files, []);
-    assert.deepEqual(capped.problems, ['many: stopped searching after 10 folder entries; name the policy folders or files to check instead']);
+    assert.deepEqual(capped.problems, [
+      'many: stopped searching after 10 folder entries; name the policy folders or files to check instead',
+    ]);
   });
 
   it('matches a hostile glob argument in bounded time', () => {

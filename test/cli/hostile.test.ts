@@ -12,7 +12,12 @@ import { httpsDeny, policyWith } from '../helpers/bad-input';
 import { DIST_CLI, ROOT } from '../helpers/paths';
 
 function cli(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [DIST_CLI, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 30_000 });
+  const r = spawnSync(process.execPath, [DIST_CLI, ...args], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 30_000,
+  });
   assert.equal(r.signal, null, `the CLI was killed (a hang): ${args.join(' ')}`);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -39,12 +44,36 @@ describe('cli on hostile input', { skip: noFifo && 'needs mkfifo and /dev/zero' 
 
   describe('files that are not regular files are refused in one line, without reading them', () => {
     for (const [name, args, pattern] of [
-      ['--config /dev/zero', () => ['check', '--config', '/dev/zero', ORDERS], /^s3-encryption-guard: config \/dev\/zero: not read: it is a device, not a regular file$/],
-      ['--config FIFO', () => ['check', '--config', fifo, ORDERS], /^s3-encryption-guard: config .*pipe\.json: not read: it is a named pipe \(FIFO\), not a regular file$/],
-      ['a FIFO as the policy file', () => ['check', '--no-config', fifo], /^s3-encryption-guard: .*pipe\.json: not read: it is a named pipe \(FIFO\), not a regular file$/],
-      ['/dev/zero as the policy file', () => ['check', '--no-config', '/dev/zero'], /^s3-encryption-guard: \/dev\/zero: not read: it is a device, not a regular file$/],
-      ['explain on a FIFO', () => ['explain', '--no-config', fifo], /^s3-encryption-guard: .*pipe\.json: not read: it is a named pipe \(FIFO\), not a regular file$/],
-      ['explain on /dev/zero', () => ['explain', '--no-config', '/dev/zero'], /^s3-encryption-guard: \/dev\/zero: not read: it is a device, not a regular file$/],
+      [
+        '--config /dev/zero',
+        () => ['check', '--config', '/dev/zero', ORDERS],
+        /^s3-encryption-guard: config \/dev\/zero: not read: it is a device, not a regular file$/,
+      ],
+      [
+        '--config FIFO',
+        () => ['check', '--config', fifo, ORDERS],
+        /^s3-encryption-guard: config .*pipe\.json: not read: it is a named pipe \(FIFO\), not a regular file$/,
+      ],
+      [
+        'a FIFO as the policy file',
+        () => ['check', '--no-config', fifo],
+        /^s3-encryption-guard: .*pipe\.json: not read: it is a named pipe \(FIFO\), not a regular file$/,
+      ],
+      [
+        '/dev/zero as the policy file',
+        () => ['check', '--no-config', '/dev/zero'],
+        /^s3-encryption-guard: \/dev\/zero: not read: it is a device, not a regular file$/,
+      ],
+      [
+        'explain on a FIFO',
+        () => ['explain', '--no-config', fifo],
+        /^s3-encryption-guard: .*pipe\.json: not read: it is a named pipe \(FIFO\), not a regular file$/,
+      ],
+      [
+        'explain on /dev/zero',
+        () => ['explain', '--no-config', '/dev/zero'],
+        /^s3-encryption-guard: \/dev\/zero: not read: it is a device, not a regular file$/,
+      ],
     ] as [string, () => string[], RegExp][]) {
       it(name, () => {
         const r = cli(args());
@@ -54,14 +83,23 @@ describe('cli on hostile input', { skip: noFifo && 'needs mkfifo and /dev/zero' 
       });
     }
 
-    for (const [name, target] of [['/dev/zero', () => '/dev/zero'], ['a FIFO', () => fifo]] as [string, () => string][]) {
+    for (const [name, target] of [
+      ['/dev/zero', () => '/dev/zero'],
+      ['a FIFO', () => fifo],
+    ] as [string, () => string][]) {
       it(`--key-policy ARN=${name}: one line, and the bucket policies are still checked`, () => {
         const r = cli(['check', '--no-config', '--format', 'json', '--key-policy', `${KEY_ARN}=${target()}`, ORDERS]);
         assert.equal(r.code, 2);
         assert.equal(lines(r.stderr).length, 1, r.stderr);
-        assert.match(lines(r.stderr)[0], /^s3-encryption-guard: --key-policy .*: not read: it is (a device|a named pipe \(FIFO\)), not a regular file$/);
+        assert.match(
+          lines(r.stderr)[0],
+          /^s3-encryption-guard: --key-policy .*: not read: it is (a device|a named pipe \(FIFO\)), not a regular file$/,
+        );
         const out = JSON.parse(r.stdout) as { file: string; kind: string }[];
-        assert.deepEqual(out.map(e => e.kind), ['bucket-policy']);
+        assert.deepEqual(
+          out.map(e => e.kind),
+          ['bucket-policy'],
+        );
       });
     }
 
@@ -72,7 +110,9 @@ describe('cli on hostile input', { skip: noFifo && 'needs mkfifo and /dev/zero' 
       fs.copyFileSync(ORDERS, path.join(repo, 'sub', 'orders-data.bucket-policy.json'));
       const r = cli(['check', 'orders-data.bucket-policy.json'], path.join(repo, 'sub'));
       assert.equal(r.code, 2);
-      assert.deepEqual(lines(r.stderr), ['s3-encryption-guard: config ../.s3-encryption-guard.json: not read: it is a device, not a regular file']);
+      assert.deepEqual(lines(r.stderr), [
+        's3-encryption-guard: config ../.s3-encryption-guard.json: not read: it is a device, not a regular file',
+      ]);
     });
 
     it('a pipe named *.json inside a searched folder is skipped with one line; the rest is checked', () => {
@@ -84,7 +124,10 @@ describe('cli on hostile input', { skip: noFifo && 'needs mkfifo and /dev/zero' 
       assert.equal(r.code, 0, r.stderr);
       assert.equal(lines(r.stderr).length, 1, r.stderr);
       assert.match(r.stderr, /a\.json: skipped: it is a named pipe \(FIFO\), not a regular file$/m);
-      assert.deepEqual((JSON.parse(r.stdout) as { file: string }[]).map(e => path.basename(e.file)), ['b.bucket-policy.json']);
+      assert.deepEqual(
+        (JSON.parse(r.stdout) as { file: string }[]).map(e => path.basename(e.file)),
+        ['b.bucket-policy.json'],
+      );
     });
   });
 
@@ -95,7 +138,8 @@ describe('cli on hostile input', { skip: noFifo && 'needs mkfifo and /dev/zero' 
     before(() => {
       folder = path.join(dir, 'mixed');
       fs.mkdirSync(folder);
-      for (const name of ['good-payments-data.bucket-policy.json', 'bad-missing-slash-star.bucket-policy.json']) fs.copyFileSync(path.join(ROOT, 'examples', name), path.join(folder, name));
+      for (const name of ['good-payments-data.bucket-policy.json', 'bad-missing-slash-star.bucket-policy.json'])
+        fs.copyFileSync(path.join(ROOT, 'examples', name), path.join(folder, name));
       fs.writeFileSync(path.join(folder, 'deep.json'), hiddenDeep);
       fs.writeFileSync(path.join(folder, 'deep.bucket-policy.json'), hiddenDeep);
     });
@@ -107,14 +151,31 @@ describe('cli on hostile input', { skip: noFifo && 'needs mkfifo and /dev/zero' 
       assert.equal(err.length, 1, r.stderr);
       assert.match(err[0], /deep\.json: skipped: nested more than 64 levels deep$/);
       const out = JSON.parse(r.stdout) as { file: string; kind: string; diagnostics: { code: string; severity: string }[] }[];
-      assert.deepEqual(out.map(e => path.basename(e.file)), ['bad-missing-slash-star.bucket-policy.json', 'deep.bucket-policy.json', 'deep.json', 'good-payments-data.bucket-policy.json']);
-      assert.deepEqual(out[0].diagnostics.map(d => d.code), ['GRM-009']);
+      assert.deepEqual(
+        out.map(e => path.basename(e.file)),
+        [
+          'bad-missing-slash-star.bucket-policy.json',
+          'deep.bucket-policy.json',
+          'deep.json',
+          'good-payments-data.bucket-policy.json',
+        ],
+      );
+      assert.deepEqual(
+        out[0].diagnostics.map(d => d.code),
+        ['GRM-009'],
+      );
       assert.deepEqual(out[3].diagnostics, []);
       // A policy by its name that was not analysed says so in the output too.
       assert.equal(out[1].kind, 'bucket-policy');
-      assert.deepEqual(out[1].diagnostics.map(d => [d.code, d.severity]), [['analysis-limit', 'info']]);
+      assert.deepEqual(
+        out[1].diagnostics.map(d => [d.code, d.severity]),
+        [['analysis-limit', 'info']],
+      );
       const text = cli(['check', '--no-config', folder]);
-      assert.match(text.stdout, /good-payments-data\.bucket-policy\.json \(bucket-policy\)\n {2}verdict {2}good-payments-data: HTTPS: enforced/);
+      assert.match(
+        text.stdout,
+        /good-payments-data\.bucket-policy\.json \(bucket-policy\)\n {2}verdict {2}good-payments-data: HTTPS: enforced/,
+      );
       assert.match(text.stdout, /20:19 +error +.*GRM-009/);
     });
 
@@ -124,7 +185,10 @@ describe('cli on hostile input', { skip: noFifo && 'needs mkfifo and /dev/zero' 
       const tooDeep = path.join(folder, 'f-nested.bucket-policy.json');
       fs.writeFileSync(tooDeep, `{"Statement": ${'['.repeat(100)}${']'.repeat(100)}}`);
       for (const [file, pattern] of [
-        [path.join(folder, 'deep.bucket-policy.json'), /deep\.bucket-policy\.json: not analysed: nested more than 64 levels deep/],
+        [
+          path.join(folder, 'deep.bucket-policy.json'),
+          /deep\.bucket-policy\.json: not analysed: nested more than 64 levels deep/,
+        ],
         [truncated, /e-truncated\.bucket-policy\.json:1:\d+: JSON syntax error: .*nothing to explain/],
         [tooDeep, /f-nested\.bucket-policy\.json: not analysed: nested more than 64 levels deep/],
       ] as [string, RegExp][]) {
@@ -144,7 +208,13 @@ describe('cli on hostile input', { skip: noFifo && 'needs mkfifo and /dev/zero' 
       fs.mkdirSync(folder);
       const name = `evil${ESC}]0;owned\u0007.bucket-policy.json`;
       // No Action: GRM-007 quotes the Sid in its message.
-      fs.writeFileSync(path.join(folder, name), policyWith([httpsDeny('evil'), '{"Sid": "x\\u001b[2Jy", "Effect": "Deny", "Principal": "*", "Resource": "arn:aws:s3:::evil/*"}']));
+      fs.writeFileSync(
+        path.join(folder, name),
+        policyWith([
+          httpsDeny('evil'),
+          '{"Sid": "x\\u001b[2Jy", "Effect": "Deny", "Principal": "*", "Resource": "arn:aws:s3:::evil/*"}',
+        ]),
+      );
       const r = cli(['check', '--no-config', folder]);
       assert.equal(r.code, 1, r.stderr);
       assert.ok(!r.stdout.includes(ESC) && !r.stdout.includes('\u0007'), 'no raw control characters on the terminal');
@@ -176,12 +246,29 @@ describe('cli on hostile input', { skip: noFifo && 'needs mkfifo and /dev/zero' 
     it('internal errors are one short line each, however large the policy', () => {
       // A Resource with 200,000 wildcards: if an engine step fails on it, the error must not quote it.
       const file = path.join(dir, 'wild.bucket-policy.json');
-      fs.writeFileSync(file, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: `arn:aws:s3:::wild/${'a*'.repeat(200_000)}`, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] }));
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:*',
+              Resource: `arn:aws:s3:::wild/${'a*'.repeat(200_000)}`,
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
+          ],
+        }),
+      );
       const r = cli(['check', '--no-config', file]);
       assert.ok(r.stderr.length < 64 * 1024, `${r.stderr.length} bytes of stderr`);
       assert.ok(lines(r.stderr).every(l => l.length <= 2100 && !/^\s+at /.test(l)));
       // Messages quoting the Resource are clipped in the text format too.
-      assert.ok(lines(r.stdout).every(l => l.length < 4200), 'no 400 KB line on the terminal');
+      assert.ok(
+        lines(r.stdout).every(l => l.length < 4200),
+        'no 400 KB line on the terminal',
+      );
     });
   });
 });

@@ -20,37 +20,73 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 's3eg-start-'));
 const startDir = path.join(tmp, 'start');
 const record = path.join(tmp, 'code-server-args.json');
 const fakeCodeServer = path.join(tmp, 'code-server');
-fs.writeFileSync(fakeCodeServer, `#!${process.execPath}
+fs.writeFileSync(
+  fakeCodeServer,
+  `#!${process.execPath}
 // A stand-in for code-server: installs nothing, records how it was started, answers /healthz.
 const args = process.argv.slice(2);
 if (args.includes('--install-extension')) { console.log("Extension 's3-encryption-guard' was successfully installed."); process.exit(0); }
 require('node:fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify(args));
 const [host, port] = args[args.indexOf('--bind-addr') + 1].split(':');
 require('node:http').createServer((req, res) => { res.writeHead(req.url === '/healthz' ? 200 : 404); res.end('{}'); }).listen(Number(port), host);
-`, { mode: 0o755 });
+`,
+  { mode: 0o755 },
+);
 
-const freePort = (): Promise<number> => new Promise((resolve, reject) => {
-  const srv = net.createServer();
-  srv.once('error', reject);
-  srv.listen(0, '127.0.0.1', () => { const { port } = srv.address() as net.AddressInfo; srv.close(() => resolve(port)); });
-});
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 
-interface Started { proc: ChildProcess; stdout: string; folder: string }
+interface Started {
+  proc: ChildProcess;
+  stdout: string;
+  folder: string;
+}
 
 /** `node scripts/start.mjs --skip-build ...` until it says where to open the editor. */
 async function start(extra: string[] = []): Promise<Started> {
   fs.rmSync(record, { force: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, CODE_SERVER_BIN: fakeCodeServer, S3EG_START_DIR: startDir, PORT: String(await freePort()) };
-  const proc = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.mjs'), '--skip-build', ...extra], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CODE_SERVER_BIN: fakeCodeServer,
+    S3EG_START_DIR: startDir,
+    PORT: String(await freePort()),
+  };
+  const proc = spawn(process.execPath, [path.join(ROOT, 'scripts', 'start.mjs'), '--skip-build', ...extra], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
-  proc.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
-  proc.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  proc.stdout!.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  proc.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   await new Promise<void>((resolve, reject) => {
-    const hang = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`npm start did not get ready: ${stdout}${stderr}`)); }, HANG_MS);
-    const check = () => { if (stdout.includes('Open in your browser:')) { clearTimeout(hang); resolve(); } };
+    const hang = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`npm start did not get ready: ${stdout}${stderr}`));
+    }, HANG_MS);
+    const check = () => {
+      if (stdout.includes('Open in your browser:')) {
+        clearTimeout(hang);
+        resolve();
+      }
+    };
     proc.stdout!.on('data', check);
-    proc.once('exit', code => { clearTimeout(hang); reject(new Error(`npm start exited (${code}): ${stdout}${stderr}`)); });
+    proc.once('exit', code => {
+      clearTimeout(hang);
+      reject(new Error(`npm start exited (${code}): ${stdout}${stderr}`));
+    });
   });
   const args = JSON.parse(fs.readFileSync(record, 'utf8')) as string[];
   return { proc, stdout, folder: args[args.length - 1] };
@@ -58,7 +94,11 @@ async function start(extra: string[] = []): Promise<Started> {
 
 /** Ctrl-C: start ends code-server and the emulator and exits 0. */
 async function stop(s: Started): Promise<void> {
-  const code = await new Promise<number | null>(resolve => { s.proc.removeAllListeners('exit'); s.proc.once('exit', c => resolve(c)); s.proc.kill('SIGINT'); });
+  const code = await new Promise<number | null>(resolve => {
+    s.proc.removeAllListeners('exit');
+    s.proc.once('exit', c => resolve(c));
+    s.proc.kill('SIGINT');
+  });
   assert.equal(code, 0);
 }
 
@@ -77,7 +117,11 @@ describe('npm start opens a copy of examples/', () => {
       assert.equal(first.folder, workspace, 'code-server opens the copy');
       assert.deepEqual(fs.readdirSync(workspace).sort(), fs.readdirSync(examples).sort());
       assert.match(first.stdout, /copied \(first start\): \d+ files\. Edits and quick fixes change the copy, never examples\//);
-      assert.match(first.stdout, new RegExp(`^ {4}${TRIED.replace(/\./g, '\\.')}$`, 'm'), 'the bad examples are listed by their names in the copy');
+      assert.match(
+        first.stdout,
+        new RegExp(`^ {4}${TRIED.replace(/\./g, '\\.')}$`, 'm'),
+        'the bad examples are listed by their names in the copy',
+      );
       // What a quick fix does: the editor saves the open file.
       fs.writeFileSync(path.join(first.folder, TRIED), original.replace('"Version"', '"Version" ').replace(/\n$/, '\n\n'));
     } finally {
@@ -89,7 +133,10 @@ describe('npm start opens a copy of examples/', () => {
     try {
       assert.equal(again.folder, workspace);
       assert.notEqual(fs.readFileSync(path.join(workspace, TRIED), 'utf8'), original, 'the edit survives a restart');
-      assert.match(again.stdout, /kept from the last start, with your edits \(1 file differs from examples\/\); npm start -- --reset-examples makes a fresh copy/);
+      assert.match(
+        again.stdout,
+        /kept from the last start, with your edits \(1 file differs from examples\/\); npm start -- --reset-examples makes a fresh copy/,
+      );
     } finally {
       await stop(again);
     }

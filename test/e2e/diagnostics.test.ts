@@ -25,7 +25,8 @@ function ours(uri: vscode.Uri): vscode.Diagnostic[] {
 const fmtRange = (r: vscode.Range) => `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
 /** "GRM-003 19:16-19:22": what the assertions compare (0-based line:character, as in LSP). */
 const brief = (d: vscode.Diagnostic) => `${ruleId(d)} ${fmtRange(d.range)}`;
-const listed = (ds: vscode.Diagnostic[]) => JSON.stringify(ds.map(d => `${brief(d)} ${vscode.DiagnosticSeverity[d.severity]} ${d.message}`));
+const listed = (ds: vscode.Diagnostic[]) =>
+  JSON.stringify(ds.map(d => `${brief(d)} ${vscode.DiagnosticSeverity[d.severity]} ${d.message}`));
 
 /** Range of the JSON string token `"literal"` (quotes included): its first occurrence after `anchor`. */
 function stringToken(doc: vscode.TextDocument, literal: string, anchor: string): vscode.Range {
@@ -74,14 +75,23 @@ suite('diagnostics in the editor', () => {
 
   test('a bad bucket policy gets exactly GRM-003 and GRM-009, on the offending string tokens', async () => {
     const uri = policyDoc.uri;
-    const diagnostics = await waitFor(`${SOURCE} diagnostics on ${POLICY_FILE}`,
-      () => { const ds = ours(uri); return ds.length >= 2 ? ds : undefined; },
-      () => listed(ours(uri)));
+    const diagnostics = await waitFor(
+      `${SOURCE} diagnostics on ${POLICY_FILE}`,
+      () => {
+        const ds = ours(uri);
+        return ds.length >= 2 ? ds : undefined;
+      },
+      () => listed(ours(uri)),
+    );
 
-    assert.deepEqual(diagnostics.map(brief).sort(), [
-      `GRM-003 ${fmtRange(effectRange)}`, // "Effect": "deny" (the value is case-sensitive)
-      `GRM-009 ${fmtRange(resourceRange)}`, // s3:GetObject on the bucket ARN instead of bucket/*
-    ].sort(), `got ${listed(diagnostics)}`);
+    assert.deepEqual(
+      diagnostics.map(brief).sort(),
+      [
+        `GRM-003 ${fmtRange(effectRange)}`, // "Effect": "deny" (the value is case-sensitive)
+        `GRM-009 ${fmtRange(resourceRange)}`, // s3:GetObject on the bucket ARN instead of bucket/*
+      ].sort(),
+      `got ${listed(diagnostics)}`,
+    );
 
     const effect = diagnostics.find(d => ruleId(d) === 'GRM-003')!;
     assert.equal(effect.severity, vscode.DiagnosticSeverity.Error, `GRM-003 severity: ${listed([effect])}`);
@@ -100,11 +110,26 @@ suite('diagnostics in the editor', () => {
 
   test('the quick-fix VS Code offers for GRM-009 appends /* to the bucket ARN', async () => {
     const uri = policyDoc.uri;
-    await waitFor('GRM-009', () => ours(uri).find(d => ruleId(d) === 'GRM-009'), () => listed(ours(uri)));
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, resourceRange, vscode.CodeActionKind.QuickFix.value);
+    await waitFor(
+      'GRM-009',
+      () => ours(uri).find(d => ruleId(d) === 'GRM-009'),
+      () => listed(ours(uri)),
+    );
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      resourceRange,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     // The API command does not hand back each action's diagnostics: find ours by its edit.
-    const preferred = actions.filter(a => a.isPreferred && a.edit?.get(uri).some(e => fmtRange(e.range) === fmtRange(resourceRange)));
-    assert.equal(preferred.length, 1, `one preferred quick-fix on the ARN among: ${JSON.stringify(actions.map(a => ({ title: a.title, isPreferred: a.isPreferred })))}`);
+    const preferred = actions.filter(
+      a => a.isPreferred && a.edit?.get(uri).some(e => fmtRange(e.range) === fmtRange(resourceRange)),
+    );
+    assert.equal(
+      preferred.length,
+      1,
+      `one preferred quick-fix on the ARN among: ${JSON.stringify(actions.map(a => ({ title: a.title, isPreferred: a.isPreferred })))}`,
+    );
     const edits = preferred[0].edit!.get(uri);
     assert.equal(edits.length, 1);
     assert.equal(edits[0].newText, '"arn:aws:s3:::example-bucket/*"');
@@ -113,16 +138,24 @@ suite('diagnostics in the editor', () => {
 
   test('fixing "Effect" in the editor removes GRM-003 and keeps GRM-009', async () => {
     const uri = policyDoc.uri;
-    assert.ok(ours(uri).some(d => ruleId(d) === 'GRM-003'), `precondition: GRM-003 present, got ${listed(ours(uri))}`);
+    assert.ok(
+      ours(uri).some(d => ruleId(d) === 'GRM-003'),
+      `precondition: GRM-003 present, got ${listed(ours(uri))}`,
+    );
 
     const edit = new vscode.WorkspaceEdit();
     edit.replace(uri, effectRange, '"Deny"');
     assert.equal(await vscode.workspace.applyEdit(edit), true, 'the WorkspaceEdit was not applied');
     assert.equal(policyDoc.getText(effectRange), '"Deny"');
 
-    const after = await waitFor('GRM-003 to disappear after the fix',
-      () => { const ds = ours(uri); return ds.length > 0 && !ds.some(d => ruleId(d) === 'GRM-003') ? ds : undefined; },
-      () => listed(ours(uri)));
+    const after = await waitFor(
+      'GRM-003 to disappear after the fix',
+      () => {
+        const ds = ours(uri);
+        return ds.length > 0 && !ds.some(d => ruleId(d) === 'GRM-003') ? ds : undefined;
+      },
+      () => listed(ours(uri)),
+    );
     // Same length replacement: the other diagnostic keeps its range.
     assert.deepEqual(after.map(brief), [`GRM-009 ${fmtRange(resourceRange)}`], `got ${listed(after)}`);
   });
@@ -135,7 +168,10 @@ suite('diagnostics in the editor', () => {
     assert.match(ours[0].command!.title, /^HTTPS: enforced · SSE: not enforced$/);
     assert.equal(ours[0].range.start.line, 0);
     // The lens runs the command with the policy and its bucket; explain.test.ts checks the view in depth.
-    const panel = await vscode.commands.executeCommand<vscode.WebviewPanel>(ours[0].command!.command, ...(ours[0].command!.arguments ?? []));
+    const panel = await vscode.commands.executeCommand<vscode.WebviewPanel>(
+      ours[0].command!.command,
+      ...(ours[0].command!.arguments ?? []),
+    );
     assert.ok(panel, 'the command returns its view');
     try {
       assert.equal(panel.title, 'Enforcement: bad.bucket-policy.json');

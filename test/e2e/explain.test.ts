@@ -14,13 +14,19 @@ const VIEW_TYPE = 's3EncryptionGuard.explainReport';
 const POLICY_FILE = 'explain-example.bucket-policy.json';
 
 const tabs = () => vscode.window.tabGroups.all.flatMap(g => g.tabs);
-const reportTab = (label: string) => tabs().find(t => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(VIEW_TYPE) && t.label === label);
-const documents = () => vscode.workspace.textDocuments.map(d => `${d.uri.toString()}${d.isUntitled ? ' (untitled)' : ''}${d.isDirty ? ' (dirty)' : ''}`);
+const reportTab = (label: string) =>
+  tabs().find(t => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(VIEW_TYPE) && t.label === label);
+const documents = () =>
+  vscode.workspace.textDocuments.map(
+    d => `${d.uri.toString()}${d.isUntitled ? ' (untitled)' : ''}${d.isDirty ? ' (dirty)' : ''}`,
+  );
 
 /** The arguments of the statement links in the view's HTML (command URIs of the reveal command). */
 function links(html: string): { label: string; args: unknown[] }[] {
   const out: { label: string; args: unknown[] }[] = [];
-  for (const m of html.matchAll(/<a class="stmt" href="command:s3EncryptionGuard\.revealPolicyRange\?([^"]*)"[^>]*>([^<]*)<\/a>/g)) {
+  for (const m of html.matchAll(
+    /<a class="stmt" href="command:s3EncryptionGuard\.revealPolicyRange\?([^"]*)"[^>]*>([^<]*)<\/a>/g,
+  )) {
     out.push({ label: m[2], args: JSON.parse(decodeURIComponent(m[1])) as unknown[] });
   }
   return out;
@@ -39,7 +45,10 @@ suite('Explain Enforcement view', () => {
     assert.ok(folder);
     const orders = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, 'orders-data.bucket-policy.json'));
     file = vscode.Uri.joinPath(folder.uri, POLICY_FILE);
-    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(new TextDecoder().decode(orders).split('orders-data').join('example-bucket')));
+    await vscode.workspace.fs.writeFile(
+      file,
+      new TextEncoder().encode(new TextDecoder().decode(orders).split('orders-data').join('example-bucket')),
+    );
     doc = await vscode.workspace.openTextDocument(file);
     await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.One });
   });
@@ -59,7 +68,10 @@ suite('Explain Enforcement view', () => {
     assert.equal(panel.webview.options.enableScripts, false);
     assert.deepEqual(panel.webview.options.enableCommandUris, ['s3EncryptionGuard.revealPolicyRange']);
     const html = panel.webview.html;
-    assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-[A-Za-z0-9+/=]+'; script-src 'none';/);
+    assert.match(
+      html,
+      /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-[A-Za-z0-9+/=]+'; script-src 'none';/,
+    );
     assert.ok(!/<script/i.test(html));
     // The summary first, then the matrices, then the details collapsed.
     const summary = html.indexOf('<li>HTTPS is enforced: every request over plain HTTP is denied.</li>');
@@ -67,15 +79,25 @@ suite('Explain Enforcement view', () => {
     assert.match(html, /<details><summary>Every request class: \d+ request classes in \d+ rows<\/summary>/);
 
     // A view: a webview tab beside the policy; no new document, none untitled or dirty.
-    const tab = await waitFor('the report tab', () => reportTab(`Enforcement: ${POLICY_FILE}`), () => JSON.stringify(tabs().map(t => t.label)));
+    const tab = await waitFor(
+      'the report tab',
+      () => reportTab(`Enforcement: ${POLICY_FILE}`),
+      () => JSON.stringify(tabs().map(t => t.label)),
+    );
     assert.notEqual(tab.group.viewColumn, vscode.ViewColumn.One, 'beside the policy');
     const added = vscode.workspace.textDocuments.filter(d => !before.has(d.uri.toString()));
-    assert.deepEqual(added.map(d => d.uri.toString()), [], `no document was opened: ${documents().join(', ')}`);
+    assert.deepEqual(
+      added.map(d => d.uri.toString()),
+      [],
+      `no document was opened: ${documents().join(', ')}`,
+    );
     assert.equal(doc.isDirty, false);
 
     // Closing it: nothing to save, so no question; the close resolves at once (a question would block it).
     let disposed = false;
-    panel.onDidDispose(() => { disposed = true; });
+    panel.onDidDispose(() => {
+      disposed = true;
+    });
     assert.equal(await vscode.window.tabGroups.close(tab), true);
     assert.equal(reportTab(`Enforcement: ${POLICY_FILE}`), undefined);
     assert.equal(disposed, true);
@@ -88,10 +110,14 @@ suite('Explain Enforcement view', () => {
       assert.ok(link, JSON.stringify(links(panel.webview.html).map(l => l.label)));
       assert.equal(link.args[0], doc.uri.toString());
       await vscode.commands.executeCommand('s3EncryptionGuard.revealPolicyRange', ...link.args);
-      const editor = await waitFor('the policy revealed', () => {
-        const e = vscode.window.activeTextEditor;
-        return e?.document.uri.toString() === doc.uri.toString() ? e : undefined;
-      }, () => String(vscode.window.activeTextEditor?.document.uri));
+      const editor = await waitFor(
+        'the policy revealed',
+        () => {
+          const e = vscode.window.activeTextEditor;
+          return e?.document.uri.toString() === doc.uri.toString() ? e : undefined;
+        },
+        () => String(vscode.window.activeTextEditor?.document.uri),
+      );
       const line = doc.lineAt(editor.selection.start.line).text;
       assert.match(line, /"Sid": "DenyTlsBelow12"/);
     } finally {
@@ -99,7 +125,7 @@ suite('Explain Enforcement view', () => {
     }
   });
 
-  test('the view follows the policy\'s edits', async () => {
+  test("the view follows the policy's edits", async () => {
     const panel = await vscode.commands.executeCommand<vscode.WebviewPanel>('s3EncryptionGuard.explain', doc.uri);
     const editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preserveFocus: false });
     const original = doc.getText();
@@ -110,8 +136,11 @@ suite('Explain Enforcement view', () => {
       assert.ok(at > 0);
       const ok = await editor.edit(b => b.replace(new vscode.Range(doc.positionAt(at), doc.positionAt(at + 5)), '"1.0"'));
       assert.ok(ok);
-      await waitFor('the report of the edited policy', () => (panel.webview.html.includes('<li>No minimum TLS version is enforced') ? true : undefined),
-        () => /<ul class="summary">.*?<\/ul>/s.exec(panel.webview.html)?.[0] ?? '');
+      await waitFor(
+        'the report of the edited policy',
+        () => (panel.webview.html.includes('<li>No minimum TLS version is enforced') ? true : undefined),
+        () => /<ul class="summary">.*?<\/ul>/s.exec(panel.webview.html)?.[0] ?? '',
+      );
     } finally {
       panel.dispose();
       await editor.edit(b => b.replace(new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), original));

@@ -2,7 +2,12 @@
 import * as assert from 'node:assert/strict';
 
 /** Polls `probe` (sync or async) until it returns a value other than undefined; fails after `ms` with `describe()`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, describe: () => string, ms = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  describe: () => string,
+  ms = 30_000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const value = await probe();

@@ -59,8 +59,20 @@ export const CASE_MEMORY_LIMIT_MB = 1024;
 
 export async function runCliCase(c: HostileFileCase, timeoutMs: number): Promise<CliCaseResult> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [DIST_CLI, ...c.args], { cwd: c.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-  const keep = { out: [] as Buffer[], err: [] as Buffer[], outBytes: 0, errBytes: 0, escOut: false, escErr: false, errTail: Buffer.alloc(0) };
+  const child = spawn(process.execPath, [DIST_CLI, ...c.args], {
+    cwd: c.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  const keep = {
+    out: [] as Buffer[],
+    err: [] as Buffer[],
+    outBytes: 0,
+    errBytes: 0,
+    escOut: false,
+    escErr: false,
+    errTail: Buffer.alloc(0),
+  };
   const KEEP = 1024 * 1024;
   child.stdout!.on('data', (b: Buffer) => {
     if (b.includes(0x1b)) keep.escOut = true;
@@ -79,25 +91,37 @@ export async function runCliCase(c: HostileFileCase, timeoutMs: number): Promise
     try {
       const s = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
       peakKB = Math.max(peakKB, Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0), Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0));
-    } catch { /* exited */ }
-    if (peakKB > CASE_MEMORY_LIMIT_MB * 1024 && !memoryExceeded) { memoryExceeded = true; child.kill('SIGKILL'); }
+    } catch {
+      /* exited */
+    }
+    if (peakKB > CASE_MEMORY_LIMIT_MB * 1024 && !memoryExceeded) {
+      memoryExceeded = true;
+      child.kill('SIGKILL');
+    }
   };
   const sampler = setInterval(sample, 20);
   let hung = false;
-  const guard = setTimeout(() => { hung = true; child.kill('SIGKILL'); }, timeoutMs);
-  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(r => child.on('close', (code, sig) => r([code, sig])));
+  const guard = setTimeout(() => {
+    hung = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(r =>
+    child.on('close', (code, sig) => r([code, sig])),
+  );
   const ms = performance.now() - t0;
   clearTimeout(guard);
   clearInterval(sampler);
   const stdout = Buffer.concat(keep.out).toString('utf8');
-  const stderr = Buffer.concat(keep.err).toString('utf8') + (keep.errBytes > KEEP ? Buffer.from(keep.errTail).toString('utf8') : '');
+  const stderr =
+    Buffer.concat(keep.err).toString('utf8') + (keep.errBytes > KEEP ? Buffer.from(keep.errTail).toString('utf8') : '');
   const lines = stderr.split('\n').filter(l => l.trim());
   let crashReason: string | undefined;
   const killed = hung || memoryExceeded;
   if (!killed && signal) crashReason = `killed by ${signal}`;
   else if (!killed && exitCode !== null && ![0, 1, 2].includes(exitCode)) crashReason = `exit code ${exitCode}`;
   if (/FATAL ERROR/.test(stderr)) crashReason = lines.find(l => /FATAL ERROR/.test(l))!.trim();
-  else if (!killed && STACK_FRAME.test(stderr)) crashReason = `uncaught: ${lines.find(l => /Error\b/.test(l))?.trim() ?? lines[0]}`;
+  else if (!killed && STACK_FRAME.test(stderr))
+    crashReason = `uncaught: ${lines.find(l => /Error\b/.test(l))?.trim() ?? lines[0]}`;
   // The CLI's last-resort handler: a bug of ours ended the whole run (exit 2, one line).
   else if (/: unexpected error: /.test(stderr)) crashReason = lines.find(l => /: unexpected error: /.test(l))!.trim();
   const missing = c.mustReport && !killed && !stdout.includes(c.mustReport) ? c.mustReport : undefined;
@@ -152,13 +176,19 @@ export async function runCliFuzz(opts: CliFuzzOptions): Promise<CliFuzzReport> {
     for (const c of cases) {
       const r = await runCliCase(c, opts.timeoutMs);
       results.push(r);
-      opts.log?.(`${r.name}: exit ${r.hung ? 'killed (hung)' : r.memoryExceeded ? `killed (RSS over ${CASE_MEMORY_LIMIT_MB} MB)` : r.exitCode ?? r.signal} in ${r.ms} ms${r.crashed ? ` CRASH ${r.crashReason}` : ''}${r.escInStdout || r.escInStderr ? ' ESC in output' : ''}`);
+      opts.log?.(
+        `${r.name}: exit ${r.hung ? 'killed (hung)' : r.memoryExceeded ? `killed (RSS over ${CASE_MEMORY_LIMIT_MB} MB)` : (r.exitCode ?? r.signal)} in ${r.ms} ms${r.crashed ? ` CRASH ${r.crashReason}` : ''}${r.escInStdout || r.escInStderr ? ' ESC in output' : ''}`,
+      );
     }
   } finally {
     if (!keep) fs.rmSync(folder, { recursive: true, force: true });
   }
   const failed: string[] = [];
-  const names = (f: (r: CliCaseResult) => boolean): string => results.filter(f).map(r => r.name).join(', ');
+  const names = (f: (r: CliCaseResult) => boolean): string =>
+    results
+      .filter(f)
+      .map(r => r.name)
+      .join(', ');
   const count = (f: (r: CliCaseResult) => boolean): number => results.filter(f).length;
   if (count(r => r.crashed)) failed.push(`crashed: ${names(r => r.crashed)}`);
   if (count(r => r.hung)) failed.push(`hung (killed after ${opts.timeoutMs} ms): ${names(r => r.hung)}`);
@@ -166,7 +196,8 @@ export async function runCliFuzz(opts: CliFuzzOptions): Promise<CliFuzzReport> {
   const slow = (r: CliCaseResult): boolean => r.overBudget && !r.hung && !r.memoryExceeded;
   if (count(slow)) failed.push(`over ${CASE_BUDGET_MS} ms: ${names(slow)}`);
   if (count(r => r.escInStdout || r.escInStderr)) failed.push(`raw ESC in output: ${names(r => r.escInStdout || r.escInStderr)}`);
-  if (count(r => r.stderrBytes > STDERR_FLOOD_BYTES)) failed.push(`stderr flood: ${names(r => r.stderrBytes > STDERR_FLOOD_BYTES)}`);
+  if (count(r => r.stderrBytes > STDERR_FLOOD_BYTES))
+    failed.push(`stderr flood: ${names(r => r.stderrBytes > STDERR_FLOOD_BYTES)}`);
   if (count(r => !!r.missingResult)) failed.push(`the good file's result is missing: ${names(r => !!r.missingResult)}`);
   if (count(r => r.unmentioned.length > 0)) failed.push(`files skipped without a word: ${names(r => r.unmentioned.length > 0)}`);
   return { folder: keep ? folder : '(removed)', cases: results, failed };

@@ -33,31 +33,76 @@ const USAGE = `Usage: npm run fuzz -- [options]
   -h, --help          this help`;
 
 interface Args {
-  seconds: number; docs: number; rate: number; seed: number; hostile: number; grace: number;
-  hostileSettings: boolean; maxWildcards?: number; only?: 'lsp' | 'cli'; cliTimeout: number; many: boolean; artifacts?: string; json: boolean;
+  seconds: number;
+  docs: number;
+  rate: number;
+  seed: number;
+  hostile: number;
+  grace: number;
+  hostileSettings: boolean;
+  maxWildcards?: number;
+  only?: 'lsp' | 'cli';
+  cliTimeout: number;
+  many: boolean;
+  artifacts?: string;
+  json: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { seconds: 60, docs: 220, rate: 10, seed: crypto.randomInt(1, 2 ** 31), hostile: 0.05, grace: 10, hostileSettings: false, cliTimeout: 10_000, many: false, json: false };
+  const a: Args = {
+    seconds: 60,
+    docs: 220,
+    rate: 10,
+    seed: crypto.randomInt(1, 2 ** 31),
+    hostile: 0.05,
+    grace: 10,
+    hostileSettings: false,
+    cliTimeout: 10_000,
+    many: false,
+    json: false,
+  };
   const num = (flag: string, v: string | undefined, min: number, max: number): number => {
     const n = Number(v);
-    if (v === undefined || !Number.isFinite(n) || n < min || n > max) throw new Error(`${flag} expects a number from ${min} to ${max}, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
+    if (v === undefined || !Number.isFinite(n) || n < min || n > max)
+      throw new Error(`${flag} expects a number from ${min} to ${max}, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i];
     switch (f) {
-      case '--seconds': a.seconds = num(f, argv[++i], 1, 86_400); break;
-      case '--docs': a.docs = Math.round(num(f, argv[++i], 1, 5000)); break;
-      case '--rate': a.rate = num(f, argv[++i], 0.1, 1000); break;
-      case '--seed': a.seed = Math.round(num(f, argv[++i], 0, 2 ** 32 - 1)); break;
-      case '--hostile': a.hostile = num(f, argv[++i], 0, 1); break;
-      case '--grace': a.grace = num(f, argv[++i], 0, 600); break;
-      case '--cli-timeout': a.cliTimeout = num(f, argv[++i], 100, 600_000); break;
-      case '--hostile-settings': a.hostileSettings = true; break;
-      case '--max-wildcards': a.maxWildcards = Math.round(num(f, argv[++i], 0, 100_000)); break;
-      case '--many-files': a.many = true; break;
-      case '--json': a.json = true; break;
+      case '--seconds':
+        a.seconds = num(f, argv[++i], 1, 86_400);
+        break;
+      case '--docs':
+        a.docs = Math.round(num(f, argv[++i], 1, 5000));
+        break;
+      case '--rate':
+        a.rate = num(f, argv[++i], 0.1, 1000);
+        break;
+      case '--seed':
+        a.seed = Math.round(num(f, argv[++i], 0, 2 ** 32 - 1));
+        break;
+      case '--hostile':
+        a.hostile = num(f, argv[++i], 0, 1);
+        break;
+      case '--grace':
+        a.grace = num(f, argv[++i], 0, 600);
+        break;
+      case '--cli-timeout':
+        a.cliTimeout = num(f, argv[++i], 100, 600_000);
+        break;
+      case '--hostile-settings':
+        a.hostileSettings = true;
+        break;
+      case '--max-wildcards':
+        a.maxWildcards = Math.round(num(f, argv[++i], 0, 100_000));
+        break;
+      case '--many-files':
+        a.many = true;
+        break;
+      case '--json':
+        a.json = true;
+        break;
       case '--artifacts': {
         const v = argv[++i];
         if (!v) throw new Error('--artifacts expects a folder');
@@ -70,8 +115,13 @@ function parseArgs(argv: string[]): Args {
         a.only = v;
         break;
       }
-      case '-h': case '--help': process.stdout.write(`${USAGE}\n`); process.exit(0); break;
-      default: throw new Error(`unknown option ${JSON.stringify(f)}`);
+      case '-h':
+      case '--help':
+        process.stdout.write(`${USAGE}\n`);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option ${JSON.stringify(f)}`);
     }
   }
   return a;
@@ -89,16 +139,34 @@ async function main(): Promise<number> {
     return 2;
   }
   const artifacts = a.artifacts ?? path.join(os.tmpdir(), `s3eg-fuzz-${a.seed}`);
-  const progress = (line: string): void => { process.stderr.write(`fuzz: ${line}\n`); };
+  const progress = (line: string): void => {
+    process.stderr.write(`fuzz: ${line}\n`);
+  };
   const reproduce = `npm run fuzz -- --only lsp --seed ${a.seed} --seconds ${a.seconds} --docs ${a.docs} --rate ${a.rate} --hostile ${a.hostile}${a.hostileSettings ? ' --hostile-settings' : ''}${a.maxWildcards !== undefined ? ` --max-wildcards ${a.maxWildcards}` : ''}`;
   const result: Record<string, unknown> = { seed: a.seed, artifacts };
   let failed = false;
   if (a.only !== 'cli') {
-    progress(`language server: ${a.seconds} s, ${a.docs} documents, ${a.rate} operations/s, hostile ${a.hostile}, seed ${a.seed}`);
-    const r = await runLspFuzz({ seconds: a.seconds, docs: a.docs, rate: a.rate, seed: a.seed, hostile: a.hostile, graceSeconds: a.grace, artifacts, hostileSettings: a.hostileSettings, maxWildcards: a.maxWildcards, log: progress });
+    progress(
+      `language server: ${a.seconds} s, ${a.docs} documents, ${a.rate} operations/s, hostile ${a.hostile}, seed ${a.seed}`,
+    );
+    const r = await runLspFuzz({
+      seconds: a.seconds,
+      docs: a.docs,
+      rate: a.rate,
+      seed: a.seed,
+      hostile: a.hostile,
+      graceSeconds: a.grace,
+      artifacts,
+      hostileSettings: a.hostileSettings,
+      maxWildcards: a.maxWildcards,
+      log: progress,
+    });
     result.lsp = r;
     failed ||= r.failed.length > 0;
-    if (!a.json) await print(`${formatLspReport(r, reproduce)}\n  reproduction material: ${fs.existsSync(artifacts) ? artifacts : 'none (nothing to reproduce)'}\n\n`);
+    if (!a.json)
+      await print(
+        `${formatLspReport(r, reproduce)}\n  reproduction material: ${fs.existsSync(artifacts) ? artifacts : 'none (nothing to reproduce)'}\n\n`,
+      );
   }
   if (a.only !== 'lsp') {
     progress('CLI on hostile files');
@@ -112,7 +180,10 @@ async function main(): Promise<number> {
 }
 
 // Exit explicitly: a server that ignored the shutdown must not keep the fuzzer waiting.
-main().then(code => process.exit(code), e => {
-  process.stderr.write(`fuzz: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-  process.exit(2);
-});
+main().then(
+  code => process.exit(code),
+  e => {
+    process.stderr.write(`fuzz: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(2);
+  },
+);

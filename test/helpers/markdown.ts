@@ -36,10 +36,16 @@ export function inlineSegments(md: string): Segment[] {
       let j = i + n;
       let close = -1;
       while (j < md.length) {
-        if (md[j] !== '`') { j++; continue; }
+        if (md[j] !== '`') {
+          j++;
+          continue;
+        }
         let m = 0;
         while (md[j + m] === '`') m++;
-        if (m === n) { close = j; break; }
+        if (m === n) {
+          close = j;
+          break;
+        }
         j += m;
       }
       if (close < 0) {
@@ -68,7 +74,14 @@ const decode = (s: string): string => s.replace(/&lt;/g, '<').replace(/&gt;/g, '
  * kept as written (the existing tests match them with their backticks). Line structure is kept.
  */
 export function rendered(md: string): string {
-  return md.split('\n').map(line => inlineSegments(line).map(s => (s.kind === 'text' ? decode(s.raw) : s.kind === 'escaped' ? s.value : s.raw)).join('')).join('\n');
+  return md
+    .split('\n')
+    .map(line =>
+      inlineSegments(line)
+        .map(s => (s.kind === 'text' ? decode(s.raw) : s.kind === 'escaped' ? s.value : s.raw))
+        .join(''),
+    )
+    .join('\n');
 }
 
 /**
@@ -76,7 +89,9 @@ export function rendered(md: string): string {
  * only what a renderer would interpret (our own Markdown, and any value that was not escaped).
  */
 export function activeText(line: string): string {
-  return inlineSegments(line).map(s => (s.kind === 'text' ? s.raw : '·')).join('');
+  return inlineSegments(line)
+    .map(s => (s.kind === 'text' ? s.raw : '·'))
+    .join('');
 }
 
 /** Raw control characters (tab and line feed aside), line separators and bidirectional overrides. */

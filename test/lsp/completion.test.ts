@@ -6,8 +6,14 @@ import { after, before, describe, it } from 'node:test';
 import { analyze } from '../../core/analyze';
 import { LspClient } from './lsp-client';
 
-interface Pos { line: number; character: number }
-interface Range { start: Pos; end: Pos }
+interface Pos {
+  line: number;
+  character: number;
+}
+interface Range {
+  start: Pos;
+  end: Pos;
+}
 interface Item {
   label: string;
   kind?: number;
@@ -38,12 +44,22 @@ function expandSnippet(s: string): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
-    if (c === '\\' && i + 1 < s.length) { out += s[++i]; continue; }
+    if (c === '\\' && i + 1 < s.length) {
+      out += s[++i];
+      continue;
+    }
     if (c === '$') {
       const simple = /^\$\d+/.exec(s.slice(i));
-      if (simple) { i += simple[0].length - 1; continue; }
+      if (simple) {
+        i += simple[0].length - 1;
+        continue;
+      }
       const choice = /^\$\{\d+\|([^,|]*)[^}]*\|\}/.exec(s.slice(i));
-      if (choice) { out += choice[1]; i += choice[0].length - 1; continue; }
+      if (choice) {
+        out += choice[1];
+        i += choice[0].length - 1;
+        continue;
+      }
       const placeholder = /^\$\{\d+:/.exec(s.slice(i));
       if (placeholder) {
         // Placeholder text runs to the matching unescaped `}`.
@@ -76,7 +92,9 @@ function accept(text: string, item: Item): { text: string; start: number; end: n
 function grammarErrorsAt(text: string, file: string, start: number, end: number): string[] {
   const a = analyze(text, file);
   return a.findings
-    .filter(f => f.ruleId.startsWith('GRM') && f.severity === 'error' && f.span.offset < end && f.span.offset + f.span.length > start)
+    .filter(
+      f => f.ruleId.startsWith('GRM') && f.severity === 'error' && f.span.offset < end && f.span.offset + f.span.length > start,
+    )
     .map(f => `${f.ruleId}: ${f.message}`);
 }
 
@@ -100,7 +118,10 @@ describe('completion over stdio', () => {
     const file = `/work/policies/${n++}/${name}`;
     const uri = `file://${file}`;
     await client.open(uri, text, 1);
-    const r = await client.conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: positionOf(text, at) }) as { items: Item[] } | Item[] | null;
+    const r = (await client.conn.sendRequest('textDocument/completion', {
+      textDocument: { uri },
+      position: positionOf(text, at),
+    })) as { items: Item[] } | Item[] | null;
     const items = r === null ? [] : Array.isArray(r) ? r : r.items;
     return { text, items, file };
   }
@@ -128,19 +149,30 @@ describe('completion over stdio', () => {
 
     const st = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", |}]}');
     const names = labels(st.items);
-    for (const expected of ['Sid', 'Principal', 'NotPrincipal', 'Resource', 'NotResource', 'Condition']) assert.ok(names.includes(expected), `${expected} in ${names}`);
+    for (const expected of ['Sid', 'Principal', 'NotPrincipal', 'Resource', 'NotResource', 'Condition'])
+      assert.ok(names.includes(expected), `${expected} in ${names}`);
     // Already present, or refused next to what is present (Action/NotAction).
-    for (const absent of ['Effect', 'Action', 'NotAction', 'Version']) assert.ok(!names.includes(absent), `${absent} not offered`);
+    for (const absent of ['Effect', 'Action', 'NotAction', 'Version'])
+      assert.ok(!names.includes(absent), `${absent} not offered`);
     const principal = st.items.find(i => i.label === 'Principal')!;
-    assert.equal(accept(st.text, principal).text, '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Principal": "*"}]}');
+    assert.equal(
+      accept(st.text, principal).text,
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Principal": "*"}]}',
+    );
   });
 
   it('every element name offered is one AWS accepts there', async () => {
     for (const [source, name] of [
-      ['{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", |}]}', 'p.bucket-policy.json'],
+      [
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", |}]}',
+        'p.bucket-policy.json',
+      ],
       ['{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", |}]}', 'p.bucket-policy.json'],
       ['{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "|"}]}', 'k.key-policy.json'],
-      ['{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "|", "Action": "s3:GetObject", "Resource": "*"}]}', 'i.identity-policy.json'],
+      [
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "|", "Action": "s3:GetObject", "Resource": "*"}]}',
+        'i.identity-policy.json',
+      ],
       ['{|}', 'p.bucket-policy.json'],
     ] as const) {
       const r = await complete(source, name);
@@ -155,14 +187,18 @@ describe('completion over stdio', () => {
   });
 
   it('inserts "Name": value with a comma before the next member, and only the name when the colon is there', async () => {
-    const r = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Deny",\n  "Ac|\n  "Principal": "*", "Resource": "arn:aws:s3:::b/*"}]}');
+    const r = await complete(
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny",\n  "Ac|\n  "Principal": "*", "Resource": "arn:aws:s3:::b/*"}]}',
+    );
     const action = r.items.find(i => i.label === 'Action');
     assert.ok(action, labels(r.items).join(', '));
     const done = accept(r.text, action);
     assert.match(done.text, /"Action": "",\n {2}"Principal"/);
     assert.equal(action.command?.command, 'editor.action.triggerSuggest');
 
-    const rename = await complete('{"Version": "2012-10-17", "Statement": [{"Eff|": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}]}');
+    const rename = await complete(
+      '{"Version": "2012-10-17", "Statement": [{"Eff|": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}]}',
+    );
     const effect = rename.items.find(i => i.label === 'Effect')!;
     assert.equal(effect.textEdit!.newText, '"Effect"');
     JSON.parse(accept(rename.text, effect).text);
@@ -179,7 +215,9 @@ describe('completion over stdio', () => {
   });
 
   it('completes in a Statement written as one object, and offers Principal while a new file has none yet', async () => {
-    const one = await complete('{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Principal": "*", "Action": "s3:Get|", "Resource": "arn:aws:s3:::b/*"}}');
+    const one = await complete(
+      '{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Principal": "*", "Action": "s3:Get|", "Resource": "arn:aws:s3:::b/*"}}',
+    );
     assert.ok(labels(one.items).includes('s3:GetObject'));
     const el = await complete('{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "|"}}');
     assert.ok(labels(el.items).includes('Action') && !labels(el.items).includes('Effect'));
@@ -187,12 +225,20 @@ describe('completion over stdio', () => {
     const fresh = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "|"}]}', 'policy.json');
     assert.ok(labels(fresh.items).includes('Principal'));
     assert.ok(!labels(fresh.items).includes('NotPrincipal'));
-    const freshActions = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "|"}]}', 'policy.json');
-    assert.ok(labels(freshActions.items).includes('s3:PutObject') && labels(freshActions.items).includes('kms:Decrypt'), 'both services until the kind is known');
+    const freshActions = await complete(
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "|"}]}',
+      'policy.json',
+    );
+    assert.ok(
+      labels(freshActions.items).includes('s3:PutObject') && labels(freshActions.items).includes('kms:Decrypt'),
+      'both services until the kind is known',
+    );
   });
 
   it('offers Effect and Version values', async () => {
-    const e = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "|", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}]}');
+    const e = await complete(
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "|", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}]}',
+    );
     assert.deepEqual(labels(e.items).sort(), ['Allow', 'Deny']);
     assertAllAccepted(e.text, e.file, e.items);
     const v = await complete('{"Version": |, "Statement": []}');
@@ -201,7 +247,9 @@ describe('completion over stdio', () => {
   });
 
   it('completes actions of the policy kind, with wildcard families, access level and description', async () => {
-    const b = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:Pu|"}]}');
+    const b = await complete(
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:Pu|"}]}',
+    );
     const names = labels(b.items);
     for (const expected of ['s3:PutObject', 's3:Put*', 's3:*', 's3:GetObject']) assert.ok(names.includes(expected), expected);
     assert.ok(!names.some(l => l.startsWith('kms:')), 'no kms actions in a bucket policy');
@@ -216,19 +264,28 @@ describe('completion over stdio', () => {
     assert.match(family.documentation!.value, /`s3:Put\*` matches \d+ actions/);
     // The replace range is the string token: from its opening quote to its closing quote.
     const tokenStart = b.text.indexOf('"s3:Pu');
-    assert.deepEqual(put.textEdit!.range, { start: positionOf(b.text, tokenStart), end: positionOf(b.text, tokenStart + '"s3:Pu"'.length) });
+    assert.deepEqual(put.textEdit!.range, {
+      start: positionOf(b.text, tokenStart),
+      end: positionOf(b.text, tokenStart + '"s3:Pu"'.length),
+    });
     assert.equal(accept(b.text, put).text, b.text.replace('"s3:Pu"', '"s3:PutObject"'));
 
-    const k = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": ["kms:Decrypt", "|"], "Resource": "*"}]}', 'k.key-policy.json');
+    const k = await complete(
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": ["kms:Decrypt", "|"], "Resource": "*"}]}',
+      'k.key-policy.json',
+    );
     const kn = labels(k.items);
-    for (const expected of ['kms:GenerateDataKey', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'kms:*']) assert.ok(kn.includes(expected), expected);
+    for (const expected of ['kms:GenerateDataKey', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'kms:*'])
+      assert.ok(kn.includes(expected), expected);
     assert.ok(!kn.includes('kms:Decrypt'), 'an action already listed is not offered again');
     assert.ok(!kn.some(l => l.startsWith('s3:')), 'no s3 actions in a key policy');
     assertAllAccepted(k.text, k.file, k.items);
   });
 
   it('every action offered for a statement on the bucket and its objects is accepted', async () => {
-    const r = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "|", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]}]}');
+    const r = await complete(
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "|", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]}]}',
+    );
     const names = labels(r.items);
     for (const expected of ['s3:PutObject', 's3:ListBucket', 's3:*', 's3:Get*']) assert.ok(names.includes(expected), expected);
     // Actions on access points, jobs or Storage Lens match neither ARN: S3 would refuse them here (GRM-009).
@@ -237,8 +294,10 @@ describe('completion over stdio', () => {
     assertAllAccepted(r.text, r.file, r.items);
   });
 
-  it('offers only actions that act on the statement\'s resources (S3 refuses the others)', async () => {
-    const r = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "|", "Resource": "arn:aws:s3:::b/*"}]}');
+  it("offers only actions that act on the statement's resources (S3 refuses the others)", async () => {
+    const r = await complete(
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "|", "Resource": "arn:aws:s3:::b/*"}]}',
+    );
     const names = labels(r.items);
     assert.ok(names.includes('s3:PutObject'));
     assert.ok(!names.includes('s3:ListBucket'), 'ListBucket acts on the bucket, not on b/*');
@@ -253,16 +312,32 @@ describe('completion over stdio', () => {
     assert.deepEqual(put.textEdit!.range, { start: positionOf(r.text, start), end: positionOf(r.text, r.text.length) });
     assert.ok(accept(r.text, put).text.endsWith('"Action": "s3:PutObject"'));
 
-    const mid = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:Ge|\n  "Resource": "arn:aws:s3:::b/*"}]}');
+    const mid = await complete(
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:Ge|\n  "Resource": "arn:aws:s3:::b/*"}]}',
+    );
     const get = mid.items.find(i => i.label === 's3:GetObject');
     assert.ok(get);
     assert.equal(accept(mid.text, get).text, mid.text.replace('"s3:Ge', '"s3:GetObject"'));
   });
 
   it('offers condition operators with IfExists and set qualifiers, except those present', async () => {
-    const r = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}, "|": {}}}]}');
+    const r = await complete(
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}, "|": {}}}]}',
+    );
     const names = labels(r.items);
-    for (const expected of ['StringNotEquals', 'StringNotEqualsIfExists', 'ForAnyValue:StringEquals', 'ForAllValues:StringLike', 'ArnNotEqualsIfExists', 'NumericLessThan', 'Bool', 'BoolIfExists', 'IpAddress', 'DateGreaterThan', 'BinaryEquals']) {
+    for (const expected of [
+      'StringNotEquals',
+      'StringNotEqualsIfExists',
+      'ForAnyValue:StringEquals',
+      'ForAllValues:StringLike',
+      'ArnNotEqualsIfExists',
+      'NumericLessThan',
+      'Bool',
+      'BoolIfExists',
+      'IpAddress',
+      'DateGreaterThan',
+      'BinaryEquals',
+    ]) {
       assert.ok(names.includes(expected), expected);
     }
     assert.ok(!names.includes('Null'), 'Null is already there');
@@ -273,16 +348,26 @@ describe('completion over stdio', () => {
     assertAllAccepted(r.text, r.file, r.items);
 
     // Renaming an operator that already compares aws:SecureTransport: only Bool operators (and Null) fit.
-    const bool = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*", "Condition": {"B|": {"aws:SecureTransport": "false"}}}]}');
+    const bool = await complete(
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*", "Condition": {"B|": {"aws:SecureTransport": "false"}}}]}',
+    );
     // No ForAnyValue:/ForAllValues: either: aws:SecureTransport has one value.
     assert.deepEqual(labels(bool.items).sort(), ['Bool', 'BoolIfExists', 'Null']);
     assertAllAccepted(bool.text, bool.file, bool.items);
   });
 
-  it('offers the condition keys of the statement\'s actions plus global keys, of a type the operator can compare', async () => {
-    const put = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"StringNotEquals": {"|": "x"}}}]}');
+  it("offers the condition keys of the statement's actions plus global keys, of a type the operator can compare", async () => {
+    const put = await complete(
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"StringNotEquals": {"|": "x"}}}]}',
+    );
     const names = labels(put.items);
-    for (const expected of ['s3:x-amz-server-side-encryption', 's3:x-amz-server-side-encryption-aws-kms-key-id', 's3:x-amz-server-side-encryption-customer-algorithm', 'aws:PrincipalArn', 'aws:SourceVpce']) {
+    for (const expected of [
+      's3:x-amz-server-side-encryption',
+      's3:x-amz-server-side-encryption-aws-kms-key-id',
+      's3:x-amz-server-side-encryption-customer-algorithm',
+      'aws:PrincipalArn',
+      'aws:SourceVpce',
+    ]) {
       assert.ok(names.includes(expected), expected);
     }
     assert.ok(!names.includes('s3:TlsVersion'), 'a Numeric key is not offered under a String operator');
@@ -291,22 +376,42 @@ describe('completion over stdio', () => {
     const sse = put.items.find(i => i.label === 's3:x-amz-server-side-encryption')!;
     assert.equal(sse.textEdit!.newText, '"s3:x-amz-server-side-encryption"', 'the colon is already there');
     assert.equal(sse.detail, 'String');
-    assert.match((await resolve(sse)).documentation!.value, /absent when the upload names no encryption[\s\S]*Here: when the key is absent, `StringNotEquals` is \*\*true\*\*/);
+    assert.match(
+      (await resolve(sse)).documentation!.value,
+      /absent when the upload names no encryption[\s\S]*Here: when the key is absent, `StringNotEquals` is \*\*true\*\*/,
+    );
     assertAllAccepted(put.text, put.file, put.items);
 
-    const get = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"StringNotEquals": {"|"}}}]}');
+    const get = await complete(
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"StringNotEquals": {"|"}}}]}',
+    );
     assert.ok(!labels(get.items).includes('s3:x-amz-server-side-encryption'), 'GetObject never carries the SSE header');
 
-    const bool = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*", "Condition": {"Bool": {|}}}]}');
+    const bool = await complete(
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*", "Condition": {"Bool": {|}}}]}',
+    );
     const secure = bool.items.find(i => i.label === 'aws:SecureTransport');
     assert.ok(secure);
     assert.ok(!labels(bool.items).includes('s3:x-amz-server-side-encryption'));
-    assert.equal(accept(bool.text, secure).text.includes('"aws:SecureTransport": "true"'), true, 'with its first value as the default');
+    assert.equal(
+      accept(bool.text, secure).text.includes('"aws:SecureTransport": "true"'),
+      true,
+      'with its first value as the default',
+    );
     assertAllAccepted(bool.text, bool.file, bool.items);
 
-    const key = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*", "Condition": {"StringEquals": {"|": "x"}}}]}', 'k.key-policy.json');
+    const key = await complete(
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*", "Condition": {"StringEquals": {"|": "x"}}}]}',
+      'k.key-policy.json',
+    );
     const kn = labels(key.items);
-    for (const expected of ['kms:ViaService', 'kms:CallerAccount', 'kms:EncryptionContext:aws:s3:arn', 'kms:EncryptionContext:${EncryptionContextKey}']) assert.ok(kn.includes(expected), expected);
+    for (const expected of [
+      'kms:ViaService',
+      'kms:CallerAccount',
+      'kms:EncryptionContext:aws:s3:arn',
+      'kms:EncryptionContext:${EncryptionContextKey}',
+    ])
+      assert.ok(kn.includes(expected), expected);
     assert.ok(!kn.some(l => l.startsWith('s3:')));
     assertAllAccepted(key.text, key.file, key.items);
   });
@@ -339,57 +444,90 @@ describe('completion over stdio', () => {
   });
 
   it('offers kms:ViaService for S3 in every region and the accounts seen in a key policy', async () => {
-    const text = (cond: string) => `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:role/Uploader"}, "Action": "kms:GenerateDataKey", "Resource": "*", "Condition": ${cond}}]}`;
+    const text = (cond: string) =>
+      `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:role/Uploader"}, "Action": "kms:GenerateDataKey", "Resource": "*", "Condition": ${cond}}]}`;
     const via = await complete(text('{"StringEquals": {"kms:ViaService": "s3.|"}}'), 'k.key-policy.json');
     const names = labels(via.items);
-    for (const region of ['us-east-1', 'eu-west-1', 'ap-southeast-2', 'sa-east-1']) assert.ok(names.includes(`s3.${region}.amazonaws.com`), region);
+    for (const region of ['us-east-1', 'eu-west-1', 'ap-southeast-2', 'sa-east-1'])
+      assert.ok(names.includes(`s3.${region}.amazonaws.com`), region);
     assertAllAccepted(via.text, via.file, via.items);
     const caller = await complete(text('{"StringEquals": {"kms:CallerAccount": "|"}}'), 'k.key-policy.json');
     assert.deepEqual(labels(caller.items), ['444455556666']);
   });
 
-  it('offers the bucket ARNs seen elsewhere, with and without /*, that fit the statement\'s actions', async () => {
-    const other = '{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::my-data", "arn:aws:s3:::my-data/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}';
-    const all = await complete(`{"Version": "2012-10-17", "Statement": [${other}, {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "|"}]}`);
-    assert.deepEqual(labels(all.items).sort(), ['["arn:aws:s3:::my-data", "arn:aws:s3:::my-data/*"]', 'arn:aws:s3:::my-data', 'arn:aws:s3:::my-data/*']);
+  it("offers the bucket ARNs seen elsewhere, with and without /*, that fit the statement's actions", async () => {
+    const other =
+      '{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::my-data", "arn:aws:s3:::my-data/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}';
+    const all = await complete(
+      `{"Version": "2012-10-17", "Statement": [${other}, {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "|"}]}`,
+    );
+    assert.deepEqual(labels(all.items).sort(), [
+      '["arn:aws:s3:::my-data", "arn:aws:s3:::my-data/*"]',
+      'arn:aws:s3:::my-data',
+      'arn:aws:s3:::my-data/*',
+    ]);
     assertAllAccepted(all.text, all.file, all.items);
 
-    const put = await complete(`{"Version": "2012-10-17", "Statement": [${other}, {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "|"}]}`);
+    const put = await complete(
+      `{"Version": "2012-10-17", "Statement": [${other}, {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "|"}]}`,
+    );
     assert.ok(labels(put.items).includes('arn:aws:s3:::my-data/*'));
     assert.ok(!labels(put.items).includes('arn:aws:s3:::my-data'), 'PutObject does not act on the bucket ARN');
     assertAllAccepted(put.text, put.file, put.items);
 
-    const typing = await complete(`{"Version": "2012-10-17", "Statement": [${other}, {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::my-d|"}]}`);
-    assert.ok(!labels(typing.items).some(l => l.includes('arn:aws:s3:::my-d"') || l.endsWith(':::my-d') || l.endsWith(':::my-d/*')), 'not the half-typed ARN itself');
+    const typing = await complete(
+      `{"Version": "2012-10-17", "Statement": [${other}, {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::my-d|"}]}`,
+    );
+    assert.ok(
+      !labels(typing.items).some(l => l.includes('arn:aws:s3:::my-d"') || l.endsWith(':::my-d') || l.endsWith(':::my-d/*')),
+      'not the half-typed ARN itself',
+    );
     assert.ok(labels(typing.items).includes('arn:aws:s3:::my-data'));
 
-    const inList = await complete(`{"Version": "2012-10-17", "Statement": [${other}, {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::my-data", |]}]}`);
+    const inList = await complete(
+      `{"Version": "2012-10-17", "Statement": [${other}, {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::my-data", |]}]}`,
+    );
     assert.deepEqual(labels(inList.items), ['arn:aws:s3:::my-data/*']);
 
-    const named = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "|"}]}', 'logs-bucket.bucket-policy.json');
+    const named = await complete(
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "|"}]}',
+      'logs-bucket.bucket-policy.json',
+    );
     assert.ok(labels(named.items).includes('arn:aws:s3:::logs-bucket/*'), 'the bucket named by the file');
 
-    const key = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "|"}]}', 'k.key-policy.json');
+    const key = await complete(
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "|"}]}',
+      'k.key-policy.json',
+    );
     assert.deepEqual(labels(key.items), ['*']);
   });
 
   it('offers the accounts and principals seen, and service principals', async () => {
-    const text = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": "kms:*", "Resource": "*"}, {"Effect": "Allow", "Principal": {"AWS": "|"}, "Action": "kms:Decrypt", "Resource": "*"}]}';
+    const text =
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": "kms:*", "Resource": "*"}, {"Effect": "Allow", "Principal": {"AWS": "|"}, "Action": "kms:Decrypt", "Resource": "*"}]}';
     const r = await complete(text, 'k.key-policy.json');
     const names = labels(r.items);
     assert.ok(names.includes('arn:aws:iam::111122223333:root'));
     assert.ok(names.includes('arn:aws:iam::111122223333:role/Admin'));
     assertAllAccepted(r.text, r.file, r.items);
 
-    const svc = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "|"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::logs/*"}]}');
-    for (const p of ['logging.s3.amazonaws.com', 'cloudtrail.amazonaws.com', 'delivery.logs.amazonaws.com']) assert.ok(labels(svc.items).includes(p), p);
+    const svc = await complete(
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "|"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::logs/*"}]}',
+    );
+    for (const p of ['logging.s3.amazonaws.com', 'cloudtrail.amazonaws.com', 'delivery.logs.amazonaws.com'])
+      assert.ok(labels(svc.items).includes(p), p);
     assertAllAccepted(svc.text, svc.file, svc.items);
 
-    const whole = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Effect": "Allow", "Principal": |, "Action": "kms:Decrypt", "Resource": "*"}]}', 'k.key-policy.json');
+    const whole = await complete(
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Effect": "Allow", "Principal": |, "Action": "kms:Decrypt", "Resource": "*"}]}',
+      'k.key-policy.json',
+    );
     assert.deepEqual(labels(whole.items), ['*', '{"AWS": "arn:aws:iam::111122223333:root"}']);
     assertAllAccepted(whole.text, whole.file, whole.items);
 
-    const types = await complete('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"|"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::logs/*"}]}');
+    const types = await complete(
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"|"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::logs/*"}]}',
+    );
     assert.deepEqual(labels(types.items), ['AWS', 'Service']);
   });
 
@@ -404,7 +542,9 @@ describe('completion over stdio', () => {
       await client.open(uri, source, 1);
       for (let offset = 0; offset <= source.length; offset++) {
         const position = positionOf(source, offset);
-        const r = await client.conn.sendRequest('textDocument/completion', { textDocument: { uri }, position }) as { items: Item[] } | null;
+        const r = (await client.conn.sendRequest('textDocument/completion', { textDocument: { uri }, position })) as {
+          items: Item[];
+        } | null;
         assert.ok(r === null || Array.isArray(r.items), `completion at ${offset} of source ${i}`);
         for (const item of r?.items ?? []) assert.ok(item.textEdit, `${item.label} at ${offset} of source ${i} has a textEdit`);
         const h = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position });

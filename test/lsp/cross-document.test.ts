@@ -15,7 +15,10 @@ const BUCKET_FILE = 'orders-data.bucket-policy.json';
 const KEY_FILE = `orders-data.${KEY_ID}.key-policy.json`;
 const WRITER = 'arn:aws:iam::444455556666:role/orders-writer';
 
-interface Lens { range: { start: { line: number } }; command?: { title: string; command: string; arguments?: unknown[] } }
+interface Lens {
+  range: { start: { line: number } };
+  command?: { title: string; command: string; arguments?: unknown[] };
+}
 
 describe('cross-document check (language server)', () => {
   let dir: string;
@@ -31,14 +34,22 @@ describe('cross-document check (language server)', () => {
     client = new LspClient();
     await client.initialize(true, undefined, pathToFileURL(dir).toString());
   });
-  after(() => { client.kill(); fs.rmSync(dir, { recursive: true, force: true }); });
+  after(() => {
+    client.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('finds the key policy on disk by its file name and reports the writer that cannot use the key', async () => {
     const uri = uriOf(BUCKET_FILE);
     await client.open(uri, fs.readFileSync(path.join(dir, BUCKET_FILE), 'utf8'), 1);
     // The workspace is indexed right after "initialized"; the bucket policy is re-checked when it is.
     const deadline = Date.now() + 15000;
-    let cross: { code: string; message: string; relatedInformation?: { message: string }[]; range: { start: { line: number } } }[] = [];
+    let cross: {
+      code: string;
+      message: string;
+      relatedInformation?: { message: string }[];
+      range: { start: { line: number } };
+    }[] = [];
     while (Date.now() < deadline) {
       const p = await client.diagnostics(uri);
       cross = p.diagnostics.filter(d => d.message.includes('key policy'));
@@ -49,10 +60,19 @@ describe('cross-document check (language server)', () => {
     assert.equal(cross[0].code, 'KMS-005');
     assert.equal(cross[0].message, `Uploads by ${WRITER} fail: the key policy does not allow kms:GenerateDataKey through S3.`);
     const detail = cross[0].relatedInformation?.[0]?.message ?? '';
-    assert.ok(detail.startsWith(`Uploads by ${WRITER} (the bucket policy allows them in statement "AllowPartnerUploads") get AccessDenied`), detail);
+    assert.ok(
+      detail.startsWith(
+        `Uploads by ${WRITER} (the bucket policy allows them in statement "AllowPartnerUploads") get AccessDenied`,
+      ),
+      detail,
+    );
     assert.ok(detail.includes(`keys/${KEY_FILE}`), 'names the key policy relative to the workspace');
     const text = fs.readFileSync(path.join(dir, BUCKET_FILE), 'utf8');
-    assert.equal(cross[0].range.start.line, text.slice(0, text.indexOf(`key/${KEY_ID}`)).split('\n').length - 1, 'on the pinned key ARN');
+    assert.equal(
+      cross[0].range.start.line,
+      text.slice(0, text.indexOf(`key/${KEY_ID}`)).split('\n').length - 1,
+      'on the pinned key ARN',
+    );
 
     const link = (await lenses(uri)).find(l => l.command?.title.startsWith('Key policy:'));
     assert.ok(link, 'a CodeLens shows the link');
@@ -93,7 +113,9 @@ describe('cross-document check (language server)', () => {
       const noRoot = JSON.parse(fs.readFileSync(path.join(EXAMPLES, KEY_FILE), 'utf8')) as { Statement: { Sid: string }[] };
       noRoot.Statement = noRoot.Statement.filter(st => st.Sid !== 'Enable IAM User Permissions');
       fs.writeFileSync(keyPath, JSON.stringify(noRoot, null, 2));
-      other.configuration = { keyPolicies: { [`arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`]: 'keys/orders.key-policy.json' } };
+      other.configuration = {
+        keyPolicies: { [`arn:aws:kms:us-east-1:111122223333:key/${KEY_ID}`]: 'keys/orders.key-policy.json' },
+      };
       await other.initialize(true, undefined, pathToFileURL(dir).toString());
       const uri = uriOf(BUCKET_FILE);
       await other.open(uri, fs.readFileSync(path.join(dir, BUCKET_FILE), 'utf8'), 1);
@@ -126,19 +148,27 @@ describe('cross-document check on a half-typed bucket policy (language server)',
     client = new LspClient();
     await client.initialize(true, undefined, pathToFileURL(dir).toString());
   });
-  after(() => { client.kill(); fs.rmSync(dir, { recursive: true, force: true }); });
+  after(() => {
+    client.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('names the statements right when a non-object comes first (this named the next statement, or threw a TypeError for the last)', async () => {
     const uri = pathToFileURL(path.join(dir, BUCKET_FILE)).toString();
     // A value being typed before the first statement: the statements' positions in the array shift by one.
-    const text = fs.readFileSync(path.join(EXAMPLES, BUCKET_FILE), 'utf8').replace('"Statement": [\n', '"Statement": [\n    "half-typed",\n');
+    const text = fs
+      .readFileSync(path.join(EXAMPLES, BUCKET_FILE), 'utf8')
+      .replace('"Statement": [\n', '"Statement": [\n    "half-typed",\n');
     await client.open(uri, text, 1);
     const deadline = Date.now() + 15000;
     let labelled: string[] = [];
     let last: { code: string; message: string; relatedInformation?: { message: string }[] }[] = [];
     while (Date.now() < deadline) {
       last = (await client.diagnostics(uri)).diagnostics;
-      labelled = last.map(d => (d.code === 'KMS-005' ? d.relatedInformation?.[0]?.message ?? '' : '')).filter(m => m.includes('(the bucket policy allows them in')).map(m => m.split(' get AccessDenied')[0]);
+      labelled = last
+        .map(d => (d.code === 'KMS-005' ? (d.relatedInformation?.[0]?.message ?? '') : ''))
+        .filter(m => m.includes('(the bucket policy allows them in'))
+        .map(m => m.split(' get AccessDenied')[0]);
       if (labelled.length) break;
       await new Promise(r => setTimeout(r, 100));
     }
@@ -146,6 +176,9 @@ describe('cross-document check on a half-typed bucket policy (language server)',
       `Uploads by ${WRITER} (the bucket policy allows them in statement "AllowPartnerUploads")`,
       'Downloads by arn:aws:iam::111122223333:role/orders-reporting (the bucket policy allows them in statement "AllowReportingReads")',
     ]);
-    assert.ok(last.some(d => d.code !== 'KMS-005'), 'the document\'s own findings are there too');
+    assert.ok(
+      last.some(d => d.code !== 'KMS-005'),
+      "the document's own findings are there too",
+    );
   });
 });

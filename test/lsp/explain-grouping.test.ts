@@ -15,10 +15,36 @@ const example = (file: string) => fs.readFileSync(path.join(EXAMPLES, file), 'ut
 const MIXED = JSON.stringify({
   Version: '2012-10-17',
   Statement: [
-    { Sid: 'OnlyFromVpc', Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::mixed-data/*', Condition: { StringNotEquals: { 'aws:SourceVpc': 'vpc-111' } } },
-    { Sid: 'OnlyAdminDeletes', Effect: 'Deny', NotPrincipal: { AWS: 'arn:aws:iam::111122223333:role/admin' }, Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::mixed-data/*' },
-    { Sid: 'Readers', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/reader' }, Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::mixed-data', 'arn:aws:s3:::mixed-data/*'] },
-    { Sid: 'OrgOnly', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::mixed-data/*', Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc' } } },
+    {
+      Sid: 'OnlyFromVpc',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::mixed-data/*',
+      Condition: { StringNotEquals: { 'aws:SourceVpc': 'vpc-111' } },
+    },
+    {
+      Sid: 'OnlyAdminDeletes',
+      Effect: 'Deny',
+      NotPrincipal: { AWS: 'arn:aws:iam::111122223333:role/admin' },
+      Action: 's3:DeleteObject',
+      Resource: 'arn:aws:s3:::mixed-data/*',
+    },
+    {
+      Sid: 'Readers',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::111122223333:role/reader' },
+      Action: ['s3:GetObject', 's3:ListBucket'],
+      Resource: ['arn:aws:s3:::mixed-data', 'arn:aws:s3:::mixed-data/*'],
+    },
+    {
+      Sid: 'OrgOnly',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: 'arn:aws:s3:::mixed-data/*',
+      Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc' } },
+    },
   ],
 });
 
@@ -26,7 +52,12 @@ const MIXED = JSON.stringify({
 function assertGroupingCovers(grid: ExplainGrid): number {
   const g = groupExplainGrid(grid);
   const columnOf = new Map<number, number>();
-  g.columns.forEach((c, i) => { for (const m of c.members) { assert.ok(!columnOf.has(m), 'a principal in one column'); columnOf.set(m, i); } });
+  g.columns.forEach((c, i) => {
+    for (const m of c.members) {
+      assert.ok(!columnOf.has(m), 'a principal in one column');
+      columnOf.set(m, i);
+    }
+  });
   let covered = 0;
   for (const c of grid.classes) {
     const col = columnOf.get(c.principal);
@@ -37,7 +68,8 @@ function assertGroupingCovers(grid: ExplainGrid): number {
     assert.ok(cell, 'the row has a cell for the class');
     assert.equal(cell.decision, c.decision, JSON.stringify(c.request));
     for (const i of cell.statements) assert.ok(c.statements.includes(i), `statement ${i} decides ${JSON.stringify(c.request)}`);
-    for (const i of c.statements) assert.ok(cell.statements.includes(i) || cell.alsoBy.includes(i), 'no deciding statement is left out');
+    for (const i of c.statements)
+      assert.ok(cell.statements.includes(i) || cell.alsoBy.includes(i), 'no deciding statement is left out');
     covered++;
   }
   return covered;
@@ -46,7 +78,12 @@ function assertGroupingCovers(grid: ExplainGrid): number {
 describe('grouping request classes for the Explain report', () => {
   it('grouping: every request class in exactly one row and column, with its decision and statements', () => {
     let classes = 0;
-    for (const text of [example('good-payments-data.bucket-policy.json'), example('orders-data.bucket-policy.json'), example('bad-missing-slash-star.bucket-policy.json'), MIXED]) {
+    for (const text of [
+      example('good-payments-data.bucket-policy.json'),
+      example('orders-data.bucket-policy.json'),
+      example('bad-missing-slash-star.bucket-policy.json'),
+      MIXED,
+    ]) {
       const doc = parsePolicy(text);
       classes += assertGroupingCovers(explainGrid(doc, policyBuckets(doc)[0]));
     }
@@ -56,7 +93,6 @@ describe('grouping request classes for the Explain report', () => {
     assert.ok(classes > 3000, `${classes} classes checked`);
   });
 
-
   it('groups hundreds of classes into a few rows and the callers a policy treats alike into one column', () => {
     const doc = parsePolicy(example('good-payments-data.bucket-policy.json'));
     const grid = explainGrid(doc, 'good-payments-data');
@@ -65,6 +101,9 @@ describe('grouping request classes for the Explain report', () => {
     assert.equal(g.columns.length, 2);
     assert.ok(g.rows.length <= 10, `${g.rows.length} rows`);
     // The app role alone; anonymous callers, other principals and the log delivery service together.
-    assert.deepEqual(g.columns.map(c => c.members.map(i => grid.principals[i].role)), [['anonymous', 'account-other', 'outsider', 'service'], ['named']]);
+    assert.deepEqual(
+      g.columns.map(c => c.members.map(i => grid.principals[i].role)),
+      [['anonymous', 'account-other', 'outsider', 'service'], ['named']],
+    );
   });
 });

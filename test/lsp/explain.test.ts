@@ -16,32 +16,73 @@ import { parsePolicy } from '../../core/policy/parse';
 import { EXAMPLES } from '../helpers/paths';
 import { LspClient } from './lsp-client';
 
-const payments = JSON.parse(fs.readFileSync(path.join(EXAMPLES, 'good-payments-data.bucket-policy.json'), 'utf8')) as { Statement: unknown[] };
+const payments = JSON.parse(fs.readFileSync(path.join(EXAMPLES, 'good-payments-data.bucket-policy.json'), 'utf8')) as {
+  Statement: unknown[];
+};
 /** The issue's five-statement policy: the enforcement statements of the payments example (HTTPS, TLS ≥ 1.2, only SSE-KMS, only the pinned key, no SSE-C). */
 const FIVE = JSON.stringify({ Version: '2012-10-17', Statement: payments.Statement.slice(0, 5) }, null, 2);
 const PAYMENTS = JSON.stringify(payments, null, 2);
 const KEY = fs.readFileSync(path.join(EXAMPLES, 'good-app-data.key-policy.json'), 'utf8');
 /** Conditions on a principal key and a request key, a NotPrincipal Deny and an Allow: more dimensions and columns. */
-const MIXED = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    { Sid: 'OnlyFromVpc', Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::mixed-data/*', Condition: { StringNotEquals: { 'aws:SourceVpc': 'vpc-111' } } },
-    { Sid: 'OnlyAdminDeletes', Effect: 'Deny', NotPrincipal: { AWS: 'arn:aws:iam::111122223333:role/admin' }, Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::mixed-data/*' },
-    { Sid: 'Readers', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/reader' }, Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::mixed-data', 'arn:aws:s3:::mixed-data/*'] },
-    { Sid: 'KmsOnly', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::mixed-data/*', Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } } },
-  ],
-}, null, 2);
+const MIXED = JSON.stringify(
+  {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'OnlyFromVpc',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::mixed-data/*',
+        Condition: { StringNotEquals: { 'aws:SourceVpc': 'vpc-111' } },
+      },
+      {
+        Sid: 'OnlyAdminDeletes',
+        Effect: 'Deny',
+        NotPrincipal: { AWS: 'arn:aws:iam::111122223333:role/admin' },
+        Action: 's3:DeleteObject',
+        Resource: 'arn:aws:s3:::mixed-data/*',
+      },
+      {
+        Sid: 'Readers',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::111122223333:role/reader' },
+        Action: ['s3:GetObject', 's3:ListBucket'],
+        Resource: ['arn:aws:s3:::mixed-data', 'arn:aws:s3:::mixed-data/*'],
+      },
+      {
+        Sid: 'KmsOnly',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::mixed-data/*',
+        Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+      },
+    ],
+  },
+  null,
+  2,
+);
 
 const JARGON = /not-denied|explicit-deny|implicit-deny/;
 /** Every string a renderer shows of a report. */
-const displayed = (r: ExplainReport): string => [
-  r.message ?? '',
-  ...r.statements.map(st => st?.label ?? ''),
-  ...r.sections.flatMap(s => [
-    s.heading, s.verdictLine, ...s.summary, ...s.columns.flatMap(c => [c.label, ...c.members]),
-    ...[...s.matrices, s.details].flatMap(t => [t.title, t.note, t.rowHeader, ...t.rows.flatMap(row => [...row.parts, ...row.cells.flatMap(c => (c ? [c.word, ...c.examples.map(e => e.text)] : []))])]),
-  ]),
-].join('\n');
+const displayed = (r: ExplainReport): string =>
+  [
+    r.message ?? '',
+    ...r.statements.map(st => st?.label ?? ''),
+    ...r.sections.flatMap(s => [
+      s.heading,
+      s.verdictLine,
+      ...s.summary,
+      ...s.columns.flatMap(c => [c.label, ...c.members]),
+      ...[...s.matrices, s.details].flatMap(t => [
+        t.title,
+        t.note,
+        t.rowHeader,
+        ...t.rows.flatMap(row => [...row.parts, ...row.cells.flatMap(c => (c ? [c.word, ...c.examples.map(e => e.text)] : []))]),
+      ]),
+    ]),
+  ].join('\n');
 const cellsOf = (s: ReportSection): ReportCell[] =>
   [...s.matrices.flatMap(m => m.rows), ...s.details.rows].flatMap(r => r.cells).filter((c): c is ReportCell => c !== null);
 
@@ -60,10 +101,19 @@ function assertWordsReplay(report: ExplainReport, text: string): void {
       }
       const outcomes = new Set(cell.examples.map(e => e.outcome));
       switch (cell.word) {
-        case 'denied': assert.deepEqual([...outcomes], ['denied']); break;
-        case 'allowed': assert.deepEqual([...outcomes], ['allowed']); break;
-        case 'not denied here': case 'not allowed': assert.ok(!outcomes.has('denied'), cell.word); break;
-        case 'partly denied': assert.ok(outcomes.has('denied') && outcomes.size > 1, cell.word); break;
+        case 'denied':
+          assert.deepEqual([...outcomes], ['denied']);
+          break;
+        case 'allowed':
+          assert.deepEqual([...outcomes], ['allowed']);
+          break;
+        case 'not denied here':
+        case 'not allowed':
+          assert.ok(!outcomes.has('denied'), cell.word);
+          break;
+        case 'partly denied':
+          assert.ok(outcomes.has('denied') && outcomes.size > 1, cell.word);
+          break;
       }
       // A Deny or an Allow names the statements behind it.
       if (cell.word === 'denied' || cell.word === 'allowed') assert.ok(cell.statements.length + cell.alsoBy.length > 0);
@@ -76,7 +126,7 @@ describe('Explain report over the language server', () => {
   const explain = async (uri: string, text: string): Promise<ExplainReport> => {
     await client.open(uri, text, 1);
     await client.diagnostics(uri, 1);
-    return (await client.conn.sendRequest('s3EncryptionGuard/explain', { uri }) as { report: ExplainReport }).report;
+    return ((await client.conn.sendRequest('s3EncryptionGuard/explain', { uri })) as { report: ExplainReport }).report;
   };
   before(async () => {
     client = new LspClient();
@@ -94,7 +144,10 @@ describe('Explain report over the language server', () => {
       'TLS 1.2 or later is required: requests over TLS 1.0 and 1.1 are denied.',
     ]);
     assert.match(s.summary[2], /^Denied: uploads with AES256; .*uploads with customer-provided keys \(SSE-C\)\.$/);
-    assert.match(s.summary[3], /^Not denied here: uploads without an encryption header; uploads with aws:kms and no key id; uploads with aws:kms and key\/1234abcd…\.$/);
+    assert.match(
+      s.summary[3],
+      /^Not denied here: uploads without an encryption header; uploads with aws:kms and no key id; uploads with aws:kms and key\/1234abcd…\.$/,
+    );
     const shown = displayed(report);
     assert.ok(!JARGON.test(shown), `no engine jargon in what the report shows: ${JARGON.exec(shown)?.[0]}`);
 
@@ -102,16 +155,37 @@ describe('Explain report over the language server', () => {
     const raw = explainRequests(parsePolicy(FIVE), 'good-payments-data').length;
     assert.equal(s.requestClasses, raw);
     assert.ok(raw >= 300, `${raw} request classes`);
-    assert.deepEqual(s.columns.map(c => c.label), ['everyone']);
-    assert.ok(s.details.rows.length <= 10 && s.details.rows.length * 25 < raw, `${s.details.rows.length} rows for ${raw} classes`);
-    assert.deepEqual(s.details.rows.slice(0, 2).map(r => [r.parts, r.cells.map(c => c && [c.word, c.statements.map(i => report.statements[i]?.label)])]), [
-      [['over HTTP'], [['denied', ['DenyInsecureTransport']]]],
-      [['over TLS 1.0 or TLS 1.1'], [['denied', ['DenyTlsBelow12']]]],
-    ]);
+    assert.deepEqual(
+      s.columns.map(c => c.label),
+      ['everyone'],
+    );
+    assert.ok(
+      s.details.rows.length <= 10 && s.details.rows.length * 25 < raw,
+      `${s.details.rows.length} rows for ${raw} classes`,
+    );
+    assert.deepEqual(
+      s.details.rows
+        .slice(0, 2)
+        .map(r => [r.parts, r.cells.map(c => c && [c.word, c.statements.map(i => report.statements[i]?.label)])]),
+      [
+        [['over HTTP'], [['denied', ['DenyInsecureTransport']]]],
+        [['over TLS 1.0 or TLS 1.1'], [['denied', ['DenyTlsBelow12']]]],
+      ],
+    );
     // The matrices: upload kinds and transports, each with a word.
     const [uploads, transports] = s.matrices;
-    assert.deepEqual(uploads.rows.map(r => r.cells[0]?.word), ['not denied here', 'denied', 'denied', 'denied', 'denied']);
-    assert.deepEqual(transports.rows.map(r => [r.parts[0], r.cells[0]?.word]), [['HTTP (no TLS)', 'denied'], ['TLS 1.0, TLS 1.1', 'denied'], ['TLS 1.2, TLS 1.3', 'not denied here']]);
+    assert.deepEqual(
+      uploads.rows.map(r => r.cells[0]?.word),
+      ['not denied here', 'denied', 'denied', 'denied', 'denied'],
+    );
+    assert.deepEqual(
+      transports.rows.map(r => [r.parts[0], r.cells[0]?.word]),
+      [
+        ['HTTP (no TLS)', 'denied'],
+        ['TLS 1.0, TLS 1.1', 'denied'],
+        ['TLS 1.2, TLS 1.3', 'not denied here'],
+      ],
+    );
     assertWordsReplay(report, FIVE);
 
     // Each statement links to the line of its Sid.
@@ -125,10 +199,22 @@ describe('Explain report over the language server', () => {
   it('the payments example: one column for the app role, one for everyone else; every word replays', async () => {
     const report = await explain('file:///work/explain/good-payments-data.bucket-policy.json', PAYMENTS);
     const s = report.sections[0];
-    assert.deepEqual(s.columns.map(c => c.label), ['everyone else', 'role/payments-app']);
-    assert.ok(s.requestClasses >= 550 && s.details.rows.length <= 12, `${s.details.rows.length} rows for ${s.requestClasses} classes`);
+    assert.deepEqual(
+      s.columns.map(c => c.label),
+      ['everyone else', 'role/payments-app'],
+    );
+    assert.ok(
+      s.requestClasses >= 550 && s.details.rows.length <= 12,
+      `${s.details.rows.length} rows for ${s.requestClasses} classes`,
+    );
     const get = s.details.rows.find(r => r.parts.join(' · ') === 'over TLS 1.2 or TLS 1.3 · s3:GetObject');
-    assert.deepEqual(get?.cells.map(c => c && [c.word, c.statements.map(i => report.statements[i]?.label)]), [['not denied here', []], ['allowed', ['AllowAppRoleReadWrite']]]);
+    assert.deepEqual(
+      get?.cells.map(c => c && [c.word, c.statements.map(i => report.statements[i]?.label)]),
+      [
+        ['not denied here', []],
+        ['allowed', ['AllowAppRoleReadWrite']],
+      ],
+    );
     assertWordsReplay(report, PAYMENTS);
   });
 
@@ -138,7 +224,10 @@ describe('Explain report over the language server', () => {
     assert.equal(s.summary[0], 'Administered by (may call kms:PutKeyPolicy): account 111122223333, role/KeyAdmin.');
     assert.match(s.summary[1], /^The key policy lets these callers use the key \(.*\): everyone in account 111122223333\.$/);
     assert.ok(s.details.rows.length < s.requestClasses / 10);
-    assert.deepEqual(s.details.rows.map(r => r.cells.map(c => c?.word)), [['not allowed', 'allowed']]);
+    assert.deepEqual(
+      s.details.rows.map(r => r.cells.map(c => c?.word)),
+      [['not allowed', 'allowed']],
+    );
     assertWordsReplay(report, KEY);
   });
 
@@ -146,7 +235,10 @@ describe('Explain report over the language server', () => {
     const report = await explain('file:///work/explain/mixed-data.bucket-policy.json', MIXED);
     const s = report.sections[0];
     // The reader role apart; the admin role's sessions with everyone else: NotPrincipal naming a role does not spare its sessions.
-    assert.deepEqual(s.columns.map(c => c.label), ['everyone else', 'role/reader']);
+    assert.deepEqual(
+      s.columns.map(c => c.label),
+      ['everyone else', 'role/reader'],
+    );
     assert.ok(s.columns[0].members.includes('arn:aws:iam::111122223333:role/admin'));
     assert.ok(s.details.rows.length * 5 < s.requestClasses, `${s.details.rows.length} rows for ${s.requestClasses} classes`);
     assertWordsReplay(report, MIXED);
@@ -161,12 +253,15 @@ describe('Explain report over the language server', () => {
     assert.match(other.message ?? '', /The report is for S3 bucket policies and KMS key policies\./);
   });
 
-  it('the view\'s HTML: summary before the tables, details collapsed, no script, a strict CSP, statement links to the one reveal command', async () => {
+  it("the view's HTML: summary before the tables, details collapsed, no script, a strict CSP, statement links to the one reveal command", async () => {
     const report = await explain('file:///work/explain/five/good-payments-data.bucket-policy.json', FIVE);
     const html = explainHtml(report, { nonce: 'bm9uY2U0dGVzdA==' });
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)?.[1] ?? '';
     assert.match(csp, /^default-src 'none'; style-src 'nonce-bm9uY2U0dGVzdA=='; script-src 'none'; /);
-    assert.ok(!/<script/i.test(html) && !/\son\w+=/i.test(html) && !/style="/.test(html), 'no script, no handler, no inline style');
+    assert.ok(
+      !/<script/i.test(html) && !/\son\w+=/i.test(html) && !/style="/.test(html),
+      'no script, no handler, no inline style',
+    );
     assert.equal((html.match(/<style nonce="bm9uY2U0dGVzdA==">/g) ?? []).length, 1);
     const summary = html.indexOf('<ul class="summary">');
     assert.ok(summary > 0 && summary < html.indexOf('<table'), 'the summary comes first');
@@ -176,11 +271,22 @@ describe('Explain report over the language server', () => {
     for (const h of hrefs) {
       const m = /^command:s3EncryptionGuard\.revealPolicyRange\?(.*)$/.exec(h);
       assert.ok(m, h);
-      const args = JSON.parse(decodeURIComponent(m[1].replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&'))) as unknown[];
+      const args = JSON.parse(
+        decodeURIComponent(
+          m[1]
+            .replace(/&quot;/g, '"')
+            .replace(/&#39;/g, "'")
+            .replace(/&amp;/g, '&'),
+        ),
+      ) as unknown[];
       assert.equal(args[0], 'file:///work/explain/five/good-payments-data.bucket-policy.json');
-      assert.ok(args.slice(1).every(n => Number.isInteger(n)), JSON.stringify(args));
+      assert.ok(
+        args.slice(1).every(n => Number.isInteger(n)),
+        JSON.stringify(args),
+      );
     }
     // Every cell has its word, not only its colour.
-    for (const td of html.match(/<td class="cell [a-z]+"[^>]*>.*?<\/td>/g) ?? []) assert.match(td, /<span class="word">.*(denied|allowed|not denied here|not allowed|does not apply)<\/span>/);
+    for (const td of html.match(/<td class="cell [a-z]+"[^>]*>.*?<\/td>/g) ?? [])
+      assert.match(td, /<span class="word">.*(denied|allowed|not denied here|not allowed|does not apply)<\/span>/);
   });
 });

@@ -8,9 +8,20 @@ import { LineIndex } from '../../core/policy/lines';
 import { fixAll, safeFix } from '../../core/rules/fixes';
 import { LspClient, type PublishedDiagnostics } from './lsp-client';
 
-interface Pos { line: number; character: number }
-interface LspEdit { range: { start: Pos; end: Pos }; newText: string }
-interface Action { title: string; kind: string; isPreferred?: boolean; edit?: { changes: Record<string, LspEdit[]> } }
+interface Pos {
+  line: number;
+  character: number;
+}
+interface LspEdit {
+  range: { start: Pos; end: Pos };
+  newText: string;
+}
+interface Action {
+  title: string;
+  kind: string;
+  isPreferred?: boolean;
+  edit?: { changes: Record<string, LspEdit[]> };
+}
 
 /** Apply LSP edits to a text (from the end, so earlier positions stay valid). */
 function applyLspEdits(text: string, edits: readonly LspEdit[]): string {
@@ -60,9 +71,12 @@ describe('"fix all" over the language server', () => {
   });
   after(() => client.kill());
 
-  const fixAllActions = async (uri: string): Promise<Action[]> => client.conn.sendRequest('textDocument/codeAction', {
-    textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll'] },
-  }) as Promise<Action[]>;
+  const fixAllActions = async (uri: string): Promise<Action[]> =>
+    client.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll'] },
+    }) as Promise<Action[]>;
 
   const codes = (p: PublishedDiagnostics) => p.diagnostics.map(d => d.code).sort();
 
@@ -70,7 +84,8 @@ describe('"fix all" over the language server', () => {
     const uri = 'file:///work/policies/mixed/b.bucket-policy.json';
     await client.open(uri, MIXED, 1);
     const before = await client.diagnostics(uri, 1);
-    for (const code of ['GRM-001', 'GRM-003', 'ENC-001']) assert.ok(codes(before).includes(code), `${code} in ${codes(before).join(', ')}`);
+    for (const code of ['GRM-001', 'GRM-003', 'ENC-001'])
+      assert.ok(codes(before).includes(code), `${code} in ${codes(before).join(', ')}`);
 
     const actions = await fixAllActions(uri);
     assert.equal(actions.length, 1, JSON.stringify(actions));
@@ -83,17 +98,29 @@ describe('"fix all" over the language server', () => {
     JSON.parse(fixed);
     assert.match(fixed, /"Effect": "Deny"/);
     assert.match(fixed, /"AES256"/);
-    assert.match(fixed, new RegExp(`"Resource": \\["${B}", "${B}/\\*"\\]`), 'the HTTP Deny names the bucket too (a second round: only a Deny can miss it)');
+    assert.match(
+      fixed,
+      new RegExp(`"Resource": \\["${B}", "${B}/\\*"\\]`),
+      'the HTTP Deny names the bucket too (a second round: only a Deny can miss it)',
+    );
     // What needs a choice is untouched: both Sids, and the header-required comparison.
     assert.match(fixed, /"Sid": "DenyUnencrypted",\s+"Sid": "DenyWrongEncryption"/);
     assert.match(fixed, /"StringNotEquals": \{ "s3:x-amz-server-side-encryption": "AES256" \}/);
 
     await client.change(uri, 2, fixed);
     const afterFix = await client.diagnostics(uri, 2);
-    assert.deepEqual(codes(afterFix).filter(c => ['GRM-003', 'ENC-001', 'TLS-002'].includes(c)), []);
+    assert.deepEqual(
+      codes(afterFix).filter(c => ['GRM-003', 'ENC-001', 'TLS-002'].includes(c)),
+      [],
+    );
     assert.ok(codes(afterFix).includes('GRM-001'), 'the duplicate Sid is still reported');
     // No finding with a safe fix is left.
-    assert.deepEqual(analyze(fixed, path).findings.filter(f => safeFix(f)).map(f => f.ruleId), []);
+    assert.deepEqual(
+      analyze(fixed, path)
+        .findings.filter(f => safeFix(f))
+        .map(f => f.ruleId),
+      [],
+    );
     // And nothing is left for "fix all" to do.
     assert.deepEqual(await fixAllActions(uri), []);
   });
@@ -105,13 +132,18 @@ describe('"fix all" over the language server', () => {
     const enc004 = p.diagnostics.find(d => d.code === 'ENC-004');
     assert.ok(enc004, JSON.stringify(p.diagnostics));
     assert.deepEqual(await fixAllActions(uri), []);
-    const quickFixes = await client.conn.sendRequest('textDocument/codeAction', {
-      textDocument: { uri }, range: enc004.range, context: { diagnostics: [enc004], only: ['quickfix'] },
-    }) as Action[];
-    assert.ok(quickFixes.some(a => /default-friendly/.test(a.title)), quickFixes.map(a => a.title).join(', '));
+    const quickFixes = (await client.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: enc004.range,
+      context: { diagnostics: [enc004], only: ['quickfix'] },
+    })) as Action[];
+    assert.ok(
+      quickFixes.some(a => /default-friendly/.test(a.title)),
+      quickFixes.map(a => a.title).join(', '),
+    );
   });
 
-  it('follows the document\'s settings: a rule turned off is not fixed', async () => {
+  it("follows the document's settings: a rule turned off is not fixed", async () => {
     client.configuration = { rules: { 'GRM-003': 'off' } };
     try {
       const uri = 'file:///work/policies/off/b.bucket-policy.json';
@@ -131,10 +163,15 @@ describe('"fix all" over the language server', () => {
     await client.open(uri, MIXED, 1);
     const p = await client.diagnostics(uri, 1);
     const grm003 = p.diagnostics.find(d => d.code === 'GRM-003')!;
-    const actions = await client.conn.sendRequest('textDocument/codeAction', {
-      textDocument: { uri }, range: grm003.range, context: { diagnostics: [grm003] },
-    }) as Action[];
-    assert.ok(actions.some(a => a.kind === 'quickfix' && a.isPreferred && a.title === 'Change to "Deny"'), actions.map(a => a.title).join(', '));
+    const actions = (await client.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: grm003.range,
+      context: { diagnostics: [grm003] },
+    })) as Action[];
+    assert.ok(
+      actions.some(a => a.kind === 'quickfix' && a.isPreferred && a.title === 'Change to "Deny"'),
+      actions.map(a => a.title).join(', '),
+    );
     assert.equal(actions.filter(a => a.kind === 'source.fixAll.s3EncryptionGuard').length, 1);
   });
 });

@@ -50,8 +50,10 @@ describe('hover docs over stdio', () => {
   after(() => client.kill());
 
   async function hoverAt(needle: string, delta = 1): Promise<{ value: string; range?: unknown }> {
-    const r = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: positionOf(POLICY, needle, delta) }) as
-      { contents: { kind: string; value: string }; range?: unknown } | null;
+    const r = (await client.conn.sendRequest('textDocument/hover', {
+      textDocument: { uri },
+      position: positionOf(POLICY, needle, delta),
+    })) as { contents: { kind: string; value: string }; range?: unknown } | null;
     assert.ok(r, `a hover at ${needle}`);
     assert.equal(r.contents.kind, 'markdown');
     return { value: r.contents.value, range: r.range };
@@ -63,7 +65,10 @@ describe('hover docs over stdio', () => {
     assert.match(h.value, /Grants permission to add an object to a bucket/);
     assert.match(h.value, /Resource types: .*object/);
     assert.match(h.value, /`s3:x-amz-server-side-encryption`/);
-    assert.deepEqual(h.range, { start: positionOf(POLICY, '"s3:PutObject"', 0), end: positionOf(POLICY, '"s3:PutObject"', '"s3:PutObject"'.length) });
+    assert.deepEqual(h.range, {
+      start: positionOf(POLICY, '"s3:PutObject"', 0),
+      end: positionOf(POLICY, '"s3:PutObject"', '"s3:PutObject"'.length),
+    });
   });
 
   it('explains a wildcard action pattern by the actions it matches', async () => {
@@ -143,7 +148,10 @@ describe('hover docs over stdio', () => {
     const other = 'file:///work/hover/package.json';
     const text = '{ "name": "x", "scripts": { "Action": "s3:PutObject" } }';
     await client.open(other, text, 1);
-    const r = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri: other }, position: positionOf(text, '"s3:PutObject"') });
+    const r = await client.conn.sendRequest('textDocument/hover', {
+      textDocument: { uri: other },
+      position: positionOf(text, '"s3:PutObject"'),
+    });
     assert.equal(r, null);
   });
 });

@@ -46,29 +46,56 @@ describe('s3EncryptionGuard.keyPolicies names only files inside the workspace (l
     };
     await client.initialize(true, undefined, pathToFileURL(dir).toString());
   });
-  after(() => { client.kill(); fs.rmSync(dir, { recursive: true, force: true }); fs.rmSync(outside, { recursive: true, force: true }); });
+  after(() => {
+    client.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(outside, { recursive: true, force: true });
+  });
 
   it('refuses each file outside the workspace or not a regular file with one warning, and stays up', async () => {
     const uri = uriOf('orders-data.bucket-policy.json');
     await client.open(uri, BUCKET_EXAMPLE, 1);
     const p = await client.diagnostics(uri, 1);
-    assert.deepEqual(p.diagnostics.filter(d => d.message.includes('key policy')), [], 'the file outside the workspace was not linked');
+    assert.deepEqual(
+      p.diagnostics.filter(d => d.message.includes('key policy')),
+      [],
+      'the file outside the workspace was not linked',
+    );
     // Analysed again (and another document with the same settings): still one warning per entry.
     await client.change(uri, 2, BUCKET_EXAMPLE.replace('"Id": "EncryptionEnforcement"', '"Id": "E2"'));
     await client.idle(); // the same diagnostics: not published again
     const other = uriOf('other.bucket-policy.json');
     await client.open(other, BUCKET_EXAMPLE.replaceAll('orders-data', 'other'), 1);
     await client.diagnostics(other, 1);
-    const h = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 6, character: 8 } }) as { contents: { value: string } } | null;
+    const h = (await client.conn.sendRequest('textDocument/hover', {
+      textDocument: { uri },
+      position: { line: 6, character: 8 },
+    })) as { contents: { value: string } } | null;
     assert.ok(h && h.contents.value.length > 0, 'the server answers a hover');
 
     const warnings = client.messages.filter(m => m.message.includes('s3EncryptionGuard.keyPolicies'));
     const about = (needle: string) => warnings.filter(w => w.message.includes(needle));
-    assert.equal(about(`maps ${KEY_ARN} to ${path.join(outside, 'orders.key-policy.json')}: it is outside the workspace folders, so it is not read. Put the key policy file in the workspace`).length, 1, JSON.stringify(warnings));
+    assert.equal(
+      about(
+        `maps ${KEY_ARN} to ${path.join(outside, 'orders.key-policy.json')}: it is outside the workspace folders, so it is not read. Put the key policy file in the workspace`,
+      ).length,
+      1,
+      JSON.stringify(warnings),
+    );
     assert.equal(about(`maps ${arnOf(1)} to /dev/zero: it is outside the workspace folders`).length, 1);
-    assert.match(about(`maps ${arnOf(2)}`)[0]?.message ?? '', /zero\.key-policy\.json: it is outside the workspace folders \(it leads to \/dev\/zero\)/);
-    assert.match(about(`maps ${arnOf(3)}`)[0]?.message ?? '', /escape\.key-policy\.json: it is outside the workspace folders \(it leads to /);
-    if (fifo) assert.match(about(`maps ${arnOf(4)}`)[0]?.message ?? '', /pipe\.key-policy\.json: not read: it is a named pipe \(FIFO\), not a regular file\. Name a regular JSON file/);
+    assert.match(
+      about(`maps ${arnOf(2)}`)[0]?.message ?? '',
+      /zero\.key-policy\.json: it is outside the workspace folders \(it leads to \/dev\/zero\)/,
+    );
+    assert.match(
+      about(`maps ${arnOf(3)}`)[0]?.message ?? '',
+      /escape\.key-policy\.json: it is outside the workspace folders \(it leads to /,
+    );
+    if (fifo)
+      assert.match(
+        about(`maps ${arnOf(4)}`)[0]?.message ?? '',
+        /pipe\.key-policy\.json: not read: it is a named pipe \(FIFO\), not a regular file\. Name a regular JSON file/,
+      );
     assert.equal(warnings.length, fifo ? 5 : 4, JSON.stringify(warnings));
     for (const w of warnings) assert.ok(!w.message.includes('\n'), 'one line');
     const s = await client.stats();

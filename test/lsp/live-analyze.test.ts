@@ -36,20 +36,26 @@ describe('s3EncryptionGuard/analyze over stdio', () => {
     assert.equal(grm009[0].severity, 'error');
   });
 
-  it('gives the same verdict without the rules when asked for no diagnostics (the live view\'s judge)', async () => {
+  it("gives the same verdict without the rules when asked for no diagnostics (the live view's judge)", async () => {
     const text = example('bad-missing-slash-star.bucket-policy.json');
     const full = await analyze({ text, kind: 'bucket-policy', bucket: 'bad-missing-slash-star' });
     const lean = await analyze({ text, kind: 'bucket-policy', bucket: 'bad-missing-slash-star', diagnostics: false });
     assert.ok(full.diagnostics.length > 0);
     assert.deepEqual(lean, { ...full, diagnostics: [] });
     const key = example('good-app-data.key-policy.json');
-    assert.deepEqual(await analyze({ text: key, kind: 'key-policy', diagnostics: false }), { ...(await analyze({ text: key, kind: 'key-policy' })), diagnostics: [] });
+    assert.deepEqual(await analyze({ text: key, kind: 'key-policy', diagnostics: false }), {
+      ...(await analyze({ text: key, kind: 'key-policy' })),
+      diagnostics: [],
+    });
   });
 
   it('uses the given bucket: a policy for another bucket gets GRM-008', async () => {
     const text = example('good-payments-data.bucket-policy.json');
     const r = await analyze({ text, kind: 'bucket-policy', bucket: 'some-other-bucket' });
-    assert.ok(r.diagnostics.some(d => d.code === 'GRM-008'), JSON.stringify(r.diagnostics.map(d => d.code)));
+    assert.ok(
+      r.diagnostics.some(d => d.code === 'GRM-008'),
+      JSON.stringify(r.diagnostics.map(d => d.code)),
+    );
     const own = await analyze({ text, kind: 'bucket-policy', bucket: 'good-payments-data' });
     assert.deepEqual(own.diagnostics, []);
     assert.equal((own.verdict as BucketVerdict).transport.minTlsVersion, '1.2');
@@ -66,7 +72,8 @@ describe('s3EncryptionGuard/analyze over stdio', () => {
 
   it('takes the kind it is told, whatever the content looks like', async () => {
     // Content detection would call this a key policy (kms: actions, Resource "*").
-    const text = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}';
+    const text =
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}';
     const r = await analyze({ text, kind: 'bucket-policy', bucket: 'b' });
     assert.equal(r.kind, 'bucket-policy');
   });
@@ -75,27 +82,44 @@ describe('s3EncryptionGuard/analyze over stdio', () => {
     const uri = 'file:///work/live/good-payments-data.bucket-policy.json';
     await client.open(uri, example('good-payments-data.bucket-policy.json'), 1);
     await client.diagnostics(uri, 1);
-    const lenses = await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } }) as { command: { title: string; command: string } }[];
+    const lenses = (await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as {
+      command: { title: string; command: string };
+    }[];
     const r = await analyze({ uri });
     assert.equal(r.kind, 'bucket-policy');
     // The verdict lens (the one that opens the Explain report).
-    assert.deepEqual(r.summary, lenses.filter(l => l.command.command === 's3EncryptionGuard.explain').map(l => l.command.title));
+    assert.deepEqual(
+      r.summary,
+      lenses.filter(l => l.command.command === 's3EncryptionGuard.explain').map(l => l.command.title),
+    );
     assert.equal(r.summary.length, 1);
     const other = 'file:///work/live/package.json';
     await client.open(other, '{"name": "x"}', 1);
     await client.diagnostics(other, 1);
     assert.deepEqual(await analyze({ uri: other }), { kind: 'unknown', verdict: null, summary: [], diagnostics: [] });
-    assert.deepEqual(await analyze({ uri: 'file:///not/open.json' }), { kind: 'unknown', verdict: null, summary: [], diagnostics: [] });
+    assert.deepEqual(await analyze({ uri: 'file:///not/open.json' }), {
+      kind: 'unknown',
+      verdict: null,
+      summary: [],
+      diagnostics: [],
+    });
   });
 
-  it('takes a live document\'s bucket and kind from its name, not from the folder\'s settings', async () => {
+  it("takes a live document's bucket and kind from its name, not from the folder's settings", async () => {
     client.configuration = { bucketName: 'example-bucket', kinds: { '**/*.json': 'unknown' } };
     await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
     try {
       const uri = 's3-encryption-guard:/default/us-east-1/media-uploads.bucket-policy.json';
-      await client.open(uri, example('good-payments-data.bucket-policy.json').split('good-payments-data').join('media-uploads'), 1);
+      await client.open(
+        uri,
+        example('good-payments-data.bucket-policy.json').split('good-payments-data').join('media-uploads'),
+        1,
+      );
       const p = await client.diagnostics(uri, 1);
-      assert.deepEqual(p.diagnostics.map(d => d.code), []);
+      assert.deepEqual(
+        p.diagnostics.map(d => d.code),
+        [],
+      );
       const r = await analyze({ uri });
       assert.equal(r.kind, 'bucket-policy');
       assert.equal((r.verdict as BucketVerdict).bucket, 'media-uploads');
@@ -110,7 +134,11 @@ describe('s3EncryptionGuard/analyze over stdio', () => {
   });
 
   it('survives malformed policy text and rejects malformed requests with a message', async () => {
-    const broken = await analyze({ text: '{"Version": "2012-10-17", "Statement": [ {"Effect": ', kind: 'bucket-policy', bucket: 'b' });
+    const broken = await analyze({
+      text: '{"Version": "2012-10-17", "Statement": [ {"Effect": ',
+      kind: 'bucket-policy',
+      bucket: 'b',
+    });
     assert.ok(broken.diagnostics.some(d => d.code === 'GRM-001'));
     await assert.rejects(analyze({ text: 1, kind: 'bucket-policy' }), /expects \{ text, kind/);
     await assert.rejects(analyze({ text: '{}', kind: 'identity-policy' }), /expects \{ text, kind/);

@@ -63,12 +63,16 @@ describe('language server: cancellation', () => {
     // The settings for text analyses are asked for once: after that the busy request starts at once.
     await client.conn.sendRequest('s3EncryptionGuard/analyze', { text: GOOD, kind: 'bucket-policy', diagnostics: false });
     const before = await client.stats();
-    const busy = client.conn.sendRequest('s3EncryptionGuard/analyze', { text: BUSY_POLICY, kind: 'bucket-policy', diagnostics: false });
+    const busy = client.conn.sendRequest('s3EncryptionGuard/analyze', {
+      text: BUSY_POLICY,
+      kind: 'bucket-policy',
+      diagnostics: false,
+    });
     const source = new CancellationTokenSource();
     const hover = client.conn.sendRequest('textDocument/hover', hoverAt, source.token);
     source.cancel();
     assert.deepEqual(await outcome(hover), { code: REQUEST_CANCELLED });
-    const r = await busy as { kind: string };
+    const r = (await busy) as { kind: string };
     assert.equal(r.kind, 'bucket-policy', 'the request before it was answered');
     const after = await client.stats();
     assert.equal(after.cancelledRequests - before.cancelledRequests, 1);
@@ -82,7 +86,8 @@ describe('language server: cancellation', () => {
       // Not awaited: the three messages leave in this order before the client can answer anything.
       void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
       const source = new CancellationTokenSource();
-      const params = method === 'textDocument/hover' ? hoverAt : method === 'textDocument/codeLens' ? { textDocument: { uri } } : { uri };
+      const params =
+        method === 'textDocument/hover' ? hoverAt : method === 'textDocument/codeLens' ? { textDocument: { uri } } : { uri };
       const pending = client.conn.sendRequest(method, params, source.token);
       source.cancel();
       assert.deepEqual(await outcome(pending), { code: REQUEST_CANCELLED }, method);
@@ -90,9 +95,9 @@ describe('language server: cancellation', () => {
   });
 
   it('still answers afterwards', async () => {
-    const h = await client.conn.sendRequest('textDocument/hover', hoverAt) as { contents: { value: string } } | null;
+    const h = (await client.conn.sendRequest('textDocument/hover', hoverAt)) as { contents: { value: string } } | null;
     assert.ok(h && h.contents.value.length > 0, 'a hover with content');
-    const lenses = await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } }) as unknown[];
+    const lenses = (await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as unknown[];
     assert.ok(lenses.length > 0);
   });
 });
@@ -118,10 +123,17 @@ describe('language server: a burst of edits', () => {
     sent.push(client.change(uri, 201, GOOD));
     await Promise.all(sent);
     const last = await client.diagnostics(uri, 201);
-    assert.deepEqual(last.diagnostics.filter(d => d.code === 'GRM-003'), []);
+    assert.deepEqual(
+      last.diagnostics.filter(d => d.code === 'GRM-003'),
+      [],
+    );
     const stats = await client.idle();
     const published = client.published.get(uri)!.slice(1);
-    assert.deepEqual(published.map(p => p.version), [201], 'one publication, for the final version');
+    assert.deepEqual(
+      published.map(p => p.version),
+      [201],
+      'one publication, for the final version',
+    );
     assert.equal(stats.analyses - before.analyses, 1, 'one analysis');
   });
 });
@@ -136,10 +148,14 @@ describe('language server: fan-out of key-policy edits', () => {
   const uriOf = (name: string) => pathToFileURL(path.join(dir, name)).toString();
   const linked = Array.from({ length: LINKED }, (_, i) => `linked-${i}`);
   const unlinked = Array.from({ length: UNLINKED }, (_, i) => `unlinked-${i}`);
-  const bucketText = (bucket: string, keyId: string) => BUCKET_EXAMPLE.replaceAll('orders-data', bucket).replaceAll(KEY_ID, keyId);
+  const bucketText = (bucket: string, keyId: string) =>
+    BUCKET_EXAMPLE.replaceAll('orders-data', bucket).replaceAll(KEY_ID, keyId);
   const hasWriterProblem = (uri: string) => {
     const list = client.published.get(uri) ?? [];
-    return list.length > 0 && list[list.length - 1].diagnostics.some(d => d.code === 'KMS-005' && d.message.startsWith(`Uploads by ${WRITER}`));
+    return (
+      list.length > 0 &&
+      list[list.length - 1].diagnostics.some(d => d.code === 'KMS-005' && d.message.startsWith(`Uploads by ${WRITER}`))
+    );
   };
 
   before(async () => {
@@ -151,13 +167,21 @@ describe('language server: fan-out of key-policy edits', () => {
     client = new LspClient();
     await client.initialize(true, { debounceMs: 20, crossDebounceMs: 1000 }, pathToFileURL(dir).toString());
   });
-  after(() => { client.kill(); fs.rmSync(dir, { recursive: true, force: true }); });
+  after(() => {
+    client.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('re-checks only the bucket policies linked to the edited key, once per pause, and publishes only changes', async () => {
-    for (const b of [...linked, ...unlinked]) await client.open(uriOf(`${b}.bucket-policy.json`), fs.readFileSync(path.join(dir, `${b}.bucket-policy.json`), 'utf8'), 1);
+    for (const b of [...linked, ...unlinked])
+      await client.open(uriOf(`${b}.bucket-policy.json`), fs.readFileSync(path.join(dir, `${b}.bucket-policy.json`), 'utf8'), 1);
     // The workspace index finds the key policy by its file name: the linked ones report the writer.
-    await client.until('the linked bucket policies are checked against the key policy', () => linked.every(b => hasWriterProblem(uriOf(`${b}.bucket-policy.json`))));
-    await client.until('every bucket policy has diagnostics', () => unlinked.every(b => client.publications(uriOf(`${b}.bucket-policy.json`)) > 0));
+    await client.until('the linked bucket policies are checked against the key policy', () =>
+      linked.every(b => hasWriterProblem(uriOf(`${b}.bucket-policy.json`))),
+    );
+    await client.until('every bucket policy has diagnostics', () =>
+      unlinked.every(b => client.publications(uriOf(`${b}.bucket-policy.json`)) > 0),
+    );
     const keyUri = uriOf(`keys/${KEY_FILE}`);
     await client.open(keyUri, KEY_EXAMPLE, 1);
     await client.diagnostics(keyUri, 1);
@@ -181,17 +205,21 @@ describe('language server: fan-out of key-policy edits', () => {
       }
       sent.push(client.change(keyUri, ++version, to.replace('Allow access for Key Administrators', sid)));
       await Promise.all(sent);
-      await client.until(`burst ${burst}: the linked bucket policies see the change`,
-        () => linked.every(b => hasWriterProblem(uriOf(`${b}.bucket-policy.json`)) === (to === KEY_EXAMPLE)));
+      await client.until(`burst ${burst}: the linked bucket policies see the change`, () =>
+        linked.every(b => hasWriterProblem(uriOf(`${b}.bucket-policy.json`)) === (to === KEY_EXAMPLE)),
+      );
     }
     const end = await client.idle();
-    assert.deepEqual(count(linked), linkedBefore.map(n => n + BURSTS), 'each linked bucket policy: one publication per pause');
+    assert.deepEqual(
+      count(linked),
+      linkedBefore.map(n => n + BURSTS),
+      'each linked bucket policy: one publication per pause',
+    );
     assert.deepEqual(count(unlinked), unlinkedBefore, 'the others: none');
     assert.equal(end.crossRechecks - start.crossRechecks, LINKED * BURSTS, 'one re-check per linked bucket policy per pause');
     const keyPublications = client.publications(keyUri) - 1;
     assert.ok(keyPublications <= BURSTS * KEYSTROKES, `the key policy's own diagnostics: ${keyPublications}`);
   });
-
 });
 
 describe('language server: closing documents', () => {
@@ -226,7 +254,7 @@ describe('language server: a rule that throws', () => {
   });
   after(() => client.kill());
 
-  it('logs the failure once per version, on one line, and publishes the other rules\' findings', async () => {
+  it("logs the failure once per version, on one line, and publishes the other rules' findings", async () => {
     // Half-typed text on which MIS-003 threw a TypeError (found by random edits). Once that rule
     // is fixed this document no longer fails: the test then checks that nothing is logged, and the
     // log line itself stays covered by server-parts.test.ts.
@@ -234,7 +262,10 @@ describe('language server: a rule that throws', () => {
     const text = '{"","Statement":[""{"""","Effect":"Deny';
     await client.open(uri, text, 1);
     const first = await client.diagnostics(uri, 1);
-    assert.ok(first.diagnostics.some(d => d.code === 'GRM-001'), 'the syntax errors are published');
+    assert.ok(
+      first.diagnostics.some(d => d.code === 'GRM-001'),
+      'the syntax errors are published',
+    );
     // Requests on the same version use the cached analysis; a new version is analysed (and logged) once more.
     await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } });
     await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 20 } });
@@ -245,7 +276,10 @@ describe('language server: a rule that throws', () => {
     const lines = client.logs.filter(l => l.message.includes('failed (please report this'));
     for (const l of lines) {
       assert.ok(!l.message.includes('\n') && !l.message.includes(' at '), l.message);
-      assert.match(l.message, /^\/work\/load\/throws\.bucket-policy\.json \(version [12]\): rule failed .*: MIS-003: TypeError: /);
+      assert.match(
+        l.message,
+        /^\/work\/load\/throws\.bucket-policy\.json \(version [12]\): rule failed .*: MIS-003: TypeError: /,
+      );
     }
     assert.equal(lines.length, s.ruleFailures > 0 ? 2 : 0, JSON.stringify(lines));
   });

@@ -7,7 +7,15 @@ import { DIST_SERVER } from '../helpers/paths';
 export interface PublishedDiagnostics {
   uri: string;
   version?: number;
-  diagnostics: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; severity: number; code: string; source: string; message: string; relatedInformation?: { message: string }[]; data?: unknown }[];
+  diagnostics: {
+    range: { start: { line: number; character: number }; end: { line: number; character: number } };
+    severity: number;
+    code: string;
+    source: string;
+    message: string;
+    relatedInformation?: { message: string }[];
+    data?: unknown;
+  }[];
 }
 
 /** The s3EncryptionGuard/stats answer (field meanings in server/server.ts). */
@@ -48,7 +56,9 @@ export class LspClient {
   constructor() {
     // The flags VS Code starts it with: hostile documents must fit in that heap too.
     this.proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, DIST_SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.proc.stderr!.on('data', d => { this.stderr += d; });
+    this.proc.stderr!.on('data', d => {
+      this.stderr += d;
+    });
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishedDiagnostics) => {
       const list = this.published.get(p.uri) ?? [];
@@ -56,8 +66,12 @@ export class LspClient {
       this.published.set(p.uri, list);
       for (const w of this.waiters.splice(0)) w();
     });
-    this.conn.onNotification('window/logMessage', (m: { type: number; message: string }) => { this.logs.push(m); });
-    this.conn.onNotification('window/showMessage', (m: { type: number; message: string }) => { this.messages.push(m); });
+    this.conn.onNotification('window/logMessage', (m: { type: number; message: string }) => {
+      this.logs.push(m);
+    });
+    this.conn.onNotification('window/showMessage', (m: { type: number; message: string }) => {
+      this.messages.push(m);
+    });
     this.conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => {
       this.configurationRequests++;
       return p.items.map(() => this.configuration);
@@ -66,12 +80,19 @@ export class LspClient {
     this.conn.listen();
   }
 
-  async initialize(withConfiguration = true, initializationOptions?: unknown, rootUri: string | null = null): Promise<{ capabilities: Record<string, unknown> }> {
+  async initialize(
+    withConfiguration = true,
+    initializationOptions?: unknown,
+    rootUri: string | null = null,
+  ): Promise<{ capabilities: Record<string, unknown> }> {
     const r = await this.conn.sendRequest('initialize', {
       processId: process.pid,
       rootUri,
       workspaceFolders: rootUri ? [{ uri: rootUri, name: 'workspace' }] : null,
-      capabilities: { workspace: { configuration: withConfiguration }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+      capabilities: {
+        workspace: { configuration: withConfiguration },
+        textDocument: { publishDiagnostics: { versionSupport: true } },
+      },
       initializationOptions,
     });
     await this.conn.sendNotification('initialized', {});
@@ -92,8 +113,12 @@ export class LspClient {
     for (;;) {
       const hit = (this.published.get(uri) ?? []).filter(p => version === undefined || p.version === version).pop();
       if (hit) return hit;
-      if (Date.now() > deadline) throw new Error(`no diagnostics for ${uri} (version ${version}) within ${timeoutMs} ms; server stderr: ${this.stderr}`);
-      await new Promise<void>(r => { this.waiters.push(r); setTimeout(r, 200); });
+      if (Date.now() > deadline)
+        throw new Error(`no diagnostics for ${uri} (version ${version}) within ${timeoutMs} ms; server stderr: ${this.stderr}`);
+      await new Promise<void>(r => {
+        this.waiters.push(r);
+        setTimeout(r, 200);
+      });
     }
   }
 
@@ -126,7 +151,10 @@ export class LspClient {
     const deadline = Date.now() + timeoutMs;
     while (!done()) {
       if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms; server stderr: ${this.stderr}`);
-      await new Promise<void>(r => { this.waiters.push(r); setTimeout(r, 100); });
+      await new Promise<void>(r => {
+        this.waiters.push(r);
+        setTimeout(r, 100);
+      });
     }
   }
 

@@ -14,7 +14,13 @@ const BUCKET_POLICY = generateBucketPolicy({
   banSseC: true,
   headerlessUploads: 'allow',
 });
-const KEY_POLICY = generateKeyPolicy({ account: '111122223333', region: 'eu-west-1', administrators: ['role/KeyAdmin'], users: ['role/payments-app'], bucket: 'payments-data' });
+const KEY_POLICY = generateKeyPolicy({
+  account: '111122223333',
+  region: 'eu-west-1',
+  administrators: ['role/KeyAdmin'],
+  users: ['role/payments-app'],
+  bucket: 'payments-data',
+});
 
 describe('generated policies in untitled documents', () => {
   let client: LspClient;
@@ -27,32 +33,46 @@ describe('generated policies in untitled documents', () => {
   after(() => client.kill());
 
   const codeLensTitles = async (uri: string) =>
-    ((await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as { command?: { title: string } }[]).map(l => l.command?.title);
+    (
+      (await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as { command?: { title: string } }[]
+    ).map(l => l.command?.title);
 
   it('a bucket policy is checked for the bucket its Resource names, with no problem at all', async () => {
     const uri = 'untitled:Untitled-1';
     await client.open(uri, BUCKET_POLICY);
     const p = await client.diagnostics(uri, 1);
-    assert.deepEqual(p.diagnostics.map(d => `${d.code} ${d.message}`), []);
+    assert.deepEqual(
+      p.diagnostics.map(d => `${d.code} ${d.message}`),
+      [],
+    );
     const titles = await codeLensTitles(uri);
     const verdicts = titles.filter(t => t?.startsWith('HTTPS:'));
     assert.equal(verdicts.length, 1, `one verdict, for payments-data only: ${JSON.stringify(titles)}`);
     assert.match(verdicts[0] ?? '', /^HTTPS: enforced · .*TLS ≥ 1\.2: enforced/);
   });
 
-  it('the same text saved in the folder is checked against the folder\'s bucket (the setting still applies to files)', async () => {
+  it("the same text saved in the folder is checked against the folder's bucket (the setting still applies to files)", async () => {
     const uri = 'file:///work/folder/policy.json';
     await client.open(uri, BUCKET_POLICY);
     const p = await client.diagnostics(uri, 1);
-    assert.ok(p.diagnostics.some(d => d.code === 'GRM-008' && d.severity === 1), JSON.stringify(p.diagnostics.map(d => d.code)));
+    assert.ok(
+      p.diagnostics.some(d => d.code === 'GRM-008' && d.severity === 1),
+      JSON.stringify(p.diagnostics.map(d => d.code)),
+    );
   });
 
   it('a key policy is recognised as one and has no error', async () => {
     const uri = 'untitled:Untitled-2';
     await client.open(uri, KEY_POLICY);
     const p = await client.diagnostics(uri, 1);
-    assert.deepEqual(p.diagnostics.filter(d => d.severity === 1).map(d => `${d.code} ${d.message}`), []);
-    const hover = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 2, character: 4 } }) as { contents: { value: string } } | null;
+    assert.deepEqual(
+      p.diagnostics.filter(d => d.severity === 1).map(d => `${d.code} ${d.message}`),
+      [],
+    );
+    const hover = (await client.conn.sendRequest('textDocument/hover', {
+      textDocument: { uri },
+      position: { line: 2, character: 4 },
+    })) as { contents: { value: string } } | null;
     assert.match(hover?.contents.value ?? '', /as a KMS key policy/);
   });
 });

@@ -10,7 +10,13 @@ import { ROOT } from '../helpers/paths';
 import { LspClient, type PublishedDiagnostics } from './lsp-client';
 
 type Diagnostic = PublishedDiagnostics['diagnostics'][number] & { codeDescription?: { href: string } };
-interface CodeAction { title: string; kind?: string; isPreferred?: boolean; edit?: unknown; command?: { title: string; command: string; arguments?: unknown[] } }
+interface CodeAction {
+  title: string;
+  kind?: string;
+  isPreferred?: boolean;
+  edit?: unknown;
+  command?: { title: string; command: string; arguments?: unknown[] };
+}
 
 // Two GRM-003 problems ("deny", "allow") and a GRM-009 one (s3:GetObject on the bucket ARN).
 const BAD = `{
@@ -37,15 +43,22 @@ describe('rule documentation links and "Explain <ID>"', () => {
     return (await client.diagnostics(uri, 1)).diagnostics as Diagnostic[];
   }
 
-  const codeActions = (uri: string, diagnostics: Diagnostic[], only?: string[]) => client.conn.sendRequest('textDocument/codeAction', {
-    textDocument: { uri },
-    range: diagnostics[0].range,
-    context: { diagnostics, ...(only ? { only } : {}) },
-  }) as Promise<CodeAction[]>;
+  const codeActions = (uri: string, diagnostics: Diagnostic[], only?: string[]) =>
+    client.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: diagnostics[0].range,
+      context: { diagnostics, ...(only ? { only } : {}) },
+    }) as Promise<CodeAction[]>;
 
-  it('each diagnostic links to its rule\'s page, a file that exists and documents that rule', async () => {
+  it("each diagnostic links to its rule's page, a file that exists and documents that rule", async () => {
     const ds = await diagnosticsOf('file:///work/docs-a/b.bucket-policy.json', BAD);
-    assert.deepEqual(ds.map(d => d.code).filter(c => c.startsWith('GRM-')).sort(), ['GRM-003', 'GRM-003', 'GRM-009']);
+    assert.deepEqual(
+      ds
+        .map(d => d.code)
+        .filter(c => c.startsWith('GRM-'))
+        .sort(),
+      ['GRM-003', 'GRM-003', 'GRM-009'],
+    );
     for (const d of ds) {
       assert.equal(d.codeDescription?.href, pathToFileURL(docPage(d.code)).toString(), JSON.stringify(d));
       const page = fs.readFileSync(fileURLToPath(d.codeDescription!.href), 'utf8');
@@ -72,8 +85,13 @@ describe('rule documentation links and "Explain <ID>"', () => {
     const actions = await codeActions(uri, ds);
     const explain = actions.filter(a => a.title.startsWith('Explain '));
     // One per rule, in the order of the diagnostics (GRM-003 twice, GRM-009, and whatever else the policy gets).
-    assert.deepEqual(explain.map(a => a.title), [...new Set(ds.map(d => d.code))].map(id => `Explain ${id}`));
-    assert.ok(explain.some(a => a.title === 'Explain GRM-009') && explain.filter(a => a.title === 'Explain GRM-003').length === 1);
+    assert.deepEqual(
+      explain.map(a => a.title),
+      [...new Set(ds.map(d => d.code))].map(id => `Explain ${id}`),
+    );
+    assert.ok(
+      explain.some(a => a.title === 'Explain GRM-009') && explain.filter(a => a.title === 'Explain GRM-003').length === 1,
+    );
     for (const a of explain) {
       const id = a.title.slice('Explain '.length);
       assert.equal(a.kind, 'quickfix');
@@ -87,16 +105,28 @@ describe('rule documentation links and "Explain <ID>"', () => {
     const firstExplain = quickFixes.findIndex(a => a.title.startsWith('Explain '));
     const titles = quickFixes.map(a => a.title).join(' | ');
     assert.ok(firstExplain > 0 && quickFixes.slice(0, firstExplain).every(a => a.edit), titles);
-    assert.ok(quickFixes.slice(firstExplain).every(a => a.title.startsWith('Explain ')), titles);
+    assert.ok(
+      quickFixes.slice(firstExplain).every(a => a.title.startsWith('Explain ')),
+      titles,
+    );
   });
 
-  it('is a quick-fix kind: asked for with only=quickfix, absent from fix-all, absent for other tools\' diagnostics', async () => {
+  it("is a quick-fix kind: asked for with only=quickfix, absent from fix-all, absent for other tools' diagnostics", async () => {
     const uri = 'file:///work/docs-c/b.bucket-policy.json';
     const ds = await diagnosticsOf(uri, BAD);
     const grm009 = ds.filter(d => d.code === 'GRM-009');
-    assert.deepEqual((await codeActions(uri, grm009, ['quickfix'])).filter(a => a.command).map(a => a.title), ['Explain GRM-009']);
-    assert.deepEqual((await codeActions(uri, ds, ['source.fixAll'])).filter(a => a.title.startsWith('Explain ')), []);
+    assert.deepEqual(
+      (await codeActions(uri, grm009, ['quickfix'])).filter(a => a.command).map(a => a.title),
+      ['Explain GRM-009'],
+    );
+    assert.deepEqual(
+      (await codeActions(uri, ds, ['source.fixAll'])).filter(a => a.title.startsWith('Explain ')),
+      [],
+    );
     const foreign = grm009.map(d => ({ ...d, source: 'some-other-linter' }));
-    assert.deepEqual((await codeActions(uri, foreign)).filter(a => a.title.startsWith('Explain ')), []);
+    assert.deepEqual(
+      (await codeActions(uri, foreign)).filter(a => a.title.startsWith('Explain ')),
+      [],
+    );
   });
 });

@@ -60,7 +60,12 @@ describe('AnalysisCache', () => {
     assert.ok(cache.bytes <= 3 * analysisBytes(a));
     assert.ok(cache.get('file:///c/p9.bucket-policy.json', 1));
     assert.equal(cache.get('file:///c/p9.bucket-policy.json', 2), undefined, 'another version is not a hit');
-    const big = analyzeDocument('file:///c/big.bucket-policy.json', 1, text.replace('"Version"', `"Padding": "${'x'.repeat(3 * text.length)}", "Version"`), settings);
+    const big = analyzeDocument(
+      'file:///c/big.bucket-policy.json',
+      1,
+      text.replace('"Version"', `"Padding": "${'x'.repeat(3 * text.length)}", "Version"`),
+      settings,
+    );
     cache.remember(big);
     assert.equal(cache.get('file:///c/big.bucket-policy.json', 1), undefined, 'over the per-entry limit: not kept');
   });
@@ -88,7 +93,8 @@ describe('KeyPolicyIndex budget', () => {
 
   it('keeps parsed models within their budget and finds the key without one', () => {
     const index = new KeyPolicyIndex({ maxParsedBytes: MODEL_BYTES_PER_CHAR * KEY_TEXT.length + 1 });
-    for (let i = 0; i < 5; i++) index.set(`/k/${i}.${i === 4 ? KEY_ID : 'other'}.key-policy.json`, KEY_TEXT.replace('orders-data-key', `k${i}`));
+    for (let i = 0; i < 5; i++)
+      index.set(`/k/${i}.${i === 4 ? KEY_ID : 'other'}.key-policy.json`, KEY_TEXT.replace('orders-data-key', `k${i}`));
     assert.equal(index.resolve(KEY_ARN)?.path, `/k/4.${KEY_ID}.key-policy.json`);
     assert.ok(index.find(KEY_ARN)?.doc.statements.length);
     assert.ok(index.bytes <= 5 * 2 * (KEY_TEXT.length + 10) + MODEL_BYTES_PER_CHAR * (KEY_TEXT.length + 10));
@@ -106,7 +112,10 @@ describe('KeyPolicyLinks', () => {
     links.record('file:///b/no-key.json', [], none);
     assert.deepEqual(links.affectedBy(new Set(['/k/old.key-policy.json']), index), ['file:///b/linked.json']);
     index.set(`/k/${KEY_ID}.key-policy.json`, KEY_TEXT);
-    assert.deepEqual(links.affectedBy(new Set([`/k/${KEY_ID}.key-policy.json`]), index), ['file:///b/linked.json', 'file:///b/waiting.json']);
+    assert.deepEqual(links.affectedBy(new Set([`/k/${KEY_ID}.key-policy.json`]), index), [
+      'file:///b/linked.json',
+      'file:///b/waiting.json',
+    ]);
     links.forget('file:///b/linked.json');
     assert.equal(links.size, 2);
   });
@@ -115,27 +124,50 @@ describe('KeyPolicyLinks', () => {
 describe('server log lines', () => {
   it('one line per failing version: rule IDs and the first line of each error, never the stack', () => {
     let stack = '';
-    try { (undefined as unknown as { sid: string }).sid.trim(); } catch (e) { stack = (e as Error).stack ?? ''; }
+    try {
+      (undefined as unknown as { sid: string }).sid.trim();
+    } catch (e) {
+      stack = (e as Error).stack ?? '';
+    }
     assert.ok(stack.includes('\n    at '), 'a real stack');
-    const line = ruleFailuresLine('/w/a\nb\u001b[2J.bucket-policy.json', 7, [{ ruleId: 'MIS-003', error: stack }, { ruleId: 'cross-document', error: 'RangeError: Maximum call stack size exceeded\n    at x' }]);
+    const line = ruleFailuresLine('/w/a\nb\u001b[2J.bucket-policy.json', 7, [
+      { ruleId: 'MIS-003', error: stack },
+      { ruleId: 'cross-document', error: 'RangeError: Maximum call stack size exceeded\n    at x' },
+    ]);
     assert.ok(!line.includes('\n') && !line.includes('\u001b'), line);
     assert.ok(!line.includes(' at '), 'no stack frames');
-    assert.match(line, /^\/w\/a\\nb\\x1b\[2J\.bucket-policy\.json \(version 7\): 2 rules failed .*: MIS-003: TypeError: Cannot read properties of undefined \(reading 'sid'\); cross-document: RangeError: Maximum call stack size exceeded$/);
+    assert.match(
+      line,
+      /^\/w\/a\\nb\\x1b\[2J\.bucket-policy\.json \(version 7\): 2 rules failed .*: MIS-003: TypeError: Cannot read properties of undefined \(reading 'sid'\); cross-document: RangeError: Maximum call stack size exceeded$/,
+    );
   });
 
   it('never quotes the regular expression of an "Invalid regular expression" error', () => {
     const pattern = `^${'(?:a*)*'.repeat(5000)}$`;
     let error: unknown;
-    try { new RegExp(`${pattern}(`); } catch (e) { error = e; }
+    try {
+      new RegExp(`${pattern}(`);
+    } catch (e) {
+      error = e;
+    }
     const reason = failureReason(error);
     assert.equal(reason, 'SyntaxError: Invalid regular expression (pattern not shown): Unterminated group');
-    assert.equal(failureReason(`SyntaxError: Invalid regular expression: /${pattern}/u: Maximum call stack size exceeded\n    at f`), 'SyntaxError: Invalid regular expression (pattern not shown): Maximum call stack size exceeded');
+    assert.equal(
+      failureReason(`SyntaxError: Invalid regular expression: /${pattern}/u: Maximum call stack size exceeded\n    at f`),
+      'SyntaxError: Invalid regular expression (pattern not shown): Maximum call stack size exceeded',
+    );
   });
 
   it('clips values and keeps them on one line', () => {
     const v = logValue(`${'x'.repeat(500)}\r\nsecond line`, 100);
     assert.equal(v.length, 100);
     assert.ok(!v.includes('\n'));
-    assert.ok(ruleFailuresLine('p', 1, Array.from({ length: 50 }, (_, i) => ({ ruleId: `R-${i}`, error: 'E'.repeat(500) }))).length <= 1000);
+    assert.ok(
+      ruleFailuresLine(
+        'p',
+        1,
+        Array.from({ length: 50 }, (_, i) => ({ ruleId: `R-${i}`, error: 'E'.repeat(500) })),
+      ).length <= 1000,
+    );
   });
 });

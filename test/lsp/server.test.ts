@@ -40,16 +40,24 @@ describe('language server over stdio', () => {
     await client.open(uri, BAD, 1);
     const first = await client.diagnostics(uri, 1);
     const d = first.diagnostics.find(x => x.code === 'GRM-003')!;
-    const actions = await client.conn.sendRequest('textDocument/codeAction', {
-      textDocument: { uri }, range: d.range, context: { diagnostics: [d], only: ['quickfix'] },
-    }) as { title: string; isPreferred?: boolean; edit: { changes: Record<string, { newText: string }[]> } }[];
+    const actions = (await client.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: d.range,
+      context: { diagnostics: [d], only: ['quickfix'] },
+    })) as { title: string; isPreferred?: boolean; edit: { changes: Record<string, { newText: string }[]> } }[];
     const preferred = actions.find(a => a.isPreferred);
     assert.ok(preferred, `a preferred quick-fix among ${actions.map(a => a.title).join(', ')}`);
-    assert.deepEqual(preferred.edit.changes[uri].map(e => e.newText), ['"Deny"']);
+    assert.deepEqual(
+      preferred.edit.changes[uri].map(e => e.newText),
+      ['"Deny"'],
+    );
 
     await client.change(uri, 2, BAD.replace('"deny"', '"Deny"'));
     const second = await client.diagnostics(uri, 2);
-    assert.deepEqual(second.diagnostics.filter(x => x.code === 'GRM-003'), []);
+    assert.deepEqual(
+      second.diagnostics.filter(x => x.code === 'GRM-003'),
+      [],
+    );
   });
 
   it('offers "fix all" as a source action that repairs every fixable problem at once', async () => {
@@ -60,14 +68,25 @@ describe('language server over stdio', () => {
     await client.open(uri, text, 1);
     const p = await client.diagnostics(uri, 1);
     assert.ok(p.diagnostics.length >= 3, JSON.stringify(p.diagnostics));
-    const actions = await client.conn.sendRequest('textDocument/codeAction', {
-      textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll'] },
-    }) as { kind: string; edit: { changes: Record<string, { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]> } }[];
+    const actions = (await client.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll'] },
+    })) as {
+      kind: string;
+      edit: {
+        changes: Record<
+          string,
+          { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]
+        >;
+      };
+    }[];
     assert.equal(actions.length, 1);
     assert.equal(actions[0].kind, 'source.fixAll.s3EncryptionGuard');
     // Apply the edits (from the end, so earlier positions stay valid) and check the result is clean.
     const lines = text.split('\n');
-    const offset = (pos: { line: number; character: number }) => lines.slice(0, pos.line).reduce((n, l) => n + l.length + 1, 0) + pos.character;
+    const offset = (pos: { line: number; character: number }) =>
+      lines.slice(0, pos.line).reduce((n, l) => n + l.length + 1, 0) + pos.character;
     let fixed = text;
     for (const e of [...actions[0].edit.changes[uri]].sort((a, b) => offset(b.range.start) - offset(a.range.start))) {
       fixed = fixed.slice(0, offset(e.range.start)) + e.newText + fixed.slice(offset(e.range.end));
@@ -75,13 +94,28 @@ describe('language server over stdio', () => {
     JSON.parse(fixed);
     await client.change(uri, 2, fixed);
     const after = await client.diagnostics(uri, 2);
-    assert.deepEqual(after.diagnostics.filter(d => d.severity === 1).map(d => `${d.code} ${d.message}`), []);
+    assert.deepEqual(
+      after.diagnostics.filter(d => d.severity === 1).map(d => `${d.code} ${d.message}`),
+      [],
+    );
   });
 
   it('values with control characters reach diagnostics, code action titles and completion labels made visible, never raw', async () => {
     const uri = 'file:///work/policies/esc.bucket-policy.json';
     const op = 'ArnLike\u001b[31m\u0007';
-    const text = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'x\u001b]0;t\u0007', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: ['arn:aws:s3:::esc', 'arn:aws:s3:::esc/*'], Condition: { [op]: { 'aws:SourceArn': 'arn:aws:s3:::esc\u001b[2J' } } }] });
+    const text = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'x\u001b]0;t\u0007',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: ['arn:aws:s3:::esc', 'arn:aws:s3:::esc/*'],
+          Condition: { [op]: { 'aws:SourceArn': 'arn:aws:s3:::esc\u001b[2J' } },
+        },
+      ],
+    });
     await client.open(uri, text, 1);
     const d = await client.diagnostics(uri, 1);
     const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
@@ -90,8 +124,15 @@ describe('language server over stdio', () => {
       assert.ok(!raw.test(x.message), x.message);
       for (const r of x.relatedInformation ?? []) assert.ok(!raw.test(r.message), r.message);
     }
-    assert.ok(d.diagnostics.some(x => x.message.includes('\\u001b') || x.message.includes('\\x1b')), 'the control character is shown as an escape');
-    const actions = await client.conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: text.length } }, context: { diagnostics: d.diagnostics } }) as { title: string }[];
+    assert.ok(
+      d.diagnostics.some(x => x.message.includes('\\u001b') || x.message.includes('\\x1b')),
+      'the control character is shown as an escape',
+    );
+    const actions = (await client.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: text.length } },
+      context: { diagnostics: d.diagnostics },
+    })) as { title: string }[];
     for (const a of actions) assert.ok(!raw.test(a.title), a.title);
     // Completion offers the ARNs already in the document: one holding control characters is shown escaped.
     const uri2 = 'file:///work/policies/esc2.bucket-policy.json';
@@ -99,21 +140,36 @@ describe('language server over stdio', () => {
     await client.open(uri2, text2, 1);
     await client.diagnostics(uri2, 1);
     const at = text2.indexOf('{"AWS": ""}') + '{"AWS": "'.length;
-    const items = await client.conn.sendRequest('textDocument/completion', { textDocument: { uri: uri2 }, position: { line: 0, character: at } }) as { items?: { label: string }[] } | { label: string }[] | null;
-    const list = Array.isArray(items) ? items : items?.items ?? [];
-    assert.ok(list.some(i => i.label.includes('role/x')), `the document's ARN is offered: ${list.map(i => i.label).join(', ')}`);
+    const items = (await client.conn.sendRequest('textDocument/completion', {
+      textDocument: { uri: uri2 },
+      position: { line: 0, character: at },
+    })) as { items?: { label: string }[] } | { label: string }[] | null;
+    const list = Array.isArray(items) ? items : (items?.items ?? []);
+    assert.ok(
+      list.some(i => i.label.includes('role/x')),
+      `the document's ARN is offered: ${list.map(i => i.label).join(', ')}`,
+    );
     for (const i of list) assert.ok(!raw.test(i.label), i.label);
   });
 
   it('a policy cut short mid-edit: its syntax error once per place, no other finding, and the CodeLens says it is not evaluated', async () => {
     // Once it showed "SSE: every upload denied" and TLS-001 for what the parser recovered (issue 11, item 7).
     const uri = 'file:///work/policies/cut-data.bucket-policy.json';
-    const text = '{"Version":"2012-10-17","Statement":[{"Sid":"D","Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::cut-data/*","Condition":{"StringNotEquals" ';
+    const text =
+      '{"Version":"2012-10-17","Statement":[{"Sid":"D","Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::cut-data/*","Condition":{"StringNotEquals" ';
     await client.open(uri, text, 1);
     const d = await client.diagnostics(uri, 1);
-    assert.deepEqual(d.diagnostics.map(x => [x.code, x.message]), [['GRM-001', 'JSON syntax error: Colon expected; Closing brace } expected; Closing bracket ] expected']]);
-    const lenses = await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } }) as { command: { title: string } }[];
-    assert.deepEqual(lenses.map(l => l.command.title), ['Verdict: not evaluated, the JSON has syntax errors (AWS rejects it); fix them first']);
+    assert.deepEqual(
+      d.diagnostics.map(x => [x.code, x.message]),
+      [['GRM-001', 'JSON syntax error: Colon expected; Closing brace } expected; Closing bracket ] expected']],
+    );
+    const lenses = (await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as {
+      command: { title: string };
+    }[];
+    assert.deepEqual(
+      lenses.map(l => l.command.title),
+      ['Verdict: not evaluated, the JSON has syntax errors (AWS rejects it); fix them first'],
+    );
   });
 
   it('shows the verdict in a CodeLens, what a statement denies on hover, and the Explain report', async () => {
@@ -121,35 +177,69 @@ describe('language server over stdio', () => {
     const text = policyWith([httpsDeny('b').replace('"Effect"', '"Sid": "DenyHttp", "Effect"')]);
     await client.open(uri, text, 1);
     await client.diagnostics(uri, 1);
-    const lenses = await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } }) as { range: unknown; command: { title: string; command: string; arguments: unknown[] } }[];
+    const lenses = (await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as {
+      range: unknown;
+      command: { title: string; command: string; arguments: unknown[] };
+    }[];
     assert.equal(lenses.length, 1);
     assert.equal(lenses[0].command.title, 'HTTPS: enforced · SSE: not enforced');
     assert.deepEqual(lenses[0].command.arguments, [uri, 'b']);
     assert.equal(lenses[0].command.command, 's3EncryptionGuard.explain');
     const effectAt = text.indexOf('"Deny"') + 2;
-    const hover = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: effectAt } }) as { contents: { value: string } };
+    const hover = (await client.conn.sendRequest('textDocument/hover', {
+      textDocument: { uri },
+      position: { line: 0, character: effectAt },
+    })) as { contents: { value: string } };
     // Values from the policy are backslash-escaped in the Markdown: match what the reader sees.
-    assert.match(rendered(hover.contents.value), /\*\*statement "DenyHttp"\*\* denies \d+ of \d+ request classes for bucket `b`, for example:\n- an anonymous caller calling s3:\S+ on arn:aws:s3:::b\S* over HTTP/);
+    assert.match(
+      rendered(hover.contents.value),
+      /\*\*statement "DenyHttp"\*\* denies \d+ of \d+ request classes for bucket `b`, for example:\n- an anonymous caller calling s3:\S+ on arn:aws:s3:::b\S* over HTTP/,
+    );
     // The report as data (test/lsp/explain.test.ts checks its content in depth).
-    const { report } = await client.conn.sendRequest('s3EncryptionGuard/explain', { uri }) as { report: ExplainReport };
+    const { report } = (await client.conn.sendRequest('s3EncryptionGuard/explain', { uri })) as { report: ExplainReport };
     assert.equal(report.file, 'b.bucket-policy.json');
-    assert.deepEqual(report.sections.map(s => [s.heading, s.verdictLine, s.summary[0]]), [['Bucket b', 'HTTPS: enforced · SSE: not enforced', 'HTTPS is enforced: every request over plain HTTP is denied.']]);
+    assert.deepEqual(
+      report.sections.map(s => [s.heading, s.verdictLine, s.summary[0]]),
+      [['Bucket b', 'HTTPS: enforced · SSE: not enforced', 'HTTPS is enforced: every request over plain HTTP is denied.']],
+    );
     const http = report.sections[0].details.rows.find(r => r.parts.join(' · ') === 'over HTTP');
-    assert.deepEqual(http?.cells.map(c => [c?.word, c && report.statements[c.statements[0]]?.label]), [['denied', 'DenyHttp']]);
+    assert.deepEqual(
+      http?.cells.map(c => [c?.word, c && report.statements[c.statements[0]]?.label]),
+      [['denied', 'DenyHttp']],
+    );
     // A key policy gets the key-policy verdict in its lens, and its own Explain report.
     const key = 'file:///work/policies/k.key-policy.json';
-    await client.open(key, '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}', 1);
+    await client.open(
+      key,
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}',
+      1,
+    );
     await client.diagnostics(key, 1);
-    const keyLenses = await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri: key } }) as typeof lenses;
-    assert.deepEqual(keyLenses.map(l => [l.command.title, l.command.command, l.command.arguments]), [
-      ['Admins: account 111122223333 · Not open to other accounts · S3 can use it (s3.us-east-1.amazonaws.com)', 's3EncryptionGuard.explain', [key]],
-    ]);
-    const { report: keyReport } = await client.conn.sendRequest('s3EncryptionGuard/explain', { uri: key }) as { report: ExplainReport };
+    const keyLenses = (await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri: key } })) as typeof lenses;
+    assert.deepEqual(
+      keyLenses.map(l => [l.command.title, l.command.command, l.command.arguments]),
+      [
+        [
+          'Admins: account 111122223333 · Not open to other accounts · S3 can use it (s3.us-east-1.amazonaws.com)',
+          's3EncryptionGuard.explain',
+          [key],
+        ],
+      ],
+    );
+    const { report: keyReport } = (await client.conn.sendRequest('s3EncryptionGuard/explain', { uri: key })) as {
+      report: ExplainReport;
+    };
     const section = keyReport.sections[0];
     assert.match(section.verdictLine, /^Admins: account 111122223333/);
     assert.equal(section.summary[0], 'Administered by (may call kms:PutKeyPolicy): account 111122223333.');
-    assert.deepEqual(section.columns.map(c => c.label), ['everyone else', 'everyone in account 111122223333']);
-    assert.deepEqual(section.details.rows.map(r => r.cells.map(c => c?.word)), [['not allowed', 'allowed']]);
+    assert.deepEqual(
+      section.columns.map(c => c.label),
+      ['everyone else', 'everyone in account 111122223333'],
+    );
+    assert.deepEqual(
+      section.details.rows.map(r => r.cells.map(c => c?.word)),
+      [['not allowed', 'allowed']],
+    );
   });
 
   it('reports JSON syntax errors at their position', async () => {
@@ -174,7 +264,10 @@ describe('language server over stdio', () => {
     await client.open(uri, BAD, 1);
     const p = await client.diagnostics(uri, 1);
     assert.ok(p.diagnostics.some(d => d.code === 'GRM-003'));
-    const hover = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 2, character: 4 } }) as { contents: { value: string } } | null;
+    const hover = (await client.conn.sendRequest('textDocument/hover', {
+      textDocument: { uri },
+      position: { line: 2, character: 4 },
+    })) as { contents: { value: string } } | null;
     assert.ok(hover, 'hover on "Statement"');
     assert.match(hover.contents.value, /S3 bucket policy: its statements name a Principal/);
   });
@@ -185,7 +278,10 @@ describe('language server over stdio', () => {
     const uri = 'file:///work/policies/d.bucket-policy.json';
     await client.open(uri, BAD.replace('"Version"', '"Version": "2012-10-17", "version"'), 1);
     const p = await client.diagnostics(uri, 1);
-    assert.deepEqual(p.diagnostics.filter(d => d.code === 'GRM-003'), []);
+    assert.deepEqual(
+      p.diagnostics.filter(d => d.code === 'GRM-003'),
+      [],
+    );
     const shape = p.diagnostics.filter(d => d.code === 'GRM-001');
     assert.ok(shape.length > 0 && shape.every(d => d.severity === 2), JSON.stringify(shape));
     client.configuration = {};
@@ -204,7 +300,10 @@ describe('language server over stdio', () => {
     const warnings = client.messages.filter(m => /s3EncryptionGuard\.requirements has problems/.test(m.message));
     assert.equal(warnings.length, 1, JSON.stringify(client.messages));
     assert.equal(warnings[0].type, 2);
-    assert.match(warnings[0].message, /"sse" accepts "AES256", "aws:kms" and "aws:kms:dsse", not "AES-256" \(did you mean "AES256"\?\)/);
+    assert.match(
+      warnings[0].message,
+      /"sse" accepts "AES256", "aws:kms" and "aws:kms:dsse", not "AES-256" \(did you mean "AES256"\?\)/,
+    );
     assert.match(warnings[0].message, /"minTlsVersion" must be one of/);
     client.configuration = {};
     await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
@@ -222,14 +321,20 @@ describe('language server over stdio', () => {
       const p = await client.diagnostics(probe, 1);
       assert.ok(p.diagnostics.some(d => d.code === 'GRM-003'));
       if (name === 'fiveMegabytes' || name === 'nested10000') {
-        assert.ok(h.diagnostics.some(d => d.code === 'analysis-limit' && d.severity === 3), `an info diagnostic says the cap was hit: ${JSON.stringify(h.diagnostics)}`);
+        assert.ok(
+          h.diagnostics.some(d => d.code === 'analysis-limit' && d.severity === 3),
+          `an info diagnostic says the cap was hit: ${JSON.stringify(h.diagnostics)}`,
+        );
       }
       if (name === 'statements1300') {
         assert.ok(h.diagnostics.some(d => d.code === 'analysis-limit' && /first 1000 statements/.test(d.message)));
         assert.ok(h.diagnostics.length <= 1002, `diagnostics are capped at 1000 plus the two notices (${h.diagnostics.length})`);
       }
       if (name === 'truncated' || name === 'empty' || name === 'binary') {
-        assert.ok(h.diagnostics.some(d => d.severity === 1), `an error for ${name}`);
+        assert.ok(
+          h.diagnostics.some(d => d.severity === 1),
+          `an error for ${name}`,
+        );
       }
     });
   }

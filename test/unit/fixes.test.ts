@@ -8,15 +8,34 @@ import { describe, it } from 'node:test';
 import { analyze, type AnalysisSettings } from '../../core/analyze';
 import { parsePolicy } from '../../core/policy/parse';
 import { DEFAULT_REQUIREMENTS } from '../../core/requirements';
-import { applyEdits, applyFindingFixes, fixAll, fixAllEdits, fixAllTextEdits, preferredFix, safeFix, wholeEdit } from '../../core/rules/fixes';
+import {
+  applyEdits,
+  applyFindingFixes,
+  fixAll,
+  fixAllEdits,
+  fixAllTextEdits,
+  preferredFix,
+  safeFix,
+  wholeEdit,
+} from '../../core/rules/fixes';
 import { RULES } from '../../core/rules/registry';
 import type { Finding, Fix } from '../../core/rules/types';
 import { EXAMPLES } from '../helpers/paths';
 import { collecting, ruleTables, runCase, type InvalidCase } from './rules/rule-tester';
 
 const edit = (offset: number, length: number, newText: string) => ({ span: { offset, length }, newText });
-const finding = (fixes: Fix[]): Finding => ({ ruleId: 'GRM-000', severity: 'error', span: { offset: 0, length: 1 }, message: 'm', fixes });
-const fix = (offset: number, length: number, newText: string, flags: Partial<Fix> = {}): Fix => ({ title: newText, edits: [edit(offset, length, newText)], ...flags });
+const finding = (fixes: Fix[]): Finding => ({
+  ruleId: 'GRM-000',
+  severity: 'error',
+  span: { offset: 0, length: 1 },
+  message: 'm',
+  fixes,
+});
+const fix = (offset: number, length: number, newText: string, flags: Partial<Fix> = {}): Fix => ({
+  title: newText,
+  edits: [edit(offset, length, newText)],
+  ...flags,
+});
 
 /** A finding that keeps the fix-all loop honest: "fix all" must leave no such finding behind. */
 const safelyFixable = (findings: readonly Finding[]) => findings.filter(f => safeFix(f)).map(f => `${f.ruleId} ${f.message}`);
@@ -26,7 +45,10 @@ const safelyFixable = (findings: readonly Finding[]) => findings.filter(f => saf
 
 collecting.only = true;
 const tablesDir = path.join(__dirname, 'rules');
-for (const f of fs.readdirSync(tablesDir).filter(n => /^[A-Z]{3}-\d{3}\.test\.js$/.test(n)).sort()) {
+for (const f of fs
+  .readdirSync(tablesDir)
+  .filter(n => /^[A-Z]{3}-\d{3}\.test\.js$/.test(n))
+  .sort()) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(path.join(tablesDir, f));
 }
@@ -40,12 +62,18 @@ describe('fix all selects safe fixes only', () => {
     const f = finding([fix(0, 1, 'U', { preferred: true }), fix(0, 1, 'S', { safe: true })]);
     assert.equal(preferredFix(f)?.title, 'U');
     assert.equal(safeFix(f)?.title, 'S');
-    assert.deepEqual(fixAllEdits([f]).map(e => e.newText), ['S']);
+    assert.deepEqual(
+      fixAllEdits([f]).map(e => e.newText),
+      ['S'],
+    );
     assert.deepEqual(fixAllEdits([finding([fix(0, 1, 'U', { preferred: true })])]), []);
   });
   it('among safe fixes takes the preferred one', () => {
     const f = finding([fix(0, 1, 'A', { safe: true }), fix(0, 1, 'B', { safe: true, preferred: true })]);
-    assert.deepEqual(fixAllEdits([f]).map(e => e.newText), ['B']);
+    assert.deepEqual(
+      fixAllEdits([f]).map(e => e.newText),
+      ['B'],
+    );
   });
   it('skips a fix that overlaps one already taken', () => {
     const a = finding([fix(1, 3, 'X', { safe: true })]);
@@ -58,11 +86,17 @@ describe('fix all selects safe fixes only', () => {
     assert.equal(fixAllEdits([finding([fix(6, 0, 'ins', { safe: true })]), r]).length, 1);
     assert.equal(fixAllEdits([finding([fix(3, 0, 'ins', { safe: true })]), r]).length, 2);
   });
-  it('the rule tables\' output applies preferred fixes, safe or not', () => {
+  it("the rule tables' output applies preferred fixes, safe or not", () => {
     assert.equal(applyFindingFixes('abc', [finding([fix(0, 1, 'U', { preferred: true })])]), 'Ubc');
   });
   it('wholeEdit replaces exactly the differing middle', () => {
-    for (const [a, b] of [['abcdef', 'abXYef'], ['abc', 'abc'], ['', 'x'], ['aaa', 'aaaa'], ['{"a": 1}', '{"b": 1, "a": 1}']]) {
+    for (const [a, b] of [
+      ['abcdef', 'abXYef'],
+      ['abc', 'abc'],
+      ['', 'x'],
+      ['aaa', 'aaaa'],
+      ['{"a": 1}', '{"b": 1, "a": 1}'],
+    ]) {
       const e = wholeEdit(a, b);
       assert.equal(applyEdits(a, [e]), b, `${a} → ${b}`);
     }
@@ -72,12 +106,16 @@ describe('fix all selects safe fixes only', () => {
 
 describe('fix all round by round', () => {
   const path0 = '/work/policies/b.bucket-policy.json';
-  const analyse = (settings: AnalysisSettings = {}) => (t: string) => analyze(t, path0, settings).findings;
+  const analyse =
+    (settings: AnalysisSettings = {}) =>
+    (t: string) =>
+      analyze(t, path0, settings).findings;
 
   it('repairs what only a second analysis shows, and stops when nothing safe is left', () => {
     // Round 1: "deny" → "Deny" (GRM-003). Only then is the statement a Deny whose Resource misses the
     // bucket (TLS-002), repaired in round 2.
-    const text = '{"Version": "2012-10-17", "Statement": [{"Effect": "deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}';
+    const text =
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}';
     const r = fixAll(text, analyse());
     assert.equal(r.stopped, 'done');
     assert.ok(r.rounds >= 2, `${r.rounds} round(s): ${r.text}`);
@@ -90,30 +128,40 @@ describe('fix all round by round', () => {
     assert.equal(applyEdits(text, edits), r.text);
   });
 
-  it('sends the first round\'s own edits when one round is enough', () => {
-    const text = '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"Bool": {"aws:SecureTransport": "False"}}}]}';
+  it("sends the first round's own edits when one round is enough", () => {
+    const text =
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"Bool": {"aws:SecureTransport": "False"}}}]}';
     const edits = fixAllTextEdits(text, analyse());
-    assert.deepEqual(edits.map(e => e.newText), ['"false"']);
+    assert.deepEqual(
+      edits.map(e => e.newText),
+      ['"false"'],
+    );
   });
 
   it('applies no unsafe fix: a header-required Deny stays as it is (strict vs default-friendly is a choice)', () => {
-    const strict = '{"Version": "2012-10-17", "Statement": [' +
+    const strict =
+      '{"Version": "2012-10-17", "Statement": [' +
       '{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, ' +
       '{"Sid": "DenyNonKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}';
     const findings = analyse()(strict);
-    assert.ok(findings.some(f => f.ruleId === 'ENC-004' && f.fixes.length > 0), findings.map(f => f.ruleId).join(', '));
+    assert.ok(
+      findings.some(f => f.ruleId === 'ENC-004' && f.fixes.length > 0),
+      findings.map(f => f.ruleId).join(', '),
+    );
     assert.equal(fixAll(strict, analyse()).text, strict);
     assert.deepEqual(fixAllEdits(findings.filter(f => f.ruleId === 'ENC-004')), []);
   });
 
   it('respects the settings it analyses with: a rule turned off is not fixed', () => {
-    const text = '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}';
+    const text =
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}';
     assert.equal(fixAll(text, analyse({ rules: { 'GRM-003': 'off' } })).text.includes('"deny"'), true);
     assert.equal(fixAll(text, analyse()).text.includes('"Deny"'), true);
   });
 
   it('is bounded: a round limit stops it, and a round that changes nothing ends it', () => {
-    const text = '{"Version": "2012-10-17", "Statement": [{"Effect": "deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}';
+    const text =
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}';
     const one = fixAll(text, analyse(), 1);
     assert.equal(one.rounds, 1);
     assert.equal(one.stopped, 'limit');
@@ -145,13 +193,20 @@ describe('rule tables and fixes', () => {
       it(`${id} is fixable: its table has an invalid case with an output`, () => {
         const table = ruleTables.get(id);
         assert.ok(table, `no table for ${id}`);
-        assert.ok(table.invalid.some(c => c.output !== undefined), `${id} has fixable: true but no invalid case with an output`);
+        assert.ok(
+          table.invalid.some(c => c.output !== undefined),
+          `${id} has fixable: true but no invalid case with an output`,
+        );
       });
     } else {
       it(`${id} is not fixable: no case of its table gets a fix`, () => {
         const table = ruleTables.get(id);
         assert.ok(table, `no table for ${id}`);
-        const withFixes = table.invalid.flatMap(c => runCase(rule, c).filter(f => f.fixes.length > 0).map(f => f.message));
+        const withFixes = table.invalid.flatMap(c =>
+          runCase(rule, c)
+            .filter(f => f.fixes.length > 0)
+            .map(f => f.message),
+        );
         assert.deepEqual(withFixes, []);
       });
     }
@@ -170,10 +225,14 @@ describe('rule tables and fixes', () => {
             checked++;
             const fixed = applyEdits(c.code, x.edits);
             const where = `case ${i + 1}, "${x.title}"`;
-            if (parseErrors(fixed) > parseErrors(c.code)) { problems.push(`${where}: the result does not parse: ${fixed}`); continue; }
+            if (parseErrors(fixed) > parseErrors(c.code)) {
+              problems.push(`${where}: the result does not parse: ${fixed}`);
+              continue;
+            }
             // Cleared: fewer findings say this (two statements with the same mistake say the same thing).
             const count = (list: readonly Finding[]) => list.filter(g => g.message === f.message).length;
-            if (count(runCase(table.rule, { ...c, code: fixed })) >= count(findings)) problems.push(`${where}: the finding is still reported: ${f.message}\n    ${fixed}`);
+            if (count(runCase(table.rule, { ...c, code: fixed })) >= count(findings))
+              problems.push(`${where}: the finding is still reported: ${f.message}\n    ${fixed}`);
           }
         }
       });
@@ -210,10 +269,29 @@ const NASTY: { name: string; file: string; text: string; settings?: AnalysisSett
   {
     name: 'CRLF line endings and tabs, an invisible character and a typo in the same value',
     file: 'crlf/b.bucket-policy.json',
-    text: ['{', '\t"Version": "2012-10-17",', '\t"Statement": [', '\t\t{', '\t\t\t"Sid": "DenyHttp",', '\t\t\t"Effect": "Deny",', '\t\t\t"Principal": "*",',
-      '\t\t\t"Action": "s3:GetObject",', `\t\t\t"Resource": "${B}/*",`, '\t\t\t"Condition": {"Bool": {"aws:SecureTransport": "False"}}', '\t\t},', '\t\t{', '\t\t\t"Sid": "DenyOther",',
-      '\t\t\t"Effect": "Deny",', '\t\t\t"Principal": "*",', '\t\t\t"Action": "s3:PutObject",', `\t\t\t"Resource": "${B}/*",`,
-      '\t\t\t"Condition": {"StringNotEquals": {"s3:x-amz-server-side\u200b-encryption": "ams:kms"}}', '\t\t}', '\t]', '}'].join('\r\n'),
+    text: [
+      '{',
+      '\t"Version": "2012-10-17",',
+      '\t"Statement": [',
+      '\t\t{',
+      '\t\t\t"Sid": "DenyHttp",',
+      '\t\t\t"Effect": "Deny",',
+      '\t\t\t"Principal": "*",',
+      '\t\t\t"Action": "s3:GetObject",',
+      `\t\t\t"Resource": "${B}/*",`,
+      '\t\t\t"Condition": {"Bool": {"aws:SecureTransport": "False"}}',
+      '\t\t},',
+      '\t\t{',
+      '\t\t\t"Sid": "DenyOther",',
+      '\t\t\t"Effect": "Deny",',
+      '\t\t\t"Principal": "*",',
+      '\t\t\t"Action": "s3:PutObject",',
+      `\t\t\t"Resource": "${B}/*",`,
+      '\t\t\t"Condition": {"StringNotEquals": {"s3:x-amz-server-side\u200b-encryption": "ams:kms"}}',
+      '\t\t}',
+      '\t]',
+      '}',
+    ].join('\r\n'),
   },
   {
     name: 'duplicate Sids, a placeholder bucket, an s3:// URL and an API name for an action',
@@ -232,7 +310,14 @@ const NASTY: { name: string; file: string; text: string; settings?: AnalysisSett
     name: 'requirements that ask for SSE-KMS with a pinned key and TLS 1.2, on a policy with none of it',
     file: 'req/b.bucket-policy.json',
     text: `{"Version": "2012-10-17", "Statement": [{"Sid": "AllowApp", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "s3:GetObject", "Resource": "${B}/*"}]}`,
-    settings: { requirements: { ...DEFAULT_REQUIREMENTS, sse: ['aws:kms'], kmsKeyArns: ['arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'], minTlsVersion: '1.2' } },
+    settings: {
+      requirements: {
+        ...DEFAULT_REQUIREMENTS,
+        sse: ['aws:kms'],
+        kmsKeyArns: ['arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
+        minTlsVersion: '1.2',
+      },
+    },
   },
   {
     name: 'a key policy with statements without Resource, one of them a Deny (reviving it is not safe)',
@@ -251,9 +336,17 @@ const NASTY: { name: string; file: string; text: string; settings?: AnalysisSett
 ];
 
 describe('fix all on the bad examples and on hostile policies', () => {
-  const examples = fs.readdirSync(EXAMPLES).filter(f => f.startsWith('bad-') && f.endsWith('.json')).sort();
+  const examples = fs
+    .readdirSync(EXAMPLES)
+    .filter(f => f.startsWith('bad-') && f.endsWith('.json'))
+    .sort();
   const docs = [
-    ...examples.map(f => ({ name: `examples/${f}`, file: path.join(EXAMPLES, f), text: fs.readFileSync(path.join(EXAMPLES, f), 'utf8'), settings: undefined as AnalysisSettings | undefined })),
+    ...examples.map(f => ({
+      name: `examples/${f}`,
+      file: path.join(EXAMPLES, f),
+      text: fs.readFileSync(path.join(EXAMPLES, f), 'utf8'),
+      settings: undefined as AnalysisSettings | undefined,
+    })),
     ...NASTY.map(n => ({ ...n, file: `/work/policies/${n.file}` })),
   ];
   let changed = 0;

@@ -30,10 +30,13 @@ function expectedDecision(o: BucketPolicyOptions, u: UploadClass): 'denied' | 'n
   const strict = o.headerlessUploads === 'deny';
   const denied = (b: boolean) => (b ? 'denied' : 'not-denied');
   switch (u.sse) {
-    case 'none': return denied(strict);
+    case 'none':
+      return denied(strict);
     // An SSE-C upload sends no x-amz-server-side-encryption header: only the ban or a header-required Deny stop it.
-    case 'SSE-C': return denied(o.banSseC || strict);
-    case 'AES256': return denied(o.sse === 'aws:kms' || o.sse === 'aws:kms:dsse');
+    case 'SSE-C':
+      return denied(o.banSseC || strict);
+    case 'AES256':
+      return denied(o.sse === 'aws:kms' || o.sse === 'aws:kms:dsse');
     default:
       if (o.sse !== 'none' && o.sse !== u.sse) return 'denied';
       if (!o.kmsKeyArn) return 'not-denied';
@@ -79,8 +82,16 @@ describe('generateBucketPolicy', () => {
       assert.equal(v.transport.http, 'denied', describeOptions(o));
       assert.equal(v.transport.minTlsVersion, o.minTls, describeOptions(o));
       const got = v.encryption.uploads.map(u => `${u.sse} ${u.kmsKey} ${u.decision}`);
-      assert.deepEqual(got, v.encryption.uploads.map(u => `${u.sse} ${u.kmsKey} ${expectedDecision(o, u)}`), describeOptions(o));
-      if (o.kmsKeyArn) assert.ok(v.encryption.uploads.some(u => u.kmsKey === o.kmsKeyArn), `the pinned key is a request class: ${describeOptions(o)}`);
+      assert.deepEqual(
+        got,
+        v.encryption.uploads.map(u => `${u.sse} ${u.kmsKey} ${expectedDecision(o, u)}`),
+        describeOptions(o),
+      );
+      if (o.kmsKeyArn)
+        assert.ok(
+          v.encryption.uploads.some(u => u.kmsKey === o.kmsKeyArn),
+          `the pinned key is a request class: ${describeOptions(o)}`,
+        );
     }
   });
 
@@ -88,7 +99,11 @@ describe('generateBucketPolicy', () => {
     for (const o of all) {
       const text = generateBucketPolicy(o);
       const errors = analyze(text, UNTITLED).findings.filter(f => f.severity === 'error');
-      assert.deepEqual(errors.map(f => `${f.ruleId} ${f.message}`), [], describeOptions(o));
+      assert.deepEqual(
+        errors.map(f => `${f.ruleId} ${f.message}`),
+        [],
+        describeOptions(o),
+      );
       const requirements = {
         https: true,
         minTlsVersion: o.minTls,
@@ -99,31 +114,66 @@ describe('generateBucketPolicy', () => {
       const unmet = analyze(text, UNTITLED, { requirements }).findings.filter(f => f.severity !== 'info');
       // Keeping SSE-C allowed while requiring an algorithm is the user's choice, and ENC-011 rightly says so.
       const sseCAllowed = o.sse !== 'none' && !o.banSseC && o.headerlessUploads === 'allow';
-      assert.deepEqual(unmet.map(f => f.ruleId), sseCAllowed ? ['ENC-011'] : [], describeOptions(o));
+      assert.deepEqual(
+        unmet.map(f => f.ruleId),
+        sseCAllowed ? ['ENC-011'] : [],
+        describeOptions(o),
+      );
     }
   });
 
   it('writes formatted JSON: two-space indentation, one statement per block, a final newline', () => {
-    const text = generateBucketPolicy({ bucket: 'payments-data', sse: 'aws:kms', kmsKeyArn: KEY, minTls: '1.2', banSseC: true, headerlessUploads: 'allow' });
+    const text = generateBucketPolicy({
+      bucket: 'payments-data',
+      sse: 'aws:kms',
+      kmsKeyArn: KEY,
+      minTls: '1.2',
+      banSseC: true,
+      headerlessUploads: 'allow',
+    });
     assert.equal(text, `${JSON.stringify(JSON.parse(text), null, 2)}\n`);
     const policy = JSON.parse(text) as { Version: string; Statement: { Sid: string }[] };
     assert.equal(policy.Version, '2012-10-17');
-    assert.deepEqual(policy.Statement.map(s => s.Sid),
-      ['DenyInsecureTransport', 'DenyOutdatedTls', 'DenyUploadsNamingAnotherEncryption', 'DenyUploadsNamingAnotherKey', 'DenyCustomerProvidedKeys']);
+    assert.deepEqual(
+      policy.Statement.map(s => s.Sid),
+      [
+        'DenyInsecureTransport',
+        'DenyOutdatedTls',
+        'DenyUploadsNamingAnotherEncryption',
+        'DenyUploadsNamingAnotherKey',
+        'DenyCustomerProvidedKeys',
+      ],
+    );
   });
 
-  it('uses the key\'s partition for the bucket ARNs', () => {
+  it("uses the key's partition for the bucket ARNs", () => {
     const cnKey = 'arn:aws-cn:kms:cn-north-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-    const text = generateBucketPolicy({ bucket: 'cn-data', sse: 'aws:kms', kmsKeyArn: cnKey, minTls: null, banSseC: false, headerlessUploads: 'allow' });
+    const text = generateBucketPolicy({
+      bucket: 'cn-data',
+      sse: 'aws:kms',
+      kmsKeyArn: cnKey,
+      minTls: null,
+      banSseC: false,
+      headerlessUploads: 'allow',
+    });
     assert.match(text, /"arn:aws-cn:s3:::cn-data\/\*"/);
     assert.doesNotMatch(text, /"arn:aws:s3:/);
     const a = analyze(text, UNTITLED);
-    assert.deepEqual(a.findings.filter(f => f.severity === 'error').map(f => f.ruleId), []);
+    assert.deepEqual(
+      a.findings.filter(f => f.severity === 'error').map(f => f.ruleId),
+      [],
+    );
     assert.equal(a.verdicts![0].encryption.uploads.find(u => u.kmsKey === 'other')?.decision, 'denied');
   });
 
   it('refuses bad answers, naming each field and the fix', () => {
-    const base: BucketPolicyOptions = { bucket: 'payments-data', sse: 'aws:kms', minTls: '1.2', banSseC: true, headerlessUploads: 'allow' };
+    const base: BucketPolicyOptions = {
+      bucket: 'payments-data',
+      sse: 'aws:kms',
+      minTls: '1.2',
+      banSseC: true,
+      headerlessUploads: 'allow',
+    };
     const problems = (o: Partial<BucketPolicyOptions>) => {
       try {
         generateBucketPolicy({ ...base, ...o } as BucketPolicyOptions);
@@ -134,9 +184,15 @@ describe('generateBucketPolicy', () => {
       return assert.fail(`accepted ${JSON.stringify(o)}`);
     };
     assert.match(problems({ bucket: 'Payments_Data' }).join(), /^bucket: Bucket names are lowercase/);
-    assert.match(problems({ sse: 'AES-256' as never }).join(), /sse: choose aws:kms, aws:kms:dsse, AES256 or none, not "AES-256"/);
+    assert.match(
+      problems({ sse: 'AES-256' as never }).join(),
+      /sse: choose aws:kms, aws:kms:dsse, AES256 or none, not "AES-256"/,
+    );
     assert.match(problems({ kmsKeyArn: 'alias/payments' }).join(), /kmsKeyArn: An alias cannot pin a key/);
-    assert.match(problems({ sse: 'AES256', kmsKeyArn: KEY }).join(), /kmsKeyArn: a KMS key applies only to aws:kms or aws:kms:dsse uploads/);
+    assert.match(
+      problems({ sse: 'AES256', kmsKeyArn: KEY }).join(),
+      /kmsKeyArn: a KMS key applies only to aws:kms or aws:kms:dsse uploads/,
+    );
     assert.match(problems({ minTls: '1.1' as never }).join(), /minTls: choose "1.2", "1.3" or null/);
     assert.match(problems({ headerlessUploads: 'maybe' as never }).join(), /headerlessUploads: choose "allow" or "deny"/);
     assert.match(problems({ readWriteRoles: ['role/app'] }).join(), /readWriteRoles: "role\/app" needs its account/);
@@ -146,7 +202,8 @@ describe('generateBucketPolicy', () => {
 
 describe('input checks used by the input boxes', () => {
   it('bucket names follow the S3 naming rules', () => {
-    for (const ok of ['payments-data', 'logs.example.com', 'a1b', '123456789012', 'x'.repeat(63)]) assert.equal(bucketNameProblem(ok), undefined, ok);
+    for (const ok of ['payments-data', 'logs.example.com', 'a1b', '123456789012', 'x'.repeat(63)])
+      assert.equal(bucketNameProblem(ok), undefined, ok);
     const cases: [string, RegExp][] = [
       ['', /Enter the bucket name/],
       ['ab', /3 to 63 characters long; "ab" has 2/],
@@ -171,8 +228,10 @@ describe('input checks used by the input boxes', () => {
   it('accounts, regions, key ARNs and principals', () => {
     assert.equal(accountProblem('111122223333'), undefined);
     assert.match(accountProblem('1111-2222-3333') ?? '', /12 digits, such as 111122223333, not "1111-2222-3333"/);
-    for (const r of ['us-east-1', 'eu-west-2', 'ap-southeast-2', 'us-gov-west-1', 'cn-north-1', 'il-central-1']) assert.equal(regionProblem(r), undefined, r);
-    for (const r of ['us-east', 'US-EAST-1', 'useast1', 'eu-west-1a']) assert.match(regionProblem(r) ?? '', /region code such as us-east-1/, r);
+    for (const r of ['us-east-1', 'eu-west-2', 'ap-southeast-2', 'us-gov-west-1', 'cn-north-1', 'il-central-1'])
+      assert.equal(regionProblem(r), undefined, r);
+    for (const r of ['us-east', 'US-EAST-1', 'useast1', 'eu-west-1a'])
+      assert.match(regionProblem(r) ?? '', /region code such as us-east-1/, r);
     assert.equal(keyArnProblem(KEY), undefined);
     assert.equal(keyArnProblem('arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab'), undefined);
     assert.match(keyArnProblem('arn:aws:kms:us-east-1:111122223333:alias/app') ?? '', /alias cannot pin a key/);
@@ -205,12 +264,20 @@ describe('generateKeyPolicy', () => {
       const text = generateKeyPolicy(o);
       const a = analyze(text, UNTITLED);
       assert.equal(a.kind.kind, 'key-policy', `${JSON.stringify(o)}: ${a.kind.reason}`);
-      assert.deepEqual(a.findings.filter(f => f.severity === 'error').map(f => `${f.ruleId} ${f.message}`), [], JSON.stringify(o));
+      assert.deepEqual(
+        a.findings.filter(f => f.severity === 'error').map(f => `${f.ruleId} ${f.message}`),
+        [],
+        JSON.stringify(o),
+      );
       const v = keyPolicyVerdict(a.doc!);
       const full = (p: string) => (p.startsWith('arn:') ? p : `arn:aws:iam::111122223333:${p}`);
       assert.equal(v.complete, true);
       assert.equal(v.lockout, false);
-      assert.deepEqual([...v.administrators].sort(), ['arn:aws:iam::111122223333:root', ...o.administrators.map(full)].sort(), JSON.stringify(o));
+      assert.deepEqual(
+        [...v.administrators].sort(),
+        ['arn:aws:iam::111122223333:root', ...o.administrators.map(full)].sort(),
+        JSON.stringify(o),
+      );
       // The partner account is named by the policy: its role is a user, not a stranger.
       assert.equal(v.openToOtherAccounts.value, false, `${JSON.stringify(o)}: ${JSON.stringify(v.openToOtherAccounts.witness)}`);
       assert.equal(v.openToAnonymous.value, false, JSON.stringify(o));
@@ -220,19 +287,34 @@ describe('generateKeyPolicy', () => {
       const s3Use = policy.Statement.find(s => s.Sid === 'Allow use of the key through S3');
       assert.equal(!!s3Use, o.users.length > 0);
       if (s3Use) {
-        assert.deepEqual(s3Use.Condition?.StringLike?.['kms:EncryptionContext:aws:s3:arn'], o.bucket ? ['arn:aws:s3:::payments-data', 'arn:aws:s3:::payments-data/*'] : undefined);
+        assert.deepEqual(
+          s3Use.Condition?.StringLike?.['kms:EncryptionContext:aws:s3:arn'],
+          o.bucket ? ['arn:aws:s3:::payments-data', 'arn:aws:s3:::payments-data/*'] : undefined,
+        );
       }
       const trail = policy.Statement.find(s => s.Sid === 'Allow CloudTrail to encrypt logs');
       assert.equal(!!trail, !!o.cloudTrail);
       if (trail) {
-        assert.equal(trail.Condition?.StringLike?.['kms:EncryptionContext:aws:cloudtrail:arn'], 'arn:aws:cloudtrail:*:111122223333:trail/*');
-        assert.equal(trail.Condition?.StringEquals?.['aws:SourceArn'], typeof o.cloudTrail === 'object' ? 'arn:aws:cloudtrail:eu-west-1:111122223333:trail/management-events' : undefined);
+        assert.equal(
+          trail.Condition?.StringLike?.['kms:EncryptionContext:aws:cloudtrail:arn'],
+          'arn:aws:cloudtrail:*:111122223333:trail/*',
+        );
+        assert.equal(
+          trail.Condition?.StringEquals?.['aws:SourceArn'],
+          typeof o.cloudTrail === 'object' ? 'arn:aws:cloudtrail:eu-west-1:111122223333:trail/management-events' : undefined,
+        );
       }
     }
   });
 
-  it('uses the region\'s partition', () => {
-    const text = generateKeyPolicy({ account: '111122223333', region: 'cn-north-1', administrators: ['role/KeyAdmin'], users: ['role/app'], bucket: 'cn-data' });
+  it("uses the region's partition", () => {
+    const text = generateKeyPolicy({
+      account: '111122223333',
+      region: 'cn-north-1',
+      administrators: ['role/KeyAdmin'],
+      users: ['role/app'],
+      bucket: 'cn-data',
+    });
     assert.match(text, /"arn:aws-cn:iam::111122223333:root"/);
     assert.match(text, /"arn:aws-cn:s3:::cn-data\/\*"/);
     assert.match(text, /"s3\.cn-north-1\.amazonaws\.com"/);
@@ -241,11 +323,21 @@ describe('generateKeyPolicy', () => {
 
   it('refuses bad answers, naming each field and the fix', () => {
     try {
-      generateKeyPolicy({ account: '1111', region: 'Europe', administrators: ['KeyAdmin'], users: ['role/ok'], bucket: 'Bad_Bucket', cloudTrail: { trailName: '-x' } });
+      generateKeyPolicy({
+        account: '1111',
+        region: 'Europe',
+        administrators: ['KeyAdmin'],
+        users: ['role/ok'],
+        bucket: 'Bad_Bucket',
+        cloudTrail: { trailName: '-x' },
+      });
       assert.fail('accepted');
     } catch (e) {
       assert.ok(e instanceof PolicyInputError, String(e));
-      assert.deepEqual(e.problems.map(p => p.split(':')[0]), ['account', 'region', 'administrators', 'bucket', 'cloudTrail.trailName']);
+      assert.deepEqual(
+        e.problems.map(p => p.split(':')[0]),
+        ['account', 'region', 'administrators', 'bucket', 'cloudTrail.trailName'],
+      );
       assert.match(e.message, /account: The account ID is 12 digits/);
     }
   });

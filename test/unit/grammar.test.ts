@@ -10,8 +10,14 @@ import * as oniguruma from 'vscode-oniguruma';
 import * as textmate from 'vscode-textmate';
 import { ROOT } from '../helpers/paths';
 
-interface GrammarContribution { scopeName: string; path: string; injectTo?: string[] }
-const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { contributes: { grammars: GrammarContribution[] } };
+interface GrammarContribution {
+  scopeName: string;
+  path: string;
+  injectTo?: string[];
+}
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  contributes: { grammars: GrammarContribution[] };
+};
 const injection = pkg.contributes.grammars.find(g => g.injectTo)!;
 const BASE = path.join(ROOT, 'test/fixtures/grammar/json.tmLanguage.json');
 
@@ -21,7 +27,11 @@ const OPERATOR = 'keyword.operator.condition.s3eg';
 const KEY = 'variable.other.condition-key.s3eg';
 const OURS = [ARN, ACTION, OPERATOR, KEY];
 
-interface Token { text: string; scopes: string[]; line: number }
+interface Token {
+  text: string;
+  scopes: string[];
+  line: number;
+}
 
 let registry: textmate.Registry;
 
@@ -41,7 +51,10 @@ async function tokenize(scopeName: string, text: string): Promise<Token[]> {
 /** The scopes of ours that the tokens with exactly this text carry (one entry per occurrence). */
 function ourScopes(tokens: Token[], text: string): string[][] {
   const hits = tokens.filter(t => t.text === text);
-  assert.ok(hits.length > 0, `a token "${text}" in ${JSON.stringify(tokens.filter(t => t.scopes.some(s => OURS.includes(s))).map(t => t.text))}`);
+  assert.ok(
+    hits.length > 0,
+    `a token "${text}" in ${JSON.stringify(tokens.filter(t => t.scopes.some(s => OURS.includes(s))).map(t => t.text))}`,
+  );
   return hits.map(t => t.scopes.filter(s => OURS.includes(s)));
 }
 
@@ -83,10 +96,14 @@ describe('injection grammar (vscode-textmate + vscode-oniguruma)', () => {
     registry = new textmate.Registry({
       onigLib,
       loadGrammar: async scopeName => {
-        if (scopeName === injection.scopeName) return textmate.parseRawGrammar(fs.readFileSync(path.join(ROOT, injection.path), 'utf8'), injection.path);
+        if (scopeName === injection.scopeName)
+          return textmate.parseRawGrammar(fs.readFileSync(path.join(ROOT, injection.path), 'utf8'), injection.path);
         // The same base grammar under each scope package.json injects into (JSON and JSON with comments).
         if (injection.injectTo?.includes(scopeName)) {
-          return textmate.parseRawGrammar(JSON.stringify({ ...JSON.parse(fs.readFileSync(BASE, 'utf8')), scopeName }), `${scopeName}.json`);
+          return textmate.parseRawGrammar(
+            JSON.stringify({ ...JSON.parse(fs.readFileSync(BASE, 'utf8')), scopeName }),
+            `${scopeName}.json`,
+          );
         }
         return null;
       },
@@ -102,18 +119,40 @@ describe('injection grammar (vscode-textmate + vscode-oniguruma)', () => {
   for (const scope of ['source.json', 'source.json.comments']) {
     it(`${scope}: ARNs, actions, condition operators and condition keys get their scopes, on top of the JSON ones`, async () => {
       const tokens = await tokenize(scope, SAMPLE);
-      for (const arn of ['arn:aws:s3:::example-bucket', 'arn:aws:s3:::example-bucket/*', 'arn:aws:s3:::example-bucket/${aws:username}/*',
-        'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'arn:aws-cn:s3:::b', 'arn:aws:iam::111122223333:role/app']) {
+      for (const arn of [
+        'arn:aws:s3:::example-bucket',
+        'arn:aws:s3:::example-bucket/*',
+        'arn:aws:s3:::example-bucket/${aws:username}/*',
+        'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        'arn:aws-cn:s3:::b',
+        'arn:aws:iam::111122223333:role/app',
+      ]) {
         assert.deepEqual(ourScopes(tokens, arn), [[ARN]], arn);
       }
       for (const action of ['s3:*', 's3:PutObject', 'kms:GenerateDataKey*', 's3:Get*', 's3:DeleteBucket']) {
         assert.deepEqual(ourScopes(tokens, action), [[ACTION]], action);
       }
-      for (const op of ['Bool', 'NumericLessThan', 'StringNotEqualsIfExists', 'ArnNotEqualsIfExists', 'Null', 'ForAnyValue:StringLike', 'StringEquals']) {
+      for (const op of [
+        'Bool',
+        'NumericLessThan',
+        'StringNotEqualsIfExists',
+        'ArnNotEqualsIfExists',
+        'Null',
+        'ForAnyValue:StringLike',
+        'StringEquals',
+      ]) {
         assert.deepEqual(ourScopes(tokens, op), [[OPERATOR]], op);
       }
-      for (const key of ['aws:SecureTransport', 's3:TlsVersion', 's3:x-amz-server-side-encryption', 's3:x-amz-server-side-encryption-aws-kms-key-id',
-        's3:x-amz-server-side-encryption-customer-algorithm', 'kms:EncryptionContext:aws:s3:arn', 'aws:PrincipalTag/team', 'kms:ViaService']) {
+      for (const key of [
+        'aws:SecureTransport',
+        's3:TlsVersion',
+        's3:x-amz-server-side-encryption',
+        's3:x-amz-server-side-encryption-aws-kms-key-id',
+        's3:x-amz-server-side-encryption-customer-algorithm',
+        'kms:EncryptionContext:aws:s3:arn',
+        'aws:PrincipalTag/team',
+        'kms:ViaService',
+      ]) {
         assert.deepEqual(ourScopes(tokens, key), [[KEY]], key);
       }
       // Ours are added inside the JSON scopes, never instead of them.
@@ -126,14 +165,31 @@ describe('injection grammar (vscode-textmate + vscode-oniguruma)', () => {
 
   it('leaves everything else alone: element names, plain values, header values such as aws:kms, service names', async () => {
     const tokens = await tokenize('source.json', SAMPLE);
-    for (const plain of ['Version', '2012-10-17', 'Statement', 'Effect', 'Deny', 'Condition', 'aws:kms', 'false', 'payments', 's3.us-east-1.amazonaws.com', 'AWS', '*']) {
+    for (const plain of [
+      'Version',
+      '2012-10-17',
+      'Statement',
+      'Effect',
+      'Deny',
+      'Condition',
+      'aws:kms',
+      'false',
+      'payments',
+      's3.us-east-1.amazonaws.com',
+      'AWS',
+      '*',
+    ]) {
       for (const scopes of ourScopes(tokens, plain)) assert.deepEqual(scopes, [], plain);
     }
   });
 
   it('does not mark up ordinary JSON or comments', async () => {
-    const text = '{\n  // s3:PutObject and arn:aws:s3:::b in a comment\n  "scripts": { "test:unit": "node --test", "lint": "eslint:recommended" }\n}';
+    const text =
+      '{\n  // s3:PutObject and arn:aws:s3:::b in a comment\n  "scripts": { "test:unit": "node --test", "lint": "eslint:recommended" }\n}';
     const tokens = await tokenize('source.json.comments', text);
-    assert.deepEqual(tokens.filter(t => t.scopes.some(s => OURS.includes(s))).map(t => t.text), []);
+    assert.deepEqual(
+      tokens.filter(t => t.scopes.some(s => OURS.includes(s))).map(t => t.text),
+      [],
+    );
   });
 });

@@ -19,10 +19,20 @@ interface Expectation {
   note?: string;
   mustReport: string[];
   mustNotReport: string[];
-  verdict: { lockout: boolean; openToOtherAccounts: boolean; openToAnonymous: boolean; openToOrganization: boolean; s3CanUse: boolean };
+  verdict: {
+    lockout: boolean;
+    openToOtherAccounts: boolean;
+    openToAnonymous: boolean;
+    openToOrganization: boolean;
+    s3CanUse: boolean;
+  };
 }
 
-const names = fs.readdirSync(DIR).filter(f => f.endsWith(SUFFIX)).map(f => f.slice(0, -SUFFIX.length)).sort();
+const names = fs
+  .readdirSync(DIR)
+  .filter(f => f.endsWith(SUFFIX))
+  .map(f => f.slice(0, -SUFFIX.length))
+  .sort();
 
 function load(name: string): { text: string; expect: Expectation } {
   const text = fs.readFileSync(path.join(DIR, name + SUFFIX), 'utf8');
@@ -35,9 +45,17 @@ describe('key-policy corpus', () => {
     assert.ok(names.length >= 20, `only ${names.length} key policies in ${DIR}`);
     for (const name of names) {
       const { expect } = load(name);
-      assert.ok(Array.isArray(expect.mustReport) && Array.isArray(expect.mustNotReport), `${name}.expect.json: mustReport/mustNotReport`);
-      for (const k of ['lockout', 'openToOtherAccounts', 'openToAnonymous', 'openToOrganization', 's3CanUse'] as const) assert.equal(typeof expect.verdict[k], 'boolean', `${name}.expect.json: verdict.${k}`);
-      assert.deepEqual(expect.mustReport.filter(id => expect.mustNotReport.includes(id)), [], `${name}: a rule in both lists`);
+      assert.ok(
+        Array.isArray(expect.mustReport) && Array.isArray(expect.mustNotReport),
+        `${name}.expect.json: mustReport/mustNotReport`,
+      );
+      for (const k of ['lockout', 'openToOtherAccounts', 'openToAnonymous', 'openToOrganization', 's3CanUse'] as const)
+        assert.equal(typeof expect.verdict[k], 'boolean', `${name}.expect.json: verdict.${k}`);
+      assert.deepEqual(
+        expect.mustReport.filter(id => expect.mustNotReport.includes(id)),
+        [],
+        `${name}: a rule in both lists`,
+      );
     }
   });
 
@@ -57,14 +75,24 @@ describe('key-policy corpus', () => {
     });
 
     if (pending.length > 0) {
-      it(`${name}: expectations for ${pending.join(', ')}`, { skip: `not registered in core/rules/registry.ts yet: ${pending.join(', ')}` }, () => {});
+      it(
+        `${name}: expectations for ${pending.join(', ')}`,
+        { skip: `not registered in core/rules/registry.ts yet: ${pending.join(', ')}` },
+        () => {},
+      );
     }
 
     it(`${name}: key-policy verdict`, () => {
       assert.ok(analysis.doc);
       const v = keyPolicyVerdict(analysis.doc);
       assert.equal(v.kind, 'key-policy');
-      const got = { lockout: v.lockout, openToOtherAccounts: v.openToOtherAccounts.value, openToAnonymous: v.openToAnonymous.value, openToOrganization: v.openToOrganization.value, s3CanUse: v.s3CanUse.value };
+      const got = {
+        lockout: v.lockout,
+        openToOtherAccounts: v.openToOtherAccounts.value,
+        openToAnonymous: v.openToAnonymous.value,
+        openToOrganization: v.openToOrganization.value,
+        s3CanUse: v.s3CanUse.value,
+      };
       assert.deepEqual(got, expect.verdict);
       // Every "open" verdict names the request that gets through; a closed one names none.
       assert.equal(v.openToOtherAccounts.witness !== null, v.openToOtherAccounts.value);

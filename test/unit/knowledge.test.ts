@@ -100,13 +100,19 @@ test('expandActionPattern handles * and ? case-insensitively', () => {
   assert.ok(gets.includes('s3:GetObject'));
   assert.ok(!gets.includes('s3:PutObject'));
   assert.ok(gets.every(n => n.startsWith('s3:Get')));
-  assert.deepEqual(expandActionPattern('S3:get*').map(a => a.fullName), gets);
+  assert.deepEqual(
+    expandActionPattern('S3:get*').map(a => a.fullName),
+    gets,
+  );
 
   const objects = expandActionPattern('s3:*Object*').map(a => a.fullName);
   assert.ok(objects.includes('s3:PutObject') && objects.includes('s3:DeleteObjectVersion') && objects.includes('s3:GetObject'));
   assert.ok(!objects.includes('s3:ListBucket'));
 
-  assert.deepEqual(expandActionPattern('s3:?etObject').map(a => a.fullName), ['s3:GetObject']);
+  assert.deepEqual(
+    expandActionPattern('s3:?etObject').map(a => a.fullName),
+    ['s3:GetObject'],
+  );
   assert.equal(expandActionPattern('*').length, allActions().length);
   assert.equal(expandActionPattern('*:*').length, allActions().length);
   assert.equal(expandActionPattern('s3:*').length, allActions('s3').length);

@@ -39,7 +39,10 @@ describe('operator table', () => {
 
 describe('parseOperator', () => {
   const cases: [string, Partial<ReturnType<typeof parsed>>][] = [
-    ['StringEquals', { base: 'StringEquals', family: 'String', negated: false, like: false, ignoreCase: false, ifExists: false, set: undefined }],
+    [
+      'StringEquals',
+      { base: 'StringEquals', family: 'String', negated: false, like: false, ignoreCase: false, ifExists: false, set: undefined },
+    ],
     ['StringNotEqualsIfExists', { base: 'StringNotEquals', family: 'String', negated: true, like: false, ifExists: true }],
     ['StringNotEqualsIgnoreCase', { base: 'StringNotEqualsIgnoreCase', negated: true, ignoreCase: true }],
     ['StringLike', { like: true, negated: false }],
@@ -63,7 +66,8 @@ describe('parseOperator', () => {
   for (const [name, expected] of cases) {
     it(name, () => {
       const o = parsed(name);
-      for (const [k, v] of Object.entries(expected)) assert.equal((o as unknown as Record<string, unknown>)[k], v, `${name}.${k}`);
+      for (const [k, v] of Object.entries(expected))
+        assert.equal((o as unknown as Record<string, unknown>)[k], v, `${name}.${k}`);
       assert.equal(o.canonical, name);
       assert.equal(o.caseMismatch, false);
     });
@@ -88,8 +92,24 @@ describe('parseOperator', () => {
   });
 
   it('returns undefined for unknown operators and never throws', () => {
-    const bad: unknown[] = ['', 'StringEqual', 'StringEqualsIfExistsIfExists', 'ForSomeValues:StringEquals', 'ForAnyValue:', ':StringEquals',
-      'ForAnyValue:ForAllValues:StringEquals', 'String Equals', 'BinaryNotEquals', 'x'.repeat(10000), 'toString', '__proto__', 'constructor', undefined, null, 42];
+    const bad: unknown[] = [
+      '',
+      'StringEqual',
+      'StringEqualsIfExistsIfExists',
+      'ForSomeValues:StringEquals',
+      'ForAnyValue:',
+      ':StringEquals',
+      'ForAnyValue:ForAllValues:StringEquals',
+      'String Equals',
+      'BinaryNotEquals',
+      'x'.repeat(10000),
+      'toString',
+      '__proto__',
+      'constructor',
+      undefined,
+      null,
+      42,
+    ];
     for (const n of bad) assert.equal(parseOperator(n as string), undefined, String(n).slice(0, 40));
   });
 });

@@ -8,7 +8,8 @@ import { nestingDepthExceeds, parsePolicy } from '../../core/policy/parse';
 import { toServerSettings } from '../../server/settings';
 
 describe('parse: located, normalised model', () => {
-  const text = '{"Version": "2012-10-17", "Statement": {"Sid": "A", "Effect": "Deny", "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "222233334444"]}, "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"Bool": {"aws:SecureTransport": false}}}}';
+  const text =
+    '{"Version": "2012-10-17", "Statement": {"Sid": "A", "Effect": "Deny", "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "222233334444"]}, "Action": "s3:*", "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"Bool": {"aws:SecureTransport": false}}}}';
   const doc = parsePolicy(text);
   const st = doc.statements[0];
   const at = (s: { offset: number; length: number }) => text.slice(s.offset, s.offset + s.length);
@@ -16,11 +17,20 @@ describe('parse: located, normalised model', () => {
   it('normalises a lone statement and string-or-array values, keeping every range', () => {
     assert.equal(doc.statements.length, 1);
     assert.equal(st.action?.isArray, false);
-    assert.deepEqual(st.action?.items.map(i => i.value), ['s3:*']);
+    assert.deepEqual(
+      st.action?.items.map(i => i.value),
+      ['s3:*'],
+    );
     assert.equal(at(st.action!.items[0].span), '"s3:*"');
-    assert.deepEqual(st.resource?.items.map(i => at(i.span)), ['"arn:aws:s3:::b"', '"arn:aws:s3:::b/*"']);
+    assert.deepEqual(
+      st.resource?.items.map(i => at(i.span)),
+      ['"arn:aws:s3:::b"', '"arn:aws:s3:::b/*"'],
+    );
     assert.equal(st.principal?.entries[0].type.value, 'AWS');
-    assert.deepEqual(st.principal?.entries[0].values.items.map(i => i.value), ['arn:aws:iam::111122223333:root', '222233334444']);
+    assert.deepEqual(
+      st.principal?.entries[0].values.items.map(i => i.value),
+      ['arn:aws:iam::111122223333:root', '222233334444'],
+    );
   });
 
   it('keeps condition operators, keys and typed values', () => {
@@ -35,7 +45,10 @@ describe('parse: located, normalised model', () => {
     const broken = parsePolicy('{"Statement": [ {"Effect": "Deny",, } ]');
     assert.ok(broken.syntaxErrors.length > 0);
     assert.ok(broken.syntaxErrors.every(e => e.span.length > 0 && e.message.startsWith('JSON syntax error')));
-    assert.equal(parsePolicy('{"a": 1} // c').syntaxErrors[0].message, 'JSON syntax error: Comments are not allowed: AWS rejects policies that contain them');
+    assert.equal(
+      parsePolicy('{"a": 1} // c').syntaxErrors[0].message,
+      'JSON syntax error: Comments are not allowed: AWS rejects policies that contain them',
+    );
   });
 
   it('refuses nesting that would overflow the parser before parsing', () => {
@@ -54,14 +67,20 @@ describe('parse: located, normalised model', () => {
       const a = analyze(text, '/x/a.bucket-policy.json');
       assert.match(a.notAnalysed ?? '', /nested more than 64 levels/);
     }
-    assert.equal(nestingDepthExceeds('/* [[[[ */ "[[[[" // [[[[\n [[', 3), undefined, 'brackets in comments and strings do not count');
+    assert.equal(
+      nestingDepthExceeds('/* [[[[ */ "[[[[" // [[[[\n [[', 3),
+      undefined,
+      'brackets in comments and strings do not count',
+    );
   });
 });
 
 describe('kind detection', () => {
-  const kind = (text: string, filePath = '/w/policy.json', kinds?: Record<string, string>) => detectKind({ filePath, doc: parsePolicy(text), kinds });
+  const kind = (text: string, filePath = '/w/policy.json', kinds?: Record<string, string>) =>
+    detectKind({ filePath, doc: parsePolicy(text), kinds });
   const bucket = '{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}]}';
-  const key = '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}';
+  const key =
+    '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}';
   const identity = '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}';
 
   it('from content, with a reason', () => {
@@ -121,7 +140,12 @@ describe('line index', () => {
 
 describe('settings from the client', () => {
   it('keep valid entries and drop the rest', () => {
-    const s = toServerSettings({ rules: { 'grm-016': 'off', 'GRM-002': 'loud', 'GRM-003': 3 }, kinds: { '*.json': 'bucket-policy', x: 1 }, maxFileSize: -5, bucketName: '  b  ' });
+    const s = toServerSettings({
+      rules: { 'grm-016': 'off', 'GRM-002': 'loud', 'GRM-003': 3 },
+      kinds: { '*.json': 'bucket-policy', x: 1 },
+      maxFileSize: -5,
+      bucketName: '  b  ',
+    });
     assert.deepEqual(s.rules, { 'GRM-016': 'off' });
     assert.deepEqual(s.kinds, { '*.json': 'bucket-policy' });
     assert.equal(s.maxFileSize, undefined);
@@ -137,21 +161,49 @@ describe('analyze', () => {
     assert.deepEqual(analyze('{"name": "x",', '/w/package.json').findings, []);
   });
   it('applies severity overrides and "off"', () => {
-    const text = '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}], "Statment": []}';
+    const text =
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}], "Statment": []}';
     const base = analyze(text, '/w/b.bucket-policy.json').findings.filter(f => f.ruleId === 'GRM-001');
     assert.equal(base.length, 1);
     assert.equal(base[0].severity, 'error');
-    assert.equal(analyze(text, '/w/b.bucket-policy.json', { rules: { 'GRM-001': 'info' } }).findings.find(f => f.ruleId === 'GRM-001')?.severity, 'info');
-    assert.equal(analyze(text, '/w/b.bucket-policy.json', { rules: { 'GRM-001': 'off' } }).findings.filter(f => f.ruleId === 'GRM-001').length, 0);
+    assert.equal(
+      analyze(text, '/w/b.bucket-policy.json', { rules: { 'GRM-001': 'info' } }).findings.find(f => f.ruleId === 'GRM-001')
+        ?.severity,
+      'info',
+    );
+    assert.equal(
+      analyze(text, '/w/b.bucket-policy.json', { rules: { 'GRM-001': 'off' } }).findings.filter(f => f.ruleId === 'GRM-001')
+        .length,
+      0,
+    );
   });
   it('turns a rule that throws into a reported failure instead of a crash', () => {
-    const boom = { meta: { id: 'GRM-999', title: 't', severity: 'error' as const, appliesTo: ['bucket-policy' as const], why: 'w', example: 'e', useInstead: 'u', references: ['r'], confidence: 'DOC' as const, fixable: false }, check: () => { throw new Error('boom'); } };
+    const boom = {
+      meta: {
+        id: 'GRM-999',
+        title: 't',
+        severity: 'error' as const,
+        appliesTo: ['bucket-policy' as const],
+        why: 'w',
+        example: 'e',
+        useInstead: 'u',
+        references: ['r'],
+        confidence: 'DOC' as const,
+        fixable: false,
+      },
+      check: () => {
+        throw new Error('boom');
+      },
+    };
     const a = analyze('{"Statement": []}', '/w/b.bucket-policy.json', {}, [boom]);
     assert.equal(a.ruleFailures.length, 1);
     assert.match(a.ruleFailures[0].error, /boom/);
   });
   it('caps the number of findings and says so', () => {
-    const sts = Array.from({ length: 50 }, () => '{"Effect": "deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}').join(',');
+    const sts = Array.from(
+      { length: 50 },
+      () => '{"Effect": "deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}',
+    ).join(',');
     const a = analyze(`{"Version": "2012-10-17", "Statement": [${sts}]}`, '/w/b.bucket-policy.json', { maxDiagnostics: 10 });
     assert.equal(a.findings.length, 11);
     assert.match(a.findings[10].message, /more problems are not shown \(limit 10/);

@@ -3,24 +3,47 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CONFIG_FILE_NAME, DEFAULT_REQUIREMENTS, findConfigFile, loadConfigFile, REQUIREMENTS_SCHEMA, RequirementsError, validateRequirements } from '../../core/requirements';
+import {
+  CONFIG_FILE_NAME,
+  DEFAULT_REQUIREMENTS,
+  findConfigFile,
+  loadConfigFile,
+  REQUIREMENTS_SCHEMA,
+  RequirementsError,
+  validateRequirements,
+} from '../../core/requirements';
 import { ROOT } from '../helpers/paths';
 
 describe('requirements', () => {
   it('defaults to HTTPS required and no SSE requirement (ENGINE.md §4)', () => {
-    assert.deepEqual(validateRequirements(undefined), { requirements: { ...DEFAULT_REQUIREMENTS, sse: [], kmsKeyArns: [] }, problems: [] });
+    assert.deepEqual(validateRequirements(undefined), {
+      requirements: { ...DEFAULT_REQUIREMENTS, sse: [], kmsKeyArns: [] },
+      problems: [],
+    });
     assert.equal(DEFAULT_REQUIREMENTS.https, true);
   });
 
   it('accepts the documented example', () => {
-    const r = validateRequirements({ https: true, minTlsVersion: '1.2', sse: ['aws:kms'], kmsKeyArns: ['arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'], headerlessUploads: 'allow' });
+    const r = validateRequirements({
+      https: true,
+      minTlsVersion: '1.2',
+      sse: ['aws:kms'],
+      kmsKeyArns: ['arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
+      headerlessUploads: 'allow',
+    });
     assert.deepEqual(r.problems, []);
     assert.equal(r.requirements.minTlsVersion, '1.2');
     assert.deepEqual(r.requirements.sse, ['aws:kms']);
   });
 
   it('names the field, the value and the way out for each problem', () => {
-    const r = validateRequirements({ htps: true, minTlsVersion: 'TLS1.2', sse: ['AES-256', 'aws:kms'], kmsKeyArns: ['alias/my-key'], headerlessUploads: 'no' });
+    const r = validateRequirements({
+      htps: true,
+      minTlsVersion: 'TLS1.2',
+      sse: ['AES-256', 'aws:kms'],
+      kmsKeyArns: ['alias/my-key'],
+      headerlessUploads: 'no',
+    });
     assert.deepEqual(r.problems, [
       'unknown requirement "htps" (did you mean "https"?); known: https, minTlsVersion, sse, kmsKeyArns, headerlessUploads',
       '"minTlsVersion" must be one of "1.0", "1.1", "1.2", "1.3" or null, not "TLS1.2"',
@@ -48,7 +71,8 @@ describe('requirements', () => {
   it('is the schema package.json and schemas/config.schema.json publish', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     const setting = pkg.contributes.configuration.properties['s3EncryptionGuard.requirements'];
-    for (const k of ['type', 'additionalProperties', 'properties'] as const) assert.deepEqual(setting[k], JSON.parse(JSON.stringify(REQUIREMENTS_SCHEMA[k])));
+    for (const k of ['type', 'additionalProperties', 'properties'] as const)
+      assert.deepEqual(setting[k], JSON.parse(JSON.stringify(REQUIREMENTS_SCHEMA[k])));
     const config = JSON.parse(fs.readFileSync(path.join(ROOT, 'schemas', 'config.schema.json'), 'utf8'));
     assert.deepEqual(config.properties.requirements, JSON.parse(JSON.stringify(REQUIREMENTS_SCHEMA)));
   });
@@ -56,7 +80,9 @@ describe('requirements', () => {
 
 describe('config file', () => {
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3eg-config-')); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3eg-config-'));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('is found from a folder upwards', () => {
@@ -69,10 +95,20 @@ describe('config file', () => {
   it('reports bad JSON with its line, and every bad field, in one error', () => {
     const bad = path.join(dir, 'bad.json');
     fs.writeFileSync(bad, '{\n  "requirements": {\n    "https": tru\n  }\n}');
-    assert.throws(() => loadConfigFile(bad), (e: unknown) => e instanceof RequirementsError && /invalid JSON at line 3/.test(e.message));
+    assert.throws(
+      () => loadConfigFile(bad),
+      (e: unknown) => e instanceof RequirementsError && /invalid JSON at line 3/.test(e.message),
+    );
     fs.writeFileSync(bad, '{"requirements": {"https": "yes"}, "rules": {"GRM-016": "silent"}, "extra": 1}');
-    assert.throws(() => loadConfigFile(bad), (e: unknown) => e instanceof RequirementsError && e.problems.length === 3 &&
-      /unknown top-level key "extra"/.test(e.message) && /"https" must be true or false/.test(e.message) && /rule "GRM-016" must be/.test(e.message));
+    assert.throws(
+      () => loadConfigFile(bad),
+      (e: unknown) =>
+        e instanceof RequirementsError &&
+        e.problems.length === 3 &&
+        /unknown top-level key "extra"/.test(e.message) &&
+        /"https" must be true or false/.test(e.message) &&
+        /rule "GRM-016" must be/.test(e.message),
+    );
     assert.throws(() => loadConfigFile(path.join(dir, 'missing.json')), /missing\.json: no such file/);
   });
 });

@@ -17,13 +17,22 @@ describe('rule examples are whole policies that show the rule', () => {
   for (const { meta } of RULES) {
     it(`${meta.id}: the example triggers it, "use instead" does not${meta.reminder ? ' (a reminder: it does too)' : ''}`, () => {
       const kind = meta.appliesTo[0];
-      for (const [name, text] of [['example', meta.example], ['useInstead', meta.useInstead]] as const) {
+      for (const [name, text] of [
+        ['example', meta.example],
+        ['useInstead', meta.useInstead],
+      ] as const) {
         const json = JSON.parse(text) as { Statement?: unknown };
-        assert.ok(json && typeof json === 'object' && 'Statement' in json, `${name} is a whole policy (an object with "Statement")`);
+        assert.ok(
+          json && typeof json === 'object' && 'Statement' in json,
+          `${name} is a whole policy (an object with "Statement")`,
+        );
       }
       const requirements = { ...DEFAULT_REQUIREMENTS, ...meta.exampleRequirements };
       const ids = (text: string) => analyze(text, FILE[kind], { requirements }).findings.map(f => f.ruleId);
-      assert.ok(ids(meta.example).includes(meta.id), `the example does not trigger ${meta.id}: ${ids(meta.example).join(', ') || 'no findings'}`);
+      assert.ok(
+        ids(meta.example).includes(meta.id),
+        `the example does not trigger ${meta.id}: ${ids(meta.example).join(', ') || 'no findings'}`,
+      );
       // A reminder speaks of what lies outside the policy, so the right policy gets it too.
       assert.equal(ids(meta.useInstead).includes(meta.id), meta.reminder !== undefined, `"use instead" and ${meta.id}`);
     });

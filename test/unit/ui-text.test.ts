@@ -49,11 +49,24 @@ describe('plain text in the editor UI', () => {
 
   it('the status bar: marks in our words in its text, the verdict escaped in its tooltip, at most 20 lines', () => {
     const summary = [`${HOSTILE}: HTTPS: enforced`, 'plain: HTTPS: not enforced'];
-    assert.equal(verdictStatusText('bucket-policy', [{ label: 'HTTPS', status: 'pass' }, { label: 'SSE', status: 'warn' }], summary.length), 'S3: ✓ HTTPS ⚠ SSE (+1 buckets)');
+    assert.equal(
+      verdictStatusText(
+        'bucket-policy',
+        [
+          { label: 'HTTPS', status: 'pass' },
+          { label: 'SSE', status: 'warn' },
+        ],
+        summary.length,
+      ),
+      'S3: ✓ HTTPS ⚠ SSE (+1 buckets)',
+    );
     const tip = verdictTooltip('bucket-policy', summary);
     assert.deepEqual(markdownProblems(tip), []);
     assert.ok(rendered(tip).includes(`- ${visible(HOSTILE)}: HTTPS: enforced`), tip);
-    const many = verdictTooltip('bucket-policy', Array.from({ length: 50 }, (_, i) => `b${i}: HTTPS: enforced`));
+    const many = verdictTooltip(
+      'bucket-policy',
+      Array.from({ length: 50 }, (_, i) => `b${i}: HTTPS: enforced`),
+    );
     assert.equal(many.split('\n').filter(l => l.startsWith('- ')).length, 21);
     assert.match(many, /- … and 30 more buckets/);
   });
@@ -62,30 +75,63 @@ describe('plain text in the editor UI', () => {
 describe('live view tooltips with hostile names from an endpoint', () => {
   const bucketText = JSON.stringify({
     Version: '2012-10-17',
-    Statement: [{ Sid: HOSTILE, Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: ['arn:aws:s3:::x', 'arn:aws:s3:::x/*'], Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
+    Statement: [
+      {
+        Sid: HOSTILE,
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: ['arn:aws:s3:::x', 'arn:aws:s3:::x/*'],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ],
   });
   const verdict = analyze(bucketText, '/live.bucket-policy.json', { bucketName: HOSTILE }).verdicts![0];
   const keyText = JSON.stringify({
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::111122223333:role/${HOSTILE}` }, Action: 'kms:*', Resource: '*' }],
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::111122223333:role/${HOSTILE}` }, Action: 'kms:*', Resource: '*' },
+    ],
   });
   const keyVerdict = analyze(keyText, '/live.key-policy.json', {}).keyVerdict!;
   const bucket: BucketPosture = {
     name: HOSTILE,
     region: `eu-west-1${HOSTILE}`,
-    defaultEncryption: { algorithm: 'aws:kms', kmsKeyId: `arn:aws:kms:eu-west-1:111122223333:key/${HOSTILE}`, bucketKeyEnabled: false },
+    defaultEncryption: {
+      algorithm: 'aws:kms',
+      kmsKeyId: `arn:aws:kms:eu-west-1:111122223333:key/${HOSTILE}`,
+      bucketKeyEnabled: false,
+    },
     policy: { present: true, verdict, text: bucketText },
     publicAccessBlock: null,
-    kmsKey: { arn: `arn:aws:kms:eu-west-1:111122223333:key/${HOSTILE}`, state: HOSTILE, rotation: false, keySpec: HOSTILE, region: HOSTILE, policyVerdict: keyVerdict },
+    kmsKey: {
+      arn: `arn:aws:kms:eu-west-1:111122223333:key/${HOSTILE}`,
+      state: HOSTILE,
+      rotation: false,
+      keySpec: HOSTILE,
+      region: HOSTILE,
+      policyVerdict: keyVerdict,
+    },
     checks: [],
-    errors: [{ call: 'GetPublicAccessBlock', code: `AccessDenied${HOSTILE}`, message: HOSTILE }, { call: 'GetBucketTagging', code: 'Other', message: HOSTILE }],
+    errors: [
+      { call: 'GetPublicAccessBlock', code: `AccessDenied${HOSTILE}`, message: HOSTILE },
+      { call: 'GetBucketTagging', code: 'Other', message: HOSTILE },
+    ],
   };
   // The checks the tree renders, from these facts, and two that hold the hostile text themselves.
   bucket.checks = [
-    ...postureChecks(bucket, { encryption: true, policy: true, publicAccessBlock: false }, { https: true, minTlsVersion: '1.2', sse: [], kmsKeyArns: [HOSTILE], headerlessUploads: 'deny' }),
-    { id: 'https', status: 'fail', message: `HTTP requests get through: ${HOSTILE}`, detail: HOSTILE }, { id: HOSTILE, status: 'warn', message: HOSTILE },
+    ...postureChecks(
+      bucket,
+      { encryption: true, policy: true, publicAccessBlock: false },
+      { https: true, minTlsVersion: '1.2', sse: [], kmsKeyArns: [HOSTILE], headerlessUploads: 'deny' },
+    ),
+    { id: 'https', status: 'fail', message: `HTTP requests get through: ${HOSTILE}`, detail: HOSTILE },
+    { id: HOSTILE, status: 'warn', message: HOSTILE },
   ];
-  const root = postureTree({ buckets: [bucket], errors: [{ call: 'ListBuckets', code: HOSTILE, message: HOSTILE }] }, { connection: { profile: HOSTILE, endpoint: `https://evil.example/${HOSTILE}` }, wantedTls: HOSTILE });
+  const root = postureTree(
+    { buckets: [bucket], errors: [{ call: 'ListBuckets', code: HOSTILE, message: HOSTILE }] },
+    { connection: { profile: HOSTILE, endpoint: `https://evil.example/${HOSTILE}` }, wantedTls: HOSTILE },
+  );
   const all = (n: PostureNode): PostureNode[] => [n, ...n.children.flatMap(all)];
 
   it('every tooltip is inert Markdown', () => {
@@ -100,7 +146,9 @@ describe('live view tooltips with hostile names from an endpoint', () => {
     const node = all(root).find(n => n.kind === 'bucket')!;
     assert.ok(rendered(node.tooltip!).startsWith(`**${visible(HOSTILE)}** (eu-west-1${visible(HOSTILE)})`), node.tooltip);
     const policy = all(root).find(n => n.kind === 'policy')!;
-    const spans = inlineSegments(policy.tooltip!.split('\n')[0]).filter(s => s.kind === 'code').map(s => s.value);
+    const spans = inlineSegments(policy.tooltip!.split('\n')[0])
+      .filter(s => s.kind === 'code')
+      .map(s => s.value);
     assert.deepEqual(spans, [visible(HOSTILE)]);
     const denied = all(root).find(n => n.kind === 'error' && n.label === 'Block Public Access')!;
     assert.ok(rendered(denied.tooltip!).includes(visible(HOSTILE)), denied.tooltip);

@@ -5,7 +5,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { analyze } from '../../core/analyze';
-import { compileArnParts, compileWildcard, containsWildcard, matchesWildcard, wildcardParts, wildcardSteps } from '../../core/policy/wildcard';
+import {
+  compileArnParts,
+  compileWildcard,
+  containsWildcard,
+  matchesWildcard,
+  wildcardParts,
+  wildcardSteps,
+} from '../../core/policy/wildcard';
 import { hasVariableSyntax, parseVariableBody, splitVariables } from '../../core/policy/variables';
 
 /** Reference: dp[i][j] = pattern[0..i) matches value[0..j). O(n·m), obviously right. */
@@ -56,15 +63,26 @@ describe('IAM wildcard matcher', () => {
   const pattern = fc.string({ unit: alphabet, maxLength: 10 });
 
   it('answers as the reference matcher on random patterns and values', () => {
-    fc.assert(fc.property(text, pattern, (v, p) => matchesWildcard(v, p) === reference(v, p)), { numRuns: 4000, seed: 10 });
+    fc.assert(
+      fc.property(text, pattern, (v, p) => matchesWildcard(v, p) === reference(v, p)),
+      { numRuns: 4000, seed: 10 },
+    );
   });
 
   it('answers as the reference for ARN patterns, field by field', () => {
-    const arnish = fc.tuple(fc.array(fc.string({ unit: fc.constantFrom('a', 'b', '*', '?'), maxLength: 3 }), { minLength: 6, maxLength: 6 }), fc.string({ unit: alphabet, maxLength: 6 }))
+    const arnish = fc
+      .tuple(
+        fc.array(fc.string({ unit: fc.constantFrom('a', 'b', '*', '?'), maxLength: 3 }), { minLength: 6, maxLength: 6 }),
+        fc.string({ unit: alphabet, maxLength: 6 }),
+      )
       .map(([fields, tail]) => fields.join(':') + tail);
-    const arnValue = fc.tuple(fc.array(fc.string({ unit: fc.constantFrom('a', 'b'), maxLength: 3 }), { minLength: 6, maxLength: 7 }), text)
+    const arnValue = fc
+      .tuple(fc.array(fc.string({ unit: fc.constantFrom('a', 'b'), maxLength: 3 }), { minLength: 6, maxLength: 7 }), text)
       .map(([fields, tail]) => fields.join(':') + tail);
-    fc.assert(fc.property(arnValue, arnish, (v, p) => compileArnParts(wildcardParts(p))?.test(v) === arnReference(v, p)), { numRuns: 3000, seed: 11 });
+    fc.assert(
+      fc.property(arnValue, arnish, (v, p) => compileArnParts(wildcardParts(p))?.test(v) === arnReference(v, p)),
+      { numRuns: 3000, seed: 11 },
+    );
     assert.equal(compileArnParts(wildcardParts('arn:aws:s3')), undefined, 'fewer than six fields');
   });
 
@@ -91,7 +109,10 @@ describe('IAM wildcard matcher', () => {
       for (const v of hostileValues) {
         const { steps, result } = stepsFor(v, p);
         assert.equal(result, reference(v, p), v.slice(0, 40));
-        assert.ok(steps <= 4 * (p.length + v.length), `${steps} steps for a ${p.length}-character pattern and a ${v.length}-character value`);
+        assert.ok(
+          steps <= 4 * (p.length + v.length),
+          `${steps} steps for a ${p.length}-character pattern and a ${v.length}-character value`,
+        );
       }
       // With ? the bound is pattern × text; it still never explodes.
       const q = `*${'A?*'.repeat(n)}B`;
@@ -103,10 +124,48 @@ describe('IAM wildcard matcher', () => {
   }
 
   for (const [where, statement] of [
-    ['Resource', (pat: string) => ({ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: ['arn:aws:s3:::xyz', `arn:aws:s3:::xyz/${pat}`], Condition: { Bool: { 'aws:SecureTransport': 'false' } } })],
-    ['NotResource', (pat: string) => ({ Effect: 'Deny', Principal: '*', Action: 's3:*', NotResource: [`arn:aws:s3:::xyz/${pat}`], Condition: { Bool: { 'aws:SecureTransport': 'false' } } })],
-    ['StringNotLike aws:PrincipalArn', (pat: string) => ({ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::xyz/*', Condition: { StringNotLike: { 'aws:PrincipalArn': `arn:aws:iam::111122223333:role/${pat}` } } })],
-    ['ArnNotLike on the key id', (pat: string) => ({ Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::xyz/*', Condition: { ArnNotLike: { 's3:x-amz-server-side-encryption-aws-kms-key-id': `arn:aws:kms:eu-west-1:111122223333:key/${pat}` } } })],
+    [
+      'Resource',
+      (pat: string) => ({
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: ['arn:aws:s3:::xyz', `arn:aws:s3:::xyz/${pat}`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    ],
+    [
+      'NotResource',
+      (pat: string) => ({
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        NotResource: [`arn:aws:s3:::xyz/${pat}`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    ],
+    [
+      'StringNotLike aws:PrincipalArn',
+      (pat: string) => ({
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: 'arn:aws:s3:::xyz/*',
+        Condition: { StringNotLike: { 'aws:PrincipalArn': `arn:aws:iam::111122223333:role/${pat}` } },
+      }),
+    ],
+    [
+      'ArnNotLike on the key id',
+      (pat: string) => ({
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::xyz/*',
+        Condition: {
+          ArnNotLike: { 's3:x-amz-server-side-encryption-aws-kms-key-id': `arn:aws:kms:eu-west-1:111122223333:key/${pat}` },
+        },
+      }),
+    ],
   ] as const) {
     it(`a whole analysis with 30 wildcards in ${where} takes a bounded number of matching steps`, () => {
       const text = JSON.stringify({ Version: '2012-10-17', Statement: [statement('A0*'.repeat(30))] });
@@ -126,19 +185,34 @@ describe('policy variables are found in linear time', () => {
     assert.deepEqual(splitVariables(value), [{ kind: 'text', text: value }]);
     assert.equal(hasVariableSyntax(value), false);
     assert.equal(containsWildcard(value), false);
-    const text = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: `arn:aws:s3:::b/${value}*`, Condition: { StringLike: { 'aws:userid': value } } }] });
+    const text = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: `arn:aws:s3:::b/${value}*`,
+          Condition: { StringLike: { 'aws:userid': value } },
+        },
+      ],
+    });
     const a = analyze(text, 'b.bucket-policy.json');
     assert.deepEqual(a.ruleFailures, []);
   });
 
   it('splits variables, escapes and defaults as IAM reads them', () => {
     assert.deepEqual(splitVariables("home/${aws:username}/${*}x${aws:PrincipalTag/team, 'none'}"), [
-      { kind: 'text', text: 'home/' }, { kind: 'variable', body: 'aws:username' }, { kind: 'text', text: '/' },
-      { kind: 'variable', body: '*' }, { kind: 'text', text: 'x' }, { kind: 'variable', body: "aws:PrincipalTag/team, 'none'" },
+      { kind: 'text', text: 'home/' },
+      { kind: 'variable', body: 'aws:username' },
+      { kind: 'text', text: '/' },
+      { kind: 'variable', body: '*' },
+      { kind: 'text', text: 'x' },
+      { kind: 'variable', body: "aws:PrincipalTag/team, 'none'" },
     ]);
     assert.deepEqual(parseVariableBody("  aws:PrincipalTag/team , 'a,b' "), { key: 'aws:principaltag/team', fallback: 'a,b' });
     assert.deepEqual(parseVariableBody('aws:username'), { key: 'aws:username' });
-    assert.equal(parseVariableBody("a, b"), undefined);
+    assert.equal(parseVariableBody('a, b'), undefined);
     assert.equal(parseVariableBody("'a'"), undefined);
     assert.equal(parseVariableBody(''), undefined);
   });

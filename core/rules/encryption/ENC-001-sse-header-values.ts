@@ -25,8 +25,10 @@ export const enc001: Rule = {
     severity: 'error',
     appliesTo: ['bucket-policy', 'identity-policy'],
     why: 'S3 only accepts `AES256` (SSE-S3), `aws:kms` (SSE-KMS) and `aws:kms:dsse` (DSSE-KMS) in the `x-amz-server-side-encryption` header, and String operators compare case-sensitively. A misspelt value never matches any request: a `StringNotEquals` Deny with a typo denies every upload, and a `StringEquals` Allow with a typo allows none. The console and prose call SSE-S3 "AES-256", which invites the typo.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireSseS3", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "AES-256"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireSseS3", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "AES256"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireSseS3", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "AES-256"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireSseS3", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "AES256"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-kms-encryption.html',
@@ -67,7 +69,9 @@ export const enc001: Rule = {
             if (!SSE_VALUES.some(s => re.test(s))) ctx.report({ span: item.span, messageId: 'patternMatchesNone', data });
             continue;
           }
-          const valid = op.ignoreCase ? SSE_VALUES.some(s => s.toLowerCase() === v.toLowerCase()) : (SSE_VALUES as readonly string[]).includes(v);
+          const valid = op.ignoreCase
+            ? SSE_VALUES.some(s => s.toLowerCase() === v.toLowerCase())
+            : (SSE_VALUES as readonly string[]).includes(v);
           if (valid) continue;
           if (SERVICE_VALUES.includes(v.toLowerCase())) {
             ctx.report({ span: item.span, severity: 'warning', messageId: 'serviceValue', data });

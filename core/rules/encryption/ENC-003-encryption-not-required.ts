@@ -6,7 +6,14 @@ import { bucketVerdicts } from '../../engine/verdict';
 import type { BucketVerdict, UploadClass } from '../../../shared/types';
 import { parsePolicy } from '../../policy/parse';
 import { applyEdits } from '../fixes';
-import { freshSid, newStatement, statementsFix, uploadDenyStatement, type NewStatement, type StatementTarget } from '../templates';
+import {
+  freshSid,
+  newStatement,
+  statementsFix,
+  uploadDenyStatement,
+  type NewStatement,
+  type StatementTarget,
+} from '../templates';
 import { markSafe } from '../edits';
 import type { Rule, RuleContext } from '../types';
 import { capitalizedStatementLabel, effectSpan, listOf, statementLabel } from '../util';
@@ -31,14 +38,23 @@ import {
 
 /** Deny uploads that send no encryption header at all (neither SSE nor SSE-C). */
 function headerRequiredStatement(t: StatementTarget, sid: string): NewStatement {
-  return newStatement(uploadDenyStatement(t.partition, t.bucket, sid, { Null: { [SSE]: 'true', [SSE_CUSTOMER_ALGORITHM]: 'true' } }), 'denies uploads without an encryption header');
+  return newStatement(
+    uploadDenyStatement(t.partition, t.bucket, sid, { Null: { [SSE]: 'true', [SSE_CUSTOMER_ALGORITHM]: 'true' } }),
+    'denies uploads without an encryption header',
+  );
 }
 
 /**
  * The statements that close an algorithm gap: the algorithm Deny, strict when header-less uploads
  * must be denied, plus the SSE-C ban when SSE-C gets through and the Deny does not catch it.
  */
-function algorithmGapStatements(ctx: RuleContext, v: BucketVerdict, allowed: readonly string[], sseCOpen: boolean, taken: string[] = []): NewStatement[] {
+function algorithmGapStatements(
+  ctx: RuleContext,
+  v: BucketVerdict,
+  allowed: readonly string[],
+  sseCOpen: boolean,
+  taken: string[] = [],
+): NewStatement[] {
   const t = statementTarget(ctx, v);
   const strict = ctx.requirements.headerlessUploads === 'deny';
   const sid = freshSid(ctx.doc, 'DenyUploadsWithoutRequiredEncryption', taken);
@@ -60,7 +76,10 @@ function reportAlgorithmGap(ctx: RuleContext, v: BucketVerdict, gap: AlgorithmGa
   // Safe when the requirements name the algorithms: the added Deny refuses only uploads they
   // forbid. From the policy's own intent it is not: the existing Deny may be scoped on purpose
   // (some principals, some keys), and a Deny for everyone is a choice its author makes.
-  const fix = markSafe(statementsFix(ctx.doc, undefined, [], algorithmGapStatements(ctx, v, gap.allowed, !!gap.sseC)), gap.source === 'requirement');
+  const fix = markSafe(
+    statementsFix(ctx.doc, undefined, [], algorithmGapStatements(ctx, v, gap.allowed, !!gap.sseC)),
+    gap.source === 'requirement',
+  );
   const st = gap.statements[0];
   const requirement = gap.source === 'requirement' || !st;
   ctx.report({
@@ -113,7 +132,10 @@ function reportRedundantNull(ctx: RuleContext, v: BucketVerdict, intent: Encrypt
     // example has both statements, and removing one is the author's refactoring to choose.
     const removal = statementsFix(ctx.doc, `Remove the redundant ${statementLabel(st)}`, [], [], st);
     if (!removal) continue;
-    const without = bucketVerdicts(parsePolicy(applyEdits(ctx.doc.text, removal.edits)), { bucketName: v.bucket, budget: ctx.budget })[0];
+    const without = bucketVerdicts(parsePolicy(applyEdits(ctx.doc.text, removal.edits)), {
+      bucketName: v.bucket,
+      budget: ctx.budget,
+    })[0];
     if (!without || !v.complete || !without.complete) continue;
     const unchanged = v.encryption.uploads.every(u => findClass(without, u)?.decision === u.decision);
     if (!unchanged) continue;
@@ -134,10 +156,13 @@ export const enc003: Rule = {
     title: 'Required encryption is not enforced for every upload',
     severity: 'warning',
     appliesTo: ['bucket-policy'],
-    why: 'Only an explicit Deny constrains every principal, and it constrains only the requests its Principal, Action, Resource and conditions match. When the requirements (setting "sse" or "headerlessUploads": "deny") or the algorithms a policy\'s own Deny statements name say uploads with other encryption must be refused, every such PutObject — by any principal, to any object — must be explicitly denied; the finding names one that is not. ' +
+    why:
+      'Only an explicit Deny constrains every principal, and it constrains only the requests its Principal, Action, Resource and conditions match. When the requirements (setting "sse" or "headerlessUploads": "deny") or the algorithms a policy\'s own Deny statements name say uploads with other encryption must be refused, every such PutObject — by any principal, to any object — must be explicitly denied; the finding names one that is not. ' +
       'A `StringNotEquals` on `s3:x-amz-server-side-encryption` is true when the header is absent, so that statement alone already denies uploads without the header: the `Null` "true" statement AWS publishes beside it is redundant (harmless).',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyUnencrypted", "Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyUploadsWithoutRequiredEncryption", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms"}, "Null": {"s3:x-amz-server-side-encryption": "false"}}}, {"Sid": "DenySseCUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyUnencrypted", "Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyUploadsWithoutRequiredEncryption", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms"}, "Null": {"s3:x-amz-server-side-encryption": "false"}}}, {"Sid": "DenySseCUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html',
@@ -149,19 +174,23 @@ export const enc003: Rule = {
     messages: {
       requiredAlgorithm: {
         summary: 'Uploads that name another encryption than {allowed} are {probably}not all denied (requirement "sse").',
-        detail: 'Your requirements accept only {allowed} ("sse": {sse}), and some upload with another encryption gets through.{example}{sseC}{incomplete}',
+        detail:
+          'Your requirements accept only {allowed} ("sse": {sse}), and some upload with another encryption gets through.{example}{sseC}{incomplete}',
       },
       intendedAlgorithm: {
         summary: '{statement} {probably}misses uploads with encryption other than {allowed}.',
-        detail: 'It denies uploads that do not use {allowed}, but {probably}not all of them: a Deny constrains only the requests its Principal, Action, Resource and other conditions match.{example}{sseC}{incomplete}',
+        detail:
+          'It denies uploads that do not use {allowed}, but {probably}not all of them: a Deny constrains only the requests its Principal, Action, Resource and other conditions match.{example}{sseC}{incomplete}',
       },
       headerless: {
         summary: 'Uploads without an encryption header are {probably}not all denied (requirement "headerlessUploads").',
-        detail: 'Your requirements say such uploads must be refused ("headerlessUploads": "deny"); S3 would otherwise encrypt them with the bucket\'s default encryption.{example}{incomplete}',
+        detail:
+          'Your requirements say such uploads must be refused ("headerlessUploads": "deny"); S3 would otherwise encrypt them with the bucket\'s default encryption.{example}{incomplete}',
       },
       redundantNull: {
         summary: '{statement} is redundant: removing it changes no upload decision.',
-        detail: '{other} already denies uploads without the x-amz-server-side-encryption header, because a negated operator is true when the key is absent. The redundant statement is harmless (AWS\'s own example has both statements).',
+        detail:
+          "{other} already denies uploads without the x-amz-server-side-encryption header, because a negated operator is true when the key is absent. The redundant statement is harmless (AWS's own example has both statements).",
       },
     },
   },

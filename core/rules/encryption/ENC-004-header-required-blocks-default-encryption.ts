@@ -23,10 +23,13 @@ export const enc004: Rule = {
     title: 'Header-required Deny blocks uploads that rely on default encryption',
     severity: 'warning',
     appliesTo: ['bucket-policy'],
-    why: 'S3 evaluates the bucket policy before it applies default encryption, so a Deny that fires when `s3:x-amz-server-side-encryption` is absent (`Null` "true", `StringNotEquals`, `StringNotLike`, `ForAllValues:StringNotEquals`…) denies an upload without the header even though S3 would have encrypted it. That breaks clients that send no header: many SDK integrations and third-party tools, S3 Batch Operations copies without an explicit key, presigned URLs generated without SSE, and AWS log delivery (S3 server access logging sends no header). ' +
+    why:
+      'S3 evaluates the bucket policy before it applies default encryption, so a Deny that fires when `s3:x-amz-server-side-encryption` is absent (`Null` "true", `StringNotEquals`, `StringNotLike`, `ForAllValues:StringNotEquals`…) denies an upload without the header even though S3 would have encrypted it. That breaks clients that send no header: many SDK integrations and third-party tools, S3 Batch Operations copies without an explicit key, presigned URLs generated without SSE, and AWS log delivery (S3 server access logging sends no header). ' +
       'If the goal is "objects end up encrypted with X", set the bucket\'s default encryption to X and deny only uploads that explicitly ask for something else. Strict mode is sometimes a compliance requirement: then set the requirement "headerlessUploads": "deny" and this rule stays quiet.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}, "Null": {"s3:x-amz-server-side-encryption": "false"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}, "Null": {"s3:x-amz-server-side-encryption": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-encryption.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html',
@@ -39,7 +42,8 @@ export const enc004: Rule = {
     messages: {
       blocksDefaultEncryption: {
         summary: '{statement} {probably}also denies uploads that rely on default encryption (no header).',
-        detail: 'It denies uploads that send no encryption header, although S3 would encrypt them with the bucket\'s default encryption: S3 evaluates the bucket policy before it applies default encryption. For example, {request}. ' +
+        detail:
+          "It denies uploads that send no encryption header, although S3 would encrypt them with the bucket's default encryption: S3 evaluates the bucket policy before it applies default encryption. For example, {request}. " +
           'Clients that send no header (many SDKs and tools, S3 Batch Operations copies, presigned URLs generated without SSE, AWS log delivery) get AccessDenied. ' +
           'If that is intended, set the requirement "headerlessUploads": "deny"; otherwise deny only uploads that name the wrong encryption and set the bucket\'s default encryption.{incomplete}',
       },
@@ -62,7 +66,12 @@ export const enc004: Rule = {
       // Not safe: strict (header required) is sometimes a compliance requirement, so the switch to
       // default-friendly is the author's choice (RULES.md ENC-004: never switch silently); keeping
       // strict mode is a setting ("headerlessUploads": "deny"), not an edit.
-      const fix = defaultFriendlyFix(ctx, v, deniers, 'Deny only uploads that name the wrong encryption (default-friendly; set the bucket\'s default encryption)');
+      const fix = defaultFriendlyFix(
+        ctx,
+        v,
+        deniers,
+        "Deny only uploads that name the wrong encryption (default-friendly; set the bucket's default encryption)",
+      );
       ctx.report({
         span: ob.operator.span,
         messageId: 'blocksDefaultEncryption',

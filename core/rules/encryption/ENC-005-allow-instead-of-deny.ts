@@ -16,10 +16,18 @@ import { coversPutObject, forExample, softWords, sseKeyOf, uploadRequest } from 
 const SSE_KEYS = new Map([
   ['s3:x-amz-server-side-encryption', { name: 's3:x-amz-server-side-encryption', arn: false }],
   ['s3:x-amz-server-side-encryption-aws-kms-key-id', { name: 's3:x-amz-server-side-encryption-aws-kms-key-id', arn: true }],
-  ['s3:x-amz-server-side-encryption-customer-algorithm', { name: 's3:x-amz-server-side-encryption-customer-algorithm', arn: false }],
+  [
+    's3:x-amz-server-side-encryption-customer-algorithm',
+    { name: 's3:x-amz-server-side-encryption-customer-algorithm', arn: false },
+  ],
 ]);
 
-interface Requirement { key: string; arn: boolean; values: string[]; like: boolean }
+interface Requirement {
+  key: string;
+  arn: boolean;
+  values: string[];
+  like: boolean;
+}
 
 /** What an Allow's condition requires of the encryption headers (non-negated String/Arn comparisons only). */
 function encryptionRequirements(st: Statement): Requirement[] {
@@ -30,7 +38,8 @@ function encryptionRequirements(st: Statement): Requirement[] {
     for (const entry of ob.entries) {
       const key = SSE_KEYS.get(entry.key.value.toLowerCase());
       const values = stringItems(entry.values).map(i => i.value);
-      if (key && values.length) out.push({ key: key.name, arn: key.arn, values, like: op.like && values.some(v => /[*?]/.test(v)) });
+      if (key && values.length)
+        out.push({ key: key.name, arn: key.arn, values, like: op.like && values.some(v => /[*?]/.test(v)) });
     }
   }
   return out;
@@ -70,11 +79,21 @@ function mirrorDenies(doc: PolicyDocument, reqs: Requirement[], partition: strin
   const taken: string[] = [];
   return reqs.map(r => {
     const operator = r.arn ? (r.like ? 'ArnNotLike' : 'ArnNotEquals') : r.like ? 'StringNotLike' : 'StringNotEquals';
-    const sid = freshSid(doc, r.key.endsWith('key-id') ? 'DenyUploadsWithAnotherKmsKey' : r.key.endsWith('customer-algorithm') ? 'DenyUploadsWithoutSseC' : 'DenyUploadsWithoutRequiredEncryption', taken);
+    const sid = freshSid(
+      doc,
+      r.key.endsWith('key-id')
+        ? 'DenyUploadsWithAnotherKmsKey'
+        : r.key.endsWith('customer-algorithm')
+          ? 'DenyUploadsWithoutSseC'
+          : 'DenyUploadsWithoutRequiredEncryption',
+      taken,
+    );
     taken.push(sid);
     const values = r.arn ? r.values.map(shortKeyArn) : r.values;
-    return newStatement(uploadDenyStatement(partition, bucket, sid, { [operator]: { [r.key]: r.values.length === 1 ? r.values[0] : r.values } }),
-      `denies uploads that do not send ${headerName(r.key)}: ${values.join(' or ')}`);
+    return newStatement(
+      uploadDenyStatement(partition, bucket, sid, { [operator]: { [r.key]: r.values.length === 1 ? r.values[0] : r.values } }),
+      `denies uploads that do not send ${headerName(r.key)}: ${values.join(' or ')}`,
+    );
   });
 }
 
@@ -87,9 +106,11 @@ export const enc005: Rule = {
     title: 'Enforcement must be a Deny, not an Allow with a condition',
     severity: 'warning',
     appliesTo: ['bucket-policy'],
-    why: 'Within the bucket owner\'s account a request is allowed when an identity policy or the bucket policy allows it, so a principal whose IAM policy allows s3:PutObject is not bound by the condition on a bucket-policy Allow: it can upload with any encryption, or none. Only an explicit Deny constrains every principal. (Principals of other accounts do need the bucket policy\'s Allow, so for them the condition does apply.)',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "AppUploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "AppUploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}, {"Sid": "DenyUploadsWithoutRequiredEncryption", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}',
+    why: "Within the bucket owner's account a request is allowed when an identity policy or the bucket policy allows it, so a principal whose IAM policy allows s3:PutObject is not bound by the condition on a bucket-policy Allow: it can upload with any encryption, or none. Only an explicit Deny constrains every principal. (Principals of other accounts do need the bucket policy's Allow, so for them the condition does apply.)",
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "AppUploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "AppUploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}, {"Sid": "DenyUploadsWithoutRequiredEncryption", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html',
@@ -100,7 +121,8 @@ export const enc005: Rule = {
     messages: {
       allowDoesNotEnforce: {
         summary: '{statement} requires encryption in an Allow condition, which does not enforce it.',
-        detail: 'It allows uploads only with {wanted}, but principals of the bucket\'s own account whose IAM policies allow s3:PutObject can still upload with other encryption or none, and no Deny {probably}stops them.{example} Enforce it with a Deny for uploads that do not match.{incomplete}',
+        detail:
+          "It allows uploads only with {wanted}, but principals of the bucket's own account whose IAM policies allow s3:PutObject can still upload with other encryption or none, and no Deny {probably}stops them.{example} Enforce it with a Deny for uploads that do not match.{incomplete}",
       },
     },
   },

@@ -29,7 +29,13 @@ import {
 /** The negation of a non-negated String/Arn operator, keeping `IfExists` (no set operators). */
 function negation(op: ParsedOperator): string | undefined {
   if (op.set || op.negated) return undefined;
-  const name = { StringEquals: 'StringNotEquals', StringEqualsIgnoreCase: 'StringNotEqualsIgnoreCase', StringLike: 'StringNotLike', ArnEquals: 'ArnNotEquals', ArnLike: 'ArnNotLike' }[op.base];
+  const name = {
+    StringEquals: 'StringNotEquals',
+    StringEqualsIgnoreCase: 'StringNotEqualsIgnoreCase',
+    StringLike: 'StringNotLike',
+    ArnEquals: 'ArnNotEquals',
+    ArnLike: 'ArnNotLike',
+  }[op.base];
   return name && lookupBaseOperator(name) ? formatOperator(name, { ifExists: op.ifExists }) : undefined;
 }
 
@@ -51,7 +57,14 @@ function invertedComparisons(st: Statement): Inverted[] {
   const out: Inverted[] = [];
   for (const { ob, op, entry, key } of entries) {
     // A customer-algorithm test in a Deny bans SSE-C: that is a forbidden value, not an inversion.
-    if (!op || op.negated || op.set === 'ForAllValues' || (op.family !== 'String' && op.family !== 'Arn') || (key !== SSE && key !== SSE_KMS_KEY_ID)) continue;
+    if (
+      !op ||
+      op.negated ||
+      op.set === 'ForAllValues' ||
+      (op.family !== 'String' && op.family !== 'Arn') ||
+      (key !== SSE && key !== SSE_KMS_KEY_ID)
+    )
+      continue;
     const values = entryStrings(entry);
     if (values.length) out.push({ st, ob, op, key, values });
   }
@@ -62,7 +75,8 @@ function invertedComparisons(st: Statement): Inverted[] {
 function confirm(ctx: RuleContext, v: BucketVerdict, c: Inverted): { named: UploadClass; through: UploadClass } | undefined {
   const { uploads } = v.encryption;
   const namesClass = (u: UploadClass): boolean =>
-    c.key === SSE ? u.sse !== 'none' && u.sse !== 'SSE-C' && c.values.some(x => (c.op.like ? matchesWildcard(u.sse, x) : x === u.sse))
+    c.key === SSE
+      ? u.sse !== 'none' && u.sse !== 'SSE-C' && c.values.some(x => (c.op.like ? matchesWildcard(u.sse, x) : x === u.sse))
       : u.kmsKey !== null && u.kmsKey !== 'other' && c.values.includes(u.kmsKey);
   const named = classDeniedBy(ctx, v, c.st, namesClass);
   if (!named) return undefined;
@@ -77,8 +91,10 @@ export const enc006: Rule = {
     severity: 'error',
     appliesTo: ['bucket-policy'],
     why: 'A Deny applies when its condition is true. With `StringEquals` (or `StringLike`, `ArnEquals`, `ArnLike`) on `s3:x-amz-server-side-encryption` or the key-id header and an approved value, the Deny refuses exactly the compliant uploads and lets uploads with another algorithm, another key or no header through. Requiring a value needs the negated operator (`StringNotEquals`, `ArnNotEquals`). Denying a forbidden value — `Null` "false" on `s3:x-amz-server-side-encryption-customer-algorithm` to ban SSE-C — is the one legitimate use and is not reported.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html',
@@ -88,7 +104,8 @@ export const enc006: Rule = {
     messages: {
       inverted: {
         summary: '{statement} denies uploads naming {named} and {probably}lets others through.',
-        detail: 'It denies {denied} — the ones that name {values} — and {probably}lets others through.{example} "{operator}" in a Deny refuses the value it names; to require {values}, use {negation}.{incomplete}',
+        detail:
+          'It denies {denied} — the ones that name {values} — and {probably}lets others through.{example} "{operator}" in a Deny refuses the value it names; to require {values}, use {negation}.{incomplete}',
       },
     },
   },
@@ -97,18 +114,29 @@ export const enc006: Rule = {
     for (const st of ctx.doc.statements) {
       for (const c of invertedComparisons(st)) {
         // Denying a value the requirements (or the policy's own requiring statements) leave out is a ban, not an inversion.
-        const approved: readonly string[] = (c.key === SSE ? acceptedAlgorithms(ctx, intent) : acceptedKeys(ctx, intent))?.values ?? [];
+        const approved: readonly string[] =
+          (c.key === SSE ? acceptedAlgorithms(ctx, intent) : acceptedKeys(ctx, intent))?.values ?? [];
         if (approved.length && !c.values.some(x => approved.includes(x))) continue;
-        const found = ctx.verdicts().map(v => ({ v, r: confirm(ctx, v, c) })).find(x => x.r);
+        const found = ctx
+          .verdicts()
+          .map(v => ({ v, r: confirm(ctx, v, c) }))
+          .find(x => x.r);
         if (!found?.r) continue;
         const { v, r } = found;
         const flipped = negation(c.op);
         const onlyThese = c.ob.entries.every(e => e.key.value.toLowerCase() === c.key);
         // Not safe: negating turns "deny X" into "deny everything but X", uploads without the header
         // included (ENC-004); the verdict shows it is inverted, the author confirms the reversal.
-        const fixes: Fix[] = flipped && onlyThese && !operatorTaken(st.condition!, flipped, c.ob)
-          ? [replaceFix(`Change to ${flipped} (deny uploads that do not name ${listOf(c.values)})`, c.ob.operator.span, jsonString(flipped))]
-          : [];
+        const fixes: Fix[] =
+          flipped && onlyThese && !operatorTaken(st.condition!, flipped, c.ob)
+            ? [
+                replaceFix(
+                  `Change to ${flipped} (deny uploads that do not name ${listOf(c.values)})`,
+                  c.ob.operator.span,
+                  jsonString(flipped),
+                ),
+              ]
+            : [];
         ctx.report({
           span: c.ob.operator.span,
           messageId: 'inverted',

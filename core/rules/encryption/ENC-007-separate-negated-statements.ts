@@ -57,7 +57,11 @@ function mergeFix(ctx: RuleContext, a: Accepting, b: Accepting): Fix | undefined
   const i = children.findIndex(c => c.offset === b.st.node.offset);
   if (i < 0 || children.length < 2) return undefined;
   const merged = [...a.values, ...b.values.filter(x => !a.values.includes(x))];
-  const removal = removeWithComma(children.map(c => ({ offset: c.offset, length: c.length })), i, 'previous');
+  const removal = removeWithComma(
+    children.map(c => ({ offset: c.offset, length: c.length })),
+    i,
+    'previous',
+  );
   return editsFix(`Merge into one statement accepting ${listOf(merged)}`, [
     { span: a.entry.values.span, newText: jsonStringOrList(merged) },
     removal,
@@ -71,8 +75,10 @@ export const enc007: Rule = {
     severity: 'warning',
     appliesTo: ['bucket-policy'],
     why: 'For a negated operator a list of values means "differs from all of them". Each statement is its own Deny, so `StringNotEquals aws:kms` in one statement and `StringNotEquals aws:kms:dsse` in another deny every upload: each refuses what the other accepts. Accepting several algorithms takes one statement with a value list. Likewise a list that leaves out an algorithm your requirements accept denies uploads that should pass.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}, {"Sid": "OnlyDsse", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms:dsse"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": ["aws:kms", "aws:kms:dsse"]}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}, {"Sid": "OnlyDsse", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms:dsse"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": ["aws:kms", "aws:kms:dsse"]}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_multi-value-conditions.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingDSSEncryption.html',
@@ -82,12 +88,14 @@ export const enc007: Rule = {
     messages: {
       eachDeniesTheOther: {
         summary: '{statement} denies {aOnly}, which another Deny accepts: together they deny both.',
-        detail: '{statement} accepts only {bValues} and {other} only {aValues}; each is its own Deny, so together they {probably}deny both: {deniedHere} are denied by this statement, {deniedThere} by {other}. ' +
+        detail:
+          '{statement} accepts only {bValues} and {other} only {aValues}; each is its own Deny, so together they {probably}deny both: {deniedHere} are denied by this statement, {deniedThere} by {other}. ' +
           'To accept several algorithms, list them in one statement: a negated operator is true when the value differs from all of them.{incomplete}',
       },
       missesRequired: {
         summary: '{statement} {probably}denies {missing}, which your requirements accept ("sse").',
-        detail: 'It accepts only {values}, so it {probably}denies {denied}, which your requirements accept ("sse": {sse}). Add {missing} to the list.{incomplete}',
+        detail:
+          'It accepts only {values}, so it {probably}denies {denied}, which your requirements accept ("sse": {sse}). Add {missing} to the list.{incomplete}',
       },
     },
   },
@@ -105,7 +113,9 @@ export const enc007: Rule = {
         const aOnly = a.values.find(x => !b.values.includes(x));
         const bOnly = b.values.find(x => !a.values.includes(x));
         if (!aOnly || !bOnly) continue;
-        const found = verdicts.map(v => ({ v, byB: deniedBy(ctx, v, aOnly, b.st), byA: deniedBy(ctx, v, bOnly, a.st) })).find(x => x.byA && x.byB);
+        const found = verdicts
+          .map(v => ({ v, byB: deniedBy(ctx, v, aOnly, b.st), byA: deniedBy(ctx, v, bOnly, a.st) }))
+          .find(x => x.byA && x.byB);
         if (!found?.byA || !found.byB) continue;
         const { v, byA, byB } = found;
         // Not safe: accepting both algorithms is a security decision (one of the two statements may be
@@ -135,7 +145,9 @@ export const enc007: Rule = {
     for (const a of accepting) {
       if (reported.has(a.st)) continue;
       const missing = required.filter(x => !a.values.includes(x));
-      const denied = missing.map(m => verdicts.map(v => ({ v, u: deniedBy(ctx, v, m, a.st) })).find(x => x.u)).filter(x => x !== undefined);
+      const denied = missing
+        .map(m => verdicts.map(v => ({ v, u: deniedBy(ctx, v, m, a.st) })).find(x => x.u))
+        .filter(x => x !== undefined);
       if (!denied.length) continue;
       const { v, u } = denied[0]!;
       const merged = [...a.values, ...missing];

@@ -42,10 +42,12 @@ export function notAKeyArn(value: string, brief = false): string | undefined {
   if (isKeyArn(value)) return undefined;
   const shown = jsonString(brief ? clip(value, 40) : value);
   const arn = parseArn(value);
-  if (arn?.service === 'kms' && arn.resource.startsWith('alias/')) return brief ? `the alias ARN of ${shortKeyArn(value)}` : `the alias ARN ${shown}`;
+  if (arn?.service === 'kms' && arn.resource.startsWith('alias/'))
+    return brief ? `the alias ARN of ${shortKeyArn(value)}` : `the alias ARN ${shown}`;
   if (value === 'aws/s3' || value === 'alias/aws/s3') return `the AWS managed key alias ${shown}`;
   if (value.startsWith('alias/')) return `the alias ${shown}`;
-  if (/^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.test(value)) return `the bare key id ${shown}`;
+  if (/^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.test(value))
+    return `the bare key id ${shown}`;
   return `${shown}, which is not a key ARN`;
 }
 
@@ -91,8 +93,10 @@ function checkValues(ctx: RuleContext): number {
       // Safe for exact ARNs: the result is the same. With a wildcard the Arn operator would start
       // honouring it (a String operator compares it literally): a change of meaning to review.
       const literal = entry.values.items.every(i => typeof i.value !== 'string' || !/[*?]/.test(i.value));
-      const fixes: Fix[] = onlyKeyId && st.condition && !operatorTaken(st.condition, arnOp, ob)
-        ? [markSafe(replaceFix(`Change to ${arnOp}`, ob.operator.span, jsonString(arnOp)), literal)] : [];
+      const fixes: Fix[] =
+        onlyKeyId && st.condition && !operatorTaken(st.condition, arnOp, ob)
+          ? [markSafe(replaceFix(`Change to ${arnOp}`, ob.operator.span, jsonString(arnOp)), literal)]
+          : [];
       ctx.report({
         span: ob.operator.span,
         severity: 'info',
@@ -116,8 +120,19 @@ function reportKeyGap(ctx: RuleContext, v: BucketVerdict, gap: KeyGap): void {
   // Safe when the requirements name the keys ("kmsKeyArns"); from the policy's own pin it is not: a
   // scoped pin may be scoped on purpose, and a Deny for everyone is its author's choice.
   const fix = insertable
-    ? statementsFix(ctx.doc, undefined, [], [newStatement(keyPinStatement(statementTarget(ctx, v), freshSid(ctx.doc, 'DenyUploadsWithAnotherKmsKey'), keys, strict),
-      strict ? `denies uploads that do not name ${listOf(keys.map(shortKeyArn))}` : `denies uploads that name another KMS key than ${listOf(keys.map(shortKeyArn))}`)])
+    ? statementsFix(
+        ctx.doc,
+        undefined,
+        [],
+        [
+          newStatement(
+            keyPinStatement(statementTarget(ctx, v), freshSid(ctx.doc, 'DenyUploadsWithAnotherKmsKey'), keys, strict),
+            strict
+              ? `denies uploads that do not name ${listOf(keys.map(shortKeyArn))}`
+              : `denies uploads that name another KMS key than ${listOf(keys.map(shortKeyArn))}`,
+          ),
+        ],
+      )
     : undefined;
   const requirement = gap.source === 'requirement' || !st;
   ctx.report({
@@ -141,10 +156,13 @@ export const enc008: Rule = {
     title: 'Pinning a KMS key: value must be the key ARN',
     severity: 'error',
     appliesTo: ['bucket-policy'],
-    why: 'The S3 guide requires `s3:x-amz-server-side-encryption-aws-kms-key-id` to be compared with the key ARN (`arn:aws:kms:REGION:ACCOUNT:key/KEY-ID`) and notes that IAM does not verify the key exists; the Service Authorization Reference types the key as ARN. A bare key id, an alias, an alias ARN or `aws/s3` likely never equals what S3 compares, so a pin written that way denies the uploads it means to allow. ' +
+    why:
+      'The S3 guide requires `s3:x-amz-server-side-encryption-aws-kms-key-id` to be compared with the key ARN (`arn:aws:kms:REGION:ACCOUNT:key/KEY-ID`) and notes that IAM does not verify the key exists; the Service Authorization Reference types the key as ARN. A bare key id, an alias, an alias ARN or `aws/s3` likely never equals what S3 compares, so a pin written that way denies the uploads it means to allow. ' +
       'Pinning must also cover every upload: when the requirements ("kmsKeyArns") or the policy\'s own pin say uploads naming another key must be denied, every such SSE-KMS upload — by any principal, to any object — has to be explicitly denied.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "alias/app"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "alias/app"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html',
@@ -155,19 +173,23 @@ export const enc008: Rule = {
     messages: {
       notAKeyArn: {
         summary: 'The key id header is compared with {what}, not with a key ARN.',
-        detail: 'It is compared with {full}. S3 requires the key ARN here (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID) and IAM does not check that it names a key; whether S3 resolves a key id or alias before comparing is undocumented, so this comparison likely never matches the key S3 uses{negated}. Use the full key ARN.',
+        detail:
+          'It is compared with {full}. S3 requires the key ARN here (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID) and IAM does not check that it names a key; whether S3 resolves a key id or alias before comparing is undocumented, so this comparison likely never matches the key S3 uses{negated}. Use the full key ARN.',
       },
       stringOperator: {
         summary: '"{operator}" compares the key ARN as a string: AWS\'s examples use "{arnOperator}".',
-        detail: 'S3 types this key as an ARN and AWS\'s examples use "{arnOperator}"; for an exact ARN the result is the same, but the Arn operators are the documented form (and match ARN patterns per field).',
+        detail:
+          'S3 types this key as an ARN and AWS\'s examples use "{arnOperator}"; for an exact ARN the result is the same, but the Arn operators are the documented form (and match ARN patterns per field).',
       },
       requiredKey: {
         summary: 'SSE-KMS uploads that name another key than {keys} are {probably}not all denied (requirement "kmsKeyArns").',
-        detail: 'Your requirements accept only {fullKeys} ("kmsKeyArns"), and some SSE-KMS upload that names another key gets through.{example}{incomplete}',
+        detail:
+          'Your requirements accept only {fullKeys} ("kmsKeyArns"), and some SSE-KMS upload that names another key gets through.{example}{incomplete}',
       },
       intendedKey: {
         summary: '{statement} {probably}misses uploads that name another KMS key than {keys}.',
-        detail: 'It denies uploads that name another KMS key than {fullKeys}, but {probably}not all of them: a Deny constrains only the requests its Principal, Action, Resource and other conditions match.{example}{incomplete}',
+        detail:
+          'It denies uploads that name another KMS key than {fullKeys}, but {probably}not all of them: a Deny constrains only the requests its Principal, Action, Resource and other conditions match.{example}{incomplete}',
       },
     },
   },

@@ -27,10 +27,13 @@ export const enc009: Rule = {
     title: 'Key pinning also denies default-encryption and "aws:kms without key id" uploads',
     severity: 'warning',
     appliesTo: ['bucket-policy'],
-    why: 'AWS\'s "specific key" example uses `ArnNotEqualsIfExists` on `s3:x-amz-server-side-encryption-aws-kms-key-id`, but `IfExists` adds nothing to a negated operator: when the header is absent the condition is true and the Deny fires. So an upload that sends `aws:kms` without a key id (S3 would use the bucket\'s default KMS key, or `aws/s3`) and an upload with no encryption header at all (default encryption) are denied, even when the bucket\'s default key is the pinned one — the S3 guide says such objects "cannot be written". Clients must send the full key ARN. ' +
+    why:
+      'AWS\'s "specific key" example uses `ArnNotEqualsIfExists` on `s3:x-amz-server-side-encryption-aws-kms-key-id`, but `IfExists` adds nothing to a negated operator: when the header is absent the condition is true and the Deny fires. So an upload that sends `aws:kms` without a key id (S3 would use the bucket\'s default KMS key, or `aws/s3`) and an upload with no encryption header at all (default encryption) are denied, even when the bucket\'s default key is the pinned one — the S3 guide says such objects "cannot be written". Clients must send the full key ARN. ' +
       'If default-friendly behaviour is wanted, add `"Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"}` so that only uploads that name another key are denied, and set default encryption to the key. Strict mode ("headerlessUploads": "deny" in the requirements) keeps this rule quiet.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}, "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}, "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html',
@@ -42,7 +45,8 @@ export const enc009: Rule = {
     messages: {
       pinDeniesDefaultKey: {
         summary: '{statement} pins the KMS key but {probably}also denies uploads that use the default key.',
-        detail: 'Its test is true when x-amz-server-side-encryption-aws-kms-key-id is absent, so it {probably}also denies uploads that send aws:kms without a key id{headerless} — S3 would encrypt those with the bucket\'s default key, even when that is the pinned key. For example, {request}.{ifExists} ' +
+        detail:
+          "Its test is true when x-amz-server-side-encryption-aws-kms-key-id is absent, so it {probably}also denies uploads that send aws:kms without a key id{headerless} — S3 would encrypt those with the bucket's default key, even when that is the pinned key. For example, {request}.{ifExists} " +
           'Clients must send the full key ARN; to deny only uploads that name another key, add "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"}, or set the requirement "headerlessUploads": "deny" if strict mode is intended.{incomplete}',
       },
     },
@@ -62,7 +66,12 @@ export const enc009: Rule = {
       const ob = absentTrueOperator(st, SSE_KMS_KEY_ID)!;
       const op = ob.operator.value;
       // Not safe: strict vs default-friendly is the author's choice (as ENC-004).
-      const fix = defaultFriendlyFix(ctx, v, deniers, 'Deny only uploads that name another KMS key (default-friendly; set the bucket\'s default encryption to the key)');
+      const fix = defaultFriendlyFix(
+        ctx,
+        v,
+        deniers,
+        "Deny only uploads that name another KMS key (default-friendly; set the bucket's default encryption to the key)",
+      );
       ctx.report({
         span: ob.operator.span,
         messageId: 'pinDeniesDefaultKey',
@@ -71,7 +80,10 @@ export const enc009: Rule = {
           statement: capitalizedStatementLabel(st),
           request: deniedRequest(req),
           headerless: alsoHeaderless ? ' and uploads without any encryption header' : '',
-          ifExists: /IfExists$/i.test(op) && !/^Null/i.test(op) ? ` "IfExists" adds nothing to a negated operator: "${op}" is true when the header is absent.` : '',
+          ifExists:
+            /IfExists$/i.test(op) && !/^Null/i.test(op)
+              ? ` "IfExists" adds nothing to a negated operator: "${op}" is true when the header is absent.`
+              : '',
         },
         fixes: fix ? [fix] : [],
       });

@@ -24,8 +24,10 @@ export const enc010: Rule = {
     severity: 'warning',
     appliesTo: ['bucket-policy'],
     why: 'AWS\'s example "Require SSE-KMS for all objects written to a bucket" denies uploads whose `s3:x-amz-server-side-encryption-aws-kms-key-id` is absent. That requires some key id, not a particular key and not a particular algorithm: an upload naming any key the caller can use (including a key in the caller\'s own account) passes, `aws:kms:dsse` with any key passes, and `aws:kms` without a key id (`aws/s3` or the bucket default) is denied. If a specific key is the goal, pin its ARN (ENC-008), or set the requirement "kmsKeyArns".',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyObjectsThatAreNotSSEKMS", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "true"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyUploadsWithAnotherKmsKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyObjectsThatAreNotSSEKMS", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "true"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyUploadsWithAnotherKmsKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html',
@@ -35,7 +37,8 @@ export const enc010: Rule = {
     messages: {
       anyKey: {
         summary: '{statement} apparently requires some key id, not a particular key.',
-        detail: 'It apparently lets {through} through.{example}{dsse} If a specific key is the goal, add a Deny that pins its ARN (ArnNotEqualsIfExists) or set the requirement "kmsKeyArns".{incomplete}',
+        detail:
+          'It apparently lets {through} through.{example}{dsse} If a specific key is the goal, add a Deny that pins its ARN (ArnNotEqualsIfExists) or set the requirement "kmsKeyArns".{incomplete}',
       },
     },
   },

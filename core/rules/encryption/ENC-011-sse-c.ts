@@ -29,10 +29,13 @@ export const enc011: Rule = {
     title: 'SSE-C: requiring vs banning, and the 2026 default',
     severity: 'warning',
     appliesTo: ['bucket-policy'],
-    why: 'SSE-C is requested with `x-amz-server-side-encryption-customer-algorithm: AES256` plus key and key-MD5 headers (S3 rejects SSE-C over HTTP). Since April 2026 S3 disables SSE-C for all new general purpose buckets (and for existing buckets in accounts without SSE-C objects) through the `BlockedEncryptionTypes` setting; blocked requests get 403 whatever the policy says, so a policy that requires SSE-C makes every upload fail there. ' +
+    why:
+      'SSE-C is requested with `x-amz-server-side-encryption-customer-algorithm: AES256` plus key and key-MD5 headers (S3 rejects SSE-C over HTTP). Since April 2026 S3 disables SSE-C for all new general purpose buckets (and for existing buckets in accounts without SSE-C objects) through the `BlockedEncryptionTypes` setting; blocked requests get 403 whatever the policy says, so a policy that requires SSE-C makes every upload fail there. ' +
       '`s3:x-amz-server-side-encryption = AES256` is SSE-S3, not SSE-C. When uploads must use KMS (or the requirements name the accepted algorithms), SSE-C uploads must be denied too: the ban is `Null` "false" on `s3:x-amz-server-side-encryption-customer-algorithm` (AWS sample RCP "S3-Deny-SSE-C").',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "EnforceSseC", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "AES256"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenySseCUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "EnforceSseC", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "AES256"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenySseCUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html',
@@ -44,15 +47,18 @@ export const enc011: Rule = {
     messages: {
       requiresSseC: {
         summary: '{statement} {probably}requires SSE-C, which S3 blocks by default since April 2026.',
-        detail: 'It {probably}lets only SSE-C uploads through (customer-provided keys). Since April 2026 S3 blocks SSE-C on new general purpose buckets (and on existing ones in accounts without SSE-C objects): there every upload then fails with AccessDenied unless SSE-C is unblocked in the bucket\'s encryption settings (BlockedEncryptionTypes).{incomplete}',
+        detail:
+          "It {probably}lets only SSE-C uploads through (customer-provided keys). Since April 2026 S3 blocks SSE-C on new general purpose buckets (and on existing ones in accounts without SSE-C objects): there every upload then fails with AccessDenied unless SSE-C is unblocked in the bucket's encryption settings (BlockedEncryptionTypes).{incomplete}",
       },
       sseS3NotSseC: {
         summary: '{statement} looks meant for SSE-C, but "AES256" in this header means SSE-S3.',
-        detail: '"AES256" in x-amz-server-side-encryption is SSE-S3 (S3-managed keys). SSE-C uploads send x-amz-server-side-encryption-customer-algorithm: AES256 instead; compare s3:x-amz-server-side-encryption-customer-algorithm if SSE-C is what you mean.',
+        detail:
+          '"AES256" in x-amz-server-side-encryption is SSE-S3 (S3-managed keys). SSE-C uploads send x-amz-server-side-encryption-customer-algorithm: AES256 instead; compare s3:x-amz-server-side-encryption-customer-algorithm if SSE-C is what you mean.',
       },
       sseCNotDenied: {
         summary: 'SSE-C uploads are {probably}not denied, but {acceptor} only {allowed}.',
-        detail: '{why}.{example} SSE-C uploads send no x-amz-server-side-encryption header, so a Deny that lets uploads without that header through does not catch them; ban them with "Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}.{incomplete}',
+        detail:
+          '{why}.{example} SSE-C uploads send no x-amz-server-side-encryption header, so a Deny that lets uploads without that header through does not catch them; ban them with "Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}.{incomplete}',
       },
     },
   },
@@ -62,7 +68,11 @@ export const enc011: Rule = {
     const required = firstVerdict(ctx, v => sseCRequired(ctx, v));
     if (required) {
       const { st, ob } = required.found;
-      ctx.report({ span: ob.operator.span, messageId: 'requiresSseC', data: { ...softWords(required.v), statement: capitalizedStatementLabel(st) } });
+      ctx.report({
+        span: ob.operator.span,
+        messageId: 'requiresSseC',
+        data: { ...softWords(required.v), statement: capitalizedStatementLabel(st) },
+      });
     }
 
     // (b) "Require SSE-C" written on the SSE-S3 header. No fix: SSE-C or SSE-S3 — which was meant is
@@ -88,7 +98,10 @@ export const enc011: Rule = {
       const { v, found } = gap;
       // Safe when the requirements name the accepted algorithms (SSE-C is not one of them); from the
       // policy's KMS-only intent not, as for ENC-003: a Deny for everyone is its author's choice.
-      const fix = markSafe(statementsFix(ctx.doc, undefined, [], [sseCBan(statementTarget(ctx, v), freshSid(ctx.doc, 'DenySseCUploads'))]), found.source === 'requirement');
+      const fix = markSafe(
+        statementsFix(ctx.doc, undefined, [], [sseCBan(statementTarget(ctx, v), freshSid(ctx.doc, 'DenySseCUploads'))]),
+        found.source === 'requirement',
+      );
       const acceptor = found.source === 'requirement' || !found.statements[0];
       ctx.report({
         span: found.statements[0] ? effectSpan(found.statements[0]) : policySpan(ctx.doc),
@@ -97,9 +110,10 @@ export const enc011: Rule = {
           ...softWords(v),
           acceptor: acceptor ? 'the requirements accept' : 'the policy accepts',
           allowed: listOf(found.allowed),
-          why: found.source === 'requirement'
-            ? `Your requirements accept only ${listOf(found.allowed)} ("sse": ${JSON.stringify(ctx.requirements.sse)})`
-            : `${found.statements[0] ? capitalizedStatementLabel(found.statements[0]) : 'The policy'} accepts only ${listOf(found.allowed)}`,
+          why:
+            found.source === 'requirement'
+              ? `Your requirements accept only ${listOf(found.allowed)} ("sse": ${JSON.stringify(ctx.requirements.sse)})`
+              : `${found.statements[0] ? capitalizedStatementLabel(found.statements[0]) : 'The policy'} accepts only ${listOf(found.allowed)}`,
           example: forExample(found.sseC!),
         },
         fixes: fix ? [fix] : [],

@@ -18,7 +18,10 @@ import { NONE, absentTrueEntries, httpsRequest, isDeny, principalOf, statementTa
 /** Actions whose requests never carry the SSE keys (RULES.md 0.1) that readers recognise first. */
 const FIRST = ['s3:GetObject', 's3:ListBucket', 's3:DeleteObject', 's3:GetBucketPolicy', 's3:PutEncryptionConfiguration'];
 
-interface Probe { action: string; target: 'object' | 'bucket' }
+interface Probe {
+  action: string;
+  target: 'object' | 'bucket';
+}
 let probes: readonly Probe[] | undefined;
 /**
  * Every S3 action on a bucket or its objects whose request never carries the SSE keys, the familiar
@@ -34,7 +37,10 @@ function allProbes(): readonly Probe[] {
       const target = names.includes('object') ? 'object' : names.includes('bucket') ? 'bucket' : undefined;
       if (target) out.push({ action: a.fullName, target });
     }
-    const rank = (p: Probe) => { const i = FIRST.indexOf(p.action); return i < 0 ? FIRST.length : i; };
+    const rank = (p: Probe) => {
+      const i = FIRST.indexOf(p.action);
+      return i < 0 ? FIRST.length : i;
+    };
     probes = out.sort((x, y) => rank(x) - rank(y) || (x.action < y.action ? -1 : 1));
   }
   return probes;
@@ -42,7 +48,8 @@ function allProbes(): readonly Probe[] {
 
 /** `a, b, c and 9 more actions` */
 function actionList(actions: readonly string[], shown = 5): string {
-  if (actions.length <= shown) return actions.length === 1 ? actions[0] : `${actions.slice(0, -1).join(', ')} and ${actions[actions.length - 1]}`;
+  if (actions.length <= shown)
+    return actions.length === 1 ? actions[0] : `${actions.slice(0, -1).join(', ')} and ${actions[actions.length - 1]}`;
   return `${actions.slice(0, shown).join(', ')} and ${actions.length - shown} more actions`;
 }
 
@@ -61,12 +68,17 @@ function probeRequests(st: Statement, upload: Request, action: string, resource:
  */
 function narrowFix(st: Statement, partition: string, bucket: string): Fix | undefined {
   if (!st.action || st.notAction || !st.resource || st.notResource) return undefined;
-  const actions = stringItems(st.action).map(i => i.value).filter(a => !hasWildcard(a) && carriesSse(a));
+  const actions = stringItems(st.action)
+    .map(i => i.value)
+    .filter(a => !hasWildcard(a) && carriesSse(a));
   const newActions = actions.length ? actions : ['s3:PutObject'];
-  const resources = stringItems(st.resource).map(i => i.value).filter(r => parseS3Arn(r)?.key !== undefined);
+  const resources = stringItems(st.resource)
+    .map(i => i.value)
+    .filter(r => parseS3Arn(r)?.key !== undefined);
   const newResources = resources.length ? resources : [objectsArn(partition, bucket)];
   const edits: TextEditSpan[] = [{ span: st.action.span, newText: jsonStringOrList(newActions) }];
-  if (newResources.length !== st.resource.items.length) edits.push({ span: st.resource.span, newText: jsonStringOrList(newResources) });
+  if (newResources.length !== st.resource.items.length)
+    edits.push({ span: st.resource.span, newText: jsonStringOrList(newResources) });
   return markSafe(editsFix(`Narrow the statement to ${newActions.join(', ')} on ${newResources.join(', ')}`, edits));
 }
 
@@ -77,8 +89,10 @@ export const enc012: Rule = {
     severity: 'error',
     appliesTo: ['bucket-policy'],
     why: 'Only uploads (s3:PutObject, and s3:ReplicateObject, s3:BypassGovernanceRetention, s3:UpdateObjectEncryption) have `s3:x-amz-server-side-encryption` and its sibling keys in their request context. A Deny whose condition is true when the key is absent (`Null` "true", `StringNotEquals`…) and whose Action includes `s3:*`, `s3:Get*` or `s3:List*` therefore fires for every GetObject, ListBucket and bucket-configuration request: the bucket becomes unreadable for everyone, the account\'s administrators included (only the root user can still change the bucket policy). S3 may instead refuse the statement ("Conditions do not apply to combination of actions and resources in statement").',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireEncryption", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireEncryption", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireEncryption", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireEncryption", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]}',
     references: [
       'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html',
@@ -89,7 +103,8 @@ export const enc012: Rule = {
     messages: {
       deniesEveryone: {
         summary: '{statement} denies everyone {count} whose requests never carry the encryption headers.',
-        detail: 'It denies {actions} to everyone: their requests never carry the encryption headers, so the condition key is always absent and the test always true. {consequence}S3 may also refuse the statement. Limit it to s3:PutObject on the bucket\'s objects.',
+        detail:
+          "It denies {actions} to everyone: their requests never carry the encryption headers, so the condition key is always absent and the test always true. {consequence}S3 may also refuse the statement. Limit it to s3:PutObject on the bucket's objects.",
       },
     },
   },
@@ -100,7 +115,13 @@ export const enc012: Rule = {
         const upload = uploadRequest(v, NONE);
         const target = statementTarget(ctx, v);
         const bucket = bucketArn(target.partition, v.bucket);
-        const denied = allProbes().filter(p => coversAction(st, p.action) && probeRequests(st, upload, p.action, p.target === 'object' ? upload.resource : bucket).some(r => statementApplies(st, r) === true));
+        const denied = allProbes().filter(
+          p =>
+            coversAction(st, p.action) &&
+            probeRequests(st, upload, p.action, p.target === 'object' ? upload.resource : bucket).some(
+              r => statementApplies(st, r) === true,
+            ),
+        );
         if (!denied.length) continue;
         const fix = narrowFix(st, target.partition, v.bucket);
         const span = (st.action ?? st.notAction)?.span ?? effectSpan(st);
@@ -112,8 +133,8 @@ export const enc012: Rule = {
             count: denied.length === 1 ? '1 action' : `${denied.length} actions`,
             actions: actionList(denied.map(p => p.action)),
             consequence: denied.some(p => p.action === 's3:GetObject' || p.action === 's3:ListBucket')
-              ? 'The bucket becomes unreadable for everyone, its account\'s administrators included (only the root user can still change the bucket policy); '
-              : 'Those calls fail for everyone, its account\'s administrators included; ',
+              ? "The bucket becomes unreadable for everyone, its account's administrators included (only the root user can still change the bucket policy); "
+              : "Those calls fail for everyone, its account's administrators included; ",
           },
           fixes: fix ? [fix] : [],
         });

@@ -18,14 +18,19 @@ function deliveringServices(statements: readonly Statement[]): { service: string
   const out: { service: string; allow: Statement }[] = [];
   for (const st of statements) {
     if (st.effect?.value !== 'Allow' || !coversPutObject(st)) continue;
-    for (const service of principalValues(st, 'Service')) if (service !== '*' && !out.some(o => o.service === service)) out.push({ service, allow: st });
+    for (const service of principalValues(st, 'Service'))
+      if (service !== '*' && !out.some(o => o.service === service)) out.push({ service, allow: st });
   }
   return out;
 }
 
 /** Does the Deny already exempt AWS services (a test on aws:PrincipalIsAWSService)? */
 const exemptsServices = (st: Statement): boolean =>
-  (st.condition?.operators ?? []).some(ob => parseOperator(ob.operator.value)?.family === 'Bool' && ob.entries.some(e => e.key.value.toLowerCase() === KEY.toLowerCase()));
+  (st.condition?.operators ?? []).some(
+    ob =>
+      parseOperator(ob.operator.value)?.family === 'Bool' &&
+      ob.entries.some(e => e.key.value.toLowerCase() === KEY.toLowerCase()),
+  );
 
 export const enc013: Rule = {
   meta: {
@@ -34,8 +39,10 @@ export const enc013: Rule = {
     severity: 'warning',
     appliesTo: ['bucket-policy'],
     why: 'AWS services that deliver objects — S3 server access logging (logging.s3.amazonaws.com), CloudWatch Logs / VPC Flow Logs delivery (delivery.logs.amazonaws.com), Elastic Load Balancing, CloudTrail, AWS Config — send no encryption header. A header-required Deny with `"Principal": "*"` applies to them too, so log delivery fails with AccessDenied (reported for server access logging until the Deny was removed). Server access log destinations also supported only SSE-S3 default encryption (2023 guide), and ALB logs use SSE-S3. Exempt the services with `"BoolIfExists": {"aws:PrincipalIsAWSService": "false"}` (the key is absent for anonymous callers, hence IfExists), or use the default-friendly pattern (ENC-004).',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "AllowLogDelivery", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}, {"Sid": "RequireEncryption", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "AllowLogDelivery", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}, {"Sid": "RequireEncryption", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}, "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "AllowLogDelivery", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}, {"Sid": "RequireEncryption", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "AllowLogDelivery", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}, {"Sid": "RequireEncryption", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}, "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}]}',
     references: [
       'https://github.com/aws-quickstart/quickstart-compliance-common/issues/29',
       'https://github.com/cloudposse/terraform-aws-lb-s3-bucket/issues/9',
@@ -47,7 +54,8 @@ export const enc013: Rule = {
     messages: {
       deniesService: {
         summary: '{statement} also denies uploads by {service} (no encryption header).',
-        detail: 'It applies to every principal, and {allow} lets {service} write to the bucket: AWS services deliver objects without an encryption header (S3 server access logging was reported denied until such a Deny was removed). ' +
+        detail:
+          'It applies to every principal, and {allow} lets {service} write to the bucket: AWS services deliver objects without an encryption header (S3 server access logging was reported denied until such a Deny was removed). ' +
           'Exempt AWS services with "BoolIfExists": {"{key}": "false"} (anonymous callers stay denied), or deny only uploads that name the wrong encryption (ENC-004).',
       },
     },
@@ -68,7 +76,8 @@ export const enc013: Rule = {
           const st = ctx.doc.statements[i];
           if (!st || reported.has(st) || !isEveryone(st) || !readsSseKeys(st) || exemptsServices(st)) continue;
           // The header is what denies it: the same delivery with an encryption header is not denied by this statement.
-          const withHeader = (algorithm: string) => statementApplies(st, httpsRequest(service, 's3:PutObject', resource, { [SSE]: algorithm })) === true;
+          const withHeader = (algorithm: string) =>
+            statementApplies(st, httpsRequest(service, 's3:PutObject', resource, { [SSE]: algorithm })) === true;
           if (withHeader('AES256') && withHeader('aws:kms')) continue;
           reported.add(st);
           // Not safe: exempting AWS services widens the Deny's exceptions, and the default-friendly

@@ -6,21 +6,40 @@
 import type { Statement } from '../../policy/model';
 import type { Rule } from '../types';
 import { capitalizedStatementLabel } from '../util';
-import { NONE, SSE_CUSTOMER_ALGORITHM, absentTrueEntries, denyingStatements, httpsRequest, principalOf, uploadRequest } from './uploads';
+import {
+  NONE,
+  SSE_CUSTOMER_ALGORITHM,
+  absentTrueEntries,
+  denyingStatements,
+  httpsRequest,
+  principalOf,
+  uploadRequest,
+} from './uploads';
 
 const AUTH_TYPE = 's3:authtype';
 const KINDS = [
-  { authType: 'POST', what: 'browser POST uploads', advice: 'send x-amz-server-side-encryption (and the key id) as form fields, and allow those fields in the POST policy document (otherwise S3 answers "Extra input fields")' },
-  { authType: 'REST-QUERY-STRING', what: 'uploads through presigned URLs', advice: 'sign the x-amz-server-side-encryption header (and the key id) into the URL and have the uploader send it' },
+  {
+    authType: 'POST',
+    what: 'browser POST uploads',
+    advice:
+      'send x-amz-server-side-encryption (and the key id) as form fields, and allow those fields in the POST policy document (otherwise S3 answers "Extra input fields")',
+  },
+  {
+    authType: 'REST-QUERY-STRING',
+    what: 'uploads through presigned URLs',
+    advice: 'sign the x-amz-server-side-encryption header (and the key id) into the URL and have the uploader send it',
+  },
 ] as const;
 
 /** The s3:authType values the policy compares with. */
 function authTypesNamed(statements: readonly Statement[]): Set<string> {
   const out = new Set<string>();
-  for (const st of statements) for (const ob of st.condition?.operators ?? []) for (const e of ob.entries) {
-    if (e.key.value.toLowerCase() !== AUTH_TYPE) continue;
-    for (const i of e.values.items) if (typeof i.value === 'string') out.add(i.value.toUpperCase());
-  }
+  for (const st of statements)
+    for (const ob of st.condition?.operators ?? [])
+      for (const e of ob.entries) {
+        if (e.key.value.toLowerCase() !== AUTH_TYPE) continue;
+        for (const i of e.values.items) if (typeof i.value === 'string') out.add(i.value.toUpperCase());
+      }
   return out;
 }
 
@@ -31,8 +50,10 @@ export const enc016: Rule = {
     severity: 'info',
     appliesTo: ['bucket-policy'],
     why: 'For a browser POST upload the SSE settings are form fields, not headers, and the POST policy document must allow them (otherwise S3 answers "Extra input fields"). For a presigned PUT the SSE header must be part of the signature and sent by whoever uses the URL. A Deny that requires the header refuses POST and presigned uploads that leave it out. SSE-C presigned URLs cannot be used from a plain browser address bar, since the key headers must be sent.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "BrowserUploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/uploader"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringEquals": {"s3:authType": "POST"}}}, {"Sid": "RequireKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "BrowserUploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/uploader"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringEquals": {"s3:authType": "POST"}}}, {"Sid": "RequireKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}, "Null": {"s3:x-amz-server-side-encryption": "false"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "BrowserUploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/uploader"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringEquals": {"s3:authType": "POST"}}}, {"Sid": "RequireKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "BrowserUploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/uploader"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringEquals": {"s3:authType": "POST"}}}, {"Sid": "RequireKms", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}, "Null": {"s3:x-amz-server-side-encryption": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html',
@@ -44,7 +65,8 @@ export const enc016: Rule = {
     messages: {
       deniedWithoutHeader: {
         summary: '{statement} denies {what} that carry no encryption header.',
-        detail: 'The policy expects {what} (s3:authType {authType}), and the statement denies them when they carry no encryption header: {advice}.{sseC}',
+        detail:
+          'The policy expects {what} (s3:authType {authType}), and the statement denies them when they carry no encryption header: {advice}.{sseC}',
       },
     },
   },
@@ -74,7 +96,10 @@ export const enc016: Rule = {
           what: kind.what,
           authType: kind.authType,
           advice: kind.advice,
-          sseC: sseC && kind.authType === 'REST-QUERY-STRING' ? ' SSE-C presigned URLs cannot be used from a plain browser address bar: the key headers must be sent.' : '',
+          sseC:
+            sseC && kind.authType === 'REST-QUERY-STRING'
+              ? ' SSE-C presigned URLs cannot be used from a plain browser address bar: the key headers must be sent.'
+              : '',
         },
       });
     }

@@ -19,11 +19,22 @@ interface OtherWrite {
 }
 
 const OTHER_WRITES: readonly OtherWrite[] = [
-  { action: 's3:ReplicateObject', what: 'replication; replicas keep the source object\'s encryption', carries: u => isAlgorithm(u.sse) },
-  { action: 's3:UpdateObjectEncryption', what: 'in-place re-encryption of existing objects to SSE-KMS or another KMS key', carries: u => isKmsAlgorithm(u.sse) && u.kmsKey !== null },
+  {
+    action: 's3:ReplicateObject',
+    what: "replication; replicas keep the source object's encryption",
+    carries: u => isAlgorithm(u.sse),
+  },
+  {
+    action: 's3:UpdateObjectEncryption',
+    what: 'in-place re-encryption of existing objects to SSE-KMS or another KMS key',
+    carries: u => isKmsAlgorithm(u.sse) && u.kmsKey !== null,
+  },
 ];
 
-interface Uncovered { st: Statement; writes: Map<string, UploadClass> }
+interface Uncovered {
+  st: Statement;
+  writes: Map<string, UploadClass>;
+}
 
 export const enc017: Rule = {
   meta: {
@@ -31,10 +42,12 @@ export const enc017: Rule = {
     title: 'Writes not covered by an s3:PutObject Deny',
     severity: 'info',
     appliesTo: ['bucket-policy'],
-    why: 'Replicas are written with `s3:ReplicateObject`, whose request carries the SSE keys, and the UpdateObjectEncryption API (`s3:UpdateObjectEncryption`: SSE-S3 to SSE-KMS, or another KMS key, in place) carries `s3:x-amz-server-side-encryption` and `s3:x-amz-server-side-encryption-aws-kms-key-id`. A Deny that names only `s3:PutObject` does not constrain them, so an object can end up with an algorithm or key the policy refuses for uploads. To pin encryption for every way of (re)encrypting data, include these actions in the Deny. (Replication encrypts an unencrypted source object with the destination\'s default; SSE-S3 and SSE-KMS sources keep their encryption type.)',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
+    why: "Replicas are written with `s3:ReplicateObject`, whose request carries the SSE keys, and the UpdateObjectEncryption API (`s3:UpdateObjectEncryption`: SSE-S3 to SSE-KMS, or another KMS key, in place) carries `s3:x-amz-server-side-encryption` and `s3:x-amz-server-side-encryption-aws-kms-key-id`. A Deny that names only `s3:PutObject` does not constrain them, so an object can end up with an algorithm or key the policy refuses for uploads. To pin encryption for every way of (re)encrypting data, include these actions in the Deny. (Replication encrypts an unencrypted source object with the destination's default; SSE-S3 and SSE-KMS sources keep their encryption type.)",
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
     exampleRequirements: { kmsKeyArns: ['arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'] },
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": ["s3:PutObject", "s3:ReplicateObject", "s3:UpdateObjectEncryption"], "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": ["s3:PutObject", "s3:ReplicateObject", "s3:UpdateObjectEncryption"], "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
     references: [
       'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/update-sse-encryption.html',
@@ -45,7 +58,8 @@ export const enc017: Rule = {
     messages: {
       otherWrites: {
         summary: 'Encryption is enforced on s3:PutObject only: {writes} are {probably}not denied.',
-        detail: 'Other writes that carry the encryption headers are {probably}not denied: {list}. Include these actions in the Deny if replicas and re-encryption must follow the same rule.{incomplete}',
+        detail:
+          'Other writes that carry the encryption headers are {probably}not denied: {list}. Include these actions in the Deny if replicas and re-encryption must follow the same rule.{incomplete}',
       },
     },
   },
@@ -88,16 +102,32 @@ export const enc017: Rule = {
     for (const { st, writes } of uncovered) {
       const list = st.action;
       const last = list?.items[list.items.length - 1];
-      if (!list || !last) { edits.length = 0; break; }
+      if (!list || !last) {
+        edits.length = 0;
+        break;
+      }
       const actions = [...writes.keys()];
       // An Action list keeps its layout (one action per line, or all on one line).
-      edits.push(list.isArray
-        ? insertBeside(ctx.doc.text, last.span, actions.map(jsonString).join(`,${separatorBefore(ctx.doc.text, last.span.offset)}`), 'after')
-        : { span: list.span, newText: `[${[spanText(ctx.doc.text, last.span), ...actions.map(jsonString)].join(', ')}]` });
+      edits.push(
+        list.isArray
+          ? insertBeside(
+              ctx.doc.text,
+              last.span,
+              actions.map(jsonString).join(`,${separatorBefore(ctx.doc.text, last.span.offset)}`),
+              'after',
+            )
+          : { span: list.span, newText: `[${[spanText(ctx.doc.text, last.span), ...actions.map(jsonString)].join(', ')}]` },
+      );
     }
     const all = [...new Set(uncovered.flatMap(u => [...u.writes.keys()]))];
-    const detail = uncovered.flatMap(({ st, writes }) => [...writes].map(([a, u]) =>
-      `${a} (${OTHER_WRITES.find(w => w.action === a)!.what}) with ${describeUploadClass(u).replace(/^uploads with /, '')}, which ${statementLabel(st)} denies for s3:PutObject`)).join('; ');
+    const detail = uncovered
+      .flatMap(({ st, writes }) =>
+        [...writes].map(
+          ([a, u]) =>
+            `${a} (${OTHER_WRITES.find(w => w.action === a)!.what}) with ${describeUploadClass(u).replace(/^uploads with /, '')}, which ${statementLabel(st)} denies for s3:PutObject`,
+        ),
+      )
+      .join('; ');
     const first = uncovered[0].st;
     ctx.report({
       span: (first.action ?? first.notAction)!.span,
@@ -108,7 +138,9 @@ export const enc017: Rule = {
         probably: verdict ? probably(verdict) : '',
         incomplete: verdict ? incompleteNote(verdict) : '',
       },
-      fixes: edits.length ? [editsFix(`Add ${all.join(', ')} to the Deny ${uncovered.length > 1 ? 'statements' : 'statement'}`, edits)] : [],
+      fixes: edits.length
+        ? [editsFix(`Add ${all.join(', ')} to the Deny ${uncovered.length > 1 ? 'statements' : 'statement'}`, edits)]
+        : [],
     });
   },
 };

@@ -51,8 +51,10 @@ export const enc018: Rule = {
     severity: 'warning',
     appliesTo: ['bucket-policy'],
     why: 'The `aws/s3` AWS managed key can only be used by principals of its own account through S3 (its key policy has `kms:CallerAccount` and `kms:ViaService`) and its policy cannot be changed. An alias is resolved in the requester\'s account, so a writer from another account ends up encrypting with its own key (or fails with "Invalid keyId aws/s3"). For cross-account access AWS says: use a customer managed key and its fully qualified key ARN, and grant the other account `kms:GenerateDataKey` and `kms:Decrypt` in the key policy.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "PartnerWrites", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222233334444:root"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}, {"Sid": "OnlyS3ManagedKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:alias/aws/s3"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "PartnerWrites", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222233334444:root"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}, {"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "PartnerWrites", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222233334444:root"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}, {"Sid": "OnlyS3ManagedKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:alias/aws/s3"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "PartnerWrites", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222233334444:root"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}, {"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-encryption.html',
       'https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html',
@@ -64,13 +66,15 @@ export const enc018: Rule = {
     messages: {
       awsManagedKey: {
         summary: '{value} is the aws/s3 AWS managed key, which account {account} cannot use.',
-        detail: '{fullValue} is the aws/s3 AWS managed key: only principals of its own account can use it, and its key policy cannot be changed. But {allow} lets account {account} upload or read objects, so its writers cannot use that key (or end up with their own account\'s aws/s3). ' +
-          'Pin a customer managed key by its full key ARN, and grant account {account} kms:GenerateDataKey and kms:Decrypt in that key\'s policy.',
+        detail:
+          "{fullValue} is the aws/s3 AWS managed key: only principals of its own account can use it, and its key policy cannot be changed. But {allow} lets account {account} upload or read objects, so its writers cannot use that key (or end up with their own account's aws/s3). " +
+          "Pin a customer managed key by its full key ARN, and grant account {account} kms:GenerateDataKey and kms:Decrypt in that key's policy.",
       },
       alias: {
         summary: '{value} is an alias: account {account} writes with a key of its own.',
-        detail: 'KMS resolves an alias in the requester\'s account, and {allow} lets account {account} upload or read objects, so its writers end up with a key of their own account. ' +
-          'Pin a customer managed key by its full key ARN, and grant account {account} kms:GenerateDataKey and kms:Decrypt in that key\'s policy.',
+        detail:
+          "KMS resolves an alias in the requester's account, and {allow} lets account {account} upload or read objects, so its writers end up with a key of their own account. " +
+          "Pin a customer managed key by its full key ARN, and grant account {account} kms:GenerateDataKey and kms:Decrypt in that key's policy.",
       },
     },
   },
@@ -81,21 +85,34 @@ export const enc018: Rule = {
     const bucket = ctx.verdicts()[0]?.bucket;
     for (const a of aliases) {
       // Another account: one that is not the alias ARN's; for a bare alias, any account but the first named (likely the owner's) when several are.
-      const others = grants.filter(g => (a.account ? g.account !== a.account : grants.length > 1 && g.account !== grants[0].account));
+      const others = grants.filter(g =>
+        a.account ? g.account !== a.account : grants.length > 1 && g.account !== grants[0].account,
+      );
       const grant = others.find(g => {
         const resource = bucket && objectOf(g.allow, bucket);
-        return !!resource && ['s3:PutObject', 's3:GetObject'].some(action => statementApplies(g.allow, httpsRequest(g.principal, action, resource)) === true);
+        return (
+          !!resource &&
+          ['s3:PutObject', 's3:GetObject'].some(
+            action => statementApplies(g.allow, httpsRequest(g.principal, action, resource)) === true,
+          )
+        );
       });
       if (!grant) continue;
       // A fix only when the requirements name exactly one key ("kmsKeyArns"): otherwise which
       // customer managed key is not in the text. Not safe even then: the other account also needs
       // kms:GenerateDataKey and kms:Decrypt in that key's policy, or its uploads start failing.
       const required = ctx.requirements.kmsKeyArns;
-      const fixes: Fix[] = required.length === 1 ? [replaceFix(`Pin the required key ${required[0]}`, a.item.span, jsonString(required[0]))] : [];
+      const fixes: Fix[] =
+        required.length === 1 ? [replaceFix(`Pin the required key ${required[0]}`, a.item.span, jsonString(required[0]))] : [];
       ctx.report({
         span: a.item.span,
         messageId: a.awsManaged ? 'awsManagedKey' : 'alias',
-        data: { value: jsonString(shortKeyArn(a.item.value)), fullValue: jsonString(a.item.value), allow: statementLabel(grant.allow), account: grant.account },
+        data: {
+          value: jsonString(shortKeyArn(a.item.value)),
+          fullValue: jsonString(a.item.value),
+          allow: statementLabel(grant.allow),
+          account: grant.account,
+        },
         fixes,
       });
     }

@@ -18,8 +18,10 @@ export const enc019: Rule = {
     severity: 'info',
     appliesTo: ['bucket-policy'],
     why: 'S3 has no condition key for the `x-amz-server-side-encryption-context` or `x-amz-server-side-encryption-bucket-key-enabled` headers, and `kms:EncryptionContext…` keys exist only in requests to KMS, never in the S3 requests a bucket policy sees. Restrict the encryption context in the KMS key policy instead (`kms:EncryptionContext:aws:s3:arn`); with S3 Bucket Keys enabled the context is the bucket ARN, not the object ARN.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireContext", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-context": "eyJwcm9qZWN0IjoiYXBwIn0="}, "ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireContext", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-context": "eyJwcm9qZWN0IjoiYXBwIn0="}, "ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyOurKey", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
     references: [
       'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-kms-encryption.html',
@@ -34,7 +36,8 @@ export const enc019: Rule = {
       },
       kmsKey: {
         summary: '{key} is a KMS condition key: it is never in the S3 requests a bucket policy sees.',
-        detail: '{fullKey} is a KMS key: it is in requests to KMS, never in the S3 requests a bucket policy sees{consequence}. {advice}',
+        detail:
+          '{fullKey} is a KMS key: it is in requests to KMS, never in the S3 requests a bucket policy sees{consequence}. {advice}',
       },
     },
   },
@@ -45,15 +48,36 @@ export const enc019: Rule = {
         const key = entry.key.value;
         const header = CONTEXT_HEADERS.test(key);
         if (!header && !KMS_CONTEXT.test(key)) continue;
-        const absent = op ? resultWhenKeyAbsent(op, entry.values.items.map(i => i.value)) : undefined;
+        const absent = op
+          ? resultWhenKeyAbsent(
+              op,
+              entry.values.items.map(i => i.value),
+            )
+          : undefined;
         // The key is never present: removing a test that is then always true changes no decision
         // (safe, unless it is a Deny's last test: alwaysTrueRemovalIsSafe). One that is never true
         // keeps the statement dead; removing it would bring the statement to life, so no fix then.
-        const removal = absent === true
-          ? markSafe(removeConditionEntryFix(`Remove "${key}" (it is never present, so this changes nothing)`, st, cond, ob, entry, true), alwaysTrueRemovalIsSafe(st, cond))
-          : undefined;
+        const removal =
+          absent === true
+            ? markSafe(
+                removeConditionEntryFix(
+                  `Remove "${key}" (it is never present, so this changes nothing)`,
+                  st,
+                  cond,
+                  ob,
+                  entry,
+                  true,
+                ),
+                alwaysTrueRemovalIsSafe(st, cond),
+              )
+            : undefined;
         const fixes: Fix[] = removal ? [removal] : [];
-        const consequence = absent === true ? `, so "${ob.operator.value}" on it is always true` : absent === false ? `, so "${ob.operator.value}" on it is never true and the statement never applies` : '';
+        const consequence =
+          absent === true
+            ? `, so "${ob.operator.value}" on it is always true`
+            : absent === false
+              ? `, so "${ob.operator.value}" on it is never true and the statement never applies`
+              : '';
         ctx.report({
           span: entry.key.span,
           messageId: header ? 'headerHasNoKey' : 'kmsKey',
@@ -63,7 +87,7 @@ export const enc019: Rule = {
             fullKey: jsonString(key),
             consequence,
             advice: /bucket-key/i.test(key)
-              ? 'Enable S3 Bucket Keys in the bucket\'s default encryption instead.'
+              ? "Enable S3 Bucket Keys in the bucket's default encryption instead."
               : 'Restrict the encryption context in the KMS key policy (kms:EncryptionContext:aws:s3:arn); with S3 Bucket Keys the context is the bucket ARN, not the object ARN.',
           },
           fixes,

@@ -4,7 +4,17 @@
 // default-friendly rewrite (RULES.md template 3), and the wording of verdict-based findings.
 // Rule modules import from here (and from ../templates, ../edits, ../util), never from each other.
 import { evaluatePolicy } from '../../engine/evaluate';
-import { SSE, SSE_CUSTOMER_ALGORITHM, SSE_KEYS, SSE_KMS_KEY_ID, instantiate, isDeny, principalLabel, requestToWitness, statementKeys } from '../../engine/requests';
+import {
+  SSE,
+  SSE_CUSTOMER_ALGORITHM,
+  SSE_KEYS,
+  SSE_KMS_KEY_ID,
+  instantiate,
+  isDeny,
+  principalLabel,
+  requestToWitness,
+  statementKeys,
+} from '../../engine/requests';
 import { requestClause } from '../../../shared/wording';
 import type { BucketVerdict, Request, UploadClass } from '../../../shared/types';
 import { witnessToRequest } from '../../engine/verdict';
@@ -13,7 +23,15 @@ import type { ConditionEntry, ConditionOperatorBlock, PolicyDocument, Span, Stat
 import { parseOperator, resultWhenKeyAbsent, type ParsedOperator } from '../../policy/operators';
 import { matchesWildcard } from '../../policy/wildcard';
 import { insertMember } from '../edits';
-import { algorithmDenyStatement, freshSid, newStatement, sseCBanStatement, statementsFix, type NewStatement, type StatementTarget } from '../templates';
+import {
+  algorithmDenyStatement,
+  freshSid,
+  newStatement,
+  sseCBanStatement,
+  statementsFix,
+  type NewStatement,
+  type StatementTarget,
+} from '../templates';
 import type { Fix, RuleContext, TextEditSpan } from '../types';
 import { coversAction, jsonString, listOf, stringItems } from '../util';
 
@@ -45,7 +63,9 @@ export const readsSseKeys = (st: Statement, keys: readonly string[] = SSE_KEYS):
 };
 
 /** Every operator block and entry of a statement that compares an SSE key, with the parsed operator. */
-export function* sseEntries(st: Statement): Generator<{ ob: ConditionOperatorBlock; op: ParsedOperator | undefined; entry: ConditionEntry; key: string }> {
+export function* sseEntries(
+  st: Statement,
+): Generator<{ ob: ConditionOperatorBlock; op: ParsedOperator | undefined; entry: ConditionEntry; key: string }> {
   if (!st.condition || st.condition.node.type !== 'object') return;
   for (const ob of st.condition.operators) {
     const op = parseOperator(ob.operator.value);
@@ -62,7 +82,13 @@ export const entryStrings = (entry: ConditionEntry): string[] =>
 
 /** Does this comparison hold when the key is absent from the request (RULES.md 0.2)? */
 export function trueWhenAbsent(op: ParsedOperator | undefined, entry: ConditionEntry): boolean {
-  return !!op && resultWhenKeyAbsent(op, entry.values.items.map(i => i.value)) === true;
+  return (
+    !!op &&
+    resultWhenKeyAbsent(
+      op,
+      entry.values.items.map(i => i.value),
+    ) === true
+  );
 }
 
 /** The SSE tests of a statement that are true when their key is absent: the statement applies to uploads without that header. */
@@ -78,7 +104,8 @@ export const absentTrueOperator = (st: Statement, key: string): ConditionOperato
 export type ClassId = Pick<UploadClass, 'sse' | 'kmsKey'>;
 
 export const sameClass = (a: ClassId, b: ClassId): boolean => a.sse === b.sse && a.kmsKey === b.kmsKey;
-export const findClass = (v: BucketVerdict, c: ClassId): UploadClass | undefined => v.encryption.uploads.find(u => sameClass(u, c));
+export const findClass = (v: BucketVerdict, c: ClassId): UploadClass | undefined =>
+  v.encryption.uploads.find(u => sameClass(u, c));
 export const NONE: ClassId = { sse: 'none', kmsKey: null };
 /** Uploads that send aws:kms without a key id (S3 uses the bucket's default key, or aws/s3). */
 export const KMS_WITHOUT_KEY: ClassId = { sse: 'aws:kms', kmsKey: null };
@@ -102,9 +129,12 @@ const partitionOf = (v: BucketVerdict): string | undefined => {
 /** The SSE context keys of an upload of the class (RULES.md 0.3), lower-cased. */
 export function classHeaders(v: BucketVerdict, c: ClassId): Record<string, string> {
   switch (c.sse) {
-    case 'none': return {};
-    case 'SSE-C': return { [SSE_CUSTOMER_ALGORITHM]: 'AES256' };
-    case 'AES256': return { [SSE]: 'AES256' };
+    case 'none':
+      return {};
+    case 'SSE-C':
+      return { [SSE_CUSTOMER_ALGORITHM]: 'AES256' };
+    case 'AES256':
+      return { [SSE]: 'AES256' };
     default: {
       const h: Record<string, string> = { [SSE]: c.sse };
       if (c.kmsKey === 'other') h[SSE_KMS_KEY_ID] = otherKey(v);
@@ -135,7 +165,12 @@ export function uploadRequest(v: BucketVerdict, c: ClassId, action?: string): Re
     const other = v.encryption.uploads.find(u => u.witness);
     req = other?.witness
       ? fromWitness(other, other.witness)
-      : { principal: { kind: 'anonymous' }, action: 's3:PutObject', resource: `arn:${partitionOf(v) ?? 'aws'}:s3:::${v.bucket}/example`, context: { 'aws:principaltype': 'Anonymous', 'aws:securetransport': 'true', 's3:tlsversion': '1.3' } };
+      : {
+          principal: { kind: 'anonymous' },
+          action: 's3:PutObject',
+          resource: `arn:${partitionOf(v) ?? 'aws'}:s3:::${v.bucket}/example`,
+          context: { 'aws:principaltype': 'Anonymous', 'aws:securetransport': 'true', 's3:tlsversion': '1.3' },
+        };
     const context = req.context as Record<string, string | readonly string[]>;
     for (const k of SSE_KEYS) delete context[k];
     Object.assign(context, classHeaders(v, c));
@@ -154,7 +189,12 @@ export const principalOf = (req: Request): string => principalLabel(req.principa
 
 /** An object of `bucket` that the statement's Resource covers (its first object pattern, instantiated). */
 export function objectOf(st: Statement, bucket: string): string | undefined {
-  return stringItems(st.resource).map(i => instantiate(i.value)).find(r => { const arn = parseS3Arn(r); return arn?.bucket === bucket && arn.key !== undefined; });
+  return stringItems(st.resource)
+    .map(i => instantiate(i.value))
+    .find(r => {
+      const arn = parseS3Arn(r);
+      return arn?.bucket === bucket && arn.key !== undefined;
+    });
 }
 
 /** The Deny statements that decide a request (none when it is not explicitly denied). */
@@ -164,8 +204,15 @@ export function denyingStatements(doc: PolicyDocument, req: Request): Statement[
 }
 
 /** The first upload class that `which` picks and that the verdict denies, `st` among the statements that deny it. */
-export function classDeniedBy(ctx: RuleContext, v: BucketVerdict, st: Statement, which: (u: UploadClass) => boolean): UploadClass | undefined {
-  return v.encryption.uploads.find(u => which(u) && u.decision === 'denied' && denyingStatements(ctx.doc, uploadRequest(v, u)).includes(st));
+export function classDeniedBy(
+  ctx: RuleContext,
+  v: BucketVerdict,
+  st: Statement,
+  which: (u: UploadClass) => boolean,
+): UploadClass | undefined {
+  return v.encryption.uploads.find(
+    u => which(u) && u.decision === 'denied' && denyingStatements(ctx.doc, uploadRequest(v, u)).includes(st),
+  );
 }
 
 /**
@@ -173,7 +220,12 @@ export function classDeniedBy(ctx: RuleContext, v: BucketVerdict, st: Statement,
  * `by`: the request and those statements. Undefined as well when the policy lets no upload
  * through at all: that is a bigger problem (a lockout) than the one such a rule explains.
  */
-export function deniedOnlyBy(ctx: RuleContext, v: BucketVerdict, c: ClassId, by: (st: Statement) => boolean): { req: Request; deniers: Statement[] } | undefined {
+export function deniedOnlyBy(
+  ctx: RuleContext,
+  v: BucketVerdict,
+  c: ClassId,
+  by: (st: Statement) => boolean,
+): { req: Request; deniers: Statement[] } | undefined {
   if (findClass(v, c)?.decision !== 'denied' || !v.encryption.uploads.some(u => u.decision === 'not-denied')) return undefined;
   const req = uploadRequest(v, c);
   const deniers = denyingStatements(ctx.doc, req);
@@ -209,7 +261,8 @@ export function encryptionIntent(doc: PolicyDocument): EncryptionIntent {
     if (!isDeny(st) || !coversPutObject(st)) continue;
     for (const { op, entry, key } of sseEntries(st)) {
       if (key === SSE && isNegatedCompare(op)) {
-        for (const a of entryStrings(entry).flatMap(v => algorithmsNamed(v, op))) if (!intent.algorithms.includes(a)) intent.algorithms.push(a);
+        for (const a of entryStrings(entry).flatMap(v => algorithmsNamed(v, op)))
+          if (!intent.algorithms.includes(a)) intent.algorithms.push(a);
         if (!intent.algorithmStatements.includes(st)) intent.algorithmStatements.push(st);
       } else if (key === SSE_KMS_KEY_ID && isNegatedCompare(op)) {
         for (const k of entryStrings(entry)) if (!intent.keys.includes(k)) intent.keys.push(k);
@@ -229,7 +282,11 @@ export interface Accepted<T> {
 }
 
 const acceptedOf = <T>(required: readonly T[], intended: readonly T[]): Accepted<T> | undefined =>
-  required.length ? { source: 'requirement', values: [...required] } : intended.length ? { source: 'intent', values: [...intended] } : undefined;
+  required.length
+    ? { source: 'requirement', values: [...required] }
+    : intended.length
+      ? { source: 'intent', values: [...intended] }
+      : undefined;
 
 /** The algorithms uploads may name (requirement "sse", else the policy's algorithm Denies); undefined when neither says. */
 export const acceptedAlgorithms = (ctx: RuleContext, intent: EncryptionIntent): Accepted<Algorithm> | undefined =>
@@ -279,8 +336,13 @@ export function keyGap(ctx: RuleContext, v: BucketVerdict, intent = encryptionIn
   const { source, values: keys } = accepted;
   // An algorithm that must be denied altogether is the algorithm gap's finding, not a key gap.
   const algorithms: readonly string[] = acceptedAlgorithms(ctx, intent)?.values ?? KMS_ALGORITHMS;
-  const leaks = v.encryption.uploads.filter(u =>
-    u.decision === 'not-denied' && u.kmsKey !== null && algorithms.includes(u.sse) && (u.kmsKey === 'other' || !keys.includes(u.kmsKey)));
+  const leaks = v.encryption.uploads.filter(
+    u =>
+      u.decision === 'not-denied' &&
+      u.kmsKey !== null &&
+      algorithms.includes(u.sse) &&
+      (u.kmsKey === 'other' || !keys.includes(u.kmsKey)),
+  );
   return leaks.length ? { source, keys, leaks, statements: intent.keyStatements } : undefined;
 }
 
@@ -293,7 +355,8 @@ export function sseCRequired(ctx: RuleContext, v: BucketVerdict): { st: Statemen
   if (!uploads.some(u => u.sse === 'SSE-C' && u.decision === 'not-denied')) return undefined;
   if (!uploads.every(u => u.sse === 'SSE-C' || u.decision === 'denied')) return undefined;
   for (const st of denyingStatements(ctx.doc, uploadRequest(v, NONE))) {
-    for (const { ob, op, entry, key } of sseEntries(st)) if (key === SSE_CUSTOMER_ALGORITHM && trueWhenAbsent(op, entry)) return { st, ob };
+    for (const { ob, op, entry, key } of sseEntries(st))
+      if (key === SSE_CUSTOMER_ALGORITHM && trueWhenAbsent(op, entry)) return { st, ob };
   }
   return undefined;
 }
@@ -303,10 +366,16 @@ export function sseCRequired(ctx: RuleContext, v: BucketVerdict): { st: Statemen
 
 /** The algorithm Deny (templates.ts), with what it does for the fix's title: strict also denies uploads without the header. */
 export const algorithmDeny = (t: StatementTarget, sid: string, algorithms: readonly string[], strict: boolean): NewStatement =>
-  newStatement(algorithmDenyStatement(t, sid, algorithms, strict), strict ? `denies uploads that do not name ${listOf(algorithms)}` : `denies uploads that name another encryption than ${listOf(algorithms)}`);
+  newStatement(
+    algorithmDenyStatement(t, sid, algorithms, strict),
+    strict
+      ? `denies uploads that do not name ${listOf(algorithms)}`
+      : `denies uploads that name another encryption than ${listOf(algorithms)}`,
+  );
 
 /** The SSE-C ban (templates.ts), with what it does. */
-export const sseCBan = (t: StatementTarget, sid: string): NewStatement => newStatement(sseCBanStatement(t, sid), 'denies SSE-C uploads');
+export const sseCBan = (t: StatementTarget, sid: string): NewStatement =>
+  newStatement(sseCBanStatement(t, sid), 'denies SSE-C uploads');
 
 /** The verdict's bucket, in the partition its witnesses use (else the policy's). */
 export function statementTarget(ctx: RuleContext, v: BucketVerdict): StatementTarget {
@@ -363,7 +432,12 @@ function nullFalseEdit(text: string, st: Statement, keys: readonly string[]): Te
  * and the SSE-C ban of template 3 are added when the rewrite would let such uploads through.
  * Undefined for shapes the rewrite does not handle.
  */
-export function defaultFriendlyFix(ctx: RuleContext, v: BucketVerdict, statements: readonly Statement[], title: string): Fix | undefined {
+export function defaultFriendlyFix(
+  ctx: RuleContext,
+  v: BucketVerdict,
+  statements: readonly Statement[],
+  title: string,
+): Fix | undefined {
   const { doc } = ctx;
   const edits: TextEditSpan[] = [];
   let removed: Statement | undefined;
@@ -401,7 +475,8 @@ export function defaultFriendlyFix(ctx: RuleContext, v: BucketVerdict, statement
   const taken: string[] = [];
   const algorithmsReopened = reopened.filter(u => isAlgorithm(u.sse));
   if (algorithmsReopened.length) {
-    const open = (a: string) => v.encryption.uploads.some(u => u.sse === a && (u.decision === 'not-denied' || meantToOpen.some(c => sameClass(c, u))));
+    const open = (a: string) =>
+      v.encryption.uploads.some(u => u.sse === a && (u.decision === 'not-denied' || meantToOpen.some(c => sameClass(c, u))));
     const allowed = SSE_VALUES.filter(open);
     // Only an algorithm Deny can restore them, and only if none of them uses an algorithm that stays allowed.
     if (!allowed.length || algorithmsReopened.some(u => allowed.includes(u.sse as Algorithm))) return undefined;
@@ -418,7 +493,8 @@ export function defaultFriendlyFix(ctx: RuleContext, v: BucketVerdict, statement
 // Wording of findings decided from the verdict
 
 /** " For example, an anonymous caller calling s3:PutObject on … (…) is not denied by this policy (…)." — empty when the class has no witness. */
-export const forExample = (u: UploadClass): string => (u.witness ? ` For example, ${requestClause(u.witness, 'not-denied')}.` : '');
+export const forExample = (u: UploadClass): string =>
+  u.witness ? ` For example, ${requestClause(u.witness, 'not-denied')}.` : '';
 
 /** A request the policy denies, in words: "an anonymous caller calling s3:PutObject on … over HTTPS (…) is denied by this policy". */
 export const deniedRequest = (req: Request): string => requestClause(requestToWitness(req), 'denied');
@@ -434,7 +510,10 @@ export const probably = (v: BucketVerdict): string => (v.complete ? '' : 'probab
  * The placeholders of verdict-based messages that soften them when the engine could not decide every
  * statement: `{probably}` ("probably " or nothing) and `{incomplete}` (a closing sentence or nothing).
  */
-export const softWords = (v: BucketVerdict): { probably: string; incomplete: string } => ({ probably: probably(v), incomplete: incompleteNote(v) });
+export const softWords = (v: BucketVerdict): { probably: string; incomplete: string } => ({
+  probably: probably(v),
+  incomplete: incompleteNote(v),
+});
 
 /** Where a finding about the policy as a whole goes: the `Statement` key, else the document's start. */
 export function policySpan(doc: PolicyDocument): Span {
@@ -442,7 +521,10 @@ export function policySpan(doc: PolicyDocument): Span {
 }
 
 /** The first verdict for which `f` finds something (a policy naming several buckets is reported once). */
-export function firstVerdict<T>(ctx: RuleContext, f: (v: BucketVerdict) => T | undefined): { v: BucketVerdict; found: T } | undefined {
+export function firstVerdict<T>(
+  ctx: RuleContext,
+  f: (v: BucketVerdict) => T | undefined,
+): { v: BucketVerdict; found: T } | undefined {
   for (const v of ctx.verdicts()) {
     const found = f(v);
     if (found !== undefined) return { v, found };

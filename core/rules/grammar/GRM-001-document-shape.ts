@@ -5,7 +5,17 @@ import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../type
 import { closest, jsonString, jsonTypeName, show, spanText } from '../util';
 
 const TOP_LEVEL = ['Version', 'Id', 'Statement'];
-const STATEMENT_ELEMENTS = ['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition'];
+const STATEMENT_ELEMENTS = [
+  'Sid',
+  'Effect',
+  'Principal',
+  'NotPrincipal',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Condition',
+];
 
 function checkUnknownMembers(ctx: RuleContext, members: readonly Member[], allowed: string[], where: string): void {
   for (const m of members) {
@@ -18,7 +28,14 @@ function checkUnknownMembers(ctx: RuleContext, members: readonly Member[], allow
       messageId: usable ? 'unknownElementTypo' : 'unknownElement',
       data: { name: show(m.key.value, 40), where, guess: guess ?? '', allowed: allowed.join(', ') },
       // Safe only when the letter case is all that differs; a nearest typo ("Conditon") is a guess to look at.
-      fixes: usable ? [markSafe(replaceFix(`Rename to "${guess}"`, m.key.span, jsonString(guess)), guess.toLowerCase() === m.key.value.toLowerCase())] : [],
+      fixes: usable
+        ? [
+            markSafe(
+              replaceFix(`Rename to "${guess}"`, m.key.span, jsonString(guess)),
+              guess.toLowerCase() === m.key.value.toLowerCase(),
+            ),
+          ]
+        : [],
     });
   }
 }
@@ -62,9 +79,15 @@ function checkDuplicates(ctx: RuleContext, node: JsonNode, depth = 0): void {
         // Merge the two blocks into the later one (the one that wins today), then drop the earlier.
         const inner = [...membersOf(m.valueNode), ...membersOf(last.valueNode)].map(x => spanText(ctx.doc.text, x.span));
         const merged = `{ ${inner.join(', ')} }`;
-        fixes.push({ title: `Merge both "${m.key.value}" blocks into one`, preferred: true, edits: [removeMember(node, m.key)!, { span: spanOf(last.valueNode), newText: merged }] });
+        fixes.push({
+          title: `Merge both "${m.key.value}" blocks into one`,
+          preferred: true,
+          edits: [removeMember(node, m.key)!, { span: spanOf(last.valueNode), newText: merged }],
+        });
       }
-      fixes.push(removeMemberFix(`Remove this "${m.key.value}" (the later one is what counts)`, node, m.key, fixes.length === 0)!);
+      fixes.push(
+        removeMemberFix(`Remove this "${m.key.value}" (the later one is what counts)`, node, m.key, fixes.length === 0)!,
+      );
       ctx.report({ span: m.key.span, messageId: 'duplicateKey', data: { name: show(m.key.value, 48) }, fixes });
     }
   }
@@ -78,8 +101,10 @@ export const grm001: Rule = {
     severity: 'error',
     appliesTo: ALL_POLICY_KINDS,
     why: 'A policy is a JSON object `{Version?, Id?, Statement}` whose `Statement` is one statement object or a non-empty array of them (a KMS key policy needs at least one statement). Anything else, including JSON syntax errors and unknown elements, is rejected. Duplicate keys are legal JSON but the later one silently replaces the earlier, a classic way a second condition block erases the first.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]}], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]}], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html',
       'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html',
@@ -122,7 +147,8 @@ export const grm001: Rule = {
       },
       duplicateKey: {
         summary: 'Duplicate key {name}: a later one in the same object silently replaces this one.',
-        detail: 'JSON parsers, AWS\'s included as far as anyone can tell, keep the last of duplicate keys, so this one has no effect. Merge the two, or remove the one you do not mean.',
+        detail:
+          "JSON parsers, AWS's included as far as anyone can tell, keep the last of duplicate keys, so this one has no effect. Merge the two, or remove the one you do not mean.",
       },
     },
   },
@@ -147,7 +173,8 @@ export const grm001: Rule = {
           ctx.report({ span: spanOf(st), messageId: 'emptyStatement' });
         }
         for (const c of st.children ?? []) {
-          if (c.type !== 'object') ctx.report({ span: spanOf(c), messageId: 'statementNotObject', data: { type: jsonTypeName(c.type) } });
+          if (c.type !== 'object')
+            ctx.report({ span: spanOf(c), messageId: 'statementNotObject', data: { type: jsonTypeName(c.type) } });
         }
       } else if (st.type !== 'object') {
         ctx.report({ span: spanOf(st), messageId: 'statementWrongType', data: { type: jsonTypeName(st.type) } });

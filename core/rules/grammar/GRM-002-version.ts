@@ -17,8 +17,10 @@ export const grm002: Rule = {
     severity: 'error',
     appliesTo: ALL_POLICY_KINDS,
     why: 'The policy language has exactly two versions, "2012-10-17" and the legacy "2008-10-17"; any other value, or a value that is not a string, is rejected (Access Analyzer: "Invalid version", "Data type mismatch"). Under "2008-10-17", and according to AWS also when Version is missing, policy variables such as ${aws:username} are not substituted but compared as literal text.',
-    example: '{"Version": "2012-10-18", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*"}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*"}]}',
+    example:
+      '{"Version": "2012-10-18", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*"}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*"}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
@@ -30,7 +32,8 @@ export const grm002: Rule = {
       missing: {
         // AWS's pages disagree on what a missing Version means (RULES.md open question 10): soft wording.
         summary: 'The policy has no "Version": policy variables such as ${aws:username} may not work.',
-        detail: 'AWS documents that they then do not work (probably treated as literal text, as under the legacy 2008-10-17). Add "Version": "2012-10-17".',
+        detail:
+          'AWS documents that they then do not work (probably treated as literal text, as under the legacy 2008-10-17). Add "Version": "2012-10-17".',
       },
       notString: {
         summary: '"Version" is {value}, not a string: AWS rejects the policy.',
@@ -61,7 +64,12 @@ export const grm002: Rule = {
         span: { offset: root.offset, length: 1 },
         severity: 'warning',
         messageId: 'missing',
-        fixes: [markSafe(editsFix(`Add "Version": "${CURRENT}"`, [insertMember(doc.text, root, `"Version": ${CURRENT_JSON}`, 'first')]), noVariables)],
+        fixes: [
+          markSafe(
+            editsFix(`Add "Version": "${CURRENT}"`, [insertMember(doc.text, root, `"Version": ${CURRENT_JSON}`, 'first')]),
+            noVariables,
+          ),
+        ],
       });
       return;
     }

@@ -13,8 +13,10 @@ export const grm003: Rule = {
     severity: 'error',
     appliesTo: ALL_POLICY_KINDS,
     why: 'Every statement needs an "Effect" whose value is exactly "Allow" or "Deny". The value is case-sensitive: "deny" or "DENY" is not a Deny, and S3 rejects the policy ("MalformedPolicy: Invalid effect").',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_effect.html',
       'https://github.com/versity/versitygw/issues/647',
@@ -64,7 +66,9 @@ export const grm003: Rule = {
       // Case and stray spaces are unambiguous; typos ("Alow") and inflections ("Denied",
       // "Allowed") go to the nearest name or the one they start like.
       const lower = trimmed.toLowerCase();
-      const guess = EFFECTS.find(e => e.toLowerCase() === lower) ?? closest(trimmed, EFFECTS) ??
+      const guess =
+        EFFECTS.find(e => e.toLowerCase() === lower) ??
+        closest(trimmed, EFFECTS) ??
         EFFECTS.find(e => lower.startsWith(e.toLowerCase().slice(0, 3)));
       ctx.report({
         span: effect.span,
@@ -73,7 +77,9 @@ export const grm003: Rule = {
         // Case and stray spaces are safe to repair; a typo's nearest name is not: Allow and Deny are
         // opposites, so a wrong guess would grant what was meant to be denied. No fix for a missing
         // or non-string Effect: Allow or Deny is the author's choice.
-        fixes: guess ? [markSafe(replaceFix(`Change to "${guess}"`, effect.span, jsonString(guess)), guess.toLowerCase() === lower)] : [],
+        fixes: guess
+          ? [markSafe(replaceFix(`Change to "${guess}"`, effect.span, jsonString(guess)), guess.toLowerCase() === lower)]
+          : [],
       });
     }
   },

@@ -12,8 +12,10 @@ export const grm004: Rule = {
     severity: 'error',
     appliesTo: RESOURCE_POLICY_KINDS,
     why: 'A bucket policy or key policy is attached to the resource, so each statement must say whom it applies to with "Principal" (or "NotPrincipal"). S3 rejects the policy with "MalformedPolicy: Missing required field Principal"; KMS requires one or more principals in every key policy statement.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyUnencryptedUploads", "Effect": "Deny", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyUnencryptedUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyUnencryptedUploads", "Effect": "Deny", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyUnencryptedUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]}',
     references: [
       'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html',
       'https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html',
@@ -34,9 +36,16 @@ export const grm004: Rule = {
     },
   },
   check(ctx) {
-    const service = ctx.kind === 'key-policy'
-      ? { rejects: 'KMS rejects the key policy', requirement: 'KMS requires one or more principals in every key policy statement' }
-      : { rejects: 'S3 rejects the bucket policy', requirement: 'S3 answers "MalformedPolicy: Missing required field Principal"' };
+    const service =
+      ctx.kind === 'key-policy'
+        ? {
+            rejects: 'KMS rejects the key policy',
+            requirement: 'KMS requires one or more principals in every key policy statement',
+          }
+        : {
+            rejects: 'S3 rejects the bucket policy',
+            requirement: 'S3 answers "MalformedPolicy: Missing required field Principal"',
+          };
     for (const st of ctx.doc.statements) {
       if (st.principal || st.notPrincipal) continue;
       const effect = memberNamed(st.members, 'Effect');
@@ -44,9 +53,10 @@ export const grm004: Rule = {
       // Not safe: "Principal": "*" makes the Deny apply to every caller, administrators included,
       // which in a key policy can lock the key for good (KMS-001); a person confirms the scope.
       const isDeny = typeof st.effect?.value === 'string' && st.effect.value.trim().toLowerCase() === 'deny';
-      const fixes: Fix[] = isDeny && effect
-        ? [editsFix('Add "Principal": "*"', [insertMember(ctx.doc.text, st.node, '"Principal": "*"', { after: effect })])]
-        : [];
+      const fixes: Fix[] =
+        isDeny && effect
+          ? [editsFix('Add "Principal": "*"', [insertMember(ctx.doc.text, st.node, '"Principal": "*"', { after: effect })])]
+          : [];
       ctx.report({
         span: statementHead(st),
         messageId: isDeny ? 'missingInDeny' : 'missing',

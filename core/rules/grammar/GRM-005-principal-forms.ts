@@ -24,8 +24,12 @@ type Element = 'Principal' | 'NotPrincipal';
 /** `{"AWS": v}` / `{"Service": v}` for a plain string that is clearly one of those: safe, the form of the value decides the type and the principal stays the same. */
 function wrapFix(element: Element, value: Located<string>): Fix[] {
   const v = value.value;
-  const type = ACCOUNT_ID.test(v) || /^arn:[^:]*:(iam|sts)::/.test(v) ? 'AWS'
-    : SERVICE_SUFFIXES.some(s => v.endsWith(s)) ? 'Service' : undefined;
+  const type =
+    ACCOUNT_ID.test(v) || /^arn:[^:]*:(iam|sts)::/.test(v)
+      ? 'AWS'
+      : SERVICE_SUFFIXES.some(s => v.endsWith(s))
+        ? 'Service'
+        : undefined;
   return type ? [markSafe(replaceFix(`Write {"${type}": ${jsonString(v)}}`, value.span, `{"${type}": ${jsonString(v)}}`))] : [];
 }
 
@@ -35,21 +39,37 @@ function wrapFix(element: Element, value: Located<string>): Fix[] {
  * AWS value, a literal account, and no ArnLike block already in the Condition. Not safe: naming the
  * account changes how the grant combines with the account's IAM policies; a person confirms it.
  */
-function wildcardFix(ctx: RuleContext, st: Statement, element: Element, block: PrincipalBlock, entry: PrincipalEntry, item: Located<string>): Fix[] {
+function wildcardFix(
+  ctx: RuleContext,
+  st: Statement,
+  element: Element,
+  block: PrincipalBlock,
+  entry: PrincipalEntry,
+  item: Located<string>,
+): Fix[] {
   if (element !== 'Principal' || block.entries.length !== 1 || entry.values.items.length !== 1) return [];
   const id = iamIdentity(item.value);
   if (!id || !ACCOUNT_ID.test(id.arn.account) || hasWildcard(id.arn.partition)) return [];
   const condition = addConditionEdit(ctx.doc.text, st, 'ArnLike', 'aws:PrincipalArn', jsonString(item.value));
   if (!condition) return [];
   const account = jsonString(accountRootArn(id.arn.partition, id.arn.account));
-  return [{
-    title: 'Name the account and match the pattern with ArnLike aws:PrincipalArn',
-    preferred: true,
-    edits: [{ span: item.span, newText: account }, condition],
-  }];
+  return [
+    {
+      title: 'Name the account and match the pattern with ArnLike aws:PrincipalArn',
+      preferred: true,
+      edits: [{ span: item.span, newText: account }, condition],
+    },
+  ];
 }
 
-function checkAwsValue(ctx: RuleContext, st: Statement, element: Element, block: PrincipalBlock, entry: PrincipalEntry, item: Located<string>): void {
+function checkAwsValue(
+  ctx: RuleContext,
+  st: Statement,
+  element: Element,
+  block: PrincipalBlock,
+  entry: PrincipalEntry,
+  item: Located<string>,
+): void {
   const v = item.value;
   if (v === '*' || ACCOUNT_ID.test(v)) return;
   const arn = parseArn(v);
@@ -149,7 +169,14 @@ function checkBlock(ctx: RuleContext, st: Statement, element: Element, block: Pr
         messageId: usable ? 'unknownTypeTypo' : 'unknownType',
         data: { element, type: show(type, 40), guess: guess ?? '' },
         // Safe when only the case differs ("aws" → "AWS"); a nearest typo is a guess.
-        fixes: usable ? [markSafe(replaceFix(`Rename to "${guess}"`, entry.type.span, jsonString(guess)), guess.toLowerCase() === type.toLowerCase())] : [],
+        fixes: usable
+          ? [
+              markSafe(
+                replaceFix(`Rename to "${guess}"`, entry.type.span, jsonString(guess)),
+                guess.toLowerCase() === type.toLowerCase(),
+              ),
+            ]
+          : [],
       });
       continue;
     }
@@ -185,8 +212,10 @@ export const grm005: Rule = {
     severity: 'error',
     appliesTo: RESOURCE_POLICY_KINDS,
     why: '"Principal" is either "*" (everyone; the same as {"AWS": "*"}) or an object whose keys are AWS, Service, Federated or CanonicalUser. A wildcard cannot match part of a principal ARN, IAM groups are not principals, and every principal must exist when the policy is saved: S3 answers "Invalid principal in policy", KMS "MalformedPolicyDocumentException ... invalid principals". A role or user deleted after the policy was written shows up as its unique ID (AROA…/AIDA…), and the policy can then no longer be saved unchanged.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "AppRolesRead", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app-*"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*"}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "AppRolesRead", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/app-*"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "AppRolesRead", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app-*"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*"}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "AppRolesRead", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/app-*"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html',
@@ -199,7 +228,8 @@ export const grm005: Rule = {
     messages: {
       partialWildcard: {
         summary: '{element} {value} has a wildcard inside it: AWS rejects the policy.',
-        detail: 'AWS does not accept wildcards in part of a principal ("*" alone means everyone). Name the account as principal and match the ARN pattern with an ArnLike condition on aws:PrincipalArn.',
+        detail:
+          'AWS does not accept wildcards in part of a principal ("*" alone means everyone). Name the account as principal and match the ARN pattern with an ArnLike condition on aws:PrincipalArn.',
       },
       group: {
         summary: '{element} {value} is an IAM group: groups cannot be principals.',
@@ -207,11 +237,13 @@ export const grm005: Rule = {
       },
       deletedIdentity: {
         summary: '{element} {value} looks like the unique ID of a deleted IAM {what}.',
-        detail: 'AWS shows a principal this way once it is deleted, and saving the policy again probably fails with "Invalid principal in policy". Replace it with the ARN of the re-created {what}, or remove it.',
+        detail:
+          'AWS shows a principal this way once it is deleted, and saving the policy again probably fails with "Invalid principal in policy". Replace it with the ARN of the re-created {what}, or remove it.',
       },
       invalidAws: {
         summary: '{element} {value} is not a valid AWS principal: AWS rejects the policy.',
-        detail: 'AWS answers "Invalid principal". Use an IAM ARN such as "arn:aws:iam::111122223333:role/Name", a 12-digit account ID, or "*".',
+        detail:
+          'AWS answers "Invalid principal". Use an IAM ARN such as "arn:aws:iam::111122223333:role/Name", a 12-digit account ID, or "*".',
       },
       serviceWildcard: {
         summary: 'Service principal {value} has a wildcard: AWS does not accept it.',
@@ -223,7 +255,8 @@ export const grm005: Rule = {
       },
       serviceName: {
         summary: '{element} service {value} is probably not an AWS service principal.',
-        detail: 'It does not end in ".amazonaws.com", and AWS may reject the policy. Use the service principal name, e.g. "cloudtrail.amazonaws.com".',
+        detail:
+          'It does not end in ".amazonaws.com", and AWS may reject the policy. Use the service principal name, e.g. "cloudtrail.amazonaws.com".',
       },
       plainString: {
         summary: '"{element}" is the plain string {value}: AWS rejects the policy.',

@@ -41,11 +41,13 @@ function rewriteFix(ctx: RuleContext, st: Statement): Fix[] {
   if (!arns.some(a => iamIdentity(a))) return [];
   const condition = addConditionEdit(ctx.doc.text, st, 'ArnNotLike', 'aws:PrincipalArn', jsonStringOrList([...new Set(arns)]));
   if (!condition) return [];
-  return [{
-    title: 'Rewrite as "Principal": "*" with an ArnNotLike aws:PrincipalArn condition',
-    preferred: true,
-    edits: [{ span: block.member.span, newText: '"Principal": "*"' }, condition],
-  }];
+  return [
+    {
+      title: 'Rewrite as "Principal": "*" with an ArnNotLike aws:PrincipalArn condition',
+      preferred: true,
+      edits: [{ span: block.member.span, newText: '"Principal": "*"' }, condition],
+    },
+  ];
 }
 
 export const grm006: Rule = {
@@ -55,8 +57,10 @@ export const grm006: Rule = {
     severity: 'warning',
     appliesTo: RESOURCE_POLICY_KINDS,
     why: '"NotPrincipal" with "Allow" grants the actions to every principal except those listed, anonymous users included; AWS documents the combination as unsupported and Access Analyzer flags it. With "Deny", AWS checks the account, then the role, then the assumed-role session, so the exemption must name all three (the account, the role and arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION); otherwise requests made with the role are still denied. AWS recommends "Principal": "*" with an ArnNotLike/ArnNotEquals condition on aws:PrincipalArn instead.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyAdminDeletes", "Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::example-bucket/*"}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyAdminDeletes", "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/Admin"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyAdminDeletes", "Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::example-bucket/*"}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "OnlyAdminDeletes", "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/Admin"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
@@ -66,11 +70,13 @@ export const grm006: Rule = {
     messages: {
       allow: {
         summary: '"Allow" with "NotPrincipal" grants the actions to everyone except the listed principals.',
-        detail: 'That includes anonymous users, and AWS documents this combination as unsupported. Use "Principal" with the principals you mean to allow.',
+        detail:
+          'That includes anonymous users, and AWS documents this combination as unsupported. Use "Principal" with the principals you mean to allow.',
       },
       incompleteExemption: {
         summary: 'This Deny still applies to this {identity}: NotPrincipal also needs {missingShort}.',
-        detail: 'Deny with NotPrincipal exempts {value} only if it also lists {missing}; as written, {who}. Rewrite it as "Principal": "*" with an ArnNotLike condition on aws:PrincipalArn.',
+        detail:
+          'Deny with NotPrincipal exempts {value} only if it also lists {missing}; as written, {who}. Rewrite it as "Principal": "*" with an ArnNotLike condition on aws:PrincipalArn.',
       },
     },
   },
@@ -110,7 +116,7 @@ export const grm006: Rule = {
           span: item.span,
           messageId: 'incompleteExemption',
           data: {
-            identity: id.kind === 'role' ? 'role\'s sessions' : 'user',
+            identity: id.kind === 'role' ? "role's sessions" : 'user',
             missingShort: missingShort.join(' and '),
             value: show(item.value),
             missing: missing.join(' and '),

@@ -3,12 +3,31 @@ import type { PolicyKind, Statement, ValueList } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
 import { markSafe, removeWithComma, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext, type TextEditSpan } from '../types';
-import { capitalizedStatementLabel, jsonString, jsonTypeName, memberNamed, show, statementHead, statementLabel, SUMMARY_SID } from '../util';
+import {
+  capitalizedStatementLabel,
+  jsonString,
+  jsonTypeName,
+  memberNamed,
+  show,
+  statementHead,
+  statementLabel,
+  SUMMARY_SID,
+} from '../util';
 
 /** The one service whose actions a resource policy may name. */
 const SERVICE_OF_KIND: Partial<Record<PolicyKind, { prefix: string; article: string; what: string; rejects: string }>> = {
-  'bucket-policy': { prefix: 's3', article: 'an', what: 'a bucket policy', rejects: 'S3 rejects the policy ("Policy has invalid action")' },
-  'key-policy': { prefix: 'kms', article: 'a', what: 'a key policy', rejects: 'KMS rejects the policy or the statement never applies' },
+  'bucket-policy': {
+    prefix: 's3',
+    article: 'an',
+    what: 'a bucket policy',
+    rejects: 'S3 rejects the policy ("Policy has invalid action")',
+  },
+  'key-policy': {
+    prefix: 'kms',
+    article: 'a',
+    what: 'a key policy',
+    rejects: 'KMS rejects the policy or the statement never applies',
+  },
 };
 
 const ACTION_FORMAT = /^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$/;
@@ -54,22 +73,43 @@ function problemOf(kind: PolicyKind, element: string, s: string): Omit<ItemProbl
   const value = show(s, 40);
   if (!ACTION_FORMAT.test(s)) {
     const repaired = repairFormat(s, kind);
-    return { messageId: repaired ? 'notActionFormatTypo' : 'notActionFormat', data: { element, value, target: repaired?.target ?? '' }, target: repaired?.target, safe: repaired?.exact };
+    return {
+      messageId: repaired ? 'notActionFormatTypo' : 'notActionFormat',
+      data: { element, value, target: repaired?.target ?? '' },
+      target: repaired?.target,
+      safe: repaired?.exact,
+    };
   }
   const prefix = s.slice(0, s.indexOf(':')).toLowerCase();
   const expected = SERVICE_OF_KIND[kind];
   if (expected && prefix !== expected.prefix) {
-    return { messageId: 'otherService', data: { element, value, article: expected.article, prefix: expected.prefix, what: expected.what, rejects: expected.rejects } };
+    return {
+      messageId: 'otherService',
+      data: {
+        element,
+        value,
+        article: expected.article,
+        prefix: expected.prefix,
+        what: expected.what,
+        rejects: expected.rejects,
+      },
+    };
   }
   if (!isKnownService(prefix)) return undefined;
   if (hasWildcard(s)) {
-    return expandActionPattern(s).length === 0 ? { messageId: 'patternMatchesNothing', data: { element, value, prefix } } : undefined;
+    return expandActionPattern(s).length === 0
+      ? { messageId: 'patternMatchesNothing', data: { element, value, prefix } }
+      : undefined;
   }
   if (lookupAction(s)) return undefined;
   const viaApi = apiNameToAction(s);
   if (viaApi) return { messageId: 'apiOperation', data: { value, target: viaApi }, target: viaApi, safe: true };
   const guess = suggestAction(s);
-  return { messageId: guess ? 'unknownActionTypo' : 'unknownAction', data: { value, target: guess ?? '', service: prefix.toUpperCase() }, target: guess };
+  return {
+    messageId: guess ? 'unknownActionTypo' : 'unknownAction',
+    data: { value, target: guess ?? '', service: prefix.toUpperCase() },
+    target: guess,
+  };
 }
 
 /**
@@ -80,7 +120,9 @@ function problemOf(kind: PolicyKind, element: string, s: string): Omit<ItemProbl
 function groupFix(list: ValueList, target: string, indexes: number[], safe: boolean): Fix {
   const items = list.items;
   if (!list.isArray) return markSafe(replaceFix(`Replace with "${target}"`, items[0].span, jsonString(target)), safe);
-  const literal = items.findIndex((i, k) => !indexes.includes(k) && typeof i.value === 'string' && i.value.toLowerCase() === target.toLowerCase());
+  const literal = items.findIndex(
+    (i, k) => !indexes.includes(k) && typeof i.value === 'string' && i.value.toLowerCase() === target.toLowerCase(),
+  );
   const anchor = literal >= 0 ? literal : indexes[0];
   const edits: TextEditSpan[] = [];
   if (literal < 0) edits.push({ span: items[anchor].span, newText: jsonString(target) });
@@ -90,7 +132,12 @@ function groupFix(list: ValueList, target: string, indexes: number[], safe: bool
     // Items before the kept one take their following comma, items after it their preceding one: the spans never overlap.
     edits.push(removeWithComma(spans, j, j < anchor ? 'next' : 'previous'));
   }
-  const title = literal >= 0 ? `Remove (already covered by "${target}")` : indexes.length > 1 ? `Replace with one "${target}"` : `Replace with "${target}"`;
+  const title =
+    literal >= 0
+      ? `Remove (already covered by "${target}")`
+      : indexes.length > 1
+        ? `Replace with one "${target}"`
+        : `Replace with "${target}"`;
   return markSafe({ title, edits, preferred: true }, safe);
 }
 
@@ -102,7 +149,11 @@ function checkList(ctx: RuleContext, st: Statement, list: ValueList, element: 'A
   }
   if (list.isArray && list.items.length === 0) {
     const member = memberNamed(st.members, element);
-    ctx.report({ span: member ? member.key.span : list.span, messageId: 'emptyList', data: { element, statement: statementLabel(st, SUMMARY_SID) } });
+    ctx.report({
+      span: member ? member.key.span : list.span,
+      messageId: 'emptyList',
+      data: { element, statement: statementLabel(st, SUMMARY_SID) },
+    });
     return;
   }
   const problems: (ItemProblem | undefined)[] = list.items.map((item, index) => {
@@ -113,7 +164,8 @@ function checkList(ctx: RuleContext, st: Statement, list: ValueList, element: 'A
     return p && { index, ...p };
   });
   const byTarget = new Map<string, number[]>();
-  for (const p of problems) if (p?.target) byTarget.set(p.target.toLowerCase(), [...(byTarget.get(p.target.toLowerCase()) ?? []), p.index]);
+  for (const p of problems)
+    if (p?.target) byTarget.set(p.target.toLowerCase(), [...(byTarget.get(p.target.toLowerCase()) ?? []), p.index]);
   // A group's fix is safe when every item it rewrites is safely repaired.
   const safeTarget = (target: string) => byTarget.get(target.toLowerCase())!.every(i => problems[i]?.safe === true);
   for (const p of problems) {
@@ -130,8 +182,10 @@ export const grm007: Rule = {
     severity: 'error',
     appliesTo: ALL_POLICY_KINDS,
     why: 'Every statement needs exactly one of `Action` and `NotAction`, each naming `service:Action` (case-insensitive). S3 refuses unknown names with `Policy has invalid action`. A classic trap: `s3:CreateMultipartUpload`, `s3:UploadPart`, `s3:CopyObject` are API operations, not IAM actions; multipart uploads and copies are all authorised as `s3:PutObject` (`s3:AbortMultipartUpload` and `s3:ListMultipartUploadParts` are separate). A bucket policy can only name `s3:` actions and a key policy `kms:` actions.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": ["s3:CreateMultipartUpload", "s3:UploadPart"], "Resource": "arn:aws:s3:::example-bucket/*"}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": ["s3:CreateMultipartUpload", "s3:UploadPart"], "Resource": "arn:aws:s3:::example-bucket/*"}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*"}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html',
@@ -168,7 +222,7 @@ export const grm007: Rule = {
       },
       otherService: {
         summary: '{element} {value} is not {article} {prefix}: action, and {what} can only control {prefix}: actions.',
-        detail: '{rejects}. Grant it in the caller\'s IAM policy or the other service\'s resource policy instead.',
+        detail: "{rejects}. Grant it in the caller's IAM policy or the other service's resource policy instead.",
       },
       patternMatchesNothing: {
         summary: '{element} pattern {value} matches no {prefix}: action, so it grants or denies nothing.',
@@ -191,7 +245,11 @@ export const grm007: Rule = {
   check(ctx) {
     for (const st of ctx.doc.statements) {
       if (!st.action && !st.notAction) {
-        ctx.report({ span: statementHead(st), messageId: 'noAction', data: { statement: capitalizedStatementLabel(st, SUMMARY_SID) } });
+        ctx.report({
+          span: statementHead(st),
+          messageId: 'noAction',
+          data: { statement: capitalizedStatementLabel(st, SUMMARY_SID) },
+        });
         continue;
       }
       if (st.action && st.notAction) {

@@ -1,10 +1,28 @@
-import { bucketArn, dominantPartition, formatS3Arn, isPlaceholderBucket, objectsArn, PARTITIONS, parseS3Arn, policyBucket } from '../../policy/arn';
+import {
+  bucketArn,
+  dominantPartition,
+  formatS3Arn,
+  isPlaceholderBucket,
+  objectsArn,
+  PARTITIONS,
+  parseS3Arn,
+  policyBucket,
+} from '../../policy/arn';
 import type { Located, Statement, ValueList } from '../../policy/model';
 import { containsWildcard } from '../../policy/wildcard';
 import { editsFix, insertMember, markSafe, removeItemFix, replaceFix, replaceItemFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
 import { clip } from '../../../shared/escape';
-import { capitalizedStatementLabel, closest, jsonString, jsonTypeName, memberNamed, show, statementHead, SUMMARY_SID } from '../util';
+import {
+  capitalizedStatementLabel,
+  closest,
+  jsonString,
+  jsonTypeName,
+  memberNamed,
+  show,
+  statementHead,
+  SUMMARY_SID,
+} from '../util';
 
 const INVALID = 'S3 rejects the policy ("Policy has invalid resource")';
 /** The same, for a detail whose summary already says that S3 rejects the policy. */
@@ -47,9 +65,11 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
       // Only the ARNs the list does not hold yet, so that the fix never duplicates an item.
       const present = new Set(list.items.map(i => i.value));
       const missing = [bucketArn(partition, bucket), objectsArn(partition, bucket)].filter(a => !present.has(a));
-      fix = markSafe(missing.length > 0
-        ? replaceItemFix(`Replace with the ARNs of bucket "${bucket}" and its objects`, list, item, missing.map(jsonString))
-        : removeItemFix('Remove "*" (the bucket and its objects are already listed)', list, list.items.indexOf(item)));
+      fix = markSafe(
+        missing.length > 0
+          ? replaceItemFix(`Replace with the ARNs of bucket "${bucket}" and its objects`, list, item, missing.map(jsonString))
+          : removeItemFix('Remove "*" (the bucket and its objects are already listed)', list, list.items.indexOf(item)),
+      );
     }
     ctx.report({
       span: item.span,
@@ -85,7 +105,10 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
       span: item.span,
       messageId: 'notS3Arn',
       data: { element, value: quoted(s) },
-      fixes: both && element === 'Resource' ? [replaceItemFix(`Replace with the ARNs of bucket "${bucket}" and its objects`, list, item, both)] : [],
+      fixes:
+        both && element === 'Resource'
+          ? [replaceItemFix(`Replace with the ARNs of bucket "${bucket}" and its objects`, list, item, both)]
+          : [],
     });
     return;
   }
@@ -150,16 +173,23 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
 function checkStatement(scope: Scope, st: Statement): void {
   const { ctx, bucket, partition } = scope;
   if (!st.resource && !st.notResource) {
-    const member = bucket ? `"Resource": [${jsonString(bucketArn(partition, bucket))}, ${jsonString(objectsArn(partition, bucket))}]` : undefined;
+    const member = bucket
+      ? `"Resource": [${jsonString(bucketArn(partition, bucket))}, ${jsonString(objectsArn(partition, bucket))}]`
+      : undefined;
     ctx.report({
       span: statementHead(st),
       messageId: member ? 'noResourceRepairable' : 'noResource',
       data: { statement: capitalizedStatementLabel(st, SUMMARY_SID), member: member ?? '' },
-      fixes: member ? [editsFix(`Add the ARNs of bucket "${bucket}" and its objects`, [insertMember(ctx.doc.text, st.node, member)])] : [],
+      fixes: member
+        ? [editsFix(`Add the ARNs of bucket "${bucket}" and its objects`, [insertMember(ctx.doc.text, st.node, member)])]
+        : [],
     });
     return;
   }
-  for (const [element, list] of [['Resource', st.resource], ['NotResource', st.notResource]] as const) {
+  for (const [element, list] of [
+    ['Resource', st.resource],
+    ['NotResource', st.notResource],
+  ] as const) {
     if (!list) continue;
     const node = list.node;
     if (node.type !== 'string' && node.type !== 'array') {
@@ -188,8 +218,10 @@ export const grm008: Rule = {
     severity: 'error',
     appliesTo: ['bucket-policy'],
     why: 'A bucket policy can only name its own bucket (`arn:aws:s3:::BUCKET`) and its objects (`arn:aws:s3:::BUCKET/KEY`). S3 refuses anything else with `MalformedPolicy: Policy has invalid resource`: a missing Resource, `"*"`, another bucket, a non-ARN string, an ARN with a stray space, a placeholder such as `DOC-EXAMPLE-BUCKET` left from an example, or the wrong partition (China buckets use `arn:aws-cn:`, GovCloud `arn:aws-us-gov:`). The bucket comes from a `NAME.bucket-policy.json` file name or the bucketName setting; otherwise from the other ARNs of the policy when they agree.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/WebsiteAccessPermissionsReqd.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/HostingWebsiteOnS3Setup.html',

@@ -47,7 +47,8 @@ function s3Resources(st: Statement): S3Resource[] | undefined {
     const arn = parseS3Arn(item.value);
     if (!arn || /\s/.test(item.value)) return undefined;
     // In Resource, `*` also crosses `/`: `arn:aws:s3:::b*` matches the bucket and its objects.
-    const kinds: Set<Kind> = arn.key !== undefined ? new Set(['object']) : hasWildcard(arn.bucket) ? new Set(['bucket', 'object']) : new Set(['bucket']);
+    const kinds: Set<Kind> =
+      arn.key !== undefined ? new Set(['object']) : hasWildcard(arn.bucket) ? new Set(['bucket', 'object']) : new Set(['bucket']);
     out.push({ item, arn, kinds });
   }
   return out;
@@ -96,7 +97,10 @@ function checkStatement(ctx: RuleContext, st: Statement): void {
   const consequence = (names: readonly string[]) => {
     const it = names.length > 1 ? 'them' : 'it';
     return bucketPolicy
-      ? { short: 'S3 rejects the policy', consequence: 'S3 rejects the policy ("Action does not apply to any resource(s) in statement")' }
+      ? {
+          short: 'S3 rejects the policy',
+          consequence: 'S3 rejects the policy ("Action does not apply to any resource(s) in statement")',
+        }
       : { short: `the statement never grants or denies ${it}`, consequence: `the statement never grants or denies ${it}` };
   };
   const text = ctx.doc.text;
@@ -115,14 +119,24 @@ function checkStatement(ctx: RuleContext, st: Statement): void {
     const verb = names.length > 1 ? 'act' : 'acts';
     for (const r of firstPerBucket(resources.filter(x => x.kinds.has('bucket')))) {
       const objects = objectsArn(r.arn.partition, r.arn.bucket);
-      const fix: Fix = markSafe(bucketUsed
-        ? addItemFix(`Add "${objects}"`, text, st.resource, r.item, jsonString(objects))
-        : replaceFix(`Change to "${objects}"`, r.item.span, jsonString(objects)), safe);
+      const fix: Fix = markSafe(
+        bucketUsed
+          ? addItemFix(`Add "${objects}"`, text, st.resource, r.item, jsonString(objects))
+          : replaceFix(`Change to "${objects}"`, r.item.span, jsonString(objects)),
+        safe,
+      );
       ctx.report({
         span: r.item.span,
         severity,
         messageId: bucketUsed ? 'objectActionsAddObjects' : 'objectActions',
-        data: { actions: firstAndMore(names), names: quoteList(names), verb, value: r.item.value, objects, ...consequence(names) },
+        data: {
+          actions: firstAndMore(names),
+          names: quoteList(names),
+          verb,
+          value: r.item.value,
+          objects,
+          ...consequence(names),
+        },
         fixes: [fix],
       });
     }
@@ -160,33 +174,38 @@ export const grm009: Rule = {
     severity: 'error',
     appliesTo: ['bucket-policy', 'identity-policy'],
     why: 'S3 object actions (`s3:GetObject`, `s3:PutObject`, `s3:DeleteObject`, `s3:AbortMultipartUpload`…) act on the `object` resource type `arn:aws:s3:::BUCKET/KEY`; bucket actions (`s3:ListBucket`, `s3:GetBucketPolicy`, `s3:GetEncryptionConfiguration`…) on the `bucket` type `arn:aws:s3:::BUCKET`. S3 refuses a bucket policy statement in which an action matches none of the listed resources with `MalformedPolicy: Action does not apply to any resource(s) in statement`; a statement mixing both kinds needs both ARNs (S3 apparently accepts it when every action matches at least one resource). In an identity policy the statement is accepted but never applies to that action. A wildcard such as `s3:Get*` is fine as long as one of its actions applies.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Readers", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Reader"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket"}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Readers", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Reader"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*"}]}',
-    references: [
-      'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html',
-    ],
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Readers", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Reader"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket"}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Readers", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Reader"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*"}]}',
+    references: ['https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html'],
     confidence: 'DOC',
     fixable: true,
     messages: {
       objectActions: {
         summary: '{actions} {verb} on objects, but this ARN is the bucket itself: {short}.',
-        detail: '{names} {verb} on objects (arn:aws:s3:::BUCKET/KEY), but "{value}" is the bucket itself and the statement lists no object ARN: {consequence}. Use "{objects}".',
+        detail:
+          '{names} {verb} on objects (arn:aws:s3:::BUCKET/KEY), but "{value}" is the bucket itself and the statement lists no object ARN: {consequence}. Use "{objects}".',
       },
       objectActionsAddObjects: {
         summary: '{actions} {verb} on objects, but this ARN is the bucket itself: {short}.',
-        detail: '{names} {verb} on objects (arn:aws:s3:::BUCKET/KEY), but "{value}" is the bucket itself and the statement lists no object ARN: {consequence}. Add "{objects}" (keep the bucket ARN for the bucket actions).',
+        detail:
+          '{names} {verb} on objects (arn:aws:s3:::BUCKET/KEY), but "{value}" is the bucket itself and the statement lists no object ARN: {consequence}. Add "{objects}" (keep the bucket ARN for the bucket actions).',
       },
       bucketActions: {
         summary: '{actions} {verb} on the bucket, but this ARN names objects: {short}.',
-        detail: '{names} {verb} on the bucket (arn:aws:s3:::BUCKET), but "{value}" names objects and the statement lists no bucket ARN: {consequence}. Add "{bucket}".',
+        detail:
+          '{names} {verb} on the bucket (arn:aws:s3:::BUCKET), but "{value}" names objects and the statement lists no bucket ARN: {consequence}. Add "{bucket}".',
       },
       otherResourceTypes: {
         summary: '{action} does not act on a bucket or its objects: {short}.',
-        detail: 'It applies to {types} resources, so it matches none of the statement\'s resources: {consequence}. Move it to a statement or policy for those resources.',
+        detail:
+          "It applies to {types} resources, so it matches none of the statement's resources: {consequence}. Move it to a statement or policy for those resources.",
       },
       noResourceType: {
         summary: '{action} does not act on a bucket or its objects: {short}.',
-        detail: 'It only supports "Resource": "*", so it matches none of the statement\'s resources: {consequence}. Move it to a statement or policy for those resources.',
+        detail:
+          'It only supports "Resource": "*", so it matches none of the statement\'s resources: {consequence}. Move it to a statement or policy for those resources.',
       },
     },
   },

@@ -3,7 +3,15 @@ import type { Located, Statement } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
 import { editsFix, insertMember, markSafe, replaceFix } from '../edits';
 import type { Rule, RuleContext } from '../types';
-import { capitalizedStatementLabel, isEveryone, jsonTypeName, statementHead, statementLabel, stringItems, SUMMARY_SID } from '../util';
+import {
+  capitalizedStatementLabel,
+  isEveryone,
+  jsonTypeName,
+  statementHead,
+  statementLabel,
+  stringItems,
+  SUMMARY_SID,
+} from '../util';
 
 // In a key policy the resource is the key itself; `"*"` means "this key" (KMS-DG key-policy-overview).
 const isKeyArn = (value: string): boolean => parseKeyArn(value) !== undefined;
@@ -32,7 +40,8 @@ function problemWith(value: string, keyArns: Set<string>): string | undefined {
  * grants what its author wrote. A Deny comes to life for whom it names, which can lock the key for
  * good (KMS lockouts cannot be undone, RULES.md EVAL-008); an Allow to everyone opens the key.
  */
-const revivingIsSafe = (st: Statement): boolean => st.effect?.value === 'Allow' && !!st.principal && !st.notPrincipal && !isEveryone(st);
+const revivingIsSafe = (st: Statement): boolean =>
+  st.effect?.value === 'Allow' && !!st.principal && !st.notPrincipal && !isEveryone(st);
 
 function checkStatement(ctx: RuleContext, st: Statement, keyArns: Set<string>): void {
   const label = statementLabel(st);
@@ -86,8 +95,10 @@ export const grm010: Rule = {
     severity: 'error',
     appliesTo: ['key-policy'],
     why: 'In a key policy `"Resource": "*"` means "this key". CreateKey and PutKeyPolicy accept a statement without `Resource` (only the console complains), but it applies to no key: a silently dead statement. The full ARN of the key itself is tolerated (AWS\'s CloudTrail examples use it); an alias ARN, another key\'s ARN or an ARN pattern is at best confusing and usually makes the statement do nothing.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Allow use", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt"}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Allow use", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*"}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Allow use", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt"}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Allow use", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*"}]}',
     references: [
       'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html',
       'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html',
@@ -97,7 +108,8 @@ export const grm010: Rule = {
     messages: {
       noResource: {
         summary: '{statement} has no "Resource", so it applies to no key and silently does nothing.',
-        detail: 'KMS accepts the policy, but the statement applies to no key. Add "Resource": "*" (in a key policy, "*" means this key).',
+        detail:
+          'KMS accepts the policy, but the statement applies to no key. Add "Resource": "*" (in a key policy, "*" means this key).',
       },
       wrongType: {
         summary: '"Resource" must be "*" (this key), not {type}: the statement applies to no key.',
@@ -108,14 +120,16 @@ export const grm010: Rule = {
       },
       severalKeys: {
         summary: 'This policy names {count} different key ARNs, but a key policy applies only to its own key.',
-        detail: 'Resource "{value}" in {statement}: statements naming another key probably do nothing. In a key policy use "Resource": "*", which means this key, in the statements meant for this key, and move the others to their own key\'s policy.',
+        detail:
+          'Resource "{value}" in {statement}: statements naming another key probably do nothing. In a key policy use "Resource": "*", which means this key, in the statements meant for this key, and move the others to their own key\'s policy.',
       },
       aliasArn: {
         summary: 'This Resource is an alias ARN, which matches nothing in a key policy: the statement does nothing.',
-        detail: 'Resource "{value}" in {statement}: in a key policy the resource is the key itself. Use "Resource": "*", which means this key.',
+        detail:
+          'Resource "{value}" in {statement}: in a key policy the resource is the key itself. Use "Resource": "*", which means this key.',
       },
       pattern: {
-        summary: 'This Resource is a pattern: it applies only if it happens to match this key\'s ARN.',
+        summary: "This Resource is a pattern: it applies only if it happens to match this key's ARN.",
         detail: 'Resource "{value}" in {statement}. In a key policy use "Resource": "*", which means this key.',
       },
       notKeyArn: {

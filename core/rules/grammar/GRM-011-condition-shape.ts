@@ -1,11 +1,21 @@
 import type { ConditionBlock, ConditionOperatorBlock, Statement } from '../../policy/model';
-import { ALL_OPERATOR_NAMES, formatOperator, isNullIfExists, parseOperator, SET_OPERATORS, type SetOperator } from '../../policy/operators';
+import {
+  ALL_OPERATOR_NAMES,
+  formatOperator,
+  isNullIfExists,
+  parseOperator,
+  SET_OPERATORS,
+  type SetOperator,
+} from '../../policy/operators';
 import { spanOf } from '../../policy/parse';
 import { markSafe, operatorTaken, removeMemberFix, removeOperatorFix, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
 import { closest, jsonString, jsonTypeName, show, statementLabel, SUMMARY_SID } from '../util';
 
-const ALIASES = new Map([['boolean', 'Bool'], ['isnull', 'Null']]);
+const ALIASES = new Map([
+  ['boolean', 'Bool'],
+  ['isnull', 'Null'],
+]);
 
 /** The operator a misspelt one was meant to be: edit distance over every name, plus a few aliases. */
 export function suggestOperator(name: string): string | undefined {
@@ -78,14 +88,20 @@ function checkEntries(ctx: RuleContext, st: Statement, cond: ConditionBlock, ob:
       messageId: 'emptyOperator',
       data: { name: show(name, 40) },
       // Safe: an operator with no keys tests nothing (Access Analyzer: it does not affect the policy).
-      fixes: [markSafe(removeOperatorFix(cond.operators.length > 1 ? `Remove "${name}"` : 'Remove the empty Condition', st, cond, ob)!)],
+      fixes: [
+        markSafe(removeOperatorFix(cond.operators.length > 1 ? `Remove "${name}"` : 'Remove the empty Condition', st, cond, ob)!),
+      ],
     });
     return;
   }
   for (const e of ob.entries) {
     const v = e.values;
     if (!SCALAR.has(v.node.type) && v.node.type !== 'array') {
-      ctx.report({ span: v.span, messageId: 'valueWrongType', data: { key: show(e.key.value, 48), type: jsonTypeName(v.node.type) } });
+      ctx.report({
+        span: v.span,
+        messageId: 'valueWrongType',
+        data: { key: show(e.key.value, 48), type: jsonTypeName(v.node.type) },
+      });
       continue;
     }
     if (v.isArray && v.items.length === 0) {
@@ -100,7 +116,11 @@ function checkEntries(ctx: RuleContext, st: Statement, cond: ConditionBlock, ob:
     }
     for (const item of v.items) {
       if (!SCALAR.has(item.node.type)) {
-        ctx.report({ span: item.span, messageId: 'itemWrongType', data: { key: show(e.key.value, 40), type: jsonTypeName(item.node.type) } });
+        ctx.report({
+          span: item.span,
+          messageId: 'itemWrongType',
+          data: { key: show(e.key.value, 40), type: jsonTypeName(item.node.type) },
+        });
       }
     }
   }
@@ -113,8 +133,10 @@ export const grm011: Rule = {
     severity: 'error',
     appliesTo: ALL_POLICY_KINDS,
     why: '`Condition` is an object `{operator: {key: value | [values]}}`. The operators are the String*, Numeric*, Date*, `Bool`, `BinaryEquals`, `IpAddress`/`NotIpAddress`, Arn* families, each optionally with the `IfExists` suffix, plus `Null`; any of them may carry a `ForAllValues:`/`ForAnyValue:` prefix. AWS rejects unknown operators ("Invalid condition operator") and `NullIfExists` ("Null with if exists"). Operator names appear in the AWS documentation only in their canonical casing; whether other casings work is undocumented, so they are flagged as warnings. Empty operator blocks and empty value lists compare with nothing.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyUnencryptedUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"NullIfExists": {"s3:x-amz-server-side-encryption": "true"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyUnencryptedUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyUnencryptedUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"NullIfExists": {"s3:x-amz-server-side-encryption": "true"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyUnencryptedUploads", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption": "true"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
@@ -140,7 +162,8 @@ export const grm011: Rule = {
       },
       unknownOperator: {
         summary: 'Unknown condition operator {name}: AWS rejects the policy.',
-        detail: 'AWS answers "Invalid condition operator". Use one of the String*, Numeric*, Date*, Bool, BinaryEquals, IpAddress, NotIpAddress, Arn* or Null operators.',
+        detail:
+          'AWS answers "Invalid condition operator". Use one of the String*, Numeric*, Date*, Bool, BinaryEquals, IpAddress, NotIpAddress, Arn* or Null operators.',
       },
       casing: {
         summary: 'Operator {name} is written with unusual casing: AWS documents it only as "{canonical}".',
@@ -160,7 +183,8 @@ export const grm011: Rule = {
       },
       emptyValues: {
         summary: 'Condition key {key} has an empty list of values, so the condition compares with nothing.',
-        detail: 'AWS does not document the result (Access Analyzer says it does not affect the policy as intended). List the values, or remove the key.',
+        detail:
+          'AWS does not document the result (Access Analyzer says it does not affect the policy as intended). List the values, or remove the key.',
       },
       itemWrongType: {
         summary: 'Each value of {key} must be a string, number or Boolean, not {type}: AWS rejects the policy.',

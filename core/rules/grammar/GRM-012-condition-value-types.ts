@@ -1,7 +1,13 @@
 import { lookupConditionKey, type ConditionKeyInfo, type ConditionKeyType } from '../../knowledge';
 import { isArn } from '../../policy/arn';
 import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock, Located } from '../../policy/model';
-import { containsPolicyVariable, formatOperator, parseOperator, type OperatorFamily, type ParsedOperator } from '../../policy/operators';
+import {
+  containsPolicyVariable,
+  formatOperator,
+  parseOperator,
+  type OperatorFamily,
+  type ParsedOperator,
+} from '../../policy/operators';
 import { containsWildcard } from '../../policy/wildcard';
 import { markSafe, operatorTaken, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext, type Severity } from '../types';
@@ -18,13 +24,16 @@ function coerceNumber(s: string): string | undefined {
   return NUMBER.test(t) ? t : undefined;
 }
 
-const inRange = (s: string | undefined, lo: number, hi: number): boolean => s === undefined || (Number(s) >= lo && Number(s) <= hi);
+const inRange = (s: string | undefined, lo: number, hi: number): boolean =>
+  s === undefined || (Number(s) >= lo && Number(s) <= hi);
 
 /** ISO 8601 (`2026-01-31`, `2026-01-31T12:00:00Z`, `…+01:00`, basic `20260131T120000Z`) or epoch seconds. */
 export function isPolicyDate(s: string): boolean {
   if (/^\d+$/.test(s)) return true;
   const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:T(\d{2}):?(\d{2})(?::?(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/.exec(s);
-  return !!m && inRange(m[2], 1, 12) && inRange(m[3], 1, 31) && inRange(m[4], 0, 24) && inRange(m[5], 0, 59) && inRange(m[6], 0, 60);
+  return (
+    !!m && inRange(m[2], 1, 12) && inRange(m[3], 1, 31) && inRange(m[4], 0, 24) && inRange(m[5], 0, 59) && inRange(m[6], 0, 60)
+  );
 }
 
 function isIPv4(s: string): boolean {
@@ -50,9 +59,23 @@ export function isCidr(s: string): boolean {
   return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (v4 ? 32 : 128));
 }
 
-const isBase64 = (s: string): boolean => s.length > 0 && /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(s);
+const isBase64 = (s: string): boolean =>
+  s.length > 0 && /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(s);
 
-const BOOL_WORDS = new Map(Object.entries({ yes: true, y: true, on: true, '1': true, enabled: true, no: false, n: false, off: false, '0': false, disabled: false }));
+const BOOL_WORDS = new Map(
+  Object.entries({
+    yes: true,
+    y: true,
+    on: true,
+    '1': true,
+    enabled: true,
+    no: false,
+    n: false,
+    off: false,
+    '0': false,
+    disabled: false,
+  }),
+);
 
 /** A Boolean literal: exact (`true`, `"false"`), only the casing differs (`"True"`), or evidently meant (`"no"`, `1`). */
 function booleanOf(v: unknown): { value: boolean; exact: boolean; caseOnly: boolean } | undefined {
@@ -79,7 +102,15 @@ const FAMILIES_OF_TYPE: Record<string, OperatorFamily[]> = {
   Binary: ['Binary'],
 };
 
-const FAMILY_OF_TYPE: Record<string, string> = { String: 'String', ARN: 'ARN', Numeric: 'Numeric', Bool: 'Bool', Date: 'Date', IPAddress: 'IpAddress', Binary: 'BinaryEquals' };
+const FAMILY_OF_TYPE: Record<string, string> = {
+  String: 'String',
+  ARN: 'ARN',
+  Numeric: 'Numeric',
+  Bool: 'Bool',
+  Date: 'Date',
+  IPAddress: 'IpAddress',
+  Binary: 'BinaryEquals',
+};
 
 function familiesFor(key: ConditionKeyInfo): OperatorFamily[] {
   const types: ConditionKeyType[] = [key.type, ...(key.alsoAccepts ?? [])];
@@ -110,7 +141,14 @@ interface EntryScope {
 }
 
 const FAMILY_TEXT: Record<OperatorFamily, string> = {
-  String: 'text', Numeric: 'numbers', Date: 'dates', Bool: 'Booleans', Binary: 'base64 binary values', IpAddress: 'IP ranges', Arn: 'ARNs', Null: 'key presence',
+  String: 'text',
+  Numeric: 'numbers',
+  Date: 'dates',
+  Bool: 'Booleans',
+  Binary: 'base64 binary values',
+  IpAddress: 'IP ranges',
+  Arn: 'ARNs',
+  Null: 'key presence',
 };
 
 function checkKeyType(s: EntryScope, key: ConditionKeyInfo): void {
@@ -122,7 +160,10 @@ function checkKeyType(s: EntryScope, key: ConditionKeyInfo): void {
   const severity: Severity = op.family === 'Arn' || (op.family === 'String' && allowed.includes('Numeric')) ? 'error' : 'warning';
   const to = operatorForKey(op, allowed[0], entry.values.items);
   // Safe: the same comparison (negation, IfExists and set kept) in the family the key's type needs.
-  const fixes: Fix[] = to && ob.entries.length === 1 && !operatorTaken(cond, to, ob) ? [markSafe(replaceFix(`Use "${to}"`, ob.operator.span, jsonString(to)))] : [];
+  const fixes: Fix[] =
+    to && ob.entries.length === 1 && !operatorTaken(cond, to, ob)
+      ? [markSafe(replaceFix(`Use "${to}"`, ob.operator.span, jsonString(to)))]
+      : [];
   const typeText = FAMILY_OF_TYPE[key.type.replace(/^ArrayOf/, '')] ?? key.type;
   ctx.report({
     span: entry.key.span,
@@ -159,7 +200,8 @@ function checkMixedTypes(s: EntryScope): boolean {
 function checkBooleans(s: EntryScope): void {
   const { ctx, op, entry } = s;
   const items = entry.values.items;
-  const what = op.family === 'Null' ? '"Null" takes true (the key is absent) or false (the key is present)' : '"Bool" takes true or false';
+  const what =
+    op.family === 'Null' ? '"Null" takes true (the key is absent) or false (the key is present)' : '"Bool" takes true or false';
   if (op.family === 'Bool' && items.length > 1) {
     const parsed = items.map(i => booleanOf(i.value));
     const values = new Set(parsed.map(p => p?.value));
@@ -171,10 +213,12 @@ function checkBooleans(s: EntryScope): void {
       data: {
         key: show(entry.key.value, 40),
         count: items.length,
-        invalid: invalid.length > 0 ? `, and ${invalid.join(', ')} ${invalid.length > 1 ? 'are not Booleans' : 'is not a Boolean'}` : '',
+        invalid:
+          invalid.length > 0 ? `, and ${invalid.join(', ')} ${invalid.length > 1 ? 'are not Booleans' : 'is not a Boolean'}` : '',
         single: String(single),
       },
-      fixes: single !== undefined ? [markSafe(replaceFix(`Write "${single}"`, entry.values.span, jsonString(String(single))))] : [],
+      fixes:
+        single !== undefined ? [markSafe(replaceFix(`Write "${single}"`, entry.values.span, jsonString(String(single))))] : [],
     });
     return;
   }
@@ -211,7 +255,12 @@ function checkValue(s: EntryScope, item: Located): void {
   // Safe: each repair only strips what cannot be part of the literal (spaces, a "TLSv" prefix).
   const data = { value: show(v, 40), operator: show(op.canonical, 36), key: show(entry.key.value, 40) };
   const report = (messageId: string, fixed?: string) =>
-    ctx.report({ span: item.span, messageId, data: { ...data, fixed: fixed ?? '' }, fixes: fixed !== undefined ? [markSafe(replaceFix(`Write ${jsonString(fixed)}`, item.span, jsonString(fixed)))] : [] });
+    ctx.report({
+      span: item.span,
+      messageId,
+      data: { ...data, fixed: fixed ?? '' },
+      fixes: fixed !== undefined ? [markSafe(replaceFix(`Write ${jsonString(fixed)}`, item.span, jsonString(fixed)))] : [],
+    });
   switch (op.family) {
     case 'Numeric': {
       if (typeof v === 'number' || (str !== undefined && NUMBER.test(str))) return;
@@ -280,8 +329,10 @@ export const grm012: Rule = {
     severity: 'error',
     appliesTo: ALL_POLICY_KINDS,
     why: 'Each operator family compares one type of value, and each condition key has a type (Service Authorization Reference). `Bool` takes exactly one `true`/`false` (JSON Boolean or string); `Numeric*` plain numbers; `Date*` ISO 8601 or epoch seconds; `IpAddress` CIDR ranges; `BinaryEquals` base64; `Arn*` ARNs, on ARN keys. Policy variables work only with String and ARN operators, and one value list must not mix JSON types. A mismatch is either rejected (Access Analyzer errors) or makes the condition never match as intended (Access Analyzer "Type mismatch" warnings) — e.g. a String operator on the numeric `s3:TlsVersion`.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": ["false", "no"]}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": ["false", "no"]}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html',
@@ -309,7 +360,8 @@ export const grm012: Rule = {
       },
       multipleBooleans: {
         summary: '{key} has {count} values, but Bool takes exactly one: AWS rejects it.',
-        detail: 'Access Analyzer: "Invalid condition multiple Boolean"{invalid}. Keep the one value you mean (or use "Null" to test whether the key exists).',
+        detail:
+          'Access Analyzer: "Invalid condition multiple Boolean"{invalid}. Keep the one value you mean (or use "Null" to test whether the key exists).',
       },
       booleanCase: {
         summary: '{value} for {key}: AWS documents only lower-case "true" and "false".',
@@ -333,7 +385,8 @@ export const grm012: Rule = {
       },
       notDate: {
         summary: '{value} is not a date, so the condition never matches as intended.',
-        detail: 'Date operators take ISO 8601 ("2026-01-31", "2026-01-31T12:00:00Z") or epoch seconds (Access Analyzer: "Type mismatch date").',
+        detail:
+          'Date operators take ISO 8601 ("2026-01-31", "2026-01-31T12:00:00Z") or epoch seconds (Access Analyzer: "Type mismatch date").',
       },
       notIpRange: {
         summary: '{value} is not an IP address range in CIDR form, so {operator} never matches as intended.',
@@ -345,7 +398,8 @@ export const grm012: Rule = {
       },
       notArn: {
         summary: '{value} is not an ARN, so {operator} probably never matches.',
-        detail: '{operator} compares ARNs field by field (arn:partition:service:region:account:resource). Use an ARN, or a String operator for other values.',
+        detail:
+          '{operator} compares ARNs field by field (arn:partition:service:region:account:resource). Use an ARN, or a String operator for other values.',
       },
       variableWithOperator: {
         summary: 'Policy variables work only with String and ARN operators, not with {operator}.',

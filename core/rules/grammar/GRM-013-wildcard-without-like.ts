@@ -17,7 +17,13 @@ const targetOf = (op: ParsedOperator, entry: ConditionEntry): string => likeForm
  * otherwise the block is rewritten as "kept entries" plus one block per target, or the entries
  * are added to a block of that operator the Condition already has.
  */
-function blockFix(text: string, cond: ConditionBlock, ob: ConditionOperatorBlock, op: ParsedOperator, flagged: ConditionEntry[]): Fix | undefined {
+function blockFix(
+  text: string,
+  cond: ConditionBlock,
+  ob: ConditionOperatorBlock,
+  op: ParsedOperator,
+  flagged: ConditionEntry[],
+): Fix | undefined {
   const targets = new Map<string, ConditionEntry[]>();
   for (const e of flagged) targets.set(targetOf(op, e), [...(targets.get(targetOf(op, e)) ?? []), e]);
   const existing = (name: string) => cond.operators.find(o => o !== ob && o.operator.value === name && o.node.type === 'object');
@@ -64,7 +70,12 @@ function checkBlock(ctx: RuleContext, cond: ConditionBlock, ob: ConditionOperato
       ctx.report({
         span: item.span,
         messageId: op.negated ? 'negated' : 'literal',
-        data: { operator: show(ob.operator.value, 34), value: item.value, target, caseSensitive: op.ignoreCase ? ' (Like operators are case-sensitive)' : '' },
+        data: {
+          operator: show(ob.operator.value, 34),
+          value: item.value,
+          target,
+          caseSensitive: op.ignoreCase ? ' (Like operators are case-sensitive)' : '',
+        },
         fixes: fix ? [fix] : [],
       });
     }
@@ -78,8 +89,10 @@ export const grm013: Rule = {
     severity: 'warning',
     appliesTo: ALL_POLICY_KINDS,
     why: '`StringEquals`, `StringNotEquals` and their `IgnoreCase` forms compare literally: a `*` or `?` in the value is just a character. `"arn:aws:kms:*:111122223333:key/*"` under `StringEquals` never matches, so an Allow does nothing and a negated Deny always fires. Use `StringLike`/`StringNotLike`, or `ArnLike`/`ArnNotLike` for ARN-typed keys. Arn operators are not flagged: `ArnEquals` honours wildcards exactly like `ArnLike`.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyOtherAccountsKeys", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:*:111122223333:key/*"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyOtherAccountsKeys", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotLike": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:*:111122223333:key/*"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyOtherAccountsKeys", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:*:111122223333:key/*"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyOtherAccountsKeys", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"ArnNotLike": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:*:111122223333:key/*"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html',
@@ -89,11 +102,13 @@ export const grm013: Rule = {
     messages: {
       negated: {
         summary: '{operator} takes * and ? literally, so this condition is almost always true.',
-        detail: 'The value "{value}" matches only that exact text, so this negated condition holds for practically every request. Use "{target}"{caseSensitive}. For a literal * or ?, write ${*} or ${?} instead.',
+        detail:
+          'The value "{value}" matches only that exact text, so this negated condition holds for practically every request. Use "{target}"{caseSensitive}. For a literal * or ?, write ${*} or ${?} instead.',
       },
       literal: {
         summary: '{operator} takes * and ? literally, so this condition almost never matches.',
-        detail: 'The value "{value}" matches only that exact text, so the condition practically never matches. Use "{target}"{caseSensitive}. For a literal * or ?, write ${*} or ${?} instead.',
+        detail:
+          'The value "{value}" matches only that exact text, so the condition practically never matches. Use "{target}"{caseSensitive}. For a literal * or ?, write ${*} or ${?} instead.',
       },
     },
   },

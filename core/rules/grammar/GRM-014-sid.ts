@@ -12,7 +12,11 @@ const ALPHANUMERIC = /^[A-Za-z0-9]*$/;
 
 /** "deny-http" → "DenyHttp": the words kept, the separators dropped. */
 function alphanumericSid(sid: string): string {
-  return sid.split(/[^A-Za-z0-9]+/).filter(Boolean).map(capitalize).join('');
+  return sid
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map(capitalize)
+    .join('');
 }
 
 /** `base`, or `base2`, `base3`… whichever is not taken yet; the result is recorded as taken. */
@@ -30,8 +34,10 @@ export const grm014: Rule = {
     severity: 'warning',
     appliesTo: ALL_POLICY_KINDS,
     why: 'In an IAM identity policy every Sid must be unique and contain only A–Z, a–z and 0–9 (Access Analyzer: "Unique Sids required", "Unsupported Sid"). KMS key policies allow spaces in Sids, and AWS\'s S3 examples use spaces, hyphens and periods, so those characters are only a problem if the same document is used as an IAM policy. Duplicate Sids make findings and CloudTrail references ambiguous; whether S3 and KMS reject them is not documented.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, {"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, {"Sid": "DenyHttpObjects", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, {"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, {"Sid": "DenyHttpObjects", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
@@ -56,7 +62,8 @@ export const grm014: Rule = {
       },
       duplicate: {
         summary: 'Sid {sid} is already used by statement {first}: findings and logs citing it become ambiguous.',
-        detail: 'AWS may accept it (whether S3 and KMS reject duplicate Sids is not documented), but findings and logs that cite the Sid become ambiguous. Rename it, e.g. to {renamed}.',
+        detail:
+          'AWS may accept it (whether S3 and KMS reject duplicate Sids is not documented), but findings and logs that cite the Sid become ambiguous. Rename it, e.g. to {renamed}.',
       },
     },
   },
@@ -67,7 +74,7 @@ export const grm014: Rule = {
       .filter((x): x is { st: typeof x.st; sid: Located<string> } => typeof x.sid?.value === 'string');
     // Names a fix may not produce: every Sid as written, plus the names earlier fixes chose.
     const taken = new Set(sids.map(x => x.sid.value));
-    const firstUse = new Map<string, typeof sids[number]>();
+    const firstUse = new Map<string, (typeof sids)[number]>();
     for (const x of sids) {
       const sid = x.sid.value;
       if (identity && !ALPHANUMERIC.test(sid)) {

@@ -9,7 +9,8 @@ import type { PolicyKind, Span } from '../../policy/model';
 import { describeChar, suspectSpans } from '../suspect-characters';
 import type { Rule } from '../types';
 
-const ADVICE = 'Merge statements that share Effect, Principal and Condition, list actions with wildcards, or move grants to IAM policies or access points.';
+const ADVICE =
+  'Merge statements that share Effect, Principal and Condition, list actions with wildcards, or move grants to IAM policies or access points.';
 
 interface SizeLimit {
   limit: number;
@@ -22,9 +23,27 @@ interface SizeLimit {
 }
 
 const SIZE_LIMITS: Partial<Record<PolicyKind, SizeLimit>> = {
-  'bucket-policy': { limit: 20 * 1024, unit: 'bytes', what: 'S3 rejects bucket policies', rejects: 'S3 rejects it', documented: '20 KB' },
-  'key-policy': { limit: 32 * 1024, unit: 'bytes', what: 'KMS rejects key policies', rejects: 'KMS rejects it', documented: '32 KB' },
-  'identity-policy': { limit: 6144, unit: 'characters', what: 'IAM rejects managed policies', rejects: 'IAM rejects it', documented: '6,144 characters' },
+  'bucket-policy': {
+    limit: 20 * 1024,
+    unit: 'bytes',
+    what: 'S3 rejects bucket policies',
+    rejects: 'S3 rejects it',
+    documented: '20 KB',
+  },
+  'key-policy': {
+    limit: 32 * 1024,
+    unit: 'bytes',
+    what: 'KMS rejects key policies',
+    rejects: 'KMS rejects it',
+    documented: '32 KB',
+  },
+  'identity-policy': {
+    limit: 6144,
+    unit: 'characters',
+    what: 'IAM rejects managed policies',
+    rejects: 'IAM rejects it',
+    documented: '6,144 characters',
+  },
 };
 
 const WARN_AT = 0.9;
@@ -43,7 +62,11 @@ export function minifiedSize(text: string, unit: 'bytes' | 'characters'): number
     const c = text.charCodeAt(i);
     if (!inString && (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d)) continue;
     if (inString) {
-      if (c === 0x5c /* \ */ && i + 1 < text.length) { n += 2; i++; continue; }
+      if (c === 0x5c /* \ */ && i + 1 < text.length) {
+        n += 2;
+        i++;
+        continue;
+      }
       if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     if (unit === 'characters') {
@@ -51,8 +74,10 @@ export function minifiedSize(text: string, unit: 'bytes' | 'characters'): number
       if (!(c >= 0xdc00 && c <= 0xdfff && i > 0 && text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff)) n++;
     } else if (c < 0x80) n += 1;
     else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) { n += 4; i++; }
-    else n += 3;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
   }
   return n;
 }
@@ -64,8 +89,16 @@ const kmsAllows = (cp: number) => TAB_LF_CR(cp) || (cp >= 0x20 && cp <= 0x7e) ||
 const iamAllows = (cp: number) => TAB_LF_CR(cp) || (cp >= 0x20 && cp <= 0xff);
 
 const CHARSETS: Partial<Record<PolicyKind, { allows: (cp: number) => boolean; service: string; set: string }>> = {
-  'key-policy': { allows: kmsAllows, service: 'KMS rejects the key policy', set: 'printable ASCII and Latin-1 characters, tab, line feed and carriage return' },
-  'identity-policy': { allows: iamAllows, service: 'IAM rejects the policy', set: 'U+0020–U+00FF, tab, line feed and carriage return' },
+  'key-policy': {
+    allows: kmsAllows,
+    service: 'KMS rejects the key policy',
+    set: 'printable ASCII and Latin-1 characters, tab, line feed and carriage return',
+  },
+  'identity-policy': {
+    allows: iamAllows,
+    service: 'IAM rejects the policy',
+    set: 'U+0020–U+00FF, tab, line feed and carriage return',
+  },
 };
 
 // Thousands separators without Intl (toLocaleString costs more than the rest of this rule).
@@ -79,8 +112,10 @@ export const grm015: Rule = {
     // Key policies first: the example shows the character-set limit, which bucket policies do not have.
     appliesTo: ['key-policy', 'bucket-policy', 'identity-policy'],
     why: 'AWS enforces hard limits: a bucket policy may be at most 20 KB, a key policy 32,768 bytes, a customer managed IAM policy 6,144 characters (whitespace not counted). S3 normalises the policy it stores, so the stored size differs slightly from the file; staying under 90% leaves room. Key policies and IAM policies may contain only tab, line feed, carriage return and the printable characters up to U+00FF; anything else, such as a curly quote or an emoji in a Sid, makes AWS reject the document.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Allow use of the key \u2013 app", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*"}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Allow use of the key - app", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*"}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Allow use of the key \u2013 app", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*"}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Allow use of the key - app", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*"}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/add-bucket-policy.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-iam-policies.html',
@@ -113,7 +148,14 @@ export const grm015: Rule = {
       const measured = minifiedSize(doc.text, size.unit);
       const share = measured / size.limit;
       const span: Span = doc.statementMember?.key.span ?? { offset: doc.root.offset, length: 1 };
-      const data = { size: fmt(measured), unit: size.unit, documented: size.documented, limit: fmt(size.limit), what: size.what, rejects: size.rejects };
+      const data = {
+        size: fmt(measured),
+        unit: size.unit,
+        documented: size.documented,
+        limit: fmt(size.limit),
+        what: size.what,
+        rejects: size.rejects,
+      };
       if (measured > size.limit) {
         ctx.report({ span, messageId: 'overLimit', data });
       } else if (share >= WARN_AT) {
@@ -131,7 +173,11 @@ export const grm015: Rule = {
       const length = cp > 0xffff ? 2 : 1;
       if (!charset.allows(cp) && !inCovered(i)) {
         reported++;
-        ctx.report({ span: { offset: i, length }, messageId: 'character', data: { character: describeChar(cp), service: charset.service, set: charset.set } });
+        ctx.report({
+          span: { offset: i, length },
+          messageId: 'character',
+          data: { character: describeChar(cp), service: charset.service, set: charset.set },
+        });
       }
       i += length - 1;
     }

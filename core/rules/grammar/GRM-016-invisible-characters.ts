@@ -20,8 +20,10 @@ export const grm016: Rule = {
     severity: 'error',
     appliesTo: ALL_POLICY_KINDS,
     why: 'Text copied from web pages can carry characters you cannot see or tell apart: zero-width spaces, no-break spaces, typographic hyphens and dashes, curly quotes. The S3 User Guide\'s own SSE-C page has zero-width spaces inside "x-amz-server-side-encryption-customer-algorithm". AWS compares actions, condition keys, operators and ARNs character by character, so such a string never matches what it looks like; a Null condition on a key that never exists then denies every upload.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireSseC", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side\\u200b-encryption\\u200b-customer-algorithm": "true"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireSseC", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "true"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireSseC", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side\\u200b-encryption\\u200b-customer-algorithm": "true"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "RequireSseC", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "true"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html',
@@ -31,11 +33,13 @@ export const grm016: Rule = {
     messages: {
       lookalike: {
         summary: '{element} contains {codes}: it never matches what it looks like.',
-        detail: '{element} {value} contains {chars}: AWS compares policy strings character by character. Remove invisible characters and use plain ASCII hyphens and quotes.',
+        detail:
+          '{element} {value} contains {chars}: AWS compares policy strings character by character. Remove invisible characters and use plain ASCII hyphens and quotes.',
       },
       notAscii: {
         summary: '{element} contains {codes}: it never matches what it looks like.',
-        detail: '{element} {value} contains {chars}: AWS compares policy strings character by character. Retype it in plain ASCII.',
+        detail:
+          '{element} {value} contains {chars}: AWS compares policy strings character by character. Retype it in plain ASCII.',
       },
     },
   },
@@ -48,13 +52,22 @@ export const grm016: Rule = {
       const fixable = s.fixed !== undefined;
       // The summary names one character in full; several by code point only, to stay one short line.
       const codePoints = [...byChar.keys()].map(cp => describeChar(cp).split(' ')[0]);
-      const codes = byChar.size === 1 ? describeChar([...byChar.keys()][0]) : `${codePoints.slice(0, -1).join(', ')} and ${codePoints[codePoints.length - 1]}`;
+      const codes =
+        byChar.size === 1
+          ? describeChar([...byChar.keys()][0])
+          : `${codePoints.slice(0, -1).join(', ')} and ${codePoints[codePoints.length - 1]}`;
       ctx.report({
         span: s.value.span,
         messageId: fixable ? 'lookalike' : 'notAscii',
         data: { element: s.element, codes, value: show(visible), chars },
         // Safe: the fixed string is what the text shows; characters without a plain ASCII twin get no fix.
-        fixes: fixable ? [markSafe(replaceFix('Remove invisible characters and normalise hyphens and quotes', s.value.span, jsonString(s.fixed!)))] : [],
+        fixes: fixable
+          ? [
+              markSafe(
+                replaceFix('Remove invisible characters and normalise hyphens and quotes', s.value.span, jsonString(s.fixed!)),
+              ),
+            ]
+          : [],
       });
     }
   },

@@ -1,5 +1,12 @@
 import { withoutLookalikes } from '../suspect-characters';
-import { actionsNamed, isKeyPrefixCovered, keyAppliesToAction, lookupConditionKey, suggestConditionKey, type ActionInfo } from '../../knowledge';
+import {
+  actionsNamed,
+  isKeyPrefixCovered,
+  keyAppliesToAction,
+  lookupConditionKey,
+  suggestConditionKey,
+  type ActionInfo,
+} from '../../knowledge';
 import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock, Statement } from '../../policy/model';
 import { parseOperator, resultWhenKeyAbsent } from '../../policy/operators';
 import { alwaysTrueRemovalIsSafe, markSafe, removeConditionEntryFix, replaceFix } from '../edits';
@@ -13,12 +20,14 @@ const ABSENT = 'AWS rejects the policy, or the key is simply never present in a 
  * bucket policies ENC-019 reports them (with the KMS key policy alternative), so this rule does
  * only in the other kinds of policy.
  */
-const NOT_A_KEY = new Map(Object.entries({
-  's3:x-amz-server-side-encryption-context':
-    'There is no condition key for the x-amz-server-side-encryption-context header; restrict the encryption context with kms:EncryptionContext:… conditions in the KMS key policy instead',
-  's3:x-amz-server-side-encryption-bucket-key-enabled':
-    'There is no condition key for the Bucket Key header, so a policy cannot require S3 Bucket Keys; enable BucketKeyEnabled in the bucket\'s default encryption instead',
-}));
+const NOT_A_KEY = new Map(
+  Object.entries({
+    's3:x-amz-server-side-encryption-context':
+      'There is no condition key for the x-amz-server-side-encryption-context header; restrict the encryption context with kms:EncryptionContext:… conditions in the KMS key policy instead',
+    's3:x-amz-server-side-encryption-bucket-key-enabled':
+      "There is no condition key for the Bucket Key header, so a policy cannot require S3 Bucket Keys; enable BucketKeyEnabled in the bucket's default encryption instead",
+  }),
+);
 
 const KEY_FORMAT = /^[A-Za-z0-9-]+:\S+$/;
 
@@ -33,7 +42,12 @@ interface EntryScope {
 /** What the condition evaluates to today, the key being absent from every request. */
 function absentResult(s: EntryScope): boolean | undefined {
   const op = parseOperator(s.ob.operator.value);
-  return op ? resultWhenKeyAbsent(op, s.entry.values.items.map(i => i.value)) : undefined;
+  return op
+    ? resultWhenKeyAbsent(
+        op,
+        s.entry.values.items.map(i => i.value),
+      )
+    : undefined;
 }
 
 /**
@@ -46,7 +60,17 @@ function absentResult(s: EntryScope): boolean | undefined {
  */
 function removalFix(s: EntryScope, preferred: boolean): Fix | undefined {
   if (absentResult(s) !== true) return undefined;
-  return markSafe(removeConditionEntryFix(`Remove "${s.entry.key.value}" (it is never present, so this changes nothing)`, s.st, s.cond, s.ob, s.entry, preferred), preferred && alwaysTrueRemovalIsSafe(s.st, s.cond));
+  return markSafe(
+    removeConditionEntryFix(
+      `Remove "${s.entry.key.value}" (it is never present, so this changes nothing)`,
+      s.st,
+      s.cond,
+      s.ob,
+      s.entry,
+      preferred,
+    ),
+    preferred && alwaysTrueRemovalIsSafe(s.st, s.cond),
+  );
 }
 
 function consequence(s: EntryScope): string {
@@ -68,7 +92,8 @@ function checkUnknown(s: EntryScope, renamed: Set<string>): boolean {
   if (note && ctx.kind === 'bucket-policy') return true;
   const guess = note ? undefined : suggestConditionKey(key);
   // Never rename onto a key the block already has, or that an earlier key is renamed to.
-  const taken = guess !== undefined &&
+  const taken =
+    guess !== undefined &&
     (renamed.has(guess.toLowerCase()) || ob.entries.some(e => e !== entry && e.key.value.toLowerCase() === guess.toLowerCase()));
   const fixes: Fix[] = [];
   if (guess && !taken) {
@@ -82,13 +107,22 @@ function checkUnknown(s: EntryScope, renamed: Set<string>): boolean {
   }
   const removal = removalFix(s, fixes.length === 0);
   if (removal) fixes.push(removal);
-  const messageId = note ? 'header'
-    : wellFormed ? 'unknownKey'
-      : key.trim() !== key && lookupConditionKey(key.trim()) ? 'spacesAroundKey' : 'keyFormat';
+  const messageId = note
+    ? 'header'
+    : wellFormed
+      ? 'unknownKey'
+      : key.trim() !== key && lookupConditionKey(key.trim())
+        ? 'spacesAroundKey'
+        : 'keyFormat';
   ctx.report({
     span: entry.key.span,
     messageId,
-    data: { key: show(key, 52), note: note ?? '', consequence: consequence(s), advice: guess ? ` Did you mean "${guess}"?` : note ? ' Remove it.' : '' },
+    data: {
+      key: show(key, 52),
+      note: note ?? '',
+      consequence: consequence(s),
+      advice: guess ? ` Did you mean "${guess}"?` : note ? ' Remove it.' : '',
+    },
     fixes,
   });
   return true;
@@ -122,8 +156,10 @@ export const grm017: Rule = {
     severity: 'error',
     appliesTo: ALL_POLICY_KINDS,
     why: 'Condition keys come from the Service Authorization Reference and the list of global keys. Invented ones — `s3:x-amz-server-side-encryption-context`, `s3:x-amz-server-side-encryption-bucket-key-enabled`, `s3:x-amz-server-side-encryption-kms-key-id`, `s3:SecureTransport`, `x-amz-server-side-encryption` without `s3:` — are rejected ("Invalid service condition key", "Invalid condition key format") or, if a policy with them is accepted, never present in a request. A real key on actions that never carry it (the SSE keys on `s3:GetObject` or `s3:ListBucket`) is absent at runtime too; S3 has rejected such statements with "Conditions do not apply to combination of actions and resources in statement". An absent key makes the condition constantly true or false (docs/design/aws-facts.md, table 0.2). In bucket policies the encryption-context and Bucket Key headers are reported by ENC-019 instead.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyOtherKeys", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyOtherKeys", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyOtherKeys", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyOtherKeys", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}}]}',
     references: [
       'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html',
@@ -149,8 +185,9 @@ export const grm017: Rule = {
         detail: `Access Analyzer: "Invalid condition key format". ${ABSENT}{advice}`,
       },
       notInRequest: {
-        summary: '{key} is never in the request context of this statement\'s actions.',
-        detail: 'Its actions ({actions}) never carry it: the key is absent at runtime{consequence}. S3 may also reject the statement ("Conditions do not apply to combination of actions and resources in statement"). Remove the key, or move it to a statement for the actions that carry it.',
+        summary: "{key} is never in the request context of this statement's actions.",
+        detail:
+          'Its actions ({actions}) never carry it: the key is absent at runtime{consequence}. S3 may also reject the statement ("Conditions do not apply to combination of actions and resources in statement"). Remove the key, or move it to a statement for the actions that carry it.',
       },
     },
   },

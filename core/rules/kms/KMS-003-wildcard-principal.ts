@@ -12,7 +12,15 @@ import { capitalizedStatementLabel, isEveryone, jsonString, SUMMARY_SID } from '
 import { isAllow, keyAccount } from './lead-shared';
 
 /** Condition keys that tie a "*" principal to accounts or an organisation (RULES.md KMS-003). */
-const SCOPING_KEYS = ['kms:calleraccount', 'aws:principalaccount', 'aws:principalorgid', 'aws:principalorgpaths', 'aws:principalarn', 'aws:sourceaccount', 'aws:sourcearn'];
+const SCOPING_KEYS = [
+  'kms:calleraccount',
+  'aws:principalaccount',
+  'aws:principalorgid',
+  'aws:principalorgpaths',
+  'aws:principalarn',
+  'aws:sourceaccount',
+  'aws:sourcearn',
+];
 
 const hasScopingKey = (st: Statement): boolean =>
   (st.condition?.operators ?? []).some(o => o.entries.some(e => SCOPING_KEYS.includes(e.key.value.toLowerCase())));
@@ -43,8 +51,10 @@ export const kms003: Rule = {
     severity: 'error',
     appliesTo: ['key-policy'],
     why: 'In a key policy, an Allow to Principal "*" grants every identity in every AWS account: they need only an IAM policy in their own account. AWS managed keys use this form safely by adding kms:CallerAccount (and kms:ViaService); kms:ViaService alone does not help, since any account can call through S3.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "S3Use", "Effect": "Allow", "Principal": "*", "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*"}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "S3Use", "Effect": "Allow", "Principal": "*", "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*", "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333", "kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "S3Use", "Effect": "Allow", "Principal": "*", "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*"}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "S3Use", "Effect": "Allow", "Principal": "*", "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*", "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333", "kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]}',
     references: [
       'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html',
       'https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account',
@@ -54,11 +64,13 @@ export const kms003: Rule = {
     messages: {
       unscoped: {
         summary: '{statement} lets principals outside your accounts use the key.',
-        detail: 'Its Principal is "*" with no kms:CallerAccount, aws:PrincipalAccount or aws:PrincipalOrgID condition.{example} Add "StringEquals": {"kms:CallerAccount": "<your account>"} (and kms:ViaService for S3 use).',
+        detail:
+          'Its Principal is "*" with no kms:CallerAccount, aws:PrincipalAccount or aws:PrincipalOrgID condition.{example} Add "StringEquals": {"kms:CallerAccount": "<your account>"} (and kms:ViaService for S3 use).',
       },
       scopedButOpen: {
         summary: '{statement} lets principals outside your accounts use the key.',
-        detail: 'Its conditions do not keep other accounts out.{example} Add "StringEquals": {"kms:CallerAccount": "<your account>"} (and kms:ViaService for S3 use).',
+        detail:
+          'Its conditions do not keep other accounts out.{example} Add "StringEquals": {"kms:CallerAccount": "<your account>"} (and kms:ViaService for S3 use).',
       },
     },
   },
@@ -69,11 +81,17 @@ export const kms003: Rule = {
     const anonymous = allowingStatements(ctx, v.openToAnonymous.witness);
     for (const st of ctx.doc.statements) {
       if (!isAllow(st)) continue;
-      const proved = outsider.has(st.index) ? v.openToOtherAccounts.witness : anonymous.has(st.index) ? v.openToAnonymous.witness : null;
+      const proved = outsider.has(st.index)
+        ? v.openToOtherAccounts.witness
+        : anonymous.has(st.index)
+          ? v.openToAnonymous.witness
+          : null;
       const unscoped = isEveryone(st) && !hasScopingKey(st);
       if (!proved && !unscoped) continue;
       const fix = callerAccountFix(ctx, st);
-      const example = proved ? ` For example, ${requestClause({ ...proved, resource: 'this key' }, 'allowed', undefined, KEY_POLICY)}.` : '';
+      const example = proved
+        ? ` For example, ${requestClause({ ...proved, resource: 'this key' }, 'allowed', undefined, KEY_POLICY)}.`
+        : '';
       ctx.report({
         span: st.principal?.member.key.span ?? st.effect?.span ?? st.span,
         messageId: unscoped ? 'unscoped' : 'scopedButOpen',

@@ -7,7 +7,15 @@ import { replaceItemFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
 import { clip } from '../../../shared/escape';
 import { capitalizedStatementLabel, jsonString, listOf, stringItems, SUMMARY_SID } from '../util';
-import { ADMIN_ACTIONS, CRYPTO_ACTIONS, USER_ACTIONS, grantedOf, isAllow, namedIdentities, namesAccountRoot } from './lead-shared';
+import {
+  ADMIN_ACTIONS,
+  CRYPTO_ACTIONS,
+  USER_ACTIONS,
+  grantedOf,
+  isAllow,
+  namedIdentities,
+  namesAccountRoot,
+} from './lead-shared';
 
 /** CreateGrant limited to AWS services (kms:GrantIsForAWSResource true) is a key user's right, not an administrator's. */
 const grantsForAwsOnly = (st: Statement): boolean =>
@@ -24,7 +32,12 @@ function splitFix(ctx: RuleContext, st: Statement, identities: readonly string[]
   if (!list || !star) return undefined;
   const others = (ctx.keyVerdict()?.administrators ?? []).filter(a => !identities.includes(a));
   if (others.length === 0) return undefined; // the only administrator: splitting would lock the key (KMS-001)
-  return replaceItemFix(`Give ${identities.length === 1 ? identities[0].replace(/^arn:[^:]+:iam::\d{12}:/, '') : 'these principals'} only the key-user actions`, list, star, USER_ACTIONS.map(jsonString));
+  return replaceItemFix(
+    `Give ${identities.length === 1 ? identities[0].replace(/^arn:[^:]+:iam::\d{12}:/, '') : 'these principals'} only the key-user actions`,
+    list,
+    star,
+    USER_ACTIONS.map(jsonString),
+  );
 }
 
 export const kms004: Rule = {
@@ -33,9 +46,11 @@ export const kms004: Rule = {
     title: 'A role or user gets both administration and use of the key',
     severity: 'warning',
     appliesTo: ['key-policy'],
-    why: 'AWS\'s console key policy separates key administrators (manage the key, no cryptographic use) from key users (Encrypt, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey, and grants only for AWS resources). Administration includes rewriting the key policy and creating grants, so an application role that holds both can give itself or others any access; tags and aliases can steer attribute-based access.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "App", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:*", "Resource": "*"}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "App", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*"}]}',
+    why: "AWS's console key policy separates key administrators (manage the key, no cryptographic use) from key users (Encrypt, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey, and grants only for AWS resources). Administration includes rewriting the key policy and creating grants, so an application role that holds both can give itself or others any access; tags and aliases can steer attribute-based access.",
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "App", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:*", "Resource": "*"}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "App", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*"}]}',
     references: [
       'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-administrators',
       'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-users',
@@ -46,11 +61,13 @@ export const kms004: Rule = {
     messages: {
       adminAndUse: {
         summary: '{statement} gives {whoShort} both administration and use of the key.',
-        detail: 'It gives {who} administration of the key ({admin}) and its use ({use}): such a principal can rewrite the policy or create grants to widen its own access. Give it only the key-user actions and keep administration with the key administrators.',
+        detail:
+          'It gives {who} administration of the key ({admin}) and its use ({use}): such a principal can rewrite the policy or create grants to widen its own access. Give it only the key-user actions and keep administration with the key administrators.',
       },
       adminAndUseSeparate: {
         summary: '{statement} gives {whoShort} both administration and use of the key.',
-        detail: 'It gives {who} administration of the key ({admin}) and its use ({use}): such a principal can rewrite the policy or create grants to widen its own access. Separate key administrators (management actions, no cryptographic use) from key users (Encrypt, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey).',
+        detail:
+          'It gives {who} administration of the key ({admin}) and its use ({use}): such a principal can rewrite the policy or create grants to widen its own access. Separate key administrators (management actions, no cryptographic use) from key users (Encrypt, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey).',
       },
     },
   },

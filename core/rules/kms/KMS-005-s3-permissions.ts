@@ -9,11 +9,16 @@ import { capitalizedStatementLabel, stringItems, SUMMARY_SID } from '../util';
 import { grantedOf, isAllow, namedIdentities } from './lead-shared';
 import { isS3ViaService, meansS3, s3UseEvidence } from './key-policy-context';
 
-const NOBODY_THROUGH_S3 = 'It names S3 ({evidence}), but no principal of the accounts it names is allowed both kms:GenerateDataKey and kms:Decrypt through S3, so SSE-KMS uploads and downloads with this key fail.';
+const NOBODY_THROUGH_S3 =
+  'It names S3 ({evidence}), but no principal of the accounts it names is allowed both kms:GenerateDataKey and kms:Decrypt through S3, so SSE-KMS uploads and downloads with this key fail.';
 
 /** Does the statement limit itself to calls through S3 (a kms:ViaService value for S3)? */
 const throughS3 = (st: Statement): boolean =>
-  (st.condition?.operators ?? []).some(o => !/Not/.test(o.operator.value) && o.entries.some(e => e.key.value.toLowerCase() === 'kms:viaservice' && stringItems(e.values).some(i => meansS3(i.value))));
+  (st.condition?.operators ?? []).some(
+    o =>
+      !/Not/.test(o.operator.value) &&
+      o.entries.some(e => e.key.value.toLowerCase() === 'kms:viaservice' && stringItems(e.values).some(i => meansS3(i.value))),
+  );
 
 /** The Action item that names `action` itself (not through a wildcard), if any. */
 const itemNaming = (st: Statement, action: string): Located<string> | undefined =>
@@ -22,12 +27,14 @@ const itemNaming = (st: Statement, action: string): Located<string> | undefined 
 export const kms005: Rule = {
   meta: {
     id: 'KMS-005',
-    title: 'S3 cannot use the key for the principal\'s uploads or downloads',
+    title: "S3 cannot use the key for the principal's uploads or downloads",
     severity: 'warning',
     appliesTo: ['key-policy'],
-    why: 'With SSE-KMS, S3 calls KMS with the requester\'s identity: kms:GenerateDataKey for every upload, kms:Decrypt for every download, multipart upload and copy. kms:Encrypt is used by replication, not by uploads. Same-account callers need the key policy (or IAM, through the account root statement) to allow both; cross-account callers need the key policy and their own IAM policy.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": "kms:Encrypt", "Resource": "*"}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]}',
+    why: "With SSE-KMS, S3 calls KMS with the requester's identity: kms:GenerateDataKey for every upload, kms:Decrypt for every download, multipart upload and copy. kms:Encrypt is used by replication, not by uploads. Same-account callers need the key policy (or IAM, through the account root statement) to allow both; cross-account callers need the key policy and their own IAM policy.",
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": "kms:Encrypt", "Resource": "*"}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions',
@@ -38,7 +45,8 @@ export const kms005: Rule = {
     messages: {
       encryptInsteadOfGenerateDataKey: {
         summary: '{statement} grants kms:Encrypt but not kms:GenerateDataKey, which S3 uploads use.',
-        detail: 'S3 uploads with SSE-KMS call GenerateDataKey (and downloads and multipart uploads call Decrypt), so this principal\'s uploads would fail with AccessDenied. Add {missing}.',
+        detail:
+          "S3 uploads with SSE-KMS call GenerateDataKey (and downloads and multipart uploads call Decrypt), so this principal's uploads would fail with AccessDenied. Add {missing}.",
       },
       noDecrypt: {
         summary: '{statement} lets S3 generate data keys for uploads but not decrypt.',
@@ -68,7 +76,15 @@ export const kms005: Rule = {
           span: encrypt.span,
           messageId: 'encryptInsteadOfGenerateDataKey',
           data: { statement: capitalizedStatementLabel(st, SUMMARY_SID), missing: missing.join(' and ') },
-          fixes: [addItemFix(`Add ${missing.join(' and ')}`, ctx.doc.text, list, encrypt, missing.map(a => JSON.stringify(a)).join(', '))],
+          fixes: [
+            addItemFix(
+              `Add ${missing.join(' and ')}`,
+              ctx.doc.text,
+              list,
+              encrypt,
+              missing.map(a => JSON.stringify(a)).join(', '),
+            ),
+          ],
         });
         reported = true;
         continue;
@@ -90,7 +106,19 @@ export const kms005: Rule = {
     const v = ctx.keyVerdict();
     const evidence = s3UseEvidence(ctx.doc);
     if (reported || !v || v.s3CanUse.value || v.lockout || !evidence) return;
-    const wrongFormat = ctx.doc.statements.some(st => (st.condition?.operators ?? []).some(o => o.entries.some(e => e.key.value.toLowerCase() === 'kms:viaservice' && stringItems(e.values).some(i => meansS3(i.value) && !isS3ViaService(i.value)))));
-    ctx.report({ span: evidence.st.effect?.span ?? evidence.st.span, messageId: wrongFormat ? 's3CannotUseViaServiceFormat' : 's3CannotUse', data: { evidence: evidence.what } });
+    const wrongFormat = ctx.doc.statements.some(st =>
+      (st.condition?.operators ?? []).some(o =>
+        o.entries.some(
+          e =>
+            e.key.value.toLowerCase() === 'kms:viaservice' &&
+            stringItems(e.values).some(i => meansS3(i.value) && !isS3ViaService(i.value)),
+        ),
+      ),
+    );
+    ctx.report({
+      span: evidence.st.effect?.span ?? evidence.st.span,
+      messageId: wrongFormat ? 's3CannotUseViaServiceFormat' : 's3CannotUse',
+      data: { evidence: evidence.what },
+    });
   },
 };

@@ -10,16 +10,30 @@ import { removeItemFix, replaceFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
 import { jsonString, show, statementLabel } from '../util';
 
-const S3_FORM = 'S3 calls KMS as "s3.REGION.amazonaws.com" (".amazonaws.com" in every partition): the value matches no request, {consequence}.';
+const S3_FORM =
+  'S3 calls KMS as "s3.REGION.amazonaws.com" (".amazonaws.com" in every partition): the value matches no request, {consequence}.';
 const ANY_REGION = 'Use "s3.REGION.amazonaws.com" with the Region of the bucket and the key, e.g. "s3.us-east-1.amazonaws.com"';
-import { contextRegion, isS3ViaService, keyRegion, meansS3, regionInside, s3ViaService, viaServiceRegion, viaServiceValues, type ViaServiceValue } from './key-policy-context';
+import {
+  contextRegion,
+  isS3ViaService,
+  keyRegion,
+  meansS3,
+  regionInside,
+  s3ViaService,
+  viaServiceRegion,
+  viaServiceValues,
+  type ViaServiceValue,
+} from './key-policy-context';
 
 /** What a value that never matches does to its statement. */
 function consequence(st: Statement, op: ParsedOperator, values: number): string {
   // Values are ORed (negated: the request must differ from all), so beside others a dead value only drops out.
   if (values > 1) return 'so this value has no effect (only the other values count)';
   const deny = st.effect?.value === 'Deny';
-  if (op.negated) return deny ? `so this Deny also applies to requests that come through S3` : `so this condition holds for requests through S3 too`;
+  if (op.negated)
+    return deny
+      ? `so this Deny also applies to requests that come through S3`
+      : `so this condition holds for requests through S3 too`;
   return deny ? 'so this Deny never applies' : `so ${statementLabel(st)} never applies`;
 }
 
@@ -32,7 +46,13 @@ function patternMatchesS3(v: ViaServiceValue, region: string | undefined): boole
 /** Replace the value by `fixed`; when the entry already lists `fixed`, drop the value instead. */
 function fixTo(v: ViaServiceValue, fixed: string): Fix {
   const listed = v.entry.values.items.some(i => i !== v.item && i.value === fixed);
-  const removal = listed ? removeItemFix(`Remove ${jsonString(v.item.value)} (${jsonString(fixed)} is already listed)`, v.entry.values, v.entry.values.items.indexOf(v.item)) : undefined;
+  const removal = listed
+    ? removeItemFix(
+        `Remove ${jsonString(v.item.value)} (${jsonString(fixed)} is already listed)`,
+        v.entry.values,
+        v.entry.values.items.indexOf(v.item),
+      )
+    : undefined;
   return removal ?? replaceFix(`Change to ${jsonString(fixed)}`, v.item.span, jsonString(fixed));
 }
 
@@ -119,9 +139,11 @@ export const kms006: Rule = {
     title: 'kms:ViaService format for S3',
     severity: 'error',
     appliesTo: ['key-policy'],
-    why: 'Requests that S3 makes to KMS on your behalf carry `kms:ViaService` = `s3.REGION.amazonaws.com` (the `.amazonaws.com` suffix is used in all partitions). `s3.amazonaws.com`, `s3`, an S3 ARN, a legacy endpoint such as `s3-us-west-2.amazonaws.com`, or `s3.*.amazonaws.com` under `StringEquals` match no request: an Allow with them never applies and a negated Deny always does. S3 can only use a KMS key in the bucket\'s Region, so the Region in the value must be the key\'s Region (warning when it differs from the key ARN in Resource, or from the other ViaService values).',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.amazonaws.com"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]}',
+    why: "Requests that S3 makes to KMS on your behalf carry `kms:ViaService` = `s3.REGION.amazonaws.com` (the `.amazonaws.com` suffix is used in all partitions). `s3.amazonaws.com`, `s3`, an S3 ARN, a legacy endpoint such as `s3-us-west-2.amazonaws.com`, or `s3.*.amazonaws.com` under `StringEquals` match no request: an Allow with them never applies and a negated Deny always does. S3 can only use a KMS key in the bucket's Region, so the Region in the value must be the key's Region (warning when it differs from the key ARN in Resource, or from the other ViaService values).",
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.amazonaws.com"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Uploads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Uploader"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]}',
     references: [
       'https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html',
@@ -139,7 +161,8 @@ export const kms006: Rule = {
       },
       literalWildcardInRegion: {
         summary: '{operator} takes the * in {value} literally, so it matches no request.',
-        detail: 'The * is not a wildcard under {operator}: the value matches no request, {consequence}. Use {fixed} (or "StringLike" to keep the pattern).',
+        detail:
+          'The * is not a wildcard under {operator}: the value matches no request, {consequence}. Use {fixed} (or "StringLike" to keep the pattern).',
       },
       literalWildcard: {
         summary: '{operator} takes the * in {value} literally, so it matches no request.',
@@ -147,15 +170,16 @@ export const kms006: Rule = {
       },
       otherRegionThanKey: {
         summary: 'The key is in {keyRegion}, but {value} names another Region, so it never matches.',
-        detail: 'The key\'s Region comes from its ARN in Resource, and S3 can use a key only in the bucket\'s own Region. Use {fixed}.',
+        detail:
+          "The key's Region comes from its ARN in Resource, and S3 can use a key only in the bucket's own Region. Use {fixed}.",
       },
       regionsDisagreeMajority: {
         summary: 'This policy names kms:ViaService in {regions}, but a key lives in one Region.',
-        detail: 'S3 can use the key only from that Region: {value} may never match. Use the key\'s Region (probably {probably}).',
+        detail: "S3 can use the key only from that Region: {value} may never match. Use the key's Region (probably {probably}).",
       },
       regionsDisagree: {
         summary: 'This policy names kms:ViaService in {regions}, but a key lives in one Region.',
-        detail: 'S3 can use the key only from that Region: {value} may never match. Use the key\'s Region.',
+        detail: "S3 can use the key only from that Region: {value} may never match. Use the key's Region.",
       },
     },
   },

@@ -8,7 +8,8 @@ import { addItemFix } from '../edits';
 import type { Rule } from '../types';
 import { jsonString, operatorBlocks, show, stringItems } from '../util';
 
-const OBJECTS_ONLY = 'With S3 Bucket Keys enabled the encryption context is the bucket ARN ({bucket}), so this condition stops matching and S3 gets AccessDenied from KMS. Add the bucket {arns}.';
+const OBJECTS_ONLY =
+  'With S3 Bucket Keys enabled the encryption context is the bucket ARN ({bucket}), so this condition stops matching and S3 gets AccessDenied from KMS. Add the bucket {arns}.';
 const BUCKETS_ONLY = 'Objects written without a Bucket Key carry their own ARN as context.';
 
 const CONTEXT_KEY = 'kms:encryptioncontext:aws:s3:arn';
@@ -20,8 +21,10 @@ export const kms007: Rule = {
     severity: 'warning',
     appliesTo: ['key-policy'],
     why: 'S3 passes the encryption context {"aws:s3:arn": ARN} to KMS: the object\'s ARN without an S3 Bucket Key, the bucket\'s ARN (no trailing slash) with one. A condition that lists only object ARNs stops matching as soon as Bucket Keys are enabled, so S3 gets AccessDenied from KMS; AWS asks users to update such policies before enabling Bucket Keys. Listing both the bucket ARN and its objects works either way; restricting to an object prefix is impossible with Bucket Keys.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AppUseForThisBucket", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::example-bucket/*"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AppUseForThisBucket", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringLike": {"kms:EncryptionContext:aws:s3:arn": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AppUseForThisBucket", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::example-bucket/*"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AppUseForThisBucket", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringLike": {"kms:EncryptionContext:aws:s3:arn": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html',
@@ -67,18 +70,30 @@ export const kms007: Rule = {
             span: entry.key.span,
             messageId: prefixOnly ? 'objectPrefixOnly' : 'objectsOnly',
             data: { key: show(entry.key.value, 40), bucket: missing[0], arns: missing.length > 1 ? 'ARNs' : 'ARN' },
-            fixes: [addItemFix(`Add ${missing.join(', ')} (Bucket Keys)`, ctx.doc.text, entry.values, last, missing.map(jsonString).join(', '))],
+            fixes: [
+              addItemFix(
+                `Add ${missing.join(', ')} (Bucket Keys)`,
+                ctx.doc.text,
+                entry.values,
+                last,
+                missing.map(jsonString).join(', '),
+              ),
+            ],
           });
         } else if (objects.length === 0) {
           // Bucket ARNs only: right with Bucket Keys, wrong without them.
           const wildcardOk = op.like || op.family === 'Arn';
-          const added = [...new Set(buckets.map(b => formatS3Arn({ partition: b.arn!.partition, bucket: b.arn!.bucket, key: '*' })))];
+          const added = [
+            ...new Set(buckets.map(b => formatS3Arn({ partition: b.arn!.partition, bucket: b.arn!.bucket, key: '*' }))),
+          ];
           ctx.report({
             span: entry.key.span,
             severity: 'info',
             messageId: wildcardOk ? 'bucketsOnly' : 'bucketsOnlyLiteral',
             data: { key: show(entry.key.value, 40), added: added.join(', ') },
-            fixes: wildcardOk ? [addItemFix(`Add ${added.join(', ')}`, ctx.doc.text, entry.values, last, added.map(jsonString).join(', '))] : [],
+            fixes: wildcardOk
+              ? [addItemFix(`Add ${added.join(', ')}`, ctx.doc.text, entry.values, last, added.map(jsonString).join(', '))]
+              : [],
           });
         }
       }

@@ -20,8 +20,10 @@ export const kms008: Rule = {
     severity: 'error',
     appliesTo: ['key-policy'],
     why: '`kms:EncryptionContext:<key>` is single-valued: a request has at most one value for each context key. `ForAllValues:` is true when the request has no value at all, so `ForAllValues:StringEquals` also matches requests with no or unexpected encryption context, and KMS now rejects such policies with `OverlyPermissiveCondition`. `ForAnyValue:` is false when the key is missing (so `ForAnyValue:StringNotEquals` in a Deny lets context-free requests through), and AWS warns against it. Use the plain operator. (For the multivalued `kms:EncryptionContextKeys` the set operators are required.)',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AppReadsThisBucket", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"ForAllValues:StringEquals": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::example-bucket"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AppReadsThisBucket", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::example-bucket"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AppReadsThisBucket", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"ForAllValues:StringEquals": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::example-bucket"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AppReadsThisBucket", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::example-bucket"}}}]}',
     references: [
       'https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-context',
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html',
@@ -32,15 +34,18 @@ export const kms008: Rule = {
     messages: {
       forAllValues: {
         summary: '{key} is single-valued, so {operator} is the wrong operator.',
-        detail: 'It holds one value per request, and "ForAllValues:" is true when the request has no value for it, so the condition also holds for requests without that encryption context (KMS rejects new policies with it as overly permissive). Use "{plain}".',
+        detail:
+          'It holds one value per request, and "ForAllValues:" is true when the request has no value for it, so the condition also holds for requests without that encryption context (KMS rejects new policies with it as overly permissive). Use "{plain}".',
       },
       forAnyValueNegated: {
         summary: '{key} is single-valued, so {operator} is the wrong operator.',
-        detail: 'It holds one value per request, and "ForAnyValue:" is false when the request has no value for it, unlike "{plain}" alone, and AWS warns against it. Use "{plain}".',
+        detail:
+          'It holds one value per request, and "ForAnyValue:" is false when the request has no value for it, unlike "{plain}" alone, and AWS warns against it. Use "{plain}".',
       },
       forAnyValue: {
         summary: '{key} is single-valued, so {operator} is the wrong operator.',
-        detail: 'It holds one value per request, and "ForAnyValue:" is false when the request has no value for it, and AWS warns against it. Use "{plain}".',
+        detail:
+          'It holds one value per request, and "ForAnyValue:" is false when the request has no value for it, and AWS warns against it. Use "{plain}".',
       },
     },
   },
@@ -54,7 +59,10 @@ export const kms008: Rule = {
       // Safe for "fix all" only in an Allow with ForAllValues: the plain operator differs only for
       // requests without the context, which it stops allowing, so access can only narrow. Elsewhere
       // the change can widen an Allow or a Deny, which waits for a person.
-      const fix = markSafe(moveEntriesFix(`Use "${plain}"`, ctx.doc.text, cond, ob, flagged, plain), st.effect?.value === 'Allow' && op.set === 'ForAllValues');
+      const fix = markSafe(
+        moveEntriesFix(`Use "${plain}"`, ctx.doc.text, cond, ob, flagged, plain),
+        st.effect?.value === 'Allow' && op.set === 'ForAllValues',
+      );
       for (const e of flagged) {
         ctx.report({
           span: e.key.span,

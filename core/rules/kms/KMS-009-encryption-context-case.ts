@@ -7,7 +7,8 @@ import type { Rule } from '../types';
 import { operatorBlocks, show } from '../util';
 
 const PIN_KEY = 'to require this exact spelling, add "ForAnyValue:StringEquals": {"kms:EncryptionContextKeys": "{contextKey}"}';
-const EXACT_VALUE = 'KMS needs the exact, case-sensitive context to decrypt, so callers can encrypt under several spellings; use "{exact}" unless that is intended';
+const EXACT_VALUE =
+  'KMS needs the exact, case-sensitive context to decrypt, so callers can encrypt under several spellings; use "{exact}" unless that is intended';
 
 const CONTEXT_KEY = /^kms:encryptioncontext:(.+)$/i;
 
@@ -18,8 +19,10 @@ export const kms009: Rule = {
     severity: 'info',
     appliesTo: ['key-policy'],
     why: 'In `kms:EncryptionContext:<key>` the context key is part of the condition key name, and condition key names are case-insensitive: `kms:EncryptionContext:Project` also matches a context key `project` or `PROJECT`. Values follow the operator (`StringEquals` is case-sensitive, `StringEqualsIgnoreCase` not), but KMS itself requires the exact, case-sensitive encryption context to decrypt, so a case-insensitive policy lets callers encrypt under several spellings of one context. To require the exact case of a context key, add a `kms:EncryptionContextKeys` condition; to require the exact value, use `StringEquals`.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AlphaOnly", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Encrypt", "Resource": "*", "Condition": {"StringEqualsIgnoreCase": {"kms:EncryptionContext:Project": "Alpha"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AlphaOnly", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Encrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:EncryptionContext:Project": "Alpha"}, "ForAnyValue:StringEquals": {"kms:EncryptionContextKeys": "Project"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AlphaOnly", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Encrypt", "Resource": "*", "Condition": {"StringEqualsIgnoreCase": {"kms:EncryptionContext:Project": "Alpha"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AlphaOnly", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Encrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:EncryptionContext:Project": "Alpha"}, "ForAnyValue:StringEquals": {"kms:EncryptionContextKeys": "Project"}}}]}',
     references: [
       'https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-context',
       'https://docs.aws.amazon.com/kms/latest/developerguide/encrypt_context.html',
@@ -46,9 +49,17 @@ export const kms009: Rule = {
       const op = parseOperator(ob.operator.value);
       if (!op || op.family !== 'String') continue;
       // Is the key's case pinned elsewhere in the statement with kms:EncryptionContextKeys?
-      const pinnedKeys = new Set((st.condition?.operators ?? []).flatMap(o =>
-        o.entries.filter(e => e.key.value.toLowerCase() === 'kms:encryptioncontextkeys' && /^(?:ForAnyValue|ForAllValues):StringEquals(?:IfExists)?$/.test(o.operator.value))
-          .flatMap(e => e.values.items.map(i => i.value))));
+      const pinnedKeys = new Set(
+        (st.condition?.operators ?? []).flatMap(o =>
+          o.entries
+            .filter(
+              e =>
+                e.key.value.toLowerCase() === 'kms:encryptioncontextkeys' &&
+                /^(?:ForAnyValue|ForAllValues):StringEquals(?:IfExists)?$/.test(o.operator.value),
+            )
+            .flatMap(e => e.values.items.map(i => i.value)),
+        ),
+      );
       for (const entry of ob.entries) {
         const m = CONTEXT_KEY.exec(entry.key.value);
         if (!m) continue;

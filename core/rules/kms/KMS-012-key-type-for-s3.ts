@@ -24,9 +24,11 @@ export const kms012: Rule = {
     title: 'Key type and region (context for S3)',
     severity: 'info',
     appliesTo: ['key-policy'],
-    why: 'S3 supports only symmetric encryption KMS keys, in the bucket\'s own Region (multi-Region keys are used as single-Region keys; DSSE-KMS does not use S3 Bucket Keys). `kms:Sign`, `kms:Verify`, `kms:GetPublicKey` and `kms:DeriveSharedSecret` exist only for asymmetric keys, `kms:GenerateMac` and `kms:VerifyMac` only for HMAC keys. A key policy that grants them and also lets S3 use the key (a `kms:ViaService` for S3, or the S3 encryption context) is wrong for one of the two: S3 cannot use a signing or HMAC key, and a symmetric key never signs. (The Region check of `kms:ViaService` is KMS-006.)',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Signing", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:Sign", "kms:Verify"], "Resource": "*"}, {"Sid": "S3Use", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "S3Use", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]}',
+    why: "S3 supports only symmetric encryption KMS keys, in the bucket's own Region (multi-Region keys are used as single-Region keys; DSSE-KMS does not use S3 Bucket Keys). `kms:Sign`, `kms:Verify`, `kms:GetPublicKey` and `kms:DeriveSharedSecret` exist only for asymmetric keys, `kms:GenerateMac` and `kms:VerifyMac` only for HMAC keys. A key policy that grants them and also lets S3 use the key (a `kms:ViaService` for S3, or the S3 encryption context) is wrong for one of the two: S3 cannot use a signing or HMAC key, and a symmetric key never signs. (The Region check of `kms:ViaService` is KMS-006.)",
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Signing", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:Sign", "kms:Verify"], "Resource": "*"}, {"Sid": "S3Use", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "S3Use", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-kms-encryption.html',
@@ -37,7 +39,8 @@ export const kms012: Rule = {
     messages: {
       notSymmetric: {
         summary: '{action} works only with {kinds} keys, but this policy also lets S3 use the key.',
-        detail: '{where} lets S3 use the key ({evidence}), and S3 supports only symmetric encryption keys: one of the two grants is useless. If this key encrypts S3 objects, remove {action}; if it is {kindOfKey} key, S3 cannot use it.',
+        detail:
+          '{where} lets S3 use the key ({evidence}), and S3 supports only symmetric encryption keys: one of the two grants is useless. If this key encrypts S3 objects, remove {action}; if it is {kindOfKey} key, S3 cannot use it.',
       },
     },
   },
@@ -55,7 +58,13 @@ export const kms012: Rule = {
         ctx.report({
           span: item.span,
           messageId: 'notSymmetric',
-          data: { action: show(item.value, 32), kinds, where, evidence: s3.what, kindOfKey: `${/^[aeiouH]/.test(kinds) ? 'an' : 'a'} ${kinds}` },
+          data: {
+            action: show(item.value, 32),
+            kinds,
+            where,
+            evidence: s3.what,
+            kindOfKey: `${/^[aeiouH]/.test(kinds) ? 'an' : 'a'} ${kinds}`,
+          },
         });
       }
     }

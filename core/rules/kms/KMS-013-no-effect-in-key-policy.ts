@@ -23,7 +23,9 @@ function checkActions(ctx: RuleContext, st: Statement): void {
   const keeps = items.some(i => !flagged.some(f => f === i));
   for (const item of flagged) {
     // Safe for "fix all": the action never applies here, so removing it changes no decision.
-    const fix = markSafe(keeps ? removeItemFix(`Remove "${item.value}" from the key policy`, st.action, items.indexOf(item)) : undefined);
+    const fix = markSafe(
+      keeps ? removeItemFix(`Remove "${item.value}" from the key policy`, st.action, items.indexOf(item)) : undefined,
+    );
     ctx.report({ span: item.span, messageId: 'noKeyAction', data: { action: show(item.value, 40) }, fixes: fix ? [fix] : [] });
   }
 }
@@ -35,8 +37,10 @@ export const kms013: Rule = {
     severity: 'warning',
     appliesTo: ['key-policy'],
     why: 'A key policy controls access to its own key only. Actions that do not act on a key — `kms:CreateKey`, `kms:ListAliases`, `kms:ListKeys`, `kms:GenerateRandom`, `kms:ListRetirableGrants`, the custom key store actions — are authorised only by IAM policies, so in a key policy they never apply (wildcards such as `kms:List*` are fine: they also name key actions). The condition key `kms:ResourceAliases` is likewise valid only in IAM policies.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": ["kms:DescribeKey", "kms:CreateKey", "kms:ListAliases"], "Resource": "*"}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": ["kms:DescribeKey"], "Resource": "*"}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": ["kms:DescribeKey", "kms:CreateKey", "kms:ListAliases"], "Resource": "*"}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": ["kms:DescribeKey"], "Resource": "*"}]}',
     references: [
       'https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html',
       'https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases',
@@ -47,11 +51,11 @@ export const kms013: Rule = {
     messages: {
       noKeyAction: {
         summary: '{action} acts on no particular key, so in a key policy it never applies.',
-        detail: 'Only IAM policies can allow it. Remove it here and grant it in the principal\'s IAM policy.',
+        detail: "Only IAM policies can allow it. Remove it here and grant it in the principal's IAM policy.",
       },
       resourceAliases: {
         summary: '{key} is valid only in IAM policies, not in key policies: here it controls nothing.',
-        detail: 'Move it to the principals\' IAM policy, or test the alias in the request with kms:RequestAlias.',
+        detail: "Move it to the principals' IAM policy, or test the alias in the request with kms:RequestAlias.",
       },
     },
   },

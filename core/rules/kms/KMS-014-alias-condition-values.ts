@@ -49,8 +49,10 @@ export const kms014: Rule = {
     severity: 'error',
     appliesTo: ['key-policy', 'identity-policy'],
     why: '`kms:RequestAlias` and `kms:ResourceAliases` compare alias names such as `alias/app` (patterns allowed), never alias ARNs: an ARN never matches, so an Allow is dead and a negated Deny always applies. `kms:ResourceAliases` is multivalued (a key can have several aliases) and needs `ForAnyValue:` or `ForAllValues:`. `kms:RequestAlias` matches only when the request names the key by that alias (a request by key ARN does not); which identifier S3 passes to KMS for SSE-KMS is not documented, so alias-based grants for S3 traffic may not match.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AppByAlias", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:RequestAlias": "arn:aws:kms:us-east-1:111122223333:alias/app"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AppByAlias", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:RequestAlias": "alias/app"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AppByAlias", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:RequestAlias": "arn:aws:kms:us-east-1:111122223333:alias/app"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "AppByAlias", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/App"}, "Action": "kms:Decrypt", "Resource": "*", "Condition": {"StringEquals": {"kms:RequestAlias": "alias/app"}}}]}',
     references: [
       'https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-request-alias',
       'https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases',
@@ -73,22 +75,31 @@ export const kms014: Rule = {
       },
       needsSetOperator: {
         summary: '{key} holds every alias of the key, so {operator} needs a set operator.',
-        detail: 'A key can have several aliases. Use "{target}" (any alias matches) or "ForAllValues:{canonical}" (every alias matches; also true for a key without aliases).',
+        detail:
+          'A key can have several aliases. Use "{target}" (any alias matches) or "ForAllValues:{canonical}" (every alias matches; also true for a key without aliases).',
       },
       requestAliasThroughS3: {
         // Which identifier S3 passes to KMS for SSE-KMS is not documented [UNCONFIRMED]: worded softly.
         summary: '{statement} is for S3 requests, but {key} may not match what S3 sends.',
-        detail: '{key} only matches when the request names the key by that alias, and which identifier S3 passes to KMS is not documented: the statement may not apply to S3 uploads. Consider kms:ViaService with the S3 encryption context (kms:EncryptionContext:aws:s3:arn) instead.',
+        detail:
+          '{key} only matches when the request names the key by that alias, and which identifier S3 passes to KMS is not documented: the statement may not apply to S3 uploads. Consider kms:ViaService with the S3 encryption context (kms:EncryptionContext:aws:s3:arn) instead.',
       },
     },
   },
   check(ctx) {
-    const s3Via = new Set(viaServiceValues(ctx.doc).filter(v => meansS3(v.item.value)).map(v => v.st));
+    const s3Via = new Set(
+      viaServiceValues(ctx.doc)
+        .filter(v => meansS3(v.item.value))
+        .map(v => v.st),
+    );
     for (const { st, cond, ob } of operatorBlocks(ctx.doc)) {
       const op = parseOperator(ob.operator.value);
       if (!op || op.family !== 'String') continue;
-      const entries = ob.entries.filter(e => ALIAS_KEYS.has(e.key.value.toLowerCase()) &&
-        !(ctx.kind === 'key-policy' && e.key.value.toLowerCase() === 'kms:resourcealiases'));
+      const entries = ob.entries.filter(
+        e =>
+          ALIAS_KEYS.has(e.key.value.toLowerCase()) &&
+          !(ctx.kind === 'key-policy' && e.key.value.toLowerCase() === 'kms:resourcealiases'),
+      );
       for (const entry of entries) checkValues(ctx, entry.key.value, stringItems(entry.values));
       const multi = entries.filter(e => e.key.value.toLowerCase() === 'kms:resourcealiases');
       if (multi.length > 0 && !op.set) {
@@ -106,7 +117,12 @@ export const kms014: Rule = {
       if (!s3Via.has(st)) continue;
       for (const e of entries) {
         if (e.key.value.toLowerCase() !== 'kms:requestalias' || stringItems(e.values).every(i => i.value === '*')) continue;
-        ctx.report({ span: e.key.span, severity: 'info', messageId: 'requestAliasThroughS3', data: { statement: capitalizedStatementLabel(st, SUMMARY_SID), key: show(e.key.value, 40) } });
+        ctx.report({
+          span: e.key.span,
+          severity: 'info',
+          messageId: 'requestAliasThroughS3',
+          data: { statement: capitalizedStatementLabel(st, SUMMARY_SID), key: show(e.key.value, 40) },
+        });
       }
     }
   },

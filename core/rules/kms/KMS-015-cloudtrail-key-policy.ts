@@ -64,9 +64,11 @@ export const kms015: Rule = {
     title: 'CloudTrail SSE-KMS key policy',
     severity: 'warning',
     appliesTo: ['key-policy'],
-    why: 'CloudTrail encrypts log files with data keys from `kms:GenerateDataKey*` (not `kms:Encrypt`), under the encryption context `aws:cloudtrail:arn` = the trail ARN, and calls `kms:DescribeKey` when a trail is created or updated. AWS\'s key policy for CloudTrail allows `kms:GenerateDataKey*` to `cloudtrail.amazonaws.com` with `StringLike kms:EncryptionContext:aws:cloudtrail:arn` = `arn:aws:cloudtrail:*:ACCOUNT:trail/*` (one entry per account allowed to use the key) and `aws:SourceArn` = the trail ARN (recommended over `aws:SourceAccount`), plus `kms:DescribeKey` for the service, and `kms:Decrypt` for log readers. Without them CloudTrail cannot deliver logs, or any trail could use your key.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Allow CloudTrail to encrypt logs", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:Encrypt", "Resource": "*"}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Allow CloudTrail to encrypt logs", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:GenerateDataKey*", "Resource": "*", "Condition": {"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:111122223333:trail/*"}, "StringEquals": {"aws:SourceArn": "arn:aws:cloudtrail:us-east-1:111122223333:trail/management-events"}}}, {"Sid": "Allow CloudTrail access", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:DescribeKey", "Resource": "*"}]}',
+    why: "CloudTrail encrypts log files with data keys from `kms:GenerateDataKey*` (not `kms:Encrypt`), under the encryption context `aws:cloudtrail:arn` = the trail ARN, and calls `kms:DescribeKey` when a trail is created or updated. AWS's key policy for CloudTrail allows `kms:GenerateDataKey*` to `cloudtrail.amazonaws.com` with `StringLike kms:EncryptionContext:aws:cloudtrail:arn` = `arn:aws:cloudtrail:*:ACCOUNT:trail/*` (one entry per account allowed to use the key) and `aws:SourceArn` = the trail ARN (recommended over `aws:SourceAccount`), plus `kms:DescribeKey` for the service, and `kms:Decrypt` for log readers. Without them CloudTrail cannot deliver logs, or any trail could use your key.",
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Allow CloudTrail to encrypt logs", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:Encrypt", "Resource": "*"}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}, {"Sid": "Allow CloudTrail to encrypt logs", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:GenerateDataKey*", "Resource": "*", "Condition": {"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:111122223333:trail/*"}, "StringEquals": {"aws:SourceArn": "arn:aws:cloudtrail:us-east-1:111122223333:trail/management-events"}}}, {"Sid": "Allow CloudTrail access", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:DescribeKey", "Resource": "*"}]}',
     references: [
       'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html',
       'https://docs.aws.amazon.com/kms/latest/developerguide/services-cloudtrail.html',
@@ -76,11 +78,13 @@ export const kms015: Rule = {
     messages: {
       encryptInsteadOfGenerateDataKey: {
         summary: 'CloudTrail encrypts logs with kms:GenerateDataKey*, never kms:Encrypt: it cannot deliver logs.',
-        detail: 'It encrypts each log file with a data key from kms:GenerateDataKey*, so with this grant alone it cannot deliver logs. Use "kms:GenerateDataKey*".',
+        detail:
+          'It encrypts each log file with a data key from kms:GenerateDataKey*, so with this grant alone it cannot deliver logs. Use "kms:GenerateDataKey*".',
       },
       noGenerateDataKey: {
         summary: 'No statement lets CloudTrail call kms:GenerateDataKey*, so trails cannot encrypt logs with this key.',
-        detail: 'Allow "kms:GenerateDataKey*" to cloudtrail.amazonaws.com, limited to your trails with kms:EncryptionContext:aws:cloudtrail:arn.',
+        detail:
+          'Allow "kms:GenerateDataKey*" to cloudtrail.amazonaws.com, limited to your trails with kms:EncryptionContext:aws:cloudtrail:arn.',
       },
       anyTrail: {
         summary: '{statement} lets CloudTrail use the key for any trail, in any account.',
@@ -99,12 +103,14 @@ export const kms015: Rule = {
         detail: `AWS recommends limiting CloudTrail's use of the key to your trail (aws:SourceAccount works, but aws:SourceArn is recommended). ${ADD_SOURCE_ARN}`,
       },
       sourceArnNotTrail: {
-        summary: 'For CloudTrail, aws:SourceArn is the trail\'s ARN, so this {service} ARN never matches.',
-        detail: '{value} is not a trail, so CloudTrail cannot use the key. Use "arn:aws:cloudtrail:REGION:ACCOUNT:trail/TRAIL-NAME".',
+        summary: "For CloudTrail, aws:SourceArn is the trail's ARN, so this {service} ARN never matches.",
+        detail:
+          '{value} is not a trail, so CloudTrail cannot use the key. Use "arn:aws:cloudtrail:REGION:ACCOUNT:trail/TRAIL-NAME".',
       },
       noDescribeKey: {
         summary: 'CloudTrail also needs kms:DescribeKey on the key, or creating and updating trails fails.',
-        detail: 'Allow it without an encryption-context condition, which DescribeKey requests never carry. Add a statement allowing "kms:DescribeKey" to cloudtrail.amazonaws.com.',
+        detail:
+          'Allow it without an encryption-context condition, which DescribeKey requests never carry. Add a statement allowing "kms:DescribeKey" to cloudtrail.amazonaws.com.',
       },
     },
   },
@@ -115,7 +121,9 @@ export const kms015: Rule = {
     const encrypters = trailStatements.filter(st => coversAction(st, 'kms:GenerateDataKey'));
 
     if (encrypters.length === 0) {
-      const encryptItems = trailStatements.flatMap(st => stringItems(st.action).filter(i => i.value.toLowerCase() === 'kms:encrypt'));
+      const encryptItems = trailStatements.flatMap(st =>
+        stringItems(st.action).filter(i => i.value.toLowerCase() === 'kms:encrypt'),
+      );
       for (const item of encryptItems) {
         ctx.report({
           span: item.span,
@@ -151,7 +159,11 @@ export const kms015: Rule = {
       for (const item of sourceArns) {
         const arn = parseArn(item.value);
         if (!arn || arn.service === 'cloudtrail' || arn.service.includes('*')) continue;
-        ctx.report({ span: item.span, messageId: 'sourceArnNotTrail', data: { value: jsonString(item.value), service: clip(arn.service, 24) } });
+        ctx.report({
+          span: item.span,
+          messageId: 'sourceArnNotTrail',
+          data: { value: jsonString(item.value), service: clip(arn.service, 24) },
+        });
       }
     }
 
@@ -163,7 +175,11 @@ export const kms015: Rule = {
       ctx.report({
         span: cloudTrailPrincipal(first)!.span,
         messageId: 'noDescribeKey',
-        fixes: [editsFix('Add a statement allowing kms:DescribeKey to CloudTrail', [insertBeside(ctx.doc.text, first.span, statement, 'after')])],
+        fixes: [
+          editsFix('Add a statement allowing kms:DescribeKey to CloudTrail', [
+            insertBeside(ctx.doc.text, first.span, statement, 'after'),
+          ]),
+        ],
       });
     }
   },

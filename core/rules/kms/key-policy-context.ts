@@ -3,7 +3,14 @@
 // kms:ViaService values, and moving condition entries to another operator (the quick-fixes of
 // KMS-008 and KMS-014). No vscode or LSP imports.
 import { ACCOUNT_ID, accountPrincipal, parseArn, parseKeyArn } from '../../policy/arn';
-import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock, Located, PolicyDocument, Statement } from '../../policy/model';
+import type {
+  ConditionBlock,
+  ConditionEntry,
+  ConditionOperatorBlock,
+  Located,
+  PolicyDocument,
+  Statement,
+} from '../../policy/model';
 import { parseOperator, type ParsedOperator } from '../../policy/operators';
 import { membersOf } from '../../policy/parse';
 import { editsFix, insertMember, removeWithComma } from '../edits';
@@ -16,7 +23,6 @@ export const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 const REGION_INSIDE = /(?:^|[^a-z])([a-z]{2}(?:-[a-z]+)+-\d{1,2})(?![0-9])/i;
 const MAX_ENDPOINT_NAME = 253;
 
-
 /** The key ARN(s) named in the policy's Resource elements, first one first. */
 export function keyArns(doc: PolicyDocument): { arn: string; region: string; account: string }[] {
   const out: { arn: string; region: string; account: string }[] = [];
@@ -24,7 +30,8 @@ export function keyArns(doc: PolicyDocument): { arn: string; region: string; acc
     for (const i of stringItems(st.resource)) {
       // The key's own ARN (KMS-DG key-policy-overview tolerates it in Resource).
       const k = parseKeyArn(i.value);
-      if (k && REGION.test(k.region) && !out.some(o => o.arn === i.value)) out.push({ arn: i.value, region: k.region, account: k.account });
+      if (k && REGION.test(k.region) && !out.some(o => o.arn === i.value))
+        out.push({ arn: i.value, region: k.region, account: k.account });
     }
   }
   return out;
@@ -144,7 +151,9 @@ export function ownerAccount(doc: PolicyDocument): string | undefined {
       }
     }
     for (const o of st.condition?.operators ?? []) {
-      for (const e of o.entries) if (e.key.value.toLowerCase() === 'kms:calleraccount') for (const i of stringItems(e.values)) if (ACCOUNT_ID.test(i.value)) callers.add(i.value);
+      for (const e of o.entries)
+        if (e.key.value.toLowerCase() === 'kms:calleraccount')
+          for (const i of stringItems(e.values)) if (ACCOUNT_ID.test(i.value)) callers.add(i.value);
     }
   }
   for (const set of [admins, roots, callers]) if (set.size > 0) return set.size === 1 ? [...set][0] : undefined;
@@ -162,7 +171,9 @@ export function principalAccount(value: string): string | undefined {
 export function s3UseEvidence(doc: PolicyDocument): { st: Statement; what: string } | undefined {
   for (const v of viaServiceValues(doc)) if (meansS3(v.item.value)) return { st: v.st, what: `kms:ViaService "${v.item.value}"` };
   for (const { st, ob } of operatorBlocks(doc)) {
-    for (const e of ob.entries) if (e.key.value.toLowerCase() === 'kms:encryptioncontext:aws:s3:arn') return { st, what: `the S3 encryption context (${e.key.value})` };
+    for (const e of ob.entries)
+      if (e.key.value.toLowerCase() === 'kms:encryptioncontext:aws:s3:arn')
+        return { st, what: `the S3 encryption context (${e.key.value})` };
   }
   return undefined;
 }
@@ -173,14 +184,23 @@ export function s3UseEvidence(doc: PolicyDocument): { st: Statement; what: strin
  * the entries leave `ob` and join the block named `target` (created next to `ob` when missing).
  * Conditions AND their blocks, so moving an entry changes only how that entry is tested.
  */
-export function moveEntriesFix(title: string, text: string, cond: ConditionBlock, ob: ConditionOperatorBlock, entries: readonly ConditionEntry[], target: string): Fix | undefined {
+export function moveEntriesFix(
+  title: string,
+  text: string,
+  cond: ConditionBlock,
+  ob: ConditionOperatorBlock,
+  entries: readonly ConditionEntry[],
+  target: string,
+): Fix | undefined {
   if (cond.node.type !== 'object' || ob.node.type !== 'object') return undefined;
   const existing = cond.operators.filter(o => o !== ob && o.operator.value === target);
   if (existing.length > 1 || existing.some(o => o.node.type !== 'object')) return undefined;
   const into = existing[0];
-  if (!into && entries.length === ob.entries.length) return editsFix(title, [{ span: ob.operator.span, newText: jsonString(target) }]);
+  if (!into && entries.length === ob.entries.length)
+    return editsFix(title, [{ span: ob.operator.span, newText: jsonString(target) }]);
   // Keys the target block already tests would be duplicated: leave that to the author.
-  if (into && entries.some(e => into.entries.some(x => x.key.value.toLowerCase() === e.key.value.toLowerCase()))) return undefined;
+  if (into && entries.some(e => into.entries.some(x => x.key.value.toLowerCase() === e.key.value.toLowerCase())))
+    return undefined;
   const members = membersOf(ob.node);
   const moved = entries.map(e => memberAt(ob.node, e.key));
   if (moved.some(m => !m)) return undefined;
@@ -191,7 +211,12 @@ export function moveEntriesFix(title: string, text: string, cond: ConditionBlock
     const obMember = memberAt(cond.node, ob.operator);
     if (!obMember) return undefined;
     const all = membersOf(cond.node);
-    edits.push(removeWithComma(all.map(m => m.span), all.findIndex(m => m.span.offset === obMember.span.offset)));
+    edits.push(
+      removeWithComma(
+        all.map(m => m.span),
+        all.findIndex(m => m.span.offset === obMember.span.offset),
+      ),
+    );
   } else {
     // Remove the moved members; each joins its next neighbour, the last one its previous neighbour.
     const indexes = moved.map(m => members.findIndex(x => x.span.offset === m!.span.offset)).sort((a, b) => a - b);

@@ -11,14 +11,22 @@ import { ownerAccount, principalAccount } from './key-policy-context';
 export function rootStatementJson(doc: PolicyDocument, account: string): string {
   const partition = dominantPartition(doc) ?? 'aws';
   const sid = freshSid(doc, 'Enable IAM User Permissions');
-  return JSON.stringify({ Sid: sid, Effect: 'Allow', Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: 'kms:*', Resource: '*' });
+  return JSON.stringify({
+    Sid: sid,
+    Effect: 'Allow',
+    Principal: { AWS: `arn:${partition}:iam::${account}:root` },
+    Action: 'kms:*',
+    Resource: '*',
+  });
 }
 
 /** The fix that appends the account-root statement; undefined when the key's account is unknown. */
 export function addRootStatementFix(doc: PolicyDocument): Fix | undefined {
   const account = keyAccount(doc);
   if (!account) return undefined;
-  return addStatementsFix(`Add the account root statement ("Enable IAM User Permissions" for ${account})`, doc, [rootStatementJson(doc, account)]);
+  return addStatementsFix(`Add the account root statement ("Enable IAM User Permissions" for ${account})`, doc, [
+    rootStatementJson(doc, account),
+  ]);
 }
 
 /** The key's account: the key ARN's or the root statement's (ownerAccount), else the one account all principals belong to. */
@@ -45,9 +53,25 @@ export const namedIdentities = (st: Statement): string[] =>
 export const isAllow = (st: Statement): boolean => st.effect?.value === 'Allow';
 
 /** Management actions that let a principal rewrite, disable, delete or re-grant the key (RULES.md KMS-004). */
-export const ADMIN_ACTIONS = ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:CreateGrant', 'kms:TagResource', 'kms:UntagResource', 'kms:UpdateAlias', 'kms:DeleteAlias'] as const;
+export const ADMIN_ACTIONS = [
+  'kms:PutKeyPolicy',
+  'kms:ScheduleKeyDeletion',
+  'kms:DisableKey',
+  'kms:CreateGrant',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:DeleteAlias',
+] as const;
 /** The cryptographic calls of a key user. */
-export const CRYPTO_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'] as const;
+export const CRYPTO_ACTIONS = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+] as const;
 /** What AWS's console gives key users (KMS-DG key-policy-default). */
 export const USER_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'] as const;
 

@@ -98,7 +98,8 @@ interface NormalCall {
 }
 
 /** Roles call S3 through sessions: `arn:P:sts::ACCOUNT:assumed-role/NAME/SESSION`. */
-const sessionOf = (partition: string, account: string, role: string): string => `arn:${partition}:sts::${account}:assumed-role/${role}/session`;
+const sessionOf = (partition: string, account: string, role: string): string =>
+  `arn:${partition}:sts::${account}:assumed-role/${role}/session`;
 
 /** The principals of normal traffic, those the policy names first (exemptions name them: a failing check ends sooner), root users last. */
 function normalPrincipals(classes: RequestClasses): NormalPrincipal[] {
@@ -160,7 +161,10 @@ function namedPrincipals(doc: PolicyDocument): NormalPrincipal[] {
 
 /** An upload as a well-behaved client sends it: aws:kms, with the key the policy's Denies pin when they name one. */
 function normalUpload(denyClasses: RequestClasses): UploadSpec | undefined {
-  return denyClasses.uploads.find(u => u.sse === 'aws:kms' && u.kmsKey !== null && u.kmsKey !== 'other') ?? denyClasses.uploads.find(u => u.sse === 'aws:kms' && u.kmsKey === null);
+  return (
+    denyClasses.uploads.find(u => u.sse === 'aws:kms' && u.kmsKey !== null && u.kmsKey !== 'other') ??
+    denyClasses.uploads.find(u => u.sse === 'aws:kms' && u.kmsKey === null)
+  );
 }
 
 function normalCalls(classes: RequestClasses): NormalCall[] {
@@ -195,7 +199,8 @@ function callLevel(calls: readonly NormalCall[], upload: () => UploadSpec | unde
 function keyLiterals(st: Statement, key: string): string[] {
   const out: string[] = [];
   for (const ob of st.condition?.operators ?? []) {
-    for (const e of ob.entries) if (e.key.value.toLowerCase() === key) for (const i of e.values.items) if (typeof i.value === 'string') out.push(i.value);
+    for (const e of ob.entries)
+      if (e.key.value.toLowerCase() === key) for (const i of e.values.items) if (typeof i.value === 'string') out.push(i.value);
   }
   return out;
 }
@@ -205,7 +210,10 @@ function insideNamed(key: string, value: string, literals: readonly string[]): b
   if (IP_KEYS.has(key)) {
     const address = parseIpAddress(value);
     if (!address) return false;
-    return literals.some(l => { const r = parseCidr(l.trim()); return !!r && ipInRange(address, r); });
+    return literals.some(l => {
+      const r = parseCidr(l.trim());
+      return !!r && ipInRange(address, r);
+    });
   }
   return literals.some(l => matchesWildcard(value, l, { ignoreCase: true }));
 }
@@ -213,7 +221,11 @@ function insideNamed(key: string, value: string, literals: readonly string[]): b
 /** A network key's values for a request that comes through nothing the policy names: absent, or a value outside every literal. */
 function outsideValues(st: Statement, d: KeyDomain): KeyDomain {
   const literals = keyLiterals(st, d.key);
-  const values = d.values.filter(v => v === undefined || (typeof v === 'string' ? !insideNamed(d.key, v, literals) : v.every(x => !insideNamed(d.key, x, literals))));
+  const values = d.values.filter(
+    v =>
+      v === undefined ||
+      (typeof v === 'string' ? !insideNamed(d.key, v, literals) : v.every(x => !insideNamed(d.key, x, literals))),
+  );
   return { ...d, values };
 }
 
@@ -242,16 +254,32 @@ interface Lockout {
   witness: Witness;
 }
 
-type Outcome = { locked: true; rootExempt: boolean; uploadsPass: boolean; example: Request } | { locked: false } | { abandoned: true; locked: false };
+type Outcome =
+  | { locked: true; rootExempt: boolean; uploadsPass: boolean; example: Request }
+  | { locked: false }
+  | { abandoned: true; locked: false };
 
 /**
  * Does the statement apply to every normal request (roots' and uploads only noted)? `keys` are the
  * key levels to enumerate; `requiredOnly` skips roots and uploads.
  */
-function sweep(s: CompiledStatement, classes: RequestClasses, calls: readonly NormalCall[], upload: () => UploadSpec | undefined, principals: readonly NormalPrincipal[], keys: readonly KeyDomain[], budget: Budget, requiredOnly: boolean): Outcome {
+function sweep(
+  s: CompiledStatement,
+  classes: RequestClasses,
+  calls: readonly NormalCall[],
+  upload: () => UploadSpec | undefined,
+  principals: readonly NormalPrincipal[],
+  keys: readonly KeyDomain[],
+  budget: Budget,
+  requiredOnly: boolean,
+): Outcome {
   const current: { call?: NormalCall } = {};
   const info = new Map(principals.map(p => [p.principal, p]));
-  const levels: Level[] = [principalLevel(principals.map(p => p.principal)), callLevel(calls, upload, current), ...keys.map(keyLevel)];
+  const levels: Level[] = [
+    principalLevel(principals.map(p => p.principal)),
+    callLevel(calls, upload, current),
+    ...keys.map(keyLevel),
+  ];
   const base = baseRequest(classes);
   applyTransport(base, { secure: true, tls: '1.3' });
   let rootExempt = false;
@@ -309,7 +337,14 @@ interface PolicyContext {
  * only what it mentions can change whether it applies (ENGINE.md §2), which keeps the work small
  * in a 20 KB policy with hundreds of principals and object prefixes.
  */
-function lockoutOf(doc: PolicyDocument, st: Statement, s: CompiledStatement, bucket: string, policy: PolicyContext, budget: Budget): Lockout | undefined {
+function lockoutOf(
+  doc: PolicyDocument,
+  st: Statement,
+  s: CompiledStatement,
+  bucket: string,
+  policy: PolicyContext,
+  budget: Budget,
+): Lockout | undefined {
   const classes = requestClasses(doc, bucket, { statements: x => x === st });
   const keys = statementKeys(st);
   let principals = normalPrincipals(classes);
@@ -357,7 +392,8 @@ function lockoutOf(doc: PolicyDocument, st: Statement, s: CompiledStatement, buc
 const list = (items: readonly string[], join = 'or'): string =>
   items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} ${join} ${items[items.length - 1]}`;
 
-const quotedValues = (entry: ConditionEntry): string[] => entry.values.items.map(i => (typeof i.value === 'string' ? i.value : show(i.value)));
+const quotedValues = (entry: ConditionEntry): string[] =>
+  entry.values.items.map(i => (typeof i.value === 'string' ? i.value : show(i.value)));
 
 /** `"Op": {"key": value}` as written. */
 const testText = (op: string, entry: ConditionEntry): string =>
@@ -420,21 +456,31 @@ function conditionWords(st: Statement): ConditionWords {
           out.when.push(`when ${text}`);
           out.notes.push(`That test is true whenever the request has no ${entry.key.value} header.`);
         }
-        if (!sseNoted) out.notes.push('Only uploads (s3:PutObject) can send the encryption headers, so every other request matches.');
+        if (!sseNoted)
+          out.notes.push('Only uploads (s3:PutObject) can send the encryption headers, so every other request matches.');
         sseNoted = true;
       } else if (!lookupConditionKey(entry.key.value) && isKeyPrefixCovered(entry.key.value)) {
         const suggestion = suggestConditionKey(entry.key.value);
         out.unknownKeys.push({ key: entry.key.value, suggestion });
         out.when.push(`when ${text}`);
-        out.notes.push(`"${entry.key.value}" is not a condition key AWS knows${suggestion ? ` (did you mean "${suggestion}"?)` : ''}: it is never in a request, so that test is always true.`);
+        out.notes.push(
+          `"${entry.key.value}" is not a condition key AWS knows${suggestion ? ` (did you mean "${suggestion}"?)` : ''}: it is never in a request, so that test is always true.`,
+        );
       } else if (NETWORK_KEYS.has(key) && op?.negated) {
         const values = list(quotedValues(entry));
-        const where = key === 'aws:sourcevpce' ? `through VPC endpoint ${values}` : key === 'aws:sourcevpc' || key === 'aws:sourcevpcarn' ? `from VPC ${values}` : `from ${values}`;
+        const where =
+          key === 'aws:sourcevpce'
+            ? `through VPC endpoint ${values}`
+            : key === 'aws:sourcevpc' || key === 'aws:sourcevpcarn'
+              ? `from VPC ${values}`
+              : `from ${values}`;
         out.network.push(where);
         out.when.push(`whenever the request does not come ${where} (${text})`);
       } else if (SERVICE_ONLY_KEYS.has(key)) {
         out.when.push(`when ${text}`);
-        out.notes.push(`${entry.key.value} is only in requests an AWS service makes on a resource owner's behalf: a principal's own request never has it, so that test is true for all of them.`);
+        out.notes.push(
+          `${entry.key.value} is only in requests an AWS service makes on a resource owner's behalf: a principal's own request never has it, so that test is true for all of them.`,
+        );
       } else out.when.push(`when ${text}`);
     }
   }
@@ -472,8 +518,10 @@ export const mis003: Rule = {
     severity: 'error',
     appliesTo: ['bucket-policy'],
     why: 'An explicit Deny overrides every Allow, administrators\' included. A Deny whose condition is true for normal traffic — "Bool": {"aws:SecureTransport": "true"} (inverted), "Null" on an encryption header with "s3:*" (only uploads send it), a negated test on a misspelt key (never present, so always true), "StringNotEquals" on aws:SourceVpce when not every caller uses that endpoint, or a NotPrincipal that omits the role session ARNs — denies every caller, and nobody can read the data or change the policy any more. Only the account\'s root user can recover: it can always get, put or delete the bucket policy (API_DeleteBucketPolicy).',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "Admins", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]}, {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "Admins", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]}, {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Admins", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]}, {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "Admins", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}, "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"]}, {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html',
       'https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html',
@@ -485,14 +533,16 @@ export const mis003: Rule = {
     messages: {
       lockout: {
         summary: '{statement} locks {who} out of bucket "{bucket}".',
-        detail: 'It locks out {callers}: {matches}, which every ordinary request matches.{notes} For example, {request}.{uploads} ' +
-          'An explicit Deny overrides every Allow, administrators\' included; recovery then needs the account\'s root user, which can always get, put or delete the bucket policy. {advice}',
+        detail:
+          'It locks out {callers}: {matches}, which every ordinary request matches.{notes} For example, {request}.{uploads} ' +
+          "An explicit Deny overrides every Allow, administrators' included; recovery then needs the account's root user, which can always get, put or delete the bucket policy. {advice}",
       },
       networkLockout: {
         summary: '{statement} may lock out callers that do not come {where}.',
-        detail: 'It denies every ordinary request that does not come {fullWhere}: {matches}.{notes} For example, {request}. ' +
+        detail:
+          'It denies every ordinary request that does not come {fullWhere}: {matches}.{notes} For example, {request}. ' +
           'Unless every caller, including administrators and AWS services, uses that {path}, this locks them out. ' +
-          'An explicit Deny overrides every Allow, administrators\' included; recovery then needs the account\'s root user, which can always get, put or delete the bucket policy. ' +
+          "An explicit Deny overrides every Allow, administrators' included; recovery then needs the account's root user, which can always get, put or delete the bucket policy. " +
           'Exempt the administrators and service principals that do not use that {path} (for example with ArnNotLike on aws:PrincipalArn), or make sure every caller does.',
       },
     },
@@ -533,7 +583,12 @@ export const mis003: Rule = {
             span: st.effect!.span,
             severity: 'warning',
             messageId: 'networkLockout',
-            data: { ...data, where: clip(where, 45), fullWhere: where, path: where.startsWith('through VPC endpoint') ? 'endpoint' : 'network path' },
+            data: {
+              ...data,
+              where: clip(where, 45),
+              fullWhere: where,
+              path: where.startsWith('through VPC endpoint') ? 'endpoint' : 'network path',
+            },
           });
           continue;
         }
@@ -542,10 +597,20 @@ export const mis003: Rule = {
         // confirm), an encryption test on every action ENC-012's (narrow to uploads), a NotPrincipal
         // GRM-006's; any other lockout needs the author's intent.
         const fix = words.inverted ? flipFix(st) : undefined;
-        if (words.inverted) advice = 'Deny when "aws:SecureTransport" is "false" (requests over HTTP) instead; TLS-005 reports the inverted test itself.';
-        else if (words.unknownKeys.length) advice = `Correct the condition key${words.unknownKeys.length > 1 ? 's' : ''} ${list(words.unknownKeys.map(u => `"${u.key}"`), 'and')}.`;
-        else if (words.sse) advice = 'Narrow its Action to "s3:PutObject" (only uploads carry the encryption headers) and its Resource to the objects ("…/*").';
-        else if (st.notPrincipal) advice = 'A NotPrincipal exempts a role\'s requests only when it lists the account, the role and the role\'s session ARNs: use "Principal": "*" with an ArnNotLike condition on aws:PrincipalArn for the principals to exempt (GRM-006).';
+        if (words.inverted)
+          advice =
+            'Deny when "aws:SecureTransport" is "false" (requests over HTTP) instead; TLS-005 reports the inverted test itself.';
+        else if (words.unknownKeys.length)
+          advice = `Correct the condition key${words.unknownKeys.length > 1 ? 's' : ''} ${list(
+            words.unknownKeys.map(u => `"${u.key}"`),
+            'and',
+          )}.`;
+        else if (words.sse)
+          advice =
+            'Narrow its Action to "s3:PutObject" (only uploads carry the encryption headers) and its Resource to the objects ("…/*").';
+        else if (st.notPrincipal)
+          advice =
+            'A NotPrincipal exempts a role\'s requests only when it lists the account, the role and the role\'s session ARNs: use "Principal": "*" with an ArnNotLike condition on aws:PrincipalArn for the principals to exempt (GRM-006).';
         else advice = 'Narrow its Principal, Action, Resource or Condition to the requests it is meant to refuse.';
         ctx.report({
           span: st.effect!.span,

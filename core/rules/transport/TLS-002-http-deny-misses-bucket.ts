@@ -6,7 +6,10 @@ import { capitalizedStatementLabel, jsonString, stringItems } from '../util';
 import { addBucketResourceFix, gapData, gapsOwnedBy, missingBucketArns, witnessPartition } from './shared';
 
 /** How a Resource list reads in a message: `"arn:aws:s3:::b/*"` or `"a", "b"`. */
-const resourceText = (list: ValueList): string => stringItems(list).map(i => jsonString(i.value)).join(', ');
+const resourceText = (list: ValueList): string =>
+  stringItems(list)
+    .map(i => jsonString(i.value))
+    .join(', ');
 
 export const tls002: Rule = {
   meta: {
@@ -15,8 +18,10 @@ export const tls002: Rule = {
     severity: 'warning',
     appliesTo: ['bucket-policy'],
     why: 'Bucket-level calls (ListBucket, GetBucketPolicy, PutBucketPolicy…) act on arn:aws:s3:::BUCKET, object calls on arn:aws:s3:::BUCKET/KEY. A Deny on "aws:SecureTransport": "false" that lists only BUCKET/* leaves every bucket-level call allowed over HTTP (and one that lists only the bucket leaves the objects). The CIS benchmark remediation text shows only BUCKET/*; AWS\'s own example and the AWS Config knowledge-center article list both. Decided by evaluating the policy: the message names one request that gets through.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html',
       'https://repost.aws/knowledge-center/s3-bucket-policy-for-config-rule',
@@ -26,11 +31,13 @@ export const tls002: Rule = {
     messages: {
       bucketLeftOut: {
         summary: '{statement} does not deny HTTP for bucket-level calls on bucket "{bucket}".',
-        detail: 'HTTPS is {notEnforced}{undecided}: the statement denies HTTP {named}, so bucket-level calls (ListBucket, GetBucketPolicy, PutBucketPolicy…) may use HTTP. For example, {request}. {repair}',
+        detail:
+          'HTTPS is {notEnforced}{undecided}: the statement denies HTTP {named}, so bucket-level calls (ListBucket, GetBucketPolicy, PutBucketPolicy…) may use HTTP. For example, {request}. {repair}',
       },
       objectsLeftOut: {
         summary: '{statement} does not deny HTTP for every object of bucket "{bucket}".',
-        detail: 'HTTPS is {notEnforced}{undecided}: the statement denies HTTP {named}, not for {resource}. For example, {request}. {repair}',
+        detail:
+          'HTTPS is {notEnforced}{undecided}: the statement denies HTTP {named}, not for {resource}. For example, {request}. {repair}',
       },
     },
   },
@@ -48,8 +55,11 @@ export const tls002: Rule = {
       const list = st.resource ?? st.notResource;
       const named = st.resource ? `only for ${resourceText(st.resource)}` : 'except for what its NotResource lists';
       const add = missing.all.map(a => `"${a}"`);
-      const repair = !st.resource ? `Take ${resource} out of its NotResource.`
-        : add.length ? `Add ${add.join(' and ')} to its Resource.` : 'Name the bucket and its objects in its Resource.';
+      const repair = !st.resource
+        ? `Take ${resource} out of its NotResource.`
+        : add.length
+          ? `Add ${add.join(' and ')} to its Resource.`
+          : 'Name the bucket and its objects in its Resource.';
       ctx.report({
         span: list?.span ?? st.span,
         messageId: resource === bucketArn(partition, gap.verdict.bucket) ? 'bucketLeftOut' : 'objectsLeftOut',

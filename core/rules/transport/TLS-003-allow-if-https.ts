@@ -2,7 +2,15 @@ import { fixTarget } from '../templates';
 import { markSafe } from '../edits';
 import type { Fix, Rule } from '../types';
 import { capitalizedStatementLabel, isEveryone } from '../util';
-import { addHttpsDenyFix, addHttpsDenyFixFor, httpGaps, httpsNotEnforced, isAllowIfHttps, isHttpDeny, namesBucket } from './shared';
+import {
+  addHttpsDenyFix,
+  addHttpsDenyFixFor,
+  httpGaps,
+  httpsNotEnforced,
+  isAllowIfHttps,
+  isHttpDeny,
+  namesBucket,
+} from './shared';
 
 export const tls003: Rule = {
   meta: {
@@ -11,8 +19,10 @@ export const tls003: Rule = {
     severity: 'error',
     appliesTo: ['bucket-policy'],
     why: 'An Allow that requires "aws:SecureTransport": "true" does not stop HTTP requests: anything another statement or an IAM identity policy allows still gets through over HTTP. Only an explicit Deny on "aws:SecureTransport": "false" enforces HTTPS. With "Principal": "*" such an Allow also grants anonymous access over HTTPS, which AWS Config\'s s3-bucket-ssl-requests-only rule uses as its non-compliant example.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "PublicReadOverHttps", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "PublicReadOverHttps", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}, {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "PublicReadOverHttps", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "PublicReadOverHttps", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}, {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
     references: [
       'https://repost.aws/knowledge-center/s3-bucket-policy-for-config-rule',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html',
@@ -23,7 +33,8 @@ export const tls003: Rule = {
     messages: {
       allowOnlyHttps: {
         summary: '{statement} allows only HTTPS requests, but an Allow does not stop HTTP requests.',
-        detail: 'Whatever another statement or an IAM policy allows still gets through over HTTP.{evidence}{anonymous} Enforce HTTPS with a Deny on "aws:SecureTransport": "false" for the bucket and its objects.',
+        detail:
+          'Whatever another statement or an IAM policy allows still gets through over HTTP.{evidence}{anonymous} Enforce HTTPS with a Deny on "aws:SecureTransport": "false" for the bucket and its objects.',
       },
     },
   },

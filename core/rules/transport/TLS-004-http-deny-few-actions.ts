@@ -10,8 +10,10 @@ export const tls004: Rule = {
     severity: 'warning',
     appliesTo: ['bucket-policy'],
     why: 'A Deny on "aws:SecureTransport": "false" stops HTTP only for the actions it names: with "Action": "s3:GetObject" (as in CIS AWS Foundations v1.3/v1.4 remediation text), PutObject, ListBucket, DeleteObject and everything else may still use HTTP. AWS\'s example denies "s3:*". Decided by evaluating the policy: the message names one request that gets through.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html',
       'https://repost.aws/knowledge-center/s3-bucket-policy-for-config-rule',
@@ -21,7 +23,8 @@ export const tls004: Rule = {
     messages: {
       someActions: {
         summary: '{statement} does not deny HTTP for every action on bucket "{bucket}".',
-        detail: 'HTTPS is {notEnforced}{undecided}: the statement denies HTTP for {named}, so {leftOut} may use HTTP. For example, {request}. Deny every S3 action: "Action": "s3:*".',
+        detail:
+          'HTTPS is {notEnforced}{undecided}: the statement denies HTTP for {named}, so {leftOut} may use HTTP. For example, {request}. Deny every S3 action: "Action": "s3:*".',
       },
     },
   },

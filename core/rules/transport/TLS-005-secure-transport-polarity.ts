@@ -21,7 +21,9 @@ function flipFix(tests: TransportTest[]): Fix | undefined {
     }
   }
   // Safe: a Deny that fires on HTTPS is never what its author meant, and the flipped one denies only HTTP.
-  return edits.length ? { title: 'Deny when "aws:SecureTransport" is false (requests over HTTP)', edits, preferred: true, safe: true } : undefined;
+  return edits.length
+    ? { title: 'Deny when "aws:SecureTransport" is false (requests over HTTP)', edits, preferred: true, safe: true }
+    : undefined;
 }
 
 export const tls005: Rule = {
@@ -31,8 +33,10 @@ export const tls005: Rule = {
     severity: 'error',
     appliesTo: ['bucket-policy'],
     why: '"aws:SecureTransport" is a Boolean that is always in the request context: "true" over HTTPS, "false" over HTTP. A Deny that fires when it is "true" denies every HTTPS request it names and lets HTTP through — the opposite of its evident intent. With "Principal": "*" and "s3:*" it locks everyone out; only the account root user can still get, put or delete the bucket policy to repair it. (Values other than true/false and String operators on the key are reported by GRM-012.)',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}',
     references: [
       'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-securetransport',
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html',
@@ -43,7 +47,8 @@ export const tls005: Rule = {
     messages: {
       inverted: {
         summary: '{statement} tests aws:SecureTransport the wrong way round: it denies HTTPS, not HTTP.',
-        detail: 'It tests {test}, which matches every request over HTTPS and none over HTTP: it denies the secure requests it names and lets HTTP through, the opposite of enforcing HTTPS.{lockout}{evidence} Deny when it is "false".',
+        detail:
+          'It tests {test}, which matches every request over HTTPS and none over HTTP: it denies the secure requests it names and lets HTTP through, the opposite of enforcing HTTPS.{lockout}{evidence} Deny when it is "false".',
       },
     },
   },
@@ -61,7 +66,9 @@ export const tls005: Rule = {
         data: {
           statement: capitalizedStatementLabel(st),
           test: `"${tests[0].ob.operator.value}": {"${tests[0].entry.key.value}": ${show(first.value)}}`,
-          lockout: isEveryone(st) ? ' With "Principal": "*" it locks every caller out of what it names; only the account root user can still repair the bucket policy.' : '',
+          lockout: isEveryone(st)
+            ? ' With "Principal": "*" it locks every caller out of what it names; only the account root user can still repair the bucket policy.'
+            : '',
           evidence: gap ? ` ${httpsNotEnforced(gap.verdict, gap.witness)}` : '',
         },
         fixes: [flipFix(tests)].filter((f): f is Fix => !!f),

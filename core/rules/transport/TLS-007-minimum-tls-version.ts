@@ -64,18 +64,25 @@ function testMatches(t: TlsTest, version: TlsVersion): boolean {
   if (t.value === undefined) return false;
   const v = Number(version);
   switch (t.op.comparison) {
-    case 'lt': return v < t.value;
-    case 'lte': return v <= t.value;
-    case 'gt': return v > t.value;
-    case 'gte': return v >= t.value;
-    case 'eq': return t.op.negated ? v !== t.value : v === t.value;
+    case 'lt':
+      return v < t.value;
+    case 'lte':
+      return v <= t.value;
+    case 'gt':
+      return v > t.value;
+    case 'gte':
+      return v >= t.value;
+    case 'eq':
+      return t.op.negated ? v !== t.value : v === t.value;
   }
 }
 
 /** A Deny of old versions (`NumericLessThan`/`…Equals`): what it leaves through is the minimum it means. */
-const isOldTlsDeny = (st: Statement): boolean => st.effect?.value === 'Deny' && tlsTests(st).some(t => t.op.comparison === 'lt' || t.op.comparison === 'lte');
+const isOldTlsDeny = (st: Statement): boolean =>
+  st.effect?.value === 'Deny' && tlsTests(st).some(t => t.op.comparison === 'lt' || t.op.comparison === 'lte');
 /** An Allow of new versions (`NumericGreaterThan`/`…Equals`): the minimum it means, wrongly as an Allow. */
-const isNewTlsAllow = (st: Statement): boolean => st.effect?.value === 'Allow' && tlsTests(st).some(t => t.op.comparison === 'gt' || t.op.comparison === 'gte');
+const isNewTlsAllow = (st: Statement): boolean =>
+  st.effect?.value === 'Allow' && tlsTests(st).some(t => t.op.comparison === 'gt' || t.op.comparison === 'gte');
 
 /** The lowest version the statement's TLS tests let through (Deny) or let in (Allow), above 1.0; undefined when it means no minimum. */
 function intendedMinimum(st: Statement): TlsVersion | undefined {
@@ -100,7 +107,12 @@ const MAX_WITNESS_EVALUATIONS = 10_000;
  */
 function tlsWitness(doc: PolicyDocument, bucket: string, tls: TlsVersion, budget: Budget): Witness | null | undefined {
   const classes = requestClasses(doc, bucket, { statements: isDeny });
-  const levels = [actionResourceLevel(classes), principalLevel(classes.principals), sseLevel(classes.uploads), ...classes.keys.map(keyLevel)];
+  const levels = [
+    actionResourceLevel(classes),
+    principalLevel(classes.principals),
+    sseLevel(classes.uploads),
+    ...classes.keys.map(keyLevel),
+  ];
   const base = baseRequest(classes);
   applyTransport(base, { secure: true, tls });
   const policy = compilePolicy(doc);
@@ -139,7 +151,11 @@ interface Shortfall {
  * the minimum is the user's requirement rather than what the policy's own TLS statements mean.
  */
 function shortfallData(s: Shortfall): Record<string, string> {
-  return { ...gapData(s.verdict, s.witness), min: s.min, required: s.source === 'requirement' ? 'required (minTlsVersion) but ' : '' };
+  return {
+    ...gapData(s.verdict, s.witness),
+    min: s.min,
+    required: s.source === 'requirement' ? 'required (minTlsVersion) but ' : '',
+  };
 }
 
 type Shortcoming = 'version' | 'resource' | 'action';
@@ -154,7 +170,13 @@ interface TlsDenyRepair {
 }
 
 /** The TLS Deny that should have denied the witness (the one that misses least), with everything it misses. */
-function tlsDenyRepair(denies: Statement[], w: Witness | undefined, bucket: string, partition: string, min: TlsVersion): TlsDenyRepair | undefined {
+function tlsDenyRepair(
+  denies: Statement[],
+  w: Witness | undefined,
+  bucket: string,
+  partition: string,
+  min: TlsVersion,
+): TlsDenyRepair | undefined {
   const tls = String(w?.['s3:TlsVersion'] ?? '1.0') as TlsVersion;
   let best: (TlsDenyRepair & { misses: number }) | undefined;
   for (const st of denies) {
@@ -163,8 +185,15 @@ function tlsDenyRepair(denies: Statement[], w: Witness | undefined, bucket: stri
     if (!TLS_VERSIONS.slice(0, rank(min)).every(v => testMatches(test, v))) shortcomings.push('version');
     if (missingBucketArns(st, partition, bucket).all.length > 0) shortcomings.push('resource');
     if (!isAnyS3Action(st)) shortcomings.push('action');
-    const primary: Shortcoming | undefined = !w ? shortcomings[0]
-      : !testMatches(test, tls) ? 'version' : !coversResource(st, String(w.resource)) ? 'resource' : !coversAction(st, String(w.action)) ? 'action' : undefined;
+    const primary: Shortcoming | undefined = !w
+      ? shortcomings[0]
+      : !testMatches(test, tls)
+        ? 'version'
+        : !coversResource(st, String(w.resource))
+          ? 'resource'
+          : !coversAction(st, String(w.action))
+            ? 'action'
+            : undefined;
     const misses = primary ? 0 : 1;
     if (!best || misses < best.misses) best = { st, test, shortcomings, primary, misses };
   }
@@ -175,13 +204,20 @@ function tlsDenyRepair(denies: Statement[], w: Witness | undefined, bucket: stri
 function repairFix(doc: PolicyDocument, r: TlsDenyRepair, bucket: string, partition: string, min: TlsVersion): Fix | undefined {
   const parts: (Fix | undefined)[] = r.shortcomings.map(sc => {
     switch (sc) {
-      case 'version': return thresholdFix(r.test, min);
-      case 'action': return widenActionFix(r.st);
-      case 'resource': return addBucketResourceFix(doc, r.st, partition, bucket);
+      case 'version':
+        return thresholdFix(r.test, min);
+      case 'action':
+        return widenActionFix(r.st);
+      case 'resource':
+        return addBucketResourceFix(doc, r.st, partition, bucket);
     }
   });
   if (parts.length === 0 || parts.some(p => !p)) return undefined;
-  return { title: `Deny TLS versions below ${min} for every S3 action on the bucket and its objects`, edits: parts.flatMap(p => p!.edits), preferred: true };
+  return {
+    title: `Deny TLS versions below ${min} for every S3 action on the bucket and its objects`,
+    edits: parts.flatMap(p => p!.edits),
+    preferred: true,
+  };
 }
 
 function shortcomingText(sc: Shortcoming, r: TlsDenyRepair, bucket: string, partition: string, min: TlsVersion): string {
@@ -190,8 +226,10 @@ function shortcomingText(sc: Shortcoming, r: TlsDenyRepair, bucket: string, part
       const through = TLS_VERSIONS.slice(0, rank(min)).filter(v => !testMatches(r.test, v));
       return `"${r.test.ob.operator.value}": ${JSON.stringify(r.test.item.value)} lets TLS ${through.join(' and ')} through`;
     }
-    case 'resource': return `its Resource does not name ${missingBucketArns(r.st, partition, bucket).all.join(' or ')}`;
-    case 'action': return `it names ${actionsLeftOut(r.st).named}`;
+    case 'resource':
+      return `its Resource does not name ${missingBucketArns(r.st, partition, bucket).all.join(' or ')}`;
+    case 'action':
+      return `it names ${actionsLeftOut(r.st).named}`;
   }
 }
 
@@ -200,7 +238,9 @@ function report(ctx: RuleContext, s: Shortfall): void {
   const bucket = s.verdict.bucket;
   const relevant = doc.statements.filter(st => namesBucket(st, bucket));
   const partition = witnessPartition(doc, s.witness);
-  const addFix = addStatementsFixFor(doc, [newStatement(oldTlsDenyStatement(partition, bucket, s.min), `denies TLS versions below ${s.min}`)]);
+  const addFix = addStatementsFixFor(doc, [
+    newStatement(oldTlsDenyStatement(partition, bucket, s.min), `denies TLS versions below ${s.min}`),
+  ]);
   // Adding the canonical statement is safe where the policy has no TLS Deny: it refuses only TLS
   // versions below the minimum (the requirement, or the policy's own evident minimum). Repairing
   // the policy's own TLS Deny is safe as well (its threshold, Action and Resource follow from the
@@ -212,10 +252,14 @@ function report(ctx: RuleContext, s: Shortfall): void {
     const { st, test, primary } = repair;
     const label = capitalizedStatementLabel(st);
     // Point at what let the witness through.
-    const span: Span = primary === 'version' ? test.item.span
-      : primary === 'resource' ? (st.resource ?? st.notResource)?.span ?? st.span
-      : primary === 'action' ? (st.action ?? st.notAction)?.span ?? st.span
-      : st.effect?.span ?? st.span;
+    const span: Span =
+      primary === 'version'
+        ? test.item.span
+        : primary === 'resource'
+          ? ((st.resource ?? st.notResource)?.span ?? st.span)
+          : primary === 'action'
+            ? ((st.action ?? st.notAction)?.span ?? st.span)
+            : (st.effect?.span ?? st.span);
     const ordered = primary ? [primary, ...repair.shortcomings.filter(sc => sc !== primary)] : repair.shortcomings;
     const problems = ordered.map(sc => shortcomingText(sc, repair, bucket, partition, s.min));
     if (!primary) problems.unshift('its Principal or other conditions leave this request out');
@@ -231,7 +275,13 @@ function report(ctx: RuleContext, s: Shortfall): void {
   }
   const allow = relevant.find(isNewTlsAllow);
   if (allow?.effect) {
-    ctx.report({ span: allow.effect.span, severity: 'warning', messageId: 'allowInstead', data: { ...shortfallData(s), statement: capitalizedStatementLabel(allow) }, fixes: denyFix() });
+    ctx.report({
+      span: allow.effect.span,
+      severity: 'warning',
+      messageId: 'allowInstead',
+      data: { ...shortfallData(s), statement: capitalizedStatementLabel(allow) },
+      fixes: denyFix(),
+    });
     return;
   }
   // Nothing tries: advice more than a hole, since AWS endpoints require TLS 1.2 themselves (RULES.md TLS-007).
@@ -245,8 +295,10 @@ export const tls007: Rule = {
     severity: 'warning',
     appliesTo: ['bucket-policy'],
     why: 's3:TlsVersion is a Numeric key: a minimum TLS version is enforced by a Deny with "NumericLessThan": {"s3:TlsVersion": 1.2} for the bucket and its objects. An Allow with "NumericGreaterThanEquals" does not stop older versions, and a Deny that misses the bucket ARN, some actions, or compares with a lower number leaves them through. AWS announced TLS 1.2 as the minimum for all AWS API endpoints, so this is mostly defence in depth: the rule reports a shortfall as a warning when the policy tries to set a minimum and gets it wrong, and as info when a required minimum is simply missing. (String operators and values such as "TLSv1.2" are reported by GRM-012.) Decided by evaluating the policy: the message names one request that gets through.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, {"Sid": "DenyOutdatedTls", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"NumericLessThan": {"s3:TlsVersion": 1.2}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, {"Sid": "DenyOutdatedTls", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"NumericLessThan": {"s3:TlsVersion": 1.2}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, {"Sid": "DenyOutdatedTls", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::example-bucket/*", "Condition": {"NumericLessThan": {"s3:TlsVersion": 1.2}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, {"Sid": "DenyOutdatedTls", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"NumericLessThan": {"s3:TlsVersion": 1.2}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html',
       'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html',
@@ -257,15 +309,18 @@ export const tls007: Rule = {
     messages: {
       denyFallsShort: {
         summary: '{statement} does not deny every request below TLS {min} to bucket "{bucket}".',
-        detail: 'TLS {min} or later is {required}{notEnforced}{undecided}: the statement denies old TLS versions, but {problems}. For example, {request}. Deny every S3 action on the bucket and its objects with "NumericLessThan": {"s3:TlsVersion": {min}}.',
+        detail:
+          'TLS {min} or later is {required}{notEnforced}{undecided}: the statement denies old TLS versions, but {problems}. For example, {request}. Deny every S3 action on the bucket and its objects with "NumericLessThan": {"s3:TlsVersion": {min}}.',
       },
       allowInstead: {
         summary: '{statement} allows only newer TLS versions, but an Allow does not stop older ones.',
-        detail: 'TLS {min} or later is {required}{notEnforced} for bucket "{bucket}"{undecided}: whatever another statement or an IAM policy allows still gets through. For example, {request}. Deny with "NumericLessThan": {"s3:TlsVersion": {min}} instead.',
+        detail:
+          'TLS {min} or later is {required}{notEnforced} for bucket "{bucket}"{undecided}: whatever another statement or an IAM policy allows still gets through. For example, {request}. Deny with "NumericLessThan": {"s3:TlsVersion": {min}} instead.',
       },
       noDeny: {
         summary: 'Minimum TLS {min} is {notEnforced} for bucket "{bucket}": no statement denies older versions.',
-        detail: 'TLS {min} or later is {required}{notEnforced}{undecided}. For example, {request}. Add a Deny with "NumericLessThan": {"s3:TlsVersion": {min}} for the bucket and its objects.',
+        detail:
+          'TLS {min} or later is {required}{notEnforced}{undecided}. For example, {request}. Add a Deny with "NumericLessThan": {"s3:TlsVersion": {min}} for the bucket and its objects.',
       },
     },
   },

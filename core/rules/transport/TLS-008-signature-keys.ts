@@ -22,27 +22,33 @@ interface FixedValues {
 const letters = (v: string): string => v.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 const FIXED_VALUE_KEYS = new Map<string, FixedValues>([
-  ['s3:signatureversion', {
-    name: 's3:signatureversion',
-    values: ['AWS', 'AWS4-HMAC-SHA256'],
-    meant(v) {
-      const l = letters(v);
-      if (/4|hmac|sha/.test(l)) return 'AWS4-HMAC-SHA256';
-      if (/2/.test(l) || l === 'aws') return 'AWS';
-      return undefined;
+  [
+    's3:signatureversion',
+    {
+      name: 's3:signatureversion',
+      values: ['AWS', 'AWS4-HMAC-SHA256'],
+      meant(v) {
+        const l = letters(v);
+        if (/4|hmac|sha/.test(l)) return 'AWS4-HMAC-SHA256';
+        if (/2/.test(l) || l === 'aws') return 'AWS';
+        return undefined;
+      },
     },
-  }],
-  ['s3:authtype', {
-    name: 's3:authType',
-    values: ['REST-HEADER', 'REST-QUERY-STRING', 'POST'],
-    meant(v) {
-      const l = letters(v);
-      if (/query|presign|url/.test(l)) return 'REST-QUERY-STRING';
-      if (/header/.test(l)) return 'REST-HEADER';
-      if (/post|form|browser/.test(l)) return 'POST';
-      return undefined;
+  ],
+  [
+    's3:authtype',
+    {
+      name: 's3:authType',
+      values: ['REST-HEADER', 'REST-QUERY-STRING', 'POST'],
+      meant(v) {
+        const l = letters(v);
+        if (/query|presign|url/.test(l)) return 'REST-QUERY-STRING';
+        if (/header/.test(l)) return 'REST-HEADER';
+        if (/post|form|browser/.test(l)) return 'POST';
+        return undefined;
+      },
     },
-  }],
+  ],
 ]);
 
 const SIGNATURE_AGE = 's3:signatureage';
@@ -53,13 +59,19 @@ const quoted = (v: string): string => jsonString(clip(v, 40));
 function checkFixedValues(ctx: RuleContext, op: ParsedOperator, entry: ConditionEntry, key: FixedValues): void {
   for (const item of stringItems(entry.values)) {
     const v = item.value;
-    const data = { value: quoted(v), key: key.name, list: key.values.join(', '), effect: op.negated ? 'matches every request' : 'never matches' };
+    const data = {
+      value: quoted(v),
+      key: key.name,
+      list: key.values.join(', '),
+      effect: op.negated ? 'matches every request' : 'never matches',
+    };
     const consequence = op.negated
       ? 'this negated condition matches every request (a Deny then blocks all of them, correctly signed ones included)'
       : 'this condition never matches a request';
     if (op.like && hasWildcard(v)) {
       const re = compileWildcard(v, { ignoreCase: op.ignoreCase });
-      if (!key.values.some(s => re.test(s))) ctx.report({ span: item.span, messageId: 'patternMatchesNone', data: { ...data, caseNote: '', consequence } });
+      if (!key.values.some(s => re.test(s)))
+        ctx.report({ span: item.span, messageId: 'patternMatchesNone', data: { ...data, caseNote: '', consequence } });
       continue;
     }
     const valid = op.ignoreCase ? key.values.some(s => s.toLowerCase() === v.toLowerCase()) : key.values.includes(v);
@@ -69,7 +81,12 @@ function checkFixedValues(ctx: RuleContext, op: ParsedOperator, entry: Condition
     ctx.report({
       span: item.span,
       messageId: meant ? 'misspelt' : 'unknownValue',
-      data: { ...data, meant: jsonString(meant ?? ''), caseNote: caseOnly ? `; "${op.canonical}" compares case-sensitively` : '', consequence },
+      data: {
+        ...data,
+        meant: jsonString(meant ?? ''),
+        caseNote: caseOnly ? `; "${op.canonical}" compares case-sensitively` : '',
+        consequence,
+      },
       // Safe: S3 sets one of a few fixed strings, and the letters decide which one was meant (as ENC-001).
       fixes: meant ? [markSafe(replaceFix(`Change to ${jsonString(meant)}`, item.span, jsonString(meant)))] : [],
     });
@@ -94,7 +111,8 @@ function checkSignatureAge(ctx: RuleContext, op: ParsedOperator, entry: Conditio
         value: quoted(String(item.value)),
         n,
         operator: op.canonical,
-        effect: op.comparison === 'gt' || op.comparison === 'gte' ? 'matches almost every signed request' : 'almost never matches',
+        effect:
+          op.comparison === 'gt' || op.comparison === 'gte' ? 'matches almost every signed request' : 'almost never matches',
         ms: n * 1000,
       },
       fixes: [inMilliseconds(item, n)],
@@ -109,8 +127,10 @@ export const tls008: Rule = {
     severity: 'warning',
     appliesTo: ['bucket-policy'],
     why: 'S3 sets s3:signatureversion to "AWS" (SigV2) or "AWS4-HMAC-SHA256" (SigV4), and s3:authType to "REST-HEADER", "REST-QUERY-STRING" (presigned URLs) or "POST" (browser forms). String operators compare exactly, so "SigV4", "v4" or "AWS4" never match: a StringNotEquals Deny with such a value then denies every request, correctly signed ones included, and a StringEquals condition never applies. s3:signatureAge is in milliseconds, so 600 means 0.6 seconds, not 10 minutes.',
-    example: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, {"Sid": "RequireSigV4", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"StringNotEquals": {"s3:signatureversion": "SigV4"}}}]}',
-    useInstead: '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, {"Sid": "RequireSigV4", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"StringNotEquals": {"s3:signatureversion": "AWS4-HMAC-SHA256"}}}]}',
+    example:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, {"Sid": "RequireSigV4", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"StringNotEquals": {"s3:signatureversion": "SigV4"}}}]}',
+    useInstead:
+      '{"Version": "2012-10-17", "Statement": [{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, {"Sid": "RequireSigV4", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::example-bucket", "arn:aws:s3:::example-bucket/*"], "Condition": {"StringNotEquals": {"s3:signatureversion": "AWS4-HMAC-SHA256"}}}]}',
     references: [
       'https://docs.aws.amazon.com/AmazonS3/latest/API/bucket-policy-s3-sigv4-conditions.html',
       'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html',
@@ -132,7 +152,8 @@ export const tls008: Rule = {
       },
       milliseconds: {
         summary: 's3:signatureAge is in milliseconds: {value} is only {n} ms, probably meant as seconds.',
-        detail: 'Less than a second is almost surely meant as seconds (AWS\'s example uses 600000 for 10 minutes). With "{operator}" the condition {effect}. Did you mean {ms}?',
+        detail:
+          'Less than a second is almost surely meant as seconds (AWS\'s example uses 600000 for 10 minutes). With "{operator}" the condition {effect}. Did you mean {ms}?',
       },
     },
   },

@@ -48,7 +48,8 @@ export function looseBool(v: unknown): boolean | undefined {
   return t === 'true' ? true : t === 'false' ? false : undefined;
 }
 
-const matchOf = (http: boolean, https: boolean): TransportMatch => (http && https ? 'both' : http ? 'http' : https ? 'https' : 'neither');
+const matchOf = (http: boolean, https: boolean): TransportMatch =>
+  http && https ? 'both' : http ? 'http' : https ? 'https' : 'neither';
 
 /**
  * What one operator entry on aws:SecureTransport matches. The key is always in the request context
@@ -64,13 +65,16 @@ function entryMatch(op: ParsedOperator, entry: ConditionEntry): { matches: Trans
     return { matches: values[0] ? 'neither' : 'both', booleans };
   }
   if (op.family !== 'Bool' && op.family !== 'String') return undefined;
-  const strings = entry.values.items.map(i => (typeof i.value === 'boolean' ? String(i.value) : typeof i.value === 'string' ? i.value : undefined));
-  const equal = (value: 'true' | 'false') => strings.some(s => {
-    if (s === undefined) return false;
-    if (op.family === 'Bool') return looseBool(s) === (value === 'true');
-    if (op.like) return matchesWildcard(value, s, { ignoreCase: op.ignoreCase });
-    return op.ignoreCase ? s.toLowerCase() === value : s === value;
-  });
+  const strings = entry.values.items.map(i =>
+    typeof i.value === 'boolean' ? String(i.value) : typeof i.value === 'string' ? i.value : undefined,
+  );
+  const equal = (value: 'true' | 'false') =>
+    strings.some(s => {
+      if (s === undefined) return false;
+      if (op.family === 'Bool') return looseBool(s) === (value === 'true');
+      if (op.like) return matchesWildcard(value, s, { ignoreCase: op.ignoreCase });
+      return op.ignoreCase ? s.toLowerCase() === value : s === value;
+    });
   const m = (value: 'true' | 'false') => (op.negated ? !equal(value) : equal(value));
   return { matches: matchOf(m('false'), m('true')), booleans };
 }
@@ -97,7 +101,8 @@ function transportMatch(st: Statement): TransportMatch | undefined {
 const effectIs = (st: Statement, effect: 'Allow' | 'Deny'): boolean => st.effect?.value === effect;
 
 /** `"Effect": "deny"` and the like: meant as a Deny, but AWS rejects the value (GRM-003 repairs it). */
-export const misspeltDeny = (st: Statement): boolean => typeof st.effect?.value === 'string' && st.effect.value !== 'Deny' && st.effect.value.trim().toLowerCase() === 'deny';
+export const misspeltDeny = (st: Statement): boolean =>
+  typeof st.effect?.value === 'string' && st.effect.value !== 'Deny' && st.effect.value.trim().toLowerCase() === 'deny';
 
 /** A Deny (or a statement meant as one) that fires only over HTTP: the statement meant to enforce HTTPS. */
 export const isHttpDeny = (st: Statement): boolean => (effectIs(st, 'Deny') || misspeltDeny(st)) && transportMatch(st) === 'http';
@@ -106,7 +111,8 @@ export const isInvertedDeny = (st: Statement): boolean => effectIs(st, 'Deny') &
 /** A statement that tests aws:SecureTransport with Null (TLS-006). */
 const hasNullTransportTest = (st: Statement): boolean => transportTests(st).some(t => t.op.family === 'Null');
 /** An Allow that applies only over HTTPS (TLS-003). */
-export const isAllowIfHttps = (st: Statement): boolean => effectIs(st, 'Allow') && transportTests(st).some(t => t.op.family === 'Bool' && t.matches === 'https');
+export const isAllowIfHttps = (st: Statement): boolean =>
+  effectIs(st, 'Allow') && transportTests(st).some(t => t.op.family === 'Bool' && t.matches === 'https');
 
 // ---------------------------------------------------------------------------------------------
 // Which requests a statement names (coversAction and coversResource are in ../util)
@@ -124,11 +130,18 @@ export function namesBucket(st: Statement, bucket: string): boolean {
 }
 
 /** The canonical ARNs of the bucket (RULES.md TLS-001) that a statement's Resource does not cover, one by one and as a list (`all`). */
-export function missingBucketArns(st: Statement, partition: string, bucket: string): { bucket?: string; objects?: string; all: string[] } {
+export function missingBucketArns(
+  st: Statement,
+  partition: string,
+  bucket: string,
+): { bucket?: string; objects?: string; all: string[] } {
   const bare = bucketArn(partition, bucket);
   const objects = objectsArn(partition, bucket);
   // `BUCKET/*` is covered when a pattern matches that very text (`BUCKET/*`, `BUCKET*`, `*`).
-  const missing = { bucket: coversResource(st, bare) ? undefined : bare, objects: coversResource(st, objects) ? undefined : objects };
+  const missing = {
+    bucket: coversResource(st, bare) ? undefined : bare,
+    objects: coversResource(st, objects) ? undefined : objects,
+  };
   return { ...missing, all: [missing.bucket, missing.objects].filter((a): a is string => !!a) };
 }
 
@@ -141,7 +154,9 @@ function actionsText(st: Statement): string {
 /** What a statement's actions take in and leave out, for messages: `only s3:GetObject` / `other actions`, or with NotAction `every action except s3:GetObject` / `s3:GetObject`. */
 export function actionsLeftOut(st: Statement): { named: string; leftOut: string } {
   const list = actionsText(st);
-  return st.notAction && !st.action ? { named: `every action except ${list}`, leftOut: list } : { named: `only ${list}`, leftOut: 'other actions' };
+  return st.notAction && !st.action
+    ? { named: `every action except ${list}`, leftOut: list }
+    : { named: `only ${list}`, leftOut: 'other actions' };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -185,7 +200,9 @@ function gapOf(doc: PolicyDocument, verdict: BucketVerdict, witness: Witness, bu
   // Some Deny names the action and the resource: its Principal or another condition leaves the witness out.
   // When the bucket comes from the file name or a setting, an HTTP Deny for another bucket is one whose
   // ARNs GRM-008 renames: that is the statement to point at.
-  const other = httpDenies[0] ?? first(st => effectIs(st, 'Deny') && transportTests(st).length > 0) ??
+  const other =
+    httpDenies[0] ??
+    first(st => effectIs(st, 'Deny') && transportTests(st).length > 0) ??
     (bucketFromSettings ? doc.statements.find(isHttpDeny) : undefined);
   return gap('TLS-001', other);
 }

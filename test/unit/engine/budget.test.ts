@@ -16,10 +16,24 @@ const policy = (statements: unknown[]) => JSON.stringify({ Version: '2012-10-17'
 describe('work allowance', () => {
   it('a policy naming 300 buckets: verdicts for the first MAX_BUCKET_VERDICTS, drawn from one allowance', () => {
     const resources = Array.from({ length: 300 }, (_, i) => [`arn:aws:s3:::bucket-${i}`, `arn:aws:s3:::bucket-${i}/*`]).flat();
-    const doc = parsePolicy(policy([
-      { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: resources, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
-      { Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: resources, Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } } },
-    ]));
+    const doc = parsePolicy(
+      policy([
+        {
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: resources,
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+        {
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:PutObject',
+          Resource: resources,
+          Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+        },
+      ]),
+    );
     const all = bucketVerdicts(doc);
     assert.equal(all.length, MAX_BUCKET_VERDICTS);
     assert.ok(all.every(v => v.complete));
@@ -29,16 +43,37 @@ describe('work allowance', () => {
     assert.ok(budget.used <= budget.max, `${budget.used} steps`);
     assert.equal(budget.exhausted, true);
     assert.ok(verdicts.length > 0 && verdicts.length < MAX_BUCKET_VERDICTS, `${verdicts.length} verdicts`);
-    assert.deepEqual(verdicts.map(v => v.bucket), all.slice(0, verdicts.length).map(v => v.bucket));
-    assert.ok(verdicts.slice(0, -1).every(v => v.complete), 'the buckets before the last are decided');
+    assert.deepEqual(
+      verdicts.map(v => v.bucket),
+      all.slice(0, verdicts.length).map(v => v.bucket),
+    );
+    assert.ok(
+      verdicts.slice(0, -1).every(v => v.complete),
+      'the buckets before the last are decided',
+    );
     const a = analyze(policy(JSON.parse(doc.text).Statement), 'x.bucket-policy.json');
-    assert.deepEqual(a.findings.filter(f => f.ruleId === LIMIT_CODE).map(f => f.message.split(';')[0]), ['This policy names 300 buckets']);
+    assert.deepEqual(
+      a.findings.filter(f => f.ruleId === LIMIT_CODE).map(f => f.message.split(';')[0]),
+      ['This policy names 300 buckets'],
+    );
   });
 
   it('an exhausted allowance gives one information diagnostic naming the limit', () => {
     const text = policy([
-      { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: ['arn:aws:s3:::b', 'arn:aws:s3:::b/*'], Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
-      { Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::b/*', Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } } },
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: ['arn:aws:s3:::b', 'arn:aws:s3:::b/*'],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::b/*',
+        Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+      },
     ]);
     const a = analyze(text, 'x.bucket-policy.json', { maxSteps: 10 });
     const limits = a.findings.filter(f => f.ruleId === LIMIT_CODE);
@@ -53,11 +88,31 @@ describe('work allowance', () => {
 
   it('the cross-document check stops at the allowance and never reports an unchecked user as failing', () => {
     const principals = Array.from({ length: 3000 }, (_, i) => `arn:aws:iam::111122223333:role/app-${i}`);
-    const bucketDoc = parsePolicy(policy([{ Effect: 'Allow', Principal: { AWS: principals }, Action: ['s3:PutObject', 's3:GetObject'], Resource: 'arn:aws:s3:::b/*' }]));
+    const bucketDoc = parsePolicy(
+      policy([
+        {
+          Effect: 'Allow',
+          Principal: { AWS: principals },
+          Action: ['s3:PutObject', 's3:GetObject'],
+          Resource: 'arn:aws:s3:::b/*',
+        },
+      ]),
+    );
     const keyArn = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     // Allowed only when twelve tags all hold one value: the search tries every combination first.
-    const denies = Array.from({ length: 12 }, (_, i) => ({ Effect: 'Deny', Principal: '*', Action: 'kms:*', Resource: '*', Condition: { StringNotEquals: { [`aws:PrincipalTag/t${i}`]: 'a' } } }));
-    const keyDoc = parsePolicy(policy([{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' }, ...denies]));
+    const denies = Array.from({ length: 12 }, (_, i) => ({
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'kms:*',
+      Resource: '*',
+      Condition: { StringNotEquals: { [`aws:PrincipalTag/t${i}`]: 'a' } },
+    }));
+    const keyDoc = parsePolicy(
+      policy([
+        { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' },
+        ...denies,
+      ]),
+    );
     const check = crossCheck(bucketDoc, 'b', keyArn, keyDoc);
     assert.equal(check.complete, false);
     assert.ok(check.results.length < 6001, `${check.results.length} results`);
@@ -65,11 +120,20 @@ describe('work allowance', () => {
 
   it('enumerates 20,000 levels without deepening the stack', () => {
     const levels: Level[] = Array.from({ length: 20_000 }, (_, i) => ({
-      name: `k${i}`, dims: [`k${i}`],
-      *assign(req: Request) { (req.context as Record<string, string>)[`k${i}`] = 'v'; yield; },
+      name: `k${i}`,
+      dims: [`k${i}`],
+      *assign(req: Request) {
+        (req.context as Record<string, string>)[`k${i}`] = 'v';
+        yield;
+      },
     }));
     let leaves = 0;
-    for (const r of enumerateRequests(levels, { principal: { kind: 'anonymous' }, action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', context: {} })) {
+    for (const r of enumerateRequests(levels, {
+      principal: { kind: 'anonymous' },
+      action: 's3:GetObject',
+      resource: 'arn:aws:s3:::b/k',
+      context: {},
+    })) {
       leaves++;
       assert.equal(Object.keys(r.context).length, 20_000);
     }

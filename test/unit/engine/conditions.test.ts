@@ -92,44 +92,62 @@ function cases(row: Row): [string, Case[]][] {
   const { yes, no, absent } = row;
   const at = (v: string | string[] | undefined): Request['context'] => (v === undefined ? {} : { [CONTEXT_KEY]: v });
   return [
-    [row.op, [
-      { name: 'key present, condition met', context: at(yes), expected: true },
-      { name: 'key present, condition not met', context: at(no), expected: false },
-      { name: 'key absent', context: at(undefined), expected: absent },
-      { name: 'one-element list, met', context: at([yes]), expected: true },
-      { name: 'several request values without a set operator (undocumented)', context: at([yes, no]), expected: 'unknown' },
-    ]],
-    [`${row.op}IfExists`, [
-      { name: 'key present, condition met', context: at(yes), expected: true },
-      { name: 'key present, condition not met', context: at(no), expected: false },
-      { name: 'key absent → true', context: at(undefined), expected: true },
-    ]],
-    [`ForAnyValue:${row.op}`, [
-      { name: 'one of several values meets it', context: at([no, yes]), expected: true },
-      { name: 'none of several values meets it', context: at([no, no]), expected: false },
-      { name: 'single value meets it', context: at(yes), expected: true },
-      { name: 'single value does not', context: at(no), expected: false },
-      { name: 'empty list → false', context: at([]), expected: false },
-      { name: 'empty string → false', context: at(''), expected: false },
-      { name: 'key absent → false', context: at(undefined), expected: false },
-    ]],
-    [`ForAllValues:${row.op}`, [
-      { name: 'every value meets it', context: at([yes, yes]), expected: true },
-      { name: 'one value does not', context: at([yes, no]), expected: false },
-      { name: 'single value does not', context: at(no), expected: false },
-      { name: 'empty list → true', context: at([]), expected: true },
-      { name: 'empty string → true', context: at(''), expected: true },
-      { name: 'key absent → true', context: at(undefined), expected: true },
-    ]],
-    [`ForAllValues:${row.op}IfExists`, [
-      { name: 'key absent → true', context: at(undefined), expected: true },
-      { name: 'one value does not', context: at([yes, no]), expected: false },
-    ]],
+    [
+      row.op,
+      [
+        { name: 'key present, condition met', context: at(yes), expected: true },
+        { name: 'key present, condition not met', context: at(no), expected: false },
+        { name: 'key absent', context: at(undefined), expected: absent },
+        { name: 'one-element list, met', context: at([yes]), expected: true },
+        { name: 'several request values without a set operator (undocumented)', context: at([yes, no]), expected: 'unknown' },
+      ],
+    ],
+    [
+      `${row.op}IfExists`,
+      [
+        { name: 'key present, condition met', context: at(yes), expected: true },
+        { name: 'key present, condition not met', context: at(no), expected: false },
+        { name: 'key absent → true', context: at(undefined), expected: true },
+      ],
+    ],
+    [
+      `ForAnyValue:${row.op}`,
+      [
+        { name: 'one of several values meets it', context: at([no, yes]), expected: true },
+        { name: 'none of several values meets it', context: at([no, no]), expected: false },
+        { name: 'single value meets it', context: at(yes), expected: true },
+        { name: 'single value does not', context: at(no), expected: false },
+        { name: 'empty list → false', context: at([]), expected: false },
+        { name: 'empty string → false', context: at(''), expected: false },
+        { name: 'key absent → false', context: at(undefined), expected: false },
+      ],
+    ],
+    [
+      `ForAllValues:${row.op}`,
+      [
+        { name: 'every value meets it', context: at([yes, yes]), expected: true },
+        { name: 'one value does not', context: at([yes, no]), expected: false },
+        { name: 'single value does not', context: at(no), expected: false },
+        { name: 'empty list → true', context: at([]), expected: true },
+        { name: 'empty string → true', context: at(''), expected: true },
+        { name: 'key absent → true', context: at(undefined), expected: true },
+      ],
+    ],
+    [
+      `ForAllValues:${row.op}IfExists`,
+      [
+        { name: 'key absent → true', context: at(undefined), expected: true },
+        { name: 'one value does not', context: at([yes, no]), expected: false },
+      ],
+    ],
     // IfExists says true, ForAnyValue says false: AWS does not say which wins (operators.ts).
-    [`ForAnyValue:${row.op}IfExists`, [
-      { name: 'key absent → unknown (the documented rules disagree)', context: at(undefined), expected: 'unknown' },
-      { name: 'one of several values meets it', context: at([no, yes]), expected: true },
-    ]],
+    [
+      `ForAnyValue:${row.op}IfExists`,
+      [
+        { name: 'key absent → unknown (the documented rules disagree)', context: at(undefined), expected: 'unknown' },
+        { name: 'one of several values meets it', context: at([no, yes]), expected: true },
+      ],
+    ],
   ];
 }
 
@@ -192,7 +210,10 @@ describe('AND across operators and keys, OR across values', () => {
   it('a negated operator needs the value to differ from every listed value', () => {
     assert.equal(evaluate({ StringNotEquals: { [sse]: ['AES256', 'aws:kms'] } }, { [sse]: 'aws:kms' }), false);
     assert.equal(evaluate({ StringNotEquals: { [sse]: ['AES256', 'aws:kms'] } }, { [sse]: 'aws:kms:dsse' }), true);
-    assert.equal(evaluate({ NotIpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '198.51.100.0/24'] } }, { 'aws:SourceIp': '198.51.100.9' }), false);
+    assert.equal(
+      evaluate({ NotIpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '198.51.100.0/24'] } }, { 'aws:SourceIp': '198.51.100.9' }),
+      false,
+    );
   });
   it('keys under one operator are ANDed', () => {
     const c = { StringEquals: { [sse]: 'aws:kms', 'aws:SourceVpce': 'vpce-1' } };
@@ -280,13 +301,27 @@ describe('Date', () => {
   const key = 'aws:CurrentTime';
   const midnight = '2020-01-01T00:00:00Z';
   it('accepts the W3C ISO 8601 forms and epoch seconds as the same instant', () => {
-    for (const v of ['2020-01-01', '2020-01-01T00:00:00Z', '2020-01-01T00:00Z', '2020-01-01T00:00:00.000Z', '2020-01-01T01:00:00+01:00', '1577836800', 1577836800]) {
+    for (const v of [
+      '2020-01-01',
+      '2020-01-01T00:00:00Z',
+      '2020-01-01T00:00Z',
+      '2020-01-01T00:00:00.000Z',
+      '2020-01-01T01:00:00+01:00',
+      '1577836800',
+      1577836800,
+    ]) {
       assert.equal(evaluate({ DateEquals: { [key]: v } }, { [key]: midnight }), true, `${String(v)} is 2020-01-01 00:00 UTC`);
     }
   });
   it('compares an epoch request value (aws:EpochTime) with an ISO policy value', () => {
-    assert.equal(evaluate({ DateLessThan: { 'aws:EpochTime': '2020-01-02T00:00:00Z' } }, { 'aws:EpochTime': '1577836800' }), true);
-    assert.equal(evaluate({ DateGreaterThan: { 'aws:EpochTime': '2020-01-02T00:00:00Z' } }, { 'aws:EpochTime': '1577836800' }), false);
+    assert.equal(
+      evaluate({ DateLessThan: { 'aws:EpochTime': '2020-01-02T00:00:00Z' } }, { 'aws:EpochTime': '1577836800' }),
+      true,
+    );
+    assert.equal(
+      evaluate({ DateGreaterThan: { 'aws:EpochTime': '2020-01-02T00:00:00Z' } }, { 'aws:EpochTime': '1577836800' }),
+      false,
+    );
   });
   it('a time without a zone, or prose, is unknown', () => {
     assert.equal(evaluate({ DateLessThan: { [key]: '2020-01-01T00:00:00' } }, { [key]: midnight }), 'unknown');
@@ -348,12 +383,27 @@ describe('Arn operators', () => {
   });
   it('the resource field may hold colons', () => {
     const pattern = 'arn:aws:logs:*:*:log-group:*';
-    assert.equal(evaluate({ ArnLike: { [key]: pattern } }, { [key]: 'arn:aws:logs:eu-west-1:111122223333:log-group:app:log-stream:x' }), true);
+    assert.equal(
+      evaluate({ ArnLike: { [key]: pattern } }, { [key]: 'arn:aws:logs:eu-west-1:111122223333:log-group:app:log-stream:x' }),
+      true,
+    );
   });
   it('? matches one character within a field; matching is case-sensitive', () => {
-    assert.equal(evaluate({ ArnLike: { [key]: 'arn:aws:iam::11112222333?:role/Admin' } }, { [key]: 'arn:aws:iam::111122223333:role/Admin' }), true);
-    assert.equal(evaluate({ ArnLike: { [key]: 'arn:aws:iam::111122223333:role/Admin' } }, { [key]: 'arn:aws:iam::111122223333:role/admin' }), false);
-    assert.equal(evaluate({ ArnEquals: { [key]: 'arn:aws:iam::111122223333:role/Admin' } }, { [key]: 'arn:aws:iam::111122223333:role/Admin' }), true);
+    assert.equal(
+      evaluate({ ArnLike: { [key]: 'arn:aws:iam::11112222333?:role/Admin' } }, { [key]: 'arn:aws:iam::111122223333:role/Admin' }),
+      true,
+    );
+    assert.equal(
+      evaluate({ ArnLike: { [key]: 'arn:aws:iam::111122223333:role/Admin' } }, { [key]: 'arn:aws:iam::111122223333:role/admin' }),
+      false,
+    );
+    assert.equal(
+      evaluate(
+        { ArnEquals: { [key]: 'arn:aws:iam::111122223333:role/Admin' } },
+        { [key]: 'arn:aws:iam::111122223333:role/Admin' },
+      ),
+      true,
+    );
   });
   it('a request value that is not an ARN matches no ARN pattern', () => {
     assert.equal(evaluate({ ArnLike: { [key]: 'arn:aws:s3:::*' } }, { [key]: 'bucket' }), false);
@@ -395,7 +445,13 @@ describe('policy variables', () => {
     assert.equal(evaluate(prefix, { 's3:prefix': 'home/bob/x', 'aws:username': 'alice' }), false);
   });
   it('variable names are case-insensitive', () => {
-    assert.equal(evaluate({ StringEquals: { 'aws:PrincipalAccount': '${AWS:principalaccount}' } }, { 'aws:PrincipalAccount': '111122223333' }), true);
+    assert.equal(
+      evaluate(
+        { StringEquals: { 'aws:PrincipalAccount': '${AWS:principalaccount}' } },
+        { 'aws:PrincipalAccount': '111122223333' },
+      ),
+      true,
+    );
   });
   it('a variable the request lacks makes the condition unknown (never guessed)', () => {
     assert.equal(evaluate(prefix, { 's3:prefix': 'home/alice/x' }), 'unknown');
@@ -423,14 +479,29 @@ describe('policy variables', () => {
   });
   it('work in ARN operators, per field', () => {
     const c = { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::${aws:PrincipalAccount}:role/*' } };
-    assert.equal(evaluate(c, { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/App', 'aws:PrincipalAccount': '111122223333' }), true);
-    assert.equal(evaluate(c, { 'aws:PrincipalArn': 'arn:aws:iam::444455556666:role/App', 'aws:PrincipalAccount': '111122223333' }), false);
+    assert.equal(
+      evaluate(c, { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/App', 'aws:PrincipalAccount': '111122223333' }),
+      true,
+    );
+    assert.equal(
+      evaluate(c, { 'aws:PrincipalArn': 'arn:aws:iam::444455556666:role/App', 'aws:PrincipalAccount': '111122223333' }),
+      false,
+    );
     assert.equal(evaluate(c, { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/App' }), 'unknown');
   });
   it('are not allowed with Numeric, Date, Bool, Binary or IpAddress: unknown', () => {
-    assert.equal(evaluate({ NumericLessThan: { 's3:max-keys': '${x:limit}' } }, { 's3:max-keys': '1', 'x:limit': '5' }), 'unknown');
-    assert.equal(evaluate({ Bool: { 'aws:SecureTransport': '${x:b}' } }, { 'aws:SecureTransport': 'true', 'x:b': 'true' }), 'unknown');
-    assert.equal(evaluate({ IpAddress: { 'aws:SourceIp': '${x:ip}' } }, { 'aws:SourceIp': '203.0.113.7', 'x:ip': '203.0.113.7' }), 'unknown');
+    assert.equal(
+      evaluate({ NumericLessThan: { 's3:max-keys': '${x:limit}' } }, { 's3:max-keys': '1', 'x:limit': '5' }),
+      'unknown',
+    );
+    assert.equal(
+      evaluate({ Bool: { 'aws:SecureTransport': '${x:b}' } }, { 'aws:SecureTransport': 'true', 'x:b': 'true' }),
+      'unknown',
+    );
+    assert.equal(
+      evaluate({ IpAddress: { 'aws:SourceIp': '${x:ip}' } }, { 'aws:SourceIp': '203.0.113.7', 'x:ip': '203.0.113.7' }),
+      'unknown',
+    );
   });
   it('${*}, ${?} and ${$} are the literal characters', () => {
     assert.equal(evaluate({ StringEquals: { 'x:k': 'a${*}b' } }, { 'x:k': 'a*b' }), true);

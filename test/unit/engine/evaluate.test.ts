@@ -24,7 +24,13 @@ const logging: RequestPrincipal = { kind: 'service', service: 'logging.s3.amazon
 const list = (...principals: RequestPrincipal[]): RequestPrincipal[] => principals;
 
 function request(parts: Partial<Request> = {}): Request {
-  return { principal: anonymous, action: 's3:PutObject', resource: 'arn:aws:s3:::b/k', context: { 'aws:securetransport': 'true' }, ...parts };
+  return {
+    principal: anonymous,
+    action: 's3:PutObject',
+    resource: 'arn:aws:s3:::b/k',
+    context: { 'aws:securetransport': 'true' },
+    ...parts,
+  };
 }
 
 /** A policy; `version: null` leaves Version out. */
@@ -60,7 +66,8 @@ describe('Principal', () => {
   it('an account ID and the account root ARN both match every principal of that account', () => {
     for (const value of [ACCOUNT, `arn:aws:iam::${ACCOUNT}:root`]) {
       const p = { Principal: { AWS: value } };
-      const expect = (principal: RequestPrincipal, expected: Applies): void => assert.equal(applies(p, { principal }), expected, `${value} / ${JSON.stringify(principal)}`);
+      const expect = (principal: RequestPrincipal, expected: Applies): void =>
+        assert.equal(applies(p, { principal }), expected, `${value} / ${JSON.stringify(principal)}`);
       for (const principal of list(root, user, role, session, otherRoleSession)) expect(principal, true);
       for (const principal of list(anonymous, foreignRoot, foreignSession, logging)) expect(principal, false);
     }
@@ -70,7 +77,8 @@ describe('Principal', () => {
     for (const value of [`arn:aws:iam::${ACCOUNT}:role/App`, `arn:aws:iam::${ACCOUNT}:role/team/App`]) {
       const p = { Principal: { AWS: value } };
       for (const principal of list(role, session, otherSession)) assert.equal(applies(p, { principal }), true, value);
-      for (const principal of list(root, user, otherRoleSession, foreignSession, anonymous)) assert.equal(applies(p, { principal }), false, value);
+      for (const principal of list(root, user, otherRoleSession, foreignSession, anonymous))
+        assert.equal(applies(p, { principal }), false, value);
     }
   });
 
@@ -106,7 +114,13 @@ describe('Principal', () => {
 
   it('CanonicalUser and Federated match none of the request classes', () => {
     for (const principal of everyone) {
-      assert.equal(applies({ Principal: { CanonicalUser: '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be' } }, { principal }), false);
+      assert.equal(
+        applies(
+          { Principal: { CanonicalUser: '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be' } },
+          { principal },
+        ),
+        false,
+      );
       assert.equal(applies({ Principal: { Federated: 'cognito-identity.amazonaws.com' } }, { principal }), false);
     }
   });
@@ -180,7 +194,8 @@ describe('NotPrincipal', () => {
   });
 
   it('NotPrincipal "*" applies to nobody', () => {
-    for (const principal of list(anonymous, root, session, logging)) assert.equal(applies({ Principal: undefined, NotPrincipal: '*' }, { principal }), false);
+    for (const principal of list(anonymous, root, session, logging))
+      assert.equal(applies({ Principal: undefined, NotPrincipal: '*' }, { principal }), false);
   });
 });
 
@@ -189,7 +204,16 @@ describe('NotPrincipal', () => {
 
 describe('Action / NotAction', () => {
   it('match case-insensitively, with * and ? globs', () => {
-    for (const pattern of ['s3:PutObject', 's3:putobject', 'S3:PUTOBJECT', 's3:Put*', 's3:*Object', 's3:PutObjec?', '*', 's3:*']) {
+    for (const pattern of [
+      's3:PutObject',
+      's3:putobject',
+      'S3:PUTOBJECT',
+      's3:Put*',
+      's3:*Object',
+      's3:PutObjec?',
+      '*',
+      's3:*',
+    ]) {
       assert.equal(applies({ Action: pattern }), true, pattern);
     }
     for (const pattern of ['s3:GetObject', 's3:Get*', 's3:PutObject?', 'kms:*', 's3:PutObjectAcl']) {
@@ -229,7 +253,10 @@ describe('Resource / NotResource', () => {
   it('BUCKET/* does not cover the bucket itself; the bucket ARN does not cover objects', () => {
     assert.equal(applies({ Resource: 'arn:aws:s3:::b/*' }, { resource: 'arn:aws:s3:::b', action: 's3:ListBucket' }), false);
     assert.equal(applies({ Resource: 'arn:aws:s3:::b' }, { resource: 'arn:aws:s3:::b/k' }), false);
-    assert.equal(applies({ Resource: ['arn:aws:s3:::b', 'arn:aws:s3:::b/*'] }, { resource: 'arn:aws:s3:::b', action: 's3:ListBucket' }), true);
+    assert.equal(
+      applies({ Resource: ['arn:aws:s3:::b', 'arn:aws:s3:::b/*'] }, { resource: 'arn:aws:s3:::b', action: 's3:ListBucket' }),
+      true,
+    );
   });
   it('NotResource applies to every resource it does not name', () => {
     const p = { Resource: undefined, NotResource: 'arn:aws:s3:::b/public/*' };
@@ -245,8 +272,20 @@ describe('Resource / NotResource', () => {
   });
   it('a missing Resource: unknown for S3 (rejected), does not apply to a KMS key (GRM-010)', () => {
     assert.equal(applies({ Resource: undefined }), 'unknown');
-    assert.equal(applies({ Resource: undefined, Action: 'kms:*' }, { action: 'kms:Decrypt', resource: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234` }), false);
-    assert.equal(applies({ Resource: '*', Action: 'kms:*' }, { action: 'kms:Decrypt', resource: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234` }), true);
+    assert.equal(
+      applies(
+        { Resource: undefined, Action: 'kms:*' },
+        { action: 'kms:Decrypt', resource: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234` },
+      ),
+      false,
+    );
+    assert.equal(
+      applies(
+        { Resource: '*', Action: 'kms:*' },
+        { action: 'kms:Decrypt', resource: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234` },
+      ),
+      true,
+    );
   });
   it('Resource and NotResource together are unknown', () => {
     assert.equal(applies({ NotResource: 'arn:aws:s3:::other/*' }), 'unknown');
@@ -268,7 +307,9 @@ describe('statement structure', () => {
   });
   it('an element AWS does not know, or one written twice, makes the statement unusable', () => {
     assert.equal(applies({ Actions: 's3:*' }), 'unknown');
-    const doc = parsePolicy('{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Action":"s3:GetObject","Resource":"*"}]}');
+    const doc = parsePolicy(
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Action":"s3:GetObject","Resource":"*"}]}',
+    );
     assert.equal(statementApplies(doc.statements[0], request()), 'unknown');
   });
   it('a missing element is unknown, but another element that does not match still decides', () => {
@@ -296,7 +337,13 @@ describe('statement structure', () => {
 
 describe('evaluatePolicy (EVAL-001)', () => {
   const allowAll = { Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::b/*' };
-  const denyHttp = { Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::b/*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
+  const denyHttp = {
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:*',
+    Resource: 'arn:aws:s3:::b/*',
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  };
   const denyUnencrypted = {
     Effect: 'Deny',
     Principal: '*',
@@ -308,7 +355,11 @@ describe('evaluatePolicy (EVAL-001)', () => {
 
   it('an applicable Deny beats any Allow, and every applicable Deny is listed', () => {
     const doc = policy([allowAll, denyHttp, denyUnencrypted]);
-    assert.deepEqual(evaluatePolicy(doc, request({ context: { 'aws:securetransport': 'false' } })), { decision: 'explicit-deny', statements: [1, 2], undecided: false });
+    assert.deepEqual(evaluatePolicy(doc, request({ context: { 'aws:securetransport': 'false' } })), {
+      decision: 'explicit-deny',
+      statements: [1, 2],
+      undecided: false,
+    });
     assert.deepEqual(evaluatePolicy(doc, request()), { decision: 'explicit-deny', statements: [2], undecided: false });
   });
   it('otherwise an applicable Allow allows', () => {
@@ -322,9 +373,17 @@ describe('evaluatePolicy (EVAL-001)', () => {
     assert.deepEqual(evaluatePolicy(policy([]), request()), { decision: 'implicit-deny', statements: [], undecided: false });
   });
   it('an unknown statement marks the evaluation undecided and is assumed not to apply', () => {
-    assert.deepEqual(evaluatePolicy(policy([broken, allowAll]), request()), { decision: 'allow', statements: [1], undecided: true });
+    assert.deepEqual(evaluatePolicy(policy([broken, allowAll]), request()), {
+      decision: 'allow',
+      statements: [1],
+      undecided: true,
+    });
     assert.deepEqual(evaluatePolicy(policy([broken]), request()), { decision: 'implicit-deny', statements: [], undecided: true });
-    assert.deepEqual(evaluatePolicy(policy([denyUnencrypted, broken]), request()), { decision: 'explicit-deny', statements: [0], undecided: true });
+    assert.deepEqual(evaluatePolicy(policy([denyUnencrypted, broken]), request()), {
+      decision: 'explicit-deny',
+      statements: [0],
+      undecided: true,
+    });
   });
   it('statement indexes are positions in the Statement array', () => {
     const doc = policy([allowAll, allowAll, denyHttp]);
@@ -345,7 +404,14 @@ describe('evaluatePolicy (EVAL-001)', () => {
     assert.equal(compilePolicy(doc), compilePolicy(doc));
   });
   it('never throws on broken documents', () => {
-    for (const text of ['', '{', '[]', '{"Statement": 5}', '{"Statement": [null, 1, "x", {}]}', '{"Statement": {"Effect": "Deny"}}']) {
+    for (const text of [
+      '',
+      '{',
+      '[]',
+      '{"Statement": 5}',
+      '{"Statement": [null, 1, "x", {}]}',
+      '{"Statement": {"Effect": "Deny"}}',
+    ]) {
       const e = evaluatePolicy(parsePolicy(text), request());
       assert.equal(e.decision, 'implicit-deny', text);
     }

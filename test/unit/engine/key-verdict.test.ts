@@ -14,7 +14,13 @@ const APP = `arn:aws:iam::${ACCOUNT}:role/App`;
 const PARTNER = '444455556666';
 
 const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
-const rootStatement = { Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:*', Resource: '*' };
+const rootStatement = {
+  Sid: 'Enable IAM User Permissions',
+  Effect: 'Allow',
+  Principal: { AWS: ROOT },
+  Action: 'kms:*',
+  Resource: '*',
+};
 const verdictOf = (text: string): KeyPolicyVerdict => keyPolicyVerdict(parsePolicy(text));
 
 /** Every witness must be allowed by the policy when replayed (the verdict's claim). */
@@ -49,7 +55,12 @@ describe('key-policy verdict', () => {
   });
 
   test('lock-out: only crypto actions for an app role, nobody can call PutKeyPolicy', () => {
-    const text = policy({ Effect: 'Allow', Principal: { AWS: APP }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*' });
+    const text = policy({
+      Effect: 'Allow',
+      Principal: { AWS: APP },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: '*',
+    });
     const v = verdictOf(text);
     assert.equal(v.lockout, true);
     assert.deepEqual(v.administrators, []);
@@ -64,13 +75,25 @@ describe('key-policy verdict', () => {
   });
 
   test('a key administrator role with kms:Put* (no root statement)', () => {
-    const v = verdictOf(policy({ Effect: 'Allow', Principal: { AWS: ADMIN }, Action: ['kms:Create*', 'kms:Describe*', 'kms:Put*', 'kms:ScheduleKeyDeletion'], Resource: '*' }));
+    const v = verdictOf(
+      policy({
+        Effect: 'Allow',
+        Principal: { AWS: ADMIN },
+        Action: ['kms:Create*', 'kms:Describe*', 'kms:Put*', 'kms:ScheduleKeyDeletion'],
+        Resource: '*',
+      }),
+    );
     assert.equal(v.lockout, false);
     assert.deepEqual(v.administrators, [ADMIN]);
   });
 
   test('Principal "*" without conditions is open to other accounts and to anonymous callers', () => {
-    const text = policy(rootStatement, { Effect: 'Allow', Principal: '*', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: '*' });
+    const text = policy(rootStatement, {
+      Effect: 'Allow',
+      Principal: '*',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+    });
     const v = verdictOf(text);
     assert.equal(v.openToOtherAccounts.value, true);
     assert.equal(v.openToAnonymous.value, true);
@@ -83,10 +106,15 @@ describe('key-policy verdict', () => {
   });
 
   test('Principal "*" scoped with kms:CallerAccount is not open', () => {
-    const v = verdictOf(policy(rootStatement, {
-      Effect: 'Allow', Principal: { AWS: '*' }, Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'], Resource: '*',
-      Condition: { StringEquals: { 'kms:CallerAccount': ACCOUNT, 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
-    }));
+    const v = verdictOf(
+      policy(rootStatement, {
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+        Resource: '*',
+        Condition: { StringEquals: { 'kms:CallerAccount': ACCOUNT, 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+      }),
+    );
     assert.equal(v.openToOtherAccounts.value, false);
     assert.equal(v.openToAnonymous.value, false);
     assert.equal(v.s3CanUse.value, true);
@@ -95,7 +123,10 @@ describe('key-policy verdict', () => {
 
   test('Principal "*" scoped with kms:ViaService only is still open to other accounts', () => {
     const text = policy(rootStatement, {
-      Effect: 'Allow', Principal: '*', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*',
+      Effect: 'Allow',
+      Principal: '*',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: '*',
       Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
     });
     const v = verdictOf(text);
@@ -105,15 +136,28 @@ describe('key-policy verdict', () => {
   });
 
   test('Principal "*" scoped with aws:PrincipalOrgID: the organisation counts as named', () => {
-    const v = verdictOf(policy(rootStatement, {
-      Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
-    }));
+    const v = verdictOf(
+      policy(rootStatement, {
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'kms:Decrypt',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+      }),
+    );
     assert.equal(v.openToOtherAccounts.value, false);
     assert.equal(v.openToAnonymous.value, false);
   });
 
   test('cross-account grant to a named partner account is not "open": the account is named', () => {
-    const v = verdictOf(policy(rootStatement, { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${PARTNER}:root` }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*' }));
+    const v = verdictOf(
+      policy(rootStatement, {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${PARTNER}:root` },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+      }),
+    );
     assert.equal(v.openToOtherAccounts.value, false);
     assert.equal(v.s3CanUse.value, true);
   });
@@ -121,7 +165,13 @@ describe('key-policy verdict', () => {
   test('S3 cannot use the key: ViaService in the wrong format (s3.amazonaws.com) and no root statement', () => {
     const text = policy(
       { Effect: 'Allow', Principal: { AWS: ADMIN }, Action: 'kms:PutKeyPolicy', Resource: '*' },
-      { Effect: 'Allow', Principal: { AWS: APP }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*', Condition: { StringEquals: { 'kms:ViaService': 's3.amazonaws.com' } } },
+      {
+        Effect: 'Allow',
+        Principal: { AWS: APP },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: { StringEquals: { 'kms:ViaService': 's3.amazonaws.com' } },
+      },
     );
     const v = verdictOf(text);
     assert.equal(v.s3CanUse.value, false);
@@ -129,41 +179,59 @@ describe('key-policy verdict', () => {
   });
 
   test('S3 cannot use the key: uploader gets only kms:Encrypt', () => {
-    const v = verdictOf(policy(
-      { Effect: 'Allow', Principal: { AWS: ADMIN }, Action: 'kms:PutKeyPolicy', Resource: '*' },
-      { Effect: 'Allow', Principal: { AWS: APP }, Action: 'kms:Encrypt', Resource: '*' },
-    ));
+    const v = verdictOf(
+      policy(
+        { Effect: 'Allow', Principal: { AWS: ADMIN }, Action: 'kms:PutKeyPolicy', Resource: '*' },
+        { Effect: 'Allow', Principal: { AWS: APP }, Action: 'kms:Encrypt', Resource: '*' },
+      ),
+    );
     assert.equal(v.s3CanUse.value, false);
   });
 
   test('S3 cannot use the key: GenerateDataKey for one role, Decrypt for another', () => {
-    const v = verdictOf(policy(
-      { Effect: 'Allow', Principal: { AWS: ADMIN }, Action: ['kms:PutKeyPolicy', 'kms:Decrypt'], Resource: '*' },
-      { Effect: 'Allow', Principal: { AWS: APP }, Action: 'kms:GenerateDataKey', Resource: '*' },
-    ));
+    const v = verdictOf(
+      policy(
+        { Effect: 'Allow', Principal: { AWS: ADMIN }, Action: ['kms:PutKeyPolicy', 'kms:Decrypt'], Resource: '*' },
+        { Effect: 'Allow', Principal: { AWS: APP }, Action: 'kms:GenerateDataKey', Resource: '*' },
+      ),
+    );
     assert.equal(v.s3CanUse.value, false);
   });
 
   test('a Deny of use outside S3 (kms:ViaService StringNotEquals) leaves S3 use allowed', () => {
-    const v = verdictOf(policy(rootStatement, {
-      Effect: 'Deny', Principal: '*', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*',
-      Condition: { StringNotEquals: { 'kms:ViaService': 's3.eu-central-1.amazonaws.com' } },
-    }));
+    const v = verdictOf(
+      policy(rootStatement, {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: { StringNotEquals: { 'kms:ViaService': 's3.eu-central-1.amazonaws.com' } },
+      }),
+    );
     assert.equal(v.s3CanUse.value, true);
     assert.equal(v.s3CanUse.viaService, 's3.eu-central-1.amazonaws.com');
   });
 
   test('the key region comes from a key ARN in Resource', () => {
-    const a = analyzeKeyPolicy(parsePolicy(policy({ ...rootStatement, Resource: `arn:aws:kms:ap-southeast-2:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab` })));
+    const a = analyzeKeyPolicy(
+      parsePolicy(
+        policy({ ...rootStatement, Resource: `arn:aws:kms:ap-southeast-2:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab` }),
+      ),
+    );
     assert.equal(a.region, 'ap-southeast-2');
     assert.equal(a.verdict.s3CanUse.viaService, 's3.ap-southeast-2.amazonaws.com');
   });
 
   test('CloudTrail key policy: the service principal is not an outside account', () => {
-    const v = verdictOf(policy(rootStatement, {
-      Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'kms:GenerateDataKey*', Resource: '*',
-      Condition: { StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:*:${ACCOUNT}:trail/*` } },
-    }));
+    const v = verdictOf(
+      policy(rootStatement, {
+        Effect: 'Allow',
+        Principal: { Service: 'cloudtrail.amazonaws.com' },
+        Action: 'kms:GenerateDataKey*',
+        Resource: '*',
+        Condition: { StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:*:${ACCOUNT}:trail/*` } },
+      }),
+    );
     assert.equal(v.openToOtherAccounts.value, false);
     assert.equal(v.openToAnonymous.value, false);
     assert.equal(v.lockout, false);
@@ -171,18 +239,35 @@ describe('key-policy verdict', () => {
 
   test('an empty or statement-less policy: locked out, nothing open, S3 cannot use it', () => {
     const v = verdictOf('{"Version": "2012-10-17", "Statement": []}');
-    assert.deepEqual([v.lockout, v.openToOtherAccounts.value, v.openToAnonymous.value, v.s3CanUse.value], [true, false, false, false]);
+    assert.deepEqual(
+      [v.lockout, v.openToOtherAccounts.value, v.openToAnonymous.value, v.s3CanUse.value],
+      [true, false, false, false],
+    );
   });
 
   test('a policy variable the request cannot supply makes the verdict incomplete', () => {
-    const v = verdictOf(policy(rootStatement, { Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/team': '${aws:PrincipalTag/owner}' } } }));
+    const v = verdictOf(
+      policy(rootStatement, {
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'kms:Decrypt',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:PrincipalTag/team': '${aws:PrincipalTag/owner}' } },
+      }),
+    );
     assert.equal(v.complete, false);
     assert.equal(v.lockout, false);
   });
 
   test('500 statements each naming another administrator: every one is listed, in order, and the work stays linear', () => {
     const admins = Array.from({ length: 500 }, (_, i) => `arn:aws:iam::${String(200000000000 + i)}:role/admin-${i}`);
-    const statements = admins.map((a, i) => ({ Sid: `Admin${i}`, Effect: 'Allow', Principal: { AWS: a }, Action: ['kms:PutKeyPolicy', 'kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*' }));
+    const statements = admins.map((a, i) => ({
+      Sid: `Admin${i}`,
+      Effect: 'Allow',
+      Principal: { AWS: a },
+      Action: ['kms:PutKeyPolicy', 'kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: '*',
+    }));
     const doc = parsePolicy(policy(rootStatement, ...statements));
     const a = analyzeKeyPolicy(doc);
     assert.equal(a.verdict.complete, true);
@@ -196,7 +281,18 @@ describe('key-policy verdict', () => {
     const d = parsePolicy(broken);
     assert.ok(d.syntaxErrors.length > 0);
     assert.equal(keyPolicyVerdict(d).complete, false);
-    const many = parsePolicy(policy(rootStatement, ...Array.from({ length: 1002 }, (_, i) => ({ Sid: `S${i}`, Effect: 'Allow', Principal: { AWS: ROOT }, Action: 'kms:Decrypt', Resource: '*' }))));
+    const many = parsePolicy(
+      policy(
+        rootStatement,
+        ...Array.from({ length: 1002 }, (_, i) => ({
+          Sid: `S${i}`,
+          Effect: 'Allow',
+          Principal: { AWS: ROOT },
+          Action: 'kms:Decrypt',
+          Resource: '*',
+        })),
+      ),
+    );
     assert.ok(many.truncated);
     assert.equal(keyPolicyVerdict(many).complete, false);
     assert.equal(verdictOf(policy(rootStatement)).complete, true);
@@ -208,7 +304,15 @@ describe('key-policy verdict', () => {
   });
 
   test('Principal "*" limited by aws:PrincipalOrgID: open to the organisation, and the summary says so', () => {
-    const v = verdictOf(policy(rootStatement, { Effect: 'Allow', Principal: { AWS: '*' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } }));
+    const v = verdictOf(
+      policy(rootStatement, {
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+      }),
+    );
     assert.equal(v.openToOtherAccounts.value, false);
     assert.deepEqual(v.openToOrganization.organizations, ['o-a1b2c3d4e5']);
     assert.equal(v.openToOrganization.witness?.['aws:PrincipalOrgID'], 'o-a1b2c3d4e5');
@@ -218,7 +322,13 @@ describe('key-policy verdict', () => {
   });
 
   test('summary line', () => {
-    assert.equal(keyVerdictSummary(verdictOf(policy(rootStatement))), 'Admins: account 111122223333 · Not open to other accounts · S3 can use it (s3.us-east-1.amazonaws.com)');
-    assert.match(keyVerdictSummary(verdictOf(policy({ Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*' }))), /^Admins: none \(lock-out\) · Open to anonymous callers · S3 cannot use it/);
+    assert.equal(
+      keyVerdictSummary(verdictOf(policy(rootStatement))),
+      'Admins: account 111122223333 · Not open to other accounts · S3 can use it (s3.us-east-1.amazonaws.com)',
+    );
+    assert.match(
+      keyVerdictSummary(verdictOf(policy({ Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: '*' }))),
+      /^Admins: none \(lock-out\) · Open to anonymous callers · S3 cannot use it/,
+    );
   });
 });

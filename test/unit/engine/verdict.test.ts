@@ -37,7 +37,8 @@ const deny = (fields: Json): Json => ({ Effect: 'Deny', Principal: '*', ...field
 /** The canonical TLS-001 statement, with its parts replaceable. */
 const denyHttp = (fields: Json = {}): Json =>
   deny({ Sid: 'DenyHttp', Action: 's3:*', Resource: [B, O], Condition: { Bool: { 'aws:SecureTransport': 'false' } }, ...fields });
-const denyPut = (condition: Json, fields: Json = {}): Json => deny({ Action: 's3:PutObject', Resource: O, Condition: condition, ...fields });
+const denyPut = (condition: Json, fields: Json = {}): Json =>
+  deny({ Action: 's3:PutObject', Resource: O, Condition: condition, ...fields });
 const denyTlsBelow = (version: unknown, fields: Json = {}): Json =>
   deny({ Action: 's3:*', Resource: [B, O], Condition: { NumericLessThan: { 's3:TlsVersion': version } }, ...fields });
 
@@ -51,12 +52,22 @@ type Uploads = Record<string, typeof D | typeof N>;
 /** Upload classes as `sse`, `sse/named` (the one key the policy names) or `sse/other`. */
 function uploadsOf(v: BucketVerdict): Uploads {
   const out: Uploads = {};
-  for (const u of v.encryption.uploads) out[u.kmsKey === null ? u.sse : `${u.sse}/${u.kmsKey === 'other' ? 'other' : 'named'}`] = u.decision;
+  for (const u of v.encryption.uploads)
+    out[u.kmsKey === null ? u.sse : `${u.sse}/${u.kmsKey === 'other' ? 'other' : 'named'}`] = u.decision;
   return out;
 }
 
 /** Nine classes for a policy that names one key, seven otherwise. */
-function uploads(none: string, aes: string, kms: string, kmsOther: string, dsse: string, dsseOther: string, sseC: string, named?: { kms: string; dsse: string }): Uploads {
+function uploads(
+  none: string,
+  aes: string,
+  kms: string,
+  kmsOther: string,
+  dsse: string,
+  dsseOther: string,
+  sseC: string,
+  named?: { kms: string; dsse: string },
+): Uploads {
   const out: Record<string, string> = { none, AES256: aes, 'aws:kms': kms };
   if (named) out['aws:kms/named'] = named.kms;
   out['aws:kms/other'] = kmsOther;
@@ -129,7 +140,12 @@ describe('verdict: encryption in transit', () => {
   it('a TLS Deny on BUCKET/* only is partly-denied, with the ENGINE.md witness on the bucket ARN (TLS-002)', () => {
     const a = analyze(policy(denyHttp({ Resource: O })));
     assert.equal(a.verdict.transport.http, 'partly-denied');
-    assert.deepEqual(a.verdict.transport.witness, { principal: 'anonymous', action: 's3:ListBucket', resource: B, 'aws:SecureTransport': false });
+    assert.deepEqual(a.verdict.transport.witness, {
+      principal: 'anonymous',
+      action: 's3:ListBucket',
+      resource: B,
+      'aws:SecureTransport': false,
+    });
     assert.match(String(a.httpCause?.resource), /^arn:aws:s3:::b\//);
   });
 
@@ -187,7 +203,13 @@ describe('verdict: encryption in transit', () => {
   });
 
   it('an "Allow if HTTPS" is not enforcement (TLS-003): HTTP allowed, nothing denied', () => {
-    const v = verdict({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: O, Condition: { Bool: { 'aws:SecureTransport': 'true' } } });
+    const v = verdict({
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 's3:GetObject',
+      Resource: O,
+      Condition: { Bool: { 'aws:SecureTransport': 'true' } },
+    });
     assert.equal(v.transport.http, 'allowed');
     assert.deepEqual(v.transport.witness && Object.keys(v.transport.witness).slice(0, 3), ['principal', 'action', 'resource']);
     assert.deepEqual(uploadsOf(v), ALL_OPEN);
@@ -232,28 +254,50 @@ describe('verdict: encryption in transit', () => {
   });
 
   it('an aws:PrincipalOrgID exemption: partly-denied, the witness carries the organisation', () => {
-    const v = verdict(denyHttp({ Condition: { Bool: { 'aws:SecureTransport': 'false' }, StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc123xyz' } } }));
+    const v = verdict(
+      denyHttp({
+        Condition: { Bool: { 'aws:SecureTransport': 'false' }, StringNotEquals: { 'aws:PrincipalOrgID': 'o-abc123xyz' } },
+      }),
+    );
     assert.equal(v.transport.http, 'partly-denied');
     assert.equal(v.transport.witness?.['aws:PrincipalOrgID'], 'o-abc123xyz');
     assert.notEqual(v.transport.witness?.principal, 'anonymous', 'anonymous callers belong to no organisation');
   });
 
   it('an aws:SourceVpce exemption: partly-denied, the witness carries the endpoint', () => {
-    const v = verdict(denyHttp({ Condition: { Bool: { 'aws:SecureTransport': 'false' }, StringNotEquals: { 'aws:SourceVpce': 'vpce-1a2b3c4d' } } }));
+    const v = verdict(
+      denyHttp({
+        Condition: { Bool: { 'aws:SecureTransport': 'false' }, StringNotEquals: { 'aws:SourceVpce': 'vpce-1a2b3c4d' } },
+      }),
+    );
     assert.equal(v.transport.http, 'partly-denied');
     assert.equal(v.transport.witness?.['aws:SourceVpce'], 'vpce-1a2b3c4d');
   });
 
   it('an aws:PrincipalArn ArnNotLike exemption: the witness is a principal the pattern matches', () => {
-    const v = verdict(denyHttp({ Condition: { Bool: { 'aws:SecureTransport': 'false' }, ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/app-*' } } }));
+    const v = verdict(
+      denyHttp({
+        Condition: {
+          Bool: { 'aws:SecureTransport': 'false' },
+          ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/app-*' },
+        },
+      }),
+    );
     assert.equal(v.transport.http, 'partly-denied');
     // A role acts through its sessions; a session's aws:PrincipalArn is its role's ARN.
     assert.match(String(v.transport.witness?.principal), /^arn:aws:sts::111122223333:assumed-role\/app-[^/]+\/session$/);
   });
 
-  it('Deny with NotPrincipal naming a role and its account: the role\'s sessions are denied, not spared (IAM-UG NotPrincipal)', () => {
+  it("Deny with NotPrincipal naming a role and its account: the role's sessions are denied, not spared (IAM-UG NotPrincipal)", () => {
     const admin = 'arn:aws:iam::111122223333:role/admin';
-    const notAdmin = (names: string[]) => verdict({ Effect: 'Deny', NotPrincipal: { AWS: names }, Action: 's3:*', Resource: [B, O], Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    const notAdmin = (names: string[]) =>
+      verdict({
+        Effect: 'Deny',
+        NotPrincipal: { AWS: names },
+        Action: 's3:*',
+        Resource: [B, O],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      });
     // Role and account only: a session of the role is not spared, so its HTTP requests are denied;
     // what gets through is the account's root user, whom the account ARN spares.
     const roleOnly = notAdmin([admin, ACCOUNT_ROOT]);
@@ -264,8 +308,13 @@ describe('verdict: encryption in transit', () => {
     assert.equal(withSession.transport.http, 'partly-denied');
     assert.ok([session, ACCOUNT_ROOT].includes(String(withSession.transport.witness?.principal)));
     // Evaluated directly: a session of the role is denied under the first policy, spared under the second.
-    const req = (names: string[]) => evaluatePolicy(policy({ Effect: 'Deny', NotPrincipal: { AWS: names }, Action: 's3:*', Resource: [B, O] }),
-      { principal: { kind: 'aws', arn: session, account: '111122223333' }, action: 's3:GetObject', resource: `${B}/k`, context: {} }).decision;
+    const req = (names: string[]) =>
+      evaluatePolicy(policy({ Effect: 'Deny', NotPrincipal: { AWS: names }, Action: 's3:*', Resource: [B, O] }), {
+        principal: { kind: 'aws', arn: session, account: '111122223333' },
+        action: 's3:GetObject',
+        resource: `${B}/k`,
+        context: {},
+      }).decision;
     assert.equal(req([admin, ACCOUNT_ROOT]), 'explicit-deny');
     assert.equal(req([session, admin, ACCOUNT_ROOT]), 'implicit-deny');
   });
@@ -298,7 +347,9 @@ describe('verdict: minimum TLS version (TLS-007)', () => {
   });
 
   it('NumericLessThanIfExists also denies HTTP (the key is absent there)', () => {
-    const v = verdict(deny({ Action: 's3:*', Resource: [B, O], Condition: { NumericLessThanIfExists: { 's3:TlsVersion': '1.2' } } }));
+    const v = verdict(
+      deny({ Action: 's3:*', Resource: [B, O], Condition: { NumericLessThanIfExists: { 's3:TlsVersion': '1.2' } } }),
+    );
     assert.deepEqual(v.transport, { http: 'denied', minTlsVersion: '1.2', witness: null });
   });
 
@@ -392,7 +443,10 @@ describe('verdict: encryption at rest', () => {
   });
 
   it('two separate negated statements (ENC-007 mistake) deny every upload', () => {
-    const v = verdict(denyPut({ StringNotEquals: { [SSE]: 'aws:kms' } }), denyPut({ StringNotEquals: { [SSE]: 'aws:kms:dsse' } }));
+    const v = verdict(
+      denyPut({ StringNotEquals: { [SSE]: 'aws:kms' } }),
+      denyPut({ StringNotEquals: { [SSE]: 'aws:kms:dsse' } }),
+    );
     assert.deepEqual(uploadsOf(v), uploads(D, D, D, D, D, D, D));
   });
 
@@ -462,7 +516,13 @@ describe('verdict: encryption at rest', () => {
   });
 
   it('an Allow with an SSE condition enforces nothing (ENC-005)', () => {
-    const v = verdict({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/ingest' }, Action: 's3:PutObject', Resource: O, Condition: { StringEquals: { [SSE]: 'aws:kms' } } });
+    const v = verdict({
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::111122223333:role/ingest' },
+      Action: 's3:PutObject',
+      Resource: O,
+      Condition: { StringEquals: { [SSE]: 'aws:kms' } },
+    });
     assert.deepEqual(uploadsOf(v), ALL_OPEN);
     assert.equal(v.transport.http, 'allowed');
     assert.equal(v.encryption.summary, 'unrestricted');
@@ -477,8 +537,19 @@ describe('verdict: buckets, completeness, witnesses', () => {
     );
     assert.deepEqual(policyBuckets(doc), ['alpha', 'beta']);
     const vs = bucketVerdicts(doc);
-    assert.deepEqual(vs.map(v => [v.bucket, v.transport.http]), [['alpha', 'denied'], ['beta', 'partly-denied']]);
-    assert.deepEqual(vs[1].transport.witness, { principal: 'anonymous', action: 's3:ListBucket', resource: 'arn:aws:s3:::beta', 'aws:SecureTransport': false });
+    assert.deepEqual(
+      vs.map(v => [v.bucket, v.transport.http]),
+      [
+        ['alpha', 'denied'],
+        ['beta', 'partly-denied'],
+      ],
+    );
+    assert.deepEqual(vs[1].transport.witness, {
+      principal: 'anonymous',
+      action: 's3:ListBucket',
+      resource: 'arn:aws:s3:::beta',
+      'aws:SecureTransport': false,
+    });
     for (const v of vs) checkWitnesses(doc, analyzeBucket(doc, v.bucket)!);
   });
 
@@ -509,7 +580,14 @@ describe('verdict: buckets, completeness, witnesses', () => {
   });
 
   it('a witness survives requestToWitness → witnessToRequest', () => {
-    const w: Witness = { principal: 'arn:aws:iam::111122223333:role/app', action: 's3:PutObject', resource: 'arn:aws:s3:::b/k', 'aws:SecureTransport': true, 's3:TlsVersion': '1.3', [SSE]: 'aws:kms' };
+    const w: Witness = {
+      principal: 'arn:aws:iam::111122223333:role/app',
+      action: 's3:PutObject',
+      resource: 'arn:aws:s3:::b/k',
+      'aws:SecureTransport': true,
+      's3:TlsVersion': '1.3',
+      [SSE]: 'aws:kms',
+    };
     const req = witnessToRequest(w);
     assert.deepEqual(req.principal, { kind: 'aws', arn: 'arn:aws:iam::111122223333:role/app', account: '111122223333' });
     assert.equal(req.context['aws:securetransport'], 'true');
@@ -519,7 +597,9 @@ describe('verdict: buckets, completeness, witnesses', () => {
 
   it('encryptionSummary: header-less uploads do not change an algorithm category', () => {
     const classes = (open: string[]) =>
-      (['none', 'AES256', 'aws:kms', 'aws:kms:dsse', 'SSE-C'] as const).map(sse => ({ sse, kmsKey: null, decision: open.includes(sse) ? N : D, witness: null }) as const);
+      (['none', 'AES256', 'aws:kms', 'aws:kms:dsse', 'SSE-C'] as const).map(
+        sse => ({ sse, kmsKey: null, decision: open.includes(sse) ? N : D, witness: null }) as const,
+      );
     assert.equal(encryptionSummary(classes(['none', 'aws:kms'])), 'sse-kms-only');
     assert.equal(encryptionSummary(classes(['aws:kms'])), 'sse-kms-only');
     assert.equal(encryptionSummary(classes(['none', 'AES256', 'aws:kms', 'aws:kms:dsse'])), 'unrestricted');
@@ -528,7 +608,13 @@ describe('verdict: buckets, completeness, witnesses', () => {
   });
 
   it('explainRequests lists each request class with its decision and the deciding statements', () => {
-    const doc = policy(denyHttp({ Resource: O }), { Sid: 'AllowList', Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT }, Action: 's3:ListBucket', Resource: B });
+    const doc = policy(denyHttp({ Resource: O }), {
+      Sid: 'AllowList',
+      Effect: 'Allow',
+      Principal: { AWS: ACCOUNT_ROOT },
+      Action: 's3:ListBucket',
+      Resource: B,
+    });
     const rows = explainRequests(doc, 'b');
     const find = (p: Json) => rows.find(r => Object.entries(p).every(([k, v]) => r.request[k] === v));
     assert.deepEqual(find({ principal: 'anonymous', action: 's3:ListBucket', resource: B, 'aws:SecureTransport': false }), {
@@ -536,9 +622,16 @@ describe('verdict: buckets, completeness, witnesses', () => {
       decision: 'implicit-deny',
       statements: [],
     });
-    assert.deepEqual(find({ principal: 'anonymous', action: 's3:GetObject', 'aws:SecureTransport': false })?.statements, ['DenyHttp']);
-    assert.equal(find({ principal: 'anonymous', action: 's3:GetObject', 'aws:SecureTransport': false })?.decision, 'explicit-deny');
-    assert.deepEqual(find({ principal: ACCOUNT_ROOT, action: 's3:ListBucket', 'aws:SecureTransport': true })?.statements, ['AllowList']);
+    assert.deepEqual(find({ principal: 'anonymous', action: 's3:GetObject', 'aws:SecureTransport': false })?.statements, [
+      'DenyHttp',
+    ]);
+    assert.equal(
+      find({ principal: 'anonymous', action: 's3:GetObject', 'aws:SecureTransport': false })?.decision,
+      'explicit-deny',
+    );
+    assert.deepEqual(find({ principal: ACCOUNT_ROOT, action: 's3:ListBucket', 'aws:SecureTransport': true })?.statements, [
+      'AllowList',
+    ]);
     for (const r of rows) assert.equal(evaluatePolicy(doc, witnessToRequest(r.request)).decision, r.decision);
   });
 });

@@ -5,20 +5,33 @@ import { B, SSE, SSE_C, canonical, denyPut, httpDeny, policy, withAdded } from '
 import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';
 
-
 const onlyHttps = policy(httpDeny);
-const scopedToRole = policy(httpDeny, denyPut('OnlyKms', `{"StringNotEquals": {"${SSE}": "aws:kms"}}`, '{"AWS": "arn:aws:iam::111122223333:role/app"}'));
+const scopedToRole = policy(
+  httpDeny,
+  denyPut('OnlyKms', `{"StringNotEquals": {"${SSE}": "aws:kms"}}`, '{"AWS": "arn:aws:iam::111122223333:role/app"}'),
+);
 const classicPair = policy(
   denyPut('DenyIncorrectEncryptionHeader', `{"StringNotEquals": {"${SSE}": "AES256"}}`),
-  denyPut('DenyUnencryptedObjectUploads', `{"Null": {"${SSE}": "true"}}`));
+  denyPut('DenyUnencryptedObjectUploads', `{"Null": {"${SSE}": "true"}}`),
+);
 
 const fixes = {
-  sseKms: withAdded(onlyHttps,
-    canonical('DenyUploadsWithoutRequiredEncryption', { StringNotEqualsIfExists: { [SSE]: 'aws:kms' }, Null: { [SSE]: 'false' } }),
-    canonical('DenySseCUploads', { Null: { [SSE_C]: 'false' } })),
-  scoped: withAdded(scopedToRole,
-    canonical('DenyUploadsWithoutRequiredEncryption', { StringNotEqualsIfExists: { [SSE]: 'aws:kms' }, Null: { [SSE]: 'false' } }),
-    canonical('DenySseCUploads', { Null: { [SSE_C]: 'false' } })),
+  sseKms: withAdded(
+    onlyHttps,
+    canonical('DenyUploadsWithoutRequiredEncryption', {
+      StringNotEqualsIfExists: { [SSE]: 'aws:kms' },
+      Null: { [SSE]: 'false' },
+    }),
+    canonical('DenySseCUploads', { Null: { [SSE_C]: 'false' } }),
+  ),
+  scoped: withAdded(
+    scopedToRole,
+    canonical('DenyUploadsWithoutRequiredEncryption', {
+      StringNotEqualsIfExists: { [SSE]: 'aws:kms' },
+      Null: { [SSE]: 'false' },
+    }),
+    canonical('DenySseCUploads', { Null: { [SSE_C]: 'false' } }),
+  ),
   headerless: withAdded(onlyHttps, canonical('DenyUploadsWithoutEncryptionHeader', { Null: { [SSE]: 'true', [SSE_C]: 'true' } })),
   strictAes: withAdded(onlyHttps, canonical('DenyUploadsWithoutRequiredEncryption', { StringNotEquals: { [SSE]: 'AES256' } })),
   pair: policy(denyPut('DenyIncorrectEncryptionHeader', `{"StringNotEquals": {"${SSE}": "AES256"}}`)),
@@ -27,24 +40,50 @@ const fixes = {
 ruleTester(enc003, {
   valid: [
     { name: 'no requirement and no visible intent: default encryption applies', code: onlyHttps },
-    { name: 'template 2 meets "sse" and "headerlessUploads": "deny"', code: policy(httpDeny, denyPut('OnlyKms', `{"StringNotEquals": {"${SSE}": "aws:kms"}}`)), requirements: { sse: ['aws:kms'], headerlessUploads: 'deny' } },
+    {
+      name: 'template 2 meets "sse" and "headerlessUploads": "deny"',
+      code: policy(httpDeny, denyPut('OnlyKms', `{"StringNotEquals": {"${SSE}": "aws:kms"}}`)),
+      requirements: { sse: ['aws:kms'], headerlessUploads: 'deny' },
+    },
     { name: 'template 3 with the SSE-C ban meets "sse"', code: fixes.sseKms, requirements: { sse: ['aws:kms'] } },
-    { name: 'the intent (aws:kms or DSSE) holds for every upload', code: policy(denyPut('Kms', `{"StringNotEquals": {"${SSE}": ["aws:kms", "aws:kms:dsse"]}}`)) },
-    { name: 'a Null "true" alone is not redundant', code: policy(denyPut('DenyUnencryptedObjectUploads', `{"Null": {"${SSE}": "true"}}`)) },
+    {
+      name: 'the intent (aws:kms or DSSE) holds for every upload',
+      code: policy(denyPut('Kms', `{"StringNotEquals": {"${SSE}": ["aws:kms", "aws:kms:dsse"]}}`)),
+    },
+    {
+      name: 'a Null "true" alone is not redundant',
+      code: policy(denyPut('DenyUnencryptedObjectUploads', `{"Null": {"${SSE}": "true"}}`)),
+    },
   ],
   invalid: [
     {
       name: '"sse" requirement, no Deny at all: template 3 plus the SSE-C ban',
       code: onlyHttps,
       requirements: { sse: ['aws:kms'] },
-      errors: [{ target: '"Statement"', severity: 'warning', messageId: 'requiredAlgorithm', message: /^Uploads that name another encryption than aws:kms are not all denied \(requirement "sse"\)\. Your requirements accept only aws:kms \("sse": \["aws:kms"\]\), and some upload with another encryption gets through\. For example, an anonymous caller calling s3:PutObject on arn:aws:s3:::b\/\S+ over HTTPS \(.*s3:x-amz-server-side-encryption = AES256\) is not denied by this policy \([^)]*\)\. Uploads with customer-provided keys \(SSE-C\) are not denied either\.$/ }],
+      errors: [
+        {
+          target: '"Statement"',
+          severity: 'warning',
+          messageId: 'requiredAlgorithm',
+          message:
+            /^Uploads that name another encryption than aws:kms are not all denied \(requirement "sse"\)\. Your requirements accept only aws:kms \("sse": \["aws:kms"\]\), and some upload with another encryption gets through\. For example, an anonymous caller calling s3:PutObject on arn:aws:s3:::b\/\S+ over HTTPS \(.*s3:x-amz-server-side-encryption = AES256\) is not denied by this policy \([^)]*\)\. Uploads with customer-provided keys \(SSE-C\) are not denied either\.$/,
+        },
+      ],
       fixAll: 'output',
       output: fixes.sseKms,
     },
     {
       name: 'evident intent: a Deny naming aws:kms that covers one role lets AES256 through for others',
       code: scopedToRole,
-      errors: [{ target: '"Deny"', occurrence: 2, messageId: 'intendedAlgorithm', message: /^Statement "OnlyKms" misses uploads with encryption other than aws:kms\. It denies uploads that do not use aws:kms, but not all of them: .* For example, an anonymous caller calling s3:PutObject .*AES256/ }],
+      errors: [
+        {
+          target: '"Deny"',
+          occurrence: 2,
+          messageId: 'intendedAlgorithm',
+          message:
+            /^Statement "OnlyKms" misses uploads with encryption other than aws:kms\. It denies uploads that do not use aws:kms, but not all of them: .* For example, an anonymous caller calling s3:PutObject .*AES256/,
+        },
+      ],
       fixAll: 'unchanged',
       output: fixes.scoped,
     },
@@ -52,7 +91,14 @@ ruleTester(enc003, {
       name: '"headerlessUploads": "deny" without an SSE requirement: a Null Deny on both headers',
       code: onlyHttps,
       requirements: { headerlessUploads: 'deny' },
-      errors: [{ target: '"Statement"', messageId: 'headerless', message: /^Uploads without an encryption header are not all denied \(requirement "headerlessUploads"\)\. Your requirements say such uploads must be refused \("headerlessUploads": "deny"\).* For example, an anonymous caller calling s3:PutObject/ }],
+      errors: [
+        {
+          target: '"Statement"',
+          messageId: 'headerless',
+          message:
+            /^Uploads without an encryption header are not all denied \(requirement "headerlessUploads"\)\. Your requirements say such uploads must be refused \("headerlessUploads": "deny"\).* For example, an anonymous caller calling s3:PutObject/,
+        },
+      ],
       fixAll: 'output',
       output: fixes.headerless,
     },
@@ -60,22 +106,42 @@ ruleTester(enc003, {
       name: 'two requirements unmet: one finding each; the strict statement meets both',
       code: onlyHttps,
       requirements: { sse: ['AES256'], headerlessUploads: 'deny' },
-      errors: [{ target: '"Statement"', messageId: 'requiredAlgorithm', message: /another encryption than AES256/ }, { target: '"Statement"', messageId: 'headerless', message: /without an encryption header/ }],
+      errors: [
+        { target: '"Statement"', messageId: 'requiredAlgorithm', message: /another encryption than AES256/ },
+        { target: '"Statement"', messageId: 'headerless', message: /without an encryption header/ },
+      ],
       fixAll: 'output',
       output: fixes.strictAes,
     },
     {
       name: 'the classic pair: the Null statement is redundant (info, optional removal)',
       code: classicPair,
-      errors: [{ target: '"Null"', severity: 'info', messageId: 'redundantNull', message: /^Statement "DenyUnencryptedObjectUploads" is redundant: removing it changes no upload decision\. Statement "DenyIncorrectEncryptionHeader" already denies uploads without the x-amz-server-side-encryption header/ }],
+      errors: [
+        {
+          target: '"Null"',
+          severity: 'info',
+          messageId: 'redundantNull',
+          message:
+            /^Statement "DenyUnencryptedObjectUploads" is redundant: removing it changes no upload decision\. Statement "DenyIncorrectEncryptionHeader" already denies uploads without the x-amz-server-side-encryption header/,
+        },
+      ],
       fixAll: 'unchanged',
       output: fixes.pair,
     },
     {
       name: 'an undecidable statement makes the wording soft',
-      code: policy(`{"Sid": "Odd", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "${B}/*", "Condition": {"StringEqualsSometimes": {"aws:SourceVpce": "vpce-1"}}}`),
+      code: policy(
+        `{"Sid": "Odd", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "${B}/*", "Condition": {"StringEqualsSometimes": {"aws:SourceVpce": "vpce-1"}}}`,
+      ),
       requirements: { sse: ['aws:kms'] },
-      errors: [{ target: '"Statement"', messageId: 'requiredAlgorithm', message: /are probably not all denied .*\(The analysis is incomplete: some statements could not be decided, so this may be wrong\.\)$/ }],
+      errors: [
+        {
+          target: '"Statement"',
+          messageId: 'requiredAlgorithm',
+          message:
+            /are probably not all denied .*\(The analysis is incomplete: some statements could not be decided, so this may be wrong\.\)$/,
+        },
+      ],
     },
   ],
 });

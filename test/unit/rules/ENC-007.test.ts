@@ -5,9 +5,13 @@ import { SSE, denyPut, policy } from './enc-fixtures';
 import { ruleTester, tableSuite } from './rule-tester';
 import { decisions } from './verdict-helpers';
 
-const only = (sid: string, values: string, principal?: string) => denyPut(sid, `{"StringNotEquals": {"${SSE}": ${values}}}`, principal);
+const only = (sid: string, values: string, principal?: string) =>
+  denyPut(sid, `{"StringNotEquals": {"${SSE}": ${values}}}`, principal);
 
-const withReplication = only('OnlyDsse', '"aws:kms:dsse"').replace('"Action": "s3:PutObject"', '"Action": ["s3:PutObject", "s3:ReplicateObject"]');
+const withReplication = only('OnlyDsse', '"aws:kms:dsse"').replace(
+  '"Action": "s3:PutObject"',
+  '"Action": ["s3:PutObject", "s3:ReplicateObject"]',
+);
 const twoStatements = policy(only('OnlyKms', '"aws:kms"'), only('OnlyDsse', '"aws:kms:dsse"'));
 const merged = policy(only('OnlyKms', '["aws:kms", "aws:kms:dsse"]'));
 
@@ -68,14 +72,30 @@ ruleTester(enc007, {
     { name: 'one statement with a list', code: merged },
     { name: 'one algorithm, no requirement', code: policy(only('OnlyKms', '"aws:kms"')) },
     { name: 'two statements naming the same algorithm', code: policy(only('A', '"aws:kms"'), only('B', '"aws:kms"')) },
-    { name: 'the list holds every algorithm the requirements accept', code: merged, requirements: { sse: ['aws:kms', 'aws:kms:dsse'] } },
-    { name: 'default-friendly statements with IfExists and Null are a different shape', code: policy(denyPut('A', `{"StringNotEqualsIfExists": {"${SSE}": "aws:kms"}, "Null": {"${SSE}": "false"}}`)) },
+    {
+      name: 'the list holds every algorithm the requirements accept',
+      code: merged,
+      requirements: { sse: ['aws:kms', 'aws:kms:dsse'] },
+    },
+    {
+      name: 'default-friendly statements with IfExists and Null are a different shape',
+      code: policy(denyPut('A', `{"StringNotEqualsIfExists": {"${SSE}": "aws:kms"}, "Null": {"${SSE}": "false"}}`)),
+    },
   ],
   invalid: [
     {
       name: 'two statements: together they deny both algorithms; the fix merges them',
       code: twoStatements,
-      errors: [{ target: '"StringNotEquals"', occurrence: 2, severity: 'warning', messageId: 'eachDeniesTheOther', message: /^Statement "OnlyDsse" denies aws:kms, which another Deny accepts: together they deny both\. Statement "OnlyDsse" accepts only aws:kms:dsse and statement "OnlyKms" only aws:kms; each is its own Deny, so together they deny both: uploads with aws:kms and no key id are denied by this statement, uploads with aws:kms:dsse and no key id by statement "OnlyKms"\./ }],
+      errors: [
+        {
+          target: '"StringNotEquals"',
+          occurrence: 2,
+          severity: 'warning',
+          messageId: 'eachDeniesTheOther',
+          message:
+            /^Statement "OnlyDsse" denies aws:kms, which another Deny accepts: together they deny both\. Statement "OnlyDsse" accepts only aws:kms:dsse and statement "OnlyKms" only aws:kms; each is its own Deny, so together they deny both: uploads with aws:kms and no key id are denied by this statement, uploads with aws:kms:dsse and no key id by statement "OnlyKms"\./,
+        },
+      ],
       fixAll: 'unchanged',
       output: merged,
     },
@@ -97,7 +117,14 @@ ruleTester(enc007, {
       name: 'a list that leaves out an algorithm the requirements accept',
       code: policy(only('OnlyKms', '"aws:kms"')),
       requirements: { sse: ['aws:kms', 'aws:kms:dsse'] },
-      errors: [{ target: '"aws:kms"', messageId: 'missesRequired', message: /^Statement "OnlyKms" denies aws:kms:dsse, which your requirements accept \("sse"\)\. It accepts only aws:kms, so it denies uploads with aws:kms:dsse and no key id, which your requirements accept \("sse": \["aws:kms","aws:kms:dsse"\]\)\. Add aws:kms:dsse to the list\.$/ }],
+      errors: [
+        {
+          target: '"aws:kms"',
+          messageId: 'missesRequired',
+          message:
+            /^Statement "OnlyKms" denies aws:kms:dsse, which your requirements accept \("sse"\)\. It accepts only aws:kms, so it denies uploads with aws:kms:dsse and no key id, which your requirements accept \("sse": \["aws:kms","aws:kms:dsse"\]\)\. Add aws:kms:dsse to the list\.$/,
+        },
+      ],
       fixAll: 'output',
       output: merged,
     },

@@ -9,13 +9,24 @@ ruleTester(enc015, {
   valid: [
     { name: 'banning SSE-C', code: policy(denyPut(`{"Null": {"${SSE_C}": "false"}}`)) },
     { name: 'no SSE-C statement', code: policy(httpDeny) },
-    { name: 'SSE-C required for one role only', code: policy(denyPut(`{"Null": {"${SSE_C}": "true"}}`, '{"AWS": "arn:aws:iam::111122223333:role/app"}')) },
+    {
+      name: 'SSE-C required for one role only',
+      code: policy(denyPut(`{"Null": {"${SSE_C}": "true"}}`, '{"AWS": "arn:aws:iam::111122223333:role/app"}')),
+    },
   ],
   invalid: [
     {
       name: 'Null "true" on the customer algorithm',
       code: policy(denyPut(`{"Null": {"${SSE_C}": "true"}}`)),
-      errors: [{ target: '"Null"', severity: 'warning', messageId: 'multipartCopyFails', message: /^Statement "RequireSseC" requires SSE-C headers, which CompleteMultipartUpload never sends\. It requires SSE-C on every upload request\. Users report multipart copies \(e\.g\. the Java TransferManager\) failing at CompleteMultipartUpload/ }],
+      errors: [
+        {
+          target: '"Null"',
+          severity: 'warning',
+          messageId: 'multipartCopyFails',
+          message:
+            /^Statement "RequireSseC" requires SSE-C headers, which CompleteMultipartUpload never sends\. It requires SSE-C on every upload request\. Users report multipart copies \(e\.g\. the Java TransferManager\) failing at CompleteMultipartUpload/,
+        },
+      ],
     },
     {
       name: 'a negated comparison on the customer algorithm',

@@ -17,12 +17,24 @@ const algorithmCondition = `{"StringNotEqualsIfExists": {"${SSE}": "aws:kms"}, "
 const ALL = '["s3:PutObject", "s3:ReplicateObject", "s3:UpdateObjectEncryption"]';
 
 const denied = (text: string, action: string, headers: Record<string, string>) =>
-  evaluatePolicy(parsePolicy(text), witnessToRequest({ principal: 'arn:aws:iam::111122223333:role/replication', action, resource: `${B}/x`, 'aws:SecureTransport': true, ...headers })).decision === 'explicit-deny';
+  evaluatePolicy(
+    parsePolicy(text),
+    witnessToRequest({
+      principal: 'arn:aws:iam::111122223333:role/replication',
+      action,
+      resource: `${B}/x`,
+      'aws:SecureTransport': true,
+      ...headers,
+    }),
+  ).decision === 'explicit-deny';
 
 const pinOnly = policy(deny('OnlyOurKey', '"s3:PutObject"', pinCondition));
 const pinFixed = policy(deny('OnlyOurKey', ALL, pinCondition));
 const both = policy(deny('OnlyKms', '["s3:PutObject"]', algorithmCondition), deny('OnlyOurKey', '"s3:PutObject"', pinCondition));
-const bothFixed = policy(deny('OnlyKms', '["s3:PutObject", "s3:ReplicateObject", "s3:UpdateObjectEncryption"]', algorithmCondition), deny('OnlyOurKey', ALL, pinCondition));
+const bothFixed = policy(
+  deny('OnlyKms', '["s3:PutObject", "s3:ReplicateObject", "s3:UpdateObjectEncryption"]', algorithmCondition),
+  deny('OnlyOurKey', ALL, pinCondition),
+);
 
 const keyRequired = { kmsKeyArns: [KEY] };
 const kmsRequired = { sse: ['aws:kms' as const], kmsKeyArns: [KEY] };
@@ -31,16 +43,32 @@ ruleTester(enc017, {
   valid: [
     { name: 'without an "sse" or "kmsKeyArns" requirement: AWS\'s templates deny on s3:PutObject alone', code: pinOnly },
     { name: 'the pin covers every way of writing', code: pinFixed, requirements: keyRequired },
-    { name: 'no encryption Deny', code: policy(deny('Tls', '"s3:*"', '{"NumericLessThan": {"s3:TlsVersion": "1.2"}}')), requirements: keyRequired },
+    {
+      name: 'no encryption Deny',
+      code: policy(deny('Tls', '"s3:*"', '{"NumericLessThan": {"s3:TlsVersion": "1.2"}}')),
+      requirements: keyRequired,
+    },
     { name: 's3:* on objects covers them', code: policy(deny('OnlyOurKey', '"s3:*"', pinCondition)), requirements: keyRequired },
-    { name: 'a Deny that lets no upload through is another problem', code: policy(deny('Typo', '"s3:PutObject"', `{"StringNotEquals": {"${SSE}": "AES-256"}}`)), requirements: kmsRequired },
+    {
+      name: 'a Deny that lets no upload through is another problem',
+      code: policy(deny('Typo', '"s3:PutObject"', `{"StringNotEquals": {"${SSE}": "AES-256"}}`)),
+      requirements: kmsRequired,
+    },
   ],
   invalid: [
     {
       name: 'a key pin on s3:PutObject only, with "kmsKeyArns" required',
       code: pinOnly,
       requirements: keyRequired,
-      errors: [{ target: '"s3:PutObject"', severity: 'info', messageId: 'otherWrites', message: /^Encryption is enforced on s3:PutObject only: s3:ReplicateObject and s3:UpdateObjectEncryption are not denied\. Other writes that carry the encryption headers are not denied: s3:ReplicateObject \(replication; replicas keep the source object's encryption\) with aws:kms and a key the policy does not name, which statement "OnlyOurKey" denies for s3:PutObject; s3:UpdateObjectEncryption/ }],
+      errors: [
+        {
+          target: '"s3:PutObject"',
+          severity: 'info',
+          messageId: 'otherWrites',
+          message:
+            /^Encryption is enforced on s3:PutObject only: s3:ReplicateObject and s3:UpdateObjectEncryption are not denied\. Other writes that carry the encryption headers are not denied: s3:ReplicateObject \(replication; replicas keep the source object's encryption\) with aws:kms and a key the policy does not name, which statement "OnlyOurKey" denies for s3:PutObject; s3:UpdateObjectEncryption/,
+        },
+      ],
       fixAll: 'unchanged',
       output: pinFixed,
     },
@@ -48,7 +76,13 @@ ruleTester(enc017, {
       name: 'algorithm and pin, both required: one finding, both statements extended',
       code: both,
       requirements: kmsRequired,
-      errors: [{ target: '["s3:PutObject"]', messageId: 'otherWrites', message: /s3:ReplicateObject .* with AES256, which statement "OnlyKms" denies for s3:PutObject/ }],
+      errors: [
+        {
+          target: '["s3:PutObject"]',
+          messageId: 'otherWrites',
+          message: /s3:ReplicateObject .* with AES256, which statement "OnlyKms" denies for s3:PutObject/,
+        },
+      ],
       fixAll: 'unchanged',
       output: bothFixed,
     },
@@ -66,7 +100,13 @@ ruleTester(enc017, {
       requirements: keyRequired,
       errors: [{ target: '[\n        "s3:PutObject"\n      ]', messageId: 'otherWrites' }],
       fixAll: 'unchanged',
-      output: policy(deny('OnlyOurKey', '[\n        "s3:PutObject",\n        "s3:ReplicateObject",\n        "s3:UpdateObjectEncryption"\n      ]', pinCondition)),
+      output: policy(
+        deny(
+          'OnlyOurKey',
+          '[\n        "s3:PutObject",\n        "s3:ReplicateObject",\n        "s3:UpdateObjectEncryption"\n      ]',
+          pinCondition,
+        ),
+      ),
     },
   ],
 });
@@ -87,8 +127,12 @@ tableSuite('ENC-017 documented example', () => {
   // test/unit/rule-examples.test.ts analyses examples with the default requirements, under which this
   // rule never speaks; here its example is analysed with the requirement it is written for.
   it('the example triggers it under "kmsKeyArns" (the key it pins), "use instead" does not', () => {
-    const requirements = { ...DEFAULT_REQUIREMENTS, kmsKeyArns: ['arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'] };
-    const ids = (text: string) => analyze(text, '/work/example-bucket.bucket-policy.json', { requirements }).findings.map(f => f.ruleId);
+    const requirements = {
+      ...DEFAULT_REQUIREMENTS,
+      kmsKeyArns: ['arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
+    };
+    const ids = (text: string) =>
+      analyze(text, '/work/example-bucket.bucket-policy.json', { requirements }).findings.map(f => f.ruleId);
     assert.ok(ids(enc017.meta.example).includes('ENC-017'));
     assert.ok(!ids(enc017.meta.useInstead).includes('ENC-017'));
   });

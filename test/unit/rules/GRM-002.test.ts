@@ -8,8 +8,16 @@ ruleTester(grm002, {
   valid: [
     { code: FIXED },
     { name: 'Version after Id', code: `{"Id": "p1", "Version": "2012-10-17", "Statement": [${ST}]}` },
-    { name: 'identity policy', kind: 'identity-policy', code: '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}' },
-    { name: 'key policy', kind: 'key-policy', code: '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}' },
+    {
+      name: 'identity policy',
+      kind: 'identity-policy',
+      code: '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}',
+    },
+    {
+      name: 'key policy',
+      kind: 'key-policy',
+      code: '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}',
+    },
     { name: 'not an object: left to GRM-001', code: '[1, 2]' },
     // Regression: a misspelt "version" is GRM-001's rename, not a missing Version (fix-all would add a second one).
     { name: 'a miscased "version" key is left to GRM-001', code: '{"version": "2012-10-17", "Statement": []}' },
@@ -39,7 +47,14 @@ ruleTester(grm002, {
     {
       name: 'unknown version string',
       code: `{"Version": "2012-10-18", "Statement": [${ST}]}`,
-      errors: [{ target: '"2012-10-18"', messageId: 'unknown', message: /^"Version" is "2012-10-18": AWS accepts only "2012-10-17".*rejects/, severity: 'error' }],
+      errors: [
+        {
+          target: '"2012-10-18"',
+          messageId: 'unknown',
+          message: /^"Version" is "2012-10-18": AWS accepts only "2012-10-17".*rejects/,
+          severity: 'error',
+        },
+      ],
       fixAll: 'output',
       output: FIXED,
     },
@@ -70,7 +85,8 @@ ruleTester(grm002, {
       code: '{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}',
       errors: [{ target: '"2008-10-17"', messageId: 'legacy', message: /legacy.*literal text/, severity: 'warning' }],
       fixAll: 'output',
-      output: '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}',
+      output:
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}',
     },
   ],
 });

@@ -9,36 +9,71 @@ ruleTester(grm005, {
     { name: '"*"', code: allow('"*"') },
     { name: '{"AWS": "*"}', code: allow('{"AWS": "*"}') },
     { name: 'account ID', code: allow('{"AWS": "111122223333"}') },
-    { name: 'ARN list', code: allow('{"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/App", "arn:aws:iam::111122223333:user/path/alice"]}') },
+    {
+      name: 'ARN list',
+      code: allow(
+        '{"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/App", "arn:aws:iam::111122223333:user/path/alice"]}',
+      ),
+    },
     { name: 'assumed-role session', code: allow('{"AWS": "arn:aws:sts::111122223333:assumed-role/App/session-1"}') },
-    { name: 'CloudFront origin access identity', code: allow('{"AWS": "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QWRUHAPOMQZL"}') },
+    {
+      name: 'CloudFront origin access identity',
+      code: allow('{"AWS": "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QWRUHAPOMQZL"}'),
+    },
     { name: 'China partition', code: allow('{"AWS": "arn:aws-cn:iam::111122223333:role/App"}') },
     { name: 'service principals', code: allow('{"Service": ["cloudtrail.amazonaws.com", "logging.s3.amazonaws.com"]}') },
-    { name: 'federated and canonical user', code: allow('{"Federated": "cognito-identity.amazonaws.com", "CanonicalUser": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"}') },
-    { name: 'key policy', kind: 'key-policy', code: '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}' },
+    {
+      name: 'federated and canonical user',
+      code: allow(
+        '{"Federated": "cognito-identity.amazonaws.com", "CanonicalUser": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"}',
+      ),
+    },
+    {
+      name: 'key policy',
+      kind: 'key-policy',
+      code: '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}',
+    },
     { name: 'no Principal: left to GRM-004', code: `{"Statement": [{"Effect": "Deny", ${R}}]}` },
   ],
   invalid: [
     {
       name: 'partial wildcard moves into ArnLike aws:PrincipalArn',
       code: allow('{"AWS": "arn:aws:iam::111122223333:role/app-*"}'),
-      errors: [{ target: '"arn:aws:iam::111122223333:role/app-*"', messageId: 'partialWildcard', message: /^Principal "arn:aws:iam::111122223333:role\/app-\*" has a wildcard inside it: AWS rejects the policy\. .*ArnLike condition on aws:PrincipalArn/, severity: 'error' }],
+      errors: [
+        {
+          target: '"arn:aws:iam::111122223333:role/app-*"',
+          messageId: 'partialWildcard',
+          message:
+            /^Principal "arn:aws:iam::111122223333:role\/app-\*" has a wildcard inside it: AWS rejects the policy\. .*ArnLike condition on aws:PrincipalArn/,
+          severity: 'error',
+        },
+      ],
       fixAll: 'unchanged',
-      output: allow('{"AWS": "arn:aws:iam::111122223333:root"}', ', "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/app-*"}}'),
+      output: allow(
+        '{"AWS": "arn:aws:iam::111122223333:root"}',
+        ', "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/app-*"}}',
+      ),
     },
     {
       name: 'partial wildcard with an existing Condition gets a new operator block',
       code: '{"Statement": [{\n  "Effect": "Deny",\n  "Principal": {"AWS": ["arn:aws:iam::111122223333:user/temp-*"]},\n  "Action": "s3:*",\n  "Condition": {\n    "Bool": {"aws:SecureTransport": "false"}\n  }\n}]}',
       errors: [{ target: '"arn:aws:iam::111122223333:user/temp-*"', messageId: 'partialWildcard' }],
       fixAll: 'unchanged',
-      output: '{"Statement": [{\n  "Effect": "Deny",\n  "Principal": {"AWS": ["arn:aws:iam::111122223333:root"]},\n  "Action": "s3:*",\n  "Condition": {\n    "Bool": {"aws:SecureTransport": "false"},\n    "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:user/temp-*"}\n  }\n}]}',
+      output:
+        '{"Statement": [{\n  "Effect": "Deny",\n  "Principal": {"AWS": ["arn:aws:iam::111122223333:root"]},\n  "Action": "s3:*",\n  "Condition": {\n    "Bool": {"aws:SecureTransport": "false"},\n    "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:user/temp-*"}\n  }\n}]}',
     },
     {
       name: 'no fix when an ArnLike block already exists',
-      code: allow('{"AWS": "arn:aws:iam::111122223333:role/app-*"}', ', "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::b"}}'),
+      code: allow(
+        '{"AWS": "arn:aws:iam::111122223333:role/app-*"}',
+        ', "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::b"}}',
+      ),
       errors: [{ target: '"arn:aws:iam::111122223333:role/app-*"', messageId: 'partialWildcard' }],
       fixAll: 'output',
-      output: allow('{"AWS": "arn:aws:iam::111122223333:role/app-*"}', ', "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::b"}}'),
+      output: allow(
+        '{"AWS": "arn:aws:iam::111122223333:role/app-*"}',
+        ', "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::b"}}',
+      ),
     },
     {
       name: 'no fix for a wildcard among several principals',
@@ -57,18 +92,34 @@ ruleTester(grm005, {
     {
       name: 'IAM group',
       code: allow('{"AWS": "arn:aws:iam::111122223333:group/Developers"}'),
-      errors: [{ target: '"arn:aws:iam::111122223333:group/Developers"', messageId: 'group', message: /IAM group.*Invalid principal/, severity: 'error' }],
+      errors: [
+        {
+          target: '"arn:aws:iam::111122223333:group/Developers"',
+          messageId: 'group',
+          message: /IAM group.*Invalid principal/,
+          severity: 'error',
+        },
+      ],
     },
     {
       name: 'unique ID of a deleted role',
       kind: 'key-policy',
       code: '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "AROA27HJSWAHEXAMPLE1"]}, "Action": "kms:Decrypt", "Resource": "*"}]}',
-      errors: [{ target: '"AROA27HJSWAHEXAMPLE1"', messageId: 'deletedIdentity', message: /deleted IAM role.*probably/, severity: 'warning' }],
+      errors: [
+        {
+          target: '"AROA27HJSWAHEXAMPLE1"',
+          messageId: 'deletedIdentity',
+          message: /deleted IAM role.*probably/,
+          severity: 'warning',
+        },
+      ],
     },
     {
       name: 'unique ID of a deleted user',
       code: allow('{"AWS": "AIDAJQABLZS4A3QDU576Q"}'),
-      errors: [{ target: '"AIDAJQABLZS4A3QDU576Q"', messageId: 'deletedIdentity', message: /deleted IAM user/, severity: 'warning' }],
+      errors: [
+        { target: '"AIDAJQABLZS4A3QDU576Q"', messageId: 'deletedIdentity', message: /deleted IAM user/, severity: 'warning' },
+      ],
     },
     {
       name: 'not an ARN or account',
@@ -81,7 +132,13 @@ ruleTester(grm005, {
     {
       name: 'plain ARN string is wrapped in {"AWS": ...}',
       code: allow('"arn:aws:iam::111122223333:role/App"'),
-      errors: [{ target: '"arn:aws:iam::111122223333:role/App"', messageId: 'plainString', message: /only plain string AWS accepts here is "\*".*\{"AWS": "arn:aws:iam::111122223333:role\/App"\}/ }],
+      errors: [
+        {
+          target: '"arn:aws:iam::111122223333:role/App"',
+          messageId: 'plainString',
+          message: /only plain string AWS accepts here is "\*".*\{"AWS": "arn:aws:iam::111122223333:role\/App"\}/,
+        },
+      ],
       fixAll: 'output',
       output: allow('{"AWS": "arn:aws:iam::111122223333:role/App"}'),
     },
@@ -93,7 +150,11 @@ ruleTester(grm005, {
       output: allow('{"Service": "cloudtrail.amazonaws.com"}'),
     },
     { name: 'array', code: allow('["*"]'), errors: [{ target: '["*"]', messageId: 'notObject', message: /is an array/ }] },
-    { name: 'empty object', code: allow('{}'), errors: [{ target: '{}', messageId: 'emptyObject', message: /names no principal/ }] },
+    {
+      name: 'empty object',
+      code: allow('{}'),
+      errors: [{ target: '{}', messageId: 'emptyObject', message: /names no principal/ }],
+    },
     {
       name: 'principal type in the wrong case',
       code: allow('{"aws": "arn:aws:iam::111122223333:root"}'),
@@ -112,7 +173,12 @@ ruleTester(grm005, {
       name: 'service name without domain',
       code: allow('{"Service": ["cloudtrail", "logs.example.com"]}'),
       errors: [
-        { target: '"cloudtrail"', messageId: 'serviceNameBare', message: /probably not an AWS service principal.*Use "cloudtrail.amazonaws.com"/, severity: 'warning' },
+        {
+          target: '"cloudtrail"',
+          messageId: 'serviceNameBare',
+          message: /probably not an AWS service principal.*Use "cloudtrail.amazonaws.com"/,
+          severity: 'warning',
+        },
         { target: '"logs.example.com"', messageId: 'serviceName', severity: 'warning' },
       ],
       fixAll: 'unchanged',
@@ -125,28 +191,51 @@ ruleTester(grm005, {
       fixAll: 'output',
       output: allow('{"AWS": "111122223333"}'),
     },
-    { name: 'empty list', code: allow('{"AWS": []}'), errors: [{ target: '[]', messageId: 'emptyList', message: /empty array/ }] },
+    {
+      name: 'empty list',
+      code: allow('{"AWS": []}'),
+      errors: [{ target: '[]', messageId: 'emptyList', message: /empty array/ }],
+    },
     {
       name: 'NotPrincipal values are checked too, without the Principal rewrite',
       code: '{"Statement": [{"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:role/admin-*"}, "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}]}',
       errors: [{ target: '"arn:aws:iam::111122223333:role/admin-*"', messageId: 'partialWildcard', message: /^NotPrincipal/ }],
       fixAll: 'output',
-      output: '{"Statement": [{"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:role/admin-*"}, "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}]}',
+      output:
+        '{"Statement": [{"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:role/admin-*"}, "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"}]}',
     },
     {
       name: 'wildcard in a federated principal',
       code: allow('{"Federated": "arn:aws:iam::111122223333:saml-provider/*"}'),
-      errors: [{ target: '"arn:aws:iam::111122223333:saml-provider/*"', messageId: 'typeWildcard', message: /Federated principal.*wildcard/ }],
+      errors: [
+        {
+          target: '"arn:aws:iam::111122223333:saml-provider/*"',
+          messageId: 'typeWildcard',
+          message: /Federated principal.*wildcard/,
+        },
+      ],
     },
     {
       name: 'wildcard in a service principal',
       code: allow('{"Service": "*.s3.amazonaws.com"}'),
-      errors: [{ target: '"*.s3.amazonaws.com"', messageId: 'serviceWildcard', message: /^Service principal "\*\.s3\.amazonaws\.com" has a wildcard.*Name each service/ }],
+      errors: [
+        {
+          target: '"*.s3.amazonaws.com"',
+          messageId: 'serviceWildcard',
+          message: /^Service principal "\*\.s3\.amazonaws\.com" has a wildcard.*Name each service/,
+        },
+      ],
     },
     {
       name: 'a Boolean principal: not a string, nothing to quote',
       code: allow('{"AWS": true}'),
-      errors: [{ target: 'true', messageId: 'notString', message: /^AWS principal true is not a string: AWS probably rejects the policy\. AWS expects a quoted string here\.$/ }],
+      errors: [
+        {
+          target: 'true',
+          messageId: 'notString',
+          message: /^AWS principal true is not a string: AWS probably rejects the policy\. AWS expects a quoted string here\.$/,
+        },
+      ],
     },
   ],
 });

@@ -2,7 +2,8 @@ import { grm006 } from '../../../core/rules/grammar/GRM-006-not-principal';
 import { ruleTester } from './rule-tester';
 
 const R = '"Action": "s3:*", "Resource": "arn:aws:s3:::b/*"';
-const deny = (notPrincipal: string, rest = '') => `{"Statement": [{"Effect": "Deny", "NotPrincipal": ${notPrincipal}, ${R}${rest}}]}`;
+const deny = (notPrincipal: string, rest = '') =>
+  `{"Statement": [{"Effect": "Deny", "NotPrincipal": ${notPrincipal}, ${R}${rest}}]}`;
 const rewritten = (arns: string, rest = '') =>
   `{"Statement": [{"Effect": "Deny", "Principal": "*", ${R}${rest}, "Condition": {"ArnNotLike": {"aws:PrincipalArn": ${arns}}}}]}`;
 
@@ -13,12 +14,19 @@ const SESSION = 'arn:aws:sts::111122223333:assumed-role/Admin/alice';
 ruleTester(grm006, {
   valid: [
     { name: 'account, role and session all listed', code: deny(`{"AWS": ["${ACCOUNT}", "${ROLE}", "${SESSION}"]}`) },
-    { name: 'role with a path: the session names the role only', code: deny(`{"AWS": ["111122223333", "arn:aws:iam::111122223333:role/ops/Admin", "${SESSION}"]}`) },
+    {
+      name: 'role with a path: the session names the role only',
+      code: deny(`{"AWS": ["111122223333", "arn:aws:iam::111122223333:role/ops/Admin", "${SESSION}"]}`),
+    },
     { name: 'user with its account', code: deny('{"AWS": ["arn:aws:iam::111122223333:user/alice", "111122223333"]}') },
     { name: 'account only', code: deny(`{"AWS": "${ACCOUNT}"}`) },
     { name: 'service principal', code: deny('{"Service": "cloudtrail.amazonaws.com"}') },
     { name: 'the recommended form', code: rewritten(`"${ROLE}"`) },
-    { name: 'key policy', kind: 'key-policy', code: '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}' },
+    {
+      name: 'key policy',
+      kind: 'key-policy',
+      code: '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}]}',
+    },
   ],
   invalid: [
     {
@@ -29,28 +37,54 @@ ruleTester(grm006, {
     {
       name: 'role alone: rewritten to Principal "*" + ArnNotLike',
       code: deny(`{"AWS": "${ROLE}"}`),
-      errors: [{ target: `"${ROLE}"`, messageId: 'incompleteExemption', message: /^This Deny still applies to this role's sessions: NotPrincipal also needs the account and the session ARN\. .*the account .* and the session ARN .*assumed-role\/Admin\/SESSION.*still denied/, severity: 'warning' }],
+      errors: [
+        {
+          target: `"${ROLE}"`,
+          messageId: 'incompleteExemption',
+          message:
+            /^This Deny still applies to this role's sessions: NotPrincipal also needs the account and the session ARN\. .*the account .* and the session ARN .*assumed-role\/Admin\/SESSION.*still denied/,
+          severity: 'warning',
+        },
+      ],
       fixAll: 'unchanged',
       output: rewritten(`"${ROLE}"`),
     },
     {
       name: 'role and account, no session: the account root stays exempt',
       code: deny(`{"AWS": ["${ROLE}", "111122223333"]}`),
-      errors: [{ target: `"${ROLE}"`, messageId: 'incompleteExemption', message: /needs the session ARN\. .*only if it also lists the session ARN/ }],
+      errors: [
+        {
+          target: `"${ROLE}"`,
+          messageId: 'incompleteExemption',
+          message: /needs the session ARN\. .*only if it also lists the session ARN/,
+        },
+      ],
       fixAll: 'unchanged',
       output: rewritten(`["${ROLE}", "${ACCOUNT}"]`),
     },
     {
       name: 'role and session, no account: a session pins one name, so no rewrite',
       code: deny(`{"AWS": ["${ROLE}", "${SESSION}"]}`),
-      errors: [{ target: `"${ROLE}"`, messageId: 'incompleteExemption', message: /only if it also lists the account \("arn:aws:iam::111122223333:root"\);/ }],
+      errors: [
+        {
+          target: `"${ROLE}"`,
+          messageId: 'incompleteExemption',
+          message: /only if it also lists the account \("arn:aws:iam::111122223333:root"\);/,
+        },
+      ],
       fixAll: 'output',
       output: deny(`{"AWS": ["${ROLE}", "${SESSION}"]}`),
     },
     {
       name: 'user without its account',
       code: deny('{"AWS": "arn:aws:iam::111122223333:user/alice"}'),
-      errors: [{ target: '"arn:aws:iam::111122223333:user/alice"', messageId: 'incompleteExemption', message: /^This Deny still applies to this user: NotPrincipal also needs the account\..*this user is still denied/ }],
+      errors: [
+        {
+          target: '"arn:aws:iam::111122223333:user/alice"',
+          messageId: 'incompleteExemption',
+          message: /^This Deny still applies to this user: NotPrincipal also needs the account\..*this user is still denied/,
+        },
+      ],
       fixAll: 'unchanged',
       output: rewritten('"arn:aws:iam::111122223333:user/alice"'),
     },
@@ -64,7 +98,10 @@ ruleTester(grm006, {
     {
       name: 'two roles: two findings, one rewrite',
       code: deny(`{"AWS": ["${ROLE}", "arn:aws:iam::111122223333:role/BreakGlass"]}`),
-      errors: [{ target: `"${ROLE}"`, messageId: 'incompleteExemption' }, { target: '"arn:aws:iam::111122223333:role/BreakGlass"', messageId: 'incompleteExemption' }],
+      errors: [
+        { target: `"${ROLE}"`, messageId: 'incompleteExemption' },
+        { target: '"arn:aws:iam::111122223333:role/BreakGlass"', messageId: 'incompleteExemption' },
+      ],
       fixAll: 'unchanged',
       output: rewritten(`["${ROLE}", "arn:aws:iam::111122223333:role/BreakGlass"]`),
     },

@@ -14,53 +14,126 @@ const euKey = JSON.stringify(KEY_ARN.replace('us-east-1', 'eu-west-1'));
 
 ruleTester(kms006, {
   valid: [
-    { name: 'the regional S3 name in the key\'s Region', code: keyPolicy(rootStatement, app('s3.us-east-1.amazonaws.com', 'StringEquals', keyRes)) },
+    {
+      name: "the regional S3 name in the key's Region",
+      code: keyPolicy(rootStatement, app('s3.us-east-1.amazonaws.com', 'StringEquals', keyRes)),
+    },
     { name: 'a pattern under StringLike', code: keyPolicy(rootStatement, app('s3.*.amazonaws.com', 'StringLike')) },
     { name: 'another service', code: keyPolicy(rootStatement, app('ec2.us-west-2.amazonaws.com')) },
     { name: 'a policy variable for the Region', code: keyPolicy(rootStatement, app('s3.${aws:RequestedRegion}.amazonaws.com')) },
-    { name: 'S3 and EC2 in one Region', code: keyPolicy(rootStatement, allowApp(S3_ACTIONS, '{"StringEquals": {"kms:ViaService": ["s3.eu-west-1.amazonaws.com", "ec2.eu-west-1.amazonaws.com"]}}')) },
+    {
+      name: 'S3 and EC2 in one Region',
+      code: keyPolicy(
+        rootStatement,
+        allowApp(
+          S3_ACTIONS,
+          '{"StringEquals": {"kms:ViaService": ["s3.eu-west-1.amazonaws.com", "ec2.eu-west-1.amazonaws.com"]}}',
+        ),
+      ),
+    },
     { name: 'GovCloud', code: keyPolicy(rootStatement, app('s3.us-gov-west-1.amazonaws.com')) },
   ],
   invalid: [
     {
-      name: 'RULES.md\'s example: s3.amazonaws.com, Region unknown (no fix)',
+      name: "RULES.md's example: s3.amazonaws.com, Region unknown (no fix)",
       code: keyPolicy(rootStatement, app('s3.amazonaws.com')),
-      errors: [{ target: '"s3.amazonaws.com"', severity: 'error', messageId: 'wrongFormat', message: /^"s3\.amazonaws\.com" is not how S3 appears in kms:ViaService, so it matches no request\. S3 calls KMS as "s3\.REGION\.amazonaws\.com" .*matches no request, so statement "AppUse" never applies\. Use "s3\.REGION\.amazonaws\.com" with the Region of the bucket and the key, e\.g\. "s3\.us-east-1\.amazonaws\.com"\.$/ }],
+      errors: [
+        {
+          target: '"s3.amazonaws.com"',
+          severity: 'error',
+          messageId: 'wrongFormat',
+          message:
+            /^"s3\.amazonaws\.com" is not how S3 appears in kms:ViaService, so it matches no request\. S3 calls KMS as "s3\.REGION\.amazonaws\.com" .*matches no request, so statement "AppUse" never applies\. Use "s3\.REGION\.amazonaws\.com" with the Region of the bucket and the key, e\.g\. "s3\.us-east-1\.amazonaws\.com"\.$/,
+        },
+      ],
       output: keyPolicy(rootStatement, app('s3.amazonaws.com')),
     },
     {
-      name: 's3.amazonaws.com with the key ARN in Resource: the key\'s Region is inserted',
+      name: "s3.amazonaws.com with the key ARN in Resource: the key's Region is inserted",
       code: keyPolicy(rootStatement, app('s3.amazonaws.com', 'StringEquals', euKey)),
-      errors: [{ target: '"s3.amazonaws.com"', messageId: 'wrongFormatInRegion', message: /Use "s3\.eu-west-1\.amazonaws\.com"\.$/ }],
+      errors: [
+        { target: '"s3.amazonaws.com"', messageId: 'wrongFormatInRegion', message: /Use "s3\.eu-west-1\.amazonaws\.com"\.$/ },
+      ],
       output: keyPolicy(rootStatement, app('s3.eu-west-1.amazonaws.com', 'StringEquals', euKey)),
     },
     {
       name: 'a legacy endpoint name keeps its own Region',
       code: keyPolicy(rootStatement, app('s3-us-west-2.amazonaws.com')),
-      errors: [{ target: '"s3-us-west-2.amazonaws.com"', messageId: 'wrongFormatInRegion', message: /Use "s3\.us-west-2\.amazonaws\.com"\.$/ }],
+      errors: [
+        {
+          target: '"s3-us-west-2.amazonaws.com"',
+          messageId: 'wrongFormatInRegion',
+          message: /Use "s3\.us-west-2\.amazonaws\.com"\.$/,
+        },
+      ],
       output: keyPolicy(rootStatement, app('s3.us-west-2.amazonaws.com')),
     },
     {
       name: 'a pattern under StringEquals; the Region comes from another ViaService value',
-      code: keyPolicy(rootStatement, allowApp(S3_ACTIONS, '{"StringEquals": {"kms:ViaService": ["s3.*.amazonaws.com", "ec2.eu-central-1.amazonaws.com"]}}')),
-      errors: [{ target: '"s3.*.amazonaws.com"', messageId: 'literalWildcardInRegion', message: /^"StringEquals" takes the \* in "s3\.\*\.amazonaws\.com" literally, so it matches no request\. The \* is not a wildcard .*Use "s3\.eu-central-1\.amazonaws\.com" \(or "StringLike" to keep the pattern\)\.$/ }],
-      output: keyPolicy(rootStatement, allowApp(S3_ACTIONS, '{"StringEquals": {"kms:ViaService": ["s3.eu-central-1.amazonaws.com", "ec2.eu-central-1.amazonaws.com"]}}')),
+      code: keyPolicy(
+        rootStatement,
+        allowApp(S3_ACTIONS, '{"StringEquals": {"kms:ViaService": ["s3.*.amazonaws.com", "ec2.eu-central-1.amazonaws.com"]}}'),
+      ),
+      errors: [
+        {
+          target: '"s3.*.amazonaws.com"',
+          messageId: 'literalWildcardInRegion',
+          message:
+            /^"StringEquals" takes the \* in "s3\.\*\.amazonaws\.com" literally, so it matches no request\. The \* is not a wildcard .*Use "s3\.eu-central-1\.amazonaws\.com" \(or "StringLike" to keep the pattern\)\.$/,
+        },
+      ],
+      output: keyPolicy(
+        rootStatement,
+        allowApp(
+          S3_ACTIONS,
+          '{"StringEquals": {"kms:ViaService": ["s3.eu-central-1.amazonaws.com", "ec2.eu-central-1.amazonaws.com"]}}',
+        ),
+      ),
     },
     {
       name: 'an S3 ARN in a negated Deny: the Deny also hits S3',
-      code: keyPolicy(rootStatement, `{"Sid": "OnlyViaS3", "Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*", "Condition": ${via('arn:aws:s3:::example-bucket', 'StringNotEquals')}}`),
-      errors: [{ target: '"arn:aws:s3:::example-bucket"', messageId: 'wrongFormat', message: /matches no request, so this Deny also applies to requests that come through S3\. Use "s3\.REGION\.amazonaws\.com"/ }],
+      code: keyPolicy(
+        rootStatement,
+        `{"Sid": "OnlyViaS3", "Effect": "Deny", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*", "Condition": ${via('arn:aws:s3:::example-bucket', 'StringNotEquals')}}`,
+      ),
+      errors: [
+        {
+          target: '"arn:aws:s3:::example-bucket"',
+          messageId: 'wrongFormat',
+          message:
+            /matches no request, so this Deny also applies to requests that come through S3\. Use "s3\.REGION\.amazonaws\.com"/,
+        },
+      ],
     },
     {
       name: 'beside a valid value the wrong one only drops out',
-      code: keyPolicy(rootStatement, allowApp(S3_ACTIONS, '{"StringEquals": {"kms:ViaService": ["s3.amazonaws.com", "s3.us-east-1.amazonaws.com"]}}')),
-      errors: [{ target: '"s3.amazonaws.com"', messageId: 'wrongFormatInRegion', message: /matches no request, so this value has no effect \(only the other values count\)\. Use "s3\.us-east-1\.amazonaws\.com"\.$/ }],
-      output: keyPolicy(rootStatement, allowApp(S3_ACTIONS, '{"StringEquals": {"kms:ViaService": ["s3.us-east-1.amazonaws.com"]}}')),
+      code: keyPolicy(
+        rootStatement,
+        allowApp(S3_ACTIONS, '{"StringEquals": {"kms:ViaService": ["s3.amazonaws.com", "s3.us-east-1.amazonaws.com"]}}'),
+      ),
+      errors: [
+        {
+          target: '"s3.amazonaws.com"',
+          messageId: 'wrongFormatInRegion',
+          message:
+            /matches no request, so this value has no effect \(only the other values count\)\. Use "s3\.us-east-1\.amazonaws\.com"\.$/,
+        },
+      ],
+      output: keyPolicy(
+        rootStatement,
+        allowApp(S3_ACTIONS, '{"StringEquals": {"kms:ViaService": ["s3.us-east-1.amazonaws.com"]}}'),
+      ),
     },
     {
       name: 'a pattern under StringEquals and no Region anywhere: no fix',
       code: keyPolicy(rootStatement, app('s3.*.amazonaws.com')),
-      errors: [{ target: '"s3.*.amazonaws.com"', messageId: 'literalWildcard', message: /literally.*e\.g\. "s3\.us-east-1\.amazonaws\.com", or "StringLike" to keep the pattern\.$/ }],
+      errors: [
+        {
+          target: '"s3.*.amazonaws.com"',
+          messageId: 'literalWildcard',
+          message: /literally.*e\.g\. "s3\.us-east-1\.amazonaws\.com", or "StringLike" to keep the pattern\.$/,
+        },
+      ],
     },
     {
       name: 'bare "s3"',
@@ -70,13 +143,25 @@ ruleTester(kms006, {
     {
       name: 'the China partition still uses .amazonaws.com',
       code: keyPolicy(rootStatement, app('s3.cn-north-1.amazonaws.com.cn')),
-      errors: [{ target: '"s3.cn-north-1.amazonaws.com.cn"', messageId: 'wrongFormatInRegion', message: /Use "s3\.cn-north-1\.amazonaws\.com"\.$/ }],
+      errors: [
+        {
+          target: '"s3.cn-north-1.amazonaws.com.cn"',
+          messageId: 'wrongFormatInRegion',
+          message: /Use "s3\.cn-north-1\.amazonaws\.com"\.$/,
+        },
+      ],
       output: keyPolicy(rootStatement, app('s3.cn-north-1.amazonaws.com')),
     },
     {
       name: 'upper case under a case-sensitive operator',
       code: keyPolicy(rootStatement, app('s3.US-EAST-1.amazonaws.com')),
-      errors: [{ target: '"s3.US-EAST-1.amazonaws.com"', messageId: 'wrongFormatInRegion', message: /Use "s3\.us-east-1\.amazonaws\.com"\.$/ }],
+      errors: [
+        {
+          target: '"s3.US-EAST-1.amazonaws.com"',
+          messageId: 'wrongFormatInRegion',
+          message: /Use "s3\.us-east-1\.amazonaws\.com"\.$/,
+        },
+      ],
       output: keyPolicy(rootStatement, app('s3.us-east-1.amazonaws.com')),
     },
     {
@@ -85,22 +170,65 @@ ruleTester(kms006, {
       errors: [{ target: '"s3.*.amazonaws.com.cn"', severity: 'error', messageId: 'wrongFormat' }],
     },
     {
-      name: 'Region differs from the key ARN\'s (warning, fixed to the key\'s Region)',
+      name: "Region differs from the key ARN's (warning, fixed to the key's Region)",
       code: keyPolicy(rootStatement, app('s3.eu-west-1.amazonaws.com', 'StringEquals', keyRes)),
-      errors: [{ target: '"s3.eu-west-1.amazonaws.com"', severity: 'warning', messageId: 'otherRegionThanKey', message: /^The key is in us-east-1, but "s3\.eu-west-1\.amazonaws\.com" names another Region, so it never matches\. The key's Region comes from its ARN in Resource, and S3 can use a key only in the bucket's own Region\. Use "s3\.us-east-1\.amazonaws\.com"\.$/ }],
+      errors: [
+        {
+          target: '"s3.eu-west-1.amazonaws.com"',
+          severity: 'warning',
+          messageId: 'otherRegionThanKey',
+          message:
+            /^The key is in us-east-1, but "s3\.eu-west-1\.amazonaws\.com" names another Region, so it never matches\. The key's Region comes from its ARN in Resource, and S3 can use a key only in the bucket's own Region\. Use "s3\.us-east-1\.amazonaws\.com"\.$/,
+        },
+      ],
       output: keyPolicy(rootStatement, app('s3.us-east-1.amazonaws.com', 'StringEquals', keyRes)),
     },
     {
       name: 'one Region against a majority of others (no key ARN: no fix)',
-      code: keyPolicy(rootStatement, allowApp(S3_ACTIONS, '{"StringEquals": {"kms:ViaService": ["s3.eu-west-1.amazonaws.com", "ec2.eu-west-1.amazonaws.com"]}}', 'A'), allowApp('"kms:Decrypt"', via('s3.us-east-1.amazonaws.com'), 'B')),
-      errors: [{ target: '"s3.us-east-1.amazonaws.com"', severity: 'warning', messageId: 'regionsDisagreeMajority', message: /^This policy names kms:ViaService in eu-west-1 and us-east-1, .*"s3\.us-east-1\.amazonaws\.com" may never match\. Use the key's Region \(probably "s3\.eu-west-1\.amazonaws\.com"\)\.$/ }],
-      output: keyPolicy(rootStatement, allowApp(S3_ACTIONS, '{"StringEquals": {"kms:ViaService": ["s3.eu-west-1.amazonaws.com", "ec2.eu-west-1.amazonaws.com"]}}', 'A'), allowApp('"kms:Decrypt"', via('s3.us-east-1.amazonaws.com'), 'B')),
+      code: keyPolicy(
+        rootStatement,
+        allowApp(
+          S3_ACTIONS,
+          '{"StringEquals": {"kms:ViaService": ["s3.eu-west-1.amazonaws.com", "ec2.eu-west-1.amazonaws.com"]}}',
+          'A',
+        ),
+        allowApp('"kms:Decrypt"', via('s3.us-east-1.amazonaws.com'), 'B'),
+      ),
+      errors: [
+        {
+          target: '"s3.us-east-1.amazonaws.com"',
+          severity: 'warning',
+          messageId: 'regionsDisagreeMajority',
+          message:
+            /^This policy names kms:ViaService in eu-west-1 and us-east-1, .*"s3\.us-east-1\.amazonaws\.com" may never match\. Use the key's Region \(probably "s3\.eu-west-1\.amazonaws\.com"\)\.$/,
+        },
+      ],
+      output: keyPolicy(
+        rootStatement,
+        allowApp(
+          S3_ACTIONS,
+          '{"StringEquals": {"kms:ViaService": ["s3.eu-west-1.amazonaws.com", "ec2.eu-west-1.amazonaws.com"]}}',
+          'A',
+        ),
+        allowApp('"kms:Decrypt"', via('s3.us-east-1.amazonaws.com'), 'B'),
+      ),
     },
     {
       name: 'two Regions, one each: both in doubt',
-      code: keyPolicy(rootStatement, allowApp(S3_ACTIONS, '{"StringEquals": {"kms:ViaService": ["s3.eu-west-1.amazonaws.com", "s3.us-east-1.amazonaws.com"]}}')),
+      code: keyPolicy(
+        rootStatement,
+        allowApp(
+          S3_ACTIONS,
+          '{"StringEquals": {"kms:ViaService": ["s3.eu-west-1.amazonaws.com", "s3.us-east-1.amazonaws.com"]}}',
+        ),
+      ),
       errors: [
-        { target: '"s3.eu-west-1.amazonaws.com"', severity: 'warning', messageId: 'regionsDisagree', message: /Use the key's Region\.$/ },
+        {
+          target: '"s3.eu-west-1.amazonaws.com"',
+          severity: 'warning',
+          messageId: 'regionsDisagree',
+          message: /Use the key's Region\.$/,
+        },
         { target: '"s3.us-east-1.amazonaws.com"', severity: 'warning', messageId: 'regionsDisagree' },
       ],
     },
@@ -114,7 +242,7 @@ describe('KMS-006 fixes re-analysed', () => {
     resource: KEY_ARN,
     context: { 'kms:viaservice': viaService, 'kms:calleraccount': ACCOUNT },
   });
-  it('the wrong format never matches S3\'s requests; the fixed value does', () => {
+  it("the wrong format never matches S3's requests; the fixed value does", () => {
     const wrong = keyPolicy(rootStatement, app('s3.amazonaws.com', 'StringEquals', euKey));
     const fixed = keyPolicy(rootStatement, app('s3.eu-west-1.amazonaws.com', 'StringEquals', euKey));
     const s3Request = { ...request('s3.eu-west-1.amazonaws.com'), resource: KEY_ARN.replace('us-east-1', 'eu-west-1') };
@@ -126,6 +254,15 @@ describe('KMS-006 fixes re-analysed', () => {
     assertFixedAway(kms006, keyPolicy(rootStatement, app('s3.us-west-2.amazonaws.com')));
     assertFixedAway(kms006, keyPolicy(rootStatement, app('s3.cn-north-1.amazonaws.com')));
     assertFixedAway(kms006, keyPolicy(rootStatement, app('s3.us-east-1.amazonaws.com', 'StringEquals', keyRes)));
-    assertFixedAway(kms006, keyPolicy(rootStatement, allowApp(S3_ACTIONS, '{"StringEquals": {"kms:ViaService": ["s3.eu-central-1.amazonaws.com", "ec2.eu-central-1.amazonaws.com"]}}')));
+    assertFixedAway(
+      kms006,
+      keyPolicy(
+        rootStatement,
+        allowApp(
+          S3_ACTIONS,
+          '{"StringEquals": {"kms:ViaService": ["s3.eu-central-1.amazonaws.com", "ec2.eu-central-1.amazonaws.com"]}}',
+        ),
+      ),
+    );
   });
 });

@@ -18,18 +18,22 @@ const allowAdmin = `{"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": "ar
 const httpsDeny = deny('{"Bool": {"aws:SecureTransport": "false"}}', { sid: 'DenyInsecureTransport' });
 const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
-const recovery = /An explicit Deny overrides every Allow, administrators' included; recovery then needs the account's root user, which can always get, put or delete the bucket policy\./;
+const recovery =
+  /An explicit Deny overrides every Allow, administrators' included; recovery then needs the account's root user, which can always get, put or delete the bucket policy\./;
 
 const invalid: InvalidCase[] = [
   {
     name: 'inverted aws:SecureTransport with "s3:*" on both ARNs: error with a denied request by the administrator; the fix flips the value',
     code: policy(deny('{"Bool": {"aws:SecureTransport": "true"}}'), allowAdmin),
-    errors: [{
-      target: '"Deny"',
-      severity: 'error',
-      messageId: 'lockout',
-      message: /^Statement "Lock" locks everyone out of bucket "b"\. It locks out every caller: it denies everyone every S3 action on bucket "b" whenever the request uses HTTPS \("Bool": \{"aws:SecureTransport": "true"\}\), which every ordinary request matches\. For example, arn:aws:sts::111122223333:assumed-role\/Admin\/session calling s3:GetObject on arn:aws:s3:::b\/example over HTTPS \(s3:TlsVersion = 1\.3\) is denied by this statement\. An explicit Deny overrides every Allow, administrators' included; .*root user.*Deny when "aws:SecureTransport" is "false" \(requests over HTTP\) instead; TLS-005 reports the inverted test itself\.$/,
-    }],
+    errors: [
+      {
+        target: '"Deny"',
+        severity: 'error',
+        messageId: 'lockout',
+        message:
+          /^Statement "Lock" locks everyone out of bucket "b"\. It locks out every caller: it denies everyone every S3 action on bucket "b" whenever the request uses HTTPS \("Bool": \{"aws:SecureTransport": "true"\}\), which every ordinary request matches\. For example, arn:aws:sts::111122223333:assumed-role\/Admin\/session calling s3:GetObject on arn:aws:s3:::b\/example over HTTPS \(s3:TlsVersion = 1\.3\) is denied by this statement\. An explicit Deny overrides every Allow, administrators' included; .*root user.*Deny when "aws:SecureTransport" is "false" \(requests over HTTP\) instead; TLS-005 reports the inverted test itself\.$/,
+      },
+    ],
     fixAll: 'output',
     output: policy(deny('{"Bool": {"aws:SecureTransport": "false"}}'), allowAdmin),
   },
@@ -48,71 +52,149 @@ const invalid: InvalidCase[] = [
   {
     name: '"Null" on the SSE header with "s3:*": every call but the uploads that send it; no automatic fix',
     code: policy(httpsDeny, deny('{"Null": {"s3:x-amz-server-side-encryption": "true"}}', { sid: 'RequireSse' }), allowAdmin),
-    errors: [{
-      target: '"Deny"',
-      occurrence: 2,
-      severity: 'error',
-      messageId: 'lockout',
-      message: /^Statement "RequireSse" locks everyone out of bucket "b"\. It locks out every caller: it denies everyone every S3 action on bucket "b" whenever the request has no s3:x-amz-server-side-encryption header .*Only uploads \(s3:PutObject\) can send the encryption headers.*Only well-formed uploads \(s3:PutObject with aws:kms\) get past it\..*Narrow its Action to "s3:PutObject".*No automatic fix/,
-    }],
+    errors: [
+      {
+        target: '"Deny"',
+        occurrence: 2,
+        severity: 'error',
+        messageId: 'lockout',
+        message:
+          /^Statement "RequireSse" locks everyone out of bucket "b"\. It locks out every caller: it denies everyone every S3 action on bucket "b" whenever the request has no s3:x-amz-server-side-encryption header .*Only uploads \(s3:PutObject\) can send the encryption headers.*Only well-formed uploads \(s3:PutObject with aws:kms\) get past it\..*Narrow its Action to "s3:PutObject".*No automatic fix/,
+      },
+    ],
     fixAll: 'output',
     output: policy(httpsDeny, deny('{"Null": {"s3:x-amz-server-side-encryption": "true"}}', { sid: 'RequireSse' }), allowAdmin),
   },
   {
     name: 'a negated SSE test with "s3:*" and a misspelt value: uploads are denied too',
     code: policy(deny('{"StringNotEquals": {"s3:x-amz-server-side-encryption": "ams:kms"}}')),
-    errors: [{ target: '"Deny"', severity: 'error', messageId: 'lockout', message: /That test is true whenever the request has no s3:x-amz-server-side-encryption header\.(?!.*get past it)/ }],
+    errors: [
+      {
+        target: '"Deny"',
+        severity: 'error',
+        messageId: 'lockout',
+        message: /That test is true whenever the request has no s3:x-amz-server-side-encryption header\.(?!.*get past it)/,
+      },
+    ],
   },
   {
     name: 'StringNotEquals aws:SourceVpce: a warning, softer (unless every caller uses the endpoint)',
     code: policy(deny('{"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}', { sid: 'OnlyFromVpce' }), allowAdmin),
-    errors: [{
-      target: '"Deny"',
-      severity: 'warning',
-      messageId: 'networkLockout',
-      message: /^Statement "OnlyFromVpce" may lock out callers that do not come through VPC endpoint vpce-1a2b3c4d\. It denies every ordinary request that does not come through VPC endpoint vpce-1a2b3c4d: .*For example, arn:aws:sts::111122223333:assumed-role\/Admin\/session calling s3:GetObject .* is denied by this statement\. Unless every caller, including administrators and AWS services, uses that endpoint, this locks them out\. An explicit Deny overrides every Allow.*root user/,
-    }],
+    errors: [
+      {
+        target: '"Deny"',
+        severity: 'warning',
+        messageId: 'networkLockout',
+        message:
+          /^Statement "OnlyFromVpce" may lock out callers that do not come through VPC endpoint vpce-1a2b3c4d\. It denies every ordinary request that does not come through VPC endpoint vpce-1a2b3c4d: .*For example, arn:aws:sts::111122223333:assumed-role\/Admin\/session calling s3:GetObject .* is denied by this statement\. Unless every caller, including administrators and AWS services, uses that endpoint, this locks them out\. An explicit Deny overrides every Allow.*root user/,
+      },
+    ],
   },
   {
     name: 'NotIpAddress aws:SourceIp: the same warning for a network path',
     code: policy(deny('{"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}')),
-    errors: [{ target: '"Deny"', severity: 'warning', messageId: 'networkLockout', message: /does not come from 10\.0\.0\.0\/8.*uses that network path/ }],
+    errors: [
+      {
+        target: '"Deny"',
+        severity: 'warning',
+        messageId: 'networkLockout',
+        message: /does not come from 10\.0\.0\.0\/8.*uses that network path/,
+      },
+    ],
   },
   {
     name: 'a negated test on a misspelt key is always true: error, names the key it should be',
     code: policy(deny('{"StringNotEquals": {"aws:SourceVpcee": "vpce-1a2b3c4d"}}'), allowAdmin),
-    errors: [{ target: '"Deny"', severity: 'error', messageId: 'lockout', message: /"aws:SourceVpcee" is not a condition key AWS knows \(did you mean "aws:SourceVpce"\?\): it is never in a request, so that test is always true\..*Correct the condition key "aws:SourceVpcee"\./ }],
+    errors: [
+      {
+        target: '"Deny"',
+        severity: 'error',
+        messageId: 'lockout',
+        message:
+          /"aws:SourceVpcee" is not a condition key AWS knows \(did you mean "aws:SourceVpce"\?\): it is never in a request, so that test is always true\..*Correct the condition key "aws:SourceVpcee"\./,
+      },
+    ],
   },
   {
     name: 'NotPrincipal naming only the role: its sessions (and everyone else) are denied',
     code: policy(deny(undefined, { principal: '"NotPrincipal": {"AWS": "arn:aws:iam::111122223333:role/Admin"}' })),
-    errors: [{ target: '"Deny"', severity: 'error', messageId: 'lockout', message: /^Statement "Lock" locks everyone out of bucket "b"\. It locks out every caller: it denies everyone except arn:aws:iam::111122223333:role\/Admin every S3 action on bucket "b" unconditionally.*For example, arn:aws:sts::111122223333:assumed-role\/Admin\/session calling.*session ARNs.*GRM-006/ }],
+    errors: [
+      {
+        target: '"Deny"',
+        severity: 'error',
+        messageId: 'lockout',
+        message:
+          /^Statement "Lock" locks everyone out of bucket "b"\. It locks out every caller: it denies everyone except arn:aws:iam::111122223333:role\/Admin every S3 action on bucket "b" unconditionally.*For example, arn:aws:sts::111122223333:assumed-role\/Admin\/session calling.*session ARNs.*GRM-006/,
+      },
+    ],
   },
   {
     name: 'NotPrincipal naming the account and the role but no session: everyone but the root user is locked out',
-    code: policy(deny(undefined, { principal: '"NotPrincipal": {"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/Admin"]}' })),
-    errors: [{ target: '"Deny"', severity: 'error', messageId: 'lockout', message: /^Statement "Lock" locks everyone but the root user out of bucket "b"\. It locks out every caller except the account root user/ }],
+    code: policy(
+      deny(undefined, {
+        principal: '"NotPrincipal": {"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/Admin"]}',
+      }),
+    ),
+    errors: [
+      {
+        target: '"Deny"',
+        severity: 'error',
+        messageId: 'lockout',
+        message:
+          /^Statement "Lock" locks everyone but the root user out of bucket "b"\. It locks out every caller except the account root user/,
+      },
+    ],
   },
   {
     name: 'aws:SourceAccount is only in requests AWS services make: a negated test denies every principal',
     code: policy(deny('{"StringNotEquals": {"aws:SourceAccount": "111122223333"}}')),
-    errors: [{ target: '"Deny"', severity: 'error', messageId: 'lockout', message: /aws:SourceAccount is only in requests an AWS service makes/ }],
+    errors: [
+      {
+        target: '"Deny"',
+        severity: 'error',
+        messageId: 'lockout',
+        message: /aws:SourceAccount is only in requests an AWS service makes/,
+      },
+    ],
   },
   {
     name: '"Null": {"aws:SecureTransport": "false"} is always true',
     code: policy(deny('{"Null": {"aws:SecureTransport": "false"}}')),
-    errors: [{ target: '"Deny"', severity: 'error', messageId: 'lockout', message: /aws:SecureTransport is in every request.*always true.*No automatic fix/ }],
+    errors: [
+      {
+        target: '"Deny"',
+        severity: 'error',
+        messageId: 'lockout',
+        message: /aws:SecureTransport is in every request.*always true.*No automatic fix/,
+      },
+    ],
   },
   {
     name: 'a TLS-version Deny with a mistyped version ("13" for "1.3") denies TLS 1.3 too',
     code: policy(httpsDeny, deny('{"NumericLessThan": {"s3:TlsVersion": "13"}}', { sid: 'DenyOldTls' })),
-    errors: [{ target: '"Deny"', occurrence: 2, severity: 'error', messageId: 'lockout', message: /^Statement "DenyOldTls" locks everyone out of bucket "b"\. It locks out every caller: .*when "NumericLessThan": \{"s3:TlsVersion": "13"\}/ }],
+    errors: [
+      {
+        target: '"Deny"',
+        occurrence: 2,
+        severity: 'error',
+        messageId: 'lockout',
+        message:
+          /^Statement "DenyOldTls" locks everyone out of bucket "b"\. It locks out every caller: .*when "NumericLessThan": \{"s3:TlsVersion": "13"\}/,
+      },
+    ],
   },
   {
     name: 'an unconditional Deny of everything, for the bucket a setting names',
     code: policy(deny(undefined, { resource: '"*"' })),
     bucketName: 'from-settings',
-    errors: [{ target: '"Deny"', severity: 'error', messageId: 'lockout', message: /on bucket "from-settings" unconditionally.*arn:aws:s3:::from-settings\/example/ }],
+    errors: [
+      {
+        target: '"Deny"',
+        severity: 'error',
+        messageId: 'lockout',
+        message: /on bucket "from-settings" unconditionally.*arn:aws:s3:::from-settings\/example/,
+      },
+    ],
   },
 ];
 
@@ -122,22 +204,68 @@ ruleTester(mis003, {
     {
       name: 'SSE upload Denies on s3:PutObject (strict, pinned key, SSE-C ban, Null header)',
       code: policy(
-        deny(`{"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}`, { action: '"s3:PutObject"', resource: '"arn:aws:s3:::b/*"' }),
-        deny(`{"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "${KEY}"}}`, { action: '"s3:PutObject"', resource: '"arn:aws:s3:::b/*"' }),
-        deny('{"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}}', { action: '"s3:PutObject"', resource: '"arn:aws:s3:::b/*"' }),
-        deny('{"Null": {"s3:x-amz-server-side-encryption": "true"}}', { action: '"s3:PutObject"', resource: '"arn:aws:s3:::b/*"' }),
+        deny(`{"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}`, {
+          action: '"s3:PutObject"',
+          resource: '"arn:aws:s3:::b/*"',
+        }),
+        deny(`{"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "${KEY}"}}`, {
+          action: '"s3:PutObject"',
+          resource: '"arn:aws:s3:::b/*"',
+        }),
+        deny('{"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}}', {
+          action: '"s3:PutObject"',
+          resource: '"arn:aws:s3:::b/*"',
+        }),
+        deny('{"Null": {"s3:x-amz-server-side-encryption": "true"}}', {
+          action: '"s3:PutObject"',
+          resource: '"arn:aws:s3:::b/*"',
+        }),
       ),
     },
     { name: 'a TLS-version Deny', code: policy(httpsDeny, deny('{"NumericLessThan": {"s3:TlsVersion": "1.2"}}')) },
-    { name: 'everyone but the administrators (ArnNotLike aws:PrincipalArn)', code: policy(deny('{"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/Admin"}}'), allowAdmin) },
-    { name: 'NotPrincipal with the account, the role and the session', code: policy(deny(undefined, { principal: '"NotPrincipal": {"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/Admin", "arn:aws:sts::111122223333:assumed-role/Admin/alice"]}' })) },
-    { name: 'an organization perimeter: principals of the organization are not denied', code: policy(deny('{"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}')) },
-    { name: 'an IP block list (IpAddress) denies only those addresses', code: policy(deny('{"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}')) },
-    { name: 'a VPC-endpoint Deny that exempts the administrators', code: policy(deny('{"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}, "ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/Admin"}}'), allowAdmin) },
-    { name: 'an inverted test on the objects only (TLS-005\'s): the bucket policy can still be changed', code: policy(deny('{"Bool": {"aws:SecureTransport": "true"}}', { resource: '"arn:aws:s3:::b/*"' })) },
-    { name: 'a Deny for one account only', code: policy(deny(undefined, { principal: '"Principal": {"AWS": "arn:aws:iam::444455556666:root"}' })) },
+    {
+      name: 'everyone but the administrators (ArnNotLike aws:PrincipalArn)',
+      code: policy(deny('{"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/Admin"}}'), allowAdmin),
+    },
+    {
+      name: 'NotPrincipal with the account, the role and the session',
+      code: policy(
+        deny(undefined, {
+          principal:
+            '"NotPrincipal": {"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/Admin", "arn:aws:sts::111122223333:assumed-role/Admin/alice"]}',
+        }),
+      ),
+    },
+    {
+      name: 'an organization perimeter: principals of the organization are not denied',
+      code: policy(deny('{"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}')),
+    },
+    {
+      name: 'an IP block list (IpAddress) denies only those addresses',
+      code: policy(deny('{"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}')),
+    },
+    {
+      name: 'a VPC-endpoint Deny that exempts the administrators',
+      code: policy(
+        deny(
+          '{"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}, "ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/Admin"}}',
+        ),
+        allowAdmin,
+      ),
+    },
+    {
+      name: "an inverted test on the objects only (TLS-005's): the bucket policy can still be changed",
+      code: policy(deny('{"Bool": {"aws:SecureTransport": "true"}}', { resource: '"arn:aws:s3:::b/*"' })),
+    },
+    {
+      name: 'a Deny for one account only',
+      code: policy(deny(undefined, { principal: '"Principal": {"AWS": "arn:aws:iam::444455556666:root"}' })),
+    },
     { name: 'a Deny on one prefix only', code: policy(deny(undefined, { resource: '"arn:aws:s3:::b/private/*"' })) },
-    { name: 'a Deny of the policy actions only (an immutable policy)', code: policy(deny(undefined, { action: '["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"]', resource: '"arn:aws:s3:::b"' })) },
+    {
+      name: 'a Deny of the policy actions only (an immutable policy)',
+      code: policy(deny(undefined, { action: '["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"]', resource: '"arn:aws:s3:::b"' })),
+    },
     { name: '"Effect": "deny" is not a Deny AWS accepts (GRM-003)', code: policy(deny(undefined).replace('"Deny"', '"deny"')) },
   ],
   invalid,
@@ -149,7 +277,10 @@ tableSuite('MIS-003 on the shipped examples and fixed policies', () => {
       const text = fs.readFileSync(path.join(EXAMPLES, file), 'utf8');
       const a = analyze(text, path.join(EXAMPLES, file), {}, [mis003]);
       assert.deepEqual(a.ruleFailures, []);
-      assert.deepEqual(a.findings.filter(f => f.ruleId === 'MIS-003').map(f => f.message), []);
+      assert.deepEqual(
+        a.findings.filter(f => f.ruleId === 'MIS-003').map(f => f.message),
+        [],
+      );
     });
   }
   for (const c of invalid) {
@@ -162,16 +293,27 @@ tableSuite('MIS-003 on the shipped examples and fixed policies', () => {
 
 tableSuite('MIS-003 work stays bounded', () => {
   // A 20 KB-class policy: many named principals and object prefixes, and one lockout Deny.
-  const tenants = Array.from({ length: 120 }, (_, i) =>
-    `{"Sid": "Tenant${i}", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1111222233${String(i % 100).padStart(2, '0')}:role/app-${i}"}, "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::b/tenant-${i}/*", "Condition": {"IpAddress": {"aws:SourceIp": ["192.0.2.0/24", "203.0.113.0/24"]}}}`);
-  const lock = deny('{"Bool": {"aws:SecureTransport": "true"}}', { principal: '"NotPrincipal": {"AWS": ["arn:aws:iam::111122223300:root", "arn:aws:iam::111122223300:role/app-0"]}' });
-  for (const [name, text] of [['without a lockout', policy(httpsDeny, ...tenants)], ['with a lockout', policy(lock, httpsDeny, ...tenants)]] as const) {
+  const tenants = Array.from(
+    { length: 120 },
+    (_, i) =>
+      `{"Sid": "Tenant${i}", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1111222233${String(i % 100).padStart(2, '0')}:role/app-${i}"}, "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::b/tenant-${i}/*", "Condition": {"IpAddress": {"aws:SourceIp": ["192.0.2.0/24", "203.0.113.0/24"]}}}`,
+  );
+  const lock = deny('{"Bool": {"aws:SecureTransport": "true"}}', {
+    principal: '"NotPrincipal": {"AWS": ["arn:aws:iam::111122223300:root", "arn:aws:iam::111122223300:role/app-0"]}',
+  });
+  for (const [name, text] of [
+    ['without a lockout', policy(httpsDeny, ...tenants)],
+    ['with a lockout', policy(lock, httpsDeny, ...tenants)],
+  ] as const) {
     it(`a few hundred statement checks at most, ${name}`, () => {
       const doc = parsePolicy(text);
       let checks = 0;
       for (const s of compilePolicy(doc).statements) {
         const applies = s.applies;
-        (s as { applies: typeof applies }).applies = r => { checks++; return applies(r); };
+        (s as { applies: typeof applies }).applies = r => {
+          checks++;
+          return applies(r);
+        };
       }
       const findings = runRule(mis003, doc, 'bucket-policy', {});
       assert.equal(findings.length, name === 'with a lockout' ? 1 : 0);

@@ -33,12 +33,15 @@ const invalid: InvalidCase[] = [
   {
     name: 'only BUCKET/* (the CIS text): the witness is a bucket-level call, the fix adds the bucket ARN',
     code: policy(denyHttp('"arn:aws:s3:::b/*"')),
-    errors: [{
-      target: '"arn:aws:s3:::b/*"',
-      severity: 'warning',
-      messageId: 'bucketLeftOut',
-      message: /^Statement "DenyHttp" does not deny HTTP for bucket-level calls on bucket "b"\. HTTPS is not enforced: the statement denies HTTP only for "arn:aws:s3:::b\/\*", so bucket-level calls .* may use HTTP\. For example, an anonymous caller calling s3:ListBucket on arn:aws:s3:::b over HTTP is not denied by this policy \([^)]*\)\. Add "arn:aws:s3:::b" to its Resource\.$/,
-    }],
+    errors: [
+      {
+        target: '"arn:aws:s3:::b/*"',
+        severity: 'warning',
+        messageId: 'bucketLeftOut',
+        message:
+          /^Statement "DenyHttp" does not deny HTTP for bucket-level calls on bucket "b"\. HTTPS is not enforced: the statement denies HTTP only for "arn:aws:s3:::b\/\*", so bucket-level calls .* may use HTTP\. For example, an anonymous caller calling s3:ListBucket on arn:aws:s3:::b over HTTP is not denied by this policy \([^)]*\)\. Add "arn:aws:s3:::b" to its Resource\.$/,
+      },
+    ],
     fixAll: 'output',
     output: policy(denyHttp('["arn:aws:s3:::b", "arn:aws:s3:::b/*"]')),
   },
@@ -59,14 +62,27 @@ const invalid: InvalidCase[] = [
   {
     name: 'only the bucket ARN: the witness is an object call, the fix adds BUCKET/*',
     code: policy(denyHttp('"arn:aws:s3:::b"')),
-    errors: [{ target: '"arn:aws:s3:::b"', messageId: 'objectsLeftOut', message: /^Statement "DenyHttp" does not deny HTTP for every object of bucket "b"\. .*not for arn:aws:s3:::b\/example\. For example, an anonymous caller calling s3:GetObject on arn:aws:s3:::b\/example over HTTP is not denied by this policy \([^)]*\)\. Add "arn:aws:s3:::b\/\*" to its Resource\./ }],
+    errors: [
+      {
+        target: '"arn:aws:s3:::b"',
+        messageId: 'objectsLeftOut',
+        message:
+          /^Statement "DenyHttp" does not deny HTTP for every object of bucket "b"\. .*not for arn:aws:s3:::b\/example\. For example, an anonymous caller calling s3:GetObject on arn:aws:s3:::b\/example over HTTP is not denied by this policy \([^)]*\)\. Add "arn:aws:s3:::b\/\*" to its Resource\./,
+      },
+    ],
     fixAll: 'output',
     output: policy(denyHttp('["arn:aws:s3:::b", "arn:aws:s3:::b/*"]')),
   },
   {
     name: 'one prefix only: both canonical ARNs are added in one fix',
     code: policy(denyHttp('["arn:aws:s3:::b/private/*"]')),
-    errors: [{ target: '["arn:aws:s3:::b/private/*"]', messageId: 'objectsLeftOut', message: /Add "arn:aws:s3:::b" and "arn:aws:s3:::b\/\*" to its Resource\./ }],
+    errors: [
+      {
+        target: '["arn:aws:s3:::b/private/*"]',
+        messageId: 'objectsLeftOut',
+        message: /Add "arn:aws:s3:::b" and "arn:aws:s3:::b\/\*" to its Resource\./,
+      },
+    ],
     fixAll: 'output',
     output: policy(denyHttp('["arn:aws:s3:::b", "arn:aws:s3:::b/private/*", "arn:aws:s3:::b/*"]')),
   },
@@ -74,8 +90,16 @@ const invalid: InvalidCase[] = [
     name: 'two buckets: one finding each, each fix adds its own bucket ARN beside its objects',
     code: policy(denyHttp('["arn:aws:s3:::b1/*", "arn:aws:s3:::b2/*"]')),
     errors: [
-      { target: '["arn:aws:s3:::b1/*", "arn:aws:s3:::b2/*"]', messageId: 'bucketLeftOut', message: /bucket "b1"\. .* on arn:aws:s3:::b1 over HTTP/ },
-      { target: '["arn:aws:s3:::b1/*", "arn:aws:s3:::b2/*"]', messageId: 'bucketLeftOut', message: /bucket "b2"\. .* on arn:aws:s3:::b2 over HTTP/ },
+      {
+        target: '["arn:aws:s3:::b1/*", "arn:aws:s3:::b2/*"]',
+        messageId: 'bucketLeftOut',
+        message: /bucket "b1"\. .* on arn:aws:s3:::b1 over HTTP/,
+      },
+      {
+        target: '["arn:aws:s3:::b1/*", "arn:aws:s3:::b2/*"]',
+        messageId: 'bucketLeftOut',
+        message: /bucket "b2"\. .* on arn:aws:s3:::b2 over HTTP/,
+      },
     ],
     fixAll: 'output',
     output: policy(denyHttp('["arn:aws:s3:::b1", "arn:aws:s3:::b1/*", "arn:aws:s3:::b2", "arn:aws:s3:::b2/*"]')),
@@ -95,8 +119,16 @@ ruleTester(tls002, {
     { name: 'both ARNs', code: policy(denyHttp('["arn:aws:s3:::b", "arn:aws:s3:::b/*"]')) },
     { name: 'one Deny per ARN', code: policy(denyHttp('"arn:aws:s3:::b"'), denyHttp('"arn:aws:s3:::b/*"')) },
     { name: 'a pattern that covers both', code: policy(denyHttp('"arn:aws:s3:::b*"')) },
-    { name: 'no HTTP Deny at all is TLS-001\'s', code: policy('{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}') },
-    { name: 'both ARNs but one action is TLS-004\'s', code: policy(denyHttp('["arn:aws:s3:::b", "arn:aws:s3:::b/*"]', '"s3:GetObject"')) },
+    {
+      name: "no HTTP Deny at all is TLS-001's",
+      code: policy(
+        '{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}',
+      ),
+    },
+    {
+      name: "both ARNs but one action is TLS-004's",
+      code: policy(denyHttp('["arn:aws:s3:::b", "arn:aws:s3:::b/*"]', '"s3:GetObject"')),
+    },
   ],
   invalid,
 });
@@ -108,7 +140,10 @@ tableSuite('TLS-002 fixes: the fixed policy denies HTTP to the bucket and its ob
       const doc = parsePolicy(c.output!);
       const verdicts = bucketVerdicts(doc);
       assert.ok(verdicts.length > 0);
-      assert.deepEqual(verdicts.map(v => v.transport.http), verdicts.map(() => 'denied'));
+      assert.deepEqual(
+        verdicts.map(v => v.transport.http),
+        verdicts.map(() => 'denied'),
+      );
       assert.deepEqual(runRule(tls002, doc, 'bucket-policy', { requirements: DEFAULT_REQUIREMENTS }), []);
     });
   }

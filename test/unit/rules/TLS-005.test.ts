@@ -16,12 +16,15 @@ const invalid: InvalidCase[] = [
   {
     name: 'Deny if "true" with Principal "*": error with the lockout and the HTTP witness; the fix flips the value',
     code: policy(deny(bool('"true"'))),
-    errors: [{
-      target: '"true"',
-      severity: 'error',
-      messageId: 'inverted',
-      message: /^Statement "DenyHttp" tests aws:SecureTransport the wrong way round: it denies HTTPS, not HTTP\. It tests "Bool": \{"aws:SecureTransport": "true"\}, which matches every request over HTTPS and none over HTTP: .*locks every caller out.*account root user.* HTTPS is not enforced for bucket "b": for example, an anonymous caller calling s3:GetObject on arn:aws:s3:::b\/example over HTTP is not denied by this policy \([^)]*\)\. Deny when it is "false"\.$/,
-    }],
+    errors: [
+      {
+        target: '"true"',
+        severity: 'error',
+        messageId: 'inverted',
+        message:
+          /^Statement "DenyHttp" tests aws:SecureTransport the wrong way round: it denies HTTPS, not HTTP\. It tests "Bool": \{"aws:SecureTransport": "true"\}, which matches every request over HTTPS and none over HTTP: .*locks every caller out.*account root user.* HTTPS is not enforced for bucket "b": for example, an anonymous caller calling s3:GetObject on arn:aws:s3:::b\/example over HTTP is not denied by this policy \([^)]*\)\. Deny when it is "false"\.$/,
+      },
+    ],
     fixAll: 'output',
     output: policy(deny(bool('"false"'))),
   },
@@ -49,7 +52,14 @@ const invalid: InvalidCase[] = [
   {
     name: 'a named principal: no lockout sentence; "True" (undocumented casing) makes the verdict incomplete, so worded softly',
     code: policy(deny(bool('"True"', 'BoolIfExists'), '{"AWS": "arn:aws:iam::111122223333:role/app"}')),
-    errors: [{ target: '"True"', messageId: 'inverted', message: /^(?!.*locks every caller out).*the opposite of enforcing HTTPS\. HTTPS is probably not enforced for bucket "b" \(the analysis could not decide every statement\)/ }],
+    errors: [
+      {
+        target: '"True"',
+        messageId: 'inverted',
+        message:
+          /^(?!.*locks every caller out).*the opposite of enforcing HTTPS\. HTTPS is probably not enforced for bucket "b" \(the analysis could not decide every statement\)/,
+      },
+    ],
     fixAll: 'output',
     output: policy(deny(bool('"false"', 'BoolIfExists'), '{"AWS": "arn:aws:iam::111122223333:role/app"}')),
   },
@@ -67,9 +77,14 @@ ruleTester(tls005, {
     { name: 'Deny if "false"', code: policy(deny(bool('"false"'))) },
     { name: 'Deny if JSON false with BoolIfExists', code: policy(deny(bool('false', 'BoolIfExists'))) },
     { name: 'StringNotEquals "true" fires on HTTP: right polarity', code: policy(deny(bool('"true"', 'StringNotEquals'))) },
-    { name: 'an Allow if "true" is TLS-003\'s', code: policy('{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}') },
-    { name: 'values that are not Booleans are GRM-012\'s', code: policy(deny(bool('"no"'))) },
-    { name: 'Null is TLS-006\'s', code: policy(deny('{"Null": {"aws:SecureTransport": "true"}}')) },
+    {
+      name: 'an Allow if "true" is TLS-003\'s',
+      code: policy(
+        '{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}',
+      ),
+    },
+    { name: "values that are not Booleans are GRM-012's", code: policy(deny(bool('"no"'))) },
+    { name: "Null is TLS-006's", code: policy(deny('{"Null": {"aws:SecureTransport": "true"}}')) },
   ],
   invalid,
 });

@@ -18,19 +18,30 @@ const invalid: InvalidCase[] = [
   {
     name: 'Deny if Null "true": never applies; the witness; the fix tests the value with Bool',
     code: policy(deny('{"Null": {"aws:SecureTransport": "true"}}')),
-    errors: [{
-      target: '"Null"',
-      severity: 'warning',
-      messageId: 'denyNever',
-      message: /^Statement "DenyHttp" denies nothing: its Null test on aws:SecureTransport never matches\. "Null": \{"aws:SecureTransport": "true"\} never matches, because aws:SecureTransport is in every request.*so the statement never applies\. HTTPS is not enforced for bucket "b": for example, an anonymous caller calling s3:GetObject on arn:aws:s3:::b\/example over HTTP is not denied by this policy \([^)]*\)\. To deny HTTP/,
-    }],
+    errors: [
+      {
+        target: '"Null"',
+        severity: 'warning',
+        messageId: 'denyNever',
+        message:
+          /^Statement "DenyHttp" denies nothing: its Null test on aws:SecureTransport never matches\. "Null": \{"aws:SecureTransport": "true"\} never matches, because aws:SecureTransport is in every request.*so the statement never applies\. HTTPS is not enforced for bucket "b": for example, an anonymous caller calling s3:GetObject on arn:aws:s3:::b\/example over HTTP is not denied by this policy \([^)]*\)\. To deny HTTP/,
+      },
+    ],
     fixAll: 'output',
     output: policy(canonical),
   },
   {
     name: 'Deny if Null "false": always applies, HTTPS included (error)',
     code: policy(deny('{"Null": {"aws:SecureTransport": "false"}}')),
-    errors: [{ target: '"Null"', severity: 'error', messageId: 'denyAlways', message: /^Statement "DenyHttp" denies every request it names, HTTPS too.*"Null": \{"aws:SecureTransport": "false"\} always matches/ }],
+    errors: [
+      {
+        target: '"Null"',
+        severity: 'error',
+        messageId: 'denyAlways',
+        message:
+          /^Statement "DenyHttp" denies every request it names, HTTPS too.*"Null": \{"aws:SecureTransport": "false"\} always matches/,
+      },
+    ],
     fixAll: 'output',
     output: policy(canonical),
   },
@@ -58,21 +69,40 @@ const invalid: InvalidCase[] = [
     code: policy(canonical, allow('{"Null": {"aws:SecureTransport": "false"}}')),
     errors: [{ target: '"Null"', severity: 'info', messageId: 'allowRedundant', message: /always matches.*redundant/ }],
     fixAll: 'output',
-    output: policy(canonical, `{"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}`),
+    output: policy(
+      canonical,
+      `{"Sid": "Read", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/app"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}`,
+    ),
   },
   {
     name: 'an Allow with Null "true" never applies',
     code: policy(canonical, allow('{"Null": {"aws:SecureTransport": "true"}}')),
-    errors: [{ target: '"Null"', severity: 'warning', messageId: 'allowNever', message: /^Statement "Read" allows nothing: .* so the statement never applies/ }],
+    errors: [
+      {
+        target: '"Null"',
+        severity: 'warning',
+        messageId: 'allowNever',
+        message: /^Statement "Read" allows nothing: .* so the statement never applies/,
+      },
+    ],
   },
 ];
 
 ruleTester(tls006, {
   valid: [
-    { name: 'BoolIfExists behaves like Bool on an always-present key: not flagged', code: policy(deny('{"BoolIfExists": {"aws:SecureTransport": "false"}}')) },
+    {
+      name: 'BoolIfExists behaves like Bool on an always-present key: not flagged',
+      code: policy(deny('{"BoolIfExists": {"aws:SecureTransport": "false"}}')),
+    },
     { name: 'a JSON false is as good as the string', code: policy(deny('{"Bool": {"aws:SecureTransport": false}}')) },
-    { name: 'an Allow with BoolIfExists "true" beside the Deny', code: policy(canonical, allow('{"BoolIfExists": {"aws:SecureTransport": "true"}}')) },
-    { name: 'Null on a key that can be absent is fine', code: policy(canonical, deny('{"Null": {"s3:x-amz-server-side-encryption": "true"}}')) },
+    {
+      name: 'an Allow with BoolIfExists "true" beside the Deny',
+      code: policy(canonical, allow('{"BoolIfExists": {"aws:SecureTransport": "true"}}')),
+    },
+    {
+      name: 'Null on a key that can be absent is fine',
+      code: policy(canonical, deny('{"Null": {"s3:x-amz-server-side-encryption": "true"}}')),
+    },
   ],
   invalid,
 });
@@ -82,7 +112,10 @@ tableSuite('TLS-006 fixes: the fixed policy denies HTTP', () => {
     if (c.output === undefined || c.output === c.code) continue;
     it(c.name!, () => {
       const doc = parsePolicy(c.output!);
-      assert.deepEqual(bucketVerdicts(doc).map(v => v.transport.http), ['denied']);
+      assert.deepEqual(
+        bucketVerdicts(doc).map(v => v.transport.http),
+        ['denied'],
+      );
       assert.deepEqual(runRule(tls006, doc, 'bucket-policy', { requirements: DEFAULT_REQUIREMENTS }), []);
     });
   }

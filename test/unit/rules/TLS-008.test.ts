@@ -17,7 +17,13 @@ const ordinaryRequest: Request = {
   principal: { kind: 'aws', arn: 'arn:aws:iam::111122223333:role/app', account: '111122223333' },
   action: 's3:GetObject',
   resource: 'arn:aws:s3:::b/report.csv',
-  context: { 'aws:securetransport': 'true', 's3:tlsversion': '1.3', 's3:signatureversion': 'AWS4-HMAC-SHA256', 's3:authtype': 'REST-HEADER', 's3:signatureage': '1000' },
+  context: {
+    'aws:securetransport': 'true',
+    's3:tlsversion': '1.3',
+    's3:signatureversion': 'AWS4-HMAC-SHA256',
+    's3:authtype': 'REST-HEADER',
+    's3:signatureage': '1000',
+  },
 };
 
 /** Invalid cases whose Deny, as written, blocks even the ordinary request; their fix lets it through. */
@@ -26,12 +32,15 @@ const invalid: (InvalidCase & { blocksOrdinary?: boolean })[] = [
     name: 'StringNotEquals "SigV4": denies every request; the fix writes the value S3 sets',
     code: policy(deny(test('StringNotEquals', 's3:signatureversion', '"SigV4"'))),
     blocksOrdinary: true,
-    errors: [{
-      target: '"SigV4"',
-      severity: 'warning',
-      messageId: 'misspelt',
-      message: /^"SigV4" is not a value S3 sets for s3:signatureversion: did you mean "AWS4-HMAC-SHA256"\? S3 sets s3:signatureversion to AWS, AWS4-HMAC-SHA256, so this negated condition matches every request \(a Deny then blocks all of them, correctly signed ones included\)\.$/,
-    }],
+    errors: [
+      {
+        target: '"SigV4"',
+        severity: 'warning',
+        messageId: 'misspelt',
+        message:
+          /^"SigV4" is not a value S3 sets for s3:signatureversion: did you mean "AWS4-HMAC-SHA256"\? S3 sets s3:signatureversion to AWS, AWS4-HMAC-SHA256, so this negated condition matches every request \(a Deny then blocks all of them, correctly signed ones included\)\.$/,
+      },
+    ],
     fixAll: 'output',
     output: policy(deny(test('StringNotEquals', 's3:signatureversion', '"AWS4-HMAC-SHA256"'))),
   },
@@ -55,14 +64,23 @@ const invalid: (InvalidCase & { blocksOrdinary?: boolean })[] = [
     name: 's3:authType "presigned" means REST-QUERY-STRING',
     code: policy(deny(test('StringNotEquals', 's3:authType', '["REST-HEADER", "presigned"]'))),
     blocksOrdinary: false,
-    errors: [{ target: '"presigned"', messageId: 'misspelt', message: /not a value S3 sets for s3:authType: did you mean "REST-QUERY-STRING"\? S3 sets s3:authType to REST-HEADER, REST-QUERY-STRING, POST/ }],
+    errors: [
+      {
+        target: '"presigned"',
+        messageId: 'misspelt',
+        message:
+          /not a value S3 sets for s3:authType: did you mean "REST-QUERY-STRING"\? S3 sets s3:authType to REST-HEADER, REST-QUERY-STRING, POST/,
+      },
+    ],
     fixAll: 'output',
     output: policy(deny(test('StringNotEquals', 's3:authType', '["REST-HEADER", "REST-QUERY-STRING"]'))),
   },
   {
     name: 'a positive test with a typo never matches (the Deny of SigV2 does nothing)',
     code: policy(deny(test('StringEquals', 's3:signatureversion', '"SigV2"'))),
-    errors: [{ target: '"SigV2"', messageId: 'misspelt', message: /did you mean "AWS"\? .*so this condition never matches a request\./ }],
+    errors: [
+      { target: '"SigV2"', messageId: 'misspelt', message: /did you mean "AWS"\? .*so this condition never matches a request\./ },
+    ],
     fixAll: 'output',
     output: policy(deny(test('StringEquals', 's3:signatureversion', '"AWS"'))),
   },
@@ -70,7 +88,14 @@ const invalid: (InvalidCase & { blocksOrdinary?: boolean })[] = [
     name: 'a value with no likely meaning: no guess, no fix',
     code: policy(deny(test('StringNotEquals', 's3:authType', '"token"'))),
     blocksOrdinary: true,
-    errors: [{ target: '"token"', messageId: 'unknownValue', message: /^"token" is not a value S3 sets for s3:authType, so this condition matches every request\. S3 sets s3:authType to REST-HEADER, REST-QUERY-STRING, POST, so this negated condition/ }],
+    errors: [
+      {
+        target: '"token"',
+        messageId: 'unknownValue',
+        message:
+          /^"token" is not a value S3 sets for s3:authType, so this condition matches every request\. S3 sets s3:authType to REST-HEADER, REST-QUERY-STRING, POST, so this negated condition/,
+      },
+    ],
     fixAll: 'output',
     output: policy(deny(test('StringNotEquals', 's3:authType', '"token"'))),
   },
@@ -78,31 +103,57 @@ const invalid: (InvalidCase & { blocksOrdinary?: boolean })[] = [
     name: 'a pattern that matches no value; no guess, no fix',
     code: policy(deny(test('StringNotLike', 's3:signatureversion', '"SIGV4*"'))),
     blocksOrdinary: true,
-    errors: [{ target: '"SIGV4*"', messageId: 'patternMatchesNone', message: /^The pattern "SIGV4\*" matches none of the values S3 sets for s3:signatureversion\. .*matches every request/ }],
+    errors: [
+      {
+        target: '"SIGV4*"',
+        messageId: 'patternMatchesNone',
+        message: /^The pattern "SIGV4\*" matches none of the values S3 sets for s3:signatureversion\. .*matches every request/,
+      },
+    ],
     fixAll: 'output',
     output: policy(deny(test('StringNotLike', 's3:signatureversion', '"SIGV4*"'))),
   },
   {
     name: 's3:signatureAge 600 is 0.6 seconds: the fix writes milliseconds, in the same JSON type',
-    code: policy(deny(test('NumericGreaterThan', 's3:signatureAge', '"600"')), deny(test('NumericGreaterThan', 's3:signatureAge', '600'))),
+    code: policy(
+      deny(test('NumericGreaterThan', 's3:signatureAge', '"600"')),
+      deny(test('NumericGreaterThan', 's3:signatureAge', '600')),
+    ),
     blocksOrdinary: true,
     errors: [
-      { target: '"600"', messageId: 'milliseconds', message: /^s3:signatureAge is in milliseconds: "600" is only 600 ms, probably meant as seconds\. .*AWS's example uses 600000 for 10 minutes.*matches almost every signed request\. Did you mean 600000\?$/ },
+      {
+        target: '"600"',
+        messageId: 'milliseconds',
+        message:
+          /^s3:signatureAge is in milliseconds: "600" is only 600 ms, probably meant as seconds\. .*AWS's example uses 600000 for 10 minutes.*matches almost every signed request\. Did you mean 600000\?$/,
+      },
       { target: '600', occurrence: 2, messageId: 'milliseconds' },
     ],
     fixAll: 'unchanged',
-    output: policy(deny(test('NumericGreaterThan', 's3:signatureAge', '"600000"')), deny(test('NumericGreaterThan', 's3:signatureAge', '600000'))),
+    output: policy(
+      deny(test('NumericGreaterThan', 's3:signatureAge', '"600000"')),
+      deny(test('NumericGreaterThan', 's3:signatureAge', '600000')),
+    ),
   },
 ];
 
 ruleTester(tls008, {
   valid: [
-    { name: 'SigV4 only, as AWS documents it', code: policy(deny(test('StringNotEquals', 's3:signatureversion', '"AWS4-HMAC-SHA256"'))) },
-    { name: 'IgnoreCase accepts any casing', code: policy(deny(test('StringNotEqualsIgnoreCase', 's3:signatureversion', '"aws4-hmac-sha256"'))) },
+    {
+      name: 'SigV4 only, as AWS documents it',
+      code: policy(deny(test('StringNotEquals', 's3:signatureversion', '"AWS4-HMAC-SHA256"'))),
+    },
+    {
+      name: 'IgnoreCase accepts any casing',
+      code: policy(deny(test('StringNotEqualsIgnoreCase', 's3:signatureversion', '"aws4-hmac-sha256"'))),
+    },
     { name: 'presigned URLs only', code: policy(deny(test('StringNotEquals', 's3:authType', '"REST-QUERY-STRING"'))) },
     { name: 'a pattern that matches a real value', code: policy(deny(test('StringNotLike', 's3:signatureversion', '"AWS4*"'))) },
     { name: '10 minutes in milliseconds', code: policy(deny(test('NumericGreaterThan', 's3:signatureAge', '"600000"'))) },
-    { name: 'a value that is not a number is GRM-012\'s', code: policy(deny(test('NumericGreaterThan', 's3:signatureAge', '"10m"'))) },
+    {
+      name: "a value that is not a number is GRM-012's",
+      code: policy(deny(test('NumericGreaterThan', 's3:signatureAge', '"10m"'))),
+    },
   ],
   invalid,
 });

@@ -15,7 +15,10 @@ export const withAdded = (code: string, ...added: string[]) => code.replace(/\]\
 export const denyPut = (sid: string, condition: string, principal = '"*"') =>
   `{"Sid": "${sid}", "Effect": "Deny", "Principal": ${principal}, "Action": "s3:PutObject", "Resource": "${B}/*", "Condition": ${condition}}`;
 /** JSON on one line with a space after colons and commas: how a fix adds a statement to a one-line policy. */
-export const oneLine = (v: unknown): string => JSON.stringify(v, null, 1).replace(/,\n\s*/g, ', ').replace(/\n\s*/g, '');
+export const oneLine = (v: unknown): string =>
+  JSON.stringify(v, null, 1)
+    .replace(/,\n\s*/g, ', ')
+    .replace(/\n\s*/g, '');
 /** A statement as the fixes write it into a one-line policy (templates 2 and 3). */
 export const canonical = (sid: string, condition: unknown) =>
   oneLine({ Sid: sid, Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `${B}/*`, Condition: condition });

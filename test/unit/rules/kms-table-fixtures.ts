@@ -16,7 +16,8 @@ export const APP = `arn:aws:iam::${ACCOUNT}:role/App`;
 export const rootStatement = `{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "${ROOT}"}, "Action": "kms:*", "Resource": "*"}`;
 
 /** A key policy of the given statements (one line, as most table cases). */
-export const keyPolicy = (...statements: string[]): string => `{"Version": "2012-10-17", "Statement": [${statements.join(', ')}]}`;
+export const keyPolicy = (...statements: string[]): string =>
+  `{"Version": "2012-10-17", "Statement": [${statements.join(', ')}]}`;
 
 /** An Allow to the App role with the given actions and Condition (JSON text). */
 export const allowApp = (actions: string, condition?: string, sid = 'AppUse', resource = '"*"'): string =>
@@ -33,6 +34,13 @@ export function assertFixedAway(rule: Rule, text: string, gone?: RegExp): void {
   assert.equal(whole.kind.kind, 'key-policy');
   assert.deepEqual(whole.ruleFailures, []);
   const left = runRule(rule, parsePolicy(text), 'key-policy').filter(f => !gone || gone.test(f.message));
-  assert.deepEqual(left.map(f => f.message), [], `${rule.meta.id} still reports after the fix`);
-  assert.ok(!whole.findings.some(f => f.ruleId === rule.meta.id && (!gone || gone.test(f.message))), `${rule.meta.id} still in the whole analysis`);
+  assert.deepEqual(
+    left.map(f => f.message),
+    [],
+    `${rule.meta.id} still reports after the fix`,
+  );
+  assert.ok(
+    !whole.findings.some(f => f.ruleId === rule.meta.id && (!gone || gone.test(f.message))),
+    `${rule.meta.id} still in the whole analysis`,
+  );
 }

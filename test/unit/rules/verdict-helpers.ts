@@ -5,5 +5,10 @@ import { parsePolicy } from '../../../core/policy/parse';
 /** Upload decisions by class of the policy's (first) bucket: `none`, `AES256`, `aws:kms`, `aws:kms/named`, `aws:kms/other`, … `SSE-C`. */
 export function decisions(text: string): Record<string, string> {
   const [v] = bucketVerdicts(parsePolicy(text));
-  return Object.fromEntries(v.encryption.uploads.map(u => [u.kmsKey === null ? u.sse : `${u.sse}/${u.kmsKey === 'other' ? 'other' : 'named'}`, u.decision]));
+  return Object.fromEntries(
+    v.encryption.uploads.map(u => [
+      u.kmsKey === null ? u.sse : `${u.sse}/${u.kmsKey === 'other' ? 'other' : 'named'}`,
+      u.decision,
+    ]),
+  );
 }
