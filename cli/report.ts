@@ -1,5 +1,5 @@
 // The CLI's output formats. The JSON shape is an interface other tools rely on
-// (ARCHITECTURE.md, "CLI check --format json"): change it only with a version bump.
+// (docs/design/architecture.md, "CLI check --format json"): change it only with a version bump.
 import { LIMIT_CODE } from '../core/analyze';
 import { statementNames, statementPhrases, type CellTone, type ExplainReport, type ReportCell } from '../server/features/explain';
 import type { PolicyKind } from '../core/policy/model';

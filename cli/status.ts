@@ -1,5 +1,5 @@
 // `s3-encryption-guard status`: the live encryption posture of an account's buckets (aws),
-// judged by the engine in-process, as a table or as JSON (ARCHITECTURE.md, "CLI status").
+// judged by the engine in-process, as a table or as JSON (docs/design/architecture.md, "CLI status").
 // Exit codes: 0 every call succeeded and every bucket meets the requirements; 1 some bucket fails a
 // check (the requirements of .s3-encryption-guard.json / --config, or a key S3 cannot use) or some
 // of its facts could not be read; 2 usage, config, credentials or connection problems (one line each),

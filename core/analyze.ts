@@ -22,7 +22,7 @@ export interface AnalysisSettings {
   bucketName?: string;
   /** The ARN of the key a key policy is attached to, when known (a live key policy): its verdict targets that key and its region. */
   keyArn?: string;
-  /** What bucket policies must enforce (ENGINE.md §4). */
+  /** What bucket policies must enforce (docs/design/engine.md#requirements). */
   requirements?: Requirements;
   /** Larger documents are not parsed (AWS's own limits are 20 KB and 32 KB). */
   maxFileSize?: number;

@@ -1,4 +1,4 @@
-// What a bucket policy must enforce (ENGINE.md §4): the user's choice, from the editor setting
+// What a bucket policy must enforce (docs/design/engine.md#requirements): the user's choice, from the editor setting
 // `s3EncryptionGuard.requirements` or the CLI's `.s3-encryption-guard.json`. One schema for both,
 // validated here with messages that name the field and the allowed values. No vscode/LSP imports.
 import fs from 'node:fs';

@@ -1,4 +1,4 @@
-// The enforcement engine's vocabulary (ENGINE.md). No vscode or LSP imports.
+// The enforcement engine's vocabulary (docs/design/engine.md). No vscode or LSP imports.
 
 /** Who sends a request. */
 export type RequestPrincipal =
@@ -38,7 +38,7 @@ export interface Evaluation {
   undecided: boolean;
 }
 
-/** A witness as ENGINE.md shows it: the request's parts plus the condition keys that matter. */
+/** A witness as docs/design/engine.md shows it: the request's parts plus the condition keys that matter. */
 export type Witness = Record<string, string | boolean | readonly string[]>;
 
 export interface UploadClass {
@@ -69,7 +69,7 @@ export interface BucketVerdict {
   };
 }
 
-/** A key policy's verdict (ENGINE.md §3, key policies). */
+/** A key policy's verdict (docs/design/engine.md#the-key-policy-verdict). */
 export interface KeyPolicyVerdict {
   kind: 'key-policy';
   complete: boolean;

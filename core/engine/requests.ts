@@ -1,4 +1,4 @@
-// The request classes of ENGINE.md §2: from a policy, the finite set of requests that is complete
+// The request classes of docs/design/engine.md#request-classes: from a policy, the finite set of requests that is complete
 // for it. Only what the policy mentions can change its decision, so every dimension is built from
 // what the policy names (principals, actions, object patterns, condition keys and their literals)
 // plus one value it does not name. Requests are produced lazily, level by level (a depth-first
@@ -50,7 +50,7 @@ export type TlsVersion = (typeof TLS_VERSIONS)[number];
  */
 export const MAX_KEY_LEVELS = 64;
 
-/** Server access logging delivers with no SSE header (RULES.md ENC-013): always one of the principals. */
+/** Server access logging delivers with no SSE header (docs/design/aws-facts.md#enc-013-a-principal--deny-also-hits-aws-service-writers): always one of the principals. */
 export const LOG_DELIVERY_SERVICE = 'logging.s3.amazonaws.com';
 
 /**
@@ -242,7 +242,7 @@ export interface ActionClass {
   readonly action: string;
   /** Object actions act on `bucket/key`, bucket actions on the bucket ARN. */
   readonly target: 'object' | 'bucket';
-  /** Its request context can carry the SSE headers (RULES.md 0.1: PutObject, ReplicateObject…). */
+  /** Its request context can carry the SSE headers (docs/design/aws-facts.md#01-the-s3-condition-keys-for-encryption-and-transport: PutObject, ReplicateObject…). */
   readonly carriesSse: boolean;
   /** Every S3 action the policy cannot tell apart from the representative. */
   readonly members: readonly string[];
@@ -251,7 +251,7 @@ export interface ActionClass {
 export interface UploadSpec {
   readonly sse: UploadClass['sse'];
   readonly kmsKey: string | null;
-  /** The SSE context keys of such a PutObject (RULES.md 0.3), lower-cased. */
+  /** The SSE context keys of such a PutObject (docs/design/aws-facts.md#03-the-request-context-of-an-upload), lower-cased. */
   readonly headers: Readonly<Record<string, string>>;
 }
 
@@ -756,7 +756,7 @@ const rank = (a: string): number => {
 
 /** Keyed by action names, some of them as policies write them: bounded by bytes. */
 const sseCarriers = new BoundedCache<string, boolean>({ maxBytes: 256 * 1024, sizeOf: k => stringBytes(k) + 16 });
-/** Can the action's request context carry the SSE headers (SAR-S3, RULES.md 0.1)? */
+/** Can the action's request context carry the SSE headers (SAR-S3, docs/design/aws-facts.md#01-the-s3-condition-keys-for-encryption-and-transport)? */
 export function carriesSse(action: string): boolean {
   let v = sseCarriers.get(action);
   if (v === undefined) {
@@ -1068,7 +1068,7 @@ export function* allRequests(classes: RequestClasses): Generator<Request> {
 const ALWAYS_SHOWN: readonly string[] = [SECURE_TRANSPORT, TLS_VERSION, ...SSE_KEYS];
 
 /**
- * A request as ENGINE.md shows it: principal (`anonymous`, an ARN or a service name), action,
+ * A request as docs/design/engine.md shows it: principal (`anonymous`, an ARN or a service name), action,
  * resource, `aws:SecureTransport` as a Boolean, and the context keys that matter (those in
  * `relevant`, when given; keys that follow from the principal are left out unless relevant).
  */

@@ -1,4 +1,4 @@
-// The canonical statements quick-fixes insert (RULES.md "Recommended templates for quick-fixes"),
+// The canonical statements quick-fixes insert (docs/design/aws-facts.md "Recommended templates for quick-fixes"),
 // the edit that adds a statement to a policy, and fixes that edit statements and add or remove
 // whole ones at once.
 import { parse as parseJson, type ParseError } from 'jsonc-parser';
@@ -102,7 +102,7 @@ export function keyPinStatement(t: StatementTarget, sid: string, keys: readonly 
   );
 }
 
-/** The SSE-C ban (AWS sample RCP "S3-Deny-SSE-C", RULES.md ENC-011). */
+/** The SSE-C ban (AWS sample RCP "S3-Deny-SSE-C", docs/design/aws-facts.md#enc-011-sse-c-requiring-it-banning-it-and-the-2026-default). */
 export function sseCBanStatement(t: StatementTarget, sid: string): string {
   return uploadDenyStatement(t.partition, t.bucket, sid, { Null: { [SSE_CUSTOMER_ALGORITHM]: 'false' } });
 }

@@ -10,7 +10,7 @@ export type SeveritySetting = Severity | 'off';
 export type Confidence = 'DOC' | 'COMMUNITY' | 'UNCONFIRMED';
 
 export interface RuleMeta {
-  /** Stable ID from RULES.md, e.g. `GRM-003`. */
+  /** Stable ID from docs/design/aws-facts.md, e.g. `GRM-003`. */
   id: string;
   title: string;
   /** Default severity; a finding may carry its own (rules with an error and a warning form). */
@@ -29,7 +29,7 @@ export interface RuleMeta {
    * e.g. an IAM policy in another account): why. Its "use instead" then triggers it too.
    */
   reminder?: string;
-  /** AWS pages and other sources (RULES.md names them). */
+  /** AWS pages and other sources (docs/design/aws-facts.md names them). */
   references: readonly string[];
   /** How sure we are of the AWS fact behind it; UNCONFIRMED rules word their messages softly. */
   confidence: Confidence;

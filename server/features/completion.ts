@@ -63,7 +63,7 @@ const STATEMENT_ELEMENTS = [
   'NotResource',
   'Condition',
 ] as const;
-/** Elements that AWS refuses together in one statement (GRM-006, GRM-007, RULES.md GRM-001). */
+/** Elements that AWS refuses together in one statement (GRM-006, GRM-007, docs/design/aws-facts.md#grm-001-document-shape). */
 const EXCLUSIVE: Record<string, string> = {
   Principal: 'NotPrincipal',
   NotPrincipal: 'Principal',

@@ -25,13 +25,13 @@ describe('cli check', () => {
       assert.deepEqual(Object.keys(e), ['file', 'kind', 'diagnostics', 'verdict']);
       assert.ok(['bucket-policy', 'key-policy', 'identity-policy', 'unknown'].includes(e.kind as string));
       if (e.kind === 'bucket-policy') {
-        // ENGINE.md §3: one verdict per bucket (an object when the policy names one bucket).
+        // docs/design/engine.md#the-bucket-verdict: one verdict per bucket (an object when the policy names one bucket).
         const v = e.verdict as Record<string, unknown>;
         assert.deepEqual(Object.keys(v), ['bucket', 'complete', 'transport', 'encryption']);
         assert.deepEqual(Object.keys(v.transport as object), ['http', 'minTlsVersion', 'witness']);
         assert.deepEqual(Object.keys(v.encryption as object), ['uploads', 'summary']);
       } else if (e.kind === 'key-policy') {
-        // ENGINE.md §3, key policies.
+        // docs/design/engine.md#the-key-policy-verdict.
         const v = e.verdict as Record<string, unknown>;
         assert.deepEqual(Object.keys(v), [
           'kind',
@@ -91,7 +91,7 @@ describe('cli check', () => {
     assert.equal(v.bucket, 'good-payments-data');
     assert.equal(v.complete, true);
     assert.deepEqual(v.transport, { http: 'denied', minTlsVersion: '1.2', witness: null });
-    // Template 3 of RULES.md: uploads may rely on default encryption, but whatever they name must be aws:kms and the pinned key.
+    // Template 3 of docs/design/aws-facts.md: uploads may rely on default encryption, but whatever they name must be aws:kms and the pinned key.
     assert.equal(v.encryption.summary, 'sse-kms-only');
     const open = v.encryption.uploads.filter((u: { decision: string }) => u.decision === 'not-denied');
     assert.deepEqual(

@@ -17,7 +17,7 @@ const KEY_ID = '5f2c7a1e-8d3b-4c6a-9e0f-2b7d4a6c8e10';
 const PAIR = ['examples/orders-data.bucket-policy.json', `examples/orders-data.${KEY_ID}.key-policy.json`];
 
 describe('cli on key policies', () => {
-  it('check --format json gives the key-policy verdict of ENGINE.md', () => {
+  it('check --format json gives the key-policy verdict of docs/design/engine.md', () => {
     const r = cli([
       'check',
       '--format',

@@ -129,7 +129,7 @@ describe('operator helpers', () => {
     assert.equal(likeFormOf(parsed('NumericEquals')), undefined);
   });
 
-  it('resultWhenKeyAbsent follows RULES.md 0.2', () => {
+  it('resultWhenKeyAbsent follows docs/design/aws-facts.md#02-missing-keys-per-operator', () => {
     const r = (name: string, values: unknown[] = []) => resultWhenKeyAbsent(parsed(name), values);
     assert.equal(r('StringEquals'), false);
     assert.equal(r('StringNotEquals'), true);

@@ -15,7 +15,7 @@ import {
 import { ROOT } from '../helpers/paths';
 
 describe('requirements', () => {
-  it('defaults to HTTPS required and no SSE requirement (ENGINE.md §4)', () => {
+  it('defaults to HTTPS required and no SSE requirement (docs/design/engine.md#requirements)', () => {
     assert.deepEqual(validateRequirements(undefined), {
       requirements: { ...DEFAULT_REQUIREMENTS, sse: [], kmsKeyArns: [] },
       problems: [],

@@ -1,7 +1,7 @@
 // ENC-008 — pinning a KMS key: `s3:x-amz-server-side-encryption-aws-kms-key-id` must be compared
 // with the key ARN (S3 guide; SAR types the key as ARN). Bare key ids, aliases, alias ARNs and
 // `aws/s3` are errors; a String operator where AWS uses `ArnNotEqualsIfExists` is advice.
-// This rule also carries the key-pinning requirement (ENGINE.md §4 "kmsKeyArns") and, without it,
+// This rule also carries the key-pinning requirement (docs/design/engine.md#requirements "kmsKeyArns") and, without it,
 // the policy's own evident key pin: SSE-KMS uploads that name another key must be denied, decided
 // from the verdict, with the witness in the message and a fix that inserts the canonical pin.
 import type { BucketVerdict } from '../../../shared/types';

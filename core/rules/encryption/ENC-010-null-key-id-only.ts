@@ -1,7 +1,7 @@
 // ENC-010 — AWS's "DenyObjectsThatAreNotSSEKMS" example (Deny `Null` on the key-id header "true")
 // requires some key id, not a particular key, and not a particular algorithm. Found in the text;
 // the verdict shows the consequence: SSE-KMS uploads that name a key the policy does not name get
-// through (and DSSE-KMS ones too). RULES.md tags the analysis [UNCONFIRMED]: worded softly.
+// through (and DSSE-KMS ones too). docs/design/aws-facts.md tags the analysis [UNCONFIRMED]: worded softly.
 import { describeUploadClass } from '../../../shared/wording';
 import type { Statement } from '../../policy/model';
 import type { Rule } from '../types';

@@ -15,7 +15,7 @@ import type { Fix, Rule, TextEditSpan } from '../types';
 import { capitalizedStatementLabel, effectSpan, jsonStringOrList, principalValues, stringItems } from '../util';
 import { NONE, absentTrueEntries, httpsRequest, isDeny, principalOf, statementTarget, uploadRequest } from './uploads';
 
-/** Actions whose requests never carry the SSE keys (RULES.md 0.1) that readers recognise first. */
+/** Actions whose requests never carry the SSE keys (docs/design/aws-facts.md#01-the-s3-condition-keys-for-encryption-and-transport) that readers recognise first. */
 const FIRST = ['s3:GetObject', 's3:ListBucket', 's3:DeleteObject', 's3:GetBucketPolicy', 's3:PutEncryptionConfiguration'];
 
 interface Probe {

@@ -1,7 +1,7 @@
 // What the ENC rules share: the SSE header values and which statement conditions test them, the
 // upload classes of the verdict and the requests that stand for them, the policy's evident intent,
 // the gaps between what must be denied (the requirements, else that intent) and the verdict, the
-// default-friendly rewrite (RULES.md template 3), and the wording of verdict-based findings.
+// default-friendly rewrite (docs/design/aws-facts.md#template-3-default-friendly-sse-kms), and the wording of verdict-based findings.
 // Rule modules import from here (and from ../templates, ../edits, ../util), never from each other.
 import { evaluatePolicy } from '../../engine/evaluate';
 import {
@@ -80,7 +80,7 @@ export function* sseEntries(
 export const entryStrings = (entry: ConditionEntry): string[] =>
   entry.values.items.filter(i => typeof i.value === 'string').map(i => i.value as string);
 
-/** Does this comparison hold when the key is absent from the request (RULES.md 0.2)? */
+/** Does this comparison hold when the key is absent from the request (docs/design/aws-facts.md#02-missing-keys-per-operator)? */
 export function trueWhenAbsent(op: ParsedOperator | undefined, entry: ConditionEntry): boolean {
   return (
     !!op &&
@@ -126,7 +126,7 @@ const partitionOf = (v: BucketVerdict): string | undefined => {
   return typeof w?.resource === 'string' ? parseArn(w.resource)?.partition || undefined : undefined;
 };
 
-/** The SSE context keys of an upload of the class (RULES.md 0.3), lower-cased. */
+/** The SSE context keys of an upload of the class (docs/design/aws-facts.md#03-the-request-context-of-an-upload), lower-cased. */
 export function classHeaders(v: BucketVerdict, c: ClassId): Record<string, string> {
   switch (c.sse) {
     case 'none':
@@ -384,7 +384,7 @@ export function statementTarget(ctx: RuleContext, v: BucketVerdict): StatementTa
 }
 
 // ---------------------------------------------------------------------------------------------
-// The default-friendly rewrite (RULES.md template 3)
+// The default-friendly rewrite (docs/design/aws-facts.md#template-3-default-friendly-sse-kms)
 
 /** How a statement's SSE conditions treat an absent key. */
 interface AbsentKeys {
@@ -425,7 +425,7 @@ function nullFalseEdit(text: string, st: Statement, keys: readonly string[]): Te
 
 /**
  * Rewrite `statements` (Deny statements that fire when an SSE header is absent) so that they deny
- * only uploads that explicitly name the wrong encryption (RULES.md template 3): each negated
+ * only uploads that explicitly name the wrong encryption (docs/design/aws-facts.md#template-3-default-friendly-sse-kms): each negated
  * comparison gets `"Null": {key: "false"}`; a statement whose SSE test is only `Null "true"` goes.
  * Uploads without a header become allowed (and, when a key-id test is rewritten, uploads that name
  * aws:kms without a key id); every other class the policy denies stays denied — the algorithm Deny

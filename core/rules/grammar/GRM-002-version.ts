@@ -1,6 +1,6 @@
 // GRM-002: only two policy language versions exist; 2008-10-17 (and, per AWS, a missing
 // Version) turns policy variables such as ${aws:username} into literal text.
-// RULES.md GRM-002; IAM-UG reference_policies_elements_version.
+// docs/design/aws-facts.md#grm-002-version; IAM-UG reference_policies_elements_version.
 import { spanOf } from '../../policy/parse';
 import { editsFix, insertMember, markSafe, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Rule } from '../types';
@@ -30,7 +30,7 @@ export const grm002: Rule = {
     fixable: true,
     messages: {
       missing: {
-        // AWS's pages disagree on what a missing Version means (RULES.md open question 10): soft wording.
+        // AWS's pages disagree on what a missing Version means (docs/design/aws-facts.md open question 10): soft wording.
         summary: 'The policy has no "Version": policy variables such as ${aws:username} may not work.',
         detail:
           'AWS documents that they then do not work (probably treated as literal text, as under the legacy 2008-10-17). Add "Version": "2012-10-17".',

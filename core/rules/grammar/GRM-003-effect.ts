@@ -1,5 +1,5 @@
 // GRM-003: Effect is mandatory and case-sensitive: exactly "Allow" or "Deny".
-// RULES.md GRM-003; IAM-UG reference_policies_elements_effect.
+// docs/design/aws-facts.md#grm-003-effect; IAM-UG reference_policies_elements_effect.
 import { markSafe, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Rule } from '../types';
 import { capitalizedStatementLabel, closest, jsonString, show, statementHead, SUMMARY_SID } from '../util';

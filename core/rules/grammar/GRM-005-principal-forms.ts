@@ -2,7 +2,7 @@
 // ("Principal": "*" equals {"AWS": "*"}); otherwise an object keyed by AWS / Service /
 // Federated / CanonicalUser. No wildcard inside a principal, no IAM groups, and principals
 // must exist when the policy is saved (a deleted role or user shows up as its AROA/AIDA ID).
-// RULES.md GRM-005; IAM-UG reference_policies_elements_principal; KMS-DG key-policy-overview.
+// docs/design/aws-facts.md#grm-005-principal-value-forms; IAM-UG reference_policies_elements_principal; KMS-DG key-policy-overview.
 import { ACCOUNT_ID, accountRootArn, iamIdentity, parseArn } from '../../policy/arn';
 import type { Located, PrincipalBlock, PrincipalEntry, Statement } from '../../policy/model';
 import { spanOf } from '../../policy/parse';

@@ -156,7 +156,7 @@ function checkKeyType(s: EntryScope, key: ConditionKeyInfo): void {
   if (op.family === 'Null') return;
   const allowed = familiesFor(key);
   if (allowed.length === 0 || allowed.includes(op.family)) return;
-  // RULES.md GRM-012 names these two as errors; other mismatches are Access Analyzer "Type mismatch" warnings.
+  // docs/design/aws-facts.md#grm-012-condition-value-types names these two as errors; other mismatches are Access Analyzer "Type mismatch" warnings.
   const severity: Severity = op.family === 'Arn' || (op.family === 'String' && allowed.includes('Numeric')) ? 'error' : 'warning';
   const to = operatorForKey(op, allowed[0], entry.values.items);
   // Safe: the same comparison (negation, IfExists and set kept) in the family the key's type needs.

@@ -2,7 +2,7 @@
 // SSE-C page itself has zero-width spaces inside x-amz-server-side-encryption-customer-algorithm;
 // AWS compares policy strings character by character, so such a key never matches (a Null
 // deny on it then denies every upload). Raw characters and \uXXXX escapes both count: the
-// parsed value holds the character either way. RULES.md GRM-016.
+// parsed value holds the character either way. docs/design/aws-facts.md#grm-016-invisible-characters-copied-from-aws-pages.
 import { markSafe, replaceFix } from '../edits';
 import { describeChar, LOOKALIKE_CHARS, suspectStrings } from '../suspect-characters';
 import { ALL_POLICY_KINDS, type Rule } from '../types';

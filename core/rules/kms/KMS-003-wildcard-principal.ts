@@ -11,7 +11,7 @@ import type { Fix, Rule, RuleContext } from '../types';
 import { capitalizedStatementLabel, isEveryone, jsonString, SUMMARY_SID } from '../util';
 import { isAllow, keyAccount } from './lead-shared';
 
-/** Condition keys that tie a "*" principal to accounts or an organisation (RULES.md KMS-003). */
+/** Condition keys that tie a "*" principal to accounts or an organisation (docs/design/aws-facts.md#kms-003-principal--without-a-scoping-condition). */
 const SCOPING_KEYS = [
   'kms:calleraccount',
   'aws:principalaccount',

@@ -88,7 +88,7 @@ export function viaServiceValues(doc: PolicyDocument): ViaServiceValue[] {
  */
 export const meansS3 = (value: string): boolean => /^(?:s3(?:[.\-*?]|$)|arn:[^:]*:s3:)/i.test(value);
 
-/** The valid S3 ViaService name for a Region (`.amazonaws.com` in every partition, RULES.md KMS-006). */
+/** The valid S3 ViaService name for a Region (`.amazonaws.com` in every partition, docs/design/aws-facts.md#kms-006-kmsviaservice-format-for-s3). */
 export const s3ViaService = (region: string): string => `s3.${region}.amazonaws.com`;
 
 /** Is this an exact, valid S3 ViaService value (`s3.REGION.amazonaws.com`)? */

@@ -52,7 +52,7 @@ export const namedIdentities = (st: Statement): string[] =>
 
 export const isAllow = (st: Statement): boolean => st.effect?.value === 'Allow';
 
-/** Management actions that let a principal rewrite, disable, delete or re-grant the key (RULES.md KMS-004). */
+/** Management actions that let a principal rewrite, disable, delete or re-grant the key (docs/design/aws-facts.md#kms-004-administration-and-use-given-to-the-same-principal). */
 export const ADMIN_ACTIONS = [
   'kms:PutKeyPolicy',
   'kms:ScheduleKeyDeletion',

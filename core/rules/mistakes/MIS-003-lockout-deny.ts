@@ -72,7 +72,7 @@ import { asIs, requestClause } from '../../../shared/wording';
 import { clip } from '../../../shared/escape';
 import { capitalizedStatementLabel, isEveryone, show, stringItems } from '../util';
 
-/** Statement checks per analysis (ENGINE.md §5: analysis runs on every keystroke). */
+/** Statement checks per analysis (docs/design/engine.md#the-work-allowance-budget: analysis runs on every keystroke). */
 const MAX_EVALUATIONS = 600;
 
 /** Where a request comes from on the network: callers outside what the policy names are common (console users, AWS services). */
@@ -334,7 +334,7 @@ interface PolicyContext {
 
 /**
  * Is the statement a lockout for the bucket? Its request classes come from the statement alone:
- * only what it mentions can change whether it applies (ENGINE.md §2), which keeps the work small
+ * only what it mentions can change whether it applies (docs/design/engine.md#request-classes), which keeps the work small
  * in a 20 KB policy with hundreds of principals and object prefixes.
  */
 function lockoutOf(

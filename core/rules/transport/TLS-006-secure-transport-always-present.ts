@@ -5,7 +5,7 @@ import { gapsOwnedBy, httpsNotEnforced, transportTests } from './shared';
 
 // aws:SecureTransport is in every request context ("true" over HTTPS, "false" over HTTP; IAM-UG
 // reference_policies_condition-keys). So `BoolIfExists` behaves exactly like `Bool` on it — both
-// are correct and are deliberately not flagged (RULES.md TLS-006) — while a `Null` test on it is a
+// are correct and are deliberately not flagged (docs/design/aws-facts.md#tls-006-awssecuretransport-is-always-present) — while a `Null` test on it is a
 // constant: "true" (absent) never matches, "false" (present) always does.
 
 export const tls006: Rule = {

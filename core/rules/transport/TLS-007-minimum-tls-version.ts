@@ -284,7 +284,7 @@ function report(ctx: RuleContext, s: Shortfall): void {
     });
     return;
   }
-  // Nothing tries: advice more than a hole, since AWS endpoints require TLS 1.2 themselves (RULES.md TLS-007).
+  // Nothing tries: advice more than a hole, since AWS endpoints require TLS 1.2 themselves (docs/design/aws-facts.md#tls-007-minimum-tls-version-with-s3tlsversion).
   ctx.report({ span: policyHead(doc), severity: 'info', messageId: 'noDeny', data: shortfallData(s), fixes: denyFix() });
 }
 
@@ -326,7 +326,7 @@ export const tls007: Rule = {
   },
   check(ctx) {
     const { doc } = ctx;
-    // What the policy's own TLS statements mean counts too (ENGINE.md §4: evident intent).
+    // What the policy's own TLS statements mean counts too (docs/design/engine.md#requirements: evident intent).
     const intended = doc.statements.map(intendedMinimum).filter((v): v is TlsVersion => !!v);
     const policyMin = intended.reduce<TlsVersion>(higher, '1.0');
     const required = ctx.requirements.minTlsVersion ?? '1.0';

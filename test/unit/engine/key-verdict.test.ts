@@ -1,5 +1,5 @@
-// The key-policy verdict (ENGINE.md §3), case by case. Expectations are written by hand from the
-// KMS facts in RULES.md section 4, not from running the code; every witness is re-evaluated.
+// The key-policy verdict (docs/design/engine.md#the-bucket-verdict), case by case. Expectations are written by hand from the
+// KMS facts in docs/design/aws-facts.md section 4, not from running the code; every witness is re-evaluated.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeKeyPolicy, keyPolicyVerdict, keyRequestFromWitness, keyVerdictSummary } from '../../../core/engine/key-verdict';

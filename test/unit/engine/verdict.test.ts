@@ -1,5 +1,5 @@
-// Bucket-policy verdicts (ENGINE.md §3). Every expectation below is written by hand from ENGINE.md
-// and RULES.md; every witness the engine returns is re-evaluated with the evaluator and must get
+// Bucket-policy verdicts (docs/design/engine.md#the-bucket-verdict). Every expectation below is written by hand from docs/design/engine.md
+// and docs/design/aws-facts.md; every witness the engine returns is re-evaluated with the evaluator and must get
 // through (not explicitly denied), and for "partly-denied" the request that makes it so must be
 // denied over HTTP and not over HTTPS.
 import assert from 'node:assert/strict';
@@ -137,7 +137,7 @@ describe('verdict: encryption in transit', () => {
     assert.equal(v.encryption.summary, 'unrestricted');
   });
 
-  it('a TLS Deny on BUCKET/* only is partly-denied, with the ENGINE.md witness on the bucket ARN (TLS-002)', () => {
+  it('a TLS Deny on BUCKET/* only is partly-denied, with the docs/design/engine.md witness on the bucket ARN (TLS-002)', () => {
     const a = analyze(policy(denyHttp({ Resource: O })));
     assert.equal(a.verdict.transport.http, 'partly-denied');
     assert.deepEqual(a.verdict.transport.witness, {
@@ -329,7 +329,7 @@ describe('verdict: minimum TLS version (TLS-007)', () => {
   it('NumericLessThan 1.2 (string) → "1.2"; HTTP is not covered by it', () => {
     const v = verdict(denyTlsBelow('1.2'));
     assert.equal(v.transport.minTlsVersion, '1.2');
-    // Over HTTP s3:TlsVersion is absent and NumericLessThan is false then (RULES.md 0.2).
+    // Over HTTP s3:TlsVersion is absent and NumericLessThan is false then (docs/design/aws-facts.md#02-missing-keys-per-operator).
     assert.equal(v.transport.http, 'allowed');
   });
 

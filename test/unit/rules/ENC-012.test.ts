@@ -48,7 +48,7 @@ ruleTester(enc012, {
   ],
   invalid: [
     {
-      name: 'RULES.md\'s example: s3:* on both ARNs with Null "true"',
+      name: 'docs/design/aws-facts.md\'s example: s3:* on both ARNs with Null "true"',
       code: everything,
       errors: [
         {

@@ -42,7 +42,7 @@ ruleTester(enc014, {
   ],
   invalid: [
     {
-      name: "RULES.md's example: a cross-account Allow that requires x-amz-acl",
+      name: "docs/design/aws-facts.md's example: a cross-account Allow that requires x-amz-acl",
       code: policy(allowPut(acl)),
       errors: [
         {

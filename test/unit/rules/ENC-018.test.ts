@@ -19,7 +19,7 @@ ruleTester(enc018, {
   ],
   invalid: [
     {
-      name: "RULES.md's example: aws/s3 pinned with a writer from another account",
+      name: "docs/design/aws-facts.md's example: aws/s3 pinned with a writer from another account",
       code: policy(allow('arn:aws:iam::222233334444:root'), pin('arn:aws:kms:us-east-1:111122223333:alias/aws/s3')),
       errors: [
         {

@@ -53,7 +53,7 @@ ruleTester(enc019, {
       output: policy('{"StringEquals": {"x-amz-server-side-encryption-bucket-key-enabled": "true"}}'),
     },
     {
-      name: 'Bucket Keys cannot be required by a policy (RULES.md example)',
+      name: 'Bucket Keys cannot be required by a policy (docs/design/aws-facts.md example)',
       code: policy('{"Bool": {"s3:x-amz-server-side-encryption-bucket-key-enabled": "true"}}'),
       errors: [
         {

@@ -52,7 +52,7 @@ ruleTester(grm007, {
       ],
     },
     {
-      name: 'API operation names map to the IAM action (RULES.md example)',
+      name: 'API operation names map to the IAM action (docs/design/aws-facts.md example)',
       code: bucketSt('"Action": ["s3:CreateMultipartUpload", "s3:UploadPart"]'),
       errors: [
         {

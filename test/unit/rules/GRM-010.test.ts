@@ -20,7 +20,7 @@ ruleTester(grm010, {
   ],
   invalid: [
     {
-      name: 'missing Resource (RULES.md example)',
+      name: 'missing Resource (docs/design/aws-facts.md example)',
       code: doc(st('')),
       errors: [
         {

@@ -29,7 +29,7 @@ ruleTester(grm011, {
   ],
   invalid: [
     {
-      name: 'NullIfExists (RULES.md example)',
+      name: 'NullIfExists (docs/design/aws-facts.md example)',
       code: doc('{"NullIfExists": {"s3:x-amz-server-side-encryption": "true"}}'),
       errors: [
         {

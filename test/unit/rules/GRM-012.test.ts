@@ -50,7 +50,7 @@ ruleTester(grm012, {
   ],
   invalid: [
     {
-      name: 'two Boolean values (RULES.md example)',
+      name: 'two Boolean values (docs/design/aws-facts.md example)',
       code: doc('{"Bool": {"aws:SecureTransport": ["false", "no"]}}'),
       errors: [
         {

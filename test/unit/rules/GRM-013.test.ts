@@ -24,7 +24,7 @@ ruleTester(grm013, {
   ],
   invalid: [
     {
-      name: 'RULES.md example: ARN key gets ArnNotLike',
+      name: 'docs/design/aws-facts.md example: ARN key gets ArnNotLike',
       code: doc(`{"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": ${KEY_PATTERN}}}`),
       errors: [
         {

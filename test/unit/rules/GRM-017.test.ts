@@ -66,7 +66,7 @@ ruleTester(grm017, {
   ],
   invalid: [
     {
-      name: 'Bucket Keys cannot be required by a policy (RULES.md example)',
+      name: 'Bucket Keys cannot be required by a policy (docs/design/aws-facts.md example)',
       kind: 'identity-policy', // in a bucket policy ENC-019 reports these headers
       code: doc(st('"s3:PutObject"', '{"Bool": {"s3:x-amz-server-side-encryption-bucket-key-enabled": "true"}}')),
       errors: [

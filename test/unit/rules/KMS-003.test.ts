@@ -34,7 +34,7 @@ ruleTester(kms003, {
   ],
   invalid: [
     {
-      name: 'RULES.md bad example: no condition; the fix adds kms:CallerAccount',
+      name: 'docs/design/aws-facts.md bad example: no condition; the fix adds kms:CallerAccount',
       code: doc(ROOT, star()),
       errors: [
         {

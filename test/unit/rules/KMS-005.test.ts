@@ -23,7 +23,7 @@ ruleTester(kms005, {
   ],
   invalid: [
     {
-      name: 'RULES.md bad example: Encrypt only',
+      name: 'docs/design/aws-facts.md bad example: Encrypt only',
       code: doc(ROOT, up('"kms:Encrypt"')),
       errors: [
         {

@@ -35,7 +35,7 @@ ruleTester(kms006, {
   ],
   invalid: [
     {
-      name: "RULES.md's example: s3.amazonaws.com, Region unknown (no fix)",
+      name: "docs/design/aws-facts.md's example: s3.amazonaws.com, Region unknown (no fix)",
       code: keyPolicy(rootStatement, app('s3.amazonaws.com')),
       errors: [
         {

@@ -22,7 +22,7 @@ ruleTester(kms007, {
   ],
   invalid: [
     {
-      name: 'RULES.md bad example: objects only',
+      name: 'docs/design/aws-facts.md bad example: objects only',
       code: doc(`{"StringLike": {"kms:EncryptionContext:aws:s3:arn": "${B}/*"}}`),
       errors: [
         {

@@ -40,7 +40,7 @@ ruleTester(kms008, {
   ],
   invalid: [
     {
-      name: "RULES.md's example: ForAllValues:StringEquals",
+      name: "docs/design/aws-facts.md's example: ForAllValues:StringEquals",
       code: app(`{"ForAllValues:StringEquals": {"${CTX}": "${BUCKET}"}}`),
       errors: [
         {

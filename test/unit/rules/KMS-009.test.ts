@@ -20,7 +20,7 @@ ruleTester(kms009, {
   ],
   invalid: [
     {
-      name: "RULES.md's example: a mixed-case context key and StringEqualsIgnoreCase",
+      name: "docs/design/aws-facts.md's example: a mixed-case context key and StringEqualsIgnoreCase",
       code: app('{"StringEqualsIgnoreCase": {"kms:EncryptionContext:Project": "Alpha"}}'),
       errors: [
         {

@@ -16,7 +16,7 @@ ruleTester(kms010, {
   ],
   invalid: [
     {
-      name: "RULES.md's example",
+      name: "docs/design/aws-facts.md's example",
       code: keyPolicy(rootStatement, service('"s3.amazonaws.com"')),
       errors: [
         {

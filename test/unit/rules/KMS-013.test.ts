@@ -32,7 +32,7 @@ ruleTester(kms013, {
   ],
   invalid: [
     {
-      name: "RULES.md's example plus a real key action: each one can be removed",
+      name: "docs/design/aws-facts.md's example plus a real key action: each one can be removed",
       code: keyPolicy(rootStatement, admin('["kms:DescribeKey", "kms:CreateKey", "kms:ListAliases"]')),
       errors: [
         {

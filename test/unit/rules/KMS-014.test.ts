@@ -27,7 +27,7 @@ ruleTester(kms014, {
   ],
   invalid: [
     {
-      name: "RULES.md's example: an alias ARN in kms:RequestAlias",
+      name: "docs/design/aws-facts.md's example: an alias ARN in kms:RequestAlias",
       code: app('{"StringEquals": {"kms:RequestAlias": "arn:aws:kms:us-east-1:111122223333:alias/app"}}'),
       errors: [
         {

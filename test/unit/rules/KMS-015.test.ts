@@ -26,7 +26,7 @@ ruleTester(kms015, {
   ],
   invalid: [
     {
-      name: "RULES.md's example: kms:Encrypt instead of kms:GenerateDataKey*, and no DescribeKey",
+      name: "docs/design/aws-facts.md's example: kms:Encrypt instead of kms:GenerateDataKey*, and no DescribeKey",
       code: keyPolicy(rootStatement, encrypt('"kms:Encrypt"')),
       errors: [
         {
