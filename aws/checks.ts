@@ -6,9 +6,8 @@
 // the bucket instead). `fail` = the bucket does not meet the requirements or S3 cannot use its key;
 // `warn` = worth a look. Each check's message is one short sentence; `detail` says why and what to
 // do. No vscode imports.
-import type { BucketVerdict, KeyPolicyVerdict, UploadClass } from '../shared/types';
+import type { BucketVerdict, KeyPolicyVerdict, UploadClass, Requirements } from '../shared/types';
 import { verdictSummary } from '../shared/summary';
-import type { Requirements } from '../core/requirements';
 import { describeUploadClass, requestClause, shortKeyArn, KEY_POLICY } from '../shared/wording';
 import type { BucketPosture, CheckStatus, PostureCheck } from './types';
 

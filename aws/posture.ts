@@ -23,8 +23,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, type KMSClient } from '@aws-sdk/client-kms';
-import type { BucketVerdict, KeyPolicyVerdict } from '../shared/types';
-import type { Requirements } from '../core/requirements';
+import type { BucketVerdict, KeyPolicyVerdict, Requirements } from '../shared/types';
 import { postureChecks, type FactsRead } from './checks';
 import { errorCode, isConnectionError, paginationError, toCallError, type ErrorContext } from './errors';
 import { openSession, SessionError, type Session, type SessionOptions } from './session';
@@ -37,8 +36,6 @@ import {
   type PostureReport,
 } from './types';
 import { LIST_BUCKETS_PAGE_SIZE, MAX_LIST_PAGES, WireError } from './wire';
-
-export { localJudge } from '../cli/local-judge';
 
 /** Judges policy text with the engine: in-process (localJudge) or through the language server. */
 export interface Judge {

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { SERVER_NODE_FLAGS } from '../protocol/runtime';
+import { SERVER_NODE_FLAGS } from '../protocol/protocol';
 import { bucketPolicy } from './policies';
 import { fmt, summarize, table, type Timing } from './stats';
 

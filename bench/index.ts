@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { SERVER_NODE_FLAGS } from '../protocol/runtime';
+import { SERVER_NODE_FLAGS } from '../protocol/protocol';
 import { benchAnalysis, printAnalysis } from './analyze';
 import { benchCompletion, printCompletion } from './completion';
 import { benchLiveView, printLiveView } from './liveview';

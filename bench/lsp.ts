@@ -8,9 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { SERVER_NODE_FLAGS } from '../protocol/runtime';
+import { SERVER_NODE_FLAGS } from '../protocol/protocol';
 import { bucketPolicy, keyPolicy } from './policies';
 import { fmt, summarize, table, type Timing } from './stats';
+import { STATS_REQUEST } from '../protocol/protocol';
 
 export interface LspResults {
   roundTrip20KB: Timing;
@@ -83,7 +84,7 @@ export async function benchLsp(): Promise<LspResults> {
   }
   await new Promise(r => setTimeout(r, 500));
   const rssAfter200PoliciesMB = rssMB(proc.pid!);
-  const stats = (await conn.sendRequest('s3EncryptionGuard/stats')) as { openDocuments: number; memory: NodeJS.MemoryUsage };
+  const stats = (await conn.sendRequest(STATS_REQUEST)) as { openDocuments: number; memory: NodeJS.MemoryUsage };
   if (stats.openDocuments !== 201) throw new Error(`expected 201 open documents, the server has ${stats.openDocuments}`);
   const heapUsedAfter200PoliciesMB = stats.memory.heapUsed / 1024 / 1024;
   const rssAfter200PoliciesAfterGcMB = rssMB(proc.pid!);
@@ -263,7 +264,7 @@ export async function benchLoad(
       });
     }
     await settle(s, 3000);
-    const stats = (await s.conn.sendRequest('s3EncryptionGuard/stats')) as {
+    const stats = (await s.conn.sendRequest(STATS_REQUEST)) as {
       openDocuments: number;
       cachedAnalyses: number;
       cachedAnalysisBytes?: number;

@@ -6,7 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fetchPosture, localJudge } from '../aws/posture';
+import { localJudge } from '../cli/local-judge';
+import { fetchPosture } from '../aws/posture';
 import type { EmulatorSeed } from '../emulator/src/types';
 import { table } from './stats';
 

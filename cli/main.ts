@@ -18,9 +18,9 @@ import {
   type ResultWriter,
 } from './report';
 import { status } from './status';
-import { explainReport } from '../server/features/explain';
-import { verdictSummary } from '../shared/summary';
-import { explainKeyRequests, keyVerdictSummary } from '../core/engine/key-verdict';
+import { explainReport } from '../core/explain';
+import { verdictSummary, keyVerdictSummary } from '../shared/summary';
+import { explainKeyRequests } from '../core/engine/key-verdict';
 import type { BucketVerdict, KeyPolicyVerdict } from '../shared/types';
 import { explainRequests } from '../core/engine/verdict';
 import { decodeText, safeReadFileSync } from '../shared/safe-read';

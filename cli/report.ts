@@ -1,7 +1,7 @@
 // The CLI's output formats. The JSON shape is an interface other tools rely on
 // (docs/design/architecture.md, "CLI check --format json"): change it only with a version bump.
 import { LIMIT_CODE } from '../core/analyze';
-import { statementNames, statementPhrases, type CellTone, type ExplainReport, type ReportCell } from '../server/features/explain';
+import { statementNames, statementPhrases, type CellTone, type ExplainReport, type ReportCell } from '../protocol/protocol';
 import type { PolicyKind } from '../core/policy/model';
 import type { Range } from '../core/policy/lines';
 import { RULES } from '../core/rules/registry';

@@ -9,7 +9,8 @@
 // says) is escaped for the terminal, one value on one line.
 import { clip, escapeTerminal } from '../shared/escape';
 import { configFileFor, eachArg, shownPath } from './args';
-import { fetchPosture, localJudge } from '../aws/posture';
+import { localJudge } from './local-judge';
+import { fetchPosture } from '../aws/posture';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS } from '../aws/session';
 import { MAX_ANSWER_BYTES, RETRY_BACKOFF_ALLOWANCE_MS } from '../aws/wire';
 import { marksText, policyMarks } from '../aws/checks';

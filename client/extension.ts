@@ -1,14 +1,15 @@
 // Activation: start the language server over IPC and register the client-side commands.
 import * as vscode from 'vscode';
-import { SERVER_NODE_FLAGS } from '../protocol/runtime';
+import { SERVER_NODE_FLAGS } from '../protocol/protocol';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { ANALYZE_REQUEST, type LiveAnalyzeParams, type LiveAnalyzeResult } from '../protocol/live';
-import { EXPLAIN_REQUEST, type ExplainReport } from '../protocol/explain';
+import { ANALYZE_REQUEST, type LiveAnalyzeParams, type LiveAnalyzeResult } from '../protocol/protocol';
+import { EXPLAIN_REQUEST, type ExplainReport } from '../protocol/protocol';
 import { registerExplainView } from './views/explainView';
 import { LIVE_SCHEME, registerLiveView, type LiveViewApi } from './views/liveView';
 import { registerNewPolicyCommands } from './commands/newPolicy';
 import { registerRuleDocsCommand } from './commands/ruleDocs';
 import { messageValue } from './views/uiText';
+import { OPEN_FILE_COMMAND } from '../protocol/protocol';
 
 export interface ExtensionApi {
   /** Resolves once the language server has answered `initialize`. */
@@ -69,6 +70,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     },
   );
 
+  /** One request to the language server, once it is running. */
+  const request = async <R>(method: string, params: unknown): Promise<R> => {
+    await ready;
+    if (!client) throw new Error('the language server is not running');
+    return client.sendRequest<R>(method, params);
+  };
+
   context.subscriptions.push(
     vscode.commands.registerCommand('s3EncryptionGuard.restartServer', async () => {
       if (!client) return;
@@ -77,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     }),
     vscode.commands.registerCommand('s3EncryptionGuard.showOutput', () => output.show(true)),
     // Opens the key policy a bucket policy's key CodeLens links to (cross-document check).
-    vscode.commands.registerCommand('s3EncryptionGuard.openFile', async (uri: string) => {
+    vscode.commands.registerCommand(OPEN_FILE_COMMAND, async (uri: string) => {
       try {
         await vscode.window.showTextDocument(vscode.Uri.parse(uri), { preview: true });
       } catch (e) {
@@ -87,20 +95,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       }
     }),
     // "S3 Encryption: Explain Enforcement": the report view (views/explainView.ts).
-    registerExplainView(async (uri, bucket) => {
-      await ready;
-      if (!client) throw new Error('the language server is not running');
-      return client.sendRequest<{ report: ExplainReport }>(EXPLAIN_REQUEST, { uri, bucket });
-    }),
-    ...registerNewPolicyCommands(),
+    registerExplainView((uri, bucket) => request<{ report: ExplainReport }>(EXPLAIN_REQUEST, { uri, bucket })),
+    ...registerNewPolicyCommands(request),
     registerRuleDocsCommand(context.extensionUri),
   );
 
-  const analyzePolicy = async (p: LiveAnalyzeParams): Promise<LiveAnalyzeResult> => {
-    await ready;
-    if (!client) throw new Error('the language server is not running');
-    return client.sendRequest<LiveAnalyzeResult>(ANALYZE_REQUEST, p);
-  };
+  const analyzePolicy = (p: LiveAnalyzeParams): Promise<LiveAnalyzeResult> => request<LiveAnalyzeResult>(ANALYZE_REQUEST, p);
   const liveView = registerLiveView(context, analyzePolicy, output);
 
   return { ready, activationMs: () => (readyAt === undefined ? undefined : readyAt - t0), liveView };

@@ -7,21 +7,8 @@ import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc
 import { safeReadTextSync } from '../shared/safe-read';
 import { closest } from './rules/util';
 
-export type SseAlgorithm = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
-export type TlsVersion = '1.0' | '1.1' | '1.2' | '1.3';
-
-export interface Requirements {
-  /** Every HTTP request must be denied. */
-  https: boolean;
-  /** HTTPS below this TLS version must be denied (null: no requirement). */
-  minTlsVersion: TlsVersion | null;
-  /** Uploads that name another algorithm must be denied (empty: no requirement). */
-  sse: SseAlgorithm[];
-  /** SSE-KMS uploads that name another key must be denied (empty: no requirement). */
-  kmsKeyArns: string[];
-  /** Uploads without an encryption header (default encryption applies): must they be denied? */
-  headerlessUploads: 'allow' | 'deny';
-}
+export type { Requirements, SseAlgorithm, TlsVersion } from '../shared/types';
+import type { Requirements, SseAlgorithm, TlsVersion } from '../shared/types';
 
 export const DEFAULT_REQUIREMENTS: Readonly<Requirements> = Object.freeze({
   https: true,

@@ -2,7 +2,7 @@
 // over the one cached analysis per document version (features/); the caches and indexes beside it
 // are bounded by bytes (analysis-cache.ts, util/bounded-cache.ts, crossdoc.ts).
 import {
-  CancellationToken,
+  type CancellationToken,
   createConnection,
   DiagnosticSeverity,
   DidChangeConfigurationNotification,
@@ -35,7 +35,8 @@ import { codeLenses } from './features/codeLens';
 import { completion, COMPLETION_TRIGGER_CHARACTERS, resolveCompletion } from './features/completion';
 import { SOURCE, toDiagnostics } from './features/diagnostics';
 import { analyzeDocument, uriPath, type CrossContext, type DocumentAnalysis } from './features/documentAnalysis';
-import { EXPLAIN_REQUEST, explainReport, type ExplainReport } from './features/explain';
+import { explainReport } from '../core/explain';
+import { EXPLAIN_REQUEST, type ExplainReport } from '../protocol/protocol';
 import { hover } from './features/hover';
 import {
   ANALYZE_REQUEST,
@@ -50,6 +51,8 @@ import { KeyPolicyLinks } from './key-policy-links';
 import { failureReason, logValue, ruleFailuresLine } from './server-log';
 import { toServerSettings, type ServerSettings } from './settings';
 import { findKeyPolicyFiles, KEY_POLICY_FILE } from './workspace-scan';
+import { CHECK_ANSWER_REQUEST, GENERATE_POLICY_REQUEST, STATS_REQUEST } from '../protocol/protocol';
+import { checkAnswer, generatePolicy } from './features/newPolicy';
 
 /** Typing pauses this long before a document is analysed again (initializationOptions.debounceMs overrides it, e.g. for benchmarks). */
 let debounceMs = 150;
@@ -575,6 +578,10 @@ connection.onCodeLens(async (p, token) => {
   return codeLenses(a, settings.requirements.minTlsVersion);
 });
 
+// The "New … Policy" commands: each answer checked as it is typed, then the policy written.
+connection.onRequest(CHECK_ANSWER_REQUEST, (raw: unknown) => checkAnswer(raw));
+connection.onRequest(GENERATE_POLICY_REQUEST, (raw: unknown) => generatePolicy(raw));
+
 /**
  * The Explain report as data (features/explain.ts ExplainReport) for the client's report view
  * ("S3 Encryption: Explain Enforcement"); the view escapes and renders it.
@@ -657,7 +664,7 @@ connection.onRequest(ANALYZE_REQUEST, async (raw: unknown, token: CancellationTo
  *   maxEventLoopDelayMs  the longest event-loop stall since the previous stats request
  *   memory               process.memoryUsage() in bytes (rss, heapUsed, …)
  */
-connection.onRequest('s3EncryptionGuard/stats', () => {
+connection.onRequest(STATS_REQUEST, () => {
   const maxEventLoopDelayMs = Math.round(eventLoopDelay.max / 1e5) / 10;
   eventLoopDelay.reset();
   const gc = (globalThis as { gc?: () => void }).gc;

@@ -1,5 +1,5 @@
 // The verdict in words: one line for the CodeLens and the CLI, and a sentence per witness.
-import type { BucketVerdict } from './types';
+import type { BucketVerdict, KeyPolicyVerdict } from './types';
 import { asIs, shortKeyArn, type ShowValue } from './wording';
 
 export type { ShowValue } from './wording';
@@ -47,4 +47,32 @@ export function verdictSummary(v: BucketVerdict, wantedTls?: string | null, show
   else if (wantedTls) parts.push(`TLS ≥ ${show(wantedTls)}: not enforced`);
   if (!v.complete) parts.push('(incomplete: some statements could not be decided)');
   return parts.join(' · ');
+}
+
+/** One line for the CodeLens and the status bar; `show` writes the principal and service taken from the policy (escapeMarkdown for Markdown). */
+export function keyVerdictSummary(v: KeyPolicyVerdict, show: ShowValue = value => value): string {
+  const parts: string[] = [];
+  parts.push(
+    v.lockout
+      ? 'Admins: none (lock-out)'
+      : `Admins: ${v.administrators.length === 1 ? show(shortPrincipal(v.administrators[0])) : `${v.administrators.length} principals`}`,
+  );
+  parts.push(
+    v.openToAnonymous.value
+      ? 'Open to anonymous callers'
+      : v.openToOtherAccounts.value
+        ? 'Open to other accounts'
+        : v.openToOrganization?.value
+          ? `Open to organisation ${v.openToOrganization.organizations.join(', ') || 'it names'} (every account in it)`
+          : 'Not open to other accounts',
+  );
+  parts.push(v.s3CanUse.value ? `S3 can use it (${show(String(v.s3CanUse.viaService))})` : 'S3 cannot use it');
+  if (!v.complete) parts.push('incomplete');
+  return parts.join(' · ');
+}
+
+function shortPrincipal(p: string): string {
+  const m = /^arn:[^:]+:iam::(\d{12}):root$/.exec(p);
+  if (m) return `account ${m[1]}`;
+  return p.replace(/^arn:[^:]+:iam::\d{12}:/, '');
 }

@@ -90,3 +90,36 @@ export interface KeyPolicyVerdict {
   /** Some principal of an account the policy names is allowed kms:GenerateDataKey and kms:Decrypt through S3. */
   s3CanUse: { value: boolean; viaService: string | null; witness?: Witness | null };
 }
+
+/** A 0-based line/character position, as LSP and the CLI's JSON use them. */
+export interface Position {
+  line: number;
+  character: number;
+}
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** What a document is, as the analysis decided. */
+export type PolicyKind = 'bucket-policy' | 'key-policy' | 'identity-policy' | 'unknown';
+
+export type Severity = 'error' | 'warning' | 'info';
+export type SeveritySetting = Severity | 'off';
+
+export type SseAlgorithm = 'AES256' | 'aws:kms' | 'aws:kms:dsse';
+export type TlsVersion = '1.0' | '1.1' | '1.2' | '1.3';
+
+/** What a bucket policy must enforce (docs/design/engine.md#requirements); core/requirements.ts reads and checks it. */
+export interface Requirements {
+  /** Every HTTP request must be denied. */
+  https: boolean;
+  /** HTTPS below this TLS version must be denied (null: no requirement). */
+  minTlsVersion: TlsVersion | null;
+  /** Uploads that name another algorithm must be denied (empty: no requirement). */
+  sse: SseAlgorithm[];
+  /** SSE-KMS uploads that name another key must be denied (empty: no requirement). */
+  kmsKeyArns: string[];
+  /** Uploads without an encryption header (default encryption applies): must they be denied? */
+  headerlessUploads: 'allow' | 'deny';
+}

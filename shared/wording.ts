@@ -121,3 +121,8 @@ export function describeUploadClass(u: UploadClass, show: ShowValue = asIs): str
         : ` and ${show(shortKeyArn(u.kmsKey))}`;
   return `uploads with ${u.sse}${key}`;
 }
+
+/** A list typed into one input box, separated by commas or white space: `"a, b c"` → `["a", "b", "c"]`. */
+export function splitList(text: string): string[] {
+  return text.split(/[\s,]+/).filter(Boolean);
+}

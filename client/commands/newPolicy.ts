@@ -6,21 +6,18 @@
 // keybindings, other extensions): `{ bucket, sse, kmsKeyArn, minTls, banSseC, headerlessUploads }`.
 import * as vscode from 'vscode';
 import {
-  accountProblem,
-  bucketNameProblem,
-  bucketPolicyProblems,
-  generateBucketPolicy,
-  generateKeyPolicy,
-  keyArnProblem,
-  keyPolicyProblems,
-  principalListProblem,
-  regionProblem,
-  splitList,
+  CHECK_ANSWER_REQUEST,
+  GENERATE_POLICY_REQUEST,
+  type AnswerField,
   type BucketPolicyOptions,
+  type CheckAnswerResult,
+  type GeneratePolicyParams,
+  type GeneratePolicyResult,
   type KeyPolicyOptions,
   type MinTlsChoice,
   type SseChoice,
-} from '../../core/authoring/generate';
+} from '../../protocol/protocol';
+import { splitList } from '../../shared/wording';
 import { messageValue } from '../views/uiText';
 
 export const NEW_BUCKET_POLICY_COMMAND = 's3EncryptionGuard.newBucketPolicy';
@@ -35,7 +32,24 @@ const BUCKET_DEFAULTS: Omit<BucketPolicyOptions, 'bucket'> = {
 };
 const KEY_DEFAULTS: Omit<KeyPolicyOptions, 'account' | 'region'> = { administrators: [], users: [] };
 
-export function registerNewPolicyCommands(): vscode.Disposable[] {
+/** Sends a request to the language server (the checks and the generator run there). */
+export type ServerRequest = <R>(method: string, params: unknown) => Promise<R>;
+
+let request: ServerRequest | undefined;
+
+/** The server's check of one answer, as the input box's message (undefined: fine). */
+async function problem(field: AnswerField, value: string): Promise<string | undefined> {
+  if (!request) return 'The language server is not running.';
+  try {
+    return (await request<CheckAnswerResult>(CHECK_ANSWER_REQUEST, { field, value })).problem;
+  } catch (e) {
+    return `Cannot check the answer: ${messageValue(e instanceof Error ? e.message : String(e), 200)}`;
+  }
+}
+const check = (field: AnswerField) => (v: string) => problem(field, v);
+
+export function registerNewPolicyCommands(serverRequest: ServerRequest): vscode.Disposable[] {
+  request = serverRequest;
   return [
     vscode.commands.registerCommand(NEW_BUCKET_POLICY_COMMAND, (answers?: unknown) => newBucketPolicy(answers)),
     vscode.commands.registerCommand(NEW_KEY_POLICY_COMMAND, (answers?: unknown) => newKeyPolicy(answers)),
@@ -91,7 +105,7 @@ class Steps {
   /** undefined when the user pressed Esc. */
   input(
     prompt: string,
-    opts: { placeHolder?: string; value?: string; validate: (v: string) => string | undefined },
+    opts: { placeHolder?: string; value?: string; validate: (v: string) => Thenable<string | undefined> | string | undefined },
   ): Thenable<string | undefined> {
     return vscode.window
       .showInputBox({
@@ -121,19 +135,16 @@ class Steps {
   }
 }
 
-const optional = (check: (v: string) => string | undefined) => (v: string) => (v === '' ? undefined : check(v));
-
-const fullArnsOnly = (v: string): string | undefined =>
-  principalListProblem(v) ??
-  (splitList(v).some(p => !p.startsWith('arn:'))
-    ? 'A bucket policy has no account of its own: enter full ARNs such as arn:aws:iam::111122223333:role/app.'
-    : undefined);
+const optional =
+  (c: (v: string) => Thenable<string | undefined>) =>
+  (v: string): Thenable<string | undefined> | undefined =>
+    v === '' ? undefined : c(v);
 
 async function askBucketPolicy(): Promise<BucketPolicyOptions | undefined> {
   const steps = new Steps('New Bucket Policy', 6);
   const bucket = await steps.input('The bucket this policy is for', {
     placeHolder: 'payments-data',
-    validate: v => bucketNameProblem(v),
+    validate: check('bucket'),
   });
   if (bucket === undefined) return undefined;
   const sse = await steps.pick<SseChoice>('Which server-side encryption may uploads ask for?', [
@@ -160,7 +171,7 @@ async function askBucketPolicy(): Promise<BucketPolicyOptions | undefined> {
   if (sse === 'aws:kms' || sse === 'aws:kms:dsse') {
     const key = await steps.input('Pin uploads to this KMS key (its key ARN; leave empty to accept any key)', {
       placeHolder: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-      validate: optional(keyArnProblem),
+      validate: optional(check('kmsKeyArn')),
     });
     if (key === undefined) return undefined;
     kmsKeyArn = key || undefined;
@@ -187,7 +198,7 @@ async function askBucketPolicy(): Promise<BucketPolicyOptions | undefined> {
     'IAM roles or users that may list the bucket and read and write objects (optional; full ARNs, separated by commas)',
     {
       placeHolder: 'arn:aws:iam::111122223333:role/app',
-      validate: fullArnsOnly,
+      validate: check('principalArns'),
     },
   );
   if (roles === undefined) return undefined;
@@ -204,18 +215,18 @@ async function askBucketPolicy(): Promise<BucketPolicyOptions | undefined> {
 
 async function askKeyPolicy(): Promise<KeyPolicyOptions | undefined> {
   const steps = new Steps('New KMS Key Policy', 7);
-  const account = await steps.input("The key's AWS account ID", { placeHolder: '111122223333', validate: accountProblem });
+  const account = await steps.input("The key's AWS account ID", { placeHolder: '111122223333', validate: check('account') });
   if (account === undefined) return undefined;
   const region = await steps.input("The key's region (S3 uses keys of the bucket's own region)", {
     placeHolder: 'us-east-1',
-    validate: regionProblem,
+    validate: check('region'),
   });
   if (region === undefined) return undefined;
   const administrators = await steps.input(
     'Key administrators: manage the key, no encryption (optional; role/Name, user/Name or full ARNs, separated by commas)',
     {
       placeHolder: 'role/KeyAdmin',
-      validate: principalListProblem,
+      validate: check('principals'),
     },
   );
   if (administrators === undefined) return undefined;
@@ -223,13 +234,13 @@ async function askKeyPolicy(): Promise<KeyPolicyOptions | undefined> {
     'Key users: encrypt and decrypt through S3 only (optional; role/Name, user/Name or full ARNs, separated by commas)',
     {
       placeHolder: 'role/app',
-      validate: principalListProblem,
+      validate: check('principals'),
     },
   );
   if (users === undefined) return undefined;
   const bucket = await steps.input('Only for this bucket (optional; limits key users to objects of this bucket)', {
     placeHolder: 'payments-data',
-    validate: optional(bucketNameProblem),
+    validate: optional(check('bucket')),
   });
   if (bucket === undefined) return undefined;
   const cloudTrail = await steps.pick<boolean>('Will CloudTrail encrypt trail logs with this key?', [
@@ -245,11 +256,7 @@ async function askKeyPolicy(): Promise<KeyPolicyOptions | undefined> {
   if (cloudTrail) {
     const name = await steps.input("The trail's name (optional; limits CloudTrail to that trail with aws:SourceArn)", {
       placeHolder: 'management-events',
-      validate: optional(v =>
-        /^[A-Za-z0-9][\w.-]{2,127}$/.test(v)
-          ? undefined
-          : 'Trail names are 3 to 128 letters, digits, dots, underscores and hyphens.',
-      ),
+      validate: optional(check('trailName')),
     });
     if (name === undefined) return undefined;
     trailName = name || undefined;
@@ -267,13 +274,22 @@ async function askKeyPolicy(): Promise<KeyPolicyOptions | undefined> {
 // ---------------------------------------------------------------------------------------------
 // The commands
 
+async function generate(params: GeneratePolicyParams): Promise<GeneratePolicyResult> {
+  if (!request) return { problems: ['the language server is not running'] };
+  try {
+    return await request<GeneratePolicyResult>(GENERATE_POLICY_REQUEST, params);
+  } catch (e) {
+    return { problems: [e instanceof Error ? e.message : String(e)] };
+  }
+}
+
 /** Opens the generated bucket policy; undefined when cancelled or refused. */
 export async function newBucketPolicy(answers?: unknown): Promise<vscode.TextDocument | undefined> {
   const options = isAnswers(answers) ? ({ ...BUCKET_DEFAULTS, ...answers } as BucketPolicyOptions) : await askBucketPolicy();
   if (!options) return undefined;
-  const problems = bucketPolicyProblems(options);
-  if (problems.length) return refuse('bucket policy', problems);
-  const doc = await open(generateBucketPolicy(options));
+  const made = await generate({ kind: 'bucket-policy', options });
+  if ('problems' in made) return refuse('bucket policy', made.problems);
+  const doc = await open(made.text);
   if (options.sse !== 'none' && options.headerlessUploads === 'allow') {
     // The policy lets uploads without an encryption header through: the bucket's default encryption must match it.
     const key = options.kmsKeyArn ? ` with key ${messageValue(options.kmsKeyArn, 160)}` : '';
@@ -288,7 +304,7 @@ export async function newBucketPolicy(answers?: unknown): Promise<vscode.TextDoc
 export async function newKeyPolicy(answers?: unknown): Promise<vscode.TextDocument | undefined> {
   const options = isAnswers(answers) ? ({ ...KEY_DEFAULTS, ...answers } as KeyPolicyOptions) : await askKeyPolicy();
   if (!options) return undefined;
-  const problems = keyPolicyProblems(options);
-  if (problems.length) return refuse('key policy', problems);
-  return open(generateKeyPolicy(options));
+  const made = await generate({ kind: 'key-policy', options });
+  if ('problems' in made) return refuse('key policy', made.problems);
+  return open(made.text);
 }

@@ -1,7 +1,7 @@
 // "S3 Encryption: Show Rule Documentation" and the "Explain <ID>" code action: a rule's page
 // (docs/rules/<ID>.md, shipped with the extension) in VS Code's Markdown preview.
 import * as vscode from 'vscode';
-import { SHOW_RULE_DOC_COMMAND } from '../../server/features/ruleDocs';
+import { SHOW_RULE_DOC_COMMAND } from '../../protocol/protocol';
 import { messageValue } from '../views/uiText';
 
 const RULE_ID = /^[A-Z]{3}-\d{3}$/;

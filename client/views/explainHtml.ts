@@ -13,7 +13,7 @@ import {
   type ReportColumn,
   type ReportSection,
   type ReportTable,
-} from '../../protocol/explain';
+} from '../../protocol/protocol';
 import { escapeHtml } from '../../shared/escape';
 
 /** Reveals a range of a policy: `[uri, startLine, startCharacter, endLine, endCharacter]`. */

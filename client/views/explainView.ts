@@ -12,12 +12,12 @@
 // the policy's edits while open.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { ExplainReport } from '../../protocol/explain';
+import type { ExplainReport } from '../../protocol/protocol';
 import { explainHtml, REVEAL_COMMAND } from './explainHtml';
 import { messageValue } from './uiText';
+import { EXPLAIN_COMMAND } from '../../protocol/protocol';
 
 export const EXPLAIN_VIEW_TYPE = 's3EncryptionGuard.explainReport';
-const EXPLAIN_COMMAND = 's3EncryptionGuard.explain';
 /** After the last keystroke, wait this long before asking the server again. */
 const REFRESH_DELAY_MS = 600;
 

@@ -4,7 +4,7 @@
 // "verdict unavailable"), never an error through the posture fetch.
 import type { Judge } from '../../aws/posture';
 import type { BucketVerdict, KeyPolicyVerdict } from '../../shared/types';
-import type { LiveAnalyzeParams, LiveAnalyzeResult } from '../../protocol/live';
+import type { LiveAnalyzeParams, LiveAnalyzeResult } from '../../protocol/protocol';
 
 export function serverJudge(analyze: (p: LiveAnalyzeParams) => Promise<LiveAnalyzeResult>, log: (msg: string) => void): Judge {
   const ask = async (p: LiveAnalyzeParams, what: string): Promise<LiveAnalyzeResult | null> => {

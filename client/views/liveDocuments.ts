@@ -5,7 +5,7 @@
 // key, so the server judges it for that key and region (liveDocumentSettings). Nothing here writes anywhere.
 import * as vscode from 'vscode';
 import { applyEdits, format } from 'jsonc-parser';
-import { LIVE_DOCUMENT_SCHEME } from '../../protocol/live';
+import { LIVE_DOCUMENT_SCHEME } from '../../protocol/protocol';
 import { KMS_KEY_ARN } from '../../aws/types';
 
 /** The language server reads these documents' bucket and kind from their names (liveDocumentSettings). */

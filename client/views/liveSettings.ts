@@ -4,7 +4,7 @@
 // package.json declares them "scope": "application" (VS Code then ignores workspace values), and
 // this module reads them through inspect() and drops workspace and folder values as well.
 // No vscode import: the extension passes its inspect function in, tests pass theirs.
-import type { Requirements } from '../../core/requirements';
+import type { Requirements } from '../../shared/types';
 
 /** What `WorkspaceConfiguration.inspect()` returns, the parts we read. */
 export interface InspectedValue<T> {

@@ -1,7 +1,7 @@
 // Wires the live view: the "S3 Encryption" tree, its live policy documents, its commands and the
 // verdict status-bar item. extension.ts calls registerLiveView once and exports what it returns.
 import * as vscode from 'vscode';
-import type { LiveAnalyzeParams, LiveAnalyzeResult } from '../../protocol/live';
+import type { LiveAnalyzeParams, LiveAnalyzeResult } from '../../protocol/protocol';
 import { registerLiveCommands } from '../commands/liveCommands';
 import { serverJudge } from './judge';
 import { LIVE_SCHEME, LiveDocuments } from './liveDocuments';

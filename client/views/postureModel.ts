@@ -7,10 +7,9 @@
 // are Markdown: every bucket name, key ARN, region, error code and message from the endpoint, and
 // every sentence that holds one, goes in through escapeMarkdown or markdownCode. Labels and
 // descriptions are plain text (uiText.ts makes them one line when they are shown).
-import { verdictSummary } from '../../shared/summary';
+import { verdictSummary, keyVerdictSummary } from '../../shared/summary';
 import { shortKeyArn } from '../../shared/wording';
 import { escapeMarkdown, markdownCode } from '../../shared/escape';
-import { keyVerdictSummary } from '../../core/engine/key-verdict';
 import { CHECKS, type CheckGroup } from '../../aws/checks';
 import type { BucketPosture, CallError, PostureCheck, PostureReport } from '../../aws/types';
 

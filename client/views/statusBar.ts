@@ -7,10 +7,11 @@ import * as vscode from 'vscode';
 import type { BucketVerdict, KeyPolicyVerdict } from '../../shared/types';
 import { keyPolicyMarks, policyChecks, policyMarks, worstStatus } from '../../aws/checks';
 import type { CheckStatus } from '../../aws/types';
-import type { LiveAnalyzeParams, LiveAnalyzeResult } from '../../protocol/live';
+import type { LiveAnalyzeParams, LiveAnalyzeResult } from '../../protocol/protocol';
 import { LIVE_SCHEME } from './liveDocuments';
 import { liveRequirements } from './liveSettings';
 import { verdictStatusText, verdictTooltip } from './uiText';
+import { EXPLAIN_COMMAND } from '../../protocol/protocol';
 
 const SCHEMES = new Set(['file', 'untitled', LIVE_SCHEME]);
 const LANGUAGES = new Set(['json', 'jsonc']);
@@ -75,7 +76,7 @@ export class VerdictStatusBar implements vscode.Disposable {
     tip.isTrusted = false;
     tip.supportHtml = false;
     this.item.tooltip = tip;
-    this.item.command = { title: 'Explain Enforcement', command: 's3EncryptionGuard.explain', arguments: [doc.uri.toString()] };
+    this.item.command = { title: 'Explain Enforcement', command: EXPLAIN_COMMAND, arguments: [doc.uri.toString()] };
     this.item.backgroundColor = state === 'fail' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
     this.shown = { uri: doc.uri.toString(), kind: r.kind, text: this.item.text, tooltip: markdown };

@@ -4,6 +4,7 @@
 // rules/templates.ts (docs/design/aws-facts.md#template-2-strict-sse-kms-with-a-pinned-key and 3), so what the generator writes and
 // what a quick-fix inserts stay the same statements; the key policy is template 4.
 import { SSE } from '../engine/requests';
+import { splitList } from '../../shared/wording';
 import { bucketArn, iamIdentity, objectsArn, PARTITIONS } from '../policy/arn';
 import {
   algorithmDenyStatement,
@@ -136,9 +137,23 @@ export function principalListProblem(text: string): string | undefined {
   return undefined;
 }
 
-/** `"a, b c"` → `["a", "b", "c"]`. */
-export function splitList(text: string): string[] {
-  return text.split(/[\s,]+/).filter(Boolean);
+export { splitList } from '../../shared/wording';
+
+/** Principals for a bucket policy, which has no account of its own: full ARNs only. */
+export function principalArnListProblem(text: string): string | undefined {
+  return (
+    principalListProblem(text) ??
+    (splitList(text).some(p => !p.startsWith('arn:'))
+      ? 'A bucket policy has no account of its own: enter full ARNs such as arn:aws:iam::111122223333:role/app.'
+      : undefined)
+  );
+}
+
+/** A CloudTrail trail name. */
+export function trailNameProblem(name: string): string | undefined {
+  return /^[A-Za-z0-9][\w.-]{2,127}$/.test(name)
+    ? undefined
+    : `Trail names are 3 to 128 letters, digits, dots, underscores and hyphens, starting with a letter or digit, not "${name}".`;
 }
 
 const partitionOfRegion = (region: string): string =>
@@ -198,11 +213,7 @@ export function keyPolicyProblems(o: KeyPolicyOptions): string[] {
   if (o.bucket) problems.push(...label('bucket', bucketNameProblem(o.bucket)));
   if (typeof o.cloudTrail === 'object' && o.cloudTrail) {
     const { trailName, trailRegion } = o.cloudTrail;
-    if (trailName !== undefined && !/^[A-Za-z0-9][\w.-]{2,127}$/.test(trailName)) {
-      problems.push(
-        `cloudTrail.trailName: 3 to 128 letters, digits, dots, underscores and hyphens, starting with a letter or digit, not "${trailName}"`,
-      );
-    }
+    if (trailName !== undefined) problems.push(...label('cloudTrail.trailName', trailNameProblem(trailName)));
     if (trailRegion !== undefined) problems.push(...label('cloudTrail.trailRegion', regionProblem(trailRegion)));
   }
   return problems;

@@ -25,7 +25,6 @@ import {
   type RequestClasses,
 } from './requests';
 import type { Decision, KeyPolicyVerdict, Request, RequestPrincipal, Witness } from '../../shared/types';
-import type { ShowValue } from '../../shared/summary';
 import { statementLabels, type ExplainClass, type ExplainedRequest, type ExplainGrid, type GridPrincipal } from './verdict';
 import { BoundedCache, stringBytes } from '../bounded-cache';
 
@@ -441,34 +440,6 @@ export function analyzeKeyPolicy(doc: PolicyDocument, opts: KeyVerdictOptions = 
 
 export function keyPolicyVerdict(doc: PolicyDocument, opts: KeyVerdictOptions = {}): KeyPolicyVerdict {
   return analyzeKeyPolicy(doc, opts).verdict;
-}
-
-/** One line for the CodeLens and the status bar; `show` writes the principal and service taken from the policy (escapeMarkdown for Markdown). */
-export function keyVerdictSummary(v: KeyPolicyVerdict, show: ShowValue = value => value): string {
-  const parts: string[] = [];
-  parts.push(
-    v.lockout
-      ? 'Admins: none (lock-out)'
-      : `Admins: ${v.administrators.length === 1 ? show(shortPrincipal(v.administrators[0])) : `${v.administrators.length} principals`}`,
-  );
-  parts.push(
-    v.openToAnonymous.value
-      ? 'Open to anonymous callers'
-      : v.openToOtherAccounts.value
-        ? 'Open to other accounts'
-        : v.openToOrganization?.value
-          ? `Open to organisation ${v.openToOrganization.organizations.join(', ') || 'it names'} (every account in it)`
-          : 'Not open to other accounts',
-  );
-  parts.push(v.s3CanUse.value ? `S3 can use it (${show(String(v.s3CanUse.viaService))})` : 'S3 cannot use it');
-  if (!v.complete) parts.push('incomplete');
-  return parts.join(' · ');
-}
-
-function shortPrincipal(p: string): string {
-  const m = /^arn:[^:]+:iam::(\d{12}):root$/.exec(p);
-  if (m) return `account ${m[1]}`;
-  return p.replace(/^arn:[^:]+:iam::\d{12}:/, '');
 }
 
 /** The request a key-policy witness stands for: KMS sets kms:CallerAccount from the caller (the witness may not show it). */

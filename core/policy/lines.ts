@@ -2,14 +2,8 @@
 // positions (as LSP and the CLI's JSON use them).
 import type { Span } from './model';
 
-export interface Position {
-  line: number;
-  character: number;
-}
-export interface Range {
-  start: Position;
-  end: Position;
-}
+export type { Position, Range } from '../../shared/types';
+import type { Position, Range } from '../../shared/types';
 
 export class LineIndex {
   private readonly starts: number[] = [0];

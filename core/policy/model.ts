@@ -10,7 +10,7 @@ export interface Span {
   length: number;
 }
 
-export type PolicyKind = 'bucket-policy' | 'key-policy' | 'identity-policy' | 'unknown';
+export type { PolicyKind } from '../../shared/types';
 
 /** A JSON value together with where it stands in the text. */
 export interface Located<T = unknown> {

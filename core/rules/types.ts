@@ -5,8 +5,8 @@ import type { BucketVerdict, KeyPolicyVerdict } from '../../shared/types';
 import type { PolicyDocument, PolicyKind, Span } from '../policy/model';
 import type { Requirements } from '../requirements';
 
-export type Severity = 'error' | 'warning' | 'info';
-export type SeveritySetting = Severity | 'off';
+export type { Severity, SeveritySetting } from '../../shared/types';
+import type { Severity } from '../../shared/types';
 export type Confidence = 'DOC' | 'COMMUNITY' | 'UNCONFIRMED';
 
 export interface RuleMeta {

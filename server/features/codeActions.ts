@@ -5,8 +5,9 @@ import { fixAllTextEdits as fixAllSpans, preferredFix } from '../../core/rules/f
 import type { Finding, Fix } from '../../core/rules/types';
 import { SOURCE, toDiagnostics } from './diagnostics';
 import { uriPath, type DocumentAnalysis } from './documentAnalysis';
-import { ruleDocUri, SHOW_RULE_DOC_COMMAND } from './ruleDocs';
+import { ruleDocUri } from './ruleDocs';
 import { plainLine } from '../../shared/escape';
+import { SHOW_RULE_DOC_COMMAND } from '../../protocol/protocol';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.s3EncryptionGuard`;
 

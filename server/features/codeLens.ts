@@ -9,10 +9,7 @@ import { linkSummary } from '../../core/crossdoc';
 import { plainLine } from '../../shared/escape';
 import type { DocumentAnalysis } from './documentAnalysis';
 import { bucketVerdictLine, keyVerdictLine } from './liveAnalysis';
-
-export const EXPLAIN_COMMAND = 's3EncryptionGuard.explain';
-/** Client command that opens a file by URI (the linked key policy). */
-export const OPEN_FILE_COMMAND = 's3EncryptionGuard.openFile';
+import { EXPLAIN_COMMAND, OPEN_FILE_COMMAND } from '../../protocol/protocol';
 
 export function codeLenses(a: DocumentAnalysis, wantedTls?: string | null): CodeLens[] {
   const root = a.analysis.doc?.root;

@@ -3,13 +3,17 @@
 // through the editor's judge), or the verdict of an open document for the status bar.
 // No LSP or vscode imports: the CLI and tests can use it too.
 import { analyze, type Analysis, type AnalysisSettings } from '../../core/analyze';
-import { verdictSummary } from '../../shared/summary';
-import { keyVerdictSummary } from '../../core/engine/key-verdict';
+import { verdictSummary, keyVerdictSummary } from '../../shared/summary';
 import type { BucketVerdict, KeyPolicyVerdict } from '../../shared/types';
 import { parseKeyArn } from '../../core/policy/arn';
 import { LineIndex } from '../../core/policy/lines';
 import { plainLine } from '../../shared/escape';
-import { LIVE_DOCUMENT_SCHEME, MAX_KEY_ARN_LENGTH, type LiveAnalyzeParams, type LiveAnalyzeResult } from '../../protocol/live';
+import {
+  LIVE_DOCUMENT_SCHEME,
+  MAX_KEY_ARN_LENGTH,
+  type LiveAnalyzeParams,
+  type LiveAnalyzeResult,
+} from '../../protocol/protocol';
 
 export {
   ANALYZE_REQUEST,
@@ -17,7 +21,7 @@ export {
   type LiveAnalyzeParams,
   type LiveAnalyzeResult,
   type LiveDiagnostic,
-} from '../../protocol/live';
+} from '../../protocol/protocol';
 
 /**
  * A bucket's verdict on one line, after its name when the policy names several buckets: the

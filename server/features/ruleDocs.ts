@@ -6,9 +6,6 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-/** The client command that opens a rule's page in the editor (client/extension.ts). */
-export const SHOW_RULE_DOC_COMMAND = 's3EncryptionGuard.showRuleDocumentation';
-
 let docsDir: string | null | undefined;
 
 function rulesDir(): string | null {

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startEmulator, type Emulator, type FaultSpec } from '../../emulator/src/emulator';
 import { byteSize, errorCode, toCallError } from '../../aws/errors';
-import { fetchPosture, localJudge, type PostureOptions } from '../../aws/posture';
+import { localJudge } from '../../cli/local-judge';
+import { fetchPosture, type PostureOptions } from '../../aws/posture';
 import type { BucketPosture, CallError, PostureReport } from '../../aws/types';
 import {
   answerProblem,

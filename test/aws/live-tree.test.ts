@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startEmulator, type Emulator } from '../../emulator/src/emulator';
-import { fetchPosture, localJudge } from '../../aws/posture';
+import { localJudge } from '../../cli/local-judge';
+import { fetchPosture } from '../../aws/posture';
 import { bucketArn, postureTree, type PostureNode, type Report } from '../../client/views/postureModel';
 import { checkEndpoint, liveRequirements, readLiveSettings, type InspectedValue } from '../../client/views/liveSettings';
 import { ROOT } from '../helpers/paths';

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startEmulator, type Emulator } from '../../emulator/src/emulator';
-import { fetchPosture, localJudge, type PostureOptions } from '../../aws/posture';
+import { localJudge } from '../../cli/local-judge';
+import { fetchPosture, type PostureOptions } from '../../aws/posture';
 import type { BucketPosture, PostureReport } from '../../aws/types';
 import { ACCOUNT, emptyAwsFiles, GOOD_KEY_ARN, goodBucket, keyArn, KEYS, postureSeed, SECRET, testEnv } from './fixtures';
 

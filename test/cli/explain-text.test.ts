@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze } from '../../core/analyze';
-import { explainReport } from '../../server/features/explain';
+import { explainReport } from '../../core/explain';
 import { LineIndex } from '../../core/policy/lines';
 import { DIST_CLI, ROOT } from '../helpers/paths';
 

@@ -11,7 +11,7 @@ import { compilePolicy } from '../../core/engine/evaluate';
 import { keyRequestFromWitness } from '../../core/engine/key-verdict';
 import { explainRequests, witnessToRequest } from '../../core/engine/verdict';
 import { KEY_POLICY, outcomeOf, requestClause } from '../../shared/wording';
-import type { ExplainReport, ReportCell, ReportSection } from '../../protocol/explain';
+import type { ExplainReport, ReportCell, ReportSection } from '../../protocol/protocol';
 import { parsePolicy } from '../../core/policy/parse';
 import { EXAMPLES } from '../helpers/paths';
 import { LspClient } from './lsp-client';

@@ -6,10 +6,10 @@
 // renderer's own; no control character gets through.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { LiveAnalyzeResult } from '../../protocol/live';
+import type { LiveAnalyzeResult } from '../../protocol/protocol';
 import { explainHtml } from '../../client/views/explainHtml';
 import { shortKeyArn } from '../../shared/wording';
-import type { ExplainReport } from '../../protocol/explain';
+import type { ExplainReport } from '../../protocol/protocol';
 import { escapeHtml } from '../../shared/escape';
 import { CONTROLS, inlineSegments, markdownProblems, rendered } from '../helpers/markdown';
 import { LspClient } from './lsp-client';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { LiveAnalyzeResult } from '../../protocol/live';
+import type { LiveAnalyzeResult } from '../../protocol/protocol';
 import type { BucketVerdict, KeyPolicyVerdict } from '../../shared/types';
 import { EXAMPLES } from '../helpers/paths';
 import { LspClient } from './lsp-client';

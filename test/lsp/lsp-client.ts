@@ -1,8 +1,9 @@
 // A real JSON-RPC client that spawns the built language server over stdio.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
-import { SERVER_NODE_FLAGS } from '../../protocol/runtime';
+import { SERVER_NODE_FLAGS } from '../../protocol/protocol';
 import { DIST_SERVER } from '../helpers/paths';
+import { STATS_REQUEST } from '../../protocol/protocol';
 
 export interface PublishedDiagnostics {
   uri: string;
@@ -132,7 +133,7 @@ export class LspClient {
 
   /** The server's figures (server.ts, request s3EncryptionGuard/stats). */
   stats(): Promise<ServerStats> {
-    return this.conn.sendRequest('s3EncryptionGuard/stats') as Promise<ServerStats>;
+    return this.conn.sendRequest(STATS_REQUEST) as Promise<ServerStats>;
   }
 
   /** Wait (a hang detector, not a timer under test) until the server has no analysis or re-check pending. */

@@ -4,6 +4,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { generateBucketPolicy, generateKeyPolicy } from '../../core/authoring/generate';
+import {
+  CHECK_ANSWER_REQUEST,
+  GENERATE_POLICY_REQUEST,
+  type CheckAnswerResult,
+  type GeneratePolicyResult,
+} from '../../protocol/protocol';
 import { LspClient } from './lsp-client';
 
 const BUCKET_POLICY = generateBucketPolicy({
@@ -74,5 +80,51 @@ describe('generated policies in untitled documents', () => {
       position: { line: 2, character: 4 },
     })) as { contents: { value: string } } | null;
     assert.match(hover?.contents.value ?? '', /as a KMS key policy/);
+  });
+});
+
+describe('the "New … Policy" requests: answers checked and policies written by the server', () => {
+  let client: LspClient;
+  before(async () => {
+    client = new LspClient();
+    await client.initialize();
+  });
+  after(() => client.kill());
+
+  it('checks each answer field as the generator does, naming the problem', async () => {
+    const ask = (field: string, value: string) =>
+      client.conn.sendRequest(CHECK_ANSWER_REQUEST, { field, value }) as Promise<CheckAnswerResult>;
+    assert.deepEqual(await ask('bucket', 'payments-data'), {});
+    assert.match((await ask('bucket', 'Payments')).problem ?? '', /lowercase: "payments"/);
+    assert.match((await ask('kmsKeyArn', 'alias/app')).problem ?? '', /alias cannot pin a key/);
+    assert.deepEqual(await ask('principals', 'role/app, user/ops'), {});
+    assert.match((await ask('principalArns', 'role/app')).problem ?? '', /full ARNs/);
+    assert.match((await ask('trailName', '-x')).problem ?? '', /Trail names/);
+    assert.match((await ask('nonsense', 'x')).problem ?? '', /no known answer field/);
+    assert.match((await ask('bucket', 'a'.repeat(30_000))).problem ?? '', /over 20000 characters/);
+  });
+
+  it('writes exactly what the generator writes, or every problem of the answers', async () => {
+    const options = {
+      bucket: 'payments-data',
+      sse: 'aws:kms',
+      minTls: '1.2',
+      banSseC: true,
+      headerlessUploads: 'allow',
+    } as const;
+    const made = (await client.conn.sendRequest(GENERATE_POLICY_REQUEST, {
+      kind: 'bucket-policy',
+      options,
+    })) as GeneratePolicyResult;
+    assert.deepEqual(made, { text: generateBucketPolicy(options) });
+    const refused = (await client.conn.sendRequest(GENERATE_POLICY_REQUEST, {
+      kind: 'key-policy',
+      options: { account: '12', region: 'moon', administrators: [], users: [] },
+    })) as GeneratePolicyResult;
+    assert.ok('problems' in refused);
+    assert.deepEqual(
+      refused.problems.map(p => p.split(':')[0]),
+      ['account', 'region'],
+    );
   });
 });

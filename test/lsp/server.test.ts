@@ -1,7 +1,7 @@
 // The built language server, spawned over stdio and driven by a real JSON-RPC client.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ExplainReport } from '../../protocol/explain';
+import type { ExplainReport } from '../../protocol/protocol';
 import { BAD_INPUTS, httpsDeny, policyWith } from '../helpers/bad-input';
 import { rendered } from '../helpers/markdown';
 import { LspClient } from './lsp-client';

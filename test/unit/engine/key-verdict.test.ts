@@ -2,7 +2,8 @@
 // KMS facts in docs/design/aws-facts.md section 4, not from running the code; every witness is re-evaluated.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { analyzeKeyPolicy, keyPolicyVerdict, keyRequestFromWitness, keyVerdictSummary } from '../../../core/engine/key-verdict';
+import { keyVerdictSummary } from '../../../shared/summary';
+import { analyzeKeyPolicy, keyPolicyVerdict, keyRequestFromWitness } from '../../../core/engine/key-verdict';
 import { evaluatePolicy } from '../../../core/engine/evaluate';
 import type { KeyPolicyVerdict } from '../../../shared/types';
 import { parsePolicy } from '../../../core/policy/parse';

@@ -10,11 +10,11 @@
 // Requests are put in words by engine/wording.ts only. Values from the policy (Sids, principals,
 // ARNs, condition values) are kept as they are in the data: each renderer escapes them for its
 // medium (escapeHtml, escapeTerminal). No vscode or LSP imports: the CLI bundles this module.
-import type { Analysis } from '../../core/analyze';
-import { keyRequestFromWitness, keyVerdictSummary, explainKeyGrid, DIRECT, THROUGH_S3 } from '../../core/engine/key-verdict';
-import { compilePolicy } from '../../core/engine/evaluate';
-import { verdictSummary } from '../../shared/summary';
-import type { BucketVerdict, Decision, KeyPolicyVerdict, Witness } from '../../shared/types';
+import type { Analysis } from './analyze';
+import { keyRequestFromWitness, explainKeyGrid, DIRECT, THROUGH_S3 } from './engine/key-verdict';
+import { compilePolicy } from './engine/evaluate';
+import { verdictSummary, keyVerdictSummary } from '../shared/summary';
+import type { BucketVerdict, Decision, KeyPolicyVerdict, Witness } from '../shared/types';
 import {
   explainGrid,
   groupExplainGrid,
@@ -31,10 +31,10 @@ import {
   type ExplainGrid,
   type GridPrincipal,
   type RowScope,
-} from '../../core/engine/verdict';
-import { describePrincipal, describeUploadClass, outcomeOf, requestClause, type Outcome, KEY_POLICY } from '../../shared/wording';
-import type { LineIndex } from '../../core/policy/lines';
-import type { PolicyDocument } from '../../core/policy/model';
+} from './engine/verdict';
+import { describePrincipal, describeUploadClass, outcomeOf, requestClause, type Outcome, KEY_POLICY } from '../shared/wording';
+import type { LineIndex } from './policy/lines';
+import type { PolicyDocument } from './policy/model';
 import type {
   CellTone,
   CellWord,
@@ -45,9 +45,7 @@ import type {
   ReportRow,
   ReportSection,
   StatementRef,
-} from '../../protocol/explain';
-
-export * from '../../protocol/explain';
+} from '../protocol/protocol';
 
 /** Request classes enumerated for one report; past it the report says it is cut short. */
 export const MAX_EXPLAIN_CLASSES = 10_000;
@@ -568,11 +566,6 @@ function fileName(uri: string): string {
     /* keep it as written */
   }
   return name;
-}
-
-/** The statements of a cell in words: "DenyInsecureTransport", "statement 3"; "" when none. */
-export function statementNames(report: Pick<ExplainReport, 'statements'>, indexes: readonly number[]): string[] {
-  return indexes.map(i => report.statements[i]?.label ?? `statement ${i + 1}`);
 }
 
 /** How a decision reads in a cell of the given report kind (for tests and renderers). */
