@@ -66,11 +66,10 @@ const credentialsFile = (env: NodeJS.ProcessEnv): string =>
 /** INI sections and their keys; unreadable or missing files are empty. */
 function readIni(file: string): Map<string, Record<string, string>> {
   const out = new Map<string, Record<string, string>>();
-  let text: string;
   // The shared files are the user's own, but may still be a symlink to a device: read them like any other file.
   const read = safeReadTextSync(file, { maxBytes: 4 * 1024 * 1024 });
   if (!read.ok) return out;
-  text = read.text;
+  const text = read.text;
   let current: Record<string, string> | undefined;
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();

@@ -31,7 +31,7 @@ export function benchAnalysis(): AnalysisRow[] {
   for (const [input, text, file] of cases) {
     const minMs = text.length > 1e6 ? 1500 : 700;
     // jsonc-parser alone recurses once per nesting level: 10 000 levels overflow the stack (the analysis refuses them first).
-    let parse: Timing | null = null;
+    let parse: Timing | null;
     try {
       parse = time(() => parseTree(text, []), minMs);
     } catch {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: build, type-check, check generated docs, run the node:test suites (unit, rule
+// `npm test`: build, type-check, lint (boundaries and format), check generated docs, run the node:test suites (unit, rule
 // tables, language server over stdio, CLI), then the in-editor suite inside a real VS Code.
 // Prints one closing line: `total: N passed, M failed`.
 import { spawnSync } from 'node:child_process';
@@ -56,6 +56,7 @@ if (
   failed++;
   done();
 }
+if (step('lint: layer boundaries (eslint) and format (prettier)', 'npm', ['run', '--silent', 'lint'])) failed++;
 if (step('generated rule docs are current', process.execPath, ['scripts/gen-rule-docs.mjs', '--check'])) failed++;
 
 // node:test: spec output on the console, TAP into a file for the counts.

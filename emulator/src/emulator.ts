@@ -43,12 +43,12 @@ export function loadSeed(seed: EmulatorSeed | string): EmulatorSeed {
     try {
       text = fs.readFileSync(seed, 'utf8');
     } catch (e) {
-      throw new Error(`seed ${seed}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      throw new Error(`seed ${seed}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
     }
     try {
       raw = JSON.parse(text);
     } catch (e) {
-      throw new Error(`seed ${seed}: invalid JSON (${e instanceof Error ? e.message : String(e)})`);
+      throw new Error(`seed ${seed}: invalid JSON (${e instanceof Error ? e.message : String(e)})`, { cause: e });
     }
   }
   const where = typeof seed === 'string' ? `seed ${seed}` : 'seed';

@@ -158,7 +158,7 @@ async function withInstallLock(log, fn) {
     } catch {
       /* being written, or left empty */
     }
-    let ageMs = 0;
+    let ageMs;
     try {
       ageMs = Date.now() - fs.statSync(lockDir).mtimeMs;
     } catch {

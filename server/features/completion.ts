@@ -134,7 +134,7 @@ function placeAt(text: string, offset: number): Place | undefined {
   }
   // Inside a number, true/false/null or a comment: nothing to offer.
   const before = text.charCodeAt(offset - 1);
-  if (offset > 0 && /[A-Za-z0-9.\-]/.test(String.fromCharCode(before))) return undefined;
+  if (offset > 0 && /[A-Za-z0-9.-]/.test(String.fromCharCode(before))) return undefined;
   return { path: loc.path, atKey: loc.isAtPropertyKey, range: { start: offset, end: offset }, inString: false };
 }
 

@@ -216,7 +216,6 @@ describe('cli check', () => {
     const r = cli(['check', '--format', 'sarif', 'examples/']);
     assert.equal(r.code, 1, r.stderr);
     const sarif = JSON.parse(r.stdout);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const Ajv = require('ajv-draft-04');
     const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false, validateFormats: false, logger: false });
     const validate = ajv.compile(require('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'));

@@ -24,7 +24,7 @@ import {
   StreamMessageWriter,
   type MessageConnection,
 } from 'vscode-jsonrpc/node';
-import { SERVER_NODE_FLAGS } from '../../protocol/runtime';
+import { SERVER_NODE_FLAGS } from '../../protocol/protocol';
 import { clip } from '../../shared/escape';
 import { DIST_SERVER } from '../helpers/paths';
 import {
@@ -202,7 +202,6 @@ const isEmptyResult = (r: unknown): boolean =>
 const firstLine = (s: string): string => s.split('\n')[0];
 const isHostile = (o: OpRecord): boolean => o.op.endsWith('hostile');
 // C0 controls but tab and line breaks, DEL, C1 controls, bidirectional overrides and isolates.
-// eslint-disable-next-line no-control-regex
 const RAW_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 /** The line of a dead server's stderr that says why: V8's fatal error, else the last error message. */
 export const crashLine = (stderr: string): string => {

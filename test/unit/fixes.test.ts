@@ -49,7 +49,6 @@ for (const f of fs
   .readdirSync(tablesDir)
   .filter(n => /^[A-Z]{3}-\d{3}\.test\.js$/.test(n))
   .sort()) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(path.join(tablesDir, f));
 }
 collecting.only = false;
