@@ -5,7 +5,7 @@
 // or in neither. Checks whose facts could not be read are left out (the failed call is recorded on
 // the bucket instead). `fail` = the bucket does not meet the requirements or S3 cannot use its key;
 // `warn` = worth a look. Each check's message is one short sentence; `detail` says why and what to
-// do. No vscode imports.
+// do.
 import type { BucketVerdict, KeyPolicyVerdict, UploadClass, Requirements } from '../shared/types';
 import { verdictSummary } from '../shared/summary';
 import { describeUploadClass, requestClause, shortKeyArn, KEY_POLICY } from '../shared/wording';

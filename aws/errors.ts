@@ -4,7 +4,7 @@
 // becomes one CallError {call, code, message} with a one-line message that says what happened and
 // names the way out. Nothing here throws, and no message carries a secret (callers pass a scrubber
 // that blanks the resolved credentials). Text from the endpoint is kept as text: whoever prints a
-// message escapes it for its output (a terminal, Markdown). No vscode imports.
+// message escapes it for its output (a terminal, Markdown).
 import { clip } from '../shared/escape';
 import type { CallError } from './types';
 import { MAX_LIST_PAGES, WireError } from './wire';

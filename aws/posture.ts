@@ -12,7 +12,7 @@
 // its whole answer and each answer a size limit (wire.ts); each call has a deadline that covers its
 // attempts and the waits between them (session.callDeadlineMs), after which it is abandoned, as it
 // is at once when the caller aborts; ListBuckets stops on a page that repeats itself or after
-// MAX_LIST_PAGES pages, and then fails as a whole (errors.ts, paginationError). No vscode imports.
+// MAX_LIST_PAGES pages, and then fails as a whole (errors.ts, paginationError).
 import { setMaxListeners } from 'node:events';
 import {
   GetBucketEncryptionCommand,

@@ -13,7 +13,7 @@
 // credentials are one clear error. Real credentials found by the chain are always used as found.
 //
 // Secrets never leave this module in text: every message passes through `scrub`, which blanks the
-// resolved secret key and session token. No vscode imports.
+// resolved secret key and session token.
 import os from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';

@@ -1,5 +1,5 @@
 // The live posture of buckets, as `s3-encryption-guard status --format json` prints it
-// (docs/design/architecture.md, "CLI status"). No vscode imports: shared by the CLI, the tree view and tests.
+// (docs/design/architecture.md, "CLI status").
 import type { BucketVerdict, KeyPolicyVerdict } from '../shared/types';
 
 /**

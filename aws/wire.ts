@@ -21,7 +21,7 @@
 //
 // Timeouts and resets are retried by the SDK like its own; a too large or malformed answer is not
 // (the same endpoint would answer the same). The deadline of a whole call, retries and backoff
-// included, is callDeadlineMs (posture.ts enforces it with an abort signal). No vscode imports.
+// included, is callDeadlineMs (posture.ts enforces it with an abort signal).
 
 /**
  * The limits, in one place.

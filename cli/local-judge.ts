@@ -1,5 +1,5 @@
 // The engine in-process as a posture Judge (the CLI and tests; the editor asks its language server
-// instead). Imports the engine, so it lives apart from posture.ts. No vscode imports.
+// instead). Imports the engine, so it lives apart from posture.ts.
 import { parsePolicy } from '../core/policy/parse';
 import { bucketVerdicts } from '../core/engine/verdict';
 import { keyPolicyVerdict } from '../core/engine/key-verdict';

@@ -1,6 +1,5 @@
 // One analysis of one document version: parse, decide the kind, run the rules, apply the
 // user's severities and the work caps. Shared by the language server, the CLI and tests.
-// No vscode or LSP imports.
 import { bucketVerdicts, MAX_BUCKET_VERDICTS, policyBuckets } from './engine/verdict';
 import { keyPolicyVerdict } from './engine/key-verdict';
 import { Budget, DEFAULT_MAX_STEPS, MAX_KEY_LEVELS } from './engine/requests';

@@ -6,7 +6,6 @@
 // Eviction is "second chance" (CLOCK): a hit only sets a flag, and an entry used since it was last
 // passed over is kept once more, behind the newest. A hit costs one lookup — this cache sits on the
 // engine's hottest paths, where reordering a Map on every hit cost more than the work it saved.
-// No vscode or LSP imports.
 
 export interface BoundedCacheOptions<K, V> {
   /** The sum of the entries' sizes stays at or below this. */

@@ -9,7 +9,7 @@
 //
 // Requests are put in words by engine/wording.ts only. Values from the policy (Sids, principals,
 // ARNs, condition values) are kept as they are in the data: each renderer escapes them for its
-// medium (escapeHtml, escapeTerminal). No vscode or LSP imports: the CLI bundles this module.
+// medium (escapeHtml, escapeTerminal).
 import type { Analysis } from './analyze';
 import { keyRequestFromWitness, explainKeyGrid, DIRECT, THROUGH_S3 } from './engine/key-verdict';
 import { compilePolicy } from './engine/evaluate';

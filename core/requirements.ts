@@ -1,6 +1,6 @@
 // What a bucket policy must enforce (docs/design/engine.md#requirements): the user's choice, from the editor setting
 // `s3EncryptionGuard.requirements` or the CLI's `.s3-encryption-guard.json`. One schema for both,
-// validated here with messages that name the field and the allowed values. No vscode/LSP imports.
+// validated here with messages that name the field and the allowed values.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';

@@ -4,7 +4,6 @@
 // or `![image](…)` would render as a link or fetch an image, in HTML a tag would, in a terminal an
 // ESC sequence could rewrite the screen or the window title. Every such string goes through exactly
 // one of these functions on its way out.
-// No vscode or LSP imports.
 
 // Characters with a meaning somewhere in CommonMark or GitHub-flavoured Markdown (emphasis, links,
 // images, code, headings, lists, tables, HTML, autolinks, strikethrough).

@@ -3,7 +3,6 @@
 // socket, a folder, or a regular file far larger than any policy. Every read here is: open without
 // blocking, check on the open descriptor (not the path, which can be swapped between a check and the
 // open) that it is a regular file within the size limit, then read at most that many bytes.
-// No vscode or LSP imports.
 import fs from 'node:fs';
 
 /** Policies are at most 32 KB in AWS; config files are smaller still. Beyond this nothing is read. */

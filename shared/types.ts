@@ -1,4 +1,4 @@
-// The enforcement engine's vocabulary (docs/design/engine.md). No vscode or LSP imports.
+// The enforcement engine's vocabulary (docs/design/engine.md).
 
 /** Who sends a request. */
 export type RequestPrincipal =

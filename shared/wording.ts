@@ -8,7 +8,6 @@
 //               take it for "anyone can do this". A key policy is different: KMS refuses what the
 //               key policy does not allow (only a grant can add to it), so there the same outcome
 //               reads "is not allowed by the key policy".
-// No vscode or LSP imports.
 import type { Decision, RequestPrincipal, UploadClass, Witness } from './types';
 
 /**

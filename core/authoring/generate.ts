@@ -1,6 +1,5 @@
 // Complete policies from a few answers: the "New Bucket Policy…" and "New KMS Key Policy…"
-// commands, their tests and anyone else who wants a known-good starting point. Pure functions,
-// no vscode or LSP imports. The bucket-policy statements are the quick-fix templates of
+// commands, their tests and anyone else who wants a known-good starting point. Pure functions. The bucket-policy statements are the quick-fix templates of
 // rules/templates.ts (docs/design/aws-facts.md#template-2-strict-sse-kms-with-a-pinned-key and 3), so what the generator writes and
 // what a quick-fix inserts stay the same statements; the key policy is template 4.
 import { SSE } from '../engine/requests';

@@ -4,7 +4,6 @@
 //
 // Each block is compiled once (operators parsed, values converted, wildcard matchers built) and cached in
 // a WeakMap, so evaluating it again costs a few property lookups and comparisons.
-// No vscode or LSP imports.
 import type { ConditionBlock, ConditionEntry, Located } from '../policy/model';
 import { parseOperator, resultWhenKeyAbsent, type ParsedOperator } from '../policy/operators';
 import { compileArnParts, compileParts, compileWildcard, type WildcardMatcher, type WildcardPart } from '../policy/wildcard';

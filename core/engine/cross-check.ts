@@ -3,7 +3,7 @@
 // Bucket Keys (which change the encryption context from the object ARN to the bucket ARN)?
 // Writers and readers come from the bucket policy's Allow statements (the principals they name),
 // plus "some principal of the key's account" (same-account IAM users and roles need no bucket-policy
-// grant). No vscode or LSP imports.
+// grant).
 import { accountPrincipal, parseArn, parseS3Arn } from '../policy/arn';
 import type { PolicyDocument, Statement } from '../policy/model';
 import { coversAction, principalValues } from '../policy/statement';

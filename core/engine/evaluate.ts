@@ -8,7 +8,7 @@
 //
 // This runs tens of thousands of times per keystroke, so every statement is compiled once into
 // closures over prepared sets and RegExps (cached per Statement in a WeakMap); evaluating does no
-// parsing and, on the common paths, no allocation. No vscode or LSP imports.
+// parsing and, on the common paths, no allocation.
 import { accountPrincipal, assumedRoleSession, iamIdentity, parseArn } from '../policy/arn';
 import type { PolicyDocument, PrincipalBlock, Statement, ValueList } from '../policy/model';
 import { hasWildcard } from '../policy/wildcard';

@@ -2,7 +2,7 @@
 // outside the accounts the policy names (or an anonymous caller) may use it, and whether S3 can use it
 // on behalf of the accounts the policy names. Decided like bucket verdicts: by evaluating the policy
 // over the request classes it implies (a key policy is a resource policy whose Resource "*" is the
-// key itself), with a witness for every finding. No vscode or LSP imports.
+// key itself), with a witness for every finding.
 import type { PolicyDocument, Statement } from '../policy/model';
 import { coversAction, principalValues } from '../policy/statement';
 import { accountPrincipal, parseArn, parseKeyArn } from '../policy/arn';

@@ -1,7 +1,7 @@
 // The bucket-policy verdict of docs/design/engine.md#the-bucket-verdict: what the policy explicitly denies over HTTP, below which
 // TLS version, and for each upload encryption class — decided by evaluating the policy over the
 // request classes of requests.ts, with a witness (one request that gets through) whenever a
-// property does not hold. No vscode or LSP imports.
+// property does not hold.
 //
 // Only an explicit Deny counts (identity policies elsewhere may allow anything, docs/design/engine.md#evaluation-one-request-against-one-policy), so
 // every question here is "is there a request of this kind that no Deny statement covers?". The

@@ -1,6 +1,6 @@
 // Markdown explanations of actions, condition keys, operators and values, shared by hover and
 // completion. Facts from the generated SAR tables, global-keys.ts, values.ts and docs/design/aws-facts.md#02-missing-keys-per-operator
-// (what each operator does when the key is absent). No vscode or LSP imports.
+// (what each operator does when the key is absent).
 
 import { parseOperator, resultWhenKeyAbsent, type OperatorFamily, type ParsedOperator } from '../policy/operators';
 import { actionsSupportingKey, lookupConditionKey, type ActionInfo, type ConditionKeyInfo } from './index';

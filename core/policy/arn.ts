@@ -1,6 +1,6 @@
 // ARNs: the generic `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` form, IAM principal ARNs,
 // S3 bucket and object ARNs, partitions, and which bucket and partition a bucket policy is
-// about. Shared by the grammar rules and the evaluator. No vscode or LSP imports.
+// about. Shared by the grammar rules and the evaluator.
 import type { Located, PolicyDocument } from './model';
 import { replaceVariables } from './variables';
 import { containsWildcard } from './wildcard';

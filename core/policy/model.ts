@@ -1,6 +1,6 @@
 // The located, normalised policy model that every rule and the engine read.
 // Spans are UTF-16 offsets into the document text (what jsonc-parser reports); the
-// adapters turn them into line/character ranges. No vscode or LSP imports here.
+// adapters turn them into line/character ranges.
 import type { Node as JsonNode } from 'jsonc-parser';
 
 export type { JsonNode };

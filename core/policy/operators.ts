@@ -2,7 +2,6 @@
 // evaluator share, so that "which operators exist" and "what each one means" live in one place.
 // Source: IAM User Guide, reference_policies_elements_condition_operators and
 // reference_policies_multi-value-conditions (docs/design/aws-facts.md#02-missing-keys-per-operator, EVAL-004…006).
-// No vscode or LSP imports.
 import { hasVariableSyntax } from './variables';
 import { BoundedCache, stringBytes } from '../bounded-cache';
 

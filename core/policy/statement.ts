@@ -1,5 +1,5 @@
 // What a statement names, read from the model alone: shared by the engine (which statements can
-// decide early) and the rules (wording, fixes). No vscode or LSP imports.
+// decide early) and the rules (wording, fixes).
 import type { Statement } from './model';
 import { matchesWildcard } from './wildcard';
 

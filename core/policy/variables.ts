@@ -2,7 +2,6 @@
 // escapes `${*}`, `${?}`, `${$}` (IAM-UG reference_policies_variables). One linear scanner for every
 // place that looks for them: the obvious regular expression `/\$\{[^}]*\}/` restarts at every `${`
 // and takes quadratic time on a value like `${${${…` with no closing brace, which a document can hold.
-// No vscode or LSP imports.
 
 /** A piece of a value: literal text, or the body of one `${…}` (without the braces). */
 export type VariablePiece = { kind: 'text'; text: string } | { kind: 'variable'; body: string };

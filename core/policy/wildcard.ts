@@ -3,7 +3,7 @@
 // They apply in Action/NotAction, Resource/NotResource and the values of the Like and Arn
 // condition operators (IAM-UG reference_policies_elements_condition_operators).
 // Policy variables (`${aws:username}`, and the escapes `${*}`, `${?}`, `${$}`) are substituted
-// before matching and are not expanded here. No vscode or LSP imports.
+// before matching and are not expanded here.
 //
 // Patterns come from the documents being edited, so matching must not be steerable into
 // exponential time: a backtracking regular expression built from `A0*A0*A0*…` takes minutes on a

@@ -2,7 +2,6 @@
 // member or an array item, adding or removing a condition. Every edit keeps the document valid
 // JSON and follows its layout (one member per line, or all on one line). Members are found by
 // their position, never by object identity, so any `Member` of the object will do.
-// No vscode or LSP imports.
 import type {
   ConditionBlock,
   ConditionEntry,

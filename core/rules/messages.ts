@@ -1,5 +1,5 @@
 // A rule's messages live in its meta (meta.messages), as templates with `{name}` placeholders; a
-// report names one by ID and gives the values. This fills them in. No vscode or LSP imports.
+// report names one by ID and gives the values. This fills them in.
 import type { RuleMeta } from './types';
 
 const PLACEHOLDER = /\{(\w+)\}/g;

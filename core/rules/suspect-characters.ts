@@ -1,6 +1,5 @@
 // Invisible and look-alike characters in policy strings: which ones count where, and what each
 // should become. GRM-016 reports them; GRM-015 leaves the characters inside them to GRM-016.
-// No vscode or LSP imports.
 import type { Located, PolicyDocument, Span, ValueList } from '../policy/model';
 
 interface CharInfo {

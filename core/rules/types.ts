@@ -1,5 +1,5 @@
 // What a rule is: self-describing metadata (docs are generated from it) plus a check that
-// reports findings. No vscode or LSP imports: the CLI, the server and the tests share rules.
+// reports findings.
 import type { Budget } from '../engine/requests';
 import type { BucketVerdict, KeyPolicyVerdict } from '../../shared/types';
 import type { PolicyDocument, PolicyKind, Span } from '../policy/model';

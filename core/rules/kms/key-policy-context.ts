@@ -1,7 +1,7 @@
 // What the KMS rules KMS-006 and KMS-008…016 read from a key policy besides single statements:
 // the key's region and account (from a key ARN in Resource, else from the rest of the policy),
 // kms:ViaService values, and moving condition entries to another operator (the quick-fixes of
-// KMS-008 and KMS-014). No vscode or LSP imports.
+// KMS-008 and KMS-014).
 import { ACCOUNT_ID, accountPrincipal, parseArn, parseKeyArn } from '../../policy/arn';
 import type {
   ConditionBlock,

@@ -1,5 +1,5 @@
 // What KMS-001…005 and KMS-007 share: the account-root statement AWS's default key policy starts
-// with, and the action groups of KMS-004/005. No vscode or LSP imports.
+// with, and the action groups of KMS-004/005.
 import { accountPrincipal, dominantPartition } from '../../policy/arn';
 import type { PolicyDocument, Statement } from '../../policy/model';
 import { addStatementsFix, freshSid } from '../templates';
