@@ -136,10 +136,7 @@ export function runRule(rule: Rule, doc: PolicyDocument, kind: PolicyKind, input
     keyVerdict,
     budget,
     report: (r: ReportInput) => {
-      const text =
-        'messageId' in r
-          ? { ...renderMessage(rule.meta, r.messageId, r.data), messageId: r.messageId }
-          : { message: r.message, ...(r.detail ? { detail: r.detail } : {}) };
+      const text = { ...renderMessage(rule.meta, r.messageId, r.data), messageId: r.messageId };
       out.push({ ruleId: rule.meta.id, severity: r.severity ?? rule.meta.severity, span: r.span, ...text, fixes: r.fixes ?? [] });
     },
   };

@@ -90,13 +90,10 @@ export type ReportInput = {
   span: Span;
   severity?: Severity;
   fixes?: Fix[];
-} &
-  /** A message of the rule's meta.messages, its placeholders filled from `data`. */
-  (
-    | { messageId: string; data?: Readonly<Record<string, string | number>> }
-    /** Inline text (rules not yet moved to meta.messages). */
-    | { message: string; detail?: string }
-  );
+  /** Which of the rule's meta.messages; its placeholders are filled from `data`. */
+  messageId: string;
+  data?: Readonly<Record<string, string | number>>;
+};
 
 export interface RuleContext {
   readonly doc: PolicyDocument;
