@@ -1,12 +1,12 @@
 // Benchmark: the editor side of the live view. The judge (`s3EncryptionGuard/analyze` of the built
 // language server over stdio, one request per live policy, as the tree's load sends them), with and
-// without the rules, and the tree model built from a 500-bucket report (postureModel.ts, on every
+// without the rules, and the tree model built from a 500-bucket report (posture-model.ts, on every
 // load and filter change). Run alone: `node out/bench/liveview.js` after `npm run build` and tsc.
 import fs from 'node:fs';
 import path from 'node:path';
-import { postureTree, type PostureNode } from '../client/views/postureModel';
+import { postureTree, type PostureNode } from '../client/views/posture-model';
 import type { BucketPosture } from '../aws/types';
-import { analyzeText } from '../server/features/liveAnalysis';
+import { analyzeText } from '../server/features/live-analysis';
 import { LspClient } from '../test/lsp/lsp-client';
 import { EXAMPLES } from '../test/helpers/paths';
 import { fmt, table, time, type Timing } from './stats';

@@ -4,11 +4,11 @@ import { SERVER_NODE_FLAGS } from '../protocol/protocol';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { ANALYZE_REQUEST, type LiveAnalyzeParams, type LiveAnalyzeResult } from '../protocol/protocol';
 import { EXPLAIN_REQUEST, type ExplainReport } from '../protocol/protocol';
-import { registerExplainView } from './views/explainView';
-import { LIVE_SCHEME, registerLiveView, type LiveViewApi } from './views/liveView';
-import { registerNewPolicyCommands } from './commands/newPolicy';
-import { registerRuleDocsCommand } from './commands/ruleDocs';
-import { messageValue } from './views/uiText';
+import { registerExplainView } from './views/explain-view';
+import { LIVE_SCHEME, registerLiveView, type LiveViewApi } from './views/live-view';
+import { registerNewPolicyCommands } from './commands/new-policy';
+import { registerRuleDocsCommand } from './commands/rule-docs';
+import { messageValue } from './views/ui-text';
 import { OPEN_FILE_COMMAND } from '../protocol/protocol';
 
 export interface ExtensionApi {
@@ -44,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       { scheme: 'file', language: 'jsonc' },
       { scheme: 'untitled', language: 'json' },
       { scheme: 'untitled', language: 'jsonc' },
-      // Live bucket and key policies opened from the S3 Encryption view (views/liveDocuments.ts).
+      // Live bucket and key policies opened from the S3 Encryption view (views/live-documents.ts).
       { scheme: LIVE_SCHEME, language: 'json' },
     ],
     outputChannel: output,
@@ -94,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
         );
       }
     }),
-    // "S3 Encryption: Explain Enforcement": the report view (views/explainView.ts).
+    // "S3 Encryption: Explain Enforcement": the report view (views/explain-view.ts).
     registerExplainView((uri, bucket) => request<{ report: ExplainReport }>(EXPLAIN_REQUEST, { uri, bucket })),
     ...registerNewPolicyCommands(request),
     registerRuleDocsCommand(context.extensionUri),

@@ -15,10 +15,10 @@ import { detectKind } from './policy/kind';
 import type { PolicyDocument, Span } from './policy/model';
 import { parsePolicy } from './policy/parse';
 import type { Finding, Severity } from './rules/types';
-import { statementLabel } from './rules/util';
 import { BoundedCache } from './bounded-cache';
 import { shortKeyArn } from '../shared/wording';
 import { clip } from '../shared/escape';
+import { statementLabel } from './rules/labels';
 
 /** The ID part of a key ARN (`key/ID`), lower-cased. */
 export const keyIdOf = (arn: string): string | undefined => parseKeyArn(arn)?.id.toLowerCase();

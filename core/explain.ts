@@ -1,6 +1,6 @@
 // "S3 Encryption: Explain Enforcement" and `s3-encryption-guard explain`: the report of what a policy
 // denies, allows or leaves to others, built once as data (ExplainReport) and rendered by the editor's
-// report view (client/views/explainHtml.ts) and by the CLI (cli/report.ts).
+// report view (client/views/explain-html.ts) and by the CLI (cli/report.ts).
 //
 // Order of the report: the summary in plain words (explainSummary, shared by both renderers), then
 // matrices of what is decided for whom (upload encryption × callers, transport × callers), then

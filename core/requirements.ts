@@ -5,10 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { safeReadTextSync } from '../shared/safe-read';
-import { closest } from './rules/util';
 
 export type { Requirements, SseAlgorithm, TlsVersion } from '../shared/types';
 import type { Requirements, SseAlgorithm, TlsVersion } from '../shared/types';
+import { closest } from './rules/labels';
 
 export const DEFAULT_REQUIREMENTS: Readonly<Requirements> = Object.freeze({
   https: true,

@@ -1,7 +1,7 @@
 // The analyses of recently used documents, bounded by the heap they retain. No vscode or LSP imports.
 import { BoundedCache } from '../core/bounded-cache';
 import { MODEL_BYTES_PER_CHAR } from '../core/crossdoc';
-import type { DocumentAnalysis } from './features/documentAnalysis';
+import type { DocumentAnalysis } from './features/document-analysis';
 
 /** What the verdicts, the kind decision and the line index of one analysis retain beyond the per-character cost (measured ~20–40 KB). */
 const FIXED_BYTES = 48 * 1024;

@@ -1,6 +1,6 @@
 // LSP wiring only: connection, documents, settings, the analysis queue. Every feature is an adapter
 // over the one cached analysis per document version (features/); the caches and indexes beside it
-// are bounded by bytes (analysis-cache.ts, util/bounded-cache.ts, crossdoc.ts).
+// are bounded by bytes and live beside it (analysis-cache.ts, analysis-queue.ts, workspace-key-policies.ts).
 import {
   type CancellationToken,
   createConnection,
@@ -21,20 +21,15 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { createHash } from 'node:crypto';
-import { realpathSync } from 'node:fs';
-import { realpath } from 'node:fs/promises';
-import nodePath from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { AnalysisCache } from './analysis-cache';
 import { AnalysisQueue } from './analysis-queue';
 import { BoundedCache } from '../core/bounded-cache';
-import { KeyPolicyIndex, MAX_KEY_POLICY_SIZE } from '../core/crossdoc';
-import { codeActions, FIX_ALL_KIND } from './features/codeActions';
-import { codeLenses } from './features/codeLens';
+import { codeActions, FIX_ALL_KIND } from './features/code-actions';
+import { codeLenses } from './features/code-lens';
 import { completion, COMPLETION_TRIGGER_CHARACTERS, resolveCompletion } from './features/completion';
 import { SOURCE, toDiagnostics } from './features/diagnostics';
-import { analyzeDocument, uriPath, type CrossContext, type DocumentAnalysis } from './features/documentAnalysis';
+import { analyzeDocument, uriPath, type CrossContext, type DocumentAnalysis } from './features/document-analysis';
 import { explainReport } from '../core/explain';
 import { EXPLAIN_REQUEST, type ExplainReport } from '../protocol/protocol';
 import { hover } from './features/hover';
@@ -45,23 +40,15 @@ import {
   liveResult,
   parseLiveParams,
   liveKeyArn,
-} from './features/liveAnalysis';
-import { safeReadText, type SafeReadCode } from '../shared/safe-read';
-import { KeyPolicyLinks } from './key-policy-links';
+} from './features/live-analysis';
+import { fsPath, once, WorkspaceKeyPolicies } from './workspace-key-policies';
 import { failureReason, logValue, ruleFailuresLine } from './server-log';
 import { toServerSettings, type ServerSettings } from './settings';
-import { findKeyPolicyFiles, KEY_POLICY_FILE } from './workspace-scan';
 import { CHECK_ANSWER_REQUEST, GENERATE_POLICY_REQUEST, STATS_REQUEST } from '../protocol/protocol';
-import { checkAnswer, generatePolicy } from './features/newPolicy';
+import { checkAnswer, generatePolicy } from './features/new-policy';
 
 /** Typing pauses this long before a document is analysed again (initializationOptions.debounceMs overrides it, e.g. for benchmarks). */
 let debounceMs = 150;
-/**
- * After a key policy changes, the bucket policies that link to it are re-checked once its typing
- * has paused this long (initializationOptions.crossDebounceMs overrides it): a keystroke in a key
- * policy must not re-check, and republish, every bucket policy that pins its key.
- */
-let crossDebounceMs = 500;
 
 /** Counters for the stats request (see there). */
 const stats = {
@@ -114,185 +101,24 @@ function checkCancelled(token: CancellationToken | undefined): void {
 /** Give the event loop back once, so that what the client sent meanwhile (a cancellation, a newer version) is read. */
 const yieldToLoop = (): Promise<void> => new Promise(resolve => setImmediate(resolve));
 
-/** Remember at most this many distinct things already said once (warnings, refusals), then start over. */
-const MAX_SAID_ONCE = 256;
-function once(said: Set<string>, key: string): boolean {
-  if (said.has(key)) return false;
-  if (said.size >= MAX_SAID_ONCE) said.clear();
-  said.add(key);
-  return true;
-}
+// Key policies of the workspace, for the cross-document check (workspace-key-policies.ts).
+const keyPolicies = new WorkspaceKeyPolicies({
+  isOpen: p => documents.all().some(d => fsPath(d.uri) === p),
+  log: connection.console,
+  warnUser: message => void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message }),
+  stale: uri => cache.delete(uri),
+  recheck: uri => {
+    stats.crossRechecks++;
+    queue.soon(uri);
+  },
+});
 
-// ---------------------------------------------------------------------------------------------
-// Key policies of the workspace, for the cross-document check (crossdoc.ts)
-
-/** Key-policy texts in the index are bounded (8 MB: 250 key policies of AWS's 32 KB maximum), and so are the parsed ones kept. */
-const keyIndex = new KeyPolicyIndex({ maxTextBytes: 8 * 1024 * 1024, maxParsedBytes: 16 * 1024 * 1024 });
-/** Which open bucket policies link to which key-policy file. */
-const keyLinks = new KeyPolicyLinks();
-/** Bucket policies to re-check once the key policy being edited stops changing. */
-const crossPending = new Set<string>();
-let crossTimer: NodeJS.Timeout | undefined;
-let workspaceFolders: string[] = [];
-/** The workspace folders with symbolic links resolved: a file the server reads must be inside one. */
-let workspaceRoots: string[] = [];
-/** A file: URI as a file system path; other schemes keep their path part. */
-const fsPath = (uri: string): string => {
-  try {
-    return uri.startsWith('file:') ? fileURLToPath(uri) : uriPath(uri);
-  } catch {
-    return uriPath(uri);
-  }
-};
-const within = (p: string, folder: string): boolean =>
-  p === folder || p.startsWith(folder.endsWith(nodePath.sep) ? folder : folder + nodePath.sep);
-const folderOf = (p: string): string | undefined => workspaceFolders.find(f => within(p, f));
-const relativePath = (p: string): string => {
-  const f = folderOf(p);
-  return f ? nodePath.relative(f, p).split(nodePath.sep).join('/') : p;
-};
-const isOpen = (p: string): boolean => documents.all().some(d => fsPath(d.uri) === p);
-
-/** A key-policy file read from disk, or why it was not. */
-type KeyPolicyRead = { ok: true; text: string } | { ok: false; code: SafeReadCode | 'outside'; message: string };
-
-/**
- * Read a key-policy file that the workspace or a setting names, trusting nothing about it: it must
- * be inside a workspace folder once symbolic links are resolved (a cloned repository's settings or
- * links must not make the server read the rest of the disk), and a regular file within the size
- * limit (safe-read.ts refuses devices such as /dev/zero, FIFOs and sockets without blocking).
- */
-async function readKeyPolicy(p: string): Promise<KeyPolicyRead> {
-  // An untitled document's "path" is a name, not a file (a relative path would be read from the server's working folder).
-  if (!nodePath.isAbsolute(p)) return { ok: false, code: 'not-found', message: 'no such file' };
-  let real: string;
-  try {
-    real = await realpath(p);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' || code === 'ENOTDIR'
-      ? { ok: false, code: 'not-found', message: 'no such file' }
-      : { ok: false, code: 'unreadable', message: `cannot read it (${code ?? failureReason(e)})` };
-  }
-  if (!workspaceRoots.some(r => within(real, r))) {
-    return {
-      ok: false,
-      code: 'outside',
-      message: `it is outside the workspace folders${real !== p ? ` (it leads to ${real})` : ''}, so it is not read`,
-    };
-  }
-  return safeReadText(real, { maxBytes: MAX_KEY_POLICY_SIZE });
-}
-
-/** Key-policy files found by the scan or the watcher that were not read (said once each in the log). */
-const refusedFiles = new Set<string>();
-
-/** Index (or forget) the key policy at `p` from disk. Returns whether the index changed. */
-async function loadKeyPolicy(p: string): Promise<boolean> {
-  // An open document's text wins over the file on disk.
-  if (isOpen(p)) return false;
-  const r = await readKeyPolicy(p);
-  if (isOpen(p)) return false; // opened while it was read
-  if (!r.ok) {
-    if (r.code !== 'not-found' && once(refusedFiles, `${p}\n${r.message}`))
-      connection.console.warn(`cross-document check: ${logValue(p)}: ${logValue(r.message, 300)}`);
-    return keyIndex.delete(p);
-  }
-  return keyIndex.set(p, r.text);
-}
-
-/** Re-check (once typing in the key policy pauses) the open bucket policies that the changed key-policy files concern. */
-function keyPoliciesChanged(paths: ReadonlySet<string>): void {
-  for (const uri of keyLinks.affectedBy(paths, keyIndex)) {
-    cache.delete(uri); // its cached analysis saw the old key policy: a request computes it again
-    crossPending.add(uri);
-  }
-  if (crossPending.size) armCrossRecheck();
-}
-
-function armCrossRecheck(): void {
-  clearTimeout(crossTimer);
-  crossTimer = setTimeout(() => {
-    crossTimer = undefined;
-    for (const uri of crossPending) {
-      stats.crossRechecks++;
-      queue.soon(uri);
-    }
-    crossPending.clear();
-  }, crossDebounceMs);
-}
-
-async function indexWorkspace(): Promise<void> {
-  if (!workspaceFolders.length) return;
-  const t0 = Date.now();
-  const { files, truncated } = await findKeyPolicyFiles(workspaceFolders);
-  const changed = new Set<string>();
-  for (const f of files) if (await loadKeyPolicy(f)) changed.add(f);
-  const full = keyIndex.refusedForSize
-    ? `; ${keyIndex.refusedForSize} were left out because the index holds at most 8 MB of key policies (map the ones you need in s3EncryptionGuard.keyPolicies)`
-    : '';
-  connection.console.info(
-    `cross-document check: ${keyIndex.size} key polic${keyIndex.size === 1 ? 'y' : 'ies'} indexed in ${Date.now() - t0} ms${truncated ? ' (the workspace is large: the search stopped early; map keys explicitly in s3EncryptionGuard.keyPolicies)' : ''}${full}`,
-  );
-  keyPoliciesChanged(changed);
-}
-
-/** Explicitly mapped files already read (or refused) since the settings last changed. */
-const explicitLoaded = new Set<string>();
-/** Refusals of s3EncryptionGuard.keyPolicies entries already shown. */
-const warnedSettings = new Set<string>();
-
-/** Read a file named in s3EncryptionGuard.keyPolicies; say once, with the way out, why one is not used. */
-async function loadExplicitKeyPolicy(abs: string, keyArn: string): Promise<boolean> {
-  if (isOpen(abs)) return false;
-  const r = await readKeyPolicy(abs);
-  if (isOpen(abs)) return false;
-  if (r.ok) return keyIndex.set(abs, r.text);
-  if (once(warnedSettings, `${abs}\n${r.code}`)) {
-    const fix =
-      r.code === 'outside'
-        ? 'Put the key policy file in the workspace and name it relative to the workspace folder.'
-        : r.code === 'not-found'
-          ? 'Correct the path (relative to the workspace folder) or remove the entry.'
-          : `Name a regular JSON file of at most ${MAX_KEY_POLICY_SIZE / 1024} KB inside the workspace.`;
-    const message = `The setting s3EncryptionGuard.keyPolicies maps ${logValue(keyArn, 120)} to ${logValue(abs)}: ${logValue(r.message, 300)}. ${fix}`;
-    connection.console.warn(message);
-    void connection.sendNotification(ShowMessageNotification.type, {
-      type: MessageType.Warning,
-      message: `S3 Encryption Guard: ${message}`,
-    });
-  }
-  return keyIndex.delete(abs);
-}
-
-/** The explicit key → file map of a document's settings, with paths made absolute and the files indexed. */
-async function crossContext(uri: string, settings: ServerSettings): Promise<CrossContext> {
-  const explicit = new Map<string, string>();
-  const base = folderOf(fsPath(uri)) ?? workspaceFolders[0] ?? nodePath.dirname(fsPath(uri));
-  const changed = new Set<string>();
-  for (const [arn, file] of Object.entries(settings.keyPolicies ?? {})) {
-    const abs = nodePath.isAbsolute(file) ? nodePath.normalize(file) : nodePath.resolve(base, file);
-    explicit.set(arn, abs);
-    if (!once(explicitLoaded, abs)) continue;
-    if (await loadExplicitKeyPolicy(abs, arn)) changed.add(abs);
-  }
-  // Other bucket policies may map the same file.
-  if (changed.size) keyPoliciesChanged(changed);
-  return { index: keyIndex, explicit, relative: relativePath };
-}
 let initSettings: ServerSettings = toServerSettings({});
 
 connection.onInitialize((params): InitializeResult => {
   pullConfiguration = !!params.capabilities.workspace?.configuration;
   const folders = params.workspaceFolders?.map(f => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
-  workspaceFolders = folders.filter(u => u.startsWith('file:')).map(fsPath);
-  workspaceRoots = workspaceFolders.map(f => {
-    try {
-      return realpathSync(f);
-    } catch {
-      return f;
-    }
-  });
+  keyPolicies.setFolders(folders);
   // Editors that cannot answer workspace/configuration pass settings here instead.
   const init = params.initializationOptions as
     { settings?: unknown; debounceMs?: unknown; crossDebounceMs?: unknown } | undefined;
@@ -300,7 +126,8 @@ connection.onInitialize((params): InitializeResult => {
   const ms = (v: unknown): number | undefined =>
     typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.min(v, 60_000) : undefined;
   debounceMs = ms(init?.debounceMs) ?? debounceMs;
-  crossDebounceMs = ms(init?.crossDebounceMs) ?? crossDebounceMs;
+  // How long a key policy's typing pauses before the bucket policies linked to it are re-checked.
+  keyPolicies.debounceMs = ms(init?.crossDebounceMs) ?? keyPolicies.debounceMs;
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -314,9 +141,9 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 connection.onInitialized(() => {
-  void indexWorkspace().catch(e =>
-    connection.console.error(`cross-document check: indexing the workspace failed: ${failureReason(e)}`),
-  );
+  void keyPolicies
+    .indexWorkspace()
+    .catch(e => connection.console.error(`cross-document check: indexing the workspace failed: ${failureReason(e)}`));
   if (pullConfiguration) {
     void connection.client
       .register(DidChangeConfigurationNotification.type, { section: 's3EncryptionGuard' })
@@ -382,7 +209,7 @@ function settingsBytes(raw: unknown): number {
 connection.onDidChangeConfiguration(change => {
   settingsCache.clear();
   cache.clear();
-  explicitLoaded.clear();
+  keyPolicies.settingsChanged();
   if (!pullConfiguration)
     initSettings = toServerSettings((change.settings as { s3EncryptionGuard?: unknown } | undefined)?.s3EncryptionGuard);
   for (const d of documents.all()) queue.schedule(d.uri, 0);
@@ -400,12 +227,7 @@ function analyseNow(doc: TextDocument, settings: ServerSettings, cross: CrossCon
   const result = analyzeDocument(uri, version, doc.getText(), settings, cross);
   cache.remember(result);
   const { kind, ruleFailures, doc: parsed } = result.analysis;
-  const path = fsPath(uri);
-  if (kind.kind === 'bucket-policy') keyLinks.record(uri, result.keyLinks, cross?.explicit ?? new Map());
-  else keyLinks.forget(uri);
-  // A key policy being edited: the bucket policies that link to it see the change (once typing pauses).
-  if (kind.kind === 'key-policy' && parsed ? keyIndex.setParsed(path, parsed) : keyIndex.delete(path))
-    keyPoliciesChanged(new Set([path]));
+  keyPolicies.analysed(uri, kind.kind, result.keyLinks, cross, parsed);
   const line = logValue(`${kind.kind} (${kind.reason})`, 300);
   if (loggedKinds.peek(uri) !== line) {
     loggedKinds.set(uri, line, 2 * (uri.length + line.length) + 64);
@@ -424,7 +246,7 @@ function analyseNow(doc: TextDocument, settings: ServerSettings, cross: CrossCon
 /** The key-policy links of a document, or none if they cannot be worked out (the document's own diagnostics still publish). */
 async function crossContextOrNone(uri: string, settings: ServerSettings): Promise<CrossContext | undefined> {
   try {
-    return await crossContext(uri, settings);
+    return await keyPolicies.crossContext(uri, settings);
   } catch (e) {
     connection.console.error(`${logValue(uriPath(uri))}: cross-document check skipped (please report this): ${failureReason(e)}`);
     return undefined;
@@ -492,40 +314,21 @@ documents.onDidOpen(e => {
 });
 documents.onDidChangeContent(e => {
   queue.schedule(e.document.uri, debounceMs);
-  // Typing in a key policy pushes back the re-check of the bucket policies that link to it.
-  if (crossPending.size && keyIndex.has(fsPath(e.document.uri))) armCrossRecheck();
+  keyPolicies.edited(e.document.uri);
 });
-connection.onDidChangeWatchedFiles(async change => {
-  const changed = new Set<string>();
-  for (const c of change.changes.slice(0, 10_000)) {
-    const p = fsPath(c.uri);
-    if (!KEY_POLICY_FILE.test(p) && !keyIndex.has(p) && !explicitLoaded.has(p)) continue;
-    if (c.type === FileChangeType.Deleted ? keyIndex.delete(p) : await loadKeyPolicy(p)) changed.add(p);
-  }
-  keyPoliciesChanged(changed);
-});
+connection.onDidChangeWatchedFiles(change =>
+  keyPolicies.filesChanged(change.changes.map(c => ({ uri: c.uri, deleted: c.type === FileChangeType.Deleted }))),
+);
 
 documents.onDidClose(e => {
   const { uri } = e.document;
-  const p = fsPath(uri);
-  // The file on disk is the key policy again (or none, if it was never saved).
-  if (keyIndex.has(p)) {
-    setTimeout(
-      () =>
-        void loadKeyPolicy(p).then(changed => {
-          if (changed) keyPoliciesChanged(new Set([p]));
-        }),
-      0,
-    );
-  }
+  keyPolicies.closed(uri);
   queue.cancel(uri);
   cache.delete(uri);
   settingsCache.delete(uri);
   loggedKinds.delete(uri);
   loggedFailures.delete(uri);
   lastPublished.delete(uri);
-  keyLinks.forget(uri);
-  crossPending.delete(uri);
   void connection.sendDiagnostics({ uri, diagnostics: [] });
 });
 
@@ -673,12 +476,12 @@ connection.onRequest(STATS_REQUEST, () => {
     openDocuments: documents.all().length,
     cachedAnalyses: cache.size,
     cachedAnalysisBytes: cache.bytes,
-    keyPolicies: keyIndex.size,
-    keyIndexBytes: keyIndex.bytes,
+    keyPolicies: keyPolicies.index.size,
+    keyIndexBytes: keyPolicies.index.bytes,
     pendingAnalyses: queue.pending,
-    pendingRechecks: crossPending.size,
+    pendingRechecks: keyPolicies.pendingRechecks,
     documentEntries:
-      settingsCache.size + loggedKinds.size + loggedFailures.size + lastPublished.size + keyLinks.size + crossPending.size,
+      settingsCache.size + loggedKinds.size + loggedFailures.size + lastPublished.size + keyPolicies.trackedEntries,
     ...stats,
     maxEventLoopDelayMs,
     memory: process.memoryUsage(),

@@ -1,6 +1,6 @@
 // Complete policies from a few answers: the "New Bucket Policy…" and "New KMS Key Policy…"
 // commands, their tests and anyone else who wants a known-good starting point. Pure functions. The bucket-policy statements are the quick-fix templates of
-// rules/templates.ts (docs/design/aws-facts.md#template-2-strict-sse-kms-with-a-pinned-key and 3), so what the generator writes and
+// rules/templates.ts (docs/design/aws-facts.md#template-2 and 3), so what the generator writes and
 // what a quick-fix inserts stay the same statements; the key policy is template 4.
 import { SSE } from '../engine/requests';
 import { splitList } from '../../shared/wording';
@@ -28,7 +28,7 @@ export interface BucketPolicyOptions {
   /** Deny uploads with customer-provided keys (SSE-C). */
   banSseC: boolean;
   /**
-   * `allow` (docs/design/aws-facts.md#template-3-default-friendly-sse-kms): uploads that name no encryption get the bucket's default
+   * `allow` (docs/design/aws-facts.md#template-3): uploads that name no encryption get the bucket's default
    * encryption and are not denied — set default encryption to the same algorithm and key.
    * `deny` (template 2): every upload must name its encryption (and key, when one is pinned).
    */
@@ -57,7 +57,7 @@ export interface KeyPolicyOptions {
   users: string[];
   /** Restrict users' S3 use to this bucket (encryption context `aws:s3:arn`, with and without Bucket Keys). */
   bucket?: string;
-  /** Let CloudTrail encrypt this account's trail logs with the key (docs/design/aws-facts.md#kms-015-the-key-policy-of-a-cloudtrail-sse-kms-key). */
+  /** Let CloudTrail encrypt this account's trail logs with the key (docs/design/aws-facts.md#kms-015). */
   cloudTrail?: CloudTrailOptions | boolean;
 }
 
@@ -108,7 +108,7 @@ export function regionProblem(region: string): string | undefined {
     : `Enter a region code such as us-east-1 or eu-west-1${region ? `, not "${region}"` : ''}.`;
 }
 
-/** A KMS key ARN: S3 compares the key ARN, so key IDs and aliases cannot pin a key (docs/design/aws-facts.md#enc-008-pinning-a-kms-key-the-value-must-be-the-key-arn). */
+/** A KMS key ARN: S3 compares the key ARN, so key IDs and aliases cannot pin a key (docs/design/aws-facts.md#enc-008). */
 export function keyArnProblem(arn: string): string | undefined {
   if (KEY_ARN.test(arn)) return undefined;
   if (/^arn:aws[a-z-]*:kms:[^:]*:[^:]*:alias\//.test(arn) || arn.startsWith('alias/')) {
@@ -287,13 +287,13 @@ export const KEY_ADMIN_ACTIONS: readonly string[] = [
   'kms:CancelKeyDeletion',
   'kms:RotateKeyOnDemand',
 ];
-/** What S3 calls on the requester's behalf: GenerateDataKey on upload, Decrypt on download and multipart (docs/design/aws-facts.md#kms-005-the-permissions-s3-needs-for-sse-kms). */
+/** What S3 calls on the requester's behalf: GenerateDataKey on upload, Decrypt on download and multipart (docs/design/aws-facts.md#kms-005). */
 export const S3_USER_ACTIONS: readonly string[] = ['kms:GenerateDataKey', 'kms:Decrypt'];
 
 const CLOUDTRAIL = 'cloudtrail.amazonaws.com';
 
 /**
- * A key policy for an S3 bucket's KMS key (docs/design/aws-facts.md#template-4-a-kms-key-for-an-s3-bucket, plus KMS-015 for CloudTrail), as
+ * A key policy for an S3 bucket's KMS key (docs/design/aws-facts.md#template-4, plus KMS-015 for CloudTrail), as
  * formatted JSON. Throws PolicyInputError naming every problem of the input.
  */
 export function generateKeyPolicy(o: KeyPolicyOptions): string {
@@ -304,7 +304,7 @@ export function generateKeyPolicy(o: KeyPolicyOptions): string {
   const administrators = [...new Set(o.administrators.map(arnOf))];
   const users = [...new Set(o.users.map(arnOf))];
   const statements: Json[] = [
-    // Without it nobody could change the policy again: IAM policies in the account grant the rest (docs/design/aws-facts.md#kms-001-lock-out-nobody-can-change-the-key-policy, KMS-002).
+    // Without it nobody could change the policy again: IAM policies in the account grant the rest (docs/design/aws-facts.md#kms-001, KMS-002).
     {
       Sid: 'Enable IAM User Permissions',
       Effect: 'Allow',
@@ -326,7 +326,7 @@ export function generateKeyPolicy(o: KeyPolicyOptions): string {
     const condition: { [op: string]: { [key: string]: Json } } = {
       StringEquals: { 'kms:ViaService': `s3.${o.region}.amazonaws.com`, 'kms:CallerAccount': o.account },
     };
-    // With an S3 Bucket Key the context is the bucket ARN, without one the object ARN (docs/design/aws-facts.md#kms-007-encryption-context-and-s3-bucket-keys).
+    // With an S3 Bucket Key the context is the bucket ARN, without one the object ARN (docs/design/aws-facts.md#kms-007).
     if (o.bucket)
       condition.StringLike = {
         'kms:EncryptionContext:aws:s3:arn': [bucketArn(partition, o.bucket), objectsArn(partition, o.bucket)],

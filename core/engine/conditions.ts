@@ -1,4 +1,4 @@
-// Condition evaluation (docs/design/engine.md#evaluation-one-request-against-one-policy, docs/design/aws-facts.md#02-missing-keys-per-operator and EVAL-002…007): one `Condition` block
+// Condition evaluation (docs/design/engine.md#evaluation, docs/design/aws-facts.md#table-0-2 and EVAL-002…007): one `Condition` block
 // against one request, with AWS's three-valued honesty added — `'unknown'` whenever AWS's
 // behaviour is not documented or the request lacks what a policy variable needs. Never throws.
 //

@@ -1,4 +1,4 @@
-// Evaluating one request against one resource policy (docs/design/engine.md#evaluation-one-request-against-one-policy, docs/design/aws-facts.md#eval-001-decision-order…006).
+// Evaluating one request against one resource policy (docs/design/engine.md#evaluation, docs/design/aws-facts.md#eval-001…006).
 //
 // Requests always carry the IAM action that authorises them: multipart uploads
 // (CreateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload), CopyObject and

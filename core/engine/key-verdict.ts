@@ -1,4 +1,4 @@
-// The key-policy verdict (docs/design/engine.md#the-key-policy-verdict): who can administer the key, whether anyone
+// The key-policy verdict (docs/design/engine.md#key-policy-verdict): who can administer the key, whether anyone
 // outside the accounts the policy names (or an anonymous caller) may use it, and whether S3 can use it
 // on behalf of the accounts the policy names. Decided like bucket verdicts: by evaluating the policy
 // over the request classes it implies (a key policy is a resource policy whose Resource "*" is the
@@ -31,7 +31,7 @@ import { BoundedCache, stringBytes } from '../bounded-cache';
 const CALLER_ACCOUNT = 'kms:calleraccount';
 const VIA_SERVICE = 'kms:viaservice';
 const ORG_KEYS = ['aws:principalorgid', 'aws:principalorgpaths'];
-/** The key's actions S3 calls for SSE-KMS: GenerateDataKey on upload, Decrypt on download and multipart (docs/design/aws-facts.md#kms-005-the-permissions-s3-needs-for-sse-kms). */
+/** The key's actions S3 calls for SSE-KMS: GenerateDataKey on upload, Decrypt on download and multipart (docs/design/aws-facts.md#kms-005). */
 export const S3_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;
 const FALLBACK_REGION = 'us-east-1';
 

@@ -50,7 +50,7 @@ export type TlsVersion = (typeof TLS_VERSIONS)[number];
  */
 export const MAX_KEY_LEVELS = 64;
 
-/** Server access logging delivers with no SSE header (docs/design/aws-facts.md#enc-013-a-principal--deny-also-hits-aws-service-writers): always one of the principals. */
+/** Server access logging delivers with no SSE header (docs/design/aws-facts.md#enc-013): always one of the principals. */
 export const LOG_DELIVERY_SERVICE = 'logging.s3.amazonaws.com';
 
 /**
@@ -242,7 +242,7 @@ export interface ActionClass {
   readonly action: string;
   /** Object actions act on `bucket/key`, bucket actions on the bucket ARN. */
   readonly target: 'object' | 'bucket';
-  /** Its request context can carry the SSE headers (docs/design/aws-facts.md#01-the-s3-condition-keys-for-encryption-and-transport: PutObject, ReplicateObject…). */
+  /** Its request context can carry the SSE headers (docs/design/aws-facts.md#table-0-1: PutObject, ReplicateObject…). */
   readonly carriesSse: boolean;
   /** Every S3 action the policy cannot tell apart from the representative. */
   readonly members: readonly string[];
@@ -251,7 +251,7 @@ export interface ActionClass {
 export interface UploadSpec {
   readonly sse: UploadClass['sse'];
   readonly kmsKey: string | null;
-  /** The SSE context keys of such a PutObject (docs/design/aws-facts.md#03-the-request-context-of-an-upload), lower-cased. */
+  /** The SSE context keys of such a PutObject (docs/design/aws-facts.md#table-0-3), lower-cased. */
   readonly headers: Readonly<Record<string, string>>;
 }
 
@@ -756,7 +756,7 @@ const rank = (a: string): number => {
 
 /** Keyed by action names, some of them as policies write them: bounded by bytes. */
 const sseCarriers = new BoundedCache<string, boolean>({ maxBytes: 256 * 1024, sizeOf: k => stringBytes(k) + 16 });
-/** Can the action's request context carry the SSE headers (SAR-S3, docs/design/aws-facts.md#01-the-s3-condition-keys-for-encryption-and-transport)? */
+/** Can the action's request context carry the SSE headers (SAR-S3, docs/design/aws-facts.md#table-0-1)? */
 export function carriesSse(action: string): boolean {
   let v = sseCarriers.get(action);
   if (v === undefined) {

@@ -1,9 +1,9 @@
-// The bucket-policy verdict of docs/design/engine.md#the-bucket-verdict: what the policy explicitly denies over HTTP, below which
+// The bucket-policy verdict of docs/design/engine.md#bucket-verdict: what the policy explicitly denies over HTTP, below which
 // TLS version, and for each upload encryption class — decided by evaluating the policy over the
 // request classes of requests.ts, with a witness (one request that gets through) whenever a
 // property does not hold.
 //
-// Only an explicit Deny counts (identity policies elsewhere may allow anything, docs/design/engine.md#evaluation-one-request-against-one-policy), so
+// Only an explicit Deny counts (identity policies elsewhere may allow anything, docs/design/engine.md#evaluation), so
 // every question here is "is there a request of this kind that no Deny statement covers?". The
 // search walks the request classes depth first and skips a whole subtree as soon as a Deny
 // statement whose every input is fixed applies: a policy that denies HTTP for `s3:*` on both ARNs is
@@ -405,7 +405,7 @@ function uploadQuestion(s: Searcher, spec: UploadSpec, incomplete: Incomplete): 
 /**
  * The one-word summary of the upload classes. "none" (no header) is left out of the algorithm
  * categories: S3 then applies default encryption, so whether it is a hole depends on the user's
- * requirements (docs/design/engine.md#the-bucket-verdict); it only separates "unrestricted" from "encrypted-header-required".
+ * requirements (docs/design/engine.md#bucket-verdict); it only separates "unrestricted" from "encrypted-header-required".
  */
 export function encryptionSummary(uploads: readonly UploadClass[]): BucketVerdict['encryption']['summary'] {
   const open = uploads.filter(u => u.decision === 'not-denied');

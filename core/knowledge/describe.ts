@@ -1,5 +1,5 @@
 // Markdown explanations of actions, condition keys, operators and values, shared by hover and
-// completion. Facts from the generated SAR tables, global-keys.ts, values.ts and docs/design/aws-facts.md#02-missing-keys-per-operator
+// completion. Facts from the generated SAR tables, global-keys.ts, values.ts and docs/design/aws-facts.md#table-0-2
 // (what each operator does when the key is absent).
 
 import { parseOperator, resultWhenKeyAbsent, type OperatorFamily, type ParsedOperator } from '../policy/operators';

@@ -1,6 +1,6 @@
 // Hand-kept facts about condition-key values that the SAR does not list: the values of the
 // enumerated keys bucket and key policies compare (for completion and hover), and what the request
-// context holds when a key is absent. Facts from docs/design/aws-facts.md#01-the-s3-condition-keys-for-encryption-and-transport (key table), 0.3 (upload request
+// context holds when a key is absent. Facts from docs/design/aws-facts.md#table-0-1 (key table), 0.3 (upload request
 // model), ENC-001, ENC-002, ENC-011, ENC-013, TLS-005…008, KMS-003, KMS-006, KMS-015; the region
 // list is the AWS commercial partition as of 2026. Pure data and lookups: no I/O, no LSP.
 
@@ -21,7 +21,7 @@ export interface KeyFacts {
   readonly values: readonly KnownValue[];
   /** Suggest these strings found in the document too. */
   readonly fromDocument?: DocumentValues;
-  /** When the key is absent from a request, in one sentence (docs/design/aws-facts.md#03-the-request-context-of-an-upload). */
+  /** When the key is absent from a request, in one sentence (docs/design/aws-facts.md#table-0-3). */
   readonly absent?: string;
   /** Values are numbers (compare with Numeric operators). */
   readonly numeric?: boolean;
@@ -29,7 +29,7 @@ export interface KeyFacts {
 
 /**
  * The AWS commercial-partition regions (2026), for `kms:ViaService` values. S3's ViaService name is
- * `s3.<region>.amazonaws.com` (docs/design/aws-facts.md#kms-006-kmsviaservice-format-for-s3): the region must be the bucket's, which is also
+ * `s3.<region>.amazonaws.com` (docs/design/aws-facts.md#kms-006): the region must be the bucket's, which is also
  * the key's region.
  */
 export const COMMERCIAL_REGIONS: readonly string[] = Object.freeze([
@@ -93,7 +93,7 @@ function viaServiceValues(): KnownValue[] {
   return out;
 }
 
-/** Service principals that write to buckets or use keys (docs/design/aws-facts.md#enc-013-a-principal--deny-also-hits-aws-service-writers, KMS-015, KMS-010). */
+/** Service principals that write to buckets or use keys (docs/design/aws-facts.md#enc-013, KMS-015, KMS-010). */
 export const SERVICE_PRINCIPALS: readonly KnownValue[] = Object.freeze([
   {
     value: 'cloudtrail.amazonaws.com',

@@ -1,7 +1,7 @@
 // The IAM condition operators: one table that the grammar rules (GRM-011…013, GRM-017) and the
 // evaluator share, so that "which operators exist" and "what each one means" live in one place.
 // Source: IAM User Guide, reference_policies_elements_condition_operators and
-// reference_policies_multi-value-conditions (docs/design/aws-facts.md#02-missing-keys-per-operator, EVAL-004…006).
+// reference_policies_multi-value-conditions (docs/design/aws-facts.md#table-0-2, EVAL-004…006).
 import { hasVariableSyntax } from './variables';
 import { BoundedCache, stringBytes } from '../bounded-cache';
 
@@ -150,7 +150,7 @@ export function likeFormOf(o: ParsedOperator, arn = false): string | undefined {
 
 /**
  * What a condition (one operator, one key) evaluates to when the key is absent from the
- * request context (docs/design/aws-facts.md#02-missing-keys-per-operator): `...IfExists` → true (undefined together with `ForAnyValue:`); `Null` → true for `"true"`, false for
+ * request context (docs/design/aws-facts.md#table-0-2): `...IfExists` → true (undefined together with `ForAnyValue:`); `Null` → true for `"true"`, false for
  * `"false"`; `ForAllValues:` → true; `ForAnyValue:` → false; negated operators → true; the rest
  * → false. `nullValues` are the policy's values, needed for Null only; undefined when they
  * contradict each other or are not Booleans.

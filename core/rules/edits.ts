@@ -14,8 +14,8 @@ import type {
   ValueList,
 } from '../policy/model';
 import { membersOf } from '../policy/parse';
+import { spanText, jsonString } from './json-text';
 import type { Fix, TextEditSpan } from './types';
-import { jsonString, spanText } from './util';
 
 /**
  * The fix marked safe for "fix all" when `when` holds (fixes.ts says what that takes: unambiguous,

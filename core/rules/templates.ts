@@ -5,7 +5,6 @@ import { parse as parseJson, type ParseError } from 'jsonc-parser';
 import { SSE, SSE_CUSTOMER_ALGORITHM, SSE_KMS_KEY_ID } from '../engine/requests';
 import { bucketArn, dominantPartition, objectsArn, policyBucket } from '../policy/arn';
 import type { JsonNode, PolicyDocument, Statement } from '../policy/model';
-import { spanText } from './util';
 import {
   DEFAULT_INDENT_UNIT,
   editsFix,
@@ -19,6 +18,7 @@ import {
 } from './edits';
 import { applyEdits } from './fixes';
 import type { Fix, TextEditSpan } from './types';
+import { spanText } from './json-text';
 
 const json = (v: unknown): string => JSON.stringify(v);
 
@@ -102,7 +102,7 @@ export function keyPinStatement(t: StatementTarget, sid: string, keys: readonly 
   );
 }
 
-/** The SSE-C ban (AWS sample RCP "S3-Deny-SSE-C", docs/design/aws-facts.md#enc-011-sse-c-requiring-it-banning-it-and-the-2026-default). */
+/** The SSE-C ban (AWS sample RCP "S3-Deny-SSE-C", docs/design/aws-facts.md#enc-011). */
 export function sseCBanStatement(t: StatementTarget, sid: string): string {
   return uploadDenyStatement(t.partition, t.bucket, sid, { Null: { [SSE_CUSTOMER_ALGORITHM]: 'false' } });
 }

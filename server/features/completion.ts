@@ -46,7 +46,7 @@ import { iamIdentity, parseArn, parseS3Arn, PARTITIONS } from '../../core/policy
 import type { PolicyDocument, PolicyKind, Statement } from '../../core/policy/model';
 import { ALL_OPERATOR_NAMES, parseOperator, type OperatorFamily } from '../../core/policy/operators';
 import { containsWildcard } from '../../core/policy/wildcard';
-import type { DocumentAnalysis } from './documentAnalysis';
+import type { DocumentAnalysis } from './document-analysis';
 import { plainLine } from '../../shared/escape';
 
 export const COMPLETION_TRIGGER_CHARACTERS = ['"', ':'];
@@ -63,7 +63,7 @@ const STATEMENT_ELEMENTS = [
   'NotResource',
   'Condition',
 ] as const;
-/** Elements that AWS refuses together in one statement (GRM-006, GRM-007, docs/design/aws-facts.md#grm-001-document-shape). */
+/** Elements that AWS refuses together in one statement (GRM-006, GRM-007, docs/design/aws-facts.md#grm-001). */
 const EXCLUSIVE: Record<string, string> = {
   Principal: 'NotPrincipal',
   NotPrincipal: 'Principal',

@@ -1,8 +1,8 @@
 // Analysis findings → LSP diagnostics.
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { Severity } from '../../core/rules/types';
-import type { DocumentAnalysis } from './documentAnalysis';
-import { ruleDocUri } from './ruleDocs';
+import type { DocumentAnalysis } from './document-analysis';
+import { ruleDocUri } from './rule-docs';
 import { plainLine } from '../../shared/escape';
 
 export const SOURCE = 's3-encryption-guard';

@@ -20,10 +20,10 @@ import { nodeValue } from '../../core/policy/parse';
 import { hasWildcard } from '../../core/policy/wildcard';
 import { RULES } from '../../core/rules/registry';
 import type { RuleMeta } from '../../core/rules/types';
-import { statementLabel } from '../../core/rules/util';
 import { escapeMarkdown, markdownCode } from '../../shared/escape';
-import type { DocumentAnalysis } from './documentAnalysis';
-import { ruleDocUri } from './ruleDocs';
+import type { DocumentAnalysis } from './document-analysis';
+import { ruleDocUri } from './rule-docs';
+import { statementLabel } from '../../core/rules/labels';
 
 const KIND_NAMES: Record<string, string> = {
   'bucket-policy': 'an S3 bucket policy',

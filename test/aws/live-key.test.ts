@@ -16,7 +16,7 @@ import { fetchPosture, type Judge } from '../../aws/posture';
 import type { KmsKeyPosture, PostureReport } from '../../aws/types';
 import { serverJudge } from '../../client/views/judge';
 import type { KeyPolicyVerdict } from '../../shared/types';
-import { liveKeyArn, parseLiveParams } from '../../server/features/liveAnalysis';
+import { liveKeyArn, parseLiveParams } from '../../server/features/live-analysis';
 import type { LiveAnalyzeParams, LiveAnalyzeResult } from '../../protocol/protocol';
 import { LspClient } from '../lsp/lsp-client';
 import { ROOT } from '../helpers/paths';
@@ -83,7 +83,7 @@ describe('a live key policy is judged for its own key and region', () => {
     ]) {
       const arn = `arn:aws:kms:${region}:111122223333:key/${id}`;
       const text = JSON.stringify(seed.keys!.find(k => k.id === id)!.policy);
-      // As VS Code writes the URI of client/views/liveDocuments.ts's liveUri (`:` encoded in the path).
+      // As VS Code writes the URI of client/views/live-documents.ts's liveUri (`:` encoded in the path).
       const uri = `s3-encryption-guard:/default/${region}/keys/${encodeURIComponent(arn.slice(0, arn.lastIndexOf('/')))}/${id}.key-policy.json`;
       assert.equal(liveKeyArn(uri), arn);
       await lsp.open(uri, text);

@@ -1,13 +1,13 @@
-// The live view's tree model (client/views/postureModel.ts) over a real posture: the real AWS
+// The live view's tree model (client/views/posture-model.ts) over a real posture: the real AWS
 // SDK against the local emulator, judged by the engine, then turned into profile → region →
-// bucket → facts. Also the settings reader that keeps workspace values out (liveSettings.ts).
+// bucket → facts. Also the settings reader that keeps workspace values out (live-settings.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startEmulator, type Emulator } from '../../emulator/src/emulator';
 import { localJudge } from '../../cli/local-judge';
 import { fetchPosture } from '../../aws/posture';
-import { bucketArn, postureTree, type PostureNode, type Report } from '../../client/views/postureModel';
-import { checkEndpoint, liveRequirements, readLiveSettings, type InspectedValue } from '../../client/views/liveSettings';
+import { bucketArn, postureTree, type PostureNode, type Report } from '../../client/views/posture-model';
+import { checkEndpoint, liveRequirements, readLiveSettings, type InspectedValue } from '../../client/views/live-settings';
 import { ROOT } from '../helpers/paths';
 import {
   BAD_POLICY_BUCKET,

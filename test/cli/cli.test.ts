@@ -25,13 +25,13 @@ describe('cli check', () => {
       assert.deepEqual(Object.keys(e), ['file', 'kind', 'diagnostics', 'verdict']);
       assert.ok(['bucket-policy', 'key-policy', 'identity-policy', 'unknown'].includes(e.kind as string));
       if (e.kind === 'bucket-policy') {
-        // docs/design/engine.md#the-bucket-verdict: one verdict per bucket (an object when the policy names one bucket).
+        // docs/design/engine.md#bucket-verdict: one verdict per bucket (an object when the policy names one bucket).
         const v = e.verdict as Record<string, unknown>;
         assert.deepEqual(Object.keys(v), ['bucket', 'complete', 'transport', 'encryption']);
         assert.deepEqual(Object.keys(v.transport as object), ['http', 'minTlsVersion', 'witness']);
         assert.deepEqual(Object.keys(v.encryption as object), ['uploads', 'summary']);
       } else if (e.kind === 'key-policy') {
-        // docs/design/engine.md#the-key-policy-verdict.
+        // docs/design/engine.md#key-policy-verdict.
         const v = e.verdict as Record<string, unknown>;
         assert.deepEqual(Object.keys(v), [
           'kind',

@@ -12,7 +12,7 @@ import type { EmulatorSeed } from '../../emulator/src/types';
 import { localJudge } from '../../cli/local-judge';
 import { fetchPosture } from '../../aws/posture';
 import type { PostureReport } from '../../aws/types';
-import { postureTree, type PostureNode } from '../../client/views/postureModel';
+import { postureTree, type PostureNode } from '../../client/views/posture-model';
 import { DIST_CLI, ROOT } from '../helpers/paths';
 import { emptyAwsFiles, GOOD_KEY_ARN, goodBucket, KEYS, policy, denyHttp, postureSeed, SECRET, testEnv } from '../aws/fixtures';
 

@@ -9,8 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startEmulator, type Emulator } from '../../emulator/src/emulator';
-import type { PostureNode } from '../../client/views/postureModel';
-import type { LiveViewApi } from '../../client/views/liveView';
+import type { PostureNode } from '../../client/views/posture-model';
+import type { LiveViewApi } from '../../client/views/live-view';
 import { BAD_POLICY_BUCKET, DENIED_BUCKET, EXPECTED_BUCKET_STATES, liveViewSeed } from '../fixtures/live-view-seed';
 import { rendered } from '../helpers/markdown';
 import { ROOT } from '../helpers/paths';
@@ -418,7 +418,7 @@ suite('live view (S3 Encryption tree)', () => {
         () => String(config().get('maxDiagnostics')),
       );
       const s = api.settings();
-      // "scope": "application": VS Code itself drops the workspace values; the view's own reader (liveSettings.ts) would too.
+      // "scope": "application": VS Code itself drops the workspace values; the view's own reader (live-settings.ts) would too.
       assert.equal(config().inspect('aws.endpoint')?.workspaceValue, undefined);
       assert.equal(config().get('aws.endpoint'), emulator.url);
       assert.equal(s.endpoint, emulator.url);

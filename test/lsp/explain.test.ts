@@ -1,12 +1,12 @@
 // The Explain report over the real language server (issue 11, item 4): the summary first, in plain
 // words; request classes the policy treats alike grouped into far fewer rows than there are classes;
 // every cell's word and example replayed through the engine; statements linked to their lines; and
-// the report view's HTML (client/views/explainHtml.ts) strict: no script, a CSP, a nonce.
+// the report view's HTML (client/views/explain-html.ts) strict: no script, a CSP, a nonce.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { explainHtml } from '../../client/views/explainHtml';
+import { explainHtml } from '../../client/views/explain-html';
 import { compilePolicy } from '../../core/engine/evaluate';
 import { keyRequestFromWitness } from '../../core/engine/key-verdict';
 import { explainRequests, witnessToRequest } from '../../core/engine/verdict';

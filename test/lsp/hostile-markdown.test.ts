@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LiveAnalyzeResult } from '../../protocol/protocol';
-import { explainHtml } from '../../client/views/explainHtml';
+import { explainHtml } from '../../client/views/explain-html';
 import { shortKeyArn } from '../../shared/wording';
 import type { ExplainReport } from '../../protocol/protocol';
 import { escapeHtml } from '../../shared/escape';
@@ -46,7 +46,7 @@ function assertInert(md: string, where: string): void {
   }
 }
 
-// The Explain view's HTML (client/views/explainHtml.ts): the tags and attributes it writes itself.
+// The Explain view's HTML (client/views/explain-html.ts): the tags and attributes it writes itself.
 const HTML_TAGS = new Set([
   '!doctype',
   'html',

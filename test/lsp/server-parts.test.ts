@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { analysisBytes, AnalysisCache } from '../../server/analysis-cache';
 import { BoundedCache } from '../../core/bounded-cache';
 import { KeyPolicyIndex, MODEL_BYTES_PER_CHAR } from '../../core/crossdoc';
-import { analyzeDocument } from '../../server/features/documentAnalysis';
+import { analyzeDocument } from '../../server/features/document-analysis';
 import { KeyPolicyLinks } from '../../server/key-policy-links';
 import { failureReason, logValue, ruleFailuresLine } from '../../server/server-log';
 import { toServerSettings } from '../../server/settings';

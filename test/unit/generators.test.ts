@@ -25,7 +25,7 @@ const UNTITLED = '/untitled/Untitled-1';
 const KEY = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const ROLE = 'arn:aws:iam::111122223333:role/payments-app';
 
-/** What each upload class must get, from the AWS semantics of what was asked (docs/design/aws-facts.md#template-2-strict-sse-kms-with-a-pinned-key and 3). */
+/** What each upload class must get, from the AWS semantics of what was asked (docs/design/aws-facts.md#template-2 and 3). */
 function expectedDecision(o: BucketPolicyOptions, u: UploadClass): 'denied' | 'not-denied' {
   const strict = o.headerlessUploads === 'deny';
   const denied = (b: boolean) => (b ? 'denied' : 'not-denied');

@@ -1,5 +1,5 @@
 // The key-policy corpus (test/fixtures/key-policies): realistic key policies, each with a sidecar
-// NAME.expect.json written by hand from the AWS facts (docs/design/aws-facts.md section 4, docs/design/engine.md#the-bucket-verdict), not by
+// NAME.expect.json written by hand from the AWS facts (docs/design/aws-facts.md section 4, docs/design/engine.md#bucket-verdict), not by
 // running the code. Each policy is analysed as the editor and the CLI do, and its key-policy
 // verdict is computed by the engine; both must match the expectations.
 import assert from 'node:assert/strict';

@@ -179,7 +179,7 @@ describe('action families', () => {
 });
 
 describe('explanations', () => {
-  it('describe actions, keys and operators from the tables and docs/design/aws-facts.md#02-missing-keys-per-operator', () => {
+  it('describe actions, keys and operators from the tables and docs/design/aws-facts.md#table-0-2', () => {
     // Encryption and transport keys come first.
     assert.match(
       describeAction(lookupAction('s3:PutObject')!),

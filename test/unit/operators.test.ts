@@ -129,7 +129,7 @@ describe('operator helpers', () => {
     assert.equal(likeFormOf(parsed('NumericEquals')), undefined);
   });
 
-  it('resultWhenKeyAbsent follows docs/design/aws-facts.md#02-missing-keys-per-operator', () => {
+  it('resultWhenKeyAbsent follows docs/design/aws-facts.md#table-0-2', () => {
     const r = (name: string, values: unknown[] = []) => resultWhenKeyAbsent(parsed(name), values);
     assert.equal(r('StringEquals'), false);
     assert.equal(r('StringNotEquals'), true);

@@ -1,5 +1,5 @@
-// Names and messages from an endpoint on their way into the editor's UI (client/views/uiText.ts,
-// postureModel.ts's tooltips, plainLine in shared/escape.ts): Markdown tooltips escape
+// Names and messages from an endpoint on their way into the editor's UI (client/views/ui-text.ts,
+// posture-model.ts's tooltips, plainLine in shared/escape.ts): Markdown tooltips escape
 // them, plain text keeps them on one line with controls visible, and the two places where VS Code
 // reads syntax in plain text (`$(icon)`, `[label](command:…)` in notifications) get neither.
 import assert from 'node:assert/strict';
@@ -8,8 +8,8 @@ import { analyze } from '../../core/analyze';
 import { plainLine } from '../../shared/escape';
 import type { BucketPosture } from '../../aws/types';
 import { postureChecks } from '../../aws/checks';
-import { postureTree, type PostureNode } from '../../client/views/postureModel';
-import { iconSafe, messageValue, treeItemText, verdictStatusText, verdictTooltip } from '../../client/views/uiText';
+import { postureTree, type PostureNode } from '../../client/views/posture-model';
+import { iconSafe, messageValue, treeItemText, verdictStatusText, verdictTooltip } from '../../client/views/ui-text';
 import { CONTROLS, inlineSegments, markdownProblems, rendered } from '../helpers/markdown';
 
 const ESC = '\u001b';

@@ -3,8 +3,9 @@ import { hasWildcard, compileWildcard } from '../../policy/wildcard';
 import { markSafe, replaceFix } from '../edits';
 import { clip } from '../../../shared/escape';
 import type { Rule } from '../types';
-import { jsonString, operatorBlocks, stringItems } from '../util';
-import { SSE, SSE_VALUES } from './uploads';
+import { SSE, SSE_VALUES } from './sse-conditions';
+import { jsonString } from '../json-text';
+import { operatorBlocks, stringItems } from '../model-lookups';
 
 /** Values SDK enums list for FSx and AWS Backup buckets; not something a client sends to a normal bucket. */
 const SERVICE_VALUES = ['aws:fsx', 'aws:backup'];

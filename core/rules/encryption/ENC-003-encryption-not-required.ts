@@ -1,6 +1,6 @@
 // ENC-003 — what a bucket policy must deny of uploads, checked against the engine's verdict: the
 // user's requirements (docs/design/engine.md#requirements: "sse", "headerlessUploads": "deny") or, without them, the
-// policy's own evident intent (the algorithms its Deny statements name). And docs/design/aws-facts.md#enc-003-required-encryption-is-not-enforced-for-every-upload's
+// policy's own evident intent (the algorithms its Deny statements name). And docs/design/aws-facts.md#enc-003's
 // analyzer fact: beside a `StringNotEquals` on the header, a `Null … "true"` Deny is redundant.
 import { bucketVerdicts } from '../../engine/verdict';
 import type { BucketVerdict, UploadClass } from '../../../shared/types';
@@ -16,25 +16,12 @@ import {
 } from '../templates';
 import { markSafe } from '../edits';
 import type { Rule, RuleContext } from '../types';
-import { capitalizedStatementLabel, effectSpan, listOf, statementLabel } from '../util';
-import {
-  NONE,
-  SSE,
-  SSE_CUSTOMER_ALGORITHM,
-  algorithmDeny,
-  algorithmGap,
-  encryptionIntent,
-  findClass,
-  firstVerdict,
-  forExample,
-  policySpan,
-  softWords,
-  sseCBan,
-  sseEntries,
-  statementTarget,
-  type AlgorithmGap,
-  type EncryptionIntent,
-} from './uploads';
+import { type AlgorithmGap, type EncryptionIntent, encryptionIntent, algorithmGap } from './intent';
+import { SSE, SSE_CUSTOMER_ALGORITHM, sseEntries } from './sse-conditions';
+import { statementTarget, algorithmDeny, sseCBan } from './statement-fixes';
+import { policySpan, softWords, forExample, findClass, firstVerdict, NONE } from './upload-classes';
+import { listOf, capitalizedStatementLabel, statementLabel } from '../labels';
+import { effectSpan } from '../model-lookups';
 
 /** Deny uploads that send no encryption header at all (neither SSE nor SSE-C). */
 function headerRequiredStatement(t: StatementTarget, sid: string): NewStatement {
@@ -118,7 +105,7 @@ function reportHeaderlessGap(ctx: RuleContext, v: BucketVerdict, none: UploadCla
 
 /**
  * The classic pair: a `Null "true"` Deny on the header beside a Deny whose negated comparison
- * already denies uploads without it (absent key → true, docs/design/aws-facts.md#02-missing-keys-per-operator). Redundant when removing it
+ * already denies uploads without it (absent key → true, docs/design/aws-facts.md#table-0-2). Redundant when removing it
  * changes no upload decision.
  */
 function reportRedundantNull(ctx: RuleContext, v: BucketVerdict, intent: EncryptionIntent): void {
@@ -203,7 +190,7 @@ export const enc003: Rule = {
     });
     if (algorithm) reportAlgorithmGap(ctx, algorithm.v, algorithm.found);
 
-    // Header-less uploads get default encryption: not denying them is a gap only when the user requires it (docs/design/engine.md#the-bucket-verdict, §4).
+    // Header-less uploads get default encryption: not denying them is a gap only when the user requires it (docs/design/engine.md#bucket-verdict, §4).
     if (ctx.requirements.headerlessUploads === 'deny') {
       const headerless = firstVerdict(ctx, v => {
         const none = findClass(v, NONE);

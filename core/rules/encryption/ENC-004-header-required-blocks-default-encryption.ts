@@ -2,20 +2,12 @@
 // default encryption: S3 evaluates the bucket policy before it applies default encryption. Decided
 // from the verdict (the `sse: "none"` class is denied, by statements that read the SSE header), and
 // only when the user's requirements leave header-less uploads to default encryption. The fix is the
-// default-friendly rewrite (docs/design/aws-facts.md#template-3-default-friendly-sse-kms, in uploads.ts).
+// default-friendly rewrite (docs/design/aws-facts.md#template-3, in statement-fixes.ts).
 import type { Rule } from '../types';
-import { capitalizedStatementLabel } from '../util';
-import {
-  NONE,
-  SSE,
-  SSE_CUSTOMER_ALGORITHM,
-  absentTrueOperator,
-  defaultFriendlyFix,
-  deniedOnlyBy,
-  deniedRequest,
-  readsSseKeys,
-  softWords,
-} from './uploads';
+import { deniedOnlyBy, NONE, softWords, deniedRequest } from './upload-classes';
+import { defaultFriendlyFix } from './statement-fixes';
+import { readsSseKeys, absentTrueOperator, SSE, SSE_CUSTOMER_ALGORITHM } from './sse-conditions';
+import { capitalizedStatementLabel } from '../labels';
 
 export const enc004: Rule = {
   meta: {
@@ -64,7 +56,7 @@ export const enc004: Rule = {
       const st = headerStatements[0];
       const ob = absentTrueOperator(st, SSE)!;
       // Not safe: strict (header required) is sometimes a compliance requirement, so the switch to
-      // default-friendly is the author's choice (docs/design/aws-facts.md#enc-004-a-header-required-deny-blocks-uploads-that-rely-on-default-encryption: never switch silently); keeping
+      // default-friendly is the author's choice (docs/design/aws-facts.md#enc-004: never switch silently); keeping
       // strict mode is a setting ("headerlessUploads": "deny"), not an edit.
       const fix = defaultFriendlyFix(
         ctx,

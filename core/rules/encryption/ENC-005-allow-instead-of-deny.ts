@@ -9,10 +9,12 @@ import { parseOperator } from '../../policy/operators';
 import { addStatementsFixFor, fixTarget, freshSid, newStatement, uploadDenyStatement, type NewStatement } from '../templates';
 import { shortKeyArn } from '../../../shared/wording';
 import type { Fix, Rule, RuleContext } from '../types';
-import { capitalizedStatementLabel, stringItems } from '../util';
-import { coversPutObject, forExample, softWords, sseKeyOf, uploadRequest } from './uploads';
+import { sseKeyOf, coversPutObject } from './sse-conditions';
+import { uploadRequest, softWords, forExample } from './upload-classes';
+import { capitalizedStatementLabel } from '../labels';
+import { stringItems } from '../model-lookups';
 
-/** The request headers an upload's encryption shows in (docs/design/aws-facts.md#01-the-s3-condition-keys-for-encryption-and-transport), keyed by lower-case name. */
+/** The request headers an upload's encryption shows in (docs/design/aws-facts.md#table-0-1), keyed by lower-case name. */
 const SSE_KEYS = new Map([
   ['s3:x-amz-server-side-encryption', { name: 's3:x-amz-server-side-encryption', arn: false }],
   ['s3:x-amz-server-side-encryption-aws-kms-key-id', { name: 's3:x-amz-server-side-encryption-aws-kms-key-id', arn: true }],
@@ -56,7 +58,7 @@ function encryptionCondition(cond: ConditionBlock): ConditionBlock {
 /**
  * The first upload class that the Allow's encryption condition rejects and that the policy does not
  * deny. Uploads without a header count only when the requirements say they must be denied: they get
- * default encryption (docs/design/engine.md#the-bucket-verdict).
+ * default encryption (docs/design/engine.md#bucket-verdict).
  */
 function uploadGettingThrough(ctx: RuleContext, st: Statement): { v: BucketVerdict; u: UploadClass } | undefined {
   if (!st.condition) return undefined;

@@ -10,21 +10,11 @@ import { matchesWildcard } from '../../policy/wildcard';
 import { formatOperator, lookupBaseOperator, type ParsedOperator } from '../../policy/operators';
 import { operatorTaken, replaceFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
-import { capitalizedStatementLabel, jsonString, listOf } from '../util';
-import {
-  SSE,
-  SSE_KMS_KEY_ID,
-  acceptedAlgorithms,
-  acceptedKeys,
-  classDeniedBy,
-  coversPutObject,
-  encryptionIntent,
-  entryStrings,
-  forExample,
-  isDeny,
-  softWords,
-  sseEntries,
-} from './uploads';
+import { encryptionIntent, acceptedAlgorithms, acceptedKeys } from './intent';
+import { isDeny, coversPutObject, sseEntries, SSE, SSE_KMS_KEY_ID, entryStrings } from './sse-conditions';
+import { classDeniedBy, softWords, forExample } from './upload-classes';
+import { jsonString } from '../json-text';
+import { listOf, capitalizedStatementLabel } from '../labels';
 
 /** The negation of a non-negated String/Arn operator, keeping `IfExists` (no set operators). */
 function negation(op: ParsedOperator): string | undefined {

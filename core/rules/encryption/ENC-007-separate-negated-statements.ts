@@ -9,8 +9,10 @@ import type { ConditionEntry, ConditionOperatorBlock, Statement } from '../../po
 import { nodeValue } from '../../policy/parse';
 import { editsFix, markSafe, removeWithComma, replaceFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
-import { capitalizedStatementLabel, jsonStringOrList, listOf, statementLabel } from '../util';
-import { SSE, classDeniedBy, coversPutObject, entryStrings, isAlgorithm, isDeny, softWords, sseEntries } from './uploads';
+import { isDeny, coversPutObject, sseEntries, SSE, entryStrings, isAlgorithm } from './sse-conditions';
+import { classDeniedBy, softWords } from './upload-classes';
+import { jsonStringOrList } from '../json-text';
+import { listOf, capitalizedStatementLabel, statementLabel } from '../labels';
 
 interface Accepting {
   st: Statement;

@@ -12,21 +12,13 @@ import type { Fix, Rule, RuleContext } from '../types';
 import { freshSid, keyPinStatement, newStatement, statementsFix } from '../templates';
 import { shortKeyArn } from '../../../shared/wording';
 import { clip } from '../../../shared/escape';
-import { capitalizedStatementLabel, effectSpan, jsonString, listOf } from '../util';
-import {
-  SSE_KMS_KEY_ID,
-  acceptedAlgorithms,
-  encryptionIntent,
-  firstVerdict,
-  forExample,
-  isKmsAlgorithm,
-  keyGap,
-  policySpan,
-  softWords,
-  sseEntries,
-  statementTarget,
-  type KeyGap,
-} from './uploads';
+import { type KeyGap, acceptedAlgorithms, encryptionIntent, keyGap } from './intent';
+import { sseEntries, SSE_KMS_KEY_ID, isKmsAlgorithm } from './sse-conditions';
+import { statementTarget } from './statement-fixes';
+import { policySpan, softWords, forExample, firstVerdict } from './upload-classes';
+import { jsonString } from '../json-text';
+import { listOf, capitalizedStatementLabel } from '../labels';
+import { effectSpan } from '../model-lookups';
 
 /** `arn:PARTITION:kms:REGION:ACCOUNT:key/ID` (wildcards allowed in the parts). */
 export const isKeyArn = (value: string): boolean => {

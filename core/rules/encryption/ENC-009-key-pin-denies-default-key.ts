@@ -5,19 +5,18 @@
 // denied, and only by key-pinning statements.
 import type { Statement } from '../../policy/model';
 import type { Rule } from '../types';
-import { capitalizedStatementLabel } from '../util';
 import {
-  KMS_WITHOUT_KEY,
-  NONE,
-  SSE_KMS_KEY_ID,
-  absentTrueOperator,
-  defaultFriendlyFix,
   deniedOnlyBy,
-  deniedRequest,
+  KMS_WITHOUT_KEY,
   denyingStatements,
-  softWords,
   uploadRequest,
-} from './uploads';
+  NONE,
+  softWords,
+  deniedRequest,
+} from './upload-classes';
+import { defaultFriendlyFix } from './statement-fixes';
+import { absentTrueOperator, SSE_KMS_KEY_ID } from './sse-conditions';
+import { capitalizedStatementLabel } from '../labels';
 
 const isKeyPin = (st: Statement): boolean => absentTrueOperator(st, SSE_KMS_KEY_ID) !== undefined;
 

@@ -5,8 +5,9 @@
 import { describeUploadClass } from '../../../shared/wording';
 import type { Statement } from '../../policy/model';
 import type { Rule } from '../types';
-import { capitalize, capitalizedStatementLabel } from '../util';
-import { SSE_KMS_KEY_ID, coversPutObject, forExample, incompleteNote, isDeny, sseEntries, trueWhenAbsent } from './uploads';
+import { forExample, incompleteNote } from './upload-classes';
+import { isDeny, coversPutObject, sseEntries, SSE_KMS_KEY_ID, trueWhenAbsent } from './sse-conditions';
+import { capitalizedStatementLabel, capitalize } from '../labels';
 
 /** The `Null` block of a Deny that requires the key-id header, when that is its only SSE test. */
 function nullKeyIdOnly(st: Statement) {

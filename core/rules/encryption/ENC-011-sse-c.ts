@@ -5,21 +5,12 @@
 import { freshSid, statementsFix } from '../templates';
 import { markSafe } from '../edits';
 import type { Rule } from '../types';
-import { capitalizedStatementLabel, effectSpan, listOf } from '../util';
-import {
-  SSE,
-  SSE_CUSTOMER_ALGORITHM,
-  algorithmGap,
-  entryStrings,
-  firstVerdict,
-  forExample,
-  policySpan,
-  softWords,
-  sseCBan,
-  sseCRequired,
-  sseEntries,
-  statementTarget,
-} from './uploads';
+import { sseCRequired, algorithmGap } from './intent';
+import { sseEntries, SSE_CUSTOMER_ALGORITHM, SSE, entryStrings } from './sse-conditions';
+import { sseCBan, statementTarget } from './statement-fixes';
+import { firstVerdict, softWords, policySpan, forExample } from './upload-classes';
+import { capitalizedStatementLabel, listOf } from '../labels';
+import { effectSpan } from '../model-lookups';
 
 const MENTIONS_SSE_C = /sse[-_ ]?c(?![a-z])|customer[-_ ]?(provided|key|managed)?/i;
 

@@ -3,19 +3,23 @@
 // have no x-amz-server-side-encryption in their context, so the Deny fires for all of them.
 // Confirmed with the evaluator: the statement applies to such requests.
 import { statementApplies } from '../../engine/evaluate';
-import { carriesSse } from '../../engine/requests';
+import { carriesSse, isDeny } from '../../engine/requests';
 import { allActions } from '../../knowledge';
-import { coversAction } from '../../policy/statement';
+import { coversAction, principalValues } from '../../policy/statement';
 import type { Request } from '../../../shared/types';
 import { bucketArn, objectsArn, parseS3Arn } from '../../policy/arn';
 import type { Statement } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
 import { editsFix, markSafe } from '../edits';
 import type { Fix, Rule, TextEditSpan } from '../types';
-import { capitalizedStatementLabel, effectSpan, jsonStringOrList, principalValues, stringItems } from '../util';
-import { NONE, absentTrueEntries, httpsRequest, isDeny, principalOf, statementTarget, uploadRequest } from './uploads';
+import { absentTrueEntries } from './sse-conditions';
+import { statementTarget } from './statement-fixes';
+import { principalOf, httpsRequest, uploadRequest, NONE } from './upload-classes';
+import { jsonStringOrList } from '../json-text';
+import { capitalizedStatementLabel } from '../labels';
+import { stringItems, effectSpan } from '../model-lookups';
 
-/** Actions whose requests never carry the SSE keys (docs/design/aws-facts.md#01-the-s3-condition-keys-for-encryption-and-transport) that readers recognise first. */
+/** Actions whose requests never carry the SSE keys (docs/design/aws-facts.md#table-0-1) that readers recognise first. */
 const FIRST = ['s3:GetObject', 's3:ListBucket', 's3:DeleteObject', 's3:GetBucketPolicy', 's3:PutEncryptionConfiguration'];
 
 interface Probe {

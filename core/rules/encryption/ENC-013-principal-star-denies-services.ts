@@ -8,8 +8,10 @@ import type { Statement } from '../../policy/model';
 import { parseOperator } from '../../policy/operators';
 import { addConditionEdit, editsFix } from '../edits';
 import type { Fix, Rule } from '../types';
-import { capitalizedStatementLabel, isEveryone, principalValues, statementLabel } from '../util';
-import { NONE, SSE, coversPutObject, httpsRequest, objectOf, readsSseKeys, uploadRequest } from './uploads';
+import { uploadRequest, NONE, objectOf, httpsRequest } from './upload-classes';
+import { coversPutObject, readsSseKeys, SSE } from './sse-conditions';
+import { capitalizedStatementLabel, statementLabel } from '../labels';
+import { principalValues, isEveryone } from '../model-lookups';
 
 const KEY = 'aws:PrincipalIsAWSService';
 

@@ -12,8 +12,10 @@ import { parseOperator } from '../../policy/operators';
 import { addConditionEdit, editsFix } from '../edits';
 import { clip } from '../../../shared/escape';
 import type { Fix, Rule } from '../types';
-import { capitalizedStatementLabel, principalValues } from '../util';
-import { NONE, coversPutObject, entryStrings, httpsRequest, objectOf, principalOf, uploadRequest } from './uploads';
+import { coversPutObject, entryStrings } from './sse-conditions';
+import { httpsRequest, principalOf, objectOf, uploadRequest, NONE } from './upload-classes';
+import { capitalizedStatementLabel } from '../labels';
+import { principalValues } from '../model-lookups';
 
 /** Request headers of PutObject with a condition key that UploadPart does not send. */
 const ACL_KEYS = new Set([

@@ -3,8 +3,9 @@
 // the verdict (only SSE-C uploads get through, ENC-011's test). No fix: the request cannot carry
 // the headers; scope or drop the requirement.
 import type { Rule } from '../types';
-import { capitalizedStatementLabel } from '../util';
-import { firstVerdict, softWords, sseCRequired } from './uploads';
+import { firstVerdict, softWords } from './upload-classes';
+import { sseCRequired } from './intent';
+import { capitalizedStatementLabel } from '../labels';
 
 export const enc015: Rule = {
   meta: {

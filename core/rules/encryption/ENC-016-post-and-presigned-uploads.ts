@@ -5,16 +5,9 @@
 // header-less upload of that kind is denied by a statement that reads the SSE keys.
 import type { Statement } from '../../policy/model';
 import type { Rule } from '../types';
-import { capitalizedStatementLabel } from '../util';
-import {
-  NONE,
-  SSE_CUSTOMER_ALGORITHM,
-  absentTrueEntries,
-  denyingStatements,
-  httpsRequest,
-  principalOf,
-  uploadRequest,
-} from './uploads';
+import { uploadRequest, NONE, httpsRequest, principalOf, denyingStatements } from './upload-classes';
+import { absentTrueEntries, SSE_CUSTOMER_ALGORITHM } from './sse-conditions';
+import { capitalizedStatementLabel } from '../labels';
 
 const AUTH_TYPE = 's3:authtype';
 const KINDS = [

@@ -8,8 +8,11 @@ import type { BucketVerdict, UploadClass } from '../../../shared/types';
 import type { Statement } from '../../policy/model';
 import { editsFix, insertBeside, separatorBefore } from '../edits';
 import type { Rule, TextEditSpan } from '../types';
-import { coversAction, jsonString, spanText, statementLabel } from '../util';
-import { denyingStatements, incompleteNote, isAlgorithm, isKmsAlgorithm, probably, readsSseKeys, uploadRequest } from './uploads';
+import { isAlgorithm, isKmsAlgorithm, readsSseKeys } from './sse-conditions';
+import { denyingStatements, uploadRequest, probably, incompleteNote } from './upload-classes';
+import { jsonString, spanText } from '../json-text';
+import { statementLabel } from '../labels';
+import { coversAction } from '../model-lookups';
 
 interface OtherWrite {
   action: string;

@@ -8,8 +8,11 @@ import type { Located, Statement } from '../../policy/model';
 import { replaceFix } from '../edits';
 import type { Fix, Rule } from '../types';
 import { shortKeyArn } from '../../../shared/wording';
-import { jsonString, principalValues, statementLabel } from '../util';
-import { SSE_KMS_KEY_ID, entryStrings, httpsRequest, objectOf, sseEntries } from './uploads';
+import { sseEntries, SSE_KMS_KEY_ID, entryStrings } from './sse-conditions';
+import { objectOf, httpsRequest } from './upload-classes';
+import { jsonString } from '../json-text';
+import { statementLabel } from '../labels';
+import { principalValues } from '../model-lookups';
 
 /** Key-id values that name aws/s3 or an alias, with the alias ARN's account when it has one. */
 function aliasValues(statements: readonly Statement[]): { item: Located<string>; account?: string; awsManaged: boolean }[] {

@@ -6,7 +6,8 @@ import { parseOperator, resultWhenKeyAbsent } from '../../policy/operators';
 import { alwaysTrueRemovalIsSafe, markSafe, removeConditionEntryFix } from '../edits';
 import type { Fix, Rule } from '../types';
 import { clip } from '../../../shared/escape';
-import { jsonString, operatorBlocks } from '../util';
+import { jsonString } from '../json-text';
+import { operatorBlocks } from '../model-lookups';
 
 const CONTEXT_HEADERS = /^(s3:)?x-amz-server-side-encryption-(context|bucket-key-enabled)$/i;
 const KMS_CONTEXT = /^kms:encryptioncontext(keys|:.*)$/i;

@@ -1,8 +1,9 @@
 import type { JsonNode, Member } from '../../policy/model';
 import { membersOf, spanOf } from '../../policy/parse';
 import { markSafe, removeMember, removeMemberFix, replaceFix } from '../edits';
+import { closest, show, jsonTypeName } from '../labels';
+import { jsonString, spanText } from '../json-text';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
-import { closest, jsonString, jsonTypeName, show, spanText } from '../util';
 
 const TOP_LEVEL = ['Version', 'Id', 'Statement'];
 const STATEMENT_ELEMENTS = [

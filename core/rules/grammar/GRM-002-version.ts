@@ -1,10 +1,10 @@
 // GRM-002: only two policy language versions exist; 2008-10-17 (and, per AWS, a missing
 // Version) turns policy variables such as ${aws:username} into literal text.
-// docs/design/aws-facts.md#grm-002-version; IAM-UG reference_policies_elements_version.
+// docs/design/aws-facts.md#grm-002; IAM-UG reference_policies_elements_version.
 import { spanOf } from '../../policy/parse';
 import { editsFix, insertMember, markSafe, replaceFix } from '../edits';
+import { show } from '../labels';
 import { ALL_POLICY_KINDS, type Rule } from '../types';
-import { show } from '../util';
 
 const CURRENT = '2012-10-17';
 const OLD = '2008-10-17';

@@ -1,8 +1,10 @@
 // GRM-003: Effect is mandatory and case-sensitive: exactly "Allow" or "Deny".
-// docs/design/aws-facts.md#grm-003-effect; IAM-UG reference_policies_elements_effect.
+// docs/design/aws-facts.md#grm-003; IAM-UG reference_policies_elements_effect.
 import { markSafe, replaceFix } from '../edits';
+import { statementHead } from '../model-lookups';
+import { capitalizedStatementLabel, SUMMARY_SID, show, closest } from '../labels';
+import { jsonString } from '../json-text';
 import { ALL_POLICY_KINDS, type Rule } from '../types';
-import { capitalizedStatementLabel, closest, jsonString, show, statementHead, SUMMARY_SID } from '../util';
 
 const EFFECTS = ['Allow', 'Deny'];
 

@@ -1,9 +1,10 @@
 // GRM-004: resource policies say who a statement is for. S3 rejects a statement without
 // Principal/NotPrincipal ("Missing required field Principal"); KMS requires one or more
-// principals per statement. docs/design/aws-facts.md#grm-004-principal-is-required-in-bucket-and-key-policies; KMS-DG key-policy-overview; PutKeyPolicy API.
+// principals per statement. docs/design/aws-facts.md#grm-004; KMS-DG key-policy-overview; PutKeyPolicy API.
 import { editsFix, insertMember } from '../edits';
+import { memberNamed, statementHead } from '../model-lookups';
+import { capitalizedStatementLabel, SUMMARY_SID } from '../labels';
 import { RESOURCE_POLICY_KINDS, type Fix, type Rule } from '../types';
-import { capitalizedStatementLabel, memberNamed, statementHead, SUMMARY_SID } from '../util';
 
 export const grm004: Rule = {
   meta: {

@@ -2,14 +2,15 @@
 // ("Principal": "*" equals {"AWS": "*"}); otherwise an object keyed by AWS / Service /
 // Federated / CanonicalUser. No wildcard inside a principal, no IAM groups, and principals
 // must exist when the policy is saved (a deleted role or user shows up as its AROA/AIDA ID).
-// docs/design/aws-facts.md#grm-005-principal-value-forms; IAM-UG reference_policies_elements_principal; KMS-DG key-policy-overview.
+// docs/design/aws-facts.md#grm-005; IAM-UG reference_policies_elements_principal; KMS-DG key-policy-overview.
 import { ACCOUNT_ID, accountRootArn, iamIdentity, parseArn } from '../../policy/arn';
 import type { Located, PrincipalBlock, PrincipalEntry, Statement } from '../../policy/model';
 import { spanOf } from '../../policy/parse';
 import { hasWildcard } from '../../policy/wildcard';
 import { addConditionEdit, markSafe, replaceFix } from '../edits';
+import { show, jsonTypeName, closest } from '../labels';
+import { jsonString, spanText } from '../json-text';
 import { RESOURCE_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
-import { closest, jsonString, jsonTypeName, show, spanText } from '../util';
 
 /** A principal value as summaries quote it: short enough that the sentence fits the Problems panel. */
 const quoted = (value: unknown): string => show(value, 48);

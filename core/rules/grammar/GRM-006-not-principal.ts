@@ -2,13 +2,15 @@
 // With Deny, AWS checks the account, then the role, then the role session, so an exemption
 // that names a role without its account and session ARN still denies the role's sessions
 // (and a user without its account). The robust form is Principal "*" + ArnNotLike
-// aws:PrincipalArn. docs/design/aws-facts.md#grm-006-notprincipal; IAM-UG reference_policies_elements_notprincipal.
+// aws:PrincipalArn. docs/design/aws-facts.md#grm-006; IAM-UG reference_policies_elements_notprincipal.
 import { ACCOUNT_ID, accountPrincipal, accountRootArn, assumedRoleSession, iamIdentity } from '../../policy/arn';
 import type { Located, Statement } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
 import { addConditionEdit } from '../edits';
+import { stringItems } from '../model-lookups';
+import { show } from '../labels';
+import { jsonStringOrList } from '../json-text';
 import { RESOURCE_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
-import { jsonStringOrList, show, stringItems } from '../util';
 
 /**
  * Rewrite Deny + NotPrincipal as Principal "*" + ArnNotLike aws:PrincipalArn. Offered only when

@@ -2,17 +2,10 @@ import { apiNameToAction, expandActionPattern, isKnownService, lookupAction, sug
 import type { PolicyKind, Statement, ValueList } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
 import { markSafe, removeWithComma, replaceFix } from '../edits';
+import { memberNamed, statementHead } from '../model-lookups';
+import { show, jsonTypeName, statementLabel, SUMMARY_SID, capitalizedStatementLabel } from '../labels';
+import { jsonString } from '../json-text';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext, type TextEditSpan } from '../types';
-import {
-  capitalizedStatementLabel,
-  jsonString,
-  jsonTypeName,
-  memberNamed,
-  show,
-  statementHead,
-  statementLabel,
-  SUMMARY_SID,
-} from '../util';
 
 /** The one service whose actions a resource policy may name. */
 const SERVICE_OF_KIND: Partial<Record<PolicyKind, { prefix: string; article: string; what: string; rejects: string }>> = {

@@ -13,16 +13,9 @@ import { containsWildcard } from '../../policy/wildcard';
 import { editsFix, insertMember, markSafe, removeItemFix, replaceFix, replaceItemFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
 import { clip } from '../../../shared/escape';
-import {
-  capitalizedStatementLabel,
-  closest,
-  jsonString,
-  jsonTypeName,
-  memberNamed,
-  show,
-  statementHead,
-  SUMMARY_SID,
-} from '../util';
+import { jsonString } from '../json-text';
+import { show, closest, capitalizedStatementLabel, SUMMARY_SID, jsonTypeName } from '../labels';
+import { statementHead, memberNamed } from '../model-lookups';
 
 const INVALID = 'S3 rejects the policy ("Policy has invalid resource")';
 /** The same, for a detail whose summary already says that S3 rejects the policy. */

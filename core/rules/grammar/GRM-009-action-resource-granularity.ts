@@ -3,8 +3,10 @@ import { bucketArn, objectsArn, parseS3Arn, type S3Arn } from '../../policy/arn'
 import type { Located, Statement } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
 import { addItemFix, markSafe, replaceFix } from '../edits';
+import { stringItems } from '../model-lookups';
+import { show } from '../labels';
+import { jsonString } from '../json-text';
 import type { Fix, Rule, RuleContext } from '../types';
-import { jsonString, show, stringItems } from '../util';
 
 // S3 object actions use the `object` resource type (arn:aws:s3:::BUCKET/KEY), bucket actions the
 // `bucket` type (arn:aws:s3:::BUCKET) (SAR-S3 resource table). A bucket policy statement whose

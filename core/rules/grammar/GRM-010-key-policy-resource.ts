@@ -2,16 +2,9 @@ import { parseKeyArn } from '../../policy/arn';
 import type { Located, Statement } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
 import { editsFix, insertMember, markSafe, replaceFix } from '../edits';
+import { stringItems, isEveryone, statementHead } from '../model-lookups';
+import { statementLabel, capitalizedStatementLabel, SUMMARY_SID, jsonTypeName } from '../labels';
 import type { Rule, RuleContext } from '../types';
-import {
-  capitalizedStatementLabel,
-  isEveryone,
-  jsonTypeName,
-  statementHead,
-  statementLabel,
-  stringItems,
-  SUMMARY_SID,
-} from '../util';
 
 // In a key policy the resource is the key itself; `"*"` means "this key" (KMS-DG key-policy-overview).
 const isKeyArn = (value: string): boolean => parseKeyArn(value) !== undefined;
@@ -38,7 +31,7 @@ function problemWith(value: string, keyArns: Set<string>): string | undefined {
  * "Resource": "*" is the unambiguous repair (in a key policy it means this key), but it brings a
  * statement that applies to no key today to life. Safe only for an Allow to named principals: it
  * grants what its author wrote. A Deny comes to life for whom it names, which can lock the key for
- * good (KMS lockouts cannot be undone, docs/design/aws-facts.md#eval-008-an-s3-lock-out-can-be-repaired-by-the-root-user-a-kms-lock-out-cannot); an Allow to everyone opens the key.
+ * good (KMS lockouts cannot be undone, docs/design/aws-facts.md#eval-008); an Allow to everyone opens the key.
  */
 const revivingIsSafe = (st: Statement): boolean =>
   st.effect?.value === 'Allow' && !!st.principal && !st.notPrincipal && !isEveryone(st);

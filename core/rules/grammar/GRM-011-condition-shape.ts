@@ -9,8 +9,9 @@ import {
 } from '../../policy/operators';
 import { spanOf } from '../../policy/parse';
 import { markSafe, operatorTaken, removeMemberFix, removeOperatorFix, replaceFix } from '../edits';
+import { closest, show, jsonTypeName, statementLabel, SUMMARY_SID } from '../labels';
+import { jsonString } from '../json-text';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
-import { closest, jsonString, jsonTypeName, show, statementLabel, SUMMARY_SID } from '../util';
 
 const ALIASES = new Map([
   ['boolean', 'Bool'],

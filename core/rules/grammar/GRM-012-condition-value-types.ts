@@ -10,8 +10,10 @@ import {
 } from '../../policy/operators';
 import { containsWildcard } from '../../policy/wildcard';
 import { markSafe, operatorTaken, replaceFix } from '../edits';
+import { operatorBlocks } from '../model-lookups';
+import { show } from '../labels';
+import { jsonString } from '../json-text';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext, type Severity } from '../types';
-import { jsonString, operatorBlocks, show } from '../util';
 
 // ---------------------------------------------------------------------------------------------
 // Literal formats per operator family (IAM-UG condition operators; Access Analyzer "Type mismatch")
@@ -156,7 +158,7 @@ function checkKeyType(s: EntryScope, key: ConditionKeyInfo): void {
   if (op.family === 'Null') return;
   const allowed = familiesFor(key);
   if (allowed.length === 0 || allowed.includes(op.family)) return;
-  // docs/design/aws-facts.md#grm-012-condition-value-types names these two as errors; other mismatches are Access Analyzer "Type mismatch" warnings.
+  // docs/design/aws-facts.md#grm-012 names these two as errors; other mismatches are Access Analyzer "Type mismatch" warnings.
   const severity: Severity = op.family === 'Arn' || (op.family === 'String' && allowed.includes('Numeric')) ? 'error' : 'warning';
   const to = operatorForKey(op, allowed[0], entry.values.items);
   // Safe: the same comparison (negation, IfExists and set kept) in the family the key's type needs.

@@ -3,8 +3,10 @@ import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock } from '../
 import { likeFormOf, parseOperator, type ParsedOperator } from '../../policy/operators';
 import { containsWildcard } from '../../policy/wildcard';
 import { editsFix, insertMember, markSafe, removeMember } from '../edits';
+import { memberAt, stringItems, operatorBlocks } from '../model-lookups';
+import { show } from '../labels';
+import { jsonString, spanText } from '../json-text';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext, type TextEditSpan } from '../types';
-import { jsonString, memberAt, operatorBlocks, show, spanText, stringItems } from '../util';
 
 const isArnKey = (key: string): boolean => /^(?:ArrayOf)?ARN$/.test(lookupConditionKey(key)?.type ?? '');
 

@@ -2,11 +2,12 @@
 // alphanumeric Sids; KMS key policies may use spaces (the console's own "Enable IAM User
 // Permissions"), and AWS's S3 examples use spaces, hyphens and periods. Whether S3 or KMS
 // reject duplicate Sids is not documented (docs/design/aws-facts.md open question 3), so there it is a warning.
-// docs/design/aws-facts.md#grm-014-sid-rules-differ-by-policy-type; IAM-UG reference_policies_elements_sid; KMS-DG key-policy-overview.
+// docs/design/aws-facts.md#grm-014; IAM-UG reference_policies_elements_sid; KMS-DG key-policy-overview.
 import type { Located } from '../../policy/model';
 import { markSafe, replaceFix } from '../edits';
+import { capitalize, show } from '../labels';
+import { jsonString } from '../json-text';
 import { ALL_POLICY_KINDS, type Rule } from '../types';
-import { capitalize, jsonString, show } from '../util';
 
 const ALPHANUMERIC = /^[A-Za-z0-9]*$/;
 

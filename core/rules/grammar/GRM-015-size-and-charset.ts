@@ -4,7 +4,7 @@
 // Limits: S3-UG add-bucket-policy / using-iam-policies ("limited to 20 KB"); KMS-DG
 // key-policy-overview (32 KB = 32,768 bytes; printable ASCII, printable Latin-1, TAB/LF/CR);
 // IAM-UG reference_iam-quotas (managed policy 6,144 characters, whitespace not counted;
-// U+0009, U+000A, U+000D, U+0020–U+00FF). docs/design/aws-facts.md#grm-015-size-and-character-set-limits.
+// U+0009, U+000A, U+000D, U+0020–U+00FF). docs/design/aws-facts.md#grm-015.
 import type { PolicyKind, Span } from '../../policy/model';
 import { describeChar, suspectSpans } from '../suspect-characters';
 import type { Rule } from '../types';

@@ -2,11 +2,12 @@
 // SSE-C page itself has zero-width spaces inside x-amz-server-side-encryption-customer-algorithm;
 // AWS compares policy strings character by character, so such a key never matches (a Null
 // deny on it then denies every upload). Raw characters and \uXXXX escapes both count: the
-// parsed value holds the character either way. docs/design/aws-facts.md#grm-016-invisible-characters-copied-from-aws-pages.
+// parsed value holds the character either way. docs/design/aws-facts.md#grm-016.
 import { markSafe, replaceFix } from '../edits';
+import { show } from '../labels';
+import { jsonString } from '../json-text';
 import { describeChar, LOOKALIKE_CHARS, suspectStrings } from '../suspect-characters';
 import { ALL_POLICY_KINDS, type Rule } from '../types';
-import { jsonString, show } from '../util';
 
 function listPositions(positions: number[]): string {
   if (positions.length === 1) return `position ${positions[0]}`;

@@ -11,7 +11,9 @@ import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock, Statement 
 import { parseOperator, resultWhenKeyAbsent } from '../../policy/operators';
 import { alwaysTrueRemovalIsSafe, markSafe, removeConditionEntryFix, replaceFix } from '../edits';
 import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
-import { jsonString, operatorBlocks, show, stringItems } from '../util';
+import { jsonString } from '../json-text';
+import { show } from '../labels';
+import { stringItems, operatorBlocks } from '../model-lookups';
 
 const ABSENT = 'AWS rejects the policy, or the key is simply never present in a request{consequence}.';
 

@@ -1,9 +1,10 @@
 // KMS-001: nobody can call kms:PutKeyPolicy, so nobody could ever change the policy again.
 // Decided by the key-policy verdict (every principal class, every condition value).
 import type { Statement } from '../../policy/model';
+import { isEveryone, policyHead } from '../model-lookups';
+import { capitalizedStatementLabel, SUMMARY_SID } from '../labels';
 import type { Rule } from '../types';
-import { capitalizedStatementLabel, isEveryone, policyHead, SUMMARY_SID } from '../util';
-import { addRootStatementFix, grantedOf } from './lead-shared';
+import { addRootStatementFix, grantedOf } from './grants';
 
 /** A Deny that takes kms:PutKeyPolicy from everyone: the root statement cannot undo it. */
 const deniesPutKeyPolicyToAll = (st: Statement): boolean =>

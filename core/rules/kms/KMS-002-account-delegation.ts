@@ -1,9 +1,9 @@
 // KMS-002: no statement gives the key's account (its root principal) access, so IAM policies in the
 // account cannot grant use of the key. Reported only when someone can still administer the key
 // (otherwise KMS-001 says it, with the same fix).
+import { policyHead } from '../model-lookups';
 import type { Rule } from '../types';
-import { policyHead } from '../util';
-import { addRootStatementFix, isAllow, keyAccount, namesAccountRoot } from './lead-shared';
+import { addRootStatementFix, isAllow, keyAccount, namesAccountRoot } from './grants';
 
 export const kms002: Rule = {
   meta: {

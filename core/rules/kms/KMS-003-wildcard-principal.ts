@@ -8,10 +8,12 @@ import type { Witness } from '../../../shared/types';
 import type { Statement } from '../../policy/model';
 import { addConditionEdit, editsFix, insertMember } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
-import { capitalizedStatementLabel, isEveryone, jsonString, SUMMARY_SID } from '../util';
-import { isAllow, keyAccount } from './lead-shared';
+import { isAllow, keyAccount } from './grants';
+import { jsonString } from '../json-text';
+import { capitalizedStatementLabel, SUMMARY_SID } from '../labels';
+import { isEveryone } from '../model-lookups';
 
-/** Condition keys that tie a "*" principal to accounts or an organisation (docs/design/aws-facts.md#kms-003-principal--without-a-scoping-condition). */
+/** Condition keys that tie a "*" principal to accounts or an organisation (docs/design/aws-facts.md#kms-003). */
 const SCOPING_KEYS = [
   'kms:calleraccount',
   'aws:principalaccount',

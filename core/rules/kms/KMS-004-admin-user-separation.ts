@@ -6,16 +6,10 @@ import type { Statement } from '../../policy/model';
 import { replaceItemFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
 import { clip } from '../../../shared/escape';
-import { capitalizedStatementLabel, jsonString, listOf, stringItems, SUMMARY_SID } from '../util';
-import {
-  ADMIN_ACTIONS,
-  CRYPTO_ACTIONS,
-  USER_ACTIONS,
-  grantedOf,
-  isAllow,
-  namedIdentities,
-  namesAccountRoot,
-} from './lead-shared';
+import { ADMIN_ACTIONS, CRYPTO_ACTIONS, USER_ACTIONS, grantedOf, isAllow, namedIdentities, namesAccountRoot } from './grants';
+import { jsonString } from '../json-text';
+import { capitalizedStatementLabel, SUMMARY_SID, listOf } from '../labels';
+import { stringItems } from '../model-lookups';
 
 /** CreateGrant limited to AWS services (kms:GrantIsForAWSResource true) is a key user's right, not an administrator's. */
 const grantsForAwsOnly = (st: Statement): boolean =>

@@ -5,9 +5,10 @@
 import type { Located, Statement } from '../../policy/model';
 import { addItemFix } from '../edits';
 import type { Rule } from '../types';
-import { capitalizedStatementLabel, stringItems, SUMMARY_SID } from '../util';
-import { grantedOf, isAllow, namedIdentities } from './lead-shared';
+import { grantedOf, isAllow, namedIdentities } from './grants';
 import { isS3ViaService, meansS3, s3UseEvidence } from './key-policy-context';
+import { capitalizedStatementLabel, SUMMARY_SID } from '../labels';
+import { stringItems } from '../model-lookups';
 
 const NOBODY_THROUGH_S3 =
   'It names S3 ({evidence}), but no principal of the accounts it names is allowed both kms:GenerateDataKey and kms:Decrypt through S3, so SSE-KMS uploads and downloads with this key fail.';

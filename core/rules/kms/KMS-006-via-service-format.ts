@@ -8,7 +8,6 @@ import type { ParsedOperator } from '../../policy/operators';
 import type { Statement } from '../../policy/model';
 import { removeItemFix, replaceFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
-import { jsonString, show, statementLabel } from '../util';
 
 const S3_FORM =
   'S3 calls KMS as "s3.REGION.amazonaws.com" (".amazonaws.com" in every partition): the value matches no request, {consequence}.';
@@ -24,6 +23,8 @@ import {
   viaServiceValues,
   type ViaServiceValue,
 } from './key-policy-context';
+import { jsonString } from '../json-text';
+import { statementLabel, show } from '../labels';
 
 /** What a value that never matches does to its statement. */
 function consequence(st: Statement, op: ParsedOperator, values: number): string {

@@ -5,8 +5,10 @@
 import { parseS3Arn, formatS3Arn } from '../../policy/arn';
 import { parseOperator } from '../../policy/operators';
 import { addItemFix } from '../edits';
+import { operatorBlocks, stringItems } from '../model-lookups';
+import { show } from '../labels';
+import { jsonString } from '../json-text';
 import type { Rule } from '../types';
-import { jsonString, operatorBlocks, show, stringItems } from '../util';
 
 const OBJECTS_ONLY =
   'With S3 Bucket Keys enabled the encryption context is the bucket ARN ({bucket}), so this condition stops matching and S3 gets AccessDenied from KMS. Add the bucket {arns}.';

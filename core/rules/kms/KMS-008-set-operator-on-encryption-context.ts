@@ -8,8 +8,9 @@ import type { ConditionEntry } from '../../policy/model';
 import { formatOperator, parseOperator } from '../../policy/operators';
 import type { Rule } from '../types';
 import { markSafe } from '../edits';
-import { operatorBlocks, show } from '../util';
 import { moveEntriesFix } from './key-policy-context';
+import { show } from '../labels';
+import { operatorBlocks } from '../model-lookups';
 
 const CONTEXT_KEY = /^kms:encryptioncontext:.+/i;
 

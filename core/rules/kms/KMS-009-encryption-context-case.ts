@@ -3,8 +3,9 @@
 // case-insensitively, like every condition key name, while KMS binds ciphertext to the exact,
 // case-sensitive context. Advice only.
 import { parseOperator } from '../../policy/operators';
+import { operatorBlocks } from '../model-lookups';
+import { show } from '../labels';
 import type { Rule } from '../types';
-import { operatorBlocks, show } from '../util';
 
 const PIN_KEY = 'to require this exact spelling, add "ForAnyValue:StringEquals": {"kms:EncryptionContextKeys": "{contextKey}"}';
 const EXACT_VALUE =

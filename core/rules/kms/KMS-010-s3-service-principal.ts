@@ -2,8 +2,9 @@
 // requester's identity (S3-UG UsingKMSEncryption, "Permissions"), so a grant to the S3 service
 // principal does nothing for uploads and downloads; an AWS docs maintainer also called that
 // principal for KMS "not officially supported" (awsdocs/amazon-s3-developer-guide#38).
+import { stringItems } from '../model-lookups';
+import { capitalizedStatementLabel, SUMMARY_SID } from '../labels';
 import type { Rule } from '../types';
-import { capitalizedStatementLabel, stringItems, SUMMARY_SID } from '../util';
 import { contextRegion, s3ViaService } from './key-policy-context';
 
 export const kms010: Rule = {

@@ -6,8 +6,9 @@
 // aws/s3 for other accounts' writers are ENC-018's.
 import type { Located } from '../../policy/model';
 import { spanOf } from '../../policy/parse';
+import { stringItems, memberNamed } from '../model-lookups';
+import { jsonString } from '../json-text';
 import type { Rule, RuleContext } from '../types';
-import { jsonString, memberNamed, stringItems } from '../util';
 
 const AWS_S3_ALIAS = /(?:^|:|\/)alias\/aws\/s3$/;
 /** The Sid of aws/s3's own statement (the captured AWS managed key policy). */

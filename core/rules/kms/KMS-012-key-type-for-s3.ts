@@ -2,10 +2,11 @@
 // (S3-UG UsingKMSEncryption, specifying-kms-encryption), while kms:Sign, kms:Verify, kms:GetPublicKey
 // and kms:DeriveSharedSecret exist only for asymmetric keys and kms:GenerateMac/kms:VerifyMac only
 // for HMAC keys. A key policy granting both cannot be right for one key. The Region half of
-// docs/design/aws-facts.md#kms-012-key-type-and-region-for-s3 (ViaService Region vs the key ARN's) is KMS-006's, to have one owner.
+// docs/design/aws-facts.md#kms-012 (ViaService Region vs the key ARN's) is KMS-006's, to have one owner.
 import { actionsNamed } from '../../knowledge';
+import { stringItems } from '../model-lookups';
+import { capitalizedStatementLabel, show } from '../labels';
 import type { Rule } from '../types';
-import { capitalizedStatementLabel, show, stringItems } from '../util';
 import { s3UseEvidence } from './key-policy-context';
 
 /** Actions that only asymmetric (signing or key agreement) or HMAC keys support. */

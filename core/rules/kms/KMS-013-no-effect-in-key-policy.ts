@@ -6,8 +6,9 @@
 import { actionsNamed } from '../../knowledge';
 import type { Statement } from '../../policy/model';
 import { markSafe, removeItemFix } from '../edits';
+import { stringItems, operatorBlocks } from '../model-lookups';
+import { show } from '../labels';
 import type { Rule, RuleContext } from '../types';
-import { operatorBlocks, show, stringItems } from '../util';
 
 /** Does an Action value name only KMS actions that act on no key? (Unknown and other services' actions are GRM-007's.) */
 function noKeyAction(value: string): boolean {

@@ -7,8 +7,10 @@
 import { parseArn } from '../../policy/arn';
 import { formatOperator, parseOperator } from '../../policy/operators';
 import { replaceFix } from '../edits';
+import { stringItems, operatorBlocks } from '../model-lookups';
+import { show, capitalizedStatementLabel, SUMMARY_SID } from '../labels';
+import { jsonString } from '../json-text';
 import type { Rule, RuleContext } from '../types';
-import { capitalizedStatementLabel, jsonString, operatorBlocks, show, stringItems, SUMMARY_SID } from '../util';
 import { meansS3, moveEntriesFix, viaServiceValues } from './key-policy-context';
 
 const ALIAS_KEYS = new Set(['kms:requestalias', 'kms:resourcealiases']);

@@ -9,8 +9,10 @@ import type { Located, Statement } from '../../policy/model';
 import { addConditionEdit, editsFix, insertBeside, insertMember, replaceFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
 import { clip } from '../../../shared/escape';
-import { capitalizedStatementLabel, coversAction, jsonString, keyTests, stringItems, SUMMARY_SID } from '../util';
 import { ownerAccount } from './key-policy-context';
+import { jsonString } from '../json-text';
+import { capitalizedStatementLabel, SUMMARY_SID } from '../labels';
+import { stringItems, keyTests, coversAction } from '../model-lookups';
 
 const CLOUDTRAIL = 'cloudtrail.amazonaws.com';
 const CONTEXT_KEY = 'kms:EncryptionContext:aws:cloudtrail:arn';

@@ -3,8 +3,9 @@
 // and the account must be enabled in the key's Region (KMS-DG key-policy-modifying-external-accounts,
 // IAM-UG evaluation logic cross-account). Unique-ID principals (AROA…, AIDA…) of deleted roles and
 // users are reported by GRM-005 for every resource policy, key policies included, so not here.
+import { stringItems } from '../model-lookups';
+import { capitalizedStatementLabel } from '../labels';
 import type { Rule } from '../types';
-import { capitalizedStatementLabel, stringItems } from '../util';
 import { ownerAccount, principalAccount } from './key-policy-context';
 
 export const kms016: Rule = {

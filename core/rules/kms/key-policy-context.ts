@@ -14,8 +14,9 @@ import type {
 import { parseOperator, type ParsedOperator } from '../../policy/operators';
 import { membersOf } from '../../policy/parse';
 import { editsFix, insertMember, removeWithComma } from '../edits';
+import { stringItems, operatorBlocks, coversAction, memberAt } from '../model-lookups';
+import { jsonString, spanText } from '../json-text';
 import type { Fix, TextEditSpan } from '../types';
-import { coversAction, jsonString, memberAt, operatorBlocks, spanText, stringItems } from '../util';
 
 /** An AWS Region name: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`, `us-iso-east-1`. */
 export const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
@@ -88,7 +89,7 @@ export function viaServiceValues(doc: PolicyDocument): ViaServiceValue[] {
  */
 export const meansS3 = (value: string): boolean => /^(?:s3(?:[.\-*?]|$)|arn:[^:]*:s3:)/i.test(value);
 
-/** The valid S3 ViaService name for a Region (`.amazonaws.com` in every partition, docs/design/aws-facts.md#kms-006-kmsviaservice-format-for-s3). */
+/** The valid S3 ViaService name for a Region (`.amazonaws.com` in every partition, docs/design/aws-facts.md#kms-006). */
 export const s3ViaService = (region: string): string => `s3.${region}.amazonaws.com`;
 
 /** Is this an exact, valid S3 ViaService value (`s3.REGION.amazonaws.com`)? */

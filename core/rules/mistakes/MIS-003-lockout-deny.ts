@@ -66,13 +66,14 @@ import { accountPrincipal, iamIdentity, parseArn } from '../../policy/arn';
 import type { ConditionEntry, PolicyDocument, Statement } from '../../policy/model';
 import { parseOperator, type ParsedOperator } from '../../policy/operators';
 import { hasWildcard, matchesWildcard } from '../../policy/wildcard';
-import { isInvertedDeny, looseBool, transportTests } from '../transport/shared';
+import { isInvertedDeny, looseBool, transportTests } from '../transport/http-gaps';
 import type { Fix, Rule, TextEditSpan } from '../types';
 import { asIs, requestClause } from '../../../shared/wording';
 import { clip } from '../../../shared/escape';
-import { capitalizedStatementLabel, isEveryone, show, stringItems } from '../util';
+import { show, capitalizedStatementLabel } from '../labels';
+import { stringItems, isEveryone } from '../model-lookups';
 
-/** Statement checks per analysis (docs/design/engine.md#the-work-allowance-budget: analysis runs on every keystroke). */
+/** Statement checks per analysis (docs/design/engine.md#work-allowance: analysis runs on every keystroke). */
 const MAX_EVALUATIONS = 600;
 
 /** Where a request comes from on the network: callers outside what the policy names are common (console users, AWS services). */

@@ -1,12 +1,21 @@
 // TLS-001: HTTP gets through and no other transport rule speaks for it (no HTTP Deny at all, or
-// one that leaves the witness out for another reason). Which rule reports which gap: shared.ts.
+// one that leaves the witness out for another reason). Which rule reports which gap: http-gaps.ts.
 import type { Witness } from '../../../shared/types';
 import { bucketArn } from '../../policy/arn';
 import type { Statement } from '../../policy/model';
 import { markSafe } from '../edits';
+import { isEveryone, policyHead } from '../model-lookups';
+import { capitalizedStatementLabel } from '../labels';
 import type { Rule } from '../types';
-import { capitalizedStatementLabel, isEveryone, policyHead } from '../util';
-import { addHttpsDenyFixFor, gapData, gapsOwnedBy, misspeltDeny, namesBucket, transportTests, witnessPartition } from './shared';
+import {
+  addHttpsDenyFixFor,
+  gapData,
+  gapsOwnedBy,
+  misspeltDeny,
+  namesBucket,
+  transportTests,
+  witnessPartition,
+} from './http-gaps';
 
 /** Why an HTTP Deny that names the witness's action and resource still leaves it out. */
 function whyLeftOut(st: Statement, w: Witness, bucket: string): string {

@@ -1,9 +1,11 @@
 import { bucketArn } from '../../policy/arn';
 import type { ValueList } from '../../policy/model';
 import { markSafe } from '../edits';
+import { stringItems } from '../model-lookups';
+import { capitalizedStatementLabel } from '../labels';
+import { jsonString } from '../json-text';
 import type { Rule } from '../types';
-import { capitalizedStatementLabel, jsonString, stringItems } from '../util';
-import { addBucketResourceFix, gapData, gapsOwnedBy, missingBucketArns, witnessPartition } from './shared';
+import { addBucketResourceFix, gapData, gapsOwnedBy, missingBucketArns, witnessPartition } from './http-gaps';
 
 /** How a Resource list reads in a message: `"arn:aws:s3:::b/*"` or `"a", "b"`. */
 const resourceText = (list: ValueList): string =>

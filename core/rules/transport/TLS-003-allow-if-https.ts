@@ -1,7 +1,6 @@
 import { fixTarget } from '../templates';
 import { markSafe } from '../edits';
 import type { Fix, Rule } from '../types';
-import { capitalizedStatementLabel, isEveryone } from '../util';
 import {
   addHttpsDenyFix,
   addHttpsDenyFixFor,
@@ -10,7 +9,9 @@ import {
   isAllowIfHttps,
   isHttpDeny,
   namesBucket,
-} from './shared';
+} from './http-gaps';
+import { capitalizedStatementLabel } from '../labels';
+import { isEveryone } from '../model-lookups';
 
 export const tls003: Rule = {
   meta: {

@@ -1,7 +1,7 @@
 import { markSafe } from '../edits';
+import { capitalizedStatementLabel } from '../labels';
 import type { Rule } from '../types';
-import { capitalizedStatementLabel } from '../util';
-import { actionsLeftOut, gapData, gapsOwnedBy, widenActionFix } from './shared';
+import { actionsLeftOut, gapData, gapsOwnedBy, widenActionFix } from './http-gaps';
 
 export const tls004: Rule = {
   meta: {

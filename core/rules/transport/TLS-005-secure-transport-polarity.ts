@@ -1,7 +1,8 @@
 import type { Located } from '../../policy/model';
+import { isEveryone } from '../model-lookups';
+import { capitalizedStatementLabel, show } from '../labels';
 import type { Fix, Rule } from '../types';
-import { capitalizedStatementLabel, isEveryone, show } from '../util';
-import { gapsOwnedBy, httpsNotEnforced, isInvertedDeny, looseBool, transportTests, type TransportTest } from './shared';
+import { gapsOwnedBy, httpsNotEnforced, isInvertedDeny, looseBool, transportTests, type TransportTest } from './http-gaps';
 
 /** The value with its polarity flipped, in the same JSON type: `true` → `false`, `"True"` → `"false"`. */
 function flipped(item: Located): string | undefined {

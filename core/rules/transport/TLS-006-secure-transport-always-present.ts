@@ -1,11 +1,11 @@
 import { operatorTaken, removeConditionEntryFix } from '../edits';
+import { show, capitalizedStatementLabel } from '../labels';
 import type { Fix, Rule, Severity } from '../types';
-import { capitalizedStatementLabel, show } from '../util';
-import { gapsOwnedBy, httpsNotEnforced, transportTests } from './shared';
+import { gapsOwnedBy, httpsNotEnforced, transportTests } from './http-gaps';
 
 // aws:SecureTransport is in every request context ("true" over HTTPS, "false" over HTTP; IAM-UG
 // reference_policies_condition-keys). So `BoolIfExists` behaves exactly like `Bool` on it — both
-// are correct and are deliberately not flagged (docs/design/aws-facts.md#tls-006-awssecuretransport-is-always-present) — while a `Null` test on it is a
+// are correct and are deliberately not flagged (docs/design/aws-facts.md#tls-006) — while a `Null` test on it is a
 // constant: "true" (absent) never matches, "false" (present) always does.
 
 export const tls006: Rule = {

@@ -21,7 +21,6 @@ import type { ParsedOperator } from '../../policy/operators';
 import { markSafe, replaceFix } from '../edits';
 import { addStatementsFixFor, newStatement, oldTlsDenyStatement } from '../templates';
 import type { Fix, Rule, RuleContext } from '../types';
-import { capitalizedStatementLabel, coversAction, coversResource, isAnyS3Action, keyTests, policyHead } from '../util';
 import {
   actionsLeftOut,
   addBucketResourceFix,
@@ -30,7 +29,9 @@ import {
   namesBucket,
   widenActionFix,
   witnessPartition,
-} from './shared';
+} from './http-gaps';
+import { capitalizedStatementLabel } from '../labels';
+import { keyTests, isAnyS3Action, coversResource, coversAction, policyHead } from '../model-lookups';
 
 const TLS_KEY = 's3:tlsversion';
 const rank = (v: TlsVersion): number => TLS_VERSIONS.indexOf(v);
@@ -284,7 +285,7 @@ function report(ctx: RuleContext, s: Shortfall): void {
     });
     return;
   }
-  // Nothing tries: advice more than a hole, since AWS endpoints require TLS 1.2 themselves (docs/design/aws-facts.md#tls-007-minimum-tls-version-with-s3tlsversion).
+  // Nothing tries: advice more than a hole, since AWS endpoints require TLS 1.2 themselves (docs/design/aws-facts.md#tls-007).
   ctx.report({ span: policyHead(doc), severity: 'info', messageId: 'noDeny', data: shortfallData(s), fixes: denyFix() });
 }
 

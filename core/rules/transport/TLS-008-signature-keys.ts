@@ -4,8 +4,9 @@ import { hasWildcard, compileWildcard } from '../../policy/wildcard';
 import { markSafe, replaceFix } from '../edits';
 import type { Fix, Rule, RuleContext } from '../types';
 import { clip } from '../../../shared/escape';
-import { jsonString, operatorBlocks, stringItems } from '../util';
 import type { ConditionEntry, Located } from '../../policy/model';
+import { jsonString } from '../json-text';
+import { stringItems, operatorBlocks } from '../model-lookups';
 
 // S3's signature keys take fixed strings (SAR-S3; S3 API bucket-policy-s3-sigv4-conditions):
 // s3:signatureversion is "AWS" (SigV2) or "AWS4-HMAC-SHA256" (SigV4); s3:authType is

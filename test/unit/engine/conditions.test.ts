@@ -1,4 +1,4 @@
-// Condition evaluation. Expectations are written by hand from docs/design/aws-facts.md#02-missing-keys-per-operator / EVAL-002…007 and the
+// Condition evaluation. Expectations are written by hand from docs/design/aws-facts.md#table-0-2 / EVAL-002…007 and the
 // IAM User Guide (condition operators, multi-value conditions, policy variables) — never computed
 // with the code under test.
 import assert from 'node:assert/strict';
@@ -32,7 +32,7 @@ const evaluate = (condition: unknown, context?: Request['context'], opts?: { var
 /**
  * One row per base operator (Null has its own table below): a policy value, a request value for
  * which the condition is true, one for which it is false, and the result when the key is absent
- * (docs/design/aws-facts.md#02-missing-keys-per-operator: negated operators true, the others false).
+ * (docs/design/aws-facts.md#table-0-2: negated operators true, the others false).
  */
 interface Row {
   op: string;

@@ -1,5 +1,5 @@
 // The cross-document check's engine part: writers and readers of a bucket against a key policy,
-// with and without S3 Bucket Keys. Expectations written from docs/design/aws-facts.md#kms-005-the-permissions-s3-needs-for-sse-kms/KMS-007.
+// with and without S3 Bucket Keys. Expectations written from docs/design/aws-facts.md#kms-005/KMS-007.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { bucketKeyUsers, crossCheck } from '../../../core/engine/cross-check';

@@ -1,4 +1,4 @@
-// Statement and policy evaluation. Expectations are written by hand from docs/design/engine.md#evaluation-one-request-against-one-policy, docs/design/aws-facts.md
+// Statement and policy evaluation. Expectations are written by hand from docs/design/engine.md#evaluation, docs/design/aws-facts.md
 // EVAL-001/005/006, GRM-003/004/006/010 and the IAM User Guide (Principal, NotPrincipal).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

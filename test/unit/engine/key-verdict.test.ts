@@ -1,4 +1,4 @@
-// The key-policy verdict (docs/design/engine.md#the-bucket-verdict), case by case. Expectations are written by hand from the
+// The key-policy verdict (docs/design/engine.md#bucket-verdict), case by case. Expectations are written by hand from the
 // KMS facts in docs/design/aws-facts.md section 4, not from running the code; every witness is re-evaluated.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -1,4 +1,4 @@
-// Bucket-policy verdicts (docs/design/engine.md#the-bucket-verdict). Every expectation below is written by hand from docs/design/engine.md
+// Bucket-policy verdicts (docs/design/engine.md#bucket-verdict). Every expectation below is written by hand from docs/design/engine.md
 // and docs/design/aws-facts.md; every witness the engine returns is re-evaluated with the evaluator and must get
 // through (not explicitly denied), and for "partly-denied" the request that makes it so must be
 // denied over HTTP and not over HTTPS.
@@ -329,7 +329,7 @@ describe('verdict: minimum TLS version (TLS-007)', () => {
   it('NumericLessThan 1.2 (string) → "1.2"; HTTP is not covered by it', () => {
     const v = verdict(denyTlsBelow('1.2'));
     assert.equal(v.transport.minTlsVersion, '1.2');
-    // Over HTTP s3:TlsVersion is absent and NumericLessThan is false then (docs/design/aws-facts.md#02-missing-keys-per-operator).
+    // Over HTTP s3:TlsVersion is absent and NumericLessThan is false then (docs/design/aws-facts.md#table-0-2).
     assert.equal(v.transport.http, 'allowed');
   });
 

@@ -111,7 +111,7 @@ export function parseLiveParams(p: unknown): LiveAnalyzeParams | undefined {
  * A live policy's document name says what it is (`<bucket>.bucket-policy.json`,
  * `<key id>.key-policy.json`): the folder's kind globs and bucketName setting, meant for local
  * files, must not override it. A live key policy's folder is its key's ARN up to `key`
- * (`…/keys/arn:aws:kms:eu-west-1:111122223333:key/<key id>.key-policy.json`, client/views/liveDocuments.ts):
+ * (`…/keys/arn:aws:kms:eu-west-1:111122223333:key/<key id>.key-policy.json`, client/views/live-documents.ts):
  * its verdict is about that key, in that key's region.
  */
 export function liveDocumentSettings<S extends AnalysisSettings>(uri: string, settings: S): S {

@@ -4,8 +4,8 @@ import { analyze, type AnalysisSettings } from '../../core/analyze';
 import { fixAllTextEdits as fixAllSpans, preferredFix } from '../../core/rules/fixes';
 import type { Finding, Fix } from '../../core/rules/types';
 import { SOURCE, toDiagnostics } from './diagnostics';
-import { uriPath, type DocumentAnalysis } from './documentAnalysis';
-import { ruleDocUri } from './ruleDocs';
+import { uriPath, type DocumentAnalysis } from './document-analysis';
+import { ruleDocUri } from './rule-docs';
 import { plainLine } from '../../shared/escape';
 import { SHOW_RULE_DOC_COMMAND } from '../../protocol/protocol';
 

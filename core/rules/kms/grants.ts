@@ -2,9 +2,9 @@
 // with, and the action groups of KMS-004/005.
 import { accountPrincipal, dominantPartition } from '../../policy/arn';
 import type { PolicyDocument, Statement } from '../../policy/model';
+import { principalValues, coversAction } from '../model-lookups';
 import { addStatementsFix, freshSid } from '../templates';
 import type { Fix } from '../types';
-import { coversAction, principalValues } from '../util';
 import { ownerAccount, principalAccount } from './key-policy-context';
 
 /** AWS's "Enable IAM User Permissions" statement (KMS-DG key-policy-default). */
@@ -52,7 +52,7 @@ export const namedIdentities = (st: Statement): string[] =>
 
 export const isAllow = (st: Statement): boolean => st.effect?.value === 'Allow';
 
-/** Management actions that let a principal rewrite, disable, delete or re-grant the key (docs/design/aws-facts.md#kms-004-administration-and-use-given-to-the-same-principal). */
+/** Management actions that let a principal rewrite, disable, delete or re-grant the key (docs/design/aws-facts.md#kms-004). */
 export const ADMIN_ACTIONS = [
   'kms:PutKeyPolicy',
   'kms:ScheduleKeyDeletion',

@@ -18,7 +18,7 @@ import {
   type SseChoice,
 } from '../../protocol/protocol';
 import { splitList } from '../../shared/wording';
-import { messageValue } from '../views/uiText';
+import { messageValue } from '../views/ui-text';
 
 export const NEW_BUCKET_POLICY_COMMAND = 's3EncryptionGuard.newBucketPolicy';
 export const NEW_KEY_POLICY_COMMAND = 's3EncryptionGuard.newKeyPolicy';

@@ -1,12 +1,12 @@
 // The live view's tree as plain data: profile → region → bucket → checks, each with a pass / warn /
 // fail state, a one-line description and a Markdown tooltip. Built from a PostureReport (the
-// backend's, aws/posture.ts) so it can be tested without VS Code; postureTree.ts turns
+// backend's, aws/posture.ts) so it can be tested without VS Code; posture-tree.ts turns
 // the nodes into TreeItems. A bucket's nodes are its checks (aws/checks.ts, the list
 // `status` prints), grouped under its bucket policy and its KMS key. A failed AWS call shows on the
 // fact it concerns (issue 6: "no permission to read the policy is a fact, not a crash"). Tooltips
 // are Markdown: every bucket name, key ARN, region, error code and message from the endpoint, and
 // every sentence that holds one, goes in through escapeMarkdown or markdownCode. Labels and
-// descriptions are plain text (uiText.ts makes them one line when they are shown).
+// descriptions are plain text (ui-text.ts makes them one line when they are shown).
 import { verdictSummary, keyVerdictSummary } from '../../shared/summary';
 import { shortKeyArn } from '../../shared/wording';
 import { escapeMarkdown, markdownCode } from '../../shared/escape';

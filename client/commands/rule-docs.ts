@@ -2,7 +2,7 @@
 // (docs/rules/<ID>.md, shipped with the extension) in VS Code's Markdown preview.
 import * as vscode from 'vscode';
 import { SHOW_RULE_DOC_COMMAND } from '../../protocol/protocol';
-import { messageValue } from '../views/uiText';
+import { messageValue } from '../views/ui-text';
 
 const RULE_ID = /^[A-Z]{3}-\d{3}$/;
 

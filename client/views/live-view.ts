@@ -2,13 +2,13 @@
 // verdict status-bar item. extension.ts calls registerLiveView once and exports what it returns.
 import * as vscode from 'vscode';
 import type { LiveAnalyzeParams, LiveAnalyzeResult } from '../../protocol/protocol';
-import { registerLiveCommands } from '../commands/liveCommands';
+import { registerLiveCommands } from '../commands/live-commands';
 import { serverJudge } from './judge';
-import { LIVE_SCHEME, LiveDocuments } from './liveDocuments';
-import type { LiveSettings } from './liveSettings';
-import type { Report } from './postureModel';
-import { currentLiveSettings, PostureTreeProvider, VIEW_ID } from './postureTree';
-import { VerdictStatusBar } from './statusBar';
+import { LIVE_SCHEME, LiveDocuments } from './live-documents';
+import type { LiveSettings } from './live-settings';
+import type { Report } from './posture-model';
+import { currentLiveSettings, PostureTreeProvider, VIEW_ID } from './posture-tree';
+import { VerdictStatusBar } from './status-bar';
 
 export interface LiveViewApi {
   /** The tree's data provider (getChildren / getTreeItem, as the view sees them). */

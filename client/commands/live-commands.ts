@@ -6,11 +6,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BucketPosture } from '../../aws/types';
-import { checkEndpoint } from '../views/liveSettings';
-import type { LiveDocuments } from '../views/liveDocuments';
-import { bucketArn, type PostureNode } from '../views/postureModel';
-import { currentLiveSettings, keyPolicyText, loadAws, type PostureTreeProvider } from '../views/postureTree';
-import { iconSafe, messageValue } from '../views/uiText';
+import { checkEndpoint } from '../views/live-settings';
+import type { LiveDocuments } from '../views/live-documents';
+import { bucketArn, type PostureNode } from '../views/posture-model';
+import { currentLiveSettings, keyPolicyText, loadAws, type PostureTreeProvider } from '../views/posture-tree';
+import { iconSafe, messageValue } from '../views/ui-text';
 import { plainLine } from '../../shared/escape';
 
 export const LIVE_COMMANDS = {

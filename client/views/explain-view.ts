@@ -4,7 +4,7 @@
 // cells with words, collapsed details and links that reveal a statement in the policy, for saved
 // files and untitled policies alike. The Markdown preview strips styling, and command links in it
 // are limited to its own commands; file links do not reach an untitled document. A webview shows
-// what we render, runs no script at all here (strict Content-Security-Policy, explainHtml.ts), allows
+// what we render, runs no script at all here (strict Content-Security-Policy, explain-html.ts), allows
 // exactly one command URI, and like any webview is never a document: never "Untitled", never
 // dirty, never asks to be saved.
 //
@@ -13,8 +13,8 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ExplainReport } from '../../protocol/protocol';
-import { explainHtml, REVEAL_COMMAND } from './explainHtml';
-import { messageValue } from './uiText';
+import { explainHtml, REVEAL_COMMAND } from './explain-html';
+import { messageValue } from './ui-text';
 import { EXPLAIN_COMMAND } from '../../protocol/protocol';
 
 export const EXPLAIN_VIEW_TYPE = 's3EncryptionGuard.explainReport';

@@ -2,7 +2,7 @@
 // which requests it names, which rule speaks for a bucket whose verdict says HTTP gets through,
 // and the wording and fixes of those findings. Rule modules import from here, never from each other.
 //
-// "HTTPS is required" is decided by the engine (docs/design/engine.md#the-bucket-verdict, `transport.http`), never by looking
+// "HTTPS is required" is decided by the engine (docs/design/engine.md#bucket-verdict, `transport.http`), never by looking
 // for a Deny that mentions aws:SecureTransport. When HTTP gets through, exactly one rule reports it,
 // with the engine's witness in its message, on the statement that should have denied it:
 //   TLS-005  a Deny whose aws:SecureTransport test is inverted (it fires on HTTPS)
@@ -21,7 +21,8 @@ import { matchesWildcard } from '../../policy/wildcard';
 import { editsFix, insertBeside, replaceFix, replaceItemFix } from '../edits';
 import { addStatementsFixFor, httpsDenyStatement, newStatement } from '../templates';
 import type { Fix, RuleContext, TextEditSpan } from '../types';
-import { coversAction, coversResource, jsonString, keyTests, memberAt, stringItems } from '../util';
+import { jsonString } from '../json-text';
+import { keyTests, stringItems, coversResource, coversAction, memberAt } from '../model-lookups';
 
 const SECURE_TRANSPORT = 'aws:securetransport';
 
@@ -129,7 +130,7 @@ export function namesBucket(st: Statement, bucket: string): boolean {
   return stringItems(st.resource).some(i => i.value === '*' || arnOfBucket(i.value, bucket));
 }
 
-/** The canonical ARNs of the bucket (docs/design/aws-facts.md#tls-001-no-http-deny) that a statement's Resource does not cover, one by one and as a list (`all`). */
+/** The canonical ARNs of the bucket (docs/design/aws-facts.md#tls-001) that a statement's Resource does not cover, one by one and as a list (`all`). */
 export function missingBucketArns(
   st: Statement,
   partition: string,
@@ -260,7 +261,7 @@ export function gapData(verdict: BucketVerdict, witness: Witness | undefined): R
 // ---------------------------------------------------------------------------------------------
 // Fixes
 
-/** The fix that adds the canonical HTTPS statement (docs/design/aws-facts.md#tls-001-no-http-deny) for a bucket. */
+/** The fix that adds the canonical HTTPS statement (docs/design/aws-facts.md#tls-001) for a bucket. */
 export function addHttpsDenyFix(doc: PolicyDocument, partition: string, bucket: string): Fix | undefined {
   return addStatementsFixFor(doc, [newStatement(httpsDenyStatement(partition, bucket), 'denies HTTP requests')]);
 }

@@ -1,16 +1,16 @@
 // The status-bar item: the active policy file's verdict in a few marks (a bucket policy: HTTPS, SSE,
 // TLS as the live view's checks judge them; a key policy: its administrators, who can use it, S3),
 // with the whole summary (the CodeLens's) in the tooltip; hidden for any other file; click → Explain
-// Enforcement. The summary holds bucket names and key ARNs from the policy: uiText.ts keeps Markdown
+// Enforcement. The summary holds bucket names and key ARNs from the policy: ui-text.ts keeps Markdown
 // in them out of the tooltip; the text holds only our words.
 import * as vscode from 'vscode';
 import type { BucketVerdict, KeyPolicyVerdict } from '../../shared/types';
 import { keyPolicyMarks, policyChecks, policyMarks, worstStatus } from '../../aws/checks';
 import type { CheckStatus } from '../../aws/types';
 import type { LiveAnalyzeParams, LiveAnalyzeResult } from '../../protocol/protocol';
-import { LIVE_SCHEME } from './liveDocuments';
-import { liveRequirements } from './liveSettings';
-import { verdictStatusText, verdictTooltip } from './uiText';
+import { LIVE_SCHEME } from './live-documents';
+import { liveRequirements } from './live-settings';
+import { verdictStatusText, verdictTooltip } from './ui-text';
 import { EXPLAIN_COMMAND } from '../../protocol/protocol';
 
 const SCHEMES = new Set(['file', 'untitled', LIVE_SCHEME]);

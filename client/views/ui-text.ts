@@ -1,6 +1,6 @@
 // Names and messages from buckets, keys, policies and endpoints on their way into the editor's UI.
 // Three kinds of place, three treatments:
-// - Markdown (tooltips): escapeMarkdown / markdownCode on each value (postureModel.ts, and the
+// - Markdown (tooltips): escapeMarkdown / markdownCode on each value (posture-model.ts, and the
 //   status-bar tooltip below), in a MarkdownString that is not trusted and renders no HTML.
 // - Plain text that VS Code shows as it is (tree labels and descriptions, view messages, editor
 //   titles): plainLine, so a value stays on one line, its controls visible, clipped.
@@ -11,7 +11,7 @@
 import { escapeMarkdown, plainLine } from '../../shared/escape';
 import { marksText } from '../../aws/checks';
 import type { CheckStatus } from '../../aws/types';
-import type { PostureNode } from './postureModel';
+import type { PostureNode } from './posture-model';
 
 // VS Code's theme-icon syntax: `$(name)` or `$(name~modifier)`; a backslash before it shows it as text.
 const ICON = /\$\(([A-Za-z0-9-]+(?:~[A-Za-z0-9-]+)?)\)/g;

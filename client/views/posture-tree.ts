@@ -1,14 +1,14 @@
 // The "S3 Encryption" tree: loads the live posture (aws/posture.ts) with the user's
-// profile, regions and endpoint, and shows postureModel.ts's nodes with pass/warn/fail icons.
+// profile, regions and endpoint, and shows posture-model.ts's nodes with pass/warn/fail icons.
 // Loading shows progress on the view and can be stopped; an AWS error shows on its node; no
 // credentials → the welcome view (package.json viewsWelcome). Only read calls are made.
 import * as vscode from 'vscode';
 import type { Judge } from '../../aws/posture';
 import type { BucketPosture } from '../../aws/types';
-import { liveRequirements, readLiveSettings, type LiveSettings } from './liveSettings';
-import { postureTree, type PostureNode, type Report, type Status } from './postureModel';
+import { liveRequirements, readLiveSettings, type LiveSettings } from './live-settings';
+import { postureTree, type PostureNode, type Report, type Status } from './posture-model';
 import { plainLine } from '../../shared/escape';
-import { messageValue, treeItemText } from './uiText';
+import { messageValue, treeItemText } from './ui-text';
 
 export const VIEW_ID = 's3EncryptionGuard.posture';
 /** Context keys for when-clauses in package.json. */
@@ -25,7 +25,7 @@ const ICONS: Record<Status, vscode.ThemeIcon> = {
   info: new vscode.ThemeIcon('info'),
 };
 
-/** The user's live-view settings (never workspace values: see liveSettings.ts). */
+/** The user's live-view settings (never workspace values: see live-settings.ts). */
 export function currentLiveSettings(): LiveSettings {
   const config = vscode.workspace.getConfiguration('s3EncryptionGuard');
   return readLiveSettings(key => config.inspect(key));
@@ -119,7 +119,7 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
           ? new vscode.ThemeIcon('globe')
           : ICONS[n.status];
     if (n.tooltip) {
-      // postureModel.ts escapes every value in the tooltip; no command links, HTML or icons are ours to render.
+      // posture-model.ts escapes every value in the tooltip; no command links, HTML or icons are ours to render.
       const tip = new vscode.MarkdownString(n.tooltip);
       tip.isTrusted = false;
       tip.supportHtml = false;

@@ -7,8 +7,8 @@ import { pathToFileURL } from 'node:url';
 import type { CodeLens } from 'vscode-languageserver';
 import { linkSummary } from '../../core/crossdoc';
 import { plainLine } from '../../shared/escape';
-import type { DocumentAnalysis } from './documentAnalysis';
-import { bucketVerdictLine, keyVerdictLine } from './liveAnalysis';
+import type { DocumentAnalysis } from './document-analysis';
+import { bucketVerdictLine, keyVerdictLine } from './live-analysis';
 import { EXPLAIN_COMMAND, OPEN_FILE_COMMAND } from '../../protocol/protocol';
 
 export function codeLenses(a: DocumentAnalysis, wantedTls?: string | null): CodeLens[] {
