@@ -42,6 +42,7 @@ export default tseslint.config(
     ignores: [
       'node_modules/',
       'out/',
+      'out-*/',
       'dist/',
       '.vscode-test/',
       '.cache/',

@@ -1,7 +1,7 @@
 // The checks of one bucket (issue 6, "Posture per bucket"; issue 11, item 3): what its default
 // encryption, Bucket Key, live bucket policy (as the engine judges it), Block Public Access and KMS
 // key say, alone and together. One list per bucket, computed once from the posture (posture.ts):
-// `status` prints it and the live view's tree renders it (postureModel.ts), so a check shows in both
+// `status` prints it and the live view's tree renders it (posture-model.ts), so a check shows in both
 // or in neither. Checks whose facts could not be read are left out (the failed call is recorded on
 // the bucket instead). `fail` = the bucket does not meet the requirements or S3 cannot use its key;
 // `warn` = worth a look. Each check's message is one short sentence; `detail` says why and what to

@@ -19,11 +19,11 @@ export const SHOW_RULE_DOC_COMMAND = 's3EncryptionGuard.showRuleDocumentation';
 
 // ---------------------------------------------------------------------------------------------
 // `s3EncryptionGuard/analyze`: judge text (the live view) or an open document (the status bar).
-// Server: server/features/liveAnalysis.ts.
+// Server: server/features/live-analysis.ts.
 
 export const ANALYZE_REQUEST = 's3EncryptionGuard/analyze';
 
-/** The URI scheme of live policies opened from the editor's S3 Encryption view (client/views/liveDocuments.ts). */
+/** The URI scheme of live policies opened from the editor's S3 Encryption view (client/views/live-documents.ts). */
 export const LIVE_DOCUMENT_SCHEME = 's3-encryption-guard';
 
 /** Text to judge (the live view), or an open document by URI (the status bar). */
@@ -57,7 +57,7 @@ export interface LiveAnalyzeResult {
 
 // ---------------------------------------------------------------------------------------------
 // `s3EncryptionGuard/explain`: the report view. Server: server/features/explain.ts; client:
-// client/views/explainView.ts.
+// client/views/explain-view.ts.
 
 /** The request behind the report view: `{ uri, bucket? }` → `{ report: ExplainReport }`. */
 export const EXPLAIN_REQUEST = 's3EncryptionGuard/explain';
@@ -179,7 +179,7 @@ export function statementPhrases(c: ReportCell): { prefix: string; statements: n
 // ---------------------------------------------------------------------------------------------
 // `s3EncryptionGuard/checkAnswer` and `s3EncryptionGuard/generatePolicy`: the "New Bucket Policy…"
 // and "New KMS Key Policy…" commands ask the server to check each answer as it is typed and to write
-// the policy. Server: server/features/newPolicy.ts; client: client/commands/newPolicy.ts.
+// the policy. Server: server/features/new-policy.ts; client: client/commands/new-policy.ts.
 
 export const CHECK_ANSWER_REQUEST = 's3EncryptionGuard/checkAnswer';
 /** What an answer is: each has its own checks (core/authoring/generate.ts). */

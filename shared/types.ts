@@ -69,7 +69,7 @@ export interface BucketVerdict {
   };
 }
 
-/** A key policy's verdict (docs/design/engine.md#the-key-policy-verdict). */
+/** A key policy's verdict (docs/design/engine.md#key-policy-verdict). */
 export interface KeyPolicyVerdict {
   kind: 'key-policy';
   complete: boolean;
