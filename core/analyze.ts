@@ -3,7 +3,8 @@
 // No vscode or LSP imports.
 import { bucketVerdicts, MAX_BUCKET_VERDICTS, policyBuckets } from './engine/verdict';
 import { keyPolicyVerdict } from './engine/key-verdict';
-import { Budget, DEFAULT_MAX_STEPS, MAX_KEY_LEVELS } from './engine/requests';
+import { Budget, DEFAULT_MAX_STEPS } from './engine/budget';
+import { MAX_KEY_LEVELS } from './engine/requests/context-keys';
 import type { BucketVerdict, KeyPolicyVerdict } from '../shared/types';
 import { DEFAULT_REQUIREMENTS, type Requirements } from './requirements';
 import { detectKind, bucketFromFileName, kindFromFileName, kindFromSettings, type KindDecision } from './policy/kind';

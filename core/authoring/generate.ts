@@ -3,7 +3,7 @@
 // no vscode or LSP imports. The bucket-policy statements are the quick-fix templates of
 // rules/templates.ts (RULES.md "Recommended templates" 2 and 3), so what the generator writes and
 // what a quick-fix inserts stay the same statements; the key policy is template 4.
-import { SSE } from '../engine/requests';
+import { SSE } from '../engine/requests/context-keys';
 import { bucketArn, iamIdentity, objectsArn, PARTITIONS } from '../policy/arn';
 import {
   algorithmDenyStatement,

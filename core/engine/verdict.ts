@@ -1,6 +1,6 @@
 // The bucket-policy verdict of ENGINE.md §3: what the policy explicitly denies over HTTP, below which
 // TLS version, and for each upload encryption class — decided by evaluating the policy over the
-// request classes of requests.ts, with a witness (one request that gets through) whenever a
+// request classes of requests/, with a witness (one request that gets through) whenever a
 // property does not hold. No vscode or LSP imports.
 //
 // Only an explicit Deny counts (identity policies elsewhere may allow anything, ENGINE.md §1), so
@@ -13,38 +13,30 @@ import { parseS3Arn } from '../policy/arn';
 import { isAnyS3Action, isEveryone } from '../policy/statement';
 import { hasWildcard, compileWildcard, type WildcardMatcher } from '../policy/wildcard';
 import { compilePolicy, type CompiledStatement } from './evaluate';
+import { Budget, DEFAULT_MAX_STEPS } from './budget';
+import { carriesSse } from './requests/action-classes';
+import { SECURE_TRANSPORT, TLS_VERSION, TLS_VERSIONS, SSE_KEYS, type TlsVersion } from './requests/context-keys';
 import {
-  Budget,
-  DEFAULT_MAX_STEPS,
-  SECURE_TRANSPORT,
-  TLS_VERSION,
-  TLS_VERSIONS,
   actionResourceLevel,
   allRequests,
   applyTransport,
   applyUpload,
   baseRequest,
-  carriesSse,
   copyRequest,
   enumerateRequests,
-  isDeny,
   keyLevel,
   objectLevel,
-  principalLabel,
   principalLevel,
-  requestClasses,
-  requestToWitness,
-  SSE_KEYS,
   sseLevel,
-  statementKeys,
   type Level,
-  type RequestClasses,
-  type TlsVersion,
-  type UploadSpec,
-} from './requests';
+} from './requests/levels';
+import { principalLabel } from './requests/principals';
+import { requestClasses, type RequestClasses, type UploadSpec } from './requests/request-classes';
+import { isDeny, statementKeys } from './requests/statements';
+import { requestToWitness } from './requests/witnesses';
 import type { BucketVerdict, Decision, Evaluation, Request, RequestPrincipal, UploadClass, Witness } from '../../shared/types';
 
-export { requestToWitness, witnessToRequest } from './requests';
+export { requestToWitness, witnessToRequest } from './requests/witnesses';
 
 export interface VerdictOptions {
   /** The bucket the policy is for (file name, setting): one verdict for it instead of one per bucket the policy names. */

@@ -1,6 +1,6 @@
 // What a rule is: self-describing metadata (docs are generated from it) plus a check that
 // reports findings. No vscode or LSP imports: the CLI, the server and the tests share rules.
-import type { Budget } from '../engine/requests';
+import type { Budget } from '../engine/budget';
 import type { BucketVerdict, KeyPolicyVerdict } from '../../shared/types';
 import type { PolicyDocument, PolicyKind, Span } from '../policy/model';
 import type { Requirements } from '../requirements';

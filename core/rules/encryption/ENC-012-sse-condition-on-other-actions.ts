@@ -3,7 +3,7 @@
 // have no x-amz-server-side-encryption in their context, so the Deny fires for all of them.
 // Confirmed with the evaluator: the statement applies to such requests.
 import { statementApplies } from '../../engine/evaluate';
-import { carriesSse } from '../../engine/requests';
+import { carriesSse } from '../../engine/requests/action-classes';
 import { allActions } from '../../knowledge';
 import { coversAction } from '../../policy/statement';
 import type { Request } from '../../../shared/types';

@@ -4,17 +4,11 @@
 // default-friendly rewrite (RULES.md template 3), and the wording of verdict-based findings.
 // Rule modules import from here (and from ../templates, ../edits, ../util), never from each other.
 import { evaluatePolicy } from '../../engine/evaluate';
-import {
-  SSE,
-  SSE_CUSTOMER_ALGORITHM,
-  SSE_KEYS,
-  SSE_KMS_KEY_ID,
-  instantiate,
-  isDeny,
-  principalLabel,
-  requestToWitness,
-  statementKeys,
-} from '../../engine/requests';
+import { SSE, SSE_CUSTOMER_ALGORITHM, SSE_KEYS, SSE_KMS_KEY_ID } from '../../engine/requests/context-keys';
+import { instantiate } from '../../engine/requests/instances';
+import { principalLabel } from '../../engine/requests/principals';
+import { isDeny, statementKeys } from '../../engine/requests/statements';
+import { requestToWitness } from '../../engine/requests/witnesses';
 import { requestClause } from '../../../shared/wording';
 import type { BucketVerdict, Request, UploadClass } from '../../../shared/types';
 import { witnessToRequest } from '../../engine/verdict';

@@ -2,7 +2,7 @@
 // patterns: the rule builds the *normal* requests of each bucket the policy names and reports a Deny
 // statement that applies to every one of them.
 //
-// Normal requests (built from the request classes of engine/requests.ts; for each Deny, the classes of
+// Normal requests (built from the request classes of engine/requests/; for each Deny, the classes of
 // that statement alone, which are complete for it — only what it mentions can change whether it
 // applies — and stay small in a 20 KB policy with hundreds of principals and prefixes):
 //   principals  every principal it names (a role as one of its sessions, which is how roles call S3,
@@ -38,27 +38,22 @@
 // not reported. A Deny that does not lock out usually fails on its first normal request (1–2 checks).
 import { compilePolicy, type CompiledStatement } from '../../engine/evaluate';
 import { ipInRange, parseCidr, parseIpAddress } from '../../engine/conditions';
+import { PRINCIPAL_KEYS, SECURE_TRANSPORT, SSE_KEYS } from '../../engine/requests/context-keys';
+import { type KeyDomain } from '../../engine/requests/key-domains';
 import {
-  PRINCIPAL_KEYS,
-  SECURE_TRANSPORT,
-  SSE_KEYS,
   applyTransport,
   applyUpload,
   baseRequest,
   enumerateRequests,
-  isDeny,
   keyLevel,
-  principalContext,
   principalLevel,
-  requestClasses,
-  requestToWitness,
-  statementKeys,
-  type KeyDomain,
   type Level,
-  type RequestClasses,
-  type UploadSpec,
-} from '../../engine/requests';
-import type { Budget as SharedBudget } from '../../engine/requests';
+} from '../../engine/requests/levels';
+import { principalContext } from '../../engine/requests/principals';
+import { requestClasses, type RequestClasses, type UploadSpec } from '../../engine/requests/request-classes';
+import { isDeny, statementKeys } from '../../engine/requests/statements';
+import { requestToWitness } from '../../engine/requests/witnesses';
+import type { Budget as SharedBudget } from '../../engine/budget';
 import type { Request, RequestPrincipal, Witness } from '../../../shared/types';
 import { policyBuckets } from '../../engine/verdict';
 import { isKeyPrefixCovered, lookupConditionKey, suggestConditionKey } from '../../knowledge';
