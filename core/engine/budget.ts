@@ -10,15 +10,26 @@
 export class Budget {
   used = 0;
   exhausted = false;
-  constructor(readonly max: number) {}
-  /** Take `cost` units; false (and `exhausted`) when they are not left. */
+  /** `parent`: a slice of another budget: its steps count against both (see `slice`). */
+  constructor(
+    readonly max: number,
+    private readonly parent?: Budget,
+  ) {}
+  /** Take `cost` units; false (and `exhausted`) when they are not left, here or in the budget this is a slice of. */
   take(cost = 1): boolean {
-    if (this.used + cost > this.max) {
+    if (this.used + cost > this.max || (this.parent && !this.parent.take(cost))) {
       this.exhausted = true;
       return false;
     }
     this.used += cost;
     return true;
+  }
+  /**
+   * At most `max` of this budget's steps for one part of the analysis (MIS-003's lock-out sweep), so
+   * that it cannot use up what the verdicts need. A slice running out leaves this budget as it is.
+   */
+  slice(max: number): Budget {
+    return new Budget(max, this);
   }
 }
 

@@ -53,7 +53,7 @@ import { principalContext } from '../../engine/requests/principals';
 import { requestClasses, type RequestClasses, type UploadSpec } from '../../engine/requests/request-classes';
 import { isDeny, statementKeys } from '../../engine/requests/statements';
 import { requestToWitness } from '../../engine/requests/witnesses';
-import type { Budget as SharedBudget } from '../../engine/budget';
+import type { Budget } from '../../engine/budget';
 import type { Request, RequestPrincipal, Witness } from '../../../shared/types';
 import { policyBuckets } from '../../engine/verdict';
 import { isKeyPrefixCovered, lookupConditionKey, suggestConditionKey } from '../../knowledge';
@@ -226,17 +226,6 @@ function outsideValues(st: Statement, d: KeyDomain): KeyDomain {
 
 // ---------------------------------------------------------------------------------------------
 // The check
-
-/** At most MAX_EVALUATIONS statement checks for this rule, drawn from the analysis's own allowance. */
-class Budget {
-  used = 0;
-  constructor(private readonly shared: SharedBudget) {}
-  take(): boolean {
-    if (this.used >= MAX_EVALUATIONS || !this.shared.take()) return false;
-    this.used++;
-    return true;
-  }
-}
 
 interface Lockout {
   /** `error`: whatever the request's origin; `warning`: for every request that does not come through the network path the statement names. */
@@ -550,7 +539,7 @@ export const mis003: Rule = {
     const candidates = doc.statements.filter(st => compiledOf.get(st)?.effect === 'Deny' && st.effect);
     if (candidates.length === 0) return;
     const buckets = ctx.bucketName ? [ctx.bucketName] : policyBuckets(doc);
-    const budget = new Budget(ctx.budget);
+    const budget = ctx.budget.slice(MAX_EVALUATIONS);
     const reported = new Set<Statement>();
     for (const bucket of buckets) {
       let shown: NormalPrincipal[] | undefined;

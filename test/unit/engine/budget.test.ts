@@ -15,6 +15,22 @@ import type { Request } from '../../../shared/types';
 const policy = (statements: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
 describe('work allowance', () => {
+  it('a slice draws from its budget and stops at its own limit without exhausting the budget', () => {
+    const budget = new Budget(10);
+    const slice = budget.slice(4);
+    let taken = 0;
+    while (slice.take()) taken++;
+    assert.equal(taken, 4);
+    assert.ok(slice.exhausted);
+    assert.equal(budget.used, 4);
+    assert.ok(!budget.exhausted);
+    const big = budget.slice(100);
+    let more = 0;
+    while (big.take()) more++;
+    assert.equal(more, 6);
+    assert.ok(big.exhausted && budget.exhausted);
+  });
+
   it('a policy naming 300 buckets: verdicts for the first MAX_BUCKET_VERDICTS, drawn from one allowance', () => {
     const resources = Array.from({ length: 300 }, (_, i) => [`arn:aws:s3:::bucket-${i}`, `arn:aws:s3:::bucket-${i}/*`]).flat();
     const doc = parsePolicy(
