@@ -77,7 +77,8 @@ export interface RequestClassOptions {
   statements?: (st: Statement) => boolean;
 }
 
-function bucketPartition(doc: PolicyDocument, bucket: string): string {
+/** The partition of the bucket's ARNs in the policy, else the partition the policy mostly uses. */
+export function bucketPartition(doc: PolicyDocument, bucket: string): string {
   for (const st of doc.statements) {
     for (const i of [...(st.resource?.items ?? []), ...(st.notResource?.items ?? [])]) {
       if (typeof i.value !== 'string') continue;

@@ -3,7 +3,8 @@ import { bucketArn, objectsArn, parseS3Arn, type S3Arn } from '../../policy/arn'
 import type { Located, Statement } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
 import { addItemFix, markSafe, replaceFix } from '../edits';
-import type { Fix, Rule, RuleContext } from '../types';
+import type { Fix, Rule, StatementContext } from '../types';
+import { perStatement } from '../statement-rule';
 import { jsonString, show, stringItems } from '../util';
 
 // S3 object actions use the `object` resource type (arn:aws:s3:::BUCKET/KEY), bucket actions the
@@ -81,7 +82,7 @@ function firstPerBucket(resources: S3Resource[]): S3Resource[] {
   });
 }
 
-function checkStatement(ctx: RuleContext, st: Statement): void {
+function checkStatement(ctx: StatementContext, st: Statement): void {
   // NotAction statements name what they exclude: granularity does not apply.
   if (!st.action || st.notAction || !st.resource) return;
   const resources = s3Resources(st);
@@ -103,7 +104,7 @@ function checkStatement(ctx: RuleContext, st: Statement): void {
         }
       : { short: `the statement never grants or denies ${it}`, consequence: `the statement never grants or denies ${it}` };
   };
-  const text = ctx.doc.text;
+  const text = ctx.text;
   const needObject = failing.filter(e => e.kinds.has('object'));
   const needBucket = failing.filter(e => !e.kinds.has('object') && e.kinds.has('bucket'));
   const needOther = failing.filter(e => e.kinds.size === 0);
@@ -209,7 +210,5 @@ export const grm009: Rule = {
       },
     },
   },
-  check(ctx) {
-    for (const st of ctx.doc.statements) checkStatement(ctx, st);
-  },
+  ...perStatement(checkStatement),
 };
