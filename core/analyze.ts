@@ -1,14 +1,16 @@
 // One analysis of one document version: parse, decide the kind, run the rules, apply the
 // user's severities and the work caps. Shared by the language server, the CLI and tests.
-import { bucketVerdicts, MAX_BUCKET_VERDICTS, policyBuckets } from './engine/verdict';
+import { bucketVerdicts, clearVerdicts, MAX_BUCKET_VERDICTS, policyBuckets } from './engine/verdict';
 import { keyPolicyVerdict } from './engine/key-verdict';
-import { Budget, DEFAULT_MAX_STEPS, MAX_KEY_LEVELS } from './engine/requests';
+import { Budget, DEFAULT_MAX_STEPS } from './engine/budget';
+import { MAX_KEY_LEVELS } from './engine/requests/context-keys';
 import type { BucketVerdict, KeyPolicyVerdict } from '../shared/types';
 import { DEFAULT_REQUIREMENTS, type Requirements } from './requirements';
 import { detectKind, bucketFromFileName, kindFromFileName, kindFromSettings, type KindDecision } from './policy/kind';
 import type { PolicyDocument, PolicyKind, Span } from './policy/model';
 import { DEFAULT_PARSE_LIMITS, parsePolicy } from './policy/parse';
-import { renderMessage } from './rules/messages';
+import { clearStatementFindings, findingOf, statementRuleFindings } from './statement-findings';
+import { clearCompiledStatements } from './engine/evaluate';
 import { RULES } from './rules/registry';
 import type { Finding, ReportInput, Rule, RuleContext, Severity, SeveritySetting } from './rules/types';
 
@@ -135,13 +137,21 @@ export function runRule(rule: Rule, doc: PolicyDocument, kind: PolicyKind, input
     verdicts,
     keyVerdict,
     budget,
-    report: (r: ReportInput) => {
-      const text = { ...renderMessage(rule.meta, r.messageId, r.data), messageId: r.messageId };
-      out.push({ ruleId: rule.meta.id, severity: r.severity ?? rule.meta.severity, span: r.span, ...text, fixes: r.fixes ?? [] });
-    },
+    report: (r: ReportInput) => out.push(findingOf(rule, r)),
   };
   rule.check(ctx);
   return out;
+}
+
+/**
+ * Forget what earlier versions of documents left for reuse (compiled statements, verdicts, statement
+ * rules' findings): the next analysis is computed from scratch. For tests that compare with a fresh
+ * analysis; the caches are bounded, so nothing else needs this.
+ */
+export function forgetEarlierVersions(): void {
+  clearCompiledStatements();
+  clearVerdicts();
+  clearStatementFindings();
 }
 
 /** Analyse one document. Never throws. `filePath` may be a path or a URI's path. */
@@ -250,9 +260,17 @@ export function analyze(
   const verdicts = lazyVerdicts(doc, kind.kind, bucketName, budget);
   const keyVerdict = lazyKeyVerdict(doc, kind.kind, budget, settings.keyArn);
   const inputs: RuleInputs = { bucketName, requirements: settings.requirements, verdicts, keyVerdict, budget };
-  for (const rule of rules) {
-    if (!rule.meta.appliesTo.includes(kind.kind)) continue;
-    if (settings.rules?.[rule.meta.id] === 'off') continue;
+  const active = rules.filter(r => r.meta.appliesTo.includes(kind.kind) && settings.rules?.[r.meta.id] !== 'off');
+  // Statement rules first, reusing what an earlier version of the document found (statement-findings.ts).
+  const perStatement = statementRuleFindings(
+    doc,
+    kind.kind,
+    active.filter(r => r.checkStatement),
+  );
+  findings.push(...perStatement.findings);
+  ruleFailures.push(...perStatement.failures);
+  for (const rule of active) {
+    if (rule.checkStatement) continue;
     try {
       findings.push(...runRule(rule, doc, kind.kind, inputs));
     } catch (e) {

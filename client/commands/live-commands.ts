@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { BucketPosture } from '../../aws/types';
 import { checkEndpoint } from '../views/live-settings';
 import type { LiveDocuments } from '../views/live-documents';
-import { bucketArn, type PostureNode } from '../views/posture-model';
+import { bucketArnInRegion, type PostureNode } from '../views/posture-model';
 import { currentLiveSettings, keyPolicyText, loadAws, type PostureTreeProvider } from '../views/posture-tree';
 import { iconSafe, messageValue } from '../views/ui-text';
 import { plainLine } from '../../shared/escape';
@@ -175,7 +175,7 @@ export function registerLiveCommands(deps: Deps): vscode.Disposable[] {
   async function copyBucketArn(arg?: unknown): Promise<string | undefined> {
     const b = await pickBucket(deps, arg, () => true, 'an ARN');
     if (!b) return undefined;
-    const arn = bucketArn(b.name, b.region);
+    const arn = bucketArnInRegion(b.name, b.region);
     await vscode.env.clipboard.writeText(arn);
     void vscode.window.setStatusBarMessage(`Copied ${iconSafe(arn, 160)}`, 3000);
     return arn;

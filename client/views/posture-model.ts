@@ -287,7 +287,7 @@ export function postureTree(report: Report, opts: TreeOptions): PostureNode {
 }
 
 /** The bucket's ARN in its partition (aws-cn, aws-us-gov from the region). */
-export function bucketArn(bucket: string, region?: string | null): string {
+export function bucketArnInRegion(bucket: string, region?: string | null): string {
   const partition = region?.startsWith('cn-') ? 'aws-cn' : region?.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
   return `arn:${partition}:s3:::${bucket}`;
 }

@@ -2,7 +2,7 @@
 // commands, their tests and anyone else who wants a known-good starting point. Pure functions. The bucket-policy statements are the quick-fix templates of
 // rules/templates.ts (docs/design/aws-facts.md#template-2 and 3), so what the generator writes and
 // what a quick-fix inserts stay the same statements; the key policy is template 4.
-import { SSE } from '../engine/requests';
+import { SSE } from '../engine/requests/context-keys';
 import { splitList } from '../../shared/wording';
 import { bucketArn, iamIdentity, objectsArn, PARTITIONS } from '../policy/arn';
 import {

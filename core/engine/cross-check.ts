@@ -9,7 +9,7 @@ import type { PolicyDocument, Statement } from '../policy/model';
 import { coversAction, principalValues } from '../policy/statement';
 import { hasWildcard, matchesWildcard } from '../policy/wildcard';
 import { keyPolicyAsker } from './key-verdict';
-import { Budget, DEFAULT_MAX_STEPS } from './requests';
+import { Budget, DEFAULT_MAX_STEPS } from './budget';
 import type { RequestPrincipal } from '../../shared/types';
 
 export type KeyUserRole = 'writer' | 'reader';

@@ -330,12 +330,42 @@ export const policyVariablesEnabled = (doc: PolicyDocument): boolean => doc.vers
 
 const compiledPolicies = new WeakMap<PolicyDocument, CompiledPolicy>();
 
-/** Compile every statement of a policy once (cached per document). */
+/**
+ * Compiled statements by their text, across versions of a document: a keystroke changes one
+ * statement, and the others compile to the same closures (they hold values, never positions).
+ * Bounded by an estimate of what the closures hold, proportional to the statement's text.
+ */
+const compiledByText = new BoundedCache<string, CompiledStatement>({
+  maxBytes: 4 * 1024 * 1024,
+  sizeOf: k => 6 * stringBytes(k) + 512,
+});
+
+/** Forget every earlier version's compiled statements (tests compare with a fresh analysis). */
+export function clearCompiledStatements(): void {
+  compiledByText.clear();
+}
+
+/** The statement's compiled form, from an earlier version of the document when its text is unchanged. */
+function compileReusing(doc: PolicyDocument, st: Statement, variables: boolean): CompiledStatement {
+  const cache = variables ? compiledWithVariables : compiledLiteral;
+  const own = cache.get(st);
+  if (own) return own;
+  // With syntax errors the tolerant parser's reading of a statement can depend on what surrounds it.
+  if (doc.syntaxErrors.length) return compileStatement(st, { variables });
+  const key = `${variables ? 'v' : 'l'}${doc.text.slice(st.span.offset, st.span.offset + st.span.length)}`;
+  let compiled = compiledByText.get(key);
+  if (compiled) compiled = compiled.index === st.index ? compiled : { ...compiled, index: st.index };
+  else compiledByText.set(key, (compiled = buildStatement(st, variables)));
+  cache.set(st, compiled);
+  return compiled;
+}
+
+/** Compile every statement of a policy once (cached per document, and per statement text across versions). */
 export function compilePolicy(doc: PolicyDocument): CompiledPolicy {
   let compiled = compiledPolicies.get(doc);
   if (compiled) return compiled;
   const variables = policyVariablesEnabled(doc);
-  const statements = doc.statements.map(st => compileStatement(st, { variables }));
+  const statements = doc.statements.map(st => compileReusing(doc, st, variables));
   compiled = policyOf(variables, statements, true);
   compiledPolicies.set(doc, compiled);
   return compiled;

@@ -9,21 +9,12 @@ import { accountPrincipal, parseArn, parseKeyArn } from '../policy/arn';
 import { hasWildcard, compileWildcard, type WildcardMatcher } from '../policy/wildcard';
 import { allActions, keyAppliesToAction, type ActionInfo } from '../knowledge';
 import { compilePolicy, type CompiledPolicy } from './evaluate';
-import {
-  Budget,
-  DEFAULT_MAX_STEPS,
-  enumerateRequests,
-  principalClasses,
-  keyLevel,
-  principalContext,
-  principalLabel,
-  requestClasses,
-  requestToWitness,
-  witnessToRequest,
-  type KeyDomain,
-  type Level,
-  type RequestClasses,
-} from './requests';
+import { Budget, DEFAULT_MAX_STEPS } from './budget';
+import { type KeyDomain } from './requests/key-domains';
+import { enumerateRequests, keyLevel, type Level } from './requests/levels';
+import { principalClasses, principalContext, principalLabel } from './requests/principals';
+import { requestClasses, type RequestClasses } from './requests/request-classes';
+import { requestToWitness, witnessToRequest } from './requests/witnesses';
 import type { Decision, KeyPolicyVerdict, Request, RequestPrincipal, Witness } from '../../shared/types';
 import { statementLabels, type ExplainClass, type ExplainedRequest, type ExplainGrid, type GridPrincipal } from './verdict';
 import { BoundedCache, stringBytes } from '../bounded-cache';

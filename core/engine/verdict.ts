@@ -1,6 +1,6 @@
 // The bucket-policy verdict of docs/design/engine.md#bucket-verdict: what the policy explicitly denies over HTTP, below which
 // TLS version, and for each upload encryption class — decided by evaluating the policy over the
-// request classes of requests.ts, with a witness (one request that gets through) whenever a
+// request classes of requests/, with a witness (one request that gets through) whenever a
 // property does not hold.
 //
 // Only an explicit Deny counts (identity policies elsewhere may allow anything, docs/design/engine.md#evaluation), so
@@ -13,38 +13,31 @@ import { parseS3Arn } from '../policy/arn';
 import { isAnyS3Action, isEveryone } from '../policy/statement';
 import { hasWildcard, compileWildcard, type WildcardMatcher } from '../policy/wildcard';
 import { compilePolicy, type CompiledStatement } from './evaluate';
+import { Budget, DEFAULT_MAX_STEPS } from './budget';
+import { carriesSse } from './requests/action-classes';
+import { SECURE_TRANSPORT, TLS_VERSION, TLS_VERSIONS, SSE_KEYS, type TlsVersion } from './requests/context-keys';
 import {
-  Budget,
-  DEFAULT_MAX_STEPS,
-  SECURE_TRANSPORT,
-  TLS_VERSION,
-  TLS_VERSIONS,
   actionResourceLevel,
   allRequests,
   applyTransport,
   applyUpload,
   baseRequest,
-  carriesSse,
   copyRequest,
   enumerateRequests,
-  isDeny,
   keyLevel,
   objectLevel,
-  principalLabel,
   principalLevel,
-  requestClasses,
-  requestToWitness,
-  SSE_KEYS,
   sseLevel,
-  statementKeys,
   type Level,
-  type RequestClasses,
-  type TlsVersion,
-  type UploadSpec,
-} from './requests';
+} from './requests/levels';
+import { principalLabel } from './requests/principals';
+import { bucketPartition, requestClasses, type RequestClasses, type UploadSpec } from './requests/request-classes';
+import { BoundedCache, stringBytes } from '../bounded-cache';
+import { isDeny, statementKeys } from './requests/statements';
+import { requestToWitness } from './requests/witnesses';
 import type { BucketVerdict, Decision, Evaluation, Request, RequestPrincipal, UploadClass, Witness } from '../../shared/types';
 
-export { requestToWitness, witnessToRequest } from './requests';
+export { requestToWitness, witnessToRequest } from './requests/witnesses';
 
 export interface VerdictOptions {
   /** The bucket the policy is for (file name, setting): one verdict for it instead of one per bucket the policy names. */
@@ -422,9 +415,52 @@ export function encryptionSummary(uploads: readonly UploadClass[]): BucketVerdic
   return 'mixed';
 }
 
-/** The verdict for one bucket, with the work it took; undefined when the allowance cannot pay for its request classes. */
+/**
+ * Verdicts across versions of a document. A verdict reads the statements that can deny (Deny, or an
+ * unusable Effect) and, of the others, only how many there are and how large (what each step costs):
+ * a keystroke in an Allow statement leaves it as it was. Only complete, unexhausted answers are kept.
+ */
+const verdictCache = new BoundedCache<string, BucketAnalysis>({
+  maxBytes: 2 * 1024 * 1024,
+  sizeOf: (k, v) => stringBytes(k) + 4 * stringBytes(JSON.stringify(v)),
+});
+
+/** Forget every earlier version's verdicts (tests compare with a fresh analysis). */
+export function clearVerdicts(): void {
+  verdictCache.clear();
+}
+
+/** What the verdict for `bucket` depends on, as a string; undefined when it is not to be reused. */
+function verdictKey(doc: PolicyDocument, bucket: string): string | undefined {
+  // With syntax errors the tolerant parser's reading can depend on what surrounds a statement.
+  if (doc.syntaxErrors.length || doc.truncated) return undefined;
+  const compiled = compilePolicy(doc);
+  let key = `${bucket}\u0000${bucketPartition(doc, bucket)}\u0000${String(doc.version?.value)}\u0000${doc.statements.length}\u0000${documentSize(doc)}`;
+  doc.statements.forEach((st, i) => {
+    if (compiled.statements[i]?.effect !== 'Allow')
+      key += `\u0000${i}\u0000${doc.text.slice(st.span.offset, st.span.offset + st.span.length)}`;
+  });
+  return key;
+}
+
+/**
+ * The verdict for one bucket, with the work it took; undefined when the allowance cannot pay for its
+ * request classes. An earlier version's verdict is reused when nothing it reads changed; the work it
+ * took is then drawn from the allowance again, so that what is left for the rest of the analysis is
+ * what it would be. (One difference is possible: an Allow statement that cannot be decided makes the
+ * search check the denying statements once more; that extra work is not drawn on reuse.)
+ */
 export function analyzeBucket(doc: PolicyDocument, bucket: string, opts: VerdictOptions = {}): BucketAnalysis | undefined {
   const budget = opts.budget ?? new Budget(opts.maxSteps ?? DEFAULT_MAX_STEPS);
+  const key = verdictKey(doc, bucket);
+  const hit = key === undefined ? undefined : verdictCache.get(key);
+  if (hit && budget.max - budget.used >= hit.steps && budget.take(hit.steps)) return structuredClone(hit);
+  const a = searchBucket(doc, bucket, budget);
+  if (a && key !== undefined && a.verdict.complete && !a.exhausted) verdictCache.set(key, structuredClone(a));
+  return a;
+}
+
+function searchBucket(doc: PolicyDocument, bucket: string, budget: Budget): BucketAnalysis | undefined {
   const before = budget.used;
   if (!budget.take(documentSize(doc))) return undefined;
   // Only Deny statements can change an explicit-deny question: the classes come from them alone.

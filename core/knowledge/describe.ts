@@ -3,7 +3,8 @@
 // (what each operator does when the key is absent).
 
 import { parseOperator, resultWhenKeyAbsent, type OperatorFamily, type ParsedOperator } from '../policy/operators';
-import { actionsSupportingKey, lookupConditionKey, type ActionInfo, type ConditionKeyInfo } from './index';
+import { actionsSupportingKey, lookupConditionKey } from './condition-keys';
+import type { ActionInfo, ConditionKeyInfo } from './types';
 import { markdownCode } from '../../shared/escape';
 import { describeValue, keyFacts, nullOperatorValues } from './values';
 

@@ -2,7 +2,7 @@
 // the edit that adds a statement to a policy, and fixes that edit statements and add or remove
 // whole ones at once.
 import { parse as parseJson, type ParseError } from 'jsonc-parser';
-import { SSE, SSE_CUSTOMER_ALGORITHM, SSE_KMS_KEY_ID } from '../engine/requests';
+import { SSE, SSE_CUSTOMER_ALGORITHM, SSE_KMS_KEY_ID } from '../engine/requests/context-keys';
 import { bucketArn, dominantPartition, objectsArn, policyBucket } from '../policy/arn';
 import type { JsonNode, PolicyDocument, Statement } from '../policy/model';
 import {

@@ -1,12 +1,12 @@
 // What a rule is: self-describing metadata (docs are generated from it) plus a check that
 // reports findings.
-import type { Budget } from '../engine/requests';
+import type { Budget } from '../engine/budget';
 import type { BucketVerdict, KeyPolicyVerdict } from '../../shared/types';
-import type { PolicyDocument, PolicyKind, Span } from '../policy/model';
+import type { PolicyDocument, PolicyKind, Span, Statement } from '../policy/model';
 import type { Requirements } from '../requirements';
 
-export type { Severity, SeveritySetting } from '../../shared/types';
-import type { Severity } from '../../shared/types';
+export type Severity = 'error' | 'warning' | 'info';
+export type SeveritySetting = Severity | 'off';
 export type Confidence = 'DOC' | 'COMMUNITY' | 'UNCONFIRMED';
 
 export interface RuleMeta {
@@ -111,9 +111,30 @@ export interface RuleContext {
   report(input: ReportInput): void;
 }
 
+/**
+ * What a statement check may read besides its statement: nothing another statement can change. The
+ * type is the guarantee: without the document, a check cannot look at the other statements.
+ */
+export interface StatementContext {
+  readonly kind: PolicyKind;
+  /**
+   * The document's text, for fixes that follow its layout: read only the statement's own text, the
+   * line it starts on and the document's line-break style (what the reuse key covers).
+   */
+  readonly text: string;
+  report(input: ReportInput): void;
+}
+
 export interface Rule {
   meta: RuleMeta;
   check(ctx: RuleContext): void;
+  /**
+   * Set by rules whose findings about a statement follow from that statement alone (its text, its
+   * index, the policy kind), and that report inside it: `check` is then this for every statement
+   * (see statementRule), and the analysis reuses a statement's findings across versions of the
+   * document while its text and index are unchanged (docs/design/engine.md, "Reuse across versions").
+   */
+  checkStatement?(ctx: StatementContext, st: Statement): void;
 }
 
 export const RESOURCE_POLICY_KINDS: readonly PolicyKind[] = ['bucket-policy', 'key-policy'];

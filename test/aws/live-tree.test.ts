@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { startEmulator, type Emulator } from '../../emulator/src/emulator';
 import { localJudge } from '../../cli/local-judge';
 import { fetchPosture } from '../../aws/posture';
-import { bucketArn, postureTree, type PostureNode, type Report } from '../../client/views/posture-model';
+import { bucketArnInRegion, postureTree, type PostureNode, type Report } from '../../client/views/posture-model';
 import { checkEndpoint, liveRequirements, readLiveSettings, type InspectedValue } from '../../client/views/live-settings';
 import { ROOT } from '../helpers/paths';
 import {
@@ -182,9 +182,9 @@ describe('live view tree from a real posture', () => {
   });
 
   it("names the ARN in the bucket's partition", () => {
-    assert.equal(bucketArn('b', 'eu-west-1'), 'arn:aws:s3:::b');
-    assert.equal(bucketArn('b', 'cn-north-1'), 'arn:aws-cn:s3:::b');
-    assert.equal(bucketArn('b', 'us-gov-west-1'), 'arn:aws-us-gov:s3:::b');
+    assert.equal(bucketArnInRegion('b', 'eu-west-1'), 'arn:aws:s3:::b');
+    assert.equal(bucketArnInRegion('b', 'cn-north-1'), 'arn:aws-cn:s3:::b');
+    assert.equal(bucketArnInRegion('b', 'us-gov-west-1'), 'arn:aws-us-gov:s3:::b');
   });
 });
 

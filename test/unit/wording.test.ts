@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { evaluatePolicy } from '../../core/engine/evaluate';
-import { witnessToRequest } from '../../core/engine/requests';
+import { witnessToRequest } from '../../core/engine/requests/witnesses';
 import { explainRequests } from '../../core/engine/verdict';
 import { describeRequest, KEY_POLICY, outcomeOf, requestClause, shortKeyArn } from '../../shared/wording';
 import { parsePolicy } from '../../core/policy/parse';

@@ -3,7 +3,7 @@
 // have no x-amz-server-side-encryption in their context, so the Deny fires for all of them.
 // Confirmed with the evaluator: the statement applies to such requests.
 import { statementApplies } from '../../engine/evaluate';
-import { carriesSse, isDeny } from '../../engine/requests';
+import { carriesSse } from '../../engine/requests/action-classes';
 import { allActions } from '../../knowledge';
 import { coversAction, principalValues } from '../../policy/statement';
 import type { Request } from '../../../shared/types';
@@ -12,12 +12,12 @@ import type { Statement } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
 import { editsFix, markSafe } from '../edits';
 import type { Fix, Rule, TextEditSpan } from '../types';
-import { absentTrueEntries } from './sse-conditions';
-import { statementTarget } from './statement-fixes';
-import { principalOf, httpsRequest, uploadRequest, NONE } from './upload-classes';
 import { jsonStringOrList } from '../json-text';
 import { capitalizedStatementLabel } from '../labels';
 import { stringItems, effectSpan } from '../model-lookups';
+import { isDeny, absentTrueEntries } from './sse-conditions';
+import { statementTarget } from './statement-fixes';
+import { principalOf, httpsRequest, uploadRequest, NONE } from './upload-classes';
 
 /** Actions whose requests never carry the SSE keys (docs/design/aws-facts.md#table-0-1) that readers recognise first. */
 const FIRST = ['s3:GetObject', 's3:ListBucket', 's3:DeleteObject', 's3:GetBucketPolicy', 's3:PutEncryptionConfiguration'];

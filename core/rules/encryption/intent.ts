@@ -1,6 +1,5 @@
 // What a policy's Deny statements visibly try to enforce (its evident intent), what must be denied
 // (the requirements, else that intent) and the gaps the verdict shows between the two.
-import { SSE, SSE_CUSTOMER_ALGORITHM, SSE_KMS_KEY_ID, isDeny } from '../../engine/requests';
 import type { BucketVerdict, UploadClass } from '../../../shared/types';
 import type { ConditionOperatorBlock, PolicyDocument, Statement } from '../../policy/model';
 import { type ParsedOperator } from '../../policy/operators';
@@ -16,6 +15,10 @@ import {
   isAlgorithm,
   isKmsAlgorithm,
   KMS_ALGORITHMS,
+  SSE_KMS_KEY_ID,
+  SSE_CUSTOMER_ALGORITHM,
+  SSE,
+  isDeny,
 } from './sse-conditions';
 import { denyingStatements, uploadRequest, NONE } from './upload-classes';
 

@@ -1,7 +1,8 @@
 // The SSE headers S3 accepts and how a statement's conditions test them: which entries name an
 // SSE key, what they compare, and which are true when the header is absent (docs/design/aws-facts.md#table-0-2).
 // The ENC rules import from the modules of this folder, never from each other.
-import { SSE, SSE_CUSTOMER_ALGORITHM, SSE_KEYS, SSE_KMS_KEY_ID, isDeny, statementKeys } from '../../engine/requests';
+import { isDeny, statementKeys } from '../../engine/requests/statements';
+import { SSE, SSE_CUSTOMER_ALGORITHM, SSE_KMS_KEY_ID, SSE_KEYS } from '../../engine/requests/context-keys';
 import type { ConditionEntry, ConditionOperatorBlock, Statement } from '../../policy/model';
 import { parseOperator, resultWhenKeyAbsent, type ParsedOperator } from '../../policy/operators';
 import { coversAction } from '../model-lookups';

@@ -1,6 +1,5 @@
 // The statements the ENC fixes add (the templates are in ../templates) and the default-friendly
 // rewrite of a header-required policy (docs/design/aws-facts.md#template-3).
-import { SSE_CUSTOMER_ALGORITHM, SSE_KMS_KEY_ID } from '../../engine/requests';
 import type { BucketVerdict, UploadClass } from '../../../shared/types';
 import { dominantPartition } from '../../policy/arn';
 import type { ConditionOperatorBlock, Statement } from '../../policy/model';
@@ -16,7 +15,15 @@ import {
   type StatementTarget,
 } from '../templates';
 import type { Fix, RuleContext, TextEditSpan } from '../types';
-import { sseEntries, trueWhenAbsent, isAlgorithm, SSE_VALUES, type Algorithm } from './sse-conditions';
+import {
+  sseEntries,
+  trueWhenAbsent,
+  isAlgorithm,
+  SSE_VALUES,
+  type Algorithm,
+  SSE_KMS_KEY_ID,
+  SSE_CUSTOMER_ALGORITHM,
+} from './sse-conditions';
 import {
   type ClassId,
   NONE,

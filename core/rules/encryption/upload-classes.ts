@@ -1,22 +1,17 @@
 // The upload classes of the bucket verdict (algorithm × key), the requests that stand for them,
 // which statements deny them, and the wording of findings decided from the verdict.
 import { evaluatePolicy } from '../../engine/evaluate';
-import {
-  SSE,
-  SSE_CUSTOMER_ALGORITHM,
-  SSE_KEYS,
-  SSE_KMS_KEY_ID,
-  instantiate,
-  principalLabel,
-  requestToWitness,
-} from '../../engine/requests';
 import { requestClause } from '../../../shared/wording';
 import type { BucketVerdict, Request, UploadClass } from '../../../shared/types';
-import { witnessToRequest } from '../../engine/verdict';
+import { requestToWitness, witnessToRequest } from '../../engine/verdict';
 import { parseArn, parseS3Arn } from '../../policy/arn';
 import type { PolicyDocument, Span, Statement } from '../../policy/model';
 import type { RuleContext } from '../types';
 import { stringItems } from '../model-lookups';
+import { SSE_KEYS } from '../../engine/requests/context-keys';
+import { instantiate } from '../../engine/requests/instances';
+import { principalLabel } from '../../engine/requests/principals';
+import { SSE_KMS_KEY_ID, SSE_CUSTOMER_ALGORITHM, SSE } from './sse-conditions';
 
 export type ClassId = Pick<UploadClass, 'sse' | 'kmsKey'>;
 

@@ -1,10 +1,11 @@
 // GRM-003: Effect is mandatory and case-sensitive: exactly "Allow" or "Deny".
 // docs/design/aws-facts.md#grm-003; IAM-UG reference_policies_elements_effect.
 import { markSafe, replaceFix } from '../edits';
-import { statementHead } from '../model-lookups';
-import { capitalizedStatementLabel, SUMMARY_SID, show, closest } from '../labels';
-import { jsonString } from '../json-text';
 import { ALL_POLICY_KINDS, type Rule } from '../types';
+import { perStatement } from '../statement-rule';
+import { jsonString } from '../json-text';
+import { capitalizedStatementLabel, SUMMARY_SID, show, closest } from '../labels';
+import { statementHead } from '../model-lookups';
 
 const EFFECTS = ['Allow', 'Deny'];
 
@@ -44,45 +45,43 @@ export const grm003: Rule = {
       },
     },
   },
-  check(ctx) {
-    for (const st of ctx.doc.statements) {
-      const effect = st.effect;
-      if (!effect) {
-        ctx.report({
-          span: statementHead(st),
-          messageId: 'missing',
-          data: { statement: capitalizedStatementLabel(st, SUMMARY_SID) },
-        });
-        continue;
-      }
-      if (typeof effect.value !== 'string') {
-        ctx.report({
-          span: effect.span,
-          messageId: 'notString',
-          data: { value: show(effect.value, 40) },
-        });
-        continue;
-      }
-      if (EFFECTS.includes(effect.value)) continue;
-      const trimmed = effect.value.trim();
-      // Case and stray spaces are unambiguous; typos ("Alow") and inflections ("Denied",
-      // "Allowed") go to the nearest name or the one they start like.
-      const lower = trimmed.toLowerCase();
-      const guess =
-        EFFECTS.find(e => e.toLowerCase() === lower) ??
-        closest(trimmed, EFFECTS) ??
-        EFFECTS.find(e => lower.startsWith(e.toLowerCase().slice(0, 3)));
+  ...perStatement((ctx, st) => {
+    const effect = st.effect;
+    if (!effect) {
+      ctx.report({
+        span: statementHead(st),
+        messageId: 'missing',
+        data: { statement: capitalizedStatementLabel(st, SUMMARY_SID) },
+      });
+      return;
+    }
+    if (typeof effect.value !== 'string') {
       ctx.report({
         span: effect.span,
-        messageId: guess ? 'invalidTypo' : 'invalid',
-        data: { value: show(effect.value, 40), guess: guess ?? '' },
-        // Case and stray spaces are safe to repair; a typo's nearest name is not: Allow and Deny are
-        // opposites, so a wrong guess would grant what was meant to be denied. No fix for a missing
-        // or non-string Effect: Allow or Deny is the author's choice.
-        fixes: guess
-          ? [markSafe(replaceFix(`Change to "${guess}"`, effect.span, jsonString(guess)), guess.toLowerCase() === lower)]
-          : [],
+        messageId: 'notString',
+        data: { value: show(effect.value, 40) },
       });
+      return;
     }
-  },
+    if (EFFECTS.includes(effect.value)) return;
+    const trimmed = effect.value.trim();
+    // Case and stray spaces are unambiguous; typos ("Alow") and inflections ("Denied",
+    // "Allowed") go to the nearest name or the one they start like.
+    const lower = trimmed.toLowerCase();
+    const guess =
+      EFFECTS.find(e => e.toLowerCase() === lower) ??
+      closest(trimmed, EFFECTS) ??
+      EFFECTS.find(e => lower.startsWith(e.toLowerCase().slice(0, 3)));
+    ctx.report({
+      span: effect.span,
+      messageId: guess ? 'invalidTypo' : 'invalid',
+      data: { value: show(effect.value, 40), guess: guess ?? '' },
+      // Case and stray spaces are safe to repair; a typo's nearest name is not: Allow and Deny are
+      // opposites, so a wrong guess would grant what was meant to be denied. No fix for a missing
+      // or non-string Effect: Allow or Deny is the author's choice.
+      fixes: guess
+        ? [markSafe(replaceFix(`Change to "${guess}"`, effect.span, jsonString(guess)), guess.toLowerCase() === lower)]
+        : [],
+    });
+  }),
 };

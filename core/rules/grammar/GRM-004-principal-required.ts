@@ -2,9 +2,10 @@
 // Principal/NotPrincipal ("Missing required field Principal"); KMS requires one or more
 // principals per statement. docs/design/aws-facts.md#grm-004; KMS-DG key-policy-overview; PutKeyPolicy API.
 import { editsFix, insertMember } from '../edits';
-import { memberNamed, statementHead } from '../model-lookups';
-import { capitalizedStatementLabel, SUMMARY_SID } from '../labels';
 import { RESOURCE_POLICY_KINDS, type Fix, type Rule } from '../types';
+import { perStatement } from '../statement-rule';
+import { capitalizedStatementLabel, SUMMARY_SID } from '../labels';
+import { memberNamed, statementHead } from '../model-lookups';
 
 export const grm004: Rule = {
   meta: {
@@ -36,7 +37,7 @@ export const grm004: Rule = {
       },
     },
   },
-  check(ctx) {
+  ...perStatement((ctx, st) => {
     const service =
       ctx.kind === 'key-policy'
         ? {
@@ -47,23 +48,21 @@ export const grm004: Rule = {
             rejects: 'S3 rejects the bucket policy',
             requirement: 'S3 answers "MalformedPolicy: Missing required field Principal"',
           };
-    for (const st of ctx.doc.statements) {
-      if (st.principal || st.notPrincipal) continue;
-      const effect = memberNamed(st.members, 'Effect');
-      // An enforcement Deny is meant for everyone; an Allow needs a person to name the grantee.
-      // Not safe: "Principal": "*" makes the Deny apply to every caller, administrators included,
-      // which in a key policy can lock the key for good (KMS-001); a person confirms the scope.
-      const isDeny = typeof st.effect?.value === 'string' && st.effect.value.trim().toLowerCase() === 'deny';
-      const fixes: Fix[] =
-        isDeny && effect
-          ? [editsFix('Add "Principal": "*"', [insertMember(ctx.doc.text, st.node, '"Principal": "*"', { after: effect })])]
-          : [];
-      ctx.report({
-        span: statementHead(st),
-        messageId: isDeny ? 'missingInDeny' : 'missing',
-        data: { statement: capitalizedStatementLabel(st, SUMMARY_SID), ...service },
-        fixes,
-      });
-    }
-  },
+    if (st.principal || st.notPrincipal) return;
+    const effect = memberNamed(st.members, 'Effect');
+    // An enforcement Deny is meant for everyone; an Allow needs a person to name the grantee.
+    // Not safe: "Principal": "*" makes the Deny apply to every caller, administrators included,
+    // which in a key policy can lock the key for good (KMS-001); a person confirms the scope.
+    const isDeny = typeof st.effect?.value === 'string' && st.effect.value.trim().toLowerCase() === 'deny';
+    const fixes: Fix[] =
+      isDeny && effect
+        ? [editsFix('Add "Principal": "*"', [insertMember(ctx.text, st.node, '"Principal": "*"', { after: effect })])]
+        : [];
+    ctx.report({
+      span: statementHead(st),
+      messageId: isDeny ? 'missingInDeny' : 'missing',
+      data: { statement: capitalizedStatementLabel(st, SUMMARY_SID), ...service },
+      fixes,
+    });
+  }),
 };

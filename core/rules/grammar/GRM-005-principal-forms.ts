@@ -8,9 +8,10 @@ import type { Located, PrincipalBlock, PrincipalEntry, Statement } from '../../p
 import { spanOf } from '../../policy/parse';
 import { hasWildcard } from '../../policy/wildcard';
 import { addConditionEdit, markSafe, replaceFix } from '../edits';
-import { show, jsonTypeName, closest } from '../labels';
+import { RESOURCE_POLICY_KINDS, type Fix, type Rule, type StatementContext } from '../types';
+import { perStatement } from '../statement-rule';
 import { jsonString, spanText } from '../json-text';
-import { RESOURCE_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
+import { show, jsonTypeName, closest } from '../labels';
 
 /** A principal value as summaries quote it: short enough that the sentence fits the Problems panel. */
 const quoted = (value: unknown): string => show(value, 48);
@@ -41,7 +42,7 @@ function wrapFix(element: Element, value: Located<string>): Fix[] {
  * account changes how the grant combines with the account's IAM policies; a person confirms it.
  */
 function wildcardFix(
-  ctx: RuleContext,
+  ctx: StatementContext,
   st: Statement,
   element: Element,
   block: PrincipalBlock,
@@ -51,7 +52,7 @@ function wildcardFix(
   if (element !== 'Principal' || block.entries.length !== 1 || entry.values.items.length !== 1) return [];
   const id = iamIdentity(item.value);
   if (!id || !ACCOUNT_ID.test(id.arn.account) || hasWildcard(id.arn.partition)) return [];
-  const condition = addConditionEdit(ctx.doc.text, st, 'ArnLike', 'aws:PrincipalArn', jsonString(item.value));
+  const condition = addConditionEdit(ctx.text, st, 'ArnLike', 'aws:PrincipalArn', jsonString(item.value));
   if (!condition) return [];
   const account = jsonString(accountRootArn(id.arn.partition, id.arn.account));
   return [
@@ -64,7 +65,7 @@ function wildcardFix(
 }
 
 function checkAwsValue(
-  ctx: RuleContext,
+  ctx: StatementContext,
   st: Statement,
   element: Element,
   block: PrincipalBlock,
@@ -111,7 +112,7 @@ function checkAwsValue(
   });
 }
 
-function checkServiceValue(ctx: RuleContext, element: Element, item: Located<string>): void {
+function checkServiceValue(ctx: StatementContext, element: Element, item: Located<string>): void {
   const v = item.value;
   if (v === '*') return;
   if (hasWildcard(v)) {
@@ -130,7 +131,7 @@ function checkServiceValue(ctx: RuleContext, element: Element, item: Located<str
   });
 }
 
-function checkBlock(ctx: RuleContext, st: Statement, element: Element, block: PrincipalBlock): void {
+function checkBlock(ctx: StatementContext, st: Statement, element: Element, block: PrincipalBlock): void {
   if (block.star) return;
   if (block.invalidString) {
     const v = block.invalidString;
@@ -187,7 +188,7 @@ function checkBlock(ctx: RuleContext, st: Statement, element: Element, block: Pr
     }
     for (const item of entry.values.items) {
       if (typeof item.value !== 'string') {
-        const raw = spanText(ctx.doc.text, item.span);
+        const raw = spanText(ctx.text, item.span);
         ctx.report({
           span: item.span,
           messageId: typeof item.value === 'number' ? 'numberNotString' : 'notString',
@@ -297,10 +298,8 @@ export const grm005: Rule = {
       },
     },
   },
-  check(ctx) {
-    for (const st of ctx.doc.statements) {
-      if (st.principal) checkBlock(ctx, st, 'Principal', st.principal);
-      if (st.notPrincipal) checkBlock(ctx, st, 'NotPrincipal', st.notPrincipal);
-    }
-  },
+  ...perStatement((ctx, st) => {
+    if (st.principal) checkBlock(ctx, st, 'Principal', st.principal);
+    if (st.notPrincipal) checkBlock(ctx, st, 'NotPrincipal', st.notPrincipal);
+  }),
 };

@@ -7,10 +7,11 @@ import { ACCOUNT_ID, accountPrincipal, accountRootArn, assumedRoleSession, iamId
 import type { Located, Statement } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
 import { addConditionEdit } from '../edits';
-import { stringItems } from '../model-lookups';
-import { show } from '../labels';
+import { RESOURCE_POLICY_KINDS, type Fix, type Rule, type StatementContext } from '../types';
+import { perStatement } from '../statement-rule';
 import { jsonStringOrList } from '../json-text';
-import { RESOURCE_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
+import { show } from '../labels';
+import { stringItems } from '../model-lookups';
 
 /**
  * Rewrite Deny + NotPrincipal as Principal "*" + ArnNotLike aws:PrincipalArn. Offered only when
@@ -20,7 +21,7 @@ import { RESOURCE_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '..
  * session of the listed roles, which a person should confirm. Allow + NotPrincipal gets no fix:
  * whom to allow is the author's choice.
  */
-function rewriteFix(ctx: RuleContext, st: Statement): Fix[] {
+function rewriteFix(ctx: StatementContext, st: Statement): Fix[] {
   const block = st.notPrincipal;
   if (!block || st.principal || block.entries.length !== 1 || block.entries[0].type.value !== 'AWS') return [];
   const items = block.entries[0].values.items;
@@ -41,7 +42,7 @@ function rewriteFix(ctx: RuleContext, st: Statement): Fix[] {
     else return [];
   }
   if (!arns.some(a => iamIdentity(a))) return [];
-  const condition = addConditionEdit(ctx.doc.text, st, 'ArnNotLike', 'aws:PrincipalArn', jsonStringOrList([...new Set(arns)]));
+  const condition = addConditionEdit(ctx.text, st, 'ArnNotLike', 'aws:PrincipalArn', jsonStringOrList([...new Set(arns)]));
   if (!condition) return [];
   return [
     {
@@ -82,51 +83,49 @@ export const grm006: Rule = {
       },
     },
   },
-  check(ctx) {
-    for (const st of ctx.doc.statements) {
-      const block = st.notPrincipal;
-      if (!block) continue;
-      const effect = st.effect?.value;
-      if (effect === 'Allow') {
-        ctx.report({ span: block.member.key.span, messageId: 'allow' });
-        continue;
-      }
-      if (effect !== 'Deny') continue;
-      const aws = block.entries.filter(e => e.type.value === 'AWS').flatMap(e => stringItems(e.values));
-      const values = aws.map(i => i.value);
-      const accounts = new Set(values.map(accountPrincipal).filter((a): a is string => a !== undefined));
-      const sessions = values.map(assumedRoleSession).filter(s => s !== undefined);
-      let fixes: Fix[] | undefined;
-      for (const item of aws as Located<string>[]) {
-        const id = iamIdentity(item.value);
-        if (!id || hasWildcard(item.value)) continue;
-        const account = id.arn.account;
-        const missing: string[] = [];
-        const missingShort: string[] = [];
-        if (!accounts.has(account)) {
-          missing.push(`the account ("${accountRootArn(id.arn.partition, account)}")`);
-          missingShort.push('the account');
-        }
-        if (id.kind === 'role' && !sessions.some(s => s.account === account && s.role === id.name)) {
-          missing.push(`the session ARN ("arn:${id.arn.partition}:sts::${account}:assumed-role/${id.name}/SESSION")`);
-          missingShort.push('the session ARN');
-        }
-        if (missing.length === 0) continue;
-        fixes ??= rewriteFix(ctx, st);
-        const who = id.kind === 'role' ? 'requests made with this role are still denied' : 'this user is still denied';
-        ctx.report({
-          span: item.span,
-          messageId: 'incompleteExemption',
-          data: {
-            identity: id.kind === 'role' ? "role's sessions" : 'user',
-            missingShort: missingShort.join(' and '),
-            value: show(item.value),
-            missing: missing.join(' and '),
-            who,
-          },
-          fixes,
-        });
-      }
+  ...perStatement((ctx, st) => {
+    const block = st.notPrincipal;
+    if (!block) return;
+    const effect = st.effect?.value;
+    if (effect === 'Allow') {
+      ctx.report({ span: block.member.key.span, messageId: 'allow' });
+      return;
     }
-  },
+    if (effect !== 'Deny') return;
+    const aws = block.entries.filter(e => e.type.value === 'AWS').flatMap(e => stringItems(e.values));
+    const values = aws.map(i => i.value);
+    const accounts = new Set(values.map(accountPrincipal).filter((a): a is string => a !== undefined));
+    const sessions = values.map(assumedRoleSession).filter(s => s !== undefined);
+    let fixes: Fix[] | undefined;
+    for (const item of aws as Located<string>[]) {
+      const id = iamIdentity(item.value);
+      if (!id || hasWildcard(item.value)) continue;
+      const account = id.arn.account;
+      const missing: string[] = [];
+      const missingShort: string[] = [];
+      if (!accounts.has(account)) {
+        missing.push(`the account ("${accountRootArn(id.arn.partition, account)}")`);
+        missingShort.push('the account');
+      }
+      if (id.kind === 'role' && !sessions.some(s => s.account === account && s.role === id.name)) {
+        missing.push(`the session ARN ("arn:${id.arn.partition}:sts::${account}:assumed-role/${id.name}/SESSION")`);
+        missingShort.push('the session ARN');
+      }
+      if (missing.length === 0) continue;
+      fixes ??= rewriteFix(ctx, st);
+      const who = id.kind === 'role' ? 'requests made with this role are still denied' : 'this user is still denied';
+      ctx.report({
+        span: item.span,
+        messageId: 'incompleteExemption',
+        data: {
+          identity: id.kind === 'role' ? "role's sessions" : 'user',
+          missingShort: missingShort.join(' and '),
+          value: show(item.value),
+          missing: missing.join(' and '),
+          who,
+        },
+        fixes,
+      });
+    }
+  }),
 };

@@ -2,10 +2,11 @@ import { apiNameToAction, expandActionPattern, isKnownService, lookupAction, sug
 import type { PolicyKind, Statement, ValueList } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
 import { markSafe, removeWithComma, replaceFix } from '../edits';
-import { memberNamed, statementHead } from '../model-lookups';
-import { show, jsonTypeName, statementLabel, SUMMARY_SID, capitalizedStatementLabel } from '../labels';
+import { ALL_POLICY_KINDS, type Fix, type Rule, type StatementContext, type TextEditSpan } from '../types';
+import { perStatement } from '../statement-rule';
 import { jsonString } from '../json-text';
-import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext, type TextEditSpan } from '../types';
+import { show, jsonTypeName, statementLabel, SUMMARY_SID, capitalizedStatementLabel } from '../labels';
+import { memberNamed, statementHead } from '../model-lookups';
 
 /** The one service whose actions a resource policy may name. */
 const SERVICE_OF_KIND: Partial<Record<PolicyKind, { prefix: string; article: string; what: string; rejects: string }>> = {
@@ -134,7 +135,7 @@ function groupFix(list: ValueList, target: string, indexes: number[], safe: bool
   return markSafe({ title, edits, preferred: true }, safe);
 }
 
-function checkList(ctx: RuleContext, st: Statement, list: ValueList, element: 'Action' | 'NotAction'): void {
+function checkList(ctx: StatementContext, st: Statement, list: ValueList, element: 'Action' | 'NotAction'): void {
   const node = list.node;
   if (node.type !== 'string' && node.type !== 'array') {
     ctx.report({ span: list.span, messageId: 'listWrongType', data: { element, type: jsonTypeName(node.type) } });
@@ -235,26 +236,24 @@ export const grm007: Rule = {
       },
     },
   },
-  check(ctx) {
-    for (const st of ctx.doc.statements) {
-      if (!st.action && !st.notAction) {
-        ctx.report({
-          span: statementHead(st),
-          messageId: 'noAction',
-          data: { statement: capitalizedStatementLabel(st, SUMMARY_SID) },
-        });
-        continue;
-      }
-      if (st.action && st.notAction) {
-        const member = memberNamed(st.members, 'NotAction');
-        ctx.report({
-          span: member ? member.key.span : st.notAction.span,
-          messageId: 'bothActionAndNotAction',
-          data: { statement: capitalizedStatementLabel(st, SUMMARY_SID) },
-        });
-      }
-      if (st.action) checkList(ctx, st, st.action, 'Action');
-      if (st.notAction) checkList(ctx, st, st.notAction, 'NotAction');
+  ...perStatement((ctx, st) => {
+    if (!st.action && !st.notAction) {
+      ctx.report({
+        span: statementHead(st),
+        messageId: 'noAction',
+        data: { statement: capitalizedStatementLabel(st, SUMMARY_SID) },
+      });
+      return;
     }
-  },
+    if (st.action && st.notAction) {
+      const member = memberNamed(st.members, 'NotAction');
+      ctx.report({
+        span: member ? member.key.span : st.notAction.span,
+        messageId: 'bothActionAndNotAction',
+        data: { statement: capitalizedStatementLabel(st, SUMMARY_SID) },
+      });
+    }
+    if (st.action) checkList(ctx, st, st.action, 'Action');
+    if (st.notAction) checkList(ctx, st, st.notAction, 'NotAction');
+  }),
 };

@@ -3,10 +3,11 @@ import { bucketArn, objectsArn, parseS3Arn, type S3Arn } from '../../policy/arn'
 import type { Located, Statement } from '../../policy/model';
 import { hasWildcard } from '../../policy/wildcard';
 import { addItemFix, markSafe, replaceFix } from '../edits';
-import { stringItems } from '../model-lookups';
-import { show } from '../labels';
+import type { Fix, Rule, StatementContext } from '../types';
+import { perStatement } from '../statement-rule';
 import { jsonString } from '../json-text';
-import type { Fix, Rule, RuleContext } from '../types';
+import { show } from '../labels';
+import { stringItems } from '../model-lookups';
 
 // S3 object actions use the `object` resource type (arn:aws:s3:::BUCKET/KEY), bucket actions the
 // `bucket` type (arn:aws:s3:::BUCKET) (SAR-S3 resource table). A bucket policy statement whose
@@ -83,7 +84,7 @@ function firstPerBucket(resources: S3Resource[]): S3Resource[] {
   });
 }
 
-function checkStatement(ctx: RuleContext, st: Statement): void {
+function checkStatement(ctx: StatementContext, st: Statement): void {
   // NotAction statements name what they exclude: granularity does not apply.
   if (!st.action || st.notAction || !st.resource) return;
   const resources = s3Resources(st);
@@ -105,7 +106,7 @@ function checkStatement(ctx: RuleContext, st: Statement): void {
         }
       : { short: `the statement never grants or denies ${it}`, consequence: `the statement never grants or denies ${it}` };
   };
-  const text = ctx.doc.text;
+  const text = ctx.text;
   const needObject = failing.filter(e => e.kinds.has('object'));
   const needBucket = failing.filter(e => !e.kinds.has('object') && e.kinds.has('bucket'));
   const needOther = failing.filter(e => e.kinds.size === 0);
@@ -211,7 +212,5 @@ export const grm009: Rule = {
       },
     },
   },
-  check(ctx) {
-    for (const st of ctx.doc.statements) checkStatement(ctx, st);
-  },
+  ...perStatement(checkStatement),
 };

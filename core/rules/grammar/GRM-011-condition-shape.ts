@@ -9,9 +9,10 @@ import {
 } from '../../policy/operators';
 import { spanOf } from '../../policy/parse';
 import { markSafe, operatorTaken, removeMemberFix, removeOperatorFix, replaceFix } from '../edits';
-import { closest, show, jsonTypeName, statementLabel, SUMMARY_SID } from '../labels';
+import { ALL_POLICY_KINDS, type Fix, type Rule, type StatementContext } from '../types';
+import { perStatement } from '../statement-rule';
 import { jsonString } from '../json-text';
-import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
+import { closest, show, jsonTypeName, statementLabel, SUMMARY_SID } from '../labels';
 
 const ALIASES = new Map([
   ['boolean', 'Bool'],
@@ -31,7 +32,7 @@ export function suggestOperator(name: string): string | undefined {
   return closest(name.replace(/\s+/g, ''), ALL_OPERATOR_NAMES) ?? closest(name, ALL_OPERATOR_NAMES);
 }
 
-function checkOperatorName(ctx: RuleContext, cond: ConditionBlock, ob: ConditionOperatorBlock): void {
+function checkOperatorName(ctx: StatementContext, cond: ConditionBlock, ob: ConditionOperatorBlock): void {
   const name = ob.operator.value;
   // `safe`: NullIfExists → Null and canonical casing are decided by the name itself; the nearest
   // operator to a misspelling is a guess (StringEquls could be StringEquals or StringNotEquals).
@@ -72,7 +73,7 @@ function checkOperatorName(ctx: RuleContext, cond: ConditionBlock, ob: Condition
 
 const SCALAR = new Set(['string', 'number', 'boolean']);
 
-function checkEntries(ctx: RuleContext, st: Statement, cond: ConditionBlock, ob: ConditionOperatorBlock): void {
+function checkEntries(ctx: StatementContext, st: Statement, cond: ConditionBlock, ob: ConditionOperatorBlock): void {
   const name = ob.operator.value;
   if (ob.node.type !== 'object') {
     ctx.report({
@@ -192,32 +193,30 @@ export const grm011: Rule = {
       },
     },
   },
-  check(ctx) {
-    for (const st of ctx.doc.statements) {
-      const cond = st.condition;
-      if (!cond) continue;
-      if (cond.node.type !== 'object') {
-        ctx.report({
-          span: spanOf(cond.node),
-          messageId: 'conditionNotObject',
-          data: { statement: statementLabel(st, SUMMARY_SID), type: jsonTypeName(cond.node.type) },
-        });
-        continue;
-      }
-      if (cond.operators.length === 0) {
-        ctx.report({
-          span: spanOf(cond.node),
-          severity: 'warning',
-          messageId: 'emptyCondition',
-          data: { statement: statementLabel(st, SUMMARY_SID) },
-          fixes: [markSafe(removeMemberFix('Remove the empty Condition', st.node, cond.member.key)!)],
-        });
-        continue;
-      }
-      for (const ob of cond.operators) {
-        checkOperatorName(ctx, cond, ob);
-        checkEntries(ctx, st, cond, ob);
-      }
+  ...perStatement((ctx, st) => {
+    const cond = st.condition;
+    if (!cond) return;
+    if (cond.node.type !== 'object') {
+      ctx.report({
+        span: spanOf(cond.node),
+        messageId: 'conditionNotObject',
+        data: { statement: statementLabel(st, SUMMARY_SID), type: jsonTypeName(cond.node.type) },
+      });
+      return;
     }
-  },
+    if (cond.operators.length === 0) {
+      ctx.report({
+        span: spanOf(cond.node),
+        severity: 'warning',
+        messageId: 'emptyCondition',
+        data: { statement: statementLabel(st, SUMMARY_SID) },
+        fixes: [markSafe(removeMemberFix('Remove the empty Condition', st.node, cond.member.key)!)],
+      });
+      return;
+    }
+    for (const ob of cond.operators) {
+      checkOperatorName(ctx, cond, ob);
+      checkEntries(ctx, st, cond, ob);
+    }
+  }),
 };

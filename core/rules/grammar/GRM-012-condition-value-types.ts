@@ -10,10 +10,10 @@ import {
 } from '../../policy/operators';
 import { containsWildcard } from '../../policy/wildcard';
 import { markSafe, operatorTaken, replaceFix } from '../edits';
-import { operatorBlocks } from '../model-lookups';
-import { show } from '../labels';
+import { ALL_POLICY_KINDS, type Fix, type Rule, type StatementContext, type Severity } from '../types';
+import { perStatement, operatorBlocksOf } from '../statement-rule';
 import { jsonString } from '../json-text';
-import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext, type Severity } from '../types';
+import { show } from '../labels';
 
 // ---------------------------------------------------------------------------------------------
 // Literal formats per operator family (IAM-UG condition operators; Access Analyzer "Type mismatch")
@@ -135,7 +135,7 @@ function operatorForKey(o: ParsedOperator, keyFamily: OperatorFamily, values: Lo
 // ---------------------------------------------------------------------------------------------
 
 interface EntryScope {
-  ctx: RuleContext;
+  ctx: StatementContext;
   cond: ConditionBlock;
   ob: ConditionOperatorBlock;
   op: ParsedOperator;
@@ -409,11 +409,11 @@ export const grm012: Rule = {
       },
     },
   },
-  check(ctx) {
-    for (const { cond, ob } of operatorBlocks(ctx.doc)) {
+  ...perStatement((ctx, st) => {
+    for (const { cond, ob } of operatorBlocksOf(st)) {
       const op = parseOperator(ob.operator.value);
       if (!op) continue;
       for (const entry of ob.entries) checkEntry({ ctx, cond, ob, op, entry });
     }
-  },
+  }),
 };

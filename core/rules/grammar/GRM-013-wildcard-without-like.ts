@@ -3,10 +3,11 @@ import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock } from '../
 import { likeFormOf, parseOperator, type ParsedOperator } from '../../policy/operators';
 import { containsWildcard } from '../../policy/wildcard';
 import { editsFix, insertMember, markSafe, removeMember } from '../edits';
-import { memberAt, stringItems, operatorBlocks } from '../model-lookups';
-import { show } from '../labels';
+import { ALL_POLICY_KINDS, type Fix, type Rule, type StatementContext, type TextEditSpan } from '../types';
+import { perStatement, operatorBlocksOf } from '../statement-rule';
 import { jsonString, spanText } from '../json-text';
-import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext, type TextEditSpan } from '../types';
+import { show } from '../labels';
+import { memberAt, stringItems } from '../model-lookups';
 
 const isArnKey = (key: string): boolean => /^(?:ArrayOf)?ARN$/.test(lookupConditionKey(key)?.type ?? '');
 
@@ -53,7 +54,7 @@ function blockFix(
   return editsFix(title, edits);
 }
 
-function checkBlock(ctx: RuleContext, cond: ConditionBlock, ob: ConditionOperatorBlock): void {
+function checkBlock(ctx: StatementContext, cond: ConditionBlock, ob: ConditionOperatorBlock): void {
   const op = parseOperator(ob.operator.value);
   // ArnEquals honours wildcards exactly like ArnLike; Like forms are what we want.
   if (!op || op.family !== 'String' || op.like || ob.node.type !== 'object') return;
@@ -64,7 +65,7 @@ function checkBlock(ctx: RuleContext, cond: ConditionBlock, ob: ConditionOperato
   // everything). A non-negated one never matches today: the Like form would bring a dead Allow to
   // life (widening access) or a dead Deny (it may lock callers out). IgnoreCase operators become
   // case-sensitive, a change of meaning a person confirms.
-  const fix = markSafe(blockFix(ctx.doc.text, cond, ob, op, flagged), op.negated && !op.ignoreCase);
+  const fix = markSafe(blockFix(ctx.text, cond, ob, op, flagged), op.negated && !op.ignoreCase);
   for (const e of flagged) {
     const target = targetOf(op, e);
     for (const item of stringItems(e.values)) {
@@ -114,7 +115,7 @@ export const grm013: Rule = {
       },
     },
   },
-  check(ctx) {
-    for (const { cond, ob } of operatorBlocks(ctx.doc)) checkBlock(ctx, cond, ob);
-  },
+  ...perStatement((ctx, st) => {
+    for (const { cond, ob } of operatorBlocksOf(st)) checkBlock(ctx, cond, ob);
+  }),
 };

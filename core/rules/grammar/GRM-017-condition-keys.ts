@@ -10,10 +10,11 @@ import {
 import type { ConditionBlock, ConditionEntry, ConditionOperatorBlock, Statement } from '../../policy/model';
 import { parseOperator, resultWhenKeyAbsent } from '../../policy/operators';
 import { alwaysTrueRemovalIsSafe, markSafe, removeConditionEntryFix, replaceFix } from '../edits';
-import { ALL_POLICY_KINDS, type Fix, type Rule, type RuleContext } from '../types';
+import { ALL_POLICY_KINDS, type Fix, type Rule, type StatementContext } from '../types';
+import { perStatement, operatorBlocksOf } from '../statement-rule';
 import { jsonString } from '../json-text';
 import { show } from '../labels';
-import { stringItems, operatorBlocks } from '../model-lookups';
+import { stringItems } from '../model-lookups';
 
 const ABSENT = 'AWS rejects the policy, or the key is simply never present in a request{consequence}.';
 
@@ -34,7 +35,7 @@ const NOT_A_KEY = new Map(
 const KEY_FORMAT = /^[A-Za-z0-9-]+:\S+$/;
 
 interface EntryScope {
-  ctx: RuleContext;
+  ctx: StatementContext;
   st: Statement;
   cond: ConditionBlock;
   ob: ConditionOperatorBlock;
@@ -193,12 +194,11 @@ export const grm017: Rule = {
       },
     },
   },
-  check(ctx) {
-    const actionsOf = new Map<Statement, ActionInfo[]>();
-    for (const { st, cond, ob } of operatorBlocks(ctx.doc)) {
+  ...perStatement((ctx, st) => {
+    let actions: ActionInfo[] | undefined;
+    for (const { cond, ob } of operatorBlocksOf(st)) {
       // NotAction statements name what they exclude: whether a key applies cannot be judged.
-      if (!actionsOf.has(st)) actionsOf.set(st, st.action && !st.notAction ? statementActions(st) : []);
-      const actions = actionsOf.get(st)!;
+      actions ??= st.action && !st.notAction ? statementActions(st) : [];
       const renamed = new Set<string>();
       for (const entry of ob.entries) {
         const s: EntryScope = { ctx, st, cond, ob, entry };
@@ -206,5 +206,5 @@ export const grm017: Rule = {
         if (actions.length > 0) checkApplies(s, actions);
       }
     }
-  },
+  }),
 };

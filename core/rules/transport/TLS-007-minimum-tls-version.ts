@@ -1,20 +1,19 @@
 import { parseNumber } from '../../engine/conditions';
 import { compilePolicy } from '../../engine/evaluate';
+import { type Budget } from '../../engine/budget';
+import { TLS_VERSIONS, type TlsVersion } from '../../engine/requests/context-keys';
 import {
-  TLS_VERSIONS,
   actionResourceLevel,
   applyTransport,
   baseRequest,
   enumerateRequests,
-  isDeny,
   keyLevel,
   principalLevel,
-  requestClasses,
-  requestToWitness,
   sseLevel,
-  type Budget,
-  type TlsVersion,
-} from '../../engine/requests';
+} from '../../engine/requests/levels';
+import { requestClasses } from '../../engine/requests/request-classes';
+import { isDeny } from '../../engine/requests/statements';
+import { requestToWitness } from '../../engine/requests/witnesses';
 import type { BucketVerdict, Witness } from '../../../shared/types';
 import type { ConditionEntry, ConditionOperatorBlock, Located, PolicyDocument, Span, Statement } from '../../policy/model';
 import type { ParsedOperator } from '../../policy/operators';

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyze, LIMIT_CODE } from '../../../core/analyze';
 import { crossCheck } from '../../../core/engine/cross-check';
-import { Budget, enumerateRequests, type Level } from '../../../core/engine/requests';
+import { Budget } from '../../../core/engine/budget';
+import { enumerateRequests, type Level } from '../../../core/engine/requests/levels';
 import { bucketVerdicts, MAX_BUCKET_VERDICTS } from '../../../core/engine/verdict';
 import { parsePolicy } from '../../../core/policy/parse';
 import type { Request } from '../../../shared/types';
@@ -14,6 +15,22 @@ import type { Request } from '../../../shared/types';
 const policy = (statements: unknown[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
 describe('work allowance', () => {
+  it('a slice draws from its budget and stops at its own limit without exhausting the budget', () => {
+    const budget = new Budget(10);
+    const slice = budget.slice(4);
+    let taken = 0;
+    while (slice.take()) taken++;
+    assert.equal(taken, 4);
+    assert.ok(slice.exhausted);
+    assert.equal(budget.used, 4);
+    assert.ok(!budget.exhausted);
+    const big = budget.slice(100);
+    let more = 0;
+    while (big.take()) more++;
+    assert.equal(more, 6);
+    assert.ok(big.exhausted && budget.exhausted);
+  });
+
   it('a policy naming 300 buckets: verdicts for the first MAX_BUCKET_VERDICTS, drawn from one allowance', () => {
     const resources = Array.from({ length: 300 }, (_, i) => [`arn:aws:s3:::bucket-${i}`, `arn:aws:s3:::bucket-${i}/*`]).flat();
     const doc = parsePolicy(

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { analyze } from '../../../core/analyze';
 import { compilePolicy, evaluatePolicy } from '../../../core/engine/evaluate';
 import { keyRequestFromWitness } from '../../../core/engine/key-verdict';
-import { witnessToRequest } from '../../../core/engine/requests';
+import { witnessToRequest } from '../../../core/engine/requests/witnesses';
 import type { Request } from '../../../shared/types';
 import { bucketVerdicts } from '../../../core/engine/verdict';
 import { parsePolicy } from '../../../core/policy/parse';

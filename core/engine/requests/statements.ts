@@ -1,0 +1,28 @@
+// What the request walk reads of a statement: the context keys it can read, and its effect.
+import type { JsonNode, Statement } from '../../policy/model';
+import { variableKeys } from '../../policy/variables';
+
+function stringsIn(node: JsonNode | undefined, out: string[] = []): string[] {
+  if (!node) return out;
+  if (node.type === 'string' && typeof node.value === 'string') out.push(node.value);
+  for (const c of node.children ?? []) stringsIn(c, out);
+  return out;
+}
+
+/**
+ * Every context key a statement can read, lower-cased: its condition keys and the keys of the policy
+ * variables anywhere in it (Resource, condition values…). A statement's applicability depends on the
+ * principal, the action, the resource and these keys only.
+ */
+export function statementKeys(st: Statement): ReadonlySet<string> {
+  let keys = statementKeyCache.get(st);
+  if (keys) return keys;
+  const found = new Set<string>();
+  for (const o of st.condition?.operators ?? []) for (const e of o.entries) found.add(e.key.value.toLowerCase());
+  for (const s of stringsIn(st.node)) if (s.includes('${')) for (const k of variableKeys(s)) found.add(k);
+  statementKeyCache.set(st, (keys = found));
+  return keys;
+}
+const statementKeyCache = new WeakMap<Statement, ReadonlySet<string>>();
+
+export const isDeny = (st: Statement): boolean => st.effect?.value === 'Deny';

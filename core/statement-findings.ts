@@ -1,0 +1,119 @@
+// The findings of statement rules (Rule.checkStatement), reused across versions of a document. A
+// keystroke changes one statement; a statement rule's findings about every other statement are the
+// ones the previous version had, moved by however much the text before them grew or shrank
+// (docs/design/engine.md, "Reuse across versions").
+import { BoundedCache, stringBytes } from './bounded-cache';
+import type { PolicyDocument, PolicyKind, Span, Statement } from './policy/model';
+import { renderMessage } from './rules/messages';
+import type { Finding, ReportInput, Rule, StatementContext } from './rules/types';
+
+/** A report of `rule` as a finding. */
+export function findingOf(rule: Rule, r: ReportInput): Finding {
+  const text = { ...renderMessage(rule.meta, r.messageId, r.data), messageId: r.messageId };
+  return { ruleId: rule.meta.id, severity: r.severity ?? rule.meta.severity, span: r.span, ...text, fixes: r.fixes ?? [] };
+}
+
+/** Findings of one rule about one statement, spans relative to the statement's start; null when they cannot be reused (see below). */
+type Kept = readonly Finding[] | null;
+
+/** By statement (see reuseKey), then by rule ID. */
+const kept = new BoundedCache<string, ReadonlyMap<string, Kept>>({
+  maxBytes: 8 * 1024 * 1024,
+  sizeOf: (key, byRule) => {
+    let n = stringBytes(key) + 64;
+    for (const [id, fs] of byRule) {
+      n += stringBytes(id) + 32;
+      for (const f of fs ?? []) n += 256 + stringBytes(f.message) + stringBytes(f.detail ?? '') + 512 * f.fixes.length;
+    }
+    return n;
+  },
+});
+
+/** Forget every earlier version's findings (tests compare with a fresh analysis). */
+export function clearStatementFindings(): void {
+  kept.clear();
+}
+
+/** The line-break style a fix follows when the statement shows none itself: that of the document's first line. */
+function lineBreakStyle(text: string): string {
+  const nl = text.indexOf('\n');
+  return nl < 0 ? 'none' : nl > 0 && text.charCodeAt(nl - 1) === 13 ? 'crlf' : 'lf';
+}
+
+/**
+ * Everything a statement check reads (StatementContext): the kind, the statement's index (labels
+ * say "statement 3"), its text, the text of the line it starts on and the line break before that
+ * line (fixes follow the statement's indentation), and the document's line-break style.
+ */
+function reuseKey(text: string, kind: PolicyKind, st: Statement, style: string): string {
+  const lineStart = text.lastIndexOf('\n', st.span.offset - 1) + 1;
+  const before = text.slice(Math.max(0, lineStart - 2), st.span.offset);
+  return `${kind}\u0000${st.index}\u0000${style}\u0000${before}\u0000${text.slice(st.span.offset, st.span.offset + st.span.length)}`;
+}
+
+const moved = (s: Span, by: number): Span => ({ offset: s.offset + by, length: s.length });
+
+function moveFinding(f: Finding, by: number): Finding {
+  return {
+    ...f,
+    span: moved(f.span, by),
+    fixes: f.fixes.map(fix => ({ ...fix, edits: fix.edits.map(e => ({ ...e, span: moved(e.span, by) })) })),
+  };
+}
+
+/** Do the finding's span and its fixes' edits lie within the statement (its end included: an insertion right after it)? */
+function within(f: Finding, st: Statement): boolean {
+  const start = st.span.offset;
+  const end = start + st.span.length;
+  const inside = (s: Span) => s.offset >= start && s.offset + s.length <= end;
+  return inside(f.span) && f.fixes.every(fix => fix.edits.every(e => inside(e.span)));
+}
+
+export interface StatementRuleResult {
+  findings: Finding[];
+  failures: { ruleId: string; error: string }[];
+}
+
+/**
+ * Run the statement rules on every statement of the document, reusing earlier findings about
+ * statements whose key is unchanged. A rule that throws on some statement contributes no finding
+ * (as when its whole check throws). With syntax errors nothing is reused: the tolerant parser's
+ * reading of a statement can then depend on what surrounds it.
+ */
+export function statementRuleFindings(doc: PolicyDocument, kind: PolicyKind, rules: readonly Rule[]): StatementRuleResult {
+  const byRule = new Map<Rule, Finding[]>(rules.map(r => [r, []]));
+  const failed = new Map<Rule, string>();
+  const reuse = doc.syntaxErrors.length === 0;
+  const style = lineBreakStyle(doc.text);
+  for (const st of doc.statements) {
+    const key = reuse ? reuseKey(doc.text, kind, st, style) : undefined;
+    const before = key === undefined ? undefined : kept.get(key);
+    let after: Map<string, Kept> | undefined;
+    for (const rule of rules) {
+      if (failed.has(rule)) continue;
+      const hit = before?.get(rule.meta.id);
+      if (hit) {
+        for (const f of hit) byRule.get(rule)!.push(moveFinding(f, st.span.offset));
+        continue;
+      }
+      const found: Finding[] = [];
+      const ctx: StatementContext = { kind, text: doc.text, report: r => found.push(findingOf(rule, r)) };
+      try {
+        rule.checkStatement!(ctx, st);
+      } catch (e) {
+        failed.set(rule, e instanceof Error ? (e.stack ?? e.message) : String(e));
+        continue;
+      }
+      byRule.get(rule)!.push(...found);
+      if (key !== undefined && hit === undefined) {
+        // Findings outside the statement depend on more than its key: found again each time.
+        after ??= new Map(before);
+        after.set(rule.meta.id, found.every(f => within(f, st)) ? found.map(f => moveFinding(f, -st.span.offset)) : null);
+      }
+    }
+    if (key !== undefined && after) kept.set(key, after);
+  }
+  const findings: Finding[] = [];
+  for (const [rule, fs] of byRule) if (!failed.has(rule)) findings.push(...fs);
+  return { findings, failures: [...failed].map(([rule, error]) => ({ ruleId: rule.meta.id, error })) };
+}
