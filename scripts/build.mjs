@@ -5,7 +5,8 @@
 // The client bundle must not hold the engine: the editor talks to it through the language server.
 // The build fails when any module of core/, server/ or cli/ ends up in it.
 import { build, context } from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -47,6 +48,15 @@ function checkClient(metafile) {
 }
 
 try {
+  // The Terraform parser's WebAssembly (core/templates/hcl-parse.ts looks beside the bundle, and
+  // one folder up: dist/cli.js and dist/server/server.js both find dist/*.wasm).
+  const require = createRequire(import.meta.url);
+  mkdirSync(path.join(root, 'dist'), { recursive: true });
+  copyFileSync(require.resolve('web-tree-sitter/web-tree-sitter.wasm'), path.join(root, 'dist/web-tree-sitter.wasm'));
+  copyFileSync(
+    path.join(path.dirname(require.resolve('@tree-sitter-grammars/tree-sitter-hcl/package.json')), 'tree-sitter-terraform.wasm'),
+    path.join(root, 'dist/tree-sitter-terraform.wasm'),
+  );
   if (watch) {
     const contexts = await Promise.all(bundles.map(b => context(b)));
     await Promise.all(contexts.map(c => c.watch()));
