@@ -4,6 +4,7 @@ import { SERVER_NODE_FLAGS } from '../protocol/runtime';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { ANALYZE_REQUEST, type LiveAnalyzeParams, type LiveAnalyzeResult } from '../protocol/live';
 import { EXPLAIN_REQUEST, type ExplainReport } from '../protocol/explain';
+import { TEMPLATE_LANGUAGES } from '../protocol/templates';
 import { registerExplainView } from './views/explainView';
 import { LIVE_SCHEME, registerLiveView, type LiveViewApi } from './views/liveView';
 import { registerNewPolicyCommands } from './commands/newPolicy';
@@ -43,6 +44,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       { scheme: 'file', language: 'jsonc' },
       { scheme: 'untitled', language: 'json' },
       { scheme: 'untitled', language: 'jsonc' },
+      // Infrastructure templates (CloudFormation YAML, CDK output, Terraform): the server answers
+      // only for the ones its scanners claim; other YAML (CI, Kubernetes) gets nothing.
+      ...TEMPLATE_LANGUAGES.flatMap(language => [
+        { scheme: 'file', language },
+        { scheme: 'untitled', language },
+      ]),
       // Live bucket and key policies opened from the S3 Encryption view (views/liveDocuments.ts).
       { scheme: LIVE_SCHEME, language: 'json' },
     ],
@@ -87,10 +94,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       }
     }),
     // "S3 Encryption: Explain Enforcement": the report view (views/explainView.ts).
-    registerExplainView(async (uri, bucket) => {
+    registerExplainView(async (uri, bucket, at) => {
       await ready;
       if (!client) throw new Error('the language server is not running');
-      return client.sendRequest<{ report: ExplainReport }>(EXPLAIN_REQUEST, { uri, bucket });
+      return client.sendRequest<{ report: ExplainReport }>(EXPLAIN_REQUEST, { uri, bucket, at });
     }),
     ...registerNewPolicyCommands(),
     registerRuleDocsCommand(context.extensionUri),

@@ -3,9 +3,13 @@
 // bundle does not pull in the engine. Values from the policy are as written: renderers escape them.
 import type { Witness } from '../shared/types';
 import type { Outcome } from '../shared/wording';
-import type { Range } from '../core/policy/lines';
+import type { Position, Range } from '../core/policy/lines';
 
-/** The request behind the report view: `{ uri, bucket? }` → `{ report: ExplainReport }`. */
+/**
+ * The request behind the report view: `{ uri, bucket?, at? }` → `{ report: ExplainReport }`. In an
+ * infrastructure template, `at` picks the policy: its location (`Resources.DataBucketPolicy.Properties.PolicyDocument`,
+ * as the CodeLens passes it) or a position inside it (the cursor); without it, the first policy.
+ */
 export const EXPLAIN_REQUEST = 's3EncryptionGuard/explain';
 
 /** The word in a cell: never colour alone. */
@@ -79,8 +83,13 @@ export interface StatementRef {
   range: Range;
 }
 
+/** Which policy of a template to explain: its location, or a position inside it. */
+export type ExplainTarget = string | Position;
+
 export interface ExplainReport {
   uri: string;
+  /** In a template: the location of the policy explained (the view asks for it again when the template changes). */
+  location?: string;
   /** The file name. */
   file: string;
   kind: 'bucket-policy' | 'key-policy' | 'other';

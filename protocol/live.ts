@@ -2,7 +2,7 @@
 // the live view's judge and the status bar). Types and the method name only, so the client bundle
 // does not pull in the engine.
 import type { BucketVerdict, KeyPolicyVerdict } from '../shared/types';
-import type { Range } from '../core/policy/lines';
+import type { Position, Range } from '../core/policy/lines';
 import type { PolicyKind } from '../core/policy/model';
 import type { Severity } from '../core/rules/types';
 
@@ -19,7 +19,8 @@ export type LiveAnalyzeParams =
    * about S3 in its region, instead of guessing both from the policy.
    */
   | { text: string; kind: 'bucket-policy' | 'key-policy'; bucket?: string; keyArn?: string; diagnostics?: boolean }
-  | { uri: string };
+  /** `position`: in an infrastructure template, the policy under it (the cursor); without it, the template's first policy. */
+  | { uri: string; position?: Position };
 
 /** The longest key ARN a request may name (real ones are under 100 characters). */
 export const MAX_KEY_ARN_LENGTH = 2048;
@@ -33,6 +34,8 @@ export interface LiveDiagnostic {
 
 export interface LiveAnalyzeResult {
   kind: PolicyKind;
+  /** In a template: the location of the policy judged (`aws_s3_bucket_policy.data`). */
+  location?: string;
   /** The bucket's verdict (the named bucket, else the first), the key policy's, or null. */
   verdict: BucketVerdict | KeyPolicyVerdict | null;
   /** One line per verdict, as the CodeLens shows it (bucket and key policies). */
