@@ -32,6 +32,13 @@ export interface Unresolved {
   name: string;
   /** Where it is in the template. */
   span: Span;
+  /**
+   * True when it stands for one value the template or the stack creates (a bucket's generated name, a
+   * key's ARN, the stack's account or Region): equal to itself wherever it appears, different from
+   * every literal. False or absent for values that could be anything (a parameter without a default,
+   * an import, a data source): a verdict that rests on one says so (TemplateEntry.dependsOn).
+   */
+  symbolic?: boolean;
 }
 
 /** Begins and ends the stand-in for an unresolved value inside a rendered policy string. */
@@ -151,6 +158,11 @@ export interface TemplateEntry {
   policy?: EmbeddedPolicy;
   /** Findings in template offsets, with fixes translated to the template's syntax. */
   findings: Finding[];
+  /**
+   * Names of values the template does not fix (parameters without a default, imports) that the
+   * verdict rests on: it was decided as if each were a value of its own, and is marked incomplete.
+   */
+  dependsOn?: string[];
 }
 
 /** The analysis of one template file. */

@@ -1,0 +1,352 @@
+// The analysis of one infrastructure template: find its policies (the scanner), run the one
+// engine on each exactly as on a JSON policy file, and bring every finding and fix back to the
+// template. Values the template does not fix are analysed as symbols: each placeholder becomes a
+// fresh value of its own (the same name, the same value: `!Ref DataBucket` in the Resource and the
+// policy's Bucket are one bucket), so a verdict never rests on a guessed literal; where a verdict
+// rests on a value that could be anything (a parameter without a default, an import), it says so.
+// No vscode or LSP imports.
+import { analyze, LIMIT_CODE, type Analysis, type AnalysisSettings } from '../analyze';
+import { BoundedCache, stringBytes } from '../bounded-cache';
+import type { JsonNode, Span } from '../policy/model';
+import type { Finding, Fix } from '../rules/types';
+import { crossResourceFindings } from './cross-resource';
+import { findScanner } from './index';
+import { end } from './tree';
+import {
+  PLACEHOLDER_CLOSE,
+  PLACEHOLDER_OPEN,
+  type EmbeddedPolicy,
+  type TemplateAnalysis,
+  type TemplateEntry,
+  type TemplateScan,
+  type TemplateScanner,
+} from './types';
+
+/** The code of a template's own syntax errors (YAML, HCL): not an AWS rule, reported once per template. */
+export const TEMPLATE_SYNTAX_CODE = 'template-syntax';
+/** The rule that says a verdict depends on a value the template does not fix. */
+export const DEPENDS_RULE_ID = 'TPL-006';
+
+/**
+ * Per-policy analyses, shared across versions of a template: a keystroke inside one policy
+ * re-analyses that policy only. Keyed by kind, settings and the policy's text as the engine reads it.
+ */
+export type TemplateCache = BoundedCache<string, Analysis>;
+
+/** A cache for `analyzeTemplate` (the one bounded-cache kind): 32 MB of analyses. */
+export function createTemplateCache(maxBytes = 32 * 1024 * 1024): TemplateCache {
+  return new BoundedCache<string, Analysis>({ maxBytes });
+}
+
+export interface TemplateAnalysisOptions {
+  cache?: TemplateCache;
+  /** Use this scanner rather than the one that claims the file (tests, `check --format`). */
+  scanner?: TemplateScanner;
+}
+
+const info = (ruleId: string, span: Span, message: string): Finding => ({ ruleId, severity: 'info', span, message, fixes: [] });
+
+/** Analyse one template. Never throws. */
+export function analyzeTemplate(
+  text: string,
+  fileName: string,
+  settings: AnalysisSettings = {},
+  options: TemplateAnalysisOptions | TemplateCache = {},
+): TemplateAnalysis {
+  const opts: TemplateAnalysisOptions = options instanceof BoundedCache ? { cache: options } : options;
+  const scanner = opts.scanner ?? findScanner(fileName, text);
+  const start: Span = { offset: 0, length: Math.min(1, text.length) };
+  if (!scanner) return { format: 'cloudformation', entries: [], findings: [] };
+  let scan: TemplateScan;
+  try {
+    scan = scanner.scan(text, fileName);
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split('\n')[0].slice(0, 160) : String(e);
+    return {
+      format: scanner.format,
+      entries: [],
+      findings: [
+        info(
+          LIMIT_CODE,
+          start,
+          `Not analysed as a template: the scanner failed (${why}). This is a bug of ours; the file itself may be fine.`,
+        ),
+      ],
+    };
+  }
+  const findings: Finding[] = scan.errors.map(e => ({
+    ruleId: TEMPLATE_SYNTAX_CODE,
+    severity: 'error' as const,
+    span: e.span,
+    message: e.message,
+    fixes: [],
+  }));
+  if (scan.notScanned) {
+    findings.push(info(LIMIT_CODE, start, `Not analysed as a template: ${scan.notScanned}. Policies in it are not checked.`));
+    return { format: scan.format, entries: [], findings };
+  }
+  const settingsKey = JSON.stringify([
+    settings.rules ?? {},
+    settings.requirements ?? {},
+    settings.maxSteps,
+    settings.maxStatements,
+    settings.maxDiagnostics,
+    settings.maxFileSize,
+  ]);
+  const entries: TemplateEntry[] = [];
+  for (const policy of scan.policies) {
+    try {
+      entries.push(policyEntry(policy, fileName, settings, settingsKey, opts.cache));
+    } catch (e) {
+      const why = e instanceof Error ? e.message.split('\n')[0].slice(0, 160) : String(e);
+      entries.push({
+        kind: policy.kind,
+        location: policy.location,
+        span: policy.span,
+        policy,
+        findings: [info(LIMIT_CODE, policy.span, `Not analysed: ${why} (a bug of ours).`)],
+      });
+    }
+  }
+  try {
+    entries.push(...crossResourceFindings(scan, entries, settings));
+  } catch {
+    // A cross-resource check that throws is a bug of ours; the policies' own findings still stand.
+  }
+  return { format: scan.format, entries, findings };
+}
+
+/** A placeholder's stand-in for the engine: a value of its own, shaped like what it stands for. */
+interface Symbol {
+  name: string;
+  token: string;
+  /** Stands for one value the template creates (a resource, the stack's account or Region), not for "anything". */
+  fixed: boolean;
+}
+
+/** Placeholders in `json`, in order: [offset, length, name]. */
+function placeholdersIn(json: string): [number, number, string][] {
+  const out: [number, number, string][] = [];
+  let pos = 0;
+  for (;;) {
+    const open = json.indexOf(PLACEHOLDER_OPEN, pos);
+    if (open < 0) break;
+    const close = json.indexOf(PLACEHOLDER_CLOSE, open + PLACEHOLDER_OPEN.length);
+    if (close < 0) break;
+    out.push([open, close + PLACEHOLDER_CLOSE.length - open, json.slice(open + PLACEHOLDER_OPEN.length, close)]);
+    pos = close + PLACEHOLDER_CLOSE.length;
+  }
+  return out;
+}
+
+/**
+ * The token for the i-th distinct placeholder: an account ID for the stack's account, a Region-shaped
+ * name for its Region, else a lower-case name that is a valid bucket name and ARN part and has no
+ * wildcard or `${`, so every rule reads it as the plain value it is.
+ */
+function tokenFor(name: string, i: number): string {
+  if (name === 'AWS::AccountId') return `9${String(i).padStart(11, '0')}`;
+  if (name === 'AWS::Region') return `zz-unresolved-${i + 1}`;
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+  return `zz${i}-${slug || 'value'}`;
+}
+
+/** Template names whose value is one thing the template (or the stack) creates: the same everywhere, unlike "anything". */
+function isFixedSymbol(name: string, policy: EmbeddedPolicy): boolean {
+  const u = policy.unresolved.find(x => x.name === name);
+  if (u?.symbolic !== undefined) return u.symbolic;
+  return name === 'AWS::AccountId' || name === 'AWS::Region';
+}
+
+interface Tokenized {
+  json: string;
+  symbols: Map<string, Symbol>;
+  /** Replacements in order: original offset/length, engine offset/length. */
+  swaps: { from: number; fromLength: number; to: number; toLength: number; name: string }[];
+}
+
+function tokenize(policy: EmbeddedPolicy): Tokenized {
+  const symbols = new Map<string, Symbol>();
+  const swaps: Tokenized['swaps'] = [];
+  let out = '';
+  let pos = 0;
+  for (const [offset, length, name] of placeholdersIn(policy.json)) {
+    let s = symbols.get(name);
+    if (!s) {
+      s = { name, token: tokenFor(name, symbols.size), fixed: isFixedSymbol(name, policy) };
+      symbols.set(name, s);
+    }
+    out += policy.json.slice(pos, offset);
+    swaps.push({ from: offset, fromLength: length, to: out.length, toLength: s.token.length, name });
+    out += s.token;
+    pos = offset + length;
+  }
+  return { json: out + policy.json.slice(pos), symbols, swaps };
+}
+
+/** A string in which every placeholder is replaced by its token (a bucket name, a key ARN). */
+function tokenizeValue(value: string | undefined, symbols: Map<string, Symbol>, policy: EmbeddedPolicy): string | undefined {
+  if (value === undefined) return undefined;
+  let out = '';
+  let pos = 0;
+  for (const [offset, length, name] of placeholdersIn(value)) {
+    let s = symbols.get(name);
+    if (!s) {
+      s = { name, token: tokenFor(name, symbols.size), fixed: isFixedSymbol(name, policy) };
+      symbols.set(name, s);
+    }
+    out += value.slice(pos, offset) + s.token;
+    pos = offset + length;
+  }
+  return out + value.slice(pos);
+}
+
+/** An offset of the engine's text as an offset of `policy.json`; inside a token, its placeholder's start or end. */
+function toPolicyOffset(t: Tokenized, o: number, side: 'start' | 'end'): number {
+  let delta = 0;
+  for (const s of t.swaps) {
+    if (o < s.to) break;
+    if (o < s.to + s.toLength || (side === 'end' && o === s.to + s.toLength))
+      return side === 'start' ? s.from : s.from + s.fromLength;
+    delta = s.from + s.fromLength - (s.to + s.toLength);
+  }
+  return o + delta;
+}
+
+function toPolicySpan(t: Tokenized, span: Span): Span {
+  if (!t.swaps.length) return span;
+  const from = toPolicyOffset(t, span.offset, 'start');
+  const to = span.length ? toPolicyOffset(t, end(span), 'end') : from;
+  return { offset: from, length: Math.max(0, to - from) };
+}
+
+const replaceAll = (s: string, find: string, by: string): string => (find ? s.split(find).join(by) : s);
+
+/** Tokens back to placeholders (fix text: the template writes `${Name}` back) or to `${Name}` (what people read). */
+function untokenize(s: string, t: Tokenized, as: 'placeholder' | 'display'): string {
+  for (const sym of t.symbols.values()) {
+    if (!s.includes(sym.token)) continue;
+    s = replaceAll(s, sym.token, as === 'placeholder' ? PLACEHOLDER_OPEN + sym.name + PLACEHOLDER_CLOSE : '${' + sym.name + '}');
+  }
+  return s;
+}
+
+/** Strings of the engine's tree that hold a token: findings inside them are about a value the template does not write literally. */
+function tokenStrings(root: JsonNode | undefined, t: Tokenized): Span[] {
+  if (!root || !t.symbols.size) return [];
+  const tokens = [...t.symbols.values()].map(s => s.token);
+  const out: Span[] = [];
+  const stack: JsonNode[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'string' && typeof n.value === 'string' && tokens.some(tok => (n.value as string).includes(tok)))
+      out.push({ offset: n.offset, length: n.length });
+    for (const c of n.children ?? []) stack.push(c);
+  }
+  return out;
+}
+
+function deepUntokenize<T>(value: T, t: Tokenized, budget = { left: 10_000 }): T {
+  if (budget.left-- <= 0) return value;
+  if (typeof value === 'string') return untokenize(value, t, 'display') as T;
+  if (Array.isArray(value)) return value.map(v => deepUntokenize(v, t, budget)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = deepUntokenize(v, t, budget);
+    return out as T;
+  }
+  return value;
+}
+
+function policyEntry(
+  policy: EmbeddedPolicy,
+  fileName: string,
+  settings: AnalysisSettings,
+  settingsKey: string,
+  cache?: TemplateCache,
+): TemplateEntry {
+  const t = tokenize(policy);
+  const bucketName = tokenizeValue(policy.bucketName, t.symbols, policy);
+  const keyArn = tokenizeValue(policy.keyArn, t.symbols, policy);
+  const policySettings: AnalysisSettings = {
+    ...settings,
+    // The template says what the value is; the user's globs for JSON files do not apply to it.
+    kinds: { '**': policy.kind },
+    bucketName,
+    keyArn,
+  };
+  const key = `${policy.kind}\0${bucketName ?? ''}\0${keyArn ?? ''}\0${settingsKey}\0${t.json}`;
+  let engine = cache?.get(key);
+  if (!engine) {
+    engine = analyze(t.json, `${fileName}#${policy.location}`, policySettings);
+    cache?.set(key, engine, stringBytes(key) * 6);
+  }
+  const reason =
+    policy.kind === 'bucket-policy'
+      ? `it is the policy of an S3 bucket policy resource in the template (${policy.location})`
+      : `it is the key policy of a KMS key resource in the template (${policy.location})`;
+  const analysis: Analysis = t.symbols.size
+    ? {
+        ...engine,
+        kind: { kind: policy.kind, source: 'content', reason },
+        bucketName: policy.bucketName === undefined ? engine.bucketName : untokenize(bucketName ?? '', t, 'display'),
+        verdicts: engine.verdicts && deepUntokenize(engine.verdicts, t),
+        keyVerdict: engine.keyVerdict && deepUntokenize(engine.keyVerdict, t),
+      }
+    : { ...engine, kind: { kind: policy.kind, source: 'content', reason } };
+
+  const inTokens = tokenStrings(engine.doc?.root, t);
+  const findings: Finding[] = [];
+  for (const f of engine.findings) {
+    // A grammar check on a value the template does not fix ("not an ARN") is about our stand-in, not the template.
+    if (f.ruleId !== LIMIT_CODE && inTokens.some(s => s.offset <= f.span.offset && end(f.span) <= end(s))) continue;
+    const fixes: Fix[] = [];
+    for (const fix of f.fixes) {
+      const edits = [];
+      for (const e of fix.edits) {
+        const te = policy.translateEdit({ span: toPolicySpan(t, e.span), newText: untokenize(e.newText, t, 'placeholder') });
+        if (!te) break;
+        edits.push(te);
+      }
+      if (edits.length === fix.edits.length) fixes.push({ ...fix, title: untokenize(fix.title, t, 'display'), edits });
+    }
+    findings.push({
+      ...f,
+      span: policy.toTemplate(toPolicySpan(t, f.span)),
+      message: untokenize(f.message, t, 'display'),
+      ...(f.detail !== undefined ? { detail: untokenize(f.detail, t, 'display') } : {}),
+      fixes,
+    });
+  }
+
+  // A value that could be anything (a parameter without a default, an import): the verdict assumed
+  // it is a value of its own, and says so.
+  const free = [...t.symbols.values()].filter(
+    s => !s.fixed && s.token !== bucketName && (!bucketName || !bucketName.includes(s.token)),
+  );
+  const entry: TemplateEntry = { kind: policy.kind, location: policy.location, span: policy.span, analysis, policy, findings };
+  if (free.length && !engine.notAnalysed && !engine.notEvaluated) {
+    const names = free.map(s => '${' + s.name + '}');
+    entry.dependsOn = free.map(s => s.name);
+    if (analysis.verdicts) analysis.verdicts = analysis.verdicts.map(v => ({ ...v, complete: false }));
+    if (analysis.keyVerdict) analysis.keyVerdict = { ...analysis.keyVerdict, complete: false };
+    const first = policy.unresolved.find(u => u.name === free[0].name)?.span ?? policy.span;
+    findings.push({
+      ruleId: DEPENDS_RULE_ID,
+      severity: 'info',
+      span: first,
+      messageId: 'dependsOn',
+      message: `The verdict depends on ${names.join(', ')}, which the template does not fix.`,
+      detail:
+        `The policy was analysed as if ${names.length > 1 ? 'each of these were a value' : 'it were a value'} of its own, matching nothing else the policy names. ` +
+        'A different value (`*`, another bucket, another condition value) can change what the policy denies; give it a literal value or a parameter default to have a definite verdict.',
+      fixes: [],
+    });
+  }
+  findings.sort((a, b) => a.span.offset - b.span.offset || a.ruleId.localeCompare(b.ruleId));
+  return entry;
+}
