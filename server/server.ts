@@ -50,6 +50,7 @@ import { KeyPolicyLinks } from './key-policy-links';
 import { failureReason, logValue, ruleFailuresLine } from './server-log';
 import { toServerSettings, type ServerSettings } from './settings';
 import { findKeyPolicyFiles, KEY_POLICY_FILE } from './workspace-scan';
+import * as templates from './features/templates';
 
 /** Typing pauses this long before a document is analysed again (initializationOptions.debounceMs overrides it, e.g. for benchmarks). */
 let debounceMs = 150;
@@ -279,7 +280,8 @@ async function crossContext(uri: string, settings: ServerSettings): Promise<Cros
 }
 let initSettings: ServerSettings = toServerSettings({});
 
-connection.onInitialize((params): InitializeResult => {
+connection.onInitialize(async (params): Promise<InitializeResult> => {
+  await templates.initTemplates(m => connection.console.error(m));
   pullConfiguration = !!params.capabilities.workspace?.configuration;
   const folders = params.workspaceFolders?.map(f => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
   workspaceFolders = folders.filter(u => u.startsWith('file:')).map(fsPath);
@@ -379,6 +381,7 @@ function settingsBytes(raw: unknown): number {
 connection.onDidChangeConfiguration(change => {
   settingsCache.clear();
   cache.clear();
+  templates.forgetAllTemplates();
   explicitLoaded.clear();
   if (!pullConfiguration)
     initSettings = toServerSettings((change.settings as { s3EncryptionGuard?: unknown } | undefined)?.s3EncryptionGuard);
@@ -523,6 +526,7 @@ documents.onDidClose(e => {
   lastPublished.delete(uri);
   keyLinks.forget(uri);
   crossPending.delete(uri);
+  templates.forgetTemplate(uri);
   void connection.sendDiagnostics({ uri, diagnostics: [] });
 });
 
@@ -580,7 +584,7 @@ connection.onCodeLens(async (p, token) => {
  * ("S3 Encryption: Explain Enforcement"); the view escapes and renders it.
  */
 connection.onRequest(EXPLAIN_REQUEST, async (raw: unknown, token: CancellationToken): Promise<{ report: ExplainReport }> => {
-  const p = raw as { uri?: unknown; bucket?: unknown } | null;
+  const p = raw as { uri?: unknown; bucket?: unknown; at?: unknown } | null;
   if (!p || typeof p.uri !== 'string') throw new Error(`${EXPLAIN_REQUEST} expects { uri, bucket? }`);
   const uri = p.uri;
   const bucket = typeof p.bucket === 'string' ? p.bucket : undefined;
@@ -601,6 +605,7 @@ connection.onRequest(EXPLAIN_REQUEST, async (raw: unknown, token: CancellationTo
   // A few hundred to ten thousand evaluations: let a queued edit or cancellation in first.
   await yieldToLoop();
   checkCancelled(token);
+  if (a.template) return { report: templates.explainTemplate(a, p.at, bucket, settings.requirements.minTlsVersion) };
   return {
     report: explainReport({
       uri,
@@ -626,6 +631,7 @@ connection.onRequest(ANALYZE_REQUEST, async (raw: unknown, token: CancellationTo
     if (!a) return { kind: 'unknown', verdict: null, summary: [], diagnostics: [] };
     const settings = await settingsFor(p.uri);
     checkCancelled(token);
+    if (a.template) return templates.templateLiveResult(a, p.position, settings.requirements.minTlsVersion);
     return liveResult(a.analysis, a.lines, undefined, settings.requirements.minTlsVersion);
   }
   const settings = await settingsFor(LIVE_SETTINGS_URI);
@@ -654,6 +660,9 @@ connection.onRequest(ANALYZE_REQUEST, async (raw: unknown, token: CancellationTo
  *   crossRechecks        bucket policies re-checked because a key policy they link to changed
  *   cancelledRequests    requests answered with RequestCancelled (-32800)
  *   ruleFailures         rules that threw (logged once per document version)
+ *   templateAnalyses     analyses of infrastructure templates (features/templates.ts)
+ *   templatePolicyAnalyses  policies in templates analysed afresh: a keystroke inside one policy
+ *                        adds 1 (the template's other policies come from its per-policy cache)
  *   maxEventLoopDelayMs  the longest event-loop stall since the previous stats request
  *   memory               process.memoryUsage() in bytes (rss, heapUsed, …)
  */
@@ -671,8 +680,15 @@ connection.onRequest('s3EncryptionGuard/stats', () => {
     pendingAnalyses: queue.pending,
     pendingRechecks: crossPending.size,
     documentEntries:
-      settingsCache.size + loggedKinds.size + loggedFailures.size + lastPublished.size + keyLinks.size + crossPending.size,
+      settingsCache.size +
+      loggedKinds.size +
+      loggedFailures.size +
+      lastPublished.size +
+      keyLinks.size +
+      crossPending.size +
+      templates.templateEntries(),
     ...stats,
+    ...templates.templateStats,
     maxEventLoopDelayMs,
     memory: process.memoryUsage(),
   };

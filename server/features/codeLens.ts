@@ -9,12 +9,14 @@ import { linkSummary } from '../../core/crossdoc';
 import { plainLine } from '../../shared/escape';
 import type { DocumentAnalysis } from './documentAnalysis';
 import { bucketVerdictLine, keyVerdictLine } from './liveAnalysis';
+import { templateCodeLenses } from './templates';
 
 export const EXPLAIN_COMMAND = 's3EncryptionGuard.explain';
 /** Client command that opens a file by URI (the linked key policy). */
 export const OPEN_FILE_COMMAND = 's3EncryptionGuard.openFile';
 
 export function codeLenses(a: DocumentAnalysis, wantedTls?: string | null): CodeLens[] {
+  if (a.template) return templateCodeLenses({ uri: a.uri, lines: a.lines, template: a.template }, wantedTls);
   const root = a.analysis.doc?.root;
   if (a.analysis.notEvaluated) {
     // While the JSON is broken there is no policy to judge: say so where the verdict stands, rather than judge what the parser recovered.

@@ -35,6 +35,8 @@ export interface ServerStats {
   crossRechecks: number;
   cancelledRequests: number;
   ruleFailures: number;
+  templateAnalyses: number;
+  templatePolicyAnalyses: number;
   maxEventLoopDelayMs: number;
   memory: NodeJS.MemoryUsage;
 }
