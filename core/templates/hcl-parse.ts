@@ -1,0 +1,206 @@
+// HCL (Terraform) parsing with exact ranges, through tree-sitter's Terraform grammar compiled to
+// WebAssembly (web-tree-sitter + @tree-sitter-grammars/tree-sitter-hcl). Why this parser: it is
+// error-tolerant (a file being typed still yields every complete block, errors are located
+// nodes), every node has exact offsets, it needs no native build (one .wasm per platform-free
+// package), and both packages are maintained by the tree-sitter organisation.
+//
+// Loading WebAssembly is asynchronous: `initTerraform()` is awaited once at start-up (server, CLI,
+// tests); after it, `parseHcl` is synchronous. Before it, parseHcl says "not ready", never throws.
+//
+// The tree-sitter tree lives in WebAssembly memory: it is copied at once into plain objects
+// (named nodes only, depth-capped) and freed, so nothing downstream can leak it.
+// No vscode or LSP imports.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Language as TsLanguage, Parser as TsParser } from 'web-tree-sitter';
+import { errorLine, plainLine } from '../../shared/escape';
+import type { Span } from '../policy/model';
+
+/** One named syntax node: its grammar type, its offsets (UTF-16, like every Span) and its named children. */
+export interface HclNode {
+  type: string;
+  start: number;
+  end: number;
+  children: HclNode[];
+}
+
+export interface HclParse {
+  root?: HclNode;
+  /** Syntax errors of the file, in order, at most MAX_HCL_ERRORS. */
+  errors: { span: Span; message: string }[];
+  /** Set when the file was not parsed: why, in one phrase. */
+  notParsed?: string;
+}
+
+/** Larger .tf files are not parsed: a Terraform module of 500 KB is already large, and parse time grows with size. */
+export const MAX_HCL_SIZE = 2 * 1024 * 1024;
+/** Deeper syntax nodes are not copied (a policy is a handful of levels; 100 leaves room for any real module). */
+export const MAX_HCL_DEPTH = 100;
+/** At most this many syntax nodes are copied: a bound on memory for any input that passed the size limit. */
+export const MAX_HCL_NODES = 1_000_000;
+/** Parsing gives up after this long: tree-sitter recovers from errors by trying alternatives, and a hostile file must not hold the server. */
+export const HCL_PARSE_DEADLINE_MS = 2000;
+export const MAX_HCL_ERRORS = 20;
+
+/** The WebAssembly files, beside the bundle (dist/) or in node_modules (tests run from out/). */
+export const HCL_WASM_FILES = { runtime: 'web-tree-sitter.wasm', grammar: 'tree-sitter-terraform.wasm' } as const;
+
+let parser: TsParser | undefined;
+let initializing: Promise<void> | undefined;
+let initError: string | undefined;
+
+/** Where a .wasm file may be: beside the bundle (dist/, dist/server/), else in node_modules above us (tests run from out/). */
+function locate(file: string, inPackage: string): string {
+  const tried = [path.join(__dirname, file), path.join(__dirname, '..', file)];
+  // Walking up instead of require.resolve keeps the bundler from resolving it at build time.
+  let dir = __dirname;
+  for (let i = 0; i < 12; i++) {
+    tried.push(path.join(dir, 'node_modules', inPackage, file));
+    const up = path.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  const found = tried.find(p => {
+    try {
+      return fs.statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  });
+  if (!found) throw new Error(`${file} not found (looked beside ${__dirname} and in node_modules)`);
+  return found;
+}
+
+/**
+ * Loads the parser (idempotent; concurrent callers share one load). Never rejects: a failure is
+ * kept and every later parse says why Terraform files cannot be read.
+ */
+export function initTerraform(): Promise<void> {
+  initializing ??= (async () => {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const ts = require('web-tree-sitter') as typeof import('web-tree-sitter');
+      const runtime = locate(HCL_WASM_FILES.runtime, 'web-tree-sitter');
+      const grammar = locate(HCL_WASM_FILES.grammar, '@tree-sitter-grammars/tree-sitter-hcl');
+      await ts.Parser.init({ locateFile: () => runtime });
+      const language: TsLanguage = await ts.Language.load(fs.readFileSync(grammar));
+      const p = new ts.Parser();
+      p.setLanguage(language);
+      parser = p;
+    } catch (e) {
+      initError = errorLine(e);
+    }
+  })();
+  return initializing;
+}
+
+/** Whether initTerraform has finished loading the parser. */
+export const terraformReady = (): boolean => parser !== undefined;
+
+/** Parses HCL text into plain nodes; bounded in size, time, depth and node count; never throws. */
+export function parseHcl(text: string, deadlineMs = HCL_PARSE_DEADLINE_MS): HclParse {
+  if (!parser)
+    return {
+      errors: [],
+      notParsed: initError
+        ? `the Terraform parser could not be loaded (${initError})`
+        : 'the Terraform parser is not loaded yet (initTerraform was not awaited)',
+    };
+  if (text.length > MAX_HCL_SIZE) return { errors: [], notParsed: `the file is larger than ${MAX_HCL_SIZE / 1024 / 1024} MB` };
+  const deadline = Date.now() + deadlineMs;
+  let timedOut = false;
+  let tree;
+  try {
+    parser.reset();
+    tree = parser.parse(text, null, {
+      // Returning true cancels the parse (web-tree-sitter's documented contract).
+      progressCallback: (() => {
+        if (Date.now() > deadline) timedOut = true;
+        return timedOut;
+      }) as () => void,
+    });
+  } catch (e) {
+    return { errors: [], notParsed: `the file could not be parsed (${errorLine(e)})` };
+  }
+  if (!tree) {
+    parser.reset();
+    return { errors: [], notParsed: timedOut ? 'parsing took too long' : 'the file could not be parsed' };
+  }
+  try {
+    return copyTree(tree, text);
+  } finally {
+    tree.delete();
+  }
+}
+
+function copyTree(tree: import('web-tree-sitter').Tree, text: string): HclParse {
+  const errors: HclParse['errors'] = [];
+  const addError = (start: number, end: number, message: string) => {
+    if (errors.length < MAX_HCL_ERRORS) errors.push({ span: { offset: start, length: Math.max(0, end - start) }, message });
+  };
+  const cursor = tree.walk();
+  let count = 0;
+  let tooDeep = false;
+  const root: HclNode = { type: cursor.nodeType, start: cursor.startIndex, end: cursor.endIndex, children: [] };
+  // Iterative pre-order walk: `nodes` holds the copied ancestors, `pushed` says for each level the
+  // cursor went down whether that level's node was copied (ERROR nodes are not: their children
+  // join the nearest copied ancestor, so a file with one typo still shows its other blocks).
+  const nodes: HclNode[] = [root];
+  const pushed: boolean[] = [];
+  // The whole file may be one error (nothing in it parsed as a block).
+  if (root.type === 'ERROR') addError(root.start, root.end, errorMessage(text, root.start, root.end));
+  try {
+    if (!cursor.gotoFirstChild()) return { root, errors };
+    pushed.push(true);
+    for (;;) {
+      const type = cursor.nodeType;
+      const start = cursor.startIndex;
+      const end = cursor.endIndex;
+      let copied: HclNode | undefined;
+      if (cursor.nodeIsMissing) addError(start, end, `HCL syntax error: missing ${type}`);
+      else if (type === 'ERROR') addError(start, end, errorMessage(text, start, end));
+      else if (cursor.nodeIsNamed) {
+        if (pushed.length > MAX_HCL_DEPTH || ++count > MAX_HCL_NODES) {
+          tooDeep = true;
+          break;
+        }
+        copied = { type, start, end, children: [] };
+        nodes[nodes.length - 1].children.push(copied);
+      }
+      if ((copied || type === 'ERROR') && cursor.gotoFirstChild()) {
+        pushed.push(copied !== undefined);
+        if (copied) nodes.push(copied);
+        continue;
+      }
+      // Next sibling, or up until there is one.
+      let done = false;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent() || pushed.length === 0) {
+          done = true;
+          break;
+        }
+        if (pushed.pop()) nodes.pop();
+      }
+      if (done) break;
+    }
+  } finally {
+    cursor.delete();
+  }
+  return finish();
+  function finish(): HclParse {
+    if (tooDeep)
+      return {
+        errors,
+        notParsed: `the file nests deeper than ${MAX_HCL_DEPTH} levels or has more than ${MAX_HCL_NODES} syntax nodes`,
+      };
+    return { root, errors };
+  }
+}
+
+function errorMessage(text: string, start: number, end: number): string {
+  const snippet = text
+    .slice(start, Math.min(end, start + 30))
+    .split('\n')[0]
+    .trim();
+  return snippet ? `HCL syntax error near "${plainLine(snippet, 30)}"` : 'HCL syntax error';
+}
