@@ -6,7 +6,8 @@ import pkg from '../package.json';
 import { analyze, DEFAULT_SETTINGS, LIMIT_CODE, type AnalysisSettings } from '../core/analyze';
 import { crossDocument, keyIdOf, KeyPolicyIndex, linkSummary } from '../core/crossdoc';
 import { configChoice, eachArg } from './args';
-import { collectFiles } from './files';
+import { collectFiles, type Collected } from './files';
+import { initTerraform } from '../core/templates/hcl-parse';
 import { checkTemplate, claimsTemplate, MAX_TEMPLATE_BYTES, searchedFile, templateOnlyFile, verdictJson } from './templates';
 import {
   formatExplainText,
@@ -290,11 +291,18 @@ const isBlank = (text: string): boolean => text.trim() === '';
  * (their text only, crossdoc.ts); files that a name or --kind already says are not key policies
  * are not read for that.
  */
-function check(opts: CheckOptions): number {
+function check(opts: CheckOptions): number | Promise<number> {
   if (!opts.paths.length) throw new UsageError('check needs at least one file, folder or glob');
   const cwd = process.cwd();
   for (const note of configNotes(opts.configReport)) warn(note);
-  const { files, problems, skipped } = collectFiles(opts.paths, cwd);
+  const collected = collectFiles(opts.paths, cwd);
+  // Terraform's parser is WebAssembly, loaded once before the first .tf file is read (it never rejects).
+  return collected.files.some(f => f.toLowerCase().endsWith('.tf'))
+    ? initTerraform().then(() => checkFiles(opts, cwd, collected))
+    : checkFiles(opts, cwd, collected);
+}
+
+function checkFiles(opts: CheckOptions, cwd: string, { files, problems, skipped }: Collected): number {
   // Files named or found that could not be checked: the summary line must not read "No problems" beside them.
   let notChecked = problems.length;
   let ioProblem = problems.length > 0;

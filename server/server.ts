@@ -281,7 +281,7 @@ async function crossContext(uri: string, settings: ServerSettings): Promise<Cros
 let initSettings: ServerSettings = toServerSettings({});
 
 connection.onInitialize(async (params): Promise<InitializeResult> => {
-  await templates.initTemplates(m => connection.console.error(m));
+  await templates.initTemplates(m => connection.console.info(m));
   pullConfiguration = !!params.capabilities.workspace?.configuration;
   const folders = params.workspaceFolders?.map(f => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
   workspaceFolders = folders.filter(u => u.startsWith('file:')).map(fsPath);

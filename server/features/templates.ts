@@ -13,6 +13,7 @@ import type { Span } from '../../core/policy/model';
 import { RULES } from '../../core/rules/registry';
 import type { Finding, RuleMeta } from '../../core/rules/types';
 import { analyzeTemplate, createTemplateCache, type TemplateCache } from '../../core/templates/analyze';
+import { initTerraform, terraformReady } from '../../core/templates/hcl-parse';
 import { isTemplate } from '../../core/templates/index';
 import { PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN, type TemplateAnalysis, type TemplateEntry } from '../../core/templates/types';
 import type { ExplainReport, ExplainTarget } from '../../protocol/explain';
@@ -376,8 +377,22 @@ const engineIdentity = (a: Analysis): object => a.doc ?? a.findings;
 
 /**
  * Start-up work of the template scanners: Terraform's parser is WebAssembly, loaded once before the
- * first .tf file is scanned. A failure is logged; .tf files then get the scanner's own message.
+ * first .tf file is scanned (initTerraform never rejects: a failure is kept, and every .tf file then
+ * says why it cannot be read). Bounded: a load that does not finish in 10 s does not hold up the
+ * server's start; .tf files opened meanwhile wait for nothing, they are scanned when it is done.
  */
 export async function initTemplates(log: (message: string) => void): Promise<void> {
-  void log;
+  const t0 = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const loaded = await Promise.race([
+    initTerraform().then(() => true),
+    new Promise<boolean>(resolve => {
+      timer = setTimeout(() => resolve(false), 10_000);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (!loaded) log('Terraform files: the HCL parser did not load within 10 s; .tf files are checked once it has');
+  else if (!terraformReady())
+    log('Terraform files cannot be checked: the HCL parser did not load (see the diagnostics of a .tf file for why)');
+  else log(`Terraform parser loaded in ${Math.round(performance.now() - t0)} ms`);
 }
