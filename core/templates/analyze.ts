@@ -117,7 +117,7 @@ export function analyzeTemplate(
 }
 
 /** A placeholder's stand-in for the engine: a value of its own, shaped like what it stands for. */
-interface Symbol {
+interface SymbolicValue {
   name: string;
   token: string;
   /** Stands for one value the template creates (a resource, the stack's account or Region), not for "anything". */
@@ -162,15 +162,41 @@ function isFixedSymbol(name: string, policy: EmbeddedPolicy): boolean {
   return name === 'AWS::AccountId' || name === 'AWS::Region';
 }
 
+/**
+ * Rules whose findings rest on the engine's verdicts (what is denied, who is allowed): when the
+ * verdict rests on a value that could be anything, they are told as what follows from the assumption.
+ */
+const VERDICT_RULE = /^(TLS-\d+|ENC-0(0[3-79]|1[0-8])|KMS-00[1-5])$/;
+
+/**
+ * Symbols that could stand for anything and on which the verdict rests: in a Deny of a bucket policy
+ * (a Resource or condition value it may or may not match), in any statement of a key policy (an
+ * Allow's principal may be anyone). The bucket's own name is the bucket, whatever it is.
+ */
+function freeSymbols(
+  engine: Analysis,
+  t: Tokenized,
+  kind: EmbeddedPolicy['kind'],
+  bucketName: string | undefined,
+): SymbolicValue[] {
+  const candidates = [...t.symbols.values()].filter(s => !s.fixed && !(bucketName ?? '').includes(s.token));
+  if (!candidates.length || !engine.doc) return [];
+  const text = engine.doc.text;
+  const relevant = engine.doc.statements
+    .filter(st => kind === 'key-policy' || st.effect?.value === 'Deny')
+    .map(st => text.slice(st.span.offset, end(st.span)));
+  return candidates.filter(s => relevant.some(st => st.includes(s.token)));
+}
+
 interface Tokenized {
   json: string;
-  symbols: Map<string, Symbol>;
+  symbols: Map<string, SymbolicValue>;
   /** Replacements in order: original offset/length, engine offset/length. */
   swaps: { from: number; fromLength: number; to: number; toLength: number; name: string }[];
 }
 
 function tokenize(policy: EmbeddedPolicy): Tokenized {
-  const symbols = new Map<string, Symbol>();
+  const symbols = new Map<string, SymbolicValue>();
   const swaps: Tokenized['swaps'] = [];
   let out = '';
   let pos = 0;
@@ -189,7 +215,11 @@ function tokenize(policy: EmbeddedPolicy): Tokenized {
 }
 
 /** A string in which every placeholder is replaced by its token (a bucket name, a key ARN). */
-function tokenizeValue(value: string | undefined, symbols: Map<string, Symbol>, policy: EmbeddedPolicy): string | undefined {
+function tokenizeValue(
+  value: string | undefined,
+  symbols: Map<string, SymbolicValue>,
+  policy: EmbeddedPolicy,
+): string | undefined {
   if (value === undefined) return undefined;
   let out = '';
   let pos = 0;
@@ -325,12 +355,20 @@ function policyEntry(
 
   // A value that could be anything (a parameter without a default, an import): the verdict assumed
   // it is a value of its own, and says so.
-  const free = [...t.symbols.values()].filter(
-    s => !s.fixed && s.token !== bucketName && (!bucketName || !bucketName.includes(s.token)),
-  );
+  const free = freeSymbols(engine, t, policy.kind, bucketName);
   const entry: TemplateEntry = { kind: policy.kind, location: policy.location, span: policy.span, analysis, policy, findings };
   if (free.length && !engine.notAnalysed && !engine.notEvaluated) {
     const names = free.map(s => '${' + s.name + '}');
+    // What the verdict says rests on the assumption: never a warning that something is not enforced only because a value is unknown.
+    for (let i = 0; i < findings.length; i++) {
+      const f = findings[i];
+      if (!VERDICT_RULE.test(f.ruleId) || f.severity === 'info') continue;
+      findings[i] = {
+        ...f,
+        severity: 'info',
+        message: `If ${names.join(' and ')} ${names.length > 1 ? 'are values' : 'is a value'} of ${names.length > 1 ? 'their' : 'its'} own: ${f.message}`,
+      };
+    }
     entry.dependsOn = free.map(s => s.name);
     if (analysis.verdicts) analysis.verdicts = analysis.verdicts.map(v => ({ ...v, complete: false }));
     if (analysis.keyVerdict) analysis.keyVerdict = { ...analysis.keyVerdict, complete: false };

@@ -165,13 +165,19 @@ class Differ {
     if (lineCol === undefined) return undefined;
     const lines = added.map(a => this.blockChild(a, lineCol, dash));
     if (removed.length) {
-      const from = this.lineStart(removed[0].offset);
-      if (from === undefined) return undefined;
       const last = end(removed[removed.length - 1]);
+      if (lines.length) {
+        // From the first removed child (its dash, for an item) to the end of the last: the lines in between are rewritten.
+        const from = dash ? this.ctx.text.lastIndexOf('\n', removed[0].offset - 1) + 1 + lineCol : removed[0].offset;
+        return { span: { offset: from, length: last - from }, newText: lines.join(`\n${sp(lineCol)}`) };
+      }
+      // Removed whole lines, when the children stand on lines of their own.
+      const from = this.lineStart(removed[0].offset);
+      if (from === undefined || (!dash && from + lineCol !== removed[0].offset))
+        return this.replaceWhole(t, all.length === removed.length);
       const nl = text.indexOf('\n', last);
       const to = nl < 0 ? text.length : nl + 1;
-      const body = lines.map(l => sp(lineCol) + l + '\n').join('');
-      return { span: { offset: from, length: to - from }, newText: body };
+      return { span: { offset: from, length: to - from }, newText: '' };
     }
     const before = all[at - 1];
     if (before) return { span: { offset: end(before), length: 0 }, newText: lines.map(l => `\n${sp(lineCol)}${l}`).join('') };
@@ -283,6 +289,12 @@ class Differ {
       pos = close + PLACEHOLDER_CLOSE.length;
     }
     return out + v.slice(pos).replace(/\$\{/g, '${!');
+  }
+
+  /** Everything removed from a block that cannot lose lines (its first child shares a line with a dash or key): an empty collection. */
+  private replaceWhole(t: TNode & { t: 'map' | 'seq' }, emptied: boolean): TemplateEdit | undefined {
+    if (!emptied) return undefined;
+    return { span: t.span, newText: t.t === 'map' ? '{}' : '[]' };
   }
 
   /** The whole of container `t` written anew (its children changed in more than one place). */

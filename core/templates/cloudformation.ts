@@ -72,12 +72,12 @@ class Reader {
     }
     const n = node as YNode;
     const range = n.range ?? [at, at, at];
-    const span = spanBetween(range[0], range[1]);
+    const span = spanBetween(range[0], this.trimEnd(range[0], range[1]));
     const tag = n.tag;
     if (tag && SHORT_TAGS[tag]) {
       const inner = this.untagged(n, span, depth);
       const tagAt = this.tagStart(tag, range[0]);
-      return { t: 'fn', fn: SHORT_TAGS[tag], arg: inner, short: true, span: spanBetween(tagAt, range[1]) };
+      return { t: 'fn', fn: SHORT_TAGS[tag], arg: inner, short: true, span: spanBetween(tagAt, end(span)) };
     }
     return this.untagged(n, span, depth);
   }
@@ -123,6 +123,13 @@ class Reader {
       return { t: 'seq', span, items: n.items.map(i => this.read(i, depth + 1, span.offset)), flow: !!n.flow };
     }
     return { t: 'scalar', span, value: null, style: 'plain' };
+  }
+
+  /** A block collection's range runs on over the line break and blank lines after it: the value ends at its last character. */
+  private trimEnd(start: number, to: number): number {
+    let e = to;
+    while (e > start && /\s/.test(this.text[e - 1])) e--;
+    return e;
   }
 
   /** Where `!Sub` starts: the yaml package's range starts at the value after the tag. */
