@@ -1,9 +1,10 @@
 // The template scanners, one per format, and the choice of one for a file. The Terraform scanner
 // joins this list with one line. No vscode or LSP imports.
 import { cloudFormationScanner } from './cloudformation';
+import { terraformScanner } from './terraform';
 import type { TemplateScanner } from './types';
 
-export const TEMPLATE_SCANNERS: readonly TemplateScanner[] = [cloudFormationScanner];
+export const TEMPLATE_SCANNERS: readonly TemplateScanner[] = [cloudFormationScanner, terraformScanner];
 
 /** The scanner that claims this file (by its name and first bytes), if any. Cheap: nothing is parsed. */
 export function findScanner(fileName: string, text: string): TemplateScanner | undefined {

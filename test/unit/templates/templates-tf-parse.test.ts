@@ -9,7 +9,7 @@ import {
   parseHcl,
   terraformReady,
   type HclNode,
-} from '../../core/templates/hcl-parse';
+} from '../../../core/templates/hcl-parse';
 
 const find = (n: HclNode, type: string, out: HclNode[] = []): HclNode[] => {
   if (n.type === type) out.push(n);
