@@ -100,6 +100,49 @@ const CDK = JSON.stringify(
   1,
 );
 
+const TF = `resource "aws_s3_bucket" "data" {
+  bucket = "data-bucket"
+}
+
+data "aws_iam_policy_document" "data" {
+  statement {
+    sid     = "DenyHttp"
+    effect  = "Deny"
+    actions = ["s3:*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    resources = [aws_s3_bucket.data.arn, "\${aws_s3_bucket.data.arn}/*"]
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+  statement {
+    sid     = "DenyOldTls"
+    effect  = "Deny"
+    actions = ["s3:*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    resources = [aws_s3_bucket.data.arn, "\${aws_s3_bucket.data.arn}/*"]
+    condition {
+      test     = "NumericLessThan"
+      variable = "s3:TlsVersion"
+      values   = ["1.2"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "data" {
+  bucket = aws_s3_bucket.data.id
+  policy = data.aws_iam_policy_document.data.json
+}
+`;
+
 /** The 0-based line of the first line of `text` holding `needle`. */
 const lineOf = (text: string, needle: string): number => text.slice(0, text.indexOf(needle)).split('\n').length - 1;
 
@@ -112,6 +155,7 @@ describe('check on templates', () => {
     fs.mkdirSync(path.join(dir, '.github', 'workflows'), { recursive: true });
     fs.mkdirSync(path.join(dir, 'policies'));
     fs.writeFileSync(path.join(dir, 'infra', 'stack.yaml'), YAML);
+    fs.writeFileSync(path.join(dir, 'infra', 'main.tf'), TF);
     fs.writeFileSync(path.join(dir, 'cdk.out', 'Stack.template.json'), CDK);
     fs.writeFileSync(path.join(dir, 'policies', 'data-bucket.bucket-policy.json'), JSON.stringify(POLICY, null, 2));
     fs.writeFileSync(path.join(dir, '.github', 'workflows', 'ci.yml'), 'on: push\njobs: {}\n');
@@ -127,22 +171,24 @@ describe('check on templates', () => {
       entries.map(e => [e.file, e.kind, e.location]),
       [
         ['cdk.out/Stack.template.json', 'bucket-policy', 'Resources.DataBucketPolicyA1B2C3D4.Properties.PolicyDocument'],
+        ['infra/main.tf', 'bucket-policy', 'data.aws_iam_policy_document.data'],
         ['infra/stack.yaml', 'bucket-policy', 'Resources.DataBucketPolicy.Properties.PolicyDocument'],
         ['infra/stack.yaml', 'bucket-policy', 'Resources.LogsBucketPolicy.Properties.PolicyDocument'],
         ['policies/data-bucket.bucket-policy.json', 'bucket-policy', undefined],
       ],
       'YAML that is not a template (CI, Helm values) is passed over',
     );
-    const logs = entries[2];
+    const logs = entries[3];
     const grm003 = logs.diagnostics.find(d => d.code === 'GRM-003');
     assert.ok(grm003, JSON.stringify(logs.diagnostics));
     assert.equal(grm003.severity, 'error');
     assert.deepEqual(grm003.range.start, { line: lineOf(YAML, 'Effect: deny'), character: '          - Effect: '.length });
     // One engine, one verdict: the policy in the template and in CDK output is judged as the JSON file is.
-    const json = entries[3];
-    assert.deepEqual(entries[1].verdict, json.verdict);
-    assert.deepEqual(entries[0].verdict, json.verdict);
-    assert.deepEqual(entries[1].diagnostics, []);
+    const json = entries[4];
+    for (const e of [entries[0], entries[1], entries[2]]) {
+      assert.deepEqual(e.verdict, json.verdict, `${e.file} ${e.location}`);
+      assert.deepEqual(e.diagnostics, [], `${e.file} ${e.location}`);
+    }
   });
 
   it('text output names the template, the policy and the line in the template', () => {
@@ -150,7 +196,7 @@ describe('check on templates', () => {
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^infra\/stack\.yaml Resources\.LogsBucketPolicy\.Properties\.PolicyDocument \(bucket-policy\)$/m);
     assert.match(r.stdout, new RegExp(`^  ${lineOf(YAML, 'Effect: deny') + 1}:21 +error +"Effect" is "deny"`, 'm'));
-    assert.match(r.stdout, /in 1 of 1 files\.$/m, 'the template is counted once');
+    assert.match(r.stdout, /in 1 of 2 files\.$/m, 'a template is counted once');
   });
 
   it('SARIF points at the template lines, names the policy, and validates against the schema', () => {

@@ -1,5 +1,5 @@
 // Infrastructure templates through the built language server over stdio: a CloudFormation YAML
-// template, a CloudFormation JSON template, a CDK output and a Terraform file get diagnostics at the
+// template, a CloudFormation JSON template, a CDK output and a Terraform module get diagnostics at the
 // place of the offending value, quick fixes written in the template's syntax, a verdict CodeLens
 // above each policy, Explain and the status bar for the policy under the cursor; a keystroke inside
 // one policy re-analyses that policy only; YAML that is not a template gets nothing.
@@ -180,6 +180,56 @@ const CDK = JSON.stringify(
   1,
 );
 
+/** A Terraform module: a jsonencode policy, an aws_iam_policy_document and a KMS key. */
+const TF = `resource "aws_s3_bucket" "data" {
+  bucket = "tf-data-bucket"
+}
+
+resource "aws_s3_bucket_policy" "data" {
+  bucket = aws_s3_bucket.data.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "DenyHttp"
+        Effect    = "deny"
+        Principal = "*"
+        Action    = "s3:*"
+        Resource  = [aws_s3_bucket.data.arn, "\${aws_s3_bucket.data.arn}/*"]
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      }
+    ]
+  })
+}
+
+resource "aws_s3_bucket" "logs" {
+  bucket = "tf-logs-bucket"
+}
+
+data "aws_iam_policy_document" "logs" {
+  statement {
+    sid     = "DenyHttp"
+    effect  = "Deny"
+    actions = ["s3:*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    resources = [aws_s3_bucket.logs.arn, "\${aws_s3_bucket.logs.arn}/*"]
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "logs" {
+  bucket = aws_s3_bucket.logs.id
+  policy = data.aws_iam_policy_document.logs.json
+}
+`;
+
 describe('templates in the language server', () => {
   let client: LspClient;
   before(async () => {
@@ -358,6 +408,44 @@ describe('templates in the language server', () => {
       ours(c).some(d => d.code === 'TLS-001'),
       JSON.stringify(c.diagnostics.map(d => d.code)),
     );
+  });
+
+  it('Terraform: findings at the HCL expression, an HCL quick fix, a lens per policy, one policy re-analysed per keystroke', async () => {
+    const uri = 'file:///work/infra/main.tf';
+    await client.open(uri, TF, 1, 'terraform');
+    const p = await client.diagnostics(uri, 1);
+    const grm003 = ours(p).filter(d => d.code === 'GRM-003');
+    assert.equal(grm003.length, 1, JSON.stringify(p.diagnostics));
+    assert.deepEqual(grm003[0].range, rangeOf(TF, '"deny"'));
+    const actions = (await client.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: grm003[0].range,
+      context: { diagnostics: grm003, only: ['quickfix'] },
+    })) as Action[];
+    const fix = actions.find(a => a.isPreferred && a.edit);
+    assert.ok(fix, `a preferred fix among ${actions.map(a => a.title).join(', ')}`);
+    const fixed = applyEdits(TF, fix.edit!.changes[uri]);
+    assert.ok(fixed.includes('Effect    = "Deny"'), fixed);
+
+    const lenses = (await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Lens[];
+    assert.deepEqual(
+      lenses.map(l => l.command.arguments?.[2]).sort(),
+      ['aws_s3_bucket_policy.data', 'data.aws_iam_policy_document.logs'].sort(),
+      JSON.stringify(lenses),
+    );
+    const logs = lenses.find(l => l.command.arguments?.[2] === 'data.aws_iam_policy_document.logs')!;
+    assert.match(logs.command.title, /HTTPS: enforced/);
+    assert.equal(logs.command.arguments?.[1], 'tf-logs-bucket');
+
+    const before = await client.idle();
+    await client.change(uri, 2, fixed);
+    const after = await client.diagnostics(uri, 2);
+    assert.deepEqual(
+      ours(after).filter(d => d.code === 'GRM-003'),
+      [],
+    );
+    const stats = await client.idle();
+    assert.equal(stats.templatePolicyAnalyses - before.templatePolicyAnalyses, 1, 'only the edited policy is analysed again');
   });
 
   it('YAML that is not a template (CI, Kubernetes) gets nothing', async () => {
