@@ -81,4 +81,37 @@ suite('infrastructure templates in the editor', () => {
       JSON.stringify(fixedLenses.map(l => l.command?.title)),
     );
   });
+
+  test('Terraform: a .tf file is the terraform language, its diagnostic is on the HCL expression, and its HCL quick fix applies', async () => {
+    const doc = await open('infra/main.tf');
+    // Our contribution of the language (package.json): no HashiCorp extension is installed here.
+    assert.equal(doc.languageId, 'terraform');
+    const effect = rangeOf(doc, '"deny"', 'Effect');
+    const found = await waitFor(
+      'GRM-003 on infra/main.tf',
+      () => ours(doc.uri).find(d => ruleId(d) === 'GRM-003'),
+      () => listed(ours(doc.uri)),
+    );
+    assert.equal(fmtRange(found.range), fmtRange(effect), listed(ours(doc.uri)));
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      doc.uri,
+      effect,
+      vscode.CodeActionKind.QuickFix.value,
+    );
+    const fix = actions.find(a => a.isPreferred && a.edit);
+    assert.ok(fix, JSON.stringify(actions.map(a => a.title)));
+    assert.equal(await vscode.workspace.applyEdit(fix.edit!), true);
+    assert.equal(doc.getText(new vscode.Range(effect.start, effect.start.translate(0, 6))), '"Deny"');
+    await waitFor(
+      'GRM-003 to disappear after the quick fix',
+      () => (ours(doc.uri).some(d => ruleId(d) === 'GRM-003') ? undefined : true),
+      () => listed(ours(doc.uri)),
+    );
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+    const verdicts = lenses.filter(l => l.command?.command === 's3EncryptionGuard.explain');
+    assert.equal(verdicts.length, 1, JSON.stringify(lenses.map(l => l.command?.title)));
+    assert.match(verdicts[0].command!.title, /^HTTPS: enforced/);
+    assert.deepEqual(verdicts[0].command!.arguments?.slice(1), ['e2e-tf-bucket', 'aws_s3_bucket_policy.data']);
+  });
 });
