@@ -140,19 +140,29 @@ function placeholdersIn(json: string): [number, number, string][] {
 }
 
 /**
- * The token for the i-th distinct placeholder: an account ID for the stack's account, a Region-shaped
- * name for its Region, else a lower-case name that is a valid bucket name and ARN part and has no
- * wildcard or `${`, so every rule reads it as the plain value it is.
+ * The stack's account and Region as the engine sees them: the same in every policy of a template, so
+ * that checks across policies agree (not 999999999999: the engine's own "some other account").
  */
-function tokenFor(name: string, i: number): string {
-  if (name === 'AWS::AccountId') return `9${String(i).padStart(11, '0')}`;
-  if (name === 'AWS::Region') return `zz-unresolved-${i + 1}`;
+export const ACCOUNT_TOKEN = '900000000000';
+export const REGION_TOKEN = 'zz-unresolved-1';
+
+/**
+ * The token for a placeholder: an account ID for the stack's account, a Region-shaped name for its
+ * Region, else a lower-case name that is a valid bucket name and ARN part and has no wildcard or
+ * `${`, so every rule reads it as the plain value it is. The same name gives the same token in every
+ * policy of a template (a short hash keeps different names apart).
+ */
+function tokenFor(name: string): string {
+  if (name === 'AWS::AccountId') return ACCOUNT_TOKEN;
+  if (name === 'AWS::Region') return REGION_TOKEN;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
   const slug = name
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 40);
-  return `zz${i}-${slug || 'value'}`;
+  return `zz${h.toString(36)}-${slug || 'value'}`;
 }
 
 /** Template names whose value is one thing the template (or the stack) creates: the same everywhere, unlike "anything". */
@@ -203,7 +213,7 @@ function tokenize(policy: EmbeddedPolicy): Tokenized {
   for (const [offset, length, name] of placeholdersIn(policy.json)) {
     let s = symbols.get(name);
     if (!s) {
-      s = { name, token: tokenFor(name, symbols.size), fixed: isFixedSymbol(name, policy) };
+      s = { name, token: tokenFor(name), fixed: isFixedSymbol(name, policy) };
       symbols.set(name, s);
     }
     out += policy.json.slice(pos, offset);
@@ -226,7 +236,7 @@ function tokenizeValue(
   for (const [offset, length, name] of placeholdersIn(value)) {
     let s = symbols.get(name);
     if (!s) {
-      s = { name, token: tokenFor(name, symbols.size), fixed: isFixedSymbol(name, policy) };
+      s = { name, token: tokenFor(name), fixed: isFixedSymbol(name, policy) };
       symbols.set(name, s);
     }
     out += value.slice(pos, offset) + s.token;

@@ -159,6 +159,9 @@ export function parseTemplate(text: string): ParsedTemplate {
     const at = text.indexOf('\uFFFD');
     return { errors: [], notScanned: `it is not valid UTF-8 (first bad byte at offset ${at})` };
   }
+  const deep = flowDepthExceeds(text, MAX_TEMPLATE_DEPTH);
+  if (deep !== undefined)
+    return { errors: [], notScanned: `values are nested more than ${MAX_TEMPLATE_DEPTH} levels deep (at offset ${deep})` };
   try {
     const doc = parseDocument(text, {
       customTags: CUSTOM_TAGS,
@@ -170,7 +173,7 @@ export function parseTemplate(text: string): ParsedTemplate {
       span: spanBetween(e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)),
       message: `YAML syntax error: ${e.message.split('\n')[0]}`,
     }));
-    const root = new Reader(text, doc).read(doc.contents, 0, 0);
+    const root = doc.contents === null ? undefined : new Reader(text, doc).read(doc.contents, 0, 0);
     return { root, errors };
   } catch (e) {
     if (e instanceof LimitReached) return { errors: [], notScanned: e.message };
@@ -180,6 +183,31 @@ export function parseTemplate(text: string): ParsedTemplate {
       notScanned: `it could not be read (${e instanceof Error ? e.message.split('\n')[0].slice(0, 120) : 'unknown error'})`,
     };
   }
+}
+
+/**
+ * The offset where `[` / `{` nesting passes `limit`, skipping quoted strings and comments; a plain
+ * character scan, so that `[[[[…` is refused before the parser (which slows down with depth) sees it.
+ */
+export function flowDepthExceeds(text: string, limit: number): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      // To the closing quote (escapes skipped); YAML double-quoted strings may span lines.
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x27 /* ' */ && i > 0 && /[\s[{,:]/.test(text[i - 1])) {
+      // A single-quoted scalar starts after a separator ('' inside is a quote).
+      for (i++; i < text.length; i++) if (text.charCodeAt(i) === 0x27 && text.charCodeAt(++i) !== 0x27) break;
+      i--;
+    } else if (c === 0x23 /* # */ && (i === 0 || /\s/.test(text[i - 1]))) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? text.length : nl;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return i;
+    } else if (c === 0x5d || c === 0x7d) depth = Math.max(0, depth - 1);
+  }
+  return undefined;
 }
 
 const TEMPLATE_EXT = /\.(ya?ml|json|template|cfn)$/i;
