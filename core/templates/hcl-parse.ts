@@ -38,8 +38,12 @@ export const MAX_HCL_SIZE = 2 * 1024 * 1024;
 export const MAX_HCL_DEPTH = 100;
 /** At most this many syntax nodes are copied: a bound on memory for any input that passed the size limit. */
 export const MAX_HCL_NODES = 1_000_000;
-/** Parsing gives up after this long: tree-sitter recovers from errors by trying alternatives, and a hostile file must not hold the server. */
-export const HCL_PARSE_DEADLINE_MS = 2000;
+/**
+ * Parsing gives up after this long: tree-sitter recovers from errors by trying alternatives, and a
+ * hostile file must not hold the server. Generous, because a busy machine parses a large module
+ * several times slower than an idle one, and a real module must not be refused for that.
+ */
+export const HCL_PARSE_DEADLINE_MS = 5000;
 export const MAX_HCL_ERRORS = 20;
 
 /** The WebAssembly files, beside the bundle (dist/) or in node_modules (tests run from out/). */

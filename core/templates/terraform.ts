@@ -97,6 +97,8 @@ interface Doc {
   unresolved: Unresolved[];
   /** All statements are blocks of this document (no merged ones): statements can be inserted. */
   ownOnly: boolean;
+  /** The references in its statements, for writing a new statement with them. */
+  refs: RefText[];
 }
 
 class TfScan {
@@ -482,7 +484,7 @@ class TfScan {
   private document(name: string, depth: number, visiting: Set<string>): Doc {
     const block = this.dataBlocks.get(`aws_iam_policy_document.${name}`);
     const body = block && bodyOf(block);
-    const doc: Doc = { statements: [], unresolved: [], ownOnly: true };
+    const doc: Doc = { statements: [], unresolved: [], ownOnly: true, refs: [] };
     if (!block || depth > MAX_DOCUMENT_DEPTH || visiting.has(name)) {
       if (block) doc.unresolved.push({ name: `data.aws_iam_policy_document.${name}.json`, span: spanOfNode(block) });
       return doc;
@@ -512,7 +514,7 @@ class TfScan {
       merge(d.statements);
       doc.unresolved.push(...d.unresolved);
     }
-    const own = blocks(body, 'statement', this.text).map(s => this.statement(s));
+    const own = blocks(body, 'statement', this.text).map(s => this.statement(s, doc.refs));
     merge(own);
     for (const d of others('override_policy_documents')) {
       merge(d.statements);
@@ -538,6 +540,7 @@ class TfScan {
       statements: [],
       unresolved: [{ name: this.t(expr).replace(/\s+/g, ' ').slice(0, 80), span }],
       ownOnly: false,
+      refs: [],
     });
     if (v.t !== 'str' || v.parts) return unknown();
     let plain: unknown;
@@ -549,6 +552,7 @@ class TfScan {
     const stmts = (plain as { Statement?: unknown })?.Statement;
     const list = Array.isArray(stmts) ? stmts : stmts && typeof stmts === 'object' ? [stmts] : [];
     return {
+      refs: [],
       statements: list.map(s => ({
         sid: typeof (s as { Sid?: unknown })?.Sid === 'string' ? (s as { Sid: string }).Sid : undefined,
         node: plainToMap(s, span),
@@ -576,7 +580,7 @@ class TfScan {
       items: d.statements.map(s => s.node),
       tpl: span,
       edit: d.ownOnly
-        ? { how: 'seq', sep: 'newline', emptyInsertAt: bodyStart, renderItem: (v, indent) => statementBlock(v, indent) }
+        ? { how: 'seq', sep: 'newline', emptyInsertAt: bodyStart, renderItem: (v, indent) => statementBlock(v, indent, d.refs) }
         : { how: 'none' },
     };
     members.push({ key: 'Statement', keyTpl: head, elemTpl: span, node: statements });
@@ -587,13 +591,14 @@ class TfScan {
   /** While a statement block is read: the references in it, for rewriting it whole. */
   private statementRefs: RefText[] | undefined;
 
-  private statement(block: HclNode): { sid?: string; node: MapNode } {
+  private statement(block: HclNode, docRefs: RefText[]): { sid?: string; node: MapNode } {
     const refs: RefText[] = [];
     this.statementRefs = refs;
     try {
       return this.statementOf(block, refs);
     } finally {
       this.statementRefs = undefined;
+      if (docRefs.length < 1000) docRefs.push(...refs);
     }
   }
 
@@ -894,7 +899,10 @@ export function statementBlock(v: unknown, indent: string, refs: readonly RefTex
     Resource: 'resources',
     NotResource: 'not_resources',
   };
-  for (const [key, value] of Object.entries(s)) {
+  // The order people (and the provider's documentation) write a statement block in.
+  const order = ['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Principal', 'NotPrincipal', 'Condition'];
+  const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+  for (const [key, value] of Object.entries(s).sort((a, b) => rank(a[0]) - rank(b[0]))) {
     if (key === 'Sid' && typeof value === 'string') lines.push(`${i1}sid = ${hclString(value, refs)}`);
     else if (key === 'Effect' && typeof value === 'string') lines.push(`${i1}effect = ${hclQuote(value)}`);
     else if (key in lists) {
@@ -928,7 +936,19 @@ export function statementBlock(v: unknown, indent: string, refs: readonly RefTex
       }
     } else return undefined;
   }
-  return `statement {\n${lines.join('\n')}\n${indent}}`;
+  // terraform fmt aligns the `=` of consecutive one-line attributes.
+  const attr = /^(\s*)([a-z_]+) = (.*)$/;
+  const width = Math.max(
+    0,
+    ...lines
+      .filter(l => l.startsWith(i1) && !l.startsWith(i2) && attr.test(l) && !l.endsWith('{'))
+      .map(l => attr.exec(l)![2].length),
+  );
+  const aligned = lines.map(l => {
+    const m = l.startsWith(i1) && !l.startsWith(i2) ? attr.exec(l) : null;
+    return m ? `${m[1]}${m[2].padEnd(width)} = ${m[3]}` : l;
+  });
+  return `statement {\n${aligned.join('\n')}\n${indent}}`;
 }
 
 // Exported for tests: the plain value of a rendered policy's tree.

@@ -1,4 +1,4 @@
-// Snippet bodies expanded as VS Code expands them (for the tests of every snippet we contribute).
+// Snippet bodies expanded the way VS Code expands them: shared by the snippet tests of every format.
 
 /**
  * Expand a snippet body as VS Code does (TextMate snippet syntax: `$1`, `${1}`, `${1:default}` with
