@@ -6,7 +6,7 @@
 // the policy by its location or by a position inside it, and reads the engine's analysis of that
 // policy's JSON through its source map (EmbeddedPolicy.toTemplate).
 import type { CodeLens, Hover, Position } from 'vscode-languageserver';
-import type { Analysis, AnalysisSettings } from '../../core/analyze';
+import { analyze, type Analysis, type AnalysisSettings } from '../../core/analyze';
 import { BoundedCache } from '../../core/bounded-cache';
 import { LineIndex, type Range } from '../../core/policy/lines';
 import type { Span } from '../../core/policy/model';
@@ -29,6 +29,8 @@ import { ruleDocUri } from './ruleDocs';
 /** A template's analysis as the server keeps it beside (in place of) a policy document's. */
 export interface TemplateDocument {
   analysis: TemplateAnalysis;
+  /** The template's text (completion reads the policy written there). */
+  text: string;
   /** Policies analysed afresh for this version (the others came from the per-policy cache). */
   policiesAnalysed: number;
 }
@@ -118,7 +120,7 @@ export function analyzeTemplateDocument(
       findings,
       ruleFailures: t.entries.flatMap(e => e.analysis?.ruleFailures ?? []),
     },
-    template: { analysis: t, policiesAnalysed: fresh },
+    template: { analysis: t, text, policiesAnalysed: fresh },
   };
 }
 
@@ -395,4 +397,32 @@ export async function initTemplates(log: (message: string) => void): Promise<voi
   else if (!terraformReady())
     log('Terraform files cannot be checked: the HCL parser did not load (see the diagnostics of a .tf file for why)');
   else log(`Terraform parser loaded in ${Math.round(performance.now() - t0)} ms`);
+}
+
+/**
+ * Completion inside a policy written as JSON in the template (CloudFormation JSON, CDK output): the
+ * policy's completion (`complete`, features/completion.ts) on a text in which everything outside the
+ * policy is blanked, so that offsets, lines and the policy's own JSON stay as they are. Outside a
+ * policy, and in policies written in YAML or HCL, there is nothing to offer.
+ */
+export function templateCompletion<T>(
+  a: DocumentAnalysis,
+  position: Position,
+  settings: AnalysisSettings,
+  complete: (policy: DocumentAnalysis, position: Position) => T | null,
+): T | null {
+  const v = viewOf(a);
+  const e = policyAt(v.template, v.lines.offset(position));
+  if (!e || e.policy!.syntax !== 'cfn-json') return null;
+  const { text } = v.template;
+  const start = e.span.offset;
+  const end = Math.min(text.length, e.span.offset + e.span.length);
+  const masked =
+    text.slice(0, start).replace(/[^\r\n]/g, ' ') + text.slice(start, end) + text.slice(end).replace(/[^\r\n]/g, ' ');
+  const analysis = analyze(masked, `${uriPath(a.uri)}#${e.location}`, {
+    ...settings,
+    kinds: { '**': e.kind },
+    bucketName: e.analysis!.bucketName,
+  });
+  return complete({ ...a, analysis, template: undefined }, position);
 }

@@ -386,7 +386,7 @@ describe('templates in the language server', () => {
     assert.equal(afterTwo.templatePolicyAnalyses - afterOne.templatePolicyAnalyses, 0);
   });
 
-  it('CloudFormation JSON and CDK output: findings at the offending value', async () => {
+  it('CloudFormation JSON and CDK output: findings at the offending value, completion inside the policy', async () => {
     const uri = 'file:///work/infra/stack.template.json';
     await client.open(uri, CFN_JSON, 1, 'json');
     const p = await client.diagnostics(uri, 1);
@@ -396,6 +396,19 @@ describe('templates in the language server', () => {
     const lenses = (await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Lens[];
     assert.equal(lenses.length, 1);
     assert.equal(lenses[0].command.arguments?.[2], 'Resources.DataBucketPolicy.Properties.PolicyDocument');
+
+    // Completion inside the policy (written as JSON here), nothing outside it.
+    const inAction = rangeOf(CFN_JSON, '"s3:*"').start;
+    const items = (await client.conn.sendRequest('textDocument/completion', {
+      textDocument: { uri },
+      position: { line: inAction.line, character: inAction.character + 4 },
+    })) as { items: { label: string }[] } | null;
+    assert.ok(items && items.items.some(i => i.label === 's3:PutObject'), JSON.stringify(items?.items.slice(0, 5)));
+    const outside = await client.conn.sendRequest('textDocument/completion', {
+      textDocument: { uri },
+      position: rangeOf(CFN_JSON, '"AWSTemplateFormatVersion"').end,
+    });
+    assert.equal(outside, null);
 
     const cdk = 'file:///work/cdk.out/Stack.template.json';
     await client.open(cdk, CDK, 1, 'json');
