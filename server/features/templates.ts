@@ -6,7 +6,7 @@
 // the policy by its location or by a position inside it, and reads the engine's analysis of that
 // policy's JSON through its source map (EmbeddedPolicy.toTemplate).
 import type { CodeLens, Hover, Position } from 'vscode-languageserver';
-import { analyze, type Analysis, type AnalysisSettings } from '../../core/analyze';
+import { analyze, DEFAULT_SETTINGS, LIMIT_CODE, type Analysis, type AnalysisSettings } from '../../core/analyze';
 import { BoundedCache } from '../../core/bounded-cache';
 import { LineIndex, type Range } from '../../core/policy/lines';
 import type { Span } from '../../core/policy/model';
@@ -105,9 +105,22 @@ export function analyzeTemplateDocument(
   state.last = now;
   templateStats.templateAnalyses++;
   templateStats.templatePolicyAnalyses += fresh;
-  const findings: Finding[] = [...t.findings, ...t.entries.flatMap(e => e.findings)].sort(
+  let findings: Finding[] = [...t.findings, ...t.entries.flatMap(e => e.findings)].sort(
     (a, b) => a.span.offset - b.span.offset || a.ruleId.localeCompare(b.ruleId),
   );
+  // Each policy's findings are capped by the analysis; the template's together are capped here too.
+  const max = settings.maxDiagnostics ?? DEFAULT_SETTINGS.maxDiagnostics;
+  if (findings.length > max) {
+    const hidden = findings.length - max;
+    findings = findings.slice(0, max);
+    findings.push({
+      ruleId: LIMIT_CODE,
+      severity: 'info',
+      span: { offset: 0, length: Math.min(1, text.length) },
+      message: `${hidden} more problems in this template are not shown (limit ${max}, setting s3EncryptionGuard.maxDiagnostics).`,
+      fixes: [],
+    });
+  }
   const policies = t.entries.filter(e => e.policy).length;
   const format = t.format === 'terraform' ? 'Terraform file' : 'CloudFormation template';
   return {

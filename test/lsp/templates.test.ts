@@ -461,6 +461,25 @@ describe('templates in the language server', () => {
     assert.equal(stats.templatePolicyAnalyses - before.templatePolicyAnalyses, 1, 'only the edited policy is analysed again');
   });
 
+  it('the template as a whole keeps to s3EncryptionGuard.maxDiagnostics, and says how many it left out', async () => {
+    const capped = new LspClient();
+    try {
+      await capped.initialize(false, { settings: { maxDiagnostics: 2 }, debounceMs: 0 });
+      const uri = 'file:///work/infra/capped.yaml';
+      // Two policies with a lower-case Effect each, and their TLS-001: four findings at least.
+      const text = YAML.replace('Effect: Deny', 'Effect: deny');
+      await capped.open(uri, text, 1, 'yaml');
+      const p = await capped.diagnostics(uri, 1);
+      assert.deepEqual(
+        p.diagnostics.map(d => d.code),
+        [...p.diagnostics.slice(0, 2).map(d => d.code), 'analysis-limit'],
+      );
+      assert.match(p.diagnostics[2].message, /^\d+ more problems in this template are not shown \(limit 2/);
+    } finally {
+      capped.kill();
+    }
+  });
+
   it('YAML that is not a template (CI, Kubernetes) gets nothing', async () => {
     const ci = 'file:///work/.github/workflows/ci.yml';
     const k8s = 'file:///work/deploy/bucket.yaml';
