@@ -8,8 +8,11 @@
 import { analyze, LIMIT_CODE, type Analysis, type AnalysisSettings } from '../analyze';
 import { BoundedCache, stringBytes } from '../bounded-cache';
 import type { JsonNode, Span } from '../policy/model';
-import type { Finding, Fix } from '../rules/types';
+import { renderMessage } from '../rules/messages';
+import type { Finding, Fix, RuleMeta } from '../rules/types';
+import { tpl006 } from './rules/TPL-006-depends-on-unresolved';
 import { crossResourceFindings } from './cross-resource';
+import type { EngineView } from './rules/types';
 import { findScanner } from './index';
 import { end } from './tree';
 import {
@@ -25,7 +28,7 @@ import {
 /** The code of a template's own syntax errors (YAML, HCL): not an AWS rule, reported once per template. */
 export const TEMPLATE_SYNTAX_CODE = 'template-syntax';
 /** The rule that says a verdict depends on a value the template does not fix. */
-export const DEPENDS_RULE_ID = 'TPL-006';
+export const DEPENDS_RULE_ID = tpl006.meta.id;
 
 /**
  * Per-policy analyses, shared across versions of a template: a keystroke inside one policy
@@ -94,9 +97,10 @@ export function analyzeTemplate(
     settings.maxFileSize,
   ]);
   const entries: TemplateEntry[] = [];
+  const views = new Map<TemplateEntry, EngineRun>();
   for (const policy of scan.policies) {
     try {
-      entries.push(policyEntry(policy, fileName, settings, settingsKey, opts.cache));
+      entries.push(policyEntry(policy, fileName, settings, settingsKey, opts.cache, views));
     } catch (e) {
       const why = e instanceof Error ? e.message.split('\n')[0].slice(0, 160) : String(e);
       entries.push({
@@ -108,8 +112,24 @@ export function analyzeTemplate(
       });
     }
   }
+  const names = new Map<string, string>();
+  for (const v of views.values()) for (const sym of v.tokenized.symbols.values()) names.set(sym.token, sym.name);
+  const displayName = (text: string): string => {
+    for (const [token, name] of names) if (text.includes(token)) text = replaceAll(text, token, '${' + name + '}');
+    return text;
+  };
+  const engineOf = (entry: TemplateEntry): EngineView | undefined => {
+    const v = views.get(entry);
+    if (!v?.engine.doc) return undefined;
+    return {
+      doc: v.engine.doc,
+      bucketName: v.bucketName ?? v.engine.bucketName ?? '',
+      stackKeyArn: `arn:aws:kms:${REGION_TOKEN}:${ACCOUNT_TOKEN}:key/00000000-0000-4000-8000-0000000000aa`,
+      stackAccount: ACCOUNT_TOKEN,
+    };
+  };
   try {
-    entries.push(...crossResourceFindings(scan, entries, settings));
+    entries.push(...crossResourceFindings(scan, entries, settings, { engineOf, displayName }));
   } catch {
     // A cross-resource check that throws is a bug of ours; the policies' own findings still stand.
   }
@@ -302,12 +322,38 @@ function deepUntokenize<T>(value: T, t: Tokenized, budget = { left: 10_000 }): T
   return value;
 }
 
+/**
+ * The finding with its fixes translated on first read: a template's analysis carries hundreds of
+ * findings, and only those the user acts on (a code action, `check --fix`) need their edits written
+ * in the template. The property reads and serialises like a plain array.
+ */
+function withLazyFixes(finding: Finding, translate: () => Fix[]): Finding {
+  let memo: Fix[] | undefined;
+  Object.defineProperty(finding, 'fixes', {
+    enumerable: true,
+    configurable: true,
+    get: () => (memo ??= translate()),
+    set: (v: Fix[]) => {
+      memo = v;
+    },
+  });
+  return finding;
+}
+
+/** What the engine saw of one policy: kept for the checks across resources. */
+interface EngineRun {
+  engine: Analysis;
+  tokenized: Tokenized;
+  bucketName?: string;
+}
+
 function policyEntry(
   policy: EmbeddedPolicy,
   fileName: string,
   settings: AnalysisSettings,
   settingsKey: string,
-  cache?: TemplateCache,
+  cache: TemplateCache | undefined,
+  views: Map<TemplateEntry, EngineRun>,
 ): TemplateEntry {
   const t = tokenize(policy);
   const bucketName = tokenizeValue(policy.bucketName, t.symbols, policy);
@@ -344,29 +390,34 @@ function policyEntry(
   for (const f of engine.findings) {
     // A grammar check on a value the template does not fix ("not an ARN") is about our stand-in, not the template.
     if (f.ruleId !== LIMIT_CODE && inTokens.some(s => s.offset <= f.span.offset && end(f.span) <= end(s))) continue;
-    const fixes: Fix[] = [];
-    for (const fix of f.fixes) {
-      const edits = [];
-      for (const e of fix.edits) {
-        const te = policy.translateEdit({ span: toPolicySpan(t, e.span), newText: untokenize(e.newText, t, 'placeholder') });
-        if (!te) break;
-        edits.push(te);
+    const translate = (): Fix[] => {
+      const fixes: Fix[] = [];
+      for (const fix of f.fixes) {
+        const edits = [];
+        for (const e of fix.edits) {
+          const te = policy.translateEdit({ span: toPolicySpan(t, e.span), newText: untokenize(e.newText, t, 'placeholder') });
+          if (!te) break;
+          edits.push(te);
+        }
+        if (edits.length === fix.edits.length) fixes.push({ ...fix, title: untokenize(fix.title, t, 'display'), edits });
       }
-      if (edits.length === fix.edits.length) fixes.push({ ...fix, title: untokenize(fix.title, t, 'display'), edits });
-    }
-    findings.push({
+      return fixes;
+    };
+    const finding: Finding = {
       ...f,
       span: policy.toTemplate(toPolicySpan(t, f.span)),
       message: untokenize(f.message, t, 'display'),
       ...(f.detail !== undefined ? { detail: untokenize(f.detail, t, 'display') } : {}),
-      fixes,
-    });
+      fixes: [],
+    };
+    findings.push(f.fixes.length ? withLazyFixes(finding, translate) : finding);
   }
 
   // A value that could be anything (a parameter without a default, an import): the verdict assumed
   // it is a value of its own, and says so.
   const free = freeSymbols(engine, t, policy.kind, bucketName);
   const entry: TemplateEntry = { kind: policy.kind, location: policy.location, span: policy.span, analysis, policy, findings };
+  views.set(entry, { engine, tokenized: t, bucketName });
   if (free.length && !engine.notAnalysed && !engine.notEvaluated) {
     const names = free.map(s => '${' + s.name + '}');
     // What the verdict says rests on the assumption: never a warning that something is not enforced only because a value is unknown.
@@ -383,17 +434,21 @@ function policyEntry(
     if (analysis.verdicts) analysis.verdicts = analysis.verdicts.map(v => ({ ...v, complete: false }));
     if (analysis.keyVerdict) analysis.keyVerdict = { ...analysis.keyVerdict, complete: false };
     const first = policy.unresolved.find(u => u.name === free[0].name)?.span ?? policy.span;
-    findings.push({
-      ruleId: DEPENDS_RULE_ID,
-      severity: 'info',
-      span: first,
-      messageId: 'dependsOn',
-      message: `The verdict depends on ${names.join(', ')}, which the template does not fix.`,
-      detail:
-        `The policy was analysed as if ${names.length > 1 ? 'each of these were a value' : 'it were a value'} of its own, matching nothing else the policy names. ` +
-        'A different value (`*`, another bucket, another condition value) can change what the policy denies; give it a literal value or a parameter default to have a definite verdict.',
-      fixes: [],
-    });
+    const setting = settings.rules?.[DEPENDS_RULE_ID];
+    if (setting !== 'off') {
+      const text = renderMessage(tpl006.meta as unknown as RuleMeta, 'dependsOn', {
+        names: names.join(', '),
+        them: names.length > 1 ? 'each of these were' : 'it were',
+      });
+      findings.push({
+        ruleId: DEPENDS_RULE_ID,
+        severity: setting ?? 'info',
+        span: first,
+        messageId: 'dependsOn',
+        ...text,
+        fixes: [],
+      });
+    }
   }
   findings.sort((a, b) => a.span.offset - b.span.offset || a.ruleId.localeCompare(b.ruleId));
   return entry;
