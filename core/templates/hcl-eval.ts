@@ -255,6 +255,10 @@ export class HclEvaluator {
         if (s !== undefined) {
           parts.push({ text: s });
           if (expr) interpolated.push({ value: s, expr: spanOfNode(expr) });
+        } else if (v?.t === 'str' && v.parts) {
+          // A value with an unknown part of its own (a bucket's ARN around its generated name).
+          parts.push(...v.parts);
+          if (expr) interpolated.push({ value: partsText(v.parts), expr: spanOfNode(expr) });
         } else
           parts.push({
             text: '',
@@ -314,8 +318,25 @@ export class HclEvaluator {
       used = 1;
     } else if (head === 'aws_s3_bucket' && attrs.length >= 2) {
       const name = this.bucketName(attrs[0], depth);
-      if (name !== undefined && (attrs[1] === 'id' || attrs[1] === 'bucket')) value = { t: 'str', v: name, span, literal: false };
+      const id = attrs[1] === 'id' || attrs[1] === 'bucket';
+      if (name !== undefined && id) value = { t: 'str', v: name, span, literal: false };
       else if (name !== undefined && attrs[1] === 'arn') value = { t: 'str', v: `arn:aws:s3:::${name}`, span, literal: false };
+      else if (this.scope.resources.has(`aws_s3_bucket.${attrs[0]}`) && (id || attrs[1] === 'arn')) {
+        // A bucket of this module whose name is not written out: one name, the same in its ARN,
+        // its id and the policy's bucket.
+        const unknownName = { name: `aws_s3_bucket.${attrs[0]}.bucket`, span, symbolic: true };
+        if (id) value = { t: 'unknown', ...unknownName };
+        else
+          value = {
+            t: 'str',
+            v: '',
+            span,
+            literal: false,
+            parts: [{ text: 'arn:aws:s3:::' }, { text: '', unknown: unknownName }],
+          };
+        if (value.t === 'str') value.v = partsText(value.parts!);
+        if (attrs.length === 2) return { ...value, ref: value.t === 'unknown' ? undefined : span } as HVal;
+      }
       used = 2;
     }
     if (!value || value.t === 'unknown') return unknown();
@@ -467,6 +488,11 @@ function formatVerbs(fmt: string, args: string[]): string | undefined {
   return next === args.length && out.length <= MAX_STRING ? out : undefined;
 }
 
+/** A string's parts with placeholders for its unknown ones: what the rendered policy shows. */
+export function partsText(parts: readonly StrPart[]): string {
+  return parts.map(p => (p.unknown ? placeholderText(p.unknown.name) : p.text)).join('');
+}
+
 /** A known scalar as a string (what interpolation does), or undefined. */
 export function stringOf(v: HVal): string | undefined {
   if (v.t === 'str') return v.parts ? undefined : v.v;
@@ -550,7 +576,7 @@ export function collectRefs(
   if (depth > MAX_EVAL_DEPTH || out.length > 1000) return out;
   const src = (s: Span) => text.slice(s.offset, s.offset + s.length).trim();
   if (v.ref) {
-    const s = stringOf(v);
+    const s = stringOf(v) ?? (v.t === 'str' && v.parts ? partsText(v.parts) : undefined);
     if (s !== undefined) out.push({ value: s, expr: src(v.ref) });
     return out;
   }

@@ -160,7 +160,7 @@ class TfScan {
         push(
           this.policyFrom(policy.expr, 'bucket-policy', `${key}.policy`, {
             attachedTo: key,
-            bucketName: this.ev.bucketName(key.split('.')[1]),
+            bucketName: this.ev.bucketName(key.split('.')[1]) ?? placeholder(`${key}.bucket`),
           }),
         );
     }
@@ -191,7 +191,8 @@ class TfScan {
   private bucketTarget(expr: HclNode | undefined): { attachedTo?: string; bucketName?: string } {
     if (!expr) return {};
     const ref = this.referencedResource(expr, 'aws_s3_bucket');
-    if (ref) return { attachedTo: ref, bucketName: this.ev.bucketName(ref.split('.')[1]) };
+    // A bucket of this module without a literal name: the same symbol its ARN carries in the policy.
+    if (ref) return { attachedTo: ref, bucketName: this.ev.bucketName(ref.split('.')[1]) ?? placeholder(`${ref}.bucket`) };
     const v = this.ev.eval(expr);
     const name = stringOf(v);
     if (name === undefined) return {};
