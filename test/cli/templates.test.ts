@@ -232,6 +232,44 @@ describe('check on templates', () => {
     assert.equal(clean.code, 0, clean.stderr);
   });
 
+  it('findings about a resource that is not a policy come in a settings entry at the resource', () => {
+    const text = `AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  DataKey:
+    Type: AWS::KMS::Key
+    Properties:
+      EnableKeyRotation: false
+      KeyPolicy:
+        Version: '2012-10-17'
+        Statement:
+          - Sid: Root
+            Effect: Allow
+            Principal:
+              AWS: 'arn:aws:iam::111122223333:root'
+            Action: 'kms:*'
+            Resource: '*'
+`;
+    fs.writeFileSync(path.join(dir, 'key.yaml'), text);
+    const r = cli(['check', 'key.yaml', '--format', 'json'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    const entries = JSON.parse(r.stdout) as Entry[];
+    assert.deepEqual(
+      entries.map(e => [e.kind, e.location]),
+      [
+        ['key-policy', 'Resources.DataKey.Properties.KeyPolicy'],
+        ['key-settings', 'Resources.DataKey'],
+      ],
+    );
+    const rotation = entries[1].diagnostics.find(d => d.code === 'TPL-005');
+    assert.ok(rotation, JSON.stringify(entries[1].diagnostics));
+    assert.deepEqual(rotation.range.start, {
+      line: lineOf(text, 'EnableKeyRotation'),
+      character: '      EnableKeyRotation: '.length,
+    });
+    assert.equal(entries[1].verdict, null);
+    assert.ok(entries[0].verdict, 'the key policy has its verdict');
+  });
+
   it('a template with a YAML syntax error gets one entry with the error, and exit code 1', () => {
     fs.writeFileSync(path.join(dir, 'broken.yaml'), "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  A: [\n");
     const r = cli(['check', 'broken.yaml', '--format', 'json'], dir);
