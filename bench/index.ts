@@ -10,6 +10,7 @@ import { benchCompletion, printCompletion } from './completion';
 import { benchLiveView, printLiveView } from './liveview';
 import { benchLsp, printLsp } from './lsp';
 import { benchPosture, printPosture } from './posture';
+import { benchTemplates, printTemplates } from './templates';
 
 async function main(): Promise<void> {
   // Measure under the V8 flags the language server ships with (protocol/runtime.ts).
@@ -19,6 +20,9 @@ async function main(): Promise<void> {
   }
   const analysis = benchAnalysis();
   printAnalysis(analysis);
+  console.log('');
+  const templates = await benchTemplates();
+  printTemplates(templates);
   console.log('');
   const lsp = await benchLsp();
   printLsp(lsp);
@@ -42,7 +46,11 @@ async function main(): Promise<void> {
   const file = path.resolve(__dirname, '..', '..', 'bench', 'results.json');
   fs.writeFileSync(
     file,
-    JSON.stringify({ date: new Date().toISOString(), machine, analysis, lsp, completion, posture, liveView }, null, 2) + '\n',
+    JSON.stringify(
+      { date: new Date().toISOString(), machine, analysis, templates, lsp, completion, posture, liveView },
+      null,
+      2,
+    ) + '\n',
   );
   console.log(`wrote ${path.relative(process.cwd(), file)}`);
 }

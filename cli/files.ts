@@ -1,4 +1,5 @@
-// Which files a `check` run reads: files as given, folders walked for *.json, globs expanded.
+// Which files a `check` run reads: files as given, folders walked for *.json and templates
+// (*.yaml, *.yml, *.tf), globs expanded.
 // A searched folder is a repository's, so nothing in it is trusted: symbolic links are followed
 // once (a folder reached twice, as through a link to one of its parents, is searched once), a link
 // or entry that is skipped is said so, the walk is a loop over an explicit stack (no recursion a
@@ -6,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { compileGlob, globProblem, hasGlobMagic } from '../core/policy/glob';
+import { searchedFile } from './templates';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.vscode-test', 'dist', 'out']);
 
@@ -162,7 +164,8 @@ export function collectFiles(args: string[], cwd = process.cwd(), options: Colle
     } catch {
       stat = undefined;
     }
-    if (stat?.isDirectory()) walk(abs, rel => rel.toLowerCase().endsWith('.json'), state, shown);
+    // Policies (*.json) and infrastructure templates (*.json, *.yaml, *.yml, *.tf).
+    if (stat?.isDirectory()) walk(abs, searchedFile, state, shown);
     // A file named on the command line is read whatever it is: the read says why a pipe or a device is refused.
     else if (stat) state.files.push(abs);
     else if (hasGlobMagic(arg)) {

@@ -6,7 +6,9 @@ import pkg from '../package.json';
 import { analyze, DEFAULT_SETTINGS, LIMIT_CODE, type AnalysisSettings } from '../core/analyze';
 import { crossDocument, keyIdOf, KeyPolicyIndex, linkSummary } from '../core/crossdoc';
 import { configChoice, eachArg } from './args';
-import { collectFiles } from './files';
+import { collectFiles, type Collected } from './files';
+import { initTerraform } from '../core/templates/hcl-parse';
+import { checkTemplate, claimsTemplate, MAX_TEMPLATE_BYTES, searchedFile, templateOnlyFile, verdictJson } from './templates';
 import {
   formatExplainText,
   jsonWriter,
@@ -21,7 +23,6 @@ import { status } from './status';
 import { explainReport } from '../core/explain';
 import { verdictSummary, keyVerdictSummary } from '../shared/summary';
 import { explainKeyRequests } from '../core/engine/key-verdict';
-import type { BucketVerdict, KeyPolicyVerdict } from '../shared/types';
 import { explainRequests } from '../core/engine/verdict';
 import { decodeText, safeReadFileSync } from '../shared/safe-read';
 import { loadConfigFile, RequirementsError } from '../core/requirements';
@@ -36,8 +37,11 @@ const USAGE = `Usage: s3-encryption-guard check <files|folders|globs>... [option
        s3-encryption-guard explain <file> [--format text|json] [--bucket NAME]
        s3-encryption-guard status [--profile P] [--region R] [--endpoint URL] [--bucket B]... [--format text|json]
 
-check    Checks S3 bucket policies and KMS key policies. Folders are searched for *.json
-         files; JSON files that are not policies are listed as kind "unknown".
+check    Checks S3 bucket policies and KMS key policies, as JSON files or inside
+         CloudFormation templates (YAML, JSON, CDK output) and Terraform files: one
+         result per policy, with its "location" in the template. Folders are searched
+         for *.json, *.yaml, *.yml and *.tf files; JSON files that are not policies are
+         listed as kind "unknown", YAML that is not a template is passed over.
 explain  Shows every request class of a bucket policy (or, for a key policy, each principal
          class × key action, called directly or through S3) with the policy's decision on it
          and the statements that decided it.
@@ -250,10 +254,6 @@ function configNotes(report: ConfigReport): string[] {
   return notes;
 }
 
-/** The verdict as the JSON interface shows it: null, one object, or an array for several buckets. */
-const verdictJson = (verdicts: readonly BucketVerdict[] | undefined, keyVerdict?: KeyPolicyVerdict): unknown =>
-  keyVerdict ?? (!verdicts?.length ? null : verdicts.length === 1 ? verdicts[0] : verdicts);
-
 /** Looks like binary data rather than text: NUL bytes in the first 8 KB. */
 const isBinary = (buf: Buffer): boolean => buf.subarray(0, 8192).includes(0);
 
@@ -291,11 +291,18 @@ const isBlank = (text: string): boolean => text.trim() === '';
  * (their text only, crossdoc.ts); files that a name or --kind already says are not key policies
  * are not read for that.
  */
-function check(opts: CheckOptions): number {
+function check(opts: CheckOptions): number | Promise<number> {
   if (!opts.paths.length) throw new UsageError('check needs at least one file, folder or glob');
   const cwd = process.cwd();
   for (const note of configNotes(opts.configReport)) warn(note);
-  const { files, problems, skipped } = collectFiles(opts.paths, cwd);
+  const collected = collectFiles(opts.paths, cwd);
+  // Terraform's parser is WebAssembly, loaded once before the first .tf file is read (it never rejects).
+  return collected.files.some(f => f.toLowerCase().endsWith('.tf'))
+    ? initTerraform().then(() => checkFiles(opts, cwd, collected))
+    : checkFiles(opts, cwd, collected);
+}
+
+function checkFiles(opts: CheckOptions, cwd: string, { files, problems, skipped }: Collected): number {
   // Files named or found that could not be checked: the summary line must not read "No problems" beside them.
   let notChecked = problems.length;
   let ioProblem = problems.length > 0;
@@ -318,6 +325,7 @@ function check(opts: CheckOptions): number {
   for (const abs of files) {
     const named = kindFromSettings(abs, opts.settings.kinds) ?? kindFromFileName(abs);
     if (named && named.kind !== 'key-policy') continue;
+    if (!named && templateOnlyFile(abs)) continue; // YAML, Terraform: a template's key policies are its own
     const read = safeReadFileSync(abs, { maxBytes: maxFileSize });
     if (!read.ok) continue; // said once, by the main pass
     try {
@@ -361,27 +369,36 @@ function check(opts: CheckOptions): number {
     if (r.diagnostics.some(d => d.severity === 'error')) errors = true;
     writer.add(r);
   };
+  // Files named on the command line (not found by a search): listed even when they are not ours.
+  const named = new Set(opts.paths.map(p => path.resolve(cwd, p)));
+  const tooLarge = (abs: string, shown: string, limit: number) => {
+    let size = '';
+    try {
+      size = `${fmtSize(fs.statSync(abs).size)}, `;
+    } catch {
+      /* the limit still says it */
+    }
+    warn(`${shown}: skipped: ${size}over the ${fmtSize(limit)} analysis limit`);
+    emit(
+      notAnalysedResult(
+        shown,
+        abs,
+        opts.settings,
+        limit === maxFileSize
+          ? `the file is ${size}over the ${fmtSize(maxFileSize)} limit (--max-file-size). AWS accepts bucket policies up to 20 KB and key policies up to 32 KB`
+          : `the file is ${size}over the ${fmtSize(limit)} limit for infrastructure templates`,
+      ),
+    );
+  };
   for (const abs of files) {
     const shown = shownPath(abs);
-    const read = safeReadFileSync(abs, { maxBytes: maxFileSize });
+    // A template may be larger than one policy may be: its scanner bounds its own work.
+    const forced = opts.forceKind !== undefined || kindFromSettings(abs, opts.settings.kinds) !== undefined;
+    const limit = !forced && searchedFile(abs) ? Math.max(maxFileSize, MAX_TEMPLATE_BYTES) : maxFileSize;
+    const read = safeReadFileSync(abs, { maxBytes: limit });
     if (!read.ok) {
-      if (read.code === 'too-large') {
-        let size = '';
-        try {
-          size = `${fmtSize(fs.statSync(abs).size)}, `;
-        } catch {
-          /* the limit still says it */
-        }
-        warn(`${shown}: skipped: ${size}over the ${fmtSize(maxFileSize)} analysis limit`);
-        emit(
-          notAnalysedResult(
-            shown,
-            abs,
-            opts.settings,
-            `the file is ${size}over the ${fmtSize(maxFileSize)} limit (--max-file-size). AWS accepts bucket policies up to 20 KB and key policies up to 32 KB`,
-          ),
-        );
-      } else {
+      if (read.code === 'too-large') tooLarge(abs, shown, limit);
+      else {
         warn(`${shown}: ${read.message}`);
         ioProblem = true;
         notChecked++;
@@ -390,6 +407,22 @@ function check(opts: CheckOptions): number {
     }
     try {
       const text = decodeText(read.bytes);
+      if (!forced && claimsTemplate(abs, text)) {
+        const t = checkTemplate(text, abs, shown, opts.settings, opts.format === 'json');
+        for (const f of t.ruleFailures)
+          warn(`${shown}: internal error in rule ${f.ruleId} (please report it): ${errorLine(f.error)}`);
+        for (const r of t.results) emit(r);
+        continue;
+      }
+      if (!forced && templateOnlyFile(abs)) {
+        // YAML or HCL that no scanner claims (CI files, Kubernetes): not ours. Listed only when named.
+        if (named.has(abs)) emit({ file: shown, kind: 'unknown', diagnostics: [], verdict: null, summaries: [] });
+        continue;
+      }
+      if (read.bytes.length > maxFileSize) {
+        tooLarge(abs, shown, maxFileSize);
+        continue;
+      }
       if (isBlank(text) && !(kindFromSettings(abs, opts.settings.kinds) ?? kindFromFileName(abs))) {
         // Not a policy by its name either: nothing else would say anything about it.
         warn(`${shown}: not checked: the file is empty (not JSON, so not a policy); delete it or write the policy into it`);

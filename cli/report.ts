@@ -5,6 +5,7 @@ import { statementNames, statementPhrases, type CellTone, type ExplainReport, ty
 import type { PolicyKind } from '../core/policy/model';
 import type { Range } from '../core/policy/lines';
 import { RULES } from '../core/rules/registry';
+import { TEMPLATE_RULES } from '../core/templates/rules/registry';
 import type { Severity, SeveritySetting } from '../core/rules/types';
 import { escapeTerminal } from '../shared/escape';
 import type { ConfigOrigin } from './args';
@@ -19,9 +20,14 @@ export interface FileDiagnostic {
   range: Range;
 }
 
+/** What a result is about: a policy file, or in a template a policy, a resource's settings, the template itself. */
+export type ResultKind = PolicyKind | 'bucket-settings' | 'key-settings' | 'template';
+
 export interface FileResult {
   file: string;
-  kind: PolicyKind;
+  kind: ResultKind;
+  /** In a template: where the policy or resource is (`Resources.DataBucketPolicy.Properties.PolicyDocument`, `aws_s3_bucket_policy.data`). */
+  location?: string;
   diagnostics: FileDiagnostic[];
   verdict: unknown;
   /** One line per bucket verdict, for the text format. */
@@ -86,7 +92,13 @@ export function jsonWriter(write: (s: string) => void): ResultWriter {
   return {
     add(r) {
       const entry = JSON.stringify(
-        { file: r.file, kind: r.kind, diagnostics: r.diagnostics, verdict: r.verdict ?? null },
+        {
+          file: r.file,
+          kind: r.kind,
+          ...(r.location !== undefined ? { location: r.location } : {}),
+          diagnostics: r.diagnostics,
+          verdict: r.verdict ?? null,
+        },
         null,
         2,
       );
@@ -119,13 +131,21 @@ export function textWriter(write: (s: string) => void, color: boolean): ResultWr
   let files = 0;
   let policies = 0;
   let filesWithProblems = 0;
+  // A template's entries come one after the other: the file is counted once.
+  let lastFile: string | undefined;
+  let lastCounted: string | undefined;
   return {
     add(r) {
-      files++;
-      if (r.kind !== 'unknown') policies++;
+      if (r.file !== lastFile) files++;
+      lastFile = r.file;
+      if (r.kind === 'bucket-policy' || r.kind === 'key-policy' || r.kind === 'identity-policy') policies++;
       if (!r.diagnostics.length && !r.summaries.length) return;
-      if (r.diagnostics.length) filesWithProblems++;
-      const lines = [`${paint('4', term(r.file))} ${paint('2', `(${r.kind})`)}`];
+      if (r.diagnostics.length && lastCounted !== r.file) {
+        filesWithProblems++;
+        lastCounted = r.file;
+      }
+      const where = r.location !== undefined ? ` ${paint('1', term(r.location))}` : '';
+      const lines = [`${paint('4', term(r.file))}${where} ${paint('2', `(${r.kind})`)}`];
       for (const s of r.summaries) lines.push(`  ${paint('1', 'verdict')}  ${term(s)}`);
       for (const d of r.diagnostics) {
         count[d.severity]++;
@@ -178,21 +198,23 @@ const nested = (value: unknown, indent: string): string =>
  */
 export function sarifWriter(write: (s: string) => void, version: string, cwd: string, config?: ConfigReport): ResultWriter {
   const rules = [
-    ...RULES.map(r => ({
-      id: r.meta.id,
-      name: r.meta.title
-        .replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))
-        .replace(/^./, c => c.toUpperCase()),
-      shortDescription: { text: r.meta.title },
-      fullDescription: { text: r.meta.why },
-      help: {
-        text: `${r.meta.why}\n\nExample:\n${r.meta.example}\n\nUse instead:\n${r.meta.useInstead}`,
-        markdown: `${r.meta.why}\n\n**Example**\n\n\`\`\`json\n${r.meta.example}\n\`\`\`\n\n**Use instead**\n\n\`\`\`json\n${r.meta.useInstead}\n\`\`\`\n\n${r.meta.references.map(u => `- ${u}`).join('\n')}`,
-      },
-      helpUri: r.meta.references[0],
-      defaultConfiguration: { level: SARIF_LEVEL[r.meta.severity] },
-      properties: { tags: ['security', 'aws', r.meta.id.split('-')[0].toLowerCase()], confidence: r.meta.confidence },
-    })),
+    ...[...RULES.map(r => ({ meta: r.meta, lang: 'json' })), ...TEMPLATE_RULES.map(r => ({ meta: r.meta, lang: 'yaml' }))].map(
+      r => ({
+        id: r.meta.id,
+        name: r.meta.title
+          .replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))
+          .replace(/^./, c => c.toUpperCase()),
+        shortDescription: { text: r.meta.title },
+        fullDescription: { text: r.meta.why },
+        help: {
+          text: `${r.meta.why}\n\nExample:\n${r.meta.example}\n\nUse instead:\n${r.meta.useInstead}`,
+          markdown: `${r.meta.why}\n\n**Example**\n\n\`\`\`${r.lang}\n${r.meta.example}\n\`\`\`\n\n**Use instead**\n\n\`\`\`${r.lang}\n${r.meta.useInstead}\n\`\`\`\n\n${r.meta.references.map(u => `- ${u}`).join('\n')}`,
+        },
+        helpUri: r.meta.references[0],
+        defaultConfiguration: { level: SARIF_LEVEL[r.meta.severity] },
+        properties: { tags: ['security', 'aws', r.meta.id.split('-')[0].toLowerCase()], confidence: r.meta.confidence },
+      }),
+    ),
     {
       id: LIMIT_CODE,
       name: 'AnalysisLimit',
@@ -268,7 +290,8 @@ export function sarifWriter(write: (s: string) => void, version: string, cwd: st
   out.put(skeleton.slice(0, r.open + 1));
   return {
     add(res) {
-      const artifactIndex = files.push(res.file) - 1;
+      // A template's entries share one artifact.
+      const artifactIndex = files[files.length - 1] === res.file ? files.length - 1 : files.push(res.file) - 1;
       for (const d of res.diagnostics) {
         out.put(
           `${results++ ? ',' : ''}\n${nested(
@@ -279,6 +302,10 @@ export function sarifWriter(write: (s: string) => void, version: string, cwd: st
               message: { text: d.detail ? `${d.message} ${d.detail}` : d.message },
               locations: [
                 {
+                  // In a template: the policy or resource by name, beside its exact place.
+                  ...(res.location !== undefined
+                    ? { logicalLocations: [{ fullyQualifiedName: res.location, kind: 'resource' }] }
+                    : {}),
                   physicalLocation: {
                     artifactLocation: { ...location(res.file), index: artifactIndex },
                     region: {

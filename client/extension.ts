@@ -10,6 +10,7 @@ import { registerNewPolicyCommands } from './commands/new-policy';
 import { registerRuleDocsCommand } from './commands/rule-docs';
 import { messageValue } from './views/ui-text';
 import { OPEN_FILE_COMMAND } from '../protocol/protocol';
+import { TEMPLATE_LANGUAGES } from '../protocol/protocol';
 
 export interface ExtensionApi {
   /** Resolves once the language server has answered `initialize`. */
@@ -44,6 +45,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       { scheme: 'file', language: 'jsonc' },
       { scheme: 'untitled', language: 'json' },
       { scheme: 'untitled', language: 'jsonc' },
+      // Infrastructure templates (CloudFormation YAML, CDK output, Terraform): the server answers
+      // only for the ones its scanners claim; other YAML (CI, Kubernetes) gets nothing.
+      ...TEMPLATE_LANGUAGES.flatMap(language => [
+        { scheme: 'file', language },
+        { scheme: 'untitled', language },
+      ]),
       // Live bucket and key policies opened from the S3 Encryption view (views/live-documents.ts).
       { scheme: LIVE_SCHEME, language: 'json' },
     ],
@@ -95,7 +102,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       }
     }),
     // "S3 Encryption: Explain Enforcement": the report view (views/explain-view.ts).
-    registerExplainView((uri, bucket) => request<{ report: ExplainReport }>(EXPLAIN_REQUEST, { uri, bucket })),
+    registerExplainView((uri, bucket, at) => request<{ report: ExplainReport }>(EXPLAIN_REQUEST, { uri, bucket, at })),
     ...registerNewPolicyCommands(request),
     registerRuleDocsCommand(context.extensionUri),
   );

@@ -4,7 +4,7 @@
 // in the engine: the client asks the server, the server runs core/. Values from policies are as
 // written: renderers escape them (shared/escape.ts).
 import type { BucketPolicyOptions, KeyPolicyOptions } from '../core/authoring/generate';
-import type { BucketVerdict, KeyPolicyVerdict, PolicyKind, Range, Severity, Witness } from '../shared/types';
+import type { BucketVerdict, KeyPolicyVerdict, PolicyKind, Position, Range, Severity, Witness } from '../shared/types';
 import type { Outcome } from '../shared/wording';
 
 // ---------------------------------------------------------------------------------------------
@@ -34,7 +34,8 @@ export type LiveAnalyzeParams =
    * about S3 in its region, instead of guessing both from the policy.
    */
   | { text: string; kind: 'bucket-policy' | 'key-policy'; bucket?: string; keyArn?: string; diagnostics?: boolean }
-  | { uri: string };
+  /** `position`: in an infrastructure template, the policy under it (the cursor); without it, the template's first policy. */
+  | { uri: string; position?: Position };
 
 /** The longest key ARN a request may name (real ones are under 100 characters). */
 export const MAX_KEY_ARN_LENGTH = 2048;
@@ -48,6 +49,8 @@ export interface LiveDiagnostic {
 
 export interface LiveAnalyzeResult {
   kind: PolicyKind;
+  /** In a template: the location of the policy judged (`aws_s3_bucket_policy.data`). */
+  location?: string;
   /** The bucket's verdict (the named bucket, else the first), the key policy's, or null. */
   verdict: BucketVerdict | KeyPolicyVerdict | null;
   /** One line per verdict, as the CodeLens shows it (bucket and key policies). */
@@ -59,7 +62,11 @@ export interface LiveAnalyzeResult {
 // `s3EncryptionGuard/explain`: the report view. Server: server/features/explain.ts; client:
 // client/views/explain-view.ts.
 
-/** The request behind the report view: `{ uri, bucket? }` → `{ report: ExplainReport }`. */
+/**
+ * The request behind the report view: `{ uri, bucket?, at? }` → `{ report: ExplainReport }`. In an
+ * infrastructure template, `at` picks the policy: its location (`Resources.DataBucketPolicy.Properties.PolicyDocument`,
+ * as the CodeLens passes it) or a position inside it (the cursor); without it, the first policy.
+ */
 export const EXPLAIN_REQUEST = 's3EncryptionGuard/explain';
 
 /** The word in a cell: never colour alone. */
@@ -133,8 +140,13 @@ export interface StatementRef {
   range: Range;
 }
 
+/** Which policy of a template to explain: its location, or a position inside it. */
+export type ExplainTarget = string | Position;
+
 export interface ExplainReport {
   uri: string;
+  /** In a template: the location of the policy explained (the view asks for it again when the template changes). */
+  location?: string;
   /** The file name. */
   file: string;
   kind: 'bucket-policy' | 'key-policy' | 'other';
@@ -199,6 +211,13 @@ export type GeneratePolicyParams =
 /** The policy as formatted JSON, or every problem of the answers. */
 export type GeneratePolicyResult = { text: string } | { problems: string[] };
 export type { BucketPolicyOptions, KeyPolicyOptions, MinTlsChoice, SseChoice } from '../core/authoring/generate';
+
+// ---------------------------------------------------------------------------------------------
+// Infrastructure templates: the editor languages whose documents the server may find policies in
+// (CloudFormation YAML, CDK output as JSON, Terraform).
+
+/** Language IDs of template documents besides JSON: VS Code's `yaml`, HashiCorp's `terraform` (also ours, for `.tf`) and `hcl`. */
+export const TEMPLATE_LANGUAGES: readonly string[] = ['yaml', 'terraform', 'hcl'];
 
 // ---------------------------------------------------------------------------------------------
 // `s3EncryptionGuard/stats`: the figures the fuzzer, the benchmark and the load tests read.

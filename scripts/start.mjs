@@ -301,6 +301,14 @@ else {
       `  ${existed ? 'a fresh copy (--reset-examples)' : 'copied (first start)'}: ${filesUnder(workspaceDir).length} files. Edits and quick fixes change the copy, never examples/.`,
     );
   } else {
+    // Examples added since the copy was made (examples/infra/ with its templates) join it; the
+    // files the copy already has keep their edits.
+    const added = filesUnder(examplesDir).filter(f => !fs.existsSync(path.join(workspaceDir, f)));
+    for (const f of added) {
+      fs.mkdirSync(path.dirname(path.join(workspaceDir, f)), { recursive: true });
+      fs.cpSync(path.join(examplesDir, f), path.join(workspaceDir, f), { dereference: true });
+    }
+    if (added.length) console.log(`  ${added.length} new file${added.length === 1 ? '' : 's'} of examples/ added to the copy`);
     const changed = changedFromExamples();
     console.log(
       `  kept from the last start, with your edits${changed.length ? ` (${changed.length} file${changed.length === 1 ? '' : 's'} differ${changed.length === 1 ? 's' : ''} from examples/)` : ''}; npm start -- --reset-examples makes a fresh copy`,
@@ -415,6 +423,14 @@ const bad =
         .filter(f => /^bad-.*\.json$/.test(f))
         .sort()
     : [];
+/** The infrastructure templates of the copy (examples/infra/: CloudFormation, CDK output, Terraform). */
+const infraDir = path.join(folder, 'infra');
+const templates =
+  folder === workspaceDir && fs.existsSync(infraDir)
+    ? filesUnder(infraDir)
+        .filter(f => /\.(ya?ml|json|tf)$/.test(f))
+        .map(f => `infra/${f}`)
+    : [];
 const line = '═'.repeat(Math.min(100, Math.max(60, url.length + 12)));
 console.log(`
 ${line}
@@ -429,6 +445,14 @@ ${bad.length ? bad.map(f => `    ${f}`).join('\n') : '    (no bad-*.json)'}
   The good-*.json files should have no problems. Try the quick fixes (Ctrl+.): they change the
   copy, never examples/; npm start -- --reset-examples starts over from examples/.
 ${
+  templates.length
+    ? `
+  The same checks inside infrastructure templates: open these for the findings at their place in
+  the template, a verdict above each policy, and Explain on the policy under the cursor:
+${templates.map(f => `    ${f}`).join('\n')}
+`
+    : ''
+}${
   demo
     ? `
   Live posture: the S3 Encryption view (shield icon in the activity bar) shows the buckets of the

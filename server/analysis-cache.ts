@@ -15,6 +15,8 @@ const FIXED_BYTES = 48 * 1024;
 export function analysisBytes(a: DocumentAnalysis): number {
   const parsed = a.analysis.doc !== undefined;
   let bytes = FIXED_BYTES + a.textLength * (parsed ? MODEL_BYTES_PER_CHAR : 10);
+  // A template retains each policy's model (of its rendered JSON) besides its own text.
+  for (const e of a.template?.analysis.entries ?? []) if (e.policy) bytes += e.policy.json.length * MODEL_BYTES_PER_CHAR;
   for (const f of a.analysis.findings) {
     bytes += 400 + 2 * f.message.length;
     for (const fix of f.fixes) {

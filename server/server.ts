@@ -46,6 +46,7 @@ import { failureReason, logValue, ruleFailuresLine } from './server-log';
 import { toServerSettings, type ServerSettings } from './settings';
 import { CHECK_ANSWER_REQUEST, GENERATE_POLICY_REQUEST, STATS_REQUEST } from '../protocol/protocol';
 import { checkAnswer, generatePolicy } from './features/new-policy';
+import * as templates from './features/templates';
 
 /** Typing pauses this long before a document is analysed again (initializationOptions.debounceMs overrides it, e.g. for benchmarks). */
 let debounceMs = 150;
@@ -115,7 +116,8 @@ const keyPolicies = new WorkspaceKeyPolicies({
 
 let initSettings: ServerSettings = toServerSettings({});
 
-connection.onInitialize((params): InitializeResult => {
+connection.onInitialize(async (params): Promise<InitializeResult> => {
+  await templates.initTemplates(m => connection.console.info(m));
   pullConfiguration = !!params.capabilities.workspace?.configuration;
   const folders = params.workspaceFolders?.map(f => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
   keyPolicies.setFolders(folders);
@@ -210,6 +212,7 @@ connection.onDidChangeConfiguration(change => {
   settingsCache.clear();
   cache.clear();
   keyPolicies.settingsChanged();
+  templates.forgetAllTemplates();
   if (!pullConfiguration)
     initSettings = toServerSettings((change.settings as { s3EncryptionGuard?: unknown } | undefined)?.s3EncryptionGuard);
   for (const d of documents.all()) queue.schedule(d.uri, 0);
@@ -329,6 +332,7 @@ documents.onDidClose(e => {
   loggedKinds.delete(uri);
   loggedFailures.delete(uri);
   lastPublished.delete(uri);
+  templates.forgetTemplate(uri);
   void connection.sendDiagnostics({ uri, diagnostics: [] });
 });
 
@@ -390,7 +394,7 @@ connection.onRequest(GENERATE_POLICY_REQUEST, (raw: unknown) => generatePolicy(r
  * ("S3 Encryption: Explain Enforcement"); the view escapes and renders it.
  */
 connection.onRequest(EXPLAIN_REQUEST, async (raw: unknown, token: CancellationToken): Promise<{ report: ExplainReport }> => {
-  const p = raw as { uri?: unknown; bucket?: unknown } | null;
+  const p = raw as { uri?: unknown; bucket?: unknown; at?: unknown } | null;
   if (!p || typeof p.uri !== 'string') throw new Error(`${EXPLAIN_REQUEST} expects { uri, bucket? }`);
   const uri = p.uri;
   const bucket = typeof p.bucket === 'string' ? p.bucket : undefined;
@@ -411,6 +415,7 @@ connection.onRequest(EXPLAIN_REQUEST, async (raw: unknown, token: CancellationTo
   // A few hundred to ten thousand evaluations: let a queued edit or cancellation in first.
   await yieldToLoop();
   checkCancelled(token);
+  if (a.template) return { report: templates.explainTemplate(a, p.at, bucket, settings.requirements.minTlsVersion) };
   return {
     report: explainReport({
       uri,
@@ -436,6 +441,7 @@ connection.onRequest(ANALYZE_REQUEST, async (raw: unknown, token: CancellationTo
     if (!a) return { kind: 'unknown', verdict: null, summary: [], diagnostics: [] };
     const settings = await settingsFor(p.uri);
     checkCancelled(token);
+    if (a.template) return templates.templateLiveResult(a, p.position, settings.requirements.minTlsVersion);
     return liveResult(a.analysis, a.lines, undefined, settings.requirements.minTlsVersion);
   }
   const settings = await settingsFor(LIVE_SETTINGS_URI);
@@ -464,6 +470,9 @@ connection.onRequest(ANALYZE_REQUEST, async (raw: unknown, token: CancellationTo
  *   crossRechecks        bucket policies re-checked because a key policy they link to changed
  *   cancelledRequests    requests answered with RequestCancelled (-32800)
  *   ruleFailures         rules that threw (logged once per document version)
+ *   templateAnalyses     analyses of infrastructure templates (features/templates.ts)
+ *   templatePolicyAnalyses  policies in templates analysed afresh: a keystroke inside one policy
+ *                        adds 1 (the template's other policies come from its per-policy cache)
  *   maxEventLoopDelayMs  the longest event-loop stall since the previous stats request
  *   memory               process.memoryUsage() in bytes (rss, heapUsed, …)
  */
@@ -481,8 +490,14 @@ connection.onRequest(STATS_REQUEST, () => {
     pendingAnalyses: queue.pending,
     pendingRechecks: keyPolicies.pendingRechecks,
     documentEntries:
-      settingsCache.size + loggedKinds.size + loggedFailures.size + lastPublished.size + keyPolicies.trackedEntries,
+      settingsCache.size +
+      loggedKinds.size +
+      loggedFailures.size +
+      lastPublished.size +
+      keyPolicies.trackedEntries +
+      templates.templateEntries(),
     ...stats,
+    ...templates.templateStats,
     maxEventLoopDelayMs,
     memory: process.memoryUsage(),
   };

@@ -12,21 +12,32 @@
 // the policy's edits while open.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { ExplainReport } from '../../protocol/protocol';
+
 import { explainHtml, REVEAL_COMMAND } from './explain-html';
 import { messageValue } from './ui-text';
 import { EXPLAIN_COMMAND } from '../../protocol/protocol';
+import type { ExplainReport, ExplainTarget } from '../../protocol/protocol';
+import { TEMPLATE_LANGUAGES } from '../../protocol/protocol';
 
 export const EXPLAIN_VIEW_TYPE = 's3EncryptionGuard.explainReport';
 /** After the last keystroke, wait this long before asking the server again. */
 const REFRESH_DELAY_MS = 600;
 
-export type ExplainRequester = (uri: string, bucket: string | undefined) => Promise<{ report: ExplainReport }>;
+export type ExplainRequester = (
+  uri: string,
+  bucket: string | undefined,
+  at?: ExplainTarget,
+) => Promise<{ report: ExplainReport }>;
+
+/** Languages whose documents may hold several policies (infrastructure templates, CDK output in JSON): the command asks about the one under the cursor. */
+const MULTI_POLICY_LANGUAGES = new Set([...TEMPLATE_LANGUAGES, 'json']);
 
 interface OpenReport {
   panel: vscode.WebviewPanel;
   uri: string;
   bucket?: string;
+  /** In a template: which policy (its location once the server has named it, so that edits above it do not change the answer). */
+  at?: ExplainTarget;
   /** Renders only the newest answer: an older request that resolves late is dropped. */
   generation: number;
   timer?: ReturnType<typeof setTimeout>;
@@ -37,14 +48,15 @@ const nonce = (): string => randomBytes(18).toString('base64');
 /** Registers the Explain command and the command its statement links run. */
 export function registerExplainView(request: ExplainRequester): vscode.Disposable {
   const open = new Map<string, OpenReport>();
-  const keyOf = (uri: string, bucket?: string) => `${uri}\u0000${bucket ?? ''}`;
+  const keyOf = (uri: string, bucket?: string, location?: string) => `${uri}\u0000${bucket ?? ''}\u0000${location ?? ''}`;
 
   const render = async (r: OpenReport): Promise<void> => {
     const generation = ++r.generation;
     let html: string;
     try {
-      const { report } = await request(r.uri, r.bucket);
+      const { report } = await request(r.uri, r.bucket, r.at);
       if (generation !== r.generation) return;
+      if (report.location) r.at = report.location;
       r.panel.title = `Enforcement: ${messageValue(report.file, 60)}`;
       html = explainHtml(report, { nonce: nonce() });
     } catch (e) {
@@ -65,18 +77,36 @@ export function registerExplainView(request: ExplainRequester): vscode.Disposabl
     r.panel.webview.html = html;
   };
 
-  async function explain(arg?: string | vscode.Uri, bucket?: string): Promise<vscode.WebviewPanel | undefined> {
+  async function explain(
+    arg?: string | vscode.Uri,
+    bucket?: string,
+    location?: string,
+  ): Promise<vscode.WebviewPanel | undefined> {
     const target = typeof arg === 'string' ? arg : (arg ?? vscode.window.activeTextEditor?.document.uri)?.toString();
+    // A CodeLens in a template names its policy; otherwise the policy under the cursor of the active editor.
+    const editor = vscode.window.activeTextEditor;
+    const at: ExplainTarget | undefined =
+      typeof location === 'string'
+        ? location
+        : editor && editor.document.uri.toString() === target && MULTI_POLICY_LANGUAGES.has(editor.document.languageId)
+          ? { line: editor.selection.active.line, character: editor.selection.active.character }
+          : undefined;
     if (!target) {
       void vscode.window.showInformationMessage(
         'S3 Encryption Guard: open a bucket policy or key policy first, then run "S3 Encryption: Explain Enforcement".',
       );
       return undefined;
     }
-    const key = keyOf(target, typeof bucket === 'string' ? bucket : undefined);
+    const key = keyOf(
+      target,
+      typeof bucket === 'string' ? bucket : undefined,
+      typeof location === 'string' ? location : undefined,
+    );
     let r = open.get(key);
-    if (r) r.panel.reveal(vscode.ViewColumn.Beside, false);
-    else {
+    if (r) {
+      if (at) r.at = at;
+      r.panel.reveal(vscode.ViewColumn.Beside, false);
+    } else {
       const panel = vscode.window.createWebviewPanel(
         EXPLAIN_VIEW_TYPE,
         'Enforcement',
@@ -89,7 +119,7 @@ export function registerExplainView(request: ExplainRequester): vscode.Disposabl
           enableFindWidget: true,
         },
       );
-      r = { panel, uri: target, bucket: typeof bucket === 'string' ? bucket : undefined, generation: 0 };
+      r = { panel, uri: target, bucket: typeof bucket === 'string' ? bucket : undefined, at, generation: 0 };
       const entry = r;
       open.set(key, entry);
       panel.onDidDispose(() => {

@@ -12,9 +12,10 @@ import { LIVE_SCHEME } from './live-documents';
 import { liveRequirements } from './live-settings';
 import { verdictStatusText, verdictTooltip } from './ui-text';
 import { EXPLAIN_COMMAND } from '../../protocol/protocol';
+import { TEMPLATE_LANGUAGES } from '../../protocol/protocol';
 
 const SCHEMES = new Set(['file', 'untitled', LIVE_SCHEME]);
-const LANGUAGES = new Set(['json', 'jsonc']);
+const LANGUAGES = new Set(['json', 'jsonc', ...TEMPLATE_LANGUAGES]);
 const DEBOUNCE_MS = 300;
 
 export class VerdictStatusBar implements vscode.Disposable {
@@ -22,14 +23,20 @@ export class VerdictStatusBar implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private timer?: NodeJS.Timeout;
   private generation = 0;
-  /** What the item shows now, for tests: undefined when hidden. */
-  shown?: { uri: string; kind: string; text: string; tooltip: string };
+  /** What the item shows now, for tests: undefined when hidden. `location`: the template's policy it is about. */
+  shown?: { uri: string; kind: string; text: string; tooltip: string; location?: string };
+  /** The active document holds several policies (a template): the item follows the cursor. */
+  private followsCursor = false;
 
   constructor(private readonly analyze: (p: LiveAnalyzeParams) => Promise<LiveAnalyzeResult>) {
     this.item.name = 'S3 Encryption Guard verdict';
     this.disposables.push(
       this.item,
       vscode.window.onDidChangeActiveTextEditor(() => this.schedule(0)),
+      // In a template the item is about the policy under the cursor.
+      vscode.window.onDidChangeTextEditorSelection(e => {
+        if (e.textEditor === vscode.window.activeTextEditor && this.followsCursor) this.schedule();
+      }),
       vscode.workspace.onDidChangeTextDocument(e => {
         if (e.document === vscode.window.activeTextEditor?.document) this.schedule();
       }),
@@ -52,13 +59,18 @@ export class VerdictStatusBar implements vscode.Disposable {
     const gen = ++this.generation;
     const doc = vscode.window.activeTextEditor?.document;
     if (!doc || !SCHEMES.has(doc.uri.scheme) || !LANGUAGES.has(doc.languageId)) return this.hide();
+    const cursor = vscode.window.activeTextEditor?.selection.active;
     let r: LiveAnalyzeResult;
     try {
-      r = await this.analyze({ uri: doc.uri.toString() });
+      r = await this.analyze({
+        uri: doc.uri.toString(),
+        ...(cursor ? { position: { line: cursor.line, character: cursor.character } } : {}),
+      });
     } catch {
       return gen === this.generation ? this.hide() : undefined; // server not ready or restarting: the next event updates it
     }
     if (gen !== this.generation) return;
+    this.followsCursor = r.location !== undefined || TEMPLATE_LANGUAGES.includes(doc.languageId);
     if ((r.kind !== 'bucket-policy' && r.kind !== 'key-policy') || !r.summary.length || !r.verdict) return this.hide();
     // The requirements of the document's folder, as the language server reads them for it.
     const requirements = liveRequirements(vscode.workspace.getConfiguration('s3EncryptionGuard', doc.uri).get('requirements'));
@@ -76,10 +88,20 @@ export class VerdictStatusBar implements vscode.Disposable {
     tip.isTrusted = false;
     tip.supportHtml = false;
     this.item.tooltip = tip;
-    this.item.command = { title: 'Explain Enforcement', command: EXPLAIN_COMMAND, arguments: [doc.uri.toString()] };
+    this.item.command = {
+      title: 'Explain Enforcement',
+      command: EXPLAIN_COMMAND,
+      arguments: r.location ? [doc.uri.toString(), undefined, r.location] : [doc.uri.toString()],
+    };
     this.item.backgroundColor = state === 'fail' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
-    this.shown = { uri: doc.uri.toString(), kind: r.kind, text: this.item.text, tooltip: markdown };
+    this.shown = {
+      uri: doc.uri.toString(),
+      kind: r.kind,
+      text: this.item.text,
+      tooltip: markdown,
+      ...(r.location ? { location: r.location } : {}),
+    };
   }
 
   private hide(): void {

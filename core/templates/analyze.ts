@@ -321,6 +321,24 @@ function deepUntokenize<T>(value: T, t: Tokenized, budget = { left: 10_000 }): T
   return value;
 }
 
+/**
+ * The finding with its fixes translated on first read: a template's analysis carries hundreds of
+ * findings, and only those the user acts on (a code action, `check --fix`) need their edits written
+ * in the template. The property reads and serialises like a plain array.
+ */
+function withLazyFixes(finding: Finding, translate: () => Fix[]): Finding {
+  let memo: Fix[] | undefined;
+  Object.defineProperty(finding, 'fixes', {
+    enumerable: true,
+    configurable: true,
+    get: () => (memo ??= translate()),
+    set: (v: Fix[]) => {
+      memo = v;
+    },
+  });
+  return finding;
+}
+
 /** What the engine saw of one policy: kept for the checks across resources. */
 interface EngineRun {
   engine: Analysis;
@@ -371,23 +389,27 @@ function policyEntry(
   for (const f of engine.findings) {
     // A grammar check on a value the template does not fix ("not an ARN") is about our stand-in, not the template.
     if (f.ruleId !== LIMIT_CODE && inTokens.some(s => s.offset <= f.span.offset && end(f.span) <= end(s))) continue;
-    const fixes: Fix[] = [];
-    for (const fix of f.fixes) {
-      const edits = [];
-      for (const e of fix.edits) {
-        const te = policy.translateEdit({ span: toPolicySpan(t, e.span), newText: untokenize(e.newText, t, 'placeholder') });
-        if (!te) break;
-        edits.push(te);
+    const translate = (): Fix[] => {
+      const fixes: Fix[] = [];
+      for (const fix of f.fixes) {
+        const edits = [];
+        for (const e of fix.edits) {
+          const te = policy.translateEdit({ span: toPolicySpan(t, e.span), newText: untokenize(e.newText, t, 'placeholder') });
+          if (!te) break;
+          edits.push(te);
+        }
+        if (edits.length === fix.edits.length) fixes.push({ ...fix, title: untokenize(fix.title, t, 'display'), edits });
       }
-      if (edits.length === fix.edits.length) fixes.push({ ...fix, title: untokenize(fix.title, t, 'display'), edits });
-    }
-    findings.push({
+      return fixes;
+    };
+    const finding: Finding = {
       ...f,
       span: policy.toTemplate(toPolicySpan(t, f.span)),
       message: untokenize(f.message, t, 'display'),
       ...(f.detail !== undefined ? { detail: untokenize(f.detail, t, 'display') } : {}),
-      fixes,
-    });
+      fixes: [],
+    };
+    findings.push(f.fixes.length ? withLazyFixes(finding, translate) : finding);
   }
 
   // A value that could be anything (a parameter without a default, an import): the verdict assumed

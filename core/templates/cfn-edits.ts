@@ -19,6 +19,8 @@ export interface EditContext {
   root: TNode;
   resolver: Resolver;
   isJson: boolean;
+  /** The rendered JSON's tree, parsed on the first fix translated and kept for the others. */
+  parsed?: JsonNode;
 }
 
 /** A value is written as this when a placeholder in it has no `${…}` form. */
@@ -30,7 +32,7 @@ export function translateCfnEdit(ctx: EditContext, edit: { span: Span; newText: 
   const next = json.slice(0, edit.span.offset) + edit.newText + json.slice(end(edit.span));
   const errors: { error: number }[] = [];
   const newRoot = parseTree(next, errors as never[]);
-  const oldRoot = parseTree(json);
+  const oldRoot = (ctx.parsed ??= parseTree(json));
   if (!newRoot || !oldRoot || errors.length) return undefined;
   try {
     return new Differ(ctx, next).diff(oldRoot, newRoot, ctx.root);

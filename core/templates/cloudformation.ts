@@ -4,6 +4,7 @@
 // (`!Sub`, `!GetAtt`…) as their `Fn::` forms; JSON goes through the same reader (JSON is YAML), so
 // every rule, reference and fix works the same way in both.
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Scalar, type Document, type Node as YNode } from 'yaml';
+import { parseTree, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import type { Span } from '../policy/model';
 import { resolverFor, type Resolver } from './cfn-resolve';
 import { renderPolicy } from './cfn-render';
@@ -162,6 +163,11 @@ export function parseTemplate(text: string): ParsedTemplate {
   const deep = flowDepthExceeds(text, MAX_TEMPLATE_DEPTH);
   if (deep !== undefined)
     return { errors: [], notScanned: `values are nested more than ${MAX_TEMPLATE_DEPTH} levels deep (at offset ${deep})` };
+  // JSON templates (CDK output, the large ones) through the JSON parser: the same tree, several times faster than YAML's.
+  if (isJsonText(text)) {
+    const json = parseJsonTemplate(text);
+    if (json) return json;
+  }
   try {
     const doc = parseDocument(text, {
       customTags: CUSTOM_TAGS,
@@ -208,6 +214,46 @@ export function flowDepthExceeds(text: string, limit: number): number | undefine
     } else if (c === 0x5d || c === 0x7d) depth = Math.max(0, depth - 1);
   }
   return undefined;
+}
+
+/** A JSON template read with jsonc-parser; undefined when it is not clean JSON (the YAML reader then says what is wrong). */
+function parseJsonTemplate(text: string): ParsedTemplate | undefined {
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  if (!root || errors.length) return undefined;
+  let values = 0;
+  const read = (n: JsonNode, depth: number): TNode => {
+    if (depth > MAX_TEMPLATE_DEPTH) throw new LimitReached(`values are nested more than ${MAX_TEMPLATE_DEPTH} levels deep`);
+    if (++values > MAX_TEMPLATE_VALUES)
+      throw new LimitReached(`it holds more than ${MAX_TEMPLATE_VALUES.toLocaleString('en-US')} values`);
+    const span = { offset: n.offset, length: n.length };
+    if (n.type === 'object') {
+      const pairs: TPair[] = [];
+      for (const p of n.children ?? []) {
+        const [k, v] = p.children ?? [];
+        if (!k || !v) continue;
+        const value = read(v, depth + 1);
+        pairs.push({
+          key: String(k.value),
+          keySpan: { offset: k.offset, length: k.length },
+          value,
+          span: { offset: p.offset, length: p.length },
+        });
+      }
+      if (pairs.length === 1 && LONG_FUNCTIONS.has(pairs[0].key))
+        return { t: 'fn', fn: pairs[0].key, arg: pairs[0].value, short: false, span };
+      return { t: 'map', span, pairs, flow: true };
+    }
+    if (n.type === 'array') return { t: 'seq', span, items: (n.children ?? []).map(c => read(c, depth + 1)), flow: true };
+    const value = n.type === 'null' ? null : (n.value as string | number | boolean);
+    return { t: 'scalar', span, value, style: n.type === 'string' ? 'double' : 'plain' };
+  };
+  try {
+    return { root: read(root, 0), errors: [] };
+  } catch (e) {
+    if (e instanceof LimitReached) return { errors: [], notScanned: e.message };
+    throw e;
+  }
 }
 
 const TEMPLATE_EXT = /\.(ya?ml|json|template|cfn)$/i;

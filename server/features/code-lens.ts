@@ -10,8 +10,10 @@ import { plainLine } from '../../shared/escape';
 import type { DocumentAnalysis } from './document-analysis';
 import { bucketVerdictLine, keyVerdictLine } from './live-analysis';
 import { EXPLAIN_COMMAND, OPEN_FILE_COMMAND } from '../../protocol/protocol';
+import { templateCodeLenses } from './templates';
 
 export function codeLenses(a: DocumentAnalysis, wantedTls?: string | null): CodeLens[] {
+  if (a.template) return templateCodeLenses({ uri: a.uri, lines: a.lines, template: a.template }, wantedTls);
   const root = a.analysis.doc?.root;
   if (a.analysis.notEvaluated) {
     // While the JSON is broken there is no policy to judge: say so where the verdict stands, rather than judge what the parser recovered.

@@ -47,6 +47,8 @@ import type { PolicyDocument, PolicyKind, Statement } from '../../core/policy/mo
 import { ALL_OPERATOR_NAMES, parseOperator, type OperatorFamily } from '../../core/policy/operators';
 import { containsWildcard } from '../../core/policy/wildcard';
 import type { DocumentAnalysis } from './document-analysis';
+import { templateCompletion } from './templates';
+import type { AnalysisSettings } from '../../core/analyze';
 import { plainLine } from '../../shared/escape';
 
 export const COMPLETION_TRIGGER_CHARACTERS = ['"', ':'];
@@ -754,7 +756,8 @@ export function resolveCompletion(item: CompletionItem): CompletionItem {
 }
 
 /** Completion items at `position`, or null when the document is not a policy or nothing fits there. */
-export function completion(a: DocumentAnalysis, position: Position): CompletionList | null {
+export function completion(a: DocumentAnalysis, position: Position, settings?: AnalysisSettings): CompletionList | null {
+  if (a.template) return templateCompletion(a, position, settings ?? {}, completion);
   const doc = a.analysis.doc;
   const kind = a.analysis.kind.kind;
   if (!doc || kind === 'unknown' || a.analysis.notAnalysed) return null;

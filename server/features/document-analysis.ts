@@ -1,8 +1,10 @@
 // The one cached analysis per document version that every feature reads.
 import { analyze, type Analysis } from '../../core/analyze';
 import { crossDocument, type KeyLink, type KeyPolicyIndex } from '../../core/crossdoc';
+import { kindFromSettings } from '../../core/policy/kind';
 import { LineIndex } from '../../core/policy/lines';
 import type { ServerSettings } from '../settings';
+import { analyzeTemplateDocument, claimsTemplate, type TemplateDocument } from './templates';
 
 export interface DocumentAnalysis {
   uri: string;
@@ -15,6 +17,11 @@ export interface DocumentAnalysis {
   textLength: number;
   /** Pinned keys of a bucket policy and their linked key policies (cross-document check). */
   keyLinks: KeyLink[];
+  /**
+   * Set for an infrastructure template (features/templates.ts): `analysis` then stands for the
+   * whole file (kind "unknown", every finding in template offsets) and this holds each policy's.
+   */
+  template?: TemplateDocument;
 }
 
 /** What the cross-document check needs from the workspace. */
@@ -39,13 +46,32 @@ export function analyzeDocument(
   const settings =
     uri.startsWith('untitled:') && folderSettings.bucketName ? { ...folderSettings, bucketName: undefined } : folderSettings;
   const filePath = uriPath(uri);
-  const analysis = settings.enable
-    ? analyze(text, filePath, settings)
-    : {
-        kind: { kind: 'unknown' as const, source: 'setting' as const, reason: 's3EncryptionGuard.enable is false' },
-        findings: [],
-        ruleFailures: [],
-      };
+  // A template (CloudFormation, CDK output, Terraform) unless a kinds setting names the file a policy.
+  if (settings.enable && !kindFromSettings(filePath, settings.kinds) && claimsTemplate(filePath, text)) {
+    const { analysis, template } = analyzeTemplateDocument(uri, text, filePath, settings);
+    return {
+      uri,
+      version,
+      analysis,
+      lines: new LineIndex(text),
+      ms: performance.now() - t0,
+      textLength: text.length,
+      keyLinks: [],
+      template,
+    };
+  }
+  // Other YAML and HCL (CI files, Kubernetes, Terraform the scanners do not claim) is not JSON: nothing to parse.
+  const notJson = /\.(ya?ml|tf|hcl)$/i.test(filePath) && !kindFromSettings(filePath, settings.kinds);
+  const analysis =
+    settings.enable && !notJson
+      ? analyze(text, filePath, settings)
+      : {
+          kind: settings.enable
+            ? { kind: 'unknown' as const, source: 'content' as const, reason: 'not an infrastructure template' }
+            : { kind: 'unknown' as const, source: 'setting' as const, reason: 's3EncryptionGuard.enable is false' },
+          findings: [],
+          ruleFailures: [],
+        };
   let keyLinks: KeyLink[] = [];
   if (cross && analysis.kind.kind === 'bucket-policy') {
     try {

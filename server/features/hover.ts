@@ -24,6 +24,7 @@ import { escapeMarkdown, markdownCode } from '../../shared/escape';
 import type { DocumentAnalysis } from './document-analysis';
 import { ruleDocUri } from './rule-docs';
 import { statementLabel } from '../../core/rules/labels';
+import { templateHover } from './templates';
 
 const KIND_NAMES: Record<string, string> = {
   'bucket-policy': 'an S3 bucket policy',
@@ -183,7 +184,9 @@ function ruleHover(a: DocumentAnalysis, offset: number): { text: string; span: S
   return { text: sections.join('\n\n---\n\n'), span: first };
 }
 
-export function hover(a: DocumentAnalysis, position: Position): Hover | null {
+export function hover(a: DocumentAnalysis, position: Position, wantedTls?: string | null): Hover | null {
+  if (a.template)
+    return templateHover({ uri: a.uri, lines: a.lines, template: a.template }, a.analysis.findings, position, wantedTls);
   const doc = a.analysis.doc;
   if (!doc) return null;
   const offset = a.lines.offset(position);

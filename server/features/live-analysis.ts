@@ -93,7 +93,10 @@ export function analyzeText(
 export function parseLiveParams(p: unknown): LiveAnalyzeParams | undefined {
   if (typeof p !== 'object' || p === null) return undefined;
   const r = p as Record<string, unknown>;
-  if (typeof r.uri === 'string') return { uri: r.uri };
+  if (typeof r.uri === 'string') {
+    const position = positionOf(r.position);
+    return position ? { uri: r.uri, position } : { uri: r.uri };
+  }
   if (typeof r.text !== 'string' || (r.kind !== 'bucket-policy' && r.kind !== 'key-policy')) return undefined;
   if (r.bucket !== undefined && typeof r.bucket !== 'string') return undefined;
   if (r.diagnostics !== undefined && typeof r.diagnostics !== 'boolean') return undefined;
@@ -131,4 +134,12 @@ export function liveKeyArn(uri: string): string | undefined {
   const m = /\/keys\/(arn:[^/]*:key)\/([^/]+)\.key-policy\.json$/.exec(path);
   const arn = m ? `${m[1]}/${m[2]}` : undefined;
   return arn && parseKeyArn(arn) ? arn : undefined;
+}
+
+/** A `{ line, character }` a client sent (non-negative integers), or undefined. */
+export function positionOf(p: unknown): { line: number; character: number } | undefined {
+  if (typeof p !== 'object' || p === null) return undefined;
+  const { line, character } = p as Record<string, unknown>;
+  const ok = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 2 ** 31;
+  return ok(line) && ok(character) ? { line, character } : undefined;
 }

@@ -22,8 +22,16 @@ describe('cli check', () => {
     const files = out.map(e => e.file);
     assert.deepEqual(files, [...files].sort(), 'files in a stable order');
     for (const e of out) {
-      assert.deepEqual(Object.keys(e), ['file', 'kind', 'diagnostics', 'verdict']);
-      assert.ok(['bucket-policy', 'key-policy', 'identity-policy', 'unknown'].includes(e.kind as string));
+      // Policies inside templates (examples/infra/) say where they are in the template.
+      assert.deepEqual(
+        Object.keys(e),
+        'location' in e ? ['file', 'kind', 'location', 'diagnostics', 'verdict'] : ['file', 'kind', 'diagnostics', 'verdict'],
+      );
+      assert.ok(
+        ['bucket-policy', 'key-policy', 'identity-policy', 'unknown', 'bucket-settings', 'key-settings'].includes(
+          e.kind as string,
+        ),
+      );
       if (e.kind === 'bucket-policy') {
         // docs/design/engine.md#bucket-verdict: one verdict per bucket (an object when the policy names one bucket).
         const v = e.verdict as Record<string, unknown>;

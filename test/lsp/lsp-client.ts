@@ -36,6 +36,8 @@ export interface ServerStats {
   crossRechecks: number;
   cancelledRequests: number;
   ruleFailures: number;
+  templateAnalyses: number;
+  templatePolicyAnalyses: number;
   maxEventLoopDelayMs: number;
   memory: NodeJS.MemoryUsage;
 }

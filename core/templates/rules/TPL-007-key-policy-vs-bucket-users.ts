@@ -1,6 +1,13 @@
 // TPL-007: the key resource's policy against the bucket's writers and readers (the cross-document
 // check of core/crossdoc.ts, inside one template).
-import { crossCheck } from '../../engine/cross-check';
+import { BoundedCache, stringBytes } from '../../bounded-cache';
+import { crossCheck, type KeyUseResult } from '../../engine/cross-check';
+
+/**
+ * Results by bucket policy and key policy text: a keystroke in one policy of a template leaves the
+ * other pairs as they were, and each check runs the engine over both policies.
+ */
+const CHECKS = new BoundedCache<string, KeyUseResult[]>({ maxBytes: 8 * 1024 * 1024 });
 import type { TemplateRule } from './types';
 import { defaultEncryption, EXAMPLE_HEAD, firstLine, pinnedKeys } from './shared';
 
@@ -100,11 +107,15 @@ export const tpl007: TemplateRule = {
             const keyEntry = key && ctx.keyPolicyOf(key);
             const keyEngine = keyEntry && ctx.engineOf(keyEntry);
             if (!key || !keyEntry || !keyEngine) continue;
-            let results;
-            try {
-              results = crossCheck(engine.doc, engine.bucketName, engine.stackKeyArn, keyEngine.doc).results;
-            } catch {
-              continue;
+            const cacheKey = `${engine.bucketName}\0${engine.stackKeyArn}\0${engine.doc.text}\0${keyEngine.doc.text}`;
+            let results = CHECKS.get(cacheKey);
+            if (!results) {
+              try {
+                results = crossCheck(engine.doc, engine.bucketName, engine.stackKeyArn, keyEngine.doc).results;
+              } catch {
+                continue;
+              }
+              CHECKS.set(cacheKey, results, stringBytes(cacheKey) + 256 * results.length);
             }
             for (const r of results) {
               if (r.withoutBucketKey && r.withBucketKey) continue;
