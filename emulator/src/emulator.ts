@@ -482,7 +482,14 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
           `<?xml version="1.0" encoding="UTF-8"?>\n${body}`,
           head,
         ),
-      empty: (status, headers = {}) => send(res, status, { 'x-amz-request-id': requestId(), ...headers }, Buffer.alloc(0), true),
+      empty: (status, headers = {}) =>
+        send(
+          res,
+          status,
+          { 'x-amz-request-id': requestId(), ...(status === 204 ? {} : { 'Content-Length': '0' }), ...headers },
+          Buffer.alloc(0),
+          true,
+        ),
       error: (status, code, message, extra = {}, headers = {}) => s3Error(res, status, code, message, extra, head, headers),
       bytes: (status, headers, body) => send(res, status, { 'x-amz-request-id': requestId(), ...headers }, body, head),
       stream: (status, headers, size, chunks) => {
