@@ -210,6 +210,13 @@ describe('emulator objects: reads', () => {
     assert.equal(restored.StorageClass, 'DEEP_ARCHIVE');
     assert.match(restored.Restore ?? '', /^ongoing-request="false", expiry-date="/);
     await rejectsWith(head('nothing-here'), 'NotFound', 404);
+    const owned = await c.send(new HeadObjectCommand({ Bucket: 'mixed', Key: 'old/plain.txt', ExpectedBucketOwner: ACCOUNT }));
+    assert.equal(owned.ContentLength, 5);
+    // A HEAD error has no body: the SDK knows the status only (as with AWS).
+    await assert.rejects(
+      c.send(new HeadObjectCommand({ Bucket: 'mixed', Key: 'old/plain.txt', ExpectedBucketOwner: '999999999999' })),
+      (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode === 403,
+    );
     c.destroy();
   });
 
