@@ -98,6 +98,9 @@ export interface BucketState {
   inventory: Map<string, SeedInventory>;
 }
 
+/** The customer key of seeded SSE-C objects (32 bytes of `k`): reads must present it. */
+export const SEED_CUSTOMER_KEY = Buffer.alloc(32, 'k');
+
 export const DEFAULT_LAST_MODIFIED = '2022-06-01T12:00:00.000Z';
 export const MAX_SEED_OBJECT_BYTES = 64 * 1024 * 1024;
 
@@ -207,7 +210,7 @@ export function seedVersion(ctx: StateContext, b: SeedBucket, key: string, v: Se
       bucketKey: kind === 'SSE-KMS' && v.bucketKeyEnabled === true,
     };
   } else if (kind === 'SSE-C')
-    sse = { kind, bucketKey: false, customerKeyMd5: createHash('md5').update('seed-customer-key').digest('base64') };
+    sse = { kind, bucketKey: false, customerKeyMd5: createHash('md5').update(SEED_CUSTOMER_KEY).digest('base64') };
   else sse = { kind, bucketKey: false };
   return {
     versionId: versioned ? newVersionId() : 'null',

@@ -231,6 +231,16 @@ describe('emulator objects: reads', () => {
     assert.equal(range.ContentRange, 'bytes 1-3/6');
     await rejectsWith(c.send(new GetObjectCommand({ Bucket: 'mixed', Key: 'cold/archive.bin' })), 'InvalidObjectState', 403);
     await rejectsWith(c.send(new GetObjectCommand({ Bucket: 'mixed', Key: 'customer.bin' })), 'InvalidRequest', 400);
+    const withKey = await c.send(
+      new GetObjectCommand({
+        Bucket: 'mixed',
+        Key: 'customer.bin',
+        SSECustomerAlgorithm: 'AES256',
+        SSECustomerKey: Buffer.alloc(32, 'k').toString('base64'),
+      }),
+    );
+    assert.equal((await withKey.Body!.transformToByteArray()).length, 10);
+    assert.equal(withKey.SSECustomerAlgorithm, 'AES256');
     await rejectsWith(c.send(new GetObjectCommand({ Bucket: 'mixed', Key: 'nope' })), 'NoSuchKey', 404);
     c.destroy();
   });
