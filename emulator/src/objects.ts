@@ -435,7 +435,6 @@ function objectHeaders(b: BucketState, v: Version, r: S3Request, get: boolean): 
     h[`x-amz-checksum-${v.checksum.algorithm.toLowerCase()}`] = v.checksum.value;
     h['x-amz-checksum-type'] = v.checksum.type;
   }
-  if (v.parts) h['x-amz-mp-parts-count'] = String(v.parts);
   if (get && v.tags.length) h['x-amz-tagging-count'] = String(v.tags.length);
   return h;
 }
