@@ -96,6 +96,8 @@ const ALL_OPERATIONS = [
 /** One emulator's S3 Control jobs. */
 export function createControl(acct: Account, options: { taskDelayMs?: number } = {}) {
   const jobs = new Map<string, Job>();
+  /** Set when the emulator closes: running jobs stop, so no timer outlives the endpoint. */
+  let stopped = false;
   const sleep = (ms: number) => new Promise<void>(r => setTimeout(r, ms));
 
   /** The bytes of an object of the account (a manifest), or a failure reason. */
@@ -249,6 +251,7 @@ export function createControl(acct: Account, options: { taskDelayMs?: number } =
       let n = 0;
       for await (const _ of tasksOf(job)) {
         void _;
+        if (stopped) return;
         if (++n % 10_000 === 0) await new Promise<void>(r => setImmediate(r));
       }
       job.total = n;
@@ -279,6 +282,7 @@ export function createControl(acct: Account, options: { taskDelayMs?: number } =
     let done = 0;
     try {
       for await (const t of tasksOf(job)) {
+        if (stopped) return;
         if (job.cancel) break;
         const result = runTask(job, t);
         if (result.ok) job.succeeded++;
@@ -503,6 +507,10 @@ export function createControl(acct: Account, options: { taskDelayMs?: number } =
       if (call === 'DescribeJob')
         return reply.xml(`<DescribeJobResult xmlns="${CONTROL_NS}">${describeXml(job)}</DescribeJobResult>`);
       return updateJobStatus(job, q, reply);
+    },
+    /** Stops every running job (the emulator is closing). */
+    stop(): void {
+      stopped = true;
     },
     /** Every job's status (tests). */
     statuses: () => Object.fromEntries([...jobs.values()].map(j => [j.id, j.status])),

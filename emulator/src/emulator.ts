@@ -889,6 +889,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     close: () =>
       new Promise<void>(resolve => {
+        control.stop();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
