@@ -453,9 +453,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     if (res.destroyed) return true;
     if (!answer) return false;
     // Another writer got there first: the object changes before this call is served.
-    if (answer.changeObject && target.bucket && target.object) {
+    const changed =
+      typeof answer.changeObject === 'string' ? answer.changeObject : answer.changeObject ? target.object : undefined;
+    if (changed !== undefined && target.bucket) {
       const state = buckets.get(target.bucket);
-      if (state) rewriteObject(acct, state, target.object);
+      if (state) rewriteObject(acct, state, changed);
     }
     if (answer.wire === 'reset-before-answer') {
       res.socket?.resetAndDestroy();

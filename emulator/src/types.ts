@@ -233,9 +233,10 @@ export interface FaultSpec {
   /**
    * An object changed between plan and copy: before the matching call is served, another writer
    * replaces the object it names (new content, so a new ETag; a new version in a versioned bucket).
-   * Counts as the fault's answer (with `after` / `times`).
+   * Counts as the fault's answer (with `after` / `times`). A key instead of `true`: that object (in
+   * the call's bucket) is replaced, whatever the call names: "after N calls, someone rewrites X".
    */
-  changeObject?: boolean;
+  changeObject?: boolean | string;
   /** Delay before answering, in ms. */
   latencyMs?: number;
   /** The error to answer with: throttle (S3 SlowDown 503, KMS ThrottlingException), internal (500), accessDenied. */

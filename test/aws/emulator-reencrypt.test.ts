@@ -434,6 +434,23 @@ describe('emulator: faults of a re-encryption run', () => {
     }
   });
 
+  it('after N calls of any kind, another writer rewrites a named object', async () => {
+    const planned = em.object('run', key(15))!.etag;
+    em.setFaults([{ call: '*', bucket: 'run', after: 2, times: 1, changeObject: key(15) }]);
+    const c = client();
+    try {
+      await c.send(new HeadObjectCommand({ Bucket: 'run', Key: key(11) }));
+      await c.send(new HeadObjectCommand({ Bucket: 'run', Key: key(12) }));
+      assert.equal(em.object('run', key(15))!.etag, planned, 'not yet');
+      await c.send(new HeadObjectCommand({ Bucket: 'run', Key: key(13) }));
+      assert.notEqual(em.object('run', key(15))!.etag, planned);
+      await rejectsWith(copy(c, key(15), planned), 'PreconditionFailed', 412);
+    } finally {
+      em.setFaults([]);
+      c.destroy();
+    }
+  });
+
   it('a reset after N writes: the write is done, the answer never comes', async () => {
     em.setFaults([{ call: 'write', bucket: 'run', after: 2, times: 1, wire: 'reset-after-write' }]);
     const c = client();
