@@ -26,7 +26,7 @@
 //   and x-amz-checksum-* checked (BadDigest / InvalidRequest), If-None-Match: * and If-Match
 //   (412 PreconditionFailed). A versioned bucket gets a new version.
 // - DeleteObject (`versionId`: that version, refused with 403 AccessDenied under Object Lock;
-//   otherwise a delete marker in a versioned bucket).
+//   otherwise a delete marker in a versioned bucket); DeleteObjects (`POST /b?delete`, per-key results).
 // - PutObjectTagging, DeleteObjectTagging, PutObjectAcl.
 // - CopyObject (x-amz-copy-source `bucket/key[?versionId=]`): x-amz-copy-source-if-match /
 //   -if-none-match / -if-modified-since / -if-unmodified-since (412 PreconditionFailed naming the
@@ -50,7 +50,7 @@
 //   every part but the last at least `minPartBytes`, default 5 MiB: EntityTooSmall; the ETag is the
 //   MD5 of the parts' MD5s plus `-N`), AbortMultipartUpload (NoSuchUpload 404), ListParts.
 import { createHash } from 'node:crypto';
-import { aclsDisabled } from './buckets';
+import { aclsDisabled, checkIntegrity } from './buckets';
 import {
   type BucketState,
   bucketDefaultSse,
@@ -138,6 +138,8 @@ function route(call: string, acct: Account, b: BucketState, r: S3Request, reply:
       return putObject(acct, b, r, reply);
     case 'DeleteObject':
       return deleteObject(b, r, reply);
+    case 'DeleteObjects':
+      return deleteObjects(acct, b, r, reply);
     case 'CopyObject':
       return copyObject(acct, b, r, reply);
     case 'UpdateObjectEncryption':
@@ -891,6 +893,57 @@ function deleteObject(b: BucketState, r: S3Request, reply: Reply): void {
     keysChanged(b);
   }
   reply.empty(204);
+}
+
+/**
+ * DeleteObjects (`POST /b?delete`, Content-MD5 or a checksum required): up to 1,000 keys, each deleted
+ * as DeleteObject would; per-key errors (Object Lock) in `<Error>`, `Quiet` leaves out the successes.
+ */
+function deleteObjects(acct: Account, b: BucketState, r: S3Request, reply: Reply): void {
+  if (!checkIntegrity(r, reply)) return;
+  const xml = r.body.toString('utf8');
+  if (!xml.includes('<Delete'))
+    fail(400, 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+  const objects = elements(xml, 'Object', 1001);
+  if (objects.length === 0 || objects.length > 1000)
+    fail(400, 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+  const quiet = element(xml, 'Quiet') === 'true';
+  const out: string[] = [];
+  for (const o of objects) {
+    const key = element(o, 'Key') ?? '';
+    const versionId = element(o, 'VersionId');
+    let answer: { headers: Record<string, string> } | { code: string; message: string } = { headers: {} };
+    const one: Reply = {
+      xml: () => undefined,
+      bytes: () => undefined,
+      stream: () => undefined,
+      empty: (_status, headers = {}) => {
+        answer = { headers };
+      },
+      error: (_status, code, message) => {
+        answer = { code, message };
+      },
+    };
+    objectCall(
+      'DeleteObject',
+      acct,
+      b,
+      { ...r, key, query: new URLSearchParams(versionId ? { versionId } : {}), body: Buffer.alloc(0) },
+      one,
+    );
+    const a = answer as { headers: Record<string, string> } | { code: string; message: string };
+    if ('code' in a)
+      out.push(`<Error>${el('Key', key)}${el('VersionId', versionId)}${el('Code', a.code)}${el('Message', a.message)}</Error>`);
+    else if (!quiet)
+      out.push(
+        `<Deleted>${el('Key', key)}${el('VersionId', versionId)}` +
+          (a.headers['x-amz-delete-marker']
+            ? `${el('DeleteMarker', true)}${el('DeleteMarkerVersionId', a.headers['x-amz-version-id'])}`
+            : '') +
+          `</Deleted>`,
+      );
+  }
+  reply.xml(`<DeleteResult xmlns="${S3_NS}">${out.join('')}</DeleteResult>`);
 }
 
 /** The source of a copy: `x-amz-copy-source` as `bucket/key[?versionId=…]`, URL-encoded. */

@@ -19,6 +19,7 @@ export const WRITE_CALLS = new Set([
   'PutObject',
   'CopyObject',
   'DeleteObject',
+  'DeleteObjects',
   'UpdateObjectEncryption',
   'PutObjectTagging',
   'PutObjectAcl',
@@ -67,6 +68,8 @@ export function classifyS3(
         if (q.has('ownershipControls')) return 'PutBucketOwnershipControls';
         if (q.has('inventory')) return 'PutBucketInventoryConfiguration';
         return [...q.keys()].length === 0 ? 'CreateBucket' : null;
+      case 'POST':
+        return q.has('delete') ? 'DeleteObjects' : null;
       case 'DELETE':
         if (q.has('encryption')) return 'DeleteBucketEncryption';
         if (q.has('policy')) return 'DeleteBucketPolicy';

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketVersioningCommand,
   GetObjectAclCommand,
@@ -305,6 +306,27 @@ describe('emulator objects: reads', () => {
     assert.equal(del.DeleteMarker, true);
     await rejectsWith(c.send(new HeadObjectCommand({ Bucket: 'versioned', Key: 'a.txt' })), 'NotFound', 404);
     assert.equal(em.versions('versioned', 'a.txt').length, 5);
+    const batch = await c.send(
+      new DeleteObjectsCommand({
+        Bucket: 'versioned',
+        Delete: { Objects: [{ Key: 'gone.txt' }, { Key: 'new-one', VersionId: 'nope' }] },
+      }),
+    );
+    assert.deepEqual(
+      batch.Deleted?.map(d => [d.Key, d.DeleteMarker]),
+      [
+        ['gone.txt', true],
+        ['new-one', undefined],
+      ],
+    );
+    const lockedBatch = await c.send(
+      new DeleteObjectsCommand({
+        Bucket: 'locked',
+        Delete: { Objects: [{ Key: 'retained.txt', VersionId: em.object('locked', 'retained.txt')!.versionId }], Quiet: true },
+      }),
+    );
+    assert.equal(lockedBatch.Errors?.[0].Code, 'AccessDenied');
+    assert.equal(lockedBatch.Deleted, undefined);
     c.destroy();
   });
 
