@@ -572,7 +572,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     const state = buckets.get(name);
     if (!state) return s3Error(res, 404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: name }, head);
     const b = state.settings;
-    if (key !== undefined || ['ListObjectsV2', 'ListObjectVersions', 'ListMultipartUploads', 'DeleteObjects'].includes(call))
+    if (
+      key !== undefined ||
+      ['ListObjectsV2', 'ListObjects', 'ListObjectVersions', 'ListMultipartUploads', 'DeleteObjects'].includes(call)
+    )
       return objectCall(call, acct, state, r, reply);
     if (call.includes('Inventory')) return inventoryCall(call, acct, state, r, reply);
     const region = b.region ?? 'us-east-1';

@@ -5,6 +5,7 @@
 // - ListObjectsV2 (`GET /b?list-type=2`): prefix, delimiter (CommonPrefixes), max-keys (1-1000),
 //   start-after, continuation-token (opaque; an unknown one is InvalidArgument), fetch-owner,
 //   encoding-type=url, x-amz-optional-object-attributes: RestoreStatus. Delete markers are not listed.
+//   ListObjects (`GET /b`, the first version): marker, and NextMarker when a delimiter is given.
 // - ListObjectVersions (`GET /b?versions`): key-marker + version-id-marker paging, Version and
 //   DeleteMarker entries newest first per key, IsLatest.
 // - HeadObject / GetObject (`versionId`, `Range: bytes=a-b` → 206, `partNumber` no): ETag,
@@ -129,6 +130,8 @@ function route(call: string, acct: Account, b: BucketState, r: S3Request, reply:
   switch (call) {
     case 'ListObjectsV2':
       return listObjectsV2(b, r, reply);
+    case 'ListObjects':
+      return listObjectsV2(b, r, reply, true);
     case 'ListObjectVersions':
       return listObjectVersions(b, r, reply);
     case 'HeadObject':
@@ -218,15 +221,16 @@ function route(call: string, acct: Account, b: BucketState, r: S3Request, reply:
 
 // ---------------------------------------------------------------------------------------- reads
 
-function listObjectsV2(b: BucketState, r: S3Request, reply: Reply): void {
+/** ListObjectsV2, or with `v1` the original ListObjects (marker, NextMarker with a delimiter, owners always). */
+function listObjectsV2(b: BucketState, r: S3Request, reply: Reply, v1 = false): void {
   const q = r.query;
   const prefix = q.get('prefix') ?? '';
   const delimiter = q.get('delimiter') ?? '';
   const maxKeys = maxKeysOf(q);
   const url = q.get('encoding-type') === 'url';
   const enc = (s: string) => (url ? encodeURIComponent(s).replace(/%2F/g, '/') : s);
-  const token = q.get('continuation-token');
-  let after = q.get('start-after') ?? '';
+  const token = v1 ? null : q.get('continuation-token');
+  let after = (v1 ? q.get('marker') : q.get('start-after')) ?? '';
   if (token !== null) {
     const decoded = Buffer.from(token, 'base64').toString('utf8');
     if (!decoded.startsWith('after:'))
@@ -243,7 +247,7 @@ function listObjectsV2(b: BucketState, r: S3Request, reply: Reply): void {
   let last = '';
   let truncated = false;
   const restore = String(r.headers['x-amz-optional-object-attributes'] ?? '').includes('RestoreStatus');
-  const owner = q.get('fetch-owner') === 'true';
+  const owner = v1 || q.get('fetch-owner') === 'true';
   for (; i < keys.length; i++) {
     const key = keys[i];
     if (!key.startsWith(prefix)) break;
@@ -275,6 +279,13 @@ function listObjectsV2(b: BucketState, r: S3Request, reply: Reply): void {
         `</Contents>`,
     );
   }
+  if (v1)
+    return reply.xml(
+      `<ListBucketResult xmlns="${S3_NS}">${el('Name', b.settings.name)}${el('Prefix', enc(prefix))}${el('Marker', enc(after))}` +
+        `${el('MaxKeys', maxKeys)}${delimiter ? el('Delimiter', enc(delimiter)) : ''}${url ? el('EncodingType', 'url') : ''}` +
+        `${el('IsTruncated', truncated)}${contents.join('')}${prefixes.join('')}` +
+        `${truncated && delimiter ? el('NextMarker', enc(last)) : ''}</ListBucketResult>`,
+    );
   const next = truncated ? Buffer.from(`after:${last}`).toString('base64') : undefined;
   reply.xml(
     `<ListBucketResult xmlns="${S3_NS}">${el('Name', b.settings.name)}${el('Prefix', enc(prefix))}` +

@@ -59,7 +59,10 @@ export function classifyS3(
         if (q.has('versions')) return 'ListObjectVersions';
         if (q.has('uploads')) return 'ListMultipartUploads';
         if (q.get('list-type') === '2') return 'ListObjectsV2';
-        return null;
+        // Anything else S3 would take for a sub-resource the emulator does not serve.
+        return [...q.keys()].every(k => ['prefix', 'delimiter', 'marker', 'max-keys', 'encoding-type'].includes(k))
+          ? 'ListObjects'
+          : null;
       case 'PUT':
         if (q.has('encryption')) return 'PutBucketEncryption';
         if (q.has('policy')) return 'PutBucketPolicy';

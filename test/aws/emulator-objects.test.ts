@@ -15,6 +15,7 @@ import {
   GetObjectRetentionCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
+  ListObjectsCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
   PutObjectAclCommand,
@@ -175,6 +176,18 @@ describe('emulator objects: reads', () => {
       'InvalidArgument',
       400,
     );
+    const v1 = await c.send(new ListObjectsCommand({ Bucket: 'mixed', Prefix: 'docs/', MaxKeys: 2, Delimiter: '/' }));
+    assert.deepEqual(
+      v1.Contents?.map(o => o.Key),
+      ['docs/kms-good.txt', 'docs/kms-other.txt'],
+    );
+    assert.equal(v1.NextMarker, 'docs/kms-other.txt');
+    const v1rest = await c.send(new ListObjectsCommand({ Bucket: 'mixed', Prefix: 'docs/', Marker: v1.NextMarker }));
+    assert.deepEqual(
+      v1rest.Contents?.map(o => o.Key),
+      ['docs/s3.txt'],
+    );
+    assert.equal(v1rest.IsTruncated, false);
     c.destroy();
   });
 
