@@ -17,6 +17,7 @@ import {
   type FileResult,
   type ResultWriter,
 } from './report';
+import { batchCommand } from './batch';
 import { status } from './status';
 import { explainReport } from '../server/features/explain';
 import { verdictSummary } from '../shared/summary';
@@ -553,6 +554,7 @@ export function main(argv: string[]): number | Promise<number> {
     return 0;
   }
   if (command === 'status') return status(rest);
+  if (command === 'reencrypt' && rest.includes('--batch')) return batchCommand(rest);
   if (command !== 'check' && command !== 'explain')
     throw new UsageError(`unknown command "${command}": try "s3-encryption-guard check <files>"`);
   if (rest.includes('-h') || rest.includes('--help')) {
