@@ -18,6 +18,7 @@ import {
   type ResultWriter,
 } from './report';
 import { batchCommand } from './batch';
+import { jobs } from './jobs';
 import { status } from './status';
 import { explainReport } from '../server/features/explain';
 import { verdictSummary } from '../shared/summary';
@@ -36,6 +37,7 @@ import { errorLine, escapeTerminal } from '../shared/escape';
 const USAGE = `Usage: s3-encryption-guard check <files|folders|globs>... [options]
        s3-encryption-guard explain <file> [--format text|json] [--bucket NAME]
        s3-encryption-guard status [--profile P] [--region R] [--endpoint URL] [--bucket B]... [--format text|json]
+       s3-encryption-guard jobs [--bucket B] [--job ID] [--confirm ID --yes] [--format text|json]
 
 check    Checks S3 bucket policies and KMS key policies. Folders are searched for *.json
          files; JSON files that are not policies are listed as kind "unknown".
@@ -44,6 +46,8 @@ explain  Shows every request class of a bucket policy (or, for a key policy, eac
          and the statements that decided it.
 status   Reads the live encryption posture of an account's buckets (read-only AWS calls);
          "s3-encryption-guard status --help" lists its options and exit codes.
+jobs     Lists S3 Batch Operations jobs with status and progress, shows one, confirms one;
+         "s3-encryption-guard jobs --help" lists its options.
 
 Options:
   --format text|json|sarif   output format (default: text)
@@ -555,6 +559,7 @@ export function main(argv: string[]): number | Promise<number> {
   }
   if (command === 'status') return status(rest);
   if (command === 'reencrypt' && rest.includes('--batch')) return batchCommand(rest);
+  if (command === 'jobs') return jobs(rest);
   if (command !== 'check' && command !== 'explain')
     throw new UsageError(`unknown command "${command}": try "s3-encryption-guard check <files>"`);
   if (rest.includes('-h') || rest.includes('--help')) {

@@ -16,6 +16,8 @@ import {
   trustsBatch,
   type BatchPlan,
 } from '../../aws/batch';
+import { csvRecords, detailOf, progressOf } from '../../aws/batch-jobs';
+import { progressText } from '../../cli/jobs';
 
 const trust = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 const allowBatch = {
@@ -191,5 +193,48 @@ describe('batch cost', () => {
     const withKey = estimateCost(1_000_000, true);
     assert.ok(withKey.total !== null && c.total !== null && withKey.total < c.total);
     assert.equal(estimateCost(null, true).total, null);
+  });
+});
+
+describe('batch job reading', () => {
+  it('turns ProgressSummary into done/total and a percentage', () => {
+    assert.deepEqual(progressOf({ TotalNumberOfTasks: 200, NumberOfTasksSucceeded: 49, NumberOfTasksFailed: 1 }), {
+      total: 200,
+      succeeded: 49,
+      failed: 1,
+      percent: 25,
+    });
+    assert.deepEqual(progressOf(undefined), { total: null, succeeded: 0, failed: 0, percent: null });
+    assert.equal(progressOf({ TotalNumberOfTasks: 0 }).percent, 100);
+    assert.equal(
+      progressText(progressOf({ TotalNumberOfTasks: 2000, NumberOfTasksSucceeded: 1500, NumberOfTasksFailed: 3 })),
+      '1,503/2,000 (75%), 3 failed',
+    );
+  });
+
+  it('reads completion report lines, quoted messages included', () => {
+    const text = 'b,k%201,,succeeded,200,,Successful\r\nb,"a,b",v1,failed,400,InvalidRequest,"say ""no"", then stop"\n\n';
+    assert.deepEqual(csvRecords(text), [
+      ['b', 'k%201', '', 'succeeded', '200', '', 'Successful'],
+      ['b', 'a,b', 'v1', 'failed', '400', 'InvalidRequest', 'say "no", then stop'],
+    ]);
+  });
+
+  it('reads a job description: target key, report place, waiting for confirmation', () => {
+    const d = detailOf({
+      JobId: 'j1',
+      Status: 'Suspended',
+      ConfirmationRequired: true,
+      Description: jobDescription(plan()),
+      Operation: { S3UpdateObjectEncryption: { ObjectEncryption: { SSEKMS: { KMSKeyArn: 'arn:k', BucketKeyEnabled: true } } } },
+      Report: { Enabled: true, Bucket: 'arn:aws:s3:::reports', Prefix: 'p', ReportScope: 'AllTasks' },
+      ProgressSummary: { TotalNumberOfTasks: 3, NumberOfTasksSucceeded: 0, NumberOfTasksFailed: 0 },
+    });
+    assert.equal(d.bucket, 'data');
+    assert.equal(d.operation, 'S3UpdateObjectEncryption');
+    assert.equal(d.kmsKey, 'arn:k');
+    assert.deepEqual(d.report, { bucket: 'reports', prefix: 'p', scope: 'AllTasks', enabled: true });
+    assert.equal(d.confirmationRequired, true);
+    assert.equal(d.progress.total, 3);
   });
 });
