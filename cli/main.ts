@@ -19,6 +19,7 @@ import {
 } from './report';
 import { batchCommand } from './batch';
 import { jobs } from './jobs';
+import { reencrypt } from './reencrypt';
 import { status } from './status';
 import { explainReport } from '../server/features/explain';
 import { verdictSummary } from '../shared/summary';
@@ -38,6 +39,7 @@ const USAGE = `Usage: s3-encryption-guard check <files|folders|globs>... [option
        s3-encryption-guard explain <file> [--format text|json] [--bucket NAME]
        s3-encryption-guard status [--profile P] [--region R] [--endpoint URL] [--bucket B]... [--format text|json]
        s3-encryption-guard jobs [--bucket B] [--job ID] [--confirm ID --yes] [--format text|json]
+       s3-encryption-guard reencrypt --bucket B --kms-key ARN [--prefix P] [--dry-run] [--yes] [--journal FILE]
 
 check    Checks S3 bucket policies and KMS key policies. Folders are searched for *.json
          files; JSON files that are not policies are listed as kind "unknown".
@@ -48,6 +50,8 @@ status   Reads the live encryption posture of an account's buckets (read-only AW
          "s3-encryption-guard status --help" lists its options and exit codes.
 jobs     Lists S3 Batch Operations jobs with status and progress, shows one, confirms one;
          "s3-encryption-guard jobs --help" lists its options.
+reencrypt  Re-encrypts a bucket's existing objects (plan first, --yes to write, resumable);
+         "s3-encryption-guard reencrypt --help" lists its options.
 
 Options:
   --format text|json|sarif   output format (default: text)
@@ -560,6 +564,7 @@ export function main(argv: string[]): number | Promise<number> {
   if (command === 'status') return status(rest);
   if (command === 'reencrypt' && rest.includes('--batch')) return batchCommand(rest);
   if (command === 'jobs') return jobs(rest);
+  if (command === 'reencrypt') return reencrypt(rest);
   if (command !== 'check' && command !== 'explain')
     throw new UsageError(`unknown command "${command}": try "s3-encryption-guard check <files>"`);
   if (rest.includes('-h') || rest.includes('--help')) {

@@ -150,7 +150,7 @@ async function getSmall(
  * hands the SDK a Buffer; GetObject's deserializer wants a stream, so the Buffer is wrapped again
  * just above the guard.
  */
-function streamedGet(input: ConstructorParameters<typeof GetObjectCommand>[0]): GetObjectCommand {
+export function streamedGet(input: ConstructorParameters<typeof GetObjectCommand>[0]): GetObjectCommand {
   const command = new GetObjectCommand(input);
   (command.middlewareStack as unknown as { addRelativeTo(m: unknown, o: Record<string, unknown>): void }).addRelativeTo(
     (next: (a: unknown) => Promise<{ response: { body?: unknown } }>) => async (args: unknown) => {

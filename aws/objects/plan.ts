@@ -144,7 +144,7 @@ export function estimate(
   return {
     kmsRequests: kms,
     s3Requests: { writes, reads },
-    costUsd: Math.round(cost * 10_000) / 10_000,
+    costUsd: Math.round(cost * 1e6) / 1e6,
     priceSource: PRICES.source,
   };
 }

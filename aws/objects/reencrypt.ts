@@ -29,7 +29,6 @@ import {
   GetBucketOwnershipControlsCommand,
   GetBucketVersioningCommand,
   GetObjectAclCommand,
-  GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
@@ -43,6 +42,7 @@ import { errorCode } from '../errors';
 import type { Session } from '../session';
 import type { CallError } from '../types';
 import { Caller, forEachBounded, StoppedError } from './calls';
+import { streamedGet } from './inventory';
 import { Journal } from './journal';
 import {
   decide,
@@ -310,10 +310,9 @@ class Run {
     for (const e of plan.errors) this.report.failed.push({ key: e.message.split(':')[0], code: e.code, message: e.message });
   }
 
-  private progress(force = false): void {
+  private progress(): void {
     const r = this.report;
     if (!this.opts.onProgress) return;
-    if (!force && this.done % 10 !== 0) return;
     this.opts.onProgress({
       phase: 'run',
       done: this.done,
@@ -353,7 +352,7 @@ class Run {
       this.report.notes.push(
         `S3 asked to slow down: calls in flight were halved ${this.caller.slowDowns} time${this.caller.slowDowns === 1 ? '' : 's'}`,
       );
-    this.progress(true);
+    this.progress();
     return this.report;
   }
 
@@ -785,7 +784,7 @@ class Run {
       const after = await this.head(key, version);
       const got = await this.caller.call<{ Body?: { transformToString(): Promise<string> } }>(
         this.s3,
-        new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: version ?? undefined }),
+        streamedGet({ Bucket: bucket, Key: key, VersionId: version ?? undefined }),
         'GetObject',
       );
       const text = got.ok ? await got.value.Body?.transformToString().catch(() => null) : null;

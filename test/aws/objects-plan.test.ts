@@ -122,7 +122,7 @@ describe('plan: the method per object', () => {
     );
     assert.deepEqual(e.s3Requests, { writes: 1000, reads: 2500 });
     assert.equal(e.kmsRequests, 1100);
-    assert.equal(e.costUsd, Math.round((0.005 + 2.5 * 0.0004 + 0.11 * 0.03) * 10_000) / 10_000);
+    assert.equal(e.costUsd, Math.round((0.005 + 2.5 * 0.0004 + 0.11 * 0.03) * 1e6) / 1e6);
     assert.match(e.priceSource, /us-east-1/);
   });
 });
