@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { LiveAnalyzeParams, LiveAnalyzeResult } from '../../protocol/live';
 import { registerLiveCommands } from '../commands/liveCommands';
+import { registerObjectCommands, type ObjectsApi } from '../commands/objectCommands';
 import { serverJudge } from './judge';
 import { LIVE_SCHEME, LiveDocuments } from './liveDocuments';
 import type { LiveSettings } from './liveSettings';
@@ -19,6 +20,8 @@ export interface LiveViewApi {
   /** The settings the view uses now (user settings only). */
   settings(): LiveSettings;
   report(): Report | undefined;
+  /** The Objects nodes and the re-encryption command (client/commands/objectCommands.ts). */
+  objects: ObjectsApi;
 }
 
 export { LIVE_SCHEME };
@@ -42,6 +45,7 @@ export function registerLiveView(
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   provider.attach(view);
   const statusBar = new VerdictStatusBar(analyze);
+  const objects = registerObjectCommands({ provider, log, storage: context.globalStorageUri });
   context.subscriptions.push(
     docs,
     provider,
@@ -49,6 +53,7 @@ export function registerLiveView(
     statusBar,
     vscode.workspace.registerTextDocumentContentProvider(LIVE_SCHEME, docs),
     ...registerLiveCommands({ provider, docs }),
+    ...objects.disposables,
     vscode.workspace.onDidChangeConfiguration(e => {
       // A new profile, region list or endpoint: load again, if the view has been loaded at all.
       if (e.affectsConfiguration('s3EncryptionGuard.aws') && provider.current.settings) void provider.refresh();
@@ -60,5 +65,6 @@ export function registerLiveView(
     refresh: () => provider.refresh(),
     settings: currentLiveSettings,
     report: () => provider.current.report,
+    objects: objects.api,
   };
 }

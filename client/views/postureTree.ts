@@ -69,6 +69,8 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
   private loadingRun?: Promise<void>;
   private startedOnce = false;
   private readonly warnedIgnored = new Set<string>();
+  /** Run on every rebuilt tree: nodes other parts add (the Objects node, client/views/objectsNode.ts). */
+  readonly decorators: ((root: PostureNode) => void)[] = [];
 
   constructor(
     private readonly judge: Judge,
@@ -305,6 +307,7 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
       filter: this.filterText,
       wantedTls,
     });
+    for (const d of this.decorators) d(this.root);
     const shown = this.root.children.filter(c => c.kind === 'region').reduce((n, r) => n + r.children.length, 0);
     if (report.buckets.length === 0) {
       this.setMessage(
@@ -320,6 +323,11 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
       this.setMessage(undefined);
     }
     this.changed.fire(undefined);
+  }
+
+  /** Shows the tree again from the current report (a decorator's state changed). */
+  redraw(): void {
+    this.rebuild();
   }
 
   dispose(): void {
