@@ -1,7 +1,7 @@
 // The re-encryption plan (issue 14, item 2): per object, how it reaches the target encryption, or
 // why it is left alone, and what the whole run costs in requests.
 //
-// Methods (docs/design/aws-facts.md, "Re-encrypting objects"):
+// Methods (docs/design/aws-facts.md#obj-001, #obj-003, #obj-005):
 // - `update`: UpdateObjectEncryption, for SSE-S3 or SSE-KMS objects going to SSE-KMS: no data
 //   moves, the ETag, checksums, storage class and dates stay; the only method for an older version
 //   (a copy would make a new current version instead);
@@ -79,8 +79,8 @@ export interface PlannedObject {
 }
 
 /**
- * Price assumptions (S3 Standard and KMS in us-east-1, as published on aws.amazon.com/s3/pricing
- * and aws.amazon.com/kms/pricing; docs/design/aws-facts.md). Other regions and storage classes cost
+ * Price assumptions (docs/design/aws-facts.md#obj-007: S3 Standard and KMS in us-east-1, as published on aws.amazon.com/s3/pricing
+ * and aws.amazon.com/kms/pricing). Other regions and storage classes cost
  * more or less: the estimate says which prices it used.
  */
 export const PRICES = {
