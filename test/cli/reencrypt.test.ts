@@ -126,6 +126,24 @@ describe('cli reencrypt', () => {
     assert.match(none.stderr, /--kms-key ARN \(SSE-KMS\) or --sse-s3/);
   });
 
+  it('a plan over the batch threshold goes to S3 Batch Operations (reencryptWithBatch), still only a plan with --dry-run', async () => {
+    em.resetStats();
+    const r = await cli([
+      'reencrypt',
+      '--bucket',
+      'plan-only',
+      '--kms-key',
+      GOOD_KEY_ARN,
+      '--dry-run',
+      '--batch-threshold',
+      '1',
+      ...conn(),
+    ]);
+    assert.match(r.stderr, /2 objects are more than the batch threshold \(1\): the job goes to S3 Batch Operations instead/);
+    assert.match(r.stdout, /^Batch Operations job for s3:\/\/plan-only\//m);
+    for (const w of ['PutObject', 'CopyObject', 'UpdateObjectEncryption', 'CreateJob']) assert.equal(em.calls()[w] ?? 0, 0, w);
+  });
+
   it('--yes --format json: the report of the issue’s interface, exit 0', async () => {
     const journal = path.join(files.dir, 'json.journal');
     const r = await cli([
