@@ -16,8 +16,7 @@ import {
   trustsBatch,
   type BatchPlan,
 } from '../../aws/batch';
-import { csvRecords, detailOf, progressOf } from '../../aws/batch-jobs';
-import { progressText } from '../../cli/jobs';
+import { csvRecords, detailOf, progressOf, progressText } from '../../aws/batch-jobs';
 
 const trust = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 const allowBatch = {
