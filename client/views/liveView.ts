@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { LiveAnalyzeParams, LiveAnalyzeResult } from '../../protocol/live';
 import { registerLiveCommands } from '../commands/liveCommands';
+import { defaultBatchUi, registerBatchCommands, type BatchUi } from '../commands/batchCommands';
 import { serverJudge } from './judge';
 import { LIVE_SCHEME, LiveDocuments } from './liveDocuments';
 import type { LiveSettings } from './liveSettings';
@@ -19,6 +20,8 @@ export interface LiveViewApi {
   /** The settings the view uses now (user settings only). */
   settings(): LiveSettings;
   report(): Report | undefined;
+  /** The questions the Batch Operations commands ask (the in-editor tests answer them). */
+  batchUi: BatchUi;
 }
 
 export { LIVE_SCHEME };
@@ -42,6 +45,7 @@ export function registerLiveView(
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   provider.attach(view);
   const statusBar = new VerdictStatusBar(analyze);
+  const batchUi = defaultBatchUi();
   context.subscriptions.push(
     docs,
     provider,
@@ -49,6 +53,7 @@ export function registerLiveView(
     statusBar,
     vscode.workspace.registerTextDocumentContentProvider(LIVE_SCHEME, docs),
     ...registerLiveCommands({ provider, docs }),
+    ...registerBatchCommands({ provider, ui: batchUi }),
     vscode.workspace.onDidChangeConfiguration(e => {
       // A new profile, region list or endpoint: load again, if the view has been loaded at all.
       if (e.affectsConfiguration('s3EncryptionGuard.aws') && provider.current.settings) void provider.refresh();
@@ -60,5 +65,6 @@ export function registerLiveView(
     refresh: () => provider.refresh(),
     settings: currentLiveSettings,
     report: () => provider.current.report,
+    batchUi,
   };
 }
