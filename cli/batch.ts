@@ -56,7 +56,13 @@ export function formatBatchPlan(plan: BatchPlan): string {
     `Batch Operations job for s3://${t(plan.bucket)}/${t(plan.prefix)} (${t(plan.region)})`,
     `  operation:  ${plan.operationName} to SSE-KMS ${t(plan.kmsKey)}, S3 Bucket Key ${plan.bucketKey ? 'on' : 'off'}${plan.versions ? ', every version' : ', current versions'}`,
     `  manifest:   s3://${t(m.bucket)}/${t(m.key)} (${m.source === 'inventory' ? `S3 Inventory report of ${t(m.inventoryDate)}` : `generated CSV${m.reused ? ', already written by an earlier plan' : m.replaces ? ', REPLACES the object there' : ''}`})`,
-    `  objects:    ${m.objects === null ? 'as many as the inventory report lists (not counted)' : m.objects}`,
+    `  objects:    ${m.objects === null ? 'as many as the inventory report lists (not counted)' : m.objects}${
+      m.byEncryption
+        ? ` (${Object.entries(m.byEncryption)
+            .map(([k, n]) => `${t(k, 20)} ${n}`)
+            .join(', ')})`
+        : ''
+    }`,
     `  report:     s3://${t(plan.report.bucket)}/${t(plan.report.prefix)} (${plan.report.scope === 'AllTasks' ? 'all tasks' : 'failed tasks only'})`,
     `  role:       ${plan.role.arn ? t(plan.role.arn) : '(none)'}: ${t(plan.role.message, 600)}`,
     `  account:    ${plan.account ? `${t(plan.account)}${plan.accountSource === 'role' ? ' (from the role ARN)' : ''}` : 'unknown'}`,
