@@ -19,7 +19,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Emulator, EmulatorOptions, EmulatorSeed, FaultSpec, MalformedAnswer, Quirks } from './types';
 import { bucketCall, createBucket } from './buckets';
-import { inventoryCall } from './inventory';
+import { inventoryCall, publishInventory } from './inventory';
 import { kmsWrite, KMS_WRITES } from './kms';
 import { objectCall, rewriteObject } from './objects';
 import { classifyS3, WRITE_CALLS } from './routes';
@@ -299,6 +299,16 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   };
   const buckets = loadState(acct, seed);
   acct.buckets = buckets;
+  // The reports the seed says S3 has published already.
+  for (const state of buckets.values())
+    for (const inv of state.inventory.values())
+      for (const date of inv.reports ?? []) {
+        if (!buckets.has(inv.destinationBucket))
+          throw new Error(
+            `seed: bucket ${state.settings.name}: inventory ${inv.id} writes to ${inv.destinationBucket}, which the seed lacks`,
+          );
+        await publishInventory(acct, state, inv.id, new Date(date));
+      }
 
   /** A key by ID, key ARN, alias name or alias ARN, in the request's region (KMS is regional). */
   function findKey(keyId: string, region: string): Key | undefined {
@@ -851,8 +861,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       const list = state.objects.get(key)!;
       return snapshot(key, list[0], true);
     },
-    publishInventory: () => {
-      throw new Error('inventory reports: not yet');
+    publishInventory: (bucket, id, date) => {
+      const state = buckets.get(bucket);
+      if (!state) return Promise.reject(new Error(`no bucket ${bucket}`));
+      return publishInventory(acct, state, id, date ? new Date(date) : undefined);
     },
   };
 }

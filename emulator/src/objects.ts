@@ -448,7 +448,8 @@ function getObject(b: BucketState, r: S3Request, reply: Reply, head: boolean): v
     fail(403, 'InvalidObjectState', "The operation is not valid for the object's storage class", {
       StorageClass: v.storageClass,
     });
-  const range = header(r, 'range');
+  // A generated body (a synthetic inventory file) is sent whole.
+  const range = v.virtual ? undefined : header(r, 'range');
   let start = 0;
   let end = v.size - 1;
   let status = 200;

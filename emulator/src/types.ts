@@ -331,7 +331,7 @@ export interface Emulator {
    * Writes an S3 Inventory report of `bucket`'s configuration `id` into its destination bucket, as
    * S3 does (manifest.json, manifest.checksum, CSV.gz data files); answers the manifest's key.
    */
-  publishInventory(bucket: string, id: string, date?: string): string;
+  publishInventory(bucket: string, id: string, date?: string): Promise<string>;
 }
 
 /** What a test sees of a stored object version. */
