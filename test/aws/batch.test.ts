@@ -49,6 +49,38 @@ function seed(): EmulatorSeed {
         versioning: 'Enabled',
         objects: [{ key: 'doc.txt', content: 'v3', versions: [{ content: 'v1' }, { content: 'v2' }] }],
       },
+      {
+        name: 'inventoried',
+        region: REGION,
+        objects: [
+          { key: 'one', content: '1', encryption: 'SSE-S3' as const },
+          { key: 'two words', content: '2', encryption: 'SSE-S3' as const },
+          { key: 'three', content: '3', encryption: 'SSE-KMS' as const, kmsKeyId: keyArn(REGION, OTHER_KEY_ID) },
+          { key: 'legacy', content: '4', encryption: 'NOT-SSE' as const },
+        ],
+        inventory: [
+          { id: 'parquet', destinationBucket: 'reports', format: 'Parquet', reports: ['2026-12-02T01:00:00.000Z'] },
+          {
+            id: 'daily',
+            destinationBucket: 'reports',
+            destinationPrefix: 'inv',
+            reports: ['2026-11-01T01:00:00.000Z', '2026-12-01T01:00:00.000Z'],
+          },
+        ],
+      },
+      {
+        name: 'big-inventory',
+        region: REGION,
+        inventory: [
+          {
+            id: 'all',
+            destinationBucket: 'reports',
+            syntheticRows: 25_000,
+            rowsPerFile: 10_000,
+            reports: ['2026-12-01T01:00:00.000Z'],
+          },
+        ],
+      },
       { name: 'reports', region: REGION },
     ],
   };
@@ -180,5 +212,59 @@ describe('batch manifest writing', () => {
     );
     assert.deepEqual(overwrite.plan.blockers, []);
     assert.ok(overwrite.plan.warnings.some(w => /replaces the object at s3:\/\/reports\/taken\.csv/.test(w)));
+  });
+});
+
+describe('batch plan: S3 Inventory manifest', () => {
+  it('takes the newest CSV report of a fitting inventory, with its ETag and its objects counted by encryption', async () => {
+    const { plan, csv } = await planBatch(session, request({ bucket: 'inventoried' }));
+    assert.equal(csv, null, 'nothing to write');
+    assert.equal(plan.manifest.source, 'inventory');
+    assert.equal(plan.manifest.format, 'S3InventoryReport_CSV_20161130');
+    assert.equal(plan.manifest.bucket, 'reports');
+    assert.equal(plan.manifest.key, 'inv/inventoried/daily/2026-12-01T01-00Z/manifest.json');
+    assert.equal(plan.manifest.inventoryDate, '2026-12-01T01-00Z');
+    assert.equal(plan.manifest.etag, em.object('reports', plan.manifest.key)?.etag.replace(/"/g, ''));
+    assert.equal(plan.manifest.objects, 4);
+    assert.deepEqual(plan.manifest.byEncryption, { 'SSE-S3': 2, 'SSE-KMS': 1, 'NOT-SSE': 1 });
+    assert.ok(
+      plan.warnings.some(w => /1 NOT-SSE object\(s\) that UpdateObjectEncryption cannot change/.test(w)),
+      plan.warnings.join('; '),
+    );
+    assert.ok(
+      plan.assumptions.some(a => /parquet is Parquet/.test(a)) ||
+        plan.assumptions.some(a => /daily's report of 2026-12-01T01-00Z/.test(a)),
+    );
+    assert.deepEqual(plan.blockers, []);
+  });
+
+  it('lists the bucket instead when the inventory does not cover the prefix or the versions asked for', async () => {
+    const prefixed = await planBatch(session, request({ bucket: 'inventoried', prefix: 'two' }));
+    assert.equal(prefixed.plan.manifest.source, 'generated');
+    assert.ok(
+      prefixed.plan.assumptions.some(a => /no inventory fits: .*daily covers the whole bucket, not prefix "two"/.test(a)),
+      prefixed.plan.assumptions.join('; '),
+    );
+    const versions = await planBatch(session, request({ bucket: 'inventoried', versions: true }));
+    assert.equal(versions.plan.manifest.source, 'generated');
+    assert.ok(versions.plan.assumptions.some(a => /daily lists current versions only/.test(a)));
+    const asked = await planBatch(session, request({ bucket: 'inventoried', useInventory: false }));
+    assert.equal(asked.plan.manifest.source, 'generated');
+  });
+
+  it('counts a large report in bounded reads, and does not count one over the limit', async () => {
+    const before = em.calls().GetObject ?? 0;
+    const counted = await planBatch(session, request({ bucket: 'big-inventory' }));
+    assert.equal(counted.plan.manifest.source, 'inventory');
+    assert.equal(counted.plan.manifest.objects, 25_000);
+    assert.equal(
+      Object.values(counted.plan.manifest.byEncryption ?? {}).reduce((a, b) => a + b, 0),
+      25_000,
+    );
+    assert.ok((em.calls().GetObject ?? 0) - before >= 3, 'one read per data file at least');
+    const notCounted = await planBatch(session, request({ bucket: 'big-inventory', maxInventoryBytes: 1000 }));
+    assert.equal(notCounted.plan.manifest.objects, null);
+    assert.equal(notCounted.plan.cost.total, null);
+    assert.ok(notCounted.plan.assumptions.some(a => /too large to count/.test(a)));
   });
 });
