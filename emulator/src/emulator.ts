@@ -19,6 +19,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Emulator, EmulatorOptions, EmulatorSeed, FaultSpec, MalformedAnswer, Quirks } from './types';
 import { bucketCall, createBucket } from './buckets';
+import { type ControlReply, controlCall, createControl } from './control';
+import { queryCall } from './identity';
 import { inventoryCall, publishInventory } from './inventory';
 import { kmsWrite, KMS_WRITES } from './kms';
 import { objectCall, rewriteObject } from './objects';
@@ -299,6 +301,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   };
   const buckets = loadState(acct, seed);
   acct.buckets = buckets;
+  const control = createControl(acct, seed.jobs);
   // The reports the seed says S3 has published already.
   for (const state of buckets.values())
     for (const inv of state.inventory.values())
@@ -624,6 +627,50 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     }
   }
 
+  /** S3 Control (control.ts): Batch Operations jobs. */
+  async function handleControl(req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: Buffer): Promise<void> {
+    const reply: ControlReply = {
+      xml: text =>
+        send(
+          res,
+          200,
+          { 'Content-Type': 'application/xml', 'x-amz-request-id': requestId() },
+          `<?xml version="1.0" encoding="UTF-8"?>\n${text}`,
+        ),
+      error: (status, code, message) =>
+        send(
+          res,
+          status,
+          { 'Content-Type': 'application/xml', 'x-amz-request-id': requestId() },
+          `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId()}</RequestId></ErrorResponse>`,
+        ),
+    };
+    const scope = credentialScope(req.headers.authorization);
+    if (!scope) return reply.error(403, 'AccessDenied', 'Access Denied');
+    const path = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const call = controlCall(req.method ?? 'GET', path);
+    if (!call) return reply.error(501, 'NotImplemented', 'This S3 Control operation is not implemented by this local endpoint.');
+    if (WRITE_CALLS.has(call) && seed.writable !== true)
+      return reply.error(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
+    if (await injected(call, res, {}, false)) return;
+    if (req.headers['x-amz-account-id'] !== account) return reply.error(403, 'AccessDenied', 'Access Denied');
+    control.handle(call, path, url.searchParams, body, scope.region, reply);
+  }
+
+  /** IAM and STS (identity.ts): the AWS Query protocol. */
+  async function handleQuery(res: http.ServerResponse, service: string, body: Buffer): Promise<void> {
+    const q = queryCall(service, new URLSearchParams(body.toString('utf8')), seed, account);
+    if (!q) return s3Error(res, 400, 'InvalidAction', 'Unknown service');
+    if (await injected(q.call, res, {}, false)) return;
+    const a = q.answer();
+    send(
+      res,
+      a.status,
+      { 'Content-Type': 'text/xml', 'x-amzn-RequestId': randomUUID() },
+      `<?xml version="1.0" encoding="UTF-8"?>\n${a.body}`,
+    );
+  }
+
   /** A write on a read-only endpoint (the seed is not `writable`). */
   function notAllowed(res: http.ServerResponse, head: boolean, object = false): void {
     s3Error(
@@ -809,10 +856,15 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         });
       const target = req.headers['x-amz-target'];
       const body = Buffer.concat(chunks);
+      const scope = credentialScope(req.headers.authorization);
       const work =
         typeof target === 'string' && target.startsWith('TrentService.')
           ? handleKms(req, res, target, body.toString('utf8'))
-          : handleS3(req, res, url, body);
+          : url.pathname.startsWith('/v20180820/') && req.headers['x-amz-account-id'] !== undefined
+            ? handleControl(req, res, url, body)
+            : (scope?.service === 'iam' || scope?.service === 'sts') && req.method === 'POST'
+              ? handleQuery(res, scope.service, body)
+              : handleS3(req, res, url, body);
       work.catch(e => {
         if (!res.headersSent)
           s3Error(res, 500, 'InternalError', `emulator failure: ${e instanceof Error ? e.message : String(e)}`);

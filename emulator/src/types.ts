@@ -293,6 +293,12 @@ export interface EmulatorSeed {
   /** The smallest part but the last in CompleteMultipartUpload (default 5 MiB, as AWS). */
   minPartBytes?: number;
   quirks?: Quirks;
+  /** S3 Control jobs: milliseconds between two tasks (default 0), so tests can watch progress. */
+  jobs?: { taskDelayMs?: number };
+  /** IAM roles GetRole answers (the Batch Operations role with its trust policy). */
+  roles?: { name: string; path?: string; trustPolicy: string | Record<string, unknown> }[];
+  /** The ARN STS GetCallerIdentity answers (default arn:aws:iam::ACCOUNT:user/auditor). */
+  caller?: string;
 }
 
 export interface EmulatorOptions {
