@@ -597,7 +597,8 @@ export async function planBatch(session: Session, req: BatchRequest, signal?: Ab
       );
     if (!g.objects) blockers.push(`no objects${prefix ? ` under "${prefix}"` : ''} to re-encrypt`);
     csv = g.csv;
-    const mBucket = req.manifestBucket ?? req.bucket;
+    // With the report, out of the bucket being re-encrypted, unless told otherwise.
+    const mBucket = req.manifestBucket ?? req.reportBucket ?? req.bucket;
     // Named by its content: planning the same objects again finds the same manifest and reuses it
     // (and so makes the same request token: CreateJob answers with the job already created).
     const md5 = createHash('md5').update(csv).digest('hex');

@@ -184,8 +184,9 @@ export const BATCH_USAGE = `Usage: s3-encryption-guard reencrypt --batch --bucke
 Creates one S3 Batch Operations job that re-encrypts the bucket's objects with SSE-KMS under the
 key: UpdateObjectEncryption (in place) by default, or a copy onto itself (--operation copy, for
 unencrypted objects). The manifest is the bucket's newest S3 Inventory report when one fits, else
-a CSV written to --manifest-bucket (default: the bucket) under --manifest-key. The plan is printed
-first; nothing is written without --yes. The job waits for confirmation in S3.`;
+a CSV written to --manifest-bucket (default: the report bucket, else the bucket) under
+--manifest-key. The plan is printed first; nothing is written without --yes. The job waits for
+confirmation in S3: "s3-encryption-guard jobs --confirm ID --yes" lets it run.`;
 
 class BatchUsageError extends Error {}
 
