@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startEmulator, type Emulator } from '../../emulator/src/emulator';
 import type { EmulatorSeed } from '../../emulator/src/types';
-import { createBatchJob, manifestLine, planBatch, type BatchRequest } from '../../aws/batch';
+import { BATCH_PRINCIPAL, checkRole, createBatchJob, manifestLine, planBatch, type BatchRequest } from '../../aws/batch';
+import { confirmJob, describeJob, listJobs, readCompletionReport, type JobDetail } from '../../aws/batch-jobs';
 import { openSession, type Session } from '../../aws/session';
 import { ACCOUNT, emptyAwsFiles, keyArn, testEnv } from './fixtures';
 
@@ -17,6 +18,10 @@ const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const OTHER_KEY_ID = '0987dcba-09fe-87dc-65ba-ab0987654321';
 const TARGET = keyArn(REGION, KEY_ID);
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/batch-reencrypt`;
+const trust = (service: string) => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+});
 /** Keys a CSV manifest must encode: spaces, plus signs, commas, quotes, non-ASCII, a newline. */
 const AWKWARD_KEYS = ['plain.txt', 'with space/a b.txt', 'plus+sign', 'comma,and"quote', 'ünï/日本.csv', 'line\nbreak', '%41'];
 
@@ -24,6 +29,10 @@ function seed(): EmulatorSeed {
   return {
     account: ACCOUNT,
     writable: true,
+    roles: [
+      { name: 'batch-reencrypt', trustPolicy: trust(BATCH_PRINCIPAL) },
+      { name: 'lambda-only', trustPolicy: trust('lambda.amazonaws.com') },
+    ],
     keys: [
       { id: KEY_ID, region: REGION },
       { id: OTHER_KEY_ID, region: REGION },
@@ -119,7 +128,7 @@ describe('batch plan: generated CSV manifest', () => {
     assert.equal(plan.manifest.objects, AWKWARD_KEYS.length + 2);
     assert.equal(plan.operationName, 'S3UpdateObjectEncryption');
     assert.deepEqual(plan.manifest.fields, ['Bucket', 'Key']);
-    assert.equal(plan.manifest.bucket, 'mixed', 'the manifest goes to the bucket unless told otherwise');
+    assert.equal(plan.manifest.bucket, 'reports', 'the manifest goes beside the report unless told otherwise');
     assert.match(plan.manifest.key, /^s3-encryption-guard\/batch-manifests\/mixed-[0-9a-f]{16}\.csv$/);
     assert.deepEqual(plan.report, { bucket: 'reports', prefix: 's3-encryption-guard/batch-reports/mixed', scope: 'AllTasks' });
     const got = lines(csv);
@@ -172,14 +181,22 @@ describe('batch plan: generated CSV manifest', () => {
     assert.ok(empty.plan.blockers.some(b => /no objects/.test(b)));
   });
 
-  it('says so when the role cannot be read, and goes on', async () => {
-    const { plan } = await planBatch(session, request());
-    assert.equal(plan.role.arn, ROLE);
-    if (plan.role.trust === 'unreadable') {
-      assert.match(plan.role.message, /could not be read/);
-      assert.ok(plan.warnings.some(w => w.startsWith('role:')));
-      assert.ok(!plan.blockers.some(b => b.startsWith('role:')));
-    } else assert.equal(plan.role.trust, 'trusted');
+  it('checks the role trusts Batch Operations; one that cannot be read is said, and the plan goes on', async () => {
+    const good = await checkRole(session, ROLE);
+    assert.equal(good.trust, 'trusted', good.message);
+    const lambda = await checkRole(session, `arn:aws:iam::${ACCOUNT}:role/lambda-only`);
+    assert.equal(lambda.trust, 'not-trusted');
+    assert.match(lambda.message, /does not let batchoperations\.s3\.amazonaws\.com assume it/);
+    const blocked = await planBatch(session, request({ role: `arn:aws:iam::${ACCOUNT}:role/lambda-only` }));
+    assert.ok(
+      blocked.plan.blockers.some(b => /^role: /.test(b)),
+      blocked.plan.blockers.join('; '),
+    );
+    const missing = await planBatch(session, request({ role: `arn:aws:iam::${ACCOUNT}:role/no-such-role` }));
+    assert.equal(missing.plan.role.trust, 'unreadable');
+    assert.match(missing.plan.role.message, /could not be read \(NoSuchEntity/);
+    assert.ok(missing.plan.warnings.some(w => w.startsWith('role:')));
+    assert.ok(!missing.plan.blockers.some(b => b.startsWith('role:')));
   });
 });
 
@@ -187,7 +204,7 @@ describe('batch manifest writing', () => {
   it('writes the manifest as planned, and reuses it when the same objects are planned again', async () => {
     const planned = await planBatch(session, request({ prefix: 'with space/', manifestBucket: 'reports' }));
     assert.equal(planned.plan.manifest.bucket, 'reports');
-    await createBatchJob(session, planned).catch(() => undefined); // CreateJob may not be served yet; the manifest is written first
+    await createBatchJob(session, planned);
     const stored = em.object('reports', planned.plan.manifest.key);
     assert.ok(stored, 'the manifest was written');
     assert.equal(stored.content.toString('utf8'), planned.csv?.toString('utf8'));
@@ -266,5 +283,111 @@ describe('batch plan: S3 Inventory manifest', () => {
     assert.equal(notCounted.plan.manifest.objects, null);
     assert.equal(notCounted.plan.cost.total, null);
     assert.ok(notCounted.plan.assumptions.some(a => /too large to count/.test(a)));
+  });
+});
+
+/** Polls DescribeJob until `done` holds (a hang detector, not a timing assertion). */
+async function until(jobId: string, done: (j: JobDetail) => boolean, what: string): Promise<JobDetail> {
+  const end = Date.now() + 60_000;
+  for (;;) {
+    const j = await describeJob(session, { account: ACCOUNT, region: REGION, jobId });
+    if (done(j)) return j;
+    if (Date.now() > end) assert.fail(`job ${jobId} never became ${what}: ${j.status}, ${JSON.stringify(j.progress)}`);
+    await new Promise(r => setTimeout(r, 50));
+  }
+}
+
+describe('batch job', () => {
+  it('is created with the operation, manifest, report and role planned, and waits for confirmation', async () => {
+    const planned = await planBatch(session, request({ prefix: 'logs/', reportScope: 'AllTasks' }));
+    const created = await createBatchJob(session, planned);
+    const j = await until(created.jobId, x => x.status === 'Suspended', 'Suspended');
+    assert.equal(j.confirmationRequired, true);
+    assert.equal(j.operation, 'S3UpdateObjectEncryption');
+    assert.equal(j.kmsKey, TARGET);
+    assert.equal(j.role, ROLE);
+    assert.equal(j.bucket, 'mixed');
+    assert.deepEqual(j.manifest, {
+      arn: `arn:aws:s3:::reports/${planned.plan.manifest.key}`,
+      etag: created.manifestEtag,
+      format: 'S3BatchOperations_CSV_20180820',
+    });
+    assert.deepEqual(j.report, {
+      bucket: 'reports',
+      prefix: 's3-encryption-guard/batch-reports/mixed',
+      scope: 'AllTasks',
+      enabled: true,
+    });
+    // Suspended means nothing ran: the objects are as they were.
+    assert.equal(em.object('mixed', 'logs/kms.log')?.kmsKeyId, keyArn(REGION, OTHER_KEY_ID));
+    await new Promise(r => setTimeout(r, 200));
+    assert.equal((await describeJob(session, { account: ACCOUNT, region: REGION, jobId: created.jobId })).status, 'Suspended');
+  });
+
+  it('is created once: the same plan again answers the same job', async () => {
+    const a = await planBatch(session, request({ prefix: 'with space/' }));
+    const first = await createBatchJob(session, a);
+    const b = await planBatch(session, request({ prefix: 'with space/' }));
+    assert.equal(b.plan.clientRequestToken, a.plan.clientRequestToken);
+    const second = await createBatchJob(session, b);
+    assert.equal(second.jobId, first.jobId);
+    const listed = await listJobs(session, { account: ACCOUNT, region: REGION, bucket: 'mixed' });
+    assert.equal(listed.jobs.filter(j => j.id === first.jobId).length, 1);
+  });
+
+  it('runs once confirmed: progress, objects re-encrypted in place, the completion report read back', async () => {
+    const planned = await planBatch(session, request({ reportBucket: 'reports' }));
+    const { jobId } = await createBatchJob(session, planned);
+    await until(jobId, x => x.status === 'Suspended', 'Suspended');
+    const before = em.object('mixed', 'plain.txt');
+    const confirmed = await confirmJob(session, { account: ACCOUNT, region: REGION, jobId });
+    assert.equal(confirmed.before.status, 'Suspended');
+    assert.notEqual(confirmed.status, 'Suspended');
+    const done = await until(jobId, x => x.status === 'Complete' || x.status === 'Failed', 'Complete');
+    assert.equal(done.status, 'Complete');
+    assert.equal(done.progress.total, AWKWARD_KEYS.length + 2);
+    assert.equal(done.progress.succeeded + done.progress.failed, done.progress.total);
+    assert.equal(done.progress.failed, 1, 'the unencrypted object cannot be updated in place');
+    assert.equal(done.progress.percent, 100);
+    // In place: same content and ETag, new encryption.
+    const after = em.object('mixed', 'plain.txt');
+    assert.equal(after?.encryption, 'SSE-KMS');
+    assert.equal(after?.kmsKeyId, TARGET);
+    assert.equal(after?.etag, before?.etag);
+    assert.equal(after?.content.toString(), before?.content.toString());
+    for (const key of AWKWARD_KEYS) assert.equal(em.object('mixed', key)?.kmsKeyId, TARGET, key);
+    assert.equal(em.object('mixed', 'logs/old.log')?.encryption, 'NOT-SSE');
+
+    const report = await readCompletionReport(session, done, REGION);
+    assert.equal(report.succeeded, AWKWARD_KEYS.length + 1);
+    assert.equal(report.failed, 1);
+    assert.equal(report.failures[0].key, 'logs/old.log');
+    assert.equal(report.failures[0].status, 'failed');
+    assert.ok(report.failures[0].errorCode, 'the failure has an error code');
+    assert.match(report.failures[0].httpStatus, /^\d{3}$/);
+  });
+
+  it('refuses to confirm a job that no longer waits', async () => {
+    const planned = await planBatch(session, request({ prefix: 'ünï/' }));
+    const { jobId } = await createBatchJob(session, planned);
+    await until(jobId, x => x.status === 'Suspended', 'Suspended');
+    await confirmJob(session, { account: ACCOUNT, region: REGION, jobId });
+    await until(jobId, x => x.status === 'Complete', 'Complete');
+    await assert.rejects(
+      confirmJob(session, { account: ACCOUNT, region: REGION, jobId }),
+      /is Complete, not waiting for confirmation/,
+    );
+  });
+
+  it('lists the jobs of a bucket with their progress', async () => {
+    const listed = await listJobs(session, { account: ACCOUNT, region: REGION, bucket: 'mixed' });
+    assert.ok(listed.jobs.length >= 3);
+    for (const j of listed.jobs) {
+      assert.equal(j.bucket, 'mixed');
+      assert.ok(j.progress.total === null || j.progress.total >= 1);
+    }
+    assert.ok(listed.jobs.some(j => j.status === 'Complete' && j.progress.percent === 100));
+    const other = await listJobs(session, { account: ACCOUNT, region: REGION, bucket: 'versioned' });
+    assert.deepEqual(other.jobs, []);
   });
 });
