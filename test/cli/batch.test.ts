@@ -144,3 +144,83 @@ describe('reencrypt --batch', () => {
     assert.match(both.stderr, /contradict/);
   });
 });
+
+describe('reencrypt --batch --yes, then jobs', () => {
+  let jobId = '';
+
+  it('--yes writes the manifest and creates a job that waits for confirmation', async () => {
+    const r = await run([...batchArgs(), '--yes', '--format', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { job: string; planned: number; failed: unknown[] };
+    assert.match(out.job, /\S/);
+    assert.equal(out.planned, 3);
+    assert.deepEqual(out.failed, []);
+    jobId = out.job;
+    // Running the same command again answers the same job (the request token), not a second one.
+    const again = await run([...batchArgs(), '--yes', '--format', 'json']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal((JSON.parse(again.stdout) as { job: string }).job, jobId);
+  });
+
+  it('jobs --bucket lists it with its status and progress', async () => {
+    const text = await run(['jobs', '--bucket', 'cli-batch', '--endpoint', em.url]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /Batch Operations jobs in eu-west-1 for cli-batch/);
+    assert.match(text.stdout, /JOB +STATUS +PROGRESS +BUCKET +OPERATION +CREATED/);
+    const row = text.stdout.split('\n').find(l => l.startsWith(jobId));
+    assert.ok(row, text.stdout);
+    assert.match(row, /Suspended +0\/3 \(0%\) +cli-batch +S3UpdateObjectEncryption/);
+    const json = await run(['jobs', '--bucket', 'cli-batch', '--endpoint', em.url, '--format', 'json']);
+    const listed = JSON.parse(json.stdout) as { account: string; jobs: { id: string; status: string }[] };
+    assert.equal(listed.account, ACCOUNT);
+    assert.deepEqual(
+      listed.jobs.map(j => [j.id, j.status]),
+      [[jobId, 'Suspended']],
+    );
+  });
+
+  it('jobs --confirm needs --yes, then lets the job run; jobs --job reads its completion report', async () => {
+    const ask = await run(['jobs', '--confirm', jobId, '--endpoint', em.url]);
+    assert.equal(ask.code, 1);
+    assert.match(ask.stderr, /not confirmed: pass --yes to let job .* run \(3 tasks, S3UpdateObjectEncryption to arn:aws:kms/);
+    assert.equal(em.object('cli-batch', 'a.txt')?.encryption, 'SSE-S3', 'nothing ran');
+
+    const yes = await run(['jobs', '--confirm', jobId, '--yes', '--endpoint', em.url]);
+    assert.equal(yes.code, 0, yes.stderr);
+    assert.match(yes.stdout, new RegExp(`confirmed job ${jobId}: now \\w+`));
+
+    let detail:
+      | { job: { status: string; progress: { percent: number } }; report: { succeeded: number; failed: number } | null }
+      | undefined;
+    const end = Date.now() + HANG_MS;
+    while (Date.now() < end) {
+      const r = await run(['jobs', '--job', jobId, '--endpoint', em.url, '--format', 'json']);
+      assert.equal(r.code, 0, r.stderr);
+      detail = JSON.parse(r.stdout) as typeof detail;
+      if (detail?.job.status === 'Complete') break;
+      await new Promise(res => setTimeout(res, 100));
+    }
+    assert.equal(detail?.job.status, 'Complete');
+    assert.equal(detail?.job.progress.percent, 100);
+    assert.deepEqual(detail?.report && { succeeded: detail.report.succeeded, failed: detail.report.failed }, {
+      succeeded: 3,
+      failed: 0,
+    });
+    for (const key of ['a.txt', 'b c.txt', 'd+e.txt']) {
+      const o = em.object('cli-batch', key);
+      assert.equal(o?.encryption, 'SSE-KMS', key);
+      assert.equal(o?.kmsKeyId, TARGET, key);
+    }
+    const text = await run(['jobs', '--job', jobId, '--endpoint', em.url]);
+    assert.match(text.stdout, /completion report.*: 3 succeeded, 0 failed/);
+    const again = await run(['jobs', '--confirm', jobId, '--yes', '--endpoint', em.url]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /is Complete, not waiting for confirmation/);
+  });
+
+  it('jobs exits 2 on usage problems', async () => {
+    const r = await run(['jobs', '--job', 'x y', '--endpoint', em.url]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /is not a job ID/);
+  });
+});
