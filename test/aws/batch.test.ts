@@ -90,6 +90,21 @@ function seed(): EmulatorSeed {
           },
         ],
       },
+      {
+        name: 'legacy',
+        region: REGION,
+        objects: [
+          {
+            key: 'old/report.pdf',
+            content: 'pdf bytes',
+            encryption: 'NOT-SSE' as const,
+            contentType: 'application/pdf',
+            metadata: { owner: 'finance' },
+            tags: { team: 'a' },
+          },
+          { key: 'old/data.csv', content: 'a,b', encryption: 'NOT-SSE' as const, contentType: 'text/csv' },
+        ],
+      },
       { name: 'reports', region: REGION },
     ],
   };
@@ -389,5 +404,30 @@ describe('batch job', () => {
     assert.ok(listed.jobs.some(j => j.status === 'Complete' && j.progress.percent === 100));
     const other = await listJobs(session, { account: ACCOUNT, region: REGION, bucket: 'versioned' });
     assert.deepEqual(other.jobs, []);
+  });
+});
+
+describe('batch job: the copy operation', () => {
+  it('copies unencrypted objects onto themselves with SSE-KMS, keeping content, metadata and content-type', async () => {
+    const planned = await planBatch(session, request({ bucket: 'legacy', operation: 'copy' }));
+    assert.equal(planned.plan.operationName, 'S3PutObjectCopy');
+    assert.ok(planned.plan.assumptions.some(a => /cannot keep per-object storage classes/.test(a)));
+    const { jobId } = await createBatchJob(session, planned);
+    const waiting = await until(jobId, x => x.status === 'Suspended', 'Suspended');
+    assert.equal(waiting.operation, 'S3PutObjectCopy');
+    assert.equal(waiting.kmsKey, TARGET);
+    await confirmJob(session, { account: ACCOUNT, region: REGION, jobId });
+    const done = await until(jobId, x => x.status === 'Complete' || x.status === 'Failed', 'Complete');
+    assert.equal(done.status, 'Complete');
+    assert.deepEqual([done.progress.succeeded, done.progress.failed], [2, 0]);
+    const pdf = em.object('legacy', 'old/report.pdf');
+    assert.equal(pdf?.encryption, 'SSE-KMS');
+    assert.equal(pdf?.kmsKeyId, TARGET);
+    assert.equal(pdf?.bucketKeyEnabled, true);
+    assert.equal(pdf?.content.toString(), 'pdf bytes');
+    assert.equal(pdf?.contentType, 'application/pdf');
+    assert.deepEqual(pdf?.metadata, { owner: 'finance' });
+    assert.deepEqual(pdf?.tags, { team: 'a' }, 'tags are copied (CopyObject copies them unless told otherwise)');
+    assert.equal(em.object('legacy', 'old/data.csv')?.contentType, 'text/csv');
   });
 });
