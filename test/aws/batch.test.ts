@@ -431,3 +431,24 @@ describe('batch job: the copy operation', () => {
     assert.equal(em.object('legacy', 'old/data.csv')?.contentType, 'text/csv');
   });
 });
+
+describe('batch job: CreateJob retried after a lost answer', () => {
+  it('creates one job when the connection drops after S3 created it and the SDK retries', async () => {
+    const retrying = await openSession({ endpoint: em.url, region: REGION, env: testEnv(emptyAwsFiles()), maxAttempts: 3 });
+    try {
+      const planned = await planBatch(retrying, request({ prefix: 'plus' }));
+      const before = (await listJobs(retrying, { account: ACCOUNT, region: REGION, bucket: 'mixed' })).jobs.length;
+      const sent = em.calls().CreateJob ?? 0;
+      em.setFaults([{ call: 'CreateJob', times: 1, wire: 'reset-after-write' }]);
+      const created = await createBatchJob(retrying, planned);
+      em.setFaults([]);
+      assert.equal((em.calls().CreateJob ?? 0) - sent, 2, 'the SDK sent CreateJob again after the reset');
+      const after = (await listJobs(retrying, { account: ACCOUNT, region: REGION, bucket: 'mixed' })).jobs;
+      assert.equal(after.length, before + 1, 'one job, not two');
+      assert.ok(after.some(j => j.id === created.jobId));
+    } finally {
+      em.setFaults([]);
+      retrying.destroy();
+    }
+  });
+});
