@@ -49,6 +49,8 @@ export const PRICES = {
   perTenThousandKmsRequests: 0.03,
 } as const;
 
+/** User metadata a generated manifest carries: its MD5, which its ETag is not when it is SSE-KMS. */
+const MANIFEST_MD5_META = 's3eg-md5';
 /** Objects a generated manifest lists at most: beyond it, an S3 Inventory report is the manifest. */
 export const MAX_GENERATED_OBJECTS = 5_000_000;
 /** List pages read at most while generating a manifest (1,000 keys a page). */
@@ -111,6 +113,8 @@ export interface ManifestPlan {
   replaces: boolean;
   /** The same manifest is already at its place (an earlier plan of the same objects): it is not written again. */
   reused?: boolean;
+  /** A generated manifest's MD5 (what names it and the job's request token). */
+  contentMd5?: string;
 }
 
 export interface BatchPlan {
@@ -605,7 +609,8 @@ export async function planBatch(session: Session, req: BatchRequest, signal?: Ab
     const mKey = req.manifestKey ?? `s3-encryption-guard/batch-manifests/${req.bucket}-${md5.slice(0, 16)}.csv`;
     let replaces = false;
     let reuse = false;
-    const head = await awsCall<{ ETag?: string }>(
+    let reusedEtag = '';
+    const head = await awsCall<{ ETag?: string; Metadata?: Record<string, string>; ContentLength?: number }>(
       session,
       's3:GetObject',
       session.s3(region),
@@ -613,8 +618,16 @@ export async function planBatch(session: Session, req: BatchRequest, signal?: Ab
       signal,
     );
     if (head.ok) {
-      if ((head.value.ETag ?? '').replace(/^"|"$/g, '') === md5) reuse = true;
-      else {
+      // An SSE-KMS object's ETag is not the MD5 of its bytes: the MD5 written beside it says it is the same manifest.
+      const headEtag = (head.value.ETag ?? '').replace(/^"|"$/g, '');
+      if (
+        (headEtag === md5 || head.value.Metadata?.[MANIFEST_MD5_META] === md5) &&
+        head.value.ContentLength === csv.length &&
+        headEtag
+      ) {
+        reuse = true;
+        reusedEtag = headEtag;
+      } else {
         replaces = true;
         if (!req.overwriteManifest)
           blockers.push(
@@ -632,7 +645,8 @@ export async function planBatch(session: Session, req: BatchRequest, signal?: Ab
       fields: req.versions ? ['Bucket', 'Key', 'VersionId'] : ['Bucket', 'Key'],
       objects: g.objects,
       replaces,
-      ...(reuse ? { etag: md5, reused: true } : {}),
+      contentMd5: md5,
+      ...(reuse ? { etag: reusedEtag, reused: true } : {}),
     };
     assumptions.push(
       `the manifest lists every ${req.versions ? 'version' : 'object'}${prefix ? ` under "${prefix}"` : ''} as listed now (${g.objects}); objects written after the listing are not in it`,
@@ -691,7 +705,8 @@ export async function planBatch(session: Session, req: BatchRequest, signal?: Ab
     warnings,
     blockers,
   };
-  const etag = manifest.etag ?? (csv ? createHash('md5').update(csv).digest('hex') : '');
+  // The token rests on what the job will do: a generated manifest's content, an inventory manifest's ETag.
+  const etag = manifest.contentMd5 ?? manifest.etag ?? '';
   return { plan: { ...partial, clientRequestToken: requestToken(partial, etag) }, csv };
 }
 
@@ -776,7 +791,13 @@ export async function createBatchJob(session: Session, planned: PlannedBatch, si
   let versionId: string | undefined;
   if (plan.manifest.source === 'generated' && !plan.manifest.reused) {
     if (!csv) throw new Error('the generated manifest is missing');
-    const put = await mustCall<{ ETag?: string; VersionId?: string }>(
+    const md5 = createHash('md5').update(csv).digest('hex');
+    const put = await mustCall<{
+      ETag?: string;
+      VersionId?: string;
+      ServerSideEncryption?: string;
+      SSECustomerAlgorithm?: string;
+    }>(
       session,
       's3:PutObject',
       session.s3(plan.region),
@@ -785,18 +806,35 @@ export async function createBatchJob(session: Session, planned: PlannedBatch, si
         Key: plan.manifest.key,
         Body: csv,
         ContentType: 'text/csv',
+        Metadata: { [MANIFEST_MD5_META]: md5 },
         ...(plan.manifest.replaces ? {} : { IfNoneMatch: '*' }),
       }),
       signal,
     );
     etag = (put.ETag ?? '').replace(/^"|"$/g, '');
     versionId = put.VersionId;
-    // S3's ETag of a single-part upload is the MD5 of its bytes: anything else means the endpoint stored something else.
-    const md5 = createHash('md5').update(csv).digest('hex');
-    if (etag && etag !== md5)
+    // S3's ETag of a single-part upload is the MD5 of its bytes, unless the object is SSE-KMS
+    // (or SSE-C): anything else means the endpoint stored something else. For an SSE-KMS manifest
+    // (a bucket whose default is SSE-KMS), its size is checked instead.
+    const kmsEncrypted = (put.ServerSideEncryption ?? '').startsWith('aws:kms') || !!put.SSECustomerAlgorithm;
+    if (!kmsEncrypted && etag && etag !== md5)
       throw new Error(
         `the manifest's ETag (${etag}) is not the MD5 of what was written (${md5}): the endpoint did not store it as sent; no job was created`,
       );
+    if (kmsEncrypted) {
+      const head = await mustCall<{ ContentLength?: number; ETag?: string }>(
+        session,
+        's3:GetObject',
+        session.s3(plan.region),
+        new HeadObjectCommand({ Bucket: plan.manifest.bucket, Key: plan.manifest.key, VersionId: versionId }),
+        signal,
+      );
+      if (head.ContentLength !== csv.length)
+        throw new Error(
+          `the manifest as stored is ${head.ContentLength ?? 'of unknown size'} bytes, not the ${csv.length} written; no job was created`,
+        );
+      if (!etag) etag = (head.ETag ?? '').replace(/^"|"$/g, '');
+    }
     if (!etag) etag = md5;
   }
   if (!etag) throw new Error('the manifest has no ETag; no job was created');

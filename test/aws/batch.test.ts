@@ -106,6 +106,11 @@ function seed(): EmulatorSeed {
         ],
       },
       { name: 'reports', region: REGION },
+      {
+        name: 'kms-reports',
+        region: REGION,
+        encryption: { algorithm: 'aws:kms', kmsKeyId: keyArn(REGION, KEY_ID), bucketKeyEnabled: true },
+      },
     ],
   };
 }
@@ -450,5 +455,21 @@ describe('batch job: CreateJob retried after a lost answer', () => {
       em.setFaults([]);
       retrying.destroy();
     }
+  });
+});
+
+describe('batch manifest in an SSE-KMS bucket', () => {
+  it('is written and checked by its size (its ETag is not its MD5), and the same plan again reuses it and its job', async () => {
+    const planned = await planBatch(session, request({ prefix: 'logs/', reportBucket: 'kms-reports' }));
+    assert.equal(planned.plan.manifest.bucket, 'kms-reports');
+    const first = await createBatchJob(session, planned);
+    const stored = em.object('kms-reports', planned.plan.manifest.key);
+    assert.equal(stored?.encryption, 'SSE-KMS');
+    assert.equal(first.manifestEtag, stored?.etag.replace(/"/g, ''));
+    const again = await planBatch(session, request({ prefix: 'logs/', reportBucket: 'kms-reports' }));
+    assert.equal(again.plan.manifest.reused, true, again.plan.blockers.join('; '));
+    assert.deepEqual(again.plan.blockers, []);
+    const second = await createBatchJob(session, again);
+    assert.equal(second.jobId, first.jobId);
   });
 });
