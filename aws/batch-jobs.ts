@@ -20,31 +20,14 @@ import { GetCallerIdentityCommand, type GetCallerIdentityCommandOutput } from '@
 import { bucketOfDescription } from './batch';
 import { CallFailed, mustCall } from './batch-call';
 import type { Session } from './session';
+import type { JobProgress, JobSummary } from './batch-types';
+
+export { progressText, type JobProgress, type JobSummary } from './batch-types';
 
 /** ListJobs pages read at most (1,000 jobs a page). */
 const MAX_JOB_PAGES = 20;
 /** Result files of a completion report read at most, and bytes of each (one answer). */
 const MAX_REPORT_FILES = 50;
-
-export interface JobProgress {
-  total: number | null;
-  succeeded: number;
-  failed: number;
-  /** Tasks done (succeeded or failed) out of the total, 0–100; null while the total is unknown. */
-  percent: number | null;
-}
-
-export interface JobSummary {
-  id: string;
-  status: string;
-  /** The bucket the job works on (jobs of this tool), else null. */
-  bucket: string | null;
-  description: string;
-  operation: string | null;
-  created: string | null;
-  terminated: string | null;
-  progress: JobProgress;
-}
 
 export interface JobDetail extends JobSummary {
   confirmationRequired: boolean;

@@ -22,6 +22,7 @@
 // Timeouts and resets are retried by the SDK like its own; a too large or malformed answer is not
 // (the same endpoint would answer the same). The deadline of a whole call, retries and backoff
 // included, is callDeadlineMs (posture.ts enforces it with an abort signal). No vscode imports.
+import { Readable } from 'node:stream';
 
 /**
  * The limits, in one place.
@@ -416,7 +417,8 @@ export function guardClient(client: { middlewareStack: unknown }, opts: GuardOpt
           bytes: body.length,
           reason: problem,
         });
-      response.body = body;
+      // GetObject's body is a stream to the SDK (it refuses anything else): the bytes read, as one.
+      response.body = operation === 'GetObject' ? Readable.from([body]) : body;
       return result;
     };
   // Step "deserialize", priority "low": below the SDK's deserializer, next to the HTTP handler.

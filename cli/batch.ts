@@ -56,7 +56,13 @@ export function formatBatchPlan(plan: BatchPlan): string {
     `Batch Operations job for s3://${t(plan.bucket)}/${t(plan.prefix)} (${t(plan.region)})`,
     `  operation:  ${plan.operationName} to SSE-KMS ${t(plan.kmsKey)}, S3 Bucket Key ${plan.bucketKey ? 'on' : 'off'}${plan.versions ? ', every version' : ', current versions'}`,
     `  manifest:   s3://${t(m.bucket)}/${t(m.key)} (${m.source === 'inventory' ? `S3 Inventory report of ${t(m.inventoryDate)}` : `generated CSV${m.reused ? ', already written by an earlier plan' : m.replaces ? ', REPLACES the object there' : ''}`})`,
-    `  objects:    ${m.objects === null ? 'as many as the inventory report lists (not counted)' : m.objects}`,
+    `  objects:    ${m.objects === null ? 'as many as the inventory report lists (not counted)' : m.objects}${
+      m.byEncryption
+        ? ` (${Object.entries(m.byEncryption)
+            .map(([k, n]) => `${t(k, 20)} ${n}`)
+            .join(', ')})`
+        : ''
+    }`,
     `  report:     s3://${t(plan.report.bucket)}/${t(plan.report.prefix)} (${plan.report.scope === 'AllTasks' ? 'all tasks' : 'failed tasks only'})`,
     `  role:       ${plan.role.arn ? t(plan.role.arn) : '(none)'}: ${t(plan.role.message, 600)}`,
     `  account:    ${plan.account ? `${t(plan.account)}${plan.accountSource === 'role' ? ' (from the role ARN)' : ''}` : 'unknown'}`,
@@ -178,8 +184,9 @@ export const BATCH_USAGE = `Usage: s3-encryption-guard reencrypt --batch --bucke
 Creates one S3 Batch Operations job that re-encrypts the bucket's objects with SSE-KMS under the
 key: UpdateObjectEncryption (in place) by default, or a copy onto itself (--operation copy, for
 unencrypted objects). The manifest is the bucket's newest S3 Inventory report when one fits, else
-a CSV written to --manifest-bucket (default: the bucket) under --manifest-key. The plan is printed
-first; nothing is written without --yes. The job waits for confirmation in S3.`;
+a CSV written to --manifest-bucket (default: the report bucket, else the bucket) under
+--manifest-key. The plan is printed first; nothing is written without --yes. The job waits for
+confirmation in S3: "s3-encryption-guard jobs --confirm ID --yes" lets it run.`;
 
 class BatchUsageError extends Error {}
 

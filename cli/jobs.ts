@@ -15,10 +15,10 @@ import {
   confirmJob,
   describeJob,
   listJobs,
+  progressText,
   readCompletionReport,
   type CompletionReport,
   type JobDetail,
-  type JobProgress,
   type JobSummary,
 } from '../aws/batch-jobs';
 import { isConnectionError } from '../aws/errors';
@@ -123,14 +123,6 @@ function parseJobsArgs(argv: readonly string[]): JobsOptions {
 }
 
 const t = (s: string | number | null | undefined, max = 300): string => escapeTerminal(String(s ?? ''), max);
-
-/** Progress as people read it: `1,234/5,000 (24%), 3 failed`. */
-export function progressText(p: JobProgress): string {
-  const n = (x: number) => x.toLocaleString('en-US');
-  const done = p.succeeded + p.failed;
-  const base = p.total === null ? `${n(done)} done` : `${n(done)}/${n(p.total)} (${p.percent ?? 0}%)`;
-  return p.failed ? `${base}, ${n(p.failed)} failed` : base;
-}
 
 function jobsTable(jobs: readonly JobSummary[]): string {
   if (!jobs.length) return 'no jobs';

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { LiveAnalyzeParams, LiveAnalyzeResult } from '../../protocol/live';
 import { registerLiveCommands } from '../commands/liveCommands';
 import { registerObjectCommands, type ObjectsApi } from '../commands/objectCommands';
+import { defaultBatchUi, registerBatchCommands, type BatchUi } from '../commands/batchCommands';
 import { serverJudge } from './judge';
 import { LIVE_SCHEME, LiveDocuments } from './liveDocuments';
 import type { LiveSettings } from './liveSettings';
@@ -22,6 +23,8 @@ export interface LiveViewApi {
   report(): Report | undefined;
   /** The Objects nodes and the re-encryption command (client/commands/objectCommands.ts). */
   objects: ObjectsApi;
+  /** The questions the Batch Operations commands ask (the in-editor tests answer them). */
+  batchUi: BatchUi;
 }
 
 export { LIVE_SCHEME };
@@ -46,6 +49,7 @@ export function registerLiveView(
   provider.attach(view);
   const statusBar = new VerdictStatusBar(analyze);
   const objects = registerObjectCommands({ provider, log, storage: context.globalStorageUri });
+  const batchUi = defaultBatchUi();
   context.subscriptions.push(
     docs,
     provider,
@@ -54,6 +58,7 @@ export function registerLiveView(
     vscode.workspace.registerTextDocumentContentProvider(LIVE_SCHEME, docs),
     ...registerLiveCommands({ provider, docs }),
     ...objects.disposables,
+    ...registerBatchCommands({ provider, ui: batchUi }),
     vscode.workspace.onDidChangeConfiguration(e => {
       // A new profile, region list or endpoint: load again, if the view has been loaded at all.
       if (e.affectsConfiguration('s3EncryptionGuard.aws') && provider.current.settings) void provider.refresh();
@@ -66,5 +71,6 @@ export function registerLiveView(
     settings: currentLiveSettings,
     report: () => provider.current.report,
     objects: objects.api,
+    batchUi,
   };
 }

@@ -9,6 +9,8 @@ import { liveRequirements, readLiveSettings, type LiveSettings } from './liveSet
 import { postureTree, type PostureNode, type Report, type Status } from './postureModel';
 import { plainLine } from '../../shared/escape';
 import { messageValue, treeItemText } from './uiText';
+import { attachJobs } from './jobsModel';
+import { BatchJobsState } from './jobsTree';
 
 export const VIEW_ID = 's3EncryptionGuard.posture';
 /** Context keys for when-clauses in package.json. */
@@ -71,6 +73,11 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
   private readonly warnedIgnored = new Set<string>();
   /** Run on every rebuilt tree: nodes other parts add (the Objects node, client/views/objectsNode.ts). */
   readonly decorators: ((root: PostureNode) => void)[] = [];
+  /** Batch Operations jobs, shown under their buckets (jobsTree.ts). */
+  readonly jobs = new BatchJobsState(
+    () => this.rebuild(),
+    m => this.log.warn(m),
+  );
 
   constructor(
     private readonly judge: Judge,
@@ -140,6 +147,7 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
     if ((n.kind === 'bucket' || n.kind === 'policy') && b?.policy.text) parts.push('hasPolicy');
     if ((n.kind === 'bucket' || n.kind === 'key') && b && keyPolicyText(b)) parts.push('hasKeyPolicy');
     if (n.bucket && (n.kind === 'bucket' || n.kind === 'policy')) parts.push('hasBucket');
+    if (n.kind === 'job' && n.description?.startsWith('Suspended')) parts.push('suspended');
     return parts.join(' ');
   }
 
@@ -247,6 +255,7 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
       );
       this.onReport(report, settings);
       this.rebuild();
+      await this.jobs.load(session, report, abort.signal);
     } catch (e) {
       if (abort.signal.aborted) {
         // Stopped by the user (a newer refresh sets its own message).
@@ -308,6 +317,7 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
       wantedTls,
     });
     for (const d of this.decorators) d(this.root);
+    attachJobs(this.root, b => this.jobs.jobsOf(b));
     const shown = this.root.children.filter(c => c.kind === 'region').reduce((n, r) => n + r.children.length, 0);
     if (report.buckets.length === 0) {
       this.setMessage(

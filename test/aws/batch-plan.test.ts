@@ -16,8 +16,8 @@ import {
   trustsBatch,
   type BatchPlan,
 } from '../../aws/batch';
-import { csvRecords, detailOf, progressOf } from '../../aws/batch-jobs';
-import { progressText } from '../../cli/jobs';
+import { csvRecords, detailOf, progressOf, progressText } from '../../aws/batch-jobs';
+import { inventoryFields, schemaColumns } from '../../aws/batch-inventory';
 
 const trust = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 const allowBatch = {
@@ -236,5 +236,21 @@ describe('batch job reading', () => {
     assert.deepEqual(d.report, { bucket: 'reports', prefix: 'p', scope: 'AllTasks', enabled: true });
     assert.equal(d.confirmationRequired, true);
     assert.equal(d.progress.total, 3);
+  });
+});
+
+describe('inventory rows', () => {
+  it('reads quoted inventory fields, doubled quotes and empty ones included', () => {
+    assert.deepEqual(inventoryFields('"b","a%20b","","SSE-S3"'), ['b', 'a%20b', '', 'SSE-S3']);
+    assert.deepEqual(inventoryFields('"b","say ""hi""",12'), ['b', 'say "hi"', '12']);
+    assert.deepEqual(inventoryFields('b,k'), ['b', 'k']);
+    assert.deepEqual(schemaColumns('Bucket, Key, VersionId, IsLatest, IsDeleteMarker, EncryptionStatus'), [
+      'Bucket',
+      'Key',
+      'VersionId',
+      'IsLatest',
+      'IsDeleteMarker',
+      'EncryptionStatus',
+    ]);
   });
 });
