@@ -26,6 +26,9 @@ import { escapeTerminal } from '../shared/escape';
 import { eachArg } from './args';
 import { reencryptWithBatch } from './batch';
 
+/** The deadline of one attempt of a call, unless --timeout says otherwise. */
+export const REENCRYPT_TIMEOUT_MS = 120_000;
+
 export const REENCRYPT_USAGE = `Usage: s3-encryption-guard reencrypt --bucket B (--kms-key ARN | --sse-s3) [--prefix P] [--versions]
                                    [--dry-run] [--yes] [--journal FILE] [--format text|json]
                                    [--batch --role ARN --report-bucket B2] [connection options]
@@ -56,7 +59,8 @@ Options:
   --batch                an S3 Batch Operations job instead (with --role ARN, --report-bucket B2)
   --batch-threshold N    plans of more objects go to Batch Operations (default ${DEFAULT_BATCH_THRESHOLD})
   --format text|json     output (json: the report, with the plan)
-  --profile P, --region R, --endpoint URL, --timeout MS, --max-attempts N: as for status
+  --timeout MS           deadline of one attempt of a call (default ${REENCRYPT_TIMEOUT_MS}: copies answer when done)
+  --profile P, --region R, --endpoint URL, --max-attempts N: as for status
 
 Exit codes: 0 nothing failed, 1 an object failed or the run stopped on a surprise (or no --yes),
 2 usage, journal, credentials or connection problem, 130 stopped with Ctrl-C (run again to resume).`;
@@ -273,11 +277,13 @@ export async function reencrypt(argv: string[]): Promise<number> {
   }
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const bucket = a.bucket!;
+  // A copy inside S3 answers only when it is done: a part of 512 MiB may take far longer than a
+  // read, so the deadline of one attempt is longer here than for status (still a deadline).
   const sessionOpts = {
     profile: a.profile,
     region: a.region,
     endpoint: a.endpoint,
-    timeoutMs: a.timeoutMs,
+    timeoutMs: a.timeoutMs ?? REENCRYPT_TIMEOUT_MS,
     maxAttempts: a.maxAttempts,
   };
   const runBatch = async (): Promise<number> => {
