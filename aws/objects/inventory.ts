@@ -138,30 +138,11 @@ async function getSmall(
 ): Promise<{ ok: true; text: string } | { ok: false; error: CallError }> {
   const r = await caller.call<{ Body?: { transformToString(): Promise<string> } }>(
     s3,
-    streamedGet({ Bucket: bucket, Key: key }),
+    new GetObjectCommand({ Bucket: bucket, Key: key }),
     'GetObject',
   );
   if (!r.ok) return r;
   return { ok: true, text: (await r.value.Body?.transformToString()) ?? '' };
-}
-
-/**
- * A GetObject whose body the SDK can stream. The wire guard reads each answer whole (bounded) and
- * hands the SDK a Buffer; GetObject's deserializer wants a stream, so the Buffer is wrapped again
- * just above the guard.
- */
-export function streamedGet(input: ConstructorParameters<typeof GetObjectCommand>[0]): GetObjectCommand {
-  const command = new GetObjectCommand(input);
-  (command.middlewareStack as unknown as { addRelativeTo(m: unknown, o: Record<string, unknown>): void }).addRelativeTo(
-    (next: (a: unknown) => Promise<{ response: { body?: unknown } }>) => async (args: unknown) => {
-      const result = await next(args);
-      const body = result.response?.body;
-      if (Buffer.isBuffer(body) || body instanceof Uint8Array) result.response.body = Readable.from([Buffer.from(body)]);
-      return result;
-    },
-    { relation: 'before', toMiddleware: 's3egWireGuard', name: 's3egObjectBody', override: true },
-  );
-  return command;
 }
 
 /** The newest report of a configuration: its manifest. */
@@ -314,7 +295,7 @@ async function* fileChunks(
   for (let offset = 0; ;) {
     const r = await caller.call<{ Body?: Readable; ContentRange?: string; ContentLength?: number }>(
       s3,
-      streamedGet({ Bucket: bucket, Key: key, Range: `bytes=${offset}-${offset + READ_CHUNK_BYTES - 1}` }),
+      new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${offset}-${offset + READ_CHUNK_BYTES - 1}` }),
       'GetObject',
     );
     if (!r.ok) {

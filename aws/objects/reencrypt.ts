@@ -28,6 +28,7 @@ import {
   DeleteObjectCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketVersioningCommand,
+  GetObjectCommand,
   GetObjectAclCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
@@ -42,7 +43,6 @@ import { errorCode } from '../errors';
 import type { Session } from '../session';
 import type { CallError } from '../types';
 import { Caller, forEachBounded, StoppedError } from './calls';
-import { streamedGet } from './inventory';
 import { Journal } from './journal';
 import {
   decide,
@@ -784,7 +784,7 @@ class Run {
       const after = await this.head(key, version);
       const got = await this.caller.call<{ Body?: { transformToString(): Promise<string> } }>(
         this.s3,
-        streamedGet({ Bucket: bucket, Key: key, VersionId: version ?? undefined }),
+        new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: version ?? undefined }),
         'GetObject',
       );
       const text = got.ok ? await got.value.Body?.transformToString().catch(() => null) : null;
