@@ -18,6 +18,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { safeReadTextSync } from '../shared/safe-read';
@@ -216,6 +219,11 @@ export interface Session {
   callDeadlineMs: number;
   s3(region: string): S3Client;
   kms(region: string): KMSClient;
+  /** S3 Control (Batch Operations jobs) in a region; with a custom endpoint, the account ID travels in its header only. */
+  s3control(region: string): S3ControlClient;
+  /** IAM is global: one client, signed for us-east-1 (the aws partition). */
+  iam(): IAMClient;
+  sts(region: string): STSClient;
   /** Blanks the secret key and session token out of a text. */
   scrub(text: string): string;
   destroy(): void;
@@ -250,6 +258,12 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   } as const;
   const s3Clients = new Map<string, S3Client>();
   const kmsClients = new Map<string, KMSClient>();
+  const controlClients = new Map<string, S3ControlClient>();
+  const stsClients = new Map<string, STSClient>();
+  let iamClient: IAMClient | undefined;
+  // S3 Control puts the account ID in front of the host (`111122223333.s3-control.…`); a custom
+  // endpoint such as 127.0.0.1 cannot take that, so calls go to the endpoint as given.
+  const controlEndpoint = endpoint ? { endpointProvider: () => ({ url: new URL(endpoint) }) } : {};
   return {
     profile,
     region,
@@ -274,10 +288,36 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       }
       return c;
     },
+    s3control: r => {
+      let c = controlClients.get(r);
+      if (!c) {
+        controlClients.set(r, (c = new S3ControlClient({ ...common, region: r, ...controlEndpoint })));
+        guardClient(c, { service: 's3control', timeoutMs });
+      }
+      return c;
+    },
+    iam: () => {
+      if (!iamClient) {
+        iamClient = new IAMClient({ ...common, region: 'us-east-1' });
+        guardClient(iamClient, { service: 'iam', timeoutMs });
+      }
+      return iamClient;
+    },
+    sts: r => {
+      let c = stsClients.get(r);
+      if (!c) {
+        stsClients.set(r, (c = new STSClient({ ...common, region: r })));
+        guardClient(c, { service: 'sts', timeoutMs });
+      }
+      return c;
+    },
     scrub: text => secrets.reduce((t, s) => t.split(s).join('***'), text),
     destroy: () => {
       for (const c of s3Clients.values()) c.destroy();
       for (const c of kmsClients.values()) c.destroy();
+      for (const c of controlClients.values()) c.destroy();
+      for (const c of stsClients.values()) c.destroy();
+      iamClient?.destroy();
     },
   };
 }

@@ -1,6 +1,7 @@
 // The live posture of buckets, as `s3-encryption-guard status --format json` prints it
 // (docs/design/architecture.md, "CLI status").
 import type { BucketVerdict, KeyPolicyVerdict } from '../shared/types';
+import type { ObjectsAudit } from './objects/types';
 
 /**
  * A KMS key ARN as KMS writes one (DescribeKey's Arn): only such an ARN is handed on as the key a
@@ -70,6 +71,8 @@ export interface BucketPosture {
   kmsKey: KmsKeyPosture | null;
   checks: PostureCheck[];
   errors: CallError[];
+  /** The object audit (`status --objects`, the tree's Objects node), when it was asked for. */
+  objects?: ObjectsAudit;
 }
 
 export interface PostureReport {

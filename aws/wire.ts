@@ -22,6 +22,8 @@
 // Timeouts and resets are retried by the SDK like its own; a too large or malformed answer is not
 // (the same endpoint would answer the same). The deadline of a whole call, retries and backoff
 // included, is callDeadlineMs (posture.ts enforces it with an abort signal).
+// included, is callDeadlineMs (posture.ts enforces it with an abort signal).
+import { Readable } from 'node:stream';
 
 /**
  * The limits, in one place.
@@ -92,7 +94,8 @@ export class WireError extends Error {
   }
 }
 
-export type Service = 's3' | 'kms';
+/** S3, S3 Control, IAM and STS answer in XML; KMS in JSON. */
+export type Service = 's3' | 'kms' | 's3control' | 'iam' | 'sts';
 
 /** The root element of each S3 answer read here (a GetBucketPolicy answer is the policy text itself). */
 const S3_ROOT: Readonly<Record<string, string>> = {
@@ -212,8 +215,9 @@ export function answerProblem(service: Service, operation: string, status: numbe
   const text = body.toString('utf8');
   if (!ok) return hasDtd(text) ? 'it declares a DTD (<!DOCTYPE or <!ENTITY), which AWS never sends' : null;
   if (service === 'kms') return body.length ? kmsJsonProblem(text, operation) : 'it is empty';
-  // S3: a bucket policy is the policy text itself, judged by the engine (which says when it cannot).
-  if (operation === 'GetBucketPolicy') return null;
+  // S3: a bucket policy is the policy text itself, judged by the engine (which says when it cannot);
+  // an object's body is its own bytes (a manifest, a report), read by whoever asked for it.
+  if (operation === 'GetBucketPolicy' || operation === 'GetObject') return null;
   const root = S3_ROOT[operation] ?? null;
   if (!body.length) return root ? `it is empty (expected <${root}>)` : null;
   return xmlProblem(text, root);
@@ -414,7 +418,8 @@ export function guardClient(client: { middlewareStack: unknown }, opts: GuardOpt
           bytes: body.length,
           reason: problem,
         });
-      response.body = body;
+      // GetObject's body is a stream to the SDK (it refuses anything else): the bytes read, as one.
+      response.body = operation === 'GetObject' ? Readable.from([body]) : body;
       return result;
     };
   // Step "deserialize", priority "low": below the SDK's deserializer, next to the HTTP handler.

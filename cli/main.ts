@@ -19,6 +19,9 @@ import {
   type FileResult,
   type ResultWriter,
 } from './report';
+import { batchCommand } from './batch';
+import { jobs } from './jobs';
+import { reencrypt } from './reencrypt';
 import { status } from './status';
 import { explainReport } from '../core/explain';
 import { verdictSummary, keyVerdictSummary } from '../shared/summary';
@@ -36,6 +39,8 @@ import { errorLine, escapeTerminal } from '../shared/escape';
 const USAGE = `Usage: s3-encryption-guard check <files|folders|globs>... [options]
        s3-encryption-guard explain <file> [--format text|json] [--bucket NAME]
        s3-encryption-guard status [--profile P] [--region R] [--endpoint URL] [--bucket B]... [--format text|json]
+       s3-encryption-guard jobs [--bucket B] [--job ID] [--confirm ID --yes] [--format text|json]
+       s3-encryption-guard reencrypt --bucket B --kms-key ARN [--prefix P] [--dry-run] [--yes] [--journal FILE]
 
 check    Checks S3 bucket policies and KMS key policies, as JSON files or inside
          CloudFormation templates (YAML, JSON, CDK output) and Terraform files: one
@@ -47,6 +52,10 @@ explain  Shows every request class of a bucket policy (or, for a key policy, eac
          and the statements that decided it.
 status   Reads the live encryption posture of an account's buckets (read-only AWS calls);
          "s3-encryption-guard status --help" lists its options and exit codes.
+jobs     Lists S3 Batch Operations jobs with status and progress, shows one, confirms one;
+         "s3-encryption-guard jobs --help" lists its options.
+reencrypt  Re-encrypts a bucket's existing objects (plan first, --yes to write, resumable);
+         "s3-encryption-guard reencrypt --help" lists its options.
 
 Options:
   --format text|json|sarif   output format (default: text)
@@ -586,6 +595,9 @@ export function main(argv: string[]): number | Promise<number> {
     return 0;
   }
   if (command === 'status') return status(rest);
+  if (command === 'reencrypt' && rest.includes('--batch')) return batchCommand(rest);
+  if (command === 'jobs') return jobs(rest);
+  if (command === 'reencrypt') return reencrypt(rest);
   if (command !== 'check' && command !== 'explain')
     throw new UsageError(`unknown command "${command}": try "s3-encryption-guard check <files>"`);
   if (rest.includes('-h') || rest.includes('--help')) {

@@ -18,6 +18,7 @@ import type { BucketPosture, CallError, PostureReport } from '../aws/types';
 import { verdictSummary } from '../shared/summary';
 import { DEFAULT_REQUIREMENTS, loadConfigFile, RequirementsError, type Requirements } from '../core/requirements';
 import { shortKeyArn } from '../shared/wording';
+import { addObjectAudits, formatObjectsSection, objectsFail } from './objects';
 
 /** The default output fits this many columns (issue 11, item 8); `--wide` shows every value whole. */
 export const STATUS_COLUMNS = 120;
@@ -47,6 +48,13 @@ Options:
                        ends after N x (MS + ${RETRY_BACKOFF_ALLOWANCE_MS / 1000} s) at most
   --config FILE        requirements (default: the first .s3-encryption-guard.json upwards)
   --no-config          ignore .s3-encryption-guard.json files
+  --objects            also audit each bucket's existing objects: counts by encryption, KMS key
+                       and Bucket Key, objects that fail the requirements (unencrypted, SSE-C,
+                       another algorithm or key than the config file's sse / kmsKeyArns); from
+                       the newest S3 Inventory report when the bucket has one with the
+                       EncryptionStatus field, else by listing with HeadObject per object
+  --max-objects N      objects listed at most per bucket (default 10000; implies --objects);
+                       the audit then says it is partial
 
 Answers larger than ${MAX_ANSWER_BYTES / (1024 * 1024)} MB, malformed answers and a bucket list that never ends are refused,
 each with a line that names what happened.
@@ -69,6 +77,9 @@ interface StatusOptions {
   config?: string;
   noConfig: boolean;
   color: boolean;
+  /** --objects: the object audit of each bucket; --max-objects N objects listed at most per bucket. */
+  objects: boolean;
+  maxObjects?: number;
 }
 
 function parseStatusArgs(argv: string[]): StatusOptions {
@@ -79,6 +90,7 @@ function parseStatusArgs(argv: string[]): StatusOptions {
     wide: false,
     noConfig: false,
     color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    objects: false,
   };
   eachArg(
     argv,
@@ -140,6 +152,13 @@ function parseStatusArgs(argv: string[]): StatusOptions {
           break;
         case '--color':
           opts.color = true;
+          break;
+        case '--objects':
+          opts.objects = true;
+          break;
+        case '--max-objects':
+          opts.maxObjects = positive('--max-objects', 100_000_000);
+          opts.objects = true;
           break;
         default:
           throw new StatusUsageError(
@@ -372,6 +391,26 @@ export async function status(argv: string[]): Promise<number> {
           }
         : undefined,
     });
+    if (opts.objects && !report.errors?.length)
+      await addObjectAudits(
+        report,
+        {
+          profile: opts.profile,
+          region: opts.regions[0],
+          endpoint: opts.endpoint,
+          timeoutMs: opts.timeoutMs,
+          maxAttempts: opts.maxAttempts,
+        },
+        requirements,
+        {
+          maxObjects: opts.maxObjects,
+          concurrency: opts.concurrency,
+          signal: abort.signal,
+          onProgress: progress
+            ? (b, n) => process.stderr.write(`\r\x1b[Kreading objects of ${escapeTerminal(b, 60)}: ${n}…`)
+            : undefined,
+        },
+      );
   } catch (e) {
     if (abort.signal.aborted) {
       if (progress) process.stderr.write('\r\x1b[K');
@@ -388,6 +427,9 @@ export async function status(argv: string[]): Promise<number> {
     for (const e of report.errors) err(e.call === 'credentials' ? escapeTerminal(e.message, 600) : errorText(e, false));
     return 2;
   }
-  if (opts.format === 'text') process.stdout.write(formatStatusText(report, requirements, opts.color, opts.wide) + '\n');
-  return report.buckets.some(b => bucketStatus(b) !== 'pass' && bucketStatus(b) !== 'warn') ? 1 : 0;
+  if (opts.format === 'text')
+    process.stdout.write(
+      formatStatusText(report, requirements, opts.color, opts.wide) + formatObjectsSection(report, opts.wide) + '\n',
+    );
+  return report.buckets.some(b => (bucketStatus(b) !== 'pass' && bucketStatus(b) !== 'warn') || objectsFail(b)) ? 1 : 0;
 }

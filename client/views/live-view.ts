@@ -3,6 +3,8 @@
 import * as vscode from 'vscode';
 import type { LiveAnalyzeParams, LiveAnalyzeResult } from '../../protocol/protocol';
 import { registerLiveCommands } from '../commands/live-commands';
+import { registerObjectCommands, type ObjectsApi } from '../commands/object-commands';
+import { defaultBatchUi, registerBatchCommands, type BatchUi } from '../commands/batch-commands';
 import { serverJudge } from './judge';
 import { LIVE_SCHEME, LiveDocuments } from './live-documents';
 import type { LiveSettings } from './live-settings';
@@ -19,6 +21,10 @@ export interface LiveViewApi {
   /** The settings the view uses now (user settings only). */
   settings(): LiveSettings;
   report(): Report | undefined;
+  /** The Objects nodes and the re-encryption command (client/commands/object-commands.ts). */
+  objects: ObjectsApi;
+  /** The questions the Batch Operations commands ask (the in-editor tests answer them). */
+  batchUi: BatchUi;
 }
 
 export { LIVE_SCHEME };
@@ -42,6 +48,8 @@ export function registerLiveView(
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
   provider.attach(view);
   const statusBar = new VerdictStatusBar(analyze);
+  const objects = registerObjectCommands({ provider, log, storage: context.globalStorageUri });
+  const batchUi = defaultBatchUi();
   context.subscriptions.push(
     docs,
     provider,
@@ -49,6 +57,8 @@ export function registerLiveView(
     statusBar,
     vscode.workspace.registerTextDocumentContentProvider(LIVE_SCHEME, docs),
     ...registerLiveCommands({ provider, docs }),
+    ...objects.disposables,
+    ...registerBatchCommands({ provider, ui: batchUi }),
     vscode.workspace.onDidChangeConfiguration(e => {
       // A new profile, region list or endpoint: load again, if the view has been loaded at all.
       if (e.affectsConfiguration('s3EncryptionGuard.aws') && provider.current.settings) void provider.refresh();
@@ -60,5 +70,7 @@ export function registerLiveView(
     refresh: () => provider.refresh(),
     settings: currentLiveSettings,
     report: () => provider.current.report,
+    objects: objects.api,
+    batchUi,
   };
 }

@@ -16,7 +16,8 @@ import type { BucketPosture, CallError, PostureCheck, PostureReport } from '../.
 /** `info`: a node with no judgement of its own (a region with no bucket, a policy that was not read). */
 export type Status = 'pass' | 'warn' | 'fail' | 'info';
 
-export type NodeKind = 'profile' | 'region' | 'bucket' | 'policy' | 'key' | 'check' | 'error';
+export type NodeKind =
+  'profile' | 'region' | 'bucket' | 'policy' | 'key' | 'check' | 'error' | 'objects' | 'objectsDetail' | 'jobs' | 'job';
 
 export interface PostureNode {
   /** Stable across refreshes (TreeItem.id keeps the expansion state). */
@@ -32,6 +33,8 @@ export interface PostureNode {
   keyArn?: string;
   /** A check's ID (aws/checks.ts), on the check's node. */
   checkId?: string;
+  /** A Batch Operations job's ID, on the job's node (jobs-model.ts). */
+  jobId?: string;
   children: PostureNode[];
 }
 

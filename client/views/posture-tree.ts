@@ -9,6 +9,8 @@ import { liveRequirements, readLiveSettings, type LiveSettings } from './live-se
 import { postureTree, type PostureNode, type Report, type Status } from './posture-model';
 import { plainLine } from '../../shared/escape';
 import { messageValue, treeItemText } from './ui-text';
+import { attachJobs } from './jobs-model';
+import { BatchJobsState } from './jobs-tree';
 
 export const VIEW_ID = 's3EncryptionGuard.posture';
 /** Context keys for when-clauses in package.json. */
@@ -69,6 +71,13 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
   private loadingRun?: Promise<void>;
   private startedOnce = false;
   private readonly warnedIgnored = new Set<string>();
+  /** Run on every rebuilt tree: nodes other parts add (the Objects node, client/views/objects-node.ts). */
+  readonly decorators: ((root: PostureNode) => void)[] = [];
+  /** Batch Operations jobs, shown under their buckets (jobs-tree.ts). */
+  readonly jobs = new BatchJobsState(
+    () => this.rebuild(),
+    m => this.log.warn(m),
+  );
 
   constructor(
     private readonly judge: Judge,
@@ -138,6 +147,7 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
     if ((n.kind === 'bucket' || n.kind === 'policy') && b?.policy.text) parts.push('hasPolicy');
     if ((n.kind === 'bucket' || n.kind === 'key') && b && keyPolicyText(b)) parts.push('hasKeyPolicy');
     if (n.bucket && (n.kind === 'bucket' || n.kind === 'policy')) parts.push('hasBucket');
+    if (n.kind === 'job' && n.description?.startsWith('Suspended')) parts.push('suspended');
     return parts.join(' ');
   }
 
@@ -245,6 +255,7 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
       );
       this.onReport(report, settings);
       this.rebuild();
+      await this.jobs.load(session, report, abort.signal);
     } catch (e) {
       if (abort.signal.aborted) {
         // Stopped by the user (a newer refresh sets its own message).
@@ -305,6 +316,8 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
       filter: this.filterText,
       wantedTls,
     });
+    for (const d of this.decorators) d(this.root);
+    attachJobs(this.root, b => this.jobs.jobsOf(b));
     const shown = this.root.children.filter(c => c.kind === 'region').reduce((n, r) => n + r.children.length, 0);
     if (report.buckets.length === 0) {
       this.setMessage(
@@ -320,6 +333,11 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
       this.setMessage(undefined);
     }
     this.changed.fire(undefined);
+  }
+
+  /** Shows the tree again from the current report (a decorator's state changed). */
+  redraw(): void {
+    this.rebuild();
   }
 
   dispose(): void {
