@@ -25,7 +25,13 @@ import {
   type ListObjectsV2CommandOutput,
   type ListObjectVersionsCommandOutput,
 } from '@aws-sdk/client-s3';
-import { CreateJobCommand, type CreateJobRequest, type JobOperation } from '@aws-sdk/client-s3-control';
+import {
+  CreateJobCommand,
+  DescribeJobCommand,
+  type CreateJobRequest,
+  type DescribeJobResult,
+  type JobOperation,
+} from '@aws-sdk/client-s3-control';
 import { GetRoleCommand, type GetRoleCommandOutput } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, type GetCallerIdentityCommandOutput } from '@aws-sdk/client-sts';
 import { AbortedError, awsCall, CallFailed, mustCall } from './batch-call';
@@ -777,6 +783,39 @@ export function bucketOfDescription(description: string | undefined): string | n
 export interface CreatedJob {
   jobId: string;
   manifestEtag: string;
+  /** The job's status as DescribeJob gave it right after creation (null when it could not be read). */
+  status: string | null;
+  /**
+   * What DescribeJob shows that is not what was asked for (a job not held for confirmation, another
+   * operation or key): a surprise, which callers treat as a stop. Empty when the job is as planned.
+   */
+  problems: string[];
+  /** The job could not be read back to check it. */
+  unchecked?: string;
+}
+
+/** Statuses of a job that is running or ran: not held for confirmation. */
+const RUNNING = new Set(['Ready', 'Active', 'Pausing', 'Paused', 'Completing', 'Complete', 'Failing', 'Failed']);
+
+/** What a created job, as DescribeJob shows it, has that the plan did not ask for. */
+export function jobSurprises(plan: BatchPlan, job: DescribeJobResult['Job'] | undefined, manifestEtag: string): string[] {
+  if (!job) return ['DescribeJob answered without the job'];
+  const out: string[] = [];
+  if (job.ConfirmationRequired !== true || RUNNING.has(job.Status ?? ''))
+    out.push(
+      `the endpoint did not hold the job for confirmation (it is ${job.Status ?? 'in an unknown state'}): it may be running now; cancel it with "s3-encryption-guard jobs --cancel ${job.JobId ?? 'ID'} --yes" if that was not meant`,
+    );
+  const op = job.Operation;
+  const key =
+    plan.operation === 'update'
+      ? op?.S3UpdateObjectEncryption?.ObjectEncryption?.SSEKMS?.KMSKeyArn
+      : op?.S3PutObjectCopy?.SSEAwsKmsKeyId;
+  if (!op || !(plan.operationName in op)) out.push(`the job's operation is not ${plan.operationName}`);
+  else if (key !== undefined && key !== plan.kmsKey) out.push(`the job's key is ${key}, not ${plan.kmsKey}`);
+  const loc = job.Manifest?.Location;
+  if (loc?.ETag !== undefined && loc.ETag.replace(/^"|"$/g, '') !== manifestEtag)
+    out.push(`the job's manifest ETag is ${loc.ETag}, not ${manifestEtag}`);
+  return out;
 }
 
 /**
@@ -847,5 +886,26 @@ export async function createBatchJob(session: Session, planned: PlannedBatch, si
   );
   if (!out.JobId)
     throw new CallFailed({ call: 's3:CreateJob', code: 'MalformedResponse', message: 'CreateJob answered without a job ID' });
-  return { jobId: out.JobId, manifestEtag: etag };
+  // Verify: S3-compatible endpoints differ, and a job that runs without confirmation is a surprise.
+  const described = await awsCall<DescribeJobResult>(
+    session,
+    's3:DescribeJob',
+    session.s3control(plan.region),
+    new DescribeJobCommand({ AccountId: plan.account ?? undefined, JobId: out.JobId }),
+    signal,
+  );
+  if (!described.ok)
+    return {
+      jobId: out.JobId,
+      manifestEtag: etag,
+      status: null,
+      problems: [],
+      unchecked: `the job could not be read back to check it (${described.error.code}: ${described.error.message})`,
+    };
+  return {
+    jobId: out.JobId,
+    manifestEtag: etag,
+    status: described.value.Job?.Status ?? null,
+    problems: jobSurprises(plan, described.value.Job, etag),
+  };
 }

@@ -155,6 +155,17 @@ export async function reencryptWithBatch(opts: BatchReencryptOptions, io: BatchI
       return 1;
     }
     const created = await createBatchJob(session, planned, io.signal);
+    if (created.unchecked) err(`warning: ${t(created.unchecked, 600)}`);
+    if (created.problems.length) {
+      // A job that is not what was asked for is a surprise: said, and the run fails.
+      for (const p of created.problems) err(`job ${t(created.jobId)} is not as planned: ${t(p, 600)}`);
+      finish(
+        plan,
+        created.jobId,
+        created.problems.map(message => ({ key: '', code: 'JobNotAsPlanned', message })),
+      );
+      return 1;
+    }
     if (!json)
       io.out(
         `created job ${t(created.jobId)}: it waits for confirmation (Suspended); confirm it in the S3 console, with "aws s3control update-job-status --requested-job-status Ready", or with the editor's "Confirm job"; follow it with "s3-encryption-guard jobs --bucket ${t(opts.bucket)}"\n`,

@@ -158,6 +158,14 @@ export function registerBatchCommands(deps: { provider: PostureTreeProvider; ui:
       );
       if (!ok) return undefined;
       const created = await aws.createBatchJob(session, planned);
+      if (created.problems.length) {
+        // Not what was asked for: a surprise, shown as an error with the way out.
+        void vscode.window.showErrorMessage(
+          `S3 Encryption Guard: job ${v(created.jobId, 80)} for ${v(b.name, 100)} is not as planned: ${created.problems.map(p => v(p, 300)).join('; ')}`,
+        );
+        await provider.jobs.reload();
+        return created.jobId;
+      }
       void vscode.window.showInformationMessage(
         `S3 Encryption Guard: created Batch Operations job ${v(created.jobId, 80)} for ${v(b.name, 100)}; it waits for confirmation ("Confirm Job" on it under the bucket).`,
       );

@@ -9,6 +9,7 @@ import {
   createJobRequest,
   estimateCost,
   jobDescription,
+  jobSurprises,
   manifestKeyEncode,
   manifestLine,
   parseRoleArn,
@@ -252,5 +253,43 @@ describe('inventory rows', () => {
       'IsDeleteMarker',
       'EncryptionStatus',
     ]);
+  });
+});
+
+describe('a created job checked against its plan', () => {
+  const asked = {
+    JobId: 'j1',
+    Status: 'Suspended' as const,
+    ConfirmationRequired: true,
+    Operation: { S3UpdateObjectEncryption: { ObjectEncryption: { SSEKMS: { KMSKeyArn: plan().kmsKey } } } },
+    Manifest: {
+      Spec: { Format: 'S3BatchOperations_CSV_20180820' as const },
+      Location: { ObjectArn: 'arn:aws:s3:::data/m.csv', ETag: 'e1' },
+    },
+  };
+  it('finds nothing wrong with the job asked for', () => {
+    assert.deepEqual(jobSurprises(plan(), asked, 'e1'), []);
+    assert.deepEqual(jobSurprises(plan(), { ...asked, Status: 'Preparing' }, 'e1'), []);
+  });
+  it('stops on a job not held for confirmation, another key or operation, another manifest', () => {
+    assert.match(
+      jobSurprises(plan(), { ...asked, Status: 'Active' }, 'e1')[0],
+      /did not hold the job for confirmation \(it is Active\).*jobs --cancel j1 --yes/,
+    );
+    assert.match(jobSurprises(plan(), { ...asked, ConfirmationRequired: false }, 'e1')[0], /did not hold the job/);
+    assert.match(
+      jobSurprises(
+        plan(),
+        { ...asked, Operation: { S3UpdateObjectEncryption: { ObjectEncryption: { SSEKMS: { KMSKeyArn: 'arn:other' } } } } },
+        'e1',
+      )[0],
+      /key is arn:other/,
+    );
+    assert.match(
+      jobSurprises(plan(), { ...asked, Operation: { S3PutObjectAcl: {} } }, 'e1')[0],
+      /operation is not S3UpdateObjectEncryption/,
+    );
+    assert.match(jobSurprises(plan(), asked, 'e2')[0], /manifest ETag is e1, not e2/);
+    assert.deepEqual(jobSurprises(plan(), undefined, 'e1'), ['DescribeJob answered without the job']);
   });
 });
