@@ -154,6 +154,7 @@ function jobText(j: JobDetail, report: CompletionReport | null, reportProblem: s
     `  progress:   ${progressText(j.progress)}`,
     `  operation:  ${t(j.operation ?? '-')}${j.kmsKey ? ` to ${t(j.kmsKey)}` : ''}`,
     `  bucket:     ${t(j.bucket ?? '-')}`,
+    `  described:  ${t(j.description || '-', 300)}`,
     `  manifest:   ${t(j.manifest?.arn ?? '-', 600)}${j.manifest ? ` (${t(j.manifest.format)})` : ''}`,
     `  report:     ${j.report?.enabled ? `s3://${t(j.report.bucket)}/${t(j.report.prefix)} (${t(j.report.scope)})` : 'none'}`,
     `  role:       ${t(j.role ?? '-')}`,
