@@ -36,6 +36,7 @@ function plan(over: Partial<BatchPlan> = {}): BatchPlan {
     prefix: '',
     versions: false,
     kmsKey: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    target: 'SSE-KMS',
     bucketKey: true,
     operation: 'update',
     operationName: 'S3UpdateObjectEncryption',
@@ -158,6 +159,21 @@ describe('batch job request', () => {
         BucketKeyEnabled: true,
       },
     });
+  });
+
+  it('asks for a copy with SSE-S3 (AES256), no key and no Bucket Key, for an SSE-S3 target', () => {
+    const req = createJobRequest(
+      plan({ operation: 'copy', operationName: 'S3PutObjectCopy', target: 'SSE-S3', kmsKey: '', bucketKey: false }),
+      'e',
+    );
+    assert.deepEqual(req.Operation, {
+      S3PutObjectCopy: {
+        TargetResource: 'arn:aws:s3:::data',
+        MetadataDirective: 'COPY',
+        NewObjectMetadata: { SSEAlgorithm: 'AES256' },
+      },
+    });
+    assert.match(req.Description ?? '', / to SSE-S3$/);
   });
 
   it('gives an inventory manifest no Fields (its manifest.json describes the columns)', () => {

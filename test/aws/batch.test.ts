@@ -483,6 +483,28 @@ describe('batch job: CreateJob retried after a lost answer', () => {
   });
 });
 
+describe('batch job: SSE-S3 as the target', () => {
+  it('plans the copy operation with SSE-S3 and runs it', async () => {
+    const planned = await planBatch(session, request({ bucket: 'legacy', sseS3: true, kmsKey: '', prefix: 'old/data' }));
+    assert.deepEqual(planned.plan.blockers, []);
+    assert.equal(planned.plan.target, 'SSE-S3');
+    assert.equal(planned.plan.operationName, 'S3PutObjectCopy');
+    assert.equal(planned.plan.bucketKey, false);
+    assert.equal(planned.plan.cost.kmsRequests, 0);
+    const refused = await planBatch(session, request({ bucket: 'legacy', sseS3: true, kmsKey: '', operation: 'update' }));
+    assert.ok(refused.plan.blockers.some(b => /SSE-KMS only/.test(b)));
+    const { jobId, problems } = await createBatchJob(session, planned);
+    assert.deepEqual(problems, []);
+    await until(jobId, x => x.status === 'Suspended', 'Suspended');
+    await confirmJob(session, { account: ACCOUNT, region: REGION, jobId });
+    const done = await until(jobId, x => x.status === 'Complete' || x.status === 'Failed', 'Complete');
+    assert.deepEqual([done.status, done.progress.succeeded, done.progress.failed], ['Complete', 1, 0]);
+    const o = em.object('legacy', 'old/data.csv');
+    assert.equal(o?.encryption, 'SSE-S3');
+    assert.equal(o?.content.toString(), 'a,b');
+  });
+});
+
 describe('batch manifest in an SSE-KMS bucket', () => {
   it('is written and checked by its size (its ETag is not its MD5), and the same plan again reuses it and its job', async () => {
     const planned = await planBatch(session, request({ prefix: 'logs/', reportBucket: 'kms-reports' }));

@@ -127,6 +127,16 @@ describe('reencrypt --batch', () => {
     assert.equal((out.batch as { operationName: string }).operationName, 'S3UpdateObjectEncryption');
   });
 
+  it('--sse-s3 plans the copy operation to SSE-S3', async () => {
+    const args = batchArgs().filter(a => a !== '--kms-key' && a !== TARGET);
+    const r = await run([...args, '--sse-s3', '--dry-run']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /operation: +S3PutObjectCopy to SSE-S3, current versions/);
+    const both = await run([...batchArgs(), '--sse-s3', '--dry-run']);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /one target/);
+  });
+
   it('creates nothing without --yes', async () => {
     const before = em.calls();
     const r = await run(batchArgs());
