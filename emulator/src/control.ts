@@ -16,8 +16,10 @@
 //   ConfirmationRequired (until UpdateJobStatus Ready), else Ready → Active (tasks run in the
 //   background, `taskDelayMs` apart, progress in ProgressSummary) → Completing → Complete, with the
 //   completion report written to the report bucket as S3 writes it:
-//   `{prefix}/job-{id}/manifest.json` and `{prefix}/job-{id}/results/{uuid}.csv` (Bucket, Key,
-//   VersionId, TaskStatus, ErrorCode, HTTPStatusCode, ResultMessage). More than half of at least
+//   `{prefix}/job-{id}/manifest.json` and `{prefix}/job-{id}/results/{uuid}.csv`: rows Bucket, Key,
+//   VersionId, TaskStatus, HTTPStatusCode, ErrorCode, ResultMessage, as AWS's own example rows show
+//   (`failed,200,PermanentFailure,…`), although the manifest's ReportSchema names ErrorCode before
+//   HTTPStatusCode (AWS writes that string too). More than half of at least
 //   1,000 tasks failing fails the job (Failed, FailureReasons), as S3 does.
 // - DescribeJob (`GET /v20180820/jobs/{id}`; NoSuchJob 404), ListJobs (jobStatuses, maxResults,
 //   nextToken), UpdateJobStatus (`POST /v20180820/jobs/{id}/status?requestedJobStatus=Ready|Cancelled`;
@@ -94,6 +96,8 @@ const ALL_OPERATIONS = [
 /** One emulator's S3 Control jobs. */
 export function createControl(acct: Account, options: { taskDelayMs?: number } = {}) {
   const jobs = new Map<string, Job>();
+  /** Set when the emulator closes: running jobs stop, so no timer outlives the endpoint. */
+  let stopped = false;
   const sleep = (ms: number) => new Promise<void>(r => setTimeout(r, ms));
 
   /** The bytes of an object of the account (a manifest), or a failure reason. */
@@ -247,6 +251,7 @@ export function createControl(acct: Account, options: { taskDelayMs?: number } =
       let n = 0;
       for await (const _ of tasksOf(job)) {
         void _;
+        if (stopped) return;
         if (++n % 10_000 === 0) await new Promise<void>(r => setImmediate(r));
       }
       job.total = n;
@@ -277,6 +282,7 @@ export function createControl(acct: Account, options: { taskDelayMs?: number } =
     let done = 0;
     try {
       for await (const t of tasksOf(job)) {
+        if (stopped) return;
         if (job.cancel) break;
         const result = runTask(job, t);
         if (result.ok) job.succeeded++;
@@ -325,8 +331,8 @@ export function createControl(acct: Account, options: { taskDelayMs?: number } =
             encodeURIComponent(r.key).replace(/%2F/g, '/'),
             r.versionId ?? '',
             r.ok ? 'succeeded' : 'failed',
-            r.code,
             String(r.status),
+            r.code,
             r.message,
           ]
             .map(x => (/[",\n]/.test(x) ? `"${x.replace(/"/g, '""')}"` : x))
@@ -501,6 +507,10 @@ export function createControl(acct: Account, options: { taskDelayMs?: number } =
       if (call === 'DescribeJob')
         return reply.xml(`<DescribeJobResult xmlns="${CONTROL_NS}">${describeXml(job)}</DescribeJobResult>`);
       return updateJobStatus(job, q, reply);
+    },
+    /** Stops every running job (the emulator is closing). */
+    stop(): void {
+      stopped = true;
     },
     /** Every job's status (tests). */
     statuses: () => Object.fromEntries([...jobs.values()].map(j => [j.id, j.status])),

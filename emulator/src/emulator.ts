@@ -453,9 +453,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     if (res.destroyed) return true;
     if (!answer) return false;
     // Another writer got there first: the object changes before this call is served.
-    if (answer.changeObject && target.bucket && target.object) {
+    const changed =
+      typeof answer.changeObject === 'string' ? answer.changeObject : answer.changeObject ? target.object : undefined;
+    if (changed !== undefined && target.bucket) {
       const state = buckets.get(target.bucket);
-      if (state) rewriteObject(acct, state, target.object);
+      if (state) rewriteObject(acct, state, changed);
     }
     if (answer.wire === 'reset-before-answer') {
       res.socket?.resetAndDestroy();
@@ -560,6 +562,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       if (!decoded) return s3Error(res, 400, 'IncompleteBody', 'The request body terminated unexpectedly');
       ({ body, trailers } = decoded);
     }
+    // ExpectedBucketOwner: a bucket of another account is refused (every bucket here is the account's).
+    const owner = req.headers['x-amz-expected-bucket-owner'];
+    if (owner !== undefined && owner !== account) return s3Error(res, 403, 'AccessDenied', 'Access Denied', {}, head);
     const r: S3Request = { method, bucket: name, key, query: q, headers: req.headers, body, trailers, head };
     const reply = replyTo(res, head);
     if (await injected(call, res, { bucket: name, object: key }, false, head)) return;
@@ -567,7 +572,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     const state = buckets.get(name);
     if (!state) return s3Error(res, 404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: name }, head);
     const b = state.settings;
-    if (key !== undefined || ['ListObjectsV2', 'ListObjectVersions', 'ListMultipartUploads'].includes(call))
+    if (
+      key !== undefined ||
+      ['ListObjectsV2', 'ListObjects', 'ListObjectVersions', 'ListMultipartUploads', 'DeleteObjects'].includes(call)
+    )
       return objectCall(call, acct, state, r, reply);
     if (call.includes('Inventory')) return inventoryCall(call, acct, state, r, reply);
     const region = b.region ?? 'us-east-1';
@@ -886,6 +894,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     close: () =>
       new Promise<void>(resolve => {
+        control.stop();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -5,6 +5,7 @@
 // - ListObjectsV2 (`GET /b?list-type=2`): prefix, delimiter (CommonPrefixes), max-keys (1-1000),
 //   start-after, continuation-token (opaque; an unknown one is InvalidArgument), fetch-owner,
 //   encoding-type=url, x-amz-optional-object-attributes: RestoreStatus. Delete markers are not listed.
+//   ListObjects (`GET /b`, the first version): marker, and NextMarker when a delimiter is given.
 // - ListObjectVersions (`GET /b?versions`): key-marker + version-id-marker paging, Version and
 //   DeleteMarker entries newest first per key, IsLatest.
 // - HeadObject / GetObject (`versionId`, `Range: bytes=a-b` → 206, `partNumber` no): ETag,
@@ -26,7 +27,7 @@
 //   and x-amz-checksum-* checked (BadDigest / InvalidRequest), If-None-Match: * and If-Match
 //   (412 PreconditionFailed). A versioned bucket gets a new version.
 // - DeleteObject (`versionId`: that version, refused with 403 AccessDenied under Object Lock;
-//   otherwise a delete marker in a versioned bucket).
+//   otherwise a delete marker in a versioned bucket); DeleteObjects (`POST /b?delete`, per-key results).
 // - PutObjectTagging, DeleteObjectTagging, PutObjectAcl.
 // - CopyObject (x-amz-copy-source `bucket/key[?versionId=]`): x-amz-copy-source-if-match /
 //   -if-none-match / -if-modified-since / -if-unmodified-since (412 PreconditionFailed naming the
@@ -50,12 +51,13 @@
 //   every part but the last at least `minPartBytes`, default 5 MiB: EntityTooSmall; the ETag is the
 //   MD5 of the parts' MD5s plus `-N`), AbortMultipartUpload (NoSuchUpload 404), ListParts.
 import { createHash } from 'node:crypto';
-import { aclsDisabled } from './buckets';
+import { aclsDisabled, checkIntegrity } from './buckets';
 import {
   type BucketState,
   bucketDefaultSse,
   checksumBytes,
   checksumOf,
+  etagOf,
   firstAfter,
   findVersion,
   isArchivedUnrestored,
@@ -128,6 +130,8 @@ function route(call: string, acct: Account, b: BucketState, r: S3Request, reply:
   switch (call) {
     case 'ListObjectsV2':
       return listObjectsV2(b, r, reply);
+    case 'ListObjects':
+      return listObjectsV2(b, r, reply, true);
     case 'ListObjectVersions':
       return listObjectVersions(b, r, reply);
     case 'HeadObject':
@@ -137,6 +141,8 @@ function route(call: string, acct: Account, b: BucketState, r: S3Request, reply:
       return putObject(acct, b, r, reply);
     case 'DeleteObject':
       return deleteObject(b, r, reply);
+    case 'DeleteObjects':
+      return deleteObjects(acct, b, r, reply);
     case 'CopyObject':
       return copyObject(acct, b, r, reply);
     case 'UpdateObjectEncryption':
@@ -215,15 +221,16 @@ function route(call: string, acct: Account, b: BucketState, r: S3Request, reply:
 
 // ---------------------------------------------------------------------------------------- reads
 
-function listObjectsV2(b: BucketState, r: S3Request, reply: Reply): void {
+/** ListObjectsV2, or with `v1` the original ListObjects (marker, NextMarker with a delimiter, owners always). */
+function listObjectsV2(b: BucketState, r: S3Request, reply: Reply, v1 = false): void {
   const q = r.query;
   const prefix = q.get('prefix') ?? '';
   const delimiter = q.get('delimiter') ?? '';
   const maxKeys = maxKeysOf(q);
   const url = q.get('encoding-type') === 'url';
   const enc = (s: string) => (url ? encodeURIComponent(s).replace(/%2F/g, '/') : s);
-  const token = q.get('continuation-token');
-  let after = q.get('start-after') ?? '';
+  const token = v1 ? null : q.get('continuation-token');
+  let after = (v1 ? q.get('marker') : q.get('start-after')) ?? '';
   if (token !== null) {
     const decoded = Buffer.from(token, 'base64').toString('utf8');
     if (!decoded.startsWith('after:'))
@@ -240,7 +247,7 @@ function listObjectsV2(b: BucketState, r: S3Request, reply: Reply): void {
   let last = '';
   let truncated = false;
   const restore = String(r.headers['x-amz-optional-object-attributes'] ?? '').includes('RestoreStatus');
-  const owner = q.get('fetch-owner') === 'true';
+  const owner = v1 || q.get('fetch-owner') === 'true';
   for (; i < keys.length; i++) {
     const key = keys[i];
     if (!key.startsWith(prefix)) break;
@@ -272,6 +279,13 @@ function listObjectsV2(b: BucketState, r: S3Request, reply: Reply): void {
         `</Contents>`,
     );
   }
+  if (v1)
+    return reply.xml(
+      `<ListBucketResult xmlns="${S3_NS}">${el('Name', b.settings.name)}${el('Prefix', enc(prefix))}${el('Marker', enc(after))}` +
+        `${el('MaxKeys', maxKeys)}${delimiter ? el('Delimiter', enc(delimiter)) : ''}${url ? el('EncodingType', 'url') : ''}` +
+        `${el('IsTruncated', truncated)}${contents.join('')}${prefixes.join('')}` +
+        `${truncated && delimiter ? el('NextMarker', enc(last)) : ''}</ListBucketResult>`,
+    );
   const next = truncated ? Buffer.from(`after:${last}`).toString('base64') : undefined;
   reply.xml(
     `<ListBucketResult xmlns="${S3_NS}">${el('Name', b.settings.name)}${el('Prefix', enc(prefix))}` +
@@ -434,7 +448,6 @@ function objectHeaders(b: BucketState, v: Version, r: S3Request, get: boolean): 
     h[`x-amz-checksum-${v.checksum.algorithm.toLowerCase()}`] = v.checksum.value;
     h['x-amz-checksum-type'] = v.checksum.type;
   }
-  if (v.parts) h['x-amz-mp-parts-count'] = String(v.parts);
   if (get && v.tags.length) h['x-amz-tagging-count'] = String(v.tags.length);
   return h;
 }
@@ -828,7 +841,7 @@ function putObject(acct: Account, b: BucketState, r: S3Request, reply: Reply): v
     deleteMarker: false,
     body: Buffer.from(r.body),
     size: r.body.length,
-    etag: `"${md5Hex(r.body)}"`,
+    etag: etagOf(r.body, sse),
     lastModified: new Date(),
     sse,
     storageClass: storageClassOf(r),
@@ -891,6 +904,57 @@ function deleteObject(b: BucketState, r: S3Request, reply: Reply): void {
     keysChanged(b);
   }
   reply.empty(204);
+}
+
+/**
+ * DeleteObjects (`POST /b?delete`, Content-MD5 or a checksum required): up to 1,000 keys, each deleted
+ * as DeleteObject would; per-key errors (Object Lock) in `<Error>`, `Quiet` leaves out the successes.
+ */
+function deleteObjects(acct: Account, b: BucketState, r: S3Request, reply: Reply): void {
+  if (!checkIntegrity(r, reply)) return;
+  const xml = r.body.toString('utf8');
+  if (!xml.includes('<Delete'))
+    fail(400, 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+  const objects = elements(xml, 'Object', 1001);
+  if (objects.length === 0 || objects.length > 1000)
+    fail(400, 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema');
+  const quiet = element(xml, 'Quiet') === 'true';
+  const out: string[] = [];
+  for (const o of objects) {
+    const key = element(o, 'Key') ?? '';
+    const versionId = element(o, 'VersionId');
+    let answer: { headers: Record<string, string> } | { code: string; message: string } = { headers: {} };
+    const one: Reply = {
+      xml: () => undefined,
+      bytes: () => undefined,
+      stream: () => undefined,
+      empty: (_status, headers = {}) => {
+        answer = { headers };
+      },
+      error: (_status, code, message) => {
+        answer = { code, message };
+      },
+    };
+    objectCall(
+      'DeleteObject',
+      acct,
+      b,
+      { ...r, key, query: new URLSearchParams(versionId ? { versionId } : {}), body: Buffer.alloc(0) },
+      one,
+    );
+    const a = answer as { headers: Record<string, string> } | { code: string; message: string };
+    if ('code' in a)
+      out.push(`<Error>${el('Key', key)}${el('VersionId', versionId)}${el('Code', a.code)}${el('Message', a.message)}</Error>`);
+    else if (!quiet)
+      out.push(
+        `<Deleted>${el('Key', key)}${el('VersionId', versionId)}` +
+          (a.headers['x-amz-delete-marker']
+            ? `${el('DeleteMarker', true)}${el('DeleteMarkerVersionId', a.headers['x-amz-version-id'])}`
+            : '') +
+          `</Deleted>`,
+      );
+  }
+  reply.xml(`<DeleteResult xmlns="${S3_NS}">${out.join('')}</DeleteResult>`);
 }
 
 /** The source of a copy: `x-amz-copy-source` as `bucket/key[?versionId=…]`, URL-encoded. */
@@ -988,8 +1052,9 @@ function copyObject(acct: Account, b: BucketState, r: S3Request, reply: Reply): 
     deleteMarker: false,
     body: v.body,
     size: v.size,
-    // A copy is a single PUT: the ETag of a multipart source becomes the MD5 of the bytes.
-    etag: v.parts ? `"${md5Hex(v.body)}"` : v.etag,
+    // A copy is a single PUT: the ETag of a multipart source becomes the MD5 of the bytes (or, under
+    // KMS or SSE-C, a new value that is not one).
+    etag: etagOf(v.body, sse),
     lastModified: new Date(),
     sse,
     storageClass: storageClassOf(r),
@@ -1281,14 +1346,15 @@ export function rewriteObject(acct: Account, b: BucketState, key: string, conten
           legalHold: false,
           parts: 0,
         };
+  const sse = bucketDefaultSse(b.settings, acct.managedKeyArn);
   const v: Version = {
     ...base,
     versionId: newVersionId(),
     body,
     size: body.length,
-    etag: `"${md5Hex(body)}"`,
+    etag: etagOf(body, sse),
     lastModified: new Date(),
-    sse: bucketDefaultSse(b.settings, acct.managedKeyArn),
+    sse,
     checksum: base.checksum
       ? { algorithm: base.checksum.algorithm, value: checksumOf(base.checksum.algorithm, body) ?? '', type: 'FULL_OBJECT' }
       : undefined,

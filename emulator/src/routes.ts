@@ -19,6 +19,7 @@ export const WRITE_CALLS = new Set([
   'PutObject',
   'CopyObject',
   'DeleteObject',
+  'DeleteObjects',
   'UpdateObjectEncryption',
   'PutObjectTagging',
   'PutObjectAcl',
@@ -58,7 +59,10 @@ export function classifyS3(
         if (q.has('versions')) return 'ListObjectVersions';
         if (q.has('uploads')) return 'ListMultipartUploads';
         if (q.get('list-type') === '2') return 'ListObjectsV2';
-        return null;
+        // Anything else S3 would take for a sub-resource the emulator does not serve.
+        return [...q.keys()].every(k => ['prefix', 'delimiter', 'marker', 'max-keys', 'encoding-type'].includes(k))
+          ? 'ListObjects'
+          : null;
       case 'PUT':
         if (q.has('encryption')) return 'PutBucketEncryption';
         if (q.has('policy')) return 'PutBucketPolicy';
@@ -67,6 +71,8 @@ export function classifyS3(
         if (q.has('ownershipControls')) return 'PutBucketOwnershipControls';
         if (q.has('inventory')) return 'PutBucketInventoryConfiguration';
         return [...q.keys()].length === 0 ? 'CreateBucket' : null;
+      case 'POST':
+        return q.has('delete') ? 'DeleteObjects' : null;
       case 'DELETE':
         if (q.has('encryption')) return 'DeleteBucketEncryption';
         if (q.has('policy')) return 'DeleteBucketPolicy';

@@ -69,7 +69,8 @@ export interface SeedBucket {
 /**
  * An object's encryption, as S3 Inventory names it: `NOT-SSE` (also `none`: stored before 2023
  * without encryption), `SSE-S3` (AES256), `SSE-KMS` (aws:kms + key), `DSSE-KMS` (aws:kms:dsse + key),
- * `SSE-C` (a customer-provided key: reads without the key are refused).
+ * `SSE-C` (a customer-provided key: reads without the key are refused; a seeded SSE-C object's key
+ * is 32 bytes of the letter `k`, base64 `a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=`).
  */
 export type ObjectEncryptionKind = 'NOT-SSE' | 'none' | 'SSE-S3' | 'SSE-KMS' | 'DSSE-KMS' | 'SSE-C';
 
@@ -232,9 +233,10 @@ export interface FaultSpec {
   /**
    * An object changed between plan and copy: before the matching call is served, another writer
    * replaces the object it names (new content, so a new ETag; a new version in a versioned bucket).
-   * Counts as the fault's answer (with `after` / `times`).
+   * Counts as the fault's answer (with `after` / `times`). A key instead of `true`: that object (in
+   * the call's bucket) is replaced, whatever the call names: "after N calls, someone rewrites X".
    */
-  changeObject?: boolean;
+  changeObject?: boolean | string;
   /** Delay before answering, in ms. */
   latencyMs?: number;
   /** The error to answer with: throttle (S3 SlowDown 503, KMS ThrottlingException), internal (500), accessDenied. */

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketVersioningCommand,
   GetObjectAclCommand,
@@ -14,6 +15,7 @@ import {
   GetObjectRetentionCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
+  ListObjectsCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
   PutObjectAclCommand,
@@ -174,6 +176,18 @@ describe('emulator objects: reads', () => {
       'InvalidArgument',
       400,
     );
+    const v1 = await c.send(new ListObjectsCommand({ Bucket: 'mixed', Prefix: 'docs/', MaxKeys: 2, Delimiter: '/' }));
+    assert.deepEqual(
+      v1.Contents?.map(o => o.Key),
+      ['docs/kms-good.txt', 'docs/kms-other.txt'],
+    );
+    assert.equal(v1.NextMarker, 'docs/kms-other.txt');
+    const v1rest = await c.send(new ListObjectsCommand({ Bucket: 'mixed', Prefix: 'docs/', Marker: v1.NextMarker }));
+    assert.deepEqual(
+      v1rest.Contents?.map(o => o.Key),
+      ['docs/s3.txt'],
+    );
+    assert.equal(v1rest.IsTruncated, false);
     c.destroy();
   });
 
@@ -210,6 +224,13 @@ describe('emulator objects: reads', () => {
     assert.equal(restored.StorageClass, 'DEEP_ARCHIVE');
     assert.match(restored.Restore ?? '', /^ongoing-request="false", expiry-date="/);
     await rejectsWith(head('nothing-here'), 'NotFound', 404);
+    const owned = await c.send(new HeadObjectCommand({ Bucket: 'mixed', Key: 'old/plain.txt', ExpectedBucketOwner: ACCOUNT }));
+    assert.equal(owned.ContentLength, 5);
+    // A HEAD error has no body: the SDK knows the status only (as with AWS).
+    await assert.rejects(
+      c.send(new HeadObjectCommand({ Bucket: 'mixed', Key: 'old/plain.txt', ExpectedBucketOwner: '999999999999' })),
+      (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode === 403,
+    );
     c.destroy();
   });
 
@@ -224,6 +245,16 @@ describe('emulator objects: reads', () => {
     assert.equal(range.ContentRange, 'bytes 1-3/6');
     await rejectsWith(c.send(new GetObjectCommand({ Bucket: 'mixed', Key: 'cold/archive.bin' })), 'InvalidObjectState', 403);
     await rejectsWith(c.send(new GetObjectCommand({ Bucket: 'mixed', Key: 'customer.bin' })), 'InvalidRequest', 400);
+    const withKey = await c.send(
+      new GetObjectCommand({
+        Bucket: 'mixed',
+        Key: 'customer.bin',
+        SSECustomerAlgorithm: 'AES256',
+        SSECustomerKey: Buffer.alloc(32, 'k').toString('base64'),
+      }),
+    );
+    assert.equal((await withKey.Body!.transformToByteArray()).length, 10);
+    assert.equal(withKey.SSECustomerAlgorithm, 'AES256');
     await rejectsWith(c.send(new GetObjectCommand({ Bucket: 'mixed', Key: 'nope' })), 'NoSuchKey', 404);
     c.destroy();
   });
@@ -288,6 +319,27 @@ describe('emulator objects: reads', () => {
     assert.equal(del.DeleteMarker, true);
     await rejectsWith(c.send(new HeadObjectCommand({ Bucket: 'versioned', Key: 'a.txt' })), 'NotFound', 404);
     assert.equal(em.versions('versioned', 'a.txt').length, 5);
+    const batch = await c.send(
+      new DeleteObjectsCommand({
+        Bucket: 'versioned',
+        Delete: { Objects: [{ Key: 'gone.txt' }, { Key: 'new-one', VersionId: 'nope' }] },
+      }),
+    );
+    assert.deepEqual(
+      batch.Deleted?.map(d => [d.Key, d.DeleteMarker]),
+      [
+        ['gone.txt', true],
+        ['new-one', undefined],
+      ],
+    );
+    const lockedBatch = await c.send(
+      new DeleteObjectsCommand({
+        Bucket: 'locked',
+        Delete: { Objects: [{ Key: 'retained.txt', VersionId: em.object('locked', 'retained.txt')!.versionId }], Quiet: true },
+      }),
+    );
+    assert.equal(lockedBatch.Errors?.[0].Code, 'AccessDenied');
+    assert.equal(lockedBatch.Deleted, undefined);
     c.destroy();
   });
 
