@@ -205,6 +205,35 @@ export async function confirmJob(
   return { before, status };
 }
 
+/**
+ * Cancels a job that has not finished: re-reads it first and refuses one already Complete, Failed
+ * or Cancelled. Tasks already done stay done (S3 cannot undo them).
+ */
+export async function cancelJob(
+  session: Session,
+  opts: { account: string; region: string; jobId: string; signal?: AbortSignal },
+): Promise<{ before: JobDetail; status: string }> {
+  const before = await describeJob(session, opts);
+  if (['Complete', 'Failed', 'Cancelled'].includes(before.status))
+    throw new Error(`job ${before.id} is ${before.status}: there is nothing to cancel`);
+  const r = await mustCall<UpdateJobStatusResult>(
+    session,
+    's3:UpdateJobStatus',
+    session.s3control(opts.region),
+    new UpdateJobStatusCommand({
+      AccountId: opts.account,
+      JobId: opts.jobId,
+      RequestedJobStatus: 'Cancelled',
+      StatusUpdateReason: 'cancelled in s3-encryption-guard',
+    }),
+    opts.signal,
+  );
+  const status = r.Status ?? 'unknown';
+  if (status !== 'Cancelled' && status !== 'Cancelling')
+    throw new Error(`S3 answered that job ${before.id} is ${status} after the cancellation`);
+  return { before, status };
+}
+
 export interface ReportTask {
   bucket: string;
   key: string;

@@ -24,7 +24,13 @@ import {
   type ListObjectsV2CommandOutput,
   type ListObjectVersionsCommandOutput,
 } from '@aws-sdk/client-s3';
-import { CreateJobCommand, type CreateJobRequest, type JobOperation } from '@aws-sdk/client-s3-control';
+import {
+  CreateJobCommand,
+  DescribeJobCommand,
+  type CreateJobRequest,
+  type DescribeJobResult,
+  type JobOperation,
+} from '@aws-sdk/client-s3-control';
 import { GetRoleCommand, type GetRoleCommandOutput } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, type GetCallerIdentityCommandOutput } from '@aws-sdk/client-sts';
 import { AbortedError, awsCall, CallFailed, mustCall } from './batch-call';
@@ -61,8 +67,10 @@ export type BatchOperation = 'update' | 'copy';
 
 export interface BatchRequest {
   bucket: string;
-  /** The target key (an ARN: Batch Operations takes the key ARN). */
+  /** The target key (an ARN: Batch Operations takes the key ARN); ignored with `sseS3`. */
   kmsKey: string;
+  /** SSE-S3 as the target: the copy operation (UpdateObjectEncryption changes objects to SSE-KMS only). */
+  sseS3?: boolean;
   prefix?: string;
   /** Every version, not only the current ones. */
   versions: boolean;
@@ -123,7 +131,9 @@ export interface BatchPlan {
   region: string;
   prefix: string;
   versions: boolean;
+  /** The target key ARN; empty for SSE-S3. */
   kmsKey: string;
+  target: 'SSE-KMS' | 'SSE-S3';
   bucketKey: boolean;
   operation: BatchOperation;
   /** As S3 Control names it. */
@@ -519,11 +529,11 @@ async function generateManifest(
 const dollars = (n: number): number => Math.round(n * 10000) / 10000;
 
 /** The estimate: Batch Operations' job and object fees, one request per task, and KMS requests. */
-export function estimateCost(objects: number | null, bucketKey: boolean): BatchPlan['cost'] {
+export function estimateCost(objects: number | null, bucketKey: boolean, sseS3 = false): BatchPlan['cost'] {
   const perObject = PRICES.perMillionObjects / 1_000_000 + PRICES.perThousandRequests / 1000;
   // Without a Bucket Key each object needs a KMS GenerateDataKey; with one, S3 asks KMS far less
   // often (per bucket and key, for a while): counted here as one request per 1,000 objects at most.
-  const kmsRequests = objects === null ? null : bucketKey ? Math.ceil(objects / 1000) : objects;
+  const kmsRequests = objects === null ? null : sseS3 ? 0 : bucketKey ? Math.ceil(objects / 1000) : objects;
   const total =
     objects === null || kmsRequests === null
       ? null
@@ -540,6 +550,7 @@ export function requestToken(plan: Omit<BatchPlan, 'clientRequestToken'>, manife
     plan.prefix,
     String(plan.versions),
     plan.kmsKey,
+    plan.target,
     String(plan.bucketKey),
     plan.operation,
     plan.manifest.bucket,
@@ -560,7 +571,8 @@ export async function planBatch(session: Session, req: BatchRequest, signal?: Ab
   const warnings: string[] = [];
   const blockers: string[] = [];
   const assumptions: string[] = [];
-  const bucketKey = req.bucketKey ?? true;
+  // A Bucket Key is a setting of SSE-KMS.
+  const bucketKey = req.sseS3 ? false : (req.bucketKey ?? true);
   const prefix = req.prefix ?? '';
 
   const loc = await mustCall<{ LocationConstraint?: string }>(
@@ -573,14 +585,18 @@ export async function planBatch(session: Session, req: BatchRequest, signal?: Ab
   const region = locationToRegion(loc.LocationConstraint);
   const { account, source } = await accountOf(session, req.role, warnings, signal);
   if (!account) blockers.push('the account ID is unknown (sts:GetCallerIdentity failed and no role ARN names it)');
-  if (!/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(req.kmsKey))
+  const sseS3 = req.sseS3 === true;
+  if (sseS3) {
+    if (req.operation === 'update')
+      blockers.push('UpdateObjectEncryption changes objects to SSE-KMS only: SSE-S3 as the target needs the copy operation');
+  } else if (!/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(req.kmsKey))
     blockers.push(`the KMS key must be given as a key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), got "${req.kmsKey}"`);
   else if (req.kmsKey.split(':')[3] !== region)
     blockers.push(
       `the KMS key is in ${req.kmsKey.split(':')[3]} but the bucket is in ${region}: S3 needs a key in the bucket's region`,
     );
 
-  const operation: BatchOperation = req.operation ?? 'update';
+  const operation: BatchOperation = sseS3 ? 'copy' : (req.operation ?? 'update');
   if (operation === 'copy' && req.versions)
     blockers.push(
       'the copy operation cannot re-encrypt older versions: copying a version onto its key makes it the current version; use the UpdateObjectEncryption operation for --versions',
@@ -692,14 +708,15 @@ export async function planBatch(session: Session, req: BatchRequest, signal?: Ab
     region,
     prefix,
     versions: req.versions,
-    kmsKey: req.kmsKey,
+    kmsKey: sseS3 ? '' : req.kmsKey,
+    target: sseS3 ? 'SSE-S3' : 'SSE-KMS',
     bucketKey,
     operation,
     operationName: operation === 'update' ? 'S3UpdateObjectEncryption' : 'S3PutObjectCopy',
     manifest,
     report,
     role,
-    cost: estimateCost(manifest.objects, bucketKey),
+    cost: estimateCost(manifest.objects, bucketKey, sseS3),
     assumptions,
     warnings,
     blockers,
@@ -714,6 +731,14 @@ export function jobOperation(plan: BatchPlan): JobOperation {
   if (plan.operation === 'update')
     return {
       S3UpdateObjectEncryption: { ObjectEncryption: { SSEKMS: { KMSKeyArn: plan.kmsKey, BucketKeyEnabled: plan.bucketKey } } },
+    };
+  if (plan.target === 'SSE-S3')
+    return {
+      S3PutObjectCopy: {
+        TargetResource: `arn:aws:s3:::${plan.bucket}`,
+        MetadataDirective: 'COPY',
+        NewObjectMetadata: { SSEAlgorithm: 'AES256' },
+      },
     };
   return {
     S3PutObjectCopy: {
@@ -762,7 +787,10 @@ export const JOB_DESCRIPTION_PREFIX = 's3-encryption-guard re-encrypt s3://';
 
 export function jobDescription(plan: BatchPlan): string {
   // CreateJob takes at most 256 characters.
-  return `${JOB_DESCRIPTION_PREFIX}${plan.bucket}/${plan.prefix} to ${plan.kmsKey}`.slice(0, 256);
+  return `${JOB_DESCRIPTION_PREFIX}${plan.bucket}/${plan.prefix} to ${plan.target === 'SSE-S3' ? 'SSE-S3' : plan.kmsKey}`.slice(
+    0,
+    256,
+  );
 }
 
 /** The bucket a job of this tool works on, from its description; null for other jobs. */
@@ -776,6 +804,42 @@ export function bucketOfDescription(description: string | undefined): string | n
 export interface CreatedJob {
   jobId: string;
   manifestEtag: string;
+  /** The job's status as DescribeJob gave it right after creation (null when it could not be read). */
+  status: string | null;
+  /**
+   * What DescribeJob shows that is not what was asked for (a job not held for confirmation, another
+   * operation or key): a surprise, which callers treat as a stop. Empty when the job is as planned.
+   */
+  problems: string[];
+  /** The job could not be read back to check it. */
+  unchecked?: string;
+}
+
+/** Statuses of a job that is running or ran: not held for confirmation. */
+const RUNNING = new Set(['Ready', 'Active', 'Pausing', 'Paused', 'Completing', 'Complete', 'Failing', 'Failed']);
+
+/** What a created job, as DescribeJob shows it, has that the plan did not ask for. */
+export function jobSurprises(plan: BatchPlan, job: DescribeJobResult['Job'] | undefined, manifestEtag: string): string[] {
+  if (!job) return ['DescribeJob answered without the job'];
+  const out: string[] = [];
+  if (job.ConfirmationRequired !== true || RUNNING.has(job.Status ?? ''))
+    out.push(
+      `the endpoint did not hold the job for confirmation (it is ${job.Status ?? 'in an unknown state'}): it may be running now; cancel it with "s3-encryption-guard jobs --cancel ${job.JobId ?? 'ID'} --yes" if that was not meant`,
+    );
+  const op = job.Operation;
+  const key =
+    plan.operation === 'update'
+      ? op?.S3UpdateObjectEncryption?.ObjectEncryption?.SSEKMS?.KMSKeyArn
+      : op?.S3PutObjectCopy?.SSEAwsKmsKeyId;
+  if (!op || !(plan.operationName in op)) out.push(`the job's operation is not ${plan.operationName}`);
+  else if (plan.target === 'SSE-S3' && op.S3PutObjectCopy?.NewObjectMetadata?.SSEAlgorithm !== 'AES256')
+    out.push(`the job's copy does not ask for SSE-S3 (AES256)`);
+  else if (plan.target === 'SSE-KMS' && key !== undefined && key !== plan.kmsKey)
+    out.push(`the job's key is ${key}, not ${plan.kmsKey}`);
+  const loc = job.Manifest?.Location;
+  if (loc?.ETag !== undefined && loc.ETag.replace(/^"|"$/g, '') !== manifestEtag)
+    out.push(`the job's manifest ETag is ${loc.ETag}, not ${manifestEtag}`);
+  return out;
 }
 
 /**
@@ -846,5 +910,26 @@ export async function createBatchJob(session: Session, planned: PlannedBatch, si
   );
   if (!out.JobId)
     throw new CallFailed({ call: 's3:CreateJob', code: 'MalformedResponse', message: 'CreateJob answered without a job ID' });
-  return { jobId: out.JobId, manifestEtag: etag };
+  // Verify: S3-compatible endpoints differ, and a job that runs without confirmation is a surprise.
+  const described = await awsCall<DescribeJobResult>(
+    session,
+    's3:DescribeJob',
+    session.s3control(plan.region),
+    new DescribeJobCommand({ AccountId: plan.account ?? undefined, JobId: out.JobId }),
+    signal,
+  );
+  if (!described.ok)
+    return {
+      jobId: out.JobId,
+      manifestEtag: etag,
+      status: null,
+      problems: [],
+      unchecked: `the job could not be read back to check it (${described.error.code}: ${described.error.message})`,
+    };
+  return {
+    jobId: out.JobId,
+    manifestEtag: etag,
+    status: described.value.Job?.Status ?? null,
+    problems: jobSurprises(plan, described.value.Job, etag),
+  };
 }

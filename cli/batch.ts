@@ -27,6 +27,8 @@ export interface BatchReencryptOptions {
   session: SessionOptions;
   /** Replace an object already at --manifest-key (said in the plan). */
   overwriteManifest?: boolean;
+  /** SSE-S3 as the target (the copy operation; `kmsKey` is then ignored and may be empty). */
+  sseS3?: boolean;
   /** Force the job's operation (default UpdateObjectEncryption). */
   operation?: BatchOperation;
   /** S3 Bucket Key for re-encrypted objects (default true). */
@@ -54,7 +56,7 @@ export function formatBatchPlan(plan: BatchPlan): string {
   const m = plan.manifest;
   const lines = [
     `Batch Operations job for s3://${t(plan.bucket)}/${t(plan.prefix)} (${t(plan.region)})`,
-    `  operation:  ${plan.operationName} to SSE-KMS ${t(plan.kmsKey)}, S3 Bucket Key ${plan.bucketKey ? 'on' : 'off'}${plan.versions ? ', every version' : ', current versions'}`,
+    `  operation:  ${plan.operationName} to ${plan.target === 'SSE-S3' ? 'SSE-S3' : `SSE-KMS ${t(plan.kmsKey)}, S3 Bucket Key ${plan.bucketKey ? 'on' : 'off'}`}${plan.versions ? ', every version' : ', current versions'}`,
     `  manifest:   s3://${t(m.bucket)}/${t(m.key)} (${m.source === 'inventory' ? `S3 Inventory report of ${t(m.inventoryDate)}` : `generated CSV${m.reused ? ', already written by an earlier plan' : m.replaces ? ', REPLACES the object there' : ''}`})`,
     `  objects:    ${m.objects === null ? 'as many as the inventory report lists (not counted)' : m.objects}${
       m.byEncryption
@@ -130,6 +132,7 @@ export async function reencryptWithBatch(opts: BatchReencryptOptions, io: BatchI
         manifestBucket: opts.manifestBucket,
         manifestKey: opts.manifestKey,
         overwriteManifest: opts.overwriteManifest,
+        sseS3: opts.sseS3,
         operation: opts.operation,
         bucketKey: opts.bucketKey,
         useInventory: opts.useInventory,
@@ -155,6 +158,17 @@ export async function reencryptWithBatch(opts: BatchReencryptOptions, io: BatchI
       return 1;
     }
     const created = await createBatchJob(session, planned, io.signal);
+    if (created.unchecked) err(`warning: ${t(created.unchecked, 600)}`);
+    if (created.problems.length) {
+      // A job that is not what was asked for is a surprise: said, and the run fails.
+      for (const p of created.problems) err(`job ${t(created.jobId)} is not as planned: ${t(p, 600)}`);
+      finish(
+        plan,
+        created.jobId,
+        created.problems.map(message => ({ key: '', code: 'JobNotAsPlanned', message })),
+      );
+      return 1;
+    }
     if (!json)
       io.out(
         `created job ${t(created.jobId)}: it waits for confirmation (Suspended); confirm it in the S3 console, with "aws s3control update-job-status --requested-job-status Ready", or with the editor's "Confirm job"; follow it with "s3-encryption-guard jobs --bucket ${t(opts.bucket)}"\n`,
@@ -176,14 +190,14 @@ export async function reencryptWithBatch(opts: BatchReencryptOptions, io: BatchI
   }
 }
 
-export const BATCH_USAGE = `Usage: s3-encryption-guard reencrypt --batch --bucket B --kms-key ARN --role ARN [--prefix P] [--versions]
+export const BATCH_USAGE = `Usage: s3-encryption-guard reencrypt --batch --bucket B (--kms-key ARN | --sse-s3) --role ARN [--prefix P] [--versions]
          [--report-bucket B2] [--manifest-bucket B3] [--manifest-key K] [--overwrite-manifest]
          [--operation update|copy] [--no-bucket-key] [--failed-only-report] [--no-inventory]
          [--dry-run] [--yes] [--format text|json] [--profile P] [--region R] [--endpoint URL]
 
 Creates one S3 Batch Operations job that re-encrypts the bucket's objects with SSE-KMS under the
 key: UpdateObjectEncryption (in place) by default, or a copy onto itself (--operation copy, for
-unencrypted objects). The manifest is the bucket's newest S3 Inventory report when one fits, else
+unencrypted objects, and for --sse-s3). The manifest is the bucket's newest S3 Inventory report when one fits, else
 a CSV written to --manifest-bucket (default: the report bucket, else the bucket) under
 --manifest-key. The plan is printed first; nothing is written without --yes. The job waits for
 confirmation in S3: "s3-encryption-guard jobs --confirm ID --yes" lets it run.`;
@@ -246,6 +260,9 @@ export function parseBatchArgs(argv: readonly string[]): BatchReencryptOptions {
           o.operation = v;
           break;
         }
+        case '--sse-s3':
+          o.sseS3 = true;
+          break;
         case '--no-bucket-key':
           o.bucketKey = false;
           break;
@@ -282,7 +299,9 @@ export function parseBatchArgs(argv: readonly string[]): BatchReencryptOptions {
     },
   );
   if (!o.bucket) throw new BatchUsageError('--bucket is required');
-  if (!o.kmsKey) throw new BatchUsageError('--kms-key is required (the target key ARN)');
+  if (o.sseS3 && o.kmsKey) throw new BatchUsageError('--sse-s3 and --kms-key: one target');
+  if (!o.kmsKey && !o.sseS3) throw new BatchUsageError('--kms-key is required (the target key ARN), or --sse-s3');
+  o.kmsKey ??= '';
   if (o.yes && o.dryRun) throw new BatchUsageError('--yes and --dry-run contradict each other');
   return o as BatchReencryptOptions;
 }

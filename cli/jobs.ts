@@ -4,6 +4,7 @@
 //   jobs --job ID                one job in detail, and its completion report once it has one
 //   jobs --confirm ID [--yes]    confirms a job waiting for it (Suspended): re-read, then set Ready;
 //                                without --yes it only says what would be confirmed
+//   jobs --cancel ID [--yes]     cancels a job that has not finished (re-read first)
 // Text or --format json. Every value from the endpoint is escaped for the terminal.
 // Exit codes: 0 done, 1 a call failed or the job cannot be confirmed, 2 usage, credentials or connection problems.
 import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
@@ -12,6 +13,7 @@ import { eachArg } from './args';
 import { AbortedError, CallFailed, mustCall } from '../aws/batch-call';
 import {
   accountId,
+  cancelJob,
   confirmJob,
   describeJob,
   listJobs,
@@ -25,7 +27,7 @@ import { isConnectionError } from '../aws/errors';
 import { locationToRegion } from '../aws/posture';
 import { openSession, SessionError, type Session, type SessionOptions } from '../aws/session';
 
-export const JOBS_USAGE = `Usage: s3-encryption-guard jobs [--bucket B] [--job ID] [--confirm ID [--yes]]
+export const JOBS_USAGE = `Usage: s3-encryption-guard jobs [--bucket B] [--job ID] [--confirm ID|--cancel ID [--yes]]
                               [--region R] [--account-id ID] [--format text|json]
                               [--profile P] [--endpoint URL] [--timeout MS]
 
@@ -39,6 +41,7 @@ Options:
                     has one, its completion report (tasks succeeded and failed)
   --confirm ID      confirm a job that waits for confirmation (status Suspended): it is re-read
                     first and set Ready only if it still waits; needs --yes
+  --cancel ID       cancel a job that has not finished (tasks already done stay done); needs --yes
   --account-id ID   the account (default: sts:GetCallerIdentity)
   --format text|json
 
@@ -50,6 +53,7 @@ interface JobsOptions {
   bucket?: string;
   job?: string;
   confirm?: string;
+  cancel?: string;
   yes: boolean;
   account?: string;
   format: 'text' | 'json';
@@ -78,6 +82,9 @@ function parseJobsArgs(argv: readonly string[]): JobsOptions {
           break;
         case '--confirm':
           o.confirm = jobId(value());
+          break;
+        case '--cancel':
+          o.cancel = jobId(value());
           break;
         case '--yes':
           o.yes = true;
@@ -117,8 +124,9 @@ function parseJobsArgs(argv: readonly string[]): JobsOptions {
       }
     },
   );
-  if (o.job && o.confirm) throw new JobsUsageError('--job and --confirm: one at a time');
-  if (o.yes && !o.confirm) throw new JobsUsageError('--yes goes with --confirm ID');
+  if ([o.job, o.confirm, o.cancel].filter(Boolean).length > 1)
+    throw new JobsUsageError('--job, --confirm and --cancel: one at a time');
+  if (o.yes && !o.confirm && !o.cancel) throw new JobsUsageError('--yes goes with --confirm ID or --cancel ID');
   return o;
 }
 
@@ -146,6 +154,7 @@ function jobText(j: JobDetail, report: CompletionReport | null, reportProblem: s
     `  progress:   ${progressText(j.progress)}`,
     `  operation:  ${t(j.operation ?? '-')}${j.kmsKey ? ` to ${t(j.kmsKey)}` : ''}`,
     `  bucket:     ${t(j.bucket ?? '-')}`,
+    `  described:  ${t(j.description || '-', 300)}`,
     `  manifest:   ${t(j.manifest?.arn ?? '-', 600)}${j.manifest ? ` (${t(j.manifest.format)})` : ''}`,
     `  report:     ${j.report?.enabled ? `s3://${t(j.report.bucket)}/${t(j.report.prefix)} (${t(j.report.scope)})` : 'none'}`,
     `  role:       ${t(j.role ?? '-')}`,
@@ -233,6 +242,23 @@ export async function jobs(argv: string[]): Promise<number> {
       if (opts.format === 'json')
         out(JSON.stringify({ region, account, job: r.before, confirmed: true, status: r.status }, null, 2) + '\n');
       else out(`confirmed job ${t(jobId)}: now ${t(r.status)}\n`);
+      return 0;
+    }
+    if (opts.cancel) {
+      const jobId = opts.cancel;
+      if (!opts.yes) {
+        const j = await describeJob(session, { account, region, jobId, signal });
+        if (opts.format === 'json') out(JSON.stringify({ region, account, job: j, cancelled: false }, null, 2) + '\n');
+        else out(jobText(j, null, null) + '\n');
+        err(
+          `not cancelled: pass --yes to cancel job ${t(jobId)} (${t(j.status)}, ${progressText(j.progress)}); tasks already done stay done`,
+        );
+        return 1;
+      }
+      const r = await cancelJob(session, { account, region, jobId, signal });
+      if (opts.format === 'json')
+        out(JSON.stringify({ region, account, job: r.before, cancelled: true, status: r.status }, null, 2) + '\n');
+      else out(`cancelled job ${t(jobId)}: now ${t(r.status)} (${progressText(r.before.progress)} were done before)\n`);
       return 0;
     }
     if (opts.job) {

@@ -5,6 +5,8 @@
 //   creates the job — which S3 holds waiting for confirmation (Suspended).
 // - "Confirm Job" on a job that waits: re-reads it, shows what it will do in a modal, and only on
 //   "Confirm Job" sets it Ready (aws/batch-jobs.ts, confirmJob re-checks it still waits).
+// - "Cancel Job" on a job that has not finished: re-reads it, a modal, then UpdateJobStatus
+//   Cancelled (tasks already done stay done).
 // - "Refresh Jobs": loads the jobs again (status and progress).
 // Writes are refused in an untrusted workspace. Bucket names, ARNs, job IDs and messages from the
 // endpoint reach notifications and modals through messageValue (one line, no links).
@@ -17,6 +19,7 @@ import { messageValue } from '../views/ui-text';
 export const BATCH_COMMANDS = {
   reencrypt: 's3EncryptionGuard.live.reencryptWithBatch',
   confirmJob: 's3EncryptionGuard.live.confirmJob',
+  cancelJob: 's3EncryptionGuard.live.cancelJob',
   refreshJobs: 's3EncryptionGuard.live.refreshJobs',
 } as const;
 
@@ -158,6 +161,14 @@ export function registerBatchCommands(deps: { provider: PostureTreeProvider; ui:
       );
       if (!ok) return undefined;
       const created = await aws.createBatchJob(session, planned);
+      if (created.problems.length) {
+        // Not what was asked for: a surprise, shown as an error with the way out.
+        void vscode.window.showErrorMessage(
+          `S3 Encryption Guard: job ${v(created.jobId, 80)} for ${v(b.name, 100)} is not as planned: ${created.problems.map(p => v(p, 300)).join('; ')}`,
+        );
+        await provider.jobs.reload();
+        return created.jobId;
+      }
       void vscode.window.showInformationMessage(
         `S3 Encryption Guard: created Batch Operations job ${v(created.jobId, 80)} for ${v(b.name, 100)}; it waits for confirmation ("Confirm Job" on it under the bucket).`,
       );
@@ -225,7 +236,52 @@ export function registerBatchCommands(deps: { provider: PostureTreeProvider; ui:
     }
   }
 
+  /** Returns the job's status after the cancellation, or undefined. */
+  async function cancelJob(arg?: unknown): Promise<string | undefined> {
+    const node = arg as PostureNode | undefined;
+    const jobId = typeof arg === 'string' ? arg : node?.jobId;
+    if (!jobId) {
+      void vscode.window.showInformationMessage(
+        'S3 Encryption Guard: run "Cancel Job" on a job under its bucket in the S3 Encryption view.',
+      );
+      return undefined;
+    }
+    if (!writesAllowed()) return undefined;
+    const aws = await loadBatch();
+    const session = await aws.openSession(sessionOptions());
+    try {
+      const account = provider.jobs.account ?? (await aws.accountId(session));
+      const where = { account, region: node?.region ?? session.region, jobId };
+      const job = await aws.describeJob(session, where);
+      if (['Complete', 'Failed', 'Cancelled'].includes(job.status)) {
+        void vscode.window.showInformationMessage(
+          `S3 Encryption Guard: job ${v(jobId, 80)} is ${v(job.status, 40)}: there is nothing to cancel.`,
+        );
+        await provider.jobs.reload();
+        return undefined;
+      }
+      const ok = await deps.ui.confirm(
+        `Cancel Batch Operations job ${v(jobId, 80)} on bucket ${v(job.bucket ?? 'unknown', 100)}? It is ${v(job.status, 40)}, ${v(aws.progressText(job.progress), 80)}.`,
+        'Tasks already done stay done: S3 does not undo them. The completion report lists what ran.',
+        'Cancel Job',
+      );
+      if (!ok) return undefined;
+      const r = await aws.cancelJob(session, where);
+      void vscode.window.showInformationMessage(`S3 Encryption Guard: job ${v(jobId, 80)} is ${v(r.status, 40)}.`);
+      await provider.jobs.reload();
+      return r.status;
+    } catch (e) {
+      void vscode.window.showErrorMessage(
+        `S3 Encryption Guard: job ${v(jobId, 80)} was not cancelled: ${v(e instanceof Error ? e.message : String(e), 400)}`,
+      );
+      return undefined;
+    } finally {
+      session.destroy();
+    }
+  }
+
   return [
+    vscode.commands.registerCommand(BATCH_COMMANDS.cancelJob, cancelJob),
     vscode.commands.registerCommand(BATCH_COMMANDS.reencrypt, reencrypt),
     vscode.commands.registerCommand(BATCH_COMMANDS.confirmJob, confirmJob),
     vscode.commands.registerCommand(BATCH_COMMANDS.refreshJobs, () => provider.jobs.reload()),

@@ -148,6 +148,7 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
     if ((n.kind === 'bucket' || n.kind === 'key') && b && keyPolicyText(b)) parts.push('hasKeyPolicy');
     if (n.bucket && (n.kind === 'bucket' || n.kind === 'policy')) parts.push('hasBucket');
     if (n.kind === 'job' && n.description?.startsWith('Suspended')) parts.push('suspended');
+    if (n.kind === 'job' && !/^(Complete|Failed|Cancelled)\b/.test(n.description ?? '')) parts.push('unfinished');
     return parts.join(' ');
   }
 

@@ -9,6 +9,7 @@ import {
   createJobRequest,
   estimateCost,
   jobDescription,
+  jobSurprises,
   manifestKeyEncode,
   manifestLine,
   parseRoleArn,
@@ -35,6 +36,7 @@ function plan(over: Partial<BatchPlan> = {}): BatchPlan {
     prefix: '',
     versions: false,
     kmsKey: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    target: 'SSE-KMS',
     bucketKey: true,
     operation: 'update',
     operationName: 'S3UpdateObjectEncryption',
@@ -159,6 +161,21 @@ describe('batch job request', () => {
     });
   });
 
+  it('asks for a copy with SSE-S3 (AES256), no key and no Bucket Key, for an SSE-S3 target', () => {
+    const req = createJobRequest(
+      plan({ operation: 'copy', operationName: 'S3PutObjectCopy', target: 'SSE-S3', kmsKey: '', bucketKey: false }),
+      'e',
+    );
+    assert.deepEqual(req.Operation, {
+      S3PutObjectCopy: {
+        TargetResource: 'arn:aws:s3:::data',
+        MetadataDirective: 'COPY',
+        NewObjectMetadata: { SSEAlgorithm: 'AES256' },
+      },
+    });
+    assert.match(req.Description ?? '', / to SSE-S3$/);
+  });
+
   it('gives an inventory manifest no Fields (its manifest.json describes the columns)', () => {
     const req = createJobRequest(
       plan({ manifest: { ...plan().manifest, source: 'inventory', format: 'S3InventoryReport_CSV_20161130' } }),
@@ -252,5 +269,43 @@ describe('inventory rows', () => {
       'IsDeleteMarker',
       'EncryptionStatus',
     ]);
+  });
+});
+
+describe('a created job checked against its plan', () => {
+  const asked = {
+    JobId: 'j1',
+    Status: 'Suspended' as const,
+    ConfirmationRequired: true,
+    Operation: { S3UpdateObjectEncryption: { ObjectEncryption: { SSEKMS: { KMSKeyArn: plan().kmsKey } } } },
+    Manifest: {
+      Spec: { Format: 'S3BatchOperations_CSV_20180820' as const },
+      Location: { ObjectArn: 'arn:aws:s3:::data/m.csv', ETag: 'e1' },
+    },
+  };
+  it('finds nothing wrong with the job asked for', () => {
+    assert.deepEqual(jobSurprises(plan(), asked, 'e1'), []);
+    assert.deepEqual(jobSurprises(plan(), { ...asked, Status: 'Preparing' }, 'e1'), []);
+  });
+  it('stops on a job not held for confirmation, another key or operation, another manifest', () => {
+    assert.match(
+      jobSurprises(plan(), { ...asked, Status: 'Active' }, 'e1')[0],
+      /did not hold the job for confirmation \(it is Active\).*jobs --cancel j1 --yes/,
+    );
+    assert.match(jobSurprises(plan(), { ...asked, ConfirmationRequired: false }, 'e1')[0], /did not hold the job/);
+    assert.match(
+      jobSurprises(
+        plan(),
+        { ...asked, Operation: { S3UpdateObjectEncryption: { ObjectEncryption: { SSEKMS: { KMSKeyArn: 'arn:other' } } } } },
+        'e1',
+      )[0],
+      /key is arn:other/,
+    );
+    assert.match(
+      jobSurprises(plan(), { ...asked, Operation: { S3PutObjectAcl: {} } }, 'e1')[0],
+      /operation is not S3UpdateObjectEncryption/,
+    );
+    assert.match(jobSurprises(plan(), asked, 'e2')[0], /manifest ETag is e1, not e2/);
+    assert.deepEqual(jobSurprises(plan(), undefined, 'e1'), ['DescribeJob answered without the job']);
   });
 });

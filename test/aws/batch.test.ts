@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { startEmulator, type Emulator } from '../../emulator/src/emulator';
 import type { EmulatorSeed } from '../../emulator/src/types';
 import { BATCH_PRINCIPAL, checkRole, createBatchJob, manifestLine, planBatch, type BatchRequest } from '../../aws/batch';
-import { confirmJob, describeJob, listJobs, readCompletionReport, type JobDetail } from '../../aws/batch-jobs';
+import { cancelJob, confirmJob, describeJob, listJobs, readCompletionReport, type JobDetail } from '../../aws/batch-jobs';
 import { openSession, type Session } from '../../aws/session';
 import { ACCOUNT, emptyAwsFiles, keyArn, testEnv } from './fixtures';
 
@@ -399,6 +399,31 @@ describe('batch job', () => {
     );
   });
 
+  it('is checked once created, and can be cancelled before it runs', async () => {
+    const planned = await planBatch(session, request({ bucket: 'versioned' }));
+    const before = em.object('versioned', 'doc.txt');
+    const created = await createBatchJob(session, planned);
+    assert.deepEqual(created.problems, []);
+    assert.ok(
+      created.status === 'New' || created.status === 'Preparing' || created.status === 'Suspended',
+      String(created.status),
+    );
+    await until(created.jobId, x => x.status === 'Suspended', 'Suspended');
+    const r = await cancelJob(session, { account: ACCOUNT, region: REGION, jobId: created.jobId });
+    assert.ok(r.status === 'Cancelled' || r.status === 'Cancelling', r.status);
+    await until(created.jobId, x => x.status === 'Cancelled', 'Cancelled');
+    const after = em.object('versioned', 'doc.txt');
+    assert.deepEqual(
+      [after?.encryption, after?.kmsKeyId, after?.versionId],
+      [before?.encryption, before?.kmsKeyId, before?.versionId],
+      'a cancelled job changed nothing',
+    );
+    await assert.rejects(
+      cancelJob(session, { account: ACCOUNT, region: REGION, jobId: created.jobId }),
+      /is Cancelled: there is nothing to cancel/,
+    );
+  });
+
   it('lists the jobs of a bucket with their progress', async () => {
     const listed = await listJobs(session, { account: ACCOUNT, region: REGION, bucket: 'mixed' });
     assert.ok(listed.jobs.length >= 3);
@@ -407,7 +432,7 @@ describe('batch job', () => {
       assert.ok(j.progress.total === null || j.progress.total >= 1);
     }
     assert.ok(listed.jobs.some(j => j.status === 'Complete' && j.progress.percent === 100));
-    const other = await listJobs(session, { account: ACCOUNT, region: REGION, bucket: 'versioned' });
+    const other = await listJobs(session, { account: ACCOUNT, region: REGION, bucket: 'inventoried' });
     assert.deepEqual(other.jobs, []);
   });
 });
@@ -455,6 +480,28 @@ describe('batch job: CreateJob retried after a lost answer', () => {
       em.setFaults([]);
       retrying.destroy();
     }
+  });
+});
+
+describe('batch job: SSE-S3 as the target', () => {
+  it('plans the copy operation with SSE-S3 and runs it', async () => {
+    const planned = await planBatch(session, request({ bucket: 'legacy', sseS3: true, kmsKey: '', prefix: 'old/data' }));
+    assert.deepEqual(planned.plan.blockers, []);
+    assert.equal(planned.plan.target, 'SSE-S3');
+    assert.equal(planned.plan.operationName, 'S3PutObjectCopy');
+    assert.equal(planned.plan.bucketKey, false);
+    assert.equal(planned.plan.cost.kmsRequests, 0);
+    const refused = await planBatch(session, request({ bucket: 'legacy', sseS3: true, kmsKey: '', operation: 'update' }));
+    assert.ok(refused.plan.blockers.some(b => /SSE-KMS only/.test(b)));
+    const { jobId, problems } = await createBatchJob(session, planned);
+    assert.deepEqual(problems, []);
+    await until(jobId, x => x.status === 'Suspended', 'Suspended');
+    await confirmJob(session, { account: ACCOUNT, region: REGION, jobId });
+    const done = await until(jobId, x => x.status === 'Complete' || x.status === 'Failed', 'Complete');
+    assert.deepEqual([done.status, done.progress.succeeded, done.progress.failed], ['Complete', 1, 0]);
+    const o = em.object('legacy', 'old/data.csv');
+    assert.equal(o?.encryption, 'SSE-S3');
+    assert.equal(o?.content.toString(), 'a,b');
   });
 });
 

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { startEmulator, type Emulator } from '../../emulator/src/emulator';
 import type { EmulatorSeed } from '../../emulator/src/types';
+import { CreateJobCommand, S3ControlClient } from '@aws-sdk/client-s3-control';
 import { DIST_CLI } from '../helpers/paths';
 import { ACCOUNT, emptyAwsFiles, keyArn, SECRET, testEnv } from '../aws/fixtures';
 
@@ -126,6 +127,16 @@ describe('reencrypt --batch', () => {
     assert.equal((out.batch as { operationName: string }).operationName, 'S3UpdateObjectEncryption');
   });
 
+  it('--sse-s3 plans the copy operation to SSE-S3', async () => {
+    const args = batchArgs().filter(a => a !== '--kms-key' && a !== TARGET);
+    const r = await run([...args, '--sse-s3', '--dry-run']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /operation: +S3PutObjectCopy to SSE-S3, current versions/);
+    const both = await run([...batchArgs(), '--sse-s3', '--dry-run']);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /one target/);
+  });
+
   it('creates nothing without --yes', async () => {
     const before = em.calls();
     const r = await run(batchArgs());
@@ -222,5 +233,53 @@ describe('reencrypt --batch --yes, then jobs', () => {
     const r = await run(['jobs', '--job', 'x y', '--endpoint', em.url]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /is not a job ID/);
+  });
+});
+
+describe('jobs: what the endpoint says is escaped, and --cancel', () => {
+  it('prints a hostile job description on one line with its controls made visible', async () => {
+    const control = new S3ControlClient({
+      region: REGION,
+      endpoint: em.url,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      endpointProvider: () => ({ url: new URL(em.url) }),
+    });
+    const planned = await run([...batchArgs(), '--dry-run', '--format', 'json']);
+    // The manifest the earlier run wrote (the plan reuses it and knows its ETag).
+    const manifest = (JSON.parse(planned.stdout) as { batch: { manifest: { bucket: string; key: string; etag: string } } }).batch
+      .manifest;
+    assert.ok(manifest.etag);
+    // A job someone else made, with a description that tries to reorder the line and fake a second one.
+    const created = await control.send(
+      new CreateJobCommand({
+        AccountId: ACCOUNT,
+        ConfirmationRequired: true,
+        Priority: 1,
+        RoleArn: ROLE,
+        ClientRequestToken: 'hostile-description',
+        Description: 's3-encryption-guard re-encrypt s3://cli-batch/\u202eevil\nSTATUS Complete',
+        Operation: { S3UpdateObjectEncryption: { ObjectEncryption: { SSEKMS: { KMSKeyArn: TARGET } } } },
+        Manifest: {
+          Spec: { Format: 'S3BatchOperations_CSV_20180820', Fields: ['Bucket', 'Key'] },
+          Location: { ObjectArn: `arn:aws:s3:::${manifest.bucket}/${manifest.key}`, ETag: manifest.etag },
+        },
+        Report: { Enabled: false },
+      }),
+    );
+    control.destroy();
+    const r = await run(['jobs', '--job', created.JobId!, '--endpoint', em.url]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!r.stdout.includes('\u202e'), 'no bidirectional override reaches the terminal');
+    assert.match(r.stdout, /described: +s3-encryption-guard re-encrypt s3:\/\/cli-batch\/\\u\{202e\}evil\\nSTATUS Complete\n/);
+    const list = await run(['jobs', '--endpoint', em.url]);
+    assert.ok(!list.stdout.includes('\u202e'));
+    for (const line of list.stdout.split('\n')) assert.ok(!/^STATUS Complete/.test(line), 'no line is faked');
+
+    const ask = await run(['jobs', '--cancel', created.JobId!, '--endpoint', em.url]);
+    assert.equal(ask.code, 1);
+    assert.match(ask.stderr, /not cancelled: pass --yes/);
+    const yes = await run(['jobs', '--cancel', created.JobId!, '--yes', '--endpoint', em.url]);
+    assert.equal(yes.code, 0, yes.stderr);
+    assert.match(yes.stdout, /cancelled job .*: now (Cancelled|Cancelling)/);
   });
 });

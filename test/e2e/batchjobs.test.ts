@@ -3,7 +3,8 @@
 // jobs, IAM and STS): "Re-encrypt With Batch Operations…" on a bucket asks for the key, the role and
 // the report bucket, shows the plan in a modal naming bucket, count, key and role, and only then
 // creates the job; the job shows under its bucket, waiting; "Confirm Job" shows what it will do in
-// a modal and lets it run; "Refresh Jobs" shows its progress to the end. Declining writes nothing.
+// a modal and lets it run; "Refresh Jobs" shows its progress to the end; "Cancel Job" cancels a
+// waiting job after a modal. Declining writes nothing.
 // The modals and input boxes are answered through the API the extension exports (batchUi).
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -58,6 +59,7 @@ const seed = (): EmulatorSeed => ({
       ],
     },
     { name: 'batch-demo-reports', region: REGION },
+    { name: 'batch-demo-reports-2', region: REGION },
   ],
 });
 
@@ -137,7 +139,7 @@ suite('live view: S3 Batch Operations jobs', () => {
 
   test('contributes the commands, Confirm Job only on a job that waits', async () => {
     const commands = await vscode.commands.getCommands(true);
-    for (const c of ['reencryptWithBatch', 'confirmJob', 'refreshJobs'])
+    for (const c of ['reencryptWithBatch', 'confirmJob', 'cancelJob', 'refreshJobs'])
       assert.ok(commands.includes(`s3EncryptionGuard.live.${c}`), c);
     const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
       contributes: { menus: Record<string, { command: string; when?: string }[]> };
@@ -187,7 +189,7 @@ suite('live view: S3 Batch Operations jobs', () => {
     );
     assert.match(node.description ?? '', /^Suspended · 0\/3 \(0%\) · waits for confirmation$/);
     const item = api.provider.getTreeItem(node);
-    assert.equal(item.contextValue, 'job suspended');
+    assert.equal(item.contextValue, 'job suspended unfinished');
     const jobs = bucketNode()!.children.find(c => c.kind === 'jobs');
     assert.match(jobs?.description ?? '', /1 job, 1 waiting for confirmation/);
     assert.equal(emulator.object(BUCKET, 'a.txt')?.encryption, 'SSE-S3', 'nothing ran yet');
@@ -219,7 +221,42 @@ suite('live view: S3 Batch Operations jobs', () => {
     );
     assert.equal(done.description, 'Complete · 3/3 (100%)');
     assert.equal(done.status, 'pass');
-    assert.notEqual(api.provider.getTreeItem(done).contextValue, 'job suspended');
+    assert.equal(api.provider.getTreeItem(done).contextValue, 'job', 'neither Confirm nor Cancel on a finished job');
     for (const key of ['a.txt', 'b.txt', 'c d.txt']) assert.equal(emulator.object(BUCKET, key)?.kmsKeyId, KEY, key);
+  });
+
+  test('Cancel Job names the job and its bucket, says done tasks stay done, and cancels a job that waits', async () => {
+    answer([KEY, ROLE, 'batch-demo-reports-2'], true);
+    const jobId = (await vscode.commands.executeCommand('s3EncryptionGuard.live.reencryptWithBatch', bucketNode())) as string;
+    assert.ok(jobId);
+    const node = await waitFor(
+      'the second job under its bucket',
+      () => jobNodes().find(n => n.jobId === jobId && n.description?.startsWith('Suspended')),
+      () =>
+        jobNodes()
+          .map(n => `${n.jobId}: ${n.description}`)
+          .join(', '),
+    );
+    const { asked } = answer([], true);
+    const status = await vscode.commands.executeCommand('s3EncryptionGuard.live.cancelJob', node);
+    assert.equal(asked.length, 1);
+    assert.equal(asked[0].action, 'Cancel Job');
+    assert.ok(asked[0].message.includes(jobId) && asked[0].message.includes(BUCKET), asked[0].message);
+    assert.match(asked[0].detail, /Tasks already done stay done/);
+    assert.ok(status === 'Cancelled' || status === 'Cancelling', String(status));
+    const cancelled = await waitFor(
+      'the job cancelled',
+      async () => {
+        await vscode.commands.executeCommand('s3EncryptionGuard.live.refreshJobs');
+        const n = jobNodes().find(x => x.jobId === jobId);
+        return n?.description?.startsWith('Cancelled') ? n : undefined;
+      },
+      () =>
+        jobNodes()
+          .map(n => n.description)
+          .join(', '),
+    );
+    assert.equal(cancelled.status, 'fail');
+    assert.match(bucketNode()!.children.find(c => c.kind === 'jobs')?.description ?? '', /^2 jobs$/);
   });
 });
