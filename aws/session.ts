@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { safeReadTextSync } from '../shared/safe-read';
@@ -217,6 +218,8 @@ export interface Session {
   callDeadlineMs: number;
   s3(region: string): S3Client;
   kms(region: string): KMSClient;
+  /** STS (GetCallerIdentity: who the caller is, for the fix's lock-out guard, aws/fix.ts). */
+  sts(region: string): STSClient;
   /** Blanks the secret key and session token out of a text. */
   scrub(text: string): string;
   destroy(): void;
@@ -251,6 +254,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   } as const;
   const s3Clients = new Map<string, S3Client>();
   const kmsClients = new Map<string, KMSClient>();
+  const stsClients = new Map<string, STSClient>();
   return {
     profile,
     region,
@@ -275,10 +279,20 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       }
       return c;
     },
+    sts: r => {
+      let c = stsClients.get(r);
+      if (!c) {
+        stsClients.set(r, (c = new STSClient({ ...common, region: r })));
+        // STS answers XML (the query protocol): the guard checks it as it checks S3's.
+        guardClient(c, { service: 's3', timeoutMs });
+      }
+      return c;
+    },
     scrub: text => secrets.reduce((t, s) => t.split(s).join('***'), text),
     destroy: () => {
       for (const c of s3Clients.values()) c.destroy();
       for (const c of kmsClients.values()) c.destroy();
+      for (const c of stsClients.values()) c.destroy();
     },
   };
 }
