@@ -4,8 +4,10 @@
 // KMS's JSON 1.1 protocol (X-Amz-Target TrentService.DescribeKey, GetKeyRotationStatus, GetKeyPolicy,
 // ListAliases), with AWS's error codes, HTTP statuses and XML/JSON error shapes.
 //
-// Read-only: every write is refused (MethodNotAllowed), which is what the posture code must never
-// need. Requests must carry a SigV4-looking Authorization header (signatures are not verified); the
+// Read-only unless the seed says `writable: true` (then: the bucket and key writes of buckets.ts and
+// kms.ts, the objects of objects.ts, inventory.ts reports, control.ts S3 Control jobs; state.ts holds
+// it all in memory); read-only, every write is refused (MethodNotAllowed), which is what the posture
+// code must never need. Requests must carry a SigV4-looking Authorization header (signatures are not verified); the
 // KMS region comes from its credential scope, so a key is found only in its own region, as in AWS.
 // One endpoint serves every region's buckets; ListBuckets pages with max-buckets and
 // continuation-token as S3 does. Faults can be injected per call and per bucket or key: latency,
@@ -15,7 +17,14 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Emulator, EmulatorOptions, EmulatorSeed, FaultSpec, MalformedAnswer, SeedBucket, SeedKey } from './types';
+import type { Emulator, EmulatorOptions, EmulatorSeed, FaultSpec, MalformedAnswer, Quirks } from './types';
+import { bucketCall, createBucket } from './buckets';
+import { inventoryCall } from './inventory';
+import { kmsWrite, KMS_WRITES } from './kms';
+import { objectCall, rewriteObject } from './objects';
+import { classifyS3, WRITE_CALLS } from './routes';
+import { findVersion, loadState, snapshot } from './state';
+import { type Account, decodeAwsChunked, type Reply, type S3Request } from './wire';
 
 export type {
   Emulator,
@@ -24,12 +33,19 @@ export type {
   EndlessPages,
   FaultSpec,
   MalformedAnswer,
+  ObjectSnapshot,
+  Quirks,
   SeedBucket,
+  SeedInventory,
   SeedKey,
+  SeedObject,
+  SeedObjectVersion,
   WireFault,
 } from './types';
 
 const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+/** The largest request body the emulator takes (it holds bodies in memory). */
+const MAX_BODY_BYTES = 256 * 1024 * 1024;
 const DEFAULT_ACCOUNT = '111122223333';
 
 const xmlEscape = (s: string): string =>
@@ -71,10 +87,7 @@ export function loadSeed(seed: EmulatorSeed | string): EmulatorSeed {
   return s;
 }
 
-interface Key extends SeedKey {
-  arn: string;
-  created: number;
-}
+type Key = import('./wire').Key;
 
 /** The policy of the AWS managed key aws/s3: any principal of the account, through S3 only. */
 function managedS3KeyPolicy(account: string, region: string): string {
@@ -128,29 +141,39 @@ function credentialScope(auth: string | undefined): { region: string; service: s
 /** What a fault does to one answer (everything but latency). */
 type AnswerFault = Pick<
   FaultSpec,
-  'error' | 'errorMessage' | 'wire' | 'trickleMs' | 'malformed' | 'oversizeBytes' | 'endlessPages' | 'chunked'
+  'error' | 'errorMessage' | 'wire' | 'trickleMs' | 'malformed' | 'oversizeBytes' | 'endlessPages' | 'chunked' | 'changeObject'
 >;
 
 const hasAnswerFault = (f: FaultSpec): boolean =>
-  !!(f.error || f.wire || f.malformed || f.oversizeBytes || f.endlessPages || f.chunked);
+  !!(f.error || f.wire || f.malformed || f.oversizeBytes || f.endlessPages || f.chunked || f.changeObject);
 
 class FaultTable {
-  private faults: (FaultSpec & { used: number })[] = [];
+  private faults: (FaultSpec & { used: number; seen: number })[] = [];
   set(list: readonly FaultSpec[]): void {
-    this.faults = list.map(f => ({ ...f, used: 0 }));
+    this.faults = list.map(f => ({ ...f, used: 0, seen: 0 }));
   }
 
   /** The latency and the answer fault (the first matching one not used up) for one call. */
-  match(call: string, bucket?: string, keyNames: readonly string[] = []): { latencyMs: number; answer?: AnswerFault } {
+  match(
+    call: string,
+    bucket?: string,
+    keyNames: readonly string[] = [],
+    object?: string,
+  ): { latencyMs: number; answer?: AnswerFault } {
     let latencyMs = 0;
     let answer: AnswerFault | undefined;
     for (const f of this.faults) {
       const name = f.call.replace(/^kms:/, '');
-      if (name !== '*' && name !== call.replace(/^kms:/, '')) continue;
+      const plain = call.replace(/^kms:/, '');
+      if (name !== '*' && name !== plain && !(name === 'write' && WRITE_CALLS.has(call))) continue;
       if (f.bucket !== undefined && f.bucket !== bucket) continue;
       if (f.key !== undefined && !keyNames.includes(f.key)) continue;
+      if (f.object !== undefined && f.object !== object) continue;
       if (f.latencyMs) latencyMs = Math.max(latencyMs, f.latencyMs);
-      if (!answer && hasAnswerFault(f) && (f.times === undefined || f.used < f.times)) {
+      if (!hasAnswerFault(f)) continue;
+      // `after`: the first matching calls go through untouched (a fault mid-run).
+      if (f.seen++ < (f.after ?? 0)) continue;
+      if (!answer && (f.times === undefined || f.used < f.times)) {
         f.used++;
         answer = f;
       }
@@ -226,9 +249,8 @@ function malform(text: string, kind: MalformedAnswer, contentType: string): { te
 export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const seed = loadSeed(opts.seed);
   const account = seed.account ?? DEFAULT_ACCOUNT;
-  const buckets = new Map<string, SeedBucket>(seed.buckets.map(b => [b.name, b]));
   const keys: Key[] = (seed.keys ?? []).map(k => ({
-    ...k,
+    ...structuredClone(k),
     arn: `arn:aws:kms:${k.region}:${account}:key/${k.id}`,
     created: 1700000000,
   }));
@@ -263,6 +285,21 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     return k;
   }
 
+  let quirks: Quirks = { ...seed.quirks };
+  const acct: Account = {
+    account,
+    seed,
+    get quirks() {
+      return quirks;
+    },
+    buckets: new Map(),
+    managedKeyArn: region => managedS3Key(region).arn,
+    findKey: (id, region) => findKey(id, region),
+    requestId: () => requestId(),
+  };
+  const buckets = loadState(acct, seed);
+  acct.buckets = buckets;
+
   /** A key by ID, key ARN, alias name or alias ARN, in the request's region (KMS is regional). */
   function findKey(keyId: string, region: string): Key | undefined {
     const arn = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key|alias)\/(.+)$/.exec(keyId);
@@ -288,13 +325,27 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     });
 
   /** Writes an answer, through its fault (malformed, oversized, stalled, trickled, reset). */
-  function send(res: http.ServerResponse, status: number, headers: Record<string, string>, text: string, head = false): void {
+  function send(
+    res: http.ServerResponse,
+    status: number,
+    headers: Record<string, string>,
+    content: string | Buffer,
+    head = false,
+  ): void {
     const fault = answerFaults.get(res);
+    // A crash after the write: the call was carried out, the answer never leaves.
+    if (fault?.wire === 'reset-after-write') return void res.socket?.resetAndDestroy();
     let contentType = headers['Content-Type'];
-    if (fault?.malformed) ({ text, contentType } = malform(text, fault.malformed, contentType));
+    let text = typeof content === 'string' ? content : '';
+    if (typeof content === 'string' && fault?.malformed) ({ text, contentType } = malform(text, fault.malformed, contentType));
     if (head) {
       res.writeHead(status, headers);
       return void res.end();
+    }
+    if (typeof content !== 'string') {
+      res.writeHead(status, { ...headers, ...(fault?.chunked ? {} : { 'Content-Length': String(content.length) }) });
+      if (!fault?.wire) return void res.end(content);
+      return void deliver(res, { length: content.length, chunks: () => [content] }, fault);
     }
     const padding = Math.max(0, (fault?.oversizeBytes ?? 0) - Buffer.byteLength(text));
     const body = paddedBody(text, paddingPoint(text), padding);
@@ -345,6 +396,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     message: string,
     extra: Record<string, string> = {},
     head = false,
+    headers: Record<string, string> = {},
   ): void {
     const id = requestId();
     const body =
@@ -353,7 +405,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         .map(([k, v]) => `<${k}>${xmlEscape(v)}</${k}>`)
         .join('') +
       `<RequestId>${id}</RequestId><HostId>${randomBytes(24).toString('base64')}</HostId></Error>`;
-    send(res, status, { 'Content-Type': 'application/xml', 'x-amz-request-id': id }, body, head);
+    send(res, status, { 'Content-Type': 'application/xml', 'x-amz-request-id': id, ...headers }, body, head);
   }
 
   function s3Ok(res: http.ServerResponse, body: string, contentType = 'application/xml'): void {
@@ -377,16 +429,21 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   async function injected(
     call: string,
     res: http.ServerResponse,
-    target: { bucket?: string; key?: Key; keyId?: string },
+    target: { bucket?: string; key?: Key; keyId?: string; object?: string },
     kms: boolean,
     head = false,
   ): Promise<boolean> {
     counts[call] = (counts[call] ?? 0) + 1;
     const names = [target.keyId, target.key?.id, target.key?.arn, ...(target.key?.aliases ?? [])].filter((x): x is string => !!x);
-    const { latencyMs, answer } = faults.match(call, target.bucket, names);
+    const { latencyMs, answer } = faults.match(call, target.bucket, names, target.object);
     if (latencyMs) await sleep(latencyMs);
     if (res.destroyed) return true;
     if (!answer) return false;
+    // Another writer got there first: the object changes before this call is served.
+    if (answer.changeObject && target.bucket && target.object) {
+      const state = buckets.get(target.bucket);
+      if (state) rewriteObject(acct, state, target.object);
+    }
     if (answer.wire === 'reset-before-answer') {
       res.socket?.resetAndDestroy();
       return true;
@@ -414,44 +471,85 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     return true;
   }
 
-  async function handleS3(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+  /** The answers of one S3 request, through `send` (so injected faults apply to them all). */
+  function replyTo(res: http.ServerResponse, head: boolean): Reply {
+    return {
+      xml: (body, headers = {}) =>
+        send(
+          res,
+          200,
+          { 'Content-Type': 'application/xml', 'x-amz-request-id': requestId(), ...headers },
+          `<?xml version="1.0" encoding="UTF-8"?>\n${body}`,
+          head,
+        ),
+      empty: (status, headers = {}) => send(res, status, { 'x-amz-request-id': requestId(), ...headers }, Buffer.alloc(0), true),
+      error: (status, code, message, extra = {}, headers = {}) => s3Error(res, status, code, message, extra, head, headers),
+      bytes: (status, headers, body) => send(res, status, { 'x-amz-request-id': requestId(), ...headers }, body, head),
+      stream: (status, headers, size, chunks) => {
+        res.writeHead(status, { 'x-amz-request-id': requestId(), ...headers, 'Content-Length': String(size) });
+        if (head) return void res.end();
+        void (async () => {
+          for await (const c of chunks) {
+            if (res.destroyed) return;
+            if (!res.write(c)) await drained(res);
+          }
+          res.end();
+        })().catch(() => res.destroy());
+      },
+    };
+  }
+
+  async function handleS3(req: http.IncomingMessage, res: http.ServerResponse, url: URL, raw: Buffer): Promise<void> {
     const head = req.method === 'HEAD';
+    const method = req.method ?? 'GET';
     if (!credentialScope(req.headers.authorization)) return s3Error(res, 403, 'AccessDenied', 'Access Denied', {}, head);
-    if (req.method !== 'GET' && !head)
-      return s3Error(res, 405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.', {
-        Method: req.method ?? '',
-        ResourceType: 'BUCKET',
-      });
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts.length === 0) {
+      if (method !== 'GET') return notAllowed(res, head);
       if (await injected('ListBuckets', res, {}, false)) return;
       return listBuckets(res, url.searchParams);
     }
     const name = parts[0];
-    if (parts.length > 1)
-      return s3Error(res, 501, 'NotImplemented', 'This local endpoint serves bucket-level configuration only.', {}, head);
+    // The key is everything after `/bucket/`, decoded whole: keys may hold `//` or end with `/`.
+    const slash = url.pathname.indexOf('/', 1);
+    const key = slash < 0 || slash === url.pathname.length - 1 ? undefined : decodeURIComponent(url.pathname.slice(slash + 1));
     const q = url.searchParams;
-    const call = head
-      ? 'HeadBucket'
-      : q.has('location')
-        ? 'GetBucketLocation'
-        : q.has('encryption')
-          ? 'GetBucketEncryption'
-          : q.has('policy')
-            ? 'GetBucketPolicy'
-            : q.has('publicAccessBlock')
-              ? 'GetPublicAccessBlock'
-              : null;
+    const call = classifyS3(method, key !== undefined, q, req.headers, quirks);
+    const writing = call ? WRITE_CALLS.has(call) : method !== 'GET' && !head;
+    if (writing && seed.writable !== true) return notAllowed(res, head, key !== undefined);
     if (!call)
       return s3Error(
         res,
         501,
         'NotImplemented',
         'A header or query you provided implies functionality that is not implemented by this local endpoint.',
+        {},
+        head,
       );
-    if (await injected(call, res, { bucket: name }, false, head)) return;
-    const b = buckets.get(name);
-    if (!b) return s3Error(res, 404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: name }, head);
+    if (call === 'UpdateObjectEncryption' && quirks.noUpdateObjectEncryption) {
+      counts[call] = (counts[call] ?? 0) + 1;
+      return s3Error(res, 501, 'NotImplemented', 'A header you provided implies functionality that is not implemented', {
+        Header: 'encryption',
+      });
+    }
+    let body = raw;
+    let trailers: Record<string, string> = {};
+    const encoding = String(req.headers['content-encoding'] ?? '');
+    if (encoding.includes('aws-chunked') || String(req.headers['x-amz-content-sha256'] ?? '').startsWith('STREAMING-')) {
+      const decoded = decodeAwsChunked(raw);
+      if (!decoded) return s3Error(res, 400, 'IncompleteBody', 'The request body terminated unexpectedly');
+      ({ body, trailers } = decoded);
+    }
+    const r: S3Request = { method, bucket: name, key, query: q, headers: req.headers, body, trailers, head };
+    const reply = replyTo(res, head);
+    if (await injected(call, res, { bucket: name, object: key }, false, head)) return;
+    if (call === 'CreateBucket') return createBucket(acct, r, reply);
+    const state = buckets.get(name);
+    if (!state) return s3Error(res, 404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: name }, head);
+    const b = state.settings;
+    if (key !== undefined || ['ListObjectsV2', 'ListObjectVersions', 'ListMultipartUploads'].includes(call))
+      return objectCall(call, acct, state, r, reply);
+    if (call.includes('Inventory')) return inventoryCall(call, acct, state, r, reply);
     const region = b.region ?? 'us-east-1';
     switch (call) {
       case 'HeadBucket':
@@ -474,9 +572,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
             { BucketName: name },
           );
         const key = enc.kmsKeyId ? `<KMSMasterKeyID>${xmlEscape(enc.kmsKeyId)}</KMSMasterKeyID>` : '';
+        const blocked = enc.blockedEncryptionTypes?.length
+          ? `<BlockedEncryptionTypes>${enc.blockedEncryptionTypes.map(t => `<EncryptionType>${t}</EncryptionType>`).join('')}</BlockedEncryptionTypes>`
+          : '';
         return s3Ok(
           res,
-          `<?xml version="1.0" encoding="UTF-8"?>\n<ServerSideEncryptionConfiguration xmlns="${S3_NS}"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>${enc.algorithm}</SSEAlgorithm>${key}</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>${enc.bucketKeyEnabled === true}</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>`,
+          `<?xml version="1.0" encoding="UTF-8"?>\n<ServerSideEncryptionConfiguration xmlns="${S3_NS}"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>${enc.algorithm}</SSEAlgorithm>${key}</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>${enc.bucketKeyEnabled === true}</BucketKeyEnabled>${blocked}</Rule></ServerSideEncryptionConfiguration>`,
         );
       }
       case 'GetBucketPolicy':
@@ -501,7 +602,21 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
           `<?xml version="1.0" encoding="UTF-8"?>\n<PublicAccessBlockConfiguration xmlns="${S3_NS}"><BlockPublicAcls>${v('blockPublicAcls')}</BlockPublicAcls><IgnorePublicAcls>${v('ignorePublicAcls')}</IgnorePublicAcls><BlockPublicPolicy>${v('blockPublicPolicy')}</BlockPublicPolicy><RestrictPublicBuckets>${v('restrictPublicBuckets')}</RestrictPublicBuckets></PublicAccessBlockConfiguration>`,
         );
       }
+      default:
+        return bucketCall(call, acct, state, r, reply);
     }
+  }
+
+  /** A write on a read-only endpoint (the seed is not `writable`). */
+  function notAllowed(res: http.ServerResponse, head: boolean, object = false): void {
+    s3Error(
+      res,
+      405,
+      'MethodNotAllowed',
+      'The specified method is not allowed against this resource.',
+      { Method: res.req.method ?? '', ResourceType: object ? 'OBJECT' : 'BUCKET' },
+      head,
+    );
   }
 
   /**
@@ -510,7 +625,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
    * pages by 10,000; neither lists every bucket at once.
    */
   function listBuckets(res: http.ServerResponse, q: URLSearchParams): void {
-    const all = [...buckets.values()].map(b => ({
+    const all = [...buckets.values()].map(({ settings: b }) => ({
       name: b.name,
       created: b.created ?? '2024-01-15T10:00:00.000Z',
       region: b.region ?? 'us-east-1',
@@ -568,7 +683,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     const keyId = typeof input.KeyId === 'string' ? input.KeyId : undefined;
     const call = `kms:${op}`;
     const key = keyId ? findKey(keyId, scope.region) : undefined;
-    if (!['DescribeKey', 'GetKeyRotationStatus', 'GetKeyPolicy', 'ListAliases'].includes(op)) {
+    const writing = KMS_WRITES.has(op) && seed.writable === true;
+    if (!['DescribeKey', 'GetKeyRotationStatus', 'GetKeyPolicy', 'ListAliases'].includes(op) && !writing) {
       counts[call] = (counts[call] ?? 0) + 1;
       return kmsError(res, 400, 'UnknownOperationException', `${op} is not served by this read-only local endpoint`);
     }
@@ -597,6 +713,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
           ? `Alias ${keyId.startsWith('arn:') ? keyId : `arn:aws:kms:${scope.region}:${account}:${keyId}`} is not found.`
           : `Key '${keyId.startsWith('arn:') ? keyId : `arn:aws:kms:${scope.region}:${account}:key/${keyId}`}' does not exist`,
       );
+    if (writing) {
+      const answer = kmsWrite(op, key, input);
+      return answer.ok ? kmsOk(res, answer.value) : kmsError(res, 400, answer.type, answer.message);
+    }
     const spec = key.spec ?? 'SYMMETRIC_DEFAULT';
     const state = key.state ?? 'Enabled';
     switch (op) {
@@ -633,7 +753,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         return kmsOk(res, {
           KeyRotationEnabled: state === 'PendingDeletion' ? false : key.rotation === true,
           KeyId: key.arn,
-          ...(key.rotation ? { RotationPeriodInDays: 365 } : {}),
+          ...(key.rotation ? { RotationPeriodInDays: key.rotationPeriodInDays ?? 365 } : {}),
         });
       case 'GetKeyPolicy':
         if (input.PolicyName !== undefined && input.PolicyName !== 'default')
@@ -658,14 +778,24 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     res.on('finish', done);
     res.on('close', done);
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let received = 0;
+    req.on('data', (c: Buffer) => {
+      received += c.length;
+      // Bodies are held in memory: bounded, as S3 bounds a single PUT (the emulator far lower).
+      if (received <= MAX_BODY_BYTES) chunks.push(c);
+    });
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (received > MAX_BODY_BYTES)
+        return s3Error(res, 400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', {
+          MaxSizeAllowed: String(MAX_BODY_BYTES),
+        });
       const target = req.headers['x-amz-target'];
+      const body = Buffer.concat(chunks);
       const work =
         typeof target === 'string' && target.startsWith('TrentService.')
-          ? handleKms(req, res, target, Buffer.concat(chunks).toString('utf8'))
-          : handleS3(req, res, url);
+          ? handleKms(req, res, target, body.toString('utf8'))
+          : handleS3(req, res, url, body);
       work.catch(e => {
         if (!res.headersSent)
           s3Error(res, 500, 'InternalError', `emulator failure: ${e instanceof Error ? e.message : String(e)}`);
@@ -696,6 +826,26 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     resetStats: () => {
       counts = {};
       maxInFlight = inFlight;
+    },
+    setQuirks: q => {
+      quirks = { ...q };
+    },
+    object: (bucket, key, versionId) => {
+      const state = buckets.get(bucket);
+      const v = state && findVersion(state, key, versionId);
+      if (!v || (versionId === undefined && v.deleteMarker)) return undefined;
+      return snapshot(key, v, state!.objects.get(key)![0] === v);
+    },
+    versions: (bucket, key) => (buckets.get(bucket)?.objects.get(key) ?? []).map((v, i) => snapshot(key, v, i === 0)),
+    putObject: (bucket, key, content) => {
+      const state = buckets.get(bucket);
+      if (!state) throw new Error(`no bucket ${bucket}`);
+      rewriteObject(acct, state, key, typeof content === 'string' ? Buffer.from(content) : content);
+      const list = state.objects.get(key)!;
+      return snapshot(key, list[0], true);
+    },
+    publishInventory: () => {
+      throw new Error('inventory reports: not yet');
     },
   };
 }
