@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { handleSts, isStsRequest } from './sts';
 import type { Emulator, EmulatorOptions, EmulatorSeed, FaultSpec, MalformedAnswer, Quirks } from './types';
 import { bucketCall, createBucket } from './buckets';
 import { inventoryCall } from './inventory';
@@ -792,6 +793,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         });
       const target = req.headers['x-amz-target'];
       const body = Buffer.concat(chunks);
+      if (isStsRequest(req))
+        return handleSts(res, body.toString('utf8'), account, seed.caller, c => (counts[c] = (counts[c] ?? 0) + 1));
       const work =
         typeof target === 'string' && target.startsWith('TrentService.')
           ? handleKms(req, res, target, body.toString('utf8'))

@@ -293,6 +293,8 @@ export interface EmulatorSeed {
   /** The smallest part but the last in CompleteMultipartUpload (default 5 MiB, as AWS). */
   minPartBytes?: number;
   quirks?: Quirks;
+  /** The ARN STS GetCallerIdentity names (sts.ts; default the account's user `admin`). */
+  caller?: string;
 }
 
 export interface EmulatorOptions {
