@@ -689,6 +689,8 @@ async function runSteps(
   } catch (e) {
     if (e instanceof FixCallError)
       return { reason: 'failed', setting: null, message: `${e.error.call} failed: ${e.error.message}`, error: e.error };
+    // Interrupted part way: what was written is already in the caller's undo record, which must reach it.
+    if (signal?.aborted) return { reason: 'failed', setting: null, message: 'interrupted' };
     throw e;
   }
 }
@@ -748,16 +750,34 @@ export async function applyFix(
   }
 }
 
+/**
+ * What undo writes: the previous settings, with SSE-C unblocked in so many words where the fix
+ * blocked it. A rule without BlockedEncryptionTypes is not documented to unblock it; `NONE` is
+ * (docs/design/aws-facts.md#enc-011, S3-UG blocking-unblocking-s3-c-encryption-gpb).
+ */
+function restoreTarget(record: UndoRecord): BucketSettings {
+  const to = structuredClone(record.previous);
+  const was = to.encryption;
+  const fixed = record.applied.encryption;
+  if (was && fixed)
+    was.forEach((rule, i) => {
+      if (!rule.BlockedEncryptionTypes && blockedTypes(fixed[i] ? [fixed[i]] : []).length)
+        rule.BlockedEncryptionTypes = { EncryptionType: ['NONE'] };
+    });
+  return to;
+}
+
 /** Restores what a fix changed, newest write first, each setting only if it is still what the fix wrote. */
 export async function undoFix(record: UndoRecord, opts: SessionOptions & { signal?: AbortSignal }): Promise<FixResult> {
   const s = await session(opts);
   const written: SettingName[] = [];
   const undo: UndoRecord = { ...record, previous: {}, applied: {} };
   try {
+    const to = restoreTarget(record);
     const steps: WriteStep[] = [...WRITE_ORDER]
       .reverse()
       .filter(n => record.applied[n] !== undefined && record.previous[n] !== undefined)
-      .map(name => ({ name, expect: record.applied, to: record.previous }));
+      .map(name => ({ name, expect: record.applied, to }));
     const stopped = await runSteps(
       s,
       record.bucket,

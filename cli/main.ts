@@ -18,6 +18,7 @@ import {
   type ResultWriter,
 } from './report';
 import { status } from './status';
+import { fix } from './fix';
 import { explainReport } from '../server/features/explain';
 import { verdictSummary } from '../shared/summary';
 import { explainKeyRequests, keyVerdictSummary } from '../core/engine/key-verdict';
@@ -35,6 +36,7 @@ import { errorLine, escapeTerminal } from '../shared/escape';
 const USAGE = `Usage: s3-encryption-guard check <files|folders|globs>... [options]
        s3-encryption-guard explain <file> [--format text|json] [--bucket NAME]
        s3-encryption-guard status [--profile P] [--region R] [--endpoint URL] [--bucket B]... [--format text|json]
+       s3-encryption-guard fix --bucket B [--kms-key ARN] [--dry-run] [--yes] [--undo]
 
 check    Checks S3 bucket policies and KMS key policies. Folders are searched for *.json
          files; JSON files that are not policies are listed as kind "unknown".
@@ -43,6 +45,8 @@ explain  Shows every request class of a bucket policy (or, for a key policy, eac
          and the statements that decided it.
 status   Reads the live encryption posture of an account's buckets (read-only AWS calls);
          "s3-encryption-guard status --help" lists its options and exit codes.
+fix      Fixes one live bucket's settings after showing the plan and the policy diff; writes
+         only with --yes; --undo restores the last fix ("s3-encryption-guard fix --help").
 
 Options:
   --format text|json|sarif   output format (default: text)
@@ -553,6 +557,7 @@ export function main(argv: string[]): number | Promise<number> {
     return 0;
   }
   if (command === 'status') return status(rest);
+  if (command === 'fix') return fix(rest);
   if (command !== 'check' && command !== 'explain')
     throw new UsageError(`unknown command "${command}": try "s3-encryption-guard check <files>"`);
   if (rest.includes('-h') || rest.includes('--help')) {
