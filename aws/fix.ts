@@ -54,6 +54,7 @@ import {
   type DenyStatement,
 } from './fix-policy';
 import type { BucketPosture, CallError, PostureCheck, PublicAccessBlock } from './types';
+import { FIX_KINDS, type FixKind } from './fix-kinds';
 
 export type { BucketSettings, SettingName } from './fix-state';
 
@@ -63,35 +64,7 @@ export interface FixJudge extends Judge {
   decide(text: string, bucket: string, requests: Request[]): Promise<{ decision: Decision; undecided: boolean }[] | null>;
 }
 
-/** What a fix can change; the tree's quick-fixes name one (`fixKindsForCheck`). */
-export type FixKind = 'encryption' | 'block-sse-c' | 'public-access-block' | 'key-rotation' | 'policy';
-
-export const FIX_KINDS: readonly FixKind[] = ['encryption', 'block-sse-c', 'public-access-block', 'key-rotation', 'policy'];
-
-/** The fixes that answer a failing check (aws/checks.ts ids); empty: none does. */
-export function fixKindsForCheck(checkId: string): FixKind[] {
-  switch (checkId) {
-    case 'default-encryption':
-    case 'bucket-key':
-    case 'default-key-required':
-      return ['encryption'];
-    case 'https':
-    case 'min-tls':
-    case 'sse-enforced':
-    case 'sse-required':
-    case 'kms-key-required':
-    case 'headerless-uploads':
-      return ['policy'];
-    case 'key-mismatch':
-      return ['encryption', 'policy'];
-    case 'public-access-block':
-      return ['public-access-block'];
-    case 'kms-rotation':
-      return ['key-rotation'];
-    default:
-      return [];
-  }
-}
+export { FIX_KINDS, fixKindsForCheck, type FixKind } from './fix-kinds';
 
 export interface FixOptions extends SessionOptions {
   bucket: string;

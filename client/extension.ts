@@ -9,6 +9,9 @@ import { LIVE_SCHEME, registerLiveView, type LiveViewApi } from './views/liveVie
 import { registerNewPolicyCommands } from './commands/newPolicy';
 import { registerRuleDocsCommand } from './commands/ruleDocs';
 import { messageValue } from './views/uiText';
+import { DECIDE_REQUEST, type DecideParams, type DecideResult } from '../protocol/decide';
+import { registerFixCommands, type FixApi } from './commands/fixCommands';
+import { serverJudge } from './views/judge';
 
 export interface ExtensionApi {
   /** Resolves once the language server has answered `initialize`. */
@@ -17,6 +20,8 @@ export interface ExtensionApi {
   activationMs(): number | undefined;
   /** The "S3 Encryption" live view (tree, commands, status bar). */
   liveView: LiveViewApi;
+  /** Fix Bucket Settings and Undo Last Change (commands/fixCommands.ts). */
+  fix: FixApi;
 }
 
 let client: LanguageClient | undefined;
@@ -102,8 +107,21 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     return client.sendRequest<LiveAnalyzeResult>(ANALYZE_REQUEST, p);
   };
   const liveView = registerLiveView(context, analyzePolicy, output);
+  const decide = async (p: DecideParams): Promise<DecideResult> => {
+    await ready;
+    if (!client) throw new Error('the language server is not running');
+    return client.sendRequest<DecideResult>(DECIDE_REQUEST, p);
+  };
+  const fix = registerFixCommands({
+    context,
+    provider: liveView.provider,
+    judge: serverJudge(analyzePolicy, msg => output.warn(msg)),
+    decide,
+    log: output,
+  });
+  context.subscriptions.push(...fix.disposables);
 
-  return { ready, activationMs: () => (readyAt === undefined ? undefined : readyAt - t0), liveView };
+  return { ready, activationMs: () => (readyAt === undefined ? undefined : readyAt - t0), liveView, fix: fix.api };
 }
 
 export async function deactivate(): Promise<void> {

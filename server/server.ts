@@ -37,6 +37,7 @@ import { SOURCE, toDiagnostics } from './features/diagnostics';
 import { analyzeDocument, uriPath, type CrossContext, type DocumentAnalysis } from './features/documentAnalysis';
 import { EXPLAIN_REQUEST, explainReport, type ExplainReport } from './features/explain';
 import { hover } from './features/hover';
+import { decide, DECIDE_REQUEST, parseDecideParams } from './features/liveDecide';
 import {
   ANALYZE_REQUEST,
   analyzeText,
@@ -633,6 +634,13 @@ connection.onRequest(ANALYZE_REQUEST, async (raw: unknown, token: CancellationTo
   checkCancelled(token);
   stats.analyses++;
   return analyzeText(p.text, p.kind, p.bucket, settings, p.diagnostics !== false, p.keyArn);
+});
+
+/** The engine's decision on single requests (the bucket fix's lock-out guard, protocol/decide.ts). */
+connection.onRequest(DECIDE_REQUEST, (raw: unknown) => {
+  const p = parseDecideParams(raw);
+  if (!p) throw new Error('s3EncryptionGuard/decide expects { text, bucket, requests: Request[] }');
+  return decide(p);
 });
 
 /**

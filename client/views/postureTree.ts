@@ -9,6 +9,7 @@ import { liveRequirements, readLiveSettings, type LiveSettings } from './liveSet
 import { postureTree, type PostureNode, type Report, type Status } from './postureModel';
 import { plainLine } from '../../shared/escape';
 import { messageValue, treeItemText } from './uiText';
+import { fixKindsForCheck } from '../../aws/fix-kinds';
 
 export const VIEW_ID = 's3EncryptionGuard.posture';
 /** Context keys for when-clauses in package.json. */
@@ -138,6 +139,9 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
     if ((n.kind === 'bucket' || n.kind === 'policy') && b?.policy.text) parts.push('hasPolicy');
     if ((n.kind === 'bucket' || n.kind === 'key') && b && keyPolicyText(b)) parts.push('hasKeyPolicy');
     if (n.bucket && (n.kind === 'bucket' || n.kind === 'policy')) parts.push('hasBucket');
+    // A failing or warning check that a bucket fix answers: its quick-fix (client/commands/fixCommands.ts).
+    if (n.kind === 'check' && n.bucket && n.status !== 'pass' && n.checkId && fixKindsForCheck(n.checkId).length)
+      parts.push('fixable');
     return parts.join(' ');
   }
 
