@@ -164,7 +164,8 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 /**
  * Two readings of a bucket policy mean the same: equal as JSON (S3 may give the text back with
- * other whitespace than it was written with), else equal as text. undefined: not read.
+ * other whitespace than it was written with, docs/design/aws-facts.md#fix-006), else equal as
+ * text. undefined: not read.
  */
 export function samePolicy(a: string | null | undefined, b: string | null | undefined): boolean {
   if (a === b) return true;

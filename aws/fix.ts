@@ -199,7 +199,7 @@ export function undoRequests(caller: { arn: string; account: string }, bucket: s
  * or DeleteBucketPolicy, or the change could not be undone. Asked of the engine's evaluator
  * through the Judge (the same evaluation every verdict rests on, not a second reading of the
  * policy); a request the evaluator cannot decide counts as denied. The account root is exempt:
- * S3 always lets it call those three (docs/design/aws-facts.md#eval-008).
+ * S3 always lets it call those three (docs/design/aws-facts.md#fix-004, #eval-008).
  */
 async function lockoutCheck(
   judge: FixJudge,
@@ -238,7 +238,7 @@ async function lockoutCheck(
   return {
     caller,
     ok: false,
-    message: `the new policy would deny ${caller.arn} ${denied.join(', ')} (or the engine cannot tell): you could not undo it. Nothing is written; change the existing statements that deny you first`,
+    message: `the new policy would deny ${caller.arn} ${denied.join(', ')} (or the engine cannot tell): you could not undo it. Nothing is written; change the existing statements that deny you first, or leave the policy out of the fix (CLI: --only without policy)`,
   };
 }
 
@@ -248,13 +248,22 @@ interface TargetKey {
   manager: string | null;
   state: string | null;
   spec: string | null;
+  /** AWS_KMS, EXTERNAL (imported key material), AWS_CLOUDHSM, EXTERNAL_KEY_STORE. */
+  origin: string | null;
   region: string;
 }
 
 async function describeKey(s: Session, keyId: string, region: string, signal?: AbortSignal): Promise<TargetKey> {
   const kmsRegion = regionFromArn(keyId) ?? region;
   const r = await call<{
-    KeyMetadata?: { Arn?: string; AWSAccountId?: string; KeyManager?: string; KeyState?: string; KeySpec?: string };
+    KeyMetadata?: {
+      Arn?: string;
+      AWSAccountId?: string;
+      KeyManager?: string;
+      KeyState?: string;
+      KeySpec?: string;
+      Origin?: string;
+    };
   }>(s, 'kms:DescribeKey', s.kms(kmsRegion), new DescribeKeyCommand({ KeyId: keyId }), signal);
   const m = r.KeyMetadata ?? {};
   const arn = m.Arn ?? '';
@@ -266,6 +275,7 @@ async function describeKey(s: Session, keyId: string, region: string, signal?: A
     manager: m.KeyManager ?? null,
     state: m.KeyState ?? null,
     spec: m.KeySpec ?? null,
+    origin: m.Origin ?? null,
     region: regionFromArn(arn) ?? kmsRegion,
   };
 }
@@ -429,8 +439,11 @@ export async function planFix(opts: FixOptions): Promise<FixPlan> {
     }
 
     if (rotationKey) {
+      // Only customer managed keys of the caller's own account with KMS key material rotate (docs/design/aws-facts.md#fix-005).
       if (rotationKey.manager !== 'CUSTOMER')
         notes.push(`Key ${rotationKey.arn} is managed by AWS: AWS rotates it, no one else can.`);
+      else if (rotationKey.origin && rotationKey.origin !== 'AWS_KMS')
+        notes.push(`Key ${rotationKey.arn} has key material from ${rotationKey.origin}: KMS cannot rotate it automatically.`);
       else if (rotationKey.account !== caller.account)
         notes.push(
           `Key ${rotationKey.arn} belongs to account ${rotationKey.account}, not yours (${caller.account}): its owner turns rotation on.`,
@@ -520,7 +533,7 @@ export interface UndoRecord {
   applied: BucketSettings;
 }
 
-/** The order of writes: the policy before Block Public Access (BlockPublicPolicy refuses public policies), rotation last. */
+/** The order of writes: the policy before Block Public Access (BlockPublicPolicy refuses public policies, docs/design/aws-facts.md#fix-003), rotation last. */
 const WRITE_ORDER: readonly SettingName[] = ['encryption', 'policy', 'publicAccessBlock', 'keyRotation'];
 
 /** Writes one setting as `to` says (null: delete the configuration). */
@@ -595,7 +608,7 @@ async function write(
 
 /**
  * A setting read back after writing `to`: is it what was written? Deleting the default encryption
- * on AWS leaves SSE-S3 (every bucket has default encryption since 2023, docs/design/aws-facts.md#enc-002),
+ * on AWS leaves SSE-S3 (every bucket has default encryption since 2023, docs/design/aws-facts.md#fix-002),
  * so a deleted configuration reads back as none or as plain SSE-S3.
  */
 function tookEffect(name: SettingName, to: BucketSettings, now: BucketSettings): boolean {
@@ -726,7 +739,7 @@ export async function applyFix(
 /**
  * What undo writes: the previous settings, with SSE-C unblocked in so many words where the fix
  * blocked it. A rule without BlockedEncryptionTypes is not documented to unblock it; `NONE` is
- * (docs/design/aws-facts.md#enc-011, S3-UG blocking-unblocking-s3-c-encryption-gpb).
+ * (docs/design/aws-facts.md#fix-001).
  */
 function restoreTarget(record: UndoRecord): BucketSettings {
   const to = structuredClone(record.previous);
