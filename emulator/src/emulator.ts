@@ -17,10 +17,11 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { handleSts, isStsRequest } from './sts';
 import type { Emulator, EmulatorOptions, EmulatorSeed, FaultSpec, MalformedAnswer, Quirks } from './types';
 import { bucketCall, createBucket } from './buckets';
-import { inventoryCall } from './inventory';
+import { type ControlReply, controlCall, createControl } from './control';
+import { queryCall } from './identity';
+import { inventoryCall, publishInventory } from './inventory';
 import { kmsWrite, KMS_WRITES } from './kms';
 import { objectCall, rewriteObject } from './objects';
 import { classifyS3, WRITE_CALLS } from './routes';
@@ -300,6 +301,17 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   };
   const buckets = loadState(acct, seed);
   acct.buckets = buckets;
+  const control = createControl(acct, seed.jobs);
+  // The reports the seed says S3 has published already.
+  for (const state of buckets.values())
+    for (const inv of state.inventory.values())
+      for (const date of inv.reports ?? []) {
+        if (!buckets.has(inv.destinationBucket))
+          throw new Error(
+            `seed: bucket ${state.settings.name}: inventory ${inv.id} writes to ${inv.destinationBucket}, which the seed lacks`,
+          );
+        await publishInventory(acct, state, inv.id, new Date(date));
+      }
 
   /** A key by ID, key ARN, alias name or alias ARN, in the request's region (KMS is regional). */
   function findKey(keyId: string, region: string): Key | undefined {
@@ -483,7 +495,14 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
           `<?xml version="1.0" encoding="UTF-8"?>\n${body}`,
           head,
         ),
-      empty: (status, headers = {}) => send(res, status, { 'x-amz-request-id': requestId(), ...headers }, Buffer.alloc(0), true),
+      empty: (status, headers = {}) =>
+        send(
+          res,
+          status,
+          { 'x-amz-request-id': requestId(), ...(status === 204 ? {} : { 'Content-Length': '0' }), ...headers },
+          Buffer.alloc(0),
+          true,
+        ),
       error: (status, code, message, extra = {}, headers = {}) => s3Error(res, status, code, message, extra, head, headers),
       bytes: (status, headers, body) => send(res, status, { 'x-amz-request-id': requestId(), ...headers }, body, head),
       stream: (status, headers, size, chunks) => {
@@ -606,6 +625,50 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       default:
         return bucketCall(call, acct, state, r, reply);
     }
+  }
+
+  /** S3 Control (control.ts): Batch Operations jobs. */
+  async function handleControl(req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: Buffer): Promise<void> {
+    const reply: ControlReply = {
+      xml: text =>
+        send(
+          res,
+          200,
+          { 'Content-Type': 'application/xml', 'x-amz-request-id': requestId() },
+          `<?xml version="1.0" encoding="UTF-8"?>\n${text}`,
+        ),
+      error: (status, code, message) =>
+        send(
+          res,
+          status,
+          { 'Content-Type': 'application/xml', 'x-amz-request-id': requestId() },
+          `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId()}</RequestId></ErrorResponse>`,
+        ),
+    };
+    const scope = credentialScope(req.headers.authorization);
+    if (!scope) return reply.error(403, 'AccessDenied', 'Access Denied');
+    const path = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const call = controlCall(req.method ?? 'GET', path);
+    if (!call) return reply.error(501, 'NotImplemented', 'This S3 Control operation is not implemented by this local endpoint.');
+    if (WRITE_CALLS.has(call) && seed.writable !== true)
+      return reply.error(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
+    if (await injected(call, res, {}, false)) return;
+    if (req.headers['x-amz-account-id'] !== account) return reply.error(403, 'AccessDenied', 'Access Denied');
+    control.handle(call, path, url.searchParams, body, scope.region, reply);
+  }
+
+  /** IAM and STS (identity.ts): the AWS Query protocol. */
+  async function handleQuery(res: http.ServerResponse, service: string, body: Buffer): Promise<void> {
+    const q = queryCall(service, new URLSearchParams(body.toString('utf8')), seed, account);
+    if (!q) return s3Error(res, 400, 'InvalidAction', 'Unknown service');
+    if (await injected(q.call, res, {}, false)) return;
+    const a = q.answer();
+    send(
+      res,
+      a.status,
+      { 'Content-Type': 'text/xml', 'x-amzn-RequestId': randomUUID() },
+      `<?xml version="1.0" encoding="UTF-8"?>\n${a.body}`,
+    );
   }
 
   /** A write on a read-only endpoint (the seed is not `writable`). */
@@ -793,12 +856,15 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         });
       const target = req.headers['x-amz-target'];
       const body = Buffer.concat(chunks);
-      if (isStsRequest(req))
-        return handleSts(res, body.toString('utf8'), account, seed.caller, c => (counts[c] = (counts[c] ?? 0) + 1));
+      const scope = credentialScope(req.headers.authorization);
       const work =
         typeof target === 'string' && target.startsWith('TrentService.')
           ? handleKms(req, res, target, body.toString('utf8'))
-          : handleS3(req, res, url, body);
+          : url.pathname.startsWith('/v20180820/') && req.headers['x-amz-account-id'] !== undefined
+            ? handleControl(req, res, url, body)
+            : (scope?.service === 'iam' || scope?.service === 'sts') && req.method === 'POST'
+              ? handleQuery(res, scope.service, body)
+              : handleS3(req, res, url, body);
       work.catch(e => {
         if (!res.headersSent)
           s3Error(res, 500, 'InternalError', `emulator failure: ${e instanceof Error ? e.message : String(e)}`);
@@ -847,8 +913,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       const list = state.objects.get(key)!;
       return snapshot(key, list[0], true);
     },
-    publishInventory: () => {
-      throw new Error('inventory reports: not yet');
+    publishInventory: (bucket, id, date) => {
+      const state = buckets.get(bucket);
+      if (!state) return Promise.reject(new Error(`no bucket ${bucket}`));
+      return publishInventory(acct, state, id, date ? new Date(date) : undefined);
     },
   };
 }

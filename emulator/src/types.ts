@@ -293,7 +293,11 @@ export interface EmulatorSeed {
   /** The smallest part but the last in CompleteMultipartUpload (default 5 MiB, as AWS). */
   minPartBytes?: number;
   quirks?: Quirks;
-  /** The ARN STS GetCallerIdentity names (sts.ts; default the account's user `admin`). */
+  /** S3 Control jobs: milliseconds between two tasks (default 0), so tests can watch progress. */
+  jobs?: { taskDelayMs?: number };
+  /** IAM roles GetRole answers (the Batch Operations role with its trust policy). */
+  roles?: { name: string; path?: string; trustPolicy: string | Record<string, unknown> }[];
+  /** The ARN STS GetCallerIdentity answers (default arn:aws:iam::ACCOUNT:user/auditor). */
   caller?: string;
 }
 
@@ -333,7 +337,7 @@ export interface Emulator {
    * Writes an S3 Inventory report of `bucket`'s configuration `id` into its destination bucket, as
    * S3 does (manifest.json, manifest.checksum, CSV.gz data files); answers the manifest's key.
    */
-  publishInventory(bucket: string, id: string, date?: string): string;
+  publishInventory(bucket: string, id: string, date?: string): Promise<string>;
 }
 
 /** What a test sees of a stored object version. */

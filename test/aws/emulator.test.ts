@@ -11,8 +11,11 @@ import {
   GetBucketEncryptionCommand,
   GetBucketLocationCommand,
   GetBucketPolicyCommand,
+  GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
+  HeadObjectCommand,
   ListBucketsCommand,
+  ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
 import {
@@ -504,6 +507,21 @@ describe('emulator: seed and command line', () => {
         names,
         JSON.parse(fs.readFileSync(seedFile, 'utf8')).buckets.map((b: { name: string }) => b.name),
       );
+      // Objects to try remediation on: unencrypted, SSE-S3 and other-key objects beside compliant ones,
+      // an inventory report, a versioned bucket with Object Lock.
+      const objects = await c.send(new ListObjectsV2Command({ Bucket: 'acme-payments-prod' }));
+      const kinds = new Set<string>();
+      for (const o of objects.Contents ?? []) {
+        if (o.Key === 'uploads/customer-supplied-key.bin') continue;
+        const h = await c.send(new HeadObjectCommand({ Bucket: 'acme-payments-prod', Key: o.Key }));
+        kinds.add(`${h.ServerSideEncryption ?? 'none'} ${h.SSEKMSKeyId ?? ''}`.trim());
+      }
+      assert.ok(kinds.size >= 4, [...kinds].join(', '));
+      const reports = await c.send(
+        new ListObjectsV2Command({ Bucket: 'acme-shared-reports', Prefix: 'inventory/acme-payments-prod/' }),
+      );
+      assert.ok(reports.Contents?.some(o => o.Key?.endsWith('/manifest.json')));
+      assert.equal((await c.send(new GetBucketVersioningCommand({ Bucket: 'acme-hr-documents' }))).Status, 'Enabled');
       c.destroy();
     } finally {
       child.kill('SIGTERM');
