@@ -280,28 +280,37 @@ async function describeKey(s: Session, keyId: string, region: string, signal?: A
   };
 }
 
-/** The bucket's posture (checks, verdict, key) through the Judge. */
-async function posture(opts: FixOptions): Promise<BucketPosture> {
+/** The calls whose facts a plan cannot do without; the key's (kms:…) only lose checks and a note says so. */
+const NEEDED_CALLS = new Set([
+  'GetBucketLocation',
+  'GetBucketEncryption',
+  'GetBucketPolicy',
+  'GetPublicAccessBlock',
+  'analyze bucket policy',
+]);
+
+/** The bucket's posture (checks, verdict, key) through the Judge; the key's failed calls are returned as notes. */
+async function posture(opts: FixOptions): Promise<{ posture: BucketPosture; notes: string[] }> {
   const report = await fetchPosture({ ...opts, buckets: [opts.bucket], concurrency: 4 });
   const b = report.buckets[0];
-  const err = report.errors?.[0] ?? b?.errors.find(e => e.call === 'GetBucketLocation') ?? b?.errors[0];
+  const err = report.errors?.[0] ?? b?.errors.find(e => NEEDED_CALLS.has(e.call));
   if (!b || err)
     throw new FixError(
       err?.code ?? 'NoSuchBucket',
       `${err?.call ?? 'posture'}: ${err?.message ?? `bucket ${opts.bucket} not found`}`,
     );
-  return b;
+  const notes = b.errors.map(e => `${e.call} failed (${e.code}): ${e.message}; the checks that need it are left out.`);
+  return { posture: b, notes };
 }
 
 /** Computes what a fix would change; reads only. */
 export async function planFix(opts: FixOptions): Promise<FixPlan> {
   const req = opts.requirements ?? POSTURE_DEFAULT_REQUIREMENTS;
   const want = new Set(opts.only?.length ? opts.only : FIX_KINDS);
-  const now = await posture(opts);
+  const { posture: now, notes } = await posture(opts);
   const region = now.region ?? 'us-east-1';
   const s = await session(opts);
   try {
-    const notes: string[] = [];
     const caller = await callerIdentity(s, opts.signal);
     const enc = now.defaultEncryption;
 

@@ -65,6 +65,11 @@ function seed(): EmulatorSeed {
       { name: 'locked-bucket', region: 'eu-west-1', policy: lockedPolicy },
       { name: 'ignored-bucket', region: 'eu-west-1' },
       { name: 'undo-guard-bucket', region: 'eu-west-1' },
+      {
+        name: 'kms-bucket',
+        region: 'eu-west-1',
+        encryption: { algorithm: 'aws:kms', kmsKeyId: GOOD_KEY, bucketKeyEnabled: false },
+      },
     ],
   };
 }
@@ -357,5 +362,45 @@ describe('the guards', () => {
   it('an alias resolves to its key ARN, which default encryption and the pin name', async () => {
     const plan = await planFix(opts('bare-bucket', { kmsKey: 'alias/payments', only: ['encryption'] }));
     assert.equal(plan.after.encryption?.[0].ApplyServerSideEncryptionByDefault?.KMSMasterKeyID, GOOD_KEY);
+  });
+});
+
+describe('the choices', () => {
+  it("without a key: the bucket's own SSE-KMS key is kept, its Bucket Key turned on and pinned", async () => {
+    const plan = await planFix(opts('kms-bucket'));
+    assert.deepEqual(plan.after.encryption?.[0].ApplyServerSideEncryptionByDefault, {
+      SSEAlgorithm: 'aws:kms',
+      KMSMasterKeyID: GOOD_KEY,
+    });
+    assert.equal(plan.after.encryption?.[0].BucketKeyEnabled, true);
+    assert.ok(plan.policy?.added.some(a => a.sid === 'DenyOtherKmsKeys'));
+    // The good key rotates already: nothing to change there.
+    assert.ok(!plan.changes.some(c => c.setting === 'keyRotation'));
+  });
+
+  it('SSE-S3: AES256 without a Bucket Key, and no KMS pin in the policy', async () => {
+    const plan = await planFix(opts('kms-bucket', { encryption: 'sse-s3' }));
+    assert.deepEqual(plan.after.encryption?.[0].ApplyServerSideEncryptionByDefault, { SSEAlgorithm: 'AES256' });
+    assert.equal(plan.after.encryption?.[0].BucketKeyEnabled, undefined);
+    assert.deepEqual(
+      plan.policy?.added.map(a => a.kind),
+      ['https', 'min-tls'],
+    );
+    assert.equal(plan.checksAfter.find(c => c.id === 'default-encryption')?.status, 'pass');
+  });
+
+  it("the key's calls failing leaves a note, not a failed plan; the bucket's own calls failing stops it", async () => {
+    em.setFaults([{ call: 'kms:GetKeyPolicy', error: 'accessDenied' }]);
+    const plan = await planFix(opts('kms-bucket', { only: ['public-access-block'] }));
+    assert.ok(
+      plan.notes.some(n => /kms:GetKeyPolicy failed \(AccessDeniedException\)/.test(n)),
+      plan.notes.join('\n'),
+    );
+    assert.deepEqual(
+      plan.changes.map(c => c.setting),
+      ['publicAccessBlock'],
+    );
+    em.setFaults([{ call: 'GetBucketPolicy', error: 'accessDenied' }]);
+    await assert.rejects(planFix(opts('kms-bucket')), /GetBucketPolicy: access denied/);
   });
 });
