@@ -284,6 +284,24 @@ describe('the guards', () => {
     }
   });
 
+  it("the fix's own TLS 1.3 minimum would deny the caller's TLS 1.2 calls: refused", async () => {
+    const plan = await planFix(opts('changed-bucket', { only: ['policy'], minTlsVersion: '1.3' }));
+    assert.equal(plan.lockout?.ok, false);
+    assert.match(plan.refused ?? '', /would deny .* s3:GetBucketPolicy, s3:PutBucketPolicy, s3:DeleteBucketPolicy/);
+  });
+
+  it('the account root is not locked out by a policy that denies it: S3 always lets it repair the policy', async () => {
+    const root = await startEmulator({ seed: { ...seed(), caller: `arn:aws:iam::${ACCOUNT}:root` } });
+    try {
+      const plan = await planFix(opts('locked-bucket', { only: ['policy'], endpoint: root.url }));
+      assert.equal(plan.lockout?.ok, true);
+      assert.match(plan.lockout?.message ?? '', /account root/);
+      assert.equal(plan.refused, null);
+    } finally {
+      await root.close();
+    }
+  });
+
   it('an endpoint that answers a write with success without doing it is caught by the read-back', async () => {
     // A proxy in front of the emulator that swallows PutPublicAccessBlock: 200, nothing done.
     const proxy = http.createServer((req, res) => {
