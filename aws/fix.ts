@@ -684,9 +684,10 @@ async function runSteps(
   } catch (e) {
     if (e instanceof FixCallError)
       return { reason: 'failed', setting: null, message: `${e.error.call} failed: ${e.error.message}`, error: e.error };
-    // Interrupted part way: what was written is already in the caller's undo record, which must reach it.
+    // Interrupted or failed part way: what was written is already in the caller's undo record, which must reach it.
     if (signal?.aborted) return { reason: 'failed', setting: null, message: 'interrupted' };
-    throw e;
+    const text = e instanceof Error ? e.message : String(e);
+    return { reason: 'failed', setting: null, message: `unexpected error: ${s.scrub(text.split('\n')[0].slice(0, 300))}` };
   }
 }
 

@@ -234,10 +234,18 @@ export function registerFixCommands(deps: FixDeps): { disposables: vscode.Dispos
       'Write Changes',
     );
     if (!ok) return undefined;
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Fixing ${plainLine(name, 100)}…` },
-      () => applyFix(plan, session()),
-    );
+    let result: FixResult;
+    try {
+      result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Fixing ${plainLine(name, 100)}…` },
+        () => applyFix(plan, session()),
+      );
+    } catch (e) {
+      void vscode.window.showErrorMessage(
+        `S3 Encryption Guard: the fix of ${messageValue(name, 100)} failed before writing: ${messageValue(e instanceof Error ? e.message : String(e), 400)}`,
+      );
+      return undefined;
+    }
     lastResult = result;
     if (result.written.length) await context.globalState.update(UNDO_KEY, result.undo);
     log.info(
@@ -282,7 +290,15 @@ export function registerFixCommands(deps: FixDeps): { disposables: vscode.Dispos
       'Restore',
     );
     if (!ok) return undefined;
-    const result = await undoFix(record, session());
+    let result: FixResult;
+    try {
+      result = await undoFix(record, session());
+    } catch (e) {
+      void vscode.window.showErrorMessage(
+        `S3 Encryption Guard: the undo on ${messageValue(record.bucket, 100)} failed before writing: ${messageValue(e instanceof Error ? e.message : String(e), 400)}`,
+      );
+      return undefined;
+    }
     lastResult = result;
     const left: UndoRecord = { ...record, previous: { ...record.previous }, applied: { ...record.applied } };
     for (const n of result.written) {
