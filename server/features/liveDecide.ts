@@ -1,15 +1,12 @@
 // The `s3EncryptionGuard/decide` request (protocol/decide.ts): the evaluator's decision on single
 // requests against policy text, for the bucket fix's lock-out guard in the editor (aws/fix.ts). The
 // same evaluation the CLI's judge runs in-process (cli/fix-judge.ts). No LSP or vscode imports.
-import { parsePolicy } from '../../core/policy/parse';
-import { evaluatePolicy } from '../../core/engine/evaluate';
+import { decideRequests } from '../../core/engine/decide';
 import type { Request, RequestPrincipal } from '../../shared/types';
 import { MAX_DECIDE_REQUESTS, type DecideParams, type DecideResult } from '../../protocol/decide';
 
 export { DECIDE_REQUEST } from '../../protocol/decide';
 
-/** AWS caps bucket policies at 20 KB; an S3-compatible store might not. */
-const MAX_POLICY_CHARS = 1024 * 1024;
 const MAX_VALUE = 2048;
 
 const str = (v: unknown): v is string => typeof v === 'string' && v.length <= MAX_VALUE;
@@ -53,13 +50,5 @@ export function parseDecideParams(p: unknown): DecideParams | undefined {
 }
 
 export function decide(p: DecideParams): DecideResult {
-  if (p.text.length > MAX_POLICY_CHARS) return { decisions: null };
-  const doc = parsePolicy(p.text);
-  if (!doc.statements.length) return { decisions: null };
-  return {
-    decisions: p.requests.map(r => {
-      const e = evaluatePolicy(doc, r);
-      return { decision: e.decision, undecided: e.undecided };
-    }),
-  };
+  return { decisions: decideRequests(p.text, p.requests) };
 }
