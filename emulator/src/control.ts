@@ -16,8 +16,10 @@
 //   ConfirmationRequired (until UpdateJobStatus Ready), else Ready → Active (tasks run in the
 //   background, `taskDelayMs` apart, progress in ProgressSummary) → Completing → Complete, with the
 //   completion report written to the report bucket as S3 writes it:
-//   `{prefix}/job-{id}/manifest.json` and `{prefix}/job-{id}/results/{uuid}.csv` (Bucket, Key,
-//   VersionId, TaskStatus, ErrorCode, HTTPStatusCode, ResultMessage). More than half of at least
+//   `{prefix}/job-{id}/manifest.json` and `{prefix}/job-{id}/results/{uuid}.csv`: rows Bucket, Key,
+//   VersionId, TaskStatus, HTTPStatusCode, ErrorCode, ResultMessage, as AWS's own example rows show
+//   (`failed,200,PermanentFailure,…`), although the manifest's ReportSchema names ErrorCode before
+//   HTTPStatusCode (AWS writes that string too). More than half of at least
 //   1,000 tasks failing fails the job (Failed, FailureReasons), as S3 does.
 // - DescribeJob (`GET /v20180820/jobs/{id}`; NoSuchJob 404), ListJobs (jobStatuses, maxResults,
 //   nextToken), UpdateJobStatus (`POST /v20180820/jobs/{id}/status?requestedJobStatus=Ready|Cancelled`;
@@ -325,8 +327,8 @@ export function createControl(acct: Account, options: { taskDelayMs?: number } =
             encodeURIComponent(r.key).replace(/%2F/g, '/'),
             r.versionId ?? '',
             r.ok ? 'succeeded' : 'failed',
-            r.code,
             String(r.status),
+            r.code,
             r.message,
           ]
             .map(x => (/[",\n]/.test(x) ? `"${x.replace(/"/g, '""')}"` : x))

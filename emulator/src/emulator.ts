@@ -560,6 +560,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       if (!decoded) return s3Error(res, 400, 'IncompleteBody', 'The request body terminated unexpectedly');
       ({ body, trailers } = decoded);
     }
+    // ExpectedBucketOwner: a bucket of another account is refused (every bucket here is the account's).
+    const owner = req.headers['x-amz-expected-bucket-owner'];
+    if (owner !== undefined && owner !== account) return s3Error(res, 403, 'AccessDenied', 'Access Denied', {}, head);
     const r: S3Request = { method, bucket: name, key, query: q, headers: req.headers, body, trailers, head };
     const reply = replyTo(res, head);
     if (await injected(call, res, { bucket: name, object: key }, false, head)) return;

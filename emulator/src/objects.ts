@@ -56,6 +56,7 @@ import {
   bucketDefaultSse,
   checksumBytes,
   checksumOf,
+  etagOf,
   firstAfter,
   findVersion,
   isArchivedUnrestored,
@@ -828,7 +829,7 @@ function putObject(acct: Account, b: BucketState, r: S3Request, reply: Reply): v
     deleteMarker: false,
     body: Buffer.from(r.body),
     size: r.body.length,
-    etag: `"${md5Hex(r.body)}"`,
+    etag: etagOf(r.body, sse),
     lastModified: new Date(),
     sse,
     storageClass: storageClassOf(r),
@@ -988,8 +989,9 @@ function copyObject(acct: Account, b: BucketState, r: S3Request, reply: Reply): 
     deleteMarker: false,
     body: v.body,
     size: v.size,
-    // A copy is a single PUT: the ETag of a multipart source becomes the MD5 of the bytes.
-    etag: v.parts ? `"${md5Hex(v.body)}"` : v.etag,
+    // A copy is a single PUT: the ETag of a multipart source becomes the MD5 of the bytes (or, under
+    // KMS or SSE-C, a new value that is not one).
+    etag: etagOf(v.body, sse),
     lastModified: new Date(),
     sse,
     storageClass: storageClassOf(r),
@@ -1281,14 +1283,15 @@ export function rewriteObject(acct: Account, b: BucketState, key: string, conten
           legalHold: false,
           parts: 0,
         };
+  const sse = bucketDefaultSse(b.settings, acct.managedKeyArn);
   const v: Version = {
     ...base,
     versionId: newVersionId(),
     body,
     size: body.length,
-    etag: `"${md5Hex(body)}"`,
+    etag: etagOf(body, sse),
     lastModified: new Date(),
-    sse: bucketDefaultSse(b.settings, acct.managedKeyArn),
+    sse,
     checksum: base.checksum
       ? { algorithm: base.checksum.algorithm, value: checksumOf(base.checksum.algorithm, body) ?? '', type: 'FULL_OBJECT' }
       : undefined,

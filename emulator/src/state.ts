@@ -98,10 +98,24 @@ export interface BucketState {
   inventory: Map<string, SeedInventory>;
 }
 
+/** The customer key of seeded SSE-C objects (32 bytes of `k`): reads must present it. */
+export const SEED_CUSTOMER_KEY = Buffer.alloc(32, 'k');
+
 export const DEFAULT_LAST_MODIFIED = '2022-06-01T12:00:00.000Z';
 export const MAX_SEED_OBJECT_BYTES = 64 * 1024 * 1024;
 
 export const md5Hex = (b: Buffer): string => createHash('md5').update(b).digest('hex');
+
+/**
+ * The ETag S3 gives a single-part upload or copy: the MD5 of the bytes, except under SSE-KMS,
+ * DSSE-KMS and SSE-C, whose ETags are not an MD5 of the data (so a copy re-encrypted under KMS gets
+ * a new ETag; UpdateObjectEncryption keeps the old one). `salt` makes those deterministic for seeds.
+ */
+export function etagOf(body: Buffer, sse: Pick<Sse, 'kind'>, salt: Buffer | string = randomBytes(8)): string {
+  if (sse.kind === 'SSE-KMS' || sse.kind === 'DSSE-KMS' || sse.kind === 'SSE-C')
+    return `"${md5Hex(Buffer.concat([Buffer.from(`${sse.kind}:`), Buffer.from(salt), body]))}"`;
+  return `"${md5Hex(body)}"`;
+}
 
 export const newVersionId = (): string => randomBytes(24).toString('base64').replace(/\+/g, '.').replace(/\//g, '_').slice(0, 32);
 
@@ -196,14 +210,14 @@ export function seedVersion(ctx: StateContext, b: SeedBucket, key: string, v: Se
       bucketKey: kind === 'SSE-KMS' && v.bucketKeyEnabled === true,
     };
   } else if (kind === 'SSE-C')
-    sse = { kind, bucketKey: false, customerKeyMd5: createHash('md5').update('seed-customer-key').digest('base64') };
+    sse = { kind, bucketKey: false, customerKeyMd5: createHash('md5').update(SEED_CUSTOMER_KEY).digest('base64') };
   else sse = { kind, bucketKey: false };
   return {
     versionId: versioned ? newVersionId() : 'null',
     deleteMarker: v.deleteMarker === true,
     body: v.deleteMarker ? Buffer.alloc(0) : body,
     size: v.deleteMarker ? 0 : body.length,
-    etag: `"${md5Hex(body)}"`,
+    etag: etagOf(body, sse, key),
     lastModified: new Date(v.lastModified ?? DEFAULT_LAST_MODIFIED),
     sse,
     storageClass: v.storageClass ?? 'STANDARD',
@@ -253,7 +267,14 @@ export function loadState(ctx: StateContext, seed: EmulatorSeed): Map<string, Bu
         const key = `${g.prefix ?? 'object-'}${String(i).padStart(8, '0')}`;
         const body = Buffer.alloc(size, key);
         objects.set(key, [
-          { ...shared, body, etag: `"${md5Hex(body)}"`, versionId: versioned ? newVersionId() : 'null', tags: [], metadata: {} },
+          {
+            ...shared,
+            body,
+            etag: etagOf(body, shared.sse, key),
+            versionId: versioned ? newVersionId() : 'null',
+            tags: [],
+            metadata: {},
+          },
         ]);
       }
     }

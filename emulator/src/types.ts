@@ -69,7 +69,8 @@ export interface SeedBucket {
 /**
  * An object's encryption, as S3 Inventory names it: `NOT-SSE` (also `none`: stored before 2023
  * without encryption), `SSE-S3` (AES256), `SSE-KMS` (aws:kms + key), `DSSE-KMS` (aws:kms:dsse + key),
- * `SSE-C` (a customer-provided key: reads without the key are refused).
+ * `SSE-C` (a customer-provided key: reads without the key are refused; a seeded SSE-C object's key
+ * is 32 bytes of the letter `k`, base64 `a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=`).
  */
 export type ObjectEncryptionKind = 'NOT-SSE' | 'none' | 'SSE-S3' | 'SSE-KMS' | 'DSSE-KMS' | 'SSE-C';
 

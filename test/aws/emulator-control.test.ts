@@ -144,7 +144,7 @@ describe('emulator: S3 Batch Operations', () => {
     assert.equal(reportManifest.Format, 'Report_CSV_20180820');
     const failed = reportManifest.Results.find((x: { TaskExecutionStatus: string }) => x.TaskExecutionStatus === 'failed');
     const csv = await (await r.send(new GetObjectCommand({ Bucket: 'reports', Key: failed.Key }))).Body!.transformToString();
-    assert.match(csv, /^data,plain\.txt,,failed,InvalidRequest,400,/);
+    assert.match(csv, /^data,plain\.txt,,failed,400,InvalidRequest,/);
     r.destroy();
     c.destroy();
   });

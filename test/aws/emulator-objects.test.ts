@@ -210,6 +210,13 @@ describe('emulator objects: reads', () => {
     assert.equal(restored.StorageClass, 'DEEP_ARCHIVE');
     assert.match(restored.Restore ?? '', /^ongoing-request="false", expiry-date="/);
     await rejectsWith(head('nothing-here'), 'NotFound', 404);
+    const owned = await c.send(new HeadObjectCommand({ Bucket: 'mixed', Key: 'old/plain.txt', ExpectedBucketOwner: ACCOUNT }));
+    assert.equal(owned.ContentLength, 5);
+    // A HEAD error has no body: the SDK knows the status only (as with AWS).
+    await assert.rejects(
+      c.send(new HeadObjectCommand({ Bucket: 'mixed', Key: 'old/plain.txt', ExpectedBucketOwner: '999999999999' })),
+      (e: { $metadata?: { httpStatusCode?: number } }) => e.$metadata?.httpStatusCode === 403,
+    );
     c.destroy();
   });
 
@@ -224,6 +231,16 @@ describe('emulator objects: reads', () => {
     assert.equal(range.ContentRange, 'bytes 1-3/6');
     await rejectsWith(c.send(new GetObjectCommand({ Bucket: 'mixed', Key: 'cold/archive.bin' })), 'InvalidObjectState', 403);
     await rejectsWith(c.send(new GetObjectCommand({ Bucket: 'mixed', Key: 'customer.bin' })), 'InvalidRequest', 400);
+    const withKey = await c.send(
+      new GetObjectCommand({
+        Bucket: 'mixed',
+        Key: 'customer.bin',
+        SSECustomerAlgorithm: 'AES256',
+        SSECustomerKey: Buffer.alloc(32, 'k').toString('base64'),
+      }),
+    );
+    assert.equal((await withKey.Body!.transformToByteArray()).length, 10);
+    assert.equal(withKey.SSECustomerAlgorithm, 'AES256');
     await rejectsWith(c.send(new GetObjectCommand({ Bucket: 'mixed', Key: 'nope' })), 'NoSuchKey', 404);
     c.destroy();
   });
