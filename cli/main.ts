@@ -26,6 +26,7 @@ import { status } from './status';
 import { explainReport } from '../core/explain';
 import { verdictSummary, keyVerdictSummary } from '../shared/summary';
 import { explainKeyRequests } from '../core/engine/key-verdict';
+import { fix } from './fix';
 import { explainRequests } from '../core/engine/verdict';
 import { decodeText, safeReadFileSync } from '../shared/safe-read';
 import { loadConfigFile, RequirementsError } from '../core/requirements';
@@ -42,6 +43,8 @@ const USAGE = `Usage: s3-encryption-guard check <files|folders|globs>... [option
        s3-encryption-guard jobs [--bucket B] [--job ID] [--confirm ID --yes] [--format text|json]
        s3-encryption-guard reencrypt --bucket B --kms-key ARN [--prefix P] [--dry-run] [--yes] [--journal FILE]
 
+       s3-encryption-guard fix --bucket B [--kms-key ARN] [--dry-run] [--yes] [--undo]
+
 check    Checks S3 bucket policies and KMS key policies, as JSON files or inside
          CloudFormation templates (YAML, JSON, CDK output) and Terraform files: one
          result per policy, with its "location" in the template. Folders are searched
@@ -56,6 +59,9 @@ jobs     Lists S3 Batch Operations jobs with status and progress, shows one, con
          "s3-encryption-guard jobs --help" lists its options.
 reencrypt  Re-encrypts a bucket's existing objects (plan first, --yes to write, resumable);
          "s3-encryption-guard reencrypt --help" lists its options.
+
+fix      Fixes one live bucket's settings after showing the plan and the policy diff; writes
+         only with --yes; --undo restores the last fix ("s3-encryption-guard fix --help").
 
 Options:
   --format text|json|sarif   output format (default: text)
@@ -598,6 +604,8 @@ export function main(argv: string[]): number | Promise<number> {
   if (command === 'reencrypt' && rest.includes('--batch')) return batchCommand(rest);
   if (command === 'jobs') return jobs(rest);
   if (command === 'reencrypt') return reencrypt(rest);
+
+  if (command === 'fix') return fix(rest);
   if (command !== 'check' && command !== 'explain')
     throw new UsageError(`unknown command "${command}": try "s3-encryption-guard check <files>"`);
   if (rest.includes('-h') || rest.includes('--help')) {

@@ -11,6 +11,9 @@ import { registerRuleDocsCommand } from './commands/rule-docs';
 import { messageValue } from './views/ui-text';
 import { OPEN_FILE_COMMAND } from '../protocol/protocol';
 import { TEMPLATE_LANGUAGES } from '../protocol/protocol';
+import { DECIDE_REQUEST, type DecideParams, type DecideResult } from '../protocol/protocol';
+import { registerFixCommands, type FixApi } from './commands/fix-commands';
+import { serverJudge } from './views/judge';
 
 export interface ExtensionApi {
   /** Resolves once the language server has answered `initialize`. */
@@ -19,6 +22,8 @@ export interface ExtensionApi {
   activationMs(): number | undefined;
   /** The "S3 Encryption" live view (tree, commands, status bar). */
   liveView: LiveViewApi;
+  /** Fix Bucket Settings and Undo Last Change (commands/fix-commands.ts). */
+  fix: FixApi;
 }
 
 let client: LanguageClient | undefined;
@@ -109,8 +114,21 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
 
   const analyzePolicy = (p: LiveAnalyzeParams): Promise<LiveAnalyzeResult> => request<LiveAnalyzeResult>(ANALYZE_REQUEST, p);
   const liveView = registerLiveView(context, analyzePolicy, output);
+  const decide = async (p: DecideParams): Promise<DecideResult> => {
+    await ready;
+    if (!client) throw new Error('the language server is not running');
+    return client.sendRequest<DecideResult>(DECIDE_REQUEST, p);
+  };
+  const fix = registerFixCommands({
+    context,
+    provider: liveView.provider,
+    judge: serverJudge(analyzePolicy, msg => output.warn(msg)),
+    decide,
+    log: output,
+  });
+  context.subscriptions.push(...fix.disposables);
 
-  return { ready, activationMs: () => (readyAt === undefined ? undefined : readyAt - t0), liveView };
+  return { ready, activationMs: () => (readyAt === undefined ? undefined : readyAt - t0), liveView, fix: fix.api };
 }
 
 export async function deactivate(): Promise<void> {

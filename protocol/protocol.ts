@@ -4,7 +4,17 @@
 // in the engine: the client asks the server, the server runs core/. Values from policies are as
 // written: renderers escape them (shared/escape.ts).
 import type { BucketPolicyOptions, KeyPolicyOptions } from '../core/authoring/generate';
-import type { BucketVerdict, KeyPolicyVerdict, PolicyKind, Position, Range, Severity, Witness } from '../shared/types';
+import type {
+  BucketVerdict,
+  Decision,
+  KeyPolicyVerdict,
+  PolicyKind,
+  Position,
+  Range,
+  Request,
+  Severity,
+  Witness,
+} from '../shared/types';
 import type { Outcome } from '../shared/wording';
 
 // ---------------------------------------------------------------------------------------------
@@ -211,6 +221,27 @@ export type GeneratePolicyParams =
 /** The policy as formatted JSON, or every problem of the answers. */
 export type GeneratePolicyResult = { text: string } | { problems: string[] };
 export type { BucketPolicyOptions, KeyPolicyOptions, MinTlsChoice, SseChoice } from '../core/authoring/generate';
+
+// ---------------------------------------------------------------------------------------------
+// `s3EncryptionGuard/decide`: the engine's decision on single requests against policy text. The
+// bucket fix asks whether a new policy would deny the caller the calls that undo it (aws/fix.ts, the
+// lock-out guard). Server: server/features/live-decide.ts; client: client/commands/fix-commands.ts.
+
+export const DECIDE_REQUEST = 's3EncryptionGuard/decide';
+
+/** Requests per call at most (the lock-out guard asks three). */
+export const MAX_DECIDE_REQUESTS = 32;
+
+export interface DecideParams {
+  text: string;
+  bucket: string;
+  requests: Request[];
+}
+
+/** One decision per request, in order; null when the text is not a policy the engine reads. */
+export interface DecideResult {
+  decisions: { decision: Decision; undecided: boolean }[] | null;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Infrastructure templates: the editor languages whose documents the server may find policies in

@@ -33,6 +33,7 @@ import { analyzeDocument, uriPath, type CrossContext, type DocumentAnalysis } fr
 import { explainReport } from '../core/explain';
 import { EXPLAIN_REQUEST, type ExplainReport } from '../protocol/protocol';
 import { hover } from './features/hover';
+import { decide, DECIDE_REQUEST, parseDecideParams } from './features/live-decide';
 import {
   ANALYZE_REQUEST,
   analyzeText,
@@ -449,6 +450,13 @@ connection.onRequest(ANALYZE_REQUEST, async (raw: unknown, token: CancellationTo
   checkCancelled(token);
   stats.analyses++;
   return analyzeText(p.text, p.kind, p.bucket, settings, p.diagnostics !== false, p.keyArn);
+});
+
+/** The engine's decision on single requests (the bucket fix's lock-out guard, protocol/decide.ts). */
+connection.onRequest(DECIDE_REQUEST, (raw: unknown) => {
+  const p = parseDecideParams(raw);
+  if (!p) throw new Error('s3EncryptionGuard/decide expects { text, bucket, requests: Request[] }');
+  return decide(p);
 });
 
 /**

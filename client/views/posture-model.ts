@@ -102,7 +102,7 @@ function hint(e: CallError): string {
  * One check as a tree node: the check's label, its message beside it, and in the tooltip the
  * message, its detail and its ID (what `status` prints, so the two can be matched).
  */
-function checkNode(c: PostureCheck, bucketId: string): PostureNode {
+function checkNode(c: PostureCheck, bucketId: string, bucket: string): PostureNode {
   const label = CHECKS[c.id]?.label ?? c.id;
   const mark = c.status === 'pass' ? '' : ` ${c.status === 'fail' ? '✗' : '⚠'}`;
   return {
@@ -113,6 +113,7 @@ function checkNode(c: PostureCheck, bucketId: string): PostureNode {
     status: c.status,
     tooltip: `**${escapeMarkdown(label)}**${mark}: ${escapeMarkdown(c.message, 1000)}${c.detail ? `\n\n${escapeMarkdown(c.detail, 2000)}` : ''}\n\n${markdownCode(c.id, 100)}`,
     checkId: c.id,
+    bucket,
     children: [],
   };
 }
@@ -124,7 +125,7 @@ function policyNode(b: BucketPosture, id: string, errors: CallError[], wantedTls
   const pid = `${id}/policy`;
   const err = errors.find(e => topicOf(e.call) === 'policy');
   if (err) return { ...errorNode(pid, 'Bucket policy', err), bucket: b.name, region: b.region };
-  const children = checksOf(b, 'policy').map(c => checkNode(c, id));
+  const children = checksOf(b, 'policy').map(c => checkNode(c, id, b.name));
   const base = {
     id: pid,
     kind: 'policy' as const,
@@ -169,7 +170,7 @@ function keyNode(b: BucketPosture, id: string, errors: CallError[]): PostureNode
     (({ keyState: 'Key state', keyRotation: 'Rotation', keyPolicy: 'Key policy' }) as Record<string, string>)[topicOf(e.call)] ??
     e.call;
   const children = [
-    ...checksOf(b, 'key').map(c => checkNode(c, id)),
+    ...checksOf(b, 'key').map(c => checkNode(c, id, b.name)),
     ...keyErrors.map(e => errorNode(`${kid}/${topicOf(e.call)}`, label(e), e)),
   ];
   const policy = k.policyVerdict ? `\n\nKey policy: ${escapeMarkdown(keyVerdictSummary(k.policyVerdict))}` : '';
@@ -197,14 +198,14 @@ export function bucketFacts(b: BucketPosture, id: string, wantedTls?: string | n
   const out: PostureNode[] = [];
   const encErr = errors.find(e => topicOf(e.call) === 'encryption');
   if (encErr) out.push(errorNode(`${id}/encryption`, 'Default encryption', encErr));
-  out.push(...checksOf(b, 'encryption').map(c => checkNode(c, id)));
+  out.push(...checksOf(b, 'encryption').map(c => checkNode(c, id, b.name)));
   out.push(policyNode(b, id, errors, wantedTls));
   const bpaErr = errors.find(e => topicOf(e.call) === 'publicAccess');
   if (bpaErr) out.push(errorNode(`${id}/bpa`, 'Block Public Access', bpaErr));
-  out.push(...checksOf(b, 'access').map(c => checkNode(c, id)));
+  out.push(...checksOf(b, 'access').map(c => checkNode(c, id, b.name)));
   const key = keyNode(b, id, errors);
   if (key) out.push(key);
-  out.push(...checksOf(b, 'cross').map(c => checkNode(c, id)));
+  out.push(...checksOf(b, 'cross').map(c => checkNode(c, id, b.name)));
   errors
     .filter(e => topicOf(e.call) === 'other' || topicOf(e.call) === 'location')
     .forEach((e, i) => out.push(errorNode(`${id}/error/${i}`, e.call, e)));

@@ -11,6 +11,7 @@ import { plainLine } from '../../shared/escape';
 import { messageValue, treeItemText } from './ui-text';
 import { attachJobs } from './jobs-model';
 import { BatchJobsState } from './jobs-tree';
+import { fixKindsForCheck } from '../../aws/fix-kinds';
 
 export const VIEW_ID = 's3EncryptionGuard.posture';
 /** Context keys for when-clauses in package.json. */
@@ -149,6 +150,10 @@ export class PostureTreeProvider implements vscode.TreeDataProvider<PostureNode>
     if (n.bucket && (n.kind === 'bucket' || n.kind === 'policy')) parts.push('hasBucket');
     if (n.kind === 'job' && n.description?.startsWith('Suspended')) parts.push('suspended');
     if (n.kind === 'job' && !/^(Complete|Failed|Cancelled)\b/.test(n.description ?? '')) parts.push('unfinished');
+
+    // A failing or warning check that a bucket fix answers: its quick-fix (client/commands/fix-commands.ts).
+    if (n.kind === 'check' && n.bucket && n.status !== 'pass' && n.checkId && fixKindsForCheck(n.checkId).length)
+      parts.push('fixable');
     return parts.join(' ');
   }
 
