@@ -9,9 +9,10 @@ import type { EngineView, SettingsTarget, TemplateRuleContext } from './rules/ty
 import { display } from './rules/types';
 import type { TemplateBucket, TemplateEntry, TemplateKey, TemplateScan } from './types';
 
-/** `${DataKey.Arn}` / `${DataKey}` → `DataKey`. */
+/** `${DataKey.Arn}` / `${DataKey}` → `DataKey` (and Terraform's `${aws_kms_key.data.arn}` → `aws_kms_key.data`). */
 function logicalIdIn(value: string): string | undefined {
-  const m = /^\$\{([A-Za-z0-9_.:\-]+?)(\.Arn|\.KeyId)?\}$/.exec(value.trim());
+  // CloudFormation `${Key.Arn}` / `${Key}`; Terraform `${aws_kms_key.data.arn}` / `.key_id` / `.id`.
+  const m = /^\$\{([A-Za-z0-9_.:\-]+?)(\.Arn|\.KeyId|\.arn|\.key_id|\.id)?\}$/.exec(value.trim());
   return m?.[1];
 }
 
