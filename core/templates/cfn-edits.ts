@@ -59,7 +59,14 @@ class Differ {
     if (textOf(this.ctx.json, oldJ) === textOf(this.next, newJ)) return undefined;
     if (oldJ.type === 'object' && newJ.type === 'object' && t.t === 'map') return this.members(oldJ, newJ, t);
     if (oldJ.type === 'array' && newJ.type === 'array' && t.t === 'seq') return this.items(oldJ, newJ, t);
-    return { span: t.span, newText: this.valueAt(jsonValue(newJ), t) };
+    return this.at(t.span, this.valueAt(jsonValue(newJ), t));
+  }
+
+  /** An edit at `span`; a block that starts on the next line takes the spaces after `key:` with it. */
+  private at(span: Span, newText: string): TemplateEdit {
+    let offset = span.offset;
+    if (newText.startsWith('\n')) while (offset > 0 && this.ctx.text[offset - 1] === ' ') offset--;
+    return { span: { offset, length: end(span) - offset }, newText };
   }
 
   private members(oldJ: JsonNode, newJ: JsonNode, t: TNode & { t: 'map' }): TemplateEdit | undefined {
@@ -247,9 +254,14 @@ class Differ {
     return JSON.stringify(v) ?? 'null';
   }
 
+  /** The template's indentation step: the first indented line's indentation (CDK writes one space, most people two). */
+  private unit(): number {
+    const m = /\n( +)\S/.exec(this.ctx.text);
+    return m ? Math.min(8, m[1].length) : 2;
+  }
+
   /** A JSON value for a flow collection or a JSON template, placeholders as `Fn::Sub` (JSON) or `!Sub` (YAML flow). */
-  private flowValue(v: unknown, indent: number, multiLine: boolean): string {
-    const unit = 2;
+  private flowValue(v: unknown, indent: number, multiLine: boolean, unit = this.unit()): string {
     const render = (x: unknown, ind: number): string => {
       if (typeof x === 'string') {
         const sub = this.subForm(x);
@@ -301,7 +313,7 @@ class Differ {
 
   /** The whole of container `t` written anew (its children changed in more than one place). */
   private replace(newJ: JsonNode, t: TNode): TemplateEdit {
-    return { span: t.span, newText: this.valueAt(jsonValue(newJ), t) };
+    return this.at(t.span, this.valueAt(jsonValue(newJ), t));
   }
 
   /** `v` written where `t` is, in `t`'s style: a scalar in its own quoting, a collection like `t`. */

@@ -9,9 +9,10 @@ import type { EngineView, SettingsTarget, TemplateRuleContext } from './rules/ty
 import { display } from './rules/types';
 import type { TemplateBucket, TemplateEntry, TemplateKey, TemplateScan } from './types';
 
-/** `${DataKey.Arn}` / `${DataKey}` → `DataKey`. */
+/** `${DataKey.Arn}` / `${DataKey}` → `DataKey` (and Terraform's `${aws_kms_key.data.arn}` → `aws_kms_key.data`). */
 function logicalIdIn(value: string): string | undefined {
-  const m = /^\$\{([A-Za-z0-9_.:-]+?)(\.Arn|\.KeyId)?\}$/.exec(value.trim());
+  // CloudFormation `${Key.Arn}` / `${Key}`; Terraform `${aws_kms_key.data.arn}` / `.key_id` / `.id`.
+  const m = /^\$\{([A-Za-z0-9_.:-]+?)(\.Arn|\.KeyId|\.arn|\.key_id|\.id)?\}$/.exec(value.trim());
   return m?.[1];
 }
 
@@ -20,7 +21,7 @@ export function crossResourceFindings(
   scan: TemplateScan,
   entries: readonly TemplateEntry[],
   settings: AnalysisSettings,
-  engine: { engineOf(entry: TemplateEntry): EngineView | undefined; displayName(text: string): string },
+  engine: { text: string; engineOf(entry: TemplateEntry): EngineView | undefined; displayName(text: string): string },
 ): TemplateEntry[] {
   const policies = entries.filter(e => e.policy);
   const out = new Map<string, TemplateEntry>();
@@ -44,6 +45,7 @@ export function crossResourceFindings(
     const setting = settings.rules?.[rule.meta.id];
     if (setting === 'off') continue;
     const ctx: TemplateRuleContext = {
+      text: engine.text,
       scan,
       policies,
       policiesOf: (b: TemplateBucket) =>
