@@ -13,7 +13,12 @@ const check = process.argv.includes('--check');
 const outDir = path.join(root, 'docs', 'rules');
 const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 's3eg-docs-')), 'registry.cjs');
 await build({
-  entryPoints: [path.join(root, 'core/rules/registry.ts')],
+  stdin: {
+    contents:
+      "export { RULES } from './core/rules/registry';\nexport { TEMPLATE_RULES } from './core/templates/rules/registry';\n",
+    resolveDir: root,
+    loader: 'ts',
+  },
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -21,13 +26,16 @@ await build({
   outfile: tmp,
   logLevel: 'error',
 });
-const { RULES } = createRequire(import.meta.url)(tmp);
+const { RULES: POLICY_RULES, TEMPLATE_RULES } = createRequire(import.meta.url)(tmp);
+// Template rules (TPL-…) are documented like the policy rules; their examples are CloudFormation YAML.
+const RULES = [...POLICY_RULES, ...TEMPLATE_RULES];
 fs.rmSync(path.dirname(tmp), { recursive: true, force: true });
 
 const KIND = {
   'bucket-policy': 'S3 bucket policies',
   'key-policy': 'KMS key policies',
   'identity-policy': 'IAM identity policies',
+  template: 'infrastructure templates (CloudFormation, Terraform)',
 };
 const CONFIDENCE = {
   DOC: 'stated in AWS documentation',
@@ -42,6 +50,7 @@ const pretty = s => {
   }
 };
 
+const fence = s => (s.trimStart().startsWith('{') ? 'json' : 'yaml');
 const files = new Map();
 for (const { meta } of RULES) {
   files.set(
@@ -57,13 +66,13 @@ ${meta.why}
 
 ## Example
 
-\`\`\`json
+\`\`\`${fence(meta.example)}
 ${pretty(meta.example)}
 \`\`\`
 
 ${meta.exampleRequirements ? `With the requirements \`${JSON.stringify(meta.exampleRequirements)}\` (setting \`s3EncryptionGuard.requirements\`).\n\n` : ''}## Use instead
 
-\`\`\`json
+\`\`\`${fence(meta.useInstead)}
 ${pretty(meta.useInstead)}
 \`\`\`
 ${meta.reminder ? `\nThis rule is a reminder: ${meta.reminder}\n` : ''}

@@ -8,8 +8,11 @@
 import { analyze, LIMIT_CODE, type Analysis, type AnalysisSettings } from '../analyze';
 import { BoundedCache, stringBytes } from '../bounded-cache';
 import type { JsonNode, Span } from '../policy/model';
-import type { Finding, Fix } from '../rules/types';
+import { renderMessage } from '../rules/messages';
+import type { Finding, Fix, RuleMeta } from '../rules/types';
+import { tpl006 } from './rules/TPL-006-depends-on-unresolved';
 import { crossResourceFindings } from './cross-resource';
+import type { EngineView } from './rules/types';
 import { findScanner } from './index';
 import { end } from './tree';
 import {
@@ -25,7 +28,7 @@ import {
 /** The code of a template's own syntax errors (YAML, HCL): not an AWS rule, reported once per template. */
 export const TEMPLATE_SYNTAX_CODE = 'template-syntax';
 /** The rule that says a verdict depends on a value the template does not fix. */
-export const DEPENDS_RULE_ID = 'TPL-006';
+export const DEPENDS_RULE_ID = tpl006.meta.id;
 
 /**
  * Per-policy analyses, shared across versions of a template: a keystroke inside one policy
@@ -94,9 +97,10 @@ export function analyzeTemplate(
     settings.maxFileSize,
   ]);
   const entries: TemplateEntry[] = [];
+  const views = new Map<TemplateEntry, EngineRun>();
   for (const policy of scan.policies) {
     try {
-      entries.push(policyEntry(policy, fileName, settings, settingsKey, opts.cache));
+      entries.push(policyEntry(policy, fileName, settings, settingsKey, opts.cache, views));
     } catch (e) {
       const why = e instanceof Error ? e.message.split('\n')[0].slice(0, 160) : String(e);
       entries.push({
@@ -108,8 +112,24 @@ export function analyzeTemplate(
       });
     }
   }
+  const names = new Map<string, string>();
+  for (const v of views.values()) for (const sym of v.tokenized.symbols.values()) names.set(sym.token, sym.name);
+  const displayName = (text: string): string => {
+    for (const [token, name] of names) if (text.includes(token)) text = replaceAll(text, token, '${' + name + '}');
+    return text;
+  };
+  const engineOf = (entry: TemplateEntry): EngineView | undefined => {
+    const v = views.get(entry);
+    if (!v?.engine.doc) return undefined;
+    return {
+      doc: v.engine.doc,
+      bucketName: v.bucketName ?? v.engine.bucketName ?? '',
+      stackKeyArn: `arn:aws:kms:${REGION_TOKEN}:${ACCOUNT_TOKEN}:key/00000000-0000-4000-8000-0000000000aa`,
+      stackAccount: ACCOUNT_TOKEN,
+    };
+  };
   try {
-    entries.push(...crossResourceFindings(scan, entries, settings));
+    entries.push(...crossResourceFindings(scan, entries, settings, { text, engineOf, displayName }));
   } catch {
     // A cross-resource check that throws is a bug of ours; the policies' own findings still stand.
   }
@@ -117,7 +137,7 @@ export function analyzeTemplate(
 }
 
 /** A placeholder's stand-in for the engine: a value of its own, shaped like what it stands for. */
-interface Symbol {
+interface SymbolicValue {
   name: string;
   token: string;
   /** Stands for one value the template creates (a resource, the stack's account or Region), not for "anything". */
@@ -140,19 +160,29 @@ function placeholdersIn(json: string): [number, number, string][] {
 }
 
 /**
- * The token for the i-th distinct placeholder: an account ID for the stack's account, a Region-shaped
- * name for its Region, else a lower-case name that is a valid bucket name and ARN part and has no
- * wildcard or `${`, so every rule reads it as the plain value it is.
+ * The stack's account and Region as the engine sees them: the same in every policy of a template, so
+ * that checks across policies agree (not 999999999999: the engine's own "some other account").
  */
-function tokenFor(name: string, i: number): string {
-  if (name === 'AWS::AccountId') return `9${String(i).padStart(11, '0')}`;
-  if (name === 'AWS::Region') return `zz-unresolved-${i + 1}`;
+export const ACCOUNT_TOKEN = '900000000000';
+export const REGION_TOKEN = 'zz-unresolved-1';
+
+/**
+ * The token for a placeholder: an account ID for the stack's account, a Region-shaped name for its
+ * Region, else a lower-case name that is a valid bucket name and ARN part and has no wildcard or
+ * `${`, so every rule reads it as the plain value it is. The same name gives the same token in every
+ * policy of a template (a short hash keeps different names apart).
+ */
+function tokenFor(name: string): string {
+  if (name === 'AWS::AccountId') return ACCOUNT_TOKEN;
+  if (name === 'AWS::Region') return REGION_TOKEN;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
   const slug = name
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 40);
-  return `zz${i}-${slug || 'value'}`;
+  return `zz${h.toString(36)}-${slug || 'value'}`;
 }
 
 /** Template names whose value is one thing the template (or the stack) creates: the same everywhere, unlike "anything". */
@@ -162,22 +192,48 @@ function isFixedSymbol(name: string, policy: EmbeddedPolicy): boolean {
   return name === 'AWS::AccountId' || name === 'AWS::Region';
 }
 
+/**
+ * Rules whose findings rest on the engine's verdicts (what is denied, who is allowed): when the
+ * verdict rests on a value that could be anything, they are told as what follows from the assumption.
+ */
+const VERDICT_RULE = /^(TLS-\d+|ENC-0(0[3-79]|1[0-8])|KMS-00[1-5])$/;
+
+/**
+ * Symbols that could stand for anything and on which the verdict rests: in a Deny of a bucket policy
+ * (a Resource or condition value it may or may not match), in any statement of a key policy (an
+ * Allow's principal may be anyone). The bucket's own name is the bucket, whatever it is.
+ */
+function freeSymbols(
+  engine: Analysis,
+  t: Tokenized,
+  kind: EmbeddedPolicy['kind'],
+  bucketName: string | undefined,
+): SymbolicValue[] {
+  const candidates = [...t.symbols.values()].filter(s => !s.fixed && !(bucketName ?? '').includes(s.token));
+  if (!candidates.length || !engine.doc) return [];
+  const text = engine.doc.text;
+  const relevant = engine.doc.statements
+    .filter(st => kind === 'key-policy' || st.effect?.value === 'Deny')
+    .map(st => text.slice(st.span.offset, end(st.span)));
+  return candidates.filter(s => relevant.some(st => st.includes(s.token)));
+}
+
 interface Tokenized {
   json: string;
-  symbols: Map<string, Symbol>;
+  symbols: Map<string, SymbolicValue>;
   /** Replacements in order: original offset/length, engine offset/length. */
   swaps: { from: number; fromLength: number; to: number; toLength: number; name: string }[];
 }
 
 function tokenize(policy: EmbeddedPolicy): Tokenized {
-  const symbols = new Map<string, Symbol>();
+  const symbols = new Map<string, SymbolicValue>();
   const swaps: Tokenized['swaps'] = [];
   let out = '';
   let pos = 0;
   for (const [offset, length, name] of placeholdersIn(policy.json)) {
     let s = symbols.get(name);
     if (!s) {
-      s = { name, token: tokenFor(name, symbols.size), fixed: isFixedSymbol(name, policy) };
+      s = { name, token: tokenFor(name), fixed: isFixedSymbol(name, policy) };
       symbols.set(name, s);
     }
     out += policy.json.slice(pos, offset);
@@ -189,14 +245,18 @@ function tokenize(policy: EmbeddedPolicy): Tokenized {
 }
 
 /** A string in which every placeholder is replaced by its token (a bucket name, a key ARN). */
-function tokenizeValue(value: string | undefined, symbols: Map<string, Symbol>, policy: EmbeddedPolicy): string | undefined {
+function tokenizeValue(
+  value: string | undefined,
+  symbols: Map<string, SymbolicValue>,
+  policy: EmbeddedPolicy,
+): string | undefined {
   if (value === undefined) return undefined;
   let out = '';
   let pos = 0;
   for (const [offset, length, name] of placeholdersIn(value)) {
     let s = symbols.get(name);
     if (!s) {
-      s = { name, token: tokenFor(name, symbols.size), fixed: isFixedSymbol(name, policy) };
+      s = { name, token: tokenFor(name), fixed: isFixedSymbol(name, policy) };
       symbols.set(name, s);
     }
     out += value.slice(pos, offset) + s.token;
@@ -262,12 +322,38 @@ function deepUntokenize<T>(value: T, t: Tokenized, budget = { left: 10_000 }): T
   return value;
 }
 
+/**
+ * The finding with its fixes translated on first read: a template's analysis carries hundreds of
+ * findings, and only those the user acts on (a code action, `check --fix`) need their edits written
+ * in the template. The property reads and serialises like a plain array.
+ */
+function withLazyFixes(finding: Finding, translate: () => Fix[]): Finding {
+  let memo: Fix[] | undefined;
+  Object.defineProperty(finding, 'fixes', {
+    enumerable: true,
+    configurable: true,
+    get: () => (memo ??= translate()),
+    set: (v: Fix[]) => {
+      memo = v;
+    },
+  });
+  return finding;
+}
+
+/** What the engine saw of one policy: kept for the checks across resources. */
+interface EngineRun {
+  engine: Analysis;
+  tokenized: Tokenized;
+  bucketName?: string;
+}
+
 function policyEntry(
   policy: EmbeddedPolicy,
   fileName: string,
   settings: AnalysisSettings,
   settingsKey: string,
-  cache?: TemplateCache,
+  cache: TemplateCache | undefined,
+  views: Map<TemplateEntry, EngineRun>,
 ): TemplateEntry {
   const t = tokenize(policy);
   const bucketName = tokenizeValue(policy.bucketName, t.symbols, policy);
@@ -304,48 +390,65 @@ function policyEntry(
   for (const f of engine.findings) {
     // A grammar check on a value the template does not fix ("not an ARN") is about our stand-in, not the template.
     if (f.ruleId !== LIMIT_CODE && inTokens.some(s => s.offset <= f.span.offset && end(f.span) <= end(s))) continue;
-    const fixes: Fix[] = [];
-    for (const fix of f.fixes) {
-      const edits = [];
-      for (const e of fix.edits) {
-        const te = policy.translateEdit({ span: toPolicySpan(t, e.span), newText: untokenize(e.newText, t, 'placeholder') });
-        if (!te) break;
-        edits.push(te);
+    const translate = (): Fix[] => {
+      const fixes: Fix[] = [];
+      for (const fix of f.fixes) {
+        const edits = [];
+        for (const e of fix.edits) {
+          const te = policy.translateEdit({ span: toPolicySpan(t, e.span), newText: untokenize(e.newText, t, 'placeholder') });
+          if (!te) break;
+          edits.push(te);
+        }
+        if (edits.length === fix.edits.length) fixes.push({ ...fix, title: untokenize(fix.title, t, 'display'), edits });
       }
-      if (edits.length === fix.edits.length) fixes.push({ ...fix, title: untokenize(fix.title, t, 'display'), edits });
-    }
-    findings.push({
+      return fixes;
+    };
+    const finding: Finding = {
       ...f,
       span: policy.toTemplate(toPolicySpan(t, f.span)),
       message: untokenize(f.message, t, 'display'),
       ...(f.detail !== undefined ? { detail: untokenize(f.detail, t, 'display') } : {}),
-      fixes,
-    });
+      fixes: [],
+    };
+    findings.push(f.fixes.length ? withLazyFixes(finding, translate) : finding);
   }
 
   // A value that could be anything (a parameter without a default, an import): the verdict assumed
   // it is a value of its own, and says so.
-  const free = [...t.symbols.values()].filter(
-    s => !s.fixed && s.token !== bucketName && (!bucketName || !bucketName.includes(s.token)),
-  );
+  const free = freeSymbols(engine, t, policy.kind, bucketName);
   const entry: TemplateEntry = { kind: policy.kind, location: policy.location, span: policy.span, analysis, policy, findings };
+  views.set(entry, { engine, tokenized: t, bucketName });
   if (free.length && !engine.notAnalysed && !engine.notEvaluated) {
     const names = free.map(s => '${' + s.name + '}');
+    // What the verdict says rests on the assumption: never a warning that something is not enforced only because a value is unknown.
+    for (let i = 0; i < findings.length; i++) {
+      const f = findings[i];
+      if (!VERDICT_RULE.test(f.ruleId) || f.severity === 'info') continue;
+      findings[i] = {
+        ...f,
+        severity: 'info',
+        message: `If ${names.join(' and ')} ${names.length > 1 ? 'are values' : 'is a value'} of ${names.length > 1 ? 'their' : 'its'} own: ${f.message}`,
+      };
+    }
     entry.dependsOn = free.map(s => s.name);
     if (analysis.verdicts) analysis.verdicts = analysis.verdicts.map(v => ({ ...v, complete: false }));
     if (analysis.keyVerdict) analysis.keyVerdict = { ...analysis.keyVerdict, complete: false };
     const first = policy.unresolved.find(u => u.name === free[0].name)?.span ?? policy.span;
-    findings.push({
-      ruleId: DEPENDS_RULE_ID,
-      severity: 'info',
-      span: first,
-      messageId: 'dependsOn',
-      message: `The verdict depends on ${names.join(', ')}, which the template does not fix.`,
-      detail:
-        `The policy was analysed as if ${names.length > 1 ? 'each of these were a value' : 'it were a value'} of its own, matching nothing else the policy names. ` +
-        'A different value (`*`, another bucket, another condition value) can change what the policy denies; give it a literal value or a parameter default to have a definite verdict.',
-      fixes: [],
-    });
+    const setting = settings.rules?.[DEPENDS_RULE_ID];
+    if (setting !== 'off') {
+      const text = renderMessage(tpl006.meta as unknown as RuleMeta, 'dependsOn', {
+        names: names.join(', '),
+        them: names.length > 1 ? 'each of these were' : 'it were',
+      });
+      findings.push({
+        ruleId: DEPENDS_RULE_ID,
+        severity: setting ?? 'info',
+        span: first,
+        messageId: 'dependsOn',
+        ...text,
+        fixes: [],
+      });
+    }
   }
   findings.sort((a, b) => a.span.offset - b.span.offset || a.ruleId.localeCompare(b.ruleId));
   return entry;

@@ -19,6 +19,8 @@ export interface EditContext {
   root: TNode;
   resolver: Resolver;
   isJson: boolean;
+  /** The rendered JSON's tree, parsed on the first fix translated and kept for the others. */
+  parsed?: JsonNode;
 }
 
 /** A value is written as this when a placeholder in it has no `${…}` form. */
@@ -30,7 +32,7 @@ export function translateCfnEdit(ctx: EditContext, edit: { span: Span; newText: 
   const next = json.slice(0, edit.span.offset) + edit.newText + json.slice(end(edit.span));
   const errors: { error: number }[] = [];
   const newRoot = parseTree(next, errors as never[]);
-  const oldRoot = parseTree(json);
+  const oldRoot = (ctx.parsed ??= parseTree(json));
   if (!newRoot || !oldRoot || errors.length) return undefined;
   try {
     return new Differ(ctx, next).diff(oldRoot, newRoot, ctx.root);
@@ -57,7 +59,14 @@ class Differ {
     if (textOf(this.ctx.json, oldJ) === textOf(this.next, newJ)) return undefined;
     if (oldJ.type === 'object' && newJ.type === 'object' && t.t === 'map') return this.members(oldJ, newJ, t);
     if (oldJ.type === 'array' && newJ.type === 'array' && t.t === 'seq') return this.items(oldJ, newJ, t);
-    return { span: t.span, newText: this.valueAt(jsonValue(newJ), t) };
+    return this.at(t.span, this.valueAt(jsonValue(newJ), t));
+  }
+
+  /** An edit at `span`; a block that starts on the next line takes the spaces after `key:` with it. */
+  private at(span: Span, newText: string): TemplateEdit {
+    let offset = span.offset;
+    if (newText.startsWith('\n')) while (offset > 0 && this.ctx.text[offset - 1] === ' ') offset--;
+    return { span: { offset, length: end(span) - offset }, newText };
   }
 
   private members(oldJ: JsonNode, newJ: JsonNode, t: TNode & { t: 'map' }): TemplateEdit | undefined {
@@ -165,13 +174,19 @@ class Differ {
     if (lineCol === undefined) return undefined;
     const lines = added.map(a => this.blockChild(a, lineCol, dash));
     if (removed.length) {
-      const from = this.lineStart(removed[0].offset);
-      if (from === undefined) return undefined;
       const last = end(removed[removed.length - 1]);
+      if (lines.length) {
+        // From the first removed child (its dash, for an item) to the end of the last: the lines in between are rewritten.
+        const from = dash ? this.ctx.text.lastIndexOf('\n', removed[0].offset - 1) + 1 + lineCol : removed[0].offset;
+        return { span: { offset: from, length: last - from }, newText: lines.join(`\n${sp(lineCol)}`) };
+      }
+      // Removed whole lines, when the children stand on lines of their own.
+      const from = this.lineStart(removed[0].offset);
+      if (from === undefined || (!dash && from + lineCol !== removed[0].offset))
+        return this.replaceWhole(t, all.length === removed.length);
       const nl = text.indexOf('\n', last);
       const to = nl < 0 ? text.length : nl + 1;
-      const body = lines.map(l => sp(lineCol) + l + '\n').join('');
-      return { span: { offset: from, length: to - from }, newText: body };
+      return { span: { offset: from, length: to - from }, newText: '' };
     }
     const before = all[at - 1];
     if (before) return { span: { offset: end(before), length: 0 }, newText: lines.map(l => `\n${sp(lineCol)}${l}`).join('') };
@@ -285,9 +300,15 @@ class Differ {
     return out + v.slice(pos).replace(/\$\{/g, '${!');
   }
 
+  /** Everything removed from a block that cannot lose lines (its first child shares a line with a dash or key): an empty collection. */
+  private replaceWhole(t: TNode & { t: 'map' | 'seq' }, emptied: boolean): TemplateEdit | undefined {
+    if (!emptied) return undefined;
+    return { span: t.span, newText: t.t === 'map' ? '{}' : '[]' };
+  }
+
   /** The whole of container `t` written anew (its children changed in more than one place). */
   private replace(newJ: JsonNode, t: TNode): TemplateEdit {
-    return { span: t.span, newText: this.valueAt(jsonValue(newJ), t) };
+    return this.at(t.span, this.valueAt(jsonValue(newJ), t));
   }
 
   /** `v` written where `t` is, in `t`'s style: a scalar in its own quoting, a collection like `t`. */

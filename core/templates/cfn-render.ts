@@ -120,6 +120,7 @@ export function renderPolicy(text: string, resolver: Resolver, node: TNode, opts
   const w = new Writer(text, resolver, map);
   w.value(node, '');
   const json = w.out;
+  const editContext = { text, json, rendered: w.rendered, root: node, resolver, isJson: opts.json };
   const policy: EmbeddedPolicy = {
     kind: opts.kind,
     location: opts.location,
@@ -127,7 +128,7 @@ export function renderPolicy(text: string, resolver: Resolver, node: TNode, opts
     syntax: opts.json ? 'cfn-json' : 'cfn-yaml',
     json,
     toTemplate: span => map.toTemplate(span),
-    translateEdit: edit => translateCfnEdit({ text, json, rendered: w.rendered, root: node, resolver, isJson: opts.json }, edit),
+    translateEdit: edit => translateCfnEdit(editContext, edit),
     unresolved: w.unresolved,
   };
   return policy;

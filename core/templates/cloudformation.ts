@@ -4,6 +4,7 @@
 // (`!Sub`, `!GetAtt`…) as their `Fn::` forms; JSON goes through the same reader (JSON is YAML), so
 // every rule, reference and fix works the same way in both. No vscode or LSP imports.
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, Scalar, type Document, type Node as YNode } from 'yaml';
+import { parseTree, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import type { Span } from '../policy/model';
 import { resolverFor, type Resolver } from './cfn-resolve';
 import { renderPolicy } from './cfn-render';
@@ -72,12 +73,12 @@ class Reader {
     }
     const n = node as YNode;
     const range = n.range ?? [at, at, at];
-    const span = spanBetween(range[0], range[1]);
+    const span = spanBetween(range[0], this.trimEnd(range[0], range[1]));
     const tag = n.tag;
     if (tag && SHORT_TAGS[tag]) {
       const inner = this.untagged(n, span, depth);
       const tagAt = this.tagStart(tag, range[0]);
-      return { t: 'fn', fn: SHORT_TAGS[tag], arg: inner, short: true, span: spanBetween(tagAt, range[1]) };
+      return { t: 'fn', fn: SHORT_TAGS[tag], arg: inner, short: true, span: spanBetween(tagAt, end(span)) };
     }
     return this.untagged(n, span, depth);
   }
@@ -125,6 +126,13 @@ class Reader {
     return { t: 'scalar', span, value: null, style: 'plain' };
   }
 
+  /** A block collection's range runs on over the line break and blank lines after it: the value ends at its last character. */
+  private trimEnd(start: number, to: number): number {
+    let e = to;
+    while (e > start && /\s/.test(this.text[e - 1])) e--;
+    return e;
+  }
+
   /** Where `!Sub` starts: the yaml package's range starts at the value after the tag. */
   private tagStart(tag: string, valueStart: number): number {
     const i = this.text.lastIndexOf(tag, valueStart);
@@ -152,6 +160,14 @@ export function parseTemplate(text: string): ParsedTemplate {
     const at = text.indexOf('\uFFFD');
     return { errors: [], notScanned: `it is not valid UTF-8 (first bad byte at offset ${at})` };
   }
+  const deep = flowDepthExceeds(text, MAX_TEMPLATE_DEPTH);
+  if (deep !== undefined)
+    return { errors: [], notScanned: `values are nested more than ${MAX_TEMPLATE_DEPTH} levels deep (at offset ${deep})` };
+  // JSON templates (CDK output, the large ones) through the JSON parser: the same tree, several times faster than YAML's.
+  if (isJsonText(text)) {
+    const json = parseJsonTemplate(text);
+    if (json) return json;
+  }
   try {
     const doc = parseDocument(text, {
       customTags: CUSTOM_TAGS,
@@ -163,7 +179,7 @@ export function parseTemplate(text: string): ParsedTemplate {
       span: spanBetween(e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)),
       message: `YAML syntax error: ${e.message.split('\n')[0]}`,
     }));
-    const root = new Reader(text, doc).read(doc.contents, 0, 0);
+    const root = doc.contents === null ? undefined : new Reader(text, doc).read(doc.contents, 0, 0);
     return { root, errors };
   } catch (e) {
     if (e instanceof LimitReached) return { errors: [], notScanned: e.message };
@@ -172,6 +188,71 @@ export function parseTemplate(text: string): ParsedTemplate {
       errors: [],
       notScanned: `it could not be read (${e instanceof Error ? e.message.split('\n')[0].slice(0, 120) : 'unknown error'})`,
     };
+  }
+}
+
+/**
+ * The offset where `[` / `{` nesting passes `limit`, skipping quoted strings and comments; a plain
+ * character scan, so that `[[[[…` is refused before the parser (which slows down with depth) sees it.
+ */
+export function flowDepthExceeds(text: string, limit: number): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      // To the closing quote (escapes skipped); YAML double-quoted strings may span lines.
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x27 /* ' */ && i > 0 && /[\s[{,:]/.test(text[i - 1])) {
+      // A single-quoted scalar starts after a separator ('' inside is a quote).
+      for (i++; i < text.length; i++) if (text.charCodeAt(i) === 0x27 && text.charCodeAt(++i) !== 0x27) break;
+      i--;
+    } else if (c === 0x23 /* # */ && (i === 0 || /\s/.test(text[i - 1]))) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? text.length : nl;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return i;
+    } else if (c === 0x5d || c === 0x7d) depth = Math.max(0, depth - 1);
+  }
+  return undefined;
+}
+
+/** A JSON template read with jsonc-parser; undefined when it is not clean JSON (the YAML reader then says what is wrong). */
+function parseJsonTemplate(text: string): ParsedTemplate | undefined {
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  if (!root || errors.length) return undefined;
+  let values = 0;
+  const read = (n: JsonNode, depth: number): TNode => {
+    if (depth > MAX_TEMPLATE_DEPTH) throw new LimitReached(`values are nested more than ${MAX_TEMPLATE_DEPTH} levels deep`);
+    if (++values > MAX_TEMPLATE_VALUES)
+      throw new LimitReached(`it holds more than ${MAX_TEMPLATE_VALUES.toLocaleString('en-US')} values`);
+    const span = { offset: n.offset, length: n.length };
+    if (n.type === 'object') {
+      const pairs: TPair[] = [];
+      for (const p of n.children ?? []) {
+        const [k, v] = p.children ?? [];
+        if (!k || !v) continue;
+        const value = read(v, depth + 1);
+        pairs.push({
+          key: String(k.value),
+          keySpan: { offset: k.offset, length: k.length },
+          value,
+          span: { offset: p.offset, length: p.length },
+        });
+      }
+      if (pairs.length === 1 && LONG_FUNCTIONS.has(pairs[0].key))
+        return { t: 'fn', fn: pairs[0].key, arg: pairs[0].value, short: false, span };
+      return { t: 'map', span, pairs, flow: true };
+    }
+    if (n.type === 'array') return { t: 'seq', span, items: (n.children ?? []).map(c => read(c, depth + 1)), flow: true };
+    const value = n.type === 'null' ? null : (n.value as string | number | boolean);
+    return { t: 'scalar', span, value, style: n.type === 'string' ? 'double' : 'plain' };
+  };
+  try {
+    return { root: read(root, 0), errors: [] };
+  } catch (e) {
+    if (e instanceof LimitReached) return { errors: [], notScanned: e.message };
+    throw e;
   }
 }
 
