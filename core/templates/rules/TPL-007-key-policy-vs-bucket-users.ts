@@ -1,5 +1,6 @@
 // TPL-007: the key resource's policy against the bucket's writers and readers (the cross-document
 // check of core/crossdoc.ts, inside one template).
+import { ACCOUNT_TOKEN } from '../analyze';
 import { BoundedCache, stringBytes } from '../../bounded-cache';
 import { crossCheck, type KeyUseResult } from '../../engine/cross-check';
 
@@ -119,6 +120,15 @@ export const tpl007: TemplateRule = {
             }
             for (const r of results) {
               if (r.withoutBucketKey && r.withBucketKey) continue;
+              // "Principals of the stack's account" when the key policy never names the stack's account
+              // (a Terraform module names its account by value, or not at all): whether they are the
+              // key's account is unknown, and an unknown is never the only reason for a finding.
+              if (
+                r.principal.kind === 'aws' &&
+                r.principal.account === ACCOUNT_TOKEN &&
+                !keyEngine.doc.text.includes(ACCOUNT_TOKEN)
+              )
+                continue;
               const acts = r.role === 'writer' ? 'Uploads' : 'Downloads';
               const who = ctx.displayName(r.label);
               const base = { acts, who, key: key.logicalId, bucket: v.bucket, action: r.action };
