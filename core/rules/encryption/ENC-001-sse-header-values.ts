@@ -3,8 +3,9 @@ import { hasWildcard, compileWildcard } from '../../policy/wildcard';
 import { markSafe, replaceFix } from '../edits';
 import { clip } from '../../../shared/escape';
 import type { Rule } from '../types';
-import { jsonString, operatorBlocks, stringItems } from '../util';
+import { jsonString, stringItems } from '../util';
 import { SSE, SSE_VALUES } from './uploads';
+import { perStatement, operatorBlocksOf } from '../statement-rule';
 
 /** Values SDK enums list for FSx and AWS Backup buckets; not something a client sends to a normal bucket. */
 const SERVICE_VALUES = ['aws:fsx', 'aws:backup'];
@@ -55,8 +56,8 @@ export const enc001: Rule = {
       },
     },
   },
-  check(ctx) {
-    for (const { ob: block } of operatorBlocks(ctx.doc)) {
+  ...perStatement((ctx, st) => {
+    for (const { ob: block } of operatorBlocksOf(st)) {
       const op = parseOperator(block.operator.value);
       if (!op || op.family !== 'String') continue; // other families are GRM-011/GRM-012's business
       for (const entry of block.entries) {
@@ -96,5 +97,5 @@ export const enc001: Rule = {
         }
       }
     }
-  },
+  }),
 };

@@ -4,7 +4,8 @@
 // case-sensitive context. Advice only.
 import { parseOperator } from '../../policy/operators';
 import type { Rule } from '../types';
-import { operatorBlocks, show } from '../util';
+import { show } from '../util';
+import { perStatement, operatorBlocksOf } from '../statement-rule';
 
 const PIN_KEY = 'to require this exact spelling, add "ForAnyValue:StringEquals": {"kms:EncryptionContextKeys": "{contextKey}"}';
 const EXACT_VALUE =
@@ -44,8 +45,8 @@ export const kms009: Rule = {
       },
     },
   },
-  check(ctx) {
-    for (const { st, ob } of operatorBlocks(ctx.doc)) {
+  ...perStatement((ctx, st) => {
+    for (const { ob } of operatorBlocksOf(st)) {
       const op = parseOperator(ob.operator.value);
       if (!op || op.family !== 'String') continue;
       // Is the key's case pinned elsewhere in the statement with kms:EncryptionContextKeys?
@@ -79,5 +80,5 @@ export const kms009: Rule = {
         });
       }
     }
-  },
+  }),
 };
