@@ -1,7 +1,7 @@
 // Benchmark: whole analysis (parse, kind, every rule, the engine's verdict) beside parse-only
 // time of the same text, for realistic policies and the hostile inputs of the robustness tests: the
 // same text again, a keystroke (one statement changed, the version before analysed first), and a
-// fresh analysis with nothing reused (docs/design/engine.md, "Reuse across versions").
+// fresh analysis with nothing reused (docs/design/engine.md#reuse).
 import { parseTree } from 'jsonc-parser';
 import { analyze, forgetEarlierVersions } from '../core/analyze';
 import { parsePolicy } from '../core/policy/parse';

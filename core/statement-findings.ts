@@ -1,7 +1,7 @@
 // The findings of statement rules (Rule.checkStatement), reused across versions of a document. A
 // keystroke changes one statement; a statement rule's findings about every other statement are the
 // ones the previous version had, moved by however much the text before them grew or shrank
-// (docs/design/engine.md, "Reuse across versions"). No vscode or LSP imports.
+// (docs/design/engine.md#reuse).
 import { BoundedCache, stringBytes } from './bounded-cache';
 import type { PolicyDocument, PolicyKind, Span, Statement } from './policy/model';
 import { renderMessage } from './rules/messages';

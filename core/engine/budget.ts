@@ -1,4 +1,4 @@
-// The one allowance of work an analysis has (ENGINE.md §5).
+// The one allowance of work an analysis has (docs/design/engine.md#work-allowance).
 
 /**
  * A shared allowance of work, counted in statement checks: one statement tested against one request

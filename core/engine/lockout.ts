@@ -56,7 +56,7 @@ import type { PolicyDocument, Statement } from '../policy/model';
 import { isEveryone } from '../policy/statement';
 import { hasWildcard, matchesWildcard } from '../policy/wildcard';
 
-/** Statement checks per analysis (ENGINE.md §5: analysis runs on every keystroke). */
+/** Statement checks per analysis (docs/design/engine.md#work-allowance: analysis runs on every keystroke). */
 export const MAX_LOCKOUT_CHECKS = 600;
 
 /** Where a request comes from on the network: callers outside what the policy names are common (console users, AWS services). */
@@ -308,7 +308,7 @@ interface PolicyContext {
 
 /**
  * Is the statement a lockout for the bucket? Its request classes come from the statement alone:
- * only what it mentions can change whether it applies (ENGINE.md §2), which keeps the work small
+ * only what it mentions can change whether it applies (docs/design/engine.md#request-classes), which keeps the work small
  * in a 20 KB policy with hundreds of principals and object prefixes.
  */
 function lockoutOf(

@@ -9,7 +9,7 @@ export interface ActionClass {
   readonly action: string;
   /** Object actions act on `bucket/key`, bucket actions on the bucket ARN. */
   readonly target: 'object' | 'bucket';
-  /** Its request context can carry the SSE headers (RULES.md 0.1: PutObject, ReplicateObject…). */
+  /** Its request context can carry the SSE headers (docs/design/aws-facts.md#table-0-1: PutObject, ReplicateObject…). */
   readonly carriesSse: boolean;
   /** Every S3 action the policy cannot tell apart from the representative. */
   readonly members: readonly string[];
@@ -32,7 +32,7 @@ const rank = (a: string): number => {
 
 /** Keyed by action names, some of them as policies write them: bounded by bytes. */
 const sseCarriers = new BoundedCache<string, boolean>({ maxBytes: 256 * 1024, sizeOf: k => stringBytes(k) + 16 });
-/** Can the action's request context carry the SSE headers (SAR-S3, RULES.md 0.1)? */
+/** Can the action's request context carry the SSE headers (SAR-S3, docs/design/aws-facts.md#table-0-1)? */
 export function carriesSse(action: string): boolean {
   let v = sseCarriers.get(action);
   if (v === undefined) {

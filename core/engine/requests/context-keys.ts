@@ -1,4 +1,4 @@
-// The context keys the request walk sets itself (ENGINE.md §2), the principal keys that follow from
+// The context keys the request walk sets itself (docs/design/engine.md#request-classes), the principal keys that follow from
 // who sends a request, and how keys are spelt in witnesses.
 import { lookupConditionKey } from '../../knowledge';
 
@@ -22,7 +22,7 @@ export type TlsVersion = (typeof TLS_VERSIONS)[number];
  */
 export const MAX_KEY_LEVELS = 64;
 
-/** Server access logging delivers with no SSE header (RULES.md ENC-013): always one of the principals. */
+/** Server access logging delivers with no SSE header (docs/design/aws-facts.md#enc-013): always one of the principals. */
 export const LOG_DELIVERY_SERVICE = 'logging.s3.amazonaws.com';
 
 /**

@@ -1,4 +1,4 @@
-// The values of one condition key in the request classes (ENGINE.md §2): absent, each literal the
+// The values of one condition key in the request classes (docs/design/engine.md#request-classes): absent, each literal the
 // policy compares it with (and its boundaries for numbers, dates and addresses), and one fresh value.
 import type { OperatorFamily } from '../../policy/operators';
 import { hasWildcard, matchesWildcard } from '../../policy/wildcard';

@@ -1,4 +1,4 @@
-// The request walk (ENGINE.md §2): one level per dimension of the request classes, enumerated lazily
+// The request walk (docs/design/engine.md#request-classes): one level per dimension of the request classes, enumerated lazily
 // and depth first, so that a caller can stop at the first witness and skip whole subtrees.
 import type { Request, RequestPrincipal } from '../../../shared/types';
 import { BoundedCache, stringBytes } from '../../bounded-cache';

@@ -1,4 +1,4 @@
-// The request classes of ENGINE.md §2: from a policy, the finite set of requests that is complete
+// The request classes (docs/design/engine.md#request-classes): from a policy, the finite set of requests that is complete
 // for it. Only what the policy mentions can change its decision, so every dimension is built from
 // what the policy names (principals, actions, object patterns, condition keys and their literals)
 // plus one value it does not name. Requests are produced lazily, level by level (a depth-first
@@ -37,7 +37,7 @@ import { actionClasses, type ActionClass } from './action-classes';
 export interface UploadSpec {
   readonly sse: UploadClass['sse'];
   readonly kmsKey: string | null;
-  /** The SSE context keys of such a PutObject (RULES.md 0.3), lower-cased. */
+  /** The SSE context keys of such a PutObject (docs/design/aws-facts.md#table-0-3), lower-cased. */
   readonly headers: Readonly<Record<string, string>>;
 }
 
