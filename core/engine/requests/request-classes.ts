@@ -77,8 +77,18 @@ export interface RequestClassOptions {
   statements?: (st: Statement) => boolean;
 }
 
-/** The partition of the bucket's ARNs in the policy, else the partition the policy mostly uses. */
+const partitions = new WeakMap<PolicyDocument, Map<string, string>>();
+
+/** The partition of the bucket's ARNs in the policy, else the partition the policy mostly uses (once per document and bucket). */
 export function bucketPartition(doc: PolicyDocument, bucket: string): string {
+  let byBucket = partitions.get(doc);
+  if (!byBucket) partitions.set(doc, (byBucket = new Map()));
+  let p = byBucket.get(bucket);
+  if (p === undefined) byBucket.set(bucket, (p = findBucketPartition(doc, bucket)));
+  return p;
+}
+
+function findBucketPartition(doc: PolicyDocument, bucket: string): string {
   for (const st of doc.statements) {
     for (const i of [...(st.resource?.items ?? []), ...(st.notResource?.items ?? [])]) {
       if (typeof i.value !== 'string') continue;
