@@ -1,7 +1,7 @@
 // The findings of statement rules (Rule.checkStatement), reused across versions of a document. A
 // keystroke changes one statement; a statement rule's findings about every other statement are the
 // ones the previous version had, moved by however much the text before them grew or shrank
-// (docs/design/engine.md, "Reuse across versions").
+// (docs/design/engine.md#reuse).
 import { BoundedCache, stringBytes } from './bounded-cache';
 import type { PolicyDocument, PolicyKind, Span, Statement } from './policy/model';
 import { renderMessage } from './rules/messages';
@@ -16,12 +16,22 @@ export function findingOf(rule: Rule, r: ReportInput): Finding {
 /** Findings of one rule about one statement, spans relative to the statement's start; null when they cannot be reused (see below). */
 type Kept = readonly Finding[] | null;
 
-/** By statement (see reuseKey), then by rule ID. */
-const kept = new BoundedCache<string, ReadonlyMap<string, Kept>>({
-  maxBytes: 8 * 1024 * 1024,
-  sizeOf: (key, byRule) => {
+/**
+ * What the statement rules found about one statement: `rules` are the IDs of the rules that ran
+ * (another set of rules, another settings, runs them again); `byRule` lists only the rules that
+ * found something, so that the many statements with no finding keep one small object.
+ */
+interface KeptStatement {
+  readonly rules: string;
+  readonly byRule?: ReadonlyMap<string, Kept>;
+}
+
+/** By statement (see reuseKey). */
+const kept = new BoundedCache<string, KeptStatement>({
+  maxBytes: 4 * 1024 * 1024,
+  sizeOf: (key, entry) => {
     let n = stringBytes(key) + 64;
-    for (const [id, fs] of byRule) {
+    for (const [id, fs] of entry.byRule ?? []) {
       n += stringBytes(id) + 32;
       for (const f of fs ?? []) n += 256 + stringBytes(f.message) + stringBytes(f.detail ?? '') + 512 * f.fixes.length;
     }
@@ -85,33 +95,44 @@ export function statementRuleFindings(doc: PolicyDocument, kind: PolicyKind, rul
   const failed = new Map<Rule, string>();
   const reuse = doc.syntaxErrors.length === 0;
   const style = lineBreakStyle(doc.text);
+  const ruleSet = rules.map(r => r.meta.id).join(',');
   for (const st of doc.statements) {
     const key = reuse ? reuseKey(doc.text, kind, st, style) : undefined;
-    const before = key === undefined ? undefined : kept.get(key);
-    let after: Map<string, Kept> | undefined;
+    const entry = key === undefined ? undefined : kept.get(key);
+    const before = entry?.rules === ruleSet ? entry : undefined;
+    let found: Map<string, Kept> | undefined;
+    let complete = true;
     for (const rule of rules) {
-      if (failed.has(rule)) continue;
-      const hit = before?.get(rule.meta.id);
-      if (hit) {
-        for (const f of hit) byRule.get(rule)!.push(moveFinding(f, st.span.offset));
+      if (failed.has(rule)) {
+        complete = false;
         continue;
       }
-      const found: Finding[] = [];
-      const ctx: StatementContext = { kind, text: doc.text, report: r => found.push(findingOf(rule, r)) };
+      if (before) {
+        const hit = before.byRule?.get(rule.meta.id);
+        if (hit === undefined) continue; // nothing found
+        if (hit !== null) {
+          for (const f of hit) byRule.get(rule)!.push(moveFinding(f, st.span.offset));
+          continue;
+        }
+      }
+      const out: Finding[] = [];
+      const ctx: StatementContext = { kind, text: doc.text, report: r => out.push(findingOf(rule, r)) };
       try {
         rule.checkStatement!(ctx, st);
       } catch (e) {
         failed.set(rule, e instanceof Error ? (e.stack ?? e.message) : String(e));
+        complete = false;
         continue;
       }
-      byRule.get(rule)!.push(...found);
-      if (key !== undefined && hit === undefined) {
-        // Findings outside the statement depend on more than its key: found again each time.
-        after ??= new Map(before);
-        after.set(rule.meta.id, found.every(f => within(f, st)) ? found.map(f => moveFinding(f, -st.span.offset)) : null);
-      }
+      byRule.get(rule)!.push(...out);
+      // Findings outside the statement depend on more than its key: found again each time (null).
+      if (!before && out.length)
+        (found ??= new Map()).set(
+          rule.meta.id,
+          out.every(f => within(f, st)) ? out.map(f => moveFinding(f, -st.span.offset)) : null,
+        );
     }
-    if (key !== undefined && after) kept.set(key, after);
+    if (key !== undefined && !before && complete) kept.set(key, { rules: ruleSet, byRule: found });
   }
   const findings: Finding[] = [];
   for (const [rule, fs] of byRule) if (!failed.has(rule)) findings.push(...fs);

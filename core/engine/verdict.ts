@@ -422,7 +422,8 @@ export function encryptionSummary(uploads: readonly UploadClass[]): BucketVerdic
  */
 const verdictCache = new BoundedCache<string, BucketAnalysis>({
   maxBytes: 2 * 1024 * 1024,
-  sizeOf: (k, v) => stringBytes(k) + 4 * stringBytes(JSON.stringify(v)),
+  // A verdict holds a few witnesses: a few KB (measuring each would cost more than it saves).
+  sizeOf: k => stringBytes(k) + 8 * 1024,
 });
 
 /** Forget every earlier version's verdicts (tests compare with a fresh analysis). */

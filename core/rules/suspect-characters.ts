@@ -57,8 +57,12 @@ export interface SuspectString {
   fixed?: string;
 }
 
+/** Printable ASCII: no table character (they are all beyond it) and nothing any scope flags. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 function hitsIn(value: string, scope: Scope): SuspectString['hits'] {
   const hits: SuspectString['hits'] = [];
+  if (PRINTABLE_ASCII.test(value)) return hits;
   let position = 0;
   for (const ch of value) {
     position++;
@@ -86,8 +90,16 @@ function normalised(value: string, hits: SuspectString['hits']): string | undefi
     .join('');
 }
 
-/** Every policy string that holds an invisible or look-alike character, in document order. */
+const suspectCache = new WeakMap<PolicyDocument, SuspectString[]>();
+
+/** Every policy string that holds an invisible or look-alike character, in document order (once per document: GRM-015 and GRM-016 both ask). */
 export function suspectStrings(doc: PolicyDocument): SuspectString[] {
+  let hit = suspectCache.get(doc);
+  if (!hit) suspectCache.set(doc, (hit = findSuspectStrings(doc)));
+  return hit;
+}
+
+function findSuspectStrings(doc: PolicyDocument): SuspectString[] {
   const out: SuspectString[] = [];
   const check = (element: string, value: Located<unknown> | undefined, scope: Scope) => {
     if (!value || typeof value.value !== 'string') return;

@@ -132,7 +132,7 @@ export interface Rule {
    * Set by rules whose findings about a statement follow from that statement alone (its text, its
    * index, the policy kind), and that report inside it: `check` is then this for every statement
    * (see statementRule), and the analysis reuses a statement's findings across versions of the
-   * document while its text and index are unchanged (docs/design/engine.md, "Reuse across versions").
+   * document while its text and index are unchanged (docs/design/engine.md#reuse).
    */
   checkStatement?(ctx: StatementContext, st: Statement): void;
 }

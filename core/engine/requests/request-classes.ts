@@ -1,4 +1,4 @@
-// The request classes of docs/design/engine.md#request-classes: from a policy, the finite set of requests that is complete
+// The request classes (docs/design/engine.md#request-classes): from a policy, the finite set of requests that is complete
 // for it. Only what the policy mentions can change its decision, so every dimension is built from
 // what the policy names (principals, actions, object patterns, condition keys and their literals)
 // plus one value it does not name. Requests are produced lazily, level by level (a depth-first
@@ -77,8 +77,18 @@ export interface RequestClassOptions {
   statements?: (st: Statement) => boolean;
 }
 
-/** The partition of the bucket's ARNs in the policy, else the partition the policy mostly uses. */
+const partitions = new WeakMap<PolicyDocument, Map<string, string>>();
+
+/** The partition of the bucket's ARNs in the policy, else the partition the policy mostly uses (once per document and bucket). */
 export function bucketPartition(doc: PolicyDocument, bucket: string): string {
+  let byBucket = partitions.get(doc);
+  if (!byBucket) partitions.set(doc, (byBucket = new Map()));
+  let p = byBucket.get(bucket);
+  if (p === undefined) byBucket.set(bucket, (p = findBucketPartition(doc, bucket)));
+  return p;
+}
+
+function findBucketPartition(doc: PolicyDocument, bucket: string): string {
   for (const st of doc.statements) {
     for (const i of [...(st.resource?.items ?? []), ...(st.notResource?.items ?? [])]) {
       if (typeof i.value !== 'string') continue;

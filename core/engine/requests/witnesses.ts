@@ -1,4 +1,4 @@
-// Witnesses (docs/design/engine.md#bucket-verdict): a request as a finding shows it, and back.
+// Witnesses (docs/design/engine.md#witnesses): a request as a finding shows it, and back.
 import { parseArn } from '../../policy/arn';
 import type { Request, Witness } from '../../../shared/types';
 import { PRINCIPAL_KEYS, SECURE_TRANSPORT, SSE_KEYS, TLS_VERSION, keyDisplayName, type ContextValue } from './context-keys';
@@ -8,7 +8,7 @@ import { principalContext, principalFromLabel, principalLabel } from './principa
 const ALWAYS_SHOWN: readonly string[] = [SECURE_TRANSPORT, TLS_VERSION, ...SSE_KEYS];
 
 /**
- * A request as docs/design/engine.md shows it: principal (`anonymous`, an ARN or a service name), action,
+ * A request as docs/design/engine.md#witnesses shows it: principal (`anonymous`, an ARN or a service name), action,
  * resource, `aws:SecureTransport` as a Boolean, and the context keys that matter (those in
  * `relevant`, when given; keys that follow from the principal are left out unless relevant).
  */

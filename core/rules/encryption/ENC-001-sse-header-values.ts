@@ -3,9 +3,10 @@ import { hasWildcard, compileWildcard } from '../../policy/wildcard';
 import { markSafe, replaceFix } from '../edits';
 import { clip } from '../../../shared/escape';
 import type { Rule } from '../types';
-import { SSE, SSE_VALUES } from './sse-conditions';
+import { perStatement, operatorBlocksOf } from '../statement-rule';
 import { jsonString } from '../json-text';
-import { operatorBlocks, stringItems } from '../model-lookups';
+import { stringItems } from '../model-lookups';
+import { SSE, SSE_VALUES } from './sse-conditions';
 
 /** Values SDK enums list for FSx and AWS Backup buckets; not something a client sends to a normal bucket. */
 const SERVICE_VALUES = ['aws:fsx', 'aws:backup'];
@@ -56,8 +57,8 @@ export const enc001: Rule = {
       },
     },
   },
-  check(ctx) {
-    for (const { ob: block } of operatorBlocks(ctx.doc)) {
+  ...perStatement((ctx, st) => {
+    for (const { ob: block } of operatorBlocksOf(st)) {
       const op = parseOperator(block.operator.value);
       if (!op || op.family !== 'String') continue; // other families are GRM-011/GRM-012's business
       for (const entry of block.entries) {
@@ -97,5 +98,5 @@ export const enc001: Rule = {
         }
       }
     }
-  },
+  }),
 };

@@ -6,8 +6,8 @@ import { parseOperator, resultWhenKeyAbsent } from '../../policy/operators';
 import { alwaysTrueRemovalIsSafe, markSafe, removeConditionEntryFix } from '../edits';
 import type { Fix, Rule } from '../types';
 import { clip } from '../../../shared/escape';
+import { perStatement, operatorBlocksOf } from '../statement-rule';
 import { jsonString } from '../json-text';
-import { operatorBlocks } from '../model-lookups';
 
 const CONTEXT_HEADERS = /^(s3:)?x-amz-server-side-encryption-(context|bucket-key-enabled)$/i;
 const KMS_CONTEXT = /^kms:encryptioncontext(keys|:.*)$/i;
@@ -42,8 +42,8 @@ export const enc019: Rule = {
       },
     },
   },
-  check(ctx) {
-    for (const { st, cond, ob } of operatorBlocks(ctx.doc)) {
+  ...perStatement((ctx, st) => {
+    for (const { cond, ob } of operatorBlocksOf(st)) {
       const op = parseOperator(ob.operator.value);
       for (const entry of ob.entries) {
         const key = entry.key.value;
@@ -95,5 +95,5 @@ export const enc019: Rule = {
         });
       }
     }
-  },
+  }),
 };

@@ -88,6 +88,8 @@ const kmsAllows = (cp: number) => TAB_LF_CR(cp) || (cp >= 0x20 && cp <= 0x7e) ||
 /** IAM: U+0009, U+000A, U+000D and U+0020–U+00FF. */
 const iamAllows = (cp: number) => TAB_LF_CR(cp) || (cp >= 0x20 && cp <= 0xff);
 
+const PLAIN_TEXT = /^[\t\n\r\x20-\x7e]*$/;
+
 const CHARSETS: Partial<Record<PolicyKind, { allows: (cp: number) => boolean; service: string; set: string }>> = {
   'key-policy': {
     allows: kmsAllows,
@@ -163,7 +165,8 @@ export const grm015: Rule = {
       }
     }
     const charset = CHARSETS[kind];
-    if (!charset) return;
+    // Tab, line feed, carriage return and printable ASCII are in every charset: nothing to look at.
+    if (!charset || PLAIN_TEXT.test(doc.text)) return;
     // Characters inside strings GRM-016 already reports are left to it (it names them and fixes them).
     const covered = suspectSpans(doc);
     const inCovered = (offset: number) => covered.some(s => offset >= s.offset && offset < s.offset + s.length);

@@ -5,10 +5,11 @@
 import { parseS3Arn, formatS3Arn } from '../../policy/arn';
 import { parseOperator } from '../../policy/operators';
 import { addItemFix } from '../edits';
-import { operatorBlocks, stringItems } from '../model-lookups';
-import { show } from '../labels';
-import { jsonString } from '../json-text';
 import type { Rule } from '../types';
+import { perStatement, operatorBlocksOf } from '../statement-rule';
+import { jsonString } from '../json-text';
+import { show } from '../labels';
+import { stringItems } from '../model-lookups';
 
 const OBJECTS_ONLY =
   'With S3 Bucket Keys enabled the encryption context is the bucket ARN ({bucket}), so this condition stops matching and S3 gets AccessDenied from KMS. Add the bucket {arns}.';
@@ -52,8 +53,8 @@ export const kms007: Rule = {
       },
     },
   },
-  check(ctx) {
-    for (const { ob } of operatorBlocks(ctx.doc)) {
+  ...perStatement((ctx, st) => {
+    for (const { ob } of operatorBlocksOf(st)) {
       const op = parseOperator(ob.operator.value);
       if (!op || (op.family !== 'String' && op.family !== 'Arn')) continue;
       for (const entry of ob.entries) {
@@ -75,7 +76,7 @@ export const kms007: Rule = {
             fixes: [
               addItemFix(
                 `Add ${missing.join(', ')} (Bucket Keys)`,
-                ctx.doc.text,
+                ctx.text,
                 entry.values,
                 last,
                 missing.map(jsonString).join(', '),
@@ -94,11 +95,11 @@ export const kms007: Rule = {
             messageId: wildcardOk ? 'bucketsOnly' : 'bucketsOnlyLiteral',
             data: { key: show(entry.key.value, 40), added: added.join(', ') },
             fixes: wildcardOk
-              ? [addItemFix(`Add ${added.join(', ')}`, ctx.doc.text, entry.values, last, added.map(jsonString).join(', '))]
+              ? [addItemFix(`Add ${added.join(', ')}`, ctx.text, entry.values, last, added.map(jsonString).join(', '))]
               : [],
           });
         }
       }
     }
-  },
+  }),
 };

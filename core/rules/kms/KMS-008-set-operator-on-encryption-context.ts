@@ -9,8 +9,8 @@ import { formatOperator, parseOperator } from '../../policy/operators';
 import type { Rule } from '../types';
 import { markSafe } from '../edits';
 import { moveEntriesFix } from './key-policy-context';
+import { perStatement, operatorBlocksOf } from '../statement-rule';
 import { show } from '../labels';
-import { operatorBlocks } from '../model-lookups';
 
 const CONTEXT_KEY = /^kms:encryptioncontext:.+/i;
 
@@ -50,8 +50,8 @@ export const kms008: Rule = {
       },
     },
   },
-  check(ctx) {
-    for (const { st, cond, ob } of operatorBlocks(ctx.doc)) {
+  ...perStatement((ctx, st) => {
+    for (const { cond, ob } of operatorBlocksOf(st)) {
       const op = parseOperator(ob.operator.value);
       if (!op?.set) continue;
       const flagged: ConditionEntry[] = ob.entries.filter(e => CONTEXT_KEY.test(e.key.value));
@@ -61,7 +61,7 @@ export const kms008: Rule = {
       // requests without the context, which it stops allowing, so access can only narrow. Elsewhere
       // the change can widen an Allow or a Deny, which waits for a person.
       const fix = markSafe(
-        moveEntriesFix(`Use "${plain}"`, ctx.doc.text, cond, ob, flagged, plain),
+        moveEntriesFix(`Use "${plain}"`, ctx.text, cond, ob, flagged, plain),
         st.effect?.value === 'Allow' && op.set === 'ForAllValues',
       );
       for (const e of flagged) {
@@ -73,5 +73,5 @@ export const kms008: Rule = {
         });
       }
     }
-  },
+  }),
 };

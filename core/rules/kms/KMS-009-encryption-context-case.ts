@@ -3,9 +3,9 @@
 // case-insensitively, like every condition key name, while KMS binds ciphertext to the exact,
 // case-sensitive context. Advice only.
 import { parseOperator } from '../../policy/operators';
-import { operatorBlocks } from '../model-lookups';
-import { show } from '../labels';
 import type { Rule } from '../types';
+import { perStatement, operatorBlocksOf } from '../statement-rule';
+import { show } from '../labels';
 
 const PIN_KEY = 'to require this exact spelling, add "ForAnyValue:StringEquals": {"kms:EncryptionContextKeys": "{contextKey}"}';
 const EXACT_VALUE =
@@ -45,8 +45,8 @@ export const kms009: Rule = {
       },
     },
   },
-  check(ctx) {
-    for (const { st, ob } of operatorBlocks(ctx.doc)) {
+  ...perStatement((ctx, st) => {
+    for (const { ob } of operatorBlocksOf(st)) {
       const op = parseOperator(ob.operator.value);
       if (!op || op.family !== 'String') continue;
       // Is the key's case pinned elsewhere in the statement with kms:EncryptionContextKeys?
@@ -80,5 +80,5 @@ export const kms009: Rule = {
         });
       }
     }
-  },
+  }),
 };

@@ -6,9 +6,10 @@
 import { actionsNamed } from '../../knowledge';
 import type { Statement } from '../../policy/model';
 import { markSafe, removeItemFix } from '../edits';
-import { stringItems, operatorBlocks } from '../model-lookups';
+import type { Rule, StatementContext } from '../types';
+import { perStatement, operatorBlocksOf } from '../statement-rule';
 import { show } from '../labels';
-import type { Rule, RuleContext } from '../types';
+import { stringItems } from '../model-lookups';
 
 /** Does an Action value name only KMS actions that act on no key? (Unknown and other services' actions are GRM-007's.) */
 function noKeyAction(value: string): boolean {
@@ -16,7 +17,7 @@ function noKeyAction(value: string): boolean {
   return actions.length > 0 && actions.every(a => !a.resourceTypes.some(r => r.name === 'key'));
 }
 
-function checkActions(ctx: RuleContext, st: Statement): void {
+function checkActions(ctx: StatementContext, st: Statement): void {
   if (!st.action || st.notAction) return;
   const items = st.action.items;
   const flagged = stringItems(st.action).filter(i => noKeyAction(i.value));
@@ -60,13 +61,13 @@ export const kms013: Rule = {
       },
     },
   },
-  check(ctx) {
-    for (const st of ctx.doc.statements) checkActions(ctx, st);
-    for (const { ob } of operatorBlocks(ctx.doc)) {
+  ...perStatement((ctx, st) => {
+    checkActions(ctx, st);
+    for (const { ob } of operatorBlocksOf(st)) {
       for (const entry of ob.entries) {
         if (entry.key.value.toLowerCase() !== 'kms:resourcealiases') continue;
         ctx.report({ span: entry.key.span, messageId: 'resourceAliases', data: { key: show(entry.key.value, 40) } });
       }
     }
-  },
+  }),
 };

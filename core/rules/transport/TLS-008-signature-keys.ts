@@ -2,11 +2,12 @@ import { parseNumber } from '../../engine/conditions';
 import { parseOperator, type ParsedOperator } from '../../policy/operators';
 import { hasWildcard, compileWildcard } from '../../policy/wildcard';
 import { markSafe, replaceFix } from '../edits';
-import type { Fix, Rule, RuleContext } from '../types';
+import type { Fix, Rule, StatementContext } from '../types';
 import { clip } from '../../../shared/escape';
 import type { ConditionEntry, Located } from '../../policy/model';
+import { perStatement, operatorBlocksOf } from '../statement-rule';
 import { jsonString } from '../json-text';
-import { stringItems, operatorBlocks } from '../model-lookups';
+import { stringItems } from '../model-lookups';
 
 // S3's signature keys take fixed strings (SAR-S3; S3 API bucket-policy-s3-sigv4-conditions):
 // s3:signatureversion is "AWS" (SigV2) or "AWS4-HMAC-SHA256" (SigV4); s3:authType is
@@ -57,7 +58,7 @@ const SIGNATURE_AGE = 's3:signatureage';
 /** A value from the policy as a message shows it: quoted, clipped so that a summary stays one short line. */
 const quoted = (v: string): string => jsonString(clip(v, 40));
 
-function checkFixedValues(ctx: RuleContext, op: ParsedOperator, entry: ConditionEntry, key: FixedValues): void {
+function checkFixedValues(ctx: StatementContext, op: ParsedOperator, entry: ConditionEntry, key: FixedValues): void {
   for (const item of stringItems(entry.values)) {
     const v = item.value;
     const data = {
@@ -100,7 +101,7 @@ function inMilliseconds(item: Located, n: number): Fix {
   return replaceFix(`Change to ${ms} (milliseconds)`, item.span, typeof item.value === 'number' ? ms : jsonString(ms));
 }
 
-function checkSignatureAge(ctx: RuleContext, op: ParsedOperator, entry: ConditionEntry): void {
+function checkSignatureAge(ctx: StatementContext, op: ParsedOperator, entry: ConditionEntry): void {
   for (const item of entry.values.items) {
     const n = parseNumber(item.value);
     // Not a number at all is GRM-012's; a positive number under a second is almost surely seconds.
@@ -158,8 +159,8 @@ export const tls008: Rule = {
       },
     },
   },
-  check(ctx) {
-    for (const { ob } of operatorBlocks(ctx.doc)) {
+  ...perStatement((ctx, st) => {
+    for (const { ob } of operatorBlocksOf(st)) {
       const op = parseOperator(ob.operator.value);
       if (!op) continue;
       for (const entry of ob.entries) {
@@ -170,5 +171,5 @@ export const tls008: Rule = {
         else if (key === SIGNATURE_AGE && op.family === 'Numeric') checkSignatureAge(ctx, op, entry);
       }
     }
-  },
+  }),
 };

@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { analyze, forgetEarlierVersions, type Analysis } from '../../../core/analyze';
 import { parsePolicy } from '../../../core/policy/parse';
 import { RULES } from '../../../core/rules/registry';
+import { LOOKALIKE_CHARS } from '../../../core/rules/suspect-characters';
 import type { Rule } from '../../../core/rules/types';
 import { bucketPolicy, keyPolicy } from '../../../bench/policies';
 import { ROOT } from '../../helpers/paths';
@@ -74,6 +75,12 @@ const shown = (a: Analysis) =>
     keyVerdict: a.keyVerdict,
     failures: a.ruleFailures.map(f => f.ruleId),
   });
+
+describe('fast paths stay exact', () => {
+  it('no look-alike character is printable ASCII (strings of printable ASCII are skipped unread)', () => {
+    for (const cp of LOOKALIKE_CHARS.keys()) assert.ok(cp < 0x20 || cp > 0x7e, `U+${cp.toString(16)}`);
+  });
+});
 
 describe('reuse across versions gives what a fresh analysis gives', () => {
   it('some rules are statement rules (the reuse is exercised)', () => {
