@@ -30,9 +30,11 @@ const body = (prefix: string, values: Record<number, string> = {}) =>
 describe('Terraform snippets', () => {
   before(() => initTerraform());
 
-  it('are contributed for the terraform and hcl languages, each with a prefix and a description', () => {
+  it('are contributed for the terraform language (ours for .tf files), each with a prefix and a description', () => {
     const langs = pkg.contributes.snippets.filter(s => s.path === FILE).map(s => s.language);
-    assert.deepEqual(langs.sort(), ['hcl', 'terraform']);
+    // Not for `hcl`: without HashiCorp's extension no language has that ID, and VS Code reports the
+    // contribution as an error.
+    assert.deepEqual(langs, ['terraform']);
     assert.deepEqual(snippets.map(s => s.prefix).sort(), ['s3eg-tf-bucket', 's3eg-tf-kms-key']);
     for (const s of snippets) assert.ok(s.description.length > 40, s.prefix);
   });
