@@ -22,8 +22,21 @@ describe('cli check', () => {
     const files = out.map(e => e.file);
     assert.deepEqual(files, [...files].sort(), 'files in a stable order');
     for (const e of out) {
-      assert.deepEqual(Object.keys(e), ['file', 'kind', 'diagnostics', 'verdict']);
-      assert.ok(['bucket-policy', 'key-policy', 'identity-policy', 'unknown'].includes(e.kind as string));
+      // A policy in a template (examples/infra/) says where it is in the template.
+      assert.deepEqual(
+        Object.keys(e),
+        'location' in e ? ['file', 'kind', 'location', 'diagnostics', 'verdict'] : ['file', 'kind', 'diagnostics', 'verdict'],
+      );
+      assert.ok(
+        ['bucket-policy', 'key-policy', 'identity-policy', 'unknown', 'bucket-settings', 'key-settings', 'template'].includes(
+          e.kind as string,
+        ),
+      );
+      assert.equal(
+        'location' in e,
+        /\.(ya?ml|tf)$|\.template\.json$/.test(e.file as string) && e.kind !== 'template',
+        `${e.file}`,
+      );
       if (e.kind === 'bucket-policy') {
         // ENGINE.md §3: one verdict per bucket (an object when the policy names one bucket).
         const v = e.verdict as Record<string, unknown>;
