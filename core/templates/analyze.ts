@@ -129,7 +129,7 @@ export function analyzeTemplate(
     };
   };
   try {
-    entries.push(...crossResourceFindings(scan, entries, settings, { engineOf, displayName }));
+    entries.push(...crossResourceFindings(scan, entries, settings, { text, engineOf, displayName }));
   } catch {
     // A cross-resource check that throws is a bug of ours; the policies' own findings still stand.
   }

@@ -59,7 +59,14 @@ class Differ {
     if (textOf(this.ctx.json, oldJ) === textOf(this.next, newJ)) return undefined;
     if (oldJ.type === 'object' && newJ.type === 'object' && t.t === 'map') return this.members(oldJ, newJ, t);
     if (oldJ.type === 'array' && newJ.type === 'array' && t.t === 'seq') return this.items(oldJ, newJ, t);
-    return { span: t.span, newText: this.valueAt(jsonValue(newJ), t) };
+    return this.at(t.span, this.valueAt(jsonValue(newJ), t));
+  }
+
+  /** An edit at `span`; a block that starts on the next line takes the spaces after `key:` with it. */
+  private at(span: Span, newText: string): TemplateEdit {
+    let offset = span.offset;
+    if (newText.startsWith('\n')) while (offset > 0 && this.ctx.text[offset - 1] === ' ') offset--;
+    return { span: { offset, length: end(span) - offset }, newText };
   }
 
   private members(oldJ: JsonNode, newJ: JsonNode, t: TNode & { t: 'map' }): TemplateEdit | undefined {
@@ -301,7 +308,7 @@ class Differ {
 
   /** The whole of container `t` written anew (its children changed in more than one place). */
   private replace(newJ: JsonNode, t: TNode): TemplateEdit {
-    return { span: t.span, newText: this.valueAt(jsonValue(newJ), t) };
+    return this.at(t.span, this.valueAt(jsonValue(newJ), t));
   }
 
   /** `v` written where `t` is, in `t`'s style: a scalar in its own quoting, a collection like `t`. */

@@ -20,7 +20,7 @@ export function crossResourceFindings(
   scan: TemplateScan,
   entries: readonly TemplateEntry[],
   settings: AnalysisSettings,
-  engine: { engineOf(entry: TemplateEntry): EngineView | undefined; displayName(text: string): string },
+  engine: { text: string; engineOf(entry: TemplateEntry): EngineView | undefined; displayName(text: string): string },
 ): TemplateEntry[] {
   const policies = entries.filter(e => e.policy);
   const out = new Map<string, TemplateEntry>();
@@ -44,6 +44,7 @@ export function crossResourceFindings(
     const setting = settings.rules?.[rule.meta.id];
     if (setting === 'off') continue;
     const ctx: TemplateRuleContext = {
+      text: engine.text,
       scan,
       policies,
       policiesOf: (b: TemplateBucket) =>

@@ -18,3 +18,6 @@ export function isTemplate(fileName: string, text: string): boolean {
 
 export * from './types';
 export { analyzeTemplate, type TemplateCache } from './analyze';
+export { createTemplateCache, DEPENDS_RULE_ID, TEMPLATE_SYNTAX_CODE, type TemplateAnalysisOptions } from './analyze';
+export { cloudFormationScanner, MAX_TEMPLATE_SIZE } from './cloudformation';
+export { TEMPLATE_RULES, templateRuleById } from './rules/registry';

@@ -1,6 +1,6 @@
 // TPL-001: the bucket's default encryption uses a KMS key that its policy does not let uploads name.
 import type { TemplateRule } from './types';
-import { defaultEncryption, EXAMPLE_HEAD, kmsWithoutKeyAllowed, noHeaderAllowed, pinnedKeys } from './shared';
+import { defaultEncryption, EXAMPLE_HEAD, kmsWithoutKeyAllowed, noHeaderAllowed, otherKeysDenied, pinnedKeys } from './shared';
 
 export const tpl001: TemplateRule = {
   meta: {
@@ -96,7 +96,8 @@ export const tpl001: TemplateRule = {
       for (const entry of ctx.policiesOf(bucket)) {
         if (entry.dependsOn?.length) continue;
         for (const v of entry.analysis?.verdicts ?? []) {
-          if (v.encryption.summary !== 'sse-kms-key-pinned') continue;
+          // The policy pins keys: uploads naming another key are denied.
+          if (!otherKeysDenied(v)) continue;
           const pinned = pinnedKeys(v);
           if (!pinned.length) continue;
           const same = pinned.some(p => p === def.key || (defKey && ctx.keyNamed(p) === defKey));

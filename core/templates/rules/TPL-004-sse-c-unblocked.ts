@@ -51,7 +51,7 @@ export const tpl004: TemplateRule = {
       if (verdicts.length && !verdicts.every(sseCAllowed)) continue;
       ctx.report({
         target: { kind: 'bucket-settings', bucket: b },
-        span: blocked.span ?? firstLine(b.span),
+        span: blocked.span ?? firstLine(b.span, ctx.text),
         messageId: 'sseCUnblocked',
         data: { bucket: b.bucketName ? b.bucketName.split('${?').join('${') : b.logicalId },
       });

@@ -41,7 +41,7 @@ export const tpl005: TemplateRule = {
       const setting = k.enableKeyRotation;
       ctx.report({
         target: { kind: 'key-settings', key: k },
-        span: setting?.span ?? firstLine(k.span),
+        span: setting?.span ?? firstLine(k.span, ctx.text),
         messageId: 'noRotation',
         data: { key: k.logicalId, setting: setting ? 'false' : 'not set (false)' },
         // Only a value the template writes can be rewritten in place; adding a property is left to the author.

@@ -122,7 +122,7 @@ export const tpl007: TemplateRule = {
               const acts = r.role === 'writer' ? 'Uploads' : 'Downloads';
               const who = ctx.displayName(r.label);
               const base = { acts, who, key: key.logicalId, bucket: v.bucket, action: r.action };
-              const span = def.keySpan && ctx.keyNamed(def.key ?? '') === key ? def.keySpan : firstLine(keyEntry.span);
+              const span = def.keySpan && ctx.keyNamed(def.key ?? '') === key ? def.keySpan : firstLine(keyEntry.span, ctx.text);
               if (!r.withoutBucketKey && !r.withBucketKey) {
                 const cross =
                   r.principal.kind === 'aws' && r.principal.account !== engine.stackAccount

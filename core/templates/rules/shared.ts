@@ -34,9 +34,19 @@ export function defaultEncryption(bucket: TemplateBucket): DefaultEncryption {
 }
 
 /** The first line of a span (a resource's first property): where a finding about the whole resource goes. */
-export function firstLine(span: Span): Span {
-  return { offset: span.offset, length: Math.max(1, Math.min(span.length, 80)) };
+export function firstLine(span: Span, text?: string): Span {
+  let length = Math.max(1, Math.min(span.length, 80));
+  if (text) {
+    const nl = text.indexOf('\n', span.offset);
+    if (nl > span.offset) length = Math.min(length, nl - span.offset);
+  }
+  return { offset: span.offset, length };
 }
+
+/** Other keys than the pinned ones are denied: the policy pins keys. */
+export const otherKeysDenied = (v: BucketVerdict): boolean =>
+  v.encryption.uploads.some(u => u.sse === 'aws:kms' && u.kmsKey === 'other') &&
+  v.encryption.uploads.every(u => !(u.sse === 'aws:kms' && u.kmsKey === 'other' && u.decision === 'not-denied'));
 
 const notDenied = (v: BucketVerdict, sse: UploadClass['sse'], kmsKey: string | null): boolean =>
   v.encryption.uploads.some(u => u.sse === sse && u.kmsKey === kmsKey && u.decision === 'not-denied');

@@ -18,6 +18,8 @@ export interface TemplateRuleMeta extends Omit<RuleMeta, 'appliesTo' | 'exampleR
 export type SettingsTarget = { kind: 'bucket-settings'; bucket: TemplateBucket } | { kind: 'key-settings'; key: TemplateKey };
 
 export interface TemplateRuleContext {
+  /** The template's text. */
+  readonly text: string;
   readonly scan: TemplateScan;
   /** The policies' entries (engine analyses in display form: placeholders read `${Name}`). */
   readonly policies: readonly TemplateEntry[];
