@@ -45,6 +45,8 @@ export const MAX_HCL_NODES = 1_000_000;
  */
 export const HCL_PARSE_DEADLINE_MS = 5000;
 export const MAX_HCL_ERRORS = 20;
+/** Characters handed to the parser per read: what its 10 KB UTF-16 input buffer holds. */
+const INPUT_CHUNK = 5 * 1024 - 1;
 
 /** The WebAssembly files, beside the bundle (dist/) or in node_modules (tests run from out/). */
 export const HCL_WASM_FILES = { runtime: 'web-tree-sitter.wasm', grammar: 'tree-sitter-terraform.wasm' } as const;
@@ -116,7 +118,9 @@ export function parseHcl(text: string, deadlineMs = HCL_PARSE_DEADLINE_MS): HclP
   let tree;
   try {
     parser.reset();
-    tree = parser.parse(text, null, {
+    // A callback handing out bounded chunks: given a string, web-tree-sitter slices the whole
+    // rest of it on every read (its input buffer holds 10 KB), which is quadratic garbage.
+    tree = parser.parse((index: number) => (index < text.length ? text.slice(index, index + INPUT_CHUNK) : ''), null, {
       // Returning true cancels the parse (web-tree-sitter's documented contract).
       progressCallback: (() => {
         if (Date.now() > deadline) timedOut = true;
@@ -156,22 +160,29 @@ function copyTree(tree: import('web-tree-sitter').Tree, text: string): HclParse 
   try {
     if (!cursor.gotoFirstChild()) return { root, errors };
     pushed.push(true);
+    // Every cursor read is a call into WebAssembly: read only what a node needs. Without errors
+    // in the tree, nothing can be missing or an ERROR, and anonymous tokens need no copy.
+    const checkErrors = tree.rootNode.hasError;
     for (;;) {
-      const type = cursor.nodeType;
-      const start = cursor.startIndex;
-      const end = cursor.endIndex;
       let copied: HclNode | undefined;
-      if (cursor.nodeIsMissing) addError(start, end, `HCL syntax error: missing ${type}`);
-      else if (type === 'ERROR') addError(start, end, errorMessage(text, start, end));
-      else if (cursor.nodeIsNamed) {
+      let type = '';
+      if (checkErrors) {
+        type = cursor.nodeType;
+        if (cursor.nodeIsMissing) addError(cursor.startIndex, cursor.endIndex, `HCL syntax error: missing ${type}`);
+        else if (type === 'ERROR')
+          addError(cursor.startIndex, cursor.endIndex, errorMessage(text, cursor.startIndex, cursor.endIndex));
+      }
+      if (type !== 'ERROR' && cursor.nodeIsNamed && !(checkErrors && cursor.nodeIsMissing)) {
         if (pushed.length > MAX_HCL_DEPTH || ++count > MAX_HCL_NODES) {
           tooDeep = true;
           break;
         }
-        copied = { type, start, end, children: [] };
+        copied = { type: type || cursor.nodeType, start: cursor.startIndex, end: cursor.endIndex, children: [] };
         nodes[nodes.length - 1].children.push(copied);
       }
-      if ((copied || type === 'ERROR') && cursor.gotoFirstChild()) {
+      if (copied?.type === 'block' && pushed.length === 2 && !checkErrors && copyHeaderOnly(cursor, copied, text)) {
+        // Fall through to the next sibling: the body of a block no policy needs is not copied.
+      } else if ((copied || type === 'ERROR') && cursor.gotoFirstChild()) {
         pushed.push(copied !== undefined);
         if (copied) nodes.push(copied);
         continue;
@@ -199,6 +210,36 @@ function copyTree(tree: import('web-tree-sitter').Tree, text: string): HclParse 
       };
     return { root, errors };
   }
+}
+
+/** Top-level blocks whose bodies the Terraform scanner reads; other blocks keep their kind and labels only. */
+const READ_BODIES = /^(?:locals|variable|resource|data)$/;
+const READ_TYPES = /^(?:aws_s3_bucket|aws_kms_key|aws_iam_policy_document)/;
+
+/**
+ * For a top-level block that holds nothing the scanner reads (an aws_instance, a module call),
+ * copies its kind and labels and leaves the cursor on it; returns false (nothing copied) for
+ * blocks whose bodies are needed. Most of a real module is such blocks: not copying them is most
+ * of the time a scan takes.
+ */
+function copyHeaderOnly(cursor: import('web-tree-sitter').TreeCursor, block: HclNode, text: string): boolean {
+  if (!cursor.gotoFirstChild()) return false;
+  const header: HclNode[] = [];
+  do {
+    const type = cursor.nodeType;
+    if (type !== 'identifier' && type !== 'string_lit') break;
+    header.push({ type, start: cursor.startIndex, end: cursor.endIndex, children: [] });
+  } while (cursor.gotoNextSibling());
+  cursor.gotoParent();
+  const kind = header[0] ? text.slice(header[0].start, header[0].end) : '';
+  const label = header[1] ? text.slice(header[1].start, header[1].end).replace(/^"|"$/g, '') : '';
+  if (READ_BODIES.test(kind) && (kind === 'locals' || kind === 'variable' || READ_TYPES.test(label))) return false;
+  // A label's string_lit keeps its text child, as the parser gives it.
+  for (const h of header)
+    if (h.type === 'string_lit')
+      h.children.push({ type: 'template_literal', start: h.start + 1, end: Math.max(h.start + 1, h.end - 1), children: [] });
+  block.children.push(...header);
+  return true;
 }
 
 function errorMessage(text: string, start: number, end: number): string {

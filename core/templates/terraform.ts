@@ -274,16 +274,25 @@ class TfScan {
       unresolved: [...r.unresolved, ...extraUnresolved],
       toTemplate: s => treeToTemplate(r.marks, s),
       translateEdit: edit => {
-        let after: unknown;
-        try {
-          after = JSON.parse(
-            r.json.slice(0, edit.span.offset) + edit.newText + r.json.slice(edit.span.offset + edit.span.length),
-          );
-        } catch {
-          return undefined;
+        // The smallest rendered value that holds the edit and is still one JSON value after it:
+        // only that value is compared, so a fix costs the size of what it touches.
+        const chain = containing(root, edit.span);
+        for (let i = chain.length - 1; i >= 0; i--) {
+          const n = chain[i];
+          const from = n.json!.offset;
+          const to = from + n.json!.length;
+          let after: unknown;
+          try {
+            after = JSON.parse(
+              r.json.slice(from, edit.span.offset) + edit.newText + r.json.slice(edit.span.offset + edit.span.length, to),
+            );
+          } catch {
+            continue;
+          }
+          const edits = diffEdits(text, n, after);
+          return edits ? combineEdits(text, edits) : undefined;
         }
-        const edits = diffEdits(text, root, after);
-        return edits ? combineEdits(text, edits) : undefined;
+        return undefined;
       },
     };
   }
@@ -858,6 +867,20 @@ class TfScan {
     }
     return out;
   }
+}
+
+/** The rendered values whose JSON holds `span` (ends included), outermost first. */
+function containing(root: MapNode, span: Span): MapNode[] {
+  const chain: MapNode[] = [];
+  const end = span.offset + span.length;
+  const holds = (n: MapNode) => n.json !== undefined && n.json.offset <= span.offset && n.json.offset + n.json.length >= end;
+  let n: MapNode | undefined = root;
+  while (n && holds(n) && chain.length < 200) {
+    chain.push(n);
+    const kids: MapNode[] = n.kind === 'arr' ? (n.items ?? []) : n.kind === 'obj' ? (n.members ?? []).map(m => m.node) : [];
+    n = kids.find(holds);
+  }
+  return chain;
 }
 
 /** Plain JSON (a document given as JSON text) as rendered nodes, all mapped to the expression that holds it. */
