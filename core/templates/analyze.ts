@@ -211,11 +211,15 @@ function freeSymbols(
 ): SymbolicValue[] {
   const candidates = [...t.symbols.values()].filter(s => !s.fixed && !(bucketName ?? '').includes(s.token));
   if (!candidates.length || !engine.doc) return [];
+  if (kind === 'key-policy') return candidates;
+  // In a bucket policy only what an Allow says is harmless to the verdict (it denies nothing); a
+  // value anywhere else (a Deny, a whole statement under `Fn::If`) may decide what is denied.
   const text = engine.doc.text;
-  const relevant = engine.doc.statements
-    .filter(st => kind === 'key-policy' || st.effect?.value === 'Deny')
+  const allows = engine.doc.statements
+    .filter(st => st.effect?.value === 'Allow')
     .map(st => text.slice(st.span.offset, end(st.span)));
-  return candidates.filter(s => relevant.some(st => st.includes(s.token)));
+  const count = (hay: string, needle: string): number => hay.split(needle).length - 1;
+  return candidates.filter(s => count(text, s.token) > allows.reduce((n, st) => n + count(st, s.token), 0));
 }
 
 interface Tokenized {

@@ -254,9 +254,14 @@ class Differ {
     return JSON.stringify(v) ?? 'null';
   }
 
+  /** The template's indentation step: the first indented line's indentation (CDK writes one space, most people two). */
+  private unit(): number {
+    const m = /\n( +)\S/.exec(this.ctx.text);
+    return m ? Math.min(8, m[1].length) : 2;
+  }
+
   /** A JSON value for a flow collection or a JSON template, placeholders as `Fn::Sub` (JSON) or `!Sub` (YAML flow). */
-  private flowValue(v: unknown, indent: number, multiLine: boolean): string {
-    const unit = 2;
+  private flowValue(v: unknown, indent: number, multiLine: boolean, unit = this.unit()): string {
     const render = (x: unknown, ind: number): string => {
       if (typeof x === 'string') {
         const sub = this.subForm(x);

@@ -177,6 +177,30 @@ describe('CloudFormation values: what the template does not fix is a symbol of i
     assert.deepEqual(e.dependsOn, ['Excluded']);
   });
 
+  it('a whole statement under Fn::If may or may not be there: the verdict depends on the condition', () => {
+    const text = template({
+      bucket: 'orders-data',
+      statements: `          - !If
+            - IsProd
+            - Sid: DenyHttp
+              Effect: Deny
+              Principal: '*'
+              Action: 's3:*'
+              Resource: [arn:aws:s3:::orders-data, arn:aws:s3:::orders-data/*]
+              Condition:
+                Bool:
+                  aws:SecureTransport: 'false'
+            - !Ref AWS::NoValue`,
+    });
+    const e = policyEntry(text);
+    assert.deepEqual(e.dependsOn, ['Fn::If IsProd']);
+    assert.equal(e.analysis?.verdicts?.[0].complete, false);
+    assert.ok(
+      e.findings.filter(f => f.ruleId.startsWith('TLS')).every(f => f.severity === 'info'),
+      'no "not enforced" warning',
+    );
+  });
+
   it('the same policy with literal values gets a definite verdict (the assumption is the only difference)', () => {
     const text = template({
       bucket: 'orders-data',

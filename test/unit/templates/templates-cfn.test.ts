@@ -2,7 +2,7 @@
 // ranges of their findings in the template, references resolved, and fixes written in YAML/JSON.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyzeTemplate, findScanner, isTemplate } from '../../../core/templates/index';
+import { analyzeTemplate, createTemplateCache, findScanner, isTemplate } from '../../../core/templates/index';
 import type { TemplateAnalysis } from '../../../core/templates/types';
 
 const covered = (text: string, span: { offset: number; length: number }): string =>
@@ -77,5 +77,28 @@ describe('CloudFormation templates: analysis', () => {
     const again = entries(analyzeTemplate(fixed, 'stack.yaml'), 'bucket-policy')[0];
     assert.equal(again.findings.filter(f => f.ruleId === 'ENC-001').length, 0);
     assert.equal(again.analysis?.verdicts?.[0].encryption.summary, 'sse-kms-only');
+  });
+});
+
+describe('CloudFormation templates: the per-policy cache', () => {
+  it('a keystroke inside one policy re-analyses that policy only', () => {
+    const second = HTTPS_YAML.slice(HTTPS_YAML.indexOf('  DataBucketPolicy:'))
+      .replace('DataBucketPolicy:', 'OtherPolicy:')
+      .replace('Sid: DenyHttp', 'Sid: DenyHttp2');
+    const text = HTTPS_YAML + second;
+    const cache = createTemplateCache();
+    const first = analyzeTemplate(text, 'stack.yaml', {}, { cache });
+    const policies = first.entries.filter(e => e.policy);
+    assert.equal(policies.length, 2);
+    assert.equal(cache.size, 2);
+    // Type in the second policy's Sid.
+    const at = text.lastIndexOf('Sid: RequireKms') + 'Sid: RequireKm'.length;
+    const edited = text.slice(0, at) + 'x' + text.slice(at);
+    const next = analyzeTemplate(edited, 'stack.yaml', {}, { cache });
+    const [a, b] = next.entries.filter(e => e.policy);
+    assert.equal(cache.size, 3, 'one new analysis');
+    assert.equal(a.analysis?.doc, policies[0].analysis?.doc, 'the untouched policy is the cached analysis');
+    assert.notEqual(b.analysis?.doc, policies[1].analysis?.doc);
+    assert.ok(b.policy?.json.includes('RequireKmxs'));
   });
 });
