@@ -5,6 +5,7 @@ import { statementNames, statementPhrases, type CellTone, type ExplainReport, ty
 import type { PolicyKind } from '../core/policy/model';
 import type { Range } from '../core/policy/lines';
 import { RULES } from '../core/rules/registry';
+import { TEMPLATE_SYNTAX_CODE } from '../core/templates/analyze';
 import { TEMPLATE_RULES } from '../core/templates/rules/registry';
 import type { Severity, SeveritySetting } from '../core/rules/types';
 import { escapeTerminal } from '../shared/escape';
@@ -197,24 +198,24 @@ const nested = (value: unknown, indent: string): string =>
  * them. The run's properties always say which config file applied and what it turned off or lowered.
  */
 export function sarifWriter(write: (s: string) => void, version: string, cwd: string, config?: ConfigReport): ResultWriter {
+  // The policy rules, the template rules (checks across a template's resources), then the codes that are not rules.
+  const lang = (id: string) => (id.startsWith('TPL-') ? 'yaml' : 'json');
   const rules = [
-    ...[...RULES.map(r => ({ meta: r.meta, lang: 'json' })), ...TEMPLATE_RULES.map(r => ({ meta: r.meta, lang: 'yaml' }))].map(
-      r => ({
-        id: r.meta.id,
-        name: r.meta.title
-          .replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))
-          .replace(/^./, c => c.toUpperCase()),
-        shortDescription: { text: r.meta.title },
-        fullDescription: { text: r.meta.why },
-        help: {
-          text: `${r.meta.why}\n\nExample:\n${r.meta.example}\n\nUse instead:\n${r.meta.useInstead}`,
-          markdown: `${r.meta.why}\n\n**Example**\n\n\`\`\`${r.lang}\n${r.meta.example}\n\`\`\`\n\n**Use instead**\n\n\`\`\`${r.lang}\n${r.meta.useInstead}\n\`\`\`\n\n${r.meta.references.map(u => `- ${u}`).join('\n')}`,
-        },
-        helpUri: r.meta.references[0],
-        defaultConfiguration: { level: SARIF_LEVEL[r.meta.severity] },
-        properties: { tags: ['security', 'aws', r.meta.id.split('-')[0].toLowerCase()], confidence: r.meta.confidence },
-      }),
-    ),
+    ...[...RULES, ...TEMPLATE_RULES].map(r => ({
+      id: r.meta.id,
+      name: r.meta.title
+        .replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))
+        .replace(/^./, c => c.toUpperCase()),
+      shortDescription: { text: r.meta.title },
+      fullDescription: { text: r.meta.why },
+      help: {
+        text: `${r.meta.why}\n\nExample:\n${r.meta.example}\n\nUse instead:\n${r.meta.useInstead}`,
+        markdown: `${r.meta.why}\n\n**Example**\n\n\`\`\`${lang(r.meta.id)}\n${r.meta.example}\n\`\`\`\n\n**Use instead**\n\n\`\`\`${lang(r.meta.id)}\n${r.meta.useInstead}\n\`\`\`\n\n${r.meta.references.map(u => `- ${u}`).join('\n')}`,
+      },
+      helpUri: r.meta.references[0],
+      defaultConfiguration: { level: SARIF_LEVEL[r.meta.severity] },
+      properties: { tags: ['security', 'aws', r.meta.id.split('-')[0].toLowerCase()], confidence: r.meta.confidence },
+    })),
     {
       id: LIMIT_CODE,
       name: 'AnalysisLimit',
@@ -224,6 +225,16 @@ export function sarifWriter(write: (s: string) => void, version: string, cwd: st
       },
       defaultConfiguration: { level: 'note' as const },
       properties: { tags: ['limit'] },
+    },
+    {
+      id: TEMPLATE_SYNTAX_CODE,
+      name: 'TemplateSyntax',
+      shortDescription: { text: 'The template does not parse' },
+      fullDescription: {
+        text: 'A YAML, JSON or HCL syntax error in an infrastructure template: CloudFormation or Terraform rejects it, and the policies after it may not have been found.',
+      },
+      defaultConfiguration: { level: 'error' as const },
+      properties: { tags: ['syntax'] },
     },
   ];
   const index = new Map(rules.map((r, i) => [r.id, i]));

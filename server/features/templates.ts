@@ -11,7 +11,8 @@ import { BoundedCache } from '../../core/bounded-cache';
 import { LineIndex, type Range } from '../../core/policy/lines';
 import type { Span } from '../../core/policy/model';
 import { RULES } from '../../core/rules/registry';
-import type { Finding, RuleMeta } from '../../core/rules/types';
+import type { Finding } from '../../core/rules/types';
+import { TEMPLATE_RULES } from '../../core/templates/rules/registry';
 import { analyzeTemplate, createTemplateCache, type TemplateCache } from '../../core/templates/analyze';
 import { initTerraform, terraformReady } from '../../core/templates/hcl-parse';
 import { isTemplate } from '../../core/templates/index';
@@ -273,7 +274,8 @@ export function templateCodeLenses(v: TemplateView, wantedTls?: string | null): 
   });
 }
 
-const META = new Map<string, RuleMeta>(RULES.map(r => [r.meta.id, r.meta]));
+/** Titles of the policy rules and of the template rules (checks across resources). */
+const META = new Map<string, { title: string }>([...RULES, ...TEMPLATE_RULES].map(r => [r.meta.id, r.meta]));
 
 /** On a finding: its rule, its explanation and the rule's page; inside a policy: where it is and its verdict. */
 export function templateHover(

@@ -22,15 +22,20 @@ describe('cli check', () => {
     const files = out.map(e => e.file);
     assert.deepEqual(files, [...files].sort(), 'files in a stable order');
     for (const e of out) {
-      // Policies inside templates (examples/infra/) say where they are in the template.
+      // A policy in a template (examples/infra/) says where it is in the template.
       assert.deepEqual(
         Object.keys(e),
         'location' in e ? ['file', 'kind', 'location', 'diagnostics', 'verdict'] : ['file', 'kind', 'diagnostics', 'verdict'],
       );
       assert.ok(
-        ['bucket-policy', 'key-policy', 'identity-policy', 'unknown', 'bucket-settings', 'key-settings'].includes(
+        ['bucket-policy', 'key-policy', 'identity-policy', 'unknown', 'bucket-settings', 'key-settings', 'template'].includes(
           e.kind as string,
         ),
+      );
+      assert.equal(
+        'location' in e,
+        /\.(ya?ml|tf)$|\.template\.json$/.test(e.file as string) && e.kind !== 'template',
+        `${e.file}`,
       );
       if (e.kind === 'bucket-policy') {
         // docs/design/engine.md#bucket-verdict: one verdict per bucket (an object when the policy names one bucket).

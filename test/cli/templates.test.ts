@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DIST_CLI } from '../helpers/paths';
+import { DIST_CLI, ROOT } from '../helpers/paths';
 
 function cli(args: string[], cwd: string) {
   const r = spawnSync(process.execPath, [DIST_CLI, ...args], {
@@ -268,6 +268,27 @@ Resources:
     });
     assert.equal(entries[1].verdict, null);
     assert.ok(entries[0].verdict, 'the key policy has its verdict');
+  });
+
+  it('examples/infra: the settings of a bucket in a bucket-settings entry, SARIF results for the template rules', () => {
+    const file = 'examples/infra/cloudformation/bad-data-bucket.yaml';
+    const r = cli(['check', file, '--format', 'json'], ROOT);
+    const entries = JSON.parse(r.stdout) as Entry[];
+    const settings = entries.filter(e => e.kind === 'bucket-settings');
+    assert.ok(settings.length >= 1, JSON.stringify(entries.map(e => [e.kind, e.location])));
+    for (const e of settings) {
+      assert.match(e.location ?? '', /^Resources\.[A-Za-z0-9]+$/);
+      assert.equal(e.verdict, null);
+      assert.ok(
+        e.diagnostics.every(d => /^TPL-\d{3}$/.test(d.code)),
+        JSON.stringify(e.diagnostics),
+      );
+    }
+    const sarif = JSON.parse(cli(['check', file, '--format', 'sarif'], ROOT).stdout);
+    const run = sarif.runs[0];
+    const tpl = run.results.filter((x: { ruleId: string }) => x.ruleId.startsWith('TPL-'));
+    assert.ok(tpl.length >= 1);
+    for (const res of tpl) assert.equal(run.tool.driver.rules[res.ruleIndex].id, res.ruleId);
   });
 
   it('a template with a YAML syntax error gets one entry with the error, and exit code 1', () => {
