@@ -461,8 +461,7 @@ function getObject(b: BucketState, r: S3Request, reply: Reply, head: boolean): v
     fail(403, 'InvalidObjectState', "The operation is not valid for the object's storage class", {
       StorageClass: v.storageClass,
     });
-  // A generated body (a synthetic inventory file) is sent whole.
-  const range = v.virtual ? undefined : header(r, 'range');
+  const range = header(r, 'range');
   let start = 0;
   let end = v.size - 1;
   let status = 200;
@@ -484,9 +483,22 @@ function getObject(b: BucketState, r: S3Request, reply: Reply, head: boolean): v
       for (const k of Object.keys(h)) if (k.startsWith('x-amz-checksum-')) delete h[k];
     }
   }
-  if (v.virtual && status === 200) return reply.stream(200, h, v.size, v.virtual.chunks());
+  // A generated body (a synthetic inventory file) is streamed, the range cut out of its chunks.
+  if (v.virtual && !head) return reply.stream(status, h, end - start + 1, sliceChunks(v.virtual.chunks(), start, end));
   if (head) return reply.bytes(status, { ...h, 'Content-Length': String(end - start + 1) }, Buffer.alloc(0));
   reply.bytes(status, h, v.body.subarray(start, end + 1));
+}
+
+/** The bytes [start, end] of a body generated chunk by chunk, without holding more than one chunk. */
+async function* sliceChunks(chunks: AsyncIterable<Buffer>, start: number, end: number): AsyncIterable<Buffer> {
+  let at = 0;
+  for await (const c of chunks) {
+    const from = Math.max(0, start - at);
+    const to = Math.min(c.length, end + 1 - at);
+    if (to > from) yield c.subarray(from, to);
+    at += c.length;
+    if (at > end) return;
+  }
 }
 
 /** If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since (`prefix` x-amz-copy-source- for a copy's source). */
