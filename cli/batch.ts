@@ -5,6 +5,7 @@
 // or with the editor's "Confirm job". Every value from the endpoint is escaped for the terminal.
 // Exit codes: 0 the job was created (or the dry run planned it), 1 it could not be (a blocker in
 // the plan, a failed call, no --yes), 2 usage, credentials or connection problems.
+import { connectionFlag } from './connection-flags';
 import { escapeTerminal } from '../shared/escape';
 import { eachArg } from './args';
 import { createBatchJob, planBatch, type BatchOperation, type BatchPlan, type PlannedBatch } from '../aws/batch';
@@ -217,6 +218,10 @@ export function parseBatchArgs(argv: readonly string[]): BatchReencryptOptions {
     argv,
     m => new BatchUsageError(m),
     (flag, value) => {
+      const fail = (m: string): never => {
+        throw new BatchUsageError(m);
+      };
+      if (connectionFlag(flag, value, o.session, fail)) return;
       switch (flag) {
         case '--batch':
           break;
@@ -276,21 +281,6 @@ export function parseBatchArgs(argv: readonly string[]): BatchReencryptOptions {
           const v = value();
           if (v !== 'text' && v !== 'json') throw new BatchUsageError(`unknown format "${v}": text or json`);
           o.format = v;
-          break;
-        }
-        case '--profile':
-          o.session.profile = value();
-          break;
-        case '--region':
-          o.session.region = value();
-          break;
-        case '--endpoint':
-          o.session.endpoint = value();
-          break;
-        case '--timeout': {
-          const n = Number(value());
-          if (!Number.isInteger(n) || n < 1 || n > 600_000) throw new BatchUsageError('--timeout expects 1 to 600000 (ms)');
-          o.session.timeoutMs = n;
           break;
         }
         default:

@@ -7,6 +7,7 @@
 // plan was refused, the bucket changed since the preview, a write did not take effect, a call
 // failed); 2 usage, config, credentials or connection problems. Text from the endpoint is escaped
 // for the terminal; credentials never appear.
+import { connectionFlag } from './connection-flags';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -92,11 +93,10 @@ function parseFixArgs(argv: string[]): FixCliOptions {
     argv,
     m => new FixUsageError(m),
     (flag, value) => {
-      const positive = (name: string, max: number): number => {
-        const n = Number(value());
-        if (!Number.isInteger(n) || n < 1 || n > max) throw new FixUsageError(`${name} expects a whole number from 1 to ${max}`);
-        return n;
+      const fail = (m: string): never => {
+        throw new FixUsageError(m);
       };
+      if (connectionFlag(flag, value, o, fail)) return;
       switch (flag) {
         case '--bucket': {
           const b = value();
@@ -158,24 +158,6 @@ function parseFixArgs(argv: string[]): FixCliOptions {
           o.format = f;
           break;
         }
-        case '--profile':
-          o.profile = value();
-          break;
-        case '--region': {
-          const r = value();
-          if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(r)) throw new FixUsageError(`"${r}" is not a region name such as eu-west-1`);
-          o.region = r;
-          break;
-        }
-        case '--endpoint':
-          o.endpoint = value();
-          break;
-        case '--timeout':
-          o.timeoutMs = positive('--timeout', 600_000);
-          break;
-        case '--max-attempts':
-          o.maxAttempts = positive('--max-attempts', 20);
-          break;
         case '--config':
           o.config = value();
           break;

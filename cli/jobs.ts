@@ -7,6 +7,7 @@
 //   jobs --cancel ID [--yes]     cancels a job that has not finished (re-read first)
 // Text or --format json. Every value from the endpoint is escaped for the terminal.
 // Exit codes: 0 done, 1 a call failed or the job cannot be confirmed, 2 usage, credentials or connection problems.
+import { connectionFlag } from './connection-flags';
 import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
 import { escapeTerminal } from '../shared/escape';
 import { eachArg } from './args';
@@ -70,6 +71,10 @@ function parseJobsArgs(argv: readonly string[]): JobsOptions {
     argv,
     m => new JobsUsageError(m),
     (flag, value) => {
+      const fail = (m: string): never => {
+        throw new JobsUsageError(m);
+      };
+      if (connectionFlag(flag, value, o.session, fail)) return;
       switch (flag) {
         case '--bucket': {
           const b = value();
@@ -99,24 +104,6 @@ function parseJobsArgs(argv: readonly string[]): JobsOptions {
           const f = value();
           if (f !== 'text' && f !== 'json') throw new JobsUsageError(`unknown format "${f}": jobs prints text or json`);
           o.format = f;
-          break;
-        }
-        case '--profile':
-          o.session.profile = value();
-          break;
-        case '--region': {
-          const r = value();
-          if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(r)) throw new JobsUsageError(`"${r}" is not a region name such as eu-west-1`);
-          o.session.region = r;
-          break;
-        }
-        case '--endpoint':
-          o.session.endpoint = value();
-          break;
-        case '--timeout': {
-          const n = Number(value());
-          if (!Number.isInteger(n) || n < 1 || n > 600_000) throw new JobsUsageError('--timeout expects 1 to 600000 (ms)');
-          o.session.timeoutMs = n;
           break;
         }
         default:

@@ -7,6 +7,7 @@
 // Exit codes: 0 nothing failed; 1 an object failed, the run stopped on a surprise, or --yes was
 // not given; 2 usage, journal, credentials or connection problems; 130 stopped by Ctrl-C.
 // Every value from the endpoint is escaped for the terminal; credentials never appear.
+import { connectionFlag } from './connection-flags';
 import path from 'node:path';
 import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
 import { Journal, JournalError } from '../aws/objects/journal';
@@ -118,6 +119,10 @@ function parse(argv: string[]): ReencryptArgs {
           throw new UsageError(`${name} expects a whole number from ${min} to ${max}`);
         return n;
       };
+      const fail = (m: string): never => {
+        throw new UsageError(m);
+      };
+      if (connectionFlag(flag, value, a, fail)) return;
       switch (flag) {
         case '--bucket': {
           const b = value();
@@ -186,21 +191,6 @@ function parse(argv: string[]): ReencryptArgs {
           a.format = f;
           break;
         }
-        case '--profile':
-          a.profile = value();
-          break;
-        case '--region':
-          a.region = value();
-          break;
-        case '--endpoint':
-          a.endpoint = value();
-          break;
-        case '--timeout':
-          a.timeoutMs = whole('--timeout', 1, 600_000);
-          break;
-        case '--max-attempts':
-          a.maxAttempts = whole('--max-attempts', 1, 20);
-          break;
         default:
           throw new UsageError(
             flag.startsWith('-') ? `unknown option ${flag}` : `reencrypt takes no file arguments (got "${flag}")`,

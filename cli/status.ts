@@ -7,6 +7,7 @@
 // Only Get/List/Describe calls are made. Credentials never appear in the output, and every string
 // that comes from the endpoint (bucket names, regions, key ARNs, error messages, what a policy
 // says) is escaped for the terminal, one value on one line.
+import { connectionFlag, regionName } from './connection-flags';
 import { clip, escapeTerminal } from '../shared/escape';
 import { configFileFor, eachArg, shownPath } from './args';
 import { localJudge } from './local-judge';
@@ -102,18 +103,14 @@ function parseStatusArgs(argv: string[]): StatusOptions {
           throw new StatusUsageError(`${name} expects a whole number from 1 to ${max}`);
         return n;
       };
+      const fail = (m: string): never => {
+        throw new StatusUsageError(m);
+      };
+      if (flag !== '--region' && connectionFlag(flag, value, opts, fail)) return;
       switch (flag) {
-        case '--profile':
-          opts.profile = value();
-          break;
-        case '--region': {
-          const r = value();
-          if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(r)) throw new StatusUsageError(`"${r}" is not a region name such as eu-west-1`);
-          opts.regions.push(r);
-          break;
-        }
-        case '--endpoint':
-          opts.endpoint = value();
+        case '--region':
+          // status takes several Regions; the other commands one.
+          opts.regions.push(regionName(value(), fail));
           break;
         case '--bucket': {
           // Lenient: buckets made in us-east-1 before 2018 may have upper case and underscores.
@@ -134,12 +131,6 @@ function parseStatusArgs(argv: string[]): StatusOptions {
           break;
         case '--concurrency':
           opts.concurrency = positive('--concurrency', 256);
-          break;
-        case '--timeout':
-          opts.timeoutMs = positive('--timeout', 600_000);
-          break;
-        case '--max-attempts':
-          opts.maxAttempts = positive('--max-attempts', 20);
           break;
         case '--config':
           opts.config = value();
