@@ -1,6 +1,13 @@
 // TPL-001: the bucket's default encryption uses a KMS key that its policy does not let uploads name.
 import type { TemplateRule } from './types';
-import { defaultEncryption, EXAMPLE_HEAD, kmsWithoutKeyAllowed, noHeaderAllowed, otherKeysDenied, pinnedKeys } from './shared';
+import {
+  defaultEncryption,
+  EXAMPLE_HEAD,
+  kmsWithoutKeyAllowed,
+  noHeaderAllowed,
+  otherKeysDenied,
+  pinnedKeys,
+} from './default-encryption';
 
 export const tpl001: TemplateRule = {
   meta: {

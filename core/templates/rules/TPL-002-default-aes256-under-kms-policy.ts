@@ -1,6 +1,6 @@
 // TPL-002: the policy requires SSE-KMS, but uploads without a header get through and the default is SSE-S3.
 import type { TemplateRule } from './types';
-import { aes256Denied, defaultEncryption, EXAMPLE_HEAD, noHeaderAllowed } from './shared';
+import { aes256Denied, defaultEncryption, EXAMPLE_HEAD, noHeaderAllowed } from './default-encryption';
 
 const POLICY = `  DataBucketPolicy:
     Type: AWS::S3::BucketPolicy

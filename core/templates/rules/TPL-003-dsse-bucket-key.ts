@@ -1,6 +1,6 @@
 // TPL-003: DSSE-KMS default encryption with an S3 Bucket Key, which DSSE-KMS does not support.
 import type { TemplateRule } from './types';
-import { defaultEncryption, EXAMPLE_HEAD } from './shared';
+import { defaultEncryption, EXAMPLE_HEAD } from './default-encryption';
 
 const bucket = (bucketKey: boolean) => `${EXAMPLE_HEAD}  DataBucket:
     Type: AWS::S3::Bucket

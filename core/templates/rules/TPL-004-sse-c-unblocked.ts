@@ -1,6 +1,6 @@
 // TPL-004: SSE-C explicitly allowed by the bucket while nothing denies it.
 import type { TemplateRule } from './types';
-import { EXAMPLE_HEAD, firstLine, sseCAllowed } from './shared';
+import { EXAMPLE_HEAD, firstLine, sseCAllowed } from './default-encryption';
 
 const bucket = (blocked: string) => `${EXAMPLE_HEAD}  DataBucket:
     Type: AWS::S3::Bucket

@@ -1,6 +1,6 @@
 // TPL-005: a symmetric encryption KMS key without automatic rotation.
 import type { TemplateRule } from './types';
-import { EXAMPLE_HEAD, firstLine } from './shared';
+import { EXAMPLE_HEAD, firstLine } from './default-encryption';
 
 const key = (rotation: boolean) => `${EXAMPLE_HEAD}  DataKey:
     Type: AWS::KMS::Key

@@ -1,7 +1,7 @@
 // TPL-006: a policy's verdict rests on a value the template does not fix. Reported by the template
 // analysis itself (analyze.ts), where the values are known; this module gives it its metadata and docs.
 import type { TemplateRule } from './types';
-import { EXAMPLE_HEAD } from './shared';
+import { EXAMPLE_HEAD } from './default-encryption';
 
 const template = (resource: string) => `${EXAMPLE_HEAD}  DataBucketPolicy:
     Type: AWS::S3::BucketPolicy

@@ -10,7 +10,7 @@ import { crossCheck, type KeyUseResult } from '../../engine/cross-check';
  */
 const CHECKS = new BoundedCache<string, KeyUseResult[]>({ maxBytes: 8 * 1024 * 1024 });
 import type { TemplateRule } from './types';
-import { defaultEncryption, EXAMPLE_HEAD, firstLine, pinnedKeys } from './shared';
+import { defaultEncryption, EXAMPLE_HEAD, firstLine, pinnedKeys } from './default-encryption';
 
 const template = (keyStatement: string) => `${EXAMPLE_HEAD}  DataKey:
     Type: AWS::KMS::Key

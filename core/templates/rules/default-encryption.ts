@@ -1,4 +1,4 @@
-// What the template rules share: a bucket's default encryption as S3 applies it, and which upload
+// A bucket's default encryption as S3 applies it, and which upload
 // classes of a verdict end up under which encryption once the default fills in what the request
 // leaves out.
 import type { BucketVerdict, UploadClass } from '../../../shared/types';
