@@ -9,17 +9,24 @@ import { findConfigFile } from '../core/requirements';
 export function eachArg(
   argv: readonly string[],
   usage: (message: string) => Error,
-  handle: (flag: string, value: () => string) => void,
+  handle: (flag: string, value: () => string, fail: (message: string) => never) => void,
 ): void {
+  const fail = (message: string): never => {
+    throw usage(message);
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] =
       a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    handle(flag, () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || (inline === undefined && v.startsWith('--'))) throw usage(`${flag} needs a value`);
-      return v;
-    });
+    handle(
+      flag,
+      () => {
+        const v = inline ?? argv[++i];
+        if (v === undefined || (inline === undefined && v.startsWith('--'))) throw usage(`${flag} needs a value`);
+        return v;
+      },
+      fail,
+    );
   }
 }
 

@@ -5,7 +5,7 @@
 // or with the editor's "Confirm job". Every value from the endpoint is escaped for the terminal.
 // Exit codes: 0 the job was created (or the dry run planned it), 1 it could not be (a blocker in
 // the plan, a failed call, no --yes), 2 usage, credentials or connection problems.
-import { connectionFlag } from './connection-flags';
+import { bucketArg, connectionFlag } from './connection-flags';
 import { escapeTerminal } from '../shared/escape';
 import { eachArg } from './args';
 import { createBatchJob, planBatch, type BatchOperation, type BatchPlan, type PlannedBatch } from '../aws/batch';
@@ -217,17 +217,13 @@ export function parseBatchArgs(argv: readonly string[]): BatchReencryptOptions {
   eachArg(
     argv,
     m => new BatchUsageError(m),
-    (flag, value) => {
-      const fail = (m: string): never => {
-        throw new BatchUsageError(m);
-      };
+    (flag, value, fail) => {
       if (connectionFlag(flag, value, o.session, fail)) return;
       switch (flag) {
         case '--batch':
           break;
         case '--bucket':
-          o.bucket = value();
-          if (!/^[A-Za-z0-9._-]{1,255}$/.test(o.bucket)) throw new BatchUsageError(`"${o.bucket}" is not a bucket name`);
+          o.bucket = bucketArg(value(), fail);
           break;
         case '--kms-key':
           o.kmsKey = value();

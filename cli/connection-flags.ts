@@ -20,6 +20,12 @@ export function wholeNumber(flag: string, text: string, max: number, fail: (mess
   return n;
 }
 
+/** A bucket name, leniently: buckets made in us-east-1 before 2018 may have upper case and underscores. */
+export function bucketArg(text: string, fail: (message: string) => never): string {
+  if (!/^[A-Za-z0-9._-]{1,255}$/.test(text)) fail(`"${text}" is not a bucket name (letters, digits, dots and hyphens)`);
+  return text;
+}
+
 /** A Region name, or the command's usage error. */
 export function regionName(text: string, fail: (message: string) => never): string {
   if (!REGION.test(text)) fail(`"${text}" is not a region name such as eu-west-1`);

@@ -7,7 +7,7 @@
 // plan was refused, the bucket changed since the preview, a write did not take effect, a call
 // failed); 2 usage, config, credentials or connection problems. Text from the endpoint is escaped
 // for the terminal; credentials never appear.
-import { connectionFlag } from './connection-flags';
+import { bucketArg, connectionFlag } from './connection-flags';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -92,16 +92,11 @@ function parseFixArgs(argv: string[]): FixCliOptions {
   eachArg(
     argv,
     m => new FixUsageError(m),
-    (flag, value) => {
-      const fail = (m: string): never => {
-        throw new FixUsageError(m);
-      };
+    (flag, value, fail) => {
       if (connectionFlag(flag, value, o, fail)) return;
       switch (flag) {
         case '--bucket': {
-          const b = value();
-          if (!/^[A-Za-z0-9._-]{1,255}$/.test(b))
-            throw new FixUsageError(`"${b}" is not a bucket name (letters, digits, dots and hyphens)`);
+          const b = bucketArg(value(), fail);
           if (o.bucket && o.bucket !== b) throw new FixUsageError('fix takes one --bucket');
           o.bucket = b;
           break;

@@ -7,7 +7,7 @@
 //   jobs --cancel ID [--yes]     cancels a job that has not finished (re-read first)
 // Text or --format json. Every value from the endpoint is escaped for the terminal.
 // Exit codes: 0 done, 1 a call failed or the job cannot be confirmed, 2 usage, credentials or connection problems.
-import { connectionFlag } from './connection-flags';
+import { bucketArg, connectionFlag } from './connection-flags';
 import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
 import { escapeTerminal } from '../shared/escape';
 import { eachArg } from './args';
@@ -70,16 +70,11 @@ function parseJobsArgs(argv: readonly string[]): JobsOptions {
   eachArg(
     argv,
     m => new JobsUsageError(m),
-    (flag, value) => {
-      const fail = (m: string): never => {
-        throw new JobsUsageError(m);
-      };
+    (flag, value, fail) => {
       if (connectionFlag(flag, value, o.session, fail)) return;
       switch (flag) {
         case '--bucket': {
-          const b = value();
-          if (!/^[A-Za-z0-9._-]{1,255}$/.test(b)) throw new JobsUsageError(`"${b}" is not a bucket name`);
-          o.bucket = b;
+          o.bucket = bucketArg(value(), fail);
           break;
         }
         case '--job':

@@ -7,7 +7,7 @@
 // Exit codes: 0 nothing failed; 1 an object failed, the run stopped on a surprise, or --yes was
 // not given; 2 usage, journal, credentials or connection problems; 130 stopped by Ctrl-C.
 // Every value from the endpoint is escaped for the terminal; credentials never appear.
-import { connectionFlag } from './connection-flags';
+import { bucketArg, connectionFlag } from './connection-flags';
 import path from 'node:path';
 import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
 import { Journal, JournalError } from '../aws/objects/journal';
@@ -112,22 +112,17 @@ function parse(argv: string[]): ReencryptArgs {
   eachArg(
     argv,
     m => new UsageError(m),
-    (flag, value) => {
+    (flag, value, fail) => {
       const whole = (name: string, min: number, max: number): number => {
         const n = Number(value());
         if (!Number.isInteger(n) || n < min || n > max)
           throw new UsageError(`${name} expects a whole number from ${min} to ${max}`);
         return n;
       };
-      const fail = (m: string): never => {
-        throw new UsageError(m);
-      };
       if (connectionFlag(flag, value, a, fail)) return;
       switch (flag) {
         case '--bucket': {
-          const b = value();
-          if (!/^[A-Za-z0-9._-]{1,255}$/.test(b))
-            throw new UsageError(`"${b}" is not a bucket name (letters, digits, dots and hyphens)`);
+          const b = bucketArg(value(), fail);
           a.bucket = b;
           break;
         }

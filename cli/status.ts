@@ -7,7 +7,7 @@
 // Only Get/List/Describe calls are made. Credentials never appear in the output, and every string
 // that comes from the endpoint (bucket names, regions, key ARNs, error messages, what a policy
 // says) is escaped for the terminal, one value on one line.
-import { connectionFlag, regionName } from './connection-flags';
+import { bucketArg, connectionFlag, regionName } from './connection-flags';
 import { clip, escapeTerminal } from '../shared/escape';
 import { configFileFor, eachArg, shownPath } from './args';
 import { localJudge } from './local-judge';
@@ -96,15 +96,12 @@ function parseStatusArgs(argv: string[]): StatusOptions {
   eachArg(
     argv,
     m => new StatusUsageError(m),
-    (flag, value) => {
+    (flag, value, fail) => {
       const positive = (name: string, max: number): number => {
         const n = Number(value());
         if (!Number.isInteger(n) || n < 1 || n > max)
           throw new StatusUsageError(`${name} expects a whole number from 1 to ${max}`);
         return n;
-      };
-      const fail = (m: string): never => {
-        throw new StatusUsageError(m);
       };
       if (flag !== '--region' && connectionFlag(flag, value, opts, fail)) return;
       switch (flag) {
@@ -114,9 +111,7 @@ function parseStatusArgs(argv: string[]): StatusOptions {
           break;
         case '--bucket': {
           // Lenient: buckets made in us-east-1 before 2018 may have upper case and underscores.
-          const b = value();
-          if (!/^[A-Za-z0-9._-]{1,255}$/.test(b))
-            throw new StatusUsageError(`"${b}" is not a bucket name (letters, digits, dots and hyphens)`);
+          const b = bucketArg(value(), fail);
           opts.buckets.push(b);
           break;
         }
