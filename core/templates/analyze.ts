@@ -20,6 +20,7 @@ import {
   type EmbeddedPolicy,
   type TemplateAnalysis,
   type TemplateEntry,
+  type PartCache,
   type TemplateScan,
   type TemplateScanner,
 } from './types';
@@ -30,14 +31,24 @@ export const TEMPLATE_SYNTAX_CODE = 'template-syntax';
 export const DEPENDS_RULE_ID = tpl006.meta.id;
 
 /**
- * Per-policy analyses, shared across versions of a template: a keystroke inside one policy
- * re-analyses that policy only. Keyed by kind, settings and the policy's text as the engine reads it.
+ * What one template's analyses share across its versions: a keystroke inside one policy re-parses
+ * the part of the template it is in and re-analyses that policy only.
  */
-export type TemplateCache = BoundedCache<string, Analysis>;
+export class TemplateCache {
+  /** The engine's analyses, keyed by kind, settings and the policy's text as the engine reads it. */
+  readonly analyses: BoundedCache<string, Analysis>;
+  /** The scanner's parsed parts (resources, blocks), keyed by their text. */
+  readonly parts: PartCache;
+  constructor(maxBytes: number) {
+    // Parts take a quarter: a 500 KB template's parsed parts hold a few megabytes.
+    this.analyses = new BoundedCache<string, Analysis>({ maxBytes: maxBytes - (maxBytes >> 2) });
+    this.parts = new BoundedCache<string, unknown>({ maxBytes: maxBytes >> 2 });
+  }
+}
 
-/** A cache for `analyzeTemplate` (the one bounded-cache kind): 32 MB of analyses. */
+/** A cache for `analyzeTemplate`: 32 MB of analyses and parsed parts. */
 export function createTemplateCache(maxBytes = 32 * 1024 * 1024): TemplateCache {
-  return new BoundedCache<string, Analysis>({ maxBytes });
+  return new TemplateCache(maxBytes);
 }
 
 export interface TemplateAnalysisOptions {
@@ -55,13 +66,13 @@ export function analyzeTemplate(
   settings: AnalysisSettings = {},
   options: TemplateAnalysisOptions | TemplateCache = {},
 ): TemplateAnalysis {
-  const opts: TemplateAnalysisOptions = options instanceof BoundedCache ? { cache: options } : options;
+  const opts: TemplateAnalysisOptions = options instanceof TemplateCache ? { cache: options } : options;
   const scanner = opts.scanner ?? findScanner(fileName, text);
   const start: Span = { offset: 0, length: Math.min(1, text.length) };
   if (!scanner) return { format: 'cloudformation', entries: [], findings: [] };
   let scan: TemplateScan;
   try {
-    scan = scanner.scan(text, fileName);
+    scan = scanner.scan(text, fileName, opts.cache?.parts);
   } catch (e) {
     const why = e instanceof Error ? e.message.split('\n')[0].slice(0, 160) : String(e);
     return {
@@ -369,10 +380,10 @@ function policyEntry(
     keyArn,
   };
   const key = `${policy.kind}\0${bucketName ?? ''}\0${keyArn ?? ''}\0${settingsKey}\0${t.json}`;
-  let engine = cache?.get(key);
+  let engine = cache?.analyses.get(key);
   if (!engine) {
     engine = analyze(t.json, `${fileName}#${policy.location}`, policySettings);
-    cache?.set(key, engine, stringBytes(key) * 6);
+    cache?.analyses.set(key, engine, stringBytes(key) * 6);
   }
   const reason =
     policy.kind === 'bucket-policy'

@@ -11,6 +11,7 @@ import { renderPolicy } from './cfn-render';
 import {
   end,
   LONG_FUNCTIONS,
+  shiftPair,
   literalBoolean,
   literalString,
   SHORT_TAGS,
@@ -21,7 +22,8 @@ import {
   type TNode,
   type TPair,
 } from './tree';
-import type { EmbeddedPolicy, TemplateBucket, TemplateKey, TemplateScan, TemplateScanner } from './types';
+import type { EmbeddedPolicy, PartCache, TemplateBucket, TemplateKey, TemplateScan, TemplateScanner } from './types';
+import { outlineYaml } from './yaml-outline';
 
 /**
  * Templates larger than this are not scanned. CloudFormation accepts templates of up to 1 MB (from
@@ -54,7 +56,8 @@ const STYLES: Record<string, ScalarStyle> = {
 
 /** Reads the `yaml` package's nodes into the format-independent tree, within the limits above. */
 class Reader {
-  private values = 0;
+  /** Values read so far (a part's count is kept with it: the limit is on the whole template). */
+  values = 0;
   private aliases = 0;
   constructor(
     private readonly text: string,
@@ -147,8 +150,14 @@ export interface ParsedTemplate {
   notScanned?: string;
 }
 
-/** Parse a template's text into the tree, never throwing: limits and stack overflows become `notScanned`. */
-export function parseTemplate(text: string): ParsedTemplate {
+/**
+ * Parse a template's text into the tree, never throwing: limits and stack overflows become
+ * `notScanned`. A block-style YAML template is parsed part by part (see yaml-outline.ts): only the
+ * sections and the resources the scanner reads, each part kept in `parts` by its text, so that the
+ * next version re-parses only the parts that changed. `whole` parses the whole text in one go
+ * (what every other template gets; the tests compare the two).
+ */
+export function parseTemplate(text: string, parts?: PartCache, whole = false): ParsedTemplate {
   if (text.length > MAX_TEMPLATE_SIZE) {
     return {
       errors: [],
@@ -168,6 +177,28 @@ export function parseTemplate(text: string): ParsedTemplate {
     const json = parseJsonTemplate(text);
     if (json) return json;
   }
+  if (!whole) {
+    const byParts = parseByParts(text, parts);
+    if (byParts) return byParts;
+  }
+  const part = parsePart(text);
+  return part.notScanned ? { errors: [], notScanned: part.notScanned } : { root: part.root, errors: part.errors };
+}
+
+/** At most this many syntax errors are reported per template. */
+const MAX_SYNTAX_ERRORS = 20;
+
+/** One YAML text parsed on its own (a whole template or one part of it); offsets are the text's own. */
+interface ParsedPart {
+  root?: TNode;
+  errors: { span: Span; message: string }[];
+  /** Values read (the limit applies to the whole template). */
+  values: number;
+  notScanned?: string;
+}
+
+function parsePart(text: string): ParsedPart {
+  let r: Reader | undefined;
   try {
     const doc = parseDocument(text, {
       customTags: CUSTOM_TAGS,
@@ -175,20 +206,111 @@ export function parseTemplate(text: string): ParsedTemplate {
       prettyErrors: false,
       keepSourceTokens: false,
     });
-    const errors = doc.errors.slice(0, 20).map(e => ({
+    const errors = doc.errors.slice(0, MAX_SYNTAX_ERRORS).map(e => ({
       span: spanBetween(e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)),
       message: `YAML syntax error: ${e.message.split('\n')[0]}`,
     }));
-    const root = doc.contents === null ? undefined : new Reader(text, doc).read(doc.contents, 0, 0);
-    return { root, errors };
+    r = new Reader(text, doc);
+    const root = doc.contents === null ? undefined : r.read(doc.contents, 0, 0);
+    return { root, errors, values: r.values };
   } catch (e) {
-    if (e instanceof LimitReached) return { errors: [], notScanned: e.message };
-    if (e instanceof RangeError) return { errors: [], notScanned: `values are nested too deeply to read` };
-    return {
-      errors: [],
-      notScanned: `it could not be read (${e instanceof Error ? e.message.split('\n')[0].slice(0, 120) : 'unknown error'})`,
-    };
+    const notScanned =
+      e instanceof LimitReached
+        ? e.message
+        : e instanceof RangeError
+          ? `values are nested too deeply to read`
+          : `it could not be read (${e instanceof Error ? e.message.split('\n')[0].slice(0, 120) : 'unknown error'})`;
+    return { errors: [], values: r?.values ?? 0, notScanned };
   }
+}
+
+/** The resource types whose properties the scanner reads: resources of any other type are not parsed. */
+const READ_TYPES: ReadonlySet<string> = new Set(['AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::KMS::Key']);
+
+/**
+ * The template parsed part by part, or undefined when it has no outline (not block-style YAML) or a
+ * part does not read as the one key it was cut at: the whole text is then parsed in one go.
+ */
+function parseByParts(text: string, parts: PartCache | undefined): ParsedTemplate | undefined {
+  const outline = outlineYaml(text);
+  if (!outline) return undefined;
+  const errors: ParsedTemplate['errors'] = [];
+  let values = 0;
+  /** The one pair that the part [start, end) holds, in template offsets. */
+  const pairAt = (start: number, end: number): TPair | string | undefined => {
+    const source = text.slice(start, end);
+    const key = `cfn\0${source}`;
+    let part = parts?.get(key) as ParsedPart | undefined;
+    if (!part) {
+      part = parsePart(source);
+      parts?.set(key, part, source.length * 16);
+    }
+    if (part.notScanned) return part.notScanned;
+    values += part.values;
+    if (values > MAX_TEMPLATE_VALUES)
+      return `it holds more than ${MAX_TEMPLATE_VALUES.toLocaleString('en-US')} values (YAML aliases included)`;
+    for (const e of part.errors)
+      if (errors.length < MAX_SYNTAX_ERRORS)
+        errors.push({ span: { offset: e.span.offset + start, length: e.span.length }, message: e.message });
+    const root = part.root;
+    if (root?.t !== 'map' || root.pairs.length !== 1) return undefined;
+    return shiftPair(root.pairs[0], start);
+  };
+  const pairs: TPair[] = [];
+  for (const section of outline) {
+    const resources = section.resources;
+    if (!resources?.length) {
+      const pair = pairAt(section.start, section.end);
+      if (typeof pair === 'string') return { errors: [], notScanned: pair };
+      if (!pair) return undefined;
+      pairs.push(pair);
+      continue;
+    }
+    const items: TPair[] = [];
+    for (const r of resources) {
+      if (r.type && r.bodyStart !== undefined && r.bodyStart >= 0 && !READ_TYPES.has(r.type.value)) {
+        // A resource the scanner does not read: its logical ID and type are all references need.
+        const typePair: TPair = {
+          key: 'Type',
+          keySpan: { offset: r.type.keyOffset, length: 4 },
+          value: { t: 'scalar', span: r.type.span, value: r.type.value, style: 'plain' },
+          span: spanBetween(r.type.keyOffset, end(r.type.span)),
+        };
+        const value: TMap = {
+          t: 'map',
+          span: spanBetween(r.bodyStart, trimmedEnd(text, r.bodyStart, r.end)),
+          pairs: [typePair],
+          flow: false,
+        };
+        items.push({ key: r.key, keySpan: r.keySpan, value, span: spanBetween(r.keySpan.offset, end(value.span)) });
+        continue;
+      }
+      const pair = pairAt(r.start, r.end);
+      if (typeof pair === 'string') return { errors: [], notScanned: pair };
+      if (!pair) return undefined;
+      items.push(pair);
+    }
+    const value: TMap = {
+      t: 'map',
+      span: spanBetween(items[0].keySpan.offset, end(items[items.length - 1].span)),
+      pairs: items,
+      flow: false,
+    };
+    pairs.push({ key: section.key, keySpan: section.keySpan, value, span: spanBetween(section.keySpan.offset, end(value.span)) });
+  }
+  const root: TMap = {
+    t: 'map',
+    span: spanBetween(pairs[0].keySpan.offset, end(pairs[pairs.length - 1].span)),
+    pairs,
+    flow: false,
+  };
+  return { root, errors };
+}
+
+function trimmedEnd(text: string, start: number, to: number): number {
+  let e = to;
+  while (e > start && /\s/.test(text[e - 1])) e--;
+  return e;
 }
 
 /**
@@ -310,9 +432,9 @@ function policyOf(
 }
 
 /** Scan a CloudFormation template (see TemplateScanner). */
-export function scanCloudFormation(text: string): TemplateScan {
+export function scanCloudFormation(text: string, parts?: PartCache, whole = false): TemplateScan {
   const scan: TemplateScan = { format: 'cloudformation', policies: [], buckets: [], keys: [], errors: [] };
-  const parsed = parseTemplate(text);
+  const parsed = parseTemplate(text, parts, whole);
   scan.errors = parsed.errors;
   if (parsed.notScanned || !parsed.root) {
     scan.notScanned = parsed.notScanned ?? 'it is empty';
@@ -423,5 +545,5 @@ function bucketOf(resolver: Resolver, logicalId: string, node: TNode, props: TNo
 export const cloudFormationScanner: TemplateScanner = {
   format: 'cloudformation',
   claims: looksLikeCloudFormation,
-  scan: (text: string) => scanCloudFormation(text),
+  scan: (text: string, _fileName: string, parts?: PartCache) => scanCloudFormation(text, parts),
 };

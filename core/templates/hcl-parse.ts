@@ -14,6 +14,8 @@ import path from 'node:path';
 import type { Language as TsLanguage, Parser as TsParser } from 'web-tree-sitter';
 import { errorLine, plainLine } from '../../shared/escape';
 import type { Span } from '../policy/model';
+import { outlineHcl } from './hcl-outline';
+import type { PartCache } from './types';
 
 /** One named syntax node: its grammar type, its offsets (UTF-16, like every Span) and its named children. */
 export interface HclNode {
@@ -215,6 +217,10 @@ function copyTree(tree: import('web-tree-sitter').Tree, text: string): HclParse 
 const READ_BODIES = /^(?:locals|variable|resource|data)$/;
 const READ_TYPES = /^(?:aws_s3_bucket|aws_kms_key|aws_iam_policy_document)/;
 
+/** Does the Terraform scanner read the body of a top-level block of this kind and first label? */
+export const readsBody = (kind: string, label: string): boolean =>
+  READ_BODIES.test(kind) && (kind === 'locals' || kind === 'variable' || READ_TYPES.test(label));
+
 /**
  * For a top-level block that holds nothing the scanner reads (an aws_instance, a module call),
  * copies its kind and labels and leaves the cursor on it; returns false (nothing copied) for
@@ -232,7 +238,7 @@ function copyHeaderOnly(cursor: import('web-tree-sitter').TreeCursor, block: Hcl
   cursor.gotoParent();
   const kind = header[0] ? text.slice(header[0].start, header[0].end) : '';
   const label = header[1] ? text.slice(header[1].start, header[1].end).replace(/^"|"$/g, '') : '';
-  if (READ_BODIES.test(kind) && (kind === 'locals' || kind === 'variable' || READ_TYPES.test(label))) return false;
+  if (readsBody(kind, label)) return false;
   // A label's string_lit keeps its text child, as the parser gives it.
   for (const h of header)
     if (h.type === 'string_lit')
@@ -247,4 +253,69 @@ function errorMessage(text: string, start: number, end: number): string {
     .split('\n')[0]
     .trim();
   return snippet ? `HCL syntax error near "${plainLine(snippet, 30)}"` : 'HCL syntax error';
+}
+
+/** One block parsed on its own, offsets its own text's: kept by its text across versions. */
+interface ParsedBlock {
+  block?: HclNode;
+  errors: HclParse['errors'];
+  nodes: number;
+  notParsed?: string;
+}
+
+function countNodes(n: HclNode): number {
+  let count = 1;
+  for (const c of n.children) count += countNodes(c);
+  return count;
+}
+
+function shiftHcl(n: HclNode, by: number): HclNode {
+  return { type: n.type, start: n.start + by, end: n.end + by, children: n.children.map(c => shiftHcl(c, by)) };
+}
+
+/**
+ * Parses a Terraform file block by block (see hcl-outline.ts): the blocks the scanner reads are
+ * parsed each on its own and kept in `parts` by their text, the others keep their type and labels
+ * only. The tree is the one parseHcl gives for the whole file (the tests compare the two); a file
+ * without an outline, or with a block that does not parse as one block, is parsed whole.
+ */
+export function parseHclByParts(text: string, parts?: PartCache, deadlineMs = HCL_PARSE_DEADLINE_MS): HclParse {
+  if (!parser || text.length > MAX_HCL_SIZE) return parseHcl(text, deadlineMs);
+  const blocks = outlineHcl(text);
+  if (!blocks?.length) return parseHcl(text, deadlineMs);
+  const deadline = Date.now() + deadlineMs;
+  const errors: HclParse['errors'] = [];
+  const children: HclNode[] = [];
+  let nodes = 0;
+  for (const b of blocks) {
+    const label = b.labels[0] ?? '';
+    if (!readsBody(b.kind, label)) {
+      children.push({ type: 'block', start: b.start, end: b.end, children: b.header });
+      continue;
+    }
+    const source = text.slice(b.start, b.end);
+    const key = `hcl\0${source}`;
+    let part = parts?.get(key) as ParsedBlock | undefined;
+    if (!part) {
+      const p = parseHcl(source, Math.max(0, deadline - Date.now()));
+      const body = p.root?.children.find(c => c.type === 'body');
+      const block = body?.children.length === 1 && body.children[0].type === 'block' ? body.children[0] : undefined;
+      part = { block, errors: p.errors, nodes: block ? countNodes(block) : 0, notParsed: p.notParsed };
+      parts?.set(key, part, source.length * 24);
+    }
+    if (part.notParsed) return { errors: [], notParsed: part.notParsed };
+    if (!part.block) return parseHcl(text, Math.max(0, deadline - Date.now()));
+    nodes += part.nodes;
+    if (nodes > MAX_HCL_NODES)
+      return {
+        errors: [],
+        notParsed: `the file nests deeper than ${MAX_HCL_DEPTH} levels or has more than ${MAX_HCL_NODES} syntax nodes`,
+      };
+    for (const e of part.errors)
+      if (errors.length < MAX_HCL_ERRORS)
+        errors.push({ span: { offset: e.span.offset + b.start, length: e.span.length }, message: e.message });
+    children.push(shiftHcl(part.block, b.start));
+  }
+  const body: HclNode = { type: 'body', start: blocks[0].start, end: blocks[blocks.length - 1].end, children };
+  return { root: { type: 'config_file', start: 0, end: text.length, children: [body] }, errors };
 }

@@ -26,7 +26,7 @@ import {
   type HclScope,
   type HVal,
 } from './hcl-eval';
-import { parseHcl, type HclNode } from './hcl-parse';
+import { parseHcl, parseHclByParts, type HclNode } from './hcl-parse';
 import {
   combineEdits,
   diffEdits,
@@ -47,6 +47,7 @@ import {
 import {
   placeholder,
   type EmbeddedPolicy,
+  type PartCache,
   type TemplateBucket,
   type TemplateKey,
   type TemplateScan,
@@ -64,7 +65,7 @@ const MAX_POLICIES = 500;
 export const terraformScanner: TemplateScanner = {
   format: 'terraform',
   claims: (fileName: string) => /\.tf$/i.test(fileName),
-  scan: scanTerraform,
+  scan: (text: string, fileName: string, parts?: PartCache) => scanTerraform(text, fileName, parts),
 };
 
 const empty = (extra: Partial<TemplateScan>): TemplateScan => ({
@@ -76,8 +77,8 @@ const empty = (extra: Partial<TemplateScan>): TemplateScan => ({
   ...extra,
 });
 
-export function scanTerraform(text: string, _fileName = 'main.tf'): TemplateScan {
-  const parsed = parseHcl(text);
+export function scanTerraform(text: string, _fileName = 'main.tf', parts?: PartCache, whole = false): TemplateScan {
+  const parsed = whole ? parseHcl(text) : parseHclByParts(text, parts);
   if (!parsed.root) return empty({ errors: parsed.errors, notScanned: parsed.notParsed ?? 'the file could not be parsed' });
   try {
     return new TfScan(text, parsed.root).run(parsed.errors);

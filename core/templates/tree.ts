@@ -106,3 +106,23 @@ export function literalBoolean(node: TNode | undefined): boolean | undefined {
   }
   return undefined;
 }
+
+const shifted = (s: Span, by: number): Span => ({ offset: s.offset + by, length: s.length });
+
+/** A copy of `node` with every offset moved by `by` (a part parsed on its own, placed in its template). */
+export function shiftNode(node: TNode, by: number): TNode {
+  switch (node.t) {
+    case 'scalar':
+      return { ...node, span: shifted(node.span, by) };
+    case 'map':
+      return { ...node, span: shifted(node.span, by), pairs: node.pairs.map(p => shiftPair(p, by)) };
+    case 'seq':
+      return { ...node, span: shifted(node.span, by), items: node.items.map(i => shiftNode(i, by)) };
+    case 'fn':
+      return { ...node, span: shifted(node.span, by), arg: shiftNode(node.arg, by) };
+  }
+}
+
+export function shiftPair(pair: TPair, by: number): TPair {
+  return { key: pair.key, keySpan: shifted(pair.keySpan, by), value: shiftNode(pair.value, by), span: shifted(pair.span, by) };
+}

@@ -7,6 +7,7 @@
 // findings land on the YAML scalar or HCL expression that caused them, and fixes can be written in
 // the template's own syntax.
 import type { Analysis } from '../analyze';
+import type { BoundedCache } from '../bounded-cache';
 import type { Span } from '../policy/model';
 import type { Finding } from '../rules/types';
 
@@ -139,13 +140,19 @@ export interface TemplateScan {
   notScanned?: string;
 }
 
+/**
+ * Parsed parts of one template (a resource, a top-level block) by their text, kept across its
+ * versions: a keystroke re-parses the part it is in. What a part holds is the scanner's own.
+ */
+export type PartCache = BoundedCache<string, unknown>;
+
 /** A scanner for one template format. */
 export interface TemplateScanner {
   format: TemplateFormat;
   /** Cheap test on the file name and the first bytes: is this file ours to scan? Must not parse the whole file. */
   claims(fileName: string, text: string): boolean;
   /** Scans; never throws on bad input (errors go in the result). Bounded in time and memory. */
-  scan(text: string, fileName: string): TemplateScan;
+  scan(text: string, fileName: string, parts?: PartCache): TemplateScan;
 }
 
 /** One entry of a template's analysis: a policy (analysed by the engine) or a bucket's settings. */

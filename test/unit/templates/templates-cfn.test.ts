@@ -90,13 +90,16 @@ describe('CloudFormation templates: the per-policy cache', () => {
     const first = analyzeTemplate(text, 'stack.yaml', {}, { cache });
     const policies = first.entries.filter(e => e.policy);
     assert.equal(policies.length, 2);
-    assert.equal(cache.size, 2);
+    assert.equal(cache.analyses.size, 2);
+    const parts = cache.parts.size;
+    assert.ok(parts >= 3, 'the sections and resources were parsed as parts');
     // Type in the second policy's Sid.
     const at = text.lastIndexOf('Sid: RequireKms') + 'Sid: RequireKm'.length;
     const edited = text.slice(0, at) + 'x' + text.slice(at);
     const next = analyzeTemplate(edited, 'stack.yaml', {}, { cache });
     const [a, b] = next.entries.filter(e => e.policy);
-    assert.equal(cache.size, 3, 'one new analysis');
+    assert.equal(cache.analyses.size, 3, 'one new analysis');
+    assert.equal(cache.parts.size, parts + 1, 'one part parsed again: the resource typed in');
     assert.equal(a.analysis?.doc, policies[0].analysis?.doc, 'the untouched policy is the cached analysis');
     assert.notEqual(b.analysis?.doc, policies[1].analysis?.doc);
     assert.ok(b.policy?.json.includes('RequireKmxs'));

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { analyzeTemplate } from '../../../core/templates/analyze';
-import { initTerraform, scanTerraform } from '../../../core/templates/terraform';
+import { initTerraform } from '../../../core/templates/terraform';
+import { sameTfScan } from './same-scan';
 import { placeholder, type EmbeddedPolicy } from '../../../core/templates/types';
 
 const at = (text: string, span: { offset: number; length: number }) => text.slice(span.offset, span.offset + span.length);
@@ -71,7 +72,7 @@ describe('Terraform values', () => {
   before(() => initTerraform());
 
   it('resolves variables with defaults, locals, bucket ARNs, interpolation, format, join and concat', () => {
-    const scan = scanTerraform(MODULE, 'main.tf');
+    const scan = sameTfScan(MODULE);
     assert.deepEqual(scan.errors, []);
     const p = scan.policies.find(x => x.location === 'aws_s3_bucket_policy.data')!;
     assert.equal(p.bucketName, 'orders-prod');
@@ -83,7 +84,7 @@ describe('Terraform values', () => {
   });
 
   it('makes placeholders of what the module does not fix, named as written, at their range', () => {
-    const scan = scanTerraform(MODULE, 'main.tf');
+    const scan = sameTfScan(MODULE);
     const p = scan.policies.find(x => x.location === 'aws_s3_bucket_policy.data')!;
     const [, pin, read] = statements(p);
     const keyId = (pin.Condition as Record<string, Record<string, string>>).StringNotEquals[
@@ -154,7 +155,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "elsewhere" {
   }
 }
 `;
-    const scan = scanTerraform(tf, 'main.tf');
+    const scan = sameTfScan(tf);
     assert.deepEqual(scan.errors, []);
     const logs = scan.buckets.find(b => b.logicalId === 'aws_s3_bucket.logs')!;
     assert.equal(logs.bucketName, 'orders-logs');
@@ -255,7 +256,7 @@ resource "aws_s3_bucket_policy" "loop" {
 `;
 
   it('sources first, then the statements (a Sid replaces the source one in place), then overrides', () => {
-    const scan = scanTerraform(tf, 'main.tf');
+    const scan = sameTfScan(tf);
     const p = scan.policies.find(x => x.location === 'data.aws_iam_policy_document.main')!;
     assert.equal(p.syntax, 'hcl-policy-document');
     const doc = JSON.parse(p.json) as { Version: string; Statement: Record<string, unknown>[] };
@@ -279,7 +280,7 @@ resource "aws_s3_bucket_policy" "loop" {
   });
 
   it('ranges: a finding on a statement value lands on the HCL value, in whichever document wrote it', () => {
-    const scan = scanTerraform(tf, 'main.tf');
+    const scan = sameTfScan(tf);
     const p = scan.policies.find(x => x.location === 'data.aws_iam_policy_document.main')!;
     const json = p.json;
     const span = (needle: string, nth = 0) => {
@@ -297,7 +298,7 @@ resource "aws_s3_bucket_policy" "loop" {
   });
 
   it('a document that sources itself is cut, said, and does not hang', () => {
-    const scan = scanTerraform(tf, 'main.tf');
+    const scan = sameTfScan(tf);
     const p = scan.policies.find(x => x.location === 'data.aws_iam_policy_document.loop')!;
     assert.deepEqual(JSON.parse(p.json).Statement, []);
     assert.ok(p.unresolved.some(u => u.name === 'data.aws_iam_policy_document.loop.json'));

@@ -16,6 +16,7 @@ import { findScanner } from '../../../core/templates/index';
 import { initTerraform, statementBlock, terraformScanner } from '../../../core/templates/terraform';
 import type { TemplateEntry } from '../../../core/templates/types';
 import { ROOT } from '../../helpers/paths';
+import { sameTfScan } from './same-scan';
 
 interface Case {
   name: string;
@@ -126,6 +127,7 @@ function policyDocumentTf(c: Case): string | undefined {
 const ruleIds = (a: { findings: { ruleId: string }[] }) => a.findings.map(f => f.ruleId).sort();
 
 function onlyEntry(tf: string, c: Case): TemplateEntry {
+  sameTfScan(tf, c.name);
   const a = analyzeTemplate(tf, 'main.tf', { requirements: c.requirements }, { scanner: terraformScanner });
   assert.deepEqual(
     a.findings.map(f => f.message),
