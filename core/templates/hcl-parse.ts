@@ -53,6 +53,9 @@ const INPUT_CHUNK = 5 * 1024 - 1;
 export const HCL_WASM_FILES = { runtime: 'web-tree-sitter.wasm', grammar: 'tree-sitter-terraform.wasm' } as const;
 
 let parser: TsParser | undefined;
+/** The grammar's node types by id, and whether each is named: read once, so a node costs one call into WebAssembly for both. */
+let typeNames: readonly string[] = [];
+let typeIsNamed: readonly boolean[] = [];
 let initializing: Promise<void> | undefined;
 let initError: string | undefined;
 
@@ -93,6 +96,8 @@ export function initTerraform(): Promise<void> {
       const language: TsLanguage = await ts.Language.load(fs.readFileSync(grammar));
       const p = new ts.Parser();
       p.setLanguage(language);
+      typeNames = Array.from({ length: language.nodeTypeCount }, (_, id) => language.nodeTypeForId(id) ?? 'ERROR');
+      typeIsNamed = Array.from({ length: language.nodeTypeCount }, (_, id) => language.nodeTypeIsNamed(id));
       parser = p;
     } catch (e) {
       initError = errorLine(e);
@@ -166,19 +171,22 @@ function copyTree(tree: import('web-tree-sitter').Tree, text: string): HclParse 
     const checkErrors = tree.rootNode.hasError;
     for (;;) {
       let copied: HclNode | undefined;
-      let type = '';
+      const id = cursor.nodeTypeId;
+      // An id past the table (the error symbol is 65535) reads as the parser names it.
+      const type = typeNames[id] ?? cursor.nodeType;
+      const named = typeIsNamed[id] ?? cursor.nodeIsNamed;
+      const missing = checkErrors && cursor.nodeIsMissing;
       if (checkErrors) {
-        type = cursor.nodeType;
-        if (cursor.nodeIsMissing) addError(cursor.startIndex, cursor.endIndex, `HCL syntax error: missing ${type}`);
+        if (missing) addError(cursor.startIndex, cursor.endIndex, `HCL syntax error: missing ${type}`);
         else if (type === 'ERROR')
           addError(cursor.startIndex, cursor.endIndex, errorMessage(text, cursor.startIndex, cursor.endIndex));
       }
-      if (type !== 'ERROR' && cursor.nodeIsNamed && !(checkErrors && cursor.nodeIsMissing)) {
+      if (type !== 'ERROR' && named && !missing) {
         if (pushed.length > MAX_HCL_DEPTH || ++count > MAX_HCL_NODES) {
           tooDeep = true;
           break;
         }
-        copied = { type: type || cursor.nodeType, start: cursor.startIndex, end: cursor.endIndex, children: [] };
+        copied = { type, start: cursor.startIndex, end: cursor.endIndex, children: [] };
         nodes[nodes.length - 1].children.push(copied);
       }
       if (copied?.type === 'block' && pushed.length === 2 && !checkErrors && copyHeaderOnly(cursor, copied, text)) {
@@ -269,6 +277,13 @@ function countNodes(n: HclNode): number {
   return count;
 }
 
+function shiftInPlace(n: HclNode, by: number): HclNode {
+  n.start += by;
+  n.end += by;
+  for (const c of n.children) shiftInPlace(c, by);
+  return n;
+}
+
 function shiftHcl(n: HclNode, by: number): HclNode {
   return { type: n.type, start: n.start + by, end: n.end + by, children: n.children.map(c => shiftHcl(c, by)) };
 }
@@ -314,7 +329,8 @@ export function parseHclByParts(text: string, parts?: PartCache, deadlineMs = HC
     for (const e of part.errors)
       if (errors.length < MAX_HCL_ERRORS)
         errors.push({ span: { offset: e.span.offset + b.start, length: e.span.length }, message: e.message });
-    children.push(shiftHcl(part.block, b.start));
+    // A part kept for the next version is copied into place; one parsed for this version only is moved.
+    children.push(parts ? shiftHcl(part.block, b.start) : shiftInPlace(part.block, b.start));
   }
   const body: HclNode = { type: 'body', start: blocks[0].start, end: blocks[blocks.length - 1].end, children };
   return { root: { type: 'config_file', start: 0, end: text.length, children: [body] }, errors };
