@@ -16,6 +16,23 @@ import { parseOperator, type ParsedOperator } from '../policy/operators';
 import { membersOf } from '../policy/parse';
 import { matchesWildcard } from '../policy/wildcard';
 
+/**
+ * `fn` computed once per parsed document: several rules read the same facts of a key policy (its
+ * key ARNs, Regions, owner account), and a parsed document never changes. The result is shared:
+ * callers must not change it.
+ */
+export function perDocument<T>(fn: (doc: PolicyDocument) => T): (doc: PolicyDocument) => T {
+  const memo = new WeakMap<PolicyDocument, { value: T }>();
+  return doc => {
+    let hit = memo.get(doc);
+    if (!hit) {
+      hit = { value: fn(doc) };
+      memo.set(doc, hit);
+    }
+    return hit.value;
+  };
+}
+
 /** The items of a list that are strings, with their positions. */
 export function stringItems(list: ValueList | undefined): Located<string>[] {
   return (list?.items ?? []).filter((i): i is Located<string> => typeof i.value === 'string');
