@@ -10,6 +10,7 @@ import { hasWildcard, compileWildcard, type WildcardMatcher } from '../policy/wi
 import { allActions, keyAppliesToAction, type ActionInfo } from '../knowledge';
 import { compilePolicy, type CompiledPolicy } from './evaluate';
 import { Budget, DEFAULT_MAX_STEPS } from './budget';
+import { FRESH_ACCOUNT } from './requests/context-keys';
 import { type KeyDomain } from './requests/key-domains';
 import { enumerateRequests, keyLevel, type Level } from './requests/levels';
 import { principalClasses, principalContext, principalLabel } from './requests/principals';
@@ -265,7 +266,8 @@ function keyRequestSpace(doc: PolicyDocument, knownKeyArn?: string): KeyRequestS
   };
   for (const p of classes.principals) {
     const a = accountOf(p);
-    if (a && a !== '999999999999') addAccount(a);
+    // The classes' own "other principal" stands for no account the policy names; the key's gets its own below.
+    if (a && a !== classes.freshAccount) addAccount(a);
   }
   for (const k of classes.keys)
     if (k.key === CALLER_ACCOUNT || k.key === 'aws:principalaccount')
@@ -277,9 +279,9 @@ function keyRequestSpace(doc: PolicyDocument, knownKeyArn?: string): KeyRequestS
   const keyAccount = parseArn(keyArn)?.account;
   if (keyAccount) addAccount(keyAccount);
 
-  let fresh = '999999999999';
+  let fresh = FRESH_ACCOUNT;
   while (accountSet.has(fresh)) fresh = String(Number(fresh) - 1).padStart(12, '0');
-  const principals: RequestPrincipal[] = classes.principals.filter(p => p.kind !== 'aws' || p.account !== '999999999999');
+  const principals: RequestPrincipal[] = classes.principals.filter(p => p.kind !== 'aws' || p.account !== classes.freshAccount);
   const arns = new Set(principals.map(p => (p.kind === 'aws' ? p.arn : '')));
   for (const a of accounts) {
     const arn = `arn:${partition}:iam::${a}:role/other-principal`;

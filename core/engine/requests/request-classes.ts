@@ -53,6 +53,11 @@ export interface RequestClasses {
   /** Object ARNs: for each object pattern a key that matches and one that does not. */
   readonly objectArns: readonly string[];
   readonly principals: readonly RequestPrincipal[];
+  /**
+   * The account of the "any other principal" class: 999999999999, or the next ID down that the
+   * policy does not name (a policy may name 999999999999 itself).
+   */
+  readonly freshAccount: string;
   readonly actions: readonly ActionClass[];
   readonly uploads: readonly UploadSpec[];
   /** Condition keys other than the transport, SSE and principal keys, which have levels of their own (the first MAX_KEY_LEVELS). */
@@ -272,6 +277,7 @@ export function requestClasses(doc: PolicyDocument, bucket: string, options: Req
     bucketArn,
     objectArns,
     principals,
+    freshAccount,
     actions,
     uploads,
     keys,

@@ -332,4 +332,34 @@ describe('key-policy verdict', () => {
       /^Admins: none \(lock-out\) · Open to anonymous callers · S3 cannot use it/,
     );
   });
+
+  test('an account the engine uses for "any other account" (999999999999) is read as the account the policy names', () => {
+    // The same policies with their accounts renamed must get the same verdict, renamed: the engine
+    // picks its stand-in for "another account" among the IDs the policy does not name.
+    const shapes = (owner: string, partner: string) => [
+      policy({ ...rootStatement, Principal: { AWS: `arn:aws:iam::${owner}:root` } }),
+      policy(
+        { ...rootStatement, Principal: { AWS: `arn:aws:iam::${owner}:root` } },
+        { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${partner}:root` }, Action: 'kms:Decrypt', Resource: '*' },
+      ),
+      policy({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${owner}:role/App` }, Action: 'kms:Decrypt', Resource: '*' }),
+    ];
+    const usual = shapes(ACCOUNT, PARTNER);
+    for (const [owner, partner] of [
+      ['999999999999', PARTNER],
+      [ACCOUNT, '999999999999'],
+      ['999999999999', '999999999998'],
+    ]) {
+      const renamed = shapes(owner, partner);
+      usual.forEach((text, i) => {
+        // Accounts as roles: the owner, the partner, and any other (the engine's stand-in, whatever its ID).
+        const roles = (v: KeyPolicyVerdict, o: string, p: string) =>
+          JSON.stringify(v).replace(/\d{12}/g, id => (id === o ? 'OWNER' : id === p ? 'PARTNER' : 'OTHER'));
+        const expected = roles(verdictOf(text), ACCOUNT, PARTNER);
+        const v = verdictOf(renamed[i]);
+        assert.equal(roles(v, owner, partner), expected, `policy ${i} with owner ${owner} and partner ${partner}`);
+        assertWitnessesHold(renamed[i], v);
+      });
+    }
+  });
 });
