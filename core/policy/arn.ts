@@ -139,11 +139,21 @@ function documentArns(doc: PolicyDocument): string[] {
   return out;
 }
 
+/** dominantPartition per parsed document (rules and fixes ask it again and again; a document never changes). */
+const dominant = new WeakMap<PolicyDocument, { partition: string | undefined }>();
+
 /** The partition most of the policy's ARNs use, when one clearly dominates. */
 export function dominantPartition(doc: PolicyDocument): string | undefined {
+  let hit = dominant.get(doc);
+  if (!hit) dominant.set(doc, (hit = { partition: countPartitions(doc) }));
+  return hit.partition;
+}
+
+function countPartitions(doc: PolicyDocument): string | undefined {
   const counts = new Map<string, number>();
   for (const arn of documentArns(doc)) {
-    const p = arn.split(':')[1];
+    const colon = arn.indexOf(':', 4);
+    const p = colon < 0 ? arn.slice(4) : arn.slice(4, colon);
     if (PARTITIONS.includes(p)) counts.set(p, (counts.get(p) ?? 0) + 1);
   }
   const ranked = [...counts].sort((a, b) => b[1] - a[1]);
@@ -158,6 +168,14 @@ export function dominantPartition(doc: PolicyDocument): string | undefined {
  */
 export function policyBucket({ doc, bucketName }: { doc: PolicyDocument; bucketName?: string }): string | undefined {
   if (bucketName) return bucketName;
+  let hit = bucketOfArns.get(doc);
+  if (!hit) bucketOfArns.set(doc, (hit = { bucket: bucketOfDocument(doc) }));
+  return hit.bucket;
+}
+/** The bucket the ARNs of a parsed document agree on, once per document. */
+const bucketOfArns = new WeakMap<PolicyDocument, { bucket: string | undefined }>();
+
+function bucketOfDocument(doc: PolicyDocument): string | undefined {
   const names = new Set<string>();
   for (const st of doc.statements) {
     for (const i of [...(st.resource?.items ?? []), ...(st.notResource?.items ?? [])]) {
