@@ -15,7 +15,8 @@ import { benchTemplates, printTemplates } from './templates';
 async function main(): Promise<void> {
   // Measure under the V8 flags the language server ships with (protocol/runtime.ts).
   if (!SERVER_NODE_FLAGS.every(f => process.execArgv.includes(f))) {
-    const r = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, __filename], { stdio: 'inherit' });
+    // --expose-gc: each timed series starts from a collected heap (bench/stats.ts).
+    const r = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, '--expose-gc', __filename], { stdio: 'inherit' });
     process.exit(r.status ?? 1);
   }
   const analysis = benchAnalysis();
