@@ -124,8 +124,10 @@ export function analyzeTemplate(
   }
   const names = new Map<string, string>();
   for (const v of views.values()) for (const sym of v.tokenized.symbols.values()) names.set(sym.token, sym.name);
+  // Longest token first (see longestFirst).
+  const byLength = [...names].sort((a, b) => b[0].length - a[0].length);
   const displayName = (text: string): string => {
-    for (const [token, name] of names) if (text.includes(token)) text = replaceAll(text, token, '${' + name + '}');
+    for (const [token, name] of byLength) if (text.includes(token)) text = replaceAll(text, token, '${' + name + '}');
     return text;
   };
   const engineOf = (entry: TemplateEntry): EngineView | undefined => {
@@ -171,29 +173,85 @@ function placeholdersIn(json: string): [number, number, string][] {
 
 /**
  * The stack's account and Region as the engine sees them: the same in every policy of a template, so
- * that checks across policies agree (not 999999999999: the engine's own "some other account").
+ * that checks across policies agree. Key and role ARNs the stack creates carry them too (tokenFor).
  */
 export const ACCOUNT_TOKEN = '900000000000';
 export const REGION_TOKEN = 'zz-unresolved-1';
 
+/** A 32-bit FNV-1a hash of `s`. */
+function fnv(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/** Terraform's data sources for the caller's account and Region: the stack's own, as in CloudFormation. */
+const TF_ACCOUNT = /^data\.aws_caller_identity\.[\w-]+\.account_id$/;
+const TF_REGION = /^data\.aws_region\.[\w-]+\.(?:name|region|id)$/;
+/** `aws_kms_key.data.arn`: a Terraform resource's attribute (the type is in the name). */
+const TF_ATTRIBUTE = /^(aws_[a-z0-9_]+)\.[A-Za-z_][\w-]*\.([a-z_]+)$/;
+
+/**
+ * What a value of a resource looks like, from the resource's type and the attribute: a key's ARN
+ * or ID, a role's or user's ARN, another resource's ARN. Undefined for anything else (a name, a
+ * URL), which keeps the plain stand-in.
+ */
+function shapeOf(name: string, resourceType: string | undefined): { arn: string } | { keyId: true } | undefined {
+  let service: string;
+  let kind: string;
+  let attribute: string;
+  const tf = TF_ATTRIBUTE.exec(name);
+  if (resourceType?.startsWith('AWS::')) {
+    [, service = '', kind = ''] = resourceType.toLowerCase().split('::');
+    const dot = name.lastIndexOf('.');
+    attribute = dot < 0 ? 'ref' : name.slice(dot + 1).toLowerCase();
+  } else if (tf) {
+    const parts = tf[1].split('_');
+    service = parts[1] ?? '';
+    kind = parts.slice(2).join('-');
+    attribute = tf[2] === 'arn' ? 'arn' : tf[2];
+  } else return undefined;
+  const isKey = service === 'kms' && kind === 'key';
+  if (isKey && (attribute === 'ref' || attribute === 'keyid' || attribute === 'key_id' || attribute === 'id'))
+    return { keyId: true };
+  if (attribute !== 'arn' || !/^[a-z0-9-]+$/.test(service) || !kind) return undefined;
+  if (isKey) return { arn: `arn:aws:kms:${REGION_TOKEN}:${ACCOUNT_TOKEN}:key/` };
+  // IAM is global: its ARNs have no Region.
+  if (service === 'iam') return { arn: `arn:aws:iam::${ACCOUNT_TOKEN}:${kind}/` };
+  return { arn: `arn:aws:${service}:${REGION_TOKEN}:${ACCOUNT_TOKEN}:${kind}/` };
+}
+
 /**
  * The token for a placeholder: an account ID for the stack's account, a Region-shaped name for its
- * Region, else a lower-case name that is a valid bucket name and ARN part and has no wildcard or
- * `${`, so every rule reads it as the plain value it is. The same name gives the same token in every
- * policy of a template (a short hash keeps different names apart).
+ * Region; for a resource's key ID or ARN, a value of that shape (`arn:aws:kms:…:key/<uuid>`,
+ * `arn:aws:iam::…:role/<name>`), so that the engine reads a role as a principal and a key ARN as a
+ * key ARN rather than as a malformed value; else a lower-case name that is a valid bucket name and
+ * ARN part and has no wildcard or `${`, so every rule reads it as the plain value it is. The same
+ * name gives the same token in every policy of a template (a short hash keeps different names apart).
  */
-function tokenFor(name: string): string {
-  if (name === 'AWS::AccountId') return ACCOUNT_TOKEN;
-  if (name === 'AWS::Region') return REGION_TOKEN;
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+function tokenFor(name: string, resourceType?: string): string {
+  if (name === 'AWS::AccountId' || TF_ACCOUNT.test(name)) return ACCOUNT_TOKEN;
+  if (name === 'AWS::Region' || TF_REGION.test(name)) return REGION_TOKEN;
+  const h = fnv(name);
   const slug = name
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 40);
-  return `zz${h.toString(36)}-${slug || 'value'}`;
+  const plain = `zz${h.toString(36)}-${slug || 'value'}`;
+  const shape = shapeOf(name, resourceType);
+  if (!shape) return plain;
+  const hex = (n: number, width: number) => n.toString(16).padStart(width, '0').slice(-width);
+  const uuid = `${hex(h, 8)}-0000-4000-8000-${hex(fnv(`${name}#`), 8)}${hex(h, 4)}`;
+  return 'keyId' in shape ? uuid : shape.arn + (shape.arn.includes(':kms:') ? uuid : plain);
 }
+
+/** Symbols longest token first: a key ARN's token holds the account's and the Region's, which must not be replaced inside it. */
+const longestFirst = (symbols: Iterable<SymbolicValue>): SymbolicValue[] =>
+  [...symbols].sort((a, b) => b.token.length - a.token.length);
+
+const resourceTypeOf = (name: string, policy: EmbeddedPolicy): string | undefined =>
+  policy.unresolved.find(x => x.name === name && x.resourceType)?.resourceType;
 
 /** Template names whose value is one thing the template (or the stack) creates: the same everywhere, unlike "anything". */
 function isFixedSymbol(name: string, policy: EmbeddedPolicy): boolean {
@@ -247,7 +305,7 @@ function tokenize(policy: EmbeddedPolicy): Tokenized {
   for (const [offset, length, name] of placeholdersIn(policy.json)) {
     let s = symbols.get(name);
     if (!s) {
-      s = { name, token: tokenFor(name), fixed: isFixedSymbol(name, policy) };
+      s = { name, token: tokenFor(name, resourceTypeOf(name, policy)), fixed: isFixedSymbol(name, policy) };
       symbols.set(name, s);
     }
     out += policy.json.slice(pos, offset);
@@ -270,7 +328,7 @@ function tokenizeValue(
   for (const [offset, length, name] of placeholdersIn(value)) {
     let s = symbols.get(name);
     if (!s) {
-      s = { name, token: tokenFor(name), fixed: isFixedSymbol(name, policy) };
+      s = { name, token: tokenFor(name, resourceTypeOf(name, policy)), fixed: isFixedSymbol(name, policy) };
       symbols.set(name, s);
     }
     out += value.slice(pos, offset) + s.token;
@@ -302,7 +360,7 @@ const replaceAll = (s: string, find: string, by: string): string => (find ? s.sp
 
 /** Tokens back to placeholders (fix text: the template writes `${Name}` back) or to `${Name}` (what people read). */
 function untokenize(s: string, t: Tokenized, as: 'placeholder' | 'display'): string {
-  for (const sym of t.symbols.values()) {
+  for (const sym of longestFirst(t.symbols.values())) {
     if (!s.includes(sym.token)) continue;
     s = replaceAll(s, sym.token, as === 'placeholder' ? PLACEHOLDER_OPEN + sym.name + PLACEHOLDER_CLOSE : '${' + sym.name + '}');
   }

@@ -31,8 +31,15 @@ const PSEUDO_LITERAL: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::
 export function resolverFor(t: CfnTemplate): Resolver {
   const subable = new Set<string>();
   /** `sub`: `${name}` in a Sub is the same value; `symbolic`: one value the stack creates (Unresolved.symbolic). */
-  const unknown = (name: string, node: TNode, unresolved: Unresolved[], sub = true, symbolic = false): string => {
-    unresolved.push({ name, span: node.span, symbolic });
+  const unknown = (
+    name: string,
+    node: TNode,
+    unresolved: Unresolved[],
+    sub = true,
+    symbolic = false,
+    resourceType?: string,
+  ): string => {
+    unresolved.push({ name, span: node.span, symbolic, ...(resourceType ? { resourceType } : {}) });
     if (sub) subable.add(name);
     return placeholder(name);
   };
@@ -50,7 +57,7 @@ export function resolverFor(t: CfnTemplate): Resolver {
     const res = t.resources.get(name);
     if (res?.type === 'AWS::S3::Bucket')
       return r.bucketName(name, unresolved, depth + 1) ?? unknown(name, node, unresolved, true, true);
-    return unknown(name, node, unresolved, true, !!res);
+    return unknown(name, node, unresolved, true, !!res, res?.type);
   };
 
   const getAtt = (resource: string, attr: string, node: TNode, unresolved: Unresolved[], depth: number): string => {
@@ -58,7 +65,7 @@ export function resolverFor(t: CfnTemplate): Resolver {
     if (res?.type === 'AWS::S3::Bucket' && attr === 'Arn') {
       return `arn:aws:s3:::${r.bucketName(resource, unresolved, depth + 1) ?? unknown(resource, node, unresolved, true, true)}`;
     }
-    return unknown(`${resource}.${attr}`, node, unresolved, true, t.resources.has(resource));
+    return unknown(`${resource}.${attr}`, node, unresolved, true, t.resources.has(resource), res?.type);
   };
 
   const sub = (template: string, vars: TNode | undefined, node: TNode, unresolved: Unresolved[], depth: number): string => {

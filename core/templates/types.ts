@@ -40,6 +40,12 @@ export interface Unresolved {
    * an import, a data source): a verdict that rests on one says so (TemplateEntry.dependsOn).
    */
   symbolic?: boolean;
+  /**
+   * The type of the resource whose attribute the value is (`AWS::KMS::Key` for `!GetAtt Key.Arn`),
+   * when the name does not say it (Terraform names do: `aws_kms_key.data.arn`). It tells what the
+   * value looks like (a key ARN, a role ARN), so that the engine reads a value of that shape.
+   */
+  resourceType?: string;
 }
 
 /** Begins and ends the stand-in for an unresolved value inside a rendered policy string. */
