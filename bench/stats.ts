@@ -10,16 +10,18 @@ export function summarize(samples: number[]): Timing {
 }
 
 /**
- * Runs `fn` repeatedly for at least `minMs` (and 5 times), after a warm-up of at least 5 runs and a
- * fifth of `minMs`: the steady state a long-running server is in, not the JIT compiling the code
- * paths of an input kind seen for the first time (with 5 runs only, that showed as the p95 of the
- * first case of each kind). The benchmark runs with --expose-gc, so each series starts from a
- * collected heap.
+ * Runs `fn` repeatedly for at least `minMs` (and 5 times), after a warm-up as long (and at least 5
+ * runs): the steady state of a long-running server, not V8 compiling and re-compiling the code
+ * paths of an input kind seen for the first time. With 5 warm-up runs only, that showed as the p95
+ * of the first series of each kind (the 32 KB key policy's same-text p95: 12-24 ms, against 7-9 ms
+ * for its keystroke series right after; a fifth of `minMs` was not enough either). The benchmark
+ * runs with --expose-gc, so each series also starts from a collected heap: the garbage of the
+ * series before (a parse-only series makes a lot) is not this one's to collect.
  */
 export function time(fn: () => unknown, minMs = 500): Timing {
   // The garbage of the case measured before (a parse-only series makes a lot) is not this one's to collect.
   (globalThis as { gc?: () => void }).gc?.();
-  const warm = performance.now() + minMs / 5;
+  const warm = performance.now() + minMs;
   for (let i = 0; i < 5 || performance.now() < warm; i++) fn();
   const samples: number[] = [];
   const end = performance.now() + minMs;
