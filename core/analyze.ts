@@ -10,6 +10,7 @@ import { detectKind, bucketFromFileName, kindFromFileName, kindFromSettings, typ
 import type { PolicyDocument, PolicyKind, Span } from './policy/model';
 import { DEFAULT_PARSE_LIMITS, parsePolicy } from './policy/parse';
 import { clearStatementFindings, findingOf, statementRuleFindings } from './statement-findings';
+import { clearStatementAnswers } from './rules/statement-answers';
 import { clearCompiledStatements } from './engine/evaluate';
 import { RULES } from './rules/registry';
 import type { Finding, ReportInput, Rule, RuleContext, Severity, SeveritySetting } from './rules/types';
@@ -152,6 +153,7 @@ export function forgetEarlierVersions(): void {
   clearCompiledStatements();
   clearVerdicts();
   clearStatementFindings();
+  clearStatementAnswers();
 }
 
 /** Analyse one document. Never throws. `filePath` may be a path or a URI's path. */

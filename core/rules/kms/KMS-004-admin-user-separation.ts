@@ -10,6 +10,7 @@ import { ADMIN_ACTIONS, CRYPTO_ACTIONS, USER_ACTIONS, grantedOf, isAllow, namedI
 import { jsonString } from '../json-text';
 import { capitalizedStatementLabel, SUMMARY_SID, listOf } from '../labels';
 import { stringItems } from '../model-lookups';
+import { statementAnswer } from '../statement-answers';
 
 /** CreateGrant limited to AWS services (kms:GrantIsForAWSResource true) is a key user's right, not an administrator's. */
 const grantsForAwsOnly = (st: Statement): boolean =>
@@ -18,6 +19,14 @@ const grantsForAwsOnly = (st: Statement): boolean =>
 function adminActionsOf(st: Statement): string[] {
   return grantedOf(st, ADMIN_ACTIONS).filter(a => a !== 'kms:CreateGrant' || !grantsForAwsOnly(st));
 }
+
+/** Does the statement give named roles or users both administration and use? (From the statement alone.) */
+const grantsAdminAndUse = (st: Statement): boolean =>
+  isAllow(st) &&
+  !namesAccountRoot(st) &&
+  namedIdentities(st).length > 0 &&
+  adminActionsOf(st).length > 0 &&
+  grantedOf(st, CRYPTO_ACTIONS).length > 0;
 
 /** Replace `kms:*` / `*` by the key-user actions, when someone else still administers the key. */
 function splitFix(ctx: RuleContext, st: Statement, identities: readonly string[]): Fix | undefined {
@@ -67,6 +76,7 @@ export const kms004: Rule = {
   },
   check(ctx) {
     for (const st of ctx.doc.statements) {
+      if (!statementAnswer(ctx.doc, st, 'KMS-004', grantsAdminAndUse)) continue;
       if (!isAllow(st) || namesAccountRoot(st)) continue;
       const identities = namedIdentities(st);
       if (identities.length === 0) continue;

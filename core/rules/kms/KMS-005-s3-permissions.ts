@@ -6,6 +6,7 @@ import type { Located, Statement } from '../../policy/model';
 import { addItemFix } from '../edits';
 import type { Rule } from '../types';
 import { grantedOf, isAllow, namedIdentities } from './grants';
+import { statementAnswer } from '../statement-answers';
 import { isS3ViaService, meansS3, s3UseEvidence } from './key-policy-context';
 import { capitalizedStatementLabel, SUMMARY_SID } from '../labels';
 import { stringItems } from '../model-lookups';
@@ -24,6 +25,24 @@ const throughS3 = (st: Statement): boolean =>
 /** The Action item that names `action` itself (not through a wildcard), if any. */
 const itemNaming = (st: Statement, action: string): Located<string> | undefined =>
   stringItems(st.action).find(i => i.value.toLowerCase() === action.toLowerCase());
+
+/**
+ * Does the statement give named principals kms:Encrypt without kms:GenerateDataKey, or
+ * GenerateDataKey through S3 without Decrypt (what the loop below reports)? From the statement alone.
+ */
+function missesS3Action(st: Statement): boolean {
+  if (!isAllow(st) || namedIdentities(st).length === 0) return false;
+  const granted = grantedOf(st, ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt']);
+  const list = st.action;
+  if (
+    itemNaming(st, 'kms:Encrypt') &&
+    list &&
+    !granted.includes('kms:GenerateDataKey') &&
+    (throughS3(st) || granted.length === 1)
+  )
+    return true;
+  return !!list && throughS3(st) && granted.includes('kms:GenerateDataKey') && !granted.includes('kms:Decrypt');
+}
 
 export const kms005: Rule = {
   meta: {
@@ -66,7 +85,7 @@ export const kms005: Rule = {
   check(ctx) {
     let reported = false;
     for (const st of ctx.doc.statements) {
-      if (!isAllow(st) || namedIdentities(st).length === 0) continue;
+      if (!statementAnswer(ctx.doc, st, 'KMS-005', missesS3Action)) continue;
       const granted = grantedOf(st, ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt']);
       const list = st.action;
       // kms:Encrypt for "S3 writes": uploads call GenerateDataKey.

@@ -3,10 +3,12 @@
 // and kms:DeriveSharedSecret exist only for asymmetric keys and kms:GenerateMac/kms:VerifyMac only
 // for HMAC keys. A key policy granting both cannot be right for one key. The Region half of
 // docs/design/aws-facts.md#kms-012 (ViaService Region vs the key ARN's) is KMS-006's, to have one owner.
-import { actionsNamed } from '../../knowledge';
+import { actionsNamed, type ActionInfo } from '../../knowledge';
+import type { Statement } from '../../policy/model';
 import { stringItems } from '../model-lookups';
 import { capitalizedStatementLabel, show } from '../labels';
 import type { Rule } from '../types';
+import { statementAnswer } from '../statement-answers';
 import { s3UseEvidence } from './key-policy-context';
 
 /** Actions that only asymmetric (signing or key agreement) or HMAC keys support. */
@@ -18,6 +20,17 @@ const NOT_SYMMETRIC = new Map<string, string>([
   ['GenerateMac', 'HMAC'],
   ['VerifyMac', 'HMAC'],
 ]);
+
+/** Actions of an item that are KMS actions, when all of them work only with keys other than symmetric encryption keys. */
+function notSymmetricActions(value: string): ActionInfo[] | undefined {
+  const actions = actionsNamed(value).filter(a => a.service === 'kms');
+  // Only values that name nothing but such actions (kms:* or kms:Get* also name symmetric ones).
+  return actions.length > 0 && actions.every(a => NOT_SYMMETRIC.has(a.name)) ? actions : undefined;
+}
+
+/** Does an Allow of the statement name only actions S3's symmetric keys cannot do? From the statement alone. */
+const allowsOnlyAsymmetricUse = (st: Statement): boolean =>
+  st.effect?.value === 'Allow' && !st.notAction && stringItems(st.action).some(i => notSymmetricActions(i.value) !== undefined);
 
 export const kms012: Rule = {
   meta: {
@@ -49,11 +62,10 @@ export const kms012: Rule = {
     const s3 = s3UseEvidence(ctx.doc);
     if (!s3) return;
     for (const st of ctx.doc.statements) {
-      if (st.effect?.value !== 'Allow' || st.notAction) continue;
+      if (!statementAnswer(ctx.doc, st, 'KMS-012', allowsOnlyAsymmetricUse)) continue;
       for (const item of stringItems(st.action)) {
-        const actions = actionsNamed(item.value).filter(a => a.service === 'kms');
-        // Only values that name nothing but such actions (kms:* or kms:Get* also name symmetric ones).
-        if (actions.length === 0 || !actions.every(a => NOT_SYMMETRIC.has(a.name))) continue;
+        const actions = notSymmetricActions(item.value);
+        if (!actions) continue;
         const kinds = [...new Set(actions.map(a => NOT_SYMMETRIC.get(a.name)!))].join(' or ');
         const where = s3.st === st ? 'This statement' : capitalizedStatementLabel(s3.st);
         ctx.report({
