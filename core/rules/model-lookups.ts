@@ -74,20 +74,39 @@ export function operatorBlocks(
   return hit;
 }
 
+/** One test of a condition key in a statement: the entry, its operator block and the parsed operator. */
+export interface KeyTest {
+  ob: ConditionOperatorBlock;
+  op: ParsedOperator;
+  entry: ConditionEntry;
+}
+
+/** keyTests per statement and key: rules ask each statement about the same few keys, and a statement never changes. */
+const keyTestsOf = new WeakMap<Statement, Map<string, readonly KeyTest[]>>();
+const NO_KEY_TESTS: readonly KeyTest[] = [];
+
 /**
  * Every entry of a statement's Condition that tests `key` (condition key names are
  * case-insensitive), with its operator block and parsed operator; unknown operators are left out.
+ * The list is shared: do not change it.
  */
-export function* keyTests(
-  st: Statement,
-  key: string,
-): Generator<{ ob: ConditionOperatorBlock; op: ParsedOperator; entry: ConditionEntry }> {
+export function keyTests(st: Statement, key: string): readonly KeyTest[] {
+  const operators = st.condition?.operators;
+  if (!operators?.length) return NO_KEY_TESTS;
+  let byKey = keyTestsOf.get(st);
+  const known = byKey?.get(key);
+  if (known) return known;
   const lower = key.toLowerCase();
-  for (const ob of st.condition?.operators ?? []) {
+  let out: KeyTest[] | undefined;
+  for (const ob of operators) {
     const op = parseOperator(ob.operator.value);
     if (!op) continue;
-    for (const entry of ob.entries) if (entry.key.value.toLowerCase() === lower) yield { ob, op, entry };
+    for (const entry of ob.entries) if (entry.key.value.toLowerCase() === lower) (out ??= []).push({ ob, op, entry });
   }
+  if (!byKey) keyTestsOf.set(st, (byKey = new Map()));
+  const found = out ?? NO_KEY_TESTS;
+  byKey.set(key, found);
+  return found;
 }
 
 export { coversAction, isAnyS3Action, isEveryone, principalValues } from '../policy/statement';

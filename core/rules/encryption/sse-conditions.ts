@@ -34,18 +34,34 @@ export const readsSseKeys = (st: Statement, keys: readonly string[] = SSE_KEYS):
   return keys.some(k => read.has(k));
 };
 
-/** Every operator block and entry of a statement that compares an SSE key, with the parsed operator. */
-export function* sseEntries(
-  st: Statement,
-): Generator<{ ob: ConditionOperatorBlock; op: ParsedOperator | undefined; entry: ConditionEntry; key: string }> {
-  if (!st.condition || st.condition.node.type !== 'object') return;
-  for (const ob of st.condition.operators) {
-    const op = parseOperator(ob.operator.value);
-    for (const entry of ob.entries) {
-      const key = sseKeyOf(entry);
-      if (key) yield { ob, op, entry, key };
+/** One comparison of an SSE key in a statement's Condition. */
+export interface SseEntry {
+  ob: ConditionOperatorBlock;
+  op: ParsedOperator | undefined;
+  entry: ConditionEntry;
+  key: string;
+}
+
+/** sseEntries per statement: a dozen rules ask each statement, and a statement never changes. */
+const sseEntriesOf = new WeakMap<Statement, readonly SseEntry[]>();
+const NO_SSE_ENTRIES: readonly SseEntry[] = [];
+
+/** Every operator block and entry of a statement that compares an SSE key, with the parsed operator (shared: do not change). */
+export function sseEntries(st: Statement): readonly SseEntry[] {
+  let found = sseEntriesOf.get(st);
+  if (found) return found;
+  let out: SseEntry[] | undefined;
+  if (st.condition && st.condition.node.type === 'object') {
+    for (const ob of st.condition.operators) {
+      const op = parseOperator(ob.operator.value);
+      for (const entry of ob.entries) {
+        const key = sseKeyOf(entry);
+        if (key) (out ??= []).push({ ob, op, entry, key });
+      }
     }
   }
+  sseEntriesOf.set(st, (found = out ?? NO_SSE_ENTRIES));
+  return found;
 }
 
 /** The string values of an entry. */

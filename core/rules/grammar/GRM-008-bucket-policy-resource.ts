@@ -50,7 +50,6 @@ interface Scope {
 function checkItem(scope: Scope, list: ValueList, item: Located<string>, element: string): void {
   const { ctx, bucket, partition, dominant } = scope;
   const s = item.value;
-  const both = bucket ? [jsonString(bucketArn(partition, bucket)), jsonString(objectsArn(partition, bucket))] : undefined;
   if (s === '*') {
     if (element !== 'Resource') return;
     let fix: Fix | undefined;
@@ -99,8 +98,13 @@ function checkItem(scope: Scope, list: ValueList, item: Located<string>, element
       messageId: 'notS3Arn',
       data: { element, value: quoted(s) },
       fixes:
-        both && element === 'Resource'
-          ? [replaceItemFix(`Replace with the ARNs of bucket "${bucket}" and its objects`, list, item, both)]
+        bucket && element === 'Resource'
+          ? [
+              replaceItemFix(`Replace with the ARNs of bucket "${bucket}" and its objects`, list, item, [
+                jsonString(bucketArn(partition, bucket)),
+                jsonString(objectsArn(partition, bucket)),
+              ]),
+            ]
           : [],
     });
     return;

@@ -30,7 +30,7 @@ function cloudTrailPrincipal(st: Statement): Located<string> | undefined {
   return undefined;
 }
 
-const hasKey = (st: Statement, key: string): boolean => !keyTests(st, key).next().done;
+const hasKey = (st: Statement, key: string): boolean => keyTests(st, key).length > 0;
 const hasContextCondition = (st: Statement): boolean =>
   (st.condition?.operators ?? []).some(o => o.entries.some(e => /^kms:encryptioncontext/i.test(e.key.value)));
 
