@@ -30,7 +30,9 @@ export function statementAnswer(doc: PolicyDocument, st: Statement, question: st
   if (!answers) {
     if (doc.syntaxErrors.length || doc.truncated) answers = new Map();
     else {
-      const text = doc.text.slice(st.span.offset, st.span.offset + st.span.length);
+      // A key made of a prefix and the slice is flattened into a string of its own when hashed: a
+      // bare slice would keep the whole document's text alive for as long as the answer is kept.
+      const text = `s${doc.text.slice(st.span.offset, st.span.offset + st.span.length)}`;
       answers = byText.get(text);
       if (!answers) byText.set(text, (answers = new Map()));
     }
