@@ -209,7 +209,7 @@ function shapeOf(name: string, resourceType: string | undefined): { arn: string 
     const parts = tf[1].split('_');
     service = parts[1] ?? '';
     kind = parts.slice(2).join('-');
-    attribute = tf[2] === 'arn' ? 'arn' : tf[2];
+    attribute = tf[2];
   } else return undefined;
   const isKey = service === 'kms' && kind === 'key';
   if (isKey && (attribute === 'ref' || attribute === 'keyid' || attribute === 'key_id' || attribute === 'id'))
