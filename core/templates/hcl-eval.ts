@@ -153,6 +153,9 @@ function exprName(text: string, n: HclNode): string {
   return s.length > 80 ? s.slice(0, 79) + '…' : s;
 }
 
+/** `data.aws_partition.X.<attribute>`: the commercial partition's values, as CloudFormation's pseudo parameters are read. */
+const PARTITION_LITERAL: Readonly<Record<string, string>> = { partition: 'aws', dns_suffix: 'amazonaws.com' };
+
 /** Evaluates expressions of one module. One instance per scan; bounded by MAX_EVAL_STEPS in all. */
 export class HclEvaluator {
   private steps = 0;
@@ -311,6 +314,11 @@ export class HclEvaluator {
     if (head === 'local' && attrs.length >= 1) {
       value = this.local(attrs[0], depth);
       used = 1;
+    } else if (head === 'data' && attrs[0] === 'aws_partition' && attrs.length >= 3 && PARTITION_LITERAL[attrs[2]]) {
+      // The partition and its DNS suffix are read as CloudFormation's AWS::Partition and
+      // AWS::URLSuffix are (cfn-resolve.ts): the commercial partition's.
+      value = { t: 'str', v: PARTITION_LITERAL[attrs[2]], span, literal: false };
+      used = 3;
     } else if (head === 'var' && attrs.length >= 1) {
       const def = this.scope.variables.get(attrs[0]);
       value = def ? this.eval(def, depth + 1) : undefined;

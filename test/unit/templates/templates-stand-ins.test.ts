@@ -76,8 +76,9 @@ describe('stand-ins shaped like the values a stack creates', () => {
     assert.match(JSON.stringify(e.analysis?.verdicts), /\$\{DataKey\.Arn\}/, 'the key is shown as the template names it');
   });
 
-  it('Terraform: aws_iam_role.x.arn, aws_kms_key.x.arn and the caller account in a key policy', () => {
+  it('Terraform: aws_iam_role.x.arn, aws_kms_key.x.arn, the caller account and partition in a key policy', () => {
     const tf = `data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
 resource "aws_kms_key" "data" {
   enable_key_rotation = true
   policy = jsonencode({
@@ -85,7 +86,7 @@ resource "aws_kms_key" "data" {
     Statement = [{
       Sid       = "Enable IAM User Permissions"
       Effect    = "Allow"
-      Principal = { AWS = "arn:aws:iam::\${data.aws_caller_identity.current.account_id}:root" }
+      Principal = { AWS = "arn:\${data.aws_partition.current.partition}:iam::\${data.aws_caller_identity.current.account_id}:root" }
       Action    = "kms:*"
       Resource  = "*"
     }]
