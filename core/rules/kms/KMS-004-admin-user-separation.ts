@@ -76,13 +76,11 @@ export const kms004: Rule = {
   },
   check(ctx) {
     for (const st of ctx.doc.statements) {
+      // The answer says: an Allow naming roles or users, not the account root, with both kinds of action.
       if (!statementAnswer(ctx.doc, st, 'KMS-004', grantsAdminAndUse)) continue;
-      if (!isAllow(st) || namesAccountRoot(st)) continue;
       const identities = namedIdentities(st);
-      if (identities.length === 0) continue;
       const admin = adminActionsOf(st);
       const crypto = grantedOf(st, CRYPTO_ACTIONS);
-      if (admin.length === 0 || crypto.length === 0) continue;
       const fix = splitFix(ctx, st, identities);
       const who = identities.length === 1 ? identities[0] : `${identities.length} principals`;
       ctx.report({
