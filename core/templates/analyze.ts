@@ -253,6 +253,16 @@ const longestFirst = (symbols: Iterable<SymbolicValue>): SymbolicValue[] =>
 const resourceTypeOf = (name: string, policy: EmbeddedPolicy): string | undefined =>
   policy.unresolved.find(x => x.name === name && x.resourceType)?.resourceType;
 
+/** The symbol for the placeholder `name`, made on first sight: one token per name in a policy. */
+function symbolFor(name: string, symbols: Map<string, SymbolicValue>, policy: EmbeddedPolicy): SymbolicValue {
+  let s = symbols.get(name);
+  if (!s) {
+    s = { name, token: tokenFor(name, resourceTypeOf(name, policy)), fixed: isFixedSymbol(name, policy) };
+    symbols.set(name, s);
+  }
+  return s;
+}
+
 /** Template names whose value is one thing the template (or the stack) creates: the same everywhere, unlike "anything". */
 function isFixedSymbol(name: string, policy: EmbeddedPolicy): boolean {
   const u = policy.unresolved.find(x => x.name === name);
@@ -303,11 +313,7 @@ function tokenize(policy: EmbeddedPolicy): Tokenized {
   let out = '';
   let pos = 0;
   for (const [offset, length, name] of placeholdersIn(policy.json)) {
-    let s = symbols.get(name);
-    if (!s) {
-      s = { name, token: tokenFor(name, resourceTypeOf(name, policy)), fixed: isFixedSymbol(name, policy) };
-      symbols.set(name, s);
-    }
+    const s = symbolFor(name, symbols, policy);
     out += policy.json.slice(pos, offset);
     swaps.push({ from: offset, fromLength: length, to: out.length, toLength: s.token.length, name });
     out += s.token;
@@ -326,12 +332,7 @@ function tokenizeValue(
   let out = '';
   let pos = 0;
   for (const [offset, length, name] of placeholdersIn(value)) {
-    let s = symbols.get(name);
-    if (!s) {
-      s = { name, token: tokenFor(name, resourceTypeOf(name, policy)), fixed: isFixedSymbol(name, policy) };
-      symbols.set(name, s);
-    }
-    out += value.slice(pos, offset) + s.token;
+    out += value.slice(pos, offset) + symbolFor(name, symbols, policy).token;
     pos = offset + length;
   }
   return out + value.slice(pos);

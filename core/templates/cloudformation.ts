@@ -12,6 +12,8 @@ import {
   end,
   LONG_FUNCTIONS,
   shiftPair,
+  shifted,
+  trimmedEnd,
   literalBoolean,
   literalString,
   SHORT_TAGS,
@@ -76,7 +78,7 @@ class Reader {
     }
     const n = node as YNode;
     const range = n.range ?? [at, at, at];
-    const span = spanBetween(range[0], this.trimEnd(range[0], range[1]));
+    const span = spanBetween(range[0], trimmedEnd(this.text, range[0], range[1]));
     const tag = n.tag;
     if (tag && SHORT_TAGS[tag]) {
       const inner = this.untagged(n, span, depth);
@@ -127,13 +129,6 @@ class Reader {
       return { t: 'seq', span, items: n.items.map(i => this.read(i, depth + 1, span.offset)), flow: !!n.flow };
     }
     return { t: 'scalar', span, value: null, style: 'plain' };
-  }
-
-  /** A block collection's range runs on over the line break and blank lines after it: the value ends at its last character. */
-  private trimEnd(start: number, to: number): number {
-    let e = to;
-    while (e > start && /\s/.test(this.text[e - 1])) e--;
-    return e;
   }
 
   /** Where `!Sub` starts: the yaml package's range starts at the value after the tag. */
@@ -250,8 +245,7 @@ function parseByParts(text: string, parts: PartCache | undefined): ParsedTemplat
     if (values > MAX_TEMPLATE_VALUES)
       return `it holds more than ${MAX_TEMPLATE_VALUES.toLocaleString('en-US')} values (YAML aliases included)`;
     for (const e of part.errors)
-      if (errors.length < MAX_SYNTAX_ERRORS)
-        errors.push({ span: { offset: e.span.offset + start, length: e.span.length }, message: e.message });
+      if (errors.length < MAX_SYNTAX_ERRORS) errors.push({ span: shifted(e.span, start), message: e.message });
     const root = part.root;
     if (root?.t !== 'map' || root.pairs.length !== 1) return undefined;
     return shiftPair(root.pairs[0], start);
@@ -305,12 +299,6 @@ function parseByParts(text: string, parts: PartCache | undefined): ParsedTemplat
     flow: false,
   };
   return { root, errors };
-}
-
-function trimmedEnd(text: string, start: number, to: number): number {
-  let e = to;
-  while (e > start && /\s/.test(text[e - 1])) e--;
-  return e;
 }
 
 /**

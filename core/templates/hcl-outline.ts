@@ -22,6 +22,14 @@ export interface OutlineBlock {
   end: number;
 }
 
+/** The text node of a quoted label [start, end), as the parser gives it (the quotes left out). */
+export const labelLiteral = (start: number, end: number): HclNode => ({
+  type: 'template_literal',
+  start: start + 1,
+  end: Math.max(start + 1, end - 1),
+  children: [],
+});
+
 /** Strings in templates in strings…: deeper than this, the whole file is parsed instead. */
 const MAX_NESTING = 256;
 
@@ -72,7 +80,7 @@ export function outlineHcl(text: string): OutlineBlock[] | undefined {
           type: 'string_lit',
           start: from,
           end: i,
-          children: [{ type: 'template_literal', start: from + 1, end: Math.max(from + 1, i - 1), children: [] }],
+          children: [labelLiteral(from, i)],
         });
       } else if (isIdStart(d)) {
         const from = i;

@@ -14,7 +14,8 @@ import path from 'node:path';
 import type { Language as TsLanguage, Parser as TsParser } from 'web-tree-sitter';
 import { errorLine, plainLine } from '../../shared/escape';
 import type { Span } from '../policy/model';
-import { outlineHcl } from './hcl-outline';
+import { shifted } from './tree';
+import { labelLiteral, outlineHcl } from './hcl-outline';
 import type { PartCache } from './types';
 
 /** One named syntax node: its grammar type, its offsets (UTF-16, like every Span) and its named children. */
@@ -46,6 +47,8 @@ export const MAX_HCL_NODES = 1_000_000;
  */
 export const HCL_PARSE_DEADLINE_MS = 5000;
 export const MAX_HCL_ERRORS = 20;
+/** Why a file past MAX_HCL_DEPTH or MAX_HCL_NODES is not parsed. */
+const TOO_LARGE_TREE = `the file nests deeper than ${MAX_HCL_DEPTH} levels or has more than ${MAX_HCL_NODES} syntax nodes`;
 /** Characters handed to the parser per read: what its 10 KB UTF-16 input buffer holds. */
 const INPUT_CHUNK = 5 * 1024 - 1;
 
@@ -215,7 +218,7 @@ function copyTree(tree: import('web-tree-sitter').Tree, text: string): HclParse 
     if (tooDeep)
       return {
         errors,
-        notParsed: `the file nests deeper than ${MAX_HCL_DEPTH} levels or has more than ${MAX_HCL_NODES} syntax nodes`,
+        notParsed: TOO_LARGE_TREE,
       };
     return { root, errors };
   }
@@ -248,9 +251,7 @@ function copyHeaderOnly(cursor: import('web-tree-sitter').TreeCursor, block: Hcl
   const label = header[1] ? text.slice(header[1].start, header[1].end).replace(/^"|"$/g, '') : '';
   if (readsBody(kind, label)) return false;
   // A label's string_lit keeps its text child, as the parser gives it.
-  for (const h of header)
-    if (h.type === 'string_lit')
-      h.children.push({ type: 'template_literal', start: h.start + 1, end: Math.max(h.start + 1, h.end - 1), children: [] });
+  for (const h of header) if (h.type === 'string_lit') h.children.push(labelLiteral(h.start, h.end));
   block.children.push(...header);
   return true;
 }
@@ -324,11 +325,10 @@ export function parseHclByParts(text: string, parts?: PartCache, deadlineMs = HC
     if (nodes > MAX_HCL_NODES)
       return {
         errors: [],
-        notParsed: `the file nests deeper than ${MAX_HCL_DEPTH} levels or has more than ${MAX_HCL_NODES} syntax nodes`,
+        notParsed: TOO_LARGE_TREE,
       };
     for (const e of part.errors)
-      if (errors.length < MAX_HCL_ERRORS)
-        errors.push({ span: { offset: e.span.offset + b.start, length: e.span.length }, message: e.message });
+      if (errors.length < MAX_HCL_ERRORS) errors.push({ span: shifted(e.span, b.start), message: e.message });
     // A part kept for the next version is copied into place; one parsed for this version only is moved.
     children.push(parts ? shiftHcl(part.block, b.start) : shiftInPlace(part.block, b.start));
   }

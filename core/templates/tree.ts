@@ -107,7 +107,15 @@ export function literalBoolean(node: TNode | undefined): boolean | undefined {
   return undefined;
 }
 
-const shifted = (s: Span, by: number): Span => ({ offset: s.offset + by, length: s.length });
+/** `s` moved by `by` characters. */
+export const shifted = (s: Span, by: number): Span => ({ offset: s.offset + by, length: s.length });
+
+/** Where `to` ends once the whitespace before it (from `start` on) is left out: a block value ends at its last character. */
+export function trimmedEnd(text: string, start: number, to: number): number {
+  let e = to;
+  while (e > start && /\s/.test(text[e - 1])) e--;
+  return e;
+}
 
 /** A copy of `node` with every offset moved by `by` (a part parsed on its own, placed in its template). */
 export function shiftNode(node: TNode, by: number): TNode {
