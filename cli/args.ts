@@ -30,6 +30,11 @@ export function eachArg(
   }
 }
 
+/** The value of `--format` for a command that prints text or JSON; anything else fails with the command's name. */
+export function textOrJson(value: string, command: string, fail: (message: string) => never): 'text' | 'json' {
+  return value === 'text' || value === 'json' ? value : fail(`unknown format "${value}": ${command} prints text or json`);
+}
+
 /** Where the config file of a run came from; one found in a parent folder is always named in the output. */
 export type ConfigOrigin = 'command line' | 'working folder' | 'parent folder';
 

@@ -7,7 +7,7 @@
 // the plan, a failed call, no --yes), 2 usage, credentials or connection problems.
 import { bucketArg, connectionFlag } from './connection-flags';
 import { escapeTerminal } from '../shared/escape';
-import { eachArg } from './args';
+import { eachArg, textOrJson } from './args';
 import { createBatchJob, planBatch, type BatchOperation, type BatchPlan, type PlannedBatch } from '../aws/batch';
 import { AbortedError, CallFailed } from '../aws/batch-call';
 import { isConnectionError } from '../aws/errors';
@@ -273,12 +273,9 @@ export function parseBatchArgs(argv: readonly string[]): BatchReencryptOptions {
         case '--no-inventory':
           o.useInventory = false;
           break;
-        case '--format': {
-          const v = value();
-          if (v !== 'text' && v !== 'json') throw new BatchUsageError(`unknown format "${v}": text or json`);
-          o.format = v;
+        case '--format':
+          o.format = textOrJson(value(), 'reencrypt', fail);
           break;
-        }
         default:
           throw new BatchUsageError(flag.startsWith('-') ? `unknown option ${flag}` : `unexpected argument "${flag}"`);
       }

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { escapeTerminal } from '../shared/escape';
 import { safeReadTextSync } from '../shared/safe-read';
-import { configFileFor, eachArg, shownPath } from './args';
+import { configFileFor, eachArg, shownPath, textOrJson } from './args';
 import {
   applyFix,
   describeSetting,
@@ -147,12 +147,9 @@ function parseFixArgs(argv: string[]): FixCliOptions {
         case '--undo-file':
           o.undoFile = value();
           break;
-        case '--format': {
-          const f = value();
-          if (f !== 'text' && f !== 'json') throw new FixUsageError(`unknown format "${f}": fix prints text or json`);
-          o.format = f;
+        case '--format':
+          o.format = textOrJson(value(), 'fix', fail);
           break;
-        }
         case '--config':
           o.config = value();
           break;

@@ -10,7 +10,7 @@
 import { bucketArg, connectionFlag } from './connection-flags';
 import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
 import { escapeTerminal } from '../shared/escape';
-import { eachArg } from './args';
+import { eachArg, textOrJson } from './args';
 import { AbortedError, CallFailed, mustCall } from '../aws/batch-call';
 import {
   accountId,
@@ -95,12 +95,9 @@ function parseJobsArgs(argv: readonly string[]): JobsOptions {
           o.account = a;
           break;
         }
-        case '--format': {
-          const f = value();
-          if (f !== 'text' && f !== 'json') throw new JobsUsageError(`unknown format "${f}": jobs prints text or json`);
-          o.format = f;
+        case '--format':
+          o.format = textOrJson(value(), 'jobs', fail);
           break;
-        }
         default:
           throw new JobsUsageError(flag.startsWith('-') ? `unknown option ${flag}` : `unexpected argument "${flag}"`);
       }

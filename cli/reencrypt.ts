@@ -24,7 +24,7 @@ import {
 import { locationToRegion } from '../aws/posture';
 import { openSession, SessionError, type Session } from '../aws/session';
 import { escapeTerminal } from '../shared/escape';
-import { eachArg } from './args';
+import { eachArg, textOrJson } from './args';
 import { reencryptWithBatch } from './batch';
 
 /** The deadline of one attempt of a call, unless --timeout says otherwise. */
@@ -180,12 +180,9 @@ function parse(argv: string[]): ReencryptArgs {
         case '--report-bucket':
           a.reportBucket = value();
           break;
-        case '--format': {
-          const f = value();
-          if (f !== 'text' && f !== 'json') throw new UsageError(`unknown format "${f}": reencrypt prints text or json`);
-          a.format = f;
+        case '--format':
+          a.format = textOrJson(value(), 'reencrypt', fail);
           break;
-        }
         default:
           throw new UsageError(
             flag.startsWith('-') ? `unknown option ${flag}` : `reencrypt takes no file arguments (got "${flag}")`,

@@ -9,7 +9,7 @@
 // says) is escaped for the terminal, one value on one line.
 import { bucketArg, connectionFlag, regionName } from './connection-flags';
 import { clip, escapeTerminal } from '../shared/escape';
-import { configFileFor, eachArg, shownPath } from './args';
+import { configFileFor, eachArg, shownPath, textOrJson } from './args';
 import { localJudge } from './local-judge';
 import { fetchPosture } from '../aws/posture';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_MS } from '../aws/session';
@@ -115,12 +115,9 @@ function parseStatusArgs(argv: string[]): StatusOptions {
           opts.buckets.push(b);
           break;
         }
-        case '--format': {
-          const f = value();
-          if (f !== 'text' && f !== 'json') throw new StatusUsageError(`unknown format "${f}": status prints text or json`);
-          opts.format = f;
+        case '--format':
+          opts.format = textOrJson(value(), 'status', fail);
           break;
-        }
         case '--wide':
           opts.wide = true;
           break;
