@@ -6,6 +6,7 @@
 // a WeakMap, so evaluating it again costs a few property lookups and comparisons.
 import type { ConditionBlock, ConditionEntry, Located } from '../policy/model';
 import { parseOperator, resultWhenKeyAbsent, type ParsedOperator } from '../policy/operators';
+import { slot, statementNode } from '../policy/memo';
 import { compileArnParts, compileParts, compileWildcard, type WildcardMatcher, type WildcardPart } from '../policy/wildcard';
 import { hasVariableSyntax, isEscape, parseVariableBody } from '../policy/variables';
 import type { Applies, Request } from '../../shared/types';
@@ -575,20 +576,15 @@ function compileEntry(op: ParsedOperator, entry: ConditionEntry, variables: bool
 // ---------------------------------------------------------------------------------------------
 // A whole Condition block
 
-const compiledWithVariables = new WeakMap<ConditionBlock, RequestTest>();
-const compiledLiteral = new WeakMap<ConditionBlock, RequestTest>();
+const compiledWithVariables = slot<ConditionBlock, RequestTest>(statementNode);
+const compiledLiteral = slot<ConditionBlock, RequestTest>(statementNode);
 
 /** Compile a `Condition` block (cached per block and variables mode). Undefined block → always true. */
 export function compileCondition(block: ConditionBlock | undefined, opts: ConditionOptions = {}): RequestTest {
   if (!block) return ALWAYS_TRUE;
   const variables = opts.variables !== false;
   const cache = variables ? compiledWithVariables : compiledLiteral;
-  let test = cache.get(block);
-  if (!test) {
-    test = buildCondition(block, variables);
-    cache.set(block, test);
-  }
-  return test;
+  return cache.get(block) ?? cache.set(block, buildCondition(block, variables));
 }
 
 function buildCondition(block: ConditionBlock, variables: boolean): RequestTest {

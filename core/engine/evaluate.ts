@@ -12,6 +12,7 @@
 import { accountPrincipal, assumedRoleSession, iamIdentity, parseArn } from '../policy/arn';
 import type { PolicyDocument, PrincipalBlock, Statement, ValueList } from '../policy/model';
 import { hasWildcard } from '../policy/wildcard';
+import { documentNode, slot, statementNode } from '../policy/memo';
 import {
   allOf,
   compileCondition,
@@ -283,8 +284,8 @@ function malformedElements(st: Statement): boolean {
   return false;
 }
 
-const compiledWithVariables = new WeakMap<Statement, CompiledStatement>();
-const compiledLiteral = new WeakMap<Statement, CompiledStatement>();
+const compiledWithVariables = slot<Statement, CompiledStatement>(statementNode);
+const compiledLiteral = slot<Statement, CompiledStatement>(statementNode);
 
 /**
  * Compile a statement once: later calls with the same Statement object return the cached form.
@@ -293,12 +294,7 @@ const compiledLiteral = new WeakMap<Statement, CompiledStatement>();
 export function compileStatement(st: Statement, opts: ConditionOptions = {}): CompiledStatement {
   const variables = opts.variables !== false;
   const cache = variables ? compiledWithVariables : compiledLiteral;
-  let compiled = cache.get(st);
-  if (!compiled) {
-    compiled = buildStatement(st, variables);
-    cache.set(st, compiled);
-  }
-  return compiled;
+  return cache.get(st) ?? cache.set(st, buildStatement(st, variables));
 }
 
 function buildStatement(st: Statement, variables: boolean): CompiledStatement {
@@ -328,7 +324,7 @@ export function statementApplies(st: Statement, request: Request, opts?: Conditi
 /** Policy variables work only with `"Version": "2012-10-17"`; without it or with 2008-10-17 they are literal text (GRM-002). */
 export const policyVariablesEnabled = (doc: PolicyDocument): boolean => doc.version?.value === '2012-10-17';
 
-const compiledPolicies = new WeakMap<PolicyDocument, CompiledPolicy>();
+const compiledPolicies = slot<PolicyDocument, CompiledPolicy>(documentNode);
 
 /**
  * Compiled statements by their text, across versions of a document: a keystroke changes one
@@ -356,19 +352,16 @@ function compileReusing(doc: PolicyDocument, st: Statement, variables: boolean):
   let compiled = compiledByText.get(key);
   if (compiled) compiled = compiled.index === st.index ? compiled : { ...compiled, index: st.index };
   else compiledByText.set(key, (compiled = buildStatement(st, variables)));
-  cache.set(st, compiled);
-  return compiled;
+  return cache.set(st, compiled);
 }
 
 /** Compile every statement of a policy once (cached per document, and per statement text across versions). */
 export function compilePolicy(doc: PolicyDocument): CompiledPolicy {
-  let compiled = compiledPolicies.get(doc);
+  const compiled = compiledPolicies.get(doc);
   if (compiled) return compiled;
   const variables = policyVariablesEnabled(doc);
   const statements = doc.statements.map(st => compileReusing(doc, st, variables));
-  compiled = policyOf(variables, statements, true);
-  compiledPolicies.set(doc, compiled);
-  return compiled;
+  return compiledPolicies.set(doc, policyOf(variables, statements, true));
 }
 
 /**

@@ -10,6 +10,7 @@
 // settled after one check per principal and action class, not one per request.
 import type { PolicyDocument, Statement } from '../policy/model';
 import { parseS3Arn } from '../policy/arn';
+import { oncePerDocument } from '../policy/memo';
 import { isAnyS3Action, isEveryone } from '../policy/statement';
 import { hasWildcard, compileWildcard, type WildcardMatcher } from '../policy/wildcard';
 import { compilePolicy, type CompiledStatement } from './evaluate';
@@ -104,21 +105,16 @@ export function bucketVerdicts(doc: PolicyDocument, opts: VerdictOptions = {}): 
   return out;
 }
 
-const sizeCache = new WeakMap<PolicyDocument, number>();
 /** The values a pass over the document reads (principals, actions, resources, condition values): what building request classes costs. */
-function documentSize(doc: PolicyDocument): number {
-  let n = sizeCache.get(doc);
-  if (n === undefined) {
-    n = 0;
-    for (const st of doc.statements) {
-      n += 1 + ((st.action ?? st.notAction)?.items.length ?? 0) + ((st.resource ?? st.notResource)?.items.length ?? 0);
-      for (const e of (st.principal ?? st.notPrincipal)?.entries ?? []) n += e.values.items.length;
-      for (const o of st.condition?.operators ?? []) for (const e of o.entries) n += e.values.items.length;
-    }
-    sizeCache.set(doc, n);
+const documentSize = oncePerDocument((doc: PolicyDocument): number => {
+  let n = 0;
+  for (const st of doc.statements) {
+    n += 1 + ((st.action ?? st.notAction)?.items.length ?? 0) + ((st.resource ?? st.notResource)?.items.length ?? 0);
+    for (const e of (st.principal ?? st.notPrincipal)?.entries ?? []) n += e.values.items.length;
+    for (const o of st.condition?.operators ?? []) for (const e of o.entries) n += e.values.items.length;
   }
   return n;
-}
+});
 
 // ---------------------------------------------------------------------------------------------
 // The search

@@ -2,6 +2,7 @@
 // S3 bucket and object ARNs, partitions, and which bucket and partition a bucket policy is
 // about. Shared by the grammar rules and the evaluator.
 import type { Located, PolicyDocument } from './model';
+import { oncePerDocument } from './memo';
 import { replaceVariables } from './variables';
 import { containsWildcard } from './wildcard';
 
@@ -139,15 +140,8 @@ function documentArns(doc: PolicyDocument): string[] {
   return out;
 }
 
-/** dominantPartition per parsed document (rules and fixes ask it again and again; a document never changes). */
-const dominant = new WeakMap<PolicyDocument, { partition: string | undefined }>();
-
-/** The partition most of the policy's ARNs use, when one clearly dominates. */
-export function dominantPartition(doc: PolicyDocument): string | undefined {
-  let hit = dominant.get(doc);
-  if (!hit) dominant.set(doc, (hit = { partition: countPartitions(doc) }));
-  return hit.partition;
-}
+/** The partition most of the policy's ARNs use, when one clearly dominates (once per parsed document: rules and fixes ask it again and again). */
+export const dominantPartition: (doc: PolicyDocument) => string | undefined = oncePerDocument(countPartitions);
 
 function countPartitions(doc: PolicyDocument): string | undefined {
   const counts = new Map<string, number>();
@@ -167,13 +161,10 @@ function countPartitions(doc: PolicyDocument): string | undefined {
  * the one every S3 ARN of the policy agrees on (placeholders and patterns do not count).
  */
 export function policyBucket({ doc, bucketName }: { doc: PolicyDocument; bucketName?: string }): string | undefined {
-  if (bucketName) return bucketName;
-  let hit = bucketOfArns.get(doc);
-  if (!hit) bucketOfArns.set(doc, (hit = { bucket: bucketOfDocument(doc) }));
-  return hit.bucket;
+  return bucketName || bucketOfArns(doc);
 }
 /** The bucket the ARNs of a parsed document agree on, once per document. */
-const bucketOfArns = new WeakMap<PolicyDocument, { bucket: string | undefined }>();
+const bucketOfArns = oncePerDocument(bucketOfDocument);
 
 function bucketOfDocument(doc: PolicyDocument): string | undefined {
   const names = new Set<string>();

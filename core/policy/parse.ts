@@ -12,6 +12,7 @@ import type {
   SyntaxProblem,
   ValueList,
 } from './model';
+import { oncePerNode } from './memo';
 
 /** Limits that keep one document from stalling the server (see `analyze`). */
 export interface ParseLimits {
@@ -52,18 +53,12 @@ export function nodeValue(node: JsonNode): unknown {
   }
 }
 
-const membersCache = new WeakMap<JsonNode, readonly Member[]>();
+const membersCache = oncePerNode((node: JsonNode): readonly Member[] => Object.freeze(collectMembers(node)));
 const NO_MEMBERS: readonly Member[] = Object.freeze([]);
 
 /** The members of an object node, in order, duplicates included (memoised per node: many rules ask). */
 export function membersOf(node: JsonNode | undefined): readonly Member[] {
-  if (!node || node.type !== 'object') return NO_MEMBERS;
-  let hit = membersCache.get(node);
-  if (!hit) {
-    hit = Object.freeze(collectMembers(node));
-    membersCache.set(node, hit);
-  }
-  return hit;
+  return node?.type === 'object' ? membersCache(node) : NO_MEMBERS;
 }
 
 function collectMembers(node: JsonNode): Member[] {

@@ -13,25 +13,9 @@ import type {
   ValueList,
 } from '../policy/model';
 import { parseOperator, type ParsedOperator } from '../policy/operators';
+import { oncePerDocument, slot, statementNode } from '../policy/memo';
 import { membersOf } from '../policy/parse';
 import { matchesWildcard } from '../policy/wildcard';
-
-/**
- * `fn` computed once per parsed document: several rules read the same facts of a key policy (its
- * key ARNs, Regions, owner account), and a parsed document never changes. The result is shared:
- * callers must not change it.
- */
-export function perDocument<T>(fn: (doc: PolicyDocument) => T): (doc: PolicyDocument) => T {
-  const memo = new WeakMap<PolicyDocument, { value: T }>();
-  return doc => {
-    let hit = memo.get(doc);
-    if (!hit) {
-      hit = { value: fn(doc) };
-      memo.set(doc, hit);
-    }
-    return hit.value;
-  };
-}
 
 /** The items of a list that are strings, with their positions. */
 export function stringItems(list: ValueList | undefined): Located<string>[] {
@@ -53,26 +37,20 @@ export function memberAt(object: JsonNode, key: Located<string>): Member | undef
   return membersOf(object).find(m => m.key.span.offset === key.span.offset);
 }
 
-/** Every operator block of the policy, with its statement and Condition (Conditions that are objects only). */
-const blocksCache = new WeakMap<PolicyDocument, readonly { st: Statement; cond: ConditionBlock; ob: ConditionOperatorBlock }[]>();
-
-/** Every condition operator block of the policy with its statement (computed once per document: many rules ask). */
-export function operatorBlocks(
+/** Every condition operator block of the policy with its statement, Conditions that are objects only (computed once per document: many rules ask). */
+export const operatorBlocks: (
   doc: PolicyDocument,
-): readonly { st: Statement; cond: ConditionBlock; ob: ConditionOperatorBlock }[] {
-  let hit = blocksCache.get(doc);
-  if (!hit) {
+) => readonly { st: Statement; cond: ConditionBlock; ob: ConditionOperatorBlock }[] = oncePerDocument(
+  function operatorBlocks(doc) {
     const out: { st: Statement; cond: ConditionBlock; ob: ConditionOperatorBlock }[] = [];
     for (const st of doc.statements) {
       const cond = st.condition;
       if (!cond || cond.node.type !== 'object') continue;
       for (const ob of cond.operators) out.push({ st, cond, ob });
     }
-    hit = out;
-    blocksCache.set(doc, hit);
-  }
-  return hit;
-}
+    return out;
+  },
+);
 
 /** One test of a condition key in a statement: the entry, its operator block and the parsed operator. */
 export interface KeyTest {
@@ -82,7 +60,7 @@ export interface KeyTest {
 }
 
 /** keyTests per statement and key: rules ask each statement about the same few keys, and a statement never changes. */
-const keyTestsOf = new WeakMap<Statement, Map<string, readonly KeyTest[]>>();
+const keyTestsOf = slot<Statement, Map<string, readonly KeyTest[]>>(statementNode);
 const NO_KEY_TESTS: readonly KeyTest[] = [];
 
 /**
@@ -93,7 +71,7 @@ const NO_KEY_TESTS: readonly KeyTest[] = [];
 export function keyTests(st: Statement, key: string): readonly KeyTest[] {
   const operators = st.condition?.operators;
   if (!operators?.length) return NO_KEY_TESTS;
-  let byKey = keyTestsOf.get(st);
+  const byKey = keyTestsOf.get(st);
   const known = byKey?.get(key);
   if (known) return known;
   const lower = key.toLowerCase();
@@ -103,9 +81,8 @@ export function keyTests(st: Statement, key: string): readonly KeyTest[] {
     if (!op) continue;
     for (const entry of ob.entries) if (entry.key.value.toLowerCase() === lower) (out ??= []).push({ ob, op, entry });
   }
-  if (!byKey) keyTestsOf.set(st, (byKey = new Map()));
   const found = out ?? NO_KEY_TESTS;
-  byKey.set(key, found);
+  (byKey ?? keyTestsOf.set(st, new Map())).set(key, found);
   return found;
 }
 

@@ -5,6 +5,7 @@
 // reused, docs/design/engine.md#reuse). Rules that use this must reach their answer from the
 // statement only: its members, never the rest of the document.
 import { BoundedCache, stringBytes } from '../bounded-cache';
+import { slot, statementNode } from '../policy/memo';
 import type { PolicyDocument, Statement } from '../policy/model';
 
 /** Answers by statement text, then by question. */
@@ -13,7 +14,7 @@ const byText = new BoundedCache<string, Map<string, boolean>>({
   sizeOf: key => stringBytes(key) + 256,
 });
 /** The same maps by statement object: one slice of the text per statement and analysis. */
-const byStatement = new WeakMap<Statement, Map<string, boolean>>();
+const byStatement = slot<Statement, Map<string, boolean>>(statementNode);
 
 /** Forget every earlier version's answers (tests compare with a fresh analysis). */
 export function clearStatementAnswers(): void {

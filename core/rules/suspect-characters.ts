@@ -1,6 +1,7 @@
 // Invisible and look-alike characters in policy strings: which ones count where, and what each
 // should become. GRM-016 reports them; GRM-015 leaves the characters inside them to GRM-016.
 import type { Located, PolicyDocument, Span, ValueList } from '../policy/model';
+import { oncePerDocument } from '../policy/memo';
 
 interface CharInfo {
   name: string;
@@ -90,14 +91,8 @@ function normalised(value: string, hits: SuspectString['hits']): string | undefi
     .join('');
 }
 
-const suspectCache = new WeakMap<PolicyDocument, SuspectString[]>();
-
 /** Every policy string that holds an invisible or look-alike character, in document order (once per document: GRM-015 and GRM-016 both ask). */
-export function suspectStrings(doc: PolicyDocument): SuspectString[] {
-  let hit = suspectCache.get(doc);
-  if (!hit) suspectCache.set(doc, (hit = findSuspectStrings(doc)));
-  return hit;
-}
+export const suspectStrings: (doc: PolicyDocument) => SuspectString[] = oncePerDocument(findSuspectStrings);
 
 function findSuspectStrings(doc: PolicyDocument): SuspectString[] {
   const out: SuspectString[] = [];

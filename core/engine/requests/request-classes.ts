@@ -9,6 +9,7 @@ import { dominantPartition, parseArn, parseS3Arn, accountPrincipal, PARTITIONS }
 import { parseOperator } from '../../policy/operators';
 import { hasWildcard, matchesWildcard } from '../../policy/wildcard';
 import { hasVariableSyntax as hasVariable } from '../../policy/variables';
+import { oncePerDocument } from '../../policy/memo';
 import { isKeyPrefixCovered } from '../../knowledge';
 import type { RequestPrincipal, UploadClass } from '../../../shared/types';
 import {
@@ -82,12 +83,11 @@ export interface RequestClassOptions {
   statements?: (st: Statement) => boolean;
 }
 
-const partitions = new WeakMap<PolicyDocument, Map<string, string>>();
+const partitions = oncePerDocument((_: PolicyDocument) => new Map<string, string>());
 
 /** The partition of the bucket's ARNs in the policy, else the partition the policy mostly uses (once per document and bucket). */
 export function bucketPartition(doc: PolicyDocument, bucket: string): string {
-  let byBucket = partitions.get(doc);
-  if (!byBucket) partitions.set(doc, (byBucket = new Map()));
+  const byBucket = partitions(doc);
   let p = byBucket.get(bucket);
   if (p === undefined) byBucket.set(bucket, (p = findBucketPartition(doc, bucket)));
   return p;

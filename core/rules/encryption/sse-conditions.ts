@@ -4,6 +4,7 @@
 import { isDeny, statementKeys } from '../../engine/requests/statements';
 import { SSE, SSE_CUSTOMER_ALGORITHM, SSE_KMS_KEY_ID, SSE_KEYS } from '../../engine/requests/context-keys';
 import type { ConditionEntry, ConditionOperatorBlock, Statement } from '../../policy/model';
+import { slot, statementNode } from '../../policy/memo';
 import { parseOperator, resultWhenKeyAbsent, type ParsedOperator } from '../../policy/operators';
 import { coversAction } from '../model-lookups';
 
@@ -43,12 +44,12 @@ export interface SseEntry {
 }
 
 /** sseEntries per statement: a dozen rules ask each statement, and a statement never changes. */
-const sseEntriesOf = new WeakMap<Statement, readonly SseEntry[]>();
+const sseEntriesOf = slot<Statement, readonly SseEntry[]>(statementNode);
 const NO_SSE_ENTRIES: readonly SseEntry[] = [];
 
 /** Every operator block and entry of a statement that compares an SSE key, with the parsed operator (shared: do not change). */
 export function sseEntries(st: Statement): readonly SseEntry[] {
-  let found = sseEntriesOf.get(st);
+  const found = sseEntriesOf.get(st);
   if (found) return found;
   let out: SseEntry[] | undefined;
   if (st.condition && st.condition.node.type === 'object') {
@@ -60,8 +61,7 @@ export function sseEntries(st: Statement): readonly SseEntry[] {
       }
     }
   }
-  sseEntriesOf.set(st, (found = out ?? NO_SSE_ENTRIES));
-  return found;
+  return sseEntriesOf.set(st, out ?? NO_SSE_ENTRIES);
 }
 
 /** The string values of an entry. */

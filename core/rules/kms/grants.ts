@@ -2,7 +2,8 @@
 // with, and the action groups of KMS-004/005.
 import { accountPrincipal, dominantPartition } from '../../policy/arn';
 import type { PolicyDocument, Statement } from '../../policy/model';
-import { principalValues, coversAction, perDocument } from '../model-lookups';
+import { principalValues, coversAction } from '../model-lookups';
+import { oncePerDocument } from '../../policy/memo';
 import { addStatementsFix, freshSid } from '../templates';
 import type { Fix } from '../types';
 import { ownerAccount, principalAccount } from './key-policy-context';
@@ -30,7 +31,9 @@ export function addRootStatementFix(doc: PolicyDocument): Fix | undefined {
 }
 
 /** The key's account: the key ARN's or the root statement's (ownerAccount), else the one account all principals belong to. */
-export const keyAccount = perDocument((doc: PolicyDocument): string | undefined => ownerAccount(doc) ?? onlyNamedAccount(doc));
+export const keyAccount = oncePerDocument(
+  (doc: PolicyDocument): string | undefined => ownerAccount(doc) ?? onlyNamedAccount(doc),
+);
 
 /** The account of the principals when they all belong to one account. */
 function onlyNamedAccount(doc: PolicyDocument): string | undefined {

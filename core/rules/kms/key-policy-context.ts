@@ -14,7 +14,8 @@ import type {
 import { parseOperator, type ParsedOperator } from '../../policy/operators';
 import { membersOf } from '../../policy/parse';
 import { editsFix, insertMember, removeWithComma } from '../edits';
-import { stringItems, operatorBlocks, coversAction, memberAt, perDocument } from '../model-lookups';
+import { stringItems, operatorBlocks, coversAction, memberAt } from '../model-lookups';
+import { oncePerDocument } from '../../policy/memo';
 import { jsonString, spanText } from '../json-text';
 import type { Fix, TextEditSpan } from '../types';
 
@@ -25,7 +26,7 @@ const REGION_INSIDE = /(?:^|[^a-z])([a-z]{2}(?:-[a-z]+)+-\d{1,2})(?![0-9])/i;
 const MAX_ENDPOINT_NAME = 253;
 
 /** The key ARN(s) named in the policy's Resource elements, first one first. */
-export const keyArns = perDocument((doc: PolicyDocument): readonly { arn: string; region: string; account: string }[] => {
+export const keyArns = oncePerDocument((doc: PolicyDocument): readonly { arn: string; region: string; account: string }[] => {
   const out: { arn: string; region: string; account: string }[] = [];
   for (const st of doc.statements) {
     for (const i of stringItems(st.resource)) {
@@ -70,7 +71,7 @@ export interface ViaServiceValue {
 }
 
 /** Every string value of every kms:ViaService condition (String operators only; others are GRM-012's). */
-export const viaServiceValues = perDocument((doc: PolicyDocument): readonly ViaServiceValue[] => {
+export const viaServiceValues = oncePerDocument((doc: PolicyDocument): readonly ViaServiceValue[] => {
   const out: ViaServiceValue[] = [];
   for (const { st, cond, ob } of operatorBlocks(doc)) {
     const op = parseOperator(ob.operator.value);
@@ -99,7 +100,7 @@ export const isS3ViaService = (value: string): boolean => /^s3\./.test(value) &&
  * Regions the policy states elsewhere: the key ARN's, ARNs with a Region field (trail ARNs, other
  * keys), kms:ViaService values of any service, aws:RequestedRegion values. Counted by occurrence.
  */
-export const policyRegions = perDocument((doc: PolicyDocument): ReadonlyMap<string, number> => {
+export const policyRegions = oncePerDocument((doc: PolicyDocument): ReadonlyMap<string, number> => {
   const counts = new Map<string, number>();
   const add = (r: string | undefined) => {
     if (r && REGION.test(r)) counts.set(r, (counts.get(r) ?? 0) + 1);
@@ -134,7 +135,7 @@ export function contextRegion(doc: PolicyDocument): string | undefined {
  * by an Allow covering kms:PutKeyPolicy (the default policy's "Enable IAM User Permissions"); else
  * the one account whose root any Allow names; else the one kms:CallerAccount value; else undefined.
  */
-export const ownerAccount = perDocument((doc: PolicyDocument): string | undefined => {
+export const ownerAccount = oncePerDocument((doc: PolicyDocument): string | undefined => {
   const fromKey = new Set(keyArns(doc).map(k => k.account));
   if (fromKey.size > 0) return fromKey.size === 1 ? [...fromKey][0] : undefined;
   const admins = new Set<string>();
@@ -169,7 +170,7 @@ export function principalAccount(value: string): string | undefined {
 }
 
 /** Does the policy mention S3 use: a kms:ViaService value for S3, or the S3 encryption context key? */
-export const s3UseEvidence = perDocument((doc: PolicyDocument): { st: Statement; what: string } | undefined => {
+export const s3UseEvidence = oncePerDocument((doc: PolicyDocument): { st: Statement; what: string } | undefined => {
   for (const v of viaServiceValues(doc)) if (meansS3(v.item.value)) return { st: v.st, what: `kms:ViaService "${v.item.value}"` };
   for (const { st, ob } of operatorBlocks(doc)) {
     for (const e of ob.entries)
