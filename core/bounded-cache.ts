@@ -17,13 +17,13 @@ export interface BoundedCacheOptions<K, V> {
 }
 
 /**
- * A string key as a string of its own. Keys often come from a document's text (a pattern, an ARN,
+ * A string as a string of its own (for keys, and for strings kept in values). Keys often come from a document's text (a pattern, an ARN,
  * a statement), and V8 keeps the whole text alive behind a slice of it: kept as a key, a 30-character
  * slice held on to a 20 KB version of the document for as long as the entry lived. Short strings
  * are always copies already.
  */
-function ownKey<K>(key: K): K {
-  return typeof key === 'string' && key.length >= 13 ? ((' ' + key).slice(1) as K) : key;
+export function ownString<S>(s: S): S {
+  return typeof s === 'string' && s.length >= 13 ? ((' ' + s).slice(1) as S) : s;
 }
 
 export class BoundedCache<K, V> {
@@ -74,7 +74,7 @@ export class BoundedCache<K, V> {
     this.delete(key);
     const size = Math.max(0, bytes);
     if (!(size <= this.maxEntryBytes)) return false;
-    this.map.set(ownKey(key), { value, bytes: size, used: false });
+    this.map.set(ownString(key), { value, bytes: size, used: false });
     this.total += size;
     while (this.total > this.maxBytes) {
       const oldest = this.map.entries().next();

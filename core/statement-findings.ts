@@ -2,7 +2,8 @@
 // keystroke changes one statement; a statement rule's findings about every other statement are the
 // ones the previous version had, moved by however much the text before them grew or shrank
 // (docs/design/engine.md#reuse).
-import { BoundedCache, stringBytes } from './bounded-cache';
+import { BoundedCache, ownString, stringBytes } from './bounded-cache';
+import { statementText } from './policy/memo';
 import type { PolicyDocument, PolicyKind, Span, Statement } from './policy/model';
 import { renderMessage } from './rules/messages';
 import type { Finding, ReportInput, Rule, StatementContext } from './rules/types';
@@ -22,15 +23,20 @@ type Kept = readonly Finding[] | null;
  * found something, so that the many statements with no finding keep one small object.
  */
 interface KeptStatement {
+  /** What the checks read besides the statement's text (see surroundings). */
+  readonly surroundings: string;
   readonly rules: string;
   readonly byRule?: ReadonlyMap<string, Kept>;
 }
 
-/** By statement (see reuseKey). */
+/**
+ * By the statement's text. One entry per text: the same statement at another place (another
+ * document's copy of a common statement) replaces it, and is checked again when met again.
+ */
 const kept = new BoundedCache<string, KeptStatement>({
   maxBytes: 4 * 1024 * 1024,
   sizeOf: (key, entry) => {
-    let n = stringBytes(key) + 64;
+    let n = stringBytes(key) + stringBytes(entry.surroundings) + 64;
     for (const [id, fs] of entry.byRule ?? []) {
       n += stringBytes(id) + 32;
       for (const f of fs ?? []) n += 256 + stringBytes(f.message) + stringBytes(f.detail ?? '') + 512 * f.fixes.length;
@@ -51,14 +57,14 @@ function lineBreakStyle(text: string): string {
 }
 
 /**
- * Everything a statement check reads (StatementContext): the kind, the statement's index (labels
- * say "statement 3"), its text, the text of the line it starts on and the line break before that
- * line (fixes follow the statement's indentation), and the document's line-break style.
+ * Everything a statement check reads (StatementContext) besides the statement's text: the kind, the
+ * statement's index (labels say "statement 3"), the text of the line it starts on and the line break
+ * before that line (fixes follow the statement's indentation), and the document's line-break style.
  */
-function reuseKey(text: string, kind: PolicyKind, st: Statement, style: string): string {
+function surroundings(text: string, kind: PolicyKind, st: Statement, style: string): string {
   const lineStart = text.lastIndexOf('\n', st.span.offset - 1) + 1;
   const before = text.slice(Math.max(0, lineStart - 2), st.span.offset);
-  return `${kind}\u0000${st.index}\u0000${style}\u0000${before}\u0000${text.slice(st.span.offset, st.span.offset + st.span.length)}`;
+  return `${kind}\u0000${st.index}\u0000${style}\u0000${before}`;
 }
 
 const moved = (s: Span, by: number): Span => ({ offset: s.offset + by, length: s.length });
@@ -97,9 +103,10 @@ export function statementRuleFindings(doc: PolicyDocument, kind: PolicyKind, rul
   const style = lineBreakStyle(doc.text);
   const ruleSet = rules.map(r => r.meta.id).join(',');
   for (const st of doc.statements) {
-    const key = reuse ? reuseKey(doc.text, kind, st, style) : undefined;
+    const key = reuse ? statementText(doc, st) : undefined;
+    const around = reuse ? surroundings(doc.text, kind, st, style) : '';
     const entry = key === undefined ? undefined : kept.get(key);
-    const before = entry?.rules === ruleSet ? entry : undefined;
+    const before = entry?.rules === ruleSet && entry.surroundings === around ? entry : undefined;
     let found: Map<string, Kept> | undefined;
     let complete = true;
     for (const rule of rules) {
@@ -132,7 +139,8 @@ export function statementRuleFindings(doc: PolicyDocument, kind: PolicyKind, rul
           out.every(f => within(f, st)) ? out.map(f => moveFinding(f, -st.span.offset)) : null,
         );
     }
-    if (key !== undefined && !before && complete) kept.set(key, { rules: ruleSet, byRule: found });
+    if (key !== undefined && !before && complete)
+      kept.set(key, { surroundings: ownString(around), rules: ruleSet, byRule: found });
   }
   const findings: Finding[] = [];
   for (const [rule, fs] of byRule) if (!failed.has(rule)) findings.push(...fs);

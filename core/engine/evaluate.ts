@@ -12,7 +12,7 @@
 import { accountPrincipal, assumedRoleSession, iamIdentity, parseArn } from '../policy/arn';
 import type { PolicyDocument, PrincipalBlock, Statement, ValueList } from '../policy/model';
 import { hasWildcard } from '../policy/wildcard';
-import { documentNode, slot, statementNode } from '../policy/memo';
+import { documentNode, slot, statementNode, statementText } from '../policy/memo';
 import {
   allOf,
   compileCondition,
@@ -331,7 +331,7 @@ const compiledPolicies = slot<PolicyDocument, CompiledPolicy>(documentNode);
  * statement, and the others compile to the same closures (they hold values, never positions).
  * Bounded by an estimate of what the closures hold, proportional to the statement's text.
  */
-const compiledByText = new BoundedCache<string, CompiledStatement>({
+const compiledByText = new BoundedCache<string, { withVariables?: CompiledStatement; literal?: CompiledStatement }>({
   maxBytes: 4 * 1024 * 1024,
   sizeOf: k => 6 * stringBytes(k) + 512,
 });
@@ -348,10 +348,13 @@ function compileReusing(doc: PolicyDocument, st: Statement, variables: boolean):
   if (own) return own;
   // With syntax errors the tolerant parser's reading of a statement can depend on what surrounds it.
   if (doc.syntaxErrors.length) return compileStatement(st, { variables });
-  const key = `${variables ? 'v' : 'l'}${doc.text.slice(st.span.offset, st.span.offset + st.span.length)}`;
-  let compiled = compiledByText.get(key);
+  const text = statementText(doc, st);
+  let kept = compiledByText.get(text);
+  if (!kept) compiledByText.set(text, (kept = {}));
+  let compiled = variables ? kept.withVariables : kept.literal;
   if (compiled) compiled = compiled.index === st.index ? compiled : { ...compiled, index: st.index };
-  else compiledByText.set(key, (compiled = buildStatement(st, variables)));
+  else if (variables) compiled = kept.withVariables = buildStatement(st, variables);
+  else compiled = kept.literal = buildStatement(st, variables);
   return cache.set(st, compiled);
 }
 

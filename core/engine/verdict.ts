@@ -10,7 +10,7 @@
 // settled after one check per principal and action class, not one per request.
 import type { PolicyDocument, Statement } from '../policy/model';
 import { parseS3Arn } from '../policy/arn';
-import { oncePerDocument } from '../policy/memo';
+import { oncePerDocument, statementText } from '../policy/memo';
 import { isAnyS3Action, isEveryone } from '../policy/statement';
 import { hasWildcard, compileWildcard, type WildcardMatcher } from '../policy/wildcard';
 import { compilePolicy, type CompiledStatement } from './evaluate';
@@ -434,8 +434,7 @@ function verdictKey(doc: PolicyDocument, bucket: string): string | undefined {
   const compiled = compilePolicy(doc);
   let key = `${bucket}\u0000${bucketPartition(doc, bucket)}\u0000${String(doc.version?.value)}\u0000${doc.statements.length}\u0000${documentSize(doc)}`;
   doc.statements.forEach((st, i) => {
-    if (compiled.statements[i]?.effect !== 'Allow')
-      key += `\u0000${i}\u0000${doc.text.slice(st.span.offset, st.span.offset + st.span.length)}`;
+    if (compiled.statements[i]?.effect !== 'Allow') key += `\u0000${i}\u0000${statementText(doc, st)}`;
   });
   return key;
 }

@@ -77,3 +77,14 @@ export const oncePerDocument = <T>(fn: (doc: PolicyDocument) => T): ((doc: Polic
 export const oncePerStatement = <T>(fn: (st: Statement) => T): ((st: Statement) => T) => memoized(statementNode, fn);
 /** `fn` once per JSON node. */
 export const oncePerNode = <T>(fn: (node: JsonNode) => T): ((node: JsonNode) => T) => memoized(n => n, fn);
+
+const texts = slot<Statement, string>(statementNode);
+
+/**
+ * The statement's text: one string per statement and version. The caches that reuse work across
+ * versions are keyed by it; as one string, its hash is computed once, not once per cache (a key
+ * built afresh for each cache had to be copied and hashed each time).
+ */
+export function statementText(doc: PolicyDocument, st: Statement): string {
+  return texts.get(st) ?? texts.set(st, doc.text.slice(st.span.offset, st.span.offset + st.span.length));
+}

@@ -5,7 +5,7 @@
 // reused, docs/design/engine.md#reuse). Rules that use this must reach their answer from the
 // statement only: its members, never the rest of the document.
 import { BoundedCache, stringBytes } from '../bounded-cache';
-import { slot, statementNode } from '../policy/memo';
+import { slot, statementNode, statementText } from '../policy/memo';
 import type { PolicyDocument, Statement } from '../policy/model';
 
 /** Answers by statement text, then by question. */
@@ -31,9 +31,7 @@ export function statementAnswer(doc: PolicyDocument, st: Statement, question: st
   if (!answers) {
     if (doc.syntaxErrors.length || doc.truncated) answers = new Map();
     else {
-      // A key made of a prefix and the slice is flattened into a string of its own when hashed: a
-      // bare slice would keep the whole document's text alive for as long as the answer is kept.
-      const text = `s${doc.text.slice(st.span.offset, st.span.offset + st.span.length)}`;
+      const text = statementText(doc, st);
       answers = byText.get(text);
       if (!answers) byText.set(text, (answers = new Map()));
     }
