@@ -31,8 +31,35 @@ export const MAX_SYNTAX_ERRORS = 100;
 
 export const spanOf = (node: JsonNode): Span => ({ offset: node.offset, length: node.length });
 
+/**
+ * A value and its node. The span is read from the node when asked: most never are (rules read
+ * spans to report and fix), and a policy has thousands of values. One object instead of two per
+ * value is less for each scavenge to copy while an analysis runs (docs/design/engine.md#reuse).
+ * Each `span` is a new plain object, safe to keep or send.
+ */
+class LocatedValue<T> implements Located<T> {
+  constructor(
+    readonly value: T,
+    readonly node: JsonNode,
+  ) {}
+  get span(): Span {
+    return spanOf(this.node);
+  }
+}
+
+/** A member `"key": value`; its span, the property node's (the value's parent), is read when asked (see LocatedValue). */
+class ObjectMember implements Member {
+  constructor(
+    readonly key: Located<string>,
+    readonly valueNode: JsonNode,
+  ) {}
+  get span(): Span {
+    return spanOf(this.valueNode.parent ?? this.valueNode);
+  }
+}
+
 export function located<T>(node: JsonNode, value: T): Located<T> {
-  return { value, span: spanOf(node), node };
+  return new LocatedValue(value, node);
 }
 
 /** The value of a JSON node as a plain JS value (objects and arrays included). */
@@ -41,7 +68,8 @@ export function nodeValue(node: JsonNode): unknown {
     case 'object': {
       const out: Record<string, unknown> = {};
       for (const p of node.children ?? []) {
-        const [k, v] = p.children ?? [];
+        const k = p.children?.[0];
+        const v = p.children?.[1];
         if (k && v) out[String(k.value)] = nodeValue(v);
       }
       return out;
@@ -64,10 +92,12 @@ export function membersOf(node: JsonNode | undefined): readonly Member[] {
 function collectMembers(node: JsonNode): Member[] {
   const out: Member[] = [];
   for (const prop of node.children ?? []) {
-    const [keyNode, valueNode] = prop.children ?? [];
+    // Indexes, not destructuring: this runs for every member of every object, and the iterator costs.
+    const keyNode = prop.children?.[0];
+    const valueNode = prop.children?.[1];
     // A property without a value only occurs in broken JSON: the syntax error covers it.
     if (!keyNode || !valueNode) continue;
-    out.push({ key: located(keyNode, String(keyNode.value)), valueNode, span: spanOf(prop) });
+    out.push(new ObjectMember(located(keyNode, String(keyNode.value)), valueNode));
   }
   return out;
 }
