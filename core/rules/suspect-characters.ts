@@ -94,7 +94,16 @@ function normalised(value: string, hits: SuspectString['hits']): string | undefi
 /** Every policy string that holds an invisible or look-alike character, in document order (once per document: GRM-015 and GRM-016 both ask). */
 export const suspectStrings: (doc: PolicyDocument) => SuspectString[] = oncePerDocument(findSuspectStrings);
 
+/**
+ * Printable ASCII and line breaks, without a backslash: every string value of such a text is
+ * printable ASCII (an escape such as `\u200b` or `\t` would decode to something else). Raw
+ * control characters inside a string are syntax errors.
+ */
+const PLAIN_UNESCAPED = /^[\t\n\r\x20-\x5b\x5d-\x7e]*$/;
+
 function findSuspectStrings(doc: PolicyDocument): SuspectString[] {
+  // One pass over the text instead of a test per string: most policies are plain ASCII.
+  if (doc.syntaxErrors.length === 0 && PLAIN_UNESCAPED.test(doc.text)) return [];
   const out: SuspectString[] = [];
   const check = (element: string, value: Located<unknown> | undefined, scope: Scope) => {
     if (!value || typeof value.value !== 'string') return;

@@ -50,6 +50,12 @@ ruleTester(grm016, {
       output: deny(''),
     },
     {
+      // The text itself is printable ASCII: only the decoded value holds the tab.
+      name: 'a tab written as a JSON escape in an action',
+      code: deny('').replace('"s3:PutObject"', '"s3:Put\\tObject"'),
+      errors: [{ target: '"s3:Put\\tObject"', messageId: 'notAscii', message: /^Action contains U\+0009:/ }],
+    },
+    {
       name: 'no-break space after Effect',
       code: deny('').replace('"Deny"', '"Deny\u00a0"'),
       errors: [{ target: '"Deny\u00a0"', messageId: 'lookalike', message: /U\+00A0 NO-BREAK SPACE at position 5/ }],
