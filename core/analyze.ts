@@ -12,6 +12,7 @@ import { DEFAULT_PARSE_LIMITS, parsePolicy } from './policy/parse';
 import { clearStatementFindings, findingOf, statementRuleFindings } from './statement-findings';
 import { clearStatementAnswers } from './rules/statement-answers';
 import { clearCompiledStatements } from './engine/evaluate';
+import { clearLockouts } from './engine/lockout';
 import { RULES } from './rules/registry';
 import type { Finding, ReportInput, Rule, RuleContext, Severity, SeveritySetting } from './rules/types';
 
@@ -145,15 +146,16 @@ export function runRule(rule: Rule, doc: PolicyDocument, kind: PolicyKind, input
 }
 
 /**
- * Forget what earlier versions of documents left for reuse (compiled statements, verdicts, statement
- * rules' findings): the next analysis is computed from scratch. For tests that compare with a fresh
- * analysis; the caches are bounded, so nothing else needs this.
+ * Forget what earlier versions of documents left for reuse (compiled statements, verdicts, lock-out
+ * sweeps, statement rules' findings): the next analysis is computed from scratch. For tests that
+ * compare with a fresh analysis; the caches are bounded, so nothing else needs this.
  */
 export function forgetEarlierVersions(): void {
   clearCompiledStatements();
   clearVerdicts();
   clearStatementFindings();
   clearStatementAnswers();
+  clearLockouts();
 }
 
 /** Analyse one document. Never throws. `filePath` may be a path or a URI's path. */

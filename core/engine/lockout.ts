@@ -34,7 +34,8 @@
 import { compilePolicy, type CompiledStatement } from './evaluate';
 import { ipInRange, parseCidr, parseIpAddress } from './conditions';
 import type { Budget } from './budget';
-import { policyBuckets } from './verdict';
+import { policyBuckets, verdictKey } from './verdict';
+import { BoundedCache, stringBytes } from '../bounded-cache';
 import { PRINCIPAL_KEYS, SSE_KEYS } from './requests/context-keys';
 import type { KeyDomain } from './requests/key-domains';
 import {
@@ -380,6 +381,45 @@ export function lockoutDenies(doc: PolicyDocument, budget: Budget, bucketName?: 
   if (candidates.length === 0) return [];
   const buckets = bucketName ? [bucketName] : policyBuckets(doc);
   const slice = budget.slice(MAX_LOCKOUT_CHECKS);
+  const key = sweepKey(doc, buckets);
+  const steps = key === undefined ? undefined : nothingLocked.get(key);
+  // The same steps are drawn again, so that what is left for the rest of the analysis is unchanged.
+  if (steps !== undefined && budget.max - budget.used >= steps && slice.take(steps)) return [];
+  const out = sweepAll(doc, candidates, compiledOf, buckets, slice);
+  if (key !== undefined && out.length === 0 && !slice.exhausted) nothingLocked.set(key, slice.used);
+  return out;
+}
+
+/**
+ * Sweeps that found no lock-out, by what they read, with the steps they took: a keystroke in an
+ * Allow statement changes none of it. A sweep reads the buckets, each bucket's partition, Version
+ * and the Deny statements (and statements that cannot be read, which verdictKey keeps too); the
+ * principals of the whole policy only once it found a lock-out, which is not kept.
+ */
+const nothingLocked = new BoundedCache<string, number>({ maxBytes: 1024 * 1024, sizeOf: k => stringBytes(k) + 64 });
+
+/** Forget every earlier version's sweeps (tests compare with a fresh analysis). */
+export function clearLockouts(): void {
+  nothingLocked.clear();
+}
+
+function sweepKey(doc: PolicyDocument, buckets: readonly string[]): string | undefined {
+  let key = '';
+  for (const bucket of buckets) {
+    const k = verdictKey(doc, bucket);
+    if (k === undefined) return undefined;
+    key += `${k}\u0001`;
+  }
+  return key;
+}
+
+function sweepAll(
+  doc: PolicyDocument,
+  candidates: readonly Statement[],
+  compiledOf: ReadonlyMap<Statement, CompiledStatement>,
+  buckets: readonly string[],
+  slice: Budget,
+): LockoutFinding[] {
   const reported = new Set<Statement>();
   const out: LockoutFinding[] = [];
   for (const bucket of buckets) {

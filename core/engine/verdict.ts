@@ -427,8 +427,11 @@ export function clearVerdicts(): void {
   verdictCache.clear();
 }
 
-/** What the verdict for `bucket` depends on, as a string; undefined when it is not to be reused. */
-function verdictKey(doc: PolicyDocument, bucket: string): string | undefined {
+/**
+ * What the verdict for `bucket` depends on, as a string; undefined when it is not to be reused.
+ * The lock-out sweep reads no more of the document (lockout.ts, lockoutDenies).
+ */
+export function verdictKey(doc: PolicyDocument, bucket: string): string | undefined {
   // With syntax errors the tolerant parser's reading can depend on what surrounds a statement.
   if (doc.syntaxErrors.length || doc.truncated) return undefined;
   const compiled = compilePolicy(doc);
