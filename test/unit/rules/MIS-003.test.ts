@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { it } from 'node:test';
+import { describe, it } from 'node:test';
 import { analyze, runRule } from '../../../core/analyze';
+import { Budget, DEFAULT_MAX_STEPS } from '../../../core/engine/budget';
 import { compilePolicy } from '../../../core/engine/evaluate';
+import { clearLockouts, lockoutDenies } from '../../../core/engine/lockout';
 import { parsePolicy } from '../../../core/policy/parse';
 import { DEFAULT_REQUIREMENTS } from '../../../core/requirements';
 import { mis003 } from '../../../core/rules/mistakes/MIS-003-lockout-deny';
@@ -320,4 +322,35 @@ tableSuite('MIS-003 work stays bounded', () => {
       assert.ok(checks <= 600, `${checks} checks`);
     });
   }
+});
+
+describe('a sweep that found no lock-out is reused across versions', () => {
+  const steps = (text: string): { found: number; used: number } => {
+    const budget = new Budget(DEFAULT_MAX_STEPS);
+    const found = lockoutDenies(parsePolicy(text), budget, 'b').length;
+    return { found, used: budget.used };
+  };
+  const safe = policy(httpsDeny, allowAdmin);
+  const locked = policy(deny(undefined), allowAdmin);
+
+  it('draws the steps it took again, and finds the same', () => {
+    clearLockouts();
+    const first = steps(safe);
+    assert.ok(first.used > 0, 'the sweep did some work');
+    assert.deepEqual(steps(safe), first);
+    // An edit in the Allow statement: nothing the sweep reads changed.
+    assert.deepEqual(steps(safe.replace('role/Admin', 'role/Admins')), first);
+  });
+
+  it('sweeps again when a Deny statement changed, and never keeps a lock-out', () => {
+    clearLockouts();
+    steps(safe);
+    assert.equal(steps(locked).found, 1);
+    assert.equal(steps(locked).found, 1);
+    const changed = safe.replace('"false"', '"true"');
+    clearLockouts();
+    const fresh = steps(changed);
+    steps(safe);
+    assert.deepEqual(steps(changed), fresh);
+  });
 });
