@@ -10,7 +10,7 @@ import { detectKind, bucketFromFileName, kindFromFileName, kindFromSettings, typ
 import type { PolicyDocument, PolicyKind, Span } from './policy/model';
 import { DEFAULT_PARSE_LIMITS, parsePolicy } from './policy/parse';
 import { clearStatementFindings, findingOf, statementRuleFindings } from './statement-findings';
-import { clearStatementAnswers } from './rules/statement-answers';
+import { clearStatementFacts } from './policy/statement-facts';
 import { clearCompiledStatements } from './engine/evaluate';
 import { clearLockouts } from './engine/lockout';
 import { RULES } from './rules/registry';
@@ -154,7 +154,7 @@ export function forgetEarlierVersions(): void {
   clearCompiledStatements();
   clearVerdicts();
   clearStatementFindings();
-  clearStatementAnswers();
+  clearStatementFacts();
   clearLockouts();
 }
 

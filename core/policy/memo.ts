@@ -24,10 +24,15 @@ type Rooted = JsonNode & { [STORE]?: Store };
 /** Nesting is refused past 64 levels (parse.ts); this bound only keeps a broken tree from looping. */
 const MAX_CLIMB = 10_000;
 
-function storeOf(node: JsonNode | undefined, create: boolean): Store | undefined {
-  if (!node) return undefined;
+function rootOf(node: JsonNode): Rooted {
   let root = node as Rooted;
   for (let i = 0; root.parent && i < MAX_CLIMB; i++) root = root.parent;
+  return root;
+}
+
+function storeOf(node: JsonNode | undefined, create: boolean): Store | undefined {
+  if (!node) return undefined;
+  const root = rootOf(node);
   let store = root[STORE];
   if (!store && create) {
     store = [];
@@ -73,8 +78,6 @@ export const statementNode = (st: { node: JsonNode }): JsonNode => st.node;
 
 /** `fn` once per parsed document (a document without any JSON value keeps nothing: `fn` runs each time). */
 export const oncePerDocument = <T>(fn: (doc: PolicyDocument) => T): ((doc: PolicyDocument) => T) => memoized(documentNode, fn);
-/** `fn` once per statement. */
-export const oncePerStatement = <T>(fn: (st: Statement) => T): ((st: Statement) => T) => memoized(statementNode, fn);
 /** `fn` once per JSON node. */
 export const oncePerNode = <T>(fn: (node: JsonNode) => T): ((node: JsonNode) => T) => memoized(n => n, fn);
 
@@ -88,3 +91,13 @@ const texts = slot<Statement, string>(statementNode);
 export function statementText(doc: PolicyDocument, st: Statement): string {
   return texts.get(st) ?? texts.set(st, doc.text.slice(st.span.offset, st.span.offset + st.span.length));
 }
+
+const documents = slot<JsonNode, PolicyDocument>(node => node);
+
+/** Called by parsePolicy: what `documentOf` finds for the nodes of `doc`. */
+export function rememberDocument(doc: PolicyDocument): void {
+  if (doc.root) documents.set(doc.root, doc);
+}
+
+/** The parsed document a node belongs to (for facts asked of a statement alone, see statement-facts.ts). */
+export const documentOf = (node: JsonNode): PolicyDocument | undefined => documents.get(rootOf(node));

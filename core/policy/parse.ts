@@ -12,7 +12,7 @@ import type {
   SyntaxProblem,
   ValueList,
 } from './model';
-import { oncePerNode } from './memo';
+import { oncePerNode, rememberDocument } from './memo';
 
 /** Limits that keep one document from stalling the server (see `analyze`). */
 export interface ParseLimits {
@@ -259,6 +259,7 @@ export function parsePolicy(
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: true });
   doc.root = root;
+  rememberDocument(doc);
   // One problem per place: a file cut short gets "} expected" and "] expected" for every level still
   // open, all at its end; say each different thing once.
   const byPlace = new Map<number, { span: Span; what: string[] }>();

@@ -1,7 +1,7 @@
 // What the request walk reads of a statement: the context keys it can read, and its effect.
 import type { JsonNode, Statement } from '../../policy/model';
 import { variableKeys } from '../../policy/variables';
-import { oncePerStatement } from '../../policy/memo';
+import { statementFact } from '../../policy/statement-facts';
 
 function stringsIn(node: JsonNode | undefined, out: string[] = []): string[] {
   if (!node) return out;
@@ -15,11 +15,13 @@ function stringsIn(node: JsonNode | undefined, out: string[] = []): string[] {
  * variables anywhere in it (Resource, condition values…). A statement's applicability depends on the
  * principal, the action, the resource and these keys only.
  */
-export const statementKeys: (st: Statement) => ReadonlySet<string> = oncePerStatement((st: Statement) => {
+export const statementKeys = (st: Statement): ReadonlySet<string> => statementFact(st, 'context keys', keysRead);
+
+function keysRead(st: Statement): ReadonlySet<string> {
   const found = new Set<string>();
   for (const o of st.condition?.operators ?? []) for (const e of o.entries) found.add(e.key.value.toLowerCase());
   for (const s of stringsIn(st.node)) if (s.includes('${')) for (const k of variableKeys(s)) found.add(k);
   return found;
-});
+}
 
 export const isDeny = (st: Statement): boolean => st.effect?.value === 'Deny';

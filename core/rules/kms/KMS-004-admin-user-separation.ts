@@ -10,7 +10,7 @@ import { ADMIN_ACTIONS, CRYPTO_ACTIONS, USER_ACTIONS, grantedOf, isAllow, namedI
 import { jsonString } from '../json-text';
 import { capitalizedStatementLabel, SUMMARY_SID, listOf } from '../labels';
 import { stringItems } from '../model-lookups';
-import { statementAnswer } from '../statement-answers';
+import { statementAnswer } from '../../policy/statement-facts';
 
 /** CreateGrant limited to AWS services (kms:GrantIsForAWSResource true) is a key user's right, not an administrator's. */
 const grantsForAwsOnly = (st: Statement): boolean =>

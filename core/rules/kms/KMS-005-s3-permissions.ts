@@ -6,7 +6,7 @@ import type { Located, Statement } from '../../policy/model';
 import { addItemFix } from '../edits';
 import type { Rule } from '../types';
 import { grantedOf, isAllow, namedIdentities } from './grants';
-import { statementAnswer } from '../statement-answers';
+import { statementAnswer } from '../../policy/statement-facts';
 import { isS3ViaService, meansS3, s3UseEvidence } from './key-policy-context';
 import { capitalizedStatementLabel, SUMMARY_SID } from '../labels';
 import { stringItems } from '../model-lookups';

@@ -8,7 +8,7 @@ import type { Statement } from '../../policy/model';
 import { stringItems } from '../model-lookups';
 import { capitalizedStatementLabel, show } from '../labels';
 import type { Rule } from '../types';
-import { statementAnswer } from '../statement-answers';
+import { statementAnswer } from '../../policy/statement-facts';
 import { s3UseEvidence } from './key-policy-context';
 
 /** Actions that only asymmetric (signing or key agreement) or HMAC keys support. */
