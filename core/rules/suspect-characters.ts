@@ -2,6 +2,7 @@
 // should become. GRM-016 reports them; GRM-015 leaves the characters inside them to GRM-016.
 import type { Located, PolicyDocument, Span, ValueList } from '../policy/model';
 import { oncePerDocument } from '../policy/memo';
+import { measureByStatements } from '../policy/statement-facts';
 
 interface CharInfo {
   name: string;
@@ -103,7 +104,11 @@ const PLAIN_UNESCAPED = /^[\t\n\r\x20-\x5b\x5d-\x7e]*$/;
 
 function findSuspectStrings(doc: PolicyDocument): SuspectString[] {
   // One pass over the text instead of a test per string: most policies are plain ASCII.
-  if (doc.syntaxErrors.length === 0 && PLAIN_UNESCAPED.test(doc.text)) return [];
+  if (
+    doc.syntaxErrors.length === 0 &&
+    measureByStatements(doc, 'not plain unescaped', t => (PLAIN_UNESCAPED.test(t) ? 0 : 1)) === 0
+  )
+    return [];
   const out: SuspectString[] = [];
   const check = (element: string, value: Located<unknown> | undefined, scope: Scope) => {
     if (!value || typeof value.value !== 'string') return;

@@ -6,6 +6,7 @@
 // IAM-UG reference_iam-quotas (managed policy 6,144 characters, whitespace not counted;
 // U+0009, U+000A, U+000D, U+0020–U+00FF). docs/design/aws-facts.md#grm-015.
 import type { PolicyKind, Span } from '../../policy/model';
+import { measureByStatements } from '../../policy/statement-facts';
 import { describeChar, suspectSpans } from '../suspect-characters';
 import type { Rule } from '../types';
 
@@ -147,7 +148,7 @@ export const grm015: Rule = {
     if (!doc.root) return;
     const size = SIZE_LIMITS[kind];
     if (size) {
-      const measured = minifiedSize(doc.text, size.unit);
+      const measured = measureByStatements(doc, `minified ${size.unit}`, text => minifiedSize(text, size.unit));
       const share = measured / size.limit;
       const span: Span = doc.statementMember?.key.span ?? { offset: doc.root.offset, length: 1 };
       const data = {
@@ -166,7 +167,7 @@ export const grm015: Rule = {
     }
     const charset = CHARSETS[kind];
     // Tab, line feed, carriage return and printable ASCII are in every charset: nothing to look at.
-    if (!charset || PLAIN_TEXT.test(doc.text)) return;
+    if (!charset || measureByStatements(doc, 'not plain text', text => (PLAIN_TEXT.test(text) ? 0 : 1)) === 0) return;
     // Characters inside strings GRM-016 already reports are left to it (it names them and fixes them).
     const covered = suspectSpans(doc);
     const inCovered = (offset: number) => covered.some(s => offset >= s.offset && offset < s.offset + s.length);
