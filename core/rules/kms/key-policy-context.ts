@@ -16,6 +16,7 @@ import { membersOf } from '../../policy/parse';
 import { editsFix, insertMember, removeWithComma } from '../edits';
 import { stringItems, operatorBlocks, coversAction, memberAt } from '../model-lookups';
 import { oncePerDocument } from '../../policy/memo';
+import { statementFact } from '../../policy/statement-facts';
 import { jsonString, spanText } from '../json-text';
 import type { Fix, TextEditSpan } from '../types';
 
@@ -102,25 +103,31 @@ export const isS3ViaService = (value: string): boolean => /^s3\./.test(value) &&
  */
 export const policyRegions = oncePerDocument((doc: PolicyDocument): ReadonlyMap<string, number> => {
   const counts = new Map<string, number>();
+  for (const st of doc.statements)
+    for (const [r, n] of statementFact(st, 'Regions named', regionsNamed, doc)) counts.set(r, (counts.get(r) ?? 0) + n);
+  return counts;
+});
+
+/** The Regions one statement names (see policyRegions), by occurrence: a statement fact, the same in every version. */
+function regionsNamed(st: Statement): ReadonlyMap<string, number> {
+  const counts = new Map<string, number>();
   const add = (r: string | undefined) => {
     if (r && REGION.test(r)) counts.set(r, (counts.get(r) ?? 0) + 1);
   };
   const fromArn = (v: string) => add(parseArn(v)?.region);
-  for (const st of doc.statements) {
-    for (const i of stringItems(st.resource)) fromArn(i.value);
-    for (const o of st.condition?.operators ?? []) {
-      for (const e of o.entries) {
-        const key = e.key.value.toLowerCase();
-        for (const i of stringItems(e.values)) {
-          if (key === 'kms:viaservice') add(viaServiceRegion(i.value));
-          else if (key === 'aws:requestedregion') add(i.value);
-          else fromArn(i.value);
-        }
+  for (const i of stringItems(st.resource)) fromArn(i.value);
+  for (const o of st.condition?.operators ?? []) {
+    for (const e of o.entries) {
+      const key = e.key.value.toLowerCase();
+      for (const i of stringItems(e.values)) {
+        if (key === 'kms:viaservice') add(viaServiceRegion(i.value));
+        else if (key === 'aws:requestedregion') add(i.value);
+        else fromArn(i.value);
       }
     }
   }
   return counts;
-});
+}
 
 /** The Region the policy is about: the key ARN's, else the only Region it names anywhere. */
 export function contextRegion(doc: PolicyDocument): string | undefined {
