@@ -4,7 +4,8 @@
 // "auto-s3-2", github.com/FogSecurity/aws-managed-kms-keys). In a key-policy file, naming aws/s3 or
 // carrying that captured policy suggests an edit that AWS will not accept. Bucket policies that pin
 // aws/s3 for other accounts' writers are ENC-018's.
-import type { Located } from '../../policy/model';
+import type { Located, Statement } from '../../policy/model';
+import { statementAnswer } from '../../policy/statement-facts';
 import { spanOf } from '../../policy/parse';
 import { stringItems, memberNamed } from '../model-lookups';
 import { jsonString } from '../json-text';
@@ -17,11 +18,14 @@ const AWS_S3_SID = 'Allow access through S3 for all principals in the account th
 /** Every string in Resource, Principal and Condition values of the policy that names alias/aws/s3. */
 function aliasMentions(ctx: RuleContext): Located<string>[] {
   const out: Located<string>[] = [];
-  for (const st of ctx.doc.statements) {
-    const lists = [st.resource, st.notResource, ...(st.condition?.operators ?? []).flatMap(o => o.entries.map(e => e.values))];
-    for (const list of lists) for (const i of stringItems(list)) if (AWS_S3_ALIAS.test(i.value)) out.push(i);
-  }
+  for (const st of ctx.doc.statements)
+    if (statementAnswer(ctx.doc, st, 'KMS-011 alias', s => mentionsIn(s).length > 0)) out.push(...mentionsIn(st));
   return out;
+}
+
+function mentionsIn(st: Statement): Located<string>[] {
+  const lists = [st.resource, st.notResource, ...(st.condition?.operators ?? []).flatMap(o => o.entries.map(e => e.values))];
+  return lists.flatMap(list => stringItems(list).filter(i => AWS_S3_ALIAS.test(i.value)));
 }
 
 export const kms011: Rule = {
