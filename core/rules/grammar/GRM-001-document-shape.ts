@@ -1,4 +1,5 @@
-import type { JsonNode, Member } from '../../policy/model';
+import type { JsonNode, Member, Statement } from '../../policy/model';
+import { statementAnswer } from '../../policy/statement-facts';
 import { membersOf, spanOf } from '../../policy/parse';
 import { markSafe, removeMember, removeMemberFix, replaceFix } from '../edits';
 import { closest, show, jsonTypeName } from '../labels';
@@ -62,9 +63,23 @@ function hasDuplicateKey(node: JsonNode): boolean {
   return false;
 }
 
-/** Duplicate keys anywhere: most JSON parsers, AWS's included as far as anyone can tell, keep the last. */
-function checkDuplicates(ctx: RuleContext, node: JsonNode, depth = 0): void {
+/** Does any object in the subtree have a duplicate key? */
+function duplicateInside(node: JsonNode, depth = 0): boolean {
+  if (depth > 64) return false;
+  if (node.type === 'object' && hasDuplicateKey(node)) return true;
+  for (const c of node.children ?? []) if (duplicateInside(c, depth + 1)) return true;
+  return false;
+}
+
+/**
+ * Duplicate keys anywhere: most JSON parsers, AWS's included as far as anyone can tell, keep the
+ * last. A statement is walked only when it has one, which follows from its text (a statement
+ * fact): a keystroke in a large policy walks one statement, not all of them.
+ */
+function checkDuplicates(ctx: RuleContext, node: JsonNode, statements: ReadonlyMap<JsonNode, Statement>, depth = 0): void {
   if (depth > 64) return;
+  const st = statements.get(node);
+  if (st && !statementAnswer(ctx.doc, st, 'GRM-001 duplicate keys', s => duplicateInside(s.node))) return;
   if (node.type === 'object' && hasDuplicateKey(node)) {
     const members = membersOf(node);
     const lastByName = new Map<string, Member>();
@@ -92,7 +107,7 @@ function checkDuplicates(ctx: RuleContext, node: JsonNode, depth = 0): void {
       ctx.report({ span: m.key.span, messageId: 'duplicateKey', data: { name: show(m.key.value, 48) }, fixes });
     }
   }
-  if (node.children) for (const c of node.children) checkDuplicates(ctx, c, depth + 1);
+  if (node.children) for (const c of node.children) checkDuplicates(ctx, c, statements, depth + 1);
 }
 
 export const grm001: Rule = {
@@ -181,7 +196,11 @@ export const grm001: Rule = {
         ctx.report({ span: spanOf(st), messageId: 'statementWrongType', data: { type: jsonTypeName(st.type) } });
       }
     }
-    for (const st of doc.statements) checkUnknownMembers(ctx, st.members, STATEMENT_ELEMENTS, 'in a statement');
-    checkDuplicates(ctx, root);
+    for (const st of doc.statements)
+      if (
+        statementAnswer(doc, st, 'GRM-001 unknown elements', s => s.members.some(m => !STATEMENT_ELEMENTS.includes(m.key.value)))
+      )
+        checkUnknownMembers(ctx, st.members, STATEMENT_ELEMENTS, 'in a statement');
+    checkDuplicates(ctx, root, new Map(doc.statements.map(s => [s.node, s])));
   },
 };
