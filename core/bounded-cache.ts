@@ -17,10 +17,10 @@ export interface BoundedCacheOptions<K, V> {
 }
 
 /**
- * A string as a string of its own (for keys, and for strings kept in values). Keys often come from a document's text (a pattern, an ARN,
- * a statement), and V8 keeps the whole text alive behind a slice of it: kept as a key, a 30-character
- * slice held on to a 20 KB version of the document for as long as the entry lived. Short strings
- * are always copies already.
+ * A string as a string of its own (for keys, and for strings kept in values). Keys often come from
+ * a document's text (a pattern, an ARN, a statement), and V8 keeps the whole text alive behind a
+ * slice of it: kept as a key, a 30-character slice held on to a 20 KB version of the document for
+ * as long as the entry lived. Short strings are always copies already.
  */
 export function ownString<S>(s: S): S {
   return typeof s === 'string' && s.length >= 13 ? ((' ' + s).slice(1) as S) : s;

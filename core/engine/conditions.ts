@@ -2,8 +2,8 @@
 // against one request, with AWS's three-valued honesty added — `'unknown'` whenever AWS's
 // behaviour is not documented or the request lacks what a policy variable needs. Never throws.
 //
-// Each block is compiled once (operators parsed, values converted, wildcard matchers built) and cached in
-// a WeakMap, so evaluating it again costs a few property lookups and comparisons.
+// Each block is compiled once (operators parsed, values converted, wildcard matchers built) and kept
+// with its document (policy/memo.ts), so evaluating it again costs a few property lookups and comparisons.
 import type { ConditionBlock, ConditionEntry, Located } from '../policy/model';
 import { parseOperator, resultWhenKeyAbsent, type ParsedOperator } from '../policy/operators';
 import { slot, statementNode } from '../policy/memo';

@@ -7,7 +7,7 @@
 // nothing here maps API names to actions.
 //
 // This runs tens of thousands of times per keystroke, so every statement is compiled once into
-// closures over prepared sets and RegExps (cached per Statement in a WeakMap); evaluating does no
+// closures over prepared sets and RegExps (kept per Statement, policy/memo.ts); evaluating does no
 // parsing and, on the common paths, no allocation.
 import { accountPrincipal, assumedRoleSession, iamIdentity, parseArn } from '../policy/arn';
 import type { PolicyDocument, PrincipalBlock, Statement, ValueList } from '../policy/model';

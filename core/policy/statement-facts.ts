@@ -55,10 +55,10 @@ export const statementAnswer = (
 
 /**
  * `measure(doc.text)` for measures that add up over pieces of the text (a size; or 1 for a piece
- * holding something, for "is there any"), reckoned piece by piece: each statement's value is a statement fact,
- * and only the text between statements is measured again. So a keystroke measures one statement,
- * not the 32 KB around it. Pieces are cut at statement boundaries, where no string is open, and
- * only without syntax errors; with them the whole text is measured.
+ * holding something, for "is there any"), reckoned piece by piece: each statement's value is a
+ * statement fact, and only the text between statements is measured again. So a keystroke measures
+ * one statement, not the 32 KB around it. Pieces are cut at statement boundaries, where no string
+ * is open, and only without syntax errors; with them the whole text is measured.
  */
 export function measureByStatements(doc: PolicyDocument, question: string, measure: (text: string) => number): number {
   if (doc.syntaxErrors.length || doc.statements.length === 0) return measure(doc.text);

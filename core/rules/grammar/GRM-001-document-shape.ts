@@ -63,6 +63,9 @@ function hasDuplicateKey(node: JsonNode): boolean {
   return false;
 }
 
+/** Does the statement have a member that is not a statement element? (A statement fact: see check.) */
+const hasUnknownElement = (st: Statement): boolean => st.members.some(m => !STATEMENT_ELEMENTS.includes(m.key.value));
+
 /** Does any object in the subtree have a duplicate key? */
 function duplicateInside(node: JsonNode, depth = 0): boolean {
   if (depth > 64) return false;
@@ -197,9 +200,7 @@ export const grm001: Rule = {
       }
     }
     for (const st of doc.statements)
-      if (
-        statementAnswer(doc, st, 'GRM-001 unknown elements', s => s.members.some(m => !STATEMENT_ELEMENTS.includes(m.key.value)))
-      )
+      if (statementAnswer(doc, st, 'GRM-001 unknown elements', hasUnknownElement))
         checkUnknownMembers(ctx, st.members, STATEMENT_ELEMENTS, 'in a statement');
     checkDuplicates(ctx, root, new Map(doc.statements.map(s => [s.node, s])));
   },
